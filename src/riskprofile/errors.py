@@ -1,0 +1,119 @@
+"""The exceptions riskprofile raises, rooted in one class.
+
+Every error says *where* the problem is: a record index and field for data, a file and
+line for profiles and mapping files. All of them survive pickling, so they can cross
+process boundaries in parallel batch runs.
+
+    RiskProfileError
+     ├── DataError           input data that cannot be used
+     │    ├── RecordError     one record is invalid (names record, field and value)
+     │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
+     ├── InputFormatError    a file cannot be read at all (format, encoding, header)
+     └── MappingError        a column-mapping file is invalid (file, line, suggestion)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "BatchRejectedError",
+    "DataError",
+    "InputFormatError",
+    "MappingError",
+    "RecordError",
+    "RiskProfileError",
+]
+
+
+class RiskProfileError(Exception):
+    """Root of every exception raised by riskprofile."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's default reduce replays ``args`` into ``__init__``, which loses
+        # keyword-only attributes; rebuild from the message and the instance state.
+        return (_rebuild, (self.__class__, self.args, self.__dict__))
+
+
+def _rebuild(cls: type[RiskProfileError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
+
+class DataError(RiskProfileError):
+    """Input data that cannot be used."""
+
+
+class RecordError(DataError):
+    """One record is invalid.
+
+    Attributes:
+        record: where the record is: a row number, a document index or a reference
+            such as a bill of lading number.
+        field: the field (or source column) at fault, if known.
+        value: the offending value as text, if any.
+        reason: what is wrong, in words.
+    """
+
+    def __init__(
+        self, reason: str, *, record: str | int, field: str | None = None, value: Any = None
+    ) -> None:
+        self.reason = reason
+        self.record = record
+        self.field = field
+        self.value = None if value is None else str(value)
+        where = f"record {record}"
+        if field:
+            where += f", field {field!r}"
+        if self.value is not None:
+            where += f", value {self.value!r}"
+        super().__init__(f"{where}: {reason}")
+
+
+class BatchRejectedError(DataError):
+    """Strict reading found rejected records; ``rejected`` lists each with its reason."""
+
+    def __init__(self, message: str, rejected: list[Any]) -> None:
+        self.rejected = rejected
+        super().__init__(message)
+
+
+class InputFormatError(RiskProfileError):
+    """A file cannot be read at all: unknown format, bad encoding, missing header."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class MappingError(RiskProfileError):
+    """A column-mapping file is invalid.
+
+    Attributes:
+        path: the mapping file.
+        line: 1-based line in that file, when known.
+        suggestion: a likely fix ("did you mean 'bl_number'?"), when one exists.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.suggestion = suggestion
+        where = path or "<mapping>"
+        if line is not None:
+            where += f":{line}"
+        text = f"{where}: {message}"
+        if suggestion:
+            text += f" ({suggestion})"
+        super().__init__(text)

@@ -1,0 +1,24 @@
+"""The data model: the declaration as filed, the standards it is checked against, and the
+flat :class:`Shipment` record that rules see."""
+
+from riskprofile.model._base import LENIENT, STRICT, QualityFlag, Strictness, validation_context
+from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
+from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue, flatten
+
+__all__ = [
+    "LENIENT",
+    "STRICT",
+    "Consignment",
+    "Container",
+    "FieldSpec",
+    "GoodsItem",
+    "Manifest",
+    "Party",
+    "QualityFlag",
+    "Seal",
+    "Shipment",
+    "Strictness",
+    "field_catalogue",
+    "flatten",
+    "validation_context",
+]

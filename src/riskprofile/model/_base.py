@@ -1,0 +1,308 @@
+"""Strict and lenient validation shared by every record model.
+
+Strict mode (the default) rejects a value that breaks its standard. Lenient mode keeps the
+record and turns each problem into a :class:`QualityFlag` on the model that holds the
+field, so that rules can see it; nothing is thrown away:
+
+- a value that has the right type but breaks its standard (a wrong check digit, an
+  unknown country) is kept, normalised, and flagged;
+- a value that cannot be represented at all (``"abc"`` for a weight, an unknown key) is
+  dropped to null (or out of its list) and flagged with the raw value as text;
+- only a missing *required* value (a container without a number) still rejects the record.
+
+The mode travels in Pydantic's validation context::
+
+    Container.model_validate(data, context=LENIENT)
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from riskprofile.model.codes import Problem
+
+__all__ = [
+    "LENIENT",
+    "STRICT",
+    "QualityFlag",
+    "RecordModel",
+    "Strictness",
+    "is_lenient",
+    "standard",
+    "validation_context",
+]
+
+Strictness = Literal["strict", "lenient"]
+
+STRICT: dict[str, Any] = {"strictness": "strict"}
+LENIENT: dict[str, Any] = {"strictness": "lenient"}
+
+# A lenient repair loop removes at least one bad value per round; more rounds than this
+# means the input is not a record at all.
+_MAX_REPAIR_ROUNDS = 64
+_MAX_FLAG_VALUE_CHARS = 200
+
+
+def validation_context(strictness: Strictness) -> dict[str, Any]:
+    """The Pydantic validation context for a strictness mode."""
+    if strictness not in ("strict", "lenient"):
+        raise ValueError(f"strictness must be 'strict' or 'lenient', not {strictness!r}")
+    return {"strictness": strictness}
+
+
+def is_lenient(info: ValidationInfo) -> bool:
+    """True when validation runs in lenient mode."""
+    ctx = info.context
+    return isinstance(ctx, dict) and ctx.get("strictness") == "lenient"
+
+
+class QualityFlag(BaseModel):
+    """A data-quality problem found on a record and kept for rules and reports.
+
+    Attributes:
+        field: the field at fault on the model that carries the flag (``number``,
+            ``transshipment_ports[1]``).
+        code: a short stable code: ``check_digit``, ``format``, ``unknown_country``,
+            ``negative``, ``invalid_value``, ``unknown_field``, ``inconsistent``, ...
+        value: the offending value as text (null when the problem is an absence).
+        message: the explanation for people.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    code: str
+    value: str | None = None
+    message: str
+
+
+def _flag_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > _MAX_FLAG_VALUE_CHARS:
+        text = text[:_MAX_FLAG_VALUE_CHARS] + "..."
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Standard:
+    """Marks a field type as checked against a standard (found again by the lenient walk)."""
+
+    check: Callable[[Any], Problem | None]
+
+
+def standard(
+    normalise: Callable[[str], str] | None, check: Callable[[Any], Problem | None]
+) -> tuple[Any, ...]:
+    """Annotated metadata for a field checked against a standard.
+
+    ``normalise`` runs on text input before type validation; ``check`` runs after it and
+    raises in strict mode. Use as ``Annotated[str, *standard(normalise_locode,
+    locode_problem)]``.
+    """
+
+    def before(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if normalise is not None and isinstance(value, str):
+            return normalise(value)
+        return value
+
+    def after(value: Any, info: ValidationInfo) -> Any:
+        if is_lenient(info):
+            return value
+        problem = check(value)
+        if problem is not None:
+            raise PydanticCustomError(problem.code, "{message}", {"message": problem.message})
+        return value
+
+    return (BeforeValidator(before), AfterValidator(after), _Standard(check))
+
+
+def _find_standard(annotation: Any) -> tuple[_Standard, bool] | None:
+    """Find the standard check in a field annotation; the bool says 'list of'."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        for meta in annotation.__metadata__:
+            if isinstance(meta, _Standard):
+                return meta, False
+        return _find_standard(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _find_standard(arg)
+            if found:
+                return found
+        return None
+    if origin in (list, tuple, set, frozenset):
+        args = get_args(annotation)
+        found = _find_standard(args[0]) if args else None
+        return (found[0], True) if found else None
+    return None
+
+
+class RecordModel(BaseModel):
+    """Base of the data model: unknown keys are errors, text is stripped, empty text is
+    null, and the strictness mode decides between rejecting and flagging."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_default=False,
+        allow_inf_nan=False,
+    )
+
+    quality_flags: list[QualityFlag] = Field(
+        default_factory=list,
+        description="Data-quality problems found on this record (lenient mode).",
+    )
+
+    __standard_fields__: typing.ClassVar[tuple[tuple[str, _Standard, bool], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        found = []
+        for name, info in cls.model_fields.items():
+            hit = _find_standard(info.annotation)
+            if hit is None:
+                for meta in info.metadata:
+                    if isinstance(meta, _Standard):
+                        hit = (meta, False)
+            if hit is not None:
+                found.append((name, hit[0], hit[1]))
+        cls.__standard_fields__ = tuple(found)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_null(cls, data: Any) -> Any:
+        # Spreadsheets and CSV exports write absent values as empty cells.
+        if isinstance(data, dict):
+            return {
+                k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()
+            }
+        return data
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _strictness(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        if not is_lenient(info):
+            model = handler(data)
+            model._add_flags(model._consistency_flags())
+            return model
+        salvaged: list[QualityFlag] = []
+        if isinstance(data, dict):
+            data = dict(data)
+            for _ in range(_MAX_REPAIR_ROUNDS):
+                try:
+                    model = handler(data)
+                    break
+                except ValidationError as exc:
+                    salvaged.extend(cls._repair(data, exc))
+            else:  # pragma: no cover - only reachable with adversarial input
+                model = handler(data)
+        else:
+            model = handler(data)
+        model._add_flags(salvaged)
+        model._add_flags(model._standard_flags())
+        model._add_flags(model._consistency_flags())
+        return model
+
+    @classmethod
+    def _repair(cls, data: dict[str, Any], exc: ValidationError) -> list[QualityFlag]:
+        """Drop every value the errors point at, or re-raise when one cannot be dropped."""
+        drops: list[tuple[str, int | None, ErrorDetails]] = []
+        for err in exc.errors():
+            loc = err["loc"]
+            key = loc[0] if loc else None
+            if not isinstance(key, str) or key not in data:
+                raise exc
+            field = cls.model_fields.get(key)
+            if field is None:  # unknown key
+                drops.append((key, None, err))
+            elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data[key], list):
+                drops.append((key, loc[1], err))
+            elif len(loc) == 1 and not field.is_required():
+                drops.append((key, None, err))
+            else:
+                raise exc
+        flags = []
+        # Remove list elements from the back so earlier indexes stay valid.
+        for key, index, err in sorted(drops, key=lambda d: (d[0], -(d[1] or 0))):
+            if index is None:
+                value = data.pop(key, None) if key not in cls.model_fields else data.get(key)
+                if key in cls.model_fields:
+                    data[key] = None if cls.model_fields[key].default is None else []
+                code = "unknown_field" if key not in cls.model_fields else "invalid_value"
+                where = key
+            else:
+                items = list(data[key])
+                value = items.pop(index) if index < len(items) else None
+                data[key] = items
+                code = "invalid_value"
+                where = f"{key}[{index}]"
+            flags.append(
+                QualityFlag(
+                    field=where,
+                    code=code,
+                    value=_flag_value(value),
+                    message=f"{err['msg']} (value dropped)",
+                )
+            )
+        return flags
+
+    def _standard_flags(self) -> list[QualityFlag]:
+        flags = []
+        for name, std, is_list in self.__standard_fields__:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            items = list(enumerate(value)) if is_list else [(None, value)]
+            for index, item in items:
+                problem = std.check(item)
+                if problem is not None:
+                    where = name if index is None else f"{name}[{index}]"
+                    flags.append(
+                        QualityFlag(
+                            field=where,
+                            code=problem.code,
+                            value=_flag_value(item),
+                            message=problem.message,
+                        )
+                    )
+        return flags
+
+    def _consistency_flags(self) -> list[QualityFlag]:
+        """Plausibility problems across fields; flagged in both modes (override)."""
+        return []
+
+    def _add_flags(self, flags: list[QualityFlag]) -> None:
+        if not flags:
+            return
+        seen = set(self.quality_flags)
+        merged = list(self.quality_flags)
+        for flag in flags:
+            if flag not in seen:
+                seen.add(flag)
+                merged.append(flag)
+        # Assigning through __dict__ keeps validate_assignment hooks out of the way.
+        self.__dict__["quality_flags"] = merged

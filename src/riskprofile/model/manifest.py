@@ -1,0 +1,324 @@
+"""The cargo declaration as filed: manifest, bills of lading, containers, goods, parties.
+
+The models follow the advance cargo data a Port Control Unit receives (a CUSCAR message or
+an administration's export): a :class:`Manifest` for one vessel call holds its
+:class:`Consignment` records (bills of lading) and its :class:`Container` records. A
+consignment names the containers it is stuffed in; one container may carry several
+consignments (LCL) and one consignment may span several containers (FCL).
+
+Every code is checked against its standard (see :mod:`riskprofile.model.codes`), in
+strict or lenient mode (see :mod:`riskprofile.model._base`).
+
+>>> Container.model_validate({"number": "csqu 305438 3"}).number
+'CSQU3054383'
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+
+from riskprofile.model._base import QualityFlag, RecordModel, standard
+from riskprofile.model.codes import (
+    Problem,
+    container_number_problem,
+    country_problem,
+    currency_problem,
+    hs_code_problem,
+    imo_problem,
+    locode_problem,
+    normalise_code,
+    normalise_container_number,
+    normalise_hs_code,
+    normalise_imo,
+    normalise_locode,
+    scac_problem,
+    size_type_problem,
+)
+
+__all__ = [
+    "Consignment",
+    "Container",
+    "ContainerNumber",
+    "CountryCode",
+    "CurrencyCode",
+    "FreightTerms",
+    "GoodsItem",
+    "HSCode",
+    "IMONumber",
+    "Locode",
+    "Manifest",
+    "Party",
+    "Seal",
+    "Sealer",
+    "Weight",
+]
+
+
+def _negative(value: float) -> Problem | None:
+    if value < 0:
+        return Problem("negative", f"{value} is negative")
+    return None
+
+
+ContainerNumber = Annotated[str, *standard(normalise_container_number, container_number_problem)]
+"""ISO 6346 container number, normalised (``CSQU3054383``)."""
+Locode = Annotated[str, *standard(normalise_locode, locode_problem)]
+"""UN/LOCODE, normalised (``PKKHI``)."""
+CountryCode = Annotated[str, *standard(normalise_code, country_problem)]
+"""ISO 3166-1 alpha-2 country code (``PK``)."""
+CurrencyCode = Annotated[str, *standard(normalise_code, currency_problem)]
+"""ISO 4217 currency code (``USD``)."""
+HSCode = Annotated[str, *standard(normalise_hs_code, hs_code_problem)]
+"""Harmonized System code, 6 to 10 digits with the national subheading kept."""
+IMONumber = Annotated[str, *standard(normalise_imo, imo_problem)]
+"""IMO ship identification number, 7 digits (``9321483``)."""
+SCAC = Annotated[str, *standard(normalise_code, scac_problem)]
+SizeTypeCode = Annotated[str, *standard(normalise_code, size_type_problem)]
+Weight = Annotated[float, *standard(None, _negative)]
+"""A mass in kilograms; negative values are a standards problem."""
+Money = Annotated[Decimal, *standard(None, _negative)]
+
+Sealer = Literal["carrier", "shipper", "customs", "other"]
+FreightTerms = Literal["prepaid", "collect"]
+
+# What exports write for who sealed a container (UN/EDIFACT 9303 sealing party codes and
+# plain words).
+_SEALER_WORDS: dict[str, Sealer] = {
+    "CA": "carrier", "CARRIER": "carrier", "LINE": "carrier",
+    "SH": "shipper", "SHIPPER": "shipper", "SHP": "shipper",
+    "CU": "customs", "CUSTOMS": "customs", "CUS": "customs",
+    "AA": "other", "AB": "other", "AC": "other", "TO": "other", "OTHER": "other",
+    "TERMINAL": "other", "QUARANTINE": "other", "AGENT": "other",
+}  # fmt: skip
+_FREIGHT_WORDS: dict[str, FreightTerms] = {
+    "P": "prepaid", "PP": "prepaid", "PREPAID": "prepaid", "PRE-PAID": "prepaid",
+    "C": "collect", "CC": "collect", "COLLECT": "collect",
+}  # fmt: skip
+_TRUE = frozenset({"TRUE", "T", "YES", "Y", "1"})
+_FALSE = frozenset({"FALSE", "F", "NO", "N", "0"})
+_FULL = frozenset({"F", "FULL", "FCL", "LCL", "LADEN", "5", "TRUE", "Y", "YES", "1"})
+_EMPTY = frozenset({"E", "EMPTY", "MT", "MTY", "4", "FALSE", "N", "NO", "0"})
+
+
+def _word(table: dict[str, Any]) -> Any:
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            return table.get(value.strip().upper(), value)
+        return value
+
+    return BeforeValidator(parse)
+
+
+def _bool_word(true: frozenset[str], false: frozenset[str]) -> BeforeValidator:
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            word = value.strip().upper()
+            if word in true:
+                return True
+            if word in false:
+                return False
+        return value
+
+    return BeforeValidator(parse)
+
+
+def _utc(value: datetime) -> datetime:
+    # Naive times are taken as UTC so that the same batch always gives the same result.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+YesNo = Annotated[bool, _bool_word(_TRUE, _FALSE)]
+UTCDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Party(RecordModel):
+    """A shipper, consignee, notify party or freight payer."""
+
+    name: str | None = Field(None, description="Name as declared.", examples=["ACME TRADING LLC"])
+    address: str | None = Field(None, description="Address as declared, one line.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country.")
+    identifier: str | None = Field(
+        None, description="Trader identifier (EORI, TIN, NTN, BIN...).", examples=["PK1234567"]
+    )
+    aeo: YesNo | None = Field(
+        None, description="Authorised Economic Operator status; null when unknown."
+    )
+
+
+class Seal(RecordModel):
+    """A seal on a container and who put it there."""
+
+    number: str = Field(description="Seal number as printed.", examples=["ML-4471203"])
+    sealer: Annotated[Sealer, _word(_SEALER_WORDS)] | None = Field(
+        None, description="Who sealed: carrier, shipper, customs or other; null when unknown."
+    )
+
+
+class Container(RecordModel):
+    """A piece of equipment as declared for this call. Only the number is required.
+
+    >>> Container.model_validate({"number": "CSQU3054383"}).size_type is None
+    True
+    """
+
+    number: ContainerNumber = Field(description="ISO 6346 container number.")
+    size_type: SizeTypeCode | None = Field(
+        None, description="ISO 6346 size-type code, current (22G1) or legacy (2200)."
+    )
+    full: Annotated[bool, _bool_word(_FULL, _EMPTY)] | None = Field(
+        None, description="True when laden, false when empty; null when not declared."
+    )
+    seals: list[Seal] = Field(default_factory=list, description="Seals, in declared order.")
+    verified_gross_mass_kg: Weight | None = Field(
+        None, description="Verified gross mass (SOLAS VGM): cargo, packing and tare, in kg."
+    )
+    tare_kg: Weight | None = Field(None, description="Tare mass of the empty container, kg.")
+
+    def _consistency_flags(self) -> list[QualityFlag]:
+        vgm, tare = self.verified_gross_mass_kg, self.tare_kg
+        if vgm is not None and tare is not None and 0 <= vgm < tare:
+            return [
+                QualityFlag(
+                    field="verified_gross_mass_kg",
+                    code="inconsistent",
+                    value=str(vgm),
+                    message=f"verified gross mass {vgm} kg is below the tare {tare} kg",
+                )
+            ]
+        return []
+
+
+class GoodsItem(RecordModel):
+    """One goods line of a bill of lading."""
+
+    hs_code: HSCode | None = Field(None, description="HS code, 6 to 10 digits.")
+    description: str | None = Field(None, description="Goods description as declared.")
+    packages: Annotated[int, Field(ge=0)] | None = Field(None, description="Number of packages.")
+    package_type: str | None = Field(
+        None, description="Package type (UN/ECE Rec. 21 code or text).", examples=["CT"]
+    )
+    gross_weight_kg: Weight | None = Field(None, description="Gross weight, kg.")
+    net_weight_kg: Weight | None = Field(None, description="Net weight, kg.")
+    value: Money | None = Field(None, description="Declared value (exact decimal).")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217 currency of the value.")
+    origin_country: CountryCode | None = Field(None, description="Country of origin.")
+    container_number: ContainerNumber | None = Field(
+        None,
+        description="Container this line is stuffed in; null means every container of the "
+        "bill of lading (or the only one).",
+    )
+
+    @field_validator("package_type", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def _consistency_flags(self) -> list[QualityFlag]:
+        gross, net = self.gross_weight_kg, self.net_weight_kg
+        if gross is not None and net is not None and net > gross:
+            return [
+                QualityFlag(
+                    field="net_weight_kg",
+                    code="inconsistent",
+                    value=str(net),
+                    message=f"net weight {net} kg exceeds gross weight {gross} kg",
+                )
+            ]
+        return []
+
+
+class Consignment(RecordModel):
+    """A bill of lading: who ships what to whom, by which route, in which containers."""
+
+    bl_number: str = Field(description="Bill of lading number.", examples=["MAEU240512345"])
+    master_bl_number: str | None = Field(
+        None, description="Master B/L number when this is a house B/L (a forwarder's)."
+    )
+    shipper: Party | None = None
+    consignee: Party | None = None
+    notify_party: Party | None = None
+    place_of_receipt: Locode | None = None
+    port_of_loading: Locode | None = None
+    transshipment_ports: list[Locode] = Field(
+        default_factory=list, description="Transshipment ports, in the order called."
+    )
+    port_of_discharge: Locode | None = None
+    place_of_delivery: Locode | None = None
+    freight_terms: Annotated[FreightTerms, _word(_FREIGHT_WORDS)] | None = None
+    freight_payer: Party | None = Field(None, description="Who pays the freight, when declared.")
+    issue_date: date | None = Field(None, description="Date the B/L was issued.")
+    goods: list[GoodsItem] = Field(default_factory=list)
+    container_numbers: list[ContainerNumber] = Field(
+        default_factory=list, description="Containers the goods are stuffed in."
+    )
+
+    @field_validator("bl_number", "master_bl_number", mode="before")
+    @classmethod
+    def _reference(cls, value: Any) -> Any:
+        # B/L numbers are compared across messages: one spelling, no blanks.
+        return "".join(value.split()).upper() if isinstance(value, str) else value
+
+    @property
+    def all_container_numbers(self) -> list[str]:
+        """Declared containers plus any named only on goods lines, in first-seen order."""
+        seen = dict.fromkeys(self.container_numbers)
+        for item in self.goods:
+            if item.container_number is not None:
+                seen.setdefault(item.container_number)
+        return list(seen)
+
+
+class Manifest(RecordModel):
+    """One vessel call's cargo declaration: the voyage, its consignments and containers.
+
+    A container listed in ``containers`` but named by no consignment is kept (it is on
+    board but not declared, itself an indicator); a container named by a consignment but
+    absent from ``containers`` has no equipment data yet.
+    """
+
+    vessel_name: str | None = Field(None, description="Vessel name.", examples=["MSC ANNA"])
+    vessel_imo: IMONumber | None = Field(None, description="IMO ship number.")
+    voyage_number: str | None = Field(None, description="Carrier's voyage number.")
+    carrier_scac: SCAC | None = Field(None, description="Carrier SCAC code.")
+    port_of_call: Locode | None = Field(None, description="Port this manifest is filed at.")
+    arrival: UTCDateTime | None = Field(
+        None, description="Expected or actual arrival (UTC; naive times are taken as UTC)."
+    )
+    consignments: list[Consignment] = Field(default_factory=list)
+    containers: list[Container] = Field(default_factory=list)
+
+    @field_validator("vessel_name", "voyage_number", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return " ".join(value.split()).upper() if isinstance(value, str) else value
+
+    def _consistency_flags(self) -> list[QualityFlag]:
+        flags = []
+        for name, keys in (
+            ("consignments", [c.bl_number for c in self.consignments]),
+            ("containers", [c.number for c in self.containers]),
+        ):
+            seen: set[str] = set()
+            for index, key in enumerate(keys):
+                if key in seen:
+                    flags.append(
+                        QualityFlag(
+                            field=f"{name}[{index}]",
+                            code="duplicate",
+                            value=key,
+                            message=f"{key} is declared more than once in this manifest",
+                        )
+                    )
+                seen.add(key)
+        return flags
+
+    @property
+    def reference(self) -> str:
+        """A readable key of the call: ``IMO/voyage`` (vessel name when no IMO)."""
+        return f"{self.vessel_imo or self.vessel_name or '-'}/{self.voyage_number or '-'}"

@@ -1,0 +1,618 @@
+"""The flat record that risk rules see, and its field catalogue.
+
+A :class:`Shipment` is one container as declared under one bill of lading. A consignment
+with no container yet gives one shipment with null container fields; a container on the
+manifest that no bill of lading names gives one shipment with null B/L fields. So every
+bill of lading and every container of a manifest appears in at least one shipment.
+
+Derived fields spare profile authors the arithmetic: the route as a list of LOCODEs, the
+HS chapters, value per kg, VGM minus tare against the declared goods weight, the number
+of bills of lading sharing the container, the data-quality flags, and more.
+:func:`field_catalogue` lists every field with its type; ``docs/fields.md`` is generated
+from it (``riskprofile fields -o docs/fields.md``).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskprofile.model._base import QualityFlag
+from riskprofile.model.codes import container_number_problem, describe_size_type
+from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
+
+__all__ = [
+    "FieldSpec",
+    "Shipment",
+    "field_catalogue",
+    "flatten",
+    "render_field_catalogue",
+]
+
+GoodsScope = Literal["container", "bill_of_lading"]
+PayerRole = Literal["shipper", "consignee", "notify_party", "third_party"]
+
+
+def _f(description: str, example: Any, **kw: Any) -> Any:
+    return Field(description=description, examples=[example], **kw)
+
+
+def _none(description: str, example: Any) -> Any:
+    return _f(description, example, default=None)
+
+
+def _list(description: str, example: Any) -> Any:
+    return _f(description, example, default_factory=list)
+
+
+class Shipment(BaseModel):
+    """One container under one bill of lading, flattened for rules.
+
+    Every field has a default, so a partial record (``Shipment(port_of_loading="ECGYE")``)
+    is a valid shipment for profile examples and tests. Build real ones with
+    :func:`flatten`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- identity ----------------------------------------------------------------------
+    shipment_id: str = _f(
+        "Stable key: manifest reference / B/L number / container number ('-' when absent).",
+        "9321483/0425W/MAEU240512345/MSKU1234565",
+        default="-",
+    )
+    manifest_ref: str = _f("The vessel call: IMO (or name) / voyage.", "9321483/0425W", default="-")
+    # --- voyage ------------------------------------------------------------------------
+    vessel_name: str | None = _none("Vessel name, upper case.", "MSC ANNA")
+    vessel_imo: str | None = _none("IMO ship number.", "9321483")
+    voyage_number: str | None = _none("Carrier's voyage number.", "0425W")
+    carrier_scac: str | None = _none("Carrier SCAC code.", "MSCU")
+    port_of_call: str | None = _none("UN/LOCODE of the port the manifest is filed at.", "PKKHI")
+    arrival: datetime | None = _none("Arrival date and time, UTC.", "2026-11-02T06:00:00Z")
+    # --- bill of lading ----------------------------------------------------------------
+    bl_number: str | None = _none(
+        "Bill of lading number; null for a container no B/L names.", "MAEU240512345"
+    )
+    master_bl_number: str | None = _none("Master B/L number of a house B/L.", "MAEU240500001")
+    is_house_bl: bool = _f("True when the B/L is a house B/L (has a master).", False, default=False)
+    bl_issue_date: date | None = _none("Date the B/L was issued.", "2026-10-12")
+    days_bl_to_arrival: int | None = _none(
+        "Days from B/L issue to arrival (negative when issued after arrival).", 21
+    )
+    shipper_name: str | None = _none("Shipper name, upper case, blanks folded.", "GLOBAL FRUITS SA")
+    shipper_address: str | None = _none("Shipper address.", "AV. 9 DE OCTUBRE 100, GUAYAQUIL")
+    shipper_country: str | None = _none("Shipper country (ISO 3166-1 alpha-2).", "EC")
+    shipper_identifier: str | None = _none("Shipper trader identifier.", "EC0991234567001")
+    shipper_aeo: bool | None = _none("Shipper is an Authorised Economic Operator.", False)
+    consignee_name: str | None = _none("Consignee name, upper case, blanks folded.", "TO ORDER")
+    consignee_address: str | None = _none("Consignee address.", "P.O. BOX 1234, KARACHI")
+    consignee_country: str | None = _none("Consignee country.", "PK")
+    consignee_identifier: str | None = _none("Consignee trader identifier.", "PK1234567")
+    consignee_aeo: bool | None = _none("Consignee is an Authorised Economic Operator.", True)
+    notify_name: str | None = _none("Notify party name.", "KHAN LOGISTICS")
+    notify_address: str | None = _none("Notify party address.", "SHAHRAH-E-FAISAL, KARACHI")
+    notify_country: str | None = _none("Notify party country.", "PK")
+    notify_identifier: str | None = _none("Notify party identifier.", "PK7654321")
+    freight_terms: str | None = _none("Freight terms: prepaid or collect.", "collect")
+    freight_payer_name: str | None = _none("Who pays the freight, when declared.", "ZETA LLC")
+    freight_payer_role: PayerRole | None = _none(
+        "The payer's role: shipper, consignee, notify_party, or third_party when it is none "
+        "of them (matched on identifier, else name); null when no payer is declared.",
+        "third_party",
+    )
+    # --- route -------------------------------------------------------------------------
+    place_of_receipt: str | None = _none("UN/LOCODE where the carrier took the goods.", "ECUIO")
+    port_of_loading: str | None = _none("UN/LOCODE of the port of loading.", "ECGYE")
+    transshipment_ports: list[str] = _list("Transshipment ports, in order.", ["PAMIT", "AEJEA"])
+    transshipment_count: int = _f("Number of transshipment ports.", 2, default=0)
+    port_of_discharge: str | None = _none("UN/LOCODE of the port of discharge.", "PKKHI")
+    place_of_delivery: str | None = _none("UN/LOCODE of the place of delivery.", "AFKBL")
+    route: list[str] = _list(
+        "Every known place from receipt to delivery, in order, repeats of the same place "
+        "next to each other folded.",
+        ["ECUIO", "ECGYE", "PAMIT", "AEJEA", "PKKHI", "AFKBL"],
+    )
+    route_countries: list[str] = _list(
+        "Countries of the route, in order, repeats next to each other folded.",
+        ["EC", "PA", "AE", "PK", "AF"],
+    )
+    # --- goods -------------------------------------------------------------------------
+    goods_scope: GoodsScope = _f(
+        "What the goods quantities below cover: 'container' when every goods line is tied "
+        "to this container, 'bill_of_lading' when some line is shared by the B/L's several "
+        "containers (the quantities are then the whole B/L's).",
+        "container",
+        default="container",
+    )
+    goods_item_count: int = _f("Number of goods lines.", 2, default=0)
+    hs_codes: list[str] = _list("HS codes as declared, in order, without repeats.", ["08039010"])
+    hs_chapters: list[str] = _list("HS chapters (2 digits).", ["08"])
+    hs_headings: list[str] = _list("HS headings (4 digits).", ["0803"])
+    hs_subheadings: list[str] = _list("HS subheadings (6 digits).", ["080390"])
+    description: str | None = _none(
+        "Goods descriptions, upper case, blanks folded, lines joined with ' | '.",
+        "FRESH BANANAS | SAID TO CONTAIN 1200 CARTONS",
+    )
+    origin_countries: list[str] = _list("Countries of origin of the goods.", ["EC"])
+    packages: int | None = _none("Total packages (null when no line declares any).", 1200)
+    package_types: list[str] = _list("Package types.", ["CT"])
+    goods_gross_weight_kg: float | None = _none("Total gross weight of the goods, kg.", 21600.0)
+    goods_net_weight_kg: float | None = _none("Total net weight of the goods, kg.", 20400.0)
+    value_currencies: list[str] = _list("Currencies the values are declared in.", ["USD"])
+    declared_value: Decimal | None = _none(
+        "Total declared value, when every value is in one currency.", "15120.00"
+    )
+    value_currency: str | None = _none("That one currency.", "USD")
+    value_per_kg: float | None = _none(
+        "Declared value per kg of gross weight (one currency, weight above zero).", 0.7
+    )
+    # --- container ---------------------------------------------------------------------
+    container_number: str | None = _none("ISO 6346 container number.", "MSKU1234565")
+    container_number_valid: bool | None = _none(
+        "The number passes the ISO 6346 format and check digit; null without a number.", True
+    )
+    container_owner_code: str | None = _none("Owner code: first three letters.", "MSK")
+    container_declared: bool = _f(
+        "The manifest has equipment data for this container.", True, default=False
+    )
+    container_size_type: str | None = _none("ISO 6346 size-type code.", "45R1")
+    container_type: str | None = _none(
+        "Equipment group from the size-type: general, ventilated, bulk, named_cargo, reefer, "
+        "insulated, open_top, platform, tank, air_surface.",
+        "reefer",
+    )
+    container_length_ft: float | None = _none("Length in feet from the size-type code.", 40.0)
+    container_teu: float | None = _none("Twenty-foot equivalent units.", 2.0)
+    container_full: bool | None = _none("Laden (true) or empty (false).", True)
+    seal_count: int = _f("Number of seals.", 1, default=0)
+    seal_numbers: list[str] = _list("Seal numbers.", ["ML-4471203"])
+    sealer_types: list[str] = _list(
+        "Who sealed, sorted without repeats: carrier, shipper, customs, other, unknown.",
+        ["carrier"],
+    )
+    verified_gross_mass_kg: float | None = _none("Verified gross mass (VGM), kg.", 26100.0)
+    tare_kg: float | None = _none("Tare mass, kg.", 4500.0)
+    container_cargo_mass_kg: float | None = _none(
+        "VGM minus tare: what the cargo weighs, kg.", 21600.0
+    )
+    container_goods_weight_kg: float | None = _none(
+        "Declared gross weight of all goods in the container, over every B/L in it; null when "
+        "a B/L does not say which of its containers holds which goods.",
+        21600.0,
+    )
+    cargo_mass_gap_kg: float | None = _none(
+        "VGM minus tare minus the declared goods weight: far from zero means weight is "
+        "unexplained (or missing).",
+        0.0,
+    )
+    # --- consolidation -----------------------------------------------------------------
+    bl_count_in_container: int = _f(
+        "Bills of lading in this container (more than one: LCL).", 1, default=0
+    )
+    container_count_in_bl: int = _f("Containers of this bill of lading.", 1, default=0)
+    is_lcl: bool = _f("The container carries more than one bill of lading.", False, default=False)
+    # --- data quality ------------------------------------------------------------------
+    quality_flags: list[str] = _list(
+        "Data-quality flags as 'field:code' (e.g. 'container_number:check_digit', "
+        "'goods_hs_code:format'); see the data model's codes.",
+        ["container_number:check_digit"],
+    )
+    quality_flag_count: int = _f("Number of data-quality flags.", 0, default=0)
+
+
+# --- flattening ----------------------------------------------------------------------------
+
+
+def _unique(items: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i is not None))
+
+
+def _fold_repeats(items: Iterable[str | None]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item is not None and (not out or out[-1] != item):
+            out.append(item)
+    return out
+
+
+def _text(value: str | None) -> str | None:
+    return " ".join(value.split()).upper() if value else None
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _flag_names(
+    flags: list[QualityFlag], prefix: str, rename: dict[str, str] | None = None
+) -> list[str]:
+    out = []
+    for flag in flags:
+        field = _INDEX.sub("", flag.field)
+        field = (rename or {}).get(field, prefix + field)
+        out.append(f"{field}:{flag.code}")
+    return out
+
+
+def _party_fields(party: Party | None, role: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        f"{role}_name": _text(party.name) if party else None,
+        f"{role}_address": _text(party.address) if party else None,
+        f"{role}_country": party.country if party else None,
+        f"{role}_identifier": party.identifier if party else None,
+    }
+    if role != "notify":
+        fields[f"{role}_aeo"] = party.aeo if party else None
+    return fields
+
+
+def _same_party(a: Party, b: Party | None) -> bool:
+    if b is None:
+        return False
+    if a.identifier and b.identifier:
+        return a.identifier.upper() == b.identifier.upper()
+    return bool(a.name and b.name and _text(a.name) == _text(b.name))
+
+
+def _payer_role(c: Consignment) -> PayerRole | None:
+    payer = c.freight_payer
+    if payer is None:
+        return None
+    for role, party in (
+        ("shipper", c.shipper),
+        ("consignee", c.consignee),
+        ("notify_party", c.notify_party),
+    ):
+        if _same_party(payer, party):
+            return role  # type: ignore[return-value]
+    return "third_party"
+
+
+def _sum(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _goods_fields(goods: list[GoodsItem], scope: GoodsScope) -> dict[str, Any]:
+    hs = _unique(g.hs_code for g in goods)
+    currencies = _unique(g.currency for g in goods if g.value is not None)
+    gross = _sum([g.gross_weight_kg for g in goods])
+    value: Decimal | None = None
+    if len(currencies) == 1 and all(g.value is None or g.currency for g in goods):
+        value = sum((g.value for g in goods if g.value is not None), Decimal(0))
+    packages = [g.packages for g in goods if g.packages is not None]
+    descriptions = [_text(g.description) for g in goods]
+    return {
+        "goods_scope": scope,
+        "goods_item_count": len(goods),
+        "hs_codes": hs,
+        "hs_chapters": _unique(h[:2] for h in hs),
+        "hs_headings": _unique(h[:4] for h in hs),
+        "hs_subheadings": _unique(h[:6] for h in hs),
+        "description": " | ".join(d for d in descriptions if d) or None,
+        "origin_countries": _unique(g.origin_country for g in goods),
+        "packages": sum(packages) if packages else None,
+        "package_types": _unique(g.package_type for g in goods),
+        "goods_gross_weight_kg": gross,
+        "goods_net_weight_kg": _sum([g.net_weight_kg for g in goods]),
+        "value_currencies": currencies,
+        "declared_value": value,
+        "value_currency": currencies[0] if value is not None else None,
+        "value_per_kg": float(value) / gross if value is not None and gross else None,
+    }
+
+
+_CONTAINER_RENAME = {
+    "verified_gross_mass_kg": "verified_gross_mass_kg",
+    "tare_kg": "tare_kg",
+    "seals.number": "seal_number",
+    "seals.sealer": "sealer",
+}
+
+
+def _container_fields(number: str | None, box: Container | None) -> dict[str, Any]:
+    if number is None:
+        return {}
+    size = describe_size_type(box.size_type) if box and box.size_type else None
+    vgm = box.verified_gross_mass_kg if box else None
+    tare = box.tare_kg if box else None
+    seals = box.seals if box else []
+    return {
+        "container_number": number,
+        "container_number_valid": container_number_problem(number) is None,
+        "container_owner_code": number[:3] if len(number) >= 3 else None,
+        "container_declared": box is not None,
+        "container_size_type": box.size_type if box else None,
+        "container_type": size.group if size else None,
+        "container_length_ft": size.length_ft if size else None,
+        "container_teu": size.teu if size else None,
+        "container_full": box.full if box else None,
+        "seal_count": len(seals),
+        "seal_numbers": [s.number for s in seals],
+        "sealer_types": sorted({s.sealer or "unknown" for s in seals}),
+        "verified_gross_mass_kg": vgm,
+        "tare_kg": tare,
+        "container_cargo_mass_kg": vgm - tare if vgm is not None and tare is not None else None,
+    }
+
+
+@dataclass
+class _Piece:
+    """One (consignment, container) pair of a manifest before it becomes a Shipment."""
+
+    consignment_index: int | None
+    container_number: str | None
+    goods: list[GoodsItem]
+    scope: GoodsScope
+
+
+def _pieces(manifest: Manifest) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    named: set[str] = set()
+    for ci, c in enumerate(manifest.consignments):
+        numbers = c.all_container_numbers
+        named.update(numbers)
+        if not numbers:
+            pieces.append(_Piece(ci, None, list(c.goods), "container"))
+            continue
+        shared = [g for g in c.goods if g.container_number is None]
+        scope: GoodsScope = "bill_of_lading" if shared and len(numbers) > 1 else "container"
+        for number in numbers:
+            own = [g for g in c.goods if g.container_number == number]
+            pieces.append(_Piece(ci, number, own + shared, scope))
+    for box in manifest.containers:
+        if box.number not in named:
+            named.add(box.number)
+            pieces.append(_Piece(None, box.number, [], "container"))
+    return pieces
+
+
+def flatten(manifest: Manifest) -> list[Shipment]:
+    """Flatten a manifest into shipments, one per (bill of lading, container) pair.
+
+    Consignments come in manifest order, each with its containers in declared order, then
+    the containers that no consignment names. Shipment ids are unique within the result
+    (a repeated pair gets ``#2``, ``#3``...).
+    """
+    boxes: dict[str, tuple[int | None, Container | None]] = {}
+    for i, box in enumerate(manifest.containers):
+        boxes.setdefault(box.number, (i, box))
+    pieces = _pieces(manifest)
+
+    bls_in_box: Counter[str] = Counter()
+    box_goods: dict[str, list[float | None]] = {}
+    box_goods_known: dict[str, bool] = {}
+    for p in pieces:
+        if p.container_number is None:
+            continue
+        if p.consignment_index is not None:
+            bls_in_box[p.container_number] += 1
+        box_goods.setdefault(p.container_number, []).extend(g.gross_weight_kg for g in p.goods)
+        known = box_goods_known.get(p.container_number, True)
+        box_goods_known[p.container_number] = known and p.scope == "container"
+
+    # Manifest flags on one consignment or container go to its shipments only.
+    targeted: dict[str, list[str]] = {}
+    common: list[str] = []
+    for flag in manifest.quality_flags:
+        if flag.field.startswith(("consignments[", "containers[")):
+            rename = {"consignments": "bl_number", "containers": "container_number"}
+            targeted.setdefault(flag.field, []).extend(_flag_names([flag], "", rename))
+        else:
+            common.extend(_flag_names([flag], ""))
+    voyage = {
+        "manifest_ref": manifest.reference,
+        "vessel_name": manifest.vessel_name,
+        "vessel_imo": manifest.vessel_imo,
+        "voyage_number": manifest.voyage_number,
+        "carrier_scac": manifest.carrier_scac,
+        "port_of_call": manifest.port_of_call,
+        "arrival": manifest.arrival,
+    }
+    ids: Counter[str] = Counter()
+    out = []
+    for p in pieces:
+        fields: dict[str, Any] = dict(voyage)
+        flags = list(common)
+        if p.consignment_index is not None:
+            c = manifest.consignments[p.consignment_index]
+            fields.update(_consignment_fields(c, manifest.arrival))
+            flags += _consignment_flags(c, p.goods)
+            flags += targeted.get(f"consignments[{p.consignment_index}]", [])
+        fields.update(_goods_fields(p.goods, p.scope))
+        number = p.container_number
+        if number is not None:
+            entry = boxes.get(number)
+            index, box = entry if entry is not None else (None, None)
+            fields.update(_container_fields(number, box))
+            fields["bl_count_in_container"] = bls_in_box[number]
+            fields["is_lcl"] = bls_in_box[number] > 1
+            if box_goods_known[number]:
+                total = _sum(box_goods[number])
+                fields["container_goods_weight_kg"] = total
+                cargo = fields.get("container_cargo_mass_kg")
+                if total is not None and cargo is not None:
+                    fields["cargo_mass_gap_kg"] = cargo - total
+            if box is not None:
+                flags += _flag_names(box.quality_flags, "container_", _CONTAINER_RENAME)
+                for seal in box.seals:
+                    flags += _flag_names(seal.quality_flags, "seal_")
+                flags += targeted.get(f"containers[{index}]", [])
+            else:
+                # A number known only from the B/L gets the flag a declared one would.
+                problem = container_number_problem(number)
+                if problem is not None:
+                    flags.append(f"container_number:{problem.code}")
+        flags = _unique(flags)
+        fields["quality_flags"] = flags
+        fields["quality_flag_count"] = len(flags)
+        key = "/".join([manifest.reference, fields.get("bl_number") or "-", number or "-"])
+        ids[key] += 1
+        fields["shipment_id"] = key if ids[key] == 1 else f"{key}#{ids[key]}"
+        out.append(Shipment(**fields))
+    return out
+
+
+def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, Any]:
+    route = [c.place_of_receipt, c.port_of_loading, *c.transshipment_ports, c.port_of_discharge,
+             c.place_of_delivery]  # fmt: skip
+    folded = _fold_repeats(route)
+    fields: dict[str, Any] = {
+        "bl_number": c.bl_number,
+        "master_bl_number": c.master_bl_number,
+        "is_house_bl": c.master_bl_number is not None,
+        "bl_issue_date": c.issue_date,
+        "days_bl_to_arrival": (
+            (arrival.date() - c.issue_date).days if arrival and c.issue_date else None
+        ),
+        "freight_terms": c.freight_terms,
+        "freight_payer_name": _text(c.freight_payer.name) if c.freight_payer else None,
+        "freight_payer_role": _payer_role(c),
+        "place_of_receipt": c.place_of_receipt,
+        "port_of_loading": c.port_of_loading,
+        "transshipment_ports": list(c.transshipment_ports),
+        "transshipment_count": len(c.transshipment_ports),
+        "port_of_discharge": c.port_of_discharge,
+        "place_of_delivery": c.place_of_delivery,
+        "route": folded,
+        "route_countries": _fold_repeats(code[:2] for code in folded),
+        "container_count_in_bl": len(c.all_container_numbers),
+    }
+    fields.update(_party_fields(c.shipper, "shipper"))
+    fields.update(_party_fields(c.consignee, "consignee"))
+    fields.update(_party_fields(c.notify_party, "notify"))
+    return fields
+
+
+def _consignment_flags(c: Consignment, goods: list[GoodsItem]) -> list[str]:
+    flags = _flag_names(
+        c.quality_flags,
+        "",
+        {"issue_date": "bl_issue_date", "container_numbers": "container_number"},
+    )
+    for role, party in (
+        ("shipper_", c.shipper),
+        ("consignee_", c.consignee),
+        ("notify_", c.notify_party),
+        ("freight_payer_", c.freight_payer),
+    ):
+        if party is not None:
+            flags += _flag_names(party.quality_flags, role)
+    for item in goods:
+        flags += _flag_names(item.quality_flags, "goods_", {"container_number": "container_number"})
+    return flags
+
+
+def flatten_all(manifests: Iterable[Manifest]) -> Iterator[Shipment]:
+    """Flatten several manifests, in order."""
+    for manifest in manifests:
+        yield from flatten(manifest)
+
+
+# --- field catalogue -----------------------------------------------------------------------
+
+FieldType = Literal[
+    "string", "integer", "float", "decimal", "boolean", "date", "datetime", "list[string]"
+]
+_SCALARS: dict[Any, FieldType] = {
+    str: "string",
+    int: "integer",
+    float: "float",
+    Decimal: "decimal",
+    bool: "boolean",
+    date: "date",
+    datetime: "datetime",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of the :class:`Shipment` record, as profile authors see it.
+
+    Attributes:
+        name: the field name used in rule expressions.
+        type: one of string, integer, float, decimal, boolean, date, datetime,
+            list[string].
+        nullable: whether the field can be null.
+        description: what the field means.
+        example: a typical value.
+        choices: the allowed values when the field is a closed set of strings.
+    """
+
+    name: str
+    type: FieldType
+    nullable: bool
+    description: str
+    example: Any
+    choices: tuple[str, ...] = ()
+
+
+def _field_type(annotation: Any) -> tuple[FieldType, bool, tuple[str, ...]]:
+    nullable = False
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        nullable = len(args) < len(get_args(annotation))
+        annotation = args[0]
+        origin = get_origin(annotation)
+    if origin is Literal:
+        return "string", nullable, tuple(get_args(annotation))
+    if origin is list:
+        return "list[string]", nullable, ()
+    return _SCALARS[annotation], nullable, ()
+
+
+def field_catalogue() -> tuple[FieldSpec, ...]:
+    """Every :class:`Shipment` field with its type, nullability, description and example.
+
+    >>> next(f for f in field_catalogue() if f.name == "hs_chapters").type
+    'list[string]'
+    """
+    specs = []
+    for name, info in Shipment.model_fields.items():
+        ftype, nullable, choices = _field_type(info.annotation)
+        examples = info.examples or [None]
+        specs.append(
+            FieldSpec(
+                name=name,
+                type=ftype,
+                nullable=nullable,
+                description=info.description or "",
+                example=examples[0],
+                choices=choices,
+            )
+        )
+    return tuple(specs)
+
+
+def render_field_catalogue() -> str:
+    """The field catalogue as the Markdown page ``docs/fields.md``."""
+    lines = [
+        "# Shipment fields",
+        "",
+        "<!-- Generated by `riskprofile fields -o docs/fields.md`; do not edit by hand. -->",
+        "",
+        "A *shipment* is one container as declared under one bill of lading. These are the",
+        "fields a risk profile's expressions can use. *Nullable* fields are null when the",
+        "declaration does not give the data; lists are empty instead of null.",
+        "",
+        "| field | type | nullable | description | example |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for spec in field_catalogue():
+        description = spec.description
+        if spec.choices:
+            description += " One of: " + ", ".join(f"`{c}`" for c in spec.choices) + "."
+        example = spec.example
+        shown = "`" + (repr(example) if not isinstance(example, str) else example) + "`"
+        cells = [f"`{spec.name}`", spec.type, "yes" if spec.nullable else "no", description, shown]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines.append("")
+    return "\n".join(lines)
