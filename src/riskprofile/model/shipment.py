@@ -382,8 +382,8 @@ def flatten(manifest: Manifest) -> list[Shipment]:
     (a repeated pair gets ``#2``, ``#3``...).
     """
     boxes: dict[str, tuple[int | None, Container | None]] = {}
-    for i, box in enumerate(manifest.containers):
-        boxes.setdefault(box.number, (i, box))
+    for i, declared in enumerate(manifest.containers):
+        boxes.setdefault(declared.number, (i, declared))
     pieces = _pieces(manifest)
 
     bls_in_box: Counter[str] = Counter()
