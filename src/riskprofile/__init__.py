@@ -1,0 +1,85 @@
+"""riskprofile: rule-based risk profiling of sea containers.
+
+The public API. Everything importable from here is supported; modules whose names start
+with an underscore are private.
+
+>>> from riskprofile import Container
+>>> Container.model_validate({"number": "CSQU3054383"}).number
+'CSQU3054383'
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from riskprofile.errors import (
+    BatchRejectedError,
+    DataError,
+    InputFormatError,
+    MappingError,
+    RecordError,
+    RiskProfileError,
+)
+from riskprofile.io import (
+    Batch,
+    ColumnMapping,
+    FieldProblem,
+    RejectedRecord,
+    read_batch,
+    write_csv,
+    write_json,
+    write_parquet,
+)
+from riskprofile.model import (
+    LENIENT,
+    STRICT,
+    Consignment,
+    Container,
+    FieldSpec,
+    GoodsItem,
+    Manifest,
+    Party,
+    QualityFlag,
+    Seal,
+    Shipment,
+    Strictness,
+    field_catalogue,
+    flatten,
+    validation_context,
+)
+
+try:
+    __version__ = version("riskprofile")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "LENIENT",
+    "STRICT",
+    "Batch",
+    "BatchRejectedError",
+    "ColumnMapping",
+    "Consignment",
+    "Container",
+    "DataError",
+    "FieldProblem",
+    "FieldSpec",
+    "GoodsItem",
+    "InputFormatError",
+    "Manifest",
+    "MappingError",
+    "Party",
+    "QualityFlag",
+    "RecordError",
+    "RejectedRecord",
+    "RiskProfileError",
+    "Seal",
+    "Shipment",
+    "Strictness",
+    "__version__",
+    "field_catalogue",
+    "flatten",
+    "read_batch",
+    "validation_context",
+    "write_csv",
+    "write_json",
+    "write_parquet",
+]

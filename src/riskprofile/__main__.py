@@ -1,0 +1,5 @@
+import sys
+
+from riskprofile.cli import main
+
+sys.exit(main())

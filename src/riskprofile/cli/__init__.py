@@ -1,0 +1,61 @@
+"""The ``riskprofile`` command line.
+
+Exit codes (the same for every command):
+
+- 0: done;
+- 1: done, but the data had problems the caller asked to fail on (records rejected in
+  strict mode);
+- 2: the command could not run: bad arguments, a file that cannot be read, an invalid
+  column mapping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from riskprofile.cli import _data, _reference
+from riskprofile.errors import RiskProfileError
+
+__all__ = ["EXIT_DATA_PROBLEMS", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_DATA_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``riskprofile`` command."""
+    from riskprofile import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="riskprofile",
+        description="Rule-based risk profiling of sea containers: read manifest batches, "
+        "check their data quality, and (soon) score them against risk profiles.",
+        epilog="Exit codes: 0 done; 1 data problems (e.g. rejected records in strict mode); "
+        "2 the command could not run. See docs/cli.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _data.register(commands)
+    _reference.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except RiskProfileError as exc:
+        print(f"riskprofile: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""``riskprofile data``: check a batch, generate synthetic batches."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+_REJECTED_SHOWN = 20
+
+
+def register(commands: Any) -> None:
+    data = commands.add_parser(
+        "data",
+        help="check and generate manifest batches",
+        description="Check the data quality of a batch, or generate a synthetic one.",
+    )
+    sub = data.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
+
+    check = sub.add_parser(
+        "check",
+        help="summarise a batch: counts, ports, data-quality flags, rejected records",
+        description="Read a batch (JSON, JSON Lines, CSV or Parquet) and print its summary: "
+        "records read, accepted and rejected with reasons, shipments, containers, bills of "
+        "lading, counts by port and data-quality flags. Exits 1 when records were rejected "
+        "in strict mode.",
+    )
+    check.add_argument("file", help="the batch file")
+    check.add_argument("-m", "--mapping", help="column mapping YAML for CSV/Parquet exports")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="reject records with invalid codes (default: keep them and flag the problem)",
+    )
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument(
+        "--all",
+        action="store_true",
+        help=f"list every rejected record (default: first {_REJECTED_SHOWN})",
+    )
+    check.set_defaults(run=_check)
+
+    gen = sub.add_parser(
+        "generate",
+        help="write a seeded synthetic batch of realistic manifests",
+        description="Write a synthetic batch (real UN/LOCODEs and HS codes, FCL/LCL mix, "
+        "planted data-quality defects). The same seed gives the same file, byte for byte.",
+    )
+    gen.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv, .jsonl, .json, .parquet)"
+    )
+    gen.add_argument(
+        "--containers", type=int, default=1000, help="number of containers (default 1000)"
+    )
+    gen.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    gen.add_argument(
+        "--port-of-call", default="PKKHI", help="UN/LOCODE of the port (default PKKHI)"
+    )
+    gen.add_argument(
+        "--defect-rate", type=float, default=0.02, help="share of records with planted defects"
+    )
+    gen.set_defaults(run=_generate)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from riskprofile.io import read_batch
+
+    batch = read_batch(
+        args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
+    )
+    summary = batch.summary()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        sys.stdout.write(_render(summary, show_all=args.all))
+    return 1 if (args.strict and batch.rejected) else 0
+
+
+def _top(counts: dict[str, int], limit: int = 8) -> str:
+    items = list(counts.items())
+    shown = ", ".join(f"{k} {v:,}" for k, v in items[:limit])
+    if len(items) > limit:
+        shown += f", ... ({len(items) - limit} more)"
+    return shown or "-"
+
+
+def _render(s: dict[str, Any], *, show_all: bool) -> str:
+    lines = [
+        f"{s['source']} ({s['strictness']})",
+        f"  records          {s['records_read']:,} read, {s['records_accepted']:,} accepted, "
+        f"{s['records_rejected']:,} rejected",
+        f"  manifests        {s['manifests']:,}",
+        f"  shipments        {s['shipments']:,} ({s['containers']:,} containers, "
+        f"{s['bills_of_lading']:,} bills of lading, {s['lcl_containers']:,} LCL containers)",
+        f"  port of call     {_top(s['by_port_of_call'])}",
+        f"  port of loading  {_top(s['by_port_of_loading'])}",
+        f"  port of discharge {_top(s['by_port_of_discharge'])}",
+    ]
+    flags: dict[str, int] = s["flags"]
+    lines.append(
+        f"  data-quality flags on {s['shipments_with_flags']:,} shipments"
+        + (":" if flags else ": none")
+    )
+    width = max((len(k) for k in flags), default=0)
+    for name, count in flags.items():
+        lines.append(f"    {name:<{width}}  {count:,}")
+    if s["ignored_columns"]:
+        lines.append("  ignored columns  " + ", ".join(s["ignored_columns"]))
+    rejected = s["rejected"]
+    if rejected:
+        lines.append("  rejected records:")
+        shown = rejected if show_all else rejected[:_REJECTED_SHOWN]
+        for r in shown:
+            for p in r["problems"]:
+                where = f"{p['field']}: " if p["field"] else ""
+                value = f" (value {p['value']!r})" if p["value"] is not None else ""
+                lines.append(f"    {s['record_unit']} {r['record']}: {where}{p['reason']}{value}")
+        if len(shown) < len(rejected):
+            lines.append(f"    ... {len(rejected) - len(shown)} more (use --all)")
+    return "\n".join(lines) + "\n"
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from riskprofile.io import detect_format, write_csv, write_json, write_parquet
+    from riskprofile.synth import generate_manifests
+
+    if args.containers < 1:
+        raise SystemExit("riskprofile data generate: --containers must be at least 1")
+    path = Path(args.output)
+    fmt = detect_format(path)
+    manifests = generate_manifests(
+        args.seed,
+        args.containers,
+        port_of_call=args.port_of_call,
+        defect_rate=args.defect_rate,
+    )
+    if fmt == "csv":
+        rows = write_csv(manifests, path)
+    elif fmt == "parquet":
+        rows = write_parquet(manifests, path)
+    else:
+        rows = write_json(manifests, path, lines=fmt == "jsonl")
+    unit = "rows" if fmt in ("csv", "parquet") else "manifests"
+    print(f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}")
+    return 0

@@ -1,0 +1,278 @@
+"""The flat table layout (CSV, Parquet): one row per goods line, and the column mapping
+that lets an administration's own export be read without code.
+
+Every row repeats its voyage, bill of lading and container columns. A row may also carry
+only a bill of lading and a container (a container of the B/L with no goods line of its
+own), only a bill of lading (no container data yet), or only a container (a container no
+B/L names).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from riskprofile.errors import MappingError
+
+__all__ = ["COLUMNS", "Column", "ColumnMapping", "render_layout"]
+
+Group = Literal["voyage", "bill_of_lading", "container", "goods"]
+Kind = Literal["text", "number", "integer", "date", "datetime", "list", "bool"]
+
+MAX_MAPPING_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the flat layout: where its value goes in the data model."""
+
+    name: str
+    group: Group
+    path: tuple[str, ...]
+    kind: Kind
+    description: str
+
+
+def _party(role: str, key: str, label: str, aeo: bool = True) -> list[Column]:
+    cols = [
+        Column(f"{role}_name", "bill_of_lading", (key, "name"), "text", f"{label} name."),
+        Column(f"{role}_address", "bill_of_lading", (key, "address"), "text", f"{label} address."),
+        Column(f"{role}_country", "bill_of_lading", (key, "country"), "text",
+               f"{label} country, ISO 3166-1 alpha-2."),
+        Column(f"{role}_identifier", "bill_of_lading", (key, "identifier"), "text",
+               f"{label} trader identifier."),
+    ]  # fmt: skip
+    if aeo:
+        cols.append(
+            Column(f"{role}_aeo", "bill_of_lading", (key, "aeo"), "bool",
+                   f"{label} is an AEO (yes/no, true/false, 1/0).")
+        )  # fmt: skip
+    return cols
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("vessel_name", "voyage", ("vessel_name",), "text", "Vessel name."),
+    Column("vessel_imo", "voyage", ("vessel_imo",), "text", "IMO ship number (7 digits)."),
+    Column("voyage_number", "voyage", ("voyage_number",), "text", "Voyage number."),
+    Column("carrier_scac", "voyage", ("carrier_scac",), "text", "Carrier SCAC code."),
+    Column("port_of_call", "voyage", ("port_of_call",), "text", "UN/LOCODE of the port of call."),
+    Column("arrival", "voyage", ("arrival",), "datetime", "Arrival time (UTC if no zone)."),
+    Column("bl_number", "bill_of_lading", ("bl_number",), "text", "Bill of lading number."),
+    Column("master_bl_number", "bill_of_lading", ("master_bl_number",), "text",
+           "Master B/L number, for a house B/L."),
+    Column("bl_issue_date", "bill_of_lading", ("issue_date",), "date", "B/L issue date."),
+    *_party("shipper", "shipper", "Shipper"),
+    *_party("consignee", "consignee", "Consignee"),
+    *_party("notify", "notify_party", "Notify party", aeo=False),
+    *_party("freight_payer", "freight_payer", "Freight payer", aeo=False),
+    Column("place_of_receipt", "bill_of_lading", ("place_of_receipt",), "text",
+           "UN/LOCODE of the place of receipt."),
+    Column("port_of_loading", "bill_of_lading", ("port_of_loading",), "text",
+           "UN/LOCODE of the port of loading."),
+    Column("transshipment_ports", "bill_of_lading", ("transshipment_ports",), "list",
+           "Transshipment UN/LOCODEs in order, separated by the list separator."),
+    Column("port_of_discharge", "bill_of_lading", ("port_of_discharge",), "text",
+           "UN/LOCODE of the port of discharge."),
+    Column("place_of_delivery", "bill_of_lading", ("place_of_delivery",), "text",
+           "UN/LOCODE of the place of delivery."),
+    Column("freight_terms", "bill_of_lading", ("freight_terms",), "text",
+           "prepaid or collect (also P/PP/C/CC)."),
+    Column("container_number", "container", ("number",), "text", "ISO 6346 container number."),
+    Column("container_size_type", "container", ("size_type",), "text",
+           "ISO 6346 size-type code (22G1, 45R1, legacy 2200)."),
+    Column("container_full", "container", ("full",), "bool", "Full or empty (F/E, FCL/MT, ...)."),
+    Column("seal_numbers", "container", ("seals", "number"), "list",
+           "Seal numbers, separated by the list separator."),
+    Column("seal_sealers", "container", ("seals", "sealer"), "list",
+           "Who put each seal on (carrier/shipper/customs/other or CA/SH/CU), same order."),
+    Column("verified_gross_mass_kg", "container", ("verified_gross_mass_kg",), "number",
+           "Verified gross mass, kg."),
+    Column("tare_kg", "container", ("tare_kg",), "number", "Tare, kg."),
+    Column("hs_code", "goods", ("hs_code",), "text", "HS code, 6 to 10 digits (dots allowed)."),
+    Column("description", "goods", ("description",), "text", "Goods description."),
+    Column("packages", "goods", ("packages",), "integer", "Number of packages."),
+    Column("package_type", "goods", ("package_type",), "text", "Package type code."),
+    Column("gross_weight_kg", "goods", ("gross_weight_kg",), "number", "Gross weight, kg."),
+    Column("net_weight_kg", "goods", ("net_weight_kg",), "number", "Net weight, kg."),
+    Column("value", "goods", ("value",), "number", "Declared value."),
+    Column("currency", "goods", ("currency",), "text", "ISO 4217 currency of the value."),
+    Column("origin_country", "goods", ("origin_country",), "text", "Country of origin."),
+)  # fmt: skip
+
+COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
+
+
+def _suggest(name: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _line_of(node: yaml.Node | None, key: str) -> int | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k.start_mark.line + 1
+            found = _line_of(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+_OPTION_KEYS = (
+    "columns", "defaults", "delimiter", "encoding", "list_separator", "decimal_comma",
+    "date_format", "datetime_format",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How to read a flat file whose columns are not named as in our layout.
+
+    Attributes:
+        columns: our column name -> the file's column name, or a list of file columns
+            whose non-empty values are joined into one list (``seal_numbers: [SEAL1,
+            SEAL2]``). Columns not mapped are looked for under our own name.
+        defaults: our column name -> a value used when the file has no such column or
+            the cell is empty (``port_of_call: PKKHI``).
+        delimiter: CSV field delimiter.
+        encoding: text encoding of the file.
+        list_separator: separator inside list cells (transshipment ports, seals).
+        decimal_comma: numbers are written ``1.234,56``.
+        date_format, datetime_format: ``strptime`` formats; ISO 8601 when absent.
+        source: the mapping file, for error messages.
+
+    A mapping file is YAML with the same keys::
+
+        delimiter: ";"
+        decimal_comma: true
+        date_format: "%d/%m/%Y"
+        columns:
+          bl_number: "B/L No"
+          seal_numbers: ["Seal 1", "Seal 2"]
+        defaults:
+          port_of_call: PKKHI
+    """
+
+    columns: dict[str, str | tuple[str, ...]]
+    defaults: dict[str, str]
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    list_separator: str = ";"
+    decimal_comma: bool = False
+    date_format: str | None = None
+    datetime_format: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def identity(cls) -> ColumnMapping:
+        """The mapping for files already in our layout."""
+        return cls(columns={}, defaults={})
+
+    @classmethod
+    def from_dict(
+        cls, data: Any, *, source: str | None = None, node: yaml.Node | None = None
+    ) -> ColumnMapping:
+        """Build a mapping from a dict as in a mapping file, checking every key."""
+
+        def fail(message: str, key: str | None = None, suggestion: str | None = None) -> None:
+            line = _line_of(node, key) if key else None
+            raise MappingError(message, path=source, line=line, suggestion=suggestion)
+
+        if not isinstance(data, dict):
+            fail("a mapping file must be a YAML mapping of options")
+        for key in data:
+            if key not in _OPTION_KEYS:
+                fail(f"unknown option {key!r}", str(key), _suggest(str(key), list(_OPTION_KEYS)))
+        names = list(COLUMN_BY_NAME)
+        columns: dict[str, str | tuple[str, ...]] = {}
+        raw_columns = data.get("columns") or {}
+        if not isinstance(raw_columns, dict):
+            fail("'columns' must map our column names to the file's column names", "columns")
+        for ours, theirs in raw_columns.items():
+            if ours not in COLUMN_BY_NAME:
+                fail(
+                    f"{ours!r} is not a column of the layout", str(ours), _suggest(str(ours), names)
+                )
+            if isinstance(theirs, list) and theirs and all(isinstance(t, str) for t in theirs):
+                if COLUMN_BY_NAME[ours].kind != "list":
+                    fail(f"{ours!r} takes one column, not a list", str(ours))
+                columns[ours] = tuple(theirs)
+            elif isinstance(theirs, str) and theirs:
+                columns[ours] = theirs
+            else:
+                fail(f"{ours!r} must name a column of the file (text)", str(ours))
+        defaults: dict[str, str] = {}
+        raw_defaults = data.get("defaults") or {}
+        if not isinstance(raw_defaults, dict):
+            fail("'defaults' must map our column names to values", "defaults")
+        for ours, value in raw_defaults.items():
+            if ours not in COLUMN_BY_NAME:
+                fail(
+                    f"{ours!r} is not a column of the layout", str(ours), _suggest(str(ours), names)
+                )
+            if not isinstance(value, str | int | float | bool):
+                fail(f"the default for {ours!r} must be a single value", str(ours))
+            defaults[ours] = str(value)
+        options: dict[str, Any] = {}
+        for key in ("delimiter", "encoding", "list_separator", "date_format", "datetime_format"):
+            if key in data:
+                if not isinstance(data[key], str) or not data[key]:
+                    fail(f"{key!r} must be a non-empty text", key)
+                options[key] = data[key]
+        if "delimiter" in options and len(options["delimiter"]) != 1:
+            fail("'delimiter' must be one character", "delimiter")
+        if "decimal_comma" in data:
+            if not isinstance(data["decimal_comma"], bool):
+                fail("'decimal_comma' must be true or false", "decimal_comma")
+            options["decimal_comma"] = data["decimal_comma"]
+        if "encoding" in options:
+            import codecs
+
+            try:
+                codecs.lookup(options["encoding"])
+            except LookupError:
+                fail(f"unknown encoding {options['encoding']!r}", "encoding")
+        return cls(columns=columns, defaults=defaults, source=source, **options)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ColumnMapping:
+        """Read a YAML mapping file (safe YAML, at most 256 KiB)."""
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_MAPPING_BYTES:
+                raise MappingError(
+                    f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
+                    path=str(path),
+                )
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise MappingError(
+                f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                path=str(path),
+                line=mark.line + 1 if mark is not None else None,
+            ) from None
+        return cls.from_dict(data or {}, source=str(path), node=node)
+
+    def source_columns(self, ours: str) -> tuple[str, ...]:
+        """The file's column(s) read for one of our columns."""
+        theirs = self.columns.get(ours, ours)
+        return theirs if isinstance(theirs, tuple) else (theirs,)
+
+
+def render_layout() -> str:
+    """The flat layout's columns as a Markdown table (in ``docs/input.md``)."""
+    lines = ["| column | part | kind | description |", "| --- | --- | --- | --- |"]
+    for c in COLUMNS:
+        lines.append(f"| `{c.name}` | {c.group.replace('_', ' ')} | {c.kind} | {c.description} |")
+    return "\n".join(lines) + "\n"

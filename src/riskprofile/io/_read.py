@@ -1,0 +1,260 @@
+"""``read_batch``: any supported file in, shipments and rejected records out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from riskprofile.errors import InputFormatError
+from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_from_validation
+from riskprofile.io._layout import ColumnMapping
+from riskprofile.io._table import TableReader, csv_rows, parquet_rows
+from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model.manifest import Manifest
+from riskprofile.model.shipment import Shipment, flatten
+
+__all__ = ["BatchFormat", "detect_format", "iter_json_manifests", "read_batch", "write_json"]
+
+BatchFormat = Literal["json", "jsonl", "csv", "parquet"]
+
+_SUFFIXES: dict[str, BatchFormat] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def detect_format(path: Path) -> BatchFormat:
+    """The batch format from the file name (``.json``, ``.jsonl``, ``.csv``, ``.parquet``)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    for suffix in reversed(suffixes):
+        if suffix in _SUFFIXES:
+            return _SUFFIXES[suffix]
+    raise InputFormatError(
+        "cannot tell the format from the file name; use .json, .jsonl, .csv or .parquet, "
+        "or pass format=",
+        path=str(path),
+    )
+
+
+def _json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
+    source = str(path)
+    try:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
+    with handle:
+        if fmt == "jsonl":
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield number, _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
+            return
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise InputFormatError(
+                f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise InputFormatError(f"not UTF-8 text: {exc}", path=source) from None
+    if isinstance(data, dict) and "manifests" in data and isinstance(data["manifests"], list):
+        data = data["manifests"]
+    if isinstance(data, dict):
+        yield 1, data
+    elif isinstance(data, list):
+        yield from enumerate(data, start=1)
+    else:
+        raise InputFormatError(
+            "expected a manifest object, a list of manifests or {'manifests': [...]}",
+            path=source,
+        )
+
+
+class _Undecodable:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def iter_json_manifests(
+    path: str | Path,
+    *,
+    strictness: Strictness = "lenient",
+    rejected: list[RejectedRecord] | None = None,
+    format: Literal["json", "jsonl"] | None = None,
+) -> Iterator[Manifest]:
+    """Stream the manifests of a JSON or JSON Lines file.
+
+    JSON Lines files are read one line at a time, so memory stays flat however large the
+    file; a JSON array is parsed whole. Records that fail validation are appended to
+    ``rejected`` (when given) and skipped.
+    """
+    path = Path(path)
+    fmt = format or detect_format(path)
+    if fmt not in ("json", "jsonl"):
+        raise InputFormatError(f"not a JSON file (format {fmt})", path=str(path))
+    context = validation_context(strictness)
+    for number, doc in _json_documents(path, fmt):
+        if isinstance(doc, _Undecodable):
+            problems = [FieldProblem(None, None, doc.reason)]
+        elif not isinstance(doc, dict):
+            problems = [FieldProblem(None, None, "a manifest must be a JSON object")]
+        else:
+            try:
+                yield Manifest.model_validate(doc, context=context)
+                continue
+            except ValidationError as exc:
+                problems = problems_from_validation(exc)
+        if rejected is not None:
+            rejected.append(RejectedRecord(str(path), number, tuple(problems)))
+
+
+def read_batch(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | str | Path | None = None,
+    strictness: Strictness = "lenient",
+    format: BatchFormat | None = None,
+) -> Batch:
+    """Read a batch file into shipments, keeping every rejected record with its reasons.
+
+    Args:
+        path: a JSON manifest document (or list of them), JSON Lines of manifests, a CSV
+            file or a Parquet file in the flat layout (one row per goods line).
+        mapping: for flat files, a :class:`ColumnMapping` or the path of a mapping YAML
+            file, when the file's columns are not named as in the layout.
+        strictness: ``"lenient"`` (default) keeps records with invalid codes and flags
+            them, so that rules can see the problem; ``"strict"`` rejects them.
+        format: ``json``, ``jsonl``, ``csv`` or ``parquet``; from the file name when
+            omitted.
+
+    Returns:
+        A :class:`Batch`: ``records_accepted + len(rejected) == records_read`` always.
+
+    Raises:
+        InputFormatError: the file cannot be read at all (missing, wrong format, no usable
+            header).
+        MappingError: the mapping file is invalid.
+
+    >>> batch = read_batch("examples/data/karachi-sample.csv")  # doctest: +SKIP
+    >>> batch.records_read == batch.records_accepted + len(batch.rejected)  # doctest: +SKIP
+    True
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise InputFormatError("no such file", path=source)
+    fmt = format or detect_format(path)
+    validation_context(strictness)  # reject a bad mode before reading anything
+    if fmt in ("json", "jsonl"):
+        if mapping is not None:
+            raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)
+        rejected: list[RejectedRecord] = []
+        shipments: list[Shipment] = []
+        manifests = 0
+        for manifest in iter_json_manifests(
+            path, strictness=strictness, rejected=rejected, format=fmt
+        ):
+            manifests += 1
+            shipments.extend(flatten(manifest))
+        read = manifests + len(rejected)
+        unit = "line" if fmt == "jsonl" else "manifest"
+        return Batch(source, strictness, shipments, rejected, read, manifests, record_unit=unit)
+    if mapping is None:
+        resolved = ColumnMapping.identity()
+    elif isinstance(mapping, ColumnMapping):
+        resolved = mapping
+    else:
+        resolved = ColumnMapping.from_file(mapping)
+    if fmt == "csv":
+        if path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
+            resolved = _with_delimiter(resolved, "\t")
+        try:
+            handle = open(path, encoding=resolved.encoding, newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
+        with handle:
+            header, rows = csv_rows(handle, resolved, source)
+            return _read_table(header, rows, resolved, strictness, source, "line")
+    header, rows = parquet_rows(path, source)
+    return _read_table(header, rows, resolved, strictness, source, "row")
+
+
+def _with_delimiter(mapping: ColumnMapping, delimiter: str) -> ColumnMapping:
+    from dataclasses import replace
+
+    return replace(mapping, delimiter=delimiter)
+
+
+def _read_table(
+    header: list[str],
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    mapping: ColumnMapping,
+    strictness: Strictness,
+    source: str,
+    unit: str,
+) -> Batch:
+    reader = TableReader(mapping, strictness, header, source)
+    try:
+        for line, row in rows:
+            reader.add(line, row)
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(
+            f"not {mapping.encoding} text ({exc.reason} at byte {exc.start}); "
+            "set 'encoding' in the column mapping",
+            path=source,
+        ) from None
+    shipments: list[Shipment] = []
+    manifests = 0
+    for manifest in reader.finish():
+        manifests += 1
+        shipments.extend(flatten(manifest))
+    rejected = [
+        RejectedRecord(source, line, tuple(problems))
+        for line, problems in sorted(reader.problems.items())
+    ]
+    return Batch(
+        source,
+        strictness,
+        shipments,
+        rejected,
+        reader.rows_read,
+        manifests,
+        ignored_columns=reader.ignored_columns,
+        record_unit=unit,
+    )
+
+
+def write_json(
+    manifests: Iterable[Manifest], path: str | Path, *, lines: bool | None = None
+) -> int:
+    """Write manifests as JSON Lines (``.jsonl``) or a JSON array; returns the count."""
+    path = Path(path)
+    if lines is None:
+        lines = path.suffix.lower() in (".jsonl", ".ndjson")
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        if not lines:
+            handle.write("[\n")
+        for manifest in manifests:
+            text = manifest.model_dump_json(exclude_defaults=True)
+            if lines:
+                handle.write(text + "\n")
+            else:
+                handle.write(("," if count else "") + text + "\n")
+            count += 1
+        if not lines:
+            handle.write("]\n")
+    return count

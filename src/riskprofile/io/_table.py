@@ -1,0 +1,638 @@
+"""Flat tables (CSV, Parquet) in and out: rows grouped back into manifests.
+
+Reading works in two phases. While rows stream in, each goods line is validated at once
+and the voyage, bill-of-lading and container columns are merged into their groups (the
+first non-empty value wins; a different non-empty value later is a conflict). When the
+file ends, each group is validated once; a group that fails rejects every row that
+carries it, because every such row repeats the bad value. Only the validated models are
+kept, never the raw rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import BaseModel, ValidationError
+
+from riskprofile.errors import InputFormatError
+from riskprofile.io._batch import FieldProblem, problems_from_validation
+from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, _suggest
+from riskprofile.model._base import QualityFlag, Strictness, validation_context
+from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
+
+__all__ = ["TableReader", "csv_rows", "parquet_rows", "write_csv", "write_parquet"]
+
+_GROUP_COLUMNS = {
+    group: [c for c in COLUMNS if c.group == group]
+    for group in ("voyage", "bill_of_lading", "container", "goods")
+}
+# Model location (without list indexes) -> our column, to name the column at fault.
+_LOCATIONS: dict[str, dict[tuple[str, ...], Column]] = {
+    group: {c.path: c for c in cols} for group, cols in _GROUP_COLUMNS.items()
+}
+# A goods line's container number comes from the row's container column.
+_LOCATIONS["goods"][("container_number",)] = COLUMN_BY_NAME["container_number"]
+_POSITIONAL = frozenset({"seal_numbers", "seal_sealers"})
+
+
+@dataclass
+class _Group:
+    """A voyage, bill of lading or container being assembled from rows."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, int] = field(default_factory=dict)  # column -> line that gave it
+    lines: list[int] = field(default_factory=list)
+    conflicts: list[tuple[int, str, Any, Any, int]] = field(default_factory=list)
+
+    def merge(self, line: int, values: dict[str, Any]) -> None:
+        self.lines.append(line)
+        for column, value in values.items():
+            if value is None:
+                continue
+            if column not in self.raw:
+                self.raw[column] = value
+                self.origin[column] = line
+            elif self.raw[column] != value:
+                self.conflicts.append((line, column, value, self.raw[column], self.origin[column]))
+
+
+@dataclass
+class _Bill:
+    header: _Group = field(default_factory=_Group)
+    goods: list[tuple[int, GoodsItem]] = field(default_factory=list)
+    containers: dict[str, None] = field(default_factory=dict)  # ordered set
+    rows: list[tuple[int, str | None]] = field(default_factory=list)  # (line, container)
+
+
+@dataclass
+class _Call:
+    header: _Group = field(default_factory=_Group)
+    bills: dict[str, _Bill] = field(default_factory=dict)
+    containers: dict[str, _Group] = field(default_factory=dict)
+    declared: set[str] = field(default_factory=set)
+    bare_container_lines: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class TableReader:
+    """Assemble manifests from flat rows that follow the layout through a mapping."""
+
+    def __init__(
+        self,
+        mapping: ColumnMapping,
+        strictness: Strictness,
+        header: list[str],
+        source: str,
+    ) -> None:
+        self.mapping = mapping
+        self.strictness = strictness
+        self.context = validation_context(strictness)
+        self.source = source
+        self.problems: dict[int, list[FieldProblem]] = {}
+        self.rows_read = 0
+        self._calls: dict[tuple[str, ...], _Call] = {}
+        self._check_header(header)
+
+    # --- header --------------------------------------------------------------------------
+
+    def _check_header(self, header: list[str]) -> None:
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise InputFormatError(
+                    f"column {name!r} appears twice in the header", path=self.source
+                )
+            seen.add(name)
+        present = set(header)
+        self.sources: dict[str, tuple[str, ...]] = {}
+        for column in COLUMNS:
+            wanted = self.mapping.source_columns(column.name)
+            found = tuple(w for w in wanted if w in present)
+            explicit = column.name in self.mapping.columns
+            missing = [w for w in wanted if w not in present]
+            if explicit and missing:
+                raise InputFormatError(
+                    f"column {missing[0]!r} (mapped to {column.name!r}"
+                    + (f" in {self.mapping.source}" if self.mapping.source else "")
+                    + ") is not in the file"
+                    + (f"; {s}" if (s := _suggest(missing[0], list(header))) else ""),
+                    path=self.source,
+                )
+            if found:
+                self.sources[column.name] = found
+        if not (
+            {"bl_number", "container_number"} & (set(self.sources) | set(self.mapping.defaults))
+        ):
+            hint = _suggest("bl_number", list(header)) or _suggest("container_number", list(header))
+            raise InputFormatError(
+                "the file has neither a bl_number nor a container_number column "
+                "(name them in a column mapping)" + (f"; {hint}" if hint else ""),
+                path=self.source,
+            )
+        used = {name for names in self.sources.values() for name in names}
+        self.ignored_columns = [h for h in header if h not in used]
+
+    # --- rows --------------------------------------------------------------------------
+
+    def _value(self, column: Column, row: dict[str, Any]) -> Any:
+        names = self.sources.get(column.name, ())
+        if column.kind == "list":
+            sep = self.mapping.list_separator
+            # Seal numbers and sealers pair up by position: keep empty places in one cell.
+            positional = column.name in _POSITIONAL and len(names) == 1
+            items: list[Any] = []
+            for name in names:
+                cell = row.get(name)
+                if isinstance(cell, list | tuple):
+                    items.extend(c for c in cell if positional or not _empty(c))
+                elif not _empty(cell):
+                    parts = [p.strip() for p in str(cell).split(sep)]
+                    items.extend(p or None for p in parts if positional or p)
+            if not items and column.name in self.mapping.defaults:
+                default = self.mapping.defaults[column.name]
+                items = [p.strip() for p in default.split(self.mapping.list_separator) if p.strip()]
+            return items or None
+        value = row.get(names[0]) if names else None
+        if _empty(value):
+            value = self.mapping.defaults.get(column.name)
+        if _empty(value):
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if column.kind in ("number", "integer") and self.mapping.decimal_comma:
+                value = value.replace(".", "").replace(" ", "").replace(",", ".")
+            elif column.kind == "date" and self.mapping.date_format:
+                value = _parse_time(value, self.mapping.date_format, date_only=True)
+            elif column.kind == "datetime" and self.mapping.datetime_format:
+                value = _parse_time(value, self.mapping.datetime_format, date_only=False)
+        return value
+
+    def _values(self, group: str, row: dict[str, Any]) -> dict[str, Any]:
+        return {c.name: self._value(c, row) for c in _GROUP_COLUMNS[group]}
+
+    def _reject(self, line: int, problems: Iterable[FieldProblem]) -> None:
+        known = self.problems.setdefault(line, [])
+        known.extend(p for p in problems if p not in known)
+
+    def _column_name(self, group: str, loc: tuple[int | str, ...]) -> str | None:
+        path = tuple(p for p in loc if isinstance(p, str))
+        while path:
+            column = _LOCATIONS[group].get(path)
+            if column is not None:
+                return self._shown(column.name)
+            path = path[:-1]
+        return None
+
+    def _shown(self, ours: str) -> str:
+        names = self.sources.get(ours)
+        if names and names[0] != ours:
+            return f"{names[0]} ({ours})"
+        return ours
+
+    def add(self, line: int, row: dict[str, Any]) -> None:
+        """Take one row (file column name -> cell)."""
+        self.rows_read += 1
+        if "__extra__" in row:
+            extra = ", ".join(map(repr, row["__extra__"]))
+            self._reject(
+                line, [FieldProblem(None, None, f"more cells than header columns: {extra}")]
+            )
+            return
+        voyage = self._values("voyage", row)
+        bill = self._values("bill_of_lading", row)
+        box = self._values("container", row)
+        goods = self._values("goods", row)
+        bl_number = bill["bl_number"]
+        number = box["container_number"]
+        has_goods = any(v is not None for v in goods.values())
+        if bl_number is None and number is None:
+            reason = "a row needs a bill of lading or a container number"
+            self._reject(line, [FieldProblem(self._shown("bl_number"), None, reason)])
+            return
+        if bl_number is None and has_goods:
+            reason = "a goods line needs a bill of lading number"
+            self._reject(line, [FieldProblem(self._shown("bl_number"), None, reason)])
+            return
+        if number is not None:
+            # Normalise the container key as the model would, so "CSQU 305438 3" and
+            # "CSQU3054383" on two rows are one container.
+            number = "".join(str(number).split()).upper().replace("-", "")
+            box["container_number"] = number
+        key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
+                    ("vessel_imo", "vessel_name", "voyage_number", "port_of_call"))  # fmt: skip
+        call = self._calls.setdefault(key, _Call())
+        call.header.merge(line, voyage)
+        item: GoodsItem | None = None
+        if has_goods:
+            goods_doc = _nest("goods", goods)
+            if number is not None:
+                goods_doc["container_number"] = number
+            try:
+                item = GoodsItem.model_validate(goods_doc, context=self.context)
+            except ValidationError as exc:
+                self._reject(
+                    line, problems_from_validation(exc, lambda loc: self._column_name("goods", loc))
+                )
+                return
+        if number is not None:
+            group = call.containers.setdefault(number, _Group())
+            equipment = {k: v for k, v in box.items() if k != "container_number"}
+            if any(v is not None for v in equipment.values()):
+                call.declared.add(number)
+            group.merge(line, box)
+        if bl_number is None:
+            assert number is not None
+            call.bare_container_lines.setdefault(number, []).append(line)
+            return
+        bl_key = "".join(str(bl_number).split()).upper()
+        record = call.bills.setdefault(bl_key, _Bill())
+        record.header.merge(line, bill)
+        record.rows.append((line, number))
+        if number is not None:
+            record.containers.setdefault(number)
+        if item is not None:
+            record.goods.append((line, item))
+
+    # --- assembly ----------------------------------------------------------------------
+
+    def _validate_group(
+        self, model: type[BaseModel], group: str, grp: _Group, doc: dict[str, Any]
+    ) -> tuple[Any, list[FieldProblem]]:
+        try:
+            return model.model_validate(doc, context=self.context), []
+        except ValidationError as exc:
+            return None, problems_from_validation(exc, lambda loc: self._column_name(group, loc))
+
+    def _conflicts(self, grp: _Group) -> tuple[dict[int, list[FieldProblem]], list[QualityFlag]]:
+        by_line: dict[int, list[FieldProblem]] = {}
+        flags: list[QualityFlag] = []
+        for line, column, value, first, first_line in grp.conflicts:
+            reason = f"differs from {first!r} on record {first_line} for the same key"
+            by_line.setdefault(line, []).append(
+                FieldProblem(self._shown(column), str(value), reason)
+            )
+            path = COLUMN_BY_NAME[column].path
+            flags.append(
+                QualityFlag(
+                    field=".".join(path),
+                    code="inconsistent",
+                    value=str(value),
+                    message=f"record {line} says {value!r}, record {first_line} said {first!r}",
+                )
+            )
+        return by_line, flags
+
+    def finish(self) -> Iterator[Manifest]:
+        """Validate the groups and yield the manifests, in first-seen order."""
+        strict = self.strictness == "strict"
+        for call in self._calls.values():
+            yield from self._finish_call(call, strict)
+
+    def _finish_call(self, call: _Call, strict: bool) -> Iterator[Manifest]:
+        header_doc = _nest("voyage", call.header.raw)
+        header, problems = self._validate_group(Manifest, "voyage", call.header, header_doc)
+        conflict_rows, call_flags = self._conflicts(call.header)
+        if header is None:
+            for line in call.header.lines:
+                self._reject(line, problems)
+            return
+        bad_lines: set[int] = set()
+        if strict:
+            for line, found in conflict_rows.items():
+                self._reject(line, found)
+                bad_lines.add(line)
+
+        containers: dict[str, Container] = {}
+        bad_containers: set[str] = set()
+        for number, grp in call.containers.items():
+            doc = _container_doc(grp.raw)
+            box, problems = self._validate_group(Container, "container", grp, doc)
+            rows, flags = self._conflicts(grp)
+            if box is None:
+                bad_containers.add(number)
+                for line in grp.lines:
+                    self._reject(line, problems)
+                continue
+            if strict and rows:
+                for line, found in rows.items():
+                    self._reject(line, found)
+                    bad_lines.add(line)
+            box._add_flags(flags)
+            containers[number] = box
+
+        consignments = []
+        for bill in call.bills.values():
+            doc = _nest("bill_of_lading", bill.header.raw)
+            consignment, problems = self._validate_group(
+                Consignment, "bill_of_lading", bill.header, doc
+            )
+            rows, flags = self._conflicts(bill.header)
+            if consignment is None:
+                for line in bill.header.lines:
+                    self._reject(line, problems)
+                continue
+            if strict:
+                for line, found in rows.items():
+                    self._reject(line, found)
+                    bad_lines.add(line)
+            consignment._add_flags(flags)
+            kept_lines = {
+                line for line, number in bill.rows
+                if line not in bad_lines and line not in self.problems
+                and (number is None or number not in bad_containers)
+            }  # fmt: skip
+            lost = [line for line, _ in bill.rows if line not in kept_lines]
+            if not kept_lines:
+                continue
+            consignment.goods.extend(item for line, item in bill.goods if line in kept_lines)
+            consignment.container_numbers.extend(
+                number for line, number in bill.rows
+                if line in kept_lines and number is not None
+                and number not in consignment.container_numbers
+            )  # fmt: skip
+            if lost:
+                consignment._add_flags(
+                    [
+                        QualityFlag(
+                            field="goods",
+                            code="incomplete",
+                            value=None,
+                            message=f"records {', '.join(map(str, lost))} of this bill of lading "
+                            "were rejected",
+                        )
+                    ]
+                )
+            consignments.append(consignment)
+
+        declared = [
+            containers[n] for n in call.containers
+            if n in containers and n in call.declared and not all(
+                line in self.problems for line in call.containers[n].lines)
+        ]  # fmt: skip
+        # A container that no surviving B/L names and that has no equipment data still
+        # appears on the manifest: the row said it is there.
+        named = {n for c in consignments for n in c.container_numbers}
+        for number, lines in call.bare_container_lines.items():
+            if (
+                number in containers
+                and number not in named
+                and number not in call.declared
+                and any(line not in self.problems for line in lines)
+            ):
+                declared.append(containers[number])
+        manifest = Manifest.model_validate(
+            {**header_doc, "consignments": consignments, "containers": declared},
+            context=self.context,
+        )
+        manifest._add_flags(call_flags)
+        yield manifest
+
+
+def _parse_time(value: str, fmt: str, *, date_only: bool) -> Any:
+    try:
+        parsed = datetime.strptime(value, fmt)  # naive means UTC, as in the model
+    except ValueError:
+        return value  # left to the model, which names the field and the value
+    return parsed.date() if date_only else parsed
+
+
+def _nest(group: str, values: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        path = COLUMN_BY_NAME[name].path
+        if len(path) == 1:
+            doc[path[0]] = value
+        else:
+            doc.setdefault(path[0], {})[path[1]] = value
+    return doc
+
+
+def _container_doc(raw: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for name in ("container_number", "container_size_type", "container_full",
+                 "verified_gross_mass_kg", "tare_kg"):  # fmt: skip
+        if raw.get(name) is not None:
+            doc[COLUMN_BY_NAME[name].path[0]] = raw[name]
+    numbers = list(raw.get("seal_numbers") or [])
+    sealers = list(raw.get("seal_sealers") or [])
+    if numbers or sealers:
+        seals = []
+        for i in range(max(len(numbers), len(sealers))):
+            seal: dict[str, Any] = {}
+            if i < len(numbers) and numbers[i] is not None:
+                seal["number"] = numbers[i]
+            if i < len(sealers) and sealers[i] is not None:
+                seal["sealer"] = sealers[i]
+            seals.append(seal)
+        doc["seals"] = seals
+    return doc
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def csv_rows(
+    handle: TextIO, mapping: ColumnMapping, source: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The header and the rows of a CSV file, each with the line it starts on."""
+    reader = csv.reader(handle, delimiter=mapping.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputFormatError("the file is empty (no header row)", path=source) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+    header = [h.strip() for h in header]
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise InputFormatError(f"line {start}: {exc}", path=source) from None
+            line = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                extra = [c for c in cells[len(header) :] if c.strip()]
+                if extra:
+                    yield start, {"__extra__": extra}
+                    continue
+            yield start, dict(zip(header, cells, strict=False))
+
+    return header, rows()
+
+
+def parquet_rows(
+    path: Path, source: str, batch_size: int = 8192
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The columns and rows of a Parquet file (needs pyarrow: ``riskprofile[parquet]``)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputFormatError(
+            "reading Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=source
+        ) from None
+    try:
+        handle = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own error types for corrupt files
+        raise InputFormatError(f"not a readable Parquet file: {exc}", path=source) from None
+    header = list(handle.schema_arrow.names)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        number = 0
+        for record_batch in handle.iter_batches(batch_size=batch_size):
+            for row in record_batch.to_pylist():
+                number += 1
+                yield number, row
+
+    return header, rows()
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value) if value else None
+    return str(value) if not isinstance(value, str) else value
+
+
+def _party_cells(prefix: str, party: Party | None, aeo: bool) -> dict[str, Any]:
+    if party is None:
+        return {}
+    cells: dict[str, Any] = {
+        f"{prefix}_name": party.name,
+        f"{prefix}_address": party.address,
+        f"{prefix}_country": party.country,
+        f"{prefix}_identifier": party.identifier,
+    }
+    if aeo:
+        cells[f"{prefix}_aeo"] = party.aeo
+    return cells
+
+
+def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
+    """Manifests as rows of the flat layout (column name -> value or None)."""
+    for m in manifests:
+        voyage = {
+            "vessel_name": m.vessel_name, "vessel_imo": m.vessel_imo,
+            "voyage_number": m.voyage_number, "carrier_scac": m.carrier_scac,
+            "port_of_call": m.port_of_call,
+            "arrival": m.arrival.isoformat() if m.arrival else None,
+        }  # fmt: skip
+        boxes = {c.number: c for c in m.containers}
+
+        def box_cells(number: str | None, boxes: dict[str, Container] = boxes) -> dict[str, Any]:
+            if number is None:
+                return {}
+            box = boxes.get(number)
+            cells: dict[str, Any] = {"container_number": number}
+            if box is not None:
+                cells.update(
+                    container_size_type=box.size_type,
+                    container_full=box.full,
+                    seal_numbers=[s.number for s in box.seals],
+                    seal_sealers=[s.sealer or "" for s in box.seals]
+                    if any(s.sealer for s in box.seals) else [],
+                    verified_gross_mass_kg=box.verified_gross_mass_kg,
+                    tare_kg=box.tare_kg,
+                )  # fmt: skip
+            return cells
+
+        named: set[str] = set()
+        for c in m.consignments:
+            bill = {
+                "bl_number": c.bl_number, "master_bl_number": c.master_bl_number,
+                "bl_issue_date": c.issue_date.isoformat() if c.issue_date else None,
+                "place_of_receipt": c.place_of_receipt, "port_of_loading": c.port_of_loading,
+                "transshipment_ports": list(c.transshipment_ports),
+                "port_of_discharge": c.port_of_discharge,
+                "place_of_delivery": c.place_of_delivery, "freight_terms": c.freight_terms,
+                **_party_cells("shipper", c.shipper, True),
+                **_party_cells("consignee", c.consignee, True),
+                **_party_cells("notify", c.notify_party, False),
+                **_party_cells("freight_payer", c.freight_payer, False),
+            }  # fmt: skip
+            emitted: set[str | None] = set()
+            for g in c.goods:
+                goods = {
+                    "hs_code": g.hs_code, "description": g.description, "packages": g.packages,
+                    "package_type": g.package_type, "gross_weight_kg": g.gross_weight_kg,
+                    "net_weight_kg": g.net_weight_kg, "value": g.value, "currency": g.currency,
+                    "origin_country": g.origin_country,
+                }  # fmt: skip
+                emitted.add(g.container_number)
+                yield {**voyage, **bill, **box_cells(g.container_number), **goods}
+            for number in c.all_container_numbers:
+                named.add(number)
+                if number not in emitted:
+                    emitted.add(number)
+                    yield {**voyage, **bill, **box_cells(number)}
+            if not emitted:
+                yield {**voyage, **bill}
+        for box in m.containers:
+            if box.number not in named:
+                named.add(box.number)
+                yield {**voyage, **box_cells(box.number)}
+
+
+def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
+    """Write manifests as a CSV file in the flat layout; returns the rows written.
+
+    A goods line that a multi-container B/L shares (no container number) is written
+    without one, followed by one row per container of the B/L.
+    """
+    names = [c.name for c in COLUMNS]
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        for row in table_rows(manifests):
+            writer.writerow(["" if (v := _cell(row.get(n))) is None else v for n in names])
+            count += 1
+    return count
+
+
+def write_parquet(manifests: Iterable[Manifest], path: str | Path) -> int:
+    """Write manifests as a Parquet file in the flat layout (all columns text)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputFormatError(
+            "writing Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=str(path)
+        ) from None
+    names = [c.name for c in COLUMNS]
+    schema = pa.schema([(n, pa.string()) for n in names])
+    count = 0
+    with pq.ParquetWriter(str(path), schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in table_rows(manifests):
+            chunk.append({n: _cell(row.get(n)) for n in names})
+            if len(chunk) >= 8192:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            count += len(chunk)
+    return count
