@@ -76,7 +76,7 @@ def manifest_doc() -> dict[str, Any]:
                         "currency": "USD",
                         "container_number": "TGHU1234567",
                     },
-                ],  # fmt: skip
+                ],
             },
             {
                 "bl_number": "HBL0002",
@@ -89,7 +89,7 @@ def manifest_doc() -> dict[str, Any]:
                         "gross_weight_kg": 1200,
                         "container_number": "TGHU1234567",
                     },
-                ],  # fmt: skip
+                ],
             },
             {"bl_number": "NOBOX1", "port_of_loading": "SGSIN"},
         ],
@@ -108,7 +108,7 @@ def manifest_doc() -> dict[str, Any]:
                 "size_type": "22G1",
                 "verified_gross_mass_kg": 4200,
                 "tare_kg": 2200,
-            },  # fmt: skip
+            },
             {"number": "SEGU1234569", "size_type": "22G1", "full": "E"},
         ],
     }
@@ -391,9 +391,7 @@ def test_duplicate_header_column_is_a_format_error(tmp_path: Path) -> None:
 
 def test_wrong_encoding_names_the_setting(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
-    path.write_bytes(
-        "bl_number,description\nBL1,caf\xe9\n".encode("utf-8").replace(b"\xc3\xa9", b"\xe9")
-    )
+    path.write_bytes(b"bl_number,description\nBL1,caf\xe9\n")  # latin-1, not UTF-8
     with pytest.raises(InputFormatError, match="encoding"):
         read_batch(path)
     mapping = ColumnMapping.from_dict({"encoding": "latin-1"})
