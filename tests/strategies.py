@@ -1,0 +1,680 @@
+"""Hypothesis strategies for the data model, shared by every test of the suite.
+
+Three layers, each built on the one before:
+
+- **codes**: valid values of each standard (container numbers with a correct ISO 6346
+  check digit, UN/LOCODEs of real countries, HS codes, IMO numbers, ISO 3166 countries,
+  ISO 4217 currencies, size-type codes, SCAC codes) and *invalid* ones (a wrong check
+  digit, an unassigned country, a malformed HS code...);
+- **documents**: plain JSON-ready dicts of each record, as a reader would receive them
+  (``container_documents()``, ..., ``manifest_documents(valid)``);
+- **models**: the same validated in strict mode (``containers()``, ..., ``manifests()``),
+  and the flat records (``shipments()``).
+
+Valid documents are canonical (codes already normalised, money as decimal text, times in
+UTC) and consistent (VGM not below tare, net weight not above gross), so strict
+validation accepts them without a single quality flag. Sizes are kept small so that
+property tests stay fast; draw several manifests rather than one big one.
+"""
+
+from __future__ import annotations
+
+import copy
+import string
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from hypothesis import strategies as st
+from stdnum import imo as _imo
+from stdnum import iso6346 as _iso6346
+
+from riskprofile.model import (
+    LENIENT,
+    Consignment,
+    Container,
+    GoodsItem,
+    Manifest,
+    Party,
+    Seal,
+    Shipment,
+    flatten,
+)
+
+__all__ = [
+    "COUNTRY_CODES",
+    "CURRENCY_CODES",
+    "bad_check_digit_container_numbers",
+    "bad_check_digit_imo_numbers",
+    "consignment_documents",
+    "consignments",
+    "container_documents",
+    "container_number_spellings",
+    "container_numbers",
+    "containers",
+    "country_codes",
+    "currency_codes",
+    "goods_item_documents",
+    "goods_items",
+    "hs_code_spellings",
+    "hs_codes",
+    "imo_numbers",
+    "invalid_values",
+    "locodes",
+    "malformed_container_numbers",
+    "malformed_hs_codes",
+    "malformed_locodes",
+    "malformed_size_type_codes",
+    "manifest_documents",
+    "manifests",
+    "negative_weights",
+    "parties",
+    "party_documents",
+    "scac_codes",
+    "seal_documents",
+    "seals",
+    "shipments",
+    "size_type_codes",
+    "unknown_country_codes",
+    "unknown_country_locodes",
+    "unknown_currency_codes",
+    "unparseable_numbers",
+    "weights",
+]
+
+COUNTRY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
+"""Every assigned ISO 3166-1 alpha-2 code known to pycountry."""
+CURRENCY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_3 for c in pycountry.currencies))
+"""Every ISO 4217 alphabetic code known to pycountry."""
+
+_UPPER = string.ascii_uppercase
+_DIGITS = string.digits
+# Real ports, so that failures print something a customs officer would recognise.
+_KNOWN_LOCODES = ("PKKHI", "AEJEA", "ECGYE", "PAMIT", "NLRTM", "CNSHA", "SGSIN", "KZALA")
+_KNOWN_SIZE_TYPES = ("22G1", "42G1", "45G1", "L5G1", "22R1", "45R1", "22T1", "22U1", "42P1",
+                     "2200", "4500", "4510", "2232")  # fmt: skip
+_PACKAGE_TYPES = ("CT", "PK", "BX", "BG", "PL", "DR", "CS")
+_SEALERS = ("carrier", "shipper", "customs", "other")
+# Names and descriptions: upper and lower case, some punctuation and non-ASCII letters as
+# they occur in real declarations.
+_TEXT_ALPHABET = _UPPER + "abcdefxyz" + _DIGITS + " .,&-/'" + "ÄÉÇÑØŞĞ"
+
+
+# --- valid codes ---------------------------------------------------------------------------
+
+
+def country_codes() -> st.SearchStrategy[str]:
+    """Assigned ISO 3166-1 alpha-2 country codes (``PK``, ``EC``)."""
+    return st.sampled_from(COUNTRY_CODES)
+
+
+def currency_codes() -> st.SearchStrategy[str]:
+    """ISO 4217 currency codes (``USD``, ``PKR``)."""
+    return st.sampled_from(CURRENCY_CODES)
+
+
+def locodes() -> st.SearchStrategy[str]:
+    """UN/LOCODEs: a real country then three of A-Z and 2-9 (``PKKHI``), real ports often."""
+    generated = st.builds(
+        lambda country, place: country + place,
+        country_codes(),
+        st.text(alphabet=_UPPER + "23456789", min_size=3, max_size=3),
+    )
+    return st.one_of(st.sampled_from(_KNOWN_LOCODES), generated)
+
+
+def container_numbers() -> st.SearchStrategy[str]:
+    """ISO 6346 container numbers with a correct check digit (``CSQU3054383``).
+
+    The check digit comes from python-stdnum, so serials whose check remainder is 10 (and
+    whose digit is therefore 0) occur like any other.
+    """
+
+    def build(owner: str, category: str, serial: int) -> str:
+        body = f"{owner}{category}{serial:06d}"
+        return body + _iso6346.calc_check_digit(body)
+
+    return st.builds(
+        build,
+        st.text(alphabet=_UPPER, min_size=3, max_size=3),
+        st.sampled_from("UJZ"),
+        st.integers(0, 999_999),
+    )
+
+
+def container_number_spellings() -> st.SearchStrategy[tuple[str, str]]:
+    """Pairs ``(as typed, canonical)``: a valid container number in lower case and/or with
+    blanks, hyphens, dots or slashes between its parts (``"csqu 305438-3"``)."""
+
+    def spell(number: str, lower: bool, seps: list[str]) -> tuple[str, str]:
+        parts = [number[:4], number[4:10], number[10]]
+        typed = parts[0] + seps[0] + parts[1] + seps[1] + parts[2]
+        return (typed.lower() if lower else typed), number
+
+    return st.builds(
+        spell,
+        container_numbers(),
+        st.booleans(),
+        st.lists(st.sampled_from(["", " ", "-", ".", "/", "  "]), min_size=2, max_size=2),
+    )
+
+
+def size_type_codes() -> st.SearchStrategy[str]:
+    """ISO 6346 size-type codes: current 1995 ones (``22G1``, ``45R1``, ``L5G1``) and legacy
+    1984 ones (``2200``, ``4500``)."""
+    current = st.builds(
+        lambda *parts: "".join(parts),
+        st.sampled_from("1234BCGHLMNP"),
+        st.sampled_from("024568" + "9CDEFLMNP"),
+        st.sampled_from("GVBSRHUPTA"),
+        st.sampled_from(_DIGITS),
+    )
+    legacy = st.builds(
+        lambda *parts: "".join(parts),
+        st.sampled_from("1234"),
+        st.sampled_from("0123456"),
+        st.sampled_from(_DIGITS),
+        st.sampled_from(_DIGITS),
+    )
+    return st.one_of(st.sampled_from(_KNOWN_SIZE_TYPES), current, legacy)
+
+
+def hs_codes() -> st.SearchStrategy[str]:
+    """HS codes as normalised: 6 digits (international) to 10 (national subheadings), in an
+    existing chapter (01-97 but 77, or the national 98-99)."""
+    chapters = [f"{n:02d}" for n in range(1, 100) if n != 77]
+    return st.builds(
+        lambda chapter, rest: chapter + rest,
+        st.sampled_from(chapters),
+        st.text(alphabet=_DIGITS, min_size=4, max_size=8),
+    )
+
+
+def hs_code_spellings() -> st.SearchStrategy[tuple[str, str]]:
+    """Pairs ``(as typed, canonical)`` of HS codes written with dots and blanks
+    (``"0803.90 10"`` -> ``"08039010"``)."""
+
+    def spell(code: str, sep1: str, sep2: str) -> tuple[str, str]:
+        return code[:4] + sep1 + code[4:6] + sep2 + code[6:], code
+
+    seps = st.sampled_from(["", ".", " ", ". "])
+    return st.builds(spell, hs_codes(), seps, seps)
+
+
+def imo_numbers() -> st.SearchStrategy[str]:
+    """IMO ship numbers: 7 digits, the last a correct check digit (``9321483``)."""
+    return st.integers(100_000, 999_999).map(lambda n: f"{n}{_imo.calc_check_digit(str(n))}")
+
+
+def scac_codes() -> st.SearchStrategy[str]:
+    """Standard Carrier Alpha Codes: 2 to 4 capital letters (``MAEU``)."""
+    return st.text(alphabet=_UPPER, min_size=2, max_size=4)
+
+
+def weights(max_kg: int = 30_000) -> st.SearchStrategy[float]:
+    """Non-negative masses in kg with one decimal, at most ``max_kg``."""
+    return st.integers(0, max_kg * 10).map(lambda n: n / 10)
+
+
+def _money() -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=0, max_value=10_000_000, places=2)
+
+
+def _text(max_size: int = 24) -> st.SearchStrategy[str]:
+    """Free text that is never blank (blank text is read as absent)."""
+    return st.builds(
+        lambda first, rest: first + rest,
+        st.sampled_from(_UPPER),
+        st.text(alphabet=_TEXT_ALPHABET, max_size=max_size - 1),
+    ).map(str.strip)
+
+
+def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+def _drop_none(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+# --- invalid codes -------------------------------------------------------------------------
+
+
+def bad_check_digit_container_numbers() -> st.SearchStrategy[str]:
+    """Well-formed container numbers whose check digit is wrong (``CSQU3054384``)."""
+
+    def spoil(number: str, offset: int) -> str:
+        return number[:10] + str((int(number[10]) + offset) % 10)
+
+    return st.builds(spoil, container_numbers(), st.integers(1, 9))
+
+
+def malformed_container_numbers() -> st.SearchStrategy[str]:
+    """Text that is not shaped like a container number even after normalisation: wrong
+    length, a category letter other than U/J/Z, or letters in the serial."""
+    wrong_category = st.builds(
+        lambda n, c: n[:3] + c + n[4:], container_numbers(), st.sampled_from("ABKXY")
+    )
+    letter_in_serial = st.builds(
+        lambda n, i, c: n[: 4 + i] + c + n[5 + i :],
+        container_numbers(),
+        st.integers(1, 6),
+        st.sampled_from(_UPPER),
+    )
+    wrong_length = st.builds(lambda n, k: n[:k], container_numbers(), st.integers(1, 10))
+    return st.one_of(wrong_category, letter_in_serial, wrong_length)
+
+
+def unknown_country_codes() -> st.SearchStrategy[str]:
+    """Two capital letters that are not an assigned ISO 3166-1 code (``XX``, ``QQ``)."""
+    assigned = set(COUNTRY_CODES)
+    unassigned = sorted(a + b for a in _UPPER for b in _UPPER if a + b not in assigned)
+    return st.sampled_from(unassigned)
+
+
+def unknown_currency_codes() -> st.SearchStrategy[str]:
+    """Three capital letters that are not an ISO 4217 code (``ABC``)."""
+    known = set(CURRENCY_CODES)
+    return st.text(alphabet=_UPPER, min_size=3, max_size=3).filter(lambda c: c not in known)
+
+
+def unknown_country_locodes() -> st.SearchStrategy[str]:
+    """Well-shaped UN/LOCODEs whose first two letters are no country (nor ``XZ``)."""
+    return st.builds(
+        lambda country, place: country + place,
+        unknown_country_codes().filter(lambda c: c != "XZ"),
+        st.text(alphabet=_UPPER + "23456789", min_size=3, max_size=3),
+    )
+
+
+def malformed_locodes() -> st.SearchStrategy[str]:
+    """Text that is not shaped like a UN/LOCODE: wrong length, or a 0/1 in the place part."""
+    bad_digit = st.builds(
+        lambda code, i, d: code[: 2 + i] + d + code[3 + i :],
+        locodes(),
+        st.integers(0, 2),
+        st.sampled_from("01"),
+    )
+    wrong_length = st.builds(lambda code, k: code[:k], locodes(), st.integers(1, 4))
+    return st.one_of(bad_digit, wrong_length)
+
+
+def malformed_hs_codes() -> st.SearchStrategy[str]:
+    """HS codes that break the standard: fewer than 6 or more than 10 digits, a letter
+    among the digits, or the non-existent chapters 00 and 77."""
+    short = st.text(alphabet=_DIGITS, min_size=1, max_size=5)
+    long = st.text(alphabet=_DIGITS, min_size=11, max_size=14)
+    letter = st.builds(
+        lambda code, i, c: code[:i] + c + code[i + 1 :],
+        hs_codes(),
+        st.integers(0, 5),
+        st.sampled_from(_UPPER),
+    )
+    no_chapter = st.builds(
+        lambda ch, rest: ch + rest,
+        st.sampled_from(["00", "77"]),
+        st.text(alphabet=_DIGITS, min_size=4, max_size=8),
+    )
+    return st.one_of(short, long, letter, no_chapter)
+
+
+def bad_check_digit_imo_numbers() -> st.SearchStrategy[str]:
+    """7-digit IMO numbers whose check digit is wrong."""
+    return st.builds(
+        lambda n, k: n[:6] + str((int(n[6]) + k) % 10), imo_numbers(), st.integers(1, 9)
+    )
+
+
+def malformed_size_type_codes() -> st.SearchStrategy[str]:
+    """Four characters that are no ISO 6346 size-type code (``ZZZZ``, ``22X1``)."""
+    return st.one_of(
+        st.builds(lambda c: c[:2] + "X" + c[3:], size_type_codes().filter(lambda c: c[2] != "X")),
+        st.builds(lambda c: "Z" + c[1:], size_type_codes()),
+        st.sampled_from(["ZZZZ", "9999", "22G", "22G1X"]),
+    )
+
+
+def negative_weights() -> st.SearchStrategy[float]:
+    """Masses below zero (-0.1 kg and less)."""
+    return st.integers(-300_000, -1).map(lambda n: n / 10)
+
+
+def unparseable_numbers() -> st.SearchStrategy[str]:
+    """Text a number field cannot hold (``"n/a"``, ``"12 kg"``)."""
+    return st.sampled_from(["n/a", "12 kg", "abc", "1,2,3", "--", "twelve"])
+
+
+# What makes each kind of field invalid; used to spoil documents.
+_INVALID: dict[str, st.SearchStrategy[Any]] = {
+    "container_number": st.one_of(
+        bad_check_digit_container_numbers(), malformed_container_numbers()
+    ),
+    "locode": st.one_of(unknown_country_locodes(), malformed_locodes()),
+    "country": unknown_country_codes(),
+    "currency": unknown_currency_codes(),
+    "hs_code": malformed_hs_codes(),
+    "imo": bad_check_digit_imo_numbers(),
+    "size_type": malformed_size_type_codes(),
+    "scac": st.sampled_from(["M4EU", "A", "ABCDE", "12"]),
+    "weight": st.one_of(negative_weights(), unparseable_numbers()),
+    "money": st.one_of(
+        st.decimals(max_value=Decimal("-0.01"), min_value=-1000, places=2).map(str),
+        unparseable_numbers(),
+    ),
+}
+
+
+def invalid_values(kind: str) -> st.SearchStrategy[Any]:
+    """Invalid values for one kind of field: ``container_number``, ``locode``, ``country``,
+    ``currency``, ``hs_code``, ``imo``, ``size_type``, ``scac``, ``weight`` (negative or
+    unparseable), ``money`` (negative or unparseable)."""
+    return _INVALID[kind]
+
+
+# --- documents and models ------------------------------------------------------------------
+
+
+@st.composite
+def party_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A party (shipper, consignee, notify party, payer) as a JSON-ready dict."""
+    return _drop_none(
+        {
+            "name": draw(_optional(_text())),
+            "address": draw(_optional(_text(40))),
+            "country": draw(_optional(country_codes())),
+            "identifier": draw(
+                _optional(st.builds(lambda c, n: f"{c}{n}", country_codes(), st.integers(0, 10**9)))
+            ),
+            "aeo": draw(_optional(st.booleans())),
+        }
+    )
+
+
+def parties() -> st.SearchStrategy[Party]:
+    """Valid :class:`Party` models."""
+    return party_documents().map(Party.model_validate)
+
+
+@st.composite
+def seal_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A seal as a JSON-ready dict: a number and, usually, who sealed."""
+    number = draw(
+        st.builds(
+            lambda p, n: f"{p}{n}",
+            st.sampled_from(["", "ML-", "SL", "CUS/"]),
+            st.integers(0, 10**8),
+        )
+    )
+    return _drop_none({"number": number, "sealer": draw(_optional(st.sampled_from(_SEALERS)))})
+
+
+def seals() -> st.SearchStrategy[Seal]:
+    """Valid :class:`Seal` models."""
+    return seal_documents().map(Seal.model_validate)
+
+
+@st.composite
+def container_documents(
+    draw: st.DrawFn, number: st.SearchStrategy[str] | None = None
+) -> dict[str, Any]:
+    """A container as a JSON-ready dict; ``number`` draws its number (default: any valid).
+
+    The VGM, when given with the tare, is the tare plus a cargo mass, so never below it.
+    """
+    tare = draw(_optional(st.integers(1_500, 5_000).map(float)))
+    cargo = draw(_optional(weights()))
+    vgm = None if cargo is None else (tare or 0.0) + cargo
+    return _drop_none(
+        {
+            "number": draw(number if number is not None else container_numbers()),
+            "size_type": draw(_optional(size_type_codes())),
+            "full": draw(_optional(st.booleans())),
+            "seals": draw(st.lists(seal_documents(), max_size=2)) or None,
+            "verified_gross_mass_kg": vgm,
+            "tare_kg": tare,
+        }
+    )
+
+
+def containers() -> st.SearchStrategy[Container]:
+    """Valid :class:`Container` models."""
+    return container_documents().map(Container.model_validate)
+
+
+@st.composite
+def goods_item_documents(
+    draw: st.DrawFn, container_number: st.SearchStrategy[str | None] | None = None
+) -> dict[str, Any]:
+    """A goods line as a JSON-ready dict (value as decimal text, net weight not above gross);
+    ``container_number`` draws the container it names (default: none or any valid)."""
+    gross = draw(_optional(st.integers(0, 300_000)))
+    net = None if gross is None else draw(_optional(st.integers(0, gross)))
+    value = draw(_optional(_money()))
+    if container_number is None:
+        container_number = _optional(container_numbers())
+    return _drop_none(
+        {
+            "hs_code": draw(_optional(hs_codes())),
+            "description": draw(_optional(_text(40))),
+            "packages": draw(_optional(st.integers(0, 5_000))),
+            "package_type": draw(_optional(st.sampled_from(_PACKAGE_TYPES))),
+            "gross_weight_kg": None if gross is None else gross / 10,
+            "net_weight_kg": None if net is None else net / 10,
+            "value": None if value is None else str(value),
+            "currency": draw(currency_codes()) if value is not None else None,
+            "origin_country": draw(_optional(country_codes())),
+            "container_number": draw(container_number),
+        }
+    )
+
+
+def goods_items() -> st.SearchStrategy[GoodsItem]:
+    """Valid :class:`GoodsItem` models."""
+    return goods_item_documents().map(GoodsItem.model_validate)
+
+
+def _bl_numbers() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda scac, n: f"{scac}{n:09d}",
+        st.sampled_from(["MAEU", "MSCU", "CMDU", "HLCU", "COSU"]),
+        st.integers(0, 10**9 - 1),
+    )
+
+
+@st.composite
+def consignment_documents(
+    draw: st.DrawFn,
+    bl_number: st.SearchStrategy[str] | None = None,
+    container_pool: list[str] | None = None,
+) -> dict[str, Any]:
+    """A bill of lading as a JSON-ready dict.
+
+    ``container_pool``, when given, is where its container numbers (and those its goods
+    lines name) are drawn from, so that several B/Ls can share a container; otherwise they
+    are fresh valid numbers. The freight payer is sometimes the shipper or consignee.
+    """
+    if container_pool is None:
+        numbers = draw(st.lists(container_numbers(), unique=True, max_size=3))
+        pool = numbers
+    else:
+        pool = container_pool
+        numbers = draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)) if pool else []
+    # Mostly the B/L's own containers; now and then one named only on a goods line.
+    if numbers:
+        line_number = st.one_of(st.none(), st.sampled_from(numbers))
+        if pool and len(pool) > len(numbers):
+            line_number = st.one_of(line_number, st.sampled_from(pool))
+    else:
+        line_number = st.none()
+    shipper = draw(_optional(party_documents()))
+    consignee = draw(_optional(party_documents()))
+    payer_choices = [st.none(), party_documents()]
+    payer_choices += [st.just(copy.deepcopy(p)) for p in (shipper, consignee) if p]
+    return _drop_none(
+        {
+            "bl_number": draw(bl_number if bl_number is not None else _bl_numbers()),
+            "master_bl_number": draw(_optional(_bl_numbers())),
+            "shipper": shipper,
+            "consignee": consignee,
+            "notify_party": draw(_optional(party_documents())),
+            "place_of_receipt": draw(_optional(locodes())),
+            "port_of_loading": draw(_optional(locodes())),
+            "transshipment_ports": draw(st.lists(locodes(), max_size=3)) or None,
+            "port_of_discharge": draw(_optional(locodes())),
+            "place_of_delivery": draw(_optional(locodes())),
+            "freight_terms": draw(_optional(st.sampled_from(["prepaid", "collect"]))),
+            "freight_payer": draw(st.one_of(*payer_choices)),
+            "issue_date": draw(
+                _optional(st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(date.isoformat))
+            ),
+            "goods": draw(st.lists(goods_item_documents(container_number=line_number), max_size=3))
+            or None,
+            "container_numbers": numbers or None,
+        }
+    )
+
+
+def consignments() -> st.SearchStrategy[Consignment]:
+    """Valid :class:`Consignment` models."""
+    return consignment_documents().map(Consignment.model_validate)
+
+
+@st.composite
+def _valid_manifest_documents(draw: st.DrawFn) -> dict[str, Any]:
+    # A small pool of container numbers that the B/Ls draw from: shared ones are LCL
+    # containers, B/Ls drawing several span several containers, pool numbers no B/L
+    # draws are containers named by no B/L, and B/Ls drawing none have no container.
+    pool = draw(st.lists(container_numbers(), unique=True, max_size=5))
+    bl_numbers = draw(st.lists(_bl_numbers(), unique=True, max_size=4))
+    docs = [
+        draw(consignment_documents(bl_number=st.just(bl), container_pool=pool)) for bl in bl_numbers
+    ]
+    # Some containers named by a B/L have no equipment data yet.
+    declared = [n for n in pool if draw(st.booleans()) or draw(st.booleans())]
+    boxes = [draw(container_documents(number=st.just(n))) for n in draw(st.permutations(declared))]
+    arrival = draw(
+        _optional(
+            st.datetimes(datetime(2020, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
+        )
+    )
+    return _drop_none(
+        {
+            "vessel_name": draw(
+                _optional(st.sampled_from(["MSC ANNA", "MAERSK ESSEN", "CMA CGM T"]))
+            ),
+            "vessel_imo": draw(_optional(imo_numbers())),
+            "voyage_number": draw(_optional(st.sampled_from(["0425W", "112E", "FE2611"]))),
+            "carrier_scac": draw(_optional(scac_codes())),
+            "port_of_call": draw(_optional(locodes())),
+            "arrival": None if arrival is None else arrival.isoformat().replace("+00:00", "Z"),
+            "consignments": docs or None,
+            "containers": boxes or None,
+        }
+    )
+
+
+# Where each kind of code sits in each record, for spoiling documents.
+_SLOTS: dict[str, dict[str, str]] = {
+    "manifest": {"vessel_imo": "imo", "carrier_scac": "scac", "port_of_call": "locode"},
+    "consignment": {
+        "place_of_receipt": "locode",
+        "port_of_loading": "locode",
+        "port_of_discharge": "locode",
+        "place_of_delivery": "locode",
+    },
+    "party": {"country": "country"},
+    "goods": {
+        "hs_code": "hs_code",
+        "currency": "currency",
+        "origin_country": "country",
+        "container_number": "container_number",
+        "gross_weight_kg": "weight",
+        "net_weight_kg": "weight",
+        "value": "money",
+    },
+    "container": {
+        "number": "container_number",
+        "size_type": "size_type",
+        "verified_gross_mass_kg": "weight",
+        "tare_kg": "weight",
+    },
+}
+_LIST_SLOTS: dict[str, dict[str, str]] = {
+    "consignment": {"transshipment_ports": "locode", "container_numbers": "container_number"},
+}
+
+
+def _slots(doc: dict[str, Any]) -> list[tuple[Any, Any, str]]:
+    """Every place in a manifest document that holds a code: (holder, key, kind)."""
+    found: list[tuple[Any, Any, str]] = []
+
+    def record(holder: dict[str, Any], kind: str) -> None:
+        for key, code_kind in _SLOTS[kind].items():
+            if key in holder:
+                found.append((holder, key, code_kind))
+        for key, code_kind in _LIST_SLOTS.get(kind, {}).items():
+            for i in range(len(holder.get(key, []))):
+                found.append((holder[key], i, code_kind))
+
+    record(doc, "manifest")
+    for c in doc.get("consignments", []):
+        record(c, "consignment")
+        for role in ("shipper", "consignee", "notify_party", "freight_payer"):
+            if role in c:
+                record(c[role], "party")
+        for g in c.get("goods", []):
+            record(g, "goods")
+    for box in doc.get("containers", []):
+        record(box, "container")
+    return found
+
+
+@st.composite
+def _invalid_manifest_documents(draw: st.DrawFn) -> dict[str, Any]:
+    doc = copy.deepcopy(draw(_valid_manifest_documents()))
+    slots = _slots(doc)
+    # The voyage is always there to spoil, so every document has at least one problem.
+    slots.append((doc, "vessel_imo", "imo"))
+    chosen = draw(st.lists(st.sampled_from(range(len(slots))), min_size=1, max_size=3, unique=True))
+    for i in chosen:
+        holder, key, kind = slots[i]
+        holder[key] = draw(invalid_values(kind))
+    if draw(st.booleans()):
+        holders = [doc, *doc.get("consignments", []), *doc.get("containers", [])]
+        draw(st.sampled_from(holders))["remarks_unknown"] = "not a field"
+    return doc
+
+
+def manifest_documents(valid: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+    """Manifests as plain JSON-ready dicts (what ``json.loads`` of a file gives).
+
+    ``valid=True``: strict validation accepts them without any quality flag. The B/Ls
+    reference containers of the manifest; some containers are shared by several B/Ls
+    (LCL), some B/Ls span several containers, some declared containers are named by no
+    B/L, some named containers are not declared, and some B/Ls have no container.
+
+    ``valid=False``: the same structure with one to three values spoilt (a wrong check
+    digit, an unknown country, a malformed HS code, a negative or unparseable weight...)
+    and sometimes an unknown key: strict validation rejects them, lenient validation
+    keeps them and flags each problem (only a missing required value rejects a record
+    in lenient mode, and none is removed).
+    """
+    return _valid_manifest_documents() if valid else _invalid_manifest_documents()
+
+
+def manifests() -> st.SearchStrategy[Manifest]:
+    """Valid :class:`Manifest` models (strictly validated ``manifest_documents(True)``)."""
+    return _valid_manifest_documents().map(Manifest.model_validate)
+
+
+def shipments(valid: bool = True) -> st.SearchStrategy[Shipment]:
+    """Single :class:`Shipment` records flattened from generated manifests; with
+    ``valid=False`` from leniently read invalid documents, so they carry quality flags."""
+    if valid:
+        source = manifests()
+    else:
+        source = manifest_documents(valid=False).map(
+            lambda doc: Manifest.model_validate(doc, context=LENIENT)
+        )
+    return source.map(flatten).filter(bool).flatmap(lambda items: st.sampled_from(items))
