@@ -217,7 +217,8 @@ def describe_size_type(code: str) -> SizeType | None:
     >>> describe_size_type("2200").group
     'general'
     """
-    if len(code) != 4:
+    # str.isdigit() also accepts other scripts' digits ("٠", "²"), which the tables lack.
+    if len(code) != 4 or not code.isascii():
         return None
     if code.isdigit() and code[0] in _LENGTH_1984 and code[1] in _HEIGHT_1984:
         return SizeType(_LENGTH_1984[code[0]], _HEIGHT_1984[code[1]], _GROUP_1984[code[2]], True)
@@ -254,7 +255,7 @@ def hs_code_problem(code: str) -> Problem | None:
     Whether the heading and subheading exist in a given HS edition is not checked: the
     nomenclature tables are not bundled.
     """
-    if not code.isdigit() or not 6 <= len(code) <= 10:
+    if not re.fullmatch(r"[0-9]{6,10}", code):
         return Problem("format", f"{code!r} is not an HS code (6 to 10 digits)")
     if code[:2] in ("00", "77"):
         return Problem("unknown_chapter", f"{code!r}: HS chapter {code[:2]} does not exist")
