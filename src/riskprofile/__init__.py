@@ -52,8 +52,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "LENIENT",
-    "STRICT",
     "Batch",
     "BatchRejectedError",
     "ColumnMapping",
@@ -64,6 +62,7 @@ __all__ = [
     "FieldSpec",
     "GoodsItem",
     "InputFormatError",
+    "LENIENT",
     "Manifest",
     "MappingError",
     "Party",
@@ -71,6 +70,7 @@ __all__ = [
     "RecordError",
     "RejectedRecord",
     "RiskProfileError",
+    "STRICT",
     "Seal",
     "Shipment",
     "Strictness",

@@ -1,0 +1,101 @@
+"""The ``riskprofile`` command: output a user reads and exit codes a script relies on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from riskprofile import Manifest, write_csv
+from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE, main
+from riskprofile.model import LENIENT, field_catalogue
+from tests.io.test_read import manifest_doc
+
+
+@pytest.fixture
+def batch_with_bad_container(tmp_path: Path) -> Path:
+    doc = manifest_doc()
+    doc["containers"][1]["number"] = "MSKU1234566"  # wrong check digit
+    doc["consignments"][0]["container_numbers"][1] = "MSKU1234566"
+    path = tmp_path / "batch.csv"
+    write_csv([Manifest.model_validate(doc, context=LENIENT)], path)
+    return path
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("data", "schema", "fields"):
+        assert command in out
+
+
+def test_data_check_lenient_summarises_and_exits_0(
+    batch_with_bad_container: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "check", str(batch_with_bad_container)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "0 rejected" in out
+    assert "container_number:check_digit" in out
+    assert "PKKHI" in out
+
+
+def test_data_check_strict_lists_rejections_and_exits_1(
+    batch_with_bad_container: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["data", "check", "--strict", str(batch_with_bad_container)])
+    assert code == EXIT_DATA_PROBLEMS
+    out = capsys.readouterr().out
+    assert "rejected records:" in out
+    assert "line 4: container_number:" in out
+    assert "'MSKU1234566'" in out
+
+
+def test_data_check_json_is_machine_readable(
+    batch_with_bad_container: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["data", "check", "--strict", "--format", "json", str(batch_with_bad_container)])
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["records_read"] == summary["records_accepted"] + summary["records_rejected"]
+    assert summary["rejected"][0]["problems"][0]["value"] == "MSKU1234566"
+
+
+def test_unreadable_input_exits_2_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "check", str(tmp_path / "missing.csv")]) == EXIT_USAGE
+    assert "no such file" in capsys.readouterr().err
+    bad_mapping = tmp_path / "m.yaml"
+    bad_mapping.write_text("columns:\n  bl_numbr: X\n", encoding="utf-8")
+    csv = tmp_path / "b.csv"
+    csv.write_text("X\nBL1\n", encoding="utf-8")
+    assert main(["data", "check", str(csv), "--mapping", str(bad_mapping)]) == EXIT_USAGE
+    assert "did you mean 'bl_number'?" in capsys.readouterr().err
+
+
+def test_schema_manifest_is_a_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "manifest"]) == EXIT_OK
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "Manifest"
+    assert {"Consignment", "Container", "GoodsItem", "Party"} <= set(schema["$defs"])
+
+
+def test_fields_json_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fields", "--format", "json"]) == EXIT_OK
+    names = [f["name"] for f in json.loads(capsys.readouterr().out)]
+    assert names == [f.name for f in field_catalogue()]
+
+
+def test_console_script_runs_as_a_module() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "riskprofile", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("riskprofile ")
