@@ -230,7 +230,9 @@ class RecordModel(BaseModel):
     @classmethod
     def _repair(cls, data: dict[str, Any], exc: ValidationError) -> list[QualityFlag]:
         """Drop every value the errors point at, or re-raise when one cannot be dropped."""
-        drops: list[tuple[str, int | None, ErrorDetails]] = []
+        # One value can have several errors (a seal with no number and a bad sealer); it
+        # is dropped once, with the first error as the reason.
+        drops: dict[tuple[str, int | None], ErrorDetails] = {}
         for err in exc.errors():
             loc = err["loc"]
             key = loc[0] if loc else None
@@ -238,16 +240,16 @@ class RecordModel(BaseModel):
                 raise exc
             field = cls.model_fields.get(key)
             if field is None:  # unknown key
-                drops.append((key, None, err))
+                drops.setdefault((key, None), err)
             elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data[key], list):
-                drops.append((key, loc[1], err))
+                drops.setdefault((key, loc[1]), err)
             elif len(loc) == 1 and not field.is_required():
-                drops.append((key, None, err))
+                drops.setdefault((key, None), err)
             else:
                 raise exc
         flags = []
         # Remove list elements from the back so earlier indexes stay valid.
-        for key, index, err in sorted(drops, key=lambda d: (d[0], -(d[1] or 0))):
+        for (key, index), err in sorted(drops.items(), key=lambda d: (d[0][0], -(d[0][1] or 0))):
             if index is None:
                 value = data.pop(key, None) if key not in cls.model_fields else data.get(key)
                 if key in cls.model_fields:
