@@ -228,6 +228,18 @@ def _text(value: str | None) -> str | None:
 
 
 _INDEX = re.compile(r"\[\d+\]")
+_ELEMENT = re.compile(r"(\w+)\[(\d+)\]")
+# Lenient validation flags a list element it had to drop with this code; the index is
+# then the input's, and the record it pointed at is gone.
+_DROPPED = "invalid_value"
+
+
+def _element(flag: QualityFlag) -> tuple[str, int] | None:
+    """The list and index a flag is about, when it is about a kept list element."""
+    match = _ELEMENT.fullmatch(flag.field)
+    if match is None or flag.code == _DROPPED:
+        return None
+    return match[1], int(match[2])
 
 
 def _flag_names(
@@ -305,7 +317,9 @@ def _goods_fields(goods: list[GoodsItem], scope: GoodsScope) -> dict[str, Any]:
         "value_currencies": currencies,
         "declared_value": value,
         "value_currency": currencies[0] if value is not None else None,
-        "value_per_kg": float(value) / gross if value is not None and gross else None,
+        "value_per_kg": (
+            float(value) / gross if value is not None and gross is not None and gross > 0 else None
+        ),
     }
 
 
@@ -381,9 +395,10 @@ def flatten(manifest: Manifest) -> list[Shipment]:
     the containers that no consignment names. Shipment ids are unique within the result
     (a repeated pair gets ``#2``, ``#3``...).
     """
-    boxes: dict[str, tuple[int | None, Container | None]] = {}
-    for i, declared in enumerate(manifest.containers):
-        boxes.setdefault(declared.number, (i, declared))
+    # Equipment data comes from a number's first declaration; the flags of every one.
+    boxes: dict[str, list[Container]] = {}
+    for declared in manifest.containers:
+        boxes.setdefault(declared.number, []).append(declared)
     pieces = _pieces(manifest)
 
     bls_in_box: Counter[str] = Counter()
@@ -398,13 +413,20 @@ def flatten(manifest: Manifest) -> list[Shipment]:
         known = box_goods_known.get(p.container_number, True)
         box_goods_known[p.container_number] = known and p.scope == "container"
 
-    # Manifest flags on one consignment or container go to its shipments only.
-    targeted: dict[str, list[str]] = {}
+    # Manifest flags on one consignment or container go to its shipments only (a
+    # container's by number, so that a repeated declaration's flag is not lost); flags
+    # on a record lenient validation dropped concern the whole manifest.
+    bl_targeted: dict[int, list[str]] = {}
+    box_targeted: dict[str, list[str]] = {}
     common: list[str] = []
+    rename = {"consignments": "bl_number", "containers": "container_number"}
     for flag in manifest.quality_flags:
-        if flag.field.startswith(("consignments[", "containers[")):
-            rename = {"consignments": "bl_number", "containers": "container_number"}
-            targeted.setdefault(flag.field, []).extend(_flag_names([flag], "", rename))
+        name, index = _element(flag) or ("", -1)
+        if name == "consignments" and index < len(manifest.consignments):
+            bl_targeted.setdefault(index, []).extend(_flag_names([flag], "", rename))
+        elif name == "containers" and index < len(manifest.containers):
+            box_number = manifest.containers[index].number
+            box_targeted.setdefault(box_number, []).extend(_flag_names([flag], "", rename))
         else:
             common.extend(_flag_names([flag], ""))
     voyage = {
@@ -424,13 +446,13 @@ def flatten(manifest: Manifest) -> list[Shipment]:
         if p.consignment_index is not None:
             c = manifest.consignments[p.consignment_index]
             fields.update(_consignment_fields(c, manifest.arrival))
-            flags += _consignment_flags(c, p.goods)
-            flags += targeted.get(f"consignments[{p.consignment_index}]", [])
+            flags += _consignment_flags(c, p.goods, p.container_number)
+            flags += bl_targeted.get(p.consignment_index, [])
         fields.update(_goods_fields(p.goods, p.scope))
         number = p.container_number
         if number is not None:
-            entry = boxes.get(number)
-            index, box = entry if entry is not None else (None, None)
+            declarations = boxes.get(number, [])
+            box = declarations[0] if declarations else None
             fields.update(_container_fields(number, box))
             fields["bl_count_in_container"] = bls_in_box[number]
             fields["is_lcl"] = bls_in_box[number] > 1
@@ -440,12 +462,12 @@ def flatten(manifest: Manifest) -> list[Shipment]:
                 cargo = fields.get("container_cargo_mass_kg")
                 if total is not None and cargo is not None:
                     fields["cargo_mass_gap_kg"] = cargo - total
-            if box is not None:
-                flags += _flag_names(box.quality_flags, "container_", _CONTAINER_RENAME)
-                for seal in box.seals:
+            for declaration in declarations:
+                flags += _flag_names(declaration.quality_flags, "container_", _CONTAINER_RENAME)
+                for seal in declaration.seals:
                     flags += _flag_names(seal.quality_flags, "seal_")
-                flags += targeted.get(f"containers[{index}]", [])
-            else:
+            flags += box_targeted.get(number, [])
+            if box is None:
                 # A number known only from the B/L gets the flag a declared one would.
                 problem = container_number_problem(number)
                 if problem is not None:
@@ -491,9 +513,19 @@ def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, A
     return fields
 
 
-def _consignment_flags(c: Consignment, goods: list[GoodsItem]) -> list[str]:
+def _consignment_flags(c: Consignment, goods: list[GoodsItem], number: str | None) -> list[str]:
+    # A problem with one of the B/L's container numbers belongs to that container's
+    # shipment, not to the shipments of its other containers.
+    own = [
+        flag
+        for flag in c.quality_flags
+        if (element := _element(flag)) is None
+        or element[0] != "container_numbers"
+        or element[1] >= len(c.container_numbers)
+        or c.container_numbers[element[1]] == number
+    ]
     flags = _flag_names(
-        c.quality_flags,
+        own,
         "",
         {"issue_date": "bl_issue_date", "container_numbers": "container_number"},
     )
