@@ -410,7 +410,8 @@ def _check_shipments(manifest: Manifest, shipments: list[Shipment]) -> None:
             assert s.container_number_valid is None
             assert s.bl_count_in_container == 0
         else:
-            assert s.container_owner_code == s.container_number[:3]
+            number = s.container_number
+            assert s.container_owner_code == (number[:3] if len(number) >= 3 else None)
         if s.bl_number is None:
             assert s.container_count_in_bl == 0
             assert s.goods_item_count == 0
