@@ -74,6 +74,7 @@ __all__ = [
     "scac_codes",
     "seal_documents",
     "seals",
+    "separator_only_codes",
     "shipments",
     "size_type_codes",
     "unknown_country_codes",
@@ -335,6 +336,11 @@ def malformed_size_type_codes() -> st.SearchStrategy[str]:
     )
 
 
+def separator_only_codes() -> st.SearchStrategy[str]:
+    """Placeholders typed into code fields that normalise to nothing (``"-"``, ``"./"``)."""
+    return st.text(alphabet="-./", min_size=1, max_size=3)
+
+
 def negative_weights() -> st.SearchStrategy[float]:
     """Masses below zero (-0.1 kg and less)."""
     return st.integers(-300_000, -1).map(lambda n: n / 10)
@@ -348,12 +354,12 @@ def unparseable_numbers() -> st.SearchStrategy[str]:
 # What makes each kind of field invalid; used to spoil documents.
 _INVALID: dict[str, st.SearchStrategy[Any]] = {
     "container_number": st.one_of(
-        bad_check_digit_container_numbers(), malformed_container_numbers()
+        bad_check_digit_container_numbers(), malformed_container_numbers(), separator_only_codes()
     ),
-    "locode": st.one_of(unknown_country_locodes(), malformed_locodes()),
-    "country": unknown_country_codes(),
+    "locode": st.one_of(unknown_country_locodes(), malformed_locodes(), separator_only_codes()),
+    "country": st.one_of(unknown_country_codes(), separator_only_codes()),
     "currency": unknown_currency_codes(),
-    "hs_code": malformed_hs_codes(),
+    "hs_code": st.one_of(malformed_hs_codes(), separator_only_codes()),
     "imo": bad_check_digit_imo_numbers(),
     "size_type": malformed_size_type_codes(),
     "scac": st.sampled_from(["M4EU", "A", "ABCDE", "12"]),
@@ -368,7 +374,8 @@ _INVALID: dict[str, st.SearchStrategy[Any]] = {
 def invalid_values(kind: str) -> st.SearchStrategy[Any]:
     """Invalid values for one kind of field: ``container_number``, ``locode``, ``country``,
     ``currency``, ``hs_code``, ``imo``, ``size_type``, ``scac``, ``weight`` (negative or
-    unparseable), ``money`` (negative or unparseable)."""
+    unparseable), ``money`` (negative or unparseable). Code kinds also include placeholders
+    of separators only (``"-"``)."""
     return _INVALID[kind]
 
 

@@ -272,6 +272,19 @@ def test_long_raw_values_are_shortened_in_flags() -> None:
     assert len(value) < 300
 
 
+@pytest.mark.parametrize("placeholder", ["-", "./.", " - "])
+def test_separator_only_code_is_shown_as_typed(placeholder: str) -> None:
+    # "-" normalises to nothing; the problem must still show what was typed, and a
+    # leniently read record must read back the same from its JSON.
+    with pytest.raises(ValidationError) as info:
+        Party.model_validate({"country": placeholder})
+    assert repr(placeholder.strip()) in str(info.value)
+    party = Party.model_validate({"country": placeholder}, context=LENIENT)
+    assert party.country == placeholder.strip()
+    assert _flags(party) == [("country", "format", placeholder.strip())]
+    assert Party.model_validate_json(party.model_dump_json(), context=LENIENT) == party
+
+
 def test_unknown_keys_rejected_strict_flagged_lenient() -> None:
     with pytest.raises(ValidationError) as info:
         GoodsItem.model_validate({"hs_code": "080390", "colour": "yellow"})

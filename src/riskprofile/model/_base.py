@@ -123,7 +123,9 @@ def standard(
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if normalise is not None and isinstance(value, str):
-            return normalise(value)
+            # A value of separators only ("-", "./") normalises to nothing; keep it as
+            # typed, so that the problem shows it and the record reads back the same.
+            return normalise(value) or value.strip()
         return value
 
     def after(value: Any, info: ValidationInfo) -> Any:
