@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from riskprofile import Manifest, write_csv
-from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE, main
+from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE, main
 from riskprofile.model import LENIENT, field_catalogue
 from tests.io.test_read import manifest_doc
 
@@ -99,3 +99,52 @@ def test_console_script_runs_as_a_module() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("riskprofile ")
+
+
+def test_data_convert_writes_the_manifests_of_an_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "export.jsonl"
+    code = main(
+        [
+            "data",
+            "convert",
+            "examples/data/customs-export.csv",
+            str(out),
+            "--mapping",
+            "examples/mappings/customs-export.yaml",
+        ]
+    )
+    assert code == EXIT_OK
+    assert "12 records read, 0 rejected" in capsys.readouterr().out
+    from riskprofile import read_batch
+
+    converted = read_batch(out)
+    original = read_batch(
+        "examples/data/customs-export.csv", mapping="examples/mappings/customs-export.yaml"
+    )
+    assert converted.shipments == original.shipments
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["data", "generate", "-o", "x.csv", "--containers", "0"])
+    assert info.value.code == EXIT_USAGE
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_internal_error_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import riskprofile.io
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(riskprofile.io, "read_batch", broken)
+    csv = tmp_path / "b.csv"
+    csv.write_text("bl_number\nBL1\n", encoding="utf-8")
+    assert main(["data", "check", str(csv)]) == EXIT_INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err
+    assert "internal error" in err

@@ -415,3 +415,40 @@ def test_bad_strictness_is_refused(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "b.csv", [ROW])
     with pytest.raises(ValueError, match="strictness"):
         read_batch(path, strictness="sloppy")  # type: ignore[arg-type]
+
+
+def test_a_rejected_goods_line_does_not_set_the_voyage(tmp_path: Path) -> None:
+    rows = [
+        {**ROW, "hs_code": "08", "arrival": "2026-11-01T00:00:00"},
+        {**ROW, "arrival": "2026-11-02T00:00:00"},
+        {**ROW, "bl_number": "BL2", "arrival": "2026-11-02T00:00:00"},
+    ]
+    batch = read_batch(write_rows(tmp_path / "b.csv", rows), strictness="strict")
+    assert [r.record for r in batch.rejected] == [2]
+    assert [s.bl_number for s in batch.shipments] == ["BL1", "BL2"]
+    assert all(s.quality_flags == [] for s in batch.shipments)
+
+
+def test_container_spellings_are_one_container(tmp_path: Path) -> None:
+    rows = [ROW, {**ROW, "container_number": "csqu.305438-3", "hs_code": "080440"}]
+    batch = read_batch(write_rows(tmp_path / "b.csv", rows), strictness="strict")
+    [shipment] = batch.shipments
+    assert shipment.container_number == "CSQU3054383"
+    assert shipment.hs_codes == ["080390", "080440"]
+
+
+def test_a_call_whose_rows_are_all_rejected_is_not_a_manifest(tmp_path: Path) -> None:
+    rows = [{**ROW, "vessel_imo": "9321484"}]  # wrong IMO check digit
+    batch = read_batch(write_rows(tmp_path / "b.csv", rows), strictness="strict")
+    assert (batch.manifests, batch.records_accepted, len(batch.rejected)) == (0, 0, 1)
+    assert batch.rejected[0].problems[0].field == "vessel_imo"
+
+
+def test_mapping_error_in_defaults_points_at_the_defaults_line(tmp_path: Path) -> None:
+    mapping_file = tmp_path / "m.yaml"
+    mapping_file.write_text(
+        "columns:\n  port_of_call: Port\ndefaults:\n  port_of_call: [PKKHI]\n", encoding="utf-8"
+    )
+    with pytest.raises(MappingError) as info:
+        ColumnMapping.from_file(mapping_file)
+    assert info.value.line == 4

@@ -6,23 +6,33 @@ Exit codes (the same for every command):
 - 1: done, but the data had problems the caller asked to fail on (records rejected in
   strict mode);
 - 2: the command could not run: bad arguments, a file that cannot be read, an invalid
-  column mapping.
+  column mapping;
+- 3: an internal error (a bug in riskprofile: the traceback is printed; please report it).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 
 from riskprofile.cli import _data, _reference
 from riskprofile.errors import RiskProfileError
 
-__all__ = ["EXIT_DATA_PROBLEMS", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_DATA_PROBLEMS",
+    "EXIT_INTERNAL_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_DATA_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL_ERROR = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rule-based risk profiling of sea containers: read manifest batches, "
         "check their data quality, and (soon) score them against risk profiles.",
         epilog="Exit codes: 0 done; 1 data problems (e.g. rejected records in strict mode); "
-        "2 the command could not run. See docs/cli.md.",
+        "2 the command could not run; 3 internal error. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -54,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print("riskprofile: internal error (a bug; please report it)", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
     return code
 
 

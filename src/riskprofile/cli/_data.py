@@ -44,6 +44,19 @@ def register(commands: Any) -> None:
     )
     check.set_defaults(run=_check)
 
+    convert = sub.add_parser(
+        "convert",
+        help="convert a batch between formats (e.g. an export's CSV to JSON Lines)",
+        description="Read a batch (with a column mapping for CSV/Parquet exports) and write "
+        "its manifests in another format, chosen by the output file name (.json, .jsonl, "
+        ".csv, .parquet). Rejected records are listed on standard error and not written.",
+    )
+    convert.add_argument("file", help="the batch file to read")
+    convert.add_argument("output", help="the file to write")
+    convert.add_argument("-m", "--mapping", help="column mapping YAML for CSV/Parquet exports")
+    convert.add_argument("--strict", action="store_true", help="reject records with invalid codes")
+    convert.set_defaults(run=_convert)
+
     gen = sub.add_parser(
         "generate",
         help="write a seeded synthetic batch of realistic manifests",
@@ -54,7 +67,7 @@ def register(commands: Any) -> None:
         "-o", "--output", required=True, help="file to write (.csv, .jsonl, .json, .parquet)"
     )
     gen.add_argument(
-        "--containers", type=int, default=1000, help="number of containers (default 1000)"
+        "--containers", type=_positive, default=1000, help="number of containers (default 1000)"
     )
     gen.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     gen.add_argument(
@@ -64,6 +77,16 @@ def register(commands: Any) -> None:
         "--defect-rate", type=float, default=0.02, help="share of records with planted defects"
     )
     gen.set_defaults(run=_generate)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -124,26 +147,47 @@ def _render(s: dict[str, Any], *, show_all: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _generate(args: argparse.Namespace) -> int:
+def _write(manifests: Any, path: Path) -> tuple[int, str]:
     from riskprofile.io import detect_format, write_csv, write_json, write_parquet
+
+    fmt = detect_format(path)
+    if fmt == "csv":
+        return write_csv(manifests, path), "rows"
+    if fmt == "parquet":
+        return write_parquet(manifests, path), "rows"
+    return write_json(manifests, path, lines=fmt == "jsonl"), "manifests"
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from riskprofile.io import detect_format, read_manifests
+
+    out = Path(args.output)
+    detect_format(out)  # fail on an unknown output format before reading
+    reading = read_manifests(
+        args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
+    )
+    count, unit = _write(reading, out)
+    for r in reading.rejected:
+        print(f"{reading.record_unit} {r.record}: {r.reason}", file=sys.stderr)
+    print(
+        f"wrote {count:,} {unit} to {out}; {reading.records_read:,} records read, "
+        f"{len(reading.rejected):,} rejected"
+    )
+    return 1 if (args.strict and reading.rejected) else 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from riskprofile.io import detect_format
     from riskprofile.synth import generate_manifests
 
-    if args.containers < 1:
-        raise SystemExit("riskprofile data generate: --containers must be at least 1")
     path = Path(args.output)
-    fmt = detect_format(path)
+    detect_format(path)
     manifests = generate_manifests(
         args.seed,
         args.containers,
         port_of_call=args.port_of_call,
         defect_rate=args.defect_rate,
     )
-    if fmt == "csv":
-        rows = write_csv(manifests, path)
-    elif fmt == "parquet":
-        rows = write_parquet(manifests, path)
-    else:
-        rows = write_json(manifests, path, lines=fmt == "jsonl")
-    unit = "rows" if fmt in ("csv", "parquet") else "manifests"
+    rows, unit = _write(manifests, path)
     print(f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}")
     return 0

@@ -111,15 +111,19 @@ def _suggest(name: str, choices: list[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def _line_of(node: yaml.Node | None, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
+def _line_of(node: yaml.Node | None, *path: str) -> int | None:
+    """The 1-based line of the key at ``path`` (e.g. ``("defaults", "port_of_call")``)."""
+    line = None
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            return line
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k.start_mark.line + 1
-            found = _line_of(v, key)
-            if found is not None:
-                return found
-    return None
+                line, node = k.start_mark.line + 1, v
+                break
+        else:
+            return line
+    return line
 
 
 _OPTION_KEYS = (
@@ -179,9 +183,11 @@ class ColumnMapping:
         """Build a mapping from a dict as in a mapping file, checking every key."""
 
         def fail(message: str, key: str | None = None, suggestion: str | None = None) -> None:
-            line = _line_of(node, key) if key else None
+            path = (section, key) if section and key else (key,) if key else ()
+            line = _line_of(node, *path) if path else None
             raise MappingError(message, path=source, line=line, suggestion=suggestion)
 
+        section: str | None = None
         if not isinstance(data, dict):
             fail("a mapping file must be a YAML mapping of options")
         for key in data:
@@ -192,6 +198,7 @@ class ColumnMapping:
         raw_columns = data.get("columns") or {}
         if not isinstance(raw_columns, dict):
             fail("'columns' must map our column names to the file's column names", "columns")
+        section = "columns"
         for ours, theirs in raw_columns.items():
             if ours not in COLUMN_BY_NAME:
                 fail(
@@ -209,6 +216,7 @@ class ColumnMapping:
         raw_defaults = data.get("defaults") or {}
         if not isinstance(raw_defaults, dict):
             fail("'defaults' must map our column names to values", "defaults")
+        section = "defaults"
         for ours, value in raw_defaults.items():
             if ours not in COLUMN_BY_NAME:
                 fail(
@@ -217,6 +225,7 @@ class ColumnMapping:
             if not isinstance(value, str | int | float | bool):
                 fail(f"the default for {ours!r} must be a single value", str(ours))
             defaults[ours] = str(value)
+        section = None
         options: dict[str, Any] = {}
         for key in ("delimiter", "encoding", "list_separator", "date_format", "datetime_format"):
             if key in data:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +18,15 @@ from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
 
-__all__ = ["BatchFormat", "detect_format", "iter_json_manifests", "read_batch", "write_json"]
+__all__ = [
+    "BatchFormat",
+    "ManifestReading",
+    "detect_format",
+    "iter_json_manifests",
+    "read_batch",
+    "read_manifests",
+    "write_json",
+]
 
 BatchFormat = Literal["json", "jsonl", "csv", "parquet"]
 
@@ -152,6 +161,91 @@ def read_batch(
     >>> batch.records_read == batch.records_accepted + len(batch.rejected)  # doctest: +SKIP
     True
     """
+    reading = read_manifests(path, mapping=mapping, strictness=strictness, format=format)
+    shipments: list[Shipment] = []
+    for manifest in reading:
+        shipments.extend(flatten(manifest))
+    return reading.batch(shipments)
+
+
+class ManifestReading:
+    """Manifests read from a batch file, one at a time, and what was rejected.
+
+    Iterate it (once) for the :class:`~riskprofile.Manifest` objects; ``rejected`` and
+    ``records_read`` are complete when the iteration ends. JSON Lines files stream; a flat
+    file yields its manifests after its last row, because a container's bills of lading
+    may be anywhere in the file.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        strictness: Strictness,
+        unit: str,
+        manifests: Iterator[Manifest],
+        table: TableReader | None = None,
+    ) -> None:
+        self.source = source
+        self.strictness: Strictness = strictness
+        self.record_unit = unit
+        self.rejected: list[RejectedRecord] = []
+        self.manifests = 0
+        self._iterator = manifests
+        self._table = table
+        self._read = 0
+
+    def __iter__(self) -> Iterator[Manifest]:
+        for manifest in self._iterator:
+            self.manifests += 1
+            yield manifest
+        if self._table is not None:
+            self.rejected = [
+                RejectedRecord(self.source, line, tuple(problems))
+                for line, problems in sorted(self._table.problems.items())
+            ]
+
+    @property
+    def records_read(self) -> int:
+        """Records read so far (all of them once iteration has ended)."""
+        if self._table is not None:
+            return self._table.rows_read
+        return self.manifests + len(self.rejected)
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        """Columns of a flat file that neither the layout nor the mapping uses."""
+        return list(self._table.ignored_columns) if self._table is not None else []
+
+    def batch(self, shipments: list[Shipment]) -> Batch:
+        """The :class:`Batch` for these shipments (after iteration)."""
+        return Batch(
+            self.source,
+            self.strictness,
+            shipments,
+            list(self.rejected),
+            self.records_read,
+            self.manifests,
+            ignored_columns=self.ignored_columns,
+            record_unit=self.record_unit,
+        )
+
+
+def read_manifests(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | str | Path | None = None,
+    strictness: Strictness = "lenient",
+    format: BatchFormat | None = None,
+) -> ManifestReading:
+    """Read a batch file as :class:`~riskprofile.Manifest` objects (e.g. to convert a CSV
+    export to JSON); arguments as for :func:`read_batch`.
+
+    >>> reading = read_manifests("examples/data/customs-export.csv",
+    ...                          mapping="examples/mappings/customs-export.yaml")
+    >>> manifests = list(reading)
+    >>> reading.records_read == 12
+    True
+    """
     path = Path(path)
     source = str(path)
     if not path.is_file():
@@ -161,17 +255,12 @@ def read_batch(
     if fmt in ("json", "jsonl"):
         if mapping is not None:
             raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)
-        rejected: list[RejectedRecord] = []
-        shipments: list[Shipment] = []
-        manifests = 0
-        for manifest in iter_json_manifests(
-            path, strictness=strictness, rejected=rejected, format=fmt
-        ):
-            manifests += 1
-            shipments.extend(flatten(manifest))
-        read = manifests + len(rejected)
         unit = "line" if fmt == "jsonl" else "manifest"
-        return Batch(source, strictness, shipments, rejected, read, manifests, record_unit=unit)
+        reading = ManifestReading(source, strictness, unit, iter(()))
+        reading._iterator = iter_json_manifests(
+            path, strictness=strictness, rejected=reading.rejected, format=fmt
+        )
+        return reading
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):
@@ -180,32 +269,27 @@ def read_batch(
         resolved = ColumnMapping.from_file(mapping)
     if fmt == "csv":
         if path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
-            resolved = _with_delimiter(resolved, "\t")
+            resolved = replace(resolved, delimiter="\t")
         try:
             handle = open(path, encoding=resolved.encoding, newline="")  # noqa: SIM115
         except OSError as exc:
             raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
         with handle:
             header, rows = csv_rows(handle, resolved, source)
-            return _read_table(header, rows, resolved, strictness, source, "line")
+            table = _read_rows(header, rows, resolved, strictness, source)
+        return ManifestReading(source, strictness, "line", table.finish(), table)
     header, rows = parquet_rows(path, source)
-    return _read_table(header, rows, resolved, strictness, source, "row")
+    table = _read_rows(header, rows, resolved, strictness, source)
+    return ManifestReading(source, strictness, "row", table.finish(), table)
 
 
-def _with_delimiter(mapping: ColumnMapping, delimiter: str) -> ColumnMapping:
-    from dataclasses import replace
-
-    return replace(mapping, delimiter=delimiter)
-
-
-def _read_table(
+def _read_rows(
     header: list[str],
     rows: Iterable[tuple[int, dict[str, Any]]],
     mapping: ColumnMapping,
     strictness: Strictness,
     source: str,
-    unit: str,
-) -> Batch:
+) -> TableReader:
     reader = TableReader(mapping, strictness, header, source)
     try:
         for line, row in rows:
@@ -216,25 +300,7 @@ def _read_table(
             "set 'encoding' in the column mapping",
             path=source,
         ) from None
-    shipments: list[Shipment] = []
-    manifests = 0
-    for manifest in reader.finish():
-        manifests += 1
-        shipments.extend(flatten(manifest))
-    rejected = [
-        RejectedRecord(source, line, tuple(problems))
-        for line, problems in sorted(reader.problems.items())
-    ]
-    return Batch(
-        source,
-        strictness,
-        shipments,
-        rejected,
-        reader.rows_read,
-        manifests,
-        ignored_columns=reader.ignored_columns,
-        record_unit=unit,
-    )
+    return reader
 
 
 def write_json(

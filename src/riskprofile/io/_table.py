@@ -23,6 +23,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import FieldProblem, problems_from_validation
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, _suggest
 from riskprofile.model._base import QualityFlag, Strictness, validation_context
+from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
 
 __all__ = ["TableReader", "csv_rows", "parquet_rows", "write_csv", "write_parquet"]
@@ -222,14 +223,10 @@ class TableReader:
             self._reject(line, [FieldProblem(self._shown("bl_number"), None, reason)])
             return
         if number is not None:
-            # Normalise the container key as the model would, so "CSQU 305438 3" and
-            # "CSQU3054383" on two rows are one container.
-            number = "".join(str(number).split()).upper().replace("-", "")
+            # The model's own normalisation, so that "CSQU 305438 3" and "CSQU3054383" on
+            # two rows are one container.
+            number = normalise_container_number(str(number)) or str(number)
             box["container_number"] = number
-        key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
-                    ("vessel_imo", "vessel_name", "voyage_number", "port_of_call"))  # fmt: skip
-        call = self._calls.setdefault(key, _Call())
-        call.header.merge(line, voyage)
         item: GoodsItem | None = None
         if has_goods:
             goods_doc = _nest("goods", goods)
@@ -238,10 +235,15 @@ class TableReader:
             try:
                 item = GoodsItem.model_validate(goods_doc, context=self.context)
             except ValidationError as exc:
+                # Rejected before any of its values reach the groups.
                 self._reject(
                     line, problems_from_validation(exc, lambda loc: self._column_name("goods", loc))
                 )
                 return
+        key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
+                    ("vessel_imo", "vessel_name", "voyage_number", "port_of_call"))  # fmt: skip
+        call = self._calls.setdefault(key, _Call())
+        call.header.merge(line, voyage)
         if number is not None:
             group = call.containers.setdefault(number, _Group())
             equipment = {k: v for k, v in box.items() if k != "container_number"}
@@ -325,7 +327,8 @@ class TableReader:
                 for line, found in rows.items():
                     self._reject(line, found)
                     bad_lines.add(line)
-            box._add_flags(flags)
+            if not strict:
+                box._add_flags(flags)
             containers[number] = box
 
         consignments = []
@@ -343,7 +346,8 @@ class TableReader:
                 for line, found in rows.items():
                     self._reject(line, found)
                     bad_lines.add(line)
-            consignment._add_flags(flags)
+            if not strict:
+                consignment._add_flags(flags)
             kept_lines = {
                 line for line, number in bill.rows
                 if line not in bad_lines and line not in self.problems
@@ -372,6 +376,8 @@ class TableReader:
                 )
             consignments.append(consignment)
 
+        if not consignments and all(line in self.problems for line in call.header.lines):
+            return
         declared = [
             containers[n] for n in call.containers
             if n in containers and n in call.declared and not all(
@@ -392,7 +398,8 @@ class TableReader:
             {**header_doc, "consignments": consignments, "containers": declared},
             context=self.context,
         )
-        manifest._add_flags(call_flags)
+        if not strict:
+            manifest._add_flags(call_flags)
         yield manifest
 
 
