@@ -4,7 +4,11 @@ planted defects at the requested rate, LCL share, and realistic reference data."
 from __future__ import annotations
 
 import doctest
+import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
@@ -92,6 +96,26 @@ def test_same_arguments_give_the_same_bytes() -> None:
     first = json.dumps(list(generate_manifest_documents(7, 900, defect_rate=0.05)))
     second = json.dumps(list(generate_manifest_documents(7, 900, defect_rate=0.05)))
     assert first == second
+
+
+_DIGEST = (
+    "import hashlib, json; from riskprofile.synth import generate_manifest_documents; "
+    "docs = list(generate_manifest_documents(3, 1500, defect_rate=0.1)); "
+    "print(hashlib.sha256(json.dumps(docs).encode()).hexdigest())"
+)
+
+
+def test_output_does_not_depend_on_the_process() -> None:
+    # String hashing is salted per process: a generator that leaned on set order, hash()
+    # or id() would give other bytes in another interpreter.
+    docs = list(generate_manifest_documents(3, 1500, defect_rate=0.1))
+    here = hashlib.sha256(json.dumps(docs).encode()).hexdigest()
+    for salt in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": salt}
+        there = subprocess.run(
+            [sys.executable, "-c", _DIGEST], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert there == here
 
 
 def test_different_seeds_give_different_documents() -> None:

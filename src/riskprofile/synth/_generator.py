@@ -86,6 +86,10 @@ _THIRD_PARTY_PAYER_RATE = 0.03
 _VAGUE_RATE = 0.025
 _NAME_VARIANT_RATE = 0.03
 
+_SERVICE_FORMATS = ("{word} {trade} {suffix}",)
+# Pakistani trade suffixes (TRADERS, IMPEX...) do not fit an agent or a forwarder.
+_SERVICE_SUFFIXES = {"PK": ("(PVT) LTD", "(PRIVATE) LIMITED", "", "")}
+
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O, as in most reference numbers
 _USCI_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -294,7 +298,9 @@ class _Batch:
         self.forwarders = _Pool(4)
         self.agents = _Pool(8)
         self.payers = _Pool(4)
-        self.codes: dict[int, str] = {}  # id(party) -> forwarder code for house B/Ls
+        # Trader name -> short code for house B/L and seal numbers. Keyed by name, never by
+        # id(): ids of freed copies are reused, which would make output depend on memory.
+        self.codes: dict[str, str] = {}
         self.bl_tokens = {c.scac: _style_tokens(c.bl_style) for c in CARRIERS.values()}
 
     # --- set-up ------------------------------------------------------------------------
@@ -411,7 +417,11 @@ class _Batch:
             return True if r < 0.08 else (False if r < 0.3 else None)
         return False if r < 0.15 else None
 
-    def _new_party(self, country: str, trade: str, *, importer: bool = False) -> Doc:
+    def _new_party(
+        self, country: str, trade: str, *, importer: bool = False, service: bool = False
+    ) -> Doc:
+        """A new trader; a ``service`` company (forwarder, customs agent) always says what
+        it does in its name."""
         rng = self.rng
         loc = LOCALES.get(country)
         if loc is None:
@@ -421,12 +431,16 @@ class _Batch:
         if word2 == word:
             word2 = _choice(rng, GENERIC_WORDS)
         city = _choice(rng, loc.cities)
-        name = _choice(rng, loc.formats).format(
+        formats, suffixes = loc.formats, loc.suffixes
+        if service:
+            formats = tuple(f for f in formats if "{trade}" in f) or _SERVICE_FORMATS
+            suffixes = _SERVICE_SUFFIXES.get(country, suffixes)
+        name = _choice(rng, formats).format(
             word=word,
             word2=word2,
             trade=trade,
             city=city.split(",")[0].split(" - ")[0],
-            suffix=_choice(rng, loc.suffixes),
+            suffix=_choice(rng, suffixes),
         )
         address = _choice(rng, loc.addresses).format(
             n=_randint(rng, 1, 480),
@@ -494,11 +508,12 @@ class _Batch:
         return self._from_pool(pool, lambda: self._new_party(country, self._trade(com)))
 
     def _forwarder_code(self, party: Doc) -> str:
-        code = self.codes.get(id(party))
+        key = str(party["name"])
+        code = self.codes.get(key)
         if code is None:
             initials = "".join(w[0] for w in str(party["name"]).split() if w[0].isalpha())
             code = (initials + self._letters(4))[:4]
-            self.codes[id(party)] = code
+            self.codes[key] = code
         return code
 
     def _consolidator(self, country: str) -> Doc:
@@ -506,18 +521,22 @@ class _Batch:
         if pool is None:
             pool = self.consolidators[country] = _Pool(3)
         return self._from_pool(
-            pool, lambda: self._new_party(country, _choice(self.rng, FORWARDER_TRADES))
+            pool,
+            lambda: self._new_party(country, _choice(self.rng, FORWARDER_TRADES), service=True),
         )
 
     def _agent(self) -> Doc:
         return self._from_pool(
-            self.agents, lambda: self._new_party(self.country, _choice(self.rng, AGENT_TRADES))
+            self.agents,
+            lambda: self._new_party(self.country, _choice(self.rng, AGENT_TRADES), service=True),
         )
 
     def _dest_forwarder(self) -> Doc:
         return self._from_pool(
             self.forwarders,
-            lambda: self._new_party(self.country, _choice(self.rng, FORWARDER_TRADES)),
+            lambda: self._new_party(
+                self.country, _choice(self.rng, FORWARDER_TRADES), service=True
+            ),
         )
 
     def _third_party(self) -> Doc:
