@@ -61,6 +61,8 @@ __all__ = [
     "hs_codes",
     "imo_numbers",
     "invalid_values",
+    "json_values",
+    "junk_manifest_documents",
     "locodes",
     "malformed_container_numbers",
     "malformed_hs_codes",
@@ -668,6 +670,51 @@ def manifest_documents(valid: bool = True) -> st.SearchStrategy[dict[str, Any]]:
     in lenient mode, and none is removed).
     """
     return _valid_manifest_documents() if valid else _invalid_manifest_documents()
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Any small JSON value: null, booleans, numbers (NaN and infinities too, as Python's
+    json module reads them), text, and lists and objects of those."""
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8))
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(st.text(max_size=5), children, max_size=3),
+        ),
+        max_leaves=6,
+    )
+
+
+def _records(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every record (dict) of a manifest document, the manifest first."""
+    found = [doc]
+    for c in doc.get("consignments", []):
+        found.append(c)
+        found += [c[r] for r in ("shipper", "consignee", "notify_party", "freight_payer") if r in c]
+        found += c.get("goods", [])
+    for box in doc.get("containers", []):
+        found.append(box)
+        found += box.get("seals", [])
+    return found
+
+
+_REQUIRED_KEYS = frozenset({"bl_number", "number"})
+
+
+@st.composite
+def junk_manifest_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid manifest documents with one to four optional fields (or new keys) of any
+    record replaced by arbitrary JSON values: lenient validation must keep every record;
+    strict validation may reject them. Required values (B/L and container and seal
+    numbers) are left alone."""
+    doc = copy.deepcopy(draw(_valid_manifest_documents()))
+    records = _records(doc)
+    for _ in range(draw(st.integers(1, 4))):
+        record = draw(st.sampled_from(records))
+        keys = [*sorted(k for k in record if k not in _REQUIRED_KEYS), "remarks_unknown"]
+        record[draw(st.sampled_from(keys))] = draw(json_values())
+    return doc
 
 
 def manifests() -> st.SearchStrategy[Manifest]:

@@ -557,3 +557,18 @@ def test_lenient_flags_point_at_real_fields(doc: dict[str, Any]) -> None:
                     check(item)
 
     check(manifest)
+
+
+@manifest_settings
+@given(rst.junk_manifest_documents())
+def test_lenient_keeps_every_record_whatever_the_optional_values(doc: dict[str, Any]) -> None:
+    manifest = Manifest.model_validate(doc, context=LENIENT)
+    assert len(manifest.consignments) == len(doc.get("consignments", []))
+    assert len(manifest.containers) == len(doc.get("containers", []))
+    assert Manifest.model_validate_json(manifest.model_dump_json(), context=LENIENT) == manifest
+    try:
+        strict = Manifest.model_validate(doc)
+    except ValidationError:
+        return
+    # What strict mode accepts, lenient mode reads the same.
+    assert strict == manifest
