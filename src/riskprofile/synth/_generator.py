@@ -32,6 +32,7 @@ from riskprofile.synth._reference import (
     FORWARDER_TRADES,
     GENERIC_TRADES,
     GENERIC_WORDS,
+    HINTERLAND,
     LCL_EQUIPMENT,
     LCL_ORIGINS,
     LEASING_PREFIXES,
@@ -418,7 +419,13 @@ class _Batch:
         return False if r < 0.15 else None
 
     def _new_party(
-        self, country: str, trade: str, *, importer: bool = False, service: bool = False
+        self,
+        country: str,
+        trade: str,
+        *,
+        importer: bool = False,
+        service: bool = False,
+        city: str | None = None,
     ) -> Doc:
         """A new trader; a ``service`` company (forwarder, customs agent) always says what
         it does in its name."""
@@ -430,7 +437,8 @@ class _Batch:
         word2 = _choice(rng, loc.words)
         if word2 == word:
             word2 = _choice(rng, GENERIC_WORDS)
-        city = _choice(rng, loc.cities)
+        if city is None:
+            city = _choice(rng, loc.cities)
         formats, suffixes = loc.formats, loc.suffixes
         if service:
             formats = tuple(f for f in formats if "{trade}" in f) or _SERVICE_FORMATS
@@ -447,12 +455,12 @@ class _Batch:
             m=_randint(rng, 1, 9),
             k=_randint(rng, 1, 9),
             box=_randint(rng, 1000, 99999),
-            zip=self._digits(4),
+            zip=self._digits(5),
             street=_choice(rng, loc.streets),
             city=city,
         )
         return {
-            "name": " ".join(name.split()),
+            "name": _tidy_name(name),
             "address": address,
             "country": country,
             "identifier": self._identifier(country),
@@ -478,7 +486,7 @@ class _Batch:
         if pool is None:
             pool = self.consignees[com.key] = _Pool(12)
         if pool.wants_new(self.rng):
-            if self.all_consignees and self.rng.random() < 0.15:
+            if self.all_consignees and self.rng.random() < 0.08:
                 # A trading house that deals in several lines of goods.
                 party = self.all_consignees[int(self.rng.random() * len(self.all_consignees))]
             else:
@@ -500,12 +508,19 @@ class _Batch:
             pool = self.transit_consignees[country] = _Pool(6)
         return self._from_pool(pool, lambda: self._new_party(country, self._trade(com)))
 
-    def _shipper(self, com: Commodity, country: str) -> Doc:
-        key = (com.key, country)
+    def _shipper(self, com: Commodity, country: str, port: str) -> Doc:
+        """An exporter of ``com``; in a big country, one near the port of loading."""
+        cities = HINTERLAND.get(port) if port[:2] == country else None
+        key = (com.key, port if cities else country)
         pool = self.shippers.get(key)
         if pool is None:
             pool = self.shippers[key] = _Pool(5)
-        return self._from_pool(pool, lambda: self._new_party(country, self._trade(com)))
+        return self._from_pool(
+            pool,
+            lambda: self._new_party(
+                country, self._trade(com), city=_choice(self.rng, cities) if cities else None
+            ),
+        )
 
     def _forwarder_code(self, party: Doc) -> str:
         key = str(party["name"])
@@ -979,7 +994,7 @@ class _Batch:
         k = min(k, remaining)
         eq = EQUIPMENT[_EQUIPMENT[com.key].pick(rng)]
         terms = self._terms(com, origin)
-        shipper = self._use(self._shipper(com, origin.shipper_country))
+        shipper = self._use(self._shipper(com, origin.shipper_country, origin.port))
         transit: tuple[str, str] | None = None
         if com.transit and self.transit and rng.random() < TRANSIT_SHARE:
             transit = self.transit.pick(rng)
@@ -1039,7 +1054,7 @@ class _Batch:
             com = self._lcl_commodity(country)
             house_origin = _Origin(port, country, country not in _ORIGIN_COUNTRIES[com.key])
             terms = self._terms(com, house_origin)
-            shipper = self._use(self._shipper(com, country))
+            shipper = self._use(self._shipper(com, country, port))
             transit: tuple[str, str] | None = None
             if com.transit and self.transit and rng.random() < TRANSIT_SHARE:
                 transit = self.transit.pick(rng)
@@ -1087,7 +1102,7 @@ class _Batch:
         origin = self._pick_origin(call, com)
         route = self._route(call, origin.port)
         terms = self._terms(com, origin)
-        shipper = self._use(self._shipper(com, origin.shipper_country))
+        shipper = self._use(self._shipper(com, origin.shipper_country, origin.port))
         consignee, notify, place = self._parties(com, shipper, None)
         eq = EQUIPMENT["22G1"]
         lines, _ = self._goods_for(com, rng.uniform(300, 4000), eq, terms, None)
@@ -1240,6 +1255,16 @@ def _randint(rng: random.Random, low: int, high: int) -> int:
 
 def _below(rng: random.Random, n: int) -> int:
     return int(rng.random() * n)
+
+
+def _tidy_name(name: str) -> str:
+    """Fold blanks and drop a word that repeats the one before (TRADING TRADERS)."""
+    words: list[str] = []
+    for word in name.split():
+        if words and len(word) > 3 and words[-1][:4] == word[:4]:
+            continue
+        words.append(word)
+    return " ".join(words)
 
 
 def _mistyped_locode(code: str, rng: random.Random) -> str:

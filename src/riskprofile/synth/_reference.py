@@ -253,13 +253,16 @@ class Feed(NamedTuple):
 
 _ANY = Feed((), (), 1.0)
 FEEDS: dict[str, dict[str, tuple[Feed, ...]]] = {
-    "EAST_ASIA": {"FEX": (_ANY,), "SEA": (_ANY,), "GULF": (Feed((), ("AEJEA",), 1),)},
+    "EAST_ASIA": {"FEX": (_ANY, Feed(("KRPUS",), ("SGSIN", "MYTPP", "MYPKG", "LKCMB"), 0.08),
+                          Feed(("HKHKG",), ("SGSIN", "LKCMB"), 0.08)),
+                  "SEA": (_ANY,), "GULF": (Feed((), ("AEJEA",), 1),)},
     "SE_ASIA": {"FEX": (Feed((), ("SGSIN", "MYPKG", "MYTPP", "LKCMB"), 1),), "SEA": (_ANY,),
-                "GULF": (Feed((), ("AEJEA",), 1),)},
-    "SOUTH_ASIA": {"FEX": (Feed((), ("LKCMB", "SGSIN"), 1),), "SEA": (Feed((), ("LKCMB",), 1),),
+                "GULF": (Feed((), ("AEJEA",), 1), Feed(("SGSIN",), ("AEJEA",), 0.5))},
+    "SOUTH_ASIA": {"FEX": (Feed((), ("LKCMB", "SGSIN"), 1), Feed(("SGSIN",), ("LKCMB",), 0.1)),
+                   "SEA": (Feed((), ("LKCMB",), 1),),
                    "GULF": (_ANY,), "AFR": (Feed((), ("OMSLL",), 1),)},
     "GULF": {"GULF": (Feed((), ("AEJEA",), 1),), "EUR": (Feed((), ("SAJED",), 1),)},
-    "EUROPE": {"EUR": (_ANY,), "GULF": (_ANY, Feed(("ESALG",), ("AEJEA",), 0.15))},
+    "EUROPE": {"EUR": (_ANY,), "GULF": (_ANY, Feed(("ESALG",), ("AEJEA",), 0.3))},
     "MED_EAST": {"EUR": (_ANY,), "GULF": (_ANY,)},
     "AFRICA_E": {"AFR": (_ANY,), "GULF": (_ANY,), "FEX": (Feed((), ("LKCMB",), 1),)},
     "AFRICA_S": {"AFR": (_ANY,), "GULF": (_ANY,), "FEX": (Feed((), ("LKCMB", "SGSIN"), 1),)},
@@ -778,7 +781,7 @@ COMMODITIES: tuple[Commodity, ...] = (
         (("IR", 60), ("AE", 40)), 0.7, False, True,
     ),
     Commodity(
-        "general_merchandise", 4.0, ("INDUSTRIAL", "HOUSEWARE", "GENERAL TRADING"),
+        "general_merchandise", 4.0, ("INDUSTRIAL", "HOUSEWARE", "HOUSEHOLD"),
         (HsLine("392490", 3, ("HOUSEHOLD ARTICLES OF PLASTIC", "PLASTIC KITCHENWARE")),
          HsLine("732393", 2, ("STAINLESS STEEL KITCHENWARE", "STAINLESS STEEL COOKWARE SET")),
          HsLine("940542", 2, ("LED LIGHTS AND FIXTURES", "LED PANEL LIGHTS")),
@@ -938,7 +941,7 @@ LOCALES: dict[str, Locale] = {
         ("BANGKOK", "SAMUT PRAKAN", "CHONBURI", "AYUTTHAYA", "RAYONG"),
         ("SUKHUMVIT", "BANGNA-TRAD", "RAMA III", "PHAHONYOTHIN", "SRINAKARIN"),
         ("{n}/{m} MOO {k}, {street} ROAD, {city}, THAILAND",
-         "{n} {street} ROAD, {city} 10{zip}, THAILAND"),
+         "{n} {street} ROAD, {city} {zip}, THAILAND"),
     ),
     "VN": Locale(
         "VIETNAM",
@@ -1010,7 +1013,7 @@ LOCALES: dict[str, Locale] = {
         _PLAIN, ("TRADING EST.", "CO. LTD.", "INDUSTRIAL CO.", "COMPANY"),
         ("JUBAIL", "DAMMAM", "RIYADH", "JEDDAH", "YANBU"),
         ("KING FAHD ROAD", "2ND INDUSTRIAL CITY", "PRINCE MOHAMMED BIN FAHD ROAD"),
-        ("P.O. BOX {box}, {city} 3{zip}, SAUDI ARABIA", "{street}, {city}, SAUDI ARABIA"),
+        ("P.O. BOX {box}, {city} {zip}, SAUDI ARABIA", "{street}, {city}, SAUDI ARABIA"),
     ),
     "IR": Locale(
         "IRAN",
@@ -1180,7 +1183,7 @@ LOCALES: dict[str, Locale] = {
          "CHICAGO, IL", "DALLAS, TX", "LUBBOCK, TX"),
         ("INDUSTRIAL PKWY", "COMMERCE DR", "MAIN ST", "HARBOR BLVD", "PORT AVE",
          "WAREHOUSE RD"),
-        ("{n}{k} {street}, {city} 7{zip}, USA", "{n} {street}, SUITE {m}0{k}, {city}, USA"),
+        ("{n}{k} {street}, {city}, USA", "{n} {street}, SUITE {m}0{k}, {city}, USA"),
     ),
     "CA": Locale(
         "CANADA",
@@ -1224,6 +1227,9 @@ LOCALES: dict[str, Locale] = {
         ("SHAHRAH-E-FAISAL", "I.I. CHUNDRIGAR ROAD", "M.A. JINNAH ROAD", "TARIQ ROAD",
          "MAIN BOULEVARD", "G.T. ROAD"),
         ("PLOT NO. {n}, SECTOR {k}, KORANGI INDUSTRIAL AREA, KARACHI, PAKISTAN",
+         "PLOT NO. {n}, SECTOR {k}-A, NORTH KARACHI INDUSTRIAL AREA, KARACHI, PAKISTAN",
+         "PLOT NO. {n}, LANDHI INDUSTRIAL AREA, KARACHI, PAKISTAN",
+         "OFFICE NO. {n}, {m}TH FLOOR, BOLTON MARKET, KARACHI, PAKISTAN",
          "PLOT NO. F-{n}, S.I.T.E. AREA, KARACHI, PAKISTAN",
          "OFFICE NO. {m}0{k}, {m}TH FLOOR, {street}, KARACHI, PAKISTAN",
          "SHOP NO. {n}, JODIA BAZAR, KARACHI, PAKISTAN",
@@ -1272,6 +1278,22 @@ LOCALES: dict[str, Locale] = {
         ("MAGTYMGULY AVENUE", "ATATURK STREET", "BITARAPLYK AVENUE"),
         ("{n} {street}, ASHGABAT, TURKMENISTAN",),
     ),
+}  # fmt: skip
+
+# Cities a Chinese or American exporter sits in, by the port it ships from (cities as in
+# the country's locale).
+HINTERLAND: dict[str, tuple[str, ...]] = {
+    "CNSHA": ("SHANGHAI", "SUZHOU, JIANGSU", "CHANGZHOU, JIANGSU", "HANGZHOU, ZHEJIANG"),
+    "CNNGB": ("NINGBO, ZHEJIANG", "YIWU, ZHEJIANG", "HANGZHOU, ZHEJIANG", "WENZHOU, ZHEJIANG"),
+    "CNTAO": ("QINGDAO, SHANDONG",),
+    "CNYTN": ("SHENZHEN, GUANGDONG", "GUANGZHOU, GUANGDONG", "FOSHAN, GUANGDONG",
+              "DONGGUAN, GUANGDONG"),
+    "CNXMN": ("XIAMEN, FUJIAN",),
+    "CNTXG": ("TIANJIN", "TANGSHAN, HEBEI"),
+    "USNYC": ("NEWARK, NJ",),
+    "USSAV": ("SAVANNAH, GA", "MEMPHIS, TN"),
+    "USHOU": ("HOUSTON, TX", "DALLAS, TX", "LUBBOCK, TX"),
+    "USLAX": ("LOS ANGELES, CA",),
 }  # fmt: skip
 
 # Names for a port of call's country that has no locale of its own.
