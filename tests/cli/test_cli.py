@@ -128,7 +128,7 @@ def test_data_convert_writes_the_manifests_of_an_export(
 
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["data", "generate", "-o", "x.csv", "--containers", "0"])
+        main(["data", "generate", "-o", "never-written.csv", "--containers", "0"])
     assert info.value.code == EXIT_USAGE
     assert "must be at least 1" in capsys.readouterr().err
 
