@@ -12,17 +12,29 @@ data-quality defects are all there. Vessel names, IMO numbers and traders are in
 >>> sum(len(m.containers) for m in manifests) >= 290
 True
 
-The same arguments always give the same output, byte for byte.
+The same arguments always give the same output, byte for byte. The planted defects are
+listed in :data:`CONTAINER_DEFECTS`, :data:`GOODS_DEFECTS`, :data:`CONSIGNMENT_DEFECTS` and
+:data:`MANIFEST_DEFECTS`.
 """
 
 from riskprofile.synth._generator import (
+    CONSIGNMENT_DEFECTS,
+    CONTAINER_DEFECTS,
     DEFAULT_START,
+    GOODS_DEFECTS,
+    MANIFEST_DEFECTS,
+    Defect,
     generate_manifest_documents,
     generate_manifests,
 )
 
 __all__ = [
+    "CONSIGNMENT_DEFECTS",
+    "CONTAINER_DEFECTS",
     "DEFAULT_START",
+    "Defect",
+    "GOODS_DEFECTS",
+    "MANIFEST_DEFECTS",
     "generate_manifest_documents",
     "generate_manifests",
 ]

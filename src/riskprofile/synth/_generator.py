@@ -1298,9 +1298,11 @@ def generate_manifest_documents(
 
     Yields one document per vessel call, in arrival order, each in the shape
     :meth:`Manifest.model_validate <riskprofile.model.manifest.Manifest>` accepts: the
-    model's field names as keys, dates and times as ISO 8601 text (UTC), money as decimal
-    text. Documents are not validated here, so generation stays fast (100,000 containers
-    in a few seconds).
+    model's field names as keys (every field but ``quality_flags`` is present, null when
+    absent), dates and times as ISO 8601 text (UTC), money as decimal text. Bills of
+    lading come in loading order, containers in the order the bills name them. Documents
+    are not validated here, so generation stays fast (100,000 containers in a few
+    seconds); :func:`generate_manifests` validates them.
 
     Args:
         seed: the seed of the only random generator used; the same arguments always give
@@ -1314,17 +1316,19 @@ def generate_manifest_documents(
             :data:`DEFAULT_START`, never the wall clock. Calls follow at the pace of a
             port handling about 5,000 containers a day.
         defect_rate: the chance that each container, goods line, bill of lading and
-            manifest carries one planted data-quality defect (see ``CONTAINER_DEFECTS``,
-            ``GOODS_DEFECTS``, ``CONSIGNMENT_DEFECTS`` and ``MANIFEST_DEFECTS`` in
-            ``riskprofile.synth._generator``). Lenient validation keeps every one of
-            them, as a quality flag when the model detects it. Defects come from a
-            separate random stream: changing the rate changes nothing else.
+            manifest carries one planted data-quality defect, drawn independently (the
+            kinds are in :data:`CONTAINER_DEFECTS`, :data:`GOODS_DEFECTS`,
+            :data:`CONSIGNMENT_DEFECTS` and :data:`MANIFEST_DEFECTS`). Lenient validation
+            keeps every one of them, as a quality flag when the model detects it.
+            Defects come from a separate random stream: changing the rate changes
+            nothing else.
         lcl_share: the share of containers consolidated (LCL): each carries 2 to 6 house
             bills of lading with ``master_bl_number`` set.
 
     Raises:
-        ValueError: for a negative container count, a rate outside 0..1 or a port of call
-            that is not a UN/LOCODE.
+        TypeError: when ``seed`` is not an int.
+        ValueError: for a negative container count, a rate outside 0..1, or a port of
+            call that is not a UN/LOCODE of a country.
 
     >>> docs = list(generate_manifest_documents(7, 250))
     >>> sum(len({n for c in d["consignments"] for n in c["container_numbers"]}
