@@ -351,6 +351,11 @@ def test_batch_has_the_odd_cases_real_manifests_have() -> None:
     places = Counter(s.place_of_delivery for s in shipments)
     assert places["AFKBL"] > places["UZTAS"] > 0
     assert any((s.consignee_name or "").startswith("TO ") for s in shipments)
+    forwarders = ("LOGISTICS", "FREIGHT", "CARGO", "SHIPPING")
+    assert any(
+        s.consignee_country == "PK" and any(w in (s.consignee_name or "") for w in forwarders)
+        for s in shipments
+    )
     assert any(s.freight_payer_role == "third_party" for s in shipments)
     assert any(s.consignee_aeo for s in shipments)
     assert any(s.is_house_bl and not s.is_lcl for s in shipments)
@@ -481,8 +486,8 @@ def test_port_of_call_is_normalised() -> None:
 # --- reference tables ----------------------------------------------------------------------
 
 # UN/ECE Recommendation 21 codes the tables may use.
-REC21 = {"BE", "BG", "BL", "CL", "CS", "CT", "DR", "FE", "JB", "PK", "PX", "RL", "RO", "SK",
-         "TE", "VL", "VN", "VS", "WA"}  # fmt: skip
+REC21 = {"BE", "BG", "BL", "BX", "CL", "CS", "CT", "DR", "FE", "JB", "PK", "PX", "RL", "RO",
+         "SK", "TE", "VL", "VN", "VS", "WA"}  # fmt: skip
 
 
 def test_reference_codes_are_real() -> None:

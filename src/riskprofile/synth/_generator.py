@@ -83,6 +83,7 @@ _NO_EQUIPMENT_RATE = 0.003  # FCL B/Ls whose containers have no equipment record
 _NO_CONTAINER_BL_RATE = 0.002  # B/Ls that name no container at all
 _NVOCC_RATE = 0.08  # FCL B/Ls that are a forwarder's house B/L under a carrier master
 _TO_ORDER_RATE = 0.06
+_FORWARDER_CONSIGNEE_RATE = 0.04  # consigned to a forwarder; the buyer is the notify party
 _THIRD_PARTY_PAYER_RATE = 0.03
 _VAGUE_RATE = 0.025
 _NAME_VARIANT_RATE = 0.03
@@ -880,8 +881,11 @@ class _Batch:
             agent = self._use(self._agent()) if rng.random() < 0.7 else dict(consignee)
             return consignee, agent, place
         buyer = self._use(self._consignee(com))
-        if rng.random() < _TO_ORDER_RATE:
+        r = rng.random()
+        if r < _TO_ORDER_RATE:
             return self._to_order(), buyer, None
+        if r < _TO_ORDER_RATE + _FORWARDER_CONSIGNEE_RATE:
+            return self._use(self._dest_forwarder()), buyer, None
         notify: Doc | None
         r = rng.random()
         if r < 0.55:
