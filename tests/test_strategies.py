@@ -62,7 +62,7 @@ def test_container_numbers_include_check_remainder_ten() -> None:
     def remainder_ten(number: str) -> bool:
         # ISO 6346 values skip multiples of 11: a character's value is its index here.
         padded = "0123456789A_BCDEFGHIJK_LMNOPQRSTU_VWXYZ"
-        total = sum(padded.index(c) * 2**i for i, c in enumerate(number[:10]))
+        total = sum(padded.index(c) * (1 << i) for i, c in enumerate(number[:10]))
         return total % 11 == 10
 
     number = find(rst.container_numbers(), remainder_ten, settings=_SEARCH)

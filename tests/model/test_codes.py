@@ -34,7 +34,7 @@ _LETTER_VALUES = dict(
 def _iso6346_remainder(body: str) -> int:
     """The weighted sum mod 11 of the first ten characters, computed from the standard."""
     values = [int(c) if c.isdigit() else _LETTER_VALUES[c] for c in body]
-    return sum(v * 2**i for i, v in enumerate(values)) % 11
+    return sum(v * (1 << i) for i, v in enumerate(values)) % 11
 
 
 # --- ISO 6346 container numbers ------------------------------------------------------------
