@@ -7,7 +7,8 @@ Three layers, each built on the one before:
   ISO 4217 currencies, size-type codes, SCAC codes) and *invalid* ones (a wrong check
   digit, an unassigned country, a malformed HS code...);
 - **documents**: plain JSON-ready dicts of each record, as a reader would receive them
-  (``container_documents()``, ..., ``manifest_documents(valid)``);
+  (``container_documents()``, ..., ``manifest_documents(valid)``, and
+  ``junk_manifest_documents()`` with arbitrary JSON in optional fields);
 - **models**: the same validated in strict mode (``containers()``, ..., ``manifests()``),
   and the flat records (``shipments()``).
 
