@@ -29,7 +29,7 @@ from tests import strategies as rst
 
 # Manifest generation dominates the run time; a few dozen examples find structural bugs.
 manifest_settings = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
