@@ -140,6 +140,23 @@ class TableReader:
             )
         used = {name for names in self.sources.values() for name in names}
         self.ignored_columns = [h for h in header if h not in used]
+        # Per group: (column, its one source column, whether a plain text cell needs no
+        # further work: no default, no list, no number or date conversion).
+        self._plans: dict[str, list[tuple[Column, str | None, bool]]] = {}
+        for group, columns in _GROUP_COLUMNS.items():
+            plan = []
+            for column in columns:
+                names = self.sources.get(column.name, ())
+                simple = (
+                    len(names) == 1
+                    and column.name not in self.mapping.defaults
+                    and column.kind in ("text", "bool", "integer", "number", "date", "datetime")
+                    and not (column.kind in ("number", "integer") and self.mapping.decimal_comma)
+                    and not (column.kind == "date" and self.mapping.date_format)
+                    and not (column.kind == "datetime" and self.mapping.datetime_format)
+                )
+                plan.append((column, names[0] if names else None, simple))
+            self._plans[group] = plan
 
     # --- rows --------------------------------------------------------------------------
 
@@ -177,7 +194,21 @@ class TableReader:
         return value
 
     def _values(self, group: str, row: dict[str, Any]) -> dict[str, Any]:
-        return {c.name: self._value(c, row) for c in _GROUP_COLUMNS[group]}
+        # The hot loop of a read: most cells are plain text or empty, so those are
+        # handled inline and only the rest goes through _value.
+        out: dict[str, Any] = {}
+        for column, source, simple in self._plans[group]:
+            if source is not None and simple:
+                value = row.get(source)
+                if value is None or value == "":
+                    out[column.name] = None
+                    continue
+                if type(value) is str:
+                    value = value.strip()
+                    out[column.name] = value or None
+                    continue
+            out[column.name] = self._value(column, row)
+        return out
 
     def _reject(self, line: int, problems: Iterable[FieldProblem]) -> None:
         known = self.problems.setdefault(line, [])

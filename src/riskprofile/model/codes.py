@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import pycountry
@@ -54,6 +54,10 @@ class Problem:
     message: str
 
 
+# The same codes recur thousands of times in a batch (a container on every goods line);
+# the checks are pure functions of the text, so their answers are cached.
+_CACHE = 1 << 16
+
 _SPACES = re.compile(r"[\s\-./]+")
 
 
@@ -80,6 +84,7 @@ def is_country(code: str) -> bool:
     return code in _countries()
 
 
+@lru_cache(maxsize=_CACHE)
 def country_problem(code: str) -> Problem | None:
     """Check an ISO 3166-1 alpha-2 country code (``PK``, ``KZ``)."""
     if not re.fullmatch(r"[A-Z]{2}", code):
@@ -89,6 +94,7 @@ def country_problem(code: str) -> Problem | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def currency_problem(code: str) -> Problem | None:
     """Check an ISO 4217 currency code (``USD``, ``PKR``)."""
     if not re.fullmatch(r"[A-Z]{3}", code):
@@ -110,6 +116,7 @@ def normalise_locode(value: str) -> str:
     return normalise_code(value)
 
 
+@lru_cache(maxsize=_CACHE)
 def locode_problem(code: str) -> Problem | None:
     """Check a UN/LOCODE: two letters of a real ISO 3166 country, then three of [A-Z2-9].
 
@@ -136,6 +143,7 @@ def normalise_container_number(value: str) -> str:
     return normalise_code(value)
 
 
+@lru_cache(maxsize=_CACHE)
 def container_number_problem(number: str) -> Problem | None:
     """Check an ISO 6346 container number: owner code, category U/J/Z, serial, check digit.
 
@@ -230,6 +238,7 @@ def describe_size_type(code: str) -> SizeType | None:
     return SizeType(length, height, group, False)
 
 
+@lru_cache(maxsize=_CACHE)
 def size_type_problem(code: str) -> Problem | None:
     """Check an ISO 6346 size-type code, current (1995) or legacy (1984)."""
     if describe_size_type(code) is None:
@@ -248,6 +257,7 @@ def normalise_hs_code(value: str) -> str:
     return normalise_code(value)
 
 
+@lru_cache(maxsize=_CACHE)
 def hs_code_problem(code: str) -> Problem | None:
     """Check an HS code: 6 to 10 digits, in a chapter that exists (01-97, not 77; 98-99 are
     reserved for national use and accepted).
@@ -271,6 +281,7 @@ def normalise_imo(value: str) -> str:
     return code.removeprefix("IMO")
 
 
+@lru_cache(maxsize=_CACHE)
 def imo_problem(number: str) -> Problem | None:
     """Check an IMO ship identification number (7 digits, the last a check digit)."""
     if not re.fullmatch(r"[0-9]{7}", number):
@@ -280,6 +291,7 @@ def imo_problem(number: str) -> Problem | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def scac_problem(code: str) -> Problem | None:
     """Check the shape of a Standard Carrier Alpha Code (2 to 4 letters, e.g. MAEU)."""
     if not re.fullmatch(r"[A-Z]{2,4}", code):
