@@ -384,3 +384,23 @@ def test_generated_scac_codes_pass(code: str) -> None:
 def test_normalise_code_is_idempotent(text: str) -> None:
     once = normalise_code(text)
     assert normalise_code(once) == once
+
+
+def test_alpha3_and_uk_country_codes_are_converted_to_alpha2() -> None:
+    from riskprofile.model.codes import normalise_country
+
+    assert normalise_country("pak") == "PK"
+    assert normalise_country("CHN") == "CN"
+    assert normalise_country("UK") == "GB"
+    assert normalise_country("XYZ") == "XYZ"  # left for the check to flag
+
+
+def test_legacy_type_10_is_the_ordinary_dry_box() -> None:
+    from riskprofile.model.codes import describe_size_type
+
+    high_cube = describe_size_type("4510")
+    assert high_cube is not None
+    assert (high_cube.group, high_cube.length_ft, high_cube.height_ft) == ("general", 40.0, 9.5)
+    vented = describe_size_type("2213")
+    assert vented is not None
+    assert vented.group == "ventilated"

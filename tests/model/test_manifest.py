@@ -582,3 +582,19 @@ def test_lenient_keeps_every_record_whatever_the_optional_values(doc: dict[str, 
         return
     # What strict mode accepts, lenient mode reads the same.
     assert strict == manifest
+
+
+def test_a_mass_no_container_reaches_is_flagged_implausible() -> None:
+    from riskprofile import Container
+
+    box = Container.model_validate(
+        {"number": "CSQU3054383", "verified_gross_mass_kg": 26_000_000, "tare_kg": 3_800_000}
+    )
+    assert {(f.field, f.code) for f in box.quality_flags} == {
+        ("verified_gross_mass_kg", "implausible"),
+        ("tare_kg", "implausible"),
+    }
+    fine = Container.model_validate(
+        {"number": "CSQU3054383", "verified_gross_mass_kg": 30_480, "tare_kg": 3_900}
+    )
+    assert fine.quality_flags == []

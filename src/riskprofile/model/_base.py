@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
+from types import MappingProxyType
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
@@ -50,9 +51,15 @@ __all__ = [
 ]
 
 Strictness = Literal["strict", "lenient"]
+"""The validation mode: ``"strict"`` rejects a value that breaks its standard,
+``"lenient"`` keeps it and records a :class:`QualityFlag`."""
 
-STRICT: dict[str, Any] = {"strictness": "strict"}
-LENIENT: dict[str, Any] = {"strictness": "lenient"}
+STRICT: Mapping[str, Any] = MappingProxyType({"strictness": "strict"})
+"""Validation context for strict mode (the default): ``Model.model_validate(data,
+context=STRICT)``. Read-only, so no caller can change the mode for everyone."""
+LENIENT: Mapping[str, Any] = MappingProxyType({"strictness": "lenient"})
+"""Validation context for lenient mode: ``Model.model_validate(data, context=LENIENT)``
+keeps records with invalid codes and flags the problems. Read-only."""
 
 # A lenient repair loop removes at least one bad value per round; more rounds than this
 # means the input is not a record at all.
@@ -70,7 +77,7 @@ def validation_context(strictness: Strictness) -> dict[str, Any]:
 def is_lenient(info: ValidationInfo) -> bool:
     """True when validation runs in lenient mode."""
     ctx = info.context
-    return isinstance(ctx, dict) and ctx.get("strictness") == "lenient"
+    return isinstance(ctx, Mapping) and ctx.get("strictness") == "lenient"
 
 
 class QualityFlag(BaseModel):
@@ -173,7 +180,8 @@ class RecordModel(BaseModel):
 
     quality_flags: list[QualityFlag] = Field(
         default_factory=list,
-        description="Data-quality problems found on this record (lenient mode).",
+        description="Data-quality problems found on this record: standards problems in "
+        "lenient mode, plausibility problems (inconsistent, duplicate...) in both modes.",
     )
 
     __standard_fields__: typing.ClassVar[tuple[tuple[str, _Standard, bool], ...]] = ()

@@ -34,6 +34,7 @@ __all__ = [
     "locode_problem",
     "normalise_code",
     "normalise_container_number",
+    "normalise_country",
     "normalise_hs_code",
     "normalise_imo",
     "normalise_locode",
@@ -82,6 +83,23 @@ def _currencies() -> frozenset[str]:
 def is_country(code: str) -> bool:
     """True when ``code`` is an assigned ISO 3166-1 alpha-2 country code."""
     return code in _countries()
+
+
+# ISO 3166-1 exceptionally reserves UK for the United Kingdom (GB); manifests use it.
+_COUNTRY_ALIASES = {"UK": "GB"}
+
+
+@cache
+def _alpha3() -> dict[str, str]:
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+
+
+def normalise_country(value: str) -> str:
+    """``"pk"`` -> ``"PK"``; an alpha-3 code (``"PAK"``) or ``"UK"`` -> its alpha-2 code."""
+    code = normalise_code(value)
+    if len(code) == 3:
+        return _alpha3().get(code, code)
+    return _COUNTRY_ALIASES.get(code, code)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -229,7 +247,10 @@ def describe_size_type(code: str) -> SizeType | None:
     if len(code) != 4 or not code.isascii():
         return None
     if code.isdigit() and code[0] in _LENGTH_1984 and code[1] in _HEIGHT_1984:
-        return SizeType(_LENGTH_1984[code[0]], _HEIGHT_1984[code[1]], _GROUP_1984[code[2]], True)
+        # Type 10 (passive vents) is how the ordinary dry box was written (2210, 4510): it
+        # is general purpose, as its 1995 equivalent G1 is; 11-19 are ventilated.
+        group_1984 = "general" if code[2:] == "10" else _GROUP_1984[code[2]]
+        return SizeType(_LENGTH_1984[code[0]], _HEIGHT_1984[code[1]], group_1984, True)
     length = _LENGTH_1995.get(code[0])
     height = _HEIGHT_1995.get(code[1])
     group = _GROUP_1995.get(code[2])

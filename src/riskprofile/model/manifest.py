@@ -32,6 +32,7 @@ from riskprofile.model.codes import (
     locode_problem,
     normalise_code,
     normalise_container_number,
+    normalise_country,
     normalise_hs_code,
     normalise_imo,
     normalise_locode,
@@ -68,8 +69,8 @@ ContainerNumber = Annotated[str, *standard(normalise_container_number, container
 """ISO 6346 container number, normalised (``CSQU3054383``)."""
 Locode = Annotated[str, *standard(normalise_locode, locode_problem)]
 """UN/LOCODE, normalised (``PKKHI``)."""
-CountryCode = Annotated[str, *standard(normalise_code, country_problem)]
-"""ISO 3166-1 alpha-2 country code (``PK``)."""
+CountryCode = Annotated[str, *standard(normalise_country, country_problem)]
+"""ISO 3166-1 alpha-2 country code (``PK``); alpha-3 (``PAK``) and ``UK`` are converted."""
 CurrencyCode = Annotated[str, *standard(normalise_code, currency_problem)]
 """ISO 4217 currency code (``USD``)."""
 HSCode = Annotated[str, *standard(normalise_hs_code, hs_code_problem)]
@@ -81,6 +82,12 @@ SizeTypeCode = Annotated[str, *standard(normalise_code, size_type_problem)]
 Weight = Annotated[float, *standard(None, _negative)]
 """A mass in kilograms; negative values are a standards problem."""
 Money = Annotated[Decimal, *standard(None, _negative)]
+
+MAX_GROSS_MASS_KG = 45_000
+"""No ISO container is rated above about 36 t gross (45' high cube); beyond this margin a
+verified gross mass is flagged ``implausible`` (typically declared in grams or pounds)."""
+MAX_TARE_KG = 12_000
+"""Heavier than any container's tare (a 45' reefer is about 5 t): flagged ``implausible``."""
 
 Sealer = Literal["carrier", "shipper", "customs", "other"]
 FreightTerms = Literal["prepaid", "collect"]
@@ -182,16 +189,31 @@ class Container(RecordModel):
 
     def _consistency_flags(self) -> list[QualityFlag]:
         vgm, tare = self.verified_gross_mass_kg, self.tare_kg
+        flags = []
         if vgm is not None and tare is not None and 0 <= vgm < tare:
-            return [
+            flags.append(
                 QualityFlag(
                     field="verified_gross_mass_kg",
                     code="inconsistent",
                     value=str(vgm),
                     message=f"verified gross mass {vgm} kg is below the tare {tare} kg",
                 )
-            ]
-        return []
+            )
+        # Above any container's rating: most often a mass declared in grams or pounds.
+        for name, value, limit in (
+            ("verified_gross_mass_kg", vgm, MAX_GROSS_MASS_KG),
+            ("tare_kg", tare, MAX_TARE_KG),
+        ):
+            if value is not None and value > limit:
+                flags.append(
+                    QualityFlag(
+                        field=name,
+                        code="implausible",
+                        value=str(value),
+                        message=f"{value} kg is above the {limit:,} kg no container reaches",
+                    )
+                )
+        return flags
 
 
 class GoodsItem(RecordModel):

@@ -128,7 +128,8 @@ class Shipment(BaseModel):
     goods_scope: GoodsScope = _f(
         "What the goods quantities below cover: 'container' when every goods line is tied "
         "to this container, 'bill_of_lading' when some line is shared by the B/L's several "
-        "containers (the quantities are then the whole B/L's).",
+        "containers or the B/L has no container yet (the quantities are then the whole "
+        "B/L's).",
         "container",
         default="container",
     )
@@ -249,6 +250,8 @@ def _flag_names(
     for flag in flags:
         field = _INDEX.sub("", flag.field)
         field = (rename or {}).get(field, prefix + field)
+        # A nested model path names the shipment field: shipper.name -> shipper_name.
+        field = field.replace("notify_party.", "notify.").replace(".", "_")
         out.append(f"{field}:{flag.code}")
     return out
 
@@ -374,7 +377,8 @@ def _pieces(manifest: Manifest) -> list[_Piece]:
         numbers = c.all_container_numbers
         named.update(numbers)
         if not numbers:
-            pieces.append(_Piece(ci, None, list(c.goods), "container"))
+            # No container yet: the quantities are the whole B/L's.
+            pieces.append(_Piece(ci, None, list(c.goods), "bill_of_lading"))
             continue
         shared = [g for g in c.goods if g.container_number is None]
         scope: GoodsScope = "bill_of_lading" if shared and len(numbers) > 1 else "container"
@@ -402,13 +406,18 @@ def flatten(manifest: Manifest) -> list[Shipment]:
     pieces = _pieces(manifest)
 
     bls_in_box: Counter[str] = Counter()
+    bls_seen: dict[str, set[str]] = {}
     box_goods: dict[str, list[float | None]] = {}
     box_goods_known: dict[str, bool] = {}
     for p in pieces:
         if p.container_number is None:
             continue
         if p.consignment_index is not None:
-            bls_in_box[p.container_number] += 1
+            # Distinct B/L numbers: a B/L declared twice is one B/L (flagged duplicate).
+            bl = manifest.consignments[p.consignment_index].bl_number
+            if bl not in bls_seen.setdefault(p.container_number, set()):
+                bls_seen[p.container_number].add(bl)
+                bls_in_box[p.container_number] += 1
         box_goods.setdefault(p.container_number, []).extend(g.gross_weight_kg for g in p.goods)
         known = box_goods_known.get(p.container_number, True)
         box_goods_known[p.container_number] = known and p.scope == "container"

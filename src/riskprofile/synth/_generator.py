@@ -118,7 +118,7 @@ CONTAINER_DEFECTS: tuple[Defect, ...] = (
     Defect("missing_tare", False, "no tare mass"),
     Defect("vgm_in_tonnes", True, "VGM declared in tonnes, so below the tare"),
     Defect("negative_vgm", True, "negative VGM"),
-    Defect("absurd_vgm", False, "VGM declared in grams (a thousand times too heavy)"),
+    Defect("absurd_vgm", True, "VGM declared in grams (flagged implausible)"),
     Defect("duplicate_seal", False, "seal number already used on another container"),
     Defect("missing_seal", False, "full container without a seal"),
 )
@@ -131,7 +131,7 @@ GOODS_DEFECTS: tuple[Defect, ...] = (
     Defect("net_above_gross", True, "net weight above gross weight"),
     Defect("negative_weight", True, "negative gross weight"),
     Defect("absurd_weight", False, "gross weight in grams (a thousand times too heavy)"),
-    Defect("origin_country_bad", True, "origin country that is not ISO 3166 (UK, EU, XX)"),
+    Defect("origin_country_bad", True, "origin country that is not ISO 3166 (EU, XX)"),
     Defect("value_text", True, "value written as text (N/A, NCV, AS PER INVOICE)"),
     Defect("negative_packages", True, "negative number of packages"),
 )
@@ -140,7 +140,9 @@ GOODS_DEFECTS: tuple[Defect, ...] = (
 CONSIGNMENT_DEFECTS: tuple[Defect, ...] = (
     Defect("locode_unknown_country", True, "port of loading with a mistyped country (UKFXT)"),
     Defect("locode_text", True, "place of delivery as a city name instead of a LOCODE"),
-    Defect("party_country_alpha3", True, "shipper country as ISO alpha-3 (CHN)"),
+    Defect(
+        "party_country_alpha3", False, "shipper country as ISO alpha-3 (CHN; the model converts it)"
+    ),
     Defect("duplicate_bl", True, "B/L number repeated in the manifest (flag on manifest)"),
     Defect("issued_after_arrival", False, "B/L issued after the vessel's arrival"),
     Defect("missing_consignee", False, "no consignee"),
@@ -661,9 +663,7 @@ class _Batch:
             doc["gross_weight_kg"] = round(gross * 1000, 2)
         elif defect == "origin_country_bad":
             origin = doc["origin_country"]
-            doc["origin_country"] = (
-                "UK" if origin == "GB" else "EU" if origin in EU_COUNTRIES else "XX"
-            )
+            doc["origin_country"] = "EU" if origin in EU_COUNTRIES else "XX"
         elif defect == "value_text":
             doc["value"] = _choice(rng, ("N/A", "NCV", "AS PER INVOICE"))
         elif defect == "negative_packages":
