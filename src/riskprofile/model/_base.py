@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import types
 import typing
-from types import MappingProxyType
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
