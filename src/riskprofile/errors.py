@@ -9,7 +9,9 @@ process boundaries in parallel batch runs.
      │    ├── RecordError     one record is invalid (names record, field and value)
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
-     └── MappingError        a column-mapping file is invalid (file, line, suggestion)
+     ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
+     └── ProfileError        a risk profile is invalid (file, line, column, suggestion)
+          └── ProfileSetError every problem of a profile set (collect-errors mode)
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ __all__ = [
     "DataError",
     "InputFormatError",
     "MappingError",
+    "ProfileError",
+    "ProfileSetError",
     "RecordError",
     "RiskProfileError",
 ]
@@ -117,3 +121,70 @@ class MappingError(RiskProfileError):
         if suggestion:
             text += f" ({suggestion})"
         super().__init__(text)
+
+
+class ProfileError(RiskProfileError):
+    """A problem in a risk profile: where it is and what to do about it.
+
+    Attributes:
+        message: what is wrong.
+        path: the profile file (or ``<string>``).
+        line, column: 1-based position in that file, when known.
+        code: a short stable code (``unknown_field``, ``type_mismatch``, ``syntax``,
+            ``regex``, ``cycle``, ...), for tools and tests.
+        suggestion: a likely fix ("did you mean 'port_of_loading'?"), when one exists.
+        profile_id: the profile concerned, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        code: str = "invalid",
+        suggestion: str | None = None,
+        profile_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.code = code
+        self.suggestion = suggestion
+        self.profile_id = profile_id
+        super().__init__(self.location_text())
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` (as much of it as is known)."""
+        where = self.path or "<profile>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def location_text(self) -> str:
+        """The one-line form ``file:line:col: message (suggestion)``."""
+        text = f"{self.location}: {self.message}"
+        if self.suggestion:
+            text += f" ({self.suggestion})"
+        return text
+
+
+class ProfileSetError(ProfileError):
+    """Every problem found in a set of profiles (collect-errors mode); ``errors`` lists
+    them in file and line order."""
+
+    def __init__(self, errors: list[ProfileError]) -> None:
+        self.errors = errors
+        first = errors[0] if errors else None
+        super().__init__(
+            f"{len(errors)} problem(s) in the profiles; first: {first}" if first else "no errors",
+            path=first.path if first else None,
+            line=first.line if first else None,
+            column=first.column if first else None,
+            code="several",
+        )

@@ -1,0 +1,51 @@
+"""Risk profiles: the YAML format, loading with overlays, compiling, lint and tests.
+
+>>> from riskprofile.profiles import load_profiles
+>>> profiles = load_profiles("profiles/", country="PK")  # doctest: +SKIP
+"""
+
+from riskprofile.profiles._compiled import (
+    CompiledCondition,
+    CompiledIndicator,
+    CompiledProfile,
+    IndicatorResult,
+    Location,
+    ProfileSet,
+)
+from riskprofile.profiles._expressions import field_types, record_of, render_explanation
+from riskprofile.profiles._load import fingerprint, load_profiles, profile_files
+from riskprofile.profiles._schema import (
+    Band,
+    Example,
+    Indicator,
+    IndicatorOverride,
+    ListChange,
+    Overlay,
+    Profile,
+    ProfileException,
+    WatchList,
+)
+
+__all__ = [
+    "Band",
+    "CompiledCondition",
+    "CompiledIndicator",
+    "CompiledProfile",
+    "Example",
+    "Indicator",
+    "IndicatorOverride",
+    "IndicatorResult",
+    "ListChange",
+    "Location",
+    "Overlay",
+    "Profile",
+    "ProfileException",
+    "ProfileSet",
+    "WatchList",
+    "field_types",
+    "fingerprint",
+    "load_profiles",
+    "profile_files",
+    "record_of",
+    "render_explanation",
+]

@@ -1,0 +1,421 @@
+"""Expressions: typed rule-engine compilation against the shipment field catalogue.
+
+A profile's ``when`` conditions are rule-engine expressions. They are compiled once, with
+a typed context derived from :func:`riskprofile.model.shipment.field_catalogue` and the
+profile's watch lists as ``$name`` built-ins, so that an unknown field, an unknown list,
+a type mismatch, a forbidden attribute or an unsafe regex fails at load time with its
+offset in the expression. Evaluation takes an explicit ``as_of`` time: ``$now`` and
+``$today`` are that time, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import string
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import rule_engine
+from rule_engine import DataType
+from rule_engine import ast as re_ast
+from rule_engine.builtins import BuiltinValueGenerator, Builtins
+
+from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
+from riskprofile.profiles._regex import regex_problems
+
+__all__ = [
+    "CompileProblem",
+    "Condition",
+    "FORBIDDEN_BUILTINS",
+    "compile_condition",
+    "field_types",
+    "record_of",
+    "render_explanation",
+]
+
+FORBIDDEN_BUILTINS = frozenset({"random"})
+"""Built-ins a profile may not use: ``$random`` makes results irreproducible."""
+_ALLOWED_BUILTINS = frozenset(
+    {"now", "today", "e", "pi", "abs", "any", "all", "sum", "map", "max", "min", "filter",
+     "parse_datetime", "parse_float", "parse_timedelta", "range", "split", "re_groups",
+     *FORBIDDEN_BUILTINS}
+)  # fmt: skip
+
+_TYPES = {
+    "string": DataType.STRING,
+    "integer": DataType.FLOAT,
+    "float": DataType.FLOAT,
+    "decimal": DataType.FLOAT,
+    "boolean": DataType.BOOLEAN,
+    "date": DataType.DATETIME,
+    "datetime": DataType.DATETIME,
+    "list[string]": DataType.ARRAY(DataType.STRING),
+}
+_KIND_NAMES = {
+    "STRING": "text",
+    "FLOAT": "a number",
+    "BOOLEAN": "true/false",
+    "DATETIME": "a date",
+    "TIMEDELTA": "a duration",
+    "ARRAY": "a list",
+    "SET": "a set",
+    "NULL": "null",
+    "MAPPING": "a mapping",
+}
+
+
+@cache
+def _catalogue() -> dict[str, FieldSpec]:
+    return {f.name: f for f in field_catalogue()}
+
+
+def field_types() -> dict[str, Any]:
+    """Every shipment field's rule-engine type (what expressions may refer to)."""
+    return {name: _TYPES[spec.type] for name, spec in _catalogue().items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CompileProblem:
+    """Why an expression does not compile: ``offset`` is where in the expression."""
+
+    code: str
+    message: str
+    offset: int = 0
+    suggestion: str | None = None
+    severity: str = "error"
+
+
+# The evaluation time of the current thread, read by $now and $today.
+_EVALUATION = threading.local()
+
+
+def _now(_builtins: Builtins) -> dt.datetime:
+    as_of = getattr(_EVALUATION, "as_of", None)
+    if as_of is None:
+        raise rule_engine.EvaluationError("no as_of time was given for $now/$today")
+    return as_of  # type: ignore[no-any-return]
+
+
+def _today(builtins: Builtins) -> dt.datetime:
+    return _now(builtins).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _context(lists: Mapping[str, tuple[str, frozenset[Any]]]) -> rule_engine.Context:
+    context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
+    values: dict[str, Any] = {
+        "now": BuiltinValueGenerator(_now),
+        "today": BuiltinValueGenerator(_today),
+    }
+    types_: dict[str, Any] = {"now": DataType.DATETIME, "today": DataType.DATETIME}
+    for name, (kind, items) in lists.items():
+        values[name] = set(items)  # rule-engine's SET type is the built-in set
+        types_[name] = DataType.SET(DataType.STRING if kind == "string" else DataType.FLOAT)
+    context.builtins = Builtins.from_defaults(
+        values=values, value_types=types_, timezone=context.default_timezone
+    )
+    return context
+
+
+def _children(node: Any) -> Iterator[Any]:
+    seen: set[str] = set()
+    for cls in type(node).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            if slot in seen or slot == "context":
+                continue
+            seen.add(slot)
+            value = getattr(node, slot, None)
+            if isinstance(value, re_ast.ASTNodeBase):
+                yield value
+            elif isinstance(value, list | tuple):
+                yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
+    for value in getattr(node, "__dict__", {}).values():
+        if isinstance(value, re_ast.ASTNodeBase):
+            yield value
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    for child in _children(node):
+        yield from _walk(child)
+
+
+def _describe(node: Any) -> str:
+    if isinstance(node, re_ast.SymbolExpression):
+        return f"${node.name}" if node.scope == "built-in" else repr(node.name)
+    if isinstance(node, re_ast.StringExpression):
+        return f'"{node.value}"'
+    if isinstance(node, re_ast.FloatExpression):
+        return str(node.value)
+    if isinstance(node, re_ast.BooleanExpression):
+        return "true" if node.value else "false"
+    if isinstance(node, re_ast.NullExpression):
+        return "null"
+    return "an expression"
+
+
+def _kind(node: Any) -> str | None:
+    result = getattr(node, "result_type", None)
+    name = getattr(result, "name", None)
+    if name in (None, "UNDEFINED", "NULL", "NULLABLE"):
+        return None
+    return str(name)
+
+
+def _offset_of(expression: str, needle: str) -> int:
+    index = expression.find(needle)
+    return max(index, 0)
+
+
+_OPERATORS = {
+    "eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "add": "+",
+    "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**",
+    "eq_fzm": "=~", "eq_fzs": "=~~", "ne_fzm": "!~", "ne_fzs": "!~~", "and": "and", "or": "or",
+}  # fmt: skip
+
+
+def _check_tree(
+    expression: str, statement: Any, lists: Mapping[str, Any]
+) -> list[CompileProblem]:
+    problems = []
+    for node in _walk(statement):
+        if (
+            isinstance(node, re_ast.SymbolExpression)
+            and node.scope == "built-in"
+            and node.name not in lists
+            and node.name not in _ALLOWED_BUILTINS
+        ):
+            listed = sorted(lists)
+            problems.append(
+                CompileProblem(
+                    "unknown_list",
+                    f"unknown list ${node.name}"
+                    + (f" (the profile's lists: {', '.join(listed)})" if listed else ""),
+                    _offset_of(expression, f"${node.name}"),
+                    _suggest(node.name, listed),
+                )
+            )
+        if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
+            left, right = _kind(node.left), _kind(node.right)
+            if left and right and left != right:
+                problems.append(
+                    CompileProblem(
+                        "type_mismatch",
+                        f"{_describe(node.left)} is {_KIND_NAMES.get(left, left)} but "
+                        f"{_describe(node.right)} is {_KIND_NAMES.get(right, right)}: "
+                        f"'{'==' if node.type == 'eq' else '!='}' between them is always "
+                        f"{'false' if node.type == 'eq' else 'true'}",
+                        _offset_of(expression, getattr(node.left, "name", "") or ""),
+                    )
+                )
+        if isinstance(node, re_ast.FuzzyComparisonExpression) and isinstance(
+            node.right, re_ast.StringExpression
+        ):
+            pattern = str(node.right.value)
+            for problem in regex_problems(pattern):
+                if problem.severity == "error":
+                    problems.append(
+                        CompileProblem(
+                            "regex",
+                            f"regex {pattern!r}: {problem.message}",
+                            _offset_of(expression, pattern[:20]) if pattern else 0,
+                        )
+                    )
+        if (
+            isinstance(node, re_ast.SymbolExpression)
+            and node.scope == "built-in"
+            and node.name in FORBIDDEN_BUILTINS
+        ):
+            problems.append(
+                CompileProblem(
+                    "forbidden_builtin",
+                    f"${node.name} is not allowed: scores must be reproducible",
+                    _offset_of(expression, f"${node.name}"),
+                )
+            )
+    return problems
+
+
+def _suggest(name: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A compiled expression, evaluated against a record with an explicit ``as_of``."""
+
+    expression: str
+    rule: rule_engine.Rule
+    fields: frozenset[str]
+    lists: frozenset[str]
+
+    def evaluate(self, record: Mapping[str, Any], as_of: dt.datetime) -> bool:
+        """True when the condition holds for ``record`` (see :func:`record_of`).
+
+        Raises rule_engine.EngineError when it cannot be evaluated, typically because a
+        field it needs is null.
+        """
+        _EVALUATION.as_of = as_of
+        try:
+            return bool(self.rule.matches(record))
+        finally:
+            _EVALUATION.as_of = None
+
+
+def compile_condition(
+    expression: str, lists: Mapping[str, tuple[str, frozenset[Any]]]
+) -> Condition | list[CompileProblem]:
+    """Compile ``expression`` or return every problem found, each with its offset."""
+    context = _context(lists)
+    try:
+        rule = rule_engine.Rule(expression, context=context)
+    except rule_engine.RuleSyntaxError as exc:
+        token = exc.token
+        offset = len(expression) if token is None else int(token.lexpos)
+        near = "the end" if token is None else repr(token.value)
+        return [CompileProblem("syntax", f"syntax error at {near}", offset)]
+    except rule_engine.SymbolResolutionError as exc:
+        name = exc.symbol_name
+        if exc.symbol_scope == "built-in":
+            listed = sorted(lists)
+            return [
+                CompileProblem(
+                    "unknown_list",
+                    f"unknown list ${name}"
+                    + (f" (the profile's lists: {', '.join(listed)})" if listed else ""),
+                    _offset_of(expression, f"${name}"),
+                    _suggest(name, listed),
+                )
+            ]
+        return [
+            CompileProblem(
+                "unknown_field",
+                f"unknown field {name!r}",
+                _offset_of(expression, name),
+                _suggest(name, list(_catalogue())),
+            )
+        ]
+    except rule_engine.AttributeResolutionError as exc:
+        name = str(exc.attribute_name)
+        if name.startswith("_"):
+            return [
+                CompileProblem(
+                    "forbidden_attribute",
+                    f"attribute {name!r} is not allowed: expressions reach shipment fields "
+                    "and rule-engine attributes only",
+                    _offset_of(expression, f".{name}") + 1,
+                )
+            ]
+        return [
+            CompileProblem(
+                "unknown_attribute",
+                f"attribute {name!r} does not exist on {_KIND_NAMES.get(exc.object.name, exc.object.name)}",
+                _offset_of(expression, f".{name}") + 1,
+                exc.suggestion and f"did you mean {exc.suggestion!r}?",
+            )
+        ]
+    except rule_engine.errors.RegexSyntaxError as exc:
+        return [CompileProblem("regex", f"invalid regex: {exc.message}", 0)]
+    except rule_engine.EngineError as exc:
+        # Mostly type errors found while compiling (a number compared with text, a list
+        # used in arithmetic): name the operands if our own check can.
+        typed = _untyped_problems(expression)
+        if typed:
+            return typed
+        return [CompileProblem("type_mismatch", str(getattr(exc, "message", exc)), 0)]
+    problems = _check_tree(expression, rule.statement, lists)
+    if problems:
+        return problems
+    fields = frozenset(context.symbols) & set(_catalogue())
+    used_lists = frozenset(
+        n.name
+        for n in _walk(rule.statement)
+        if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name in lists
+    )
+    return Condition(expression, rule, fields, used_lists)
+
+
+def _untyped_problems(expression: str) -> list[CompileProblem]:
+    """Explain a type error by walking an untyped parse and typing its symbols ourselves."""
+    try:
+        rule = rule_engine.Rule(expression, context=rule_engine.Context(default_timezone="utc"))
+    except rule_engine.EngineError:
+        return []
+    types_ = field_types()
+    problems = []
+    for node in _walk(rule.statement):
+        if not isinstance(node, re_ast.BinaryExpressionBase):
+            continue
+        kinds = []
+        for side in (node.left, node.right):
+            if isinstance(side, re_ast.SymbolExpression) and side.scope is None:
+                kinds.append(getattr(types_.get(side.name), "name", None))
+            else:
+                kinds.append(_kind(side))
+        left, right = kinds
+        if left and right and left != right:
+            op = _OPERATORS.get(getattr(node, "type", "?"), getattr(node, "type", "?"))
+            problems.append(
+                CompileProblem(
+                    "type_mismatch",
+                    f"{_describe(node.left)} is {_KIND_NAMES.get(left, left)} but "
+                    f"{_describe(node.right)} is {_KIND_NAMES.get(right, right)}: "
+                    f"they cannot be combined with '{op}'",
+                    _offset_of(expression, getattr(node.left, "name", "") or ""),
+                )
+            )
+    return problems
+
+
+# --- records and explanations --------------------------------------------------------------
+
+
+def record_of(shipment: Shipment) -> dict[str, Any]:
+    """A shipment as the mapping rules evaluate (lists as tuples, dates at midnight UTC)."""
+    out: dict[str, Any] = {}
+    for name, value in shipment:
+        if isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        out[name] = value
+    return out
+
+
+def explanation_fields(template: str) -> list[str]:
+    """The field names a template uses (``{port_of_loading}``); raises ValueError on a
+    malformed template."""
+    names = []
+    for _literal, field, _spec, _conversion in string.Formatter().parse(template):
+        if field is not None:
+            if not field.isidentifier():
+                raise ValueError(f"{{{field}}} is not a field name")
+            names.append(field)
+    return names
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | Decimal):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def render_explanation(template: str, shipment: Shipment) -> str:
+    """Fill ``{field}`` placeholders with the shipment's values, readable for an officer."""
+    values = {name: _show(getattr(shipment, name, None)) for name in explanation_fields(template)}
+    return template.format_map(values)

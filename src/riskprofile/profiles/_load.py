@@ -1,0 +1,589 @@
+"""Loading a set of profile files: parse, validate, resolve overlays, compile.
+
+Every problem becomes a :class:`~riskprofile.errors.ProfileError` with its file, line and
+column. In collect-errors mode (the default) every problem of the set is gathered and
+raised at once as a :class:`~riskprofile.errors.ProfileSetError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from riskprofile.errors import ProfileError, ProfileSetError
+from riskprofile.profiles._compiled import (
+    CompiledCondition,
+    CompiledIndicator,
+    CompiledProfile,
+    Location,
+    ProfileSet,
+)
+from riskprofile.profiles._expressions import (
+    CompileProblem,
+    compile_condition,
+    explanation_fields,
+    field_types,
+)
+from riskprofile.profiles._schema import (
+    Indicator,
+    ListChange,
+    Overlay,
+    Profile,
+    ProfileException,
+    WatchList,
+)
+from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
+
+__all__ = ["MAX_LIST_FILE_BYTES", "load_profiles", "profile_files"]
+
+MAX_LIST_FILE_BYTES = 5 * 1024 * 1024
+"""A watch-list CSV file larger than this is refused."""
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class _Source:
+    """A parsed profile file."""
+
+    path: str
+    doc: YamlDocument
+    model: Profile | Overlay
+
+
+@dataclass
+class _Origin:
+    """Where a part of a resolved profile was written (for error positions)."""
+
+    source: _Source
+    path: tuple[str | int, ...]
+
+
+@dataclass
+class _Resolved:
+    """A profile with overlays applied, and where each part came from."""
+
+    profile: Profile
+    origin: _Source
+    lists: dict[str, tuple[str, tuple[Any, ...], _Origin]] = field(default_factory=dict)
+    parts: dict[tuple[str, str], _Origin] = field(default_factory=dict)  # (kind, id)
+    chain: tuple[str, ...] = ()
+
+
+class _Errors:
+    def __init__(self, collect: bool) -> None:
+        self.collect = collect
+        self.found: list[ProfileError] = []
+
+    def add(self, error: ProfileError) -> None:
+        if not self.collect:
+            raise error
+        self.found.append(error)
+
+    def at(
+        self,
+        source: _Source | str,
+        position: Position | None,
+        message: str,
+        code: str,
+        suggestion: str | None = None,
+        profile_id: str | None = None,
+    ) -> None:
+        path = source.path if isinstance(source, _Source) else source
+        self.add(
+            ProfileError(
+                message,
+                path=path,
+                line=position.line if position else None,
+                column=position.column if position else None,
+                code=code,
+                suggestion=suggestion,
+                profile_id=profile_id,
+            )
+        )
+
+
+def profile_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The profile files under ``paths`` (files as given, folders searched recursively for
+    ``*.yaml``/``*.yml``), in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file()))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _read_source(path: Path, errors: _Errors) -> _Source | None:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        errors.at(name, None, f"cannot read: {exc.strerror or exc}", "io")
+        return None
+    if size > MAX_PROFILE_BYTES:
+        errors.at(name, None, f"file is {size:,} bytes; the limit is {MAX_PROFILE_BYTES:,}", "too_large")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.at(name, None, f"cannot read as UTF-8 text: {exc}", "io")
+        return None
+    try:
+        doc = parse(text)
+    except YamlError as exc:
+        position = Position(exc.line, exc.column or 1) if exc.line else None
+        errors.at(name, position, exc.message, "yaml")
+        return None
+    if not isinstance(doc.data, dict):
+        errors.at(name, Position(1, 1), "a profile file must be a YAML mapping", "schema")
+        return None
+    model_type: type[BaseModel] = Overlay if "extends" in doc.data else Profile
+    try:
+        model = model_type.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            message = err["msg"]
+            suggestion = None
+            if err["type"] == "extra_forbidden" and loc:
+                owner = _model_at(model_type, loc[:-1])
+                if owner is not None:
+                    suggestion = _suggest(str(loc[-1]), owner.model_fields)
+                message = f"unknown key {loc[-1]!r}"
+            elif err["type"] == "missing":
+                message = f"missing required key {loc[-1]!r}"
+            where = ".".join(str(p) for p in loc) or "profile"
+            errors.at(name, doc.position(loc), f"{where}: {message}", "schema", suggestion)
+        return None
+    assert isinstance(model, Profile | Overlay)
+    return _Source(name, doc, model)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The nested model class at a validation location, to suggest its keys."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return current if isinstance(current, type) else None
+        annotation = fields[part].annotation
+        current = _first_model(annotation) or current
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def _list_values(
+    watch: WatchList | ListChange, source: _Source, path: tuple[str | int, ...], errors: _Errors
+) -> tuple[Any, ...] | None:
+    if isinstance(watch, ListChange):
+        raw = watch.extend if watch.extend is not None else watch.replace
+        values: list[Any] = list(raw or [])
+    elif watch.values is not None:
+        values = list(watch.values)
+    else:
+        assert watch.file is not None
+        read = _read_list_file(watch.file, source, path, errors)
+        if read is None:
+            return None
+        values = read
+    kind = watch.type if isinstance(watch, WatchList) else "string"
+    out: list[Any] = []
+    for index, value in enumerate(values):
+        if kind == "number":
+            try:
+                out.append(Decimal(str(value)))
+            except ArithmeticError:
+                errors.at(
+                    source,
+                    source.doc.position((*path, "values", index)),
+                    f"list value {value!r} is not a number",
+                    "list",
+                )
+                return None
+        else:
+            out.append(str(value).strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _read_list_file(
+    name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
+) -> list[str] | None:
+    here = Path(source.path).resolve().parent
+    position = source.doc.position((*path, "file"))
+    target = (here / name).resolve()
+    # A profile may only read files beside it or below it: it is untrusted input.
+    if Path(name).is_absolute() or here not in (target, *target.parents):
+        errors.at(source, position, f"list file {name!r} must be inside the profile's folder", "list")
+        return None
+    try:
+        size = target.stat().st_size
+        if size > MAX_LIST_FILE_BYTES:
+            errors.at(source, position, f"list file {name!r} is {size:,} bytes; the limit is "
+                      f"{MAX_LIST_FILE_BYTES:,}", "list")  # fmt: skip
+            return None
+        text = target.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.at(source, position, f"cannot read list file {name!r}: {exc}", "list")
+        return None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    column = header.index("value") if "value" in header else 0
+    return [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
+
+
+# --- overlays ------------------------------------------------------------------------------
+
+
+def _resolve_base(source: _Source, errors: _Errors) -> _Resolved | None:
+    profile = source.model
+    assert isinstance(profile, Profile)
+    resolved = _Resolved(profile=profile, origin=source, chain=(profile.id,))
+    ok = True
+    for name, watch in profile.lists.items():
+        values = _list_values(watch, source, ("lists", name), errors)
+        if values is None:
+            ok = False
+            continue
+        resolved.lists[name] = (watch.type, values, _Origin(source, ("lists", name)))
+    for i, ind in enumerate(profile.indicators):
+        resolved.parts[("indicator", ind.id)] = _Origin(source, ("indicators", i))
+    for i, exc in enumerate(profile.exceptions):
+        resolved.parts[("exception", exc.id)] = _Origin(source, ("exceptions", i))
+    return resolved if ok else None
+
+
+def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolved | None:
+    overlay = source.model
+    assert isinstance(overlay, Overlay)
+    parent = base.profile
+    known = {i.id for i in parent.indicators}
+    ok = True
+    for key, ids in (("disable", overlay.disable), ("override", list(overlay.override))):
+        for index, ind_id in enumerate(ids):
+            if ind_id not in known:
+                path = (key, index) if key == "disable" else (key, ind_id)
+                errors.at(source, source.doc.position(path),
+                          f"{key}: {parent.id} has no indicator {ind_id!r}", "overlay",
+                          _suggest(ind_id, known), overlay.resolved_id)  # fmt: skip
+                ok = False
+    indicators: list[Indicator] = []
+    for ind in parent.indicators:
+        if ind.id in overlay.disable:
+            continue
+        change = overlay.override.get(ind.id)
+        if change is not None:
+            update: dict[str, Any] = {}
+            if change.weight is not None:
+                update["weight"] = change.weight
+            if change.lane is not None:
+                update["lane"] = None if change.lane == "none" else change.lane
+            if change.explain is not None:
+                update["explain"] = change.explain
+            ind = ind.model_copy(update=update)
+        indicators.append(ind)
+    parts = {k: v for k, v in base.parts.items() if not (k[0] == "indicator" and k[1] in overlay.disable)}
+    for i, ind in enumerate(overlay.indicators):
+        if ind.id in known:
+            errors.at(source, source.doc.position(("indicators", i, "id")),
+                      f"indicator {ind.id!r} already exists in {parent.id}: use 'override'",
+                      "overlay", profile_id=overlay.resolved_id)  # fmt: skip
+            ok = False
+        indicators.append(ind)
+        parts[("indicator", ind.id)] = _Origin(source, ("indicators", i))
+    exceptions: list[ProfileException] = list(parent.exceptions)
+    for i, exc in enumerate(overlay.exceptions):
+        exceptions.append(exc)
+        parts[("exception", exc.id)] = _Origin(source, ("exceptions", i))
+    lists = dict(base.lists)
+    new_lists = dict(parent.lists)
+    for name, change in overlay.lists.items():
+        values = _list_values(change, source, ("lists", name), errors)
+        if values is None:
+            ok = False
+            continue
+        if isinstance(change, ListChange):
+            if name not in lists:
+                errors.at(source, source.doc.position(("lists", name)),
+                          f"{parent.id} has no list {name!r} to change", "overlay",
+                          _suggest(name, lists), overlay.resolved_id)  # fmt: skip
+                ok = False
+                continue
+            kind, old, _ = lists[name]
+            merged = tuple(dict.fromkeys(old + values)) if change.extend is not None else values
+            lists[name] = (kind, merged, _Origin(source, ("lists", name)))
+            new_lists[name] = parent.lists[name].model_copy(
+                update={"values": list(merged), "file": None,
+                        "source": change.source or parent.lists[name].source}
+            )  # fmt: skip
+        else:
+            lists[name] = (change.type, values, _Origin(source, ("lists", name)))
+            new_lists[name] = change.model_copy(update={"values": list(values), "file": None})
+    if not ok:
+        return None
+    meta: dict[str, Any] = {
+        k: getattr(overlay, k)
+        for k in ("title", "owner", "valid_from", "valid_to", "review_date", "status",
+                  "rationale", "instructions")
+        if getattr(overlay, k) is not None
+    }  # fmt: skip
+    try:
+        profile = Profile.model_validate(
+            {
+                **parent.model_dump(exclude={"lists", "indicators", "exceptions", "bands",
+                                             "examples"}),
+                **meta,
+                "id": overlay.resolved_id,
+                "version": overlay.version,
+                "countries": [overlay.country],
+                "lists": {k: v.model_dump() for k, v in new_lists.items()},
+                "indicators": [i.model_dump() for i in indicators],
+                "exceptions": [e.model_dump() for e in exceptions],
+                "bands": [b.model_dump() for b in (overlay.bands if overlay.bands is not None
+                                                   else parent.bands)],
+                "examples": [e.model_dump() for e in overlay.examples],
+            }  # fmt: skip
+        )
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            errors.at(source, source.doc.position(()), f"resolved profile: {err['msg']}",
+                      "overlay", profile_id=overlay.resolved_id)  # fmt: skip
+        return None
+    return _Resolved(profile, source, lists, parts, (*base.chain, profile.id))
+
+
+# --- compiling -----------------------------------------------------------------------------
+
+
+def _location(origin: _Origin) -> Location:
+    position = origin.source.doc.position(origin.path) or Position(1, 1)
+    return Location(origin.source.path, position.line, position.column)
+
+
+def _problem(
+    errors: _Errors, origin: _Origin, key: str, problem: CompileProblem, profile_id: str
+) -> None:
+    path = (*origin.path, key)
+    scalar = origin.source.doc.scalars.get(path)
+    position = scalar.locate(problem.offset) if scalar else origin.source.doc.position(path)
+    errors.at(origin.source, position, problem.message, problem.code, problem.suggestion, profile_id)
+
+
+def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
+    profile = resolved.profile
+    lists = {name: (kind, frozenset(values)) for name, (kind, values, _) in resolved.lists.items()}
+    catalogue = field_types()
+    ok = True
+    indicators = []
+    for ind in profile.indicators:
+        origin = resolved.parts[("indicator", ind.id)]
+        compiled = compile_condition(ind.when, lists)
+        if isinstance(compiled, list):
+            for problem in compiled:
+                _problem(errors, origin, "when", problem, profile.id)
+            ok = False
+            continue
+        if ind.explain is not None:
+            try:
+                names = explanation_fields(ind.explain)
+            except ValueError as exc:
+                errors.at(origin.source, origin.source.doc.position((*origin.path, "explain")),
+                          f"explain: {exc}", "explain", profile_id=profile.id)  # fmt: skip
+                ok = False
+                continue
+            for name in names:
+                if name not in catalogue:
+                    errors.at(origin.source, origin.source.doc.position((*origin.path, "explain")),
+                              f"explain: unknown field {{{name}}}", "unknown_field",
+                              _suggest(name, catalogue), profile.id)  # fmt: skip
+                    ok = False
+        indicators.append(CompiledIndicator(ind, compiled))
+    exceptions = []
+    for exc in profile.exceptions:
+        origin = resolved.parts[("exception", exc.id)]
+        compiled = compile_condition(exc.when, lists)
+        if isinstance(compiled, list):
+            for problem in compiled:
+                _problem(errors, origin, "when", problem, profile.id)
+            ok = False
+            continue
+        exceptions.append(CompiledCondition(exc.id, compiled))
+    if not ok:
+        return None
+    list_values = {name: values for name, (_, values, _) in resolved.lists.items()}
+    positions: dict[str, Location] = {"profile": _location(_Origin(resolved.origin, ()))}
+    for (kind, part_id), origin in resolved.parts.items():
+        positions[f"{kind}:{part_id}"] = _location(origin)
+    for name, (_, _, origin) in resolved.lists.items():
+        positions[f"list:{name}"] = _location(origin)
+    return CompiledProfile(
+        profile=profile,
+        source=resolved.origin.path,
+        fingerprint=fingerprint(profile, list_values),
+        indicators=tuple(indicators),
+        exceptions=tuple(exceptions),
+        lists={name: frozenset(values) for name, values in list_values.items()},
+        extends=resolved.chain[:-1],
+        positions=positions,
+    )
+
+
+def fingerprint(profile: Profile, lists: dict[str, tuple[Any, ...]]) -> str:
+    """sha256 of the canonical resolved profile: sorted-key JSON of the model with every
+    list's values (files included), so any change that can change a score changes it."""
+    data = profile.model_dump(mode="json")
+    data["lists"] = {
+        name: {**data["lists"].get(name, {}), "values": [str(v) for v in values], "file": None}
+        for name, values in sorted(lists.items())
+    }
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_profiles(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    country: str | None = None,
+    collect_errors: bool = True,
+) -> ProfileSet:
+    """Load, validate, resolve and compile risk profiles.
+
+    Args:
+        paths: profile files or folders (searched recursively for ``*.yaml``/``*.yml``).
+        country: ISO 3166 code of the PCU's country: its overlays (``extends`` with that
+            ``country``) replace the profiles they adapt. Without it, base profiles are
+            returned and every overlay is still checked against its base.
+        collect_errors: gather every problem and raise them together
+            (:class:`~riskprofile.errors.ProfileSetError`); when false, raise the first.
+
+    Raises:
+        ProfileError: a problem, with its file, line and column.
+
+    >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    errors = _Errors(collect_errors)
+    files = profile_files(paths)
+    sources = []
+    for path in files:
+        if not path.exists():
+            errors.at(str(path), None, "no such file or folder", "io")
+            continue
+        source = _read_source(path, errors)
+        if source is not None:
+            sources.append(source)
+
+    bases: dict[str, _Source] = {}
+    overlays: dict[str, _Source] = {}
+    for source in sources:
+        model = source.model
+        key = model.id if isinstance(model, Profile) else model.resolved_id
+        table = bases if isinstance(model, Profile) else overlays
+        other = bases.get(key) or overlays.get(key)
+        if other is not None:
+            errors.at(source, source.doc.position(("id",)),
+                      f"profile id {key!r} is already used by {other.path}", "duplicate_id",
+                      profile_id=key)  # fmt: skip
+            continue
+        table[key] = source
+
+    resolved: dict[str, _Resolved] = {}
+    for key, source in bases.items():
+        base = _resolve_base(source, errors)
+        if base is not None:
+            resolved[key] = base
+
+    # Overlays, parents first; a chain that comes back to itself is a cycle.
+    def resolve_overlay(key: str, stack: tuple[str, ...]) -> _Resolved | None:
+        if key in resolved:
+            return resolved[key]
+        source = overlays[key]
+        overlay = source.model
+        assert isinstance(overlay, Overlay)
+        if key in stack:
+            cycle = " -> ".join((*stack[stack.index(key):], key))
+            errors.at(source, source.doc.position(("extends",)),
+                      f"overlay cycle: {cycle}", "cycle", profile_id=key)  # fmt: skip
+            return None
+        parent_key = overlay.extends
+        if parent_key in overlays:
+            parent = resolve_overlay(parent_key, (*stack, key))
+        elif parent_key in resolved:
+            parent = resolved[parent_key]
+        else:
+            if parent_key not in bases:
+                errors.at(source, source.doc.position(("extends",)),
+                          f"extends {parent_key!r}, which no loaded profile defines", "missing_parent",
+                          _suggest(parent_key, [k for k in (*bases, *overlays) if k != key]),
+                          key)  # fmt: skip
+            return None
+        if parent is None:
+            return None
+        result = _apply_overlay(parent, source, errors)
+        if result is not None:
+            resolved[key] = result
+        return result
+
+    for key in overlays:
+        resolve_overlay(key, ())
+
+    compiled: dict[str, CompiledProfile] = {}
+    for key, item in resolved.items():
+        done = _compile(item, errors)
+        if done is not None:
+            compiled[key] = done
+
+    if errors.found:
+        found = sorted(errors.found, key=lambda e: (e.path or "", e.line or 0, e.column or 0))
+        raise ProfileSetError(found)
+
+    chosen: list[CompiledProfile] = []
+    replaced: set[str] = set()
+    if country is not None:
+        country = country.upper()
+        for key, source in overlays.items():
+            model = source.model
+            if isinstance(model, Overlay) and model.country == country and key in compiled:
+                chosen.append(compiled[key])
+                replaced.update(compiled[key].extends)
+    for key, source in bases.items():
+        scope = source.model.countries if isinstance(source.model, Profile) else []
+        in_scope = country is None or not scope or country in scope
+        if key in compiled and key not in replaced and in_scope:
+            chosen.append(compiled[key])
+    # An overlay of an overlay replaces its parent overlay too.
+    chosen = [p for p in chosen if p.profile.id not in replaced]
+    return ProfileSet(tuple(sorted(chosen, key=lambda p: p.profile.id)), country=country)

@@ -1,0 +1,251 @@
+"""The profile file format, as Pydantic models (and so as a JSON Schema for editors).
+
+A profile file is one YAML mapping. Either a *base profile*::
+
+    id: narcotics.cocaine-reefer
+    version: 3
+    title: Cocaine in reefer fruit from source ports
+    category: narcotics
+    owner: PCU Karachi
+    status: active
+    lists:
+      source_ports: {source: "UNODC WDR 2024", values: [ECGYE, COBUN]}
+    indicators:
+      - id: reefer-from-source
+        title: Reefer loaded at a source port
+        when: container_type == "reefer" and port_of_loading in $source_ports
+        weight: 40
+        explain: "reefer loaded at {port_of_loading}"
+    bands:
+      - {min_score: 60, lane: red}
+
+or a *country overlay* that ``extends`` one (see :class:`Overlay`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+__all__ = [
+    "Band",
+    "Category",
+    "Example",
+    "ForcedLane",
+    "Indicator",
+    "IndicatorOverride",
+    "Lane",
+    "ListChange",
+    "Overlay",
+    "Profile",
+    "ProfileException",
+    "Status",
+    "WatchList",
+]
+
+Category = Literal[
+    "narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr", "revenue",
+    "other",
+]  # fmt: skip
+Status = Literal["draft", "active", "retired"]
+Lane = Literal["red", "yellow", "blue", "green"]
+ForcedLane = Literal["red", "yellow"]
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=100)
+]
+"""Lower-case ids: letters, digits, ``_``, ``.``, ``-`` (``narcotics.cocaine-reefer``)."""
+ListName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
+]
+Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Weight = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=8, decimal_places=3)]
+ListValue = str | int | float
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class WatchList(_Strict):
+    """A named list of values that expressions use as ``$name``.
+
+    Give the values inline (``values``) or in a CSV file next to the profile (``file``:
+    its first column, or the column named ``value``; a header row is expected).
+    """
+
+    description: str | None = Field(None, description="What the list holds.")
+    source: str | None = Field(
+        None, description="Where the values come from (report, seizure database, date)."
+    )
+    type: Literal["string", "number"] = Field(
+        "string", description="The type of the values: string or number."
+    )
+    values: list[ListValue] | None = Field(None, description="The values, inline.")
+    file: str | None = Field(
+        None, description="A CSV file next to the profile holding the values instead."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WatchList:
+        if (self.values is None) == (self.file is None):
+            raise ValueError("give either 'values' or 'file' (exactly one)")
+        return self
+
+
+class Indicator(_Strict):
+    """One condition over a shipment, with the weight it adds when it holds."""
+
+    id: Identifier = Field(description="Stable id, unique in the profile.")
+    title: str = Field(min_length=1, description="What the indicator detects, for people.")
+    when: Expression = Field(
+        description="A rule-engine expression over shipment fields and $lists."
+    )
+    weight: Weight = Field(description="Points added to the profile score on a hit.")
+    lane: ForcedLane | None = Field(
+        None, description="A hit sends the container to this lane whatever the score."
+    )
+    explain: str | None = Field(
+        None,
+        max_length=500,
+        description="Explanation for the officer; {field} is replaced by the shipment's value.",
+    )
+
+
+class ProfileException(_Strict):
+    """A condition under which the whole profile does not apply to a shipment."""
+
+    id: Identifier
+    title: str | None = None
+    when: Expression
+
+
+class Band(_Strict):
+    """A score threshold: a profile score at or above ``min_score`` gives ``lane``."""
+
+    min_score: Weight
+    lane: Lane
+
+
+class Example(_Strict):
+    """A partial shipment and which indicators must (``hits``) and must not (``misses``)
+    fire on it; checked by ``riskprofile test``."""
+
+    name: str = Field(min_length=1)
+    shipment: dict[str, Any] = Field(description="Shipment fields; the rest take defaults.")
+    hits: list[Identifier] = Field(default_factory=list)
+    misses: list[Identifier] = Field(default_factory=list)
+    as_of: date | None = Field(None, description="The evaluation date ($today), if it matters.")
+
+
+class _ProfileMeta(_Strict):
+    version: Annotated[int, Field(ge=1)] = Field(description="Bumped on every reviewed change.")
+    title: str = Field(min_length=1)
+    category: Category
+    owner: str = Field(min_length=1, description="Agency or PCU responsible.")
+    countries: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+        default_factory=list, description="ISO 3166 countries it applies in (empty: all)."
+    )
+    valid_from: date | None = None
+    valid_to: date | None = None
+    review_date: date | None = None
+    status: Status = "active"
+    rationale: str | None = Field(None, description="Why the profile exists; its evidence.")
+    instructions: str | None = Field(None, description="What the officer should do on a hit.")
+
+
+class Profile(_ProfileMeta):
+    """A base risk profile."""
+
+    id: Identifier
+    lists: dict[ListName, WatchList] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(min_length=1)
+    exceptions: list[ProfileException] = Field(default_factory=list)
+    bands: list[Band] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Profile:
+        _check_unique("indicator", [i.id for i in self.indicators])
+        _check_unique("exception", [e.id for e in self.exceptions])
+        _check_dates(self.valid_from, self.valid_to)
+        return self
+
+
+class ListChange(_Strict):
+    """How an overlay changes a base list: add values, or replace them all."""
+
+    extend: list[ListValue] | None = None
+    replace: list[ListValue] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ListChange:
+        if (self.extend is None) == (self.replace is None):
+            raise ValueError("give either 'extend' or 'replace' (exactly one)")
+        return self
+
+
+class IndicatorOverride(_Strict):
+    """What an overlay may change in an inherited indicator."""
+
+    weight: Weight | None = None
+    lane: ForcedLane | Literal["none"] | None = None
+    explain: str | None = None
+
+
+class Overlay(BaseModel):
+    """A country's adaptation of a base profile (``extends``): its own lists, weights,
+    bands, added and disabled indicators. Unset metadata is inherited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    extends: Identifier = Field(description="The id of the profile this one adapts.")
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
+        description="ISO 3166 country of the PCU that adapts it."
+    )
+    id: Identifier | None = Field(None, description="Defaults to '<country>.<extends>' lower.")
+    version: Annotated[int, Field(ge=1)] = 1
+    title: str | None = None
+    owner: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    review_date: date | None = None
+    status: Status | None = None
+    rationale: str | None = None
+    instructions: str | None = None
+    lists: dict[ListName, WatchList | ListChange] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list, description="Added indicators.")
+    override: dict[Identifier, IndicatorOverride] = Field(default_factory=dict)
+    disable: list[Identifier] = Field(default_factory=list)
+    exceptions: list[ProfileException] = Field(default_factory=list)
+    bands: list[Band] | None = Field(None, description="Replaces the base bands when given.")
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Overlay:
+        _check_unique("indicator", [i.id for i in self.indicators])
+        _check_unique("disabled indicator", self.disable)
+        _check_dates(self.valid_from, self.valid_to)
+        return self
+
+    @property
+    def resolved_id(self) -> str:
+        """The id of the resolved profile."""
+        return self.id or f"{self.country.lower()}.{self.extends}"
+
+
+def _check_unique(kind: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"{kind} id {i!r} is used twice")
+        seen.add(i)
+
+
+def _check_dates(valid_from: date | None, valid_to: date | None) -> None:
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValueError(f"valid_to {valid_to} is before valid_from {valid_from}")

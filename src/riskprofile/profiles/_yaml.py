@@ -1,0 +1,195 @@
+"""Safe YAML with source positions, for untrusted profile files.
+
+PyYAML's safe loader is the parser; we build the Python values ourselves from its node
+graph so that every value keeps the line and column it came from, and so that the
+limits hold: a file size limit, a limit on nodes built (aliases count each time they are
+expanded, which stops "billion laughs" documents), and only the standard YAML tags
+(no ``!!python/...`` or custom tags).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+__all__ = ["MAX_NODES", "MAX_PROFILE_BYTES", "Position", "ScalarSource", "YamlDocument", "parse"]
+
+MAX_PROFILE_BYTES = 1024 * 1024
+"""A profile file larger than this is refused."""
+MAX_NODES = 200_000
+"""Most values one file may expand to (aliases count every time they are used)."""
+
+Path_ = tuple[str | int, ...]
+
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
+class YamlError(Exception):
+    """A problem in a YAML file, with its 1-based line and column when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarSource:
+    """Where a text scalar's characters are in the file, to locate an offset inside it.
+
+    ``segments`` are ``(offset in the value, line, column)`` for each source line the value
+    spans; a character at value offset *k* is at the last segment starting at or before k.
+    """
+
+    segments: tuple[tuple[int, int, int], ...]
+
+    def locate(self, offset: int) -> Position:
+        """The position of the character at ``offset`` in the scalar's value."""
+        line, column, start = self.segments[0][1], self.segments[0][2], 0
+        for seg_offset, seg_line, seg_column in self.segments:
+            if seg_offset > offset:
+                break
+            start, line, column = seg_offset, seg_line, seg_column
+        return Position(line, column + (offset - start))
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data, and the position of every key and value by path."""
+
+    data: Any
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    values: dict[Path_, Position] = field(default_factory=dict)
+    scalars: dict[Path_, ScalarSource] = field(default_factory=dict)
+
+    def position(self, path: Path_) -> Position | None:
+        """The best position for a path: its key, else its value, else its parent's."""
+        while True:
+            found = self.keys.get(path) or self.values.get(path)
+            if found is not None or not path:
+                return found
+            path = path[:-1]
+
+
+def _scalar_source(node: yaml.ScalarNode, text: str) -> ScalarSource:
+    start, end = node.start_mark, node.end_mark
+    first = (0, start.line + 1, start.column + 1)
+    if node.style in ('"', "'"):
+        first = (0, start.line + 1, start.column + 2)  # after the opening quote
+    if start.line == end.line and node.style not in ("|", ">"):
+        return ScalarSource((first,))
+    # Multi-line: each non-empty source line contributes its stripped text; literal
+    # blocks keep newlines, the other styles fold them into spaces. Either way one
+    # separator character sits between consecutive lines of the value.
+    raw_lines = text[start.index : end.index].split("\n")
+    segments: list[tuple[int, int, int]] = []
+    offset = 0
+    first_line = 0
+    if node.style in ("|", ">"):
+        first_line = 1  # the indicator line holds no content
+    for i in range(first_line, len(raw_lines)):
+        raw = raw_lines[i]
+        if i == 0 and node.style in ('"', "'"):
+            raw = raw[1:]
+        content = raw.strip()
+        if not content:
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        column = (start.column + 1 + indent) if i == 0 else indent + 1
+        if i == 0 and node.style in ('"', "'"):
+            column = start.column + 2 + indent
+        segments.append((offset, start.line + 1 + i, column))
+        offset += len(content) + 1
+    return ScalarSource(tuple(segments) or (first,))
+
+
+def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
+    """Parse one YAML document with positions; raise :class:`YamlError` on any problem."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlError(
+                f"not valid YAML: {exc.problem or exc.context}",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            ) from None
+        except yaml.YAMLError as exc:
+            raise YamlError(f"not valid YAML: {exc}") from None
+        doc = YamlDocument(data=None)
+        if root is None:
+            return doc
+        budget = [max_nodes]
+
+        def build(node: yaml.Node, path: Path_) -> Any:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise YamlError(
+                    f"the document expands to more than {max_nodes:,} values "
+                    "(aliases are counted each time they are used)",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            if node.tag not in _STANDARD_TAGS:
+                raise YamlError(
+                    f"tag {node.tag!r} is not allowed: profiles use plain YAML values only",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            doc.values[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    value = loader.construct_object(node, deep=True)
+                except yaml.YAMLError as exc:
+                    raise YamlError(
+                        f"bad value: {exc}", node.start_mark.line + 1, node.start_mark.column + 1
+                    ) from None
+                if isinstance(value, str):
+                    doc.scalars[path] = _scalar_source(node, text)
+                return value
+            if isinstance(node, yaml.SequenceNode):
+                return [build(child, (*path, i)) for i, child in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError(
+                        "mapping keys must be plain text",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                key = build(key_node, (*path, "<key>"))
+                if not isinstance(key, str | int):
+                    key = str(key)
+                if key in out:
+                    raise YamlError(
+                        f"key {key!r} appears twice",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                doc.keys[(*path, key)] = Position(
+                    key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                )
+                out[key] = build(value_node, (*path, key))
+            return out
+
+        doc.data = build(root, ())
+        return doc
+    finally:
+        loader.dispose()
