@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from riskprofile.cli import _data, _reference
+from riskprofile.cli import _data, _profiles, _reference
 from riskprofile.errors import RiskProfileError
 
 __all__ = [
@@ -42,13 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskprofile",
         description="Rule-based risk profiling of sea containers: read manifest batches, "
-        "check their data quality, and (soon) score them against risk profiles.",
+        "check their data quality, validate and test risk profiles, and (soon) score "
+        "batches against them.",
         epilog="Exit codes: 0 done; 1 data problems (e.g. rejected records in strict mode); "
         "2 the command could not run; 3 internal error. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _data.register(commands)
+    _profiles.register(commands)
     _reference.register(commands)
     return parser
 

@@ -15,10 +15,10 @@ __all__ = ["register"]
 def register(commands: Any) -> None:
     schema = commands.add_parser(
         "schema",
-        help="print a JSON Schema (manifest documents)",
+        help="print a JSON Schema (manifest documents, profile files)",
         description="Print the JSON Schema of a document format, for editors and validators.",
     )
-    schema.add_argument("kind", choices=["manifest"], help="which document format")
+    schema.add_argument("kind", choices=["manifest", "profile"], help="which document format")
     schema.add_argument("-o", "--output", help="write to this file instead of standard output")
     schema.set_defaults(run=_schema)
 
@@ -33,12 +33,20 @@ def register(commands: Any) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from riskprofile.model.manifest import Manifest
+    from pydantic import TypeAdapter
 
-    schema = Manifest.model_json_schema()
+    from riskprofile.model.manifest import Manifest
+    from riskprofile.profiles import Overlay, Profile
+
+    if args.kind == "manifest":
+        schema = Manifest.model_json_schema()
+    else:
+        # A profile file is a base profile or a country overlay (it has 'extends').
+        schema = TypeAdapter(Profile | Overlay).json_schema()
+        schema["title"] = "Risk profile file"
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://riskprofile.dev/schema/manifest.json",
+        "$id": f"https://riskprofile.dev/schema/{args.kind}.json",
         **schema,
     }
     emit(json.dumps(schema, indent=2, sort_keys=True) + "\n", args.output)

@@ -13,7 +13,14 @@ from riskprofile.profiles._compiled import (
     ProfileSet,
 )
 from riskprofile.profiles._expressions import field_types, record_of, render_explanation
-from riskprofile.profiles._load import fingerprint, load_profiles, profile_files
+from riskprofile.profiles._load import (
+    bundled_profiles_path,
+    fingerprint,
+    load_all_profiles,
+    load_profiles,
+    profile_files,
+)
+from riskprofile.profiles._testing import ExampleOutcome, run_examples
 from riskprofile.profiles._schema import (
     Band,
     Example,
@@ -32,6 +39,7 @@ __all__ = [
     "CompiledIndicator",
     "CompiledProfile",
     "Example",
+    "ExampleOutcome",
     "Indicator",
     "IndicatorOverride",
     "IndicatorResult",
@@ -42,10 +50,13 @@ __all__ = [
     "ProfileException",
     "ProfileSet",
     "WatchList",
+    "bundled_profiles_path",
     "field_types",
     "fingerprint",
+    "load_all_profiles",
     "load_profiles",
     "profile_files",
     "record_of",
     "render_explanation",
+    "run_examples",
 ]

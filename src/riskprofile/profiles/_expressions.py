@@ -178,9 +178,7 @@ _OPERATORS = {
 }  # fmt: skip
 
 
-def _check_tree(
-    expression: str, statement: Any, lists: Mapping[str, Any]
-) -> list[CompileProblem]:
+def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> list[CompileProblem]:
     problems = []
     for node in _walk(statement):
         if (

@@ -44,7 +44,14 @@ from riskprofile.profiles._schema import (
 )
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
 
-__all__ = ["MAX_LIST_FILE_BYTES", "load_profiles", "profile_files"]
+__all__ = [
+    "MAX_LIST_FILE_BYTES",
+    "bundled_profiles_path",
+    "fingerprint",
+    "load_all_profiles",
+    "load_profiles",
+    "profile_files",
+]
 
 MAX_LIST_FILE_BYTES = 5 * 1024 * 1024
 """A watch-list CSV file larger than this is refused."""
@@ -83,6 +90,8 @@ class _Errors:
     def __init__(self, collect: bool) -> None:
         self.collect = collect
         self.found: list[ProfileError] = []
+        # Ids of profiles whose files failed: their overlays are not reported again.
+        self.failed_ids: set[str] = set()
 
     def add(self, error: ProfileError) -> None:
         if not self.collect:
@@ -138,7 +147,9 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
         errors.at(name, None, f"cannot read: {exc.strerror or exc}", "io")
         return None
     if size > MAX_PROFILE_BYTES:
-        errors.at(name, None, f"file is {size:,} bytes; the limit is {MAX_PROFILE_BYTES:,}", "too_large")
+        errors.at(
+            name, None, f"file is {size:,} bytes; the limit is {MAX_PROFILE_BYTES:,}", "too_large"
+        )
         return None
     try:
         text = path.read_text(encoding="utf-8")
@@ -158,6 +169,8 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
     try:
         model = model_type.model_validate(doc.data)
     except ValidationError as exc:
+        if isinstance(doc.data.get("id"), str):
+            errors.failed_ids.add(doc.data["id"])
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
             message = err["msg"]
@@ -244,7 +257,9 @@ def _read_list_file(
     target = (here / name).resolve()
     # A profile may only read files beside it or below it: it is untrusted input.
     if Path(name).is_absolute() or here not in (target, *target.parents):
-        errors.at(source, position, f"list file {name!r} must be inside the profile's folder", "list")
+        errors.at(
+            source, position, f"list file {name!r} must be inside the profile's folder", "list"
+        )
         return None
     try:
         size = target.stat().st_size
@@ -314,7 +329,9 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                 update["explain"] = change.explain
             ind = ind.model_copy(update=update)
         indicators.append(ind)
-    parts = {k: v for k, v in base.parts.items() if not (k[0] == "indicator" and k[1] in overlay.disable)}
+    parts = {
+        k: v for k, v in base.parts.items() if not (k[0] == "indicator" and k[1] in overlay.disable)
+    }
     for i, ind in enumerate(overlay.indicators):
         if ind.id in known:
             errors.at(source, source.doc.position(("indicators", i, "id")),
@@ -362,8 +379,9 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
     try:
         profile = Profile.model_validate(
             {
-                **parent.model_dump(exclude={"lists", "indicators", "exceptions", "bands",
-                                             "examples"}),
+                **parent.model_dump(
+                    exclude={"lists", "indicators", "exceptions", "bands", "examples"}
+                ),
                 **meta,
                 "id": overlay.resolved_id,
                 "version": overlay.version,
@@ -371,8 +389,10 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                 "lists": {k: v.model_dump() for k, v in new_lists.items()},
                 "indicators": [i.model_dump() for i in indicators],
                 "exceptions": [e.model_dump() for e in exceptions],
-                "bands": [b.model_dump() for b in (overlay.bands if overlay.bands is not None
-                                                   else parent.bands)],
+                "bands": [
+                    b.model_dump()
+                    for b in (overlay.bands if overlay.bands is not None else parent.bands)
+                ],
                 "examples": [e.model_dump() for e in overlay.examples],
             }  # fmt: skip
         )
@@ -398,7 +418,9 @@ def _problem(
     path = (*origin.path, key)
     scalar = origin.source.doc.scalars.get(path)
     position = scalar.locate(problem.offset) if scalar else origin.source.doc.position(path)
-    errors.at(origin.source, position, problem.message, problem.code, problem.suggestion, profile_id)
+    errors.at(
+        origin.source, position, problem.message, problem.code, problem.suggestion, profile_id
+    )
 
 
 def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
@@ -448,6 +470,9 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         positions[f"{kind}:{part_id}"] = _location(origin)
     for name, (_, _, origin) in resolved.lists.items():
         positions[f"list:{name}"] = _location(origin)
+    for index in range(len(profile.examples)):
+        # An overlay's examples are its own; a base's are in the base file.
+        positions[f"example:{index}"] = _location(_Origin(resolved.origin, ("examples", index)))
     return CompiledProfile(
         profile=profile,
         source=resolved.origin.path,
@@ -472,27 +497,14 @@ def fingerprint(profile: Profile, lists: dict[str, tuple[Any, ...]]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load_profiles(
-    paths: str | Path | Sequence[str | Path],
-    *,
-    country: str | None = None,
-    collect_errors: bool = True,
-) -> ProfileSet:
-    """Load, validate, resolve and compile risk profiles.
+@dataclass
+class _Loaded:
+    compiled: dict[str, CompiledProfile]
+    bases: dict[str, _Source]
+    overlays: dict[str, _Source]
 
-    Args:
-        paths: profile files or folders (searched recursively for ``*.yaml``/``*.yml``).
-        country: ISO 3166 code of the PCU's country: its overlays (``extends`` with that
-            ``country``) replace the profiles they adapt. Without it, base profiles are
-            returned and every overlay is still checked against its base.
-        collect_errors: gather every problem and raise them together
-            (:class:`~riskprofile.errors.ProfileSetError`); when false, raise the first.
 
-    Raises:
-        ProfileError: a problem, with its file, line and column.
-
-    >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
-    """
+def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Loaded:
     if isinstance(paths, str | Path):
         paths = [paths]
     errors = _Errors(collect_errors)
@@ -534,7 +546,7 @@ def load_profiles(
         overlay = source.model
         assert isinstance(overlay, Overlay)
         if key in stack:
-            cycle = " -> ".join((*stack[stack.index(key):], key))
+            cycle = " -> ".join((*stack[stack.index(key) :], key))
             errors.at(source, source.doc.position(("extends",)),
                       f"overlay cycle: {cycle}", "cycle", profile_id=key)  # fmt: skip
             return None
@@ -544,7 +556,7 @@ def load_profiles(
         elif parent_key in resolved:
             parent = resolved[parent_key]
         else:
-            if parent_key not in bases:
+            if parent_key not in bases and parent_key not in errors.failed_ids:
                 errors.at(source, source.doc.position(("extends",)),
                           f"extends {parent_key!r}, which no loaded profile defines", "missing_parent",
                           _suggest(parent_key, [k for k in (*bases, *overlays) if k != key]),
@@ -569,7 +581,32 @@ def load_profiles(
     if errors.found:
         found = sorted(errors.found, key=lambda e: (e.path or "", e.line or 0, e.column or 0))
         raise ProfileSetError(found)
+    return _Loaded(compiled, bases, overlays)
 
+
+def load_profiles(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    country: str | None = None,
+    collect_errors: bool = True,
+) -> ProfileSet:
+    """Load, validate, resolve and compile risk profiles.
+
+    Args:
+        paths: profile files or folders (searched recursively for ``*.yaml``/``*.yml``).
+        country: ISO 3166 code of the PCU's country: its overlays (``extends`` with that
+            ``country``) replace the profiles they adapt. Without it, base profiles are
+            returned and every overlay is still checked against its base.
+        collect_errors: gather every problem and raise them together
+            (:class:`~riskprofile.errors.ProfileSetError`); when false, raise the first.
+
+    Raises:
+        ProfileError: a problem, with its file, line and column.
+
+    >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
+    """
+    loaded = _load(paths, collect_errors)
+    compiled, bases, overlays = loaded.compiled, loaded.bases, loaded.overlays
     chosen: list[CompiledProfile] = []
     replaced: set[str] = set()
     if country is not None:
@@ -587,3 +624,25 @@ def load_profiles(
     # An overlay of an overlay replaces its parent overlay too.
     chosen = [p for p in chosen if p.profile.id not in replaced]
     return ProfileSet(tuple(sorted(chosen, key=lambda p: p.profile.id)), country=country)
+
+
+def load_all_profiles(
+    paths: str | Path | Sequence[str | Path], *, collect_errors: bool = True
+) -> ProfileSet:
+    """Every profile under ``paths``: the base profiles and every country's overlays,
+    resolved and compiled (for validation, lint and ``riskprofile test``)."""
+    loaded = _load(paths, collect_errors)
+    return ProfileSet(tuple(sorted(loaded.compiled.values(), key=lambda p: p.id)))
+
+
+def bundled_profiles_path() -> Path:
+    """The folder of the profile library that ships with riskprofile.
+
+    Installed packages carry it as ``riskprofile/bundled_profiles``; a source checkout
+    (an editable install) uses the repository's ``profiles/`` folder.
+    """
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "bundled_profiles", package.parent.parent / "profiles"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the bundled profiles are missing from this installation")

@@ -142,6 +142,7 @@ class Example(_Strict):
 
 
 class _ProfileMeta(_Strict):
+    id: Identifier = Field(description="Stable id, unique across the profile set.")
     version: Annotated[int, Field(ge=1)] = Field(description="Bumped on every reviewed change.")
     title: str = Field(min_length=1)
     category: Category
@@ -160,7 +161,6 @@ class _ProfileMeta(_Strict):
 class Profile(_ProfileMeta):
     """A base risk profile."""
 
-    id: Identifier
     lists: dict[ListName, WatchList] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(min_length=1)
     exceptions: list[ProfileException] = Field(default_factory=list)

@@ -1,0 +1,176 @@
+"""``riskprofile validate``, ``riskprofile test`` and ``riskprofile profiles``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["register"]
+
+
+def _paths(args: argparse.Namespace) -> list[str]:
+    from riskprofile.profiles import bundled_profiles_path
+
+    return list(args.paths) or [str(bundled_profiles_path())]
+
+
+def register(commands: Any) -> None:
+    validate = commands.add_parser(
+        "validate",
+        help="check profile files: every error as file:line:col, lint warnings",
+        description="Load, resolve and compile every profile and overlay under PATH "
+        "(the bundled profiles when none is given). Prints every error as "
+        "file:line:col: message and exits 1 if there is any; otherwise prints lint "
+        "findings and a summary and exits 0.",
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    validate.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        help="the date expiry lints compare with (default: today's date)",
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="treat lint warnings as errors (exit 1)"
+    )
+    validate.set_defaults(run=_validate)
+
+    test = commands.add_parser(
+        "test",
+        help="run the examples the profiles carry",
+        description="Run every profile's examples: the indicators named in 'hits' must "
+        "fire on the example shipment and those in 'misses' must not. Exits 1 on any "
+        "failure.",
+    )
+    test.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
+    test.set_defaults(run=_test)
+
+    profiles = commands.add_parser(
+        "profiles", help="list and show profiles", description="List and show profiles."
+    )
+    sub = profiles.add_subparsers(dest="profiles_command", metavar="SUBCOMMAND", required=True)
+    listing = sub.add_parser("list", help="list the profiles with version and fingerprint")
+    listing.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    listing.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    listing.set_defaults(run=_list)
+    show = sub.add_parser("show", help="print one profile as YAML")
+    show.add_argument("id", help="the profile id")
+    show.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    show.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    show.add_argument(
+        "--resolved",
+        action="store_true",
+        help="show the profile with overlays applied and list files read (the form "
+        "that is fingerprinted)",
+    )
+    show.set_defaults(run=_show)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ProfileSetError
+    from riskprofile.profiles import load_all_profiles
+
+    try:
+        profiles = load_all_profiles(_paths(args))
+    except ProfileSetError as exc:
+        for error in exc.errors:
+            print(f"{error.location_text()} [{error.code}]")
+        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+        return 1
+    findings = _lint(profiles, args.today or dt.datetime.now(tz=dt.UTC).date())
+    for finding in findings:
+        print(finding)
+    indicators = sum(len(p.indicators) for p in profiles)
+    overlays = sum(1 for p in profiles if p.extends)
+    warnings = sum(1 for f in findings if f.severity in ("error", "warning"))
+    print(
+        f"{len(profiles)} profiles ({overlays} overlays), {indicators} indicators: valid"
+        + (f"; {warnings} lint warning(s)" if warnings else "")
+    )
+    errors = any(f.severity == "error" for f in findings)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _lint(profiles: Any, today: dt.date) -> list[Any]:
+    try:
+        from riskprofile.profiles._lint import lint_profiles
+    except ImportError:  # pragma: no cover - lint arrives separately
+        return []
+    return list(lint_profiles(profiles, today=today))
+
+
+def _test(args: argparse.Namespace) -> int:
+    from riskprofile.profiles import load_all_profiles, run_examples
+
+    outcomes = run_examples(load_all_profiles(_paths(args)))
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in outcomes:
+        if args.verbose or not outcome.passed:
+            print(outcome)
+    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from riskprofile.profiles import load_all_profiles, load_profiles
+
+    if args.country:
+        return load_profiles(_paths(args), country=args.country)
+    return load_all_profiles(_paths(args))
+
+
+def _list(args: argparse.Namespace) -> int:
+    for p in _load(args):
+        base = f" (adapts {p.extends[-1]})" if p.extends else ""
+        print(f"{p.id}  v{p.version}  {p.profile.category}  {p.fingerprint[:19]}{base}")
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """Model dump -> YAML-friendly values (numbers as numbers, dates as text)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _show(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ProfileError
+
+    profiles = _load(args)
+    try:
+        profile = profiles[args.id]
+    except KeyError:
+        ids = [p.id for p in profiles]
+        import difflib
+
+        close = difflib.get_close_matches(args.id, ids, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ProfileError(f"no profile {args.id!r}{hint}", code="unknown_profile") from None
+    data = _plain(profile.profile.model_dump(exclude_defaults=not args.resolved))
+    if args.resolved:
+        data["lists"] = {
+            name: {**data["lists"].get(name, {}), "file": None,
+                   "values": sorted(str(v) for v in values)}
+            for name, values in sorted(profile.lists.items())
+        }  # fmt: skip
+    header = {
+        "fingerprint": profile.fingerprint,
+        "source": str(Path(profile.source)),
+        "extends": list(profile.extends),
+    }
+    sys.stdout.write("# " + json.dumps(header) + "\n")
+    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88))
+    return 0
