@@ -1,0 +1,858 @@
+"""Profile lint: problems that do not stop a profile set from loading but that an analyst
+should look at before it scores containers.
+
+Loading (:func:`~riskprofile.profiles.load_profiles`) refuses what cannot work; the lint
+looks at compiled profiles for what is probably wrong, stale or wasteful. Each lint is a
+small class with a stable ``code`` and a ``severity``; :func:`lint_profiles` runs them all
+(or the ones given) and returns the findings in file and line order.
+
+Lints, by code (severity):
+
+- ``expired`` (error): ``valid_to`` is before today.
+- ``expiring`` (warning): ``valid_to`` is within the next 30 days.
+- ``review_overdue`` (warning): ``review_date`` is before today.
+- ``not_yet_valid`` (info): ``valid_from`` is after today.
+- ``duplicate_id`` (error): two profiles of the set have the same id.
+- ``duplicate_title`` (warning): two profiles of the set have the same title.
+- ``duplicate_condition`` (warning): two indicators of a profile have the same ``when``.
+- ``unused_list`` (warning): a watch list that no indicator or exception uses.
+- ``empty_list`` (warning): a watch list with no values.
+- ``no_explanation`` (warning): an indicator without ``explain`` for the officer.
+- ``zero_weight`` (warning): an indicator of weight 0 that forces no lane (it does nothing).
+- ``regex_risk`` (the analysis' own severity, normally warning or info): a regular
+  expression that may be slow or may not match what its author meant.
+- ``expensive_builtin`` (warning): a condition uses ``$range``, which builds a list on
+  every evaluation.
+- ``contradiction`` (warning): a condition, or an ``and`` inside it, that can never hold
+  (``x == "A" and x == "B"``, ``x > 5 and x < 3``, ``x in $l and x not in $l``) or that
+  is a constant (``true``, ``1 == 1``).
+- ``unreachable_band`` (warning): a band whose ``min_score`` is above the highest score
+  the indicators can add up to.
+- ``no_bands`` (info): a profile without bands (only forced lanes can select).
+- ``no_examples`` (info): a profile without examples for ``riskprofile test``.
+- ``draft_or_retired`` (info): a profile whose status is not ``active``.
+
+Validity and review lints skip retired profiles: being out of date is what retired means.
+
+>>> from datetime import date
+>>> from riskprofile.profiles import load_all_profiles
+>>> profiles = load_all_profiles("profiles/")  # doctest: +SKIP
+>>> findings = lint_profiles(profiles, today=date(2025, 1, 31))  # doctest: +SKIP
+>>> [(f.code, f.severity, f.location.line) for f in findings]  # doctest: +SKIP
+[('review_overdue', 'warning', 1)]
+
+``str(finding)`` is ``path:line:col: severity: message [code]``, one line per finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import operator
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from rule_engine import ast as re_ast
+
+from riskprofile.profiles._compiled import CompiledProfile, Location
+from riskprofile.profiles._expressions import Condition, _walk
+from riskprofile.profiles._regex import regex_problems
+
+__all__ = [
+    "ALL_LINTS",
+    "Contradiction",
+    "DraftOrRetired",
+    "DuplicateCondition",
+    "DuplicateId",
+    "DuplicateTitle",
+    "EXPENSIVE_BUILTINS",
+    "EXPIRY_NOTICE",
+    "EmptyList",
+    "ExpensiveBuiltin",
+    "Expired",
+    "Expiring",
+    "Lint",
+    "LintFinding",
+    "NoBands",
+    "NoExamples",
+    "NoExplanation",
+    "NotYetValid",
+    "ProfileLint",
+    "RegexRisk",
+    "ReviewOverdue",
+    "Severity",
+    "UnreachableBand",
+    "UnusedList",
+    "ZeroWeight",
+    "contradictions",
+    "lint_profiles",
+]
+
+Severity = Literal["error", "warning", "info"]
+"""How serious a finding is: ``error`` should block deployment, ``warning`` needs a look,
+``info`` is for the record."""
+
+EXPIRY_NOTICE = dt.timedelta(days=30)
+"""How far ahead ``expiring`` warns of a profile's ``valid_to``."""
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """One problem found by a lint.
+
+    Attributes:
+        code: the lint's code (``expired``, ``unused_list``, ...), stable for tools.
+        severity: ``error``, ``warning`` or ``info``.
+        message: what is wrong, for the analyst.
+        profile_id: the profile concerned.
+        location: where in which file (an overlay's inherited parts are in the base's
+            file), when known.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    profile_id: str
+    location: Location | None
+
+    def __str__(self) -> str:
+        where = str(self.location) if self.location is not None else self.profile_id
+        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """File, line, column, code (then profile and message, so ties are stable)."""
+        loc = self.location
+        return (
+            loc.path if loc else "",
+            loc.line if loc else 0,
+            loc.column if loc else 0,
+            self.code,
+            self.profile_id,
+            self.message,
+        )
+
+
+class Lint(ABC):
+    """A check over a set of compiled profiles.
+
+    Subclasses set ``code``, ``severity`` and ``description`` and implement :meth:`check`
+    (or subclass :class:`ProfileLint` to look at one profile at a time).
+    """
+
+    code: ClassVar[str]
+    severity: ClassVar[Severity]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def check(
+        self, profiles: Sequence[CompiledProfile], *, today: dt.date
+    ) -> Iterable[LintFinding]:
+        """The findings of this lint on ``profiles``, as of ``today``."""
+
+    def finding(
+        self,
+        profile: CompiledProfile,
+        part: str,
+        message: str,
+        severity: Severity | None = None,
+    ) -> LintFinding:
+        """A finding about ``part`` of ``profile`` (a ``positions`` key such as
+        ``indicator:<id>``); the message names the profile when the part is written in
+        another file (an overlay's inherited indicator or list)."""
+        location = profile.positions.get(part) or profile.positions.get("profile")
+        if location is not None and location.path != profile.source:
+            message += f" (in {profile.id})"
+        return LintFinding(self.code, severity or self.severity, message, profile.id, location)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.code} ({self.severity})>"
+
+
+class ProfileLint(Lint):
+    """A lint that looks at one profile at a time."""
+
+    def check(
+        self, profiles: Sequence[CompiledProfile], *, today: dt.date
+    ) -> Iterator[LintFinding]:
+        """Every profile's findings, in the order of ``profiles``."""
+        for profile in profiles:
+            yield from self.check_profile(profile, today=today)
+
+    @abstractmethod
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterable[LintFinding]:
+        """The findings of this lint on one profile."""
+
+
+def _conditions(profile: CompiledProfile) -> Iterator[tuple[str, str, Condition]]:
+    """Every condition of a profile: its positions key, a name for messages, the condition."""
+    for ind in profile.indicators:
+        yield f"indicator:{ind.id}", f"indicator {ind.id!r}", ind.condition
+    for exc in profile.exceptions:
+        yield f"exception:{exc.id}", f"exception {exc.id!r}", exc.condition
+
+
+def _in_force(profile: CompiledProfile) -> bool:
+    return profile.profile.status != "retired"
+
+
+# --- validity ------------------------------------------------------------------------------
+
+
+class Expired(ProfileLint):
+    """The profile's ``valid_to`` is before today: it no longer selects anything."""
+
+    code = "expired"
+    severity = "error"
+    description = "valid_to is before today"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a passed ``valid_to``."""
+        valid_to = profile.profile.valid_to
+        if _in_force(profile) and valid_to is not None and valid_to < today:
+            yield self.finding(
+                profile,
+                "profile",
+                f"profile {profile.id} expired on {valid_to} (valid_to): renew it or retire it",
+            )
+
+
+class Expiring(ProfileLint):
+    """The profile's ``valid_to`` is within the next 30 days."""
+
+    code = "expiring"
+    severity = "warning"
+    description = "valid_to is within the next 30 days"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a ``valid_to`` from today to 30 days ahead."""
+        valid_to = profile.profile.valid_to
+        if (
+            _in_force(profile)
+            and valid_to is not None
+            and today <= valid_to <= today + EXPIRY_NOTICE
+        ):
+            days = (valid_to - today).days
+            yield self.finding(
+                profile,
+                "profile",
+                f"profile {profile.id} expires on {valid_to} (valid_to), in {days} day(s)",
+            )
+
+
+class ReviewOverdue(ProfileLint):
+    """The profile's ``review_date`` has passed: traffickers adapt, profiles go stale."""
+
+    code = "review_overdue"
+    severity = "warning"
+    description = "review_date is before today"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a passed ``review_date``."""
+        review = profile.profile.review_date
+        if _in_force(profile) and review is not None and review < today:
+            yield self.finding(
+                profile,
+                "profile",
+                f"profile {profile.id} was due for review on {review} (review_date)",
+            )
+
+
+class NotYetValid(ProfileLint):
+    """The profile's ``valid_from`` is in the future: it selects nothing yet."""
+
+    code = "not_yet_valid"
+    severity = "info"
+    description = "valid_from is after today"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a future ``valid_from``."""
+        valid_from = profile.profile.valid_from
+        if _in_force(profile) and valid_from is not None and valid_from > today:
+            yield self.finding(
+                profile, "profile", f"profile {profile.id} is valid from {valid_from} only"
+            )
+
+
+# --- duplicates ----------------------------------------------------------------------------
+
+
+class DuplicateId(Lint):
+    """Two profiles of the set share an id (the loader refuses this within one load; a set
+    put together from several loads can still have it)."""
+
+    code = "duplicate_id"
+    severity = "error"
+    description = "two profiles have the same id"
+
+    def check(
+        self, profiles: Sequence[CompiledProfile], *, today: dt.date
+    ) -> Iterator[LintFinding]:
+        """Flag every profile whose id an earlier one already has."""
+        first: dict[str, CompiledProfile] = {}
+        for profile in profiles:
+            other = first.setdefault(profile.id, profile)
+            if other is not profile:
+                yield self.finding(
+                    profile,
+                    "profile",
+                    f"profile id {profile.id!r} is already used by {other.source}",
+                )
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class DuplicateTitle(Lint):
+    """Two profiles share a title (ignoring case and spacing): officers cannot tell them
+    apart. An overlay that keeps its base's title is not flagged."""
+
+    code = "duplicate_title"
+    severity = "warning"
+    description = "two profiles have the same title"
+
+    def check(
+        self, profiles: Sequence[CompiledProfile], *, today: dt.date
+    ) -> Iterator[LintFinding]:
+        """Flag every profile whose title an earlier one (not its base) already has."""
+        seen: dict[str, list[CompiledProfile]] = defaultdict(list)
+        for profile in profiles:
+            title = _normal(profile.profile.title)
+            for other in seen[title]:
+                if other.id in profile.extends or profile.id in other.extends:
+                    continue
+                yield self.finding(
+                    profile,
+                    "profile",
+                    f"profile {profile.id} has the same title as {other.id} "
+                    f"({profile.profile.title!r})",
+                )
+                break
+            seen[title].append(profile)
+
+
+class DuplicateCondition(ProfileLint):
+    """Two indicators of one profile have the same ``when`` (ignoring spacing): the score
+    counts one fact twice."""
+
+    code = "duplicate_condition"
+    severity = "warning"
+    description = "two indicators of a profile have the same condition"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag every indicator whose condition an earlier indicator already has."""
+        first: dict[str, str] = {}
+        for ind in profile.indicators:
+            key = " ".join(ind.indicator.when.split())
+            other = first.setdefault(key, ind.id)
+            if other != ind.id:
+                yield self.finding(
+                    profile,
+                    f"indicator:{ind.id}",
+                    f"indicator {ind.id!r} has the same condition as {other!r}",
+                )
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+class UnusedList(ProfileLint):
+    """A watch list that no indicator or exception uses (often a typo or a leftover, or
+    an overlay disabled the indicators that used it)."""
+
+    code = "unused_list"
+    severity = "warning"
+    description = "a watch list no indicator or exception uses"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag lists that no condition of the profile names."""
+        used: set[str] = set()
+        for _key, _name, condition in _conditions(profile):
+            used |= condition.lists
+        for name in sorted(set(profile.lists) - used):
+            yield self.finding(
+                profile,
+                f"list:{name}",
+                f"list ${name} is not used by any indicator or exception",
+            )
+
+
+class EmptyList(ProfileLint):
+    """A watch list with no values: ``x in $list`` never holds (an empty CSV file, or an
+    overlay that replaced the values with none)."""
+
+    code = "empty_list"
+    severity = "warning"
+    description = "a watch list with no values"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag lists without values."""
+        for name, values in sorted(profile.lists.items()):
+            if not values:
+                yield self.finding(profile, f"list:{name}", f"list ${name} has no values")
+
+
+# --- indicators ----------------------------------------------------------------------------
+
+
+class NoExplanation(ProfileLint):
+    """An indicator without ``explain``: the officer sees only its title, not the values
+    that made it fire."""
+
+    code = "no_explanation"
+    severity = "warning"
+    description = "an indicator without explain"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag indicators without ``explain``."""
+        for ind in profile.indicators:
+            if ind.indicator.explain is None:
+                yield self.finding(
+                    profile,
+                    f"indicator:{ind.id}",
+                    f"indicator {ind.id!r} has no 'explain' for the officer",
+                )
+
+
+class ZeroWeight(ProfileLint):
+    """An indicator of weight 0 that forces no lane: its hits change nothing."""
+
+    code = "zero_weight"
+    severity = "warning"
+    description = "an indicator with weight 0 and no forced lane"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag indicators that neither score nor force a lane."""
+        for ind in profile.indicators:
+            if ind.weight == 0 and ind.indicator.lane is None:
+                yield self.finding(
+                    profile,
+                    f"indicator:{ind.id}",
+                    f"indicator {ind.id!r} has weight 0 and forces no lane: it has no effect",
+                )
+
+
+# --- conditions ----------------------------------------------------------------------------
+
+
+def _regex_literals(condition: Condition) -> Iterator[str]:
+    for node in _walk(condition.rule.statement):
+        if isinstance(node, re_ast.FuzzyComparisonExpression) and isinstance(
+            node.right, re_ast.StringExpression
+        ):
+            yield str(node.right.value)
+
+
+class RegexRisk(ProfileLint):
+    """A regular expression the static analysis finds risky (slow on some inputs, or not
+    matching what it seems to). Each finding keeps the analysis' severity; ``severity``
+    here is the usual one."""
+
+    code = "regex_risk"
+    severity = "warning"
+    description = "a risky regular expression (severity from the regex analysis)"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Analyse every regex literal of every condition."""
+        for key, name, condition in _conditions(profile):
+            for pattern in dict.fromkeys(_regex_literals(condition)):
+                for problem in regex_problems(pattern):
+                    yield self.finding(
+                        profile,
+                        key,
+                        f"{name}: regex {pattern!r}: {problem.message} ({problem.code})",
+                        problem.severity,
+                    )
+
+
+EXPENSIVE_BUILTINS = frozenset({"range"})
+"""Built-ins worth a warning: ``$range`` builds a list on every evaluation."""
+
+
+class ExpensiveBuiltin(ProfileLint):
+    """A condition calls a built-in that is costly on every container (``$range``)."""
+
+    code = "expensive_builtin"
+    severity = "warning"
+    description = "a condition uses $range"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag conditions using an expensive built-in (a list of that name is no call)."""
+        for key, name, condition in _conditions(profile):
+            used = sorted(
+                {
+                    node.name
+                    for node in _walk(condition.rule.statement)
+                    if isinstance(node, re_ast.SymbolExpression)
+                    and node.scope == "built-in"
+                    and node.name in EXPENSIVE_BUILTINS
+                    and node.name not in profile.lists
+                }
+            )
+            for builtin in used:
+                yield self.finding(
+                    profile,
+                    key,
+                    f"{name} uses ${builtin}, which builds a list for every container",
+                )
+
+
+# Contradictions: cheap, syntactic detection only. A term is the text of a field (or a
+# comprehension variable) with its attributes, such as ``consignee_name.as_lower``.
+
+
+def _term(node: Any) -> str | None:
+    if isinstance(node, re_ast.SymbolExpression) and node.scope is None:
+        return str(node.name)
+    if isinstance(node, re_ast.GetAttributeExpression):
+        inner = _term(node.object)
+        return None if inner is None else f"{inner}.{node.name}"
+    return None
+
+
+_LITERALS = (
+    re_ast.StringExpression,
+    re_ast.FloatExpression,
+    re_ast.DatetimeExpression,
+    re_ast.BooleanExpression,
+    re_ast.TimedeltaExpression,
+)
+_FLIP = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
+_SYMBOL = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    return str(value)
+
+
+def _comparison(node: Any) -> tuple[str, str, Any] | None:
+    """``(term, operator, literal value)`` for ``term op literal`` either way round."""
+    if not isinstance(node, re_ast.ComparisonExpression) or node.type not in _FLIP:
+        return None
+    left, right = node.left, node.right
+    if isinstance(right, _LITERALS) and (term := _term(left)) is not None:
+        return term, str(node.type), right.value
+    if isinstance(left, _LITERALS) and (term := _term(right)) is not None:
+        return term, _FLIP[node.type], left.value
+    return None
+
+
+_OPERATORS = {
+    **_SYMBOL, "eq_fzm": "=~", "eq_fzs": "=~~", "ne_fzm": "!~", "ne_fzs": "!~~",
+}  # fmt: skip
+
+
+def _render(node: Any) -> str | None:
+    """The text of a simple node (terms, literals, lists, comparisons, ``in``), or None."""
+    if (term := _term(node)) is not None:
+        return term
+    if isinstance(node, _LITERALS):
+        return _show(node.value)
+    if isinstance(node, re_ast.SymbolExpression) and node.scope == "built-in":
+        return f"${node.name}"
+    if isinstance(node, re_ast.ComparisonExpression) and node.type in _OPERATORS:
+        left, right = _render(node.left), _render(node.right)
+        if left is not None and right is not None:
+            return f"{left} {_OPERATORS[node.type]} {right}"
+    if isinstance(node, re_ast.ContainsExpression):
+        member, container = _render(node.member), _render(node.container)
+        if member is not None and container is not None:
+            return f"{member} in {container}"
+    return None
+
+
+def _negation(positive: Any, text: str) -> str:
+    """How a negated ``positive`` node reads (``x not in $l``, ``not is_lcl``)."""
+    if isinstance(positive, re_ast.ContainsExpression):
+        return f"{_render(positive.member)} not in {_render(positive.container)}"
+    if isinstance(positive, re_ast.ComparisonExpression):
+        return f"not ({text})"
+    return f"not {text}"
+
+
+def _conjuncts(node: Any) -> Iterator[Any]:
+    if isinstance(node, re_ast.LogicExpression) and node.type == "and":
+        yield from _conjuncts(node.left)
+        yield from _conjuncts(node.right)
+    else:
+        yield node
+
+
+def _same_kind(a: Any, b: Any) -> bool:
+    numbers = (int, float, Decimal)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    return (isinstance(a, numbers) and isinstance(b, numbers)) or type(a) is type(b)
+
+
+def _bound_conflict(low: tuple[str, Any], high: tuple[str, Any]) -> bool:
+    """Whether ``x low_op a and x high_op b`` has no solution (``low_op`` is > or >=)."""
+    (low_op, a), (high_op, b) = low, high
+    if not _same_kind(a, b) or isinstance(a, bool):
+        return False
+    if low_op == "ge" and high_op == "le":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+_ORDER = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
+def _holds(op: str, value: Any, bound: Any) -> bool:
+    """Whether ``value op bound`` (for a literal ``x == value`` against a bound)."""
+    return bool(_ORDER[op](value, bound))
+
+
+def _and_contradictions(terms: list[Any]) -> Iterator[str]:
+    equal: dict[str, list[Any]] = defaultdict(list)
+    unequal: dict[str, list[Any]] = defaultdict(list)
+    lows: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    highs: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    positives: dict[str, Any] = {}
+    negatives: set[str] = set()
+    for node in terms:
+        if (compared := _comparison(node)) is not None:
+            term, op, value = compared
+            if op == "eq":
+                equal[term].append(value)
+            elif op == "ne":
+                unequal[term].append(value)
+            else:
+                (lows if op in ("gt", "ge") else highs)[term].append((op, value))
+        if isinstance(node, re_ast.UnaryExpression) and node.type == "not":
+            if (text := _render(node.right)) is not None:
+                negatives.add(text)
+        elif (text := _render(node)) is not None:
+            positives.setdefault(text, node)
+    for term, values in equal.items():
+        distinct = list(dict.fromkeys(values))
+        for a, b in itertools.pairwise(distinct):
+            if _same_kind(a, b) and a != b:
+                yield f"{term} == {_show(a)} and {term} == {_show(b)} cannot both hold"
+        for value in distinct:
+            if any(_same_kind(value, v) and value == v for v in unequal.get(term, [])):
+                yield f"{term} == {_show(value)} and {term} != {_show(value)} cannot both hold"
+            for op, bound in (*lows.get(term, []), *highs.get(term, [])):
+                if (
+                    _same_kind(value, bound)
+                    and not isinstance(value, bool)
+                    and not _holds(op, value, bound)
+                ):
+                    yield (
+                        f"{term} == {_show(value)} and {term} {_SYMBOL[op]} "
+                        f"{_show(bound)} cannot both hold"
+                    )
+    for term, low_bounds in lows.items():
+        for low in low_bounds:
+            for high in highs.get(term, []):
+                if _bound_conflict(low, high):
+                    yield (
+                        f"{term} {_SYMBOL[low[0]]} {_show(low[1])} and {term} "
+                        f"{_SYMBOL[high[0]]} {_show(high[1])} cannot both hold"
+                    )
+    for text, node in positives.items():
+        if text in negatives:
+            yield f"{text} and {_negation(node, text)} cannot both hold"
+
+
+def _constant_operand(logic: str, value: bool) -> str:
+    text = f"'{logic} {_show(value)}'"
+    if (logic == "and") == value:  # 'and true', 'or false'
+        return f"{text} in the condition does nothing"
+    return f"{text} makes the condition always {_show(value)}"
+
+
+def contradictions(condition: Condition) -> list[str]:
+    """Why ``condition`` (or an ``and`` inside it) can never hold, or is a constant; one
+    sentence per problem, empty when the cheap checks find nothing.
+
+    For ``packages > 10 and packages < 5`` it is
+    ``["packages > 10 and packages < 5 cannot both hold"]``.
+    """
+    root = condition.rule.statement.expression
+    if isinstance(root, re_ast.LiteralExpressionBase):
+        return [f"the condition is a constant: it is always {'true' if root.value else 'false'}"]
+    found: list[str] = []
+    nested: set[int] = set()
+    for node in _walk(root):
+        if not isinstance(node, re_ast.LogicExpression):
+            continue
+        for side in (node.left, node.right):
+            if isinstance(side, re_ast.BooleanExpression):
+                found.append(_constant_operand(node.type, bool(side.value)))
+            if isinstance(side, re_ast.LogicExpression) and side.type == node.type:
+                nested.add(id(side))
+        if node.type == "and" and id(node) not in nested:
+            found.extend(_and_contradictions(list(_conjuncts(node))))
+    return list(dict.fromkeys(found))
+
+
+class Contradiction(ProfileLint):
+    """A condition that can never hold, or always holds: two different values for one
+    field, an empty range, a list membership and its negation, or a constant. Only cheap
+    syntactic checks: a clean result proves nothing. A constant exception is especially
+    bad: ``true`` switches the whole profile off."""
+
+    code = "contradiction"
+    severity = "warning"
+    description = "a condition that can never hold or is a constant"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Check every indicator's and exception's condition."""
+        for key, name, condition in _conditions(profile):
+            for reason in contradictions(condition):
+                yield self.finding(profile, key, f"{name}: {reason}")
+
+
+# --- profile shape -------------------------------------------------------------------------
+
+
+class UnreachableBand(ProfileLint):
+    """A band whose ``min_score`` is above the sum of all positive weights: no container
+    can reach it."""
+
+    code = "unreachable_band"
+    severity = "warning"
+    description = "a band above the highest possible score"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Compare each band with the highest score the indicators can add up to."""
+        top = sum((ind.weight for ind in profile.indicators if ind.weight > 0), Decimal(0))
+        for band in profile.profile.bands:
+            if band.min_score > top:
+                yield self.finding(
+                    profile,
+                    "profile",
+                    f"band {band.lane} (min_score {band.min_score}) is above the highest "
+                    f"possible score {top}",
+                )
+
+
+class NoBands(ProfileLint):
+    """A profile without bands: its score selects nothing, only forced lanes do."""
+
+    code = "no_bands"
+    severity = "info"
+    description = "a profile without bands"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a profile without bands."""
+        if not profile.profile.bands:
+            yield self.finding(
+                profile,
+                "profile",
+                f"profile {profile.id} has no bands: only forced lanes select containers",
+            )
+
+
+class NoExamples(ProfileLint):
+    """A profile without examples: ``riskprofile test`` has nothing to check."""
+
+    code = "no_examples"
+    severity = "info"
+    description = "a profile without examples"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a profile without examples."""
+        if not profile.profile.examples:
+            yield self.finding(
+                profile,
+                "profile",
+                f"profile {profile.id} has no examples for 'riskprofile test'",
+            )
+
+
+class DraftOrRetired(ProfileLint):
+    """A profile whose status is ``draft`` or ``retired``, for the record."""
+
+    code = "draft_or_retired"
+    severity = "info"
+    description = "a profile whose status is not active"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag a profile that is not active."""
+        status = profile.profile.status
+        if status != "active":
+            yield self.finding(profile, "profile", f"profile {profile.id} is {status}")
+
+
+ALL_LINTS: tuple[Lint, ...] = (
+    Expired(),
+    Expiring(),
+    ReviewOverdue(),
+    NotYetValid(),
+    DuplicateId(),
+    DuplicateTitle(),
+    DuplicateCondition(),
+    UnusedList(),
+    EmptyList(),
+    NoExplanation(),
+    ZeroWeight(),
+    RegexRisk(),
+    ExpensiveBuiltin(),
+    Contradiction(),
+    UnreachableBand(),
+    NoBands(),
+    NoExamples(),
+    DraftOrRetired(),
+)
+"""Every lint, one instance each, in the order of the module docstring."""
+
+
+def lint_profiles(
+    profiles: Iterable[CompiledProfile],
+    *,
+    today: dt.date,
+    lints: Sequence[Lint] = ALL_LINTS,
+) -> list[LintFinding]:
+    """Run ``lints`` on ``profiles`` as of ``today``; the findings sorted by file, line,
+            column and code.
+
+            ``today`` is an argument, never the clock, so a lint run can be repeated exactly (a
+            datetime is cut to its date).
+
+            >>> import datetime as dt
+        import itertools
+    import operator
+            >>> lint_profiles([], today=dt.date(2025, 1, 1))
+            []
+    """
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    items = list(profiles)
+    found = [f for lint in lints for f in lint.check(items, today=today)]
+    return sorted(_without_inherited(found, items), key=LintFinding.sort_key)
+
+
+def _without_inherited(
+    found: list[LintFinding], profiles: list[CompiledProfile]
+) -> list[LintFinding]:
+    """Drop an overlay's finding about a part it inherited unchanged when the profile it
+    extends is in the set and has the same finding: report each problem once, where it
+    is written."""
+    by_id = {p.id: p for p in profiles}
+    keys = {(f.code, f.severity, f.location, f.message, f.profile_id) for f in found}
+    kept = []
+    for f in found:
+        profile = by_id.get(f.profile_id)
+        suffix = f" (in {f.profile_id})"
+        if profile is not None and profile.extends and f.message.endswith(suffix):
+            message = f.message.removesuffix(suffix)
+            if any(
+                (f.code, f.severity, f.location, text, parent) in keys
+                for parent in profile.extends
+                for text in (message, f"{message} (in {parent})")
+            ):
+                continue
+        kept.append(f)
+    return kept
