@@ -493,6 +493,12 @@ def test_clean_overlay_has_no_findings(tmp_path: Path) -> None:
     assert run(tmp_path, CLEAN, OVERLAY) == []
 
 
+def test_overlays_of_one_base_for_two_countries_are_not_duplicate_titles(tmp_path: Path) -> None:
+    india = OVERLAY.replace("country: PK", "country: IN")
+    findings = run(tmp_path, CLEAN, OVERLAY, india)
+    assert findings == []
+
+
 def test_inherited_problem_is_reported_once_where_it_is_written(tmp_path: Path) -> None:
     base = CLEAN + indicator("bare", "is_lcl", explain=None)
     findings = run(tmp_path, base, OVERLAY)

@@ -307,9 +307,15 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _family(profile: CompiledProfile) -> set[str]:
+    """The profile and the profiles it extends."""
+    return {profile.id, *profile.extends}
+
+
 class DuplicateTitle(Lint):
     """Two profiles share a title (ignoring case and spacing): officers cannot tell them
-    apart. An overlay that keeps its base's title is not flagged."""
+    apart. Overlays that keep their base's title (one country's or several) are not
+    flagged."""
 
     code = "duplicate_title"
     severity = "warning"
@@ -318,12 +324,12 @@ class DuplicateTitle(Lint):
     def check(
         self, profiles: Sequence[CompiledProfile], *, today: dt.date
     ) -> Iterator[LintFinding]:
-        """Flag every profile whose title an earlier one (not its base) already has."""
+        """Flag every profile whose title an unrelated earlier one already has."""
         seen: dict[str, list[CompiledProfile]] = defaultdict(list)
         for profile in profiles:
             title = _normal(profile.profile.title)
             for other in seen[title]:
-                if other.id in profile.extends or profile.id in other.extends:
+                if _family(other) & _family(profile):
                     continue
                 yield self.finding(
                     profile,
