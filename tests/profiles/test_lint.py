@@ -522,8 +522,12 @@ def test_overlay_only_problem_is_reported_at_the_inherited_part(tmp_path: Path) 
 def test_overlay_override_to_zero_weight(tmp_path: Path) -> None:
     overlay = OVERLAY + "override:\n  reefer-from-source: {weight: 0}\n"
     findings = run(tmp_path, CLEAN, overlay)
-    # The indicator is written in the base file (p0), the overlay's bands in p1.
+    # Both are the overlay's doing, so both point into the overlay's file (p1): the
+    # zero weight at its override entry, below the bands it makes unreachable.
     assert [(f.code, f.profile_id) for f in findings] == [
-        ("zero_weight", "pk.t.clean"),
         ("unreachable_band", "pk.t.clean"),
+        ("zero_weight", "pk.t.clean"),
     ]
+    zero = findings[1]
+    assert zero.location is not None
+    assert zero.location.path.endswith("p1.yaml")

@@ -27,6 +27,7 @@ from rule_engine.builtins import BuiltinValueGenerator, Builtins
 
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
 from riskprofile.profiles._regex import regex_problems
+from riskprofile.profiles._schema import RESERVED_LIST_NAMES
 
 __all__ = [
     "CompileProblem",
@@ -40,11 +41,7 @@ __all__ = [
 
 FORBIDDEN_BUILTINS = frozenset({"random"})
 """Built-ins a profile may not use: ``$random`` makes results irreproducible."""
-_ALLOWED_BUILTINS = frozenset(
-    {"now", "today", "e", "pi", "abs", "any", "all", "sum", "map", "max", "min", "filter",
-     "parse_datetime", "parse_float", "parse_timedelta", "range", "split", "re_groups",
-     *FORBIDDEN_BUILTINS}
-)  # fmt: skip
+_ALLOWED_BUILTINS = RESERVED_LIST_NAMES
 
 _TYPES = {
     "string": DataType.STRING,
@@ -166,6 +163,17 @@ def _kind(node: Any) -> str | None:
     return str(name)
 
 
+def _literal_offset(expression: str, value: str) -> int | None:
+    """Where the text of string literal ``value`` starts in ``expression`` (after its
+    quote), trying the escaped spelling too; None when it cannot be found."""
+    for spelling in (value, value.replace("\\", "\\\\").replace('"', '\\"')):
+        for quote in ('"', "'"):
+            index = expression.find(quote + spelling + quote)
+            if index >= 0:
+                return index + 1
+    return None
+
+
 def _offset_of(expression: str, needle: str) -> int:
     index = expression.find(needle)
     return max(index, 0)
@@ -214,13 +222,15 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
             node.right, re_ast.StringExpression
         ):
             pattern = str(node.right.value)
+            start = _literal_offset(expression, pattern)
             for problem in regex_problems(pattern):
                 if problem.severity == "error":
+                    inside = problem.offset or 0
                     problems.append(
                         CompileProblem(
                             "regex",
                             f"regex {pattern!r}: {problem.message}",
-                            _offset_of(expression, pattern[:20]) if pattern else 0,
+                            start + inside if start is not None else 0,
                         )
                     )
         if (

@@ -332,6 +332,9 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
     parts = {
         k: v for k, v in base.parts.items() if not (k[0] == "indicator" and k[1] in overlay.disable)
     }
+    for ind_id in overlay.override:
+        # A problem an override causes is the overlay's: point at its override entry.
+        parts[("indicator", ind_id)] = _Origin(source, ("override", ind_id))
     for i, ind in enumerate(overlay.indicators):
         if ind.id in known:
             errors.at(source, source.doc.position(("indicators", i, "id")),
@@ -346,12 +349,12 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
         parts[("exception", exc.id)] = _Origin(source, ("exceptions", i))
     lists = dict(base.lists)
     new_lists = dict(parent.lists)
-    for name, change in overlay.lists.items():
-        values = _list_values(change, source, ("lists", name), errors)
+    for name, list_change in overlay.lists.items():
+        values = _list_values(list_change, source, ("lists", name), errors)
         if values is None:
             ok = False
             continue
-        if isinstance(change, ListChange):
+        if isinstance(list_change, ListChange):
             if name not in lists:
                 errors.at(source, source.doc.position(("lists", name)),
                           f"{parent.id} has no list {name!r} to change", "overlay",
@@ -359,15 +362,17 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                 ok = False
                 continue
             kind, old, _ = lists[name]
-            merged = tuple(dict.fromkeys(old + values)) if change.extend is not None else values
+            merged = (
+                tuple(dict.fromkeys(old + values)) if list_change.extend is not None else values
+            )
             lists[name] = (kind, merged, _Origin(source, ("lists", name)))
             new_lists[name] = parent.lists[name].model_copy(
                 update={"values": list(merged), "file": None,
-                        "source": change.source or parent.lists[name].source}
+                        "source": list_change.source or parent.lists[name].source}
             )  # fmt: skip
         else:
-            lists[name] = (change.type, values, _Origin(source, ("lists", name)))
-            new_lists[name] = change.model_copy(update={"values": list(values), "file": None})
+            lists[name] = (list_change.type, values, _Origin(source, ("lists", name)))
+            new_lists[name] = list_change.model_copy(update={"values": list(values), "file": None})
     if not ok:
         return None
     meta: dict[str, Any] = {
@@ -453,15 +458,15 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
                     ok = False
         indicators.append(CompiledIndicator(ind, compiled))
     exceptions = []
-    for exc in profile.exceptions:
-        origin = resolved.parts[("exception", exc.id)]
-        compiled = compile_condition(exc.when, lists)
+    for exception in profile.exceptions:
+        origin = resolved.parts[("exception", exception.id)]
+        compiled = compile_condition(exception.when, lists)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
             ok = False
             continue
-        exceptions.append(CompiledCondition(exc.id, compiled))
+        exceptions.append(CompiledCondition(exception.id, compiled))
     if not ok:
         return None
     list_values = {name: values for name, (_, values, _) in resolved.lists.items()}

@@ -28,9 +28,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 __all__ = [
+    "RESERVED_LIST_NAMES",
     "Band",
     "Category",
     "Example",
@@ -58,8 +66,25 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=100)
 ]
 """Lower-case ids: letters, digits, ``_``, ``.``, ``-`` (``narcotics.cocaine-reefer``)."""
+RESERVED_LIST_NAMES = frozenset(
+    {"now", "today", "e", "pi", "abs", "any", "all", "sum", "map", "max", "min", "filter",
+     "parse_datetime", "parse_float", "parse_timedelta", "random", "range", "split",
+     "re_groups"}
+)  # fmt: skip
+"""rule-engine's built-in names: a watch list may not take one (``$now`` must stay the
+evaluation time)."""
+
+
+def _list_name(name: str) -> str:
+    if name in RESERVED_LIST_NAMES:
+        raise ValueError(f"{name!r} is a built-in name ($" + name + "); choose another list name")
+    return name
+
+
 ListName = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64),
+    AfterValidator(_list_name),
 ]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 Weight = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=8, decimal_places=3)]

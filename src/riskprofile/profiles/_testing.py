@@ -70,10 +70,10 @@ def _check(profile: CompiledProfile, example: Example) -> list[str]:
         return failures
     record = record_of(shipment)
     as_of = _as_of(example, profile)
-    for exc in profile.exceptions:
-        holds, _ = exc.holds(record, as_of)
+    for exception in profile.exceptions:
+        holds, _ = exception.holds(record, as_of)
         if holds and example.hits:
-            return [f"exception {exc.id!r} holds, so no indicator can hit"]
+            return [f"exception {exception.id!r} holds, so no indicator can hit"]
     for name in example.hits:
         result = profile.indicator(name).evaluate(record, as_of)
         if not result.hit:
