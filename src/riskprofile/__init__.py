@@ -15,6 +15,8 @@ from riskprofile.errors import (
     DataError,
     InputFormatError,
     MappingError,
+    ProfileError,
+    ProfileSetError,
     RecordError,
     RiskProfileError,
 )
@@ -46,6 +48,14 @@ from riskprofile.model import (
     flatten,
     validation_context,
 )
+from riskprofile.profiles import (
+    CompiledProfile,
+    ProfileSet,
+    lint_profiles,
+    load_all_profiles,
+    load_profiles,
+    run_examples,
+)
 
 try:
     __version__ = version("riskprofile")
@@ -56,6 +66,7 @@ __all__ = [
     "Batch",
     "BatchRejectedError",
     "ColumnMapping",
+    "CompiledProfile",
     "Consignment",
     "Container",
     "DataError",
@@ -67,6 +78,9 @@ __all__ = [
     "Manifest",
     "MappingError",
     "Party",
+    "ProfileError",
+    "ProfileSet",
+    "ProfileSetError",
     "QualityFlag",
     "RecordError",
     "RejectedRecord",
@@ -78,8 +92,12 @@ __all__ = [
     "__version__",
     "field_catalogue",
     "flatten",
+    "lint_profiles",
+    "load_all_profiles",
+    "load_profiles",
     "read_batch",
     "read_manifests",
+    "run_examples",
     "validation_context",
     "write_csv",
     "write_json",

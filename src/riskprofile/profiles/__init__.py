@@ -13,6 +13,7 @@ from riskprofile.profiles._compiled import (
     ProfileSet,
 )
 from riskprofile.profiles._expressions import field_types, record_of, render_explanation
+from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, lint_profiles
 from riskprofile.profiles._load import (
     bundled_profiles_path,
     fingerprint,
@@ -34,6 +35,7 @@ from riskprofile.profiles._schema import (
 )
 
 __all__ = [
+    "ALL_LINTS",
     "Band",
     "CompiledCondition",
     "CompiledIndicator",
@@ -43,6 +45,8 @@ __all__ = [
     "Indicator",
     "IndicatorOverride",
     "IndicatorResult",
+    "Lint",
+    "LintFinding",
     "ListChange",
     "Location",
     "Overlay",
@@ -53,6 +57,7 @@ __all__ = [
     "bundled_profiles_path",
     "field_types",
     "fingerprint",
+    "lint_profiles",
     "load_all_profiles",
     "load_profiles",
     "profile_files",
