@@ -17,8 +17,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from riskprofile.cli import _data, _profiles, _reference
-from riskprofile.errors import RiskProfileError
+from riskprofile.cli import _data, _profiles, _reference, _score
+from riskprofile.errors import ProfileSetError, RiskProfileError
 
 __all__ = [
     "EXIT_DATA_PROBLEMS",
@@ -41,14 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="riskprofile",
-        description="Rule-based risk profiling of sea containers: read manifest batches, "
-        "check their data quality, validate and test risk profiles, and (soon) score "
-        "batches against them.",
+        description="Rule-based risk profiling of sea containers: score manifest batches "
+        "against risk profiles and select containers for inspection; check batches; "
+        "validate and test profiles.",
         epilog="Exit codes: 0 done; 1 data problems (e.g. rejected records in strict mode); "
         "2 the command could not run; 3 internal error. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _score.register(commands)
     _data.register(commands)
     _profiles.register(commands)
     _reference.register(commands)
@@ -61,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
+    except ProfileSetError as exc:
+        for error in exc.errors:
+            print(f"{error.location_text()} [{error.code}]", file=sys.stderr)
+        print(f"riskprofile: error: {len(exc.errors)} problem(s) in the profiles", file=sys.stderr)
+        return EXIT_USAGE
     except RiskProfileError as exc:
         print(f"riskprofile: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,7 +21,6 @@ from riskprofile.profiles._load import (
     load_profiles,
     profile_files,
 )
-from riskprofile.profiles._testing import ExampleOutcome, run_examples
 from riskprofile.profiles._schema import (
     Band,
     Example,
@@ -33,6 +32,7 @@ from riskprofile.profiles._schema import (
     ProfileException,
     WatchList,
 )
+from riskprofile.profiles._testing import ExampleOutcome, run_examples
 
 __all__ = [
     "ALL_LINTS",

@@ -23,7 +23,7 @@ from typing import Any
 import rule_engine
 from rule_engine import DataType
 from rule_engine import ast as re_ast
-from rule_engine.builtins import BuiltinValueGenerator, Builtins
+from rule_engine.builtins import Builtins, BuiltinValueGenerator
 
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
 from riskprofile.profiles._regex import regex_problems
@@ -322,7 +322,8 @@ def compile_condition(
         return [
             CompileProblem(
                 "unknown_attribute",
-                f"attribute {name!r} does not exist on {_KIND_NAMES.get(exc.object.name, exc.object.name)}",
+                f"attribute {name!r} does not exist on "
+                f"{_KIND_NAMES.get(exc.object.name, exc.object.name)}",
                 _offset_of(expression, f".{name}") + 1,
                 exc.suggestion and f"did you mean {exc.suggestion!r}?",
             )

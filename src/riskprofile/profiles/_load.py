@@ -399,7 +399,7 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                     for b in (overlay.bands if overlay.bands is not None else parent.bands)
                 ],
                 "examples": [e.model_dump() for e in overlay.examples],
-            }  # fmt: skip
+            }
         )
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
@@ -562,10 +562,15 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
             parent = resolved[parent_key]
         else:
             if parent_key not in bases and parent_key not in errors.failed_ids:
-                errors.at(source, source.doc.position(("extends",)),
-                          f"extends {parent_key!r}, which no loaded profile defines", "missing_parent",
-                          _suggest(parent_key, [k for k in (*bases, *overlays) if k != key]),
-                          key)  # fmt: skip
+                others = [k for k in (*bases, *overlays) if k != key]
+                errors.at(
+                    source,
+                    source.doc.position(("extends",)),
+                    f"extends {parent_key!r}, which no loaded profile defines",
+                    "missing_parent",
+                    _suggest(parent_key, others),
+                    key,
+                )
             return None
         if parent is None:
             return None

@@ -1,0 +1,147 @@
+"""``riskprofile score``: score a batch and print the inspection list."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    score = commands.add_parser(
+        "score",
+        help="score a batch and select containers for inspection",
+        description="Read a batch, score every container against the risk profiles "
+        "(the bundled ones unless --profiles is given), select containers for inspection "
+        "under the capacity, with an optional seeded control sample, and print or write "
+        "the list with the reasons.",
+    )
+    score.add_argument("batch", help="batch file (JSON, JSON Lines, CSV, Parquet)")
+    score.add_argument("-m", "--mapping", help="column mapping YAML for CSV/Parquet exports")
+    score.add_argument(
+        "--strict", action="store_true", help="reject records with invalid codes (exit 1 if any)"
+    )
+    score.add_argument(
+        "--profiles",
+        action="append",
+        metavar="PATH",
+        help="profile file or folder (repeatable; default: the bundled profiles)",
+    )
+    score.add_argument("--country", help="apply this country's overlays (ISO 3166, e.g. PK)")
+    score.add_argument(
+        "--as-of",
+        type=_as_of,
+        help="evaluation date or time for $today/$now (ISO 8601; default: today, UTC)",
+    )
+    score.add_argument(
+        "--capacity",
+        default="3%",
+        help="inspections available: a count (30) or a share of the batch (3%%); default 3%%",
+    )
+    score.add_argument(
+        "--control-rate", default="0", help="random control sample share (e.g. 1%%); default 0"
+    )
+    score.add_argument("--seed", type=int, help="seed of the control sample (required with it)")
+    score.add_argument(
+        "--format", choices=["table", "csv", "json", "parquet"], default=None,
+        help="output format (default: table, or from the -o file name)",
+    )  # fmt: skip
+    score.add_argument("-o", "--output", help="write to this file (csv/parquet also write .hits)")
+    score.set_defaults(run=_score)
+
+
+def _as_of(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+class _Progress:
+    """A progress line on standard error, shown only on a terminal after one second."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < 1 or (now - self.last < 0.2 and done < self.total):
+            return
+        self.last = now
+        self.shown = True
+        width = 30
+        filled = int(width * done / max(self.total, 1))
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(
+            f"\rscoring [{'#' * filled}{'.' * (width - filled)}] {done:,}/{self.total:,} "
+            f"shipments, {rate:,.0f}/s"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def _score(args: argparse.Namespace) -> int:
+    from riskprofile.io import read_batch
+    from riskprofile.output import text_table, to_json, write_output
+    from riskprofile.profiles import bundled_profiles_path, load_profiles
+    from riskprofile.scoring import score
+    from riskprofile.selection import select
+
+    fmt = args.format
+    if fmt is None:
+        suffix = (args.output or "").rsplit(".", 1)[-1].lower() if args.output else ""
+        fmt = suffix if suffix in ("csv", "json", "parquet") else "table"
+    if fmt == "parquet" and not args.output:
+        raise SystemExit("riskprofile score: --format parquet needs -o FILE")
+    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    batch = read_batch(
+        args.batch, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
+    )
+    for rejected in batch.rejected:
+        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    progress = _Progress(len(batch.shipments))
+    try:
+        run = score(batch.shipments, profiles, as_of=as_of, progress=progress)
+    finally:
+        progress.close()
+    try:
+        selection = select(
+            run, capacity=args.capacity, control_rate=args.control_rate, seed=args.seed
+        )
+    except ValueError as exc:
+        raise SystemExit(f"riskprofile score: {exc}") from None
+    if args.output:
+        written = write_output(run, args.output, selection=selection, format=fmt
+                               if fmt != "table" else "json")  # fmt: skip
+        print(text_table(run, selection, limit=10), end="")
+        print("wrote " + ", ".join(str(p) for p in written))
+    elif fmt == "table":
+        print(text_table(run, selection), end="")
+    elif fmt == "json":
+        sys.stdout.write(to_json(run, selection))
+    else:
+        from riskprofile.output import CONTAINER_COLUMNS, _csv, container_rows
+
+        sys.stdout.write(_csv(container_rows(run, selection), CONTAINER_COLUMNS))
+    if batch.rejected:
+        print(f"{len(batch.rejected):,} of {batch.records_read:,} records rejected (listed on "
+              "standard error)", file=sys.stderr)  # fmt: skip
+    return 1 if (args.strict and batch.rejected) else 0

@@ -1,0 +1,1 @@
+"""Engines that evaluate compiled profiles on shipments (row-wise is the reference)."""

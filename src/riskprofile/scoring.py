@@ -1,0 +1,318 @@
+"""Scoring: hits, profile scores, lanes, and the container roll-up.
+
+The semantics, exactly (``docs/scoring.md`` says the same for analysts):
+
+1. An indicator *hits* a shipment when its condition is true. A condition that cannot be
+   evaluated (typically a field it needs is null) is not a hit, and the shipment carries
+   a note saying so.
+2. A profile whose exception holds for a shipment is *suppressed*: no hit, score 0.
+3. A profile's *score* is the sum of the weights of its hits (negative weights lower it),
+   floored at 0, so that one profile's discount never lowers another profile's risk.
+4. A profile's *lane* is the lane of its highest band whose ``min_score`` the score
+   reaches; green when it reaches none. A profile *fires* when its lane is not green or
+   one of its hits forces a lane.
+5. A hit on an indicator with a ``lane`` *forces* that lane, whatever the score.
+6. A shipment's *score* is the sum of its profiles' scores; its *lane* is the most severe
+   of its profiles' lanes and its forced lanes (red > yellow > blue > green).
+7. A container's result rolls up the shipments (bills of lading) it carries: the most
+   severe lane, the highest shipment score, every hit and every forced reason. A
+   shipment with no container is a unit of its own, keyed by its bill of lading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from riskprofile.engines.rowwise import ProfileOutcome, evaluate
+from riskprofile.model.shipment import Shipment
+from riskprofile.profiles._compiled import CompiledProfile
+
+__all__ = [
+    "LANES",
+    "ContainerResult",
+    "Hit",
+    "Lane",
+    "ProfileScore",
+    "ScoringRun",
+    "ShipmentResult",
+    "most_severe",
+    "rank_key",
+    "roll_up",
+    "score",
+]
+
+Lane = Literal["red", "yellow", "blue", "green"]
+LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
+"""Lanes from most to least severe: red physical examination, yellow documentary check,
+blue post-clearance audit, green release."""
+_SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
+
+
+def most_severe(lanes: Iterable[Lane]) -> Lane:
+    """The most severe lane of ``lanes`` (green for none)."""
+    return min(lanes, key=_SEVERITY.__getitem__, default="green")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An indicator that hit: which, how much, why, in the officer's words."""
+
+    profile_id: str
+    profile_version: int
+    indicator_id: str
+    title: str
+    weight: Decimal
+    explanation: str
+    forced_lane: Lane | None
+    shipment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileScore:
+    """One profile's verdict on one shipment."""
+
+    profile_id: str
+    profile_version: int
+    score: Decimal
+    lane: Lane
+    fired: bool
+    excepted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentResult:
+    """The score of one shipment (one container under one bill of lading)."""
+
+    shipment: Shipment
+    hits: tuple[Hit, ...]
+    profiles: tuple[ProfileScore, ...]
+    score: Decimal
+    lane: Lane
+    forced: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def shipment_id(self) -> str:
+        """The shipment's id."""
+        return self.shipment.shipment_id
+
+
+@dataclass(frozen=True)
+class ContainerResult:
+    """A container's roll-up: the unit a PCU inspects.
+
+    ``key`` is ``<manifest reference>/<container number>``, or ``<manifest
+    reference>/B/L <number>`` for a bill of lading without a container yet: unique in a
+    batch of several vessel calls.
+    """
+
+    key: str
+    container_number: str | None
+    shipments: tuple[ShipmentResult, ...]
+    score: Decimal
+    lane: Lane
+    forced: tuple[str, ...]
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        """Every hit of every bill of lading in the container."""
+        return tuple(h for s in self.shipments for h in s.hits)
+
+    @property
+    def forced_lane(self) -> Lane | None:
+        """The most severe forced lane, if any hit forces one."""
+        lanes = [h.forced_lane for h in self.hits if h.forced_lane is not None]
+        return most_severe(lanes) if lanes else None
+
+    @property
+    def bl_numbers(self) -> tuple[str, ...]:
+        """The bills of lading in the container."""
+        return tuple(s.shipment.bl_number for s in self.shipments if s.shipment.bl_number)
+
+
+@dataclass(frozen=True)
+class ScoringRun:
+    """Everything a scoring run produced, with its audit trail.
+
+    Attributes:
+        as_of: the evaluation time ($now/$today).
+        fingerprints: profile id -> fingerprint of each profile used.
+        shipments: one result per input shipment, in a canonical order (by shipment id).
+        containers: the container roll-ups, ranked (see :func:`rank_key`).
+    """
+
+    as_of: dt.datetime
+    fingerprints: dict[str, str]
+    shipments: tuple[ShipmentResult, ...]
+    containers: tuple[ContainerResult, ...]
+    profile_versions: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.containers)
+
+    def _repr_html_(self) -> str:
+        from riskprofile.output import run_html
+
+        return run_html(self)
+
+    def __repr__(self) -> str:
+        lanes = {lane: sum(1 for c in self.containers if c.lane == lane) for lane in LANES}
+        shown = ", ".join(f"{n} {lane}" for lane, n in lanes.items() if n)
+        return (
+            f"<ScoringRun {len(self.containers)} containers ({shown or 'none'}), "
+            f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
+        )
+
+
+def rank_key(container: ContainerResult) -> tuple[int, Decimal, int, str]:
+    """The total order of the inspection list: forced red, forced yellow, then the rest;
+    within each, higher score first, then more severe lane, then the key (manifest
+    reference and container number) in text order, which is unique."""
+    forced = container.forced_lane
+    forced_rank = _SEVERITY[forced] if forced is not None else len(LANES)
+    return (forced_rank, -container.score, _SEVERITY[container.lane], container.key)
+
+
+def _band_lane(profile: CompiledProfile, value: Decimal) -> Lane:
+    for band in sorted(profile.profile.bands, key=lambda b: b.min_score, reverse=True):
+        if value >= band.min_score:
+            return band.lane
+    return "green"
+
+
+def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> ShipmentResult:
+    hits: list[Hit] = []
+    scores: list[ProfileScore] = []
+    notes: list[str] = []
+    forced: list[str] = []
+    lanes: list[Lane] = []
+    for outcome in outcomes:
+        profile = outcome.profile
+        notes.extend(f"{profile.id}: {p}" for p in outcome.exception_problems)
+        if outcome.excepted_by is not None:
+            scores.append(
+                ProfileScore(profile.id, profile.version, Decimal(0), "green", False,
+                             outcome.excepted_by)
+            )  # fmt: skip
+            continue
+        total = Decimal(0)
+        profile_forced = False
+        for indicator, result in zip(profile.indicators, outcome.results, strict=True):
+            if result.problem is not None:
+                notes.append(f"{profile.id}/{indicator.id}: {result.problem}")
+            if not result.hit:
+                continue
+            lane = indicator.indicator.lane
+            hits.append(
+                Hit(
+                    profile_id=profile.id,
+                    profile_version=profile.version,
+                    indicator_id=indicator.id,
+                    title=indicator.indicator.title,
+                    weight=indicator.weight,
+                    explanation=indicator.explain(shipment),
+                    forced_lane=lane,
+                    shipment_id=shipment.shipment_id,
+                )
+            )
+            total += indicator.weight
+            if lane is not None:
+                profile_forced = True
+                lanes.append(lane)
+                forced.append(
+                    f"{lane}: {profile.id}/{indicator.id} ({indicator.explain(shipment)})"
+                )
+        total = max(total, Decimal(0))
+        band = _band_lane(profile, total)
+        lanes.append(band)
+        scores.append(
+            ProfileScore(
+                profile.id, profile.version, total, band, band != "green" or profile_forced
+            )
+        )
+    return ShipmentResult(
+        shipment=shipment,
+        hits=tuple(hits),
+        profiles=tuple(scores),
+        score=sum((s.score for s in scores), Decimal(0)),
+        lane=most_severe(lanes),
+        forced=tuple(forced),
+        notes=tuple(notes),
+    )
+
+
+def _unit_key(shipment: Shipment) -> str:
+    if shipment.container_number is not None:
+        return f"{shipment.manifest_ref}/{shipment.container_number}"
+    return f"{shipment.manifest_ref}/B/L {shipment.bl_number or shipment.shipment_id}"
+
+
+def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
+    """Group shipment results by container and rank them (:func:`rank_key`)."""
+    groups: dict[str, list[ShipmentResult]] = {}
+    for result in results:
+        groups.setdefault(_unit_key(result.shipment), []).append(result)
+    containers = []
+    for key, members in groups.items():
+        members.sort(key=lambda r: r.shipment_id)
+        containers.append(
+            ContainerResult(
+                key=key,
+                container_number=members[0].shipment.container_number,
+                shipments=tuple(members),
+                score=max(m.score for m in members),
+                lane=most_severe(m.lane for m in members),
+                forced=tuple(f for m in members for f in m.forced),
+            )
+        )
+    containers.sort(key=rank_key)
+    return containers
+
+
+def score(
+    shipments: Iterable[Shipment],
+    profiles: Iterable[CompiledProfile],
+    *,
+    as_of: dt.datetime | dt.date,
+    progress: Callable[[int], None] | None = None,
+) -> ScoringRun:
+    """Score every shipment against every profile and roll the results up by container.
+
+    Args:
+        shipments: the batch (e.g. ``read_batch(...).shipments``).
+        profiles: compiled profiles (e.g. ``load_profiles("profiles/", country="PK")``).
+        as_of: the evaluation time: ``$now``/``$today`` in every rule. A date means
+            midnight UTC; a naive datetime is taken as UTC. Required, so that a run can
+            be reproduced.
+        progress: called with the number of shipments done so far.
+
+    Returns:
+        A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
+        the same run, byte for byte in every export.
+    """
+    when = _as_datetime(as_of)
+    profile_list = sorted(profiles, key=lambda p: p.id)
+    results = [
+        _score_shipment(shipment, outcomes)
+        for shipment, outcomes in evaluate(shipments, profile_list, when, progress)
+    ]
+    results.sort(key=lambda r: r.shipment_id)
+    return ScoringRun(
+        as_of=when,
+        fingerprints={p.id: p.fingerprint for p in profile_list},
+        shipments=tuple(results),
+        containers=tuple(roll_up(results)),
+        profile_versions={p.id: p.version for p in profile_list},
+    )
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    raise TypeError(f"as_of must be a date or datetime, not {type(value).__name__}")
