@@ -56,6 +56,8 @@ from riskprofile.profiles import (
     load_profiles,
     run_examples,
 )
+from riskprofile.scoring import ContainerResult, Hit, ScoringRun, ShipmentResult, score
+from riskprofile.selection import Selection, select
 
 try:
     __version__ = version("riskprofile")
@@ -69,10 +71,12 @@ __all__ = [
     "CompiledProfile",
     "Consignment",
     "Container",
+    "ContainerResult",
     "DataError",
     "FieldProblem",
     "FieldSpec",
     "GoodsItem",
+    "Hit",
     "InputFormatError",
     "LENIENT",
     "Manifest",
@@ -86,8 +90,11 @@ __all__ = [
     "RejectedRecord",
     "RiskProfileError",
     "STRICT",
+    "ScoringRun",
     "Seal",
+    "Selection",
     "Shipment",
+    "ShipmentResult",
     "Strictness",
     "__version__",
     "field_catalogue",
@@ -98,6 +105,8 @@ __all__ = [
     "read_batch",
     "read_manifests",
     "run_examples",
+    "score",
+    "select",
     "validation_context",
     "write_csv",
     "write_json",
