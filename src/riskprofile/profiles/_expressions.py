@@ -26,7 +26,7 @@ from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
-from riskprofile.profiles._regex import regex_problems
+from riskprofile.profiles._regex import check_regex_runtime, regex_problems
 from riskprofile.profiles._schema import RESERVED_LIST_NAMES
 
 __all__ = [
@@ -223,7 +223,16 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
         ):
             pattern = str(node.right.value)
             start = _literal_offset(expression, pattern)
-            for problem in regex_problems(pattern):
+            found = regex_problems(pattern)
+            if not any(p.severity == "error" for p in found) and any(
+                p.severity == "warning" for p in found
+            ):
+                # Polynomial backtracking the static rules only warn about: time it on
+                # adversarial input built from the pattern (bounded, never a rejected one).
+                slow = check_regex_runtime(pattern)
+                if slow is not None:
+                    found.append(slow)
+            for problem in found:
                 if problem.severity == "error":
                     inside = problem.offset or 0
                     problems.append(
