@@ -16,17 +16,26 @@ Valid documents are canonical (codes already normalised, money as decimal text, 
 UTC) and consistent (VGM not below tare, net weight not above gross), so strict
 validation accepts them without a single quality flag. Sizes are kept small so that
 property tests stay fast; draw several manifests rather than one big one.
+
+``profile_documents()`` draws small base profiles (YAML-ready dicts) over fields that
+generated shipments really vary in, some of which are null often enough that conditions
+cannot always be evaluated; ``profile_sets()`` draws loaded and compiled sets of them.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import string
+import tempfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pycountry
+import yaml
 from hypothesis import strategies as st
 from stdnum import imo as _imo
 from stdnum import iso6346 as _iso6346
@@ -42,6 +51,7 @@ from riskprofile.model import (
     Shipment,
     flatten,
 )
+from riskprofile.profiles import ProfileSet, load_profiles
 
 __all__ = [
     "COUNTRY_CODES",
@@ -64,6 +74,7 @@ __all__ = [
     "invalid_values",
     "json_values",
     "junk_manifest_documents",
+    "load_profile_documents",
     "locodes",
     "malformed_container_numbers",
     "malformed_hs_codes",
@@ -74,6 +85,8 @@ __all__ = [
     "negative_weights",
     "parties",
     "party_documents",
+    "profile_documents",
+    "profile_sets",
     "scac_codes",
     "seal_documents",
     "seals",
@@ -733,3 +746,102 @@ def shipments(valid: bool = True) -> st.SearchStrategy[Shipment]:
             lambda doc: Manifest.model_validate(doc, context=LENIENT)
         )
     return source.map(flatten).filter(bool).flatmap(lambda items: st.sampled_from(items))
+
+
+# --- risk profiles -------------------------------------------------------------------------
+
+# Conditions over fields that generated shipments vary in. The ordered comparisons on
+# goods weight, packages and value per kg, and the B/L date, raise on a null field: the
+# "cannot be evaluated" path is exercised too.
+_PROFILE_CONDITIONS = (
+    'container_type == "reefer"',
+    "transshipment_count >= 1",
+    "transshipment_count >= 2",
+    "goods_gross_weight_kg > 5000",
+    "container_full == true",
+    "seal_count == 0",
+    "consignee_aeo == true",
+    "port_of_loading in $ports",
+    "hs_chapters.length > 1",
+    "is_lcl == true",
+    "value_per_kg < 5",
+    'bl_issue_date < $today - t"P30D"',
+    'description =~~ "A"',
+    'freight_terms == "collect"',
+    "bl_number == null",
+    "packages > 100",
+)
+_PROFILE_EXCEPTIONS = (
+    "consignee_aeo == true",
+    "container_full == false",
+    "goods_gross_weight_kg < 100",
+)
+# Exact in binary, so that YAML floats become the intended decimals.
+_PROFILE_WEIGHTS = st.one_of(st.integers(-30, 60), st.sampled_from([0.5, 2.5, 12.25, -7.5, 0.125]))
+
+
+@st.composite
+def profile_documents(draw: st.DrawFn, profile_id: str = "test.profile") -> dict[str, Any]:
+    """A small base profile as a YAML-ready dict: one to five indicators drawn from
+    conditions that generated shipments vary in (weights from -30 to 60, some with
+    decimals, now and then a forced lane), sometimes an exception, and zero to three
+    bands (red above yellow above blue). The list ``$ports`` is always defined."""
+    conditions = draw(
+        st.lists(st.sampled_from(_PROFILE_CONDITIONS), min_size=1, max_size=5, unique=True)
+    )
+    indicators = []
+    for number, condition in enumerate(conditions):
+        indicator: dict[str, Any] = {
+            "id": f"i{number}",
+            "title": f"Indicator {number}",
+            "when": condition,
+            "weight": draw(_PROFILE_WEIGHTS),
+        }
+        lane = draw(st.sampled_from([None, None, None, None, None, "red", "yellow"]))
+        if lane is not None:
+            indicator["lane"] = lane
+        indicators.append(indicator)
+    lanes = draw(st.lists(st.sampled_from(["red", "yellow", "blue"]), unique=True, max_size=3))
+    lanes.sort(key=["red", "yellow", "blue"].index)
+    thresholds = sorted(
+        draw(st.lists(st.integers(1, 100), min_size=len(lanes), max_size=len(lanes), unique=True)),
+        reverse=True,
+    )
+    doc: dict[str, Any] = {
+        "id": profile_id,
+        "version": draw(st.integers(1, 3)),
+        "title": f"Generated profile {profile_id}",
+        "category": "other",
+        "owner": "tests",
+        "lists": {"ports": {"values": ["PKKHI", "AEJEA", "ECGYE", "SGSIN"]}},
+        "indicators": indicators,
+        "bands": [
+            {"min_score": t, "lane": lane} for t, lane in zip(thresholds, lanes, strict=True)
+        ],
+    }
+    exceptions = draw(st.lists(st.sampled_from(_PROFILE_EXCEPTIONS), max_size=1))
+    if exceptions:
+        doc["exceptions"] = [{"id": "e0", "when": exceptions[0]}]
+    return doc
+
+
+def load_profile_documents(docs: Sequence[dict[str, Any]]) -> ProfileSet:
+    """Write profile documents as YAML files to a temporary folder and load them (cached
+    by content, so that a property test does not compile the same set twice)."""
+    return _load_profile_texts(tuple(yaml.safe_dump(d, sort_keys=False) for d in docs))
+
+
+@functools.lru_cache(maxsize=512)
+def _load_profile_texts(texts: tuple[str, ...]) -> ProfileSet:
+    with tempfile.TemporaryDirectory() as folder:
+        for number, text in enumerate(texts):
+            Path(folder, f"profile{number}.yaml").write_text(text, encoding="utf-8")
+        return load_profiles(folder)
+
+
+@st.composite
+def profile_sets(draw: st.DrawFn, max_profiles: int = 3) -> ProfileSet:
+    """Loaded, compiled sets of one to ``max_profiles`` generated profiles
+    (:func:`profile_documents`, ids ``test.p0``, ``test.p1``...)."""
+    count = draw(st.integers(1, max_profiles))
+    return load_profile_documents([draw(profile_documents(f"test.p{n}")) for n in range(count)])
