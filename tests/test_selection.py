@@ -1,0 +1,438 @@
+"""Selection: forced first, then by score under the capacity, then a seeded control
+sample; capacity parsing; and the properties the issue asks for.
+
+The hand-made runs use one profile whose score is ten points per transshipment (bands:
+10 blue, 20 yellow, 30 red) and two watch-list indicators that force red or yellow, so
+that each container's lane and score can be read off its ``Box``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskprofile.model import Shipment, flatten
+from riskprofile.profiles import ProfileSet, load_profiles
+from riskprofile.scoring import ScoringRun, score
+from riskprofile.selection import Selection, parse_capacity, select
+from tests import strategies as rst
+
+AS_OF = dt.date(2026, 11, 2)
+PROPERTIES = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+PROFILE = {
+    "id": "t.sel",
+    "version": 1,
+    "title": "Selection test profile",
+    "category": "other",
+    "owner": "tests",
+    "indicators": [
+        {"id": "red", "title": "Forced red", "when": 'consignee_name == "RED"', "weight": 0,
+         "lane": "red"},
+        {"id": "yellow", "title": "Forced yellow", "when": 'consignee_name == "YELLOW"',
+         "weight": 0, "lane": "yellow"},
+        *({"id": f"ts{n}", "title": f"{n}+ transshipments", "when": f"transshipment_count >= {n}",
+           "weight": 10} for n in (1, 2, 3, 4, 5)),
+    ],
+    "bands": [{"min_score": 30, "lane": "red"}, {"min_score": 20, "lane": "yellow"},
+              {"min_score": 10, "lane": "blue"}],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> ProfileSet:
+    folder = tmp_path_factory.mktemp("profiles")
+    (folder / "sel.yaml").write_text(yaml.safe_dump(PROFILE), encoding="utf-8")
+    return load_profiles(folder)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A container to score: its number, transshipments (10 points each) and forced lane."""
+
+    name: str
+    transshipments: int = 0
+    forced: str | None = None
+
+
+def run_of(profiles: ProfileSet, *boxes: Box) -> ScoringRun:
+    shipments = [
+        Shipment(
+            shipment_id=f"m/BL-{b.name}/{b.name}",
+            manifest_ref="m",
+            bl_number=f"BL-{b.name}",
+            container_number=b.name,
+            transshipment_count=b.transshipments,
+            consignee_name=b.forced.upper() if b.forced else None,
+        )
+        for b in boxes
+    ]
+    return score(shipments, profiles, as_of=AS_OF)
+
+
+def picked(selection: Selection) -> list[tuple[str, str | None]]:
+    """(reason, container number) of every selected container, in order."""
+    return [(s.reason, s.container.container_number) for s in selection.selected]
+
+
+def greens(n: int, prefix: str = "G") -> list[Box]:
+    return [Box(f"{prefix}{i:03d}") for i in range(n)]
+
+
+# --- forced, score, green, left out --------------------------------------------------------
+
+
+def test_forced_first_then_by_score_and_green_never(profiles: ProfileSet) -> None:
+    run = run_of(
+        profiles,
+        Box("A", 1),  # 10 blue
+        Box("B", 3),  # 30 red
+        Box("C", forced="yellow"),  # forced yellow, 0
+        Box("D", 2),  # 20 yellow
+        Box("E"),  # green
+        Box("F", forced="red", transshipments=1),  # forced red, 10
+    )
+    selection = select(run, capacity=4)
+    assert picked(selection) == [("forced", "F"), ("forced", "C"), ("score", "B"), ("score", "D")]
+    assert [s.rank for s in selection.selected] == [1, 2, 3, 4]
+    assert [c.container_number for c in selection.left_out] == ["A"]
+    assert selection.capacity == 4
+    assert selection.warnings == ()
+    assert selection.over_capacity == 0
+    # With room to spare, every non-green container is selected and green never is.
+    roomy = select(run, capacity=100)
+    assert [n for _, n in picked(roomy)] == ["F", "C", "B", "D", "A"]
+    assert roomy.left_out == ()
+
+
+def test_forced_containers_are_all_selected_even_over_capacity(profiles: ProfileSet) -> None:
+    run = run_of(
+        profiles, Box("R1", forced="red"), Box("R2", forced="red"), Box("Y1", forced="yellow"),
+        Box("S", 3),
+    )  # fmt: skip
+    selection = select(run, capacity=2)
+    assert picked(selection) == [("forced", "R1"), ("forced", "R2"), ("forced", "Y1")]
+    assert selection.over_capacity == 1
+    assert selection.warnings == (
+        "3 containers are forced to inspection, more than the capacity of 2: all are "
+        "selected (1 over capacity)",
+    )
+    assert [c.container_number for c in selection.left_out] == ["S"]
+
+
+def test_zero_capacity_selects_only_forced(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("R", forced="red"), Box("S", 3))
+    selection = select(run, capacity=0)
+    assert picked(selection) == [("forced", "R")]
+    assert selection.over_capacity == 1
+    assert len(selection.warnings) == 1
+
+
+def test_per_lane_capacity_fills_each_lane_from_its_own_containers(
+    profiles: ProfileSet,
+) -> None:
+    run = run_of(
+        profiles, Box("R1", 5), Box("R2", 4), Box("R3", 3), Box("Y1", 2), Box("Y2", 2),
+        Box("B1", 1), Box("B2", 1),
+    )  # fmt: skip
+    selection = select(run, capacity={"red": 2, "blue": "10%"})
+    assert picked(selection) == [("score", "R1"), ("score", "R2"), ("score", "B1")]
+    assert selection.capacity == 3  # 2 + 10% of 7 rounded down, at least 1
+    # Yellow has no quota: its containers are left out, in rank order.
+    assert [c.container_number for c in selection.left_out] == ["R3", "Y1", "Y2", "B2"]
+
+
+def test_per_lane_capacity_counts_forced_containers_in_their_lane(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("F", forced="red"), Box("R1", 5), Box("R2", 4), Box("Y", 2))
+    selection = select(run, capacity={"red": 2, "yellow": 1})
+    assert picked(selection) == [("forced", "F"), ("score", "R1"), ("score", "Y")]
+
+
+@pytest.mark.parametrize("bad", [{"green": 3}, {"purple": 1}, {"Red": 1}])
+def test_per_lane_capacity_takes_red_yellow_blue_only(
+    profiles: ProfileSet, bad: dict[str, Any]
+) -> None:
+    run = run_of(profiles, Box("A", 1))
+    with pytest.raises(ValueError, match="capacity per lane takes red, yellow or blue"):
+        select(run, capacity=bad)
+
+
+def test_percentage_capacity_is_a_share_of_the_batch(profiles: ProfileSet) -> None:
+    # 3% of 40 containers is 1.2: one inspection.
+    run = run_of(profiles, *[Box(f"S{i:02d}", 1 + i % 5) for i in range(10)], *greens(30))
+    selection = select(run, capacity="3%")
+    assert selection.capacity == 1
+    assert len(selection.selected) == 1
+    assert len(selection.left_out) == 9
+
+
+# --- capacity parsing ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "total", "expected"),
+    [
+        (30, 1000, 30),
+        (0, 1000, 0),
+        ("30", 1000, 30),
+        (" 30 ", 1000, 30),
+        ("3%", 1000, 30),
+        ("3%", 250, 7),  # 7.5, rounded down
+        (" 2.5 % ", 1000, 25),
+        ("0.1%", 1000, 1),
+        ("0.1%", 50, 1),  # 0.05: at least one when the share is above zero
+        ("0%", 1000, 0),
+        ("100%", 251, 251),
+        ("3%", 0, 0),  # nothing to inspect
+        (5000, 10, 5000),  # a count is not capped by the batch
+    ],
+)
+def test_parse_capacity(value: int | str, total: int, expected: int) -> None:
+    assert parse_capacity(value, total) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, "must not be negative"),
+        ("-3", "must be a count"),
+        ("101%", "above 100"),
+        ("100.01%", "above 100"),
+        ("abc", "must be a count"),
+        ("", "must be a count"),
+        ("3.5", "must be a count"),
+        ("3 %%", "must be a count"),
+        ("%", "must be a count"),
+        (True, "must be a count or a percentage"),
+    ],
+)
+def test_parse_capacity_errors(value: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_capacity(value, 100)
+
+
+def test_a_bad_capacity_is_refused_by_select(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("A", 1))
+    with pytest.raises(ValueError, match="capacity"):
+        select(run, capacity="lots")
+    with pytest.raises(ValueError, match="must not be negative"):
+        select(run, capacity={"red": -1})
+
+
+# --- control sample ------------------------------------------------------------------------
+
+
+def test_a_control_sample_needs_a_seed(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("A", 1))
+    with pytest.raises(ValueError, match="explicit seed"):
+        select(run, capacity=1, control_rate="1%")
+    with pytest.raises(ValueError, match="explicit seed"):
+        select(run, capacity=1, control_rate=0.01)
+    # No sample, no seed needed; a seed without a sample is harmless.
+    assert select(run, capacity=1).seed is None
+    assert select(run, capacity=1, seed=3).seed == 3
+
+
+@pytest.mark.parametrize("rate", ["150%", 1.5, -0.1, "-1%", "abc", "nan"])
+def test_control_rate_must_be_a_share(profiles: ProfileSet, rate: Any) -> None:
+    run = run_of(profiles, Box("A", 1))
+    with pytest.raises(ValueError, match=r"control rate|could not convert"):
+        select(run, capacity=1, control_rate=rate, seed=1)
+
+
+@pytest.mark.parametrize(("rate", "expected"), [("1%", 0.01), (0.25, 0.25), ("0.5", 0.5)])
+def test_control_rate_spellings(profiles: ProfileSet, rate: Any, expected: float) -> None:
+    run = run_of(profiles, Box("A", 1))
+    assert select(run, capacity=1, control_rate=rate, seed=1).control_rate == expected
+
+
+def test_control_sample_is_drawn_from_the_containers_not_selected(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("R", forced="red"), Box("S1", 3), Box("S2", 2), *greens(37))
+    selection = select(run, capacity=2, control_rate="10%", seed=5)
+    reasons = [s.reason for s in selection.selected]
+    assert reasons == ["forced", "score", "control", "control", "control", "control"]
+    assert [s.rank for s in selection.selected] == [1, 2, 3, 4, 5, 6]
+    control = [s.container.key for s in selection.selected if s.reason == "control"]
+    assert control == sorted(control)  # listed in key order
+    assert "m/R" not in control
+    assert "m/S1" not in control
+    # S2 was left out by capacity: it may be drawn for control, then it is no longer
+    # left out; otherwise it is.
+    assert ("m/S2" in control) != ("m/S2" in [c.key for c in selection.left_out])
+
+
+@pytest.mark.parametrize(
+    ("containers", "rate", "expected"),
+    [
+        (250, "1%", 3),  # 2.5: halves round up
+        (240, "1%", 2),  # 2.4
+        (40, "1%", 0),  # 0.4: no sample (no "at least one" here)
+        (40, "2%", 1),  # 0.8
+        (10, "100%", 10),
+    ],
+)
+def test_control_sample_size_rounds_to_the_nearest(
+    profiles: ProfileSet, containers: int, rate: str, expected: int
+) -> None:
+    run = run_of(profiles, *greens(containers))
+    selection = select(run, capacity=0, control_rate=rate, seed=1)
+    assert len(selection.selected) == expected
+
+
+def test_control_sample_is_capped_by_the_pool(profiles: ProfileSet) -> None:
+    run = run_of(profiles, *[Box(f"S{i}", 2) for i in range(8)], *greens(2))
+    selection = select(run, capacity=8, control_rate="50%", seed=1)  # wants 5, 2 remain
+    assert [r for r, _ in picked(selection)].count("control") == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="select() computes the control sample size as floor(rate * total + 0.5) with a "
+    "binary float rate: '29%' of 50 containers is 14.5, which rounds up to 15 everywhere "
+    "else (2.5 -> 3 for 1% of 250) but gives 14 because 0.29 * 50 == 14.499999999999998",
+)
+def test_control_sample_rounding_is_exact_for_percentages(profiles: ProfileSet) -> None:
+    run = run_of(profiles, *greens(50))
+    selection = select(run, capacity=0, control_rate="29%", seed=1)
+    assert len(selection.selected) == 15
+
+
+def test_same_seed_same_sample_other_seed_other_sample(profiles: ProfileSet) -> None:
+    run = run_of(profiles, *greens(200))
+
+    def sample(seed: int) -> list[str]:
+        selection = select(run, capacity=0, control_rate="5%", seed=seed)
+        return [s.container.key for s in selection.selected]
+
+    assert sample(1) == sample(1)
+    assert len(sample(1)) == 10
+    assert sample(1) != sample(2)
+    assert len({tuple(sample(seed)) for seed in range(10)}) == 10
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@st.composite
+def runs(draw: st.DrawFn) -> ScoringRun:
+    shipments: list[Shipment] = []
+    for number in range(draw(st.integers(1, 3))):
+        manifest = draw(rst.manifests())
+        shipments += flatten(manifest.model_copy(update={"voyage_number": f"V{number}"}))
+    return score(shipments, draw(rst.profile_sets()), as_of=AS_OF)
+
+
+capacities = st.one_of(
+    st.integers(0, 12),
+    st.integers(0, 100).map(lambda n: f"{n}%"),
+    st.decimals(0, 100, places=1).map(lambda d: f"{d}%"),
+)
+
+
+@PROPERTIES
+@given(runs(), capacities, st.sampled_from([0, 0.1, "25%", 1]), st.integers(0, 2**32))
+def test_selection_never_exceeds_capacity_except_by_forced_containers(
+    run: ScoringRun, capacity: int | str, rate: Any, seed: int
+) -> None:
+    selection = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    reasons = [s.reason for s in selection.selected]
+    forced = reasons.count("forced")
+    assert selection.capacity == parse_capacity(capacity, len(run.containers))
+    assert reasons.count("score") <= max(0, selection.capacity - forced)
+    assert forced + reasons.count("score") <= max(selection.capacity, forced)
+    assert forced == sum(1 for c in run.containers if c.forced_lane is not None)
+    assert selection.over_capacity == max(0, forced - selection.capacity)
+    assert bool(selection.warnings) == (forced > selection.capacity)
+    # Order: forced, then score, then control; ranks count from 1; no container twice.
+    assert reasons == sorted(reasons, key=["forced", "score", "control"].index)
+    assert [s.rank for s in selection.selected] == list(range(1, len(reasons) + 1))
+    keys = [s.container.key for s in selection.selected]
+    assert len(set(keys)) == len(keys)
+    # Green is never selected by score, and capacity is used before anything is left out.
+    by_score = [s.container for s in selection.selected if s.reason == "score"]
+    assert all(c.lane != "green" for c in by_score)
+    if selection.left_out:
+        assert reasons.count("score") == max(0, selection.capacity - forced)
+    # left_out: exactly the non-green containers not selected, in rank order.
+    taken = set(keys)
+    assert [c.key for c in selection.left_out] == [
+        c.key for c in run.containers if c.lane != "green" and c.key not in taken
+    ]
+
+
+@PROPERTIES
+@given(runs(), st.integers(0, 12), st.sampled_from([0.1, "25%", 0.5, 1]), st.integers(0, 99))
+def test_control_samples_are_reproducible_and_never_reselect(
+    run: ScoringRun, capacity: int, rate: Any, seed: int
+) -> None:
+    first = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    again = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    assert first == again
+    no_control = select(run, capacity=capacity)
+    control = [s.container.key for s in first.selected if s.reason == "control"]
+    assert not set(control) & {s.container.key for s in no_control.selected}
+    assert first.selected[: len(no_control.selected)] == no_control.selected
+    pool = len(run.containers) - len(no_control.selected)
+    share = first.control_rate * len(run.containers)
+    assert len(control) == min(pool, math.floor(share + 0.5))
+
+
+@PROPERTIES
+@given(
+    runs(),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "red": st.integers(0, 5),
+            "yellow": st.integers(0, 5).map(str),
+            "blue": st.integers(0, 50).map(lambda n: f"{n}%"),
+        },
+    ),
+)
+def test_per_lane_quotas_are_filled_from_their_lane_only(
+    run: ScoringRun, capacity: dict[str, Any]
+) -> None:
+    selection = select(run, capacity=capacity)
+    total = len(run.containers)
+    assert selection.capacity == sum(parse_capacity(v, total) for v in capacity.values())
+    for lane in ("red", "yellow", "blue"):
+        in_lane = [s for s in selection.selected if s.container.lane == lane]
+        forced = sum(1 for s in in_lane if s.reason == "forced")
+        by_score = sum(1 for s in in_lane if s.reason == "score")
+        quota = parse_capacity(capacity[lane], total) if lane in capacity else 0
+        assert by_score <= max(0, quota - forced)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="with a per-lane capacity, forced containers beyond their own lane's quota do "
+    "not use up the other lanes' quotas, so the selection exceeds the capacity by more "
+    "than the forced containers: capacity {'red': 1, 'yellow': 2} (3) with 3 forced red "
+    "and 2 yellow containers selects 5, with no warning and over_capacity == 0",
+)
+def test_per_lane_capacity_is_exceeded_only_by_forced_containers(profiles: ProfileSet) -> None:
+    run = run_of(
+        profiles, *[Box(f"F{i}", forced="red") for i in range(3)], Box("Y1", 2), Box("Y2", 2)
+    )
+    selection = select(run, capacity={"red": 1, "yellow": 2})
+    forced = sum(1 for s in selection.selected if s.reason == "forced")
+    assert len(selection.selected) <= max(selection.capacity, forced)
+
+
+def test_selection_keeps_its_parameters(profiles: ProfileSet) -> None:
+    run = run_of(profiles, Box("A", 1), *greens(9))
+    selection = select(run, capacity="50%", control_rate="20%", seed=42)
+    assert selection.run is run
+    assert (selection.capacity, selection.control_rate, selection.seed) == (5, 0.2, 42)
