@@ -31,10 +31,10 @@ def main() -> None:
         for n in sizes:
             batch = Path(tmp) / f"batch-{n}.csv"
             start = time.perf_counter()
+            generate = [*cli, "data", "generate", "--seed", "11", "--containers", str(n)]
             out = subprocess.run(
-                [*cli, "data", "generate", "--seed", "11", "--containers", str(n), "-o", str(batch)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                [*generate, "-o", str(batch)], capture_output=True, text=True, check=True
+            )
             generated = time.perf_counter() - start
             rows = int(out.stdout.split()[1].replace(",", ""))
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -286,17 +286,11 @@ def test_broken_profile_is_refused_with_code_and_position(case: Broken, tmp_path
         assert error.suggestion == case.suggestion
 
 
-# Broken profiles that are not refused as they should be: each a bug in the loader.
+# Broken profiles that once escaped the loader's checks (each a fixed bug, kept as a
+# regression test).
 BROKEN_BUT_NOT_REFUSED = {
     "$random used as a number": pytest.param(
         Broken({"p.yaml": _probe("@@$random > 0.5")}, "forbidden_builtin"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AssertionError,
-            reason="'$random > 0.5' fails rule-engine's type check first and is reported as "
-            "type_mismatch 'data type mismatch' at the condition's start, never as "
-            "forbidden_builtin (_check_tree only runs on expressions that compile)",
-        ),
     ),
     "more-indented lines in a literal block": pytest.param(
         Broken(
@@ -308,35 +302,15 @@ BROKEN_BUT_NOT_REFUSED = {
             },
             "unknown_field",
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AssertionError,
-            reason="_yaml._scalar_source strips every source line, but a '|' or '>' block "
-            "keeps the extra indentation of more-indented lines in the value: each such "
-            "line shifts the column of what follows (here 14:17 instead of 14:13)",
-        ),
     ),
     "misspelt field that prefixes an earlier field": pytest.param(
         Broken(
             {"p.yaml": _probe('\'"08" in hs_chapters and "27" in @@hs_chapter\'')},
             "unknown_field",
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AssertionError,
-            reason="_expressions._offset_of finds the first occurrence of the name as a "
-            "substring, so an unknown 'hs_chapter' is placed at the earlier 'hs_chapters' "
-            "(same for type_mismatch and unknown_list positions)",
-        ),
     ),
     "leading blanks in a quoted condition": pytest.param(
         Broken({"p.yaml": _probe('"   @@packagez > 3"')}, "unknown_field"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AssertionError,
-            reason="the schema strips the condition (str_strip_whitespace) but offsets are "
-            "located in the unstripped YAML value: leading blanks shift the column left",
-        ),
     ),
     "list field tested for membership in a list": pytest.param(
         Broken(
@@ -348,32 +322,12 @@ BROKEN_BUT_NOT_REFUSED = {
             },
             "type_mismatch",
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=pytest.fail.Exception,
-            reason="'hs_chapters in $chapters' (a list in a list of texts; the analyst means "
-            "'some chapter is in it') compiles and is always false; _check_tree checks "
-            "types of == and != only, not of 'in'",
-        ),
     ),
     "deeply nested YAML": pytest.param(
         Broken({"p.yaml": "id: t.deep\nlists: @@" + "[" * 1000 + "]" * 1000 + "\n"}, "yaml"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=RecursionError,
-            reason="2 KB of nested flow sequences overflow PyYAML's recursive parser: "
-            "RecursionError escapes load_profiles instead of a 'yaml' ProfileError",
-        ),
     ),
     "deeply nested condition": pytest.param(
-        Broken({"p.yaml": _probe("@@" + "not " * 600 + "is_lcl")}, "syntax"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=RecursionError,
-            reason="a 2,400-character condition of 600 'not's (or a sum of 900 terms) "
-            "overflows rule-engine's recursive AST builder: RecursionError escapes "
-            "compile_condition and load_profiles, under the 4,000-character limit",
-        ),
+        Broken({"p.yaml": _probe("@@" + "not " * 600 + "is_lcl")}, "too_complex"),
     ),
 }
 
@@ -445,13 +399,6 @@ def test_io_errors(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="a format spec in an explanation ('{value_per_kg:.2f}') passes the load-time "
-    "check (explanation_fields ignores specs and conversions) but render_explanation "
-    "formats every value as text first, so explaining a hit raises ValueError",
-)
 def test_explanation_with_a_format_spec_is_refused_or_rendered(tmp_path: Path) -> None:
     _write(
         tmp_path,
@@ -541,12 +488,6 @@ def test_without_collect_errors_one_file_stops_at_its_first_problem(tmp_path: Pa
     assert (info.value.line, info.value.column) == marks["b.yaml"][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_load._resolve_base drops the whole profile when one list fails, so none of "
-    "its conditions is compiled: their problems surface only after the list is fixed",
-)
 def test_collect_errors_a_list_problem_does_not_hide_condition_problems(
     tmp_path: Path,
 ) -> None:
@@ -574,14 +515,6 @@ def test_an_invalid_base_does_not_make_its_overlays_orphans(tmp_path: Path) -> N
     assert [e.code for e in _refused(tmp_path)] == ["schema"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="only an explicit 'id' of a file that fails validation is remembered "
-    "(_Errors.failed_ids), so an overlay of an invalid overlay that has the default id "
-    "'<cc>.<base>' is also reported as missing_parent ('which no loaded profile "
-    "defines'), though a file defines it",
-)
 def test_an_invalid_overlay_does_not_make_its_overlays_orphans(tmp_path: Path) -> None:
     _write(
         tmp_path,
@@ -845,13 +778,6 @@ def test_other_countries_overlays_are_still_checked(tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydantic, on the wrong values
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_load._list_values converts a ListChange's values to text ('kind' is 'string' "
-    "for a ListChange), so extending a number list adds '5' instead of 5: "
-    "'packages in $sizes' misses packages == 5 (and pydantic warns on serialisation)",
-)
 def test_overlay_extends_a_number_list_with_numbers(tmp_path: Path) -> None:
     _write(
         tmp_path,
@@ -885,13 +811,6 @@ def test_list_from_csv_file(tmp_path: Path) -> None:
     assert profile.lists["sizes"] == {Decimal(20), Decimal(40)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a string list accepts YAML numbers and converts them with str(): unquoted HS "
-    "codes lose their leading zero ('07' -> '7') or are read as octal ('0701' -> '449') "
-    "without any error",
-)
 def test_unquoted_codes_with_leading_zeros_are_kept_or_refused(tmp_path: Path) -> None:
     _write(tmp_path, {"p.yaml": _probe("packages > 1", lists="  chapters: {values: [07, 0701]}\n")})
     errors: list[ProfileError] = []

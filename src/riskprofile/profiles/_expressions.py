@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import string
 import threading
 from collections.abc import Iterator, Mapping
@@ -26,7 +27,7 @@ from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
-from riskprofile.profiles._regex import check_regex_runtime, regex_problems
+from riskprofile.profiles._regex import regex_problems
 from riskprofile.profiles._schema import RESERVED_LIST_NAMES
 
 __all__ = [
@@ -175,8 +176,14 @@ def _literal_offset(expression: str, value: str) -> int | None:
 
 
 def _offset_of(expression: str, needle: str) -> int:
-    index = expression.find(needle)
-    return max(index, 0)
+    """Where ``needle`` stands as a whole name in ``expression`` (0 if nowhere)."""
+    if not needle:
+        return 0
+    match = re.search(rf"(?<![\w$]){re.escape(needle)}(?!\w)", expression)
+    if match is None:
+        index = expression.find(needle)
+        return max(index, 0)
+    return match.start()
 
 
 _OPERATORS = {
@@ -218,21 +225,27 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                         _offset_of(expression, getattr(node.left, "name", "") or ""),
                     )
                 )
+        if isinstance(node, re_ast.ContainsExpression):
+            member, container = _kind(node.member), _kind(node.container)
+            if member in ("ARRAY", "SET") and container in ("ARRAY", "SET"):
+                problems.append(
+                    CompileProblem(
+                        "type_mismatch",
+                        f"{_describe(node.member)} is a list, so 'in' asks whether the whole "
+                        "list is one element of the other, which is never true; to test its "
+                        "elements write [x for x in "
+                        f"{getattr(node.member, 'name', 'field')} if x in ...].length > 0",
+                        _offset_of(expression, getattr(node.member, "name", "") or ""),
+                    )
+                )
         if isinstance(node, re_ast.FuzzyComparisonExpression) and isinstance(
             node.right, re_ast.StringExpression
         ):
             pattern = str(node.right.value)
             start = _literal_offset(expression, pattern)
-            found = regex_problems(pattern)
-            if not any(p.severity == "error" for p in found) and any(
-                p.severity == "warning" for p in found
-            ):
-                # Polynomial backtracking the static rules only warn about: time it on
-                # adversarial input built from the pattern (bounded, never a rejected one).
-                slow = check_regex_runtime(pattern)
-                if slow is not None:
-                    found.append(slow)
-            for problem in found:
+            # Static analysis only: a load must not depend on how busy the machine is, so
+            # patterns are never timed here (lint reports the warnings).
+            for problem in regex_problems(pattern):
                 if problem.severity == "error":
                     inside = problem.offset or 0
                     problems.append(
@@ -277,6 +290,9 @@ class Condition:
         Raises rule_engine.EngineError when it cannot be evaluated, typically because a
         field it needs is null.
         """
+        # Shipment dates are midnight UTC, so $today must be too, whatever zone as_of has.
+        if as_of is not None:
+            as_of = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
         _EVALUATION.as_of = as_of
         try:
             return bool(self.rule.matches(record))
@@ -289,8 +305,28 @@ def compile_condition(
 ) -> Condition | list[CompileProblem]:
     """Compile ``expression`` or return every problem found, each with its offset."""
     context = _context(lists)
+    forbidden = [
+        name for name in sorted(FORBIDDEN_BUILTINS)
+        if re.search(rf"\${name}(?!\w)", expression) and name not in lists
+    ]  # fmt: skip
+    if forbidden:
+        return [
+            CompileProblem(
+                "forbidden_builtin",
+                f"${name} is not allowed: scores must be reproducible",
+                _offset_of(expression, f"${name}"),
+            )
+            for name in forbidden
+        ]
     try:
         rule = rule_engine.Rule(expression, context=context)
+    except RecursionError:
+        return [
+            CompileProblem(
+                "too_complex",
+                "the condition is nested too deeply to compile; split it into several indicators",
+            )
+        ]
     except rule_engine.RuleSyntaxError as exc:
         token = exc.token
         offset = len(expression) if token is None else int(token.lexpos)
@@ -409,10 +445,15 @@ def explanation_fields(template: str) -> list[str]:
     """The field names a template uses (``{port_of_loading}``); raises ValueError on a
     malformed template."""
     names = []
-    for _literal, field, _spec, _conversion in string.Formatter().parse(template):
+    for _literal, field, spec, conversion in string.Formatter().parse(template):
         if field is not None:
             if not field.isidentifier():
                 raise ValueError(f"{{{field}}} is not a field name")
+            if spec or conversion:
+                raise ValueError(
+                    f"{{{field}...}}: format specs and conversions are not supported; "
+                    f"write {{{field}}} (numbers are shown readably)"
+                )
             names.append(field)
     return names
 
@@ -425,6 +466,8 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float | Decimal):
+        if value and abs(float(value)) < 1:
+            return f"{float(value):.3g}"  # 0.004 USD/kg stays 0.004, not 0
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -84,6 +84,7 @@ class _Resolved:
     lists: dict[str, tuple[str, tuple[Any, ...], _Origin]] = field(default_factory=dict)
     parts: dict[tuple[str, str], _Origin] = field(default_factory=dict)  # (kind, id)
     chain: tuple[str, ...] = ()
+    failed: bool = False  # a list could not be read: compile for errors, then drop
 
 
 class _Errors:
@@ -171,6 +172,8 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
     except ValidationError as exc:
         if isinstance(doc.data.get("id"), str):
             errors.failed_ids.add(doc.data["id"])
+        elif isinstance(doc.data.get("extends"), str) and isinstance(doc.data.get("country"), str):
+            errors.failed_ids.add(f"{doc.data['country'].lower()}.{doc.data['extends']}")
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
             message = err["msg"]
@@ -217,22 +220,34 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _list_values(
-    watch: WatchList | ListChange, source: _Source, path: tuple[str | int, ...], errors: _Errors
+    watch: WatchList | ListChange,
+    source: _Source,
+    path: tuple[str | int, ...],
+    errors: _Errors,
+    kind: str | None = None,
 ) -> tuple[Any, ...] | None:
     if isinstance(watch, ListChange):
+        key = "extend" if watch.extend is not None else "replace"
         raw = watch.extend if watch.extend is not None else watch.replace
         values: list[Any] = list(raw or [])
+        value_path: tuple[str | int, ...] = (*path, key)
     elif watch.values is not None:
         values = list(watch.values)
+        value_path = (*path, "values")
     else:
         assert watch.file is not None
         read = _read_list_file(watch.file, source, path, errors)
         if read is None:
             return None
         values = read
-    kind = watch.type if isinstance(watch, WatchList) else "string"
+        value_path = ()
+    if kind is None:
+        kind = watch.type if isinstance(watch, WatchList) else "string"
     out: list[Any] = []
     for index, value in enumerate(values):
+        if kind == "string" and value_path:
+            # An unquoted 07 or 0701 in YAML is a number; keep what was typed.
+            value = source.doc.raw.get((*value_path, index), value)
         if kind == "number":
             try:
                 out.append(Decimal(str(value)))
@@ -282,22 +297,23 @@ def _read_list_file(
 # --- overlays ------------------------------------------------------------------------------
 
 
-def _resolve_base(source: _Source, errors: _Errors) -> _Resolved | None:
+def _resolve_base(source: _Source, errors: _Errors) -> _Resolved:
     profile = source.model
     assert isinstance(profile, Profile)
     resolved = _Resolved(profile=profile, origin=source, chain=(profile.id,))
-    ok = True
     for name, watch in profile.lists.items():
         values = _list_values(watch, source, ("lists", name), errors)
         if values is None:
-            ok = False
-            continue
+            # Compile with the list empty, so that the conditions' own problems are
+            # reported too; the profile is dropped after compiling.
+            resolved.failed = True
+            values = ()
         resolved.lists[name] = (watch.type, values, _Origin(source, ("lists", name)))
     for i, ind in enumerate(profile.indicators):
         resolved.parts[("indicator", ind.id)] = _Origin(source, ("indicators", i))
     for i, exc in enumerate(profile.exceptions):
         resolved.parts[("exception", exc.id)] = _Origin(source, ("exceptions", i))
-    return resolved if ok else None
+    return resolved
 
 
 def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolved | None:
@@ -350,7 +366,10 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
     lists = dict(base.lists)
     new_lists = dict(parent.lists)
     for name, list_change in overlay.lists.items():
-        values = _list_values(list_change, source, ("lists", name), errors)
+        base_kind = (
+            lists[name][0] if name in lists and isinstance(list_change, ListChange) else None
+        )
+        values = _list_values(list_change, source, ("lists", name), errors, base_kind)
         if values is None:
             ok = False
             continue
@@ -406,7 +425,7 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
             errors.at(source, source.doc.position(()), f"resolved profile: {err['msg']}",
                       "overlay", profile_id=overlay.resolved_id)  # fmt: skip
         return None
-    return _Resolved(profile, source, lists, parts, (*base.chain, profile.id))
+    return _Resolved(profile, source, lists, parts, (*base.chain, profile.id), base.failed)
 
 
 # --- compiling -----------------------------------------------------------------------------
@@ -417,12 +436,25 @@ def _location(origin: _Origin) -> Location:
     return Location(origin.source.path, position.line, position.column)
 
 
+def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _problem(
     errors: _Errors, origin: _Origin, key: str, problem: CompileProblem, profile_id: str
 ) -> None:
     path = (*origin.path, key)
-    scalar = origin.source.doc.scalars.get(path)
-    position = scalar.locate(problem.offset) if scalar else origin.source.doc.position(path)
+    doc = origin.source.doc
+    scalar = doc.scalars.get(path)
+    raw = _value_at(doc.data, path)
+    # The schema strips the text; positions are in the text as written.
+    lead = len(raw) - len(raw.lstrip()) if isinstance(raw, str) else 0
+    position = scalar.locate(problem.offset + lead) if scalar else doc.position(path)
     errors.at(
         origin.source, position, problem.message, problem.code, problem.suggestion, profile_id
     )
@@ -467,7 +499,7 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
             ok = False
             continue
         exceptions.append(CompiledCondition(exception.id, compiled))
-    if not ok:
+    if not ok or resolved.failed:
         return None
     list_values = {name: values for name, (_, values, _) in resolved.lists.items()}
     positions: dict[str, Location] = {"profile": _location(_Origin(resolved.origin, ()))}
@@ -539,9 +571,7 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
 
     resolved: dict[str, _Resolved] = {}
     for key, source in bases.items():
-        base = _resolve_base(source, errors)
-        if base is not None:
-            resolved[key] = base
+        resolved[key] = _resolve_base(source, errors)
 
     # Overlays, parents first; a chain that comes back to itself is a cycle.
     def resolve_overlay(key: str, stack: tuple[str, ...]) -> _Resolved | None:

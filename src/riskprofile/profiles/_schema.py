@@ -87,7 +87,18 @@ ListName = Annotated[
     AfterValidator(_list_name),
 ]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-Weight = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=8, decimal_places=3)]
+
+
+def _canonical(value: Decimal) -> Decimal:
+    # 40 and 40.0 are one weight: one spelling, so one fingerprint.
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+Weight = Annotated[
+    Decimal,
+    Field(ge=-1000, le=1000, max_digits=8, decimal_places=3),
+    AfterValidator(_canonical),
+]
 ListValue = str | int | float
 
 

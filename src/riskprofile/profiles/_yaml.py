@@ -14,12 +14,22 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_NODES", "MAX_PROFILE_BYTES", "Position", "ScalarSource", "YamlDocument", "parse"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_PROFILE_BYTES",
+    "Position",
+    "ScalarSource",
+    "YamlDocument",
+    "parse",
+]
 
 MAX_PROFILE_BYTES = 1024 * 1024
 """A profile file larger than this is refused."""
 MAX_NODES = 200_000
 """Most values one file may expand to (aliases count every time they are used)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists in a profile file."""
 
 Path_ = tuple[str | int, ...]
 
@@ -75,6 +85,7 @@ class YamlDocument:
     keys: dict[Path_, Position] = field(default_factory=dict)
     values: dict[Path_, Position] = field(default_factory=dict)
     scalars: dict[Path_, ScalarSource] = field(default_factory=dict)
+    raw: dict[Path_, str] = field(default_factory=dict)
 
     def position(self, path: Path_) -> Position | None:
         """The best position for a path: its key, else its value, else its parent's."""
@@ -101,14 +112,26 @@ def _scalar_source(node: yaml.ScalarNode, text: str) -> ScalarSource:
     first_line = 0
     if node.style in ("|", ">"):
         first_line = 1  # the indicator line holds no content
+    block = node.style in ("|", ">")
+    base = None
+    if block:
+        # A block's value keeps the indentation beyond its first content line's.
+        for raw in raw_lines[first_line:]:
+            if raw.strip():
+                base = len(raw) - len(raw.lstrip())
+                break
     for i in range(first_line, len(raw_lines)):
         raw = raw_lines[i]
         if i == 0 and node.style in ('"', "'"):
             raw = raw[1:]
-        content = raw.strip()
-        if not content:
+        if not raw.strip():
             continue
-        indent = len(raw) - len(raw.lstrip())
+        if block and base is not None:
+            indent = min(base, len(raw) - len(raw.lstrip()))
+            content = raw[indent:].rstrip()
+        else:
+            indent = len(raw) - len(raw.lstrip())
+            content = raw.strip()
         column = (start.column + 1 + indent) if i == 0 else indent + 1
         if i == 0 and node.style in ('"', "'"):
             column = start.column + 2 + indent
@@ -117,12 +140,65 @@ def _scalar_source(node: yaml.ScalarNode, text: str) -> ScalarSource:
     return ScalarSource(tuple(segments) or (first,))
 
 
+def _deep_flow_start(text: str) -> tuple[int | None, int | None]:
+    """Where the outermost ``[``/``{`` of a too-deep flow collection opens (1-based)."""
+    depth, quote = 0, ""
+    start: tuple[int | None, int | None] = (None, None)
+    line, column = 1, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+            continue
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth == 1:
+                start = (line, column)
+            if depth > MAX_DEPTH:
+                return start
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None, None
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values the node graph expands to, counted without expanding it (aliases
+    share nodes, so sizes are memoised per node); stops early past ``limit``."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1 + sum(sizes.get(id(c), 1) for c in children)
+        sizes[id(node)] = min(total, limit + 1)
+    return sizes[id(root)]
+
+
 def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
     """Parse one YAML document with positions; raise :class:`YamlError` on any problem."""
     loader = yaml.SafeLoader(text)
     try:
         try:
             root = loader.get_single_node()
+        except RecursionError:
+            line, column = _deep_flow_start(text)
+            raise YamlError(
+                f"values are nested too deeply (more than {MAX_DEPTH})", line, column
+            ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise YamlError(
@@ -135,14 +211,18 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
         doc = YamlDocument(data=None)
         if root is None:
             return doc
-        budget = [max_nodes]
+        if _expanded_size(root, max_nodes) > max_nodes:
+            raise YamlError(
+                f"the document expands to more than {max_nodes:,} values "
+                "(aliases are counted each time they are used)",
+                root.start_mark.line + 1,
+                root.start_mark.column + 1,
+            )
 
         def build(node: yaml.Node, path: Path_) -> Any:
-            budget[0] -= 1
-            if budget[0] < 0:
+            if len(path) > MAX_DEPTH:
                 raise YamlError(
-                    f"the document expands to more than {max_nodes:,} values "
-                    "(aliases are counted each time they are used)",
+                    f"values are nested more than {MAX_DEPTH} deep",
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                 )
@@ -162,6 +242,10 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
                     ) from None
                 if isinstance(value, str):
                     doc.scalars[path] = _scalar_source(node, text)
+                elif node.style is None and isinstance(value, int | float):
+                    # "07" or "0701" as typed: YAML 1.1 reads them as numbers (0701 as
+                    # octal); a text list needs what the analyst wrote.
+                    doc.raw[path] = node.value
                 return value
             if isinstance(node, yaml.SequenceNode):
                 return [build(child, (*path, i)) for i, child in enumerate(node.value)]
