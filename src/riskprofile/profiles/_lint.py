@@ -367,8 +367,9 @@ class DuplicateCondition(ProfileLint):
 
 
 class UnusedList(ProfileLint):
-    """A watch list that no indicator or exception uses (often a typo or a leftover, or
-    an overlay disabled the indicators that used it)."""
+    """A watch list that no indicator or exception uses (often a typo or a leftover).
+    A list an overlay inherits unchanged is not flagged when the overlay disabled the
+    indicators that used it: the overlay cannot remove it."""
 
     code = "unused_list"
     severity = "warning"
@@ -379,7 +380,18 @@ class UnusedList(ProfileLint):
         used: set[str] = set()
         for _key, _name, condition in _conditions(profile):
             used |= condition.lists
+        source = profile.positions.get("profile")
         for name in sorted(set(profile.lists) - used):
+            where = profile.positions.get(f"list:{name}")
+            if (
+                profile.extends
+                and where is not None
+                and source is not None
+                and (where.path != source.path)
+            ):
+                # An overlay cannot remove a list it inherits: once it disables the
+                # indicators that used it, the leftover is expected, not a mistake.
+                continue
             yield self.finding(
                 profile,
                 f"list:{name}",

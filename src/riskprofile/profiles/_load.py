@@ -316,6 +316,13 @@ def _resolve_base(source: _Source, errors: _Errors) -> _Resolved:
     return resolved
 
 
+def _plain_number(value: Any) -> Any:
+    """A list value as the schema types it (numbers are kept as Decimal internally)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolved | None:
     overlay = source.model
     assert isinstance(overlay, Overlay)
@@ -385,13 +392,16 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                 tuple(dict.fromkeys(old + values)) if list_change.extend is not None else values
             )
             lists[name] = (kind, merged, _Origin(source, ("lists", name)))
+            merged_plain = [_plain_number(v) for v in merged]
             new_lists[name] = parent.lists[name].model_copy(
-                update={"values": list(merged), "file": None,
+                update={"values": merged_plain, "file": None,
                         "source": list_change.source or parent.lists[name].source}
             )  # fmt: skip
         else:
             lists[name] = (list_change.type, values, _Origin(source, ("lists", name)))
-            new_lists[name] = list_change.model_copy(update={"values": list(values), "file": None})
+            new_lists[name] = list_change.model_copy(
+                update={"values": [_plain_number(v) for v in values], "file": None}
+            )
     if not ok:
         return None
     meta: dict[str, Any] = {
