@@ -780,10 +780,14 @@ def _same_call(description: str) -> list[Shipment]:
     "shipment_id (a stable sort), so such duplicates keep their input order and the "
     "hits table changes when the input is permuted",
 )
-def test_duplicate_shipment_ids_from_two_manifests_of_one_call_are_order_independent() -> None:
-    from riskprofile.profiles import bundled_profiles_path
-
-    profiles = load_profiles(bundled_profiles_path())
+def test_duplicate_shipment_ids_from_two_manifests_of_one_call_are_order_independent(
+    tmp_path: Path,
+) -> None:
+    profiles = load(
+        tmp_path,
+        profile("t.vague", ind("vague", 'description =~~ "FAK|CARGO"', 15,
+                               explain="goods described as '{description}'")),
+    )  # fmt: skip
     first, second = _same_call("FAK"), _same_call("GENERAL CARGO")
     assert first[0].shipment_id == second[0].shipment_id
     one = score(first + second, profiles, as_of=AS_OF)
