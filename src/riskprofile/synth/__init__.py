@@ -15,6 +15,17 @@ True
 The same arguments always give the same output, byte for byte. The planted defects are
 listed in :data:`CONTAINER_DEFECTS`, :data:`GOODS_DEFECTS`, :data:`CONSIGNMENT_DEFECTS` and
 :data:`MANIFEST_DEFECTS`.
+
+:func:`generate_port_day` goes further: a realistic day at the port with a few high-risk
+cases planted in it (cocaine in a banana reefer, heroin in marble, precursors in transit
+to Kabul, counterfeits, undervalued phones, ivory as plastic scrap, firearms parts...),
+each a combination of indicators, and the ground truth to measure profiles against
+(:func:`write_planted` keeps it next to the batch).
+
+>>> from riskprofile.synth import generate_port_day
+>>> day = generate_port_day(seed=1, containers=500)
+>>> [case.scenario for case in day.planted][:2]  # doctest: +SKIP
+['precursor_transit', 'wildlife_concealment']
 """
 
 from riskprofile.synth._generator import (
@@ -27,6 +38,15 @@ from riskprofile.synth._generator import (
     generate_manifest_documents,
     generate_manifests,
 )
+from riskprofile.synth._planted import (
+    SCENARIOS,
+    PlantedCase,
+    PortDay,
+    Scenario,
+    generate_port_day,
+    read_planted,
+    write_planted,
+)
 
 __all__ = [
     "CONSIGNMENT_DEFECTS",
@@ -35,6 +55,13 @@ __all__ = [
     "Defect",
     "GOODS_DEFECTS",
     "MANIFEST_DEFECTS",
+    "PlantedCase",
+    "PortDay",
+    "SCENARIOS",
+    "Scenario",
     "generate_manifest_documents",
     "generate_manifests",
+    "generate_port_day",
+    "read_planted",
+    "write_planted",
 ]
