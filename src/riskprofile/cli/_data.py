@@ -61,7 +61,9 @@ def register(commands: Any) -> None:
         "generate",
         help="write a seeded synthetic batch of realistic manifests",
         description="Write a synthetic batch (real UN/LOCODEs and HS codes, FCL/LCL mix, "
-        "planted data-quality defects). The same seed gives the same file, byte for byte.",
+        "planted data-quality defects). The same seed gives the same file, byte for byte. "
+        "With --port-day, high-risk cases are planted too, and their list is written "
+        "next to the batch (karachi.csv: karachi.planted.csv).",
     )
     gen.add_argument(
         "-o", "--output", required=True, help="file to write (.csv, .jsonl, .json, .parquet)"
@@ -76,6 +78,18 @@ def register(commands: Any) -> None:
     gen.add_argument(
         "--defect-rate", type=float, default=0.02, help="share of records with planted defects"
     )
+    gen.add_argument(
+        "--port-day",
+        action="store_true",
+        help="plant high-risk cases (cocaine, heroin, precursors, counterfeits, wildlife, "
+        "firearms...) and write them to <output stem>.planted.csv",
+    )
+    gen.add_argument(
+        "--planted",
+        type=_count,
+        metavar="N",
+        help="number of planted cases with --port-day (default: 1 per 125 containers)",
+    )
     gen.set_defaults(run=_generate)
 
 
@@ -86,6 +100,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
     return value
 
 
@@ -178,16 +202,39 @@ def _convert(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from riskprofile.io import detect_format
-    from riskprofile.synth import generate_manifests
+    from riskprofile.synth import generate_manifests, generate_port_day, write_planted
 
     path = Path(args.output)
     detect_format(path)
-    manifests = generate_manifests(
-        args.seed,
-        args.containers,
-        port_of_call=args.port_of_call,
-        defect_rate=args.defect_rate,
+    if args.planted is not None and not args.port_day:
+        print("riskprofile: error: --planted needs --port-day", file=sys.stderr)
+        return 2
+    if not args.port_day:
+        manifests = generate_manifests(
+            args.seed,
+            args.containers,
+            port_of_call=args.port_of_call,
+            defect_rate=args.defect_rate,
+        )
+        rows, unit = _write(manifests, path)
+        print(f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}")
+        return 0
+    try:
+        day = generate_port_day(
+            args.seed,
+            args.containers,
+            port_of_call=args.port_of_call,
+            planted=args.planted,
+            defect_rate=args.defect_rate,
+        )
+    except ValueError as exc:
+        print(f"riskprofile: error: {exc}", file=sys.stderr)
+        return 2
+    rows, unit = _write(day.manifests, path)
+    truth = path.with_suffix(".planted.csv")
+    cases = write_planted(day.planted, truth)
+    print(
+        f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}; "
+        f"{cases:,} planted cases to {truth}"
     )
-    rows, unit = _write(manifests, path)
-    print(f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}")
     return 0
