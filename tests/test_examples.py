@@ -6,16 +6,20 @@ from pathlib import Path
 
 from riskprofile import read_batch
 from riskprofile.cli import main
+from riskprofile.synth import read_planted
 
 SAMPLE = Path("examples/data/karachi-sample.csv")
+PLANTED = Path("examples/data/karachi-sample.planted.csv")
 
 
 def test_sample_is_what_the_seeded_generator_writes(tmp_path: Path) -> None:
     out = tmp_path / "sample.csv"
-    assert main(["data", "generate", "--seed", "2026", "--containers", "250", "-o", str(out)]) == 0
-    assert out.read_bytes() == SAMPLE.read_bytes(), (
-        "examples/data/karachi-sample.csv is stale: regenerate it with the command in "
-        "examples/README.md"
+    command = ["data", "generate", "--port-day", "--seed", "2026", "--containers", "250"]
+    assert main([*command, "-o", str(out)]) == 0
+    stale = "is stale: regenerate it with the command in examples/README.md"
+    assert out.read_bytes() == SAMPLE.read_bytes(), f"{SAMPLE} {stale}"
+    assert (tmp_path / "sample.planted.csv").read_bytes() == PLANTED.read_bytes(), (
+        f"{PLANTED} {stale}"
     )
 
 
@@ -26,3 +30,11 @@ def test_sample_reads_without_rejections_and_keeps_every_container() -> None:
     assert len({s.container_number for s in batch.shipments if s.container_number}) == 250
     # the planted defects are visible to rules as flags
     assert any(s.quality_flags for s in batch.shipments)
+
+
+def test_planted_cases_are_in_the_sample() -> None:
+    planted = read_planted(PLANTED)
+    assert planted
+    pairs = {(s.container_number, s.bl_number) for s in read_batch(SAMPLE).shipments}
+    for case in planted:
+        assert (case.container_number, case.bl_number) in pairs
