@@ -1,0 +1,51 @@
+"""The example notebook runs from top to bottom, and is committed without outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+nbclient = pytest.importorskip("nbclient")
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("ipykernel")
+pytest.importorskip("matplotlib")
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "port-day.ipynb"
+
+
+def _text(cell: object) -> str:
+    outputs = getattr(cell, "outputs", [])
+    return "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+
+
+def test_notebook_is_committed_without_outputs() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], "clear the outputs of examples/port-day.ipynb"
+            assert cell.execution_count is None
+
+
+def test_notebook_runs() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # The kernel is the python3 of the running interpreter (jupyter_client swaps the
+    # spec's `python` for sys.executable), so it sees this virtual environment.
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
+    client.execute()
+    errors = [
+        o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
+    assert errors == []
+    images = [
+        o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
+    assert len(images) == 2  # the score distribution and the hits per indicator
+    last = _text(notebook.cells[-1])
+    assert "planted cases selected by the profiles" in last
