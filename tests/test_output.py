@@ -178,6 +178,7 @@ def test_json_carries_the_audit_and_both_tables(
     assert doc["audit"] == {
         "as_of": "2026-11-02T00:00:00+00:00",
         "profiles": [{"id": "t.out", "version": 2, "fingerprint": profiles["t.out"].fingerprint}],
+        "skipped_profiles": {},
         "containers": 5,
         "shipments": 6,
         "capacity": 2,
@@ -192,7 +193,7 @@ def test_json_carries_the_audit_and_both_tables(
     assert path.read_text(encoding="utf-8") == output.to_json(run, selection)
     # Without a selection, the audit has no selection keys.
     assert set(json.loads(output.to_json(run))["audit"]) == {
-        "as_of", "profiles", "containers", "shipments",
+        "as_of", "profiles", "skipped_profiles", "containers", "shipments",
     }  # fmt: skip
 
 

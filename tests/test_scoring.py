@@ -773,13 +773,6 @@ def _same_call(description: str) -> list[Shipment]:
     return flatten(manifest)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two manifests of the same vessel call (same IMO/voyage) in one batch give "
-    "shipments with the same shipment_id; score() and roll_up() order results only by "
-    "shipment_id (a stable sort), so such duplicates keep their input order and the "
-    "hits table changes when the input is permuted",
-)
 def test_duplicate_shipment_ids_from_two_manifests_of_one_call_are_order_independent(
     tmp_path: Path,
 ) -> None:
@@ -793,3 +786,43 @@ def test_duplicate_shipment_ids_from_two_manifests_of_one_call_are_order_indepen
     one = score(first + second, profiles, as_of=AS_OF)
     two = score(second + first, profiles, as_of=AS_OF)
     assert output.to_json(one) == output.to_json(two)
+
+
+def test_retired_draft_and_out_of_date_profiles_do_not_score(tmp_path: Path) -> None:
+    from riskprofile import Shipment, load_profiles, score
+
+    template = """\
+id: t.{name}
+version: 1
+title: {name}
+category: other
+owner: test
+status: {status}
+valid_from: 2026-01-01
+valid_to: 2026-06-30
+indicators:
+  - id: always
+    title: always
+    when: "true"
+    weight: 10
+    explain: always
+"""
+    for name, status in (("active", "active"), ("draft", "draft"), ("retired", "retired")):
+        (tmp_path / f"{name}.yaml").write_text(
+            template.format(name=name, status=status), encoding="utf-8"
+        )
+    profiles = load_profiles(tmp_path)
+    shipments = [Shipment(shipment_id="s1", container_number="CSQU3054383")]
+    run = score(shipments, profiles, as_of=dt.date(2026, 3, 1))
+    assert set(run.fingerprints) == {"t.active"}
+    assert run.skipped_profiles == {
+        "t.draft": "draft (pass include_drafts=True to score with it)",
+        "t.retired": "retired",
+    }
+    with_drafts = score(shipments, profiles, as_of=dt.date(2026, 3, 1), include_drafts=True)
+    assert set(with_drafts.fingerprints) == {"t.active", "t.draft"}
+    expired = score(shipments, profiles, as_of=dt.date(2026, 7, 1))
+    assert expired.fingerprints == {}
+    assert expired.skipped_profiles["t.active"] == "expired on 2026-06-30"
+    early = score(shipments, profiles, as_of=dt.date(2025, 12, 31))
+    assert early.skipped_profiles["t.active"] == "not valid before 2026-01-01"

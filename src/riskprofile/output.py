@@ -143,6 +143,7 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
             {"id": pid, "version": run.profile_versions.get(pid), "fingerprint": fp}
             for pid, fp in sorted(run.fingerprints.items())
         ],
+        "skipped_profiles": dict(sorted(run.skipped_profiles.items())),
         "containers": len(run.containers),
         "shipments": len(run.shipments),
     }

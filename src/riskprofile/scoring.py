@@ -143,6 +143,9 @@ class ScoringRun:
         fingerprints: profile id -> fingerprint of each profile used.
         shipments: one result per input shipment, in a canonical order (by shipment id).
         containers: the container roll-ups, ranked (see :func:`rank_key`).
+        profile_versions: profile id -> version of each profile used.
+        skipped_profiles: profile id -> why it did not score (retired, draft, not valid
+            on the ``as_of`` date).
     """
 
     as_of: dt.datetime
@@ -150,6 +153,7 @@ class ScoringRun:
     shipments: tuple[ShipmentResult, ...]
     containers: tuple[ContainerResult, ...]
     profile_versions: dict[str, int] = field(default_factory=dict)
+    skipped_profiles: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.containers)
@@ -259,6 +263,7 @@ def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
     containers = []
     for key, members in groups.items():
         members.sort(key=lambda r: r.shipment_id)
+        _order_duplicates(members)
         containers.append(
             ContainerResult(
                 key=key,
@@ -278,6 +283,7 @@ def score(
     profiles: Iterable[CompiledProfile],
     *,
     as_of: dt.datetime | dt.date,
+    include_drafts: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ScoringRun:
     """Score every shipment against every profile and roll the results up by container.
@@ -288,6 +294,10 @@ def score(
         as_of: the evaluation time: ``$now``/``$today`` in every rule. A date means
             midnight UTC; a naive datetime is taken as UTC. Required, so that a run can
             be reproduced.
+        include_drafts: also score with profiles whose status is ``draft`` (to try them
+            out). Retired profiles, and profiles not valid on the ``as_of`` date
+            (``valid_from``/``valid_to``), never score; the run lists them in
+            ``skipped_profiles`` with the reason.
         progress: called with the number of shipments done so far.
 
     Returns:
@@ -295,19 +305,57 @@ def score(
         the same run, byte for byte in every export.
     """
     when = _as_datetime(as_of)
-    profile_list = sorted(profiles, key=lambda p: p.id)
+    profile_list = []
+    skipped: dict[str, str] = {}
+    for profile in sorted(profiles, key=lambda p: p.id):
+        reason = _not_applicable(profile, when.date(), include_drafts)
+        if reason is None:
+            profile_list.append(profile)
+        else:
+            skipped[profile.id] = reason
     results = [
         _score_shipment(shipment, outcomes)
         for shipment, outcomes in evaluate(shipments, profile_list, when, progress)
     ]
     results.sort(key=lambda r: r.shipment_id)
+    _order_duplicates(results)
     return ScoringRun(
         as_of=when,
         fingerprints={p.id: p.fingerprint for p in profile_list},
         shipments=tuple(results),
         containers=tuple(roll_up(results)),
         profile_versions={p.id: p.version for p in profile_list},
+        skipped_profiles=skipped,
     )
+
+
+def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool) -> str | None:
+    """Why a profile does not take part in a run on ``day`` (None when it does)."""
+    meta = profile.profile
+    if meta.status == "retired":
+        return "retired"
+    if meta.status == "draft" and not include_drafts:
+        return "draft (pass include_drafts=True to score with it)"
+    if meta.valid_from is not None and day < meta.valid_from:
+        return f"not valid before {meta.valid_from.isoformat()}"
+    if meta.valid_to is not None and day > meta.valid_to:
+        return f"expired on {meta.valid_to.isoformat()}"
+    return None
+
+
+def _order_duplicates(results: list[ShipmentResult]) -> None:
+    """Give shipments that share an id (two manifests of one vessel call in a batch) an
+    order that does not depend on the input's: by their full content."""
+    start = 0
+    while start < len(results):
+        end = start + 1
+        while end < len(results) and results[end].shipment_id == results[start].shipment_id:
+            end += 1
+        if end - start > 1:
+            results[start:end] = sorted(
+                results[start:end], key=lambda r: r.shipment.model_dump_json()
+            )
+        start = end
 
 
 def _as_datetime(value: Any) -> dt.datetime:

@@ -22,7 +22,7 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from riskprofile.scoring import LANES, ContainerResult, Lane, ScoringRun
@@ -99,6 +99,13 @@ def parse_capacity(value: int | str, total: int) -> int:
     return max(count, 1) if share > 0 and total > 0 else count
 
 
+def _rate_decimal(value: float | str) -> Decimal:
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        return Decimal(match.group(1)) / 100 if match else Decimal(value.strip())
+    return Decimal(str(value))
+
+
 def _rate(value: float | str) -> float:
     if isinstance(value, str):
         match = _PERCENT.match(value)
@@ -162,18 +169,26 @@ def select(
         key: Lane | None = c.lane if None not in quotas else None
         if key in used:
             used[key] += 1
+    # Forced containers use the capacity first, whatever their lane: the rest of the
+    # list fills what remains, within each lane's quota.
+    budget = max(0, limit - len(forced))
     for c in containers:
+        if budget == 0:
+            break
         if c.key in taken or c.lane == "green":
             continue
         key = c.lane if None not in quotas else None
         if key not in quotas or used[key] >= quotas[key]:
             continue
         used[key] += 1
+        budget -= 1
         chosen.append(("score", c))
         taken.add(c.key)
     if rate > 0:
         pool = sorted(c.key for c in containers if c.key not in taken)
-        size = min(len(pool), math.floor(rate * total + 0.5))
+        # Decimal, so that "29%" of 50 is exactly 14.5 and rounds half up to 15.
+        exact = _rate_decimal(control_rate) * total
+        size = min(len(pool), int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
         # A sample for quality control, not security: reproducible from its seed.
         picked = set(random.Random(seed).sample(pool, size))  # noqa: S311
         by_key = {c.key: c for c in containers}

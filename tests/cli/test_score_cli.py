@@ -195,16 +195,9 @@ def test_control_rate_without_seed_says_why(
     code, out, err = run([*BASE, "--profiles", str(demo_profiles), "--control-rate", "1%"], capsys)
     assert code != EXIT_OK
     assert out == ""
-    assert "riskprofile score: a control sample needs an explicit seed" in err
+    assert "riskprofile score: error: a control sample needs an explicit seed" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="riskprofile score raises SystemExit('riskprofile score: ...') for a control "
-    "rate without --seed, a bad --capacity and --format parquet without -o: a string "
-    "SystemExit exits with status 1, but these are usage errors, documented as exit 2 "
-    "(riskprofile.cli docstring, docs/cli.md)",
-)
 @pytest.mark.parametrize(
     "extra",
     [["--control-rate", "1%"], ["--capacity", "lots"], ["--format", "parquet"]],

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register"]
@@ -52,6 +53,12 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     score.add_argument("-o", "--output", help="write to this file (csv/parquet also write .hits)")
     score.set_defaults(run=_score)
+
+
+def _usage(message: str) -> SystemExit:
+    """A usage error: the message on standard error, exit code 2 (as argparse does)."""
+    print(f"riskprofile score: error: {message}", file=sys.stderr)
+    return SystemExit(2)
 
 
 def _as_of(text: str) -> dt.datetime:
@@ -105,8 +112,11 @@ def _score(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = (args.output or "").rsplit(".", 1)[-1].lower() if args.output else ""
         fmt = suffix if suffix in ("csv", "json", "parquet") else "table"
+    if args.output and fmt == "table" and args.format is None:
+        raise _usage(f"cannot tell the output format from {args.output!r}: use a .json, "
+                     ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
-        raise SystemExit("riskprofile score: --format parquet needs -o FILE")
+        raise _usage("--format parquet needs -o FILE")
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
     batch = read_batch(
         args.batch, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
@@ -127,10 +137,12 @@ def _score(args: argparse.Namespace) -> int:
             run, capacity=args.capacity, control_rate=args.control_rate, seed=args.seed
         )
     except ValueError as exc:
-        raise SystemExit(f"riskprofile score: {exc}") from None
-    if args.output:
-        written = write_output(run, args.output, selection=selection, format=fmt
-                               if fmt != "table" else "json")  # fmt: skip
+        raise _usage(str(exc)) from None
+    if args.output and fmt == "table":
+        Path(args.output).write_text(text_table(run, selection, limit=10**9), encoding="utf-8")
+        print(f"wrote {args.output}")
+    elif args.output:
+        written = write_output(run, args.output, selection=selection, format=fmt)
         print(text_table(run, selection, limit=10), end="")
         print("wrote " + ", ".join(str(p) for p in written))
     elif fmt == "table":
