@@ -48,7 +48,7 @@ def test_manifests_cover_the_consolidation_shapes() -> None:
     seen: Counter[str] = Counter()
 
     # Generation only (no shrinking), derandomized so that the test is not flaky.
-    @settings(max_examples=100, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=400, derandomize=True, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(rst.manifests())
     def count(manifest: Manifest) -> None:
