@@ -148,3 +148,12 @@ def test_internal_error_exits_3(
     err = capsys.readouterr().err
     assert "RuntimeError: boom" in err
     assert "internal error" in err
+
+
+def test_writing_into_a_missing_folder_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "batch.csv"
+    assert main(["data", "generate", "--containers", "3", "-o", str(target)]) == EXIT_USAGE
+    assert "does not exist" in capsys.readouterr().err
+    assert not target.exists()

@@ -175,6 +175,10 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
     from riskprofile.io import detect_format, write_csv, write_json, write_parquet
 
     fmt = detect_format(path)
+    if not path.parent.is_dir():
+        from riskprofile.errors import InputFormatError
+
+        raise InputFormatError("the folder to write into does not exist", path=str(path))
     if fmt == "csv":
         return write_csv(manifests, path), "rows"
     if fmt == "parquet":
