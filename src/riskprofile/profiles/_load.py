@@ -30,6 +30,7 @@ from riskprofile.profiles._compiled import (
 )
 from riskprofile.profiles._expressions import (
     CompileProblem,
+    Condition,
     compile_condition,
     explanation_fields,
     field_types,
@@ -476,12 +477,20 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     catalogue = field_types()
     ok = True
     indicators = []
-    for ind in profile.indicators:
-        origin = resolved.parts[("indicator", ind.id)]
-        compiled = compile_condition(ind.when, lists)
+
+    def condition(kind: str, part_id: str, when: str) -> Condition | None:
+        origin = resolved.parts[(kind, part_id)]
+        compiled = compile_condition(when, lists)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
+            return None
+        return compiled
+
+    for ind in profile.indicators:
+        origin = resolved.parts[("indicator", ind.id)]
+        compiled = condition("indicator", ind.id, ind.when)
+        if compiled is None:
             ok = False
             continue
         if ind.explain is not None:
@@ -501,11 +510,8 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         indicators.append(CompiledIndicator(ind, compiled))
     exceptions = []
     for exception in profile.exceptions:
-        origin = resolved.parts[("exception", exception.id)]
-        compiled = compile_condition(exception.when, lists)
-        if isinstance(compiled, list):
-            for problem in compiled:
-                _problem(errors, origin, "when", problem, profile.id)
+        compiled = condition("exception", exception.id, exception.when)
+        if compiled is None:
             ok = False
             continue
         exceptions.append(CompiledCondition(exception.id, compiled))
