@@ -10,8 +10,16 @@ process boundaries in parallel batch runs.
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
      ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
-     └── ProfileError        a risk profile is invalid (file, line, column, suggestion)
-          └── ProfileSetError every problem of a profile set (collect-errors mode)
+     ├── ProfileError        a risk profile is invalid (file, line, column, suggestion)
+     │    └── ProfileSetError every problem of a profile set (collect-errors mode)
+     └── ExchangeError       a message between PCUs is refused (``reason`` says why)
+          ├── SchemaError         not a message of the published schema (``schema``)
+          ├── UnsignedError       no signature (``unsigned``)
+          ├── BadSignatureError   a signature that cannot be read (``bad_signature``)
+          ├── TamperedError       signature does not match the bytes (``tampered``)
+          ├── UnknownSenderError  sender or key not in the trust store (``unknown_sender``)
+          ├── ExpiredError        past its expiry (``expired``)
+          └── ReplayedError       a message id already received (``replayed``)
 """
 
 from __future__ import annotations
@@ -19,14 +27,22 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BadSignatureError",
     "BatchRejectedError",
     "DataError",
+    "ExchangeError",
+    "ExpiredError",
     "InputFormatError",
     "MappingError",
     "ProfileError",
     "ProfileSetError",
     "RecordError",
+    "ReplayedError",
     "RiskProfileError",
+    "SchemaError",
+    "TamperedError",
+    "UnknownSenderError",
+    "UnsignedError",
 ]
 
 
@@ -188,3 +204,64 @@ class ProfileSetError(ProfileError):
             column=first.column if first else None,
             code="several",
         )
+
+
+class ExchangeError(RiskProfileError):
+    """A message between PCUs is refused.
+
+    Attributes:
+        reason: a stable code: ``schema``, ``unsigned``, ``bad_signature``, ``tampered``,
+            ``unknown_sender``, ``expired`` or ``replayed``.
+        message_id: the message concerned, when it could be read.
+        detail: what is wrong, in words.
+    """
+
+    reason = "invalid"
+
+    def __init__(self, detail: str, *, message_id: str | None = None) -> None:
+        self.detail = detail
+        self.message_id = message_id
+        where = f"message {message_id}: " if message_id else ""
+        super().__init__(f"{where}{detail} [{self.reason}]")
+
+
+class SchemaError(ExchangeError):
+    """Not a message of the published schema (or not JSON at all)."""
+
+    reason = "schema"
+
+
+class UnsignedError(ExchangeError):
+    """The message carries no signature."""
+
+    reason = "unsigned"
+
+
+class BadSignatureError(ExchangeError):
+    """The signature cannot be read (not base64, not 64 bytes)."""
+
+    reason = "bad_signature"
+
+
+class TamperedError(ExchangeError):
+    """The signature does not match the bytes: changed after signing."""
+
+    reason = "tampered"
+
+
+class UnknownSenderError(ExchangeError):
+    """The sender, or its key, is not in the trust store."""
+
+    reason = "unknown_sender"
+
+
+class ExpiredError(ExchangeError):
+    """The message is past its expiry."""
+
+    reason = "expired"
+
+
+class ReplayedError(ExchangeError):
+    """A message with this id was already received."""
+
+    reason = "replayed"

@@ -1,0 +1,63 @@
+"""Exchange between Port Control Units: signed warning, feedback and seizure messages.
+
+A PCU builds a message (:func:`to_warning` from a scored container), redacts personal
+fields per partner (:func:`redact`), signs it with its Ed25519 key (:func:`sign`) and
+records it in its :class:`ExchangeLog`. The partner verifies it against its
+:class:`TrustStore` (:func:`verify`: tampered, unsigned, expired, replayed and
+unknown-sender messages are refused with a reason) and imports it
+(:func:`import_message`): warnings become a watch list profiles use as
+``$partner_warnings``, feedback and seizures become outcome records. See
+``docs/exchange.md``.
+"""
+
+from riskprofile.exchange._canonical import canonicalize
+from riskprofile.exchange._log import Direction, ExchangeLog, LogEntry
+from riskprofile.exchange._messages import (
+    SCHEMA_VERSION,
+    Feedback,
+    Message,
+    PartyRef,
+    Reason,
+    RiskWarning,
+    Seizure,
+    Voyage,
+    message_json_schema,
+    parse_message,
+    to_warning,
+)
+from riskprofile.exchange._signing import (
+    SigningKey,
+    Verified,
+    digest,
+    generate_keys,
+    key_id,
+    sign,
+    verify,
+)
+from riskprofile.exchange._trust import TrustStore
+
+__all__ = [
+    "Direction",
+    "ExchangeLog",
+    "Feedback",
+    "LogEntry",
+    "Message",
+    "PartyRef",
+    "Reason",
+    "RiskWarning",
+    "SCHEMA_VERSION",
+    "Seizure",
+    "SigningKey",
+    "TrustStore",
+    "Verified",
+    "Voyage",
+    "canonicalize",
+    "digest",
+    "generate_keys",
+    "key_id",
+    "message_json_schema",
+    "parse_message",
+    "sign",
+    "to_warning",
+    "verify",
+]

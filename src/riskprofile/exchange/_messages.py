@@ -1,0 +1,229 @@
+"""The messages PCUs exchange: warning, feedback and seizure report (schema version 1).
+
+Every message is a JSON object with a ``kind``; :func:`message_json_schema` publishes the
+schema. Messages hold no floats (quantities and scores are decimal strings), so that
+their canonical form, which is what is signed, is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+from riskprofile.errors import SchemaError
+from riskprofile.scoring import ContainerResult
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Feedback",
+    "Message",
+    "PartyRef",
+    "Reason",
+    "Seizure",
+    "Voyage",
+    "RiskWarning",
+    "message_json_schema",
+    "parse_message",
+    "to_warning",
+]
+
+SCHEMA_VERSION = 1
+"""The version of the message schema this library writes and reads."""
+
+PcuId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,12}$")]
+Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+Urgency = Literal["routine", "high", "immediate"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Reason(_Model):
+    """Why a container is high-risk: a profile's indicator and its explanation."""
+
+    profile_id: str
+    indicator_id: str
+    explanation: str
+
+
+class Voyage(_Model):
+    """The vessel call the container travels on."""
+
+    vessel_name: str | None = None
+    vessel_imo: str | None = None
+    voyage_number: str | None = None
+
+
+class PartyRef(_Model):
+    """A party to the consignment. Name, address and identifier are personal data: a
+    redaction policy drops or hashes them before a message leaves."""
+
+    role: Literal["shipper", "consignee", "notify", "freight_payer"]
+    name: str | None = None
+    address: str | None = None
+    country: str | None = None
+    identifier: str | None = None
+
+
+class _Header(_Model):
+    schema_version: Literal[1] = 1
+    message_id: Annotated[str, StringConstraints(min_length=8, max_length=100)]
+    sender: PcuId
+    recipients: Annotated[list[PcuId], Field(min_length=1)]
+    created: AwareDatetime
+    expires: AwareDatetime
+
+
+class RiskWarning(_Header):
+    """This container (or bill of lading), heading your way, is high-risk, because …"""
+
+    kind: Literal["warning"] = "warning"
+    container_number: str | None = None
+    bl_numbers: list[str] = Field(default_factory=list)
+    voyage: Voyage = Field(default_factory=Voyage)
+    route: list[str] = Field(default_factory=list)
+    reasons: Annotated[list[Reason], Field(min_length=1)]
+    category: str = Field(description="What is suspected: narcotics, precursors, weapons, …")
+    urgency: Urgency = "high"
+    score: Decimal | None = None
+    lane: str | None = None
+    parties: list[PartyRef] = Field(default_factory=list)
+
+
+class Feedback(_Header):
+    """What the inspection of a warned container found."""
+
+    kind: Literal["feedback"] = "feedback"
+    warning_id: str
+    container_number: str | None = None
+    inspected: bool
+    result: Literal["seizure", "irregularity", "nothing_found", "not_inspected"]
+    finding: str | None = None
+
+
+class Seizure(_Header):
+    """A seizure report: what, how much, how it was hidden, which way it came."""
+
+    kind: Literal["seizure"] = "seizure"
+    warning_id: str | None = None
+    container_number: str | None = None
+    bl_numbers: list[str] = Field(default_factory=list)
+    goods_category: str
+    quantity: Decimal
+    unit: str
+    concealment: str
+    route: list[str] = Field(default_factory=list)
+    photos: list[str] = Field(default_factory=list, description="References to photos.")
+
+
+Message = Annotated[RiskWarning | Feedback | Seizure, Field(discriminator="kind")]
+"""Any message: a :class:`RiskWarning`, :class:`Feedback` or :class:`Seizure`."""
+
+_ADAPTER: TypeAdapter[RiskWarning | Feedback | Seizure] = TypeAdapter(Message)
+
+
+def message_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a message payload."""
+    schema = _ADAPTER.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"riskprofile exchange message, schema version {SCHEMA_VERSION}"
+    return schema
+
+
+def parse_message(payload: Any) -> RiskWarning | Feedback | Seizure:
+    """Validate a payload (a JSON value) as a message; :class:`SchemaError` if it is not."""
+    try:
+        return _ADAPTER.validate_python(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message_id = payload.get("message_id") if isinstance(payload, dict) else None
+        raise SchemaError(
+            f"not a valid message: {where}: {first['msg']}",
+            message_id=message_id if isinstance(message_id, str) else None,
+        ) from None
+
+
+_ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify"),
+          ("freight_payer", "freight_payer"))  # fmt: skip
+
+
+def to_warning(
+    result: ContainerResult,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    created: dt.datetime,
+    valid_for: dt.timedelta = dt.timedelta(days=30),
+    category: str | None = None,
+    urgency: Urgency = "high",
+    message_id: str | None = None,
+) -> RiskWarning:
+    """A warning about a scored container: its hits become the reasons.
+
+    ``category`` defaults to the first part of the id of the profile with the heaviest
+    hit (``narcotics.maritime-trafficking`` gives ``narcotics``). Parties are included in
+    full: redact them per partner (:func:`redact`) before signing.
+    """
+    hits = sorted(result.hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
+    if not hits:
+        raise ValueError(f"container {result.key} has no hits: nothing to warn about")
+    reasons = list(
+        dict.fromkeys(
+            Reason(profile_id=h.profile_id, indicator_id=h.indicator_id, explanation=h.explanation)
+            for h in hits
+        )
+    )
+    first = result.shipments[0].shipment
+    parties = []
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for s in result.shipments:
+        for role, prefix in _ROLES:
+            name = getattr(s.shipment, f"{prefix}_name", None)
+            identifier = getattr(s.shipment, f"{prefix}_identifier", None)
+            if (name is None and identifier is None) or (role, name, identifier) in seen:
+                continue
+            seen.add((role, name, identifier))
+            parties.append(
+                PartyRef(
+                    role=role,  # type: ignore[arg-type]
+                    name=name,
+                    address=getattr(s.shipment, f"{prefix}_address", None),
+                    country=getattr(s.shipment, f"{prefix}_country", None),
+                    identifier=identifier,
+                )
+            )
+    return RiskWarning(
+        message_id=message_id or str(uuid.uuid4()),
+        sender=sender,
+        recipients=list(recipients),
+        created=created,
+        expires=created + valid_for,
+        container_number=result.container_number,
+        bl_numbers=list(result.bl_numbers),
+        voyage=Voyage(
+            vessel_name=first.vessel_name,
+            vessel_imo=first.vessel_imo,
+            voyage_number=first.voyage_number,
+        ),
+        route=list(first.route),
+        reasons=reasons,
+        category=category or hits[0].profile_id.split(".")[0],
+        urgency=urgency,
+        score=format(result.score, "f"),
+        lane=result.lane,
+        parties=parties,
+    )
