@@ -11,6 +11,13 @@ unknown-sender messages are refused with a reason) and imports it
 """
 
 from riskprofile.exchange._canonical import canonicalize
+from riskprofile.exchange._import import (
+    OUTCOME_COLUMNS,
+    WATCH_LIST_COLUMNS,
+    ImportResult,
+    import_message,
+    refresh_watch_list,
+)
 from riskprofile.exchange._log import Direction, ExchangeLog, LogEntry
 from riskprofile.exchange._messages import (
     SCHEMA_VERSION,
@@ -25,6 +32,13 @@ from riskprofile.exchange._messages import (
     parse_message,
     to_warning,
 )
+from riskprofile.exchange._redaction import (
+    PERSONAL_FIELDS,
+    RedactionPolicy,
+    load_policy,
+    redact,
+)
+from riskprofile.exchange._send import send
 from riskprofile.exchange._signing import (
     SigningKey,
     Verified,
@@ -40,10 +54,14 @@ __all__ = [
     "Direction",
     "ExchangeLog",
     "Feedback",
+    "ImportResult",
     "LogEntry",
     "Message",
+    "OUTCOME_COLUMNS",
+    "PERSONAL_FIELDS",
     "PartyRef",
     "Reason",
+    "RedactionPolicy",
     "RiskWarning",
     "SCHEMA_VERSION",
     "Seizure",
@@ -51,12 +69,18 @@ __all__ = [
     "TrustStore",
     "Verified",
     "Voyage",
+    "WATCH_LIST_COLUMNS",
     "canonicalize",
     "digest",
     "generate_keys",
+    "import_message",
     "key_id",
+    "load_policy",
     "message_json_schema",
     "parse_message",
+    "redact",
+    "refresh_watch_list",
+    "send",
     "sign",
     "to_warning",
     "verify",
