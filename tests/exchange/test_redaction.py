@@ -14,6 +14,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.exchange import (
     ExchangeLog,
     PartyRef,
+    Reason,
     RedactionPolicy,
     SigningKey,
     load_policy,
@@ -56,7 +57,13 @@ def test_no_redacted_value_appears_in_the_bytes_sent(
     parties: list[PartyRef], policy: RedactionPolicy, pk_key: SigningKey, tmp_path: Path
 ) -> None:
     log = ExchangeLog(tmp_path / "log.sqlite")
-    warning = make_warning(parties=parties, recipients=["KZ-AKT", "TM-TKM"])
+    # explanations quote parties, as the bundled profiles' do
+    quoted = Reason(
+        profile_id="revenue.undervaluation",
+        indicator_id="third-party-payer",
+        explanation=f"freight paid by {parties[0].name} at {parties[-1].address}",
+    )
+    warning = make_warning(parties=parties, recipients=["KZ-AKT", "TM-TKM"], reasons=[quoted])
     sent = send(warning, key=pk_key, log=log, now=NOW, policies={"KZ-AKT": policy})
     assert set(sent) == {"KZ-AKT", "TM-TKM"}
     for data in sent.values():
@@ -106,3 +113,13 @@ def test_policy_files(tmp_path: Path) -> None:
     twice.write_text("partner: KZ-AKT\ndrop: [parties.name]\nkeep: [parties.name]\n")
     with pytest.raises(InputFormatError, match="more than one"):
         load_policy(twice)
+
+
+def test_names_quoted_in_explanations_are_replaced() -> None:
+    party = PartyRef(role="freight_payer", name="ZETA LLC", identifier="AF123456")
+    quoted = Reason(profile_id="p", indicator_id="i", explanation="freight paid by ZETA LLC")
+    policy = RedactionPolicy(partner="KZ-AKT", hash=["parties.name"])
+    redacted, done = redact(make_warning(parties=[party], reasons=[quoted]), policy)
+    assert "ZETA" not in redacted.reasons[0].explanation
+    assert redacted.reasons[0].explanation == f"freight paid by {redacted.parties[0].name}"
+    assert done[-1] == "free text: 1 mention(s) replaced"

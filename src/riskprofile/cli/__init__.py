@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from riskprofile.cli import _data, _profiles, _reference, _score
+from riskprofile.cli import _data, _exchange, _profiles, _reference, _score
 from riskprofile.errors import ProfileSetError, RiskProfileError
 
 __all__ = [
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data.register(commands)
     _profiles.register(commands)
     _reference.register(commands)
+    _exchange.register(commands)
     return parser
 
 

@@ -30,6 +30,7 @@ from riskprofile.exchange._messages import (
     Voyage,
     message_json_schema,
     parse_message,
+    parties_of,
     to_warning,
 )
 from riskprofile.exchange._redaction import (
@@ -78,6 +79,7 @@ __all__ = [
     "load_policy",
     "message_json_schema",
     "parse_message",
+    "parties_of",
     "redact",
     "refresh_watch_list",
     "send",

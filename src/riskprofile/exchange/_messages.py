@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from riskprofile.errors import SchemaError
+from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import ContainerResult
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "RiskWarning",
     "message_json_schema",
     "parse_message",
+    "parties_of",
     "to_warning",
 ]
 
@@ -161,6 +163,29 @@ _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify
           ("freight_payer", "freight_payer"))  # fmt: skip
 
 
+def parties_of(shipments: Sequence[Shipment]) -> list[PartyRef]:
+    """The parties of some shipments (each role, name and identifier once), in full."""
+    parties = []
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for shipment in shipments:
+        for role, prefix in _ROLES:
+            name = getattr(shipment, f"{prefix}_name", None)
+            identifier = getattr(shipment, f"{prefix}_identifier", None)
+            if (name is None and identifier is None) or (role, name, identifier) in seen:
+                continue
+            seen.add((role, name, identifier))
+            parties.append(
+                PartyRef(
+                    role=role,  # type: ignore[arg-type]
+                    name=name,
+                    address=getattr(shipment, f"{prefix}_address", None),
+                    country=getattr(shipment, f"{prefix}_country", None),
+                    identifier=identifier,
+                )
+            )
+    return parties
+
+
 def to_warning(
     result: ContainerResult,
     *,
@@ -188,24 +213,7 @@ def to_warning(
         )
     )
     first = result.shipments[0].shipment
-    parties = []
-    seen: set[tuple[str, str | None, str | None]] = set()
-    for s in result.shipments:
-        for role, prefix in _ROLES:
-            name = getattr(s.shipment, f"{prefix}_name", None)
-            identifier = getattr(s.shipment, f"{prefix}_identifier", None)
-            if (name is None and identifier is None) or (role, name, identifier) in seen:
-                continue
-            seen.add((role, name, identifier))
-            parties.append(
-                PartyRef(
-                    role=role,  # type: ignore[arg-type]
-                    name=name,
-                    address=getattr(s.shipment, f"{prefix}_address", None),
-                    country=getattr(s.shipment, f"{prefix}_country", None),
-                    identifier=identifier,
-                )
-            )
+    parties = parties_of([s.shipment for s in result.shipments])
     return RiskWarning(
         message_id=message_id or str(uuid.uuid4()),
         sender=sender,

@@ -9,6 +9,9 @@ A policy is a small YAML file per partner PCU::
     salt: "shared secret of the two PCUs"      # key of the hash
 
 Personal fields a policy does not mention are dropped: forgetting a field never sends it.
+Explanations quote names ("freight paid by ZETA LLC"), so every redacted value is also
+replaced wherever it occurs in the message's other text (values shorter than
+:data:`MIN_SEARCHED_LENGTH` characters excepted, which would match inside words).
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from riskprofile.errors import InputFormatError
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure, parse_message
 
-__all__ = ["PERSONAL_FIELDS", "RedactionPolicy", "load_policy", "redact"]
+__all__ = ["MIN_SEARCHED_LENGTH", "PERSONAL_FIELDS", "RedactionPolicy", "load_policy", "redact"]
 
 PERSONAL_FIELDS = ("parties.address", "parties.identifier", "parties.name")
 """The personal fields of a message, as dotted paths (lists are crossed transparently)."""
+
+MIN_SEARCHED_LENGTH = 4
+"""Redacted values at least this long are also removed from free text."""
+
+# The envelope of a message: ids and times, never free text.
+_HEADER = frozenset({"schema_version", "message_id", "sender", "recipients", "created",
+                     "expires", "kind"})  # fmt: skip
 
 _M = TypeVar("_M", bound=RiskWarning | Feedback | Seizure)
 
@@ -84,22 +94,44 @@ def _hashed(value: str, salt: str) -> str:
     return f"hmac-sha256:{digest[:32]}"
 
 
-def _apply(node: Any, parts: list[str], action: str, salt: str) -> bool:
-    """Redact ``parts`` under ``node`` in place; True when a value was present."""
+def _apply(node: Any, parts: list[str], action: str, salt: str, replaced: dict[str, str]) -> bool:
+    """Redact ``parts`` under ``node`` in place, noting each value's replacement in
+    ``replaced``; True when a value was present."""
     if isinstance(node, list):
         found = False
         for item in node:
-            found = _apply(item, parts, action, salt) or found
+            found = _apply(item, parts, action, salt, replaced) or found
         return found
     if not isinstance(node, dict) or parts[0] not in node:
         return False
     if len(parts) > 1:
-        return _apply(node[parts[0]], parts[1:], action, salt)
+        return _apply(node[parts[0]], parts[1:], action, salt, replaced)
     value = node[parts[0]]
     if value is None:
         return False
     node[parts[0]] = None if action == "drop" else _hashed(str(value), salt)
+    replaced[str(value)] = node[parts[0]] or "[redacted]"
     return True
+
+
+def _scrub(node: Any, replaced: list[tuple[str, str]]) -> tuple[Any, int]:
+    """``node`` with every redacted value in its strings replaced; and how many."""
+    if isinstance(node, str):
+        count = 0
+        for value, replacement in replaced:
+            count += node.count(value)
+            node = node.replace(value, replacement)
+        return node, count
+    if isinstance(node, list):
+        pairs = [_scrub(item, replaced) for item in node]
+        return [p[0] for p in pairs], sum(p[1] for p in pairs)
+    if isinstance(node, dict):
+        out, total = {}, 0
+        for key, item in node.items():
+            out[key], count = _scrub(item, replaced)
+            total += count
+        return out, total
+    return node, 0
 
 
 def redact(message: _M, policy: RedactionPolicy) -> tuple[_M, list[str]]:
@@ -107,10 +139,22 @@ def redact(message: _M, policy: RedactionPolicy) -> tuple[_M, list[str]]:
     (``["parties.name: hash", …]``: the fields that held a value)."""
     payload = message.model_dump(mode="json")
     done = []
+    replaced: dict[str, str] = {}
     for path in PERSONAL_FIELDS:
         action = policy.action(path)
-        if action != "keep" and _apply(payload, path.split("."), action, policy.salt):
+        if action != "keep" and _apply(payload, path.split("."), action, policy.salt, replaced):
             done.append(f"{path}: {action}")
+    # Longest first, so that a name inside an address goes with the address.
+    searched = sorted(
+        ((v, r) for v, r in replaced.items() if len(v) >= MIN_SEARCHED_LENGTH),
+        key=lambda pair: (-len(pair[0]), pair[0]),
+    )
+    mentions = 0
+    for key in [k for k in payload if k not in _HEADER]:
+        payload[key], count = _scrub(payload[key], searched)
+        mentions += count
+    if mentions:
+        done.append(f"free text: {mentions} mention(s) replaced")
     redacted = parse_message(payload)
     assert isinstance(redacted, type(message))
     return redacted, done

@@ -1,0 +1,360 @@
+"""``riskprofile exchange``: keys, trust, and signed messages between PCUs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+_HOME_VARIABLE = "RISKPROFILE_EXCHANGE_HOME"
+
+
+def _as_of(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _home_and_time(parser: argparse.ArgumentParser, *, time: bool = True) -> None:
+    parser.add_argument(
+        "--home",
+        help=f"folder of the trust store and the log (default: ${_HOME_VARIABLE}, or "
+        "./.riskprofile-exchange)",
+    )
+    if time:
+        parser.add_argument(
+            "--as-of", type=_as_of, help="the time to judge expiry at (ISO 8601; default: now)"
+        )
+
+
+def register(commands: Any) -> None:
+    exchange = commands.add_parser(
+        "exchange",
+        help="signed warnings, feedback and seizure reports between PCUs",
+        description="Exchange signed messages with partner PCUs: make keys, manage the "
+        "trust store, send warnings (redacted per partner), verify and import what "
+        "partners send, and query the log of everything sent and received.",
+    )
+    sub = exchange.add_subparsers(dest="exchange_command", metavar="SUBCOMMAND", required=True)
+
+    keygen = sub.add_parser(
+        "keygen",
+        help="make this PCU's Ed25519 key pair",
+        description="Write <PCU>.key.pem (private: keep it) and <PCU>.pub.pem (give it to "
+        "partners) into a folder. Existing keys are never overwritten.",
+    )
+    keygen.add_argument("--pcu", required=True, help="this PCU's id, e.g. PK-KHI")
+    keygen.add_argument("-o", "--output", required=True, help="folder to write the keys to")
+    keygen.set_defaults(run=_keygen)
+
+    trust = sub.add_parser(
+        "trust",
+        help="add or list trusted partner keys",
+        description="Manage the trust store of partner public keys.",
+    )
+    trust_sub = trust.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
+    add = trust_sub.add_parser("add", help="trust a partner's public key")
+    add.add_argument("pcu", help="the partner PCU id, e.g. KZ-AKT")
+    add.add_argument("public_key", help="its public key PEM file (<PCU>.pub.pem)")
+    _home_and_time(add, time=False)
+    add.set_defaults(run=_trust_add)
+    listing = trust_sub.add_parser("list", help="list the trusted partners and key ids")
+    _home_and_time(listing, time=False)
+    listing.set_defaults(run=_trust_list)
+
+    warn = sub.add_parser(
+        "warn",
+        help="sign a warning about a container for partner PCUs",
+        description="Build a warning about a container from a scoring run's JSON output "
+        "(--run) or by scoring a batch (--batch), then write one signed copy per partner, "
+        "redacted by its policy (every personal field dropped for a partner without one), "
+        "and log what was sent to whom.",
+    )
+    warn.add_argument(
+        "--run",
+        dest="run_json",
+        help="JSON output of `riskprofile score`; give --batch too, so that the parties "
+        "(and their names quoted in explanations) are redacted",
+    )
+    warn.add_argument("--batch", help="the batch: scored when --run is not given")
+    warn.add_argument("--container", required=True, help="the container number")
+    warn.add_argument("--to", action="append", required=True, metavar="PCU",
+                      help="a partner PCU (repeatable)")  # fmt: skip
+    warn.add_argument("--key", required=True, help="this PCU's private key (<PCU>.key.pem)")
+    warn.add_argument("--policy", action="append", default=[], metavar="YAML",
+                      help="a partner's redaction policy (repeatable)")  # fmt: skip
+    warn.add_argument("--profiles", action="append", metavar="PATH",
+                      help="profiles to score --batch with (default: bundled)")  # fmt: skip
+    warn.add_argument("--country", help="apply this country's overlays when scoring")
+    warn.add_argument("--category", help="what is suspected (default: from the profile id)")
+    warn.add_argument("--urgency", choices=["routine", "high", "immediate"], default="high")
+    warn.add_argument("--valid-days", type=int, default=30, help="days until expiry (30)")
+    warn.add_argument("-o", "--output", default=".", help="folder for the signed files (.)")
+    _home_and_time(warn)
+    warn.set_defaults(run=_warn)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check a partner's signed message",
+        description="Check a signed message: schema, signature against the trust store, "
+        "expiry, replay (against the log). Exits 1 with the reason when it is refused.",
+    )
+    verify.add_argument("file", help="the signed message (JSON)")
+    _home_and_time(verify)
+    verify.set_defaults(run=_verify)
+
+    imp = sub.add_parser(
+        "import",
+        help="verify and import a message: warnings into a watch list",
+        description="Verify a signed message and import it into a folder: warnings into "
+        "the watch list partner_warnings.csv (expired ones left out), feedback and "
+        "seizures into outcomes.csv. Importing the same message again changes nothing.",
+    )
+    imp.add_argument("file", help="the signed message (JSON)")
+    imp.add_argument("--into", required=True, help="the folder of the watch lists")
+    _home_and_time(imp)
+    imp.set_defaults(run=_import)
+
+    log = sub.add_parser("log", help="query the log of messages sent and received",
+                         description="List log entries, oldest first.")  # fmt: skip
+    log.add_argument("--kind", choices=["warning", "feedback", "seizure"])
+    log.add_argument("--direction", choices=["sent", "received", "imported", "rejected"])
+    log.add_argument("--partner", help="the other PCU")
+    log.add_argument("--message-id")
+    log.add_argument("--since", type=_as_of, help="from this time (ISO 8601)")
+    log.add_argument("--until", type=_as_of, help="before this time (ISO 8601)")
+    log.add_argument("--format", choices=["text", "json"], default="text")
+    _home_and_time(log, time=False)
+    log.set_defaults(run=_log)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the messages")
+    schema.set_defaults(run=_schema)
+
+
+def _home(args: argparse.Namespace) -> Path:
+    return Path(args.home or os.environ.get(_HOME_VARIABLE) or ".riskprofile-exchange")
+
+
+def _now(args: argparse.Namespace) -> dt.datetime:
+    # The command line is where the wall clock enters; the library takes `now` as given.
+    return getattr(args, "as_of", None) or dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import generate_keys
+
+    try:
+        private, public = generate_keys(args.pcu, args.output)
+    except FileExistsError as exc:
+        print(f"riskprofile exchange keygen: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {private} (private: keep it)\nwrote {public} (give it to partners)")
+    return 0
+
+
+def _trust_add(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import TrustStore
+
+    path = _home(args) / "trust.json"
+    store = TrustStore.load(path)
+    try:
+        kid = store.add(args.pcu, Path(args.public_key).read_bytes())
+    except (OSError, ValueError) as exc:
+        print(f"riskprofile exchange trust: error: {args.public_key}: {exc}", file=sys.stderr)
+        return 2
+    store.save(path)
+    print(f"trusted {args.pcu} key {kid} in {path}")
+    return 0
+
+
+def _trust_list(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import TrustStore
+
+    store = TrustStore.load(_home(args) / "trust.json")
+    for pcu, keys in sorted(store.partners.items()):
+        for kid in sorted(keys):
+            print(f"{pcu}\t{kid}")
+    return 0
+
+
+def _warning_from_run(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    import uuid
+
+    from riskprofile.exchange import Reason, RiskWarning
+
+    doc = json.loads(Path(args.run_json).read_text(encoding="utf-8"))
+    rows = [r for r in doc.get("containers", []) if r.get("container_number") == args.container]
+    if not rows:
+        raise _not_found(args)
+    row = rows[0]
+    hits = [h for h in doc.get("hits", []) if h.get("key") == row["key"]]
+    hits.sort(key=lambda h: (-Decimal(str(h["weight"])), h["profile_id"], h["indicator_id"]))
+    if not hits:
+        raise _not_found(args, "has no hits")
+    reasons = list(dict.fromkeys(
+        Reason(profile_id=h["profile_id"], indicator_id=h["indicator_id"],
+               explanation=h["explanation"]) for h in hits
+    ))  # fmt: skip
+    parties = []
+    if args.batch:
+        from riskprofile.exchange import parties_of
+        from riskprofile.io import read_batch
+
+        shipments = read_batch(args.batch).shipments
+        parties = parties_of([s for s in shipments if s.container_number == args.container])
+    else:
+        print("riskprofile exchange warn: warning: without --batch the parties are unknown, "
+              "so names quoted in explanations cannot be redacted", file=sys.stderr)  # fmt: skip
+    return RiskWarning(
+        parties=parties,
+        message_id=str(uuid.uuid4()),
+        sender=sender,
+        recipients=args.to,
+        created=now,
+        expires=now + dt.timedelta(days=args.valid_days),
+        container_number=args.container,
+        bl_numbers=[b for b in (row.get("bl_numbers") or "").split(";") if b],
+        reasons=reasons,
+        category=args.category or hits[0]["profile_id"].split(".")[0],
+        urgency=args.urgency,
+        score=str(row["score"]),
+        lane=row.get("lane"),
+    )
+
+
+class _NotFoundError(Exception):
+    """The container to warn about is not there, or has no hits: exit 2."""
+
+
+def _not_found(args: argparse.Namespace, what: str = "is not in the run") -> _NotFoundError:
+    return _NotFoundError(f"container {args.container} {what}")
+
+
+def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    from riskprofile.exchange import to_warning
+    from riskprofile.io import read_batch
+    from riskprofile.profiles import bundled_profiles_path, load_profiles
+    from riskprofile.scoring import score
+
+    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    batch = read_batch(args.batch)
+    run = score(batch.shipments, profiles, as_of=now)
+    found = [c for c in run.containers if c.container_number == args.container]
+    if not found:
+        raise _not_found(args, "is not in the batch")
+    if not found[0].hits:
+        raise _not_found(args, "has no hits")
+    return to_warning(found[0], sender=sender, recipients=args.to, created=now,
+                      valid_for=dt.timedelta(days=args.valid_days), category=args.category,
+                      urgency=args.urgency)  # fmt: skip
+
+
+def _warn(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import ExchangeLog, SigningKey, load_policy, send
+
+    if not (args.run_json or args.batch):
+        print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
+        return 2
+    now = _now(args)
+    key = SigningKey.load(args.key)
+    policies = {p.partner: p for p in (load_policy(path) for path in args.policy)}
+    unused = sorted(set(policies) - set(args.to))
+    if unused:
+        print(f"riskprofile exchange warn: error: policies for PCUs not in --to: {unused}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    build = _warning_from_run if args.run_json else _warning_from_batch
+    try:
+        warning = build(args, key.pcu, now)
+    except _NotFoundError as exc:
+        print(f"riskprofile exchange warn: error: {exc}", file=sys.stderr)
+        return 2
+    log = ExchangeLog(_home(args) / "log.sqlite")
+    sent = send(warning, key=key, log=log, now=now, policies=policies)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for partner, data in sent.items():
+        path = out / f"{warning.message_id}.{partner}.json"
+        path.write_bytes(data)
+        how = "redacted by its policy" if partner in policies else "personal fields dropped"
+        print(f"wrote {path} for {partner} ({how})")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ExchangeError
+    from riskprofile.exchange import ExchangeLog, TrustStore, verify
+
+    home = _home(args)
+    trust = TrustStore.load(home / "trust.json")
+    try:
+        verified = verify(Path(args.file).read_bytes(), trust, now=_now(args),
+                          log=ExchangeLog(home / "log.sqlite"))  # fmt: skip
+    except ExchangeError as exc:
+        print(f"rejected [{exc.reason}]: {exc.detail}")
+        return 1
+    m = verified.message
+    print(f"ok: {m.kind} {m.message_id} from {verified.sender} (key {verified.key_id[:16]}…), "
+          f"expires {m.expires.isoformat()}")  # fmt: skip
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ExchangeError
+    from riskprofile.exchange import ExchangeLog, TrustStore, import_message
+
+    home = _home(args)
+    try:
+        result = import_message(
+            Path(args.file).read_bytes(),
+            trust=TrustStore.load(home / "trust.json"),
+            log=ExchangeLog(home / "log.sqlite"),
+            into=args.into,
+            now=_now(args),
+        )
+    except ExchangeError as exc:
+        print(f"rejected [{exc.reason}]: {exc.detail}")
+        return 1
+    m = result.message
+    if result.already_imported:
+        print(f"{m.kind} {m.message_id} was already imported: nothing changed")
+    else:
+        print(f"imported {m.kind} {m.message_id} from {m.sender} into {args.into}")
+    print(f"{result.active_warnings} partner warning(s) in force")
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import ExchangeLog
+
+    entries = ExchangeLog(_home(args) / "log.sqlite").query(
+        direction=args.direction, kind=args.kind, partner=args.partner,
+        message_id=args.message_id, since=args.since, until=args.until,
+    )  # fmt: skip
+    if args.format == "json":
+        rows = [{**e.__dict__, "at": e.at.isoformat(), "redacted": list(e.redacted)}
+                for e in entries]  # fmt: skip
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for e in entries:
+        extra = f"  redacted: {', '.join(e.redacted)}" if e.redacted else ""
+        note = f"  {e.note}" if e.note else ""
+        print(f"{e.seq:>4}  {e.at.isoformat()}  {e.direction:<8}  {e.kind or '-':<8}  "
+              f"{e.message_id or '-'}  {e.partner or '-'}{extra}{note}")  # fmt: skip
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import message_json_schema
+
+    print(json.dumps(message_json_schema(), indent=2))
+    return 0

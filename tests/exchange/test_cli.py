@@ -1,0 +1,82 @@
+"""``riskprofile exchange``: keygen, trust, warn, verify, import, log, end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from riskprofile.cli import main
+
+SAMPLE = "examples/data/karachi-sample.csv"
+AS_OF = "2026-11-02T09:00:00Z"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(["exchange", *argv])
+    return code, capsys.readouterr().out
+
+
+def test_warn_verify_import_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keys, pk, kz = tmp_path / "keys", str(tmp_path / "pk"), str(tmp_path / "kz")
+    assert _run(capsys, "keygen", "--pcu", "PK-KHI", "-o", str(keys))[0] == 0
+    assert _run(capsys, "keygen", "--pcu", "PK-KHI", "-o", str(keys))[0] == 2
+    assert (
+        _run(capsys, "trust", "add", "PK-KHI", str(keys / "PK-KHI.pub.pem"), "--home", kz)[0] == 0
+    )
+    code, out = _run(capsys, "trust", "list", "--home", kz)
+    assert out.startswith("PK-KHI\t")
+
+    run_json = tmp_path / "run.json"
+    assert main(["score", SAMPLE, "--as-of", AS_OF, "-o", str(run_json)]) == 0
+    top = json.loads(run_json.read_text())["containers"][0]["container_number"]
+    capsys.readouterr()
+    policy = tmp_path / "kz.yaml"
+    policy.write_text("partner: KZ-AKT\nhash: [parties.name]\n")
+    code, out = _run(capsys, "warn", "--run", str(run_json), "--container", top, "--to",
+                     "KZ-AKT", "--key", str(keys / "PK-KHI.key.pem"), "--policy", str(policy),
+                     "--batch", SAMPLE, "-o", str(tmp_path / "out"), "--home", pk,
+                     "--as-of", AS_OF)  # fmt: skip
+    assert code == 0, out
+    (sent,) = (tmp_path / "out").glob("*.KZ-AKT.json")
+
+    code, out = _run(capsys, "verify", str(sent), "--home", kz, "--as-of", AS_OF)
+    assert (code, out.split()[0]) == (0, "ok:")
+    code, out = _run(capsys, "import", str(sent), "--into", str(tmp_path / "wl"), "--home", kz,
+                     "--as-of", AS_OF)  # fmt: skip
+    assert code == 0
+    assert "1 partner warning(s) in force" in out
+    with (tmp_path / "wl" / "partner_warnings.csv").open() as f:
+        assert [r["value"] for r in csv.DictReader(f)] == [top]
+    code, out = _run(capsys, "import", str(sent), "--into", str(tmp_path / "wl"), "--home", kz,
+                     "--as-of", AS_OF)  # fmt: skip
+    assert "already imported" in out
+    code, out = _run(capsys, "verify", str(sent), "--home", kz, "--as-of", AS_OF)
+    assert (code, out.strip()) == (1, "rejected [replayed]: already received")
+
+    code, out = _run(capsys, "log", "--home", pk, "--partner", "KZ-AKT", "--format", "json")
+    (entry,) = json.loads(out)
+    assert entry["direction"] == "sent"
+    assert "parties.name: hash" in entry["redacted"]
+    code, out = _run(capsys, "log", "--home", kz, "--direction", "imported")
+    assert len(out.splitlines()) == 1
+
+
+def test_warn_by_batch_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = tmp_path / "keys"
+    main(["exchange", "keygen", "--pcu", "PK-KHI", "-o", str(keys)])
+    home = str(tmp_path / "home")
+    common = ["--to", "KZ-AKT", "--key", str(keys / "PK-KHI.key.pem"), "-o", str(tmp_path),
+              "--home", home, "--as-of", AS_OF]  # fmt: skip
+    code, _ = _run(capsys, "warn", "--batch", SAMPLE, "--container", "NONE0000000", *common)
+    assert code == 2
+    code, out = _run(capsys, "warn", "--batch", SAMPLE, "--container", "PCIU6784682", *common)
+    assert code == 0, out
+    (sent,) = tmp_path.glob("*.KZ-AKT.json")
+    # the receiver does not trust PK-KHI yet
+    code, out = _run(capsys, "verify", str(sent), "--home", str(tmp_path / "kz"))
+    assert out.startswith("rejected [unknown_sender]")
+    code, out = _run(capsys, "schema")
+    assert json.loads(out)["discriminator"]["propertyName"] == "kind"
