@@ -70,8 +70,11 @@ def test_warn_by_batch_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixtur
     home = str(tmp_path / "home")
     common = ["--to", "KZ-AKT", "--key", str(keys / "PK-KHI.key.pem"), "-o", str(tmp_path),
               "--home", home, "--as-of", AS_OF]  # fmt: skip
-    code, _ = _run(capsys, "warn", "--batch", SAMPLE, "--container", "NONE0000000", *common)
+    empty_run = tmp_path / "empty.json"
+    empty_run.write_text('{"containers": [], "hits": []}')
+    code, _ = _run(capsys, "warn", "--run", str(empty_run), "--container", "NONE0000000", *common)
     assert code == 2
+    assert _run(capsys, "warn", "--container", "NONE0000000", *common)[0] == 2
     code, out = _run(capsys, "warn", "--batch", SAMPLE, "--container", "PCIU6784682", *common)
     assert code == 0, out
     (sent,) = tmp_path.glob("*.KZ-AKT.json")
