@@ -400,10 +400,11 @@ def invalid_values(kind: str) -> st.SearchStrategy[Any]:
 
 @st.composite
 def party_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """A party (shipper, consignee, notify party, payer) as a JSON-ready dict."""
+    """A party (shipper, consignee, notify party, payer) as a JSON-ready dict, never
+    empty: an empty party says nothing and the model reads it as no party at all."""
     return _drop_none(
         {
-            "name": draw(_optional(_text())),
+            "name": draw(_text()),
             "address": draw(_optional(_text(40))),
             "country": draw(_optional(country_codes())),
             "identifier": draw(

@@ -51,7 +51,7 @@ def test_data_check_strict_lists_rejections_and_exits_1(
     assert code == EXIT_DATA_PROBLEMS
     out = capsys.readouterr().out
     assert "rejected records:" in out
-    assert "line 4: container_number:" in out
+    assert "line 3: container_number:" in out
     assert "'MSKU1234566'" in out
 
 

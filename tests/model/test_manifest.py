@@ -598,3 +598,13 @@ def test_a_mass_no_container_reaches_is_flagged_implausible() -> None:
         {"number": "CSQU3054383", "verified_gross_mass_kg": 30_480, "tare_kg": 3_900}
     )
     assert fine.quality_flags == []
+
+
+def test_an_empty_party_is_no_party() -> None:
+    from riskprofile import Consignment
+
+    bl = Consignment.model_validate(
+        {"bl_number": "B1", "freight_payer": {}, "shipper": {"aeo": False}}
+    )
+    assert bl.freight_payer is None
+    assert bl.shipper is not None  # it says something: not an AEO

@@ -409,21 +409,19 @@ class TableReader:
 
         if not consignments and all(line in self.problems for line in call.header.lines):
             return
-        declared = [
-            containers[n] for n in call.containers
-            if n in containers and n in call.declared and not all(
-                line in self.problems for line in call.containers[n].lines)
-        ]  # fmt: skip
-        # A container that no surviving B/L names and that has no equipment data still
-        # appears on the manifest: the row said it is there.
+        # Containers in first-seen order: those with equipment data, and those that no
+        # surviving B/L names (the row said they are on board, data or not).
         named = {n for c in consignments for n in c.container_numbers}
-        for number, lines in call.bare_container_lines.items():
-            if (
-                number in containers
-                and number not in named
-                and number not in call.declared
-                and any(line not in self.problems for line in lines)
-            ):
+        declared = []
+        for number, group in call.containers.items():
+            if number not in containers:
+                continue
+            if number in call.declared:
+                keep = not all(line in self.problems for line in group.lines)
+            else:
+                lines = call.bare_container_lines.get(number, [])
+                keep = number not in named and any(line not in self.problems for line in lines)
+            if keep:
                 declared.append(containers[number])
         manifest = Manifest.model_validate(
             {**header_doc, "consignments": consignments, "containers": declared},
@@ -568,6 +566,15 @@ def _party_cells(prefix: str, party: Party | None, aeo: bool) -> dict[str, Any]:
     return cells
 
 
+def _goods_cells(g: GoodsItem) -> dict[str, Any]:
+    return {
+        "hs_code": g.hs_code, "description": g.description, "packages": g.packages,
+        "package_type": g.package_type, "gross_weight_kg": g.gross_weight_kg,
+        "net_weight_kg": g.net_weight_kg, "value": g.value, "currency": g.currency,
+        "origin_country": g.origin_country,
+    }  # fmt: skip
+
+
 def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
     """Manifests as rows of the flat layout (column name -> value or None)."""
     for m in manifests:
@@ -607,24 +614,23 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                 "place_of_delivery": c.place_of_delivery, "freight_terms": c.freight_terms,
                 **_party_cells("shipper", c.shipper, True),
                 **_party_cells("consignee", c.consignee, True),
-                **_party_cells("notify", c.notify_party, False),
-                **_party_cells("freight_payer", c.freight_payer, False),
+                **_party_cells("notify", c.notify_party, True),
+                **_party_cells("freight_payer", c.freight_payer, True),
             }  # fmt: skip
-            emitted: set[str | None] = set()
-            for g in c.goods:
-                goods = {
-                    "hs_code": g.hs_code, "description": g.description, "packages": g.packages,
-                    "package_type": g.package_type, "gross_weight_kg": g.gross_weight_kg,
-                    "net_weight_kg": g.net_weight_kg, "value": g.value, "currency": g.currency,
-                    "origin_country": g.origin_country,
-                }  # fmt: skip
-                emitted.add(g.container_number)
-                yield {**voyage, **bill, **box_cells(g.container_number), **goods}
-            for number in c.all_container_numbers:
-                named.add(number)
-                if number not in emitted:
-                    emitted.add(number)
-                    yield {**voyage, **bill, **box_cells(number)}
+            # Rows follow the B/L's container order (a reader meets each container in
+            # the same order), each container's goods lines in declared order, then the
+            # lines shared by all its containers.
+            emitted = False
+            for number in [*c.all_container_numbers, None]:
+                lines = [g for g in c.goods if g.container_number == number]
+                if number is not None:
+                    named.add(number)
+                    if not lines:
+                        emitted = True
+                        yield {**voyage, **bill, **box_cells(number)}
+                for g in lines:
+                    emitted = True
+                    yield {**voyage, **bill, **box_cells(number), **_goods_cells(g)}
             if not emitted:
                 yield {**voyage, **bill}
         for box in m.containers:

@@ -280,6 +280,18 @@ class Consignment(RecordModel):
         default_factory=list, description="Containers the goods are stuffed in."
     )
 
+    @field_validator("shipper", "consignee", "notify_party", "freight_payer", mode="after")
+    @classmethod
+    def _empty_party_is_absent(cls, party: Party | None) -> Party | None:
+        # A party object with nothing in it says nothing (and a flat file cannot even
+        # write it): treat it as absent rather than as an unknown third party.
+        if party is not None and not party.quality_flags and all(
+            getattr(party, name) is None for name in ("name", "address", "country",
+                                                      "identifier", "aeo")
+        ):  # fmt: skip
+            return None
+        return party
+
     @field_validator("bl_number", "master_bl_number", mode="before")
     @classmethod
     def _reference(cls, value: Any) -> Any:
