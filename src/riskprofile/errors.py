@@ -34,6 +34,7 @@ __all__ = [
     "ExpiredError",
     "InputFormatError",
     "MappingError",
+    "NotAddressedError",
     "ProfileError",
     "ProfileSetError",
     "RecordError",
@@ -211,7 +212,7 @@ class ExchangeError(RiskProfileError):
 
     Attributes:
         reason: a stable code: ``schema``, ``unsigned``, ``bad_signature``, ``tampered``,
-            ``unknown_sender``, ``expired`` or ``replayed``.
+            ``unknown_sender``, ``expired``, ``replayed`` or ``not_addressed``.
         message_id: the message concerned, when it could be read.
         detail: what is wrong, in words.
     """
@@ -265,3 +266,9 @@ class ReplayedError(ExchangeError):
     """A message with this id was already received."""
 
     reason = "replayed"
+
+
+class NotAddressedError(ExchangeError):
+    """The message is not addressed to the PCU importing it."""
+
+    reason = "not_addressed"

@@ -123,3 +123,25 @@ def test_feedback_and_seizure_become_outcome_records(
                                                         ("seizure", "seizure")]  # fmt: skip
     assert rows[1]["quantity"] == "41.5"
     assert rows[1]["route"] == "AFKBL;PKKHI;KZALA"
+
+
+def test_a_message_for_another_pcu_is_refused_when_the_importer_says_who_it_is(
+    pk_key: SigningKey, kz_trust: TrustStore, tmp_path: Path
+) -> None:
+    from riskprofile.errors import NotAddressedError
+
+    log = ExchangeLog(tmp_path / "log.sqlite")
+    warning = make_warning()
+    signed = sign(warning, pk_key)
+    stranger = "XX-NOT" if "XX-NOT" not in warning.recipients else "YY-NOT"
+    with pytest.raises(NotAddressedError) as info:
+        import_message(signed, trust=kz_trust, log=log, into=tmp_path, now=NOW,
+                       recipient=stranger)  # fmt: skip
+    assert info.value.reason == "not_addressed"
+    assert not (tmp_path / "partner_warnings.csv").exists()
+    assert [e.note.split(":")[0] for e in log] == ["not_addressed"]
+    # the addressee imports it; the earlier refusal does not make it a replay
+    done = import_message(signed, trust=kz_trust, log=log, into=tmp_path, now=NOW,
+                          recipient=warning.recipients[0])  # fmt: skip
+    assert not done.already_imported
+    assert done.active_warnings == 1

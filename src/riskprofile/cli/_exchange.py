@@ -121,6 +121,12 @@ def register(commands: Any) -> None:
     )
     imp.add_argument("file", help="the signed message (JSON)")
     imp.add_argument("--into", required=True, help="the folder of the watch lists")
+    imp.add_argument(
+        "--as",
+        dest="recipient",
+        metavar="PCU",
+        help="this PCU's id: refuse a message not addressed to it",
+    )
     _home_and_time(imp)
     imp.set_defaults(run=_import)
 
@@ -320,6 +326,7 @@ def _import(args: argparse.Namespace) -> int:
             log=ExchangeLog(home / "log.sqlite"),
             into=args.into,
             now=_now(args),
+            recipient=args.recipient,
         )
     except ExchangeError as exc:
         print(f"rejected [{exc.reason}]: {exc.detail}")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskprofile.errors import ExchangeError, ReplayedError
+from riskprofile.errors import ExchangeError, NotAddressedError, ReplayedError
 from riskprofile.exchange._log import ExchangeLog
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure, parse_message
 from riskprofile.exchange._signing import digest, verify
@@ -168,12 +168,14 @@ def import_message(
     log: ExchangeLog,
     into: str | Path,
     now: dt.datetime,
+    recipient: str | None = None,
 ) -> ImportResult:
     """Verify a signed message (:func:`verify`) and import it into the folder ``into``.
 
     Importing the very same bytes again is a no-op (``already_imported``); another
-    message reusing a received id is refused as ``replayed``. Every outcome, refusals
-    included, is logged.
+    message reusing a received id is refused as ``replayed``. With ``recipient`` (the
+    importing PCU's id), a message not addressed to it is refused as ``not_addressed``.
+    Every outcome, refusals included, is logged.
     """
     folder = Path(into)
     fingerprint = digest(data)
@@ -194,6 +196,14 @@ def import_message(
                    note=f"{exc.reason}: {exc.detail}")  # fmt: skip
         raise
     message = verified.message
+    if recipient is not None and recipient not in message.recipients:
+        refusal = NotAddressedError(
+            f"addressed to {', '.join(message.recipients)}, not to {recipient}",
+            message_id=message.message_id,
+        )
+        log.record("rejected", at=now, message_id=message.message_id, digest=fingerprint,
+                   note=f"{refusal.reason}: {refusal.detail}")  # fmt: skip
+        raise refusal
     common: dict[str, Any] = {"kind": message.kind, "message_id": message.message_id,
                               "sender": message.sender, "partner": message.sender,
                               "digest": fingerprint}  # fmt: skip
