@@ -211,6 +211,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
             if not result.hit:
                 continue
             lane = indicator.indicator.lane
+            explanation = indicator.explain(shipment)
             hits.append(
                 Hit(
                     profile_id=profile.id,
@@ -218,7 +219,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
                     indicator_id=indicator.id,
                     title=indicator.indicator.title,
                     weight=indicator.weight,
-                    explanation=indicator.explain(shipment),
+                    explanation=explanation,
                     forced_lane=lane,
                     shipment_id=shipment.shipment_id,
                 )
@@ -227,9 +228,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
             if lane is not None:
                 profile_forced = True
                 lanes.append(lane)
-                forced.append(
-                    f"{lane}: {profile.id}/{indicator.id} ({indicator.explain(shipment)})"
-                )
+                forced.append(f"{lane}: {profile.id}/{indicator.id} ({explanation})")
         total = max(total, Decimal(0))
         band = _band_lane(profile, total)
         lanes.append(band)

@@ -155,7 +155,7 @@ class Batch:
     def summary(self) -> dict[str, Any]:
         """Counts an analyst checks before scoring: records, shipments, containers, bills
         of lading, ports, data-quality flags and rejections (JSON-ready, sorted keys)."""
-        return summarise(self, self.shipments)
+        return summarise(self)
 
 
 def _counts(values: Iterable[str | None]) -> dict[str, int]:
@@ -163,8 +163,9 @@ def _counts(values: Iterable[str | None]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def summarise(batch: Batch, shipments: list[Shipment]) -> dict[str, Any]:
+def summarise(batch: Batch) -> dict[str, Any]:
     """The batch summary shown by ``riskprofile data check``."""
+    shipments = batch.shipments
     flags = Counter(f for s in shipments for f in s.quality_flags)
     containers = {s.container_number for s in shipments if s.container_number is not None}
     bls = {(s.manifest_ref, s.bl_number) for s in shipments if s.bl_number is not None}

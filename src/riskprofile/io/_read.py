@@ -184,15 +184,16 @@ class ManifestReading:
         unit: str,
         manifests: Iterator[Manifest],
         table: TableReader | None = None,
+        rejected: list[RejectedRecord] | None = None,
     ) -> None:
         self.source = source
         self.strictness: Strictness = strictness
         self.record_unit = unit
-        self.rejected: list[RejectedRecord] = []
+        # JSON readers append to this list while the iteration runs.
+        self.rejected: list[RejectedRecord] = rejected if rejected is not None else []
         self.manifests = 0
         self._iterator = manifests
         self._table = table
-        self._read = 0
 
     def __iter__(self) -> Iterator[Manifest]:
         for manifest in self._iterator:
@@ -256,11 +257,9 @@ def read_manifests(
         if mapping is not None:
             raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)
         unit = "line" if fmt == "jsonl" else "manifest"
-        reading = ManifestReading(source, strictness, unit, iter(()))
-        reading._iterator = iter_json_manifests(
-            path, strictness=strictness, rejected=reading.rejected, format=fmt
-        )
-        return reading
+        rejected: list[RejectedRecord] = []
+        manifests = iter_json_manifests(path, strictness=strictness, rejected=rejected, format=fmt)
+        return ManifestReading(source, strictness, unit, manifests, rejected=rejected)
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):
