@@ -1,0 +1,792 @@
+"""Outcomes: what the officers found, fed back so that profiles can be measured.
+
+One outcome record per inspected unit: a container, a bill of lading or a declaration.
+Outcome files are read like batches: CSV, JSON, JSON Lines or Parquet, with a column
+mapping (the same YAML keys as a batch mapping, with the outcome layout's column names)
+when the file's columns are named otherwise. Every record is either read or rejected
+with its line, field, value and reason; nothing is dropped silently.
+
+Matching an outcome to the run's units: by the unit key (``<manifest_ref>/<container
+number>`` or ``<manifest_ref>/B/L <number>``), else by container number, else by bill of
+lading number. An outcome that matches no unit, or several vessel calls, is reported as
+unmatched, never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from riskprofile.errors import InputFormatError, MappingError
+from riskprofile.io._batch import FieldProblem, RejectedRecord
+from riskprofile.io._layout import ColumnMapping, _line_of, _suggest
+from riskprofile.io._read import BatchFormat, detect_format
+from riskprofile.io._table import parquet_rows
+from riskprofile.model.codes import normalise_container_number
+from riskprofile.model.shipment import Shipment
+from riskprofile.scoring import ScoringRun
+
+__all__ = [
+    "OUTCOME_COLUMNS",
+    "Outcome",
+    "OutcomeColumn",
+    "OutcomeMatch",
+    "OutcomeReading",
+    "SelectedBy",
+    "UnitOutcome",
+    "UnmatchedOutcome",
+    "match_outcomes",
+    "outcome_mapping",
+    "read_outcomes",
+    "render_outcome_layout",
+]
+
+SelectedBy = Literal["score", "forced", "control", "other"]
+"""How an inspected unit was chosen: by its score, forced by a hit (watch list), in the
+random control sample, or otherwise (intelligence, an officer's choice)."""
+
+SELECTED_BY: tuple[SelectedBy, ...] = ("score", "forced", "control", "other")
+
+# Words administrations use for each way of selecting, folded to lower case.
+_WORDS: dict[SelectedBy, tuple[str, ...]] = {
+    "score": ("score", "scored", "risk", "risk score", "profile", "criteria", "selectivity",
+              "targeted", "target"),
+    "forced": ("forced", "force", "watch list", "watchlist", "mandatory", "alert"),
+    "control": ("control", "control sample", "random", "random sample", "qc",
+                "quality control"),
+    "other": ("other", "manual", "officer", "intelligence", "tip", "tip-off"),
+}  # fmt: skip
+_SELECTED_BY_WORDS: dict[str, SelectedBy] = {w: r for r, words in _WORDS.items() for w in words}
+
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "1.0", "x", "ja", "oui", "si", "found",
+                   "positive", "seizure", "seized"})  # fmt: skip
+_FALSE = frozenset({"no", "n", "false", "f", "0", "0.0", "nil", "none", "negative", "clean",
+                    "not found", "no finding"})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one inspection (or the note that a unit was not inspected).
+
+    Attributes:
+        unit: what was inspected: a unit key as in a :class:`~riskprofile.ScoringRun`
+            (``<manifest_ref>/<container_number>``), a container number, or a bill of
+            lading (or declaration) number.
+        inspected: the unit was inspected (a document check, scan or physical exam).
+        finding: something was found; False when not inspected.
+        selected_by: why it was inspected: ``score``, ``forced``, ``control`` (the random
+            control sample) or ``other``; None when not recorded.
+        category: what was found, e.g. ``drugs``, ``precursors``, ``weapons``,
+            ``wildlife``, ``ipr``, ``revenue``.
+        quantity: as reported, e.g. ``"120 kg"``.
+        date: the inspection date.
+        source_line: where in the outcome file (line, row or position), when read from one.
+        container_number: the container number, when the file gives it apart from ``unit``.
+        bl_number: the bill of lading number, when the file gives it apart from ``unit``.
+
+    >>> Outcome("PCIU6784682", inspected=True, finding=True, selected_by="score").finding
+    True
+    """
+
+    unit: str
+    inspected: bool
+    finding: bool
+    selected_by: SelectedBy | None = None
+    category: str | None = None
+    quantity: str | None = None
+    date: dt.date | None = None
+    source_line: int | None = None
+    container_number: str | None = None
+    bl_number: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.finding and not self.inspected:
+            raise ValueError(f"outcome {self.unit!r}: a finding needs an inspection")
+        if self.selected_by is not None and self.selected_by not in SELECTED_BY:
+            raise ValueError(
+                f"outcome {self.unit!r}: selected_by must be one of {', '.join(SELECTED_BY)}, "
+                f"not {self.selected_by!r}"
+            )
+
+
+# --- the layout ----------------------------------------------------------------------------
+
+OutcomeKind = Literal["text", "bool", "date", "selected_by"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeColumn:
+    """One column of the outcome layout."""
+
+    name: str
+    kind: OutcomeKind
+    description: str
+
+
+OUTCOME_COLUMNS: tuple[OutcomeColumn, ...] = (
+    OutcomeColumn("unit", "text", "Unit key as in a scoring run (`<manifest_ref>/<container>`), "
+                  "a container number, or a B/L or declaration number."),
+    OutcomeColumn("container_number", "text", "Container number (matched when `unit` is absent)."),
+    OutcomeColumn("bl_number", "text", "Bill of lading or declaration number (matched last)."),
+    OutcomeColumn("inspected", "bool", "Inspected: yes/no, y/n, true/false, 1/0."),
+    OutcomeColumn("selected_by", "selected_by", "Why: score, forced, control (random sample) "
+                  "or other; also random, watch list, manual."),
+    OutcomeColumn("finding", "bool", "Something was found: yes/no, y/n, true/false, 1/0 "
+                  "(empty means no when not inspected)."),
+    OutcomeColumn("category", "text", "What was found: drugs, precursors, weapons, wildlife, "
+                  "ipr, revenue, ..."),
+    OutcomeColumn("quantity", "text", "How much, as reported (`120 kg`)."),
+    OutcomeColumn("date", "date", "Inspection date (ISO 8601, or the mapping's date_format)."),
+)  # fmt: skip
+"""The outcome layout: our column names, as used in an outcome column mapping."""
+
+_BY_NAME = {c.name: c for c in OUTCOME_COLUMNS}
+_NAMES = [c.name for c in OUTCOME_COLUMNS]
+
+
+def render_outcome_layout() -> str:
+    """The outcome layout as a Markdown table (in ``docs/evaluation.md``)."""
+    lines = ["| column | kind | description |", "| --- | --- | --- |"]
+    for c in OUTCOME_COLUMNS:
+        kind = "text" if c.kind == "selected_by" else c.kind
+        lines.append(f"| `{c.name}` | {kind} | {c.description} |")
+    return "\n".join(lines) + "\n"
+
+
+def outcome_mapping(
+    data: Mapping[str, Any], *, source: str | None = None, node: yaml.Node | None = None
+) -> ColumnMapping:
+    """A column mapping for outcome files, from a dict as in a mapping file.
+
+    The keys are those of a batch mapping (``columns``, ``defaults``, ``delimiter``,
+    ``encoding``, ``date_format``, ...); ``columns`` and ``defaults`` name outcome columns
+    (:data:`OUTCOME_COLUMNS`). Errors name the mapping file, the line and a likely fix.
+    """
+    if not isinstance(data, Mapping):
+        raise MappingError("a mapping file must be a YAML mapping of options", path=source)
+    # The batch mapping checks every option but the column names, which are ours here.
+    options = {k: v for k, v in data.items() if k not in ("columns", "defaults")}
+    base = ColumnMapping.from_dict(options, source=source, node=node)
+    columns: dict[str, str | tuple[str, ...]] = {}
+    defaults: dict[str, str] = {}
+    for section in ("columns", "defaults"):
+        raw = data.get(section) or {}
+        if not isinstance(raw, Mapping):
+            raise MappingError(
+                f"{section!r} must map outcome column names to "
+                + ("the file's column names" if section == "columns" else "values"),
+                path=source,
+                line=_line_of(node, section),
+            )
+        for ours, value in raw.items():
+            line = _line_of(node, section, str(ours))
+            if ours not in _BY_NAME:
+                raise MappingError(
+                    f"{ours!r} is not a column of the outcome layout",
+                    path=source,
+                    line=line,
+                    suggestion=_suggest(str(ours), _NAMES),
+                )
+            if section == "columns":
+                if not isinstance(value, str) or not value:
+                    raise MappingError(
+                        f"{ours!r} must name a column of the file (text)", path=source, line=line
+                    )
+                columns[ours] = value
+            else:
+                if not isinstance(value, str | int | float | bool):
+                    raise MappingError(
+                        f"the default for {ours!r} must be a single value", path=source, line=line
+                    )
+                defaults[ours] = str(value).lower() if isinstance(value, bool) else str(value)
+    return replace(base, columns=columns, defaults=defaults)
+
+
+def _mapping_from_file(path: str | Path) -> ColumnMapping:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    if len(text.encode("utf-8")) > 256 * 1024:
+        raise MappingError("mapping files are limited to 262144 bytes", path=str(path))
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise MappingError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            path=str(path),
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    return outcome_mapping(data or {}, source=str(path), node=node)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeReading:
+    """What reading an outcome file gave: the outcomes and every rejected record.
+
+    ``len(outcomes) + len(rejected) == records_read`` always.
+
+    Attributes:
+        source: the file read.
+        outcomes: the records read, in file order.
+        rejected: the records that could not be used, each with its line (row, position),
+            field, value and reason.
+        records_read: records in the file.
+        record_unit: what a record number counts: ``line``, ``row`` or ``record``.
+        ignored_columns: columns the layout and the mapping do not use.
+    """
+
+    source: str
+    outcomes: tuple[Outcome, ...]
+    rejected: tuple[RejectedRecord, ...]
+    records_read: int
+    record_unit: str = "line"
+    ignored_columns: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return iter(self.outcomes)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_bool(value: Any) -> bool | None:
+    """Lenient yes/no: ``yes``/``no``, ``y``/``n``, ``true``/``false``, ``1``/``0`` (any
+    case); None when the value is none of them."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = " ".join(str(value).strip().lower().split())
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def parse_selected_by(value: Any) -> SelectedBy | None:
+    """``score``, ``forced``, ``control`` or ``other`` from the words administrations use
+    (``random`` is the control sample, ``watch list`` forced, ``manual`` other); None when
+    not recognised."""
+    text = " ".join(str(value).strip().lower().replace("_", " ").split())
+    return _SELECTED_BY_WORDS.get(text)
+
+
+class _RowReader:
+    """Turn rows (file column -> cell) into outcomes through a mapping."""
+
+    def __init__(self, mapping: ColumnMapping, header: list[str], source: str) -> None:
+        self.mapping = mapping
+        self.source = source
+        present = set(header)
+        self.sources: dict[str, str] = {}
+        for column in OUTCOME_COLUMNS:
+            wanted = mapping.columns.get(column.name, column.name)
+            assert isinstance(wanted, str)
+            if wanted in present:
+                self.sources[column.name] = wanted
+            elif column.name in mapping.columns:
+                hint = _suggest(wanted, header)
+                raise InputFormatError(
+                    f"column {wanted!r} (mapped to {column.name!r}"
+                    + (f" in {mapping.source}" if mapping.source else "")
+                    + ") is not in the file"
+                    + (f"; {hint}" if hint else ""),
+                    path=source,
+                )
+        keys = {"unit", "container_number", "bl_number"}
+        if not keys & (set(self.sources) | set(mapping.defaults)):
+            hint = next(
+                (h for name in ("unit", "container_number", "bl_number")
+                 if (h := _suggest(name, header))),
+                None,
+            )  # fmt: skip
+            raise InputFormatError(
+                "the file has no unit, container_number or bl_number column "
+                "(name one in an outcome column mapping)" + (f"; {hint}" if hint else ""),
+                path=source,
+            )
+        if "inspected" not in self.sources and "inspected" not in mapping.defaults:
+            raise InputFormatError(
+                "the file has no inspected column (name it in an outcome column mapping, "
+                "or give a default: `defaults: {inspected: yes}` when every record was "
+                "inspected)" + (f"; {h}" if (h := _suggest("inspected", header)) else ""),
+                path=source,
+            )
+        used = set(self.sources.values())
+        self.ignored_columns = tuple(h for h in header if h not in used)
+        self.outcomes: list[Outcome] = []
+        self.rejected: list[RejectedRecord] = []
+        self.records_read = 0
+
+    def _shown(self, ours: str) -> str:
+        theirs = self.sources.get(ours)
+        return f"{theirs} ({ours})" if theirs is not None and theirs != ours else ours
+
+    def _cell(self, ours: str, row: Mapping[str, Any]) -> Any:
+        theirs = self.sources.get(ours)
+        value = row.get(theirs) if theirs is not None else None
+        if _empty(value):
+            value = self.mapping.defaults.get(ours)
+        if _empty(value):
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    def add(self, line: int, row: Mapping[str, Any]) -> None:
+        self.records_read += 1
+        problems: list[FieldProblem] = []
+        values: dict[str, Any] = {}
+        for column in OUTCOME_COLUMNS:
+            raw = self._cell(column.name, row)
+            if raw is None:
+                values[column.name] = None
+                continue
+            if column.kind == "bool":
+                parsed: Any = parse_bool(raw)
+                if parsed is None:
+                    problems.append(
+                        FieldProblem(self._shown(column.name), _text(raw),
+                                     "not a yes/no value (yes/no, y/n, true/false, 1/0)")
+                    )  # fmt: skip
+            elif column.kind == "selected_by":
+                parsed = parse_selected_by(raw)
+                if parsed is None:
+                    problems.append(
+                        FieldProblem(self._shown(column.name), _text(raw),
+                                     "not a selection reason (score, forced, control, other)")
+                    )  # fmt: skip
+            elif column.kind == "date":
+                parsed = _parse_date(raw, self.mapping.date_format)
+                if parsed is None:
+                    fmt = self.mapping.date_format or "ISO 8601, YYYY-MM-DD"
+                    problems.append(
+                        FieldProblem(self._shown(column.name), _text(raw), f"not a date ({fmt})")
+                    )
+            else:
+                parsed = str(raw).strip()
+            values[column.name] = parsed
+        number = values["container_number"]
+        if number is not None:
+            values["container_number"] = normalise_container_number(number) or number
+        unit = values["unit"] or values["container_number"] or values["bl_number"]
+        if unit is None:
+            problems.append(
+                FieldProblem(self._shown("unit"), None,
+                             "an outcome needs a unit, a container number or a B/L number")
+            )  # fmt: skip
+        inspected, finding = values["inspected"], values["finding"]
+        if inspected is None and not any(p.field == self._shown("inspected") for p in problems):
+            problems.append(FieldProblem(self._shown("inspected"), None, "missing (yes or no)"))
+        if (
+            inspected is True
+            and finding is None
+            and not any(p.field == self._shown("finding") for p in problems)
+        ):
+            problems.append(
+                FieldProblem(self._shown("finding"), None,
+                             "an inspected unit needs its finding (yes or no)")
+            )  # fmt: skip
+        if inspected is False and finding is True:
+            problems.append(
+                FieldProblem(self._shown("finding"), _text(self._cell("finding", row)),
+                             "a finding on a unit that was not inspected")
+            )  # fmt: skip
+        if problems:
+            self.rejected.append(RejectedRecord(self.source, line, tuple(problems)))
+            return
+        assert unit is not None
+        self.outcomes.append(
+            Outcome(
+                unit=unit,
+                inspected=bool(inspected),
+                finding=bool(finding) if inspected else False,
+                selected_by=values["selected_by"],
+                category=values["category"],
+                quantity=values["quantity"],
+                date=values["date"],
+                source_line=line,
+                container_number=values["container_number"],
+                bl_number=values["bl_number"],
+            )
+        )
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _parse_date(value: Any, fmt: str | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if fmt:
+            return dt.datetime.strptime(text, fmt).date()
+        if len(text) > 10:
+            return dt.datetime.fromisoformat(text).date()
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _csv_records(
+    path: Path, mapping: ColumnMapping, source: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    delimiter = mapping.delimiter
+    if path.suffix.lower() == ".tsv" and delimiter == ",":
+        delimiter = "\t"
+    try:
+        text = path.read_text(encoding=mapping.encoding)
+    except OSError as exc:
+        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(
+            f"not {mapping.encoding} text ({exc.reason} at byte {exc.start}); "
+            "set 'encoding' in the column mapping",
+            path=source,
+        ) from None
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputFormatError("the file is empty (no header row)", path=source) from None
+    except csv.Error as exc:
+        raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputFormatError(f"line {start}: {exc}", path=source) from None
+            line = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                yield start, {"__extra__": [c for c in cells[len(header) :] if c.strip()]}
+                continue
+            yield start, dict(zip(header, cells, strict=False))
+
+    return header, rows()
+
+
+def _json_records(path: Path, fmt: BatchFormat, source: str) -> list[tuple[int, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(f"not UTF-8 text: {exc}", path=source) from None
+    if fmt == "jsonl":
+        out: list[tuple[int, Any]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                out.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                out.append((number, _Bad(f"not valid JSON: {exc.msg} (column {exc.colno})")))
+        return out
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("outcomes"), list):
+        data = data["outcomes"]
+    if not isinstance(data, list):
+        raise InputFormatError(
+            "expected a list of outcome objects or {'outcomes': [...]}", path=source
+        )
+    return list(enumerate(data, start=1))
+
+
+@dataclass(frozen=True, slots=True)
+class _Bad:
+    reason: str
+
+
+def read_outcomes(
+    path: str | Path,
+    mapping: ColumnMapping | str | Path | None = None,
+    *,
+    format: BatchFormat | None = None,
+) -> OutcomeReading:
+    """Read an outcome file: CSV, JSON (a list of objects, or ``{"outcomes": [...]}``),
+    JSON Lines or Parquet, one record per inspected (or not inspected) unit.
+
+    Args:
+        path: the file.
+        mapping: an outcome :class:`~riskprofile.ColumnMapping` (see
+            :func:`outcome_mapping`) or the path of its YAML file, when the columns (or
+            the JSON keys) are not named as in :data:`OUTCOME_COLUMNS`.
+        format: ``csv``, ``json``, ``jsonl`` or ``parquet``; from the file name when
+            omitted.
+
+    Returns:
+        An :class:`OutcomeReading`: every record is either an outcome or rejected with its
+        line, field, value and reason.
+
+    Raises:
+        InputFormatError: the file cannot be read at all, or it lacks a unit or an
+            inspected column (and the mapping gives no default).
+        MappingError: the mapping file is invalid.
+
+    >>> reading = read_outcomes("examples/data/karachi-sample.outcomes.csv")
+    >>> reading.records_read == len(reading.outcomes) + len(reading.rejected)
+    True
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise InputFormatError("no such file", path=source)
+    fmt = format or detect_format(path)
+    if mapping is None:
+        resolved = ColumnMapping.identity()
+    elif isinstance(mapping, ColumnMapping):
+        resolved = mapping
+    else:
+        resolved = _mapping_from_file(mapping)
+    unit = "line"
+    records: Iterable[tuple[int, Any]]
+    if fmt == "csv":
+        header, records = _csv_records(path, resolved, source)
+    elif fmt == "parquet":
+        header, records = parquet_rows(path, source)
+        unit = "row"
+    else:
+        records = _json_records(path, fmt, source)
+        unit = "line" if fmt == "jsonl" else "record"
+        keys: dict[str, None] = {}
+        for _, doc in records:
+            if isinstance(doc, dict):
+                keys.update(dict.fromkeys(str(k) for k in doc))
+        header = list(keys)
+    reader = _RowReader(resolved, header, source)
+    for number, record in records:
+        if isinstance(record, _Bad):
+            reader.records_read += 1
+            reader.rejected.append(
+                RejectedRecord(source, number, (FieldProblem(None, None, record.reason),))
+            )
+        elif not isinstance(record, dict):
+            reader.records_read += 1
+            reason = "an outcome must be an object of column names and values"
+            reader.rejected.append(
+                RejectedRecord(source, number, (FieldProblem(None, None, reason),))
+            )
+        elif "__extra__" in record:
+            reader.records_read += 1
+            extra = ", ".join(map(repr, record["__extra__"]))
+            reason = f"more cells than header columns: {extra}"
+            reader.rejected.append(
+                RejectedRecord(source, number, (FieldProblem(None, None, reason),))
+            )
+        else:
+            reader.add(number, record)
+    return OutcomeReading(
+        source=source,
+        outcomes=tuple(reader.outcomes),
+        rejected=tuple(reader.rejected),
+        records_read=reader.records_read,
+        record_unit=unit,
+        ignored_columns=reader.ignored_columns,
+    )
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """Every outcome of one unit of the run, combined.
+
+    A unit counts as inspected when any of its outcomes says so and has a finding when
+    any of them found something (an LCL container's B/Ls may be reported one by one).
+
+    Attributes:
+        key: the unit key in the run.
+        inspected, finding: combined as above.
+        selected_by: the first recorded reason, in the order control, forced, score,
+            other (a control-sample unit stays a control unit even if it also scored).
+        categories: the categories found, sorted, without repeats.
+        date: the earliest inspection date recorded.
+        outcomes: the outcome records, in input order.
+    """
+
+    key: str
+    inspected: bool
+    finding: bool
+    selected_by: SelectedBy | None
+    categories: tuple[str, ...]
+    date: dt.date | None
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedOutcome:
+    """An outcome that names no unit of the run (or several vessel calls), and why."""
+
+    outcome: Outcome
+    reason: str
+
+
+@dataclass(frozen=True)
+class OutcomeMatch:
+    """Which unit of the run each outcome belongs to.
+
+    Attributes:
+        units: unit key -> its combined outcome, in the run's rank order.
+        matched: for each outcome matched, the unit keys it applies to (a bill of lading
+            that spans several containers applies to each of them), in input order.
+        unmatched: outcomes that could not be placed, with the reason; never dropped.
+    """
+
+    units: dict[str, UnitOutcome]
+    matched: tuple[tuple[Outcome, tuple[str, ...]], ...]
+    unmatched: tuple[UnmatchedOutcome, ...]
+
+
+@dataclass
+class _Index:
+    order: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    containers: dict[str, list[str]] = field(default_factory=dict)
+    bills: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # bl -> manifest -> keys
+
+
+def _fold(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _index(run_or_shipments: ScoringRun | Iterable[Shipment]) -> _Index:
+    from riskprofile.scoring import _unit_key
+
+    index = _Index()
+    seen: dict[str, None] = {}
+    if isinstance(run_or_shipments, ScoringRun):
+        pairs = [(c.key, s.shipment) for c in run_or_shipments.containers for s in c.shipments]
+    else:
+        pairs = [(_unit_key(s), s) for s in run_or_shipments]
+    for key, shipment in pairs:
+        if key not in seen:
+            seen[key] = None
+            if shipment.container_number is not None:
+                number = normalise_container_number(shipment.container_number)
+                index.containers.setdefault(number or shipment.container_number, []).append(key)
+        if shipment.bl_number is not None:
+            keys = index.bills.setdefault(_fold(shipment.bl_number), {}).setdefault(
+                shipment.manifest_ref, []
+            )
+            if key not in keys:
+                keys.append(key)
+    index.order = list(seen)
+    index.keys = set(seen)
+    return index
+
+
+def _place(outcome: Outcome, index: _Index) -> tuple[tuple[str, ...], str | None]:
+    """The unit keys an outcome applies to, or why there are none."""
+    candidates: list[tuple[str, str]] = []  # (how, value)
+    if outcome.unit in index.keys:
+        return (outcome.unit,), None
+    if outcome.container_number is not None:
+        candidates.append(("container", outcome.container_number))
+    if outcome.bl_number is not None:
+        candidates.append(("bl", outcome.bl_number))
+    candidates += [("container", outcome.unit), ("bl", outcome.unit)]
+    for how, value in candidates:
+        folded = _fold(value)
+        if how == "container":
+            keys = index.containers.get(normalise_container_number(value) or folded, [])
+            if len(keys) > 1:
+                return (), (
+                    f"container {value} is in {len(keys)} vessel calls of the run "
+                    f"({', '.join(keys)}): give the unit key"
+                )
+            if keys:
+                return (keys[0],), None
+        else:
+            calls = index.bills.get(folded, {})
+            if len(calls) > 1:
+                return (), (
+                    f"bill of lading {value} is in {len(calls)} vessel calls of the run "
+                    f"({', '.join(sorted(calls))}): give the unit key"
+                )
+            if calls:
+                return tuple(next(iter(calls.values()))), None
+    return (), f"no unit, container or bill of lading {outcome.unit!r} in the run"
+
+
+_SELECTED_PRIORITY: tuple[SelectedBy, ...] = ("control", "forced", "score", "other")
+
+
+def _combine(key: str, outcomes: list[Outcome]) -> UnitOutcome:
+    recorded = {o.selected_by for o in outcomes}
+    reason = next((r for r in _SELECTED_PRIORITY if r in recorded), None)
+    dates = [o.date for o in outcomes if o.date is not None]
+    return UnitOutcome(
+        key=key,
+        inspected=any(o.inspected for o in outcomes),
+        finding=any(o.finding for o in outcomes),
+        selected_by=reason,
+        categories=tuple(sorted({o.category for o in outcomes if o.finding and o.category})),
+        date=min(dates) if dates else None,
+        outcomes=tuple(outcomes),
+    )
+
+
+def match_outcomes(
+    run_or_shipments: ScoringRun | Iterable[Shipment], outcomes: Iterable[Outcome]
+) -> OutcomeMatch:
+    """Place each outcome on the unit(s) of the run it belongs to.
+
+    An outcome matches by its unit key, else by container number, else by bill of lading
+    (or declaration) number; a bill of lading that spans several containers applies to
+    each of them. An outcome whose container or bill of lading is in several vessel calls
+    of the run, or in none, is listed in ``unmatched`` with the reason.
+
+    Args:
+        run_or_shipments: a :class:`~riskprofile.ScoringRun`, or the shipments of a batch.
+        outcomes: outcome records (e.g. ``read_outcomes(...).outcomes``).
+    """
+    index = _index(run_or_shipments)
+    per_unit: dict[str, list[Outcome]] = {}
+    matched: list[tuple[Outcome, tuple[str, ...]]] = []
+    unmatched: list[UnmatchedOutcome] = []
+    for outcome in outcomes:
+        keys, reason = _place(outcome, index)
+        if reason is not None:
+            unmatched.append(UnmatchedOutcome(outcome, reason))
+            continue
+        matched.append((outcome, keys))
+        for key in keys:
+            per_unit.setdefault(key, []).append(outcome)
+    units = {key: _combine(key, per_unit[key]) for key in index.order if key in per_unit}
+    return OutcomeMatch(units=units, matched=tuple(matched), unmatched=tuple(unmatched))
