@@ -283,7 +283,15 @@ def run_html(run: ScoringRun, limit: int = 50) -> str:
 
 def selection_html(selection: Selection, limit: int = 100) -> str:
     """HTML for notebooks: the inspection list."""
-    rows = [r for r in container_rows(selection.run, selection) if r["selected"]][:limit]
+    if isinstance(selection.run, ScoringRun):
+        rows = [r for r in container_rows(selection.run, selection) if r["selected"]][:limit]
+    else:  # a column-wise run: no explanations at hand
+        rows = [
+            {"rank": s.rank, "container_number": s.container.container_number,
+             "reason": s.reason, "lane": s.container.lane,
+             "score": _number(s.container.score), "top_reasons": ""}
+            for s in selection.selected[:limit]
+        ]  # fmt: skip
     columns = ("rank", "container_number", "reason", "lane", "score", "top_reasons")
     note = "".join(f"<p><b>warning:</b> {html.escape(w)}</p>" for w in selection.warnings)
     return note + _html_table(rows, columns)

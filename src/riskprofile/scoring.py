@@ -25,20 +25,25 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from riskprofile.engines.rowwise import ProfileOutcome, evaluate
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledProfile
 
 __all__ = [
+    "COLUMNAR_MIN_SHIPMENTS",
     "LANES",
     "ContainerResult",
+    "Engine",
     "Hit",
     "Lane",
     "ProfileScore",
+    "RankedContainer",
+    "RankedRun",
     "ScoringRun",
     "ShipmentResult",
+    "choose_engine",
     "most_severe",
     "rank_key",
     "roll_up",
@@ -46,6 +51,10 @@ __all__ = [
 ]
 
 Lane = Literal["red", "yellow", "blue", "green"]
+Engine = Literal["auto", "rowwise", "columnar"]
+COLUMNAR_MIN_SHIPMENTS = 200
+"""From this many shipments on, ``engine="auto"`` uses the columnar engine (when polars is
+installed): below it, building the columns costs more than it saves."""
 LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
 """Lanes from most to least severe: red physical examination, yellow documentary check,
 blue post-clearance audit, green release."""
@@ -172,6 +181,30 @@ class ScoringRun:
         )
 
 
+class RankedContainer(Protocol):
+    """What selection needs of a container: a :class:`ContainerResult`, or a
+    :class:`~riskprofile.engines.columnar.FrameContainer` of a column-wise run."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def container_number(self) -> str | None: ...
+    @property
+    def score(self) -> Decimal: ...
+    @property
+    def lane(self) -> Lane: ...
+    @property
+    def forced_lane(self) -> Lane | None: ...
+
+
+class RankedRun(Protocol):
+    """A run whose containers come in rank order (:func:`rank_key`): a
+    :class:`ScoringRun`, or a :class:`~riskprofile.engines.columnar.FrameRun`."""
+
+    @property
+    def containers(self) -> Sequence[RankedContainer]: ...
+
+
 def rank_key(container: ContainerResult) -> tuple[int, Decimal, int, str]:
     """The total order of the inspection list: forced red, forced yellow, then the rest;
     within each, higher score first, then more severe lane, then the key (manifest
@@ -284,6 +317,7 @@ def score(
     as_of: dt.datetime | dt.date,
     include_drafts: bool = False,
     progress: Callable[[int], None] | None = None,
+    engine: Engine = "auto",
 ) -> ScoringRun:
     """Score every shipment against every profile and roll the results up by container.
 
@@ -298,6 +332,9 @@ def score(
             (``valid_from``/``valid_to``), never score; the run lists them in
             ``skipped_profiles`` with the reason.
         progress: called with the number of shipments done so far.
+        engine: ``"rowwise"`` (the reference), ``"columnar"`` (needs polars), or
+            ``"auto"``: columnar when polars is installed and the batch has at least
+            :data:`COLUMNAR_MIN_SHIPMENTS` shipments. Both give the same run.
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -312,9 +349,13 @@ def score(
             profile_list.append(profile)
         else:
             skipped[profile.id] = reason
+    shipment_list = list(shipments)
+    evaluator = evaluate
+    if choose_engine(engine, len(shipment_list)) == "columnar":
+        from riskprofile.engines.columnar import evaluate as evaluator
     results = [
         _score_shipment(shipment, outcomes)
-        for shipment, outcomes in evaluate(shipments, profile_list, when, progress)
+        for shipment, outcomes in evaluator(shipment_list, profile_list, when, progress)
     ]
     results.sort(key=lambda r: r.shipment_id)
     _order_duplicates(results)
@@ -326,6 +367,28 @@ def score(
         profile_versions={p.id: p.version for p in profile_list},
         skipped_profiles=skipped,
     )
+
+
+def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:
+    """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``).
+
+    Raises ValueError for an unknown engine, or "columnar" without polars installed.
+    """
+    if engine not in ("auto", "rowwise", "columnar"):
+        raise ValueError(f"engine must be auto, rowwise or columnar, not {engine!r}")
+    if engine == "rowwise":
+        return "rowwise"
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        if engine == "columnar":
+            raise ValueError(
+                "the columnar engine needs polars: pip install 'riskprofile[columnar]'"
+            ) from None
+        return "rowwise"
+    if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
+        return "rowwise"
+    return "columnar"
 
 
 def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool) -> str | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from riskprofile.scoring import LANES, ContainerResult, Lane, ScoringRun
+from riskprofile.scoring import LANES, Lane, RankedContainer, RankedRun
 
 __all__ = ["Capacity", "Selected", "Selection", "parse_capacity", "select"]
 
@@ -39,7 +39,7 @@ class Selected:
 
     rank: int
     reason: Reason
-    container: ContainerResult
+    container: RankedContainer
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class Selection:
         warnings: e.g. forced containers exceeding capacity.
     """
 
-    run: ScoringRun
+    run: RankedRun
     selected: tuple[Selected, ...]
-    left_out: tuple[ContainerResult, ...]
+    left_out: tuple[RankedContainer, ...]
     capacity: int
     control_rate: float
     seed: int | None
@@ -118,7 +118,7 @@ def _rate(value: float | str) -> float:
 
 
 def select(
-    run: ScoringRun,
+    run: RankedRun,
     *,
     capacity: Capacity,
     control_rate: float | str = 0.0,
@@ -127,7 +127,9 @@ def select(
     """Pick the containers to inspect.
 
     Args:
-        run: a scoring run (:func:`riskprofile.score`).
+        run: a scoring run (:func:`riskprofile.score`), or a column-wise run
+            (:func:`riskprofile.engines.columnar.score_frame`): the same ranking gives
+            the same selection.
         capacity: inspections available: a count, a percentage of the batch (``"3%"``),
             or per lane (``{"red": 20, "yellow": "5%"}``: each lane's quota is filled
             from containers in that lane).
@@ -152,7 +154,7 @@ def select(
         quotas = {None: parse_capacity(capacity, total)}
     limit = sum(quotas.values())
 
-    chosen: list[tuple[Reason, ContainerResult]] = []
+    chosen: list[tuple[Reason, RankedContainer]] = []
     taken: set[str] = set()
     forced = [c for c in containers if c.forced_lane is not None]
     for c in forced:

@@ -11,5 +11,15 @@ from riskprofile.engines.columnar._frame import (
     shipment_frame,
     shipments_of_frame,
 )
+from riskprofile.engines.columnar._score import FrameContainer, FrameRun, evaluate, score_frame
 
-__all__ = ["DECIMAL_SCALE", "frame_schema", "shipment_frame", "shipments_of_frame"]
+__all__ = [
+    "DECIMAL_SCALE",
+    "FrameContainer",
+    "FrameRun",
+    "evaluate",
+    "frame_schema",
+    "score_frame",
+    "shipment_frame",
+    "shipments_of_frame",
+]

@@ -1,0 +1,259 @@
+"""The columnar engine scores exactly as the row-wise reference does.
+
+Two levels are compared: ``score(..., engine="columnar")`` must build the very same
+:class:`ScoringRun` (hits, notes, explanations, ranking, byte-identical exports), and the
+object-free :func:`score_frame` must give the same container scores, lanes, forced lanes,
+ranking, hits and selection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pl = pytest.importorskip("polars")
+
+from tests import strategies as rst  # noqa: E402
+
+from riskprofile import output, read_batch  # noqa: E402
+from riskprofile.engines.columnar import FrameRun, score_frame, shipment_frame  # noqa: E402
+from riskprofile.model import Shipment, flatten  # noqa: E402
+from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles  # noqa: E402
+from riskprofile.scoring import (  # noqa: E402
+    COLUMNAR_MIN_SHIPMENTS,
+    ScoringRun,
+    choose_engine,
+    score,
+)
+from riskprofile.selection import select  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 2)
+EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
+PROPERTIES = settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> list[Shipment]:
+    """Shipments of one to three generated manifests, each its own vessel call."""
+    shipments: list[Shipment] = []
+    for number in range(draw(st.integers(1, 3))):
+        manifest = draw(rst.manifests())
+        shipments += flatten(manifest.model_copy(update={"voyage_number": f"V{number}"}))
+    return shipments
+
+
+def frame_view(run: FrameRun) -> list[tuple[Any, ...]]:
+    return [(c.key, c.container_number, c.score, c.lane, c.forced_lane, c.hit_count)
+            for c in run.containers]  # fmt: skip
+
+
+def object_view(run: ScoringRun) -> list[tuple[Any, ...]]:
+    return [(c.key, c.container_number, c.score, c.lane, c.forced_lane, len(c.hits))
+            for c in run.containers]  # fmt: skip
+
+
+def assert_frame_run_matches(frame_run: FrameRun, run: ScoringRun) -> None:
+    assert frame_view(frame_run) == object_view(run)
+    shipments = {
+        (r["shipment_id"], r["key"]): (r["score"], r["lane"], r["hit_count"])
+        for r in frame_run.shipment_scores.iter_rows(named=True)
+    }
+    expected = {}
+    for c in run.containers:
+        for s in c.shipments:
+            expected[(s.shipment_id, c.key)] = (s.score, s.lane, len(s.hits))
+    assert shipments == expected
+    hits = sorted(
+        (r["shipment_id"], r["profile_id"], r["profile_version"], r["indicator_id"],
+         r["weight"], r["forced_lane"])
+        for r in frame_run.hit_table.iter_rows(named=True)
+    )  # fmt: skip
+    assert hits == sorted(
+        (h.shipment_id, h.profile_id, h.profile_version, h.indicator_id, h.weight, h.forced_lane)
+        for s in run.shipments
+        for h in s.hits
+    )
+    assert frame_run.fingerprints == run.fingerprints
+    assert frame_run.skipped_profiles == run.skipped_profiles
+
+
+def selections(run: Any, capacity: Any, rate: str, seed: int) -> list[tuple[Any, ...]]:
+    chosen = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    return [(s.rank, s.reason, s.container.key) for s in chosen.selected] + [
+        ("left out", c.key) for c in chosen.left_out
+    ]
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@PROPERTIES
+@given(batches(), rst.profile_sets())
+def test_columnar_scoring_builds_the_very_same_run(
+    shipments: list[Shipment], profiles: ProfileSet
+) -> None:
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    columnar = score(shipments, profiles, as_of=AS_OF, engine="columnar")
+    assert columnar == reference
+    chosen = select(columnar, capacity="20%", control_rate="10%", seed=3)
+    assert output.to_json(columnar, chosen) == output.to_json(
+        reference, select(reference, capacity="20%", control_rate="10%", seed=3)
+    )
+
+
+@PROPERTIES
+@given(
+    batches(),
+    rst.profile_sets(),
+    st.sampled_from(["1", "10%", "50%", {"red": 1, "yellow": "20%"}, {"blue": 2}]),
+    st.sampled_from(["0", "10%", "50%"]),
+    st.integers(0, 2**16),
+)
+def test_frame_scoring_gives_the_same_scores_ranking_hits_and_selection(
+    shipments: list[Shipment], profiles: ProfileSet, capacity: Any, rate: str, seed: int
+) -> None:
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert_frame_run_matches(frame_run, reference)
+    assert selections(frame_run, capacity, rate, seed) == selections(
+        reference, capacity, rate, seed
+    )
+
+
+@PROPERTIES
+@given(batches(), rst.profile_sets(), st.randoms(use_true_random=False))
+def test_frame_scoring_does_not_depend_on_the_input_order(
+    shipments: list[Shipment], profiles: ProfileSet, rnd: Any
+) -> None:
+    shuffled = list(shipments)
+    rnd.shuffle(shuffled)
+    first = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    second = score_frame(shipment_frame(shuffled), profiles, as_of=AS_OF)
+    assert first.container_table.equals(second.container_table)
+
+
+# --- the bundled library on the example port day ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example() -> list[Shipment]:
+    return list(read_batch(EXAMPLE).shipments)
+
+
+@pytest.mark.parametrize("country", [None, "PK", "KZ", "TM"])
+def test_the_bundled_library_scores_the_example_identically(
+    example: list[Shipment], country: str | None
+) -> None:
+    profiles = load_profiles([bundled_profiles_path()], country=country)
+    reference = score(example, profiles, as_of=AS_OF, engine="rowwise")
+    assert score(example, profiles, as_of=AS_OF, engine="columnar") == reference
+    frame_run = score_frame(shipment_frame(example), profiles, as_of=AS_OF)
+    assert_frame_run_matches(frame_run, reference)
+    assert selections(frame_run, "3%", "1%", 1) == selections(reference, "3%", "1%", 1)
+    assert any(c.lane != "green" for c in reference.containers)  # the test has teeth
+
+
+# --- hand-computed corners -----------------------------------------------------------------
+
+
+def _profiles(tmp_path: Path, text: str) -> ProfileSet:
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    return load_profiles([tmp_path])
+
+
+DECIMALS = """\
+id: test.decimals
+version: 1
+title: Decimal weights
+category: other
+owner: test
+rationale: Weights with decimals add exactly.
+indicators:
+  - id: a
+    title: a
+    when: packages > 0
+    weight: 0.1
+  - id: b
+    title: b
+    when: packages > 1
+    weight: 0.1
+  - id: c
+    title: c
+    when: packages > 2
+    weight: 0.1
+  - id: forced
+    title: forced
+    when: packages == 7
+    weight: 0
+    lane: yellow
+bands:
+  - {min_score: 0.3, lane: red}
+  - {min_score: 0.2, lane: blue}
+"""
+
+
+def test_decimal_weights_reach_a_band_exactly(tmp_path: Path) -> None:
+    profiles = _profiles(tmp_path, DECIMALS)
+    shipments = [
+        Shipment(manifest_ref="M", shipment_id=f"M/{n}", container_number=f"C{n}", packages=n)
+        for n in (1, 2, 3, 7)
+    ]
+    run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert frame_view(run) == [
+        ("M/C7", "C7", Decimal("0.3"), "red", "yellow", 4),
+        ("M/C3", "C3", Decimal("0.3"), "red", None, 3),
+        ("M/C2", "C2", Decimal("0.2"), "blue", None, 2),
+        ("M/C1", "C1", Decimal("0.1"), "green", None, 1),
+    ]
+    assert_frame_run_matches(run, score(shipments, profiles, as_of=AS_OF, engine="rowwise"))
+    assert run.container_table["score"].to_list() == [
+        Decimal("0.3"), Decimal("0.3"), Decimal("0.2"), Decimal("0.1")
+    ]  # fmt: skip
+
+
+def test_a_frame_run_says_what_it_holds(tmp_path: Path) -> None:
+    profiles = _profiles(tmp_path, DECIMALS)
+    shipments = [Shipment(manifest_ref="M", container_number="C1", packages=3)]
+    run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert len(run) == 1
+    assert repr(run) == (
+        "<FrameRun 1 containers (1 red), 1 profiles, as of 2026-11-02T00:00:00+00:00>"
+    )
+    assert set(run.engines) == {"test.decimals/a", "test.decimals/b", "test.decimals/c",
+                                "test.decimals/forced"}  # fmt: skip
+
+
+# --- choosing the engine -------------------------------------------------------------------
+
+
+def test_auto_uses_the_columnar_engine_for_large_batches_only() -> None:
+    assert choose_engine("auto", COLUMNAR_MIN_SHIPMENTS - 1) == "rowwise"
+    assert choose_engine("auto", COLUMNAR_MIN_SHIPMENTS) == "columnar"
+    assert choose_engine("rowwise", 10**6) == "rowwise"
+    assert choose_engine("columnar", 1) == "columnar"
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="auto, rowwise or columnar"):
+        choose_engine("fast", 10)  # type: ignore[arg-type]
+
+
+def test_without_polars_auto_falls_back_and_columnar_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    assert choose_engine("auto", 10**6) == "rowwise"
+    with pytest.raises(ValueError, match=r"riskprofile\[columnar\]"):
+        choose_engine("columnar", 10)
