@@ -26,6 +26,12 @@ each a combination of indicators, and the ground truth to measure profiles again
 >>> day = generate_port_day(seed=1, containers=500)
 >>> [case.scenario for case in day.planted][:2]  # doctest: +SKIP
 ['precursor_transit', 'wildlife_concealment']
+
+:func:`generate_history` generates months of traffic with planted fraud patterns (a
+fraudulent importer, a risky HS heading from one country, a traffickers' port of loading,
+an undervalued chapter, a shipper that appears mid-period) and the outcomes of the
+inspections made, the history that :func:`riskprofile.evaluation.suggest` learns from;
+:func:`write_history` writes it as a flat CSV batch, an outcome file and the patterns.
 """
 
 from riskprofile.synth._generator import (
@@ -37,6 +43,13 @@ from riskprofile.synth._generator import (
     Defect,
     generate_manifest_documents,
     generate_manifests,
+)
+from riskprofile.synth._history import (
+    History,
+    PlantedPattern,
+    generate_history,
+    read_patterns,
+    write_history,
 )
 from riskprofile.synth._planted import (
     SCENARIOS,
@@ -54,14 +67,19 @@ __all__ = [
     "DEFAULT_START",
     "Defect",
     "GOODS_DEFECTS",
+    "History",
     "MANIFEST_DEFECTS",
     "PlantedCase",
+    "PlantedPattern",
     "PortDay",
     "SCENARIOS",
     "Scenario",
+    "generate_history",
     "generate_manifest_documents",
     "generate_manifests",
     "generate_port_day",
+    "read_patterns",
     "read_planted",
+    "write_history",
     "write_planted",
 ]
