@@ -1,0 +1,204 @@
+"""Benchmark: the columnar engine against the row-wise reference, N shipments x R indicators.
+
+For each N (shipments) and R (indicators) it runs, in a fresh child process (so that the
+peak memory is that run's own):
+
+1. **read**: the flat-layout Parquet batch into a shipment frame (``read_frame``);
+2. **score**: every indicator on every shipment, profile scores, lanes, container
+   roll-up and ranking (``score_frame``);
+3. **select**: 3 % capacity and a 1 % seeded control sample (``select``);
+4. **write**: the ranked container table to Parquet;
+
+and prints wall time per stage, shipments per second end to end, and the child's peak
+RSS. The row-wise engine is timed in the same child on a subsample of the same batch
+and extrapolated to N (labelled as such): the ratio is columnar score time against
+row-wise score time, both measured in one run on one machine.
+
+Data: a seeded synthetic batch (``riskprofile.synth.generate_manifests``), written as
+flat-layout Parquet and repeated under renumbered voyages to reach N shipments (the
+generator itself takes minutes for a million). Indicators: the bundled base profiles'
+own indicators, copied under new profile ids until there are R (real conditions, real
+watch lists, not toy ones).
+
+    python benchmarks/score_columnar.py                        # N in 10k,100k,1M; R in 20,100,500
+    python benchmarks/score_columnar.py -n 100000 -r 100       # one cell
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+AS_OF = dt.date(2026, 11, 2)
+BASE = Path(__file__).resolve().parents[1] / "profiles" / "base"
+SEED_CONTAINERS = 20_000  # generated once; repeated to reach N shipments
+ROWWISE_SAMPLE = 400
+
+
+def make_profiles(folder: Path, indicators: int) -> int:
+    """Write copies of the bundled base profiles with ``indicators`` indicators in all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(BASE.glob("*.yaml"))]
+    left, copy = indicators, 0
+    while left > 0:
+        for doc in docs:
+            if left <= 0:
+                break
+            clone = dict(doc)
+            clone["id"] = f"{doc['id']}.copy{copy}"
+            clone["indicators"] = doc["indicators"][:left]
+            clone.pop("examples", None)
+            left -= len(clone["indicators"])
+            (folder / f"{clone['id']}.yaml").write_text(
+                yaml.safe_dump(clone, sort_keys=False), encoding="utf-8"
+            )
+        copy += 1
+    return indicators
+
+
+def make_batch(folder: Path, shipments: int) -> Path:
+    """A flat-layout Parquet batch of at least ``shipments`` shipments (cached)."""
+    import polars as pl
+
+    from riskprofile.io import read_batch, write_parquet
+    from riskprofile.synth import generate_manifests
+
+    base = folder / "base.parquet"
+    if not base.exists():
+        write_parquet(generate_manifests(seed=11, containers=SEED_CONTAINERS), base)
+    per_copy = (
+        len(read_batch(base).shipments)
+        if not (folder / "per_copy").exists()
+        else int((folder / "per_copy").read_text())
+    )
+    (folder / "per_copy").write_text(str(per_copy))
+    copies = -(-shipments // per_copy)
+    target = folder / f"batch-{copies}.parquet"
+    if not target.exists():
+        rows = pl.read_parquet(base)
+        voyage = next(c for c in rows.columns if c == "voyage_number")
+        parts = [
+            rows.with_columns(pl.col(voyage).cast(pl.String) + pl.lit(f"-{k}"))
+            for k in range(copies)
+        ]
+        pl.concat(parts).write_parquet(target)
+    return target
+
+
+def one(batch: Path, profiles_dir: Path, shipments: int) -> dict[str, Any]:
+    """Time one (N, R) cell in this process."""
+    import polars as pl
+
+    from riskprofile.engines.columnar import score_frame
+    from riskprofile.engines.columnar._frame import shipments_of_frame
+    from riskprofile.profiles import load_profiles
+    from riskprofile.scoring import score
+    from riskprofile.selection import select
+
+    profiles = load_profiles([profiles_dir])
+    figures: dict[str, Any] = {"indicators": sum(len(p.indicators) for p in profiles)}
+    start = time.perf_counter()
+    try:
+        from riskprofile.io import read_frame
+
+        frame = read_frame(batch).frame.head(shipments)
+        figures["read_how"] = "read_frame"
+    except ImportError:  # the columnar reader is not there: build the frame from models
+        from riskprofile.engines.columnar import shipment_frame
+        from riskprofile.io import read_batch
+
+        frame = shipment_frame(read_batch(batch).shipments[:shipments])
+        figures["read_how"] = "read_batch + shipment_frame"
+    figures["read_s"] = time.perf_counter() - start
+    figures["shipments"] = frame.height
+
+    start = time.perf_counter()
+    run = score_frame(frame, profiles, as_of=AS_OF)
+    figures["score_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    selection = select(run, capacity="3%", control_rate="1%", seed=1)
+    figures["select_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    chosen = {s.container.key: s.reason for s in selection.selected}
+    table = run.container_table.with_columns(
+        pl.col("key").replace_strict(chosen, default=None, return_dtype=pl.String).alias("reason")
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        table.write_parquet(Path(tmp) / "containers.parquet")
+    figures["write_s"] = time.perf_counter() - start
+    figures["containers"] = len(run)
+    figures["rowwise_indicators"] = sum(1 for e in run.engines.values() if e != "columnar")
+
+    sample = shipments_of_frame(frame.head(ROWWISE_SAMPLE))
+    start = time.perf_counter()
+    score(sample, profiles, as_of=AS_OF, engine="rowwise")
+    per_shipment = (time.perf_counter() - start) / len(sample)
+    figures["rowwise_score_s_extrapolated"] = per_shipment * frame.height
+    figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--shipments", type=int, action="append", help="batch size(s)")
+    parser.add_argument("-r", "--indicators", type=int, action="append", help="indicators")
+    parser.add_argument("--cache", type=Path, help="keep generated batches here")
+    parser.add_argument(
+        "--one", nargs=3, metavar=("BATCH", "PROFILES", "N"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.one:
+        batch, profiles_dir, n = args.one
+        print(json.dumps(one(Path(batch), Path(profiles_dir), int(n))))
+        return
+    sizes = sorted(args.shipments or [10_000, 100_000, 1_000_000])
+    counts = sorted(args.indicators or [20, 100, 500])
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = args.cache or Path(tmp)
+        cache.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        batch = make_batch(cache, max(sizes))
+        print(f"batch: {batch.name}, prepared in {time.perf_counter() - start:.1f} s")
+        header = (
+            f"{'shipments':>9} {'ind.':>4} {'read s':>6} {'score s':>7} {'select s':>8} "
+            f"{'write s':>7} {'total s':>7} {'shipm./s':>9} {'peak MiB':>8} "
+            f"{'row-wise s*':>11} {'ratio':>7} {'fallback':>8}"
+        )
+        print(header)
+        for r in counts:
+            profiles_dir = Path(tmp) / f"profiles-{r}"
+            make_profiles(profiles_dir, r)
+            for n in sizes:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--one", str(batch), str(profiles_dir), str(n)],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                f = json.loads(out.stdout.strip().splitlines()[-1])
+                total = f["read_s"] + f["score_s"] + f["select_s"] + f["write_s"]
+                ratio = f["rowwise_score_s_extrapolated"] / f["score_s"]
+                print(
+                    f"{f['shipments']:>9,} {f['indicators']:>4} {f['read_s']:>6.2f} "
+                    f"{f['score_s']:>7.2f} {f['select_s']:>8.2f} {f['write_s']:>7.2f} "
+                    f"{total:>7.2f} {f['shipments'] / total:>9,.0f} {f['peak_rss_mib']:>8,.0f} "
+                    f"{f['rowwise_score_s_extrapolated']:>11,.0f} {ratio:>6,.0f}x "
+                    f"{f['rowwise_indicators']:>8}",
+                    flush=True,
+                )
+        print(f"read: {f['read_how']}; * row-wise: score() with engine='rowwise' on "
+              f"{ROWWISE_SAMPLE} shipments of the same batch, extrapolated to N; ratio = "
+              "row-wise score time / columnar score time; fallback = indicators run "
+              "row-wise")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
