@@ -145,6 +145,23 @@ def test_same_command_twice_gives_byte_identical_json(
     assert json.loads(first[1])["audit"]["seed"] == 9
 
 
+def test_every_engine_writes_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("polars")
+    argv = [*BASE, "--country", "PK", "--format", "json", "--control-rate", "1%", "--seed", "1"]
+    outputs = {engine: run([*argv, "--engine", engine], capsys) for engine in
+               ("rowwise", "columnar", "auto")}  # fmt: skip
+    assert {code for code, _, _ in outputs.values()} == {EXIT_OK}
+    assert outputs["columnar"][1] == outputs["rowwise"][1] == outputs["auto"][1]
+    assert '"lane": "red"' in outputs["columnar"][1]
+
+
+def test_an_unknown_engine_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*BASE, "--engine", "fastest"])
+    assert exc.value.code == EXIT_USAGE
+    assert "invalid choice: 'fastest'" in capsys.readouterr().err
+
+
 def test_csv_to_standard_output_is_the_container_table(
     demo_profiles: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -52,6 +52,11 @@ def register(commands: Any) -> None:
         help="output format (default: table, or from the -o file name)",
     )  # fmt: skip
     score.add_argument("-o", "--output", help="write to this file (csv/parquet also write .hits)")
+    score.add_argument(
+        "--engine", choices=["auto", "rowwise", "columnar"], default="auto",
+        help="evaluation engine: columnar needs polars; auto uses it for large batches when "
+        "installed (default); all give the same results",
+    )  # fmt: skip
     score.set_defaults(run=_score)
 
 
@@ -117,6 +122,12 @@ def _score(args: argparse.Namespace) -> int:
                      ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
         raise _usage("--format parquet needs -o FILE")
+    from riskprofile.scoring import choose_engine
+
+    try:
+        choose_engine(args.engine, 0)
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
     batch = read_batch(
         args.batch, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
@@ -129,7 +140,7 @@ def _score(args: argparse.Namespace) -> int:
     )
     progress = _Progress(len(batch.shipments))
     try:
-        run = score(batch.shipments, profiles, as_of=as_of, progress=progress)
+        run = score(batch.shipments, profiles, as_of=as_of, progress=progress, engine=args.engine)
     finally:
         progress.close()
     try:
