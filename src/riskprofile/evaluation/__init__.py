@@ -6,6 +6,14 @@ profile and per indicator with Wilson intervals, lift over the random control sa
 the detection trend, and the indicators that never fire or never find anything.
 """
 
+from riskprofile.evaluation._metrics import (
+    DEFAULT_CAPACITIES,
+    TABLE_COLUMNS,
+    Evaluation,
+    Rate,
+    evaluate,
+    wilson_interval,
+)
 from riskprofile.evaluation._outcomes import (
     OUTCOME_COLUMNS,
     Outcome,
@@ -20,18 +28,28 @@ from riskprofile.evaluation._outcomes import (
     read_outcomes,
     render_outcome_layout,
 )
+from riskprofile.evaluation._report import report_html, text_summary, write_report
 
 __all__ = [
+    "DEFAULT_CAPACITIES",
     "OUTCOME_COLUMNS",
+    "TABLE_COLUMNS",
+    "Evaluation",
     "Outcome",
     "OutcomeColumn",
     "OutcomeMatch",
     "OutcomeReading",
+    "Rate",
     "SelectedBy",
     "UnitOutcome",
     "UnmatchedOutcome",
+    "evaluate",
     "match_outcomes",
     "outcome_mapping",
     "read_outcomes",
     "render_outcome_layout",
+    "report_html",
+    "text_summary",
+    "wilson_interval",
+    "write_report",
 ]

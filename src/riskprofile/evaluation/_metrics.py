@@ -1,0 +1,533 @@
+"""Metrics: how well a scoring run's ranking finds what the inspections found.
+
+The definitions, exactly (``docs/evaluation.md`` says the same for analysts):
+
+- A unit (container, or bill of lading without one) is *labelled* when an outcome says
+  it was inspected: its finding is then known. Units not inspected have an unknown
+  outcome and are left out of every rate: they are neither hits nor misses.
+- *Precision at k*: among the labelled units in the first ``k`` places of the run's
+  ranked list, the share with a finding. *Recall at k*: the findings in the first ``k``
+  places over all findings. ``k`` is a count, or a share of all the run's units
+  (``"3%"``, rounded as the selection rounds it). At ``k`` = every unit, precision is the
+  labelled units' hit rate and recall is 1. *Coverage at k* is the share of the first
+  ``k`` places that is labelled: low coverage means the figure rests on few units.
+- *Hit rate* of a profile (an indicator): the share with a finding among the labelled
+  units the profile fired on (the indicator hit), with a Wilson 95 % interval.
+- *Base rate*: the hit rate of the random control sample when there is one (the only
+  unbiased estimate of how often any unit has a finding), else of all labelled units
+  (biased: they were mostly selected because they scored). *Lift*: the hit rate of the
+  units selected by score over the control sample's.
+- *Trend*: per ISO week or calendar month of the inspection date (the run's ``as_of``
+  date when an outcome has none): inspected units, findings, and how many findings were
+  on units some profile fired on (the share falls as profiles go stale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from riskprofile.evaluation._outcomes import (
+    SELECTED_BY,
+    Outcome,
+    OutcomeMatch,
+    OutcomeReading,
+    UnitOutcome,
+    match_outcomes,
+)
+from riskprofile.scoring import ContainerResult, ScoringRun
+from riskprofile.selection import parse_capacity
+
+if TYPE_CHECKING:
+    from riskprofile.profiles._compiled import CompiledProfile
+
+__all__ = [
+    "DEFAULT_CAPACITIES",
+    "TABLE_COLUMNS",
+    "Evaluation",
+    "Rate",
+    "evaluate",
+    "wilson_interval",
+]
+
+Period = Literal["week", "month"]
+
+Z95 = 1.959963984540054
+"""The two-sided 95 % quantile of the standard normal distribution."""
+
+DEFAULT_CAPACITIES: tuple[int | str, ...] = ("1%", "3%", "5%", "10%", "100%")
+"""Inspection capacities reported when none are given."""
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion (95 % by default); None with no trials.
+
+    Unlike the plain ``p ± z·sqrt(p(1-p)/n)``, it stays within [0, 1] and is sensible for
+    the small counts and rates near 0 that inspections give.
+
+    >>> low, high = wilson_interval(5, 10)
+    >>> round(low, 4), round(high, 4)
+    (0.2366, 0.7634)
+    >>> wilson_interval(0, 0) is None
+    True
+    """
+    if trials < 0 or not 0 <= successes <= trials:
+        raise ValueError(f"need 0 <= successes <= trials, got {successes} of {trials}")
+    if trials == 0:
+        return None
+    n = trials
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    # Rounding must not push the bounds past the point estimate or out of [0, 1].
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A proportion ``successes / trials`` with its Wilson 95 % interval."""
+
+    successes: int
+    trials: int
+
+    @property
+    def value(self) -> float | None:
+        """The point estimate; None with no trials."""
+        return self.successes / self.trials if self.trials else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The Wilson 95 % interval; None with no trials."""
+        return wilson_interval(self.successes, self.trials)
+
+    def fields(self, prefix: str = "hit_rate") -> dict[str, Any]:
+        """``{prefix, prefix_low, prefix_high}`` for a table row."""
+        interval = self.interval
+        return {
+            prefix: self.value,
+            f"{prefix}_low": interval[0] if interval else None,
+            f"{prefix}_high": interval[1] if interval else None,
+        }
+
+    def __str__(self) -> str:
+        if not self.trials:
+            return "n/a (0 inspected)"
+        low, high = self.interval or (0.0, 0.0)
+        return f"{self.value:.1%} ({self.successes}/{self.trials}; 95% CI {low:.1%}-{high:.1%})"
+
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "capacity": ("capacity", "k", "share_of_units", "labelled", "findings", "precision",
+                 "precision_low", "precision_high", "recall", "coverage"),
+    "curve": ("k", "share_of_units", "labelled", "findings", "precision", "recall"),
+    "selection": ("selected_by", "inspected", "findings", "hit_rate", "hit_rate_low",
+                  "hit_rate_high", "lift"),
+    "profiles": ("profile_id", "version", "fired", "inspected", "findings", "hit_rate",
+                 "hit_rate_low", "hit_rate_high", "share_of_findings"),
+    "indicators": ("profile_id", "indicator_id", "title", "hit", "inspected", "findings",
+                   "hit_rate", "hit_rate_low", "hit_rate_high", "share_of_findings"),
+    "trend": ("period", "inspected", "findings", "hit_rate", "hit_rate_low", "hit_rate_high",
+              "flagged", "flagged_findings", "detected_share"),
+    "units": ("rank", "key", "container_number", "bl_numbers", "score", "lane", "fired",
+              "inspected", "finding", "selected_by", "categories", "date"),
+    "never_fired": ("profile_id", "indicator_id"),
+    "never_found": ("profile_id", "indicator_id", "title", "inspected"),
+    "unmatched": ("unit", "source_line", "reason"),
+}  # fmt: skip
+"""The columns of each table of :meth:`Evaluation.tables`, in order."""
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _period(day: dt.date, by: Period) -> str:
+    if by == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def _fired_profiles(container: ContainerResult) -> set[str]:
+    return {p.profile_id for s in container.shipments for p in s.profiles if p.fired}
+
+
+def _indicators(container: ContainerResult) -> dict[tuple[str, str], str]:
+    return {(h.profile_id, h.indicator_id): h.title for h in container.hits}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the outcomes say about a scoring run: one table per question.
+
+    Every attribute is a tuple of rows (dicts, columns in :data:`TABLE_COLUMNS`);
+    :meth:`tables` gives them all, :meth:`to_pandas` and :meth:`to_polars` as data frames,
+    :meth:`summary` as text for the terminal, and :func:`write_report` (in
+    ``riskprofile.evaluation``) as a self-contained HTML report.
+
+    Attributes:
+        run: the scoring run evaluated (its audit: ``as_of``, profile fingerprints).
+        match: which unit each outcome belongs to, and the outcomes that matched none.
+        by: the trend's period, ``week`` or ``month``.
+        units_total: units in the run.
+        labelled: units with a known outcome (inspected).
+        findings: labelled units with a finding.
+        base_rate: the control sample's hit rate when there is one, else the labelled
+            units'; ``base_rate_source`` says which (``control`` or ``labelled``).
+        lift: hit rate of units selected by score over the control sample's; None
+            without both (or when the control sample found nothing).
+        capacity, curve, selection, profiles, indicators, trend, units, never_found,
+            unmatched: the tables (see the module documentation).
+        never_fired: indicators of the run's profiles that hit no unit; None when the
+            profiles were not given to :func:`evaluate` (the run alone does not list the
+            indicators that did not hit).
+    """
+
+    run: ScoringRun
+    match: OutcomeMatch
+    by: Period
+    units_total: int
+    labelled: int
+    findings: int
+    base_rate: Rate
+    base_rate_source: Literal["control", "labelled"]
+    lift: float | None
+    capacity: tuple[dict[str, Any], ...]
+    curve: tuple[dict[str, Any], ...]
+    selection: tuple[dict[str, Any], ...]
+    profiles: tuple[dict[str, Any], ...]
+    indicators: tuple[dict[str, Any], ...]
+    trend: tuple[dict[str, Any], ...]
+    units: tuple[dict[str, Any], ...]
+    never_fired: tuple[dict[str, Any], ...] | None
+    never_found: tuple[dict[str, Any], ...]
+    unmatched: tuple[dict[str, Any], ...]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Every table as a list of rows (plain dicts), by name (:data:`TABLE_COLUMNS`).
+
+        ``never_fired`` is empty when the profiles were not given to :func:`evaluate`.
+        """
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name in TABLE_COLUMNS:
+            rows = getattr(self, name)
+            out[name] = [dict(r) for r in rows] if rows is not None else []
+        return out
+
+    def to_pandas(self) -> dict[str, Any]:
+        """The tables as pandas DataFrames, by name (needs pandas)."""
+        import pandas as pd
+
+        return {
+            name: pd.DataFrame(rows, columns=list(TABLE_COLUMNS[name]))
+            for name, rows in self.tables().items()
+        }
+
+    def to_polars(self) -> dict[str, Any]:
+        """The tables as polars DataFrames, by name (needs polars)."""
+        import polars as pl
+
+        out = {}
+        for name, rows in self.tables().items():
+            columns = list(TABLE_COLUMNS[name])
+            out[name] = pl.DataFrame(
+                [[r[c] for c in columns] for r in rows],
+                schema=columns,
+                orient="row",
+                infer_schema_length=None,
+            )
+        return out
+
+    def audit(self) -> dict[str, Any]:
+        """The run's audit trail and the evaluation's headline figures (JSON-ready)."""
+        run = self.run
+        return {
+            "as_of": run.as_of.isoformat(),
+            "profiles": [
+                {"id": pid, "version": run.profile_versions.get(pid), "fingerprint": fp}
+                for pid, fp in sorted(run.fingerprints.items())
+            ],
+            "skipped_profiles": dict(sorted(run.skipped_profiles.items())),
+            "units": self.units_total,
+            "outcomes_matched": len(self.match.matched),
+            "outcomes_unmatched": len(self.match.unmatched),
+            "labelled": self.labelled,
+            "findings": self.findings,
+            "base_rate": self.base_rate.value,
+            "base_rate_source": self.base_rate_source,
+            "lift": self.lift,
+            "by": self.by,
+        }
+
+    def to_json(self) -> str:
+        """The audit and every table as one JSON document (deterministic)."""
+        doc = {"audit": self.audit(), **self.tables()}
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+
+    def summary(self) -> str:
+        """A short text for the terminal: the headline figures and the tables that need
+        attention."""
+        from riskprofile.evaluation._report import text_summary
+
+        return text_summary(self)
+
+    def _repr_html_(self) -> str:
+        from riskprofile.evaluation._report import evaluation_html
+
+        return evaluation_html(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Evaluation {self.labelled} labelled units of {self.units_total}, "
+            f"{self.findings} findings, base rate {self.base_rate} ({self.base_rate_source})>"
+        )
+
+
+def _capacity_label(value: int | str) -> str:
+    return str(value).strip()
+
+
+def evaluate(
+    run: ScoringRun,
+    outcomes: Iterable[Outcome] | OutcomeReading | OutcomeMatch,
+    *,
+    capacities: Sequence[int | str] = DEFAULT_CAPACITIES,
+    by: Period = "week",
+    profiles: Iterable[CompiledProfile] | None = None,
+) -> Evaluation:
+    """Measure a scoring run against what the inspections found.
+
+    Args:
+        run: the scoring run (:func:`riskprofile.score`) of the batch the outcomes are
+            about.
+        outcomes: outcome records (:func:`riskprofile.read_outcomes`), or an
+            :class:`OutcomeMatch` already made.
+        capacities: inspection budgets at which to report precision and recall: counts
+            (``30``) or shares of the run's units (``"3%"``).
+        by: the trend's period: ``week`` (ISO weeks) or ``month``.
+        profiles: the compiled profiles of the run, to list the indicators that never
+            fired (optional).
+
+    Returns:
+        An :class:`Evaluation`. The same inputs give the same tables, whatever the order
+        of the outcomes.
+
+    >>> from riskprofile.evaluation import Outcome
+    >>> evaluation = evaluate(run, [Outcome("MSKU9045125", True, True)])  # doctest: +SKIP
+    """
+    if by not in ("week", "month"):
+        raise ValueError(f"by must be 'week' or 'month', not {by!r}")
+    match = outcomes if isinstance(outcomes, OutcomeMatch) else match_outcomes(run, outcomes)
+    containers = run.containers
+    total = len(containers)
+    known: dict[str, UnitOutcome] = {k: u for k, u in match.units.items() if u.inspected}
+    labelled = len(known)
+    findings = sum(1 for u in known.values() if u.finding)
+
+    # Precision and recall along the ranked list.
+    curve: list[dict[str, Any]] = []
+    positions: list[tuple[int, int, int]] = []  # (k, labelled so far, findings so far)
+    seen = found = 0
+    for position, container in enumerate(containers, start=1):
+        unit = known.get(container.key)
+        if unit is None:
+            continue
+        seen += 1
+        found += unit.finding
+        positions.append((position, seen, found))
+        curve.append(
+            {
+                "k": position,
+                "share_of_units": position / total,
+                "labelled": seen,
+                "findings": found,
+                "precision": found / seen,
+                "recall": found / findings if findings else None,
+            }
+        )
+    capacity_rows = []
+    for value in capacities:
+        k = min(parse_capacity(value, total), total)
+        inside = [p for p in positions if p[0] <= k]
+        seen_k, found_k = (inside[-1][1], inside[-1][2]) if inside else (0, 0)
+        precision = Rate(found_k, seen_k)
+        capacity_rows.append(
+            {
+                "capacity": _capacity_label(value),
+                "k": k,
+                "share_of_units": k / total if total else None,
+                "labelled": seen_k,
+                "findings": found_k,
+                **precision.fields("precision"),
+                "recall": found_k / findings if findings else None,
+                "coverage": seen_k / k if k else None,
+            }
+        )
+
+    # How the inspected units were chosen, and the control sample.
+    by_reason: dict[str, list[bool]] = {}
+    for unit in known.values():
+        by_reason.setdefault(unit.selected_by or "unrecorded", []).append(unit.finding)
+    rates = {r: Rate(sum(f), len(f)) for r, f in by_reason.items()}
+    control = rates.get("control")
+    control_rate = control.value if control is not None else None
+    selection_rows = []
+    for reason in (*SELECTED_BY, "unrecorded"):
+        if reason not in rates:
+            continue
+        rate = rates[reason]
+        point = rate.value
+        selection_rows.append(
+            {
+                "selected_by": reason,
+                "inspected": rate.trials,
+                "findings": rate.successes,
+                **rate.fields(),
+                "lift": point / control_rate if control_rate and point is not None else None,
+            }
+        )
+    score_rate = rates["score"].value if "score" in rates else None
+    lift = score_rate / control_rate if control_rate and score_rate is not None else None
+    base_source: Literal["control", "labelled"]
+    if control is not None:
+        base_rate, base_source = control, "control"
+    else:
+        base_rate, base_source = Rate(findings, labelled), "labelled"
+
+    # Profiles and indicators.
+    fired: dict[str, list[str]] = {}
+    hit: dict[tuple[str, str], list[str]] = {}
+    titles: dict[tuple[str, str], str] = {}
+    for container in containers:
+        for pid in _fired_profiles(container):
+            fired.setdefault(pid, []).append(container.key)
+        for ind, title in _indicators(container).items():
+            hit.setdefault(ind, []).append(container.key)
+            titles.setdefault(ind, title)
+
+    def counts(keys: list[str]) -> tuple[int, int]:
+        outcomes_ = [known[k] for k in keys if k in known]
+        return len(outcomes_), sum(1 for u in outcomes_ if u.finding)
+
+    profile_rows = []
+    for pid in sorted(set(run.fingerprints) | set(fired)):
+        keys = fired.get(pid, [])
+        n, f = counts(keys)
+        profile_rows.append(
+            {
+                "profile_id": pid,
+                "version": run.profile_versions.get(pid),
+                "fired": len(keys),
+                "inspected": n,
+                "findings": f,
+                **Rate(f, n).fields(),
+                "share_of_findings": f / findings if findings else None,
+            }
+        )
+    indicator_rows = []
+    never_found = []
+    for ind in sorted(hit):
+        n, f = counts(hit[ind])
+        indicator_rows.append(
+            {
+                "profile_id": ind[0],
+                "indicator_id": ind[1],
+                "title": titles[ind],
+                "hit": len(hit[ind]),
+                "inspected": n,
+                "findings": f,
+                **Rate(f, n).fields(),
+                "share_of_findings": f / findings if findings else None,
+            }
+        )
+        if n and not f:
+            never_found.append(
+                {"profile_id": ind[0], "indicator_id": ind[1], "title": titles[ind],
+                 "inspected": n}
+            )  # fmt: skip
+    never_fired: tuple[dict[str, Any], ...] | None = None
+    if profiles is not None:
+        never_fired = tuple(
+            {"profile_id": p.id, "indicator_id": i.id}
+            for p in sorted(profiles, key=lambda p: p.id)
+            if p.id in run.fingerprints
+            for i in p.indicators
+            if (p.id, i.id) not in hit
+        )
+
+    # The trend.
+    periods: dict[str, list[tuple[bool, bool]]] = {}
+    fired_units = {k for keys in fired.values() for k in keys}
+    for key, unit in known.items():
+        day = unit.date or run.as_of.date()
+        periods.setdefault(_period(day, by), []).append((unit.finding, key in fired_units))
+    trend_rows = []
+    for period in sorted(periods):
+        marks = periods[period]
+        f = sum(1 for finding, _ in marks if finding)
+        flagged_findings = sum(1 for finding, flag in marks if finding and flag)
+        trend_rows.append(
+            {
+                "period": period,
+                "inspected": len(marks),
+                "findings": f,
+                **Rate(f, len(marks)).fields(),
+                "flagged": sum(1 for _, flag in marks if flag),
+                "flagged_findings": flagged_findings,
+                "detected_share": flagged_findings / f if f else None,
+            }
+        )
+
+    unit_rows = []
+    for rank, container in enumerate(containers, start=1):
+        outcome = match.units.get(container.key)
+        if outcome is None:
+            continue
+        unit_rows.append(
+            {
+                "rank": rank,
+                "key": container.key,
+                "container_number": container.container_number,
+                "bl_numbers": ";".join(container.bl_numbers),
+                "score": _number(container.score),
+                "lane": container.lane,
+                "fired": container.key in fired_units,
+                "inspected": outcome.inspected,
+                "finding": outcome.finding if outcome.inspected else None,
+                "selected_by": outcome.selected_by,
+                "categories": ";".join(outcome.categories),
+                "date": outcome.date.isoformat() if outcome.date else None,
+            }
+        )
+    unmatched_rows = tuple(
+        {"unit": u.outcome.unit, "source_line": u.outcome.source_line, "reason": u.reason}
+        for u in match.unmatched
+    )
+    return Evaluation(
+        run=run,
+        match=match,
+        by=by,
+        units_total=total,
+        labelled=labelled,
+        findings=findings,
+        base_rate=base_rate,
+        base_rate_source=base_source,
+        lift=lift,
+        capacity=tuple(capacity_rows),
+        curve=tuple(curve),
+        selection=tuple(selection_rows),
+        profiles=tuple(profile_rows),
+        indicators=tuple(indicator_rows),
+        trend=tuple(trend_rows),
+        units=tuple(unit_rows),
+        never_fired=never_fired,
+        never_found=tuple(never_found),
+        unmatched=unmatched_rows,
+    )
