@@ -20,8 +20,6 @@ from hypothesis import strategies as st
 
 pl = pytest.importorskip("polars")
 
-from tests import strategies as rst  # noqa: E402
-
 from riskprofile import output, read_batch  # noqa: E402
 from riskprofile.engines.columnar import FrameRun, score_frame, shipment_frame  # noqa: E402
 from riskprofile.model import Shipment, flatten  # noqa: E402
@@ -33,6 +31,7 @@ from riskprofile.scoring import (  # noqa: E402
     score,
 )
 from riskprofile.selection import select  # noqa: E402
+from tests import strategies as rst  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 2)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
@@ -82,6 +81,15 @@ def assert_frame_run_matches(frame_run: FrameRun, run: ScoringRun) -> None:
     )  # fmt: skip
     assert hits == sorted(
         (h.shipment_id, h.profile_id, h.profile_version, h.indicator_id, h.weight, h.forced_lane)
+        for s in run.shipments
+        for h in s.hits
+    )
+    explained = sorted(
+        (r["shipment_id"], r["profile_id"], r["indicator_id"], r["title"], r["explanation"])
+        for r in frame_run.explained_hits().iter_rows(named=True)
+    )
+    assert explained == sorted(
+        (h.shipment_id, h.profile_id, h.indicator_id, h.title, h.explanation)
         for s in run.shipments
         for h in s.hits
     )
@@ -221,6 +229,16 @@ def test_decimal_weights_reach_a_band_exactly(tmp_path: Path) -> None:
     assert run.container_table["score"].to_list() == [
         Decimal("0.3"), Decimal("0.3"), Decimal("0.2"), Decimal("0.1")
     ]  # fmt: skip
+
+
+def test_explained_hits_can_be_limited_to_some_containers(example: list[Shipment]) -> None:
+    profiles = load_profiles([bundled_profiles_path()], country="PK")
+    run = score_frame(shipment_frame(example), profiles, as_of=AS_OF)
+    top = [c.key for c in run.containers[:3]]
+    explained = run.explained_hits(top)
+    assert set(explained["key"]) == set(top)
+    assert explained.height == sum(c.hit_count for c in run.containers[:3])
+    assert all(text for text in explained["explanation"])
 
 
 def test_a_frame_run_says_what_it_holds(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "field_types",
     "record_of",
     "render_explanation",
+    "show_value",
 ]
 
 FORBIDDEN_BUILTINS = frozenset({"random"})
@@ -458,11 +459,12 @@ def explanation_fields(template: str) -> list[str]:
     return names
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as an officer reads it in an explanation (null is "unknown")."""
     if value is None:
         return "unknown"
     if isinstance(value, list | tuple):
-        return ", ".join(_show(v) for v in value) or "none"
+        return ", ".join(show_value(v) for v in value) or "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float | Decimal):
@@ -478,5 +480,7 @@ def _show(value: Any) -> str:
 
 def render_explanation(template: str, shipment: Shipment) -> str:
     """Fill ``{field}`` placeholders with the shipment's values, readable for an officer."""
-    values = {name: _show(getattr(shipment, name, None)) for name in explanation_fields(template)}
+    values = {
+        name: show_value(getattr(shipment, name, None)) for name in explanation_fields(template)
+    }
     return template.format_map(values)

@@ -33,7 +33,13 @@ from riskprofile.profiles._compiled import (
     CompiledProfile,
     IndicatorResult,
 )
-from riskprofile.profiles._expressions import Condition, record_of
+from riskprofile.profiles._expressions import (
+    Condition,
+    explanation_fields,
+    record_of,
+    render_explanation,
+    show_value,
+)
 from riskprofile.scoring import Lane
 
 __all__ = ["FrameContainer", "FrameRun", "evaluate", "score_frame"]
@@ -202,8 +208,9 @@ class FrameRun:
             :func:`riskprofile.scoring.rank_key`: ``rank``, ``key``,
             ``container_number``, ``score``, ``lane``, ``forced_lane``, ``hit_count``,
             ``shipment_count``.
-        hit_table: one row per hit: ``key``, ``shipment_id``, ``profile_id``,
-            ``profile_version``, ``indicator_id``, ``weight``, ``forced_lane``.
+        hit_table: one row per hit: ``row`` (the shipment's row in the frame), ``key``,
+            ``shipment_id``, ``profile_id``, ``profile_version``, ``indicator_id``,
+            ``weight``, ``forced_lane``; :meth:`explained_hits` adds the officer's text.
         engines: profile/indicator -> ``"columnar"`` or ``"row-wise: <why>"``.
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
@@ -219,9 +226,51 @@ class FrameRun:
     profile_versions: dict[str, int] = field(default_factory=dict)
     skipped_profiles: dict[str, str] = field(default_factory=dict)
     engines: dict[str, str] = field(default_factory=dict)
+    frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    indicators: Mapping[tuple[str, str], CompiledIndicator] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return self.container_table.height
+
+    def explained_hits(self, keys: Iterable[str] | None = None) -> pl.DataFrame:
+        """The hits of the containers ``keys`` (all when None) with each hit's title and
+        explanation for the officer, as the row-wise run words them.
+
+        Rendering text costs a Python call per hit, so a big run explains what an officer
+        will read (the selected containers), not every hit of a million containers.
+        """
+        hits = self.hit_table
+        if keys is not None:
+            hits = hits.filter(
+                pl.col("key").is_in(pl.Series(list(keys), dtype=pl.String).implode())
+            )
+        titles: list[str] = []
+        texts: list[str] = []
+        for profile_id, indicator_id, row in zip(
+            hits["profile_id"].to_list(),
+            hits["indicator_id"].to_list(),
+            hits["row"].to_list(),
+            strict=True,
+        ):
+            indicator = self.indicators[(profile_id, indicator_id)]
+            titles.append(indicator.indicator.title)
+            texts.append(self._explain(indicator, row))
+        return hits.with_columns(
+            pl.Series("title", titles, dtype=pl.String),
+            pl.Series("explanation", texts, dtype=pl.String),
+        )
+
+    def _explain(self, indicator: CompiledIndicator, row: int) -> str:
+        template = indicator.indicator.explain or indicator.indicator.title
+        names = explanation_fields(template)
+        if self.frame is None or not names:
+            return render_explanation(template, Shipment())
+        values = self.frame.select(names).row(row, named=True)
+        return template.format_map(
+            {n: show_value(_as_record_type(n, v)) for n, v in values.items()}
+        )
 
     @cached_property
     def containers(self) -> tuple[FrameContainer, ...]:
@@ -251,6 +300,22 @@ class FrameRun:
             f"<FrameRun {len(self)} containers ({shown or 'none'}), "
             f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
         )
+
+
+def _date_fields() -> frozenset[str]:
+    from riskprofile.model.shipment import field_catalogue
+
+    return frozenset(f.name for f in field_catalogue() if f.type == "date")
+
+
+_DATES = _date_fields()
+
+
+def _as_record_type(name: str, value: Any) -> Any:
+    """A frame value as the :class:`Shipment` holds it (dates are dates there)."""
+    if name in _DATES and isinstance(value, dt.datetime):
+        return value.date()
+    return value
 
 
 def _lane_expr(severity: pl.Expr) -> pl.Expr:
@@ -406,6 +471,8 @@ def score_frame(
         profile_versions={p.id: p.version for p in profile_list},
         skipped_profiles=skipped,
         engines=engines,
+        frame=frame,
+        indicators={(p.id, i.id): i for p in profile_list for i in p.indicators},
     )
 
 
@@ -454,7 +521,7 @@ def _hit_table(
     scored: pl.DataFrame,
 ) -> pl.DataFrame:
     schema: dict[str, Any] = {
-        "key": pl.String, "shipment_id": pl.String, "profile_id": pl.String,
+        "row": pl.UInt32, "key": pl.String, "shipment_id": pl.String, "profile_id": pl.String,
         "profile_version": pl.Int64, "indicator_id": pl.String, "weight": pl.Decimal(38, 9),
         "forced_lane": pl.String,
     }  # fmt: skip
