@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["evaluation_html", "report_html", "text_summary", "write_report"]
 
 _WIDTH, _HEIGHT = 640, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 44
+_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 30, 44
 _COLOURS = {"finding": "#c0392b", "no finding": "#2e86c1", "not inspected": "#aab7b8",
             "precision": "#c0392b", "recall": "#2e86c1", "base rate": "#7f8c8d",
             "inspected": "#aab7b8", "findings": "#c0392b"}  # fmt: skip
@@ -108,15 +108,22 @@ def text_summary(evaluation: Evaluation, *, limit: int = 15) -> str:
             lines.append(f"... {rest} more")
     silent = [r["profile_id"] for r in ev.profiles if not r["fired"]]
     if silent:
+        lines.append("")
         lines.append(f"profiles that fired on no unit: {', '.join(silent)}")
     if ev.never_found:
-        names = [f"{r['profile_id']}/{r['indicator_id']} ({r['inspected']})"
-                 for r in ev.never_found]  # fmt: skip
-        lines.append(
-            f"{len(names)} indicators hit inspected units but found nothing: "
-            + ", ".join(names[:limit]) + (" ..." if len(names) > limit else "")
-        )  # fmt: skip
+        lines += [
+            "",
+            f"indicators that hit inspected units but found nothing "
+            f"({len(ev.never_found)}; inspected units in brackets):",
+        ]
+        lines += [
+            f"  {r['profile_id']}/{r['indicator_id']} ({r['inspected']})"
+            for r in ev.never_found[:limit]
+        ]
+        if len(ev.never_found) > limit:
+            lines.append(f"  ... {len(ev.never_found) - limit} more")
     if ev.never_fired is not None:
+        lines.append("")
         lines.append(f"{len(ev.never_fired)} indicators of the run's profiles never hit a unit")
     for u in ev.unmatched[:limit]:
         lines.append(f"unmatched outcome {u['unit']!r} (record {u['source_line']}): {u['reason']}")
@@ -169,8 +176,8 @@ def _legend(names: Sequence[str]) -> str:
     x = _LEFT + 10
     for name in names:
         parts.append(
-            f'<rect x="{x}" y="{_TOP}" width="10" height="10" fill="{_COLOURS[name]}"/>'
-            f'<text x="{x + 14}" y="{_TOP + 9}">{_e(name)}</text>'
+            f'<rect x="{x}" y="6" width="10" height="10" fill="{_COLOURS[name]}"/>'
+            f'<text x="{x + 14}" y="15">{_e(name)}</text>'
         )
         x += 24 + 7 * len(name)
     return "".join(parts)
@@ -268,14 +275,14 @@ def trend_svg(evaluation: Evaluation) -> str:
     peak = max((r["inspected"] for r in rows), default=0) or 1
     parts += _y_ticks(float(peak), as_percent=False)
     slot = (_WIDTH - _LEFT - _RIGHT) / max(len(rows), 1)
-    bar = slot / 3
+    bar = min(slot / 3, 40.0)
     for i, row in enumerate(rows):
         x0 = _LEFT + i * slot
         for j, name in enumerate(("inspected", "findings")):
             value = row[name] / peak
             parts.append(
-                f'<rect x="{_f(x0 + bar * (j + 0.5))}" y="{_f(_y(value))}" width="{_f(bar)}" '
-                f'height="{_f(_y(0) - _y(value))}" fill="{_COLOURS[name]}">'
+                f'<rect x="{_f(x0 + slot / 2 - bar + bar * j)}" y="{_f(_y(value))}" '
+                f'width="{_f(bar)}" height="{_f(_y(0) - _y(value))}" fill="{_COLOURS[name]}">'
                 f"<title>{_e(row['period'])}: {row[name]} {name}</title></rect>"
             )
         if len(rows) <= 26 or i % max(1, len(rows) // 13) == 0:

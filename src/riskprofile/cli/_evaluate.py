@@ -1,0 +1,116 @@
+"""``riskprofile evaluate``: score a batch and measure the run against inspection outcomes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from riskprofile.cli._score import _as_of, _Progress
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="measure profiles against inspection outcomes (HTML report)",
+        description="Score a batch as `riskprofile score` does, match the outcome records "
+        "(what the inspections found) to its containers, and report precision and recall "
+        "at each capacity, hit rates per profile and indicator with 95% intervals, lift "
+        "over the random control sample, the detection trend, and the indicators that "
+        "never fire or never find anything.",
+    )
+    evaluate.add_argument("batch", help="batch file (JSON, JSON Lines, CSV, Parquet)")
+    evaluate.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
+    evaluate.add_argument(
+        "--as-of", type=_as_of, required=True, metavar="DATE",
+        help="the date or time the batch was scored as of (ISO 8601)",
+    )  # fmt: skip
+    evaluate.add_argument("-m", "--mapping", help="column mapping YAML for the batch")
+    evaluate.add_argument(
+        "--outcomes-mapping", metavar="MAPPING", help="column mapping YAML for the outcomes"
+    )
+    evaluate.add_argument(
+        "--profiles", action="append", metavar="PATH",
+        help="profile file or folder (repeatable; default: the bundled profiles)",
+    )  # fmt: skip
+    evaluate.add_argument("--country", help="apply this country's overlays (ISO 3166, e.g. PK)")
+    evaluate.add_argument(
+        "--capacity", action="append", metavar="K",
+        help="capacity to report: a count (30) or a share of the batch (3%%); repeatable "
+        "(default: 1%% 3%% 5%% 10%% 100%%)",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--by", choices=["week", "month"], default="week", help="trend period (default: week)"
+    )
+    evaluate.add_argument(
+        "--strict", action="store_true",
+        help="exit 1 if any batch or outcome record is rejected or any outcome is unmatched",
+    )  # fmt: skip
+    evaluate.add_argument("-o", "--output", metavar="HTML", help="write the HTML report here")
+    evaluate.add_argument("--json", metavar="FILE", help="write every table as JSON here")
+    evaluate.set_defaults(run=_evaluate)
+
+
+def _usage(message: str) -> SystemExit:
+    print(f"riskprofile evaluate: error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from riskprofile.evaluation import (
+        DEFAULT_CAPACITIES,
+        evaluate,
+        read_outcomes,
+        text_summary,
+        write_report,
+    )
+    from riskprofile.io import read_batch
+    from riskprofile.profiles import bundled_profiles_path, load_profiles
+    from riskprofile.scoring import score
+    from riskprofile.selection import parse_capacity
+
+    capacities = tuple(args.capacity) if args.capacity else DEFAULT_CAPACITIES
+    for value in capacities:
+        try:
+            parse_capacity(value, 100)
+        except ValueError as exc:
+            raise _usage(str(exc)) from None
+    for target in (args.output, args.json):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise _usage(f"the folder of {target!r} does not exist")
+    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    # Read the outcomes first: a bad outcome file is found before the batch is scored.
+    reading = read_outcomes(args.outcomes, args.outcomes_mapping)
+    batch = read_batch(args.batch, mapping=args.mapping)
+    for rejected in batch.rejected:
+        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    for rejected in reading.rejected:
+        print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    progress = _Progress(len(batch.shipments))
+    try:
+        run = score(batch.shipments, profiles, as_of=args.as_of, progress=progress)
+    finally:
+        progress.close()
+    evaluation = evaluate(run, reading, capacities=capacities, by=args.by, profiles=profiles)
+    sys.stdout.write(text_summary(evaluation))
+    if args.output:
+        write_report(
+            evaluation, args.output, title=f"riskprofile evaluation: {Path(args.batch).name}"
+        )
+        print(f"wrote {args.output}")
+    if args.json:
+        Path(args.json).write_text(evaluation.to_json(), encoding="utf-8")
+        print(f"wrote {args.json}")
+    problems = len(batch.rejected) + len(reading.rejected) + len(evaluation.unmatched)
+    if problems:
+        print(
+            f"{len(batch.rejected):,} batch records and {len(reading.rejected):,} outcome "
+            f"records rejected, {len(evaluation.unmatched):,} outcomes unmatched",
+            file=sys.stderr,
+        )
+    return 1 if (args.strict and problems) else 0
