@@ -20,6 +20,7 @@ from riskprofile.errors import (
     RecordError,
     RiskProfileError,
 )
+from riskprofile.evaluation import Evaluation, Outcome, evaluate, read_outcomes
 from riskprofile.io import (
     Batch,
     ColumnMapping,
@@ -73,6 +74,7 @@ __all__ = [
     "Container",
     "ContainerResult",
     "DataError",
+    "Evaluation",
     "FieldProblem",
     "FieldSpec",
     "GoodsItem",
@@ -81,6 +83,7 @@ __all__ = [
     "LENIENT",
     "Manifest",
     "MappingError",
+    "Outcome",
     "Party",
     "ProfileError",
     "ProfileSet",
@@ -97,6 +100,7 @@ __all__ = [
     "ShipmentResult",
     "Strictness",
     "__version__",
+    "evaluate",
     "field_catalogue",
     "flatten",
     "lint_profiles",
@@ -104,6 +108,7 @@ __all__ = [
     "load_profiles",
     "read_batch",
     "read_manifests",
+    "read_outcomes",
     "run_examples",
     "score",
     "select",
