@@ -259,3 +259,15 @@ def test_matching_does_not_depend_on_outcome_order(order: list[int]) -> None:
                      for k, u in shuffled.units.items()}  # fmt: skip
     assert list(base.units) == list(shuffled.units)
     assert strip[f"{CALL}/TGHU9876542"][4] == dt.date(2026, 11, 3)
+
+
+def test_outcome_layout_table_in_the_docs_matches_the_code() -> None:
+    from riskprofile.evaluation import render_outcome_layout
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "evaluation.md").read_text("utf-8")
+    between = page.split("<!-- outcome-layout:start -->", 1)[1].split(
+        "<!-- outcome-layout:end -->", 1
+    )[0]
+    assert between.strip("\n") == render_outcome_layout().strip("\n"), (
+        "the outcome layout in docs/evaluation.md is stale: paste render_outcome_layout()"
+    )
