@@ -1,4 +1,10 @@
-"""Reading and writing batches: JSON manifests, flat CSV/Parquet with column mappings."""
+"""Reading and writing batches: JSON manifests, flat CSV/Parquet with column mappings.
+
+``read_frame`` and ``FrameBatch`` (the column-wise reader, which needs polars) are
+imported on first use, so that importing this package never needs polars.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord
 from riskprofile.io._layout import COLUMNS, Column, ColumnMapping, render_layout
@@ -13,6 +19,9 @@ from riskprofile.io._read import (
 )
 from riskprofile.io._table import table_rows, write_csv, write_parquet
 
+if TYPE_CHECKING:
+    from riskprofile.io._columnar import FrameBatch, read_frame
+
 __all__ = [
     "COLUMNS",
     "Batch",
@@ -20,11 +29,13 @@ __all__ = [
     "Column",
     "ColumnMapping",
     "FieldProblem",
+    "FrameBatch",
     "ManifestReading",
     "RejectedRecord",
     "detect_format",
     "iter_json_manifests",
     "read_batch",
+    "read_frame",
     "read_manifests",
     "render_layout",
     "table_rows",
@@ -32,3 +43,14 @@ __all__ = [
     "write_json",
     "write_parquet",
 ]
+
+
+_LAZY = frozenset({"FrameBatch", "read_frame"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from riskprofile.io import _columnar
+
+        return getattr(_columnar, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
