@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskprofile.errors import InputFormatError, MappingError
@@ -271,3 +272,39 @@ def test_outcome_layout_table_in_the_docs_matches_the_code() -> None:
     assert between.strip("\n") == render_outcome_layout().strip("\n"), (
         "the outcome layout in docs/evaluation.md is stale: paste render_outcome_layout()"
     )
+
+
+_CELLS = st.sampled_from(["yes", "no", "Y", "n", "1", "0", "true", "maybe", "", " ", "2"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "MSKU9045125", "BL-1"]), _CELLS, _CELLS,
+            st.sampled_from(["", "score", "random", "lottery"]),
+            st.sampled_from(["", "2026-11-02", "02/11/2026", "yesterday"]),
+        ),
+        max_size=12,
+    )
+)  # fmt: skip
+def test_every_record_is_either_read_or_rejected_with_a_named_field(
+    rows: list[tuple[str, str, str, str, str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "o.csv"
+        lines = ["unit,inspected,finding,selected_by,date"]
+        lines += [",".join(row) for row in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        reading = read_outcomes(path)
+    non_blank = [r for r in rows if any(c.strip() for c in r)]
+    assert reading.records_read == len(non_blank)
+    assert len(reading.outcomes) + len(reading.rejected) == reading.records_read
+    read_lines = {o.source_line for o in reading.outcomes}
+    assert read_lines.isdisjoint(r.record for r in reading.rejected)
+    for rejected in reading.rejected:
+        assert rejected.problems
+        assert all(p.field in {"unit", "inspected", "finding", "selected_by", "date"}
+                   for p in rejected.problems)  # fmt: skip
+    for outcome in reading.outcomes:
+        assert outcome.inspected or not outcome.finding

@@ -105,3 +105,16 @@ def test_dates_only_in_outcomes_give_the_trend_periods() -> None:
     outcomes = [Outcome("A", True, True, date=dt.date(2026, 1, 1))]
     page = report_html(_evaluation(outcomes))
     assert "2026-W01" in page  # 1 January 2026 is a Thursday: ISO week 1
+
+
+def test_a_long_curve_is_thinned_for_the_plot() -> None:
+    units = [Unit(f"U{i:04d}", i % 50) for i in range(2000)]
+    outcomes = [Outcome(u.container, True, i % 7 == 0) for i, u in enumerate(units)]
+    ev = evaluate(make_run(units), outcomes)
+    assert len(ev.curve) == 2000  # the table keeps every point
+    page = report_html(ev)
+    precision = re.search(r'<polyline[^>]*stroke="#c0392b"[^>]*points="([^"]*)"', page)
+    assert precision is not None
+    assert len(precision.group(1).split()) == 601
+    # The last point is k = every unit: precision 286/2000, y = 216 - 0.143 * 186.
+    assert precision.group(1).split()[-1] == "624,189.4"

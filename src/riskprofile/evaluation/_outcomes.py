@@ -748,6 +748,11 @@ _SELECTED_PRIORITY: tuple[SelectedBy, ...] = ("control", "forced", "score", "oth
 
 
 def _combine(key: str, outcomes: list[Outcome]) -> UnitOutcome:
+    if len(outcomes) == 1:  # the usual case, kept cheap for large histories
+        (o,) = outcomes
+        categories = (o.category,) if o.finding and o.category else ()
+        return UnitOutcome(key, o.inspected, o.finding, o.selected_by, categories, o.date,
+                           (o,))  # fmt: skip
     recorded = {o.selected_by for o in outcomes}
     reason = next((r for r in _SELECTED_PRIORITY if r in recorded), None)
     dates = [o.date for o in outcomes if o.date is not None]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["evaluation_html", "report_html", "text_summary", "write_report"]
 
 _WIDTH, _HEIGHT = 640, 260
+_MAX_POINTS = 600
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 30, 44
 _COLOURS = {"finding": "#c0392b", "no finding": "#2e86c1", "not inspected": "#aab7b8",
             "precision": "#c0392b", "recall": "#2e86c1", "base rate": "#7f8c8d",
@@ -236,9 +237,14 @@ def capacity_svg(evaluation: Evaluation) -> str:
             f'<text x="{_f(_x(share))}" y="{_HEIGHT - _BOTTOM + 14}" '
             f'text-anchor="middle">{share * 100:.0f}%</text>'
         )
+    curve = evaluation.curve
+    if len(curve) > _MAX_POINTS:
+        # One point per pixel column is all a 640-pixel plot can show.
+        step = len(curve) / _MAX_POINTS
+        curve = (*(curve[int(i * step)] for i in range(_MAX_POINTS)), curve[-1])
     for name in ("precision", "recall"):
         points = [f"{_f(_x(0))},{_f(_y(0))}"] if name == "recall" else []
-        for row in evaluation.curve:
+        for row in curve:
             if row[name] is not None:
                 points.append(f"{_f(_x(row['share_of_units']))},{_f(_y(row[name]))}")
         if points:
