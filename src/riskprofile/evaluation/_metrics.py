@@ -319,8 +319,13 @@ def evaluate(
         An :class:`Evaluation`. The same inputs give the same tables, whatever the order
         of the outcomes.
 
-    >>> from riskprofile.evaluation import Outcome
-    >>> evaluation = evaluate(run, [Outcome("MSKU9045125", True, True)])  # doctest: +SKIP
+    A worked example on a small export is in ``docs/evaluation.md`` (checked as a
+    doctest)::
+
+        run = riskprofile.score(batch.shipments, profiles, as_of=dt.date(2026, 11, 2))
+        outcomes = riskprofile.read_outcomes("outcomes.csv")
+        evaluation = riskprofile.evaluate(run, outcomes, capacities=["3%"])
+        evaluation.capacity[0]["precision"]
     """
     if by not in ("week", "month"):
         raise ValueError(f"by must be 'week' or 'month', not {by!r}")

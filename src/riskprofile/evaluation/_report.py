@@ -219,7 +219,10 @@ def score_distribution_svg(evaluation: Evaluation, bins: int = 10) -> str:
                 f"{_pct(shares[name][i])}</title></rect>"
             )
         parts.append(
-            f'<text x="{_f(x0 + slot / 2)}" y="{_HEIGHT - _BOTTOM + 14}" '
+            # Bin edges on the axis: a bin holds scores from its left edge up to the next.
+            f'<line x1="{_f(x0)}" y1="{_HEIGHT - _BOTTOM}" x2="{_f(x0)}" '
+            f'y2="{_HEIGHT - _BOTTOM + 4}" stroke="#333"/>'
+            f'<text x="{_f(x0)}" y="{_HEIGHT - _BOTTOM + 14}" '
             f'text-anchor="middle">{_e(width * i)}</text>'
         )
     parts.append(_legend(list(groups)))
