@@ -1,0 +1,275 @@
+"""read_frame gives the model path's shipment frame and rejected records, field for field."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskprofile import Manifest, read_batch, write_csv
+from riskprofile.io import COLUMNS
+from riskprofile.model import LENIENT
+from tests import strategies as rst
+
+pl = pytest.importorskip("polars")
+pytest.importorskip("pyarrow")
+
+from polars.testing import assert_frame_equal  # noqa: E402
+
+from riskprofile.engines.columnar import shipment_frame  # noqa: E402
+from riskprofile.io import FrameBatch, read_frame  # noqa: E402
+from riskprofile.io._columnar import PY_WHITESPACE  # noqa: E402
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NAMES = [c.name for c in COLUMNS]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def assert_same_as_models(path: Path, **kwargs: Any) -> FrameBatch:
+    """read_frame equals the model path: frame (exact values and dtypes), rejected records,
+    counts."""
+    got = read_frame(path, **kwargs)
+    batch = read_batch(path, **kwargs)
+    assert_frame_equal(got.frame, shipment_frame(batch.shipments), check_exact=True)
+    assert got.rejected == tuple(batch.rejected)
+    assert got.records_read == batch.records_read
+    assert got.records_accepted == batch.records_accepted
+    assert got.manifests == batch.manifests
+    assert list(got.ignored_columns) == batch.ignored_columns
+    assert got.record_unit == batch.record_unit
+    assert got.source == batch.source
+    assert 0 <= got.rows_via_models <= got.records_read
+    return got
+
+
+def _write_rows(rows: list[list[str]], directory: Path, stem: str) -> tuple[Path, Path]:
+    """The same cells as a CSV file and as a Parquet file (all columns text)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    csv_path = directory / f"{stem}.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NAMES)
+        writer.writerows(rows)
+    columns = {n: [r[i] if r[i] != "" else None for r in rows] for i, n in enumerate(NAMES)}
+    parquet_path = directory / f"{stem}.parquet"
+    table = pa.table({n: pa.array(v, type=pa.string()) for n, v in columns.items()})
+    pq.write_table(table, parquet_path)
+    return csv_path, parquet_path
+
+
+def _rows_of(manifests: list[Manifest], directory: Path) -> list[list[str]]:
+    path = directory / "written.csv"
+    write_csv(manifests, path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+# --- the example batches -------------------------------------------------------------------
+
+
+def test_the_karachi_sample_reads_as_on_the_model_path() -> None:
+    got = assert_same_as_models(EXAMPLES / "data" / "karachi-sample.csv")
+    assert got.fallback is None
+    # Only the bills of lading and containers whose rows disagree go through the models.
+    assert got.rows_via_models < got.records_read // 10
+
+
+def test_the_customs_export_with_its_mapping_reads_as_on_the_model_path() -> None:
+    got = assert_same_as_models(
+        EXAMPLES / "data" / "customs-export.csv",
+        mapping=EXAMPLES / "mappings" / "customs-export.yaml",
+    )
+    # Its mapping has date formats: the whole file goes through the model path, and says so.
+    assert got.fallback == "date formats in the column mapping"
+    assert got.rows_via_models == got.records_read
+
+
+def test_a_mapping_without_date_formats_is_read_column_wise(tmp_path: Path) -> None:
+    source = (EXAMPLES / "data" / "customs-export.csv").read_text(encoding="utf-8")
+    source = source.replace("12/10/2026", "2026-10-12").replace("14/10/2026", "2026-10-14")
+    path = tmp_path / "export.csv"
+    path.write_text(source, encoding="utf-8")
+    mapping = (EXAMPLES / "mappings" / "customs-export.yaml").read_text(encoding="utf-8")
+    mapping = "\n".join(
+        line for line in mapping.splitlines() if not line.startswith(("date_format", "datetime"))
+    )
+    mapping_path = tmp_path / "export.yaml"
+    mapping_path.write_text(mapping, encoding="utf-8")
+    got = assert_same_as_models(path, mapping=mapping_path)
+    assert got.fallback is None
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_the_karachi_sample_as_parquet(tmp_path: Path, strictness: str) -> None:
+    frame = pl.read_csv(EXAMPLES / "data" / "karachi-sample.csv", infer_schema=False)
+    path = tmp_path / "sample.parquet"
+    frame.write_parquet(path)
+    got = assert_same_as_models(path, strictness=strictness)
+    assert got.record_unit == "row"
+
+
+def test_json_goes_through_the_model_path(tmp_path: Path) -> None:
+    from riskprofile import read_manifests, write_json
+
+    manifests = list(read_manifests(EXAMPLES / "data" / "karachi-sample.csv"))
+    path = tmp_path / "b.jsonl"
+    write_json(manifests, path)
+    got = assert_same_as_models(path)
+    assert got.fallback == "JSON input"
+
+
+# --- the hybrid routing --------------------------------------------------------------------
+
+
+def test_clean_generated_data_is_read_column_wise(tmp_path: Path) -> None:
+    from riskprofile import write_parquet
+    from riskprofile.synth import generate_manifests
+
+    path = tmp_path / "clean.parquet"
+    write_parquet(generate_manifests(seed=3, containers=400, defect_rate=0.0), path)
+    got = assert_same_as_models(path)
+    assert got.rows_via_models == 0
+    assert got.rows_column_wise == got.records_read
+
+
+def test_generated_data_with_defects_is_mostly_read_column_wise(tmp_path: Path) -> None:
+    from riskprofile import write_parquet
+    from riskprofile.synth import generate_manifests
+
+    path = tmp_path / "defects.parquet"
+    write_parquet(generate_manifests(seed=5, containers=600, defect_rate=0.05), path)
+    got = assert_same_as_models(path)
+    assert got.frame["quality_flag_count"].sum() > 0  # flags made column-wise too
+    assert got.rows_via_models < got.records_read * 0.2
+
+
+def test_polars_whitespace_set_is_pythons() -> None:
+    expected = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert expected == PY_WHITESPACE
+
+
+def test_read_frame_needs_no_polars_to_import_riskprofile() -> None:
+    import subprocess
+
+    code = "import sys, riskprofile, riskprofile.io; print('polars' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(rst.manifest_documents(valid=True), rst.manifest_documents(valid=False)),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from(["lenient", "strict"]),
+)
+def test_written_manifests_read_back_as_on_the_model_path(
+    docs: list[dict[str, Any]], strictness: str
+) -> None:
+    manifests = [Manifest.model_validate(d, context=LENIENT) for d in docs]
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows = _rows_of(manifests, directory)
+        for path in _write_rows(rows, directory, "b"):
+            assert_same_as_models(path, strictness=strictness)
+
+
+# Spoilt cells: what exports really contain.
+_BAD: dict[str, list[str]] = {
+    "container_number": ["CSQU3054384", "csqu 305438 3", "ABC", "---", "MSKU12345", "ÄBCU1234567"],
+    "bl_number": ["", "  ", "maeu 123", "X Y"],
+    "bl_issue_date": ["2026-13-45", "yesterday", "12/10/2026", "2026-02-30", "20261012", " "],
+    "arrival": ["2026-11-02", "tomorrow", "2026-11-02T06:00:00+05:00", "2026-11-02 06:00"],
+    "verified_gross_mass_kg": ["N/A", "-5", "1e3", "inf", "12 kg", "60000", "3.000,5", ".5"],
+    "tare_kg": ["abc", "-1", "13000", "4,5", "+4500", "nan"],
+    "gross_weight_kg": ["n/a", "-0", "1E2", "12.5.1", "  7  ", "0"],
+    "net_weight_kg": ["999999", "x", "-3.5"],
+    "packages": ["-3", "12.0", "twelve", "+5", "007", "99999999999999999999"],
+    "value": ["AS PER INVOICE", "-10.5", "1e2", "0.1234567890123456789012", "12,50"],
+    "currency": ["usd", "RMB", "EURO", "U$D"],
+    "origin_country": ["XX", "EU", "PAK", "uk", "de", "1"],
+    "shipper_country": ["CHN", "ZZ", "u.k."],
+    "consignee_aeo": ["maybe", "ON", "off", "Y", "0"],
+    "container_full": ["maybe", "MT", "T", "ON", "laden"],
+    "hs_code": ["0803.90 10", "7701", "12", "ABCDEF", "0000000"],
+    "port_of_loading": ["ukfxt", "GUAYAQUIL", "XZ123", "--"],
+    "transshipment_ports": ["PAMIT;;AEJEA", "pamit ; XXABC", ";", "SGSIN;SGSIN"],
+    "seal_numbers": ["A;;B", "S1;S2;S3", " ; "],
+    "seal_sealers": ["carrier;bogus", "CA;SH;CU;TO", ";customs"],
+    "freight_terms": ["CC", "cash", "Pre-Paid"],
+    "container_size_type": ["40HC", "22g1", "2200", "ZZZZ"],
+    "vessel_imo": ["IMO 9321484", "1234567", "IMO"],
+    "carrier_scac": ["m4eu", "ABCDE"],
+    "description": ["  said   to\tcontain ", "ÇAY\u2003BARDAĞI", "\x1cX\x1d"],
+    "shipper_name": ["Other Name", "  acme  trading "],
+    "freight_payer_identifier": ["pk1234567", "X"],
+}
+
+
+@st.composite
+def _spoilt_rows(draw: st.DrawFn) -> tuple[list[Manifest], list[tuple[int, str, str]]]:
+    docs = draw(
+        st.lists(
+            st.one_of(rst.manifest_documents(valid=True), rst.manifest_documents(valid=False)),
+            min_size=1,
+            max_size=2,
+        )
+    )
+    manifests = [Manifest.model_validate(d, context=LENIENT) for d in docs]
+    spoils = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 200),
+                st.sampled_from(sorted(_BAD)),
+                st.integers(0, 10),
+            ),
+            max_size=4,
+        )
+    )
+    return manifests, [(row, col, _BAD[col][i % len(_BAD[col])]) for row, col, i in spoils]
+
+
+@SETTINGS
+@given(_spoilt_rows(), st.sampled_from(["lenient", "strict"]))
+def test_spoilt_rows_give_the_same_rejects_and_flags(
+    case: tuple[list[Manifest], list[tuple[int, str, str]]], strictness: str
+) -> None:
+    manifests, spoils = case
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows = _rows_of(manifests, directory)
+        if not rows:
+            return
+        for row, column, value in spoils:
+            rows[row % len(rows)][NAMES.index(column)] = value
+        for path in _write_rows(rows, directory, "spoilt"):
+            assert_same_as_models(path, strictness=strictness)
+
+
+def test_rows_with_neither_key_and_goods_without_a_bill_are_rejected_alike(
+    tmp_path: Path,
+) -> None:
+    sample = (EXAMPLES / "data" / "karachi-sample.csv").read_text(encoding="utf-8").splitlines()
+    header, first, second = sample[0], sample[1], sample[2]
+    cells = next(csv.reader([second]))
+    cells[NAMES.index("bl_number")] = ""
+    no_bill = ",".join(f'"{c}"' for c in cells)
+    cells[NAMES.index("container_number")] = ""
+    no_key = ",".join(f'"{c}"' for c in cells)
+    path = tmp_path / "b.csv"
+    path.write_text("\n".join([header, first, no_bill, "", " , ", no_key, second]) + "\n")
+    got = assert_same_as_models(path)
+    assert [r.record for r in got.rejected] == [3, 6]
