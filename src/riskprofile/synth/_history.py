@@ -57,12 +57,12 @@ PATTERN_COLUMNS = ("name", "kind", "value", "finding_rate", "start", "descriptio
 OUTCOME_FILE_COLUMNS = ("unit", "inspected", "selected_by", "finding", "category", "date")
 """The columns of the outcome CSV file :func:`write_history` writes (outcome layout)."""
 
-_TRADER_SHARE = 0.005  # of the period's bills of lading, given to the planted importer
+_TRADER_SHARE = 0.008  # of the period's bills of lading, given to the planted importer
 _DRIFT_SHARE = 0.12  # of the drift port's bills of lading after the drift starts
 _UNDERVALUED_SHARE = 0.15  # of the chapter's bills of lading
-_UNDERVALUED_CHAPTERS = ("85", "64", "61", "62", "84", "87", "39")
-_PAIR_SHARE = (0.004, 0.02)  # heading-origin pairs eligible for the pattern, by unit share
-_PORT_SHARE = (0.005, 0.025)  # ports of loading eligible for the trafficking pattern
+_UNDERVALUED_CHAPTERS = ("87", "64", "52", "61", "62", "54", "95")  # narrow value bands
+_PAIR_SHARE = (0.008, 0.03)  # heading-origin pairs eligible for the pattern, by unit share
+_PORT_SHARE = (0.01, 0.03)  # ports of loading eligible for the trafficking pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,11 +369,14 @@ class _Planting:
             len({n for c in doc["consignments"] for n in c["container_numbers"]})
             for doc in self.documents
         )
+        # The undervalued chapter first, so that the heading-origin pair is chosen outside
+        # it and the two patterns stay apart.
+        undervaluation = self._undervaluation(bills)
         patterns = [
             self._trader(bills),
-            self._heading_origin(bills, units),
+            self._heading_origin(bills, units, undervaluation.value if undervaluation else None),
             self._loading_port(bills, units),
-            self._undervaluation(bills),
+            undervaluation,
             self._drift(bills, drift_start),
         ]
         return tuple(p for p in patterns if p is not None)
@@ -393,7 +396,9 @@ class _Planting:
             f"importer {party['name']} smuggles in about 40 % of its shipments",
         )  # fmt: skip
 
-    def _heading_origin(self, bills: list[tuple[int, Doc]], units: int) -> PlantedPattern | None:
+    def _heading_origin(
+        self, bills: list[tuple[int, Doc]], units: int, chapter: str | None
+    ) -> PlantedPattern | None:
         counts: Counter[str] = Counter()
         headings: dict[str, set[str]] = {}
         for _, c in bills:
@@ -411,7 +416,7 @@ class _Planting:
             {
                 k: n
                 for k, n in counts.items()
-                if len(headings[k.split(":")[0]]) > 1 and k[:2] != "00"
+                if len(headings[k.split(":")[0]]) > 1 and k[:2] not in ("00", chapter)
             }
         )
         chosen = _pick_share(counts, units, *_PAIR_SHARE, self.rng)
@@ -434,7 +439,7 @@ class _Planting:
             return None
         self.port = chosen
         return PlantedPattern(
-            "loading_port", "port_of_loading", chosen, 0.12, self.start,
+            "loading_port", "port_of_loading", chosen, 0.2, self.start,
             f"traffickers load at {chosen}",
         )  # fmt: skip
 
