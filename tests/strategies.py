@@ -91,6 +91,8 @@ __all__ = [
     "seal_documents",
     "seals",
     "separator_only_codes",
+    "rule_conditions",
+    "rule_shipments",
     "shipments",
     "size_type_codes",
     "unknown_country_codes",
@@ -846,3 +848,188 @@ def profile_sets(draw: st.DrawFn, max_profiles: int = 3) -> ProfileSet:
     (:func:`profile_documents`, ids ``test.p0``, ``test.p1``...)."""
     count = draw(st.integers(1, max_profiles))
     return load_profile_documents([draw(profile_documents(f"test.p{n}")) for n in range(count)])
+
+
+# --- rule expressions and the shipments they read (columnar vs row-wise) -------------------
+
+# Values at the edges rule-engine cares about: nulls, zero and negative zero, numbers that
+# are not floats (0.1, 1e-7, 10000.0000000001), text that is empty, non-ASCII or multi-line.
+_EDGE_FLOATS = (0.0, -0.0, 0.1, 0.3, 0.30000000000000004, 1e-7, 1.5, 2.0, 3000.0, -3000.0,
+                10000.0000000001, 10000.0, 2.0**53 + 2)  # fmt: skip
+_EDGE_DECIMALS = tuple(Decimal(v) for v in ("0", "0.1", "0.10", "1E-7", "1.5", "3000",
+                                            "10000.0000000001", "15120.00", "-2.5"))  # fmt: skip
+_EDGE_TEXTS = ("", "CN", "AF", "AFKBL", "PKKHI", "USD", "TO ORDER", "TO THE ORDER OF BANK",
+               "P.O. BOX 12, DUBAI", "ACETONE IN DRUMS", "STEEL SCRAP", "café au lait",
+               "SCRAP\nMETAL", "GENERAL CARGO", "ÆØÅ SCRAP", "A\tB", "scrap")  # fmt: skip
+_EDGE_CODES = ("AF", "PK", "CN", "IR", "84", "85", "93", "3604", "AEJEA", "")
+RULE_NUMBER_FIELDS = ("packages", "transshipment_count", "days_bl_to_arrival",
+                      "goods_gross_weight_kg", "value_per_kg", "cargo_mass_gap_kg",
+                      "declared_value")  # fmt: skip
+RULE_TEXT_FIELDS = ("description", "port_of_loading", "place_of_delivery", "value_currency",
+                    "consignee_name")  # fmt: skip
+RULE_LIST_FIELDS = ("hs_chapters", "route_countries", "transshipment_ports")
+RULE_BOOLEAN_FIELDS = ("consignee_aeo", "is_lcl", "container_full")
+RULE_AS_OF = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+RULE_LISTS: dict[str, tuple[str, frozenset[Any]]] = {
+    "codes": ("string", frozenset({"AF", "PK", "AEJEA", "84"})),
+    "words": ("string", frozenset({"SCRAP", "CARGO", "ACETONE", "ORDER"})),
+    "limits": ("number", frozenset({Decimal("0.1"), Decimal("1E-7"), Decimal("3000")})),
+}
+"""Watch lists the generated expressions use ($codes, $words, $limits)."""
+
+
+def _floats(nullable: bool = True) -> st.SearchStrategy[Any]:
+    values = st.one_of(
+        st.sampled_from(_EDGE_FLOATS), st.floats(-1e6, 1e6, allow_nan=False, width=64)
+    )
+    return st.one_of(st.none(), values) if nullable else values
+
+
+@st.composite
+def rule_shipments(draw: st.DrawFn) -> Shipment:
+    """Shipments whose rule-visible fields take edge values (see ``RULE_*_FIELDS``)."""
+    ints = st.one_of(st.integers(-3, 4), st.sampled_from([0, 1, 3000, 2**53 + 1, -(2**40)]))
+    texts = st.one_of(st.none(), st.sampled_from(_EDGE_TEXTS), st.text("AFSCRP .\n", max_size=6))
+    codes = st.lists(st.sampled_from(_EDGE_CODES), max_size=4)
+    moment = st.integers(-60 * 24 * 3600, 30 * 24 * 3600).map(
+        lambda s: datetime.fromtimestamp(RULE_AS_OF.timestamp() + s, tz=UTC)
+    )
+    values: dict[str, Any] = {
+        "packages": draw(st.one_of(st.none(), ints)),
+        "transshipment_count": draw(ints),
+        "days_bl_to_arrival": draw(st.one_of(st.none(), ints)),
+        "goods_gross_weight_kg": draw(_floats()),
+        "value_per_kg": draw(_floats()),
+        "cargo_mass_gap_kg": draw(_floats()),
+        "declared_value": draw(
+            st.one_of(
+                st.none(),
+                st.sampled_from(_EDGE_DECIMALS),
+                st.decimals(-(10**6), 10**6, places=4, allow_nan=False, allow_infinity=False),
+            )
+        ),
+        "consignee_aeo": draw(st.one_of(st.none(), st.booleans())),
+        "is_lcl": draw(st.booleans()),
+        "container_full": draw(st.one_of(st.none(), st.booleans())),
+        "bl_issue_date": draw(st.one_of(st.none(), moment.map(lambda m: m.date()))),
+        "arrival": draw(st.one_of(st.none(), moment)),
+    }
+    for name in RULE_TEXT_FIELDS:
+        values[name] = draw(texts)
+    for name in RULE_LIST_FIELDS:
+        values[name] = draw(codes)
+    return Shipment(**values)
+
+
+_NUMBER_LITERALS = ("0", "1", "2", "0.1", "0.3", "1e-7", "10000.0000000001", "3000", "-3000",
+                    "2.5", "0.30000000000000004", "9007199254740993")  # fmt: skip
+# As written inside a rule's double-quoted string (backslashes doubled).
+_REGEXES = (r"AF", r"^TO (THE )?ORDER", r"\\bBOX\\b", r"P$", r"\\d{2}", r"(?i)scrap", r"A|",
+            r"[A-C]+", r"\\w+\\s", r"(?=A)A", r"(A)\\1", r"[^A-Z]", r"\\bSCRAP\\b")  # fmt: skip
+
+
+def _number_exprs(depth: int) -> st.SearchStrategy[str]:
+    atoms = st.one_of(
+        st.sampled_from(RULE_NUMBER_FIELDS),
+        st.sampled_from(_NUMBER_LITERALS),
+        st.sampled_from([f"{f}.length" for f in RULE_LIST_FIELDS]),
+        st.sampled_from(
+            [
+                "description.length",
+                "description&.length",
+                "(packages ?? 0)",
+                "(declared_value ?? 1.5)",
+                "(arrival - bl_issue_date).days",
+                "($today - bl_issue_date).total_seconds",
+            ]
+        ),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"[x for x in {f} if x in $codes].length"),
+    )
+    if depth <= 0:
+        return atoms
+    smaller = _number_exprs(depth - 1)
+    return st.one_of(
+        atoms,
+        st.tuples(smaller, st.sampled_from(["+", "-", "*", "/", "//"]), smaller).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        smaller.map(lambda e: f"-{e}"),
+    )
+
+
+_TEXT_EXPRS = (
+    *RULE_TEXT_FIELDS,
+    '"CN"', '""', '"AF"', "null", '(description ?? "")', "place_of_delivery&[0:2]",
+    "route_countries&[0]", "port_of_loading.as_lower", '(consignee_name + "X")',
+    "description[0]", "route_countries[-1]", "(is_lcl ? port_of_loading : place_of_delivery)",
+)  # fmt: skip
+
+
+def _bool_atoms() -> st.SearchStrategy[str]:
+    numbers = _number_exprs(1)
+    texts = st.sampled_from(_TEXT_EXPRS)
+    comparisons = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
+    return st.one_of(
+        st.tuples(numbers, comparisons, numbers).map(" ".join),
+        st.tuples(numbers, st.sampled_from(["==", "!="]), st.just("null")).map(" ".join),
+        st.tuples(texts, comparisons, texts).map(" ".join),
+        st.sampled_from(RULE_BOOLEAN_FIELDS),
+        st.sampled_from(RULE_BOOLEAN_FIELDS).map(lambda f: f"{f} == true"),
+        st.sampled_from(RULE_BOOLEAN_FIELDS).map(lambda f: f"{f} < true"),
+        st.tuples(
+            texts,
+            st.sampled_from(["in", "not in"]),
+            st.sampled_from(
+                ["$codes", '["AF", "PK", null]', "hs_chapters", "route_countries", "description"]
+            ),
+        ).map(" ".join),
+        st.tuples(
+            texts, st.sampled_from(["=~", "=~~", "!~", "!~~"]), st.sampled_from(_REGEXES)
+        ).map(lambda t: f'{t[0]} {t[1]} "{t[2]}"'),
+        texts.map(lambda t: f'{t}.starts_with("A")'),
+        st.sampled_from(RULE_TEXT_FIELDS).map(lambda f: f'{f}&.ends_with("P")'),
+        st.sampled_from(RULE_TEXT_FIELDS).map(lambda f: f"{f}"),
+        st.sampled_from(RULE_LIST_FIELDS).map(
+            lambda f: f'[x for x in {f} if x.starts_with("A") or x == "84"].is_empty'
+        ),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.length > {f}.to_set.length"),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'{f} == ["AF"]'),
+        st.sampled_from(RULE_TEXT_FIELDS).map(
+            lambda f: f'[w for w in $words if {f} =~~ ("\\\\b" + w + "\\\\b")].length > 0'
+        ),
+        st.sampled_from(["goods_gross_weight_kg", "value_per_kg", "packages"]).map(
+            lambda f: f"[k for k in $limits if {f} >= k].length > 0"
+        ),
+        st.sampled_from(["goods_gross_weight_kg", "declared_value"]).map(
+            lambda f: f"{f} in $limits"
+        ),
+        st.sampled_from(
+            [
+                "bl_issue_date < $today",
+                '$today - bl_issue_date > t"P30D"',
+                'arrival >= $now - t"PT12H"',
+                "arrival == null",
+                "bl_issue_date.year == 2026",
+                "arrival.date == $today",
+                '(arrival - bl_issue_date) < t"P3D"',
+            ]
+        ),
+    )
+
+
+def rule_conditions(depth: int = 2) -> st.SearchStrategy[str]:
+    """Rule-engine conditions over ``RULE_*_FIELDS`` and ``RULE_LISTS``: comparisons
+    (with null), and/or/not, arithmetic, in/not in, regexes (some Polars cannot run),
+    string and list attributes, comprehensions, dates against $today. Some do not
+    compile (a type mismatch): callers skip those."""
+    if depth <= 0:
+        return _bool_atoms()
+    smaller = rule_conditions(depth - 1)
+    return st.one_of(
+        _bool_atoms(),
+        st.tuples(smaller, st.sampled_from(["and", "or"]), smaller).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        smaller.map(lambda e: f"not ({e})"),
+        st.tuples(smaller, smaller, smaller).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+    )

@@ -1,0 +1,188 @@
+"""Hit and error masks of compiled conditions on a shipment frame, whichever way they run.
+
+:func:`masks_for` is what the columnar scorer calls: every condition that translates
+(:func:`~riskprofile.engines.columnar._translate.translate`) is evaluated in one
+``frame.select`` (much faster than one select per condition); a condition that does
+not translate, and any row a translation leaves undecided, is evaluated row-wise on
+records built from the frame exactly as :func:`~riskprofile.profiles._expressions.record_of`
+builds them from shipments. The caller never needs to know which way a condition ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import polars as pl
+import rule_engine
+
+from riskprofile.engines.columnar._translate import Translation, translate
+from riskprofile.model.shipment import field_catalogue
+from riskprofile.profiles._expressions import Condition
+
+__all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
+
+
+@dataclass(frozen=True)
+class ConditionMasks:
+    """Where a condition holds (``hit``) and where it cannot be evaluated (``error``):
+    Boolean Series without nulls, one value per frame row; ``fallback`` says why the
+    condition ran row-wise (None when it ran columnar)."""
+
+    hit: pl.Series
+    error: pl.Series
+    fallback: str | None
+
+
+@cache
+def _types() -> dict[str, str]:
+    return {spec.name: spec.type for spec in field_catalogue()}
+
+
+def _converter(kind: str) -> Any:
+    if kind == "list[string]":
+        return lambda v: () if v is None else tuple(v)
+    if kind in ("date", "datetime"):
+        return lambda v: None if v is None else v.astimezone(dt.UTC)
+    if kind == "decimal":
+
+        def decimal_value(v: Decimal | None) -> Decimal | None:
+            if v is None:
+                return None
+            # As shipments_of_frame reads it back: whole numbers without the 18 zeros.
+            return v.normalize() if v == v.to_integral_value() else v
+
+        return decimal_value
+    return None
+
+
+def records_of_frame(
+    frame: pl.DataFrame, fields: Iterable[str], rows: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """The records the row-wise engine evaluates (tuples for lists, Decimal, UTC
+    datetimes), with only ``fields``; for ``rows`` (indices) or every row."""
+    names = sorted(set(fields))
+    types = _types()
+    selected = frame.select(names) if names else pl.DataFrame({"_": [0] * frame.height})
+    if rows is not None:
+        selected = selected[list(rows)]
+    if not names:
+        return [{} for _ in range(selected.height)]
+    columns = []
+    for name in names:
+        values = selected.get_column(name).to_list()
+        convert = _converter(types[name])
+        columns.append(values if convert is None else [convert(v) for v in values])
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _rowwise(
+    condition: Condition, records: Sequence[Mapping[str, Any]], as_of: dt.datetime
+) -> tuple[list[bool], list[bool]]:
+    hits, errors = [], []
+    for record in records:
+        try:
+            hit = condition.evaluate(record, as_of)
+        except rule_engine.EngineError:
+            hits.append(False)
+            errors.append(True)
+        else:
+            hits.append(hit)
+            errors.append(False)
+    return hits, errors
+
+
+def _rowwise_masks(
+    frame: pl.DataFrame, condition: Condition, as_of: dt.datetime, reason: str
+) -> ConditionMasks:
+    hits, errors = _rowwise(condition, records_of_frame(frame, condition.fields), as_of)
+    return ConditionMasks(
+        pl.Series("hit", hits, dtype=pl.Boolean),
+        pl.Series("error", errors, dtype=pl.Boolean),
+        reason,
+    )
+
+
+def _patched(
+    frame: pl.DataFrame,
+    condition: Condition,
+    as_of: dt.datetime,
+    hit: pl.Series,
+    error: pl.Series,
+    undecided: pl.Series | None,
+) -> ConditionMasks:
+    if undecided is not None and undecided.any():
+        rows = undecided.arg_true().to_list()
+        hits, errors = _rowwise(condition, records_of_frame(frame, condition.fields, rows), as_of)
+        hit = hit.scatter(rows, pl.Series(hits, dtype=pl.Boolean))
+        error = error.scatter(rows, pl.Series(errors, dtype=pl.Boolean))
+    return ConditionMasks(hit.alias("hit"), error.alias("error"), None)
+
+
+def condition_masks(
+    frame: pl.DataFrame,
+    condition: Condition,
+    lists: Mapping[str, frozenset[Any]],
+    as_of: dt.datetime,
+) -> ConditionMasks:
+    """The hit and error masks of one condition on ``frame`` (a shipment frame)."""
+    return masks_for(frame, [("condition", condition)], {"condition": lists}, as_of)["condition"]
+
+
+def masks_for(
+    frame: pl.DataFrame,
+    conditions: Sequence[tuple[str, Condition]],
+    lists_by_key: Mapping[str, Mapping[str, frozenset[Any]]],
+    as_of: dt.datetime,
+    translations: Mapping[str, Translation] | None = None,
+) -> dict[str, ConditionMasks]:
+    """The masks of many conditions, keyed as given: the translated ones in one select,
+    the others row-wise.
+
+    Args:
+        frame: a shipment frame (:func:`~riskprofile.engines.columnar.shipment_frame`).
+        conditions: ``(key, condition)`` pairs; keys are the caller's (unique).
+        lists_by_key: each key's watch lists (its profile's ``lists``); a key may be
+            missing when its condition uses no list.
+        as_of: the evaluation time, as for the row-wise engine.
+        translations: translations made earlier, by key (optional; others are made here).
+    """
+    done: dict[str, Translation] = {}
+    for key, condition in conditions:
+        known = translations.get(key) if translations is not None else None
+        done[key] = known or translate(condition, lists_by_key.get(key, {}), as_of)
+    # A row number keeps constant masks (a condition that is a literal) frame-long.
+    exprs: list[pl.Expr] = [pl.int_range(pl.len()).alias("row")]
+    columnar: list[tuple[str, Condition, bool]] = []
+    for index, (key, condition) in enumerate(conditions):
+        t = done[key]
+        if t.hit is None or t.error is None:
+            continue
+        exprs.append(t.hit.alias(f"h{index}"))
+        exprs.append(t.error.alias(f"e{index}"))
+        if t.undecided is not None:
+            exprs.append(t.undecided.alias(f"u{index}"))
+        columnar.append((key, condition, t.undecided is not None))
+    out: dict[str, ConditionMasks] = {}
+    selected = frame.select(exprs) if len(exprs) > 1 else None
+    positions = {key: index for index, (key, _) in enumerate(conditions)}
+    for key, condition, has_undecided in columnar:
+        assert selected is not None
+        index = positions[key]
+        out[key] = _patched(
+            frame,
+            condition,
+            as_of,
+            selected.get_column(f"h{index}"),
+            selected.get_column(f"e{index}"),
+            selected.get_column(f"u{index}") if has_undecided else None,
+        )
+    for key, condition in conditions:
+        if key not in out:
+            reason = done[key].fallback or "not translated"
+            out[key] = _rowwise_masks(frame, condition, as_of, reason)
+    return {key: out[key] for key, _ in conditions}

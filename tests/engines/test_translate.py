@@ -1,0 +1,282 @@
+"""Translated conditions give exactly the row-wise engine's hits and errors.
+
+The row-wise engine is the reference: for every condition (the bundled library's, and
+random ones over edge-case shipments) the columnar masks must equal, row for row, what
+``Condition.evaluate`` on ``record_of(shipment)`` returns or raises, whether the
+condition was translated, partly left undecided, or fell back entirely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rule_engine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pl = pytest.importorskip("polars")
+
+from riskprofile import read_batch  # noqa: E402
+from riskprofile.engines.columnar import shipment_frame  # noqa: E402
+from riskprofile.engines.columnar._masks import (  # noqa: E402
+    condition_masks,
+    masks_for,
+    records_of_frame,
+)
+from riskprofile.engines.columnar._translate import translate  # noqa: E402
+from riskprofile.model import Shipment, flatten  # noqa: E402
+from riskprofile.profiles import bundled_profiles_path, load_all_profiles  # noqa: E402
+from riskprofile.profiles._expressions import Condition, compile_condition, record_of  # noqa: E402
+from riskprofile.synth import generate_manifests  # noqa: E402
+from tests import strategies as rst  # noqa: E402
+
+AS_OF = rst.RULE_AS_OF
+EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
+LIST_VALUES = {name: values for name, (_kind, values) in rst.RULE_LISTS.items()}
+
+
+def rowwise(
+    condition: Condition, shipments: Sequence[Shipment], as_of: dt.datetime = AS_OF
+) -> tuple[list[bool], list[bool]]:
+    """The reference: hit and error per shipment, as the row-wise engine sees them."""
+    hits, errors = [], []
+    for shipment in shipments:
+        try:
+            hits.append(condition.evaluate(record_of(shipment), as_of))
+            errors.append(False)
+        except rule_engine.EngineError:
+            hits.append(False)
+            errors.append(True)
+    return hits, errors
+
+
+def compiled(expression: str) -> Condition:
+    condition = compile_condition(expression, rst.RULE_LISTS)
+    assert isinstance(condition, Condition), condition
+    return condition
+
+
+def columnar(expression: str, shipments: Sequence[Shipment]) -> tuple[list[bool], list[bool]]:
+    """The columnar masks, checked against the row-wise ones before they are returned (so
+    that a test's own expectation is checked against the reference too)."""
+    condition = compiled(expression)
+    masks = condition_masks(shipment_frame(shipments), condition, LIST_VALUES, AS_OF)
+    result = masks.hit.to_list(), masks.error.to_list()
+    assert result == rowwise(condition, shipments), expression
+    return result
+
+
+def assert_same(expression: str, shipments: Sequence[Shipment]) -> None:
+    assert columnar(expression, shipments) == rowwise(compiled(expression), shipments), expression
+
+
+# --- the bundled library ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library() -> list[tuple[str, Condition, Any]]:
+    profiles = load_all_profiles(bundled_profiles_path())
+    items = []
+    for profile in profiles:
+        for indicator in profile.indicators:
+            items.append((f"{profile.id}:{indicator.id}", indicator.condition, profile.lists))
+        for exception in profile.exceptions:
+            items.append((f"{profile.id}:except:{exception.id}", exception.condition,
+                          profile.lists))  # fmt: skip
+    return items
+
+
+def test_every_bundled_condition_translates(library: list[tuple[str, Condition, Any]]) -> None:
+    assert len(library) >= 161
+    fallbacks = {
+        key: translate(condition, lists, AS_OF).fallback for key, condition, lists in library
+    }
+    assert {key: reason for key, reason in fallbacks.items() if reason} == {}
+
+
+def _library_shipments() -> dict[str, list[Shipment]]:
+    sample = list(read_batch(EXAMPLE).shipments)
+    generated = [s for m in generate_manifests(seed=7, containers=300) for s in flatten(m)]
+    return {"sample": sample, "generated": generated}
+
+
+@pytest.mark.parametrize("source", ["sample", "generated"])
+def test_bundled_masks_equal_rowwise(
+    library: list[tuple[str, Condition, Any]], source: str
+) -> None:
+    shipments = _library_shipments()[source]
+    frame = shipment_frame(shipments)
+    items = [(key, condition) for key, condition, _ in library]
+    masks = masks_for(frame, items, {key: lists for key, _, lists in library}, AS_OF)
+    hits = 0
+    for key, condition, _ in library:
+        expected_hit, expected_error = rowwise(condition, shipments)
+        assert masks[key].fallback is None
+        assert masks[key].hit.to_list() == expected_hit, key
+        assert masks[key].error.to_list() == expected_error, key
+        hits += sum(expected_hit)
+    assert hits > 0  # the comparison is not between two empty sets
+
+
+# --- random conditions over edge-case shipments ----------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rst.rule_conditions(), st.lists(rst.rule_shipments(), min_size=1, max_size=6))
+def test_random_conditions_equal_rowwise(expression: str, shipments: list[Shipment]) -> None:
+    condition = compile_condition(expression, rst.RULE_LISTS)
+    if not isinstance(condition, Condition):
+        return  # a type mismatch the generator does not avoid: nothing to evaluate
+    frame = shipment_frame(shipments)
+    try:
+        expected = rowwise(condition, shipments)
+    except Exception as exc:  # row-wise crashes (e.g. `"A" in null`): so must columnar
+        with pytest.raises(type(exc)):
+            condition_masks(frame, condition, LIST_VALUES, AS_OF)
+        return
+    masks = condition_masks(frame, condition, LIST_VALUES, AS_OF)
+    assert (masks.hit.to_list(), masks.error.to_list()) == expected
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(rst.rule_shipments(), min_size=1, max_size=5))
+def test_records_of_frame_are_the_rowwise_records(shipments: list[Shipment]) -> None:
+    fields = [*rst.RULE_NUMBER_FIELDS, *rst.RULE_TEXT_FIELDS, *rst.RULE_LIST_FIELDS,
+              "bl_issue_date", "arrival"]  # fmt: skip
+    records = records_of_frame(shipment_frame(shipments), fields)
+    for record, shipment in zip(records, shipments, strict=True):
+        reference = record_of(shipment)
+        assert record == {name: reference[name] for name in fields}
+
+
+# --- semantic corners, one by one ------------------------------------------------------------
+
+NULL = Shipment()
+CN = Shipment(place_of_delivery="CNSHA", port_of_loading="CN")
+
+
+def test_null_is_unequal_to_text() -> None:
+    assert columnar('port_of_loading != "CN"', [NULL, CN]) == ([True, False], [False, False])
+    assert columnar('port_of_loading == "CN"', [NULL, CN]) == ([False, True], [False, False])
+
+
+def test_ordering_a_null_raises_and_two_nulls_are_equal() -> None:
+    rows = [NULL, Shipment(packages=0)]
+    assert columnar("packages < 1", rows) == ([False, True], [True, False])
+    assert columnar("packages <= days_bl_to_arrival", rows) == ([True, False], [False, True])
+    assert columnar("packages < days_bl_to_arrival", rows) == ([False, False], [False, True])
+
+
+def test_short_circuit_hides_errors_on_the_right() -> None:
+    rows = [NULL, Shipment(is_lcl=True)]
+    assert columnar("is_lcl and packages > 1", rows) == ([False, False], [False, True])
+    assert columnar("is_lcl or packages > 1", rows) == ([False, True], [True, False])
+    assert columnar("packages > 1 or is_lcl", rows) == ([False, False], [True, True])
+
+
+def test_truthiness_and_regexes_on_null() -> None:
+    rows = [NULL, Shipment(description=""), Shipment(description="X")]
+    assert columnar("description", rows)[0] == [False, False, True]
+    assert columnar('description =~~ "X"', rows)[0] == [False, False, True]
+    assert columnar('description !~~ "X"', rows)[0] == [True, True, False]
+    # re.match: "$" at the start of "X" is not its end.
+    assert columnar('description =~ "$"', rows)[0] == [False, True, False]
+
+
+def test_safe_navigation_still_raises_on_a_call() -> None:
+    rows = [NULL, Shipment(place_of_delivery="AFKBL")]
+    expected = ([False, True], [True, False])
+    assert columnar('place_of_delivery&.starts_with("AF")', rows) == expected
+    assert columnar('route_countries&[0] == "AF"', rows) == ([False, False], [False, False])
+    assert columnar('route_countries[0] == "AF"', rows) == ([False, False], [True, True])
+
+
+def test_python_regex_meaning_is_kept() -> None:
+    rows = [Shipment(description="SCRAP\n"), Shipment(description="SCRAP"),
+            Shipment(description="SCRAPé")]  # fmt: skip
+    # Python's $ matches before a final newline; Rust's does not: those rows go row-wise.
+    assert columnar('description =~~ "SCRAP$"', rows)[0] == [True, True, False]
+    assert columnar('description =~ "CRAP"', rows)[0] == [False, False, False]
+    assert columnar('description =~~ "CRAP"', rows)[0] == [True, True, True]
+    assert columnar('description =~~ "P\\\\w"', rows)[0] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ('description =~~ "(?=A)B"', "lookahead"),
+        ('description =~~ "(A)\\\\1"', "backreference"),
+        ("packages // 2 > 1", "//"),
+        ("[x for x in hs_chapters if x == description].length > 0", "other fields"),
+    ],
+)
+def test_untranslatable_conditions_fall_back_with_a_reason(expression: str, reason: str) -> None:
+    translation = translate(compiled(expression), LIST_VALUES, AS_OF)
+    assert translation.hit is None
+    assert translation.fallback is not None
+    assert reason in translation.fallback
+    rows = [NULL, Shipment(description="AA", packages=7, hs_chapters=["AA"])]
+    masks = condition_masks(shipment_frame(rows), compiled(expression), LIST_VALUES, AS_OF)
+    assert masks.fallback == translation.fallback
+    assert (masks.hit.to_list(), masks.error.to_list()) == rowwise(compiled(expression), rows)
+
+
+def test_float_fields_compare_as_their_shortest_decimal() -> None:
+    rows = [Shipment(goods_gross_weight_kg=v) for v in (0.1, 0.30000000000000004, 0.3, 1e-7)]
+    assert columnar("goods_gross_weight_kg == 0.1", rows)[0] == [True, False, False, False]
+    assert columnar("goods_gross_weight_kg > 0.3", rows)[0] == [False, True, False, False]
+    assert columnar("goods_gross_weight_kg <= 1e-7", rows)[0] == [False, False, False, True]
+    # 0.1 + 0.2 is exactly 0.3 in Decimal, not 0.30000000000000004 as in floats.
+    assert columnar("goods_gross_weight_kg + 0.2 == 0.3", rows)[0] == [True, False, False, False]
+
+
+def test_decimals_compare_exactly() -> None:
+    rows = [Shipment(declared_value=Decimal(v)) for v in ("10000.0000000001", "10000", "0.10")]
+    assert columnar("declared_value > 10000", rows)[0] == [True, False, False]
+    assert columnar("declared_value == 10000.0000000001", rows)[0] == [True, False, False]
+    assert columnar("declared_value == 0.1", rows)[0] == [False, False, True]
+    assert columnar("declared_value < 0.1000000000000000000001", rows)[0] == [False, False, True]
+
+
+def test_integers_beyond_float_precision_compare_exactly() -> None:
+    rows = [Shipment(packages=2**53 + 1), Shipment(packages=2**53)]
+    assert columnar("packages > 9007199254740992", rows)[0] == [True, False]
+    assert columnar("packages == (goods_gross_weight_kg ?? 9007199254740992)", rows)[0] == [
+        False,
+        True,
+    ]
+
+
+def test_watch_lists_of_numbers() -> None:
+    rows = [Shipment(goods_gross_weight_kg=v) for v in (0.1, 2999.9999999, 3000.0, None)]
+    assert columnar("goods_gross_weight_kg in $limits", rows) == (
+        [True, False, True, False],
+        [False] * 4,
+    )
+    # 0.1 and 2999.9999999 reach two of the limits (1e-7 and 0.1), 3000 all three.
+    assert columnar("[k for k in $limits if goods_gross_weight_kg >= k].length >= 2", rows) == (
+        [True, True, True, False],
+        [False, False, False, True],
+    )
+
+
+def test_dates_against_today() -> None:
+    rows = [
+        Shipment(bl_issue_date=dt.date(2026, 10, 1)),
+        Shipment(bl_issue_date=dt.date(2026, 11, 2)),
+        NULL,
+    ]
+    assert columnar('$today - bl_issue_date > t"P30D"', rows) == ([True, False, False],
+                                                                  [False, False, True])  # fmt: skip
+    assert columnar("bl_issue_date == $today", rows)[0] == [False, True, False]
+    assert columnar("($now - bl_issue_date).days == 0", rows)[0] == [False, True, False]
+
+
+def test_the_watch_lists_given_must_be_those_compiled() -> None:
+    with pytest.raises(ValueError, match=r"\$codes"):
+        translate(compiled("port_of_loading in $codes"), {"codes": frozenset({"X"})}, AS_OF)
