@@ -308,3 +308,16 @@ def test_every_record_is_either_read_or_rejected_with_a_named_field(
                    for p in rejected.problems)  # fmt: skip
     for outcome in reading.outcomes:
         assert outcome.inspected or not outcome.finding
+
+
+def test_mapping_file_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path / "o.csv", "unit,inspected,finding\nA,yes,no\n")
+    with pytest.raises(MappingError, match="cannot read"):
+        read_outcomes(path, tmp_path / "missing.yaml")
+    big = _write(tmp_path / "big.yaml", "# " + "x" * 300_000 + "\n")
+    with pytest.raises(MappingError, match="limited to"):
+        read_outcomes(path, big)
+    broken = _write(tmp_path / "broken.yaml", "columns:\n  unit: [unclosed\n")
+    with pytest.raises(MappingError, match="not valid YAML") as info:
+        read_outcomes(path, broken)
+    assert info.value.line == 3
