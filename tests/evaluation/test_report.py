@@ -118,3 +118,12 @@ def test_a_long_curve_is_thinned_for_the_plot() -> None:
     assert len(precision.group(1).split()) == 601
     # The last point is k = every unit: precision 286/2000, y = 216 - 0.143 * 186.
     assert precision.group(1).split()[-1] == "624,189.4"
+
+
+def test_an_empty_run_reports_without_failing() -> None:
+    ev = evaluate(make_run([]), [Outcome("X", True, True)])
+    text = text_summary(ev)
+    assert "0 units scored" in text
+    assert "unmatched outcome 'X': no unit, container or bill of lading 'X' in the run" in text
+    assert report_html(ev).count("<svg") == 3
+    assert all(r["k"] == 0 and r["precision"] is None for r in ev.capacity)

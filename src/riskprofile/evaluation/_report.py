@@ -127,7 +127,8 @@ def text_summary(evaluation: Evaluation, *, limit: int = 15) -> str:
         lines.append("")
         lines.append(f"{len(ev.never_fired)} indicators of the run's profiles never hit a unit")
     for u in ev.unmatched[:limit]:
-        lines.append(f"unmatched outcome {u['unit']!r} (record {u['source_line']}): {u['reason']}")
+        where = f" (record {u['source_line']})" if u["source_line"] is not None else ""
+        lines.append(f"unmatched outcome {u['unit']!r}{where}: {u['reason']}")
     if len(ev.unmatched) > limit:
         lines.append(f"... {len(ev.unmatched) - limit} more unmatched outcomes")
     return "\n".join(lines) + "\n"
