@@ -280,3 +280,63 @@ def test_dates_against_today() -> None:
 def test_the_watch_lists_given_must_be_those_compiled() -> None:
     with pytest.raises(ValueError, match=r"\$codes"):
         translate(compiled("port_of_loading in $codes"), {"codes": frozenset({"X"})}, AS_OF)
+
+
+# --- reporting what runs row-wise --------------------------------------------------------------
+
+PROFILE = """\
+id: t.engines
+version: 1
+title: Engines
+category: other
+owner: PCU test
+valid_from: 2025-01-01
+valid_to: 2030-12-31
+review_date: 2029-12-01
+bands:
+  - {min_score: 10, lane: red}
+indicators:
+  - id: plain
+    title: Plain
+    when: port_of_loading == "ECGYE"
+    weight: 10
+    explain: "{port_of_loading}"
+  - id: lookahead
+    title: Lookahead
+    when: description =~ "FAK(?!E)"
+    weight: 10
+    explain: "{description}"
+"""
+
+
+def test_rowwise_fallback_lint_names_the_condition_and_reason(tmp_path: Path) -> None:
+    from riskprofile.profiles import load_profiles
+    from riskprofile.profiles._lint import ALL_LINTS, RowwiseFallback, lint_profiles
+
+    (tmp_path / "p.yaml").write_text(PROFILE, encoding="utf-8")
+    findings = lint_profiles(
+        load_profiles(tmp_path), today=dt.date(2026, 1, 1), lints=[RowwiseFallback()]
+    )
+    assert [(f.code, f.severity, f.location.line if f.location else 0) for f in findings] == [
+        ("rowwise_fallback", "info", PROFILE.splitlines().index("  - id: lookahead") + 1)
+    ]
+    assert "indicator 'lookahead' runs row-wise" in findings[0].message
+    assert "negative lookahead" in findings[0].message
+    assert any(isinstance(lint, RowwiseFallback) for lint in ALL_LINTS)
+    bundled = lint_profiles(
+        load_all_profiles(bundled_profiles_path()),
+        today=dt.date(2026, 1, 1),
+        lints=[RowwiseFallback()],
+    )
+    assert bundled == []
+
+
+def test_profiles_engines_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskprofile.cli import main
+
+    (tmp_path / "p.yaml").write_text(PROFILE, encoding="utf-8")
+    assert main(["profiles", "engines", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "t.engines  indicator plain  columnar"
+    assert lines[1].startswith("t.engines  indicator lookahead  row-wise: the regex 'FAK(?!E)'")
+    assert lines[2] == "2 conditions in 1 profiles: 1 columnar, 1 row-wise"

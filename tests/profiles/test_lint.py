@@ -350,7 +350,8 @@ def test_regex_risk_with_the_real_analysis(tmp_path: Path) -> None:
     text = CLEAN + indicator("digits", 'bl_number =~ "[0-9]+[0-9]+"')
     text += indicator("lookahead", 'description =~ "FAK(?!E)"')
     text += indicator("plain", 'description =~ "^(FAK|GENERAL CARGO)$"')
-    findings = run(tmp_path, text)
+    # The lookahead also makes rowwise_fallback report (tested in tests/engines).
+    findings = [f for f in run(tmp_path, text) if f.code != "rowwise_fallback"]
     assert codes(findings) == [
         ("regex_risk", "warning", line_of(text, "id: digits")),
         ("regex_risk", "info", line_of(text, "id: lookahead")),

@@ -71,6 +71,17 @@ def register(commands: Any) -> None:
         "that is fingerprinted)",
     )
     show.set_defaults(run=_show)
+    engines = sub.add_parser(
+        "engines",
+        help="which conditions the columnar engine runs columnar, which row-wise and why",
+        description="Translate every indicator's and exception's condition for the "
+        "columnar engine and print, per profile, 'columnar' or 'row-wise: <reason>' "
+        "(a condition it cannot translate exactly runs row-wise, with the same result), "
+        "then a summary. Needs Polars (the 'columnar' extra).",
+    )
+    engines.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    engines.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    engines.set_defaults(run=_engines)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -173,4 +184,33 @@ def _show(args: argparse.Namespace) -> int:
     }
     sys.stdout.write("# " + json.dumps(header) + "\n")
     sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88))
+    return 0
+
+
+def _engines(args: argparse.Namespace) -> int:
+    try:
+        from riskprofile.engines.columnar._translate import translate
+    except ImportError:
+        print(
+            "the columnar engine needs Polars: pip install 'riskprofile[columnar]'",
+            file=sys.stderr,
+        )
+        return 1
+    profiles = _load(args)
+    today = dt.datetime.now(tz=dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    total = rowwise = 0
+    for profile in profiles:
+        parts = [("indicator", i.id, i.condition) for i in profile.indicators] + [
+            ("exception", e.id, e.condition) for e in profile.exceptions
+        ]
+        for kind, part_id, condition in parts:
+            reason = translate(condition, profile.lists, today).fallback
+            total += 1
+            rowwise += reason is not None
+            engine = "columnar" if reason is None else f"row-wise: {reason}"
+            print(f"{profile.id}  {kind} {part_id}  {engine}")
+    print(
+        f"{total} conditions in {len(profiles)} profiles: {total - rowwise} columnar, "
+        f"{rowwise} row-wise"
+    )
     return 0

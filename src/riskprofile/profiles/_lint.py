@@ -31,6 +31,8 @@ Lints, by code (severity):
 - ``no_bands`` (info): a profile without bands (only forced lanes can select).
 - ``no_examples`` (info): a profile without examples for ``riskprofile test``.
 - ``draft_or_retired`` (info): a profile whose status is not ``active``.
+- ``rowwise_fallback`` (info): a condition the columnar engine cannot translate exactly,
+  so it runs row-wise there (slower, same result); only when Polars is installed.
 
 Validity and review lints skip retired profiles: being out of date is what retired means.
 
@@ -47,6 +49,7 @@ Validity and review lints skip retired profiles: being out of date is what retir
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import itertools
 import operator
 from abc import ABC, abstractmethod
@@ -84,6 +87,7 @@ __all__ = [
     "ProfileLint",
     "RegexRisk",
     "ReviewOverdue",
+    "RowwiseFallback",
     "Severity",
     "UnreachableBand",
     "UnusedList",
@@ -804,6 +808,30 @@ class DraftOrRetired(ProfileLint):
             yield self.finding(profile, "profile", f"profile {profile.id} is {status}")
 
 
+class RowwiseFallback(ProfileLint):
+    """A condition the columnar engine runs row-wise, with the reason (see
+    ``riskprofile profiles engines``). Nothing is reported without Polars installed."""
+
+    code = "rowwise_fallback"
+    severity = "info"
+    description = "a condition the columnar engine runs row-wise"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Translate every condition and report those that fall back."""
+        if importlib.util.find_spec("polars") is None:
+            return
+        # Imported here: the columnar engine (and Polars) is optional.
+        from riskprofile.engines.columnar._translate import translate
+
+        as_of = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+        for key, name, condition in _conditions(profile):
+            reason = translate(condition, profile.lists, as_of).fallback
+            if reason is not None:
+                yield self.finding(
+                    profile, key, f"{name} runs row-wise in the columnar engine: {reason}"
+                )
+
+
 ALL_LINTS: tuple[Lint, ...] = (
     Expired(),
     Expiring(),
@@ -823,6 +851,7 @@ ALL_LINTS: tuple[Lint, ...] = (
     NoBands(),
     NoExamples(),
     DraftOrRetired(),
+    RowwiseFallback(),
 )
 """Every lint, one instance each, in the order of the module docstring."""
 
