@@ -239,6 +239,7 @@ def test_worked_example_output_is_current(
         ["data", "generate", "--help"],
         ["schema", "--help"],
         ["fields", "--help"],
+        ["profiles", "engines", "--help"],
     ],
     ids=" ".join,
 )
