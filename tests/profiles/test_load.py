@@ -96,10 +96,10 @@ def _errors(paths: Any, **kwargs: Any) -> list[ProfileError]:
     return info.value.errors
 
 
-def _refused(paths: Any, *, attempts: int = 1, **kwargs: Any) -> list[ProfileError]:
+def _refused(paths: Any, *, attempts: int = 3, **kwargs: Any) -> list[ProfileError]:
     """Load ``paths``, which must fail within the bound; the errors found.
 
-    With ``attempts`` above 1, a slow load is tried again: the bound is on the loader,
+    A slow load is tried again (``attempts`` times): the bound is on the loader,
     not on a machine busy with other work.
     """
     for attempt in range(attempts):
