@@ -756,7 +756,7 @@ class _Translator:
                 error = _any(error, container.expr.is_not_null())
                 value = pl.lit(False)
             else:
-                error = _any(error, member.null())
+                error = _any(error, member.null_or_none())
                 value = container.expr.str.contains(_lit(member), literal=True).fill_null(False)
         else:
             raise Untranslatable(f"'in' on a {container.kind}")
@@ -766,11 +766,16 @@ class _Translator:
         if not isinstance(items, tuple | set | frozenset):
             raise Untranslatable(f"'in' on a constant {type(items).__name__}")
         has_none = any(item is None for item in items)
-        null = member.null()
+        null = member.null_or_none()
+
+        def unless_null(found: pl.Expr) -> pl.Expr:
+            if null is None:
+                return found
+            return pl.when(null).then(pl.lit(has_none)).otherwise(found.fill_null(False))
+
         if member.kind == "str":
             strings = [item for item in items if isinstance(item, str)]
-            found = _lit(member).is_in(pl.Series(strings, dtype=pl.String).implode())
-            return pl.when(null).then(pl.lit(has_none)).otherwise(found.fill_null(False))
+            return unless_null(_lit(member).is_in(pl.Series(strings, dtype=pl.String).implode()))
         if member.kind == "num":
             if any(isinstance(item, bool) for item in items):
                 raise Untranslatable("'in' mixing numbers and true/false")
@@ -781,7 +786,7 @@ class _Translator:
                 if undecided is not None and member.flavor == "approx":
                     raise Untranslatable("'in' with a computed number")
                 found = found | eq.fill_null(False)
-            return pl.when(null).then(pl.lit(has_none)).otherwise(found)
+            return unless_null(found)
         if member.kind in ("bool", "dt", "td"):
             if member.kind == "bool" and any(isinstance(i, Decimal) for i in items):
                 raise Untranslatable("'in' mixing numbers and true/false")
@@ -790,7 +795,7 @@ class _Translator:
             found = pl.lit(False)
             for item in same:
                 found = found | (_lit(member) == _lit(_const(item))).fill_null(False)
-            return pl.when(null).then(pl.lit(has_none)).otherwise(found)
+            return unless_null(found)
         if member.kind == "null":
             return pl.lit(has_none)
         raise Untranslatable(f"'in' with a {member.kind} member")
@@ -805,7 +810,7 @@ class _Translator:
         right = self.visit(node.right)
         ctx = _ctx(left.ctx, right.ctx)
         # Every operator raises on a null operand.
-        error = _any(left.error, right.error, left.null() | right.null())
+        error = _any(left.error, right.error, left.null_or_none(), right.null_or_none())
         undecided = _any(left.undecided, right.undecided)
         kinds = (left.kind, right.kind)
         if kinds == ("num", "num"):
@@ -933,8 +938,8 @@ class _Translator:
             if name in ("starts_with", "ends_with"):
                 return _V("method", const=None, error=obj.error, method=(name, False))
             return _V("null", const=None, error=obj.error if node.safe else pl.lit(True))
-        null = obj.null()
-        maybe_null = node.safe and obj.null_or_none() is not None
+        null = obj.null_or_none()
+        maybe_null = node.safe and null is not None
         # On null: &. gives null, . raises.
         error = obj.error if node.safe else _any(obj.error, null)
         undecided = obj.undecided
@@ -1026,7 +1031,7 @@ class _Translator:
         argument = self.visit(node.arguments[0])
         name, _safe = function.method
         ctx = _ctx(function.ctx, argument.ctx)
-        error = _any(function.error, argument.error, argument.null())
+        error = _any(function.error, argument.error, argument.null_or_none())
         if function.is_const:  # the object was null: "not a callable value"
             return _V(
                 "bool", pl.lit(False), error=_any(error, pl.lit(True)), ctx=ctx, nullable=False
@@ -1070,14 +1075,14 @@ class _Translator:
             raise Untranslatable(f"indexing a {container.kind}")
         assert container.expr is not None
         e = container.expr
-        null = container.null()
-        not_null_error = (~null) if not node.safe else None
+        null = container.null_or_none()
+        not_null = None if null is None else ~null
         error = _any(container.error, index.error, None if node.safe else null)
         value_index = index.const
         if not (isinstance(value_index, Decimal) and value_index.is_finite()
                 and value_index == value_index.to_integral_value()):  # fmt: skip
             # rule-engine: "not an integer number" (after the null check)
-            error = _any(error, ~null)
+            error = _any(error, pl.lit(True) if not_null is None else not_null)
             return _V("null", const=None, error=error, undecided=container.undecided)
         i = int(value_index)
         length = e.list.len() if container.kind == "list" else e.str.len_chars()
@@ -1087,7 +1092,8 @@ class _Translator:
         else:
             value = pl.when(inside).then(e.str.slice(i, 1)).otherwise(pl.lit(None))
         if not node.safe:
-            error = _any(error, _both(not_null_error, ~inside.fill_null(True)))
+            outside = ~inside.fill_null(True)
+            error = _any(error, outside if not_null is None else not_null & outside)
         return _V("str", value, error=error, undecided=container.undecided, ctx=ctx)
 
     def slice(self, node: re_ast.GetSliceExpression) -> _V:
@@ -1100,7 +1106,7 @@ class _Translator:
             raise Untranslatable(f"slicing a {container.kind}")
         assert container.expr is not None
         e = container.expr
-        null = container.null()
+        null = container.null_or_none()
         error = _any(container.error, start.error, stop.error, None if node.safe else null)
         bounds: list[int | None] = []
         for bound in (start.const, stop.const):
@@ -1110,7 +1116,8 @@ class _Translator:
                   and bound == bound.to_integral_value()):  # fmt: skip
                 bounds.append(int(bound))
             else:
-                return _V("null", const=None, error=_any(error, ~null))
+                not_null = pl.lit(True) if null is None else ~null
+                return _V("null", const=None, error=_any(error, not_null))
         length = (e.list.len() if container.kind == "list" else e.str.len_chars()).cast(pl.Int64)
 
         def position(bound: int | None, default: pl.Expr) -> pl.Expr:
