@@ -11,15 +11,28 @@ from riskprofile.engines.columnar._frame import (
     shipment_frame,
     shipments_of_frame,
 )
+from riskprofile.engines.columnar._masks import (
+    ConditionMasks,
+    condition_masks,
+    masks_for,
+    records_of_frame,
+)
 from riskprofile.engines.columnar._score import FrameContainer, FrameRun, evaluate, score_frame
+from riskprofile.engines.columnar._translate import Translation, translate
 
 __all__ = [
     "DECIMAL_SCALE",
+    "ConditionMasks",
     "FrameContainer",
     "FrameRun",
+    "Translation",
+    "condition_masks",
     "evaluate",
     "frame_schema",
+    "masks_for",
+    "records_of_frame",
     "score_frame",
     "shipment_frame",
     "shipments_of_frame",
+    "translate",
 ]
