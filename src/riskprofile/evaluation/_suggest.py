@@ -892,7 +892,7 @@ def suggest(
     *,
     split: dt.date,
     min_support: int = 10,
-    min_findings: int = 3,
+    min_findings: int = 5,
     min_lift: float = 2.0,
     alpha: float = 0.05,
     value_bands: int = 5,

@@ -58,8 +58,8 @@ OUTCOME_FILE_COLUMNS = ("unit", "inspected", "selected_by", "finding", "category
 """The columns of the outcome CSV file :func:`write_history` writes (outcome layout)."""
 
 _TRADER_SHARE = 0.008  # of the period's bills of lading, given to the planted importer
-_DRIFT_SHARE = 0.12  # of the drift port's bills of lading after the drift starts
-_UNDERVALUED_SHARE = 0.15  # of the chapter's bills of lading
+_DRIFT_SHARE = 0.15  # of the drift port's bills of lading after the drift starts
+_UNDERVALUED_SHARE = 0.2  # of the chapter's bills of lading
 _UNDERVALUED_CHAPTERS = ("87", "64", "52", "61", "62", "54", "95")  # narrow value bands
 _PAIR_SHARE = (0.008, 0.03)  # heading-origin pairs eligible for the pattern, by unit share
 _PORT_SHARE = (0.01, 0.03)  # ports of loading eligible for the trafficking pattern
@@ -173,9 +173,20 @@ def _sound(c: Doc) -> bool:
 
 
 def _pick_share(
-    counts: Counter[str], total: int, low: float, high: float, rng: random.Random
+    counts: Counter[tuple[str, int]], total: int, low: float, high: float, rng: random.Random
 ) -> str | None:
-    eligible = sorted(k for k, n in counts.items() if low * total <= n <= high * total)
+    """A value (key, quarter of the period) counted between ``low`` and ``high`` of
+    ``total``, present all along: at least a tenth of its count in each quarter, so that
+    a time split sees it on both sides."""
+    totals: Counter[str] = Counter()
+    for (key, _), n in counts.items():
+        totals[key] += n
+    eligible = sorted(
+        key
+        for key, n in totals.items()
+        if low * total <= n <= high * total
+        and all(counts[(key, quarter)] >= n / 10 for quarter in range(4))
+    )
     return eligible[int(rng.random() * len(eligible))] if eligible else None
 
 
@@ -354,6 +365,11 @@ class _Planting:
         self.undervalued: set[tuple[int, str]] = set()  # (manifest index, B/L number)
         self.port: str | None = None  # the trafficking port of loading, once chosen
 
+    def quarter(self, index: int) -> int:
+        """The quarter of the period (0 to 3) in which manifest ``index`` arrives."""
+        day = _arrival_day(self.documents[index])
+        return min(3, max(0, (day - self.start).days * 4 // self.days))
+
     def _new_party(self, country: str, trade: str, importer: bool) -> Doc:
         for _ in range(50):
             party = self.batch._new_party(country, trade, importer=importer)
@@ -399,23 +415,23 @@ class _Planting:
     def _heading_origin(
         self, bills: list[tuple[int, Doc]], units: int, chapter: str | None
     ) -> PlantedPattern | None:
-        counts: Counter[str] = Counter()
+        counts: Counter[tuple[str, int]] = Counter()
         headings: dict[str, set[str]] = {}
-        for _, c in bills:
+        for index, c in bills:
             pairs = {
                 (str(g["hs_code"])[:4], str(g["origin_country"]))
                 for g in c["goods"]
                 if g["hs_code"] and g["origin_country"]
             }
             for heading, country in pairs:
-                counts[f"{heading}:{country}"] += 1
+                counts[(f"{heading}:{country}", self.quarter(index))] += 1
                 headings.setdefault(heading, set()).add(country)
         # A heading that comes from several countries, so that the pair, not the heading
         # alone, carries the risk.
         counts = Counter(
             {
-                k: n
-                for k, n in counts.items()
+                (k, q): n
+                for (k, q), n in counts.items()
                 if len(headings[k.split(":")[0]]) > 1 and k[:2] not in ("00", chapter)
             }
         )
@@ -430,8 +446,8 @@ class _Planting:
 
     def _loading_port(self, bills: list[tuple[int, Doc]], units: int) -> PlantedPattern | None:
         counts = Counter(
-            str(c["port_of_loading"])
-            for _, c in bills
+            (str(c["port_of_loading"]), self.quarter(index))
+            for index, c in bills
             if c["port_of_loading"] and not str(c["port_of_loading"]).startswith(self.country)
         )
         chosen = _pick_share(counts, units, *_PORT_SHARE, self.rng)
@@ -439,7 +455,7 @@ class _Planting:
             return None
         self.port = chosen
         return PlantedPattern(
-            "loading_port", "port_of_loading", chosen, 0.2, self.start,
+            "loading_port", "port_of_loading", chosen, 0.25, self.start,
             f"traffickers load at {chosen}",
         )  # fmt: skip
 
