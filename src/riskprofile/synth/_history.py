@@ -175,19 +175,23 @@ def _sound(c: Doc) -> bool:
 def _pick_share(
     counts: Counter[tuple[str, int]], total: int, low: float, high: float, rng: random.Random
 ) -> str | None:
-    """A value (key, quarter of the period) counted between ``low`` and ``high`` of
-    ``total``, present all along: at least a tenth of its count in each quarter, so that
-    a time split sees it on both sides."""
+    """A value (counted per key and quarter of the period) whose count is between ``low``
+    and ``high`` of ``total`` and that is present all along (at least a tenth of its count
+    in each quarter), so that a time split sees it on both sides. A short history may
+    have none: then the evenest value in the range, else the value nearest the range."""
     totals: Counter[str] = Counter()
     for (key, _), n in counts.items():
         totals[key] += n
-    eligible = sorted(
-        key
-        for key, n in totals.items()
-        if low * total <= n <= high * total
-        and all(counts[(key, quarter)] >= n / 10 for quarter in range(4))
-    )
-    return eligible[int(rng.random() * len(eligible))] if eligible else None
+    if not totals:
+        return None
+    in_range = sorted(k for k, n in totals.items() if low * total <= n <= high * total)
+    even = [k for k in in_range if all(counts[(k, q)] >= totals[k] / 10 for q in range(4))]
+    if even:
+        return even[int(rng.random() * len(even))]
+    if in_range:
+        return max(in_range, key=lambda k: (min(counts[(k, q)] for q in range(4)), k))
+    middle = (low + high) / 2 * total
+    return min(sorted(totals), key=lambda k: abs(totals[k] - middle))
 
 
 def _check_rate(name: str, value: float) -> float:
