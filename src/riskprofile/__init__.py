@@ -20,7 +20,14 @@ from riskprofile.errors import (
     RecordError,
     RiskProfileError,
 )
-from riskprofile.evaluation import Evaluation, Outcome, evaluate, read_outcomes
+from riskprofile.evaluation import (
+    Evaluation,
+    Outcome,
+    Suggestions,
+    evaluate,
+    read_outcomes,
+    suggest,
+)
 from riskprofile.io import (
     Batch,
     ColumnMapping,
@@ -99,6 +106,7 @@ __all__ = [
     "Shipment",
     "ShipmentResult",
     "Strictness",
+    "Suggestions",
     "__version__",
     "evaluate",
     "field_catalogue",
@@ -112,6 +120,7 @@ __all__ = [
     "run_examples",
     "score",
     "select",
+    "suggest",
     "validation_context",
     "write_csv",
     "write_json",

@@ -4,6 +4,8 @@ Outcomes (what the officers found) are read like batches, matched to the units o
 scoring run, and measured: precision and recall at inspection capacities, hit rates per
 profile and per indicator with Wilson intervals, lift over the random control sample,
 the detection trend, and the indicators that never fire or never find anything.
+:func:`suggest` goes the other way: from past outcomes to new indicators, learned before
+a date and measured after it, as a draft profile to review.
 """
 
 from riskprofile.evaluation._metrics import (
@@ -29,18 +31,33 @@ from riskprofile.evaluation._outcomes import (
     render_outcome_layout,
 )
 from riskprofile.evaluation._report import report_html, text_summary, write_report
+from riskprofile.evaluation._suggest import (
+    KINDS,
+    Candidate,
+    CandidateKind,
+    Figures,
+    PrecisionAtCapacity,
+    Suggestions,
+    suggest,
+)
 
 __all__ = [
     "DEFAULT_CAPACITIES",
+    "KINDS",
     "OUTCOME_COLUMNS",
     "TABLE_COLUMNS",
+    "Candidate",
+    "CandidateKind",
     "Evaluation",
+    "Figures",
     "Outcome",
     "OutcomeColumn",
     "OutcomeMatch",
     "OutcomeReading",
+    "PrecisionAtCapacity",
     "Rate",
     "SelectedBy",
+    "Suggestions",
     "UnitOutcome",
     "UnmatchedOutcome",
     "evaluate",
@@ -49,6 +66,7 @@ __all__ = [
     "read_outcomes",
     "render_outcome_layout",
     "report_html",
+    "suggest",
     "text_summary",
     "wilson_interval",
     "write_report",
