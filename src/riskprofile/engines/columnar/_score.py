@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from riskprofile.engines.columnar._frame import shipment_frame
-from riskprofile.engines.columnar._tmp_masks import ConditionMasks, masks_for
+from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.engines.rowwise import ProfileOutcome
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
