@@ -941,6 +941,13 @@ def _number_exprs(depth: int) -> st.SearchStrategy[str]:
                 "(declared_value ?? 1.5)",
                 "(arrival - bl_issue_date).days",
                 "($today - bl_issue_date).total_seconds",
+                "(arrival - $now).seconds",
+                "(is_lcl ? packages : goods_gross_weight_kg)",
+                "(value_per_kg ?? packages)",
+                "(declared_value ?? cargo_mass_gap_kg)",
+                "[c for c in $codes if c in route_countries].length",
+                '[h.length for h in hs_chapters if h != "84"].length',
+                "description&.as_upper&.length",
             ]
         ),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"[x for x in {f} if x in $codes].length"),
@@ -962,6 +969,8 @@ _TEXT_EXPRS = (
     '"CN"', '""', '"AF"', "null", '(description ?? "")', "place_of_delivery&[0:2]",
     "route_countries&[0]", "port_of_loading.as_lower", '(consignee_name + "X")',
     "description[0]", "route_countries[-1]", "(is_lcl ? port_of_loading : place_of_delivery)",
+    "description&[-3:]", '(consignee_name ?? "")[1:-1]', "place_of_delivery&.as_upper",
+    "route_countries&[1]", '(description ?? "X")[0:0]',
 )  # fmt: skip
 
 
@@ -994,6 +1003,9 @@ def _bool_atoms() -> st.SearchStrategy[str]:
         ),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.length > {f}.to_set.length"),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'{f} == ["AF"]'),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'"AF" in {f}[0:2]'),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.to_set.is_empty"),
+        st.sampled_from(RULE_TEXT_FIELDS).map(lambda f: f"{f}&.is_empty"),
         st.sampled_from(RULE_TEXT_FIELDS).map(
             lambda f: f'[w for w in $words if {f} =~~ ("\\\\b" + w + "\\\\b")].length > 0'
         ),
@@ -1012,6 +1024,8 @@ def _bool_atoms() -> st.SearchStrategy[str]:
                 "bl_issue_date.year == 2026",
                 "arrival.date == $today",
                 '(arrival - bl_issue_date) < t"P3D"',
+                '-(arrival - bl_issue_date) < t"P1D"',
+                '(arrival + t"PT36H").day == 3',
             ]
         ),
     )
