@@ -139,9 +139,12 @@ class _Writer:
             if where is _c.AT_END and multiline:
                 return "(?m:$)"
             return r"\z"
-        if where in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
+        if where is _c.AT_BOUNDARY:
             self.guard = True
-            return r"(?-u:\b)" if where is _c.AT_BOUNDARY else r"(?-u:\B)"
+            return r"(?-u:\b)"
+        if where is _c.AT_NON_BOUNDARY:
+            # Python's \B never matches empty text, Rust's does.
+            raise UnsupportedRegex(r"\B (Python's differs from Rust's on empty text)")
         raise UnsupportedRegex(f"the anchor {where}")  # pragma: no cover
 
     def char_class(self, items: Any) -> str:
