@@ -17,7 +17,8 @@ from riskprofile.engines.columnar._regex import (  # noqa: E402
 )
 
 _ATOMS = ("A", "B", "a", "1", " ", ".", r"\d", r"\w", r"\s", r"\W", r"\S", r"\D", "[A-C]",
-          "[^A1]", r"[\w.]", r"[^\s]", r"\.", r"\$", "-", r"\n", "é", "[a-zA-Z]", r"\\")  # fmt: skip
+          "[^A1]", r"[\w.]", r"[^\s]", r"\.", r"\$", "-", r"\n", "é", "[a-zA-Z]",
+          r"\\")  # fmt: skip
 _ANCHORS = ("^", "$", r"\b", r"\B", r"\A", r"\Z")
 _QUANTIFIERS = ("", "*", "+", "?", "{2}", "{1,3}", "{2,}", "*?", "+?", "??")
 
