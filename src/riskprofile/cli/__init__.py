@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from riskprofile.cli import _data, _evaluate, _exchange, _profiles, _reference, _score
+from riskprofile.cli import _data, _evaluate, _exchange, _profiles, _reference, _score, _suggest
 from riskprofile.errors import ProfileSetError, RiskProfileError
 
 __all__ = [
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _score.register(commands)
     _evaluate.register(commands)
+    _suggest.register(commands)
     _data.register(commands)
     _profiles.register(commands)
     _reference.register(commands)

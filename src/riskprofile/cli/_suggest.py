@@ -1,0 +1,236 @@
+"""``riskprofile suggest``: propose indicators from an inspection history."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from riskprofile.evaluation import Candidate, Figures, Suggestions
+
+__all__ = ["register"]
+
+_SHOWN = 25
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share (0.1 or 10%)") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def register(commands: Any) -> None:
+    suggest = commands.add_parser(
+        "suggest",
+        help="propose indicators from an inspection history (draft profile YAML)",
+        description="Learn from the units before --split which values (HS codes, "
+        "headings, chapters, origins, ports, traders, value-per-kg bands) found more "
+        "than the base rate, measure them on the units from --split on, print the "
+        "candidates with their figures and write the kept ones as a draft profile (YAML) "
+        "to review. Nothing is applied: the profile's status is draft.",
+    )
+    suggest.add_argument("history", help="batch file of the history (JSON, JSON Lines, CSV, ...)")
+    suggest.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
+    suggest.add_argument(
+        "--split", type=_date, required=True, metavar="DATE",
+        help="first day of the test period: learn before it, measure from it on",
+    )  # fmt: skip
+    suggest.add_argument("-m", "--mapping", help="column mapping YAML for the history")
+    suggest.add_argument(
+        "--outcomes-mapping", metavar="MAPPING", help="column mapping YAML for the outcomes"
+    )
+    suggest.add_argument(
+        "-o", "--output", metavar="YAML",
+        help="profile file to write (default: suggested-<split>.yaml here)",
+    )  # fmt: skip
+    suggest.add_argument("--force", action="store_true", help="overwrite the output file")
+    suggest.add_argument(
+        "--min-support", type=_positive, default=10, metavar="N",
+        help="inspected units before the split a value needs to be tested (default 10)",
+    )  # fmt: skip
+    suggest.add_argument(
+        "--min-findings", type=_positive, default=5, metavar="N",
+        help="findings before the split a value needs to be kept (default 5)",
+    )  # fmt: skip
+    suggest.add_argument(
+        "--min-lift", type=_number, default=2.0, metavar="X",
+        help="lift before the split a value needs to be kept (default 2)",
+    )  # fmt: skip
+    suggest.add_argument(
+        "--alpha", type=_number, default=0.05, metavar="Q",
+        help="false discovery rate of the selection (default 0.05)",
+    )  # fmt: skip
+    suggest.add_argument(
+        "--capacity", type=_share, default=0.1, metavar="SHARE",
+        help="share of the test period's inspected units the precision is measured at "
+        "(default 10%%)",
+    )  # fmt: skip
+    suggest.add_argument("--id", dest="profile_id", help="the profile's id")
+    suggest.add_argument(
+        "--category", default="other",
+        choices=["narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr",
+                 "revenue", "other"],
+        help="the profile's category (default other)",
+    )  # fmt: skip
+    suggest.add_argument("--all", action="store_true", help="list every tested candidate")
+    suggest.add_argument("--json", metavar="FILE", help="write every candidate as JSON here")
+    suggest.set_defaults(run=_suggest)
+
+
+def _usage(message: str) -> SystemExit:
+    print(f"riskprofile suggest: error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from riskprofile.evaluation import read_outcomes, suggest
+    from riskprofile.io import read_batch
+    from riskprofile.profiles import bundled_profiles_path
+
+    output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise _usage(f"the profile file must end in .yaml or .yml, not {output.name!r}")
+    if not output.resolve().parent.is_dir():
+        raise _usage(f"the folder of {str(output)!r} does not exist")
+    if output.exists() and not args.force:
+        raise _usage(f"{output} exists (use --force to overwrite it)")
+    if _inside(output, bundled_profiles_path()) and not args.force:
+        raise _usage("refusing to write a suggestion into the bundled profiles (use --force)")
+    if args.json and not Path(args.json).resolve().parent.is_dir():
+        raise _usage(f"the folder of {args.json!r} does not exist")
+    reading = read_outcomes(args.outcomes, args.outcomes_mapping)
+    batch = read_batch(args.history, mapping=args.mapping)
+    for rejected in batch.rejected:
+        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    for rejected in reading.rejected:
+        print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    try:
+        result = suggest(
+            batch.shipments,
+            reading.outcomes,
+            split=args.split,
+            min_support=args.min_support,
+            min_findings=args.min_findings,
+            min_lift=args.min_lift,
+            alpha=args.alpha,
+            capacity=args.capacity,
+            profile_id=args.profile_id,
+            category=args.category,
+        )
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
+    sys.stdout.write(render(result, show_all=args.all))
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(result.as_dict(), indent=2) + "\n", "utf-8")
+        print(f"wrote {args.json}")
+    if not result.kept:
+        print("nothing kept: no profile written")
+        return 0
+    output.write_text(result.to_yaml(), encoding="utf-8")
+    print(
+        f"wrote {output}: profile {result.profile_id}, {len(result.kept)} values, status "
+        "draft (review it, then `riskprofile validate` and `riskprofile test` it)"
+    )
+    return 0
+
+
+def _figures(f: Figures) -> str:
+    rate = f"{f.hit_rate * 100:5.1f}%" if f.hit_rate is not None else "     -"
+    lift = f"{f.lift:5.1f}" if f.lift is not None else "    -"
+    return f"{f.findings:>4}/{f.units:<5} {rate} {lift}"
+
+
+def _row(c: Candidate) -> str:
+    label = c.label if len(c.label) <= 37 else c.label[:36] + "~"
+    status = f"kept, weight {c.weight}" if c.kept else c.reason
+    return f"  {c.kind:<18} {label:<37} {_figures(c.train)}  {_figures(c.test)}  {status}"
+
+
+def render(result: Suggestions, *, show_all: bool = False) -> str:
+    """The summary ``riskprofile suggest`` prints: both periods, the candidates with their
+    training and test figures (kept first), and the profile's precision after the split."""
+    split = result.split.isoformat()
+    train, test = result.train, result.test
+    lines = [
+        f"before {split}: {train.seen:,} units, {train.units:,} inspected, "
+        f"{train.findings:,} findings (base rate {_pct(train.base_rate)})",
+        f"from {split}:   {test.seen:,} units, {test.units:,} inspected, "
+        f"{test.findings:,} findings (base rate {_pct(test.base_rate)})",
+        f"{result.tests:,} candidates tested (support >= {result.min_support}); kept: "
+        f"p-value <= {result.threshold:.3g} (Benjamini-Hochberg, false discovery rate "
+        f"{result.alpha:g}), findings >= {result.min_findings}, lift >= {result.min_lift:g}",
+    ]
+    if result.undated or result.unmatched:
+        lines.append(
+            f"left out: {result.undated:,} units without a date, {result.unmatched:,} "
+            "outcomes matching no unit"
+        )
+    lines.append("")
+    pad = " " * 59
+    lines.append(f"{pad}{'before ' + split:^23}  {'from ' + split:^23}".rstrip())
+    figures = f"{'found/insp':>10} {'rate':>6} {'lift':>5}"
+    lines.append(f"  {'kind':<18} {'value':<37} {figures}  {figures}  status")
+    kept = list(result.kept)
+    rest = [c for c in result.candidates if not c.kept]
+    shown = kept + (rest if show_all else rest[: max(0, _SHOWN - len(kept))])
+    lines += [_row(c) for c in shown]
+    if len(shown) < len(result.candidates):
+        lines.append(f"  ... {len(result.candidates) - len(shown):,} more (use --all)")
+    precision = result.precision
+    if precision is not None and precision.precision is not None:
+        lines.append("")
+        lines.append(
+            f"the suggested profile from {split}: inspecting the {precision.capacity:,} "
+            f"best-scored of {precision.labelled:,} inspected units finds "
+            f"{precision.found:.1f} of {precision.findings:,} findings: precision "
+            f"{_pct(precision.precision)} vs base rate {_pct(precision.base_rate)}"
+            + (f" (lift {precision.lift:.1f})" if precision.lift is not None else "")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f} %"
