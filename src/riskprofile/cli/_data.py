@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -91,6 +92,45 @@ def register(commands: Any) -> None:
         help="number of planted cases with --port-day (default: 1 per 125 containers)",
     )
     gen.set_defaults(run=_generate)
+
+    history = sub.add_parser(
+        "history",
+        help="write a seeded inspection history with planted fraud patterns",
+        description="Write months of synthetic traffic (flat CSV) with planted fraud "
+        "patterns (an importer, an HS heading from one country, a port of loading, an "
+        "undervalued chapter, a shipper appearing mid-period), the outcomes of the "
+        "inspections made (control sample and targeting) next to it "
+        "(history.csv: history.outcomes.csv) and the planted patterns "
+        "(history.patterns.csv): the input of `riskprofile suggest`.",
+    )
+    history.add_argument("-o", "--output", required=True, help="the batch file to write (.csv)")
+    history.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    history.add_argument(
+        "--start", type=_day, default=dt.date(2026, 1, 5), metavar="DATE",
+        help="first day (default 2026-01-05)",
+    )  # fmt: skip
+    history.add_argument("--days", type=_positive, default=120, help="days (default 120)")
+    history.add_argument(
+        "--containers-per-day", type=_positive, default=250, metavar="N",
+        help="containers a day (default 250)",
+    )  # fmt: skip
+    history.add_argument(
+        "--control-rate", type=float, default=0.02, metavar="SHARE",
+        help="share of units in the random control sample (default 0.02)",
+    )  # fmt: skip
+    history.add_argument(
+        "--targeting-rate", type=float, default=0.04, metavar="SHARE",
+        help="share of the other units officers pick; three times that for units with a "
+        "planted pattern (default 0.04)",
+    )  # fmt: skip
+    history.set_defaults(run=_history)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _positive(text: str) -> int:
@@ -240,5 +280,37 @@ def _generate(args: argparse.Namespace) -> int:
     print(
         f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}; "
         f"{cases:,} planted cases to {truth}"
+    )
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from riskprofile.errors import InputFormatError
+    from riskprofile.synth import generate_history, write_history
+
+    path = Path(args.output)
+    if path.suffix.lower() != ".csv":
+        raise InputFormatError("a history is written as CSV (.csv)", path=str(path))
+    if not path.parent.is_dir():
+        raise InputFormatError("the folder to write into does not exist", path=str(path))
+    try:
+        history = generate_history(
+            args.seed,
+            start=args.start,
+            days=args.days,
+            containers_per_day=args.containers_per_day,
+            control_rate=args.control_rate,
+            targeting_rate=args.targeting_rate,
+        )
+    except ValueError as exc:
+        print(f"riskprofile: error: {exc}", file=sys.stderr)
+        return 2
+    paths = write_history(history, path)
+    findings = sum(o.finding for o in history.outcomes)
+    print(
+        f"wrote {len(history.shipments):,} shipments ({args.days} days from "
+        f"{args.start.isoformat()}, seed {args.seed}) to {paths['batch']}; "
+        f"{len(history.outcomes):,} inspections ({findings:,} findings) to "
+        f"{paths['outcomes']}; {len(history.patterns)} planted patterns to {paths['patterns']}"
     )
     return 0
