@@ -38,6 +38,7 @@ import decimal
 import math
 import operator
 import re
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -1431,6 +1432,26 @@ def translate(
                 f"${name}: the values given differ from those {condition.expression!r} "
                 "was compiled with"
             )
+    utc = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+    known = _TRANSLATIONS.get(condition.rule, {})
+    if utc in known:
+        return known[utc]
+    translation = _translate(condition, utc)
+    if len(known) >= 4:  # a few evaluation times per rule are plenty
+        known.clear()
+    known[utc] = translation
+    _TRANSLATIONS[condition.rule] = known
+    return translation
+
+
+# Translations by compiled rule and evaluation time: scoring batch after batch with the
+# same profiles translates each condition once. Weak keys: a rule no longer loaded goes.
+_TRANSLATIONS: weakref.WeakKeyDictionary[rule_engine.Rule, dict[dt.datetime, Translation]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _translate(condition: Condition, as_of: dt.datetime) -> Translation:
     translator = _Translator(condition, as_of)
     try:
         result = translator.visit(condition.rule.statement.expression)
