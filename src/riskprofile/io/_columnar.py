@@ -50,11 +50,17 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
-from riskprofile.io._table import TableReader
-from riskprofile.model._base import LENIENT, RecordModel, Strictness, validation_context
-from riskprofile.model.codes import describe_size_type
+from riskprofile.io._table import TableReader, _Group
+from riskprofile.model._base import (
+    LENIENT,
+    QualityFlag,
+    RecordModel,
+    Strictness,
+    validation_context,
+)
+from riskprofile.model.codes import describe_size_type, normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
-from riskprofile.model.shipment import Shipment, _flag_names, flatten
+from riskprofile.model.shipment import _CONTAINER_RENAME, Shipment, _flag_names, flatten
 
 __all__ = ["FrameBatch", "read_frame"]
 
@@ -64,7 +70,8 @@ PY_WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+_WS_INNER = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
+_WS_CLASS = f"[{_WS_INNER}]"
 _ASCII_ONLY = r"^[\x00-\x7f]*$"
 # normalise_code's pattern ([\s\-./]+ in Python) for ASCII text.
 _CODE_JUNK = r"[\t\n\x0b\x0c\r\x1c-\x1f \-./]+"
@@ -279,70 +286,53 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> tuple[list[str], pl.DataFra
 
 
 # --- value helpers -------------------------------------------------------------------------
+#
+# Text is normalised the way Python does it (str.strip, str.split, str.upper differ from
+# Rust's outside ASCII), so each normaliser runs in Python once per distinct value, or on
+# a vectorised fast path only for values whose shape makes both agree.
 
 
-def _strip(expr: pl.Expr) -> pl.Expr:
-    """Python's ``str.strip()``, empty text as null."""
-    stripped = expr.str.strip_chars(PY_WHITESPACE)
-    return pl.when(stripped != "").then(stripped)
+def _py_strip(value: str) -> str | None:
+    return value.strip() or None
 
 
-def _by_python(
-    s: pl.Series, vectorised: Callable[[pl.Expr], pl.Expr], python: Callable[[str], Any]
-) -> pl.Series:
-    """``vectorised`` for ASCII text, ``python`` for the distinct non-ASCII values (Python's
-    upper-casing and whitespace differ from Rust's outside ASCII)."""
-    frame = s.rename("v").to_frame()
-    out = frame.select(vectorised(pl.col("v"))).to_series()
-    odd = s.str.contains(_ASCII_ONLY).not_().fill_null(False)
-    if odd.any():
-        values = s.filter(odd).unique()
-        mapped = pl.Series([python(v) for v in values], dtype=out.dtype)
-        replaced = s.replace_strict(values, mapped, default=None, return_dtype=out.dtype)
-        out = replaced.zip_with(odd, out)
-    return out.rename(s.name)
+def _py_fold(value: str) -> str | None:
+    """The shipment's text: blanks folded, upper case."""
+    return " ".join(value.split()).upper() or None
 
 
-def _fold_upper(s: pl.Series) -> pl.Series:
-    """``" ".join(value.split()).upper()`` (the shipment's text fields)."""
-    return _by_python(
-        s,
-        lambda e: (
-            e.str.replace_all(f"{_WS_CLASS}+", " ")
-            .str.strip_chars(" ")
-            .str.to_uppercase()
-            .pipe(lambda x: pl.when(x != "").then(x))
-        ),
-        lambda v: " ".join(v.split()).upper() or None,
-    )
+def _py_squeeze(value: str) -> str | None:
+    """B/L numbers: no blanks, upper case."""
+    return "".join(value.split()).upper() or None
 
 
-def _squeeze_upper(s: pl.Series) -> pl.Series:
-    """``"".join(value.split()).upper()`` (B/L numbers)."""
-    return _by_python(
-        s,
-        lambda e: e.str.replace_all(f"{_WS_CLASS}+", "").str.to_uppercase(),
-        lambda v: "".join(v.split()).upper(),
-    )
+def _py_upper(value: str) -> str | None:
+    return value.strip().upper() or None
 
 
-def _upper(s: pl.Series) -> pl.Series:
-    return _by_python(s, lambda e: e.str.to_uppercase(), lambda v: v.upper())
+def _py_container(value: str) -> str | None:
+    """How the reader keys a container: the model's normalisation, or the text as typed."""
+    text = value.strip()
+    return (normalise_container_number(text) or text) if text else None
 
 
-def _container_key(s: pl.Series) -> pl.Series:
-    """``normalise_container_number(value) or value`` (how the reader keys containers)."""
-    from riskprofile.model.codes import normalise_container_number
+def _map_distinct(s: pl.Series, fn: Callable[[str], Any], dtype: Any) -> pl.Series:
+    """``fn`` applied to each distinct non-null value of ``s``."""
+    values = s.drop_nulls().unique()
+    mapped = pl.Series([fn(v) for v in values.to_list()], dtype=dtype)
+    return s.replace_strict(values, mapped, default=None, return_dtype=dtype)
 
-    return _by_python(
-        s,
-        lambda e: (
-            e.str.replace_all(_CODE_JUNK, "")
-            .str.to_uppercase()
-            .pipe(lambda x: pl.when(x != "").then(x).otherwise(e))
-        ),
-        lambda v: normalise_container_number(v) or v,
-    )
+
+def _canonical(s: pl.Series, shape: str, fn: Callable[[str], Any]) -> pl.Series:
+    """Values of ``shape`` are already normal; the others go through ``fn`` (per distinct
+    value)."""
+    odd = ~s.str.contains(shape).fill_null(True)
+    if not odd.any():
+        return s
+    idx = odd.arg_true()
+    out = s.clone()
+    out.scatter(idx, _map_distinct(s.gather(idx), fn, pl.String))
+    return out
 
 
 @dataclass(frozen=True)
@@ -354,81 +344,71 @@ class _Checked:
     standard: pl.Series  # the value breaks its standard (format, check_digit...)
 
 
-def _field_check(
-    model: type[RecordModel], field: str, base: dict[str, Any], element: bool = False
-) -> Callable[[str], tuple[Any, str | None, str | None]]:
-    """The model's own verdict on one value of one field (lenient mode)."""
+Check = Callable[[str], tuple[Any, str | None, str | None]]
+
+
+def _field_check(model: type[RecordModel], field: str, base: dict[str, Any]) -> Check:
+    """The model's own verdict on one (unstripped) cell of one field, in lenient mode:
+    the value kept, the salvage flag code, the standard flag code."""
 
     @cache
     def check(text: str) -> tuple[Any, str | None, str | None]:
-        doc = {**base, field: [text] if element else text}
-        record = model.model_validate(doc, context=LENIENT)
-        value = getattr(record, field)
-        if element:
-            value = value[0] if value else None
+        stripped = text.strip()
+        if not stripped:
+            return None, None, None
+        record = model.model_validate({**base, field: stripped}, context=LENIENT)
         salvaged = standard = None
         for flag in record.quality_flags:
-            name = re.sub(r"\[\d+\]$", "", flag.field)
-            if name != field or flag.code in _CONSISTENCY:
+            if flag.field != field or flag.code in _CONSISTENCY:
                 continue
             if flag.code in _SALVAGED:
                 salvaged = salvaged or flag.code
             else:
                 standard = standard or flag.code
-        return value, salvaged, standard
+        return getattr(record, field), salvaged, standard
 
     return check
 
 
-def _check_distinct(
-    s: pl.Series, check: Callable[[str], tuple[Any, str | None, str | None]], dtype: Any
-) -> _Checked:
+def _check_distinct(s: pl.Series, check: Check, dtype: Any) -> _Checked:
     """Apply ``check`` to each distinct value of ``s``."""
     values = s.drop_nulls().unique()
-    results = [check(v) for v in values]
-    mapped = [
-        pl.Series([r[i] for r in results], dtype=t)
-        for i, t in ((0, dtype), (1, pl.String), (2, pl.String))
-    ]
-    out = [s.replace_strict(values, m, default=None, return_dtype=m.dtype) for m in mapped]
+    results = [check(v) for v in values.to_list()]
+    out = []
+    for i, t in ((0, dtype), (1, pl.String), (2, pl.String)):
+        mapped = pl.Series([r[i] for r in results], dtype=t)
+        out.append(s.replace_strict(values, mapped, default=None, return_dtype=t))
     return _Checked(out[0], out[1], out[2])
 
 
-def _check_number(
-    s: pl.Series,
-    check: Callable[[str], tuple[Any, str | None, str | None]],
-    plain: str,
-    dtype: Any,
-    negative_flag: bool,
-) -> _Checked:
-    """Numbers of a plain shape parsed by Polars; the rest by the model."""
-    is_plain = s.str.contains(plain).fill_null(False)
-    values = s.filter(~is_plain & s.is_not_null()).unique()
-    odd = _check_distinct(values, check, dtype)
-    frame = pl.DataFrame({"s": s, "plain": is_plain})
-    fast = pl.when(pl.col("plain")).then(pl.col("s").cast(dtype, strict=False))
-    odd_value = s.replace_strict(values, odd.value, default=None, return_dtype=odd.value.dtype)
-    odd_sal = s.replace_strict(values, odd.salvaged, default=None, return_dtype=pl.String)
-    odd_std = s.replace_strict(values, odd.standard, default=None, return_dtype=pl.String)
-    out = frame.with_columns(
-        odd_value.alias("ov"), odd_sal.alias("os"), odd_std.alias("ot")
-    ).select(
-        pl.when(pl.col("plain")).then(fast).otherwise(pl.col("ov")).alias("value"),
-        pl.when(pl.col("plain")).then(None).otherwise(pl.col("os")).cast(pl.String).alias("sal"),
-        (
-            pl.when(pl.col("plain"))
-            .then(pl.when(fast < 0).then(pl.lit("negative")) if negative_flag else None)
-            .otherwise(pl.col("ot"))
-        )
-        .cast(pl.String)
-        .alias("std"),
-    )
-    return _Checked(out["value"], out["sal"], out["std"])
+def _check_number(s: pl.Series, check: Check, dtype: Any) -> _Checked:
+    """Numbers Polars parses as the model does are cast; the rest go to the model."""
+    fast = s.cast(dtype, strict=False)
+    odd = s.is_not_null() & fast.is_null()
+    if dtype == pl.Float64:
+        odd = odd | (fast.is_not_null() & ~fast.is_finite())
+    elif dtype == pl.Int64:
+        odd = odd | (fast < 0).fill_null(False)
+    else:
+        odd = odd | (s.is_not_null() & ~s.str.contains(_PLAIN_DECIMAL).fill_null(False))
+    sal = pl.Series([None] * len(s), dtype=pl.String)
+    if dtype == pl.Int64:  # a negative count is not a number of packages at all (dropped)
+        std = sal
+    else:
+        below = pl.when(pl.col("f") < 0).then(pl.lit("negative"))
+        std = pl.DataFrame({"f": fast}).select(below.cast(pl.String)).to_series()
+    value = fast
+    if odd.any():
+        idx = odd.arg_true()
+        checked = _check_distinct(s.gather(idx), check, dtype)
+        value, sal, std = value.clone(), sal.clone(), std.clone()
+        value.scatter(idx, checked.value)
+        sal.scatter(idx, checked.salvaged)
+        std.scatter(idx, checked.standard)
+    return _Checked(value, sal, std)
 
 
-def _exact(
-    check: Callable[[str], tuple[Any, str | None, str | None]],
-) -> Callable[[str], tuple[Any, str | None, str | None]]:
+def _exact(check: Check) -> Check:
     """Amounts the frame's decimals hold exactly; others are left to the model path."""
 
     def inner(text: str) -> tuple[Any, str | None, str | None]:
@@ -437,6 +417,8 @@ def _exact(
             exponent = value.as_tuple().exponent
             if not isinstance(exponent, int) or exponent < -DECIMAL_SCALE or abs(value) >= 10**19:
                 return None, None, None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None, None, None
         return value, salvaged, standard
 
     return inner
@@ -456,7 +438,69 @@ def _flag_list(items: Iterable[pl.Expr]) -> pl.Expr:
     return pl.concat_list(list(items)).list.drop_nulls()
 
 
+def _fold_repeats(items: Iterable[str | None]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item is not None and (not out or out[-1] != item):
+            out.append(item)
+    return out
+
+
+def _is_blank(value: pl.Expr) -> pl.Expr:
+    """Null, or only Python whitespace (what the reference reader reads as empty)."""
+    return value.is_null() | value.str.contains(f"^{_WS_CLASS}*$")
+
+
+def _unique_names(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _differs(name: str) -> pl.Expr:
+    return pl.col(f"{name}__min").ne_missing(pl.col(f"{name}__max"))
+
+
+def _min_max(names: Iterable[str]) -> list[pl.Expr]:
+    out = []
+    for name in names:
+        out += [pl.col(name).min().alias(f"{name}__min"), pl.col(name).max().alias(f"{name}__max")]
+    return out
+
+
+_ISO6346_VALUES = {
+    ch: value for value, ch in enumerate("0123456789A BCDEFGHIJK LMNOPQRSTU VWXYZ") if ch != " "
+}
+
+
+def _iso6346_problem(number: pl.Expr) -> pl.Expr:
+    """``container_number_problem(number).code`` in Polars (python-stdnum's arithmetic:
+    letters 10-38 skipping multiples of 11, weights 2**i, sum mod 11 mod 10)."""
+    shape = number.str.contains(r"^[A-Z]{3}[UJZ][0-9]{7}$")
+    total = pl.lit(0, pl.Int64)
+    for i in range(10):
+        value = number.str.slice(i, 1).replace_strict(
+            _ISO6346_VALUES, default=0, return_dtype=pl.Int64
+        )
+        total = total + value * (1 << i)
+    digit = (total % 11 % 10).cast(pl.String)
+    return (
+        pl.when(~shape)
+        .then(pl.lit("format"))
+        .when(digit != number.str.slice(10, 1))
+        .then(pl.lit("check_digit"))
+    )
+
+
 # --- the reader ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    manifest: Manifest
+    flags: list[str]
+    conflict: bool
+    broken: bool
+    key: tuple[str, ...]
+    fill: dict[str, str]
 
 
 class _Reader:
@@ -476,85 +520,54 @@ class _Reader:
         self.strictness = strictness
         self.strict = strictness == "strict"
         self.table = table
+        self.header = [c for c in raw.columns if c != "__line__"]
         self.raw = raw
         self.unit = "line" if fmt == "csv" else "row"
 
-    # --- layout columns ----------------------------------------------------------------
+    # --- our columns ---------------------------------------------------------------------
 
-    def _layout(self) -> pl.DataFrame:
-        """Our columns as the reference reader's ``_values`` sees them: stripped text or
-        null; lists as lists of stripped parts (null when empty)."""
-        exprs = []
+    def _column(self, name: str) -> pl.Expr:
+        """Our column from the file's, unstripped: the mapping's source, its default for
+        blank cells, decimal commas; several source columns of a list joined."""
+        names = self.table.sources.get(name, ())
+        default = self.mapping.defaults.get(name)
         sep = self.mapping.list_separator
-        for column in COLUMNS:
-            names = self.table.sources.get(column.name, ())
-            default = self.mapping.defaults.get(column.name)
-            if column.kind == "list":
-                positional = column.name in _POSITIONAL and len(names) == 1
-                parts = []
-                for name in names:
-                    cell = pl.col(name)
-                    blank = cell.is_null() | (cell.str.strip_chars(PY_WHITESPACE) == "")
-                    items = cell.str.split(sep).list.eval(
-                        pl.element().str.strip_chars(PY_WHITESPACE)
-                    )
-                    if positional:
-                        items = items.list.eval(pl.when(pl.element() != "").then(pl.element()))
-                    else:
-                        items = items.list.eval(pl.element().filter(pl.element() != ""))
-                    parts.append(pl.when(~blank).then(items).otherwise(pl.lit([], _FLAGS)))
-                joined = pl.concat_list(parts) if parts else pl.lit([], _FLAGS)
-                if default is not None:
-                    fallback = [p.strip() for p in default.split(sep) if p.strip()]
-                    joined = (
-                        pl.when(joined.list.len() == 0)
-                        .then(pl.lit(fallback, _FLAGS))
-                        .otherwise(joined)
-                    )
-                exprs.append(pl.when(joined.list.len() > 0).then(joined).alias(column.name))
-                continue
-            value = _strip(pl.col(names[0])) if names else pl.lit(None, pl.String)
-            if default is not None:
-                value = pl.coalesce(value, _strip(pl.lit(default, pl.String)))
-            if column.kind in ("number", "integer") and self.mapping.decimal_comma:
-                value = (
-                    value.str.replace_all(".", "", literal=True)
-                    .str.replace_all(" ", "", literal=True)
-                    .str.replace_all(",", ".", literal=True)
-                )
-            exprs.append(value.alias(column.name))
-        return self.raw.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-            pl.col("__line__").alias("_line"),
-            *exprs,
-        )
+        if len(names) > 1:
+            cells = [pl.when(_is_blank(pl.col(n)).not_()).then(pl.col(n)) for n in names]
+            value = pl.concat_str(cells, separator=sep, ignore_nulls=True)
+            value = pl.when(value != "").then(value)
+        elif names:
+            value = pl.col(names[0])
+        else:
+            value = pl.lit(None, pl.String)
+        if default is not None:
+            value = pl.when(_is_blank(value)).then(pl.lit(default)).otherwise(value)
+        if name in _NUMBERS and self.mapping.decimal_comma:
+            value = (
+                value.str.strip_chars(PY_WHITESPACE)
+                .str.replace_all(".", "", literal=True)
+                .str.replace_all(" ", "", literal=True)
+                .str.replace_all(",", ".", literal=True)
+            )
+        return value.alias(name)
+
+    def _positional(self, name: str) -> bool:
+        return name in _POSITIONAL and len(self.table.sources.get(name, ())) == 1
 
     # --- the read ----------------------------------------------------------------------
 
     def read(self) -> FrameBatch:
-        rows = self._layout()
-        goods_cols = [pl.col(c).is_not_null() for c in _GOODS]
-        rows = rows.with_columns(_has_goods=pl.any_horizontal(goods_cols))
-        # Rows rejected on their own (no key, goods without a B/L) never join a group.
-        lone = (pl.col("bl_number").is_null() & pl.col("container_number").is_null()) | (
-            pl.col("bl_number").is_null() & pl.col("_has_goods")
-        )
-        rows = rows.with_columns(_lone=lone)
-        keys = self._keys(rows)
-        rows = rows.with_columns(keys)
-        rows = self._ids(rows)
-
+        rows = self._rows()
         calls = self._calls(rows)
         bills = self._bills(rows)
         boxes = self._boxes(rows)
-        goods = self._goods(rows)
-
+        goods = self._goods(rows, boxes)
         routed = self._routed(rows, calls, bills, boxes, goods)
-        fast_rows = rows.filter(~routed & ~pl.col("_lone"))
-        slow_rows = rows.filter(routed | pl.col("_lone"))
-
+        lone = rows["_lone"]
+        slow_rows = rows.filter(routed | lone)
+        fast_rows = rows.filter(~routed & ~lone)
         fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
-        slow, rejected, slow_calls = self._slow_frame(slow_rows, rows)
+        slow, rejected, slow_calls = self._slow_frame(slow_rows, calls, bills, boxes)
         frame = pl.concat([fast, slow]) if slow.height else fast
         frame = frame.sort("_k0", "_k1", "_k2", "_k3").drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
@@ -571,75 +584,152 @@ class _Reader:
             rows_via_models=slow_rows.height,
         )
 
-    # --- keys and ids --------------------------------------------------------------------
+    # --- rows: keys and ids ------------------------------------------------------------
 
-    def _keys(self, rows: pl.DataFrame) -> list[pl.Series]:
-        number = _container_key(rows["container_number"]).alias("_number")
-        bl_key = _squeeze_upper(rows["bl_number"]).alias("_bl")
-        parts = [_upper(rows[c]).fill_null("") for c in _CALL_KEY]
-        call_key = pl.DataFrame(parts).select(
-            pl.concat_str([pl.col(c) for c in _CALL_KEY], separator="\x1f").alias("_callkey")
-        )["_callkey"]
-        return [number, bl_key, call_key]
-
-    def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
-        grouped = rows.filter(~pl.col("_lone"))
-        call_ids = grouped.group_by("_callkey").agg(pl.col("_row").min().alias("_call"))
-        rows = rows.join(call_ids, on="_callkey", how="left").with_columns(
+    def _rows(self) -> pl.DataFrame:
+        """One row per record: its keys (normalised as the reference reader does), ids of
+        its call, bill of lading and container, and whether it carries goods."""
+        key_cols = ["bl_number", "container_number", *_CALL_KEY]
+        base = self.raw.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+            pl.col("__line__").alias("_line"),
+            *[self._column(c) for c in key_cols],
+            pl.any_horizontal(_is_blank(self._column(c)).not_() for c in _GOODS).alias(
+                "_has_goods"
+            ),
+        )
+        bl = _canonical(base["bl_number"], r"^[A-Z0-9]+$", _py_squeeze).alias("_bl")
+        number = _canonical(base["container_number"], r"^[A-Z0-9]+$", _py_container).alias(
+            "_number"
+        )
+        rows = base.with_columns(bl, number).with_columns(
+            _lone=pl.col("_bl").is_null() & (pl.col("_number").is_null() | pl.col("_has_goods"))
+        )
+        # Calls: the voyage key columns, distinct combinations keyed in Python.
+        combos = rows.select(*_CALL_KEY).unique()
+        keys = [
+            tuple((v.strip().upper() if v and v.strip() else "") for v in combo)
+            for combo in combos.iter_rows()
+        ]
+        combos = combos.with_columns(pl.Series("_callkey", ["\x1f".join(k) for k in keys]))
+        rows = rows.join(combos, on=list(_CALL_KEY), how="left", nulls_equal=True)
+        first = (
+            rows.filter(~pl.col("_lone"))
+            .group_by("_callkey")
+            .agg(pl.col("_row").min().alias("_call"))
+        )
+        rows = rows.join(first, on="_callkey", how="left").with_columns(
             pl.when(~pl.col("_lone")).then(pl.col("_call")).alias("_call")
         )
-        bill = pl.when(pl.col("_bl").is_not_null() & ~pl.col("_lone"))
-        box = pl.when(pl.col("_number").is_not_null() & ~pl.col("_lone"))
-        row = pl.when(~pl.col("_lone")).then(pl.col("_row"))
         rows = rows.with_columns(
-            bill.then(row.min().over("_call", "_bl")).alias("_bill"),
-            box.then(row.min().over("_call", "_number")).alias("_box"),
+            pl.when(pl.col("_bl").is_not_null() & ~pl.col("_lone"))
+            .then(pl.struct("_call", "_bl").hash(seed=7))
+            .alias("_bh"),
+            pl.when(pl.col("_number").is_not_null() & ~pl.col("_lone"))
+            .then(pl.struct("_call", "_number").hash(seed=11))
+            .alias("_xh"),
         )
-        return rows.sort("_row")
+        return rows.select(
+            "_row", "_line", "_call", "_callkey", "_bl", "_number", "_bh", "_xh",
+            "_has_goods", "_lone",
+        ).sort("_row")  # fmt: skip
+
+    def _group_table(
+        self,
+        rows: pl.DataFrame,
+        key: str,
+        names: list[str],
+        group: str,
+        flag_names: Callable[[list[QualityFlag]], list[str]],
+    ) -> pl.DataFrame:
+        """One row per group (call, bill of lading, container) holding the values the
+        reference reader merges for it: the first non-empty value of each column, and the
+        flag names of the conflicts (a later row saying otherwise).
+
+        Groups whose rows all carry the same cells (the usual case: a flat file repeats
+        them on every row) take their first row's cells; the others are merged exactly as
+        the reference reader merges them, in Python, row by row.
+        """
+        columns = [self._column(n) for n in names]
+        signature = self.raw.select(pl.struct(columns).hash(seed=3).alias("_sig"))["_sig"]
+        keyed = rows.select("_row", key).with_columns(signature).filter(pl.col(key).is_not_null())
+        summary = (
+            keyed.group_by(key)
+            .agg(
+                pl.col("_row").min().alias("_first"),
+                (pl.col("_sig").min() != pl.col("_sig").max()).alias("_suspect"),
+            )
+            .sort("_first")
+        )
+        firsts = summary["_first"]
+        meta = rows.select(
+            *[c for c in ("_call", "_callkey", "_bl", "_number") if c != key]
+        ).gather(firsts)
+        values = self.raw.select(columns).gather(firsts)
+        table = pl.concat(
+            [summary.select(key, "_first", "_suspect"), meta, values], how="horizontal"
+        ).with_columns(pl.lit([], _FLAGS).alias("_conflicts"), pl.lit(False).alias("_conflict"))
+        if not summary["_suspect"].any():
+            return table
+        suspects = summary.filter(pl.col("_suspect"))[key]
+        their_rows = keyed.filter(pl.col(key).is_in(suspects.implode())).sort("_row")
+        used = sorted({n for c in names for n in self.table.sources.get(c, ())})
+        cells = self.raw.select("__line__", *used).gather(their_rows["_row"])
+        merged: dict[Any, _Group] = {}
+        for k, record in zip(their_rows[key].to_list(), cells.iter_rows(named=True), strict=True):
+            found = self.table._values(group, record)
+            merged.setdefault(k, _Group()).merge(record["__line__"], {n: found[n] for n in names})
+        exact: dict[str, list[Any]] = {n: [] for n in names}
+        conflict_names: list[list[str]] = []
+        for k in suspects.to_list():
+            grp = merged[k]
+            for n in names:
+                exact[n].append(self._as_text(grp.raw.get(n)))
+            conflict_names.append(_unique_names(flag_names(self.table._conflicts(grp)[1])))
+        fixed = pl.DataFrame(
+            {
+                key: suspects,
+                **{n: pl.Series(v, dtype=pl.String) for n, v in exact.items()},
+                "_conflicts": pl.Series(conflict_names, dtype=_FLAGS),
+            }
+        ).with_columns(pl.col("_conflicts").list.len().gt(0).alias("_conflict"))
+        return table.update(fixed, on=key, include_nulls=True)
+
+    def _as_text(self, value: Any) -> str | None:
+        """A merged value back as a cell (lists joined with the list separator)."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, list):
+            return self.mapping.list_separator.join("" if v is None else str(v) for v in value)
+        return str(value)
 
     # --- groups ------------------------------------------------------------------------
 
-    @staticmethod
-    def _group(rows: pl.DataFrame, key: str, columns: Iterable[str]) -> pl.DataFrame:
-        """First non-null value per column and whether the rows disagree."""
-        aggs: list[pl.Expr] = []
-        conflicts: list[pl.Expr] = []
-        for c in columns:
-            col = pl.col(c)
-            if c in _LISTS:
-                text = col.list.eval(pl.element().fill_null("\x00")).list.join("\x1f")
-                conflicts.append(text.drop_nulls().n_unique() > 1)
-            else:
-                conflicts.append(col.drop_nulls().n_unique() > 1)
-            aggs.append(col.drop_nulls().first().alias(c))
-        return (
-            rows.filter(pl.col(key).is_not_null())
-            .group_by(key)
-            .agg(*aggs, pl.any_horizontal(conflicts).alias("_conflict"))
-            .sort(key)
-        )
-
     def _calls(self, rows: pl.DataFrame) -> dict[int, _Call]:
-        groups = self._group(rows, "_call", _VOYAGE)
+        table = self._group_table(
+            rows, "_call", list(_VOYAGE), "voyage", lambda flags: _flag_names(flags, "")
+        )
         out = {}
-        context = validation_context("lenient")
-        for row in groups.iter_rows(named=True):
-            doc = {k: row[k] for k in _VOYAGE if row[k] is not None}
-            # The voyage columns go to the model as the reader nests them.
-            manifest = Manifest.model_validate(doc, context=context)
+        for row in table.iter_rows(named=True):
+            values = {n: row[n] for n in _VOYAGE}
+            doc = {n: v.strip() for n, v in values.items() if v is not None and v.strip()}
+            manifest = Manifest.model_validate(doc, context=LENIENT)
             flags = [f for flag in manifest.quality_flags for f in _flag_names([flag], "")]
             broken = any(f.code not in _CONSISTENCY for f in manifest.quality_flags)
-            out[row["_call"]] = _Call(manifest, flags, row["_conflict"], broken)
+            fill = {n: v for n, v in values.items() if v is not None and v.strip()}
+            key = tuple(row["_callkey"].split("\x1f"))
+            flags = _unique_names(flags + row["_conflicts"])
+            out[row["_call"]] = _Call(manifest, flags, row["_conflict"], broken, key, fill)
         return out
 
     def _bills(self, rows: pl.DataFrame) -> pl.DataFrame:
-        b = self._group(rows, "_bill", ("_bl", *_BILL))
-        b = b.with_columns(pl.col("_bl").alias("bl_number_norm"))
-        cols: dict[str, pl.Series] = {}
-        sal: dict[str, pl.Series] = {}
-        std: dict[str, pl.Series] = {}
+        rename = {"issue_date": "bl_issue_date", "container_numbers": "container_number"}
+        b = self._group_table(
+            rows, "_bh", list(_BILL), "bill_of_lading", lambda f: _flag_names(f, "", rename)
+        ).rename({"_first": "_bill_row"})
         base = {"bl_number": "X"}
-        cols["master_bl_number"] = _squeeze_upper(b["master_bl_number"])
+        new: dict[str, pl.Series] = {}
+        new["v_master_bl_number"] = _map_distinct(b["master_bl_number"], _py_squeeze, pl.String)
         for name, field, dtype in (
             ("bl_issue_date", "issue_date", pl.Date),
             ("freight_terms", "freight_terms", pl.String),
@@ -649,23 +739,11 @@ class _Reader:
             ("place_of_delivery", "place_of_delivery", pl.String),
         ):
             checked = _check_distinct(b[name], _field_check(Consignment, field, base), dtype)
-            cols[name], sal[name], std[name] = checked.value, checked.salvaged, checked.standard
-        # Transshipment ports: each element checked, kept in order.
-        ts = b.select("_bill", "transshipment_ports").explode("transshipment_ports")
-        ts = ts.with_columns(pl.int_range(pl.len()).over("_bill").alias("_i"))
-        checked = _check_distinct(
-            ts["transshipment_ports"],
-            _field_check(Consignment, "transshipment_ports", base, element=True),
-            pl.String,
-        )
-        ts = ts.with_columns(
-            checked.value.alias("_v"),
-            _flag("transshipment_ports", pl.lit(checked.standard)).alias("_f"),
-        )
-        ts_lists = ts.group_by("_bill", maintain_order=True).agg(
-            pl.col("_v").drop_nulls().alias("ts"), pl.col("_f").drop_nulls().alias("ts_flags")
-        )
-        parties: dict[str, pl.Series] = {}
+            new[f"v_{name}"] = checked.value
+            new[f"s_{name}"] = checked.salvaged
+            new[f"t_{name}"] = checked.standard
+        ts_values, ts_flags = self._transshipments(b["transshipment_ports"])
+        new["v_ts"], new["_ts_flags"] = ts_values, ts_flags
         for prefix, _role in _ROLES:
             party_fields: tuple[tuple[str, Any], ...] = (
                 ("country", pl.String),
@@ -674,24 +752,31 @@ class _Reader:
             for field, dtype in party_fields:
                 name = f"{prefix}_{field}"
                 checked = _check_distinct(b[name], _field_check(Party, field, {}), dtype)
-                parties[name] = checked.value
-                sal[name], std[name] = checked.salvaged, checked.standard
-            for field in ("name", "address"):
-                parties[f"{prefix}_{field}_text"] = _fold_upper(b[f"{prefix}_{field}"])
-            parties[f"{prefix}_identifier_upper"] = _upper(b[f"{prefix}_identifier"])
-        b = b.with_columns(
-            *[s.alias(f"v_{k}") for k, s in cols.items()],
-            *[s.alias(f"s_{k}") for k, s in sal.items()],
-            *[s.alias(f"t_{k}") for k, s in std.items()],
-            *[s.alias(f"p_{k}") for k, s in parties.items()],
-        )
-        b = b.join(ts_lists, on="_bill", how="left")
+                new[f"v_{name}"] = checked.value
+                new[f"s_{name}"] = checked.salvaged
+                new[f"t_{name}"] = checked.standard
+            for field in ("name", "address", "identifier"):
+                new[f"v_{prefix}_{field}"] = _map_distinct(
+                    b[f"{prefix}_{field}"], _py_strip, pl.String
+                )
+            new[f"p_{prefix}"] = pl.DataFrame(
+                [_map_distinct(b[f"{prefix}_{f}"], _py_strip, pl.String).alias(f) for f in
+                 ("name", "address", "identifier", "country", "aeo")]
+            ).select(pl.any_horizontal(pl.all().is_not_null())).to_series()  # fmt: skip
+            new[f"f_{prefix}_name"] = _map_distinct(new[f"v_{prefix}_name"], _py_fold, pl.String)
+            new[f"f_{prefix}_address"] = _map_distinct(
+                new[f"v_{prefix}_address"], _py_fold, pl.String
+            )
+            new[f"u_{prefix}_identifier"] = _map_distinct(
+                new[f"v_{prefix}_identifier"], str.upper, pl.String
+            )
+        b = b.with_columns(*[s.alias(k) for k, s in new.items()])
         own = [
             _flag("freight_terms", pl.col("s_freight_terms")),
             _flag("bl_issue_date", pl.col("s_bl_issue_date")),
             _flag("place_of_receipt", pl.col("t_place_of_receipt")),
             _flag("port_of_loading", pl.col("t_port_of_loading")),
-            pl.col("ts_flags").fill_null(pl.lit([], _FLAGS)),
+            pl.col("_ts_flags"),
             _flag("port_of_discharge", pl.col("t_port_of_discharge")),
             _flag("place_of_delivery", pl.col("t_place_of_delivery")),
         ]
@@ -701,31 +786,84 @@ class _Reader:
                 _flag(f"{prefix}_aeo", pl.col(f"s_{prefix}_aeo")),
                 _flag(f"{prefix}_country", pl.col(f"t_{prefix}_country")),
             ]
+        flag_cols = [c for c in b.columns if c[:2] in ("s_", "t_")]
         b = b.with_columns(
+            pl.any_horizontal(
+                [pl.col(c).is_not_null() for c in flag_cols]
+                + [pl.col("_ts_flags").list.len() > 0, pl.col("_conflict")]
+            ).alias("_flagged"),
+        )
+        flagged = b.filter(pl.col("_flagged")).select(
+            "_bh",
             _flag_list(own).alias("_own_flags"),
             _flag_list(party_flags).alias("_party_flags"),
         )
-        bad = [pl.col(f"s_{k}").is_not_null() | pl.col(f"t_{k}").is_not_null() for k in sal]
-        bad.append(pl.col("ts_flags").list.len().fill_null(0) > 0)
-        return b.with_columns(pl.any_horizontal(bad).alias("_broken"))
+        b = b.join(flagged, on="_bh", how="left").with_columns(
+            pl.col("_own_flags").fill_null(pl.lit([], _FLAGS)),
+            pl.col("_party_flags").fill_null(pl.lit([], _FLAGS)),
+        )
+        # The route: distinct combinations of its places, folded in Python.
+        b = b.with_columns(pl.col("v_ts").list.join("\x1f").alias("_ts_key"))
+        places = ["v_place_of_receipt", "v_port_of_loading", "_ts_key", "v_port_of_discharge",
+                  "v_place_of_delivery"]  # fmt: skip
+        combos = b.select(places).unique()
+        routes, countries = [], []
+        for por, pol, ts, pod, plod in combos.iter_rows():
+            route = _fold_repeats([por, pol, *(ts.split("\x1f") if ts else []), pod, plod])
+            routes.append(route)
+            countries.append(_fold_repeats(code[:2] for code in route))
+        combos = combos.with_columns(
+            pl.Series("route", routes, dtype=_FLAGS),
+            pl.Series("route_countries", countries, dtype=_FLAGS),
+        )
+        b = b.join(combos, on=places, how="left", nulls_equal=True)
+        return b.with_columns(
+            pl.any_horizontal(pl.col(c).is_not_null() for c in flag_cols).alias("_broken")
+            | (pl.col("_ts_flags").list.len() > 0)
+        )
+
+    def _transshipments(self, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Each distinct cell split, each port checked by the model in one list."""
+        sep = self.mapping.list_separator
+        base = {"bl_number": "X"}
+
+        def check(cell: str) -> tuple[list[str], list[str]]:
+            items = [p.strip() for p in cell.split(sep)]
+            items = [p for p in items if p]
+            if not items:
+                return [], []
+            record = Consignment.model_validate(
+                {**base, "transshipment_ports": items}, context=LENIENT
+            )
+            flags = [f"transshipment_ports:{f.code}" for f in record.quality_flags
+                     if f.field.startswith("transshipment_ports[")]  # fmt: skip
+            return list(record.transshipment_ports), flags
+
+        values = raw.drop_nulls().unique()
+        results = [check(v) for v in values.to_list()]
+        table = pl.DataFrame(
+            {
+                "raw": values,
+                "ports": pl.Series([r[0] for r in results], dtype=_FLAGS),
+                "flags": pl.Series([r[1] for r in results], dtype=_FLAGS),
+            }
+        )
+        frame = pl.DataFrame({"raw": raw}).join(table, on="raw", how="left", maintain_order="left")
+        out = frame.select(
+            pl.col("ports").fill_null(pl.lit([], _FLAGS)),
+            pl.col("flags").fill_null(pl.lit([], _FLAGS)),
+        )
+        return out["ports"], out["flags"]
 
     def _boxes(self, rows: pl.DataFrame) -> pl.DataFrame:
-        x = self._group(rows, "_box", ("_number", *_EQUIPMENT))
-        number = pl.col("_number")
-        shape = number.str.contains(r"^[A-Z]{3}[UJZ][0-9]{7}$")
-        total = pl.lit(0, pl.Int64)
-        for i in range(10):
-            total = total + number.str.slice(i, 1).replace_strict(
-                _ISO6346_VALUES, default=0, return_dtype=pl.Int64
-            ) * (1 << i)
-        digit = (total % 11 % 10).cast(pl.String)
-        code = (
-            pl.when(~shape)
-            .then(pl.lit("format"))
-            .when(digit != number.str.slice(10, 1))
-            .then(pl.lit("check_digit"))
-        )
-        x = x.with_columns(code.alias("t_number"))
+        x = self._group_table(
+            rows,
+            "_xh",
+            list(_EQUIPMENT),
+            "container",
+            lambda f: _flag_names(f, "container_", _CONTAINER_RENAME),
+        ).rename({"_first": "_box_row"})
+        x = x.with_columns(_iso6346_problem(pl.col("_number")).alias("t_number"))
         base = {"number": _DUMMY_CONTAINER}
         size = _check_distinct(
             x["container_size_type"], _field_check(Container, "size_type", base), pl.String
@@ -733,65 +871,33 @@ class _Reader:
         full = _check_distinct(
             x["container_full"], _field_check(Container, "full", base), pl.Boolean
         )
-        weights = {
-            name: _check_number(
-                x[name], _field_check(Container, field, base), _PLAIN_FLOAT, pl.Float64, True
-            )
-            for name, field in (("verified_gross_mass_kg", "verified_gross_mass_kg"),
-                                ("tare_kg", "tare_kg"))
+        new: dict[str, pl.Series] = {
+            "v_size": size.value, "t_size": size.standard,
+            "v_full": full.value, "s_full": full.salvaged,
         }  # fmt: skip
-        x = x.with_columns(
-            size.value.alias("v_size"), size.standard.alias("t_size"),
-            full.value.alias("v_full"), full.salvaged.alias("s_full"),
-            *[w.value.alias(f"v_{n}") for n, w in weights.items()],
-            *[w.salvaged.alias(f"s_{n}") for n, w in weights.items()],
-            *[w.standard.alias(f"t_{n}") for n, w in weights.items()],
-        )  # fmt: skip
-        # Size-type facts, once per distinct code.
-        codes = x["v_size"].drop_nulls().unique()
-        described = [describe_size_type(c) for c in codes]
-        x = x.with_columns(
-            x["v_size"].replace_strict(
-                codes, pl.Series([d.group if d else None for d in described], dtype=pl.String),
-                default=None, return_dtype=pl.String).alias("v_type"),
-            x["v_size"].replace_strict(
-                codes, pl.Series([d.length_ft if d else None for d in described],
-                                 dtype=pl.Float64),
-                default=None, return_dtype=pl.Float64).alias("v_length"),
-            x["v_size"].replace_strict(
-                codes, pl.Series([d.teu if d else None for d in described], dtype=pl.Float64),
-                default=None, return_dtype=pl.Float64).alias("v_teu"),
-        )  # fmt: skip
-        # Seals: numbers and sealers pair up by position.
-        seals = x.select("_box", "seal_numbers", "seal_sealers")
-        sealer_words = seals["seal_sealers"].explode().drop_nulls().unique()
-        sealer_check = _field_check(Seal, "sealer", {"number": "X"})
-        verdicts = [sealer_check(w) for w in sealer_words]
-        sealer_map = pl.Series([v[0] for v in verdicts], dtype=pl.String)
-        bad_words = pl.Series(
-            [w for w, v in zip(sealer_words, verdicts, strict=True) if v[1] or v[2]],
-            dtype=pl.String,
-        )
-        numbers = pl.col("seal_numbers").fill_null(pl.lit([], _FLAGS))
-        sealers = pl.col("seal_sealers").fill_null(pl.lit([], _FLAGS))
-        seal_trouble = (
-            (sealers.list.len() > numbers.list.len())
-            | (numbers.list.eval(pl.element().is_null()).list.any())
-            | sealers.list.eval(pl.element().is_in(pl.lit(bad_words).implode())).list.any()
-        )
-        kinds = sealers.list.eval(
-            pl.element().replace_strict(sealer_words, sealer_map, default=None,
-                                        return_dtype=pl.String)
-        )  # fmt: skip
-        missing = (numbers.list.len() - kinds.list.len()).clip(lower_bound=0)
-        padded = pl.concat_list(kinds, pl.lit(None, pl.String).repeat_by(missing))
-        sealer_types = padded.list.eval(pl.element().fill_null("unknown")).list.unique().list.sort()
-        x = x.with_columns(
-            numbers.alias("v_seal_numbers"),
-            pl.when(numbers.list.len() > 0).then(sealer_types).otherwise(
-                pl.lit([], _FLAGS)).alias("v_sealer_types"),
-            seal_trouble.fill_null(False).alias("_seal_trouble"),
-        )  # fmt: skip
+        for name in ("verified_gross_mass_kg", "tare_kg"):
+            checked = _check_number(x[name], _field_check(Container, name, base), pl.Float64)
+            new[f"v_{name}"], new[f"s_{name}"], new[f"t_{name}"] = (
+                checked.value, checked.salvaged, checked.standard,
+            )  # fmt: skip
+        codes = size.value.drop_nulls().unique()
+        described = [describe_size_type(c) for c in codes.to_list()]
+        for name, attr, dtype in (("v_type", "group", pl.String),
+                                  ("v_length", "length_ft", pl.Float64),
+                                  ("v_teu", "teu", pl.Float64)):  # fmt: skip
+            mapped = pl.Series([getattr(d, attr) if d else None for d in described], dtype=dtype)
+            new[name] = size.value.replace_strict(codes, mapped, default=None, return_dtype=dtype)
+        numbers, types, trouble = self._seals(x["seal_numbers"], x["seal_sealers"])
+        new["v_seal_numbers"], new["v_sealer_types"], new["_seal_trouble"] = numbers, types, trouble
+        present = [
+            _map_distinct(x[n], _py_strip, pl.String).is_not_null()
+            for n in ("container_size_type", "container_full", "seal_numbers", "seal_sealers")
+        ] + [
+            new[f"v_{n}"].is_not_null() | new[f"s_{n}"].is_not_null()
+            for n in ("verified_gross_mass_kg", "tare_kg")
+        ]
+        new["_equipment"] = pl.DataFrame(present).select(pl.any_horizontal(pl.all())).to_series()
+        x = x.with_columns(*[s.alias(k) for k, s in new.items()])
         vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
         flags = [
             _flag("container_full", pl.col("s_full")),
@@ -804,49 +910,104 @@ class _Reader:
             pl.when((vgm >= 0) & (vgm < tare)).then(pl.lit("verified_gross_mass_kg:inconsistent")),
             pl.when(vgm > _MAX_GROSS_MASS_KG).then(pl.lit("verified_gross_mass_kg:implausible")),
             pl.when(tare > _MAX_TARE_KG).then(pl.lit("tare_kg:implausible")),
+            pl.col("_conflicts"),
         ]
-        broken = pl.any_horizontal(
-            pl.col(c).is_not_null()
-            for c in ("s_full", "s_tare_kg", "s_verified_gross_mass_kg", "t_number", "t_size",
-                      "t_verified_gross_mass_kg", "t_tare_kg")
-        )  # fmt: skip
-        equipment = pl.any_horizontal(pl.col(c).is_not_null() for c in _EQUIPMENT)
-        return x.with_columns(
-            _flag_list(flags).alias("_box_flags"),
+        codes_cols = ("s_full", "s_tare_kg", "s_verified_gross_mass_kg", "t_number", "t_size",
+                      "t_verified_gross_mass_kg", "t_tare_kg")  # fmt: skip
+        broken = pl.any_horizontal(pl.col(c).is_not_null() for c in codes_cols)
+        consistency = (
+            ((vgm >= 0) & (vgm < tare)) | (vgm > _MAX_GROSS_MASS_KG) | (tare > _MAX_TARE_KG)
+        )
+        x = x.with_columns(
             broken.alias("_broken"),
-            equipment.alias("_equipment"),
+            (broken | consistency.fill_null(False) | pl.col("_conflict")).alias("_flagged"),
+        )
+        flagged = x.filter(pl.col("_flagged")).select("_xh", _flag_list(flags).alias("_box_flags"))
+        return x.join(flagged, on="_xh", how="left").with_columns(
+            pl.col("_box_flags").fill_null(pl.lit([], _FLAGS))
         )
 
-    def _goods(self, rows: pl.DataFrame) -> pl.DataFrame:
-        g = rows.filter(pl.col("_has_goods") & ~pl.col("_lone")).select(
-            "_row", "_bill", "_box", *_GOODS
-        )
-        base: dict[str, Any] = {}
-        checks: dict[str, _Checked] = {}
-        for name, dtype in (("hs_code", pl.String), ("currency", pl.String),
-                            ("origin_country", pl.String)):  # fmt: skip
-            checks[name] = _check_distinct(g[name], _field_check(GoodsItem, name, base), dtype)
-        for name in ("gross_weight_kg", "net_weight_kg"):
-            checks[name] = _check_number(
-                g[name], _field_check(GoodsItem, name, base), _PLAIN_FLOAT, pl.Float64, True
+    def _seals(
+        self, numbers_raw: pl.Series, sealers_raw: pl.Series
+    ) -> tuple[pl.Series, pl.Series, pl.Series]:
+        """Seal numbers, sealer types and whether the seals need the model's repairs."""
+        sep = self.mapping.list_separator
+        positional = self._positional("seal_numbers")
+        sealer_check = _field_check(Seal, "sealer", {"number": "X"})
+
+        def split(cell: str, keep_empty: bool) -> list[str | None]:
+            if not cell.strip():
+                return []
+            parts = [p.strip() for p in cell.split(sep)]
+            return [p or None for p in parts if keep_empty or p]
+
+        def numbers_of(cell: str) -> list[str | None]:
+            return split(cell, positional)
+
+        part = f"[^{re.escape(sep)}{_WS_INNER}]+"
+        simple = numbers_raw.str.contains(f"^{part}(?:{re.escape(sep)}{part})*$")
+        numbers = numbers_raw.str.split(sep)
+        odd = numbers_raw.is_not_null() & ~simple.fill_null(False)
+        if odd.any():
+            values = numbers_raw.filter(odd).unique()
+            mapped = pl.DataFrame(
+                {"v": values, "n": pl.Series([numbers_of(v) for v in values], dtype=_FLAGS)}
             )
+            frame = pl.DataFrame({"v": numbers_raw, "odd": odd, "split": numbers})
+            numbers = (
+                frame.join(mapped, on="v", how="left", maintain_order="left")
+                .select(pl.when(pl.col("odd")).then(pl.col("n")).otherwise(pl.col("split")))
+                .to_series()
+            )
+        numbers = numbers.to_frame("n").select(pl.col("n").fill_null(pl.lit([], _FLAGS)))["n"]
+        count = numbers.list.len()
+        missing_number = numbers.list.eval(pl.element().is_null()).list.any()
+        # Sealers: few distinct cells; the types depend on them and the number of seals.
+        positional_sealers = self._positional("seal_sealers")
+        combos = pl.DataFrame({"s": sealers_raw, "n": count}).unique()
+        types, bad = [], []
+        for cell, n in combos.iter_rows():
+            kinds = split(cell, positional_sealers) if cell is not None else []
+            verdicts = [sealer_check(k) if k is not None else (None, None, None) for k in kinds]
+            bad.append(len(kinds) > n or any(v[1] or v[2] for v in verdicts))
+            padded = [v[0] for v in verdicts] + [None] * max(0, n - len(kinds))
+            types.append(sorted({k or "unknown" for k in padded}) if n else [])
+        combos = combos.with_columns(
+            pl.Series("types", types, dtype=_FLAGS), pl.Series("bad", bad, dtype=pl.Boolean)
+        )
+        joined = pl.DataFrame({"s": sealers_raw, "n": count}).join(
+            combos, on=["s", "n"], how="left", nulls_equal=True, maintain_order="left"
+        )
+        trouble = (joined["bad"] | missing_number.fill_null(False)).fill_null(False)
+        return numbers, joined["types"], trouble
+
+    def _goods(self, rows: pl.DataFrame, boxes: pl.DataFrame) -> pl.DataFrame:
+        keep = rows.select("_row", "_bh", "_xh", "_has_goods", "_lone")
+        data = self.raw.select(*[self._column(n) for n in _GOODS])
+        g = pl.concat([keep, data], how="horizontal").filter(
+            pl.col("_has_goods") & ~pl.col("_lone")
+        )
+        checks: dict[str, _Checked] = {}
+        for name in ("hs_code", "currency", "origin_country"):
+            checks[name] = _check_distinct(g[name], _field_check(GoodsItem, name, {}), pl.String)
+        for name in ("gross_weight_kg", "net_weight_kg"):
+            checks[name] = _check_number(g[name], _field_check(GoodsItem, name, {}), pl.Float64)
         checks["packages"] = _check_number(
-            g["packages"], _field_check(GoodsItem, "packages", base), _PLAIN_INT, pl.Int64, False
+            g["packages"], _exact(_field_check(GoodsItem, "packages", {})), pl.Int64
         )
         checks["value"] = _check_number(
-            g["value"],
-            _exact(_field_check(GoodsItem, "value", base)),
-            _PLAIN_DECIMAL,
-            _DECIMAL,
-            True,
+            g["value"], _exact(_field_check(GoodsItem, "value", {})), _DECIMAL
         )
-        g = g.with_columns(
+        g = g.select(
+            "_row", "_bh", "_xh",
+            pl.col("value").is_not_null().alias("_value_given"),
+            pl.col("packages").is_not_null().alias("_packages_given"),
             *[c.value.alias(f"v_{k}") for k, c in checks.items()],
             *[c.salvaged.alias(f"s_{k}") for k, c in checks.items()],
             *[c.standard.alias(f"t_{k}") for k, c in checks.items()],
-            _fold_upper(g["description"]).alias("v_description"),
-            _upper(g["package_type"]).alias("v_package_type"),
-        )
+            _map_distinct(g["description"], _py_fold, pl.String).alias("v_description"),
+            _map_distinct(g["package_type"], _py_upper, pl.String).alias("v_package_type"),
+        )  # fmt: skip
         gross, net = pl.col("v_gross_weight_kg"), pl.col("v_net_weight_kg")
         flags = [
             _flag("goods_gross_weight_kg", pl.col("s_gross_weight_kg")),
@@ -859,6 +1020,9 @@ class _Reader:
             _flag("goods_value", pl.col("t_value")),
             _flag("goods_currency", pl.col("t_currency")),
             _flag("goods_origin_country", pl.col("t_origin_country")),
+            # A flat file's goods line names its row's container (the B/L itself does not
+            # check the numbers it is given afterwards).
+            _flag("container_number", pl.col("t_number")),
             pl.when(net > gross).then(pl.lit("goods_net_weight_kg:inconsistent")),
         ]
         broken = pl.any_horizontal(
@@ -866,15 +1030,26 @@ class _Reader:
         )
         # An amount the frame cannot hold exactly goes to the model path (which refuses it
         # the same way the reference does).
-        odd_value = (
-            pl.col("value").is_not_null()
-            & pl.col("v_value").is_null()
-            & pl.col("s_value").is_null()
+        odd = (
+            pl.col("_value_given") & pl.col("v_value").is_null() & pl.col("s_value").is_null()
+        ) | (
+            pl.col("_packages_given")
+            & pl.col("v_packages").is_null()
+            & pl.col("s_packages").is_null()
         )
-        return g.with_columns(
-            _flag_list(flags).alias("_goods_flags"), broken.alias("_broken"),
-            odd_value.alias("_odd"),
-        )  # fmt: skip
+        g = g.join(boxes.select("_xh", "t_number"), on="_xh", how="left").with_columns(
+            broken.alias("_broken"),
+            (broken | (net > gross).fill_null(False) | pl.col("t_number").is_not_null()).alias(
+                "_flagged"
+            ),
+            odd.alias("_odd"),
+        )
+        flagged = g.filter(pl.col("_flagged")).select(
+            "_row", _flag_list(flags).alias("_goods_flags")
+        )
+        return g.join(flagged, on="_row", how="left").with_columns(
+            pl.col("_goods_flags").fill_null(pl.lit([], _FLAGS))
+        )
 
     # --- routing -----------------------------------------------------------------------
 
@@ -886,33 +1061,38 @@ class _Reader:
         boxes: pl.DataFrame,
         goods: pl.DataFrame,
     ) -> pl.Series:
-        bad_calls = [k for k, c in calls.items() if c.conflict or (self.strict and c.broken)]
-        bill_bad = pl.col("_conflict")
-        box_bad = pl.col("_conflict") | pl.col("_seal_trouble")
+        # Lenient mode reads conflicts column-wise (a flag); strict mode rejects rows for
+        # them and for any broken standard, which the model path does.
+        bad_calls = [k for k, c in calls.items() if self.strict and (c.conflict or c.broken)]
+        bill_bad = pl.lit(False)
+        box_bad = pl.col("_seal_trouble")
         goods_bad = pl.col("_odd")
         if self.strict:
-            bill_bad = bill_bad | pl.col("_broken")
-            box_bad = box_bad | pl.col("_broken")
+            bill_bad = pl.col("_conflict") | pl.col("_broken")
+            box_bad = box_bad | pl.col("_conflict") | pl.col("_broken")
             goods_bad = goods_bad | pl.col("_broken")
         bad_bills = pl.concat(
-            [bills.filter(bill_bad)["_bill"], goods.filter(goods_bad)["_bill"].drop_nulls()]
+            [bills.filter(bill_bad)["_bh"], goods.filter(goods_bad)["_bh"].drop_nulls()]
         ).unique()
-        bad_boxes = boxes.filter(box_bad)["_box"]
-        marked = (
-            pl.col("_call").is_in(pl.Series(bad_calls, dtype=pl.Int64).implode())
-            | pl.col("_bill").is_in(bad_bills.implode()).fill_null(False)
-            | pl.col("_box").is_in(bad_boxes.implode()).fill_null(False)
-        )
-        mask = rows.select(marked.fill_null(False)).to_series()
+        bad_boxes = boxes.filter(box_bad)["_xh"]
+        keys = rows.select("_call", "_bh", "_xh")
+        mask = keys.select(
+            (
+                pl.col("_call").is_in(pl.Series(bad_calls, dtype=pl.Int64).implode())
+                | pl.col("_bh").is_in(bad_bills.implode())
+                | pl.col("_xh").is_in(bad_boxes.implode())
+            ).fill_null(False)
+        ).to_series()
         # The closure: every row of a routed bill of lading or container.
         while True:
-            routed = rows.filter(mask)
-            more = pl.col("_bill").is_in(routed["_bill"].drop_nulls().unique().implode()).fill_null(
-                False
-            ) | pl.col("_box").is_in(routed["_box"].drop_nulls().unique().implode()).fill_null(
-                False
-            )
-            grown = rows.select(more.fill_null(False) | pl.lit(mask)).to_series()
+            routed = keys.filter(mask)
+            grown = keys.select(
+                (
+                    pl.col("_bh").is_in(routed["_bh"].drop_nulls().unique().implode())
+                    | pl.col("_xh").is_in(routed["_xh"].drop_nulls().unique().implode())
+                ).fill_null(False)
+                | pl.lit(mask)
+            ).to_series()
             if grown.sum() == mask.sum():
                 return mask
             mask = grown
@@ -920,123 +1100,103 @@ class _Reader:
     # --- the model path for a subset ---------------------------------------------------
 
     def _slow_frame(
-        self, slow_rows: pl.DataFrame, rows: pl.DataFrame
+        self,
+        slow_rows: pl.DataFrame,
+        calls: dict[int, _Call],
+        bills: pl.DataFrame,
+        boxes: pl.DataFrame,
     ) -> tuple[pl.DataFrame, list[RejectedRecord], set[int]]:
-        empty = shipment_frame([]).with_columns(
-            pl.lit(0, pl.Int64).alias(k) for k in ("_k0", "_k1", "_k2", "_k3")
-        )
         if slow_rows.height == 0:
-            return empty.clear(), [], set()
-        # The routed rows' voyage columns as the whole call merged them (first value
-        # wins), so that a part of a call has the call's header.
-        header_fill = self._call_header_fill(rows, slow_rows)
-        raw = self.raw.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")).join(
-            slow_rows.select("_row"), on="_row", how="semi"
-        ).sort("_row")  # fmt: skip
-        for source, values in header_fill.items():
-            blank = pl.col(source).is_null() | (pl.col(source).str.strip_chars(PY_WHITESPACE) == "")
-            raw = raw.with_columns(
-                pl.when(blank).then(pl.lit(values)).otherwise(pl.col(source)).alias(source)
+            empty = shipment_frame([]).with_columns(
+                pl.lit(0, pl.Int64).alias(k) for k in ("_k0", "_k1", "_k2", "_k3")
             )
-        reader = TableReader(self.mapping, self.strictness, self.table_header, self.source)
-        columns = [c for c in raw.columns if c not in ("_row", "__line__")]
-        for record in raw.iter_rows(named=True):
-            reader.add(record["__line__"], {c: record[c] for c in columns})
-        strict = self.strictness == "strict"
-        shipments: list[tuple[int, Shipment]] = []
-        call_of_key = self._call_of_key(rows)
-        slow_calls: set[int] = set()
-        for key, call in reader._calls.items():
-            call_id = call_of_key[key]
-            for manifest in reader._finish_call(call, strict):
-                slow_calls.add(call_id)
-                shipments.extend((call_id, s) for s in flatten(manifest))
-        frame = shipment_frame([s for _, s in shipments])
-        order = self._slow_order(rows, [(c, s.bl_number, s.container_number) for c, s in shipments])
-        frame = pl.concat([frame, order], how="horizontal")
-        rejected = [
-            RejectedRecord(self.source, line, tuple(problems))
-            for line, problems in sorted(reader.problems.items())
-        ]
-        return frame, rejected, slow_calls
-
-    @property
-    def table_header(self) -> list[str]:
-        return [c for c in self.raw.columns if c != "__line__"]
-
-    def _call_header_fill(
-        self, rows: pl.DataFrame, slow_rows: pl.DataFrame
-    ) -> dict[str, pl.Series]:
-        out: dict[str, pl.Series] = {}
-        slow = slow_rows.select("_row", "_call")
+            return empty.clear(), [], set()
+        used = sorted({n for names in self.table.sources.values() for n in names})
+        raw = self.raw.select("__line__", *used)
+        raw = raw.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")).join(
+            slow_rows.select("_row", "_call"), on="_row", how="semi"
+        )
+        raw = raw.join(slow_rows.select("_row", "_call"), on="_row").sort("_row")
+        # A part of a call gets the call's voyage values (the first non-empty wins), so
+        # that it has the call's header.
         for name in _VOYAGE:
             sources = self.table.sources.get(name, ())
             if len(sources) != 1:
                 continue
             source = sources[0]
-            firsts = (
-                self.raw.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
-                .join(rows.select("_row", "_call"), on="_row")
-                .filter(pl.col(source).str.strip_chars(PY_WHITESPACE) != "")
-                .group_by("_call")
-                .agg(pl.col(source).sort_by("_row").first().alias("_v"))
+            fill = {k: c.fill[name] for k, c in calls.items() if name in c.fill}
+            if not fill:
+                continue
+            values = raw["_call"].replace_strict(
+                pl.Series(list(fill), dtype=pl.Int64),
+                pl.Series(list(fill.values()), dtype=pl.String),
+                default=None,
+                return_dtype=pl.String,
             )
-            filled = slow.join(firsts, on="_call", how="left").sort("_row")["_v"]
-            out[source] = filled
-        return out
-
-    def _call_of_key(self, rows: pl.DataFrame) -> dict[tuple[str, ...], int]:
-        # The reference reader's call key for each call id.
-        out: dict[tuple[str, ...], int] = {}
-        for key, call in (
-            rows.filter(pl.col("_call").is_not_null())
-            .group_by("_callkey")
-            .agg(pl.col("_call").first())
-            .iter_rows()
-        ):
-            out[tuple(key.split("\x1f"))] = call
-        return out
+            raw = raw.with_columns(
+                pl.when(_is_blank(pl.col(source)))
+                .then(pl.lit(values))
+                .otherwise(pl.col(source))
+                .alias(source)
+            )
+        reader = TableReader(self.mapping, self.strictness, self.header, self.source)
+        for record in raw.select("__line__", *used).iter_rows():
+            reader.add(record[0], dict(zip(used, record[1:], strict=True)))
+        strict = self.strictness == "strict"
+        call_of_key = {c.key: k for k, c in calls.items()}
+        pieces: list[tuple[int, str | None, str | None]] = []
+        shipments: list[Shipment] = []
+        slow_calls: set[int] = set()
+        for key, call in reader._calls.items():
+            call_id = call_of_key[key]
+            for manifest in reader._finish_call(call, strict):
+                slow_calls.add(call_id)
+                for s in flatten(manifest):
+                    shipments.append(s)
+                    pieces.append((call_id, s.bl_number, s.container_number))
+        frame = shipment_frame(shipments)
+        # A bill's containers come in the order of its first rows the reader kept.
+        kept = slow_rows.filter(
+            ~pl.col("_line").is_in(pl.Series(list(reader.problems), dtype=pl.Int64).implode())
+        )
+        order = self._slow_order(kept, bills, boxes, pieces)
+        rejected = [
+            RejectedRecord(self.source, line, tuple(problems))
+            for line, problems in sorted(reader.problems.items())
+        ]
+        return pl.concat([frame, order], how="horizontal"), rejected, slow_calls
 
     def _slow_order(
-        self, rows: pl.DataFrame, pieces: list[tuple[int, str | None, str | None]]
+        self,
+        kept_rows: pl.DataFrame,
+        bills: pl.DataFrame,
+        boxes: pl.DataFrame,
+        pieces: list[tuple[int, str | None, str | None]],
     ) -> pl.DataFrame:
         wanted = pl.DataFrame(
-            {
-                "_call": [p[0] for p in pieces],
-                "_bl": [p[1] for p in pieces],
-                "_number": [p[2] for p in pieces],
-            },
-            schema={"_call": pl.Int64, "_bl": pl.String, "_number": pl.String},
-        ).with_row_index("_i")
-        grouped = rows.filter(pl.col("_call").is_not_null())
-        bill_first = (
-            grouped.filter(pl.col("_bill").is_not_null())
-            .group_by("_call", "_bl")
-            .agg(pl.col("_row").min().alias("_bill_row"))
-        )
+            pieces, schema={"_call": pl.Int64, "_bl": pl.String, "_number": pl.String},
+            orient="row",
+        ).with_row_index("_i")  # fmt: skip
         pair_first = (
-            grouped.filter(pl.col("_bill").is_not_null() & pl.col("_box").is_not_null())
+            kept_rows.filter(pl.col("_bh").is_not_null() & pl.col("_xh").is_not_null())
             .group_by("_call", "_bl", "_number")
             .agg(pl.col("_row").min().alias("_pair_row"))
         )
-        box_first = (
-            grouped.filter(pl.col("_box").is_not_null())
-            .group_by("_call", "_number")
-            .agg(pl.col("_row").min().alias("_box_row"))
-        )
         joined = (
-            wanted.join(bill_first, on=["_call", "_bl"], how="left", nulls_equal=False)
+            wanted.join(bills.select("_call", "_bl", "_bill_row"), on=["_call", "_bl"], how="left")
             .join(pair_first, on=["_call", "_bl", "_number"], how="left")
-            .join(box_first, on=["_call", "_number"], how="left")
+            .join(boxes.select("_call", "_number", "_box_row"), on=["_call", "_number"],
+                  how="left")
             .sort("_i")
-        )
+        )  # fmt: skip
+        no_bill = pl.col("_bl").is_null()
         return joined.select(
-            pl.col("_call").cast(pl.Int64).alias("_k0"),
-            pl.when(pl.col("_bl").is_null()).then(1).otherwise(0).cast(pl.Int64).alias("_k1"),
-            pl.when(pl.col("_bl").is_null()).then(pl.col("_box_row"))
-            .otherwise(pl.col("_bill_row")).cast(pl.Int64).alias("_k2"),
-            pl.when(pl.col("_bl").is_null()).then(0)
-            .otherwise(pl.col("_pair_row").fill_null(-1)).cast(pl.Int64).alias("_k3"),
+            pl.col("_call").alias("_k0"),
+            pl.when(no_bill).then(1).otherwise(0).cast(pl.Int64).alias("_k1"),
+            pl.when(no_bill).then(pl.col("_box_row")).otherwise(pl.col("_bill_row"))
+            .cast(pl.Int64).alias("_k2"),
+            pl.when(no_bill).then(0).otherwise(pl.col("_pair_row").fill_null(-1))
+            .cast(pl.Int64).alias("_k3"),
         )  # fmt: skip
 
     # --- the column-wise path ----------------------------------------------------------
@@ -1049,187 +1209,154 @@ class _Reader:
         boxes: pl.DataFrame,
         goods: pl.DataFrame,
     ) -> pl.DataFrame:
-        grouped = rows
         # Pieces: (bill, container) pairs in first-seen order, a bill without containers
         # alone, then containers no bill names.
         pairs = (
-            grouped.filter(pl.col("_bill").is_not_null() & pl.col("_box").is_not_null())
-            .group_by("_bill", "_box")
-            .agg(pl.col("_row").min().alias("_pair_row"), pl.col("_call").first())
+            rows.filter(pl.col("_bh").is_not_null() & pl.col("_xh").is_not_null())
+            .group_by("_bh", "_xh")
+            .agg(pl.col("_row").min().alias("_k3"))
         )
-        bill_rows = (
-            grouped.filter(pl.col("_bill").is_not_null())
-            .group_by("_bill")
-            .agg(
-                pl.col("_call").first(),
-                pl.col("_box").drop_nulls().n_unique().alias("_n_boxes"),
+        n_boxes = pairs.group_by("_bh").agg(pl.len().cast(pl.Int64).alias("_n_boxes"))
+        fast_bills = rows.filter(pl.col("_bh").is_not_null()).select("_bh").unique()
+        lonely = fast_bills.join(n_boxes, on="_bh", how="anti").select(
+            "_bh", pl.lit(None, pl.UInt64).alias("_xh"), pl.lit(-1, pl.Int64).alias("_k3")
+        )
+        fast_boxes = rows.filter(pl.col("_xh").is_not_null()).select("_xh").unique()
+        named = pairs.select("_xh").unique()
+        bare = fast_boxes.join(named, on="_xh", how="anti").select(
+            pl.lit(None, pl.UInt64).alias("_bh"), "_xh", pl.lit(0, pl.Int64).alias("_k3")
+        )
+        pieces = pl.concat([pairs.select("_bh", "_xh", "_k3"), lonely, bare])
+        pieces = (
+            pieces.join(bills.select("_bh", "_bill_row", "_call"), on="_bh", how="left")
+            .join(boxes.select("_xh", "_box_row", pl.col("_call").alias("_bcall")), on="_xh",
+                  how="left")
+            .with_columns(
+                pl.coalesce("_call", "_bcall").alias("_k0"),
+                pl.when(pl.col("_bh").is_null()).then(1).otherwise(0).cast(pl.Int64).alias("_k1"),
+                pl.coalesce("_bill_row", "_box_row").alias("_k2"),
             )
-        )
-        lonely = bill_rows.filter(pl.col("_n_boxes") == 0).select(
-            "_bill", pl.lit(None, pl.Int64).alias("_box"),
-            pl.lit(-1, pl.Int64).alias("_pair_row"), "_call",
+            .drop("_call", "_bcall", "_bill_row", "_box_row")
+            .sort("_k0", "_k1", "_k2", "_k3")
+            .with_row_index("_piece")
+            .join(n_boxes, on="_bh", how="left")
         )  # fmt: skip
-        named = pairs.select("_box").unique()
-        box_calls = (
-            grouped.filter(pl.col("_box").is_not_null())
-            .group_by("_box")
-            .agg(pl.col("_call").first())
-        )
-        bare = box_calls.join(named, on="_box", how="anti").select(
-            pl.lit(None, pl.Int64).alias("_bill"), "_box", pl.lit(0, pl.Int64).alias("_pair_row"),
-            "_call",
-        )  # fmt: skip
-        pieces = pl.concat(
-            [pairs.select("_bill", "_box", "_pair_row", "_call"), lonely, bare]
-        ).with_columns(
-            pl.col("_call").alias("_k0"),
-            pl.when(pl.col("_bill").is_null()).then(1).otherwise(0).cast(pl.Int64).alias("_k1"),
-            pl.coalesce("_bill", "_box").cast(pl.Int64).alias("_k2"),
-            pl.col("_pair_row").cast(pl.Int64).alias("_k3"),
-        )
-        pieces = pieces.sort("_k0", "_k1", "_k2", "_k3").with_row_index("_piece")
-        n_boxes = bill_rows.select("_bill", "_n_boxes")
 
         # Goods of each piece: its own lines, then the lines the bill shares.
         fast_goods = goods.join(rows.select("_row"), on="_row", how="semi")
         own = (
-            fast_goods.filter(pl.col("_box").is_not_null())
-            .join(pieces.select("_piece", "_bill", "_box"), on=["_bill", "_box"])
-            .with_columns(pl.lit(0).alias("_shared"))
+            fast_goods.filter(pl.col("_xh").is_not_null())
+            .join(pieces.select("_piece", "_bh", "_xh"), on=["_bh", "_xh"])
+            .with_columns(pl.lit(0, pl.Int8).alias("_shared"))
         )
         shared = (
-            fast_goods.filter(pl.col("_box").is_null())
-            .drop("_box")
-            .join(
-                pieces.filter(pl.col("_bill").is_not_null()).select("_piece", "_bill", "_box"),
-                on="_bill",
-            )
-            .with_columns(pl.lit(1).alias("_shared"))
-        )
-        piece_goods = pl.concat([own, shared], how="diagonal_relaxed").sort(
-            "_piece", "_shared", "_row"
-        )
-        shared_bills = (
-            shared.select("_bill").unique().with_columns(pl.lit(True).alias("_has_shared"))
-        )
-        pieces = pieces.join(n_boxes, on="_bill", how="left").join(
-            shared_bills, on="_bill", how="left"
-        ).with_columns(
-            pl.when(pl.col("_bill").is_null()).then(pl.lit("container"))
-            .when(pl.col("_box").is_null()).then(pl.lit("bill_of_lading"))
+            fast_goods.filter(pl.col("_xh").is_null()).drop("_xh")
+            .join(pieces.filter(pl.col("_bh").is_not_null()).select("_piece", "_bh", "_xh"),
+                  on="_bh")
+            .with_columns(pl.lit(1, pl.Int8).alias("_shared"))
+        )  # fmt: skip
+        piece_goods = pl.concat([own, shared.select(own.columns)]).sort("_piece", "_shared", "_row")
+        self._piece_goods = piece_goods
+        shared_bills = shared.select("_bh").unique().with_columns(_has_shared=pl.lit(True))
+        pieces = pieces.join(shared_bills, on="_bh", how="left").with_columns(
+            pl.when(pl.col("_bh").is_null()).then(pl.lit("container"))
+            .when(pl.col("_xh").is_null()).then(pl.lit("bill_of_lading"))
             .when(pl.col("_has_shared").fill_null(False) & (pl.col("_n_boxes") > 1))
             .then(pl.lit("bill_of_lading")).otherwise(pl.lit("container")).alias("goods_scope")
-        ).sort("_piece")  # fmt: skip
+        )  # fmt: skip
 
-        with_currency = pl.col("v_value").is_not_null()
+        with_value = pl.col("v_value").is_not_null()
+        hs = pl.col("v_hs_code").drop_nulls()
         goods_agg = piece_goods.group_by("_piece").agg(
-            pl.len().alias("goods_item_count"),
-            pl.col("v_hs_code").drop_nulls().unique(maintain_order=True).alias("hs_codes"),
+            pl.len().cast(pl.Int64).alias("goods_item_count"),
+            hs.unique(maintain_order=True).alias("hs_codes"),
+            hs.str.slice(0, 2).unique(maintain_order=True).alias("hs_chapters"),
+            hs.str.slice(0, 4).unique(maintain_order=True).alias("hs_headings"),
+            hs.str.slice(0, 6).unique(maintain_order=True).alias("hs_subheadings"),
             pl.col("v_description").drop_nulls().str.join(" | ").alias("description"),
             pl.col("v_origin_country").drop_nulls().unique(maintain_order=True)
             .alias("origin_countries"),
-            pl.col("v_packages").drop_nulls().sum().alias("_packages_sum"),
+            pl.col("v_packages").sum().alias("_packages_sum"),
             pl.col("v_packages").is_not_null().any().alias("_has_packages"),
             pl.col("v_package_type").drop_nulls().unique(maintain_order=True)
             .alias("package_types"),
             _seq_sum("v_gross_weight_kg").alias("goods_gross_weight_kg"),
             _seq_sum("v_net_weight_kg").alias("goods_net_weight_kg"),
-            pl.col("v_currency").filter(with_currency).drop_nulls().unique(maintain_order=True)
+            pl.col("v_currency").filter(with_value).drop_nulls().unique(maintain_order=True)
             .alias("value_currencies"),
-            (with_currency & pl.col("v_currency").is_null()).any().alias("_value_without_currency"),
-            pl.col("v_value").drop_nulls().sum().alias("_value_sum"),
-            pl.col("_goods_flags").list.explode(keep_nulls=False, empty_as_null=False)
-            .alias("_goods_flags"),
-            pl.col("v_gross_weight_kg").alias("_gross_list"),
+            (with_value & pl.col("v_currency").is_null()).any().alias("_value_without_currency"),
+            pl.col("v_value").sum().alias("_value_sum"),
+            pl.col("_flagged").any().alias("_goods_flagged"),
         )  # fmt: skip
         p = pieces.join(goods_agg, on="_piece", how="left").sort("_piece")
-        empty_list = pl.lit([], _FLAGS)
-        hs = pl.col("hs_codes").fill_null(empty_list)
-        p = p.with_columns(
-            pl.col("goods_item_count").fill_null(0).cast(pl.Int64),
-            hs.alias("hs_codes"),
-            *[
-                hs.list.eval(pl.element().str.slice(0, n)).list.unique(maintain_order=True)
-                .alias(name)
-                for name, n in (("hs_chapters", 2), ("hs_headings", 4), ("hs_subheadings", 6))
-            ],
-            pl.when(pl.col("description") != "").then(pl.col("description")).alias("description"),
-            pl.col("origin_countries").fill_null(empty_list),
-            pl.when(pl.col("_has_packages").fill_null(False)).then(pl.col("_packages_sum"))
-            .cast(pl.Int64).alias("packages"),
-            pl.col("package_types").fill_null(empty_list),
-            pl.col("value_currencies").fill_null(empty_list),
-            pl.col("_goods_flags").fill_null(empty_list),
-        )  # fmt: skip
+        empty = pl.lit([], _FLAGS)
         one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col(
             "_value_without_currency"
         ).fill_null(False)
         p = p.with_columns(
-            pl.when(one_currency).then(pl.col("_value_sum")).cast(_DECIMAL).alias("declared_value")
-        )
+            pl.col("goods_item_count").fill_null(0),
+            *[pl.col(c).fill_null(empty) for c in ("hs_codes", "hs_chapters", "hs_headings",
+              "hs_subheadings", "origin_countries", "package_types", "value_currencies")],
+            pl.when(pl.col("description") != "").then(pl.col("description")).alias("description"),
+            pl.when(pl.col("_has_packages").fill_null(False)).then(pl.col("_packages_sum"))
+            .cast(pl.Int64).alias("packages"),
+            pl.when(one_currency).then(pl.col("_value_sum")).cast(_DECIMAL)
+            .alias("declared_value"),
+            pl.col("_goods_flagged").fill_null(False),
+        )  # fmt: skip
+        gross = pl.col("goods_gross_weight_kg")
         p = p.with_columns(
-            pl.when(pl.col("declared_value").is_not_null()).then(
-                pl.col("value_currencies").list.first()
-            ).alias("value_currency"),
-            pl.when(
-                pl.col("declared_value").is_not_null()
-                & pl.col("goods_gross_weight_kg").is_not_null()
-                & (pl.col("goods_gross_weight_kg") > 0)
-            ).then(
-                pl.col("declared_value").cast(pl.String).cast(pl.Float64)
-                / pl.col("goods_gross_weight_kg")
-            ).alias("value_per_kg"),
+            pl.when(pl.col("declared_value").is_not_null())
+            .then(pl.col("value_currencies").list.first()).alias("value_currency"),
+            pl.when(pl.col("declared_value").is_not_null() & (gross > 0))
+            .then(pl.col("declared_value").cast(pl.String).cast(pl.Float64) / gross)
+            .alias("value_per_kg"),
         )  # fmt: skip
 
-        # Container totals over every piece that holds the container.
-        box_pieces = p.filter(pl.col("_box").is_not_null())
-        box_weights = (
-            box_pieces.select("_piece", "_box", "_gross_list", "goods_scope")
-            .explode("_gross_list")
-            .sort("_piece", maintain_order=True)
-            .group_by("_box", maintain_order=True)
+        # Container totals over every piece that holds the container, in piece order.
+        box_totals = (
+            piece_goods.filter(pl.col("_xh").is_not_null())
+            .group_by("_xh", maintain_order=True)
+            .agg(_seq_sum("v_gross_weight_kg").alias("_box_goods"))
+        )
+        box_scope = (
+            p.filter(pl.col("_xh").is_not_null())
+            .group_by("_xh")
             .agg(
-                _seq_sum("_gross_list").alias("_box_goods"),
                 (pl.col("goods_scope") == "container").all().alias("_known"),
+                pl.col("_bh").drop_nulls().n_unique().cast(pl.Int64)
+                .alias("bl_count_in_container"),
             )
-        )
-        bl_counts = (
-            box_pieces.filter(pl.col("_bill").is_not_null())
-            .group_by("_box")
-            .agg(pl.col("_bill").n_unique().alias("bl_count_in_container"))
-        )
+        )  # fmt: skip
         # A container no bill names is on the manifest (declared) whatever its data.
-        declared_boxes = boxes.join(named, on="_box", how="left").with_columns(
-            (pl.col("_equipment") | ~pl.col("_box").is_in(named["_box"].implode()))
-            .alias("_declared")
-        )  # fmt: skip
-        p = p.join(box_weights, on="_box", how="left").join(bl_counts, on="_box", how="left")
+        p = p.join(box_totals, on="_xh", how="left").join(box_scope, on="_xh", how="left")
         p = p.join(
-            declared_boxes.select(
-                "_box", "_number", "_declared", "t_number", "v_size", "v_type", "v_length",
+            boxes.select(
+                "_xh", "_number", "_equipment", "t_number", "v_size", "v_type", "v_length",
                 "v_teu", "v_full", "v_seal_numbers", "v_sealer_types",
-                "v_verified_gross_mass_kg", "v_tare_kg", "_box_flags",
-            ),
-            on="_box", how="left",
+                "v_verified_gross_mass_kg", "v_tare_kg", "_box_flags", "_flagged",
+            ).rename({"_flagged": "_box_flagged"}),
+            on="_xh", how="left",
         )  # fmt: skip
-        p = p.join(
-            bills.select(
-                "_bill", "bl_number_norm", "v_master_bl_number", "v_bl_issue_date",
-                "v_freight_terms", "v_place_of_receipt", "v_port_of_loading",
-                "v_port_of_discharge", "v_place_of_delivery", "ts", "_own_flags", "_party_flags",
-                *[c for c in bills.columns if c.startswith("p_")],
-                *[f"{r}_{f}" for r, _ in _ROLES
-                  for f in ("name", "address", "identifier", "country", "aeo")],
-            ),
-            on="_bill", how="left",
-        ).sort("_piece")  # fmt: skip
+        bill_cols = [
+            "_bh", "_bl", "v_master_bl_number", "v_bl_issue_date", "v_freight_terms",
+            "v_place_of_receipt", "v_port_of_loading", "v_port_of_discharge",
+            "v_place_of_delivery", "v_ts", "route", "route_countries", "_own_flags",
+            pl.col("_conflicts").alias("_bill_conflicts"),
+            "_party_flags", pl.col("_flagged").alias("_bill_flagged"),
+        ]  # fmt: skip
+        for prefix, _role in _ROLES:
+            bill_cols += [f"p_{prefix}", f"f_{prefix}_name", f"f_{prefix}_address",
+                          f"v_{prefix}_identifier", f"u_{prefix}_identifier",
+                          f"v_{prefix}_country", f"v_{prefix}_aeo"]  # fmt: skip
+        p = p.join(bills.select(bill_cols), on="_bh", how="left").sort("_piece")
         return self._assemble(p, calls)
 
     def _assemble(self, p: pl.DataFrame, calls: dict[int, _Call]) -> pl.DataFrame:
         call_ids = sorted(calls)
         voyage = pl.DataFrame(
             {
-                "_call": call_ids,
+                "_k0": call_ids,
                 "manifest_ref": [calls[c].manifest.reference for c in call_ids],
                 "vessel_name": [calls[c].manifest.vessel_name for c in call_ids],
                 "vessel_imo": [calls[c].manifest.vessel_imo for c in call_ids],
@@ -1240,76 +1367,86 @@ class _Reader:
                 "_call_flags": [calls[c].flags for c in call_ids],
             },
             schema={
-                "_call": pl.Int64, "manifest_ref": pl.String, "vessel_name": pl.String,
+                "_k0": pl.Int64, "manifest_ref": pl.String, "vessel_name": pl.String,
                 "vessel_imo": pl.String, "voyage_number": pl.String, "carrier_scac": pl.String,
                 "port_of_call": pl.String, "arrival": _UTC, "_call_flags": _FLAGS,
             },
         )  # fmt: skip
-        p = p.join(voyage, on="_call", how="left").sort("_piece")
-        has_bill = pl.col("_bill").is_not_null()
-        has_box = pl.col("_box").is_not_null()
-        declared = has_box & pl.col("_declared").fill_null(False)
+        p = p.join(voyage, on="_k0", how="left").sort("_piece")
+        has_bill = pl.col("_bh").is_not_null()
+        has_box = pl.col("_xh").is_not_null()
+        declared = has_box & (pl.col("_equipment").fill_null(False) | ~has_bill)
         number = pl.col("_number")
         vgm = pl.when(declared).then(pl.col("v_verified_gross_mass_kg"))
         tare = pl.when(declared).then(pl.col("v_tare_kg"))
         cargo = vgm - tare
         issue = pl.col("v_bl_issue_date")
-        route_parts = pl.concat_list(
-            pl.col("v_place_of_receipt"), pl.col("v_port_of_loading"),
-            pl.col("ts").fill_null(pl.lit([], _FLAGS)), pl.col("v_port_of_discharge"),
-            pl.col("v_place_of_delivery"),
-        ).list.drop_nulls()  # fmt: skip
-
-        def fold(expr: pl.Expr) -> pl.Expr:
-            return expr.list.eval(
-                pl.element().filter((pl.element() != pl.element().shift(1)).fill_null(True))
-            )
-
-        route = fold(route_parts)
         empty = pl.lit([], _FLAGS)
 
-        def party_present(prefix: str) -> pl.Expr:
-            return pl.any_horizontal(
-                pl.col(f"{prefix}_{f}").is_not_null()
-                for f in ("name", "address", "identifier", "country", "aeo")
-            )
-
         def same_party(prefix: str) -> pl.Expr:
-            a_id, b_id = (
-                pl.col("p_freight_payer_identifier_upper"),
-                pl.col(f"p_{prefix}_identifier_upper"),
+            a_id, b_id = pl.col("u_freight_payer_identifier"), pl.col(f"u_{prefix}_identifier")
+            a_name, b_name = pl.col("f_freight_payer_name"), pl.col(f"f_{prefix}_name")
+            by_name = a_name.is_not_null() & b_name.is_not_null() & (a_name == b_name)
+            same = (
+                pl.when(a_id.is_not_null() & b_id.is_not_null())
+                .then(a_id == b_id)
+                .otherwise(by_name.fill_null(False))
             )
-            a_name, b_name = pl.col("p_freight_payer_name_text"), pl.col(f"p_{prefix}_name_text")
-            by_id = a_id.is_not_null() & b_id.is_not_null()
-            return party_present(prefix) & pl.when(by_id).then(a_id == b_id).otherwise(
-                (a_name.is_not_null() & b_name.is_not_null() & (a_name == b_name)).fill_null(False)
-            )
+            return pl.col(f"p_{prefix}") & same
 
         payer_role = (
-            pl.when(~party_present("freight_payer")).then(None)
+            pl.when(~pl.col("p_freight_payer")).then(None)
             .when(same_party("shipper")).then(pl.lit("shipper"))
             .when(same_party("consignee")).then(pl.lit("consignee"))
             .when(same_party("notify")).then(pl.lit("notify_party"))
             .otherwise(pl.lit("third_party"))
         )  # fmt: skip
+        # Data-quality flags, in the model path's order (made only where there are any).
+        flagged = (
+            (pl.col("_call_flags").list.len() > 0)
+            | (has_bill & pl.col("_bill_flagged").fill_null(False))
+            | pl.col("_goods_flagged")
+            | (has_box & pl.col("_box_flagged").fill_null(False))
+            | (has_box & pl.col("t_number").is_not_null())
+        )
+        p = p.with_columns(flagged.alias("_any_flag"))
+        with_flags = p.filter(pl.col("_any_flag"))
+        goods_flags = (
+            self._piece_goods.filter(pl.col("_flagged"))
+            .join(with_flags.select("_piece"), on="_piece", how="semi")
+            .sort("_piece", "_shared", "_row")
+            .group_by("_piece", maintain_order=True)
+            .agg(
+                pl.col("_goods_flags")
+                .list.explode(keep_nulls=False, empty_as_null=False)
+                .alias("_gflags")
+            )
+        )
         number_flag = _flag("container_number", pl.col("t_number"))
-        flags = pl.concat_list(
-            pl.col("_call_flags"),
-            pl.when(has_bill).then(pl.col("_own_flags")).otherwise(empty),
-            pl.when(has_bill).then(_flag_list([number_flag])).otherwise(empty),
-            pl.when(has_bill).then(pl.col("_party_flags")).otherwise(empty),
-            pl.col("_goods_flags"),
-            pl.when(declared).then(pl.col("_box_flags")).otherwise(empty),
-            pl.when(has_box & ~declared).then(_flag_list([number_flag])).otherwise(empty),
-        ).list.unique(maintain_order=True)
-        bl = pl.col("bl_number_norm")
+        flags_of_flagged = with_flags.join(goods_flags, on="_piece", how="left").select(
+            "_piece",
+            pl.concat_list(
+                pl.col("_call_flags"),
+                pl.when(has_bill).then(pl.col("_own_flags")).otherwise(empty),
+                pl.when(has_bill).then(pl.col("_bill_conflicts")).otherwise(empty),
+                # The B/L's own check of its container numbers comes last: the reader
+                # gives it the numbers after validating it.
+                pl.when(has_bill).then(_flag_list([number_flag])).otherwise(empty),
+                pl.when(has_bill).then(pl.col("_party_flags")).otherwise(empty),
+                pl.col("_gflags").fill_null(empty),
+                pl.when(declared).then(pl.col("_box_flags")).otherwise(empty),
+                pl.when(has_box & ~declared).then(_flag_list([number_flag])).otherwise(empty),
+            )
+            .list.unique(maintain_order=True)
+            .alias("_flags"),
+        )
+        p = p.join(flags_of_flagged, on="_piece", how="left").sort("_piece")
+        flags = pl.col("_flags").fill_null(empty)
+        bl = pl.when(has_bill).then(pl.col("_bl"))
         ref_key = pl.concat_str(
             pl.col("manifest_ref"), pl.lit("/"), bl.fill_null("-"), pl.lit("/"),
             number.fill_null("-"),
         )  # fmt: skip
-
-        def text_of(prefix: str, field: str) -> pl.Expr:
-            return pl.when(has_bill).then(pl.col(f"p_{prefix}_{field}_text"))
 
         def bill(expr: pl.Expr) -> pl.Expr:
             return pl.when(has_bill).then(expr)
@@ -1325,34 +1462,32 @@ class _Reader:
             "arrival": pl.col("arrival"),
             "bl_number": bl,
             "master_bl_number": bill(pl.col("v_master_bl_number")),
-            "is_house_bl": pl.col("v_master_bl_number").is_not_null() & has_bill,
+            "is_house_bl": has_bill & pl.col("v_master_bl_number").is_not_null(),
             "bl_issue_date": bill(issue.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")),
             "days_bl_to_arrival": bill((pl.col("arrival").dt.date() - issue).dt.total_days()),
         }
         for prefix in ("shipper", "consignee", "notify"):
-            columns[f"{prefix}_name"] = text_of(prefix, "name")
-            columns[f"{prefix}_address"] = text_of(prefix, "address")
-            columns[f"{prefix}_country"] = bill(pl.col(f"p_{prefix}_country"))
-            columns[f"{prefix}_identifier"] = bill(pl.col(f"{prefix}_identifier"))
+            columns[f"{prefix}_name"] = bill(pl.col(f"f_{prefix}_name"))
+            columns[f"{prefix}_address"] = bill(pl.col(f"f_{prefix}_address"))
+            columns[f"{prefix}_country"] = bill(pl.col(f"v_{prefix}_country"))
+            columns[f"{prefix}_identifier"] = bill(pl.col(f"v_{prefix}_identifier"))
             if prefix != "notify":
-                columns[f"{prefix}_aeo"] = bill(pl.col(f"p_{prefix}_aeo"))
+                columns[f"{prefix}_aeo"] = bill(pl.col(f"v_{prefix}_aeo"))
         columns.update(
             {
                 "freight_terms": bill(pl.col("v_freight_terms")),
-                "freight_payer_name": text_of("freight_payer", "name"),
+                "freight_payer_name": bill(pl.col("f_freight_payer_name")),
                 "freight_payer_role": bill(payer_role),
                 "place_of_receipt": bill(pl.col("v_place_of_receipt")),
                 "port_of_loading": bill(pl.col("v_port_of_loading")),
-                "transshipment_ports": pl.when(has_bill).then(pl.col("ts").fill_null(empty))
-                .otherwise(empty),
-                "transshipment_count": pl.when(has_bill)
-                .then(pl.col("ts").list.len().fill_null(0)).otherwise(0),
+                "transshipment_ports": pl.when(has_bill).then(pl.col("v_ts")).otherwise(empty),
+                "transshipment_count": pl.when(has_bill).then(pl.col("v_ts").list.len())
+                .otherwise(0),
                 "port_of_discharge": bill(pl.col("v_port_of_discharge")),
                 "place_of_delivery": bill(pl.col("v_place_of_delivery")),
-                "route": pl.when(has_bill).then(route).otherwise(empty),
-                "route_countries": pl.when(has_bill).then(
-                    fold(route.list.eval(pl.element().str.slice(0, 2)))
-                ).otherwise(empty),
+                "route": pl.when(has_bill).then(pl.col("route")).otherwise(empty),
+                "route_countries": pl.when(has_bill).then(pl.col("route_countries"))
+                .otherwise(empty),
                 "goods_scope": pl.col("goods_scope"),
                 "goods_item_count": pl.col("goods_item_count"),
                 "hs_codes": pl.col("hs_codes"),
@@ -1392,28 +1527,15 @@ class _Reader:
                 "cargo_mass_gap_kg": pl.when(has_box & pl.col("_known"))
                 .then(cargo - pl.col("_box_goods")),
                 "bl_count_in_container": pl.when(has_box)
-                .then(pl.col("bl_count_in_container").fill_null(0)).otherwise(0),
-                "container_count_in_bl": pl.when(has_bill).then(pl.col("_n_boxes")).otherwise(0),
-                "is_lcl": (pl.col("bl_count_in_container").fill_null(0) > 1) & has_box,
+                .then(pl.col("bl_count_in_container")).otherwise(0),
+                "container_count_in_bl": pl.when(has_bill).then(pl.col("_n_boxes").fill_null(0))
+                .otherwise(0),
+                "is_lcl": has_box & (pl.col("bl_count_in_container") > 1),
                 "quality_flags": flags,
                 "quality_flag_count": flags.list.len(),
             }
         )  # fmt: skip
-        schema = frame_schema()
         return p.select(
-            *[columns[name].cast(dtype).alias(name) for name, dtype in schema.items()],
-            pl.col("_k0"), pl.col("_k1"), pl.col("_k2"), pl.col("_k3"),
+            *[columns[name].cast(dtype).alias(name) for name, dtype in frame_schema().items()],
+            "_k0", "_k1", "_k2", "_k3",
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Call:
-    manifest: Manifest
-    flags: list[str]
-    conflict: bool
-    broken: bool
-
-
-_ISO6346_VALUES = {
-    ch: value for value, ch in enumerate("0123456789A BCDEFGHIJK LMNOPQRSTU VWXYZ") if ch != " "
-}
