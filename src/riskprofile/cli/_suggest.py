@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 _SHOWN = 25
+_CATEGORIES = ("narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr",
+               "revenue", "other")  # fmt: skip
 
 
 def _date(text: str) -> dt.date:
@@ -53,7 +55,7 @@ def _number(text: str) -> float:
 def register(commands: Any) -> None:
     suggest = commands.add_parser(
         "suggest",
-        help="propose indicators from an inspection history (draft profile YAML)",
+        help="propose indicators from an inspection history (a draft profile)",
         description="Learn from the units before --split which values (HS codes, "
         "headings, chapters, origins, ports, traders, value-per-kg bands) found more "
         "than the base rate, measure them on the units from --split on, print the "
@@ -98,10 +100,8 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     suggest.add_argument("--id", dest="profile_id", help="the profile's id")
     suggest.add_argument(
-        "--category", default="other",
-        choices=["narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr",
-                 "revenue", "other"],
-        help="the profile's category (default other)",
+        "--category", default="other", choices=_CATEGORIES, metavar="CATEGORY",
+        help=f"the profile's category: {', '.join(_CATEGORIES)} (default other)",
     )  # fmt: skip
     suggest.add_argument("--all", action="store_true", help="list every tested candidate")
     suggest.add_argument("--json", metavar="FILE", help="write every candidate as JSON here")
@@ -172,7 +172,7 @@ def _suggest(args: argparse.Namespace) -> int:
     output.write_text(result.to_yaml(), encoding="utf-8")
     print(
         f"wrote {output}: profile {result.profile_id}, {len(result.kept)} values, status "
-        "draft (review it, then `riskprofile validate` and `riskprofile test` it)"
+        "draft\n  (review it, then run `riskprofile validate` and `riskprofile test` on it)"
     )
     return 0
 
@@ -199,9 +199,10 @@ def render(result: Suggestions, *, show_all: bool = False) -> str:
         f"{train.findings:,} findings (base rate {_pct(train.base_rate)})",
         f"from {split}:   {test.seen:,} units, {test.units:,} inspected, "
         f"{test.findings:,} findings (base rate {_pct(test.base_rate)})",
-        f"{result.tests:,} candidates tested (support >= {result.min_support}); kept: "
-        f"p-value <= {result.threshold:.3g} (Benjamini-Hochberg, false discovery rate "
-        f"{result.alpha:g}), findings >= {result.min_findings}, lift >= {result.min_lift:g}",
+        f"{result.tests:,} candidates tested (support >= {result.min_support}); kept when "
+        f"findings >= {result.min_findings}, lift >= {result.min_lift:g},",
+        f"  and p-value <= {result.threshold:.3g} (Benjamini-Hochberg, false discovery rate "
+        f"{result.alpha:g})",
     ]
     if result.undated or result.unmatched:
         lines.append(
@@ -223,11 +224,15 @@ def render(result: Suggestions, *, show_all: bool = False) -> str:
     if precision is not None and precision.precision is not None:
         lines.append("")
         lines.append(
-            f"the suggested profile from {split}: inspecting the {precision.capacity:,} "
-            f"best-scored of {precision.labelled:,} inspected units finds "
-            f"{precision.found:.1f} of {precision.findings:,} findings: precision "
-            f"{_pct(precision.precision)} vs base rate {_pct(precision.base_rate)}"
+            f"from {split}, the {precision.capacity:,} of {precision.labelled:,} inspected "
+            f"units the profile scores highest hold {precision.found:.1f} of "
+            f"{precision.findings:,} findings:"
+        )
+        lines.append(
+            f"  precision {_pct(precision.precision)} vs base rate "
+            f"{_pct(precision.base_rate)}"
             + (f" (lift {precision.lift:.1f})" if precision.lift is not None else "")
+            + f", recall {_pct(precision.recall)}"
         )
     return "\n".join(lines) + "\n"
 
