@@ -201,8 +201,13 @@ def render(result: Suggestions, *, show_all: bool = False) -> str:
         f"{test.findings:,} findings (base rate {_pct(test.base_rate)})",
         f"{result.tests:,} candidates tested (support >= {result.min_support}); kept when "
         f"findings >= {result.min_findings}, lift >= {result.min_lift:g},",
-        f"  and p-value <= {result.threshold:.3g} (Benjamini-Hochberg, false discovery rate "
-        f"{result.alpha:g})",
+        (
+            f"  and p-value <= {result.threshold:.3g} (Benjamini-Hochberg, false discovery "
+            f"rate {result.alpha:g})"
+            if result.threshold
+            else f"  and a p-value within the Benjamini-Hochberg threshold: none is, at a "
+            f"false discovery rate of {result.alpha:g}"
+        ),
     ]
     if result.undated or result.unmatched:
         lines.append(

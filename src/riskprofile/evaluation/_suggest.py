@@ -1010,7 +1010,9 @@ def suggest(
         elif lift < min_lift:
             reason = f"lift {lift:.2f}, below {_number(min_lift)}"
         elif p_value > threshold:
-            reason = f"p-value {p_value:.2g} above the threshold {threshold:.2g}"
+            reason = f"p-value {p_value:.2g} above the threshold " + (
+                f"{threshold:.2g}" if threshold else "(none passes)"
+            )
         else:
             # Covered: a kept candidate shares at least half of its units or of their
             # own, and the units that no kept candidate has no longer pass the test.
