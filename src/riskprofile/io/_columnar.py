@@ -558,10 +558,20 @@ class _Reader:
 
     def read(self) -> FrameBatch:
         rows = self._rows()
+        goods = self._goods(rows)
+        if self.strict:
+            # A goods line that breaks a standard is rejected before it joins any group.
+            broken = goods.filter(pl.col("_broken"))["_row"]
+            rows = rows.with_columns(
+                (pl.col("_lone") | pl.col("_row").is_in(broken.implode())).alias("_lone")
+            )
+        rows = self._ids(rows)
+        goods = goods.join(
+            rows.filter(~pl.col("_lone")).select("_row", "_bh", "_xh"), on="_row"
+        ).sort("_row")
         calls = self._calls(rows)
         bills = self._bills(rows)
         boxes = self._boxes(rows)
-        goods = self._goods(rows, boxes)
         routed = self._routed(rows, calls, bills, boxes, goods)
         lone = rows["_lone"]
         slow_rows = rows.filter(routed | lone)
@@ -613,6 +623,21 @@ class _Reader:
         ]
         combos = combos.with_columns(pl.Series("_callkey", ["\x1f".join(k) for k in keys]))
         rows = rows.join(combos, on=list(_CALL_KEY), how="left", nulls_equal=True)
+        # The ISO 6346 verdict on each distinct container number.
+        numbers = rows["_number"].drop_nulls().unique()
+        verdicts = numbers.to_frame("n").select(_iso6346_problem(pl.col("n")))
+        rows = rows.with_columns(
+            rows["_number"]
+            .replace_strict(numbers, verdicts.to_series(), default=None, return_dtype=pl.String)
+            .alias("_tnum")
+        )
+        return rows.select(
+            "_row", "_line", "_callkey", "_bl", "_number", "_tnum", "_has_goods", "_lone"
+        ).sort("_row")
+
+    def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Ids of each row's call (its first row), bill of lading and container (hashes of
+        the call and the key); rows rejected on their own belong to none."""
         first = (
             rows.filter(~pl.col("_lone"))
             .group_by("_callkey")
@@ -629,10 +654,7 @@ class _Reader:
             .then(pl.struct("_call", "_number").hash(seed=11))
             .alias("_xh"),
         )
-        return rows.select(
-            "_row", "_line", "_call", "_callkey", "_bl", "_number", "_bh", "_xh",
-            "_has_goods", "_lone",
-        ).sort("_row")  # fmt: skip
+        return rows.sort("_row")
 
     def _group_table(
         self,
@@ -863,7 +885,7 @@ class _Reader:
             "container",
             lambda f: _flag_names(f, "container_", _CONTAINER_RENAME),
         ).rename({"_first": "_box_row"})
-        x = x.with_columns(_iso6346_problem(pl.col("_number")).alias("t_number"))
+        x = x.with_columns(rows["_tnum"].gather(x["_box_row"]).alias("t_number"))
         base = {"number": _DUMMY_CONTAINER}
         size = _check_distinct(
             x["container_size_type"], _field_check(Container, "size_type", base), pl.String
@@ -981,8 +1003,8 @@ class _Reader:
         trouble = (joined["bad"] | missing_number.fill_null(False)).fill_null(False)
         return numbers, joined["types"], trouble
 
-    def _goods(self, rows: pl.DataFrame, boxes: pl.DataFrame) -> pl.DataFrame:
-        keep = rows.select("_row", "_bh", "_xh", "_has_goods", "_lone")
+    def _goods(self, rows: pl.DataFrame) -> pl.DataFrame:
+        keep = rows.select("_row", pl.col("_tnum").alias("t_number"), "_has_goods", "_lone")
         data = self.raw.select(*[self._column(n) for n in _GOODS])
         g = pl.concat([keep, data], how="horizontal").filter(
             pl.col("_has_goods") & ~pl.col("_lone")
@@ -999,7 +1021,7 @@ class _Reader:
             g["value"], _exact(_field_check(GoodsItem, "value", {})), _DECIMAL
         )
         g = g.select(
-            "_row", "_bh", "_xh",
+            "_row", "t_number",
             pl.col("value").is_not_null().alias("_value_given"),
             pl.col("packages").is_not_null().alias("_packages_given"),
             *[c.value.alias(f"v_{k}") for k, c in checks.items()],
@@ -1026,7 +1048,8 @@ class _Reader:
             pl.when(net > gross).then(pl.lit("goods_net_weight_kg:inconsistent")),
         ]
         broken = pl.any_horizontal(
-            pl.col(f"{p}_{k}").is_not_null() for k in checks for p in ("s", "t")
+            [pl.col(f"{p}_{k}").is_not_null() for k in checks for p in ("s", "t")]
+            + [pl.col("t_number").is_not_null()]
         )
         # An amount the frame cannot hold exactly goes to the model path (which refuses it
         # the same way the reference does).
@@ -1037,11 +1060,9 @@ class _Reader:
             & pl.col("v_packages").is_null()
             & pl.col("s_packages").is_null()
         )
-        g = g.join(boxes.select("_xh", "t_number"), on="_xh", how="left").with_columns(
+        g = g.with_columns(
             broken.alias("_broken"),
-            (broken | (net > gross).fill_null(False) | pl.col("t_number").is_not_null()).alias(
-                "_flagged"
-            ),
+            (broken | (net > gross).fill_null(False)).alias("_flagged"),
             odd.alias("_odd"),
         )
         flagged = g.filter(pl.col("_flagged")).select(
