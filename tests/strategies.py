@@ -989,7 +989,14 @@ def _bool_atoms() -> st.SearchStrategy[str]:
             texts,
             st.sampled_from(["in", "not in"]),
             st.sampled_from(
-                ["$codes", '["AF", "PK", null]', "hs_chapters", "route_countries", "description"]
+                [
+                    "$codes",
+                    '["AF", "PK", null]',
+                    "hs_chapters",
+                    "route_countries",
+                    "description",
+                    '"PKKHI AFKBL"',
+                ]
             ),
         ).map(" ".join),
         st.tuples(
@@ -1004,6 +1011,7 @@ def _bool_atoms() -> st.SearchStrategy[str]:
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.length > {f}.to_set.length"),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'{f} == ["AF"]'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'"AF" in {f}[0:2]'),
+        st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'[x for x in {f} if x != "AF"] == []'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.to_set.is_empty"),
         st.sampled_from(RULE_TEXT_FIELDS).map(lambda f: f"{f}&.is_empty"),
         st.sampled_from(RULE_TEXT_FIELDS).map(

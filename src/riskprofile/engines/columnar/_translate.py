@@ -614,7 +614,12 @@ class _Translator:
             for index, item in enumerate(items):
                 eq = eq & (column.expr.list.get(index, null_on_oob=True) == item).fill_null(False)
             return eq, None
-        if a.kind == "null" or b.kind == "null" or a.kind != b.kind:
+        if a.kind == "null" or b.kind == "null":
+            return (pl.lit(False) if both_null is None else both_null), None
+        if a.kind != b.kind:
+            if {a.kind, b.kind} & {"list", "listish", "const", "method"}:
+                # A comprehension's result equals a literal list, say.
+                raise Untranslatable(f"'==' between {a.kind} and {b.kind}")
             return (pl.lit(False) if both_null is None else both_null), None
         if a.kind in ("str", "bool", "dt", "td"):
             eq = _lit(a) == _lit(b)
@@ -739,9 +744,16 @@ class _Translator:
         undecided = _any(container.undecided, member.undecided)
         if container.is_const:
             items = container.const
-            if isinstance(items, str) or items is None:
-                raise Untranslatable("'in' on a constant text")  # node would be constant
-            value = self._in_constant(member, items)
+            if items is None:
+                raise Untranslatable("'in' on a null")
+            if isinstance(items, str):  # a substring of a constant text
+                if member.kind != "str":
+                    return _V("bool", pl.lit(False), error=_any(error, pl.lit(True)), ctx=ctx,
+                              nullable=False)  # fmt: skip
+                error = _any(error, member.null_or_none())
+                value = pl.lit(items).str.contains(_lit(member), literal=True).fill_null(False)
+            else:
+                value = self._in_constant(member, items)
         elif container.kind == "list":
             assert container.expr is not None
             if member.kind == "str":
