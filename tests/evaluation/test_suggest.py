@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from riskprofile import ColumnMapping, Shipment, load_profiles, read_batch, run_examples, score
 from riskprofile.evaluation import Outcome, outcome_mapping, read_outcomes
 from riskprofile.evaluation._suggest import (
+    Candidate,
     Suggestions,
     benjamini_hochberg,
     binomial_tail,
@@ -161,6 +162,17 @@ def test_figures_are_consistent(suggestions: Suggestions) -> None:
             assert c.train.lift >= suggestions.min_lift
             assert c.weight is not None
             assert 5 <= c.weight <= 50
+    # An indicator's figures cover the units with any of its values, each unit once.
+    by_indicator: dict[str, list[Candidate]] = defaultdict(list)
+    for c in suggestions.kept:
+        by_indicator[f"{c.kind.replace('_', '-')}-w{c.weight}"].append(c)
+    assert set(by_indicator) == set(suggestions.indicators)
+    for name, members in by_indicator.items():
+        together_train, together_test = suggestions.indicators[name]
+        if len(members) == 1:
+            assert (together_train, together_test) == (members[0].train, members[0].test)
+        assert together_train.units <= sum(c.train.units for c in members)
+        assert together_train.units >= max(c.train.units for c in members)
 
 
 # --- the YAML ----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ import math
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -536,6 +536,7 @@ class _Group:
 
     @property
     def indicator_id(self) -> str:
+        # The same id as _indicator_figures gives.
         return f"{self.kind.replace('_', '-')}-w{self.weight}"
 
 
@@ -588,9 +589,13 @@ class Suggestions:
         alpha, min_support, min_findings, min_lift, value_bands: the settings used.
         precision: the suggested profile on the test period's labelled units (None when
             nothing was kept or the test period has no labelled unit).
-        profile_id: the suggested profile's id.
+        profile_id, owner, category: the suggested profile's.
         undated: units with no date (left out).
         unmatched: outcomes that matched no unit (left out).
+        bands: the value-per-kg bands learned on the training period: (HS chapter,
+            currency) -> the band limits.
+        indicators: each suggested indicator's figures (training, test) over the units
+            that carry any of its values.
     """
 
     split: dt.date
@@ -611,6 +616,7 @@ class Suggestions:
     undated: int
     unmatched: int
     bands: Mapping[tuple[str, str], tuple[float, ...]] = field(repr=False)
+    indicators: Mapping[str, tuple[Figures, Figures]] = field(default_factory=dict, repr=False)
 
     @property
     def kept(self) -> tuple[Candidate, ...]:
@@ -789,15 +795,14 @@ class Suggestions:
         for group in groups:
             spec = _KIND[group.kind]
             members = group.candidates
-            pooled_train = _pool(c.train for c in members)
-            pooled_test = _pool(c.test for c in members)
+            together_train, together_test = self.indicators[group.indicator_id]
             if not spec.condition:
                 # Written value by value: the figures of each value, then of them all.
                 for c in members:
                     out.append(f"  # {c.label}: before {split}: {c.train.text()};")
                     out.append(f"  #   from {split}: {c.test.text()}")
-            out.append(f"  # before {split}: {pooled_train.text()}")
-            out.append(f"  # from {split}: {pooled_test.text()}")
+            out.append(f"  # before {split}: {together_train.text()}")
+            out.append(f"  # from {split}: {together_test.text()}")
             out.append(f"  - id: {group.indicator_id}")
             title = f"Suggested {spec.title} (weight {group.weight})"
             out.append(f"    title: {_yaml(title)}")
@@ -841,18 +846,6 @@ class Suggestions:
             "precision": self.precision.as_dict() if self.precision else None,
             "candidates": [c.as_dict() for c in self.candidates],
         }
-
-
-def _pool(figures: Iterable[Figures]) -> Figures:
-    """Figures of a list of values, as if their units were disjoint (an upper bound of
-    the list's support when a unit carries two of them)."""
-    items = list(figures)
-    return Figures(
-        units=sum(f.units for f in items),
-        findings=sum(f.findings for f in items),
-        seen=sum(f.seen for f in items),
-        base_rate=items[0].base_rate if items else None,
-    )
 
 
 def _explain(kind: str) -> str:
@@ -1067,16 +1060,39 @@ def suggest(
         undated=undated,
         unmatched=unmatched,
         bands=bands,
+        indicators=_indicator_figures(candidates, train, test, base, test_base),
     )
     if not result.kept or not test_all.units:
         return result
     say("scoring the test period with the suggested profile")
     precision = _precision(result, [u for u in test if u.labelled], capacity)
-    return Suggestions(**{**_fields(result), "precision": precision})
+    return replace(result, precision=precision)
 
 
-def _fields(result: Suggestions) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in Suggestions.__dataclass_fields__}
+def _indicator_figures(
+    candidates: list[Candidate],
+    train: list[_Unit],
+    test: list[_Unit],
+    base: float,
+    test_base: float | None,
+) -> dict[str, tuple[Figures, Figures]]:
+    """Each indicator's figures over the units that carry any of its values (a unit with
+    two of them counts once)."""
+    indicator = {
+        (c.kind, c.value): f"{c.kind.replace('_', '-')}-w{c.weight}" for c in candidates if c.kept
+    }
+    figures: dict[str, list[Figures]] = {}
+    for units, rate in ((train, base), (test, test_base)):
+        counts: dict[str, list[int]] = {name: [0, 0, 0] for name in indicator.values()}
+        for u in units:
+            for name in {indicator[f] for f in u.features if f in indicator}:
+                counts[name][0] += 1
+                if u.labelled:
+                    counts[name][1] += 1
+                    counts[name][2] += u.finding
+        for name, (seen, labelled, found) in counts.items():
+            figures.setdefault(name, []).append(Figures(labelled, found, seen, rate))
+    return {name: (pair[0], pair[1]) for name, pair in sorted(figures.items())}
 
 
 def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> PrecisionAtCapacity:
