@@ -59,8 +59,17 @@ from riskprofile.evaluation._metrics import wilson_interval
 from riskprofile.evaluation._outcomes import Outcome, UnitOutcome, match_outcomes
 from riskprofile.model.shipment import Shipment
 
-__all__ = ["KINDS", "Candidate", "CandidateKind", "Figures", "PrecisionAtCapacity",
-           "Suggestions", "suggest"]  # fmt: skip
+__all__ = [
+    "KINDS",
+    "Candidate",
+    "CandidateKind",
+    "Figures",
+    "PrecisionAtCapacity",
+    "Suggestions",
+    "benjamini_hochberg",
+    "binomial_tail",
+    "suggest",
+]
 
 
 @dataclass(frozen=True, slots=True)
