@@ -371,13 +371,17 @@ def _field_check(model: type[RecordModel], field: str, base: dict[str, Any]) -> 
 
 
 def _check_distinct(s: pl.Series, check: Check, dtype: Any) -> _Checked:
-    """Apply ``check`` to each distinct value of ``s``."""
+    """Apply ``check`` to each distinct value of ``s`` (one lookup, then gathers)."""
     values = s.drop_nulls().unique()
     results = [check(v) for v in values.to_list()]
-    out = []
-    for i, t in ((0, dtype), (1, pl.String), (2, pl.String)):
-        mapped = pl.Series([r[i] for r in results], dtype=t)
-        out.append(s.replace_strict(values, mapped, default=None, return_dtype=t))
+    index = s.replace_strict(
+        values, pl.Series(range(len(values)), dtype=pl.UInt32), default=None,
+        return_dtype=pl.UInt32,
+    )  # fmt: skip
+    out = [
+        pl.Series([r[i] for r in results], dtype=t).gather(index)
+        for i, t in ((0, dtype), (1, pl.String), (2, pl.String))
+    ]
     return _Checked(out[0], out[1], out[2])
 
 
@@ -424,10 +428,58 @@ def _exact(check: Check) -> Check:
     return inner
 
 
-def _seq_sum(name: str) -> pl.Expr:
-    """Python's ``sum()`` of the known values in order: left to right, as the model path
-    adds them (Polars' own float sum adds in another order), and ``0 + x`` for one value."""
-    return pl.col(name).drop_nulls().cum_sum().last() + 0.0
+def _decimal_to_float(values: pl.Series) -> pl.Series:
+    """``float(Decimal)`` exactly. An amount in whole cents is an integer of cents (exact as
+    a double below 2**53) over 100.0, one correctly rounded division, as ``float()`` is;
+    other amounts go through their text."""
+    if values.len() == 0:
+        return pl.Series([], dtype=pl.Float64)
+    scale = pl.lit(10 ** (DECIMAL_SCALE - 2), pl.Int128)
+    m = pl.col("m")
+    cents = (m % scale == 0) & ((m // scale).abs() < 2**53)
+    # A column of 100.0, not the literal: Polars turns division by a constant into a
+    # multiplication by its reciprocal, which is not correctly rounded.
+    hundred = pl.Series([100.0], dtype=pl.Float64).extend_constant(100.0, len(values) - 1)
+    out = (
+        pl.DataFrame({"m": values.to_physical(), "h": hundred})
+        .select(pl.when(cents).then((m // scale).cast(pl.Float64) / pl.col("h")))
+        .to_series()
+    )
+    odd = values.is_not_null() & out.is_null()
+    if odd.any():
+        idx = odd.arg_true()
+        out = out.clone()
+        out.scatter(idx, values.gather(idx).cast(pl.String).cast(pl.Float64))
+    return out
+
+
+def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
+    """Per key (the rows sorted by it), Python's ``sum()`` of each column's non-null values
+    in row order, or null when there are none. The model path adds floats left to right;
+    Polars' own sums add in another order (a different last bit), so this loop does it."""
+    names = [c.name for c in columns]
+    out: dict[str, list[Any]] = {keys.name: [], **{n: [] for n in names}}
+    sentinel = object()
+    current: Any = sentinel
+    totals: list[Any] = []
+    for key, *values in zip(keys.to_list(), *(c.to_list() for c in columns), strict=True):
+        if key != current:
+            if current is not sentinel:
+                out[keys.name].append(current)
+                for n, t in zip(names, totals, strict=True):
+                    out[n].append(t)
+            current, totals = key, [None] * len(names)
+        for i, v in enumerate(values):
+            if v is not None:
+                totals[i] = 0 + v if totals[i] is None else totals[i] + v
+    if current is not sentinel:
+        out[keys.name].append(current)
+        for n, t in zip(names, totals, strict=True):
+            out[n].append(t)
+    return pl.DataFrame(
+        {keys.name: pl.Series(out[keys.name], dtype=keys.dtype),
+         **{n: pl.Series(out[n], dtype=pl.Float64) for n in names}}
+    )  # fmt: skip
 
 
 def _flag(prefix: str, code: pl.Expr) -> pl.Expr:
@@ -777,20 +829,29 @@ class _Reader:
                 new[f"v_{name}"] = checked.value
                 new[f"s_{name}"] = checked.salvaged
                 new[f"t_{name}"] = checked.standard
-            for field in ("name", "address", "identifier"):
-                new[f"v_{prefix}_{field}"] = _map_distinct(
-                    b[f"{prefix}_{field}"], _py_strip, pl.String
+            # Name and address as the shipment shows them (folded, upper case), the
+            # identifier as declared and upper-cased (how payers are matched).
+            new[f"f_{prefix}_name"] = _map_distinct(b[f"{prefix}_name"], _py_fold, pl.String)
+            new[f"f_{prefix}_address"] = _map_distinct(b[f"{prefix}_address"], _py_fold, pl.String)
+            identifier = _map_distinct(b[f"{prefix}_identifier"], _py_strip, pl.String)
+            new[f"v_{prefix}_identifier"] = identifier
+            new[f"u_{prefix}_identifier"] = _map_distinct(identifier, str.upper, pl.String)
+            # A party is there when any of its cells is (an empty one is no party).
+            new[f"p_{prefix}"] = (
+                pl.DataFrame(
+                    [
+                        new[f"f_{prefix}_name"].is_not_null(),
+                        new[f"f_{prefix}_address"].is_not_null(),
+                        identifier.is_not_null(),
+                        *[
+                            new[f"{k}_{prefix}_{f}"].is_not_null()
+                            for f in ("country", "aeo")
+                            for k in ("v", "s", "t")
+                        ],
+                    ]
                 )
-            new[f"p_{prefix}"] = pl.DataFrame(
-                [_map_distinct(b[f"{prefix}_{f}"], _py_strip, pl.String).alias(f) for f in
-                 ("name", "address", "identifier", "country", "aeo")]
-            ).select(pl.any_horizontal(pl.all().is_not_null())).to_series()  # fmt: skip
-            new[f"f_{prefix}_name"] = _map_distinct(new[f"v_{prefix}_name"], _py_fold, pl.String)
-            new[f"f_{prefix}_address"] = _map_distinct(
-                new[f"v_{prefix}_address"], _py_fold, pl.String
-            )
-            new[f"u_{prefix}_identifier"] = _map_distinct(
-                new[f"v_{prefix}_identifier"], str.upper, pl.String
+                .select(pl.any_horizontal(pl.all()))
+                .to_series()
             )
         b = b.with_columns(*[s.alias(k) for k, s in new.items()])
         own = [
@@ -1287,28 +1348,45 @@ class _Reader:
         )  # fmt: skip
 
         with_value = pl.col("v_value").is_not_null()
-        hs = pl.col("v_hs_code").drop_nulls()
+        hs = pl.col("v_hs_code")
+        # Values "in order, without repeats" per piece: each value's first line in its piece
+        # (one hash pass each, much cheaper than a distinct set per group).
+        listed = {
+            "hs_codes": hs,
+            "hs_chapters": hs.str.slice(0, 2),
+            "hs_headings": hs.str.slice(0, 4),
+            "hs_subheadings": hs.str.slice(0, 6),
+            "origin_countries": pl.col("v_origin_country"),
+            "package_types": pl.col("v_package_type"),
+            "value_currencies": pl.when(with_value).then(pl.col("v_currency")),
+        }
+        piece_goods = piece_goods.with_columns(
+            *[e.alias(f"_l_{n}") for n, e in listed.items()]
+        ).with_columns(
+            *[
+                (
+                    pl.col(f"_l_{n}").is_not_null()
+                    & pl.struct("_piece", f"_l_{n}").is_first_distinct()
+                ).alias(f"_first_{n}")
+                for n in listed
+            ]
+        )
         goods_agg = piece_goods.group_by("_piece").agg(
             pl.len().cast(pl.Int64).alias("goods_item_count"),
-            hs.unique(maintain_order=True).alias("hs_codes"),
-            hs.str.slice(0, 2).unique(maintain_order=True).alias("hs_chapters"),
-            hs.str.slice(0, 4).unique(maintain_order=True).alias("hs_headings"),
-            hs.str.slice(0, 6).unique(maintain_order=True).alias("hs_subheadings"),
+            *[pl.col(f"_l_{n}").filter(pl.col(f"_first_{n}")).alias(n) for n in listed],
             pl.col("v_description").drop_nulls().str.join(" | ").alias("description"),
-            pl.col("v_origin_country").drop_nulls().unique(maintain_order=True)
-            .alias("origin_countries"),
             pl.col("v_packages").sum().alias("_packages_sum"),
             pl.col("v_packages").is_not_null().any().alias("_has_packages"),
-            pl.col("v_package_type").drop_nulls().unique(maintain_order=True)
-            .alias("package_types"),
-            _seq_sum("v_gross_weight_kg").alias("goods_gross_weight_kg"),
-            _seq_sum("v_net_weight_kg").alias("goods_net_weight_kg"),
-            pl.col("v_currency").filter(with_value).drop_nulls().unique(maintain_order=True)
-            .alias("value_currencies"),
             (with_value & pl.col("v_currency").is_null()).any().alias("_value_without_currency"),
             pl.col("v_value").sum().alias("_value_sum"),
             pl.col("_flagged").any().alias("_goods_flagged"),
-        )  # fmt: skip
+        )
+        weights = _sequential_sums(
+            piece_goods["_piece"],
+            piece_goods["v_gross_weight_kg"].alias("goods_gross_weight_kg"),
+            piece_goods["v_net_weight_kg"].alias("goods_net_weight_kg"),
+        )
+        goods_agg = goods_agg.join(weights, on="_piece")
         p = pieces.join(goods_agg, on="_piece", how="left").sort("_piece")
         empty = pl.lit([], _FLAGS)
         one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col(
@@ -1326,19 +1404,21 @@ class _Reader:
             pl.col("_goods_flagged").fill_null(False),
         )  # fmt: skip
         gross = pl.col("goods_gross_weight_kg")
+        p = p.with_columns(_decimal_to_float(p["declared_value"]).alias("_value_float"))
         p = p.with_columns(
             pl.when(pl.col("declared_value").is_not_null())
             .then(pl.col("value_currencies").list.first()).alias("value_currency"),
             pl.when(pl.col("declared_value").is_not_null() & (gross > 0))
-            .then(pl.col("declared_value").cast(pl.String).cast(pl.Float64) / gross)
+            .then(pl.col("_value_float") / gross)
             .alias("value_per_kg"),
         )  # fmt: skip
 
         # Container totals over every piece that holds the container, in piece order.
-        box_totals = (
-            piece_goods.filter(pl.col("_xh").is_not_null())
-            .group_by("_xh", maintain_order=True)
-            .agg(_seq_sum("v_gross_weight_kg").alias("_box_goods"))
+        in_boxes = piece_goods.filter(pl.col("_xh").is_not_null()).sort(
+            "_xh", "_piece", "_shared", "_row"
+        )
+        box_totals = _sequential_sums(
+            in_boxes["_xh"], in_boxes["v_gross_weight_kg"].alias("_box_goods")
         )
         box_scope = (
             p.filter(pl.col("_xh").is_not_null())
