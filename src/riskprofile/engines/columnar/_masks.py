@@ -133,6 +133,16 @@ def condition_masks(
     return masks_for(frame, [("condition", condition)], {"condition": lists}, as_of)["condition"]
 
 
+def _same_meaning(condition: Condition) -> tuple[Any, ...]:
+    """Conditions with equal keys mean the same (same text, same list values): an
+    overlay repeats most of its base's indicators."""
+    builtins = condition.rule.context.builtins
+    return (
+        condition.expression,
+        tuple(sorted((name, frozenset(builtins[name])) for name in condition.lists)),
+    )
+
+
 def masks_for(
     frame: pl.DataFrame,
     conditions: Sequence[tuple[str, Condition]],
@@ -141,7 +151,7 @@ def masks_for(
     translations: Mapping[str, Translation] | None = None,
 ) -> dict[str, ConditionMasks]:
     """The masks of many conditions, keyed as given: the translated ones in one select,
-    the others row-wise.
+    the others row-wise; a condition repeated under several keys is evaluated once.
 
     Args:
         frame: a shipment frame (:func:`~riskprofile.engines.columnar.shipment_frame`).
@@ -155,12 +165,16 @@ def masks_for(
     for key, condition in conditions:
         known = translations.get(key) if translations is not None else None
         done[key] = known or translate(condition, lists_by_key.get(key, {}), as_of)
+    first: dict[tuple[Any, ...], str] = {}
+    same_as: dict[str, str] = {}
+    for key, condition in conditions:
+        same_as[key] = first.setdefault(_same_meaning(condition), key)
     # A row number keeps constant masks (a condition that is a literal) frame-long.
     exprs: list[pl.Expr] = [pl.int_range(pl.len()).alias("row")]
     columnar: list[tuple[str, Condition, bool]] = []
     for index, (key, condition) in enumerate(conditions):
         t = done[key]
-        if t.hit is None or t.error is None:
+        if same_as[key] != key or t.hit is None or t.error is None:
             continue
         exprs.append(t.hit.alias(f"h{index}"))
         exprs.append(t.error.alias(f"e{index}"))
@@ -182,7 +196,7 @@ def masks_for(
             selected.get_column(f"u{index}") if has_undecided else None,
         )
     for key, condition in conditions:
-        if key not in out:
+        if same_as[key] == key and key not in out:
             reason = done[key].fallback or "not translated"
             out[key] = _rowwise_masks(frame, condition, as_of, reason)
-    return {key: out[key] for key, _ in conditions}
+    return {key: out[same_as[key]] for key, _ in conditions}
