@@ -340,3 +340,21 @@ def test_profiles_engines_command(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert lines[0] == "t.engines  indicator plain  columnar"
     assert lines[1].startswith("t.engines  indicator lookahead  row-wise: the regex 'FAK(?!E)'")
     assert lines[2] == "2 conditions in 1 profiles: 1 columnar, 1 row-wise"
+
+
+def test_the_same_text_with_other_list_values_is_not_shared() -> None:
+    expression = "port_of_loading in $codes"
+    first = compiled(expression)
+    other_lists = {**rst.RULE_LISTS, "codes": ("string", frozenset({"CN"}))}
+    second = compile_condition(expression, other_lists)
+    assert isinstance(second, Condition)
+    rows = [CN, Shipment(port_of_loading="AF")]
+    masks = masks_for(
+        shipment_frame(rows),
+        [("a", first), ("b", second), ("c", compiled(expression))],
+        {"a": LIST_VALUES, "b": {"codes": frozenset({"CN"})}, "c": LIST_VALUES},
+        AS_OF,
+    )
+    assert masks["a"].hit.to_list() == [False, True]
+    assert masks["b"].hit.to_list() == [True, False]
+    assert masks["c"].hit.to_list() == [False, True]
