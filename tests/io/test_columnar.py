@@ -285,3 +285,30 @@ def test_rows_with_neither_key_and_goods_without_a_bill_are_rejected_alike(
     path.write_text("\n".join([header, first, no_bill, "", " , ", no_key, second]) + "\n")
     got = _same(path)
     assert [r.record for r in got.rejected] == [3, 6]
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=-1e17, max_value=1e17, allow_nan=False, allow_infinity=False),
+            st.sampled_from([0.1, 0.2, 0.3, -0.0, 1e16, -1e16, 3.3]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_weights_add_up_in_the_model_paths_order(weights: list[float]) -> None:
+    # Float addition is not associative: totals over a container's lines must be summed
+    # in the model path's order, to the last bit.
+    sample = (EXAMPLES / "data" / "karachi-sample.csv").read_text(encoding="utf-8").splitlines()
+    cells = next(csv.reader([sample[1]]))
+    rows = []
+    for weight in weights:
+        row = list(cells)
+        row[NAMES.index("gross_weight_kg")] = repr(weight)
+        row[NAMES.index("net_weight_kg")] = repr(weight / 3)
+        rows.append(row)
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in _write_rows(rows, Path(tmp), "weights"):
+            _same(path)

@@ -455,31 +455,36 @@ def _decimal_to_float(values: pl.Series) -> pl.Series:
 
 def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
     """Per key (the rows sorted by it), Python's ``sum()`` of each column's non-null values
-    in row order, or null when there are none. The model path adds floats left to right;
-    Polars' own sums add in another order (a different last bit), so this loop does it."""
-    names = [c.name for c in columns]
-    out: dict[str, list[Any]] = {keys.name: [], **{n: [] for n in names}}
-    sentinel = object()
-    current: Any = sentinel
-    totals: list[Any] = []
-    for key, *values in zip(keys.to_list(), *(c.to_list() for c in columns), strict=True):
-        if key != current:
-            if current is not sentinel:
-                out[keys.name].append(current)
-                for n, t in zip(names, totals, strict=True):
-                    out[n].append(t)
-            current, totals = key, [None] * len(names)
-        for i, v in enumerate(values):
-            if v is not None:
-                totals[i] = 0 + v if totals[i] is None else totals[i] + v
-    if current is not sentinel:
-        out[keys.name].append(current)
-        for n, t in zip(names, totals, strict=True):
-            out[n].append(t)
-    return pl.DataFrame(
-        {keys.name: pl.Series(out[keys.name], dtype=keys.dtype),
-         **{n: pl.Series(out[n], dtype=pl.Float64) for n in names}}
-    )  # fmt: skip
+    in row order, or null when there are none.
+
+    The model path adds floats left to right; Polars adds in another order, which can
+    change the last bit once there are three or more values. Groups with at most two
+    values are summed by Polars (the order cannot matter; ``+ 0.0`` makes a lone -0.0 the
+    0.0 that ``sum()`` gives); the others by Python's own ``sum()``.
+    """
+    frame = pl.DataFrame([keys, *columns])
+    k = keys.name
+    out = frame.group_by(k).agg(
+        *[(pl.col(c.name).sum() + 0.0).alias(c.name) for c in columns],
+        *[pl.col(c.name).count().alias(f"_n_{c.name}") for c in columns],
+    )
+    for c in columns:
+        n = pl.col(f"_n_{c.name}")
+        out = out.with_columns(pl.when(n > 0).then(pl.col(c.name)).alias(c.name))
+        many = out.filter(n > 2)[k]
+        if many.len() == 0:
+            continue
+        subset = frame.select(k, c.name).filter(pl.col(k).is_in(many.implode()))
+        known: dict[Any, list[float]] = {}
+        for key, value in zip(subset[k].to_list(), subset[c.name].to_list(), strict=True):
+            if value is not None:
+                known.setdefault(key, []).append(value)
+        fixed = pl.DataFrame(
+            {k: pl.Series(list(known), dtype=keys.dtype),
+             c.name: pl.Series([sum(v) for v in known.values()], dtype=pl.Float64)}
+        )  # fmt: skip
+        out = out.update(fixed, on=k)
+    return out.select(k, *[c.name for c in columns])
 
 
 def _flag(prefix: str, code: pl.Expr) -> pl.Expr:
@@ -628,8 +633,10 @@ class _Reader:
         lone = rows["_lone"]
         slow_rows = rows.filter(routed | lone)
         fast_rows = rows.filter(~routed & ~lone)
-        fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
         slow, rejected, slow_calls = self._slow_frame(slow_rows, calls, bills, boxes)
+        # The file's cells are no longer needed: free them before the widest step.
+        self.raw = self.raw.clear()
+        fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
         frame = pl.concat([fast, slow]) if slow.height else fast
         frame = frame.sort("_k0", "_k1", "_k2", "_k3").drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
@@ -900,10 +907,13 @@ class _Reader:
             pl.Series("route_countries", countries, dtype=_FLAGS),
         )
         b = b.join(combos, on=places, how="left", nulls_equal=True)
-        return b.with_columns(
+        b = b.with_columns(
             pl.any_horizontal(pl.col(c).is_not_null() for c in flag_cols).alias("_broken")
             | (pl.col("_ts_flags").list.len() > 0)
         )
+        # The cells and codes are folded into the values and flags now.
+        return b.drop(*_BILL, *flag_cols, "_ts_flags", "_ts_key", "_callkey", "_number",
+                      strict=False)  # fmt: skip
 
     def _transshipments(self, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
         """Each distinct cell split, each port checked by the model in one list."""
@@ -1006,9 +1016,11 @@ class _Reader:
             (broken | consistency.fill_null(False) | pl.col("_conflict")).alias("_flagged"),
         )
         flagged = x.filter(pl.col("_flagged")).select("_xh", _flag_list(flags).alias("_box_flags"))
-        return x.join(flagged, on="_xh", how="left").with_columns(
+        x = x.join(flagged, on="_xh", how="left").with_columns(
             pl.col("_box_flags").fill_null(pl.lit([], _FLAGS))
         )
+        return x.drop(*_EQUIPMENT, *[c for c in codes_cols if c != "t_number"], "_callkey",
+                      "_bl", strict=False)  # fmt: skip
 
     def _seals(
         self, numbers_raw: pl.Series, sealers_raw: pl.Series
@@ -1129,9 +1141,10 @@ class _Reader:
         flagged = g.filter(pl.col("_flagged")).select(
             "_row", _flag_list(flags).alias("_goods_flags")
         )
-        return g.join(flagged, on="_row", how="left").with_columns(
+        g = g.join(flagged, on="_row", how="left").with_columns(
             pl.col("_goods_flags").fill_null(pl.lit([], _FLAGS))
         )
+        return g.drop([c for c in g.columns if c[:2] in ("s_", "t_") and c != "t_number"])
 
     # --- routing -----------------------------------------------------------------------
 
@@ -1349,8 +1362,7 @@ class _Reader:
 
         with_value = pl.col("v_value").is_not_null()
         hs = pl.col("v_hs_code")
-        # Values "in order, without repeats" per piece: each value's first line in its piece
-        # (one hash pass each, much cheaper than a distinct set per group).
+        # Values in order, without repeats, per piece.
         listed = {
             "hs_codes": hs,
             "hs_chapters": hs.str.slice(0, 2),
@@ -1360,20 +1372,9 @@ class _Reader:
             "package_types": pl.col("v_package_type"),
             "value_currencies": pl.when(with_value).then(pl.col("v_currency")),
         }
-        piece_goods = piece_goods.with_columns(
-            *[e.alias(f"_l_{n}") for n, e in listed.items()]
-        ).with_columns(
-            *[
-                (
-                    pl.col(f"_l_{n}").is_not_null()
-                    & pl.struct("_piece", f"_l_{n}").is_first_distinct()
-                ).alias(f"_first_{n}")
-                for n in listed
-            ]
-        )
         goods_agg = piece_goods.group_by("_piece").agg(
             pl.len().cast(pl.Int64).alias("goods_item_count"),
-            *[pl.col(f"_l_{n}").filter(pl.col(f"_first_{n}")).alias(n) for n in listed],
+            *[e.drop_nulls().unique(maintain_order=True).alias(n) for n, e in listed.items()],
             pl.col("v_description").drop_nulls().str.join(" | ").alias("description"),
             pl.col("v_packages").sum().alias("_packages_sum"),
             pl.col("v_packages").is_not_null().any().alias("_has_packages"),
