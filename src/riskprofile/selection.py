@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from riskprofile.scoring import LANES, Lane, RankedContainer, RankedRun
 
@@ -138,8 +138,9 @@ def select(
         seed: the control sample's random seed; required when ``control_rate`` > 0, so
             that the same seed gives the same sample.
     """
-    containers = list(run.containers)  # already in rank order
-    total = len(containers)
+    containers = run.containers  # already in rank order
+    keys, lanes, forced_flags = _ranked_columns(run)
+    total = len(keys)
     rate = _rate(control_rate)
     if rate > 0 and seed is None:
         raise ValueError("a control sample needs an explicit seed (reproducibility)")
@@ -154,12 +155,13 @@ def select(
         quotas = {None: parse_capacity(capacity, total)}
     limit = sum(quotas.values())
 
-    chosen: list[tuple[Reason, RankedContainer]] = []
-    taken: set[str] = set()
-    forced = [c for c in containers if c.forced_lane is not None]
-    for c in forced:
-        chosen.append(("forced", c))
-        taken.add(c.key)
+    # Positions in the ranked list; objects are made only for what the selection holds.
+    chosen: list[tuple[Reason, int]] = []
+    taken = [False] * total
+    forced = [i for i in range(total) if forced_flags[i]]
+    for i in forced:
+        chosen.append(("forced", i))
+        taken[i] = True
     warnings = []
     if len(forced) > limit:
         warnings.append(
@@ -167,36 +169,65 @@ def select(
             f"{limit}: all are selected ({len(forced) - limit} over capacity)"
         )
     used: dict[Lane | None, int] = dict.fromkeys(quotas, 0)
-    for c in forced:
-        key: Lane | None = c.lane if None not in quotas else None
+    for i in forced:
+        key: Lane | None = lanes[i] if None not in quotas else None
         if key in used:
             used[key] += 1
     # Forced containers use the capacity first, whatever their lane: the rest of the
     # list fills what remains, within each lane's quota.
     budget = max(0, limit - len(forced))
-    for c in containers:
+    for i in range(total):
         if budget == 0:
             break
-        if c.key in taken or c.lane == "green":
+        if taken[i] or lanes[i] == "green":
             continue
-        key = c.lane if None not in quotas else None
+        key = lanes[i] if None not in quotas else None
         if key not in quotas or used[key] >= quotas[key]:
             continue
         used[key] += 1
         budget -= 1
-        chosen.append(("score", c))
-        taken.add(c.key)
+        chosen.append(("score", i))
+        taken[i] = True
     if rate > 0:
-        pool = sorted(c.key for c in containers if c.key not in taken)
+        position = {keys[i]: i for i in range(total) if not taken[i]}
+        pool = sorted(position)
         # Decimal, so that "29%" of 50 is exactly 14.5 and rounds half up to 15.
         exact = _rate_decimal(control_rate) * total
         size = min(len(pool), int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
         # A sample for quality control, not security: reproducible from its seed.
-        picked = set(random.Random(seed).sample(pool, size))  # noqa: S311
-        by_key = {c.key: c for c in containers}
+        picked = random.Random(seed).sample(pool, size)  # noqa: S311
         for key_ in sorted(picked):
-            chosen.append(("control", by_key[key_]))
-            taken.add(key_)
-    left_out = tuple(c for c in containers if c.key not in taken and c.lane != "green")
-    selected = tuple(Selected(i, reason, c) for i, (reason, c) in enumerate(chosen, start=1))
+            chosen.append(("control", position[key_]))
+            taken[position[key_]] = True
+    left_out = _take(containers, [i for i in range(total) if not taken[i] and lanes[i] != "green"])
+    picked_containers = _take(containers, [i for _, i in chosen])
+    selected = tuple(
+        Selected(rank, reason, c)
+        for rank, ((reason, _), c) in enumerate(zip(chosen, picked_containers, strict=True), 1)
+    )
     return Selection(run, selected, left_out, limit, rate, seed, tuple(warnings))
+
+
+def _take(containers: Sequence[RankedContainer], positions: list[int]) -> tuple[Any, ...]:
+    take = getattr(containers, "take", None)  # a column-wise run makes them in one go
+    if take is not None:
+        return tuple(take(positions))
+    return tuple(containers[i] for i in positions)
+
+
+def _ranked_columns(run: RankedRun) -> tuple[list[str], list[Lane], list[bool]]:
+    """Each ranked container's key, lane and whether a hit forces it, in rank order:
+    read from a column-wise run's table without making one object per container."""
+    table = getattr(run, "container_table", None)
+    if table is not None:
+        return (
+            table["key"].to_list(),
+            table["lane"].to_list(),
+            table["forced_lane"].is_not_null().to_list(),
+        )
+    containers = run.containers
+    return (
+        [c.key for c in containers],
+        [c.lane for c in containers],
+        [c.forced_lane is not None for c in containers],
+    )

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -193,6 +193,53 @@ class FrameContainer:
     hit_count: int
 
 
+class FrameContainers(Sequence[FrameContainer]):
+    """The ranked containers of a :class:`FrameRun`, made on demand from its table (a
+    million objects at once would cost more than the scoring)."""
+
+    def __init__(self, table: pl.DataFrame, scale: int) -> None:
+        self._table = table
+        self._unit = Decimal(1).scaleb(-scale)
+
+    def __len__(self) -> int:
+        return self._table.height
+
+    @overload
+    def __getitem__(self, index: int) -> FrameContainer: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FrameContainer]: ...
+    def __getitem__(self, index: int | slice) -> FrameContainer | Sequence[FrameContainer]:
+        if isinstance(index, slice):
+            return self.take(list(range(len(self)))[index])
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self.take([index % len(self)])[0]
+
+    def __iter__(self) -> Iterator[FrameContainer]:
+        start = 0
+        while start < len(self):  # in chunks: no million objects at once
+            yield from self.take(list(range(start, min(start + 65_536, len(self)))))
+            start += 65_536
+
+    def take(self, positions: Sequence[int]) -> list[FrameContainer]:
+        """The containers at these places of the ranking, in that order."""
+        rows = self._table[list(positions)]
+        return [
+            FrameContainer(
+                key, number, (Decimal(points) * self._unit).normalize() + 0, lane, forced, hits
+            )
+            for key, number, points, lane, forced, hits in zip(
+                rows["key"].to_list(),
+                rows["container_number"].to_list(),
+                rows["points"].to_list(),
+                rows["lane"].to_list(),
+                rows["forced_lane"].to_list(),
+                rows["hit_count"].to_list(),
+                strict=True,
+            )
+        ]
+
+
 @dataclass(frozen=True)
 class FrameRun:
     """A scoring run computed column-wise (:func:`score_frame`).
@@ -273,24 +320,10 @@ class FrameRun:
         )
 
     @cached_property
-    def containers(self) -> tuple[FrameContainer, ...]:
-        """The container units in rank order, for :func:`riskprofile.select`."""
-        unit = Decimal(1).scaleb(-self.scale)
-        table = self.container_table
-        return tuple(
-            FrameContainer(
-                key, number, (Decimal(points) * unit).normalize() + 0, lane, forced, hits
-            )
-            for key, number, points, lane, forced, hits in zip(
-                table["key"].to_list(),
-                table["container_number"].to_list(),
-                table["points"].to_list(),
-                table["lane"].to_list(),
-                table["forced_lane"].to_list(),
-                table["hit_count"].to_list(),
-                strict=True,
-            )
-        )
+    def containers(self) -> FrameContainers:
+        """The container units in rank order, for :func:`riskprofile.select`: a sequence
+        that makes each :class:`FrameContainer` when it is asked for."""
+        return FrameContainers(self.container_table, self.scale)
 
     def __repr__(self) -> str:
         counts = self.container_table["lane"].value_counts()
@@ -356,7 +389,8 @@ def score_frame(
     forced_severities: list[pl.Expr] = []
     hit_counts: list[pl.Expr] = []
     unevaluable: list[pl.Expr] = []
-    hit_parts: list[pl.DataFrame] = []
+    effective: list[pl.Expr] = []
+    hit_of: list[tuple[CompiledProfile, CompiledIndicator]] = []
     engines: dict[str, str] = {}
     for p_index, profile in enumerate(profile_list):
         suppressed = pl.lit(False)
@@ -382,7 +416,8 @@ def score_frame(
                 forced_severities.append(
                     pl.when(hit).then(_SEVERITY[ind.indicator.lane]).otherwise(None)
                 )
-            hit_parts.append(_hits_of(ind, profile, m.hit, hit_name))
+            effective.append(hit.alias(hit_name))
+            hit_of.append((profile, ind))
         points = pl.max_horizontal(total, pl.lit(0, dtype=pl.Int64))
         band = pl.lit(_SEVERITY["green"], dtype=pl.Int64)
         for b in sorted(profile.profile.bands, key=lambda b: b.min_score):
@@ -401,7 +436,9 @@ def score_frame(
     zero = pl.lit(0, dtype=pl.Int64)
     forced = pl.min_horizontal(*forced_severities) if forced_severities else pl.lit(None)
     lane = pl.min_horizontal(*severities, *forced_severities) if severities else None
-    scored = base.select(
+    # Lazily, so that the hit expressions shared by scores, counts and lanes are computed
+    # once (common subexpression elimination is off in eager selects).
+    scored = base.lazy().select(
         pl.col("shipment_id"),
         _unit_key().alias("key"),
         pl.col("container_number"),
@@ -415,9 +452,11 @@ def score_frame(
         forced.cast(pl.Int64).alias("forced_severity"),
         (pl.sum_horizontal(*hit_counts) if hit_counts else zero).alias("hit_count"),
         (pl.sum_horizontal(*unevaluable) if unevaluable else zero).alias("unevaluable"),
-    )
+    ).collect()
     containers = (
-        scored.group_by("key", maintain_order=True)
+        # Every column aggregated is the same for any order of the group's rows, and the
+        # ranking sorts on the unique key last: no need to keep the input order.
+        scored.group_by("key")
         .agg(
             pl.col("container_number").first(),
             pl.col("points").max(),
@@ -459,8 +498,7 @@ def score_frame(
         "hit_count",
         "unevaluable",
     )
-    suppressed_any = _suppressed_columns(profile_list, base)
-    hit_table = _hit_table(base, hit_parts, suppressed_any, scored)
+    hit_table = _hit_table(base.select(effective), hit_of, scored)
     return FrameRun(
         as_of=when,
         fingerprints={p.id: p.fingerprint for p in profile_list},
@@ -489,52 +527,35 @@ def _unit_key() -> pl.Expr:
     )
 
 
-def _hits_of(
-    ind: CompiledIndicator, profile: CompiledProfile, hit: pl.Series, column: str
-) -> pl.DataFrame:
-    return pl.DataFrame({"row": hit.arg_true().cast(pl.UInt32)}).with_columns(
-        pl.lit(profile.id, pl.String).alias("profile_id"),
-        pl.lit(profile.version, pl.Int64).alias("profile_version"),
-        pl.lit(ind.id, pl.String).alias("indicator_id"),
-        pl.lit(ind.weight, pl.Decimal(38, 9)).alias("weight"),
-        pl.lit(ind.indicator.lane, pl.String).alias("forced_lane"),
-    )
-
-
-def _suppressed_columns(profiles: Sequence[CompiledProfile], base: pl.DataFrame) -> pl.DataFrame:
-    """One boolean column per profile: is it suppressed on each row."""
-    out = {}
-    for p_index, profile in enumerate(profiles):
-        names = [c for c in base.columns if c.startswith(f"x{p_index}_")]
-        out[profile.id] = (
-            base.select(pl.any_horizontal(*names)).to_series()
-            if names
-            else pl.Series([False] * base.height, dtype=pl.Boolean)
-        )
-    return pl.DataFrame(out) if out else pl.DataFrame()
-
-
 def _hit_table(
-    base: pl.DataFrame,
-    parts: list[pl.DataFrame],
-    suppressed: pl.DataFrame,
+    effective: pl.DataFrame,
+    hit_of: Sequence[tuple[CompiledProfile, CompiledIndicator]],
     scored: pl.DataFrame,
 ) -> pl.DataFrame:
+    """One row per hit (suppressed profiles' hits excluded), by shipment row, then
+    profile and indicator order."""
     schema: dict[str, Any] = {
         "row": pl.UInt32, "key": pl.String, "shipment_id": pl.String, "profile_id": pl.String,
         "profile_version": pl.Int64, "indicator_id": pl.String, "weight": pl.Decimal(38, 9),
         "forced_lane": pl.String,
     }  # fmt: skip
+    parts = []
+    for column, (profile, ind) in zip(effective.columns, hit_of, strict=True):
+        rows = effective[column].arg_true()
+        if len(rows):
+            parts.append(
+                pl.DataFrame({"row": rows.cast(pl.UInt32)}).with_columns(
+                    pl.lit(profile.id, pl.String).alias("profile_id"),
+                    pl.lit(profile.version, pl.Int64).alias("profile_version"),
+                    pl.lit(ind.id, pl.String).alias("indicator_id"),
+                    pl.lit(ind.weight, pl.Decimal(38, 9)).alias("weight"),
+                    pl.lit(ind.indicator.lane, pl.String).alias("forced_lane"),
+                )
+            )
     if not parts:
         return pl.DataFrame(schema=schema)
-    hits = pl.concat(parts, how="vertical")
-    if suppressed.width:
-        long = (
-            suppressed.with_row_index("row")
-            .unpivot(index="row", variable_name="profile_id", value_name="suppressed")
-            .filter(pl.col("suppressed"))
-            .select("row", "profile_id")
-        )
-        hits = hits.join(long, on=["row", "profile_id"], how="anti")
-    keys = scored.select("shipment_id", "key").with_row_index("row")
-    return hits.join(keys, on="row", how="left").sort("row", maintain_order=True).select(*schema)
+    hits = pl.concat(parts, how="vertical").sort("row", maintain_order=True)
+    return hits.with_columns(
+        scored["key"].gather(hits["row"]).alias("key"),
+        scored["shipment_id"].gather(hits["row"]).alias("shipment_id"),
+    ).select(*schema)
