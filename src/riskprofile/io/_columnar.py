@@ -14,14 +14,17 @@ It is a hybrid, and exact by construction where it is not exact by computation:
   column, so normalisation and flags are the model's own. High-cardinality values
   (container numbers, weights, amounts, names) are checked by vectorised expressions for
   their common shapes (ISO 6346 check digits in Polars) and by the model for the rest.
+- A group (vessel call, bill of lading, container) whose rows all carry the same cells
+  takes its first row's; one whose rows disagree is merged in Python exactly as the
+  reference reader merges it (first value wins, the rest are ``inconsistent`` flags).
 - What the column-wise path does not reproduce goes through the model path
   (:class:`~riskprofile.io._table.TableReader`, :func:`~riskprofile.model.shipment.flatten`
   and :func:`~riskprofile.engines.columnar.shipment_frame`) for just the rows concerned:
-  rows that are rejected, bills of lading and containers whose rows disagree (conflicting
-  values for the same key), seals the model must repair, unusual yes/no words, and in
-  strict mode anything that breaks a standard. Such a row takes with it every row of its
-  bills of lading and containers (the closure), so that counts and totals across them
-  stay those of the model; a vessel call whose voyage columns disagree goes whole.
+  rejected rows, seals the model must repair, amounts or counts no frame column holds
+  exactly, and in strict mode conflicts and anything that breaks a standard. Such a row
+  takes with it every row of its bills of lading and containers (the closure), so that
+  counts and totals across them stay those of the model; in strict mode a vessel call
+  whose voyage columns disagree or break a standard goes whole.
 - A whole file goes through the model path when reading it column-wise could differ from
   the reference reader at all: JSON input, a column mapping with date formats, CSV with
   line breaks inside quoted cells or unusual quoting, Parquet columns that are not text.
@@ -59,7 +62,16 @@ from riskprofile.model._base import (
     validation_context,
 )
 from riskprofile.model.codes import describe_size_type, normalise_container_number
-from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
+from riskprofile.model.manifest import (
+    MAX_GROSS_MASS_KG,
+    MAX_TARE_KG,
+    Consignment,
+    Container,
+    GoodsItem,
+    Manifest,
+    Party,
+    Seal,
+)
 from riskprofile.model.shipment import _CONTAINER_RENAME, Shipment, _flag_names, flatten
 
 __all__ = ["FrameBatch", "read_frame"]
@@ -72,9 +84,6 @@ PY_WHITESPACE = (
 )
 _WS_INNER = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
 _WS_CLASS = f"[{_WS_INNER}]"
-_ASCII_ONLY = r"^[\x00-\x7f]*$"
-# normalise_code's pattern ([\s\-./]+ in Python) for ASCII text.
-_CODE_JUNK = r"[\t\n\x0b\x0c\r\x1c-\x1f \-./]+"
 
 _VOYAGE = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",
            "arrival")  # fmt: skip
@@ -83,7 +92,6 @@ _BILL = tuple(c.name for c in COLUMNS if c.group == "bill_of_lading")
 _BOX = tuple(c.name for c in COLUMNS if c.group == "container")
 _EQUIPMENT = tuple(n for n in _BOX if n != "container_number")
 _GOODS = tuple(c.name for c in COLUMNS if c.group == "goods")
-_LISTS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 _POSITIONAL = frozenset({"seal_numbers", "seal_sealers"})
 _NUMBERS = frozenset(c.name for c in COLUMNS if c.kind in ("number", "integer"))
 _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"),
@@ -91,11 +99,7 @@ _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify
 _DUMMY_CONTAINER = "CSQU3054383"
 _SALVAGED = frozenset({"invalid_value", "unknown_field"})
 _CONSISTENCY = frozenset({"inconsistent", "implausible", "duplicate"})
-_MAX_GROSS_MASS_KG = 45_000.0
-_MAX_TARE_KG = 12_000.0
 # Plain decimal numbers that Polars and the model parse to the same value.
-_PLAIN_FLOAT = r"^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?$"
-_PLAIN_INT = r"^(0|[1-9][0-9]{0,17})$"
 _PLAIN_DECIMAL = r"^-?(0|[1-9][0-9]{0,19})(\.[0-9]{1,18})?$"
 _DECIMAL = pl.Decimal(38, DECIMAL_SCALE)
 _UTC = pl.Datetime("us", "UTC")
@@ -510,17 +514,6 @@ def _is_blank(value: pl.Expr) -> pl.Expr:
 
 def _unique_names(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
-
-
-def _differs(name: str) -> pl.Expr:
-    return pl.col(f"{name}__min").ne_missing(pl.col(f"{name}__max"))
-
-
-def _min_max(names: Iterable[str]) -> list[pl.Expr]:
-    out = []
-    for name in names:
-        out += [pl.col(name).min().alias(f"{name}__min"), pl.col(name).max().alias(f"{name}__max")]
-    return out
 
 
 _ISO6346_VALUES = {
@@ -1001,16 +994,14 @@ class _Reader:
             _flag("verified_gross_mass_kg", pl.col("t_verified_gross_mass_kg")),
             _flag("tare_kg", pl.col("t_tare_kg")),
             pl.when((vgm >= 0) & (vgm < tare)).then(pl.lit("verified_gross_mass_kg:inconsistent")),
-            pl.when(vgm > _MAX_GROSS_MASS_KG).then(pl.lit("verified_gross_mass_kg:implausible")),
-            pl.when(tare > _MAX_TARE_KG).then(pl.lit("tare_kg:implausible")),
+            pl.when(vgm > MAX_GROSS_MASS_KG).then(pl.lit("verified_gross_mass_kg:implausible")),
+            pl.when(tare > MAX_TARE_KG).then(pl.lit("tare_kg:implausible")),
             pl.col("_conflicts"),
         ]
         codes_cols = ("s_full", "s_tare_kg", "s_verified_gross_mass_kg", "t_number", "t_size",
                       "t_verified_gross_mass_kg", "t_tare_kg")  # fmt: skip
         broken = pl.any_horizontal(pl.col(c).is_not_null() for c in codes_cols)
-        consistency = (
-            ((vgm >= 0) & (vgm < tare)) | (vgm > _MAX_GROSS_MASS_KG) | (tare > _MAX_TARE_KG)
-        )
+        consistency = ((vgm >= 0) & (vgm < tare)) | (vgm > MAX_GROSS_MASS_KG) | (tare > MAX_TARE_KG)
         x = x.with_columns(
             broken.alias("_broken"),
             (broken | consistency.fill_null(False) | pl.col("_conflict")).alias("_flagged"),
