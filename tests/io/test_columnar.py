@@ -312,3 +312,36 @@ def test_weights_add_up_in_the_model_paths_order(weights: list[float]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for path in _write_rows(rows, Path(tmp), "weights"):
             _same(path)
+
+
+def _sample_rows() -> tuple[list[str], list[list[str]]]:
+    with open(EXAMPLES / "data" / "karachi-sample.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_edge_files_read_as_on_the_model_path(tmp_path: Path, strictness: str) -> None:
+    header, rows = _sample_rows()
+    line = ",".join(header)
+    (tmp_path / "header.csv").write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "blank.csv").write_text(line + "\n,,,,\n \n\n", encoding="utf-8")
+    with open(tmp_path / "multiline.csv", "w", newline="", encoding="utf-8") as handle:
+        spoilt = list(rows[0])
+        spoilt[header.index("description")] = "LINE ONE\nLINE TWO"
+        csv.writer(handle).writerows([header, spoilt, rows[1]])
+    pl.DataFrame(
+        {"bl_number": ["A1"], "container_number": ["CSQU3054383"], "packages": [3]}
+    ).write_parquet(tmp_path / "typed.parquet")
+    pl.DataFrame({n: pl.Series([], dtype=pl.String) for n in NAMES}).write_parquet(
+        tmp_path / "empty.parquet"
+    )
+    expected_fallback = {
+        "multiline.csv": "CSV quoting that only the csv module reads the same way",
+        "typed.parquet": "Parquet columns that are not text",
+    }
+    for name in ("header.csv", "blank.csv", "multiline.csv", "typed.parquet", "empty.parquet"):
+        got = _same(tmp_path / name, strictness=strictness)
+        if name in expected_fallback:
+            assert got.fallback == expected_fallback[name]
+            assert got.rows_via_models == got.records_read
