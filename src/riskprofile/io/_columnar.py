@@ -626,6 +626,7 @@ class _Reader:
         lone = rows["_lone"]
         slow_rows = rows.filter(routed | lone)
         fast_rows = rows.filter(~routed & ~lone)
+        self._grouped_rows = rows.height - int(lone.sum())
         slow, rejected, slow_calls = self._slow_frame(slow_rows, calls, bills, boxes)
         # The file's cells are no longer needed: free them before the widest step.
         self.raw = self.raw.clear()
@@ -1333,7 +1334,11 @@ class _Reader:
         )  # fmt: skip
 
         # Goods of each piece: its own lines, then the lines the bill shares.
-        fast_goods = goods.join(rows.select("_row"), on="_row", how="semi")
+        fast_goods = (
+            goods
+            if goods.height == 0 or rows.height == self._grouped_rows
+            else goods.join(rows.select("_row"), on="_row", how="semi")
+        )
         own = (
             fast_goods.filter(pl.col("_xh").is_not_null())
             .join(pieces.select("_piece", "_bh", "_xh"), on=["_bh", "_xh"])
