@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,11 +35,15 @@ SEED = 7
 CHILD_FRAME = """
 import json, resource, sys, time
 from riskprofile.io import read_frame
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
 start = time.perf_counter()
 batch = read_frame(sys.argv[1])
 seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({
     "seconds": seconds,
+    "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu,
     "rows": batch.records_read,
     "shipments": batch.frame.height,
     "rejected": len(batch.rejected),
@@ -142,7 +147,11 @@ def main() -> None:
             [sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True
         ).stdout
     )
-    print(f"python {sys.version.split()[0]}, import-only max RSS {baseline / 1024:.0f} MiB")
+    load = os.getloadavg()[0]
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load:.1f}, "
+        f"import-only max RSS {baseline / 1024:.0f} MiB"
+    )
     for rows in sizes:
         path, note = batch_of(rows, args.generate)
         frame = run(CHILD_FRAME, path)
@@ -157,6 +166,7 @@ def main() -> None:
         print(
             f"  read_frame          {seconds:7.2f} s  {n / seconds:>10,.0f} rows/s"
             f"  peak RSS {frame['max_rss_kib'] / 1024:6.0f} MiB"
+            f"  (CPU {frame['cpu_seconds']:.2f} s)"
         )
         print(
             f"  read_batch + frame  {extrapolated:7.2f} s  {n / extrapolated:>10,.0f} rows/s"

@@ -345,3 +345,33 @@ def test_edge_files_read_as_on_the_model_path(tmp_path: Path, strictness: str) -
         if name in expected_fallback:
             assert got.fallback == expected_fallback[name]
             assert got.rows_via_models == got.records_read
+
+
+def test_raise_for_rejected_says_what_read_batch_says(tmp_path: Path) -> None:
+    from riskprofile.errors import BatchRejectedError
+
+    header, rows = _sample_rows()
+    spoilt = list(rows[0])
+    spoilt[header.index("bl_number")] = ""
+    path, _ = _write_rows([spoilt, rows[1]], tmp_path, "rejects")
+    got = _same(path)
+    with pytest.raises(BatchRejectedError) as ours:
+        got.raise_for_rejected()
+    with pytest.raises(BatchRejectedError) as theirs:
+        read_batch(path).raise_for_rejected()
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_without_polars_read_frame_says_what_to_install() -> None:
+    import subprocess
+
+    code = (
+        "import sys; sys.modules['polars'] = None\n"
+        "import riskprofile.io\n"
+        "try:\n"
+        "    riskprofile.io.read_frame\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'riskprofile[columnar]'" in out.stdout

@@ -50,7 +50,13 @@ _LAZY = frozenset({"FrameBatch", "read_frame"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from riskprofile.io import _columnar
-
+        try:
+            from riskprofile.io import _columnar
+        except ModuleNotFoundError as exc:
+            if exc.name != "polars":
+                raise
+            raise ImportError(
+                f"riskprofile.io.{name} needs polars: pip install 'riskprofile[columnar]'"
+            ) from exc
         return getattr(_columnar, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

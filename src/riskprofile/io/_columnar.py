@@ -49,7 +49,7 @@ from typing import Any
 import polars as pl
 
 from riskprofile.engines.columnar._frame import DECIMAL_SCALE, frame_schema, shipment_frame
-from riskprofile.errors import InputFormatError
+from riskprofile.errors import BatchRejectedError, InputFormatError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
@@ -149,6 +149,17 @@ class FrameBatch:
     def rows_column_wise(self) -> int:
         """Records read column-wise, without a model object."""
         return self.records_read - self.rows_via_models
+
+    def raise_for_rejected(self) -> None:
+        """Raise :class:`~riskprofile.errors.BatchRejectedError` if any record was rejected
+        (as :meth:`Batch.raise_for_rejected <riskprofile.Batch.raise_for_rejected>`)."""
+        if self.rejected:
+            first = self.rejected[0]
+            raise BatchRejectedError(
+                f"{self.source}: {len(self.rejected)} of {self.records_read} records rejected; "
+                f"first: {self.record_unit} {first.record}: {first.reason}",
+                list(self.rejected),
+            )
 
 
 def read_frame(
