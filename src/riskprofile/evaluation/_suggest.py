@@ -30,7 +30,10 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
    taken candidate's, with a candidate already taken, and whose units that no taken
    candidate has no longer pass the same test, is dropped as covered (a port and its
    country, a heading and its only HS code, a heading and the pair that makes up most
-   of it, a chapter and its cheapest band).
+   of it, a chapter and its cheapest band). The other way round, a broader candidate
+   replaces the taken ones that lie mostly within it when they find no more than the
+   rest of it and that rest finds more than the base rate on its own (one-sided
+   binomial tests at ``alpha``): a port replaces the main trade loaded there.
 6. Weights: ten times the base-2 logarithm of the lift at the 95 % lower bound, rounded
    to a multiple of 5, from 5 to 50. The kept values of a kind with the same weight
    form one watch list and one indicator.
@@ -344,6 +347,28 @@ def benjamini_hochberg(p_values: Iterable[float], alpha: float) -> float:
         if p <= rank / m * alpha:
             threshold = p
     return threshold
+
+
+def _explains(
+    f: tuple[str, str],
+    g: tuple[str, str],
+    members: Mapping[tuple[str, str], set[str]],
+    units: Mapping[str, _Unit],
+    base: float,
+    alpha: float,
+) -> bool:
+    """Whether candidate ``f`` is the better explanation of a kept candidate ``g``: ``g``
+    lies mostly within ``f``, ``f``'s other units find more than the base rate on their
+    own, and ``g`` finds no more than they do (a port and the main trade loaded there)."""
+    inner, outer = members[g], members[f]
+    if len(inner) >= len(outer) or 2 * len(inner & outer) < len(inner):
+        return False
+    rest = outer - inner
+    rest_found = sum(units[k].finding for k in rest)
+    inner_found = sum(units[k].finding for k in inner)
+    if not rest or binomial_tail(rest_found, len(rest), base) > alpha:
+        return False
+    return binomial_tail(inner_found, len(inner), rest_found / len(rest)) > alpha
 
 
 def _lower(figures: Figures) -> float:
@@ -1002,6 +1027,7 @@ def suggest(
     covered: set[str] = set()
     kept_labels: list[tuple[tuple[str, str], str]] = []
     candidates: list[Candidate] = []
+    position: dict[tuple[str, str], int] = {}
     for f in order:
         tr, te, p_value = figures[f]
         label = _label(f[0], f[1], bands)
@@ -1025,7 +1051,24 @@ def suggest(
                 for g, label_g in kept_labels
                 if 2 * len(members[g] & members[f]) >= min(len(members[g]), len(members[f]))
             ]
-            if nested and (
+            within = [g for g, _ in nested if _explains(f, g, members, labelled_train, base, alpha)]
+            if nested and len(within) == len(nested):
+                # The kept candidates it overlaps are parts of it that find no more than
+                # the rest of it: it is the better explanation, and replaces them.
+                keep = True
+                reason = "kept"
+                for g in within:
+                    index = position[g]
+                    candidates[index] = replace(
+                        candidates[index],
+                        kept=False,
+                        weight=None,
+                        reason=f"covered by {_KIND[f[0]].title} {label}",
+                    )
+                kept_labels = [(g, lab) for g, lab in kept_labels if g not in within]
+                kept_labels.append((f, label))
+                covered = {k for g, _ in kept_labels for k in members[g]}
+            elif nested and (
                 rest_found < min_findings or binomial_tail(rest_found, len(rest), base) > threshold
             ):
                 nearest = max(nested, key=lambda kl: len(members[kl[0]] & members[f]))
@@ -1035,6 +1078,7 @@ def suggest(
                 reason = "kept"
                 covered |= members[f]
                 kept_labels.append((f, label))
+        position[f] = len(candidates)
         candidates.append(
             Candidate(
                 kind=f[0],
