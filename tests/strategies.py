@@ -948,6 +948,10 @@ def _number_exprs(depth: int) -> st.SearchStrategy[str]:
                 "[c for c in $codes if c in route_countries].length",
                 '[h.length for h in hs_chapters if h != "84"].length',
                 "description&.as_upper&.length",
+                "goods_gross_weight_kg.floor",
+                "value_per_kg&.ceiling",
+                "cargo_mass_gap_kg.to_int",
+                "packages.to_int",
             ]
         ),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"[x for x in {f} if x in $codes].length"),
@@ -957,7 +961,7 @@ def _number_exprs(depth: int) -> st.SearchStrategy[str]:
     smaller = _number_exprs(depth - 1)
     return st.one_of(
         atoms,
-        st.tuples(smaller, st.sampled_from(["+", "-", "*", "/", "//"]), smaller).map(
+        st.tuples(smaller, st.sampled_from(["+", "-", "*", "/", "//", "%"]), smaller).map(
             lambda t: f"({t[0]} {t[1]} {t[2]})"
         ),
         smaller.map(lambda e: f"-{e}"),

@@ -211,7 +211,8 @@ def test_python_regex_meaning_is_kept() -> None:
     [
         ('description =~~ "(?=A)B"', "lookahead"),
         ('description =~~ "(A)\\\\1"', "backreference"),
-        ("packages // 2 > 1", "//"),
+        ("packages ** 2 > 1", "**"),
+        ("goods_gross_weight_kg // 2 > 1", "not integers"),
         ("[x for x in hs_chapters if x == description].length > 0", "other fields"),
     ],
 )
@@ -358,3 +359,15 @@ def test_the_same_text_with_other_list_values_is_not_shared() -> None:
     assert masks["a"].hit.to_list() == [False, True]
     assert masks["b"].hit.to_list() == [True, False]
     assert masks["c"].hit.to_list() == [False, True]
+
+
+def test_integer_division_truncates_toward_zero_as_decimal_does() -> None:
+    rows = [Shipment(packages=v, transshipment_count=c) for v, c in ((-7, 2), (7, -2), (7, 0))]
+    assert columnar("packages // transshipment_count == -3", rows) == (
+        [True, True, False],
+        [False, False, True],
+    )
+    assert columnar("packages % transshipment_count == -1", rows) == (
+        [True, False, False],
+        [False, False, True],
+    )

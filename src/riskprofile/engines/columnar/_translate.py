@@ -817,10 +817,12 @@ class _Translator:
 
     def arithmetic(self, node: re_ast.BinaryExpressionBase) -> _V:
         op = node.type
-        if op not in ("add", "sub", "mul", "tdiv"):
+        if op not in ("add", "sub", "mul", "tdiv", "fdiv", "mod"):
             raise Untranslatable(f"the operator {_OPERATORS.get(op, op)}")
         left = self.visit(node.left)
         right = self.visit(node.right)
+        if op in ("fdiv", "mod"):
+            return self._integer_division(op, left, right)
         ctx = _ctx(left.ctx, right.ctx)
         # Every operator raises on a null operand.
         error = _any(left.error, right.error, left.null_or_none(), right.null_or_none())
@@ -855,6 +857,28 @@ class _Translator:
             year = value.dt.year()
             undecided = _any(undecided, ((year < 1) | (year > 9999)).fill_null(False))
         return _V(temporal, value, error=error, undecided=undecided, ctx=ctx)
+
+    def _integer_division(self, op: str, left: _V, right: _V) -> _V:
+        """``//`` and ``%`` on integers, as Decimal does them: the quotient truncated
+        toward zero, the remainder with the dividend's sign; division by zero raises."""
+        if left.kind != "num" or right.kind != "num":
+            raise Untranslatable(f"'{_OPERATORS[op]}' on a {left.kind} and a {right.kind}")
+        for side in (left, right):
+            if not (side.flavor == "int" or _int_const(side) is not None):
+                raise Untranslatable(f"'{_OPERATORS[op]}' on numbers that are not integers")
+        ctx = _ctx(left.ctx, right.ctx)
+        a = _int_lit(_int_const(left) or 0) if left.is_const else left.expr
+        b = _int_lit(_int_const(right) or 0) if right.is_const else right.expr
+        assert a is not None
+        assert b is not None
+        zero, _ = _exact_zero(right)
+        error = _any(left.error, right.error, left.null_or_none(), right.null_or_none(), zero)
+        undecided = _any(left.undecided, right.undecided, a.abs() > 2**62, b.abs() > 2**62)
+        safe_b = pl.when(b == 0).then(_int_lit(1)).otherwise(b)
+        magnitude = a.abs() // safe_b.abs()
+        quotient = pl.when((a < 0) != (safe_b < 0)).then(-magnitude).otherwise(magnitude)
+        value = quotient if op == "fdiv" else a - safe_b * quotient
+        return _V("num", value, flavor="int", error=error, undecided=undecided, ctx=ctx)
 
     # -- null coalescing and the ternary --
 
@@ -1004,6 +1028,21 @@ class _Translator:
                 return _V(
                     "bool", empty, error=error, undecided=undecided, ctx=ctx, nullable=maybe_null
                 )
+        if obj.kind == "num" and e is not None and obj.flavor in ("int", "float"):
+            if name in ("floor", "ceiling", "to_int", "to_flt"):
+                if obj.flavor == "int" or name == "to_flt":
+                    return replace(obj, error=error, nonzero=None, nullable=obj.nullable)
+                if name == "to_int":  # raises unless a finite whole number
+                    whole = (e.is_finite() & (e == e.floor())).fill_null(True)
+                    return replace(obj, error=_any(error, ~whole), nonzero=None)
+                # No whole number lies between a float and its shortest decimal, so the
+                # float's floor is the Decimal's (NaN and infinities pass through).
+                value = e.floor() if name == "floor" else e.ceil()
+                return replace(obj, expr=value, error=error, nonzero=None)
+            if name == "is_nan":
+                value = pl.lit(False) if obj.flavor == "int" else e.is_nan()
+                return _V("bool", value, error=error, undecided=undecided, ctx=ctx,
+                          nullable=maybe_null)  # fmt: skip
         if obj.kind == "dt" and e is not None:
             parts = {
                 "year": e.dt.year(),
