@@ -429,3 +429,41 @@ def test_small_history_properties(
     assert again.as_dict() == result.as_dict()
     if result.kept:
         assert again.to_yaml() == result.to_yaml()
+
+
+def _unit(n: int, port: str, heading: str, day: int) -> Shipment:
+    return Shipment(
+        shipment_id=f"V/1/BL{n:04d}/-",
+        manifest_ref="V/1",
+        bl_number=f"BL{n:04d}",
+        arrival=START + dt.timedelta(days=day),
+        port_of_loading=port,
+        hs_headings=[heading],
+        origin_countries=[port[:2]],
+    )
+
+
+def test_a_port_replaces_the_trade_loaded_there() -> None:
+    """Thirty units of palm oil (12 findings) and thirty of other goods (8 findings) are
+    loaded at IDJKT, 400 units elsewhere find 12: the palm oil finds no more than the
+    port's other goods, so the port is kept and the palm oil, its country and the
+    departure country are covered by it."""
+    shipments: list[Shipment] = []
+    outcomes: list[Outcome] = []
+    for n in range(460):
+        if n < 30:
+            shipment, found = _unit(n, "IDJKT", "1511", n), n < 12
+        elif n < 60:
+            shipment, found = _unit(n, "IDJKT", "4011", n), n < 38
+        else:
+            shipment, found = _unit(n, "CNSHA", "8708", n % 50), n % 33 == 0
+        shipments.append(shipment)
+        outcomes.append(Outcome(shipment.bl_number or "", inspected=True, finding=found))
+    result = suggest(shipments, outcomes, split=dt.date(2026, 3, 15))
+    assert [(c.kind, c.value) for c in result.kept] == [("port_of_loading", "IDJKT")]
+    reasons = {(c.kind, c.value): c.reason for c in result.candidates}
+    assert reasons[("hs_heading", "1511")] == "covered by port of loading IDJKT"
+    assert reasons[("loading_country", "ID")] == "covered by port of loading IDJKT"
+    assert reasons[("origin_country", "ID")] == "covered by port of loading IDJKT"
+    port = next(c for c in result.kept)
+    assert (port.train.units, port.train.findings, port.train.seen) == (60, 20, 60)

@@ -1028,6 +1028,7 @@ def suggest(
     kept_labels: list[tuple[tuple[str, str], str]] = []
     candidates: list[Candidate] = []
     position: dict[tuple[str, str], int] = {}
+    coverer: dict[tuple[str, str], tuple[str, str]] = {}  # covered -> the kept one
     for f in order:
         tr, te, p_value = figures[f]
         label = _label(f[0], f[1], bands)
@@ -1057,8 +1058,13 @@ def suggest(
                 # the rest of it: it is the better explanation, and replaces them.
                 keep = True
                 reason = "kept"
-                for g in within:
-                    index = position[g]
+                replaced = set(within)
+                for h, by in list(coverer.items()):
+                    if by in replaced:
+                        replaced.add(h)
+                for h in replaced:
+                    coverer[h] = f
+                    index = position[h]
                     candidates[index] = replace(
                         candidates[index],
                         kept=False,
@@ -1072,6 +1078,7 @@ def suggest(
                 rest_found < min_findings or binomial_tail(rest_found, len(rest), base) > threshold
             ):
                 nearest = max(nested, key=lambda kl: len(members[kl[0]] & members[f]))
+                coverer[f] = nearest[0]
                 reason = f"covered by {_KIND[nearest[0][0]].title} {nearest[1]}"
             else:
                 keep = True
