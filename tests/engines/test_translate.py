@@ -371,3 +371,15 @@ def test_integer_division_truncates_toward_zero_as_decimal_does() -> None:
         [True, False, False],
         [False, False, True],
     )
+
+
+def test_a_list_holding_a_null_is_left_to_rowwise() -> None:
+    # No Shipment holds one, but a frame read from elsewhere might: rule-engine refuses
+    # the field's value (an error), and the columnar masks say the same.
+    frame = shipment_frame([Shipment(hs_chapters=["84"]), Shipment(hs_chapters=["84"])])
+    frame = frame.with_columns(
+        pl.Series("hs_chapters", [["84", None], ["84"]], dtype=pl.List(pl.String))
+    )
+    condition = compiled('"84" in hs_chapters')
+    masks = condition_masks(frame, condition, LIST_VALUES, AS_OF)
+    assert (masks.hit.to_list(), masks.error.to_list()) == ([False, True], [True, False])

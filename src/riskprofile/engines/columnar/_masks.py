@@ -181,19 +181,35 @@ def masks_for(
         if t.undecided is not None:
             exprs.append(t.undecided.alias(f"u{index}"))
         columnar.append((key, condition, t.undecided is not None))
+    # Lists holding a null (no Shipment does; a frame from elsewhere might) make
+    # rule-engine raise when the field is read: such rows are left to the row-wise engine.
+    types = _types()
+    list_fields = sorted(
+        {f for _, c, _ in columnar for f in c.fields if types[f] == "list[string]"}
+        & set(frame.columns)
+    )
+    exprs += [
+        pl.col(f).list.eval(pl.element().is_null()).list.any().fill_null(False).alias(f"n:{f}")
+        for f in list_fields
+    ]
     out: dict[str, ConditionMasks] = {}
     selected = frame.select(exprs) if len(exprs) > 1 else None
+    holes = {f for f in list_fields if selected is not None and selected[f"n:{f}"].any()}
     positions = {key: index for index, (key, _) in enumerate(conditions)}
     for key, condition, has_undecided in columnar:
         assert selected is not None
         index = positions[key]
+        undecided = selected.get_column(f"u{index}") if has_undecided else None
+        for field in sorted(holes & condition.fields):
+            with_hole = selected.get_column(f"n:{field}")
+            undecided = with_hole if undecided is None else undecided | with_hole
         out[key] = _patched(
             frame,
             condition,
             as_of,
             selected.get_column(f"h{index}"),
             selected.get_column(f"e{index}"),
-            selected.get_column(f"u{index}") if has_undecided else None,
+            undecided,
         )
     for key, condition in conditions:
         if same_as[key] == key and key not in out:
