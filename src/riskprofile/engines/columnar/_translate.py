@@ -23,7 +23,7 @@ rule-engine's own rules, which are not SQL's and not Polars':
 
 Rows a translation cannot decide exactly are named by ``undecided``: the caller
 evaluates just those rows row-wise (usually none). A construct with no exact
-translation (a backreference in a regex, ``//``, a comprehension whose condition reads
+translation (a backreference in a regex, ``**``, a comprehension whose condition reads
 other fields, ...) makes the whole condition fall back, with ``fallback`` saying why.
 Constant sub-expressions (literals, watch lists, ``$today``, a comprehension variable
 running over a watch list) are evaluated by rule-engine itself, so they mean exactly
