@@ -467,3 +467,21 @@ def test_a_port_replaces_the_trade_loaded_there() -> None:
     assert reasons[("origin_country", "ID")] == "covered by port of loading IDJKT"
     port = next(c for c in result.kept)
     assert (port.train.units, port.train.findings, port.train.seen) == (60, 20, 60)
+
+
+def test_pure_noise_suggests_nothing(history: History, split: dt.date) -> None:
+    """The same traffic with findings at one rate everywhere (no pattern at all): the
+    false discovery control keeps nothing, though hundreds of values are tested."""
+    rng = random.Random(2026)
+    keys = sorted({_unit_key(s) for s in history.shipments})
+    noise = [
+        Outcome(key, inspected=True, finding=rng.random() < 0.07)
+        for key in keys
+        if rng.random() < 0.12
+    ]
+    result = suggest(history.shipments, noise, split=split)
+    assert result.tests > 300
+    assert result.kept == ()
+    assert result.precision is None
+    # Chance alone gives some values a lift of 2 or more on ten or more units.
+    assert any(c.train.lift is not None and c.train.lift >= 2 for c in result.candidates)
