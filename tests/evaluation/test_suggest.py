@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskprofile import ColumnMapping, Shipment, load_profiles, read_batch, run_examples, score
-from riskprofile.evaluation import Outcome, outcome_mapping, read_outcomes
+from riskprofile.evaluation import KINDS, Figures, Outcome, outcome_mapping, read_outcomes
 from riskprofile.evaluation._suggest import (
     Candidate,
     Suggestions,
@@ -485,3 +485,49 @@ def test_pure_noise_suggests_nothing(history: History, split: dt.date) -> None:
     assert result.precision is None
     # Chance alone gives some values a lift of 2 or more on ten or more units.
     assert any(c.train.lift is not None and c.train.lift >= 2 for c in result.candidates)
+
+
+def test_every_kind_writes_a_profile_whose_examples_pass(tmp_path: Path) -> None:
+    """Each candidate kind, with values chosen to collide with the examples' placeholders
+    (a trader called NOT ON THE LIST, the country ZZ): the YAML loads, lints clean and
+    every indicator hits its hit example and misses its miss example."""
+    figures = Figures(20, 8, 100, 0.05)
+    values = {
+        "consignee": ["NOT ON THE LIST", 'QUOTE "AND" \\ BACKSLASH'],
+        "shipper": ["ŁÓDŹ EXPORT SP. Z O.O."],
+        "heading_origin": ["8517:CN", "6402:VN"],
+        "hs_code": ["00000000", "851713"],
+        "hs_heading": ["0000"],
+        "hs_chapter": ["00", "85"],
+        "value_band": ["87|USD|0", "87|USD|2", "87|USD|4"],
+        "port_of_loading": ["ZZZZZ"],
+        "place_of_receipt": ["CNSHA"],
+        "transshipment_port": ["AEJEA", "ZZZZZ"],
+        "loading_country": ["ZZ", "ZY"],
+        "origin_country": ["ZZ"],
+    }
+    assert set(values) == {k.name for k in KINDS}
+    candidates = [
+        Candidate(kind, value, value, figures, figures, 1e-6, True, "kept", 10 + 10 * (n % 2))
+        for kind, kind_values in values.items()
+        for n, value in enumerate(kind_values)
+    ]
+    groups = {f"{c.kind.replace('_', '-')}-w{c.weight}" for c in candidates}
+    result = Suggestions(
+        split=dt.date(2026, 4, 1), train=figures, test=figures, candidates=tuple(candidates),
+        tests=len(candidates), threshold=0.001, alpha=0.05, min_support=10, min_findings=5,
+        min_lift=2.0, value_bands=5, precision=None, profile_id="other.every-kind",
+        owner="tests", category="other", undated=0, unmatched=0,
+        bands={("87", "USD"): (1.0, 2.5, 4.0, 8.0)},
+        indicators=dict.fromkeys(groups, (figures, figures)),
+    )  # fmt: skip
+    path = tmp_path / "every-kind.yaml"
+    path.write_text(result.to_yaml(), encoding="utf-8")
+    profiles = load_profiles(path)
+    (profile,) = profiles
+    assert {i.id for i in profile.indicators} == groups
+    outcomes = run_examples(profiles)
+    assert all(o.passed for o in outcomes), [str(o) for o in outcomes if not o.passed]
+    assert len(outcomes) == 2 * len(groups)
+    lint = lint_profiles(profiles, today=dt.date(2026, 4, 1))
+    assert [f for f in lint if f.severity != "info"] == []

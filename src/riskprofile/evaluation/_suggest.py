@@ -718,7 +718,8 @@ class Suggestions:
             values = {c.value for c in group.candidates}
             if kind == "loading_country":
                 hit = {"port_of_loading": first + "XXX"}
-                miss_value = "ZZXXX"
+                country = next(a + b for a in "ZYX" for b in "ZYXWV" if a + b not in values)
+                miss_value = country + "XXX"
             else:
                 hit = {spec.field: [first] if spec.field in _LIST_FIELDS else first}
                 miss_value = {
@@ -732,7 +733,8 @@ class Suggestions:
                     "place_of_receipt": "ZZZZZ",
                     "transshipment_port": "ZZZZZ",
                 }[kind]
-            assert miss_value not in values
+            while miss_value in values:
+                miss_value = "Z" + miss_value  # a value nobody would declare
             miss = {spec.field: [miss_value] if spec.field in _LIST_FIELDS else miss_value}
         return hit, miss
 
@@ -878,6 +880,10 @@ class Suggestions:
             "undated": self.undated,
             "unmatched": self.unmatched,
             "precision": self.precision.as_dict() if self.precision else None,
+            "indicators": {
+                name: {"train": train.as_dict(), "test": test.as_dict()}
+                for name, (train, test) in self.indicators.items()
+            },
             "candidates": [c.as_dict() for c in self.candidates],
         }
 
