@@ -642,8 +642,9 @@ class _Reader:
         # The file's cells are no longer needed: free them before the widest step.
         self.raw = self.raw.clear()
         fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
-        frame = pl.concat([fast, slow]) if slow.height else fast
-        frame = frame.sort("_k0", "_k1", "_k2", "_k3").drop("_k0", "_k1", "_k2", "_k3")
+        # The column-wise frame is in the model path's order already; merged, it is sorted.
+        frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
+        frame = frame.drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
         return FrameBatch(
             source=self.source,
@@ -1341,7 +1342,7 @@ class _Reader:
             .drop("_call", "_bcall", "_bill_row", "_box_row")
             .sort("_k0", "_k1", "_k2", "_k3")
             .with_row_index("_piece")
-            .join(n_boxes, on="_bh", how="left")
+            .join(n_boxes, on="_bh", how="left", maintain_order="left")
         )  # fmt: skip
 
         # Goods of each piece: its own lines, then the lines the bill shares.
@@ -1364,7 +1365,9 @@ class _Reader:
         piece_goods = pl.concat([own, shared.select(own.columns)]).sort("_piece", "_shared", "_row")
         self._piece_goods = piece_goods
         shared_bills = shared.select("_bh").unique().with_columns(_has_shared=pl.lit(True))
-        pieces = pieces.join(shared_bills, on="_bh", how="left").with_columns(
+        pieces = pieces.join(
+            shared_bills, on="_bh", how="left", maintain_order="left"
+        ).with_columns(
             pl.when(pl.col("_bh").is_null()).then(pl.lit("container"))
             .when(pl.col("_xh").is_null()).then(pl.lit("bill_of_lading"))
             .when(pl.col("_has_shared").fill_null(False) & (pl.col("_n_boxes") > 1))
@@ -1399,7 +1402,7 @@ class _Reader:
             piece_goods["v_net_weight_kg"].alias("goods_net_weight_kg"),
         )
         goods_agg = goods_agg.join(weights, on="_piece")
-        p = pieces.join(goods_agg, on="_piece", how="left").sort("_piece")
+        p = pieces.join(goods_agg, on="_piece", how="left", maintain_order="left")
         empty = pl.lit([], _FLAGS)
         one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col(
             "_value_without_currency"
@@ -1442,14 +1445,16 @@ class _Reader:
             )
         )  # fmt: skip
         # A container no bill names is on the manifest (declared) whatever its data.
-        p = p.join(box_totals, on="_xh", how="left").join(box_scope, on="_xh", how="left")
+        p = p.join(box_totals, on="_xh", how="left", maintain_order="left").join(
+            box_scope, on="_xh", how="left", maintain_order="left"
+        )
         p = p.join(
             boxes.select(
                 "_xh", "_number", "_equipment", "t_number", "v_size", "v_type", "v_length",
                 "v_teu", "v_full", "v_seal_numbers", "v_sealer_types",
                 "v_verified_gross_mass_kg", "v_tare_kg", "_box_flags", "_flagged",
             ).rename({"_flagged": "_box_flagged"}),
-            on="_xh", how="left",
+            on="_xh", how="left", maintain_order="left",
         )  # fmt: skip
         bill_cols = [
             "_bh", "_bl", "v_master_bl_number", "v_bl_issue_date", "v_freight_terms",
@@ -1462,7 +1467,7 @@ class _Reader:
             bill_cols += [f"p_{prefix}", f"f_{prefix}_name", f"f_{prefix}_address",
                           f"v_{prefix}_identifier", f"u_{prefix}_identifier",
                           f"v_{prefix}_country", f"v_{prefix}_aeo"]  # fmt: skip
-        p = p.join(bills.select(bill_cols), on="_bh", how="left").sort("_piece")
+        p = p.join(bills.select(bill_cols), on="_bh", how="left", maintain_order="left")
         return self._assemble(p, calls)
 
     def _assemble(self, p: pl.DataFrame, calls: dict[int, _Call]) -> pl.DataFrame:
@@ -1485,7 +1490,7 @@ class _Reader:
                 "port_of_call": pl.String, "arrival": _UTC, "_call_flags": _FLAGS,
             },
         )  # fmt: skip
-        p = p.join(voyage, on="_k0", how="left").sort("_piece")
+        p = p.join(voyage, on="_k0", how="left", maintain_order="left")
         has_bill = pl.col("_bh").is_not_null()
         has_box = pl.col("_xh").is_not_null()
         declared = has_box & (pl.col("_equipment").fill_null(False) | ~has_bill)
@@ -1553,7 +1558,7 @@ class _Reader:
             .list.unique(maintain_order=True)
             .alias("_flags"),
         )
-        p = p.join(flags_of_flagged, on="_piece", how="left").sort("_piece")
+        p = p.join(flags_of_flagged, on="_piece", how="left", maintain_order="left")
         flags = pl.col("_flags").fill_null(empty)
         bl = pl.when(has_bill).then(pl.col("_bl"))
         ref_key = pl.concat_str(
