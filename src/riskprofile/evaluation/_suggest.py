@@ -593,6 +593,14 @@ def _yaml(value: Any) -> str:
     return str(value)
 
 
+def _expression(text: str) -> str:
+    """A condition as a YAML scalar: single-quoted when it can be (its text literals keep
+    their double quotes unescaped), else double-quoted."""
+    if "'" not in text and "\n" not in text and "\\" not in text:
+        return f"'{text}'"
+    return _yaml(text)
+
+
 def _flow(mapping: Mapping[str, Any]) -> str:
     items = []
     for key, value in mapping.items():
@@ -832,17 +840,18 @@ class Suggestions:
             spec = _KIND[group.kind]
             members = group.candidates
             together_train, together_test = self.indicators[group.indicator_id]
-            if not spec.condition:
+            if not spec.condition and len(members) > 1:
                 # Written value by value: the figures of each value, then of them all.
                 for c in members:
                     out.append(f"  # {c.label}: before {split}: {c.train.text()};")
                     out.append(f"  #   from {split}: {c.test.text()}")
-            out.append(f"  # before {split}: {together_train.text()}")
-            out.append(f"  # from {split}: {together_test.text()}")
+            which = "any of its values, " if len(members) > 1 else ""
+            out.append(f"  # {which}before {split}: {together_train.text()}")
+            out.append(f"  # {which}from {split}: {together_test.text()}")
             out.append(f"  - id: {group.indicator_id}")
             title = f"Suggested {spec.title} (weight {group.weight})"
             out.append(f"    title: {_yaml(title)}")
-            out.append(f"    when: {_yaml(self._condition(group))}")
+            out.append(f"    when: {_expression(self._condition(group))}")
             out.append(f"    weight: {group.weight}")
             explain = _explain(group.kind)
             out.append(f"    explain: {_yaml(explain)}")
