@@ -1386,7 +1386,27 @@ class _Reader:
             "package_types": pl.col("v_package_type"),
             "value_currencies": pl.when(with_value).then(pl.col("v_currency")),
         }
-        goods_agg = piece_goods.group_by("_piece").agg(
+        # Most pieces have one goods line: their totals are that line's values, with no
+        # grouping; the others are aggregated (piece_goods is sorted by piece).
+        piece = pl.col("_piece")
+        alone = piece_goods.select(
+            (piece != piece.shift(1)).fill_null(True) & (piece != piece.shift(-1)).fill_null(True)
+        ).to_series()
+        single, multi = piece_goods.filter(alone), piece_goods.filter(~alone)
+        single_agg = single.select(
+            "_piece",
+            pl.lit(1, pl.Int64).alias("goods_item_count"),
+            *[pl.concat_list(e).list.drop_nulls().alias(n) for n, e in listed.items()],
+            pl.col("v_description").alias("description"),
+            pl.col("v_packages").alias("_packages_sum"),
+            pl.col("v_packages").is_not_null().alias("_has_packages"),
+            (with_value & pl.col("v_currency").is_null()).alias("_value_without_currency"),
+            pl.col("v_value").alias("_value_sum"),
+            pl.col("_flagged").alias("_goods_flagged"),
+            (pl.col("v_gross_weight_kg") + 0.0).alias("goods_gross_weight_kg"),
+            (pl.col("v_net_weight_kg") + 0.0).alias("goods_net_weight_kg"),
+        )
+        multi_agg = multi.group_by("_piece").agg(
             pl.len().cast(pl.Int64).alias("goods_item_count"),
             *[e.drop_nulls().unique(maintain_order=True).alias(n) for n, e in listed.items()],
             pl.col("v_description").drop_nulls().str.join(" | ").alias("description"),
@@ -1397,11 +1417,12 @@ class _Reader:
             pl.col("_flagged").any().alias("_goods_flagged"),
         )
         weights = _sequential_sums(
-            piece_goods["_piece"],
-            piece_goods["v_gross_weight_kg"].alias("goods_gross_weight_kg"),
-            piece_goods["v_net_weight_kg"].alias("goods_net_weight_kg"),
+            multi["_piece"],
+            multi["v_gross_weight_kg"].alias("goods_gross_weight_kg"),
+            multi["v_net_weight_kg"].alias("goods_net_weight_kg"),
         )
-        goods_agg = goods_agg.join(weights, on="_piece")
+        multi_agg = multi_agg.join(weights, on="_piece")
+        goods_agg = pl.concat([single_agg, multi_agg.select(single_agg.columns)])
         p = pieces.join(goods_agg, on="_piece", how="left", maintain_order="left")
         empty = pl.lit([], _FLAGS)
         one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col(
