@@ -241,6 +241,43 @@ def test_explained_hits_can_be_limited_to_some_containers(example: list[Shipment
     assert all(text for text in explained["explanation"])
 
 
+NULL_TEXT = """\
+id: test.null-text
+version: 1
+title: A word in the description
+category: other
+owner: test
+rationale: rule-engine lets 'in' on a null text escape as a Python error.
+indicators:
+  - id: word
+    title: word
+    when: '"BANANA" in description'
+    weight: 10
+bands:
+  - {min_score: 10, lane: yellow}
+"""
+
+
+def test_a_rule_on_a_null_text_leaves_a_note_in_both_engines_never_a_crash(
+    tmp_path: Path,
+) -> None:
+    profiles = _profiles(tmp_path, NULL_TEXT)
+    shipments = [
+        Shipment(manifest_ref="M", container_number="C1", description="FRESH BANANAS"),
+        Shipment(manifest_ref="M", container_number="C2"),
+    ]
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    assert score(shipments, profiles, as_of=AS_OF, engine="columnar") == reference
+    by_key = {c.key: c for c in reference.containers}
+    assert by_key["M/C1"].lane == "yellow"
+    assert by_key["M/C2"].lane == "green"
+    (note,) = by_key["M/C2"].shipments[0].notes
+    assert note.startswith("test.null-text/word: cannot be evaluated (cannot apply to a null")
+    frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert_frame_run_matches(frame_run, reference)
+    assert frame_run.shipment_scores["unevaluable"].to_list() == [0, 1]
+
+
 def test_a_frame_run_says_what_it_holds(tmp_path: Path) -> None:
     profiles = _profiles(tmp_path, DECIMALS)
     shipments = [Shipment(manifest_ref="M", container_number="C1", packages=3)]

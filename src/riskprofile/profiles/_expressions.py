@@ -297,6 +297,11 @@ class Condition:
         _EVALUATION.as_of = as_of
         try:
             return bool(self.rule.matches(record))
+        except TypeError as exc:
+            # rule-engine lets a few operations on a null escape as Python errors (e.g.
+            # '"A" in description' with no description): the shipment cannot be
+            # evaluated, which must be a note, never a crash of the whole batch.
+            raise rule_engine.EvaluationError(f"cannot apply to a null value ({exc})") from exc
         finally:
             _EVALUATION.as_of = None
 
