@@ -502,6 +502,20 @@ def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
     return out.select(k, *[c.name for c in columns])
 
 
+def _gather_by(
+    table: pl.DataFrame, key: str, keys: pl.Series, columns: Iterable[str | pl.Expr]
+) -> pl.DataFrame:
+    """``table``'s ``columns`` for each of ``keys`` (null where a key is missing): one
+    narrow join for the positions, then one gather per column, so that wide frames are
+    not copied join after join."""
+    at = (
+        keys.to_frame(key)
+        .join(table.select(key).with_row_index("_at"), on=key, how="left", maintain_order="left")
+        .get_column("_at")
+    )
+    return table.select(list(columns)).select(pl.all().gather(at))
+
+
 def _flag(prefix: str, code: pl.Expr) -> pl.Expr:
     return pl.when(code.is_not_null()).then(pl.lit(prefix + ":") + code)
 
@@ -1396,7 +1410,9 @@ class _Reader:
         single_agg = single.select(
             "_piece",
             pl.lit(1, pl.Int64).alias("goods_item_count"),
-            *[pl.concat_list(e).list.drop_nulls().alias(n) for n, e in listed.items()],
+            # A one-element list, or an empty one for null (repeat_by is far cheaper than
+            # concat_list).
+            *[e.repeat_by(e.is_not_null().cast(pl.UInt32)).alias(n) for n, e in listed.items()],
             pl.col("v_description").alias("description"),
             pl.col("v_packages").alias("_packages_sum"),
             pl.col("v_packages").is_not_null().alias("_has_packages"),
@@ -1423,7 +1439,49 @@ class _Reader:
         )
         multi_agg = multi_agg.join(weights, on="_piece")
         goods_agg = pl.concat([single_agg, multi_agg.select(single_agg.columns)])
-        p = pieces.join(goods_agg, on="_piece", how="left", maintain_order="left")
+        # Container totals over every piece that holds the container, in piece order.
+        in_boxes = piece_goods.filter(pl.col("_xh").is_not_null()).sort(
+            "_xh", "_piece", "_shared", "_row"
+        )
+        box_totals = _sequential_sums(
+            in_boxes["_xh"], in_boxes["v_gross_weight_kg"].alias("_box_goods")
+        )
+        box_scope = (
+            pieces.filter(pl.col("_xh").is_not_null())
+            .group_by("_xh")
+            .agg(
+                (pl.col("goods_scope") == "container").all().alias("_known"),
+                pl.col("_bh").drop_nulls().n_unique().cast(pl.Int64)
+                .alias("bl_count_in_container"),
+            )
+            .join(box_totals, on="_xh", how="left")
+        )  # fmt: skip
+        bill_cols: list[str | pl.Expr] = [
+            "_bl", "v_master_bl_number", "v_bl_issue_date", "v_freight_terms",
+            "v_place_of_receipt", "v_port_of_loading", "v_port_of_discharge",
+            "v_place_of_delivery", "v_ts", "route", "route_countries", "_own_flags",
+            pl.col("_conflicts").alias("_bill_conflicts"),
+            "_party_flags", pl.col("_flagged").alias("_bill_flagged"),
+        ]  # fmt: skip
+        for prefix, _role in _ROLES:
+            bill_cols += [f"p_{prefix}", f"f_{prefix}_name", f"f_{prefix}_address",
+                          f"v_{prefix}_identifier", f"u_{prefix}_identifier",
+                          f"v_{prefix}_country", f"v_{prefix}_aeo"]  # fmt: skip
+        box_cols: list[str | pl.Expr] = [
+            "_number", "_equipment", "t_number", "v_size", "v_type", "v_length", "v_teu",
+            "v_full", "v_seal_numbers", "v_sealer_types", "v_verified_gross_mass_kg",
+            "v_tare_kg", "_box_flags", pl.col("_flagged").alias("_box_flagged"),
+        ]  # fmt: skip
+        p = pl.concat(
+            [
+                pieces,
+                _gather_by(goods_agg, "_piece", pieces["_piece"], goods_agg.columns[1:]),
+                _gather_by(box_scope, "_xh", pieces["_xh"], box_scope.columns[1:]),
+                _gather_by(boxes, "_xh", pieces["_xh"], box_cols),
+                _gather_by(bills, "_bh", pieces["_bh"], bill_cols),
+            ],
+            how="horizontal",
+        )
         empty = pl.lit([], _FLAGS)
         one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col(
             "_value_without_currency"
@@ -1448,47 +1506,6 @@ class _Reader:
             .then(pl.col("_value_float") / gross)
             .alias("value_per_kg"),
         )  # fmt: skip
-
-        # Container totals over every piece that holds the container, in piece order.
-        in_boxes = piece_goods.filter(pl.col("_xh").is_not_null()).sort(
-            "_xh", "_piece", "_shared", "_row"
-        )
-        box_totals = _sequential_sums(
-            in_boxes["_xh"], in_boxes["v_gross_weight_kg"].alias("_box_goods")
-        )
-        box_scope = (
-            p.filter(pl.col("_xh").is_not_null())
-            .group_by("_xh")
-            .agg(
-                (pl.col("goods_scope") == "container").all().alias("_known"),
-                pl.col("_bh").drop_nulls().n_unique().cast(pl.Int64)
-                .alias("bl_count_in_container"),
-            )
-        )  # fmt: skip
-        # A container no bill names is on the manifest (declared) whatever its data.
-        p = p.join(box_totals, on="_xh", how="left", maintain_order="left").join(
-            box_scope, on="_xh", how="left", maintain_order="left"
-        )
-        p = p.join(
-            boxes.select(
-                "_xh", "_number", "_equipment", "t_number", "v_size", "v_type", "v_length",
-                "v_teu", "v_full", "v_seal_numbers", "v_sealer_types",
-                "v_verified_gross_mass_kg", "v_tare_kg", "_box_flags", "_flagged",
-            ).rename({"_flagged": "_box_flagged"}),
-            on="_xh", how="left", maintain_order="left",
-        )  # fmt: skip
-        bill_cols = [
-            "_bh", "_bl", "v_master_bl_number", "v_bl_issue_date", "v_freight_terms",
-            "v_place_of_receipt", "v_port_of_loading", "v_port_of_discharge",
-            "v_place_of_delivery", "v_ts", "route", "route_countries", "_own_flags",
-            pl.col("_conflicts").alias("_bill_conflicts"),
-            "_party_flags", pl.col("_flagged").alias("_bill_flagged"),
-        ]  # fmt: skip
-        for prefix, _role in _ROLES:
-            bill_cols += [f"p_{prefix}", f"f_{prefix}_name", f"f_{prefix}_address",
-                          f"v_{prefix}_identifier", f"u_{prefix}_identifier",
-                          f"v_{prefix}_country", f"v_{prefix}_aeo"]  # fmt: skip
-        p = p.join(bills.select(bill_cols), on="_bh", how="left", maintain_order="left")
         return self._assemble(p, calls)
 
     def _assemble(self, p: pl.DataFrame, calls: dict[int, _Call]) -> pl.DataFrame:
@@ -1511,7 +1528,9 @@ class _Reader:
                 "port_of_call": pl.String, "arrival": _UTC, "_call_flags": _FLAGS,
             },
         )  # fmt: skip
-        p = p.join(voyage, on="_k0", how="left", maintain_order="left")
+        p = pl.concat(
+            [p, _gather_by(voyage, "_k0", p["_k0"], voyage.columns[1:])], how="horizontal"
+        )
         has_bill = pl.col("_bh").is_not_null()
         has_box = pl.col("_xh").is_not_null()
         declared = has_box & (pl.col("_equipment").fill_null(False) | ~has_bill)
@@ -1579,7 +1598,10 @@ class _Reader:
             .list.unique(maintain_order=True)
             .alias("_flags"),
         )
-        p = p.join(flags_of_flagged, on="_piece", how="left", maintain_order="left")
+        p = pl.concat(
+            [p, _gather_by(flags_of_flagged, "_piece", p["_piece"], ["_flags"])],
+            how="horizontal",
+        )
         flags = pl.col("_flags").fill_null(empty)
         bl = pl.when(has_bill).then(pl.col("_bl"))
         ref_key = pl.concat_str(
