@@ -8,8 +8,9 @@ condition was translated, partly left undecided, or fell back entirely.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 pl = pytest.importorskip("polars")
 
 from riskprofile import read_batch  # noqa: E402
-from riskprofile.engines.columnar import shipment_frame  # noqa: E402
+from riskprofile.engines.columnar import _masks, shipment_frame  # noqa: E402
 from riskprofile.engines.columnar._masks import (  # noqa: E402
     condition_masks,
     masks_for,
@@ -75,6 +76,19 @@ def assert_same(expression: str, shipments: Sequence[Shipment]) -> None:
     assert columnar(expression, shipments) == rowwise(compiled(expression), shipments), expression
 
 
+@contextlib.contextmanager
+def parts_evaluated(way: str) -> Iterator[None]:
+    """Shared sub-expressions evaluated on every row, or on each column's distinct values
+    whatever their number and weight (normally chosen by cost)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if way == "rows":
+            patch.setattr(_masks, "_WEIGHT_FOR_DISTINCT", float("inf"))
+        else:
+            patch.setattr(_masks, "_WEIGHT_FOR_DISTINCT", 0.0)
+            patch.setattr(_masks, "_DISTINCT_SHARE", 1.0)
+        yield
+
+
 # --- the bundled library ---------------------------------------------------------------------
 
 
@@ -105,14 +119,16 @@ def _library_shipments() -> dict[str, list[Shipment]]:
     return {"sample": sample, "generated": generated}
 
 
+@pytest.mark.parametrize("way", ["chosen", "rows", "distinct"])
 @pytest.mark.parametrize("source", ["sample", "generated"])
 def test_bundled_masks_equal_rowwise(
-    library: list[tuple[str, Condition, Any]], source: str
+    library: list[tuple[str, Condition, Any]], source: str, way: str
 ) -> None:
     shipments = _library_shipments()[source]
     frame = shipment_frame(shipments)
     items = [(key, condition) for key, condition, _ in library]
-    masks = masks_for(frame, items, {key: lists for key, _, lists in library}, AS_OF)
+    with parts_evaluated(way) if way != "chosen" else contextlib.nullcontext():
+        masks = masks_for(frame, items, {key: lists for key, _, lists in library}, AS_OF)
     hits = 0
     for key, condition, _ in library:
         expected_hit, expected_error = rowwise(condition, shipments)
@@ -141,6 +157,38 @@ def test_random_conditions_equal_rowwise(expression: str, shipments: list[Shipme
         return
     masks = condition_masks(frame, condition, LIST_VALUES, AS_OF)
     assert (masks.hit.to_list(), masks.error.to_list()) == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(rst.rule_conditions(), min_size=1, max_size=4),
+    st.lists(rst.rule_shipments(), min_size=1, max_size=4),
+    st.sampled_from(["rows", "distinct"]),
+)
+def test_shared_parts_give_the_same_masks_either_way(
+    expressions: list[str], shipments: list[Shipment], way: str
+) -> None:
+    # Several conditions in one evaluation (sharing their sub-expressions), over
+    # shipments that repeat, so that distinct values are fewer than rows.
+    rows = [*shipments, *reversed(shipments), *shipments]
+    items = []
+    for index, expression in enumerate(expressions):
+        condition = compile_condition(expression, rst.RULE_LISTS)
+        if isinstance(condition, Condition):
+            try:
+                expected = rowwise(condition, rows)
+            except Exception:  # a crash row-wise: covered by the test above
+                continue
+            items.append((str(index), condition, expected))
+    with parts_evaluated(way):
+        masks = masks_for(
+            shipment_frame(rows),
+            [(key, condition) for key, condition, _ in items],
+            {key: LIST_VALUES for key, _, _ in items},
+            AS_OF,
+        )
+    for key, _, expected in items:
+        assert (masks[key].hit.to_list(), masks[key].error.to_list()) == expected
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
@@ -373,13 +421,18 @@ def test_integer_division_truncates_toward_zero_as_decimal_does() -> None:
     )
 
 
-def test_a_list_holding_a_null_is_left_to_rowwise() -> None:
+@pytest.mark.parametrize("way", ["rows", "distinct"])
+def test_a_list_holding_a_null_is_left_to_rowwise(way: str) -> None:
     # No Shipment holds one, but a frame read from elsewhere might: rule-engine refuses
     # the field's value (an error), and the columnar masks say the same.
-    frame = shipment_frame([Shipment(hs_chapters=["84"]), Shipment(hs_chapters=["84"])])
+    frame = shipment_frame([Shipment(hs_chapters=["84"])] * 3)
     frame = frame.with_columns(
-        pl.Series("hs_chapters", [["84", None], ["84"]], dtype=pl.List(pl.String))
+        pl.Series("hs_chapters", [["84", None], ["84"], ["84", None]], dtype=pl.List(pl.String))
     )
     condition = compiled('"84" in hs_chapters')
-    masks = condition_masks(frame, condition, LIST_VALUES, AS_OF)
-    assert (masks.hit.to_list(), masks.error.to_list()) == ([False, True], [True, False])
+    with parts_evaluated(way):
+        masks = condition_masks(frame, condition, LIST_VALUES, AS_OF)
+    assert (masks.hit.to_list(), masks.error.to_list()) == (
+        [False, True, False],
+        [True, False, True],
+    )

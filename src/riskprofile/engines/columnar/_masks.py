@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import rule_engine
 
-from riskprofile.engines.columnar._translate import Translation, translate
+from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import Condition
 
@@ -143,6 +143,50 @@ def _same_meaning(condition: Condition) -> tuple[Any, ...]:
     )
 
 
+# Evaluating a column's parts on its distinct values pays when there are at most this
+# many per row, and the parts weigh at least _WEIGHT_FOR_DISTINCT (a heavy part 1, a
+# light one 1/4): finding the distinct values and joining back costs about what a few
+# regexes over every row cost.
+_DISTINCT_SHARE = 0.5
+_WEIGHT_FOR_DISTINCT = 3.0
+
+
+def _select(
+    frame: pl.DataFrame, exprs: Sequence[pl.Expr], parts: Mapping[str, Part]
+) -> pl.DataFrame:
+    """``frame.select(exprs)``, where ``exprs`` may read the ``parts`` as columns.
+
+    A column's parts are evaluated on its distinct values and joined back when that
+    pays, else on every row; then ``exprs`` in one lazy select, so that Polars
+    evaluates a sub-expression repeated among them once."""
+    used: set[str] = set()
+    for e in exprs:
+        used.update(e.meta.root_names())
+    by_column: dict[str, list[tuple[str, Part]]] = {}
+    for name in sorted(used & parts.keys()):
+        by_column.setdefault(parts[name].column, []).append((name, parts[name]))
+    added: list[pl.Series] = []
+    direct: list[pl.Expr] = []
+    for column, named in by_column.items():
+        evaluated = [part.expr.alias(name) for name, part in named]
+        weight = sum(1.0 if part.heavy else 0.25 for _, part in named)
+        if weight >= _WEIGHT_FOR_DISTINCT:
+            values = frame.select(pl.col(column).unique())
+            if values.height <= frame.height * _DISTINCT_SHARE:
+                joined = frame.select(column).join(
+                    values.with_columns(evaluated),
+                    on=column,
+                    how="left",
+                    nulls_equal=True,
+                    maintain_order="left",
+                )
+                added += [joined.get_column(name) for name, _ in named]
+                continue
+        direct += evaluated
+    base = frame.hstack(added) if added else frame
+    return base.lazy().with_columns(direct).select(exprs).collect()
+
+
 def masks_for(
     frame: pl.DataFrame,
     conditions: Sequence[tuple[str, Condition]],
@@ -162,9 +206,13 @@ def masks_for(
         translations: translations made earlier, by key (optional; others are made here).
     """
     done: dict[str, Translation] = {}
+    parts: dict[str, Part] = {}
     for key, condition in conditions:
         known = translations.get(key) if translations is not None else None
-        done[key] = known or translate(condition, lists_by_key.get(key, {}), as_of)
+        if known is None:
+            known, shared = shared_translation(condition, lists_by_key.get(key, {}), as_of)
+            parts.update(shared)
+        done[key] = known
     first: dict[tuple[Any, ...], str] = {}
     same_as: dict[str, str] = {}
     for key, condition in conditions:
@@ -188,12 +236,13 @@ def masks_for(
         {f for _, c, _ in columnar for f in c.fields if types[f] == "list[string]"}
         & set(frame.columns)
     )
-    exprs += [
-        pl.col(f).list.eval(pl.element().is_null()).list.any().fill_null(False).alias(f"n:{f}")
-        for f in list_fields
-    ]
+    for f in list_fields:
+        parts[f"n:{f}"] = Part(
+            f, pl.col(f).list.eval(pl.element().is_null()).list.any().fill_null(False), True
+        )
+        exprs.append(pl.col(f"n:{f}"))
     out: dict[str, ConditionMasks] = {}
-    selected = frame.select(exprs) if len(exprs) > 1 else None
+    selected = _select(frame, exprs, parts) if len(exprs) > 1 else None
     holes = {f for f in list_fields if selected is not None and selected[f"n:{f}"].any()}
     positions = {key: index for index, (key, _) in enumerate(conditions)}
     for key, condition, has_undecided in columnar:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import hashlib
 import math
 import operator
 import re
@@ -53,7 +54,7 @@ from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pa
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import _EVALUATION, Condition
 
-__all__ = ["Translation", "translate"]
+__all__ = ["Part", "Translation", "shared_translation", "translate"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,28 @@ class Translation:
     error: pl.Expr | None
     fallback: str | None
     undecided: pl.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A sub-expression over one text or list column that translations share.
+
+    :func:`shared_translation` writes such sub-expressions (a regex match, a
+    comprehension over a list field, a membership test, with their error and undecided
+    masks) as a column of their own, named by a digest of the expression, so that every
+    condition using one evaluates it once, and on the column's distinct values only if
+    they are few (see :mod:`._masks`).
+
+    Attributes:
+        column: the frame column the expression reads (and only that one).
+        expr: the expression, row by row over ``column``.
+        heavy: whether it scans text or list elements (a regex, a comprehension), so
+            that evaluating it per distinct value pays.
+    """
+
+    column: str
+    expr: pl.Expr
+    heavy: bool
 
 
 class Untranslatable(Exception):  # noqa: N818 - a reason, not an error
@@ -458,8 +481,12 @@ def _arithmetic(op: str, a: _V, b: _V) -> _V:
 
 
 class _Translator:
-    def __init__(self, condition: Condition, as_of: dt.datetime) -> None:
+    def __init__(
+        self, condition: Condition, as_of: dt.datetime, parts: dict[str, Part] | None = None
+    ) -> None:
         self.condition = condition
+        # Where shared sub-expressions go (None: none are shared, expressions stay whole).
+        self.parts = parts
         self.context = condition.rule.context
         self.as_of = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
         # Comprehension variables, outermost first: rule-engine resolves a name in the
@@ -520,8 +547,37 @@ class _Translator:
         for cls, method in _DISPATCH:
             if isinstance(node, cls):
                 result: _V = method(self, node)
-                return result
+                return self._shared(result)
         raise Untranslatable(f"the expression {type(node).__name__}")
+
+    def _shared(self, v: _V) -> _V:
+        """``v`` with its truth value, count and masks made parts where they read one
+        text or list column and nothing else (when sharing)."""
+        if self.parts is None or v.ctx != "row" or v.is_const:
+            return v
+        share = self._share
+        if v.kind == "bool":
+            v = replace(v, expr=share(v.expr))
+        elif v.kind == "listish":
+            v = replace(v, expr=share(v.expr), nonzero=share(v.nonzero))
+        return replace(v, error=share(v.error), undecided=share(v.undecided))
+
+    def _share(self, e: pl.Expr | None) -> pl.Expr | None:
+        if e is None or self.parts is None:
+            return e
+        roots = set(e.meta.root_names())
+        if len(roots) != 1:
+            return e
+        (column,) = roots
+        if _fields().get(column, ("",))[0] not in ("str", "list"):
+            return e
+        digest = hashlib.blake2b(e.meta.serialize(), digest_size=12).hexdigest()
+        name = f"~{column}~{digest}"
+        if name not in self.parts:
+            text = str(e)
+            heavy = ".list.eval(" in text or ".str.contains(" in text
+            self.parts[name] = Part(column, e, heavy)
+        return pl.col(name)
 
     def symbol(self, node: re_ast.SymbolExpression) -> _V:
         bound = self._lookup(node.name) if node.scope is None else None
@@ -1476,6 +1532,22 @@ def translate(
     same, and a list given here with other values is refused (ValueError). ``as_of`` is
     the evaluation time (``$now``, ``$today``), as for the row-wise engine.
     """
+    return _cached(condition, lists, as_of, shared=False)[0]
+
+
+def shared_translation(
+    condition: Condition, lists: Mapping[str, frozenset[Any]], as_of: dt.datetime
+) -> tuple[Translation, Mapping[str, Part]]:
+    """As :func:`translate`, with sub-expressions over one text or list column written
+    as columns of their own (:class:`Part`, by column name): the expressions read the
+    frame with those columns added. Equal sub-expressions of different conditions get
+    the same name."""
+    return _cached(condition, lists, as_of, shared=True)
+
+
+def _cached(
+    condition: Condition, lists: Mapping[str, frozenset[Any]], as_of: dt.datetime, shared: bool
+) -> tuple[Translation, Mapping[str, Part]]:
     builtins = condition.rule.context.builtins
     for name in condition.lists:
         if name in lists and frozenset(builtins[name]) != frozenset(lists[name]):
@@ -1485,25 +1557,33 @@ def translate(
             )
     utc = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
     known = _TRANSLATIONS.get(condition.rule, {})
-    if utc in known:
-        return known[utc]
-    translation = _translate(condition, utc)
-    if len(known) >= 4:  # a few evaluation times per rule are plenty
+    if (utc, shared) in known:
+        return known[utc, shared]
+    parts: dict[str, Part] | None = {} if shared else None
+    translation = _translate(condition, utc, parts)
+    used: set[str] = set()
+    for e in (translation.hit, translation.error, translation.undecided):
+        used.update(e.meta.root_names() if e is not None else ())
+    found = (translation, {name: part for name, part in (parts or {}).items() if name in used})
+    if len(known) >= 8:  # a few evaluation times per rule are plenty
         known.clear()
-    known[utc] = translation
+    known[utc, shared] = found
     _TRANSLATIONS[condition.rule] = known
-    return translation
+    return found
 
 
-# Translations by compiled rule and evaluation time: scoring batch after batch with the
-# same profiles translates each condition once. Weak keys: a rule no longer loaded goes.
-_TRANSLATIONS: weakref.WeakKeyDictionary[rule_engine.Rule, dict[dt.datetime, Translation]] = (
-    weakref.WeakKeyDictionary()
-)
+# Translations by compiled rule, evaluation time and sharing: scoring batch after batch
+# with the same profiles translates each condition once. Weak keys: a rule no longer
+# loaded goes.
+_TRANSLATIONS: weakref.WeakKeyDictionary[
+    rule_engine.Rule, dict[tuple[dt.datetime, bool], tuple[Translation, Mapping[str, Part]]]
+] = weakref.WeakKeyDictionary()
 
 
-def _translate(condition: Condition, as_of: dt.datetime) -> Translation:
-    translator = _Translator(condition, as_of)
+def _translate(
+    condition: Condition, as_of: dt.datetime, parts: dict[str, Part] | None = None
+) -> Translation:
+    translator = _Translator(condition, as_of, parts)
     try:
         result = translator.visit(condition.rule.statement.expression)
         if result.ctx == "elem":  # pragma: no cover - elements never escape
