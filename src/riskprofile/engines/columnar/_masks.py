@@ -143,12 +143,22 @@ def _same_meaning(condition: Condition) -> tuple[Any, ...]:
     )
 
 
-# Evaluating a column's parts on its distinct values pays when there are at most this
-# many per row, and the parts weigh at least _WEIGHT_FOR_DISTINCT (a heavy part 1, a
-# light one 1/4): finding the distinct values and joining back costs about what a few
-# regexes over every row cost.
+# Evaluating a column's parts on its distinct values pays when there are at most
+# _DISTINCT_SHARE of them per row and the parts weigh at least the column's
+# _WEIGHT_FOR_DISTINCT, in units of a regex over every row of a text column: finding a
+# text column's distinct values and joining them back costs about one such regex, a list
+# column's about two and a half; a comprehension over a list costs about 0.4, a light
+# part (a membership test, a comparison) about half a regex on text, 0.2 on a list.
 _DISTINCT_SHARE = 0.5
-_WEIGHT_FOR_DISTINCT = 3.0
+_WEIGHT_FOR_DISTINCT = 1.0
+
+
+def _weight(parts: Sequence[Part], is_list: bool) -> float:
+    """What evaluating ``parts`` on every row costs, over what evaluating them on the
+    distinct values of their column costs (worth it from _WEIGHT_FOR_DISTINCT on)."""
+    if is_list:
+        return sum(0.4 if part.heavy else 0.2 for part in parts) / 2.5
+    return sum(1.0 if part.heavy else 0.5 for part in parts)
 
 
 def _select(
@@ -169,8 +179,8 @@ def _select(
     direct: list[pl.Expr] = []
     for column, named in by_column.items():
         evaluated = [part.expr.alias(name) for name, part in named]
-        weight = sum(1.0 if part.heavy else 0.25 for _, part in named)
-        if weight >= _WEIGHT_FOR_DISTINCT:
+        is_list = isinstance(frame.schema[column], pl.List)
+        if _weight([part for _, part in named], is_list) >= _WEIGHT_FOR_DISTINCT:
             values = frame.select(pl.col(column).unique())
             if values.height <= frame.height * _DISTINCT_SHARE:
                 joined = frame.select(column).join(
