@@ -375,3 +375,11 @@ def test_without_polars_read_frame_says_what_to_install() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'riskprofile[columnar]'" in out.stdout
+
+
+def test_a_default_for_a_list_column_goes_through_the_model_path(tmp_path: Path) -> None:
+    from riskprofile.io import ColumnMapping
+
+    mapping = ColumnMapping(columns={}, defaults={"transshipment_ports": "AEJEA"})
+    got = _same(EXAMPLES / "data" / "karachi-sample.csv", mapping=mapping)
+    assert got.fallback == "a default for a list column"

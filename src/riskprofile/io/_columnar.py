@@ -26,8 +26,9 @@ It is a hybrid, and exact by construction where it is not exact by computation:
   counts and totals across them stay those of the model; in strict mode a vessel call
   whose voyage columns disagree or break a standard goes whole.
 - A whole file goes through the model path when reading it column-wise could differ from
-  the reference reader at all: JSON input, a column mapping with date formats, CSV with
-  line breaks inside quoted cells or unusual quoting, Parquet columns that are not text.
+  the reference reader at all: JSON input, a column mapping with date formats or with a
+  default for a list column, CSV with line breaks inside quoted cells or unusual quoting,
+  Parquet columns that are not text.
   :attr:`FrameBatch.fallback` says why.
 
 The result is the frame :func:`~riskprofile.engines.columnar.shipment_frame` gives for
@@ -93,6 +94,7 @@ _BOX = tuple(c.name for c in COLUMNS if c.group == "container")
 _EQUIPMENT = tuple(n for n in _BOX if n != "container_number")
 _GOODS = tuple(c.name for c in COLUMNS if c.group == "goods")
 _POSITIONAL = frozenset({"seal_numbers", "seal_sealers"})
+_LIST_COLUMNS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 _NUMBERS = frozenset(c.name for c in COLUMNS if c.kind in ("number", "integer"))
 _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"),
           ("freight_payer", "freight_payer"))  # fmt: skip
@@ -173,8 +175,9 @@ def read_frame(
 
     Arguments as for :func:`~riskprofile.read_batch`; the frame equals
     ``shipment_frame(read_batch(path, ...).shipments)`` and ``rejected`` equals its
-    rejected records. JSON input and column mappings with ``date_format`` or
-    ``datetime_format`` are read through the model path (``fallback`` says so).
+    rejected records. JSON input, and column mappings with ``date_format`` or
+    ``datetime_format`` or a default for a list column, are read through the model path
+    (``fallback`` says so).
 
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
@@ -200,6 +203,9 @@ def read_frame(
         resolved = ColumnMapping.from_file(mapping)
     if resolved.date_format or resolved.datetime_format:
         return _via_models(path, resolved, strictness, fmt, "date formats in the column mapping")
+    if any(name in _LIST_COLUMNS for name in resolved.defaults):
+        # The default applies when a list has no items, which only splitting tells.
+        return _via_models(path, resolved, strictness, fmt, "a default for a list column")
     if fmt == "csv" and path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
         resolved = replace(resolved, delimiter="\t")
     loaded = _load_csv(path, resolved) if fmt == "csv" else _load_parquet(path)
