@@ -7,7 +7,8 @@ peak memory is that run's own):
 2. **score**: every indicator on every shipment, profile scores, lanes, container
    roll-up and ranking (``score_frame``);
 3. **select**: 3 % capacity and a 1 % seeded control sample (``select``);
-4. **write**: the ranked container table to Parquet;
+4. **write**: the ranked container table to Parquet, and the explained hits of the
+   selected containers (what the officers read);
 
 and prints wall time per stage, shipments per second end to end, and the child's peak
 RSS. The row-wise engine is timed in the same child on a subsample of the same batch
@@ -67,7 +68,8 @@ def make_profiles(folder: Path, indicators: int) -> int:
 
 
 def make_batch(folder: Path, shipments: int) -> Path:
-    """A flat-layout Parquet batch of at least ``shipments`` shipments (cached)."""
+    """A flat-layout Parquet batch of at least ``shipments`` shipments (cached): the seed
+    batch repeated as often as needed, so that reading it reads little more than N."""
     import polars as pl
 
     from riskprofile.io import read_batch, write_parquet
@@ -135,6 +137,8 @@ def one(batch: Path, profiles_dir: Path, shipments: int) -> dict[str, Any]:
     )
     with tempfile.TemporaryDirectory() as tmp:
         table.write_parquet(Path(tmp) / "containers.parquet")
+        # What the officers read: every hit of the selected containers, explained.
+        run.explained_hits(chosen).drop("weight").write_parquet(Path(tmp) / "hits.parquet")
     figures["write_s"] = time.perf_counter() - start
     figures["containers"] = len(run)
     figures["rowwise_indicators"] = sum(1 for e in run.engines.values() if e != "columnar")
@@ -167,8 +171,8 @@ def main() -> None:
         cache = args.cache or Path(tmp)
         cache.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        batch = make_batch(cache, max(sizes))
-        print(f"batch: {batch.name}, prepared in {time.perf_counter() - start:.1f} s")
+        batches = {n: make_batch(cache, n) for n in sizes}
+        print(f"batches prepared in {time.perf_counter() - start:.1f} s")
         header = (
             f"{'shipments':>9} {'ind.':>4} {'read s':>6} {'score s':>7} {'select s':>8} "
             f"{'write s':>7} {'total s':>7} {'shipm./s':>9} {'peak MiB':>8} "
@@ -180,7 +184,7 @@ def main() -> None:
             make_profiles(profiles_dir, r)
             for n in sizes:
                 out = subprocess.run(
-                    [sys.executable, __file__, "--one", str(batch), str(profiles_dir), str(n)],
+                    [sys.executable, __file__, "--one", str(batches[n]), str(profiles_dir), str(n)],
                     capture_output=True, text=True, check=True,
                 )  # fmt: skip
                 f = json.loads(out.stdout.strip().splitlines()[-1])
