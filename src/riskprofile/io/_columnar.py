@@ -250,7 +250,9 @@ def _load_parquet(path: Path) -> tuple[list[str], pl.DataFrame] | str:
         return "the Parquet file cannot be read column-wise"
     if any(dtype not in (pl.String, pl.Null) for dtype in raw.schema.values()):
         return "Parquet columns that are not text"
-    raw = raw.with_columns(pl.col(pl.Null).cast(pl.String))
+    # One chunk per column (a file's row groups are chunks): every later step gathers
+    # from these columns, and would otherwise join the chunks again each time.
+    raw = raw.with_columns(pl.col(pl.Null).cast(pl.String)).rechunk()
     lines = pl.int_range(1, raw.height + 1, dtype=pl.Int64, eager=True)
     return list(raw.columns), raw.with_columns(lines.alias("__line__"))
 
