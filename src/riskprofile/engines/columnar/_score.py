@@ -293,31 +293,37 @@ class FrameRun:
             hits = hits.filter(
                 pl.col("key").is_in(pl.Series(list(keys), dtype=pl.String).implode())
             )
-        titles: list[str] = []
-        texts: list[str] = []
-        for profile_id, indicator_id, row in zip(
-            hits["profile_id"].to_list(),
-            hits["indicator_id"].to_list(),
-            hits["row"].to_list(),
-            strict=True,
-        ):
-            indicator = self.indicators[(profile_id, indicator_id)]
-            titles.append(indicator.indicator.title)
-            texts.append(self._explain(indicator, row))
+        # One gather per indicator for the fields its template shows, then plain text.
+        positions: dict[tuple[str, str], list[int]] = {}
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for position, (profile_id, indicator_id, row) in enumerate(
+            zip(hits["profile_id"].to_list(), hits["indicator_id"].to_list(),
+                hits["row"].to_list(), strict=True)
+        ):  # fmt: skip
+            positions.setdefault((profile_id, indicator_id), []).append(position)
+            rows_of.setdefault((profile_id, indicator_id), []).append(row)
+        titles: list[str] = [""] * hits.height
+        texts: list[str] = [""] * hits.height
+        for ident, places in positions.items():
+            indicator = self.indicators[ident]
+            for place, text in zip(places, self._explain(indicator, rows_of[ident]), strict=True):
+                titles[place] = indicator.indicator.title
+                texts[place] = text
         return hits.with_columns(
             pl.Series("title", titles, dtype=pl.String),
             pl.Series("explanation", texts, dtype=pl.String),
         )
 
-    def _explain(self, indicator: CompiledIndicator, row: int) -> str:
+    def _explain(self, indicator: CompiledIndicator, rows: list[int]) -> list[str]:
         template = indicator.indicator.explain or indicator.indicator.title
         names = explanation_fields(template)
         if self.frame is None or not names:
-            return render_explanation(template, Shipment())
-        values = self.frame.select(names).row(row, named=True)
-        return template.format_map(
-            {n: show_value(_as_record_type(n, v)) for n, v in values.items()}
-        )
+            return [render_explanation(template, Shipment())] * len(rows)
+        values = self.frame.select(names)[rows]
+        return [
+            template.format_map({n: show_value(_as_record_type(n, v)) for n, v in row.items()})
+            for row in values.iter_rows(named=True)
+        ]
 
     @cached_property
     def containers(self) -> FrameContainers:
@@ -438,21 +444,25 @@ def score_frame(
     lane = pl.min_horizontal(*severities, *forced_severities) if severities else None
     # Lazily, so that the hit expressions shared by scores, counts and lanes are computed
     # once (common subexpression elimination is off in eager selects).
-    scored = base.lazy().select(
-        pl.col("shipment_id"),
-        _unit_key().alias("key"),
-        pl.col("container_number"),
-        pl.sum_horizontal(*profile_points).alias("points")
-        if profile_points
-        else zero.alias("points"),
-        (lane if lane is not None else pl.lit(_SEVERITY["green"]))
-        .fill_null(_SEVERITY["green"])
-        .cast(pl.Int64)
-        .alias("severity"),
-        forced.cast(pl.Int64).alias("forced_severity"),
-        (pl.sum_horizontal(*hit_counts) if hit_counts else zero).alias("hit_count"),
-        (pl.sum_horizontal(*unevaluable) if unevaluable else zero).alias("unevaluable"),
-    ).collect()
+    scored = (
+        base.lazy()
+        .select(
+            pl.col("shipment_id"),
+            _unit_key().alias("key"),
+            pl.col("container_number"),
+            pl.sum_horizontal(*profile_points).alias("points")
+            if profile_points
+            else zero.alias("points"),
+            (lane if lane is not None else pl.lit(_SEVERITY["green"]))
+            .fill_null(_SEVERITY["green"])
+            .cast(pl.Int64)
+            .alias("severity"),
+            forced.cast(pl.Int64).alias("forced_severity"),
+            (pl.sum_horizontal(*hit_counts) if hit_counts else zero).alias("hit_count"),
+            (pl.sum_horizontal(*unevaluable) if unevaluable else zero).alias("unevaluable"),
+        )
+        .collect()
+    )
     containers = (
         # Every column aggregated is the same for any order of the group's rows, and the
         # ranking sorts on the unique key last: no need to keep the input order.
