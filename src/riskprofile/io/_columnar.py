@@ -801,12 +801,20 @@ class _Reader:
             conflict_names.append(_unique_names(flag_names(self.table._conflicts(grp)[1])))
         fixed = pl.DataFrame(
             {
-                key: suspects,
                 **{n: pl.Series(v, dtype=pl.String) for n, v in exact.items()},
                 "_conflicts": pl.Series(conflict_names, dtype=_FLAGS),
             }
         ).with_columns(pl.col("_conflicts").list.len().gt(0).alias("_conflict"))
-        return table.update(fixed, on=key, include_nulls=True)
+        # The suspects' rows of the table, in the table's order (as ``suspects``): their
+        # merged values replace the first row's.
+        suspect = pl.col("_suspect")
+        at = table.select(
+            pl.when(suspect).then(suspect.cast(pl.UInt32).cum_sum() - 1).alias("_at")
+        )["_at"]
+        aligned = fixed.select(pl.all().gather(at))
+        return table.with_columns(
+            pl.when(suspect).then(aligned[c]).otherwise(pl.col(c)).alias(c) for c in fixed.columns
+        )
 
     def _as_text(self, value: Any) -> str | None:
         """A merged value back as a cell (lists joined with the list separator)."""
