@@ -144,11 +144,9 @@ def _same_meaning(condition: Condition) -> tuple[Any, ...]:
 
 
 # Evaluating a column's parts on its distinct values pays when there are at most
-# _DISTINCT_SHARE of them per row and the parts weigh at least the column's
-# _WEIGHT_FOR_DISTINCT, in units of a regex over every row of a text column: finding a
-# text column's distinct values and joining them back costs about one such regex, a list
-# column's about two and a half; a comprehension over a list costs about 0.4, a light
-# part (a membership test, a comparison) about half a regex on text, 0.2 on a list.
+# _DISTINCT_SHARE of them per row and the parts weigh at least _WEIGHT_FOR_DISTINCT:
+# finding a text column's distinct values and joining them back costs about one regex
+# over every row (the unit of Part.cost), a list column's about two and a half.
 _DISTINCT_SHARE = 0.5
 _WEIGHT_FOR_DISTINCT = 1.0
 
@@ -156,9 +154,7 @@ _WEIGHT_FOR_DISTINCT = 1.0
 def _weight(parts: Sequence[Part], is_list: bool) -> float:
     """What evaluating ``parts`` on every row costs, over what evaluating them on the
     distinct values of their column costs (worth it from _WEIGHT_FOR_DISTINCT on)."""
-    if is_list:
-        return sum(0.4 if part.heavy else 0.2 for part in parts) / 2.5
-    return sum(1.0 if part.heavy else 0.5 for part in parts)
+    return sum(part.cost for part in parts) / (2.5 if is_list else 1.0)
 
 
 def _select(
@@ -248,7 +244,7 @@ def masks_for(
     )
     for f in list_fields:
         parts[f"n:{f}"] = Part(
-            f, pl.col(f).list.eval(pl.element().is_null()).list.any().fill_null(False), True
+            f, pl.col(f).list.eval(pl.element().is_null()).list.any().fill_null(False), 0.4
         )
         exprs.append(pl.col(f"n:{f}"))
     out: dict[str, ConditionMasks] = {}
