@@ -29,7 +29,7 @@ from riskprofile.engines.columnar._masks import (  # noqa: E402
     masks_for,
     records_of_frame,
 )
-from riskprofile.engines.columnar._translate import translate  # noqa: E402
+from riskprofile.engines.columnar._translate import shared_translation, translate  # noqa: E402
 from riskprofile.model import Shipment, flatten  # noqa: E402
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles  # noqa: E402
 from riskprofile.profiles._expressions import Condition, compile_condition, record_of  # noqa: E402
@@ -252,6 +252,26 @@ def test_python_regex_meaning_is_kept() -> None:
     assert columnar('description =~ "CRAP"', rows)[0] == [False, False, False]
     assert columnar('description =~~ "CRAP"', rows)[0] == [True, True, True]
     assert columnar('description =~~ "P\\\\w"', rows)[0] == [False, False, True]
+
+
+@pytest.mark.parametrize("way", ["rows", "distinct"])
+def test_text_rust_could_read_otherwise_is_matched_by_python(way: str) -> None:
+    # Non-ASCII letters and a newline before "$": Python's re decides those rows, inside
+    # the columnar evaluation (no row is left undecided), with the row-wise meaning.
+    rows = [Shipment(description=d) for d in ("SCRAP\n", "ÉCRAN SCRAP", "SCRAPé", "SCRAP", "")]
+    rows = [*rows, *rows]
+    expressions = [
+        'description =~~ "SCRAP$"',
+        'description =~ "\\\\w+ SCRAP"',
+        '[t for t in ["SCRAP", "CRAN"] if description =~~ ("\\\\b" + t + "\\\\b")]',
+    ]
+    for expression in expressions:
+        condition = compiled(expression)
+        translation, _parts = shared_translation(condition, LIST_VALUES, AS_OF)
+        assert translation.undecided is None, expression
+        with parts_evaluated(way):
+            masks = condition_masks(shipment_frame(rows), condition, LIST_VALUES, AS_OF)
+        assert (masks.hit.to_list(), masks.error.to_list()) == rowwise(condition, rows)
 
 
 @pytest.mark.parametrize(

@@ -84,15 +84,21 @@ def _rowwise(
     condition: Condition, records: Sequence[Mapping[str, Any]], as_of: dt.datetime
 ) -> tuple[list[bool], list[bool]]:
     hits, errors = [], []
+    # Records with the same values (same types and reprs: 1.0 and 1, -0.0 and 0.0 stay
+    # apart) give the same result: each is evaluated once. Many rows left undecided
+    # share a text (a description with non-ASCII letters, say).
+    known: dict[tuple[tuple[type, str], ...], tuple[bool, bool]] = {}
     for record in records:
-        try:
-            hit = condition.evaluate(record, as_of)
-        except rule_engine.EngineError:
-            hits.append(False)
-            errors.append(True)
-        else:
-            hits.append(hit)
-            errors.append(False)
+        key = tuple((type(v), repr(v)) for v in record.values())
+        found = known.get(key)
+        if found is None:
+            try:
+                found = (bool(condition.evaluate(record, as_of)), False)
+            except rule_engine.EngineError:
+                found = (False, True)
+            known[key] = found
+        hits.append(found[0])
+        errors.append(found[1])
     return hits, errors
 
 
@@ -175,8 +181,9 @@ def _select(
     direct: list[pl.Expr] = []
     for column, named in by_column.items():
         evaluated = [part.expr.alias(name) for name, part in named]
-        is_list = isinstance(frame.schema[column], pl.List)
-        if _weight([part for _, part in named], is_list) >= _WEIGHT_FOR_DISTINCT:
+        dtype = frame.schema.get(column)  # None: missing, for Polars to say so
+        weight = _weight([part for _, part in named], isinstance(dtype, pl.List))
+        if dtype is not None and weight >= _WEIGHT_FOR_DISTINCT:
             values = frame.select(pl.col(column).unique())
             if values.height <= frame.height * _DISTINCT_SHARE:
                 joined = frame.select(column).join(

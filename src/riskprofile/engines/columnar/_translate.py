@@ -574,8 +574,11 @@ class _Translator:
         kind = _fields().get(column, ("",))[0]
         if kind not in ("str", "list"):
             return e
-        digest = hashlib.blake2b(e.meta.serialize(), digest_size=12).hexdigest()
-        name = f"~{column}~{digest}"
+        try:
+            serialized = e.meta.serialize()
+        except Exception:  # pragma: no cover - a Python function in it: not shared
+            return e
+        name = f"~{column}~{hashlib.blake2b(serialized, digest_size=12).hexdigest()}"
         if name not in self.parts:
             text = str(e)
             cost = 0.4 * text.count(".list.eval(") + text.count(".str.contains(")
@@ -787,11 +790,47 @@ class _Translator:
             )
         assert left.expr is not None
         found = left.expr.str.contains(rust.pattern)
-        value = (~found if negated else found).fill_null(negated)
         undecided = left.undecided
         if rust.guard:
-            undecided = _any(undecided, _unsafe_text(left.expr))
+            python = _PythonRegex((pattern,), self.context.regex_flags, anchored)
+            exact = self._exact_regex(left.expr, found, python) if ctx == "row" else None
+            if exact is None:
+                undecided = _any(undecided, _unsafe_text(left.expr))
+            else:
+                found = exact
+        value = (~found if negated else found).fill_null(negated)
         return _V("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
+
+    def _exact_regex(
+        self, subject: pl.Expr, found: pl.Expr, python: _PythonRegex
+    ) -> pl.Expr | None:
+        """``found`` (the Rust regex's match) where the text is safe, Python's own match
+        elsewhere (computed in Python on those texts only); None when that cannot be a
+        shared part (then the caller leaves such rows to the row-wise engine)."""
+        if self.parts is None:
+            return None
+        roots = set(subject.meta.root_names())
+        if len(roots) != 1:
+            return None
+        (column,) = roots
+        if _fields().get(column, ("",))[0] != "str":
+            return None
+        unsafe = _unsafe_text(subject)
+        try:
+            identity = subject.meta.serialize() + repr(python).encode()
+        except Exception:  # pragma: no cover - every subject here serializes
+            return None
+        name = f"~{column}~py~{hashlib.blake2b(identity, digest_size=12).hexdigest()}"
+        on_unsafe = pl.when(unsafe).then(subject)
+        self.parts.setdefault(
+            name,
+            Part(column, on_unsafe.map_elements(python, return_dtype=pl.Boolean, skip_nulls=True),
+                 1.0),
+        )  # fmt: skip
+        shared_unsafe, shared_found = self._share(unsafe), self._share(found)
+        assert shared_unsafe is not None
+        assert shared_found is not None
+        return pl.when(shared_unsafe).then(pl.col(name)).otherwise(shared_found)
 
     # -- containment --
 
@@ -1417,15 +1456,42 @@ class _Translator:
             if not _compiles(combined):
                 return None
             undecided = subject.undecided
+            found = e.str.contains(combined)
             if any(r.guard for r in rust):
-                undecided = _any(undecided, _unsafe_text(e))
-            return e.str.contains(combined).fill_null(False), subject.error, undecided
+                python = _PythonRegex(tuple(patterns), self.context.regex_flags, anchored)
+                exact = self._exact_regex(e, found, python) if subject.ctx == "row" else None
+                if exact is None:
+                    undecided = _any(undecided, _unsafe_text(e))
+                else:
+                    found = exact
+            return found.fill_null(False), subject.error, undecided
         alternatives = "|".join("".join(_char(ord(c)) for c in p) for p in patterns)
         combined = rf"\A(?:{alternatives})" if kind == "starts_with" else rf"(?:{alternatives})\z"
         if not _compiles(combined):
             return None
         error = _any(subject.error, subject.null_or_none())
         return e.str.contains(combined).fill_null(False), error, subject.undecided
+
+
+@dataclass(frozen=True)
+class _PythonRegex:
+    """Whether Python's ``re`` finds any of ``patterns`` in a text (``match`` when
+    ``anchored``, else ``search``), compiled with ``flags`` as rule-engine compiles them."""
+
+    patterns: tuple[str, ...]
+    flags: int
+    anchored: bool
+
+    def __call__(self, text: str) -> bool:
+        for regex in _python_regexes(self.patterns, self.flags):
+            if (regex.match(text) if self.anchored else regex.search(text)) is not None:
+                return True
+        return False
+
+
+@cache
+def _python_regexes(patterns: tuple[str, ...], flags: int) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, flags=flags) for pattern in patterns)
 
 
 def _is_variable(node: Any, name: str) -> bool:
