@@ -7,7 +7,8 @@ backreferences or lookaround). So the pattern is not copied: it is parsed with P
 own parser and the parsed tree is written out again in Rust syntax, every literal
 escaped. Constructs Rust cannot express are refused with a reason. Where the meaning
 differs only on unusual text (non-ASCII characters, control characters, newlines), the
-caller leaves rows holding such text to the row-wise engine (see :attr:`RustPattern.guard`).
+caller matches such text with Python's ``re`` instead, or leaves it to the row-wise
+engine (see :attr:`RustPattern.guard`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ rule-engine's own rules, which are not SQL's and not Polars':
   is evaluated. ``not``, ``and``, ``or`` and the final result use Python truthiness
   (an empty string, an empty list, zero and null are false).
 * Regexes keep Python's meaning (``=~`` matches at the start, ``=~~`` searches); on null
-  text ``=~``/``=~~`` are false and ``!~``/``!~~`` true. See :mod:`._regex`.
+  text ``=~``/``=~~`` are false and ``!~``/``!~~`` true. See :mod:`._regex`. Text the
+  Rust engine could read otherwise (non-ASCII, control characters) is undecided, or
+  with :func:`shared_translation` matched by Python's ``re`` on those texts only.
 * Numbers are :class:`~decimal.Decimal` in rule-engine: a float field ``x`` is
   ``Decimal(repr(x))``. Comparisons are exact (a literal that is no float is compared
   through the neighbouring floats); arithmetic is done in floating point with an error
