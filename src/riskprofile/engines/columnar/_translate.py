@@ -807,8 +807,8 @@ class _Translator:
         self, subject: pl.Expr, found: pl.Expr, python: _PythonRegex
     ) -> pl.Expr | None:
         """``found`` (the Rust regex's match) where the text is safe, Python's own match
-        elsewhere (computed in Python on those texts only); None when that cannot be a
-        shared part (then the caller leaves such rows to the row-wise engine)."""
+        elsewhere (computed in Python on those texts only), as one shared part; None
+        when it cannot be one (then the caller leaves such rows to the row-wise engine)."""
         if self.parts is None:
             return None
         roots = set(subject.meta.root_names())
@@ -817,22 +817,18 @@ class _Translator:
         (column,) = roots
         if _fields().get(column, ("",))[0] != "str":
             return None
-        unsafe = _unsafe_text(subject)
-        try:
-            identity = subject.meta.serialize() + repr(python).encode()
+        try:  # named here: the Python function keeps Polars from serializing it
+            identity = found.meta.serialize() + repr(python).encode()
         except Exception:  # pragma: no cover - every subject here serializes
             return None
         name = f"~{column}~py~{hashlib.blake2b(identity, digest_size=12).hexdigest()}"
+        unsafe = _unsafe_text(subject)
         on_unsafe = pl.when(unsafe).then(subject)
+        python_found = on_unsafe.map_elements(python, return_dtype=pl.Boolean, skip_nulls=True)
         self.parts.setdefault(
-            name,
-            Part(column, on_unsafe.map_elements(python, return_dtype=pl.Boolean, skip_nulls=True),
-                 1.0),
-        )  # fmt: skip
-        shared_unsafe, shared_found = self._share(unsafe), self._share(found)
-        assert shared_unsafe is not None
-        assert shared_found is not None
-        return pl.when(shared_unsafe).then(pl.col(name)).otherwise(shared_found)
+            name, Part(column, pl.when(unsafe).then(python_found).otherwise(found), 1.0)
+        )
+        return pl.col(name)
 
     # -- containment --
 
