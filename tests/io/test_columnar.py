@@ -271,6 +271,29 @@ def test_spoilt_rows_give_the_same_rejects_and_flags(
             assert_same_as_models(path, strictness=strictness)
 
 
+def test_a_call_with_a_routed_row_keeps_its_call_wide_flags(tmp_path: Path) -> None:
+    """Regression (found by the property above): one row's seals need the model path and
+    another row's carrier code differs from the rest of the call; the carrier code is
+    inconsistent on every shipment of the call, the routed one included."""
+    manifest = Manifest.model_validate(
+        {
+            "vessel_imo": "1000008",
+            "carrier_scac": "AA",
+            "port_of_call": "PKKHI",
+            "containers": [{"number": n} for n in
+                           ("AADU0000001", "AACU0000008", "AABU0000004", "AAEU0000005")],
+        },
+        context=LENIENT,
+    )  # fmt: skip
+    rows = _rows_of([manifest], tmp_path)
+    rows[0][NAMES.index("carrier_scac")] = "m4eu"
+    rows[0][NAMES.index("seal_numbers")] = "A;;B"
+    for path in _write_rows(rows, tmp_path, "spoilt"):
+        got = assert_same_as_models(path, strictness="lenient")
+        assert got is not None
+        assert all("carrier_scac:inconsistent" in f for f in got.frame["quality_flags"])
+
+
 def test_rows_with_neither_key_and_goods_without_a_bill_are_rejected_alike(
     tmp_path: Path,
 ) -> None:

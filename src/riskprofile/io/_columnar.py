@@ -1216,12 +1216,15 @@ class _Reader:
                 | pl.col("_xh").is_in(bad_boxes.implode())
             ).fill_null(False)
         ).to_series()
-        # The closure: every row of a routed bill of lading or container.
+        # The closure: every row of a routed vessel call. A call's flags come from all
+        # of its rows (a carrier code that differs between rows is inconsistent on every
+        # shipment of the call), so the model path must see the whole call.
         while True:
             routed = keys.filter(mask)
             grown = keys.select(
                 (
-                    pl.col("_bh").is_in(routed["_bh"].drop_nulls().unique().implode())
+                    pl.col("_call").is_in(routed["_call"].drop_nulls().unique().implode())
+                    | pl.col("_bh").is_in(routed["_bh"].drop_nulls().unique().implode())
                     | pl.col("_xh").is_in(routed["_xh"].drop_nulls().unique().implode())
                 ).fill_null(False)
                 | pl.lit(mask)
