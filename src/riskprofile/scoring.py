@@ -43,6 +43,7 @@ __all__ = [
     "RankedRun",
     "ScoringRun",
     "ShipmentResult",
+    "applicable_profiles",
     "choose_engine",
     "most_severe",
     "rank_key",
@@ -341,14 +342,7 @@ def score(
         the same run, byte for byte in every export.
     """
     when = _as_datetime(as_of)
-    profile_list = []
-    skipped: dict[str, str] = {}
-    for profile in sorted(profiles, key=lambda p: p.id):
-        reason = _not_applicable(profile, when.date(), include_drafts)
-        if reason is None:
-            profile_list.append(profile)
-        else:
-            skipped[profile.id] = reason
+    profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     shipment_list = list(shipments)
     evaluator = evaluate
     if choose_engine(engine, len(shipment_list)) == "columnar":
@@ -389,6 +383,22 @@ def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columna
     if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
         return "rowwise"
     return "columnar"
+
+
+def applicable_profiles(
+    profiles: Iterable[CompiledProfile], when: dt.datetime, include_drafts: bool
+) -> tuple[list[CompiledProfile], dict[str, str]]:
+    """The profiles that take part in a run at ``when``, sorted by id, and why each of
+    the others does not (retired, draft, not valid on that date)."""
+    taking_part = []
+    skipped: dict[str, str] = {}
+    for profile in sorted(profiles, key=lambda p: p.id):
+        reason = _not_applicable(profile, when.date(), include_drafts)
+        if reason is None:
+            taking_part.append(profile)
+        else:
+            skipped[profile.id] = reason
+    return taking_part, skipped
 
 
 def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool) -> str | None:

@@ -26,7 +26,7 @@ import yaml
 
 from riskprofile.errors import InputFormatError, MappingError
 from riskprofile.io._batch import FieldProblem, RejectedRecord
-from riskprofile.io._layout import MAX_MAPPING_BYTES, ColumnMapping, _line_of, _suggest
+from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
 from riskprofile.io._table import parquet_rows
 from riskprofile.model.codes import normalise_container_number
@@ -210,28 +210,8 @@ def outcome_mapping(
 
 
 def _mapping_from_file(path: str | Path) -> ColumnMapping:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_MAPPING_BYTES:
-            raise MappingError(
-                f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
-                path=str(path),
-            )
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise MappingError(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            path=str(path),
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
-    return outcome_mapping(data or {}, source=str(path), node=node)
+    data, node = read_mapping_yaml(path)
+    return outcome_mapping(data, source=str(path), node=node)
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import yaml
 
 from riskprofile.errors import MappingError
 
-__all__ = ["COLUMNS", "Column", "ColumnMapping", "render_layout"]
+__all__ = ["COLUMNS", "Column", "ColumnMapping", "read_mapping_yaml", "render_layout"]
 
 Group = Literal["voyage", "bill_of_lading", "container", "goods"]
 Kind = Literal["text", "number", "integer", "date", "datetime", "list", "bool"]
@@ -250,33 +250,40 @@ class ColumnMapping:
     @classmethod
     def from_file(cls, path: str | Path) -> ColumnMapping:
         """Read a YAML mapping file (safe YAML, at most 256 KiB)."""
-        path = Path(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_MAPPING_BYTES:
-                raise MappingError(
-                    f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
-                    path=str(path),
-                )
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise MappingError(
-                f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                path=str(path),
-                line=mark.line + 1 if mark is not None else None,
-            ) from None
-        return cls.from_dict(data or {}, source=str(path), node=node)
+        data, node = read_mapping_yaml(path)
+        return cls.from_dict(data, source=str(path), node=node)
 
     def source_columns(self, ours: str) -> tuple[str, ...]:
         """The file's column(s) read for one of our columns."""
         theirs = self.columns.get(ours, ours)
         return theirs if isinstance(theirs, tuple) else (theirs,)
+
+
+def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
+    """A mapping file's data and node graph (for line numbers): safe YAML, at most
+    :data:`MAX_MAPPING_BYTES`; any problem is a :class:`MappingError` naming the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_MAPPING_BYTES:
+            raise MappingError(
+                f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
+                path=str(path),
+            )
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise MappingError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            path=str(path),
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    return data or {}, node
 
 
 def render_layout() -> str:

@@ -375,17 +375,10 @@ def score_frame(
             :func:`~riskprofile.engines.columnar.shipment_frame`).
         profiles, as_of, include_drafts: as for :func:`riskprofile.score`.
     """
-    from riskprofile.scoring import _as_datetime, _not_applicable
+    from riskprofile.scoring import _as_datetime, applicable_profiles
 
     when = _as_datetime(as_of)
-    profile_list: list[CompiledProfile] = []
-    skipped: dict[str, str] = {}
-    for profile in sorted(profiles, key=lambda p: p.id):
-        reason = _not_applicable(profile, when.date(), include_drafts)
-        if reason is None:
-            profile_list.append(profile)
-        else:
-            skipped[profile.id] = reason
+    profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     scale = _scale(profile_list)
     masks = _all_masks(frame, profile_list, when)
 
