@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from riskprofile.cli import _args
+
 __all__ = ["register"]
 
 _REJECTED_SHOWN = 20
@@ -70,7 +72,10 @@ def register(commands: Any) -> None:
         "-o", "--output", required=True, help="file to write (.csv, .jsonl, .json, .parquet)"
     )
     gen.add_argument(
-        "--containers", type=_positive, default=1000, help="number of containers (default 1000)"
+        "--containers",
+        type=_args.positive,
+        default=1000,
+        help="number of containers (default 1000)",
     )
     gen.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     gen.add_argument(
@@ -106,12 +111,12 @@ def register(commands: Any) -> None:
     history.add_argument("-o", "--output", required=True, help="the batch file to write (.csv)")
     history.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     history.add_argument(
-        "--start", type=_day, default=dt.date(2026, 1, 5), metavar="DATE",
+        "--start", type=_args.iso_date, default=dt.date(2026, 1, 5), metavar="DATE",
         help="first day (default 2026-01-05)",
     )  # fmt: skip
-    history.add_argument("--days", type=_positive, default=120, help="days (default 120)")
+    history.add_argument("--days", type=_args.positive, default=120, help="days (default 120)")
     history.add_argument(
-        "--containers-per-day", type=_positive, default=250, metavar="N",
+        "--containers-per-day", type=_args.positive, default=250, metavar="N",
         help="containers a day (default 250)",
     )  # fmt: skip
     history.add_argument(
@@ -124,23 +129,6 @@ def register(commands: Any) -> None:
         "planted pattern (default 0.04)",
     )  # fmt: skip
     history.set_defaults(run=_history)
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _count(text: str) -> int:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from riskprofile.cli._score import _as_of, _Progress
+from riskprofile.cli import _args
+from riskprofile.cli._score import _Progress
 
 __all__ = ["register"]
 
@@ -25,7 +26,7 @@ def register(commands: Any) -> None:
     evaluate.add_argument("batch", help="batch file (JSON, JSON Lines, CSV, Parquet)")
     evaluate.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
     evaluate.add_argument(
-        "--as-of", type=_as_of, required=True, metavar="DATE",
+        "--as-of", type=_args.as_of, required=True, metavar="DATE",
         help="the date or time the batch was scored as of (ISO 8601)",
     )  # fmt: skip
     evaluate.add_argument("-m", "--mapping", help="column mapping YAML for the batch")
@@ -55,8 +56,7 @@ def register(commands: Any) -> None:
 
 
 def _usage(message: str) -> SystemExit:
-    print(f"riskprofile evaluate: error: {message}", file=sys.stderr)
-    return SystemExit(2)
+    return _args.usage_error("evaluate", message)
 
 
 def _evaluate(args: argparse.Namespace) -> int:

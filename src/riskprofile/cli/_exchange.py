@@ -11,17 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from riskprofile.cli import _args
+
 __all__ = ["register"]
 
 _HOME_VARIABLE = "RISKPROFILE_EXCHANGE_HOME"
-
-
-def _as_of(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _home_and_time(parser: argparse.ArgumentParser, *, time: bool = True) -> None:
@@ -32,7 +26,7 @@ def _home_and_time(parser: argparse.ArgumentParser, *, time: bool = True) -> Non
     )
     if time:
         parser.add_argument(
-            "--as-of", type=_as_of, help="the time to judge expiry at (ISO 8601; default: now)"
+            "--as-of", type=_args.as_of, help="the time to judge expiry at (ISO 8601; default: now)"
         )
 
 
@@ -136,8 +130,8 @@ def register(commands: Any) -> None:
     log.add_argument("--direction", choices=["sent", "received", "imported", "rejected"])
     log.add_argument("--partner", help="the other PCU")
     log.add_argument("--message-id")
-    log.add_argument("--since", type=_as_of, help="from this time (ISO 8601)")
-    log.add_argument("--until", type=_as_of, help="before this time (ISO 8601)")
+    log.add_argument("--since", type=_args.as_of, help="from this time (ISO 8601)")
+    log.add_argument("--until", type=_args.as_of, help="before this time (ISO 8601)")
     log.add_argument("--format", choices=["text", "json"], default="text")
     _home_and_time(log, time=False)
     log.set_defaults(run=_log)

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from riskprofile.cli import _args
+
 __all__ = ["register"]
 
 
@@ -35,7 +37,7 @@ def register(commands: Any) -> None:
     score.add_argument("--country", help="apply this country's overlays (ISO 3166, e.g. PK)")
     score.add_argument(
         "--as-of",
-        type=_as_of,
+        type=_args.as_of,
         help="evaluation date or time for $today/$now (ISO 8601; default: today, UTC)",
     )
     score.add_argument(
@@ -61,17 +63,7 @@ def register(commands: Any) -> None:
 
 
 def _usage(message: str) -> SystemExit:
-    """A usage error: the message on standard error, exit code 2 (as argparse does)."""
-    print(f"riskprofile score: error: {message}", file=sys.stderr)
-    return SystemExit(2)
-
-
-def _as_of(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return _args.usage_error("score", message)
 
 
 class _Progress:

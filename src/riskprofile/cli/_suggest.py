@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,18 +10,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from riskprofile.evaluation import Candidate, Figures, Suggestions
 
+from riskprofile.cli import _args
+
 __all__ = ["register"]
 
 _SHOWN = 25
 _CATEGORIES = ("narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr",
                "revenue", "other")  # fmt: skip
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _share(text: str) -> float:
@@ -32,16 +26,6 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a share (0.1 or 10%)") from None
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {text}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
 
 
@@ -65,7 +49,7 @@ def register(commands: Any) -> None:
     suggest.add_argument("history", help="batch file of the history (JSON, JSON Lines, CSV, ...)")
     suggest.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
     suggest.add_argument(
-        "--split", type=_date, required=True, metavar="DATE",
+        "--split", type=_args.iso_date, required=True, metavar="DATE",
         help="first day of the test period: learn before it, measure from it on",
     )  # fmt: skip
     suggest.add_argument("-m", "--mapping", help="column mapping YAML for the history")
@@ -78,11 +62,11 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     suggest.add_argument("--force", action="store_true", help="overwrite the output file")
     suggest.add_argument(
-        "--min-support", type=_positive, default=10, metavar="N",
+        "--min-support", type=_args.positive, default=10, metavar="N",
         help="inspected units before the split a value needs to be tested (default 10)",
     )  # fmt: skip
     suggest.add_argument(
-        "--min-findings", type=_positive, default=5, metavar="N",
+        "--min-findings", type=_args.positive, default=5, metavar="N",
         help="findings before the split a value needs to be kept (default 5)",
     )  # fmt: skip
     suggest.add_argument(
@@ -109,8 +93,7 @@ def register(commands: Any) -> None:
 
 
 def _usage(message: str) -> SystemExit:
-    print(f"riskprofile suggest: error: {message}", file=sys.stderr)
-    return SystemExit(2)
+    return _args.usage_error("suggest", message)
 
 
 def _inside(path: Path, folder: Path) -> bool:
