@@ -40,13 +40,12 @@ from riskprofile.profiles._expressions import (
     render_explanation,
     show_value,
 )
-from riskprofile.scoring import Lane
+from riskprofile.scoring import LANES, Lane
 
 __all__ = ["FrameContainer", "FrameRun", "evaluate", "score_frame"]
 
-_LANES = ("red", "yellow", "blue", "green")
-_SEVERITY = {lane: rank for rank, lane in enumerate(_LANES)}
-_NO_FORCED = len(_LANES)  # rank_key's place for a container nothing forces
+_SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
+_NO_FORCED = len(LANES)  # rank_key's place for a container nothing forces
 
 
 def _key(profile: CompiledProfile, kind: str, item_id: str) -> str:
@@ -77,8 +76,21 @@ def _all_masks(
     return masks_for(frame, items, lists, as_of)
 
 
-def _rows(series: pl.Series) -> list[int]:
-    return [int(i) for i in series.arg_true()]
+def _rows(series: pl.Series) -> set[int]:
+    return {int(i) for i in series.arg_true()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """Where one condition hits and where it cannot be evaluated, as row sets: looking a
+    row up in a set is what the per-shipment loop can afford, indexing a Series is not."""
+
+    hit: set[int]
+    error: set[int]
+
+    @classmethod
+    def of(cls, masks: ConditionMasks) -> _Cells:
+        return cls(_rows(masks.hit), _rows(masks.error))
 
 
 def evaluate(
@@ -102,14 +114,12 @@ def evaluate(
     # the rows where something hit or could not be evaluated are built one by one.
     plans = []
     for profile in profile_list:
-        misses = tuple(IndicatorResult(ind.id, False) for ind in profile.indicators)
-        hits = tuple(IndicatorResult(ind.id, True) for ind in profile.indicators)
-        special: set[int] = set()
-        keys = [_key(profile, "exception", e.id) for e in profile.exceptions]
-        keys += [_key(profile, "indicator", i.id) for i in profile.indicators]
-        for key in keys:
-            special.update(_rows(masks[key].hit | masks[key].error))
-        plans.append((profile, misses, hits, special))
+        plan = _Plan(
+            profile,
+            [_Cells.of(masks[_key(profile, "exception", e.id)]) for e in profile.exceptions],
+            [_Cells.of(masks[_key(profile, "indicator", i.id)]) for i in profile.indicators],
+        )
+        plans.append(plan)
 
     records: dict[int, dict[str, Any]] = {}
 
@@ -119,44 +129,55 @@ def evaluate(
         return records[row]
 
     for row, shipment in enumerate(shipment_list):
-        outcomes = []
-        for profile, misses, hits, special in plans:
-            if row not in special:
-                outcomes.append(ProfileOutcome(profile, misses, None, ()))
-                continue
-            outcomes.append(_outcome(profile, row, masks, hits, record, as_of))
+        outcomes = [
+            plan.outcome(row, record, as_of)
+            if row in plan.special
+            else ProfileOutcome(plan.profile, plan.misses, None, ())
+            for plan in plans
+        ]
         records.pop(row, None)
         yield shipment, outcomes
         if progress is not None:
             progress(row + 1)
 
 
-def _outcome(
-    profile: CompiledProfile,
-    row: int,
-    masks: Mapping[str, ConditionMasks],
-    hits: tuple[IndicatorResult, ...],
-    record: Callable[[int], dict[str, Any]],
-    as_of: dt.datetime,
-) -> ProfileOutcome:
-    problems: list[str] = []
-    for exc in profile.exceptions:
-        m = masks[_key(profile, "exception", exc.id)]
-        if m.error[row]:
-            _holds, problem = exc.holds(record(row), as_of)
-            problems.append(f"exception {exc.id}: {problem}")
-        elif m.hit[row]:
-            return ProfileOutcome(profile, (), exc.id, tuple(problems))
-    results = []
-    for position, ind in enumerate(profile.indicators):
-        m = masks[_key(profile, "indicator", ind.id)]
-        if m.error[row]:
-            results.append(ind.evaluate(record(row), as_of))
-        elif m.hit[row]:
-            results.append(hits[position])
-        else:
-            results.append(IndicatorResult(ind.id, False))
-    return ProfileOutcome(profile, tuple(results), None, tuple(problems))
+class _Plan:
+    """One profile's cells over the batch, and its outcome on a row."""
+
+    def __init__(
+        self, profile: CompiledProfile, exceptions: list[_Cells], indicators: list[_Cells]
+    ) -> None:
+        self.profile = profile
+        self.exceptions = exceptions
+        self.indicators = indicators
+        self.misses = tuple(IndicatorResult(i.id, False) for i in profile.indicators)
+        self.hits = tuple(IndicatorResult(i.id, True) for i in profile.indicators)
+        self.special: set[int] = set()
+        for cells in (*exceptions, *indicators):
+            self.special |= cells.hit | cells.error
+
+    def outcome(
+        self, row: int, record: Callable[[int], dict[str, Any]], as_of: dt.datetime
+    ) -> ProfileOutcome:
+        """The profile's outcome on ``row``: what the row-wise engine gives."""
+        problems: list[str] = []
+        for exc, cells in zip(self.profile.exceptions, self.exceptions, strict=True):
+            if row in cells.error:
+                _holds, problem = exc.holds(record(row), as_of)
+                problems.append(f"exception {exc.id}: {problem}")
+            elif row in cells.hit:
+                return ProfileOutcome(self.profile, (), exc.id, tuple(problems))
+        results = []
+        for position, (ind, cells) in enumerate(
+            zip(self.profile.indicators, self.indicators, strict=True)
+        ):
+            if row in cells.error:
+                results.append(ind.evaluate(record(row), as_of))
+            elif row in cells.hit:
+                results.append(self.hits[position])
+            else:
+                results.append(self.misses[position])
+        return ProfileOutcome(self.profile, tuple(results), None, tuple(problems))
 
 
 # --- scoring without objects -------------------------------------------------------------
@@ -334,7 +355,7 @@ class FrameRun:
     def __repr__(self) -> str:
         counts = self.container_table["lane"].value_counts()
         by_lane = dict(zip(counts["lane"].to_list(), counts["count"].to_list(), strict=True))
-        shown = ", ".join(f"{by_lane[lane]} {lane}" for lane in _LANES if by_lane.get(lane))
+        shown = ", ".join(f"{by_lane[lane]} {lane}" for lane in LANES if by_lane.get(lane))
         return (
             f"<FrameRun {len(self)} containers ({shown or 'none'}), "
             f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
@@ -358,7 +379,7 @@ def _as_record_type(name: str, value: Any) -> Any:
 
 
 def _lane_expr(severity: pl.Expr) -> pl.Expr:
-    return severity.replace_strict(list(range(len(_LANES))), list(_LANES), return_dtype=pl.String)
+    return severity.replace_strict(list(range(len(LANES))), list(LANES), return_dtype=pl.String)
 
 
 def score_frame(
