@@ -22,6 +22,7 @@ pl = pytest.importorskip("polars")
 
 from riskprofile import output, read_batch  # noqa: E402
 from riskprofile.engines.columnar import FrameRun, score_frame, shipment_frame  # noqa: E402
+from riskprofile.errors import DataError  # noqa: E402
 from riskprofile.model import Shipment, flatten  # noqa: E402
 from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles  # noqa: E402
 from riskprofile.scoring import (  # noqa: E402
@@ -276,6 +277,18 @@ def test_a_rule_on_a_null_text_leaves_a_note_in_both_engines_never_a_crash(
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
     assert_frame_run_matches(frame_run, reference)
     assert frame_run.shipment_scores["unevaluable"].to_list() == [0, 1]
+
+
+def test_a_frame_that_is_not_a_shipment_frame_is_refused_naming_its_columns(
+    tmp_path: Path,
+) -> None:
+    profiles = _profiles(tmp_path, DECIMALS)
+    frame = shipment_frame([Shipment(manifest_ref="M", container_number="C1", packages=3)])
+    broken = frame.drop("packages").with_columns(pl.col("seal_count").cast(pl.String))
+    with pytest.raises(DataError) as info:
+        score_frame(broken, profiles, as_of=AS_OF)
+    assert "column 'packages' is missing" in str(info.value)
+    assert "column 'seal_count' is String, not Int64" in str(info.value)
 
 
 def test_a_frame_run_says_what_it_holds(tmp_path: Path) -> None:

@@ -24,9 +24,10 @@ from typing import Any, overload
 
 import polars as pl
 
-from riskprofile.engines.columnar._frame import shipment_frame
+from riskprofile.engines.columnar._frame import frame_schema, shipment_frame
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.engines.rowwise import ProfileOutcome
+from riskprofile.errors import DataError
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledIndicator,
@@ -398,6 +399,7 @@ def score_frame(
     """
     from riskprofile.scoring import _as_datetime, applicable_profiles
 
+    _check_frame(frame)
     when = _as_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     scale = _scale(profile_list)
@@ -536,6 +538,21 @@ def score_frame(
         frame=frame,
         indicators={(p.id, i.id): i for p in profile_list for i in p.indicators},
     )
+
+
+def _check_frame(frame: pl.DataFrame) -> None:
+    """A frame that is not a shipment frame is refused, naming the columns at fault."""
+    problems = []
+    for name, dtype in frame_schema().items():
+        if name not in frame.schema:
+            problems.append(f"column {name!r} is missing")
+        elif frame.schema[name] != dtype:
+            problems.append(f"column {name!r} is {frame.schema[name]}, not {dtype}")
+    if problems:
+        raise DataError(
+            "not a shipment frame (build it with read_frame or shipment_frame): "
+            + "; ".join(problems)
+        )
 
 
 def _unit_key() -> pl.Expr:
