@@ -242,6 +242,86 @@ def test_explained_hits_can_be_limited_to_some_containers(example: list[Shipment
     assert all(text for text in explained["explanation"])
 
 
+def _every_field_profile() -> ProfileSet:
+    """Indicators that explain every field of the catalogue (fifteen to a template)."""
+    from riskprofile.model.shipment import field_catalogue
+
+    names = [f.name for f in field_catalogue()]
+    indicators: list[dict[str, Any]] = [
+        {
+            "id": f"fields{start}",
+            "title": f"Fields from {start}",
+            "when": "true",
+            "explain": "{{x}} " + "/".join(f"{{{n}}}" for n in names[start : start + 15]),
+            "weight": 1,
+        }
+        for start in range(0, len(names), 15)
+    ]
+    indicators.append(
+        {
+            "id": "twice",
+            "title": "A field twice",
+            "when": "packages != null",
+            "explain": "{packages} and again {packages}, {route}",
+            "weight": 1,
+        }
+    )
+    indicators.append({"id": "plain", "title": "No fields", "when": "true", "weight": 1})
+    return rst.load_profile_documents(
+        [
+            {
+                "id": "test.every-field",
+                "version": 1,
+                "title": "Every field explained",
+                "category": "other",
+                "owner": "test",
+                "indicators": indicators,
+            }
+        ]
+    )
+
+
+@settings(PROPERTIES, max_examples=40)
+@given(st.lists(rst.rule_shipments(), min_size=1, max_size=12), st.data())
+def test_explanations_show_every_type_of_value_as_the_row_wise_run_does(
+    drawn: list[Shipment], data: st.DataObject
+) -> None:
+    profiles = _every_field_profile()
+    # Values repeated on other rows (explanations are worded once per distinct value).
+    repeated = drawn + data.draw(st.lists(st.sampled_from(drawn), max_size=6))
+    shipments = [
+        s.model_copy(
+            update={"manifest_ref": "M", "shipment_id": f"M/{n}", "container_number": f"C{n}"}
+        )
+        for n, s in enumerate(repeated)
+    ]
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert_frame_run_matches(run, reference)
+    keys = [c.key for c in run.containers][::2]
+    some = run.explained_hits(keys)
+    assert some.height == sum(len(c.hits) for c in reference.containers if c.key in keys)
+    assert set(some["key"]) == set(keys)
+    assert run.explained_hits([]).columns == run.explained_hits().columns
+
+
+@pytest.mark.parametrize("values", [(0.0, -0.0, 0.0), (-0.0, 0.0, -0.0)])
+def test_explanations_tell_negative_zero_from_zero(values: tuple[float, ...]) -> None:
+    shipments = [
+        Shipment(manifest_ref="M", shipment_id=f"M/{n}", container_number=f"C{n}",
+                 value_per_kg=v, cargo_mass_gap_kg=v)
+        for n, v in enumerate(values)
+    ]  # fmt: skip
+    profiles = _every_field_profile()
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    assert_frame_run_matches(
+        score_frame(shipment_frame(shipments), profiles, as_of=AS_OF), reference
+    )
+    texts = {h.explanation for c in reference.containers for h in c.hits}
+    assert any("/-0/" in t for t in texts)
+    assert any("/0/" in t for t in texts)
+
+
 NULL_TEXT = """\
 id: test.null-text
 version: 1

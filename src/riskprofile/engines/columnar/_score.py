@@ -16,6 +16,7 @@ Two entry points:
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -315,37 +316,49 @@ class FrameRun:
             hits = hits.filter(
                 pl.col("key").is_in(pl.Series(list(keys), dtype=pl.String).implode())
             )
-        # One gather per indicator for the fields its template shows, then plain text.
-        positions: dict[tuple[str, str], list[int]] = {}
-        rows_of: dict[tuple[str, str], list[int]] = {}
-        for position, (profile_id, indicator_id, row) in enumerate(
-            zip(hits["profile_id"].to_list(), hits["indicator_id"].to_list(),
-                hits["row"].to_list(), strict=True)
-        ):  # fmt: skip
-            positions.setdefault((profile_id, indicator_id), []).append(position)
-            rows_of.setdefault((profile_id, indicator_id), []).append(row)
-        titles: list[str] = [""] * hits.height
-        texts: list[str] = [""] * hits.height
-        for ident, places in positions.items():
-            indicator = self.indicators[ident]
-            for place, text in zip(places, self._explain(indicator, rows_of[ident]), strict=True):
-                titles[place] = indicator.indicator.title
-                texts[place] = text
-        return hits.with_columns(
-            pl.Series("title", titles, dtype=pl.String),
-            pl.Series("explanation", texts, dtype=pl.String),
-        )
+        if hits.height == 0:
+            return hits.with_columns(
+                pl.Series("title", [], dtype=pl.String),
+                pl.Series("explanation", [], dtype=pl.String),
+            )
+        # One gather per indicator for the fields its template shows, each distinct value
+        # shown once, the text put together column-wise; then back in the hits' order.
+        groups = hits.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
+            "profile_id",
+            "indicator_id",
+            "row",
+        ).partition_by("profile_id", "indicator_id", maintain_order=True, as_dict=True)
+        parts = []
+        for ident, group in groups.items():
+            indicator = self.indicators[(str(ident[0]), str(ident[1]))]
+            parts.append(
+                group.select(
+                    "position",
+                    pl.lit(indicator.indicator.title, pl.String).alias("title"),
+                    self._explain(indicator, group.get_column("row")).alias("explanation"),
+                )
+            )
+        texts = pl.concat(parts).sort("position")
+        return hits.with_columns(texts.get_column("title"), texts.get_column("explanation"))
 
-    def _explain(self, indicator: CompiledIndicator, rows: list[int]) -> list[str]:
+    def _explain(self, indicator: CompiledIndicator, rows: pl.Series) -> pl.Series:
+        """The explanations of ``indicator`` on the frame's ``rows``, as
+        :func:`~riskprofile.profiles._expressions.render_explanation` words them."""
         template = indicator.indicator.explain or indicator.indicator.title
         names = explanation_fields(template)
         if self.frame is None or not names:
-            return [render_explanation(template, Shipment())] * len(rows)
-        values = self.frame.select(names)[rows]
-        return [
-            template.format_map({n: show_value(_as_record_type(n, v)) for n, v in row.items()})
-            for row in values.iter_rows(named=True)
-        ]
+            text = render_explanation(template, Shipment())
+            return pl.Series("explanation", [text] * len(rows), dtype=pl.String)
+        values = self.frame.select(pl.col(n).gather(rows) for n in dict.fromkeys(names))
+        shown = {n: _shown(n, values.get_column(n)) for n in dict.fromkeys(names)}
+        pieces: list[pl.Series | str] = []
+        for literal, name, _spec, _conversion in string.Formatter().parse(template):
+            if literal:
+                pieces.append(literal)
+            if name is not None:
+                pieces.append(shown[name])
+        return _concat_text(pieces, len(rows))
 
     @cached_property
     def containers(self) -> FrameContainers:
@@ -377,6 +390,34 @@ def _as_record_type(name: str, value: Any) -> Any:
     if name in _DATES and isinstance(value, dt.datetime):
         return value.date()
     return value
+
+
+def _shown(name: str, values: pl.Series) -> pl.Series:
+    """``show_value`` of each value of a frame column (dates as the Shipment holds them),
+    computed once per distinct value; floats each time (``-0.0`` equals ``0.0`` but is
+    shown ``-0``)."""
+    if values.dtype == pl.Float64 or values.dtype == pl.Float32:
+        return pl.Series(name, [show_value(v) for v in values.to_list()], dtype=pl.String)
+    known: dict[Any, str] = {}
+    out = []
+    for value in values.to_list():
+        key = tuple(value) if isinstance(value, list) else value
+        text = known.get(key)
+        if text is None:
+            text = known[key] = show_value(_as_record_type(name, value))
+        out.append(text)
+    return pl.Series(name, out, dtype=pl.String)
+
+
+def _concat_text(pieces: Sequence[pl.Series | str], height: int) -> pl.Series:
+    """Literal texts and text columns (no nulls) joined row by row."""
+    columns = {f"c{i}": p for i, p in enumerate(pieces) if isinstance(p, pl.Series)}
+    exprs = [
+        pl.lit(p, pl.String) if isinstance(p, str) else pl.col(f"c{i}")
+        for i, p in enumerate(pieces)
+    ]
+    frame = pl.DataFrame(columns) if columns else pl.DataFrame({"_": [0] * height})
+    return frame.select(pl.concat_str(exprs).alias("explanation")).to_series()
 
 
 def _lane_expr(severity: pl.Expr) -> pl.Expr:
