@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,7 @@ from polars.testing import assert_frame_equal  # noqa: E402
 
 from riskprofile.engines.columnar import shipment_frame  # noqa: E402
 from riskprofile.io import FrameBatch, read_frame  # noqa: E402
+from riskprofile.io import _columnar as columnar_reader  # noqa: E402
 from riskprofile.io._columnar import PY_WHITESPACE  # noqa: E402
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,7 +53,20 @@ def assert_same_as_models(path: Path, **kwargs: Any) -> FrameBatch | None:
     assert got.record_unit == batch.record_unit
     assert got.source == batch.source
     assert 0 <= got.rows_via_models <= got.records_read
+    # Read again a few records at a time (slices of whole vessel calls): the same.
+    sliced = _read_in_slices(path, 3, **kwargs)
+    assert_frame_equal(sliced.frame, expected, check_exact=True)
+    assert sliced == FrameBatch(**{**got.__dict__, "frame": sliced.frame})
     return got
+
+
+def _read_in_slices(path: Path, records: int, **kwargs: Any) -> FrameBatch:
+    saved = columnar_reader.SLICE_RECORDS
+    columnar_reader.SLICE_RECORDS = records
+    try:
+        return read_frame(path, **kwargs)
+    finally:
+        columnar_reader.SLICE_RECORDS = saved
 
 
 def _same(path: Path, **kwargs: Any) -> FrameBatch:
@@ -406,3 +421,63 @@ def test_a_default_for_a_list_column_goes_through_the_model_path(tmp_path: Path)
     mapping = ColumnMapping(columns={}, defaults={"transshipment_ports": "AEJEA"})
     got = _same(EXAMPLES / "data" / "karachi-sample.csv", mapping=mapping)
     assert got.fallback == "a default for a list column"
+
+
+# --- slices of whole vessel calls ----------------------------------------------------------
+
+
+def _slices_taken(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[int, int]]]:
+    taken: list[list[tuple[int, int]]] = []
+    slices = columnar_reader._Reader._slices
+
+    def spy(reader: Any) -> list[tuple[int, int]]:
+        taken.append(slices(reader))
+        return taken[-1]
+
+    monkeypatch.setattr(columnar_reader._Reader, "_slices", spy)
+    return taken
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_a_batch_is_read_in_slices_that_cut_no_vessel_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strictness: str
+) -> None:
+    from riskprofile.synth import generate_manifests
+
+    manifests = [m for seed in (5, 6, 7, 8) for m in generate_manifests(seed, containers=40)]
+    assert len({(m.vessel_imo, m.voyage_number) for m in manifests}) == 4
+    path = tmp_path / "calls.csv"
+    write_csv(manifests, path)
+    expected = _same(path, strictness=strictness)
+    taken = _slices_taken(monkeypatch)
+    got = _read_in_slices(path, 40, strictness=strictness)
+    assert_frame_equal(got.frame, expected.frame, check_exact=True)
+    assert got.rejected == expected.rejected
+    assert got.manifests == expected.manifests == len(manifests)
+    (slices,) = taken
+    assert len(slices) > 1
+    # Consecutive ranges covering every record, each cut between two vessel calls.
+    assert slices[0][0] == 0
+    assert slices[-1][1] == got.records_read
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(slices))
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    voyages = [(r["vessel_imo"], r["voyage_number"]) for r in rows]
+    for start, _stop in slices[1:]:
+        assert voyages[start] not in voyages[:start]
+
+
+def test_interleaved_vessel_calls_are_read_in_one_slice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskprofile.synth import generate_manifests
+
+    path = tmp_path / "calls.csv"
+    write_csv([m for seed in (5, 6) for m in generate_manifests(seed, containers=40)], path)
+    header, *rows = list(csv.reader(path.open(encoding="utf-8")))
+    # The last record of the file belongs to the first vessel call.
+    rows.append(rows.pop(0))
+    with (tmp_path / "interleaved.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows])
+    taken = _slices_taken(monkeypatch)
+    got = _same(tmp_path / "interleaved.csv")
+    assert taken[-1] == [(0, got.records_read)]

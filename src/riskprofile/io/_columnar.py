@@ -39,6 +39,7 @@ records; the tests prove it by property tests against the model path.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -52,7 +53,7 @@ import polars as pl
 from riskprofile.engines.columnar._frame import DECIMAL_SCALE, frame_schema, shipment_frame
 from riskprofile.errors import BatchRejectedError, InputFormatError
 from riskprofile.io._batch import RejectedRecord
-from riskprofile.io._layout import COLUMNS, ColumnMapping
+from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader, _Group
 from riskprofile.model._base import (
@@ -211,10 +212,12 @@ def read_frame(
     loaded = _load_csv(path, resolved) if fmt == "csv" else _load_parquet(path)
     if isinstance(loaded, str):
         return _via_models(path, resolved, strictness, fmt, loaded)
-    header, raw = loaded
     # The reference reader's header checks (and errors), and which file columns feed ours.
-    table = TableReader(resolved, strictness, header, source)
-    return _Reader(path, fmt, resolved, strictness, table, raw).read()
+    table = TableReader(resolved, strictness, loaded.header, source)
+    try:
+        return _Reader(path, fmt, resolved, strictness, table, loaded).read()
+    except _UnreadableError as exc:
+        return _via_models(path, resolved, strictness, fmt, str(exc))
 
 
 def _via_models(
@@ -243,18 +246,47 @@ def _via_models(
 # --- loading -------------------------------------------------------------------------------
 
 
-def _load_parquet(path: Path) -> tuple[list[str], pl.DataFrame] | str:
+class _UnreadableError(Exception):
+    """The file turned out unreadable column-wise halfway: the model path reads it."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The file's records, loaded a slice at a time: every column as text, one chunk,
+    and ``__line__`` (the record's line or row number)."""
+
+    header: list[str]
+    height: int
+    load: Callable[[int, int, list[str] | None], pl.DataFrame]
+
+    def rows(self, start: int, stop: int, columns: list[str] | None = None) -> pl.DataFrame:
+        """Records ``start`` to ``stop`` (of the file's records), ``columns`` of them or
+        all, with ``__line__``."""
+        return self.load(start, stop, columns)
+
+
+def _load_parquet(path: Path) -> _Source | str:
     try:
-        raw = pl.read_parquet(path)
+        schema = pl.read_parquet_schema(path)
+        height = pl.scan_parquet(path).select(pl.len()).collect().item()
     except Exception:  # the model path reports an unreadable file properly
         return "the Parquet file cannot be read column-wise"
-    if any(dtype not in (pl.String, pl.Null) for dtype in raw.schema.values()):
+    if any(dtype not in (pl.String, pl.Null) for dtype in schema.values()):
         return "Parquet columns that are not text"
-    # One chunk per column (a file's row groups are chunks): every later step gathers
-    # from these columns, and would otherwise join the chunks again each time.
-    raw = raw.with_columns(pl.col(pl.Null).cast(pl.String)).rechunk()
-    lines = pl.int_range(1, raw.height + 1, dtype=pl.Int64, eager=True)
-    return list(raw.columns), raw.with_columns(lines.alias("__line__"))
+
+    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
+        # Only the row groups of the slice are read. One chunk per column: every later
+        # step gathers from these columns, and would otherwise join the chunks each time.
+        names = list(schema) if columns is None else columns
+        try:
+            raw = pl.scan_parquet(path).select(names).slice(start, stop - start).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise _UnreadableError("the Parquet file cannot be read column-wise") from exc
+        raw = raw.with_columns(pl.col(pl.Null).cast(pl.String)).rechunk()
+        lines = pl.int_range(start + 1, stop + 1, dtype=pl.Int64, eager=True)
+        return raw.with_columns(lines.alias("__line__"))
+
+    return _Source(list(schema), height, load)
 
 
 def _field_pattern(delimiter: str) -> str:
@@ -263,7 +295,7 @@ def _field_pattern(delimiter: str) -> str:
     return f"^{cell}(?:{d}{cell})*$"
 
 
-def _load_csv(path: Path, mapping: ColumnMapping) -> tuple[list[str], pl.DataFrame] | str:
+def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
     try:
         text = path.read_bytes().decode(mapping.encoding)
     except (OSError, UnicodeDecodeError, LookupError):
@@ -305,7 +337,13 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> tuple[list[str], pl.DataFra
     blank = pl.all_horizontal(
         [pl.col(h).is_null() | (pl.col(h).str.strip_chars(PY_WHITESPACE) == "") for h in header]
     )
-    return header, raw.filter(~blank)
+    records = raw.filter(~blank)
+
+    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
+        names = [*header, "__line__"] if columns is None else [*columns, "__line__"]
+        return records.select(names).slice(start, stop - start).rechunk()
+
+    return _Source(header, records.height, load)
 
 
 # --- value helpers -------------------------------------------------------------------------
@@ -576,6 +614,19 @@ def _iso6346_problem(number: pl.Expr) -> pl.Expr:
 # --- the reader ----------------------------------------------------------------------------
 
 
+# Records read column-wise at a time, in slices of whole vessel calls: the steps' memory
+# is that of a slice, while each step still works on enough rows to pay its way.
+SLICE_RECORDS = 250_000
+
+
+@dataclass(frozen=True)
+class _Slice:
+    frame: pl.DataFrame
+    rejected: list[RejectedRecord]
+    manifests: int
+    rows_via_models: int
+
+
 @dataclass(frozen=True)
 class _Call:
     manifest: Manifest
@@ -594,7 +645,7 @@ class _Reader:
         mapping: ColumnMapping,
         strictness: Strictness,
         table: TableReader,
-        raw: pl.DataFrame,
+        records: _Source,
     ) -> None:
         self.path = path
         self.source = str(path)
@@ -603,9 +654,19 @@ class _Reader:
         self.strictness = strictness
         self.strict = strictness == "strict"
         self.table = table
-        self.header = [c for c in raw.columns if c != "__line__"]
-        self.raw = raw
+        self.header = records.header
+        self.records = records
+        self.raw = pl.DataFrame()  # the slice being read
         self.unit = "line" if fmt == "csv" else "row"
+        self._checks: dict[tuple[Any, ...], Check] = {}
+
+    def _field_check(self, model: type[RecordModel], field: str, base: dict[str, Any]) -> Check:
+        """:func:`_field_check`, one per field for the whole read (each slice meets
+        mostly the same values)."""
+        key = (model, field, tuple(sorted(base.items())))
+        if key not in self._checks:
+            self._checks[key] = _field_check(model, field, base)
+        return self._checks[key]
 
     # --- our columns ---------------------------------------------------------------------
 
@@ -640,6 +701,63 @@ class _Reader:
     # --- the read ----------------------------------------------------------------------
 
     def read(self) -> FrameBatch:
+        """Read the file a slice of whole vessel calls at a time (every group, merge and
+        flag of the reference reader lies within one vessel call), so that the memory
+        the column-wise steps take is that of one slice."""
+        frames: list[pl.DataFrame] = []
+        rejected: list[RejectedRecord] = []
+        manifests = rows_via_models = 0
+        for start, stop in self._slices():
+            self.raw = self.records.rows(start, stop)
+            part = self._read_slice()
+            frames.append(part.frame)
+            rejected += part.rejected
+            manifests += part.manifests
+            rows_via_models += part.rows_via_models
+        self.raw = pl.DataFrame()
+        # Slices hold whole calls in file order: their frames follow one another.
+        frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+        return FrameBatch(
+            source=self.source,
+            format=self.fmt,
+            strictness=self.strictness,
+            frame=frame,
+            rejected=tuple(rejected),
+            records_read=self.records.height,
+            manifests=manifests,
+            ignored_columns=tuple(self.table.ignored_columns),
+            record_unit=self.unit,
+            rows_via_models=rows_via_models,
+        )
+
+    def _slices(self) -> list[tuple[int, int]]:
+        """Ranges of records, each about ``SLICE_RECORDS`` long, that cut no vessel call
+        (one range for the whole file when its calls interleave)."""
+        height = self.records.height
+        if height <= SLICE_RECORDS:
+            return [(0, height)]
+        used = sorted({n for c in _CALL_KEY for n in self.table.sources.get(c, ())})
+        self.raw = self.records.rows(0, height, used)
+        keys = self._call_keys(self.raw.select(*[self._column(c) for c in _CALL_KEY]))
+        self.raw = pl.DataFrame()
+        spans = (
+            keys.to_frame("_callkey")
+            .with_row_index("_row")
+            .group_by("_callkey")
+            .agg(pl.col("_row").min().alias("_lo"), pl.col("_row").max().alias("_hi"))
+            .sort("_lo")
+        )
+        # A cut may come before a call's first record when every earlier call has ended.
+        ended = spans["_hi"].cum_max().shift(1, fill_value=-1)
+        starts = spans.filter(ended < spans["_lo"])["_lo"].to_list()
+        cuts = [0]
+        for at in starts[1:]:
+            if at - cuts[-1] >= SLICE_RECORDS:
+                cuts.append(at)
+        cuts.append(height)
+        return list(itertools.pairwise(cuts))
+
+    def _read_slice(self) -> _Slice:
         rows = self._rows()
         goods = self._goods(rows)
         if self.strict:
@@ -668,20 +786,22 @@ class _Reader:
         frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
-        return FrameBatch(
-            source=self.source,
-            format=self.fmt,
-            strictness=self.strictness,
-            frame=frame,
-            rejected=tuple(rejected),
-            records_read=rows.height,
-            manifests=len(fast_calls | slow_calls),
-            ignored_columns=tuple(self.table.ignored_columns),
-            record_unit=self.unit,
-            rows_via_models=slow_rows.height,
-        )
+        return _Slice(frame, rejected, len(fast_calls | slow_calls), slow_rows.height)
 
     # --- rows: keys and ids ------------------------------------------------------------
+
+    @staticmethod
+    def _call_keys(columns: pl.DataFrame) -> pl.Series:
+        """Each record's vessel call as the reference reader keys it (from the voyage key
+        columns), one Python key per distinct combination."""
+        combos = columns.unique()
+        keys = [
+            "\x1f".join((v.strip().upper() if v and v.strip() else "") for v in combo)
+            for combo in combos.iter_rows()
+        ]
+        combos = combos.with_columns(pl.Series("_callkey", keys, dtype=pl.String))
+        return columns.join(combos, on=columns.columns, how="left", nulls_equal=True,
+                            maintain_order="left")["_callkey"]  # fmt: skip
 
     def _rows(self) -> pl.DataFrame:
         """One row per record: its keys (normalised as the reference reader does), ids of
@@ -702,14 +822,7 @@ class _Reader:
         rows = base.with_columns(bl, number).with_columns(
             _lone=pl.col("_bl").is_null() & (pl.col("_number").is_null() | pl.col("_has_goods"))
         )
-        # Calls: the voyage key columns, distinct combinations keyed in Python.
-        combos = rows.select(*_CALL_KEY).unique()
-        keys = [
-            tuple((v.strip().upper() if v and v.strip() else "") for v in combo)
-            for combo in combos.iter_rows()
-        ]
-        combos = combos.with_columns(pl.Series("_callkey", ["\x1f".join(k) for k in keys]))
-        rows = rows.join(combos, on=list(_CALL_KEY), how="left", nulls_equal=True)
+        rows = rows.with_columns(self._call_keys(rows.select(*_CALL_KEY)))
         # The ISO 6346 verdict on each distinct container number.
         numbers = rows["_number"].drop_nulls().unique()
         verdicts = numbers.to_frame("n").select(_iso6346_problem(pl.col("n")))
@@ -778,42 +891,71 @@ class _Reader:
         meta = rows.select(
             *[c for c in ("_call", "_callkey", "_bl", "_number") if c != key]
         ).gather(firsts)
-        values = self.raw.select(columns).gather(firsts)
-        table = pl.concat(
-            [summary.select(key, "_first", "_suspect"), meta, values], how="horizontal"
-        ).with_columns(pl.lit([], _FLAGS).alias("_conflicts"), pl.lit(False).alias("_conflict"))
+        head = pl.concat([summary.select(key, "_first", "_suspect"), meta], how="horizontal")
+        empty = pl.lit([], _FLAGS)
         if not summary["_suspect"].any():
-            return table
+            values = self.raw.select(columns).gather(firsts)
+            return pl.concat([head, values], how="horizontal").with_columns(
+                empty.alias("_conflicts"), pl.lit(False).alias("_conflict")
+            )
         suspects = summary.filter(pl.col("_suspect"))[key]
         their_rows = keyed.filter(pl.col(key).is_in(suspects.implode())).sort("_row")
-        used = sorted({n for c in names for n in self.table.sources.get(c, ())})
+        their_cells = self.raw.select(columns).gather(their_rows["_row"])
+        # Only the columns whose cells differ within a suspect group need merging: in the
+        # others every row of the group says the same, as in a group that is no suspect.
+        differ = (
+            their_cells.with_columns(their_rows[key])
+            .group_by(key)
+            .agg(pl.col(n).n_unique() > 1 for n in names)
+            .select(pl.col(n).any() for n in names)
+            .row(0, named=True)
+        )
+        varying = [n for n in names if differ[n]]
+        used = sorted({s for n in names for s in self.table.sources.get(n, ())})
         cells = self.raw.select("__line__", *used).gather(their_rows["_row"])
         merged: dict[Any, _Group] = {}
         for k, record in zip(their_rows[key].to_list(), cells.iter_rows(named=True), strict=True):
             found = self.table._values(group, record)
-            merged.setdefault(k, _Group()).merge(record["__line__"], {n: found[n] for n in names})
-        exact: dict[str, list[Any]] = {n: [] for n in names}
+            merged.setdefault(k, _Group()).merge(record["__line__"], {n: found[n] for n in varying})
+        # A conflict's flag name depends on its column alone (the reference reader's
+        # ``_conflicts`` makes the flag, :func:`_flag_names` names it).
+        flag_of = {
+            n: flag_names([QualityFlag(
+                field=".".join(COLUMN_BY_NAME[n].path), code="inconsistent", message=""
+            )])[0]
+            for n in varying
+        }  # fmt: skip
+        exact: dict[str, list[Any]] = {n: [] for n in varying}
         conflict_names: list[list[str]] = []
         for k in suspects.to_list():
             grp = merged[k]
-            for n in names:
+            for n in varying:
                 exact[n].append(self._as_text(grp.raw.get(n)))
-            conflict_names.append(_unique_names(flag_names(self.table._conflicts(grp)[1])))
-        fixed = pl.DataFrame(
-            {
-                **{n: pl.Series(v, dtype=pl.String) for n, v in exact.items()},
-                "_conflicts": pl.Series(conflict_names, dtype=_FLAGS),
-            }
-        ).with_columns(pl.col("_conflicts").list.len().gt(0).alias("_conflict"))
-        # The suspects' rows of the table, in the table's order (as ``suspects``): their
-        # merged values replace the first row's.
+            conflict_names.append(_unique_names(flag_of[c[1]] for c in grp.conflicts))
+        # Each group's values in one gather: the first row's cells, or for a suspect its
+        # merged values (appended after the file's cells, in the order of ``suspects``).
         suspect = pl.col("_suspect")
-        at = table.select(
-            pl.when(suspect).then(suspect.cast(pl.UInt32).cum_sum() - 1).alias("_at")
-        )["_at"]
-        aligned = fixed.select(pl.all().gather(at))
-        return table.with_columns(
-            pl.when(suspect).then(aligned[c]).otherwise(pl.col(c)).alias(c) for c in fixed.columns
+        nth = suspect.cast(pl.UInt32).cum_sum() - 1
+        at = summary.select(
+            pl.when(suspect).then(nth + self.raw.height).otherwise(pl.col("_first")).alias("a"),
+            pl.when(suspect).then(nth).alias("c"),
+        )
+        source = self.raw.select(columns)
+        fixed = pl.DataFrame({n: pl.Series(exact[n], dtype=pl.String) for n in varying})
+        if not varying:  # (the signatures differ only where cells do: a safeguard)
+            values = source.gather(firsts)
+        else:
+            values = pl.concat(
+                [
+                    source.drop(varying).gather(firsts),
+                    pl.concat([source.select(varying), fixed]).select(pl.all().gather(at["a"])),
+                ],
+                how="horizontal",
+            ).select(names)
+        conflicts = pl.Series("_conflicts", conflict_names, dtype=_FLAGS).gather(at["c"])
+        return pl.concat([head, values], how="horizontal").with_columns(
+            conflicts.fill_null(empty).alias("_conflicts"),
+            (conflicts.list.len() > 0).fill_null(False).alias("_conflict"),
         )
 
     def _as_text(self, value: Any) -> str | None:
@@ -859,7 +1001,7 @@ class _Reader:
             ("port_of_discharge", "port_of_discharge", pl.String),
             ("place_of_delivery", "place_of_delivery", pl.String),
         ):
-            checked = _check_distinct(b[name], _field_check(Consignment, field, base), dtype)
+            checked = _check_distinct(b[name], self._field_check(Consignment, field, base), dtype)
             new[f"v_{name}"] = checked.value
             new[f"s_{name}"] = checked.salvaged
             new[f"t_{name}"] = checked.standard
@@ -872,7 +1014,7 @@ class _Reader:
             )
             for field, dtype in party_fields:
                 name = f"{prefix}_{field}"
-                checked = _check_distinct(b[name], _field_check(Party, field, {}), dtype)
+                checked = _check_distinct(b[name], self._field_check(Party, field, {}), dtype)
                 new[f"v_{name}"] = checked.value
                 new[f"s_{name}"] = checked.salvaged
                 new[f"t_{name}"] = checked.standard
@@ -999,17 +1141,17 @@ class _Reader:
         x = x.with_columns(rows["_tnum"].gather(x["_box_row"]).alias("t_number"))
         base = {"number": _DUMMY_CONTAINER}
         size = _check_distinct(
-            x["container_size_type"], _field_check(Container, "size_type", base), pl.String
+            x["container_size_type"], self._field_check(Container, "size_type", base), pl.String
         )
         full = _check_distinct(
-            x["container_full"], _field_check(Container, "full", base), pl.Boolean
+            x["container_full"], self._field_check(Container, "full", base), pl.Boolean
         )
         new: dict[str, pl.Series] = {
             "v_size": size.value, "t_size": size.standard,
             "v_full": full.value, "s_full": full.salvaged,
         }  # fmt: skip
         for name in ("verified_gross_mass_kg", "tare_kg"):
-            checked = _check_number(x[name], _field_check(Container, name, base), pl.Float64)
+            checked = _check_number(x[name], self._field_check(Container, name, base), pl.Float64)
             new[f"v_{name}"], new[f"s_{name}"], new[f"t_{name}"] = (
                 checked.value, checked.salvaged, checked.standard,
             )  # fmt: skip
@@ -1066,7 +1208,7 @@ class _Reader:
         """Seal numbers, sealer types and whether the seals need the model's repairs."""
         sep = self.mapping.list_separator
         positional = self._positional("seal_numbers")
-        sealer_check = _field_check(Seal, "sealer", {"number": "X"})
+        sealer_check = self._field_check(Seal, "sealer", {"number": "X"})
 
         def split(cell: str, keep_empty: bool) -> list[str | None]:
             if not cell.strip():
@@ -1122,14 +1264,18 @@ class _Reader:
         )
         checks: dict[str, _Checked] = {}
         for name in ("hs_code", "currency", "origin_country"):
-            checks[name] = _check_distinct(g[name], _field_check(GoodsItem, name, {}), pl.String)
+            checks[name] = _check_distinct(
+                g[name], self._field_check(GoodsItem, name, {}), pl.String
+            )
         for name in ("gross_weight_kg", "net_weight_kg"):
-            checks[name] = _check_number(g[name], _field_check(GoodsItem, name, {}), pl.Float64)
+            checks[name] = _check_number(
+                g[name], self._field_check(GoodsItem, name, {}), pl.Float64
+            )
         checks["packages"] = _check_number(
-            g["packages"], _exact(_field_check(GoodsItem, "packages", {})), pl.Int64
+            g["packages"], _exact(self._field_check(GoodsItem, "packages", {})), pl.Int64
         )
         checks["value"] = _check_number(
-            g["value"], _exact(_field_check(GoodsItem, "value", {})), _DECIMAL
+            g["value"], _exact(self._field_check(GoodsItem, "value", {})), _DECIMAL
         )
         g = g.select(
             "_row", "t_number",
