@@ -329,6 +329,18 @@ class FrameRun:
             "indicator_id",
             "row",
         ).partition_by("profile_id", "indicator_id", maintain_order=True, as_dict=True)
+        columns: dict[str, pl.Series] = {}
+
+        def column(name: str) -> pl.Series:
+            # Gathering from a list column in several chunks costs a copy each time.
+            if name not in columns:
+                assert self.frame is not None
+                values = self.frame.get_column(name)
+                if isinstance(values.dtype, pl.List) and values.n_chunks() > 1:
+                    values = values.rechunk()
+                columns[name] = values
+            return columns[name]
+
         parts = []
         for ident, group in groups.items():
             indicator = self.indicators[(str(ident[0]), str(ident[1]))]
@@ -336,22 +348,24 @@ class FrameRun:
                 group.select(
                     "position",
                     pl.lit(indicator.indicator.title, pl.String).alias("title"),
-                    self._explain(indicator, group.get_column("row")).alias("explanation"),
+                    self._explain(indicator, group.get_column("row"), column).alias("explanation"),
                 )
             )
         texts = pl.concat(parts).sort("position")
         return hits.with_columns(texts.get_column("title"), texts.get_column("explanation"))
 
-    def _explain(self, indicator: CompiledIndicator, rows: pl.Series) -> pl.Series:
+    def _explain(
+        self, indicator: CompiledIndicator, rows: pl.Series, column: Callable[[str], pl.Series]
+    ) -> pl.Series:
         """The explanations of ``indicator`` on the frame's ``rows``, as
-        :func:`~riskprofile.profiles._expressions.render_explanation` words them."""
+        :func:`~riskprofile.profiles._expressions.render_explanation` words them
+        (``column``: a frame column by name)."""
         template = indicator.indicator.explain or indicator.indicator.title
         names = explanation_fields(template)
         if self.frame is None or not names:
             text = render_explanation(template, Shipment())
             return pl.Series("explanation", [text] * len(rows), dtype=pl.String)
-        values = self.frame.select(pl.col(n).gather(rows) for n in dict.fromkeys(names))
-        shown = {n: _shown(n, values.get_column(n)) for n in dict.fromkeys(names)}
+        shown = {n: _shown(n, column(n).gather(rows)) for n in dict.fromkeys(names)}
         pieces: list[pl.Series | str] = []
         for literal, name, _spec, _conversion in string.Formatter().parse(template):
             if literal:
@@ -394,19 +408,25 @@ def _as_record_type(name: str, value: Any) -> Any:
 
 def _shown(name: str, values: pl.Series) -> pl.Series:
     """``show_value`` of each value of a frame column (dates as the Shipment holds them),
-    computed once per distinct value; floats each time (``-0.0`` equals ``0.0`` but is
-    shown ``-0``)."""
+    worded once per distinct value; floats each time (``-0.0`` equals ``0.0`` but is shown
+    ``-0``)."""
     if values.dtype == pl.Float64 or values.dtype == pl.Float32:
         return pl.Series(name, [show_value(v) for v in values.to_list()], dtype=pl.String)
-    known: dict[Any, str] = {}
-    out = []
-    for value in values.to_list():
-        key = tuple(value) if isinstance(value, list) else value
-        text = known.get(key)
-        if text is None:
-            text = known[key] = show_value(_as_record_type(name, value))
-        out.append(text)
-    return pl.Series(name, out, dtype=pl.String)
+    groups = (
+        values.alias("value")
+        .to_frame()
+        .with_row_index("place")
+        .group_by("value", maintain_order=True)
+        .agg("place")
+    )
+    words = [show_value(_as_record_type(name, v)) for v in groups.get_column("value").to_list()]
+    return (
+        groups.select(pl.Series("text", words, dtype=pl.String), "place")
+        .explode("place")
+        .sort("place")
+        .get_column("text")
+        .alias(name)
+    )
 
 
 def _concat_text(pieces: Sequence[pl.Series | str], height: int) -> pl.Series:
