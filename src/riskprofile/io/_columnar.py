@@ -42,6 +42,8 @@ import csv
 import itertools
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from copy import copy
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -456,7 +458,7 @@ def _check_number(s: pl.Series, check: Check, dtype: Any) -> _Checked:
         odd = odd | (fast < 0).fill_null(False)
     else:
         odd = odd | (s.is_not_null() & ~s.str.contains(_PLAIN_DECIMAL).fill_null(False))
-    sal = pl.Series([None] * len(s), dtype=pl.String)
+    sal = pl.repeat(None, len(s), dtype=pl.String, eager=True)
     if dtype == pl.Int64:  # a negative count is not a number of packages at all (dropped)
         std = sal
     else:
@@ -570,12 +572,9 @@ def _flag_list(items: Iterable[pl.Expr]) -> pl.Expr:
     return pl.concat_list(list(items)).list.drop_nulls()
 
 
-def _fold_repeats(items: Iterable[str | None]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item is not None and (not out or out[-1] != item):
-            out.append(item)
-    return out
+def _without_repeats(items: pl.Expr) -> pl.Expr:
+    """A list's items without an item equal to the one before it."""
+    return items.filter((items != items.shift(1)).fill_null(True))
 
 
 def _is_blank(value: pl.Expr) -> pl.Expr:
@@ -617,6 +616,7 @@ def _iso6346_problem(number: pl.Expr) -> pl.Expr:
 # Records read column-wise at a time, in slices of whole vessel calls: the steps' memory
 # is that of a slice, while each step still works on enough rows to pay its way.
 SLICE_RECORDS = 250_000
+SLICE_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -659,6 +659,8 @@ class _Reader:
         self.raw = pl.DataFrame()  # the slice being read
         self.unit = "line" if fmt == "csv" else "row"
         self._checks: dict[tuple[Any, ...], Check] = {}
+        self._file_call_keys: pl.Series | None = None
+        self._slice_call_keys: pl.Series | None = None
 
     def _field_check(self, model: type[RecordModel], field: str, base: dict[str, Any]) -> Check:
         """:func:`_field_check`, one per field for the whole read (each slice meets
@@ -707,9 +709,13 @@ class _Reader:
         frames: list[pl.DataFrame] = []
         rejected: list[RejectedRecord] = []
         manifests = rows_via_models = 0
-        for start, stop in self._slices():
-            self.raw = self.records.rows(start, stop)
-            part = self._read_slice()
+        slices = self._slices()
+        if len(slices) == 1 or SLICE_WORKERS == 1:
+            parts = [copy(self)._read_records(*span) for span in slices]
+        else:
+            with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:
+                parts = list(pool.map(lambda span: copy(self)._read_records(*span), slices))
+        for part in parts:
             frames.append(part.frame)
             rejected += part.rejected
             manifests += part.manifests
@@ -730,6 +736,12 @@ class _Reader:
             rows_via_models=rows_via_models,
         )
 
+    def _read_records(self, start: int, stop: int) -> _Slice:
+        self.raw = self.records.rows(start, stop)
+        if self._file_call_keys is not None:
+            self._slice_call_keys = self._file_call_keys.slice(start, stop - start)
+        return self._read_slice()
+
     def _slices(self) -> list[tuple[int, int]]:
         """Ranges of records, each about ``SLICE_RECORDS`` long, that cut no vessel call
         (one range for the whole file when its calls interleave)."""
@@ -739,6 +751,7 @@ class _Reader:
         used = sorted({n for c in _CALL_KEY for n in self.table.sources.get(c, ())})
         self.raw = self.records.rows(0, height, used)
         keys = self._call_keys(self.raw.select(*[self._column(c) for c in _CALL_KEY]))
+        self._file_call_keys = keys
         self.raw = pl.DataFrame()
         spans = (
             keys.to_frame("_callkey")
@@ -822,7 +835,10 @@ class _Reader:
         rows = base.with_columns(bl, number).with_columns(
             _lone=pl.col("_bl").is_null() & (pl.col("_number").is_null() | pl.col("_has_goods"))
         )
-        rows = rows.with_columns(self._call_keys(rows.select(*_CALL_KEY)))
+        keys = self._slice_call_keys
+        rows = rows.with_columns(
+            self._call_keys(rows.select(*_CALL_KEY)) if keys is None else keys.alias("_callkey")
+        )
         # The ISO 6346 verdict on each distinct container number.
         numbers = rows["_number"].drop_nulls().unique()
         verdicts = numbers.to_frame("n").select(_iso6346_problem(pl.col("n")))
@@ -1074,27 +1090,24 @@ class _Reader:
             pl.col("_own_flags").fill_null(pl.lit([], _FLAGS)),
             pl.col("_party_flags").fill_null(pl.lit([], _FLAGS)),
         )
-        # The route: distinct combinations of its places, folded in Python.
-        b = b.with_columns(pl.col("v_ts").list.join("\x1f").alias("_ts_key"))
-        places = ["v_place_of_receipt", "v_port_of_loading", "_ts_key", "v_port_of_discharge",
-                  "v_place_of_delivery"]  # fmt: skip
-        combos = b.select(places).unique()
-        routes, countries = [], []
-        for por, pol, ts, pod, plod in combos.iter_rows():
-            route = _fold_repeats([por, pol, *(ts.split("\x1f") if ts else []), pod, plod])
-            routes.append(route)
-            countries.append(_fold_repeats(code[:2] for code in route))
-        combos = combos.with_columns(
-            pl.Series("route", routes, dtype=_FLAGS),
-            pl.Series("route_countries", countries, dtype=_FLAGS),
+        # The route: its places in order, without nulls and without repeats; the same for
+        # their countries (what ``_fold_repeats`` does on the model path).
+        route = pl.concat_list(
+            "v_place_of_receipt", "v_port_of_loading", "v_ts", "v_port_of_discharge",
+            "v_place_of_delivery",
+        ).list.drop_nulls()  # fmt: skip
+        b = b.with_columns(route.list.eval(_without_repeats(pl.element())).alias("route"))
+        b = b.with_columns(
+            pl.col("route")
+            .list.eval(_without_repeats(pl.element().str.slice(0, 2)))
+            .alias("route_countries")
         )
-        b = b.join(combos, on=places, how="left", nulls_equal=True)
         b = b.with_columns(
             pl.any_horizontal(pl.col(c).is_not_null() for c in flag_cols).alias("_broken")
             | (pl.col("_ts_flags").list.len() > 0)
         )
         # The cells and codes are folded into the values and flags now.
-        return b.drop(*_BILL, *flag_cols, "_ts_flags", "_ts_key", "_callkey", "_number",
+        return b.drop(*_BILL, *flag_cols, "_ts_flags", "_callkey", "_number",
                       strict=False)  # fmt: skip
 
     def _transshipments(self, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -1165,7 +1178,7 @@ class _Reader:
         numbers, types, trouble = self._seals(x["seal_numbers"], x["seal_sealers"])
         new["v_seal_numbers"], new["v_sealer_types"], new["_seal_trouble"] = numbers, types, trouble
         present = [
-            _map_distinct(x[n], _py_strip, pl.String).is_not_null()
+            x.select(~_is_blank(pl.col(n))).to_series()
             for n in ("container_size_type", "container_full", "seal_numbers", "seal_sealers")
         ] + [
             new[f"v_{n}"].is_not_null() | new[f"s_{n}"].is_not_null()
