@@ -66,6 +66,9 @@ def object_view(run: ScoringRun) -> list[tuple[Any, ...]]:
 
 def assert_frame_run_matches(frame_run: FrameRun, run: ScoringRun) -> None:
     assert frame_view(frame_run) == object_view(run)
+    assert frame_run.key_order is not None
+    keys = frame_run.container_table["key"]
+    assert keys.gather(frame_run.key_order).to_list() == sorted(keys.to_list())
     shipments = {
         (r["shipment_id"], r["key"]): (r["score"], r["lane"], r["hit_count"])
         for r in frame_run.shipment_scores.iter_rows(named=True)

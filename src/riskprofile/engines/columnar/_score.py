@@ -282,6 +282,8 @@ class FrameRun:
             ``shipment_id``, ``profile_id``, ``profile_version``, ``indicator_id``,
             ``weight``, ``forced_lane``; :meth:`explained_hits` adds the officer's text.
         engines: profile/indicator -> ``"columnar"`` or ``"row-wise: <why>"``.
+        key_order: the container table's row positions (from 0) in the order of its
+            ``key`` (text order), which selection's control sample draws from.
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -300,6 +302,7 @@ class FrameRun:
     indicators: Mapping[tuple[str, str], CompiledIndicator] = field(
         default_factory=dict, repr=False, compare=False
     )
+    key_order: pl.Series | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.container_table.height
@@ -540,24 +543,17 @@ def score_frame(
         )
         .collect()
     )
-    containers = (
-        # Every column aggregated is the same for any order of the group's rows, and the
-        # ranking sorts on the unique key last: no need to keep the input order.
-        scored.group_by("key")
-        .agg(
-            pl.col("container_number").first(),
-            pl.col("points").max(),
-            pl.col("severity").min(),
-            pl.col("forced_severity").min(),
-            pl.col("hit_count").sum(),
-            pl.len().alias("shipment_count"),
-        )
-        .sort(
-            [pl.col("forced_severity").fill_null(_NO_FORCED), pl.col("points"), "severity", "key"],
-            descending=[False, True, False, False],
-        )
-        .with_row_index("rank", offset=1)
+    # Every column aggregated is the same for any order of the group's rows, and the
+    # ranking ends on the unique key: no need to keep the input order.
+    grouped = scored.group_by("key").agg(
+        pl.col("container_number").first(),
+        pl.col("points").max(),
+        pl.col("severity").min(),
+        pl.col("forced_severity").min(),
+        pl.col("hit_count").sum(),
+        pl.len().alias("shipment_count"),
     )
+    containers, key_order = _ranked(grouped)
     unit = Decimal(1).scaleb(-scale)
 
     def decimal_score(points: pl.Expr) -> pl.Expr:
@@ -598,7 +594,32 @@ def score_frame(
         engines=engines,
         frame=frame,
         indicators={(p.id, i.id): i for p in profile_list for i in p.indicators},
+        key_order=key_order,
     )
+
+
+def _ranked(grouped: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The containers in rank order (:func:`riskprofile.scoring.rank_key`) with their
+    ``rank``, and the ranks' positions in key order.
+
+    Sorting on the text key last is what costs: sorted first on its own (a single-threaded
+    sort carrying row numbers beats an arg-sort of text several times over), the key
+    order is kept by a stable sort on the integer columns."""
+    by_key = grouped.select("key").with_row_index("row").sort("key", multithreaded=False)
+    in_key_order = grouped[by_key.get_column("row")]
+    ranking = (
+        in_key_order.select(pl.col("forced_severity").fill_null(_NO_FORCED), "points", "severity")
+        .with_row_index("place")
+        .sort(
+            ["forced_severity", "points", "severity"],
+            descending=[False, True, False],
+            maintain_order=True,
+            multithreaded=False,
+        )
+        .get_column("place")
+    )
+    ranked = in_key_order[ranking].with_row_index("rank", offset=1)
+    return ranked, ranking.arg_sort().alias("position")
 
 
 def _check_frame(frame: pl.DataFrame) -> None:
