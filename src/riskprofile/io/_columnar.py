@@ -572,9 +572,21 @@ def _flag_list(items: Iterable[pl.Expr]) -> pl.Expr:
     return pl.concat_list(list(items)).list.drop_nulls()
 
 
-def _without_repeats(items: pl.Expr) -> pl.Expr:
-    """A list's items without an item equal to the one before it."""
-    return items.filter((items != items.shift(1)).fill_null(True))
+def _folded(lists: pl.Series) -> pl.Series:
+    """Each list without its nulls and without an item equal to the one before it."""
+    i, v = pl.col("_i"), pl.col("v")
+    long = (
+        lists.to_frame("v")
+        .with_row_index("_i")
+        .explode("v")
+        .filter(v.is_not_null())
+        .filter((v != v.shift(1)).fill_null(True) | (i != i.shift(1)).fill_null(True))
+        .group_by("_i")
+        .agg("v")
+    )
+    every = pl.int_range(len(lists), dtype=pl.UInt32, eager=True).to_frame("_i")
+    joined = every.join(long, on="_i", how="left", maintain_order="left")
+    return joined["v"].fill_null(pl.lit([], _FLAGS))
 
 
 def _is_blank(value: pl.Expr) -> pl.Expr:
@@ -1090,24 +1102,32 @@ class _Reader:
             pl.col("_own_flags").fill_null(pl.lit([], _FLAGS)),
             pl.col("_party_flags").fill_null(pl.lit([], _FLAGS)),
         )
-        # The route: its places in order, without nulls and without repeats; the same for
-        # their countries (what ``_fold_repeats`` does on the model path).
-        route = pl.concat_list(
-            "v_place_of_receipt", "v_port_of_loading", "v_ts", "v_port_of_discharge",
-            "v_place_of_delivery",
-        ).list.drop_nulls()  # fmt: skip
-        b = b.with_columns(route.list.eval(_without_repeats(pl.element())).alias("route"))
-        b = b.with_columns(
-            pl.col("route")
-            .list.eval(_without_repeats(pl.element().str.slice(0, 2)))
-            .alias("route_countries")
+        # The route: its places in order, without nulls and without repeats, and the same
+        # for their countries (``_fold_repeats`` on the model path); made once for each
+        # distinct combination of places.
+        b = b.with_columns(pl.col("v_ts").list.join("\x1f").alias("_ts_key"))
+        places = ["v_place_of_receipt", "v_port_of_loading", "_ts_key", "v_port_of_discharge",
+                  "v_place_of_delivery"]  # fmt: skip
+        combos = b.group_by(places).agg(pl.col("v_ts").first())
+        route = _folded(
+            combos.select(
+                pl.concat_list(
+                    "v_place_of_receipt", "v_port_of_loading", "v_ts", "v_port_of_discharge",
+                    "v_place_of_delivery",
+                )
+            ).to_series()
+        )  # fmt: skip
+        countries = _folded(route.list.eval(pl.element().str.slice(0, 2)))
+        combos = combos.select(places).with_columns(
+            route.alias("route"), countries.alias("route_countries")
         )
+        b = b.join(combos, on=places, how="left", nulls_equal=True)
         b = b.with_columns(
             pl.any_horizontal(pl.col(c).is_not_null() for c in flag_cols).alias("_broken")
             | (pl.col("_ts_flags").list.len() > 0)
         )
         # The cells and codes are folded into the values and flags now.
-        return b.drop(*_BILL, *flag_cols, "_ts_flags", "_callkey", "_number",
+        return b.drop(*_BILL, *flag_cols, "_ts_flags", "_ts_key", "_callkey", "_number",
                       strict=False)  # fmt: skip
 
     def _transshipments(self, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
