@@ -818,15 +818,23 @@ class _Reader:
     @staticmethod
     def _call_keys(columns: pl.DataFrame) -> pl.Series:
         """Each record's vessel call as the reference reader keys it (from the voyage key
-        columns), one Python key per distinct combination."""
-        combos = columns.unique()
+        columns): one Python key per distinct combination, found among the runs of
+        records that repeat the record before them (a file lists a call's records
+        together, so there are few runs)."""
+        first = pl.int_range(pl.len()) == 0
+        differs = [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in columns.columns]
+        changed = columns.select(first | pl.any_horizontal(differs)).to_series()
+        run = changed.cast(pl.UInt32).cum_sum() - 1
+        runs = columns.filter(changed)
+        combos = runs.unique()
         keys = [
             "\x1f".join((v.strip().upper() if v and v.strip() else "") for v in combo)
             for combo in combos.iter_rows()
         ]
         combos = combos.with_columns(pl.Series("_callkey", keys, dtype=pl.String))
-        return columns.join(combos, on=columns.columns, how="left", nulls_equal=True,
-                            maintain_order="left")["_callkey"]  # fmt: skip
+        of_run = runs.join(combos, on=columns.columns, how="left", nulls_equal=True,
+                           maintain_order="left")["_callkey"]  # fmt: skip
+        return of_run.gather(run)
 
     def _rows(self) -> pl.DataFrame:
         """One row per record: its keys (normalised as the reference reader does), ids of
