@@ -60,13 +60,13 @@ def assert_same_as_models(path: Path, **kwargs: Any) -> FrameBatch | None:
     return got
 
 
-def _read_in_slices(path: Path, records: int, **kwargs: Any) -> FrameBatch:
-    saved = columnar_reader.SLICE_RECORDS
-    columnar_reader.SLICE_RECORDS = records
+def _read_in_slices(path: Path, records: int, workers: int = 2, **kwargs: Any) -> FrameBatch:
+    saved = columnar_reader.SLICE_RECORDS, columnar_reader.SLICE_WORKERS
+    columnar_reader.SLICE_RECORDS, columnar_reader.SLICE_WORKERS = records, workers
     try:
         return read_frame(path, **kwargs)
     finally:
-        columnar_reader.SLICE_RECORDS = saved
+        columnar_reader.SLICE_RECORDS, columnar_reader.SLICE_WORKERS = saved
 
 
 def _same(path: Path, **kwargs: Any) -> FrameBatch:
@@ -438,9 +438,9 @@ def _slices_taken(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[int, int]]
     return taken
 
 
-@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+@pytest.mark.parametrize(("strictness", "workers"), [("lenient", 1), ("strict", 2)])
 def test_a_batch_is_read_in_slices_that_cut_no_vessel_call(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strictness: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strictness: str, workers: int
 ) -> None:
     from riskprofile.synth import generate_manifests
 
@@ -450,7 +450,7 @@ def test_a_batch_is_read_in_slices_that_cut_no_vessel_call(
     write_csv(manifests, path)
     expected = _same(path, strictness=strictness)
     taken = _slices_taken(monkeypatch)
-    got = _read_in_slices(path, 40, strictness=strictness)
+    got = _read_in_slices(path, 40, workers, strictness=strictness)
     assert_frame_equal(got.frame, expected.frame, check_exact=True)
     assert got.rejected == expected.rejected
     assert got.manifests == expected.manifests == len(manifests)
