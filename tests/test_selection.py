@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -423,3 +425,92 @@ def test_selection_keeps_its_parameters(profiles: ProfileSet) -> None:
     selection = select(run, capacity="50%", control_rate="20%", seed=42)
     assert selection.run is run
     assert (selection.capacity, selection.control_rate, selection.seed) == (5, 0.2, 42)
+
+
+# --- the rules written out plainly -----------------------------------------------------------
+
+
+def plain_selection(
+    run: ScoringRun, capacity: int | dict[str, int], rate: str, seed: int
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The selection rules one container at a time, as the module docstring states them:
+    (reason, key) of each selected container in order, and the keys left out."""
+    containers = list(run.containers)
+    quotas: dict[str | None, int] = {None: capacity} if isinstance(capacity, int) else {}
+    if isinstance(capacity, dict):
+        quotas.update(capacity)
+    per_lane = None not in quotas
+    forced = [c for c in containers if c.forced_lane is not None]
+    chosen = [("forced", c.key) for c in forced]
+    used = dict.fromkeys(quotas, 0)
+    for c in forced:
+        lane = c.lane if per_lane else None
+        if lane in used:
+            used[lane] += 1
+    budget = max(0, sum(quotas.values()) - len(forced))
+    for c in containers:
+        lane = c.lane if per_lane else None
+        if budget == 0:
+            break
+        free = lane in quotas and used[lane] < quotas[lane]
+        if c.forced_lane is None and c.lane != "green" and free:
+            used[lane] += 1
+            budget -= 1
+            chosen.append(("score", c.key))
+    taken = {key for _, key in chosen}
+    pool = sorted(c.key for c in containers if c.key not in taken)
+    exact = Decimal(rate.rstrip("%")) / 100 * len(containers)
+    size = min(len(pool), int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
+    control = random.Random(seed).sample(pool, size) if size else []
+    chosen += [("control", key) for key in sorted(control)]
+    taken = {key for _, key in chosen}
+    left_out = [c.key for c in containers if c.lane != "green" and c.key not in taken]
+    return chosen, left_out
+
+
+def selection_view(selection: Selection) -> tuple[list[tuple[str, str]], list[str]]:
+    return (
+        [(s.reason, s.container.key) for s in selection.selected],
+        [c.key for c in selection.left_out],
+    )
+
+
+@PROPERTIES
+@given(
+    runs(),
+    st.one_of(
+        st.integers(0, 12),
+        st.fixed_dictionaries(
+            {}, optional={lane: st.integers(0, 4) for lane in ("red", "yellow", "blue")}
+        ),
+    ),
+    st.sampled_from(["0%", "10%", "25%", "50%", "100%"]),
+    st.integers(0, 2**32),
+)
+def test_selection_is_the_rules_written_out_plainly(
+    run: ScoringRun, capacity: int | dict[str, int], rate: str, seed: int
+) -> None:
+    selection = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    assert selection_view(selection) == plain_selection(run, capacity, rate, seed)
+
+
+@pytest.mark.parametrize(
+    ("greens_", "rate"),
+    [
+        (50, "29%"),  # a sample drawn from a copy of the pool
+        (300, "4%"),  # a pool much larger than the sample: drawn by index
+        (300, "1%"),
+    ],
+)
+def test_control_sample_of_a_large_pool_is_the_rules_written_out_plainly(
+    profiles: ProfileSet, greens_: int, rate: str
+) -> None:
+    run = run_of(
+        profiles,
+        Box("R", forced="red"),
+        *[Box(f"S{i}", i % 4 + 1) for i in range(12)],
+        *greens(greens_),
+    )
+    for seed in range(5):
+        selection = select(run, capacity=5, control_rate=rate, seed=seed)
+        assert selection_view(selection) == plain_selection(run, 5, rate, seed)

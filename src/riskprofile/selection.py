@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -139,8 +139,8 @@ def select(
             that the same seed gives the same sample.
     """
     containers = run.containers  # already in rank order
-    keys, lanes, forced_flags = _ranked_columns(run)
-    total = len(keys)
+    ranked = _ranked_view(run)
+    total = ranked.total
     rate = _rate(control_rate)
     if rate > 0 and seed is None:
         raise ValueError("a control sample needs an explicit seed (reproducibility)")
@@ -154,52 +154,51 @@ def select(
     else:
         quotas = {None: parse_capacity(capacity, total)}
     limit = sum(quotas.values())
+    per_lane = None not in quotas
 
     # Positions in the ranked list; objects are made only for what the selection holds.
-    chosen: list[tuple[Reason, int]] = []
-    taken = [False] * total
-    forced = [i for i in range(total) if forced_flags[i]]
-    for i in forced:
-        chosen.append(("forced", i))
-        taken[i] = True
+    chosen: list[tuple[Reason, int]] = [("forced", i) for i in ranked.forced]
+    taken = set(ranked.forced)
     warnings = []
-    if len(forced) > limit:
+    if len(ranked.forced) > limit:
         warnings.append(
-            f"{len(forced)} containers are forced to inspection, more than the capacity of "
-            f"{limit}: all are selected ({len(forced) - limit} over capacity)"
+            f"{len(ranked.forced)} containers are forced to inspection, more than the "
+            f"capacity of {limit}: all are selected ({len(ranked.forced) - limit} over capacity)"
         )
     used: dict[Lane | None, int] = dict.fromkeys(quotas, 0)
-    for i in forced:
-        key: Lane | None = lanes[i] if None not in quotas else None
+    for lane in ranked.forced_lanes:
+        key: Lane | None = lane if per_lane else None
         if key in used:
             used[key] += 1
     # Forced containers use the capacity first, whatever their lane: the rest of the
     # list fills what remains, within each lane's quota.
-    budget = max(0, limit - len(forced))
-    for i in range(total):
+    budget = max(0, limit - len(ranked.forced))
+    for i, lane in zip(ranked.candidates, ranked.candidate_lanes, strict=True):
         if budget == 0:
             break
-        if taken[i] or lanes[i] == "green":
+        if i in taken:
             continue
-        key = lanes[i] if None not in quotas else None
+        key = lane if per_lane else None
         if key not in quotas or used[key] >= quotas[key]:
             continue
         used[key] += 1
         budget -= 1
         chosen.append(("score", i))
-        taken[i] = True
+        taken.add(i)
     if rate > 0:
-        position = {keys[i]: i for i in range(total) if not taken[i]}
-        pool = sorted(position)
+        pool = total - len(taken)
         # Decimal, so that "29%" of 50 is exactly 14.5 and rounds half up to 15.
         exact = _rate_decimal(control_rate) * total
-        size = min(len(pool), int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
-        # A sample for quality control, not security: reproducible from its seed.
-        picked = random.Random(seed).sample(pool, size)  # noqa: S311
-        for key_ in sorted(picked):
-            chosen.append(("control", position[key_]))
-            taken[position[key_]] = True
-    left_out = _take(containers, [i for i in range(total) if not taken[i] and lanes[i] != "green"])
+        size = min(pool, int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
+        # The sample is random.Random(seed).sample(keys, size) of the pool's keys in text
+        # order, listed in key order: drawn here as places in that order (the same draws),
+        # so that only the containers drawn are looked up. A sample for quality control,
+        # not security: reproducible from its seed.
+        places = random.Random(seed).sample(range(pool), size)  # noqa: S311
+        for i in ranked.in_key_order(taken, sorted(places)):
+            chosen.append(("control", i))
+        taken.update(i for reason, i in chosen if reason == "control")
+    left_out = _take(containers, [i for i in ranked.candidates if i not in taken])
     picked_containers = _take(containers, [i for _, i in chosen])
     selected = tuple(
         Selected(rank, reason, c)
@@ -215,19 +214,70 @@ def _take(containers: Sequence[RankedContainer], positions: list[int]) -> tuple[
     return tuple(containers[i] for i in positions)
 
 
-def _ranked_columns(run: RankedRun) -> tuple[list[str], list[Lane], list[bool]]:
-    """Each ranked container's key, lane and whether a hit forces it, in rank order:
-    read from a column-wise run's table without making one object per container."""
+@dataclass(frozen=True)
+class _RankedView:
+    """What selection reads of a ranked run, by position in the ranking (from 0):
+    the forced containers and the non-green ones (candidates), with their lanes, and
+    ``in_key_order(taken, places)``: the containers not taken at these places (from 0,
+    ascending) of their key order."""
+
+    total: int
+    forced: list[int]
+    forced_lanes: list[Lane]
+    candidates: list[int]
+    candidate_lanes: list[Lane]
+    in_key_order: Callable[[set[int], list[int]], list[int]]
+
+
+def _ranked_view(run: RankedRun) -> _RankedView:
     table = getattr(run, "container_table", None)
     if table is not None:
-        return (
-            table["key"].to_list(),
-            table["lane"].to_list(),
-            table["forced_lane"].is_not_null().to_list(),
-        )
+        return _frame_view(table, getattr(run, "key_order", None))
     containers = run.containers
-    return (
-        [c.key for c in containers],
-        [c.lane for c in containers],
-        [c.forced_lane is not None for c in containers],
+    keys = [c.key for c in containers]
+    lanes = [c.lane for c in containers]
+    forced = [i for i, c in enumerate(containers) if c.forced_lane is not None]
+    candidates = [i for i, lane in enumerate(lanes) if lane != "green"]
+
+    def in_key_order(taken: set[int], places: list[int]) -> list[int]:
+        pool = sorted((i for i in range(len(keys)) if i not in taken), key=keys.__getitem__)
+        return [pool[p] for p in places]
+
+    return _RankedView(
+        len(keys),
+        forced,
+        [lanes[i] for i in forced],
+        candidates,
+        [lanes[i] for i in candidates],
+        in_key_order,
+    )
+
+
+def _frame_view(table: Any, key_order: Any) -> _RankedView:
+    """A column-wise run's view, read from its container table without one object (or
+    one Python string) per container."""
+    import polars as pl
+
+    lane = table.get_column("lane")
+    forced = table.get_column("forced_lane").is_not_null().arg_true()
+    candidates = (lane != "green").arg_true()
+
+    def in_key_order(taken: set[int], places: list[int]) -> list[int]:
+        order = key_order
+        if order is None:
+            by_key = table.select("key").with_row_index("row")
+            order = by_key.sort("key", multithreaded=False).get_column("row")
+        taken_mask = pl.repeat(False, table.height, dtype=pl.Boolean, eager=True)
+        if taken:
+            taken_mask = taken_mask.scatter(sorted(taken), True)
+        pool = order.filter(~taken_mask.gather(order))
+        return [int(i) for i in pool.gather(places).to_list()]
+
+    return _RankedView(
+        table.height,
+        forced.to_list(),
+        lane.gather(forced).to_list(),
+        candidates.to_list(),
+        lane.gather(candidates).to_list(),
+        in_key_order,
     )

@@ -8,6 +8,7 @@ ranking, hits and selection.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from decimal import Decimal
@@ -142,6 +143,9 @@ def test_frame_scoring_gives_the_same_scores_ranking_hits_and_selection(
     assert selections(frame_run, capacity, rate, seed) == selections(
         reference, capacity, rate, seed
     )
+    # A run without its key order (made by hand) finds it from its table.
+    without = dataclasses.replace(frame_run, key_order=None)
+    assert selections(without, capacity, rate, seed) == selections(reference, capacity, rate, seed)
 
 
 @PROPERTIES

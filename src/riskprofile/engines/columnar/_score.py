@@ -246,18 +246,21 @@ class FrameContainers(Sequence[FrameContainer]):
 
     def take(self, positions: Sequence[int]) -> list[FrameContainer]:
         """The containers at these places of the ranking, in that order."""
-        rows = self._table[list(positions)]
+        rows = self._table.select(
+            "key", "container_number", "points", "lane", "forced_lane", "hit_count"
+        )[list(positions)]
+        scores: dict[int, Decimal] = {}  # few distinct scores: each made once
+        for points in rows.get_column("points").unique().to_list():
+            scores[points] = (Decimal(points) * self._unit).normalize() + 0
         return [
-            FrameContainer(
-                key, number, (Decimal(points) * self._unit).normalize() + 0, lane, forced, hits
-            )
+            FrameContainer(key, number, scores[points], lane, forced, hits)
             for key, number, points, lane, forced, hits in zip(
-                rows["key"].to_list(),
-                rows["container_number"].to_list(),
-                rows["points"].to_list(),
-                rows["lane"].to_list(),
-                rows["forced_lane"].to_list(),
-                rows["hit_count"].to_list(),
+                rows.get_column("key").to_list(),
+                rows.get_column("container_number").to_list(),
+                rows.get_column("points").to_list(),
+                rows.get_column("lane").to_list(),
+                rows.get_column("forced_lane").to_list(),
+                rows.get_column("hit_count").to_list(),
                 strict=True,
             )
         ]
