@@ -482,12 +482,13 @@ def score_frame(
     hit_of: list[tuple[CompiledProfile, CompiledIndicator]] = []
     engines: dict[str, str] = {}
     for p_index, profile in enumerate(profile_list):
-        suppressed = pl.lit(False)
+        # None for a profile without exceptions: nothing to mask, row by row.
+        suppressed: pl.Expr | None = None
         for exc in profile.exceptions:
             m = masks[_key(profile, "exception", exc.id)]
             name = f"x{p_index}_{len(columns)}"
             columns[name] = m.hit
-            suppressed = suppressed | pl.col(name)
+            suppressed = pl.col(name) if suppressed is None else suppressed | pl.col(name)
         total: pl.Expr = pl.lit(0, dtype=pl.Int64)
         for i_index, ind in enumerate(profile.indicators):
             m = masks[_key(profile, "indicator", ind.id)]
@@ -497,10 +498,11 @@ def score_frame(
             hit_name, err_name = f"h{p_index}_{i_index}", f"e{p_index}_{i_index}"
             columns[hit_name] = m.hit
             columns[err_name] = m.error
-            hit = pl.col(hit_name) & ~suppressed
+            hit = pl.col(hit_name) if suppressed is None else pl.col(hit_name) & ~suppressed
+            error = pl.col(err_name) if suppressed is None else pl.col(err_name) & ~suppressed
             total = total + pl.when(hit).then(_scaled(ind.weight, scale)).otherwise(0)
             hit_counts.append(hit.cast(pl.Int64))
-            unevaluable.append((pl.col(err_name) & ~suppressed).cast(pl.Int64))
+            unevaluable.append(error.cast(pl.Int64))
             if ind.indicator.lane is not None:
                 forced_severities.append(
                     pl.when(hit).then(_SEVERITY[ind.indicator.lane]).otherwise(None)
@@ -515,8 +517,10 @@ def score_frame(
                 .then(_SEVERITY[b.lane])
                 .otherwise(band)
             )
-        band = pl.when(suppressed).then(_SEVERITY["green"]).otherwise(band)
-        profile_points.append(pl.when(suppressed).then(0).otherwise(points))
+        if suppressed is not None:
+            band = pl.when(suppressed).then(_SEVERITY["green"]).otherwise(band)
+            points = pl.when(suppressed).then(0).otherwise(points)
+        profile_points.append(points)
         severities.append(band)
 
     base = frame.select(
