@@ -551,8 +551,11 @@ def score_frame(
         .collect()
     )
     # Every column aggregated is the same for any order of the group's rows, and the
-    # ranking ends on the unique key: no need to keep the input order.
-    grouped = scored.group_by("key").agg(
+    # ranking ends on the unique key. Units in order of first appearance all the same:
+    # a frame read as manifests list their containers comes nearly in key order, which
+    # the key sort then finds (1M shipments: 0.65 s -> 0.41 s for roll-up and ranking;
+    # no slower on a shuffled frame).
+    grouped = scored.group_by("key", maintain_order=True).agg(
         pl.col("container_number").first(),
         pl.col("points").max(),
         pl.col("severity").min(),
