@@ -383,6 +383,12 @@ def _map_distinct(s: pl.Series, fn: Callable[[str], Any], dtype: Any) -> pl.Seri
     """``fn`` applied to each distinct non-null value of ``s``."""
     values = s.drop_nulls().unique()
     mapped = pl.Series([fn(v) for v in values.to_list()], dtype=dtype)
+    if dtype == pl.String:
+        # Text mostly comes as it should be: replace only the values ``fn`` changes.
+        changed = values.ne_missing(mapped)
+        if not changed.any():
+            return s
+        return s.replace(values.filter(changed), mapped.filter(changed))
     return s.replace_strict(values, mapped, default=None, return_dtype=dtype)
 
 
@@ -437,6 +443,13 @@ def _check_distinct(s: pl.Series, check: Check, dtype: Any) -> _Checked:
     """Apply ``check`` to each distinct value of ``s`` (one lookup, then gathers)."""
     values = s.drop_nulls().unique()
     results = [check(v) for v in values.to_list()]
+    if dtype == pl.String and all(
+        r[0] == v and r[1] is None and r[2] is None
+        for v, r in zip(values.to_list(), results, strict=True)
+    ):
+        # Every value is kept as it is, with no flag: nothing to look up.
+        nothing = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")
+        return _Checked(s.alias(""), nothing, nothing)
     index = s.replace_strict(
         values, pl.Series(range(len(values)), dtype=pl.UInt32), default=None,
         return_dtype=pl.UInt32,
@@ -458,7 +471,7 @@ def _check_number(s: pl.Series, check: Check, dtype: Any) -> _Checked:
         odd = odd | (fast < 0).fill_null(False)
     else:
         odd = odd | (s.is_not_null() & ~s.str.contains(_PLAIN_DECIMAL).fill_null(False))
-    sal = pl.repeat(None, len(s), dtype=pl.String, eager=True)
+    sal = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")
     if dtype == pl.Int64:  # a negative count is not a number of packages at all (dropped)
         std = sal
     else:
