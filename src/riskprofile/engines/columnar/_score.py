@@ -489,7 +489,7 @@ def score_frame(
             name = f"x{p_index}_{len(columns)}"
             columns[name] = m.hit
             suppressed = pl.col(name) if suppressed is None else suppressed | pl.col(name)
-        total: pl.Expr = pl.lit(0, dtype=pl.Int64)
+        weights: list[pl.Expr] = []
         for i_index, ind in enumerate(profile.indicators):
             m = masks[_key(profile, "indicator", ind.id)]
             engines[f"{profile.id}/{ind.id}"] = (
@@ -500,15 +500,21 @@ def score_frame(
             columns[err_name] = m.error
             hit = pl.col(hit_name) if suppressed is None else pl.col(hit_name) & ~suppressed
             error = pl.col(err_name) if suppressed is None else pl.col(err_name) & ~suppressed
-            total = total + pl.when(hit).then(_scaled(ind.weight, scale)).otherwise(0)
-            hit_counts.append(hit.cast(pl.Int64))
-            unevaluable.append(error.cast(pl.Int64))
+            weights.append(
+                pl.when(hit)
+                .then(pl.lit(_scaled(ind.weight, scale), pl.Int64))
+                .otherwise(pl.lit(0, pl.Int64))
+            )
+            hit_counts.append(hit)
+            unevaluable.append(error)
             if ind.indicator.lane is not None:
                 forced_severities.append(
                     pl.when(hit).then(_SEVERITY[ind.indicator.lane]).otherwise(None)
                 )
             effective.append(hit.alias(hit_name))
             hit_of.append((profile, ind))
+        # One horizontal sum, not a chain of additions; a sum of Booleans counts them.
+        total = pl.sum_horizontal(weights) if weights else pl.lit(0, dtype=pl.Int64)
         points = pl.max_horizontal(total, pl.lit(0, dtype=pl.Int64))
         band = pl.lit(_SEVERITY["green"], dtype=pl.Int64)
         for b in sorted(profile.profile.bands, key=lambda b: b.min_score):
@@ -545,8 +551,12 @@ def score_frame(
             .cast(pl.Int64)
             .alias("severity"),
             forced.cast(pl.Int64).alias("forced_severity"),
-            (pl.sum_horizontal(*hit_counts) if hit_counts else zero).alias("hit_count"),
-            (pl.sum_horizontal(*unevaluable) if unevaluable else zero).alias("unevaluable"),
+            (pl.sum_horizontal(hit_counts).cast(pl.Int64) if hit_counts else zero).alias(
+                "hit_count"
+            ),
+            (pl.sum_horizontal(unevaluable).cast(pl.Int64) if unevaluable else zero).alias(
+                "unevaluable"
+            ),
         )
         .collect()
     )
