@@ -577,6 +577,8 @@ def score_frame(
     unit = Decimal(1).scaleb(-scale)
 
     def decimal_score(points: pl.Expr) -> pl.Expr:
+        if scale == 0:  # whole weights: the points are the score
+            return points.cast(pl.Decimal(38, 0))
         return (points.cast(pl.Decimal(38, scale)) * pl.lit(unit, pl.Decimal(38, scale))).cast(
             pl.Decimal(38, scale)
         )
