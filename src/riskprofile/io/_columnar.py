@@ -960,12 +960,6 @@ class _Reader:
             .row(0, named=True)
         )
         varying = [n for n in names if differ[n]]
-        used = sorted({s for n in names for s in self.table.sources.get(n, ())})
-        cells = self.raw.select("__line__", *used).gather(their_rows["_row"])
-        merged: dict[Any, _Group] = {}
-        for k, record in zip(their_rows[key].to_list(), cells.iter_rows(named=True), strict=True):
-            found = self.table._values(group, record)
-            merged.setdefault(k, _Group()).merge(record["__line__"], {n: found[n] for n in varying})
         # A conflict's flag name depends on its column alone (the reference reader's
         # ``_conflicts`` makes the flag, :func:`_flag_names` names it).
         flag_of = {
@@ -974,13 +968,67 @@ class _Reader:
             )])[0]
             for n in varying
         }  # fmt: skip
-        exact: dict[str, list[Any]] = {n: [] for n in varying}
-        conflict_names: list[list[str]] = []
-        for k in suspects.to_list():
-            grp = merged[k]
-            for n in varying:
-                exact[n].append(self._as_text(grp.raw.get(n)))
-            conflict_names.append(_unique_names(flag_of[c[1]] for c in grp.conflicts))
+        # The reference reader merges a group's rows in order: a column's first value
+        # (not empty) wins, and each later value that differs from it is a conflict,
+        # flagged in the order of the records and, within one, of the columns. Plain
+        # text cells (the reader only strips them) are merged by Polars; the others
+        # (lists, defaults, conversions) by the reader's own code, row by row.
+        plain = {c.name for c, _source, simple in self.table._plans[group] if simple}
+        lines = self.raw["__line__"].gather(their_rows["_row"])
+        stripped = pl.DataFrame([their_rows[key], lines.alias("_line")]).with_columns(
+            their_cells[n].str.strip_chars(PY_WHITESPACE).replace("", None)
+            for n in varying if n in plain
+        )  # fmt: skip
+        first = stripped.group_by(key).agg(
+            pl.col(n).drop_nulls().first().alias(f"_first_{n}") for n in varying if n in plain
+        )  # fmt: skip
+        with_first = stripped.join(first, on=key, how="left")
+        found: list[pl.DataFrame] = [
+            with_first.filter(
+                pl.col(n).is_not_null() & (pl.col(n) != pl.col(f"_first_{n}"))
+            ).select(key, "_line", pl.lit(at, pl.Int64).alias("_pos"),
+                     pl.lit(flag_of[n]).alias("_name"))
+            for at, n in enumerate(varying) if n in plain
+        ]  # fmt: skip
+        others = [n for n in varying if n not in plain]
+        schema: dict[str, pl.DataType] = {
+            key: their_rows[key].dtype, "_line": pl.Int64(), "_pos": pl.Int64(),
+            "_name": pl.String(),
+        }  # fmt: skip
+        merged: dict[Any, _Group] = {}
+        if others:
+            used = sorted({s for n in others for s in self.table.sources.get(n, ())})
+            cells = self.raw.select("__line__", *used).gather(their_rows["_row"])
+            plan = [(n, COLUMN_BY_NAME[n]) for n in others]
+            for k, record in zip(their_rows[key].to_list(), cells.iter_rows(named=True),
+                                 strict=True):  # fmt: skip
+                cell = {n: self.table._value(column, record) for n, column in plan}
+                merged.setdefault(k, _Group()).merge(record["__line__"], cell)
+            later = [
+                (k, line, varying.index(column), flag_of[column])
+                for k, grp in merged.items()
+                for line, column, *_rest in grp.conflicts
+            ]
+            found.append(pl.DataFrame(later, orient="row", schema=schema))
+        named = (
+            pl.concat([pl.DataFrame(schema=schema), *found])
+            .sort("_line", "_pos")
+            .group_by(key, maintain_order=True)
+            .agg(pl.col("_name").unique(maintain_order=True))
+        )
+        by_suspect = (
+            suspects.to_frame(key)
+            .join(first, on=key, how="left", maintain_order="left")
+            .join(named, on=key, how="left", maintain_order="left")
+        )
+        conflict_names = by_suspect["_name"].fill_null(pl.lit([], _FLAGS))
+        exact: dict[str, pl.Series] = {}
+        for n in varying:
+            if n in plain:
+                exact[n] = by_suspect[f"_first_{n}"]
+            else:
+                texts = [self._as_text(merged[k].raw.get(n)) for k in suspects.to_list()]
+                exact[n] = pl.Series(texts, dtype=pl.String)
         # Each group's values in one gather: the first row's cells, or for a suspect its
         # merged values (appended after the file's cells, in the order of ``suspects``).
         suspect = pl.col("_suspect")
@@ -990,7 +1038,7 @@ class _Reader:
             pl.when(suspect).then(nth).alias("c"),
         )
         source = self.raw.select(columns)
-        fixed = pl.DataFrame({n: pl.Series(exact[n], dtype=pl.String) for n in varying})
+        fixed = pl.DataFrame({n: exact[n].alias(n) for n in varying})
         if not varying:  # (the signatures differ only where cells do: a safeguard)
             values = source.gather(firsts)
         else:
@@ -1001,7 +1049,7 @@ class _Reader:
                 ],
                 how="horizontal",
             ).select(names)
-        conflicts = pl.Series("_conflicts", conflict_names, dtype=_FLAGS).gather(at["c"])
+        conflicts = conflict_names.gather(at["c"])
         return pl.concat([head, values], how="horizontal").with_columns(
             conflicts.fill_null(empty).alias("_conflicts"),
             (conflicts.list.len() > 0).fill_null(False).alias("_conflict"),
