@@ -1029,26 +1029,22 @@ class _Reader:
             else:
                 texts = [self._as_text(merged[k].raw.get(n)) for k in suspects.to_list()]
                 exact[n] = pl.Series(texts, dtype=pl.String)
-        # Each group's values in one gather: the first row's cells, or for a suspect its
-        # merged values (appended after the file's cells, in the order of ``suspects``).
-        suspect = pl.col("_suspect")
-        nth = suspect.cast(pl.UInt32).cum_sum() - 1
-        at = summary.select(
-            pl.when(suspect).then(nth + self.raw.height).otherwise(pl.col("_first")).alias("a"),
-            pl.when(suspect).then(nth).alias("c"),
+        # Each group's values: its first row's cells, or for a suspect its merged values
+        # (``fixed`` holds them in the order of ``suspects``).
+        nth = pl.col("_suspect").cast(pl.UInt32).cum_sum() - 1
+        at = summary.select(pl.when(pl.col("_suspect")).then(nth).alias("c"))
+        fixed = pl.DataFrame({n: exact[n].alias(n) for n in varying}).select(
+            pl.all().gather(at["c"])
         )
-        source = self.raw.select(columns)
-        fixed = pl.DataFrame({n: exact[n].alias(n) for n in varying})
-        if not varying:  # (the signatures differ only where cells do: a safeguard)
-            values = source.gather(firsts)
-        else:
-            values = pl.concat(
-                [
-                    source.drop(varying).gather(firsts),
-                    pl.concat([source.select(varying), fixed]).select(pl.all().gather(at["a"])),
-                ],
-                how="horizontal",
-            ).select(names)
+        suspect = pl.lit(summary["_suspect"])
+        values = (
+            self.raw.select(columns)
+            .gather(firsts)
+            .with_columns(
+                pl.when(suspect).then(pl.lit(fixed[n])).otherwise(pl.col(n)).alias(n)
+                for n in varying
+            )
+        )
         conflicts = conflict_names.gather(at["c"])
         return pl.concat([head, values], how="horizontal").with_columns(
             conflicts.fill_null(empty).alias("_conflicts"),
