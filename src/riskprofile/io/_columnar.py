@@ -1029,22 +1029,12 @@ class _Reader:
             else:
                 texts = [self._as_text(merged[k].raw.get(n)) for k in suspects.to_list()]
                 exact[n] = pl.Series(texts, dtype=pl.String)
-        # Each group's values: its first row's cells, or for a suspect its merged values
-        # (``fixed`` holds them in the order of ``suspects``).
+        # Each group's values: its first row's cells, or for a suspect its merged values.
         nth = pl.col("_suspect").cast(pl.UInt32).cum_sum() - 1
         at = summary.select(pl.when(pl.col("_suspect")).then(nth).alias("c"))
-        fixed = pl.DataFrame({n: exact[n].alias(n) for n in varying}).select(
-            pl.all().gather(at["c"])
-        )
-        suspect = pl.lit(summary["_suspect"])
-        values = (
-            self.raw.select(columns)
-            .gather(firsts)
-            .with_columns(
-                pl.when(suspect).then(pl.lit(fixed[n])).otherwise(pl.col(n)).alias(n)
-                for n in varying
-            )
-        )
+        values = self.raw.select(columns).gather(firsts)
+        places = summary["_suspect"].arg_true()
+        values = values.with_columns(values[n].scatter(places, exact[n]) for n in varying)
         conflicts = conflict_names.gather(at["c"])
         return pl.concat([head, values], how="horizontal").with_columns(
             conflicts.fill_null(empty).alias("_conflicts"),
