@@ -476,38 +476,42 @@ def _decimal_to_float(values: pl.Series) -> pl.Series:
     return out
 
 
-def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
-    """Per key (the rows sorted by it), Python's ``sum()`` of each column's non-null values
-    in row order, or null when there are none.
+def _plus_zero(value: pl.Expr) -> pl.Expr:
+    """``value + 0.0`` as Python computes it: -0.0 becomes 0.0 (what ``sum()`` gives for a
+    lone -0.0). Polars drops a literal ``+ 0.0``, so it is spelled out."""
+    return pl.when(value == 0.0).then(pl.lit(0.0, pl.Float64)).otherwise(value)
 
-    The model path adds floats left to right; Polars adds in another order, which can
-    change the last bit once there are three or more values. Groups with at most two
-    values are summed by Polars (the order cannot matter; ``+ 0.0`` makes a lone -0.0 the
-    0.0 that ``sum()`` gives); the others by Python's own ``sum()``.
+
+def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
+    """Per key, Python's ``sum()`` of each column's non-null values in row order (the rows
+    of a key need not be together), or null when there are none.
+
+    The model path adds floats left to right, from 0; Polars' ``sum`` adds in another
+    order, which can change the last bit once there are three or more values. Groups with
+    at most two values are summed by ``sum`` (the order cannot matter); the others by
+    ``cum_sum``, a left-to-right scan whose last value is the sequential sum (a group keeps
+    its rows' order). Starting from 0 only turns a -0.0 total into 0.0.
     """
     frame = pl.DataFrame([keys, *columns])
     k = keys.name
+    names = [c.name for c in columns]
     out = frame.group_by(k).agg(
-        *[(pl.col(c.name).sum() + 0.0).alias(c.name) for c in columns],
-        *[pl.col(c.name).count().alias(f"_n_{c.name}") for c in columns],
+        *[pl.col(c).sum() for c in names],
+        *[pl.col(c).count().alias(f"_n_{c}") for c in names],
     )
-    for c in columns:
-        n = pl.col(f"_n_{c.name}")
-        out = out.with_columns(pl.when(n > 0).then(pl.col(c.name)).alias(c.name))
+    for c in names:
+        n = pl.col(f"_n_{c}")
         many = out.filter(n > 2)[k]
-        if many.len() == 0:
-            continue
-        subset = frame.select(k, c.name).filter(pl.col(k).is_in(many.implode()))
-        known: dict[Any, list[float]] = {}
-        for key, value in zip(subset[k].to_list(), subset[c.name].to_list(), strict=True):
-            if value is not None:
-                known.setdefault(key, []).append(value)
-        fixed = pl.DataFrame(
-            {k: pl.Series(list(known), dtype=keys.dtype),
-             c.name: pl.Series([sum(v) for v in known.values()], dtype=pl.Float64)}
-        )  # fmt: skip
-        out = out.update(fixed, on=k)
-    return out.select(k, *[c.name for c in columns])
+        if many.len():
+            fixed = (
+                frame.select(k, c)
+                .filter(pl.col(k).is_in(many.implode()) & pl.col(c).is_not_null())
+                .group_by(k)
+                .agg(pl.col(c).cum_sum().last())
+            )
+            out = out.update(fixed, on=k)
+        out = out.with_columns(pl.when(n > 0).then(_plus_zero(pl.col(c))).alias(c))
+    return out.select(k, *names)
 
 
 def _gather_by(
@@ -1438,8 +1442,8 @@ class _Reader:
             (with_value & pl.col("v_currency").is_null()).alias("_value_without_currency"),
             pl.col("v_value").alias("_value_sum"),
             pl.col("_flagged").alias("_goods_flagged"),
-            (pl.col("v_gross_weight_kg") + 0.0).alias("goods_gross_weight_kg"),
-            (pl.col("v_net_weight_kg") + 0.0).alias("goods_net_weight_kg"),
+            _plus_zero(pl.col("v_gross_weight_kg")).alias("goods_gross_weight_kg"),
+            _plus_zero(pl.col("v_net_weight_kg")).alias("goods_net_weight_kg"),
         )
         multi_agg = multi.group_by("_piece").agg(
             pl.len().cast(pl.Int64).alias("goods_item_count"),
@@ -1459,9 +1463,8 @@ class _Reader:
         multi_agg = multi_agg.join(weights, on="_piece")
         goods_agg = pl.concat([single_agg, multi_agg.select(single_agg.columns)])
         # Container totals over every piece that holds the container, in piece order.
-        in_boxes = piece_goods.filter(pl.col("_xh").is_not_null()).sort(
-            "_xh", "_piece", "_shared", "_row"
-        )
+        # (piece_goods is in piece order, so each container's lines are in order.)
+        in_boxes = piece_goods.filter(pl.col("_xh").is_not_null())
         box_totals = _sequential_sums(
             in_boxes["_xh"], in_boxes["v_gross_weight_kg"].alias("_box_goods")
         )
