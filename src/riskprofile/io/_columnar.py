@@ -527,14 +527,14 @@ def _positions(keys: pl.Series, table_keys: pl.Series) -> pl.Series:
 
 def _mask(size: int, at: pl.Series) -> pl.Series:
     """``size`` booleans, true at the positions ``at``."""
-    out = pl.repeat(False, size, eager=True, dtype=pl.Boolean)
+    out = pl.repeat(False, size, eager=True, dtype=pl.Boolean).rechunk()
     return out.scatter(at, True) if at.len() else out
 
 
 def _scattered(size: int, at: pl.Series, values: pl.Series) -> pl.Series:
     """``size`` nulls, holding ``values`` (a plain, not nested, column) at the positions
     ``at``."""
-    out = pl.Series(values.name, dtype=values.dtype).extend_constant(None, size)
+    out = pl.Series(values.name, dtype=values.dtype).extend_constant(None, size).rechunk()
     return out.scatter(at, values) if at.len() else out
 
 
@@ -554,11 +554,12 @@ def _sort_packed(frame: pl.DataFrame, spans: dict[str, int]) -> pl.DataFrame:
 
 def _with_default(table: pl.DataFrame, default: dict[str, Any]) -> pl.DataFrame:
     """``table`` and one more row: ``default``'s values, null for the other columns (what
-    a row that refers to no row of the table gets)."""
+    a row that refers to no row of the table gets). In one chunk: Polars gathers from a
+    column of several chunks ten times slower than it copies them into one."""
     extra = table.clear(1).with_columns(
         pl.lit(v, table.schema[k]).alias(k) for k, v in default.items()
     )
-    return pl.concat([table, extra])
+    return pl.concat([table, extra], rechunk=True)
 
 
 def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
@@ -1476,7 +1477,10 @@ class _Reader:
                 _positions(r["_bh"], bills["_bh"]).alias("_bi"),
                 _positions(r["_xh"], boxes["_xh"]).alias("_xi"),
             ]
-        )
+        ).rechunk()
+        # (Gathers below read tables of one chunk: see _with_default.)
+        bill_ends = bills.select("_call", "_bill_row").rechunk()
+        box_ends = boxes.select("_call", "_box_row").rechunk()
         bi, xi = pl.col("_bi"), pl.col("_xi")
         # Pieces: (bill, container) pairs in first-seen order, a bill without containers
         # alone, then containers no bill names. Each row's (bill, container), first seen:
@@ -1498,10 +1502,10 @@ class _Reader:
         at_bill, at_box = pieces["_bi"], pieces["_xi"]
         ends = pl.DataFrame(
             [
-                bills["_call"].gather(at_bill).alias("b_call"),
-                boxes["_call"].gather(at_box).alias("x_call"),
-                bills["_bill_row"].gather(at_bill).alias("b_row"),
-                boxes["_box_row"].gather(at_box).alias("x_row"),
+                bill_ends["_call"].gather(at_bill).alias("b_call"),
+                box_ends["_call"].gather(at_box).alias("x_call"),
+                bill_ends["_bill_row"].gather(at_bill).alias("b_row"),
+                box_ends["_box_row"].gather(at_box).alias("x_row"),
             ]
         )
         pieces = pl.concat([pieces, ends], how="horizontal").select(
@@ -1584,7 +1588,7 @@ class _Reader:
         piece_goods = pl.concat(
             [
                 order.select("_piece", "_shared"),
-                fast_goods.select(goods_cols).select(pl.all().gather(order["_line"])),
+                fast_goods.select(goods_cols).rechunk().select(pl.all().gather(order["_line"])),
                 pieces["_xi"].gather(order["_piece"]).to_frame(),
             ],
             how="horizontal",
