@@ -538,6 +538,16 @@ def _scattered(size: int, at: pl.Series, values: pl.Series) -> pl.Series:
     return out.scatter(at, values) if at.len() else out
 
 
+def _compacted(table: pl.DataFrame, at: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """``table``'s rows that ``at`` refers to, and ``at`` renumbered for them (both as
+    they are when every row is referred to)."""
+    used = _mask(table.height, at.drop_nulls())
+    if used.all():
+        return table, at
+    rank = used.cast(pl.Int64).cum_sum() - 1
+    return table.filter(used), rank.gather(at).cast(at.dtype)
+
+
 def _sort_packed(frame: pl.DataFrame, spans: dict[str, int]) -> pl.DataFrame:
     """``frame.sort(*spans)`` for columns of integers in ``range(span)`` (no nulls, rows
     distinct): by one packed Int64 key when the spans allow, a cheap one-column sort."""
@@ -1485,19 +1495,17 @@ class _Reader:
         goods: pl.DataFrame,
     ) -> pl.DataFrame:
         # Bills and containers are referred to by their row in ``bills`` and ``boxes``
-        # (``_bi``, ``_xi``): gathers by position instead of joins by hash.
-        nb, nx = bills.height, boxes.height
+        # (``_bi``, ``_xi``): gathers by position instead of joins by hash. Only those of
+        # these rows are kept (the rows may be a part of the file's).
         idx = pl.get_index_type()
         r = rows.select("_row", "_bh", "_xh")
         if not r["_row"].is_sorted():
             r = r.sort("_row")
-        r = pl.DataFrame(
-            [
-                r["_row"],
-                _positions(r["_bh"], bills["_bh"]).alias("_bi"),
-                _positions(r["_xh"], boxes["_xh"]).alias("_xi"),
-            ]
-        ).rechunk()
+        bills, at_bills = _compacted(bills, _positions(r["_bh"], bills["_bh"]))
+        boxes, at_boxes = _compacted(boxes, _positions(r["_xh"], boxes["_xh"]))
+        nb, nx = bills.height, boxes.height
+        r = pl.DataFrame([r["_row"], at_bills.alias("_bi"), at_boxes.alias("_xi")]).rechunk()
+        del at_bills, at_boxes
         # (Gathers below read tables of one chunk: see _with_default.)
         bill_ends = bills.select("_call", "_bill_row").rechunk()
         box_ends = boxes.select("_call", "_box_row").rechunk()
@@ -1614,6 +1622,7 @@ class _Reader:
             how="horizontal",
         )
         has_shared = _mask(nb, shared_lines["_bi"])
+        del r, combos, pairs, lonely, bare, lines, own, shared_lines, shared, order
         pieces = pieces.with_columns(
             n_boxes.cast(pl.Int64).alias("_n_boxes"),
             has_shared.gather(pieces["_bi"]).alias("_has_shared"),
@@ -1631,16 +1640,14 @@ class _Reader:
         box_totals = _sequential_sums(
             in_boxes["_xi"], in_boxes["v_gross_weight_kg"].alias("_box_goods")
         )
-        box_scope = (
-            pieces.filter(xi.is_not_null())
-            .group_by("_xi")
-            .agg(
-                (pl.col("goods_scope") == "container").all().alias("_known"),
-                bi.is_not_null().sum().cast(pl.Int64).alias("_bl_count"),
-            )
+        del in_boxes
+        # A container's goods weight is known when none of its pieces has its bill's goods
+        # (each of these containers has a piece); its bills are its pairs.
+        box_known = ~_mask(
+            nx, pieces.filter(xi.is_not_null() & (pl.col("goods_scope") == "bill_of_lading"))["_xi"]
         )
-        box_known = _scattered(nx, box_scope["_xi"], box_scope["_known"])
-        box_bl_count = _scattered(nx, box_scope["_xi"], box_scope["_bl_count"])
+        in_pairs = pieces.filter(bi.is_not_null() & xi.is_not_null()).group_by("_xi").len()
+        box_bl_count = _scattered(nx, in_pairs["_xi"], in_pairs["len"].cast(pl.Int64)).fill_null(0)
         box_goods = _scattered(nx, box_totals["_xi"], box_totals["_box_goods"])
         return self._assemble(
             pieces, goods_agg, piece_goods, calls, call_ids, bills,
@@ -1748,6 +1755,16 @@ class _Reader:
              "_bill_conflicts": [], "_party_flags": []},
         )  # fmt: skip
 
+        # Each piece's row in each table; each table is let go once gathered.
+        def gathered(table: pl.DataFrame, at: pl.Series) -> dict[str, pl.Series]:
+            return {c.name: c for c in table.select(pl.all().gather(at)).get_columns()}
+
+        has_bill, has_box = pieces["_bi"].is_not_null(), pieces["_xi"].is_not_null()
+        at_box = pieces["_xi"].fill_null(nx)
+        columns = gathered(voyage, pieces["_rank"])
+        columns.update(gathered(bill_table, pieces["_bi"].fill_null(nb)))
+        del bill_table
+
         # Containers: what any piece holding one shows, and what only a piece that
         # declares it shows.
         number = pl.col("_number")
@@ -1768,6 +1785,12 @@ class _Reader:
             {"bl_count_in_container": 0, "is_lcl": False, "_equipment": False,
              "_box_flagged": False},
         )  # fmt: skip
+        columns.update(gathered(box_table, at_box))
+        del box_table
+        declared = has_box & (columns["_equipment"] | ~has_bill)
+        at_declared = pieces.select(
+            pl.when(pl.lit(declared)).then(pl.col("_xi")).otherwise(nx).cast(at_box.dtype)
+        ).to_series()
         vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
         declared_table = _with_default(
             boxes.select(
@@ -1789,30 +1812,11 @@ class _Reader:
             {"container_declared": False, "seal_count": 0, "seal_numbers": [],
              "sealer_types": [], "_box_flags": []},
         )  # fmt: skip
-
-        # Each piece's row in each table.
-        has_bill, has_box = pieces["_bi"].is_not_null(), pieces["_xi"].is_not_null()
-        at_bill = pieces["_bi"].fill_null(nb)
-        at_box = pieces["_xi"].fill_null(nx)
-        equipment = box_table["_equipment"].gather(at_box)
-        declared = has_box & (equipment | ~has_bill)
-        at_declared = pieces.select(
-            pl.when(pl.lit(declared)).then(pl.col("_xi")).otherwise(nx).cast(at_box.dtype)
-        ).to_series()
-        at_call = pieces["_rank"]
-
-        def gathered(table: pl.DataFrame, at: pl.Series) -> dict[str, pl.Series]:
-            return {c.name: c for c in table.select(pl.all().gather(at)).get_columns()}
-
-        columns: dict[str, pl.Series] = {
-            **gathered(voyage, at_call),
-            **gathered(bill_table, at_bill),
-            **gathered(box_table, at_box),
-            **gathered(declared_table, at_declared),
-            **{c.name: c for c in goods.get_columns()},
-            "goods_scope": pieces["goods_scope"],
-            "container_count_in_bl": pieces["_n_boxes"].fill_null(0),
-        }
+        columns.update(gathered(declared_table, at_declared))
+        del declared_table
+        columns.update({c.name: c for c in goods.get_columns()})
+        columns["goods_scope"] = pieces["goods_scope"]
+        columns["container_count_in_bl"] = pieces["_n_boxes"].fill_null(0)
         columns["shipment_id"] = pl.DataFrame(
             [columns["manifest_ref"], columns["bl_number"], columns["container_number"]]
         ).select(
