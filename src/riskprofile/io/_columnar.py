@@ -1560,12 +1560,16 @@ class _Reader:
             pieces = pieces.with_columns(pl.lit(0, idx).alias("_rank"))
         pieces = pieces.with_row_index("_piece")
         n_pieces = pieces.height
-        # A bill's pieces are together: its first piece and how many.
-        pieces = pieces.with_columns(pl.len().over("_bi").alias("_bill_pieces"))
-        first = pieces.filter(bi.is_not_null() & (bi != bi.shift(1)).fill_null(True))
-        bill_start = _scattered(nb, first["_bi"], first["_piece"])
-        bill_count = _scattered(nb, first["_bi"], first["_bill_pieces"])
-        n_boxes = pl.when(bi.is_not_null() & xi.is_not_null()).then(pl.col("_bill_pieces"))
+        # A bill's pieces are together (a run): its first piece and how many.
+        runs = pieces["_bi"].rle().struct.unnest()
+        runs = runs.with_columns(
+            (pl.col("len").cum_sum() - pl.col("len")).cast(idx).alias("_start")
+        ).filter(pl.col("value").is_not_null())
+        bill_start = _scattered(nb, runs["value"], runs["_start"])
+        bill_count = _scattered(nb, runs["value"], runs["len"].cast(idx))
+        n_boxes = pl.when(bi.is_not_null() & xi.is_not_null()).then(
+            bill_count.gather(pieces["_bi"])
+        )
 
         # Goods of each piece: its own lines, then the lines the bill shares.
         fast_goods = (
@@ -1596,7 +1600,7 @@ class _Reader:
                 [
                     shared_lines["_line"],
                     bill_start.gather(shared_lines["_bi"]).alias("_s"),
-                    bill_count.gather(shared_lines["_bi"]).cast(idx).alias("_n"),
+                    bill_count.gather(shared_lines["_bi"]).alias("_n"),
                 ]
             )
             .select("_line",
