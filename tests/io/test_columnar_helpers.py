@@ -1,0 +1,92 @@
+"""The column-wise reader's helpers: exact float sums (Python's ``sum()`` per key, in row
+order), sorting by a packed key, keeping only the rows referred to."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pl = pytest.importorskip("polars")
+
+from polars.testing import assert_frame_equal  # noqa: E402
+
+from riskprofile.io._columnar import _compacted, _sequential_sums, _sort_packed  # noqa: E402
+
+# Magnitudes far apart, so that any other order of additions changes the result.
+FLOATS = st.one_of(
+    st.none(),
+    st.sampled_from([0.0, -0.0, 1e16, -1e16, 1.0, 0.1, 1e-300, 1e308, -1e308]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e17, max_value=1e17),
+)
+
+
+def _bits(value: float | None) -> bytes | None:
+    """The value's exact bits (-0.0 is not 0.0), any NaN as one."""
+    if value is None:
+        return None
+    if math.isnan(value):
+        return b"nan"
+    return struct.pack("<d", value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), FLOATS, FLOATS), max_size=60),
+)
+def test_sequential_sums_are_python_sums_in_row_order(
+    rows: list[tuple[int, float | None, float | None]],
+) -> None:
+    keys = pl.Series("k", [r[0] for r in rows], dtype=pl.Int64)
+    a = pl.Series("a", [r[1] for r in rows], dtype=pl.Float64)
+    b = pl.Series("b", [r[2] for r in rows], dtype=pl.Float64)
+    got = _sequential_sums(keys, a, b)
+    assert got.columns == ["k", "a", "b"]
+    assert got.schema == {"k": pl.Int64, "a": pl.Float64, "b": pl.Float64}
+    by_key = {k: (x, y) for k, x, y in got.iter_rows()}
+    assert sorted(by_key) == sorted({r[0] for r in rows})
+    for key, (x, y) in by_key.items():
+        for got_sum, column in ((x, 1), (y, 2)):
+            values = [r[column] for r in rows if r[0] == key and r[column] is not None]
+            expected = sum(values) if values else None
+            assert _bits(got_sum) == _bits(expected), (key, values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 5), min_size=1, max_size=4).flatmap(
+        lambda spans: st.tuples(
+            st.just(spans),
+            st.lists(st.tuples(*[st.integers(0, s - 1) for s in spans]), unique=True),
+        )
+    ),
+    st.booleans(),
+)
+def test_sort_packed_sorts_as_sort(
+    case: tuple[list[int], list[tuple[int, ...]]], huge: bool
+) -> None:
+    spans, rows = case
+    names = [f"c{i}" for i in range(len(spans))]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.Int64), orient="row")
+    frame = frame.with_columns(pl.int_range(pl.len()).alias("payload"))
+    # A span too large to pack takes the plain sort (the same order).
+    given_spans = {n: (2**62 if huge and i == 0 else s) for i, (n, s) in
+                   enumerate(zip(names, spans, strict=True))}  # fmt: skip
+    assert_frame_equal(_sort_packed(frame, given_spans), frame.sort(names))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 8), st.lists(st.one_of(st.none(), st.integers(0, 7))))
+def test_compacted_keeps_the_rows_referred_to(size: int, at: list[int | None]) -> None:
+    at = [a if a is None or a < size else None for a in at]
+    table = pl.DataFrame({"v": [f"row {i}" for i in range(size)]})
+    positions = pl.Series("at", at, dtype=pl.UInt32)
+    kept, renumbered = _compacted(table, positions)
+    assert renumbered.dtype == positions.dtype
+    # Each position still names the same row, and every kept row is named.
+    assert kept["v"].gather(renumbered).to_list() == table["v"].gather(positions).to_list()
+    assert sorted(set(renumbered.drop_nulls().to_list())) == list(range(kept.height))
