@@ -45,6 +45,7 @@ def assert_same_as_models(path: Path, **kwargs: Any) -> FrameBatch | None:
         return None
     got = read_frame(path, **kwargs)
     assert_frame_equal(got.frame, expected, check_exact=True)
+    assert_same_signed_zeros(got.frame, expected)
     assert got.rejected == tuple(batch.rejected)
     assert got.records_read == batch.records_read
     assert got.records_accepted == batch.records_accepted
@@ -58,6 +59,13 @@ def assert_same_as_models(path: Path, **kwargs: Any) -> FrameBatch | None:
     assert_frame_equal(sliced.frame, expected, check_exact=True)
     assert sliced == FrameBatch(**{**got.__dict__, "frame": sliced.frame})
     return got
+
+
+def assert_same_signed_zeros(got: Any, expected: Any) -> None:
+    """-0.0 where the model path has -0.0 (assert_frame_equal takes -0.0 for 0.0)."""
+    floats = [c for c, t in expected.schema.items() if t == pl.Float64]
+    negative = [(pl.col(c) == 0) & (1 / pl.col(c) < 0) for c in floats]
+    assert_frame_equal(got.select(negative), expected.select(negative))
 
 
 def _read_in_slices(path: Path, records: int, workers: int = 2, **kwargs: Any) -> FrameBatch:
@@ -481,3 +489,26 @@ def test_interleaved_vessel_calls_are_read_in_one_slice(
     taken = _slices_taken(monkeypatch)
     got = _same(tmp_path / "interleaved.csv")
     assert taken[-1] == [(0, got.records_read)]
+
+
+def test_a_lone_negative_zero_weight_totals_zero_as_on_the_model_path(tmp_path: Path) -> None:
+    """Python's sum() of a lone -0.0 is 0.0; Polars drops a literal ``+ 0.0``."""
+    manifest = Manifest.model_validate(
+        {
+            "vessel_imo": "9321483",
+            "port_of_call": "PKKHI",
+            "consignments": [
+                {"bl_number": "MAEU1", "container_numbers": ["CSQU3054383"],
+                 "goods": [{"container_number": "CSQU3054383", "gross_weight_kg": 1.0}]},
+            ],
+            "containers": [{"number": "CSQU3054383"}],
+        },
+        context=LENIENT,
+    )  # fmt: skip
+    rows = _rows_of([manifest], tmp_path)
+    rows[0][NAMES.index("gross_weight_kg")] = "-0"
+    for path in _write_rows(rows, tmp_path, "negative-zero"):
+        got = _same(path)
+        (total,) = got.frame["goods_gross_weight_kg"].to_list()
+        assert total == 0.0
+        assert str(total) == "0.0"
