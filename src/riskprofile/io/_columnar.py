@@ -1052,7 +1052,8 @@ class _Reader:
             .then(pl.struct("_call", "_number").hash(seed=11))
             .alias("_xh"),
         )
-        return rows.sort("_row")
+        # One chunk per column: the later steps gather from these columns.
+        return rows.sort("_row").rechunk()
 
     def _group_table(
         self,
@@ -1332,7 +1333,7 @@ class _Reader:
         )
         # The cells and codes are folded into the values and flags now.
         return b.drop(*_BILL, *flag_cols, "_ts_flags", "_ts_key", "_callkey", "_number",
-                      strict=False)  # fmt: skip
+                      strict=False).rechunk()  # fmt: skip
 
     def _transshipments(self, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
         """Each distinct cell split, each port checked by the model in one list."""
@@ -1437,7 +1438,7 @@ class _Reader:
             pl.col("_box_flags").fill_null(pl.lit([], _FLAGS))
         )
         return x.drop(*_EQUIPMENT, *[c for c in codes_cols if c != "t_number"], "_callkey",
-                      "_bl", strict=False)  # fmt: skip
+                      "_bl", strict=False).rechunk()  # fmt: skip
 
     def _seals(
         self, numbers_raw: pl.Series, sealers_raw: pl.Series
