@@ -23,6 +23,7 @@ watch lists, not toy ones).
 
     python benchmarks/score_columnar.py                        # N in 10k,100k,1M; R in 20,100,500
     python benchmarks/score_columnar.py -n 100000 -r 100       # one cell
+    python benchmarks/score_columnar.py --distinct-text        # every description unique
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ def make_profiles(folder: Path, indicators: int) -> int:
     return indicators
 
 
-def make_batch(folder: Path, shipments: int) -> Path:
+def make_batch(folder: Path, shipments: int, distinct_text: bool = False) -> Path:
     """A flat-layout Parquet batch of at least ``shipments`` shipments (cached): the seed
-    batch repeated as often as needed, so that reading it reads little more than N."""
+    batch repeated as often as needed, so that reading it reads little more than N.
+    With ``distinct_text`` every goods description is made unique (a number appended),
+    the worst case for conditions on text, which are evaluated per distinct value."""
     import polars as pl
 
     from riskprofile.io import read_batch, write_parquet
@@ -85,7 +88,7 @@ def make_batch(folder: Path, shipments: int) -> Path:
     )
     (folder / "per_copy").write_text(str(per_copy))
     copies = -(-shipments // per_copy)
-    target = folder / f"batch-{copies}.parquet"
+    target = folder / f"batch-{copies}{'-distinct' if distinct_text else ''}.parquet"
     if not target.exists():
         rows = pl.read_parquet(base)
         voyage = next(c for c in rows.columns if c == "voyage_number")
@@ -93,7 +96,11 @@ def make_batch(folder: Path, shipments: int) -> Path:
             rows.with_columns(pl.col(voyage).cast(pl.String) + pl.lit(f"-{k}"))
             for k in range(copies)
         ]
-        pl.concat(parts).write_parquet(target)
+        batch = pl.concat(parts)
+        if distinct_text:
+            number = pl.int_range(pl.len()).cast(pl.String)
+            batch = batch.with_columns(pl.col("description") + pl.lit(" #") + number)
+        batch.write_parquet(target)
     return target
 
 
@@ -158,6 +165,10 @@ def main() -> None:
     parser.add_argument("-r", "--indicators", type=int, action="append", help="indicators")
     parser.add_argument("--cache", type=Path, help="keep generated batches here")
     parser.add_argument(
+        "--distinct-text", action="store_true",
+        help="make every goods description unique (the worst case for text conditions)",
+    )  # fmt: skip
+    parser.add_argument(
         "--one", nargs=3, metavar=("BATCH", "PROFILES", "N"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -171,7 +182,7 @@ def main() -> None:
         cache = args.cache or Path(tmp)
         cache.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        batches = {n: make_batch(cache, n) for n in sizes}
+        batches = {n: make_batch(cache, n, args.distinct_text) for n in sizes}
         print(f"batches prepared in {time.perf_counter() - start:.1f} s")
         header = (
             f"{'shipments':>9} {'ind.':>4} {'read s':>6} {'score s':>7} {'select s':>8} "

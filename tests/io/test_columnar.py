@@ -512,3 +512,14 @@ def test_a_lone_negative_zero_weight_totals_zero_as_on_the_model_path(tmp_path: 
         (total,) = got.frame["goods_gross_weight_kg"].to_list()
         assert total == 0.0
         assert str(total) == "0.0"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=12))
+def test_text_of_the_folded_shape_is_what_python_folds_it_to(text: str) -> None:
+    """The reader keeps names, addresses and descriptions of this shape as they are and
+    folds the rest in Python: the shape must be exactly text that folding leaves alone."""
+    from riskprofile.io._columnar import _FOLDED, _py_fold
+
+    if pl.Series([text]).str.contains(_FOLDED).item():
+        assert _py_fold(text) == text

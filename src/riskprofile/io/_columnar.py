@@ -359,6 +359,10 @@ def _py_strip(value: str) -> str | None:
     return value.strip() or None
 
 
+# Text _py_fold leaves as it is: printable ASCII without lower case, words one space apart.
+_FOLDED = r"^[!-`{-~]+( [!-`{-~]+)*$"
+
+
 def _py_fold(value: str) -> str | None:
     """The shipment's text: blanks folded, upper case."""
     return " ".join(value.split()).upper() or None
@@ -1253,8 +1257,8 @@ class _Reader:
                 new[f"t_{name}"] = checked.standard
             # Name and address as the shipment shows them (folded, upper case), the
             # identifier as declared and upper-cased (how payers are matched).
-            new[f"f_{prefix}_name"] = _map_distinct(b[f"{prefix}_name"], _py_fold, pl.String)
-            new[f"f_{prefix}_address"] = _map_distinct(b[f"{prefix}_address"], _py_fold, pl.String)
+            new[f"f_{prefix}_name"] = _canonical(b[f"{prefix}_name"], _FOLDED, _py_fold)
+            new[f"f_{prefix}_address"] = _canonical(b[f"{prefix}_address"], _FOLDED, _py_fold)
             identifier = _map_distinct(b[f"{prefix}_identifier"], _py_strip, pl.String)
             new[f"v_{prefix}_identifier"] = identifier
             new[f"u_{prefix}_identifier"] = _map_distinct(identifier, str.upper, pl.String)
@@ -1522,7 +1526,7 @@ class _Reader:
             *[c.value.alias(f"v_{k}") for k, c in checks.items()],
             *[c.salvaged.alias(f"s_{k}") for k, c in checks.items()],
             *[c.standard.alias(f"t_{k}") for k, c in checks.items()],
-            _map_distinct(g["description"], _py_fold, pl.String).alias("v_description"),
+            _canonical(g["description"], _FOLDED, _py_fold).alias("v_description"),
             _map_distinct(g["package_type"], _py_upper, pl.String).alias("v_package_type"),
         )  # fmt: skip
         gross, net = pl.col("v_gross_weight_kg"), pl.col("v_net_weight_kg")
