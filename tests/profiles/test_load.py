@@ -200,6 +200,11 @@ BROKEN = {
         "unknown_list",
         suggestion="did you mean 'source_ports'?",
     ),
+    "unknown list inside a set literal": Broken(
+        {"p.yaml": _probe('port_of_loading in {"ECGYE", @@$source_port}')},
+        "unknown_list",
+        suggestion="did you mean 'source_ports'?",
+    ),
     "misspelt key": Broken(
         {"p.yaml": _probe("packages > 1", extra="    @@lane_: red\n")},
         "schema",

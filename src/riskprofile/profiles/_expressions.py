@@ -122,19 +122,18 @@ def _context(lists: Mapping[str, tuple[str, frozenset[Any]]]) -> rule_engine.Con
 
 def _children(node: Any) -> Iterator[Any]:
     seen: set[str] = set()
+    values: list[Any] = []
     for cls in type(node).__mro__:
         for slot in getattr(cls, "__slots__", ()):
-            if slot in seen or slot == "context":
-                continue
-            seen.add(slot)
-            value = getattr(node, slot, None)
-            if isinstance(value, re_ast.ASTNodeBase):
-                yield value
-            elif isinstance(value, list | tuple):
-                yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
-    for value in getattr(node, "__dict__", {}).values():
+            if slot not in seen and slot != "context":
+                seen.add(slot)
+                values.append(getattr(node, slot, None))
+    values += getattr(node, "__dict__", {}).values()
+    for value in values:
         if isinstance(value, re_ast.ASTNodeBase):
             yield value
+        elif isinstance(value, list | tuple | set | frozenset):  # (a set literal holds a set)
+            yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
 
 
 def _walk(node: Any) -> Iterator[Any]:

@@ -54,7 +54,7 @@ from rule_engine import ast as re_ast
 
 from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pattern
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import _EVALUATION, Condition
+from riskprofile.profiles._expressions import _EVALUATION, Condition, _walk
 
 __all__ = ["Part", "Translation", "shared_translation", "translate"]
 
@@ -1538,34 +1538,6 @@ def _check_compiles(pattern: str) -> None:
 
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%",
               "pow": "**"}  # fmt: skip
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for child in _children(node):
-        yield from _walk(child)
-
-
-def _children(node: Any) -> Iterator[Any]:
-    if isinstance(node, re_ast.ComprehensionExpression):
-        yield from (n for n in (node.iterable, node.condition, node.result) if n is not None)
-        return
-    seen: set[str] = set()
-    for cls in type(node).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if slot in seen or slot == "context":
-                continue
-            seen.add(slot)
-            value = getattr(node, slot, None)
-            if isinstance(value, re_ast.ASTNodeBase):
-                yield value
-            elif isinstance(value, list | tuple | set | frozenset):
-                yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
-    for value in getattr(node, "__dict__", {}).values():
-        if isinstance(value, re_ast.ASTNodeBase):
-            yield value
-        elif isinstance(value, list | tuple | set | frozenset):
-            yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
 
 
 _DISPATCH: tuple[tuple[type, Callable[[_Translator, Any], _V]], ...] = (
