@@ -898,7 +898,6 @@ class _Reader:
             rejected += part.rejected
             manifests += part.manifests
             rows_via_models += part.rows_via_models
-        self.raw = pl.DataFrame()
         # Slices hold whole calls in file order: their frames follow one another.
         frame = pl.concat(frames) if len(frames) > 1 else frames[0]
         return FrameBatch(
@@ -927,10 +926,8 @@ class _Reader:
         if height <= SLICE_RECORDS:
             return [(0, height)]
         used = sorted({n for c in _CALL_KEY for n in self.table.sources.get(c, ())})
-        self.raw = self.records.rows(0, height, used)
-        keys = self._call_keys(self.raw.select(*[self._column(c) for c in _CALL_KEY]))
-        self._file_call_keys = keys
-        self.raw = pl.DataFrame()
+        voyages = self.records.rows(0, height, used).select(self._column(c) for c in _CALL_KEY)
+        keys = self._file_call_keys = self._call_keys(voyages)
         spans = (
             keys.to_frame("_callkey")
             .with_row_index("_row")
@@ -1073,9 +1070,11 @@ class _Reader:
 
         Groups whose rows all carry the same cells (the usual case: a flat file repeats
         them on every row) take their first row's cells; the others are merged exactly as
-        the reference reader merges them, in Python, row by row.
+        the reference reader merges them (by Polars for plain text columns, by the
+        reader's own code for the rest).
         """
         columns = [self._column(n) for n in names]
+        cells = self.raw.select(columns)
         # A 64-bit signature of the row's cells: a sum (wrapping) of per-column hashes,
         # seeded by position, much cheaper than hashing a struct.
         signature = self.raw.select(
@@ -1097,13 +1096,13 @@ class _Reader:
         head = pl.concat([summary.select(key, "_first", "_suspect"), meta], how="horizontal")
         empty = pl.lit([], _FLAGS)
         if not summary["_suspect"].any():
-            values = self.raw.select(columns).gather(firsts)
+            values = cells.gather(firsts)
             return pl.concat([head, values], how="horizontal").with_columns(
                 empty.alias("_conflicts"), pl.lit(False).alias("_conflict")
             )
         suspects = summary.filter(pl.col("_suspect"))[key]
         their_rows = keyed.filter(pl.col(key).is_in(suspects.implode())).sort("_row")
-        their_cells = self.raw.select(columns).gather(their_rows["_row"])
+        their_cells = cells.gather(their_rows["_row"])
         # Only the columns whose cells differ within a suspect group need merging: in the
         # others every row of the group says the same, as in a group that is no suspect.
         differ = (
@@ -1133,16 +1132,16 @@ class _Reader:
             their_cells[n].str.strip_chars(PY_WHITESPACE).replace("", None)
             for n in varying if n in plain
         )  # fmt: skip
-        first = stripped.group_by(key).agg(
+        first_values = stripped.group_by(key).agg(
             pl.col(n).drop_nulls().first().alias(f"_first_{n}") for n in varying if n in plain
         )  # fmt: skip
-        with_first = stripped.join(first, on=key, how="left")
+        with_first = stripped.join(first_values, on=key, how="left")
         found: list[pl.DataFrame] = [
             with_first.filter(
                 pl.col(n).is_not_null() & (pl.col(n) != pl.col(f"_first_{n}"))
-            ).select(key, "_line", pl.lit(at, pl.Int64).alias("_pos"),
+            ).select(key, "_line", pl.lit(pos, pl.Int64).alias("_pos"),
                      pl.lit(flag_of[n]).alias("_name"))
-            for at, n in enumerate(varying) if n in plain
+            for pos, n in enumerate(varying) if n in plain
         ]  # fmt: skip
         others = [n for n in varying if n not in plain]
         schema: dict[str, pl.DataType] = {
@@ -1152,9 +1151,9 @@ class _Reader:
         merged: dict[Any, _Group] = {}
         if others:
             used = sorted({s for n in others for s in self.table.sources.get(n, ())})
-            cells = self.raw.select("__line__", *used).gather(their_rows["_row"])
+            records = self.raw.select("__line__", *used).gather(their_rows["_row"])
             plan = [(n, COLUMN_BY_NAME[n]) for n in others]
-            for k, record in zip(their_rows[key].to_list(), cells.iter_rows(named=True),
+            for k, record in zip(their_rows[key].to_list(), records.iter_rows(named=True),
                                  strict=True):  # fmt: skip
                 cell = {n: self.table._value(column, record) for n, column in plan}
                 merged.setdefault(k, _Group()).merge(record["__line__"], cell)
@@ -1172,7 +1171,7 @@ class _Reader:
         )
         by_suspect = (
             suspects.to_frame(key)
-            .join(first, on=key, how="left", maintain_order="left")
+            .join(first_values, on=key, how="left", maintain_order="left")
             .join(named, on=key, how="left", maintain_order="left")
         )
         conflict_names = by_suspect["_name"].fill_null(pl.lit([], _FLAGS))
@@ -1186,7 +1185,7 @@ class _Reader:
         # Each group's values: its first row's cells, or for a suspect its merged values.
         nth = pl.col("_suspect").cast(pl.UInt32).cum_sum() - 1
         at = summary.select(pl.when(pl.col("_suspect")).then(nth).alias("c"))
-        values = self.raw.select(columns).gather(firsts)
+        values = cells.gather(firsts)
         places = summary["_suspect"].arg_true()
         values = values.with_columns(values[n].scatter(places, exact[n]) for n in varying)
         conflicts = conflict_names.gather(at["c"])
