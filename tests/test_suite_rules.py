@@ -1,0 +1,124 @@
+"""Rules the test suite keeps about itself.
+
+No test asserts wall-clock time: a shared or loaded machine (CI, eight jobs on two cores)
+makes any wall-clock bound flaky. A test that must bound work counts operations, or
+measures CPU time (``time.process_time()``) with a wide margin. The check below reads
+every test module's syntax tree and fails on a comparison that involves
+``time.perf_counter()``, ``time.time()``, ``time.monotonic()`` (or their ``_ns`` forms),
+directly, through a variable assigned from one, or through a helper that returns one.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+WALL_CLOCK = frozenset(
+    {"perf_counter", "perf_counter_ns", "time", "time_ns", "monotonic", "monotonic_ns"}
+)
+
+
+def _is_wall_clock_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        # time.perf_counter(), time.time(); not dt.datetime.time() or a frame's .time()
+        return (
+            func.attr in WALL_CLOCK
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("time", "_time")
+        )
+    return isinstance(func, ast.Name) and func.id in WALL_CLOCK - {"time"}
+
+
+def _uses(node: ast.AST, names: set[str], functions: set[str]) -> bool:
+    for child in ast.walk(node):
+        if _is_wall_clock_call(child):
+            return True
+        if isinstance(child, ast.Name) and child.id in names:
+            return True
+        if (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Name)
+            and child.func.id in functions
+        ):
+            return True
+    return False
+
+
+def wall_clock_comparisons(source: str) -> list[int]:
+    """The lines of ``source`` that compare a wall-clock reading against something."""
+    tree = ast.parse(source)
+    names: set[str] = set()
+    functions: set[str] = set()
+    # Taint spreads through assignments and return values until nothing changes.
+    changed = True
+    while changed:
+        changed = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value:
+                if _uses(node.value, names, functions):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        for leaf in ast.walk(target):
+                            if isinstance(leaf, ast.Name) and leaf.id not in names:
+                                names.add(leaf.id)
+                                changed = True
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                returns = [n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+                if node.name not in functions and any(_uses(r, names, functions) for r in returns):
+                    functions.add(node.name)
+                    changed = True
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare) and _uses(node, names, functions)
+    )
+
+
+def test_no_test_asserts_wall_clock_time() -> None:
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for line in wall_clock_comparisons(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(TESTS.parent)}:{line}")
+    assert found == [], (
+        "wall-clock time compared in tests (use an operation count, or "
+        "time.process_time() with a wide margin): " + ", ".join(found)
+    )
+
+
+CAUGHT = {
+    "direct": "start = time.perf_counter()\nwork()\nassert time.perf_counter() - start < 1\n",
+    "through a variable": (
+        "t0 = time.time()\nwork()\nelapsed = time.time() - t0\nassert elapsed < 0.5\n"
+    ),
+    "through a helper": (
+        "def _time(f):\n    start = time.perf_counter()\n    f()\n"
+        "    return time.perf_counter() - start\n\n"
+        "best = min(_time(work) for _ in range(3))\nassert best < 0.5\n"
+    ),
+    "imported name": "from time import monotonic\nassert monotonic() - s < 2\n",
+    "a bound in a branch": (
+        "start = time.monotonic()\nwork()\nif time.monotonic() - start > 1:\n    fail()\n"
+    ),
+}
+
+ALLOWED = {
+    "cpu time": "start = time.process_time()\nwork()\nassert time.process_time() - start < 5\n",
+    "an operation count": "calls = []\nwork(calls.append)\nassert len(calls) < 1000\n",
+    "a datetime's time": "assert stamp.time() == dt.time(14, 30)\n",
+}
+
+
+@pytest.mark.parametrize("source", CAUGHT.values(), ids=CAUGHT.keys())
+def test_the_rule_catches_wall_clock_bounds(source: str) -> None:
+    assert wall_clock_comparisons(source) != []
+
+
+@pytest.mark.parametrize("source", ALLOWED.values(), ids=ALLOWED.keys())
+def test_the_rule_allows_cpu_time_and_counts(source: str) -> None:
+    assert wall_clock_comparisons(source) == []
