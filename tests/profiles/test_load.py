@@ -1088,7 +1088,7 @@ def test_documented_keys_match_the_schema(page: _Page, name: str) -> None:
 ERROR_CODES = {
     "unknown_field", "unknown_list", "type_mismatch", "syntax", "forbidden_attribute",
     "unknown_attribute", "forbidden_builtin", "regex", "schema", "yaml", "too_large", "cycle",
-    "missing_parent", "overlay", "duplicate_id", "list", "explain", "io",
+    "missing_parent", "overlay", "duplicate_id", "list", "explain", "io", "unknown_value",
 }  # fmt: skip
 
 

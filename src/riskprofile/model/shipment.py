@@ -26,8 +26,16 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskprofile.model._base import QualityFlag
-from riskprofile.model.codes import container_number_problem, describe_size_type
-from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
+from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
+from riskprofile.model.manifest import (
+    Consignment,
+    Container,
+    FreightTerms,
+    GoodsItem,
+    Manifest,
+    Party,
+    Sealer,
+)
 
 __all__ = [
     "FieldSpec",
@@ -39,6 +47,7 @@ __all__ = [
 
 GoodsScope = Literal["container", "bill_of_lading"]
 PayerRole = Literal["shipper", "consignee", "notify_party", "third_party"]
+SealerType = Sealer | Literal["unknown"]
 
 
 def _f(description: str, example: Any, **kw: Any) -> Any:
@@ -101,7 +110,7 @@ class Shipment(BaseModel):
     notify_address: str | None = _none("Notify party address.", "SHAHRAH-E-FAISAL, KARACHI")
     notify_country: str | None = _none("Notify party country.", "PK")
     notify_identifier: str | None = _none("Notify party identifier.", "PK7654321")
-    freight_terms: str | None = _none("Freight terms: prepaid or collect.", "collect")
+    freight_terms: FreightTerms | None = _none("Freight terms.", "collect")
     freight_payer_name: str | None = _none("Who pays the freight, when declared.", "ZETA LLC")
     freight_payer_role: PayerRole | None = _none(
         "The payer's role: shipper, consignee, notify_party, or third_party when it is none "
@@ -165,18 +174,14 @@ class Shipment(BaseModel):
         "The manifest has equipment data for this container.", True, default=False
     )
     container_size_type: str | None = _none("ISO 6346 size-type code.", "45R1")
-    container_type: str | None = _none(
-        "Equipment group from the size-type: general, ventilated, bulk, named_cargo, reefer, "
-        "insulated, open_top, platform, tank, air_surface.",
-        "reefer",
-    )
+    container_type: ContainerType | None = _none("Equipment group from the size-type.", "reefer")
     container_length_ft: float | None = _none("Length in feet from the size-type code.", 40.0)
     container_teu: float | None = _none("Twenty-foot equivalent units.", 2.0)
     container_full: bool | None = _none("Laden (true) or empty (false).", True)
     seal_count: int = _f("Number of seals.", 1, default=0)
     seal_numbers: list[str] = _list("Seal numbers.", ["ML-4471203"])
-    sealer_types: list[str] = _list(
-        "Who sealed, sorted without repeats: carrier, shipper, customs, other, unknown.",
+    sealer_types: list[SealerType] = _list(
+        "Who sealed, sorted without repeats (unknown when a seal does not say).",
         ["carrier"],
     )
     verified_gross_mass_kg: float | None = _none("Verified gross mass (VGM), kg.", 26100.0)
@@ -595,6 +600,15 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
 
 
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    """The values of a ``Literal`` (or a union of them), else none."""
+    if get_origin(annotation) is Literal:
+        return tuple(get_args(annotation))
+    if get_origin(annotation) in (Union, types.UnionType):
+        return tuple(v for arg in get_args(annotation) for v in _literal_values(arg))
+    return ()
+
+
 def _field_type(annotation: Any) -> tuple[FieldType, bool, tuple[str, ...]]:
     nullable = False
     origin = get_origin(annotation)
@@ -606,7 +620,8 @@ def _field_type(annotation: Any) -> tuple[FieldType, bool, tuple[str, ...]]:
     if origin is Literal:
         return "string", nullable, tuple(get_args(annotation))
     if origin is list:
-        return "list[string]", nullable, ()
+        (element,) = get_args(annotation) or (str,)
+        return "list[string]", nullable, _literal_values(element)
     return _SCALARS[annotation], nullable, ()
 
 

@@ -153,6 +153,8 @@ def _describe(node: Any) -> str:
         return "true" if node.value else "false"
     if isinstance(node, re_ast.NullExpression):
         return "null"
+    if isinstance(node, re_ast.ArrayExpression | re_ast.SetExpression):
+        return "the literal list"
     return "an expression"
 
 
@@ -225,7 +227,9 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                         _offset_of(expression, getattr(node.left, "name", "") or ""),
                     )
                 )
+        problems += _choice_problems(expression, node)
         if isinstance(node, re_ast.ContainsExpression):
+            problems += _element_type_problems(expression, node, lists)
             member, container = _kind(node.member), _kind(node.container)
             if member in ("ARRAY", "SET") and container in ("ARRAY", "SET"):
                 problems.append(
@@ -268,6 +272,130 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                 )
             )
     return problems
+
+
+def _field_choices(node: Any) -> tuple[str, tuple[str, ...]] | None:
+    """The field ``node`` reads and its allowed values, when it is a closed set."""
+    if not isinstance(node, re_ast.SymbolExpression) or node.scope is not None:
+        return None
+    spec = _catalogue().get(node.name)
+    if spec is None or not spec.choices:
+        return None
+    return spec.name, spec.choices
+
+
+def _string_literals(node: Any) -> list[str]:
+    """The text literals of a literal list or set (``["a", "b"]``), else none."""
+    if isinstance(node, re_ast.ArrayExpression | re_ast.SetExpression):
+        return [item.value for item in node.value if isinstance(item, re_ast.StringExpression)]
+    return []
+
+
+def _choice_problems(expression: str, node: Any) -> list[CompileProblem]:
+    """A text literal compared with a closed-set field (``container_type == "refer"``,
+    ``freight_payer_role in ["third party"]``, ``"sealed" in sealer_types``) that is none
+    of the field's values: the test could never be true, so it is refused."""
+    pairs: list[tuple[tuple[str, tuple[str, ...]], str, str]] = []
+    if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
+        op = "==" if node.type == "eq" else "!="
+        for field_side, literal in ((node.left, node.right), (node.right, node.left)):
+            found = _field_choices(field_side)
+            text = isinstance(literal, re_ast.StringExpression)
+            if found and text and _kind(field_side) == "STRING":
+                pairs.append((found, literal.value, op))
+    elif isinstance(node, re_ast.ContainsExpression):
+        found = _field_choices(node.member)
+        if found and _kind(node.member) == "STRING":
+            pairs += [(found, value, "in") for value in _string_literals(node.container)]
+        found = _field_choices(node.container)
+        if (
+            found
+            and _kind(node.container) == "ARRAY"
+            and isinstance(node.member, re_ast.StringExpression)
+        ):
+            pairs.append((found, node.member.value, "in"))
+    problems = []
+    for (name, choices), value, op in pairs:
+        if value in choices:
+            continue
+        offset = _literal_offset(expression, value)
+        never = "true" if op == "!=" else "false"
+        problems.append(
+            CompileProblem(
+                "unknown_value",
+                f"{value!r} is not a value of {name} (one of: {', '.join(choices)}), so "
+                f"'{op}' with it is always {never}",
+                offset - 1 if offset is not None else _offset_of(expression, name),
+                _suggest_value(value, choices),
+            )
+        )
+    return problems
+
+
+def _suggest_value(value: str, choices: tuple[str, ...]) -> str | None:
+    folded = {choice.casefold(): choice for choice in choices}
+    if value.casefold() in folded:
+        return f"did you mean {folded[value.casefold()]!r}?"
+    normal = {re.sub(r"[\W_]+", "", c.casefold()): c for c in choices}
+    key = re.sub(r"[\W_]+", "", value.casefold())
+    if key in normal:
+        return f"did you mean {normal[key]!r}?"
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"did you mean {folded[close[0]]!r}?" if close else None
+
+
+def _element_kind(node: Any) -> str | None:
+    """The kind of a list's or set's elements (None when mixed or unknown)."""
+    result = getattr(node, "result_type", None)
+    if getattr(result, "name", None) not in ("ARRAY", "SET"):
+        return None
+    return _kind(_Typed(getattr(result, "value_type", None)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    result_type: Any
+
+
+def _element_type_problems(
+    expression: str, node: Any, lists: Mapping[str, tuple[str, frozenset[Any]]]
+) -> list[CompileProblem]:
+    """``packages in $codes`` where ``$codes`` holds text (or a text field in a number
+    list): a number is never equal to a text, so the test is never true."""
+    member, elements = _kind(node.member), _element_kind(node.container)
+    if (
+        member not in ("STRING", "FLOAT", "DATETIME", "BOOLEAN")
+        or elements not in ("STRING", "FLOAT", "DATETIME", "BOOLEAN")
+        or member == elements
+    ):
+        return []
+    container = node.container
+    holds = _KIND_NAMES.get(elements, elements)
+    holds = "numbers" if elements == "FLOAT" else "dates" if elements == "DATETIME" else holds
+    suggestion = None
+    if isinstance(container, re_ast.SymbolExpression) and container.scope == "built-in":
+        name = container.name
+        if member == "FLOAT" and elements == "STRING":
+            suggestion = f"give list {name!r} 'type: number'"
+        elif member == "STRING" and elements == "FLOAT" and name in lists:
+            suggestion = f"remove 'type: number' from list {name!r}"
+    elif isinstance(container, re_ast.ArrayExpression | re_ast.SetExpression):
+        suggestion = (
+            "write the values as numbers, without quotes"
+            if member == "FLOAT"
+            else 'write the values as text, in quotes ("20")'
+            if member == "STRING"
+            else None
+        )
+    return [
+        CompileProblem(
+            "type_mismatch",
+            f"{_describe(node.member)} is {_KIND_NAMES.get(member, member)} but "
+            f"{_describe(container)} holds {holds}: 'in' between them is never true",
+            _offset_of(expression, getattr(node.member, "name", "") or ""),
+            suggestion,
+        )
+    ]
 
 
 def _suggest(name: str, choices: list[str]) -> str | None:
