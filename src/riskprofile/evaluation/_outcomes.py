@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ import yaml
 
 from riskprofile.errors import InputFormatError, MappingError
 from riskprofile.io._batch import FieldProblem, RejectedRecord
+from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
 from riskprofile.io._table import parquet_rows
@@ -480,28 +480,20 @@ def _csv_records(
 
 
 def _json_records(path: Path, fmt: BatchFormat, source: str) -> list[tuple[int, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(f"not UTF-8 text: {exc}", path=source) from None
     if fmt == "jsonl":
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
         out: list[tuple[int, Any]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                out.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                out.append((number, _Bad(f"not valid JSON: {exc.msg} (column {exc.colno})")))
+        with handle:
+            for line in iter_lines(handle, DOCUMENT_LIMITS):
+                if line.error is not None:
+                    out.append((line.number, _Bad(line.error.reason)))
+                else:
+                    out.append((line.number, line.value))
         return out
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFormatError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source
-        ) from None
+    data = read_document(path, FILE_LIMITS)
     if isinstance(data, dict) and isinstance(data.get("outcomes"), list):
         data = data["outcomes"]
     if not isinstance(data, list):

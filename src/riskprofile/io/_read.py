@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_from_validation
+from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._table import TableReader, csv_rows, parquet_rows
 from riskprofile.model._base import Strictness, validation_context
@@ -57,28 +57,19 @@ def detect_format(path: Path) -> BatchFormat:
 
 def _json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
     source = str(path)
-    try:
-        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
-    with handle:
-        if fmt == "jsonl":
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
-            return
+    if fmt == "jsonl":
         try:
-            data = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise InputFormatError(
-                f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise InputFormatError(f"not UTF-8 text: {exc}", path=source) from None
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
+        with handle:
+            for line in iter_lines(handle, DOCUMENT_LIMITS):
+                if line.error is not None:
+                    yield line.number, _Undecodable(line.error.reason)
+                else:
+                    yield line.number, line.value
+        return
+    data = read_document(path, FILE_LIMITS)
     if isinstance(data, dict) and "manifests" in data and isinstance(data["manifests"], list):
         data = data["manifests"]
     if isinstance(data, dict):
