@@ -12,6 +12,8 @@ import difflib
 import hashlib
 import io
 import json
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,6 +48,7 @@ from riskprofile.profiles._schema import (
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
 
 __all__ = [
+    "MAX_LIST_BYTES",
     "MAX_LIST_FILE_BYTES",
     "bundled_profiles_path",
     "fingerprint",
@@ -56,6 +59,9 @@ __all__ = [
 
 MAX_LIST_FILE_BYTES = 5 * 1024 * 1024
 """A watch-list CSV file larger than this is refused."""
+MAX_LIST_BYTES = 32 * 1024 * 1024
+"""All the watch-list files of a profile set together: a file counts once for every list
+that names it (each list holds its own copy of the values)."""
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -94,6 +100,10 @@ class _Errors:
         self.found: list[ProfileError] = []
         # Ids of profiles whose files failed: their overlays are not reported again.
         self.failed_ids: set[str] = set()
+        # Per-load state of the list files: each file is read once, however many lists
+        # name it, and the bytes every list reads count against MAX_LIST_BYTES.
+        self.list_files: dict[str, tuple[list[list[str]], int] | str] = {}
+        self.list_bytes = 0
 
     def add(self, error: ProfileError) -> None:
         if not self.collect:
@@ -141,21 +151,63 @@ def _suggest(name: str, choices: Iterable[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
+class RefusedFileError(Exception):
+    """A file that is not read: not a regular file, or larger than its limit."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device or a socket is refused without waiting on it (opened non-blocking,
+    checked on the open descriptor, so that no other file can be swapped in between),
+    and at most ``limit + 1`` bytes are ever read, even from a file that grows.
+
+    Raises:
+        RefusedFileError: not a regular file, or too large.
+        OSError: it cannot be opened or read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RefusedFileError("is not a regular file (a FIFO, device or socket?)", "io")
+        if info.st_size > limit:
+            message = f"is {info.st_size:,} bytes; the limit is {limit:,}"
+            raise RefusedFileError(message, "too_large")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise RefusedFileError(f"is over {limit:,} bytes, the limit", "too_large")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_source(path: Path, errors: _Errors) -> _Source | None:
     name = str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        errors.at(name, None, f"cannot read: {exc.strerror or exc}", "io")
+        data = read_regular_file(path, MAX_PROFILE_BYTES)
+    except RefusedFileError as exc:
+        errors.at(name, None, f"file {exc}", exc.code)
         return None
-    if size > MAX_PROFILE_BYTES:
-        errors.at(
-            name, None, f"file is {size:,} bytes; the limit is {MAX_PROFILE_BYTES:,}", "too_large"
-        )
+    except (OSError, ValueError) as exc:
+        errors.at(name, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}", "io")
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        # Universal newlines, as text mode reads them.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
         errors.at(name, None, f"cannot read as UTF-8 text: {exc}", "io")
         return None
     try:
@@ -268,31 +320,72 @@ def _list_values(
 def _read_list_file(
     name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
 ) -> list[str] | None:
-    here = Path(source.path).resolve().parent
+    rows = _list_file_rows(name, source, path, errors)
+    if rows is None:
+        return None
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    column = header.index("value") if "value" in header else 0
+    return [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
+
+
+def _list_file_rows(
+    name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
+) -> list[list[str]] | None:
+    """The CSV rows of list file ``name`` beside ``source``; None (and the problem
+    reported) when it cannot be read.
+
+    A file is read once per load, however many lists name it; its bytes count against
+    :data:`MAX_LIST_BYTES` for each list that names it.
+    """
     position = source.doc.position((*path, "file"))
-    target = (here / name).resolve()
+    if "\x00" in name:
+        errors.at(source, position, f"list file {name!r} has a NUL character in its name",
+                  "list", "remove the NUL character (\\0) from the file name")  # fmt: skip
+        return None
+    here = Path(source.path).resolve().parent
+    try:
+        target = (here / name).resolve()
+    except (OSError, ValueError) as exc:
+        errors.at(source, position, f"cannot read list file {name!r}: {exc}", "list")
+        return None
     # A profile may only read files beside it or below it: it is untrusted input.
     if Path(name).is_absolute() or here not in (target, *target.parents):
         errors.at(
             source, position, f"list file {name!r} must be inside the profile's folder", "list"
         )
         return None
-    try:
-        size = target.stat().st_size
-        if size > MAX_LIST_FILE_BYTES:
-            errors.at(source, position, f"list file {name!r} is {size:,} bytes; the limit is "
-                      f"{MAX_LIST_FILE_BYTES:,}", "list")  # fmt: skip
-            return None
-        text = target.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.at(source, position, f"cannot read list file {name!r}: {exc}", "list")
+    key = str(target)
+    if key not in errors.list_files:
+        try:
+            data = read_regular_file(target, MAX_LIST_FILE_BYTES)
+            text = data.decode("utf-8-sig")
+        except RefusedFileError as exc:
+            errors.list_files[key] = f"list file {name!r} {exc}"
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.list_files[key] = f"cannot read list file {name!r}: {exc}"
+        else:
+            errors.list_files[key] = (list(csv.reader(io.StringIO(text))), len(data))
+    read = errors.list_files[key]
+    if isinstance(read, str):
+        errors.at(source, position, read, "list")
         return None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    column = header.index("value") if "value" in header else 0
-    return [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
+    rows, size = read
+    before = errors.list_bytes
+    errors.list_bytes += size
+    if errors.list_bytes > MAX_LIST_BYTES:
+        if before <= MAX_LIST_BYTES:  # said once, at the list that crosses the limit
+            errors.at(
+                source,
+                position,
+                f"list file {name!r}: the lists of this profile set read "
+                f"{errors.list_bytes:,} bytes of list files; the limit is {MAX_LIST_BYTES:,}",
+                "list",
+                "name each file in one list and use that list wherever it is needed",
+            )
+        return None
+    return rows
 
 
 # --- overlays ------------------------------------------------------------------------------
@@ -480,7 +573,10 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
 
     def condition(kind: str, part_id: str, when: str) -> Condition | None:
         origin = resolved.parts[(kind, part_id)]
-        compiled = compile_condition(when, lists)
+        # A condition's context holds a copy of each list: only of those it names (a
+        # superset: "$a" is in "$ab"), or big lists cost lists x conditions copies.
+        named = {n: v if f"${n}" in when else (v[0], frozenset()) for n, v in lists.items()}
+        compiled = compile_condition(when, named)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
