@@ -331,7 +331,114 @@ BROKEN_BUT_NOT_REFUSED = {
     "deeply nested condition": pytest.param(
         Broken({"p.yaml": _probe("@@" + "not " * 600 + "is_lcl")}, "too_complex"),
     ),
+    # These crashed the loader with a Python error (ValueError, ReaderError).
+    "February 30th": pytest.param(
+        Broken({"p.yaml": _probe("packages > 1", extra="@@valid_from: 2026-02-30\n")}, "schema")
+    ),
+    "date of zeros": pytest.param(
+        Broken({"p.yaml": _probe("packages > 1", extra="@@valid_to: 0000-00-00\n")}, "schema")
+    ),
+    "impossible date of an example": pytest.param(
+        Broken(
+            {
+                "p.yaml": _probe(
+                    "packages > 1",
+                    extra="examples:\n  - name: e\n    shipment: {packages: 2}\n"
+                    "    @@as_of: 2026-13-01\n",
+                )
+            },
+            "schema",
+        )
+    ),
+    "NUL byte": pytest.param(
+        Broken(
+            {"p.yaml": _probe("packages > 1").replace("Test profile", "Test @@\0profile")}, "yaml"
+        )
+    ),
+    # These were taken: a date read as seconds since 1970, no such country.
+    "date as a number": pytest.param(
+        Broken({"p.yaml": _probe("packages > 1", extra="@@review_date: 20260101\n")}, "schema")
+    ),
+    "date with a time of day": pytest.param(
+        Broken(
+            {"p.yaml": _probe("packages > 1", extra="@@valid_from: 2026-01-01 10:00:00\n")},
+            "schema",
+        )
+    ),
+    "unknown country of an overlay": pytest.param(
+        Broken(
+            {
+                "base.yaml": _probe("packages > 1", id="t.base"),
+                "p.yaml": "extends: t.base\n@@country: XX\n",
+            },
+            "schema",
+        )
+    ),
+    "unknown country of a profile": pytest.param(
+        Broken(
+            {"p.yaml": _probe("packages > 1").replace("owner", "countries: [PK, @@QQ]\nowner")},
+            "schema",
+        )
+    ),
+    "not-a-number in a number list": pytest.param(
+        Broken(
+            {
+                "p.yaml": _probe(
+                    "container_length_ft in $sizes",
+                    lists="  sizes: {type: number, values: [20, @@.nan]}\n",
+                )
+            },
+            "list",
+        )
+    ),
+    "infinity in a number list": pytest.param(
+        Broken(
+            {
+                "p.yaml": _probe(
+                    "container_length_ft in $sizes",
+                    lists="  sizes: {type: number, values: [@@-.inf]}\n",
+                )
+            },
+            "list",
+        )
+    ),
 }
+
+
+ODD_VALUES = {
+    "valid_from: 2026-02-30": "valid_from: '2026-02-30' is not a calendar date",
+    "valid_from: 0000-00-00": "valid_from: '0000-00-00' is not a calendar date",
+    "valid_from: 20260101": "valid_from: 20260101 is a number, not a date: write YYYY-MM-DD",
+    "valid_from: 0": "valid_from: 0 is a number, not a date",
+    "valid_to: 2026-01-01T10:00:00Z": "valid_to: 2026-01-01 10:00:00+00:00 has a time of day",
+    "valid_to: 1st of March": "valid_to: '1st of March' is not a date: write YYYY-MM-DD",
+    "countries: [XX]": "countries.0: 'XX' is not an ISO 3166-1 country code (use an ISO 3166-1",
+    "countries: [UK]": "countries.0: 'UK' is not an ISO 3166-1 country code (did you mean 'GB'?)",
+    "countries: [PAK]": "countries.0: 'PAK' is not an ISO 3166-1 country code (did you mean 'PK'?)",
+    "countries: [pk]": "countries.0: 'pk' is not an ISO 3166-1 country code (did you mean 'PK'?)",
+    "countries: [Pakistan]": "countries.0: 'Pakistan' is not an ISO 3166-1 country code (did ",
+    "07: x": "07: unknown key '07'",
+    "no: x": "no: unknown key 'no'",
+}
+
+
+@pytest.mark.parametrize(("line", "message"), ODD_VALUES.items(), ids=ODD_VALUES.keys())
+def test_odd_values_are_named_in_plain_words(line: str, message: str, tmp_path: Path) -> None:
+    _write(tmp_path, {"p.yaml": _probe("packages > 1", extra=line + "\n")})
+    (error,) = _refused(tmp_path)
+    assert error.code == "schema"
+    # The key, or the list item at fault.
+    column = line.index("[") + 2 if "[" in line else 1
+    assert (error.line, error.column) == (13, column)
+    assert error.message.startswith(message), error.message
+
+
+def test_a_real_date_and_country_still_load(tmp_path: Path) -> None:
+    extra = "valid_from: 2024-02-29\nvalid_to: '2026-12-31'\ncountries: [PK, KZ]\n"
+    _write(tmp_path, {"p.yaml": _probe("packages > 1", extra=extra)})
+    profile = load_profiles(tmp_path)["t.probe"].profile
+    assert (profile.valid_from, profile.valid_to) == (dt.date(2024, 2, 29), dt.date(2026, 12, 31))
+    assert profile.countries == ["PK", "KZ"]
 
 
 @pytest.mark.parametrize("case", BROKEN_BUT_NOT_REFUSED.values(), ids=BROKEN_BUT_NOT_REFUSED.keys())

@@ -238,6 +238,8 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
                 message = f"unknown key {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"missing required key {loc[-1]!r}"
+            elif err["type"] == "value_error":
+                message = str(err["ctx"]["error"]) if "ctx" in err else message
             where = ".".join(str(p) for p in loc) or "profile"
             errors.at(name, doc.position(loc), f"{where}: {message}", "schema", suggestion)
         return None
@@ -303,15 +305,25 @@ def _list_values(
             value = source.doc.raw.get((*value_path, index), value)
         if kind == "number":
             try:
-                out.append(Decimal(str(value)))
+                number = Decimal(str(value))
+                # .nan, .inf and 1e999 are no amount a shipment can have
+                problem = (
+                    "is not a finite number" if not number.is_finite()
+                    else "is too large" if abs(float(number)) == float("inf")
+                    else None
+                )  # fmt: skip
             except ArithmeticError:
+                problem = "is not a number"
+            if problem is not None:
+                written = source.doc.raw.get((*value_path, index), value) if value_path else value
                 errors.at(
                     source,
                     source.doc.position((*path, "values", index)),
-                    f"list value {value!r} is not a number",
+                    f"list value {written!r} {problem}",
                     "list",
                 )
                 return None
+            out.append(number)
         else:
             out.append(str(value).strip())
     return tuple(dict.fromkeys(out))

@@ -24,18 +24,25 @@ or a *country overlay* that ``extends`` one (see :class:`Overlay`).
 
 from __future__ import annotations
 
-from datetime import date
+import difflib
+import re
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, Literal
 
+import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
+
+from riskprofile.model.codes import is_country, normalise_country
 
 __all__ = [
     "RESERVED_LIST_NAMES",
@@ -100,6 +107,62 @@ Weight = Annotated[
     AfterValidator(_canonical),
 ]
 ListValue = str | int | float
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _calendar_day(value: Any) -> Any:
+    # YAML reads 2026-03-01 as a date; anything else that reaches a date field is a
+    # mistake to name, not a value to coerce (pydantic would read 20260101 as seconds
+    # since 1970, and 0 as 1970-01-01).
+    if isinstance(value, datetime):
+        raise ValueError(
+            f"{value.isoformat(sep=' ')} has a time of day: write the date alone, YYYY-MM-DD"
+        )
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool | int | float | Decimal):
+        raise ValueError(f"{value!r} is a number, not a date: write YYYY-MM-DD (2026-03-01)")
+    if isinstance(value, str):
+        match = _ISO_DAY.fullmatch(value.strip())
+        if match is None:
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD (2026-03-01)")
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_day)]
+"""A calendar date written ``YYYY-MM-DD``; numbers, times of day and impossible dates
+(``2026-02-30``, ``0000-00-00``) are refused with a clear message."""
+
+
+def _country(code: str) -> str:
+    if is_country(code):
+        return code
+    fixed = normalise_country(code)
+    if is_country(fixed):
+        hint = f"did you mean {fixed!r}?"
+    else:
+        close = difflib.get_close_matches(code.upper(), _country_names(), n=1, cutoff=0.75)
+        hint = (
+            f"did you mean {_country_names()[close[0]]!r}?"
+            if close
+            else "use an ISO 3166-1 alpha-2 code such as 'PK', 'KZ' or 'TM'"
+        )
+    raise ValueError(f"{code!r} is not an ISO 3166-1 country code ({hint})")
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    return {c.name.upper(): c.alpha_2 for c in pycountry.countries}
+
+
+CountryCode = Annotated[str, AfterValidator(_country)]
+"""An assigned ISO 3166-1 alpha-2 code (``PK``); ``XX``, ``UK`` or ``PAK`` are refused
+with the code meant, when there is one."""
 
 
 class _Strict(BaseModel):
@@ -174,7 +237,7 @@ class Example(_Strict):
     shipment: dict[str, Any] = Field(description="Shipment fields; the rest take defaults.")
     hits: list[Identifier] = Field(default_factory=list)
     misses: list[Identifier] = Field(default_factory=list)
-    as_of: date | None = Field(None, description="The evaluation date ($today), if it matters.")
+    as_of: Day | None = Field(None, description="The evaluation date ($today), if it matters.")
 
 
 class _ProfileMeta(_Strict):
@@ -183,12 +246,12 @@ class _ProfileMeta(_Strict):
     title: str = Field(min_length=1)
     category: Category
     owner: str = Field(min_length=1, description="Agency or PCU responsible.")
-    countries: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+    countries: list[CountryCode] = Field(
         default_factory=list, description="ISO 3166 countries it applies in (empty: all)."
     )
-    valid_from: date | None = None
-    valid_to: date | None = None
-    review_date: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    review_date: Day | None = None
     status: Status = "active"
     rationale: str | None = Field(None, description="Why the profile exists; its evidence.")
     instructions: str | None = Field(None, description="What the officer should do on a hit.")
@@ -240,16 +303,14 @@ class Overlay(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     extends: Identifier = Field(description="The id of the profile this one adapts.")
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
-        description="ISO 3166 country of the PCU that adapts it."
-    )
+    country: CountryCode = Field(description="ISO 3166 country of the PCU that adapts it.")
     id: Identifier | None = Field(None, description="Defaults to '<country>.<extends>' lower.")
     version: Annotated[int, Field(ge=1)] = 1
     title: str | None = None
     owner: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    review_date: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    review_date: Day | None = None
     status: Status | None = None
     rationale: str | None = None
     instructions: str | None = None

@@ -33,6 +33,8 @@ MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
 _STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -190,7 +192,17 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
 
 def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
     """Parse one YAML document with positions; raise :class:`YamlError` on any problem."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        at = exc.position
+        raise YamlError(
+            f"the file contains the control character U+{exc.character:04X}, which a "
+            "profile cannot hold: remove it (was the file saved by a word processor, or "
+            "with a binary attachment?)",
+            text.count("\n", 0, at) + 1,
+            at - (text.rfind("\n", 0, at) + 1) + 1,
+        ) from None
     try:
         try:
             root = loader.get_single_node()
@@ -236,10 +248,16 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
             if isinstance(node, yaml.ScalarNode):
                 try:
                     value = loader.construct_object(node, deep=True)
-                except yaml.YAMLError as exc:
-                    raise YamlError(
-                        f"bad value: {exc}", node.start_mark.line + 1, node.start_mark.column + 1
-                    ) from None
+                except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                    if node.tag != _TIMESTAMP or node.style is not None:
+                        raise YamlError(
+                            f"bad value {node.value!r}: {exc}",
+                            node.start_mark.line + 1,
+                            node.start_mark.column + 1,
+                        ) from None
+                    # 2026-02-30 or 0000-00-00 looks like a date but is none: keep the
+                    # text, so that a date field reports it and a text field takes it.
+                    value = node.value
                 if isinstance(value, str):
                     doc.scalars[path] = _scalar_source(node, text)
                 elif node.style is None and isinstance(value, int | float):
@@ -259,8 +277,10 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
                         key_node.start_mark.column + 1,
                     )
                 key = build(key_node, (*path, "<key>"))
-                if not isinstance(key, str | int):
-                    key = str(key)
+                if not isinstance(key, str):
+                    # Keys are names: `1:`, `07:`, `no:` or `2026-01-01:` as typed, not
+                    # as YAML 1.1 would type them.
+                    key = key_node.value
                 if key in out:
                     raise YamlError(
                         f"key {key!r} appears twice",
