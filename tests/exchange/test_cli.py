@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,28 @@ def test_warn_by_batch_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert out.startswith("rejected [unknown_sender]")
     code, out = _run(capsys, "schema")
     assert json.loads(out)["discriminator"]["propertyName"] == "kind"
+
+
+def test_refresh_rewrites_the_watch_list_and_says_how_many_expired(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskprofile.exchange import ExchangeLog, TrustStore, import_message, sign
+    from tests.exchange.conftest import _PK, NOW, make_warning
+
+    trust = TrustStore()
+    trust.add("PK-KHI", _PK.public_key)
+    log = ExchangeLog(tmp_path / "log.sqlite")
+    wl = tmp_path / "wl"
+    for message_id, days, number in (("w-short-0001", 2, "MSKU1234565"),
+                                      ("w-long-00001", 30, "TGHU1234567")):  # fmt: skip
+        warning = make_warning(message_id, container_number=number,
+                               expires=NOW + timedelta(days=days))  # fmt: skip
+        import_message(sign(warning, _PK), trust=trust, log=log, into=wl, now=NOW)
+    later = (NOW + timedelta(days=3)).isoformat()
+    code, out = _run(capsys, "refresh", "--into", str(wl), "--as-of", later)
+    assert code == 0
+    assert out.strip() == f"1 partner warning(s) in force, 1 expired (left out) in {wl}"
+    with (wl / "partner_warnings.csv").open() as f:
+        assert [r["value"] for r in csv.DictReader(f)] == ["TGHU1234567"]
+    assert main(["exchange", "refresh", "--into", str(tmp_path / "missing")]) == 2
+    assert "no such folder" in capsys.readouterr().err

@@ -124,6 +124,19 @@ def register(commands: Any) -> None:
     _home_and_time(imp)
     imp.set_defaults(run=_import)
 
+    refresh = sub.add_parser(
+        "refresh",
+        help="rewrite the partner watch lists without the expired warnings",
+        description="Rewrite partner_warnings.csv and partner_warning_bls.csv in a folder "
+        "from its imported warnings, leaving out those expired at --as-of (default: now), "
+        "and say how many are in force and how many have expired.",
+    )
+    refresh.add_argument("--into", required=True, help="the folder of the watch lists")
+    refresh.add_argument(
+        "--as-of", type=_args.as_of, help="the time to judge expiry at (ISO 8601; default: now)"
+    )
+    refresh.set_defaults(run=_refresh)
+
     log = sub.add_parser("log", help="query the log of messages sent and received",
                          description="List log entries, oldest first.")  # fmt: skip
     log.add_argument("--kind", choices=["warning", "feedback", "seizure"])
@@ -331,6 +344,14 @@ def _import(args: argparse.Namespace) -> int:
     else:
         print(f"imported {m.kind} {m.message_id} from {m.sender} into {args.into}")
     print(f"{result.active_warnings} partner warning(s) in force")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from riskprofile.exchange._import import refresh
+
+    active, expired = refresh(args.into, now=_now(args))
+    print(f"{active} partner warning(s) in force, {expired} expired (left out) in {args.into}")
     return 0
 
 

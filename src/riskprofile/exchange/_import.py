@@ -4,7 +4,8 @@ Everything goes into one folder (``--into``):
 
 - ``partner_warnings.json``: every warning imported, with its expiry (the state);
 - ``partner_warnings.csv``: the containers of the warnings still in force, one per row
-  (column ``value``, then expiry, message id, sender, category, urgency and the reason):
+  (column ``value``, then expiry, message id, sender, category, urgency, the reason, the
+  warning PCU as ``source`` and the date it warned as ``added``):
   a watch list for a profile beside it (``lists: partner_warnings: {file:
   partner_warnings.csv}``), used as ``container_number in $partner_warnings``;
 - ``partner_warning_bls.csv``: the same for bills of lading (``bl_number in …``);
@@ -12,7 +13,8 @@ Everything goes into one folder (``--into``):
 
 Expiry is applied whenever the folder is written (:func:`import_message`,
 :func:`refresh_watch_list`): an expired warning leaves the watch list, not the state.
-Importing the same message twice changes nothing.
+Importing the same message twice into a folder changes nothing. Every file is replaced
+atomically and the log is written last, so that a killed import loses nothing.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskprofile.errors import ExchangeError, NotAddressedError, ReplayedError
-from riskprofile.exchange._log import ExchangeLog
-from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure, parse_message
+from riskprofile.errors import ExchangeError, InputFormatError, NotAddressedError, ReplayedError
+from riskprofile.exchange._files import read_limited, write_atomic
+from riskprofile.exchange._log import Direction, ExchangeLog
+from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure
 from riskprofile.exchange._signing import digest, verify
 from riskprofile.exchange._trust import TrustStore
 
@@ -36,6 +39,7 @@ __all__ = [
     "WATCH_LIST_COLUMNS",
     "ImportResult",
     "import_message",
+    "refresh",
     "refresh_watch_list",
 ]
 
@@ -45,10 +49,15 @@ BILLS = "partner_warning_bls.csv"
 OUTCOMES = "outcomes.csv"
 
 WATCH_LIST_COLUMNS = ("value", "expires", "message_id", "sender", "category", "urgency",
-                      "reason")  # fmt: skip
+                      "reason", "source", "added")  # fmt: skip
+"""The columns of the watch lists: ``source`` is the PCU that warned, ``added`` the date
+(UTC) its warning was created."""
 OUTCOME_COLUMNS = ("message_id", "kind", "sender", "created", "warning_id", "container_number",
                    "inspected", "result", "finding", "goods_category", "quantity", "unit",
                    "concealment", "route", "photos")  # fmt: skip
+
+MAX_STATE_BYTES = 256 * 1024 * 1024
+"""The largest state or outcome file read (about a million warnings)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,8 @@ class ImportResult:
 
     Attributes:
         message: the message imported.
-        already_imported: the same message (same bytes) was imported before: nothing
-            changed.
+        already_imported: the same message (same bytes) was already imported into this
+            folder: nothing changed.
         active_warnings: warnings in force in the watch list after the import.
         files: the files written.
     """
@@ -69,50 +78,109 @@ class ImportResult:
     files: tuple[Path, ...]
 
 
+def _corrupt(path: Path, detail: str) -> InputFormatError:
+    return InputFormatError(
+        f"{detail}; restore it from a backup, or move it away and import the messages again",
+        path=str(path),
+    )
+
+
 def _read_state(folder: Path) -> dict[str, Any]:
     path = folder / STATE
     if not path.exists():
         return {}
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data = read_limited(path, MAX_STATE_BYTES, "warning state")
+    try:
+        state = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _corrupt(path, "not the JSON this library writes") from None
+    if not isinstance(state, dict) or not all(isinstance(e, dict) for e in state.values()):
+        raise _corrupt(path, "not a mapping of message id to warning")
     return state
 
 
-def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+def _read_outcomes(folder: Path) -> list[dict[str, str]]:
+    path = folder / OUTCOMES
+    if not path.exists():
+        return []
+    data = read_limited(path, MAX_STATE_BYTES, "outcome file")
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _corrupt(path, f"not readable as CSV ({exc})") from None
+    if rows and "message_id" not in rows[0]:
+        raise _corrupt(path, "no message_id column")
+    return rows
+
+
+def _csv_bytes(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    return out.getvalue()
+    return out.getvalue().encode("utf-8")
+
+
+def _expiry(path: Path, message_id: str, entry: dict[str, Any]) -> dt.datetime:
+    try:
+        expires = dt.datetime.fromisoformat(str(entry["expires"]))
+    except (KeyError, ValueError):
+        raise _corrupt(path, f"warning {message_id} has no valid expiry") from None
+    if expires.tzinfo is None:
+        raise _corrupt(path, f"warning {message_id} has an expiry without a time zone")
+    return expires
+
+
+def _write_lists(folder: Path, state: dict[str, Any], now: dt.datetime) -> tuple[int, int]:
+    """Write the watch lists from ``state``; (warnings in force, warnings expired)."""
+    containers: list[dict[str, Any]] = []
+    bills: list[dict[str, Any]] = []
+    active = expired = 0
+    for message_id, entry in sorted(state.items()):
+        expires = _expiry(folder / STATE, message_id, entry)
+        if expires <= now:
+            expired += 1
+            continue
+        active += 1
+        created = entry.get("created")
+        common = {
+            "expires": expires.isoformat(),
+            "message_id": message_id,
+            "sender": entry.get("sender", ""),
+            "category": entry.get("category", ""),
+            "urgency": entry.get("urgency", ""),
+            "reason": "; ".join(str(r.get("explanation", "")) for r in entry.get("reasons", [])),
+            "source": entry.get("sender", ""),
+            "added": dt.datetime.fromisoformat(created).astimezone(dt.UTC).date().isoformat()
+            if created
+            else "",
+        }
+        if entry.get("container_number"):
+            containers.append({"value": entry["container_number"], **common})
+        bills.extend({"value": bl, **common} for bl in entry.get("bl_numbers", []))
+    for name, rows in ((CONTAINERS, containers), (BILLS, bills)):
+        rows.sort(key=lambda r: (r["value"], r["message_id"]))
+        write_atomic(folder / name, _csv_bytes(WATCH_LIST_COLUMNS, rows))
+    return active, expired
+
+
+def refresh(folder: str | Path, *, now: dt.datetime) -> tuple[int, int]:
+    """Rewrite the watch lists of ``folder`` from its state at ``now``; returns how many
+    warnings are in force and how many have expired (left out of the lists)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputFormatError("no such folder of partner warnings", path=str(folder))
+    try:
+        return _write_lists(folder, _read_state(folder), now)
+    except OSError as exc:
+        raise InputFormatError(f"cannot write the watch lists: {exc.strerror or exc}",
+                               path=str(folder)) from None  # fmt: skip
 
 
 def refresh_watch_list(folder: str | Path, *, now: dt.datetime) -> int:
     """Rewrite the watch lists of ``folder`` from its state, leaving out the warnings
     expired at ``now``; returns how many warnings are in force."""
-    folder = Path(folder)
-    state = _read_state(folder)
-    containers: list[dict[str, Any]] = []
-    bills: list[dict[str, Any]] = []
-    active = 0
-    for message_id, entry in sorted(state.items()):
-        if dt.datetime.fromisoformat(entry["expires"]) <= now:
-            continue
-        active += 1
-        common = {
-            "expires": entry["expires"],
-            "message_id": message_id,
-            "sender": entry["sender"],
-            "category": entry["category"],
-            "urgency": entry["urgency"],
-            "reason": "; ".join(r["explanation"] for r in entry["reasons"]),
-        }
-        if entry.get("container_number"):
-            containers.append({"value": entry["container_number"], **common})
-        bills.extend({"value": bl, **common} for bl in entry.get("bl_numbers", []))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in ((CONTAINERS, containers), (BILLS, bills)):
-        rows.sort(key=lambda r: (r["value"], r["message_id"]))
-        (folder / name).write_text(_csv_text(WATCH_LIST_COLUMNS, rows), encoding="utf-8")
-    return active
+    return refresh(folder, now=now)[0]
 
 
 def _outcome_row(message: Feedback | Seizure) -> dict[str, Any]:
@@ -135,30 +203,50 @@ def _outcome_row(message: Feedback | Seizure) -> dict[str, Any]:
     return row
 
 
-def _apply(message: RiskWarning | Feedback | Seizure, folder: Path, now: dt.datetime) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def _state_entry(message: RiskWarning, fingerprint: str) -> dict[str, Any]:
+    return {
+        "sender": message.sender,
+        "container_number": message.container_number,
+        "bl_numbers": message.bl_numbers,
+        "created": message.created.isoformat(),
+        "expires": message.expires.isoformat(),
+        "category": message.category,
+        "urgency": message.urgency,
+        "reasons": [r.model_dump() for r in message.reasons],
+        "digest": fingerprint,
+    }
+
+
+def _held(message: RiskWarning | Feedback | Seizure, folder: Path, fingerprint: str) -> str | None:
+    """The digest of the message this folder holds under the message's id (None: none).
+    Folders written before digests were kept count as holding this very message."""
     if isinstance(message, RiskWarning):
-        state = _read_state(folder)
-        state[message.message_id] = {
-            "sender": message.sender,
-            "container_number": message.container_number,
-            "bl_numbers": message.bl_numbers,
-            "expires": message.expires.isoformat(),
-            "category": message.category,
-            "urgency": message.urgency,
-            "reasons": [r.model_dump() for r in message.reasons],
-        }
+        entry = _read_state(folder).get(message.message_id)
+        return None if entry is None else str(entry.get("digest") or fingerprint)
+    rows = _read_outcomes(folder)
+    return fingerprint if any(r.get("message_id") == message.message_id for r in rows) else None
+
+
+def _write(message: RiskWarning | Feedback | Seizure, folder: Path, fingerprint: str,
+           now: dt.datetime) -> tuple[int, tuple[Path, ...]]:  # fmt: skip
+    """Write the message into the folder, each file replaced atomically: the state first,
+    the lists derived from it after, so that a kill at any point leaves whole files that
+    a new import of the same message completes."""
+    files: tuple[Path, ...] = (folder / CONTAINERS, folder / BILLS)
+    state = _read_state(folder)
+    if isinstance(message, RiskWarning):
+        state[message.message_id] = _state_entry(message, fingerprint)
         text = json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        (folder / STATE).write_text(text, encoding="utf-8")
-        return
-    path = folder / OUTCOMES
-    existing = []
-    if path.exists():
-        existing = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    if any(r["message_id"] == message.message_id for r in existing):
-        return
-    existing.append(_outcome_row(message))
-    path.write_text(_csv_text(OUTCOME_COLUMNS, existing), encoding="utf-8")
+        write_atomic(folder / STATE, text.encode("utf-8"))
+        files = (folder / STATE, *files)
+    else:
+        rows = _read_outcomes(folder)
+        if not any(r.get("message_id") == message.message_id for r in rows):
+            rows.append(_outcome_row(message))
+            write_atomic(folder / OUTCOMES, _csv_bytes(OUTCOME_COLUMNS, rows))
+        files = (*files, folder / OUTCOMES)
+    active, _expired = _write_lists(folder, state, now)
+    return active, files
 
 
 def import_message(
@@ -172,45 +260,56 @@ def import_message(
 ) -> ImportResult:
     """Verify a signed message (:func:`verify`) and import it into the folder ``into``.
 
-    Importing the very same bytes again is a no-op (``already_imported``); another
-    message reusing a received id is refused as ``replayed``. With ``recipient`` (the
-    importing PCU's id), a message not addressed to it is refused as ``not_addressed``.
-    Every outcome, refusals included, is logged.
+    Importing the very same bytes into the same folder again is a no-op
+    (``already_imported``); into another folder, it imports there too. Another message
+    reusing a received id is refused as ``replayed``. With ``recipient`` (the importing
+    PCU's id), a message not addressed to it is refused as ``not_addressed``. Every
+    outcome, refusals included, is logged.
+
+    The import is one step: the files are replaced atomically (state first, watch lists
+    after), and the log says ``received`` and ``imported`` in one transaction, only once
+    the files are on disk. A process killed at any point leaves every file whole, and
+    importing the message again completes the import; never a warning lost as
+    ``replayed``.
     """
     folder = Path(into)
     fingerprint = digest(data)
-    files: tuple[Path, ...] = (folder / CONTAINERS, folder / BILLS)
     try:
-        verified = verify(data, trust, now=now, log=log)
-    except ReplayedError as exc:
-        imported = log.query(direction="imported", message_id=exc.message_id)
-        if any(e.digest == fingerprint for e in imported):
-            message = parse_message(json.loads(data)["payload"])
-            active = refresh_watch_list(folder, now=now)
-            return ImportResult(message, True, active, files)
-        log.record("rejected", at=now, message_id=exc.message_id, digest=fingerprint,
-                   note=f"{exc.reason}: {exc.detail}")  # fmt: skip
-        raise
+        verified = verify(data, trust, now=now)
+        message = verified.message
+        if recipient is not None and recipient not in message.recipients:
+            raise NotAddressedError(
+                f"addressed to {', '.join(message.recipients)}, not to {recipient}",
+                message_id=message.message_id,
+            )
+        received = log.received(message.message_id)
+        if any(e.digest != fingerprint for e in received):
+            raise ReplayedError("another message was received under this id",
+                                message_id=message.message_id)  # fmt: skip
+        held = _held(message, folder, fingerprint) if folder.is_dir() else None
+        if held is not None and held != fingerprint:
+            raise ReplayedError(f"{folder} holds another message under this id",
+                                message_id=message.message_id)  # fmt: skip
     except ExchangeError as exc:
         log.record("rejected", at=now, message_id=exc.message_id, digest=fingerprint,
                    note=f"{exc.reason}: {exc.detail}")  # fmt: skip
         raise
-    message = verified.message
-    if recipient is not None and recipient not in message.recipients:
-        refusal = NotAddressedError(
-            f"addressed to {', '.join(message.recipients)}, not to {recipient}",
-            message_id=message.message_id,
-        )
-        log.record("rejected", at=now, message_id=message.message_id, digest=fingerprint,
-                   note=f"{refusal.reason}: {refusal.detail}")  # fmt: skip
-        raise refusal
-    common: dict[str, Any] = {"kind": message.kind, "message_id": message.message_id,
+    common: dict[str, Any] = {"at": now, "kind": message.kind, "message_id": message.message_id,
                               "sender": message.sender, "partner": message.sender,
                               "digest": fingerprint}  # fmt: skip
-    log.record("received", at=now, **common)
-    _apply(message, folder, now)
-    active = refresh_watch_list(folder, now=now)
-    if not isinstance(message, RiskWarning):
-        files = (*files, folder / OUTCOMES)
-    log.record("imported", at=now, note=f"{active} warning(s) in force in {folder}", **common)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if held is not None and received:
+            active, _expired = _write_lists(folder, _read_state(folder), now)
+            return ImportResult(message, True, active, (folder / CONTAINERS, folder / BILLS))
+        active, files = _write(message, folder, fingerprint, now)
+    except OSError as exc:
+        raise InputFormatError(f"cannot write the import: {exc.strerror or exc}",
+                               path=str(exc.filename or folder)) from None  # fmt: skip
+    entries: list[tuple[Direction, dict[str, Any]]] = []
+    if not received:
+        entries.append(("received", common))
+    note = f"{active} warning(s) in force in {folder}"
+    entries.append(("imported", {**common, "note": note}))
+    log.record_many(entries)
     return ImportResult(message, False, active, files)

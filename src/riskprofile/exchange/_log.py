@@ -6,14 +6,17 @@ is evidence of what was exchanged; replay detection reads it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from riskprofile.errors import InputFormatError
 
 __all__ = ["Direction", "ExchangeLog", "LogEntry"]
 
@@ -81,12 +84,31 @@ class ExchangeLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._error(exc) from None
+        with self._database() as db, db:
             db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path)
+
+    def _error(self, exc: Exception) -> InputFormatError:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return InputFormatError(f"cannot use the exchange log: {detail}", path=str(self.path))
+
+    @contextlib.contextmanager
+    def _database(self) -> Iterator[sqlite3.Connection]:
+        # A damaged or unreadable log is named, not a traceback. The triggers' refusals
+        # (IntegrityError) are not damage and pass through.
+        try:
+            with closing(self._connect()) as db:
+                yield db
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise self._error(exc) from None
 
     def record(
         self,
@@ -102,17 +124,35 @@ class ExchangeLog:
         note: str = "",
     ) -> int:
         """Append one entry; returns its sequence number."""
-        if at.tzinfo is None:
-            raise ValueError("log times must be timezone-aware")
-        row = (at.astimezone(dt.UTC).isoformat(), direction, kind, message_id, sender, partner,
-               digest, json.dumps(list(redacted)), note)  # fmt: skip
-        with closing(self._connect()) as db, db:
-            cursor = db.execute(
-                "INSERT INTO entries (at, direction, kind, message_id, sender, partner, digest,"
-                " redacted, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            return int(cursor.lastrowid or 0)
+        entry = {"at": at, "kind": kind, "message_id": message_id, "sender": sender,
+                 "partner": partner, "digest": digest, "redacted": redacted,
+                 "note": note}  # fmt: skip
+        return self.record_many([(direction, entry)])[0]
+
+    def record_many(self, entries: Sequence[tuple[Direction, Mapping[str, Any]]]) -> list[int]:
+        """Append several entries in one transaction, all or none; returns their sequence
+        numbers. Each entry is a direction and the keyword arguments of :meth:`record`."""
+        rows = []
+        for direction, fields in entries:
+            at = fields["at"]
+            if at.tzinfo is None:
+                raise ValueError("log times must be timezone-aware")
+            rows.append((at.astimezone(dt.UTC).isoformat(), direction, fields.get("kind"),
+                         fields.get("message_id"), fields.get("sender"), fields.get("partner"),
+                         fields.get("digest"), json.dumps(list(fields.get("redacted", ()))),
+                         fields.get("note", "")))  # fmt: skip
+        with self._database() as db, db:
+            return [
+                int(
+                    db.execute(
+                        "INSERT INTO entries (at, direction, kind, message_id, sender, partner,"
+                        " digest, redacted, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    ).lastrowid
+                    or 0
+                )
+                for row in rows
+            ]
 
     def query(
         self,
@@ -142,9 +182,12 @@ class ExchangeLog:
         sql = "SELECT * FROM entries"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        with closing(self._connect()) as db:
+        with self._database() as db:
             rows = db.execute(sql + " ORDER BY seq", params).fetchall()
-        return [_entry(row) for row in rows]
+        try:
+            return [_entry(row) for row in rows]
+        except (TypeError, ValueError) as exc:
+            raise self._error(ValueError(f"an entry cannot be read ({exc})")) from None
 
     def received(self, message_id: str) -> list[LogEntry]:
         """The ``received`` entries of a message id (empty if it was never received)."""

@@ -1,0 +1,70 @@
+"""Files of the exchange: written atomically, read within a size limit.
+
+A watch list a scoring run reads must never be seen half written, and a kill between two
+writes must leave every file whole: :func:`write_atomic` writes a temporary file beside
+the target, flushes it to disk and renames it over the target (a rename is atomic on
+POSIX and Windows), then flushes the folder so that the rename itself is durable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from riskprofile.errors import InputFormatError
+
+__all__ = ["read_limited", "write_atomic"]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: a reader (or a kill) sees the old file
+    or the new one, never a part. Raises ``OSError`` when the folder is not writable."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename is durable only once the folder's entry is on disk; Windows cannot open
+    # a folder for this, and does not need to.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_limited(path: str | Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, refused with :class:`InputFormatError` (naming the file)
+    when it is missing, unreadable, or larger than ``limit`` bytes: a larger file is not
+    read at all."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > limit:
+                raise InputFormatError(
+                    f"{what} is {size:,} bytes; the limit is {limit:,}", path=str(path)
+                )
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise InputFormatError(f"cannot read the {what}: {exc.strerror or exc}",
+                               path=str(path)) from None  # fmt: skip
+    if len(data) > limit:  # grew while being read, or not a regular file
+        raise InputFormatError(f"{what} is over the limit of {limit:,} bytes", path=str(path))
+    return data
