@@ -235,6 +235,8 @@ def test_worked_example_output_is_current(
     "argv",
     [
         ["--help"],
+        ["score", "--help"],
+        ["evaluate", "--help"],
         ["data", "check", "--help"],
         ["data", "generate", "--help"],
         ["schema", "--help"],

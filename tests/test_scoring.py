@@ -816,13 +816,102 @@ indicators:
     run = score(shipments, profiles, as_of=dt.date(2026, 3, 1))
     assert set(run.fingerprints) == {"t.active"}
     assert run.skipped_profiles == {
-        "t.draft": "draft (pass include_drafts=True to score with it)",
+        "t.draft": "draft (drafts score only when included)",
         "t.retired": "retired",
     }
     with_drafts = score(shipments, profiles, as_of=dt.date(2026, 3, 1), include_drafts=True)
     assert set(with_drafts.fingerprints) == {"t.active", "t.draft"}
-    expired = score(shipments, profiles, as_of=dt.date(2026, 7, 1))
-    assert expired.fingerprints == {}
-    assert expired.skipped_profiles["t.active"] == "expired on 2026-06-30"
-    early = score(shipments, profiles, as_of=dt.date(2025, 12, 31))
-    assert early.skipped_profiles["t.active"] == "not valid before 2026-01-01"
+    from riskprofile.errors import NoProfilesError
+
+    # Every profile shares the validity dates: out of them, nothing takes part.
+    with pytest.raises(NoProfilesError) as expired:
+        score(shipments, profiles, as_of=dt.date(2026, 7, 1))
+    assert expired.value.skipped["t.active"] == "expired on 2026-06-30"
+    with pytest.raises(NoProfilesError) as early:
+        score(shipments, profiles, as_of=dt.date(2025, 12, 31))
+    assert early.value.skipped["t.active"] == "not valid before 2026-01-01"
+
+
+_DATED = """\
+id: t.{name}
+version: 1
+title: {name}
+category: other
+owner: test
+status: {status}
+valid_to: 2026-06-30
+{extra}indicators:
+  - id: always
+    title: always
+    when: "true"
+    weight: 10
+"""
+
+
+def _dated(tmp_path: Path, *profiles: tuple[str, str, str]) -> Path:
+    for name, status, extra in profiles:
+        (tmp_path / f"{name}.yaml").write_text(
+            _DATED.format(name=name, status=status, extra=extra), encoding="utf-8"
+        )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("as_of", "include_drafts", "message"),
+    [
+        # Only drafts: the Python hint names the Python argument.
+        (dt.date(2026, 3, 1), False, r"t\.a: draft .*t\.b: draft .*include_drafts=True"),
+        # After every valid_to, drafts included or not.
+        (dt.date(2026, 7, 1), True, r"t\.a: expired on 2026-06-30; t\.b: expired on"),
+    ],
+)
+def test_a_run_no_profile_takes_part_in_is_refused_naming_why(
+    tmp_path: Path, as_of: dt.date, include_drafts: bool, message: str
+) -> None:
+    from riskprofile.errors import NoProfilesError, RiskProfileError
+
+    profiles = load_profiles(_dated(tmp_path, ("a", "draft", ""), ("b", "draft", "")))
+    shipments = [Shipment(shipment_id="s1", container_number="CSQU3054383")]
+    with pytest.raises(NoProfilesError, match=message) as info:
+        score(shipments, profiles, as_of=as_of, include_drafts=include_drafts)
+    assert isinstance(info.value, RiskProfileError)
+    assert set(info.value.skipped) == {"t.a", "t.b"}
+    assert "as of " + as_of.isoformat() in str(info.value)
+    # Both engines, and the column-wise run, refuse alike.
+    with pytest.raises(NoProfilesError, match=message):
+        score(shipments, profiles, as_of=as_of, include_drafts=include_drafts, engine="columnar")
+    from riskprofile.engines.columnar import score_frame, shipment_frame
+
+    with pytest.raises(NoProfilesError, match=message):
+        score_frame(shipment_frame(shipments), profiles, as_of=as_of, include_drafts=include_drafts)
+
+
+def test_no_profiles_at_all_is_refused() -> None:
+    from riskprofile.errors import NoProfilesError
+
+    with pytest.raises(NoProfilesError, match="none was given") as info:
+        score([Shipment(shipment_id="s1")], [], as_of=AS_OF)
+    assert info.value.skipped == {}
+    # An empty batch is not an empty profile set: it scores (to nothing).
+    assert len(score([], rst.load_profile_documents([_one_profile()]), as_of=AS_OF)) == 0
+
+
+def _one_profile() -> dict[str, Any]:
+    return {"id": "t.one", "version": 1, "title": "one", "category": "other", "owner": "t",
+            "indicators": [{"id": "i", "title": "i", "when": "true", "weight": 1}]}  # fmt: skip
+
+
+def test_profiles_out_of_the_country_scope_are_listed_as_skipped(tmp_path: Path) -> None:
+    from riskprofile.errors import NoProfilesError
+
+    folder = _dated(tmp_path, ("pk", "active", "countries: [PK]\n"), ("any", "active", ""))
+    shipments = [Shipment(shipment_id="s1", container_number="CSQU3054383")]
+    kz = load_profiles(folder, country="KZ")
+    run = score(shipments, kz, as_of=dt.date(2026, 3, 1))
+    assert set(run.fingerprints) == {"t.any"}
+    assert run.skipped_profiles == {"t.pk": "not for KZ (countries: PK)"}
+    assert load_profiles(folder, country="PK").out_of_scope == {}
+    (tmp_path / "pk-only").mkdir()
+    only_pk = _dated(tmp_path / "pk-only", ("pk", "active", "countries: [PK]\n"))
+    with pytest.raises(NoProfilesError, match=r"t\.pk: not for KZ \(countries: PK\)"):
+        score(shipments, load_profiles(only_pk, country="KZ"), as_of=dt.date(2026, 3, 1))

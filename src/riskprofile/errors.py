@@ -10,6 +10,7 @@ process boundaries in parallel batch runs.
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
      ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
+     ├── NoProfilesError     a scoring run in which no profile takes part (``skipped`` says why)
      ├── ProfileError        a risk profile is invalid (file, line, column, suggestion)
      │    └── ProfileSetError every problem of a profile set (collect-errors mode)
      └── ExchangeError       a message between PCUs is refused (``reason`` says why)
@@ -34,6 +35,7 @@ __all__ = [
     "ExpiredError",
     "InputFormatError",
     "MappingError",
+    "NoProfilesError",
     "NotAddressedError",
     "ProfileError",
     "ProfileSetError",
@@ -108,6 +110,20 @@ class InputFormatError(RiskProfileError):
         self.message = message
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class NoProfilesError(RiskProfileError):
+    """A scoring run in which no profile takes part: none was given, or every one was
+    skipped (a draft, retired, not valid on the ``as_of`` date, out of the country's
+    scope). Scoring on would call every container green without looking at it.
+
+    Attributes:
+        skipped: profile id -> why it does not take part (empty when none was given).
+    """
+
+    def __init__(self, message: str, *, skipped: dict[str, str] | None = None) -> None:
+        self.skipped = dict(skipped or {})
+        super().__init__(message)
 
 
 class MappingError(RiskProfileError):

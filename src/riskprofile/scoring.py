@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from riskprofile.engines.rowwise import ProfileOutcome, evaluate
+from riskprofile.errors import NoProfilesError
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledProfile
 
@@ -47,6 +48,7 @@ __all__ = [
     "choose_engine",
     "most_severe",
     "rank_key",
+    "require_profiles",
     "roll_up",
     "score",
 ]
@@ -331,7 +333,8 @@ def score(
         include_drafts: also score with profiles whose status is ``draft`` (to try them
             out). Retired profiles, and profiles not valid on the ``as_of`` date
             (``valid_from``/``valid_to``), never score; the run lists them in
-            ``skipped_profiles`` with the reason.
+            ``skipped_profiles`` with the reason, with the profiles a
+            :class:`~riskprofile.profiles.ProfileSet` left out of its country's scope.
         progress: called with the number of shipments done so far.
         engine: ``"rowwise"`` (the reference), ``"columnar"`` (needs polars), or
             ``"auto"``: columnar when polars is installed and the batch has at least
@@ -340,9 +343,14 @@ def score(
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
         the same run, byte for byte in every export.
+
+    Raises:
+        NoProfilesError: no profile takes part (none given, or every one skipped): a run
+            that looked at nothing would call every container green.
     """
     when = _as_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
+    require_profiles(profile_list, skipped, when)
     shipment_list = list(shipments)
     evaluator = evaluate
     if choose_engine(engine, len(shipment_list)) == "columnar":
@@ -389,16 +397,40 @@ def applicable_profiles(
     profiles: Iterable[CompiledProfile], when: dt.datetime, include_drafts: bool
 ) -> tuple[list[CompiledProfile], dict[str, str]]:
     """The profiles that take part in a run at ``when``, sorted by id, and why each of
-    the others does not (retired, draft, not valid on that date)."""
+    the others does not (retired, draft, not valid on that date; and, for a
+    :class:`~riskprofile.profiles.ProfileSet` loaded for a country, outside its scope)."""
     taking_part = []
-    skipped: dict[str, str] = {}
+    skipped: dict[str, str] = dict(getattr(profiles, "out_of_scope", None) or {})
     for profile in sorted(profiles, key=lambda p: p.id):
         reason = _not_applicable(profile, when.date(), include_drafts)
         if reason is None:
             taking_part.append(profile)
         else:
             skipped[profile.id] = reason
-    return taking_part, skipped
+    return taking_part, dict(sorted(skipped.items()))
+
+
+def require_profiles(
+    taking_part: Sequence[CompiledProfile], skipped: dict[str, str], when: dt.datetime
+) -> None:
+    """Raise :class:`~riskprofile.errors.NoProfilesError` when no profile takes part,
+    naming why each one was skipped."""
+    if taking_part:
+        return
+    day = when.date().isoformat()
+    if not skipped:
+        raise NoProfilesError(f"no profile takes part in the run as of {day}: none was given")
+    reasons = "; ".join(f"{pid}: {why}" for pid, why in sorted(skipped.items()))
+    hint = (
+        " (include_drafts=True scores drafts)"
+        if any(why.startswith("draft") for why in skipped.values())
+        else ""
+    )
+    raise NoProfilesError(
+        f"no profile takes part in the run as of {day}: every one of the {len(skipped)} "
+        f"was skipped ({reasons}){hint}",
+        skipped=skipped,
+    )
 
 
 def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool) -> str | None:
@@ -407,7 +439,7 @@ def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool
     if meta.status == "retired":
         return "retired"
     if meta.status == "draft" and not include_drafts:
-        return "draft (pass include_drafts=True to score with it)"
+        return "draft (drafts score only when included)"
     if meta.valid_from is not None and day < meta.valid_from:
         return f"not valid before {meta.valid_from.isoformat()}"
     if meta.valid_to is not None and day > meta.valid_to:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE, main
+from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_NO_PROFILES, EXIT_OK, EXIT_USAGE, main
 from riskprofile.output import CONTAINER_COLUMNS, HIT_COLUMNS
 from riskprofile.profiles import bundled_profiles_path, load_profiles
 
@@ -305,3 +305,96 @@ def test_scoring_page_shows_current_output(capsys: pytest.CaptureFixture[str]) -
     assert f"```json\n{audit}\n```" in page, (
         f"docs/scoring.md shows a stale audit: paste the audit of `riskprofile {' '.join(audited)}`"
     )
+
+
+# --- runs that score nothing say so ----------------------------------------------------------
+
+
+def _profile_folder(tmp_path: Path, **changes: str) -> Path:
+    """The demo profile with header lines added (``status: draft``, ``valid_to: ...``)."""
+    folder = tmp_path / "dated"
+    folder.mkdir(exist_ok=True)
+    header = "".join(f"{key}: {value}\n" for key, value in changes.items())
+    (folder / "demo.yaml").write_text(
+        PROFILE.replace("owner: tests\n", f"owner: tests\n{header}"), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("command", ["score", "evaluate"])
+@pytest.mark.parametrize(
+    ("changes", "extra", "reason"),
+    [
+        ({"status": "draft"}, [], "draft (drafts score only when included)"),
+        ({"valid_to": "2026-10-31"}, [], "expired on 2026-10-31"),
+        ({"valid_to": "2026-10-31", "status": "draft"}, ["--include-drafts"],
+         "expired on 2026-10-31"),
+        ({"countries": "[PK]"}, ["--country", "KZ"], "not for KZ (countries: PK)"),
+    ],
+    ids=["only-drafts", "after-valid-to", "drafts-included-but-expired", "out-of-scope"],
+)  # fmt: skip
+def test_a_run_no_profile_takes_part_in_exits_4_saying_why(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    changes: dict[str, str],
+    extra: list[str],
+    reason: str,
+) -> None:
+    folder = _profile_folder(tmp_path, **changes)
+    args = [command, SAMPLE] + (["examples/data/karachi-sample.outcomes.csv"] * (command ==
+            "evaluate")) + ["--as-of", "2026-11-02", "--profiles", str(folder), *extra]  # fmt: skip
+    code, out, err = run(args, capsys)
+    assert code == EXIT_NO_PROFILES == 4
+    assert out == ""
+    assert f"riskprofile {command}: profile demo.score not scored: {reason}" in err
+    assert "riskprofile: error: no profile takes part in the run as of 2026-11-02" in err
+    assert ("--include-drafts scores drafts" in err) == (reason.startswith("draft"))
+
+
+def test_an_empty_profile_folder_exits_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run([*BASE, "--profiles", str(tmp_path)], capsys)
+    assert code == EXIT_NO_PROFILES
+    assert out == ""
+    assert "no profile takes part in the run as of 2026-11-02: none was given" in err
+
+
+def test_include_drafts_scores_with_drafts_and_skipped_ones_are_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _profile_folder(tmp_path, status="draft")
+    (folder / "retired.yaml").write_text(
+        PROFILE.replace("demo.score", "demo.retired").replace(
+            "owner: tests\n", "owner: tests\nstatus: retired\n"
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run([*BASE, "--profiles", str(folder), "--include-drafts"], capsys)
+    assert code == EXIT_OK
+    assert " with 1 profiles" in out.splitlines()[0]
+    # Every run says which profiles did not take part, and why.
+    assert "riskprofile score: profile demo.retired not scored: retired" in err
+    assert "demo.score" not in err
+
+
+@pytest.mark.parametrize("command", ["score", "evaluate", "profiles list"])
+@pytest.mark.parametrize("code_", ["XX", "PAK", "P1", ""])
+def test_an_unknown_country_code_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], command: str, code_: str
+) -> None:
+    args = {"score": [*BASE], "evaluate": ["evaluate", SAMPLE, SAMPLE, "--as-of", "2026-11-02"],
+            "profiles list": ["profiles", "list"]}[command]  # fmt: skip
+    code, out, err = run([*args, "--country", code_], capsys)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert "error: argument --country: " in err
+    assert "ISO 3166-1 country" in err
+
+
+def test_a_lower_case_country_code_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    lower = run([*BASE, "--country", "pk", "--format", "json"], capsys)
+    upper = run([*BASE, "--country", "PK", "--format", "json"], capsys)
+    assert lower[0] == upper[0] == EXIT_OK
+    assert lower[1] == upper[1]

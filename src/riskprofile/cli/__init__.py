@@ -7,7 +7,9 @@ Exit codes (the same for every command):
   strict mode);
 - 2: the command could not run: bad arguments, a file that cannot be read, an invalid
   column mapping;
-- 3: an internal error (a bug in riskprofile: the traceback is printed; please report it).
+- 3: an internal error (a bug in riskprofile: the traceback is printed; please report it);
+- 4: nothing was scored: no profile takes part in the run (each skipped one is listed
+  with its reason: a draft, expired, out of the country's scope...).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import traceback
 from collections.abc import Sequence
 
 from riskprofile.cli import _data, _evaluate, _exchange, _profiles, _reference, _score, _suggest
-from riskprofile.errors import ProfileSetError, RiskProfileError
+from riskprofile.errors import NoProfilesError, ProfileSetError, RiskProfileError
 
 __all__ = [
     "EXIT_DATA_PROBLEMS",
     "EXIT_INTERNAL_ERROR",
+    "EXIT_NO_PROFILES",
     "EXIT_OK",
     "EXIT_USAGE",
     "build_parser",
@@ -33,6 +36,7 @@ EXIT_OK = 0
 EXIT_DATA_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL_ERROR = 3
+EXIT_NO_PROFILES = 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "against risk profiles and select containers for inspection; check batches; "
         "validate and test profiles.",
         epilog="Exit codes: 0 done; 1 data problems (e.g. rejected records in strict mode); "
-        "2 the command could not run; 3 internal error. See docs/cli.md.",
+        "2 the command could not run; 3 internal error; 4 no profile took part in the run. "
+        "See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -70,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{error.location_text()} [{error.code}]", file=sys.stderr)
         print(f"riskprofile: error: {len(exc.errors)} problem(s) in the profiles", file=sys.stderr)
         return EXIT_USAGE
+    except NoProfilesError as exc:
+        print(f"riskprofile: error: {exc}", file=sys.stderr)
+        return EXIT_NO_PROFILES
     except RiskProfileError as exc:
         print(f"riskprofile: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

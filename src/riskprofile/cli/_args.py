@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-__all__ = ["as_of", "iso_date", "positive", "usage_error"]
+__all__ = ["as_of", "country", "iso_date", "positive", "usage_error"]
 
 
 def as_of(text: str) -> dt.datetime:
@@ -16,6 +16,18 @@ def as_of(text: str) -> dt.datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def country(text: str) -> str:
+    """An assigned ISO 3166-1 alpha-2 country code (``pk`` is taken as ``PK``): a code
+    that names no country would silently apply no overlay."""
+    from riskprofile.model.codes import country_problem
+
+    code = text.strip().upper()
+    problem = country_problem(code)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{problem.message} (e.g. PK, KZ, TM)")
+    return code
 
 
 def iso_date(text: str) -> dt.date:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.cli import _args
-from riskprofile.cli._score import _Progress
+from riskprofile.cli._score import _Progress, check_profiles
 
 __all__ = ["register"]
 
@@ -37,7 +37,14 @@ def register(commands: Any) -> None:
         "--profiles", action="append", metavar="PATH",
         help="profile file or folder (repeatable; default: the bundled profiles)",
     )  # fmt: skip
-    evaluate.add_argument("--country", help="apply this country's overlays (ISO 3166, e.g. PK)")
+    evaluate.add_argument(
+        "--country", type=_args.country,
+        help="apply this country's overlays (ISO 3166, e.g. PK)",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--include-drafts", action="store_true",
+        help="also score with draft profiles (to try them out)",
+    )  # fmt: skip
     evaluate.add_argument(
         "--capacity", action="append", metavar="K",
         help="capacity to report: a count (30) or a share of the batch (3%%); repeatable "
@@ -82,6 +89,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         if target and not Path(target).resolve().parent.is_dir():
             raise _usage(f"the folder of {target!r} does not exist")
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)
     batch = read_batch(args.batch, mapping=args.mapping)
@@ -93,7 +101,10 @@ def _evaluate(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
     progress = _Progress(len(batch.shipments))
     try:
-        run = score(batch.shipments, profiles, as_of=args.as_of, progress=progress)
+        run = score(
+            batch.shipments, profiles, as_of=args.as_of, include_drafts=args.include_drafts,
+            progress=progress,
+        )  # fmt: skip
     finally:
         progress.close()
     evaluation = evaluate(run, reading, capacities=capacities, by=args.by, profiles=profiles)

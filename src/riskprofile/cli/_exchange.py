@@ -88,7 +88,9 @@ def register(commands: Any) -> None:
                       help="a partner's redaction policy (repeatable)")  # fmt: skip
     warn.add_argument("--profiles", action="append", metavar="PATH",
                       help="profiles to score --batch with (default: bundled)")  # fmt: skip
-    warn.add_argument("--country", help="apply this country's overlays when scoring")
+    warn.add_argument(
+        "--country", type=_args.country, help="apply this country's overlays when scoring"
+    )
     warn.add_argument("--category", help="what is suspected (default: from the profile id)")
     warn.add_argument("--urgency", choices=["routine", "high", "immediate"], default="high")
     warn.add_argument("--valid-days", type=int, default=30, help="days until expiry (30)")

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from riskprofile.cli import _args
+
 __all__ = ["register"]
 
 
@@ -58,12 +60,16 @@ def register(commands: Any) -> None:
     sub = profiles.add_subparsers(dest="profiles_command", metavar="SUBCOMMAND", required=True)
     listing = sub.add_parser("list", help="list the profiles with version and fingerprint")
     listing.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
-    listing.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    listing.add_argument(
+        "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
+    )
     listing.set_defaults(run=_list)
     show = sub.add_parser("show", help="print one profile as YAML")
     show.add_argument("id", help="the profile id")
     show.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
-    show.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    show.add_argument(
+        "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
+    )
     show.add_argument(
         "--resolved",
         action="store_true",
@@ -80,7 +86,9 @@ def register(commands: Any) -> None:
         "then a summary. Needs Polars (the 'columnar' extra).",
     )
     engines.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
-    engines.add_argument("--country", help="resolve this country's overlays (ISO 3166)")
+    engines.add_argument(
+        "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
+    )
     engines.set_defaults(run=_engines)
 
 

@@ -6,10 +6,14 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskprofile.cli import _args
+
+if TYPE_CHECKING:
+    from riskprofile.profiles._compiled import CompiledProfile
 
 __all__ = ["register"]
 
@@ -34,7 +38,14 @@ def register(commands: Any) -> None:
         metavar="PATH",
         help="profile file or folder (repeatable; default: the bundled profiles)",
     )
-    score.add_argument("--country", help="apply this country's overlays (ISO 3166, e.g. PK)")
+    score.add_argument(
+        "--country", type=_args.country,
+        help="apply this country's overlays (ISO 3166, e.g. PK)",
+    )  # fmt: skip
+    score.add_argument(
+        "--include-drafts", action="store_true",
+        help="also score with draft profiles (to try them out)",
+    )  # fmt: skip
     score.add_argument(
         "--as-of",
         type=_args.as_of,
@@ -98,6 +109,29 @@ class _Progress:
             sys.stderr.write("\n")
 
 
+def check_profiles(
+    profiles: Iterable[CompiledProfile], as_of: dt.datetime, include_drafts: bool, command: str
+) -> None:
+    """Say on standard error which profiles will not score and why; raise
+    :class:`~riskprofile.errors.NoProfilesError` (its own exit code) when none will."""
+    from riskprofile.errors import NoProfilesError
+    from riskprofile.scoring import applicable_profiles, require_profiles
+
+    taking_part, skipped = applicable_profiles(profiles, as_of, include_drafts)
+    for profile_id, why in skipped.items():
+        print(f"riskprofile {command}: profile {profile_id} not scored: {why}", file=sys.stderr)
+    try:
+        require_profiles(taking_part, skipped, as_of)
+    except NoProfilesError as exc:
+        drafts = any(why.startswith("draft") for why in skipped.values())
+        hint = "; --include-drafts scores drafts" if drafts else ""
+        day = as_of.date().isoformat()
+        what = f"all {len(skipped)} were skipped (listed above)" if skipped else "none was given"
+        raise NoProfilesError(
+            f"no profile takes part in the run as of {day}: {what}{hint}", skipped=exc.skipped
+        ) from None
+
+
 def _score(args: argparse.Namespace) -> int:
     from riskprofile.io import read_batch
     from riskprofile.output import text_table, to_json, write_output
@@ -121,18 +155,23 @@ def _score(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _usage(str(exc)) from None
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    # Before the batch is read: a run no profile takes part in is refused at once.
+    check_profiles(profiles, as_of, args.include_drafts, "score")
     batch = read_batch(
         args.batch, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
     )
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
-    as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
     progress = _Progress(len(batch.shipments))
     try:
-        run = score(batch.shipments, profiles, as_of=as_of, progress=progress, engine=args.engine)
+        run = score(
+            batch.shipments, profiles, as_of=as_of, include_drafts=args.include_drafts,
+            progress=progress, engine=args.engine,
+        )  # fmt: skip
     finally:
         progress.close()
     try:

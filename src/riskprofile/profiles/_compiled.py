@@ -156,10 +156,18 @@ class CompiledProfile:
 
 @dataclass(frozen=True)
 class ProfileSet:
-    """The compiled profiles of a load, sorted by id."""
+    """The compiled profiles of a load, sorted by id.
+
+    Attributes:
+        profiles: the profiles, sorted by id.
+        country: the country whose overlays were applied, if any.
+        out_of_scope: profile id -> why it was left out for that country (its
+            ``countries`` do not include it); a scoring run lists them as skipped.
+    """
 
     profiles: tuple[CompiledProfile, ...]
     country: str | None = None
+    out_of_scope: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __iter__(self) -> Iterator[CompiledProfile]:
         return iter(self.profiles)

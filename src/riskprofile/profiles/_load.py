@@ -780,14 +780,21 @@ def load_profiles(
             if isinstance(model, Overlay) and model.country == country and key in compiled:
                 chosen.append(compiled[key])
                 replaced.update(compiled[key].extends)
+    out_of_scope: dict[str, str] = {}
     for key, source in bases.items():
         scope = source.model.countries if isinstance(source.model, Profile) else []
         in_scope = country is None or not scope or country in scope
         if key in compiled and key not in replaced and in_scope:
             chosen.append(compiled[key])
+        elif key in compiled and key not in replaced:
+            out_of_scope[key] = f"not for {country} (countries: {', '.join(scope)})"
     # An overlay of an overlay replaces its parent overlay too.
     chosen = [p for p in chosen if p.profile.id not in replaced]
-    return ProfileSet(tuple(sorted(chosen, key=lambda p: p.profile.id)), country=country)
+    return ProfileSet(
+        tuple(sorted(chosen, key=lambda p: p.profile.id)),
+        country=country,
+        out_of_scope=dict(sorted(out_of_scope.items())),
+    )
 
 
 def load_all_profiles(

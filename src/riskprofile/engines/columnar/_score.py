@@ -463,12 +463,17 @@ def score_frame(
         frame: a shipment frame (:func:`~riskprofile.io.read_frame` or
             :func:`~riskprofile.engines.columnar.shipment_frame`).
         profiles, as_of, include_drafts: as for :func:`riskprofile.score`.
+
+    Raises:
+        NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
+        DataError: ``frame`` is not a shipment frame.
     """
-    from riskprofile.scoring import _as_datetime, applicable_profiles
+    from riskprofile.scoring import _as_datetime, applicable_profiles, require_profiles
 
     _check_frame(frame)
     when = _as_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
+    require_profiles(profile_list, skipped, when)
     scale = _scale(profile_list)
     masks = _all_masks(frame, profile_list, when)
 
