@@ -45,7 +45,9 @@ from riskprofile.profiles import (
     load_profiles,
     record_of,
 )
+from riskprofile.profiles import _load as _load_module
 from riskprofile.profiles._expressions import compile_condition
+from riskprofile.profiles._load import MAX_OVERLAY_DEPTH
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -875,6 +877,79 @@ def test_chain_may_be_listed_before_its_parents(tmp_path: Path) -> None:
     _write(tmp_path, {"a-khi.yaml": KHI, "b-pk.yaml": PK, "c-base.yaml": BASE})
     profiles = load_profiles(tmp_path, country="PK")
     assert [p.id for p in profiles] == ["pk-khi.narcotics.cocaine-reefer"]
+
+
+def _overlay_chain(root: Path, count: int, *, cycle: bool = False) -> None:
+    """``count`` overlays ``pk.c0`` <- ``pk.c1`` <- ..., on ``t.base`` or in a cycle."""
+    _write(root, {"base.yaml": _probe("packages > 1", id="t.base")})
+    for i in range(count):
+        parent = f"pk.c{i - 1}" if i else (f"pk.c{count - 1}" if cycle else "t.base")
+        (root / f"o{i:04d}.yaml").write_text(f"extends: {parent}\nid: pk.c{i}\ncountry: PK\n")
+
+
+def test_a_1000_file_overlay_cycle_is_refused_at_each_file(tmp_path: Path) -> None:
+    # Once a RecursionError.
+    _overlay_chain(tmp_path, 1000, cycle=True)
+    errors = _refused(tmp_path)
+    assert [(Path(e.path or "").name, e.line, e.code) for e in errors] == [
+        (f"o{i:04d}.yaml", 1, "cycle") for i in range(1000)
+    ]
+    assert errors[5].message == (
+        "overlay cycle: pk.c5 -> pk.c4 -> pk.c3 -> (994 more) -> pk.c8 -> pk.c7 -> pk.c6 -> pk.c5"
+    )
+
+
+def test_a_1000_file_overlay_chain_is_refused_at_the_depth_limit(tmp_path: Path) -> None:
+    # Once a RecursionError, or 43 s; now the first overlay too many is the one error.
+    _overlay_chain(tmp_path, 1000)
+    (error,) = _refused(tmp_path)
+    assert (Path(error.path or "").name, error.line, error.column, error.code) == (
+        f"o{MAX_OVERLAY_DEPTH:04d}.yaml",
+        1,
+        1,
+        "overlay",
+    )
+    assert error.message.startswith(
+        f"'pk.c{MAX_OVERLAY_DEPTH}' would be overlay number {MAX_OVERLAY_DEPTH + 1} on 't.base'"
+    )
+
+
+def test_a_chain_at_the_depth_limit_loads_with_each_overlay_applied_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _overlay_chain(tmp_path, MAX_OVERLAY_DEPTH)
+    # Many overlays on the top of the chain: each is applied once, whatever the order.
+    for i in range(100):
+        top = f"pk.c{MAX_OVERLAY_DEPTH - 2}"
+        (tmp_path / f"a{i:03d}.yaml").write_text(f"extends: {top}\nid: pk.leaf{i}\ncountry: PK\n")
+    applied: list[str] = []
+    original = _load_module._apply_overlay
+
+    def counting(base: Any, source: Any, errors: Any) -> Any:
+        applied.append(source.path)
+        return original(base, source, errors)
+
+    monkeypatch.setattr(_load_module, "_apply_overlay", counting)
+    profiles = load_profiles(tmp_path, country="PK")
+    assert len(applied) == len(set(applied)) == MAX_OVERLAY_DEPTH + 100
+    top = profiles[f"pk.c{MAX_OVERLAY_DEPTH - 1}"]
+    assert len(top.extends) == MAX_OVERLAY_DEPTH
+    assert top.extends[:2] == ("t.base", "pk.c0")
+
+
+def test_an_overlay_leading_into_a_cycle_reports_the_cycle_once(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "a.yaml": "extends: pk.b\nid: pk.a\ncountry: PK\n",
+            "b.yaml": "extends: pk.a\nid: pk.b\ncountry: PK\n",
+            "c.yaml": "extends: pk.a\nid: pk.c\ncountry: PK\n",
+        },
+    )
+    assert [(Path(e.path or "").name, e.message) for e in _refused(tmp_path)] == [
+        ("a.yaml", "overlay cycle: pk.a -> pk.b -> pk.a"),
+        ("b.yaml", "overlay cycle: pk.b -> pk.a -> pk.b"),
+    ]
 
 
 def test_other_countries_overlays_are_still_checked(tmp_path: Path) -> None:

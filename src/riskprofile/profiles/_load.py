@@ -57,6 +57,8 @@ __all__ = [
     "profile_files",
 ]
 
+MAX_OVERLAY_DEPTH = 16
+"""Most overlays that may stack on one base profile (base -> national -> port is 2)."""
 MAX_LIST_FILE_BYTES = 5 * 1024 * 1024
 """A watch-list CSV file larger than this is refused."""
 MAX_LIST_BYTES = 32 * 1024 * 1024
@@ -658,6 +660,87 @@ def fingerprint(profile: Profile, lists: dict[str, tuple[Any, ...]]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _cycle_text(members: list[str]) -> str:
+    """``a -> b -> c -> a``; a long cycle shows its ends and how many are between."""
+    shown = members
+    if len(members) > 8:
+        shown = [*members[:3], f"({len(members) - 6} more)", *members[-3:]]
+    return " -> ".join([*shown, members[0]])
+
+
+def _resolve_overlays(
+    overlays: dict[str, _Source],
+    bases: dict[str, _Source],
+    resolved: dict[str, _Resolved],
+    errors: _Errors,
+) -> None:
+    """Apply every overlay to its parent, parents first, into ``resolved``.
+
+    Iterative, so that no chain or cycle length can exhaust Python's stack, and linear:
+    each overlay is walked to once, then applied once. A cycle is reported at each of
+    its overlays; a chain more than :data:`MAX_OVERLAY_DEPTH` overlays above its base is
+    refused at the first overlay too many. An overlay whose parent failed is dropped
+    without a second report.
+    """
+    failed: set[str] = set()
+    depth = dict.fromkeys(resolved, 0)
+    for start in overlays:
+        # Walk up to something already settled: a base, a resolved or failed overlay,
+        # a missing parent, or an overlay met before on this walk (a cycle).
+        walk: list[str] = []
+        on_walk: dict[str, int] = {}
+        key = start
+        while key in overlays and key not in resolved and key not in failed:
+            if key in on_walk:
+                members = walk[on_walk[key] :]
+                for i, member in enumerate(members):
+                    source = overlays[member]
+                    errors.at(source, source.doc.position(("extends",)),
+                              f"overlay cycle: {_cycle_text(members[i:] + members[:i])}",
+                              "cycle", profile_id=member)  # fmt: skip
+                failed.update(members)
+                break
+            on_walk[key] = len(walk)
+            walk.append(key)
+            overlay = overlays[key].model
+            assert isinstance(overlay, Overlay)
+            key = overlay.extends
+        for key in reversed(walk):
+            if key in failed:
+                continue
+            source = overlays[key]
+            overlay = source.model
+            assert isinstance(overlay, Overlay)
+            parent_key = overlay.extends
+            parent = resolved.get(parent_key)
+            if parent is None:
+                if (
+                    parent_key not in overlays
+                    and parent_key not in bases
+                    and (parent_key not in errors.failed_ids)
+                ):
+                    others = [k for k in (*bases, *overlays) if k != key]
+                    errors.at(source, source.doc.position(("extends",)),
+                              f"extends {parent_key!r}, which no loaded profile defines",
+                              "missing_parent", _suggest(parent_key, others), key)  # fmt: skip
+                failed.add(key)
+                continue
+            if depth[parent_key] >= MAX_OVERLAY_DEPTH:
+                errors.at(source, source.doc.position(("extends",)),
+                          f"{key!r} would be overlay number {depth[parent_key] + 1} on "
+                          f"{parent.chain[0]!r}; at most {MAX_OVERLAY_DEPTH} overlays may "
+                          "stack (a national overlay and a port's are 2): extend an "
+                          "overlay nearer the base", "overlay", profile_id=key)  # fmt: skip
+                failed.add(key)
+                continue
+            result = _apply_overlay(parent, source, errors)
+            if result is None:
+                failed.add(key)
+                continue
+            resolved[key] = result
+            depth[key] = depth[parent_key] + 1
+
+
 @dataclass
 class _Loaded:
     compiled: dict[str, CompiledProfile]
@@ -697,44 +780,7 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
     for key, source in bases.items():
         resolved[key] = _resolve_base(source, errors)
 
-    # Overlays, parents first; a chain that comes back to itself is a cycle.
-    def resolve_overlay(key: str, stack: tuple[str, ...]) -> _Resolved | None:
-        if key in resolved:
-            return resolved[key]
-        source = overlays[key]
-        overlay = source.model
-        assert isinstance(overlay, Overlay)
-        if key in stack:
-            cycle = " -> ".join((*stack[stack.index(key) :], key))
-            errors.at(source, source.doc.position(("extends",)),
-                      f"overlay cycle: {cycle}", "cycle", profile_id=key)  # fmt: skip
-            return None
-        parent_key = overlay.extends
-        if parent_key in overlays:
-            parent = resolve_overlay(parent_key, (*stack, key))
-        elif parent_key in resolved:
-            parent = resolved[parent_key]
-        else:
-            if parent_key not in bases and parent_key not in errors.failed_ids:
-                others = [k for k in (*bases, *overlays) if k != key]
-                errors.at(
-                    source,
-                    source.doc.position(("extends",)),
-                    f"extends {parent_key!r}, which no loaded profile defines",
-                    "missing_parent",
-                    _suggest(parent_key, others),
-                    key,
-                )
-            return None
-        if parent is None:
-            return None
-        result = _apply_overlay(parent, source, errors)
-        if result is not None:
-            resolved[key] = result
-        return result
-
-    for key in overlays:
-        resolve_overlay(key, ())
+    _resolve_overlays(overlays, bases, resolved, errors)
 
     compiled: dict[str, CompiledProfile] = {}
     for key, item in resolved.items():
