@@ -27,6 +27,7 @@ from riskprofile.selection import Selection
 __all__ = [
     "container_rows",
     "hit_rows",
+    "output_files",
     "run_html",
     "selection_html",
     "text_table",
@@ -178,6 +179,16 @@ def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
+def output_files(path: str | Path, format: str | None = None) -> list[Path]:
+    """The files :func:`write_output` writes for ``path``: the file itself, and for
+    ``csv`` and ``parquet`` the hits beside it (``out.csv`` -> ``out.hits.csv``)."""
+    path = Path(path)
+    fmt = format or path.suffix.lower().lstrip(".")
+    if fmt in ("csv", "parquet"):
+        return [path, path.with_name(path.stem + ".hits" + path.suffix)]
+    return [path]
+
+
 def write_output(
     run: ScoringRun,
     path: str | Path,
@@ -192,7 +203,7 @@ def write_output(
     if fmt == "json":
         path.write_text(to_json(run, selection), encoding="utf-8")
         return [path]
-    hits_path = path.with_name(path.stem + ".hits" + path.suffix)
+    hits_path = output_files(path, fmt)[-1]
     containers = container_rows(run, selection)
     hits = hit_rows(run)
     if fmt == "csv":

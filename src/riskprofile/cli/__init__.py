@@ -5,7 +5,8 @@ Exit codes (the same for every command):
 - 0: done;
 - 1: done, but the data had problems the caller asked to fail on (records rejected in
   strict mode);
-- 2: the command could not run: bad arguments, a file that cannot be read, an invalid
+- 2: the command could not run: bad arguments, a file that cannot be read or written
+  (named in a one-line message), an output that would overwrite an input, an invalid
   column mapping;
 - 3: an internal error (a bug in riskprofile: the traceback is printed; please report it);
 - 4: nothing was scored: no profile takes part in the run (each skipped one is listed
@@ -19,7 +20,16 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from riskprofile.cli import _data, _evaluate, _exchange, _profiles, _reference, _score, _suggest
+from riskprofile.cli import (
+    _args,
+    _data,
+    _evaluate,
+    _exchange,
+    _profiles,
+    _reference,
+    _score,
+    _suggest,
+)
 from riskprofile.errors import NoProfilesError, ProfileSetError, RiskProfileError
 
 __all__ = [
@@ -43,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskprofile`` command."""
     from riskprofile import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _args.Parser(
         prog="riskprofile",
         description="Rule-based risk profiling of sea containers: score manifest batches "
         "against risk profiles and select containers for inspection; check batches; "
@@ -72,17 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except ProfileSetError as exc:
         for error in exc.errors:
-            print(f"{error.location_text()} [{error.code}]", file=sys.stderr)
+            print(_args.shorten(f"{error.location_text()} [{error.code}]"), file=sys.stderr)
         print(f"riskprofile: error: {len(exc.errors)} problem(s) in the profiles", file=sys.stderr)
         return EXIT_USAGE
     except NoProfilesError as exc:
         print(f"riskprofile: error: {exc}", file=sys.stderr)
         return EXIT_NO_PROFILES
     except RiskProfileError as exc:
-        print(f"riskprofile: error: {exc}", file=sys.stderr)
+        print(_args.shorten(f"riskprofile: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
+    except OSError as exc:  # a file or folder the system refused: name it, no traceback
+        print(_args.shorten(f"riskprofile: error: {_os_error_text(exc)}"), file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception:
@@ -90,6 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("riskprofile: internal error (a bug; please report it)", file=sys.stderr)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+def _os_error_text(exc: OSError) -> str:
+    reason = (exc.strerror or str(exc)).rstrip(".")
+    if exc.filename is None:
+        return reason
+    where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 is not None else "")
+    return f"{where}: {reason[:1].lower()}{reason[1:]}"
 
 
 if __name__ == "__main__":  # pragma: no cover

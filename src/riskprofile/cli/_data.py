@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.cli import _args
+from riskprofile.cli._output import check_outputs
 
 __all__ = ["register"]
 
@@ -73,7 +74,7 @@ def register(commands: Any) -> None:
     )
     gen.add_argument(
         "--containers",
-        type=_args.positive,
+        type=_args.at_most(10_000_000),
         default=1000,
         help="number of containers (default 1000)",
     )
@@ -82,7 +83,10 @@ def register(commands: Any) -> None:
         "--port-of-call", default="PKKHI", help="UN/LOCODE of the port (default PKKHI)"
     )
     gen.add_argument(
-        "--defect-rate", type=float, default=0.02, help="share of records with planted defects"
+        "--defect-rate",
+        type=_args.fraction,
+        default=0.02,
+        help="share of records with planted defects",
     )
     gen.add_argument(
         "--port-day",
@@ -114,17 +118,19 @@ def register(commands: Any) -> None:
         "--start", type=_args.iso_date, default=dt.date(2026, 1, 5), metavar="DATE",
         help="first day (default 2026-01-05)",
     )  # fmt: skip
-    history.add_argument("--days", type=_args.positive, default=120, help="days (default 120)")
     history.add_argument(
-        "--containers-per-day", type=_args.positive, default=250, metavar="N",
+        "--days", type=_args.at_most(36_500), default=120, help="days (default 120)"
+    )
+    history.add_argument(
+        "--containers-per-day", type=_args.at_most(1_000_000), default=250, metavar="N",
         help="containers a day (default 250)",
     )  # fmt: skip
     history.add_argument(
-        "--control-rate", type=float, default=0.02, metavar="SHARE",
+        "--control-rate", type=_args.fraction, default=0.02, metavar="SHARE",
         help="share of units in the random control sample (default 0.02)",
     )  # fmt: skip
     history.add_argument(
-        "--targeting-rate", type=float, default=0.04, metavar="SHARE",
+        "--targeting-rate", type=_args.fraction, default=0.04, metavar="SHARE",
         help="share of the other units officers pick; three times that for units with a "
         "planted pattern (default 0.04)",
     )  # fmt: skip
@@ -219,6 +225,7 @@ def _convert(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     detect_format(out)  # fail on an unknown output format before reading
+    check_outputs("data convert", [out], [args.file, args.mapping])
     reading = read_manifests(
         args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
     )
@@ -241,6 +248,8 @@ def _generate(args: argparse.Namespace) -> int:
     if args.planted is not None and not args.port_day:
         print("riskprofile: error: --planted needs --port-day", file=sys.stderr)
         return 2
+    truth = path.with_suffix(".planted.csv")
+    check_outputs("data generate", [path, truth if args.port_day else None])
     if not args.port_day:
         manifests = generate_manifests(
             args.seed,
@@ -263,7 +272,6 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"riskprofile: error: {exc}", file=sys.stderr)
         return 2
     rows, unit = _write(day.manifests, path)
-    truth = path.with_suffix(".planted.csv")
     cases = write_planted(day.planted, truth)
     print(
         f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}; "
@@ -279,8 +287,10 @@ def _history(args: argparse.Namespace) -> int:
     path = Path(args.output)
     if path.suffix.lower() != ".csv":
         raise InputFormatError("a history is written as CSV (.csv)", path=str(path))
-    if not path.parent.is_dir():
-        raise InputFormatError("the folder to write into does not exist", path=str(path))
+    check_outputs(
+        "data history",
+        [path, path.with_suffix(".outcomes.csv"), path.with_suffix(".patterns.csv")],
+    )
     try:
         history = generate_history(
             args.seed,

@@ -67,6 +67,7 @@ def _usage(message: str) -> SystemExit:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from riskprofile.cli._output import check_outputs
     from riskprofile.evaluation import (
         DEFAULT_CAPACITIES,
         evaluate,
@@ -85,9 +86,11 @@ def _evaluate(args: argparse.Namespace) -> int:
             parse_capacity(value, 100)
         except ValueError as exc:
             raise _usage(str(exc)) from None
-    for target in (args.output, args.json):
-        if target and not Path(target).resolve().parent.is_dir():
-            raise _usage(f"the folder of {target!r} does not exist")
+    check_outputs(
+        "evaluate",
+        [args.output, args.json],
+        [args.batch, args.outcomes, args.mapping, args.outcomes_mapping, *(args.profiles or [])],
+    )
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
     check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.

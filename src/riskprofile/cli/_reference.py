@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from riskprofile.cli._output import emit
+from riskprofile.cli._output import check_outputs, emit
 
 __all__ = ["register"]
 
@@ -38,6 +38,7 @@ def _schema(args: argparse.Namespace) -> int:
     from riskprofile.model.manifest import Manifest
     from riskprofile.profiles import Overlay, Profile
 
+    check_outputs("schema", [args.output])
     if args.kind == "manifest":
         schema = Manifest.model_json_schema()
     else:
@@ -56,6 +57,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _fields(args: argparse.Namespace) -> int:
     from riskprofile.model.shipment import field_catalogue, render_field_catalogue
 
+    check_outputs("fields", [args.output])
     if args.format == "json":
         specs = [asdict(f) for f in field_catalogue()]
         emit(json.dumps(specs, indent=2, default=str) + "\n", args.output)

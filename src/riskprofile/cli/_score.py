@@ -133,8 +133,9 @@ def check_profiles(
 
 
 def _score(args: argparse.Namespace) -> int:
+    from riskprofile.cli._output import check_outputs
     from riskprofile.io import read_batch
-    from riskprofile.output import text_table, to_json, write_output
+    from riskprofile.output import output_files, text_table, to_json, write_output
     from riskprofile.profiles import bundled_profiles_path, load_profiles
     from riskprofile.scoring import score
     from riskprofile.selection import select
@@ -154,6 +155,11 @@ def _score(args: argparse.Namespace) -> int:
         choose_engine(args.engine, 0)
     except ValueError as exc:
         raise _usage(str(exc)) from None
+    check_outputs(
+        "score",
+        output_files(args.output, fmt) if args.output else [],
+        [args.batch, args.mapping, *(args.profiles or [])],
+    )
     profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
     as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
         hour=0, minute=0, second=0, microsecond=0

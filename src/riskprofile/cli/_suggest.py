@@ -105,6 +105,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    from riskprofile.cli._output import check_outputs
     from riskprofile.evaluation import read_outcomes, suggest
     from riskprofile.io import read_batch
     from riskprofile.profiles import bundled_profiles_path
@@ -112,14 +113,15 @@ def _suggest(args: argparse.Namespace) -> int:
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
     if output.suffix.lower() not in (".yaml", ".yml"):
         raise _usage(f"the profile file must end in .yaml or .yml, not {output.name!r}")
-    if not output.resolve().parent.is_dir():
-        raise _usage(f"the folder of {str(output)!r} does not exist")
     if output.exists() and not args.force:
         raise _usage(f"{output} exists (use --force to overwrite it)")
     if _inside(output, bundled_profiles_path()) and not args.force:
         raise _usage("refusing to write a suggestion into the bundled profiles (use --force)")
-    if args.json and not Path(args.json).resolve().parent.is_dir():
-        raise _usage(f"the folder of {args.json!r} does not exist")
+    check_outputs(
+        "suggest",
+        [output, args.json],
+        [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
+    )
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)
     batch = read_batch(args.history, mapping=args.mapping)
     for rejected in batch.rejected:

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from riskprofile.errors import (
     BadSignatureError,
     ExpiredError,
+    InputFormatError,
     ReplayedError,
     SchemaError,
     TamperedError,
@@ -102,9 +103,15 @@ class SigningKey:
         """Read a private key PEM written by :func:`generate_keys`. The PCU id defaults to
         the file name before ``.key.pem`` (``PK-KHI.key.pem``)."""
         path = Path(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError) as exc:  # not PEM, encrypted, or not a private key
+            raise InputFormatError(
+                f"not a private key PEM file written by `riskprofile exchange keygen` ({exc})",
+                path=str(path),
+            ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path}: not an Ed25519 private key")
+            raise InputFormatError("not an Ed25519 private key", path=str(path))
         return cls(pcu or path.name.removesuffix(".pem").removesuffix(".key"), key)
 
 
