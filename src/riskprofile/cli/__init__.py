@@ -80,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
+    except SystemExit as exc:  # a usage error found while running (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except ProfileSetError as exc:
         for error in exc.errors:
             print(_args.shorten(f"{error.location_text()} [{error.code}]"), file=sys.stderr)
