@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from riskprofile.scoring import ContainerResult, ScoringRun
 from riskprofile.selection import Selection
@@ -30,6 +30,7 @@ __all__ = [
     "output_files",
     "run_html",
     "selection_html",
+    "table_frame",
     "text_table",
     "to_pandas",
     "to_polars",
@@ -119,21 +120,17 @@ def hit_rows(run: ScoringRun) -> list[dict[str, Any]]:
 
 def to_pandas(run: ScoringRun, selection: Selection | None = None) -> tuple[Any, Any]:
     """(containers, hits) as pandas DataFrames (needs pandas)."""
-    import pandas as pd
-
     return (
-        pd.DataFrame(container_rows(run, selection), columns=list(CONTAINER_COLUMNS)),
-        pd.DataFrame(hit_rows(run), columns=list(HIT_COLUMNS)),
+        table_frame(run, selection, "containers", "pandas"),
+        table_frame(run, selection, "hits", "pandas"),
     )
 
 
 def to_polars(run: ScoringRun, selection: Selection | None = None) -> tuple[Any, Any]:
     """(containers, hits) as polars DataFrames (needs polars)."""
-    import polars as pl
-
     return (
-        pl.DataFrame(container_rows(run, selection), schema=list(CONTAINER_COLUMNS)),
-        pl.DataFrame(hit_rows(run), schema=list(HIT_COLUMNS)),
+        table_frame(run, selection, "containers", "polars"),
+        table_frame(run, selection, "hits", "polars"),
     )
 
 
@@ -200,6 +197,10 @@ def write_output(
     ``parquet`` (likewise, needs pyarrow). Returns the files written."""
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
+    if fmt == "parquet":
+        from riskprofile.io._table import require_pyarrow
+
+        require_pyarrow("writing", str(path))
     if fmt == "json":
         path.write_text(to_json(run, selection), encoding="utf-8")
         return [path]
@@ -274,35 +275,207 @@ def text_table(run: ScoringRun, selection: Selection | None = None, *, limit: in
     return "\n".join([*out, "", *lines]) + "\n"
 
 
+_LANE_STYLE = {
+    "red": "background:#c62828;color:#fff",
+    "yellow": "background:#f9a825;color:#000",
+    "blue": "background:#1565c0;color:#fff",
+    "green": "background:#2e7d32;color:#fff",
+}
+_TABLE_STYLE = "border-collapse:collapse;font-size:0.9em"
+_CELL_STYLE = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top"
+
+
+def _lane_badge(lane: str | None, forced: str | None = None) -> str:
+    if lane is None:
+        return ""
+    style = _LANE_STYLE.get(lane, "")
+    text = html.escape(lane) + (" (forced)" if forced else "")
+    return f'<span style="{style};padding:0 6px;border-radius:3px">{text}</span>'
+
+
+def _hits_html(hits: Sequence[dict[str, Any]]) -> str:
+    """The hits of one container as a folded list: weight, profile/indicator, why."""
+    if not hits:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(str(h['weight']))}</b> "
+        f"<code>{html.escape(str(h['profile_id']))}/{html.escape(str(h['indicator_id']))}"
+        f"</code>{' ' + _lane_badge(h['forced_lane']) if h.get('forced_lane') else ''}: "
+        f"{html.escape(str(h.get('explanation') or h.get('title') or ''))}</li>"
+        for h in hits
+    )
+    return (
+        f"<details><summary>{len(hits)} hit{'s' if len(hits) != 1 else ''}</summary>"
+        f'<ul style="margin:0;padding-left:1.2em">{items}</ul></details>'
+    )
+
+
 def _html_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    """A table of ``rows``; ``lane`` cells as coloured badges, ``hits`` cells as HTML."""
+
+    def cell(row: dict[str, Any], column: str) -> str:
+        value = row.get(column)
+        if column == "lane":
+            return _lane_badge(value, row.get("forced_lane"))
+        if column == "hits":
+            return str(value or "")
+        return html.escape("" if value is None else str(value))
+
+    head = "".join(f'<th style="{_CELL_STYLE}">{html.escape(c)}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(
-            f"<td>{html.escape('' if r.get(c) is None else str(r.get(c)))}</td>" for c in columns
-        ) + "</tr>"
+        "<tr>" + "".join(f'<td style="{_CELL_STYLE}">{cell(r, c)}</td>' for c in columns)
+        + "</tr>"
         for r in rows
     )  # fmt: skip
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<table style="{_TABLE_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def _lane_counts_html(lanes: Sequence[str]) -> str:
+    counts = {lane: sum(1 for x in lanes if x == lane) for lane in _LANE_STYLE}
+    return " ".join(f"{_lane_badge(lane)} {n:,}" for lane, n in counts.items())
+
+
+def _hits_by_key(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(row["key"], []).append(row)
+    return by_key
 
 
 def run_html(run: ScoringRun, limit: int = 50) -> str:
-    """HTML for notebooks: the ranked containers that are not green."""
-    rows = [r for r in container_rows(run) if r["lane"] != "green"][:limit]
-    columns = ("rank", "container_number", "lane", "score", "forced_lane", "top_reasons")
-    return f"<p>{html.escape(repr(run))}</p>" + _html_table(rows, columns)
+    """HTML for notebooks: the run's summary with its lanes, then the ranked containers
+    that are not green (at most ``limit``), lanes in their colours, each with its hits
+    and the officer's explanations, and the rejected records of the batch, if any."""
+    rows = [r for r in container_rows(run) if r["lane"] != "green"]
+    shown = rows[:limit]
+    hits = _hits_by_key(hit_rows(run))
+    for row in shown:
+        row["container"] = row["container_number"] or row["key"]
+        row["hits"] = _hits_html(hits.get(row["key"], []))
+    columns = ("rank", "container", "lane", "score", "hits")
+    parts = [
+        f"<p>{html.escape(repr(run))}</p>",
+        f"<p>{_lane_counts_html([c.lane for c in run.containers])}</p>",
+        _html_table(shown, columns),
+    ]
+    if len(rows) > len(shown):
+        parts.append(f"<p>... {len(rows) - len(shown):,} more non-green containers</p>")
+    parts.append(_rejected_html(run))
+    return "".join(parts)
+
+
+def _rejected_html(run: ScoringRun) -> str:
+    if not run.rejected:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(run.record_unit)} {r.record}: {html.escape(r.reason)}</li>"
+        for r in run.rejected
+    )
+    return (
+        f"<details><summary><b>{len(run.rejected):,} of {run.records_read or 0:,} records "
+        f"rejected</b> (not scored)</summary><ul>{items}</ul></details>"
+    )
 
 
 def selection_html(selection: Selection, limit: int = 100) -> str:
-    """HTML for notebooks: the inspection list."""
-    if isinstance(selection.run, ScoringRun):
-        rows = [r for r in container_rows(selection.run, selection) if r["selected"]][:limit]
-    else:  # a column-wise run: no explanations at hand
-        rows = [
-            {"rank": s.rank, "container_number": s.container.container_number,
-             "reason": s.reason, "lane": s.container.lane,
-             "score": _number(s.container.score), "top_reasons": ""}
-            for s in selection.selected[:limit]
-        ]  # fmt: skip
-    columns = ("rank", "container_number", "reason", "lane", "score", "top_reasons")
-    note = "".join(f"<p><b>warning:</b> {html.escape(w)}</p>" for w in selection.warnings)
-    return note + _html_table(rows, columns)
+    """HTML for notebooks: the selection's summary and warnings, then the inspection list
+    (at most ``limit``): why each container is there, its lane in colour, its score and
+    its hits with the officer's explanations."""
+    picked = selection.selected[:limit]
+    run = selection.run
+    if isinstance(run, ScoringRun):
+        hits = _hits_by_key(hit_rows(run))
+    else:  # a column-wise run: explain the hits of the containers shown only
+        explain = getattr(run, "explained_hits", None)
+        keys = [s.container.key for s in picked]
+        hits = _hits_by_key(explain(keys).to_dicts()) if explain is not None and keys else {}
+    rows = [
+        {
+            "rank": s.rank,
+            "container": s.container.container_number or s.container.key,
+            "reason": s.reason,
+            "lane": s.container.lane,
+            "forced_lane": s.container.forced_lane,
+            "score": _number(s.container.score),
+            "hits": _hits_html(hits.get(s.container.key, [])),
+        }
+        for s in picked
+    ]
+    columns = ("rank", "container", "reason", "lane", "score", "hits")
+    parts = [f"<p>{html.escape(repr(selection))}</p>"]
+    parts += [
+        f'<p style="color:#b71c1c"><b>warning:</b> {html.escape(w)}</p>' for w in selection.warnings
+    ]
+    parts.append(_html_table(rows, columns))
+    if len(selection.selected) > len(picked):
+        parts.append(f"<p>... {len(selection.selected) - len(picked):,} more selected</p>")
+    if isinstance(run, ScoringRun):
+        parts.append(_rejected_html(run))
+    return "".join(parts)
+
+
+def table_frame(
+    run: Any,
+    selection: Selection | None,
+    table: str,
+    library: Literal["pandas", "polars"],
+) -> Any:
+    """One table of a run (``"containers"`` or ``"hits"``) as a pandas or polars
+    DataFrame: what :meth:`ScoringRun.to_pandas <riskprofile.ScoringRun.to_pandas>` and
+    its kin return.
+
+    A :class:`~riskprofile.scoring.ScoringRun` gives the columns of
+    :data:`CONTAINER_COLUMNS` and :data:`HIT_COLUMNS`; a column-wise
+    :class:`~riskprofile.engines.columnar.FrameRun` gives its own tables as they are (no
+    copy through Python rows), with ``selected`` and ``reason`` joined when a selection
+    is given.
+    """
+    if table not in ("containers", "hits"):
+        raise ValueError(f"table must be 'containers' or 'hits', not {table!r}")
+    if library not in ("pandas", "polars"):
+        raise ValueError(f"library must be 'pandas' or 'polars', not {library!r}")
+    if not isinstance(run, ScoringRun):
+        frame = _frame_run_table(run, selection, table)
+        return frame if library == "polars" else frame.to_pandas()
+    columns: Sequence[str]
+    if table == "containers":
+        rows, columns = container_rows(run, selection), CONTAINER_COLUMNS
+    else:
+        rows, columns = hit_rows(run), HIT_COLUMNS
+    if library == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(rows, columns=list(columns))
+    import polars as pl
+
+    # A score column mixes whole and fractional numbers: read every row to type it.
+    return pl.DataFrame(rows, schema=list(columns), infer_schema_length=None)
+
+
+def _frame_run_table(run: Any, selection: Selection | None, table: str) -> Any:
+    import polars as pl
+
+    if table == "hits":
+        return run.hit_table
+    containers = run.container_table.drop("points", strict=False)
+    if selection is None:
+        return containers
+    chosen = pl.DataFrame(
+        {
+            "key": [s.container.key for s in selection.selected],
+            "_order": [s.rank for s in selection.selected],
+            "reason": [s.reason for s in selection.selected],
+        },
+        schema={"key": pl.String, "_order": pl.Int64, "reason": pl.String},
+    )
+    # Selected first, in inspection order, then the rest in rank order (as the
+    # container table of a row-wise run with a selection).
+    return (
+        containers.join(chosen, on="key", how="left")
+        .with_columns(pl.col("reason").is_not_null().alias("selected"))
+        .sort(["_order", "rank"], nulls_last=True)
+        .drop("_order")
+        .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"))
+    )

@@ -22,13 +22,17 @@ The semantics, exactly (``docs/scoring.md`` says the same for analysts):
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.engines.rowwise import ProfileOutcome, evaluate
 from riskprofile.errors import NoProfilesError
+from riskprofile.io._batch import Batch, RejectedRecord
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledProfile
 
@@ -158,6 +162,14 @@ class ScoringRun:
         profile_versions: profile id -> version of each profile used.
         skipped_profiles: profile id -> why it did not score (retired, draft, not valid
             on the ``as_of`` date).
+        source: the batch file scored, when :func:`score` was given a
+            :class:`~riskprofile.io.Batch` or a path (None for bare shipments).
+        records_read: records in that file (None for bare shipments).
+        rejected: the records of that file that could not be used, with their reasons:
+            they are not scored, but not lost either (``records_accepted +
+            len(rejected) == records_read``).
+        record_unit: what a rejected record's number counts (``line``, ``row``,
+            ``manifest``).
     """
 
     as_of: dt.datetime
@@ -166,6 +178,10 @@ class ScoringRun:
     containers: tuple[ContainerResult, ...]
     profile_versions: dict[str, int] = field(default_factory=dict)
     skipped_profiles: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    records_read: int | None = None
+    rejected: tuple[RejectedRecord, ...] = ()
+    record_unit: str = "record"
 
     def __len__(self) -> int:
         return len(self.containers)
@@ -178,10 +194,41 @@ class ScoringRun:
     def __repr__(self) -> str:
         lanes = {lane: sum(1 for c in self.containers if c.lane == lane) for lane in LANES}
         shown = ", ".join(f"{n} {lane}" for lane, n in lanes.items() if n)
+        records = (
+            ""
+            if self.records_read is None
+            else f", {self.records_read:,} records read ({len(self.rejected):,} rejected)"
+        )
         return (
             f"<ScoringRun {len(self.containers)} containers ({shown or 'none'}), "
-            f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
+            f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}{records}>"
         )
+
+    @property
+    def records_accepted(self) -> int | None:
+        """Records of the batch file that were scored: ``records_read - len(rejected)``
+        (None when the run was given bare shipments)."""
+        return None if self.records_read is None else self.records_read - len(self.rejected)
+
+    def to_pandas(self, table: Literal["containers", "hits"] = "containers") -> Any:
+        """A table of the run as a pandas DataFrame (needs pandas: ``pip install
+        'riskprofile[pandas]'``).
+
+        Args:
+            table: ``"containers"``: one row per container, in rank order (the columns of
+                :data:`riskprofile.output.CONTAINER_COLUMNS`); ``"hits"``: one row per
+                hit, with the officer's explanation (:data:`~riskprofile.output.HIT_COLUMNS`).
+        """
+        from riskprofile.output import table_frame
+
+        return table_frame(self, None, table, "pandas")
+
+    def to_polars(self, table: Literal["containers", "hits"] = "containers") -> Any:
+        """A table of the run as a polars DataFrame (needs polars); ``table`` as for
+        :meth:`to_pandas`."""
+        from riskprofile.output import table_frame
+
+        return table_frame(self, None, table, "polars")
 
 
 class RankedContainer(Protocol):
@@ -314,10 +361,10 @@ def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
 
 
 def score(
-    shipments: Iterable[Shipment],
+    shipments: Iterable[Shipment] | Batch | str | os.PathLike[str],
     profiles: Iterable[CompiledProfile],
     *,
-    as_of: dt.datetime | dt.date,
+    as_of: AsOf,
     include_drafts: bool = False,
     progress: Callable[[int], None] | None = None,
     engine: Engine = "auto",
@@ -325,11 +372,17 @@ def score(
     """Score every shipment against every profile and roll the results up by container.
 
     Args:
-        shipments: the batch (e.g. ``read_batch(...).shipments``).
+        shipments: the batch: a :class:`~riskprofile.io.Batch` (``read_batch(...)``),
+            the path of a batch file (read with :func:`~riskprofile.read_batch`'s
+            defaults: lenient, no column mapping), or shipments
+            (``read_batch(...).shipments``). Given a batch or a path, the run keeps the
+            batch's rejected records and record count (``run.rejected``,
+            ``run.records_read``), so that nothing read is lost.
         profiles: compiled profiles (e.g. ``load_profiles("profiles/", country="PK")``).
-        as_of: the evaluation time: ``$now``/``$today`` in every rule. A date means
-            midnight UTC; a naive datetime is taken as UTC. Required, so that a run can
-            be reproduced.
+        as_of: the evaluation time: ``$now``/``$today`` in every rule: a datetime, a
+            date (midnight UTC) or an ISO 8601 string (``"2026-11-02"``,
+            ``"2026-11-02T10:00:00+05:00"``); a naive time is taken as UTC. Required, so
+            that a run can be reproduced.
         include_drafts: also score with profiles whose status is ``draft`` (to try them
             out). Retired profiles, and profiles not valid on the ``as_of`` date
             (``valid_from``/``valid_to``), never score; the run lists them in
@@ -347,11 +400,29 @@ def score(
     Raises:
         NoProfilesError: no profile takes part (none given, or every one skipped): a run
             that looked at nothing would call every container green.
+        ValueError: ``as_of`` is a string that is not an ISO 8601 date or time.
+        InputFormatError: the batch file cannot be read at all.
+
+    >>> run = score("examples/data/karachi-sample.csv", load_all_profiles(),
+    ...             as_of="2026-11-02")  # doctest: +SKIP
+    >>> run.records_accepted + len(run.rejected) == run.records_read  # doctest: +SKIP
+    True
     """
     when = _as_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
-    shipment_list = list(shipments)
+    batch: Batch | None
+    if isinstance(shipments, str | os.PathLike):
+        from riskprofile.io import read_batch
+
+        batch = read_batch(Path(shipments))
+    elif isinstance(shipments, Batch):
+        batch = shipments
+    else:
+        batch = None
+        shipment_list = list(shipments)
+    if batch is not None:
+        shipment_list = list(batch.shipments)
     evaluator = evaluate
     if choose_engine(engine, len(shipment_list)) == "columnar":
         from riskprofile.engines.columnar import evaluate as evaluator
@@ -368,6 +439,10 @@ def score(
         containers=tuple(roll_up(results)),
         profile_versions={p.id: p.version for p in profile_list},
         skipped_profiles=skipped,
+        source=None if batch is None else batch.source,
+        records_read=None if batch is None else batch.records_read,
+        rejected=() if batch is None else tuple(batch.rejected),
+        record_unit="record" if batch is None else batch.record_unit,
     )
 
 
@@ -463,8 +538,4 @@ def _order_duplicates(results: list[ShipmentResult]) -> None:
 
 
 def _as_datetime(value: Any) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    raise TypeError(f"as_of must be a date or datetime, not {type(value).__name__}")
+    return as_of_datetime(value)

@@ -73,6 +73,37 @@ class Selection:
 
         return selection_html(self)
 
+    def __repr__(self) -> str:
+        reasons = {r: sum(1 for s in self.selected if s.reason == r)
+                   for r in ("forced", "score", "control")}  # fmt: skip
+        shown = ", ".join(f"{n} {r}" for r, n in reasons.items() if n)
+        warned = f", {len(self.warnings)} warnings" if self.warnings else ""
+        return (
+            f"<Selection {len(self.selected)} of {len(self.run.containers)} containers "
+            f"({shown or 'none'}), capacity {self.capacity}, {len(self.left_out)} non-green "
+            f"left out{warned}>"
+        )
+
+    def to_pandas(self, table: Literal["containers", "hits"] = "containers") -> Any:
+        """A table of the run with this selection, as a pandas DataFrame (needs pandas).
+
+        ``"containers"``: every container, the selected ones first in inspection order
+        (``selected`` true, ``reason`` forced/score/control), then the others in rank
+        order, as :func:`riskprofile.output.write_output` writes them; ``"hits"``: one
+        row per hit. ``selection.to_pandas().query("selected")`` is the inspection list.
+        """
+        from riskprofile.output import table_frame
+
+        return table_frame(self.run, self, table, "pandas")
+
+    def to_polars(self, table: Literal["containers", "hits"] = "containers") -> Any:
+        """As :meth:`to_pandas`, a polars DataFrame (needs polars). For a column-wise run
+        it is the run's own container table with the selection joined: no Python row per
+        container."""
+        from riskprofile.output import table_frame
+
+        return table_frame(self.run, self, table, "polars")
+
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 

@@ -7,15 +7,21 @@ import datetime as dt
 import re
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from riskprofile.profiles import ProfileSet
 
 __all__ = [
+    "PROFILES_HELP",
     "Parser",
     "as_of",
     "at_most",
     "country",
     "fraction",
     "iso_date",
+    "load_profiles",
     "positive",
     "shorten",
     "usage_error",
@@ -44,6 +50,13 @@ class Parser(argparse.ArgumentParser):
 # that date arithmetic in a condition (`$today - 45` days, a UTC offset) cannot overflow.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+BUNDLED = "bundled"
+PROFILES_HELP = (
+    "profile file or folder, or 'bundled' for the profiles that ship with riskprofile "
+    "(repeatable; default: bundled)"
+)
+"""The help of every command's ``--profiles`` option."""
 
 
 def as_of(text: str) -> dt.datetime:
@@ -128,3 +141,15 @@ def usage_error(command: str, message: str) -> SystemExit:
     """A usage error: the message on standard error, exit code 2 (as argparse does)."""
     print(f"riskprofile {command}: error: {shorten(message)}", file=sys.stderr)
     return SystemExit(2)
+
+
+def load_profiles(paths: Sequence[str] | None, country: str | None) -> ProfileSet:
+    """The profiles a command's ``--profiles`` options name: the bundled library when
+    there is none; the word ``bundled`` adds it to one's own (a folder of that name is
+    ``./bundled``)."""
+    from riskprofile.profiles import load_profiles as load
+
+    if not paths:
+        return load(bundled=True, country=country)
+    own = [p for p in paths if p != BUNDLED]
+    return load(own, bundled=len(own) < len(paths), country=country)

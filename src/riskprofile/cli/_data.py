@@ -205,6 +205,16 @@ def _render(s: dict[str, Any], *, show_all: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _check_writable_format(path: Path) -> None:
+    """Fail on an output format that cannot be written (unknown, or Parquet without
+    pyarrow) before anything is read or generated."""
+    from riskprofile.io import detect_format
+    from riskprofile.io._table import require_pyarrow
+
+    if detect_format(path) == "parquet":
+        require_pyarrow("writing", str(path))
+
+
 def _write(manifests: Any, path: Path) -> tuple[int, str]:
     from riskprofile.io import detect_format, write_csv, write_json, write_parquet
 
@@ -221,10 +231,10 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from riskprofile.io import detect_format, read_manifests
+    from riskprofile.io import read_manifests
 
     out = Path(args.output)
-    detect_format(out)  # fail on an unknown output format before reading
+    _check_writable_format(out)  # fail on an unknown output format before reading
     check_outputs("data convert", [out], [args.file, args.mapping])
     reading = read_manifests(
         args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
@@ -240,11 +250,10 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from riskprofile.io import detect_format
     from riskprofile.synth import generate_manifests, generate_port_day, write_planted
 
     path = Path(args.output)
-    detect_format(path)
+    _check_writable_format(path)
     if args.planted is not None and not args.port_day:
         print("riskprofile: error: --planted needs --port-day", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ def register(commands: Any) -> None:
     )
     evaluate.add_argument(
         "--profiles", action="append", metavar="PATH",
-        help="profile file or folder (repeatable; default: the bundled profiles)",
+        help=_args.PROFILES_HELP,
     )  # fmt: skip
     evaluate.add_argument(
         "--country", type=_args.country,
@@ -76,7 +76,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         write_report,
     )
     from riskprofile.io import read_batch
-    from riskprofile.profiles import bundled_profiles_path, load_profiles
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity
 
@@ -91,7 +90,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         [args.output, args.json],
         [args.batch, args.outcomes, args.mapping, args.outcomes_mapping, *(args.profiles or [])],
     )
-    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    profiles = _args.load_profiles(args.profiles, args.country)
     check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)

@@ -87,7 +87,7 @@ def register(commands: Any) -> None:
     warn.add_argument("--policy", action="append", default=[], metavar="YAML",
                       help="a partner's redaction policy (repeatable)")  # fmt: skip
     warn.add_argument("--profiles", action="append", metavar="PATH",
-                      help="profiles to score --batch with (default: bundled)")  # fmt: skip
+                      help="profiles to score --batch with: " + _args.PROFILES_HELP)  # fmt: skip
     warn.add_argument(
         "--country", type=_args.country, help="apply this country's overlays when scoring"
     )
@@ -257,10 +257,9 @@ def _not_found(args: argparse.Namespace, what: str = "is not in the run") -> _No
 def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     from riskprofile.exchange import to_warning
     from riskprofile.io import read_batch
-    from riskprofile.profiles import bundled_profiles_path, load_profiles
     from riskprofile.scoring import score
 
-    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    profiles = _args.load_profiles(args.profiles, args.country)
     batch = read_batch(args.batch)
     run = score(batch.shipments, profiles, as_of=now)
     found = [c for c in run.containers if c.container_number == args.container]

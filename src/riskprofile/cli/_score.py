@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
         "--profiles",
         action="append",
         metavar="PATH",
-        help="profile file or folder (repeatable; default: the bundled profiles)",
+        help=_args.PROFILES_HELP,
     )
     score.add_argument(
         "--country", type=_args.country,
@@ -136,7 +136,6 @@ def _score(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
     from riskprofile.io import read_batch
     from riskprofile.output import output_files, text_table, to_json, write_output
-    from riskprofile.profiles import bundled_profiles_path, load_profiles
     from riskprofile.scoring import score
     from riskprofile.selection import select
 
@@ -149,6 +148,10 @@ def _score(args: argparse.Namespace) -> int:
                      ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
         raise _usage("--format parquet needs -o FILE")
+    if fmt == "parquet":  # said before the profiles are loaded and the batch scored
+        from riskprofile.io._table import require_pyarrow
+
+        require_pyarrow("writing", args.output)
     from riskprofile.scoring import choose_engine
 
     try:
@@ -160,7 +163,7 @@ def _score(args: argparse.Namespace) -> int:
         output_files(args.output, fmt) if args.output else [],
         [args.batch, args.mapping, *(args.profiles or [])],
     )
-    profiles = load_profiles(args.profiles or [bundled_profiles_path()], country=args.country)
+    profiles = _args.load_profiles(args.profiles, args.country)
     as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
         hour=0, minute=0, second=0, microsecond=0
     )

@@ -26,7 +26,14 @@ from riskprofile.model._base import QualityFlag, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
 
-__all__ = ["TableReader", "csv_rows", "parquet_rows", "write_csv", "write_parquet"]
+__all__ = [
+    "TableReader",
+    "csv_rows",
+    "parquet_rows",
+    "require_pyarrow",
+    "write_csv",
+    "write_parquet",
+]
 
 _GROUP_COLUMNS = {
     group: [c for c in COLUMNS if c.group == group]
@@ -513,16 +520,28 @@ def csv_rows(
     return header, rows()
 
 
+def require_pyarrow(action: str, path: str) -> None:
+    """Raise :class:`~riskprofile.errors.InputFormatError` with the install hint when
+    pyarrow is missing: called before a command reads, scores or generates anything, so
+    that a missing extra is said at once, not after the work.
+
+    ``action`` is ``"reading"`` or ``"writing"``; ``path`` the Parquet file.
+    """
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise InputFormatError(
+            f"{action} Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=path
+        ) from None
+
+
 def parquet_rows(
     path: Path, source: str, batch_size: int = 8192
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """The columns and rows of a Parquet file (needs pyarrow: ``riskprofile[parquet]``)."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputFormatError(
-            "reading Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=source
-        ) from None
+    require_pyarrow("reading", source)
+    import pyarrow.parquet as pq
+
     try:
         handle = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises its own error types for corrupt files
@@ -658,13 +677,10 @@ def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
 
 def write_parquet(manifests: Iterable[Manifest], path: str | Path) -> int:
     """Write manifests as a Parquet file in the flat layout (all columns text)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputFormatError(
-            "writing Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=str(path)
-        ) from None
+    require_pyarrow("writing", str(path))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     names = [c.name for c in COLUMNS]
     schema = pa.schema([(n, pa.string()) for n in names])
     count = 0

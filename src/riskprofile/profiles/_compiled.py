@@ -10,6 +10,7 @@ from typing import Any
 
 import rule_engine
 
+from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._expressions import Condition, record_of, render_explanation
 from riskprofile.profiles._schema import Indicator, Profile
@@ -141,11 +142,14 @@ class CompiledProfile:
                 return ind
         raise KeyError(indicator_id)
 
-    def evaluate(
-        self, shipment: Shipment, as_of: dt.datetime
-    ) -> tuple[list[IndicatorResult], str | None]:
+    def evaluate(self, shipment: Shipment, as_of: AsOf) -> tuple[list[IndicatorResult], str | None]:
         """Every indicator's result on ``shipment`` and the exception that suppresses the
-        profile, if one holds (then no indicator is evaluated)."""
+        profile, if one holds (then no indicator is evaluated).
+
+        ``as_of`` is taken as :func:`riskprofile.score` takes it: a datetime, a date
+        (midnight UTC) or an ISO 8601 string (``"2026-11-02"``).
+        """
+        as_of = as_of_datetime(as_of)
         record = record_of(shipment)
         for exc in self.exceptions:
             holds, _problem = exc.holds(record, as_of)

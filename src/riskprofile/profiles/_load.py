@@ -795,10 +795,11 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
 
 
 def load_profiles(
-    paths: str | Path | Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path] = (),
     *,
     country: str | None = None,
     collect_errors: bool = True,
+    bundled: bool = False,
 ) -> ProfileSet:
     """Load, validate, resolve and compile risk profiles.
 
@@ -809,13 +810,18 @@ def load_profiles(
             returned and every overlay is still checked against its base.
         collect_errors: gather every problem and raise them together
             (:class:`~riskprofile.errors.ProfileSetError`); when false, raise the first.
+        bundled: also load the profile library that ships with riskprofile
+            (:func:`bundled_profiles_path`), as ``--profiles bundled`` does on the
+            command line: one's own profiles then sit beside the bundled ones, and one's
+            own overlays can adapt them. A profile id in both is a duplicate (an error).
 
     Raises:
         ProfileError: a problem, with its file, line and column.
 
     >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
+    >>> mine_and_bundled = load_profiles("my-profiles/", bundled=True)  # doctest: +SKIP
     """
-    loaded = _load(paths, collect_errors)
+    loaded = _load(_with_bundled(paths, bundled), collect_errors)
     compiled, bases, overlays = loaded.compiled, loaded.bases, loaded.overlays
     chosen: list[CompiledProfile] = []
     replaced: set[str] = set()
@@ -844,12 +850,28 @@ def load_profiles(
 
 
 def load_all_profiles(
-    paths: str | Path | Sequence[str | Path], *, collect_errors: bool = True
+    paths: str | Path | Sequence[str | Path] = (),
+    *,
+    collect_errors: bool = True,
+    bundled: bool = False,
 ) -> ProfileSet:
-    """Every profile under ``paths``: the base profiles and every country's overlays,
+    """Every profile under ``paths`` (and the bundled library with ``bundled=True``, as
+    for :func:`load_profiles`): the base profiles and every country's overlays,
     resolved and compiled (for validation, lint and ``riskprofile test``)."""
-    loaded = _load(paths, collect_errors)
+    loaded = _load(_with_bundled(paths, bundled), collect_errors)
     return ProfileSet(tuple(sorted(loaded.compiled.values(), key=lambda p: p.id)))
+
+
+def _with_bundled(paths: str | Path | Sequence[str | Path], bundled: bool) -> list[str | Path]:
+    """``paths`` as a list, with the bundled library first when ``bundled`` (once, even
+    when ``paths`` names it too)."""
+    listed: list[str | Path] = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not bundled:
+        if not listed:
+            raise ValueError("no profiles to load: pass paths, or bundled=True")
+        return listed
+    library = bundled_profiles_path()
+    return [library, *(p for p in listed if Path(p).resolve() != library.resolve())]
 
 
 def bundled_profiles_path() -> Path:

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import polars as pl
 
+from riskprofile._as_of import AsOf
 from riskprofile.engines.columnar._frame import frame_schema, shipment_frame
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.engines.rowwise import ProfileOutcome
@@ -395,6 +396,22 @@ class FrameRun:
             f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
         )
 
+    def to_polars(self, table: Literal["containers", "hits"] = "containers") -> pl.DataFrame:
+        """The run's ``container_table`` (without its internal ``points``) or its
+        ``hit_table``, as they are: no Python row per container. :meth:`explained_hits`
+        adds the officers' explanations to the hits."""
+        from riskprofile.output import table_frame
+
+        frame: pl.DataFrame = table_frame(self, None, table, "polars")
+        return frame
+
+    def to_pandas(self, table: Literal["containers", "hits"] = "containers") -> Any:
+        """As :meth:`to_polars`, converted to a pandas DataFrame (needs pandas and
+        pyarrow)."""
+        from riskprofile.output import table_frame
+
+        return table_frame(self, None, table, "pandas")
+
 
 def _date_fields() -> frozenset[str]:
     from riskprofile.model.shipment import field_catalogue
@@ -454,7 +471,7 @@ def score_frame(
     frame: pl.DataFrame,
     profiles: Iterable[CompiledProfile],
     *,
-    as_of: dt.datetime | dt.date,
+    as_of: AsOf,
     include_drafts: bool = False,
 ) -> FrameRun:
     """Score a shipment frame column-wise (see the module docstring).

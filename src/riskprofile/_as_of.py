@@ -1,0 +1,45 @@
+"""The evaluation time (``as_of``) as every part of the API accepts it.
+
+A run's ``as_of`` is ``$now`` in every rule, and its date is ``$today``. The API takes it
+as a :class:`datetime.datetime`, a :class:`datetime.date` (midnight UTC) or an ISO 8601
+string (``"2026-11-02"``, ``"2026-11-02T10:00:00+05:00"``), the form a notebook, a
+configuration file or a command line has at hand. A naive time is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+__all__ = ["AsOf", "as_of_datetime"]
+
+AsOf = dt.datetime | dt.date | str
+"""What an ``as_of`` argument accepts: a datetime, a date, or an ISO 8601 string."""
+
+
+def as_of_datetime(value: Any) -> dt.datetime:
+    """``value`` as an aware datetime in UTC.
+
+    >>> as_of_datetime("2026-11-02T10:00:00+05:00")
+    datetime.datetime(2026, 11, 2, 5, 0, tzinfo=datetime.timezone.utc)
+    >>> as_of_datetime(dt.date(2026, 11, 2))
+    datetime.datetime(2026, 11, 2, 0, 0, tzinfo=datetime.timezone.utc)
+
+    Raises ValueError for a string that is not an ISO 8601 date or time (the message
+    quotes it), TypeError for anything else that is not a date.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"as_of must be an ISO 8601 date or time (2026-11-02, "
+                f"2026-11-02T10:00:00+05:00), not {value!r}"
+            ) from None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    raise TypeError(
+        f"as_of must be a date, a datetime or an ISO 8601 string, not {type(value).__name__}"
+    )
