@@ -608,3 +608,63 @@ def test_an_empty_party_is_no_party() -> None:
     )
     assert bl.freight_payer is None
     assert bl.shipper is not None  # it says something: not an AEO
+
+
+# --- ranges: what the shipment frame can hold (issue 14) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("packages", 18446744073709551618),
+        ("packages", 1_000_000_001),
+        ("packages", "9" * 5000),
+        ("value", 1e30),
+        ("value", "1000000000000000.01"),
+        ("value", "0.1234567890123456789012"),
+        ("value", "9" * 5000),
+        ("gross_weight_kg", 1e30),
+        ("net_weight_kg", -1.1e15),
+    ],
+)
+def test_out_of_range_numbers_rejected_strict_dropped_lenient(field: str, value: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        GoodsItem.model_validate({field: value})
+    assert caught.value.errors()[0]["loc"] == (field,)
+    item = GoodsItem.model_validate({field: value, "hs_code": "080390"}, context=LENIENT)
+    assert getattr(item, field) is None
+    assert [(f.field, f.code) for f in item.quality_flags] == [(field, "invalid_value")]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kept"),
+    [
+        ("packages", 1_000_000_000, 1_000_000_000),
+        ("value", "-1000000000000000", Decimal("-1000000000000000")),
+        ("value", "0.123456789012345678", Decimal("0.123456789012345678")),
+        ("value", "1.500000000000000000000000", Decimal("1.500000000000000000000000")),
+        ("gross_weight_kg", 1e15, 1e15),
+    ],
+)
+def test_numbers_at_the_limits_are_kept(field: str, value: Any, kept: Any) -> None:
+    assert getattr(GoodsItem.model_validate({field: value}, context=LENIENT), field) == kept
+
+
+def test_container_weights_out_of_range() -> None:
+    box = Container.model_validate(
+        {"number": "CSQU3054383", "verified_gross_mass_kg": 1e300, "tare_kg": "1e16"},
+        context=LENIENT,
+    )
+    assert box.verified_gross_mass_kg is None
+    assert box.tare_kg is None
+    assert {f.field for f in box.quality_flags} == {"verified_gross_mass_kg", "tare_kg"}
+
+
+@pytest.mark.parametrize("arrival", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_an_arrival_outside_the_utc_calendar_is_an_error_not_a_crash(arrival: str) -> None:
+    """Regression: converting it to UTC raised OverflowError out of validation."""
+    with pytest.raises(ValidationError, match="out of range in UTC"):
+        Manifest.model_validate({"arrival": arrival})
+    manifest = Manifest.model_validate({"arrival": arrival}, context=LENIENT)
+    assert manifest.arrival is None
+    assert [f.code for f in manifest.quality_flags] == ["invalid_value"]

@@ -68,7 +68,9 @@ from riskprofile.model._base import (
 from riskprofile.model.codes import describe_size_type, normalise_container_number
 from riskprofile.model.manifest import (
     MAX_GROSS_MASS_KG,
+    MAX_PACKAGES,
     MAX_TARE_KG,
+    MAX_WEIGHT_KG,
     Consignment,
     Container,
     GoodsItem,
@@ -104,8 +106,9 @@ _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify
 _DUMMY_CONTAINER = "CSQU3054383"
 _SALVAGED = frozenset({"invalid_value", "unknown_field"})
 _CONSISTENCY = frozenset({"inconsistent", "implausible", "duplicate"})
-# Plain decimal numbers that Polars and the model parse to the same value.
-_PLAIN_DECIMAL = r"^-?(0|[1-9][0-9]{0,19})(\.[0-9]{1,18})?$"
+# Plain decimal numbers that Polars and the model parse to the same value, below the
+# model's MAX_AMOUNT (10**15; the rest is judged by the model).
+_PLAIN_DECIMAL = r"^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,18})?$"
 _DECIMAL = pl.Decimal(38, DECIMAL_SCALE)
 _UTC = pl.Datetime("us", "UTC")
 _FLAGS = pl.List(pl.String)
@@ -469,10 +472,11 @@ def _check_number(s: pl.Series, check: Check, dtype: Any) -> _Checked:
     """Numbers Polars parses as the model does are cast; the rest go to the model."""
     fast = s.cast(dtype, strict=False)
     odd = s.is_not_null() & fast.is_null()
+    # Out-of-range numbers get the model's verdict (an invalid_value flag or a rejection).
     if dtype == pl.Float64:
-        odd = odd | (fast.is_not_null() & ~fast.is_finite())
+        odd = odd | (fast.is_not_null() & ~(fast.abs() <= MAX_WEIGHT_KG).fill_null(False))
     elif dtype == pl.Int64:
-        odd = odd | (fast < 0).fill_null(False)
+        odd = odd | ((fast < 0) | (fast > MAX_PACKAGES)).fill_null(False)
     else:
         odd = odd | (s.is_not_null() & ~s.str.contains(_PLAIN_DECIMAL).fill_null(False))
     sal = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from riskprofile.model._base import QualityFlag, RecordModel, standard
 from riskprofile.model.codes import (
@@ -79,9 +80,60 @@ IMONumber = Annotated[str, *standard(normalise_imo, imo_problem)]
 """IMO ship identification number, 7 digits (``9321483``)."""
 SCAC = Annotated[str, *standard(normalise_code, scac_problem)]
 SizeTypeCode = Annotated[str, *standard(normalise_code, size_type_problem)]
-Weight = Annotated[float, *standard(None, _negative)]
-"""A mass in kilograms; negative values are a standards problem."""
-Money = Annotated[Decimal, *standard(None, _negative)]
+MAX_WEIGHT_KG = 1e15
+"""The largest weight (either sign) a mass field holds, in kg: far beyond any cargo (the
+largest ship carries 2.5e8 kg), so that any total of a batch's weights stays finite and
+exact to the kilogram. A weight beyond it is not a measurement: it is refused (strict) or
+dropped with an ``invalid_value`` flag (lenient), as ``"abc"`` would be."""
+MAX_PACKAGES = 1_000_000_000
+"""The largest package count of one goods line, so that a shipment's total always fits
+a 64-bit integer (the shipment frame's ``Int64``)."""
+MAX_AMOUNT = Decimal(10) ** 15
+"""The largest declared value (either sign) of one goods line, in any currency: totals
+stay within the shipment frame's ``Decimal(38, 18)`` (20 integer digits)."""
+AMOUNT_PLACES = 18
+"""Decimal places a declared value may have (trailing zeros aside): the frame's scale."""
+
+
+def _weight_range(value: float) -> float:
+    if abs(value) > MAX_WEIGHT_KG:
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} kg is out of range (a weight is at most 1e15 kg either way)",
+            {"value": value},
+        )
+    return value
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Places after the point, trailing zeros aside (no decimal context involved)."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def _amount_range(value: Decimal) -> Decimal:
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} is out of range (a value is at most 10^15 either way)",
+            {"value": str(value)},
+        )
+    if _decimal_places(value) > AMOUNT_PLACES:
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} has more than {places} decimal places",
+            {"value": str(value), "places": AMOUNT_PLACES},
+        )
+    return value
+
+
+Weight = Annotated[float, *standard(None, _negative), AfterValidator(_weight_range)]
+"""A mass in kilograms, within ±:data:`MAX_WEIGHT_KG`; negative values are a standards
+problem."""
+Money = Annotated[Decimal, *standard(None, _negative), AfterValidator(_amount_range)]
 
 MAX_GROSS_MASS_KG = 45_000
 """No ISO container is rated above about 36 t gross (45' high cube); beyond this margin a
@@ -137,7 +189,12 @@ def _utc(value: datetime) -> datetime:
     # Naive times are taken as UTC so that the same batch always gives the same result.
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC
+        raise PydanticCustomError(
+            "out_of_range", "{value} is out of range in UTC", {"value": value.isoformat()}
+        ) from None
 
 
 YesNo = Annotated[bool, _bool_word(_TRUE, _FALSE)]
@@ -221,7 +278,9 @@ class GoodsItem(RecordModel):
 
     hs_code: HSCode | None = Field(None, description="HS code, 6 to 10 digits.")
     description: str | None = Field(None, description="Goods description as declared.")
-    packages: Annotated[int, Field(ge=0)] | None = Field(None, description="Number of packages.")
+    packages: Annotated[int, Field(ge=0, le=MAX_PACKAGES)] | None = Field(
+        None, description="Number of packages."
+    )
     package_type: str | None = Field(
         None, description="Package type (UN/ECE Rec. 21 code or text).", examples=["CT"]
     )
