@@ -20,7 +20,9 @@ process boundaries in parallel batch runs.
           ├── TamperedError       signature does not match the bytes (``tampered``)
           ├── UnknownSenderError  sender or key not in the trust store (``unknown_sender``)
           ├── ExpiredError        past its expiry (``expired``)
-          └── ReplayedError       a message id already received (``replayed``)
+          ├── ReplayedError       a message id already received (``replayed``)
+          ├── NotAddressedError   addressed to another PCU (``not_addressed``)
+          └── TooLargeError       over the size or nesting limit (``too_large``)
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "RiskProfileError",
     "SchemaError",
     "TamperedError",
+    "TooLargeError",
     "UnknownSenderError",
     "UnsignedError",
 ]
@@ -228,7 +231,8 @@ class ExchangeError(RiskProfileError):
 
     Attributes:
         reason: a stable code: ``schema``, ``unsigned``, ``bad_signature``, ``tampered``,
-            ``unknown_sender``, ``expired``, ``replayed`` or ``not_addressed``.
+            ``unknown_sender``, ``expired``, ``replayed``, ``not_addressed`` or
+            ``too_large``.
         message_id: the message concerned, when it could be read.
         detail: what is wrong, in words.
     """
@@ -288,3 +292,9 @@ class NotAddressedError(ExchangeError):
     """The message is not addressed to the PCU importing it."""
 
     reason = "not_addressed"
+
+
+class TooLargeError(ExchangeError):
+    """The message is over the size or nesting limit: refused before it is parsed."""
+
+    reason = "too_large"

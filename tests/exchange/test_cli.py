@@ -109,3 +109,87 @@ def test_refresh_rewrites_the_watch_list_and_says_how_many_expired(
         assert [r["value"] for r in csv.DictReader(f)] == ["TGHU1234567"]
     assert main(["exchange", "refresh", "--into", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run a command that must fail cleanly: exit 2, one line on stderr, no traceback."""
+    try:
+        code = main(["exchange", *argv])
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(("riskprofile", "usage:")), err
+    return err.strip().splitlines()[-1]
+
+
+def test_hostile_arguments_get_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    assert main(["exchange", "keygen", "--pcu", "PK-KHI", "-o", str(keys)]) == 0
+    key = str(keys / "PK-KHI.key.pem")
+    home = tmp_path / "home"
+    common = ["--batch", SAMPLE, "--container", "PCIU6784682", "--home", str(home)]
+    # a PCU id that would write outside -o
+    assert "not a PCU id" in _refused(capsys, "keygen", "--pcu", "../../x", "-o", str(keys))
+    assert not (tmp_path / "x.key.pem").exists()
+    # an output folder that cannot be made or written
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    line = _refused(capsys, "keygen", "--pcu", "KZ-AKT", "-o", str(blocker / "keys"))
+    assert str(blocker / "keys") in line
+    line = _refused(capsys, "warn", *common, "--to", "KZ-AKT", "--key", key, "-o", str(blocker))
+    assert str(blocker) in line
+    assert not (home / "log.sqlite").exists() or "sent" not in capsys.readouterr().out
+    # a missing key file
+    line = _refused(
+        capsys, "warn", *common, "--to", "KZ-AKT", "--key", str(tmp_path / "no.key.pem")
+    )
+    assert "no.key.pem" in line
+    # absurd validity, a recipient that is not a PCU id
+    for days in ("100000000", "-5", "0", "366"):
+        line = _refused(
+            capsys, "warn", *common, "--to", "KZ-AKT", "--key", key, "--valid-days", days
+        )
+        assert "--valid-days" in line
+    assert "--to" in _refused(capsys, "warn", *common, "--to", "x y", "--key", key)
+    # a missing message file
+    assert "nothing.json" in _refused(capsys, "verify", str(tmp_path / "nothing.json"))
+    # a damaged trust store and a damaged log
+    signed = tmp_path / "m.json"
+    signed.write_bytes(b"{}")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "trust.json").write_text("{not json")
+    assert "trust.json" in _refused(capsys, "verify", str(signed), "--home", str(bad))
+    assert "trust.json" in _refused(capsys, "trust", "list", "--home", str(bad))
+    (bad / "trust.json").unlink()
+    (bad / "log.sqlite").write_bytes(b"garbage " * 200)
+    line = _refused(
+        capsys, "import", str(signed), "--into", str(tmp_path / "wl"), "--home", str(bad)
+    )
+    assert "log.sqlite" in line
+    assert "log.sqlite" in _refused(capsys, "log", "--home", str(bad))
+    # a run file that is not a run
+    run = tmp_path / "run.json"
+    run.write_text(
+        '{"containers": [{"container_number": "PCIU6784682", "key": 1}], '
+        '"hits": [{"key": 1, "weight": "x"}]}'
+    )
+    line = _refused(capsys, "warn", "--run", str(run), "--container", "PCIU6784682", "--to",
+                    "KZ-AKT", "--key", key, "--home", str(home))  # fmt: skip
+    assert "run.json" in line
+
+
+def test_a_deeply_nested_message_file_is_refused_and_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nested = tmp_path / "nested.json"
+    nested.write_bytes(b"[" * 5000 + b"]" * 5000)
+    home = str(tmp_path / "home")
+    code, out = _run(capsys, "import", str(nested), "--into", str(tmp_path / "wl"), "--home", home)
+    assert (code, out.strip()) == (1, "rejected [too_large]: nested deeper than 16 levels")
+    code, out = _run(capsys, "log", "--home", home, "--direction", "rejected")
+    assert "too_large" in out

@@ -30,6 +30,31 @@ def _home_and_time(parser: argparse.ArgumentParser, *, time: bool = True) -> Non
         )
 
 
+def _pcu(text: str) -> str:
+    """A PCU id argument (``PK-KHI``): it names files, so nothing else is accepted."""
+    from riskprofile.exchange._messages import valid_pcu
+
+    try:
+        return valid_pcu(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _valid_days(text: str) -> int:
+    """Days a warning stays valid: 1 to the maximum a message may be valid."""
+    from riskprofile.exchange._messages import MAX_VALIDITY
+
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= days <= MAX_VALIDITY.days:
+        raise argparse.ArgumentTypeError(
+            f"must be from 1 to {MAX_VALIDITY.days} days, not {days:,}"
+        )
+    return days
+
+
 def register(commands: Any) -> None:
     exchange = commands.add_parser(
         "exchange",
@@ -46,7 +71,9 @@ def register(commands: Any) -> None:
         description="Write <PCU>.key.pem (private: keep it) and <PCU>.pub.pem (give it to "
         "partners) into a folder. Existing keys are never overwritten.",
     )
-    keygen.add_argument("--pcu", required=True, help="this PCU's id, e.g. PK-KHI")
+    keygen.add_argument("--pcu", required=True, type=_pcu,
+                        help="this PCU's id, e.g. PK-KHI (country, hyphen, 2-12 capitals "
+                        "or digits)")  # fmt: skip
     keygen.add_argument("-o", "--output", required=True, help="folder to write the keys to")
     keygen.set_defaults(run=_keygen)
 
@@ -57,7 +84,7 @@ def register(commands: Any) -> None:
     )
     trust_sub = trust.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
     add = trust_sub.add_parser("add", help="trust a partner's public key")
-    add.add_argument("pcu", help="the partner PCU id, e.g. KZ-AKT")
+    add.add_argument("pcu", type=_pcu, help="the partner PCU id, e.g. KZ-AKT")
     add.add_argument("public_key", help="its public key PEM file (<PCU>.pub.pem)")
     _home_and_time(add, time=False)
     add.set_defaults(run=_trust_add)
@@ -81,7 +108,7 @@ def register(commands: Any) -> None:
     )
     warn.add_argument("--batch", help="the batch: scored when --run is not given")
     warn.add_argument("--container", required=True, help="the container number")
-    warn.add_argument("--to", action="append", required=True, metavar="PCU",
+    warn.add_argument("--to", action="append", required=True, metavar="PCU", type=_pcu,
                       help="a partner PCU (repeatable)")  # fmt: skip
     warn.add_argument("--key", required=True, help="this PCU's private key (<PCU>.key.pem)")
     warn.add_argument("--policy", action="append", default=[], metavar="YAML",
@@ -93,7 +120,8 @@ def register(commands: Any) -> None:
     )
     warn.add_argument("--category", help="what is suspected (default: from the profile id)")
     warn.add_argument("--urgency", choices=["routine", "high", "immediate"], default="high")
-    warn.add_argument("--valid-days", type=int, default=30, help="days until expiry (30)")
+    warn.add_argument("--valid-days", type=_valid_days, default=30,
+                      help="days until expiry, 1 to 365 (30)")  # fmt: skip
     warn.add_argument("-o", "--output", default=".", help="folder for the signed files (.)")
     _home_and_time(warn)
     warn.set_defaults(run=_warn)
@@ -121,6 +149,7 @@ def register(commands: Any) -> None:
         "--as",
         dest="recipient",
         metavar="PCU",
+        type=_pcu,
         help="this PCU's id: refuse a message not addressed to it",
     )
     _home_and_time(imp)
@@ -172,6 +201,10 @@ def _keygen(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"riskprofile exchange keygen: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"riskprofile exchange keygen: error: cannot write the keys into "
+              f"{args.output}: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
     print(f"wrote {private} (private: keep it)\nwrote {public} (give it to partners)")
     return 0
 
@@ -202,11 +235,23 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 
 def _warning_from_run(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    from riskprofile.errors import InputFormatError
+    from riskprofile.io._json import read_document
+
+    doc = read_document(args.run_json)
+    try:
+        return _warning_from_run_doc(doc, args, sender, now)
+    except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:
+        detail = f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise InputFormatError(f"not the JSON output of `riskprofile score` ({detail})",
+                               path=args.run_json) from None  # fmt: skip
+
+
+def _warning_from_run_doc(doc: Any, args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     import uuid
 
     from riskprofile.exchange import Reason, RiskWarning
 
-    doc = json.loads(Path(args.run_json).read_text(encoding="utf-8"))
     rows = [r for r in doc.get("containers", []) if r.get("container_number") == args.container]
     if not rows:
         raise _not_found(args)
@@ -274,6 +319,7 @@ def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime)
 
 def _warn(args: argparse.Namespace) -> int:
     from riskprofile.exchange import ExchangeLog, SigningKey, load_policy, send
+    from riskprofile.exchange._files import write_atomic
 
     if not (args.run_json or args.batch):
         print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
@@ -292,16 +338,42 @@ def _warn(args: argparse.Namespace) -> int:
     except _NotFoundError as exc:
         print(f"riskprofile exchange warn: error: {exc}", file=sys.stderr)
         return 2
+    out = Path(args.output)
+    try:  # before anything is signed and logged as sent
+        out.mkdir(parents=True, exist_ok=True)
+        writable = os.access(out, os.W_OK)
+    except OSError as exc:
+        writable, reason = False, exc.strerror or str(exc)
+        if out.exists() and not out.is_dir():
+            reason = "it is a file, not a folder"
+    else:
+        reason = "permission denied"
+    if not writable:
+        print(f"riskprofile exchange warn: error: cannot write into {out}: {reason}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     log = ExchangeLog(_home(args) / "log.sqlite")
     sent = send(warning, key=key, log=log, now=now, policies=policies)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     for partner, data in sent.items():
         path = out / f"{warning.message_id}.{partner}.json"
-        path.write_bytes(data)
+        write_atomic(path, data)
         how = "redacted by its policy" if partner in policies else "personal fields dropped"
         print(f"wrote {path} for {partner} ({how})")
     return 0
+
+
+def _read_message(path: str) -> bytes:
+    """A message file's bytes, read no further than one byte past the size limit: a
+    larger file is refused by the verification (and logged by an import) unread."""
+    from riskprofile.errors import InputFormatError
+    from riskprofile.exchange._signing import MAX_MESSAGE_BYTES
+
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_MESSAGE_BYTES + 1)
+    except OSError as exc:
+        raise InputFormatError(f"cannot read the message: {exc.strerror or exc}",
+                               path=path) from None  # fmt: skip
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -311,7 +383,7 @@ def _verify(args: argparse.Namespace) -> int:
     home = _home(args)
     trust = TrustStore.load(home / "trust.json")
     try:
-        verified = verify(Path(args.file).read_bytes(), trust, now=_now(args),
+        verified = verify(_read_message(args.file), trust, now=_now(args),
                           log=ExchangeLog(home / "log.sqlite"))  # fmt: skip
     except ExchangeError as exc:
         print(f"rejected [{exc.reason}]: {exc.detail}")
@@ -329,7 +401,7 @@ def _import(args: argparse.Namespace) -> int:
     home = _home(args)
     try:
         result = import_message(
-            Path(args.file).read_bytes(),
+            _read_message(args.file),
             trust=TrustStore.load(home / "trust.json"),
             log=ExchangeLog(home / "log.sqlite"),
             into=args.into,

@@ -8,9 +8,10 @@ their canonical form, which is what is signed, is exact.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -20,6 +21,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from riskprofile.errors import SchemaError
@@ -27,6 +29,9 @@ from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import ContainerResult
 
 __all__ = [
+    "MAX_VALIDITY",
+    "MESSAGE_ID_PATTERN",
+    "PCU_PATTERN",
     "SCHEMA_VERSION",
     "Feedback",
     "Message",
@@ -39,12 +44,26 @@ __all__ = [
     "parse_message",
     "parties_of",
     "to_warning",
+    "valid_pcu",
 ]
 
 SCHEMA_VERSION = 1
 """The version of the message schema this library writes and reads."""
 
-PcuId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,12}$")]
+PCU_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,12}$"
+"""A PCU's id: its country (ISO 3166-1 alpha-2), a hyphen, and 2 to 12 capital letters or
+digits (``PK-KHI``, ``KZ-AKT``). Ids name key files, so nothing else is accepted."""
+MESSAGE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,99}$"
+"""A message id: 8 to 100 letters, digits, ``.``, ``_``, ``:`` and ``-``, not starting
+with a punctuation mark (a UUID, ``w-0000000001``, ``<uuid>.KZ-AKT``)."""
+MAX_VALIDITY = dt.timedelta(days=365)
+"""The longest a message may be valid (``expires - created``): a warning about a
+container in transit has no business living for years."""
+MAX_CLOCK_SKEW = dt.timedelta(days=1)
+"""How far in the future a received message's ``created`` may lie (clocks differ)."""
+
+PcuId = Annotated[str, StringConstraints(pattern=PCU_PATTERN)]
+MessageId = Annotated[str, StringConstraints(pattern=MESSAGE_ID_PATTERN)]
 Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
 Urgency = Literal["routine", "high", "immediate"]
 
@@ -80,13 +99,44 @@ class PartyRef(_Model):
     identifier: str | None = None
 
 
+def valid_pcu(text: str) -> str:
+    """``text`` if it is a PCU id (:data:`PCU_PATTERN`), else ``ValueError`` saying why.
+
+    >>> valid_pcu("PK-KHI")
+    'PK-KHI'
+    """
+    if not re.fullmatch(PCU_PATTERN.strip("^$"), text):
+        raise ValueError(
+            f"{text!r} is not a PCU id: two capital letters of the country, a hyphen, and "
+            "2 to 12 capital letters or digits (PK-KHI)"
+        )
+    return text
+
+
 class _Header(_Model):
     schema_version: Literal[1] = 1
-    message_id: Annotated[str, StringConstraints(min_length=8, max_length=100)]
+    message_id: MessageId
     sender: PcuId
     recipients: Annotated[list[PcuId], Field(min_length=1)]
     created: AwareDatetime
     expires: AwareDatetime
+
+    @model_validator(mode="after")
+    def _validity(self) -> Self:
+        # A message already expired when made, or valid for decades, is a mistake or an
+        # attack: both are refused, when made and when received.
+        validity = self.expires - self.created
+        if not dt.timedelta(0) < validity <= MAX_VALIDITY:
+            raise ValueError(
+                f"valid for {_days(validity)}: expires must be after created, by at most "
+                f"{MAX_VALIDITY.days} days"
+            )
+        return self
+
+
+def _days(span: dt.timedelta) -> str:
+    days = span / dt.timedelta(days=1)
+    return f"{days:g} day(s)"
 
 
 class RiskWarning(_Header):
@@ -109,7 +159,7 @@ class Feedback(_Header):
     """What the inspection of a warned container found."""
 
     kind: Literal["feedback"] = "feedback"
-    warning_id: str
+    warning_id: MessageId
     container_number: str | None = None
     inspected: bool
     result: Literal["seizure", "irregularity", "nothing_found", "not_inspected"]
@@ -120,7 +170,7 @@ class Seizure(_Header):
     """A seizure report: what, how much, how it was hidden, which way it came."""
 
     kind: Literal["seizure"] = "seizure"
-    warning_id: str | None = None
+    warning_id: MessageId | None = None
     container_number: str | None = None
     bl_numbers: list[str] = Field(default_factory=list)
     goods_category: str

@@ -25,12 +25,22 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from riskprofile.errors import InputFormatError
-from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure, parse_message
+from riskprofile.exchange._files import read_limited
+from riskprofile.exchange._messages import (
+    PCU_PATTERN,
+    Feedback,
+    RiskWarning,
+    Seizure,
+    parse_message,
+)
 
 __all__ = ["MIN_SEARCHED_LENGTH", "PERSONAL_FIELDS", "RedactionPolicy", "load_policy", "redact"]
 
 PERSONAL_FIELDS = ("parties.address", "parties.identifier", "parties.name")
 """The personal fields of a message, as dotted paths (lists are crossed transparently)."""
+
+MAX_POLICY_BYTES = 64 * 1024
+"""The largest redaction policy file read."""
 
 MIN_SEARCHED_LENGTH = 4
 """Redacted values at least this long are also removed from free text."""
@@ -47,7 +57,9 @@ class RedactionPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    partner: str = Field(description="The partner PCU the policy applies to (KZ-AKT).")
+    partner: str = Field(
+        pattern=PCU_PATTERN, description="The partner PCU the policy applies to (KZ-AKT)."
+    )
     drop: list[str] = Field(default_factory=list, description="Fields removed.")
     hash: list[str] = Field(default_factory=list, description="Fields replaced by a keyed hash.")
     keep: list[str] = Field(default_factory=list, description="Personal fields sent in clear.")
@@ -77,11 +89,12 @@ class RedactionPolicy(BaseModel):
 
 def load_policy(path: str | Path) -> RedactionPolicy:
     """Read a policy YAML file; :class:`InputFormatError` when it is not one."""
+    data = read_limited(path, MAX_POLICY_BYTES, "redaction policy")
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = yaml.safe_load(data.decode("utf-8"))
         return RedactionPolicy.model_validate(doc)
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputFormatError(f"cannot read the redaction policy: {exc}", path=str(path)) from exc
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise InputFormatError(f"cannot read the redaction policy: {exc}", path=str(path)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -17,34 +17,48 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from riskprofile.errors import (
     BadSignatureError,
+    ExchangeError,
     ExpiredError,
     InputFormatError,
     ReplayedError,
     SchemaError,
     TamperedError,
+    TooLargeError,
     UnknownSenderError,
     UnsignedError,
 )
 from riskprofile.exchange._canonical import canonicalize
-from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure, parse_message
+from riskprofile.exchange._files import read_limited
+from riskprofile.exchange._messages import (
+    MAX_CLOCK_SKEW,
+    PCU_PATTERN,
+    Feedback,
+    RiskWarning,
+    Seizure,
+    parse_message,
+    valid_pcu,
+)
+from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 if TYPE_CHECKING:
     from riskprofile.exchange._log import ExchangeLog
     from riskprofile.exchange._trust import TrustStore
 
 __all__ = [
+    "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_DEPTH",
     "SigningKey",
     "Verified",
     "digest",
@@ -55,6 +69,17 @@ __all__ = [
     "sign",
     "verify",
 ]
+
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+"""The largest signed message accepted (1 MiB; a warning with every reason and party is a
+few KiB). A larger one is refused before it is read or parsed."""
+MAX_MESSAGE_DEPTH = 16
+"""The deepest nesting of arrays and objects in a message (a warning needs 4)."""
+MAX_KEY_FILE_BYTES = 64 * 1024
+"""The largest key file read (an Ed25519 PEM is about 120 bytes)."""
+MESSAGE_LIMITS = JsonLimits(max_bytes=MAX_MESSAGE_BYTES, max_depth=MAX_MESSAGE_DEPTH,
+                            max_integer_digits=16, allow_constants=False)  # fmt: skip
 
 
 def raw_public_key(key: Ed25519PublicKey) -> bytes:
@@ -69,7 +94,10 @@ def key_id(key: Ed25519PublicKey) -> str:
 
 def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
     """An Ed25519 public key from PEM bytes (``ValueError`` for anything else)."""
-    key = serialization.load_pem_public_key(data)
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise ValueError(f"not a PEM public key ({exc})") from None
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")
     return key
@@ -101,23 +129,42 @@ class SigningKey:
     @classmethod
     def load(cls, path: str | Path, pcu: str | None = None) -> SigningKey:
         """Read a private key PEM written by :func:`generate_keys`. The PCU id defaults to
-        the file name before ``.key.pem`` (``PK-KHI.key.pem``)."""
+        the file name before ``.key.pem`` (``PK-KHI.key.pem``). A file that is missing,
+        unreadable or not an Ed25519 private key, or a name that is not a PCU id, is an
+        :class:`InputFormatError` naming the file."""
         path = Path(path)
+        data = read_limited(path, MAX_KEY_FILE_BYTES, "private key file")
+        pcu = pcu or path.name.removesuffix(".pem").removesuffix(".key")
         try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except (ValueError, TypeError) as exc:  # not PEM, encrypted, or not a private key
+            valid_pcu(pcu)
+        except ValueError as exc:
+            raise InputFormatError(f"the key file must be named <PCU>.key.pem: {exc}",
+                                   path=str(path)) from None  # fmt: skip
+        try:
+            key = serialization.load_pem_private_key(data, password=None)
+        except (ValueError, TypeError) as exc:
             raise InputFormatError(
                 f"not a private key PEM file written by `riskprofile exchange keygen` ({exc})",
                 path=str(path),
             ) from None
+        except UnsupportedAlgorithm:
+            raise InputFormatError("not an Ed25519 private key", path=str(path)) from None
         if not isinstance(key, Ed25519PrivateKey):
             raise InputFormatError("not an Ed25519 private key", path=str(path))
-        return cls(pcu or path.name.removesuffix(".pem").removesuffix(".key"), key)
+        return cls(pcu, key)
 
 
 def generate_keys(pcu: str, folder: str | Path) -> tuple[Path, Path]:
     """Generate a key pair for ``pcu``: ``<pcu>.key.pem`` (private, readable by the owner
-    only) and ``<pcu>.pub.pem`` (for partners) in ``folder``. Refuses to overwrite."""
+    only) and ``<pcu>.pub.pem`` (for partners) in ``folder`` (made if missing).
+
+    Raises:
+        ValueError: ``pcu`` is not a PCU id (:data:`PCU_PATTERN`): an id like
+            ``../../x`` would write outside ``folder``.
+        FileExistsError: the key exists: keys are never overwritten.
+        OSError: the folder cannot be made or written.
+    """
+    valid_pcu(pcu)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / f"{pcu}.key.pem", folder / f"{pcu}.pub.pem"
@@ -171,6 +218,65 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
+    """Why ``data``, which is not in the one form a signed message takes, is refused:
+    read it (within the limits) and say what is wrong with it."""
+    envelope = _parse(data)
+    if not isinstance(envelope, dict) or "payload" not in envelope:
+        return SchemaError("not a signed message envelope (no payload)")
+    payload = envelope["payload"]
+    raw_id = payload.get("message_id") if isinstance(payload, dict) else None
+    message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else None
+    signature_text = envelope.get("signature")
+    kid = envelope.get("key_id")
+    sender = envelope.get("sender")
+    if not signature_text or not kid:
+        return UnsignedError("the message carries no signature", message_id=message_id)
+    if set(envelope) != {"key_id", "payload", "sender", "signature"}:
+        return SchemaError("unexpected envelope fields", message_id=message_id)
+    if not isinstance(signature_text, str) or not isinstance(kid, str):
+        return BadSignatureError("signature and key id must be strings", message_id=message_id)
+    try:
+        signature = base64.b64decode(signature_text, validate=True)
+    except (binascii.Error, ValueError):
+        return BadSignatureError("the signature is not base64", message_id=message_id)
+    # A base64 text with stray bits decodes to the same bytes: accept only the one form.
+    if len(signature) != 64 or base64.b64encode(signature).decode() != signature_text:
+        return BadSignatureError("not a 64-byte Ed25519 signature", message_id=message_id)
+    if not isinstance(sender, str):
+        return SchemaError("the sender must be a string", message_id=message_id)
+    if sender not in trust.partners:
+        return UnknownSenderError(f"sender {sender[:40]!r} is not in the trust store",
+                                  message_id=message_id)  # fmt: skip
+    if trust.key(sender, kid) is None:
+        return UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}",
+                                  message_id=message_id)  # fmt: skip
+    return TamperedError("the bytes are not the canonical form that was signed",
+                         message_id=message_id)  # fmt: skip
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        return loads(data, MESSAGE_LIMITS)
+    except JsonInputError as exc:
+        if exc.problem in ("size", "depth"):
+            raise TooLargeError(exc.reason) from None
+        if exc.problem == "integer":
+            raise SchemaError(f"not a message: {exc.reason}") from None
+        raise TamperedError(f"not UTF-8 JSON ({exc.reason}): damaged or changed in transit",
+                            ) from None  # fmt: skip
+
+
+# The one form a signed message takes: its canonical bytes, whose members come in this
+# order. Its signed part is the same bytes up to the sender, closed: no parsing needed.
+_ENVELOPE = re.compile(
+    rb'\{"key_id":"(?P<kid>[0-9a-f]{64})","payload":\{.*\},"sender":"(?P<sender>'
+    + PCU_PATTERN.strip("^$").encode()
+    + rb')","signature":"(?P<signature>[A-Za-z0-9+/]{86}==)"\}',
+    re.DOTALL,
+)
+
+
 def verify(
     data: bytes,
     trust: TrustStore,
@@ -179,55 +285,44 @@ def verify(
     log: ExchangeLog | None = None,
 ) -> Verified:
     """Check a signed message; return it, or raise the :class:`ExchangeError` that says
-    why it is refused: ``schema``, ``unsigned``, ``bad_signature``, ``unknown_sender``,
-    ``tampered``, ``expired``, or ``replayed`` (its id is already in ``log`` as received).
+    why it is refused: ``too_large``, ``schema``, ``unsigned``, ``bad_signature``,
+    ``unknown_sender``, ``tampered``, ``expired``, or ``replayed`` (its id is already in
+    ``log`` as received).
+
+    The cheap checks come first, so that a forged message costs little: the size
+    (:data:`MAX_MESSAGE_BYTES`), then the sender, key and signature, read from the bytes
+    without parsing them; only a message its sender really signed is parsed (within
+    :data:`MAX_MESSAGE_DEPTH` levels of nesting) and checked against the schema.
 
     ``now`` is the time expiry is judged at: library code never reads the clock.
     """
-    try:
-        envelope = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise TamperedError("not UTF-8 JSON: damaged or changed in transit") from None
-    if not isinstance(envelope, dict) or "payload" not in envelope:
-        raise SchemaError("not a signed message envelope (no payload)")
-    payload = envelope["payload"]
-    raw_id = payload.get("message_id") if isinstance(payload, dict) else None
-    message_id = raw_id if isinstance(raw_id, str) else None
-    signature_text = envelope.get("signature")
-    kid = envelope.get("key_id")
-    sender = envelope.get("sender")
-    if not signature_text or not kid:
-        raise UnsignedError("the message carries no signature", message_id=message_id)
-    if set(envelope) != {"key_id", "payload", "sender", "signature"}:
-        raise SchemaError("unexpected envelope fields", message_id=message_id)
-    if not isinstance(signature_text, str) or not isinstance(kid, str):
-        raise BadSignatureError("signature and key id must be strings", message_id=message_id)
-    try:
-        signature = base64.b64decode(signature_text, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadSignatureError("the signature is not base64", message_id=message_id) from None
-    # A base64 text with stray bits decodes to the same bytes: accept only the one form.
-    if len(signature) != 64 or base64.b64encode(signature).decode() != signature_text:
-        raise BadSignatureError("not a 64-byte Ed25519 signature", message_id=message_id)
-    if not isinstance(sender, str):
-        raise SchemaError("the sender must be a string", message_id=message_id)
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise TooLargeError(f"more than the {MAX_MESSAGE_BYTES:,} bytes a message may have "
+                            f"({len(data):,} read)")  # fmt: skip
+    form = _ENVELOPE.fullmatch(data)
+    if form is None:
+        raise _refusal_reason(data, trust)
+    sender, kid = form["sender"].decode(), form["kid"].decode()
     if sender not in trust.partners:
-        raise UnknownSenderError(f"sender {sender!r} is not in the trust store",
-                                 message_id=message_id)  # fmt: skip
+        raise UnknownSenderError(f"sender {sender!r} is not in the trust store")
     public_key = trust.key(sender, kid)
     if public_key is None:
-        raise UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}",
-                                 message_id=message_id)  # fmt: skip
+        raise UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}")
+    signed = data[: form.end("sender") + 1] + b"}"
     try:
-        signed = _signed_part(payload, sender, kid)
+        public_key.verify(base64.b64decode(form["signature"]), signed)
+    except InvalidSignature:
+        raise TamperedError(f"the signature of {sender} does not match the content") from None
+    envelope = _parse(data)
+    payload = envelope.get("payload") if isinstance(envelope, dict) else None
+    if not isinstance(payload, dict):  # duplicate members, say: signed, but not a message
+        raise SchemaError("not a signed message envelope (no payload object)")
+    raw_id = payload.get("message_id")
+    message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else None
+    try:
         canonical = canonicalize(envelope)
     except ValueError:
         raise TamperedError("not canonical JSON", message_id=message_id) from None
-    try:
-        public_key.verify(signature, signed)
-    except InvalidSignature:
-        raise TamperedError(f"the signature of {sender} does not match the content",
-                            message_id=message_id) from None  # fmt: skip
     if canonical != data:
         raise TamperedError("the bytes are not the canonical form that was signed",
                             message_id=message_id)  # fmt: skip
@@ -237,6 +332,10 @@ def verify(
                             message_id=message_id)  # fmt: skip
     if message.expires <= now:
         raise ExpiredError(f"expired at {message.expires.isoformat()}", message_id=message_id)
+    if message.created > now + MAX_CLOCK_SKEW:
+        raise ExpiredError(f"not yet valid: created {message.created.isoformat()}, more than "
+                           f"{MAX_CLOCK_SKEW.days} day after {now.isoformat()}",
+                           message_id=message_id)  # fmt: skip
     fingerprint = digest(data)
     if log is not None and log.received(message.message_id):
         raise ReplayedError("already received", message_id=message.message_id)
