@@ -448,6 +448,187 @@ def test_broken_profile_loader_bugs(case: Broken, tmp_path: Path) -> None:
     test_broken_profile_is_refused_with_code_and_position(case, tmp_path)
 
 
+IND = "indicators:\n  - id: probe\n    title: Probe\n"
+QUOTE_FIX = "put the whole value in single quotes ('...'), doubling any ' inside it"
+
+# The mistakes analysts make in YAML: (file with the @@ marker, code, message start).
+YAML_MISTAKES = {
+    "a line less indented than its siblings": (
+        IND + "   @@when: packages > 1\n    weight: 1\n",
+        "yaml",
+        "this line is indented 3 spaces, which matches none of the lines it follows (line 8 "
+        "is indented 4): indent it as far as the key or '- ' item it belongs with",
+    ),
+    "a list item indented off its siblings": (
+        "indicators:\n- {id: a, title: A, when: packages > 1, weight: 1}\n @@- {id: b}\n",
+        "yaml",
+        "this line is indented 1 space, which matches none",
+    ),
+    "a line more indented than its siblings": (
+        IND + "      @@when: packages > 1\n    weight: 1\n",
+        "yaml",
+        "this line is indented more (6 spaces) than the line before it (4): keys of one "
+        "mapping start in the same column",
+    ),
+    "a tab": (
+        IND + "@@\twhen: packages > 1\n    weight: 1\n",
+        "yaml",
+        "a tab character: YAML indents with spaces only; replace the tab with spaces",
+    ),
+    "an unclosed double quote": (
+        IND + '    when: @@"packages > 1\n    weight: 1\n',
+        "yaml",
+        'the quote " opened here is never closed: end the value with " (a " inside the '
+        'value is written \\")',
+    ),
+    "an unclosed single quote": (
+        IND + "    when: @@'packages > 1\n    weight: 1\n",
+        "yaml",
+        "the quote ' opened here is never closed: end the value with ' (a ' inside the "
+        "value is written '')",
+    ),
+    "an unclosed bracket": (
+        "lists:\n  ports:\n    values: @@[ECGYE, COBUN\n" + IND + "    when: x\n",
+        "yaml",
+        "the list opened with '[' here is never closed: end it with ']'",
+    ),
+    "an unclosed brace": (
+        "lists:\n  ports: @@{values: [ECGYE, COBUN]\n" + IND + "    when: x\n    weight: 1\n",
+        "yaml",
+        "the mapping opened with '{' here is never closed: end it with '}'",
+    ),
+    "a wrong closing bracket": (
+        "lists:\n  ports: {values: [ECGYE, COBUN@@}\n" + IND,
+        "yaml",
+        "'}' closes a list opened with '[' (line 7, column 19): close it with ']' instead",
+    ),
+    "a missing colon": (
+        IND.replace("    title: Probe", "    @@title Probe") + "    when: x\n    weight: 1\n",
+        "yaml",
+        "this line is not 'key: value': add ':' and a space after the key",
+    ),
+    "no space after the colon": (
+        IND.replace("    title: Probe", "    @@title:Probe") + "    when: x\n    weight: 1\n",
+        "yaml",
+        "no space after the ':' of 'title': write 'title: value' (a space after the colon)",
+    ),
+    "': ' inside an unquoted value": (
+        IND + '    when: port_of_loading == "ECGYE" and note@@: x\n',
+        "yaml",
+        "': ' inside a value that is not quoted: " + QUOTE_FIX,
+    ),
+    "text after the closing quote": (
+        IND + '    when: "ECGYE" @@== port_of_loading\n    weight: 1\n',
+        "yaml",
+        "text after the closing quote: a value that starts with a quote ends with it; " + QUOTE_FIX,
+    ),
+    "a regex backslash in double quotes": (
+        IND + '    when: "description =~ \\"@@\\d+\\""\n    weight: 1\n',
+        "yaml",
+        "\\d is not an escape double quotes know (a regex backslash?): " + QUOTE_FIX,
+    ),
+    "a key twice": (
+        IND + "    when: packages > 1\n    weight: 1\n    @@weight: 2\n",
+        "yaml",
+        "key 'weight' appears twice (first at line 10): keep one of them",
+    ),
+    "a second document": (
+        IND + "    when: packages > 1\n    weight: 1\n@@---\nid: t.two\n",
+        "yaml",
+        "a second document ('---') in the file: a profile file holds one profile",
+    ),
+    "an alias with no anchor": (
+        IND + "    when: @@*anything\n    weight: 1\n",
+        "yaml",
+        "*anything refers to an anchor &anything that is not defined above it",
+    ),
+    "a merge key": (
+        IND + "    when: packages > 1\n    weight: 1\n    @@<<: {lane: red}\n",
+        "yaml",
+        "merge keys (<<) are not allowed: write the keys out in full",
+    ),
+    "a list where a mapping belongs": (
+        "@@lists:\n  - ECGYE\n" + IND + "    when: packages > 1\n    weight: 1\n",
+        "schema",
+        "lists: expected a mapping ('key: value' lines, or {key: value}) here, found a list "
+        "('- ' lines)",
+    ),
+    "a mapping where a list belongs": (
+        "@@indicators:\n  id: probe\n  title: Probe\n  when: packages > 1\n  weight: 1\n",
+        "schema",
+        "indicators: expected a list ('- ' lines, or [a, b]) here, found a mapping",
+    ),
+    "a condition where an indicator belongs": (
+        "indicators:\n  - @@packages > 1\n",
+        "schema",
+        "indicators.0: expected a mapping ('key: value' lines, or {key: value}) here, found "
+        "the text 'packages > 1'",
+    ),
+    "an indicator id twice": (
+        "indicators:\n  - {id: a, title: A, when: packages > 1, weight: 1}\n"
+        "  - {id: b, title: B, when: packages > 2, weight: 1}\n"
+        "  - {@@id: a, title: C, when: packages > 3, weight: 1}\n",
+        "duplicate_id",
+        "indicator id 'a' is used twice (first at line 7): give each indicator its own id",
+    ),
+    "an exception id twice": (
+        IND + "    when: packages > 1\n    weight: 1\nexceptions:\n"
+        "  - {id: empty, when: container_full == false}\n  - {@@id: empty, when: is_lcl}\n",
+        "duplicate_id",
+        "exception id 'empty' is used twice (first at line 12): give each exception its own id",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message"), YAML_MISTAKES.values(), ids=YAML_MISTAKES.keys()
+)
+def test_yaml_mistakes_are_explained_in_plain_words(
+    text: str, code: str, message: str, tmp_path: Path
+) -> None:
+    marks = _write(tmp_path, {"p.yaml": HEADER.format(id="t.mistake") + text})
+    (error,) = _refused(tmp_path)
+    assert (error.line, error.column, error.code) == (*marks["p.yaml"][0], code), str(error)
+    assert error.message.startswith(message), error.message
+    assert "<" not in error.message.replace("(<<)", "")  # no parser tokens
+
+
+def test_a_disabled_indicator_twice_points_at_the_repeat(tmp_path: Path) -> None:
+    _write(tmp_path, {"base.yaml": _probe("packages > 1", id="t.base")})
+    marks = _write(
+        tmp_path, {"pk.yaml": "extends: t.base\ncountry: PK\ndisable: [probe, @@probe]\n"}
+    )
+    (error,) = _refused(tmp_path)
+    assert (error.line, error.column, error.code) == (*marks["pk.yaml"][0], "duplicate_id")
+    assert (
+        error.message
+        == "indicator 'probe' is disabled twice (first at line 3, column 11): list it once"
+    )
+
+
+def test_an_overlay_exception_with_an_inherited_id_is_refused(tmp_path: Path) -> None:
+    base = _probe("packages > 1", id="t.base") + "exceptions:\n  - {id: empty, when: is_lcl}\n"
+    _write(tmp_path, {"base.yaml": base})
+    overlay = "extends: t.base\ncountry: PK\nexceptions:\n  - {@@id: empty, when: packages > 9}\n"
+    marks = _write(tmp_path, {"pk.yaml": overlay})
+    (error,) = _refused(tmp_path)
+    assert (error.line, error.column, error.code) == (*marks["pk.yaml"][0], "overlay")
+    assert error.message == (
+        f"exception 'empty' already exists in t.base ({tmp_path / 'base.yaml'}:14): "
+        "give this one a new id"
+    )
+
+
+def test_a_duplicate_profile_id_names_the_first_file_and_line(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.yaml": "# the first\n" + _probe("packages > 1", id="t.same")})
+    marks = _write(tmp_path, {"b.yaml": "@@" + _probe("packages > 2", id="t.same")})
+    (error,) = _refused(tmp_path)
+    assert (error.line, error.column, error.code) == (*marks["b.yaml"][0], "duplicate_id")
+    assert error.message == (
+        f"profile id 't.same' is already used by {tmp_path / 'a.yaml'}:2: give this one its own id"
+    )
+
+
 def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):

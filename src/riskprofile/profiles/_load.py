@@ -222,6 +222,7 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
         errors.at(name, Position(1, 1), "a profile file must be a YAML mapping", "schema")
         return None
     model_type: type[BaseModel] = Overlay if "extends" in doc.data else Profile
+    repeated = _repeated_ids(name, doc, errors)
     try:
         model = model_type.model_validate(doc.data)
     except ValidationError as exc:
@@ -229,8 +230,18 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
             errors.failed_ids.add(doc.data["id"])
         elif isinstance(doc.data.get("extends"), str) and isinstance(doc.data.get("country"), str):
             errors.failed_ids.add(f"{doc.data['country'].lower()}.{doc.data['extends']}")
+        reported: set[tuple[tuple[Any, ...], str]] = set()
         for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
+            # Without pydantic's union labels ("function-after[_one(), ListChange]"); an
+            # overlay's list is a ListChange when it says extend or replace, else a
+            # WatchList, and only that one's problems are reported.
+            labels = [p for p in err["loc"] if isinstance(p, str) and "[" in p]
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            if labels and loc[:1] == ("lists",) and len(loc) >= 2:
+                given = _value_at(doc.data, loc[:2])
+                change = isinstance(given, dict) and ("extend" in given or "replace" in given)
+                if labels[0].endswith("WatchList]" if change else "ListChange]"):
+                    continue
             message = err["msg"]
             suggestion = None
             if err["type"] == "extra_forbidden" and loc:
@@ -242,11 +253,72 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
                 message = f"missing required key {loc[-1]!r}"
             elif err["type"] == "value_error":
                 message = str(err["ctx"]["error"]) if "ctx" in err else message
+                if repeated and " is used twice" in message:
+                    continue  # reported at the repeated id itself
+            else:
+                message = _shape_message(err["type"], err.get("input")) or message
+            if (loc, message) in reported:
+                continue  # each member of a union said the same
+            reported.add((loc, message))
             where = ".".join(str(p) for p in loc) or "profile"
             errors.at(name, doc.position(loc), f"{where}: {message}", "schema", suggestion)
         return None
     assert isinstance(model, Profile | Overlay)
     return _Source(name, doc, model)
+
+
+def _repeated_ids(name: str, doc: YamlDocument, errors: _Errors) -> bool:
+    """Report each indicator, exception or disabled id a file repeats, at the repeat,
+    with the line of the first; true when there was one."""
+    found = False
+    for section, kind in (("indicators", "indicator"), ("exceptions", "exception"),
+                          ("disable", "disabled indicator")):  # fmt: skip
+        items = doc.data.get(section)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, Position] = {}
+        for index, item in enumerate(items):
+            path: tuple[str | int, ...] = (section, index)
+            if isinstance(item, dict):
+                item, path = item.get("id"), (*path, "id")
+            position = doc.position(path)
+            if not isinstance(item, str) or position is None:
+                continue
+            if item not in first:
+                first[item] = position
+                continue
+            found = True
+            at = first[item]
+            if section == "disable":
+                message = (f"indicator {item!r} is disabled twice (first at line {at.line}, "
+                           f"column {at.column}): list it once")  # fmt: skip
+            else:
+                message = (f"{kind} id {item!r} is used twice (first at line {at.line}): "
+                           f"give each {kind} its own id")  # fmt: skip
+            errors.at(name, position, message, "duplicate_id")
+    return found
+
+
+_MAPPING = "a mapping ('key: value' lines, or {key: value})"
+_LIST = "a list ('- ' lines, or [a, b])"
+
+
+def _shape_message(kind: str, value: Any) -> str | None:
+    """A list where a mapping belongs (or the reverse), in words, with what is there."""
+    expected = {"dict_type": _MAPPING, "model_type": _MAPPING, "list_type": _LIST}.get(kind)
+    if expected is None:
+        return None
+    if isinstance(value, list):
+        found = "a list ('- ' lines)"
+    elif isinstance(value, dict):
+        found = "a mapping ('key: value' lines)"
+    elif value is None:
+        found = "nothing (the key has no value)"
+    elif isinstance(value, str):
+        found = f"the text {value[:40]!r}"
+    else:
+        found = f"the value {value!r}"
+    return f"expected {expected} here, found {found}"
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -468,14 +540,23 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
         parts[("indicator", ind_id)] = _Origin(source, ("override", ind_id))
     for i, ind in enumerate(overlay.indicators):
         if ind.id in known:
+            where = _location(base.parts[("indicator", ind.id)])
             errors.at(source, source.doc.position(("indicators", i, "id")),
-                      f"indicator {ind.id!r} already exists in {parent.id}: use 'override'",
+                      f"indicator {ind.id!r} already exists in {parent.id} "
+                      f"({where.path}:{where.line}): use 'override'",
                       "overlay", profile_id=overlay.resolved_id)  # fmt: skip
             ok = False
         indicators.append(ind)
         parts[("indicator", ind.id)] = _Origin(source, ("indicators", i))
     exceptions: list[ProfileException] = list(parent.exceptions)
     for i, exc in enumerate(overlay.exceptions):
+        if ("exception", exc.id) in base.parts:
+            where = _location(base.parts[("exception", exc.id)])
+            errors.at(source, source.doc.position(("exceptions", i, "id")),
+                      f"exception {exc.id!r} already exists in {parent.id} "
+                      f"({where.path}:{where.line}): give this one a new id",
+                      "overlay", profile_id=overlay.resolved_id)  # fmt: skip
+            ok = False
         exceptions.append(exc)
         parts[("exception", exc.id)] = _Origin(source, ("exceptions", i))
     lists = dict(base.lists)
@@ -770,9 +851,11 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
         table = bases if isinstance(model, Profile) else overlays
         other = bases.get(key) or overlays.get(key)
         if other is not None:
-            errors.at(source, source.doc.position(("id",)),
-                      f"profile id {key!r} is already used by {other.path}", "duplicate_id",
-                      profile_id=key)  # fmt: skip
+            first = other.doc.position(("id",)) or other.doc.position(("extends",))
+            at = f"{other.path}:{first.line}" if first else other.path
+            errors.at(source, source.doc.position(("id",)) or source.doc.position(("extends",)),
+                      f"profile id {key!r} is already used by {at}: give this one its own id",
+                      "duplicate_id", profile_id=key)  # fmt: skip
             continue
         table[key] = source
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from riskprofile.profiles._yaml_errors import explain
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
@@ -212,12 +214,7 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
                 f"values are nested too deeply (more than {MAX_DEPTH})", line, column
             ) from None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise YamlError(
-                f"not valid YAML: {exc.problem or exc.context}",
-                mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None,
-            ) from None
+            raise YamlError(*explain(exc, text)) from None
         except yaml.YAMLError as exc:
             raise YamlError(f"not valid YAML: {exc}") from None
         doc = YamlDocument(data=None)
@@ -235,6 +232,12 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
             if len(path) > MAX_DEPTH:
                 raise YamlError(
                     f"values are nested more than {MAX_DEPTH} deep",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            if node.tag == "tag:yaml.org,2002:merge":
+                raise YamlError(
+                    "merge keys (<<) are not allowed: write the keys out in full",
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                 )
@@ -282,8 +285,9 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
                     # as YAML 1.1 would type them.
                     key = key_node.value
                 if key in out:
+                    first = doc.keys[(*path, key)]
                     raise YamlError(
-                        f"key {key!r} appears twice",
+                        f"key {key!r} appears twice (first at line {first.line}): keep one of them",
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                     )
