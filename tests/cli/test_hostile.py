@@ -1,0 +1,275 @@
+"""Every command, with hostile arguments, answers in one line: never a traceback.
+
+A misspelt path, a folder where a file belongs, a garbage file, an output over the input,
+an absurd number or date: each must end in a message naming the file or option and a
+documented exit code (2 for "could not run"), never exit 3 (an internal error) and never
+a Python traceback. The table below has one working invocation per command; each of its
+arguments is replaced in turn by each hostile value of its kind. A test also checks that
+the table covers every command the parser has, so a new command cannot skip this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskprofile.cli import EXIT_INTERNAL_ERROR, build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
+SAMPLE_OUTCOMES = ROOT / "examples" / "data" / "karachi-sample.outcomes.csv"
+
+PROFILE = """\
+id: demo.hostile
+version: 1
+title: Demo profile for the hostile-argument tests
+category: other
+owner: tests
+indicators:
+  - id: no-seal
+    title: Laden container without a seal
+    when: container_full == true and seal_count == 0
+    weight: 25
+  - id: has-bl
+    title: Any bill of lading (so that every container has a hit to warn about)
+    when: bl_number != null
+    weight: 1
+bands:
+  - {min_score: 25, lane: yellow}
+"""
+
+# One invocation per command that works on the files the `world` fixture makes.
+# Placeholders: {batch} {profiles} {outcomes} {history} {history_outcomes} {msg} {pub}
+# {key} - input files;
+# {out} {outdir} - outputs; every other non-option token is a plain value.
+COMMANDS: dict[tuple[str, ...], list[str]] = {
+    ("score",): ["{batch}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
+                 "--capacity", "3", "--control-rate", "10%", "--seed", "1", "-o", "{out}.csv"],
+    ("evaluate",): ["{batch}", "{outcomes}", "--profiles", "{profiles}", "--as-of",
+                    "2026-11-02", "--capacity", "3", "-o", "{out}.html"],
+    ("suggest",): ["{history}", "{history_outcomes}", "--split", "2026-01-15", "-o",
+                   "{out}.yaml", "--min-support", "2", "--min-findings", "1"],
+    ("data", "check"): ["{batch}", "--format", "json"],
+    ("data", "convert"): ["{batch}", "{out}.jsonl"],
+    ("data", "generate"): ["-o", "{out}.csv", "--containers", "5", "--seed", "3",
+                           "--defect-rate", "0.1"],
+    ("data", "history"): ["-o", "{out}.csv", "--days", "2", "--containers-per-day", "5",
+                          "--start", "2026-01-05", "--control-rate", "0.1"],
+    ("validate",): ["{profiles}"],
+    ("test",): ["{profiles}"],
+    ("profiles", "list"): ["{profiles}"],
+    ("profiles", "show"): ["demo.hostile", "{profiles}"],
+    ("profiles", "engines"): ["{profiles}"],
+    ("schema",): ["manifest", "-o", "{out}.json"],
+    ("fields",): ["--format", "json", "-o", "{out}.json"],
+    ("exchange", "keygen"): ["--pcu", "TM-TKM", "-o", "{outdir}"],
+    ("exchange", "trust", "add"): ["KZ-AKT", "{pub}", "--home", "{outdir}"],
+    ("exchange", "trust", "list"): ["--home", "{outdir}"],
+    ("exchange", "warn"): ["--batch", "{batch}", "--profiles", "{profiles}", "--container",
+                           "{container}", "--to", "KZ-AKT", "--key", "{key}", "--valid-days",
+                           "30", "-o", "{outdir}", "--home", "{outdir}", "--as-of",
+                           "2026-11-02"],
+    ("exchange", "verify"): ["{msg}", "--home", "{outdir}", "--as-of", "2026-11-02"],
+    ("exchange", "import"): ["{msg}", "--into", "{outdir}", "--home", "{outdir}", "--as-of",
+                             "2026-11-02"],
+    ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
+    ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json"],
+    ("exchange", "schema"): [],
+}  # fmt: skip
+
+INPUTS = ("{batch}", "{profiles}", "{outcomes}", "{msg}", "{pub}", "{key}", "{history}",
+          "{history_outcomes}")  # fmt: skip
+HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank")
+HOSTILE_OUTPUTS = ("no-folder", "is-folder", "is-input", "under-a-file", "blank")
+HOSTILE_FOLDERS = ("no-folder", "is-file", "blank", "corrupt-home", "deep-home")
+HOSTILE_VALUES = (
+    "", "x y", "../../x", "-1", "0", "1e309", "nan", "9999-12-31T23:59:59-12:00",
+    "0000-00-00", "1" * 5000, "%", "\u202e", "A" * 100_000,
+)  # fmt: skip
+
+
+def _leaf_commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> set[tuple[str, ...]]:
+    leaves: set[tuple[str, ...]] = set()
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        return {path}
+    for action in subs:
+        for name, child in action.choices.items():
+            leaves |= _leaf_commands(child, (*path, name))
+    return leaves
+
+
+def test_the_table_covers_every_command() -> None:
+    assert _leaf_commands(build_parser()) == set(COMMANDS)
+
+
+def _label(value: str) -> str:
+    return value if len(value) <= 12 and value.isprintable() else f"{len(value)}chars"
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for command, argv in COMMANDS.items():
+        for position, token in enumerate(argv):
+            if token.startswith("-") and not token.lstrip("-").isdigit():
+                continue  # an option name
+            if token in INPUTS:
+                hostile: tuple[str, ...] = HOSTILE_INPUTS
+            elif token.startswith("{out}"):
+                hostile = HOSTILE_OUTPUTS
+            elif token == "{outdir}":
+                hostile = HOSTILE_FOLDERS
+            else:
+                hostile = HOSTILE_VALUES
+            cases.extend(
+                pytest.param(command, position, value,
+                             id=f"{' '.join(command)}:{token}={_label(value)}")
+                for value in hostile
+            )  # fmt: skip
+    return cases
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The files of a working invocation: a small batch, a profile, outcomes, keys and a
+    signed warning."""
+    base = tmp_path_factory.mktemp("hostile")
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    batch = base / "batch.csv"
+    batch.write_text("".join(lines[:40]), encoding="utf-8")
+    profiles = base / "profiles"
+    profiles.mkdir()
+    (profiles / "demo.yaml").write_text(PROFILE, encoding="utf-8")
+    outcomes = base / "outcomes.csv"
+    shutil.copy(SAMPLE_OUTCOMES, outcomes)
+    history = base / "history.csv"
+    assert main(["data", "history", "-o", str(history), "--days", "20",
+                 "--containers-per-day", "30", "--start", "2026-01-05"]) == 0  # fmt: skip
+    keys = base / "keys"
+    keys.mkdir()
+    home = base / "home"
+    home.mkdir()
+    for pcu in ("PK-KHI", "KZ-AKT"):
+        assert main(["exchange", "keygen", "--pcu", pcu, "-o", str(keys)]) == 0
+    assert main(["exchange", "trust", "add", "KZ-AKT", str(keys / "KZ-AKT.pub.pem"),
+                 "--home", str(home)]) == 0  # fmt: skip
+    assert main(["exchange", "trust", "add", "PK-KHI", str(keys / "PK-KHI.pub.pem"),
+                 "--home", str(home)]) == 0  # fmt: skip
+    import datetime as dt
+
+    from riskprofile import load_profiles, read_batch, score
+
+    run = score(read_batch(batch).shipments, load_profiles(profiles), as_of=dt.date(2026, 11, 2))
+    container = next(str(c.container_number) for c in run.containers if c.hits)
+    sent = base / "sent"
+    sent.mkdir()
+    code = main(["exchange", "warn", "--batch", str(batch), "--profiles", str(profiles),
+                 "--container", container, "--to", "KZ-AKT", "--key",
+                 str(keys / "PK-KHI.key.pem"), "-o", str(sent), "--home", str(home),
+                 "--as-of", "2026-11-02"])  # fmt: skip
+    assert code == 0
+    [msg] = sent.glob("*.json")
+    hostile = base / "hostile"
+    hostile.mkdir()
+    (hostile / "empty").write_bytes(b"")
+    (hostile / "garbage").write_bytes(bytes(range(256)) * 64)
+    (hostile / "bad-utf8").write_bytes(b"id: x\n\xff\xfe title: \xc3\x28\n")
+    (hostile / "deep-json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    (hostile / "a-file").write_text("x", encoding="utf-8")
+    for name, content in (("corrupt-home", b"\x00garbage{"), ("deep-home", b"[" * 5000)):
+        (hostile / name).mkdir()  # a trust store and a log that are not what they claim
+        (hostile / name / "trust.json").write_bytes(content)
+        (hostile / name / "log.sqlite").write_bytes(content * 100)
+    return {
+        "{batch}": str(batch), "{profiles}": str(profiles), "{outcomes}": str(outcomes),
+        "{msg}": str(msg), "{pub}": str(keys / "KZ-AKT.pub.pem"),
+        "{key}": str(keys / "PK-KHI.key.pem"), "{container}": container,
+        "{home}": str(home), "{history}": str(history),
+        "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
+        "base": str(base), "hostile": str(hostile),
+    }  # fmt: skip
+
+
+def _argv(
+    command: tuple[str, ...], world: dict[str, str], tmp: Path, replace: dict[int, str]
+) -> list[str]:
+    argv = []
+    home = tmp / "home"
+    if not home.exists():
+        shutil.copytree(world["{home}"], home)
+    for position, token in enumerate(COMMANDS[command]):
+        token = replace.get(position, token)
+        if token.startswith("{out}"):
+            token = str(tmp / ("out" + token[len("{out}") :]))
+        elif token == "{outdir}":
+            token = str(home)
+        else:
+            token = world.get(token, token)
+        argv.append(token)
+    return [*command, *argv]
+
+
+def _hostile(kind: str, world: dict[str, str], token: str) -> str:
+    hostile = Path(world["hostile"])
+    return {
+        "missing": str(hostile / "no-such-file"),
+        "folder": str(hostile),
+        "empty": str(hostile / "empty"),
+        "garbage": str(hostile / "garbage"),
+        "bad-utf8": str(hostile / "bad-utf8"),
+        "deep-json": str(hostile / "deep-json"),
+        "blank": "",
+        "no-folder": str(hostile / "no-such-folder" / ("x" + token[len("{out}") :])),
+        "is-folder": str(hostile),
+        "is-input": world["{batch}"],
+        "under-a-file": str(hostile / "a-file" / "x.csv"),
+        "is-file": str(hostile / "a-file"),
+        "corrupt-home": str(hostile / "corrupt-home"),
+        "deep-home": str(hostile / "deep-home"),
+    }[kind]
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code if isinstance(exc.code, int) else 2
+    _, err = capsys.readouterr()
+    return code, err
+
+
+def test_the_working_invocations_work(
+    world: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Without this, a hostile case could 'pass' because the base call never worked."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKPROFILE_EXCHANGE_HOME", raising=False)
+    for command in COMMANDS:
+        code, err = _run(_argv(command, world, tmp_path / "-".join(command), {}), capsys)
+        assert code in (0, 1), f"{command}: exit {code}\n{err}"
+
+
+@pytest.mark.parametrize(("command", "position", "value"), _cases())
+def test_hostile_argument_gives_a_message_not_a_traceback(
+    command: tuple[str, ...], position: int, value: str, world: dict[str, str],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKPROFILE_EXCHANGE_HOME", raising=False)
+    token = COMMANDS[command][position]
+    is_path = token in INPUTS or token.startswith("{out}") or token == "{outdir}"
+    replacement = _hostile(value, world, token) if is_path else value
+    argv = _argv(command, world, tmp_path, {position: replacement})
+    code, err = _run(argv, capsys)
+    assert "Traceback" not in err, f"{' '.join(argv)[:300]}\n{err[-3000:]}"
+    assert code != EXIT_INTERNAL_ERROR, f"{' '.join(argv)[:300]}\n{err[-3000:]}"
+    if code not in (0, 1):
+        assert err.strip(), "a refusal must say why"
+        assert len(err.strip().splitlines()[-1]) < 2000, "the message is one readable line"
