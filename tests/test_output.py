@@ -181,6 +181,7 @@ def test_json_carries_the_audit_and_both_tables(
         "skipped_profiles": {},
         "containers": 5,
         "shipments": 6,
+        "unevaluable": {"t.out/heavy": {"units": 1, "share": 0.2}},
         "capacity": 2,
         "control_rate": 0.4,
         "seed": 3,
@@ -193,7 +194,7 @@ def test_json_carries_the_audit_and_both_tables(
     assert path.read_text(encoding="utf-8") == output.to_json(run, selection)
     # Without a selection, the audit has no selection keys.
     assert set(json.loads(output.to_json(run))["audit"]) == {
-        "as_of", "profiles", "skipped_profiles", "containers", "shipments",
+        "as_of", "profiles", "skipped_profiles", "containers", "shipments", "unevaluable",
     }  # fmt: skip
 
 
@@ -266,10 +267,23 @@ def test_files_are_byte_identical_for_the_same_run(profiles: ProfileSet, tmp_pat
 # --- terminal and notebooks ----------------------------------------------------------------
 
 
+def test_text_table_warns_of_indicators_it_could_not_evaluate(
+    run: ScoringRun, selection: Selection
+) -> None:
+    # The fixture's heavy indicator cannot be evaluated on one unit of five: above 5 %.
+    lines = output.text_table(run, selection).splitlines()
+    assert lines[2] == (
+        "warning: t.out/heavy could not be evaluated on 1 of 5 units (20.0%): it hits none "
+        "of them (see the notes)"
+    )
+    assert lines[3] == ""
+    assert "warning" not in output.text_table(run, selection, unevaluable_warning=0.2)
+
+
 def test_text_table_shows_the_summary_and_the_selection_counts(
     run: ScoringRun, selection: Selection
 ) -> None:
-    text = output.text_table(run, selection)
+    text = output.text_table(run, selection, unevaluable_warning=1.0)
     lines = text.splitlines()
     assert lines[0] == (
         "5 containers scored as of 2026-11-02 with 1 profiles: 1 red, 1 yellow, 1 blue, 2 green"
@@ -287,7 +301,7 @@ def test_text_table_shows_the_summary_and_the_selection_counts(
 
 
 def test_text_table_without_selection_lists_the_non_green(run: ScoringRun) -> None:
-    text = output.text_table(run)
+    text = output.text_table(run, unevaluable_warning=1.0)
     assert "selected" not in text.splitlines()[1]
     body = text.splitlines()[4:]
     assert [line.split()[1] for line in body] == ["TGHU0000002", "MSKU0000001", "CSQU0000003"]

@@ -31,6 +31,7 @@ from riskprofile.scoring import (
     rank_key,
     roll_up,
     score,
+    unevaluable_warnings,
 )
 from riskprofile.selection import select
 from tests import strategies as rst
@@ -335,6 +336,57 @@ def test_the_note_reaches_the_container_table(tmp_path: Path) -> None:
     run = score([ship("a")], profiles, as_of=AS_OF)
     (row,) = output.container_rows(run)
     assert row["notes"].startswith("t.null/heavy: cannot be evaluated")
+
+
+def test_the_run_counts_the_units_each_indicator_could_not_be_evaluated_on(
+    tmp_path: Path,
+) -> None:
+    profiles = load(
+        tmp_path,
+        profile(
+            "t.null",
+            ind("heavy", "goods_gross_weight_kg > 100", 40),
+            ind("late", "days_bl_to_arrival < 0", 5),
+            exceptions=(("empty", "container_full == false"),),
+        ),
+    )
+    shipments = [
+        # One LCL container, both B/Ls without a weight: one unit, counted once.
+        ship("a1", container_number="LCL1"),
+        ship("a2", container_number="LCL1"),
+        ship("b", goods_gross_weight_kg=150.0, days_bl_to_arrival=3),
+        ship("c", days_bl_to_arrival=3),
+        # Suppressed by the exception: nothing was evaluated, so nothing is unevaluable.
+        ship("d", container_full=False),
+    ]
+    for engine in ("rowwise", "columnar"):
+        run = score(shipments, profiles, as_of=AS_OF, engine=engine)  # type: ignore[arg-type]
+        assert len(run) == 4
+        assert run.unevaluable == {"t.null/heavy": 2, "t.null/late": 1}
+        assert unevaluable_warnings(run) == [
+            "t.null/heavy could not be evaluated on 2 of 4 units (50.0%): it hits none of "
+            "them (see the notes)",
+            "t.null/late could not be evaluated on 1 of 4 units (25.0%): it hits none of "
+            "them (see the notes)",
+        ]
+        assert unevaluable_warnings(run, 0.25) == [unevaluable_warnings(run)[0]]
+        assert unevaluable_warnings(run, 1.0) == []
+        text = output.text_table(run, unevaluable_warning=0.3)
+        assert "warning: t.null/heavy could not be evaluated on 2 of 4 units (50.0%)" in text
+        assert "t.null/late" not in text
+        audit = json.loads(output.to_json(run))["audit"]
+        assert audit["unevaluable"] == {
+            "t.null/heavy": {"units": 2, "share": 0.5},
+            "t.null/late": {"units": 1, "share": 0.25},
+        }
+
+
+def test_a_run_without_unevaluable_indicators_says_nothing_of_them(tmp_path: Path) -> None:
+    profiles = load(tmp_path, profile("t.ok", ind("reefer", 'container_type == "reefer"', 5)))
+    run = score([ship("a")], profiles, as_of=AS_OF)
+    assert run.unevaluable == {}
+    assert unevaluable_warnings(run, 0.0) == []
+    assert json.loads(output.to_json(run))["audit"]["unevaluable"] == {}
 
 
 def test_equality_with_a_null_field_is_simply_false(tmp_path: Path) -> None:

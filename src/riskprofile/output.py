@@ -21,7 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from riskprofile.scoring import ContainerResult, ScoringRun
+from riskprofile.scoring import (
+    UNEVALUABLE_WARNING,
+    ContainerResult,
+    ScoringRun,
+    unevaluable_warnings,
+)
 from riskprofile.selection import Selection
 
 __all__ = [
@@ -144,6 +149,11 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
         "skipped_profiles": dict(sorted(run.skipped_profiles.items())),
         "containers": len(run.containers),
         "shipments": len(run.shipments),
+        # Per indicator, the units it could not be evaluated on (no hit there).
+        "unevaluable": {
+            key: {"units": count, "share": round(count / len(run.containers), 4)}
+            for key, count in run.unevaluable.items()
+        },
     }
     if selection is not None:
         audit.update(
@@ -228,8 +238,17 @@ def write_output(
     raise ValueError(f"unknown output format {fmt!r}: use json, csv or parquet")
 
 
-def text_table(run: ScoringRun, selection: Selection | None = None, *, limit: int = 30) -> str:
-    """An aligned table for the terminal: the selection (or the ranked list)."""
+def text_table(
+    run: ScoringRun,
+    selection: Selection | None = None,
+    *,
+    limit: int = 30,
+    unevaluable_warning: float = UNEVALUABLE_WARNING,
+) -> str:
+    """An aligned table for the terminal: the selection (or the ranked list), after a
+    summary that warns of every indicator that could not be evaluated on more than
+    ``unevaluable_warning`` of the units (:func:`~riskprofile.scoring.unevaluable_warnings`).
+    """
     rows = container_rows(run, selection)
     if selection is not None:
         rows = [r for r in rows if r["selected"]]
@@ -272,6 +291,7 @@ def text_table(run: ScoringRun, selection: Selection | None = None, *, limit: in
             "containers left out"
         )
         out.extend(f"warning: {w}" for w in selection.warnings)
+    out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
     return "\n".join([*out, "", *lines]) + "\n"
 
 

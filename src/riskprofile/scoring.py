@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +49,7 @@ __all__ = [
     "RankedRun",
     "ScoringRun",
     "ShipmentResult",
+    "UNEVALUABLE_WARNING",
     "applicable_profiles",
     "choose_engine",
     "most_severe",
@@ -55,6 +57,7 @@ __all__ = [
     "require_profiles",
     "roll_up",
     "score",
+    "unevaluable_warnings",
 ]
 
 Lane = Literal["red", "yellow", "blue", "green"]
@@ -66,6 +69,9 @@ LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
 """Lanes from most to least severe: red physical examination, yellow documentary check,
 blue post-clearance audit, green release."""
 _SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
+UNEVALUABLE_WARNING = 0.05
+"""The share of a run's units on which an indicator could not be evaluated above which the
+run summary warns (:func:`unevaluable_warnings`)."""
 
 
 def most_severe(lanes: Iterable[Lane]) -> Lane:
@@ -110,6 +116,8 @@ class ShipmentResult:
     lane: Lane
     forced: tuple[str, ...]
     notes: tuple[str, ...]
+    unevaluable: tuple[str, ...] = ()
+    """The indicators (``<profile>/<indicator>``) that could not be evaluated on it."""
 
     @property
     def shipment_id(self) -> str:
@@ -170,6 +178,10 @@ class ScoringRun:
             len(rejected) == records_read``).
         record_unit: what a rejected record's number counts (``line``, ``row``,
             ``manifest``).
+        unevaluable: ``<profile>/<indicator>`` -> the number of units (containers) on
+            which that indicator could not be evaluated for at least one bill of lading,
+            for every indicator where that happened, in key order (see
+            :func:`unevaluable_warnings`).
     """
 
     as_of: dt.datetime
@@ -182,6 +194,7 @@ class ScoringRun:
     records_read: int | None = None
     rejected: tuple[RejectedRecord, ...] = ()
     record_unit: str = "record"
+    unevaluable: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.containers)
@@ -275,6 +288,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
     hits: list[Hit] = []
     scores: list[ProfileScore] = []
     notes: list[str] = []
+    unevaluable: list[str] = []
     forced: list[str] = []
     lanes: list[Lane] = []
     for outcome in outcomes:
@@ -291,6 +305,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
         for indicator, result in zip(profile.indicators, outcome.results, strict=True):
             if result.problem is not None:
                 notes.append(f"{profile.id}/{indicator.id}: {result.problem}")
+                unevaluable.append(f"{profile.id}/{indicator.id}")
             if not result.hit:
                 continue
             lane = indicator.indicator.lane
@@ -328,6 +343,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
         lane=most_severe(lanes),
         forced=tuple(forced),
         notes=tuple(notes),
+        unevaluable=tuple(unevaluable),
     )
 
 
@@ -432,18 +448,50 @@ def score(
     ]
     results.sort(key=lambda r: r.shipment_id)
     _order_duplicates(results)
+    containers = roll_up(results)
+    units: Counter[str] = Counter()
+    for container in containers:
+        units.update({key for s in container.shipments for key in s.unevaluable})
     return ScoringRun(
         as_of=when,
         fingerprints={p.id: p.fingerprint for p in profile_list},
         shipments=tuple(results),
-        containers=tuple(roll_up(results)),
+        containers=tuple(containers),
         profile_versions={p.id: p.version for p in profile_list},
         skipped_profiles=skipped,
         source=None if batch is None else batch.source,
         records_read=None if batch is None else batch.records_read,
         rejected=() if batch is None else tuple(batch.rejected),
         record_unit="record" if batch is None else batch.record_unit,
+        unevaluable=dict(sorted(units.items())),
     )
+
+
+class _UnevaluableRun(Protocol):
+    @property
+    def unevaluable(self) -> Mapping[str, int]: ...
+    def __len__(self) -> int: ...
+
+
+def unevaluable_warnings(run: _UnevaluableRun, threshold: float = UNEVALUABLE_WARNING) -> list[str]:
+    """One line for each indicator that could not be evaluated on more than ``threshold``
+    (a share, 0.05 for 5 %) of the run's units, largest share first; ``run`` is a
+    :class:`ScoringRun` or a :class:`~riskprofile.engines.columnar.FrameRun`.
+
+    An indicator that cannot be evaluated is no hit: above a few percent of the units, the
+    profile is blind to part of the batch (typically a field it needs is null), which
+    must be said, not left to the notes of each container.
+    """
+    units = len(run)
+    shares = [
+        (-count, key, count) for key, count in run.unevaluable.items()
+        if units and count / units > threshold
+    ]  # fmt: skip
+    return [
+        f"{key} could not be evaluated on {count:,} of {units:,} units "
+        f"({count / units:.1%}): it hits none of them (see the notes)"
+        for _, key, count in sorted(shares)
+    ]
 
 
 def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:

@@ -31,6 +31,7 @@ from riskprofile.scoring import (  # noqa: E402
     ScoringRun,
     choose_engine,
     score,
+    unevaluable_warnings,
 )
 from riskprofile.selection import select  # noqa: E402
 from tests import strategies as rst  # noqa: E402
@@ -100,6 +101,7 @@ def assert_frame_run_matches(frame_run: FrameRun, run: ScoringRun) -> None:
     )
     assert frame_run.fingerprints == run.fingerprints
     assert frame_run.skipped_profiles == run.skipped_profiles
+    assert frame_run.unevaluable == run.unevaluable
 
 
 def selections(run: Any, capacity: Any, rate: str, seed: int) -> list[tuple[Any, ...]]:
@@ -364,6 +366,11 @@ def test_a_rule_on_a_null_text_leaves_a_note_in_both_engines_never_a_crash(
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
     assert_frame_run_matches(frame_run, reference)
     assert frame_run.shipment_scores["unevaluable"].to_list() == [0, 1]
+    assert frame_run.unevaluable == reference.unevaluable == {"test.null-text/word": 1}
+    assert unevaluable_warnings(frame_run) == [
+        "test.null-text/word could not be evaluated on 1 of 2 units (50.0%): it hits none of "
+        "them (see the notes)"
+    ]
 
 
 def test_a_frame_that_is_not_a_shipment_frame_is_refused_naming_its_columns(

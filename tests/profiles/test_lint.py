@@ -534,3 +534,51 @@ def test_overlay_override_to_zero_weight(tmp_path: Path) -> None:
     zero = findings[1]
     assert zero.location is not None
     assert zero.location.path.endswith("p1.yaml")
+
+
+# --- conditions that a null stops ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("when", "field"),
+    [
+        (
+            'place_of_delivery&.starts_with("AF") and port_of_loading in $source_ports',
+            "place_of_delivery",
+        ),
+        ("days_bl_to_arrival < 0", "days_bl_to_arrival"),
+        ("container_full == false and container_cargo_mass_kg > 1000", "container_cargo_mass_kg"),
+        ('container_type == "tank" and goods_gross_weight_kg > 25000', "goods_gross_weight_kg"),
+        ("port_of_loading in $source_ports and value_per_kg * 2 > 10", "value_per_kg"),
+    ],
+)
+def test_unevaluable_on_null_fires(tmp_path: Path, when: str, field: str) -> None:
+    text = CLEAN + indicator("fragile", when)
+    findings = only(run(tmp_path, text), "unevaluable_on_null")
+    assert codes(findings) == [("unevaluable_on_null", "warning", line_of(text, "id: fragile"))]
+    assert f"when {field} is null" in findings[0].message
+    assert f"'{field} != null and ...'" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        'place_of_delivery != null and place_of_delivery.starts_with("AF")',
+        'place_of_delivery =~ "AF.*"',
+        'consignee_name == "ZETA"',
+        "days_bl_to_arrival != null and days_bl_to_arrival < 0",
+        "container_full == true",
+        '"SGSIN" in transshipment_ports',
+    ],
+)
+def test_unevaluable_on_null_is_quiet_on_null_safe_conditions(tmp_path: Path, when: str) -> None:
+    assert only(run(tmp_path, CLEAN + indicator("safe", when)), "unevaluable_on_null") == []
+
+
+def test_unevaluable_on_null_checks_exceptions(tmp_path: Path) -> None:
+    text = CLEAN.replace(
+        "bands:\n",
+        "exceptions:\n  - {id: light, title: light, when: 'goods_gross_weight_kg < 10'}\nbands:\n",
+    )
+    findings = only(run(tmp_path, text), "unevaluable_on_null")
+    assert [f.message.split(" cannot")[0] for f in findings] == ["exception 'light'"]

@@ -70,7 +70,23 @@ def register(commands: Any) -> None:
         help="evaluation engine: columnar needs polars; auto uses it for large batches when "
         "installed (default); all give the same results",
     )  # fmt: skip
+    score.add_argument(
+        "--unevaluable-warn", type=_share, default=0.05, metavar="SHARE",
+        help="warn of every indicator that could not be evaluated on more than this share "
+        "of the units (5%%, 0.05); default 5%%",
+    )  # fmt: skip
     score.set_defaults(run=_score)
+
+
+def _share(text: str) -> float:
+    """A share from 0 to 1, written ``5%`` or ``0.05``."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"not a share from 0 to 1 (5% or 0.05): {text!r}")
+    return value
 
 
 def _usage(message: str) -> SystemExit:
@@ -189,21 +205,29 @@ def _score(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise _usage(str(exc)) from None
+    warn = args.unevaluable_warn
     if args.output and fmt == "table":
-        Path(args.output).write_text(text_table(run, selection, limit=10**9), encoding="utf-8")
+        Path(args.output).write_text(
+            text_table(run, selection, limit=10**9, unevaluable_warning=warn), encoding="utf-8"
+        )
         print(f"wrote {args.output}")
     elif args.output:
         written = write_output(run, args.output, selection=selection, format=fmt)
-        print(text_table(run, selection, limit=10), end="")
+        print(text_table(run, selection, limit=10, unevaluable_warning=warn), end="")
         print("wrote " + ", ".join(str(p) for p in written))
     elif fmt == "table":
-        print(text_table(run, selection), end="")
+        print(text_table(run, selection, unevaluable_warning=warn), end="")
     elif fmt == "json":
         sys.stdout.write(to_json(run, selection))
     else:
         from riskprofile.output import CONTAINER_COLUMNS, _csv, container_rows
 
         sys.stdout.write(_csv(container_rows(run, selection), CONTAINER_COLUMNS))
+    if fmt in ("json", "csv") and not args.output:
+        from riskprofile.scoring import unevaluable_warnings
+
+        for warning in unevaluable_warnings(run, warn):  # standard output is the data
+            print(f"warning: {warning}", file=sys.stderr)
     if batch.rejected:
         print(f"{len(batch.rejected):,} of {batch.records_read:,} records rejected (listed on "
               "standard error)", file=sys.stderr)  # fmt: skip

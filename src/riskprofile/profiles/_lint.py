@@ -33,6 +33,9 @@ Lints, by code (severity):
 - ``draft_or_retired`` (info): a profile whose status is not ``active``.
 - ``rowwise_fallback`` (info): a condition the columnar engine cannot translate exactly,
   so it runs row-wise there (slower, same result); only when Polars is installed.
+- ``unevaluable_on_null`` (warning): a condition that cannot be evaluated when a field
+  it uses is null, which the field catalogue allows (``place_of_delivery&.starts_with(
+  "AF")``, ``days_bl_to_arrival < 0``): each such shipment gets a note, not a result.
 
 Validity and review lints skip retired profiles: being out of date is what retired means.
 
@@ -49,6 +52,7 @@ Validity and review lints skip retired profiles: being out of date is what retir
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import itertools
 import operator
@@ -89,6 +93,7 @@ __all__ = [
     "ReviewOverdue",
     "RowwiseFallback",
     "Severity",
+    "UnevaluableOnNull",
     "UnreachableBand",
     "UnusedList",
     "ZeroWeight",
@@ -523,6 +528,100 @@ class ExpensiveBuiltin(ProfileLint):
                 )
 
 
+def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[str, list[Any]]:
+    """Values worth trying per field so that the parts of a condition guarded by ``and``
+    are reached: the literals it compares the field with, a value of the list it looks the
+    field up in, both truth values of a true/false field."""
+    values: dict[str, list[Any]] = defaultdict(list)
+    for node in _walk(condition.rule.statement):
+        if isinstance(node, re_ast.ComparisonExpression):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if not (isinstance(side, re_ast.SymbolExpression) and side.scope is None):
+                    continue
+                if isinstance(other, re_ast.StringExpression | re_ast.BooleanExpression):
+                    values[side.name].append(other.value)
+                elif isinstance(other, re_ast.FloatExpression):
+                    step = {"gt": 1, "ge": 0, "lt": -1, "le": 0}.get(node.type, 0)
+                    values[side.name].append(float(other.value) + step)
+        elif isinstance(node, re_ast.ContainsExpression):
+            member, container = node.member, node.container
+            if (
+                isinstance(member, re_ast.SymbolExpression)
+                and member.scope is None
+                and isinstance(container, re_ast.SymbolExpression)
+                and container.scope == "built-in"
+                and profile.lists.get(container.name)
+            ):
+                values[member.name].append(sorted(profile.lists[container.name], key=str)[0])
+    for name in condition.fields:
+        if _catalogue_types().get(name) == "boolean":
+            values[name] += [True, False]
+    return {name: list(dict.fromkeys(found))[:4] for name, found in values.items()}
+
+
+@functools.cache
+def _catalogue_types() -> dict[str, str]:
+    from riskprofile.model.shipment import field_catalogue
+
+    return {f.name: f.type for f in field_catalogue()}
+
+
+@functools.cache
+def _example_record() -> dict[str, Any]:
+    from riskprofile.model.shipment import Shipment, field_catalogue
+    from riskprofile.profiles._expressions import record_of
+
+    return record_of(
+        Shipment(**{f.name: f.example for f in field_catalogue() if f.example is not None})
+    )
+
+
+class UnevaluableOnNull(ProfileLint):
+    """A condition that cannot be evaluated when a field it uses is null, although the
+    field catalogue allows that field to be null: ``place_of_delivery&.starts_with("AF")``
+    (``&.`` gives null, which cannot be called), ``days_bl_to_arrival < 0`` (an ordered
+    comparison with null). Every such shipment then gets a "cannot be evaluated" note
+    instead of a result; ``x != null and ...`` makes a null a plain miss.
+
+    The condition is evaluated with the field null and the other fields at the
+    catalogue's example values, and at the values the condition compares them with (so
+    that the parts behind an ``and`` are reached): what it finds is real, though a
+    condition reached only by values it does not try can be missed."""
+
+    code = "unevaluable_on_null"
+    severity = "warning"
+    description = "a condition that cannot be evaluated when a nullable field is null"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Evaluate every condition with each nullable field it uses set to null."""
+        import rule_engine
+
+        from riskprofile.model.shipment import field_catalogue
+
+        nullable = {f.name for f in field_catalogue() if f.nullable}
+        base = _example_record()
+        as_of = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+        for key, name, condition in _conditions(profile):
+            probes = _null_probe_values(condition, profile)
+            records = [base, {**base, **{f: v[0] for f, v in probes.items()}}]
+            records += [{**base, f: value} for f, found in probes.items() for value in found]
+            for field_name in sorted(condition.fields & nullable):
+                for record in records:
+                    try:
+                        condition.evaluate({**record, field_name: None}, as_of)
+                    except rule_engine.EngineError as exc:
+                        reason = str(getattr(exc, "message", exc))
+                        yield self.finding(
+                            profile,
+                            key,
+                            f"{name} cannot be evaluated when {field_name} is null, which "
+                            f"the field allows ({reason}): each such shipment gets a note "
+                            f"instead of a result; write '{field_name} != null and ...' if "
+                            "a null should simply not hit",
+                        )
+                        break
+
+
 # Contradictions: cheap, syntactic detection only. A term is the text of a field (or a
 # comprehension variable) with its attributes, such as ``consignee_name.as_lower``.
 
@@ -852,6 +951,7 @@ ALL_LINTS: tuple[Lint, ...] = (
     NoExamples(),
     DraftOrRetired(),
     RowwiseFallback(),
+    UnevaluableOnNull(),
 )
 """Every lint, one instance each, in the order of the module docstring."""
 

@@ -288,6 +288,8 @@ class FrameRun:
         engines: profile/indicator -> ``"columnar"`` or ``"row-wise: <why>"``.
         key_order: the container table's row positions (from 0) in the order of its
             ``key`` (text order), which selection's control sample draws from.
+        unevaluable: ``<profile>/<indicator>`` -> units on which it could not be
+            evaluated, as in :class:`~riskprofile.scoring.ScoringRun`.
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -307,6 +309,7 @@ class FrameRun:
         default_factory=dict, repr=False, compare=False
     )
     key_order: pl.Series | None = field(default=None, repr=False, compare=False)
+    unevaluable: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.container_table.height
@@ -500,6 +503,7 @@ def score_frame(
     forced_severities: list[pl.Expr] = []
     hit_counts: list[pl.Expr] = []
     unevaluable: list[pl.Expr] = []
+    unevaluable_of: list[str] = []
     effective: list[pl.Expr] = []
     hit_of: list[tuple[CompiledProfile, CompiledIndicator]] = []
     engines: dict[str, str] = {}
@@ -529,6 +533,7 @@ def score_frame(
             )
             hit_counts.append(hit)
             unevaluable.append(error)
+            unevaluable_of.append(f"{profile.id}/{ind.id}")
             if ind.indicator.lane is not None:
                 forced_severities.append(
                     pl.when(hit).then(_SEVERITY[ind.indicator.lane]).otherwise(None)
@@ -626,6 +631,12 @@ def score_frame(
         "unevaluable",
     )
     hit_table = _hit_table(base.select(effective), hit_of, scored)
+    errors = base.select(e.alias(f"u{n}") for n, e in enumerate(unevaluable))
+    units: dict[str, int] = {}
+    for name, indicator_key in zip(errors.columns, unevaluable_of, strict=True):
+        mask = errors.get_column(name)
+        if mask.any():
+            units[indicator_key] = scored.get_column("key").filter(mask).n_unique()
     return FrameRun(
         as_of=when,
         fingerprints={p.id: p.fingerprint for p in profile_list},
@@ -639,6 +650,7 @@ def score_frame(
         frame=frame,
         indicators={(p.id, i.id): i for p in profile_list for i in p.indicators},
         key_order=key_order,
+        unevaluable=dict(sorted(units.items())),
     )
 
 
