@@ -44,7 +44,12 @@ def register(commands: Any) -> None:
     check.add_argument(
         "--all",
         action="store_true",
-        help=f"list every rejected record (default: first {_REJECTED_SHOWN})",
+        help=f"list every rejected record and flag (default: first {_REJECTED_SHOWN})",
+    )
+    check.add_argument(
+        "--flags",
+        action="store_true",
+        help="list each data-quality flag: record, container, column, value and code",
     )
     check.set_defaults(run=_check)
 
@@ -148,12 +153,24 @@ def _count(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from riskprofile.io import read_batch
+    from riskprofile.io import read_batch, read_manifests
+    from riskprofile.io._flags import flag_records
+    from riskprofile.model import Strictness
+    from riskprofile.model.shipment import flatten
 
-    batch = read_batch(
-        args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
-    )
+    strictness: Strictness = "strict" if args.strict else "lenient"
+    flags = None
+    if args.flags:
+        # As read_batch reads, keeping the manifests to list where their flags are.
+        reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
+        manifests = list(reading)
+        batch = reading.batch([s for m in manifests for s in flatten(m)])
+        flags = flag_records(reading, manifests)
+    else:
+        batch = read_batch(args.file, mapping=args.mapping, strictness=strictness)
     summary = batch.summary()
+    if flags is not None:
+        summary["flag_list"] = [f.as_dict() for f in flags]
     if args.format == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
@@ -183,12 +200,14 @@ def _render(s: dict[str, Any], *, show_all: bool) -> str:
     ]
     flags: dict[str, int] = s["flags"]
     lines.append(
-        f"  data-quality flags on {s['shipments_with_flags']:,} shipments"
-        + (":" if flags else ": none")
+        f"  data-quality flags on {s['units_with_flags']:,} units "
+        f"({s['shipments_with_flags']:,} shipments)" + (":" if flags else ": none")
     )
     width = max((len(k) for k in flags), default=0)
     for name, count in flags.items():
         lines.append(f"    {name:<{width}}  {count:,}")
+    if "flag_list" in s:
+        lines += _flag_lines(s["flag_list"], s["record_unit"], show_all=show_all)
     if s["ignored_columns"]:
         lines.append("  ignored columns  " + ", ".join(s["ignored_columns"]))
     rejected = s["rejected"]
@@ -213,6 +232,38 @@ def _check_writable_format(path: Path) -> None:
 
     if detect_format(path) == "parquet":
         require_pyarrow("writing", str(path))
+
+
+def _cut(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _flag_lines(flags: list[dict[str, Any]], unit: str, *, show_all: bool) -> list[str]:
+    """The ``--flags`` table: one line per flag, aligned."""
+    if not flags:
+        return []
+    shown = flags if show_all else flags[:_REJECTED_SHOWN]
+    head = (unit, "container", "column", "value", "flag")
+    body = [
+        (
+            "-" if f["record"] is None else str(f["record"]),
+            f["container"] or (f"B/L {f['bl_number']}" if f["bl_number"] else "-"),
+            f["column"],
+            "-" if f["value"] is None else _cut(repr(f["value"])),
+            f["code"],
+        )
+        for f in shown
+    ]
+    widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(head)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return ("    " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))).rstrip()
+
+    out = ["  flags:", line(head)]
+    out += [line(row) for row in body]
+    if len(shown) < len(flags):
+        out.append(f"    ... {len(flags) - len(shown)} more (use --all)")
+    return out
 
 
 def _write(manifests: Any, path: Path) -> tuple[int, str]:

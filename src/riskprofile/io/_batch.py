@@ -182,6 +182,14 @@ def summarise(batch: Batch) -> dict[str, Any]:
         "bills_of_lading": len(bls),
         "lcl_containers": len({s.container_number for s in shipments if s.is_lcl}),
         "shipments_with_flags": sum(1 for s in shipments if s.quality_flags),
+        # The unit an officer inspects: a container, or a B/L without one (as scoring).
+        "units_with_flags": len(
+            {
+                (s.manifest_ref, s.container_number or f"B/L {s.bl_number or s.shipment_id}")
+                for s in shipments
+                if s.quality_flags
+            }
+        ),
         "by_port_of_call": _counts(s.port_of_call for s in shipments),
         "by_port_of_loading": _counts(s.port_of_loading for s in shipments),
         "by_port_of_discharge": _counts(s.port_of_discharge for s in shipments),

@@ -94,12 +94,14 @@ def iter_json_manifests(
     strictness: Strictness = "lenient",
     rejected: list[RejectedRecord] | None = None,
     format: Literal["json", "jsonl"] | None = None,
+    numbers: list[int] | None = None,
 ) -> Iterator[Manifest]:
     """Stream the manifests of a JSON or JSON Lines file.
 
     JSON Lines files are read one line at a time, so memory stays flat however large the
     file; a JSON array is parsed whole. Records that fail validation are appended to
-    ``rejected`` (when given) and skipped.
+    ``rejected`` (when given) and skipped. ``numbers`` (when given) receives each yielded
+    manifest's record number (its line, or its place in the array from 1), in order.
     """
     path = Path(path)
     fmt = format or detect_format(path)
@@ -113,10 +115,14 @@ def iter_json_manifests(
             problems = [FieldProblem(None, None, "a manifest must be a JSON object")]
         else:
             try:
-                yield Manifest.model_validate(doc, context=context)
-                continue
+                manifest = Manifest.model_validate(doc, context=context)
             except ValidationError as exc:
                 problems = problems_from_validation(exc)
+            else:
+                if numbers is not None:
+                    numbers.append(number)
+                yield manifest
+                continue
         if rejected is not None:
             rejected.append(RejectedRecord(str(path), number, tuple(problems)))
 
@@ -176,6 +182,7 @@ class ManifestReading:
         manifests: Iterator[Manifest],
         table: TableReader | None = None,
         rejected: list[RejectedRecord] | None = None,
+        numbers: list[int] | None = None,
     ) -> None:
         self.source = source
         self.strictness: Strictness = strictness
@@ -185,6 +192,8 @@ class ManifestReading:
         self.manifests = 0
         self._iterator = manifests
         self._table = table
+        # JSON readers: each manifest's record number, in the order they are yielded.
+        self.record_numbers: list[int] = numbers if numbers is not None else []
 
     def __iter__(self) -> Iterator[Manifest]:
         for manifest in self._iterator:
@@ -249,8 +258,13 @@ def read_manifests(
             raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)
         unit = "line" if fmt == "jsonl" else "manifest"
         rejected: list[RejectedRecord] = []
-        manifests = iter_json_manifests(path, strictness=strictness, rejected=rejected, format=fmt)
-        return ManifestReading(source, strictness, unit, manifests, rejected=rejected)
+        numbers: list[int] = []
+        manifests = iter_json_manifests(
+            path, strictness=strictness, rejected=rejected, format=fmt, numbers=numbers
+        )
+        return ManifestReading(
+            source, strictness, unit, manifests, rejected=rejected, numbers=numbers
+        )
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):

@@ -22,11 +22,12 @@ from pydantic import BaseModel, ValidationError
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import FieldProblem, problems_from_validation
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, _suggest
-from riskprofile.model._base import QualityFlag, Strictness, validation_context
+from riskprofile.model._base import QualityFlag, RecordModel, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party
 
 __all__ = [
+    "FlagSource",
     "TableReader",
     "csv_rows",
     "parquet_rows",
@@ -105,6 +106,8 @@ class TableReader:
         self.context = validation_context(strictness)
         self.source = source
         self.problems: dict[int, list[FieldProblem]] = {}
+        # Where each flagged model's values came from (see ``_note_source``).
+        self.flag_sources: dict[int, FlagSource] = {}
         self.rows_read = 0
         self._calls: dict[tuple[str, ...], _Call] = {}
         self._check_header(header)
@@ -217,6 +220,20 @@ class TableReader:
             out[column.name] = self._value(column, row)
         return out
 
+    def _note_source(
+        self, model: RecordModel, group: str, grp: _Group, containers: dict[str, int] | None = None
+    ) -> None:
+        """Remember the lines a model carrying data-quality flags (itself, or a party or
+        seal in it) was built from, for ``data check --flags``. Only flagged models are
+        kept, so that a clean batch is not held in memory."""
+        nested = [getattr(model, n, None) for n in ("shipper", "consignee", "notify_party",
+                                                    "freight_payer")]  # fmt: skip
+        nested += list(getattr(model, "seals", ()))
+        if model.quality_flags or any(m is not None and m.quality_flags for m in nested):
+            self.flag_sources[id(model)] = FlagSource(
+                model, group, dict(grp.origin), list(grp.lines), containers or {}
+            )
+
     def _reject(self, line: int, problems: Iterable[FieldProblem]) -> None:
         known = self.problems.setdefault(line, [])
         known.extend(p for p in problems if p not in known)
@@ -278,6 +295,7 @@ class TableReader:
                     line, problems_from_validation(exc, lambda loc: self._column_name("goods", loc))
                 )
                 return
+            self._note_source(item, "goods", _Group(lines=[line]))
         key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
                     ("vessel_imo", "vessel_name", "voyage_number", "port_of_call"))  # fmt: skip
         call = self._calls.setdefault(key, _Call())
@@ -352,6 +370,7 @@ class TableReader:
 
         containers: dict[str, Container] = {}
         bad_containers: set[str] = set()
+        noted: list[tuple[RecordModel, str, _Group, dict[str, int] | None]] = []
         for number, grp in call.containers.items():
             doc = _container_doc(grp.raw)
             box, problems = self._validate_group(Container, "container", grp, doc)
@@ -367,6 +386,7 @@ class TableReader:
                     bad_lines.add(line)
             if not strict:
                 box._add_flags(flags)
+            noted.append((box, "container", grp, None))
             containers[number] = box
 
         consignments = []
@@ -412,6 +432,11 @@ class TableReader:
                         )
                     ]
                 )
+            first_lines: dict[str, int] = {}
+            for line, box_number in bill.rows:
+                if box_number is not None:
+                    first_lines.setdefault(box_number, line)
+            noted.append((consignment, "bill_of_lading", bill.header, first_lines))
             consignments.append(consignment)
 
         if not consignments and all(line in self.problems for line in call.header.lines):
@@ -436,7 +461,29 @@ class TableReader:
         )
         if not strict:
             manifest._add_flags(call_flags)
+        # Once the manifest is built: it flags its consignments and containers too.
+        for model, layout_group, grp, named_at in [(manifest, "voyage", call.header, None), *noted]:
+            self._note_source(model, layout_group, grp, named_at)
         yield manifest
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSource:
+    """Where a flagged model of a flat file came from: its layout group (``voyage``,
+    ``bill_of_lading``, ``container``, ``goods``), the line (row) that gave each of our
+    columns, and every line it was built from."""
+
+    model: RecordModel
+    group: str
+    origin: dict[str, int]
+    lines: list[int]
+    container_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, column: str | None) -> int | None:
+        """The line that gave ``column`` (our name), else the first line."""
+        if column is not None and column in self.origin:
+            return self.origin[column]
+        return self.lines[0] if self.lines else None
 
 
 def _parse_time(value: str, fmt: str, *, date_only: bool) -> Any:
