@@ -214,25 +214,21 @@ _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify
 
 
 def parties_of(shipments: Sequence[Shipment]) -> list[PartyRef]:
-    """The parties of some shipments (each role, name and identifier once), in full."""
-    parties = []
-    seen: set[tuple[str, str | None, str | None]] = set()
+    """The parties of some shipments, in full: each distinct party once, a party whose
+    fields differ between bills of lading (one consignee at two addresses) once per
+    variant, so that a redaction of the message's party fields covers every value."""
+    parties: list[PartyRef] = []
     for shipment in shipments:
         for role, prefix in _ROLES:
-            name = getattr(shipment, f"{prefix}_name", None)
-            identifier = getattr(shipment, f"{prefix}_identifier", None)
-            if (name is None and identifier is None) or (role, name, identifier) in seen:
+            fields = {
+                part: getattr(shipment, f"{prefix}_{part}", None)
+                for part in ("name", "address", "country", "identifier")
+            }
+            if all(fields[part] is None for part in ("name", "address", "identifier")):
                 continue
-            seen.add((role, name, identifier))
-            parties.append(
-                PartyRef(
-                    role=role,  # type: ignore[arg-type]
-                    name=name,
-                    address=getattr(shipment, f"{prefix}_address", None),
-                    country=getattr(shipment, f"{prefix}_country", None),
-                    identifier=identifier,
-                )
-            )
+            party = PartyRef(role=role, **fields)  # type: ignore[arg-type]
+            if party not in parties:
+                parties.append(party)
     return parties
 
 

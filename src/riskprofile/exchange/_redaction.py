@@ -9,15 +9,21 @@ A policy is a small YAML file per partner PCU::
     salt: "shared secret of the two PCUs"      # key of the hash
 
 Personal fields a policy does not mention are dropped: forgetting a field never sends it.
-Explanations quote names ("freight paid by ZETA LLC"), so every redacted value is also
-replaced wherever it occurs in the message's other text (values shorter than
-:data:`MIN_SEARCHED_LENGTH` characters excepted, which would match inside words).
+Redaction goes by field: every party's name, address and identifier (a consignee named
+on two bills of lading at two addresses is two parties, and both addresses are
+redacted). Explanations quote those fields ("freight paid by ZETA LLC"), so the value of
+every redacted field is also replaced in the free text (:data:`FREE_TEXT_FIELDS`),
+whatever its length: a value of :data:`MIN_SEARCHED_LENGTH` characters or more wherever
+it occurs, a shorter one wherever it stands as a word of its own or glued only to other
+redacted values (``AB`` in ``AB LLC``, ``to AB,`` or ``ABK1``, not inside
+``ABSORBENT``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,7 +40,14 @@ from riskprofile.exchange._messages import (
     parse_message,
 )
 
-__all__ = ["MIN_SEARCHED_LENGTH", "PERSONAL_FIELDS", "RedactionPolicy", "load_policy", "redact"]
+__all__ = [
+    "FREE_TEXT_FIELDS",
+    "MIN_SEARCHED_LENGTH",
+    "PERSONAL_FIELDS",
+    "RedactionPolicy",
+    "load_policy",
+    "redact",
+]
 
 PERSONAL_FIELDS = ("parties.address", "parties.identifier", "parties.name")
 """The personal fields of a message, as dotted paths (lists are crossed transparently)."""
@@ -43,11 +56,14 @@ MAX_POLICY_BYTES = 64 * 1024
 """The largest redaction policy file read."""
 
 MIN_SEARCHED_LENGTH = 4
-"""Redacted values at least this long are also removed from free text."""
+"""Redacted values at least this long are replaced wherever they occur in free text;
+shorter ones (``AB``) where they stand as a word of their own, so that ``ABSORBENT``
+stays readable."""
 
-# The envelope of a message: ids and times, never free text.
-_HEADER = frozenset({"schema_version", "message_id", "sender", "recipients", "created",
-                     "expires", "kind"})  # fmt: skip
+FREE_TEXT_FIELDS = ("reasons.explanation", "category", "finding", "concealment",
+                    "goods_category")  # fmt: skip
+"""The fields of a message that hold free text, where redacted values are replaced. The
+other fields hold codes (container and B/L numbers, UN/LOCODEs, ids) or were redacted."""
 
 _M = TypeVar("_M", bound=RiskWarning | Feedback | Seizure)
 
@@ -127,24 +143,64 @@ def _apply(node: Any, parts: list[str], action: str, salt: str, replaced: dict[s
     return True
 
 
-def _scrub(node: Any, replaced: list[tuple[str, str]]) -> tuple[Any, int]:
-    """``node`` with every redacted value in its strings replaced; and how many."""
-    if isinstance(node, str):
-        count = 0
-        for value, replacement in replaced:
-            count += node.count(value)
-            node = node.replace(value, replacement)
-        return node, count
+def _patterns(replaced: dict[str, str]) -> list[re.Pattern[str]]:
+    """One pass for the long values, wherever they occur (longest first, so that a name
+    inside an address goes with the address); then one for the short values, where they
+    stand as a word of their own or glued to one another (``{name}{address}``)."""
+    values = sorted((v for v in replaced if v), key=lambda v: (-len(v), v))
+    long = [re.escape(v) for v in values if len(v) >= MIN_SEARCHED_LENGTH]
+    short = [re.escape(v) for v in values if len(v) < MIN_SEARCHED_LENGTH]
+    patterns = []
+    if long:
+        patterns.append(re.compile("|".join(long)))
+    if short:
+        patterns.append(re.compile(rf"(?<!\w)(?:{'|'.join(short)})+(?!\w)"))
+    return patterns
+
+
+# Long values are first replaced by a placeholder: one private-use character, which is
+# not a word character, so that a short value glued to a long one stands as a word.
+_PLACEHOLDER = 0xF0000
+
+
+def _scrub_text(
+    text: str, patterns: list[re.Pattern[str]], replaced: dict[str, str]
+) -> tuple[str, int]:
+    count = 0
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        # a run of several short values glued together has no one replacement
+        held.append(replaced.get(match[0], "[redacted]"))
+        return chr(_PLACEHOLDER + len(held) - 1)
+
+    for pattern in patterns:
+        text, found = pattern.subn(hold, text)
+        count += found
+    if held:
+        text = "".join(
+            held[ord(c) - _PLACEHOLDER] if _PLACEHOLDER <= ord(c) < _PLACEHOLDER + len(held)
+            else c
+            for c in text
+        )  # fmt: skip
+    return text, count
+
+
+def _scrub(
+    node: Any, parts: list[str], patterns: list[re.Pattern[str]], replaced: dict[str, str]
+) -> int:
+    """Replace the redacted values in the text at ``parts`` under ``node``, in place;
+    how many were replaced."""
     if isinstance(node, list):
-        pairs = [_scrub(item, replaced) for item in node]
-        return [p[0] for p in pairs], sum(p[1] for p in pairs)
-    if isinstance(node, dict):
-        out, total = {}, 0
-        for key, item in node.items():
-            out[key], count = _scrub(item, replaced)
-            total += count
-        return out, total
-    return node, 0
+        return sum(_scrub(item, parts, patterns, replaced) for item in node)
+    if not isinstance(node, dict) or not isinstance(node.get(parts[0]), str | list | dict):
+        return 0
+    if len(parts) > 1:
+        return _scrub(node[parts[0]], parts[1:], patterns, replaced)
+    if not isinstance(node[parts[0]], str):
+        return 0
+    node[parts[0]], count = _scrub_text(node[parts[0]], patterns, replaced)
+    return count
 
 
 def redact(message: _M, policy: RedactionPolicy) -> tuple[_M, list[str]]:
@@ -157,15 +213,10 @@ def redact(message: _M, policy: RedactionPolicy) -> tuple[_M, list[str]]:
         action = policy.action(path)
         if action != "keep" and _apply(payload, path.split("."), action, policy.salt, replaced):
             done.append(f"{path}: {action}")
-    # Longest first, so that a name inside an address goes with the address.
-    searched = sorted(
-        ((v, r) for v, r in replaced.items() if len(v) >= MIN_SEARCHED_LENGTH),
-        key=lambda pair: (-len(pair[0]), pair[0]),
+    patterns = _patterns(replaced)
+    mentions = sum(
+        _scrub(payload, path.split("."), patterns, replaced) for path in FREE_TEXT_FIELDS
     )
-    mentions = 0
-    for key in [k for k in payload if k not in _HEADER]:
-        payload[key], count = _scrub(payload[key], searched)
-        mentions += count
     if mentions:
         done.append(f"free text: {mentions} mention(s) replaced")
     redacted = parse_message(payload)
