@@ -175,3 +175,18 @@ def test_a_damaged_log_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFormatError, match="cannot use the exchange log") as info:
         ExchangeLog(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["{", "[" * 5000, '{"w-0000000001": 1}', "[]"])
+def test_a_damaged_warning_state_is_named_not_overwritten(
+    text: str, pk_key: SigningKey, kz_trust: TrustStore, tmp_path: Path
+) -> None:
+    state = tmp_path / "partner_warnings.json"
+    state.write_text(text)
+    log = ExchangeLog(tmp_path / "log.sqlite")
+    with pytest.raises(InputFormatError, match=r"partner_warnings\.json") as info:
+        import_message(sign(make_warning(), pk_key), trust=kz_trust, log=log, into=tmp_path,
+                       now=NOW)  # fmt: skip
+    assert "restore it from a backup" in str(info.value)
+    assert state.read_text() == text
+    assert list(log) == []

@@ -211,12 +211,14 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _trust_add(args: argparse.Namespace) -> int:
     from riskprofile.exchange import TrustStore
+    from riskprofile.exchange._files import read_limited
 
     path = _home(args) / "trust.json"
     store = TrustStore.load(path)
+    pem = read_limited(args.public_key, 64 * 1024, "public key file")
     try:
-        kid = store.add(args.pcu, Path(args.public_key).read_bytes())
-    except (OSError, ValueError) as exc:
+        kid = store.add(args.pcu, pem)
+    except ValueError as exc:
         print(f"riskprofile exchange trust: error: {args.public_key}: {exc}", file=sys.stderr)
         return 2
     store.save(path)

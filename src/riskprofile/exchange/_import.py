@@ -33,6 +33,7 @@ from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure
 from riskprofile.exchange._signing import digest, verify
 from riskprofile.exchange._trust import TrustStore
+from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -58,6 +59,7 @@ OUTCOME_COLUMNS = ("message_id", "kind", "sender", "created", "warning_id", "con
 
 MAX_STATE_BYTES = 256 * 1024 * 1024
 """The largest state or outcome file read (about a million warnings)."""
+_STATE_LIMITS = JsonLimits(max_bytes=MAX_STATE_BYTES, max_depth=8, allow_constants=False)
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,9 @@ def _read_state(folder: Path) -> dict[str, Any]:
         return {}
     data = read_limited(path, MAX_STATE_BYTES, "warning state")
     try:
-        state = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _corrupt(path, "not the JSON this library writes") from None
+        state = loads(data, _STATE_LIMITS)
+    except JsonInputError as exc:
+        raise _corrupt(path, f"not the JSON this library writes ({exc.reason})") from None
     if not isinstance(state, dict) or not all(isinstance(e, dict) for e in state.values()):
         raise _corrupt(path, "not a mapping of message id to warning")
     return state

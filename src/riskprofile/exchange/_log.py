@@ -96,6 +96,8 @@ class ExchangeLog:
 
     def _error(self, exc: Exception) -> InputFormatError:
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if self.path.parent.exists() and not self.path.parent.is_dir():
+            detail = f"{self.path.parent} is a file, not a folder"
         return InputFormatError(f"cannot use the exchange log: {detail}", path=str(self.path))
 
     @contextlib.contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -166,6 +167,8 @@ def generate_keys(pcu: str, folder: str | Path) -> tuple[Path, Path]:
     """
     valid_pcu(pcu)
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / f"{pcu}.key.pem", folder / f"{pcu}.pub.pem"
     if private_path.exists():
