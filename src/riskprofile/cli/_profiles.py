@@ -47,8 +47,9 @@ def register(commands: Any) -> None:
         "test",
         help="run the examples the profiles carry",
         description="Run every profile's examples: the indicators named in 'hits' must "
-        "fire on the example shipment and those in 'misses' must not. Exits 1 on any "
-        "failure.",
+        "fire on the example shipment and those in 'misses' must not. The shipment is "
+        "built as real data is (derived fields such as hs_chapters filled); a failure "
+        "shows the values of the fields the indicator uses. Exits 1 on any failure.",
     )
     test.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
