@@ -10,8 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from riskprofile.cli import _args
 
 __all__ = ["register"]
@@ -192,6 +190,8 @@ def _show(args: argparse.Namespace) -> int:
         "extends": list(profile.extends),
     }
     sys.stdout.write("# " + json.dumps(header) + "\n")
+    import yaml
+
     sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88))
     return 0
 
