@@ -436,6 +436,23 @@ def test_odd_values_are_named_in_plain_words(line: str, message: str, tmp_path: 
     assert error.message.startswith(message), error.message
 
 
+@pytest.mark.parametrize(
+    "weight", ["1e400", "99999999999999999999", "1000.0001", "-5000", "yes", "ten", ".nan", "[1]"]
+)
+def test_a_weight_out_of_range_or_not_a_number_is_named(weight: str, tmp_path: Path) -> None:
+    marks = _write(
+        tmp_path,
+        {"p.yaml": _probe("packages > 1").replace("    weight: 10", "    @@weight: " + weight)},
+    )
+    (error,) = _refused(tmp_path)
+    assert (error.line, error.column, error.code) == (*marks["p.yaml"][0], "schema")
+    assert error.message.startswith("indicators.0.weight: ")
+    assert error.message.endswith(
+        " is not a weight: write a number from -1000 to 1000 with at most 3 decimals"
+    )
+    assert weight.strip("[]") in error.message
+
+
 def test_a_real_date_and_country_still_load(tmp_path: Path) -> None:
     extra = "valid_from: 2024-02-29\nvalid_to: '2026-12-31'\ncountries: [PK, KZ]\n"
     _write(tmp_path, {"p.yaml": _probe("packages > 1", extra=extra)})

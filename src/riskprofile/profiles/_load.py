@@ -252,6 +252,12 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
                 message = f"unknown key {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"missing required key {loc[-1]!r}"
+            elif loc and loc[-1] in ("weight", "min_score"):
+                given = doc.raw.get(loc, err.get("input"))
+                message = (
+                    f"{given!r} is not a {'weight' if loc[-1] == 'weight' else 'score'}: "
+                    "write a number from -1000 to 1000 with at most 3 decimals"
+                )
             elif err["type"] == "value_error":
                 message = str(err["ctx"]["error"]) if "ctx" in err else message
                 if repeated and " is used twice" in message:
