@@ -284,7 +284,9 @@ def _band_lane(profile: CompiledProfile, value: Decimal) -> Lane:
     return "green"
 
 
-def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> ShipmentResult:
+def _score_shipment(
+    shipment: Shipment, outcomes: list[ProfileOutcome], as_of: dt.datetime
+) -> ShipmentResult:
     hits: list[Hit] = []
     scores: list[ProfileScore] = []
     notes: list[str] = []
@@ -309,7 +311,7 @@ def _score_shipment(shipment: Shipment, outcomes: list[ProfileOutcome]) -> Shipm
             if not result.hit:
                 continue
             lane = indicator.indicator.lane
-            explanation = indicator.explain(shipment)
+            explanation = indicator.explain(shipment, as_of)
             hits.append(
                 Hit(
                     profile_id=profile.id,
@@ -443,7 +445,7 @@ def score(
     if choose_engine(engine, len(shipment_list)) == "columnar":
         from riskprofile.engines.columnar import evaluate as evaluator
     results = [
-        _score_shipment(shipment, outcomes)
+        _score_shipment(shipment, outcomes, when)
         for shipment, outcomes in evaluator(shipment_list, profile_list, when, progress)
     ]
     results.sort(key=lambda r: r.shipment_id)

@@ -510,7 +510,7 @@ def test_inherited_problem_is_reported_once_where_it_is_written(tmp_path: Path) 
 def test_a_list_left_unused_by_an_overlays_disable_is_not_flagged(tmp_path: Path) -> None:
     # The overlay cannot remove the base's list: once it disables the indicator that
     # used it, the leftover is expected, so nothing is reported.
-    base = CLEAN.replace("lists:\n", "lists:\n  spare: {values: [X]}\n")
+    base = CLEAN.replace("lists:\n", "lists:\n  spare: {values: [OMSLL]}\n")
     base += indicator("uses-spare", "port_of_discharge in $spare")
     overlay = OVERLAY + "disable: [uses-spare]\n"
     profiles = load(tmp_path / "p", {"base.yaml": base, "overlay.yaml": overlay})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,15 +12,22 @@ import rule_engine
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._expressions import Condition, record_of, render_explanation
+from riskprofile.profiles._expressions import (
+    Condition,
+    record_of,
+    render_explanation,
+    show_value,
+)
 from riskprofile.profiles._schema import Indicator, Profile
 
 __all__ = [
     "Location",
     "CompiledCondition",
     "CompiledIndicator",
+    "CompiledList",
     "CompiledProfile",
     "IndicatorResult",
+    "ListEntry",
     "ProfileSet",
 ]
 
@@ -35,6 +42,108 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One entry of a watch list.
+
+    Attributes:
+        value: the value conditions compare (text written the way the fields it is
+            compared with are written, or a Decimal in a ``number`` list).
+        expires: when the entry stops being in force (UTC); None: it never expires. The
+            entry is in force while ``as_of < expires``.
+        columns: what the list says about the entry, as written: the standard columns
+            ``value``, ``expires``, ``added``, ``source``, ``reason``, ``owner`` when
+            given, and any other column of a list file. Explanations quote them.
+        location: where the entry is written (the list file's row, or the YAML value).
+    """
+
+    value: Any
+    expires: dt.datetime | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    location: Location | None = None
+
+    def in_force(self, as_of: dt.datetime) -> bool:
+        """Whether the entry is in force at ``as_of`` (naive times are UTC)."""
+        if self.expires is None:
+            return True
+        return _utc(as_of) < self.expires
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class CompiledList:
+    """A watch list as conditions see it: its entries, and the values in force at the
+    evaluation time (``$name`` is :meth:`at` the run's ``as_of`` in both engines).
+
+    Attributes:
+        name: the list name (``$name``).
+        kind: ``string`` or ``number``.
+        entries: every entry, in the order written (an overlay's after its base's).
+        columns: the column names an explanation may quote (``{$name.column}``).
+        written_as: how its values are written, when they were normalised for the fields
+            they are compared with (``UN/LOCODE``, ``name``...); None when kept as written.
+        values: every entry's value, expired or not.
+    """
+
+    __slots__ = ("_all", "_by_value", "_cache", "columns", "entries", "kind", "name",
+                 "values", "written_as")  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        entries: tuple[ListEntry, ...],
+        columns: tuple[str, ...] = (),
+        written_as: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.entries = entries
+        self.columns = columns
+        self.written_as = written_as
+        self.values: frozenset[Any] = frozenset(e.value for e in entries)
+        self._all: set[Any] = set(self.values)
+        by_value: dict[Any, list[ListEntry]] = {}
+        for entry in entries:
+            by_value.setdefault(entry.value, []).append(entry)
+        self._by_value = by_value
+        self._cache: tuple[dt.datetime, set[Any]] | None = None
+
+    @property
+    def expiring(self) -> bool:
+        """Whether any entry has an expiry."""
+        return any(e.expires is not None for e in self.entries)
+
+    def at(self, as_of: dt.datetime | None) -> set[Any]:
+        """The values in force at ``as_of`` (every value when None). The set returned is
+        shared: do not change it."""
+        if as_of is None or not self.expiring:
+            return self._all
+        as_of = _utc(as_of)
+        cached = self._cache
+        if cached is not None and cached[0] == as_of:
+            return cached[1]
+        values = {e.value for e in self.entries if e.in_force(as_of)}
+        self._cache = (as_of, values)
+        return values
+
+    def entry(self, value: Any, as_of: dt.datetime | None) -> ListEntry | None:
+        """The first entry (in the order written) for ``value`` in force at ``as_of``."""
+        for entry in self._by_value.get(value, ()):
+            if as_of is None or entry.in_force(as_of):
+                return entry
+        return None
+
+    def expired(self, as_of: dt.datetime) -> tuple[ListEntry, ...]:
+        """The entries past their expiry at ``as_of``."""
+        return tuple(e for e in self.entries if not e.in_force(as_of))
+
+    def __repr__(self) -> str:
+        return f"<CompiledList ${self.name} {len(self.entries)} entries>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +182,17 @@ def _reason(exc: Exception, condition: Condition) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CompiledIndicator:
-    """An indicator with its compiled condition."""
+    """An indicator with its compiled condition.
+
+    ``quoted`` holds, for each list its explanation quotes (``{$list.column}``), the list
+    and the fields its condition compares with the list, in the order written: the
+    matched entry is the first entry in force for the first of their values that is in
+    the list (a list field's elements in order).
+    """
 
     indicator: Indicator
     condition: Condition
+    quoted: Mapping[str, tuple[CompiledList, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -96,9 +212,44 @@ class CompiledIndicator:
             return IndicatorResult(self.id, False, _reason(exc, self.condition))
         return IndicatorResult(self.id, hit)
 
-    def explain(self, shipment: Shipment) -> str:
-        """The explanation for the officer, with the shipment's values filled in."""
-        return render_explanation(self.indicator.explain or self.indicator.title, shipment)
+    def explain(self, shipment: Shipment, as_of: dt.datetime | None = None) -> str:
+        """The explanation for the officer, with the shipment's values filled in and the
+        matched list entries' columns quoted (the entries in force at ``as_of``)."""
+
+        def quote(name: str, column: str) -> str:
+            return self.quote(name, column, lambda f: getattr(shipment, f, None), as_of)
+
+        return render_explanation(self.indicator.explain or self.indicator.title, shipment, quote)
+
+    def matched_entry(
+        self, name: str, value_of: Callable[[str], Any], as_of: dt.datetime | None
+    ) -> ListEntry | None:
+        """The entry of list ``name`` the shipment matched (``value_of``: a field's value
+        by name), or None."""
+        watch, fields = self.quoted[name]
+        for field_name in fields:
+            value = value_of(field_name)
+            for item in value if isinstance(value, list | tuple) else (value,):
+                if item is None:
+                    continue
+                if watch.kind == "number" and not isinstance(item, str | bool):
+                    item = Decimal(repr(item)) if isinstance(item, float) else Decimal(item)
+                found = watch.entry(item, as_of)
+                if found is not None:
+                    return found
+        return None
+
+    def quote(
+        self, name: str, column: str, value_of: Callable[[str], Any], as_of: dt.datetime | None
+    ) -> str:
+        """``{$name.column}`` for a shipment (``value_of``: its fields by name): the
+        matched entry's column as written, "unknown" when empty or nothing matched."""
+        entry = self.matched_entry(name, value_of, as_of)
+        if entry is None:
+            return "unknown"
+        if column == "value" and "value" not in entry.columns:
+            return show_value(entry.value)
+        return entry.columns.get(column) or "unknown"
 
 
 @dataclass(frozen=True)
@@ -110,10 +261,11 @@ class CompiledProfile:
         source: the file it was defined in (the overlay's file for an overlay).
         fingerprint: ``sha256:...`` of its canonical resolved form, for audit trails.
         indicators, exceptions: compiled conditions, in profile order.
-        lists: the watch lists' values.
+        lists: the watch lists' values, expired entries' included.
         extends: the ids of the profiles it adapts, base first (empty for a base).
         positions: where each part is written: keys ``profile``, ``indicator:<id>``,
             ``exception:<id>``, ``list:<name>``.
+        watch_lists: the watch lists with their entries (expiry, columns).
     """
 
     profile: Profile
@@ -124,6 +276,7 @@ class CompiledProfile:
     lists: Mapping[str, frozenset[Any]] = field(default_factory=dict)
     extends: tuple[str, ...] = ()
     positions: Mapping[str, Location] = field(default_factory=dict)
+    watch_lists: Mapping[str, CompiledList] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -15,11 +15,11 @@ import difflib
 import re
 import string
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import rule_engine
 from rule_engine import DataType
@@ -104,7 +104,22 @@ def _today(builtins: Builtins) -> dt.datetime:
     return _now(builtins).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _context(lists: Mapping[str, tuple[str, frozenset[Any]]]) -> rule_engine.Context:
+class ListValues(Protocol):
+    """A watch list whose values depend on the evaluation time (entries expire)."""
+
+    def at(self, as_of: dt.datetime | None) -> set[Any]:
+        """The values in force at ``as_of`` (all of them when None)."""
+
+
+def _list_at(items: ListValues) -> BuiltinValueGenerator:
+    # $name is the values in force at the evaluation time of the thread: the row-wise
+    # engine and the columnar translation set it alike, so both read the same values.
+    return BuiltinValueGenerator(lambda _b: items.at(getattr(_EVALUATION, "as_of", None)))
+
+
+def _context(
+    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
+) -> rule_engine.Context:
     context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
     values: dict[str, Any] = {
         "now": BuiltinValueGenerator(_now),
@@ -112,7 +127,8 @@ def _context(lists: Mapping[str, tuple[str, frozenset[Any]]]) -> rule_engine.Con
     }
     types_: dict[str, Any] = {"now": DataType.DATETIME, "today": DataType.DATETIME}
     for name, (kind, items) in lists.items():
-        values[name] = set(items)  # rule-engine's SET type is the built-in set
+        # rule-engine's SET type is the built-in set
+        values[name] = set(items) if isinstance(items, frozenset | set) else _list_at(items)
         types_[name] = DataType.SET(DataType.STRING if kind == "string" else DataType.FLOAT)
     context.builtins = Builtins.from_defaults(
         values=values, value_types=types_, timezone=context.default_timezone
@@ -434,7 +450,7 @@ class Condition:
 
 
 def compile_condition(
-    expression: str, lists: Mapping[str, tuple[str, frozenset[Any]]]
+    expression: str, lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]]
 ) -> Condition | list[CompileProblem]:
     """Compile ``expression`` or return every problem found, each with its offset."""
     context = _context(lists)
@@ -574,14 +590,22 @@ def record_of(shipment: Shipment) -> dict[str, Any]:
     return out
 
 
+_QUOTE = re.compile(r"\$([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
 def explanation_fields(template: str) -> list[str]:
     """The field names a template uses (``{port_of_loading}``); raises ValueError on a
-    malformed template."""
+    malformed template. Quotes of a list entry (``{$list.column}``) are not fields: see
+    :func:`explanation_quotes`."""
     names = []
     for _literal, field, spec, conversion in string.Formatter().parse(template):
         if field is not None:
+            if _QUOTE.fullmatch(field) and not (spec or conversion):
+                continue
             if not field.isidentifier():
-                raise ValueError(f"{{{field}}} is not a field name")
+                raise ValueError(
+                    f"{{{field}}} is not a field name (or a list entry's column, {{$list.column}})"
+                )
             if spec or conversion:
                 raise ValueError(
                     f"{{{field}...}}: format specs and conversions are not supported; "
@@ -610,9 +634,30 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def render_explanation(template: str, shipment: Shipment) -> str:
-    """Fill ``{field}`` placeholders with the shipment's values, readable for an officer."""
+def explanation_quotes(template: str) -> list[tuple[str, str]]:
+    """The list entry columns a template quotes: ``{$partner_warnings.sender}`` is
+    ``("partner_warnings", "sender")``, in the order written."""
+    quotes = []
+    for _literal, field, _spec, _conversion in string.Formatter().parse(template):
+        match = _QUOTE.fullmatch(field or "")
+        if match is not None:
+            quotes.append((match[1], match[2]))
+    return list(dict.fromkeys(quotes))
+
+
+def render_explanation(
+    template: str, shipment: Shipment, quote: Callable[[str, str], str] | None = None
+) -> str:
+    """Fill ``{field}`` placeholders with the shipment's values, readable for an officer,
+    and ``{$list.column}`` with ``quote(list, column)`` ("unknown" without ``quote``)."""
     values = {
         name: show_value(getattr(shipment, name, None)) for name in explanation_fields(template)
     }
-    return template.format_map(values)
+    for name, column in explanation_quotes(template):
+        values[f"${name}.{column}"] = quote(name, column) if quote else "unknown"
+    out = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if field is not None:
+            out.append(values[field])
+    return "".join(out)

@@ -17,6 +17,8 @@ Lints, by code (severity):
 - ``duplicate_condition`` (warning): two indicators of a profile have the same ``when``.
 - ``unused_list`` (warning): a watch list that no indicator or exception uses.
 - ``empty_list`` (warning): a watch list with no values.
+- ``list_expired`` (warning; error when every entry has expired): watch-list entries
+  past their ``expires`` at today.
 - ``no_explanation`` (warning): an indicator without ``explain`` for the officer.
 - ``zero_weight`` (warning): an indicator of weight 0 that forces no lane (it does nothing).
 - ``regex_risk`` (the analysis' own severity, normally warning or info): a regular
@@ -84,6 +86,7 @@ __all__ = [
     "Expiring",
     "Lint",
     "LintFinding",
+    "ListEntriesExpired",
     "NoBands",
     "NoExamples",
     "NoExplanation",
@@ -421,6 +424,50 @@ class EmptyList(ProfileLint):
         for name, values in sorted(profile.lists.items()):
             if not values:
                 yield self.finding(profile, f"list:{name}", f"list ${name} has no values")
+
+
+def _start_of(today: dt.date) -> dt.datetime:
+    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+
+
+class ListEntriesExpired(ProfileLint):
+    """Entries of a watch list past their ``expires`` at today (00:00 UTC): they no
+    longer match and should be removed or renewed. When every entry has expired the
+    list can never match, which is an error (a silent miss)."""
+
+    code = "list_expired"
+    severity = "warning"
+    description = "watch-list entries past their expiry"
+
+    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
+        """Flag lists with expired entries (an error when all have expired)."""
+        as_of = _start_of(today)
+        for name, watch in sorted(profile.watch_lists.items()):
+            expired = watch.expired(as_of)
+            if not expired:
+                continue
+            shown = "; ".join(
+                f"{e.value} (expires {e.columns.get('expires', '?')}"
+                + (f", {e.location.path}:{e.location.line}" if e.location else "")
+                + ")"
+                for e in expired[:3]
+            )
+            more = f" and {len(expired) - 3} more" if len(expired) > 3 else ""
+            if len(expired) == len(watch.entries):
+                yield self.finding(
+                    profile,
+                    f"list:{name}",
+                    f"every entry of list ${name} is past its expiry on {today.isoformat()}, "
+                    f"so the list can never match: {shown}{more}",
+                    "error",
+                )
+            else:
+                yield self.finding(
+                    profile,
+                    f"list:{name}",
+                    f"{len(expired)} of {len(watch.entries)} entries of list ${name} are past "
+                    f"their expiry on {today.isoformat()} and no longer match: {shown}{more}",
+                )
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -941,6 +988,7 @@ ALL_LINTS: tuple[Lint, ...] = (
     DuplicateCondition(),
     UnusedList(),
     EmptyList(),
+    ListEntriesExpired(),
     NoExplanation(),
     ZeroWeight(),
     RegexRisk(),

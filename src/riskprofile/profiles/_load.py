@@ -8,14 +8,15 @@ raised at once as a :class:`~riskprofile.errors.ProfileSetError`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import hashlib
 import io
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from riskprofile.errors import ProfileError, ProfileSetError
-from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledCondition,
     CompiledIndicator,
+    CompiledList,
     CompiledProfile,
+    ListEntry,
     Location,
     ProfileSet,
 )
@@ -36,11 +38,20 @@ from riskprofile.profiles._expressions import (
     Condition,
     compile_condition,
     explanation_fields,
+    explanation_quotes,
     field_types,
+)
+from riskprofile.profiles._lists import (
+    STANDARD_COLUMNS,
+    FieldFormat,
+    field_format,
+    list_comparisons,
+    parse_expiry,
 )
 from riskprofile.profiles._schema import (
     Indicator,
     ListChange,
+    ListItem,
     Overlay,
     Profile,
     ProfileException,
@@ -91,7 +102,7 @@ class _Resolved:
 
     profile: Profile
     origin: _Source
-    lists: dict[str, tuple[str, tuple[Any, ...], _Origin]] = field(default_factory=dict)
+    lists: dict[str, tuple[str, tuple[ListEntry, ...], _Origin]] = field(default_factory=dict)
     parts: dict[tuple[str, str], _Origin] = field(default_factory=dict)  # (kind, id)
     chain: tuple[str, ...] = ()
     failed: bool = False  # a list could not be read: compile for errors, then drop
@@ -105,7 +116,7 @@ class _Errors:
         self.failed_ids: set[str] = set()
         # Per-load state of the list files: each file is read once, however many lists
         # name it, and the bytes every list reads count against MAX_LIST_BYTES.
-        self.list_files: dict[str, tuple[list[list[str]], int] | str] = {}
+        self.list_files: dict[str, tuple[list[tuple[int, list[str]]], int] | str] = {}
         self.list_bytes = 0
 
     def add(self, error: ProfileError) -> None:
@@ -252,12 +263,6 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
                 message = f"unknown key {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"missing required key {loc[-1]!r}"
-            elif loc and loc[-1] in ("weight", "min_score"):
-                given = doc.raw.get(loc, err.get("input"))
-                message = (
-                    f"{given!r} is not a {'weight' if loc[-1] == 'weight' else 'score'}: "
-                    "write a number from -1000 to 1000 with at most 3 decimals"
-                )
             elif err["type"] == "value_error":
                 message = str(err["ctx"]["error"]) if "ctx" in err else message
                 if repeated and " is used twice" in message:
@@ -355,35 +360,60 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
 # --- lists ---------------------------------------------------------------------------------
 
 
-def _list_values(
+def _list_entries(
     watch: WatchList | ListChange,
     source: _Source,
     path: tuple[str | int, ...],
     errors: _Errors,
     kind: str | None = None,
-) -> tuple[Any, ...] | None:
-    if isinstance(watch, ListChange):
-        key = "extend" if watch.extend is not None else "replace"
-        raw = watch.extend if watch.extend is not None else watch.replace
-        values: list[Any] = list(raw or [])
-        value_path: tuple[str | int, ...] = (*path, key)
-    elif watch.values is not None:
-        values = list(watch.values)
-        value_path = (*path, "values")
-    else:
-        assert watch.file is not None
+) -> tuple[ListEntry, ...] | None:
+    """A list's entries as written (values not yet normalised), or None (the problems
+    reported) when the list cannot be read."""
+    doc = source.doc
+    if kind is None:
+        kind = watch.type if isinstance(watch, WatchList) else "string"
+    if isinstance(watch, WatchList) and watch.file is not None:
         read = _read_list_file(watch.file, source, path, errors)
         if read is None:
             return None
-        values = read
-        value_path = ()
-    if kind is None:
-        kind = watch.type if isinstance(watch, WatchList) else "string"
-    out: list[Any] = []
-    for index, value in enumerate(values):
-        if kind == "string" and value_path:
-            # An unquoted 07 or 0701 in YAML is a number; keep what was typed.
-            value = source.doc.raw.get((*value_path, index), value)
+        items: list[tuple[Any, dict[str, str], Location]] = read
+    else:
+        if isinstance(watch, ListChange):
+            key = "extend" if watch.extend is not None else "replace"
+            raw_items = watch.extend if watch.extend is not None else watch.replace
+        else:
+            key, raw_items = "values", watch.values
+        items = []
+        for index, item in enumerate(raw_items or []):
+            at: tuple[str | int, ...] = (*path, key, index)
+            columns: dict[str, str] = {}
+            value: Any = item
+            value_at = at
+            if isinstance(item, ListItem):
+                value, value_at = item.value, (*at, "value")
+                for column in STANDARD_COLUMNS[1:]:
+                    given = getattr(item, column)
+                    if given is not None:
+                        # As typed: YAML reads 2026-11-03 as a date.
+                        columns[column] = doc.raw.get((*at, column)) or str(given)
+            if kind == "string":
+                # An unquoted 07 or 0701 in YAML is a number; keep what was typed.
+                value = doc.raw.get(value_at, value)
+            position = doc.position(value_at) or Position(1, 1)
+            items.append((value, columns, Location(source.path, position.line, position.column)))
+    out: list[ListEntry] = []
+    ok = True
+    for value, columns, location in items:
+        where = location.path, Position(location.line, location.column)
+        expires = None
+        if columns.get("expires"):
+            try:
+                expires = parse_expiry(columns["expires"])
+            except ValueError as exc:
+                errors.at(*where, f"list {path[-1]}: {exc}", "list",
+                          "write the date as YYYY-MM-DD, or leave the cell empty")  # fmt: skip
+                ok = False
+                continue
         if kind == "number":
             try:
                 number = Decimal(str(value))
@@ -396,38 +426,44 @@ def _list_values(
             except ArithmeticError:
                 problem = "is not a number"
             if problem is not None:
-                written = source.doc.raw.get((*value_path, index), value) if value_path else value
-                errors.at(
-                    source,
-                    source.doc.position((*path, "values", index)),
-                    f"list value {written!r} {problem}",
-                    "list",
-                )
-                return None
-            out.append(number)
+                errors.at(*where, f"list value {value!r} {problem}", "list")
+                ok = False
+                continue
+            out.append(ListEntry(number, expires, columns, location))
         else:
-            out.append(str(value).strip())
-    return tuple(dict.fromkeys(out))
+            out.append(ListEntry(str(value).strip(), expires, columns, location))
+    return tuple(out) if ok else None
 
 
 def _read_list_file(
     name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
-) -> list[str] | None:
-    rows = _list_file_rows(name, source, path, errors)
-    if rows is None:
+) -> list[tuple[Any, dict[str, str], Location]] | None:
+    """The entries of a list file: (value, other columns, location) of each row with a
+    value. The value is the column named ``value``, else the first column."""
+    read = _list_file_rows(name, source, path, errors)
+    if read is None:
         return None
+    target, rows = read
     if not rows:
         return []
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[0][1]]
     column = header.index("value") if "value" in header else 0
-    return [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
+    others = [(i, h) for i, h in enumerate(header) if h and i != column]
+    out = []
+    for line, row in rows[1:]:
+        if len(row) <= column or not row[column].strip():
+            continue
+        columns = {h: (row[i].strip() if i < len(row) else "") for i, h in others}
+        columns = {h: columns[h] for h in dict.fromkeys(h for _, h in others)}
+        out.append((row[column].strip(), columns, Location(target, line, 1)))
+    return out
 
 
 def _list_file_rows(
     name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
-) -> list[list[str]] | None:
-    """The CSV rows of list file ``name`` beside ``source``; None (and the problem
-    reported) when it cannot be read.
+) -> tuple[str, list[tuple[int, list[str]]]] | None:
+    """The path and CSV rows (with their line numbers) of list file ``name`` beside
+    ``source``; None (and the problem reported) when it cannot be read.
 
     A file is read once per load, however many lists name it; its bytes count against
     :data:`MAX_LIST_BYTES` for each list that names it.
@@ -459,7 +495,8 @@ def _list_file_rows(
         except (OSError, UnicodeDecodeError) as exc:
             errors.list_files[key] = f"cannot read list file {name!r}: {exc}"
         else:
-            errors.list_files[key] = (list(csv.reader(io.StringIO(text))), len(data))
+            reader = csv.reader(io.StringIO(text))
+            errors.list_files[key] = ([(reader.line_num, row) for row in reader], len(data))
     read = errors.list_files[key]
     if isinstance(read, str):
         errors.at(source, position, read, "list")
@@ -478,7 +515,7 @@ def _list_file_rows(
                 "name each file in one list and use that list wherever it is needed",
             )
         return None
-    return rows
+    return key, rows
 
 
 # --- overlays ------------------------------------------------------------------------------
@@ -489,13 +526,13 @@ def _resolve_base(source: _Source, errors: _Errors) -> _Resolved:
     assert isinstance(profile, Profile)
     resolved = _Resolved(profile=profile, origin=source, chain=(profile.id,))
     for name, watch in profile.lists.items():
-        values = _list_values(watch, source, ("lists", name), errors)
-        if values is None:
+        entries = _list_entries(watch, source, ("lists", name), errors)
+        if entries is None:
             # Compile with the list empty, so that the conditions' own problems are
             # reported too; the profile is dropped after compiling.
             resolved.failed = True
-            values = ()
-        resolved.lists[name] = (watch.type, values, _Origin(source, ("lists", name)))
+            entries = ()
+        resolved.lists[name] = (watch.type, entries, _Origin(source, ("lists", name)))
     for i, ind in enumerate(profile.indicators):
         resolved.parts[("indicator", ind.id)] = _Origin(source, ("indicators", i))
     for i, exc in enumerate(profile.exceptions):
@@ -572,7 +609,7 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
         base_kind = (
             lists[name][0] if name in lists and isinstance(list_change, ListChange) else None
         )
-        values = _list_values(list_change, source, ("lists", name), errors, base_kind)
+        values = _list_entries(list_change, source, ("lists", name), errors, base_kind)
         if values is None:
             ok = False
             continue
@@ -584,11 +621,9 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
                 ok = False
                 continue
             kind, old, _ = lists[name]
-            merged = (
-                tuple(dict.fromkeys(old + values)) if list_change.extend is not None else values
-            )
+            merged = old + values if list_change.extend is not None else values
             lists[name] = (kind, merged, _Origin(source, ("lists", name)))
-            merged_plain = [_plain_number(v) for v in merged]
+            merged_plain = list(dict.fromkeys(_plain_number(e.value) for e in merged))
             new_lists[name] = parent.lists[name].model_copy(
                 update={"values": merged_plain, "file": None,
                         "source": list_change.source or parent.lists[name].source}
@@ -596,7 +631,10 @@ def _apply_overlay(base: _Resolved, source: _Source, errors: _Errors) -> _Resolv
         else:
             lists[name] = (list_change.type, values, _Origin(source, ("lists", name)))
             new_lists[name] = list_change.model_copy(
-                update={"values": [_plain_number(v) for v in values], "file": None}
+                update={
+                    "values": list(dict.fromkeys(_plain_number(e.value) for e in values)),
+                    "file": None,
+                }
             )
     if not ok:
         return None
@@ -666,19 +704,33 @@ def _problem(
     )
 
 
+class _Slot:
+    """A list's place in the conditions' context, filled once its values are final: they
+    are normalised for the fields the compiled conditions compare them with."""
+
+    __slots__ = ("list",)
+
+    def __init__(self) -> None:
+        self.list: CompiledList | None = None
+
+    def at(self, as_of: dt.datetime | None) -> set[Any]:
+        """The list's values in force at ``as_of``."""
+        return self.list.at(as_of) if self.list is not None else set()
+
+
 def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     profile = resolved.profile
-    lists = {name: (kind, frozenset(values)) for name, (kind, values, _) in resolved.lists.items()}
+    # Each condition reads the list through its slot: no copy of the values per condition.
+    slots = {name: _Slot() for name in resolved.lists}
+    lists = {name: (kind, slots[name]) for name, (kind, _, _) in resolved.lists.items()}
+    names = frozenset(resolved.lists)
     catalogue = field_types()
     ok = True
-    indicators = []
+    pending: list[tuple[Indicator, Condition, list[tuple[str, str]]]] = []
 
     def condition(kind: str, part_id: str, when: str) -> Condition | None:
         origin = resolved.parts[(kind, part_id)]
-        # A condition's context holds a copy of each list: only of those it names (a
-        # superset: "$a" is in "$ab"), or big lists cost lists x conditions copies.
-        named = {n: v if f"${n}" in when else (v[0], frozenset()) for n, v in lists.items()}
-        compiled = compile_condition(when, named)
+        compiled = compile_condition(when, lists)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
@@ -691,21 +743,23 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         if compiled is None:
             ok = False
             continue
+        quotes: list[tuple[str, str]] = []
         if ind.explain is not None:
             try:
-                names = explanation_fields(ind.explain)
+                fields = explanation_fields(ind.explain)
+                quotes = explanation_quotes(ind.explain)
             except ValueError as exc:
                 errors.at(origin.source, origin.source.doc.position((*origin.path, "explain")),
                           f"explain: {exc}", "explain", profile_id=profile.id)  # fmt: skip
                 ok = False
                 continue
-            for name in names:
+            for name in fields:
                 if name not in catalogue:
                     errors.at(origin.source, origin.source.doc.position((*origin.path, "explain")),
                               f"explain: unknown field {{{name}}}", "unknown_field",
                               _suggest(name, catalogue), profile.id)  # fmt: skip
                     ok = False
-        indicators.append(CompiledIndicator(ind, compiled))
+        pending.append((ind, compiled, quotes))
     exceptions = []
     for exception in profile.exceptions:
         compiled = condition("exception", exception.id, exception.when)
@@ -713,10 +767,34 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
             ok = False
             continue
         exceptions.append(CompiledCondition(exception.id, compiled))
-    ok = _check_examples(resolved, errors) and ok
+
+    # The fields each list is compared with, over every condition, in the order written.
+    compared: dict[str, list[str]] = {name: [] for name in names}
+    for cond in [c for _, c, _ in pending] + [e.condition for e in exceptions]:
+        for name, field_name in list_comparisons(cond.rule.statement, names):
+            compared[name].append(field_name)
+    watch_lists: dict[str, CompiledList] = {}
+    for name, (kind, entries, origin) in resolved.lists.items():
+        fields_of = tuple(dict.fromkeys(compared[name]))
+        final = _finish_list(name, kind, entries, fields_of, origin, errors, profile.id)
+        if final is None:
+            ok = False
+            continue
+        slots[name].list = watch_lists[name] = final
+
+    indicators = []
+    for ind, compiled, quotes in pending:
+        quoted = _quoted(ind, compiled, quotes, watch_lists, resolved, errors, profile.id)
+        if quoted is None:
+            ok = False
+            continue
+        indicators.append(CompiledIndicator(ind, compiled, quoted))
     if not ok or resolved.failed:
         return None
-    list_values = {name: values for name, (_, values, _) in resolved.lists.items()}
+    list_values = {
+        name: tuple(dict.fromkeys(e.value for e in watch.entries))
+        for name, watch in watch_lists.items()
+    }
     positions: dict[str, Location] = {"profile": _location(_Origin(resolved.origin, ()))}
     for (kind, part_id), origin in resolved.parts.items():
         positions[f"{kind}:{part_id}"] = _location(origin)
@@ -728,65 +806,140 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     return CompiledProfile(
         profile=profile,
         source=resolved.origin.path,
-        fingerprint=fingerprint(profile, list_values),
+        fingerprint=fingerprint(profile, list_values, watch_lists),
         indicators=tuple(indicators),
         exceptions=tuple(exceptions),
-        lists={name: frozenset(values) for name, values in list_values.items()},
+        lists={name: watch.values for name, watch in watch_lists.items()},
         extends=resolved.chain[:-1],
         positions=positions,
+        watch_lists=watch_lists,
     )
 
 
-def _check_examples(resolved: _Resolved, errors: _Errors) -> bool:
-    """Every example names shipment fields with values of their type, and indicators the
-    profile has (each in ``hits`` or ``misses``, not both); false when one does not."""
-    profile, source = resolved.profile, resolved.origin
-    doc = source.doc
-    fields = Shipment.model_fields
-    indicators = [ind.id for ind in profile.indicators]
+def _columns(entries: tuple[ListEntry, ...]) -> tuple[str, ...]:
+    extra = (column for entry in entries for column in entry.columns)
+    return tuple(dict.fromkeys((*STANDARD_COLUMNS, *extra)))
+
+
+def _finish_list(
+    name: str,
+    kind: str,
+    entries: tuple[ListEntry, ...],
+    fields: tuple[str, ...],
+    origin: _Origin,
+    errors: _Errors,
+    profile_id: str,
+) -> CompiledList | None:
+    """The compiled list: its text values written as the ``fields`` it is compared with
+    are written, a value that none of them can ever hold refused (None)."""
+    if kind != "string" or not fields:
+        return CompiledList(name, kind, entries, _columns(entries))
+    formats = [(f, field_format(f)) for f in fields]
+    spellings: dict[Any, list[tuple[str, FieldFormat]]] = {}
+    for field_name, form in formats:
+        key = form.normalise if form is not None else None
+        spellings.setdefault(key, []).append((field_name, form))  # type: ignore[arg-type]
+    if len(spellings) > 1:
+        described = "; ".join(
+            ", ".join(f for f, _ in group)
+            + f" ({group[0][1].name if group[0][1] else 'text as declared'})"
+            for group in spellings.values()
+        )
+        errors.at(origin.source, origin.source.doc.position(origin.path),
+                  f"list ${name} is compared with fields written in different ways: "
+                  f"{described}; no one spelling of a value can match them all", "list",
+                  "use one list for each kind of value", profile_id)  # fmt: skip
+        return None
+    ((normalise, group),) = spellings.items()
+    if normalise is None:
+        return CompiledList(name, kind, entries, _columns(entries))
+    out = []
     ok = True
-
-    def error(path: tuple[str | int, ...], message: str, suggestion: str | None = None) -> None:
-        nonlocal ok
-        ok = False
-        errors.at(source, doc.position(path), message, "example", suggestion, profile.id)
-
-    for index, example in enumerate(profile.examples):
-        at: tuple[str | int, ...] = ("examples", index)
-        name = f"example {example.name!r}"
-        for key in example.shipment:
-            if key not in fields:
-                error((*at, "shipment", key), f"{name}: unknown shipment field {key!r}",
-                      _suggest(key, fields))  # fmt: skip
-        known = {k: v for k, v in example.shipment.items() if k in fields}
-        try:
-            Shipment.model_validate(known)
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                field_name = str(err["loc"][0]) if err["loc"] else "shipment"
-                error((*at, "shipment", field_name),
-                      f"{name}: {field_name}: {err['msg']} (got {err.get('input')!r})")  # fmt: skip
-        for key in ("hits", "misses"):
-            for position, ind_id in enumerate(getattr(example, key)):
-                if ind_id not in indicators:
-                    error((*at, key, position),
-                          f"{name}: {key} names {ind_id!r}, which is no indicator of "
-                          f"{profile.id}", _suggest(ind_id, indicators))  # fmt: skip
-        for position, ind_id in enumerate(example.misses):
-            if ind_id in example.hits:
-                error((*at, "misses", position),
-                      f"{name}: {ind_id!r} is in both hits and misses")  # fmt: skip
-    return ok
+    for entry in entries:
+        written = str(entry.value)
+        value = normalise(written)
+        problems = [form.problem(value) for _, form in group] if value else ["it is blank"]
+        if all(problems):
+            where = entry.location or _location(origin)
+            example = group[0][1]
+            errors.at(where.path, Position(where.line, where.column),
+                      f"list ${name}: {written!r} can never match "
+                      f"{', '.join(f for f, _ in group)}: {problems[0]}", "list",
+                      f"write {example.name}, e.g. {example.example}, or remove the value",
+                      profile_id)  # fmt: skip
+            ok = False
+            continue
+        out.append(replace(entry, value=value))
+    if not ok:
+        return None
+    written_as = " or ".join(dict.fromkeys(form.name for _, form in group))
+    return CompiledList(name, kind, tuple(out), _columns(entries), written_as)
 
 
-def fingerprint(profile: Profile, lists: dict[str, tuple[Any, ...]]) -> str:
+def _quoted(
+    ind: Indicator,
+    compiled: Condition,
+    quotes: list[tuple[str, str]],
+    watch_lists: dict[str, CompiledList],
+    resolved: _Resolved,
+    errors: _Errors,
+    profile_id: str,
+) -> dict[str, tuple[CompiledList, tuple[str, ...]]] | None:
+    """The lists ``ind``'s explanation quotes, with the fields its condition compares
+    with each (the matched entry is found through them); None when a quote is wrong."""
+    origin = resolved.parts[("indicator", ind.id)]
+    position = origin.source.doc.position((*origin.path, "explain"))
+    own = list_comparisons(compiled.rule.statement, frozenset(resolved.lists))
+    quoted: dict[str, tuple[CompiledList, tuple[str, ...]]] = {}
+    ok = True
+    for name, column in quotes:
+        placeholder = f"{{${name}.{column}}}"
+        if name not in resolved.lists:
+            errors.at(origin.source, position, f"explain: {placeholder}: unknown list ${name}",
+                      "unknown_list", _suggest(name, resolved.lists), profile_id)  # fmt: skip
+            ok = False
+            continue
+        fields = tuple(dict.fromkeys(f for n, f in own if n == name))
+        if not fields:
+            errors.at(origin.source, position,
+                      f"explain: {placeholder}: the condition compares no field with ${name} "
+                      "(as in 'field in $list'), so no entry can be said to have matched",
+                      "explain", profile_id=profile_id)  # fmt: skip
+            ok = False
+            continue
+        watch = watch_lists.get(name)
+        if watch is None:  # refused above
+            ok = False
+            continue
+        if column not in watch.columns:
+            errors.at(origin.source, position,
+                      f"explain: {placeholder}: ${name} has no column {column!r} "
+                      f"(its columns: {', '.join(watch.columns)})", "explain",
+                      _suggest(column, watch.columns), profile_id)  # fmt: skip
+            ok = False
+            continue
+        quoted[name] = (watch, fields)
+    return quoted if ok else None
+
+
+def fingerprint(
+    profile: Profile,
+    lists: dict[str, tuple[Any, ...]],
+    watch_lists: Mapping[str, CompiledList] | None = None,
+) -> str:
     """sha256 of the canonical resolved profile: sorted-key JSON of the model with every
-    list's values (files included), so any change that can change a score changes it."""
+    list's values (files included) and, for a list whose entries expire, each entry's
+    expiry, so any change that can change a score changes it."""
     data = profile.model_dump(mode="json")
     data["lists"] = {
         name: {**data["lists"].get(name, {}), "values": [str(v) for v in values], "file": None}
         for name, values in sorted(lists.items())
     }
+    for name, watch in (watch_lists or {}).items():
+        if watch.expiring and name in data["lists"]:
+            data["lists"][name]["expires"] = [
+                [str(e.value), e.expires.isoformat() if e.expires else None] for e in watch.entries
+            ]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

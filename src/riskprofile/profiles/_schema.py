@@ -39,7 +39,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
     model_validator,
 )
 
@@ -55,6 +54,7 @@ __all__ = [
     "IndicatorOverride",
     "Lane",
     "ListChange",
+    "ListItem",
     "Overlay",
     "Profile",
     "ProfileException",
@@ -107,7 +107,6 @@ Weight = Annotated[
     Field(ge=-1000, le=1000, max_digits=8, decimal_places=3),
     AfterValidator(_canonical),
 ]
-ListValue = str | int | float
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -161,15 +160,35 @@ def _country_names() -> dict[str, str]:
     return {c.name.upper(): c.alpha_2 for c in pycountry.countries}
 
 
-CountryCode = Annotated[
-    str, AfterValidator(_country), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"})
-]
+CountryCode = Annotated[str, AfterValidator(_country)]
 """An assigned ISO 3166-1 alpha-2 code (``PK``); ``XX``, ``UK`` or ``PAK`` are refused
 with the code meant, when there is one."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class ListItem(_Strict):
+    """One inline list entry with what the list says about it, written as a mapping
+    instead of a plain value: ``{value: PKKHI, expires: 2026-12-31, reason: ...}``.
+
+    ``expires`` is a date (in force through that day, UTC) or a date and time (in force
+    until that moment; UTC when no offset is given). The other keys are text that an
+    indicator's ``explain`` may quote (``{$list.reason}``).
+    """
+
+    value: str | int | float = Field(description="The value conditions compare.")
+    expires: date | datetime | str | None = Field(
+        None, description="When the entry stops being in force."
+    )
+    added: date | str | None = Field(None, description="When the entry was added.")
+    source: str | None = Field(None, description="Where the entry comes from.")
+    reason: str | None = Field(None, description="Why the value is on the list.")
+    owner: str | None = Field(None, description="Who answers for the entry.")
+
+
+ListValue = str | int | float | ListItem
 
 
 class WatchList(_Strict):

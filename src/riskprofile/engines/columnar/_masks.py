@@ -22,7 +22,7 @@ import rule_engine
 
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles._expressions import _EVALUATION, Condition
 
 __all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
 
@@ -139,14 +139,17 @@ def condition_masks(
     return masks_for(frame, [("condition", condition)], {"condition": lists}, as_of)["condition"]
 
 
-def _same_meaning(condition: Condition) -> tuple[Any, ...]:
-    """Conditions with equal keys mean the same (same text, same list values): an
-    overlay repeats most of its base's indicators."""
+def _same_meaning(condition: Condition, as_of: dt.datetime) -> tuple[Any, ...]:
+    """Conditions with equal keys mean the same (same text, same list values in force at
+    ``as_of``): an overlay repeats most of its base's indicators."""
     builtins = condition.rule.context.builtins
-    return (
-        condition.expression,
-        tuple(sorted((name, frozenset(builtins[name])) for name in condition.lists)),
-    )
+    previous = getattr(_EVALUATION, "as_of", None)
+    _EVALUATION.as_of = as_of  # a list's values are those in force at the evaluation time
+    try:
+        values = tuple(sorted((name, frozenset(builtins[name])) for name in condition.lists))
+    finally:
+        _EVALUATION.as_of = previous
+    return (condition.expression, values)
 
 
 # Evaluating a column's parts on its distinct values pays when there are at most
@@ -229,7 +232,7 @@ def masks_for(
     first: dict[tuple[Any, ...], str] = {}
     same_as: dict[str, str] = {}
     for key, condition in conditions:
-        same_as[key] = first.setdefault(_same_meaning(condition), key)
+        same_as[key] = first.setdefault(_same_meaning(condition, as_of), key)
     # A row number keeps constant masks (a condition that is a literal) frame-long.
     exprs: list[pl.Expr] = [pl.int_range(pl.len()).alias("row")]
     columnar: list[tuple[str, Condition, bool]] = []

@@ -39,6 +39,7 @@ from riskprofile.profiles._compiled import (
 from riskprofile.profiles._expressions import (
     Condition,
     explanation_fields,
+    explanation_quotes,
     record_of,
     render_explanation,
     show_value,
@@ -372,10 +373,23 @@ class FrameRun:
         (``column``: a frame column by name)."""
         template = indicator.indicator.explain or indicator.indicator.title
         names = explanation_fields(template)
-        if self.frame is None or not names:
+        quotes = explanation_quotes(template)
+        if self.frame is None or not (names or quotes):
             text = render_explanation(template, Shipment())
             return pl.Series("explanation", [text] * len(rows), dtype=pl.String)
         shown = {n: _shown(n, column(n).gather(rows)) for n in dict.fromkeys(names)}
+        for list_name, column_name in quotes:
+            # The matched entry's column, as the row-wise run quotes it (a Python call per
+            # row: only for the hits explained).
+            compared = indicator.quoted[list_name][1]
+            values = {f: column(f).gather(rows).to_list() for f in compared}
+            shown[f"${list_name}.{column_name}"] = pl.Series(
+                [
+                    indicator.quote(list_name, column_name, _row_of(values, i), self.as_of)
+                    for i in range(len(rows))
+                ],
+                dtype=pl.String,
+            )
         pieces: list[pl.Series | str] = []
         for literal, name, _spec, _conversion in string.Formatter().parse(template):
             if literal:
@@ -414,6 +428,11 @@ class FrameRun:
         from riskprofile.output import table_frame
 
         return table_frame(self, None, table, "pandas")
+
+
+def _row_of(values: Mapping[str, list[Any]], index: int) -> Callable[[str], Any]:
+    """A row's value of each field, from columns gathered as Python lists."""
+    return lambda name: values[name][index]
 
 
 def _date_fields() -> frozenset[str]:
