@@ -133,3 +133,27 @@ def test_the_watch_list_says_who_warned_and_when(
         # the creation date in UTC: 23:30 at UTC-5 is the next day
         assert (row["source"], row["added"]) == ("PK-KHI", "2026-11-02")
         assert row["expires"] == (NOW + dt.timedelta(days=3)).isoformat()
+
+
+def test_concurrent_imports_into_one_folder_lose_nothing(
+    pk_key: SigningKey, kz_trust: TrustStore, tmp_path: Path
+) -> None:
+    numbers = ["MSKU1234565", "TGHU1234567", "CSQU3054383", "MAEU1234567", "MSCU1234566",
+               "TCLU1234568", "HLXU1234569", "OOLU1234560"]  # fmt: skip
+    messages = [sign(make_warning(f"w-parallel-{i:02d}", container_number=n), pk_key)
+                for i, n in enumerate(numbers)]  # fmt: skip
+    ExchangeLog(tmp_path / "log.sqlite")
+    children = []
+    for data in messages:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                log = ExchangeLog(tmp_path / "log.sqlite")
+                import_message(data, trust=kz_trust, log=log, into=tmp_path / "wl", now=NOW)
+            except BaseException:
+                os._exit(1)
+            os._exit(0)
+        children.append(pid)
+    assert all(os.waitpid(pid, 0)[1] == 0 for pid in children)
+    values = sorted(r["value"] for r in _rows(tmp_path / "wl" / "partner_warnings.csv"))
+    assert values == sorted(numbers)

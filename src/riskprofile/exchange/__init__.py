@@ -20,6 +20,9 @@ from riskprofile.exchange._import import (
 )
 from riskprofile.exchange._log import Direction, ExchangeLog, LogEntry
 from riskprofile.exchange._messages import (
+    MAX_VALIDITY,
+    MESSAGE_ID_PATTERN,
+    PCU_PATTERN,
     SCHEMA_VERSION,
     Feedback,
     Message,
@@ -34,6 +37,7 @@ from riskprofile.exchange._messages import (
     to_warning,
 )
 from riskprofile.exchange._redaction import (
+    FREE_TEXT_FIELDS,
     PERSONAL_FIELDS,
     RedactionPolicy,
     load_policy,
@@ -41,6 +45,8 @@ from riskprofile.exchange._redaction import (
 )
 from riskprofile.exchange._send import send
 from riskprofile.exchange._signing import (
+    MAX_MESSAGE_BYTES,
+    MAX_MESSAGE_DEPTH,
     SigningKey,
     Verified,
     digest,
@@ -52,25 +58,31 @@ from riskprofile.exchange._signing import (
 from riskprofile.exchange._trust import TrustStore
 
 __all__ = [
+    "FREE_TEXT_FIELDS",
+    "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_DEPTH",
+    "MAX_VALIDITY",
+    "MESSAGE_ID_PATTERN",
+    "OUTCOME_COLUMNS",
+    "PCU_PATTERN",
+    "PERSONAL_FIELDS",
+    "SCHEMA_VERSION",
+    "WATCH_LIST_COLUMNS",
     "Direction",
     "ExchangeLog",
     "Feedback",
     "ImportResult",
     "LogEntry",
     "Message",
-    "OUTCOME_COLUMNS",
-    "PERSONAL_FIELDS",
     "PartyRef",
     "Reason",
     "RedactionPolicy",
     "RiskWarning",
-    "SCHEMA_VERSION",
     "Seizure",
     "SigningKey",
     "TrustStore",
     "Verified",
     "Voyage",
-    "WATCH_LIST_COLUMNS",
     "canonicalize",
     "digest",
     "generate_keys",

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from riskprofile.errors import InputFormatError
 
-__all__ = ["read_limited", "write_atomic"]
+__all__ = ["folder_lock", "read_limited", "write_atomic"]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -68,3 +69,22 @@ def read_limited(path: str | Path, limit: int, what: str) -> bytes:
     if len(data) > limit:  # grew while being read, or not a regular file
         raise InputFormatError(f"{what} is over the limit of {limit:,} bytes", path=str(path))
     return data
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, name: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder/name`` (made if missing) while the block runs,
+    so that two imports into one folder do not interleave their read-modify-write. The
+    system releases it when the process ends, killed or not. Without ``fcntl``
+    (Windows) the block runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -14,7 +14,8 @@ Everything goes into one folder (``--into``):
 Expiry is applied whenever the folder is written (:func:`import_message`,
 :func:`refresh_watch_list`): an expired warning leaves the watch list, not the state.
 Importing the same message twice into a folder changes nothing. Every file is replaced
-atomically and the log is written last, so that a killed import loses nothing.
+atomically and the log is written last, so that a killed import loses nothing; imports
+into one folder take turns on ``.import.lock``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.errors import ExchangeError, InputFormatError, NotAddressedError, ReplayedError
-from riskprofile.exchange._files import read_limited, write_atomic
+from riskprofile.exchange._files import folder_lock, read_limited, write_atomic
 from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure
 from riskprofile.exchange._signing import digest, verify
@@ -48,6 +49,7 @@ STATE = "partner_warnings.json"
 CONTAINERS = "partner_warnings.csv"
 BILLS = "partner_warning_bls.csv"
 OUTCOMES = "outcomes.csv"
+LOCK = ".import.lock"
 
 WATCH_LIST_COLUMNS = ("value", "expires", "message_id", "sender", "category", "urgency",
                       "reason", "source", "added")  # fmt: skip
@@ -284,30 +286,50 @@ def import_message(
                 f"addressed to {', '.join(message.recipients)}, not to {recipient}",
                 message_id=message.message_id,
             )
+    except ExchangeError as exc:
+        _refused(log, exc, now, fingerprint)
+        raise
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(folder, LOCK):
+            return _import_verified(message, fingerprint, log, folder, now)
+    except OSError as exc:
+        raise InputFormatError(f"cannot write the import: {exc.strerror or exc}",
+                               path=str(exc.filename or folder)) from None  # fmt: skip
+
+
+def _refused(log: ExchangeLog, exc: ExchangeError, now: dt.datetime, fingerprint: str) -> None:
+    log.record("rejected", at=now, message_id=exc.message_id, digest=fingerprint,
+               note=f"{exc.reason}: {exc.detail}")  # fmt: skip
+
+
+def _import_verified(
+    message: RiskWarning | Feedback | Seizure,
+    fingerprint: str,
+    log: ExchangeLog,
+    folder: Path,
+    now: dt.datetime,
+) -> ImportResult:
+    """The import of a verified message, under the folder's lock."""
+    try:
         received = log.received(message.message_id)
         if any(e.digest != fingerprint for e in received):
             raise ReplayedError("another message was received under this id",
                                 message_id=message.message_id)  # fmt: skip
-        held = _held(message, folder, fingerprint) if folder.is_dir() else None
+        held = _held(message, folder, fingerprint)
         if held is not None and held != fingerprint:
             raise ReplayedError(f"{folder} holds another message under this id",
                                 message_id=message.message_id)  # fmt: skip
     except ExchangeError as exc:
-        log.record("rejected", at=now, message_id=exc.message_id, digest=fingerprint,
-                   note=f"{exc.reason}: {exc.detail}")  # fmt: skip
+        _refused(log, exc, now, fingerprint)
         raise
+    if held is not None and received:
+        active, _expired = _write_lists(folder, _read_state(folder), now)
+        return ImportResult(message, True, active, (folder / CONTAINERS, folder / BILLS))
+    active, files = _write(message, folder, fingerprint, now)
     common: dict[str, Any] = {"at": now, "kind": message.kind, "message_id": message.message_id,
                               "sender": message.sender, "partner": message.sender,
                               "digest": fingerprint}  # fmt: skip
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if held is not None and received:
-            active, _expired = _write_lists(folder, _read_state(folder), now)
-            return ImportResult(message, True, active, (folder / CONTAINERS, folder / BILLS))
-        active, files = _write(message, folder, fingerprint, now)
-    except OSError as exc:
-        raise InputFormatError(f"cannot write the import: {exc.strerror or exc}",
-                               path=str(exc.filename or folder)) from None  # fmt: skip
     entries: list[tuple[Direction, dict[str, Any]]] = []
     if not received:
         entries.append(("received", common))

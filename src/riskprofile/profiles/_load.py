@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from riskprofile.errors import ProfileError, ProfileSetError
+from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledCondition,
     CompiledIndicator,
@@ -263,6 +264,12 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
                 message = f"unknown key {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"missing required key {loc[-1]!r}"
+            elif loc and loc[-1] in ("weight", "min_score"):
+                given = doc.raw.get(loc, err.get("input"))
+                message = (
+                    f"{given!r} is not a {'weight' if loc[-1] == 'weight' else 'score'}: "
+                    "write a number from -1000 to 1000 with at most 3 decimals"
+                )
             elif err["type"] == "value_error":
                 message = str(err["ctx"]["error"]) if "ctx" in err else message
                 if repeated and " is used twice" in message:
@@ -767,6 +774,7 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
             ok = False
             continue
         exceptions.append(CompiledCondition(exception.id, compiled))
+    ok = _check_examples(resolved, errors) and ok
 
     # The fields each list is compared with, over every condition, in the order written.
     compared: dict[str, list[str]] = {name: [] for name in names}
@@ -814,6 +822,48 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         positions=positions,
         watch_lists=watch_lists,
     )
+
+
+def _check_examples(resolved: _Resolved, errors: _Errors) -> bool:
+    """Every example names shipment fields with values of their type, and indicators the
+    profile has (each in ``hits`` or ``misses``, not both); false when one does not."""
+    profile, source = resolved.profile, resolved.origin
+    doc = source.doc
+    fields = Shipment.model_fields
+    indicators = [ind.id for ind in profile.indicators]
+    ok = True
+
+    def error(path: tuple[str | int, ...], message: str, suggestion: str | None = None) -> None:
+        nonlocal ok
+        ok = False
+        errors.at(source, doc.position(path), message, "example", suggestion, profile.id)
+
+    for index, example in enumerate(profile.examples):
+        at: tuple[str | int, ...] = ("examples", index)
+        name = f"example {example.name!r}"
+        for key in example.shipment:
+            if key not in fields:
+                error((*at, "shipment", key), f"{name}: unknown shipment field {key!r}",
+                      _suggest(key, fields))  # fmt: skip
+        known = {k: v for k, v in example.shipment.items() if k in fields}
+        try:
+            Shipment.model_validate(known)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field_name = str(err["loc"][0]) if err["loc"] else "shipment"
+                error((*at, "shipment", field_name),
+                      f"{name}: {field_name}: {err['msg']} (got {err.get('input')!r})")  # fmt: skip
+        for key in ("hits", "misses"):
+            for position, ind_id in enumerate(getattr(example, key)):
+                if ind_id not in indicators:
+                    error((*at, key, position),
+                          f"{name}: {key} names {ind_id!r}, which is no indicator of "
+                          f"{profile.id}", _suggest(ind_id, indicators))  # fmt: skip
+        for position, ind_id in enumerate(example.misses):
+            if ind_id in example.hits:
+                error((*at, "misses", position),
+                      f"{name}: {ind_id!r} is in both hits and misses")  # fmt: skip
+    return ok
 
 
 def _columns(entries: tuple[ListEntry, ...]) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -160,7 +161,9 @@ def _country_names() -> dict[str, str]:
     return {c.name.upper(): c.alpha_2 for c in pycountry.countries}
 
 
-CountryCode = Annotated[str, AfterValidator(_country)]
+CountryCode = Annotated[
+    str, AfterValidator(_country), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"})
+]
 """An assigned ISO 3166-1 alpha-2 code (``PK``); ``XX``, ``UK`` or ``PAK`` are refused
 with the code meant, when there is one."""
 

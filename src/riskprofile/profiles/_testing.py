@@ -8,17 +8,40 @@ the indicators that must fire on it (``hits``) and those that must not (``misses
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
 
 from pydantic import ValidationError
 
-from riskprofile.model.shipment import Shipment
+from riskprofile.model import LENIENT, Manifest
+from riskprofile.model.shipment import Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._expressions import record_of
 from riskprofile.profiles._schema import Example
 
-__all__ = ["DEFAULT_EXAMPLE_AS_OF", "ExampleOutcome", "run_examples"]
+__all__ = [
+    "DEFAULT_EXAMPLE_AS_OF",
+    "DERIVED_FROM",
+    "ExampleOutcome",
+    "example_shipment",
+    "run_examples",
+]
+
+_PORTS = ("place_of_receipt", "port_of_loading", "transshipment_ports", "port_of_discharge",
+          "place_of_delivery")  # fmt: skip
+_GOODS = ("hs_codes", "origin_countries", "package_types", "description", "packages",
+          "goods_gross_weight_kg", "goods_net_weight_kg", "declared_value")  # fmt: skip
+_SITUATIONAL = frozenset(
+    {"shipment_id", "manifest_ref", "goods_scope", "bl_count_in_container",
+     "container_count_in_bl", "is_lcl", "quality_flags", "quality_flag_count",
+     "container_declared"}
+)  # fmt: skip
+"""Fields that describe more than one bill and one container, or data problems: an
+example states them."""
 
 DEFAULT_EXAMPLE_AS_OF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 """``$now``/``$today`` for an example that gives no ``as_of`` and whose profile gives no
@@ -52,9 +75,198 @@ def _as_of(example: Example, profile: CompiledProfile) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+# --- building an example's shipment --------------------------------------------------------
+
+DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "hs_chapters": ("hs_codes",),
+        "hs_headings": ("hs_codes",),
+        "hs_subheadings": ("hs_codes",),
+        "transshipment_count": ("transshipment_ports",),
+        "route": _PORTS,
+        "route_countries": _PORTS,
+        "container_type": ("container_size_type",),
+        "container_length_ft": ("container_size_type",),
+        "container_teu": ("container_size_type",),
+        "container_number_valid": ("container_number",),
+        "container_owner_code": ("container_number",),
+        "seal_count": ("seal_numbers",),
+        "sealer_types": ("seal_numbers",),
+        "container_cargo_mass_kg": ("verified_gross_mass_kg", "tare_kg"),
+        "container_goods_weight_kg": ("goods_gross_weight_kg",),
+        "cargo_mass_gap_kg": ("verified_gross_mass_kg", "tare_kg", "goods_gross_weight_kg"),
+        "value_per_kg": ("declared_value", "goods_gross_weight_kg"),
+        "value_currency": ("declared_value",),
+        "value_currencies": ("declared_value",),
+        "goods_item_count": _GOODS,
+        "is_house_bl": ("master_bl_number",),
+        "days_bl_to_arrival": ("bl_issue_date", "arrival"),
+        "freight_payer_role": ("freight_payer_name",),
+    }
+)
+"""Each derived shipment field an example may leave out, and the declared fields it is
+derived from. Given without any of them, an example's value is taken as it is (the
+example states a fact it cannot declare); given with them, it must agree."""
+
+_DECLARED_HINTS = {
+    "declared_value": "a feed's value counts only with its value_currency",
+}
+_STANDS_IN_BL = "EXAMPLE"
+_STANDS_IN_CONTAINER = "MSKU1234565"  # a valid ISO 6346 number: only its equipment matters
+
+
+def _party(fields: Mapping[str, Any], role: str) -> dict[str, Any] | None:
+    party = {
+        key: fields.get(f"{role}_{key}")
+        for key in ("name", "address", "country", "identifier", "aeo")
+        if fields.get(f"{role}_{key}") is not None
+    }
+    return party or None
+
+
+def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
+    """The manifest a real feed would carry for the example's declared fields."""
+    g = given.model_dump()
+    number = g["container_number"]
+    box = [f for f in ("container_size_type", "container_full", "seal_numbers",
+                       "verified_gross_mass_kg", "tare_kg") if f in stated]  # fmt: skip
+    if number is None and box:
+        number = _STANDS_IN_CONTAINER
+    items = max(len(g["hs_codes"]), len(g["origin_countries"]), len(g["package_types"]))
+    if not items and stated & set(_GOODS):
+        items = 1
+    goods = []
+    for i in range(items):
+        item: dict[str, Any] = {
+            "hs_code": g["hs_codes"][i] if i < len(g["hs_codes"]) else None,
+            "origin_country": g["origin_countries"][i] if i < len(g["origin_countries"]) else None,
+            "package_type": g["package_types"][i] if i < len(g["package_types"]) else None,
+            "container_number": number,
+        }
+        if i == 0:  # the totals, declared once
+            item.update(
+                description=g["description"], packages=g["packages"],
+                gross_weight_kg=g["goods_gross_weight_kg"],
+                net_weight_kg=g["goods_net_weight_kg"], value=g["declared_value"],
+                currency=g["value_currency"] if g["declared_value"] is not None else None,
+            )  # fmt: skip
+        goods.append(item)
+    payer = g["freight_payer_name"]
+    consignment = {
+        "bl_number": g["bl_number"] or _STANDS_IN_BL,
+        "master_bl_number": g["master_bl_number"],
+        "shipper": _party(g, "shipper"),
+        "consignee": _party(g, "consignee"),
+        "notify_party": _party(g, "notify"),
+        **{port: g[port] for port in _PORTS},
+        "freight_terms": g["freight_terms"],
+        "freight_payer": {"name": payer} if payer else None,
+        "issue_date": g["bl_issue_date"],
+        "goods": goods,
+        "container_numbers": [number] if number else [],
+    }
+    containers = []
+    if number is not None:
+        sealers = [None if s == "unknown" else s for s in g["sealer_types"]] or [None]
+        containers.append(
+            {
+                "number": number,
+                "size_type": g["container_size_type"],
+                "full": g["container_full"],
+                "seals": [
+                    {"number": seal, "sealer": sealers[min(i, len(sealers) - 1)]}
+                    for i, seal in enumerate(g["seal_numbers"])
+                ],
+                "verified_gross_mass_kg": g["verified_gross_mass_kg"],
+                "tare_kg": g["tare_kg"],
+            }
+        )
+    voyage = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",
+              "arrival")  # fmt: skip
+    return {**{key: g[key] for key in voyage}, "consignments": [consignment],
+            "containers": containers}  # fmt: skip
+
+
+def _same(given: Any, built: Any) -> bool:
+    if isinstance(given, float | Decimal) and isinstance(built, float | Decimal):
+        return math.isclose(float(given), float(built), rel_tol=1e-6, abs_tol=1e-9)
+    if isinstance(given, str) and isinstance(built, str) and given != built:
+        # Names and descriptions are folded as a feed's are: that is no disagreement.
+        return " ".join(given.split()).upper() == built
+    return bool(given == built)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def example_shipment(fields: Mapping[str, Any]) -> tuple[Shipment, list[str]]:
+    """The shipment an example's fields describe, built the way real data is built.
+
+    The declared fields (ports, HS codes, parties, container size-type, weights...) make
+    a one-bill, one-container manifest, validated leniently and flattened as a feed's
+    would be, so every derived field is filled (``hs_codes`` gives ``hs_chapters``,
+    ``transshipment_ports`` gives ``transshipment_count``, a size-type gives
+    ``container_type``). A derived field the example also gives must agree with what its
+    declared fields give; given without them it is taken as stated (see
+    :data:`DERIVED_FROM`). Returns the shipment and the disagreements, in words.
+
+    Raises:
+        pydantic.ValidationError: a field is unknown or its value has the wrong type.
+    """
+    given = Shipment.model_validate(fields)
+    stated = set(fields)
+    manifest = Manifest.model_validate(_manifest(given, stated), context=LENIENT)
+    (built,) = flatten(manifest)
+    update: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in sorted(stated):
+        value, result = getattr(given, name), getattr(built, name)
+        sources = DERIVED_FROM.get(name)
+        if sources is not None and not stated & set(sources):
+            update[name] = value  # stated, not derivable from what the example declares
+        elif name in _SITUATIONAL:
+            update[name] = value
+        elif not _same(value, result):
+            why = (
+                f"derived from {', '.join(s for s in sources if s in stated)}"
+                if sources
+                else _DECLARED_HINTS.get(name, "as a feed declares it")
+            )
+            problems.append(
+                f"{name} is {_shown(value)} in the example but {_shown(result)} in a "
+                f"shipment built from it ({why}): correct it, or leave it out"
+            )
+    # A stand-in made the manifest valid; the example said nothing about it.
+    if "bl_number" not in stated:
+        update["bl_number"] = None
+    if "container_number" not in stated:
+        for name in ("container_number", "container_number_valid", "container_owner_code"):
+            update.setdefault(name, None)
+    update.setdefault("shipment_id", given.shipment_id)
+    update.setdefault("manifest_ref", given.manifest_ref)
+    return built.model_copy(update=update), problems
+
+
+def _values(profile: CompiledProfile, name: str, shipment: Shipment) -> str:
+    fields = sorted(profile.indicator(name).condition.fields)
+    shown = ", ".join(f"{f}={_shown(getattr(shipment, f))}" for f in fields)
+    return f" [{shown}]" if shown else ""
+
+
 def _check(profile: CompiledProfile, example: Example) -> list[str]:
     try:
-        shipment = Shipment.model_validate(example.shipment)
+        shipment, problems = example_shipment(example.shipment)
     except ValidationError as exc:
         return [
             f"shipment.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
@@ -66,8 +278,8 @@ def _check(profile: CompiledProfile, example: Example) -> list[str]:
         for name in (*example.hits, *example.misses)
         if name not in known
     ]
-    if failures:
-        return failures
+    if failures or problems:
+        return failures + problems
     record = record_of(shipment)
     as_of = _as_of(example, profile)
     for exception in profile.exceptions:
@@ -78,10 +290,12 @@ def _check(profile: CompiledProfile, example: Example) -> list[str]:
         result = profile.indicator(name).evaluate(record, as_of)
         if not result.hit:
             why = f" ({result.problem})" if result.problem else ""
-            failures.append(f"{name!r} should hit but does not{why}")
+            failures.append(
+                f"{name!r} should hit but does not{why}{_values(profile, name, shipment)}"
+            )
     for name in example.misses:
         if profile.indicator(name).evaluate(record, as_of).hit:
-            failures.append(f"{name!r} should not hit but does")
+            failures.append(f"{name!r} should not hit but does{_values(profile, name, shipment)}")
     return failures
 
 
