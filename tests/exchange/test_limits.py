@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from riskprofile.errors import (
+    ExchangeError,
     ExpiredError,
     InputFormatError,
     SchemaError,
@@ -190,3 +191,14 @@ def test_a_damaged_warning_state_is_named_not_overwritten(
     assert "restore it from a backup" in str(info.value)
     assert state.read_text() == text
     assert list(log) == []
+
+
+def test_a_refusal_names_only_a_well_formed_message_id(kz_trust: TrustStore) -> None:
+    from riskprofile.exchange import canonicalize
+
+    payload = make_warning().model_dump(mode="json")
+    for raw, named in (("w-0000000001", "w-0000000001"), ("w-1\n  imported  forged", None)):
+        data = canonicalize({"payload": {**payload, "message_id": raw}})
+        with pytest.raises(ExchangeError) as info:
+            verify(data, kz_trust, now=NOW)
+        assert (info.value.reason, info.value.message_id) == ("unsigned", named)

@@ -44,6 +44,7 @@ from riskprofile.exchange._canonical import canonicalize
 from riskprofile.exchange._files import read_limited
 from riskprofile.exchange._messages import (
     MAX_CLOCK_SKEW,
+    MESSAGE_ID_PATTERN,
     PCU_PATTERN,
     Feedback,
     RiskWarning,
@@ -228,8 +229,7 @@ def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
     if not isinstance(envelope, dict) or "payload" not in envelope:
         return SchemaError("not a signed message envelope (no payload)")
     payload = envelope["payload"]
-    raw_id = payload.get("message_id") if isinstance(payload, dict) else None
-    message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else None
+    message_id = _message_id(payload)
     signature_text = envelope.get("signature")
     kid = envelope.get("key_id")
     sender = envelope.get("sender")
@@ -252,10 +252,18 @@ def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
         return UnknownSenderError(f"sender {sender[:40]!r} is not in the trust store",
                                   message_id=message_id)  # fmt: skip
     if trust.key(sender, kid) is None:
-        return UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}",
+        shown = kid[:16] if re.fullmatch("[0-9a-f]*", kid[:16]) else repr(kid[:16])
+        return UnknownSenderError(f"key {shown}… is not a trusted key of {sender}",
                                   message_id=message_id)  # fmt: skip
     return TamperedError("the bytes are not the canonical form that was signed",
                          message_id=message_id)  # fmt: skip
+
+
+def _message_id(payload: Any) -> str | None:
+    """The payload's message id, to name it in a refusal: only a well-formed one, since
+    it is printed and logged."""
+    raw = payload.get("message_id") if isinstance(payload, dict) else None
+    return raw if isinstance(raw, str) and re.fullmatch(MESSAGE_ID_PATTERN, raw) else None
 
 
 def _parse(data: bytes) -> Any:
@@ -320,8 +328,7 @@ def verify(
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
     if not isinstance(payload, dict):  # duplicate members, say: signed, but not a message
         raise SchemaError("not a signed message envelope (no payload object)")
-    raw_id = payload.get("message_id")
-    message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else None
+    message_id = _message_id(payload)
     try:
         canonical = canonicalize(envelope)
     except ValueError:
