@@ -531,6 +531,11 @@ YAML_MISTAKES = {
         "yaml",
         "no space after the ':' of 'title': write 'title: value' (a space after the colon)",
     ),
+    "no space after a list dash": (
+        "indicators:\n  @@-id: probe\n    title: Probe\n",
+        "yaml",
+        "no space after the '-' of a list item: write '- id: probe'",
+    ),
     "': ' inside an unquoted value": (
         IND + '    when: port_of_loading == "ECGYE" and note@@: x\n',
         "yaml",

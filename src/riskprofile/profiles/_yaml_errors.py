@@ -142,6 +142,17 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int | None, int 
             "the line under the key it continues",
             *_at(cm),
         )
+    if pm is not None and (
+        "mapping values are not allowed" in problem or "expected <block end>" in problem
+    ):
+        previous = _previous_content_line(lines, pm.line)
+        above = lines[previous].lstrip(" ") if previous is not None else ""
+        if previous is not None and re.match(r"-[^\s-]", above):
+            return (
+                f"no space after the '-' of a list item: write '- {above[1:].strip()}'",
+                previous + 1,
+                _indent(lines[previous]) + 1,
+            )
     if "mapping values are not allowed" in problem and pm is not None:
         previous = _previous_content_line(lines, pm.line)
         if (

@@ -1,0 +1,50 @@
+"""Safe YAML: any text either parses or is refused with a located YamlError in words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskprofile.profiles._yaml import YamlError, parse
+
+# The pieces YAML mistakes are made of.
+YAMLISH = st.lists(
+    st.sampled_from(
+        [*"ab:-'\"[]{},#&*!|>?%@`\t\n \\\x00", "  ", ": ", "- ", "\n  ", "2026-02-30", "<<"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _problem(text: str) -> YamlError | None:
+    try:
+        parse(text)
+    except YamlError as exc:
+        return exc
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(YAMLISH)
+def test_any_text_parses_or_is_refused_in_words(text: str) -> None:
+    error = _problem(text)  # anything but a YamlError escapes and fails the test
+    if error is None:
+        return
+    assert error.message
+    assert "<block" not in error.message
+    assert "<scalar>" not in error.message
+    if error.line is not None:
+        assert 1 <= error.line <= text.count("\n") + 2
+        assert error.column is not None
+        assert error.column >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1\n\tb: 2\n", "a: [1, 2\n", "a: {b: 1\n", "a: 'x\n", 'a: "x\n', "a:\n -b\n  c: 1\n"],
+)
+def test_common_mistakes_are_refused_with_a_position(text: str) -> None:
+    with pytest.raises(YamlError) as info:
+        parse(text)
+    assert info.value.line is not None
