@@ -782,6 +782,29 @@ def test_validate_command_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[
         _profile("  w: {file: w.csv}\n", "container_number in $w"), encoding="utf-8"
     )
     assert main(["validate", str(tmp_path), "--today", "2026-11-01"]) == 0
-    assert main(["validate", str(tmp_path), "--today", "2026-11-02"]) == 1
+    assert main(["validate", str(tmp_path), "--as-of", "2026-11-02"]) == 1
     out = capsys.readouterr().out
     assert "every entry of list $w is past its expiry on 2026-11-02" in out
+
+
+def test_an_overlay_extends_a_list_with_entries_that_expire(tmp_path: Path) -> None:
+    """An overlay's added entries carry their own expiry and columns, written as the
+    base's conditions compare the list."""
+    (tmp_path / "base.yaml").write_text(
+        _profile("  ports: {values: [ECGYE]}\n", "port_of_loading in $ports",
+                 explain='"{port_of_loading} ({$ports.reason})"'),
+        encoding="utf-8",
+    )  # fmt: skip
+    (tmp_path / "pk.yaml").write_text(
+        "extends: t.lists\ncountry: PK\nlists:\n  ports:\n    extend:\n"
+        "      - {value: pe cll, expires: 2026-11-05, reason: PCU Lima warning}\n",
+        encoding="utf-8",
+    )
+    profile = load_profiles(tmp_path, country="PK")["pk.t.lists"]
+    assert profile.lists["ports"] == {"ECGYE", "PECLL"}
+    shipment = Shipment(port_of_loading="PECLL")
+    assert profile.indicator("probe").explain(shipment, AS_OF) == "PECLL (PCU Lima warning)"
+    for as_of, hit in ((AS_OF, True), (dt.datetime(2026, 11, 6, tzinfo=dt.UTC), False)):
+        assert profile.evaluate(shipment, as_of)[0][0].hit is hit
+        run = score_frame(shipment_frame([shipment]), [profile], as_of=as_of)
+        assert (run.hit_table.height == 1) is hit

@@ -33,8 +33,12 @@ def register(commands: Any) -> None:
     validate.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
     validate.add_argument(
         "--today",
+        "--as-of",
+        dest="today",
+        metavar="DATE",
         type=dt.date.fromisoformat,
-        help="the date expiry lints compare with (default: today's date)",
+        help="the date expiry lints (profiles, list entries) compare with (default: "
+        "today's date)",
     )
     validate.add_argument(
         "--strict", action="store_true", help="treat lint warnings as errors (exit 1)"
