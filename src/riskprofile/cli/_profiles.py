@@ -37,8 +37,7 @@ def register(commands: Any) -> None:
         dest="today",
         metavar="DATE",
         type=dt.date.fromisoformat,
-        help="the date expiry lints (profiles, list entries) compare with (default: "
-        "today's date)",
+        help="the date expiry lints (profiles, list entries) compare with (default: today's date)",
     )
     validate.add_argument(
         "--strict", action="store_true", help="treat lint warnings as errors (exit 1)"
