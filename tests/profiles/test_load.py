@@ -1059,6 +1059,20 @@ def test_country_selection(overlay_folder: Path, country: str | None, ids: list[
     assert profiles.country == (country.upper() if country else None)
 
 
+@pytest.mark.parametrize(
+    ("country", "hint"), [("XX", "such as 'PK'"), ("UK", "'GB'"), ("PAK", "'PK'")]
+)
+def test_an_unknown_country_is_refused_not_a_silent_base_set(
+    overlay_folder: Path, country: str, hint: str
+) -> None:
+    # Once: no overlay and no scope matched, and the base profiles were returned.
+    with pytest.raises(ProfileError) as info:
+        load_profiles(overlay_folder, country=country)
+    assert info.value.code == "schema"
+    assert info.value.message.startswith(f"country: {country!r} is not an ISO 3166-1 country")
+    assert hint in info.value.message
+
+
 def test_chain_of_overlays(tmp_path: Path) -> None:
     _write(tmp_path, {"base.yaml": BASE, "pk.yaml": PK, "pk-khi.yaml": KHI, **OTHERS})
     profiles = load_profiles(tmp_path, country="PK")

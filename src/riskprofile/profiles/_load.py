@@ -57,6 +57,7 @@ from riskprofile.profiles._schema import (
     Profile,
     ProfileException,
     WatchList,
+    _country,
 )
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
 
@@ -1157,12 +1158,17 @@ def load_profiles(
     >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
     >>> mine_and_bundled = load_profiles("my-profiles/", bundled=True)  # doctest: +SKIP
     """
+    if country is not None:
+        try:
+            country = _country(country.strip().upper())
+        except ValueError as exc:
+            # No overlay or scope would ever match: a silent run with the base profiles.
+            raise ProfileError(f"country: {exc}", code="schema") from None
     loaded = _load(_with_bundled(paths, bundled), collect_errors)
     compiled, bases, overlays = loaded.compiled, loaded.bases, loaded.overlays
     chosen: list[CompiledProfile] = []
     replaced: set[str] = set()
     if country is not None:
-        country = country.upper()
         for key, source in overlays.items():
             model = source.model
             if isinstance(model, Overlay) and model.country == country and key in compiled:
