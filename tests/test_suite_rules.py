@@ -5,7 +5,8 @@ makes any wall-clock bound flaky. A test that must bound work counts operations,
 measures CPU time (``time.process_time()``) with a wide margin. The check below reads
 every test module's syntax tree and fails on a comparison that involves
 ``time.perf_counter()``, ``time.time()``, ``time.monotonic()`` (or their ``_ns`` forms),
-directly, through a variable assigned from one, or through a helper that returns one.
+directly, through a variable assigned from one, or through a helper that returns one;
+and on a hypothesis ``deadline`` other than ``None``.
 """
 
 from __future__ import annotations
@@ -89,6 +90,33 @@ def test_no_test_asserts_wall_clock_time() -> None:
         "wall-clock time compared in tests (use an operation count, or "
         "time.process_time() with a wide margin): " + ", ".join(found)
     )
+
+
+def hypothesis_deadlines(source: str) -> list[int]:
+    """The lines of ``source`` that give a hypothesis example a deadline (wall-clock time
+    per example; ``conftest.py`` sets none for the whole suite)."""
+    return sorted(
+        keyword.value.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "deadline"
+        and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None)
+    )
+
+
+def test_no_test_gives_hypothesis_a_deadline() -> None:
+    found = [
+        f"{path.relative_to(TESTS.parent)}:{line}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for line in hypothesis_deadlines(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "hypothesis deadline (wall-clock per example) in: " + ", ".join(found)
+
+
+def test_the_deadline_rule_catches_a_deadline() -> None:
+    assert hypothesis_deadlines("@settings(max_examples=5, deadline=500)\ndef t(): ...\n") == [1]
+    assert hypothesis_deadlines("@settings(deadline=None)\ndef t(): ...\n") == []
 
 
 CAUGHT = {
