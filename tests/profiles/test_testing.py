@@ -138,6 +138,19 @@ def test_a_failing_example_shows_the_values_its_condition_uses(tmp_path: Path) -
     ]
 
 
+def test_an_exception_that_holds_shows_its_values(tmp_path: Path) -> None:
+    path = _profile(
+        tmp_path,
+        '  - {id: x, title: X, when: container_type == "reefer", weight: 1}\n'
+        "exceptions:\n  - {id: empty, when: container_full == false}\n",
+        "  - {name: e, shipment: {container_size_type: 45R1, container_full: false}, hits: [x]}\n",
+    )
+    (outcome,) = run_examples(load_all_profiles(path))
+    assert outcome.failures == (
+        "exception 'empty' holds, so no indicator can hit [container_full=false]",
+    )
+
+
 def test_derived_from_names_shipment_fields() -> None:
     from riskprofile.model import Shipment
 

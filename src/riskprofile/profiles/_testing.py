@@ -285,7 +285,9 @@ def _check(profile: CompiledProfile, example: Example) -> list[str]:
     for exception in profile.exceptions:
         holds, _ = exception.holds(record, as_of)
         if holds and example.hits:
-            return [f"exception {exception.id!r} holds, so no indicator can hit"]
+            fields = sorted(exception.condition.fields)
+            shown = ", ".join(f"{f}={_shown(getattr(shipment, f))}" for f in fields)
+            return [f"exception {exception.id!r} holds, so no indicator can hit [{shown}]"]
     for name in example.hits:
         result = profile.indicator(name).evaluate(record, as_of)
         if not result.hit:
