@@ -183,8 +183,18 @@ class Evaluation:
             units'; ``base_rate_source`` says which (``control`` or ``labelled``).
         lift: hit rate of units selected by score over the control sample's; None
             without both (or when the control sample found nothing).
-        capacity, curve, selection, profiles, indicators, trend, units, never_found,
-            unmatched: the tables (see the module documentation).
+        capacity: precision and recall at each capacity (see the module documentation
+            for this and the other tables).
+        curve: precision and recall at every place of the ranking (the curve the report
+            plots).
+        selection: hit rates by how units were selected.
+        profiles: hit rates per profile.
+        indicators: hit rates per indicator.
+        trend: per week or month: inspected units, findings, and findings on units some
+            profile fired on.
+        units: every unit of the run with its rank, score, lane and outcome.
+        never_found: indicators that hit inspected units and never found anything.
+        unmatched: outcome records that matched no unit.
         never_fired: indicators of the run's profiles that hit no unit; None when the
             profiles were not given to :func:`evaluate` (the run alone does not list the
             indicators that did not hit).

@@ -1011,16 +1011,14 @@ def lint_profiles(
     lints: Sequence[Lint] = ALL_LINTS,
 ) -> list[LintFinding]:
     """Run ``lints`` on ``profiles`` as of ``today``; the findings sorted by file, line,
-            column and code.
+    column and code.
 
-            ``today`` is an argument, never the clock, so a lint run can be repeated exactly (a
-            datetime is cut to its date).
+    ``today`` is an argument, never the clock, so a lint run can be repeated exactly (a
+    datetime is cut to its date).
 
-            >>> import datetime as dt
-        import itertools
-    import operator
-            >>> lint_profiles([], today=dt.date(2025, 1, 1))
-            []
+    >>> import datetime as dt
+    >>> lint_profiles([], today=dt.date(2025, 1, 1))
+    []
     """
     if isinstance(today, dt.datetime):
         today = today.date()

@@ -501,7 +501,10 @@ def score_frame(
     Args:
         frame: a shipment frame (:func:`~riskprofile.io.read_frame` or
             :func:`~riskprofile.engines.columnar.shipment_frame`).
-        profiles, as_of, include_drafts: as for :func:`riskprofile.score`.
+        profiles: compiled profiles, as for :func:`riskprofile.score`.
+        as_of: the evaluation time, as for :func:`riskprofile.score` (a datetime, a
+            date or an ISO 8601 string).
+        include_drafts: as for :func:`riskprofile.score`.
 
     Raises:
         NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
