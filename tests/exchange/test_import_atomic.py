@@ -27,7 +27,7 @@ from tests.exchange.conftest import NOW, make_warning
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
 
-_STEPS = frozenset({"open", "os.rename", "os.remove", "os.unlink", "os.mkdir",
+_STEPS = frozenset({"open", "os.rename", "os.remove", "os.unlink", "os.mkdir", "os.chmod",
                     "tempfile.mkstemp", "sqlite3.connect"})  # fmt: skip
 
 
@@ -157,3 +157,17 @@ def test_concurrent_imports_into_one_folder_lose_nothing(
     assert all(os.waitpid(pid, 0)[1] == 0 for pid in children)
     values = sorted(r["value"] for r in _rows(tmp_path / "wl" / "partner_warnings.csv"))
     assert values == sorted(numbers)
+
+
+def test_atomic_writes_keep_the_usual_file_mode(
+    pk_key: SigningKey, kz_trust: TrustStore, tmp_path: Path
+) -> None:
+    old = os.umask(0o022)
+    try:
+        log = ExchangeLog(tmp_path / "log.sqlite")
+        import_message(sign(make_warning(), pk_key), trust=kz_trust, log=log, into=tmp_path,
+                       now=NOW)  # fmt: skip
+    finally:
+        os.umask(old)
+    assert (tmp_path / "partner_warnings.csv").stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.glob(".*.tmp"))

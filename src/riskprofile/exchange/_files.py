@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +23,15 @@ __all__ = ["folder_lock", "read_limited", "write_atomic"]
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once: a reader (or a kill) sees the old file
     or the new one, never a part. Raises ``OSError`` when the folder is not writable."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The file keeps its mode; a new one gets the usual mode (0o666 less the umask), not
+    # the owner-only mode of tempfile.mkstemp, so that a scoring run under another user
+    # can still read the watch list.
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = 0o666
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
