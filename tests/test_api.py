@@ -335,6 +335,27 @@ def test_score_to_parquet_without_pyarrow_fails_before_scoring(
 
 
 @pytest.mark.usefixtures("no_pyarrow")
+def test_commands_reading_parquet_without_pyarrow_fail_before_loading_profiles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskprofile.cli import _args
+
+    monkeypatch.setattr(_args, "load_profiles", _must_not_run)
+    batch = tmp_path / "batch.parquet"
+    batch.write_bytes(b"PAR1")
+    outcomes = tmp_path / "outcomes.pq"
+    outcomes.write_bytes(b"PAR1")
+    for argv, named in (
+        (["score", str(batch), "--as-of", "2026-11-02"], batch),
+        (["evaluate", str(SAMPLE), str(outcomes), "--as-of", "2026-11-02"], outcomes),
+    ):
+        code, _, err = _cli(argv, capsys)
+        assert code == EXIT_USAGE, argv
+        assert "reading Parquet needs pyarrow: pip install 'riskprofile[parquet]'" in err
+        assert str(named) in err
+
+
+@pytest.mark.usefixtures("no_pyarrow")
 def test_data_commands_to_parquet_without_pyarrow_fail_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -99,10 +99,13 @@ def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[
     return rows
 
 
-def hit_rows(run: ScoringRun) -> list[dict[str, Any]]:
-    """One row per hit, containers in rank order."""
+def hit_rows(run: ScoringRun, keys: set[str] | None = None) -> list[dict[str, Any]]:
+    """One row per hit, containers in rank order (only the containers ``keys`` when
+    given)."""
     rows = []
     for c in run.containers:
+        if keys is not None and c.key not in keys:
+            continue
         for s in c.shipments:
             for h in s.hits:
                 rows.append(
@@ -370,7 +373,7 @@ def run_html(run: ScoringRun, limit: int = 50) -> str:
     and the officer's explanations, and the rejected records of the batch, if any."""
     rows = [r for r in container_rows(run) if r["lane"] != "green"]
     shown = rows[:limit]
-    hits = _hits_by_key(hit_rows(run))
+    hits = _hits_by_key(hit_rows(run, {r["key"] for r in shown}))
     for row in shown:
         row["container"] = row["container_number"] or row["key"]
         row["hits"] = _hits_html(hits.get(row["key"], []))
@@ -406,7 +409,7 @@ def selection_html(selection: Selection, limit: int = 100) -> str:
     picked = selection.selected[:limit]
     run = selection.run
     if isinstance(run, ScoringRun):
-        hits = _hits_by_key(hit_rows(run))
+        hits = _hits_by_key(hit_rows(run, {s.container.key for s in picked}))
     else:  # a column-wise run: explain the hits of the containers shown only
         explain = getattr(run, "explained_hits", None)
         keys = [s.container.key for s in picked]

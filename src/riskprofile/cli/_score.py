@@ -164,10 +164,8 @@ def _score(args: argparse.Namespace) -> int:
                      ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
         raise _usage("--format parquet needs -o FILE")
-    if fmt == "parquet":  # said before the profiles are loaded and the batch scored
-        from riskprofile.io._table import require_pyarrow
-
-        require_pyarrow("writing", args.output)
+    # A missing pyarrow is said before the profiles are loaded and the batch scored.
+    _args.require_pyarrow_for([args.batch], [args.output] if fmt == "parquet" else [])
     from riskprofile.scoring import choose_engine
 
     try:
