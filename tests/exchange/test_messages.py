@@ -78,3 +78,16 @@ def test_to_warning_from_a_scored_container() -> None:
     quiet = next(c for c in run.containers if not c.hits)
     with pytest.raises(ValueError, match="no hits"):
         to_warning(quiet, sender="PK-KHI", recipients=["KZ-AKT"], created=NOW)
+
+
+def test_a_schema_refusal_does_not_print_the_sender_s_text_raw() -> None:
+    extra = make_warning().model_dump(mode="json") | {"x\n  imported\tforged": 1}
+    with pytest.raises(SchemaError) as info:
+        parse_message(extra)
+    assert "x\\n  imported\\tforged" in str(info.value)
+    assert info.value.message_id == "w-0000000001"
+    bad_id = make_warning().model_dump(mode="json") | {"message_id": "bad id\n forged"}
+    with pytest.raises(SchemaError) as info:
+        parse_message(bad_id)
+    assert "\n" not in str(info.value)
+    assert info.value.message_id is None

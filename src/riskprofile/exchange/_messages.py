@@ -201,11 +201,15 @@ def parse_message(payload: Any) -> RiskWarning | Feedback | Seizure:
         return _ADAPTER.validate_python(payload)
     except ValidationError as exc:
         first = exc.errors()[0]
+        # Field names come from the sender: shown escaped and cut, since the reason is
+        # printed and logged.
         where = ".".join(str(p) for p in first["loc"])
+        where = where.encode("unicode_escape").decode("ascii")[:80]
         message_id = payload.get("message_id") if isinstance(payload, dict) else None
+        well_formed = isinstance(message_id, str) and re.fullmatch(MESSAGE_ID_PATTERN, message_id)
         raise SchemaError(
             f"not a valid message: {where}: {first['msg']}",
-            message_id=message_id if isinstance(message_id, str) else None,
+            message_id=message_id if well_formed else None,
         ) from None
 
 
