@@ -87,8 +87,13 @@ def test_test_command_reports_failures(folder: Path, capsys: pytest.CaptureFixtu
     )
     assert main(["test", str(folder)]) == 1
     out = capsys.readouterr().out
-    assert "dry box: FAILED: 'reefer-from-source' should hit but does not" in out
+    assert (
+        "dry box: FAILED: 'reefer-from-source' should hit but does not "
+        "[container_type='general', port_of_loading='ECGYE']"
+    ) in out
     assert "1 passed, 1 failed" in out
+    # Both examples state container_type without a size-type: said, not hidden.
+    assert "note: 2 example(s) give a derived field without the fields it comes from" in out
 
 
 def test_profiles_show_resolved_overlay(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -117,6 +117,21 @@ def test_a_derived_value_without_its_source_is_taken_as_stated(tmp_path: Path) -
     assert _outcomes(tmp_path, "is_lcl", {"is_lcl": True, "bl_count_in_container": 3}, True) == []
 
 
+def test_a_derived_value_taken_as_stated_is_said(tmp_path: Path) -> None:
+    path = _profile(
+        tmp_path,
+        "  - {id: x, title: X, when: '\"IR\" in route_countries', weight: 1}\n",
+        "  - {name: stated, shipment: {route_countries: [IR], seal_count: 0}, hits: [x]}\n"
+        "  - {name: declared, shipment: {port_of_loading: IRBND}, hits: [x]}\n",
+    )
+    stated, declared = run_examples(load_all_profiles(path))
+    assert (stated.passed, stated.stated) == (True, ("route_countries",))  # 0 seals: as built
+    assert str(stated).endswith(
+        "stated: ok (states route_countries without the fields they come from)"
+    )
+    assert (declared.passed, declared.stated) == (True, ())
+
+
 def test_what_the_example_does_not_say_stays_null(tmp_path: Path) -> None:
     shipment, problems = example_shipment({"container_size_type": "45R1"})
     assert problems == []

@@ -56,6 +56,9 @@ class ExampleOutcome:
     example: str
     failures: tuple[str, ...]
     location: Location | None
+    stated: tuple[str, ...] = ()
+    """Derived fields the example gives without the fields they come from (taken as
+    stated: a feed would not produce them so)."""
 
     @property
     def passed(self) -> bool:
@@ -65,6 +68,8 @@ class ExampleOutcome:
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         status = "ok" if self.passed else "FAILED: " + "; ".join(self.failures)
+        if self.stated:
+            status += f" (states {', '.join(self.stated)} without the fields they come from)"
         return f"{where}{self.profile_id} / {self.example}: {status}"
 
 
@@ -224,17 +229,27 @@ def example_shipment(fields: Mapping[str, Any]) -> tuple[Shipment, list[str]]:
     Raises:
         pydantic.ValidationError: a field is unknown or its value has the wrong type.
     """
+    shipment, problems, _ = _build(fields)
+    return shipment, problems
+
+
+def _build(fields: Mapping[str, Any]) -> tuple[Shipment, list[str], tuple[str, ...]]:
+    """The shipment, the disagreements and the derived fields taken as stated (those
+    whose stated value differs from what the declared fields give)."""
     given = Shipment.model_validate(fields)
     stated = set(fields)
     manifest = Manifest.model_validate(_manifest(given, stated), context=LENIENT)
     (built,) = flatten(manifest)
     update: dict[str, Any] = {}
     problems: list[str] = []
+    taken: list[str] = []
     for name in sorted(stated):
         value, result = getattr(given, name), getattr(built, name)
         sources = DERIVED_FROM.get(name)
         if sources is not None and not stated & set(sources):
             update[name] = value  # stated, not derivable from what the example declares
+            if not _same(value, result):
+                taken.append(name)
         elif name in _SITUATIONAL:
             update[name] = value
         elif not _same(value, result):
@@ -255,7 +270,7 @@ def example_shipment(fields: Mapping[str, Any]) -> tuple[Shipment, list[str]]:
             update.setdefault(name, None)
     update.setdefault("shipment_id", given.shipment_id)
     update.setdefault("manifest_ref", given.manifest_ref)
-    return built.model_copy(update=update), problems
+    return built.model_copy(update=update), problems, tuple(taken)
 
 
 def _values(profile: CompiledProfile, name: str, shipment: Shipment) -> str:
@@ -264,14 +279,20 @@ def _values(profile: CompiledProfile, name: str, shipment: Shipment) -> str:
     return f" [{shown}]" if shown else ""
 
 
-def _check(profile: CompiledProfile, example: Example) -> list[str]:
+def _check(profile: CompiledProfile, example: Example) -> tuple[list[str], tuple[str, ...]]:
     try:
-        shipment, problems = example_shipment(example.shipment)
+        shipment, problems, stated = _build(example.shipment)
     except ValidationError as exc:
         return [
             f"shipment.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
             for e in exc.errors(include_url=False)
-        ]
+        ], ()
+    return _expectations(profile, example, shipment, problems), stated
+
+
+def _expectations(
+    profile: CompiledProfile, example: Example, shipment: Shipment, problems: list[str]
+) -> list[str]:
     known = {ind.id for ind in profile.indicators}
     failures = [
         f"no indicator {name!r} in this profile"
@@ -307,7 +328,8 @@ def run_examples(profiles: Iterable[CompiledProfile]) -> list[ExampleOutcome]:
     for profile in profiles:
         for index, example in enumerate(profile.profile.examples):
             location = profile.positions.get(f"example:{index}") or profile.positions.get("profile")
+            failures, stated = _check(profile, example)
             outcomes.append(
-                ExampleOutcome(profile.id, example.name, tuple(_check(profile, example)), location)
+                ExampleOutcome(profile.id, example.name, tuple(failures), location, stated)
             )
     return outcomes
