@@ -925,7 +925,8 @@ _NUMBER_LITERALS = ("0", "1", "2", "0.1", "0.3", "1e-7", "10000.0000000001", "30
                     "2.5", "0.30000000000000004", "9007199254740993")  # fmt: skip
 # As written inside a rule's double-quoted string (backslashes doubled).
 _REGEXES = (r"AF", r"^TO (THE )?ORDER", r"\\bBOX\\b", r"P$", r"\\d{2}", r"(?i)scrap", r"A|",
-            r"[A-C]+", r"\\w+\\s", r"(?=A)A", r"(A)\\1", r"[^A-Z]", r"\\bSCRAP\\b")  # fmt: skip
+            r"[A-C]+", r"\\w+\\s", r"\\pLA", r"A{,2}", r"[^A-Z]", r"\\bSCRAP\\b",
+            r"(?i)É", r"\\B")  # fmt: skip
 
 
 def _number_exprs(depth: int) -> st.SearchStrategy[str]:
@@ -1017,6 +1018,16 @@ def _bool_atoms() -> st.SearchStrategy[str]:
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'"AF" in {f}[0:2]'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'[x for x in {f} if x != "AF"] == []'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.to_set.is_empty"),
+        # The helper functions (riskprofile.profiles._expressions.HELPERS).
+        st.tuples(
+            st.sampled_from(["$any_starts_with", "$any_ends_with"]),
+            st.sampled_from([*RULE_LIST_FIELDS, *RULE_TEXT_FIELDS]),
+            st.sampled_from(['["A", "8"]', "$codes", "[]", '["", "K"]', '["PKKHI AF"]']),
+        ).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        st.tuples(
+            st.sampled_from([*RULE_LIST_FIELDS, "$codes", '["AF", "84"]']),
+            st.sampled_from([*RULE_LIST_FIELDS, "$codes", "[]"]),
+        ).map(lambda t: f"$intersects({t[0]}, {t[1]})"),
         st.sampled_from(RULE_TEXT_FIELDS).map(lambda f: f"{f}&.is_empty"),
         st.sampled_from(RULE_TEXT_FIELDS).map(
             lambda f: f'[w for w in $words if {f} =~~ ("\\\\b" + w + "\\\\b")].length > 0'

@@ -191,6 +191,36 @@ def test_shared_parts_give_the_same_masks_either_way(
         assert (masks[key].hit.to_list(), masks[key].error.to_list()) == expected
 
 
+_HELPER_CALLS = st.one_of(
+    st.tuples(
+        st.sampled_from(["$any_starts_with", "$any_ends_with"]),
+        st.sampled_from([*rst.RULE_LIST_FIELDS, *rst.RULE_TEXT_FIELDS]),
+        st.sampled_from(['["A", "8"]', "$codes", "[]", '["", "K"]', '["PKKHI AF", "é"]']),
+    ).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+    st.tuples(
+        st.sampled_from([*rst.RULE_LIST_FIELDS, "$codes", '["AF", "84"]']),
+        st.sampled_from([*rst.RULE_LIST_FIELDS, "$codes", "[]", '["PKKHI"]']),
+    ).map(lambda t: f"$intersects({t[0]}, {t[1]})"),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    _HELPER_CALLS,
+    st.sampled_from(["{}", "not {}", "is_lcl or {}"]),
+    st.lists(rst.rule_shipments(), min_size=1, max_size=6),
+)
+def test_helper_functions_are_translated_and_equal_rowwise(
+    call: str, shape: str, shipments: list[Shipment]
+) -> None:
+    condition = compiled(shape.format(call))
+    translation = translate(condition, LIST_VALUES, AS_OF)
+    if not call.startswith("$intersects(["):  # a constant first: nothing to translate
+        assert translation.fallback is None, translation.fallback
+    masks = condition_masks(shipment_frame(shipments), condition, LIST_VALUES, AS_OF)
+    assert (masks.hit.to_list(), masks.error.to_list()) == rowwise(condition, shipments)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(rst.rule_shipments(), min_size=1, max_size=5))
 def test_records_of_frame_are_the_rowwise_records(shipments: list[Shipment]) -> None:
@@ -244,25 +274,27 @@ def test_safe_navigation_still_raises_on_a_call() -> None:
     assert columnar('route_countries[0] == "AF"', rows) == ([False, False], [True, True])
 
 
-def test_python_regex_meaning_is_kept() -> None:
+def test_re2_regex_meaning_is_kept() -> None:
     rows = [Shipment(description="SCRAP\n"), Shipment(description="SCRAP"),
             Shipment(description="SCRAPé")]  # fmt: skip
-    # Python's $ matches before a final newline; Rust's does not: those rows go row-wise.
-    assert columnar('description =~~ "SCRAP$"', rows)[0] == [True, True, False]
+    # RE2's $ is the end of the text, and its \w is ASCII (Rust's is Unicode).
+    assert columnar('description =~~ "SCRAP$"', rows)[0] == [False, True, False]
     assert columnar('description =~ "CRAP"', rows)[0] == [False, False, False]
     assert columnar('description =~~ "CRAP"', rows)[0] == [True, True, True]
-    assert columnar('description =~~ "P\\\\w"', rows)[0] == [False, False, True]
+    assert columnar('description =~~ "P\\\\w"', rows)[0] == [False, False, False]
+    assert columnar('description =~~ "A{,2}"', [Shipment(description="A{,2}")])[0] == [True]
 
 
 @pytest.mark.parametrize("way", ["rows", "distinct"])
-def test_text_rust_could_read_otherwise_is_matched_by_python(way: str) -> None:
-    # Non-ASCII letters and a newline before "$": Python's re decides those rows, inside
-    # the columnar evaluation (no row is left undecided), with the row-wise meaning.
+def test_text_rust_could_read_otherwise_is_matched_by_re2(way: str) -> None:
+    # Case-insensitive patterns on non-ASCII text: RE2 decides those rows, inside the
+    # columnar evaluation (no row is left undecided), with the row-wise meaning.
     rows = [Shipment(description=d) for d in ("SCRAP\n", "ÉCRAN SCRAP", "SCRAPé", "SCRAP", "")]
     rows = [*rows, *rows]
     expressions = [
-        'description =~~ "SCRAP$"',
-        'description =~ "\\\\w+ SCRAP"',
+        'description =~~ "(?i)scrap$"',
+        'description =~ "(?i)\\\\w+ SCRAP"',
+        'description =~~ "\\\\Bé"',
         '[t for t in ["SCRAP", "CRAN"] if description =~~ ("\\\\b" + t + "\\\\b")]',
     ]
     for expression in expressions:
@@ -277,8 +309,8 @@ def test_text_rust_could_read_otherwise_is_matched_by_python(way: str) -> None:
 @pytest.mark.parametrize(
     ("expression", "reason"),
     [
-        ('description =~~ "(?=A)B"', "lookahead"),
-        ('description =~~ "(A)\\\\1"', "backreference"),
+        ('description =~~ "\\\\pLA"', "the escape \\p"),
+        ('description =~~ "\\\\QA\\\\E"', "the escape \\Q"),
         ("packages ** 2 > 1", "**"),
         ("goods_gross_weight_kg // 2 > 1", "not integers"),
         ("[x for x in hs_chapters if x == description].length > 0", "other fields"),
@@ -370,9 +402,9 @@ indicators:
     when: port_of_loading == "ECGYE"
     weight: 10
     explain: "{port_of_loading}"
-  - id: lookahead
-    title: Lookahead
-    when: description =~ "FAK(?!E)"
+  - id: letter-class
+    title: Unicode letter class
+    when: description =~ "FA\\\\pL"
     weight: 10
     explain: "{description}"
 """
@@ -387,10 +419,10 @@ def test_rowwise_fallback_lint_names_the_condition_and_reason(tmp_path: Path) ->
         load_profiles(tmp_path), today=dt.date(2026, 1, 1), lints=[RowwiseFallback()]
     )
     assert [(f.code, f.severity, f.location.line if f.location else 0) for f in findings] == [
-        ("rowwise_fallback", "info", PROFILE.splitlines().index("  - id: lookahead") + 1)
+        ("rowwise_fallback", "info", PROFILE.splitlines().index("  - id: letter-class") + 1)
     ]
-    assert "indicator 'lookahead' runs row-wise" in findings[0].message
-    assert "negative lookahead" in findings[0].message
+    assert "indicator 'letter-class' runs row-wise" in findings[0].message
+    assert "the escape \\p" in findings[0].message
     assert any(isinstance(lint, RowwiseFallback) for lint in ALL_LINTS)
     bundled = lint_profiles(
         load_all_profiles(bundled_profiles_path()),
@@ -407,7 +439,7 @@ def test_profiles_engines_command(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["profiles", "engines", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "t.engines  indicator plain  columnar"
-    assert lines[1].startswith("t.engines  indicator lookahead  row-wise: the regex 'FAK(?!E)'")
+    assert lines[1].startswith("t.engines  indicator letter-class  row-wise: the regex 'FA\\\\pL'")
     assert lines[2] == "2 conditions in 1 profiles: 1 columnar, 1 row-wise"
 
 

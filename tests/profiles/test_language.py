@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import rule_engine
 
 from riskprofile.errors import ProfileError, ProfileSetError
 from riskprofile.model.shipment import field_catalogue
@@ -138,3 +141,130 @@ def test_a_text_in_a_list_of_numbers_is_a_type_mismatch(tmp_path: Path) -> None:
 def test_membership_element_types(expression: str, code: str | None) -> None:
     lists = {"numbers": ("number", frozenset()), "texts": ("string", frozenset({"A"}))}
     assert [p.code for p in _problems(expression, **lists)] == ([code] if code else [])
+
+
+# --- what the author probably meant -------------------------------------------------------------
+
+SUGGESTIONS = {
+    'port_of_loading = "ECGYE"': ("syntax", "write '=='"),
+    'port_of_loading === "ECGYE"': ("syntax", "write '=='"),
+    "is_lcl && packages > 1": ("syntax", "write 'and'"),
+    "is_lcl || packages > 1": ("syntax", "write 'or'"),
+    "is_lcl AND packages > 1": ("syntax", "keywords are lower case: write 'and'"),
+    "NOT is_lcl": ("syntax", "keywords are lower case: write 'not'"),
+    "port_of_loading IN $ports": ("syntax", "keywords are lower case: write 'in'"),
+    "!is_lcl": ("syntax", "write 'not'"),
+    'port_of_loading <> "X"': ("syntax", "write '!='"),
+    'description contains "FAK"': ("syntax", "write '\"FAK\" in description'"),
+    'hs_codes contains "0803"': ("syntax", "write '\"0803\" in hs_codes'"),
+    'description matches "FAK"': ("syntax", "write '=~'"),
+    "shipper_aeo == True": ("unknown_field", "write true"),
+    "declared_value == None": ("unknown_field", "write null"),
+    "$today - 45 > bl_issue_date": ("type_mismatch", 'write t"P45D" for 45 days'),
+    "bl_issue_date < $today - 30": ("type_mismatch", 'write t"P30D" for 30 days'),
+    'hs_codes.starts_with("08")': ("type_mismatch", '$any_starts_with(hs_codes, ["08"])'),
+    "hs_codes.ends_with($ports)": ("type_mismatch", "$any_ends_with(hs_codes, $ports)"),
+}
+
+
+@pytest.mark.parametrize(("expression", "expected"), SUGGESTIONS.items(), ids=SUGGESTIONS.keys())
+def test_common_mistakes_get_a_suggestion(expression: str, expected: tuple[str, str]) -> None:
+    code, words = expected
+    (problem,) = _problems(expression, ports=("string", frozenset({"ECGYE"})))
+    assert problem.code == code
+    assert words in (problem.suggestion or ""), problem
+
+
+def test_a_date_minus_a_number_explains_itself() -> None:
+    (problem,) = _problems("$today - 45 > bl_issue_date")
+    assert (
+        problem.message == "$today is a date but 45 is a number: they cannot be combined with '-'"
+    )
+
+
+def test_a_list_starts_with_explains_itself() -> None:
+    (problem,) = _problems('hs_codes.starts_with("08")')
+    assert "'hs_codes' is a list" in problem.message
+    assert "not each element with a text" in problem.message
+
+
+# --- costs that grow with a literal -------------------------------------------------------------
+
+
+def test_range_of_a_million_is_refused_at_load(tmp_path: Path) -> None:
+    # Issue 14: $range(10**6) cost 9.3 s per shipment and only warned.
+    error, (line, column) = _refused(tmp_path, _profile("packages in @@$range(10**6)"))
+    assert (error.code, error.line, error.column) == ("too_complex", line, column), str(error)
+    assert "1,000,000 numbers" in error.message
+
+
+@pytest.mark.parametrize("arguments", ["1000", "0, 1000", "5, 5005, 5", "-1000, 0"])
+def test_ranges_within_the_bound_load(arguments: str) -> None:
+    assert not isinstance(compile_condition(f"packages in $range({arguments})", {}), list)
+
+
+def test_a_range_sized_by_the_shipment_cannot_be_evaluated_beyond_the_bound() -> None:
+    condition = compile_condition("3 in $range(packages)", {})
+    assert not isinstance(condition, list)
+    as_of = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    assert condition.evaluate({"packages": Decimal(1000)}, as_of)
+    with pytest.raises(rule_engine.EngineError, match="more than 1,000"):
+        condition.evaluate({"packages": Decimal(10**9)}, as_of)
+
+
+def test_a_huge_literal_list_is_refused() -> None:
+    items = ", ".join(f'"{i:05d}"' for i in range(1001))
+    (problem,) = _problems(f"consignee_identifier in [{items}]")
+    assert problem.code == "too_complex"
+    assert "watch list" in (problem.suggestion or "")
+    assert _problems(f"consignee_identifier in [{items.rsplit(', ', 1)[0]}]") == []
+
+
+# --- helper functions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "record", "expected"),
+    [
+        ('$any_starts_with(hs_codes, ["0803", "27"])', {"hs_codes": ("08039010",)}, True),
+        ('$any_starts_with(hs_codes, ["0804"])', {"hs_codes": ("08039010",)}, False),
+        ("$any_starts_with(hs_codes, [])", {"hs_codes": ("08039010",)}, False),
+        ("$any_starts_with(hs_codes, $ports)", {"hs_codes": ("ECGYE1",)}, True),
+        ('$any_ends_with(hs_codes, ["9010"])', {"hs_codes": ("0901", "08039010")}, True),
+        ('$any_starts_with(description, ["SAID"])', {"description": "SAID TO"}, True),
+        ('$intersects(route_countries, ["PA", "CO"])', {"route_countries": ("EC", "PA")}, True),
+        ("$intersects(route_countries, $ports)", {"route_countries": ("EC", "PA")}, False),
+        (
+            "$intersects(route_countries, origin_countries)",
+            {"route_countries": ("EC",), "origin_countries": ("EC",)},
+            True,
+        ),
+    ],
+)
+def test_helper_functions(expression: str, record: dict[str, object], expected: bool) -> None:
+    condition = compile_condition(expression, {"ports": ("string", frozenset({"ECGYE"}))})
+    assert not isinstance(condition, list), condition
+    assert condition.evaluate(record, dt.datetime(2026, 3, 1, tzinfo=dt.UTC)) is expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        '$any_starts_with(hs_codes, "08")',
+        '$any_starts_with(packages, ["1"])',
+        "$intersects(hs_codes, $numbers)",
+        '$intersects(description, ["A"])',
+        "$any_ends_with(hs_codes, [1, 2])",
+    ],
+)
+def test_helper_arguments_are_typed_at_load(expression: str) -> None:
+    problems = _problems(expression, numbers=("number", frozenset()))
+    assert [p.code for p in problems] == ["type_mismatch"]
+    assert "it takes a list of texts" in problems[0].message
+
+
+def test_a_watch_list_cannot_take_a_helper_name(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(_profile("is_lcl", "  intersects: {values: [A]}\n"), encoding="utf-8")
+    with pytest.raises(ProfileSetError, match="built-in name"):
+        load_profiles(path)

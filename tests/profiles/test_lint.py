@@ -21,7 +21,6 @@ from riskprofile.profiles._lint import (
     lint_profiles,
 )
 from riskprofile.profiles._load import load_all_profiles
-from riskprofile.profiles._regex import RegexProblem
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -318,46 +317,6 @@ def test_zero_weight(tmp_path: Path, weight: int, lane: str | None, fires: bool)
 
 
 # --- conditions ----------------------------------------------------------------------------------
-
-
-def test_regex_risk_passes_the_analysis_severity_through(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = CLEAN + indicator("vague", 'description =~ "FAK|GENERAL"')
-    text = text.replace("'description", "'description").replace(
-        "indicators:\n",
-        "exceptions:\n  - id: ok\n    when: 'consignee_name =~ \"LTD\"'\nindicators:\n",
-    )
-    profiles = load(tmp_path / "p", {"p.yaml": text})
-    answers = {
-        "FAK|GENERAL": [
-            RegexProblem("slow", "warning", "may be slow", 0),
-            RegexProblem("unanchored", "info", "is not anchored", 0),
-        ],
-        "LTD": [RegexProblem("unanchored", "info", "is not anchored", 0)],
-    }
-    monkeypatch.setattr(lint_module, "regex_problems", lambda pattern: answers.get(pattern, []))
-    findings = lint_profiles(profiles, today=TODAY, lints=[lint_module.RegexRisk()])
-    assert codes(findings) == [
-        ("regex_risk", "info", line_of(text, "id: ok")),
-        ("regex_risk", "info", line_of(text, "id: vague")),
-        ("regex_risk", "warning", line_of(text, "id: vague")),
-    ]
-    assert findings[2].message == "indicator 'vague': regex 'FAK|GENERAL': may be slow (slow)"
-
-
-def test_regex_risk_with_the_real_analysis(tmp_path: Path) -> None:
-    text = CLEAN + indicator("digits", 'bl_number =~ "[0-9]+[0-9]+"')
-    text += indicator("lookahead", 'description =~ "FAK(?!E)"')
-    text += indicator("plain", 'description =~ "^(FAK|GENERAL CARGO)$"')
-    # The lookahead also makes rowwise_fallback report (tested in tests/engines).
-    findings = [f for f in run(tmp_path, text) if f.code != "rowwise_fallback"]
-    assert codes(findings) == [
-        ("regex_risk", "warning", line_of(text, "id: digits")),
-        ("regex_risk", "info", line_of(text, "id: lookahead")),
-    ]
-    assert "(adjacent_overlapping_quantifiers)" in findings[0].message
-    assert "(lookaround)" in findings[1].message
 
 
 def test_expensive_builtin(tmp_path: Path) -> None:

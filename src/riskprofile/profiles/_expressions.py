@@ -25,9 +25,10 @@ import rule_engine
 from rule_engine import DataType
 from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
+from rule_engine.parser import Parser, _DeferredAstNode
 
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
-from riskprofile.profiles._regex import regex_problems
+from riskprofile.profiles._regex import RegexRefused, compile_regex, regex_problems
 from riskprofile.profiles._schema import RESERVED_LIST_NAMES
 
 __all__ = [
@@ -117,6 +118,185 @@ def _list_at(items: ListValues) -> BuiltinValueGenerator:
     return BuiltinValueGenerator(lambda _b: items.at(getattr(_EVALUATION, "as_of", None)))
 
 
+# --- regexes on RE2 ------------------------------------------------------------------------
+#
+# rule-engine compiles the right side of =~, =~~, !~ and !~~ with Python's backtracking
+# `re` (FuzzyComparisonExpression._compile_regex), once for a literal while parsing and on
+# every evaluation otherwise, and folds a regex between two literals while parsing. Our
+# parser builds those nodes from a subclass that compiles with RE2 instead (see
+# riskprofile.profiles._regex), so no regex of a profile ever runs on `re`, at load time
+# or while scoring. Only this grammar rule differs from rule-engine's own parser.
+
+
+class _Re2Comparison(re_ast.FuzzyComparisonExpression):  # type: ignore[misc]
+    """A regex comparison whose patterns are compiled, and matched, by RE2."""
+
+    def _compile_regex(self, regex: str) -> Any:
+        try:
+            return compile_regex(regex)
+        except RegexRefused as exc:
+            raise rule_engine.errors.RegexSyntaxError(
+                f"invalid regular expression: {exc.problem.message}",
+                error=exc,
+                value=regex,
+            ) from None
+
+
+class _Re2Parser(Parser):  # type: ignore[misc]
+    # The start symbol, named: PLY would otherwise take the rule defined first.
+    start = "statement"
+
+    def p_expression_fuzzy_comparison(self, p: Any) -> None:
+        """
+        expression : expression EQ_FZM expression
+                           | expression EQ_FZS expression
+                           | expression NE_FZM expression
+                           | expression NE_FZS expression
+        """
+        left, op, right = p[1:4]
+        p[0] = _DeferredAstNode(_Re2Comparison, args=(self.context, self.op_names[op], left, right))
+
+
+@cache
+def _parser() -> _Re2Parser:
+    return _Re2Parser()  # builds the parse tables: ~0.4 s, once, on first use
+
+
+class _LazyParser:
+    def __get__(self, instance: object, owner: type) -> _Re2Parser:
+        return _parser()
+
+
+class _Re2Rule(rule_engine.Rule):  # type: ignore[misc]
+    """A rule-engine rule whose regexes run on RE2."""
+
+    parser = _LazyParser()
+
+
+MAX_RANGE = 1000
+"""The most numbers ``$range`` may build: it builds them on every evaluation, and its
+arguments may come from the shipment (``$range(packages)``)."""
+
+
+def _range_length(start: Any, stop: Any = None, step: Any = None) -> int:
+    """How many numbers ``$range(start, stop, step)`` gives, or -1 when rule-engine
+    would refuse the arguments."""
+    arguments = [a for a in (start, stop, step) if a is not None]
+    if not all(rule_engine.types.is_integer_number(a) for a in arguments):
+        return -1
+    try:
+        return len(range(*(int(a) for a in arguments)))
+    except ValueError:  # a step of 0
+        return -1
+
+
+def _bounded_range(start: Any, stop: Any = None, step: Any = None) -> list[int]:
+    """rule-engine's ``$range``, refusing to build more than :data:`MAX_RANGE` numbers."""
+    length = _range_length(start, stop, step)
+    if length > MAX_RANGE:
+        raise rule_engine.errors.FunctionCallError(
+            f"$range would build {length:,} numbers, more than {MAX_RANGE:,}"
+        )
+    return rule_engine.builtins._builtin_range(start, stop, step)  # type: ignore[no-any-return]
+
+
+# --- helper functions ----------------------------------------------------------------------
+#
+# Everyday tests that would otherwise need a comprehension. Their arguments are typed
+# when a profile loads (_helper_problems); the columnar engine translates them.
+
+
+def _texts(value: Any, helper: str, position: int) -> tuple[str, ...]:
+    if value is None:
+        raise rule_engine.EvaluationError(f"${helper}: argument #{position} is null")
+    if isinstance(value, str):
+        return (value,)
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _any_starts_with(values: Any, prefixes: Any) -> bool:
+    """Whether any text of ``values`` (a list, or one text) starts with any of
+    ``prefixes``."""
+    wanted = _texts(prefixes, "any_starts_with", 2)
+    return any(v.startswith(wanted) for v in _texts(values, "any_starts_with", 1))
+
+
+def _any_ends_with(values: Any, suffixes: Any) -> bool:
+    """Whether any text of ``values`` (a list, or one text) ends with any of
+    ``suffixes``."""
+    wanted = _texts(suffixes, "any_ends_with", 2)
+    return any(v.endswith(wanted) for v in _texts(values, "any_ends_with", 1))
+
+
+def _intersects(first: Any, second: Any) -> bool:
+    """Whether two lists of texts have an element in common."""
+    return not set(_texts(first, "intersects", 1)).isdisjoint(_texts(second, "intersects", 2))
+
+
+HELPERS: Mapping[str, Any] = {
+    "any_starts_with": _any_starts_with,
+    "any_ends_with": _any_ends_with,
+    "intersects": _intersects,
+}
+"""The helper functions a condition may call (``$any_starts_with(hs_codes, $prefixes)``)."""
+
+# Which arguments may be one text rather than a list of texts.
+_HELPER_TEXT_ARGUMENTS = {"any_starts_with": (1,), "any_ends_with": (1,), "intersects": ()}
+
+
+def _helper_type(name: str) -> Any:
+    # Arguments are checked by _helper_problems: rule-engine's function types cannot say
+    # "a list or a set of texts".
+    return DataType.FUNCTION(
+        name,
+        return_type=DataType.BOOLEAN,
+        argument_types=(DataType.UNDEFINED, DataType.UNDEFINED),
+        minimum_arguments=2,
+    )
+
+
+def _helper_problems(expression: str, node: Any) -> list[CompileProblem]:
+    """A helper called with arguments of the wrong kind (load time, with the position)."""
+    if not (
+        isinstance(node, re_ast.FunctionCallExpression)
+        and isinstance(node.function, re_ast.SymbolExpression)
+        and node.function.scope == "built-in"
+        and node.function.name in HELPERS
+    ):
+        return []
+    name = node.function.name
+    problems = []
+    for position, argument in enumerate(node.arguments, start=1):
+        kind, elements = _kind(argument), _element_kind(argument)
+        if kind in ("ARRAY", "SET") and elements in ("STRING", None):
+            continue
+        if kind == "STRING" and position in _HELPER_TEXT_ARGUMENTS[name]:
+            continue
+        if kind is None:  # null, or a type rule-engine does not know here
+            continue
+        plural = {"FLOAT": "numbers", "DATETIME": "dates", "BOOLEAN": "true/false values"}
+        what = (
+            f"a list of {plural.get(str(elements), 'values')}"
+            if kind in ("ARRAY", "SET")
+            else _KIND_NAMES.get(kind, kind)
+        )
+        wanted = (
+            "a list of texts, or one text"
+            if position in _HELPER_TEXT_ARGUMENTS[name]
+            else "a list of texts"
+        )
+        problems.append(
+            CompileProblem(
+                "type_mismatch",
+                f"${name}: argument #{position} ({_describe(argument)}) is {what}; it takes "
+                f"{wanted}",
+                _offset_of(expression, f"${name}"),
+                'write the texts as a list: ["0803", "0804"], or use a watch list ($name)',
+            )
+        )
+    return problems
+
+
 def _context(
     lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
 ) -> rule_engine.Context:
@@ -124,8 +304,11 @@ def _context(
     values: dict[str, Any] = {
         "now": BuiltinValueGenerator(_now),
         "today": BuiltinValueGenerator(_today),
+        "range": _bounded_range,
+        **HELPERS,
     }
     types_: dict[str, Any] = {"now": DataType.DATETIME, "today": DataType.DATETIME}
+    types_.update({name: _helper_type(name) for name in HELPERS})
     for name, (kind, items) in lists.items():
         # rule-engine's SET type is the built-in set
         values[name] = set(items) if isinstance(items, frozenset | set) else _list_at(items)
@@ -211,8 +394,158 @@ _OPERATORS = {
 }  # fmt: skip
 
 
+def _constant_variables(statement: Any) -> frozenset[str]:
+    """Comprehension variables that run over constants only (a watch list, a literal
+    list), never over shipment data; a name also bound over data is not one."""
+    constant: set[str] = set()
+    data: set[str] = set()
+    comprehensions = [n for n in _walk(statement) if isinstance(n, re_ast.ComprehensionExpression)]
+    changed = True
+    while changed:  # nested comprehensions: a variable over a constant variable is constant
+        changed = False
+        for node in comprehensions:
+            target = data if _shipment_symbols(node.iterable, frozenset(constant)) else constant
+            if node.variable not in target:
+                target.add(node.variable)
+                changed = True
+    return frozenset(constant - data)
+
+
+def _shipment_symbols(node: Any, constant_variables: frozenset[str]) -> list[str]:
+    """The shipment fields (and data-bound variables) ``node`` reads, in order."""
+    return list(
+        dict.fromkeys(
+            n.name
+            for n in _walk(node)
+            if isinstance(n, re_ast.SymbolExpression)
+            and n.scope is None
+            and n.name not in constant_variables
+        )
+    )
+
+
+def _offset_after(expression: str, operator: str, name: str) -> int:
+    """Where ``name`` stands after the first ``operator`` in ``expression``."""
+    start = max(expression.find(operator), 0)
+    return start + _offset_of(expression[start:], name)
+
+
+def _pattern_text(node: Any, bound: Mapping[str, str]) -> str | None:
+    """The pattern a regex operand builds from literals, ``+`` and the variables in
+    ``bound``; None when it is built otherwise."""
+    if isinstance(node, re_ast.StringExpression):
+        return str(node.value)
+    if isinstance(node, re_ast.SymbolExpression) and node.scope is None:
+        return bound.get(node.name)
+    if isinstance(node, re_ast.AddExpression):
+        left, right = _pattern_text(node.left, bound), _pattern_text(node.right, bound)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def _list_pattern_problems(
+    expression: str,
+    statement: Any,
+    node: Any,
+    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
+) -> list[CompileProblem]:
+    """A regex built from a watch list's values (``[n for n in $names if description =~~
+    ("\\b" + n + "\\b")]``) is compiled for every value when the profile loads, so that a
+    value that makes it invalid is refused then, not reported on every shipment."""
+    over = {
+        n.variable: n.iterable.name
+        for n in _walk(statement)
+        if isinstance(n, re_ast.ComprehensionExpression)
+        and isinstance(n.iterable, re_ast.SymbolExpression)
+        and n.iterable.scope == "built-in"
+        and n.iterable.name in lists
+    }
+    used = [
+        n.name
+        for n in _walk(node.right)
+        if isinstance(n, re_ast.SymbolExpression) and n.scope is None and n.name in over
+    ]
+    if len(set(used)) != 1:
+        return []
+    variable = used[0]
+    name = over[variable]
+    items = lists[name][1]
+    values = items if isinstance(items, frozenset | set) else items.at(None)
+    for value in sorted(values, key=str):
+        if not isinstance(value, str):
+            return []
+        pattern = _pattern_text(node.right, {variable: value})
+        if pattern is None:
+            return []
+        for problem in regex_problems(pattern):
+            return [
+                CompileProblem(
+                    "regex",
+                    f"list ${name} holds {value!r}, which makes the regex {pattern!r} "
+                    f"invalid: {problem.message}",
+                    _offset_of(expression, f"${name}"),
+                    "escape the regex characters in the value (\\. \\( \\+), or test the "
+                    "value with 'in' instead of a regex",
+                )
+            ]
+    return []
+
+
+MAX_LITERAL_LIST = 1000
+"""The most items a literal list (``[...]``) may hold: ``in`` reads it item by item on
+every evaluation, where a watch list is one lookup whatever its size."""
+
+
+def _cost_problems(expression: str, node: Any) -> list[CompileProblem]:
+    """Constructs whose cost on every shipment grows with a literal: ``$range(10**6)``
+    and literal lists of many thousand items."""
+    if (
+        isinstance(node, re_ast.FunctionCallExpression)
+        and isinstance(node.function, re_ast.SymbolExpression)
+        and node.function.scope == "built-in"
+        and node.function.name == "range"
+        and all(isinstance(a, re_ast.FloatExpression) for a in node.arguments)
+    ):
+        length = _range_length(*(a.value for a in node.arguments))
+        if length > MAX_RANGE:
+            return [
+                CompileProblem(
+                    "too_complex",
+                    f"$range here builds {length:,} numbers on every shipment; at most "
+                    f"{MAX_RANGE:,} are allowed",
+                    _offset_of(expression, "$range"),
+                    "compare with bounds instead: x >= 0 and x < 1000000",
+                )
+            ]
+    if isinstance(node, re_ast.ArrayExpression) and len(node.value) > MAX_LITERAL_LIST:
+        return [
+            CompileProblem(
+                "too_complex",
+                f"a literal list of {len(node.value):,} items is read item by item on every "
+                f"shipment; at most {MAX_LITERAL_LIST:,} are allowed",
+                max(expression.find("["), 0),
+                "put the values in a watch list (lists: ...) and test 'x in $name'",
+            )
+        ]
+    return []
+
+
+def list_regex_problems(
+    condition: Condition, lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]]
+) -> list[CompileProblem]:
+    """The regexes ``condition`` builds from watch-list values, compiled for every value
+    of ``lists``: for a loader that fills the lists after compiling the conditions."""
+    statement = condition.rule.statement
+    problems = []
+    for node in _walk(statement):
+        if isinstance(node, re_ast.FuzzyComparisonExpression):
+            problems += _list_pattern_problems(condition.expression, statement, node, lists)
+    return problems
+
+
 def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> list[CompileProblem]:
     problems = []
+    constant_variables = _constant_variables(statement)
     for node in _walk(statement):
         if (
             isinstance(node, re_ast.SymbolExpression)
@@ -258,23 +591,24 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                         _offset_of(expression, getattr(node.member, "name", "") or ""),
                     )
                 )
-        if isinstance(node, re_ast.FuzzyComparisonExpression) and isinstance(
-            node.right, re_ast.StringExpression
-        ):
-            pattern = str(node.right.value)
-            start = _literal_offset(expression, pattern)
-            # Static analysis only: a load must not depend on how busy the machine is, so
-            # patterns are never timed here (lint reports the warnings).
-            for problem in regex_problems(pattern):
-                if problem.severity == "error":
-                    inside = problem.offset or 0
-                    problems.append(
-                        CompileProblem(
-                            "regex",
-                            f"regex {pattern!r}: {problem.message}",
-                            start + inside if start is not None else 0,
-                        )
+        if isinstance(node, re_ast.FuzzyComparisonExpression):
+            data = _shipment_symbols(node.right, constant_variables)
+            if data:
+                problems.append(
+                    CompileProblem(
+                        "regex",
+                        f"the regex on the right of '{_OPERATORS[node.type]}' is read from "
+                        f"the shipment ({', '.join(data)}): a pattern must be written in the "
+                        "profile (a text literal, or built from a watch list), never taken "
+                        "from manifest data",
+                        _offset_after(expression, _OPERATORS[node.type], data[0]),
+                        "to compare two fields, use == or .starts_with(...)",
                     )
+                )
+            else:
+                problems += _list_pattern_problems(expression, statement, node, lists)
+        problems += _cost_problems(expression, node)
+        problems += _helper_problems(expression, node)
         if (
             isinstance(node, re_ast.SymbolExpression)
             and node.scope == "built-in"
@@ -374,7 +708,7 @@ class _Typed:
 
 
 def _element_type_problems(
-    expression: str, node: Any, lists: Mapping[str, tuple[str, frozenset[Any]]]
+    expression: str, node: Any, lists: Mapping[str, Any]
 ) -> list[CompileProblem]:
     """``packages in $codes`` where ``$codes`` holds text (or a text field in a number
     list): a number is never equal to a text, so the test is never true."""
@@ -445,6 +779,11 @@ class Condition:
             # '"A" in description' with no description): the shipment cannot be
             # evaluated, which must be a note, never a crash of the whole batch.
             raise rule_engine.EvaluationError(f"cannot apply to a null value ({exc})") from exc
+        except UnicodeEncodeError as exc:
+            # RE2 matches UTF-8: a text with an unpaired surrogate has none.
+            raise rule_engine.EvaluationError(
+                f"a regex cannot read text that is not valid Unicode ({exc.reason})"
+            ) from exc
         finally:
             _EVALUATION.as_of = None
 
@@ -468,7 +807,7 @@ def compile_condition(
             for name in forbidden
         ]
     try:
-        rule = rule_engine.Rule(expression, context=context)
+        rule = _Re2Rule(expression, context=context)
     except RecursionError:
         return [
             CompileProblem(
@@ -480,7 +819,14 @@ def compile_condition(
         token = exc.token
         offset = len(expression) if token is None else int(token.lexpos)
         near = "the end" if token is None else repr(token.value)
-        return [CompileProblem("syntax", f"syntax error at {near}", offset)]
+        return [
+            CompileProblem(
+                "syntax",
+                f"syntax error at {near}",
+                offset,
+                _syntax_suggestion(expression, offset),
+            )
+        ]
     except rule_engine.SymbolResolutionError as exc:
         name = exc.symbol_name
         if exc.symbol_scope == "built-in":
@@ -499,7 +845,7 @@ def compile_condition(
                 "unknown_field",
                 f"unknown field {name!r}",
                 _offset_of(expression, name),
-                _suggest(name, list(_catalogue())),
+                _KEYWORDS.get(name) or _suggest(name, list(_catalogue())),
             )
         ]
     except rule_engine.AttributeResolutionError as exc:
@@ -523,11 +869,11 @@ def compile_condition(
             )
         ]
     except rule_engine.errors.RegexSyntaxError as exc:
-        return [CompileProblem("regex", f"invalid regex: {exc.message}", 0)]
+        return [_regex_problem(expression, str(exc.value), exc.error)]
     except rule_engine.EngineError as exc:
         # Mostly type errors found while compiling (a number compared with text, a list
         # used in arithmetic): name the operands if our own check can.
-        typed = _untyped_problems(expression)
+        typed = _untyped_problems(expression, lists)
         if typed:
             return typed
         return [CompileProblem("type_mismatch", str(getattr(exc, "message", exc)), 0)]
@@ -543,24 +889,119 @@ def compile_condition(
     return Condition(expression, rule, fields, used_lists)
 
 
-def _untyped_problems(expression: str) -> list[CompileProblem]:
+def _regex_problem(expression: str, pattern: str, error: Any) -> CompileProblem:
+    """A refused regex literal, at its position (and inside it, where RE2 says)."""
+    problem = error.problem if isinstance(error, RegexRefused) else None
+    if problem is None:
+        found = regex_problems(pattern)
+        problem = found[0] if found else None
+    message = problem.message if problem else str(error)
+    start = _literal_offset(expression, pattern)
+    if start is None:
+        return CompileProblem("regex", f"regex {pattern!r}: {message}", 0)
+    inside = problem.offset if problem and problem.offset is not None else -1
+    return CompileProblem("regex", f"regex {pattern!r}: {message}", start + inside)
+
+
+# Words from other languages, and what this one writes instead.
+_KEYWORDS = {
+    "None": "write null", "NULL": "write null", "Null": "write null", "nil": "write null",
+    "True": "write true", "TRUE": "write true", "False": "write false",
+    "FALSE": "write false",
+}  # fmt: skip
+_WORDS = {
+    "AND": "and", "And": "and", "OR": "or", "Or": "or", "NOT": "not", "Not": "not",
+    "IN": "in", "In": "in", "IS": "==", "is": "==",
+}  # fmt: skip
+
+
+def _syntax_suggestion(expression: str, offset: int) -> str | None:
+    """What the author probably meant where the parser stopped: ``=`` for ``==``, ``&&``
+    for ``and``, ``AND`` for ``and``, ``x contains y`` for ``y in x``, ..."""
+    rest, before = expression[offset:], expression[:offset].rstrip()
+    word = re.match(r"[A-Za-z_]\w*", rest)
+    previous = re.search(r"([A-Za-z_]\w*)$", before)
+    if rest.startswith("="):
+        if before.endswith("=="):
+            return "write '==' (two '=')"
+        return "write '==' to compare ('=' alone is no comparison)"
+    if rest.startswith(">") and before.endswith("<"):
+        return "write '!=' for 'is not equal'"
+    if rest.startswith("&"):
+        return "write 'and'"
+    if rest.startswith("|"):
+        return "write 'or'"
+    if rest.startswith("!"):
+        return "write 'not' (or '!=' to compare)"
+    if word and word.group() in _WORDS:
+        return f"keywords are lower case: write '{_WORDS[word.group()]}'"
+    if previous and previous.group(1) in _WORDS:
+        return f"keywords are lower case: write '{_WORDS[previous.group(1)]}'"
+    if word and word.group().lower() == "contains":
+        subject = previous.group(1) if previous else "list"
+        value = re.match(r"\s*(\"[^\"]*\"|'[^']*'|\S+)", rest[word.end() :])
+        item = value.group(1) if value else '"x"'
+        return f"write '{item} in {subject}' (an element of a list, or a part of a text)"
+    if word and word.group().lower() in ("matches", "like", "match", "regex"):
+        return "write '=~' (a regex from the start) or '=~~' (a regex anywhere in the text)"
+    return None
+
+
+# Attributes whose type an untyped parse does not give, for explaining type errors.
+_ATTRIBUTE_KINDS = {
+    "length": "FLOAT", "as_lower": "STRING", "as_upper": "STRING", "days": "FLOAT",
+    "total_seconds": "FLOAT", "year": "FLOAT", "month": "FLOAT", "day": "FLOAT",
+    "hour": "FLOAT", "is_empty": "BOOLEAN",
+}  # fmt: skip
+
+
+def _untyped_kind(node: Any, lists: Mapping[str, Any]) -> str | None:
+    """The kind of ``node`` in an untyped parse: fields, ``$today``, lists, attributes."""
+    if isinstance(node, re_ast.SymbolExpression):
+        if node.scope is None:
+            return getattr(field_types().get(node.name), "name", None)
+        if node.name in ("today", "now"):
+            return "DATETIME"
+        return "SET" if node.name in lists else None
+    if isinstance(node, re_ast.GetAttributeExpression):
+        return _ATTRIBUTE_KINDS.get(node.name)
+    if isinstance(node, re_ast.BinaryExpressionBase) and _OPERATORS.get(node.type) in ("+", "-"):
+        left, right = _untyped_kind(node.left, lists), _untyped_kind(node.right, lists)
+        if left == right == "FLOAT":
+            return "FLOAT"
+    return _kind(node)
+
+
+def _duration_hint(node: Any, kinds: tuple[str | None, str | None], op: str) -> str | None:
+    """``$today - 45``: a date and a number of days, written as a duration instead."""
+    if op not in ("+", "-") or set(kinds) != {"DATETIME", "FLOAT"}:
+        return None
+    number = node.right if kinds[1] == "FLOAT" else node.left
+    days = getattr(number, "value", None)
+    if not isinstance(days, Decimal) or days != days.to_integral_value() or days < 0:
+        return 'a number of days is a duration: write t"P45D" (45 days), t"PT12H" (12 hours)'
+    return f'a number of days is a duration: write t"P{int(days)}D" for {int(days)} days'
+
+
+def _untyped_problems(expression: str, lists: Mapping[str, Any]) -> list[CompileProblem]:
     """Explain a type error by walking an untyped parse and typing its symbols ourselves."""
+    context = rule_engine.Context(default_timezone="utc")
+    names = {"today", "now", *lists}
+    context.builtins = Builtins.from_defaults(
+        values=dict.fromkeys(names),
+        value_types=dict.fromkeys(names, DataType.UNDEFINED),
+        timezone=context.default_timezone,
+    )
     try:
-        rule = rule_engine.Rule(expression, context=rule_engine.Context(default_timezone="utc"))
+        rule = _Re2Rule(expression, context=context)
     except rule_engine.EngineError:
         return []
-    types_ = field_types()
     problems = []
     for node in _walk(rule.statement):
+        problems += _list_method_problems(expression, node)
         if not isinstance(node, re_ast.BinaryExpressionBase):
             continue
-        kinds = []
-        for side in (node.left, node.right):
-            if isinstance(side, re_ast.SymbolExpression) and side.scope is None:
-                kinds.append(getattr(types_.get(side.name), "name", None))
-            else:
-                kinds.append(_kind(side))
-        left, right = kinds
+        left, right = _untyped_kind(node.left, lists), _untyped_kind(node.right, lists)
         if left and right and left != right:
             op = _OPERATORS.get(getattr(node, "type", "?"), getattr(node, "type", "?"))
             problems.append(
@@ -569,10 +1010,50 @@ def _untyped_problems(expression: str) -> list[CompileProblem]:
                     f"{_describe(node.left)} is {_KIND_NAMES.get(left, left)} but "
                     f"{_describe(node.right)} is {_KIND_NAMES.get(right, right)}: "
                     f"they cannot be combined with '{op}'",
-                    _offset_of(expression, getattr(node.left, "name", "") or ""),
+                    _offset_of(expression, _name_in(node.left) or _name_in(node.right)),
+                    _duration_hint(node, (left, right), op),
                 )
             )
     return problems
+
+
+def _name_in(node: Any) -> str:
+    """The first field or ``$name`` written in ``node``, for a position."""
+    for n in _walk(node):
+        if isinstance(n, re_ast.SymbolExpression):
+            return f"${n.name}" if n.scope == "built-in" else str(n.name)
+    return ""
+
+
+def _list_method_problems(expression: str, node: Any) -> list[CompileProblem]:
+    """``hs_codes.starts_with("08")``: on a list, ``.starts_with`` compares its first
+    elements with another list, so a text argument is a type error; say what to write."""
+    if not (
+        isinstance(node, re_ast.FunctionCallExpression)
+        and isinstance(node.function, re_ast.GetAttributeExpression)
+        and node.function.name in ("starts_with", "ends_with")
+        and isinstance(node.function.object, re_ast.SymbolExpression)
+        and node.function.object.scope is None
+        and field_types().get(node.function.object.name) == DataType.ARRAY(DataType.STRING)
+    ):
+        return []
+    name, method = node.function.object.name, node.function.name
+    starts = method == "starts_with"
+    helper = "$any_starts_with" if starts else "$any_ends_with"
+    first = node.arguments[0] if node.arguments else None
+    listed = isinstance(first, re_ast.SymbolExpression) and first.scope == "built-in"
+    argument = _describe(first) if listed else f"[{_describe(first) if first else '...'}]"
+    return [
+        CompileProblem(
+            "type_mismatch",
+            f"'{name}' is a list, and .{method}(...) on a list compares its "
+            f"{'first' if starts else 'last'} elements with another list, not each element "
+            "with a text",
+            _offset_of(expression, name),
+            f"to test whether any element {'starts' if starts else 'ends'} with one of the "
+            f"texts, write {helper}({name}, {argument})",
+        )
+    ]
 
 
 # --- records and explanations --------------------------------------------------------------

@@ -21,8 +21,6 @@ Lints, by code (severity):
   past their ``expires`` at today.
 - ``no_explanation`` (warning): an indicator without ``explain`` for the officer.
 - ``zero_weight`` (warning): an indicator of weight 0 that forces no lane (it does nothing).
-- ``regex_risk`` (the analysis' own severity, normally warning or info): a regular
-  expression that may be slow or may not match what its author meant.
 - ``expensive_builtin`` (warning): a condition uses ``$range``, which builds a list on
   every evaluation.
 - ``contradiction`` (warning): a condition, or an ``and`` inside it, that can never hold
@@ -69,7 +67,6 @@ from rule_engine import ast as re_ast
 
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._expressions import Condition, _walk
-from riskprofile.profiles._regex import regex_problems
 
 __all__ = [
     "ALL_LINTS",
@@ -92,7 +89,6 @@ __all__ = [
     "NoExplanation",
     "NotYetValid",
     "ProfileLint",
-    "RegexRisk",
     "ReviewOverdue",
     "RowwiseFallback",
     "Severity",
@@ -511,36 +507,6 @@ class ZeroWeight(ProfileLint):
 
 
 # --- conditions ----------------------------------------------------------------------------
-
-
-def _regex_literals(condition: Condition) -> Iterator[str]:
-    for node in _walk(condition.rule.statement):
-        if isinstance(node, re_ast.FuzzyComparisonExpression) and isinstance(
-            node.right, re_ast.StringExpression
-        ):
-            yield str(node.right.value)
-
-
-class RegexRisk(ProfileLint):
-    """A regular expression the static analysis finds risky (slow on some inputs, or not
-    matching what it seems to). Each finding keeps the analysis' severity; ``severity``
-    here is the usual one."""
-
-    code = "regex_risk"
-    severity = "warning"
-    description = "a risky regular expression (severity from the regex analysis)"
-
-    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
-        """Analyse every regex literal of every condition."""
-        for key, name, condition in _conditions(profile):
-            for pattern in dict.fromkeys(_regex_literals(condition)):
-                for problem in regex_problems(pattern):
-                    yield self.finding(
-                        profile,
-                        key,
-                        f"{name}: regex {pattern!r}: {problem.message} ({problem.code})",
-                        problem.severity,
-                    )
 
 
 EXPENSIVE_BUILTINS = frozenset({"range"})
@@ -991,7 +957,6 @@ ALL_LINTS: tuple[Lint, ...] = (
     ListEntriesExpired(),
     NoExplanation(),
     ZeroWeight(),
-    RegexRisk(),
     ExpensiveBuiltin(),
     Contradiction(),
     UnreachableBand(),

@@ -41,6 +41,7 @@ from riskprofile.profiles._expressions import (
     explanation_fields,
     explanation_quotes,
     field_types,
+    list_regex_problems,
 )
 from riskprofile.profiles._lists import (
     STANDARD_COLUMNS,
@@ -790,6 +791,13 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
             ok = False
             continue
         slots[name].list = watch_lists[name] = final
+    # A regex built from a list's values is checked for each of the final values.
+    for kind, part_id, cond in [("indicator", ind.id, c) for ind, c, _ in pending] + [
+        ("exception", e.id, e.condition) for e in exceptions
+    ]:
+        for problem in list_regex_problems(cond, lists):
+            _problem(errors, resolved.parts[(kind, part_id)], "when", problem, profile.id)
+            ok = False
 
     indicators = []
     for ind, compiled, quotes in pending:

@@ -78,10 +78,10 @@ Identifier = Annotated[
 RESERVED_LIST_NAMES = frozenset(
     {"now", "today", "e", "pi", "abs", "any", "all", "sum", "map", "max", "min", "filter",
      "parse_datetime", "parse_float", "parse_timedelta", "random", "range", "split",
-     "re_groups"}
+     "re_groups", "any_starts_with", "any_ends_with", "intersects"}
 )  # fmt: skip
-"""rule-engine's built-in names: a watch list may not take one (``$now`` must stay the
-evaluation time)."""
+"""rule-engine's built-in names and our helper functions: a watch list may not take one
+(``$now`` must stay the evaluation time)."""
 
 
 def _list_name(name: str) -> str:

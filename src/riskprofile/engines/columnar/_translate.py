@@ -13,10 +13,10 @@ rule-engine's own rules, which are not SQL's and not Polars':
 * ``and``/``or`` short-circuit: an error on the right counts only where the right side
   is evaluated. ``not``, ``and``, ``or`` and the final result use Python truthiness
   (an empty string, an empty list, zero and null are false).
-* Regexes keep Python's meaning (``=~`` matches at the start, ``=~~`` searches); on null
+* Regexes keep RE2's meaning (``=~`` matches at the start, ``=~~`` searches); on null
   text ``=~``/``=~~`` are false and ``!~``/``!~~`` true. See :mod:`._regex`. Text the
-  Rust engine could read otherwise (non-ASCII, control characters) is undecided, or
-  with :func:`shared_translation` matched by Python's ``re`` on those texts only.
+  Rust engine could read otherwise (a case-insensitive pattern on non-ASCII text) is
+  undecided, or with :func:`shared_translation` matched by RE2 on those texts only.
 * Numbers are :class:`~decimal.Decimal` in rule-engine: a float field ``x`` is
   ``Decimal(repr(x))``. Comparisons are exact (a literal that is no float is compared
   through the neighbouring floats); arithmetic is done in floating point with an error
@@ -40,7 +40,6 @@ import decimal
 import hashlib
 import math
 import operator
-import re
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -54,7 +53,8 @@ from rule_engine import ast as re_ast
 
 from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pattern
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import _EVALUATION, Condition, _walk
+from riskprofile.profiles._expressions import _EVALUATION, HELPERS, Condition, _walk
+from riskprofile.profiles._regex import RegexRefused, compile_regex
 
 __all__ = ["Part", "Translation", "shared_translation", "translate"]
 
@@ -772,8 +772,8 @@ class _Translator:
             raise Untranslatable("a regex that is not text")  # pragma: no cover
         anchored = node.type.endswith("fzm")
         try:
-            rust = rust_pattern(pattern, anchored=anchored, flags=self.context.regex_flags)
-        except re.error:
+            rust = rust_pattern(pattern, anchored=anchored)
+        except RegexRefused:
             # rule-engine raises RegexSyntaxError on every evaluation.
             return _V(
                 "bool", pl.lit(False), error=_any(error, pl.lit(True)), ctx=ctx, nullable=False
@@ -794,8 +794,8 @@ class _Translator:
         found = left.expr.str.contains(rust.pattern)
         undecided = left.undecided
         if rust.guard:
-            python = _PythonRegex((pattern,), self.context.regex_flags, anchored)
-            exact = self._exact_regex(left.expr, found, python) if ctx == "row" else None
+            exact_match = _Re2Regex((pattern,), anchored)
+            exact = self._exact_regex(left.expr, found, exact_match) if ctx == "row" else None
             if exact is None:
                 undecided = _any(undecided, _unsafe_text(left.expr))
             else:
@@ -804,9 +804,9 @@ class _Translator:
         return _V("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
 
     def _exact_regex(
-        self, subject: pl.Expr, found: pl.Expr, python: _PythonRegex
+        self, subject: pl.Expr, found: pl.Expr, exact_match: _Re2Regex
     ) -> pl.Expr | None:
-        """``found`` (the Rust regex's match) where the text is safe, Python's own match
+        """``found`` (the Rust regex's match) where the text is safe, RE2's own match
         elsewhere (computed in Python on those texts only), as one shared part; None
         when it cannot be one (then the caller leaves such rows to the row-wise engine)."""
         if self.parts is None:
@@ -818,15 +818,15 @@ class _Translator:
         if _fields().get(column, ("",))[0] != "str":
             return None
         try:  # named here: the Python function keeps Polars from serializing it
-            identity = found.meta.serialize() + repr(python).encode()
+            identity = found.meta.serialize() + repr(exact_match).encode()
         except Exception:  # pragma: no cover - every subject here serializes
             return None
         name = f"~{column}~py~{hashlib.blake2b(identity, digest_size=12).hexdigest()}"
         unsafe = _unsafe_text(subject)
         on_unsafe = pl.when(unsafe).then(subject)
-        python_found = on_unsafe.map_elements(python, return_dtype=pl.Boolean, skip_nulls=True)
+        re2_found = on_unsafe.map_elements(exact_match, return_dtype=pl.Boolean, skip_nulls=True)
         self.parts.setdefault(
-            name, Part(column, pl.when(unsafe).then(python_found).otherwise(found), 1.0)
+            name, Part(column, pl.when(unsafe).then(re2_found).otherwise(found), 1.0)
         )
         return pl.col(name)
 
@@ -1173,6 +1173,13 @@ class _Translator:
         raise Untranslatable(f"the attribute .{name} of a {obj.kind}")
 
     def call(self, node: re_ast.FunctionCallExpression) -> _V:
+        if (
+            isinstance(node.function, re_ast.SymbolExpression)
+            and node.function.scope == "built-in"
+            and node.function.name in HELPERS
+            and len(node.arguments) == 2
+        ):
+            return self.helper(node.function.name, node.arguments)
         function = self.visit(node.function)
         if function.kind != "method" or function.method is None or len(node.arguments) != 1:
             raise Untranslatable("a function call other than starts_with/ends_with on text")
@@ -1212,6 +1219,54 @@ class _Translator:
             ctx=ctx,
             nullable=False,
         )
+
+    def helper(self, name: str, arguments: Any) -> _V:
+        """``$any_starts_with``, ``$any_ends_with``, ``$intersects`` over a list or text
+        field and a constant list (or, for ``$intersects``, two list fields)."""
+        first, second = (self.visit(a) for a in arguments)
+        error = _any(first.error, second.error)
+        undecided = _any(first.undecided, second.undecided)
+        ctx = _ctx(first.ctx, second.ctx)
+        if name == "intersects" and first.is_const and not second.is_const:
+            first, second = second, first
+        if first.is_const or first.expr is None or first.ctx == "elem":
+            raise Untranslatable(f"${name} on a {first.kind}")
+        e = first.expr
+        if name == "intersects" and not second.is_const:
+            if first.kind != "list" or second.kind != "list" or second.ctx == "elem":
+                raise Untranslatable(f"${name} of a {first.kind} and a {second.kind}")
+            assert second.expr is not None
+            value = e.list.set_intersection(second.expr).list.len() > 0
+            return _V("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
+        items = second.const
+        if not second.is_const or not isinstance(items, tuple | set | frozenset):
+            raise Untranslatable(f"${name} with a {second.kind}")
+        texts = sorted({item for item in items if isinstance(item, str)})
+        if name == "intersects":
+            if first.kind != "list":
+                raise Untranslatable(f"${name} of a {first.kind}")  # pragma: no cover
+            wanted = pl.Series(texts, dtype=pl.String).implode()
+            value = e.list.eval(pl.element().is_in(wanted)).list.any().fill_null(False)
+            return _V("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
+        alternatives = "|".join("".join(_char(ord(c)) for c in t) for t in texts)
+        pattern = (
+            rf"\A(?:{alternatives})" if name == "any_starts_with" else rf"(?:{alternatives})\z"
+        )
+        if not texts:
+            found: pl.Expr = pl.lit(False)
+        else:
+            _check_compiles(pattern)
+            if first.kind == "list":
+                found = e.list.eval(pl.element().str.contains(pattern)).list.any()
+            elif first.kind == "str":
+                found = e.str.contains(pattern)
+            else:
+                raise Untranslatable(f"${name} on a {first.kind}")  # pragma: no cover
+        if first.kind == "str":
+            # A null text cannot be evaluated row-wise (argument #1 is null).
+            error = _any(error, e.is_null())
+        return _V("bool", found.fill_null(False), error=error, undecided=undecided, ctx=ctx,
+                  nullable=False)  # fmt: skip
 
     def item(self, node: re_ast.GetItemExpression) -> _V:
         container = self.visit(node.container)
@@ -1446,9 +1501,8 @@ class _Translator:
         if kind == "regex":
             anchored = condition.type == "eq_fzm"
             try:
-                rust = [rust_pattern(p, anchored=anchored, flags=self.context.regex_flags)
-                        for p in patterns]  # fmt: skip
-            except (re.error, UnsupportedRegex):
+                rust = [rust_pattern(p, anchored=anchored) for p in patterns]
+            except (RegexRefused, UnsupportedRegex):
                 return None
             combined = "|".join(f"(?:{r.pattern})" for r in rust)
             if not _compiles(combined):
@@ -1456,8 +1510,8 @@ class _Translator:
             undecided = subject.undecided
             found = e.str.contains(combined)
             if any(r.guard for r in rust):
-                python = _PythonRegex(tuple(patterns), self.context.regex_flags, anchored)
-                exact = self._exact_regex(e, found, python) if subject.ctx == "row" else None
+                exact_match = _Re2Regex(tuple(patterns), anchored)
+                exact = self._exact_regex(e, found, exact_match) if subject.ctx == "row" else None
                 if exact is None:
                     undecided = _any(undecided, _unsafe_text(e))
                 else:
@@ -1472,24 +1526,19 @@ class _Translator:
 
 
 @dataclass(frozen=True)
-class _PythonRegex:
-    """Whether Python's ``re`` finds any of ``patterns`` in a text (``match`` when
-    ``anchored``, else ``search``), compiled with ``flags`` as rule-engine compiles them."""
+class _Re2Regex:
+    """Whether RE2 finds any of ``patterns`` in a text (``match`` when ``anchored``, else
+    ``search``), as the row-wise engine does."""
 
     patterns: tuple[str, ...]
-    flags: int
     anchored: bool
 
     def __call__(self, text: str) -> bool:
-        for regex in _python_regexes(self.patterns, self.flags):
+        for pattern in self.patterns:
+            regex = compile_regex(pattern)
             if (regex.match(text) if self.anchored else regex.search(text)) is not None:
                 return True
         return False
-
-
-@cache
-def _python_regexes(patterns: tuple[str, ...], flags: int) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, flags=flags) for pattern in patterns)
 
 
 def _is_variable(node: Any, name: str) -> bool:
