@@ -268,3 +268,8 @@ def test_a_watch_list_cannot_take_a_helper_name(tmp_path: Path) -> None:
     path.write_text(_profile("is_lcl", "  intersects: {values: [A]}\n"), encoding="utf-8")
     with pytest.raises(ProfileSetError, match="built-in name"):
         load_profiles(path)
+
+
+def test_an_attribute_is_named_in_a_type_mismatch() -> None:
+    (problem,) = _problems('description.length > "3"')
+    assert problem.message.startswith('description.length is a number but "3" is text')

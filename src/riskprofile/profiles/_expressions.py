@@ -354,6 +354,11 @@ def _describe(node: Any) -> str:
         return "null"
     if isinstance(node, re_ast.ArrayExpression | re_ast.SetExpression):
         return "the literal list"
+    if isinstance(node, re_ast.GetAttributeExpression) and isinstance(
+        node.object, re_ast.SymbolExpression
+    ):
+        prefix = "$" if node.object.scope == "built-in" else ""
+        return f"{prefix}{node.object.name}.{node.name}"
     return "an expression"
 
 
