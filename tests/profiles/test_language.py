@@ -62,6 +62,10 @@ UNKNOWN_VALUES = {
     "in a literal list": ('\'container_type in ["tank", @@"open top"]\'', "open_top"),
     "in a literal set": ("'freight_terms in {@@\"pre-paid\"}'", "prepaid"),
     "element of a list field": ("'@@\"Customs\" in sealer_types'", "customs"),
+    "comprehension variable": (
+        "'[t for t in sealer_types if t == @@\"Carrier\"].length > 0'",
+        "carrier",
+    ),
 }
 
 
@@ -85,6 +89,8 @@ def test_a_literal_no_field_value_equals_is_refused_at_its_position(
         'goods_scope == "bill_of_lading"',
         "container_type == port_of_loading or container_type == null",
         '"ref" in (container_type ?? "")',  # a substring, not a value
+        '[t for t in sealer_types if t == "customs"].length > 0',
+        '[container_type for container_type in hs_chapters if container_type == "08"]',
     ],
 )
 def test_allowed_values_and_other_tests_load(expression: str) -> None:

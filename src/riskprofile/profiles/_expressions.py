@@ -551,6 +551,7 @@ def list_regex_problems(
 def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> list[CompileProblem]:
     problems = []
     constant_variables = _constant_variables(statement)
+    variables = _comprehension_fields(statement)
     for node in _walk(statement):
         if (
             isinstance(node, re_ast.SymbolExpression)
@@ -581,7 +582,7 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                         _offset_of(expression, getattr(node.left, "name", "") or ""),
                     )
                 )
-        problems += _choice_problems(expression, node)
+        problems += _choice_problems(expression, node, variables)
         if isinstance(node, re_ast.ContainsExpression):
             problems += _element_type_problems(expression, node, lists)
             member, container = _kind(node.member), _kind(node.container)
@@ -629,11 +630,21 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
     return problems
 
 
-def _field_choices(node: Any) -> tuple[str, tuple[str, ...]] | None:
-    """The field ``node`` reads and its allowed values, when it is a closed set."""
+def _field_choices(
+    node: Any, variables: Mapping[str, str | None] | None = None
+) -> tuple[str, tuple[str, ...]] | None:
+    """The field ``node`` reads and its allowed values, when it is a closed set;
+    ``variables`` maps comprehension variables to the list field they run over (None for
+    anything else), so that ``[t for t in sealer_types if t == "x"]`` is checked too."""
     if not isinstance(node, re_ast.SymbolExpression) or node.scope is not None:
         return None
-    spec = _catalogue().get(node.name)
+    name = node.name
+    if variables and name in variables:
+        over = variables[name]
+        if over is None:
+            return None
+        name = over
+    spec = _catalogue().get(name)
     if spec is None or not spec.choices:
         return None
     return spec.name, spec.choices
@@ -646,7 +657,25 @@ def _string_literals(node: Any) -> list[str]:
     return []
 
 
-def _choice_problems(expression: str, node: Any) -> list[CompileProblem]:
+def _comprehension_fields(statement: Any) -> dict[str, str | None]:
+    """Each comprehension variable and the list field it runs over (None when it runs
+    over anything else, or over several things under one name)."""
+    found: dict[str, str | None] = {}
+    for n in _walk(statement):
+        if isinstance(n, re_ast.ComprehensionExpression):
+            iterable = n.iterable
+            field = (
+                iterable.name
+                if isinstance(iterable, re_ast.SymbolExpression) and iterable.scope is None
+                else None
+            )
+            found[n.variable] = field if found.get(n.variable, field) == field else None
+    return found
+
+
+def _choice_problems(
+    expression: str, node: Any, variables: Mapping[str, str | None] | None = None
+) -> list[CompileProblem]:
     """A text literal compared with a closed-set field (``container_type == "refer"``,
     ``freight_payer_role in ["third party"]``, ``"sealed" in sealer_types``) that is none
     of the field's values: the test could never be true, so it is refused."""
@@ -654,15 +683,15 @@ def _choice_problems(expression: str, node: Any) -> list[CompileProblem]:
     if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
         op = "==" if node.type == "eq" else "!="
         for field_side, literal in ((node.left, node.right), (node.right, node.left)):
-            found = _field_choices(field_side)
+            found = _field_choices(field_side, variables)
             text = isinstance(literal, re_ast.StringExpression)
             if found and text and _kind(field_side) == "STRING":
                 pairs.append((found, literal.value, op))
     elif isinstance(node, re_ast.ContainsExpression):
-        found = _field_choices(node.member)
+        found = _field_choices(node.member, variables)
         if found and _kind(node.member) == "STRING":
             pairs += [(found, value, "in") for value in _string_literals(node.container)]
-        found = _field_choices(node.container)
+        found = _field_choices(node.container, variables)
         if (
             found
             and _kind(node.container) == "ARRAY"
