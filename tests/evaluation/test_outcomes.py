@@ -321,3 +321,23 @@ def test_mapping_file_problems(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="not valid YAML") as info:
         read_outcomes(path, broken)
     assert info.value.line == 3
+
+
+def test_a_line_separator_or_a_huge_cell_in_an_outcome_csv_is_read_as_a_cell(
+    tmp_path: Path,
+) -> None:
+    """Regression: the outcome CSV was split with str.splitlines (U+2028, \\x1c... ended a
+    record) and a cell over 128 KiB made the file unreadable."""
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "container_number,inspected,finding,notes\n"
+        "MSKU9045125,yes,no,first\u2028second\n"
+        f"TGHU9876542,yes,yes,{'X' * 200_000}\n",
+        encoding="utf-8",
+    )
+    reading = read_outcomes(path)
+    assert reading.rejected == ()
+    assert [(o.unit, o.finding) for o in reading.outcomes] == [
+        ("MSKU9045125", False),
+        ("TGHU9876542", True),
+    ]

@@ -612,3 +612,58 @@ def test_out_of_range_numbers_are_flags_or_rejections_in_both_readers(
         assert [(c.key, c.score, c.lane) for c in from_frame.containers] == [
             (c.key, c.score, c.lane) for c in rowwise.containers
         ]
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_a_huge_cell_is_one_records_problem_in_both_readers(
+    tmp_path: Path, strictness: str
+) -> None:
+    """Regression (issue 14): one CSV cell over 128 KiB made the whole batch unreadable
+    (the csv module's field limit); now text over MAX_TEXT_CHARS is the model's verdict on
+    that record alone, in every reader."""
+    from riskprofile.model._base import MAX_TEXT_CHARS
+
+    _header, rows = _sample_rows()
+    rows = rows[:40]
+    rows[3][NAMES.index("description")] = "SAID TO CONTAIN " * 10_000  # 160 KB
+    rows[7][NAMES.index("bl_number")] = "X" * (MAX_TEXT_CHARS + 1)
+    rows[9][NAMES.index("shipper_name")] = " " * 20 + "ACME" + " " * MAX_TEXT_CHARS  # fits
+    for path in _write_rows(rows, tmp_path, "huge"):
+        got = _same(path, strictness=strictness)
+        first = 2 if path.suffix == ".csv" else 1
+        problems = {r.record - first: r.problems[0].field for r in got.rejected}
+        assert problems.get(7) == "bl_number"
+        if strictness == "strict":
+            assert problems.get(3) == "description"
+        else:
+            assert 3 not in problems
+            flags = {f for fs in got.frame["quality_flags"].to_list() for f in fs}
+            assert "goods_description:invalid_value" in flags
+        assert "ACME" in got.frame["shipper_name"].to_list()
+        assert got.records_read == 40
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_a_bill_of_lading_without_shipper_or_consignee_is_flagged_missing_by_both_readers(
+    tmp_path: Path, strictness: str
+) -> None:
+    """Issue 13: blank key parties are flagged ``missing``, the same on both paths."""
+    _header, rows = _sample_rows()
+    rows = rows[:30]
+    bills = [r[NAMES.index("bl_number")] for r in rows]
+    blank_shipper, blank_consignee = bills[2], bills[12]
+    for row in rows:
+        if row[NAMES.index("bl_number")] == blank_shipper:
+            row[NAMES.index("shipper_name")] = "  "
+        if row[NAMES.index("bl_number")] == blank_consignee:
+            for column in ("consignee_name", "consignee_address", "consignee_country",
+                           "consignee_identifier", "consignee_aeo"):  # fmt: skip
+                row[NAMES.index(column)] = ""
+    for path in _write_rows(rows, tmp_path, "parties"):
+        got = _same(path, strictness=strictness)
+        flags = dict(zip(got.frame["bl_number"], got.frame["quality_flags"], strict=True))
+        assert "shipper_name:missing" in flags[blank_shipper]
+        assert "consignee_name:missing" in flags[blank_consignee]
+        others = [f for bl, fs in flags.items() if bl not in (blank_shipper, blank_consignee)
+                  for f in fs]  # fmt: skip
+        assert not any(f.endswith(":missing") for f in others)

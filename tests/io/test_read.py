@@ -135,6 +135,8 @@ ROW = {
     "voyage_number": "0425W",
     "port_of_call": "PKKHI",
     "bl_number": "BL1",
+    "shipper_name": "GLOBAL FRUITS SA",
+    "consignee_name": "KHAN TRADERS",
     "port_of_loading": "ECGYE",
     "container_number": "CSQU3054383",
     "container_size_type": "45R1",

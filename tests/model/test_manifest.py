@@ -37,6 +37,14 @@ def _flags(model: RecordModel) -> list[tuple[str, str, str | None]]:
     return [(f.field, f.code, f.value) for f in model.quality_flags]
 
 
+def _without_flags(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_flags(v) for k, v in data.items() if k != "quality_flags"}
+    if isinstance(data, list):
+        return [_without_flags(v) for v in data]
+    return data
+
+
 def _all_flags(model: BaseModel) -> list[QualityFlag]:
     """Every quality flag in a record tree."""
     found: list[QualityFlag] = []
@@ -354,6 +362,8 @@ def test_consignment_lenient_flags_list_elements_by_index() -> None:
     assert {(f.field, f.code) for f in bl.quality_flags} == {
         ("transshipment_ports[1]", "unknown_country"),
         ("port_of_loading", "format"),
+        ("shipper.name", "missing"),
+        ("consignee.name", "missing"),
     }
 
 
@@ -517,10 +527,18 @@ def test_json_round_trip_of_leniently_read_manifests(doc: dict[str, Any]) -> Non
 def test_valid_documents_validate_strictly_without_flags(doc: dict[str, Any]) -> None:
     json.dumps(doc)  # JSON-ready
     manifest = Manifest.model_validate(doc)
-    assert _all_flags(manifest) == []
+    # A valid B/L may name no shipper or consignee: that alone is flagged, in both modes.
+    missing = [
+        f"{role}.name"
+        for c in manifest.consignments
+        for role in ("shipper", "consignee")
+        if getattr(c, role) is None or getattr(c, role).name is None
+    ]
+    assert [f.field for f in _all_flags(manifest)] == missing
+    assert {f.code for f in _all_flags(manifest)} <= {"missing"}
     assert Manifest.model_validate(doc, context=LENIENT) == manifest
-    # Valid documents are canonical: dumping gives them back.
-    assert manifest.model_dump(mode="json", exclude_defaults=True) == doc
+    # Valid documents are canonical: dumping gives them back (with the flags found).
+    assert _without_flags(manifest.model_dump(mode="json", exclude_defaults=True)) == doc
 
 
 @manifest_settings
@@ -548,7 +566,7 @@ def test_lenient_flags_point_at_real_fields(doc: dict[str, Any]) -> None:
     def check(model: BaseModel) -> None:
         if isinstance(model, RecordModel):
             for flag in model.quality_flags:
-                name = flag.field.split("[")[0]
+                name = flag.field.split("[")[0].split(".")[0]
                 assert name in type(model).model_fields or flag.code == "unknown_field"
         for name in type(model).model_fields:
             value = getattr(model, name)
@@ -668,3 +686,18 @@ def test_an_arrival_outside_the_utc_calendar_is_an_error_not_a_crash(arrival: st
     manifest = Manifest.model_validate({"arrival": arrival}, context=LENIENT)
     assert manifest.arrival is None
     assert [f.code for f in manifest.quality_flags] == ["invalid_value"]
+
+
+def test_text_longer_than_the_limit_rejected_strict_dropped_lenient() -> None:
+    from riskprofile.model._base import MAX_TEXT_CHARS
+
+    long = "SAID TO CONTAIN " * (MAX_TEXT_CHARS // 16 + 1)
+    with pytest.raises(ValidationError, match="at most 10000 characters"):
+        GoodsItem.model_validate({"description": long})
+    item = GoodsItem.model_validate({"description": long, "hs_code": "080390"}, context=LENIENT)
+    assert item.description is None
+    assert [(f.field, f.code) for f in item.quality_flags] == [("description", "invalid_value")]
+    assert item.quality_flags[0].value is not None
+    assert len(item.quality_flags[0].value) <= 203  # the flag shows the start of it
+    padded = " " * MAX_TEXT_CHARS + "FAK" + " " * MAX_TEXT_CHARS
+    assert GoodsItem.model_validate({"description": padded}).description == "FAK"

@@ -32,6 +32,10 @@ manifest_settings = settings(
 A, B, C, D, E = "CSQU3054383", "MSKU1234565", "TGHU1234567", "CSQU0000070", "MSCU0000012"
 
 
+# The key parties every B/L names (without them a B/L is flagged missing).
+PARTIES = {"shipper": {"name": "SHIPPER CO"}, "consignee": {"name": "CONSIGNEE LTD"}}
+
+
 def _lenient(doc: dict[str, Any]) -> Manifest:
     return Manifest.model_validate(doc, context=LENIENT)
 
@@ -274,12 +278,14 @@ def test_flags_are_named_field_colon_code() -> None:
     }
     [s] = flatten(_lenient(doc))
     assert sorted(s.quality_flags) == [
+        "consignee_name:missing",
         "container_number:check_digit",
         "goods_hs_code:format",
         "shipper_country:unknown_country",
+        "shipper_name:missing",
         "transshipment_ports:unknown_country",
     ]
-    assert s.quality_flag_count == 4
+    assert s.quality_flag_count == 6
     assert s.container_number_valid is False
 
 
@@ -304,7 +310,8 @@ def test_container_flags_renamed() -> None:
 
 
 def test_bad_container_number_on_a_bl_flags_only_that_container() -> None:
-    doc = {"consignments": [{"bl_number": "B1", "container_numbers": [A, "CSQU3054384"]}]}
+    doc = {"consignments": [{"bl_number": "B1", **PARTIES,
+                             "container_numbers": [A, "CSQU3054384"]}]}  # fmt: skip
     good, bad = flatten(_lenient(doc))
     assert good.container_number == A
     assert good.container_number_valid
@@ -327,14 +334,18 @@ def test_duplicate_container_flag_reaches_its_shipment() -> None:
 
 
 def test_duplicate_bl_flag_reaches_its_shipment() -> None:
-    doc = {"consignments": [{"bl_number": "B1"}, {"bl_number": "B2"}, {"bl_number": "B1"}]}
+    doc = {"consignments": [{"bl_number": n, **PARTIES} for n in ("B1", "B2", "B1")]}
     flags = [s.quality_flags for s in flatten(Manifest.model_validate(doc))]
     assert flags == [[], [], ["bl_number:duplicate"]]
 
 
 def test_dropped_records_flag_the_whole_manifest_not_a_neighbour() -> None:
     doc = {
-        "consignments": [{"bl_number": "B1"}, {"goods": []}, {"bl_number": "B3"}],
+        "consignments": [
+            {"bl_number": "B1", **PARTIES},
+            {"goods": []},
+            {"bl_number": "B3", **PARTIES},
+        ],
         "containers": [{"number": A}, {"size_type": "22G1"}],
     }
     shipments = flatten(_lenient(doc))
@@ -348,7 +359,7 @@ def test_dropped_records_flag_the_whole_manifest_not_a_neighbour() -> None:
 def test_manifest_wide_flags_reach_every_shipment() -> None:
     doc = {
         "vessel_imo": "9321484",
-        "consignments": [{"bl_number": "B1"}],
+        "consignments": [{"bl_number": "B1", **PARTIES}],
         "containers": [{"number": A}],
     }
     shipments = flatten(_lenient(doc))
@@ -449,7 +460,10 @@ def test_flatten_properties_on_valid_manifests(manifest: Manifest) -> None:
     shipments = flatten(manifest)
     _check_shipments(manifest, shipments)
     for s in shipments:
-        assert s.quality_flags == []
+        # A valid B/L may name no shipper or consignee: that alone is flagged.
+        missing = [f"{role}_name:missing" for role in ("shipper", "consignee")
+                   if s.bl_number is not None and getattr(s, f"{role}_name") is None]  # fmt: skip
+        assert s.quality_flags == missing
         if s.container_number is not None:
             assert s.container_number_valid
 

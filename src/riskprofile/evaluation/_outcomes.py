@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from riskprofile.io._batch import FieldProblem, RejectedRecord
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
-from riskprofile.io._table import parquet_rows
+from riskprofile.io._table import allow_any_csv_cell, parquet_rows
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import ScoringRun
@@ -441,7 +442,10 @@ def _csv_records(
     if path.suffix.lower() == ".tsv" and delimiter == ",":
         delimiter = "\t"
     try:
-        text = path.read_text(encoding=mapping.encoding)
+        # newline="": the csv module sees line breaks as written (a line separator inside
+        # a cell, such as U+2028, is not the end of a record).
+        with open(path, encoding=mapping.encoding, newline="") as handle:
+            text = handle.read()
     except OSError as exc:
         raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
     except UnicodeDecodeError as exc:
@@ -450,7 +454,8 @@ def _csv_records(
             "set 'encoding' in the column mapping",
             path=source,
         ) from None
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    allow_any_csv_cell()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:

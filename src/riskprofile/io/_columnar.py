@@ -21,10 +21,11 @@ It is a hybrid, and exact by construction where it is not exact by computation:
   (:class:`~riskprofile.io._table.TableReader`, :func:`~riskprofile.model.shipment.flatten`
   and :func:`~riskprofile.engines.columnar.shipment_frame`) for just the rows concerned:
   rejected rows, seals the model must repair, amounts or counts no frame column holds
-  exactly, and in strict mode conflicts and anything that breaks a standard. Such a row
-  takes with it every row of its bills of lading and containers (the closure), so that
-  counts and totals across them stay those of the model; in strict mode a vessel call
-  whose voyage columns disagree or break a standard goes whole.
+  exactly, cells longer than any text field may be, and in strict mode conflicts and
+  anything that breaks a standard. Such a row takes with it every row of its bills of
+  lading and containers (the closure), so that counts and totals across them stay those
+  of the model; in strict mode a vessel call whose voyage columns disagree or break a
+  standard goes whole.
 - A whole file goes through the model path when reading it column-wise could differ from
   the reference reader at all: JSON input, a column mapping with date formats or with a
   default for a list column, CSV with line breaks inside quoted cells or unusual quoting,
@@ -60,6 +61,7 @@ from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader, _Group
 from riskprofile.model._base import (
     LENIENT,
+    MAX_TEXT_CHARS,
     QualityFlag,
     RecordModel,
     Strictness,
@@ -67,6 +69,7 @@ from riskprofile.model._base import (
 )
 from riskprofile.model.codes import describe_size_type, normalise_container_number
 from riskprofile.model.manifest import (
+    KEY_PARTIES,
     MAX_GROSS_MASS_KG,
     MAX_PACKAGES,
     MAX_TARE_KG,
@@ -105,7 +108,7 @@ _ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify
           ("freight_payer", "freight_payer"))  # fmt: skip
 _DUMMY_CONTAINER = "CSQU3054383"
 _SALVAGED = frozenset({"invalid_value", "unknown_field"})
-_CONSISTENCY = frozenset({"inconsistent", "implausible", "duplicate"})
+_CONSISTENCY = frozenset({"inconsistent", "implausible", "duplicate", "missing"})
 # Plain decimal numbers that Polars and the model parse to the same value, below the
 # model's MAX_AMOUNT (10**15; the rest is judged by the model).
 _PLAIN_DECIMAL = r"^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,18})?$"
@@ -1007,9 +1010,16 @@ class _Reader:
         """One row per record: its keys (normalised as the reference reader does), ids of
         its call, bill of lading and container, and whether it carries goods."""
         key_cols = ["bl_number", "container_number", *_CALL_KEY]
+        # A cell longer than a field's text may be (in bytes, a bound on characters) is
+        # judged by the model: the record goes through the model path.
+        used = sorted({n for names in self.table.sources.values() for n in names})
+        huge = pl.any_horizontal(
+            [pl.col(n).str.len_bytes() > MAX_TEXT_CHARS for n in used] or [pl.lit(False)]
+        ).fill_null(False)
         base = self.raw.select(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
             pl.col("__line__").alias("_line"),
+            huge.alias("_huge"),
             *[self._column(c) for c in key_cols],
             pl.any_horizontal(_is_blank(self._column(c)).not_() for c in _GOODS).alias(
                 "_has_goods"
@@ -1035,7 +1045,7 @@ class _Reader:
             .alias("_tnum")
         )
         return rows.select(
-            "_row", "_line", "_callkey", "_bl", "_number", "_tnum", "_has_goods", "_lone"
+            "_row", "_line", "_callkey", "_bl", "_number", "_tnum", "_has_goods", "_lone", "_huge"
         ).sort("_row")
 
     def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
@@ -1291,6 +1301,11 @@ class _Reader:
             pl.col("_ts_flags"),
             _flag("port_of_discharge", pl.col("t_port_of_discharge")),
             _flag("place_of_delivery", pl.col("t_place_of_delivery")),
+            # Consignment._consistency_flags: a key party without a name.
+            *[
+                pl.when(pl.col(f"f_{role}_name").is_null()).then(pl.lit(f"{role}_name:missing"))
+                for role in KEY_PARTIES
+            ],
         ]
         party_flags = []
         for prefix, _role in _ROLES:
@@ -1303,6 +1318,7 @@ class _Reader:
             pl.any_horizontal(
                 [pl.col(c).is_not_null() for c in flag_cols]
                 + [pl.col("_ts_flags").list.len() > 0, pl.col("_conflict")]
+                + [pl.col(f"f_{role}_name").is_null() for role in KEY_PARTIES]
             ).alias("_flagged"),
         )
         flagged = b.filter(pl.col("_flagged")).select(
@@ -1599,14 +1615,16 @@ class _Reader:
             [bills.filter(bill_bad)["_bh"], goods.filter(goods_bad)["_bh"].drop_nulls()]
         ).unique()
         bad_boxes = boxes.filter(box_bad)["_xh"]
-        keys = rows.select("_call", "_bh", "_xh")
+        keys = rows.select("_call", "_bh", "_xh", "_huge")
         mask = keys.select(
             (
                 pl.col("_call").is_in(pl.Series(bad_calls, dtype=pl.Int64).implode())
                 | pl.col("_bh").is_in(bad_bills.implode())
                 | pl.col("_xh").is_in(bad_boxes.implode())
             ).fill_null(False)
+            | pl.col("_huge")
         ).to_series()
+        keys = keys.drop("_huge")
         # The closure: every row of a routed vessel call. A call's flags come from all
         # of its rows (a carrier code that differs between rows is inconsistent on every
         # shipment of the call), so the model path must see the whole call.

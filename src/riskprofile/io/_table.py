@@ -11,6 +11,7 @@ kept, never the raw rows.
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -531,10 +532,24 @@ def _container_doc(raw: dict[str, Any]) -> dict[str, Any]:
 # --- sources -------------------------------------------------------------------------------
 
 
+# The csv module refuses a cell over 128 KiB by default, which made a whole batch
+# unreadable for one cell. Cells of any size are read; the data model then refuses a
+# value longer than MAX_TEXT_CHARS in that record alone. (The limit is process-wide: it
+# is only ever raised.)
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
+def allow_any_csv_cell() -> None:
+    """Let the csv module read cells of any size (the model judges their length)."""
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+
+
 def csv_rows(
     handle: TextIO, mapping: ColumnMapping, source: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """The header and the rows of a CSV file, each with the line it starts on."""
+    allow_any_csv_cell()
     reader = csv.reader(handle, delimiter=mapping.delimiter)
     try:
         header = next(reader)

@@ -41,6 +41,7 @@ from riskprofile.model.codes import Problem
 
 __all__ = [
     "LENIENT",
+    "MAX_TEXT_CHARS",
     "STRICT",
     "QualityFlag",
     "RecordModel",
@@ -60,6 +61,12 @@ context=STRICT)``. Read-only, so no caller can change the mode for everyone."""
 LENIENT: Mapping[str, Any] = MappingProxyType({"strictness": "lenient"})
 """Validation context for lenient mode: ``Model.model_validate(data, context=LENIENT)``
 keeps records with invalid codes and flags the problems. Read-only."""
+
+MAX_TEXT_CHARS = 10_000
+"""The longest text one field holds (a goods description runs to a few hundred characters;
+an EDIFACT free-text segment to 2,560). Longer text is refused (strict) or dropped with an
+``invalid_value`` flag (lenient), in every reader, so that no single cell can blow up a
+batch."""
 
 # A lenient repair loop removes at least one bad value per round; more rounds than this
 # means the input is not a record at all.
@@ -176,6 +183,7 @@ class RecordModel(BaseModel):
         str_strip_whitespace=True,
         validate_default=False,
         allow_inf_nan=False,
+        str_max_length=MAX_TEXT_CHARS,
     )
 
     quality_flags: list[QualityFlag] = Field(

@@ -141,6 +141,10 @@ verified gross mass is flagged ``implausible`` (typically declared in grams or p
 MAX_TARE_KG = 12_000
 """Heavier than any container's tare (a 45' reefer is about 5 t): flagged ``implausible``."""
 
+KEY_PARTIES = ("shipper", "consignee")
+"""The parties every bill of lading must name: a B/L without a shipper's or a consignee's
+name is flagged ``missing`` (``shipper_name:missing`` on its shipments), in both modes."""
+
 Sealer = Literal["carrier", "shipper", "customs", "other"]
 FreightTerms = Literal["prepaid", "collect"]
 
@@ -356,6 +360,22 @@ class Consignment(RecordModel):
     def _reference(cls, value: Any) -> Any:
         # B/L numbers are compared across messages: one spelling, no blanks.
         return "".join(value.split()).upper() if isinstance(value, str) else value
+
+    def _consistency_flags(self) -> list[QualityFlag]:
+        # A rule about the shipper or consignee can never match a B/L that names none:
+        # say so, rather than let the rule miss in silence.
+        flags = []
+        for role in KEY_PARTIES:
+            party: Party | None = getattr(self, role)
+            if party is None or party.name is None:
+                flags.append(
+                    QualityFlag(
+                        field=f"{role}.name",
+                        code="missing",
+                        message=f"the bill of lading names no {role}",
+                    )
+                )
+        return flags
 
     @property
     def all_container_numbers(self) -> list[str]:

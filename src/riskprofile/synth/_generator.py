@@ -145,7 +145,7 @@ CONSIGNMENT_DEFECTS: tuple[Defect, ...] = (
     ),
     Defect("duplicate_bl", True, "B/L number repeated in the manifest (flag on manifest)"),
     Defect("issued_after_arrival", False, "B/L issued after the vessel's arrival"),
-    Defect("missing_consignee", False, "no consignee"),
+    Defect("missing_consignee", True, "no consignee (flagged consignee_name:missing)"),
 )
 """Defects planted on a bill of lading (one chance per B/L)."""
 
