@@ -107,10 +107,7 @@ class CompiledList:
         self.written_as = written_as
         self.values: frozenset[Any] = frozenset(e.value for e in entries)
         self._all: set[Any] = set(self.values)
-        by_value: dict[Any, list[ListEntry]] = {}
-        for entry in entries:
-            by_value.setdefault(entry.value, []).append(entry)
-        self._by_value = by_value
+        self._by_value: dict[Any, list[ListEntry]] | None = None  # made when first asked
         self._cache: tuple[dt.datetime, set[Any]] | None = None
 
     @property
@@ -133,6 +130,11 @@ class CompiledList:
 
     def entry(self, value: Any, as_of: dt.datetime | None) -> ListEntry | None:
         """The first entry (in the order written) for ``value`` in force at ``as_of``."""
+        if self._by_value is None:
+            by_value: dict[Any, list[ListEntry]] = {}
+            for item in self.entries:
+                by_value.setdefault(item.value, []).append(item)
+            self._by_value = by_value
         for entry in self._by_value.get(value, ()):
             if as_of is None or entry.in_force(as_of):
                 return entry

@@ -16,9 +16,10 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -121,6 +122,10 @@ class _Errors:
         # name it, and the bytes every list reads count against MAX_LIST_BYTES.
         self.list_files: dict[str, tuple[list[tuple[int, list[str]]], int] | str] = {}
         self.list_bytes = 0
+        self.list_entries: dict[tuple[str, str], tuple[ListEntry, ...] | None] = {}
+        # Values already written as a field is written, by normaliser (a file's values
+        # are normalised once however many lists name it).
+        self.spellings: dict[Any, dict[str, tuple[str, str | None]]] = {}
 
     def add(self, error: ProfileError) -> None:
         if not self.collect:
@@ -382,44 +387,59 @@ def _list_entries(
     if kind is None:
         kind = watch.type if isinstance(watch, WatchList) else "string"
     if isinstance(watch, WatchList) and watch.file is not None:
-        read = _read_list_file(watch.file, source, path, errors)
+        read = _list_file_rows(watch.file, source, path, errors)
         if read is None:
             return None
-        items: list[tuple[Any, dict[str, str], Location]] = read
+        # A file named by several lists is made into entries once (they are immutable).
+        target, rows = read
+        if (target, kind) not in errors.list_entries:
+            from_file = _file_items(target, rows)
+            errors.list_entries[target, kind] = _make_entries(from_file, kind, path, errors)
+        return errors.list_entries[target, kind]
+    if isinstance(watch, ListChange):
+        key = "extend" if watch.extend is not None else "replace"
+        raw_items = watch.extend if watch.extend is not None else watch.replace
     else:
-        if isinstance(watch, ListChange):
-            key = "extend" if watch.extend is not None else "replace"
-            raw_items = watch.extend if watch.extend is not None else watch.replace
-        else:
-            key, raw_items = "values", watch.values
-        items = []
-        for index, item in enumerate(raw_items or []):
-            at: tuple[str | int, ...] = (*path, key, index)
-            columns: dict[str, str] = {}
-            value: Any = item
-            value_at = at
-            if isinstance(item, ListItem):
-                value, value_at = item.value, (*at, "value")
-                for column in STANDARD_COLUMNS[1:]:
-                    given = getattr(item, column)
-                    if given is not None:
-                        # As typed: YAML reads 2026-11-03 as a date.
-                        columns[column] = doc.raw.get((*at, column)) or str(given)
-            if kind == "string":
-                # An unquoted 07 or 0701 in YAML is a number; keep what was typed.
-                value = doc.raw.get(value_at, value)
-            position = doc.position(value_at) or Position(1, 1)
-            items.append((value, columns, Location(source.path, position.line, position.column)))
+        key, raw_items = "values", watch.values
+    items: list[tuple[Any, Mapping[str, str], Location]] = []
+    for index, item in enumerate(raw_items or []):
+        at: tuple[str | int, ...] = (*path, key, index)
+        columns: dict[str, str] = {}
+        value: Any = item
+        value_at = at
+        if isinstance(item, ListItem):
+            value, value_at = item.value, (*at, "value")
+            for column in STANDARD_COLUMNS[1:]:
+                given = getattr(item, column)
+                if given is not None:
+                    # As typed: YAML reads 2026-11-03 as a date.
+                    columns[column] = doc.raw.get((*at, column)) or str(given)
+        if kind == "string":
+            # An unquoted 07 or 0701 in YAML is a number; keep what was typed.
+            value = doc.raw.get(value_at, value)
+        position = doc.position(value_at) or Position(1, 1)
+        items.append((value, columns, Location(source.path, position.line, position.column)))
+    return _make_entries(items, kind, path, errors)
+
+
+def _make_entries(
+    items: list[tuple[Any, Mapping[str, str], Location]],
+    kind: str,
+    path: tuple[str | int, ...],
+    errors: _Errors,
+) -> tuple[ListEntry, ...] | None:
+    """Entries of (value as written, columns, location) items: expiry parsed, numbers of
+    a number list checked; None (the problems reported) when one is wrong."""
     out: list[ListEntry] = []
     ok = True
     for value, columns, location in items:
-        where = location.path, Position(location.line, location.column)
         expires = None
         if columns.get("expires"):
             try:
                 expires = parse_expiry(columns["expires"])
             except ValueError as exc:
-                errors.at(*where, f"list {path[-1]}: {exc}", "list",
+                errors.at(location.path, Position(location.line, location.column),
+                          f"list {path[-1]}: {exc}", "list",
                           "write the date as YYYY-MM-DD, or leave the cell empty")  # fmt: skip
                 ok = False
                 continue
@@ -435,7 +455,8 @@ def _list_entries(
             except ArithmeticError:
                 problem = "is not a number"
             if problem is not None:
-                errors.at(*where, f"list value {value!r} {problem}", "list")
+                errors.at(location.path, Position(location.line, location.column),
+                          f"list value {value!r} {problem}", "list")  # fmt: skip
                 ok = False
                 continue
             out.append(ListEntry(number, expires, columns, location))
@@ -444,27 +465,35 @@ def _list_entries(
     return tuple(out) if ok else None
 
 
-def _read_list_file(
-    name: str, source: _Source, path: tuple[str | int, ...], errors: _Errors
-) -> list[tuple[Any, dict[str, str], Location]] | None:
+_NO_COLUMNS: Mapping[str, str] = MappingProxyType({})
+
+
+def _file_items(
+    target: str, rows: list[tuple[int, list[str]]]
+) -> list[tuple[Any, Mapping[str, str], Location]]:
     """The entries of a list file: (value, other columns, location) of each row with a
     value. The value is the column named ``value``, else the first column."""
-    read = _list_file_rows(name, source, path, errors)
-    if read is None:
-        return None
-    target, rows = read
     if not rows:
         return []
     header = [h.strip().lower() for h in rows[0][1]]
     column = header.index("value") if "value" in header else 0
-    others = [(i, h) for i, h in enumerate(header) if h and i != column]
-    out = []
+    others: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h and i != column:
+            others.setdefault(h, i)  # a repeated column name: its first column
+    out: list[tuple[Any, Mapping[str, str], Location]] = []
     for line, row in rows[1:]:
-        if len(row) <= column or not row[column].strip():
+        if len(row) <= column:
             continue
-        columns = {h: (row[i].strip() if i < len(row) else "") for i, h in others}
-        columns = {h: columns[h] for h in dict.fromkeys(h for _, h in others)}
-        out.append((row[column].strip(), columns, Location(target, line, 1)))
+        value = row[column].strip()
+        if not value:
+            continue
+        columns = (
+            {h: (row[i].strip() if i < len(row) else "") for h, i in others.items()}
+            if others
+            else _NO_COLUMNS
+        )
+        out.append((value, columns, Location(target, line, 1)))
     return out
 
 
@@ -914,21 +943,30 @@ def _finish_list(
         return CompiledList(name, kind, entries, _columns(entries))
     out = []
     ok = True
+    forms = tuple(dict.fromkeys(form for _, form in group))
+    spelled = errors.spellings.setdefault((normalise, forms), {})
     for entry in entries:
         written = str(entry.value)
-        value = normalise(written)
-        problems = [form.problem(value) for _, form in group] if value else ["it is blank"]
-        if all(problems):
+        known = spelled.get(written)
+        if known is None:
+            value = normalise(written)
+            problem: str | None = "it is blank"
+            if value:
+                problems = [form.problem(value) for form in forms]
+                problem = problems[0] if all(problems) else None
+            known = spelled[written] = (value, problem)
+        value, problem = known
+        if problem is not None:
             where = entry.location or _location(origin)
             example = group[0][1]
             errors.at(where.path, Position(where.line, where.column),
                       f"list ${name}: {written!r} can never match "
-                      f"{', '.join(f for f, _ in group)}: {problems[0]}", "list",
+                      f"{', '.join(f for f, _ in group)}: {problem}", "list",
                       f"write {example.name}, e.g. {example.example}, or remove the value",
                       profile_id)  # fmt: skip
             ok = False
             continue
-        out.append(replace(entry, value=value))
+        out.append(ListEntry(value, entry.expires, entry.columns, entry.location))
     if not ok:
         return None
     written_as = " or ".join(dict.fromkeys(form.name for _, form in group))
