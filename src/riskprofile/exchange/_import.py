@@ -175,7 +175,8 @@ def refresh(folder: str | Path, *, now: dt.datetime) -> tuple[int, int]:
     if not folder.is_dir():
         raise InputFormatError("no such folder of partner warnings", path=str(folder))
     try:
-        return _write_lists(folder, _read_state(folder), now)
+        with folder_lock(folder, LOCK):
+            return _write_lists(folder, _read_state(folder), now)
     except OSError as exc:
         raise InputFormatError(f"cannot write the watch lists: {exc.strerror or exc}",
                                path=str(folder)) from None  # fmt: skip
