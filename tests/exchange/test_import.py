@@ -145,3 +145,30 @@ def test_a_message_for_another_pcu_is_refused_when_the_importer_says_who_it_is(
                           recipient=warning.recipients[0])  # fmt: skip
     assert not done.already_imported
     assert done.active_warnings == 1
+
+
+def test_a_profile_beside_the_list_says_who_warned_and_when_until_it_expires(
+    pk_key: SigningKey, kz_trust: TrustStore, tmp_path: Path
+) -> None:
+    from riskprofile import load_profiles, read_batch, score
+
+    log = ExchangeLog(tmp_path / "log.sqlite")
+    warning = make_warning(container_number="PCIU6784682", expires=NOW + dt.timedelta(days=2))
+    import_message(sign(warning, pk_key), trust=kz_trust, log=log, into=tmp_path, now=NOW)
+    (tmp_path / "partner.yaml").write_text(
+        "id: pcu.partner-warnings\nversion: 1\ntitle: Partner warnings\ncategory: other\n"
+        "owner: tests\nlists:\n  partner_warnings: {file: partner_warnings.csv}\n"
+        "indicators:\n  - id: partner-warning\n    title: A partner PCU warned\n"
+        "    when: container_number in $partner_warnings\n    weight: 100\n    lane: red\n"
+        '    explain: "warned by {$partner_warnings.source} on {$partner_warnings.added}: '
+        '{$partner_warnings.reason}"\n'
+    )
+    profiles = load_profiles([tmp_path / "partner.yaml"])
+    batch = read_batch("examples/data/karachi-sample.csv")
+    for as_of, expected in (
+        (NOW, ["warned by PK-KHI on 2026-11-02: " + warning.reasons[0].explanation]),
+        (NOW + dt.timedelta(days=3), []),  # expired: no longer in force
+    ):
+        run = score(batch, profiles, as_of=as_of)
+        (box,) = [c for c in run.containers if c.container_number == "PCIU6784682"]
+        assert [h.explanation for h in box.hits] == expected
