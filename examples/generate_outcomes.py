@@ -66,7 +66,12 @@ def outcomes_csv(seed: int = SEED) -> str:
     batch = riskprofile.read_batch(SAMPLE)
     profiles = riskprofile.load_profiles(bundled_profiles_path(), country="PK")
     run = riskprofile.score(batch.shipments, profiles, as_of=AS_OF)
-    selection = riskprofile.select(run, capacity=CAPACITY, control_rate=CONTROL_RATE, seed=seed)
+    # The day these outcomes record counted documentary checks (blue) in the capacity and
+    # drew the control sample on top of it: kept so, so that the file stays that day's.
+    selection = riskprofile.select(
+        run, capacity=CAPACITY, control_rate=CONTROL_RATE, seed=seed,
+        control_on_top=True, lanes=("red", "yellow", "blue"),
+    )  # fmt: skip
     planted = {case.container_number: case for case in read_planted(PLANTED)}
     rng = random.Random(seed)
     buffer = io.StringIO()

@@ -52,7 +52,10 @@ def _ship(sid: str, box: str | None, bl: str, **fields: Any) -> Shipment:
 SHIPMENTS = [
     # An LCL box: two B/Ls, one reefer-and-hub (42.5, yellow), one hub only (12.5).
     _ship("BL1/MSKU0000001", "MSKU0000001", "BL1", container_type="reefer",
-          transshipment_count=1, transshipment_ports=["AEJEA"]),
+          transshipment_count=1, transshipment_ports=["AEJEA"], port_of_loading="ECGYE",
+          port_of_discharge="PKKHI", shipper_name="GLOBAL FRUITS SA",
+          consignee_name="ALPHA TRADING", hs_codes=["08039010"],
+          description="FRESH BANANAS IN CARTONS"),
     _ship("BL2/MSKU0000001", "MSKU0000001", "BL2", transshipment_count=2,
           transshipment_ports=["SGSIN", "AEJEA"]),
     # Forced red, 5 points, and its goods weight unknown: a note.
@@ -82,7 +85,7 @@ def run(profiles: ProfileSet) -> ScoringRun:
 
 @pytest.fixture(scope="module")
 def selection(run: ScoringRun) -> Selection:
-    return select(run, capacity=2, control_rate="40%", seed=3)
+    return select(run, capacity=2, control_rate="40%", seed=3, control_on_top=True)
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -92,6 +95,7 @@ def test_column_orders() -> None:
     assert CONTAINER_COLUMNS == (
         "rank", "key", "container_number", "bl_numbers", "lane", "score", "forced_lane",
         "selected", "reason", "hit_count", "top_reasons", "forced_reasons", "notes",
+        "action", "consignees", "shippers", "routes", "hs_codes", "descriptions", "profile_ids",
     )  # fmt: skip
     assert HIT_COLUMNS == (
         "key", "container_number", "bl_number", "shipment_id", "profile_id",
@@ -185,8 +189,11 @@ def test_json_carries_the_audit_and_both_tables(
         "capacity": 2,
         "control_rate": 0.4,
         "seed": 3,
+        "capacity_lanes": ["red", "yellow"],
+        "control_on_top": True,
         "selected": len(selection.selected),
         "left_out": [c.key for c in selection.left_out],
+        "documentary": [c.key for c in selection.documentary],
         "warnings": [],
     }
     assert doc["containers"] == output.container_rows(run, selection)
@@ -255,7 +262,7 @@ def test_files_are_byte_identical_for_the_same_run(profiles: ProfileSet, tmp_pat
     contents = []
     for attempt in ("a", "b"):
         again = score(list(reversed(SHIPMENTS)), profiles, as_of=dt.date(2026, 11, 2))
-        chosen = select(again, capacity=2, control_rate="40%", seed=3)
+        chosen = select(again, capacity=2, control_rate="40%", seed=3, control_on_top=True)
         folder = tmp_path / attempt
         folder.mkdir()
         paths = output.write_output(again, folder / "r.json", selection=chosen)
@@ -271,48 +278,113 @@ def test_text_table_warns_of_indicators_it_could_not_evaluate(
     run: ScoringRun, selection: Selection
 ) -> None:
     # The fixture's heavy indicator cannot be evaluated on one unit of five: above 5 %.
-    lines = output.text_table(run, selection).splitlines()
-    assert lines[2] == (
+    lines = output.text_table(run, selection, width=120).splitlines()
+    assert lines[4] == (
         "warning: t.out/heavy could not be evaluated on 1 of 5 units (20.0%): it hits none "
         "of them (see the notes)"
     )
-    assert lines[3] == ""
+    assert lines[5] == ""
     assert "warning" not in output.text_table(run, selection, unevaluable_warning=0.2)
 
 
 def test_text_table_shows_the_summary_and_the_selection_counts(
     run: ScoringRun, selection: Selection
 ) -> None:
-    text = output.text_table(run, selection, unevaluable_warning=1.0)
+    text = output.text_table(run, selection, width=120, unevaluable_warning=1.0)
     lines = text.splitlines()
-    assert lines[0] == (
-        "5 containers scored as of 2026-11-02 with 1 profiles: 1 red, 1 yellow, 1 blue, 2 green"
-    )
-    left_out = len(selection.left_out)
-    assert lines[1] == (
-        f"selected 4 (capacity 2): 1 forced, 1 by score, 2 control sample; {left_out} "
-        "non-green containers left out"
-    )
-    assert lines[2] == ""
-    assert lines[3].split() == ["#", "container", "lane", "score", "why", "reasons"]
-    assert "TGHU0000002" in lines[5]
-    assert "red (forced)" in lines[5]
-    assert len(lines) == 5 + len(selection.selected)
+    assert lines[:4] == [
+        "5 containers scored as of 2026-11-02 with 1 profiles: 1 red, 1 yellow, 1 blue, 2 green",
+        "selected 4 (capacity 2 for red and yellow): 1 forced, 1 by score, 2 control sample "
+        "on top of capacity",
+        "0 red or yellow containers left out",
+        "1 blue containers listed apart for documentary checks",
+    ]
+    assert lines[4] == ""
+    assert lines[5] == "  1  TGHU0000002  red (forced)  score 5  forced"
+    assert "  2  MSKU0000001  yellow  score 42.5  score" in lines
+    # Blue is listed apart, one line each, after the list.
+    title = "listed apart for documentary checks (blue), not for physical inspection:"
+    apart = lines.index(title)
+    assert lines[apart + 1].split() == ["CSQU0000003", "score", "17.5", "B/L", "BL4", "profiles",
+                                        "t.out"]  # fmt: skip
+
+
+def test_the_list_shows_who_where_what_and_which_profiles(
+    run: ScoringRun, selection: Selection
+) -> None:
+    text = output.text_table(run, selection, width=100)
+    block = text.split("\n\n")[2]  # the yellow LCL box, by score
+    assert block.splitlines() == [
+        "  2  MSKU0000001  yellow  score 42.5  score",
+        "    B/L BL1; consignee ALPHA TRADING; shipper GLOBAL FRUITS SA",
+        "      route ECGYE -> AEJEA -> PKKHI",
+        "      HS 08039010: FRESH BANANAS IN CARTONS",
+        "    B/L BL2; consignee (none); shipper (none)",
+        "      route ? -> SGSIN -> AEJEA -> ?",
+        "      HS (none): (no description)",
+        "    profiles t.out",
+        "    why reefer MSKU0000001; transshipped at AEJEA; transshipped at SGSIN, AEJEA",
+    ]
+    row = next(r for r in output.container_rows(run, selection) if r["key"].endswith("0001"))
+    assert (row["consignees"], row["shippers"], row["hs_codes"]) == (
+        "ALPHA TRADING", "GLOBAL FRUITS SA", "08039010"
+    )  # fmt: skip
+    assert row["routes"] == "ECGYE -> AEJEA -> PKKHI; ? -> SGSIN -> AEJEA -> ?"
+    assert (row["descriptions"], row["profile_ids"], row["action"]) == (
+        "FRESH BANANAS IN CARTONS", "t.out", "inspect"
+    )  # fmt: skip
+    actions = {r["container_number"]: r["action"] for r in output.container_rows(run, selection)}
+    assert actions["CSQU0000003"] == "documentary"
+    assert all(r["action"] is None for r in output.container_rows(run))
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_reasons_are_wrapped_to_the_width_never_inside_a_word(
+    run: ScoringRun, selection: Selection, details: bool
+) -> None:
+    wide = output.text_table(run, selection, width=400, details=details)
+    for width in range(40, 130, 7):
+        text = output.text_table(run, selection, width=width, details=details)
+        # Wrapping changes only where lines break: the same words in the same order.
+        assert text.split() == wide.split()
+        for line in text.splitlines():
+            assert len(line) <= width or len(line.split()) == 1 or " " not in line.strip()
+
+
+def test_details_show_every_hit(run: ScoringRun, selection: Selection) -> None:
+    text = " ".join(output.text_table(run, selection, details=True, width=50).split())
+    short = " ".join(output.text_table(run, selection, width=50).split())
+    for item in selection.selected:
+        container = next(c for c in run.containers if c.key == item.container.key)
+        for h in container.hits:
+            assert f"{h.profile_id}/{h.indicator_id} " in text
+            assert " ".join(h.explanation.split()) in text
+    assert "t.out/hub (+12.5; B/L BL2): transshipped at SGSIN, AEJEA" in text
+    assert "t.out/watched (+5, forces red; B/L BL3): consignee ZETA & CO is watched" in text
+    assert "t.out/hub" not in short
 
 
 def test_text_table_without_selection_lists_the_non_green(run: ScoringRun) -> None:
     text = output.text_table(run, unevaluable_warning=1.0)
     assert "selected" not in text.splitlines()[1]
-    body = text.splitlines()[4:]
-    assert [line.split()[1] for line in body] == ["TGHU0000002", "MSKU0000001", "CSQU0000003"]
+    heads = [line.split()[1] for line in text.splitlines() if line[:5].strip().isdigit()]
+    assert heads == ["TGHU0000002", "MSKU0000001", "CSQU0000003"]
 
 
 def test_text_table_limit_and_warnings(run: ScoringRun) -> None:
     over = select(run, capacity=0)
     text = output.text_table(run, over, limit=0)
     assert "warning: 1 containers are forced to inspection" in text
-    assert text.rstrip("\n").endswith("... 1 more")
+    assert "\n... 1 more\n" in text
     assert output.text_table(run, limit=1).rstrip("\n").endswith("... 2 more")
+
+
+def test_skipped_profiles_are_listed_in_the_summary(run: ScoringRun) -> None:
+    import dataclasses
+
+    skipped = dataclasses.replace(run, skipped_profiles={"t.old": "expired on 2026-06-30"})
+    lines = output.text_table(skipped).splitlines()
+    assert lines[1] == "profiles not scored: t.old (expired on 2026-06-30)"
 
 
 def test_html_views_show_the_container_numbers(run: ScoringRun, selection: Selection) -> None:

@@ -109,14 +109,48 @@ def test_forced_first_then_by_score_and_green_never(profiles: ProfileSet) -> Non
     selection = select(run, capacity=4)
     assert picked(selection) == [("forced", "F"), ("forced", "C"), ("score", "B"), ("score", "D")]
     assert [s.rank for s in selection.selected] == [1, 2, 3, 4]
-    assert [c.container_number for c in selection.left_out] == ["A"]
+    assert selection.left_out == ()
+    assert [c.container_number for c in selection.documentary] == ["A"]
     assert selection.capacity == 4
     assert selection.warnings == ()
     assert selection.over_capacity == 0
-    # With room to spare, every non-green container is selected and green never is.
+    # With room to spare, every red and yellow container is selected; blue is listed
+    # apart (documentary work), green never selected.
     roomy = select(run, capacity=100)
-    assert [n for _, n in picked(roomy)] == ["F", "C", "B", "D", "A"]
-    assert roomy.left_out == ()
+    assert [n for _, n in picked(roomy)] == ["F", "C", "B", "D"]
+    assert (roomy.left_out, [c.container_number for c in roomy.documentary]) == ((), ["A"])
+    assert roomy.unused_capacity == 96
+    # A capacity that counts documentary checks too fills from blue as well.
+    desks = select(run, capacity=100, lanes=("red", "yellow", "blue"))
+    assert [n for _, n in picked(desks)] == ["F", "C", "B", "D", "A"]
+    assert (desks.left_out, desks.documentary, desks.lanes) == ((), (), ("red", "yellow", "blue"))
+
+
+def test_blue_containers_never_fill_the_physical_capacity(profiles: ProfileSet) -> None:
+    # The quick start's case: one forced red, many blue: the blue ones are not inspected
+    # physically, however much capacity is left.
+    run = run_of(
+        profiles, Box("F", forced="red"), *[Box(f"B{i}", 1) for i in range(6)], Box("Y", 2),
+        *greens(20),
+    )  # fmt: skip
+    selection = select(run, capacity=7)
+    assert picked(selection) == [("forced", "F"), ("score", "Y")]
+    assert [c.container_number for c in selection.documentary] == [f"B{i}" for i in range(6)]
+    assert selection.left_out == ()
+    assert selection.unused_capacity == 5
+    # Named in a per-lane capacity, blue fills its own quota.
+    quota = select(run, capacity={"red": 2, "blue": 2})
+    assert picked(quota) == [("forced", "F"), ("score", "B0"), ("score", "B1")]
+    # Yellow has no quota: left out, with the blue ones beyond theirs, in rank order.
+    assert [c.container_number for c in quota.left_out] == ["Y", "B2", "B3", "B4", "B5"]
+    assert quota.documentary == ()
+
+
+@pytest.mark.parametrize("lanes", [(), ("green",), ("red", "purple")])
+def test_capacity_lanes_are_red_yellow_blue(profiles: ProfileSet, lanes: Any) -> None:
+    run = run_of(profiles, Box("A", 1))
+    with pytest.raises(ValueError, match="capacity lanes are red, yellow or blue"):
+        select(run, capacity=3, lanes=lanes)
 
 
 def test_forced_containers_are_all_selected_even_over_capacity(profiles: ProfileSet) -> None:
@@ -177,7 +211,8 @@ def test_percentage_capacity_is_a_share_of_the_batch(profiles: ProfileSet) -> No
     selection = select(run, capacity="3%")
     assert selection.capacity == 1
     assert len(selection.selected) == 1
-    assert len(selection.left_out) == 9
+    assert len(selection.left_out) == 7  # the other red and yellow ones
+    assert len(selection.documentary) == 2  # blue
 
 
 # --- capacity parsing ----------------------------------------------------------------------
@@ -262,7 +297,7 @@ def test_control_rate_spellings(profiles: ProfileSet, rate: Any, expected: float
 
 def test_control_sample_is_drawn_from_the_containers_not_selected(profiles: ProfileSet) -> None:
     run = run_of(profiles, Box("R", forced="red"), Box("S1", 3), Box("S2", 2), *greens(37))
-    selection = select(run, capacity=2, control_rate="10%", seed=5)
+    selection = select(run, capacity=2, control_rate="10%", seed=5, control_on_top=True)
     reasons = [s.reason for s in selection.selected]
     assert reasons == ["forced", "score", "control", "control", "control", "control"]
     assert [s.rank for s in selection.selected] == [1, 2, 3, 4, 5, 6]
@@ -273,6 +308,49 @@ def test_control_sample_is_drawn_from_the_containers_not_selected(profiles: Prof
     # S2 was left out by capacity: it may be drawn for control, then it is no longer
     # left out; otherwise it is.
     assert ("m/S2" in control) != ("m/S2" in [c.key for c in selection.left_out])
+
+
+def test_the_control_sample_is_drawn_within_the_capacity_by_default(
+    profiles: ProfileSet,
+) -> None:
+    # "7 = 1 forced + 3 score + 3 control": 1% of 300 is 3.
+    run = run_of(
+        profiles, Box("F", forced="red"), *[Box(f"S{i}", 3) for i in range(10)], *greens(289)
+    )
+    selection = select(run, capacity=7, control_rate="1%", seed=4)
+    reasons = [s.reason for s in selection.selected]
+    assert reasons == ["forced"] + ["score"] * 3 + ["control"] * 3
+    assert [s.container.container_number for s in selection.selected[1:4]] == ["S0", "S1", "S2"]
+    assert (selection.control_on_top, selection.unused_capacity, selection.warnings) == (
+        False, 0, ()
+    )  # fmt: skip
+    # On top: the score fills the capacity and the sample comes on top of it.
+    on_top = select(run, capacity=7, control_rate="1%", seed=4, control_on_top=True)
+    assert [s.reason for s in on_top.selected] == ["forced"] + ["score"] * 6 + ["control"] * 3
+    assert on_top.control_on_top
+    # The same seed gives the same sample, drawn from what the score left.
+    again = select(run, capacity=7, control_rate="1%", seed=4)
+    assert again == selection
+    control = {s.container.key for s in selection.selected if s.reason == "control"}
+    assert not control & {s.container.key for s in selection.selected[:4]}
+
+
+def test_a_control_sample_with_no_room_in_the_capacity_is_cut_and_says_so(
+    profiles: ProfileSet,
+) -> None:
+    run = run_of(profiles, Box("F1", forced="red"), Box("F2", forced="red"), *greens(98))
+    selection = select(run, capacity=3, control_rate="5%", seed=1)
+    assert [s.reason for s in selection.selected] == ["forced", "forced", "control"]
+    assert selection.warnings == (
+        "the control sample is cut from 5 to 1: 2 forced containers leave room for 1 within "
+        "the capacity of 3",
+    )
+    none = select(run, capacity=0, control_rate="5%", seed=1)
+    assert [s.reason for s in none.selected] == ["forced", "forced"]
+    assert none.warnings[-1] == (
+        "the control sample is cut from 5 to 0: 2 forced containers leave room for 0 within "
+        "the capacity of 0"
+    )
 
 
 @pytest.mark.parametrize(
@@ -289,19 +367,20 @@ def test_control_sample_size_rounds_to_the_nearest(
     profiles: ProfileSet, containers: int, rate: str, expected: int
 ) -> None:
     run = run_of(profiles, *greens(containers))
-    selection = select(run, capacity=0, control_rate=rate, seed=1)
+    selection = select(run, capacity=0, control_rate=rate, seed=1, control_on_top=True)
     assert len(selection.selected) == expected
 
 
 def test_control_sample_is_capped_by_the_pool(profiles: ProfileSet) -> None:
     run = run_of(profiles, *[Box(f"S{i}", 2) for i in range(8)], *greens(2))
-    selection = select(run, capacity=8, control_rate="50%", seed=1)  # wants 5, 2 remain
+    selection = select(run, capacity=8, control_rate="50%", seed=1, control_on_top=True)
+    # On top: 8 by score, the sample wants 5, 2 remain.
     assert [r for r, _ in picked(selection)].count("control") == 2
 
 
 def test_control_sample_rounding_is_exact_for_percentages(profiles: ProfileSet) -> None:
     run = run_of(profiles, *greens(50))
-    selection = select(run, capacity=0, control_rate="29%", seed=1)
+    selection = select(run, capacity=0, control_rate="29%", seed=1, control_on_top=True)
     assert len(selection.selected) == 15
 
 
@@ -309,7 +388,7 @@ def test_same_seed_same_sample_other_seed_other_sample(profiles: ProfileSet) -> 
     run = run_of(profiles, *greens(200))
 
     def sample(seed: int) -> list[str]:
-        selection = select(run, capacity=0, control_rate="5%", seed=seed)
+        selection = select(run, capacity=10, control_rate="5%", seed=seed)
         return [s.container.key for s in selection.selected]
 
     assert sample(1) == sample(1)
@@ -338,34 +417,49 @@ capacities = st.one_of(
 
 
 @PROPERTIES
-@given(runs(), capacities, st.sampled_from([0, 0.1, "25%", 1]), st.integers(0, 2**32))
+@given(
+    runs(),
+    capacities,
+    st.sampled_from([0, 0.1, "25%", 1]),
+    st.integers(0, 2**32),
+    st.booleans(),
+)
 def test_selection_never_exceeds_capacity_except_by_forced_containers(
-    run: ScoringRun, capacity: int | str, rate: Any, seed: int
+    run: ScoringRun, capacity: int | str, rate: Any, seed: int, on_top: bool
 ) -> None:
-    selection = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    selection = select(run, capacity=capacity, control_rate=rate, seed=seed, control_on_top=on_top)
     reasons = [s.reason for s in selection.selected]
     forced = reasons.count("forced")
-    assert selection.capacity == parse_capacity(capacity, len(run.containers))
-    assert reasons.count("score") <= max(0, selection.capacity - forced)
-    assert forced + reasons.count("score") <= max(selection.capacity, forced)
+    control = reasons.count("control")
+    limit = selection.capacity
+    assert limit == parse_capacity(capacity, len(run.containers))
+    within = 0 if on_top else control
+    assert reasons.count("score") <= max(0, limit - forced - within)
+    assert forced + reasons.count("score") + within <= max(limit, forced)
+    if not on_top:  # the sample within the capacity: only forced ones go beyond it
+        assert len(reasons) <= max(limit, forced)
     assert forced == sum(1 for c in run.containers if c.forced_lane is not None)
-    assert selection.over_capacity == max(0, forced - selection.capacity)
-    assert bool(selection.warnings) == (forced > selection.capacity)
+    assert selection.over_capacity == max(0, forced - limit)
+    assert any("forced to inspection" in w for w in selection.warnings) == (forced > limit)
     # Order: forced, then score, then control; ranks count from 1; no container twice.
     assert reasons == sorted(reasons, key=["forced", "score", "control"].index)
     assert [s.rank for s in selection.selected] == list(range(1, len(reasons) + 1))
     keys = [s.container.key for s in selection.selected]
     assert len(set(keys)) == len(keys)
-    # Green is never selected by score, and capacity is used before anything is left out.
+    # Only red and yellow are selected by score (lanes are actions: blue is documentary).
     by_score = [s.container for s in selection.selected if s.reason == "score"]
-    assert all(c.lane != "green" for c in by_score)
+    assert all(c.lane in ("red", "yellow") for c in by_score)
     if selection.left_out:
-        assert reasons.count("score") == max(0, selection.capacity - forced)
-    # left_out: exactly the non-green containers not selected, in rank order.
+        assert reasons.count("score") == max(0, limit - forced - within)
+    # left_out: the red and yellow containers not selected, in rank order; documentary:
+    # the blue ones.
     taken = set(keys)
+    rest = [c for c in run.containers if c.key not in taken]
     assert [c.key for c in selection.left_out] == [
-        c.key for c in run.containers if c.lane != "green" and c.key not in taken
+        c.key for c in rest if c.lane in ("red", "yellow")
     ]
+    assert [c.key for c in selection.documentary] == [c.key for c in rest if c.lane == "blue"]
+    assert selection.unused_capacity == max(0, limit - forced - reasons.count("score") - within)
 
 
 @PROPERTIES
@@ -373,8 +467,8 @@ def test_selection_never_exceeds_capacity_except_by_forced_containers(
 def test_control_samples_are_reproducible_and_never_reselect(
     run: ScoringRun, capacity: int, rate: Any, seed: int
 ) -> None:
-    first = select(run, capacity=capacity, control_rate=rate, seed=seed)
-    again = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    first = select(run, capacity=capacity, control_rate=rate, seed=seed, control_on_top=True)
+    again = select(run, capacity=capacity, control_rate=rate, seed=seed, control_on_top=True)
     assert first == again
     no_control = select(run, capacity=capacity)
     control = [s.container.key for s in first.selected if s.reason == "control"]
@@ -383,6 +477,14 @@ def test_control_samples_are_reproducible_and_never_reselect(
     pool = len(run.containers) - len(no_control.selected)
     share = first.control_rate * len(run.containers)
     assert len(control) == min(pool, math.floor(share + 0.5))
+    # Within the capacity: as many as fit beside the forced containers, never one of them.
+    within = select(run, capacity=capacity, control_rate=rate, seed=seed)
+    assert within == select(run, capacity=capacity, control_rate=rate, seed=seed)
+    forced = within.count("forced")
+    wanted = min(len(run.containers) - forced, math.floor(share + 0.5))
+    assert within.count("control") == min(wanted, max(0, capacity - forced))
+    cut = any(w.startswith("the control sample is cut") for w in within.warnings)
+    assert cut == (wanted > max(0, capacity - forced))
 
 
 @PROPERTIES
@@ -431,47 +533,62 @@ def test_selection_keeps_its_parameters(profiles: ProfileSet) -> None:
 
 
 def plain_selection(
-    run: ScoringRun, capacity: int | dict[str, int], rate: str, seed: int
-) -> tuple[list[tuple[str, str]], list[str]]:
+    run: ScoringRun,
+    capacity: int | dict[str, int],
+    rate: str,
+    seed: int,
+    on_top: bool = False,
+    lanes: tuple[str, ...] = ("red", "yellow"),
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """The selection rules one container at a time, as the module docstring states them:
-    (reason, key) of each selected container in order, and the keys left out."""
+    (reason, key) of each selected container in order, the keys left out and the keys
+    listed apart for documentary checks."""
     containers = list(run.containers)
     quotas: dict[str | None, int] = {None: capacity} if isinstance(capacity, int) else {}
     if isinstance(capacity, dict):
         quotas.update(capacity)
     per_lane = None not in quotas
+    filled = set(capacity) if isinstance(capacity, dict) else set(lanes)
     forced = [c for c in containers if c.forced_lane is not None]
     chosen = [("forced", c.key) for c in forced]
+    limit = sum(quotas.values())
+    exact = Decimal(rate.rstrip("%")) / 100 * len(containers)
+    wanted = min(
+        len(containers) - len(forced), int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+    )
+    sample = wanted if on_top else min(wanted, max(0, limit - len(forced)))
     used = dict.fromkeys(quotas, 0)
     for c in forced:
         lane = c.lane if per_lane else None
         if lane in used:
             used[lane] += 1
-    budget = max(0, sum(quotas.values()) - len(forced))
+    budget = max(0, limit - len(forced) - (0 if on_top else sample))
     for c in containers:
         lane = c.lane if per_lane else None
         if budget == 0:
             break
         free = lane in quotas and used[lane] < quotas[lane]
-        if c.forced_lane is None and c.lane != "green" and free:
+        if c.forced_lane is None and c.lane in filled and free:
             used[lane] += 1
             budget -= 1
             chosen.append(("score", c.key))
     taken = {key for _, key in chosen}
     pool = sorted(c.key for c in containers if c.key not in taken)
-    exact = Decimal(rate.rstrip("%")) / 100 * len(containers)
-    size = min(len(pool), int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
+    size = min(len(pool), sample)
     control = random.Random(seed).sample(pool, size) if size else []
     chosen += [("control", key) for key in sorted(control)]
     taken = {key for _, key in chosen}
-    left_out = [c.key for c in containers if c.lane != "green" and c.key not in taken]
-    return chosen, left_out
+    rest = [c for c in containers if c.lane != "green" and c.key not in taken]
+    apart = [c.key for c in rest if c.lane == "blue" and "blue" not in filled]
+    left_out = [c.key for c in rest if c.key not in apart]
+    return chosen, left_out, apart
 
 
-def selection_view(selection: Selection) -> tuple[list[tuple[str, str]], list[str]]:
+def selection_view(selection: Selection) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     return (
         [(s.reason, s.container.key) for s in selection.selected],
         [c.key for c in selection.left_out],
+        [c.key for c in selection.documentary],
     )
 
 
@@ -486,12 +603,22 @@ def selection_view(selection: Selection) -> tuple[list[tuple[str, str]], list[st
     ),
     st.sampled_from(["0%", "10%", "25%", "50%", "100%"]),
     st.integers(0, 2**32),
+    st.booleans(),
+    st.sampled_from([("red", "yellow"), ("red", "yellow", "blue"), ("red",)]),
 )
 def test_selection_is_the_rules_written_out_plainly(
-    run: ScoringRun, capacity: int | dict[str, int], rate: str, seed: int
+    run: ScoringRun,
+    capacity: int | dict[str, int],
+    rate: str,
+    seed: int,
+    on_top: bool,
+    lanes: tuple[str, ...],
 ) -> None:
-    selection = select(run, capacity=capacity, control_rate=rate, seed=seed)
-    assert selection_view(selection) == plain_selection(run, capacity, rate, seed)
+    selection = select(
+        run, capacity=capacity, control_rate=rate, seed=seed, control_on_top=on_top,
+        lanes=lanes,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert selection_view(selection) == plain_selection(run, capacity, rate, seed, on_top, lanes)
 
 
 @pytest.mark.parametrize(
@@ -502,8 +629,9 @@ def test_selection_is_the_rules_written_out_plainly(
         (300, "1%"),
     ],
 )
+@pytest.mark.parametrize("on_top", [False, True])
 def test_control_sample_of_a_large_pool_is_the_rules_written_out_plainly(
-    profiles: ProfileSet, greens_: int, rate: str
+    profiles: ProfileSet, greens_: int, rate: str, on_top: bool
 ) -> None:
     run = run_of(
         profiles,
@@ -512,5 +640,5 @@ def test_control_sample_of_a_large_pool_is_the_rules_written_out_plainly(
         *greens(greens_),
     )
     for seed in range(5):
-        selection = select(run, capacity=5, control_rate=rate, seed=seed)
-        assert selection_view(selection) == plain_selection(run, 5, rate, seed)
+        selection = select(run, capacity=5, control_rate=rate, seed=seed, control_on_top=on_top)
+        assert selection_view(selection) == plain_selection(run, 5, rate, seed, on_top)

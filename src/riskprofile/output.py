@@ -16,11 +16,13 @@ import csv
 import html
 import io
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import (
     UNEVALUABLE_WARNING,
     ContainerResult,
@@ -33,6 +35,7 @@ __all__ = [
     "container_rows",
     "hit_rows",
     "output_files",
+    "route",
     "run_html",
     "selection_html",
     "table_frame",
@@ -45,6 +48,7 @@ __all__ = [
 CONTAINER_COLUMNS = (
     "rank", "key", "container_number", "bl_numbers", "lane", "score", "forced_lane",
     "selected", "reason", "hit_count", "top_reasons", "forced_reasons", "notes",
+    "action", "consignees", "shippers", "routes", "hs_codes", "descriptions", "profile_ids",
 )  # fmt: skip
 HIT_COLUMNS = (
     "key", "container_number", "bl_number", "shipment_id", "profile_id",
@@ -68,9 +72,38 @@ def _top(container: ContainerResult, n: int = 3) -> str:
     return "; ".join(list(dict.fromkeys(h.explanation for h in hits))[:n])
 
 
+def route(shipment: Shipment) -> str:
+    """``POL -> transshipments -> POD`` of a shipment (``?`` for an unknown port)."""
+    ports = [shipment.port_of_loading, *shipment.transshipment_ports, shipment.port_of_discharge]
+    return " -> ".join(p or "?" for p in ports)
+
+
+def _distinct(values: Iterable[str | None]) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if v))
+
+
+def _profile_ids(container: ContainerResult) -> str:
+    return ", ".join(sorted({h.profile_id for h in container.hits}))
+
+
+def _actions(selection: Selection | None) -> dict[str, str]:
+    """Key -> what the selection says to do with the unit (selected ones excepted)."""
+    if selection is None:
+        return {}
+    actions = {c.key: "left out" for c in selection.left_out}
+    actions.update((c.key, "documentary") for c in selection.documentary)
+    return actions
+
+
 def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[dict[str, Any]]:
-    """One row per container, in rank order (selected first when a selection is given)."""
+    """One row per container, in rank order (selected first when a selection is given).
+
+    ``action`` says what the selection means for the unit: ``inspect`` (selected),
+    ``documentary`` (blue, listed apart from the physical list), ``left out`` (red or
+    yellow beyond the capacity) or ``release``; empty without a selection.
+    """
     chosen = _selection_index(selection)
+    actions = _actions(selection)
     containers = list(run.containers)
     if selection is not None:
         order = {key: rank for key, (rank, _) in chosen.items()}
@@ -79,6 +112,10 @@ def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[
     for position, c in enumerate(containers, start=1):
         rank, reason = chosen.get(c.key, (None, None))
         notes = [n for s in c.shipments for n in s.notes]
+        shipments = [s.shipment for s in c.shipments]
+        action = None
+        if selection is not None:
+            action = "inspect" if rank is not None else actions.get(c.key, "release")
         rows.append(
             {
                 "rank": position,
@@ -94,6 +131,13 @@ def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[
                 "top_reasons": _top(c),
                 "forced_reasons": "; ".join(c.forced),
                 "notes": "; ".join(notes),
+                "action": action,
+                "consignees": _distinct(s.consignee_name for s in shipments),
+                "shippers": _distinct(s.shipper_name for s in shipments),
+                "routes": _distinct(route(s) for s in shipments),
+                "hs_codes": _distinct(h for s in shipments for h in s.hs_codes),
+                "descriptions": _distinct(s.description for s in shipments),
+                "profile_ids": _profile_ids(c),
             }
         )
     return rows
@@ -163,8 +207,11 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
             capacity=selection.capacity,
             control_rate=selection.control_rate,
             seed=selection.seed,
+            capacity_lanes=list(selection.lanes),
+            control_on_top=selection.control_on_top,
             selected=len(selection.selected),
             left_out=[c.key for c in selection.left_out],
+            documentary=[c.key for c in selection.documentary],
             warnings=list(selection.warnings),
         )
     return audit
@@ -241,61 +288,145 @@ def write_output(
     raise ValueError(f"unknown output format {fmt!r}: use json, csv or parquet")
 
 
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to ``width`` at spaces, never inside a word (a word longer than
+    the line stands on a line of its own)."""
+    return textwrap.wrap(
+        text,
+        width=max(width, len(first) + 20),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+
+
+def _unit_lines(c: ContainerResult, head: str, width: int, details: bool) -> list[str]:
+    """One unit of the list: its heading, then per bill of lading who, where and what,
+    the profiles that hit and the reasons (every hit with ``details``)."""
+    pad = " " * 4
+    lines = _wrap(head, width, "", " " * 5)
+    for result in c.shipments:
+        s = result.shipment
+        parts = [f"B/L {s.bl_number or '(none)'}"]
+        parts.append(f"consignee {s.consignee_name or '(none)'}")
+        parts.append(f"shipper {s.shipper_name or '(none)'}")
+        lines += _wrap("; ".join(parts), width, pad, pad + "  ")
+        lines += _wrap(f"route {route(s)}", width, pad + "  ", pad + "    ")
+        goods = f"HS {', '.join(s.hs_codes) or '(none)'}: {s.description or '(no description)'}"
+        lines += _wrap(goods, width, pad + "  ", pad + "    ")
+    hits = c.hits
+    if not hits:
+        lines.append(f"{pad}no hits")
+        return lines
+    lines += _wrap(f"profiles {_profile_ids(c)}", width, pad, pad + "  ")
+    if not details:
+        lines += _wrap(f"why {_top(c)}", width, pad, pad + "    ")
+        return lines
+    for h in sorted(hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id, h.shipment_id)):
+        forced = f", forces {h.forced_lane}" if h.forced_lane else ""
+        bl = next(
+            (r.shipment.bl_number for r in c.shipments if r.shipment_id == h.shipment_id), None
+        )
+        text = (
+            f"- {h.profile_id}/{h.indicator_id} ({_number(h.weight):+}{forced}; "
+            f"B/L {bl or '(none)'}): {h.explanation}"
+        )
+        lines += _wrap(text, width, pad, pad + "  ")
+    return lines
+
+
+def _lanes_text(lanes: Sequence[str]) -> str:
+    return " or ".join(lanes) if len(lanes) <= 2 else ", ".join(lanes[:-1]) + " or " + lanes[-1]
+
+
 def text_table(
     run: ScoringRun,
     selection: Selection | None = None,
     *,
     limit: int = 30,
+    width: int = 100,
+    details: bool = False,
     unevaluable_warning: float = UNEVALUABLE_WARNING,
 ) -> str:
-    """An aligned table for the terminal: the selection (or the ranked list), after a
-    summary that warns of every indicator that could not be evaluated on more than
-    ``unevaluable_warning`` of the units (:func:`~riskprofile.scoring.unevaluable_warnings`).
-    """
-    rows = container_rows(run, selection)
-    if selection is not None:
-        rows = [r for r in rows if r["selected"]]
-    else:
-        rows = [r for r in rows if r["lane"] != "green"]
-    shown = rows[:limit]
-    head = ("#", "container", "lane", "score", "why", "reasons")
-    body = [
-        (
-            str(r["rank"]),
-            r["container_number"] or r["key"],
-            r["lane"] + (" (forced)" if r["forced_lane"] else ""),
-            str(r["score"]),
-            r["reason"] or "",
-            (r["top_reasons"] or "")[:90],
-        )
-        for r in shown
-    ]
-    widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(head)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in body]
-    if len(rows) > len(shown):
-        lines.append(f"... {len(rows) - len(shown)} more")
+    """The inspection list for the terminal: a summary, the selection counts and
+    warnings (and a warning for every indicator that could not be evaluated on more than
+    ``unevaluable_warning`` of the units, :func:`~riskprofile.scoring.unevaluable_warnings`),
+    then the selected units (or, without a selection, the non-green ones), at
+    most ``limit``: each with its bills of lading, consignee, shipper, route, HS codes
+    and description, the profiles that hit and the reasons, wrapped to ``width`` columns
+    at spaces; ``details`` lists every hit. Blue units the capacity does not cover are
+    listed apart, one line each."""
     lanes = {lane: sum(1 for c in run.containers if c.lane == lane) for lane in
              ("red", "yellow", "blue", "green")}  # fmt: skip
-    summary = (
+    out = [
         f"{len(run.containers):,} containers scored as of {run.as_of.date().isoformat()} "
         f"with {len(run.fingerprints)} profiles: "
         + ", ".join(f"{n:,} {lane}" for lane, n in lanes.items())
-    )
-    out = [summary]
+    ]
+    if run.skipped_profiles:
+        skipped = "; ".join(f"{pid} ({why})" for pid, why in sorted(run.skipped_profiles.items()))
+        out.append(f"profiles not scored: {skipped}")
+    by_key = {c.key: c for c in run.containers}
     if selection is not None:
-        counts = {r: sum(1 for s in selection.selected if s.reason == r)
-                  for r in ("forced", "score", "control")}  # fmt: skip
+        counts = {r: selection.count(r) for r in ("forced", "score", "control")}
+        control = f"{counts['control']} control sample"
+        if selection.control_rate > 0:
+            control += " on top of capacity" if selection.control_on_top else " within capacity"
+        if selection.quotas is not None:
+            covers = ": " + ", ".join(f"{lane} {n:,}" for lane, n in selection.quotas.items())
+        else:
+            covers = " for " + " and ".join(selection.lanes)
         out.append(
-            f"selected {len(selection.selected):,} (capacity {selection.capacity:,}): "
-            f"{counts['forced']} forced, {counts['score']} by score, "
-            f"{counts['control']} control sample; {len(selection.left_out):,} non-green "
-            "containers left out"
+            f"selected {len(selection.selected):,} (capacity {selection.capacity:,}{covers}): "
+            f"{counts['forced']} forced, {counts['score']} by score, {control}"
         )
+        left = (
+            f"{len(selection.left_out):,} {_lanes_text(_left_lanes(selection))} containers left out"
+        )
+        if selection.unused_capacity:
+            left += f"; {selection.unused_capacity:,} of the capacity unused"
+        out.append(left)
+        if selection.documentary:
+            apart = len(selection.documentary)
+            out.append(f"{apart:,} blue containers listed apart for documentary checks")
         out.extend(f"warning: {w}" for w in selection.warnings)
+        units: list[tuple[int, str, ContainerResult]] = [
+            (s.rank, s.reason, by_key[s.container.key]) for s in selection.selected
+        ]
+    else:
+        units = [(n, "", c) for n, c in enumerate(
+            (c for c in run.containers if c.lane != "green"), start=1)]  # fmt: skip
     out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
-    return "\n".join([*out, "", *lines]) + "\n"
+    body: list[str] = []
+    for rank, reason, c in units[: max(limit, 0)]:
+        lane = c.lane + (" (forced)" if c.forced_lane else "")
+        head = f"{rank:>3}  {c.container_number or c.key}  {lane}  score {_number(c.score)}"
+        head += f"  {reason}" if reason else ""
+        body += ["", *_unit_lines(c, head, width, details)]
+    if len(units) > max(limit, 0):
+        body += ["", f"... {len(units) - max(limit, 0)} more"]
+    if selection is not None and selection.documentary:
+        title = "listed apart for documentary checks (blue), not for physical inspection:"
+        body += ["", *_wrap(title, width, "", "  ")]
+        shown = selection.documentary[: max(limit, 0)]
+        for item in shown:
+            c = by_key[item.key]
+            bls = ", ".join(c.bl_numbers) or "(no B/L)"
+            body += _wrap(
+                f"{c.container_number or c.key}  score {_number(c.score)}  B/L {bls}  "
+                f"profiles {_profile_ids(c)}",
+                width, "     ", "       ",
+            )  # fmt: skip
+        if len(selection.documentary) > len(shown):
+            body.append(f"     ... {len(selection.documentary) - len(shown)} more")
+    summary = [line for text in out for line in _wrap(text, width, "", "  ")]
+    return "\n".join([*summary, *body]) + "\n"
+
+
+def _left_lanes(selection: Selection) -> tuple[str, ...]:
+    lanes = set(selection.lanes) | {"red", "yellow"}
+    return tuple(lane for lane in ("red", "yellow", "blue") if lane in lanes)
 
 
 _LANE_STYLE = {

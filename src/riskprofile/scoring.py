@@ -66,8 +66,9 @@ COLUMNAR_MIN_SHIPMENTS = 200
 """From this many shipments on, ``engine="auto"`` uses the columnar engine (when polars is
 installed): below it, building the columns costs more than it saves."""
 LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
-"""Lanes from most to least severe: red physical examination, yellow documentary check,
-blue post-clearance audit, green release."""
+"""Lanes from most to least severe, each an action: red physical examination, yellow
+scanner (non-intrusive inspection), blue documentary check or post-clearance audit,
+green release. Red and yellow are the physical inspections a capacity counts."""
 _SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
 UNEVALUABLE_WARNING = 0.05
 """The share of a run's units on which an indicator could not be evaluated above which the

@@ -1,18 +1,28 @@
 """Selection: which containers to inspect today, under the port's real capacity.
 
+Lanes are actions: red (physical examination) and yellow (scanner, non-intrusive
+inspection) take an officer and the equipment; blue (documentary check, post-clearance
+audit) takes a desk. The capacity is the number of **physical** inspections by default:
+blue containers do not fill it, and are listed apart (``Selection.documentary``).
+
 The order follows ASYCUDA's practice:
 
 1. **Forced** containers first (a hit that forces red or yellow): always selected, even
    beyond capacity; when they alone exceed it, the selection says so.
-2. **Score**: the rest of the ranked list (:func:`riskprofile.scoring.rank_key`) fills
-   the remaining capacity, highest score first, green containers never.
-3. **Control**: a seeded random sample of the containers not selected above, at
-   ``control_rate`` of the batch, labelled ``control``: the only unbiased measure of how
-   often unselected containers are non-compliant.
+2. **Control**: a seeded random sample, at ``control_rate`` of the batch, of the
+   containers not selected by force or by score, whatever their lane, labelled
+   ``control``: the only unbiased measure of how often unselected containers are
+   non-compliant. It is drawn **within** the capacity by default (capacity 7 with one
+   forced container and a sample of 3 leaves 3 for the score), or on top of it
+   (``control_on_top=True``).
+3. **Score**: the rest of the ranked list (:func:`riskprofile.scoring.rank_key`) fills
+   what remains, highest score first, red and yellow containers only (and blue when the
+   capacity names it), green never.
 
 Capacity is a count (``30``) or a share of the batch (``"3%"``, rounded down, at least
-one when the share is above zero), overall or per lane (``{"red": 20, "yellow": "5%"}``).
-Every container with a non-green lane that is not selected is listed in ``left_out``.
+one when the share is above zero), overall or per lane (``{"red": 20, "yellow": "5%"}``;
+on the command line ``red=20,yellow=5%``). Every red or yellow container not selected is
+listed in ``left_out``.
 """
 
 from __future__ import annotations
@@ -20,17 +30,28 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from riskprofile.scoring import LANES, Lane, RankedContainer, RankedRun
 
-__all__ = ["Capacity", "Selected", "Selection", "parse_capacity", "select"]
+__all__ = [
+    "PHYSICAL_LANES",
+    "Capacity",
+    "Selected",
+    "Selection",
+    "capacity_from_text",
+    "parse_capacity",
+    "select",
+]
 
 Capacity = int | str | Mapping[str, int | str]
 Reason = Literal["forced", "score", "control"]
+PHYSICAL_LANES: tuple[Lane, ...] = ("red", "yellow")
+"""The lanes that take a physical inspection (examination, scanner): what an overall
+capacity is filled from by default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +69,19 @@ class Selection:
 
     Attributes:
         selected: in inspection order: forced, then by score, then the control sample.
-        left_out: non-green containers not selected, in rank order (capacity ran out).
+        left_out: containers of the lanes the capacity covers (red and yellow; blue too
+            when the capacity names it) not selected, in rank order: what the capacity
+            could not cover.
+        documentary: blue containers (documentary check, post-clearance audit) when the
+            capacity does not cover blue, in rank order: listed apart, not inspected
+            physically unless drawn for the control sample.
         capacity: the number of inspections allowed (overall, or the sum of the lanes').
         control_rate, seed: the control sample's share of the batch and its seed.
-        warnings: e.g. forced containers exceeding capacity.
+        control_on_top: whether the control sample came on top of the capacity (by
+            default it is drawn within it).
+        lanes: the lanes the capacity is filled from by score.
+        quotas: the inspections per lane of a per-lane capacity (None for an overall one).
+        warnings: e.g. forced containers exceeding capacity, a control sample cut short.
     """
 
     run: RankedRun
@@ -61,12 +91,29 @@ class Selection:
     control_rate: float
     seed: int | None
     warnings: tuple[str, ...]
+    documentary: tuple[RankedContainer, ...] = ()
+    control_on_top: bool = False
+    lanes: tuple[Lane, ...] = PHYSICAL_LANES
+    quotas: Mapping[Lane, int] | None = None
 
     @property
     def over_capacity(self) -> int:
         """How many forced containers exceed the capacity (0 when they fit)."""
         forced = sum(1 for s in self.selected if s.reason == "forced")
         return max(0, forced - self.capacity)
+
+    @property
+    def unused_capacity(self) -> int:
+        """Inspections of the capacity left unused: there was no other container of the
+        lanes it covers (the control sample counts in it unless drawn on top)."""
+        used = self.count("forced") + self.count("score")
+        if not self.control_on_top:
+            used += self.count("control")
+        return max(0, self.capacity - used)
+
+    def count(self, reason: Reason) -> int:
+        """How many containers were selected for ``reason``."""
+        return sum(1 for s in self.selected if s.reason == reason)
 
     def _repr_html_(self) -> str:
         from riskprofile.output import selection_html
@@ -130,6 +177,29 @@ def parse_capacity(value: int | str, total: int) -> int:
     return max(count, 1) if share > 0 and total > 0 else count
 
 
+def capacity_from_text(text: str) -> Capacity:
+    """A capacity as the command line writes it: a count (``30``), a share (``3%``), or
+    quotas per lane (``red=2,yellow=5%``, lanes red, yellow and blue).
+
+    Raises ValueError naming the part at fault.
+    """
+    if "=" not in text:
+        return text.strip()
+    quotas: dict[str, str] = {}
+    for part in text.split(","):
+        lane, sep, value = part.partition("=")
+        lane = lane.strip().lower()
+        if not sep or not value.strip():
+            raise ValueError(f"capacity per lane is written lane=quota (red=2), not {part!r}")
+        if lane not in LANES or lane == "green":
+            raise ValueError(f"capacity per lane takes red, yellow or blue, not {lane!r}")
+        if lane in quotas:
+            raise ValueError(f"capacity names the {lane} lane twice")
+        parse_capacity(value.strip(), 100)  # its own error names the value
+        quotas[lane] = value.strip()
+    return quotas
+
+
 def _rate_decimal(value: float | str) -> Decimal:
     if isinstance(value, str):
         match = _PERCENT.match(value)
@@ -148,12 +218,32 @@ def _rate(value: float | str) -> float:
     return rate
 
 
+def _quotas(
+    capacity: Capacity, total: int, lanes: Iterable[Lane]
+) -> tuple[dict[Lane, int] | None, int, tuple[Lane, ...]]:
+    """Per-lane quotas (None for an overall count), the limit, and the lanes filled."""
+    if isinstance(capacity, Mapping):
+        quotas: dict[Lane, int] = {}
+        for lane, value in capacity.items():
+            if lane not in LANES or lane == "green":
+                raise ValueError(f"capacity per lane takes red, yellow or blue, not {lane!r}")
+            quotas[lane] = parse_capacity(value, total)
+        return quotas, sum(quotas.values()), tuple(q for q in LANES if q in quotas)
+    named = tuple(lanes)
+    if not named or any(lane not in LANES or lane == "green" for lane in named):
+        raise ValueError(f"capacity lanes are red, yellow or blue, not {named!r}")
+    chosen = tuple(lane for lane in LANES if lane in named)
+    return None, parse_capacity(capacity, total), chosen
+
+
 def select(
     run: RankedRun,
     *,
     capacity: Capacity,
     control_rate: float | str = 0.0,
     seed: int | None = None,
+    control_on_top: bool = False,
+    lanes: Iterable[Lane] = PHYSICAL_LANES,
 ) -> Selection:
     """Pick the containers to inspect.
 
@@ -163,11 +253,19 @@ def select(
             the same selection.
         capacity: inspections available: a count, a percentage of the batch (``"3%"``),
             or per lane (``{"red": 20, "yellow": "5%"}``: each lane's quota is filled
-            from containers in that lane).
+            from containers in that lane; lanes not named get none by score).
         control_rate: share of the batch to sample at random among containers not
             selected (``0.01`` or ``"1%"``).
         seed: the control sample's random seed; required when ``control_rate`` > 0, so
             that the same seed gives the same sample.
+        control_on_top: draw the control sample on top of the capacity; by default it
+            is drawn within it (and cut short, with a warning, when forced containers
+            leave no room for it).
+        lanes: the lanes an overall capacity is filled from by score: the physical
+            ones (red, yellow) by default; add ``"blue"`` to count documentary checks
+            in the same capacity.
+
+    >>> # select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%", seed=1)
     """
     containers = run.containers  # already in rank order
     ranked = _ranked_view(run)
@@ -175,67 +273,85 @@ def select(
     rate = _rate(control_rate)
     if rate > 0 and seed is None:
         raise ValueError("a control sample needs an explicit seed (reproducibility)")
-    quotas: dict[Lane | None, int]
-    if isinstance(capacity, Mapping):
-        quotas = {}
-        for lane, value in capacity.items():
-            if lane not in LANES or lane == "green":
-                raise ValueError(f"capacity per lane takes red, yellow or blue, not {lane!r}")
-            quotas[lane] = parse_capacity(value, total)
-    else:
-        quotas = {None: parse_capacity(capacity, total)}
-    limit = sum(quotas.values())
-    per_lane = None not in quotas
+    quotas, limit, filled = _quotas(capacity, total, lanes)
+    forced = len(ranked.forced)
 
     # Positions in the ranked list; objects are made only for what the selection holds.
     chosen: list[tuple[Reason, int]] = [("forced", i) for i in ranked.forced]
     taken = set(ranked.forced)
     warnings = []
-    if len(ranked.forced) > limit:
+    if forced > limit:
         warnings.append(
-            f"{len(ranked.forced)} containers are forced to inspection, more than the "
-            f"capacity of {limit}: all are selected ({len(ranked.forced) - limit} over capacity)"
+            f"{forced} containers are forced to inspection, more than the "
+            f"capacity of {limit}: all are selected ({forced - limit} over capacity)"
         )
-    used: dict[Lane | None, int] = dict.fromkeys(quotas, 0)
-    for lane in ranked.forced_lanes:
-        key: Lane | None = lane if per_lane else None
-        if key in used:
-            used[key] += 1
-    # Forced containers use the capacity first, whatever their lane: the rest of the
-    # list fills what remains, within each lane's quota.
-    budget = max(0, limit - len(ranked.forced))
+    wanted = 0
+    if rate > 0:
+        # Decimal, so that "29%" of 50 is exactly 14.5 and rounds half up to 15.
+        exact = _rate_decimal(control_rate) * total
+        wanted = min(total - forced, int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
+    control = wanted
+    if not control_on_top and wanted > max(0, limit - forced):
+        control = max(0, limit - forced)
+        warnings.append(
+            f"the control sample is cut from {wanted} to {control}: "
+            + (
+                f"{forced} forced container{'s leave' if forced > 1 else ' leaves'} "
+                if forced
+                else "the capacity leaves "
+            )
+            + f"room for {control} within the capacity of {limit}"
+        )
+    used: dict[Lane, int] = dict.fromkeys(quotas or (), 0)
+    if quotas is not None:
+        for lane in ranked.forced_lanes:
+            if lane in used:
+                used[lane] += 1
+    # Forced containers use the capacity first, whatever their lane, then the control
+    # sample (unless on top): the rest of the list fills what remains, within each
+    # lane's quota.
+    budget = max(0, limit - forced - (0 if control_on_top else control))
     for i, lane in zip(ranked.candidates, ranked.candidate_lanes, strict=True):
         if budget == 0:
             break
-        if i in taken:
+        if i in taken or lane not in filled:
             continue
-        key = lane if per_lane else None
-        if key not in quotas or used[key] >= quotas[key]:
-            continue
-        used[key] += 1
+        if quotas is not None:
+            if used[lane] >= quotas[lane]:
+                continue
+            used[lane] += 1
         budget -= 1
         chosen.append(("score", i))
         taken.add(i)
-    if rate > 0:
+    if control > 0:
         pool = total - len(taken)
-        # Decimal, so that "29%" of 50 is exactly 14.5 and rounds half up to 15.
-        exact = _rate_decimal(control_rate) * total
-        size = min(pool, int(exact.to_integral_value(rounding=ROUND_HALF_UP)))
+        size = min(pool, control)
         # The sample is random.Random(seed).sample(keys, size) of the pool's keys in text
         # order, listed in key order: drawn here as places in that order (the same draws),
         # so that only the containers drawn are looked up. A sample for quality control,
         # not security: reproducible from its seed.
         places = random.Random(seed).sample(range(pool), size)  # noqa: S311
-        for i in ranked.in_key_order(taken, sorted(places)):
-            chosen.append(("control", i))
-        taken.update(i for reason, i in chosen if reason == "control")
-    left_out = _take(containers, [i for i in ranked.candidates if i not in taken])
+        drawn = ranked.in_key_order(taken, sorted(places))
+        chosen.extend(("control", i) for i in drawn)
+        taken.update(drawn)
+    rest = [
+        (i, lane)
+        for i, lane in zip(ranked.candidates, ranked.candidate_lanes, strict=True)
+        if i not in taken
+    ]
+    left_out = _take(containers, [i for i, lane in rest if lane in filled or lane != "blue"])
+    documentary = _take(
+        containers, [i for i, lane in rest if lane not in filled and lane == "blue"]
+    )
     picked_containers = _take(containers, [i for _, i in chosen])
     selected = tuple(
         Selected(rank, reason, c)
         for rank, ((reason, _), c) in enumerate(zip(chosen, picked_containers, strict=True), 1)
     )
-    return Selection(run, selected, left_out, limit, rate, seed, tuple(warnings))
+    return Selection(
+        run, selected, left_out, limit, rate, seed, tuple(warnings),
+        documentary=documentary, control_on_top=control_on_top, lanes=filled, quotas=quotas,
+    )  # fmt: skip
 
 
 def _take(containers: Sequence[RankedContainer], positions: list[int]) -> tuple[Any, ...]:

@@ -28,9 +28,10 @@ SUMMARY = re.compile(
     r"profiles: [\d,]+ red, [\d,]+ yellow, [\d,]+ blue, [\d,]+ green$"
 )
 SELECTED = re.compile(
-    r"^selected [\d,]+ \(capacity (?P<capacity>[\d,]+)\): \d+ forced, \d+ by score, "
-    r"\d+ control sample; [\d,]+ non-green containers left out$"
+    r"^selected [\d,]+ \(capacity (?P<capacity>[\d,]+) for red and yellow\): \d+ forced, "
+    r"\d+ by score, \d+ control sample"
 )
+LEFT_OUT = re.compile(r"^[\d,]+ red or yellow containers left out")
 
 PROFILE = """\
 id: demo.score
@@ -94,7 +95,11 @@ def test_score_prints_the_summary_and_the_list(capsys: pytest.CaptureFixture[str
     assert selected, lines[1]
     containers = int(summary["containers"].replace(",", ""))
     assert int(selected["capacity"]) == max(1, containers * 3 // 100)  # the default 3%
-    assert lines[3].split() == ["#", "container", "lane", "score", "why", "reasons"]
+    assert LEFT_OUT.match(lines[2]), lines[2]
+    assert re.match(r"^\d+ blue containers listed apart for documentary checks$", lines[3])
+    assert lines[4] == ""
+    assert re.match(r"^  1  [A-Z]{4}\d{7}  red \(forced\)  score \d+  forced$", lines[5])
+    assert lines[6].startswith("    B/L ")
 
 
 def test_score_with_own_profiles(demo_profiles: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,17 +107,31 @@ def test_score_with_own_profiles(demo_profiles: Path, capsys: pytest.CaptureFixt
     assert code == EXIT_OK
     lines = out.splitlines()
     assert re.match(r"^\d+ containers scored as of 2026-11-02 with 1 profiles: ", lines[0])
-    assert lines[1].startswith("selected 4 (capacity 4): 0 forced, 4 by score, 0 control")
-    assert len(lines) == 5 + 4  # summary, selection, blank, header, rule; the four rows
+    # Two yellow containers in the batch: the blue ones do not fill the capacity.
+    assert lines[1] == (
+        "selected 2 (capacity 4 for red and yellow): 0 forced, 2 by score, 0 control sample"
+    )
+    assert lines[2:4] == [
+        "0 red or yellow containers left out; 2 of the capacity unused",
+        "53 blue containers listed apart for documentary checks",
+    ]
+    heads = [line for line in lines if re.match(r"^ +\d+  ", line)]
+    assert [h.split()[0] for h in heads] == ["1", "2"]
 
 
 def test_control_sample_with_seed(demo_profiles: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = [*BASE, "--profiles", str(demo_profiles), "--capacity", "2", "--control-rate", "2%"]
+    code, out, _ = run([*argv, "--seed", "5", "--control-on-top"], capsys)
+    assert code == EXIT_OK
+    # (The summary is wrapped to the terminal: compared with single spaces.)
+    assert ": 0 forced, 2 by score, 5 control sample on top of capacity " in " ".join(out.split())
+    rows = [line for line in out.splitlines() if re.match(r"^ +\d+  .*  control$", line)]
+    assert len(rows) == 5
+    # Within the capacity (the default), the sample takes its place in it.
     code, out, _ = run([*argv, "--seed", "5"], capsys)
     assert code == EXIT_OK
-    assert re.search(r": 0 forced, 2 by score, \d+ control sample;", out)
-    rows = [line for line in out.splitlines() if line.endswith("control") or " control " in line]
-    assert rows
+    assert ": 0 forced, 0 by score, 2 control sample within capacity " in " ".join(out.split())
+    assert "warning: the control sample is cut from 5 to 2" in out
 
 
 # --- machine-readable output ---------------------------------------------------------------
@@ -289,7 +308,10 @@ DOCUMENTED = [
 ]  # fmt: skip
 
 
-def test_scoring_page_shows_current_output(capsys: pytest.CaptureFixture[str]) -> None:
+def test_scoring_page_shows_current_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: 100 columns
     code, out, _ = run(DOCUMENTED, capsys)
     assert code == EXIT_OK
     page = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
@@ -398,3 +420,79 @@ def test_a_lower_case_country_code_is_taken(capsys: pytest.CaptureFixture[str]) 
     upper = run([*BASE, "--country", "PK", "--format", "json"], capsys)
     assert lower[0] == upper[0] == EXIT_OK
     assert lower[1] == upper[1]
+
+
+# --- capacity per lane, details -------------------------------------------------------------
+
+
+def test_capacity_per_lane_on_the_command_line(
+    demo_profiles: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*BASE, "--profiles", str(demo_profiles), "--format", "json"]
+    code, out, _ = run([*argv, "--capacity", "yellow=1, blue=10%"], capsys)
+    assert code == EXIT_OK
+    doc = json.loads(out)
+    assert doc["audit"]["capacity"] == 1 + 25  # 10% of 251, rounded down
+    assert doc["audit"]["capacity_lanes"] == ["yellow", "blue"]
+    chosen = [r for r in doc["containers"] if r["selected"]]
+    assert [r["lane"] for r in chosen] == ["yellow"] + ["blue"] * 25
+    assert {r["action"] for r in doc["containers"]} == {"inspect", "left out", "release"}
+
+
+@pytest.mark.parametrize(
+    ("capacity", "message"),
+    [
+        ("green=3", "capacity per lane takes red, yellow or blue, not 'green'"),
+        ("red=2,red=3", "capacity names the red lane twice"),
+        ("red=", "capacity per lane is written lane=quota"),
+        ("red=lots", "capacity must be a count (30) or a percentage (3%), not 'lots'"),
+        ("red=2;yellow=1", "capacity must be a count (30) or a percentage (3%), not '2;yellow"),
+    ],
+)
+def test_a_bad_capacity_per_lane_is_a_usage_error(
+    demo_profiles: Path, capsys: pytest.CaptureFixture[str], capacity: str, message: str
+) -> None:
+    code, out, err = run([*BASE, "--profiles", str(demo_profiles), "--capacity", capacity], capsys)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert message in err
+
+
+def test_details_list_every_hit_of_the_selected_containers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "70")
+    argv = [*BASE, "--capacity", "1"]
+    code, out, _ = run([*argv, "--details"], capsys)
+    assert code == EXIT_OK
+    assert all(len(line) <= 70 or " " not in line.strip() for line in out.splitlines())
+    code, short, _ = run(argv, capsys)
+    lines = " ".join(out.split())
+    # The forced red container: every hit, with its profile, indicator and weight.
+    for hit in ("precursors.controlled-chemicals/table-i-precursor (+40;",
+                "precursors.controlled-chemicals/acetic-anhydride-diversion (+20, forces red;",
+                "general.documentary-anomalies/third-party-freight (+10;"):  # fmt: skip
+        assert hit in lines
+        assert hit not in " ".join(short.split())
+
+
+QUICK_START = [
+    "score", SAMPLE, "--as-of", "2026-11-02", "--capacity", "3%", "--control-rate", "1%",
+    "--seed", "1",
+]  # fmt: skip
+
+
+def test_the_quick_start_output_in_the_readme_and_cli_page_is_current(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: 100 columns
+    code, out, _ = run(QUICK_START, capsys)
+    assert code == EXIT_OK
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert f"$ riskprofile {' '.join(QUICK_START)}\n{out}```" in page, (
+        "docs/cli.md shows stale quick-start output"
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\n", 1)[1].split("     ...\n```", 1)[0]
+    assert out.startswith(shown), "README.md shows stale quick-start output"
+    assert "listed apart for documentary checks" in shown

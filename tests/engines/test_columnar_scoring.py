@@ -104,11 +104,17 @@ def assert_frame_run_matches(frame_run: FrameRun, run: ScoringRun) -> None:
     assert frame_run.unevaluable == run.unevaluable
 
 
-def selections(run: Any, capacity: Any, rate: str, seed: int) -> list[tuple[Any, ...]]:
-    chosen = select(run, capacity=capacity, control_rate=rate, seed=seed)
-    return [(s.rank, s.reason, s.container.key) for s in chosen.selected] + [
-        ("left out", c.key) for c in chosen.left_out
-    ]
+def selections(
+    run: Any, capacity: Any, rate: str, seed: int, **options: Any
+) -> list[tuple[Any, ...]]:
+    chosen = select(run, capacity=capacity, control_rate=rate, seed=seed, **options)
+    return (
+        [(s.rank, s.reason, s.container.key) for s in chosen.selected]
+        + [("left out", c.key) for c in chosen.left_out]
+        + [("documentary", c.key) for c in chosen.documentary]
+        + [("warning", w) for w in chosen.warnings]
+        + [("unused", chosen.unused_capacity)]
+    )
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -135,19 +141,30 @@ def test_columnar_scoring_builds_the_very_same_run(
     st.sampled_from(["1", "10%", "50%", {"red": 1, "yellow": "20%"}, {"blue": 2}]),
     st.sampled_from(["0", "10%", "50%"]),
     st.integers(0, 2**16),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "control_on_top": st.booleans(),
+            "lanes": st.sampled_from([("red", "yellow", "blue"), ("yellow",)]),
+        },
+    ),
 )
 def test_frame_scoring_gives_the_same_scores_ranking_hits_and_selection(
-    shipments: list[Shipment], profiles: ProfileSet, capacity: Any, rate: str, seed: int
+    shipments: list[Shipment],
+    profiles: ProfileSet,
+    capacity: Any,
+    rate: str,
+    seed: int,
+    options: dict[str, Any],
 ) -> None:
     reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
     assert_frame_run_matches(frame_run, reference)
-    assert selections(frame_run, capacity, rate, seed) == selections(
-        reference, capacity, rate, seed
-    )
+    expected = selections(reference, capacity, rate, seed, **options)
+    assert selections(frame_run, capacity, rate, seed, **options) == expected
     # A run without its key order (made by hand) finds it from its table.
     without = dataclasses.replace(frame_run, key_order=None)
-    assert selections(without, capacity, rate, seed) == selections(reference, capacity, rate, seed)
+    assert selections(without, capacity, rate, seed, **options) == expected
 
 
 @PROPERTIES

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable
@@ -54,12 +56,21 @@ def register(commands: Any) -> None:
     score.add_argument(
         "--capacity",
         default="3%",
-        help="inspections available: a count (30) or a share of the batch (3%%); default 3%%",
+        help="physical inspections available (red and yellow lanes): a count (30), a share "
+        "of the batch (3%%), or quotas per lane (red=2,yellow=5%%; blue=N counts documentary "
+        "checks too); default 3%%",
     )
     score.add_argument(
         "--control-rate", default="0", help="random control sample share (e.g. 1%%); default 0"
     )
     score.add_argument("--seed", type=int, help="seed of the control sample (required with it)")
+    score.add_argument(
+        "--control-on-top", action="store_true",
+        help="draw the control sample on top of the capacity (default: within it)",
+    )  # fmt: skip
+    score.add_argument(
+        "--details", action="store_true", help="list every hit of each selected container"
+    )
     score.add_argument(
         "--format", choices=["table", "csv", "json", "parquet"], default=None,
         help="output format (default: table, or from the -o file name)",
@@ -91,6 +102,17 @@ def _share(text: str) -> float:
 
 def _usage(message: str) -> SystemExit:
     return _args.usage_error("score", message)
+
+
+def _width() -> int:
+    """The columns the list is wrapped to: ``COLUMNS`` when set, the terminal's width on
+    a terminal, else 100 (a file or a pipe: the same bytes wherever it runs)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((100, 24)).columns
+    return 100
 
 
 class _Progress:
@@ -153,7 +175,7 @@ def _score(args: argparse.Namespace) -> int:
     from riskprofile.io import read_batch
     from riskprofile.output import output_files, text_table, to_json, write_output
     from riskprofile.scoring import score
-    from riskprofile.selection import select
+    from riskprofile.selection import capacity_from_text, select
 
     fmt = args.format
     if fmt is None:
@@ -199,22 +221,32 @@ def _score(args: argparse.Namespace) -> int:
         progress.close()
     try:
         selection = select(
-            run, capacity=args.capacity, control_rate=args.control_rate, seed=args.seed
-        )
+            run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
+            seed=args.seed, control_on_top=args.control_on_top,
+        )  # fmt: skip
     except ValueError as exc:
         raise _usage(str(exc)) from None
     warn = args.unevaluable_warn
+    width = _width()
     if args.output and fmt == "table":
-        Path(args.output).write_text(
-            text_table(run, selection, limit=10**9, unevaluable_warning=warn), encoding="utf-8"
-        )
+        listing = text_table(
+            run, selection, limit=10**9, unevaluable_warning=warn, width=width,
+            details=args.details,
+        )  # fmt: skip
+        Path(args.output).write_text(listing, encoding="utf-8")
         print(f"wrote {args.output}")
     elif args.output:
         written = write_output(run, args.output, selection=selection, format=fmt)
-        print(text_table(run, selection, limit=10, unevaluable_warning=warn), end="")
+        listing = text_table(
+            run, selection, limit=10, unevaluable_warning=warn, width=width, details=args.details
+        )
+        print(listing, end="")
         print("wrote " + ", ".join(str(p) for p in written))
     elif fmt == "table":
-        print(text_table(run, selection, unevaluable_warning=warn), end="")
+        listing = text_table(
+            run, selection, unevaluable_warning=warn, width=width, details=args.details
+        )
+        print(listing, end="")
     elif fmt == "json":
         sys.stdout.write(to_json(run, selection))
     else:
