@@ -645,8 +645,8 @@ def test_as_of_is_taken_as_utc(as_of: dt.date, expected: dt.datetime, tmp_path: 
 
 
 def test_as_of_is_required_to_be_a_date() -> None:
-    with pytest.raises(TypeError, match="as_of must be a date or datetime"):
-        score([], [], as_of="2026-11-02")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="as_of must be a date, a datetime or an ISO 8601 string"):
+        score([], [], as_of=20261102)  # type: ignore[arg-type]
 
 
 def test_as_of_feeds_today(tmp_path: Path) -> None:
