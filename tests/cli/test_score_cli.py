@@ -311,7 +311,7 @@ DOCUMENTED = [
 def test_scoring_page_shows_current_output(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: 100 columns
+    monkeypatch.setenv("COLUMNS", "80")  # the pages show 80 columns
     code, out, _ = run(DOCUMENTED, capsys)
     assert code == EXIT_OK
     page = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
@@ -485,7 +485,7 @@ QUICK_START = [
 def test_the_quick_start_output_in_the_readme_and_cli_page_is_current(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: 100 columns
+    monkeypatch.setenv("COLUMNS", "80")  # the pages show 80 columns
     code, out, _ = run(QUICK_START, capsys)
     assert code == EXIT_OK
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
