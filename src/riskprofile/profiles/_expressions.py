@@ -3,9 +3,11 @@
 A profile's ``when`` conditions are rule-engine expressions. They are compiled once, with
 a typed context derived from :func:`riskprofile.model.shipment.field_catalogue` and the
 profile's watch lists as ``$name`` built-ins, so that an unknown field, an unknown list,
-a type mismatch, a forbidden attribute or an unsafe regex fails at load time with its
-offset in the expression. Evaluation takes an explicit ``as_of`` time: ``$now`` and
-``$today`` are that time, never the wall clock.
+a type mismatch, a forbidden attribute, a literal no field value equals or a regex RE2
+cannot run fails at load time with its offset in the expression. Every regex is compiled
+and matched by RE2 (linear time; see :mod:`riskprofile.profiles._regex`), and the helper
+functions (:data:`HELPERS`) are built-ins. Evaluation takes an explicit ``as_of`` time:
+``$now`` and ``$today`` are that time, never the wall clock.
 """
 
 from __future__ import annotations
