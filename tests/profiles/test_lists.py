@@ -808,3 +808,28 @@ def test_an_overlay_extends_a_list_with_entries_that_expire(tmp_path: Path) -> N
         assert profile.evaluate(shipment, as_of)[0][0].hit is hit
         run = score_frame(shipment_frame([shipment]), [profile], as_of=as_of)
         assert (run.hit_table.height == 1) is hit
+
+
+def test_score_says_when_a_list_can_match_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run with a watch list whose every entry has expired says so on standard error."""
+    from riskprofile.cli import main
+
+    sample = Path(__file__).resolve().parents[2] / "examples" / "data" / "karachi-sample.csv"
+    _partner_warnings(tmp_path, [{"value": "MSKU1234565", "expires": "2026-11-01T00:00:00Z"}])
+    (tmp_path / "p.yaml").write_text(
+        _profile(
+            "  partner_warnings: {file: partner_warnings.csv}\n",
+            "container_number in $partner_warnings",
+        )
+        + "bands:\n  - {min_score: 10, lane: red}\n",
+        encoding="utf-8",
+    )
+    argv = ["score", str(sample), "--profiles", str(tmp_path), "--capacity", "2"]
+    assert main([*argv, "--as-of", "2026-10-31"]) == 0
+    assert "$partner_warnings" not in capsys.readouterr().err
+    assert main([*argv, "--as-of", "2026-11-02"]) == 0
+    err = capsys.readouterr().err
+    assert "every entry of list $partner_warnings has expired" in err
+    assert "profile t.lists" in err

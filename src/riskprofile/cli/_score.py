@@ -158,6 +158,12 @@ def check_profiles(
     taking_part, skipped = applicable_profiles(profiles, as_of, include_drafts)
     for profile_id, why in skipped.items():
         print(f"riskprofile {command}: profile {profile_id} not scored: {why}", file=sys.stderr)
+    for profile in taking_part:
+        # A list whose every entry has expired matches nothing: a silent miss unless said.
+        for name in profile.expired_lists(as_of):
+            print(f"riskprofile {command}: warning: profile {profile.id}: every entry of list "
+                  f"${name} has expired as of {as_of.isoformat()}, so it matches nothing "
+                  "(renew or refresh the list)", file=sys.stderr)  # fmt: skip
     try:
         require_profiles(taking_part, skipped, as_of)
     except NoProfilesError as exc:

@@ -290,6 +290,15 @@ class CompiledProfile:
         """The profile version."""
         return self.profile.version
 
+    def expired_lists(self, as_of: dt.datetime) -> list[str]:
+        """The names of the watch lists whose every entry has expired at ``as_of``: they
+        can match nothing (a list without entries is not one)."""
+        return [
+            name
+            for name, watch in sorted(self.watch_lists.items())
+            if watch.entries and len(watch.expired(as_of)) == len(watch.entries)
+        ]
+
     def indicator(self, indicator_id: str) -> CompiledIndicator:
         """The compiled indicator with this id (KeyError if none)."""
         for ind in self.indicators:
