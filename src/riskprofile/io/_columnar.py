@@ -882,6 +882,11 @@ class _Reader:
             )
         return value.alias(name)
 
+    def _select(self, exprs: list[pl.Expr]) -> pl.DataFrame:
+        """``self.raw.select(exprs)``, one row per record even when every expression is a
+        literal (a file with none of a group's columns)."""
+        return self.raw.select(*exprs, pl.col("__line__").alias("__keep__")).drop("__keep__")
+
     def _positional(self, name: str) -> bool:
         return name in _POSITIONAL and len(self.table.sources.get(name, ())) == 1
 
@@ -1088,11 +1093,11 @@ class _Reader:
         reader's own code for the rest).
         """
         columns = [self._column(n) for n in names]
-        cells = self.raw.select(columns)
+        cells = self._select(columns)
         # A 64-bit signature of the row's cells: a sum (wrapping) of per-column hashes,
         # seeded by position, much cheaper than hashing a struct.
-        signature = self.raw.select(
-            pl.sum_horizontal([c.hash(seed=i) for i, c in enumerate(columns)]).alias("_sig")
+        signature = self._select(
+            [pl.sum_horizontal([c.hash(seed=i) for i, c in enumerate(columns)]).alias("_sig")]
         )["_sig"]
         keyed = rows.select("_row", key).with_columns(signature).filter(pl.col(key).is_not_null())
         summary = (
@@ -1519,7 +1524,7 @@ class _Reader:
 
     def _goods(self, rows: pl.DataFrame) -> pl.DataFrame:
         keep = rows.select("_row", pl.col("_tnum").alias("t_number"), "_has_goods", "_lone")
-        data = self.raw.select(*[self._column(n) for n in _GOODS])
+        data = self._select([self._column(n) for n in _GOODS])
         g = pl.concat([keep, data], how="horizontal").filter(
             pl.col("_has_goods") & ~pl.col("_lone")
         )

@@ -613,11 +613,40 @@ def parquet_rows(
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 0
         for record_batch in handle.iter_batches(batch_size=batch_size):
-            for row in record_batch.to_pylist():
+            for row in _python_rows(record_batch):
                 number += 1
                 yield number, row
 
     return header, rows()
+
+
+def _python_rows(record_batch: Any) -> list[dict[str, Any]]:
+    """The rows of a Parquet record batch as Python values. A value Python cannot hold
+    (a timestamp or date beyond year 9999) comes as Arrow's text for it, which the data
+    model then refuses for that record alone."""
+    try:
+        rows: list[dict[str, Any]] = record_batch.to_pylist()
+        return rows
+    except (OverflowError, ValueError):
+        pass
+    import pyarrow.compute as pc
+
+    columns: dict[str, list[Any]] = {}
+    for name, column in zip(record_batch.schema.names, record_batch.columns, strict=True):
+        try:
+            columns[name] = column.to_pylist()
+            continue
+        except (OverflowError, ValueError):
+            pass
+        texts = pc.cast(column, "string")
+        values = []
+        for i in range(len(column)):
+            try:
+                values.append(column[i].as_py())
+            except (OverflowError, ValueError):
+                values.append(texts[i].as_py())
+        columns[name] = values
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 # --- writers -------------------------------------------------------------------------------
