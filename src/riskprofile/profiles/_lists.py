@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,8 +39,9 @@ from riskprofile.model.codes import (
     scac_problem,
     size_type_problem,
 )
-from riskprofile.model.manifest import Consignment, GoodsItem, Manifest
+from riskprofile.model.manifest import Consignment, GoodsItem
 from riskprofile.model.shipment import _text, field_catalogue
+from riskprofile.profiles._expressions import _children
 
 __all__ = [
     "STANDARD_COLUMNS",
@@ -161,9 +162,8 @@ def _formats() -> dict[str, FieldFormat]:
     for name in ("shipper_name", "shipper_address", "consignee_name", "consignee_address",
                  "notify_name", "notify_address", "freight_payer_name", "description"):  # fmt: skip
         formats[name] = _TEXT
-    formats["vessel_name"] = formats["voyage_number"] = FieldFormat(
-        "a text (upper case, blanks folded)", Manifest._upper, _never, "MSC ANNA"
-    )
+    # The manifest folds them as _text does (Manifest._upper): one spelling with names.
+    formats["vessel_name"] = formats["voyage_number"] = _TEXT
     formats["bl_number"] = formats["master_bl_number"] = _REFERENCE
     formats["hs_codes"] = FieldFormat("an HS code", normalise_hs_code, _hs_code, "08039010")
     formats["hs_chapters"] = FieldFormat(
@@ -235,12 +235,6 @@ def list_comparisons(statement: Any, lists: frozenset[str]) -> list[tuple[str, s
     pairs: list[tuple[str, str]] = []
     _visit(statement, [], lists, pairs)
     return list(dict.fromkeys(pairs))
-
-
-def _children(node: Any) -> Iterator[Any]:
-    from riskprofile.profiles._expressions import _children as children
-
-    return children(node)
 
 
 def _resolve(node: Any, scopes: list[dict[str, tuple[str, str]]]) -> tuple[str, str] | None:
