@@ -279,3 +279,15 @@ def test_a_watch_list_cannot_take_a_helper_name(tmp_path: Path) -> None:
 def test_an_attribute_is_named_in_a_type_mismatch() -> None:
     (problem,) = _problems('description.length > "3"')
     assert problem.message.startswith('description.length is a number but "3" is text')
+
+
+def test_intersects_normalises_a_watch_list_for_the_field(tmp_path: Path) -> None:
+    # The list's values are compared with country codes, as with `x in $countries`.
+    path = tmp_path / "p.yaml"
+    text = _profile(
+        "'$intersects(route_countries, $countries)'",
+        '  countries: {values: [pa, " CO"]}\n',
+    )
+    path.write_text(text, encoding="utf-8")
+    (profile,) = load_profiles(path)
+    assert profile.lists["countries"] == frozenset({"PA", "CO"})

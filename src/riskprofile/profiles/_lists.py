@@ -227,7 +227,8 @@ def list_comparisons(statement: Any, lists: frozenset[str]) -> list[tuple[str, s
     """The (list, field) pairs a condition compares, in the order written: a list
     value is tested for equality with the field's value, or with an element of a list
     field (``field in $l``, ``field[0] in $l``, ``x in $l`` for ``x`` running over a
-    list field, ``x == field`` or ``x in field`` for ``x`` running over ``$l``).
+    list field, ``x == field`` or ``x in field`` for ``x`` running over ``$l``,
+    ``$intersects(field, $l)``).
 
     A list used otherwise (``h.starts_with(p)``, a regex built from it, a slice of a
     field) is no comparison with a field: its values are not normalised for it.
@@ -307,6 +308,19 @@ def _visit(
         for a, b in ((left, right), (right, left)):
             if a and b and a[0] == "list" and b[0] == "field":
                 pairs.append((a[1], b[1]))
+    if (
+        isinstance(node, re_ast.FunctionCallExpression)
+        and _builtin(node.function) == "intersects"
+        and len(node.arguments) == 2
+    ):  # $intersects(field, $l): the list's values are tested for equality with elements
+        for one, other in (node.arguments, reversed(node.arguments)):
+            name, target = _builtin(one), _resolve(other, scopes)
+            if (
+                name in lists
+                and target == ("field", getattr(other, "name", None))
+                and target[1] in _LIST_FIELDS
+            ):
+                pairs.append((str(name), target[1]))
     for child in _children(node):
         _visit(child, scopes, lists, pairs)
 
