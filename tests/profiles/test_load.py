@@ -357,6 +357,13 @@ BROKEN_BUT_NOT_REFUSED = {
             {"p.yaml": _probe("packages > 1").replace("Test profile", "Test @@\0profile")}, "yaml"
         )
     ),
+    # This one never returned: the alias makes the composed graph loop.
+    "an alias inside its own anchor's value": pytest.param(
+        Broken(
+            {"p.yaml": _probe("packages > 1", lists="  ports: @@&x {values: [ECGYE, *x]}\n")},
+            "yaml",
+        )
+    ),
     # These were taken: a date read as seconds since 1970, no such country.
     "date as a number": pytest.param(
         Broken({"p.yaml": _probe("packages > 1", extra="@@review_date: 20260101\n")}, "schema")

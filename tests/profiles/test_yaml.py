@@ -11,7 +11,17 @@ from riskprofile.profiles._yaml import YamlError, parse
 # The pieces YAML mistakes are made of.
 YAMLISH = st.lists(
     st.sampled_from(
-        [*"ab:-'\"[]{},#&*!|>?%@`\t\n \\\x00", "  ", ": ", "- ", "\n  ", "2026-02-30", "<<"]
+        [
+            *"ab:-'\"[]{},#&*!|>?%@`\t\n \\\x00",
+            "  ",
+            ": ",
+            "- ",
+            "\n  ",
+            "2026-02-30",
+            "<<",
+            "&x ",
+            "*x",
+        ]
     ),
     max_size=40,
 ).map("".join)
@@ -38,6 +48,17 @@ def test_any_text_parses_or_is_refused_in_words(text: str) -> None:
         assert 1 <= error.line <= text.count("\n") + 2
         assert error.column is not None
         assert error.column >= 1
+
+
+@pytest.mark.parametrize(
+    "text", ["a: &x [1, *x]\n", "a: &x {b: *x}\n", "a: &x [1, [2, {c: *x}]]\n", "&x [*x]\n"]
+)
+def test_an_alias_inside_its_own_value_is_refused_not_looped(text: str) -> None:
+    # Once an endless loop (a denial of service from one profile file).
+    with pytest.raises(YamlError) as info:
+        parse(text)
+    assert info.value.message.startswith("an alias (*name) is used inside the value its anchor")
+    assert info.value.line == 1
 
 
 @pytest.mark.parametrize(

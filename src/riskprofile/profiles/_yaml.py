@@ -173,6 +173,7 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     """How many values the node graph expands to, counted without expanding it (aliases
     share nodes, so sizes are memoised per node); stops early past ``limit``."""
     sizes: dict[int, int] = {}
+    started: set[int] = set()  # their subtree is being counted: reaching one again is a cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
@@ -184,6 +185,16 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
         elif isinstance(node, yaml.MappingNode):
             children = [n for pair in node.value for n in pair]
         if not done:
+            if id(node) in started:
+                # `a: &x [1, *x]`: the graph PyYAML composes loops; expanding it never ends.
+                raise YamlError(
+                    "an alias (*name) is used inside the value its anchor (&name) marks, "
+                    "so the value would contain itself forever: refer to a value defined "
+                    "outside it",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            started.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
