@@ -69,3 +69,14 @@ def test_common_mistakes_are_refused_with_a_position(text: str) -> None:
     with pytest.raises(YamlError) as info:
         parse(text)
     assert info.value.line is not None
+
+
+def test_a_huge_integer_is_refused_in_a_short_message() -> None:
+    # Python refuses to read more than 4,300 digits; the message once quoted all of them.
+    with pytest.raises(YamlError) as info:
+        parse("weight: " + "9" * 5000 + "\n")
+    assert info.value.message == (
+        "bad value '9999999999999999999999999999999999999...': a number of 5,000 digits is too "
+        "large"
+    )
+    assert (info.value.line, info.value.column) == (1, 9)

@@ -264,8 +264,14 @@ def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
                     value = loader.construct_object(node, deep=True)
                 except (yaml.YAMLError, ValueError, OverflowError) as exc:
                     if node.tag != _TIMESTAMP or node.style is not None:
+                        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                        reason = (
+                            f"a number of {len(node.value):,} digits is too large"
+                            if node.tag == "tag:yaml.org,2002:int"
+                            else str(exc)
+                        )
                         raise YamlError(
-                            f"bad value {node.value!r}: {exc}",
+                            f"bad value {shown!r}: {reason}",
                             node.start_mark.line + 1,
                             node.start_mark.column + 1,
                         ) from None
