@@ -97,6 +97,11 @@ def test_json_lines_end_at_line_feeds_only_and_skip_long_lines_unread() -> None:
     ]  # fmt: skip
     assert lines[2].error is not None
     assert "more than 50 bytes" in lines[2].error.reason
+    # A line of exactly the limit is read, its line feed not counted.
+    exact = b"[" + b"1," * 23 + b"12]"
+    assert len(exact) == 50
+    [line] = iter_lines(io.BytesIO(exact + b"\n"), JsonLimits(max_bytes=50))
+    assert line.error is None
 
 
 def test_a_json_batch_nested_too_deep_is_an_input_format_error(tmp_path: Path) -> None:

@@ -661,6 +661,7 @@ def test_out_of_range_numbers_rejected_strict_dropped_lenient(field: str, value:
         ("value", "-1000000000000000", Decimal("-1000000000000000")),
         ("value", "0.123456789012345678", Decimal("0.123456789012345678")),
         ("value", "1.500000000000000000000000", Decimal("1.500000000000000000000000")),
+        ("value", "0." + "0" * 30, Decimal(0)),
         ("gross_weight_kg", 1e15, 1e15),
     ],
 )

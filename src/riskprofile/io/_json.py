@@ -335,6 +335,8 @@ def iter_lines(handle: BinaryIO, limits: JsonLimits = DOCUMENT_LIMITS) -> Iterat
             continue
         if not raw.strip():
             continue
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]  # the line's end is not part of its size
         try:
             yield JsonLine(number, loads(raw, limits))
         except JsonInputError as exc:

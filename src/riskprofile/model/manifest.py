@@ -89,8 +89,9 @@ MAX_PACKAGES = 1_000_000_000
 """The largest package count of one goods line, so that a shipment's total always fits
 a 64-bit integer (the shipment frame's ``Int64``)."""
 MAX_AMOUNT = Decimal(10) ** 15
-"""The largest declared value (either sign) of one goods line, in any currency: totals
-stay within the shipment frame's ``Decimal(38, 18)`` (20 integer digits)."""
+"""The largest declared value (either sign) of one goods line, in any currency (10^15
+dong is some 40 billion US dollars): the total of up to 100,000 such lines in one shipment
+stays within the shipment frame's ``Decimal(38, 18)`` (20 integer digits)."""
 AMOUNT_PLACES = 18
 """Decimal places a declared value may have (trailing zeros aside): the frame's scale."""
 
@@ -108,7 +109,7 @@ def _weight_range(value: float) -> float:
 def _decimal_places(value: Decimal) -> int:
     """Places after the point, trailing zeros aside (no decimal context involved)."""
     _sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
+    if not isinstance(exponent, int) or not any(digits):
         return 0
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     return max(0, -(exponent + trailing))
