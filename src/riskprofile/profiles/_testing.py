@@ -1,8 +1,11 @@
 """Profile tests: the examples a profile carries must hit, or miss, the named indicators.
 
-An example is a partial shipment (every field it does not give takes its default) with
-the indicators that must fire on it (``hits``) and those that must not (``misses``).
-``riskprofile test`` runs them; the test suite runs them for the bundled profiles.
+An example is a partial shipment with the indicators that must fire on it (``hits``) and
+those that must not (``misses``). Its shipment is built the way real data is (see
+:func:`example_shipment`): the fields a manifest declares go through the same lenient
+validation and :func:`~riskprofile.model.shipment.flatten` as a feed, so derived fields
+are filled, never left at their defaults. ``riskprofile test`` runs them; the test suite
+runs them for the bundled profiles.
 """
 
 from __future__ import annotations
