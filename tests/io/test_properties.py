@@ -80,3 +80,48 @@ def test_every_record_is_accepted_or_rejected(docs: list[dict[str, Any]], mode: 
         flat = read_batch(csv_path, strictness=mode)  # type: ignore[arg-type]
         assert flat.records_read == rows
         assert flat.records_accepted + len(flat.rejected) == flat.records_read
+
+
+_OUT_OF_RANGE: dict[str, list[Any]] = {
+    "packages": [18446744073709551618, 10**9 + 1, -(2**63), 1e30],
+    "value": [1e30, -1e16, "0.1234567890123456789012", "9" * 400],
+    "gross_weight_kg": [1e30, -1e300, 1e15 * 1.0001],
+    "net_weight_kg": [1e16, "1e309"],
+}
+
+
+@SETTINGS
+@given(
+    st.lists(rst.manifest_documents(valid=True), min_size=1, max_size=3),
+    st.lists(st.tuples(st.sampled_from(sorted(_OUT_OF_RANGE)), st.integers(0, 3),
+                       st.integers(0, 100)), min_size=1, max_size=4),
+    st.sampled_from(["strict", "lenient"]),
+)  # fmt: skip
+def test_out_of_range_numbers_never_reach_the_shipment_frame(
+    docs: list[dict[str, Any]], spoils: list[tuple[str, int, int]], mode: str
+) -> None:
+    """Issue 14: a JSON batch with a number no frame column holds is read record by record
+    (a flag or a rejection) and its shipments always make a shipment frame."""
+    import pytest
+
+    pl = pytest.importorskip("polars")
+    from riskprofile.engines.columnar import shipment_frame
+
+    lines = [dict(d) for d in docs]
+    goods = [g for d in lines for c in d.get("consignments", []) for g in c.get("goods", [])]
+    assume(goods)
+    for field, which, at in spoils:
+        choices = _OUT_OF_RANGE[field]
+        goods[at % len(goods)][field] = choices[which % len(choices)]
+    with tempfile.TemporaryDirectory() as tmp:
+        jsonl = Path(tmp) / "b.jsonl"
+        jsonl.write_text("".join(json.dumps(d) + "\n" for d in lines), "utf-8")
+        batch = read_batch(jsonl, strictness=mode)  # type: ignore[arg-type]
+        assert batch.records_accepted + len(batch.rejected) == batch.records_read == len(lines)
+        if mode == "lenient":
+            assert batch.rejected == []
+            flags = {f for s in batch.shipments for f in s.quality_flags}
+            assert {f"goods_{field}:invalid_value" for field, _, _ in spoils} <= flags
+        else:
+            assert batch.rejected
+        assert isinstance(shipment_frame(batch.shipments), pl.DataFrame)
