@@ -488,6 +488,12 @@ YAML_MISTAKES = {
         "yaml",
         "this line is indented 1 space, which matches none",
     ),
+    "a key at the level of the list items": (
+        IND + "    when: packages > 1\n  @@weight: 1\n",
+        "yaml",
+        "this 'key: value' line is at the level of the '- ' item on line 7: a list and a "
+        "mapping cannot share a level; indent it under the item it belongs to",
+    ),
     "a line more indented than its siblings": (
         IND + "      @@when: packages > 1\n    weight: 1\n",
         "yaml",

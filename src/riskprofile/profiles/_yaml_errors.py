@@ -51,6 +51,20 @@ def _previous_content_line(lines: list[str], index: int) -> int | None:
     return None
 
 
+def _same_level(lines: list[str], index: int) -> int | None:
+    """The nearest line above ``index`` indented as much as it (its sibling, if any)."""
+    indent = _indent(lines[index])
+    for i in range(index - 1, -1, -1):
+        stripped = lines[i].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _indent(lines[i]) == indent:
+            return i
+        if _indent(lines[i]) < indent:
+            return None
+    return None
+
+
 def _plain(message: str) -> str:
     for token, words in _TOKENS.items():
         message = message.replace(token, words)
@@ -178,6 +192,18 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int | None, int 
                 column,
             )
         previous = _previous_content_line(lines, pm.line)
+        level = _same_level(lines, pm.line)
+        if level is not None:
+            item = lines[level].lstrip(" ").startswith("- ")
+            if item != here.lstrip(" ").startswith("- "):
+                what, other = ("'key: value' line", "'- ' item") if item else ("'- ' item", "key")
+                return (
+                    f"this {what} is at the level of the {other} on line {level + 1}: a list "
+                    "and a mapping cannot share a level; indent it under the "
+                    f"{'item' if item else 'key'} it belongs to",
+                    line_no,
+                    _indent(here) + 1,
+                )
         if previous is not None:
             spaces = "1 space" if _indent(here) == 1 else f"{_indent(here)} spaces"
             return (
