@@ -15,6 +15,7 @@ from typing import Any
 
 import pycountry
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -833,3 +834,28 @@ def test_score_says_when_a_list_can_match_nothing(
     err = capsys.readouterr().err
     assert "every entry of list $partner_warnings has expired" in err
     assert "profile t.lists" in err
+
+
+def test_show_resolved_gives_each_value_its_expiry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The resolved form (what is fingerprinted) shows when each value stops matching: a
+    value warned twice is in force until its last entry expires."""
+    from riskprofile.cli import main
+
+    _partner_warnings(
+        tmp_path,
+        [
+            {"value": "CSQU3054383", "expires": "2026-11-01"},
+            {"value": "CSQU3054383", "expires": "2026-12-01T00:00:00Z"},
+            {"value": "MSKU1234565"},
+        ],
+    )
+    (tmp_path / "p.yaml").write_text(
+        _profile("  w: {file: partner_warnings.csv}\n", "container_number in $w"),
+        encoding="utf-8",
+    )
+    assert main(["profiles", "show", "t.lists", str(tmp_path), "--resolved"]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    assert shown["lists"]["w"]["expires"] == {"CSQU3054383": "2026-12-01T00:00:00+00:00"}
+    assert shown["lists"]["w"]["values"] == ["CSQU3054383", "MSKU1234565"]

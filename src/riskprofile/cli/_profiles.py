@@ -194,6 +194,16 @@ def _show(args: argparse.Namespace) -> int:
                    "values": sorted(str(v) for v in values)}
             for name, values in sorted(profile.lists.items())
         }  # fmt: skip
+        for name, watch in profile.watch_lists.items():
+            if watch.expiring:  # each value is in force until its last entry expires
+                last: dict[str, Any] = {}
+                for e in watch.entries:
+                    key = str(e.value)
+                    known, now = last.get(key, e.expires), e.expires
+                    last[key] = None if known is None or now is None else max(known, now)
+                data["lists"][name]["expires"] = {
+                    k: v.isoformat() for k, v in sorted(last.items()) if v is not None
+                }
     header = {
         "fingerprint": profile.fingerprint,
         "source": str(Path(profile.source)),
