@@ -23,7 +23,7 @@ from riskprofile import output
 from riskprofile.cli import EXIT_USAGE, main
 from riskprofile.errors import InputFormatError
 from riskprofile.io import read_batch, write_json
-from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles
+from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles, record_of
 from riskprofile.scoring import ScoringRun, score
 from riskprofile.selection import select
 from riskprofile.synth import generate_manifests
@@ -182,6 +182,29 @@ def test_profile_evaluate_takes_a_date_or_a_string(bundled: ProfileSet) -> None:
         bundled.profiles[0].evaluate(shipments[0], "2 Nov")
 
 
+@settings(max_examples=25)
+@given(
+    when=st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 1, 1)),
+    offset=st.integers(min_value=-12 * 60, max_value=14 * 60),
+)
+def test_an_as_of_and_its_iso_string_evaluate_alike(
+    when: dt.datetime, offset: int, bundled: ProfileSet
+) -> None:
+    zoned = when.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+    shipment = read_batch(EXPORT, mapping=EXPORT_MAPPING).shipments[0]
+    record = record_of(shipment)
+    for profile in bundled:
+        assert profile.evaluate(shipment, zoned.isoformat()) == profile.evaluate(shipment, zoned)
+        for indicator in profile.indicators:
+            assert indicator.evaluate(record, zoned.isoformat()) == indicator.evaluate(
+                record, zoned.astimezone(dt.UTC)
+            )
+        for exception in profile.exceptions:
+            assert exception.holds(record, zoned.date()) == exception.holds(
+                record, dt.datetime.combine(zoned.date(), dt.time(), dt.UTC)
+            )
+
+
 # --- reprs, data frames, HTML ------------------------------------------------------------
 
 
@@ -258,6 +281,25 @@ def test_html_shows_lanes_in_colour_hits_and_rejected_records(bundled: ProfileSe
     for s in selection.selected:
         assert str(s.container.container_number) in listing
     assert "<details><summary>" in listing
+
+
+def test_column_wise_run_html_lists_what_the_row_wise_one_does(
+    run: ScoringRun, bundled: ProfileSet
+) -> None:
+    pytest.importorskip("polars")
+    import re
+
+    from riskprofile.engines.columnar import score_frame
+    from riskprofile.io import read_frame
+
+    frame_run = score_frame(read_frame(SAMPLE).frame, bundled, as_of="2026-11-02")
+    rowwise, columnar = run._repr_html_(), frame_run._repr_html_()
+    assert columnar.startswith("<p>&lt;FrameRun ")
+    boxes = re.compile(r"<td[^>]*>([A-Z]{4}\d{7})</td>")
+    assert boxes.findall(columnar) == boxes.findall(rowwise)
+    assert boxes.findall(columnar)
+    explained = re.compile(r"<code>([^<]+)</code>[^:]*: ([^<]*)</li>")
+    assert sorted(explained.findall(columnar)) == sorted(explained.findall(rowwise))
 
 
 # --- profiles: one's own beside the bundled ones ------------------------------------------

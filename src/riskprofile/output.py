@@ -33,6 +33,7 @@ from riskprofile.selection import Selection
 
 __all__ = [
     "container_rows",
+    "frame_run_html",
     "hit_rows",
     "output_files",
     "route",
@@ -517,6 +518,30 @@ def run_html(run: ScoringRun, limit: int = 50) -> str:
     if len(rows) > len(shown):
         parts.append(f"<p>... {len(rows) - len(shown):,} more non-green containers</p>")
     parts.append(_rejected_html(run))
+    return "".join(parts)
+
+
+def frame_run_html(run: Any, limit: int = 50) -> str:
+    """HTML for notebooks of a column-wise run (:class:`~riskprofile.engines.columnar.
+    FrameRun`): as :func:`run_html`, the hits explained only for the containers shown."""
+    import polars as pl
+
+    table = run.container_table
+    shown = table.filter(pl.col("lane") != "green").head(limit).to_dicts()
+    keys = [r["key"] for r in shown]
+    hits = _hits_by_key(run.explained_hits(keys).to_dicts()) if keys else {}
+    for row in shown:
+        row["container"] = row["container_number"] or row["key"]
+        row["score"] = _number(row["score"])
+        row["hits"] = _hits_html(hits.get(row["key"], []))
+    non_green = int((table.get_column("lane") != "green").sum())
+    parts = [
+        f"<p>{html.escape(repr(run))}</p>",
+        f"<p>{_lane_counts_html(table.get_column('lane').to_list())}</p>",
+        _html_table(shown, ("rank", "container", "lane", "score", "hits")),
+    ]
+    if non_green > len(shown):
+        parts.append(f"<p>... {non_green - len(shown):,} more non-green containers</p>")
     return "".join(parts)
 
 

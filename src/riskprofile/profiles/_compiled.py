@@ -168,8 +168,9 @@ class CompiledCondition:
     id: str
     condition: Condition
 
-    def holds(self, record: Mapping[str, Any], as_of: dt.datetime) -> tuple[bool, str | None]:
-        """Whether the exception holds, and the problem when it cannot be evaluated."""
+    def holds(self, record: Mapping[str, Any], as_of: AsOf) -> tuple[bool, str | None]:
+        """Whether the exception holds, and the problem when it cannot be evaluated
+        (``as_of`` as for :meth:`CompiledProfile.evaluate`)."""
         try:
             return self.condition.evaluate(record, as_of), None
         except rule_engine.EngineError as exc:
@@ -206,8 +207,9 @@ class CompiledIndicator:
         """Points added to the profile score on a hit."""
         return self.indicator.weight
 
-    def evaluate(self, record: Mapping[str, Any], as_of: dt.datetime) -> IndicatorResult:
-        """Evaluate on a record made by :func:`record_of`."""
+    def evaluate(self, record: Mapping[str, Any], as_of: AsOf) -> IndicatorResult:
+        """Evaluate on a record made by :func:`record_of` (``as_of`` as for
+        :meth:`CompiledProfile.evaluate`)."""
         try:
             hit = self.condition.evaluate(record, as_of)
         except rule_engine.EngineError as exc:

@@ -29,6 +29,7 @@ from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 from rule_engine.parser import Parser, _DeferredAstNode
 
+from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.model.shipment import FieldSpec, Shipment, field_catalogue
 from riskprofile.profiles._regex import RegexRefused, compile_regex, regex_problems
 from riskprofile.profiles._schema import RESERVED_LIST_NAMES
@@ -798,15 +799,17 @@ class Condition:
     fields: frozenset[str]
     lists: frozenset[str]
 
-    def evaluate(self, record: Mapping[str, Any], as_of: dt.datetime) -> bool:
-        """True when the condition holds for ``record`` (see :func:`record_of`).
+    def evaluate(self, record: Mapping[str, Any], as_of: AsOf) -> bool:
+        """True when the condition holds for ``record`` (see :func:`record_of`) at
+        ``as_of`` (a datetime, a date or an ISO 8601 string, as :func:`riskprofile.score`
+        takes it).
 
         Raises rule_engine.EngineError when it cannot be evaluated, typically because a
         field it needs is null.
         """
         # Shipment dates are midnight UTC, so $today must be too, whatever zone as_of has.
-        if as_of is not None:
-            as_of = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+        if as_of is not None and (type(as_of) is not dt.datetime or as_of.tzinfo is not dt.UTC):
+            as_of = as_of_datetime(as_of)
         _EVALUATION.as_of = as_of
         try:
             return bool(self.rule.matches(record))

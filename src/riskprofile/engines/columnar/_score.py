@@ -413,6 +413,11 @@ class FrameRun:
             f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}>"
         )
 
+    def _repr_html_(self) -> str:
+        from riskprofile.output import frame_run_html
+
+        return frame_run_html(self)
+
     def to_polars(self, table: Literal["containers", "hits"] = "containers") -> pl.DataFrame:
         """The run's ``container_table`` (without its internal ``points``) or its
         ``hit_table``, as they are: no Python row per container. :meth:`explained_hits`
