@@ -127,8 +127,8 @@ class Selection:
         warned = f", {len(self.warnings)} warnings" if self.warnings else ""
         return (
             f"<Selection {len(self.selected)} of {len(self.run.containers)} containers "
-            f"({shown or 'none'}), capacity {self.capacity}, {len(self.left_out)} non-green "
-            f"left out{warned}>"
+            f"({shown or 'none'}), capacity {self.capacity}, {len(self.left_out)} left out"
+            f"{warned}>"
         )
 
     def to_pandas(self, table: Literal["containers", "hits"] = "containers") -> Any:
