@@ -459,6 +459,8 @@ def test_the_issues_examples_match(tmp_path: Path) -> None:
 REFUSED = {
     "LOCODE of four letters": ("port_of_loading in $watch", "ECGY", "not a UN/LOCODE"),
     "HS code of letters": ("[h for h in hs_codes if h in $watch].length > 0", "AB", "HS code"),
+    "HS heading as a code": ("[h for h in hs_codes if h in $watch].length > 0", "08.03",
+                             "compare it with hs_headings"),
     "HS chapter of one digit": ("[c for c in hs_chapters if c in $watch].length > 0", "8",
                                 "HS chapter (2 digits)"),
     "container number": ("container_number in $watch", "MSKU12", "ISO 6346"),

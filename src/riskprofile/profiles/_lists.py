@@ -94,7 +94,9 @@ def _digits(count: int, what: str) -> Callable[[str], str | None]:
 def _hs_code(value: str) -> str | None:
     if re.fullmatch(r"[0-9]{6,10}", value):
         return None
-    return f"{value!r} is not an HS code (6 to 10 digits)"
+    shorter = {2: "hs_chapters", 4: "hs_headings"}.get(len(value)) if value.isdigit() else None
+    hint = f"; compare it with {shorter}" if shorter else ""
+    return f"{value!r} is not an HS code (6 to 10 digits){hint}"
 
 
 def _owner_code(value: str) -> str | None:
