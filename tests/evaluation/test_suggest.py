@@ -22,7 +22,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskprofile import ColumnMapping, Shipment, load_profiles, read_batch, run_examples, score
+from riskprofile import (
+    ColumnMapping,
+    NoProfilesError,
+    Shipment,
+    load_profiles,
+    read_batch,
+    run_examples,
+    score,
+)
 from riskprofile.evaluation import KINDS, Figures, Outcome, outcome_mapping, read_outcomes
 from riskprofile.evaluation._suggest import (
     Candidate,
@@ -208,10 +216,12 @@ def test_the_yaml_carries_the_figures(suggestions: Suggestions) -> None:
 def test_a_draft_never_scores_unless_asked(
     history: History, split: dt.date, profile_path: Path
 ) -> None:
+    """A draft alone is not a run: refused, naming the draft, unless drafts are asked for."""
     profiles = load_profiles(profile_path)
-    run = score(history.shipments[:200], profiles, as_of=split)
-    assert run.skipped_profiles
-    assert all(c.score == 0 for c in run.containers)
+    with pytest.raises(NoProfilesError, match=r"suggested-.*: draft"):
+        score(history.shipments[:200], profiles, as_of=split)
+    run = score(history.shipments[:200], profiles, as_of=split, include_drafts=True)
+    assert not run.skipped_profiles
 
 
 def test_same_history_same_bytes_in_any_order(
