@@ -861,3 +861,29 @@ def test_show_resolved_gives_each_value_its_expiry(
     shown = yaml.safe_load(capsys.readouterr().out)
     assert shown["lists"]["w"]["expires"] == {"CSQU3054383": "2026-12-01T00:00:00+00:00"}
     assert shown["lists"]["w"]["values"] == ["CSQU3054383", "MSKU1234565"]
+
+
+@pytest.mark.parametrize(
+    ("when", "pairs"),
+    [
+        ("port_of_loading in $a", [("a", "port_of_loading")]),
+        ("route[0] in $a or port_of_call in $b", [("a", "route"), ("b", "port_of_call")]),
+        ("[c for c in route_countries if c in $a].length > 0", [("a", "route_countries")]),
+        ("[p for p in $a if p in hs_codes].length > 0", [("a", "hs_codes")]),
+        ("[p for p in $a if p == shipper_name].length > 0", [("a", "shipper_name")]),
+        # Not equality with a field: a substring, a prefix, a slice, an element's text.
+        ("[p for p in $a if p in (description ?? '')].length > 0", []),
+        ("[h for h in hs_codes if [p for p in $a if h.starts_with(p)].length > 0].length > 0",
+         []),
+        ("(port_of_loading ?? '')[0:2] in $a", []),
+        ("[r for r in route if [p for p in $a if p in r].length > 0].length > 0", []),
+    ],
+)  # fmt: skip
+def test_which_fields_a_list_is_compared_with(when: str, pairs: list[tuple[str, str]]) -> None:
+    from riskprofile.profiles._expressions import compile_condition
+    from riskprofile.profiles._lists import list_comparisons
+
+    lists = {"a": ("string", frozenset({"X"})), "b": ("string", frozenset({"Y"}))}
+    condition = compile_condition(when, lists)
+    assert not isinstance(condition, list), condition
+    assert list_comparisons(condition.rule.statement, frozenset(lists)) == pairs

@@ -6,9 +6,10 @@ A shipment's text comes through the readers' normalisers: codes upper case witho
 value is compared with such a value, so it must be written the same way or it never
 matches. :func:`list_comparisons` finds, in a compiled condition, which fields each list
 is compared with (``port_of_loading in $ports``, ``[c for c in route_countries if c in
-$countries]``, ``$ports[0] == port_of_call``...); :func:`field_format` says how each field
-is written, with the model's own normalisers; the loader writes each value that way and
-refuses a value that no value of the field can ever equal (``ECGY`` for a UN/LOCODE).
+$countries]``, ``[p for p in $ports if p == port_of_call]``...); :func:`field_format`
+says how each field is written, with the model's own normalisers; the loader writes each
+value that way and refuses a value that no value of the field can ever equal (``ECGY``
+for a UN/LOCODE).
 """
 
 from __future__ import annotations
@@ -302,6 +303,7 @@ def _visit(
             and container
             and container[0] == "field"
             and isinstance(node.container, re_ast.SymbolExpression)
+            and node.container.name == container[1]  # the field, not one of its elements
             and container[1] in _LIST_FIELDS
         ):
             pairs.append((member[1], container[1]))
