@@ -23,7 +23,13 @@ from riskprofile import output
 from riskprofile.cli import EXIT_USAGE, main
 from riskprofile.errors import InputFormatError
 from riskprofile.io import read_batch, write_json
-from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles, record_of
+from riskprofile.profiles import (
+    ProfileSet,
+    bundled_profiles_path,
+    load_all_profiles,
+    load_profiles,
+    record_of,
+)
 from riskprofile.scoring import ScoringRun, score
 from riskprofile.selection import select
 from riskprofile.synth import generate_manifests
@@ -221,6 +227,17 @@ def test_selection_repr_is_short(run: ScoringRun) -> None:
     assert "warnings" in repr(select(run, capacity=0))
 
 
+def test_results_have_short_reprs(run: ScoringRun) -> None:
+    top = run.containers[0]
+    assert repr(top) == (
+        f"<ContainerResult {top.key} {top.lane}"
+        f"{' (forced)' if top.forced_lane else ''} {top.score}: "
+        f"{len(top.shipments)} B/Ls, {len(top.hits)} hits>"
+    )
+    assert all(len(repr(c)) < 150 for c in run.containers)
+    assert all(len(repr(s)) < 150 and s.shipment_id in repr(s) for s in run.shipments)
+
+
 def test_run_and_selection_to_pandas(run: ScoringRun) -> None:
     pytest.importorskip("pandas")
     containers = run.to_pandas()
@@ -345,6 +362,21 @@ def test_cli_profiles_bundled_adds_the_library(
     for argv in (["score", "--help"], ["evaluate", "--help"], ["exchange", "warn", "--help"]):
         _, out, _ = _cli(argv, capsys)
         assert "'bundled'" in out
+
+
+def test_profile_commands_take_bundled_among_their_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bundled: ProfileSet
+) -> None:
+    (tmp_path / "own.yaml").write_text(OWN_PROFILE, encoding="utf-8")
+    library = [p.id for p in load_all_profiles(bundled=True)]
+    code, out, _ = _cli(["profiles", "list", str(tmp_path), "bundled"], capsys)
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == sorted([*library, "own.heavy"])
+    code, out, _ = _cli(["profiles", "list", "bundled", "bundled"], capsys)
+    assert [line.split()[0] for line in out.splitlines()] == library
+    _, out, _ = _cli(["validate", "--help"], capsys)
+    assert "'bundled'" in out
 
 
 # --- a missing pyarrow is said first -------------------------------------------------------

@@ -125,6 +125,13 @@ class ShipmentResult:
         """The shipment's id."""
         return self.shipment.shipment_id
 
+    def __repr__(self) -> str:
+        forced = " (forced)" if self.forced else ""
+        return (
+            f"<ShipmentResult {self.shipment_id} {self.lane}{forced} {self.score}: "
+            f"{len(self.hits)} hits, {len(self.notes)} notes>"
+        )
+
 
 @dataclass(frozen=True)
 class ContainerResult:
@@ -157,6 +164,13 @@ class ContainerResult:
     def bl_numbers(self) -> tuple[str, ...]:
         """The bills of lading in the container."""
         return tuple(s.shipment.bl_number for s in self.shipments if s.shipment.bl_number)
+
+    def __repr__(self) -> str:
+        forced = " (forced)" if self.forced_lane is not None else ""
+        return (
+            f"<ContainerResult {self.key} {self.lane}{forced} {self.score}: "
+            f"{len(self.shipments)} B/Ls, {len(self.hits)} hits>"
+        )
 
 
 @dataclass(frozen=True)

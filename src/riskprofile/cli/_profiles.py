@@ -15,10 +15,17 @@ from riskprofile.cli import _args
 __all__ = ["register"]
 
 
+_PATHS_HELP = "profile files or folders; 'bundled' for the bundled library (the default)"
+
+
 def _paths(args: argparse.Namespace) -> list[str]:
+    """The PATH arguments, the word ``bundled`` standing for the bundled library (as in
+    ``--profiles``): ``riskprofile validate my-overlays/ bundled``."""
     from riskprofile.profiles import bundled_profiles_path
 
-    return list(args.paths) or [str(bundled_profiles_path())]
+    library = str(bundled_profiles_path())
+    paths = [library if p == _args.BUNDLED else p for p in args.paths]
+    return list(dict.fromkeys(paths)) or [library]
 
 
 def register(commands: Any) -> None:
@@ -30,7 +37,7 @@ def register(commands: Any) -> None:
         "file:line:col: message and exits 1 if there is any; otherwise prints lint "
         "findings and a summary and exits 0.",
     )
-    validate.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     validate.add_argument(
         "--today",
         "--as-of",
@@ -52,7 +59,7 @@ def register(commands: Any) -> None:
         "built as real data is (derived fields such as hs_chapters filled); a failure "
         "shows the values of the fields the indicator uses. Exits 1 on any failure.",
     )
-    test.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    test.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
     test.set_defaults(run=_test)
 
@@ -61,14 +68,14 @@ def register(commands: Any) -> None:
     )
     sub = profiles.add_subparsers(dest="profiles_command", metavar="SUBCOMMAND", required=True)
     listing = sub.add_parser("list", help="list the profiles with version and fingerprint")
-    listing.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    listing.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     listing.add_argument(
         "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
     )
     listing.set_defaults(run=_list)
     show = sub.add_parser("show", help="print one profile as YAML")
     show.add_argument("id", help="the profile id")
-    show.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    show.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     show.add_argument(
         "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
     )
@@ -87,7 +94,7 @@ def register(commands: Any) -> None:
         "(a condition it cannot translate exactly runs row-wise, with the same result), "
         "then a summary. Needs Polars (the 'columnar' extra).",
     )
-    engines.add_argument("paths", nargs="*", metavar="PATH", help="profile files or folders")
+    engines.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     engines.add_argument(
         "--country", type=_args.country, help="resolve this country's overlays (ISO 3166)"
     )
