@@ -194,6 +194,7 @@ def test_json_carries_the_audit_and_both_tables(
         "selected": len(selection.selected),
         "left_out": [c.key for c in selection.left_out],
         "documentary": [c.key for c in selection.documentary],
+        "not_scored": [],
         "warnings": [],
     }
     assert doc["containers"] == output.container_rows(run, selection)

@@ -12,9 +12,7 @@ Every export is deterministic: the same run gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -22,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from riskprofile.io._cells import csv_line
 from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import (
     UNEVALUABLE_WARNING,
@@ -29,7 +28,7 @@ from riskprofile.scoring import (
     ScoringRun,
     unevaluable_warnings,
 )
-from riskprofile.selection import Selection
+from riskprofile.selection import ManualReview, Selection
 
 __all__ = [
     "container_rows",
@@ -213,6 +212,16 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
             selected=len(selection.selected),
             left_out=[c.key for c in selection.left_out],
             documentary=[c.key for c in selection.documentary],
+            not_scored=[
+                {
+                    "container_number": u.container_number,
+                    "bl_numbers": list(u.bl_numbers),
+                    "records": list(u.records),
+                    "reasons": list(u.reasons),
+                    "partly_scored": u.partly_scored,
+                }
+                for u in selection.manual_review
+            ],
             warnings=list(selection.warnings),
         )
     return audit
@@ -229,12 +238,11 @@ def to_json(run: ScoringRun, selection: Selection | None = None) -> str:
 
 
 def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return buffer.getvalue()
+    # Manifest text (vessel, B/L, container numbers, names) is untrusted: no cell may run
+    # as a spreadsheet formula, none may hide a row break (riskprofile.io._cells).
+    lines = [csv_line(columns)]
+    lines += [csv_line(row.get(c) for c in columns) for row in rows]
+    return "".join(lines)
 
 
 def output_files(path: str | Path, format: str | None = None) -> list[Path]:
@@ -337,6 +345,21 @@ def _unit_lines(c: ContainerResult, head: str, width: int, details: bool) -> lis
     return lines
 
 
+def _manual_lines(unit: ManualReview, width: int) -> list[str]:
+    """A unit not scored: what it is, and why each of its records was rejected."""
+    pad = " " * 4
+    what = unit.container_number or "(no container)"
+    head = f"  -  {what}  not scored: manual review"
+    if unit.partly_scored:
+        head += " (partly scored: its other records were scored)"
+    lines = _wrap(head, width, "", " " * 5)
+    if unit.bl_numbers:
+        lines += _wrap(f"B/L {', '.join(unit.bl_numbers)}", width, pad, pad + "  ")
+    for record, reason in zip(unit.records, unit.reasons, strict=True):
+        lines += _wrap(f"record {record} rejected: {reason}", width, pad, pad + "  ")
+    return lines
+
+
 def _lanes_text(lanes: Sequence[str]) -> str:
     return " or ".join(lanes) if len(lanes) <= 2 else ", ".join(lanes[:-1]) + " or " + lanes[-1]
 
@@ -391,6 +414,12 @@ def text_table(
         if selection.documentary:
             apart = len(selection.documentary)
             out.append(f"{apart:,} blue containers listed apart for documentary checks")
+        if selection.manual_review:
+            records = sum(len(u.records) for u in selection.manual_review)
+            out.append(
+                f"{len(selection.manual_review):,} units not scored ({records:,} records "
+                "rejected): listed for manual review, outside the capacity"
+            )
         out.extend(f"warning: {w}" for w in selection.warnings)
         units: list[tuple[int, str, ContainerResult]] = [
             (s.rank, s.reason, by_key[s.container.key]) for s in selection.selected
@@ -400,6 +429,8 @@ def text_table(
             (c for c in run.containers if c.lane != "green"), start=1)]  # fmt: skip
     out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
     body: list[str] = []
+    for unit in selection.manual_review if selection is not None else ():
+        body += ["", *_manual_lines(unit, width)]
     for rank, reason, c in units[: max(limit, 0)]:
         lane = c.lane + (" (forced)" if c.forced_lane else "")
         head = f"{rank:>3}  {c.container_number or c.key}  {lane}  score {_number(c.score)}"

@@ -35,11 +35,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from riskprofile.io._batch import RejectedRecord
 from riskprofile.scoring import LANES, Lane, RankedContainer, RankedRun
 
 __all__ = [
     "PHYSICAL_LANES",
     "Capacity",
+    "ManualReview",
     "Selected",
     "Selection",
     "capacity_from_text",
@@ -63,6 +65,27 @@ class Selected:
     container: RankedContainer
 
 
+@dataclass(frozen=True, slots=True)
+class ManualReview:
+    """A unit that was not scored, because records of it were rejected (strict mode, or
+    a record that could not be read): on the list for an officer to review by hand.
+
+    Attributes:
+        container_number: the container, when the records name one.
+        bl_numbers: the bills of lading the records name.
+        records: where the rejected records are in the file (line, row or manifest).
+        reasons: why each was rejected.
+        partly_scored: other records of the same container were scored: it is on the
+            ranked list too, scored without the rejected ones.
+    """
+
+    container_number: str | None
+    bl_numbers: tuple[str, ...]
+    records: tuple[int, ...]
+    reasons: tuple[str, ...]
+    partly_scored: bool = False
+
+
 @dataclass(frozen=True)
 class Selection:
     """The inspection list of a scoring run.
@@ -81,6 +104,8 @@ class Selection:
             default it is drawn within it).
         lanes: the lanes the capacity is filled from by score.
         quotas: the inspections per lane of a per-lane capacity (None for an overall one).
+        manual_review: the units not scored because records of them were rejected
+            (``not_scored``): "not scored: manual review", outside the capacity.
         warnings: e.g. forced containers exceeding capacity, a control sample cut short.
     """
 
@@ -95,6 +120,7 @@ class Selection:
     control_on_top: bool = False
     lanes: tuple[Lane, ...] = PHYSICAL_LANES
     quotas: Mapping[Lane, int] | None = None
+    manual_review: tuple[ManualReview, ...] = ()
 
     @property
     def over_capacity(self) -> int:
@@ -244,6 +270,7 @@ def select(
     seed: int | None = None,
     control_on_top: bool = False,
     lanes: Iterable[Lane] = PHYSICAL_LANES,
+    not_scored: Iterable[RejectedRecord] = (),
 ) -> Selection:
     """Pick the containers to inspect.
 
@@ -264,6 +291,9 @@ def select(
         lanes: the lanes an overall capacity is filled from by score: the physical
             ones (red, yellow) by default; add ``"blue"`` to count documentary checks
             in the same capacity.
+        not_scored: the records the batch rejected (``batch.rejected``): their units
+            are listed for manual review (:class:`ManualReview`), outside the capacity,
+            so that a unit dropped by strict reading is never dropped silently.
 
     >>> # select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%", seed=1)
     """
@@ -351,7 +381,57 @@ def select(
     return Selection(
         run, selected, left_out, limit, rate, seed, tuple(warnings),
         documentary=documentary, control_on_top=control_on_top, lanes=filled, quotas=quotas,
+        manual_review=_manual_review(run, not_scored),
     )  # fmt: skip
+
+
+def _manual_review(run: RankedRun, rejected: Iterable[RejectedRecord]) -> tuple[ManualReview, ...]:
+    """The units of rejected records: one per container they name; a record that names
+    only bills of lading joins the containers of those B/Ls, or stands alone."""
+    by_box: dict[str, list[RejectedRecord]] = {}
+    loose: list[RejectedRecord] = []
+    for record in rejected:
+        for number in record.container_numbers:
+            by_box.setdefault(number, []).append(record)
+        if not record.container_numbers:
+            loose.append(record)
+    alone: dict[tuple[str, ...], list[RejectedRecord]] = {}
+    for record in loose:
+        homes = [n for n, rs in by_box.items() if set(record.bl_numbers) & _bls(rs)]
+        for number in homes:
+            by_box[number].append(record)
+        if not homes:
+            alone.setdefault(record.bl_numbers or (f"record {record.record}",), []).append(record)
+    scored = _scored_numbers(run, list(by_box))
+    units = [_unit(number, records, number in scored) for number, records in by_box.items()]
+    units += [_unit(None, records, False) for records in alone.values()]
+    return tuple(sorted(units, key=lambda u: (u.container_number or "", u.bl_numbers, u.records)))
+
+
+def _bls(records: Iterable[RejectedRecord]) -> set[str]:
+    return {bl for r in records for bl in r.bl_numbers}
+
+
+def _unit(number: str | None, records: list[RejectedRecord], scored: bool) -> ManualReview:
+    records = sorted(records, key=lambda r: r.record)
+    return ManualReview(
+        number,
+        tuple(dict.fromkeys(bl for r in records for bl in r.bl_numbers)),
+        tuple(r.record for r in records),
+        tuple(r.reason for r in records),
+        scored,
+    )
+
+
+def _scored_numbers(run: RankedRun, numbers: list[str]) -> set[str]:
+    """Which of these container numbers the run scored."""
+    if not numbers:
+        return set()
+    table = getattr(run, "container_table", None)
+    if table is not None:
+        column = table.get_column("container_number")
+        return {str(n) for n in column.filter(column.is_in(numbers)).to_list()}
+    return {c.container_number for c in run.containers if c.container_number} & set(numbers)
 
 
 def _take(containers: Sequence[RankedContainer], positions: list[int]) -> tuple[Any, ...]:

@@ -228,7 +228,7 @@ def _score(args: argparse.Namespace) -> int:
     try:
         selection = select(
             run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
-            seed=args.seed, control_on_top=args.control_on_top,
+            seed=args.seed, control_on_top=args.control_on_top, not_scored=batch.rejected,
         )  # fmt: skip
     except ValueError as exc:
         raise _usage(str(exc)) from None

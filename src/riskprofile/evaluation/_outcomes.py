@@ -26,6 +26,7 @@ import yaml
 
 from riskprofile.errors import InputFormatError, MappingError
 from riskprofile.io._batch import FieldProblem, RejectedRecord
+from riskprofile.io._cells import csv_text
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
@@ -479,7 +480,9 @@ def _csv_records(
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 yield start, {"__extra__": [c for c in cells[len(header) :] if c.strip()]}
                 continue
-            yield start, dict(zip(header, cells, strict=False))
+            # Cells marked as text against spreadsheet formulas (riskprofile.io.csv_cell)
+            # lose their quote.
+            yield start, dict(zip(header, map(csv_text, cells), strict=False))
 
     return header, rows()
 

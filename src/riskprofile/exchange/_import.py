@@ -34,6 +34,7 @@ from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure
 from riskprofile.exchange._signing import digest, verify
 from riskprofile.exchange._trust import TrustStore
+from riskprofile.io._cells import csv_line, csv_text
 from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 __all__ = [
@@ -109,7 +110,10 @@ def _read_outcomes(folder: Path) -> list[dict[str, str]]:
         return []
     data = read_limited(path, MAX_STATE_BYTES, "outcome file")
     try:
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        rows = [
+            {k: csv_text(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in csv.DictReader(io.StringIO(data.decode("utf-8")))
+        ]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise _corrupt(path, f"not readable as CSV ({exc})") from None
     if rows and "message_id" not in rows[0]:
@@ -118,11 +122,10 @@ def _read_outcomes(folder: Path) -> list[dict[str, str]]:
 
 
 def _csv_bytes(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    # Values from a partner's message (B/L and container numbers, reasons) are untrusted:
+    # none may run as a spreadsheet formula; the readers take the quote off again.
+    lines = [csv_line(columns)] + [csv_line(row.get(c) for c in columns) for row in rows]
+    return "".join(lines).encode("utf-8")
 
 
 def _expiry(path: Path, message_id: str, entry: dict[str, Any]) -> dt.datetime:

@@ -7,6 +7,7 @@ imported on first use, so that importing this package never needs polars.
 from typing import TYPE_CHECKING, Any
 
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord
+from riskprofile.io._cells import csv_cell, csv_text
 from riskprofile.io._layout import COLUMNS, Column, ColumnMapping, render_layout
 from riskprofile.io._read import (
     BatchFormat,
@@ -32,6 +33,8 @@ __all__ = [
     "FrameBatch",
     "ManifestReading",
     "RejectedRecord",
+    "csv_cell",
+    "csv_text",
     "detect_format",
     "iter_json_manifests",
     "read_batch",

@@ -52,11 +52,16 @@ class RejectedRecord:
             Parquet row, the line of a JSON Lines document, or the index (from 1) of a
             manifest in a JSON array.
         problems: why, one entry per field at fault.
+        container_numbers, bl_numbers: the containers and bills of lading the record is
+            about, as far as they can be read from it (empty when they cannot): the
+            units an officer must review by hand, since they were not scored.
     """
 
     source: str
     record: int
     problems: tuple[FieldProblem, ...]
+    container_numbers: tuple[str, ...] = ()
+    bl_numbers: tuple[str, ...] = ()
 
     @property
     def reason(self) -> str:

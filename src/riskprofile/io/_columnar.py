@@ -340,6 +340,15 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
         return "rows with more cells than the header"
     if raw.height != len(lines) - 1 or raw.width != len(header):
         return "rows that Polars splits differently"
+    # Cells marked as text against spreadsheet formulas lose their quote, as csv_rows
+    # does (riskprofile.io._cells.csv_text); one scan finds whether there are any.
+    marked = r"^'[=+\-@\t']"
+    if raw.select(pl.any_horizontal(pl.col(header).str.contains(marked)).any()).item():
+        raw = raw.with_columns(
+            pl.when(pl.col(h).str.contains(marked)).then(pl.col(h).str.slice(1))
+            .otherwise(pl.col(h)).alias(h)
+            for h in header
+        )  # fmt: skip
     raw = raw.with_columns(pl.int_range(2, raw.height + 2, dtype=pl.Int64).alias("__line__"))
     # The csv module skips rows whose every cell is blank (they are not records).
     blank = pl.all_horizontal(
@@ -1704,16 +1713,14 @@ class _Reader:
                 for s in flatten(manifest):
                     shipments.append(s)
                     pieces.append((call_id, s.bl_number, s.container_number))
+            reader.note_units(call)
         frame = shipment_frame(shipments)
         # A bill's containers come in the order of its first rows the reader kept.
         kept = slow_rows.filter(
             ~pl.col("_line").is_in(pl.Series(list(reader.problems), dtype=pl.Int64).implode())
         )
         order = self._slow_order(kept, bills, boxes, pieces)
-        rejected = [
-            RejectedRecord(self.source, line, tuple(problems))
-            for line, problems in sorted(reader.problems.items())
-        ]
+        rejected = reader.rejected_records()
         return pl.concat([frame, order], how="horizontal"), rejected, slow_calls
 
     def _slow_order(

@@ -124,7 +124,36 @@ def iter_json_manifests(
                 yield manifest
                 continue
         if rejected is not None:
-            rejected.append(RejectedRecord(str(path), number, tuple(problems)))
+            boxes, bills = _units_of(doc)
+            rejected.append(RejectedRecord(str(path), number, tuple(problems), boxes, bills))
+
+
+def _units_of(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The container and B/L numbers a rejected manifest document names, as far as it can
+    be read (text values only, each once)."""
+    boxes: dict[str, None] = {}
+    bills: dict[str, None] = {}
+    if not isinstance(doc, dict):
+        return (), ()
+
+    def text(value: Any, into: dict[str, None]) -> None:
+        if isinstance(value, str) and value.strip():
+            into.setdefault(value.strip(), None)
+
+    for box in doc.get("containers") or []:
+        if isinstance(box, dict):
+            text(box.get("number"), boxes)
+    for bill in doc.get("consignments") or []:
+        if not isinstance(bill, dict):
+            continue
+        text(bill.get("bl_number"), bills)
+        numbers = bill.get("container_numbers")
+        for number in numbers if isinstance(numbers, list) else []:
+            text(number, boxes)
+        for item in bill.get("goods") or []:
+            if isinstance(item, dict):
+                text(item.get("container_number"), boxes)
+    return tuple(boxes), tuple(bills)
 
 
 def read_batch(
@@ -200,10 +229,7 @@ class ManifestReading:
             self.manifests += 1
             yield manifest
         if self._table is not None:
-            self.rejected = [
-                RejectedRecord(self.source, line, tuple(problems))
-                for line, problems in sorted(self._table.problems.items())
-            ]
+            self.rejected = self._table.rejected_records()
 
     @property
     def records_read(self) -> int:

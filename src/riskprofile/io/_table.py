@@ -21,7 +21,8 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ValidationError
 
 from riskprofile.errors import InputFormatError
-from riskprofile.io._batch import FieldProblem, problems_from_validation
+from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
+from riskprofile.io._cells import CsvWriter, csv_text
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, _suggest
 from riskprofile.model._base import QualityFlag, RecordModel, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
@@ -107,6 +108,8 @@ class TableReader:
         self.context = validation_context(strictness)
         self.source = source
         self.problems: dict[int, list[FieldProblem]] = {}
+        # Rejected line -> (B/L number, container number), as far as the row gives them.
+        self.units: dict[int, tuple[str | None, str | None]] = {}
         # Where each flagged model's values came from (see ``_note_source``).
         self.flag_sources: dict[int, FlagSource] = {}
         self.rows_read = 0
@@ -295,6 +298,7 @@ class TableReader:
                 self._reject(
                     line, problems_from_validation(exc, lambda loc: self._column_name("goods", loc))
                 )
+                self.units[line] = (None if bl_number is None else str(bl_number), number)
                 return
             self._note_source(item, "goods", _Group(lines=[line]))
         key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
@@ -354,6 +358,35 @@ class TableReader:
         strict = self.strictness == "strict"
         for call in self._calls.values():
             yield from self._finish_call(call, strict)
+            self.note_units(call)
+
+    def note_units(self, call: _Call) -> None:
+        """Remember the B/L and container of each rejected row of ``call``."""
+        for bill in call.bills.values():
+            bl = bill.header.raw.get("bl_number")
+            for line, number in bill.rows:
+                if line in self.problems:
+                    self.units.setdefault(line, (None if bl is None else str(bl), number))
+        for number, lines in call.bare_container_lines.items():
+            for line in lines:
+                if line in self.problems:
+                    self.units.setdefault(line, (None, number))
+
+    def rejected_records(self) -> list[RejectedRecord]:
+        """Every rejected row, in line order, with its reasons and its unit."""
+        out = []
+        for line, problems in sorted(self.problems.items()):
+            bl, number = self.units.get(line, (None, None))
+            out.append(
+                RejectedRecord(
+                    self.source,
+                    line,
+                    tuple(problems),
+                    (number,) if number else (),
+                    (bl,) if bl else (),
+                )
+            )
+        return out
 
     def _finish_call(self, call: _Call, strict: bool) -> Iterator[Manifest]:
         header_doc = _nest("voyage", call.header.raw)
@@ -577,7 +610,9 @@ def csv_rows(
                 if extra:
                     yield start, {"__extra__": extra}
                     continue
-            yield start, dict(zip(header, cells, strict=False))
+            # A cell riskprofile marked as text (a quote before =, +, -, @...) is read as
+            # it was before: see riskprofile.io._cells.
+            yield start, dict(zip(header, map(csv_text, cells), strict=False))
 
     return header, rows()
 
@@ -752,13 +787,16 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
 def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
     """Write manifests as a CSV file in the flat layout; returns the rows written.
 
+    Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) is written
+    with a leading quote (:func:`~riskprofile.io.csv_cell`); the readers take it off.
+
     A goods line that a multi-container B/L shares (no container number) is written
     without one, followed by one row per container of the B/L.
     """
     names = [c.name for c in COLUMNS]
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(names)
         for row in table_rows(manifests):
             writer.writerow(["" if (v := _cell(row.get(n))) is None else v for n in names])

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from riskprofile.errors import ProfileError, ProfileSetError
+from riskprofile.io._cells import csv_text
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledCondition,
@@ -533,8 +534,11 @@ def _list_file_rows(
         except (OSError, UnicodeDecodeError) as exc:
             errors.list_files[key] = f"cannot read list file {name!r}: {exc}"
         else:
+            # A list written by riskprofile (a partner's warnings) marks cells that would
+            # run as spreadsheet formulas with a quote: taken off here.
             reader = csv.reader(io.StringIO(text))
-            errors.list_files[key] = ([(reader.line_num, row) for row in reader], len(data))
+            rows = [(reader.line_num, [csv_text(cell) for cell in row]) for row in reader]
+            errors.list_files[key] = (rows, len(data))
     read = errors.list_files[key]
     if isinstance(read, str):
         errors.at(source, position, read, "list")

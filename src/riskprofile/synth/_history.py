@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.evaluation._outcomes import Outcome, SelectedBy
+from riskprofile.io._cells import CsvWriter, csv_text
 from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
@@ -555,7 +556,7 @@ def write_history(history: History, path: str | Path) -> dict[str, Path]:
     patterns_path = path.with_suffix(".patterns.csv")
     write_csv(history.manifests, path)
     with open(outcomes_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(OUTCOME_FILE_COLUMNS)
         for o in history.outcomes:
             writer.writerow(
@@ -569,7 +570,7 @@ def write_history(history: History, path: str | Path) -> dict[str, Path]:
                 ]
             )
     with open(patterns_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(PATTERN_COLUMNS)
         for p in history.patterns:
             writer.writerow(
@@ -593,6 +594,6 @@ def read_patterns(path: str | Path) -> tuple[PlantedPattern, ...]:
             PlantedPattern(
                 row[0], row[1], row[2], float(row[3]), dt.date.fromisoformat(row[4]), row[5]
             )
-            for row in reader
+            for row in ([csv_text(cell) for cell in cells] for cells in reader)
             if row
         )

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from stdnum import iso6346
 
+from riskprofile.io._cells import CsvWriter, csv_text
 from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.synth._generator import (
@@ -1242,7 +1243,7 @@ def write_planted(planted: Iterable[PlantedCase], path: str | Path) -> int:
     the ground truth to keep next to the batch; returns the number of cases written."""
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(PLANTED_COLUMNS)
         for case in planted:
             writer.writerow(
@@ -1264,4 +1265,4 @@ def read_planted(path: str | Path) -> tuple[PlantedCase, ...]:
         header = next(reader, None)
         if header is None or tuple(header) != PLANTED_COLUMNS:
             raise ValueError(f"{path}: not a planted-cases file (header {header!r})")
-        return tuple(PlantedCase(*row) for row in reader if row)
+        return tuple(PlantedCase(*map(csv_text, row)) for row in reader if row)
