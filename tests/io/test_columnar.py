@@ -667,3 +667,28 @@ def test_a_bill_of_lading_without_shipper_or_consignee_is_flagged_missing_by_bot
         others = [f for bl, fs in flags.items() if bl not in (blank_shipper, blank_consignee)
                   for f in fs]  # fmt: skip
         assert not any(f.endswith(":missing") for f in others)
+
+
+@pytest.mark.parametrize("column", ["description", "package_type", "container_number"])
+def test_a_goods_line_refused_for_a_huge_cell_joins_no_group_in_strict_mode(
+    tmp_path: Path, column: str
+) -> None:
+    """Regression (found by tests/io/test_fuzz.py): the model path rejects such a goods
+    line before it joins its bill of lading, so the bill's place in the order is that of
+    its next row; read_frame put it at the rejected row."""
+    header = ["bl_number", "container_number", "hs_code", "description", "package_type"]
+    cells = {"description": "X" * 20_000, "package_type": "CT" * 6_000,
+             "container_number": "CSQU3054383" + " " * 20_000 + "9"}  # fmt: skip
+    rows = [
+        ["B1", "CSQU3054383", "080390", "BANANAS", "CT"],
+        ["B2", "CSQU3054383", "080390", "BANANAS", "CT"],
+        ["B1", "MSKU9045125", "080390", "BANANAS", "CT"],
+    ]
+    at = header.index(column)
+    rows[0][at] = cells[column]
+    path = tmp_path / "huge.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    got = _same(path, strictness="strict")
+    assert [r.record for r in got.rejected] == [2]
+    assert got.frame["bl_number"].to_list()[0] == "B2"

@@ -52,13 +52,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from pydantic import ValidationError
 
 from riskprofile.engines.columnar._frame import DECIMAL_SCALE, frame_schema, shipment_frame
 from riskprofile.errors import BatchRejectedError, InputFormatError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
-from riskprofile.io._table import TableReader, _Group
+from riskprofile.io._table import TableReader, _Group, _nest
 from riskprofile.model._base import (
     LENIENT,
     MAX_TEXT_CHARS,
@@ -971,7 +972,7 @@ class _Reader:
         goods = self._goods(rows)
         if self.strict:
             # A goods line that breaks a standard is rejected before it joins any group.
-            broken = goods.filter(pl.col("_broken"))["_row"]
+            broken = pl.concat([goods.filter(pl.col("_broken"))["_row"], self._refused(rows)])
             rows = rows.with_columns(
                 (pl.col("_lone") | pl.col("_row").is_in(broken.implode())).alias("_lone")
             )
@@ -996,6 +997,25 @@ class _Reader:
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
         return _Slice(frame, rejected, len(fast_calls | slow_calls), slow_rows.height)
+
+    def _refused(self, rows: pl.DataFrame) -> pl.Series:
+        """Rows with a cell too long for its field (few) whose goods line the model
+        refuses in strict mode, as the reference reader's ``add`` validates it: it is
+        rejected before it joins any group."""
+        huge = rows.filter(pl.col("_huge") & pl.col("_has_goods") & ~pl.col("_lone"))
+        refused: list[int] = []
+        if huge.height:
+            used = sorted({n for names in self.table.sources.values() for n in names})
+            records = self.raw.select(used).gather(huge["_row"]).iter_rows(named=True)
+            for row, number, record in zip(huge["_row"], huge["_number"], records, strict=True):
+                doc = _nest("goods", self.table._values("goods", record))
+                if number is not None:
+                    doc["container_number"] = number
+                try:
+                    GoodsItem.model_validate(doc, context=self.table.context)
+                except ValidationError:
+                    refused.append(row)
+        return pl.Series(refused, dtype=pl.Int64)
 
     # --- rows: keys and ids ------------------------------------------------------------
 
