@@ -105,6 +105,25 @@ def test_score_of_a_batch_keeps_its_rejected_records(bundled: ProfileSet) -> Non
     assert (bare.records_read, bare.rejected, bare.records_accepted) == (None, (), None)
 
 
+def test_exports_of_a_batch_run_carry_its_rejected_records(
+    bundled: ProfileSet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = read_batch(EXPORT, mapping=EXPORT_MAPPING, strictness="strict")
+    audit = json.loads(output.to_json(score(batch, bundled, as_of="2026-11-02")))["audit"]
+    assert (audit["records_read"], audit["records_accepted"]) == (12, 10)
+    assert [(r["record_unit"], r["record"]) for r in audit["rejected"]] == [
+        ("line", 5),
+        ("line", 8),
+    ]
+    argv = ["score", str(EXPORT), "--mapping", str(EXPORT_MAPPING), "--strict",
+            "--as-of", "2026-11-02", "--format", "json"]  # fmt: skip
+    code, out, _ = _cli(argv, capsys)
+    assert code == 1  # rejected records in strict mode
+    assert json.loads(out)["audit"]["rejected"] == audit["rejected"]
+    bare = json.loads(output.to_json(score(batch.shipments, bundled, as_of="2026-11-02")))
+    assert "rejected" not in bare["audit"]
+
+
 def test_score_of_a_path_reads_it(
     run: ScoringRun, bundled: ProfileSet, manifests_jsonl: list[str], tmp_path: Path
 ) -> None:

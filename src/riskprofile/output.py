@@ -224,6 +224,14 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
             ],
             warnings=list(selection.warnings),
         )
+    if run.records_read is not None:
+        # Scored from a batch: what was read and what was not, so that nothing is lost.
+        audit.update(
+            source=run.source,
+            records_read=run.records_read,
+            records_accepted=run.records_accepted,
+            rejected=[{"record_unit": run.record_unit, **r.as_dict()} for r in run.rejected],
+        )
     return audit
 
 

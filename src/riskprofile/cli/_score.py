@@ -220,7 +220,7 @@ def _score(args: argparse.Namespace) -> int:
     progress = _Progress(len(batch.shipments))
     try:
         run = score(
-            batch.shipments, profiles, as_of=as_of, include_drafts=args.include_drafts,
+            batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
             progress=progress, engine=args.engine,
         )  # fmt: skip
     finally:
