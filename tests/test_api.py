@@ -33,6 +33,7 @@ from riskprofile.profiles import (
 from riskprofile.scoring import ScoringRun, score
 from riskprofile.selection import select
 from riskprofile.synth import generate_manifests
+from tests.depth import depth
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
@@ -137,7 +138,7 @@ def test_score_of_a_path_reads_it(
     assert (small.source, small.records_read, small.record_unit) == (str(path), 8, "line")
 
 
-@settings(max_examples=15)
+@settings(max_examples=depth(15))
 @given(broken=st.sets(st.integers(min_value=0, max_value=7)))
 def test_nothing_read_is_lost(
     broken: set[int],
@@ -207,7 +208,7 @@ def test_profile_evaluate_takes_a_date_or_a_string(bundled: ProfileSet) -> None:
         bundled.profiles[0].evaluate(shipments[0], "2 Nov")
 
 
-@settings(max_examples=25)
+@settings(max_examples=depth(25))
 @given(
     when=st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 1, 1)),
     offset=st.integers(min_value=-12 * 60, max_value=14 * 60),

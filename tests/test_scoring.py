@@ -35,10 +35,11 @@ from riskprofile.scoring import (
 )
 from riskprofile.selection import select
 from tests import strategies as rst
+from tests.depth import depth
 
 AS_OF = dt.date(2026, 11, 2)
 PROPERTIES = settings(
-    max_examples=25,
+    max_examples=depth(25),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -25,10 +25,11 @@ from riskprofile.profiles import ProfileSet, load_profiles
 from riskprofile.scoring import ScoringRun, score
 from riskprofile.selection import Selection, parse_capacity, select
 from tests import strategies as rst
+from tests.depth import depth
 
 AS_OF = dt.date(2026, 11, 2)
 PROPERTIES = settings(
-    max_examples=25,
+    max_examples=depth(25),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

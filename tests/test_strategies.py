@@ -15,9 +15,13 @@ from stdnum import iso6346
 
 from riskprofile.model import Manifest, flatten
 from tests import strategies as rst
+from tests.depth import depth
 
 _SEARCH = settings(
-    max_examples=2_000, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    max_examples=depth(2_000, floor=2_000),
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
 )
 
 
@@ -48,7 +52,7 @@ def test_manifests_cover_the_consolidation_shapes() -> None:
     seen: Counter[str] = Counter()
 
     # Generation only (no shrinking), derandomized so that the test is not flaky.
-    @settings(max_examples=400, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=depth(400, floor=400), derandomize=True, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(rst.manifests())
     def count(manifest: Manifest) -> None:
@@ -70,7 +74,7 @@ def test_container_numbers_include_check_remainder_ten() -> None:
     assert iso6346.is_valid(number)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=depth(30), deadline=None)
 @given(rst.manifest_documents(valid=False))
 def test_invalid_documents_keep_the_valid_structure(doc: dict[str, Any]) -> None:
     # Spoilt values replace codes; the records that carry required values stay whole.
@@ -82,7 +86,7 @@ def test_invalid_documents_keep_the_valid_structure(doc: dict[str, Any]) -> None
             assert isinstance(seal["number"], str)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=depth(30), deadline=None)
 @given(rst.manifests())
 def test_generated_manifests_stay_small(manifest: Manifest) -> None:
     assert len(manifest.consignments) <= 4

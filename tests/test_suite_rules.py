@@ -7,6 +7,10 @@ every test module's syntax tree and fails on a comparison that involves
 ``time.perf_counter()``, ``time.time()``, ``time.monotonic()`` (or their ``_ns`` forms),
 directly, through a variable assigned from one, or through a helper that returns one;
 and on a hypothesis ``deadline`` other than ``None``.
+
+No test pins a number of hypothesis examples: ``max_examples`` goes through
+``tests.depth.depth()``, so that ``RISKPROFILE_TEST_DEPTH`` (``dev``, ``ci``, ``nightly``)
+scales every property alike; a literal would override the profile at every depth.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from tests.depth import VARIABLE, current, depth
 
 TESTS = Path(__file__).resolve().parent
 WALL_CLOCK = frozenset(
@@ -117,6 +124,65 @@ def test_no_test_gives_hypothesis_a_deadline() -> None:
 def test_the_deadline_rule_catches_a_deadline() -> None:
     assert hypothesis_deadlines("@settings(max_examples=5, deadline=500)\ndef t(): ...\n") == [1]
     assert hypothesis_deadlines("@settings(deadline=None)\ndef t(): ...\n") == []
+
+
+def pinned_max_examples(source: str) -> list[int]:
+    """The lines of ``source`` that give ``max_examples`` a number written out (only
+    constants, no ``depth(...)`` call or name), which no depth would scale."""
+    return sorted(
+        keyword.value.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "max_examples"
+        and not any(isinstance(n, ast.Call | ast.Name) for n in ast.walk(keyword.value))
+    )
+
+
+def test_no_test_pins_a_number_of_examples() -> None:
+    found = [
+        f"{path.relative_to(TESTS.parent)}:{line}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for line in pinned_max_examples(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], (
+        "max_examples written as a number (use max_examples=depth(N), tests/depth.py): "
+        + ", ".join(found)
+    )
+
+
+def test_the_depth_rule_catches_a_pinned_number() -> None:
+    assert pinned_max_examples("@settings(max_examples=200)\ndef t(): ...\n") == [1]
+    assert pinned_max_examples("s = settings(PARENT, max_examples=2 * 100)\n") == [1]
+    assert pinned_max_examples("@settings(max_examples=depth(200))\ndef t(): ...\n") == []
+    assert pinned_max_examples("s = settings(max_examples=EXAMPLES)\n") == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [("dev", 40), ("ci", 200), ("nightly", 2000)])
+def test_depth_scales_from_the_ci_depth(name: str, expected: int) -> None:
+    assert depth(200, name=name) == expected
+
+
+def test_depth_keeps_a_floor_and_a_search_budget() -> None:
+    assert depth(25, name="dev") == 10  # a fifth would be 5: the floor
+    assert depth(8, name="dev") == 8  # never more than the CI depth
+    assert depth(500, floor=500, name="dev") == 500  # a search keeps its budget
+    assert depth(500, floor=500, name="nightly") == 5000
+
+
+def test_the_depth_variable_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(VARIABLE, raising=False)
+    assert current() == "dev"
+    monkeypatch.setenv(VARIABLE, " CI ")
+    assert current() == "ci"
+    monkeypatch.setenv(VARIABLE, "deep")
+    with pytest.raises(ValueError, match="RISKPROFILE_TEST_DEPTH='deep'"):
+        current()
+
+
+def test_the_loaded_profile_follows_the_variable() -> None:
+    assert settings.default.deadline is None
+    assert settings.default.max_examples == depth(100)
 
 
 CAUGHT = {

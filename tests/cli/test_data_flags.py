@@ -15,6 +15,7 @@ from riskprofile.cli import main
 from riskprofile.io import read_batch, read_manifests, write_csv, write_json
 from riskprofile.io._flags import flag_records
 from riskprofile.synth import generate_manifests
+from tests.depth import depth
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ["examples/data/customs-export.csv", "--mapping", "examples/mappings/customs-export.yaml"]
@@ -94,7 +95,7 @@ def test_long_listings_are_cut_unless_all(
     assert len(listed) == len(json.loads(as_json)["flag_list"])
 
 
-@settings(max_examples=8)
+@settings(max_examples=depth(8))
 @given(seed=st.integers(min_value=0, max_value=10_000))
 def test_every_flag_is_listed_where_its_value_is(
     seed: int, tmp_path_factory: pytest.TempPathFactory

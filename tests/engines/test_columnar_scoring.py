@@ -19,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.depth import depth
+
 pl = pytest.importorskip("polars")
 
 from riskprofile import output, read_batch  # noqa: E402
@@ -39,7 +41,7 @@ from tests import strategies as rst  # noqa: E402
 AS_OF = dt.date(2026, 11, 2)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
 PROPERTIES = settings(
-    max_examples=30,
+    max_examples=depth(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -307,7 +309,7 @@ def _every_field_profile() -> ProfileSet:
     )
 
 
-@settings(PROPERTIES, max_examples=40)
+@settings(PROPERTIES, max_examples=depth(40))
 @given(st.lists(rst.rule_shipments(), min_size=1, max_size=12), st.data())
 def test_explanations_show_every_type_of_value_as_the_row_wise_run_does(
     drawn: list[Shipment], data: st.DataObject

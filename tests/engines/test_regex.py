@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.depth import depth
+
 pl = pytest.importorskip("polars")
 
 from riskprofile.engines.columnar._regex import (  # noqa: E402
@@ -54,7 +56,7 @@ def patterns(draw: st.DrawFn, depth: int = 2) -> str:
 _TEXT = st.text(st.sampled_from("AaBb1 .-_\n\t\x0b\x0cé$\\\x1cK\u212a[&~{},2#"), max_size=8)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(patterns(), st.lists(_TEXT, min_size=1, max_size=6), st.booleans())
 def test_rewritten_regexes_find_what_re2_finds(
     pattern: str, texts: list[str], anchored: bool
@@ -74,7 +76,7 @@ def test_rewritten_regexes_find_what_re2_finds(
 
 def test_most_generated_patterns_are_written() -> None:
     # The property above must not pass by refusing everything.
-    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=depth(100), deadline=None, suppress_health_check=list(HealthCheck))
     @given(patterns())
     def count(pattern: str) -> None:
         try:

@@ -20,6 +20,8 @@ import rule_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.depth import depth
+
 pl = pytest.importorskip("polars")
 
 from riskprofile import read_batch  # noqa: E402
@@ -142,7 +144,7 @@ def test_bundled_masks_equal_rowwise(
 # --- random conditions over edge-case shipments ----------------------------------------------
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(200), deadline=None, suppress_health_check=list(HealthCheck))
 @given(rst.rule_conditions(), st.lists(rst.rule_shipments(), min_size=1, max_size=6))
 def test_random_conditions_equal_rowwise(expression: str, shipments: list[Shipment]) -> None:
     condition = compile_condition(expression, rst.RULE_LISTS)
@@ -159,7 +161,7 @@ def test_random_conditions_equal_rowwise(expression: str, shipments: list[Shipme
     assert (masks.hit.to_list(), masks.error.to_list()) == expected
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(rst.rule_conditions(), min_size=1, max_size=4),
     st.lists(rst.rule_shipments(), min_size=1, max_size=4),
@@ -204,7 +206,7 @@ _HELPER_CALLS = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(120), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     _HELPER_CALLS,
     st.sampled_from(["{}", "not {}", "is_lcl or {}"]),
@@ -221,7 +223,7 @@ def test_helper_functions_are_translated_and_equal_rowwise(
     assert (masks.hit.to_list(), masks.error.to_list()) == rowwise(condition, shipments)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(100), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(rst.rule_shipments(), min_size=1, max_size=5))
 def test_records_of_frame_are_the_rowwise_records(shipments: list[Shipment]) -> None:
     fields = [*rst.RULE_NUMBER_FIELDS, *rst.RULE_TEXT_FIELDS, *rst.RULE_LIST_FIELDS,

@@ -39,6 +39,7 @@ from riskprofile.evaluation import (
 from riskprofile.model import Shipment
 from riskprofile.profiles import load_profiles
 from riskprofile.scoring import score
+from tests.depth import depth
 from tests.evaluation import AS_OF, CALL, Unit, make_run
 
 UNITS = [
@@ -324,7 +325,7 @@ def runs_and_outcomes(draw: st.DrawFn) -> tuple[Any, list[Outcome], list[int | s
     return make_run(units), outcomes, capacities
 
 
-PROPERTIES = settings(max_examples=60, deadline=None)
+PROPERTIES = settings(max_examples=depth(60), deadline=None)
 RATES = {"precision", "recall", "coverage", "hit_rate", "hit_rate_low", "hit_rate_high",
          "precision_low", "precision_high", "detected_share", "share_of_findings"}  # fmt: skip
 

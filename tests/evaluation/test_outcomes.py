@@ -21,6 +21,7 @@ from riskprofile.evaluation import (
 )
 from riskprofile.evaluation._outcomes import parse_bool, parse_selected_by
 from riskprofile.model import Shipment
+from tests.depth import depth
 from tests.evaluation import CALL, Unit, make_run
 
 
@@ -277,7 +278,7 @@ def test_outcome_layout_table_in_the_docs_matches_the_code() -> None:
 _CELLS = st.sampled_from(["yes", "no", "Y", "n", "1", "0", "true", "maybe", "", " ", "2"])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=depth(50), deadline=None)
 @given(
     st.lists(
         st.tuples(

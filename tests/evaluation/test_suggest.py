@@ -42,6 +42,7 @@ from riskprofile.evaluation._suggest import (
 from riskprofile.profiles import lint_profiles
 from riskprofile.scoring import _unit_key
 from riskprofile.synth import History, PlantedPattern, generate_history
+from tests.depth import depth
 
 SEED = 11
 SPLIT_DAY = 90  # of 120: learn on the first three quarters, measure on the last
@@ -402,7 +403,7 @@ def _small(shipments: list[Shipment], outcomes: list[Outcome]) -> Suggestions:
     return suggest(shipments, outcomes, split=_SPLIT, min_support=3, min_findings=2, alpha=0.2)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_histories(), st.randoms(use_true_random=False))
 def test_small_history_properties(
     data: tuple[list[Shipment], list[Outcome]], shuffler: random.Random

@@ -21,10 +21,13 @@ from riskprofile.exchange import (
     sign,
     verify,
 )
+from tests.depth import depth
 from tests.exchange.conftest import NOW, make_warning
 
 _FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=depth(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 json_values = st.recursive(
@@ -117,7 +120,7 @@ def test_changed_bytes_are_refused(
     _refused(mutated, original, kz_trust)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=depth(40), deadline=None)
 @given(
     opener=st.sampled_from([b"[", b'{"a":', b'{"payload":', b'{"payload":{"x":']),
     depth=st.integers(17, 20_000),
@@ -131,7 +134,9 @@ def test_deep_nesting_is_refused(opener: bytes, depth: int, filler: bytes) -> No
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=depth(20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(junk=st.binary(max_size=200), tail=st.sampled_from([b"", b" " * (1024 * 1024)]))
 def test_import_refuses_junk_and_logs_it(

@@ -21,6 +21,7 @@ from riskprofile.exchange import (
     refresh_watch_list,
     sign,
 )
+from tests.depth import depth
 from tests.exchange.conftest import NOW, make_warning
 
 
@@ -32,7 +33,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 container_numbers = st.from_regex(r"[A-Z]{4}[0-9]{7}", fullmatch=True)
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=depth(25), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(number=container_numbers, days=st.integers(1, 90))
 def test_sign_verify_import_round_trip(
     number: str, days: int, pk_key: SigningKey, kz_trust: TrustStore, tmp_path_factory: object

@@ -23,6 +23,7 @@ from riskprofile.exchange import (
     redact,
     send,
 )
+from tests.depth import depth
 from tests.exchange.conftest import NOW, make_warning
 
 # Personal values carry a marker no other field of the test message contains.
@@ -53,7 +54,7 @@ policies = st.builds(
 )
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=depth(60), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parties=parties, policy=policies)
 def test_no_redacted_value_appears_in_the_bytes_sent(
     parties: list[PartyRef], policy: RedactionPolicy, pk_key: SigningKey, tmp_path: Path
@@ -191,7 +192,9 @@ def _quoting_profiles() -> object:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=depth(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(bills=_one_container_batches(), hashed=st.sets(st.sampled_from(PERSONAL_FIELDS)))
 def test_no_personal_value_of_a_random_batch_reaches_the_bytes_sent(

@@ -31,6 +31,7 @@ from riskprofile.exchange import (
     sign,
     verify,
 )
+from tests.depth import depth
 from tests.exchange.conftest import NOW, make_warning
 
 
@@ -42,7 +43,7 @@ def test_sign_then_verify(pk_key: SigningKey, kz_trust: TrustStore) -> None:
     assert verified.key_id == pk_key.key_id
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=depth(300), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_changing_any_byte_fails_verification(
     pk_key: SigningKey, kz_trust: TrustStore, data: st.DataObject

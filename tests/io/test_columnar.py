@@ -18,6 +18,7 @@ from riskprofile import Manifest, read_batch, write_csv
 from riskprofile.io import COLUMNS
 from riskprofile.model import LENIENT
 from tests import strategies as rst
+from tests.depth import depth
 
 pl = pytest.importorskip("polars")
 pytest.importorskip("pyarrow")
@@ -29,7 +30,9 @@ from riskprofile.io import FrameBatch, read_frame  # noqa: E402
 from riskprofile.io import _columnar as columnar_reader  # noqa: E402
 from riskprofile.io._columnar import PY_WHITESPACE  # noqa: E402
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 NAMES = [c.name for c in COLUMNS]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -546,7 +549,7 @@ def test_a_lone_negative_zero_weight_totals_zero_as_on_the_model_path(tmp_path: 
         assert str(total) == "0.0"
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=depth(500), deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=12))
 def test_text_of_the_folded_shape_is_what_python_folds_it_to(text: str) -> None:
     """The reader keeps names, addresses and descriptions of this shape as they are and

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.depth import depth
+
 pl = pytest.importorskip("polars")
 
 from polars.testing import assert_frame_equal  # noqa: E402
@@ -34,7 +36,7 @@ def _bits(value: float | None) -> bytes | None:
     return struct.pack("<d", value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=depth(300), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 6), FLOATS, FLOATS), max_size=60),
 )
@@ -56,7 +58,7 @@ def test_sequential_sums_are_python_sums_in_row_order(
             assert _bits(got_sum) == _bits(expected), (key, values)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=depth(200), deadline=None)
 @given(
     st.lists(st.integers(1, 5), min_size=1, max_size=4).flatmap(
         lambda spans: st.tuples(
@@ -79,7 +81,7 @@ def test_sort_packed_sorts_as_sort(
     assert_frame_equal(_sort_packed(frame, given_spans), frame.sort(names))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=depth(200), deadline=None)
 @given(st.integers(0, 8), st.lists(st.one_of(st.none(), st.integers(0, 7))))
 def test_compacted_keeps_the_rows_referred_to(size: int, at: list[int | None]) -> None:
     at = [a if a is None or a < size else None for a in at]

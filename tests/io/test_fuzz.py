@@ -39,6 +39,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io import COLUMNS
 from riskprofile.model import LENIENT
 from tests import strategies as rst
+from tests.depth import depth
 
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
@@ -53,7 +54,8 @@ from riskprofile.selection import select  # noqa: E402
 from tests.engines.test_columnar_scoring import frame_view, object_view  # noqa: E402
 from tests.io.test_columnar import assert_same_as_models  # noqa: E402
 
-EXAMPLES = int(os.environ.get("RISKPROFILE_FUZZ_EXAMPLES", "12"))
+# RISKPROFILE_FUZZ_EXAMPLES, when set, overrides the suite's depth (tests/depth.py).
+EXAMPLES = int(os.environ.get("RISKPROFILE_FUZZ_EXAMPLES") or depth(12))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -23,6 +23,7 @@ from riskprofile.io._json import (
     nesting_depth,
     read_document,
 )
+from tests.depth import depth
 
 DEEP = "[" * 5000 + "]" * 5000
 GOOD = {
@@ -51,7 +52,7 @@ _VALUES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=depth(200), deadline=None)
 @given(_VALUES)
 def test_the_depth_scan_counts_what_the_parser_nests(value: Any) -> None:
     text = json.dumps(value)

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from riskprofile import Manifest, flatten, read_batch, write_csv, write_json, write_parquet
 from riskprofile.model import LENIENT
 from tests import strategies as rst
+from tests.depth import depth
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=depth(25), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _comparable(shipment: Any) -> dict[str, Any]:

@@ -26,10 +26,11 @@ from riskprofile.model import (
 )
 from riskprofile.model._base import RecordModel
 from tests import strategies as rst
+from tests.depth import depth
 
 # Manifest generation dominates the run time; a few dozen examples find structural bugs.
 manifest_settings = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=depth(30), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

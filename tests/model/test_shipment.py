@@ -24,9 +24,10 @@ from riskprofile.model import (
 from riskprofile.model._base import RecordModel
 from riskprofile.model.shipment import flatten_all, render_field_catalogue
 from tests import strategies as rst
+from tests.depth import depth
 
 manifest_settings = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=depth(30), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 A, B, C, D, E = "CSQU3054383", "MSKU1234565", "TGHU1234567", "CSQU0000070", "MSCU0000012"

@@ -45,6 +45,7 @@ from riskprofile.profiles import (
     render_explanation,
 )
 from riskprofile.profiles._expressions import Condition, compile_condition
+from tests.depth import depth
 
 AS_OF = dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.UTC)
 
@@ -339,7 +340,7 @@ def _reference(cond: Cond, shipment: Shipment) -> Outcome:
         return "error"
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cond=CONDITIONS, cases=st.lists(shipments(), min_size=1, max_size=6))
 def test_compiled_conditions_agree_with_python(cond: Cond, cases: list[Shipment]) -> None:
     indicator = _compiled(cond)
@@ -354,7 +355,9 @@ def test_the_generators_reach_every_outcome(outcome: Outcome) -> None:
     find(
         st.tuples(CONDITIONS, shipments()),
         lambda pair: _reference(pair[0], pair[1]) == outcome,
-        settings=settings(max_examples=500, database=None, phases=[Phase.generate]),
+        settings=settings(
+            max_examples=depth(500, floor=500), database=None, phases=[Phase.generate]
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from riskprofile.profiles import CompiledProfile, load_profiles
 from riskprofile.profiles._lists import field_format
 from riskprofile.scoring import score
 from tests import strategies
+from tests.depth import depth
 
 HEADER = """\
 id: {id}
@@ -417,7 +418,7 @@ def _hits_both_engines(profile: CompiledProfile, shipment: Shipment) -> tuple[bo
     return rowwise[0].hit, run.hit_table.height == 1
 
 
-@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=depth(80), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=st.sampled_from(NORMALISED_FIELDS).flatmap(_case))
 def test_a_value_written_as_the_reader_reads_it_matches(
     case: tuple[str, dict[str, Any], str], tmp_path_factory: pytest.TempPathFactory
@@ -563,7 +564,7 @@ _EXPIRES = st.one_of(
 )
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=depth(25), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     expiries=st.lists(_EXPIRES, min_size=1, max_size=5),
     hours=st.integers(-4 * 24, 4 * 24),

@@ -17,6 +17,7 @@ from riskprofile.model import Manifest
 from riskprofile.model.shipment import flatten
 from riskprofile.profiles import load_all_profiles, run_examples
 from riskprofile.profiles._testing import DERIVED_FROM, example_shipment
+from tests.depth import depth
 
 HEADER = """\
 id: t.examples
@@ -202,7 +203,7 @@ def test_a_value_without_its_currency_is_no_value() -> None:
     ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=depth(60), deadline=None)
 @given(SHIPMENT_FIELDS)
 def test_an_example_agrees_with_flatten_on_every_derived_field(fields: dict[str, Any]) -> None:
     # The same declared fields, as a feed sends them, flatten to the same derived fields:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskprofile.profiles._yaml import YamlError, parse
+from tests.depth import depth
 
 # The pieces YAML mistakes are made of.
 YAMLISH = st.lists(
@@ -35,7 +36,7 @@ def _problem(text: str) -> YamlError | None:
     return None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=depth(300), deadline=None)
 @given(YAMLISH)
 def test_any_text_parses_or_is_refused_in_words(text: str) -> None:
     error = _problem(text)  # anything but a YamlError escapes and fails the test

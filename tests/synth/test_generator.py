@@ -45,12 +45,13 @@ from riskprofile.synth._generator import (
     MANIFEST_DEFECTS,
     Defect,
 )
+from tests.depth import depth
 
 Doc = dict[str, Any]
 
 # Each example generates (and mostly validates) a few hundred containers.
 synth_settings = settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=depth(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 seeds = st.integers(min_value=0, max_value=2**63)
 

@@ -28,6 +28,7 @@ from riskprofile.synth import (
     read_planted,
     write_planted,
 )
+from tests.depth import depth
 
 SCENARIO_NAMES = {s.name for s in SCENARIOS}
 VAGUE = ("GENERAL CARGO", "FAK", "SAID TO CONTAIN", "SPARE PARTS", "PARTS", "FOODSTUFF",
@@ -358,7 +359,7 @@ def test_no_planted_cases_means_the_plain_batch() -> None:
 # --- validation ----------------------------------------------------------------------------
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(min_value=0, max_value=2**63),
     containers=st.integers(min_value=200, max_value=1500),
