@@ -436,9 +436,10 @@ def score(
         ValueError: ``as_of`` is a string that is not an ISO 8601 date or time.
         InputFormatError: the batch file cannot be read at all.
 
-    >>> run = score("examples/data/karachi-sample.csv", load_all_profiles(),
-    ...             as_of="2026-11-02")  # doctest: +SKIP
-    >>> run.records_accepted + len(run.rejected) == run.records_read  # doctest: +SKIP
+    >>> from riskprofile.profiles import load_profiles
+    >>> run = score("examples/data/karachi-sample.csv", load_profiles(bundled=True),
+    ...             as_of="2026-11-02")
+    >>> run.records_accepted + len(run.rejected) == run.records_read
     True
     """
     when = _as_datetime(as_of)

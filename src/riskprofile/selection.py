@@ -295,7 +295,8 @@ def select(
             are listed for manual review (:class:`ManualReview`), outside the capacity,
             so that a unit dropped by strict reading is never dropped silently.
 
-    >>> # select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%", seed=1)
+    For example ``select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%",
+    seed=1)``.
     """
     containers = run.containers  # already in rank order
     ranked = _ranked_view(run)

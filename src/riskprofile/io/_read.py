@@ -183,8 +183,8 @@ def read_batch(
             header).
         MappingError: the mapping file is invalid.
 
-    >>> batch = read_batch("examples/data/karachi-sample.csv")  # doctest: +SKIP
-    >>> batch.records_read == batch.records_accepted + len(batch.rejected)  # doctest: +SKIP
+    >>> batch = read_batch("examples/data/karachi-sample.csv")
+    >>> batch.records_read == batch.records_accepted + len(batch.rejected)
     True
     """
     reading = read_manifests(path, mapping=mapping, strictness=strictness, format=format)

@@ -1,7 +1,7 @@
 """Risk profiles: the YAML format, loading with overlays, compiling, lint and tests.
 
 >>> from riskprofile.profiles import load_profiles
->>> profiles = load_profiles("profiles/", country="PK")  # doctest: +SKIP
+>>> profiles = load_profiles(bundled=True, country="PK")
 """
 
 from riskprofile.profiles._compiled import (

@@ -40,11 +40,12 @@ Lints, by code (severity):
 Validity and review lints skip retired profiles: being out of date is what retired means.
 
 >>> from datetime import date
->>> from riskprofile.profiles import load_all_profiles
->>> profiles = load_all_profiles("profiles/")  # doctest: +SKIP
->>> findings = lint_profiles(profiles, today=date(2025, 1, 31))  # doctest: +SKIP
->>> [(f.code, f.severity, f.location.line) for f in findings]  # doctest: +SKIP
-[('review_overdue', 'warning', 1)]
+>>> from riskprofile.profiles import load_profiles
+>>> profiles = load_profiles(bundled=True)
+>>> findings = lint_profiles(profiles, today=date(2025, 1, 31), lints=[NotYetValid()])
+>>> finding = findings[0]
+>>> finding.code, finding.severity, finding.profile_id, finding.location.line
+('not_yet_valid', 'info', 'general.documentary-anomalies', 4)
 
 ``str(finding)`` is ``path:line:col: severity: message [code]``, one line per finding.
 """

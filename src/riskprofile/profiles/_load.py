@@ -1205,8 +1205,12 @@ def load_profiles(
     Raises:
         ProfileError: a problem, with its file, line and column.
 
-    >>> profiles = load_profiles("profiles/")  # doctest: +SKIP
-    >>> mine_and_bundled = load_profiles("my-profiles/", bundled=True)  # doctest: +SKIP
+    One's own folder beside the bundled library is
+    ``load_profiles("my-profiles/", bundled=True)``; the bundled library alone:
+
+    >>> profiles = load_profiles(bundled=True, country="PK")
+    >>> "pk.narcotics.maritime-trafficking" in {p.id for p in profiles}  # PK's overlay
+    True
     """
     if country is not None:
         try:

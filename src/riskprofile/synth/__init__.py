@@ -24,8 +24,8 @@ each a combination of indicators, and the ground truth to measure profiles again
 
 >>> from riskprofile.synth import generate_port_day
 >>> day = generate_port_day(seed=1, containers=500)
->>> [case.scenario for case in day.planted][:2]  # doctest: +SKIP
-['precursor_transit', 'wildlife_concealment']
+>>> [case.scenario for case in day.planted][:2]
+['undeclared_weight', 'cocaine_reefer']
 
 :func:`generate_history` generates months of traffic with planted fraud patterns (a
 fraudulent importer, a risky HS heading from one country, a traffickers' port of loading,
