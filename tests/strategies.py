@@ -787,8 +787,9 @@ _PROFILE_WEIGHTS = st.one_of(st.integers(-30, 60), st.sampled_from([0.5, 2.5, 12
 def profile_documents(draw: st.DrawFn, profile_id: str = "test.profile") -> dict[str, Any]:
     """A small base profile as a YAML-ready dict: one to five indicators drawn from
     conditions that generated shipments vary in (weights from -30 to 60, some with
-    decimals, now and then a forced lane), sometimes an exception, and zero to three
-    bands (red above yellow above blue). The list ``$ports`` is always defined."""
+    decimals, now and then a forced lane and a ``fact`` key), sometimes an exception, and
+    zero to three bands (red above yellow above blue). The list ``$ports`` is always
+    defined."""
     conditions = draw(
         st.lists(st.sampled_from(_PROFILE_CONDITIONS), min_size=1, max_size=5, unique=True)
     )
@@ -803,6 +804,11 @@ def profile_documents(draw: st.DrawFn, profile_id: str = "test.profile") -> dict
         lane = draw(st.sampled_from([None, None, None, None, None, "red", "yellow"]))
         if lane is not None:
             indicator["lane"] = lane
+        # A shared fact key now and then: one fact tested by several indicators, in one
+        # profile or in several (the same condition in two profiles is one fact too).
+        fact = draw(st.sampled_from([None, None, None, "f1", "f2"]))
+        if fact is not None:
+            indicator["fact"] = fact
         indicators.append(indicator)
     lanes = draw(st.lists(st.sampled_from(["red", "yellow", "blue"]), unique=True, max_size=3))
     lanes.sort(key=["red", "yellow", "blue"].index)

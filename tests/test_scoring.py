@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from riskprofile import output
 from riskprofile.model import Manifest, Shipment, flatten
 from riskprofile.profiles import ProfileSet, load_profiles
+from riskprofile.profiles._facts import fact_groups
 from riskprofile.scoring import (
     LANES,
     ContainerResult,
@@ -304,6 +305,138 @@ def test_an_exception_that_cannot_be_evaluated_does_not_hold_and_leaves_a_note(
     assert result.score == Decimal(50)
     assert len(result.notes) == 1
     assert result.notes[0].startswith("t.exc: exception light: cannot be evaluated")
+
+
+# --- one fact counts once --------------------------------------------------------------------
+
+THIRD_PARTY = 'freight_payer_role == "third_party"'
+
+
+def test_a_fact_in_four_profiles_counts_once_and_says_where(tmp_path: Path) -> None:
+    # The case: a third-party freight payer scored in four profiles added 40.
+    own = ["seal_count == 0", 'container_type == "reefer"', "transshipment_count >= 1",
+           'freight_terms == "collect"']  # fmt: skip
+    docs = [
+        profile(f"t.p{n}", ind("payer", THIRD_PARTY, 10), ind(f"own{n}", own[n], n + 1),
+                bands=((10, "blue"),))
+        for n in range(4)
+    ]  # fmt: skip
+    profiles = load(tmp_path, *docs)
+    shipment = ship("s", freight_payer_role="third_party", seal_count=0, container_type="reefer",
+                    transshipment_count=1, freight_terms="collect")  # fmt: skip
+    for engine in ("rowwise", "columnar"):
+        result = only(score([shipment], profiles, as_of=AS_OF, engine=engine))  # type: ignore[arg-type]
+        # 10 once, plus each profile's own 1 + 2 + 3 + 4; not 40 + 10.
+        assert result.score == Decimal(20)
+        payer = [h for h in result.hits if h.indicator_id == "payer"]
+        assert [h.counted for h in payer] == [True, False, False, False]
+        assert [h.explanation for h in payer] == ["Indicator payer"] + [
+            "Indicator payer (also in profile t.p0, counted once)"
+        ] * 3
+        assert {h.counted_in for h in payer[1:]} == {"t.p0/payer"}
+        # Each profile's own score and band still see the fact: lanes are a maximum, not
+        # a sum, so nothing is counted twice there.
+        assert [(p.score, p.counted_score, p.lane) for p in result.profiles] == [
+            (Decimal(11), Decimal(11), "blue"),
+            (Decimal(12), Decimal(2), "blue"),
+            (Decimal(13), Decimal(3), "blue"),
+            (Decimal(14), Decimal(4), "blue"),
+        ]
+
+
+def test_a_shared_fact_counts_at_its_highest_weight(tmp_path: Path) -> None:
+    profiles = load(
+        tmp_path,
+        profile("t.a", ind("payer", THIRD_PARTY, 10)),
+        profile("t.b", ind("paid-by-other", 'freight_payer_role  ==  "third_party"', 25)),
+    )
+    result = only(score([ship("s", freight_payer_role="third_party")], profiles, as_of=AS_OF))
+    assert result.score == Decimal(25)
+    a, b = result.hits
+    assert (a.counted_in, b.counted) == ("t.b/paid-by-other", True)
+    assert a.explanation == "Indicator payer (also in profile t.b, counted once)"
+    assert [p.counted_score for p in result.profiles] == [Decimal(0), Decimal(25)]
+
+
+def test_lists_are_compared_by_their_values(tmp_path: Path) -> None:
+    when = "port_of_loading in $ports"
+    profiles = load(
+        tmp_path,
+        profile("t.a", ind("port", when, 10), lists={"ports": ["ECGYE", "COBUN"]}),
+        profile("t.b", ind("port", "port_of_loading in $sources", 10),
+                lists={"sources": ["COBUN", "ECGYE"]}),
+        profile("t.c", ind("port", when, 10), lists={"ports": ["ECGYE", "PAONX"]}),
+    )  # fmt: skip
+    result = only(score([ship("s", port_of_loading="ECGYE")], profiles, as_of=AS_OF))
+    # t.a and t.b test the same ports; t.c another list, so another fact.
+    assert [h.counted for h in result.hits] == [True, False, True]
+    assert result.score == Decimal(20)
+
+
+def test_a_fact_key_grades_one_fact_inside_a_profile(tmp_path: Path) -> None:
+    profiles = load(
+        tmp_path,
+        profile(
+            "t.gap",
+            ind("gap-1t", "cargo_mass_gap_kg > 1000", 10, fact="weight-gap"),
+            ind("gap-5t", "cargo_mass_gap_kg > 5000", 25, fact="weight-gap"),
+            ind("seal", "seal_count == 0", 10),
+            bands=((35, "yellow"), (20, "blue")),
+        ),
+    )
+    for engine in ("rowwise", "columnar"):
+        big, small = score([ship("a", cargo_mass_gap_kg=6000.0, seal_count=0),
+                            ship("b", cargo_mass_gap_kg=2000.0, seal_count=0)],
+                           profiles, as_of=AS_OF, engine=engine).shipments  # type: ignore[arg-type]  # fmt: skip
+        # 25 + 10, not 10 + 25 + 10: the fact counts once, at its highest weight.
+        assert (big.score, big.lane) == (Decimal(35), "yellow")
+        assert (small.score, small.lane) == (Decimal(20), "blue")
+        assert [h.explanation for h in big.hits] == [
+            "Indicator gap-1t (also as indicator gap-5t of this profile, counted once)",
+            "Indicator gap-5t",
+            "Indicator seal",
+        ]
+
+
+def test_an_uncounted_hit_still_forces_its_lane(tmp_path: Path) -> None:
+    profiles = load(
+        tmp_path,
+        profile("t.a", ind("payer", THIRD_PARTY, 20)),
+        profile("t.b", ind("payer", THIRD_PARTY, 5, lane="red")),
+    )
+    result = only(score([ship("s", freight_payer_role="third_party")], profiles, as_of=AS_OF))
+    assert (result.score, result.lane) == (Decimal(20), "red")
+    assert result.forced == (
+        "red: t.b/payer (Indicator payer (also in profile t.a, counted once))",
+    )
+
+
+def test_risk_lowering_indicators_are_never_shared(tmp_path: Path) -> None:
+    aeo = ind("aeo", "consignee_aeo == true", -20)
+    profiles = load(
+        tmp_path,
+        profile("t.a", ind("seal", "seal_count == 0", 30), aeo),
+        profile("t.b", ind("reefer", 'container_type == "reefer"', 30), aeo),
+    )
+    shipment = ship("s", seal_count=0, container_type="reefer", consignee_aeo=True)
+    result = only(score([shipment], profiles, as_of=AS_OF))
+    # Each profile's discount lowers that profile: 10 + 10.
+    assert result.score == Decimal(20)
+    assert all(h.counted for h in result.hits)
+
+
+def test_a_suppressed_profile_leaves_the_fact_to_the_others(tmp_path: Path) -> None:
+    profiles = load(
+        tmp_path,
+        profile("t.a", ind("payer", THIRD_PARTY, 30),
+                exceptions=(("empty", "container_full == false"),)),
+        profile("t.b", ind("payer", THIRD_PARTY, 10)),
+    )  # fmt: skip
+    result = only(score([ship("s", freight_payer_role="third_party", container_full=False)],
+                        profiles, as_of=AS_OF))  # fmt: skip
+    assert result.score == Decimal(10)
+    (hit,) = result.hits
+    assert (hit.profile_id, hit.counted) == ("t.b", True)
 
 
 # --- indicators that cannot be evaluated ---------------------------------------------------
@@ -793,14 +926,36 @@ def test_scores_follow_the_stated_arithmetic(
     shipments: list[Shipment], profiles: ProfileSet
 ) -> None:
     run = score(shipments, profiles, as_of=AS_OF)
+    facts = fact_groups(sorted(profiles, key=lambda p: p.id))
     for result in run.shipments:
+        fact_of = {id(h): facts.get((h.profile_id, h.indicator_id)) for h in result.hits}
         for p in result.profiles:
             hits = [h for h in result.hits if h.profile_id == p.profile_id]
-            assert p.score == max(sum((h.weight for h in hits), Decimal(0)), Decimal(0))
+            # Within the profile, each fact it tests counts once, at its highest weight.
+            alone = [h.weight for h in hits if fact_of[id(h)] is None]
+            best: dict[int, Decimal] = {}
+            for h in hits:
+                fact = fact_of[id(h)]
+                if fact is not None:
+                    best[fact.group] = max(best.get(fact.group, h.weight), h.weight)
+            assert p.score == max(sum(alone + list(best.values()), Decimal(0)), Decimal(0))
             assert p.score >= 0
+            counted = [h.weight for h in hits if h.counted]
+            assert p.counted_score == max(sum(counted, Decimal(0)), Decimal(0))
+            assert p.counted_score <= p.score
             if p.excepted_by is not None:
                 assert hits == []
-        assert result.score == sum((p.score for p in result.profiles), Decimal(0))
+        # Across the shipment, each fact counts once: in one hit, of the highest weight.
+        for group in {f.group for f in fact_of.values() if f is not None}:
+            members = [h for h in result.hits if (f := fact_of[id(h)]) and f.group == group]
+            (winner,) = [h for h in members if h.counted]
+            assert winner.weight == max(h.weight for h in members)
+            for h in members:
+                if h is not winner:
+                    assert h.counted_in == f"{winner.profile_id}/{winner.indicator_id}"
+                    assert h.explanation.endswith(", counted once)")
+        assert all(h.counted for h in result.hits if fact_of[id(h)] is None)
+        assert result.score == sum((p.counted_score for p in result.profiles), Decimal(0))
         forced = [h.forced_lane for h in result.hits if h.forced_lane]
         assert result.lane == most_severe([p.lane for p in result.profiles] + forced)
     for c in run.containers:
@@ -968,3 +1123,38 @@ def test_profiles_out_of_the_country_scope_are_listed_as_skipped(tmp_path: Path)
     only_pk = _dated(tmp_path / "pk-only", ("pk", "active", "countries: [PK]\n"))
     with pytest.raises(NoProfilesError, match=r"t\.pk: not for KZ \(countries: PK\)"):
         score(shipments, load_profiles(only_pk, country="KZ"), as_of=dt.date(2026, 3, 1))
+
+
+# --- implausible masses ----------------------------------------------------------------------
+
+
+def test_a_vgm_in_grams_is_a_likely_unit_error_not_a_weight_gap() -> None:
+    from riskprofile.profiles import bundled_profiles_path
+
+    profiles = load_profiles(bundled_profiles_path() / "base" / "documentary.yaml")
+    shipments = []
+    for number, vgm in (("CSQU3054383", 22_427_000), ("MSKU1234565", 30_000)):
+        manifest = Manifest.model_validate(
+            {
+                "vessel_imo": "9321483",
+                "voyage_number": "0425W",
+                "consignments": [{"bl_number": f"BL{number}", "container_numbers": [number],
+                                  "goods": [{"description": "TILES", "gross_weight_kg": 20_000}]}],
+                "containers": [{"number": number, "verified_gross_mass_kg": vgm,
+                                "tare_kg": 3_800, "full": True,
+                                "seals": [{"number": "S1", "sealer": "carrier"}]}],
+            }
+        )  # fmt: skip
+        shipments += flatten(manifest)
+    for engine in ("rowwise", "columnar"):
+        run = score(shipments, profiles, as_of=AS_OF, engine=engine)  # type: ignore[arg-type]
+        hits = {s.shipment.container_number: s.hits for s in run.shipments}
+        (grams,) = hits["CSQU3054383"]
+        assert grams.indicator_id == "implausible-mass"
+        assert "likely unit error" in grams.explanation
+        assert grams.explanation.startswith(
+            "VGM 22,427,000 kg, tare 3,800 kg: beyond any container"
+        )
+        # A real 6.2 t gap in kilograms is still a weight gap.
+        assert [h.indicator_id for h in hits["MSKU1234565"]] == ["weight-gap"]
+        assert all(s.notes == () for s in run.shipments)

@@ -67,7 +67,9 @@ def _selection_index(selection: Selection | None) -> dict[str, tuple[int, str]]:
 
 
 def _top(container: ContainerResult, n: int = 3) -> str:
-    hits = sorted(container.hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
+    # A hit whose fact another hit counts is not a reason of its own (one fact counts once).
+    counted = (h for h in container.hits if h.counted)
+    hits = sorted(counted, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
     # An LCL container's B/Ls often hit the same container-level indicator: say it once.
     return "; ".join(list(dict.fromkeys(h.explanation for h in hits))[:n])
 

@@ -8,12 +8,20 @@ The semantics, exactly (``docs/scoring.md`` says the same for analysts):
 2. A profile whose exception holds for a shipment is *suppressed*: no hit, score 0.
 3. A profile's *score* is the sum of the weights of its hits (negative weights lower it),
    floored at 0, so that one profile's discount never lowers another profile's risk.
+   Indicators that test the same *fact* (:mod:`riskprofile.profiles._facts`: the same
+   normalised condition, or the same ``fact:`` key) count once: within a profile, only
+   the first of its hits of that fact (highest weight first, then indicator order).
 4. A profile's *lane* is the lane of its highest band whose ``min_score`` the score
    reaches; green when it reaches none. A profile *fires* when its lane is not green or
    one of its hits forces a lane.
 5. A hit on an indicator with a ``lane`` *forces* that lane, whatever the score.
-6. A shipment's *score* is the sum of its profiles' scores; its *lane* is the most severe
-   of its profiles' lanes and its forced lanes (red > yellow > blue > green).
+6. A shipment's *score* is the sum of its profiles' *counted* scores; its *lane* is the
+   most severe of its profiles' lanes and its forced lanes (red > yellow > blue > green).
+   A profile's counted score is its score without the hits of facts that another hit of
+   the shipment counts (floored at 0): each fact counts once per shipment, at its highest
+   weight (ties: the first profile by id, then indicator order). The other hits of the
+   fact stay hits (their explanation says "also in profile X, counted once") and still
+   force their lanes; the profile's own score, and so its band, keeps them.
 7. A container's result rolls up the shipments (bills of lading) it carries: the most
    severe lane, the highest shipment score, every hit and every forced reason. A
    shipment with no container is a unit of its own, keyed by its bill of lading.
@@ -35,7 +43,8 @@ from riskprofile.engines.rowwise import ProfileOutcome, evaluate
 from riskprofile.errors import NoProfilesError
 from riskprofile.io._batch import Batch, RejectedRecord
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._compiled import CompiledProfile
+from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
+from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
 
 __all__ = [
     "COLUMNAR_MIN_SHIPMENTS",
@@ -92,11 +101,24 @@ class Hit:
     explanation: str
     forced_lane: Lane | None
     shipment_id: str
+    counted_in: str | None = None
+    """None when the hit counts in the shipment's score; else the hit that counts the same
+    fact instead, as ``<profile>/<indicator>`` (its explanation then says so)."""
+
+    @property
+    def counted(self) -> bool:
+        """Whether the hit's weight counts in the shipment's score (one fact counts once)."""
+        return self.counted_in is None
 
 
 @dataclass(frozen=True, slots=True)
 class ProfileScore:
-    """One profile's verdict on one shipment."""
+    """One profile's verdict on one shipment.
+
+    ``score`` (which sets ``lane``) counts each fact the profile tests once; ``counted``
+    is what the profile adds to the shipment's score: ``score`` without the facts another
+    profile counts, floored at 0 (equal to ``score`` when no fact is shared).
+    """
 
     profile_id: str
     profile_version: int
@@ -104,6 +126,12 @@ class ProfileScore:
     lane: Lane
     fired: bool
     excepted_by: str | None = None
+    counted: Decimal | None = None
+
+    @property
+    def counted_score(self) -> Decimal:
+        """What the profile adds to the shipment's score (``score`` when not set)."""
+        return self.score if self.counted is None else self.counted
 
 
 @dataclass(frozen=True)
@@ -300,33 +328,67 @@ def _band_lane(profile: CompiledProfile, value: Decimal) -> Lane:
 
 
 def _score_shipment(
-    shipment: Shipment, outcomes: list[ProfileOutcome], as_of: dt.datetime
+    shipment: Shipment,
+    outcomes: list[ProfileOutcome],
+    as_of: dt.datetime,
+    facts: Mapping[tuple[str, str], SharedFact] | None = None,
 ) -> ShipmentResult:
-    hits: list[Hit] = []
-    scores: list[ProfileScore] = []
+    facts = facts or {}
     notes: list[str] = []
     unevaluable: list[str] = []
-    forced: list[str] = []
-    lanes: list[Lane] = []
+    # The hits, profile by profile; a profile suppressed by an exception has none.
+    found: list[tuple[CompiledProfile, list[CompiledIndicator]]] = []
     for outcome in outcomes:
         profile = outcome.profile
         notes.extend(f"{profile.id}: {p}" for p in outcome.exception_problems)
-        if outcome.excepted_by is not None:
-            scores.append(
-                ProfileScore(profile.id, profile.version, Decimal(0), "green", False,
-                             outcome.excepted_by)
-            )  # fmt: skip
+        hit_list: list[CompiledIndicator] = []
+        found.append((profile, hit_list))
+        if outcome.excepted_by is not None:  # suppressed: nothing was evaluated
             continue
-        total = Decimal(0)
-        profile_forced = False
         for indicator, result in zip(profile.indicators, outcome.results, strict=True):
             if result.problem is not None:
                 notes.append(f"{profile.id}/{indicator.id}: {result.problem}")
                 unevaluable.append(f"{profile.id}/{indicator.id}")
-            if not result.hit:
-                continue
+            if result.hit:
+                hit_list.append(indicator)
+    # Which hit counts each shared fact: in the shipment, and within each profile.
+    first: dict[int, tuple[int, str]] = {}
+    for profile, hit_list in found:
+        for indicator in hit_list:
+            fact = facts.get((profile.id, indicator.id))
+            if fact is not None and (fact.group not in first or fact.rank < first[fact.group][0]):
+                first[fact.group] = (fact.rank, f"{profile.id}/{indicator.id}")
+    hits: list[Hit] = []
+    scores: list[ProfileScore] = []
+    forced: list[str] = []
+    lanes: list[Lane] = []
+    for outcome, (profile, hit_list) in zip(outcomes, found, strict=True):
+        if outcome.excepted_by is not None:
+            scores.append(
+                ProfileScore(profile.id, profile.version, Decimal(0), "green", False,
+                             outcome.excepted_by, Decimal(0))
+            )  # fmt: skip
+            continue
+        own_first: dict[int, int] = {}
+        for indicator in hit_list:
+            fact = facts.get((profile.id, indicator.id))
+            if fact is not None:
+                own_first[fact.group] = min(own_first.get(fact.group, fact.rank), fact.rank)
+        total = Decimal(0)
+        counted_total = Decimal(0)
+        profile_forced = False
+        for indicator in hit_list:
+            fact = facts.get((profile.id, indicator.id))
             lane = indicator.indicator.lane
             explanation = indicator.explain(shipment, as_of)
+            counted_in = None
+            if fact is None or own_first[fact.group] == fact.rank:
+                total += indicator.weight
+            if fact is not None and first[fact.group][0] != fact.rank:
+                counted_in = first[fact.group][1]
+                explanation += describe_counted_in(profile.id, counted_in)
+            else:
+                counted_total += indicator.weight
             hits.append(
                 Hit(
                     profile_id=profile.id,
@@ -337,9 +399,9 @@ def _score_shipment(
                     explanation=explanation,
                     forced_lane=lane,
                     shipment_id=shipment.shipment_id,
+                    counted_in=counted_in,
                 )
             )
-            total += indicator.weight
             if lane is not None:
                 profile_forced = True
                 lanes.append(lane)
@@ -349,14 +411,20 @@ def _score_shipment(
         lanes.append(band)
         scores.append(
             ProfileScore(
-                profile.id, profile.version, total, band, band != "green" or profile_forced
+                profile.id,
+                profile.version,
+                total,
+                band,
+                band != "green" or profile_forced,
+                None,
+                max(counted_total, Decimal(0)),
             )
         )
     return ShipmentResult(
         shipment=shipment,
         hits=tuple(hits),
         profiles=tuple(scores),
-        score=sum((s.score for s in scores), Decimal(0)),
+        score=sum((s.counted_score for s in scores), Decimal(0)),
         lane=most_severe(lanes),
         forced=tuple(forced),
         notes=tuple(notes),
@@ -460,8 +528,9 @@ def score(
     evaluator = evaluate
     if choose_engine(engine, len(shipment_list)) == "columnar":
         from riskprofile.engines.columnar import evaluate as evaluator
+    facts = fact_groups(profile_list)
     results = [
-        _score_shipment(shipment, outcomes, when)
+        _score_shipment(shipment, outcomes, when, facts)
         for shipment, outcomes in evaluator(shipment_list, profile_list, when, progress)
     ]
     results.sort(key=lambda r: r.shipment_id)

@@ -438,3 +438,75 @@ def test_without_polars_auto_falls_back_and_columnar_says_what_to_install(
     assert choose_engine("auto", 10**6) == "rowwise"
     with pytest.raises(ValueError, match=r"riskprofile\[columnar\]"):
         choose_engine("columnar", 10)
+
+
+SHARED_FACTS = {
+    "a.yaml": """\
+id: test.a
+version: 1
+title: A
+category: other
+owner: test
+indicators:
+  - {id: gap-1t, title: gap-1t, when: cargo_mass_gap_kg > 1000, weight: 10, fact: weight-gap}
+  - {id: gap-5t, title: gap-5t, when: cargo_mass_gap_kg > 5000, weight: 25, fact: weight-gap}
+  - id: payer
+    title: payer
+    when: freight_payer_role == "third_party"
+    weight: 10
+    explain: "paid by {freight_payer_name}"
+bands:
+  - {min_score: 30, lane: yellow}
+""",
+    "b.yaml": """\
+id: test.b
+version: 1
+title: B
+category: other
+owner: test
+indicators:
+  - id: payer
+    title: payer
+    when: 'freight_payer_role == "third_party"  # the same fact'
+    weight: 15
+    explain: "freight paid by {freight_payer_name}"
+  - {id: gap, title: gap, when: cargo_mass_gap_kg > 3000, weight: 5, fact: weight-gap, lane: yellow}
+""",
+}
+
+
+def test_the_column_wise_run_counts_each_fact_once_as_the_row_wise_run_does(
+    tmp_path: Path,
+) -> None:
+    for name, text in SHARED_FACTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    profiles = load_profiles([tmp_path])
+    shipments = [
+        Shipment(manifest_ref="M", container_number="C1", cargo_mass_gap_kg=6000.0,
+                 freight_payer_role="third_party", freight_payer_name="ZETA"),
+        Shipment(manifest_ref="M", container_number="C2", cargo_mass_gap_kg=2000.0,
+                 freight_payer_role="third_party", freight_payer_name="ZETA"),
+        Shipment(manifest_ref="M", container_number="C3", cargo_mass_gap_kg=4000.0),
+    ]  # fmt: skip
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert_frame_run_matches(frame_run, reference)
+    by_key = {c.key: c for c in reference.containers}
+    # C1: the weight gap once at 25, the payer once at 15.
+    assert (by_key["M/C1"].score, by_key["M/C1"].lane) == (Decimal(40), "yellow")
+    # C2: gap-1t (10) and the payer (15, in test.b).
+    assert by_key["M/C2"].score == Decimal(25)
+    # C3: test.a's gap-1t (10) counts; test.b's gap (5) still forces yellow.
+    assert (by_key["M/C3"].score, by_key["M/C3"].lane) == (Decimal(10), "yellow")
+    texts = {
+        (r["key"], r["profile_id"], r["indicator_id"]): r["explanation"]
+        for r in frame_run.explained_hits().iter_rows(named=True)
+    }
+    assert (
+        texts[("M/C1", "test.a", "payer")] == "paid by ZETA (also in profile test.b, counted once)"
+    )
+    assert texts[("M/C1", "test.a", "gap-1t")] == (
+        "gap-1t (also as indicator gap-5t of this profile, counted once)"
+    )
+    assert texts[("M/C3", "test.b", "gap")] == "gap (also in profile test.a, counted once)"
+    assert frame_run.hit_table.filter(pl.col("counted_in").is_null()).height == 5

@@ -695,3 +695,20 @@ def test_a_goods_line_refused_for_a_huge_cell_joins_no_group_in_strict_mode(
     got = _same(path, strictness="strict")
     assert [r.record for r in got.rejected] == [2]
     assert got.frame["bl_number"].to_list()[0] == "B2"
+
+
+def test_an_implausible_mass_gives_no_cargo_mass_or_weight_gap_on_either_path() -> None:
+    # The sample's PCIU0172226 declares a VGM of 22,427,000 kg (grams): flagged, and VGM
+    # minus tare and the weight gap are unknown rather than 22,000 t of hidden cargo.
+    got = _same(EXAMPLES / "data" / "karachi-sample.csv")
+    box = got.frame.filter(pl.col("container_number") == "PCIU0172226").row(0, named=True)
+    assert box["verified_gross_mass_kg"] == 22_427_000
+    assert "verified_gross_mass_kg:implausible" in box["quality_flags"]
+    assert (box["container_cargo_mass_kg"], box["cargo_mass_gap_kg"]) == (None, None)
+    plausible = got.frame.filter(
+        ~pl.col("quality_flags").list.contains("verified_gross_mass_kg:implausible")
+        & pl.col("verified_gross_mass_kg").is_not_null()
+        & pl.col("tare_kg").is_not_null()
+    )
+    assert plausible.height > 100
+    assert plausible.get_column("container_cargo_mass_kg").null_count() == 0

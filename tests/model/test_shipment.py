@@ -568,3 +568,30 @@ def test_rendered_catalogue_has_a_row_per_field() -> None:
     rows = [line for line in page.splitlines() if line.startswith("| `")]
     assert len(rows) == len(Shipment.model_fields)
     assert "One of: `container`, `bill_of_lading`." in page
+
+
+@pytest.mark.parametrize(
+    ("vgm", "tare", "cargo", "gap"),
+    [
+        (26_000.0, 3_800.0, 22_200.0, 2_200.0),
+        (22_427_000.0, 3_800.0, None, None),  # a VGM in grams: likely unit error
+        (26_000.0, 3_800_000.0, None, None),  # a tare in grams
+        (45_000.0, 12_000.0, 33_000.0, 13_000.0),  # at the limits: still plausible
+    ],
+)
+def test_an_implausible_mass_gives_no_cargo_mass_and_no_weight_gap(
+    vgm: float, tare: float, cargo: float | None, gap: float | None
+) -> None:
+    manifest = Manifest.model_validate(
+        {
+            "vessel_imo": "9321483",
+            "voyage_number": "0425W",
+            "consignments": [{"bl_number": "BL1", "container_numbers": ["CSQU3054383"],
+                              "goods": [{"description": "X", "gross_weight_kg": 20_000}]}],
+            "containers": [{"number": "CSQU3054383", "verified_gross_mass_kg": vgm,
+                            "tare_kg": tare}],
+        }
+    )  # fmt: skip
+    (shipment,) = flatten(manifest)
+    assert (shipment.container_cargo_mass_kg, shipment.cargo_mass_gap_kg) == (cargo, gap)
+    assert (cargo is None) == any(f.endswith(":implausible") for f in shipment.quality_flags)

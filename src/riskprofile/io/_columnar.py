@@ -2088,6 +2088,7 @@ class _Reader:
             pl.when(pl.lit(declared)).then(pl.col("_xi")).otherwise(nx).cast(at_box.dtype)
         ).to_series()
         vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
+        plausible = (vgm <= MAX_GROSS_MASS_KG) & (tare <= MAX_TARE_KG)
         declared_table = _with_default(
             boxes.select(
                 pl.lit(True).alias("container_declared"),
@@ -2101,8 +2102,11 @@ class _Reader:
                 pl.col("v_sealer_types").alias("sealer_types"),
                 vgm.alias("verified_gross_mass_kg"),
                 tare.alias("tare_kg"),
-                (vgm - tare).alias("container_cargo_mass_kg"),
-                pl.when(known).then(vgm - tare - pl.col("_box_goods")).alias("cargo_mass_gap_kg"),
+                # Null when either mass is implausible (a unit error), as flatten does.
+                pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
+                pl.when(known & plausible)
+                .then(vgm - tare - pl.col("_box_goods"))
+                .alias("cargo_mass_gap_kg"),
                 pl.col("_box_flags"),
             ),
             {"container_declared": False, "seal_count": 0, "seal_numbers": [],

@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from riskprofile.model._base import QualityFlag
 from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
 from riskprofile.model.manifest import (
+    MAX_GROSS_MASS_KG,
+    MAX_TARE_KG,
     Consignment,
     Container,
     FreightTerms,
@@ -187,7 +189,9 @@ class Shipment(BaseModel):
     verified_gross_mass_kg: float | None = _none("Verified gross mass (VGM), kg.", 26100.0)
     tare_kg: float | None = _none("Tare mass, kg.", 4500.0)
     container_cargo_mass_kg: float | None = _none(
-        "VGM minus tare: what the cargo weighs, kg.", 21600.0
+        "VGM minus tare: what the cargo weighs, kg; null when either is unknown or flagged "
+        "implausible (beyond any container: likely a unit error).",
+        21600.0,
     )
     container_goods_weight_kg: float | None = _none(
         "Declared gross weight of all goods in the container, over every B/L in it; null when "
@@ -196,7 +200,7 @@ class Shipment(BaseModel):
     )
     cargo_mass_gap_kg: float | None = _none(
         "VGM minus tare minus the declared goods weight: far from zero means weight is "
-        "unexplained (or missing).",
+        "unexplained (or missing); null when VGM minus tare is.",
         0.0,
     )
     # --- consolidation -----------------------------------------------------------------
@@ -361,8 +365,21 @@ def _container_fields(number: str | None, box: Container | None) -> dict[str, An
         "sealer_types": sorted({s.sealer or "unknown" for s in seals}),
         "verified_gross_mass_kg": vgm,
         "tare_kg": tare,
-        "container_cargo_mass_kg": vgm - tare if vgm is not None and tare is not None else None,
+        "container_cargo_mass_kg": (
+            vgm - tare
+            if vgm is not None and tare is not None and _plausible_masses(vgm, tare)
+            else None
+        ),
     }
+
+
+def _plausible_masses(vgm: float, tare: float) -> bool:
+    """Whether VGM minus tare means anything: neither beyond any container
+    (:data:`~riskprofile.model.manifest.MAX_GROSS_MASS_KG`, ``MAX_TARE_KG``; such a value
+    is flagged ``implausible``, most often a unit error: grams or pounds). The derived
+    cargo mass and weight gap are null otherwise, so no rule takes a unit error for a
+    22,000-tonne gap."""
+    return vgm <= MAX_GROSS_MASS_KG and tare <= MAX_TARE_KG
 
 
 @dataclass

@@ -351,8 +351,8 @@ class DuplicateTitle(Lint):
 
 
 class DuplicateCondition(ProfileLint):
-    """Two indicators of one profile have the same ``when`` (ignoring spacing): the score
-    counts one fact twice."""
+    """Two indicators of one profile have the same ``when`` (ignoring spacing): the second
+    adds nothing, since one fact counts once (see :mod:`riskprofile.profiles._facts`)."""
 
     code = "duplicate_condition"
     severity = "warning"

@@ -1032,6 +1032,9 @@ def fingerprint(
     list's values (files included) and, for a list whose entries expire, each entry's
     expiry, so any change that can change a score changes it."""
     data = profile.model_dump(mode="json")
+    for indicator in data["indicators"]:
+        if indicator.get("fact") is None:  # fingerprints from before ``fact`` stay the same
+            indicator.pop("fact", None)
     data["lists"] = {
         name: {**data["lists"].get(name, {}), "values": [str(v) for v in values], "file": None}
         for name, values in sorted(lists.items())

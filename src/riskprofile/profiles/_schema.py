@@ -237,6 +237,12 @@ class Indicator(_Strict):
         max_length=500,
         description="Explanation for the officer; {field} is replaced by the shipment's value.",
     )
+    fact: Identifier | None = Field(
+        None,
+        description="A key naming the fact the indicator tests: indicators of a run with the "
+        "same key (or the same condition) test one fact, which counts once per shipment, at "
+        "the highest weight.",
+    )
 
 
 class ProfileException(_Strict):

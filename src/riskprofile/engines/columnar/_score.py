@@ -44,6 +44,7 @@ from riskprofile.profiles._expressions import (
     render_explanation,
     show_value,
 )
+from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
 from riskprofile.scoring import LANES, Lane
 
 __all__ = ["FrameContainer", "FrameRun", "evaluate", "score_frame"]
@@ -285,7 +286,9 @@ class FrameRun:
             ``shipment_count``.
         hit_table: one row per hit: ``row`` (the shipment's row in the frame), ``key``,
             ``shipment_id``, ``profile_id``, ``profile_version``, ``indicator_id``,
-            ``weight``, ``forced_lane``; :meth:`explained_hits` adds the officer's text.
+            ``weight``, ``forced_lane``, ``counted_in`` (null when the hit counts in the
+            shipment's score, else the ``<profile>/<indicator>`` that counts its fact);
+            :meth:`explained_hits` adds the officer's text.
         engines: profile/indicator -> ``"columnar"`` or ``"row-wise: <why>"``.
         key_order: the container table's row positions (from 0) in the order of its
             ``key`` (text order), which selection's control sample draws from.
@@ -339,6 +342,7 @@ class FrameRun:
             "profile_id",
             "indicator_id",
             "row",
+            "counted_in",
         ).partition_by("profile_id", "indicator_id", maintain_order=True, as_dict=True)
         columns: dict[str, pl.Series] = {}
 
@@ -355,11 +359,21 @@ class FrameRun:
         parts = []
         for ident, group in groups.items():
             indicator = self.indicators[(str(ident[0]), str(ident[1]))]
+            text = self._explain(indicator, group.get_column("row"), column)
+            # A hit whose fact another hit counts says so (one fact counts once).
+            elsewhere = group.get_column("counted_in")
+            if elsewhere.null_count() < len(elsewhere):
+                words = {
+                    v: describe_counted_in(str(ident[0]), v)
+                    for v in elsewhere.drop_nulls().unique().to_list()
+                }
+                suffix = elsewhere.replace_strict(words, default="", return_dtype=pl.String)
+                text = (text + suffix.fill_null("")).alias("explanation")
             parts.append(
                 group.select(
                     "position",
                     pl.lit(indicator.indicator.title, pl.String).alias("title"),
-                    self._explain(indicator, group.get_column("row"), column).alias("explanation"),
+                    text.alias("explanation"),
                 )
             )
         texts = pl.concat(parts).sort("position")
@@ -532,6 +546,10 @@ def score_frame(
     unevaluable: list[pl.Expr] = []
     unevaluable_of: list[str] = []
     effective: list[pl.Expr] = []
+    facts = fact_groups(profile_list)
+    fact_hits: dict[int, list[tuple[int, str, str, pl.Expr]]] = {}
+    suppressions: list[pl.Expr | None] = []
+    hits_by_profile: list[list[tuple[CompiledIndicator, pl.Expr]]] = []
     hit_of: list[tuple[CompiledProfile, CompiledIndicator]] = []
     engines: dict[str, str] = {}
     for p_index, profile in enumerate(profile_list):
@@ -542,7 +560,7 @@ def score_frame(
             name = f"x{p_index}_{len(columns)}"
             columns[name] = m.hit
             suppressed = pl.col(name) if suppressed is None else suppressed | pl.col(name)
-        weights: list[pl.Expr] = []
+        profile_hits: list[tuple[CompiledIndicator, pl.Expr]] = []
         for i_index, ind in enumerate(profile.indicators):
             m = masks[_key(profile, "indicator", ind.id)]
             engines[f"{profile.id}/{ind.id}"] = (
@@ -553,11 +571,10 @@ def score_frame(
             columns[err_name] = m.error
             hit = pl.col(hit_name) if suppressed is None else pl.col(hit_name) & ~suppressed
             error = pl.col(err_name) if suppressed is None else pl.col(err_name) & ~suppressed
-            weights.append(
-                pl.when(hit)
-                .then(pl.lit(_scaled(ind.weight, scale), pl.Int64))
-                .otherwise(pl.lit(0, pl.Int64))
-            )
+            profile_hits.append((ind, hit))
+            fact = facts.get((profile.id, ind.id))
+            if fact is not None:
+                fact_hits.setdefault(fact.group, []).append((fact.rank, profile.id, ind.id, hit))
             hit_counts.append(hit)
             unevaluable.append(error)
             unevaluable_of.append(f"{profile.id}/{ind.id}")
@@ -567,9 +584,33 @@ def score_frame(
                 )
             effective.append(hit.alias(hit_name))
             hit_of.append((profile, ind))
+        suppressions.append(suppressed)
+        hits_by_profile.append(profile_hits)
+    for profile, suppressed, profile_hits in zip(
+        profile_list, suppressions, hits_by_profile, strict=True
+    ):
+        # A shared fact counts once: in the profile's score, its first hit in the profile;
+        # in the shipment's score, its first hit of all (the order of fact_groups).
+        weights: list[pl.Expr] = []
+        counted_weights: list[pl.Expr] = []
+        for ind, hit in profile_hits:
+            weight = pl.lit(_scaled(ind.weight, scale), pl.Int64)
+            fact = facts.get((profile.id, ind.id))
+            own = counted = hit
+            if fact is not None:
+                before = [(r, pid, h) for r, pid, _iid, h in fact_hits[fact.group] if r < fact.rank]
+                mine = [h for _r, pid, h in before if pid == profile.id]
+                own = hit & ~pl.any_horizontal(mine) if mine else hit
+                counted = hit & ~pl.any_horizontal([h for _r, _p, h in before]) if before else hit
+            weights.append(pl.when(own).then(weight).otherwise(pl.lit(0, pl.Int64)))
+            counted_weights.append(pl.when(counted).then(weight).otherwise(pl.lit(0, pl.Int64)))
         # One horizontal sum, not a chain of additions; a sum of Booleans counts them.
         total = pl.sum_horizontal(weights) if weights else pl.lit(0, dtype=pl.Int64)
         points = pl.max_horizontal(total, pl.lit(0, dtype=pl.Int64))
+        counted_total = (
+            pl.sum_horizontal(counted_weights) if counted_weights else pl.lit(0, dtype=pl.Int64)
+        )
+        contribution = pl.max_horizontal(counted_total, pl.lit(0, dtype=pl.Int64))
         band = pl.lit(_SEVERITY["green"], dtype=pl.Int64)
         for b in sorted(profile.profile.bands, key=lambda b: b.min_score):
             band = (
@@ -579,9 +620,10 @@ def score_frame(
             )
         if suppressed is not None:
             band = pl.when(suppressed).then(_SEVERITY["green"]).otherwise(band)
-            points = pl.when(suppressed).then(0).otherwise(points)
-        profile_points.append(points)
+            contribution = pl.when(suppressed).then(0).otherwise(contribution)
+        profile_points.append(contribution)
         severities.append(band)
+    counted_in = _counted_in(hit_of, facts, fact_hits)
 
     base = frame.select(
         "shipment_id", "manifest_ref", "container_number", "bl_number"
@@ -657,7 +699,9 @@ def score_frame(
         "hit_count",
         "unevaluable",
     )
-    hit_table = _hit_table(base.select(effective), hit_of, scored)
+    # with_columns, not select: a column of nulls (no shared fact) is broadcast to every row.
+    counted_frame = base.with_columns(counted_in).select(e.meta.output_name() for e in counted_in)
+    hit_table = _hit_table(base.select(effective), hit_of, scored, counted_frame)
     errors = base.select(e.alias(f"u{n}") for n, e in enumerate(unevaluable))
     units: dict[str, int] = {}
     for name, indicator_key in zip(errors.columns, unevaluable_of, strict=True):
@@ -733,20 +777,47 @@ def _unit_key() -> pl.Expr:
     )
 
 
+def _counted_in(
+    hit_of: Sequence[tuple[CompiledProfile, CompiledIndicator]],
+    facts: Mapping[tuple[str, str], SharedFact],
+    fact_hits: Mapping[int, list[tuple[int, str, str, pl.Expr]]],
+) -> list[pl.Expr]:
+    """Per indicator, where it hits without counting: the ``<profile>/<indicator>`` of the
+    hit that counts the same fact (the first of the fact's hits in rank order)."""
+    exprs = []
+    for n, (profile, ind) in enumerate(hit_of):
+        fact = facts.get((profile.id, ind.id))
+        before = sorted(
+            (m for m in fact_hits.get(fact.group, []) if m[0] < fact.rank) if fact else [],
+            key=lambda m: m[0],
+        )
+        if not before:
+            exprs.append(pl.lit(None, pl.String).alias(f"c{n}"))
+            continue
+        # Built from the last: the first hit of the fact in rank order wins.
+        chain: pl.Expr = pl.lit(None, pl.String)
+        for _rank, pid, iid, hit in reversed(before):
+            chain = pl.when(hit).then(pl.lit(f"{pid}/{iid}", pl.String)).otherwise(chain)
+        exprs.append(chain.alias(f"c{n}"))
+    return exprs
+
+
 def _hit_table(
     effective: pl.DataFrame,
     hit_of: Sequence[tuple[CompiledProfile, CompiledIndicator]],
     scored: pl.DataFrame,
+    counted_in: pl.DataFrame,
 ) -> pl.DataFrame:
     """One row per hit (suppressed profiles' hits excluded), by shipment row, then
-    profile and indicator order."""
+    profile and indicator order; ``counted_in`` (one column per indicator) names the hit
+    that counts the same fact where this one does not."""
     schema: dict[str, Any] = {
         "row": pl.UInt32, "key": pl.String, "shipment_id": pl.String, "profile_id": pl.String,
         "profile_version": pl.Int64, "indicator_id": pl.String, "weight": pl.Decimal(38, 9),
-        "forced_lane": pl.String,
+        "forced_lane": pl.String, "counted_in": pl.String,
     }  # fmt: skip
     parts = []
-    for column, (profile, ind) in zip(effective.columns, hit_of, strict=True):
+    for n, (column, (profile, ind)) in enumerate(zip(effective.columns, hit_of, strict=True)):
         rows = effective[column].arg_true()
         if len(rows):
             parts.append(
@@ -756,6 +827,7 @@ def _hit_table(
                     pl.lit(ind.id, pl.String).alias("indicator_id"),
                     pl.lit(ind.weight, pl.Decimal(38, 9)).alias("weight"),
                     pl.lit(ind.indicator.lane, pl.String).alias("forced_lane"),
+                    counted_in.get_column(f"c{n}").gather(rows).alias("counted_in"),
                 )
             )
     if not parts:
