@@ -1139,6 +1139,8 @@ def test_a_vgm_in_grams_is_a_likely_unit_error_not_a_weight_gap() -> None:
                 "vessel_imo": "9321483",
                 "voyage_number": "0425W",
                 "consignments": [{"bl_number": f"BL{number}", "container_numbers": [number],
+                                  "shipper": {"name": "ACME TILES"},
+                                  "consignee": {"name": "KARACHI TRADERS"},
                                   "goods": [{"description": "TILES", "gross_weight_kg": 20_000}]}],
                 "containers": [{"number": number, "verified_gross_mass_kg": vgm,
                                 "tare_kg": 3_800, "full": True,
