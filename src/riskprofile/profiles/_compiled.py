@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -89,8 +90,8 @@ class CompiledList:
         values: every entry's value, expired or not.
     """
 
-    __slots__ = ("_all", "_by_value", "_cache", "columns", "entries", "kind", "name",
-                 "values", "written_as")  # fmt: skip
+    __slots__ = ("_all", "_by_value", "_cache", "_expiries", "columns", "entries", "kind",
+                 "name", "values", "written_as")  # fmt: skip
 
     def __init__(
         self,
@@ -109,6 +110,7 @@ class CompiledList:
         self._all: set[Any] = set(self.values)
         self._by_value: dict[Any, list[ListEntry]] | None = None  # made when first asked
         self._cache: tuple[dt.datetime, set[Any]] | None = None
+        self._expiries: list[dt.datetime] = sorted({e.expires for e in entries if e.expires})
 
     @property
     def expiring(self) -> bool:
@@ -127,6 +129,12 @@ class CompiledList:
         values = {e.value for e in self.entries if e.in_force(as_of)}
         self._cache = (as_of, values)
         return values
+
+    def epoch(self, as_of: dt.datetime) -> int:
+        """How many of the entries' expiry times have passed at ``as_of``: two times with
+        the same epoch have the same values in force (an entry is in force while
+        ``as_of < expires``)."""
+        return bisect.bisect_right(self._expiries, _utc(as_of))
 
     def entry(self, value: Any, as_of: dt.datetime | None) -> ListEntry | None:
         """The first entry (in the order written) for ``value`` in force at ``as_of``."""

@@ -12,6 +12,7 @@ functions (:data:`HELPERS`) are built-ins. Evaluation takes an explicit ``as_of`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -113,6 +114,11 @@ class ListValues(Protocol):
 
     def at(self, as_of: dt.datetime | None) -> set[Any]:
         """The values in force at ``as_of`` (all of them when None)."""
+
+    def epoch(self, as_of: dt.datetime) -> int:
+        """A number that is equal for two times exactly when the same values are in
+        force at both (how many expiry times have passed): what a translation of a
+        condition reading the list may be cached by."""
 
 
 def _list_at(items: ListValues) -> BuiltinValueGenerator:
@@ -798,6 +804,23 @@ class Condition:
     rule: rule_engine.Rule
     fields: frozenset[str]
     lists: frozenset[str]
+    # What of the evaluation time the condition reads: "now" ($now), "today" ($today
+    # only) or None; and the lists it reads whose values depend on it (entries expire).
+    reads_time: str | None = None
+    timed_lists: Mapping[str, ListValues] = dataclasses.field(default_factory=dict, compare=False)
+
+    def time_key(self, as_of: dt.datetime) -> tuple[Any, ...]:
+        """What the condition reads of the evaluation time ``as_of`` (UTC): equal for two
+        times at which every evaluation gives the same result on any record. ``()`` for a
+        condition that reads no time and no list with expiring entries."""
+        if self.reads_time is None and not self.timed_lists:
+            return ()
+        moment: Any = None
+        if self.reads_time == "now":
+            moment = as_of
+        elif self.reads_time == "today":
+            moment = as_of.date()
+        return (moment, *(self.timed_lists[name].epoch(as_of) for name in sorted(self.timed_lists)))
 
     def evaluate(self, record: Mapping[str, Any], as_of: AsOf) -> bool:
         """True when the condition holds for ``record`` (see :func:`record_of`) at
@@ -925,7 +948,18 @@ def compile_condition(
         for n in _walk(rule.statement)
         if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name in lists
     )
-    return Condition(expression, rule, fields, used_lists)
+    built_ins = {
+        n.name
+        for n in _walk(rule.statement)
+        if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in"
+    }
+    reads_time = "now" if "now" in built_ins else "today" if "today" in built_ins else None
+    timed = {
+        name: items
+        for name, (_kind, items) in lists.items()
+        if name in used_lists and not isinstance(items, frozenset | set)
+    }
+    return Condition(expression, rule, fields, used_lists, reads_time, timed)
 
 
 def _regex_problem(expression: str, pattern: str, error: Any) -> CompileProblem:

@@ -759,6 +759,10 @@ class _Slot:
         """The list's values in force at ``as_of``."""
         return self.list.at(as_of) if self.list is not None else set()
 
+    def epoch(self, as_of: dt.datetime) -> int:
+        """The list's epoch at ``as_of`` (see :meth:`CompiledList.epoch`)."""
+        return self.list.epoch(as_of) if self.list is not None else 0
+
 
 def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     profile = resolved.profile

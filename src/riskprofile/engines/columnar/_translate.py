@@ -40,6 +40,7 @@ import decimal
 import hashlib
 import math
 import operator
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -1644,28 +1645,36 @@ def _cached(
                 "was compiled with"
             )
     utc = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
-    known = _TRANSLATIONS.get(condition.rule, {})
-    if (utc, shared) in known:
-        return known[utc, shared]
+    # Only what the condition reads of the evaluation time keys the translation: most
+    # read none, and then every date (and every now()) shares one translation.
+    key = (condition.time_key(utc), shared)
+    with _TRANSLATIONS_LOCK:
+        known = _TRANSLATIONS.get(condition.rule)
+        found = known.get(key) if known is not None else None
+    if found is not None:
+        return found
     parts: dict[str, Part] | None = {} if shared else None
     translation = _translate(condition, utc, parts)
     used: set[str] = set()
     for e in (translation.hit, translation.error, translation.undecided):
         used.update(e.meta.root_names() if e is not None else ())
     found = (translation, {name: part for name, part in (parts or {}).items() if name in used})
-    if len(known) >= 8:  # a few evaluation times per rule are plenty
-        known.clear()
-    known[utc, shared] = found
-    _TRANSLATIONS[condition.rule] = known
+    with _TRANSLATIONS_LOCK:
+        known = _TRANSLATIONS.setdefault(condition.rule, {})
+        if len(known) >= 8:  # a few evaluation times per rule are plenty
+            known.clear()
+        known[key] = found
     return found
 
 
-# Translations by compiled rule, evaluation time and sharing: scoring batch after batch
-# with the same profiles translates each condition once. Weak keys: a rule no longer
-# loaded goes.
+# Translations by compiled rule, what the condition reads of the evaluation time
+# (Condition.time_key) and sharing: scoring batch after batch, date after date, with
+# the same profiles translates each condition once. Weak keys: a rule no longer loaded
+# goes. The lock makes looking up and storing one step for threads scoring at once.
 _TRANSLATIONS: weakref.WeakKeyDictionary[
-    rule_engine.Rule, dict[tuple[dt.datetime, bool], tuple[Translation, Mapping[str, Part]]]
+    rule_engine.Rule, dict[tuple[tuple[Any, ...], bool], tuple[Translation, Mapping[str, Part]]]
 ] = weakref.WeakKeyDictionary()
+_TRANSLATIONS_LOCK = threading.Lock()
 
 
 def _translate(
