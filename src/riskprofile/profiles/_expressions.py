@@ -942,6 +942,7 @@ def compile_condition(
     problems = _check_tree(expression, rule.statement, lists)
     if problems:
         return problems
+    _read_once(rule.statement)
     fields = frozenset(context.symbols) & set(_catalogue())
     used_lists = frozenset(
         n.name
@@ -1132,9 +1133,58 @@ def _list_method_problems(expression: str, node: Any) -> list[CompileProblem]:
 # --- records and explanations --------------------------------------------------------------
 
 
+class _Record(dict[str, Any]):
+    """A record made by :func:`record_of`: a plain mapping of field values, which also
+    keeps each field's value once a condition has read it (see :class:`_FieldSymbol`)."""
+
+    __slots__ = ("read",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: dict[str, Any] = {}
+
+
+_UNREAD = object()
+
+
+class _FieldSymbol(re_ast.SymbolExpression):  # type: ignore[misc]
+    """A shipment field in a condition. rule-engine checks the value it resolves against
+    the field's type on every read (about a third of the time one shipment takes); the
+    value of a field of one record, and the result of that check, are the same every
+    time, so a :class:`_Record` keeps what the first read returned. Only fields no
+    comprehension variable of the condition shadows are made so (see
+    :func:`_read_once`); the first read, and any read that raises, is rule-engine's own.
+    """
+
+    __slots__ = ()
+
+    def evaluate(self, thing: Any) -> Any:
+        if type(thing) is not _Record:
+            return super().evaluate(thing)
+        value = thing.read.get(self.name, _UNREAD)
+        if value is _UNREAD:
+            value = thing.read[self.name] = super().evaluate(thing)
+        return value
+
+
+def _read_once(statement: Any) -> None:
+    """Make the field symbols of a compiled statement :class:`_FieldSymbol` nodes."""
+    nodes = list(_walk(statement))
+    variables = {n.variable for n in nodes if isinstance(n, re_ast.ComprehensionExpression)}
+    catalogue = field_types()
+    for node in nodes:
+        if (
+            type(node) is re_ast.SymbolExpression
+            and node.scope is None
+            and node.name in catalogue
+            and node.name not in variables
+        ):
+            node.__class__ = _FieldSymbol
+
+
 def record_of(shipment: Shipment) -> dict[str, Any]:
     """A shipment as the mapping rules evaluate (lists as tuples, dates at midnight UTC)."""
-    out: dict[str, Any] = {}
+    out = _Record()
     for name, value in shipment:
         if isinstance(value, list):
             value = tuple(value)
