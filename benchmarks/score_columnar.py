@@ -15,9 +15,13 @@ RSS. The row-wise engine is timed in the same child on a subsample of the same b
 and extrapolated to N (labelled as such): the ratio is columnar score time against
 row-wise score time, both measured in one run on one machine.
 
-Data: a seeded synthetic batch (``riskprofile.synth.generate_manifests``), written as
-flat-layout Parquet and repeated under renumbered voyages to reach N shipments (the
-generator itself takes minutes for a million). Indicators: the bundled base profiles'
+Data: seeded synthetic batches (``riskprofile.synth.generate_manifests``) as flat-layout
+Parquet, never repeated: chunks of 20,000 containers (about 29,000 shipments) generated
+with seeds 11, 12, ... in parallel processes and cached (``--cache FOLDER`` keeps them
+for later runs; see ``benchmarks/_data.py``). Generating costs about 0.45 s of CPU per
+1,000 containers: about 5 minutes of CPU for 1M shipments (2.5-3 minutes on 2 quiet
+cores), once. (Until December 2026 one 29k-shipment seed was repeated 35 times, which
+flattered the 1M figures by about 13 %.) Indicators: the bundled base profiles'
 own indicators, copied under new profile ids until there are R (real conditions, real
 watch lists, not toy ones).
 
@@ -43,7 +47,7 @@ import yaml
 
 AS_OF = dt.date(2026, 11, 2)
 BASE = Path(__file__).resolve().parents[1] / "profiles" / "base"
-SEED_CONTAINERS = 20_000  # generated once; repeated to reach N shipments
+SEED = 11  # the first chunk's seed; chunk k has SEED + k
 ROWWISE_SAMPLE = 400
 
 
@@ -69,34 +73,20 @@ def make_profiles(folder: Path, indicators: int) -> int:
 
 
 def make_batch(folder: Path, shipments: int, distinct_text: bool = False) -> Path:
-    """A flat-layout Parquet batch of at least ``shipments`` shipments (cached): the seed
-    batch repeated as often as needed, so that reading it reads little more than N.
+    """A flat-layout Parquet batch of at least ``shipments`` shipments (cached), none
+    repeated: chunks generated with seeds 11, 12, ... in parallel (see ``_data.py``).
     With ``distinct_text`` every goods description is made unique (a number appended),
     the worst case for conditions on text, which are evaluated per distinct value."""
     import polars as pl
 
-    from riskprofile.io import read_batch, write_parquet
-    from riskprofile.synth import generate_manifests
+    from _data import chunks, shipments_per_chunk
 
-    base = folder / "base.parquet"
-    if not base.exists():
-        write_parquet(generate_manifests(seed=11, containers=SEED_CONTAINERS), base)
-    per_copy = (
-        len(read_batch(base).shipments)
-        if not (folder / "per_copy").exists()
-        else int((folder / "per_copy").read_text())
-    )
-    (folder / "per_copy").write_text(str(per_copy))
-    copies = -(-shipments // per_copy)
-    target = folder / f"batch-{copies}{'-distinct' if distinct_text else ''}.parquet"
+    per_chunk = shipments_per_chunk(folder, SEED)
+    # Chunks differ a little in size: a few per cent spare.
+    count = max(1, -(-shipments * 103 // (per_chunk * 100)))
+    target = folder / f"batch-{SEED}-{count}{'-distinct' if distinct_text else ''}.parquet"
     if not target.exists():
-        rows = pl.read_parquet(base)
-        voyage = next(c for c in rows.columns if c == "voyage_number")
-        parts = [
-            rows.with_columns(pl.col(voyage).cast(pl.String) + pl.lit(f"-{k}"))
-            for k in range(copies)
-        ]
-        batch = pl.concat(parts)
+        batch = pl.concat([pl.read_parquet(p) for p in chunks(folder, count, SEED)])
         if distinct_text:
             number = pl.int_range(pl.len()).cast(pl.String)
             batch = batch.with_columns(pl.col("description") + pl.lit(" #") + number)
