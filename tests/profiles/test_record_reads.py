@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from riskprofile.model import Shipment
 from riskprofile.profiles._expressions import Condition, compile_condition, record_of
 from tests import strategies as rst
+from tests.depth import depth
 
 AS_OF = rst.RULE_AS_OF
 
@@ -67,7 +68,7 @@ def test_a_comprehension_variable_named_like_a_field_is_not_kept() -> None:
     assert outcome(condition, record) == ("value", False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=depth(100), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(rst.rule_conditions(), min_size=1, max_size=5), rst.rule_shipments())
 def test_kept_values_give_what_rule_engine_gives(
     expressions: list[str], shipment: Shipment
