@@ -115,7 +115,7 @@ class CompiledList:
     @property
     def expiring(self) -> bool:
         """Whether any entry has an expiry."""
-        return any(e.expires is not None for e in self.entries)
+        return bool(self._expiries)
 
     def at(self, as_of: dt.datetime | None) -> set[Any]:
         """The values in force at ``as_of`` (every value when None). The set returned is

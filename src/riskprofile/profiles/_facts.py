@@ -16,6 +16,7 @@ that order is the one that counts (see :mod:`riskprofile.scoring`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,7 +78,21 @@ def condition_fact(condition: Condition, lists: Mapping[str, frozenset[Any]]) ->
     >>> condition_fact(a, {}) == condition_fact(b, {})
     True
     """
-    return _node_text(condition.rule.statement.expression, lists)
+    cached = _FACTS.get(condition.rule)
+    if cached is not None and cached[0] is lists:
+        return cached[1]
+    text = _node_text(condition.rule.statement.expression, lists)
+    _FACTS[condition.rule] = (lists, text)
+    return text
+
+
+# Normalised conditions by compiled rule, with the lists they were made with (a compiled
+# profile's, never changed after loading): every run recomputed them for every indicator,
+# about a third of the time of scoring one shipment. Weak keys: a rule no longer loaded
+# goes.
+_FACTS: weakref.WeakKeyDictionary[Any, tuple[Mapping[str, frozenset[Any]], str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
