@@ -1,8 +1,9 @@
 """Benchmark: score a synthetic batch end to end through the ``riskprofile score`` CLI.
 
 Generates a seeded batch of N containers (CSV, flat layout), then runs
-``riskprofile score`` on it with the bundled profiles in a child process, measuring wall
-time and the child's peak memory (max RSS). Prints one line per size.
+``riskprofile score`` on it with the bundled profiles in a child process (the engine as
+``--engine auto`` chooses it), measuring wall time and the child's peak memory (max RSS).
+Prints one line per size.
 
     python benchmarks/score_cli.py                      # 10k and 100k containers
     python benchmarks/score_cli.py --containers 100000
@@ -51,7 +52,8 @@ def main() -> None:
             rss = max(peak, before) / 1024
             print(f"{n:>10,} {rows:>8,} {batch.stat().st_size / 2**20:>7.1f} {generated:>10.1f} "
                   f"{elapsed:>8.1f} {n / elapsed:>12,.0f} {rss:>12,.0f}")  # fmt: skip
-    print("engine: row-wise (rule-engine); profiles: bundled; one process per command")
+    print("engine: --engine auto (columnar with polars for 200 shipments or more); "
+          "profiles: bundled; one process per command")  # fmt: skip
 
 
 if __name__ == "__main__":
