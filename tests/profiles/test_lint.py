@@ -509,6 +509,12 @@ def test_overlay_override_to_zero_weight(tmp_path: Path) -> None:
         ("container_full == false and container_cargo_mass_kg > 1000", "container_cargo_mass_kg"),
         ('container_type == "tank" and goods_gross_weight_kg > 25000', "goods_gross_weight_kg"),
         ("port_of_loading in $source_ports and value_per_kg * 2 > 10", "value_per_kg"),
+        # reached only with hs_headings == ["8517"]: the probe takes it from the comprehension
+        (
+            'hs_headings.length > 0 and [h for h in hs_headings if h != "8517"].length == 0'
+            " and value_per_kg < 30",
+            "value_per_kg",
+        ),
     ],
 )
 def test_unevaluable_on_null_fires(tmp_path: Path, when: str, field: str) -> None:

@@ -567,10 +567,21 @@ def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[s
                 and profile.lists.get(container.name)
             ):
                 values[member.name].append(sorted(profile.lists[container.name], key=str)[0])
+    # A list field a comprehension walks: a one-element list of what its variable is
+    # compared with ([h for h in hs_headings if h != "8517"] reaches past it with 8517).
+    for node in _walk(condition.rule.statement):
+        if (
+            isinstance(node, re_ast.ComprehensionExpression)
+            and isinstance(node.iterable, re_ast.SymbolExpression)
+            and node.iterable.scope is None
+        ):
+            for value in values.get(node.variable, []):
+                values[node.iterable.name].append((value,))
+    types = _catalogue_types()
     for name in condition.fields:
-        if _catalogue_types().get(name) == "boolean":
+        if types.get(name) == "boolean":
             values[name] += [True, False]
-    return {name: list(dict.fromkeys(found))[:4] for name, found in values.items()}
+    return {name: list(dict.fromkeys(found))[:4] for name, found in values.items() if name in types}
 
 
 @functools.cache
