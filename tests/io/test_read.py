@@ -454,3 +454,18 @@ def test_mapping_error_in_defaults_points_at_the_defaults_line(tmp_path: Path) -
     with pytest.raises(MappingError) as info:
         ColumnMapping.from_file(mapping_file)
     assert info.value.line == 4
+
+
+def test_a_rejected_document_whose_lists_are_not_lists_is_reported(tmp_path: Path) -> None:
+    """Regression (found by tests/io/test_fuzz.py): naming the units of a rejected JSON
+    manifest iterated its containers, consignments and goods whatever they held (an
+    integer raised TypeError out of read_batch)."""
+    path = tmp_path / "b.jsonl"
+    path.write_text(
+        '{"voyage_number": "V2", "containers": ' + "1" + "0" * 99 + ', "consignments": 5}\n'
+        '{"consignments": [{"bl_number": "B1", "goods": 7}]}\n',
+        encoding="utf-8",
+    )
+    batch = read_batch(path, strictness="strict")
+    assert [r.record for r in batch.rejected] == [1, 2]
+    assert batch.records_read == 2

@@ -128,6 +128,11 @@ def iter_json_manifests(
             rejected.append(RejectedRecord(str(path), number, tuple(problems), boxes, bills))
 
 
+def _items(value: Any) -> list[Any]:
+    """A document's list, or nothing when the document holds something else there."""
+    return value if isinstance(value, list) else []
+
+
 def _units_of(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The container and B/L numbers a rejected manifest document names, as far as it can
     be read (text values only, each once)."""
@@ -140,17 +145,17 @@ def _units_of(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if isinstance(value, str) and value.strip():
             into.setdefault(value.strip(), None)
 
-    for box in doc.get("containers") or []:
+    for box in _items(doc.get("containers")):
         if isinstance(box, dict):
             text(box.get("number"), boxes)
-    for bill in doc.get("consignments") or []:
+    for bill in _items(doc.get("consignments")):
         if not isinstance(bill, dict):
             continue
         text(bill.get("bl_number"), bills)
         numbers = bill.get("container_numbers")
         for number in numbers if isinstance(numbers, list) else []:
             text(number, boxes)
-        for item in bill.get("goods") or []:
+        for item in _items(bill.get("goods")):
             if isinstance(item, dict):
                 text(item.get("container_number"), boxes)
     return tuple(boxes), tuple(bills)
