@@ -6,9 +6,11 @@ in ``benchmarks/``, never by timed tests, so no example has a deadline.
 
 How many examples each property runs is chosen by ``RISKPROFILE_TEST_DEPTH`` (``dev``,
 the default; ``ci``, today's depth, which ``.ci/run`` sets; ``nightly``, ten times it):
-see ``tests/depth.py``.
+see ``tests/depth.py``. Tests marked ``slow`` (the few that dominate the run time) run at
+``ci`` and ``nightly`` depth only, or with ``-m slow``.
 """
 
+import pytest
 from hypothesis import settings
 
 from tests.depth import FACTORS, HYPOTHESIS_DEFAULT, current, depth
@@ -22,3 +24,14 @@ settings.load_profile(current())
 
 def pytest_report_header() -> str:
     return f"hypothesis depth: {current()} (RISKPROFILE_TEST_DEPTH)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """At ``dev`` depth, skip the tests marked ``slow`` (said in the summary, with ``-ra``);
+    ``ci`` and ``nightly`` run them, and so does ``pytest -m slow`` at any depth."""
+    if current() != "dev" or config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="slow: runs at RISKPROFILE_TEST_DEPTH=ci (as in .ci/run)")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)

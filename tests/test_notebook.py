@@ -28,6 +28,7 @@ def test_notebook_is_committed_without_outputs() -> None:
             assert cell.execution_count is None
 
 
+@pytest.mark.slow
 def test_notebook_runs() -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # The kernel is the python3 of the running interpreter (jupyter_client swaps the

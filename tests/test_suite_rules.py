@@ -216,3 +216,39 @@ def test_the_rule_catches_wall_clock_bounds(source: str) -> None:
 @pytest.mark.parametrize("source", ALLOWED.values(), ids=ALLOWED.keys())
 def test_the_rule_allows_cpu_time_and_counts(source: str) -> None:
     assert wall_clock_comparisons(source) == []
+
+
+class _Item:
+    def __init__(self, slow: bool) -> None:
+        self.marks = [pytest.mark.slow.mark] if slow else []
+
+    def get_closest_marker(self, name: str) -> object:
+        return next((m for m in self.marks if m.name == name), None)
+
+    def add_marker(self, marker: pytest.MarkDecorator) -> None:
+        self.marks.append(marker.mark)
+
+
+class _Config:
+    def __init__(self, markexpr: str = "") -> None:
+        self.markexpr = markexpr
+
+    def getoption(self, name: str) -> str:
+        assert name == "markexpr"
+        return self.markexpr
+
+
+@pytest.mark.parametrize(
+    ("name", "markexpr", "skipped"),
+    [("dev", "", True), ("ci", "", False), ("nightly", "", False), ("dev", "slow", False)],
+)
+def test_slow_tests_skip_at_dev_depth_only(
+    monkeypatch: pytest.MonkeyPatch, name: str, markexpr: str, *, skipped: bool
+) -> None:
+    from tests.conftest import pytest_collection_modifyitems
+
+    monkeypatch.setenv(VARIABLE, name)
+    slow, quick = _Item(slow=True), _Item(slow=False)
+    pytest_collection_modifyitems(_Config(markexpr), [slow, quick])  # type: ignore[list-item, arg-type]
+    assert [m.name for m in slow.marks] == (["slow", "skip"] if skipped else ["slow"])
+    assert quick.marks == []

@@ -37,6 +37,7 @@ def files(history: History, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return write_history(history, tmp_path_factory.mktemp("history") / "history.csv")
 
 
+@pytest.mark.slow
 def test_suggest_prints_the_candidates_and_writes_a_draft(
     history: History,
     files: dict[str, Path],

@@ -126,6 +126,7 @@ def test_arguments_are_checked() -> None:
         generate_history(1, days=1, control_rate=1.5)
 
 
+@pytest.mark.slow
 def test_written_files_read_back(history: History, tmp_path: Path) -> None:
     paths = write_history(history, tmp_path / "history.csv")
     assert paths["outcomes"].name == "history.outcomes.csv"
