@@ -483,7 +483,10 @@ def test_control_samples_are_reproducible_and_never_reselect(
     assert within == select(run, capacity=capacity, control_rate=rate, seed=seed)
     forced = within.count("forced")
     wanted = min(len(run.containers) - forced, math.floor(share + 0.5))
-    assert within.count("control") == min(wanted, max(0, capacity - forced))
+    # ...and never more than the units neither forced nor picked by score (a rate of 1
+    # asks for every unit, but the ones the score step took are not drawn again).
+    left = len(run.containers) - forced - within.count("score")
+    assert within.count("control") == min(wanted, max(0, capacity - forced), left)
     cut = any(w.startswith("the control sample is cut") for w in within.warnings)
     assert cut == (wanted > max(0, capacity - forced))
 
