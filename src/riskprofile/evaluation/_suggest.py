@@ -120,7 +120,10 @@ KINDS: tuple[CandidateKind, ...] = (
     CandidateKind("transshipment_port", "transshipment port", "transshipment_ports",
                   _any_of("transshipment_ports"), "transshipment_ports"),
     CandidateKind("loading_country", "departure country (of the port of loading)",
-                  "departure_countries", "port_of_loading[:2] in ${list}", "port_of_loading"),
+                  "departure_countries",
+                  # The null test first: slicing a missing port cannot be evaluated.
+                  "port_of_loading != null and port_of_loading[:2] in ${list}",
+                  "port_of_loading"),
     CandidateKind("origin_country", "origin country of the goods", "origin_countries",
                   _any_of("origin_countries"), "origin_countries"),
 )  # fmt: skip
