@@ -11,6 +11,7 @@ the table covers every command the parser has, so a new command cannot skip this
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,15 @@ bands:
 """
 
 # One invocation per command that works on the files the `world` fixture makes.
-# Placeholders: {batch} {profiles} {outcomes} {history} {history_outcomes} {msg} {pub}
-# {key} - input files;
+# Placeholders: {batch} {mapping} {profiles} {outcomes} {outcomes_mapping} {history}
+# {history_outcomes} {msg} {pub} {key} - input files;
 # {out} {outdir} - outputs; every other non-option token is a plain value.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
-    ("score",): ["{batch}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
+    ("score",): ["{batch}", "-m", "{mapping}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
                  "--capacity", "3", "--control-rate", "10%", "--seed", "1", "-o", "{out}.csv"],
-    ("evaluate",): ["{batch}", "{outcomes}", "--profiles", "{profiles}", "--as-of",
-                    "2026-11-02", "--capacity", "3", "-o", "{out}.html"],
+    ("evaluate",): ["{batch}", "{outcomes}", "--outcomes-mapping", "{outcomes_mapping}",
+                    "--profiles", "{profiles}", "--as-of", "2026-11-02", "--capacity", "3",
+                    "-o", "{out}.html"],
     ("suggest",): ["{history}", "{history_outcomes}", "--split", "2026-01-15", "-o",
                    "{out}.yaml", "--min-support", "2", "--min-findings", "1"],
     ("data", "check"): ["{batch}", "--format", "json"],
@@ -81,9 +83,11 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "schema"): [],
 }  # fmt: skip
 
-INPUTS = ("{batch}", "{profiles}", "{outcomes}", "{msg}", "{pub}", "{key}", "{history}",
-          "{history_outcomes}")  # fmt: skip
-HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank")
+INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
+          "{pub}", "{key}", "{history}", "{history_outcomes}")  # fmt: skip
+# A FIFO is an input that never ends: reading one waits for ever (it must be refused).
+HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
+                  "fifo")  # fmt: skip
 HOSTILE_OUTPUTS = ("no-folder", "is-folder", "is-input", "under-a-file", "blank")
 HOSTILE_FOLDERS = ("no-folder", "is-file", "blank", "corrupt-home", "deep-home")
 HOSTILE_VALUES = (
@@ -148,6 +152,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (profiles / "demo.yaml").write_text(PROFILE, encoding="utf-8")
     outcomes = base / "outcomes.csv"
     shutil.copy(SAMPLE_OUTCOMES, outcomes)
+    mapping = base / "mapping.yaml"
+    mapping.write_text('delimiter: ","\n', encoding="utf-8")
+    outcomes_mapping = base / "outcomes-mapping.yaml"
+    outcomes_mapping.write_text("columns:\n  container_number: container_number\n")
     history = base / "history.csv"
     assert main(["data", "history", "-o", str(history), "--days", "20",
                  "--containers-per-day", "30", "--start", "2026-01-05"]) == 0  # fmt: skip
@@ -182,12 +190,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (hostile / "bad-utf8").write_bytes(b"id: x\n\xff\xfe title: \xc3\x28\n")
     (hostile / "deep-json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
     (hostile / "a-file").write_text("x", encoding="utf-8")
+    os.mkfifo(hostile / "fifo")
     for name, content in (("corrupt-home", b"\x00garbage{"), ("deep-home", b"[" * 5000)):
         (hostile / name).mkdir()  # a trust store and a log that are not what they claim
         (hostile / name / "trust.json").write_bytes(content)
         (hostile / name / "log.sqlite").write_bytes(content * 100)
     return {
         "{batch}": str(batch), "{profiles}": str(profiles), "{outcomes}": str(outcomes),
+        "{mapping}": str(mapping), "{outcomes_mapping}": str(outcomes_mapping),
         "{msg}": str(msg), "{pub}": str(keys / "KZ-AKT.pub.pem"),
         "{key}": str(keys / "PK-KHI.key.pem"), "{container}": container,
         "{home}": str(home), "{history}": str(history),
@@ -224,6 +234,7 @@ def _hostile(kind: str, world: dict[str, str], token: str) -> str:
         "garbage": str(hostile / "garbage"),
         "bad-utf8": str(hostile / "bad-utf8"),
         "deep-json": str(hostile / "deep-json"),
+        "fifo": str(hostile / "fifo"),
         "blank": "",
         "no-folder": str(hostile / "no-such-folder" / ("x" + token[len("{out}") :])),
         "is-folder": str(hostile),

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import stat
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -199,7 +200,7 @@ def _keygen(args: argparse.Namespace) -> int:
     try:
         private, public = generate_keys(args.pcu, args.output)
     except FileExistsError as exc:
-        print(f"riskprofile exchange keygen: error: {exc}", file=sys.stderr)
+        print(_args.shorten(f"riskprofile exchange keygen: error: {exc}"), file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"riskprofile exchange keygen: error: cannot write the keys into "
@@ -219,7 +220,10 @@ def _trust_add(args: argparse.Namespace) -> int:
     try:
         kid = store.add(args.pcu, pem)
     except ValueError as exc:
-        print(f"riskprofile exchange trust: error: {args.public_key}: {exc}", file=sys.stderr)
+        print(
+            _args.shorten(f"riskprofile exchange trust: error: {args.public_key}: {exc}"),
+            file=sys.stderr,
+        )
         return 2
     store.save(path)
     print(f"trusted {args.pcu} key {kid} in {path}")
@@ -338,7 +342,7 @@ def _warn(args: argparse.Namespace) -> int:
     try:
         warning = build(args, key.pcu, now)
     except _NotFoundError as exc:
-        print(f"riskprofile exchange warn: error: {exc}", file=sys.stderr)
+        print(_args.shorten(f"riskprofile exchange warn: error: {exc}"), file=sys.stderr)
         return 2
     out = Path(args.output)
     try:  # before anything is signed and logged as sent
@@ -371,7 +375,13 @@ def _read_message(path: str) -> bytes:
     from riskprofile.exchange._signing import MAX_MESSAGE_BYTES
 
     try:
-        with open(path, "rb") as f:
+        # Not waited on: a FIFO (or a device) is refused before any read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise InputFormatError(
+                    "the message is not a regular file (a FIFO, device or socket?)", path=path
+                )
             return f.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
         raise InputFormatError(f"cannot read the message: {exc.strerror or exc}",

@@ -65,8 +65,16 @@ def read_limited(path: str | Path, limit: int, what: str) -> bytes:
     when it is missing, unreadable, or larger than ``limit`` bytes: a larger file is not
     read at all."""
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+        # Opened without blocking and refused unless a regular file: a FIFO would make
+        # the read wait for ever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputFormatError(
+                    f"{what} is not a regular file (a FIFO, device or socket?)", path=str(path)
+                )
+            size = info.st_size
             if size > limit:
                 raise InputFormatError(
                     f"{what} is {size:,} bytes; the limit is {limit:,}", path=str(path)

@@ -10,6 +10,8 @@ B/L names).
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -264,15 +266,34 @@ def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     :data:`MAX_MAPPING_BYTES`; any problem is a :class:`MappingError` naming the file."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_MAPPING_BYTES:
+        # Opened without blocking and checked before reading: a FIFO given as a
+        # mapping would otherwise make the command wait for ever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise MappingError(
+                    "is not a regular file (a FIFO, device or socket?)", path=str(path)
+                )
+            if info.st_size > MAX_MAPPING_BYTES:
+                raise MappingError(
+                    f"file is {info.st_size} bytes; mapping files are limited to "
+                    f"{MAX_MAPPING_BYTES}",
+                    path=str(path),
+                )
+            raw = os.read(fd, MAX_MAPPING_BYTES + 1)
+        finally:
+            os.close(fd)
+        if len(raw) > MAX_MAPPING_BYTES:
             raise MappingError(
-                f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
+                f"file is over {MAX_MAPPING_BYTES} bytes, the limit for mapping files",
                 path=str(path),
             )
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"not UTF-8 text (byte {exc.start})", path=str(path)) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -283,6 +304,8 @@ def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
             path=str(path),
             line=mark.line + 1 if mark is not None else None,
         ) from None
+    except RecursionError:  # PyYAML composes nested values recursively
+        raise MappingError("values are nested too deeply", path=str(path)) from None
     return data or {}, node
 
 
