@@ -204,6 +204,26 @@ def test_range_of_a_million_is_refused_at_load(tmp_path: Path) -> None:
     assert "1,000,000 numbers" in error.message
 
 
+def test_a_range_comprehension_inside_another_is_refused_at_load(tmp_path: Path) -> None:
+    # Each $range within the bound, but nested they ran 10**6 times per shipment: validate
+    # and score hung for minutes on one such condition.
+    when = (
+        "'[a for a in @@$range(1000) if [b for b in $range(1000) if b == a + packages]"
+        ".length > 0].length > 0'"
+    )
+    error, (line, column) = _refused(tmp_path, _profile(when))
+    assert (error.code, error.line, error.column) == ("too_complex", line, column), str(error)
+    assert "1,000 x 1,000" in error.message
+
+
+def test_a_list_comprehension_inside_a_range_comprehension_loads() -> None:
+    when = (
+        "[a for a in $range(10) if [s for s in seal_numbers if s.length == a].length > 0]"
+        ".length > 0"
+    )
+    assert not isinstance(compile_condition(when, {}), list)
+
+
 @pytest.mark.parametrize("arguments", ["1000", "0, 1000", "5, 5005, 5", "-1000, 0"])
 def test_ranges_within_the_bound_load(arguments: str) -> None:
     assert not isinstance(compile_condition(f"packages in $range({arguments})", {}), list)

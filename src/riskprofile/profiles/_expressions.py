@@ -510,9 +510,33 @@ MAX_LITERAL_LIST = 1000
 every evaluation, where a watch list is one lookup whatever its size."""
 
 
+def _uses_range(node: Any) -> bool:
+    return any(
+        isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name == "range"
+        for n in _walk(node)
+    )
+
+
 def _cost_problems(expression: str, node: Any) -> list[CompileProblem]:
-    """Constructs whose cost on every shipment grows with a literal: ``$range(10**6)``
-    and literal lists of many thousand items."""
+    """Constructs whose cost on every shipment grows with a literal: ``$range(10**6)``,
+    literal lists of many thousand items, and a ``$range`` comprehension inside another
+    (their sizes multiply: 1,000 x 1,000 evaluations on every shipment)."""
+    if isinstance(node, re_ast.ComprehensionExpression) and _uses_range(node.iterable):
+        inner = [node.result] + ([node.condition] if node.condition is not None else [])
+        if any(
+            isinstance(n, re_ast.ComprehensionExpression) and _uses_range(n.iterable)
+            for part in inner
+            for n in _walk(part)
+        ):
+            return [
+                CompileProblem(
+                    "too_complex",
+                    "a comprehension over a $range inside another comprehension over a "
+                    f"$range runs up to {MAX_RANGE:,} x {MAX_RANGE:,} times on every shipment",
+                    _offset_of(expression, "$range"),
+                    "compare with bounds instead of iterating numbers",
+                )
+            ]
     if (
         isinstance(node, re_ast.FunctionCallExpression)
         and isinstance(node.function, re_ast.SymbolExpression)
