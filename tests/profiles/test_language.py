@@ -311,3 +311,51 @@ def test_intersects_normalises_a_watch_list_for_the_field(tmp_path: Path) -> Non
     path.write_text(text, encoding="utf-8")
     (profile,) = load_profiles(path)
     assert profile.lists["countries"] == frozenset({"PA", "CO"})
+
+
+# --- literals against a field's spelling ----------------------------------------------------
+
+MISSPELT = {
+    "lower-case LOCODE": ("'port_of_loading == @@\"ecgye\"'", "did you mean 'ECGYE'?"),
+    "LOCODE in a literal list": (
+        '\'port_of_loading in ["ECGYE", @@"ec pbo"]\'',
+        "did you mean 'ECPBO'?",
+    ),
+    "name with double blank": (
+        "'consignee_name != @@\"Al  Buraq\"'",
+        "did you mean 'AL BURAQ'?",
+    ),
+    "element of a country list": ("'@@\"ec\" in route_countries'", "did you mean 'EC'?"),
+    "HS code with dots": ("'@@\"0803.90\" in hs_subheadings'", "did you mean '080390'?"),
+    "comprehension variable": (
+        "'[p for p in transshipment_ports if p == @@\"pamit\"].length > 0'",
+        "did you mean 'PAMIT'?",
+    ),
+}
+
+
+@pytest.mark.parametrize(("when", "suggestion"), MISSPELT.values(), ids=MISSPELT.keys())
+def test_a_literal_not_written_as_the_readers_write_the_field_is_refused(
+    tmp_path: Path, when: str, suggestion: str
+) -> None:
+    # The readers fold names and codes; a literal written otherwise never matches, as a
+    # watch-list value would not if the loader did not write it the field's way.
+    error, (line, column) = _refused(tmp_path, _profile(when))
+    assert (error.code, error.line, error.column) == ("unknown_value", line, column), str(error)
+    assert error.suggestion == suggestion
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'port_of_loading == "ECGYE"',
+        'consignee_name == "AL BURAQ TRADING"',
+        '"EC" in route_countries',
+        '[h for h in hs_chapters if h == "08"].length > 0',
+        '"BURAQ" in (consignee_name ?? "")',  # a substring, not a value
+        'seal_numbers == ["ml-1"]',  # seal numbers are kept as declared
+        'port_of_loading != "CN"',  # kept (flagged) by the lenient readers
+    ],
+)
+def test_literals_written_as_the_field_is_load(expression: str) -> None:
+    assert not isinstance(compile_condition(expression, {}), list)

@@ -95,7 +95,7 @@ def test_backtracking_patterns_load_and_run_on_re2(
 
 def test_a_regex_between_two_literals_is_folded_by_re2(no_python_re: None) -> None:
     # rule-engine evaluates a constant comparison while parsing: that too is RE2's.
-    condition = _compiled('"' + "A" * 40 + '!" =~ "(A+)+$" or description == "x"')
+    condition = _compiled('"' + "A" * 40 + '!" =~ "(A+)+$" or description == "X"')
     assert condition.evaluate({"description": "y"}, AS_OF) is False
 
 

@@ -616,6 +616,7 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                     )
                 )
         problems += _choice_problems(expression, node, variables)
+        problems += _spelling_problems(expression, node, variables)
         if isinstance(node, re_ast.ContainsExpression):
             problems += _element_type_problems(expression, node, lists)
             member, container = _kind(node.member), _kind(node.container)
@@ -744,6 +745,72 @@ def _choice_problems(
                 f"'{op}' with it is always {never}",
                 offset - 1 if offset is not None else _offset_of(expression, name),
                 _suggest_value(value, choices),
+            )
+        )
+    return problems
+
+
+def _field_name(node: Any, variables: Mapping[str, str | None] | None = None) -> str | None:
+    """The field ``node`` reads (through a comprehension variable too), else None."""
+    if not isinstance(node, re_ast.SymbolExpression) or node.scope is not None:
+        return None
+    if variables and node.name in variables:
+        return variables[node.name]
+    return str(node.name)
+
+
+def _spelling_problems(
+    expression: str, node: Any, variables: Mapping[str, str | None] | None = None
+) -> list[CompileProblem]:
+    """A text literal compared with a field the readers normalise (``port_of_loading ==
+    "ecgye"``, ``consignee_name in ["Al  Buraq"]``, ``"ec" in route_countries``) but not
+    written the way the field is: no value of the field can ever equal it, so it is
+    refused with the field's spelling, as a watch list's values are normalised for it
+    (a value the lenient readers keep though it breaks the field's format is left alone).
+    Closed-set fields are left to :func:`_choice_problems`."""
+    from riskprofile.profiles._lists import field_format  # _lists imports this module
+
+    pairs: list[tuple[str, str, str]] = []
+    if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
+        op = "==" if node.type == "eq" else "!="
+        for field_side, literal in ((node.left, node.right), (node.right, node.left)):
+            name = _field_name(field_side, variables)
+            text = isinstance(literal, re_ast.StringExpression)
+            if name and text and _kind(field_side) == "STRING":
+                pairs.append((name, literal.value, op))
+    elif isinstance(node, re_ast.ContainsExpression):
+        name = _field_name(node.member, variables)
+        if name and _kind(node.member) == "STRING":
+            pairs += [(name, value, "in") for value in _string_literals(node.container)]
+        name = _field_name(node.container, variables)
+        if (
+            name
+            and _kind(node.container) == "ARRAY"
+            and isinstance(node.member, re_ast.StringExpression)
+        ):
+            pairs.append((name, node.member.value, "in"))
+    problems = []
+    for name, value, op in pairs:
+        spec = _catalogue().get(name)
+        found = field_format(name)
+        if found is None or spec is None or spec.choices or not value.strip():
+            continue  # a blank literal is a test for blank, left to the null lint
+        written = found.normalise(value)
+        if written == value or not written:
+            continue
+        offset = _literal_offset(expression, value)
+        never = "true" if op == "!=" else "false"
+        message = (
+            f"{value!r} is not how {name} is written ({found.name}: the readers make "
+            f"it {written!r})"
+        )
+        suggestion = f"did you mean {written!r}?"
+        problems.append(
+            CompileProblem(
+                "unknown_value",
+                f"{message}, so '{op}' with it is always {never}",
+                offset - 1 if offset is not None else _offset_of(expression, name),
+                suggestion,
             )
         )
     return problems
