@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskprofile import Manifest, read_batch, write_csv
+from riskprofile import InputFormatError, Manifest, read_batch, write_csv
 from riskprofile.io import COLUMNS
 from riskprofile.model import LENIENT
 from tests import strategies as rst
@@ -712,3 +712,38 @@ def test_an_implausible_mass_gives_no_cargo_mass_or_weight_gap_on_either_path() 
     )
     assert plausible.height > 100
     assert plausible.get_column("container_cargo_mass_kg").null_count() == 0
+
+
+@pytest.mark.parametrize("strictness", ["lenient", "strict"])
+def test_a_byte_that_is_not_utf8_costs_its_record_not_the_batch(
+    tmp_path: Path, strictness: str
+) -> None:
+    """Regression (issue 14, item 7's class): one byte that is not UTF-8 in a CSV data
+    row made the whole batch unreadable ("cannot read the header: 'utf-8' codec can't
+    decode byte 0xff"); now that line is rejected, naming the column and showing the byte,
+    and both readers agree."""
+    header, rows = _sample_rows()
+    path = tmp_path / "byte.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows[:30])
+    data = path.read_bytes().split(b"\n")
+    data[5] = data[5].replace(b"PKKHI", b"PK\xffHI", 1)  # line 6 of the file
+    path.write_bytes(b"\n".join(data))
+    got = _same(path, strictness=strictness)
+    assert got.records_read == 30
+    [rejected] = got.rejected
+    assert rejected.record == 6
+    [problem] = rejected.problems
+    assert problem.field == "port_of_call"
+    assert problem.value == "PK\\xffHI"
+    assert "not utf-8-sig text" in problem.reason
+
+
+def test_a_header_that_is_not_text_in_the_encoding_is_said(tmp_path: Path) -> None:
+    header, _rows = _sample_rows()
+    path = tmp_path / "header.csv"
+    path.write_bytes(b"bl_\xffnumber," + ",".join(header[1:]).encode() + b"\n")
+    with pytest.raises(InputFormatError, match="the header is not utf-8-sig text"):
+        read_batch(path)

@@ -394,8 +394,11 @@ def test_duplicate_header_column_is_a_format_error(tmp_path: Path) -> None:
 def test_wrong_encoding_names_the_setting(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_bytes(b"bl_number,description\nBL1,caf\xe9\n")  # latin-1, not UTF-8
-    with pytest.raises(InputFormatError, match="encoding"):
-        read_batch(path)
+    # The row that is not UTF-8 is rejected (not the batch), and the reason names the
+    # setting that reads the file right.
+    [rejected] = read_batch(path).rejected
+    assert rejected.problems[0].field == "description"
+    assert "set 'encoding' in the column mapping" in rejected.problems[0].reason
     mapping = ColumnMapping.from_dict({"encoding": "latin-1"})
     assert read_batch(path, mapping=mapping).rejected == []
 

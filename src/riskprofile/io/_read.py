@@ -306,7 +306,10 @@ def read_manifests(
         if path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
             resolved = replace(resolved, delimiter="\t")
         try:
-            handle = open(path, encoding=resolved.encoding, newline="")  # noqa: SIM115
+            # surrogateescape: an undecodable byte costs its record, not the batch.
+            handle = open(  # noqa: SIM115
+                path, encoding=resolved.encoding, errors="surrogateescape", newline=""
+            )
         except OSError as exc:
             raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
         with handle:

@@ -11,6 +11,7 @@ kept, never the raw rows.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -260,6 +261,14 @@ class TableReader:
     def add(self, line: int, row: dict[str, Any]) -> None:
         """Take one row (file column name -> cell)."""
         self.rows_read += 1
+        if UNDECODABLE in row:
+            column, shown = row[UNDECODABLE]
+            reason = (
+                f"not {row['__encoding__']} text (the bytes shown as \\xNN); if the file is "
+                "in another encoding, set 'encoding' in the column mapping"
+            )
+            self._reject(line, [FieldProblem(self._shown(column), shown, reason)])
+            return
         if "__extra__" in row:
             extra = ", ".join(map(repr, row["__extra__"]))
             self._reject(
@@ -578,10 +587,36 @@ def allow_any_csv_cell() -> None:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
 
 
+# A byte the file's encoding cannot decode, as ``errors="surrogateescape"`` keeps it.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODABLE = "__undecodable__"
+"""The key of a row whose cell is not text in the file's encoding: its value is
+``(column, cell shown with the bad bytes as \\xNN)``. The row is that record's rejection,
+not the batch's."""
+
+
+def undecodable_cell(header: list[str], cells: list[str]) -> tuple[str, str] | None:
+    """The first cell holding a byte the encoding could not decode (read with
+    ``errors="surrogateescape"``), as (column, the cell with that byte shown as ``\\xNN``)."""
+    if "".join(cells).isascii():
+        return None
+    for index, cell in enumerate(cells):
+        if _UNDECODED.search(cell):
+            column = header[index] if index < len(header) else f"cell {index + 1}"
+            shown = cell.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            return column, shown[:80]
+    return None
+
+
 def csv_rows(
     handle: TextIO, mapping: ColumnMapping, source: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    """The header and the rows of a CSV file, each with the line it starts on."""
+    """The header and the rows of a CSV file, each with the line it starts on.
+
+    ``handle`` is opened with ``errors="surrogateescape"``: a byte that is not text in
+    the file's encoding costs its own record (a row keyed :data:`UNDECODABLE`), never
+    the batch; in the header it makes the file unreadable.
+    """
     allow_any_csv_cell()
     reader = csv.reader(handle, delimiter=mapping.delimiter)
     try:
@@ -590,6 +625,11 @@ def csv_rows(
         raise InputFormatError("the file is empty (no header row)", path=source) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+    if undecodable_cell(header, header) is not None:
+        raise InputFormatError(
+            f"the header is not {mapping.encoding} text; set 'encoding' in the column mapping",
+            path=source,
+        )
     header = [h.strip() for h in header]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
@@ -604,6 +644,10 @@ def csv_rows(
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
             if not cells or all(not c.strip() for c in cells):
+                continue
+            bad = undecodable_cell(header, cells)
+            if bad is not None:
+                yield start, {UNDECODABLE: bad, "__encoding__": mapping.encoding}
                 continue
             if len(cells) > len(header):
                 extra = [c for c in cells[len(header) :] if c.strip()]
