@@ -16,7 +16,7 @@ from pathlib import Path
 
 from riskprofile.cli import _args
 
-__all__ = ["check_outputs", "emit"]
+__all__ = ["check_outputs", "emit", "inside"]
 
 
 def emit(text: str, output: str | None) -> None:
@@ -34,7 +34,8 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (links resolved)."""
     try:
         path.resolve().relative_to(folder.resolve())
     except ValueError:
@@ -80,7 +81,7 @@ def check_outputs(
             raise _args.usage_error(command, f"cannot write {str(out)!r}: permission denied")
         for source in given:
             if source.is_dir():
-                if out.exists() and _inside(out, source):
+                if out.exists() and inside(out, source):
                     raise _args.usage_error(
                         command,
                         f"refusing to write {str(out)!r}: it would overwrite a file of the "

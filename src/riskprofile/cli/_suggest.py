@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from riskprofile.evaluation import Candidate, Figures, Suggestions
 
 from riskprofile.cli import _args
+from riskprofile.cli._output import inside
 
 __all__ = ["register"]
 
@@ -96,14 +97,6 @@ def _usage(message: str) -> SystemExit:
     return _args.usage_error("suggest", message)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
     from riskprofile.evaluation import read_outcomes, suggest
@@ -115,7 +108,7 @@ def _suggest(args: argparse.Namespace) -> int:
         raise _usage(f"the profile file must end in .yaml or .yml, not {output.name!r}")
     if output.exists() and not args.force:
         raise _usage(f"{output} exists (use --force to overwrite it)")
-    if _inside(output, bundled_profiles_path()) and not args.force:
+    if inside(output, bundled_profiles_path()) and not args.force:
         raise _usage("refusing to write a suggestion into the bundled profiles (use --force)")
     check_outputs(
         "suggest",

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import rule_engine
 from rule_engine import DataType
@@ -60,6 +60,8 @@ _TYPES = {
     "datetime": DataType.DATETIME,
     "list[string]": DataType.ARRAY(DataType.STRING),
 }
+_K = TypeVar("_K")
+
 _KIND_NAMES = {
     "STRING": "text",
     "FLOAT": "a number",
@@ -713,25 +715,7 @@ def _choice_problems(
     """A text literal compared with a closed-set field (``container_type == "refer"``,
     ``freight_payer_role in ["third party"]``, ``"sealed" in sealer_types``) that is none
     of the field's values: the test could never be true, so it is refused."""
-    pairs: list[tuple[tuple[str, tuple[str, ...]], str, str]] = []
-    if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
-        op = "==" if node.type == "eq" else "!="
-        for field_side, literal in ((node.left, node.right), (node.right, node.left)):
-            found = _field_choices(field_side, variables)
-            text = isinstance(literal, re_ast.StringExpression)
-            if found and text and _kind(field_side) == "STRING":
-                pairs.append((found, literal.value, op))
-    elif isinstance(node, re_ast.ContainsExpression):
-        found = _field_choices(node.member, variables)
-        if found and _kind(node.member) == "STRING":
-            pairs += [(found, value, "in") for value in _string_literals(node.container)]
-        found = _field_choices(node.container, variables)
-        if (
-            found
-            and _kind(node.container) == "ARRAY"
-            and isinstance(node.member, re_ast.StringExpression)
-        ):
-            pairs.append((found, node.member.value, "in"))
+    pairs = _compared_literals(node, lambda side: _field_choices(side, variables))
     problems = []
     for (name, choices), value, op in pairs:
         if value in choices:
@@ -748,6 +732,32 @@ def _choice_problems(
             )
         )
     return problems
+
+
+def _compared_literals(node: Any, key: Callable[[Any], _K | None]) -> list[tuple[_K, str, str]]:
+    """The text literals ``node`` compares with a text field, as (``key`` of the field
+    side, literal, operator): ``field == "x"`` and ``"x" != field``, ``field in ["x",
+    ...]``, and ``"x" in list_field``. ``key`` names the field side (None: not a field)."""
+    pairs: list[tuple[_K, str, str]] = []
+    if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
+        op = "==" if node.type == "eq" else "!="
+        for field_side, literal in ((node.left, node.right), (node.right, node.left)):
+            found = key(field_side)
+            text = isinstance(literal, re_ast.StringExpression)
+            if found and text and _kind(field_side) == "STRING":
+                pairs.append((found, literal.value, op))
+    elif isinstance(node, re_ast.ContainsExpression):
+        found = key(node.member)
+        if found and _kind(node.member) == "STRING":
+            pairs += [(found, value, "in") for value in _string_literals(node.container)]
+        found = key(node.container)
+        if (
+            found
+            and _kind(node.container) == "ARRAY"
+            and isinstance(node.member, re_ast.StringExpression)
+        ):
+            pairs.append((found, node.member.value, "in"))
+    return pairs
 
 
 def _field_name(node: Any, variables: Mapping[str, str | None] | None = None) -> str | None:
@@ -770,25 +780,7 @@ def _spelling_problems(
     Closed-set fields are left to :func:`_choice_problems`."""
     from riskprofile.profiles._lists import field_format  # _lists imports this module
 
-    pairs: list[tuple[str, str, str]] = []
-    if isinstance(node, re_ast.ComparisonExpression) and node.type in ("eq", "ne"):
-        op = "==" if node.type == "eq" else "!="
-        for field_side, literal in ((node.left, node.right), (node.right, node.left)):
-            name = _field_name(field_side, variables)
-            text = isinstance(literal, re_ast.StringExpression)
-            if name and text and _kind(field_side) == "STRING":
-                pairs.append((name, literal.value, op))
-    elif isinstance(node, re_ast.ContainsExpression):
-        name = _field_name(node.member, variables)
-        if name and _kind(node.member) == "STRING":
-            pairs += [(name, value, "in") for value in _string_literals(node.container)]
-        name = _field_name(node.container, variables)
-        if (
-            name
-            and _kind(node.container) == "ARRAY"
-            and isinstance(node.member, re_ast.StringExpression)
-        ):
-            pairs.append((name, node.member.value, "in"))
+    pairs = _compared_literals(node, lambda side: _field_name(side, variables))
     problems = []
     for name, value, op in pairs:
         spec = _catalogue().get(name)
