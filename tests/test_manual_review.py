@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,14 +28,19 @@ def _rejected(record: int, boxes: tuple[str, ...], bls: tuple[str, ...]) -> Reje
     return RejectedRecord("b.csv", record, (FieldProblem("x", "1", f"bad {record}"),), boxes, bls)
 
 
-def _run() -> object:
-    profiles = rst.load_profile_documents(
+def _profiles() -> Any:
+    return rst.load_profile_documents(
         [{"id": "t.mr", "version": 1, "title": "t", "category": "other", "owner": "t",
           "indicators": [{"id": "i", "title": "i", "when": "true", "weight": 1}]}]
     )  # fmt: skip
-    shipments = [Shipment(shipment_id="M/B1/C1", manifest_ref="M", bl_number="B1",
-                          container_number="MSKU1234565")]  # fmt: skip
-    return score(shipments, profiles, as_of=AS_OF)
+
+
+SHIPMENTS = [Shipment(shipment_id="M/B1/C1", manifest_ref="M", bl_number="B1",
+                      container_number="MSKU1234565")]  # fmt: skip
+
+
+def _run() -> object:
+    return score(SHIPMENTS, _profiles(), as_of=AS_OF)
 
 
 def test_rejected_records_become_units_for_manual_review() -> None:
@@ -118,3 +124,18 @@ def test_a_rejected_manifest_names_its_units(tmp_path: Path) -> None:
     (record,) = read_batch(path, strictness="strict").rejected
     assert record.container_numbers == ("TGHU1234560", "MSKU1234566")
     assert record.bl_numbers == ("MAEU1",)
+
+
+def test_a_bill_only_record_joins_the_scored_container_of_its_bill() -> None:
+    """A rejected goods line that names its B/L but no container (its container cell is
+    blank) points the officer at the container that B/L was scored in, as partly scored,
+    in both kinds of run (it stood alone as "(no container)" before)."""
+    run = _run()
+    expected = (ManualReview("MSKU1234565", ("B1",), (5,), ("x: bad 5 (value '1')",), True),)
+    rejected = [_rejected(5, (), ("B1",))]
+    assert select(run, capacity=1, not_scored=rejected).manual_review == expected  # type: ignore[arg-type]
+    pytest.importorskip("polars")
+    from riskprofile.engines.columnar import score_frame, shipment_frame
+
+    frame_run = score_frame(shipment_frame(SHIPMENTS), _profiles(), as_of=AS_OF)
+    assert select(frame_run, capacity=1, not_scored=rejected).manual_review == expected

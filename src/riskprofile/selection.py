@@ -388,7 +388,9 @@ def select(
 
 def _manual_review(run: RankedRun, rejected: Iterable[RejectedRecord]) -> tuple[ManualReview, ...]:
     """The units of rejected records: one per container they name; a record that names
-    only bills of lading joins the containers of those B/Ls, or stands alone."""
+    only bills of lading joins the containers of those B/Ls (among the rejected records,
+    else among the containers the run scored: that container is then partly scored), or
+    stands alone."""
     by_box: dict[str, list[RejectedRecord]] = {}
     loose: list[RejectedRecord] = []
     for record in rejected:
@@ -399,7 +401,10 @@ def _manual_review(run: RankedRun, rejected: Iterable[RejectedRecord]) -> tuple[
     alone: dict[tuple[str, ...], list[RejectedRecord]] = {}
     for record in loose:
         homes = [n for n, rs in by_box.items() if set(record.bl_numbers) & _bls(rs)]
+        if not homes and record.bl_numbers:
+            homes = _containers_of_bls(run, set(record.bl_numbers))
         for number in homes:
+            by_box.setdefault(number, [])
             by_box[number].append(record)
         if not homes:
             alone.setdefault(record.bl_numbers or (f"record {record.record}",), []).append(record)
@@ -407,6 +412,22 @@ def _manual_review(run: RankedRun, rejected: Iterable[RejectedRecord]) -> tuple[
     units = [_unit(number, records, number in scored) for number, records in by_box.items()]
     units += [_unit(None, records, False) for records in alone.values()]
     return tuple(sorted(units, key=lambda u: (u.container_number or "", u.bl_numbers, u.records)))
+
+
+def _containers_of_bls(run: RankedRun, bls: set[str]) -> list[str]:
+    """The numbers of the scored containers that carry any of these bills of lading."""
+    frame = getattr(run, "frame", None)
+    if frame is not None:  # a column-wise run keeps its shipment frame
+        rows = frame.filter(frame["bl_number"].is_in(sorted(bls)))
+        numbers = rows.get_column("container_number").drop_nulls().to_list()
+        return sorted(set(map(str, numbers)))
+    return sorted(
+        {
+            str(c.container_number)
+            for c in run.containers
+            if c.container_number and set(getattr(c, "bl_numbers", ())) & bls
+        }
+    )
 
 
 def _bls(records: Iterable[RejectedRecord]) -> set[str]:
