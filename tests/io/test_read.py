@@ -472,3 +472,21 @@ def test_a_rejected_document_whose_lists_are_not_lists_is_reported(tmp_path: Pat
     batch = read_batch(path, strictness="strict")
     assert [r.record for r in batch.rejected] == [1, 2]
     assert batch.records_read == 2
+
+
+def test_a_batch_that_is_no_regular_file_is_named_as_what_it_is(tmp_path: Path) -> None:
+    """A FIFO or a folder given as the batch was refused as "no such file" (wrong words);
+    each is said for what it is, by both readers, without reading (a FIFO would wait)."""
+    import os
+
+    from riskprofile.io import read_frame
+
+    fifo = tmp_path / "feed.csv"
+    os.mkfifo(fifo)
+    for reader in (read_batch, read_frame):
+        with pytest.raises(InputFormatError, match="not a regular file"):
+            reader(fifo)
+        with pytest.raises(InputFormatError, match="a folder, not a batch file"):
+            reader(tmp_path)
+        with pytest.raises(InputFormatError, match="no such file"):
+            reader(tmp_path / "missing.csv")

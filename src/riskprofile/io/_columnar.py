@@ -55,11 +55,11 @@ import polars as pl
 from pydantic import ValidationError
 
 from riskprofile.engines.columnar._frame import DECIMAL_SCALE, frame_schema, shipment_frame
-from riskprofile.errors import BatchRejectedError, InputFormatError
+from riskprofile.errors import BatchRejectedError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
-from riskprofile.io._table import TableReader, _Group, _nest
+from riskprofile.io._table import TableReader, _Group, _nest, require_batch_file
 from riskprofile.model._base import (
     LENIENT,
     MAX_TEXT_CHARS,
@@ -199,8 +199,7 @@ def read_frame(
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise InputFormatError("no such file", path=source)
+    require_batch_file(path, source)
     fmt = format or detect_format(path)
     validation_context(strictness)
     if fmt in ("json", "jsonl"):

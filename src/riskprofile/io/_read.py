@@ -13,7 +13,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping
-from riskprofile.io._table import TableReader, csv_rows, parquet_rows
+from riskprofile.io._table import TableReader, csv_rows, parquet_rows, require_batch_file
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
@@ -280,8 +280,7 @@ def read_manifests(
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise InputFormatError("no such file", path=source)
+    require_batch_file(path, source)
     fmt = format or detect_format(path)
     validation_context(strictness)  # reject a bad mode before reading anything
     if fmt in ("json", "jsonl"):

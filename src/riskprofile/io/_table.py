@@ -34,6 +34,7 @@ __all__ = [
     "TableReader",
     "csv_rows",
     "parquet_rows",
+    "require_batch_file",
     "require_pyarrow",
     "write_csv",
     "write_parquet",
@@ -659,6 +660,19 @@ def csv_rows(
             yield start, dict(zip(header, map(csv_text, cells), strict=False))
 
     return header, rows()
+
+
+def require_batch_file(path: Path, source: str) -> None:
+    """Raise :class:`~riskprofile.errors.InputFormatError` unless ``path`` is a regular
+    file, saying what it is instead (missing, a folder, a FIFO or device: a FIFO would
+    make the reader wait for ever)."""
+    if path.is_file():
+        return
+    if not path.exists():
+        raise InputFormatError("no such file", path=source)
+    if path.is_dir():
+        raise InputFormatError("a folder, not a batch file", path=source)
+    raise InputFormatError("not a regular file (a FIFO, socket or device)", path=source)
 
 
 def require_pyarrow(action: str, path: str) -> None:
