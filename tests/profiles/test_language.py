@@ -359,3 +359,33 @@ def test_a_literal_not_written_as_the_readers_write_the_field_is_refused(
 )
 def test_literals_written_as_the_field_is_load(expression: str) -> None:
     assert not isinstance(compile_condition(expression, {}), list)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "'description =~~ @@$terms.to_ary[0]'",
+        "'[t for t in @@$terms if description =~~ t.as_upper].length > 0'",
+    ],
+    ids=["indexed list", "transformed value"],
+)
+def test_a_regex_built_from_a_list_in_a_shape_the_loader_cannot_check_is_refused(
+    tmp_path: Path, when: str
+) -> None:
+    """Regression (issue 14, item 1's class): a list value that breaks the regex was
+    found only at run time (the indicator unevaluable on every shipment, `validate` said
+    valid) when the regex took the list through `.to_ary[i]` or `t.as_upper`."""
+    lists = '  terms: {values: ["ok", "(bad"]}\n'
+    error, position = _refused(tmp_path, _profile(when, lists))
+    assert error.code == "regex"
+    assert "must be literals and the list's value joined with '+'" in error.message
+    assert (error.line, error.column) == position
+
+
+def test_a_regex_built_from_a_list_by_concatenation_is_checked_per_value(
+    tmp_path: Path,
+) -> None:
+    lists = '  terms: {values: ["ok", "(bad"]}\n'
+    when = """'[t for t in @@$terms if description =~~ ("\\\\b" + t + "\\\\b")].length > 0'"""
+    error, _ = _refused(tmp_path, _profile(when, lists))
+    assert "list $terms holds '(bad'" in error.message

@@ -476,6 +476,13 @@ def _list_pattern_problems(
         and n.iterable.scope == "built-in"
         and n.iterable.name in lists
     }
+    direct = [
+        n.name
+        for n in _walk(node.right)
+        if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name in lists
+    ]
+    if direct:  # $terms.to_ary[0]: a value the loader cannot check one by one
+        return [_unchecked_list_regex(expression, direct[0])]
     used = [
         n.name
         for n in _walk(node.right)
@@ -491,8 +498,8 @@ def _list_pattern_problems(
         if not isinstance(value, str):
             return []
         pattern = _pattern_text(node.right, {variable: value})
-        if pattern is None:
-            return []
+        if pattern is None:  # t.as_upper, t[1:]...: built some other way
+            return [_unchecked_list_regex(expression, name)]
         for problem in regex_problems(pattern):
             return [
                 CompileProblem(
@@ -505,6 +512,19 @@ def _list_pattern_problems(
                 )
             ]
     return []
+
+
+def _unchecked_list_regex(expression: str, name: str) -> CompileProblem:
+    """A regex built from a watch list in a shape whose pattern the loader cannot work out
+    per value: refused, so that a value that breaks it is never found only at run time."""
+    return CompileProblem(
+        "regex",
+        f"a regex built from list ${name} must be literals and the list's value joined with "
+        "'+', so that the loader can check it for every value",
+        _offset_of(expression, f"${name}"),
+        f'write [t for t in ${name} if description =~~ ("\\b" + t + "\\b")] (=~~ already '
+        "ignores case)",
+    )
 
 
 MAX_LITERAL_LIST = 1000
