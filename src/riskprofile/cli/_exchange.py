@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import stat
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -371,18 +370,15 @@ def _warn(args: argparse.Namespace) -> int:
 def _read_message(path: str) -> bytes:
     """A message file's bytes, read no further than one byte past the size limit: a
     larger file is refused by the verification (and logged by an import) unread."""
+    from riskprofile._files import RefusedFileError, read_regular_file
     from riskprofile.errors import InputFormatError
     from riskprofile.exchange._signing import MAX_MESSAGE_BYTES
 
     try:
         # Not waited on: a FIFO (or a device) is refused before any read.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise InputFormatError(
-                    "the message is not a regular file (a FIFO, device or socket?)", path=path
-                )
-            return f.read(MAX_MESSAGE_BYTES + 1)
+        return read_regular_file(path, MAX_MESSAGE_BYTES, refuse_larger=False)
+    except RefusedFileError as exc:
+        raise InputFormatError(f"the message {exc}", path=path) from None
     except OSError as exc:
         raise InputFormatError(f"cannot read the message: {exc.strerror or exc}",
                                path=path) from None  # fmt: skip

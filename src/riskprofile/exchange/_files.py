@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import InputFormatError
 
 __all__ = ["folder_lock", "read_limited", "write_atomic"]
@@ -65,27 +66,12 @@ def read_limited(path: str | Path, limit: int, what: str) -> bytes:
     when it is missing, unreadable, or larger than ``limit`` bytes: a larger file is not
     read at all."""
     try:
-        # Opened without blocking and refused unless a regular file: a FIFO would make
-        # the read wait for ever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InputFormatError(
-                    f"{what} is not a regular file (a FIFO, device or socket?)", path=str(path)
-                )
-            size = info.st_size
-            if size > limit:
-                raise InputFormatError(
-                    f"{what} is {size:,} bytes; the limit is {limit:,}", path=str(path)
-                )
-            data = f.read(limit + 1)
+        return read_regular_file(path, limit)
+    except RefusedFileError as exc:
+        raise InputFormatError(f"{what} {exc}", path=str(path)) from None
     except OSError as exc:
         raise InputFormatError(f"cannot read the {what}: {exc.strerror or exc}",
                                path=str(path)) from None  # fmt: skip
-    if len(data) > limit:  # grew while being read, or not a regular file
-        raise InputFormatError(f"{what} is over the limit of {limit:,} bytes", path=str(path))
-    return data
 
 
 @contextlib.contextmanager

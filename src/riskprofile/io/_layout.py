@@ -10,14 +10,13 @@ B/L names).
 from __future__ import annotations
 
 import difflib
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import MappingError
 
 __all__ = ["COLUMNS", "Column", "ColumnMapping", "read_mapping_yaml", "render_layout"]
@@ -266,32 +265,20 @@ def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     :data:`MAX_MAPPING_BYTES`; any problem is a :class:`MappingError` naming the file."""
     path = Path(path)
     try:
-        # Opened without blocking and checked before reading: a FIFO given as a
-        # mapping would otherwise make the command wait for ever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise MappingError(
-                    "is not a regular file (a FIFO, device or socket?)", path=str(path)
-                )
-            if info.st_size > MAX_MAPPING_BYTES:
-                raise MappingError(
-                    f"file is {info.st_size} bytes; mapping files are limited to "
-                    f"{MAX_MAPPING_BYTES}",
-                    path=str(path),
-                )
-            raw = os.read(fd, MAX_MAPPING_BYTES + 1)
-        finally:
-            os.close(fd)
-        if len(raw) > MAX_MAPPING_BYTES:
-            raise MappingError(
-                f"file is over {MAX_MAPPING_BYTES} bytes, the limit for mapping files",
-                path=str(path),
-            )
-        text = raw.decode("utf-8")
+        # A FIFO given as a mapping would otherwise make the command wait for ever.
+        raw = read_regular_file(path, MAX_MAPPING_BYTES)
+    except RefusedFileError as exc:
+        if exc.code != "too_large":
+            raise MappingError(str(exc), path=str(path)) from None
+        size = f"{exc.size}" if exc.size is not None else f"over {MAX_MAPPING_BYTES}"
+        raise MappingError(
+            f"file is {size} bytes; mapping files are limited to {MAX_MAPPING_BYTES}",
+            path=str(path),
+        ) from None
     except OSError as exc:
         raise MappingError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MappingError(f"not UTF-8 text (byte {exc.start})", path=str(path)) from None
     try:

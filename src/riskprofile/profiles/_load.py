@@ -13,8 +13,6 @@ import difflib
 import hashlib
 import io
 import json
-import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import ProfileError, ProfileSetError
 from riskprofile.io._cells import csv_text
 from riskprofile.model.shipment import Shipment
@@ -172,49 +171,6 @@ def profile_files(paths: Iterable[str | Path]) -> list[Path]:
 def _suggest(name: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
-
-
-class RefusedFileError(Exception):
-    """A file that is not read: not a regular file, or larger than its limit."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
-
-    A FIFO, a device or a socket is refused without waiting on it (opened non-blocking,
-    checked on the open descriptor, so that no other file can be swapped in between),
-    and at most ``limit + 1`` bytes are ever read, even from a file that grows.
-
-    Raises:
-        RefusedFileError: not a regular file, or too large.
-        OSError: it cannot be opened or read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise RefusedFileError("is not a regular file (a FIFO, device or socket?)", "io")
-        if info.st_size > limit:
-            message = f"is {info.st_size:,} bytes; the limit is {limit:,}"
-            raise RefusedFileError(message, "too_large")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise RefusedFileError(f"is over {limit:,} bytes, the limit", "too_large")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _read_source(path: Path, errors: _Errors) -> _Source | None:
