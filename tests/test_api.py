@@ -179,6 +179,12 @@ def test_a_bad_as_of_string_is_named(text: str, bundled: ProfileSet) -> None:
     assert repr(text) in str(info.value)
 
 
+def test_an_as_of_past_year_9999_in_utc_is_named(bundled: ProfileSet) -> None:
+    """Regression: it raised a bare OverflowError ("date value out of range")."""
+    with pytest.raises(ValueError, match="beyond year 9999 in UTC"):
+        score([], bundled, as_of="9999-12-31T23:59:59-12:00")
+
+
 def test_as_of_of_another_type_is_refused(bundled: ProfileSet) -> None:
     with pytest.raises(TypeError, match="not int"):
         score([], bundled, as_of=20261102)  # type: ignore[arg-type]

@@ -37,7 +37,12 @@ def as_of_datetime(value: Any) -> dt.datetime:
                 f"2026-11-02T10:00:00+05:00), not {value!r}"
             ) from None
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-12:00 is past year 9999 in UTC
+            raise ValueError(f"as_of {value.isoformat()!r} is beyond year 9999 in UTC") from None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     raise TypeError(
