@@ -5,7 +5,8 @@
 - ``as_of`` as an ISO 8601 string wherever the API takes it;
 - short reprs, ``to_pandas()``/``to_polars()``, a styled ``_repr_html_``;
 - ``load_profiles(..., bundled=True)`` and the CLI's ``--profiles bundled``;
-- a missing pyarrow said before anything is read, scored or generated.
+- a missing pyarrow said by the readers and writers of the API (a broken install:
+  pyarrow is a core dependency).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskprofile import output
-from riskprofile.cli import EXIT_USAGE, main
+from riskprofile.cli import main
 from riskprofile.errors import InputFormatError
 from riskprofile.io import read_batch, write_json
 from riskprofile.profiles import (
@@ -405,7 +406,7 @@ def test_profile_commands_take_bundled_among_their_paths(
     assert "'bundled'" in out
 
 
-# --- a missing pyarrow is said first -------------------------------------------------------
+# --- a missing pyarrow (the API's own check) -----------------------------------------------
 
 
 @pytest.fixture
@@ -415,65 +416,6 @@ def no_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-
-
-def _must_not_run(*args: object, **kwargs: object) -> None:
-    raise AssertionError("ran before the missing pyarrow was said")
-
-
-@pytest.mark.usefixtures("no_pyarrow")
-def test_score_to_parquet_without_pyarrow_fails_before_scoring(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from riskprofile.cli import _args
-
-    monkeypatch.setattr(_args, "load_profiles", _must_not_run)
-    monkeypatch.setattr("riskprofile.scoring.score", _must_not_run)
-    monkeypatch.setattr("riskprofile.io.read_batch", _must_not_run)
-    target = tmp_path / "run.parquet"
-    code, _, err = _cli(["score", str(SAMPLE), "-o", str(target)], capsys)
-    assert code == EXIT_USAGE
-    assert "writing Parquet needs pyarrow: pip install 'riskprofile[parquet]'" in err
-    assert str(target) in err
-    assert not target.exists()
-
-
-@pytest.mark.usefixtures("no_pyarrow")
-def test_commands_reading_parquet_without_pyarrow_fail_before_loading_profiles(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from riskprofile.cli import _args
-
-    monkeypatch.setattr(_args, "load_profiles", _must_not_run)
-    batch = tmp_path / "batch.parquet"
-    batch.write_bytes(b"PAR1")
-    outcomes = tmp_path / "outcomes.pq"
-    outcomes.write_bytes(b"PAR1")
-    for argv, named in (
-        (["score", str(batch), "--as-of", "2026-11-02"], batch),
-        (["evaluate", str(SAMPLE), str(outcomes), "--as-of", "2026-11-02"], outcomes),
-    ):
-        code, _, err = _cli(argv, capsys)
-        assert code == EXIT_USAGE, argv
-        assert "reading Parquet needs pyarrow: pip install 'riskprofile[parquet]'" in err
-        assert str(named) in err
-
-
-@pytest.mark.usefixtures("no_pyarrow")
-def test_data_commands_to_parquet_without_pyarrow_fail_first(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("riskprofile.synth.generate_manifests", _must_not_run)
-    monkeypatch.setattr("riskprofile.io.read_manifests", _must_not_run)
-    target = tmp_path / "batch.parquet"
-    for argv in (
-        ["data", "generate", "-o", str(target), "--containers", "3"],
-        ["data", "convert", str(SAMPLE), str(target)],
-    ):
-        code, _, err = _cli(argv, capsys)
-        assert code == EXIT_USAGE, argv
-        assert "pip install 'riskprofile[parquet]'" in err
-        assert not target.exists()
 
 
 @pytest.mark.usefixtures("no_pyarrow")

@@ -72,8 +72,8 @@ __all__ = [
 Lane = Literal["red", "yellow", "blue", "green"]
 Engine = Literal["auto", "rowwise", "columnar"]
 COLUMNAR_MIN_SHIPMENTS = 200
-"""From this many shipments on, ``engine="auto"`` uses the columnar engine (when polars is
-installed): below it, building the columns costs more than it saves."""
+"""From this many shipments on, ``engine="auto"`` uses the columnar engine: below it,
+building the columns costs more than it saves."""
 LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
 """Lanes from most to least severe, each an action: red physical examination, yellow
 scanner (non-intrusive inspection), blue documentary check or post-clearance audit,
@@ -490,9 +490,9 @@ def score(
             ``skipped_profiles`` with the reason, with the profiles a
             :class:`~riskprofile.profiles.ProfileSet` left out of its country's scope.
         progress: called with the number of shipments done so far.
-        engine: ``"rowwise"`` (the reference), ``"columnar"`` (needs polars), or
-            ``"auto"``: columnar when polars is installed and the batch has at least
-            :data:`COLUMNAR_MIN_SHIPMENTS` shipments. Both give the same run.
+        engine: ``"rowwise"`` (the reference), ``"columnar"``, or ``"auto"``:
+            columnar when the batch has at least :data:`COLUMNAR_MIN_SHIPMENTS`
+            shipments. Both give the same run.
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -584,19 +584,11 @@ def unevaluable_warnings(run: _UnevaluableRun, threshold: float = UNEVALUABLE_WA
 def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:
     """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``).
 
-    Raises ValueError for an unknown engine, or "columnar" without polars installed.
+    Raises ValueError for an unknown engine.
     """
     if engine not in ("auto", "rowwise", "columnar"):
         raise ValueError(f"engine must be auto, rowwise or columnar, not {engine!r}")
     if engine == "rowwise":
-        return "rowwise"
-    try:
-        import polars  # noqa: F401
-    except ImportError:
-        if engine == "columnar":
-            raise ValueError(
-                "the columnar engine needs polars: pip install 'riskprofile[columnar]'"
-            ) from None
         return "rowwise"
     if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
         return "rowwise"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -429,15 +428,6 @@ def test_auto_uses_the_columnar_engine_for_large_batches_only() -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="auto, rowwise or columnar"):
         choose_engine("fast", 10)  # type: ignore[arg-type]
-
-
-def test_without_polars_auto_falls_back_and_columnar_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "polars", None)
-    assert choose_engine("auto", 10**6) == "rowwise"
-    with pytest.raises(ValueError, match=r"riskprofile\[columnar\]"):
-        choose_engine("columnar", 10)
 
 
 SHARED_FACTS = {

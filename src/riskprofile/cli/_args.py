@@ -23,7 +23,6 @@ __all__ = [
     "iso_date",
     "load_profiles",
     "positive",
-    "require_pyarrow_for",
     "shorten",
     "usage_error",
 ]
@@ -154,17 +153,3 @@ def load_profiles(paths: Sequence[str] | None, country: str | None) -> ProfileSe
         return load(bundled=True, country=country)
     own = [p for p in paths if p != BUNDLED]
     return load(own, bundled=len(own) < len(paths), country=country)
-
-
-_PARQUET_SUFFIXES = (".parquet", ".pq")
-
-
-def require_pyarrow_for(reading: Sequence[str | None], writing: Sequence[str | None]) -> None:
-    """Say that pyarrow is missing (with the install hint) before a command does any
-    work, when it will read or write a Parquet file (by the file names)."""
-    from riskprofile.io._table import require_pyarrow
-
-    for action, paths in (("reading", reading), ("writing", writing)):
-        for path in paths:
-            if path and path.lower().endswith(_PARQUET_SUFFIXES):
-                require_pyarrow(action, path)

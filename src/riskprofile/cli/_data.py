@@ -225,13 +225,11 @@ def _render(s: dict[str, Any], *, show_all: bool) -> str:
 
 
 def _check_writable_format(path: Path) -> None:
-    """Fail on an output format that cannot be written (unknown, or Parquet without
-    pyarrow) before anything is read or generated."""
+    """Fail on an output format that cannot be written (unknown) before anything is
+    read or generated."""
     from riskprofile.io import detect_format
-    from riskprofile.io._table import require_pyarrow
 
-    if detect_format(path) == "parquet":
-        require_pyarrow("writing", str(path))
+    detect_format(path)
 
 
 def _cut(text: str, width: int = 40) -> str:

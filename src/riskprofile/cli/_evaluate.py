@@ -90,7 +90,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         [args.output, args.json],
         [args.batch, args.outcomes, args.mapping, args.outcomes_mapping, *(args.profiles or [])],
     )
-    _args.require_pyarrow_for([args.batch, args.outcomes], [])
     profiles = _args.load_profiles(args.profiles, args.country)
     check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.

@@ -224,14 +224,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _engines(args: argparse.Namespace) -> int:
-    try:
-        from riskprofile.engines.columnar._translate import translate
-    except ImportError:
-        print(
-            "the columnar engine needs Polars: pip install 'riskprofile[columnar]'",
-            file=sys.stderr,
-        )
-        return 1
+    from riskprofile.engines.columnar._translate import translate
+
     profiles = _load(args)
     today = dt.datetime.now(tz=dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     total = rowwise = 0

@@ -78,8 +78,9 @@ def register(commands: Any) -> None:
     score.add_argument("-o", "--output", help="write to this file (csv/parquet also write .hits)")
     score.add_argument(
         "--engine", choices=["auto", "rowwise", "columnar"], default="auto",
-        help="evaluation engine: columnar needs polars; auto uses it for large batches when "
-        "installed (default); all give the same results",
+        help="evaluation engine: auto (default) and columnar score the whole batch "
+        "column-wise; rowwise is the reference, one shipment at a time; all give the same "
+        "results",
     )  # fmt: skip
     score.add_argument(
         "--unevaluable-warn", type=_share, default=0.05, metavar="SHARE",
@@ -192,8 +193,6 @@ def _score(args: argparse.Namespace) -> int:
                      ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
         raise _usage("--format parquet needs -o FILE")
-    # A missing pyarrow is said before the profiles are loaded and the batch scored.
-    _args.require_pyarrow_for([args.batch], [args.output] if fmt == "parquet" else [])
     from riskprofile.scoring import choose_engine
 
     try:

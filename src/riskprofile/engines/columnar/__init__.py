@@ -1,6 +1,6 @@
 """The columnar engine: compiled profiles evaluated on whole Polars columns at once.
 
-Needs the optional ``polars`` dependency (``pip install 'riskprofile[columnar]'``). The
+Polars is a core dependency: ``riskprofile score`` runs this engine by default. The
 row-wise engine stays the reference semantics: this engine gives identical hits, scores,
 lanes and rankings, and runs row-wise any indicator it cannot translate exactly.
 """
