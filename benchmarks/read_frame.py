@@ -70,7 +70,7 @@ print(json.dumps({
 """
 
 BASELINE = (
-    "import resource, polars, riskprofile.io._columnar; "
+    "import resource, polars, riskprofile.io._frame; "
     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 )
 

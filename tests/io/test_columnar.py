@@ -27,8 +27,8 @@ from polars.testing import assert_frame_equal  # noqa: E402
 
 from riskprofile.engines.columnar import shipment_frame  # noqa: E402
 from riskprofile.io import FrameBatch, read_frame  # noqa: E402
-from riskprofile.io import _columnar as columnar_reader  # noqa: E402
-from riskprofile.io._columnar import PY_WHITESPACE  # noqa: E402
+from riskprofile.io._frame import _reader as columnar_reader  # noqa: E402
+from riskprofile.io._frame._values import PY_WHITESPACE  # noqa: E402
 
 SETTINGS = settings(
     max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -554,7 +554,7 @@ def test_a_lone_negative_zero_weight_totals_zero_as_on_the_model_path(tmp_path: 
 def test_text_of_the_folded_shape_is_what_python_folds_it_to(text: str) -> None:
     """The reader keeps names, addresses and descriptions of this shape as they are and
     folds the rest in Python: the shape must be exactly text that folding leaves alone."""
-    from riskprofile.io._columnar import _FOLDED, _py_fold
+    from riskprofile.io._frame._values import _FOLDED, _py_fold
 
     if pl.Series([text]).str.contains(_FOLDED).item():
         assert _py_fold(text) == text

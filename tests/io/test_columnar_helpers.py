@@ -16,7 +16,7 @@ pl = pytest.importorskip("polars")
 
 from polars.testing import assert_frame_equal  # noqa: E402
 
-from riskprofile.io._columnar import _compacted, _sequential_sums, _sort_packed  # noqa: E402
+from riskprofile.io._frame._values import _compacted, _sequential_sums, _sort_packed  # noqa: E402
 
 # Magnitudes far apart, so that any other order of additions changes the result.
 FLOATS = st.one_of(

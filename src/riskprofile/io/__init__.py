@@ -21,7 +21,7 @@ from riskprofile.io._read import (
 from riskprofile.io._table import table_rows, write_csv, write_parquet
 
 if TYPE_CHECKING:
-    from riskprofile.io._columnar import FrameBatch, read_frame
+    from riskprofile.io._frame import FrameBatch, read_frame
 
 __all__ = [
     "COLUMNS",
@@ -54,12 +54,12 @@ _LAZY = frozenset({"FrameBatch", "read_frame"})
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         try:
-            from riskprofile.io import _columnar
+            from riskprofile.io import _frame
         except ModuleNotFoundError as exc:
             if exc.name != "polars":
                 raise
             raise ImportError(
                 f"riskprofile.io.{name} needs polars: pip install 'riskprofile[columnar]'"
             ) from exc
-        return getattr(_columnar, name)
+        return getattr(_frame, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

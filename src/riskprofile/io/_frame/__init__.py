@@ -1,0 +1,43 @@
+"""``read_frame``: a flat CSV or Parquet batch straight into the shipment frame.
+
+:func:`~riskprofile.read_batch` builds one Pydantic model per record and one
+:class:`~riskprofile.Shipment` per container and bill of lading; that is the reference
+semantics, and too slow for a million containers. ``read_frame`` reads the same file into
+Polars and builds the shipment frame column by column: grouping rows into vessel calls,
+bills of lading and containers, the standards' normalisation and checks, the
+data-quality flags and every derived field.
+
+It is a hybrid, and exact by construction where it is not exact by computation:
+
+- Every value with a standard (a country, a LOCODE, an HS code, a size-type, a date, a
+  yes/no word...) is checked by the data model itself, once per *distinct* value of the
+  column, so normalisation and flags are the model's own. High-cardinality values
+  (container numbers, weights, amounts, names) are checked by vectorised expressions for
+  their common shapes (ISO 6346 check digits in Polars) and by the model for the rest.
+- A group (vessel call, bill of lading, container) whose rows all carry the same cells
+  takes its first row's; one whose rows disagree is merged in Python exactly as the
+  reference reader merges it (first value wins, the rest are ``inconsistent`` flags).
+- What the column-wise path does not reproduce goes through the model path
+  (:class:`~riskprofile.io._table.TableReader`, :func:`~riskprofile.model.shipment.flatten`
+  and :func:`~riskprofile.engines.columnar.shipment_frame`) for just the rows concerned:
+  rejected rows, seals the model must repair, amounts or counts no frame column holds
+  exactly, cells longer than any text field may be, and in strict mode conflicts and
+  anything that breaks a standard. Such a row takes with it every row of its bills of
+  lading and containers (the closure), so that counts and totals across them stay those
+  of the model; in strict mode a vessel call whose voyage columns disagree or break a
+  standard goes whole.
+- A whole file goes through the model path when reading it column-wise could differ from
+  the reference reader at all: JSON input, a column mapping with date formats or with a
+  default for a list column, CSV with line breaks inside quoted cells or unusual quoting,
+  Parquet columns that are not text.
+  :attr:`FrameBatch.fallback` says why.
+
+The result is the frame :func:`~riskprofile.engines.columnar.shipment_frame` gives for
+``read_batch(path).shipments`` (same rows, order, values and dtypes) and the same rejected
+records; the tests prove it by property tests against the model path.
+"""
+
+from riskprofile.io._frame._read import read_frame
+from riskprofile.io._frame._result import FrameBatch
+
+__all__ = ["FrameBatch", "read_frame"]

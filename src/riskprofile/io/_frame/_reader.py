@@ -1,0 +1,246 @@
+"""The column-wise reader: slices of the file, rows, keys and ids."""
+
+from __future__ import annotations
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from copy import copy
+from dataclasses import dataclass
+
+import polars as pl
+from pydantic import ValidationError
+
+from riskprofile.io._batch import RejectedRecord
+from riskprofile.io._frame._assemble import _Assembly
+from riskprofile.io._frame._groups import _GroupTables
+from riskprofile.io._frame._result import FrameBatch
+from riskprofile.io._frame._route import _Routing
+from riskprofile.io._frame._values import (
+    _CALL_KEY,
+    _GOODS,
+    _canonical,
+    _is_blank,
+    _iso6346_problem,
+    _py_container,
+    _py_squeeze,
+)
+from riskprofile.io._table import _nest
+from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model.manifest import GoodsItem
+
+SLICE_RECORDS = 250_000
+SLICE_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class _Slice:
+    frame: pl.DataFrame
+    rejected: list[RejectedRecord]
+    manifests: int
+    rows_via_models: int
+
+
+class _Reader(_GroupTables, _Routing, _Assembly):
+    """Reads a flat file into the shipment frame, a slice of whole vessel calls at a time."""
+
+    def read(self) -> FrameBatch:
+        """Read the file a slice of whole vessel calls at a time (every group, merge and
+        flag of the reference reader lies within one vessel call), so that the memory
+        the column-wise steps take is that of one slice."""
+        frames: list[pl.DataFrame] = []
+        rejected: list[RejectedRecord] = []
+        manifests = rows_via_models = 0
+        slices = self._slices()
+        if len(slices) == 1 or SLICE_WORKERS == 1:
+            parts = [copy(self)._read_records(*span) for span in slices]
+        else:
+            with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:
+                parts = list(pool.map(lambda span: copy(self)._read_records(*span), slices))
+        for part in parts:
+            frames.append(part.frame)
+            rejected += part.rejected
+            manifests += part.manifests
+            rows_via_models += part.rows_via_models
+        # Slices hold whole calls in file order: their frames follow one another.
+        frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+        return FrameBatch(
+            source=self.source,
+            format=self.fmt,
+            strictness=self.strictness,
+            frame=frame,
+            rejected=tuple(rejected),
+            records_read=self.records.height,
+            manifests=manifests,
+            ignored_columns=tuple(self.table.ignored_columns),
+            record_unit=self.unit,
+            rows_via_models=rows_via_models,
+        )
+
+    def _read_records(self, start: int, stop: int) -> _Slice:
+        self.raw = self.records.rows(start, stop)
+        if self._file_call_keys is not None:
+            self._slice_call_keys = self._file_call_keys.slice(start, stop - start)
+        return self._read_slice()
+
+    def _slices(self) -> list[tuple[int, int]]:
+        """Ranges of records, each about ``SLICE_RECORDS`` long, that cut no vessel call
+        (one range for the whole file when its calls interleave)."""
+        height = self.records.height
+        if height <= SLICE_RECORDS:
+            return [(0, height)]
+        used = sorted({n for c in _CALL_KEY for n in self.table.sources.get(c, ())})
+        voyages = self.records.rows(0, height, used).select(self._column(c) for c in _CALL_KEY)
+        keys = self._file_call_keys = self._call_keys(voyages)
+        spans = (
+            keys.to_frame("_callkey")
+            .with_row_index("_row")
+            .group_by("_callkey")
+            .agg(pl.col("_row").min().alias("_lo"), pl.col("_row").max().alias("_hi"))
+            .sort("_lo")
+        )
+        # A cut may come before a call's first record when every earlier call has ended.
+        ended = spans["_hi"].cum_max().shift(1, fill_value=-1)
+        starts = spans.filter(ended < spans["_lo"])["_lo"].to_list()
+        cuts = [0]
+        for at in starts[1:]:
+            if at - cuts[-1] >= SLICE_RECORDS:
+                cuts.append(at)
+        cuts.append(height)
+        return list(itertools.pairwise(cuts))
+
+    def _read_slice(self) -> _Slice:
+        rows = self._rows()
+        goods = self._goods(rows)
+        if self.strict:
+            # A goods line that breaks a standard is rejected before it joins any group.
+            broken = pl.concat([goods.filter(pl.col("_broken"))["_row"], self._refused(rows)])
+            rows = rows.with_columns(
+                (pl.col("_lone") | pl.col("_row").is_in(broken.implode())).alias("_lone")
+            )
+        rows = self._ids(rows)
+        goods = goods.join(
+            rows.filter(~pl.col("_lone")).select("_row", "_bh", "_xh"), on="_row"
+        ).sort("_row")
+        calls = self._calls(rows)
+        bills = self._bills(rows)
+        boxes = self._boxes(rows)
+        routed = self._routed(rows, calls, bills, boxes, goods)
+        lone = rows["_lone"]
+        slow_rows = rows.filter(routed | lone)
+        fast_rows = rows.filter(~routed & ~lone)
+        self._grouped_rows = rows.height - int(lone.sum())
+        slow, rejected, slow_calls = self._slow_frame(slow_rows, calls, bills, boxes)
+        # The file's cells are no longer needed: free them before the widest step.
+        self.raw = self.raw.clear()
+        fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
+        # The column-wise frame is in the model path's order already; merged, it is sorted.
+        frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
+        frame = frame.drop("_k0", "_k1", "_k2", "_k3")
+        fast_calls = set(fast_rows["_call"].unique().to_list())
+        return _Slice(frame, rejected, len(fast_calls | slow_calls), slow_rows.height)
+
+    def _refused(self, rows: pl.DataFrame) -> pl.Series:
+        """Rows with a cell too long for its field (few) whose goods line the model
+        refuses in strict mode, as the reference reader's ``add`` validates it: it is
+        rejected before it joins any group."""
+        huge = rows.filter(pl.col("_huge") & pl.col("_has_goods") & ~pl.col("_lone"))
+        refused: list[int] = []
+        if huge.height:
+            used = sorted({n for names in self.table.sources.values() for n in names})
+            records = self.raw.select(used).gather(huge["_row"]).iter_rows(named=True)
+            for row, number, record in zip(huge["_row"], huge["_number"], records, strict=True):
+                doc = _nest("goods", self.table._values("goods", record))
+                if number is not None:
+                    doc["container_number"] = number
+                try:
+                    GoodsItem.model_validate(doc, context=self.table.context)
+                except ValidationError:
+                    refused.append(row)
+        return pl.Series(refused, dtype=pl.Int64)
+
+    # --- rows: keys and ids ------------------------------------------------------------
+
+    @staticmethod
+    def _call_keys(columns: pl.DataFrame) -> pl.Series:
+        """Each record's vessel call as the reference reader keys it (from the voyage key
+        columns): one Python key per distinct combination, found among the runs of
+        records that repeat the record before them (a file lists a call's records
+        together, so there are few runs)."""
+        first = pl.int_range(pl.len()) == 0
+        differs = [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in columns.columns]
+        changed = columns.select(first | pl.any_horizontal(differs)).to_series()
+        run = changed.cast(pl.UInt32).cum_sum() - 1
+        runs = columns.filter(changed)
+        combos = runs.unique()
+        keys = [
+            "\x1f".join((v.strip().upper() if v and v.strip() else "") for v in combo)
+            for combo in combos.iter_rows()
+        ]
+        combos = combos.with_columns(pl.Series("_callkey", keys, dtype=pl.String))
+        of_run = runs.join(combos, on=columns.columns, how="left", nulls_equal=True,
+                           maintain_order="left")["_callkey"]  # fmt: skip
+        return of_run.gather(run)
+
+    def _rows(self) -> pl.DataFrame:
+        """One row per record: its keys (normalised as the reference reader does), ids of
+        its call, bill of lading and container, and whether it carries goods."""
+        key_cols = ["bl_number", "container_number", *_CALL_KEY]
+        # A cell longer than a field's text may be (in bytes, a bound on characters) is
+        # judged by the model: the record goes through the model path.
+        used = sorted({n for names in self.table.sources.values() for n in names})
+        huge = pl.any_horizontal(
+            [pl.col(n).str.len_bytes() > MAX_TEXT_CHARS for n in used] or [pl.lit(False)]
+        ).fill_null(False)
+        base = self.raw.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+            pl.col("__line__").alias("_line"),
+            huge.alias("_huge"),
+            *[self._column(c) for c in key_cols],
+            pl.any_horizontal(_is_blank(self._column(c)).not_() for c in _GOODS).alias(
+                "_has_goods"
+            ),
+        )
+        bl = _canonical(base["bl_number"], r"^[A-Z0-9]+$", _py_squeeze).alias("_bl")
+        number = _canonical(base["container_number"], r"^[A-Z0-9]+$", _py_container).alias(
+            "_number"
+        )
+        rows = base.with_columns(bl, number).with_columns(
+            _lone=pl.col("_bl").is_null() & (pl.col("_number").is_null() | pl.col("_has_goods"))
+        )
+        keys = self._slice_call_keys
+        rows = rows.with_columns(
+            self._call_keys(rows.select(*_CALL_KEY)) if keys is None else keys.alias("_callkey")
+        )
+        # The ISO 6346 verdict on each distinct container number.
+        numbers = rows["_number"].drop_nulls().unique()
+        verdicts = numbers.to_frame("n").select(_iso6346_problem(pl.col("n")))
+        rows = rows.with_columns(
+            rows["_number"]
+            .replace_strict(numbers, verdicts.to_series(), default=None, return_dtype=pl.String)
+            .alias("_tnum")
+        )
+        return rows.select(
+            "_row", "_line", "_callkey", "_bl", "_number", "_tnum", "_has_goods", "_lone", "_huge"
+        ).sort("_row")
+
+    def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Ids of each row's call (its first row), bill of lading and container (hashes of
+        the call and the key); rows rejected on their own belong to none."""
+        first = (
+            rows.filter(~pl.col("_lone"))
+            .group_by("_callkey")
+            .agg(pl.col("_row").min().alias("_call"))
+        )
+        rows = rows.join(first, on="_callkey", how="left").with_columns(
+            pl.when(~pl.col("_lone")).then(pl.col("_call")).alias("_call")
+        )
+        rows = rows.with_columns(
+            pl.when(pl.col("_bl").is_not_null() & ~pl.col("_lone"))
+            .then(pl.struct("_call", "_bl").hash(seed=7))
+            .alias("_bh"),
+            pl.when(pl.col("_number").is_not_null() & ~pl.col("_lone"))
+            .then(pl.struct("_call", "_number").hash(seed=11))
+            .alias("_xh"),
+        )
+        # One chunk per column: the later steps gather from these columns.
+        return rows.sort("_row").rechunk()

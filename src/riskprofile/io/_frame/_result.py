@@ -1,0 +1,70 @@
+"""The result of :func:`~riskprofile.io.read_frame`: :class:`FrameBatch`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from riskprofile.errors import BatchRejectedError
+from riskprofile.io._batch import RejectedRecord
+from riskprofile.io._read import BatchFormat
+from riskprofile.model._base import Strictness
+
+__all__ = ["FrameBatch"]
+
+
+@dataclass(frozen=True)
+class FrameBatch:
+    """The result of :func:`read_frame`: the shipment frame and every rejected record.
+
+    Attributes:
+        source: the file read.
+        format: ``csv`` or ``parquet`` (``json``/``jsonl`` when the file was JSON, read
+            through the model path).
+        strictness: the validation mode used.
+        frame: the shipment frame (:func:`~riskprofile.engines.columnar.frame_schema`),
+            equal to ``shipment_frame(read_batch(path).shipments)``.
+        rejected: every record that could not be used, as ``read_batch`` reports it.
+        records_read: records in the file (rows of a flat file).
+        manifests: vessel calls read.
+        ignored_columns: columns of a flat file that the layout and mapping do not use.
+        record_unit: what a record number counts: ``line`` (CSV), ``row`` (Parquet), or
+            for JSON ``line``/``manifest``.
+        rows_via_models: records that went through the model path (the rest were read
+            column-wise); all of them when ``fallback`` is set.
+        fallback: why the whole file went through the model path, or null.
+    """
+
+    source: str
+    format: BatchFormat
+    strictness: Strictness
+    frame: pl.DataFrame
+    rejected: tuple[RejectedRecord, ...]
+    records_read: int
+    manifests: int
+    ignored_columns: tuple[str, ...]
+    record_unit: str
+    rows_via_models: int
+    fallback: str | None = None
+
+    @property
+    def records_accepted(self) -> int:
+        """Records that made it into shipments: ``records_read - len(rejected)``."""
+        return self.records_read - len(self.rejected)
+
+    @property
+    def rows_column_wise(self) -> int:
+        """Records read column-wise, without a model object."""
+        return self.records_read - self.rows_via_models
+
+    def raise_for_rejected(self) -> None:
+        """Raise :class:`~riskprofile.errors.BatchRejectedError` if any record was rejected
+        (as :meth:`Batch.raise_for_rejected <riskprofile.Batch.raise_for_rejected>`)."""
+        if self.rejected:
+            first = self.rejected[0]
+            raise BatchRejectedError(
+                f"{self.source}: {len(self.rejected)} of {self.records_read} records rejected; "
+                f"first: {self.record_unit} {first.record}: {first.reason}",
+                list(self.rejected),
+            )
