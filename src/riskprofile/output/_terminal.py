@@ -1,0 +1,179 @@
+"""The inspection list for the terminal (:func:`text_table`)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from riskprofile.output._tables import _number, _profile_ids, _top, route
+from riskprofile.scoring import (
+    UNEVALUABLE_WARNING,
+    ContainerResult,
+    ScoringRun,
+    unevaluable_warnings,
+)
+from riskprofile.selection import ManualReview, Selection
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to ``width`` at spaces, never inside a word (a word longer than
+    the line stands on a line of its own)."""
+    return textwrap.wrap(
+        text,
+        width=max(width, len(first) + 20),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+
+
+def _unit_lines(c: ContainerResult, head: str, width: int, details: bool) -> list[str]:
+    """One unit of the list: its heading, then per bill of lading who, where and what,
+    the profiles that hit and the reasons (every hit with ``details``)."""
+    pad = " " * 4
+    lines = _wrap(head, width, "", " " * 5)
+    for result in c.shipments:
+        s = result.shipment
+        parts = [f"B/L {s.bl_number or '(none)'}"]
+        parts.append(f"consignee {s.consignee_name or '(none)'}")
+        parts.append(f"shipper {s.shipper_name or '(none)'}")
+        lines += _wrap("; ".join(parts), width, pad, pad + "  ")
+        lines += _wrap(f"route {route(s)}", width, pad + "  ", pad + "    ")
+        goods = f"HS {', '.join(s.hs_codes) or '(none)'}: {s.description or '(no description)'}"
+        lines += _wrap(goods, width, pad + "  ", pad + "    ")
+    hits = c.hits
+    if not hits:
+        lines.append(f"{pad}no hits")
+        return lines
+    lines += _wrap(f"profiles {_profile_ids(c)}", width, pad, pad + "  ")
+    if not details:
+        lines += _wrap(f"why {_top(c)}", width, pad, pad + "    ")
+        return lines
+    for h in sorted(hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id, h.shipment_id)):
+        forced = f", forces {h.forced_lane}" if h.forced_lane else ""
+        bl = next(
+            (r.shipment.bl_number for r in c.shipments if r.shipment_id == h.shipment_id), None
+        )
+        text = (
+            f"- {h.profile_id}/{h.indicator_id} ({_number(h.weight):+}{forced}; "
+            f"B/L {bl or '(none)'}): {h.explanation}"
+        )
+        lines += _wrap(text, width, pad, pad + "  ")
+    return lines
+
+
+def _manual_lines(unit: ManualReview, width: int) -> list[str]:
+    """A unit not scored: what it is, and why each of its records was rejected."""
+    pad = " " * 4
+    what = unit.container_number or "(no container)"
+    head = f"  -  {what}  not scored: manual review"
+    if unit.partly_scored:
+        head += " (partly scored: its other records were scored)"
+    lines = _wrap(head, width, "", " " * 5)
+    if unit.bl_numbers:
+        lines += _wrap(f"B/L {', '.join(unit.bl_numbers)}", width, pad, pad + "  ")
+    for record, reason in zip(unit.records, unit.reasons, strict=True):
+        lines += _wrap(f"record {record} rejected: {reason}", width, pad, pad + "  ")
+    return lines
+
+
+def _lanes_text(lanes: Sequence[str]) -> str:
+    return " or ".join(lanes) if len(lanes) <= 2 else ", ".join(lanes[:-1]) + " or " + lanes[-1]
+
+
+def text_table(
+    run: ScoringRun,
+    selection: Selection | None = None,
+    *,
+    limit: int = 30,
+    width: int = 100,
+    details: bool = False,
+    unevaluable_warning: float = UNEVALUABLE_WARNING,
+) -> str:
+    """The inspection list for the terminal: a summary, the selection counts and
+    warnings (and a warning for every indicator that could not be evaluated on more than
+    ``unevaluable_warning`` of the units, :func:`~riskprofile.scoring.unevaluable_warnings`),
+    then the selected units (or, without a selection, the non-green ones), at
+    most ``limit``: each with its bills of lading, consignee, shipper, route, HS codes
+    and description, the profiles that hit and the reasons, wrapped to ``width`` columns
+    at spaces; ``details`` lists every hit. Blue units the capacity does not cover are
+    listed apart, one line each."""
+    lanes = {lane: sum(1 for c in run.containers if c.lane == lane) for lane in
+             ("red", "yellow", "blue", "green")}  # fmt: skip
+    out = [
+        f"{len(run.containers):,} containers scored as of {run.as_of.date().isoformat()} "
+        f"with {len(run.fingerprints)} profiles: "
+        + ", ".join(f"{n:,} {lane}" for lane, n in lanes.items())
+    ]
+    if run.skipped_profiles:
+        skipped = "; ".join(f"{pid} ({why})" for pid, why in sorted(run.skipped_profiles.items()))
+        out.append(f"profiles not scored: {skipped}")
+    by_key = {c.key: c for c in run.containers}
+    if selection is not None:
+        counts = {r: selection.count(r) for r in ("forced", "score", "control")}
+        control = f"{counts['control']} control sample"
+        if selection.control_rate > 0:
+            control += " on top of capacity" if selection.control_on_top else " within capacity"
+        if selection.quotas is not None:
+            covers = ": " + ", ".join(f"{lane} {n:,}" for lane, n in selection.quotas.items())
+        else:
+            covers = " for " + " and ".join(selection.lanes)
+        out.append(
+            f"selected {len(selection.selected):,} (capacity {selection.capacity:,}{covers}): "
+            f"{counts['forced']} forced, {counts['score']} by score, {control}"
+        )
+        left = (
+            f"{len(selection.left_out):,} {_lanes_text(_left_lanes(selection))} containers left out"
+        )
+        if selection.unused_capacity:
+            left += f"; {selection.unused_capacity:,} of the capacity unused"
+        out.append(left)
+        if selection.documentary:
+            apart = len(selection.documentary)
+            out.append(f"{apart:,} blue containers listed apart for documentary checks")
+        if selection.manual_review:
+            records = sum(len(u.records) for u in selection.manual_review)
+            out.append(
+                f"{len(selection.manual_review):,} units not scored ({records:,} records "
+                "rejected): listed for manual review, outside the capacity"
+            )
+        out.extend(f"warning: {w}" for w in selection.warnings)
+        units: list[tuple[int, str, ContainerResult]] = [
+            (s.rank, s.reason, by_key[s.container.key]) for s in selection.selected
+        ]
+    else:
+        units = [(n, "", c) for n, c in enumerate(
+            (c for c in run.containers if c.lane != "green"), start=1)]  # fmt: skip
+    out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
+    body: list[str] = []
+    for unit in selection.manual_review if selection is not None else ():
+        body += ["", *_manual_lines(unit, width)]
+    for rank, reason, c in units[: max(limit, 0)]:
+        lane = c.lane + (" (forced)" if c.forced_lane else "")
+        head = f"{rank:>3}  {c.container_number or c.key}  {lane}  score {_number(c.score)}"
+        head += f"  {reason}" if reason else ""
+        body += ["", *_unit_lines(c, head, width, details)]
+    if len(units) > max(limit, 0):
+        body += ["", f"... {len(units) - max(limit, 0)} more"]
+    if selection is not None and selection.documentary:
+        title = "listed apart for documentary checks (blue), not for physical inspection:"
+        body += ["", *_wrap(title, width, "", "  ")]
+        shown = selection.documentary[: max(limit, 0)]
+        for item in shown:
+            c = by_key[item.key]
+            bls = ", ".join(c.bl_numbers) or "(no B/L)"
+            body += _wrap(
+                f"{c.container_number or c.key}  score {_number(c.score)}  B/L {bls}  "
+                f"profiles {_profile_ids(c)}",
+                width, "     ", "       ",
+            )  # fmt: skip
+        if len(selection.documentary) > len(shown):
+            body.append(f"     ... {len(selection.documentary) - len(shown)} more")
+    summary = [line for text in out for line in _wrap(text, width, "", "  ")]
+    return "\n".join([*summary, *body]) + "\n"
+
+
+def _left_lanes(selection: Selection) -> tuple[str, ...]:
+    lanes = set(selection.lanes) | {"red", "yellow"}
+    return tuple(lane for lane in ("red", "yellow", "blue") if lane in lanes)
