@@ -53,21 +53,20 @@ Validity and review lints skip retired profiles: being out of date is what retir
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib.util
-import itertools
-import operator
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from rule_engine import ast as re_ast
 
 from riskprofile.profiles._compiled import CompiledProfile, Location
+from riskprofile.profiles._contradictions import contradictions
 from riskprofile.profiles._expressions import Condition, _walk
+from riskprofile.profiles._null_probe import _example_record, _null_probe_values
 
 __all__ = [
     "ALL_LINTS",
@@ -97,7 +96,6 @@ __all__ = [
     "UnreachableBand",
     "UnusedList",
     "ZeroWeight",
-    "contradictions",
     "lint_profiles",
 ]
 
@@ -542,65 +540,6 @@ class ExpensiveBuiltin(ProfileLint):
                 )
 
 
-def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[str, list[Any]]:
-    """Values worth trying per field so that the parts of a condition guarded by ``and``
-    are reached: the literals it compares the field with, a value of the list it looks the
-    field up in, both truth values of a true/false field."""
-    values: dict[str, list[Any]] = defaultdict(list)
-    for node in _walk(condition.rule.statement):
-        if isinstance(node, re_ast.ComparisonExpression):
-            for side, other in ((node.left, node.right), (node.right, node.left)):
-                if not (isinstance(side, re_ast.SymbolExpression) and side.scope is None):
-                    continue
-                if isinstance(other, re_ast.StringExpression | re_ast.BooleanExpression):
-                    values[side.name].append(other.value)
-                elif isinstance(other, re_ast.FloatExpression):
-                    step = {"gt": 1, "ge": 0, "lt": -1, "le": 0}.get(node.type, 0)
-                    values[side.name].append(float(other.value) + step)
-        elif isinstance(node, re_ast.ContainsExpression):
-            member, container = node.member, node.container
-            if (
-                isinstance(member, re_ast.SymbolExpression)
-                and member.scope is None
-                and isinstance(container, re_ast.SymbolExpression)
-                and container.scope == "built-in"
-                and profile.lists.get(container.name)
-            ):
-                values[member.name].append(sorted(profile.lists[container.name], key=str)[0])
-    # A list field a comprehension walks: a one-element list of what its variable is
-    # compared with ([h for h in hs_headings if h != "8517"] reaches past it with 8517).
-    for node in _walk(condition.rule.statement):
-        if (
-            isinstance(node, re_ast.ComprehensionExpression)
-            and isinstance(node.iterable, re_ast.SymbolExpression)
-            and node.iterable.scope is None
-        ):
-            for value in values.get(node.variable, []):
-                values[node.iterable.name].append((value,))
-    types = _catalogue_types()
-    for name in condition.fields:
-        if types.get(name) == "boolean":
-            values[name] += [True, False]
-    return {name: list(dict.fromkeys(found))[:4] for name, found in values.items() if name in types}
-
-
-@functools.cache
-def _catalogue_types() -> dict[str, str]:
-    from riskprofile.model.shipment import field_catalogue
-
-    return {f.name: f.type for f in field_catalogue()}
-
-
-@functools.cache
-def _example_record() -> dict[str, Any]:
-    from riskprofile.model.shipment import Shipment, field_catalogue
-    from riskprofile.profiles._expressions import record_of
-
-    return record_of(
-        Shipment(**{f.name: f.example for f in field_catalogue() if f.example is not None})
-    )
-
-
 class UnevaluableOnNull(ProfileLint):
     """A condition that cannot be evaluated when a field it uses is null, although the
     field catalogue allows that field to be null: ``place_of_delivery&.starts_with("AF")``
@@ -645,202 +584,6 @@ class UnevaluableOnNull(ProfileLint):
                             "a null should simply not hit",
                         )
                         break
-
-
-# Contradictions: cheap, syntactic detection only. A term is the text of a field (or a
-# comprehension variable) with its attributes, such as ``consignee_name.as_lower``.
-
-
-def _term(node: Any) -> str | None:
-    if isinstance(node, re_ast.SymbolExpression) and node.scope is None:
-        return str(node.name)
-    if isinstance(node, re_ast.GetAttributeExpression):
-        inner = _term(node.object)
-        return None if inner is None else f"{inner}.{node.name}"
-    return None
-
-
-_LITERALS = (
-    re_ast.StringExpression,
-    re_ast.FloatExpression,
-    re_ast.DatetimeExpression,
-    re_ast.BooleanExpression,
-    re_ast.TimedeltaExpression,
-)
-_FLIP = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
-_SYMBOL = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    return str(value)
-
-
-def _comparison(node: Any) -> tuple[str, str, Any] | None:
-    """``(term, operator, literal value)`` for ``term op literal`` either way round."""
-    if not isinstance(node, re_ast.ComparisonExpression) or node.type not in _FLIP:
-        return None
-    left, right = node.left, node.right
-    if isinstance(right, _LITERALS) and (term := _term(left)) is not None:
-        return term, str(node.type), right.value
-    if isinstance(left, _LITERALS) and (term := _term(right)) is not None:
-        return term, _FLIP[node.type], left.value
-    return None
-
-
-_OPERATORS = {
-    **_SYMBOL, "eq_fzm": "=~", "eq_fzs": "=~~", "ne_fzm": "!~", "ne_fzs": "!~~",
-}  # fmt: skip
-
-
-def _render(node: Any) -> str | None:
-    """The text of a simple node (terms, literals, lists, comparisons, ``in``), or None."""
-    if (term := _term(node)) is not None:
-        return term
-    if isinstance(node, _LITERALS):
-        return _show(node.value)
-    if isinstance(node, re_ast.SymbolExpression) and node.scope == "built-in":
-        return f"${node.name}"
-    if isinstance(node, re_ast.ComparisonExpression) and node.type in _OPERATORS:
-        left, right = _render(node.left), _render(node.right)
-        if left is not None and right is not None:
-            return f"{left} {_OPERATORS[node.type]} {right}"
-    if isinstance(node, re_ast.ContainsExpression):
-        member, container = _render(node.member), _render(node.container)
-        if member is not None and container is not None:
-            return f"{member} in {container}"
-    return None
-
-
-def _negation(positive: Any, text: str) -> str:
-    """How a negated ``positive`` node reads (``x not in $l``, ``not is_lcl``)."""
-    if isinstance(positive, re_ast.ContainsExpression):
-        return f"{_render(positive.member)} not in {_render(positive.container)}"
-    if isinstance(positive, re_ast.ComparisonExpression):
-        return f"not ({text})"
-    return f"not {text}"
-
-
-def _conjuncts(node: Any) -> Iterator[Any]:
-    if isinstance(node, re_ast.LogicExpression) and node.type == "and":
-        yield from _conjuncts(node.left)
-        yield from _conjuncts(node.right)
-    else:
-        yield node
-
-
-def _same_kind(a: Any, b: Any) -> bool:
-    numbers = (int, float, Decimal)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool)
-    return (isinstance(a, numbers) and isinstance(b, numbers)) or type(a) is type(b)
-
-
-def _bound_conflict(low: tuple[str, Any], high: tuple[str, Any]) -> bool:
-    """Whether ``x low_op a and x high_op b`` has no solution (``low_op`` is > or >=)."""
-    (low_op, a), (high_op, b) = low, high
-    if not _same_kind(a, b) or isinstance(a, bool):
-        return False
-    if low_op == "ge" and high_op == "le":
-        return bool(a > b)
-    return bool(a >= b)
-
-
-_ORDER = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
-
-
-def _holds(op: str, value: Any, bound: Any) -> bool:
-    """Whether ``value op bound`` (for a literal ``x == value`` against a bound)."""
-    return bool(_ORDER[op](value, bound))
-
-
-def _and_contradictions(terms: list[Any]) -> Iterator[str]:
-    equal: dict[str, list[Any]] = defaultdict(list)
-    unequal: dict[str, list[Any]] = defaultdict(list)
-    lows: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    highs: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    positives: dict[str, Any] = {}
-    negatives: set[str] = set()
-    for node in terms:
-        if (compared := _comparison(node)) is not None:
-            term, op, value = compared
-            if op == "eq":
-                equal[term].append(value)
-            elif op == "ne":
-                unequal[term].append(value)
-            else:
-                (lows if op in ("gt", "ge") else highs)[term].append((op, value))
-        if isinstance(node, re_ast.UnaryExpression) and node.type == "not":
-            if (text := _render(node.right)) is not None:
-                negatives.add(text)
-        elif (text := _render(node)) is not None:
-            positives.setdefault(text, node)
-    for term, values in equal.items():
-        distinct = list(dict.fromkeys(values))
-        for a, b in itertools.pairwise(distinct):
-            if _same_kind(a, b) and a != b:
-                yield f"{term} == {_show(a)} and {term} == {_show(b)} cannot both hold"
-        for value in distinct:
-            if any(_same_kind(value, v) and value == v for v in unequal.get(term, [])):
-                yield f"{term} == {_show(value)} and {term} != {_show(value)} cannot both hold"
-            for op, bound in (*lows.get(term, []), *highs.get(term, [])):
-                if (
-                    _same_kind(value, bound)
-                    and not isinstance(value, bool)
-                    and not _holds(op, value, bound)
-                ):
-                    yield (
-                        f"{term} == {_show(value)} and {term} {_SYMBOL[op]} "
-                        f"{_show(bound)} cannot both hold"
-                    )
-    for term, low_bounds in lows.items():
-        for low in low_bounds:
-            for high in highs.get(term, []):
-                if _bound_conflict(low, high):
-                    yield (
-                        f"{term} {_SYMBOL[low[0]]} {_show(low[1])} and {term} "
-                        f"{_SYMBOL[high[0]]} {_show(high[1])} cannot both hold"
-                    )
-    for text, node in positives.items():
-        if text in negatives:
-            yield f"{text} and {_negation(node, text)} cannot both hold"
-
-
-def _constant_operand(logic: str, value: bool) -> str:
-    text = f"'{logic} {_show(value)}'"
-    if (logic == "and") == value:  # 'and true', 'or false'
-        return f"{text} in the condition does nothing"
-    return f"{text} makes the condition always {_show(value)}"
-
-
-def contradictions(condition: Condition) -> list[str]:
-    """Why ``condition`` (or an ``and`` inside it) can never hold, or is a constant; one
-    sentence per problem, empty when the cheap checks find nothing.
-
-    For ``packages > 10 and packages < 5`` it is
-    ``["packages > 10 and packages < 5 cannot both hold"]``.
-    """
-    root = condition.rule.statement.expression
-    if isinstance(root, re_ast.LiteralExpressionBase):
-        return [f"the condition is a constant: it is always {'true' if root.value else 'false'}"]
-    found: list[str] = []
-    nested: set[int] = set()
-    for node in _walk(root):
-        if not isinstance(node, re_ast.LogicExpression):
-            continue
-        for side in (node.left, node.right):
-            if isinstance(side, re_ast.BooleanExpression):
-                found.append(_constant_operand(node.type, bool(side.value)))
-            if isinstance(side, re_ast.LogicExpression) and side.type == node.type:
-                nested.add(id(side))
-        if node.type == "and" and id(node) not in nested:
-            found.extend(_and_contradictions(list(_conjuncts(node))))
-    return list(dict.fromkeys(found))
 
 
 class Contradiction(ProfileLint):
