@@ -1024,7 +1024,7 @@ def _bool_atoms() -> st.SearchStrategy[str]:
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'"AF" in {f}[0:2]'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f'[x for x in {f} if x != "AF"] == []'),
         st.sampled_from(RULE_LIST_FIELDS).map(lambda f: f"{f}.to_set.is_empty"),
-        # The helper functions (riskprofile.profiles._expressions.HELPERS).
+        # The helper functions (riskprofile.profiles._builtins.HELPERS).
         st.tuples(
             st.sampled_from(["$any_starts_with", "$any_ends_with"]),
             st.sampled_from([*RULE_LIST_FIELDS, *RULE_TEXT_FIELDS]),

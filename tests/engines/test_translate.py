@@ -34,7 +34,8 @@ from riskprofile.engines.columnar._masks import (  # noqa: E402
 from riskprofile.engines.columnar._translate import shared_translation, translate  # noqa: E402
 from riskprofile.model import Shipment, flatten  # noqa: E402
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles  # noqa: E402
-from riskprofile.profiles._expressions import Condition, compile_condition, record_of  # noqa: E402
+from riskprofile.profiles._explain import record_of  # noqa: E402
+from riskprofile.profiles._expressions import Condition, compile_condition  # noqa: E402
 from riskprofile.synth import generate_manifests  # noqa: E402
 from tests import strategies as rst  # noqa: E402
 

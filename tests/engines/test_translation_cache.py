@@ -19,7 +19,8 @@ from riskprofile.engines.columnar._masks import condition_masks  # noqa: E402
 from riskprofile.engines.columnar._translate import shared_translation, translate  # noqa: E402
 from riskprofile.model import Shipment  # noqa: E402
 from riskprofile.profiles import load_profiles  # noqa: E402
-from riskprofile.profiles._expressions import Condition, compile_condition, record_of  # noqa: E402
+from riskprofile.profiles._explain import record_of  # noqa: E402
+from riskprofile.profiles._expressions import Condition, compile_condition  # noqa: E402
 from tests import strategies as rst  # noqa: E402
 
 LIST_VALUES = {name: values for name, (_kind, values) in rst.RULE_LISTS.items()}

@@ -18,7 +18,8 @@ import rule_engine
 from riskprofile.errors import ProfileError, ProfileSetError
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles import load_profiles
-from riskprofile.profiles._expressions import CompileProblem, compile_condition
+from riskprofile.profiles._expressions import compile_condition
+from riskprofile.profiles._tree import CompileProblem
 
 MARK = "@@"
 

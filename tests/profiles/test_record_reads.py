@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskprofile.model import Shipment
-from riskprofile.profiles._expressions import Condition, compile_condition, record_of
+from riskprofile.profiles._explain import record_of
+from riskprofile.profiles._expressions import Condition, compile_condition
 from tests import strategies as rst
 from tests.depth import depth
 

@@ -23,12 +23,7 @@ import rule_engine.ast.binary.comparison as re_comparison
 
 from riskprofile.errors import ProfileSetError
 from riskprofile.profiles import load_profiles
-from riskprofile.profiles._expressions import (
-    CompileProblem,
-    Condition,
-    _walk,
-    compile_condition,
-)
+from riskprofile.profiles._expressions import Condition, compile_condition
 from riskprofile.profiles._regex import (
     MAX_PATTERN_LENGTH,
     RegexProblem,
@@ -36,6 +31,7 @@ from riskprofile.profiles._regex import (
     compile_regex,
     regex_problems,
 )
+from riskprofile.profiles._tree import CompileProblem, _walk
 
 AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledProfile, IndicatorResult
-from riskprofile.profiles._expressions import record_of
+from riskprofile.profiles._explain import record_of
 
 __all__ = ["ProfileOutcome", "evaluate"]
 

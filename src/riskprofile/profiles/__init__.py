@@ -14,7 +14,7 @@ from riskprofile.profiles._compiled import (
     Location,
     ProfileSet,
 )
-from riskprofile.profiles._expressions import field_types, record_of, render_explanation
+from riskprofile.profiles._explain import record_of, render_explanation
 from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, lint_profiles
 from riskprofile.profiles._load import (
     bundled_profiles_path,
@@ -36,6 +36,7 @@ from riskprofile.profiles._schema import (
     WatchList,
 )
 from riskprofile.profiles._testing import ExampleOutcome, run_examples
+from riskprofile.profiles._tree import field_types
 
 __all__ = [
     "ALL_LINTS",

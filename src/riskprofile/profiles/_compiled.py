@@ -13,12 +13,8 @@ import rule_engine
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._expressions import (
-    Condition,
-    record_of,
-    render_explanation,
-    show_value,
-)
+from riskprofile.profiles._explain import record_of, render_explanation, show_value
+from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._schema import Indicator, Profile
 
 __all__ = [

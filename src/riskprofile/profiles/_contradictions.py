@@ -18,7 +18,8 @@ from typing import Any
 
 from rule_engine import ast as re_ast
 
-from riskprofile.profiles._expressions import Condition, _walk
+from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles._tree import _walk
 
 __all__ = ["contradictions"]
 

@@ -65,8 +65,9 @@ from rule_engine import ast as re_ast
 
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._contradictions import contradictions
-from riskprofile.profiles._expressions import Condition, _walk
+from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._null_probe import _example_record, _null_probe_values
+from riskprofile.profiles._tree import _walk
 
 __all__ = [
     "ALL_LINTS",

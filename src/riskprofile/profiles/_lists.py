@@ -42,7 +42,7 @@ from riskprofile.model.codes import (
 )
 from riskprofile.model.manifest import Consignment, GoodsItem
 from riskprofile.model.shipment import _text, field_catalogue
-from riskprofile.profiles._expressions import _children
+from riskprofile.profiles._tree import _children
 
 __all__ = [
     "STANDARD_COLUMNS",

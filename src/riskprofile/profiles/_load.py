@@ -35,15 +35,8 @@ from riskprofile.profiles._compiled import (
     Location,
     ProfileSet,
 )
-from riskprofile.profiles._expressions import (
-    CompileProblem,
-    Condition,
-    compile_condition,
-    explanation_fields,
-    explanation_quotes,
-    field_types,
-    list_regex_problems,
-)
+from riskprofile.profiles._explain import explanation_fields, explanation_quotes
+from riskprofile.profiles._expressions import Condition, compile_condition, list_regex_problems
 from riskprofile.profiles._lists import (
     STANDARD_COLUMNS,
     FieldFormat,
@@ -61,6 +54,7 @@ from riskprofile.profiles._schema import (
     WatchList,
     _country,
 )
+from riskprofile.profiles._tree import CompileProblem, field_types
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
 
 __all__ = [

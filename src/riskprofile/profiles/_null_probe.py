@@ -13,7 +13,8 @@ from typing import Any
 from rule_engine import ast as re_ast
 
 from riskprofile.profiles._compiled import CompiledProfile
-from riskprofile.profiles._expressions import Condition, _walk
+from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles._tree import _walk
 
 
 def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[str, list[Any]]:
@@ -68,7 +69,7 @@ def _catalogue_types() -> dict[str, str]:
 @functools.cache
 def _example_record() -> dict[str, Any]:
     from riskprofile.model.shipment import Shipment, field_catalogue
-    from riskprofile.profiles._expressions import record_of
+    from riskprofile.profiles._explain import record_of
 
     return record_of(
         Shipment(**{f.name: f.example for f in field_catalogue() if f.example is not None})

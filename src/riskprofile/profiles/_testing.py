@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from riskprofile.model import LENIENT, Manifest
 from riskprofile.model.shipment import Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
-from riskprofile.profiles._expressions import record_of
+from riskprofile.profiles._explain import record_of
 from riskprofile.profiles._schema import Example
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 This is the contract between the columnar reader (which builds the frame straight from
 Parquet or CSV) and the columnar engine (which evaluates compiled profiles on it). Its
-values are those of :func:`riskprofile.profiles._expressions.record_of`, the mapping the
+values are those of :func:`riskprofile.profiles._explain.record_of`, the mapping the
 row-wise engine evaluates, so that both engines read the same data:
 
 ====================  ====================================================================

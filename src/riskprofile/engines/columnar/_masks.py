@@ -4,7 +4,7 @@
 (:func:`~riskprofile.engines.columnar._translate.translate`) is evaluated in one
 ``frame.select`` (much faster than one select per condition); a condition that does
 not translate, and any row a translation leaves undecided, is evaluated row-wise on
-records built from the frame exactly as :func:`~riskprofile.profiles._expressions.record_of`
+records built from the frame exactly as :func:`~riskprofile.profiles._explain.record_of`
 builds them from shipments. The caller never needs to know which way a condition ran.
 """
 
@@ -22,7 +22,8 @@ import rule_engine
 
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import _EVALUATION, Condition
+from riskprofile.profiles._builtins import _EVALUATION
+from riskprofile.profiles._expressions import Condition
 
 __all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
 

@@ -36,14 +36,14 @@ from riskprofile.profiles._compiled import (
     CompiledProfile,
     IndicatorResult,
 )
-from riskprofile.profiles._expressions import (
-    Condition,
+from riskprofile.profiles._explain import (
     explanation_fields,
     explanation_quotes,
     record_of,
     render_explanation,
     show_value,
 )
+from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
 from riskprofile.scoring import LANES, Lane
 
@@ -383,7 +383,7 @@ class FrameRun:
         self, indicator: CompiledIndicator, rows: pl.Series, column: Callable[[str], pl.Series]
     ) -> pl.Series:
         """The explanations of ``indicator`` on the frame's ``rows``, as
-        :func:`~riskprofile.profiles._expressions.render_explanation` words them
+        :func:`~riskprofile.profiles._explain.render_explanation` words them
         (``column``: a frame column by name)."""
         template = indicator.indicator.explain or indicator.indicator.title
         names = explanation_fields(template)

@@ -54,8 +54,10 @@ from rule_engine import ast as re_ast
 
 from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pattern
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import _EVALUATION, HELPERS, Condition, _walk
+from riskprofile.profiles._builtins import _EVALUATION, HELPERS
+from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._regex import RegexRefused, compile_regex
+from riskprofile.profiles._tree import _walk
 
 __all__ = ["Part", "Translation", "shared_translation", "translate"]
 

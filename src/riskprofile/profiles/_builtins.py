@@ -1,0 +1,175 @@
+"""What a condition reads besides the shipment's fields: the evaluation clock behind ``$now``
+and ``$today``, watch lists whose values depend on it (entries expire), the RE2 regex
+comparisons plugged into rule-engine's parser, the bounded ``$range`` and the helper
+functions (:data:`HELPERS`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Protocol
+
+import rule_engine
+from rule_engine import ast as re_ast
+from rule_engine.builtins import Builtins, BuiltinValueGenerator
+from rule_engine.parser import Parser, _DeferredAstNode
+
+from riskprofile.profiles._regex import RegexRefused, compile_regex
+
+# The evaluation time of the current thread, read by $now and $today.
+_EVALUATION = threading.local()
+
+
+def _now(_builtins: Builtins) -> dt.datetime:
+    as_of = getattr(_EVALUATION, "as_of", None)
+    if as_of is None:
+        raise rule_engine.EvaluationError("no as_of time was given for $now/$today")
+    return as_of  # type: ignore[no-any-return]
+
+
+def _today(builtins: Builtins) -> dt.datetime:
+    return _now(builtins).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class ListValues(Protocol):
+    """A watch list whose values depend on the evaluation time (entries expire)."""
+
+    def at(self, as_of: dt.datetime | None) -> set[Any]:
+        """The values in force at ``as_of`` (all of them when None)."""
+
+    def epoch(self, as_of: dt.datetime) -> int:
+        """A number that is equal for two times exactly when the same values are in
+        force at both (how many expiry times have passed): what a translation of a
+        condition reading the list may be cached by."""
+
+
+def _list_at(items: ListValues) -> BuiltinValueGenerator:
+    # $name is the values in force at the evaluation time of the thread: the row-wise
+    # engine and the columnar translation set it alike, so both read the same values.
+    return BuiltinValueGenerator(lambda _b: items.at(getattr(_EVALUATION, "as_of", None)))
+
+
+# --- regexes on RE2 ------------------------------------------------------------------------
+#
+# rule-engine compiles the right side of =~, =~~, !~ and !~~ with Python's backtracking
+# `re` (FuzzyComparisonExpression._compile_regex), once for a literal while parsing and on
+# every evaluation otherwise, and folds a regex between two literals while parsing. Our
+# parser builds those nodes from a subclass that compiles with RE2 instead (see
+# riskprofile.profiles._regex), so no regex of a profile ever runs on `re`, at load time
+# or while scoring. Only this grammar rule differs from rule-engine's own parser.
+
+
+class _Re2Comparison(re_ast.FuzzyComparisonExpression):  # type: ignore[misc]
+    """A regex comparison whose patterns are compiled, and matched, by RE2."""
+
+    def _compile_regex(self, regex: str) -> Any:
+        try:
+            return compile_regex(regex)
+        except RegexRefused as exc:
+            raise rule_engine.errors.RegexSyntaxError(
+                f"invalid regular expression: {exc.problem.message}",
+                error=exc,
+                value=regex,
+            ) from None
+
+
+class _Re2Parser(Parser):  # type: ignore[misc]
+    # The start symbol, named: PLY would otherwise take the rule defined first.
+    start = "statement"
+
+    def p_expression_fuzzy_comparison(self, p: Any) -> None:
+        """
+        expression : expression EQ_FZM expression
+                           | expression EQ_FZS expression
+                           | expression NE_FZM expression
+                           | expression NE_FZS expression
+        """
+        left, op, right = p[1:4]
+        p[0] = _DeferredAstNode(_Re2Comparison, args=(self.context, self.op_names[op], left, right))
+
+
+@cache
+def _parser() -> _Re2Parser:
+    return _Re2Parser()  # builds the parse tables: ~0.4 s, once, on first use
+
+
+class _LazyParser:
+    def __get__(self, instance: object, owner: type) -> _Re2Parser:
+        return _parser()
+
+
+class _Re2Rule(rule_engine.Rule):  # type: ignore[misc]
+    """A rule-engine rule whose regexes run on RE2."""
+
+    parser = _LazyParser()
+
+
+MAX_RANGE = 1000
+"""The most numbers ``$range`` may build: it builds them on every evaluation, and its
+arguments may come from the shipment (``$range(packages)``)."""
+
+
+def _range_length(start: Any, stop: Any = None, step: Any = None) -> int:
+    """How many numbers ``$range(start, stop, step)`` gives, or -1 when rule-engine
+    would refuse the arguments."""
+    arguments = [a for a in (start, stop, step) if a is not None]
+    if not all(rule_engine.types.is_integer_number(a) for a in arguments):
+        return -1
+    try:
+        return len(range(*(int(a) for a in arguments)))
+    except ValueError:  # a step of 0
+        return -1
+
+
+def _bounded_range(start: Any, stop: Any = None, step: Any = None) -> list[int]:
+    """rule-engine's ``$range``, refusing to build more than :data:`MAX_RANGE` numbers."""
+    length = _range_length(start, stop, step)
+    if length > MAX_RANGE:
+        raise rule_engine.errors.FunctionCallError(
+            f"$range would build {length:,} numbers, more than {MAX_RANGE:,}"
+        )
+    return rule_engine.builtins._builtin_range(start, stop, step)  # type: ignore[no-any-return]
+
+
+# --- helper functions ----------------------------------------------------------------------
+#
+# Everyday tests that would otherwise need a comprehension. Their arguments are typed
+# when a profile loads (_helper_problems); the columnar engine translates them.
+
+
+def _texts(value: Any, helper: str, position: int) -> tuple[str, ...]:
+    if value is None:
+        raise rule_engine.EvaluationError(f"${helper}: argument #{position} is null")
+    if isinstance(value, str):
+        return (value,)
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _any_starts_with(values: Any, prefixes: Any) -> bool:
+    """Whether any text of ``values`` (a list, or one text) starts with any of
+    ``prefixes``."""
+    wanted = _texts(prefixes, "any_starts_with", 2)
+    return any(v.startswith(wanted) for v in _texts(values, "any_starts_with", 1))
+
+
+def _any_ends_with(values: Any, suffixes: Any) -> bool:
+    """Whether any text of ``values`` (a list, or one text) ends with any of
+    ``suffixes``."""
+    wanted = _texts(suffixes, "any_ends_with", 2)
+    return any(v.endswith(wanted) for v in _texts(values, "any_ends_with", 1))
+
+
+def _intersects(first: Any, second: Any) -> bool:
+    """Whether two lists of texts have an element in common."""
+    return not set(_texts(first, "intersects", 1)).isdisjoint(_texts(second, "intersects", 2))
+
+
+HELPERS: Mapping[str, Any] = {
+    "any_starts_with": _any_starts_with,
+    "any_ends_with": _any_ends_with,
+    "intersects": _intersects,
+}
+"""The helper functions a condition may call (``$any_starts_with(hs_codes, $prefixes)``)."""
