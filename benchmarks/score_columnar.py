@@ -99,7 +99,7 @@ def one(batch: Path, profiles_dir: Path, shipments: int) -> dict[str, Any]:
     import polars as pl
 
     from riskprofile.engines.columnar import score_frame
-    from riskprofile.engines.columnar._frame import shipments_of_frame
+    from riskprofile.model.frame import shipments_of_frame
     from riskprofile.profiles import load_profiles
     from riskprofile.scoring import score
     from riskprofile.selection import select

@@ -5,12 +5,6 @@ row-wise engine stays the reference semantics: this engine gives identical hits,
 lanes and rankings, and runs row-wise any indicator it cannot translate exactly.
 """
 
-from riskprofile.engines.columnar._frame import (
-    DECIMAL_SCALE,
-    frame_schema,
-    shipment_frame,
-    shipments_of_frame,
-)
 from riskprofile.engines.columnar._masks import (
     ConditionMasks,
     condition_masks,
@@ -19,6 +13,12 @@ from riskprofile.engines.columnar._masks import (
 )
 from riskprofile.engines.columnar._score import FrameContainer, FrameRun, evaluate, score_frame
 from riskprofile.engines.columnar._translate import Translation, translate
+from riskprofile.model.frame import (
+    DECIMAL_SCALE,
+    frame_schema,
+    shipment_frame,
+    shipments_of_frame,
+)
 
 __all__ = [
     "DECIMAL_SCALE",

@@ -26,10 +26,10 @@ from typing import Any, Literal, overload
 import polars as pl
 
 from riskprofile._as_of import AsOf
-from riskprofile.engines.columnar._frame import frame_schema, shipment_frame
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.engines.rowwise import ProfileOutcome
 from riskprofile.errors import DataError
+from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledIndicator,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from riskprofile.engines.columnar._frame import frame_schema
 from riskprofile.io._frame._state import _Call, _ReaderState
 from riskprofile.io._frame._values import (
     _DECIMAL,
@@ -22,6 +21,7 @@ from riskprofile.io._frame._values import (
     _sort_packed,
     _with_default,
 )
+from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
 
 

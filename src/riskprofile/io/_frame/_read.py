@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from riskprofile.engines.columnar._frame import shipment_frame
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
 from riskprofile.io._frame._reader import _Reader
 from riskprofile.io._frame._result import FrameBatch
@@ -14,6 +13,7 @@ from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader, require_batch_file
 from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model.frame import shipment_frame
 
 __all__ = ["read_frame"]
 

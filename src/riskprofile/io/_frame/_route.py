@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from riskprofile.engines.columnar._frame import shipment_frame
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._state import _Call, _ReaderState
 from riskprofile.io._frame._values import _VOYAGE, _is_blank
 from riskprofile.io._table import TableReader
+from riskprofile.model.frame import shipment_frame
 from riskprofile.model.shipment import Shipment, flatten
 
 

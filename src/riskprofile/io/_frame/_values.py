@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from riskprofile.engines.columnar._frame import DECIMAL_SCALE
 from riskprofile.io._layout import COLUMNS
 from riskprofile.model._base import LENIENT, RecordModel
 from riskprofile.model.codes import normalise_container_number
+from riskprofile.model.frame import DECIMAL_SCALE
 from riskprofile.model.manifest import MAX_PACKAGES, MAX_WEIGHT_KG
 
 # Python's str.strip()/str.split() whitespace (str.isspace), which is wider than the

@@ -1,7 +1,9 @@
 """The shipment frame: shipments as one Polars column per field, as rules see them.
 
-This is the contract between the columnar reader (which builds the frame straight from
-Parquet or CSV) and the columnar engine (which evaluates compiled profiles on it). Its
+The columnar form of :class:`~riskprofile.model.shipment.Shipment`, and so part of the
+data model: the reader (:func:`riskprofile.io.read_frame`) builds it straight from a file,
+the columnar engine (:mod:`riskprofile.engines.columnar`, which re-exports these names)
+evaluates compiled profiles on it, and neither imports the other. Its
 values are those of :func:`riskprofile.profiles._explain.record_of`, the mapping the
 row-wise engine evaluates, so that both engines read the same data:
 
