@@ -31,6 +31,7 @@ from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_
 from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
 from riskprofile.io._table import allow_any_csv_cell, parquet_rows
+from riskprofile.io._tabular import open_table, table_mapping
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import ScoringRun
@@ -439,16 +440,11 @@ def _parse_date(value: Any, fmt: str | None) -> dt.date | None:
 def _csv_records(
     path: Path, mapping: ColumnMapping, source: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    delimiter = mapping.delimiter
-    if path.suffix.lower() == ".tsv" and delimiter == ",":
-        delimiter = "\t"
+    # The file policies every tabular reader shares (riskprofile.io._tabular).
+    delimiter = table_mapping(path, mapping).delimiter
     try:
-        # newline="": the csv module sees line breaks as written (a line separator inside
-        # a cell, such as U+2028, is not the end of a record).
-        with open(path, encoding=mapping.encoding, newline="") as handle:
+        with open_table(path, mapping, source) as handle:
             text = handle.read()
-    except OSError as exc:
-        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
     except UnicodeDecodeError as exc:
         raise InputFormatError(
             f"not {mapping.encoding} text ({exc.reason} at byte {exc.start}); "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +13,7 @@ from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._table import TableReader, csv_rows, parquet_rows, require_batch_file
+from riskprofile.io._tabular import open_table, table_mapping
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
@@ -302,16 +302,9 @@ def read_manifests(
     else:
         resolved = ColumnMapping.from_file(mapping)
     if fmt == "csv":
-        if path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
-            resolved = replace(resolved, delimiter="\t")
-        try:
-            # surrogateescape: an undecodable byte costs its record, not the batch.
-            handle = open(  # noqa: SIM115
-                path, encoding=resolved.encoding, errors="surrogateescape", newline=""
-            )
-        except OSError as exc:
-            raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=source) from None
-        with handle:
+        resolved = table_mapping(path, resolved)
+        # surrogateescape: an undecodable byte costs its record, not the batch.
+        with open_table(path, resolved, source, errors="surrogateescape") as handle:
             header, rows = csv_rows(handle, resolved, source)
             table = _read_rows(header, rows, resolved, strictness, source)
         return ManifestReading(source, strictness, "line", table.finish(), table)

@@ -12,6 +12,7 @@ import polars as pl
 
 from riskprofile.io._frame._values import PY_WHITESPACE
 from riskprofile.io._layout import ColumnMapping
+from riskprofile.io._tabular import decode_table
 
 
 class _UnreadableError(Exception):
@@ -65,7 +66,7 @@ def _field_pattern(delimiter: str) -> str:
 
 def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
     try:
-        text = path.read_bytes().decode(mapping.encoding)
+        text = decode_table(path.read_bytes(), mapping)
     except (OSError, UnicodeDecodeError, LookupError):
         return "the file cannot be decoded column-wise"
     if mapping.delimiter in ('"', "\n", "\r"):

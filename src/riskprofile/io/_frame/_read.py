@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
@@ -12,6 +11,7 @@ from riskprofile.io._frame._values import _LIST_COLUMNS
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader, require_batch_file
+from riskprofile.io._tabular import table_mapping
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.frame import shipment_frame
 
@@ -59,8 +59,8 @@ def read_frame(
     if any(name in _LIST_COLUMNS for name in resolved.defaults):
         # The default applies when a list has no items, which only splitting tells.
         return _via_models(path, resolved, strictness, fmt, "a default for a list column")
-    if fmt == "csv" and path.suffix.lower() == ".tsv" and resolved.delimiter == ",":
-        resolved = replace(resolved, delimiter="\t")
+    if fmt == "csv":
+        resolved = table_mapping(path, resolved)
     loaded = _load_csv(path, resolved) if fmt == "csv" else _load_parquet(path)
     if isinstance(loaded, str):
         return _via_models(path, resolved, strictness, fmt, loaded)

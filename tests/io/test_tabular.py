@@ -1,0 +1,141 @@
+"""One policy for delimited text files, followed by each of the three tabular readers.
+
+``read_batch`` (the model path), ``read_frame`` (the column-wise reader) and
+``read_outcomes`` each read a ``.tsv``, a file with a byte order mark (under the default
+encoding and under a mapping that says ``utf-8``), a latin-1 and a UTF-16 file exactly as
+they read the same table written as plain UTF-8 CSV (riskprofile.io._tabular).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from riskprofile.evaluation import read_outcomes
+from riskprofile.io import ColumnMapping, read_batch, read_frame
+from riskprofile.io._tabular import BOM, decode_table, table_mapping
+from riskprofile.model.frame import shipment_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = ROOT / "examples" / "data" / "karachi-sample.csv"
+OUTCOMES = ROOT / "examples" / "data" / "karachi-sample.outcomes.csv"
+
+# A variant: the file's name, its bytes from the table's text, the mapping's options.
+Variant = tuple[str, Callable[[str], bytes], dict[str, str]]
+
+
+def _tab_separated(text: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\n").writerows(
+        csv.reader(io.StringIO(text, newline=""))
+    )
+    return out.getvalue()
+
+
+VARIANTS: list[Variant] = [
+    ("tab.tsv", lambda t: _tab_separated(t).encode("utf-8"), {}),
+    ("bom.csv", lambda t: (BOM + t).encode("utf-8"), {}),
+    ("bom-declared-utf8.csv", lambda t: (BOM + t).encode("utf-8"), {"encoding": "utf-8"}),
+    ("bom-tab.tsv", lambda t: (BOM + _tab_separated(t)).encode("utf-8"), {"encoding": "utf-8"}),
+    ("latin1.csv", lambda t: t.encode("latin-1"), {"encoding": "latin-1"}),
+    ("utf16.csv", lambda t: t.encode("utf-16"), {"encoding": "utf-16"}),
+    ("utf16le-bom.csv", lambda t: (BOM + t).encode("utf-16-le"), {"encoding": "utf-16-le"}),
+]
+IDS = [name for name, _, _ in VARIANTS]
+
+
+def _table(source: Path, rows: int) -> str:
+    """The first ``rows`` records of ``source``, with text outside ASCII (latin-1's
+    range) in a name, so that a wrong encoding would show."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)[: rows + 1]
+    text = "".join(lines)
+    return text.replace("TRADING", "TRADïNG ÉTÉ", 3) if "TRADING" in text else text
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch_text() -> str:
+    text = _table(BATCH, 60)
+    assert "ï" in text  # the sample names a trading company: the latin-1 check bites
+    return text
+
+
+def test_the_policy_functions() -> None:
+    identity = ColumnMapping.identity()
+    assert table_mapping(Path("X.TSV"), identity).delimiter == "\t"
+    semicolon = ColumnMapping.from_dict({"delimiter": ";"})
+    assert table_mapping(Path("x.tsv"), semicolon).delimiter == ";"  # the mapping wins
+    utf8 = ColumnMapping.from_dict({"encoding": "utf-8"})
+    assert decode_table(b"\xef\xbb\xbfa,b\n", utf8) == "a,b\n"
+    assert decode_table(b"\xef\xbb\xbfa,b\n", identity) == "a,b\n"
+    latin = ColumnMapping.from_dict({"encoding": "latin-1"})
+    assert decode_table("é,b".encode("latin-1"), latin) == "é,b"
+
+
+@pytest.mark.parametrize(("name", "encode", "options"), VARIANTS, ids=IDS)
+def test_read_batch_follows_the_policy(
+    tmp_path: Path, batch_text: str, name: str, encode: Callable[[str], bytes],
+    options: dict[str, str],
+) -> None:  # fmt: skip
+    plain = read_batch(_write(tmp_path, "plain.csv", batch_text.encode("utf-8")))
+    batch = read_batch(
+        _write(tmp_path, name, encode(batch_text)), mapping=ColumnMapping.from_dict(options)
+    )
+    assert batch.ignored_columns == [] == plain.ignored_columns
+    assert batch.rejected == [] == plain.rejected
+    assert batch.records_read == plain.records_read == 60
+    assert batch.shipments == plain.shipments
+    assert "TRADÏNG ÉTÉ" in repr(batch.shipments)
+
+
+@pytest.mark.parametrize(("name", "encode", "options"), VARIANTS, ids=IDS)
+def test_read_frame_follows_the_policy(
+    tmp_path: Path, batch_text: str, name: str, encode: Callable[[str], bytes],
+    options: dict[str, str],
+) -> None:  # fmt: skip
+    plain = read_batch(_write(tmp_path, "plain.csv", batch_text.encode("utf-8")))
+    batch = read_frame(
+        _write(tmp_path, name, encode(batch_text)), mapping=ColumnMapping.from_dict(options)
+    )
+    assert batch.ignored_columns == ()
+    assert batch.rejected == ()
+    assert batch.records_read == 60
+    assert batch.frame.equals(shipment_frame(plain.shipments))
+    # Read column-wise: the policy holds on the fast path, not only through the fallback.
+    assert batch.fallback is None
+    assert batch.rows_via_models == 0
+
+
+@pytest.mark.parametrize(("name", "encode", "options"), VARIANTS, ids=IDS)
+def test_read_outcomes_follows_the_policy(
+    tmp_path: Path, name: str, encode: Callable[[str], bytes], options: dict[str, str]
+) -> None:
+    text = _table(OUTCOMES, 12)
+    plain = read_outcomes(_write(tmp_path, "plain.csv", text.encode("utf-8")))
+    reading = read_outcomes(_write(tmp_path, name, encode(text)), ColumnMapping.from_dict(options))
+    assert reading.ignored_columns == () == plain.ignored_columns
+    assert reading.rejected == () == plain.rejected
+    assert reading.outcomes == plain.outcomes
+    assert len(reading.outcomes) == 12
+
+
+def test_no_reader_keeps_its_own_copy_of_the_policies() -> None:
+    """The ``.tsv`` rule and the byte order mark are spelt in one module."""
+    src = ROOT / "src" / "riskprofile"
+    home = {src / "io" / "_tabular.py", src / "io" / "_json.py"}  # JSON drops its own BOM
+    spelt = [
+        str(path.relative_to(src))
+        for path in sorted(src.rglob("*.py"))
+        if path not in home
+        and any(s in path.read_text(encoding="utf-8") for s in ('== ".tsv"', "\\ufeff"))
+    ]
+    assert spelt == []
