@@ -6,7 +6,7 @@ imported on first use, so that importing this package never needs polars.
 
 from typing import TYPE_CHECKING, Any
 
-from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord
+from riskprofile.io._batch import Batch, FieldProblem, ReadAccount, RejectedRecord
 from riskprofile.io._cells import csv_cell, csv_text
 from riskprofile.io._layout import COLUMNS, Column, ColumnMapping, render_layout
 from riskprofile.io._read import (
@@ -32,6 +32,7 @@ __all__ = [
     "FieldProblem",
     "FrameBatch",
     "ManifestReading",
+    "ReadAccount",
     "RejectedRecord",
     "csv_cell",
     "csv_text",

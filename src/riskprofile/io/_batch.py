@@ -6,7 +6,7 @@ Nothing is lost: ``records_accepted + len(rejected) == records_read`` for every 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from riskprofile.errors import BatchRejectedError
 from riskprofile.model._base import Strictness
 from riskprofile.model.shipment import Shipment
 
-__all__ = ["Batch", "FieldProblem", "RejectedRecord", "problems_from_validation"]
+__all__ = ["Batch", "FieldProblem", "ReadAccount", "RejectedRecord", "problems_from_validation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +117,43 @@ def json_path(loc: tuple[int | str, ...]) -> str | None:
     return out or None
 
 
+class ReadAccount:
+    """The account every read of a batch gives, whatever it built from the records: the
+    file, how many records it held and what a record number counts, every record
+    rejected. :class:`Batch` (shipment objects) and
+    :class:`~riskprofile.io.FrameBatch` (the shipment frame) share it, so that both
+    count, and refuse, a batch the same way.
+
+    Nothing is lost: ``records_accepted + len(rejected) == records_read``.
+    """
+
+    source: str
+    strictness: Strictness
+    rejected: Sequence[RejectedRecord]
+    records_read: int
+    manifests: int
+    ignored_columns: Sequence[str]
+    record_unit: str
+
+    @property
+    def records_accepted(self) -> int:
+        """Records that made it into shipments: ``records_read - len(rejected)``."""
+        return self.records_read - len(self.rejected)
+
+    def raise_for_rejected(self) -> None:
+        """Raise :class:`~riskprofile.errors.BatchRejectedError` if any record was rejected."""
+        if self.rejected:
+            first = self.rejected[0]
+            raise BatchRejectedError(
+                f"{self.source}: {len(self.rejected)} of {self.records_read} records rejected; "
+                f"first: {self.record_unit} {first.record}: {first.reason}",
+                list(self.rejected),
+            )
+
+
 @dataclass
-class Batch:
-    """The result of reading a batch file.
+class Batch(ReadAccount):
+    """The result of reading a batch file (its :class:`ReadAccount` and the shipments).
 
     Attributes:
         source: the file read.
@@ -141,21 +175,6 @@ class Batch:
     manifests: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     record_unit: str = "record"
-
-    @property
-    def records_accepted(self) -> int:
-        """Records that made it into shipments: ``records_read - len(rejected)``."""
-        return self.records_read - len(self.rejected)
-
-    def raise_for_rejected(self) -> None:
-        """Raise :class:`~riskprofile.errors.BatchRejectedError` if any record was rejected."""
-        if self.rejected:
-            first = self.rejected[0]
-            raise BatchRejectedError(
-                f"{self.source}: {len(self.rejected)} of {self.records_read} records rejected; "
-                f"first: {self.record_unit} {first.record}: {first.reason}",
-                list(self.rejected),
-            )
 
     def summary(self) -> dict[str, Any]:
         """Counts an analyst checks before scoring: records, shipments, containers, bills

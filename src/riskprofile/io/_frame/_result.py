@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from riskprofile.errors import BatchRejectedError
-from riskprofile.io._batch import RejectedRecord
+from riskprofile.io._batch import ReadAccount, RejectedRecord
 from riskprofile.io._read import BatchFormat
 from riskprofile.model._base import Strictness
 
@@ -15,8 +14,9 @@ __all__ = ["FrameBatch"]
 
 
 @dataclass(frozen=True)
-class FrameBatch:
-    """The result of :func:`read_frame`: the shipment frame and every rejected record.
+class FrameBatch(ReadAccount):
+    """The result of :func:`read_frame`: the shipment frame and every rejected record
+    (its :class:`~riskprofile.io.ReadAccount`, as :class:`~riskprofile.Batch` has it).
 
     Attributes:
         source: the file read.
@@ -49,22 +49,6 @@ class FrameBatch:
     fallback: str | None = None
 
     @property
-    def records_accepted(self) -> int:
-        """Records that made it into shipments: ``records_read - len(rejected)``."""
-        return self.records_read - len(self.rejected)
-
-    @property
     def rows_column_wise(self) -> int:
         """Records read column-wise, without a model object."""
         return self.records_read - self.rows_via_models
-
-    def raise_for_rejected(self) -> None:
-        """Raise :class:`~riskprofile.errors.BatchRejectedError` if any record was rejected
-        (as :meth:`Batch.raise_for_rejected <riskprofile.Batch.raise_for_rejected>`)."""
-        if self.rejected:
-            first = self.rejected[0]
-            raise BatchRejectedError(
-                f"{self.source}: {len(self.rejected)} of {self.records_read} records rejected; "
-                f"first: {self.record_unit} {first.record}: {first.reason}",
-                list(self.rejected),
-            )
