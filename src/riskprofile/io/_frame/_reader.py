@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from copy import copy
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ from riskprofile.model.manifest import GoodsItem
 SLICE_RECORDS = 250_000
 SLICE_WORKERS = 2
 
+Progress = Callable[[int, int], None]
+"""A read's progress hook: called with (records done, records in the file)."""
+
 
 @dataclass(frozen=True)
 class _Slice:
@@ -43,19 +47,41 @@ class _Slice:
 class _Reader(_GroupTables, _Routing, _Assembly):
     """Reads a flat file into the shipment frame, a slice of whole vessel calls at a time."""
 
-    def read(self) -> FrameBatch:
+    def read(self, progress: Progress | None = None) -> FrameBatch:
         """Read the file a slice of whole vessel calls at a time (every group, merge and
         flag of the reference reader lies within one vessel call), so that the memory
-        the column-wise steps take is that of one slice."""
+        the column-wise steps take is that of one slice.
+
+        ``progress`` is called on this thread with (records done, records in the file):
+        once before the first slice, then as each slice is done."""
         frames: list[pl.DataFrame] = []
         rejected: list[RejectedRecord] = []
         manifests = rows_via_models = 0
+        total = self.records.height
+        if progress is not None:
+            progress(0, total)
         slices = self._slices()
+        done = 0
         if len(slices) == 1 or SLICE_WORKERS == 1:
-            parts = [copy(self)._read_records(*span) for span in slices]
+            parts = []
+            for start, stop in slices:
+                parts.append(copy(self)._read_records(start, stop))
+                done += stop - start
+                if progress is not None:
+                    progress(done, total)
         else:
             with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:
-                parts = list(pool.map(lambda span: copy(self)._read_records(*span), slices))
+                futures = {
+                    pool.submit(copy(self)._read_records, start, stop): stop - start
+                    for start, stop in slices
+                }
+                for future in as_completed(futures):
+                    future.result()  # a slice that failed stops the read here
+                    done += futures[future]
+                    if progress is not None:
+                        progress(done, total)
+                # In file order (a dict keeps the order the slices were submitted in).
+                parts = [future.result() for future in futures]
         for part in parts:
             frames.append(part.frame)
             rejected += part.rejected
