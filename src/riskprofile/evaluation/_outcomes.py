@@ -30,8 +30,7 @@ from riskprofile.io._cells import csv_text
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
 from riskprofile.io._read import BatchFormat, detect_format
-from riskprofile.io._table import allow_any_csv_cell, parquet_rows
-from riskprofile.io._tabular import open_table, table_mapping
+from riskprofile.io._tabular import allow_any_csv_cell, open_table, parquet_rows, table_mapping
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 from riskprofile.scoring import ScoringRun

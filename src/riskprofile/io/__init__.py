@@ -18,7 +18,7 @@ from riskprofile.io._read import (
     read_manifests,
     write_json,
 )
-from riskprofile.io._table import table_rows, write_csv, write_parquet
+from riskprofile.io._table_write import table_rows, write_csv, write_parquet
 
 if TYPE_CHECKING:
     from riskprofile.io._frame import FrameBatch, read_frame

@@ -12,8 +12,14 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping
-from riskprofile.io._table import TableReader, csv_rows, parquet_rows, require_batch_file
-from riskprofile.io._tabular import open_table, table_mapping
+from riskprofile.io._table import TableReader
+from riskprofile.io._tabular import (
+    csv_rows,
+    open_table,
+    parquet_rows,
+    require_batch_file,
+    table_mapping,
+)
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten

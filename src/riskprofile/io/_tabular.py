@@ -1,7 +1,7 @@
-"""How riskprofile reads delimited text (CSV, TSV): one policy for every reader.
+"""Tabular files in: the file policies every reader follows, and a file's rows.
 
 Three readers read delimited text files: the model path (:func:`~riskprofile.read_batch`,
-through :func:`~riskprofile.io._table.csv_rows`), the column-wise reader
+through :func:`csv_rows`), the column-wise reader
 (:func:`~riskprofile.io.read_frame`) and the outcome reader
 (:func:`~riskprofile.evaluation.read_outcomes`). Each takes its file policies from here,
 so that the same file reads the same way through each of them:
@@ -17,18 +17,38 @@ so that the same file reads the same way through each of them:
 
 What a reader does with bytes its encoding cannot decode stays the reader's choice (the
 batch readers reject that record alone; the outcome reader refuses the file).
+
+:func:`csv_rows` and :func:`parquet_rows` give a file's header and rows, each with its
+line or row number, to the model path and the outcome reader.
 """
 
 from __future__ import annotations
 
+import csv
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from riskprofile.errors import InputFormatError
+from riskprofile.io._cells import csv_text
 from riskprofile.io._layout import ColumnMapping
 
-__all__ = ["BOM", "decode_table", "open_table", "table_mapping"]
+__all__ = [
+    "BOM",
+    "UNDECODABLE",
+    "allow_any_csv_cell",
+    "csv_rows",
+    "decode_table",
+    "open_table",
+    "parquet_rows",
+    "require_batch_file",
+    "require_pyarrow",
+    "table_mapping",
+    "undecodable_cell",
+]
 
 BOM = "\ufeff"
 """The byte order mark, as text: dropped from the start of every table."""
@@ -82,3 +102,173 @@ def open_table(
         handle.close()
         raise
     return handle
+
+
+# --- sources: a file's header and rows -----------------------------------------------------
+
+
+# The csv module refuses a cell over 128 KiB by default, which made a whole batch
+# unreadable for one cell. Cells of any size are read; the data model then refuses a
+# value longer than MAX_TEXT_CHARS in that record alone. (The limit is process-wide: it
+# is only ever raised.)
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
+def allow_any_csv_cell() -> None:
+    """Let the csv module read cells of any size (the model judges their length)."""
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+
+
+# A byte the file's encoding cannot decode, as ``errors="surrogateescape"`` keeps it.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODABLE = "__undecodable__"
+"""The key of a row whose cell is not text in the file's encoding: its value is
+``(column, cell shown with the bad bytes as \\xNN)``. The row is that record's rejection,
+not the batch's."""
+
+
+def undecodable_cell(header: list[str], cells: list[str]) -> tuple[str, str] | None:
+    """The first cell holding a byte the encoding could not decode (read with
+    ``errors="surrogateescape"``), as (column, the cell with that byte shown as ``\\xNN``)."""
+    if "".join(cells).isascii():
+        return None
+    for index, cell in enumerate(cells):
+        if _UNDECODED.search(cell):
+            column = header[index] if index < len(header) else f"cell {index + 1}"
+            shown = cell.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            return column, shown[:80]
+    return None
+
+
+def csv_rows(
+    handle: TextIO, mapping: ColumnMapping, source: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The header and the rows of a CSV file, each with the line it starts on.
+
+    ``handle`` is opened with ``errors="surrogateescape"``: a byte that is not text in
+    the file's encoding costs its own record (a row keyed :data:`UNDECODABLE`), never
+    the batch; in the header it makes the file unreadable.
+    """
+    allow_any_csv_cell()
+    reader = csv.reader(handle, delimiter=mapping.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputFormatError("the file is empty (no header row)", path=source) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+    if undecodable_cell(header, header) is not None:
+        raise InputFormatError(
+            f"the header is not {mapping.encoding} text; set 'encoding' in the column mapping",
+            path=source,
+        )
+    header = [h.strip() for h in header]
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise InputFormatError(f"line {start}: {exc}", path=source) from None
+            line = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            bad = undecodable_cell(header, cells)
+            if bad is not None:
+                yield start, {UNDECODABLE: bad, "__encoding__": mapping.encoding}
+                continue
+            if len(cells) > len(header):
+                extra = [c for c in cells[len(header) :] if c.strip()]
+                if extra:
+                    yield start, {"__extra__": extra}
+                    continue
+            # A cell riskprofile marked as text (a quote before =, +, -, @...) is read as
+            # it was before: see riskprofile.io._cells.
+            yield start, dict(zip(header, map(csv_text, cells), strict=False))
+
+    return header, rows()
+
+
+def require_batch_file(path: Path, source: str) -> None:
+    """Raise :class:`~riskprofile.errors.InputFormatError` unless ``path`` is a regular
+    file, saying what it is instead (missing, a folder, a FIFO or device: a FIFO would
+    make the reader wait for ever)."""
+    if path.is_file():
+        return
+    if not path.exists():
+        raise InputFormatError("no such file", path=source)
+    if path.is_dir():
+        raise InputFormatError("a folder, not a batch file", path=source)
+    raise InputFormatError("not a regular file (a FIFO, socket or device)", path=source)
+
+
+def require_pyarrow(action: str, path: str) -> None:
+    """Raise :class:`~riskprofile.errors.InputFormatError` with the install hint when
+    pyarrow is missing: called before a command reads, scores or generates anything, so
+    that a missing extra is said at once, not after the work.
+
+    ``action`` is ``"reading"`` or ``"writing"``; ``path`` the Parquet file.
+    """
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise InputFormatError(
+            f"{action} Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=path
+        ) from None
+
+
+def parquet_rows(
+    path: Path, source: str, batch_size: int = 8192
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The columns and rows of a Parquet file (needs pyarrow: ``riskprofile[parquet]``)."""
+    require_pyarrow("reading", source)
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own error types for corrupt files
+        raise InputFormatError(f"not a readable Parquet file: {exc}", path=source) from None
+    header = list(handle.schema_arrow.names)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        number = 0
+        for record_batch in handle.iter_batches(batch_size=batch_size):
+            for row in _python_rows(record_batch):
+                number += 1
+                yield number, row
+
+    return header, rows()
+
+
+def _python_rows(record_batch: Any) -> list[dict[str, Any]]:
+    """The rows of a Parquet record batch as Python values. A value Python cannot hold
+    (a timestamp or date beyond year 9999) comes as Arrow's text for it, which the data
+    model then refuses for that record alone."""
+    try:
+        rows: list[dict[str, Any]] = record_batch.to_pylist()
+        return rows
+    except (OverflowError, ValueError):
+        pass
+    import pyarrow.compute as pc
+
+    columns: dict[str, list[Any]] = {}
+    for name, column in zip(record_batch.schema.names, record_batch.columns, strict=True):
+        try:
+            columns[name] = column.to_pylist()
+            continue
+        except (OverflowError, ValueError):
+            pass
+        texts = pc.cast(column, "string")
+        values = []
+        for i in range(len(column)):
+            try:
+                values.append(column[i].as_py())
+            except (OverflowError, ValueError):
+                values.append(texts[i].as_py())
+        columns[name] = values
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]

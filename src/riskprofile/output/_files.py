@@ -109,7 +109,7 @@ def write_output(
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
     if fmt == "parquet":
-        from riskprofile.io._table import require_pyarrow
+        from riskprofile.io._tabular import require_pyarrow
 
         require_pyarrow("writing", str(path))
     if fmt == "json":

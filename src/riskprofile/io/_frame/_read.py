@@ -10,8 +10,8 @@ from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._values import _LIST_COLUMNS
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
-from riskprofile.io._table import TableReader, require_batch_file
-from riskprofile.io._tabular import table_mapping
+from riskprofile.io._table import TableReader
+from riskprofile.io._tabular import require_batch_file, table_mapping
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.frame import shipment_frame
 

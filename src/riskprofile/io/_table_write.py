@@ -1,0 +1,154 @@
+"""Flat tables out: manifests written as rows of the flat layout, to CSV or Parquet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from riskprofile.io._cells import CsvWriter
+from riskprofile.io._layout import COLUMNS
+from riskprofile.io._tabular import require_pyarrow
+from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
+
+__all__ = ["table_rows", "write_csv", "write_parquet"]
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value) if value else None
+    return str(value) if not isinstance(value, str) else value
+
+
+def _party_cells(prefix: str, party: Party | None, aeo: bool) -> dict[str, Any]:
+    if party is None:
+        return {}
+    cells: dict[str, Any] = {
+        f"{prefix}_name": party.name,
+        f"{prefix}_address": party.address,
+        f"{prefix}_country": party.country,
+        f"{prefix}_identifier": party.identifier,
+    }
+    if aeo:
+        cells[f"{prefix}_aeo"] = party.aeo
+    return cells
+
+
+def _goods_cells(g: GoodsItem) -> dict[str, Any]:
+    return {
+        "hs_code": g.hs_code, "description": g.description, "packages": g.packages,
+        "package_type": g.package_type, "gross_weight_kg": g.gross_weight_kg,
+        "net_weight_kg": g.net_weight_kg, "value": g.value, "currency": g.currency,
+        "origin_country": g.origin_country,
+    }  # fmt: skip
+
+
+def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
+    """Manifests as rows of the flat layout (column name -> value or None)."""
+    for m in manifests:
+        voyage = {
+            "vessel_name": m.vessel_name, "vessel_imo": m.vessel_imo,
+            "voyage_number": m.voyage_number, "carrier_scac": m.carrier_scac,
+            "port_of_call": m.port_of_call,
+            "arrival": m.arrival.isoformat() if m.arrival else None,
+        }  # fmt: skip
+        boxes = {c.number: c for c in m.containers}
+
+        def box_cells(number: str | None, boxes: dict[str, Container] = boxes) -> dict[str, Any]:
+            if number is None:
+                return {}
+            box = boxes.get(number)
+            cells: dict[str, Any] = {"container_number": number}
+            if box is not None:
+                cells.update(
+                    container_size_type=box.size_type,
+                    container_full=box.full,
+                    seal_numbers=[s.number for s in box.seals],
+                    seal_sealers=[s.sealer or "" for s in box.seals]
+                    if any(s.sealer for s in box.seals) else [],
+                    verified_gross_mass_kg=box.verified_gross_mass_kg,
+                    tare_kg=box.tare_kg,
+                )  # fmt: skip
+            return cells
+
+        named: set[str] = set()
+        for c in m.consignments:
+            bill = {
+                "bl_number": c.bl_number, "master_bl_number": c.master_bl_number,
+                "bl_issue_date": c.issue_date.isoformat() if c.issue_date else None,
+                "place_of_receipt": c.place_of_receipt, "port_of_loading": c.port_of_loading,
+                "transshipment_ports": list(c.transshipment_ports),
+                "port_of_discharge": c.port_of_discharge,
+                "place_of_delivery": c.place_of_delivery, "freight_terms": c.freight_terms,
+                **_party_cells("shipper", c.shipper, True),
+                **_party_cells("consignee", c.consignee, True),
+                **_party_cells("notify", c.notify_party, True),
+                **_party_cells("freight_payer", c.freight_payer, True),
+            }  # fmt: skip
+            # Rows follow the B/L's container order (a reader meets each container in
+            # the same order), each container's goods lines in declared order, then the
+            # lines shared by all its containers.
+            emitted = False
+            for number in [*c.all_container_numbers, None]:
+                lines = [g for g in c.goods if g.container_number == number]
+                if number is not None:
+                    named.add(number)
+                    if not lines:
+                        emitted = True
+                        yield {**voyage, **bill, **box_cells(number)}
+                for g in lines:
+                    emitted = True
+                    yield {**voyage, **bill, **box_cells(number), **_goods_cells(g)}
+            if not emitted:
+                yield {**voyage, **bill}
+        for box in m.containers:
+            if box.number not in named:
+                named.add(box.number)
+                yield {**voyage, **box_cells(box.number)}
+
+
+def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
+    """Write manifests as a CSV file in the flat layout; returns the rows written.
+
+    Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) is written
+    with a leading quote (:func:`~riskprofile.io.csv_cell`); the readers take it off.
+
+    A goods line that a multi-container B/L shares (no container number) is written
+    without one, followed by one row per container of the B/L.
+    """
+    names = [c.name for c in COLUMNS]
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = CsvWriter(handle)
+        writer.writerow(names)
+        for row in table_rows(manifests):
+            writer.writerow(["" if (v := _cell(row.get(n))) is None else v for n in names])
+            count += 1
+    return count
+
+
+def write_parquet(manifests: Iterable[Manifest], path: str | Path) -> int:
+    """Write manifests as a Parquet file in the flat layout (all columns text)."""
+    require_pyarrow("writing", str(path))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [c.name for c in COLUMNS]
+    schema = pa.schema([(n, pa.string()) for n in names])
+    count = 0
+    with pq.ParquetWriter(str(path), schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in table_rows(manifests):
+            chunk.append({n: _cell(row.get(n)) for n in names})
+            if len(chunk) >= 8192:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            count += len(chunk)
+    return count
