@@ -31,7 +31,7 @@ from riskprofile.profiles._regex import (
     compile_regex,
     regex_problems,
 )
-from riskprofile.profiles._tree import CompileProblem, _walk
+from riskprofile.profiles._tree import CompileProblem, walk
 
 AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
@@ -69,7 +69,7 @@ def _compiled(expression: str, **lists: tuple[str, frozenset[Any]]) -> Condition
 def _regex_nodes(condition: Condition) -> list[Any]:
     return [
         n
-        for n in _walk(condition.rule.statement)
+        for n in walk(condition.rule.statement)
         if isinstance(n, re_comparison.FuzzyComparisonExpression)
     ]
 

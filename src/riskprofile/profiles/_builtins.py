@@ -2,13 +2,19 @@
 and ``$today``, watch lists whose values depend on it (entries expire), the RE2 regex
 comparisons plugged into rule-engine's parser, the bounded ``$range`` and the helper
 functions (:data:`HELPERS`).
+
+The clock is per thread and set by whoever evaluates: :meth:`Condition.evaluate
+<riskprofile.profiles._expressions.Condition.evaluate>` for one record, and
+:func:`evaluation_time` for the columnar engine, which folds constant parts of a condition
+(``$today - 30d``, a watch list with expiring entries) with rule-engine itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any, Protocol
 
@@ -19,8 +25,31 @@ from rule_engine.parser import Parser, _DeferredAstNode
 
 from riskprofile.profiles._regex import RegexRefused, compile_regex
 
+__all__ = ["HELPERS", "MAX_RANGE", "ListValues", "evaluation_time"]
+
 # The evaluation time of the current thread, read by $now and $today.
 _EVALUATION = threading.local()
+
+
+@contextlib.contextmanager
+def evaluation_time(as_of: dt.datetime | None) -> Iterator[None]:
+    """Within the block, rule-engine evaluations on this thread read ``as_of`` (UTC) as
+    ``$now`` (``$today`` is its midnight) and see the watch-list values in force then; on
+    leaving, the time set before is back, so blocks nest.
+
+    >>> import datetime as dt
+    >>> from riskprofile.profiles._expressions import compile_condition
+    >>> condition = compile_condition("$today", {})
+    >>> with evaluation_time(dt.datetime(2025, 3, 4, 15, 30, tzinfo=dt.UTC)):
+    ...     condition.rule.statement.expression.evaluate(None).isoformat()
+    '2025-03-04T00:00:00+00:00'
+    """
+    previous = getattr(_EVALUATION, "as_of", None)
+    _EVALUATION.as_of = as_of
+    try:
+        yield
+    finally:
+        _EVALUATION.as_of = previous
 
 
 def _now(_builtins: Builtins) -> dt.datetime:

@@ -38,7 +38,7 @@ from riskprofile.profiles._tree import (
     _pattern_text,
     _shipment_symbols,
     _suggest,
-    _walk,
+    walk,
 )
 
 _K = TypeVar("_K")
@@ -101,7 +101,7 @@ def _list_pattern_problems(
     value that makes it invalid is refused then, not reported on every shipment."""
     over = {
         n.variable: n.iterable.name
-        for n in _walk(statement)
+        for n in walk(statement)
         if isinstance(n, re_ast.ComprehensionExpression)
         and isinstance(n.iterable, re_ast.SymbolExpression)
         and n.iterable.scope == "built-in"
@@ -109,14 +109,14 @@ def _list_pattern_problems(
     }
     direct = [
         n.name
-        for n in _walk(node.right)
+        for n in walk(node.right)
         if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name in lists
     ]
     if direct:  # $terms.to_ary[0]: a value the loader cannot check one by one
         return [_unchecked_list_regex(expression, direct[0])]
     used = [
         n.name
-        for n in _walk(node.right)
+        for n in walk(node.right)
         if isinstance(n, re_ast.SymbolExpression) and n.scope is None and n.name in over
     ]
     if len(set(used)) != 1:
@@ -166,7 +166,7 @@ every evaluation, where a watch list is one lookup whatever its size."""
 def _uses_range(node: Any) -> bool:
     return any(
         isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name == "range"
-        for n in _walk(node)
+        for n in walk(node)
     )
 
 
@@ -179,7 +179,7 @@ def _cost_problems(expression: str, node: Any) -> list[CompileProblem]:
         if any(
             isinstance(n, re_ast.ComprehensionExpression) and _uses_range(n.iterable)
             for part in inner
-            for n in _walk(part)
+            for n in walk(part)
         ):
             return [
                 CompileProblem(
@@ -225,7 +225,7 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
     problems = []
     constant_variables = _constant_variables(statement)
     variables = _comprehension_fields(statement)
-    for node in _walk(statement):
+    for node in walk(statement):
         if (
             isinstance(node, re_ast.SymbolExpression)
             and node.scope == "built-in"
@@ -335,7 +335,7 @@ def _comprehension_fields(statement: Any) -> dict[str, str | None]:
     """Each comprehension variable and the list field it runs over (None when it runs
     over anything else, or over several things under one name)."""
     found: dict[str, str | None] = {}
-    for n in _walk(statement):
+    for n in walk(statement):
         if isinstance(n, re_ast.ComprehensionExpression):
             iterable = n.iterable
             field = (

@@ -19,7 +19,7 @@ from typing import Any
 from rule_engine import ast as re_ast
 
 from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._tree import _walk
+from riskprofile.profiles._tree import walk
 
 __all__ = ["contradictions"]
 
@@ -207,7 +207,7 @@ def contradictions(condition: Condition) -> list[str]:
         return [f"the condition is a constant: it is always {'true' if root.value else 'false'}"]
     found: list[str] = []
     nested: set[int] = set()
-    for node in _walk(root):
+    for node in walk(root):
         if not isinstance(node, re_ast.LogicExpression):
             continue
         for side in (node.left, node.right):

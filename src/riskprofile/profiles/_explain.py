@@ -16,8 +16,8 @@ from rule_engine import ast as re_ast
 
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._tree import (
-    _walk,
     field_types,
+    walk,
 )
 
 __all__ = ["record_of", "render_explanation", "show_value"]
@@ -59,7 +59,7 @@ class _FieldSymbol(re_ast.SymbolExpression):  # type: ignore[misc]
 
 def _read_once(statement: Any) -> None:
     """Make the field symbols of a compiled statement :class:`_FieldSymbol` nodes."""
-    nodes = list(_walk(statement))
+    nodes = list(walk(statement))
     variables = {n.variable for n in nodes if isinstance(n, re_ast.ComprehensionExpression)}
     catalogue = field_types()
     for node in nodes:

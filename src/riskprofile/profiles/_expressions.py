@@ -56,8 +56,8 @@ from riskprofile.profiles._tree import (
     _catalogue,
     _offset_of,
     _suggest,
-    _walk,
     field_types,
+    walk,
 )
 
 __all__ = ["Condition", "compile_condition"]
@@ -103,7 +103,7 @@ def list_regex_problems(
     of ``lists``: for a loader that fills the lists after compiling the conditions."""
     statement = condition.rule.statement
     problems = []
-    for node in _walk(statement):
+    for node in walk(statement):
         if isinstance(node, re_ast.FuzzyComparisonExpression):
             problems += _list_pattern_problems(condition.expression, statement, node, lists)
     return problems
@@ -259,12 +259,12 @@ def compile_condition(
     fields = frozenset(context.symbols) & set(_catalogue())
     used_lists = frozenset(
         n.name
-        for n in _walk(rule.statement)
+        for n in walk(rule.statement)
         if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in" and n.name in lists
     )
     built_ins = {
         n.name
-        for n in _walk(rule.statement)
+        for n in walk(rule.statement)
         if isinstance(n, re_ast.SymbolExpression) and n.scope == "built-in"
     }
     reads_time = "now" if "now" in built_ins else "today" if "today" in built_ins else None

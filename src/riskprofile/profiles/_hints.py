@@ -29,8 +29,8 @@ from riskprofile.profiles._tree import (
     _literal_offset,
     _name_in,
     _offset_of,
-    _walk,
     field_types,
+    walk,
 )
 
 
@@ -144,7 +144,7 @@ def _untyped_problems(expression: str, lists: Mapping[str, Any]) -> list[Compile
     except rule_engine.EngineError:
         return []
     problems = []
-    for node in _walk(rule.statement):
+    for node in walk(rule.statement):
         problems += _list_method_problems(expression, node)
         if not isinstance(node, re_ast.BinaryExpressionBase):
             continue

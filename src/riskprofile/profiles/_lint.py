@@ -67,7 +67,7 @@ from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._contradictions import contradictions
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._null_probe import _example_record, _null_probe_values
-from riskprofile.profiles._tree import _walk
+from riskprofile.profiles._tree import walk
 
 __all__ = [
     "ALL_LINTS",
@@ -526,7 +526,7 @@ class ExpensiveBuiltin(ProfileLint):
             used = sorted(
                 {
                     node.name
-                    for node in _walk(condition.rule.statement)
+                    for node in walk(condition.rule.statement)
                     if isinstance(node, re_ast.SymbolExpression)
                     and node.scope == "built-in"
                     and node.name in EXPENSIVE_BUILTINS

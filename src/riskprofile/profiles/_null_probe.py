@@ -14,7 +14,7 @@ from rule_engine import ast as re_ast
 
 from riskprofile.profiles._compiled import CompiledProfile
 from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._tree import _walk
+from riskprofile.profiles._tree import walk
 
 
 def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[str, list[Any]]:
@@ -22,7 +22,7 @@ def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[s
     are reached: the literals it compares the field with, a value of the list it looks the
     field up in, both truth values of a true/false field."""
     values: dict[str, list[Any]] = defaultdict(list)
-    for node in _walk(condition.rule.statement):
+    for node in walk(condition.rule.statement):
         if isinstance(node, re_ast.ComparisonExpression):
             for side, other in ((node.left, node.right), (node.right, node.left)):
                 if not (isinstance(side, re_ast.SymbolExpression) and side.scope is None):
@@ -44,7 +44,7 @@ def _null_probe_values(condition: Condition, profile: CompiledProfile) -> dict[s
                 values[member.name].append(sorted(profile.lists[container.name], key=str)[0])
     # A list field a comprehension walks: a one-element list of what its variable is
     # compared with ([h for h in hs_headings if h != "8517"] reaches past it with 8517).
-    for node in _walk(condition.rule.statement):
+    for node in walk(condition.rule.statement):
         if (
             isinstance(node, re_ast.ComprehensionExpression)
             and isinstance(node.iterable, re_ast.SymbolExpression)

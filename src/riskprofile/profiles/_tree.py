@@ -19,7 +19,7 @@ from rule_engine import ast as re_ast
 from riskprofile.model.shipment import FieldSpec, field_catalogue
 from riskprofile.profiles._schema import RESERVED_LIST_NAMES
 
-__all__ = ["CompileProblem", "FORBIDDEN_BUILTINS", "field_types"]
+__all__ = ["CompileProblem", "FORBIDDEN_BUILTINS", "field_types", "walk"]
 
 
 FORBIDDEN_BUILTINS = frozenset({"random"})
@@ -91,10 +91,11 @@ def _children(node: Any) -> Iterator[Any]:
             yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
 
 
-def _walk(node: Any) -> Iterator[Any]:
+def walk(node: Any) -> Iterator[Any]:
+    """``node`` and every node below it in a rule-engine syntax tree, parents first."""
     yield node
     for child in _children(node):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _describe(node: Any) -> str:
@@ -160,7 +161,7 @@ def _constant_variables(statement: Any) -> frozenset[str]:
     list), never over shipment data; a name also bound over data is not one."""
     constant: set[str] = set()
     data: set[str] = set()
-    comprehensions = [n for n in _walk(statement) if isinstance(n, re_ast.ComprehensionExpression)]
+    comprehensions = [n for n in walk(statement) if isinstance(n, re_ast.ComprehensionExpression)]
     changed = True
     while changed:  # nested comprehensions: a variable over a constant variable is constant
         changed = False
@@ -177,7 +178,7 @@ def _shipment_symbols(node: Any, constant_variables: frozenset[str]) -> list[str
     return list(
         dict.fromkeys(
             n.name
-            for n in _walk(node)
+            for n in walk(node)
             if isinstance(n, re_ast.SymbolExpression)
             and n.scope is None
             and n.name not in constant_variables
@@ -211,7 +212,7 @@ def _suggest(name: str, choices: list[str]) -> str | None:
 
 def _name_in(node: Any) -> str:
     """The first field or ``$name`` written in ``node``, for a position."""
-    for n in _walk(node):
+    for n in walk(node):
         if isinstance(n, re_ast.SymbolExpression):
             return f"${n.name}" if n.scope == "built-in" else str(n.name)
     return ""

@@ -22,7 +22,7 @@ import rule_engine
 
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._builtins import _EVALUATION
+from riskprofile.profiles._builtins import evaluation_time
 from riskprofile.profiles._expressions import Condition
 
 __all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
@@ -144,12 +144,8 @@ def _same_meaning(condition: Condition, as_of: dt.datetime) -> tuple[Any, ...]:
     """Conditions with equal keys mean the same (same text, same list values in force at
     ``as_of``): an overlay repeats most of its base's indicators."""
     builtins = condition.rule.context.builtins
-    previous = getattr(_EVALUATION, "as_of", None)
-    _EVALUATION.as_of = as_of  # a list's values are those in force at the evaluation time
-    try:
+    with evaluation_time(as_of):  # a list's values are those in force at the evaluation time
         values = tuple(sorted((name, frozenset(builtins[name])) for name in condition.lists))
-    finally:
-        _EVALUATION.as_of = previous
     return (condition.expression, values)
 
 

@@ -54,10 +54,10 @@ from rule_engine import ast as re_ast
 
 from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pattern
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._builtins import _EVALUATION, HELPERS
+from riskprofile.profiles._builtins import HELPERS, evaluation_time
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._regex import RegexRefused, compile_regex
-from riskprofile.profiles._tree import _walk
+from riskprofile.profiles._tree import walk
 
 __all__ = ["Part", "Translation", "shared_translation", "translate"]
 
@@ -509,7 +509,7 @@ class _Translator:
         return None
 
     def _is_constant(self, node: Any) -> bool:
-        for child in _walk(node):
+        for child in walk(node):
             if isinstance(child, re_ast.SymbolExpression) and child.scope is None:
                 bound = self._lookup(child.name)
                 if bound is None or not bound.is_const:
@@ -529,12 +529,8 @@ class _Translator:
                 ]
                 stack.enter_context(self.context.assignments(*assignments))
             stack.enter_context(decimal.localcontext(self.context.decimal_context))
-            previous = getattr(_EVALUATION, "as_of", None)
-            _EVALUATION.as_of = self.as_of
-            try:
-                yield
-            finally:
-                _EVALUATION.as_of = previous
+            stack.enter_context(evaluation_time(self.as_of))
+            yield
 
     def _constant(self, node: Any) -> _V:
         with self._evaluating():
@@ -1482,7 +1478,7 @@ class _Translator:
             kind = condition.function.name
         else:
             return None
-        if any(_is_variable(n, node.variable) for n in _walk(subject_node)):
+        if any(_is_variable(n, node.variable) for n in walk(subject_node)):
             return None
         patterns = []
         for item in items:
