@@ -33,18 +33,39 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile.engines.rowwise import ProfileOutcome, evaluate
-from riskprofile.errors import NoProfilesError
-from riskprofile.io._batch import Batch, RejectedRecord
+from riskprofile.engines import rowwise
+from riskprofile.engines._contract import Engine as EvaluationEngine
+from riskprofile.engines._contract import EngineName, ProfileOutcome
+from riskprofile.io._batch import Batch
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
+from riskprofile.results import (
+    ContainerResult,
+    Hit,
+    ProfileScore,
+    RankedContainer,
+    RankedRun,
+    ScoringRun,
+    ShipmentResult,
+)
+from riskprofile.rules import (
+    LANES,
+    UNEVALUABLE_WARNING,
+    Lane,
+    applicable_profiles,
+    band_lane,
+    most_severe,
+    rank_key,
+    require_profiles,
+    unevaluable_warnings,
+    unit_key,
+)
 
 __all__ = [
     "COLUMNAR_MIN_SHIPMENTS",
@@ -69,262 +90,11 @@ __all__ = [
     "unevaluable_warnings",
 ]
 
-Lane = Literal["red", "yellow", "blue", "green"]
-Engine = Literal["auto", "rowwise", "columnar"]
+Engine = EngineName
+"""The ``engine`` argument of :func:`score` (:data:`riskprofile.engines.EngineName`)."""
 COLUMNAR_MIN_SHIPMENTS = 200
 """From this many shipments on, ``engine="auto"`` uses the columnar engine: below it,
 building the columns costs more than it saves."""
-LANES: tuple[Lane, ...] = ("red", "yellow", "blue", "green")
-"""Lanes from most to least severe, each an action: red physical examination, yellow
-scanner (non-intrusive inspection), blue documentary check or post-clearance audit,
-green release. Red and yellow are the physical inspections a capacity counts."""
-_SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
-UNEVALUABLE_WARNING = 0.05
-"""The share of a run's units on which an indicator could not be evaluated above which the
-run summary warns (:func:`unevaluable_warnings`)."""
-
-
-def most_severe(lanes: Iterable[Lane]) -> Lane:
-    """The most severe lane of ``lanes`` (green for none)."""
-    return min(lanes, key=_SEVERITY.__getitem__, default="green")
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """An indicator that hit: which, how much, why, in the officer's words."""
-
-    profile_id: str
-    profile_version: int
-    indicator_id: str
-    title: str
-    weight: Decimal
-    explanation: str
-    forced_lane: Lane | None
-    shipment_id: str
-    counted_in: str | None = None
-    """None when the hit counts in the shipment's score; else the hit that counts the same
-    fact instead, as ``<profile>/<indicator>`` (its explanation then says so)."""
-
-    @property
-    def counted(self) -> bool:
-        """Whether the hit's weight counts in the shipment's score (one fact counts once)."""
-        return self.counted_in is None
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileScore:
-    """One profile's verdict on one shipment.
-
-    ``score`` (which sets ``lane``) counts each fact the profile tests once; ``counted``
-    is what the profile adds to the shipment's score: ``score`` without the facts another
-    profile counts, floored at 0 (equal to ``score`` when no fact is shared).
-    """
-
-    profile_id: str
-    profile_version: int
-    score: Decimal
-    lane: Lane
-    fired: bool
-    excepted_by: str | None = None
-    counted: Decimal | None = None
-
-    @property
-    def counted_score(self) -> Decimal:
-        """What the profile adds to the shipment's score (``score`` when not set)."""
-        return self.score if self.counted is None else self.counted
-
-
-@dataclass(frozen=True)
-class ShipmentResult:
-    """The score of one shipment (one container under one bill of lading)."""
-
-    shipment: Shipment
-    hits: tuple[Hit, ...]
-    profiles: tuple[ProfileScore, ...]
-    score: Decimal
-    lane: Lane
-    forced: tuple[str, ...]
-    notes: tuple[str, ...]
-    unevaluable: tuple[str, ...] = ()
-    """The indicators (``<profile>/<indicator>``) that could not be evaluated on it."""
-
-    @property
-    def shipment_id(self) -> str:
-        """The shipment's id."""
-        return self.shipment.shipment_id
-
-    def __repr__(self) -> str:
-        forced = " (forced)" if self.forced else ""
-        return (
-            f"<ShipmentResult {self.shipment_id} {self.lane}{forced} {self.score}: "
-            f"{len(self.hits)} hits, {len(self.notes)} notes>"
-        )
-
-
-@dataclass(frozen=True)
-class ContainerResult:
-    """A container's roll-up: the unit a PCU inspects.
-
-    ``key`` is ``<manifest reference>/<container number>``, or ``<manifest
-    reference>/B/L <number>`` for a bill of lading without a container yet: unique in a
-    batch of several vessel calls.
-    """
-
-    key: str
-    container_number: str | None
-    shipments: tuple[ShipmentResult, ...]
-    score: Decimal
-    lane: Lane
-    forced: tuple[str, ...]
-
-    @property
-    def hits(self) -> tuple[Hit, ...]:
-        """Every hit of every bill of lading in the container."""
-        return tuple(h for s in self.shipments for h in s.hits)
-
-    @property
-    def forced_lane(self) -> Lane | None:
-        """The most severe forced lane, if any hit forces one."""
-        lanes = [h.forced_lane for h in self.hits if h.forced_lane is not None]
-        return most_severe(lanes) if lanes else None
-
-    @property
-    def bl_numbers(self) -> tuple[str, ...]:
-        """The bills of lading in the container."""
-        return tuple(s.shipment.bl_number for s in self.shipments if s.shipment.bl_number)
-
-    def __repr__(self) -> str:
-        forced = " (forced)" if self.forced_lane is not None else ""
-        return (
-            f"<ContainerResult {self.key} {self.lane}{forced} {self.score}: "
-            f"{len(self.shipments)} B/Ls, {len(self.hits)} hits>"
-        )
-
-
-@dataclass(frozen=True)
-class ScoringRun:
-    """Everything a scoring run produced, with its audit trail.
-
-    Attributes:
-        as_of: the evaluation time ($now/$today).
-        fingerprints: profile id -> fingerprint of each profile used.
-        shipments: one result per input shipment, in a canonical order (by shipment id).
-        containers: the container roll-ups, ranked (see :func:`rank_key`).
-        profile_versions: profile id -> version of each profile used.
-        skipped_profiles: profile id -> why it did not score (retired, draft, not valid
-            on the ``as_of`` date).
-        source: the batch file scored, when :func:`score` was given a
-            :class:`~riskprofile.io.Batch` or a path (None for bare shipments).
-        records_read: records in that file (None for bare shipments).
-        rejected: the records of that file that could not be used, with their reasons:
-            they are not scored, but not lost either (``records_accepted +
-            len(rejected) == records_read``).
-        record_unit: what a rejected record's number counts (``line``, ``row``,
-            ``manifest``).
-        unevaluable: ``<profile>/<indicator>`` -> the number of units (containers) on
-            which that indicator could not be evaluated for at least one bill of lading,
-            for every indicator where that happened, in key order (see
-            :func:`unevaluable_warnings`).
-    """
-
-    as_of: dt.datetime
-    fingerprints: dict[str, str]
-    shipments: tuple[ShipmentResult, ...]
-    containers: tuple[ContainerResult, ...]
-    profile_versions: dict[str, int] = field(default_factory=dict)
-    skipped_profiles: dict[str, str] = field(default_factory=dict)
-    source: str | None = None
-    records_read: int | None = None
-    rejected: tuple[RejectedRecord, ...] = ()
-    record_unit: str = "record"
-    unevaluable: dict[str, int] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.containers)
-
-    def _repr_html_(self) -> str:
-        from riskprofile.output import run_html
-
-        return run_html(self)
-
-    def __repr__(self) -> str:
-        lanes = {lane: sum(1 for c in self.containers if c.lane == lane) for lane in LANES}
-        shown = ", ".join(f"{n} {lane}" for lane, n in lanes.items() if n)
-        records = (
-            ""
-            if self.records_read is None
-            else f", {self.records_read:,} records read ({len(self.rejected):,} rejected)"
-        )
-        return (
-            f"<ScoringRun {len(self.containers)} containers ({shown or 'none'}), "
-            f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}{records}>"
-        )
-
-    @property
-    def records_accepted(self) -> int | None:
-        """Records of the batch file that were scored: ``records_read - len(rejected)``
-        (None when the run was given bare shipments)."""
-        return None if self.records_read is None else self.records_read - len(self.rejected)
-
-    def to_pandas(self, table: Literal["containers", "hits"] = "containers") -> Any:
-        """A table of the run as a pandas DataFrame (needs pandas: ``pip install
-        'riskprofile[pandas]'``).
-
-        Args:
-            table: ``"containers"``: one row per container, in rank order (the columns of
-                :data:`riskprofile.output.CONTAINER_COLUMNS`); ``"hits"``: one row per
-                hit, with the officer's explanation (:data:`~riskprofile.output.HIT_COLUMNS`).
-        """
-        from riskprofile.output import table_frame
-
-        return table_frame(self, None, table, "pandas")
-
-    def to_polars(self, table: Literal["containers", "hits"] = "containers") -> Any:
-        """A table of the run as a polars DataFrame (needs polars); ``table`` as for
-        :meth:`to_pandas`."""
-        from riskprofile.output import table_frame
-
-        return table_frame(self, None, table, "polars")
-
-
-class RankedContainer(Protocol):
-    """What selection needs of a container: a :class:`ContainerResult`, or a
-    :class:`~riskprofile.engines.columnar.FrameContainer` of a column-wise run."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def container_number(self) -> str | None: ...
-    @property
-    def score(self) -> Decimal: ...
-    @property
-    def lane(self) -> Lane: ...
-    @property
-    def forced_lane(self) -> Lane | None: ...
-
-
-class RankedRun(Protocol):
-    """A run whose containers come in rank order (:func:`rank_key`): a
-    :class:`ScoringRun`, or a :class:`~riskprofile.engines.columnar.FrameRun`."""
-
-    @property
-    def containers(self) -> Sequence[RankedContainer]: ...
-
-
-def rank_key(container: ContainerResult) -> tuple[int, Decimal, int, str]:
-    """The total order of the inspection list: forced red, forced yellow, then the rest;
-    within each, higher score first, then more severe lane, then the key (manifest
-    reference and container number) in text order, which is unique."""
-    forced = container.forced_lane
-    forced_rank = _SEVERITY[forced] if forced is not None else len(LANES)
-    return (forced_rank, -container.score, _SEVERITY[container.lane], container.key)
-
-
-def _band_lane(profile: CompiledProfile, value: Decimal) -> Lane:
-    for band in sorted(profile.profile.bands, key=lambda b: b.min_score, reverse=True):
-        if value >= band.min_score:
-            return band.lane
-    return "green"
 
 
 def _score_shipment(
@@ -407,7 +177,7 @@ def _score_shipment(
                 lanes.append(lane)
                 forced.append(f"{lane}: {profile.id}/{indicator.id} ({explanation})")
         total = max(total, Decimal(0))
-        band = _band_lane(profile, total)
+        band = band_lane(profile, total)
         lanes.append(band)
         scores.append(
             ProfileScore(
@@ -432,17 +202,11 @@ def _score_shipment(
     )
 
 
-def _unit_key(shipment: Shipment) -> str:
-    if shipment.container_number is not None:
-        return f"{shipment.manifest_ref}/{shipment.container_number}"
-    return f"{shipment.manifest_ref}/B/L {shipment.bl_number or shipment.shipment_id}"
-
-
 def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
     """Group shipment results by container and rank them (:func:`rank_key`)."""
     groups: dict[str, list[ShipmentResult]] = {}
     for result in results:
-        groups.setdefault(_unit_key(result.shipment), []).append(result)
+        groups.setdefault(unit_key(result.shipment), []).append(result)
     containers = []
     for key, members in groups.items():
         members.sort(key=lambda r: r.shipment_id)
@@ -510,7 +274,7 @@ def score(
     >>> run.records_accepted + len(run.rejected) == run.records_read
     True
     """
-    when = _as_datetime(as_of)
+    when = as_of_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
     batch: Batch | None
@@ -525,13 +289,15 @@ def score(
         shipment_list = list(shipments)
     if batch is not None:
         shipment_list = list(batch.shipments)
-    evaluator = evaluate
+    evaluator: EvaluationEngine = rowwise
     if choose_engine(engine, len(shipment_list)) == "columnar":
-        from riskprofile.engines.columnar import evaluate as evaluator
+        from riskprofile.engines import columnar  # polars: loaded when a run needs it
+
+        evaluator = columnar
     facts = fact_groups(profile_list)
     results = [
         _score_shipment(shipment, outcomes, when, facts)
-        for shipment, outcomes in evaluator(shipment_list, profile_list, when, progress)
+        for shipment, outcomes in evaluator.evaluate(shipment_list, profile_list, when, progress)
     ]
     results.sort(key=lambda r: r.shipment_id)
     _order_duplicates(results)
@@ -554,33 +320,6 @@ def score(
     )
 
 
-class _UnevaluableRun(Protocol):
-    @property
-    def unevaluable(self) -> Mapping[str, int]: ...
-    def __len__(self) -> int: ...
-
-
-def unevaluable_warnings(run: _UnevaluableRun, threshold: float = UNEVALUABLE_WARNING) -> list[str]:
-    """One line for each indicator that could not be evaluated on more than ``threshold``
-    (a share, 0.05 for 5 %) of the run's units, largest share first; ``run`` is a
-    :class:`ScoringRun` or a :class:`~riskprofile.engines.columnar.FrameRun`.
-
-    An indicator that cannot be evaluated is no hit: above a few percent of the units, the
-    profile is blind to part of the batch (typically a field it needs is null), which
-    must be said, not left to the notes of each container.
-    """
-    units = len(run)
-    shares = [
-        (-count, key, count) for key, count in run.unevaluable.items()
-        if units and count / units > threshold
-    ]  # fmt: skip
-    return [
-        f"{key} could not be evaluated on {count:,} of {units:,} units "
-        f"({count / units:.1%}): it hits none of them (see the notes)"
-        for _, key, count in sorted(shares)
-    ]
-
-
 def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:
     """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``).
 
@@ -593,60 +332,6 @@ def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columna
     if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
         return "rowwise"
     return "columnar"
-
-
-def applicable_profiles(
-    profiles: Iterable[CompiledProfile], when: dt.datetime, include_drafts: bool
-) -> tuple[list[CompiledProfile], dict[str, str]]:
-    """The profiles that take part in a run at ``when``, sorted by id, and why each of
-    the others does not (retired, draft, not valid on that date; and, for a
-    :class:`~riskprofile.profiles.ProfileSet` loaded for a country, outside its scope)."""
-    taking_part = []
-    skipped: dict[str, str] = dict(getattr(profiles, "out_of_scope", None) or {})
-    for profile in sorted(profiles, key=lambda p: p.id):
-        reason = _not_applicable(profile, when.date(), include_drafts)
-        if reason is None:
-            taking_part.append(profile)
-        else:
-            skipped[profile.id] = reason
-    return taking_part, dict(sorted(skipped.items()))
-
-
-def require_profiles(
-    taking_part: Sequence[CompiledProfile], skipped: dict[str, str], when: dt.datetime
-) -> None:
-    """Raise :class:`~riskprofile.errors.NoProfilesError` when no profile takes part,
-    naming why each one was skipped."""
-    if taking_part:
-        return
-    day = when.date().isoformat()
-    if not skipped:
-        raise NoProfilesError(f"no profile takes part in the run as of {day}: none was given")
-    reasons = "; ".join(f"{pid}: {why}" for pid, why in sorted(skipped.items()))
-    hint = (
-        " (include_drafts=True scores drafts)"
-        if any(why.startswith("draft") for why in skipped.values())
-        else ""
-    )
-    raise NoProfilesError(
-        f"no profile takes part in the run as of {day}: every one of the {len(skipped)} "
-        f"was skipped ({reasons}){hint}",
-        skipped=skipped,
-    )
-
-
-def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool) -> str | None:
-    """Why a profile does not take part in a run on ``day`` (None when it does)."""
-    meta = profile.profile
-    if meta.status == "retired":
-        return "retired"
-    if meta.status == "draft" and not include_drafts:
-        return "draft (drafts score only when included)"
-    if meta.valid_from is not None and day < meta.valid_from:
-        return f"not valid before {meta.valid_from.isoformat()}"
-    if meta.valid_to is not None and day > meta.valid_to:
-        return f"expired on {meta.valid_to.isoformat()}"
-    return None
 
 
 def _order_duplicates(results: list[ShipmentResult]) -> None:
@@ -662,7 +347,3 @@ def _order_duplicates(results: list[ShipmentResult]) -> None:
                 results[start:end], key=lambda r: r.shipment.model_dump_json()
             )
         start = end
-
-
-def _as_datetime(value: Any) -> dt.datetime:
-    return as_of_datetime(value)

@@ -15,7 +15,7 @@ The order follows ASYCUDA's practice:
    non-compliant. It is drawn **within** the capacity by default (capacity 7 with one
    forced container and a sample of 3 leaves 3 for the score), or on top of it
    (``control_on_top=True``).
-3. **Score**: the rest of the ranked list (:func:`riskprofile.scoring.rank_key`) fills
+3. **Score**: the rest of the ranked list (:func:`riskprofile.rules.rank_key`) fills
    what remains, highest score first, red and yellow containers only (and blue when the
    capacity names it), green never.
 
@@ -36,7 +36,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from riskprofile.io._batch import RejectedRecord
-from riskprofile.scoring import LANES, Lane, RankedContainer, RankedRun
+from riskprofile.results import RankedRun
+from riskprofile.rules import LANES, Lane, RankedContainer
 
 __all__ = [
     "PHYSICAL_LANES",

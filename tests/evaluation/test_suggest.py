@@ -40,7 +40,7 @@ from riskprofile.evaluation._suggest import (
     suggest,
 )
 from riskprofile.profiles import lint_profiles
-from riskprofile.scoring import _unit_key
+from riskprofile.rules import unit_key as _unit_key
 from riskprofile.synth import History, PlantedPattern, generate_history
 from tests.depth import depth
 

@@ -13,7 +13,7 @@ import pytest
 
 from riskprofile import read_batch
 from riskprofile.evaluation import match_outcomes, read_outcomes
-from riskprofile.scoring import _unit_key
+from riskprofile.rules import unit_key as _unit_key
 from riskprofile.synth import (
     History,
     generate_history,

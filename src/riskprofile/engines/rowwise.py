@@ -1,30 +1,20 @@
 """The row-wise engine: rule-engine evaluates each compiled condition on each shipment.
 
-It is the reference semantics: any faster engine must give the same results.
+It is the reference semantics: any faster engine must give the same results. The module
+satisfies the engine contract :class:`riskprofile.engines.Engine`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
+from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._compiled import CompiledProfile, IndicatorResult
+from riskprofile.profiles._compiled import CompiledProfile
 from riskprofile.profiles._explain import record_of
 
 __all__ = ["ProfileOutcome", "evaluate"]
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileOutcome:
-    """One profile on one shipment: each indicator's result, or the exception that
-    suppressed the profile (then ``results`` is empty)."""
-
-    profile: CompiledProfile
-    results: tuple[IndicatorResult, ...]
-    excepted_by: str | None
-    exception_problems: tuple[str, ...] = ()
 
 
 def evaluate(
@@ -33,7 +23,8 @@ def evaluate(
     as_of: dt.datetime,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Shipment, list[ProfileOutcome]]]:
-    """Evaluate every profile on every shipment, in input order."""
+    """Evaluate every profile on every shipment, in input order (the contract:
+    :class:`riskprofile.engines.Engine`)."""
     profile_list = list(profiles)
     for count, shipment in enumerate(shipments, start=1):
         record = record_of(shipment)

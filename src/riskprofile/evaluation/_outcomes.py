@@ -665,7 +665,7 @@ def _fold(value: str) -> str:
 
 
 def _index(run_or_shipments: ScoringRun | Iterable[Shipment]) -> _Index:
-    from riskprofile.scoring import _unit_key
+    from riskprofile.rules import unit_key as _unit_key
 
     index = _Index()
     seen: dict[str, None] = {}

@@ -537,7 +537,7 @@ def _shipment_day(s: Shipment) -> dt.date | None:
 def _units(shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> tuple[
     dict[str, _Unit], int
 ]:  # fmt: skip
-    from riskprofile.scoring import _unit_key
+    from riskprofile.rules import unit_key as _unit_key
 
     shipments = list(shipments)
     units: dict[str, _Unit] = {}

@@ -40,10 +40,13 @@ from riskprofile.model.manifest import (
 )
 
 __all__ = [
+    "CONTAINER_FLAG_RENAME",
     "FieldSpec",
     "Shipment",
     "field_catalogue",
+    "flag_names",
     "flatten",
+    "normalised_text",
     "render_field_catalogue",
 ]
 
@@ -233,7 +236,13 @@ def _fold_repeats(items: Iterable[str | None]) -> list[str]:
     return out
 
 
-def _text(value: str | None) -> str | None:
+def normalised_text(value: str | None) -> str | None:
+    """A name, address or description as the shipment holds it: runs of white space as
+    one space, upper case (None for a blank or missing value).
+
+    >>> normalised_text("  Al  Buraq\tTrading ")
+    'AL BURAQ TRADING'
+    """
     return " ".join(value.split()).upper() if value else None
 
 
@@ -252,9 +261,12 @@ def _element(flag: QualityFlag) -> tuple[str, int] | None:
     return match[1], int(match[2])
 
 
-def _flag_names(
+def flag_names(
     flags: list[QualityFlag], prefix: str, rename: dict[str, str] | None = None
 ) -> list[str]:
+    """The shipment's ``quality_flags`` entries (``<field>:<code>``) for a model's flags:
+    the field named as the shipment names it (``prefix`` + field, or ``rename``'s name;
+    list indices dropped). Both readers name flags with it."""
     out = []
     for flag in flags:
         field = _INDEX.sub("", flag.field)
@@ -267,8 +279,8 @@ def _flag_names(
 
 def _party_fields(party: Party | None, role: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        f"{role}_name": _text(party.name) if party else None,
-        f"{role}_address": _text(party.address) if party else None,
+        f"{role}_name": normalised_text(party.name) if party else None,
+        f"{role}_address": normalised_text(party.address) if party else None,
         f"{role}_country": party.country if party else None,
         f"{role}_identifier": party.identifier if party else None,
     }
@@ -282,7 +294,7 @@ def _same_party(a: Party, b: Party | None) -> bool:
         return False
     if a.identifier and b.identifier:
         return a.identifier.upper() == b.identifier.upper()
-    return bool(a.name and b.name and _text(a.name) == _text(b.name))
+    return bool(a.name and b.name and normalised_text(a.name) == normalised_text(b.name))
 
 
 def _payer_role(c: Consignment) -> PayerRole | None:
@@ -312,7 +324,7 @@ def _goods_fields(goods: list[GoodsItem], scope: GoodsScope) -> dict[str, Any]:
     if len(currencies) == 1 and all(g.value is None or g.currency for g in goods):
         value = sum((g.value for g in goods if g.value is not None), Decimal(0))
     packages = [g.packages for g in goods if g.packages is not None]
-    descriptions = [_text(g.description) for g in goods]
+    descriptions = [normalised_text(g.description) for g in goods]
     return {
         "goods_scope": scope,
         "goods_item_count": len(goods),
@@ -335,12 +347,17 @@ def _goods_fields(goods: list[GoodsItem], scope: GoodsScope) -> dict[str, Any]:
     }
 
 
-_CONTAINER_RENAME = {
+CONTAINER_FLAG_RENAME = {
     "verified_gross_mass_kg": "verified_gross_mass_kg",
     "tare_kg": "tare_kg",
     "seals.number": "seal_number",
     "seals.sealer": "sealer",
 }
+"""A container declaration's flagged fields that the shipment names without the
+``container_`` prefix (:func:`flag_names`' ``rename``)."""
+# The old private names, until the columnar reader (being split) imports the public ones.
+_flag_names = flag_names
+_CONTAINER_RENAME = CONTAINER_FLAG_RENAME
 
 
 def _container_fields(number: str | None, box: Container | None) -> dict[str, Any]:
@@ -454,12 +471,12 @@ def flatten(manifest: Manifest) -> list[Shipment]:
     for flag in manifest.quality_flags:
         name, index = _element(flag) or ("", -1)
         if name == "consignments" and index < len(manifest.consignments):
-            bl_targeted.setdefault(index, []).extend(_flag_names([flag], "", rename))
+            bl_targeted.setdefault(index, []).extend(flag_names([flag], "", rename))
         elif name == "containers" and index < len(manifest.containers):
             box_number = manifest.containers[index].number
-            box_targeted.setdefault(box_number, []).extend(_flag_names([flag], "", rename))
+            box_targeted.setdefault(box_number, []).extend(flag_names([flag], "", rename))
         else:
-            common.extend(_flag_names([flag], ""))
+            common.extend(flag_names([flag], ""))
     voyage = {
         "manifest_ref": manifest.reference,
         "vessel_name": manifest.vessel_name,
@@ -494,9 +511,9 @@ def flatten(manifest: Manifest) -> list[Shipment]:
                 if total is not None and cargo is not None:
                     fields["cargo_mass_gap_kg"] = cargo - total
             for declaration in declarations:
-                flags += _flag_names(declaration.quality_flags, "container_", _CONTAINER_RENAME)
+                flags += flag_names(declaration.quality_flags, "container_", CONTAINER_FLAG_RENAME)
                 for seal in declaration.seals:
-                    flags += _flag_names(seal.quality_flags, "seal_")
+                    flags += flag_names(seal.quality_flags, "seal_")
             flags += box_targeted.get(number, [])
             if box is None:
                 # A number known only from the B/L gets the flag a declared one would.
@@ -526,7 +543,7 @@ def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, A
             (arrival.date() - c.issue_date).days if arrival and c.issue_date else None
         ),
         "freight_terms": c.freight_terms,
-        "freight_payer_name": _text(c.freight_payer.name) if c.freight_payer else None,
+        "freight_payer_name": normalised_text(c.freight_payer.name) if c.freight_payer else None,
         "freight_payer_role": _payer_role(c),
         "place_of_receipt": c.place_of_receipt,
         "port_of_loading": c.port_of_loading,
@@ -555,7 +572,7 @@ def _consignment_flags(c: Consignment, goods: list[GoodsItem], number: str | Non
         or element[1] >= len(c.container_numbers)
         or c.container_numbers[element[1]] == number
     ]
-    flags = _flag_names(
+    flags = flag_names(
         own,
         "",
         {"issue_date": "bl_issue_date", "container_numbers": "container_number"},
@@ -567,9 +584,9 @@ def _consignment_flags(c: Consignment, goods: list[GoodsItem], number: str | Non
         ("freight_payer_", c.freight_payer),
     ):
         if party is not None:
-            flags += _flag_names(party.quality_flags, role)
+            flags += flag_names(party.quality_flags, role)
     for item in goods:
-        flags += _flag_names(item.quality_flags, "goods_", {"container_number": "container_number"})
+        flags += flag_names(item.quality_flags, "goods_", {"container_number": "container_number"})
     return flags
 
 

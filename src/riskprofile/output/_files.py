@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskprofile.io._cells import csv_line
 from riskprofile.output._tables import CONTAINER_COLUMNS, HIT_COLUMNS, container_rows, hit_rows
-from riskprofile.scoring import ScoringRun
-from riskprofile.selection import Selection
+
+if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.results import ScoringRun
+    from riskprofile.selection import Selection
 
 
 def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:

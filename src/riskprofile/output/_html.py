@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from riskprofile.output._tables import _number, container_rows, hit_rows
-from riskprofile.scoring import ScoringRun
-from riskprofile.selection import Selection
+from riskprofile.output._tables import _number, container_rows, hit_rows, is_object_run
+
+if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.results import ScoringRun
+    from riskprofile.selection import Selection
 
 _LANE_STYLE = {
     "red": "background:#c62828;color:#fff",
@@ -144,7 +146,7 @@ def selection_html(selection: Selection, limit: int = 100) -> str:
     its hits with the officer's explanations."""
     picked = selection.selected[:limit]
     run = selection.run
-    if isinstance(run, ScoringRun):
+    if is_object_run(run):
         hits = _hits_by_key(hit_rows(run, {s.container.key for s in picked}))
     else:  # a column-wise run: explain the hits of the containers shown only
         explain = getattr(run, "explained_hits", None)
@@ -170,6 +172,6 @@ def selection_html(selection: Selection, limit: int = 100) -> str:
     parts.append(_html_table(rows, columns))
     if len(selection.selected) > len(picked):
         parts.append(f"<p>... {len(selection.selected) - len(picked):,} more selected</p>")
-    if isinstance(run, ScoringRun):
+    if is_object_run(run):
         parts.append(_rejected_html(run))
     return "".join(parts)

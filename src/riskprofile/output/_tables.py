@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from riskprofile.model.shipment import Shipment
-from riskprofile.scoring import ContainerResult, ScoringRun
-from riskprofile.selection import Selection
+
+if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.results import ContainerResult, ScoringRun
+    from riskprofile.selection import Selection
+
+
+def is_object_run(run: object) -> TypeGuard[ScoringRun]:
+    """Whether ``run`` is a :class:`~riskprofile.results.ScoringRun` (one object per
+    shipment), not a column-wise :class:`~riskprofile.engines.columnar.FrameRun` (which
+    keeps its results in tables)."""
+    return not hasattr(run, "container_table")
+
 
 CONTAINER_COLUMNS = (
     "rank", "key", "container_number", "bl_numbers", "lane", "score", "forced_lane",
@@ -173,7 +183,7 @@ def table_frame(
         raise ValueError(f"table must be 'containers' or 'hits', not {table!r}")
     if library not in ("pandas", "polars"):
         raise ValueError(f"library must be 'pandas' or 'polars', not {library!r}")
-    if not isinstance(run, ScoringRun):
+    if not is_object_run(run):
         frame = _frame_run_table(run, selection, table)
         return frame if library == "polars" else frame.to_pandas()
     columns: Sequence[str]

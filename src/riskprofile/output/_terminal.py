@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from riskprofile.output._tables import _number, _profile_ids, _top, route
-from riskprofile.scoring import (
-    UNEVALUABLE_WARNING,
-    ContainerResult,
-    ScoringRun,
-    unevaluable_warnings,
-)
-from riskprofile.selection import ManualReview, Selection
+from riskprofile.rules import UNEVALUABLE_WARNING, unevaluable_warnings
+
+if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.results import ContainerResult, ScoringRun
+    from riskprofile.selection import ManualReview, Selection
 
 
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
@@ -93,7 +92,7 @@ def text_table(
 ) -> str:
     """The inspection list for the terminal: a summary, the selection counts and
     warnings (and a warning for every indicator that could not be evaluated on more than
-    ``unevaluable_warning`` of the units, :func:`~riskprofile.scoring.unevaluable_warnings`),
+    ``unevaluable_warning`` of the units, :func:`~riskprofile.rules.unevaluable_warnings`),
     then the selected units (or, without a selection, the non-green ones), at
     most ``limit``: each with its bills of lading, consignee, shipper, route, HS codes
     and description, the profiles that hit and the reasons, wrapped to ``width`` columns

@@ -41,7 +41,7 @@ from riskprofile.model.codes import (
     size_type_problem,
 )
 from riskprofile.model.manifest import Consignment, GoodsItem
-from riskprofile.model.shipment import _text, field_catalogue
+from riskprofile.model.shipment import field_catalogue, normalised_text
 from riskprofile.profiles._tree import _children
 
 __all__ = [
@@ -144,7 +144,7 @@ _CURRENCY = FieldFormat(
 
 def _folded(value: str) -> str:
     """Names, addresses, descriptions: upper case, blanks folded (the reader's _text)."""
-    return _text(value) or ""
+    return normalised_text(value) or ""
 
 
 _TEXT = FieldFormat("a text (upper case, blanks folded)", _folded, _never, "ACME TRADING LLC")

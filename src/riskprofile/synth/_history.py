@@ -132,7 +132,7 @@ class History:
 
 
 def _unit_key(shipment: Shipment) -> str:
-    from riskprofile.scoring import _unit_key as key
+    from riskprofile.rules import unit_key as key
 
     return key(shipment)
 

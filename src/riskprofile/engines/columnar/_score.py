@@ -25,9 +25,9 @@ from typing import Any, Literal, overload
 
 import polars as pl
 
-from riskprofile._as_of import AsOf
+from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
-from riskprofile.engines.rowwise import ProfileOutcome
 from riskprofile.errors import DataError
 from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment
@@ -45,12 +45,21 @@ from riskprofile.profiles._explain import (
 )
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
-from riskprofile.scoring import LANES, Lane
+from riskprofile.rules import (
+    LANE_SEVERITY,
+    LANES,
+    NOT_FORCED,
+    UNIT_KEY_CONTAINER,
+    UNIT_KEY_NO_CONTAINER,
+    Lane,
+    applicable_profiles,
+    bands_by_threshold,
+    require_profiles,
+)
 
 __all__ = ["FrameContainer", "FrameRun", "evaluate", "score_frame"]
 
-_SEVERITY = {lane: rank for rank, lane in enumerate(LANES)}
-_NO_FORCED = len(LANES)  # rank_key's place for a container nothing forces
+_SEVERITY = LANE_SEVERITY
 
 
 def _key(profile: CompiledProfile, kind: str, item_id: str) -> str:
@@ -529,10 +538,8 @@ def score_frame(
         NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
         DataError: ``frame`` is not a shipment frame.
     """
-    from riskprofile.scoring import _as_datetime, applicable_profiles, require_profiles
-
     _check_frame(frame)
-    when = _as_datetime(as_of)
+    when = as_of_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
     scale = _scale(profile_list)
@@ -612,7 +619,8 @@ def score_frame(
         )
         contribution = pl.max_horizontal(counted_total, pl.lit(0, dtype=pl.Int64))
         band = pl.lit(_SEVERITY["green"], dtype=pl.Int64)
-        for b in sorted(profile.profile.bands, key=lambda b: b.min_score):
+        # The first band band_lane tries must be the outermost "when": built from the last.
+        for b in reversed(bands_by_threshold(profile)):
             band = (
                 pl.when(points >= _scaled(b.min_score, scale))
                 .then(_SEVERITY[b.lane])
@@ -735,7 +743,7 @@ def _ranked(grouped: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     by_key = grouped.select("key").with_row_index("row").sort("key", multithreaded=False)
     in_key_order = grouped[by_key.get_column("row")]
     ranking = (
-        in_key_order.select(pl.col("forced_severity").fill_null(_NO_FORCED), "points", "severity")
+        in_key_order.select(pl.col("forced_severity").fill_null(NOT_FORCED), "points", "severity")
         .with_row_index("place")
         .sort(
             ["forced_severity", "points", "severity"],
@@ -765,16 +773,30 @@ def _check_frame(frame: pl.DataFrame) -> None:
 
 
 def _unit_key() -> pl.Expr:
-    ref = pl.col("manifest_ref")
+    """:func:`riskprofile.rules.unit_key` as an expression, from the same templates."""
     return (
         pl.when(pl.col("container_number").is_not_null())
-        .then(pl.concat_str(ref, pl.lit("/"), pl.col("container_number")))
+        .then(_template(UNIT_KEY_CONTAINER, container_number=pl.col("container_number")))
         .otherwise(
-            pl.concat_str(
-                ref, pl.lit("/B/L "), pl.coalesce(pl.col("bl_number"), pl.col("shipment_id"))
+            _template(
+                UNIT_KEY_NO_CONTAINER,
+                bl_number=pl.coalesce(pl.col("bl_number"), pl.col("shipment_id")),
             )
         )
     )
+
+
+def _template(template: str, **columns: pl.Expr) -> pl.Expr:
+    """A ``str.format`` template of field names as a text expression (``manifest_ref``
+    and the names given)."""
+    columns.setdefault("manifest_ref", pl.col("manifest_ref"))
+    pieces: list[pl.Expr] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            pieces.append(pl.lit(literal, pl.String))
+        if name is not None:
+            pieces.append(columns[name])
+    return pl.concat_str(pieces)
 
 
 def _counted_in(

@@ -1,0 +1,316 @@
+"""The layout's rules, read from the source with :mod:`ast` (nothing is imported):
+
+- no import cycle among riskprofile's modules, counting the imports inside functions
+  (an import under ``if TYPE_CHECKING:`` is for type checkers only and does not count);
+- no private name (``_x``) imported or used across the library's parts (its first-level
+  packages and top-level modules): what two parts share has a public name in its home;
+- no module over :data:`MAX_LINES` lines.
+
+Each rule has an allow-list of what is still known to break it, naming who removes it.
+An entry that no longer applies fails the test too, so the lists only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+MAX_LINES = 800
+
+# Known cycles, each as its sorted modules (a strongly connected component).
+ALLOWED_CYCLES: set[tuple[str, ...]] = set()
+# Private names used outside their part of the library (its first-level package, or the
+# top-level module), as (importing module, home module, name).
+ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
+    # The evaluation clock and the tree walk shared with the translator ("splits").
+    ("riskprofile.engines.columnar._masks", "riskprofile.profiles._builtins", "_EVALUATION"),
+    ("riskprofile.engines.columnar._translate", "riskprofile.profiles._builtins", "_EVALUATION"),
+    ("riskprofile.engines.columnar._translate", "riskprofile.profiles._tree", "_walk"),
+    # The CLI writes the container CSV to standard output ("pipeline": output.to_csv).
+    ("riskprofile.cli._score", "riskprofile.output", "_csv"),
+    # The outcome file's column mapping reuses the layout's YAML helpers ("readers").
+    ("riskprofile.evaluation._outcomes", "riskprofile.io._layout", "_line_of"),
+    ("riskprofile.evaluation._outcomes", "riskprofile.io._layout", "_suggest"),
+    # The columnar reader names flags as flatten() does: model.shipment.flag_names and
+    # CONTAINER_FLAG_RENAME are the public names ("readers" switches to them).
+    ("riskprofile.io._frame._groups", "riskprofile.model.shipment", "_CONTAINER_RENAME"),
+    ("riskprofile.io._frame._groups", "riskprofile.model.shipment", "_flag_names"),
+}
+# Modules over MAX_LINES lines ("splits" and "readers" are splitting them).
+ALLOWED_LONG: set[str] = {
+    "riskprofile/engines/columnar/_score.py",
+    "riskprofile/engines/columnar/_translate.py",
+    "riskprofile/evaluation/_suggest.py",
+    "riskprofile/io/_table.py",
+    "riskprofile/profiles/_load.py",
+    "riskprofile/synth/_generator.py",
+    "riskprofile/synth/_planted.py",
+    "riskprofile/synth/_reference.py",
+}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: Path
+    is_package: bool
+
+    @property
+    def package(self) -> str:
+        """The package the module belongs to (a package's ``__init__`` is its own)."""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @property
+    def part(self) -> str:
+        """The part of the library it is in: its first-level package (``io`` for
+        ``riskprofile.io._frame._groups``), or itself for a top-level module."""
+        parts = self.name.split(".")
+        return parts[1] if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class Use:
+    """A module's use of another module, or of a name in it."""
+
+    importer: str
+    home: str
+    name: str | None
+    line: int
+
+
+def modules(root: Path = SRC) -> dict[str, Module]:
+    found = {}
+    for path in sorted((root / "riskprofile").rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        found[".".join(parts)] = Module(".".join(parts), path, is_package)
+    return found
+
+
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under ``if TYPE_CHECKING:`` (imports there do not run)."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in (
+            "TYPE_CHECKING",
+            "typing.TYPE_CHECKING",
+        ):
+            for statement in node.body:
+                ids.update(id(n) for n in ast.walk(statement))
+    return ids
+
+
+def uses(module: Module, known: dict[str, Module]) -> Iterator[Use]:
+    """Every run-time import of a riskprofile module by ``module``, wherever it is (in
+    a function too), and every ``alias._name`` on an imported riskprofile module."""
+    tree = ast.parse(module.path.read_text(encoding="utf-8"))
+    skipped = _type_checking_only(tree)
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.package.split(".")
+                base = base[: len(base) - node.level + 1]
+                home = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                home = node.module or ""
+            if home.split(".")[0] != "riskprofile":
+                continue
+            for alias in node.names:
+                submodule = f"{home}.{alias.name}"
+                if submodule in known:
+                    aliases[alias.asname or alias.name] = submodule
+                    yield Use(module.name, submodule, None, node.lineno)
+                else:
+                    yield Use(module.name, home, alias.name, node.lineno)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "riskprofile":
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name
+                    yield Use(module.name, alias.name, None, node.lineno)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            yield Use(module.name, aliases[node.value.id], node.attr, node.lineno)
+
+
+def import_graph(known: dict[str, Module]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in known}
+    for module in known.values():
+        for use in uses(module, known):
+            if use.home in known and use.home != module.name:
+                graph[module.name].add(use.home)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> set[tuple[str, ...]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[tuple[str, ...]] = set()
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(sorted(graph[successor]))))
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.add(tuple(sorted(component)))
+    return found
+
+
+def private_uses(known: dict[str, Module]) -> set[tuple[str, str, str]]:
+    """``(importer, home, name)`` for each private name a module takes from a module of
+    another part of the library (dunders such as ``__version__`` are not private)."""
+    found = set()
+    for module in known.values():
+        for use in uses(module, known):
+            name = use.name
+            if name is None or not name.startswith("_") or name.startswith("__"):
+                continue
+            home = known.get(use.home)
+            if home is not None and home.part != module.part:
+                found.add((module.name, use.home, name))
+    return found
+
+
+def long_modules(known: dict[str, Module], root: Path = SRC) -> set[str]:
+    return {
+        m.path.relative_to(root).as_posix()
+        for m in known.values()
+        if len(m.path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+    }
+
+
+def test_no_import_cycle() -> None:
+    found = cycles(import_graph(modules()))
+    assert found - ALLOWED_CYCLES == set(), "import cycles (imports in functions count)"
+    assert ALLOWED_CYCLES - found == set(), "gone from the source: remove from ALLOWED_CYCLES"
+
+
+def test_no_private_name_across_packages() -> None:
+    found = private_uses(modules())
+    assert found - ALLOWED_PRIVATE == set(), (
+        "private names used across packages: give each a public name in its home"
+    )
+    assert ALLOWED_PRIVATE - found == set(), "gone from the source: remove from ALLOWED_PRIVATE"
+
+
+def test_no_module_over_max_lines() -> None:
+    found = long_modules(modules())
+    assert found - ALLOWED_LONG == set(), f"modules over {MAX_LINES} lines: split them by job"
+    assert ALLOWED_LONG - found == set(), "now short enough: remove from ALLOWED_LONG"
+
+
+# --- the checks check: each finds what it is for ------------------------------------------
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> dict[str, Module]:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return modules(tmp_path)
+
+
+def test_a_cycle_through_an_import_in_a_function_is_found(tmp_path: Path) -> None:
+    known = _tree(
+        tmp_path,
+        {
+            "riskprofile/__init__.py": "",
+            "riskprofile/a.py": "from riskprofile.b import x\n",
+            "riskprofile/b.py": "def x():\n    from riskprofile import a\n",
+            "riskprofile/c.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n    from riskprofile.a import y\n"
+            ),
+            "riskprofile/d.py": "from riskprofile.c import z\n",
+        },
+    )
+    assert cycles(import_graph(known)) == {("riskprofile.a", "riskprofile.b")}
+
+
+def test_a_type_checking_import_makes_no_cycle(tmp_path: Path) -> None:
+    known = _tree(
+        tmp_path,
+        {
+            "riskprofile/__init__.py": "",
+            "riskprofile/a.py": "from riskprofile.b import x\n",
+            "riskprofile/b.py": (
+                "import typing\nif typing.TYPE_CHECKING:\n    from riskprofile.a import y\n"
+            ),
+        },
+    )
+    assert cycles(import_graph(known)) == set()
+
+
+def test_private_names_across_packages_are_found(tmp_path: Path) -> None:
+    known = _tree(
+        tmp_path,
+        {
+            "riskprofile/__init__.py": "",
+            "riskprofile/scoring.py": "def _unit_key(): ...\n",
+            "riskprofile/_clock.py": "",
+            "riskprofile/evaluation/__init__.py": "",
+            "riskprofile/evaluation/_a.py": "from riskprofile.scoring import _unit_key\n",
+            "riskprofile/evaluation/deep/__init__.py": "",
+            "riskprofile/evaluation/deep/_c.py": "from riskprofile.scoring import _unit_key\n",
+            "riskprofile/evaluation/_b.py": (
+                "from riskprofile import scoring\nscoring._unit_key()\n"
+                "from riskprofile.evaluation._a import _x\n"  # same part: allowed
+                "from riskprofile.evaluation.deep._c import _y\n"  # a subpackage too
+                "from riskprofile import __version__\n"  # a dunder is not private
+            ),
+            "riskprofile/selection.py": "from riskprofile._clock import now\n",  # public name
+        },
+    )
+    assert private_uses(known) == {
+        ("riskprofile.evaluation._a", "riskprofile.scoring", "_unit_key"),
+        ("riskprofile.evaluation._b", "riskprofile.scoring", "_unit_key"),
+        ("riskprofile.evaluation.deep._c", "riskprofile.scoring", "_unit_key"),
+    }
+
+
+@pytest.mark.parametrize(("lines", "long"), [(MAX_LINES, False), (MAX_LINES + 1, True)])
+def test_long_modules_are_found(tmp_path: Path, lines: int, long: bool) -> None:
+    known = _tree(tmp_path, {"riskprofile/__init__.py": "", "riskprofile/m.py": "x\n" * lines})
+    assert long_modules(known, tmp_path) == ({"riskprofile/m.py"} if long else set())
