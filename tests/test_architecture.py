@@ -27,10 +27,6 @@ ALLOWED_CYCLES: set[tuple[str, ...]] = set()
 # Private names used outside their part of the library (its first-level package, or the
 # top-level module), as (importing module, home module, name).
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
-    # The evaluation clock and the tree walk shared with the translator ("splits").
-    ("riskprofile.engines.columnar._masks", "riskprofile.profiles._builtins", "_EVALUATION"),
-    ("riskprofile.engines.columnar._translate", "riskprofile.profiles._builtins", "_EVALUATION"),
-    ("riskprofile.engines.columnar._translate", "riskprofile.profiles._tree", "_walk"),
     # The CLI writes the container CSV to standard output ("pipeline": output.to_csv).
     ("riskprofile.cli._score", "riskprofile.output", "_csv"),
     # The outcome file's column mapping reuses the layout's YAML helpers ("readers").
@@ -46,7 +42,6 @@ ALLOWED_LONG: set[str] = {
     "riskprofile/engines/columnar/_score.py",
     "riskprofile/engines/columnar/_translate.py",
     "riskprofile/evaluation/_suggest.py",
-    "riskprofile/io/_table.py",
     "riskprofile/profiles/_load.py",
     "riskprofile/synth/_generator.py",
     "riskprofile/synth/_planted.py",
