@@ -29,13 +29,6 @@ ALLOWED_CYCLES: set[tuple[str, ...]] = set()
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
     # The CLI writes the container CSV to standard output ("pipeline": output.to_csv).
     ("riskprofile.cli._score", "riskprofile.output", "_csv"),
-    # The outcome file's column mapping reuses the layout's YAML helpers ("readers").
-    ("riskprofile.evaluation._outcomes", "riskprofile.io._layout", "_line_of"),
-    ("riskprofile.evaluation._outcomes", "riskprofile.io._layout", "_suggest"),
-    # The columnar reader names flags as flatten() does: model.shipment.flag_names and
-    # CONTAINER_FLAG_RENAME are the public names ("readers" switches to them).
-    ("riskprofile.io._frame._groups", "riskprofile.model.shipment", "_CONTAINER_RENAME"),
-    ("riskprofile.io._frame._groups", "riskprofile.model.shipment", "_flag_names"),
 }
 # Modules over MAX_LINES lines ("splits" and "readers" are splitting them).
 ALLOWED_LONG: set[str] = {

@@ -62,3 +62,39 @@ def test_the_frame_schema_lives_in_the_data_layer() -> None:
     assert columnar.shipment_frame is frame.shipment_frame
     assert columnar.frame_schema is frame.frame_schema
     assert columnar.shipments_of_frame is frame.shipments_of_frame
+
+
+def _module(path: Path) -> tuple[str, str]:
+    """A source file's module and the package it belongs to."""
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    if parts[-1] == "__init__":
+        name = ".".join(parts[:-1])
+        return name, name
+    name = ".".join(parts)
+    return name, name.rsplit(".", 1)[0]
+
+
+def _package_of(module: str) -> str:
+    path = SRC.parent.joinpath(*module.split("."))
+    return module if path.is_dir() else module.rsplit(".", 1)[0]
+
+
+def test_no_private_name_crosses_into_or_out_of_io() -> None:
+    """A private name (``_x``) is imported only within its own package: io's modules
+    take none from another package, and no other package takes one of io's."""
+    wrong = []
+    for path in sorted(SRC.rglob("*.py")):
+        _name, package = _module(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+                continue
+            if node.module.split(".")[0] != "riskprofile":
+                continue
+            source = _package_of(node.module)
+            involves_io = "riskprofile.io" in (_top(package), _top(source))
+            for alias in node.names:
+                if alias.name.startswith("_") and source != package and involves_io:
+                    wrong.append(
+                        f"{path.relative_to(SRC)}:{node.lineno}: {node.module}.{alias.name}"
+                    )
+    assert wrong == []

@@ -28,7 +28,7 @@ from riskprofile.errors import InputFormatError, MappingError
 from riskprofile.io._batch import FieldProblem, RejectedRecord
 from riskprofile.io._cells import csv_text
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
-from riskprofile.io._layout import ColumnMapping, _line_of, _suggest, read_mapping_yaml
+from riskprofile.io._layout import ColumnMapping, did_you_mean, read_mapping_yaml, yaml_line
 from riskprofile.io._read import BatchFormat, detect_format
 from riskprofile.io._tabular import allow_any_csv_cell, open_table, parquet_rows, table_mapping
 from riskprofile.model.codes import normalise_container_number
@@ -185,16 +185,16 @@ def outcome_mapping(
                 f"{section!r} must map outcome column names to "
                 + ("the file's column names" if section == "columns" else "values"),
                 path=source,
-                line=_line_of(node, section),
+                line=yaml_line(node, section),
             )
         for ours, value in raw.items():
-            line = _line_of(node, section, str(ours))
+            line = yaml_line(node, section, str(ours))
             if ours not in _BY_NAME:
                 raise MappingError(
                     f"{ours!r} is not a column of the outcome layout",
                     path=source,
                     line=line,
-                    suggestion=_suggest(str(ours), _NAMES),
+                    suggestion=did_you_mean(str(ours), _NAMES),
                 )
             if section == "columns":
                 if not isinstance(value, str) or not value:
@@ -290,7 +290,7 @@ class _RowReader:
             if wanted in present:
                 self.sources[column.name] = wanted
             elif column.name in mapping.columns:
-                hint = _suggest(wanted, header)
+                hint = did_you_mean(wanted, header)
                 raise InputFormatError(
                     f"column {wanted!r} (mapped to {column.name!r}"
                     + (f" in {mapping.source}" if mapping.source else "")
@@ -302,7 +302,7 @@ class _RowReader:
         if not keys & (set(self.sources) | set(mapping.defaults)):
             hint = next(
                 (h for name in ("unit", "container_number", "bl_number")
-                 if (h := _suggest(name, header))),
+                 if (h := did_you_mean(name, header))),
                 None,
             )  # fmt: skip
             raise InputFormatError(
@@ -314,7 +314,7 @@ class _RowReader:
             raise InputFormatError(
                 "the file has no inspected column (name it in an outcome column mapping, "
                 "or give a default: `defaults: {inspected: yes}` when every record was "
-                "inspected)" + (f"; {h}" if (h := _suggest("inspected", header)) else ""),
+                "inspected)" + (f"; {h}" if (h := did_you_mean("inspected", header)) else ""),
                 path=source,
             )
         used = set(self.sources.values())

@@ -107,12 +107,12 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 
 
-def _suggest(name: str, choices: list[str]) -> str | None:
+def did_you_mean(name: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def _line_of(node: yaml.Node | None, *path: str) -> int | None:
+def yaml_line(node: yaml.Node | None, *path: str) -> int | None:
     """The 1-based line of the key at ``path`` (e.g. ``("defaults", "port_of_call")``)."""
     line = None
     for key in path:
@@ -185,7 +185,7 @@ class ColumnMapping:
 
         def fail(message: str, key: str | None = None, suggestion: str | None = None) -> None:
             path = (section, key) if section and key else (key,) if key else ()
-            line = _line_of(node, *path) if path else None
+            line = yaml_line(node, *path) if path else None
             raise MappingError(message, path=source, line=line, suggestion=suggestion)
 
         section: str | None = None
@@ -193,7 +193,9 @@ class ColumnMapping:
             fail("a mapping file must be a YAML mapping of options")
         for key in data:
             if key not in _OPTION_KEYS:
-                fail(f"unknown option {key!r}", str(key), _suggest(str(key), list(_OPTION_KEYS)))
+                fail(
+                    f"unknown option {key!r}", str(key), did_you_mean(str(key), list(_OPTION_KEYS))
+                )
         names = list(COLUMN_BY_NAME)
         columns: dict[str, str | tuple[str, ...]] = {}
         raw_columns = data.get("columns") or {}
@@ -203,7 +205,9 @@ class ColumnMapping:
         for ours, theirs in raw_columns.items():
             if ours not in COLUMN_BY_NAME:
                 fail(
-                    f"{ours!r} is not a column of the layout", str(ours), _suggest(str(ours), names)
+                    f"{ours!r} is not a column of the layout",
+                    str(ours),
+                    did_you_mean(str(ours), names),
                 )
             if isinstance(theirs, list) and theirs and all(isinstance(t, str) for t in theirs):
                 if COLUMN_BY_NAME[ours].kind != "list":
@@ -221,7 +225,9 @@ class ColumnMapping:
         for ours, value in raw_defaults.items():
             if ours not in COLUMN_BY_NAME:
                 fail(
-                    f"{ours!r} is not a column of the layout", str(ours), _suggest(str(ours), names)
+                    f"{ours!r} is not a column of the layout",
+                    str(ours),
+                    did_you_mean(str(ours), names),
                 )
             if not isinstance(value, str | int | float | bool):
                 fail(f"the default for {ours!r} must be a single value", str(ours))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
-from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, _suggest
+from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, did_you_mean
 from riskprofile.io._tabular import UNDECODABLE
 from riskprofile.model._base import QualityFlag, RecordModel, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
@@ -41,7 +41,7 @@ _POSITIONAL = frozenset({"seal_numbers", "seal_sealers"})
 
 
 @dataclass
-class _Group:
+class Group:
     """A voyage, bill of lading or container being assembled from rows."""
 
     raw: dict[str, Any] = field(default_factory=dict)
@@ -63,7 +63,7 @@ class _Group:
 
 @dataclass
 class _Bill:
-    header: _Group = field(default_factory=_Group)
+    header: Group = field(default_factory=Group)
     goods: list[tuple[int, GoodsItem]] = field(default_factory=list)
     containers: dict[str, None] = field(default_factory=dict)  # ordered set
     rows: list[tuple[int, str | None]] = field(default_factory=list)  # (line, container)
@@ -71,9 +71,9 @@ class _Bill:
 
 @dataclass
 class _Call:
-    header: _Group = field(default_factory=_Group)
+    header: Group = field(default_factory=Group)
     bills: dict[str, _Bill] = field(default_factory=dict)
-    containers: dict[str, _Group] = field(default_factory=dict)
+    containers: dict[str, Group] = field(default_factory=dict)
     declared: set[str] = field(default_factory=set)
     bare_container_lines: dict[str, list[int]] = field(default_factory=dict)
 
@@ -102,7 +102,7 @@ class TableReader:
         # Where each flagged model's values came from (see ``_note_source``).
         self.flag_sources: dict[int, FlagSource] = {}
         self.rows_read = 0
-        self._calls: dict[tuple[str, ...], _Call] = {}
+        self.calls: dict[tuple[str, ...], _Call] = {}
         self._check_header(header)
 
     # --- header --------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class TableReader:
                     f"column {missing[0]!r} (mapped to {column.name!r}"
                     + (f" in {self.mapping.source}" if self.mapping.source else "")
                     + ") is not in the file"
-                    + (f"; {s}" if (s := _suggest(missing[0], list(header))) else ""),
+                    + (f"; {s}" if (s := did_you_mean(missing[0], list(header))) else ""),
                     path=self.source,
                 )
             if found:
@@ -135,7 +135,9 @@ class TableReader:
         if not (
             {"bl_number", "container_number"} & (set(self.sources) | set(self.mapping.defaults))
         ):
-            hint = _suggest("bl_number", list(header)) or _suggest("container_number", list(header))
+            hint = did_you_mean("bl_number", list(header)) or did_you_mean(
+                "container_number", list(header)
+            )
             raise InputFormatError(
                 "the file has neither a bl_number nor a container_number column "
                 "(name them in a column mapping)" + (f"; {hint}" if hint else ""),
@@ -145,7 +147,7 @@ class TableReader:
         self.ignored_columns = [h for h in header if h not in used]
         # Per group: (column, its one source column, whether a plain text cell needs no
         # further work: no default, no list, no number or date conversion).
-        self._plans: dict[str, list[tuple[Column, str | None, bool]]] = {}
+        self.plans: dict[str, list[tuple[Column, str | None, bool]]] = {}
         for group, columns in _GROUP_COLUMNS.items():
             plan = []
             for column in columns:
@@ -159,11 +161,11 @@ class TableReader:
                     and not (column.kind == "datetime" and self.mapping.datetime_format)
                 )
                 plan.append((column, names[0] if names else None, simple))
-            self._plans[group] = plan
+            self.plans[group] = plan
 
     # --- rows --------------------------------------------------------------------------
 
-    def _value(self, column: Column, row: dict[str, Any]) -> Any:
+    def column_value(self, column: Column, row: dict[str, Any]) -> Any:
         names = self.sources.get(column.name, ())
         if column.kind == "list":
             sep = self.mapping.list_separator
@@ -196,11 +198,11 @@ class TableReader:
                 value = _parse_time(value, self.mapping.datetime_format, date_only=False)
         return value
 
-    def _values(self, group: str, row: dict[str, Any]) -> dict[str, Any]:
+    def group_values(self, group: str, row: dict[str, Any]) -> dict[str, Any]:
         # The hot loop of a read: most cells are plain text or empty, so those are
         # handled inline and only the rest goes through _value.
         out: dict[str, Any] = {}
-        for column, source, simple in self._plans[group]:
+        for column, source, simple in self.plans[group]:
             if source is not None and simple:
                 value = row.get(source)
                 if value is None or value == "":
@@ -210,11 +212,11 @@ class TableReader:
                     value = value.strip()
                     out[column.name] = value or None
                     continue
-            out[column.name] = self._value(column, row)
+            out[column.name] = self.column_value(column, row)
         return out
 
     def _note_source(
-        self, model: RecordModel, group: str, grp: _Group, containers: dict[str, int] | None = None
+        self, model: RecordModel, group: str, grp: Group, containers: dict[str, int] | None = None
     ) -> None:
         """Remember the lines a model carrying data-quality flags (itself, or a party or
         seal in it) was built from, for ``data check --flags``. Only flagged models are
@@ -263,10 +265,10 @@ class TableReader:
                 line, [FieldProblem(None, None, f"more cells than header columns: {extra}")]
             )
             return
-        voyage = self._values("voyage", row)
-        bill = self._values("bill_of_lading", row)
-        box = self._values("container", row)
-        goods = self._values("goods", row)
+        voyage = self.group_values("voyage", row)
+        bill = self.group_values("bill_of_lading", row)
+        box = self.group_values("container", row)
+        goods = self.group_values("goods", row)
         bl_number = bill["bl_number"]
         number = box["container_number"]
         has_goods = any(v is not None for v in goods.values())
@@ -285,7 +287,7 @@ class TableReader:
             box["container_number"] = number
         item: GoodsItem | None = None
         if has_goods:
-            goods_doc = _nest("goods", goods)
+            goods_doc = nest("goods", goods)
             if number is not None:
                 goods_doc["container_number"] = number
             try:
@@ -297,13 +299,13 @@ class TableReader:
                 )
                 self.units[line] = (None if bl_number is None else str(bl_number), number)
                 return
-            self._note_source(item, "goods", _Group(lines=[line]))
+            self._note_source(item, "goods", Group(lines=[line]))
         key = tuple(str(voyage[c]).upper() if voyage[c] is not None else "" for c in
                     ("vessel_imo", "vessel_name", "voyage_number", "port_of_call"))  # fmt: skip
-        call = self._calls.setdefault(key, _Call())
+        call = self.calls.setdefault(key, _Call())
         call.header.merge(line, voyage)
         if number is not None:
-            group = call.containers.setdefault(number, _Group())
+            group = call.containers.setdefault(number, Group())
             equipment = {k: v for k, v in box.items() if k != "container_number"}
             if any(v is not None for v in equipment.values()):
                 call.declared.add(number)
@@ -324,14 +326,14 @@ class TableReader:
     # --- assembly ----------------------------------------------------------------------
 
     def _validate_group(
-        self, model: type[BaseModel], group: str, grp: _Group, doc: dict[str, Any]
+        self, model: type[BaseModel], group: str, grp: Group, doc: dict[str, Any]
     ) -> tuple[Any, list[FieldProblem]]:
         try:
             return model.model_validate(doc, context=self.context), []
         except ValidationError as exc:
             return None, problems_from_validation(exc, lambda loc: self._column_name(group, loc))
 
-    def _conflicts(self, grp: _Group) -> tuple[dict[int, list[FieldProblem]], list[QualityFlag]]:
+    def _conflicts(self, grp: Group) -> tuple[dict[int, list[FieldProblem]], list[QualityFlag]]:
         by_line: dict[int, list[FieldProblem]] = {}
         flags: list[QualityFlag] = []
         for line, column, value, first, first_line in grp.conflicts:
@@ -353,8 +355,8 @@ class TableReader:
     def finish(self) -> Iterator[Manifest]:
         """Validate the groups and yield the manifests, in first-seen order."""
         strict = self.strictness == "strict"
-        for call in self._calls.values():
-            yield from self._finish_call(call, strict)
+        for call in self.calls.values():
+            yield from self.finish_call(call, strict)
             self.note_units(call)
 
     def note_units(self, call: _Call) -> None:
@@ -385,8 +387,8 @@ class TableReader:
             )
         return out
 
-    def _finish_call(self, call: _Call, strict: bool) -> Iterator[Manifest]:
-        header_doc = _nest("voyage", call.header.raw)
+    def finish_call(self, call: _Call, strict: bool) -> Iterator[Manifest]:
+        header_doc = nest("voyage", call.header.raw)
         header, problems = self._validate_group(Manifest, "voyage", call.header, header_doc)
         conflict_rows, call_flags = self._conflicts(call.header)
         if header is None:
@@ -401,7 +403,7 @@ class TableReader:
 
         containers: dict[str, Container] = {}
         bad_containers: set[str] = set()
-        noted: list[tuple[RecordModel, str, _Group, dict[str, int] | None]] = []
+        noted: list[tuple[RecordModel, str, Group, dict[str, int] | None]] = []
         for number, grp in call.containers.items():
             doc = _container_doc(grp.raw)
             box, problems = self._validate_group(Container, "container", grp, doc)
@@ -422,7 +424,7 @@ class TableReader:
 
         consignments = []
         for bill in call.bills.values():
-            doc = _nest("bill_of_lading", bill.header.raw)
+            doc = nest("bill_of_lading", bill.header.raw)
             consignment, problems = self._validate_group(
                 Consignment, "bill_of_lading", bill.header, doc
             )
@@ -525,7 +527,7 @@ def _parse_time(value: str, fmt: str, *, date_only: bool) -> Any:
     return parsed.date() if date_only else parsed
 
 
-def _nest(group: str, values: dict[str, Any]) -> dict[str, Any]:
+def nest(group: str, values: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for name, value in values.items():
         if value is None:

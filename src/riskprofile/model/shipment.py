@@ -355,9 +355,6 @@ CONTAINER_FLAG_RENAME = {
 }
 """A container declaration's flagged fields that the shipment names without the
 ``container_`` prefix (:func:`flag_names`' ``rename``)."""
-# The old private names, until the columnar reader (being split) imports the public ones.
-_flag_names = flag_names
-_CONTAINER_RENAME = CONTAINER_FLAG_RENAME
 
 
 def _container_fields(number: str | None, box: Container | None) -> dict[str, Any]:

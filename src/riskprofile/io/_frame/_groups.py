@@ -39,7 +39,7 @@ from riskprofile.io._frame._values import (
     _unique_names,
 )
 from riskprofile.io._layout import COLUMN_BY_NAME
-from riskprofile.io._table import _Group
+from riskprofile.io._table import Group
 from riskprofile.model._base import LENIENT, QualityFlag
 from riskprofile.model.codes import describe_size_type
 from riskprofile.model.manifest import (
@@ -53,7 +53,7 @@ from riskprofile.model.manifest import (
     Party,
     Seal,
 )
-from riskprofile.model.shipment import _CONTAINER_RENAME, _flag_names
+from riskprofile.model.shipment import CONTAINER_FLAG_RENAME, flag_names
 
 
 class _GroupTables(_ReaderState):
@@ -66,7 +66,7 @@ class _GroupTables(_ReaderState):
         key: str,
         names: list[str],
         group: str,
-        flag_names: Callable[[list[QualityFlag]], list[str]],
+        names_of: Callable[[list[QualityFlag]], list[str]],
     ) -> pl.DataFrame:
         """One row per group (call, bill of lading, container) holding the values the
         reference reader merges for it: the first non-empty value of each column, and the
@@ -118,9 +118,9 @@ class _GroupTables(_ReaderState):
         )
         varying = [n for n in names if differ[n]]
         # A conflict's flag name depends on its column alone (the reference reader's
-        # ``_conflicts`` makes the flag, :func:`_flag_names` names it).
+        # ``_conflicts`` makes the flag, ``names_of`` (:func:`flag_names`) names it).
         flag_of = {
-            n: flag_names([QualityFlag(
+            n: names_of([QualityFlag(
                 field=".".join(COLUMN_BY_NAME[n].path), code="inconsistent", message=""
             )])[0]
             for n in varying
@@ -130,7 +130,7 @@ class _GroupTables(_ReaderState):
         # flagged in the order of the records and, within one, of the columns. Plain
         # text cells (the reader only strips them) are merged by Polars; the others
         # (lists, defaults, conversions) by the reader's own code, row by row.
-        plain = {c.name for c, _source, simple in self.table._plans[group] if simple}
+        plain = {c.name for c, _source, simple in self.table.plans[group] if simple}
         lines = self.raw["__line__"].gather(their_rows["_row"])
         stripped = pl.DataFrame([their_rows[key], lines.alias("_line")]).with_columns(
             their_cells[n].str.strip_chars(PY_WHITESPACE).replace("", None)
@@ -152,15 +152,15 @@ class _GroupTables(_ReaderState):
             key: their_rows[key].dtype, "_line": pl.Int64(), "_pos": pl.Int64(),
             "_name": pl.String(),
         }  # fmt: skip
-        merged: dict[Any, _Group] = {}
+        merged: dict[Any, Group] = {}
         if others:
             used = sorted({s for n in others for s in self.table.sources.get(n, ())})
             records = self.raw.select("__line__", *used).gather(their_rows["_row"])
             plan = [(n, COLUMN_BY_NAME[n]) for n in others]
             for k, record in zip(their_rows[key].to_list(), records.iter_rows(named=True),
                                  strict=True):  # fmt: skip
-                cell = {n: self.table._value(column, record) for n, column in plan}
-                merged.setdefault(k, _Group()).merge(record["__line__"], cell)
+                cell = {n: self.table.column_value(column, record) for n, column in plan}
+                merged.setdefault(k, Group()).merge(record["__line__"], cell)
             later = [
                 (k, line, varying.index(column), flag_of[column])
                 for k, grp in merged.items()
@@ -202,14 +202,14 @@ class _GroupTables(_ReaderState):
 
     def _calls(self, rows: pl.DataFrame) -> dict[int, _Call]:
         table = self._group_table(
-            rows, "_call", list(_VOYAGE), "voyage", lambda flags: _flag_names(flags, "")
+            rows, "_call", list(_VOYAGE), "voyage", lambda flags: flag_names(flags, "")
         )
         out = {}
         for row in table.iter_rows(named=True):
             values = {n: row[n] for n in _VOYAGE}
             doc = {n: v.strip() for n, v in values.items() if v is not None and v.strip()}
             manifest = Manifest.model_validate(doc, context=LENIENT)
-            flags = [f for flag in manifest.quality_flags for f in _flag_names([flag], "")]
+            flags = [f for flag in manifest.quality_flags for f in flag_names([flag], "")]
             broken = any(f.code not in _CONSISTENCY for f in manifest.quality_flags)
             fill = {n: v for n, v in values.items() if v is not None and v.strip()}
             key = tuple(row["_callkey"].split("\x1f"))
@@ -220,7 +220,7 @@ class _GroupTables(_ReaderState):
     def _bills(self, rows: pl.DataFrame) -> pl.DataFrame:
         rename = {"issue_date": "bl_issue_date", "container_numbers": "container_number"}
         b = self._group_table(
-            rows, "_bh", list(_BILL), "bill_of_lading", lambda f: _flag_names(f, "", rename)
+            rows, "_bh", list(_BILL), "bill_of_lading", lambda f: flag_names(f, "", rename)
         ).rename({"_first": "_bill_row"})
         base = {"bl_number": "X"}
         new: dict[str, pl.Series] = {}
@@ -379,7 +379,7 @@ class _GroupTables(_ReaderState):
             "_xh",
             list(_EQUIPMENT),
             "container",
-            lambda f: _flag_names(f, "container_", _CONTAINER_RENAME),
+            lambda f: flag_names(f, "container_", CONTAINER_FLAG_RENAME),
         ).rename({"_first": "_box_row"})
         x = x.with_columns(rows["_tnum"].gather(x["_box_row"]).alias("t_number"))
         base = {"number": _DUMMY_CONTAINER}

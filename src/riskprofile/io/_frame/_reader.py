@@ -25,7 +25,7 @@ from riskprofile.io._frame._values import (
     _py_container,
     _py_squeeze,
 )
-from riskprofile.io._table import _nest
+from riskprofile.io._table import nest
 from riskprofile.model._base import MAX_TEXT_CHARS
 from riskprofile.model.manifest import GoodsItem
 
@@ -175,7 +175,7 @@ class _Reader(_GroupTables, _Routing, _Assembly):
             used = sorted({n for names in self.table.sources.values() for n in names})
             records = self.raw.select(used).gather(huge["_row"]).iter_rows(named=True)
             for row, number, record in zip(huge["_row"], huge["_number"], records, strict=True):
-                doc = _nest("goods", self.table._values("goods", record))
+                doc = nest("goods", self.table.group_values("goods", record))
                 if number is not None:
                     doc["container_number"] = number
                 try:

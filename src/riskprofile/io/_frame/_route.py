@@ -114,9 +114,9 @@ class _Routing(_ReaderState):
         pieces: list[tuple[int, str | None, str | None]] = []
         shipments: list[Shipment] = []
         slow_calls: set[int] = set()
-        for key, call in reader._calls.items():
+        for key, call in reader.calls.items():
             call_id = call_of_key[key]
-            for manifest in reader._finish_call(call, strict):
+            for manifest in reader.finish_call(call, strict):
                 slow_calls.add(call_id)
                 for s in flatten(manifest):
                     shipments.append(s)
