@@ -1,59 +1,176 @@
-"""Benchmark: score a synthetic batch end to end through the ``riskprofile score`` CLI.
+"""Benchmark: ``riskprofile score`` end to end, the issue's target rows side by side.
 
-Generates a seeded batch of N containers (CSV, flat layout), then runs
-``riskprofile score`` on it with the bundled profiles in a child process (the engine as
-``--engine auto`` chooses it), measuring wall time and the child's peak memory (max RSS).
-Prints one line per size.
+Every row runs the command in a fresh child process - process start, imports, loading
+the bundled profiles, reading, scoring, selection and writing the output - and reports
+its wall time and the child's own peak memory (max RSS, from ``wait4``). The rows:
 
-    python benchmarks/score_cli.py                      # 10k and 100k containers
-    python benchmarks/score_cli.py --containers 100000
+- the bundled 5,000-container port day (``riskprofile data generate --port-day``), CSV;
+- N shipments (default 100,000 and 1,000,000) as Parquet and as CSV;
+- the old path on a smaller batch of the same data (``--old-size``, default 10,000
+  shipments): ``--engine rowwise`` (the reference engine, read into models), and with
+  ``--against SRC`` the command of another source tree (a checkout of the previous
+  commit: ``git worktree add /tmp/before <commit>`` then ``--against /tmp/before/src``).
+  Their times are extrapolated linearly to the largest N (labelled ``*``) for the ratio.
+
+Data: the non-repeated seeded chunks of ``benchmarks/_data.py`` (20,000 containers each,
+about 29,000 shipments), cached in ``--cache`` (default ``/tmp/riskprofile-bench``),
+concatenated and cut at a bill of lading so that no shipment is split; the row states how
+many shipments the file holds. Generating a million shipments costs about 5 minutes of
+CPU, once.
+
+    python benchmarks/score_cli.py                          # port day, 100k, 1M, old path
+    python benchmarks/score_cli.py -n 100000 --old-size 5000
+    python benchmarks/score_cli.py -n 100000 --against /tmp/before/src
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+AS_OF = "2026-11-02"
+SEED = 11
+ARGS = ["--as-of", AS_OF, "--capacity", "3%", "--control-rate", "1%", "--seed", "1"]
+
+
+def _shipments(path: Path) -> int:
+    from riskprofile.io import read_frame
+
+    return read_frame(path).frame.height
+
+
+def make_batch(cache: Path, shipments: int, fmt: str) -> tuple[Path, int]:
+    """A flat batch of about ``shipments`` shipments (cut at a bill of lading), cached;
+    returns the file and the shipments it holds."""
+    import polars as pl
+
+    from _data import chunks, shipments_per_chunk
+
+    target = cache / f"cli-{SEED}-{shipments}.{fmt}"
+    count_file = target.with_suffix(target.suffix + ".shipments")
+    if target.exists() and count_file.exists():
+        return target, int(count_file.read_text())
+    parquet = cache / f"cli-{SEED}-{shipments}.parquet"
+    if not parquet.exists():
+        per_chunk = shipments_per_chunk(cache, SEED)
+        count = max(1, -(-shipments * 103 // (per_chunk * 100)))
+        rows = pl.concat([pl.read_parquet(p) for p in chunks(cache, count, SEED)])
+        # The bills of lading in file order; shipments per bill of lading from the data.
+        bl = (pl.col("bl_number") != pl.col("bl_number").shift(1)).fill_null(True)
+        rows = rows.with_columns(bl.cum_sum().alias("_bl"))
+        bls = rows.get_column("_bl").max()
+        assert isinstance(bls, int)
+        total = _frame_height(rows.drop("_bl"), cache)
+        cut = min(bls, round(bls * shipments / total))
+        rows.filter(pl.col("_bl") <= cut).drop("_bl").write_parquet(parquet)
+    if fmt == "csv":
+        pl.read_parquet(parquet).write_csv(target)
+    held = _shipments(target)
+    count_file.write_text(str(held))
+    return target, held
+
+
+def _frame_height(rows: object, cache: Path) -> int:
+    import polars as pl
+
+    assert isinstance(rows, pl.DataFrame)
+    scratch = cache / "scratch.parquet"
+    rows.write_parquet(scratch)
+    try:
+        return _shipments(scratch)
+    finally:
+        scratch.unlink()
+
+
+def port_day(cache: Path, cli: list[str]) -> tuple[Path, int]:
+    path = cache / "port-day-5000.csv"
+    if not path.exists():
+        subprocess.run(
+            [*cli, "data", "generate", "--port-day", "--containers", "5000", "--seed", "1",
+             "-o", str(path)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return path, _shipments(path)
+
+
+def run(
+    cli: list[str], batch: Path, out: Path, extra: list[str], env: dict[str, str]
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one ``riskprofile score`` child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [*cli, "score", str(batch), *ARGS, "-o", str(out), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert child.stderr is not None
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        sys.exit(f"riskprofile score {batch} failed ({child.returncode}): {stderr.decode()}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--containers", type=int, action="append", help="batch size(s)")
+    parser.add_argument("-n", "--shipments", type=int, action="append", help="batch size(s)")
+    parser.add_argument("--old-size", type=int, default=10_000, help="shipments for the old path")
+    parser.add_argument("--against", metavar="SRC", help="also time this source tree's CLI")
+    parser.add_argument("--formats", default="parquet,csv", help="input formats (parquet,csv)")
+    parser.add_argument("--output", default="csv", choices=["csv", "json", "parquet"],
+                        help="output format written with -o (default csv)")  # fmt: skip
+    parser.add_argument("--no-port-day", action="store_true", help="skip the port-day row")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/riskprofile-bench"))
     args = parser.parse_args()
-    sizes = sorted(args.containers or [10_000, 100_000])
+    sizes = sorted(args.shipments or [100_000, 1_000_000])
+    args.cache.mkdir(parents=True, exist_ok=True)
+    src = Path(__file__).resolve().parents[1] / "src"
     cli = [sys.executable, "-m", "riskprofile"]
-    print(f"{'containers':>10} {'rows':>8} {'CSV MiB':>7} {'generate s':>10} {'score s':>8} "
-          f"{'containers/s':>12} {'peak RSS MiB':>12}")  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            batch = Path(tmp) / f"batch-{n}.csv"
-            start = time.perf_counter()
-            generate = [*cli, "data", "generate", "--seed", "11", "--containers", str(n)]
-            out = subprocess.run(
-                [*generate, "-o", str(batch)], capture_output=True, text=True, check=True
-            )
-            generated = time.perf_counter() - start
-            rows = int(out.stdout.split()[1].replace(",", ""))
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            start = time.perf_counter()
-            subprocess.run(
-                [*cli, "score", str(batch), "--as-of", "2026-11-02", "--capacity", "3%",
-                 "--control-rate", "1%", "--seed", "1", "-o", str(Path(tmp) / "out.json")],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            elapsed = time.perf_counter() - start
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            # RUSAGE_CHILDREN reports the largest child so far: sizes run in increasing
-            # order, so the figure belongs to this run unless an earlier one was larger.
-            rss = max(peak, before) / 1024
-            print(f"{n:>10,} {rows:>8,} {batch.stat().st_size / 2**20:>7.1f} {generated:>10.1f} "
-                  f"{elapsed:>8.1f} {n / elapsed:>12,.0f} {rss:>12,.0f}")  # fmt: skip
-    print("engine: --engine auto (columnar with polars for 200 shipments or more); "
-          "profiles: bundled; one process per command")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    rows: list[tuple[str, str, int, float, float, str]] = []
+    out = args.cache / f"out.{args.output}"
+
+    def time_it(label: str, batch: Path, held: int, extra: list[str], tree: Path = src) -> float:
+        child_env = {**env, "PYTHONPATH": str(tree)}
+        elapsed, rss = run(cli, batch, out, extra, child_env)
+        engine = " ".join(extra) or "default"
+        rows.append((label, engine, held, elapsed, rss, ""))
+        print(f"  {label}: {held:,} shipments, {engine}: {elapsed:.2f} s, {rss:,.0f} MiB",
+              flush=True)  # fmt: skip
+        return elapsed
+
+    if not args.no_port_day:
+        batch, held = port_day(args.cache, cli)
+        time_it("port day, CSV", batch, held, [])
+    for n in sizes:
+        for fmt in args.formats.split(","):
+            batch, held = make_batch(args.cache, n, fmt)
+            time_it(f"{fmt}", batch, held, [])
+    old, held = make_batch(args.cache, args.old_size, "parquet")
+    largest = max(sizes)
+    olds = [("--engine rowwise", ["--engine", "rowwise"], src)]
+    if args.against:
+        olds.append((f"CLI of {args.against}", [], Path(args.against)))
+    new = next(r for r in rows if r[0] == "parquet" and r[2] >= largest * 0.9)
+    for label, extra, tree in olds:
+        elapsed = time_it(f"old path: {label}, parquet", old, held, extra, tree)
+        guess = elapsed * new[2] / held
+        rows.append((f"{label} extrapolated*", "", new[2], guess, float("nan"),
+                     f"{guess / new[3]:,.0f}x the default"))  # fmt: skip
+    print()
+    print("| input | engine | shipments | wall | peak RSS | note |")
+    print("| --- | --- | ---: | ---: | ---: | --- |")
+    for label, engine, held, elapsed, rss, note in rows:
+        shown_rss = "" if rss != rss else f"{rss:,.0f} MiB"
+        print(f"| {label} | {engine} | {held:,} | {elapsed:,.2f} s | {shown_rss} | {note} |")
+    load = os.getloadavg()
+    print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; output -o out.{args.output}; "
+          f"profiles: bundled; * extrapolated linearly from the old path's own row")  # fmt: skip
 
 
 if __name__ == "__main__":

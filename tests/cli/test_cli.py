@@ -141,7 +141,9 @@ def test_internal_error_exits_3(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
+    # Whichever reader the command uses (data check reads through the frame).
     monkeypatch.setattr(riskprofile.io, "read_batch", broken)
+    monkeypatch.setattr(riskprofile.io, "read_frame", broken)
     csv = tmp_path / "b.csv"
     csv.write_text("bl_number\nBL1\n", encoding="utf-8")
     assert main(["data", "check", str(csv)]) == EXIT_INTERNAL_ERROR

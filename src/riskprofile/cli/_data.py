@@ -153,29 +153,31 @@ def _count(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from riskprofile.io import read_batch, read_manifests
+    from riskprofile.cli._read import frame_summary, read
+    from riskprofile.io import read_manifests
     from riskprofile.io._flags import flag_records
     from riskprofile.model import Strictness
     from riskprofile.model.shipment import flatten
 
     strictness: Strictness = "strict" if args.strict else "lenient"
-    flags = None
     if args.flags:
-        # As read_batch reads, keeping the manifests to list where their flags are.
+        # As read_batch reads, keeping the manifests to list where their flags are (the
+        # record and field of each flag, which only the models know).
         reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
         manifests = list(reading)
         batch = reading.batch([s for m in manifests for s in flatten(m)])
-        flags = flag_records(reading, manifests)
+        summary = batch.summary()
+        summary["flag_list"] = [f.as_dict() for f in flag_records(reading, manifests)]
+        rejected = len(batch.rejected)
     else:
-        batch = read_batch(args.file, mapping=args.mapping, strictness=strictness)
-    summary = batch.summary()
-    if flags is not None:
-        summary["flag_list"] = [f.as_dict() for f in flags]
+        frame = read(args.file, mapping=args.mapping, strictness=strictness)
+        summary = frame_summary(frame)
+        rejected = len(frame.rejected)
     if args.format == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
         sys.stdout.write(_render(summary, show_all=args.all))
-    return 1 if (args.strict and batch.rejected) else 0
+    return 1 if (args.strict and rejected) else 0
 
 
 def _top(counts: dict[str, int], limit: int = 8) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.cli import _args
-from riskprofile.cli._score import _Progress, check_profiles
+from riskprofile.cli._progress import Progress
+from riskprofile.cli._score import check_profiles
 
 __all__ = ["register"]
 
@@ -68,6 +69,7 @@ def _usage(message: str) -> SystemExit:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
+    from riskprofile.cli._read import read_shipments
     from riskprofile.evaluation import (
         DEFAULT_CAPACITIES,
         evaluate,
@@ -75,7 +77,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         text_summary,
         write_report,
     )
-    from riskprofile.io import read_batch
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity
 
@@ -94,21 +95,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)
-    batch = read_batch(args.batch, mapping=args.mapping)
+    progress = Progress()
+    batch = read_shipments(args.batch, mapping=args.mapping, progress=progress)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
-    progress = _Progress(len(batch.shipments))
-    try:
+    with progress.stage("scoring", len(batch.shipments), "shipments") as step:
         run = score(
             batch.shipments, profiles, as_of=args.as_of, include_drafts=args.include_drafts,
-            progress=progress,
+            progress=step,
         )  # fmt: skip
-    finally:
-        progress.close()
     evaluation = evaluate(run, reading, capacities=capacities, by=args.by, profiles=profiles)
     sys.stdout.write(text_summary(evaluation))
     if args.output:

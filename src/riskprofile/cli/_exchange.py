@@ -272,10 +272,8 @@ def _warning_from_run_doc(doc: Any, args: argparse.Namespace, sender: str, now: 
     parties = []
     if args.batch:
         from riskprofile.exchange import parties_of
-        from riskprofile.io import read_batch
 
-        shipments = read_batch(args.batch).shipments
-        parties = parties_of([s for s in shipments if s.container_number == args.container])
+        parties = parties_of(_shipments_of(args))
     else:
         print("riskprofile exchange warn: warning: without --batch the parties are unknown, "
               "so names quoted in explanations cannot be redacted", file=sys.stderr)  # fmt: skip
@@ -304,14 +302,25 @@ def _not_found(args: argparse.Namespace, what: str = "is not in the run") -> _No
     return _NotFoundError(f"container {args.container} {what}")
 
 
+def _shipments_of(args: argparse.Namespace) -> list[Any]:
+    """The shipments of ``--batch`` in ``--container``: the file is read column-wise and
+    only that container's shipments are made into objects."""
+    import polars as pl
+
+    from riskprofile.cli._read import read_shipments
+
+    rows = pl.col("container_number") == pl.lit(args.container, pl.String)
+    return read_shipments(args.batch, rows=rows).shipments
+
+
 def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     from riskprofile.exchange import to_warning
-    from riskprofile.io import read_batch
     from riskprofile.scoring import score
 
     profiles = _args.load_profiles(args.profiles, args.country)
-    batch = read_batch(args.batch)
-    run = score(batch.shipments, profiles, as_of=now)
+    # A container's result depends on its own shipments only: scoring them alone gives
+    # the very result (hits, score, lane) the whole batch's run gives it.
+    run = score(_shipments_of(args), profiles, as_of=now)
     found = [c for c in run.containers if c.container_number == args.container]
     if not found:
         raise _not_found(args, "is not in the batch")

@@ -7,15 +7,20 @@ import datetime as dt
 import os
 import shutil
 import sys
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from riskprofile.cli import _args
+from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
+    from riskprofile.io import RejectedRecord
+    from riskprofile.model._base import Strictness
+    from riskprofile.profiles import ProfileSet
     from riskprofile.profiles._compiled import CompiledProfile
+    from riskprofile.scoring import ScoringRun
+    from riskprofile.selection import Selection
 
 __all__ = ["register"]
 
@@ -116,38 +121,6 @@ def _width() -> int:
     return 100
 
 
-class _Progress:
-    """A progress line on standard error, shown only on a terminal after one second."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.shown = False
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, done: int) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self.start < 1 or (now - self.last < 0.2 and done < self.total):
-            return
-        self.last = now
-        self.shown = True
-        width = 30
-        filled = int(width * done / max(self.total, 1))
-        rate = done / max(now - self.start, 1e-9)
-        sys.stderr.write(
-            f"\rscoring [{'#' * filled}{'.' * (width - filled)}] {done:,}/{self.total:,} "
-            f"shipments, {rate:,.0f}/s"
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-
-
 def check_profiles(
     profiles: Iterable[CompiledProfile], as_of: dt.datetime, include_drafts: bool, command: str
 ) -> None:
@@ -179,9 +152,7 @@ def check_profiles(
 
 def _score(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
-    from riskprofile.io import read_batch
-    from riskprofile.output import output_files, text_table, to_json, write_output
-    from riskprofile.scoring import score
+    from riskprofile.output import output_files
     from riskprofile.selection import capacity_from_text, select
 
     fmt = args.format
@@ -193,12 +164,6 @@ def _score(args: argparse.Namespace) -> int:
                      ".csv or .parquet file, or --format")  # fmt: skip
     if fmt == "parquet" and not args.output:
         raise _usage("--format parquet needs -o FILE")
-    from riskprofile.scoring import choose_engine
-
-    try:
-        choose_engine(args.engine, 0)
-    except ValueError as exc:
-        raise _usage(str(exc)) from None
     check_outputs(
         "score",
         output_files(args.output, fmt) if args.output else [],
@@ -210,38 +175,92 @@ def _score(args: argparse.Namespace) -> int:
     )
     # Before the batch is read: a run no profile takes part in is refused at once.
     check_profiles(profiles, as_of, args.include_drafts, "score")
-    batch = read_batch(
-        args.batch, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
-    )
-    for rejected in batch.rejected:
-        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
-              file=sys.stderr)  # fmt: skip
-    progress = _Progress(len(batch.shipments))
-    try:
-        run = score(
-            batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
-            progress=progress, engine=args.engine,
-        )  # fmt: skip
-    finally:
-        progress.close()
+    progress = Progress()
+    strictness: Strictness = "strict" if args.strict else "lenient"
+    run, read = _via_models(args, profiles, as_of, strictness, progress)
     try:
         selection = select(
             run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
-            seed=args.seed, control_on_top=args.control_on_top, not_scored=batch.rejected,
+            seed=args.seed, control_on_top=args.control_on_top, not_scored=read.rejected,
         )  # fmt: skip
     except ValueError as exc:
         raise _usage(str(exc)) from None
+    _write(args, fmt, run, selection, progress)
+    if read.rejected:
+        print(f"{len(read.rejected):,} of {read.records_read:,} records rejected (listed on "
+              "standard error)", file=sys.stderr)  # fmt: skip
+    return 1 if (args.strict and read.rejected) else 0
+
+
+class _Read(Protocol):
+    """What the command says of the batch read: a :class:`~riskprofile.io.Batch` or a
+    :class:`~riskprofile.io.FrameBatch`."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def record_unit(self) -> str: ...
+    @property
+    def records_read(self) -> int: ...
+    @property
+    def rejected(self) -> Sequence[RejectedRecord]: ...
+
+
+def _say_rejected(read: _Read) -> None:
+    for rejected in read.rejected:
+        print(f"{read.source}: {read.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+
+
+def _via_models(
+    args: argparse.Namespace,
+    profiles: ProfileSet,
+    as_of: dt.datetime,
+    strictness: Strictness,
+    progress: Progress,
+) -> tuple[ScoringRun, _Read]:
+    """One model object per record and per shipment (``read_batch``), scored by
+    :func:`~riskprofile.scoring.score` with the engine asked for."""
+    from riskprofile.io import read_batch
+    from riskprofile.scoring import score
+
+    with progress.stage(f"reading {args.batch}"):
+        batch = read_batch(args.batch, mapping=args.mapping, strictness=strictness)
+    _say_rejected(batch)
+    with progress.stage("scoring", len(batch.shipments), "shipments") as step:
+        run = score(
+            batch, profiles, as_of=as_of, include_drafts=args.include_drafts, progress=step,
+            engine=args.engine,
+        )  # fmt: skip
+    return run, batch
+
+
+def _write(
+    args: argparse.Namespace,
+    fmt: str,
+    run: ScoringRun,
+    selection: Selection,
+    progress: Progress,
+) -> None:
+    """The list on standard output, or the files ``-o`` names (with the top of the list).
+
+    Progress is drawn only while files are written: standard output may be the same
+    terminal."""
+    from riskprofile.output import text_table, to_json, write_output
+
     warn = args.unevaluable_warn
     width = _width()
     if args.output and fmt == "table":
-        listing = text_table(
-            run, selection, limit=10**9, unevaluable_warning=warn, width=width,
-            details=args.details,
-        )  # fmt: skip
-        Path(args.output).write_text(listing, encoding="utf-8")
+        with progress.stage(f"writing {args.output}"):
+            listing = text_table(
+                run, selection, limit=10**9, unevaluable_warning=warn, width=width,
+                details=args.details,
+            )  # fmt: skip
+            Path(args.output).write_text(listing, encoding="utf-8")
         print(f"wrote {args.output}")
     elif args.output:
-        written = write_output(run, args.output, selection=selection, format=fmt)
+        with progress.stage(f"writing {args.output}"):
+            written = write_output(run, args.output, selection=selection, format=fmt)
         listing = text_table(
             run, selection, limit=10, unevaluable_warning=warn, width=width, details=args.details
         )
@@ -263,7 +282,3 @@ def _score(args: argparse.Namespace) -> int:
 
         for warning in unevaluable_warnings(run, warn):  # standard output is the data
             print(f"warning: {warning}", file=sys.stderr)
-    if batch.rejected:
-        print(f"{len(batch.rejected):,} of {batch.records_read:,} records rejected (listed on "
-              "standard error)", file=sys.stderr)  # fmt: skip
-    return 1 if (args.strict and batch.rejected) else 0

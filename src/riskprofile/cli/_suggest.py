@@ -99,8 +99,8 @@ def _usage(message: str) -> SystemExit:
 
 def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
+    from riskprofile.cli._read import read_shipments
     from riskprofile.evaluation import read_outcomes, suggest
-    from riskprofile.io import read_batch
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -116,7 +116,7 @@ def _suggest(args: argparse.Namespace) -> int:
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)
-    batch = read_batch(args.history, mapping=args.mapping)
+    batch = read_shipments(args.history, mapping=args.mapping)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip

@@ -1,0 +1,150 @@
+"""Progress of long work on standard error: reading, scoring and writing a batch.
+
+Shown only on a terminal, and only for a stage that lasts more than a second: in a pipe or
+a file standard error carries the same bytes with or without it (the tests compare them).
+A stage that reports how far it is (``done`` of ``total``) draws a bar; one that cannot
+(a column-wise step is one call) shows its elapsed time, redrawn from a timer thread.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+_WIDTH = 30
+
+
+class Progress:
+    """Progress lines for the stages of one command.
+
+    Args:
+        stream: where to draw (standard error by default).
+        enabled: draw at all; by default only when ``stream`` is a terminal.
+        delay: seconds a stage must last before its line appears.
+        clock: the time source (tests give their own).
+        timer: redraw a stage from a timer thread (off: only when the stage calls back).
+
+    >>> progress = Progress(enabled=False)
+    >>> with progress.stage("scoring", 3, "shipments") as step:
+    ...     step(3)
+    """
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        enabled: bool | None = None,
+        delay: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        timer: bool = True,
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.delay = delay
+        self.clock = clock
+        self.timer = timer
+
+    @contextmanager
+    def stage(
+        self, what: str, total: int | None = None, unit: str = ""
+    ) -> Iterator[Callable[[int], None]]:
+        """A stage (``"reading batch.parquet"``): yields the callback that says how much
+        is done; at the end a stage that was shown says how long it took."""
+        if not self.enabled:
+            yield _ignore
+            return
+        line = _Line(self, what, total, unit)
+        line.start()
+        try:
+            yield line.update
+        except BaseException:
+            line.finish(failed=True)  # the error says what happened, not "done"
+            raise
+        line.finish(failed=False)
+
+
+def _ignore(done: int) -> None:
+    return None
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or odd stream: no progress
+        return False
+
+
+class _Line:
+    """One stage's line: drawn after the delay, redrawn at most five times a second."""
+
+    def __init__(self, progress: Progress, what: str, total: int | None, unit: str) -> None:
+        self.progress = progress
+        self.what = what
+        self.total = total
+        self.unit = unit
+        self.done = 0
+        self.begun = progress.clock()
+        self.last = 0.0
+        self.shown = False
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.timer = threading.Thread(target=self._tick, daemon=True)
+
+    def start(self) -> None:
+        if self.progress.timer:
+            self.timer.start()
+
+    def _tick(self) -> None:
+        # A stage that never calls back (one column-wise call) still shows it is alive.
+        if self.stop.wait(self.progress.delay):
+            return
+        while True:
+            self.draw(force=True)
+            if self.stop.wait(1.0):
+                return
+
+    def update(self, done: int) -> None:
+        self.done = done
+        self.draw(force=False)
+
+    def draw(self, *, force: bool, final: bool = False) -> None:
+        with self.lock:
+            now = self.progress.clock()
+            elapsed = now - self.begun
+            if not final and elapsed < self.progress.delay:
+                return
+            if not (force or final) and now - self.last < 0.2:
+                return
+            self.last = now
+            self.shown = True
+            text = self.what
+            if self.total is not None:
+                filled = int(_WIDTH * min(self.done, self.total) / max(self.total, 1))
+                text += f" [{'#' * filled}{'.' * (_WIDTH - filled)}] "
+                text += f"{self.done:,}/{self.total:,} {self.unit}".rstrip()
+                if elapsed > 0 and self.done:
+                    text += f", {self.done / elapsed:,.0f}/s"
+            text += f" ({'done in ' if final else ''}{elapsed:.1f} s)"
+            # \r and erase-to-end-of-line: a terminal redraws the one line in place.
+            self.progress.stream.write(f"\r{text}\x1b[K" + ("\n" if final else ""))
+            self.progress.stream.flush()
+
+    def finish(self, *, failed: bool) -> None:
+        self.stop.set()
+        if self.timer.is_alive():
+            self.timer.join()
+        if not self.shown:
+            return
+        if failed:
+            self.progress.stream.write("\n")
+            self.progress.stream.flush()
+            return
+        if self.total is not None:
+            self.done = max(self.done, self.total)
+        self.draw(force=True, final=True)

@@ -1,0 +1,103 @@
+"""Progress lines: on a terminal only, never in a pipe or a file (whose bytes the other
+tests compare), and never a "done" for a stage that failed."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from riskprofile.cli._progress import Progress
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class _Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_nothing_is_drawn_off_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, delay=0.0)
+    assert not progress.enabled
+    with progress.stage("scoring", 10, "shipments") as step:
+        step(5)
+        step(10)
+    assert stream.getvalue() == ""
+
+
+def test_a_short_stage_is_not_drawn() -> None:
+    stream, clock = _Terminal(), _Clock()
+    progress = Progress(stream, delay=3600.0, clock=clock, timer=False)
+    assert progress.enabled
+    with progress.stage("reading b.csv") as step:
+        clock.now += 0.5
+        step(1)
+    assert stream.getvalue() == ""
+
+
+def test_a_long_stage_draws_a_bar_and_says_when_it_is_done() -> None:
+    stream, clock = _Terminal(), _Clock()
+    progress = Progress(stream, delay=1.0, clock=clock, timer=False)
+    with progress.stage("scoring", 200, "shipments") as step:
+        clock.now += 2.0
+        step(100)
+        clock.now += 2.0
+    lines = stream.getvalue().split("\r")[1:]
+    assert lines[0].startswith("scoring [###############...............] 100/200 shipments")
+    assert lines[0].endswith("(2.0 s)\x1b[K")
+    assert lines[-1].startswith("scoring [##############################] 200/200 shipments")
+    assert lines[-1].endswith("(done in 4.0 s)\x1b[K\n")
+
+
+def test_a_failed_stage_ends_its_line_without_done() -> None:
+    stream, clock = _Terminal(), _Clock()
+    progress = Progress(stream, delay=1.0, clock=clock, timer=False)
+
+    def fail() -> None:
+        with progress.stage("reading b.csv") as step:
+            clock.now += 5.0
+            step(1)
+            raise RuntimeError("unreadable")
+
+    with pytest.raises(RuntimeError):
+        fail()
+    assert stream.getvalue().endswith("(5.0 s)\x1b[K\n")
+    assert "done" not in stream.getvalue()
+
+
+def test_a_stage_that_never_calls_back_is_drawn_by_its_timer() -> None:
+    stream = _Terminal()
+    progress = Progress(stream, delay=0.0)
+    with progress.stage("scoring 5 shipments"):
+        for _ in range(200):  # the timer thread draws at once
+            if stream.getvalue():
+                break
+            time.sleep(0.01)
+    assert stream.getvalue().startswith("\rscoring 5 shipments (")
+    assert stream.getvalue().endswith("s)\x1b[K\n")
+
+
+def test_score_in_a_pipe_writes_no_progress(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "riskprofile", "score", "examples/data/karachi-sample.csv",
+         "--as-of", "2026-11-02", "-o", str(tmp_path / "run.json")],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "\r" not in out.stderr
+    assert "\x1b" not in out.stderr
