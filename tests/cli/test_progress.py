@@ -65,6 +65,22 @@ def test_a_long_stage_draws_a_bar_and_says_when_it_is_done() -> None:
     assert lines[-1].endswith("(done in 4.0 s)\x1b[K\n")
 
 
+def test_a_stage_learns_its_total_from_its_first_call() -> None:
+    stream, clock = _Terminal(), _Clock()
+    progress = Progress(stream, delay=1.0, clock=clock, timer=False)
+    with progress.stage("reading b.parquet", unit="records") as step:
+        clock.now += 1.5
+        step(0, 4_000)
+        clock.now += 1.0
+        step(1_000, 4_000)
+    lines = stream.getvalue().split("\r")[1:]
+    assert lines[0].startswith("reading b.parquet [.....")
+    assert " 0/4,000 records" in lines[0]
+    assert " 1,000/4,000 records, 400/s" in lines[1]
+    assert "4,000/4,000 records" in lines[-1]
+    assert lines[-1].endswith("(done in 2.5 s)\x1b[K\n")
+
+
 def test_a_failed_stage_ends_its_line_without_done() -> None:
     stream, clock = _Terminal(), _Clock()
     progress = Progress(stream, delay=1.0, clock=clock, timer=False)

@@ -13,11 +13,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Protocol, TextIO
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "Step"]
 
 _WIDTH = 30
+
+
+class Step(Protocol):
+    """What a stage is told: how much is done, and the total when the stage learns it
+    only then (``read_frame`` knows the records once the file is loaded)."""
+
+    def __call__(self, done: int, total: int | None = None, /) -> None: ...
 
 
 class Progress:
@@ -51,9 +58,7 @@ class Progress:
         self.timer = timer
 
     @contextmanager
-    def stage(
-        self, what: str, total: int | None = None, unit: str = ""
-    ) -> Iterator[Callable[[int], None]]:
+    def stage(self, what: str, total: int | None = None, unit: str = "") -> Iterator[Step]:
         """A stage (``"reading batch.parquet"``): yields the callback that says how much
         is done; at the end a stage that was shown says how long it took."""
         if not self.enabled:
@@ -69,7 +74,7 @@ class Progress:
         line.finish(failed=False)
 
 
-def _ignore(done: int) -> None:
+def _ignore(done: int, total: int | None = None, /) -> None:
     return None
 
 
@@ -109,8 +114,10 @@ class _Line:
             if self.stop.wait(1.0):
                 return
 
-    def update(self, done: int) -> None:
+    def update(self, done: int, total: int | None = None, /) -> None:
         self.done = done
+        if total is not None:
+            self.total = total
         self.draw(force=False)
 
     def draw(self, *, force: bool, final: bool = False) -> None:

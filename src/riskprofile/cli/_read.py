@@ -35,8 +35,8 @@ def read(
     """``read_frame`` with a progress line on a terminal."""
     from riskprofile.io import read_frame
 
-    with (progress or Progress()).stage(f"reading {path}"):
-        return read_frame(path, mapping=mapping, strictness=strictness)
+    with (progress or Progress()).stage(f"reading {path}", unit="records") as step:
+        return read_frame(path, mapping=mapping, strictness=strictness, progress=step)
 
 
 def read_shipments(
