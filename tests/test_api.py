@@ -139,6 +139,25 @@ def test_score_of_a_path_reads_it(
     assert (small.source, small.records_read, small.record_unit) == (str(path), 8, "line")
 
 
+def test_score_of_a_path_reads_it_column_wise_unless_rowwise(
+    run: ScoringRun, bundled: ProfileSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import riskprofile.io
+
+    reference = score(read_batch(SAMPLE), bundled, as_of="2026-11-02", engine="rowwise")
+
+    def unused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read_batch: the slow reader, for the row-wise engine only")
+
+    monkeypatch.setattr(riskprofile.io, "read_batch", unused)
+    for engine in ("auto", "columnar"):
+        got = score(SAMPLE, bundled, as_of="2026-11-02", engine=engine)  # type: ignore[arg-type]
+        assert got == reference
+    assert run == reference
+    with pytest.raises(AssertionError, match="slow reader"):
+        score(SAMPLE, bundled, as_of="2026-11-02", engine="rowwise")
+
+
 @settings(max_examples=depth(15))
 @given(broken=st.sets(st.integers(min_value=0, max_value=7)))
 def test_nothing_read_is_lost(

@@ -239,7 +239,9 @@ def score(
     Args:
         shipments: the batch: a :class:`~riskprofile.io.Batch` (``read_batch(...)``),
             the path of a batch file (read with :func:`~riskprofile.read_batch`'s
-            defaults: lenient, no column mapping), or shipments
+            defaults: lenient, no column mapping; column-wise with
+            :func:`~riskprofile.io.read_frame`, which gives the same shipments and
+            rejected records, unless ``engine="rowwise"``), or shipments
             (``read_batch(...).shipments``). Given a batch or a path, the run keeps the
             batch's rejected records and record count (``run.rejected``,
             ``run.records_read``), so that nothing read is lost.
@@ -279,9 +281,7 @@ def score(
     require_profiles(profile_list, skipped, when)
     batch: Batch | None
     if isinstance(shipments, str | os.PathLike):
-        from riskprofile.io import read_batch
-
-        batch = read_batch(Path(shipments))
+        batch = _read(Path(shipments), engine)
     elif isinstance(shipments, Batch):
         batch = shipments
     else:
@@ -317,6 +317,30 @@ def score(
         rejected=() if batch is None else tuple(batch.rejected),
         record_unit="record" if batch is None else batch.record_unit,
         unevaluable=dict(sorted(units.items())),
+    )
+
+
+def _read(path: Path, engine: Engine) -> Batch:
+    """A batch file's shipments: read column-wise (``read_frame``: the same shipments and
+    rejected records, no model object per record) unless the row-wise engine, the
+    reference, is asked for."""
+    if engine == "rowwise":
+        from riskprofile.io import read_batch
+
+        return read_batch(path)
+    from riskprofile.io import read_frame
+    from riskprofile.model.frame import shipments_of_frame
+
+    reading = read_frame(path)
+    return Batch(
+        reading.source,
+        reading.strictness,
+        shipments_of_frame(reading.frame),
+        list(reading.rejected),
+        reading.records_read,
+        reading.manifests,
+        ignored_columns=list(reading.ignored_columns),
+        record_unit=reading.record_unit,
     )
 
 
