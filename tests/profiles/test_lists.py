@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import riskprofile.profiles._load as loader
+import riskprofile.profiles._list_entries as loader
 from riskprofile.engines.columnar import score_frame, shipment_frame
 from riskprofile.errors import ProfileError, ProfileSetError
 from riskprofile.model import LENIENT, Manifest, Shipment, flatten

@@ -47,9 +47,9 @@ from riskprofile.profiles import (
     record_of,
     run_examples,
 )
-from riskprofile.profiles import _load as _load_module
+from riskprofile.profiles import _overlays as _overlays_module
 from riskprofile.profiles._expressions import compile_condition
-from riskprofile.profiles._load import MAX_OVERLAY_DEPTH
+from riskprofile.profiles._overlays import MAX_OVERLAY_DEPTH
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1153,13 +1153,13 @@ def test_a_chain_at_the_depth_limit_loads_with_each_overlay_applied_once(
         top = f"pk.c{MAX_OVERLAY_DEPTH - 2}"
         (tmp_path / f"a{i:03d}.yaml").write_text(f"extends: {top}\nid: pk.leaf{i}\ncountry: PK\n")
     applied: list[str] = []
-    original = _load_module._apply_overlay
+    original = _overlays_module._apply_overlay
 
     def counting(base: Any, source: Any, errors: Any) -> Any:
         applied.append(source.path)
         return original(base, source, errors)
 
-    monkeypatch.setattr(_load_module, "_apply_overlay", counting)
+    monkeypatch.setattr(_overlays_module, "_apply_overlay", counting)
     profiles = load_profiles(tmp_path, country="PK")
     assert len(applied) == len(set(applied)) == MAX_OVERLAY_DEPTH + 100
     top = profiles[f"pk.c{MAX_OVERLAY_DEPTH - 1}"]

@@ -21,7 +21,6 @@ from riskprofile.profiles._load import (
     fingerprint,
     load_all_profiles,
     load_profiles,
-    profile_files,
 )
 from riskprofile.profiles._schema import (
     Band,
@@ -35,6 +34,7 @@ from riskprofile.profiles._schema import (
     ProfileException,
     WatchList,
 )
+from riskprofile.profiles._sources import profile_files
 from riskprofile.profiles._testing import ExampleOutcome, run_examples
 from riskprofile.profiles._tree import field_types
 
