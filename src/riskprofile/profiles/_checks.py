@@ -15,12 +15,7 @@ from typing import Any, TypeVar
 
 from rule_engine import ast as re_ast
 
-from riskprofile.profiles._builtins import (
-    HELPERS,
-    MAX_RANGE,
-    ListValues,
-    _range_length,
-)
+from riskprofile.profiles._builtins import HELPERS, MAX_RANGE, ListValues, _range_length
 from riskprofile.profiles._regex import regex_problems
 from riskprofile.profiles._tree import (
     _ALLOWED_BUILTINS,

@@ -15,10 +15,7 @@ from typing import Any
 from rule_engine import ast as re_ast
 
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._tree import (
-    field_types,
-    walk,
-)
+from riskprofile.profiles._tree import field_types, walk
 
 __all__ = ["record_of", "render_explanation", "show_value"]
 

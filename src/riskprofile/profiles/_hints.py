@@ -16,9 +16,7 @@ from rule_engine import DataType
 from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins
 
-from riskprofile.profiles._builtins import (
-    _Re2Rule,
-)
+from riskprofile.profiles._builtins import _Re2Rule
 from riskprofile.profiles._regex import RegexRefused, regex_problems
 from riskprofile.profiles._tree import (
     _KIND_NAMES,
