@@ -38,7 +38,7 @@ from riskprofile.synth import (
     generate_manifest_documents,
     generate_manifests,
 )
-from riskprofile.synth._generator import (
+from riskprofile.synth._defects import (
     CONSIGNMENT_DEFECTS,
     CONTAINER_DEFECTS,
     GOODS_DEFECTS,

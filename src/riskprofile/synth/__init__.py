@@ -34,13 +34,15 @@ inspections made, the history that :func:`riskprofile.evaluation.suggest` learns
 :func:`write_history` writes it as a flat CSV batch, an outcome file and the patterns.
 """
 
-from riskprofile.synth._generator import (
+from riskprofile.synth._defects import (
     CONSIGNMENT_DEFECTS,
     CONTAINER_DEFECTS,
-    DEFAULT_START,
     GOODS_DEFECTS,
     MANIFEST_DEFECTS,
     Defect,
+)
+from riskprofile.synth._generator import (
+    DEFAULT_START,
     generate_manifest_documents,
     generate_manifests,
 )

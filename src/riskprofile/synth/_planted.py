@@ -30,13 +30,8 @@ from stdnum import iso6346
 from riskprofile.io._cells import CsvWriter, csv_text
 from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
-from riskprofile.synth._generator import (
-    DEFAULT_START,
-    _Batch,
-    _choice,
-    _randint,
-    generate_manifest_documents,
-)
+from riskprofile.synth._draw import _choice, _randint
+from riskprofile.synth._generator import DEFAULT_START, _Batch, generate_manifest_documents
 from riskprofile.synth._reference import (
     CARRIERS,
     COUNTRY_PORTS,
