@@ -33,8 +33,10 @@ from riskprofile.model.codes import (
 )
 from riskprofile.synth import (
     DEFAULT_START,
+    _commodities,
     _generator,
     _reference,
+    _traders,
     generate_manifest_documents,
     generate_manifests,
 )
@@ -259,7 +261,7 @@ def test_clean_weights_add_up(clean: list[Doc]) -> None:
     gaps = []
     for doc in clean:
         for box in doc["containers"]:
-            equipment = _reference.EQUIPMENT[box["size_type"]]
+            equipment = _commodities.EQUIPMENT[box["size_type"]]
             assert box["tare_kg"] in equipment.tares
             if box["verified_gross_mass_kg"] is not None:
                 assert box["tare_kg"] <= box["verified_gross_mass_kg"] <= 36000
@@ -497,8 +499,8 @@ def test_reference_codes_are_real() -> None:
         assert port.region in _reference.REGION_DAYS
     for country, ports in _reference.COUNTRY_PORTS.items():
         assert all(p.startswith(country) and p in _reference.PORTS for p, _ in ports)
-        assert country in _reference.LOCALES
-    for commodity in _reference.COMMODITIES:
+        assert country in _traders.LOCALES
+    for commodity in _commodities.COMMODITIES:
         for line in commodity.lines:
             assert hs_code_problem(line.code) is None
             assert len(line.code) == 6
@@ -511,9 +513,9 @@ def test_reference_codes_are_real() -> None:
     for name, number in _reference.VESSEL_IMO.items():
         assert imo_problem(number) is None, name
         assert number[6] == stdnum_imo.calc_check_digit(number[:6])
-    for code in _reference.EQUIPMENT:
+    for code in _commodities.EQUIPMENT:
         assert describe_size_type(code) is not None
-    for currency in _reference.UNITS_PER_USD:
+    for currency in _commodities.UNITS_PER_USD:
         assert pycountry.currencies.get(alpha_3=currency) is not None
     for service in _reference.SERVICES:
         assert set(service.hubs) <= set(service.calls)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from riskprofile.synth._cargo import _CargoDraws
+from riskprofile.synth._commodities import EQUIPMENT, REEXPORT_COUNTRIES, Commodity
 from riskprofile.synth._defects import CONSIGNMENT_DEFECTS, CONTAINER_DEFECTS
 from riskprofile.synth._draw import (
     _EQUIPMENT,
@@ -32,14 +33,11 @@ from riskprofile.synth._draw import (
 )
 from riskprofile.synth._reference import (
     COUNTRY_PORTS,
-    EQUIPMENT,
     PORTS,
-    REEXPORT_COUNTRIES,
     REGION_DAYS,
     TRANSIT_SHARE,
     TRANSSHIPMENT_DAYS,
     Carrier,
-    Commodity,
 )
 
 

@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from stdnum import iso6346
 
+from riskprofile.synth._commodities import (
+    CURRENCY_BY_COUNTRY,
+    SIZE_TYPE_WORDS,
+    UNITS_PER_USD,
+    VAGUE_DESCRIPTIONS,
+    Commodity,
+    Equipment,
+)
 from riskprofile.synth._defects import GOODS_DEFECTS
 from riskprofile.synth._draw import (
     _LINES,
@@ -24,18 +32,12 @@ from riskprofile.synth._draw import (
 from riskprofile.synth._parties import _PartyDraws
 from riskprofile.synth._reference import (
     CARRIERS,
-    CURRENCY_BY_COUNTRY,
-    EU_COUNTRIES,
     LEASING_PREFIXES,
     LEASING_REEFER_PREFIXES,
-    SIZE_TYPE_WORDS,
     TANK_PREFIXES,
-    UNITS_PER_USD,
-    VAGUE_DESCRIPTIONS,
     Carrier,
-    Commodity,
-    Equipment,
 )
+from riskprofile.synth._traders import EU_COUNTRIES
 
 
 class _CargoDraws(_PartyDraws):

@@ -18,27 +18,26 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import pycountry
 
 from riskprofile.model.codes import is_country
+from riskprofile.synth._commodities import (
+    COMMODITIES,
+    LCL_EQUIPMENT,
+    LCL_ORIGINS,
+    Commodity,
+    Package,
+)
 from riskprofile.synth._defects import Defect
 from riskprofile.synth._reference import (
     AFFINITY,
     CARRIERS,
-    COMMODITIES,
     COUNTRY_PORTS,
-    EU_COUNTRIES,
     FEEDS,
-    GENERIC_WORDS,
-    LCL_EQUIPMENT,
-    LCL_ORIGINS,
-    LOCALES,
     PORTS,
     SERVICES,
     TRANSIT_DELIVERY,
     Carrier,
-    Commodity,
-    Locale,
-    Package,
     Service,
 )
+from riskprofile.synth._traders import EU_COUNTRIES, GENERIC_WORDS, LOCALES, Locale
 
 # Rates of features that are normal in real manifests, not defects.
 _UNNAMED_RATE = 0.004  # containers on the manifest that no B/L names (mostly empties)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from riskprofile.synth._commodities import Commodity
 from riskprofile.synth._draw import (
     _FORWARDER_CONSIGNEE_RATE,
     _NAME_VARIANT_RATE,
@@ -20,7 +21,7 @@ from riskprofile.synth._draw import (
     _randint,
     _tidy_name,
 )
-from riskprofile.synth._reference import (
+from riskprofile.synth._traders import (
     AEO_COUNTRIES,
     AGENT_TRADES,
     FORWARDER_TRADES,
@@ -29,7 +30,6 @@ from riskprofile.synth._reference import (
     HINTERLAND,
     LOCALES,
     ORDER_BANKS,
-    Commodity,
 )
 
 

@@ -30,19 +30,17 @@ from stdnum import iso6346
 from riskprofile.io._cells import CsvWriter, csv_text
 from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
+from riskprofile.synth._commodities import EQUIPMENT, UNITS_PER_USD, Equipment
 from riskprofile.synth._draw import _choice, _randint
 from riskprofile.synth._generator import DEFAULT_START, _Batch, generate_manifest_documents
 from riskprofile.synth._reference import (
     CARRIERS,
     COUNTRY_PORTS,
-    EQUIPMENT,
     PORTS,
     REGION_DAYS,
     TRANSIT_DELIVERY,
     TRANSSHIPMENT_DAYS,
-    UNITS_PER_USD,
     Carrier,
-    Equipment,
 )
 
 __all__ = [
