@@ -33,12 +33,7 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
 # Modules over MAX_LINES lines ("splits" and "readers" are splitting them).
 ALLOWED_LONG: set[str] = {
     "riskprofile/engines/columnar/_score.py",
-    "riskprofile/engines/columnar/_translate.py",
     "riskprofile/evaluation/_suggest.py",
-    "riskprofile/profiles/_load.py",
-    "riskprofile/synth/_generator.py",
-    "riskprofile/synth/_planted.py",
-    "riskprofile/synth/_reference.py",
 }
 
 
