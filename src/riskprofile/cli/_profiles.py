@@ -92,7 +92,7 @@ def register(commands: Any) -> None:
         description="Translate every indicator's and exception's condition for the "
         "columnar engine and print, per profile, 'columnar' or 'row-wise: <reason>' "
         "(a condition it cannot translate exactly runs row-wise, with the same result), "
-        "then a summary. Needs Polars (the 'columnar' extra).",
+        "then a summary.",
     )
     engines.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     engines.add_argument(
