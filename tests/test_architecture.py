@@ -33,7 +33,6 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
 # Modules over MAX_LINES lines ("splits" and "readers" are splitting them).
 ALLOWED_LONG: set[str] = {
     "riskprofile/engines/columnar/_score.py",
-    "riskprofile/evaluation/_suggest.py",
 }
 
 

@@ -32,13 +32,9 @@ from riskprofile import (
     score,
 )
 from riskprofile.evaluation import KINDS, Figures, Outcome, outcome_mapping, read_outcomes
-from riskprofile.evaluation._suggest import (
-    Candidate,
-    Suggestions,
-    benjamini_hochberg,
-    binomial_tail,
-    suggest,
-)
+from riskprofile.evaluation._candidates import Candidate, benjamini_hochberg, binomial_tail
+from riskprofile.evaluation._suggest import suggest
+from riskprofile.evaluation._suggestions import Suggestions
 from riskprofile.profiles import lint_profiles
 from riskprofile.rules import unit_key as _unit_key
 from riskprofile.synth import History, PlantedPattern, generate_history

@@ -8,6 +8,13 @@ the detection trend, and the indicators that never fire or never find anything.
 a date and measured after it, as a draft profile to review.
 """
 
+from riskprofile.evaluation._candidates import (
+    KINDS,
+    Candidate,
+    CandidateKind,
+    Figures,
+    PrecisionAtCapacity,
+)
 from riskprofile.evaluation._metrics import (
     DEFAULT_CAPACITIES,
     TABLE_COLUMNS,
@@ -31,15 +38,8 @@ from riskprofile.evaluation._outcomes import (
     render_outcome_layout,
 )
 from riskprofile.evaluation._report import report_html, text_summary, write_report
-from riskprofile.evaluation._suggest import (
-    KINDS,
-    Candidate,
-    CandidateKind,
-    Figures,
-    PrecisionAtCapacity,
-    Suggestions,
-    suggest,
-)
+from riskprofile.evaluation._suggest import suggest
+from riskprofile.evaluation._suggestions import Suggestions
 
 __all__ = [
     "DEFAULT_CAPACITIES",
