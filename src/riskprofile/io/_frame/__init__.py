@@ -35,6 +35,22 @@ It is a hybrid, and exact by construction where it is not exact by computation:
 The result is the frame :func:`~riskprofile.engines.columnar.shipment_frame` gives for
 ``read_batch(path).shipments`` (same rows, order, values and dtypes) and the same rejected
 records; the tests prove it by property tests against the model path.
+
+The modules, in the order a read goes through them:
+
+- ``_read``: :func:`read_frame`, which picks the column-wise path or the model path;
+  ``_result``: :class:`FrameBatch`;
+- ``_load``: the file's records as text columns, a slice at a time (the file policies
+  of :mod:`riskprofile.io._tabular`);
+- ``_reader``: the reader of one file: slices of whole vessel calls, each row's keys and
+  the ids of its call, bill of lading and container; ``_state``: what its steps share;
+- ``_groups``: the tables of vessel calls, bills of lading, containers and goods lines,
+  each cell checked by the model once per distinct value (``_values`` holds the value
+  rules and Polars helpers);
+- ``_route``: which rows the model path reads (``routed``), and that path
+  for just them;
+- ``_assemble``: the column-wise path, the shipment frame from the group tables
+  (``fast_frame``).
 """
 
 from riskprofile.io._frame._read import read_frame

@@ -12,10 +12,10 @@ import polars as pl
 from pydantic import ValidationError
 
 from riskprofile.io._batch import RejectedRecord
-from riskprofile.io._frame._assemble import _Assembly
+from riskprofile.io._frame._assemble import fast_frame
 from riskprofile.io._frame._groups import _GroupTables
 from riskprofile.io._frame._result import FrameBatch
-from riskprofile.io._frame._route import _Routing
+from riskprofile.io._frame._route import _ModelPath, routed
 from riskprofile.io._frame._values import (
     _CALL_KEY,
     _GOODS,
@@ -44,7 +44,7 @@ class _Slice:
     rows_via_models: int
 
 
-class _Reader(_GroupTables, _Routing, _Assembly):
+class _Reader(_GroupTables, _ModelPath):
     """Reads a flat file into the shipment frame, a slice of whole vessel calls at a time."""
 
     def read(self, progress: Progress | None = None) -> FrameBatch:
@@ -150,15 +150,15 @@ class _Reader(_GroupTables, _Routing, _Assembly):
         calls = self._calls(rows)
         bills = self._bills(rows)
         boxes = self._boxes(rows)
-        routed = self._routed(rows, calls, bills, boxes, goods)
+        to_models = routed(rows, calls, bills, boxes, goods, self.strict)
         lone = rows["_lone"]
-        slow_rows = rows.filter(routed | lone)
-        fast_rows = rows.filter(~routed & ~lone)
-        self._grouped_rows = rows.height - int(lone.sum())
+        slow_rows = rows.filter(to_models | lone)
+        fast_rows = rows.filter(~to_models & ~lone)
+        grouped_rows = rows.height - int(lone.sum())
         slow, rejected, slow_calls = self._slow_frame(slow_rows, calls, bills, boxes)
         # The file's cells are no longer needed: free them before the widest step.
         self.raw = self.raw.clear()
-        fast = self._fast_frame(fast_rows, calls, bills, boxes, goods)
+        fast = fast_frame(fast_rows, calls, bills, boxes, goods, grouped_rows)
         # The column-wise frame is in the model path's order already; merged, it is sorted.
         frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")

@@ -60,7 +60,6 @@ class _ReaderState:
         self._checks: dict[tuple[Any, ...], Check] = {}
         self._file_call_keys: pl.Series | None = None
         self._slice_call_keys: pl.Series | None = None
-        self._grouped_rows = 0
 
     def _field_check(self, model: type[RecordModel], field: str, base: dict[str, Any]) -> Check:
         """:func:`_field_check`, one per field for the whole read (each slice meets
