@@ -40,6 +40,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from riskprofile.model.codes import Problem
 
 __all__ = [
+    "FLAG_CODES",
     "LENIENT",
     "MAX_TEXT_CHARS",
     "STRICT",
@@ -87,14 +88,36 @@ def is_lenient(info: ValidationInfo) -> bool:
     return isinstance(ctx, Mapping) and ctx.get("strictness") == "lenient"
 
 
+FLAG_CODES: Mapping[str, str] = {
+    "check_digit": "a code whose check digit is wrong (ISO 6346 container, IMO number)",
+    "duplicate": "a bill of lading or container declared twice in one manifest",
+    "format": "a code not in its standard's shape (LOCODE, country, currency, HS...)",
+    "implausible": "a mass above what any container reaches (grams or pounds for kg?)",
+    "incomplete": "a bill of lading some of whose records were rejected",
+    "inconsistent": "values that contradict each other (net above gross, VGM below "
+    "tare, two records of one key that disagree)",
+    "invalid_value": "a value the model could not take, dropped (lenient)",
+    "missing": "a party a rule needs (shipper, consignee) not named",
+    "negative": "a mass or an amount below zero",
+    "unknown_chapter": "an HS code whose chapter does not exist",
+    "unknown_country": "a country code that is not an assigned ISO 3166-1 country",
+    "unknown_currency": "a currency code that is not in ISO 4217",
+    "unknown_field": "a field of a document the model does not know, dropped (lenient)",
+}
+"""Every data-quality flag code (:attr:`QualityFlag.code`) and what it means: the one list
+both readers' flags come from (``tests/io/test_flag_codes.py`` checks that every code the
+source makes is here, and that the model path and the column-wise reader both emit each
+one on data made to trigger it)."""
+
+
 class QualityFlag(BaseModel):
     """A data-quality problem found on a record and kept for rules and reports.
 
     Attributes:
         field: the field at fault on the model that carries the flag (``number``,
             ``transshipment_ports[1]``).
-        code: a short stable code: ``check_digit``, ``format``, ``unknown_country``,
-            ``negative``, ``invalid_value``, ``unknown_field``, ``inconsistent``, ...
+        code: a short stable code, one of :data:`FLAG_CODES`: ``check_digit``,
+            ``format``, ``unknown_country``, ``negative``, ``invalid_value``, ...
         value: the offending value as text (null when the problem is an absence).
         message: the explanation for people.
     """

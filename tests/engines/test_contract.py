@@ -1,0 +1,143 @@
+"""The engine contract (:class:`riskprofile.engines.Engine`): both engines satisfy it as
+they are, in shape and in behaviour, and the checks a third engine would have to pass
+find an engine that breaks it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from riskprofile.engines import Engine, ProfileOutcome, columnar, rowwise
+from riskprofile.model import Shipment
+from riskprofile.profiles import CompiledProfile, ProfileSet, load_profiles
+from riskprofile.rules import applicable_profiles
+from riskprofile.scoring import score
+from tests import strategies as rst
+from tests.depth import depth
+from tests.engines.test_columnar_scoring import batches
+
+AS_OF = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
+ENGINES: dict[str, ModuleType] = {"rowwise": rowwise, "columnar": columnar}
+
+
+def outcomes_of(
+    engine: Engine,
+    shipments: list[Shipment],
+    profiles: list[CompiledProfile],
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, list[ProfileOutcome]]]:
+    return [(s.shipment_id, o) for s, o in engine.evaluate(shipments, profiles, AS_OF, progress)]
+
+
+def check_contract(
+    engine: Engine, shipments: list[Shipment], profiles: list[CompiledProfile]
+) -> None:
+    """What any engine must do on this batch: the shape of its answer, its progress calls,
+    and the reference's answer, field by field."""
+    assert isinstance(engine, Engine)
+    calls: list[int] = []
+    got = outcomes_of(engine, shipments, profiles, calls.append)
+    assert [sid for sid, _ in got] == [s.shipment_id for s in shipments]  # input order
+    for _sid, outcomes in got:
+        assert [o.profile.id for o in outcomes] == [p.id for p in profiles]
+        for outcome in outcomes:
+            if outcome.excepted_by is None:
+                ids = [r.indicator_id for r in outcome.results]
+                assert ids == [i.id for i in outcome.profile.indicators]
+            else:
+                assert outcome.results == ()
+    assert calls == list(range(1, len(shipments) + 1))
+    assert got == outcomes_of(rowwise, shipments, profiles)
+
+
+def test_both_engines_are_engines_as_they_are() -> None:
+    for module in ENGINES.values():
+        assert isinstance(module, Engine)
+        engine: Engine = module  # what mypy checks: the module satisfies the Protocol
+        assert callable(engine.evaluate)
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[list[Shipment], list[CompiledProfile]]:
+    from riskprofile.io import read_batch
+
+    profiles, _ = applicable_profiles(load_profiles(bundled=True), AS_OF, False)
+    return list(read_batch(EXAMPLE).shipments)[:120], profiles
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+def test_each_engine_keeps_the_contract_on_the_example_port_day(
+    name: str, example: tuple[list[Shipment], list[CompiledProfile]]
+) -> None:
+    shipments, profiles = example
+    check_contract(ENGINES[name], shipments, profiles)
+    hits = sum(r.hit for _, o in outcomes_of(ENGINES[name], shipments, profiles)
+               for outcome in o for r in outcome.results)  # fmt: skip
+    assert hits > 0  # the batch has teeth
+
+
+@settings(
+    max_examples=depth(10),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(batches(), rst.profile_sets())
+def test_the_columnar_engine_keeps_the_contract_on_random_batches(
+    shipments: list[Shipment], profiles: ProfileSet
+) -> None:
+    taking_part, _ = applicable_profiles(profiles, AS_OF, False)
+    check_contract(columnar, shipments, taking_part)
+
+
+class _Blind:
+    """An engine that breaks the contract: the right shape, but every condition misses."""
+
+    def evaluate(
+        self,
+        shipments: Iterable[Shipment],
+        profiles: Iterable[CompiledProfile],
+        as_of: dt.datetime,
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[tuple[Shipment, list[ProfileOutcome]]]:
+        for shipment, outcomes in rowwise.evaluate(shipments, profiles, as_of, progress):
+            yield (
+                shipment,
+                [
+                    ProfileOutcome(
+                        o.profile,
+                        tuple(type(r)(r.indicator_id, False, r.problem) for r in o.results),
+                        o.excepted_by,
+                        o.exception_problems,
+                    )
+                    for o in outcomes
+                ],
+            )
+
+
+def test_an_engine_that_breaks_the_contract_is_found(
+    example: tuple[list[Shipment], list[CompiledProfile]],
+) -> None:
+    shipments, profiles = example
+    assert isinstance(_Blind(), Engine)  # the right shape...
+    with pytest.raises(AssertionError):
+        check_contract(_Blind(), shipments, profiles)  # ...not the right answers
+
+
+def test_score_runs_whichever_engine_through_the_contract(
+    example: tuple[list[Shipment], list[CompiledProfile]],
+) -> None:
+    shipments, profiles = example
+    runs = [score(shipments, profiles, as_of=AS_OF, engine=name) for name in sorted(ENGINES)]
+    assert runs[0] == runs[1]
+
+
+def test_what_is_not_an_engine() -> None:
+    assert not isinstance(object(), Engine)
+    assert not isinstance(load_profiles, Engine)
