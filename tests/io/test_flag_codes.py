@@ -13,6 +13,7 @@ from pathlib import Path
 from riskprofile.io import read_batch, read_frame
 from riskprofile.model import FLAG_CODES
 from riskprofile.model.codes import container_number_problem
+from riskprofile.model.shipment import PAYER_ROLES
 from tests.io.test_columnar import assert_same_as_models
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "riskprofile"
@@ -146,3 +147,34 @@ def test_both_readers_emit_the_codes_only_a_document_carries(tmp_path: Path) -> 
     from_models = _codes([s.quality_flags for s in read_batch(path).shipments])
     from_frame = _codes(read_frame(path).frame.get_column("quality_flags").to_list())
     assert from_frame == from_models >= DOCUMENT_ONLY
+
+
+def test_both_readers_give_the_freight_payer_the_same_role(tmp_path: Path) -> None:
+    # One B/L per role of PAYER_ROLES (in the model's order: a payer who is both shipper
+    # and consignee is the shipper), a third party, and no payer at all.
+    base = _base_row()
+    parties = {p: base[f"{p}_name"] for p in ("shipper", "consignee", "notify")}
+    payers = [
+        {"freight_payer_name": parties["shipper"], "consignee_name": parties["shipper"]},
+        {"freight_payer_name": parties["consignee"].lower(), "shipper_name": "ANOTHER"},
+        {"freight_payer_name": "NOTIFY CO", "notify_name": "NOTIFY CO",
+         "consignee_name": "C", "shipper_name": "S"},
+        {"freight_payer_name": "SOMEONE ELSE", "freight_payer_identifier": ""},
+        {"freight_payer_name": "", "freight_payer_address": "", "freight_payer_country": "",
+         "freight_payer_identifier": ""},
+    ]  # fmt: skip
+    numbers = iter(_container_numbers(len(payers)))
+    rows = [
+        {**base, "bl_number": f"BL{n}", "container_number": next(numbers), **change}
+        for n, change in enumerate(payers)
+    ]
+    path = _write(tmp_path / "payers.csv", rows)
+    frame_batch = assert_same_as_models(path)
+    assert frame_batch.rows_via_models == 0
+    frame = frame_batch.frame
+    roles = dict(zip(frame["bl_number"], frame["freight_payer_role"], strict=True))
+    assert roles == {
+        "BL0": "shipper", "BL1": "consignee", "BL2": "notify_party", "BL3": "third_party",
+        "BL4": None,
+    }  # fmt: skip
+    assert {role for role, _prefix in PAYER_ROLES} < set(roles.values())

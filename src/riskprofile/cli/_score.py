@@ -274,9 +274,9 @@ def _write(
     elif fmt == "json":
         sys.stdout.write(to_json(run, selection))
     else:
-        from riskprofile.output import CONTAINER_COLUMNS, _csv, container_rows
+        from riskprofile.output import to_csv
 
-        sys.stdout.write(_csv(container_rows(run, selection), CONTAINER_COLUMNS))
+        sys.stdout.write(to_csv(run, selection))
     if fmt in ("json", "csv") and not args.output:
         from riskprofile.scoring import unevaluable_warnings
 

@@ -54,20 +54,18 @@ class ProfileOutcome:
 class Engine(Protocol):
     """An engine: a module (or any object) with this ``evaluate``.
 
-    Given:
-        ``shipments`` (any iterable of :class:`~riskprofile.model.Shipment`, read once),
-        ``profiles`` (the compiled profiles that take part, already filtered and sorted
-        by :func:`~riskprofile.rules.applicable_profiles`), ``as_of`` (an aware UTC
-        datetime: ``$now`` and ``$today`` in every condition, and the day a timed list's
-        entries are taken at), and an optional ``progress`` callback.
+    It is given ``shipments`` (any iterable of :class:`~riskprofile.model.Shipment`, read
+    once), ``profiles`` (the compiled profiles that take part, already chosen and sorted
+    by :func:`~riskprofile.rules.applicable_profiles`), ``as_of`` (an aware UTC datetime:
+    ``$now`` and ``$today`` in every condition, and the day a watch list's entries are
+    taken at), and an optional ``progress`` callback.
 
-    Returns:
-        An iterator of ``(shipment, outcomes)``, one per shipment, in input order, where
-        ``outcomes`` has one :class:`ProfileOutcome` per profile in the order given. Every
-        field of every outcome equals the row-wise engine's (the reference): the same
-        hits, the same exception, and the same problem text for a condition that cannot
-        be evaluated. ``progress``, when given, is called with the number of shipments
-        done so far, in increasing order, the last call with the batch's size.
+    It returns an iterator of ``(shipment, outcomes)``, one per shipment, in input order,
+    where ``outcomes`` has one :class:`ProfileOutcome` per profile in the order given.
+    Every field of every outcome equals the row-wise engine's (the reference): the same
+    hits, the same exception, and the same problem text for a condition that cannot be
+    evaluated. ``progress``, when given, is called with the number of shipments done so
+    far, in increasing order, the last call with the batch's size.
 
     How an engine gets there is its own business: the columnar engine evaluates each
     condition on whole Polars columns and re-runs only the cells that cannot be evaluated

@@ -41,6 +41,7 @@ from riskprofile.model.manifest import (
 
 __all__ = [
     "CONTAINER_FLAG_RENAME",
+    "PAYER_ROLES",
     "FieldSpec",
     "Shipment",
     "field_catalogue",
@@ -297,17 +298,24 @@ def _same_party(a: Party, b: Party | None) -> bool:
     return bool(a.name and b.name and normalised_text(a.name) == normalised_text(b.name))
 
 
+PAYER_ROLES: tuple[tuple[PayerRole, str], ...] = (
+    ("shipper", "shipper"),
+    ("consignee", "consignee"),
+    ("notify_party", "notify"),
+)
+"""The parties a freight payer is matched with, in this order, each with the prefix of its
+shipment fields (``notify_name``): the first one the payer is (same identifier, else the
+same name) gives ``freight_payer_role``; none of them gives ``third_party``. Both readers
+read this table."""
+
+
 def _payer_role(c: Consignment) -> PayerRole | None:
     payer = c.freight_payer
     if payer is None:
         return None
-    for role, party in (
-        ("shipper", c.shipper),
-        ("consignee", c.consignee),
-        ("notify_party", c.notify_party),
-    ):
-        if _same_party(payer, party):
-            return role  # type: ignore[return-value]
+    for role, _prefix in PAYER_ROLES:
+        if _same_party(payer, getattr(c, role)):
+            return role
     return "third_party"
 
 

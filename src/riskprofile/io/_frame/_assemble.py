@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from riskprofile.io._frame._state import _Call
@@ -23,6 +25,7 @@ from riskprofile.io._frame._values import (
 )
 from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
+from riskprofile.model.shipment import PAYER_ROLES
 
 
 def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
@@ -345,13 +348,10 @@ def assemble(
         )
         return pl.col(f"p_{prefix}") & same
 
-    payer_role = (
-        pl.when(~pl.col("p_freight_payer")).then(None)
-        .when(same_party("shipper")).then(pl.lit("shipper"))
-        .when(same_party("consignee")).then(pl.lit("consignee"))
-        .when(same_party("notify")).then(pl.lit("notify_party"))
-        .otherwise(pl.lit("third_party"))
-    )  # fmt: skip
+    payer_role: Any = pl.when(~pl.col("p_freight_payer")).then(None)
+    for role, prefix in PAYER_ROLES:  # the model's order: the first party it is
+        payer_role = payer_role.when(same_party(prefix)).then(pl.lit(role))
+    payer_role = payer_role.otherwise(pl.lit("third_party"))
     bill_arrival = voyage["arrival"].gather(call_ids.search_sorted(bills["_call"]))
     bill_columns: dict[str, pl.Expr] = {
         "bl_number": pl.col("_bl"),
