@@ -81,10 +81,11 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json"],
     ("exchange", "schema"): [],
+    ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}"],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
-          "{pub}", "{key}", "{history}", "{history_outcomes}")  # fmt: skip
+          "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
                   "fifo")  # fmt: skip
@@ -203,6 +204,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{home}": str(home), "{history}": str(history),
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),
+        "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
     }  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from riskprofile.cli import (
     _data,
     _evaluate,
     _exchange,
+    _lists,
     _profiles,
     _reference,
     _score,
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     _profiles.register(commands)
     _reference.register(commands)
     _exchange.register(commands)
+    _lists.register(commands)
     return parser
 
 

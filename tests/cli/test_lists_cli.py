@@ -1,0 +1,78 @@
+"""``riskprofile lists import``: the files written, what is said, the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskprofile.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
+
+
+def test_import_writes_the_lists_and_says_what_was_not_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "lists"  # created: its parent exists
+    assert main(["lists", "import", "auto", str(DATA / "un_consolidated.xml"), "-o", str(out)]) == 0
+    said, errors = capsys.readouterr()
+    assert "UN Security Council consolidated list, edition 2026-11-02: 5 entities" in said
+    assert f"{out / 'un_imo.csv'}: 1 IMO numbers" in said
+    assert "no tax_ids, registrations in this list" in said
+    assert "4 record(s) or value(s) not used" in errors
+    assert "record 6908602, COMMENTS1 '9234561': not a valid IMO ship number" in errors
+    assert sorted(p.name for p in out.iterdir()) == [
+        "un_entities.csv", "un_imo.csv", "un_names.csv", "un_national_ids.csv",
+        "un_passports.csv", "un_problems.csv",
+    ]  # fmt: skip
+    problems = (out / "un_problems.csv").read_text(encoding="utf-8").splitlines()
+    assert problems[0] == "record,field,value,reason"
+    assert len(problems) == 5
+
+
+def test_strict_exits_1_when_something_was_not_used(tmp_path: Path) -> None:
+    argv = ["lists", "import", "eu", str(DATA / "eu_fsf.xml"), "-o", str(tmp_path), "--strict"]
+    assert main(argv) == 1
+    assert (tmp_path / "eu_names.csv").exists()
+
+
+def test_name_sets_the_prefix(tmp_path: Path) -> None:
+    argv = ["lists", "import", "ofac", str(DATA / "ofac_sdn_advanced.xml"), "-o", str(tmp_path),
+            "--name", "sdn"]  # fmt: skip
+    assert main(argv) == 0
+    assert (tmp_path / "sdn_imo.csv").exists()
+
+
+def test_a_list_without_any_party_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_text("<CONSOLIDATED_LIST dateGenerated='2026-11-02'/>", encoding="utf-8")
+    assert main(["lists", "import", "auto", str(empty), "-o", str(tmp_path / "out")]) == 2
+    assert "no designated party found" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written, not even the folder
+
+
+def test_an_entity_bomb_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>",
+        encoding="utf-8",
+    )
+    assert main(["lists", "import", "auto", str(bomb), "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"riskprofile: error: {bomb}: has a document type declaration")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["UN", "1un", "a b", "../x", ""])
+def test_a_bad_name_is_a_usage_error(name: str, tmp_path: Path) -> None:
+    argv = ["lists", "import", "un", str(DATA / "un_consolidated.xml"), "-o", str(tmp_path),
+            "--name", name]  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2

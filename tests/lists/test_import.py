@@ -1,0 +1,249 @@
+"""Official sanctions lists read into the entity table: one fixture per format (written
+after each format's published schema, see tests/data/README.md), the problems reported
+with their reasons, and hostile XML refused with a clear error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskprofile.errors import InputFormatError, RiskProfileError
+from riskprofile.lists import Entity, Identifier, ListImport, detect_source, import_list
+from tests.depth import depth
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
+FIXTURES = {
+    "un": DATA / "un_consolidated.xml",
+    "eu": DATA / "eu_fsf.xml",
+    "ofac": DATA / "ofac_sdn_advanced.xml",
+    "ftm": DATA / "opensanctions.ftm.json",
+}
+
+
+def _by_id(imported: ListImport) -> dict[str, Entity]:
+    return {e.entity_id: e for e in imported.entities}
+
+
+def _problems(imported: ListImport) -> list[tuple[str, str, str]]:
+    return [(p.record, p.field, p.value) for p in imported.problems]
+
+
+@pytest.mark.parametrize("source", FIXTURES)
+def test_each_format_is_detected(source: str) -> None:
+    path = FIXTURES[source]
+    assert detect_source(path.read_bytes(), str(path)) == source
+    assert import_list("auto", path) == import_list(source, path)  # type: ignore[arg-type]
+
+
+def test_the_un_consolidated_list() -> None:
+    imported = import_list("un", FIXTURES["un"])
+    assert (imported.source, imported.edition) == ("un", "2026-11-02")
+    people = _by_id(imported)
+    assert list(people) == ["6908555", "6908556", "6908600", "6908601", "6908602"]
+    pak = people["6908555"]
+    assert pak == Entity(
+        entity_id="6908555", kind="person", name="PAK CHOL SU",
+        aliases=("박철수", "Pak Chol-su"), weak_aliases=("Su",), countries=("KP",),
+        identifiers=(Identifier("passport", "654310175", "KP", "Passport"),),
+        programmes=("DPRK",), listed_since=dt.date(2016, 11, 30), reference="KPi.901",
+    )  # fmt: skip
+    # A 1718 Committee vessel: its IMO number is in the comments, checked.
+    vessel = people["6908601"]
+    assert (vessel.kind, vessel.imo_numbers(), vessel.aliases) == (
+        "vessel", ("8916293",), ("MORNING STAR",))  # fmt: skip
+    # "IMO Company Number 5342883" is a company's number, which no vessel_imo holds.
+    assert people["6908600"].identifiers == ()
+    assert people["6908600"].kind == "organisation"
+    assert people["6908556"].countries == ("IR",)  # "Iran (Islamic Republic of)"
+    assert _problems(imported) == [
+        ("6908556", "NATIONALITY", "Atlantis"),
+        ("6908602", "COMMENTS1", "9234561"),
+        ("6908603", "LISTED_ON", "not a date"),
+        ("6908603", "FIRST_NAME", ""),
+    ]
+    assert "check digit" in imported.problems[1].reason
+    assert "no name" in imported.problems[3].reason
+
+
+def test_the_eu_financial_sanctions_file() -> None:
+    imported = import_list("eu", FIXTURES["eu"])
+    assert imported.edition == "2026-10-30"
+    found = _by_id(imported)
+    company = found["140001"]
+    assert company.name == "Baltic Bulk Trading LLC"
+    assert company.aliases == ("ООО Балтик Балк Трейдинг",)
+    assert company.weak_aliases == ("BBT",)  # strong="false"
+    assert company.programmes == ("UKR",)
+    assert company.listed_since == dt.date(2014, 3, 17)  # the first regulation
+    assert [(i.kind, i.value) for i in company.identifiers] == [
+        ("tax_id", "7801234567"), ("registration", "1027800000001")]  # fmt: skip
+    tanker = found["140002"]
+    assert (tanker.kind, tanker.imo_numbers()) == ("vessel", ("9123453",))
+    assert tanker.listed_since == dt.date(2023, 6, 23)  # designationDate
+    person = found["140003"]
+    assert (person.kind, person.countries) == ("person", ("RU",))  # "00" is no country
+    assert _problems(imported) == [("140004", "nameAlias/@wholeName", "")]
+
+
+def test_ofacs_advanced_sdn_xml() -> None:
+    imported = import_list("ofac", FIXTURES["ofac"])
+    assert imported.edition == "2026-10-28"
+    found = _by_id(imported)
+    company = found["20001"]
+    assert company.kind == "organisation"
+    assert (company.name, company.aliases, company.weak_aliases) == (
+        "GULF HORIZON GENERAL TRADING FZE", ("GULF HORIZON TRADING",), ("GHGT",))  # fmt: skip
+    assert company.programmes == ("IRAN-EO13846", "SDGT")
+    assert company.countries == ("AE",)  # from its Location
+    assert company.listed_since == dt.date(2019, 9, 4)
+    vessel = found["20002"]
+    assert (vessel.kind, vessel.imo_numbers()) == ("vessel", ("9400007",))
+    assert vessel.countries == ("PA",)  # its flag
+    assert found["20003"].identifiers == ()  # IMO 9400008: wrong check digit, reported
+    person = found["20004"]
+    assert (person.kind, person.name) == ("person", "Mohammad Ali REZAEI")
+    assert person.identifiers == (Identifier("passport", "K12345678", "IR", "Passport"),)
+    assert _problems(imported) == [
+        ("20003", "IDRegDocument/IDRegistrationNo", "IMO 9400008"),
+        ("20003", "Feature Location", "Region Nowhere"),
+    ]
+
+
+def test_followthemoney_json_lines() -> None:
+    imported = import_list("ftm", FIXTURES["ftm"])
+    assert imported.edition == "2026-10-31"  # the latest last_change
+    found = _by_id(imported)
+    assert list(found) == ["NK-abc123", "NK-vessel1", "NK-vessel2", "NK-person1"]
+    company = found["NK-abc123"]
+    assert company.programmes == ("RUSSIA-EO14024",)  # from its Sanction line
+    assert company.listed_since == dt.date(2023, 2, 24)
+    assert company.weak_aliases == ("CFF",)
+    assert found["NK-vessel1"].imo_numbers() == ("9234563",)
+    assert found["NK-vessel1"].aliases == ("GLORY STAR",)
+    person = found["NK-person1"]
+    assert {i.value for i in person.identifiers} == {"N1234567", "N7654321"}
+    assert person.countries == ("KZ", "RU")
+    assert sorted(_problems(imported)) == sorted([
+        ("addr-1", "schema", "Address"),
+        ("line 10", "line", "this line is not JSON"),
+        ("NK-sanc-orphan", "entity", "NK-missing"),
+        ("NK-vessel2", "flag", "zz"),
+        ("NK-vessel2", "imoNumber", "9234564"),
+        ("NK-noname", "name", ""),
+    ])  # fmt: skip
+
+
+def test_nested_followthemoney_links_are_read(tmp_path: Path) -> None:
+    """OpenSanctions' targets.nested.json carries a party's sanctions inside it."""
+    path = tmp_path / "nested.json"
+    path.write_text(
+        '{"id": "x1", "schema": "Organization", "properties": {"name": ["Kestrel LLC"], '
+        '"sanctions": [{"id": "s1", "schema": "Sanction", "properties": {"program": '
+        '["SDGT"], "startDate": ["2020-02-03"]}}], "identification": [{"id": "i1", '
+        '"schema": "Identification", "properties": {"number": ["A-1"], "country": ["ae"]}}]}}\n',
+        encoding="utf-8",
+    )
+    [entity] = import_list("ftm", path).entities
+    assert entity.programmes == ("SDGT",)
+    assert entity.listed_since == dt.date(2020, 2, 3)
+    assert entity.identifiers == (Identifier("national_id", "A-1", "AE", None),)
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<CONSOLIDATED_LIST><ENTITIES><ENTITY><DATAID>1</DATAID><FIRST_NAME>&lol4;</FIRST_NAME>
+</ENTITY></ENTITIES></CONSOLIDATED_LIST>
+"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE export [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<export><sanctionEntity logicalId="1"><nameAlias wholeName="&secret;"/></sanctionEntity></export>
+"""
+PARAMETER_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE Sanctions [<!ENTITY % remote SYSTEM "http://example.invalid/x.dtd"> %remote;]>
+<Sanctions/>
+"""
+HOSTILE = {
+    "billion laughs": (BILLION_LAUGHS, "document type declaration"),
+    "external entity": (EXTERNAL_ENTITY, "document type declaration"),
+    "parameter entity": (PARAMETER_ENTITY, "document type declaration"),
+    "truncated": (FIXTURES["un"].read_bytes()[:700], "not well-formed XML"),
+    "not xml": (b"<<<>>>", "not well-formed XML"),
+    "another root": (b"<html><body/></html>", "none of the official lists"),
+    "empty": (b"", "neither XML"),
+    "binary": (bytes(range(256)), "neither XML"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_xml_is_refused_with_a_clear_error(case: tuple[bytes, str], tmp_path: Path) -> None:
+    data, words = case
+    path = tmp_path / "list.xml"
+    path.write_bytes(data)
+    with pytest.raises(InputFormatError) as info:
+        import_list("auto", path)
+    assert words in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_an_entity_is_never_expanded(tmp_path: Path) -> None:
+    """Given explicitly as UN, the billion laughs is refused before any expansion."""
+    path = tmp_path / "un.xml"
+    path.write_bytes(BILLION_LAUGHS)
+    with pytest.raises(InputFormatError, match="document type declaration"):
+        import_list("un", path)
+
+
+def test_a_file_of_the_wrong_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputFormatError, match=r"root element <CONSOLIDATED_LIST>, not <export>"):
+        import_list("eu", FIXTURES["un"])
+
+
+def test_a_file_over_the_limit_is_refused() -> None:
+    with pytest.raises(InputFormatError, match="the limit is 100"):
+        import_list("un", FIXTURES["un"], limit=100)
+
+
+def test_ftm_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(b'{"id": "\xff"}\n')
+    with pytest.raises(InputFormatError, match="not UTF-8"):
+        import_list("ftm", path)
+
+
+@given(data=st.data())
+@settings(max_examples=depth(60))
+def test_any_cut_of_a_list_file_is_read_or_refused_never_a_crash(data: st.DataObject) -> None:
+    """A truncated download: each format's file cut anywhere is either read (an FtM file
+    cut at a line end) or refused with an InputFormatError naming the file."""
+    import tempfile
+
+    source = data.draw(st.sampled_from(sorted(FIXTURES)))
+    whole = FIXTURES[source].read_bytes()
+    cut = data.draw(st.integers(0, len(whole) - 1))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cut"
+        path.write_bytes(whole[:cut])
+        refused: InputFormatError | None = None
+        try:
+            imported = import_list(source, path)  # type: ignore[arg-type]
+        except InputFormatError as exc:
+            refused = exc
+        except RiskProfileError as exc:  # pragma: no cover - the failure to report
+            pytest.fail(f"not an InputFormatError: {exc!r}")
+        if refused is not None:
+            assert str(path) in str(refused)
+        else:
+            # FtM lines cut anywhere, or XML cut only after its root element closed
+            assert source == "ftm" or whole[:cut].strip() == whole.strip()
+            assert all(e.name for e in imported.entities)
