@@ -1,7 +1,8 @@
 """Reading and writing batches: JSON manifests, flat CSV/Parquet with column mappings.
 
-``read_frame`` and ``FrameBatch`` (the column-wise reader, which needs polars) are
-imported on first use, so that importing this package never needs polars.
+``read_frame`` and ``FrameBatch`` (the column-wise reader) are imported on first use,
+so that importing this package does not load polars. ``ReadAccount`` is what both
+``Batch`` and ``FrameBatch`` report about a read (counts, rejected records).
 """
 
 from typing import TYPE_CHECKING, Any
