@@ -76,3 +76,23 @@ def test_a_bad_name_is_a_usage_error(name: str, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
+
+
+def test_edition_states_the_date_a_table_does_not_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = str(DATA / "un_1718_vessels.csv")
+    assert main(["lists", "import", "auto", table, "-o", str(tmp_path)]) == 0
+    said, errors = capsys.readouterr()
+    assert "edition unknown: the file does not say" in said
+    assert "gives no edition date; check it is current and give it with --edition" in errors
+    argv = ["lists", "import", "un1718", table, "-o", str(tmp_path), "--edition", "2026-10-01"]
+    assert main(argv) == 0
+    said, errors = capsys.readouterr()
+    assert "UN Security Council 1718 Committee designated vessels, edition 2026-10-01" in said
+    assert "no edition date" not in errors
+    imo = (tmp_path / "un1718_imo.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[0] for row in imo] == ["value", "8765436", "8916293", "9123453"]
+    names = (tmp_path / "un1718_names.csv").read_text(encoding="utf-8")
+    assert "IMO 9123453" not in names
+    assert "SEA STAR SEVEN" in names

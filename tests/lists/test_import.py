@@ -18,6 +18,7 @@ from tests.depth import depth
 DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
 FIXTURES = {
     "un": DATA / "un_consolidated.xml",
+    "un1718": DATA / "un_1718_vessels.csv",
     "eu": DATA / "eu_fsf.xml",
     "ofac": DATA / "ofac_sdn_advanced.xml",
     "ftm": DATA / "opensanctions.ftm.json",
@@ -67,6 +68,34 @@ def test_the_un_consolidated_list() -> None:
     ]
     assert "check digit" in imported.problems[1].reason
     assert "no name" in imported.problems[3].reason
+
+
+def test_the_1718_committees_vessels_table() -> None:
+    imported = import_list("un1718", FIXTURES["un1718"], edition="2026-10-01")
+    assert (imported.source, imported.edition) == ("un1718", "2026-10-01")  # as stated
+    found = _by_id(imported)
+    assert list(found) == ["8916293", "8765436", "9123453"]
+    star = found["8916293"]
+    assert (star.kind, star.name, star.aliases) == ("vessel", "SEA STAR 7", ("SEA STAR SEVEN",))
+    assert (star.countries, star.programmes) == (("KP",), ("DPRK",))
+    assert star.listed_since == dt.date(2018, 3, 30)  # "30 March 2018"
+    assert found["8765436"].imo_numbers() == ("8765436",)  # "IMO 8765436"
+    assert found["8765436"].listed_since == dt.date(2018, 3, 30)
+    # no name: still screened by its IMO number, and said
+    assert (found["9123453"].name, found["9123453"].imo_numbers()) == ("", ("9123453",))
+    assert _problems(imported) == [
+        ("line 4", "IMO number", "9234561"),
+        ("line 5", "Date of designation", "1 Januar 2019"),
+        ("line 5", "Vessel name", ""),
+        ("line 7", "IMO number", ""),
+    ]
+
+
+def test_a_table_without_an_imo_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "vessels.csv"
+    path.write_text("Vessel name,Flag\nSEA STAR 7,KP\n", encoding="utf-8")
+    with pytest.raises(InputFormatError, match="has no IMO number column"):
+        import_list("un1718", path)
 
 
 def test_the_eu_financial_sanctions_file() -> None:
@@ -224,8 +253,9 @@ def test_ftm_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 @given(data=st.data())
 @settings(max_examples=depth(60))
 def test_any_cut_of_a_list_file_is_read_or_refused_never_a_crash(data: st.DataObject) -> None:
-    """A truncated download: each format's file cut anywhere is either read (an FtM file
-    cut at a line end) or refused with an InputFormatError naming the file."""
+    """A truncated download: each format's file cut anywhere is either read (FtM lines or
+    a table: the cut line is reported) or refused with an InputFormatError naming the
+    file."""
     import tempfile
 
     source = data.draw(st.sampled_from(sorted(FIXTURES)))
@@ -244,6 +274,6 @@ def test_any_cut_of_a_list_file_is_read_or_refused_never_a_crash(data: st.DataOb
         if refused is not None:
             assert str(path) in str(refused)
         else:
-            # FtM lines cut anywhere, or XML cut only after its root element closed
-            assert source == "ftm" or whole[:cut].strip() == whole.strip()
-            assert all(e.name for e in imported.entities)
+            # lines and rows cut anywhere, XML only after its root element closed
+            assert source in ("ftm", "un1718") or whole[:cut].strip() == whole.strip()
+            assert all(e.name or e.identifiers for e in imported.entities)

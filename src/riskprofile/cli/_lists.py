@@ -38,21 +38,25 @@ def register(commands: Any) -> None:
         "import",
         help="read an official list file and write its names and identifiers as watch lists",
         description="Read an official sanctions list - the UN Security Council consolidated "
-        "list (un), the EU financial sanctions file (eu), OFAC's advanced SDN XML (ofac) or "
-        "FollowTheMoney JSON lines (ftm); auto detects it - and write into the output folder "
+        "list (un), the 1718 Committee's designated vessels as a CSV table (un1718), the EU "
+        "financial sanctions file (eu), OFAC's advanced SDN XML (ofac) or FollowTheMoney "
+        "JSON lines (ftm); auto detects it - and write into the output folder "
         "NAME_entities.csv (the entity table), NAME_names.csv (names and aliases, to compare "
         "with party names), one list per identifier kind with values (NAME_imo.csv for "
         "vessel_imo, NAME_passports.csv, NAME_tax_ids.csv, ...) and NAME_problems.csv "
         "(every record or value not used, with its reason). Exits 1 with --strict when "
         "something was not used. See docs/lists.md.",
     )
-    imp.add_argument("source", choices=["auto", "un", "eu", "ofac", "ftm"],
+    imp.add_argument("source", choices=["auto", "un", "un1718", "eu", "ofac", "ftm"],
                      help="the list's format; auto detects it")  # fmt: skip
-    imp.add_argument("file", help="the list file (XML, or JSON lines for ftm)")
+    imp.add_argument("file", help="the list file (XML; JSON lines for ftm; CSV for un1718)")
     imp.add_argument("-o", "--output", required=True,
                      help="the folder to write into (created if its parent exists)")  # fmt: skip
     imp.add_argument("--name", type=_list_name,
                      help="the files' name prefix (default: the format, e.g. un)")  # fmt: skip
+    imp.add_argument("--edition", type=_args.iso_date,
+                     help="the list's publication date (YYYY-MM-DD), for a file that does "
+                     "not give it (un1718, ftm)")  # fmt: skip
     imp.add_argument("--strict", action="store_true",
                      help="exit 1 when a record or value could not be used")  # fmt: skip
     imp.set_defaults(run=_import)
@@ -76,7 +80,8 @@ def _import(args: argparse.Namespace) -> int:
                 command, f"cannot create {args.output!r}: the folder {str(parent)!r} does not exist"
             )
     name = args.name or (args.source if args.source != "auto" else None)
-    imported = import_list(args.source, args.file)
+    edition = args.edition.isoformat() if args.edition else None
+    imported = import_list(args.source, args.file, edition=edition)
     name = name or imported.source
     if not imported.entities:
         raise _args.usage_error(
@@ -101,8 +106,8 @@ def _import(args: argparse.Namespace) -> int:
     if missing:
         print(f"  no {', '.join(missing)} in this list: those files are not written")
     if imported.edition is None:
-        print("riskprofile: warning: the list gives no edition date; check it is current",
-              file=sys.stderr)  # fmt: skip
+        print("riskprofile: warning: the list gives no edition date; check it is current "
+              "and give it with --edition", file=sys.stderr)  # fmt: skip
     problems = imported.problems
     if problems:
         print(f"riskprofile: {len(problems)} record(s) or value(s) not used "

@@ -129,10 +129,16 @@ class Problems:
         return day
 
     def named(self, entity: Entity | None, record: str, field: str) -> Entity | None:
-        """``entity``, or None with a problem noted when it has no name to screen."""
-        if entity is None or not entity.name:
-            self.add(record, field, "", "the record has no name: nothing to screen; not used")
+        """``entity``, or None with a problem noted when it has neither a name nor an
+        identifier to screen (one without a name but with an IMO number is kept, and the
+        missing name noted)."""
+        if entity is None:
             return None
+        if not entity.name:
+            if not entity.identifiers:
+                self.add(record, field, "", "the record has no name: nothing to screen; not used")
+                return None
+            self.add(record, field, "", "the record has no name: screened by its identifiers only")
         return entity
 
 

@@ -101,7 +101,8 @@ def watch_list_rows(imported: ListImport) -> dict[str, list[tuple[str, ...]]]:
 
 
 def _names(entity: Entity) -> list[tuple[str, str]]:
-    return [(entity.name, "primary"), *((a, "alias") for a in entity.aliases)]
+    names = [(entity.name, "primary")] if entity.name else []
+    return [*names, *((a, "alias") for a in entity.aliases)]
 
 
 def _date(entity: Entity) -> str:
