@@ -20,6 +20,7 @@ from riskprofile.io._tabular import (
     require_batch_file,
     table_mapping,
 )
+from riskprofile.io.edifact import iter_edifact_manifests, looks_like_edifact
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
@@ -34,7 +35,7 @@ __all__ = [
     "write_json",
 ]
 
-BatchFormat = Literal["json", "jsonl", "csv", "parquet"]
+BatchFormat = Literal["json", "jsonl", "csv", "parquet", "edifact"]
 
 _SUFFIXES: dict[str, BatchFormat] = {
     ".json": "json",
@@ -45,6 +46,8 @@ _SUFFIXES: dict[str, BatchFormat] = {
     ".tsv": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".edi": "edifact",
+    ".edifact": "edifact",
 }
 
 
@@ -54,6 +57,8 @@ def detect_format(path: Path) -> BatchFormat:
     for suffix in reversed(suffixes):
         if suffix in _SUFFIXES:
             return _SUFFIXES[suffix]
+    if looks_like_edifact(path):
+        return "edifact"
     raise InputFormatError(
         "cannot tell the format from the file name; use .json, .jsonl, .csv or .parquet, "
         "or pass format=",
@@ -289,6 +294,17 @@ def read_manifests(
     require_batch_file(path, source)
     fmt = format or detect_format(path)
     validation_context(strictness)  # reject a bad mode before reading anything
+    if fmt == "edifact":  # ``mapping``: an EDIFACT mapping file (docs/edifact.md)
+        if isinstance(mapping, ColumnMapping):
+            raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)
+        rejected_units: list[RejectedRecord] = []
+        units: list[int] = []
+        messages = iter_edifact_manifests(
+            path, strictness=strictness, mapping=mapping, rejected=rejected_units, numbers=units
+        )
+        return ManifestReading(
+            source, strictness, "message", messages, rejected=rejected_units, numbers=units
+        )
     if fmt in ("json", "jsonl"):
         if mapping is not None:
             raise InputFormatError("a column mapping applies to CSV and Parquet only", path=source)

@@ -53,8 +53,9 @@ def read_frame(
     require_batch_file(path, source)
     fmt = format or detect_format(path)
     validation_context(strictness)
-    if fmt in ("json", "jsonl"):
-        return _via_models(path, mapping, strictness, fmt, "JSON input", progress)
+    if fmt in ("json", "jsonl", "edifact"):
+        reason = "EDIFACT input" if fmt == "edifact" else "JSON input"
+        return _via_models(path, mapping, strictness, fmt, reason, progress)
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):

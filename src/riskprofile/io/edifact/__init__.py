@@ -1,0 +1,52 @@
+"""UN/EDIFACT: customs cargo reports (CUSCAR, directories D.95B to D.00B) read into
+manifests and written back.
+
+``read_batch("port-day.edi")`` reads a CUSCAR file like any other batch (see
+docs/edifact.md); this package holds the parts: the tokenizer (:func:`tokenize`), the
+envelopes and their control counts (:func:`open_envelopes`), the segment tables and the
+group parser (:func:`segment_table`, :func:`place_segments`), the mapping that says where
+each field lives (:func:`load_mapping`), the reader (:func:`iter_edifact_manifests`) and
+the writer (:func:`write_cuscar`).
+"""
+
+from riskprofile.io.edifact._envelope import Envelope, Loose, Message, Problem, open_envelopes
+from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
+from riskprofile.io.edifact._mapping import EdifactMapping, Selector, default_mapping, load_mapping
+from riskprofile.io.edifact._reader import iter_edifact_manifests, looks_like_edifact
+from riskprofile.io.edifact._syntax import (
+    DEFAULT_SERVICE,
+    Segment,
+    ServiceChars,
+    Tokens,
+    tokenize,
+    write_segment,
+    write_segments,
+)
+from riskprofile.io.edifact._writer import cuscar_segments, write_cuscar, write_edifact
+
+__all__ = [
+    "DEFAULT_SERVICE",
+    "EdifactMapping",
+    "Envelope",
+    "GroupNode",
+    "Loose",
+    "Message",
+    "Problem",
+    "Segment",
+    "Selector",
+    "ServiceChars",
+    "Tokens",
+    "cuscar_segments",
+    "default_mapping",
+    "iter_edifact_manifests",
+    "load_mapping",
+    "looks_like_edifact",
+    "open_envelopes",
+    "place_segments",
+    "segment_table",
+    "tokenize",
+    "write_cuscar",
+    "write_edifact",
+    "write_segment",
+    "write_segments",
+]
