@@ -1,20 +1,34 @@
-"""The engine contract (:class:`riskprofile.engines.Engine`): both engines satisfy it as
-they are, in shape and in behaviour, and the checks a third engine would have to pass
-find an engine that breaks it."""
+"""The engine contracts (:class:`riskprofile.engines.Engine` and
+:class:`~riskprofile.engines.FrameEngine`): the engines satisfy them as they are, in shape
+and in behaviour, and the checks a third engine would have to pass find an engine that
+breaks them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import polars as pl
 import pytest
+import rule_engine
 from hypothesis import HealthCheck, given, settings
 
-from riskprofile.engines import Engine, ProfileOutcome, columnar, rowwise
+from riskprofile.engines import (
+    ConditionMasks,
+    Engine,
+    FrameEngine,
+    ProfileOutcome,
+    columnar,
+    rowwise,
+)
+from riskprofile.engines.columnar import records_of_frame
 from riskprofile.model import Shipment
+from riskprofile.model.frame import shipment_frame
 from riskprofile.profiles import CompiledProfile, ProfileSet, load_profiles
+from riskprofile.profiles._expressions import Condition
 from riskprofile.rules import applicable_profiles
 from riskprofile.scoring import score
 from tests import strategies as rst
@@ -141,3 +155,120 @@ def test_score_runs_whichever_engine_through_the_contract(
 def test_what_is_not_an_engine() -> None:
     assert not isinstance(object(), Engine)
     assert not isinstance(load_profiles, Engine)
+
+
+# --- the frame door: FrameEngine -----------------------------------------------------------
+
+
+class RowByRowMasks:
+    """A third frame engine, the plainest one: each condition evaluated on each row's
+    record with rule-engine (what a SQL engine's answers are checked against)."""
+
+    def masks_for(
+        self,
+        frame: pl.DataFrame,
+        conditions: Sequence[tuple[str, Condition]],
+        lists_by_key: Mapping[str, Mapping[str, frozenset[Any]]],
+        as_of: dt.datetime,
+    ) -> dict[str, ConditionMasks]:
+        out = {}
+        for key, condition in conditions:
+            hits, errors = [], []
+            for record in records_of_frame(frame, condition.fields):
+                try:
+                    hits.append(bool(condition.evaluate(record, as_of)))
+                    errors.append(False)
+                except rule_engine.EngineError:
+                    hits.append(False)
+                    errors.append(True)
+            out[key] = ConditionMasks(
+                pl.Series("hit", hits, dtype=pl.Boolean),
+                pl.Series("error", errors, dtype=pl.Boolean),
+                "row by row",
+            )
+        return out
+
+
+def _conditions(
+    profiles: Iterable[CompiledProfile],
+) -> tuple[list[tuple[str, Condition]], dict[str, Mapping[str, frozenset[Any]]]]:
+    items: list[tuple[str, Condition]] = []
+    lists: dict[str, Mapping[str, frozenset[Any]]] = {}
+    for profile in profiles:
+        for item in (*profile.exceptions, *profile.indicators):
+            key = f"{profile.id}/{item.id}"
+            items.append((key, item.condition))
+            lists[key] = profile.lists
+    return items, lists
+
+
+def check_frame_contract(
+    engine: FrameEngine, shipments: list[Shipment], profiles: Iterable[CompiledProfile]
+) -> None:
+    """What any frame engine must do: every key answered, one value per row, never a hit
+    and an error on one row, and the reference's hits and errors."""
+    assert isinstance(engine, FrameEngine)
+    frame = shipment_frame(shipments)
+    items, lists = _conditions(profiles)
+    got = engine.masks_for(frame, items, lists, AS_OF)
+    expected = RowByRowMasks().masks_for(frame, items, lists, AS_OF)
+    assert set(got) == {key for key, _ in items}
+    for key, masks in got.items():
+        assert len(masks.hit) == len(masks.error) == frame.height
+        assert masks.hit.null_count() == masks.error.null_count() == 0
+        assert not (masks.hit & masks.error).any()
+        assert masks.hit.to_list() == expected[key].hit.to_list(), key
+        assert masks.error.to_list() == expected[key].error.to_list(), key
+
+
+def test_the_columnar_engine_is_a_frame_engine_on_the_example_port_day(
+    example: tuple[list[Shipment], list[CompiledProfile]],
+) -> None:
+    shipments, profiles = example
+    assert isinstance(columnar, FrameEngine)
+    assert not isinstance(rowwise, FrameEngine)  # it scores objects only
+    check_frame_contract(columnar, shipments, profiles)
+    check_frame_contract(RowByRowMasks(), shipments, profiles)
+
+
+@settings(
+    max_examples=depth(10),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(batches(), rst.profile_sets())
+def test_the_columnar_engine_keeps_the_frame_contract_on_random_batches(
+    shipments: list[Shipment], profiles: ProfileSet
+) -> None:
+    check_frame_contract(columnar, shipments, profiles)
+
+
+class _Swapped(RowByRowMasks):
+    """A frame engine of the right shape that calls every error a hit."""
+
+    def masks_for(
+        self,
+        frame: pl.DataFrame,
+        conditions: Sequence[tuple[str, Condition]],
+        lists_by_key: Mapping[str, Mapping[str, frozenset[Any]]],
+        as_of: dt.datetime,
+    ) -> dict[str, ConditionMasks]:
+        right = super().masks_for(frame, conditions, lists_by_key, as_of)
+        return {
+            k: ConditionMasks(m.hit | m.error, m.error & False, m.fallback)
+            for k, m in right.items()
+        }
+
+
+def test_a_frame_engine_that_breaks_the_contract_is_found(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        "id: t.null\nversion: 1\ntitle: t\ncategory: other\nowner: t\n"
+        "indicators:\n  - {id: big, title: big, when: value_per_kg > 10, weight: 1}\n",
+        encoding="utf-8",
+    )
+    profiles = list(load_profiles([tmp_path]))
+    shipments = [Shipment(shipment_id="a"), Shipment(shipment_id="b", value_per_kg=20)]
+    check_frame_contract(RowByRowMasks(), shipments, profiles)
+    with pytest.raises(AssertionError):
+        check_frame_contract(_Swapped(), shipments, profiles)

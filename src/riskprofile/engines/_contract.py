@@ -12,15 +12,19 @@ too. ``docs/architecture.md`` tells the whole story.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    import polars as pl
+
+    from riskprofile.engines import columnar, rowwise
     from riskprofile.model.shipment import Shipment
     from riskprofile.profiles._compiled import CompiledProfile, IndicatorResult
+    from riskprofile.profiles._expressions import Condition
 
-__all__ = ["Engine", "EngineName", "ProfileOutcome"]
+__all__ = ["ConditionMasks", "Engine", "EngineName", "FrameEngine", "ProfileOutcome"]
 
 EngineName = Literal["auto", "rowwise", "columnar"]
 """The engines :func:`riskprofile.score` can run (its ``engine`` argument): ``"auto"``
@@ -83,3 +87,46 @@ class Engine(Protocol):
     ) -> Iterator[tuple[Shipment, list[ProfileOutcome]]]:
         """Evaluate every profile on every shipment (see the class docstring)."""
         ...
+
+
+@dataclass(frozen=True)
+class ConditionMasks:
+    """Where a condition holds (``hit``) and where it cannot be evaluated (``error``):
+    Boolean Series without nulls, one value per frame row; ``fallback`` says why the
+    condition ran row-wise (None when it ran columnar)."""
+
+    hit: pl.Series
+    error: pl.Series
+    fallback: str | None
+
+
+@runtime_checkable
+class FrameEngine(Protocol):
+    """An engine that evaluates conditions on a whole shipment frame at once (one Polars
+    column per field, :func:`~riskprofile.model.frame.shipment_frame`): the door to
+    scoring without a Python object per shipment.
+
+    ``masks_for`` is given the frame, ``(key, condition)`` pairs (the caller's keys,
+    unique), each key's watch lists (its profile's ``lists``; a key may be missing when its
+    condition uses none) and ``as_of``. It returns, for every key, the condition's
+    :class:`ConditionMasks`: ``hit`` true exactly where the row-wise engine's condition
+    holds on that row's record, ``error`` true exactly where it cannot be evaluated
+    (the row-wise engine's problem), never both. The module
+    :mod:`riskprofile.engines.columnar` satisfies it.
+    """
+
+    def masks_for(
+        self,
+        frame: pl.DataFrame,
+        conditions: Sequence[tuple[str, Condition]],
+        lists_by_key: Mapping[str, Mapping[str, frozenset[Any]]],
+        as_of: dt.datetime,
+    ) -> dict[str, ConditionMasks]:
+        """The masks of each condition (see the class docstring)."""
+        ...
+
+
+if TYPE_CHECKING:  # the type checker proves that the engine modules keep the contract
+    _ROWWISE: Engine = rowwise
+    _COLUMNAR: Engine = columnar
+    _COLUMNAR_FRAME: FrameEngine = columnar

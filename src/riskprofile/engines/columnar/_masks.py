@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -20,23 +19,13 @@ from typing import Any
 import polars as pl
 import rule_engine
 
+from riskprofile.engines._contract import ConditionMasks
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._builtins import evaluation_time
 from riskprofile.profiles._expressions import Condition
 
 __all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
-
-
-@dataclass(frozen=True)
-class ConditionMasks:
-    """Where a condition holds (``hit``) and where it cannot be evaluated (``error``):
-    Boolean Series without nulls, one value per frame row; ``fallback`` says why the
-    condition ran row-wise (None when it ran columnar)."""
-
-    hit: pl.Series
-    error: pl.Series
-    fallback: str | None
 
 
 @cache
