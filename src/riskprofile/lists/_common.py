@@ -74,8 +74,9 @@ def parse_xml(data: bytes, path: str) -> Element:
 
 def local(tag: object) -> str:
     """An element's name without its namespace (``{http://...}export`` -> ``export``)."""
-    name = tag if isinstance(tag, str) else ""
-    return name.rpartition("}")[2]
+    if not isinstance(tag, str):
+        return ""  # a comment or processing instruction
+    return tag if tag[:1] != "{" else tag.rpartition("}")[2]
 
 
 def text_of(element: Element | None) -> str:

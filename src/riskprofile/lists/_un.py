@@ -23,6 +23,25 @@ _DOCUMENTS: dict[str, IdentifierKind] = {
 }
 
 
+class _Kids:
+    """An element's children by name (the consolidated list has no namespace), indexed
+    once: a record is looked up a dozen times."""
+
+    __slots__ = ("by_name",)
+
+    def __init__(self, element: Element) -> None:
+        self.by_name: dict[str, list[Element]] = {}
+        for child in element:
+            self.by_name.setdefault(local(child.tag), []).append(child)
+
+    def all(self, name: str) -> list[Element]:
+        return self.by_name.get(name, [])
+
+    def text(self, name: str) -> str:
+        found = self.by_name.get(name)
+        return text_of(found[0]) if found else ""
+
+
 def _children(element: Element, name: str) -> list[Element]:
     return [child for child in element if local(child.tag) == name]
 
@@ -49,33 +68,34 @@ def read_un(root: Element, problems: Problems) -> tuple[str | None, list[Entity]
     return (generated.isoformat() if generated else None), entities
 
 
-def _record(record: Element, kind: str, index: int, problems: Problems) -> Entity | None:
-    record_id = _child_text(record, "DATAID") or f"{kind} {index}"
-    parts = [_child_text(record, part) for part in _NAME_PARTS]
+def _record(element: Element, kind: str, index: int, problems: Problems) -> Entity | None:
+    record = _Kids(element)
+    record_id = record.text("DATAID") or f"{kind} {index}"
+    parts = [record.text(part) for part in _NAME_PARTS]
     name = " ".join(p for p in parts if p)
     aliases: list[str] = []
     weak: list[str] = []
-    original = _child_text(record, "NAME_ORIGINAL_SCRIPT")
+    original = record.text("NAME_ORIGINAL_SCRIPT")
     if original:
         aliases.append(original)
-    for alias in _children(record, f"{kind}_ALIAS"):
+    for alias in record.all(f"{kind}_ALIAS"):
         alias_name = _child_text(alias, "ALIAS_NAME")
         if alias_name:
             quality = _child_text(alias, "QUALITY").lower()
             (weak if quality == "low" else aliases).append(alias_name)
     countries: list[str] = []
-    for nationality in _children(record, "NATIONALITY"):
+    for nationality in record.all("NATIONALITY"):
         for value in _children(nationality, "VALUE"):
             code = problems.country(record_id, "NATIONALITY", text_of(value))
             if code:
                 countries.append(code)
-    for address in _children(record, f"{kind}_ADDRESS"):
+    for address in record.all(f"{kind}_ADDRESS"):
         code = problems.country(record_id, f"{kind}_ADDRESS/COUNTRY",
                                 _child_text(address, "COUNTRY"))  # fmt: skip
         if code:
             countries.append(code)
     identifiers: list[Identifier] = []
-    for document in _children(record, "INDIVIDUAL_DOCUMENT"):
+    for document in record.all("INDIVIDUAL_DOCUMENT"):
         number = _child_text(document, "NUMBER")
         if not number:
             continue
@@ -88,7 +108,7 @@ def _record(record: Element, kind: str, index: int, problems: Problems) -> Entit
         identifiers.append(Identifier(id_kind, number, country, label or None))
     is_vessel = False
     if kind == "ENTITY":
-        texts = [("COMMENTS1", _child_text(record, "COMMENTS1")), *(
+        texts = [("COMMENTS1", record.text("COMMENTS1")), *(
             (f"{kind}_ALIAS", a) for a in aliases)]  # fmt: skip
         for field, text in texts:
             for raw in imo_in_text(text):
@@ -96,8 +116,8 @@ def _record(record: Element, kind: str, index: int, problems: Problems) -> Entit
                 if found is not None and found not in identifiers:
                     identifiers.append(found)
                     is_vessel = True
-    listed = problems.date(record_id, "LISTED_ON", _child_text(record, "LISTED_ON"))
-    programme = _child_text(record, "UN_LIST_TYPE")
+    listed = problems.date(record_id, "LISTED_ON", record.text("LISTED_ON"))
+    programme = record.text("UN_LIST_TYPE")
     entity = Entity(
         entity_id=record_id,
         kind="person" if kind == "INDIVIDUAL" else "vessel" if is_vessel else "organisation",
@@ -108,6 +128,6 @@ def _record(record: Element, kind: str, index: int, problems: Problems) -> Entit
         identifiers=tuple(identifiers),
         programmes=(programme,) if programme else (),
         listed_since=listed,
-        reference=_child_text(record, "REFERENCE_NUMBER") or None,
+        reference=record.text("REFERENCE_NUMBER") or None,
     )
     return problems.named(entity, record_id, "FIRST_NAME")
