@@ -96,3 +96,32 @@ def test_edition_states_the_date_a_table_does_not_give(
     names = (tmp_path / "un1718_names.csv").read_text(encoding="utf-8")
     assert "IMO 9123453" not in names
     assert "SEA STAR SEVEN" in names
+
+
+def test_programme_keeps_only_its_parties(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["lists", "import", "un", str(DATA / "un_consolidated.xml"), "-o", str(tmp_path),
+            "--programme", "al-qaida"]  # fmt: skip
+    assert main(argv) == 0
+    names = (tmp_path / "un_names.csv").read_text(encoding="utf-8").splitlines()
+    assert [n.split(",")[0] for n in names[1:]] == ["HAMID KARIMI", "HAMID KARIMY"]
+    assert not (tmp_path / "un_imo.csv").exists()
+    argv[-1] = "TALIBAN"
+    assert main(argv) == 2
+    assert "listed under taliban; its programmes: Al-Qaida, DPRK" in capsys.readouterr().err
+
+
+def test_a_list_file_too_large_for_a_profile_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import riskprofile.profiles._list_entries as entries
+
+    monkeypatch.setattr(entries, "MAX_LIST_FILE_BYTES", 1000)
+    assert main(["lists", "import", "un", str(DATA / "un_consolidated.xml"), "-o",
+                 str(tmp_path)]) == 0  # fmt: skip
+    errors = capsys.readouterr().err
+    assert f"{tmp_path / 'un_names.csv'} is " in errors
+    assert "over the 1,000 a profile's list file may have" in errors
+    assert "un_imo.csv is" not in errors  # small enough
+    assert "un_entities.csv is" not in errors  # no profile reads it

@@ -54,6 +54,9 @@ def register(commands: Any) -> None:
                      help="the folder to write into (created if its parent exists)")  # fmt: skip
     imp.add_argument("--name", type=_list_name,
                      help="the files' name prefix (default: the format, e.g. un)")  # fmt: skip
+    imp.add_argument("--programme", action="append", metavar="NAME",
+                     help="keep only the parties listed under this programme (repeatable; "
+                     "DPRK, IRAN-EO13846...)")  # fmt: skip
     imp.add_argument("--edition", type=_args.iso_date,
                      help="the list's publication date (YYYY-MM-DD), for a file that does "
                      "not give it (un1718, ftm)")  # fmt: skip
@@ -83,6 +86,11 @@ def _import(args: argparse.Namespace) -> int:
     edition = args.edition.isoformat() if args.edition else None
     imported = import_list(args.source, args.file, edition=edition)
     name = name or imported.source
+    if args.programme:
+        try:
+            imported = imported.with_programmes(args.programme)
+        except ValueError as exc:
+            raise _args.usage_error(command, f"{args.file}: {exc}") from None
     if not imported.entities:
         raise _args.usage_error(
             command,
@@ -101,6 +109,15 @@ def _import(args: argparse.Namespace) -> int:
           f"({described})")  # fmt: skip
     for item in written:
         print(f"  {item.path}: {item.rows} {item.what}")
+    from riskprofile.profiles._list_entries import MAX_LIST_FILE_BYTES
+
+    for item in written:
+        size = item.path.stat().st_size
+        if item.watch_list and size > MAX_LIST_FILE_BYTES:
+            print(f"riskprofile: warning: {item.path} is {size:,} bytes, over the "
+                  f"{MAX_LIST_FILE_BYTES:,} a profile's list file may have: a profile naming "
+                  "it will not load; keep the programmes you screen with --programme",
+                  file=sys.stderr)  # fmt: skip
     missing = [s for s in suffixes[2:-1] if not any(w.path.name == f"{name}_{s}.csv"
                                                      for w in written)]  # fmt: skip
     if missing:

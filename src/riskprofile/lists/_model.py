@@ -9,7 +9,8 @@ lists a profile uses) does not depend on the format it came in.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = ["Entity", "EntityKind", "Identifier", "IdentifierKind", "ImportProblem", "ListImport"]
@@ -122,6 +123,26 @@ class ListImport:
     path: str
     entities: tuple[Entity, ...]
     problems: tuple[ImportProblem, ...]
+
+    def with_programmes(self, programmes: Iterable[str]) -> ListImport:
+        """Only the entities listed under one of ``programmes`` (compared without regard
+        to case: ``dprk`` is ``DPRK``); the problems are kept.
+
+        Raises:
+            ValueError: a programme no entity of the list is listed under (the message
+                names the programmes the list has).
+        """
+        wanted = {p.strip().casefold() for p in programmes}
+        known = {p.casefold(): p for e in self.entities for p in e.programmes}
+        unknown = sorted(wanted - known.keys())
+        if unknown:
+            have = ", ".join(sorted(set(known.values()))[:40]) or "none"
+            raise ValueError(
+                f"no entity of the {self.title} is listed under {', '.join(unknown)}; "
+                f"its programmes: {have}"
+            )
+        kept = tuple(e for e in self.entities if wanted & {p.casefold() for p in e.programmes})
+        return replace(self, entities=kept)
 
     @property
     def list_label(self) -> str:

@@ -50,11 +50,13 @@ _WHAT = {
 
 @dataclass(frozen=True)
 class WrittenList:
-    """One file written: what it holds and how many rows (header excluded)."""
+    """One file written: what it holds, how many rows (header excluded), and whether it
+    is a watch list a profile reads (the names and identifier lists)."""
 
     path: Path
     what: str
     rows: int
+    watch_list: bool = True
 
 
 def _joined(values: Iterable[str]) -> str:
@@ -125,7 +127,8 @@ def write_watch_lists(imported: ListImport, folder: str | Path, name: str) -> li
     def write(suffix: str, what: str, header: Sequence[str], rows: list[Sequence[object]]) -> None:
         path = target / f"{name}_{suffix}.csv"
         path.write_text(_csv(header, rows), encoding="utf-8")
-        written.append(WrittenList(path, what, len(rows)))
+        is_list = suffix not in ("entities", "problems")
+        written.append(WrittenList(path, what, len(rows), is_list))
 
     label = imported.list_label
     entity_rows: list[Sequence[object]] = [
