@@ -58,6 +58,17 @@ class GroupDef:
     mandatory: bool
     repeat: int
     entries: tuple[SegmentDef | GroupDef, ...]
+    # Tag -> the indexes of the entries it sits at or opens (for the parser).
+    lookup: dict[str, tuple[int, ...]] = field(
+        init=False, compare=False, hash=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        found: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            tag = entry.tag if isinstance(entry, SegmentDef) else entry.trigger
+            found.setdefault(tag, []).append(index)
+        self.lookup.update({tag: tuple(indexes) for tag, indexes in found.items()})
 
     @property
     def trigger(self) -> str:
@@ -180,6 +191,7 @@ class _Level:
     node: GroupNode
     position: int
     counts: dict[str, int]
+    lookup: dict[str, tuple[int, ...]]
 
 
 def place_segments(message: Message, table: SegmentTable) -> tuple[GroupNode, list[Problem]]:
@@ -191,7 +203,7 @@ def place_segments(message: Message, table: SegmentTable) -> tuple[GroupNode, li
     is kept out of the tree; a repeat over the limit is kept in it.
     """
     root = GroupNode("")
-    stack = [_Level(table.root, root, 0, {})]
+    stack = [_Level(table.root, root, 0, {}, table.root.lookup)]
     problems: list[Problem] = []
     for position, segment in enumerate(message.segments, start=1):
         if not _place(stack, position, segment, message, problems):
@@ -212,14 +224,17 @@ def _place(
     tag = segment.tag
     for depth in range(len(stack) - 1, -1, -1):
         level = stack[depth]
+        indexes = level.lookup.get(tag)
+        if indexes is None:
+            continue
         entries = level.group.entries
         # Inside a group occurrence its trigger cannot come again: that opens the next one.
         start = max(level.position, 1) if depth else level.position
-        for index in range(start, len(entries)):
+        for index in indexes:
+            if index < start:
+                continue
             entry = entries[index]
             if isinstance(entry, SegmentDef):
-                if entry.tag != tag:
-                    continue
                 del stack[depth + 1 :]
                 level.position = index
                 count = level.counts.get(tag, 0) + 1
@@ -228,8 +243,6 @@ def _place(
                 if count > entry.repeat:
                     out.append(_too_many(message, position, tag, count, entry.repeat))
                 return True
-            if entry.trigger != tag:
-                continue
             del stack[depth + 1 :]
             level.position = index
             count = level.counts.get(entry.name, 0) + 1
@@ -247,7 +260,7 @@ def _open(
     """Open an occurrence of ``group`` (and of any group its trigger opens in turn)."""
     node = GroupNode(group.name)
     parent.groups.setdefault(group.name, []).append(node)
-    level = _Level(group, node, 0, {})
+    level = _Level(group, node, 0, {}, group.lookup)
     stack.append(level)
     first = group.entries[0]
     if isinstance(first, GroupDef):

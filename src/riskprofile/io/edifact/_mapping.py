@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -145,42 +144,52 @@ class Selector:
             component = int(match[2]) if match[2] else None
         return cls(text, tuple(path), tag, conditions, element, component)
 
-    def _nodes(self, node: GroupNode) -> list[GroupNode]:
+    def _hits(self, node: GroupNode) -> list[tuple[int, Segment]]:
+        if not self.path:
+            return node.segments.get(self.tag, [])
         nodes = [node]
         for group in self.path:
             nodes = [child for n in nodes for child in n.groups.get(group, ())]
-        return nodes
+        hits = [hit for n in nodes for hit in n.segments.get(self.tag, ())]
+        hits.sort(key=lambda hit: hit[0])
+        return hits
 
-    def find(self, node: GroupNode) -> Iterator[Found]:
-        """Every value (or segment) this selector finds under ``node``, in message order."""
-        hits: list[tuple[int, Segment]] = []
-        for n in self._nodes(node):
-            hits.extend(n.segments.get(self.tag, ()))
-        if len(self.path) > 0:
-            hits.sort(key=lambda hit: hit[0])
-        for position, segment in hits:
-            if not all(
-                (segment.value(e, c or 1) or "") in values for e, c, values in self.conditions
-            ):
-                continue
-            if self.element is None:
-                yield Found(None, segment, position, None)
-                continue
-            if self.component is None:
-                parts = (
-                    segment.elements[self.element - 1]
-                    if self.element <= len(segment.elements)
-                    else ()
-                )
-                text = " ".join(p for p in parts if p) or None
-                yield Found(text, segment, position, str(self.element), tuple(parts))
+    def _matches(self, segment: Segment) -> bool:
+        elements = segment.elements
+        for element, component, values in self.conditions:
+            if element > len(elements):
+                value = ""
             else:
-                yield Found(
-                    segment.value(self.element, self.component),
-                    segment,
-                    position,
-                    f"{self.element}.{self.component}",
+                parts = elements[element - 1]
+                index = (component or 1) - 1
+                value = parts[index] if index < len(parts) else ""
+            if value not in values:
+                return False
+        return True
+
+    def find(self, node: GroupNode) -> list[Found]:
+        """Every value (or segment) this selector finds under ``node``, in message order."""
+        out: list[Found] = []
+        element, component = self.element, self.component
+        for position, segment in self._hits(node):
+            if self.conditions and not self._matches(segment):
+                continue
+            if element is None:
+                out.append(Found(None, segment, position, None))
+            elif component is None:
+                parts = segment.elements[element - 1] if element <= len(segment.elements) else ()
+                text = " ".join(p for p in parts if p) or None
+                out.append(Found(text, segment, position, str(element), tuple(parts)))
+            else:
+                out.append(
+                    Found(
+                        segment.value(element, component),
+                        segment,
+                        position,
+                        f"{element}.{component}",
+                    )
                 )
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from riskprofile.errors import InputFormatError
 
@@ -109,8 +110,7 @@ DEFAULT_SERVICE = ServiceChars()
 """The ISO 9735 defaults, in force when an interchange has no ``UNA``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """One segment: its tag and data elements (each a tuple of components).
 
     ``elements[0]`` is the first data element after the tag. ``repetitions`` is set only
@@ -204,24 +204,26 @@ def tokenize(text: str) -> Tokens:
             return Tokens(service, *_tokenize_slowly(text, service), has_una=has_una)
         stripped = text.rstrip("\r\n\t ")
         dangling = (len(stripped) - len(stripped.rstrip(release))) % 2 == 1
-        text = re.sub(
-            re.escape(release) + r"(.)",
-            lambda m: forward.get(m.group(1), m.group(1)),
-            text,
-            flags=re.DOTALL,
-        )
+        # Left to right, a release character takes the next character: pairs of release
+        # characters first, then each released service character.
+        text = text.replace(release + release, forward[release])
+        for char, placeholder in forward.items():
+            if char != release:
+                text = text.replace(release + char, placeholder)
+        if release in text:  # released plain characters: the release character goes
+            text = re.sub(re.escape(release) + r"(.)", r"\1", text, flags=re.DOTALL)
     pieces = text.split(service.terminator)
     tail = pieces.pop()
-    segments: list[Segment] = []
-    for raw in pieces:
-        segments.append(_segment(raw.lstrip("\r\n\t "), service, back))
     if tail.strip():
-        segments.append(_segment(tail.lstrip("\r\n\t "), service, back))
+        pieces.append(tail)
+    segments = _segments(pieces, service, back)
+    if tail.strip():
         problems.append(
             SyntaxProblem(len(segments), "the last segment has no terminator", tail.strip()[:80])
         )
+    fullmatch = _TAG.fullmatch
     for number, segment in enumerate(segments, start=1):
-        if not _TAG.fullmatch(segment.tag):
+        if not fullmatch(segment.tag):
             reason = "empty segment" if not segment.tag else "not a segment tag"
             problems.append(SyntaxProblem(number, reason, segment.tag or None))
     if dangling:
@@ -229,21 +231,34 @@ def tokenize(text: str) -> Tokens:
     return Tokens(service, segments, problems, has_una)
 
 
-def _segment(raw: str, service: ServiceChars, back: dict[int, str] | None) -> Segment:
-    parts = raw.split(service.element)
-    tag = parts[0]
-    if service.component in tag:
-        tag = tag.split(service.component, 1)[0]
-    rep = service.repetition
-    if rep != " " and rep in raw:
-        return _repeated_segment(tag, parts[1:], service, back)
-    comp = service.component
-    if back is None:
-        return Segment(tag, tuple(tuple(p.split(comp)) for p in parts[1:]))
-    return Segment(
-        tag.translate(back),
-        tuple(tuple(c.translate(back) for c in p.split(comp)) for p in parts[1:]),
-    )
+def _segments(
+    pieces: list[str], service: ServiceChars, back: dict[int, str] | None
+) -> list[Segment]:
+    """The segments of the texts between terminators (the hot loop: kept flat)."""
+    elem, comp, rep = service.element, service.component, service.repetition
+    repeats = rep != " "
+    marked = re.compile("[" + "".join(chr(k) for k in back) + "]").search if back else None
+    segments: list[Segment] = []
+    append = segments.append
+    for raw in pieces:
+        if raw[:1] in ("\r", "\n", "\t", " "):
+            raw = raw.lstrip("\r\n\t ")
+        parts = raw.split(elem)
+        tag = parts[0]
+        if comp in tag:
+            tag = tag.split(comp, 1)[0]
+        if repeats and rep in raw:
+            append(_repeated_segment(tag, parts[1:], service, back))
+        elif marked is not None and back is not None and marked(raw):
+            append(
+                Segment(
+                    tag.translate(back),
+                    tuple([tuple([c.translate(back) for c in p.split(comp)]) for p in parts[1:]]),
+                )
+            )
+        else:
+            append(Segment(tag, tuple([tuple(p.split(comp)) for p in parts[1:]])))
+    return segments
 
 
 def _repeated_segment(
