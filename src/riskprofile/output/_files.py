@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskprofile.io._cells import csv_line
-from riskprofile.output._tables import CONTAINER_COLUMNS, HIT_COLUMNS, container_rows, hit_rows
+from riskprofile.output._tables import (
+    CONTAINER_COLUMNS,
+    HIT_COLUMNS,
+    Run,
+    container_rows,
+    hit_rows,
+    is_object_run,
+)
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
-    from riskprofile.results import ScoringRun
     from riskprofile.selection import Selection
 
 
-def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
+def _shipment_count(run: Run) -> int:
+    if is_object_run(run):
+        return len(run.shipments)
+    return run.shipment_scores.height
+
+
+def _audit(run: Run, selection: Selection | None) -> dict[str, Any]:
     audit: dict[str, Any] = {
         "as_of": run.as_of.isoformat(),
         "profiles": [
@@ -24,7 +36,7 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
         ],
         "skipped_profiles": dict(sorted(run.skipped_profiles.items())),
         "containers": len(run.containers),
-        "shipments": len(run.shipments),
+        "shipments": _shipment_count(run),
         # Per indicator, the units it could not be evaluated on (no hit there).
         "unevaluable": {
             key: {"units": count, "share": round(count / len(run.containers), 4)}
@@ -64,8 +76,10 @@ def _audit(run: ScoringRun, selection: Selection | None) -> dict[str, Any]:
     return audit
 
 
-def to_json(run: ScoringRun, selection: Selection | None = None) -> str:
-    """The run as one JSON document: audit trail, containers, hits."""
+def to_json(run: Run, selection: Selection | None = None) -> str:
+    """The run as one JSON document: audit trail, containers, hits (``run``: a
+    :class:`~riskprofile.results.ScoringRun` or a column-wise
+    :class:`~riskprofile.engines.columnar.FrameRun`, the same text for both)."""
     doc = {
         "audit": _audit(run, selection),
         "containers": container_rows(run, selection),
@@ -82,11 +96,46 @@ def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return "".join(lines)
 
 
-def to_csv(run: ScoringRun, selection: Selection | None = None) -> str:
+def to_csv(run: Run, selection: Selection | None = None) -> str:
     """The container table as CSV text (what ``write_output(..., format="csv")`` writes
     to its first file): one row per container, in rank order (selected first with a
-    selection), every cell safe to open in a spreadsheet."""
+    selection), every cell safe to open in a spreadsheet; ``run`` as for :func:`to_json`.
+    """
+    if not is_object_run(run):
+        from riskprofile.output import _frame
+
+        return _frame.csv_text(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
     return _csv(container_rows(run, selection), CONTAINER_COLUMNS)
+
+
+def _hits_csv(run: Run) -> str:
+    if not is_object_run(run):
+        from riskprofile.output import _frame
+
+        return _frame.csv_text(_frame.hit_frame(run), HIT_COLUMNS)
+    return _csv(hit_rows(run), HIT_COLUMNS)
+
+
+def _arrow_tables(run: Run, selection: Selection | None) -> tuple[Any, Any]:
+    """The container and hit tables as the Arrow tables the Parquet files hold."""
+    import pyarrow as pa
+
+    if not is_object_run(run):
+        from riskprofile.output import _frame
+
+        return (
+            _frame.arrow_table(_frame.container_frame(run, selection), CONTAINER_COLUMNS),
+            _frame.arrow_table(_frame.hit_frame(run), HIT_COLUMNS),
+        )
+    tables = []
+    for rows, columns in ((container_rows(run, selection), CONTAINER_COLUMNS),
+                          (hit_rows(run), HIT_COLUMNS)):  # fmt: skip
+        tables.append(
+            pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
+            if rows
+            else pa.table({c: pa.array([], pa.string()) for c in columns})
+        )
+    return tables[0], tables[1]
 
 
 def output_files(path: str | Path, format: str | None = None) -> list[Path]:
@@ -100,42 +149,46 @@ def output_files(path: str | Path, format: str | None = None) -> list[Path]:
 
 
 def write_output(
-    run: ScoringRun,
+    run: Run,
     path: str | Path,
     *,
     selection: Selection | None = None,
     format: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Write the run: ``json`` (one file), ``csv`` (containers, plus ``<name>.hits.csv``),
-    ``parquet`` (likewise, needs pyarrow). Returns the files written."""
+    ``parquet`` (likewise, needs pyarrow). Returns the files written.
+
+    ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
+    :class:`~riskprofile.engines.columnar.FrameRun`: the same bytes are written for both.
+    ``progress``, when given, is called with the number of files written so far.
+    """
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
     if fmt == "parquet":
         from riskprofile.io._tabular import require_pyarrow
 
         require_pyarrow("writing", str(path))
+    done = progress or (lambda _files: None)
     if fmt == "json":
         path.write_text(to_json(run, selection), encoding="utf-8")
+        done(1)
         return [path]
     hits_path = output_files(path, fmt)[-1]
-    containers = container_rows(run, selection)
-    hits = hit_rows(run)
     if fmt == "csv":
-        path.write_text(_csv(containers, CONTAINER_COLUMNS), encoding="utf-8")
-        hits_path.write_text(_csv(hits, HIT_COLUMNS), encoding="utf-8")
+        path.write_text(to_csv(run, selection), encoding="utf-8")
+        done(1)
+        hits_path.write_text(_hits_csv(run), encoding="utf-8")
+        done(2)
         return [path, hits_path]
     if fmt == "parquet":
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         metadata = {b"riskprofile.audit": json.dumps(_audit(run, selection)).encode()}
-        for rows, columns, target in ((containers, CONTAINER_COLUMNS, path),
-                                      (hits, HIT_COLUMNS, hits_path)):  # fmt: skip
-            table = (
-                pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
-                if rows
-                else pa.table({c: pa.array([], pa.string()) for c in columns})
-            )
+        for written, (table, target) in enumerate(
+            zip(_arrow_tables(run, selection), (path, hits_path), strict=True), start=1
+        ):
             pq.write_table(table.replace_schema_metadata(metadata), str(target))
+            done(written)
         return [path, hits_path]
     raise ValueError(f"unknown output format {fmt!r}: use json, csv or parquet")

@@ -6,7 +6,8 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from riskprofile.output._tables import _number, container_rows, hit_rows, is_object_run
+from riskprofile.output._tables import container_rows, hit_rows, is_object_run
+from riskprofile.output._units import _number
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     from riskprofile.results import ScoringRun

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from riskprofile.model.shipment import Shipment
+from riskprofile.output._units import HitView, _number
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
-    from riskprofile.results import ContainerResult, ScoringRun
+    from typing_extensions import TypeIs
+
+    from riskprofile.engines.columnar import FrameRun
+    from riskprofile.results import ScoringRun
     from riskprofile.selection import Selection
 
+Run: TypeAlias = "ScoringRun | FrameRun"
+"""A run every output takes: a :class:`~riskprofile.results.ScoringRun`, or a column-wise
+:class:`~riskprofile.engines.columnar.FrameRun` (the same bytes come out of both)."""
 
-def is_object_run(run: object) -> TypeGuard[ScoringRun]:
+
+def is_object_run(run: object) -> TypeIs[ScoringRun]:
     """Whether ``run`` is a :class:`~riskprofile.results.ScoringRun` (one object per
     shipment), not a column-wise :class:`~riskprofile.engines.columnar.FrameRun` (which
     keeps its results in tables)."""
@@ -31,22 +38,18 @@ HIT_COLUMNS = (
 )  # fmt: skip
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def _selection_index(selection: Selection | None) -> dict[str, tuple[int, str]]:
     if selection is None:
         return {}
     return {s.container.key: (s.rank, s.reason) for s in selection.selected}
 
 
-def _top(container: ContainerResult, n: int = 3) -> str:
+def _top(hits: Iterable[HitView], n: int = 3) -> str:
     # A hit whose fact another hit counts is not a reason of its own (one fact counts once).
-    counted = (h for h in container.hits if h.counted)
-    hits = sorted(counted, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
+    counted = (h for h in hits if h.counted)
+    ranked = sorted(counted, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
     # An LCL container's B/Ls often hit the same container-level indicator: say it once.
-    return "; ".join(list(dict.fromkeys(h.explanation for h in hits))[:n])
+    return "; ".join(list(dict.fromkeys(h.explanation for h in ranked))[:n])
 
 
 def route(shipment: Shipment) -> str:
@@ -59,8 +62,8 @@ def _distinct(values: Iterable[str | None]) -> str:
     return "; ".join(dict.fromkeys(v for v in values if v))
 
 
-def _profile_ids(container: ContainerResult) -> str:
-    return ", ".join(sorted({h.profile_id for h in container.hits}))
+def _profile_ids(hits: Iterable[HitView]) -> str:
+    return ", ".join(sorted({h.profile_id for h in hits}))
 
 
 def _actions(selection: Selection | None) -> dict[str, str]:
@@ -72,13 +75,20 @@ def _actions(selection: Selection | None) -> dict[str, str]:
     return actions
 
 
-def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[dict[str, Any]]:
+def container_rows(run: Run, selection: Selection | None = None) -> list[dict[str, Any]]:
     """One row per container, in rank order (selected first when a selection is given).
 
     ``action`` says what the selection means for the unit: ``inspect`` (selected),
     ``documentary`` (blue, listed apart from the physical list), ``left out`` (red or
     yellow beyond the capacity) or ``release``; empty without a selection.
+
+    ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
+    :class:`~riskprofile.engines.columnar.FrameRun`: the same rows come out of both.
     """
+    if not is_object_run(run):
+        from riskprofile.output import _frame
+
+        return _frame.python_rows(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
     chosen = _selection_index(selection)
     actions = _actions(selection)
     containers = list(run.containers)
@@ -105,7 +115,7 @@ def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[
                 "selected": rank is not None,
                 "reason": reason,
                 "hit_count": len(c.hits),
-                "top_reasons": _top(c),
+                "top_reasons": _top(c.hits),
                 "forced_reasons": "; ".join(c.forced),
                 "notes": "; ".join(notes),
                 "action": action,
@@ -114,15 +124,25 @@ def container_rows(run: ScoringRun, selection: Selection | None = None) -> list[
                 "routes": _distinct(route(s) for s in shipments),
                 "hs_codes": _distinct(h for s in shipments for h in s.hs_codes),
                 "descriptions": _distinct(s.description for s in shipments),
-                "profile_ids": _profile_ids(c),
+                "profile_ids": _profile_ids(c.hits),
             }
         )
     return rows
 
 
-def hit_rows(run: ScoringRun, keys: set[str] | None = None) -> list[dict[str, Any]]:
+def hit_rows(run: Run, keys: set[str] | None = None) -> list[dict[str, Any]]:
     """One row per hit, containers in rank order (only the containers ``keys`` when
-    given)."""
+    given); ``run`` as for :func:`container_rows`."""
+    if not is_object_run(run):
+        import polars as pl
+
+        from riskprofile.output import _frame
+
+        hits = _frame.hit_frame(run)
+        if keys is not None:
+            wanted = pl.Series(sorted(keys), dtype=pl.String).implode()
+            hits = hits.filter(pl.col("key").is_in(wanted))
+        return _frame.python_rows(hits, HIT_COLUMNS)
     rows = []
     for c in run.containers:
         if keys is not None and c.key not in keys:

@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from riskprofile.output._tables import _number, _profile_ids, _top, route
-from riskprofile.rules import UNEVALUABLE_WARNING, unevaluable_warnings
+from riskprofile.output._tables import Run, _profile_ids, _top, is_object_run, route
+from riskprofile.output._units import Unit, _number
+from riskprofile.rules import LANES, UNEVALUABLE_WARNING, unevaluable_warnings
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
-    from riskprofile.results import ContainerResult, ScoringRun
     from riskprofile.selection import ManualReview, Selection
+
+
+def _units(run: Run, keys: Iterable[str]) -> Mapping[str, Unit]:
+    """The units ``keys`` of the run, by key."""
+    if is_object_run(run):
+        wanted = set(keys)
+        return {c.key: Unit.of(c) for c in run.containers if c.key in wanted}
+    from riskprofile.output import _frame
+
+    return _frame.frame_units(run, keys)
+
+
+def _lane_counts(run: Run) -> dict[str, int]:
+    if is_object_run(run):
+        return {lane: sum(1 for c in run.containers if c.lane == lane) for lane in LANES}
+    from riskprofile.output import _frame
+
+    counts = _frame.lane_counts(run)
+    return {lane: counts.get(lane, 0) for lane in LANES}
+
+
+def _non_green(run: Run, limit: int) -> tuple[list[str], int]:
+    """The keys of the first ``limit`` units that are not green, and how many there are."""
+    if is_object_run(run):
+        keys = [c.key for c in run.containers if c.lane != "green"]
+        return keys[: max(limit, 0)], len(keys)
+    from riskprofile.output import _frame
+
+    return _frame.non_green_keys(run, limit)
 
 
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
@@ -27,13 +56,12 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     ) or [first.rstrip()]
 
 
-def _unit_lines(c: ContainerResult, head: str, width: int, details: bool) -> list[str]:
+def _unit_lines(c: Unit, head: str, width: int, details: bool) -> list[str]:
     """One unit of the list: its heading, then per bill of lading who, where and what,
     the profiles that hit and the reasons (every hit with ``details``)."""
     pad = " " * 4
     lines = _wrap(head, width, "", " " * 5)
-    for result in c.shipments:
-        s = result.shipment
+    for s in c.shipments:
         parts = [f"B/L {s.bl_number or '(none)'}"]
         parts.append(f"consignee {s.consignee_name or '(none)'}")
         parts.append(f"shipper {s.shipper_name or '(none)'}")
@@ -45,15 +73,13 @@ def _unit_lines(c: ContainerResult, head: str, width: int, details: bool) -> lis
     if not hits:
         lines.append(f"{pad}no hits")
         return lines
-    lines += _wrap(f"profiles {_profile_ids(c)}", width, pad, pad + "  ")
+    lines += _wrap(f"profiles {_profile_ids(hits)}", width, pad, pad + "  ")
     if not details:
-        lines += _wrap(f"why {_top(c)}", width, pad, pad + "    ")
+        lines += _wrap(f"why {_top(hits)}", width, pad, pad + "    ")
         return lines
     for h in sorted(hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id, h.shipment_id)):
         forced = f", forces {h.forced_lane}" if h.forced_lane else ""
-        bl = next(
-            (r.shipment.bl_number for r in c.shipments if r.shipment_id == h.shipment_id), None
-        )
+        bl = next((s.bl_number for s in c.shipments if s.shipment_id == h.shipment_id), None)
         text = (
             f"- {h.profile_id}/{h.indicator_id} ({_number(h.weight):+}{forced}; "
             f"B/L {bl or '(none)'}): {h.explanation}"
@@ -82,7 +108,7 @@ def _lanes_text(lanes: Sequence[str]) -> str:
 
 
 def text_table(
-    run: ScoringRun,
+    run: Run,
     selection: Selection | None = None,
     *,
     limit: int = 30,
@@ -97,18 +123,20 @@ def text_table(
     most ``limit``: each with its bills of lading, consignee, shipper, route, HS codes
     and description, the profiles that hit and the reasons, wrapped to ``width`` columns
     at spaces; ``details`` lists every hit. Blue units the capacity does not cover are
-    listed apart, one line each."""
-    lanes = {lane: sum(1 for c in run.containers if c.lane == lane) for lane in
-             ("red", "yellow", "blue", "green")}  # fmt: skip
+    listed apart, one line each.
+
+    ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
+    :class:`~riskprofile.engines.columnar.FrameRun` (the same text for both; only the
+    units shown are looked at one by one)."""
+    lanes = _lane_counts(run)
     out = [
-        f"{len(run.containers):,} containers scored as of {run.as_of.date().isoformat()} "
+        f"{len(run):,} containers scored as of {run.as_of.date().isoformat()} "
         f"with {len(run.fingerprints)} profiles: "
         + ", ".join(f"{n:,} {lane}" for lane, n in lanes.items())
     ]
     if run.skipped_profiles:
         skipped = "; ".join(f"{pid} ({why})" for pid, why in sorted(run.skipped_profiles.items()))
         out.append(f"profiles not scored: {skipped}")
-    by_key = {c.key: c for c in run.containers}
     if selection is not None:
         counts = {r: selection.count(r) for r in ("forced", "score", "control")}
         control = f"{counts['control']} control sample"
@@ -138,37 +166,40 @@ def text_table(
                 "rejected): listed for manual review, outside the capacity"
             )
         out.extend(f"warning: {w}" for w in selection.warnings)
-        units: list[tuple[int, str, ContainerResult]] = [
-            (s.rank, s.reason, by_key[s.container.key]) for s in selection.selected
+        picked: list[tuple[int, str, str]] = [
+            (s.rank, s.reason, s.container.key) for s in selection.selected[: max(limit, 0)]
         ]
+        total = len(selection.selected)
     else:
-        units = [(n, "", c) for n, c in enumerate(
-            (c for c in run.containers if c.lane != "green"), start=1)]  # fmt: skip
+        keys, total = _non_green(run, limit)
+        picked = [(n, "", key) for n, key in enumerate(keys, start=1)]
+    documentary = [] if selection is None else selection.documentary[: max(limit, 0)]
+    by_key = _units(run, [key for _, _, key in picked] + [c.key for c in documentary])
     out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
     body: list[str] = []
     for unit in selection.manual_review if selection is not None else ():
         body += ["", *_manual_lines(unit, width)]
-    for rank, reason, c in units[: max(limit, 0)]:
+    for rank, reason, key in picked:
+        c = by_key[key]
         lane = c.lane + (" (forced)" if c.forced_lane else "")
         head = f"{rank:>3}  {c.container_number or c.key}  {lane}  score {_number(c.score)}"
         head += f"  {reason}" if reason else ""
         body += ["", *_unit_lines(c, head, width, details)]
-    if len(units) > max(limit, 0):
-        body += ["", f"... {len(units) - max(limit, 0)} more"]
+    if total > max(limit, 0):
+        body += ["", f"... {total - max(limit, 0)} more"]
     if selection is not None and selection.documentary:
         title = "listed apart for documentary checks (blue), not for physical inspection:"
         body += ["", *_wrap(title, width, "", "  ")]
-        shown = selection.documentary[: max(limit, 0)]
-        for item in shown:
+        for item in documentary:
             c = by_key[item.key]
             bls = ", ".join(c.bl_numbers) or "(no B/L)"
             body += _wrap(
                 f"{c.container_number or c.key}  score {_number(c.score)}  B/L {bls}  "
-                f"profiles {_profile_ids(c)}",
+                f"profiles {_profile_ids(c.hits)}",
                 width, "     ", "       ",
             )  # fmt: skip
-        if len(selection.documentary) > len(shown):
-            body.append(f"     ... {len(selection.documentary) - len(shown)} more")
+        if len(selection.documentary) > len(documentary):
+            body.append(f"     ... {len(selection.documentary) - len(documentary)} more")
     summary = [line for text in out for line in _wrap(text, width, "", "  ")]
     return "\n".join([*summary, *body]) + "\n"
 

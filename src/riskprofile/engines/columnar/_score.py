@@ -21,15 +21,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 import polars as pl
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
+from riskprofile.engines.rowwise import evaluate as evaluate_rowwise
 from riskprofile.errors import DataError
-from riskprofile.model.frame import frame_schema, shipment_frame
+from riskprofile.model.frame import frame_schema, shipment_frame, shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledIndicator,
@@ -57,7 +58,10 @@ from riskprofile.rules import (
     require_profiles,
 )
 
-__all__ = ["FrameContainer", "FrameRun", "evaluate", "score_frame"]
+if TYPE_CHECKING:
+    from riskprofile.io import RejectedRecord
+
+__all__ = ["FrameContainer", "FrameRun", "FrameSource", "evaluate", "score_frame"]
 
 _SEVERITY = LANE_SEVERITY
 
@@ -303,6 +307,13 @@ class FrameRun:
             ``key`` (text order), which selection's control sample draws from.
         unevaluable: ``<profile>/<indicator>`` -> units on which it could not be
             evaluated, as in :class:`~riskprofile.scoring.ScoringRun`.
+        source, records_read, rejected, record_unit: as in
+            :class:`~riskprofile.scoring.ScoringRun`, when :func:`score_frame` was given
+            the :class:`~riskprofile.io.FrameBatch` of :func:`~riskprofile.io.read_frame`
+            (None, None, ``()`` and ``"record"`` for a bare frame).
+        profiles: the profiles that took part, sorted by id.
+        problem_rows: the frame's rows (from 0) on which some condition could not be
+            evaluated: the only rows that can carry notes (:attr:`notes`).
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -323,9 +334,48 @@ class FrameRun:
     )
     key_order: pl.Series | None = field(default=None, repr=False, compare=False)
     unevaluable: dict[str, int] = field(default_factory=dict)
+    source: str | None = None
+    records_read: int | None = None
+    rejected: tuple[RejectedRecord, ...] = ()
+    record_unit: str = "record"
+    profiles: tuple[CompiledProfile, ...] = field(default=(), repr=False, compare=False)
+    problem_rows: pl.Series | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.container_table.height
+
+    @property
+    def records_accepted(self) -> int | None:
+        """Records of the batch file that were scored: ``records_read - len(rejected)``
+        (None when the run was given a bare frame)."""
+        return None if self.records_read is None else self.records_read - len(self.rejected)
+
+    @cached_property
+    def notes(self) -> pl.DataFrame:
+        """The shipments that carry notes, worded as the row-wise run words them
+        (:attr:`ShipmentResult.notes <riskprofile.scoring.ShipmentResult.notes>`):
+        ``row`` (the shipment's row in the frame) and ``notes`` (a list of texts: ``"<profile>:
+        exception <id>: <problem>"`` for an exception, ``"<profile>/<indicator>:
+        <problem>"`` for an indicator that could not be evaluated), in row order.
+
+        Only the rows where a condition could not be evaluated (:attr:`problem_rows`,
+        usually few) are evaluated again, row-wise, for the wording.
+        """
+        rows: list[int] = [] if self.problem_rows is None else self.problem_rows.to_list()
+        found_rows: list[int] = []
+        found: list[list[str]] = []
+        if rows and self.frame is not None:
+            shipments = shipments_of_frame(self.frame[rows])
+            outcomes = evaluate_rowwise(shipments, self.profiles, self.as_of)
+            for row, (_shipment, profile_outcomes) in zip(rows, outcomes, strict=True):
+                notes = outcome_notes(profile_outcomes)
+                if notes:
+                    found_rows.append(row)
+                    found.append(notes)
+        return pl.DataFrame(
+            {"row": found_rows, "notes": found},
+            schema={"row": pl.UInt32, "notes": pl.List(pl.String)},
+        )
 
     def explained_hits(self, keys: Iterable[str] | None = None) -> pl.DataFrame:
         """The hits of the containers ``keys`` (all when None) with each hit's title and
@@ -458,6 +508,39 @@ class FrameRun:
         return table_frame(self, None, table, "pandas")
 
 
+def outcome_notes(outcomes: Iterable[ProfileOutcome]) -> list[str]:
+    """A shipment's notes from its profiles' outcomes, worded as
+    :class:`~riskprofile.scoring.ScoringRun` words them: each exception that could not be
+    evaluated, then (unless an exception suppressed the profile) each indicator."""
+    notes: list[str] = []
+    for outcome in outcomes:
+        profile = outcome.profile
+        notes.extend(f"{profile.id}: {p}" for p in outcome.exception_problems)
+        if outcome.excepted_by is not None:
+            continue
+        for indicator, result in zip(profile.indicators, outcome.results, strict=True):
+            if result.problem is not None:
+                notes.append(f"{profile.id}/{indicator.id}: {result.problem}")
+    return notes
+
+
+class FrameSource(Protocol):
+    """What :func:`score_frame` takes besides a bare frame: the
+    :class:`~riskprofile.io.FrameBatch` of :func:`~riskprofile.io.read_frame` (its
+    frame, and what was read and rejected, which the run keeps for its audit)."""
+
+    @property
+    def frame(self) -> pl.DataFrame: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def records_read(self) -> int: ...
+    @property
+    def rejected(self) -> Sequence[RejectedRecord]: ...
+    @property
+    def record_unit(self) -> str: ...
+
+
 def _row_of(values: Mapping[str, list[Any]], index: int) -> Callable[[str], Any]:
     """A row's value of each field, from columns gathered as Python lists."""
     return lambda name: values[name][index]
@@ -518,7 +601,7 @@ def _lane_expr(severity: pl.Expr) -> pl.Expr:
 
 
 def score_frame(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | FrameSource,
     profiles: Iterable[CompiledProfile],
     *,
     as_of: AsOf,
@@ -527,8 +610,10 @@ def score_frame(
     """Score a shipment frame column-wise (see the module docstring).
 
     Args:
-        frame: a shipment frame (:func:`~riskprofile.io.read_frame` or
-            :func:`~riskprofile.engines.columnar.shipment_frame`).
+        frame: what :func:`~riskprofile.io.read_frame` returns (the run then keeps the
+            batch's source, record count and rejected records, as :func:`riskprofile.score`
+            does given a :class:`~riskprofile.io.Batch`), or a bare shipment frame
+            (its ``.frame``, or :func:`~riskprofile.engines.columnar.shipment_frame`).
         profiles: compiled profiles, as for :func:`riskprofile.score`.
         as_of: the evaluation time, as for :func:`riskprofile.score` (a datetime, a
             date or an ISO 8601 string).
@@ -538,12 +623,16 @@ def score_frame(
         NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
         DataError: ``frame`` is not a shipment frame.
     """
+    batch: FrameSource | None = None
+    if not isinstance(frame, pl.DataFrame):
+        batch, frame = frame, frame.frame
     _check_frame(frame)
     when = as_of_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
     scale = _scale(profile_list)
     masks = _all_masks(frame, profile_list, when)
+    problem_rows = _problem_rows(masks.values(), frame.height)
 
     columns: dict[str, pl.Series] = {}
     profile_points: list[pl.Expr] = []
@@ -730,7 +819,21 @@ def score_frame(
         indicators={(p.id, i.id): i for p in profile_list for i in p.indicators},
         key_order=key_order,
         unevaluable=dict(sorted(units.items())),
+        source=None if batch is None else batch.source,
+        records_read=None if batch is None else batch.records_read,
+        rejected=() if batch is None else tuple(batch.rejected),
+        record_unit="record" if batch is None else batch.record_unit,
+        profiles=tuple(profile_list),
+        problem_rows=problem_rows,
     )
+
+
+def _problem_rows(masks: Iterable[ConditionMasks], height: int) -> pl.Series:
+    """The rows on which some condition could not be evaluated."""
+    errors = [m.error.alias(f"e{n}") for n, m in enumerate(masks) if m.error.any()]
+    if not errors:
+        return pl.Series("row", [], dtype=pl.UInt32)
+    return pl.DataFrame(errors).select(pl.any_horizontal(pl.all())).to_series().arg_true()
 
 
 def _ranked(grouped: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
@@ -774,15 +877,13 @@ def _check_frame(frame: pl.DataFrame) -> None:
 
 def _unit_key() -> pl.Expr:
     """:func:`riskprofile.rules.unit_key` as an expression, from the same templates."""
+    bl = pl.col("bl_number")
+    # As unit_key's ``bl_number or shipment_id``: an empty B/L number names no B/L.
+    named = pl.when(bl.is_not_null() & (bl != "")).then(bl).otherwise(pl.col("shipment_id"))
     return (
         pl.when(pl.col("container_number").is_not_null())
         .then(_template(UNIT_KEY_CONTAINER, container_number=pl.col("container_number")))
-        .otherwise(
-            _template(
-                UNIT_KEY_NO_CONTAINER,
-                bl_number=pl.coalesce(pl.col("bl_number"), pl.col("shipment_id")),
-            )
-        )
+        .otherwise(_template(UNIT_KEY_NO_CONTAINER, bl_number=named))
     )
 
 

@@ -1,0 +1,285 @@
+"""Every output of a column-wise run (:func:`score_frame`) is the row-wise run's, byte for
+byte: JSON, CSV, Parquet, the text table, the audit block, notes and explanations.
+
+The row-wise :func:`riskprofile.score` is the reference; the same batch (with the same
+rejected records), profiles, ``as_of`` and selection must give the same bytes whichever
+run writes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.depth import depth
+
+pl = pytest.importorskip("polars")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from riskprofile import output  # noqa: E402
+from riskprofile.engines.columnar import FrameRun, score_frame, shipment_frame  # noqa: E402
+from riskprofile.io import Batch, FieldProblem, RejectedRecord, read_batch, read_frame  # noqa: E402
+from riskprofile.model import Shipment  # noqa: E402
+from riskprofile.profiles import ProfileSet, load_profiles  # noqa: E402
+from riskprofile.scoring import ScoringRun, score, unevaluable_warnings  # noqa: E402
+from riskprofile.selection import Selection, select  # noqa: E402
+from tests import strategies as rst  # noqa: E402
+from tests.engines.test_columnar_scoring import batches  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 2)
+EXAMPLE = Path(__file__).parents[2] / "examples" / "data" / "karachi-sample.csv"
+PROPERTIES = settings(
+    max_examples=depth(30),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# Manifest text is untrusted: cells a spreadsheet would run, cells that break a CSV row.
+HOSTILE = ("=HYPERLINK(\"http://x\")", "+1", "-5", "-x", "@SUM(A1)", "\tTAB", "\rCR",
+           "'=x", "'quoted'", "a,b", 'say "hi"', "two\nlines", "cr\rin", "", "café; «ÆØÅ»",
+           " ")  # fmt: skip
+TEXT_FIELDS = ("consignee_name", "shipper_name", "description", "bl_number")
+
+
+@dataclasses.dataclass(frozen=True)
+class _FrameBatch:
+    """What :func:`score_frame` takes from :func:`read_frame` (a FrameSource)."""
+
+    frame: Any
+    source: str
+    records_read: int
+    rejected: tuple[RejectedRecord, ...]
+    record_unit: str
+
+
+@st.composite
+def hostile_batches(draw: st.DrawFn) -> list[Shipment]:
+    """Generated batches with hostile text in some cells and, sometimes, two shipments
+    that share an id (two manifests of one call), which the row-wise run orders by
+    content."""
+    shipments = draw(batches())
+    edited = []
+    for shipment in shipments:
+        changes = draw(
+            st.dictionaries(st.sampled_from(TEXT_FIELDS), st.sampled_from(HOSTILE), max_size=2)
+        )
+        edited.append(shipment.model_copy(update=changes) if changes else shipment)
+    if edited and draw(st.booleans()):
+        twin = draw(st.sampled_from(edited))
+        edited.append(twin.model_copy(update={"description": draw(st.sampled_from(HOSTILE))}))
+    return edited
+
+
+@st.composite
+def rejected_records(draw: st.DrawFn, shipments: Sequence[Shipment]) -> list[RejectedRecord]:
+    """Rejected records naming units of the batch (partly scored) or others."""
+    boxes = sorted({s.container_number for s in shipments if s.container_number})
+    bls = sorted({s.bl_number for s in shipments if s.bl_number})
+    records = []
+    for number in range(draw(st.integers(0, 3))):
+        container = draw(st.one_of(st.none(), st.sampled_from([*boxes, "ZZZU0000000"])))
+        bl = draw(st.one_of(st.none(), st.sampled_from([*bls, "NOSUCHBL"])))
+        records.append(
+            RejectedRecord(
+                source="batch.csv",
+                record=number + 2,
+                problems=(FieldProblem("gross_weight", draw(st.sampled_from(HOSTILE)), "bad"),),
+                container_numbers=(container,) if container else (),
+                bl_numbers=(bl,) if bl else (),
+            )
+        )
+    return records
+
+
+SELECTIONS = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "capacity": st.sampled_from(["1", "10%", "50%", {"red": 1, "yellow": "20%"}]),
+            "control_rate": st.sampled_from(["0", "10%", "50%"]),
+            "seed": st.integers(0, 2**16),
+        },
+        optional={
+            "control_on_top": st.booleans(),
+            "lanes": st.sampled_from([("red", "yellow", "blue"), ("yellow",)]),
+        },
+    ),
+)
+
+
+def runs(
+    shipments: list[Shipment], profiles: ProfileSet, rejected: list[RejectedRecord]
+) -> tuple[ScoringRun, FrameRun]:
+    """The row-wise run of a batch and the column-wise run of the same batch's frame."""
+    records = len(shipments) + len(rejected)
+    batch = Batch("batch.csv", "lenient", shipments, rejected, records, record_unit="line")
+    reference = score(batch, profiles, as_of=AS_OF, engine="rowwise")
+    source = _FrameBatch(shipment_frame(shipments), "batch.csv", records, tuple(rejected), "line")
+    return reference, score_frame(source, profiles, as_of=AS_OF)
+
+
+def written(run: Any, selection: Selection | None, folder: Path, fmt: str) -> dict[str, Any]:
+    """What write_output writes: file name -> bytes (Parquet: the table read back, its
+    schema with the audit metadata, and the bytes)."""
+    out: dict[str, Any] = {}
+    target = folder / f"out.{fmt}"
+    for path in output.write_output(run, target, selection=selection, format=fmt):
+        data = path.read_bytes()
+        if fmt == "parquet":
+            table = pq.read_table(path)
+            out[path.name] = (table.to_pylist(), table.schema, table.schema.metadata, data)
+        else:
+            out[path.name] = data
+        path.unlink()
+    return out
+
+
+def assert_same_outputs(
+    reference: ScoringRun, frame_run: FrameRun, chosen: Selection | None, other: Selection | None
+) -> None:
+    assert output.to_json(frame_run, other) == output.to_json(reference, chosen)
+    assert output.to_csv(frame_run, other) == output.to_csv(reference, chosen)
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in ("json", "csv", "parquet"):
+            assert written(frame_run, other, Path(folder), fmt) == written(
+                reference, chosen, Path(folder), fmt
+            ), fmt
+    for options in ({}, {"details": True}, {"limit": 1, "width": 40},
+                    {"limit": 0, "unevaluable_warning": 0.0}):  # fmt: skip
+        assert output.text_table(frame_run, other, **options) == output.text_table(
+            reference, chosen, **options
+        ), options
+    assert unevaluable_warnings(frame_run, 0.0) == unevaluable_warnings(reference, 0.0)
+    keys = {c.key for c in list(reference.containers)[::2]}
+    assert repr(output.hit_rows(frame_run, keys)) == repr(output.hit_rows(reference, keys))
+
+
+@PROPERTIES
+@given(st.data(), hostile_batches(), rst.profile_sets(), SELECTIONS)
+def test_every_output_of_a_frame_run_is_the_row_wise_runs_byte_for_byte(
+    data: st.DataObject,
+    shipments: list[Shipment],
+    profiles: ProfileSet,
+    options: dict[str, Any] | None,
+) -> None:
+    rejected = data.draw(rejected_records(shipments))
+    reference, frame_run = runs(shipments, profiles, rejected)
+    chosen = other = None
+    if options is not None:
+        chosen = select(reference, not_scored=rejected, **options)
+        other = select(frame_run, not_scored=rejected, **options)
+    assert_same_outputs(reference, frame_run, chosen, other)
+
+
+@PROPERTIES
+@given(hostile_batches(), rst.profile_sets())
+def test_a_frame_runs_notes_are_the_row_wise_runs(
+    shipments: list[Shipment], profiles: ProfileSet
+) -> None:
+    reference, frame_run = runs(shipments, profiles, [])
+    expected = sorted((r.shipment_id, r.notes) for r in reference.shipments if r.notes)
+    ids = shipment_frame(shipments).get_column("shipment_id")
+    found = sorted(
+        (ids[row], tuple(notes))
+        for row, notes in frame_run.notes.select("row", "notes").iter_rows()
+    )
+    assert found == expected
+
+
+# --- the bundled library on the example port day ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_runs() -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
+    profiles = load_profiles(bundled=True)
+    batch = read_batch(EXAMPLE)
+    frame_batch = read_frame(EXAMPLE)
+    assert frame_batch.rejected == tuple(batch.rejected)
+    return (
+        score(batch, profiles, as_of=AS_OF),
+        score_frame(frame_batch, profiles, as_of=AS_OF),
+        list(batch.rejected),
+    )
+
+
+@pytest.mark.parametrize("with_selection", [False, True])
+def test_the_example_port_day_gives_the_same_files(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]], with_selection: bool
+) -> None:
+    reference, frame_run, rejected = example_runs
+    assert frame_run.source == reference.source
+    assert frame_run.records_read == reference.records_read
+    assert frame_run.record_unit == reference.record_unit
+    chosen = other = None
+    if with_selection:
+        options: dict[str, Any] = {"capacity": "5%", "control_rate": "1%", "seed": 7}
+        chosen = select(reference, not_scored=rejected, **options)
+        other = select(frame_run, not_scored=rejected, **options)
+    assert_same_outputs(reference, frame_run, chosen, other)
+
+
+def test_the_example_port_day_has_notes_and_forced_reasons_to_compare(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+) -> None:
+    # The comparison above means something only if the cells it compares are filled.
+    _reference, frame_run, _rejected = example_runs
+    rows = output.container_rows(frame_run)
+    for column in ("forced_reasons", "top_reasons", "hs_codes", "routes", "consignees"):
+        assert any(row[column] for row in rows), column
+
+
+NOTED = {
+    "id": "t.noted",
+    "version": 1,
+    "title": "Notes",
+    "category": "other",
+    "owner": "tests",
+    "indicators": [
+        {"id": "heavy", "title": "Heavy", "when": "goods_gross_weight_kg > 20000", "weight": 10,
+         "explain": "heavy: {goods_gross_weight_kg} kg"},
+        {"id": "reefer", "title": "Reefer", "when": 'container_type == "reefer"', "weight": 50,
+         "lane": "yellow"},
+    ],
+    "exceptions": [{"id": "light", "when": "packages < 2"}],
+    "bands": [{"min_score": 10, "lane": "blue"}],
+}  # fmt: skip
+
+
+def test_notes_of_indicators_and_exceptions_that_cannot_be_evaluated(tmp_path: Path) -> None:
+    import yaml
+
+    (tmp_path / "noted.yaml").write_text(yaml.safe_dump(NOTED), encoding="utf-8")
+    profiles = load_profiles(tmp_path)
+    shipments = [
+        Shipment(shipment_id=f"M/{n}", manifest_ref="M", bl_number=f"BL{n // 2}",
+                 container_number=box, container_type=kind, packages=packages,
+                 goods_gross_weight_kg=weight)
+        for n, (box, kind, packages, weight) in enumerate([
+            ("MSKU0000001", "reefer", None, None), ("MSKU0000001", None, 5, 30000.0),
+            ("TGHU0000002", "reefer", 1, None), (None, None, None, 25000.0),
+        ])
+    ]  # fmt: skip
+    reference, frame_run = runs(shipments, profiles, [])
+    rows = output.container_rows(frame_run)
+    assert "t.noted: exception light: cannot be evaluated" in rows[0]["notes"]
+    assert "t.noted/heavy: cannot be evaluated" in rows[0]["notes"]
+    assert frame_run.notes.height == 2  # the suppressed shipment has no note of heavy
+    assert_same_outputs(reference, frame_run, None, None)
+
+
+def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
+    profiles = load_profiles(bundled=True)
+    shipments = list(read_batch(EXAMPLE).shipments)[:50]
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert frame_run.records_read is None
+    assert frame_run.records_accepted is None
+    assert output.to_json(frame_run) == output.to_json(reference)
