@@ -275,6 +275,18 @@ def test_notes_of_indicators_and_exceptions_that_cannot_be_evaluated(tmp_path: P
     assert_same_outputs(reference, frame_run, None, None)
 
 
+def test_an_empty_bl_number_keys_its_unit_by_the_shipment_id_in_both_engines() -> None:
+    # The row-wise unit key is "<ref>/B/L <bl_number or shipment_id>"; the columnar one
+    # took an empty B/L number as a name ("<ref>/B/L "), so that the two runs' keys, and
+    # their outputs, differed.
+    shipments = [Shipment(shipment_id=f"M/{n}", manifest_ref="M", bl_number="") for n in (1, 2)]
+    profiles = load_profiles(bundled=True)
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
+    assert [c.key for c in frame_run.containers] == ["M/B/L M/1", "M/B/L M/2"]
+    assert [c.key for c in frame_run.containers] == [c.key for c in reference.containers]
+
+
 def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
     profiles = load_profiles(bundled=True)
     shipments = list(read_batch(EXAMPLE).shipments)[:50]
