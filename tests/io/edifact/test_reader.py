@@ -328,3 +328,16 @@ def test_the_column_wise_reader_reads_edifact_through_the_models() -> None:
     assert batch.fallback == "EDIFACT input"
     assert batch.frame.equals(shipment_frame(read_batch(SAMPLE).shipments))
     assert batch.record_unit == "message"
+
+
+def test_the_docs_show_the_bundled_default_mapping() -> None:
+    bundled = (
+        Path(__file__).resolve().parents[3]
+        / "src"
+        / "riskprofile"
+        / "io"
+        / "edifact"
+        / "cuscar-un.yaml"
+    ).read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[3] / "docs" / "edifact.md").read_text(encoding="utf-8")
+    assert f"```yaml\n{bundled}```" in page, "docs/edifact.md shows a stale default mapping"
