@@ -341,3 +341,23 @@ def test_the_docs_show_the_bundled_default_mapping() -> None:
     ).read_text(encoding="utf-8")
     page = (Path(__file__).resolve().parents[3] / "docs" / "edifact.md").read_text(encoding="utf-8")
     assert f"```yaml\n{bundled}```" in page, "docs/edifact.md shows a stale default mapping"
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskprofile.io.edifact import _reader
+
+    monkeypatch.setattr(_reader, "MAX_FILE_BYTES", 100)
+    path = _write(tmp_path, SAMPLE.read_text())
+    with pytest.raises(InputFormatError, match="more than the 100 bytes"):
+        read_batch(path)
+
+
+def test_sniffing_never_opens_what_is_not_a_file(tmp_path: Path) -> None:
+    import os
+
+    from riskprofile.io.edifact import looks_like_edifact
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert not looks_like_edifact(fifo)  # would block forever if it opened the FIFO
+    assert not looks_like_edifact(tmp_path)

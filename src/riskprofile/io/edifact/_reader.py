@@ -47,8 +47,11 @@ from riskprofile.io.edifact._values import (
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
-__all__ = ["iter_edifact_manifests", "looks_like_edifact", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "iter_edifact_manifests", "looks_like_edifact", "read_text"]
 
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""The largest EDIFACT file read (about 280,000 containers of CUSCAR): the whole file is
+tokenized in memory, so a larger one is refused rather than exhausting it."""
 _NAME_WIDTH = 35
 _TEXT_WIDTH = 70
 _SIGNATURE = (b"UNA", b"UNB", b"UNH")
@@ -58,6 +61,8 @@ def looks_like_edifact(path: Path) -> bool:
     """True when the file starts (after a byte order mark or blank lines) with ``UNA``,
     ``UNB`` or ``UNH``."""
     try:
+        if not path.is_file():  # never open a FIFO or a device to sniff it
+            return False
         with open(path, "rb") as handle:
             head = handle.read(64)
     except OSError:
@@ -70,9 +75,16 @@ def read_text(path: Path) -> str:
     """The file's text: UTF-8 (syntax UNOW/UNOY) when it decodes so, else ISO 8859-1
     (UNOA to UNOC), which every byte decodes; a byte order mark is dropped."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=str(path)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputFormatError(
+            f"more than the {MAX_FILE_BYTES:,} bytes an EDIFACT file may have; "
+            "split the interchange",
+            path=str(path),
+        )
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         return data.decode("utf-8")
