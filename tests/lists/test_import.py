@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from riskprofile.errors import InputFormatError, RiskProfileError
 from riskprofile.lists import Entity, Identifier, ListImport, detect_source, import_list
+from riskprofile.lists._common import country_code
 from tests.depth import depth
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
@@ -164,6 +165,18 @@ def test_followthemoney_json_lines() -> None:
         ("NK-vessel2", "imoNumber", "9234564"),
         ("NK-noname", "name", ""),
     ])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Democratic People's Republic of Korea", "KP"), ("Iran (Islamic Republic of)", "IR"),
+     ("Korea, North", "KP"), ("Burma", "MM"), ("The Bahamas", "BS"), ("Gambia, The", "GM"),
+     ("State of Palestine", "PS"), ("Türkiye", "TR"), ("Côte d'Ivoire", "CI"),
+     ("Bolivia (Plurinational State of)", "BO"), ("ru", "RU"), ("IRN", "IR"),
+     ("Atlantis", None), ("zz", None)],
+)  # fmt: skip
+def test_country_names_as_the_lists_write_them(written: str, code: str | None) -> None:
+    assert country_code(written) == code
 
 
 def test_nested_followthemoney_links_are_read(tmp_path: Path) -> None:

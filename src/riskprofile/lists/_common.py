@@ -194,6 +194,7 @@ _COUNTRY_NAMES = {
     "VENEZUELA": "VE",
     "BOLIVIA": "BO",
     "PALESTINE": "PS",
+    "STATE OF PALESTINE": "PS",
     "CZECH REPUBLIC": "CZ",
     "MACEDONIA": "MK",
     "SWAZILAND": "SZ",
@@ -232,6 +233,8 @@ def country_code(value: str) -> str | None:
             return code
     key = _key(text)
     names = _country_names()
+    # "The Bahamas", "Gambia, The": the article is no part of the name
+    key = re.sub(r"^THE |, THE$", "", key)
     if key in names:
         return names[key]
     # "Iran (Islamic Republic of)" is ISO's "Iran, Islamic Republic of"
