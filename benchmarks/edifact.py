@@ -8,7 +8,9 @@ it as one CUSCAR interchange (``write_cuscar``, D.00B) and times, each in CPU se
   measured at 16.5 s for 120k segments, a 40-line tokenizer at under 4 s);
 - envelopes: segments -> messages with control counts checked;
 - groups: every segment placed in its segment group;
-- read_batch: the whole read, to shipments (models validated, lenient).
+- read_batch: the whole read, to shipments (models validated, lenient);
+- read_stowplan: a BAPLIE stow plan of ``--baplie`` units (default 20,000; the issue
+  asks for under a second), written by ``write_baplie``.
 
 The first three run with the cyclic garbage collector paused, as the reader runs them.
 
@@ -29,13 +31,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--containers", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baplie", type=int, default=20_000, help="stow plan units")
     args = parser.parse_args()
 
     from riskprofile.io import read_batch
     from riskprofile.io.edifact import (
+        StowedUnit,
         open_envelopes,
         place_segments,
+        read_stowplan,
         tokenize,
+        write_baplie,
         write_cuscar,
     )
     from riskprofile.io.edifact._groups import table_for
@@ -69,6 +75,17 @@ def main() -> None:
         batch = read_batch(path)
         whole = time.process_time() - start
 
+        units = [
+            StowedUnit(f"{n % 90:03d}{n % 20:02d}{n % 50:02d}", f"MSKU{n:07d}", "45G1", True,
+                       24_000.0, "CNSHA", "PKKHI")
+            for n in range(args.baplie)
+        ]  # fmt: skip
+        plan_path = Path(folder) / "plan.edi"
+        plan_path.write_text(write_baplie(units), encoding="utf-8")
+        start = time.process_time()
+        plan = read_stowplan(plan_path)
+        stowed = time.process_time() - start
+
     segments = len(tokens.segments)
     boxes = sum(len(m.containers) for m in manifests)
     print(
@@ -83,6 +100,7 @@ def main() -> None:
         f"read_batch  {whole:6.2f} s  ({len(batch.shipments):,} shipments, "
         f"{len(batch.rejected)} rejected)"
     )
+    print(f"read_stowplan {stowed:4.2f} s  ({len(plan.units):,} units of a BAPLIE)")
 
 
 if __name__ == "__main__":

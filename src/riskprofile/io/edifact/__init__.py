@@ -6,13 +6,15 @@ docs/edifact.md); this package holds the parts: the tokenizer (:func:`tokenize`)
 envelopes and their control counts (:func:`open_envelopes`), the segment tables and the
 group parser (:func:`segment_table`, :func:`place_segments`), the mapping that says where
 each field lives (:func:`load_mapping`), the reader (:func:`iter_edifact_manifests`) and
-the writer (:func:`write_cuscar`).
+the writer (:func:`write_cuscar`); stow plans (BAPLIE) are read into the units on board
+(:func:`read_stowplan`) and written back (:func:`write_baplie`).
 """
 
 from riskprofile.io.edifact._envelope import Envelope, Loose, Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
 from riskprofile.io.edifact._mapping import EdifactMapping, Selector, default_mapping, load_mapping
 from riskprofile.io.edifact._reader import iter_edifact_manifests, looks_like_edifact
+from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan, read_stowplan, write_baplie
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
     Segment,
@@ -35,6 +37,8 @@ __all__ = [
     "Segment",
     "Selector",
     "ServiceChars",
+    "StowPlan",
+    "StowedUnit",
     "Tokens",
     "cuscar_segments",
     "default_mapping",
@@ -43,9 +47,11 @@ __all__ = [
     "looks_like_edifact",
     "open_envelopes",
     "place_segments",
+    "read_stowplan",
     "segment_table",
     "tokenize",
     "write_cuscar",
+    "write_baplie",
     "write_edifact",
     "write_segment",
     "write_segments",

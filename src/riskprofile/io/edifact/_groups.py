@@ -240,15 +240,15 @@ def _place(
                 count = level.counts.get(tag, 0) + 1
                 level.counts[tag] = count
                 level.node.segments.setdefault(tag, []).append((position, segment))
-                if count > entry.repeat:
-                    out.append(_too_many(message, position, tag, count, entry.repeat))
+                if count == entry.repeat + 1:  # said once, where the limit is passed
+                    out.append(_too_many(message, position, tag, entry.repeat))
                 return True
             del stack[depth + 1 :]
             level.position = index
             count = level.counts.get(entry.name, 0) + 1
             level.counts[entry.name] = count
-            if count > entry.repeat:
-                out.append(_too_many(message, position, entry.name, count, entry.repeat))
+            if count == entry.repeat + 1:
+                out.append(_too_many(message, position, entry.name, entry.repeat))
             _open(stack, entry, level.node, position, segment)
             return True
     return False
@@ -271,7 +271,7 @@ def _open(
         node.segments[first.tag] = [(position, segment)]
 
 
-def _too_many(message: Message, position: int, what: str, count: int, limit: int) -> Problem:
+def _too_many(message: Message, position: int, what: str, limit: int) -> Problem:
     return message.problem(
-        "too_many", f"{what} occurs {count} times here, at most {limit} allowed", position
+        "too_many", f"{what} occurs more than the {limit} times allowed here", position
     )

@@ -47,7 +47,13 @@ from riskprofile.io.edifact._values import (
 from riskprofile.model._base import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
-__all__ = ["MAX_FILE_BYTES", "iter_edifact_manifests", "looks_like_edifact", "read_text"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "iter_edifact_manifests",
+    "looks_like_edifact",
+    "paused_gc",
+    "read_text",
+]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """The largest EDIFACT file read (about 280,000 containers of CUSCAR): the whole file is
@@ -114,7 +120,7 @@ def iter_edifact_manifests(
     resolved = _mapping(mapping)
     context = validation_context(strictness)
     try:
-        with _paused_gc():
+        with paused_gc():
             tokens = tokenize(read_text(path))
             envelope = open_envelopes(tokens)
     except InputFormatError as exc:
@@ -124,7 +130,7 @@ def iter_edifact_manifests(
             if rejected is not None:
                 rejected.append(_rejected(source, number, unit.problems, {}))
             continue
-        with _paused_gc():
+        with paused_gc():
             outcome = _read_message(unit, resolved, tokens.service, strictness, context)
         if isinstance(outcome, Manifest):
             if numbers is not None:
@@ -136,7 +142,7 @@ def iter_edifact_manifests(
 
 
 @contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector off while a file's many small tuples are made (it
     would scan them again and again, for half the time; nothing made here is cyclic
     garbage). Never across a ``yield``: the caller's code runs with it on."""

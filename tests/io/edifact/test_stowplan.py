@@ -1,0 +1,109 @@
+"""Stow plans: BAPLIE read into the units on board, and written back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskprofile.errors import InputFormatError
+from riskprofile.io.edifact import StowedUnit, read_stowplan, write_baplie
+from tests.strategies import container_numbers, locodes, size_type_codes
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "edifact" / "baplie-smdg22.edi"
+
+
+def test_the_sample_gives_every_unit_with_its_details() -> None:
+    plan = read_stowplan(SAMPLE)
+    assert not plan.problems
+    assert (plan.vessel, plan.voyage) == ("MAERSK ESSEN", "0425W")
+    assert plan.container_numbers == ["MSKU9070323", "CSQU3054383", "TGHU1234567", "MSKU1234565"]
+    reefer, box, dg, empty = plan.units
+    assert (reefer.position, reefer.size_type, reefer.reefer_celsius) == ("0020182", "45R1", -18.0)
+    assert (reefer.gross_mass_kg, reefer.port_of_loading, reefer.operator) == (
+        18250.5,
+        "CNSHA",
+        "MAE",
+    )
+    assert box.gross_mass_kg == 24500.0
+    assert dg.dangerous_goods == (("3", "1263"),)
+    assert dg.gross_mass_kg == 21400.0  # MEA+WT when there is no MEA+VGM
+    assert (empty.full, empty.port_of_discharge) == (False, "INNSA")
+
+
+def test_smdg_15_messages_are_read_with_the_same_table(tmp_path: Path) -> None:
+    text = SAMPLE.read_text().replace("BAPLIE:D:95B:UN:SMDG22", "BAPLIE:1:911:UN:SMDG15")
+    path = tmp_path / "old.edi"
+    path.write_text(text)
+    assert len(read_stowplan(path).units) == 4
+
+
+def test_problems_are_kept_and_no_container_is_lost(tmp_path: Path) -> None:
+    text = SAMPLE.read_text().replace("MEA+WT++KGM:21400'", "MEA+WT++KGM:heavy'")
+    text = text.replace("UNT+39+1'", "UNT+41+1'")
+    path = tmp_path / "bad.edi"
+    path.write_text(text)
+    plan = read_stowplan(path)
+    assert len(plan.container_numbers) == 4
+    codes = {p.code for p in plan.problems}
+    assert codes == {"invalid_value", "control_count"}
+    (bad,) = [p for p in plan.problems if p.code == "invalid_value"]
+    assert bad.where == "interchange BAP0425, message 1, segment 25 (MEA), element 3"
+
+
+def test_a_file_without_baplie_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.edi"
+    path.write_text("UNH+1+CUSCAR:D:95B:UN'BGM+785'UNT+3+1'")
+    with pytest.raises(InputFormatError, match="no BAPLIE message"):
+        read_stowplan(path)
+
+
+def test_more_locations_than_the_table_allows_are_read_and_said_once(tmp_path: Path) -> None:
+    units = [StowedUnit(f"{n:07d}", f"MSKU{n:06d}0") for n in range(10_050)]
+    path = tmp_path / "big.edi"
+    path.write_text(write_baplie(units))
+    plan = read_stowplan(path)
+    assert len(plan.units) == 10_050
+    assert [p.code for p in plan.problems] == ["too_many"]
+
+
+_UNITS = st.builds(
+    StowedUnit,
+    position=st.from_regex(r"[0-9]{7}", fullmatch=True),
+    container_number=container_numbers(),
+    size_type=st.one_of(st.none(), size_type_codes()),
+    full=st.one_of(st.none(), st.booleans()),
+    gross_mass_kg=st.one_of(st.none(), st.integers(0, 400_000).map(lambda n: n / 10)),
+    port_of_loading=st.one_of(st.none(), locodes()),
+    port_of_discharge=st.one_of(st.none(), locodes()),
+    dangerous_goods=st.lists(
+        st.tuples(
+            st.sampled_from(["3", "2.1", "8", "9"]), st.from_regex(r"[0-9]{4}", fullmatch=True)
+        ),
+        max_size=2,
+    ).map(tuple),
+    reefer_celsius=st.one_of(st.none(), st.integers(-300, 300).map(lambda n: n / 10)),
+    operator=st.one_of(st.none(), st.sampled_from(["MAE", "MSC", "CMA"])),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_UNITS, max_size=6), st.one_of(st.none(), st.just("0425W")))
+def test_units_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, units: list[StowedUnit], voyage: str | None
+) -> None:
+    path = tmp_path_factory.mktemp("bap") / "x.edi"
+    path.write_text(write_baplie(units, vessel="MSC ANNA", voyage=voyage))
+    plan = read_stowplan(path)
+    assert not plan.problems
+    assert plan.voyage == voyage
+    assert all(u.message == "1" and u.segment is not None for u in plan.units)
+    back = [
+        StowedUnit(
+            **{k: getattr(u, k) for k in StowedUnit.__slots__ if k not in ("message", "segment")}
+        )
+        for u in plan.units
+    ]
+    assert back == units
