@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from riskprofile.errors import InputFormatError, RiskProfileError
 from riskprofile.lists import Entity, Identifier, ListImport, detect_source, import_list
 from riskprofile.lists._common import country_code
+from tests import strategies
 from tests.depth import depth
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
@@ -290,3 +291,81 @@ def test_any_cut_of_a_list_file_is_read_or_refused_never_a_crash(data: st.DataOb
             # lines and rows cut anywhere, XML only after its root element closed
             assert source in ("ftm", "un1718") or whole[:cut].strip() == whole.strip()
             assert all(e.name or e.identifiers for e in imported.entities)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@given(data=st.binary(max_size=300))
+@settings(max_examples=depth(100))
+def test_any_bytes_are_read_or_refused_never_a_crash(data: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list"
+        path.write_bytes(data)
+        refused = ""
+        try:
+            import_list("auto", path)
+        except InputFormatError as exc:
+            refused = str(exc)
+        assert not refused or str(path) in refused
+
+
+_TEXT = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc", "Cn", "Co"), blacklist_characters="\ufeff"
+        ),
+        min_size=1,
+        max_size=25,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+
+
+@given(
+    names=st.lists(st.tuples(_TEXT, st.lists(_TEXT, max_size=2)), min_size=1, max_size=5),
+    imo=strategies.imo_numbers(),
+)
+@settings(max_examples=depth(40))
+def test_un_and_eu_xml_round_trip(names: list[tuple[str, list[str]]], imo: str) -> None:
+    """Entities written in the UN and EU XML (any text, escaped as XML escapes it) are
+    read back with their names, aliases and the first one's IMO number."""
+    import tempfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    un = ['<CONSOLIDATED_LIST dateGenerated="2026-11-02"><ENTITIES>']
+    eu = ['<export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2026-10-30">']
+    for index, (name, aliases) in enumerate(names):
+        comment = f"<COMMENTS1>IMO: {imo}</COMMENTS1>" if index == 0 else ""
+        un.append(
+            f"<ENTITY><DATAID>{index}</DATAID><FIRST_NAME>{escape(name)}</FIRST_NAME>"
+            f"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE>{comment}"
+            + "".join(f"<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>{escape(a)}"
+                      "</ALIAS_NAME></ENTITY_ALIAS>" for a in aliases)
+            + "</ENTITY>"
+        )  # fmt: skip
+        eu.append(
+            f'<sanctionEntity logicalId="{index}"><subjectType code="enterprise"/>'
+            + "".join(f"<nameAlias wholeName={quoteattr(n)} strong=\"true\"/>"
+                      for n in (name, *aliases))
+            + (f"<remark>IMO {imo}</remark>" if index == 0 else "")
+            + "</sanctionEntity>"
+        )  # fmt: skip
+    un.append("</ENTITIES></CONSOLIDATED_LIST>")
+    eu.append("</export>")
+    with tempfile.TemporaryDirectory() as folder:
+        for source, text in (("un", "".join(un)), ("eu", "".join(eu))):
+            path = Path(folder) / f"{source}.xml"
+            path.write_text(text, encoding="utf-8")
+            imported = import_list("auto", path)
+            assert imported.source == source
+            assert imported.problems == ()
+            got = [(e.name, e.aliases) for e in imported.entities]
+            want = [(n, tuple(dict.fromkeys(a for a in aliases if a != n)))
+                    for n, aliases in names]  # fmt: skip
+            assert got == want
+            assert imported.entities[0].imo_numbers() == (imo,)
+            assert imported.entities[0].kind == "vessel"

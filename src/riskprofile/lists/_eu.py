@@ -125,7 +125,7 @@ def _record(record: Element, index: int, problems: Problems) -> Entity | None:
         entity_id=record_id,
         kind=kind,
         name=names[0] if names else "",
-        aliases=tuple(dict.fromkeys(names[1:])),
+        aliases=tuple(dict.fromkeys(n for n in names[1:] if n != names[0])),
         weak_aliases=tuple(dict.fromkeys(weak)),
         countries=tuple(sorted(set(countries))),
         identifiers=tuple(identifiers),
