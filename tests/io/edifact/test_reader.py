@@ -251,6 +251,9 @@ def test_a_country_mapping_moves_a_field(tmp_path: Path) -> None:
         ("goods:\n  each: SG8/SG14\n  hs_cod: CST 2.1\n", "did you mean 'hs_code'?"),
         ("goods:\n  each: SG8/SG14\n  hs_code: cst 2.1\n", "is not a segment tag"),
         ("goods:\n  each: SG8/SG14\n  hs_code: CST 2.x\n", "is not an element"),
+        ("goods:\n  each: SG8/SG14\n  hs_code: CST 0\n", "count from 1"),
+        ("goods:\n  each: SG8/SG14\n  hs_code: CST[0=X] 2.1\n", "count from 1"),
+        ("goods:\n  each: SG8/SG14\n  hs_code: CST 2.0\n", "count from 1"),
         ("goods:\n  hs_code: CST 2.1\n", "needs 'each'"),
     ],
 )
@@ -361,3 +364,15 @@ def test_sniffing_never_opens_what_is_not_a_file(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     assert not looks_like_edifact(fifo)  # would block forever if it opened the FIFO
     assert not looks_like_edifact(tmp_path)
+
+
+def test_a_mapping_that_is_not_yaml_or_not_a_file_is_refused(tmp_path: Path) -> None:
+    import os
+
+    bad = _write(tmp_path, "goods: [unclosed\n", "bad.yaml")
+    with pytest.raises(MappingError, match="YAML"):
+        load_mapping(bad)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(MappingError):
+        load_mapping(fifo)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from riskprofile.errors import MappingError
+from riskprofile.io._layout import read_mapping_yaml
 from riskprofile.io.edifact._groups import GroupNode
 from riskprofile.io.edifact._syntax import Segment
 
@@ -125,6 +126,8 @@ class Selector:
             (int(e), int(c) if c else None, frozenset(v.split("|")))
             for e, c, v in _CONDITION.findall(head)
         )
+        if any(e < 1 or c == 0 for e, c, _ in conditions):
+            raise ValueError("elements and components count from 1 in conditions")
         bare = _CONDITION.sub("", head)
         if "[" in bare or "]" in bare:
             raise ValueError("conditions are written [element=value] or [element.component=value]")
@@ -142,6 +145,8 @@ class Selector:
                 raise ValueError(f"{place!r} is not an element (3) or a component (3.2)")
             element = int(match[1])
             component = int(match[2]) if match[2] else None
+            if element < 1 or component == 0:
+                raise ValueError(f"{place!r}: elements and components count from 1")
         return cls(text, tuple(path), tag, conditions, element, component)
 
     def _hits(self, node: GroupNode) -> list[tuple[int, Segment]]:
@@ -233,21 +238,12 @@ def load_mapping(path: str | Path | None = None) -> EdifactMapping:
             encoding="utf-8"
         )
         source = "cuscar-un.yaml (bundled)"
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise MappingError(f"cannot read the mapping: {exc}", path=source) from None
-    try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise MappingError(
-            f"not YAML: {getattr(exc, 'problem', exc)}",
-            path=source,
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
+    else:
+        # Safe YAML, bounded in size, never waiting on a FIFO: as the column mappings.
+        source = str(path)
+        data, _node = read_mapping_yaml(path)
+        text = Path(path).read_text(encoding="utf-8")
     if not isinstance(data, dict):
         raise MappingError("a mapping is a YAML mapping of sections", path=source)
     return _build(data, text, source)
