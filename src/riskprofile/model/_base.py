@@ -103,11 +103,24 @@ FLAG_CODES: Mapping[str, str] = {
     "unknown_country": "a country code that is not an assigned ISO 3166-1 country",
     "unknown_currency": "a currency code that is not in ISO 4217",
     "unknown_field": "a field of a document the model does not know, dropped (lenient)",
+    # EDIFACT (CUSCAR, BAPLIE): the interchange's own structure.
+    "control_count": "an EDIFACT trailer (UNT, UNZ) whose count is not what was found",
+    "control_reference": "an EDIFACT trailer whose reference is not its header's",
+    "directory": "an EDIFACT directory version read with the nearest segment table known",
+    "invalid_message": "an EDIFACT message that is not a usable manifest",
+    "message_type": "an EDIFACT message of a type that is not read",
+    "no_container": "a stowage location (BAPLIE) without a container",
+    "outside_message": "EDIFACT segments outside any message",
+    "syntax": "an EDIFACT segment that breaks the syntax rules",
+    "too_many": "an EDIFACT segment or group repeated beyond its limit",
+    "truncated": "an EDIFACT message or interchange without its trailer",
+    "unplaced_segment": "an EDIFACT segment the message's structure has no place for",
 }
-"""Every data-quality flag code (:attr:`QualityFlag.code`) and what it means: the one list
-both readers' flags come from (``tests/io/test_flag_codes.py`` checks that every code the
-source makes is here, and that the model path and the column-wise reader both emit each
-one on data made to trigger it)."""
+"""Every code of a data-quality flag (:attr:`QualityFlag.code`) or of a problem found while
+reading, and what it means: one list for every reader (``tests/io/test_flag_codes.py``
+checks that every code the models and readers make is here, and that the model path and
+the column-wise reader both emit each one a flat file can carry, alike, on data made to
+trigger it)."""
 
 
 class QualityFlag(BaseModel):
