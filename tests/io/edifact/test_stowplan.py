@@ -107,3 +107,82 @@ def test_units_round_trip(
         for u in plan.units
     ]
     assert back == units
+
+
+# --- the stow plan against the manifests ---------------------------------------------------
+
+from riskprofile.io.edifact import compare_stowplan  # noqa: E402
+from riskprofile.model.manifest import Manifest  # noqa: E402
+
+_BOX = "CSQU3054383"
+
+
+def _manifest(**box: object) -> Manifest:
+    return Manifest.model_validate(
+        {
+            "port_of_call": "PKKHI",
+            "containers": [{"number": _BOX, "size_type": "22G1", **box}],
+            "consignments": [
+                {
+                    "bl_number": "B1",
+                    "port_of_loading": "AEJEA",
+                    "transshipment_ports": ["OMSLL"],
+                    "port_of_discharge": "PKKHI",
+                    "container_numbers": [_BOX],
+                }
+            ],
+        }
+    )
+
+
+def _plan(**unit: object) -> object:
+    from riskprofile.io.edifact import StowPlan
+
+    fields = {"port_of_loading": "AEJEA", "port_of_discharge": "PKKHI", **unit}
+    return StowPlan("plan.edi", units=[StowedUnit("0020182", _BOX, **fields)])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("box", "unit", "kinds"),
+    [
+        (
+            {"verified_gross_mass_kg": 20000, "full": True},
+            {"gross_mass_kg": 20500.0, "full": True},
+            [],
+        ),
+        ({"verified_gross_mass_kg": 20000}, {"gross_mass_kg": 26000.0}, ["mass_differs"]),
+        ({"full": False, "tare_kg": 2200}, {"gross_mass_kg": 18000.0}, ["full_empty_differs"]),
+        ({"full": True}, {"full": False}, ["full_empty_differs"]),
+        ({}, {"port_of_loading": "OMSLL"}, []),  # loaded at the transhipment port
+        ({}, {"port_of_loading": "CNSHA"}, ["port_of_loading_differs"]),
+        ({}, {"reefer_celsius": -18.0}, ["reefer_setting_on_dry_box"]),
+        ({}, {"reefer_celsius": -18.0, "size_type": "45R1"}, []),
+    ],
+)
+def test_each_disagreement(
+    box: dict[str, object], unit: dict[str, object], kinds: list[str]
+) -> None:
+    found = compare_stowplan([_manifest(**box)], _plan(**unit))  # type: ignore[arg-type]
+    assert [d.kind for d in found] == kinds
+    for d in found:
+        assert (d.container_number, d.bl_numbers, d.position) == (_BOX, ("B1",), "0020182")
+
+
+def test_discharge_elsewhere_is_a_disagreement_for_a_manifested_box() -> None:
+    manifest = _manifest()
+    plan = _plan(port_of_discharge="AEJEA")
+    (found,) = compare_stowplan([manifest], plan)  # type: ignore[arg-type]
+    assert found.kind == "port_of_discharge_differs"
+    assert (found.declared, found.planned) == ("PKKHI", "AEJEA")
+
+
+def test_on_board_not_manifested_and_manifested_not_on_board() -> None:
+    manifest = _manifest()
+    from riskprofile.io.edifact import StowPlan
+
+    plan = StowPlan("p", units=[StowedUnit("0040382", "MSKU9070323", port_of_discharge="PKKHI")])
+    found = compare_stowplan([manifest], plan)
+    assert [(d.kind, d.container_number) for d in found] == [
+        ("not_manifested", "MSKU9070323"),
+        ("not_on_board", _BOX),
+    ]

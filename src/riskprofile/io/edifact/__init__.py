@@ -7,9 +7,11 @@ envelopes and their control counts (:func:`open_envelopes`), the segment tables 
 group parser (:func:`segment_table`, :func:`place_segments`), the mapping that says where
 each field lives (:func:`load_mapping`), the reader (:func:`iter_edifact_manifests`) and
 the writer (:func:`write_cuscar`); stow plans (BAPLIE) are read into the units on board
-(:func:`read_stowplan`) and written back (:func:`write_baplie`).
+(:func:`read_stowplan`), written back (:func:`write_baplie`) and compared with the
+manifests (:func:`compare_stowplan`).
 """
 
+from riskprofile.io.edifact._crosscheck import Discrepancy, compare_stowplan
 from riskprofile.io.edifact._envelope import Envelope, Loose, Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
 from riskprofile.io.edifact._mapping import EdifactMapping, Selector, default_mapping, load_mapping
@@ -28,6 +30,7 @@ from riskprofile.io.edifact._writer import cuscar_segments, write_cuscar, write_
 
 __all__ = [
     "DEFAULT_SERVICE",
+    "Discrepancy",
     "EdifactMapping",
     "Envelope",
     "GroupNode",
@@ -40,6 +43,7 @@ __all__ = [
     "StowPlan",
     "StowedUnit",
     "Tokens",
+    "compare_stowplan",
     "cuscar_segments",
     "default_mapping",
     "iter_edifact_manifests",
