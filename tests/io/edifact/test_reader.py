@@ -376,3 +376,11 @@ def test_a_mapping_that_is_not_yaml_or_not_a_file_is_refused(tmp_path: Path) -> 
     os.mkfifo(fifo)
     with pytest.raises(MappingError):
         load_mapping(fifo)
+
+
+def test_many_small_bad_messages_stay_linear(tmp_path: Path) -> None:
+    # 3,000 messages each with a malformed segment: every problem lands on its message.
+    text = "".join(f"UNH+{n}+CUSCAR:D:95B:UN'bad'UNT+3+{n}'" for n in range(3000))
+    batch = read_batch(_write(tmp_path, text), strictness="strict")
+    assert len(batch.rejected) == 3000
+    assert all("not a segment tag" in r.reason for r in batch.rejected)

@@ -9,6 +9,7 @@ dropped without a word.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from riskprofile.io.edifact._syntax import Segment, SyntaxProblem, Tokens
@@ -239,13 +240,13 @@ class _Splitter:
     def _attach_syntax_problems(self) -> None:
         if not self.tokens.problems:
             return
-        starts = [(u.first, u) for u in self.units]
+        # Units are in file order: find each problem's unit by bisection (a file of many
+        # small bad messages must not cost units x problems).
+        units = sorted(self.units, key=lambda unit: unit.first)
+        starts = [unit.first for unit in units]
         for problem in self.tokens.problems:
-            owner = None
-            for first, unit in starts:
-                if first <= problem.segment:
-                    owner = unit
-            self._attach(problem, owner)
+            index = bisect.bisect_right(starts, problem.segment) - 1
+            self._attach(problem, units[index] if index >= 0 else None)
 
     def _attach(self, problem: SyntaxProblem, owner: Message | Loose | None) -> None:
         segment = self.tokens.segments[problem.segment - 1] if problem.segment else None
