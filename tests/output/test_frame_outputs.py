@@ -71,6 +71,11 @@ def hostile_batches(draw: st.DrawFn) -> list[Shipment]:
         changes = draw(
             st.dictionaries(st.sampled_from(TEXT_FIELDS), st.sampled_from(HOSTILE), max_size=2)
         )
+        if draw(st.booleans()):  # an unknown port is "?" in the route, wherever it is
+            changes["transshipment_ports"] = draw(
+                st.lists(st.sampled_from(["", "AEJEA", "=X", "a,b"]), max_size=3)
+            )
+            changes["port_of_loading"] = draw(st.sampled_from([None, "", "PKKHI"]))
         edited.append(shipment.model_copy(update=changes) if changes else shipment)
     if edited and draw(st.booleans()):
         twin = draw(st.sampled_from(edited))

@@ -176,6 +176,14 @@ def write_output(
         return [path]
     hits_path = output_files(path, fmt)[-1]
     if fmt == "csv":
+        if not is_object_run(run):  # column-wise, straight to the files
+            from riskprofile.output import _frame
+
+            _frame.write_csv(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path)
+            done(1)
+            _frame.write_csv(_frame.hit_frame(run), HIT_COLUMNS, hits_path)
+            done(2)
+            return [path, hits_path]
         path.write_text(to_csv(run, selection), encoding="utf-8")
         done(1)
         hits_path.write_text(_hits_csv(run), encoding="utf-8")

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -122,12 +123,17 @@ def _explained(run: FrameRun) -> pl.DataFrame:
         return found
     order = _shipment_order(run)
     explained = run.explained_hits().with_row_index("hit")
-    weights = [(pid, iid, indicator.weight) for (pid, iid), indicator in run.indicators.items()]
+    # ``priority``: the place of each indicator in the order of the top reasons (highest
+    # weight first, then profile and indicator), computed once for the few indicators.
+    weights = sorted(
+        ((-indicator.weight, pid, iid) for (pid, iid), indicator in run.indicators.items()),
+    )
     numbers = pl.DataFrame(
         {
-            "profile_id": [w[0] for w in weights],
-            "indicator_id": [w[1] for w in weights],
-            **_number_columns([w[2] for w in weights], "weight"),
+            "profile_id": [w[1] for w in weights],
+            "indicator_id": [w[2] for w in weights],
+            **_number_columns([-w[0] for w in weights], "weight"),
+            "priority": list(range(len(weights))),
         },
         schema={
             "profile_id": pl.String,
@@ -135,6 +141,7 @@ def _explained(run: FrameRun) -> pl.DataFrame:
             "weight_text": pl.String,
             "weight_float": pl.Float64,
             "weight_whole": pl.Boolean,
+            "priority": pl.Int64,
         },
     )
     containers = run.container_table.select("key", "rank", "container_number")
@@ -158,23 +165,35 @@ def _route() -> pl.Expr:
     def port(expr: pl.Expr) -> pl.Expr:
         return pl.when(expr.is_null() | (expr == "")).then(pl.lit("?")).otherwise(expr)
 
-    ports = pl.concat_list(
-        port(pl.col("port_of_loading")),
-        pl.col("transshipment_ports").list.eval(port(pl.element())),
-        port(pl.col("port_of_discharge")),
+    via = pl.col("transshipment_ports")
+    # An empty or missing transshipment port is "?" too (list.eval is the slow part: only
+    # for the lists that hold one).
+    unknown = via.list.eval((pl.element().is_null() | (pl.element() == "")).any()).list.first()
+    between = (
+        pl.when(via.list.len() == 0)
+        .then(pl.lit(""))
+        .when(unknown)
+        .then(pl.lit(" -> ") + via.list.eval(port(pl.element())).list.join(" -> "))
+        .otherwise(pl.lit(" -> ") + via.list.join(" -> "))
     )
-    return ports.list.join(" -> ")
+    return pl.concat_str(
+        port(pl.col("port_of_loading")), between, pl.lit(" -> "), port(pl.col("port_of_discharge"))
+    )
 
 
-def _distinct(name: str) -> pl.Expr:
-    """The distinct texts of a column in the group, in order, empty ones left out."""
-    value = pl.col(name)
-    return (
-        value.filter(value.is_not_null() & (value != ""))
-        .unique(maintain_order=True)
-        .str.join(_SEPARATOR)
-        .alias(name)
-    )
+def _joined(
+    rows: pl.DataFrame, column: str, name: str, separator: str = _SEPARATOR, distinct: bool = True
+) -> pl.DataFrame:
+    """Per unit ``key``, the texts of ``column`` that are not empty, in the rows' order
+    (each once when ``distinct``), joined: one row per unit that has any.
+
+    Deduplicated over the whole table first, then gathered in one plain aggregation (a
+    per-group ``unique`` runs group by group, several times slower)."""
+    value = pl.col(column)
+    kept = rows.select("key", column).filter(value.is_not_null() & (value != ""))
+    if distinct:
+        kept = kept.unique(keep="first", maintain_order=True)
+    return kept.group_by("key").agg(value).select("key", value.list.join(separator).alias(name))
 
 
 def _base_containers(run: FrameRun) -> pl.DataFrame:
@@ -186,75 +205,59 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         return found
     frame = _frame(run)
     order = _shipment_order(run)
-    notes = run.notes.select("row", pl.col("notes").list.join(_SEPARATOR).alias("note"))
     shipments = (
         frame.select(
             "bl_number",
             "consignee_name",
             "shipper_name",
             _route().alias("routes"),
-            pl.col("hs_codes").list.eval(
-                pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))
-            ),
+            "hs_codes",
             "description",
         )
-        .with_columns(order.get_column("key"), order.get_column("order"), order.get_column("row"))
-        .join(notes, on="row", how="left")
+        .with_columns(order.get_column("key"), order.get_column("order"))
         .sort("order")
     )
-    by_container = shipments.group_by("key").agg(
-        pl.col("bl_number")
-        .filter(pl.col("bl_number").is_not_null() & (pl.col("bl_number") != ""))
-        .str.join(";")
-        .alias("bl_numbers"),
-        pl.col("note").drop_nulls().str.join(_SEPARATOR).alias("notes"),
-        _distinct("consignee_name").alias("consignees"),
-        _distinct("shipper_name").alias("shippers"),
-        _distinct("routes"),
-        pl.col("hs_codes")
-        .explode(empty_as_null=False, keep_nulls=False)
-        .unique(maintain_order=True)
-        .str.join(_SEPARATOR),
-        _distinct("description").alias("descriptions"),
+    notes = (
+        run.notes.select("row", pl.col("notes").list.join(_SEPARATOR).alias("note"))
+        .join(order, on="row", how="left")
+        .sort("order")
     )
+    parts = [
+        _joined(shipments, "bl_number", "bl_numbers", separator=";", distinct=False),
+        _joined(notes, "note", "notes", distinct=False),
+        _joined(shipments, "consignee_name", "consignees"),
+        _joined(shipments, "shipper_name", "shippers"),
+        _joined(shipments, "routes", "routes"),
+        _joined(shipments.select("key", "hs_codes").explode("hs_codes"), "hs_codes", "hs_codes"),
+        _joined(shipments, "description", "descriptions"),
+    ]
     hits = _explained(run)
-    # One fact counts once: a hit another hit counts is no reason of its own.
+    # One fact counts once: a hit another hit counts is no reason of its own. The three
+    # heaviest distinct explanations of each unit.
     top = (
         hits.filter(pl.col("counted_in").is_null())
-        .sort(
-            ["weight", "profile_id", "indicator_id", "position"],
-            descending=[True, False, False, False],
-        )
-        .group_by("key")
-        .agg(
-            pl.col("explanation")
-            .unique(maintain_order=True)
-            .head(3)
-            .str.join(_SEPARATOR)
-            .alias("top_reasons")
-        )
+        .sort("priority", "position")
+        .select("key", "explanation")
+        .unique(keep="first", maintain_order=True)
+        .filter(pl.int_range(pl.len()).over("key") < 3)
     )
-    forced = (
-        hits.filter(pl.col("forced_lane").is_not_null())
-        .group_by("key")
-        .agg(
-            pl.concat_str(
-                "forced_lane",
-                pl.lit(": "),
-                "profile_id",
-                pl.lit("/"),
-                "indicator_id",
-                pl.lit(" ("),
-                "explanation",
-                pl.lit(")"),
-            )
-            .str.join(_SEPARATOR)
-            .alias("forced_reasons")
-        )
+    parts.append(_joined(top, "explanation", "top_reasons", distinct=False))
+    forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
+        "key",
+        pl.concat_str(
+            "forced_lane",
+            pl.lit(": "),
+            "profile_id",
+            pl.lit("/"),
+            "indicator_id",
+            pl.lit(" ("),
+            "explanation",
+            pl.lit(")"),
+        ).alias("forced"),
     )
-    profile_ids = hits.group_by("key").agg(
-        pl.col("profile_id").unique().sort().str.join(", ").alias("profile_ids")
-    )
+    parts.append(_joined(forced, "forced", "forced_reasons", distinct=False))
+    profile_ids = hits.select("key", "profile_id").unique().sort("key", "profile_id")
+    parts.append(_joined(profile_ids, "profile_id", "profile_ids", separator=", "))
     table = run.container_table
     points = table.get_column("points").unique().sort()
     unit = Decimal(1).scaleb(-run.scale)
@@ -267,18 +270,12 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     )
     texts = ["bl_numbers", "top_reasons", "forced_reasons", "notes", "consignees", "shippers",
              "routes", "hs_codes", "descriptions", "profile_ids"]  # fmt: skip
-    containers = (
-        table.select(
-            "rank", "key", "container_number", "lane", "points", "forced_lane", "hit_count"
-        )
-        .join(scores, on="points", how="left")
-        .join(by_container, on="key", how="left")
-        .join(top, on="key", how="left")
-        .join(forced, on="key", how="left")
-        .join(profile_ids, on="key", how="left")
-        .with_columns(pl.col(texts).fill_null(""))
-        .sort("rank")
-    )
+    containers = table.select(
+        "rank", "key", "container_number", "lane", "points", "forced_lane", "hit_count"
+    ).join(scores, on="points", how="left")
+    for part in parts:
+        containers = containers.join(part, on="key", how="left")
+    containers = containers.with_columns(pl.col(texts).fill_null("")).sort("rank")
     cache["containers"] = containers
     return containers
 
@@ -353,9 +350,11 @@ _CELL_FIRST = re.compile(r"^[=+\-@\t\r']")
 
 
 def _csv_column(values: pl.Series) -> pl.Series:
-    """A text column as :func:`~riskprofile.io._cells.csv_line` writes its cells: a
-    formula-like cell prefixed with a quote (decided by ``csv_cell`` itself, once per
-    distinct value that may need it), quoted when it holds ``,``, ``"``, LF or CR."""
+    """A text column's cells as :func:`~riskprofile.io._cells.csv_cell` makes them: a
+    formula-like cell prefixed with a quote, decided by ``csv_cell`` itself once per
+    distinct value that may need it (those that start with ``= + - @``, a tab, a CR or a
+    quote). An empty text becomes null: polars writes ``""`` for an empty text, the csv
+    module (and ``csv_line``) nothing, as for None."""
     text = values.cast(pl.String)
     marked = text.str.contains(_CELL_FIRST.pattern).fill_null(False)
     if marked.any():
@@ -363,41 +362,55 @@ def _csv_column(values: pl.Series) -> pl.Series:
         changed = {v: str(csv_cell(v)) for v in distinct if str(csv_cell(v)) != v}
         if changed:
             text = text.replace(list(changed), list(changed.values()))
-    cell = pl.col("text")
-    return (
-        pl.DataFrame({"text": text})
-        .select(
-            pl.when(cell.str.contains(r'[,"\n\r]'))
-            .then(pl.concat_str(pl.lit('"'), cell.str.replace_all('"', '""', literal=True),
-                                pl.lit('"')))
-            .otherwise(cell)
-            .fill_null("")
-        )
-        .to_series()
-        .alias(values.name)
-    )  # fmt: skip
+    return text.replace("", None).alias(values.name)
 
 
 def _csv_cells(table: pl.DataFrame, column: str) -> pl.Series:
     if column in _NUMBERS:
-        return table.get_column(f"{column}_text")
+        return table.get_column(f"{column}_text").alias(column)
     values = table.get_column(column)
     if values.dtype == pl.Boolean:  # str(True)
-        return values.replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
+        return values.replace_strict({True: "True", False: "False"}, return_dtype=pl.String).alias(
+            column
+        )
     if values.dtype.is_integer():
-        return values.cast(pl.String)
-    return _csv_column(values)
+        return values.cast(pl.String).alias(column)
+    return _csv_column(values).alias(column)
+
+
+def csv_frame(table: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """A container or hit frame as the text cells :func:`~riskprofile.io._cells.csv_line`
+    writes (before quoting), empty cells null: what :func:`write_csv` writes.
+
+    polars' ``write_csv(quote_style="necessary")`` quotes a cell holding the separator,
+    a double quote, LF or CR, doubling quotes, and writes null as nothing: the quoting
+    of ``csv_line`` (the tests compare the bytes)."""
+    if table.height == 0:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    return pl.DataFrame([_csv_cells(table, c) for c in columns])
+
+
+def write_csv(table: pl.DataFrame, columns: Sequence[str], target: Any = None) -> str | None:
+    """The CSV file of a container or hit frame, with the bytes of ``csv_line`` row by
+    row: written to ``target`` (a path), or returned as text when ``target`` is None."""
+    cells = csv_frame(table, columns)
+    if cells.height == 0:
+        text = csv_line(columns)
+        if target is None:
+            return text
+        Path(target).write_text(text, encoding="utf-8")
+        return None
+    written: str | None = cells.write_csv(
+        target, quote_style="necessary", line_terminator="\n", include_header=True
+    )
+    return written
 
 
 def csv_text(table: pl.DataFrame, columns: Sequence[str]) -> str:
-    """The CSV file of a container or hit frame: the bytes of ``csv_line`` row by row."""
-    header = csv_line(columns)
-    if table.height == 0:
-        return header
-    lines = pl.DataFrame([_csv_cells(table, c).alias(c) for c in columns]).select(
-        pl.concat_str(pl.all(), separator=",").str.join("\n")
-    )
-    return header + str(lines.item()) + "\n"
+    """The CSV text of a container or hit frame: the bytes of ``csv_line`` row by row."""
+    text = write_csv(table, columns)
+    assert text is not None
+    return text
 
 
 def arrow_table(table: pl.DataFrame, columns: Sequence[str]) -> Any:
