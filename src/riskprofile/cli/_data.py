@@ -278,6 +278,10 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
         return write_csv(manifests, path), "rows"
     if fmt == "parquet":
         return write_parquet(manifests, path), "rows"
+    if fmt == "edifact":  # CUSCAR, one message per manifest (docs/edifact.md)
+        from riskprofile.io.edifact import write_edifact
+
+        return write_edifact(manifests, path), "manifests"
     return write_json(manifests, path, lines=fmt == "jsonl"), "manifests"
 
 
