@@ -546,6 +546,10 @@ def read_outcomes(
     if not path.is_file():
         raise InputFormatError("no such file", path=source)
     fmt = format or detect_format(path)
+    if fmt == "edifact":
+        raise InputFormatError(
+            "outcomes are read from CSV, Parquet, JSON or JSON Lines, not EDIFACT", path=source
+        )
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):

@@ -384,3 +384,10 @@ def test_many_small_bad_messages_stay_linear(tmp_path: Path) -> None:
     batch = read_batch(_write(tmp_path, text), strictness="strict")
     assert len(batch.rejected) == 3000
     assert all("not a segment tag" in r.reason for r in batch.rejected)
+
+
+def test_outcomes_are_not_read_from_edifact() -> None:
+    from riskprofile.evaluation import read_outcomes
+
+    with pytest.raises(InputFormatError, match="not EDIFACT"):
+        read_outcomes(SAMPLE)
