@@ -11,7 +11,8 @@ from riskprofile.engines.columnar._masks import (
     masks_for,
     records_of_frame,
 )
-from riskprofile.engines.columnar._score import FrameContainer, FrameRun, evaluate, score_frame
+from riskprofile.engines.columnar._run import FrameContainer, FrameRun
+from riskprofile.engines.columnar._score import evaluate, score_frame
 from riskprofile.engines.columnar._translate import Translation, translate
 from riskprofile.model.frame import (
     DECIMAL_SCALE,
