@@ -140,12 +140,16 @@ def segment_table(message: str, directory: str) -> SegmentTable:
 
 
 _DIRECTORIES = {"CUSCAR": ("D95B", "D00B")}
+# Directories whose message structure is the same as a bundled table's: read with it and
+# not flagged (CUSCAR did not change from D.95B to D.97A).
+_SAME_AS = {("CUSCAR", "D96A"): "D95B", ("CUSCAR", "D96B"): "D95B", ("CUSCAR", "D97A"): "D95B"}
 
 
 def table_for(message: Message) -> tuple[SegmentTable | None, str | None]:
     """The table to read ``message`` with, and a note when it is not the message's own
-    directory (a ``D96A`` message is read with the ``D95B`` table, a ``D01B`` one with
-    ``D00B``); ``(None, reason)`` when the message type has no table at all."""
+    directory nor one with the same structure (a ``D96B`` message is read with the
+    ``D95B`` table without a note, a ``D98B`` or ``D01B`` one with ``D00B`` and a note);
+    ``(None, reason)`` when the message type has no table at all."""
     known = _DIRECTORIES.get(message.type)
     if known is None:
         supported = ", ".join(sorted(_DIRECTORIES))
@@ -153,9 +157,12 @@ def table_for(message: Message) -> tuple[SegmentTable | None, str | None]:
     directory = message.directory
     if directory in known:
         return segment_table(message.type, directory), None
+    same = _SAME_AS.get((message.type, directory))
+    if same is not None:
+        return segment_table(message.type, same), None
     match = re.fullmatch(r"D(\d\d)([AB])", directory)
     year = int(match[1]) if match else 0
-    chosen = known[0] if 90 <= year <= 99 else known[-1]
+    chosen = known[0] if 90 <= year <= 96 else known[-1]
     note = f"directory {directory or '(none)'} is read with the {chosen} segment table"
     return segment_table(message.type, chosen), note
 
