@@ -394,3 +394,36 @@ def test_outcomes_are_not_read_from_edifact() -> None:
 
     with pytest.raises(InputFormatError, match="not EDIFACT"):
         read_outcomes(SAMPLE)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2000), st.integers(0, 3), st.text(alphabet="A1'+:?\n ", max_size=3)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_characters_cut_or_inserted_anywhere_never_crash(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[int, int, str]]
+) -> None:
+    text = SAMPLE.read_text()
+    for at, cut, insert in edits:
+        at %= len(text)
+        text = text[:at] + insert + text[at + cut :]
+    path = tmp_path_factory.mktemp("chars") / "x.edi"
+    path.write_text(text, encoding="utf-8")
+    for strictness in ("lenient", "strict"):
+        try:
+            batch = read_batch(path, strictness=strictness)  # type: ignore[arg-type]
+        except InputFormatError as exc:
+            error = str(exc)
+        else:
+            assert batch.records_read == batch.records_accepted + len(batch.rejected)
+            continue
+        # Only a spoilt UNA makes the whole file unreadable.
+        assert text.startswith("UNA"), error
+        assert not text.startswith("UNA:+.? '"), error
+        return
