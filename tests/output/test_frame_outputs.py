@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ PROPERTIES = settings(
 # Manifest text is untrusted: cells a spreadsheet would run, cells that break a CSV row.
 HOSTILE = ("=HYPERLINK(\"http://x\")", "+1", "-5", "-x", "@SUM(A1)", "\tTAB", "\rCR",
            "'=x", "'quoted'", "a,b", 'say "hi"', "two\nlines", "cr\rin", "", "café; «ÆØÅ»",
-           " ")  # fmt: skip
+           " ", "back\\slash", "\x00nul\x1f\x7f\b\f", "\u2028line")  # fmt: skip
 TEXT_FIELDS = ("consignee_name", "shipper_name", "description", "bl_number")
 
 
@@ -290,6 +291,16 @@ def test_an_empty_bl_number_keys_its_unit_by_the_shipment_id_in_both_engines() -
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
     assert [c.key for c in frame_run.containers] == ["M/B/L M/1", "M/B/L M/2"]
     assert [c.key for c in frame_run.containers] == [c.key for c in reference.containers]
+
+
+def test_text_is_escaped_in_json_as_json_dumps_escapes_it() -> None:
+    from riskprofile.output._frame import json_list
+
+    texts = [chr(c) for c in range(0x300)] + ['a\\"b', "\U0001f600", "\u2028", ""]
+    table = pl.DataFrame({"text": [*texts, None]})
+    expected = json.dumps({"k": [{"text": v} for v in [*texts, None]]}, indent=2,
+                          ensure_ascii=False)  # fmt: skip
+    assert '{\n  "k": ' + json_list(table, ["text"]) + "\n}" == expected
 
 
 def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:

@@ -80,6 +80,14 @@ def to_json(run: Run, selection: Selection | None = None) -> str:
     """The run as one JSON document: audit trail, containers, hits (``run``: a
     :class:`~riskprofile.results.ScoringRun` or a column-wise
     :class:`~riskprofile.engines.columnar.FrameRun`, the same text for both)."""
+    if not is_object_run(run):
+        # Column-wise: the audit block by json.dumps, the two tables' text by polars.
+        from riskprofile.output import _frame
+
+        head = json.dumps({"audit": _audit(run, selection)}, indent=2, ensure_ascii=False)
+        containers = _frame.json_list(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
+        hits = _frame.json_list(_frame.hit_frame(run), HIT_COLUMNS)
+        return f'{head[:-2]},\n  "containers": {containers},\n  "hits": {hits}\n}}\n'
     doc = {
         "audit": _audit(run, selection),
         "containers": container_rows(run, selection),

@@ -413,6 +413,51 @@ def csv_text(table: pl.DataFrame, columns: Sequence[str]) -> str:
     return text
 
 
+# What json.dumps(..., ensure_ascii=False) escapes in a text: the quote, the backslash,
+# and every control character below U+0020 (the usual five by name, the others as \u00XX).
+_JSON_NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\b": "\\b", "\f": "\\f"}  # fmt: skip
+_JSON_ESCAPES = {
+    **{chr(c): f"\\u{c:04x}" for c in range(0x20) if chr(c) not in _JSON_NAMED},
+    **_JSON_NAMED,
+}
+
+
+def _json_value(table: pl.DataFrame, column: str) -> pl.Expr:
+    """A column's values as ``json.dumps`` writes them (text escaped and quoted, None
+    ``null``, Booleans ``true``/``false``, numbers as the row-wise tables hold them)."""
+    if column in _NUMBERS:
+        return pl.col(f"{column}_text")
+    dtype = table.schema[column]
+    value = pl.col(column)
+    if dtype == pl.Boolean:
+        text = pl.when(value).then(pl.lit("true")).otherwise(pl.lit("false"))
+    elif dtype.is_integer():
+        text = value.cast(pl.String)
+    else:
+        escaped = value.str.replace_many(list(_JSON_ESCAPES), list(_JSON_ESCAPES.values()))
+        text = pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+    return text.fill_null(pl.lit("null"))
+
+
+def json_list(table: pl.DataFrame, columns: Sequence[str]) -> str:
+    """A container or hit frame as ``json.dumps(rows, indent=2, ensure_ascii=False)``
+    writes the list of its rows as a value of a top-level key (the list's lines indented
+    by two spaces, the rows' by four and their keys by six)."""
+    if table.height == 0:
+        return "[]"
+    fields = [
+        pl.concat_str(pl.lit(f'      "{column}": '), _json_value(table, column))
+        for column in columns
+    ]
+    rows = table.select(
+        pl.concat_str(pl.lit("    {\n"), pl.concat_str(fields, separator=",\n"), pl.lit("\n    }"))
+        .str.join(",\n")
+        .alias("rows")
+    )
+    return "[\n" + str(rows.item()) + "\n  ]"
+
+
 def arrow_table(table: pl.DataFrame, columns: Sequence[str]) -> Any:
     """A container or hit frame as the Arrow table ``pyarrow.Table.from_pylist`` makes of
     the row-wise rows (whole numbers int64, else float64; a column of None null)."""
