@@ -15,6 +15,7 @@ from riskprofile.cli import _args
 from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
+    from riskprofile.engines.columnar import FrameRun
     from riskprofile.io import RejectedRecord
     from riskprofile.model._base import Strictness
     from riskprofile.profiles import ProfileSet
@@ -177,7 +178,11 @@ def _score(args: argparse.Namespace) -> int:
     check_profiles(profiles, as_of, args.include_drafts, "score")
     progress = Progress()
     strictness: Strictness = "strict" if args.strict else "lenient"
-    run, read = _via_models(args, profiles, as_of, strictness, progress)
+    run: ScoringRun | FrameRun
+    if args.engine == "rowwise":
+        run, read = _via_models(args, profiles, as_of, strictness, progress)
+    else:
+        run, read = _columnar(args, profiles, as_of, strictness, progress)
     try:
         selection = select(
             run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
@@ -219,8 +224,8 @@ def _via_models(
     strictness: Strictness,
     progress: Progress,
 ) -> tuple[ScoringRun, _Read]:
-    """One model object per record and per shipment (``read_batch``), scored by
-    :func:`~riskprofile.scoring.score` with the engine asked for."""
+    """The reference path (``--engine rowwise``): a model object per record and per
+    shipment (``read_batch``), scored one shipment at a time by the row-wise engine."""
     from riskprofile.io import read_batch
     from riskprofile.scoring import score
 
@@ -230,15 +235,34 @@ def _via_models(
     with progress.stage("scoring", len(batch.shipments), "shipments") as step:
         run = score(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts, progress=step,
-            engine=args.engine,
+            engine="rowwise",
         )  # fmt: skip
+    return run, batch
+
+
+def _columnar(
+    args: argparse.Namespace,
+    profiles: ProfileSet,
+    as_of: dt.datetime,
+    strictness: Strictness,
+    progress: Progress,
+) -> tuple[FrameRun, _Read]:
+    """The default path: the batch read straight into the shipment frame and scored
+    column-wise, no Python object per shipment."""
+    from riskprofile.cli._read import read
+    from riskprofile.engines.columnar import score_frame
+
+    batch = read(args.batch, mapping=args.mapping, strictness=strictness, progress=progress)
+    _say_rejected(batch)
+    with progress.stage(f"scoring {batch.frame.height:,} shipments"):
+        run = score_frame(batch, profiles, as_of=as_of, include_drafts=args.include_drafts)
     return run, batch
 
 
 def _write(
     args: argparse.Namespace,
     fmt: str,
-    run: ScoringRun,
+    run: ScoringRun | FrameRun,
     selection: Selection,
     progress: Progress,
 ) -> None:
