@@ -125,13 +125,16 @@ def iter_edifact_manifests(
             envelope = open_envelopes(tokens)
     except InputFormatError as exc:
         raise InputFormatError(exc.message, path=source) from None
+    service = tokens.service
+    del tokens  # the messages hold their segments; each lets go once read (memory)
     for number, unit in enumerate(envelope.units, start=1):
         if isinstance(unit, Loose):
             if rejected is not None:
                 rejected.append(_rejected(source, number, unit.problems, {}))
             continue
         with paused_gc():
-            outcome = _read_message(unit, resolved, tokens.service, strictness, context)
+            outcome = _read_message(unit, resolved, service, strictness, context)
+        unit.segments = []
         if isinstance(outcome, Manifest):
             if numbers is not None:
                 numbers.append(number)
