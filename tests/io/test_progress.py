@@ -55,8 +55,11 @@ def test_a_file_read_through_the_models_reports_once(
     path = tmp_path / "calls.jsonl"
     write_json(manifests, path)
     calls: list[tuple[int, int]] = []
-    batch = read_frame(path, progress=lambda done, total: calls.append((done, total)))
-    assert batch.fallback == "JSON input"
+    # Strict JSON goes through the model path (it refuses whole manifests).
+    batch = read_frame(
+        path, strictness="strict", progress=lambda done, total: calls.append((done, total))
+    )
+    assert batch.fallback == "strict JSON input"
     assert calls == [(batch.records_read, batch.records_read)] == [(3, 3)]
 
 

@@ -66,7 +66,7 @@ def detect_format(path: Path) -> BatchFormat:
     )
 
 
-def _json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
+def json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
     source = str(path)
     if fmt == "jsonl":
         try:
@@ -76,7 +76,7 @@ def _json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
         with handle:
             for line in iter_lines(handle, DOCUMENT_LIMITS):
                 if line.error is not None:
-                    yield line.number, _Undecodable(line.error.reason)
+                    yield line.number, Undecodable(line.error.reason)
                 else:
                     yield line.number, line.value
         return
@@ -94,7 +94,7 @@ def _json_documents(path: Path, fmt: BatchFormat) -> Iterator[tuple[int, Any]]:
         )
 
 
-class _Undecodable:
+class Undecodable:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
@@ -119,8 +119,8 @@ def iter_json_manifests(
     if fmt not in ("json", "jsonl"):
         raise InputFormatError(f"not a JSON file (format {fmt})", path=str(path))
     context = validation_context(strictness)
-    for number, doc in _json_documents(path, fmt):
-        if isinstance(doc, _Undecodable):
+    for number, doc in json_documents(path, fmt):
+        if isinstance(doc, Undecodable):
             problems = [FieldProblem(None, None, doc.reason)]
         elif not isinstance(doc, dict):
             problems = [FieldProblem(None, None, "a manifest must be a JSON object")]

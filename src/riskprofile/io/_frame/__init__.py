@@ -1,4 +1,5 @@
-"""``read_frame``: a flat CSV or Parquet batch straight into the shipment frame.
+"""``read_frame``: a batch (flat CSV or Parquet, or JSON manifests) straight into the
+shipment frame.
 
 :func:`~riskprofile.read_batch` builds one Pydantic model per record and one
 :class:`~riskprofile.Shipment` per container and bill of lading; that is the reference
@@ -27,10 +28,13 @@ It is a hybrid, and exact by construction where it is not exact by computation:
   of the model; in strict mode a vessel call whose voyage columns disagree or break a
   standard goes whole.
 - A whole file goes through the model path when reading it column-wise could differ from
-  the reference reader at all: JSON input, a column mapping with date formats or with a
-  default for a list column, CSV with line breaks inside quoted cells or unusual quoting,
-  Parquet columns that are not text.
-  :attr:`FrameBatch.fallback` says why.
+  the reference reader at all: a column mapping with date formats or with a default for
+  a list column, CSV with line breaks inside quoted cells or unusual quoting, Parquet
+  columns that are not text, JSON in strict mode or JSON that the flat layout would say
+  differently (``_json``). :attr:`FrameBatch.fallback` says why.
+- JSON and JSON Lines manifests are flattened into the flat layout's rows
+  (``_json``: the rows :func:`~riskprofile.io.table_rows` writes for them) and read
+  column-wise like a flat file.
 
 The result is the frame :func:`~riskprofile.engines.columnar.shipment_frame` gives for
 ``read_batch(path).shipments`` (same rows, order, values and dtypes) and the same rejected
@@ -39,6 +43,7 @@ records; the tests prove it by property tests against the model path.
 The modules, in the order a read goes through them:
 
 - ``_read``: :func:`read_frame`, which picks the column-wise path or the model path;
+  ``_json``: plain JSON manifests as flat rows;
   ``_result``: :class:`FrameBatch`;
 - ``_load``: the file's records as text columns, a slice at a time (the file policies
   of :mod:`riskprofile.io._tabular`);

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
+import polars as pl
+
+from riskprofile.io._frame._json import NotFlatError, flat_rows
+from riskprofile.io._frame._load import _load_csv, _load_parquet, _Source, _UnreadableError
 from riskprofile.io._frame._reader import Progress, _Reader
 from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._values import _LIST_COLUMNS
-from riskprofile.io._layout import ColumnMapping
+from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader
 from riskprofile.io._tabular import require_batch_file, table_mapping
@@ -26,13 +29,15 @@ def read_frame(
     format: BatchFormat | None = None,
     progress: Progress | None = None,
 ) -> FrameBatch:
-    """Read a flat CSV or Parquet batch straight into the shipment frame.
+    """Read a batch straight into the shipment frame.
 
     Arguments as for :func:`~riskprofile.read_batch`; the frame equals
     ``shipment_frame(read_batch(path, ...).shipments)`` and ``rejected`` equals its
-    rejected records. JSON input, and column mappings with ``date_format`` or
-    ``datetime_format`` or a default for a list column, are read through the model path
-    (``fallback`` says so).
+    rejected records. A flat CSV or Parquet file is read column-wise; so is a JSON or
+    JSON Lines file of plain manifest documents, flattened into the flat layout's rows
+    (:mod:`riskprofile.io._frame._json` says what plain is). Other JSON, JSON in strict
+    mode, and column mappings with ``date_format`` or ``datetime_format`` or a default
+    for a list column, are read through the model path (``fallback`` says so).
 
     ``progress``, when given, is called with (records done, records in the file): with
     ``(0, total)`` once the file is loaded, then as each slice of about
@@ -53,9 +58,15 @@ def read_frame(
     require_batch_file(path, source)
     fmt = format or detect_format(path)
     validation_context(strictness)
-    if fmt in ("json", "jsonl", "edifact"):
-        reason = "EDIFACT input" if fmt == "edifact" else "JSON input"
-        return _via_models(path, mapping, strictness, fmt, reason, progress)
+    if fmt == "edifact":
+        return _via_models(path, mapping, strictness, fmt, "EDIFACT input", progress)
+    if fmt in ("json", "jsonl"):
+        if mapping is not None:  # refused by the model path, as by read_batch
+            return _via_models(path, mapping, strictness, fmt, "JSON input", progress)
+        if strictness == "strict":
+            # Strict JSON refuses a whole manifest where a flat file refuses a row.
+            return _via_models(path, None, strictness, fmt, "strict JSON input", progress)
+        return _read_json(path, fmt, strictness, progress)
     if mapping is None:
         resolved = ColumnMapping.identity()
     elif isinstance(mapping, ColumnMapping):
@@ -109,3 +120,53 @@ def _via_models(
 
 
 # --- loading -------------------------------------------------------------------------------
+
+
+def _read_json(
+    path: Path, fmt: BatchFormat, strictness: Strictness, progress: Progress | None
+) -> FrameBatch:
+    """A JSON or JSON Lines batch read column-wise as the flat rows of its manifests
+    (:mod:`riskprofile.io._frame._json`), or through the model path when any document
+    is not plain or any row would not be read column-wise alone."""
+    try:
+        rows, documents = flat_rows(path, fmt)
+    except NotFlatError as exc:
+        return _via_models(path, None, strictness, fmt, f"JSON input: {exc}", progress)
+    if not rows:
+        return _via_models(path, None, strictness, fmt, "JSON input: no manifest", progress)
+    names = [c.name for c in COLUMNS]
+    cells = pl.DataFrame(
+        {name: [row.get(name) for row in rows] for name in names},
+        schema=dict.fromkeys(names, pl.String),
+    )
+    del rows
+    cells = cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
+
+    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
+        wanted = [*names, "__line__"] if columns is None else [*columns, "__line__"]
+        return cells.select(wanted).slice(start, stop - start).rechunk()
+
+    source = _Source(names, cells.height, load)
+    mapping = ColumnMapping.identity()
+    table = TableReader(mapping, strictness, names, str(path))
+
+    def rows_to_records(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done * documents // max(total, 1), documents)
+
+    read = _Reader(path, fmt, mapping, strictness, table, source).read(rows_to_records)
+    if read.rejected or read.rows_via_models:
+        reason = "JSON input: rows the column-wise path does not read alone"
+        return _via_models(path, None, strictness, fmt, reason, progress)
+    return FrameBatch(
+        source=str(path),
+        format=fmt,
+        strictness=strictness,
+        frame=read.frame,
+        rejected=(),
+        records_read=documents,
+        manifests=read.manifests,
+        ignored_columns=(),
+        record_unit="line" if fmt == "jsonl" else "manifest",
+        rows_via_models=0,
+    )

@@ -20,13 +20,12 @@ class FrameBatch(ReadAccount):
 
     Attributes:
         source: the file read.
-        format: ``csv`` or ``parquet`` (``json``/``jsonl`` when the file was JSON, read
-            through the model path).
+        format: ``csv``, ``parquet``, ``json`` or ``jsonl``.
         strictness: the validation mode used.
         frame: the shipment frame (:func:`~riskprofile.engines.columnar.frame_schema`),
             equal to ``shipment_frame(read_batch(path).shipments)``.
         rejected: every record that could not be used, as ``read_batch`` reports it.
-        records_read: records in the file (rows of a flat file).
+        records_read: records in the file (rows of a flat file, manifests of JSON).
         manifests: vessel calls read.
         ignored_columns: columns of a flat file that the layout and mapping do not use.
         record_unit: what a record number counts: ``line`` (CSV), ``row`` (Parquet), or

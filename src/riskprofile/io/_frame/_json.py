@@ -1,0 +1,269 @@
+"""JSON and JSON Lines manifests as rows of the flat layout, for the column-wise reader.
+
+A manifest document becomes the rows :func:`~riskprofile.io.table_rows` would write for
+it (one per goods line, container and bill of lading), its values as the text cells a
+flat file holds; the column-wise reader then reads them as it reads a flat file. That
+gives the JSON path's frame only where the flat layout and the JSON model say the same
+thing, so a document is flattened only when it is *plain*:
+
+- its keys are the model's (no ``quality_flags`` given in, no unknown key), its nesting
+  is the model's, and it holds at least one bill of lading or container;
+- its text is text (a number only where the layout has a number, a boolean only for
+  ``full`` and ``aeo``; floats only for weights, finite), without blanks around it,
+  within a tenth of the longest text a field takes, and a list item holds no ``;``;
+- its bills of lading are distinct (JSON keeps two with one number and flags them, a
+  flat file merges them), and so are its containers and each bill's container numbers;
+  every container number keeps to ISO 6346; a goods line holds a value besides its
+  container number; a declared container that a bill names carries equipment data (a
+  flat file cannot say it was declared otherwise);
+- no other document of the file is the same vessel call (a flat file merges calls).
+
+Anything else, in any document, sends the whole file through the model path, and so
+does a column-wise read that rejected or routed any row.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from riskprofile.io._layout import COLUMNS
+from riskprofile.io._read import BatchFormat, Undecodable, json_documents
+from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model.codes import container_number_problem, normalise_container_number
+
+__all__ = ["NotFlatError", "flat_rows"]
+
+_VOYAGE = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",
+           "arrival")  # fmt: skip
+_CALL_KEY = ("vessel_imo", "vessel_name", "voyage_number", "port_of_call")
+_PARTIES = {"shipper": "shipper", "consignee": "consignee", "notify_party": "notify",
+            "freight_payer": "freight_payer"}  # fmt: skip
+_PARTY_KEYS = frozenset({"name", "address", "country", "identifier", "aeo"})
+# The bill's text fields, and their columns (the issue date's is ``bl_issue_date``).
+_BILL_TEXT = {
+    name: "bl_issue_date" if name == "issue_date" else name
+    for name in ("bl_number", "master_bl_number", "issue_date", "place_of_receipt",
+                 "port_of_loading", "port_of_discharge", "place_of_delivery", "freight_terms")
+}  # fmt: skip
+_BILL_KEYS = frozenset(_BILL_TEXT) | frozenset(_PARTIES) | {
+    "transshipment_ports", "goods", "container_numbers"}  # fmt: skip
+_MANIFEST_KEYS = frozenset(_VOYAGE) | {"consignments", "containers"}
+_CONTAINER_KEYS = frozenset({"number", "size_type", "full", "seals", "verified_gross_mass_kg",
+                             "tare_kg"})  # fmt: skip
+_SEAL_KEYS = frozenset({"number", "sealer"})
+_GOODS = tuple(c.name for c in COLUMNS if c.group == "goods")
+_GOODS_KEYS = frozenset(_GOODS) | {"container_number"}
+_WEIGHTS = frozenset({"gross_weight_kg", "net_weight_kg", "verified_gross_mass_kg", "tare_kg"})
+_INTEGERS = _WEIGHTS | {"packages", "value"}
+_BOOLEANS = frozenset({"full", "aeo"})
+_LONGEST = MAX_TEXT_CHARS // 10
+_SEPARATOR = ";"
+
+
+class NotFlatError(Exception):
+    """A document the flat layout does not say the same way (the reason)."""
+
+
+def _text(value: Any, field: str) -> str | None:
+    """A JSON value as the flat file's cell, or :class:`NotFlatError`."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        if field not in _BOOLEANS:
+            raise NotFlatError(f"a boolean {field}")
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if field not in _INTEGERS:
+            raise NotFlatError(f"a number for {field}")
+        return str(value)
+    if isinstance(value, float):
+        if field not in _WEIGHTS or not math.isfinite(value):
+            raise NotFlatError(f"a float for {field}")
+        return repr(value)
+    if not isinstance(value, str):
+        raise NotFlatError(f"{field} is not text")
+    if not value.strip():
+        return None
+    if value != value.strip() or len(value) > _LONGEST:
+        raise NotFlatError(f"{field} has blanks around it or is long")
+    return value
+
+
+def _list(holder: dict[str, Any], key: str) -> list[Any]:
+    """A list field: absent is empty; anything but a list (null too) the model flags."""
+    if key not in holder:
+        return []
+    values = holder[key]
+    if not isinstance(values, list):
+        raise NotFlatError(f"{key} is not a list")
+    return values
+
+
+def _items(values: list[Any], field: str) -> list[str]:
+    out = []
+    for value in values:
+        text = _text(value, field)
+        if text is None or _SEPARATOR in text:
+            raise NotFlatError(f"an item of {field} is blank or holds the list separator")
+        out.append(text)
+    return out
+
+
+def _object(value: Any, keys: frozenset[str], what: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not set(value) <= keys:
+        raise NotFlatError(f"{what} is not a plain object")
+    return value
+
+
+def _container_number(value: Any) -> str:
+    text = _text(value, "container_number")
+    if text is None:
+        raise NotFlatError("a blank container number")
+    number = normalise_container_number(text) or text
+    # A bill of lading flags the numbers it lists when it is validated, before its own
+    # consistency flags; a flat file's bill is given them afterwards (flags after).
+    if container_number_problem(number) is not None:
+        raise NotFlatError("a container number off ISO 6346")
+    return number
+
+
+def _party_cells(role: str, value: Any) -> dict[str, str | None]:
+    if value is None:
+        return {}
+    party = _object(value, _PARTY_KEYS, role)
+    prefix = _PARTIES[role]
+    return {f"{prefix}_{k}": _text(party.get(k), k) for k in sorted(_PARTY_KEYS)}
+
+
+def _box_cells(box: dict[str, Any] | None) -> dict[str, str | None]:
+    if box is None:
+        return {}
+    seals = _list(box, "seals")
+    numbers, sealers = [], []
+    for seal in seals:
+        seal = _object(seal, _SEAL_KEYS, "a seal")
+        numbers += _items([seal.get("number")], "seal_numbers")
+        sealer = _text(seal.get("sealer"), "sealer")
+        if sealer is not None and _SEPARATOR in sealer:
+            raise NotFlatError("a sealer holds the list separator")
+        sealers.append(sealer or "")
+    return {
+        "container_size_type": _text(box.get("size_type"), "size_type"),
+        "container_full": _text(box.get("full"), "full"),
+        "seal_numbers": _SEPARATOR.join(numbers) or None,
+        "seal_sealers": _SEPARATOR.join(sealers) if any(sealers) else None,
+        "verified_gross_mass_kg": _text(
+            box.get("verified_gross_mass_kg"), "verified_gross_mass_kg"
+        ),
+        "tare_kg": _text(box.get("tare_kg"), "tare_kg"),
+    }
+
+
+def _rows(doc: Any) -> list[dict[str, str | None]]:
+    """The flat rows of one manifest document, in :func:`table_rows`' order."""
+    manifest = _object(doc, _MANIFEST_KEYS, "the manifest")
+    voyage = {name: _text(manifest.get(name), name) for name in _VOYAGE}
+    bills = _list(manifest, "consignments")
+    boxes_given = _list(manifest, "containers")
+    if not bills and not boxes_given:
+        raise NotFlatError("a manifest with no bill of lading or container")
+    boxes: dict[str, dict[str, Any]] = {}
+    for given in boxes_given:
+        box = _object(given, _CONTAINER_KEYS, "a container")
+        number = _container_number(box.get("number"))
+        if number in boxes:
+            raise NotFlatError("a container declared twice")
+        boxes[number] = {**box, "__cells__": _box_cells(box)}
+
+    def box_cells(number: str | None, named_by_bill: bool) -> dict[str, str | None]:
+        if number is None:
+            return {}
+        box = boxes.get(number)
+        if box is None:
+            return {"container_number": number}
+        cells: dict[str, str | None] = box["__cells__"]
+        if named_by_bill and not any(v is not None for v in cells.values()):
+            raise NotFlatError("a declared container without equipment data")
+        return {"container_number": number, **cells}
+
+    rows: list[dict[str, str | None]] = []
+    named: set[str] = set()
+    bl_numbers: set[str] = set()
+    for given in bills:
+        bill_doc = _object(given, _BILL_KEYS, "a bill of lading")
+        bill = {column: _text(bill_doc.get(key), key) for key, column in _BILL_TEXT.items()}
+        bl_number = bill["bl_number"]
+        if bl_number is None:
+            raise NotFlatError("a bill of lading without a number")
+        squeezed = "".join(bl_number.split()).upper()
+        if squeezed in bl_numbers:
+            raise NotFlatError("a bill of lading number twice")
+        bl_numbers.add(squeezed)
+        bill["transshipment_ports"] = (
+            _SEPARATOR.join(_items(_list(bill_doc, "transshipment_ports"), "transshipment_ports"))
+            or None
+        )
+        for role in _PARTIES:
+            bill.update(_party_cells(role, bill_doc.get(role)))
+        listed = [_container_number(n) for n in _list(bill_doc, "container_numbers")]
+        if len(set(listed)) != len(listed):
+            raise NotFlatError("a container number twice on a bill of lading")
+        goods_given = _list(bill_doc, "goods")
+        lines: list[tuple[str | None, dict[str, str | None]]] = []
+        for item in goods_given:
+            line = _object(item, _GOODS_KEYS, "a goods line")
+            cells = {name: _text(line.get(name), name) for name in _GOODS}
+            if all(v is None for v in cells.values()):
+                raise NotFlatError("a goods line without a value")
+            given_number = line.get("container_number")
+            in_box = None if given_number is None else _container_number(given_number)
+            lines.append((in_box, cells))
+        # Declared containers plus any named only on goods lines, in first-seen order
+        # (Consignment.all_container_numbers), then the lines the bill shares.
+        seen = dict.fromkeys(listed)
+        for in_box, _cells in lines:
+            if in_box is not None:
+                seen.setdefault(in_box)
+        emitted = False
+        for held in [*seen, None]:
+            mine = [cells for n, cells in lines if n == held]
+            if held is not None:
+                named.add(held)
+                if not mine:
+                    emitted = True
+                    rows.append({**voyage, **bill, **box_cells(held, True)})
+            for cells in mine:
+                emitted = True
+                rows.append({**voyage, **bill, **box_cells(held, True), **cells})
+        if not emitted:
+            rows.append({**voyage, **bill})
+    for number in boxes:
+        if number not in named:
+            rows.append({**voyage, **box_cells(number, False)})
+    return rows
+
+
+def flat_rows(path: Path, fmt: BatchFormat) -> tuple[list[dict[str, str | None]], int]:
+    """The flat rows of a JSON or JSON Lines batch whose every document is plain, and
+    the number of documents (records).
+
+    Raises:
+        NotFlatError: a document is not plain (the reason; the model path reads it).
+        InputFormatError: the file cannot be read at all (as ``read_batch``).
+    """
+    rows: list[dict[str, str | None]] = []
+    calls: set[tuple[str, ...]] = set()
+    documents = 0
+    for _number, doc in json_documents(path, fmt):
+        documents += 1
+        if isinstance(doc, Undecodable):
+            raise NotFlatError("a record that is not JSON")
+        mine = _rows(doc)
+        key = tuple((mine[0][c] or "").strip().upper() for c in _CALL_KEY)
+        if key in calls:
+            raise NotFlatError("two documents of one vessel call")
+        calls.add(key)
+        rows += mine
+    return rows, documents

@@ -1,0 +1,198 @@
+"""JSON and JSON Lines batches read column-wise (riskprofile.io._frame._json).
+
+``read_frame`` flattens plain manifest documents into the flat layout's rows and reads
+them column-wise; whatever the flat layout would say differently goes through the model
+path. Either way the frame and the rejected records are exactly the JSON path's:
+``shipment_frame(read_batch(path).shipments)`` and ``read_batch(path).rejected``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum import iso6346
+
+from riskprofile.io import read_batch, read_frame, read_manifests
+from riskprofile.model.codes import container_number_problem
+from tests import strategies as rst
+from tests.depth import depth
+from tests.io.test_columnar import assert_same_as_models
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "karachi-sample.csv"
+
+
+def _without_flags(value: Any) -> Any:
+    """A document as a customs system sends it: no ``quality_flags`` of ours."""
+    if isinstance(value, dict):
+        return {k: _without_flags(v) for k, v in value.items() if k != "quality_flags"}
+    if isinstance(value, list):
+        return [_without_flags(v) for v in value]
+    return value
+
+
+def _iso6346_numbers(doc: Any) -> Any:
+    """The sample with each container number that breaks ISO 6346 replaced by a valid one
+    (the sample plants check-digit errors, which JSON and a flat file flag in another
+    order: such a batch goes through the model path)."""
+    fixed: dict[str, str] = {}
+
+    def valid(number: str) -> str:
+        if container_number_problem(number) is None:
+            return number
+        if number not in fixed:
+            base = f"ZZZU{len(fixed):06d}"
+            fixed[number] = base + iso6346.calc_check_digit(base)
+        return fixed[number]
+
+    def walk(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if (
+            key in ("number", "container_number", "container_numbers")
+            and isinstance(value, str)
+            and len(value) >= 4
+            and not value.startswith("ML-")
+        ):
+            return valid(value)
+        return value
+
+    return walk(doc)
+
+
+def _sample_documents() -> list[dict[str, Any]]:
+    return [
+        _iso6346_numbers(_without_flags(m.model_dump(mode="json", exclude_defaults=True)))
+        for m in read_manifests(SAMPLE)
+    ]
+
+
+def _write(path: Path, docs: list[Any]) -> Path:
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(d, default=str) + "\n" for d in docs), "utf-8")
+    else:
+        path.write_text(json.dumps(docs, default=str), "utf-8")
+    return path
+
+
+@settings(max_examples=depth(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                rst.manifest_documents(valid=True),
+                rst.manifest_documents(valid=False),
+                rst.junk_manifest_documents(),
+            ),
+            st.sampled_from(["V1", "V2", "V3"]),  # two documents may be one vessel call
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from(["b.jsonl", "b.json"]),
+    st.sampled_from(["lenient", "strict"]),
+)
+def test_json_reads_as_the_model_path_reads_it(
+    docs: list[tuple[dict[str, Any], str]], name: str, strictness: str
+) -> None:
+    written = [dict(doc, voyage_number=voyage) for doc, voyage in docs]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(Path(tmp) / name, written)
+        got = assert_same_as_models(path, strictness=strictness)
+        if got.fallback is None:
+            assert got.rows_via_models == 0
+            assert got.rejected == ()
+
+
+@pytest.mark.parametrize("name", ["sample.jsonl", "sample.json"])
+def test_plain_manifests_are_read_column_wise(tmp_path: Path, name: str) -> None:
+    path = _write(tmp_path / name, _sample_documents())
+    got = assert_same_as_models(path)
+    assert got.fallback is None
+    assert got.rows_via_models == 0
+    assert got.records_read == got.manifests == 1
+    assert got.frame.height == 361
+    assert got.record_unit == ("line" if name.endswith("jsonl") else "manifest")
+
+
+def _spoilt(change: str) -> list[dict[str, Any]]:
+    docs = _sample_documents()
+    doc = docs[0]
+    bills, boxes = doc["consignments"], doc.get("containers", [])
+    if change == "duplicate B/L":
+        bills.append(dict(bills[0]))
+    elif change == "our flags given in":
+        bills[0]["quality_flags"] = []
+    elif change == "an unknown key":
+        bills[0]["remarks"] = "x"
+    elif change == "a number for a text field":
+        doc["vessel_imo"] = int(doc["vessel_imo"])
+    elif change == "blanks around text":
+        bills[0]["port_of_loading"] = " " + bills[0]["port_of_loading"]
+    elif change == "null for a list":
+        bills[0]["container_numbers"] = None
+    elif change == "a goods line with no value":
+        bills[0]["goods"].append({"container_number": bills[0]["container_numbers"][0]})
+    elif change == "a declared container without equipment":
+        named = bills[0]["container_numbers"][0]
+        for box in boxes:
+            if box["number"] == named:
+                for key in list(box):
+                    if key != "number":
+                        del box[key]
+    elif change == "one vessel call twice":
+        docs.append({k: v for k, v in doc.items() if k not in ("consignments", "containers")}
+                    | {"containers": [{"number": "CSQU3054383"}]})  # fmt: skip
+    elif change == "a line that is not JSON":
+        docs.append("not json")  # type: ignore[arg-type]
+    return docs
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["duplicate B/L", "our flags given in", "an unknown key", "a number for a text field",
+     "blanks around text", "null for a list", "a goods line with no value",
+     "a declared container without equipment", "one vessel call twice",
+     "a line that is not JSON"],
+)  # fmt: skip
+def test_what_the_flat_layout_says_otherwise_goes_through_the_models(
+    tmp_path: Path, change: str
+) -> None:
+    docs = _spoilt(change)
+    if change == "a line that is not JSON":
+        path = tmp_path / "b.jsonl"
+        path.write_text(json.dumps(docs[0]) + "\nnot json\n", "utf-8")
+    else:
+        path = _write(tmp_path / "b.jsonl", docs)
+    got = assert_same_as_models(path)
+    assert got.fallback is not None
+    assert got.fallback.startswith("JSON input: ")
+    assert got.rows_via_models == got.records_read
+
+
+def test_strict_json_and_a_mapping_go_through_the_models(tmp_path: Path) -> None:
+    path = _write(tmp_path / "b.jsonl", _sample_documents())
+    assert assert_same_as_models(path, strictness="strict").fallback == "strict JSON input"
+    from riskprofile.errors import InputFormatError
+    from riskprofile.io import ColumnMapping
+
+    with pytest.raises(InputFormatError, match="column mapping applies to CSV and Parquet"):
+        read_frame(path, mapping=ColumnMapping.identity())
+    with pytest.raises(InputFormatError, match="column mapping applies to CSV and Parquet"):
+        read_batch(path, mapping=ColumnMapping.identity())
+
+
+def test_progress_counts_documents(tmp_path: Path) -> None:
+    path = _write(tmp_path / "b.jsonl", _sample_documents())
+    calls: list[tuple[int, int]] = []
+    got = read_frame(path, progress=lambda done, total: calls.append((done, total)))
+    assert got.fallback is None
+    assert calls[0] == (0, 1)
+    assert calls[-1] == (1, 1)
