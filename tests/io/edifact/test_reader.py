@@ -427,3 +427,10 @@ def test_characters_cut_or_inserted_anywhere_never_crash(
         assert text.startswith("UNA"), error
         assert not text.startswith("UNA:+.? '"), error
         return
+
+
+def test_packages_from_pac_when_gid_has_none(tmp_path: Path) -> None:
+    text = "UNH+1+CUSCAR:D:95B:UN'BGM+785'CNI+1'RFF+BM:B1'GID+1'PAC+40++BG'UNT+7+1'"
+    (manifest,) = read_manifests(_write(tmp_path, text))
+    item = manifest.consignments[0].goods[0]
+    assert (item.packages, item.package_type) == (40, "BG")
