@@ -434,3 +434,15 @@ def test_packages_from_pac_when_gid_has_none(tmp_path: Path) -> None:
     (manifest,) = read_manifests(_write(tmp_path, text))
     item = manifest.consignments[0].goods[0]
     assert (item.packages, item.package_type) == (40, "BG")
+
+
+def test_a_cancellation_or_replacement_is_said_out_loud(tmp_path: Path) -> None:
+    text = "UNH+1+CUSCAR:D:95B:UN'BGM+785+M1+{code}'CNI+1'RFF+BM:B1'UNT+5+1'"
+    original = read_batch(_write(tmp_path, text.format(code="9"), "o.edi"))
+    assert "edifact:message_function" not in original.shipments[0].quality_flags
+    cancelled = read_manifests(_write(tmp_path, text.format(code="1"), "c.edi"))
+    (manifest,) = list(cancelled)
+    (flag,) = [f for f in manifest.quality_flags if f.code == "message_function"]
+    assert flag.value == "1"
+    assert "cancellation" in flag.message
+    assert "message 1, segment 2 (BGM), element 3" in flag.message

@@ -200,6 +200,9 @@ def _read_message(
     if strictness == "strict" and (structural or builder.problems):
         return [*structural, *(p for p, _, _ in builder.problems)], doc
     flags = [_flag("edifact", p) for p in structural]
+    function = _message_function(message, root)
+    if function is not None:
+        flags.append(function)
     if note is not None:
         flags.append(
             {"field": "edifact", "code": "directory", "value": message.directory, "message": note}
@@ -212,6 +215,38 @@ def _read_message(
         where = message.problem("invalid_message", "the message is not a usable manifest", 1)
         problems = [FieldProblem(where.where, None, where.reason)]
         return [*problems, *problems_from_validation(exc)], doc
+
+
+# UN/EDIFACT 1225 message function codes other than 9 (original) that senders use.
+_FUNCTIONS = {
+    "1": "cancellation",
+    "2": "addition",
+    "3": "deletion",
+    "4": "change",
+    "5": "replacement",
+    "6": "confirmation",
+    "7": "duplicate",
+    "31": "copy",
+}
+
+
+def _message_function(message: Message, root: GroupNode) -> dict[str, Any] | None:
+    """A flag when ``BGM`` says the message is not an original (a cancellation, a
+    replacement...): it is read as a manifest of its own, not applied to an earlier
+    message, and an officer must know."""
+    found = root.first("BGM")
+    code = found[1].value(3) if found is not None else None
+    if code is None or code == "9":
+        return None
+    name = _FUNCTIONS.get(code, "not an original")
+    where = message.problem("message_function", "", found[0] if found else None, "3", code)
+    return {
+        "field": "edifact",
+        "code": "message_function",
+        "value": code,
+        "message": f"{where.where}: the message is a {name} (BGM message function {code}); "
+        "it is read as it stands, not applied to an earlier message",
+    }
 
 
 def _flag(field: str, problem: Problem) -> dict[str, Any]:
