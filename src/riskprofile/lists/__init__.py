@@ -9,9 +9,14 @@ the CSV list files profiles already read: a names list to compare with party nam
 (``consignee_name in $un_names``, explained with ``{$un_names.programme}``) and one list
 per identifier kind (``vessel_imo in $un_imo``).
 
+    >>> import tempfile
     >>> from riskprofile.lists import import_list, write_watch_lists
-    >>> imported = import_list("auto", "consolidated.xml")  # doctest: +SKIP
-    >>> write_watch_lists(imported, "profiles/lists", "un")  # doctest: +SKIP
+    >>> imported = import_list("auto", "examples/lists/un-consolidated-sample.xml")
+    >>> len(imported.entities)
+    5
+    >>> written = write_watch_lists(imported, tempfile.mkdtemp(), "un")
+    >>> [w.path.name for w in written if w.watch_list]
+    ['un_names.csv', 'un_imo.csv', 'un_passports.csv', 'un_national_ids.csv']
 """
 
 from riskprofile.lists._import import SOURCES, ListSource, detect_source, import_list
