@@ -259,6 +259,19 @@ NOTED = {
 }  # fmt: skip
 
 
+def test_a_frame_run_shows_its_rejected_records_in_a_notebook() -> None:
+    profiles = load_profiles(bundled=True)
+    shipments = list(read_batch(EXAMPLE).shipments)[:20]
+    rejected = [
+        RejectedRecord("batch.csv", 7, (FieldProblem("gross_weight", "x", "not a number"),))
+    ]
+    reference, frame_run = runs(shipments, profiles, rejected)
+    assert "line 7: gross_weight" in frame_run._repr_html_()
+    chosen = select(frame_run, capacity=1, not_scored=rejected)
+    assert "line 7: gross_weight" in chosen._repr_html_()
+    assert "line 7: gross_weight" in reference._repr_html_()
+
+
 def test_notes_of_indicators_and_exceptions_that_cannot_be_evaluated(tmp_path: Path) -> None:
     import yaml
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from riskprofile.output._tables import container_rows, hit_rows, is_object_run
+from riskprofile.output._tables import Run, container_rows, hit_rows, is_object_run
 from riskprofile.output._units import _number
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
@@ -125,10 +125,11 @@ def frame_run_html(run: Any, limit: int = 50) -> str:
     ]
     if non_green > len(shown):
         parts.append(f"<p>... {non_green - len(shown):,} more non-green containers</p>")
+    parts.append(_rejected_html(run))
     return "".join(parts)
 
 
-def _rejected_html(run: ScoringRun) -> str:
+def _rejected_html(run: Run) -> str:
     if not run.rejected:
         return ""
     items = "".join(
@@ -173,6 +174,6 @@ def selection_html(selection: Selection, limit: int = 100) -> str:
     parts.append(_html_table(rows, columns))
     if len(selection.selected) > len(picked):
         parts.append(f"<p>... {len(selection.selected) - len(picked):,} more selected</p>")
-    if is_object_run(run):
-        parts.append(_rejected_html(run))
+    if hasattr(run, "rejected"):  # a ScoringRun, or a FrameRun (what its batch rejected)
+        parts.append(_rejected_html(cast("Run", run)))
     return "".join(parts)
