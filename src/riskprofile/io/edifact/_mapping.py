@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -95,8 +95,7 @@ _CONDITION = re.compile(r"\[(\d+)(?:\.(\d+))?=([^\]]*)\]")
 _PLACE = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A value found by a selector: the text (``None`` for a whole segment), the segment,
     its position in the message and the element it came from (``3.2``)."""
 
@@ -155,6 +154,8 @@ class Selector:
         nodes = [node]
         for group in self.path:
             nodes = [child for n in nodes for child in n.groups.get(group, ())]
+        if len(nodes) == 1:
+            return nodes[0].segments.get(self.tag, [])
         hits = [hit for n in nodes for hit in n.segments.get(self.tag, ())]
         hits.sort(key=lambda hit: hit[0])
         return hits
