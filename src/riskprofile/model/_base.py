@@ -109,6 +109,8 @@ FLAG_CODES: Mapping[str, str] = {
     "directory": "an EDIFACT directory version read with the nearest segment table known",
     "invalid_message": "an EDIFACT message that is not a usable manifest",
     "message_type": "an EDIFACT message of a type that is not read",
+    "message_function": "an EDIFACT message that is not an original (a cancellation, a "
+    "replacement...), read as it stands",
     "no_container": "a stowage location (BAPLIE) without a container",
     "outside_message": "EDIFACT segments outside any message",
     "syntax": "an EDIFACT segment that breaks the syntax rules",
