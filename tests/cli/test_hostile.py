@@ -81,7 +81,8 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json"],
     ("exchange", "schema"): [],
-    ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}"],
+    ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
+                          "DPRK", "--edition", "2026-11-01"],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",

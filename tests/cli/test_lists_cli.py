@@ -125,3 +125,14 @@ def test_a_list_file_too_large_for_a_profile_is_said(
     assert "over the 1,000 a profile's list file may have" in errors
     assert "un_imo.csv is" not in errors  # small enough
     assert "un_entities.csv is" not in errors  # no profile reads it
+
+
+def test_a_files_own_edition_wins_and_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["lists", "import", "un", str(DATA / "un_consolidated.xml"), "-o", str(tmp_path),
+            "--edition", "2026-01-01"]  # fmt: skip
+    assert main(argv) == 0
+    said, errors = capsys.readouterr()
+    assert "edition 2026-11-02:" in said
+    assert "the file gives its edition, 2026-11-02; --edition 2026-01-01 is not used" in errors

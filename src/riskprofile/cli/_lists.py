@@ -122,6 +122,9 @@ def _import(args: argparse.Namespace) -> int:
                                                      for w in written)]  # fmt: skip
     if missing:
         print(f"  no {', '.join(missing)} in this list: those files are not written")
+    if edition is not None and imported.edition != edition:
+        print(f"riskprofile: note: the file gives its edition, {imported.edition}; "
+              f"--edition {edition} is not used", file=sys.stderr)  # fmt: skip
     if imported.edition is None:
         print("riskprofile: warning: the list gives no edition date; check it is current "
               "and give it with --edition", file=sys.stderr)  # fmt: skip
