@@ -39,8 +39,9 @@ DOCUMENT_ONLY = {"duplicate", "unknown_field"}
 STRICT_ONLY = {"incomplete"}
 # The structure of an EDIFACT interchange (read by the EDIFACT reader only).
 EDIFACT_ONLY = {
-    "control_count", "control_reference", "directory", "invalid_message", "message_type",
-    "no_container", "outside_message", "syntax", "too_many", "truncated", "unplaced_segment",
+    "control_count", "control_reference", "directory", "invalid_message", "message_function",
+    "message_type", "no_container", "outside_message", "syntax", "too_many", "truncated",
+    "unplaced_segment",
 }  # fmt: skip
 
 
