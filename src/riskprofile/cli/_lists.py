@@ -83,8 +83,8 @@ def _import(args: argparse.Namespace) -> int:
                 command, f"cannot create {args.output!r}: the folder {str(parent)!r} does not exist"
             )
     name = args.name or (args.source if args.source != "auto" else None)
-    edition = args.edition.isoformat() if args.edition else None
-    imported = import_list(args.source, args.file, edition=edition)
+    stated = args.edition.isoformat() if args.edition else None
+    imported = import_list(args.source, args.file, edition=stated)
     name = name or imported.source
     if args.programme:
         try:
@@ -104,8 +104,8 @@ def _import(args: argparse.Namespace) -> int:
     written = write_watch_lists(imported, folder, name)
     kinds = Counter(e.kind for e in imported.entities)
     described = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(kinds.items()))
-    edition = imported.edition or "unknown: the file does not say"
-    print(f"{imported.title}, edition {edition}: {len(imported.entities)} entities "
+    shown = imported.edition or "unknown: the file does not say"
+    print(f"{imported.title}, edition {shown}: {len(imported.entities)} entities "
           f"({described})")  # fmt: skip
     for item in written:
         print(f"  {item.path}: {item.rows} {item.what}")
@@ -122,9 +122,9 @@ def _import(args: argparse.Namespace) -> int:
                                                      for w in written)]  # fmt: skip
     if missing:
         print(f"  no {', '.join(missing)} in this list: those files are not written")
-    if edition is not None and imported.edition != edition:
+    if stated is not None and imported.edition != stated:
         print(f"riskprofile: note: the file gives its edition, {imported.edition}; "
-              f"--edition {edition} is not used", file=sys.stderr)  # fmt: skip
+              f"--edition {stated} is not used", file=sys.stderr)  # fmt: skip
     if imported.edition is None:
         print("riskprofile: warning: the list gives no edition date; check it is current "
               "and give it with --edition", file=sys.stderr)  # fmt: skip
