@@ -32,7 +32,7 @@ Lints, by code (severity):
 - ``no_examples`` (info): a profile without examples for ``riskprofile test``.
 - ``draft_or_retired`` (info): a profile whose status is not ``active``.
 - ``rowwise_fallback`` (info): a condition the columnar engine cannot translate exactly,
-  so it runs row-wise there (slower, same result); only when Polars is installed.
+  so it runs row-wise there (slower, same result).
 - ``unevaluable_on_null`` (warning): a condition that cannot be evaluated when a field
   it uses is null, which the field catalogue allows (``place_of_delivery&.starts_with(
   "AF")``, ``days_bl_to_arrival < 0``): each such shipment gets a note, not a result.
@@ -53,7 +53,6 @@ Validity and review lints skip retired profiles: being out of date is what retir
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -678,7 +677,7 @@ class DraftOrRetired(ProfileLint):
 
 class RowwiseFallback(ProfileLint):
     """A condition the columnar engine runs row-wise, with the reason (see
-    ``riskprofile profiles engines``). Nothing is reported without Polars installed."""
+    ``riskprofile profiles engines``)."""
 
     code = "rowwise_fallback"
     severity = "info"
@@ -686,9 +685,8 @@ class RowwiseFallback(ProfileLint):
 
     def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
         """Translate every condition and report those that fall back."""
-        if importlib.util.find_spec("polars") is None:
-            return
-        # Imported here: the columnar engine (and Polars) is optional.
+        # Imported here: the profile language sits above the engines (docs/architecture.md),
+        # and this lint alone asks the columnar engine about a condition.
         from riskprofile.engines.columnar._translate import translate
 
         as_of = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
