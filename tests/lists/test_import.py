@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -369,3 +370,128 @@ def test_un_and_eu_xml_round_trip(names: list[tuple[str, list[str]]], imo: str) 
             assert got == want
             assert imported.entities[0].imo_numbers() == (imo,)
             assert imported.entities[0].kind == "vessel"
+
+
+_OFAC_REFS = """<ReferenceValueSets>
+<AliasTypeValues><AliasType ID="1400">A.K.A.</AliasType><AliasType ID="1403">Name</AliasType>
+</AliasTypeValues>
+<AreaCodeValues><AreaCode ID="1" CountryID="1" Description="Iran">IR</AreaCode>
+<AreaCode ID="2" CountryID="2" Description="Panama">PA</AreaCode></AreaCodeValues>
+<CountryValues><Country ID="1">Iran</Country><Country ID="2">Panama</Country></CountryValues>
+<FeatureTypeValues><FeatureType ID="25">Location</FeatureType></FeatureTypeValues>
+<IDRegDocTypeValues><IDRegDocType ID="1626">Vessel Registration Identification</IDRegDocType>
+</IDRegDocTypeValues>
+<NamePartTypeValues><NamePartType ID="1520">Last Name</NamePartType>
+<NamePartType ID="1521">First Name</NamePartType><NamePartType ID="1525">Entity Name</NamePartType>
+<NamePartType ID="1526">Vessel Name</NamePartType></NamePartTypeValues>
+<PartySubTypeValues><PartySubType ID="1" PartyTypeID="4">Vessel</PartySubType>
+<PartySubType ID="3" PartyTypeID="2">Unknown</PartySubType>
+<PartySubType ID="4" PartyTypeID="1">Unknown</PartySubType></PartySubTypeValues>
+<PartyTypeValues><PartyType ID="1">Individual</PartyType><PartyType ID="2">Entity</PartyType>
+<PartyType ID="4">Transport</PartyType></PartyTypeValues>
+<SanctionsTypeValues><SanctionsType ID="1">Program</SanctionsType></SanctionsTypeValues>
+</ReferenceValueSets>
+<Locations><Location ID="1"><LocationCountry CountryID="1"/></Location>
+<Location ID="2"><LocationCountry CountryID="2"/></Location></Locations>"""
+
+
+@st.composite
+def _ofac_parties(draw: st.DrawFn) -> list[dict[str, object]]:
+    parties = []
+    for _ in range(draw(st.integers(1, 4))):
+        parties.append({
+            "kind": draw(st.sampled_from(["person", "organisation", "vessel"])),
+            "first": draw(_TEXT), "last": draw(_TEXT),
+            "aliases": draw(st.lists(_TEXT, max_size=2)),
+            "weak": draw(st.lists(_TEXT, max_size=1)),
+            "programmes": draw(st.lists(st.sampled_from(["SDGT", "IRAN-EO13846", "CUBA"]),
+                                        min_size=1, max_size=2, unique=True)),
+            "listed": draw(st.dates(dt.date(1995, 1, 1), dt.date(2026, 11, 1))),
+            "country": draw(st.sampled_from([None, "1", "2"])),
+            "imo": draw(strategies.imo_numbers()),
+        })  # fmt: skip
+    return parties
+
+
+def _ofac_xml(parties: list[dict[str, Any]]) -> str:
+    from xml.sax.saxutils import escape
+
+    def documented(part_groups: list[tuple[str, str]]) -> str:
+        parts = "".join(
+            f'<DocumentedNamePart><NamePartValue NamePartGroupID="{g}">{escape(t)}'
+            "</NamePartValue></DocumentedNamePart>"
+            for g, t in part_groups
+        )
+        return f"<DocumentedName>{parts}</DocumentedName>"
+
+    out = ['<Sanctions xmlns="https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/'
+           'exports/ADVANCED_XML"><DateOfIssue><Year>2026</Year><Month>10</Month><Day>28</Day>'
+           "</DateOfIssue>", _OFAC_REFS, "<IDRegDocuments>"]  # fmt: skip
+    for i, p in enumerate(parties):
+        if p["kind"] == "vessel":
+            number = f"<IDRegistrationNo>IMO {p['imo']}</IDRegistrationNo>"
+            out.append(f'<IDRegDocument IDRegDocTypeID="1626" IdentityID="{i}">{number}'
+                       "</IDRegDocument>")  # fmt: skip
+    out.append("</IDRegDocuments><DistinctParties>")
+    for i, p in enumerate(parties):
+        sub = {"person": "4", "organisation": "3", "vessel": "1"}[p["kind"]]
+        if p["kind"] == "person":
+            main = [(f"{i}f", p["first"]), (f"{i}l", p["last"])]
+            groups = f'<NamePartGroup ID="{i}f" NamePartTypeID="1521"/>' \
+                     f'<NamePartGroup ID="{i}l" NamePartTypeID="1520"/>'  # fmt: skip
+        else:
+            main = [(f"{i}e", p["first"])]
+            type_id = "1526" if p["kind"] == "vessel" else "1525"
+            groups = f'<NamePartGroup ID="{i}e" NamePartTypeID="{type_id}"/>'
+        group = main[0][0]
+        aliases = "".join(
+            f'<Alias AliasTypeID="1400" Primary="false" LowQuality="{low}">'
+            f"{documented([(group, a)])}</Alias>"
+            for low, names in (("false", p["aliases"]), ("true", p["weak"])) for a in names
+        )  # fmt: skip
+        feature = (f'<Feature FeatureTypeID="25"><FeatureVersion><VersionLocation '
+                   f'LocationID="{p["country"]}"/></FeatureVersion></Feature>'
+                   if p["country"] else "")  # fmt: skip
+        out.append(
+            f'<DistinctParty FixedRef="{i}"><Profile ID="{i}" PartySubTypeID="{sub}">'
+            f'<Identity ID="{i}"><Alias AliasTypeID="1403" Primary="true" LowQuality="false">'
+            f"{documented(main)}</Alias>{aliases}<NamePartGroups><MasterNamePartGroup>{groups}"
+            f"</MasterNamePartGroup></NamePartGroups></Identity>{feature}</Profile></DistinctParty>"
+        )
+    out.append("</DistinctParties><SanctionsEntries>")
+    for i, p in enumerate(parties):
+        day = p["listed"]
+        measures = "".join(f'<SanctionsMeasure SanctionsTypeID="1"><Comment>{m}</Comment>'
+                           "</SanctionsMeasure>" for m in p["programmes"])  # fmt: skip
+        out.append(
+            f'<SanctionsEntry ID="{i}" ProfileID="{i}"><EntryEvent><Date><Year>{day.year}</Year>'
+            f"<Month>{day.month}</Month><Day>{day.day}</Day></Date></EntryEvent>{measures}"
+            "</SanctionsEntry>"
+        )
+    out.append("</SanctionsEntries></Sanctions>")
+    return "".join(out)
+
+
+@given(parties=_ofac_parties())
+@settings(max_examples=depth(40))
+def test_ofac_advanced_xml_round_trip(parties: list[dict[str, Any]]) -> None:
+    """Parties written in OFAC's advanced XML (names in parts, aliases, low-quality
+    aliases, a vessel's IMO document, programmes, listing date, a location's country)
+    are read back as written."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sdn.xml"
+        path.write_text(_ofac_xml(parties), encoding="utf-8")
+        imported = import_list("auto", path)
+    assert (imported.source, imported.edition, imported.problems) == ("ofac", "2026-10-28", ())
+    assert len(imported.entities) == len(parties)
+    for entity, p in zip(imported.entities, parties, strict=True):
+        name = f"{p['first']} {p['last']}" if p["kind"] == "person" else p["first"]
+        assert (entity.kind, entity.name) == (p["kind"], name)
+        assert entity.aliases == tuple(dict.fromkeys(a for a in p["aliases"] if a != name))
+        assert entity.weak_aliases == tuple(dict.fromkeys(p["weak"]))
+        assert entity.programmes == tuple(p["programmes"])
+        assert entity.listed_since == p["listed"]
+        assert entity.countries == ({"1": ("IR",), "2": ("PA",), None: ()}[p["country"]])
+        assert entity.imo_numbers() == ((p["imo"],) if p["kind"] == "vessel" else ())
