@@ -232,6 +232,39 @@ def test_the_example_port_day_gives_the_same_files(
     assert_same_outputs(reference, frame_run, chosen, other)
 
 
+DATA = EXAMPLE.parent
+MAPPINGS = DATA.parent / "mappings"
+
+
+@pytest.mark.parametrize(
+    ("name", "mapping", "strictness"),
+    [
+        ("customs-export.csv", "customs-export.yaml", "lenient"),
+        ("customs-export.csv", "customs-export.yaml", "strict"),
+        ("declarations.csv", "declarations.yaml", "lenient"),
+        ("karachi-cuscar.edi", None, "lenient"),
+    ],
+)
+def test_the_other_example_batches_give_the_same_files(
+    name: str, mapping: str | None, strictness: Any
+) -> None:
+    profiles = load_profiles(bundled=True)
+    options: dict[str, Any] = {"strictness": strictness}
+    if mapping is not None:
+        options["mapping"] = MAPPINGS / mapping
+    batch = read_batch(DATA / name, **options)
+    frame_batch = read_frame(DATA / name, **options)
+    assert frame_batch.rejected == tuple(batch.rejected)
+    reference = score(batch, profiles, as_of=AS_OF)
+    frame_run = score_frame(frame_batch, profiles, as_of=AS_OF)
+    chosen = select(reference, capacity="20%", control_rate="5%", seed=2,
+                    not_scored=batch.rejected)  # fmt: skip
+    other = select(frame_run, capacity="20%", control_rate="5%", seed=2,
+                   not_scored=frame_batch.rejected)  # fmt: skip
+    assert_same_outputs(reference, frame_run, None, None)
+    assert_same_outputs(reference, frame_run, chosen, other)
+
+
 def test_the_example_port_day_has_notes_and_forced_reasons_to_compare(
     example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
 ) -> None:
