@@ -240,3 +240,26 @@ def test_the_same_file_writes_the_same_bytes(tmp_path: Path) -> None:
         write_watch_lists(imported, tmp_path / run, "ofac")
     for path in sorted((tmp_path / "a").iterdir()):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+
+
+def test_identifier_lists_screen_trader_identifiers(tmp_path: Path) -> None:
+    """A tax id or registration number of the EU file is compared with the parties'
+    identifiers as declared."""
+    write_watch_lists(import_list("eu", DATA / "eu_fsf.xml"), tmp_path, "eu")
+    (tmp_path / "p.yaml").write_text(
+        PROFILE.split("lists:")[0] + "lists:\n  eu_tax_ids: {file: eu_tax_ids.csv}\n"
+        "  eu_registrations: {file: eu_registrations.csv}\nindicators:\n"
+        "  - id: trader\n    title: Trader identifier on the EU list\n"
+        "    when: consignee_identifier in $eu_tax_ids or shipper_identifier in $eu_registrations\n"
+        "    weight: 100\n"
+        '    explain: "{$eu_tax_ids.name} ({$eu_tax_ids.programme}, {$eu_tax_ids.reference})"\n',
+        encoding="utf-8",
+    )
+    shipments = [
+        Shipment(shipment_id="a", consignee_identifier="7801234567"),
+        Shipment(shipment_id="b", consignee_identifier="PK1234567"),
+    ]
+    assert _explanations(shipments, tmp_path) == {
+        "a": ["Baltic Bulk Trading LLC (UKR, EU.9001.12)"],
+        "b": [],
+    }
