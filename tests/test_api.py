@@ -5,15 +5,12 @@
 - ``as_of`` as an ISO 8601 string wherever the API takes it;
 - short reprs, ``to_pandas()``/``to_polars()``, a styled ``_repr_html_``;
 - ``load_profiles(..., bundled=True)`` and the CLI's ``--profiles bundled``;
-- a missing pyarrow said by the readers and writers of the API (a broken install:
-  pyarrow is a core dependency).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +19,6 @@ from hypothesis import strategies as st
 
 from riskprofile import output
 from riskprofile.cli import main
-from riskprofile.errors import InputFormatError
 from riskprofile.io import read_batch, write_json
 from riskprofile.profiles import (
     ProfileSet,
@@ -423,30 +419,3 @@ def test_profile_commands_take_bundled_among_their_paths(
     assert [line.split()[0] for line in out.splitlines()] == library
     _, out, _ = _cli(["validate", "--help"], capsys)
     assert "'bundled'" in out
-
-
-# --- a missing pyarrow (the API's own check) -----------------------------------------------
-
-
-@pytest.fixture
-def no_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(sys.modules):
-        if name == "pyarrow" or name.startswith("pyarrow."):
-            monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
-    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-
-
-@pytest.mark.usefixtures("no_pyarrow")
-def test_reading_parquet_without_pyarrow_names_the_extra(tmp_path: Path) -> None:
-    target = tmp_path / "batch.parquet"
-    target.write_bytes(b"PAR1")
-    with pytest.raises(InputFormatError, match=r"pip install 'riskprofile\[parquet\]'"):
-        read_batch(target)
-
-
-@pytest.mark.usefixtures("no_pyarrow")
-def test_write_output_parquet_without_pyarrow(run: ScoringRun, tmp_path: Path) -> None:
-    with pytest.raises(InputFormatError, match=r"pip install 'riskprofile\[parquet\]'"):
-        output.write_output(run, tmp_path / "run.parquet")
-    assert list(tmp_path.iterdir()) == []

@@ -445,21 +445,6 @@ def test_raise_for_rejected_says_what_read_batch_says(tmp_path: Path) -> None:
     assert str(ours.value) == str(theirs.value)
 
 
-def test_without_polars_read_frame_says_what_to_install() -> None:
-    import subprocess
-
-    code = (
-        "import sys; sys.modules['polars'] = None\n"
-        "import riskprofile.io\n"
-        "try:\n"
-        "    riskprofile.io.read_frame\n"
-        "except ImportError as exc:\n"
-        "    print(exc)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install 'riskprofile[columnar]'" in out.stdout
-
-
 def test_a_default_for_a_list_column_goes_through_the_model_path(tmp_path: Path) -> None:
     from riskprofile.io import ColumnMapping
 

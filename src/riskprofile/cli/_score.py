@@ -270,7 +270,7 @@ def _write(
 
     Progress is drawn only while files are written: standard output may be the same
     terminal."""
-    from riskprofile.output import text_table, to_json, write_output
+    from riskprofile.output import output_files, text_table, to_json, write_output
 
     warn = args.unevaluable_warn
     width = _width()
@@ -283,8 +283,9 @@ def _write(
             Path(args.output).write_text(listing, encoding="utf-8")
         print(f"wrote {args.output}")
     elif args.output:
-        with progress.stage(f"writing {args.output}"):
-            written = write_output(run, args.output, selection=selection, format=fmt)
+        files = len(output_files(args.output, fmt))
+        with progress.stage(f"writing {args.output}", files, "files") as step:
+            written = write_output(run, args.output, selection=selection, format=fmt, progress=step)
         listing = text_table(
             run, selection, limit=10, unevaluable_warning=warn, width=width, details=args.details
         )

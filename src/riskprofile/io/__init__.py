@@ -55,13 +55,7 @@ _LAZY = frozenset({"FrameBatch", "read_frame"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        try:
-            from riskprofile.io import _frame
-        except ModuleNotFoundError as exc:
-            if exc.name != "polars":
-                raise
-            raise ImportError(
-                f"riskprofile.io.{name} needs polars: pip install 'riskprofile[columnar]'"
-            ) from exc
+        from riskprofile.io import _frame  # polars: loaded on first use
+
         return getattr(_frame, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,6 @@ from typing import Any
 
 from riskprofile.io._cells import CsvWriter
 from riskprofile.io._layout import COLUMNS
-from riskprofile.io._tabular import require_pyarrow
 from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
 
 __all__ = ["table_rows", "write_csv", "write_parquet"]
@@ -133,7 +132,6 @@ def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
 
 def write_parquet(manifests: Iterable[Manifest], path: str | Path) -> int:
     """Write manifests as a Parquet file in the flat layout (all columns text)."""
-    require_pyarrow("writing", str(path))
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -45,7 +45,6 @@ __all__ = [
     "open_table",
     "parquet_rows",
     "require_batch_file",
-    "require_pyarrow",
     "table_mapping",
     "undecodable_cell",
 ]
@@ -207,26 +206,10 @@ def require_batch_file(path: Path, source: str) -> None:
     raise InputFormatError("not a regular file (a FIFO, socket or device)", path=source)
 
 
-def require_pyarrow(action: str, path: str) -> None:
-    """Raise :class:`~riskprofile.errors.InputFormatError` with the install hint when
-    pyarrow is missing: called before a command reads, scores or generates anything, so
-    that a missing extra is said at once, not after the work.
-
-    ``action`` is ``"reading"`` or ``"writing"``; ``path`` the Parquet file.
-    """
-    try:
-        import pyarrow.parquet  # noqa: F401
-    except ImportError:
-        raise InputFormatError(
-            f"{action} Parquet needs pyarrow: pip install 'riskprofile[parquet]'", path=path
-        ) from None
-
-
 def parquet_rows(
     path: Path, source: str, batch_size: int = 8192
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    """The columns and rows of a Parquet file (needs pyarrow: ``riskprofile[parquet]``)."""
-    require_pyarrow("reading", source)
+    """The columns and rows of a Parquet file."""
     import pyarrow.parquet as pq
 
     try:

@@ -173,10 +173,6 @@ def write_output(
     """
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
-    if fmt == "parquet":
-        from riskprofile.io._tabular import require_pyarrow
-
-        require_pyarrow("writing", str(path))
     done = progress or (lambda _files: None)
     if fmt == "json":
         path.write_text(to_json(run, selection), encoding="utf-8")
