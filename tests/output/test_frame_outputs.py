@@ -160,9 +160,11 @@ def assert_same_outputs(
             ), fmt
     for options in ({}, {"details": True}, {"limit": 1, "width": 40},
                     {"limit": 0, "unevaluable_warning": 0.0}):  # fmt: skip
-        assert output.text_table(frame_run, other, **options) == output.text_table(
-            reference, chosen, **options
-        ), options
+        expected = output.text_table(reference, chosen, **options)
+        assert output.text_table(frame_run, other, **options) == expected, options
+        # A fresh run, whose tables no other output has built: the units shown alone.
+        fresh = dataclasses.replace(frame_run)
+        assert output.text_table(fresh, other, **options) == expected, options
     assert unevaluable_warnings(frame_run, 0.0) == unevaluable_warnings(reference, 0.0)
     keys = {c.key for c in list(reference.containers)[::2]}
     assert repr(output.hit_rows(frame_run, keys)) == repr(output.hit_rows(reference, keys))

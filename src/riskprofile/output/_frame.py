@@ -68,37 +68,42 @@ def _frame(run: FrameRun) -> pl.DataFrame:
     return run.frame
 
 
-def _shipment_order(run: FrameRun) -> pl.DataFrame:
+def _shipment_order(run: FrameRun, keys: pl.Series | None = None) -> pl.DataFrame:
     """Every shipment row (``row``) with its unit ``key`` and ``order``: its place when
     shipments are sorted as the row-wise run sorts them (by shipment id; shipments that
-    share an id by their full content, as :func:`riskprofile.scoring.score` does)."""
+    share an id by their full content, as :func:`riskprofile.scoring.score` does). Only
+    the order within a unit matters: with ``keys`` (an imploded Series), only the rows of
+    those units, ordered among themselves."""
     cache = _cache(run)
     if "order" in cache:
         found: pl.DataFrame = cache["order"]
-        return found
+        return found if keys is None else found.filter(pl.col("key").is_in(keys))
     frame = _frame(run)
-    ids = frame.get_column("shipment_id")
-    tie = pl.Series("tie", [None] * frame.height, dtype=pl.String)
-    duplicated = ids.is_duplicated()
+    rows = pl.DataFrame(
+        {
+            "row": pl.int_range(frame.height, dtype=pl.UInt32, eager=True),
+            "shipment_id": frame.get_column("shipment_id"),
+            "key": run.shipment_scores.get_column("key"),
+        }
+    )
+    if keys is not None:
+        rows = rows.filter(pl.col("key").is_in(keys))
+    tie = pl.Series("tie", [None] * rows.height, dtype=pl.String)
+    duplicated = rows.get_column("shipment_id").is_duplicated()
     if duplicated.any():
-        rows = duplicated.arg_true()
-        texts = [s.model_dump_json() for s in shipments_of_frame(frame[rows.to_list()])]
-        tie = tie.scatter(rows, pl.Series(texts, dtype=pl.String))
+        places = duplicated.arg_true()
+        at = rows.get_column("row").gather(places).to_list()
+        texts = [s.model_dump_json() for s in shipments_of_frame(frame[at])]
+        tie = tie.scatter(places, pl.Series(texts, dtype=pl.String))
     order = (
-        pl.DataFrame(
-            {
-                "row": pl.int_range(frame.height, dtype=pl.UInt32, eager=True),
-                "shipment_id": ids,
-                "tie": tie,
-                "key": run.shipment_scores.get_column("key"),
-            }
-        )
+        rows.with_columns(tie)
         .sort(["shipment_id", "tie"], maintain_order=True, nulls_last=False)
         .with_row_index("order")
         .select("row", "key", "order")
         .sort("row")
     )
-    cache["order"] = order
+    if keys is None:
+        cache["order"] = order
     return order
 
 
@@ -182,18 +187,31 @@ def _route() -> pl.Expr:
 
 
 def _joined(
-    rows: pl.DataFrame, column: str, name: str, separator: str = _SEPARATOR, distinct: bool = True
-) -> pl.DataFrame:
-    """Per unit ``key``, the texts of ``column`` that are not empty, in the rows' order
-    (each once when ``distinct``), joined: one row per unit that has any.
+    rows: pl.DataFrame,
+    column: str,
+    name: str,
+    units: int,
+    separator: str = _SEPARATOR,
+    distinct: bool = True,
+) -> pl.Series:
+    """Per unit (``rank``, from 1), the texts of ``column`` that are not empty, in the
+    rows' order (each once when ``distinct``), joined: a column of ``units`` texts in
+    rank order, empty for a unit without any.
 
-    Deduplicated over the whole table first, then gathered in one plain aggregation (a
-    per-group ``unique`` runs group by group, several times slower)."""
+    Deduplicated over the whole table first, then gathered in one plain aggregation on
+    the integer rank (a per-group ``unique`` runs group by group, several times slower;
+    a text key hashes slower than an integer), and put in place without a join."""
     value = pl.col(column)
-    kept = rows.select("key", column).filter(value.is_not_null() & (value != ""))
+    kept = rows.select("rank", column).filter(value.is_not_null() & (value != ""))
     if distinct:
         kept = kept.unique(keep="first", maintain_order=True)
-    return kept.group_by("key").agg(value).select("key", value.list.join(separator).alias(name))
+    joined = kept.group_by("rank").agg(value)
+    texts = joined.select((pl.col("rank") - 1).alias("at"), value.list.join(separator))
+    return (
+        pl.repeat("", units, eager=True, dtype=pl.String)
+        .scatter(texts.get_column("at"), texts.get_column(column))
+        .alias(name)
+    )
 
 
 def _base_containers(run: FrameRun) -> pl.DataFrame:
@@ -204,7 +222,12 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         found: pl.DataFrame = cache["containers"]
         return found
     frame = _frame(run)
-    order = _shipment_order(run)
+    table = run.container_table
+    units = table.height
+    # Each shipment row's unit as its rank (the container table is in rank order).
+    order = _shipment_order(run).join(
+        table.select("key", "rank"), on="key", how="left", maintain_order="left"
+    )
     shipments = (
         frame.select(
             "bl_number",
@@ -214,7 +237,7 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
             "hs_codes",
             "description",
         )
-        .with_columns(order.get_column("key"), order.get_column("order"))
+        .with_columns(order.get_column("rank"), order.get_column("order"))
         .sort("order")
     )
     notes = (
@@ -222,28 +245,18 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         .join(order, on="row", how="left")
         .sort("order")
     )
-    parts = [
-        _joined(shipments, "bl_number", "bl_numbers", separator=";", distinct=False),
-        _joined(notes, "note", "notes", distinct=False),
-        _joined(shipments, "consignee_name", "consignees"),
-        _joined(shipments, "shipper_name", "shippers"),
-        _joined(shipments, "routes", "routes"),
-        _joined(shipments.select("key", "hs_codes").explode("hs_codes"), "hs_codes", "hs_codes"),
-        _joined(shipments, "description", "descriptions"),
-    ]
     hits = _explained(run)
     # One fact counts once: a hit another hit counts is no reason of its own. The three
     # heaviest distinct explanations of each unit.
     top = (
         hits.filter(pl.col("counted_in").is_null())
         .sort("priority", "position")
-        .select("key", "explanation")
+        .select("rank", "explanation")
         .unique(keep="first", maintain_order=True)
-        .filter(pl.int_range(pl.len()).over("key") < 3)
+        .filter(pl.int_range(pl.len()).over("rank") < 3)
     )
-    parts.append(_joined(top, "explanation", "top_reasons", distinct=False))
     forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
-        "key",
+        "rank",
         pl.concat_str(
             "forced_lane",
             pl.lit(": "),
@@ -255,10 +268,20 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
             pl.lit(")"),
         ).alias("forced"),
     )
-    parts.append(_joined(forced, "forced", "forced_reasons", distinct=False))
-    profile_ids = hits.select("key", "profile_id").unique().sort("key", "profile_id")
-    parts.append(_joined(profile_ids, "profile_id", "profile_ids", separator=", "))
-    table = run.container_table
+    profile_ids = hits.select("rank", "profile_id").unique().sort("rank", "profile_id")
+    hs_codes = shipments.select("rank", "hs_codes").explode("hs_codes")
+    parts = [
+        _joined(shipments, "bl_number", "bl_numbers", units, separator=";", distinct=False),
+        _joined(top, "explanation", "top_reasons", units, distinct=False),
+        _joined(forced, "forced", "forced_reasons", units, distinct=False),
+        _joined(notes, "note", "notes", units, distinct=False),
+        _joined(shipments, "consignee_name", "consignees", units),
+        _joined(shipments, "shipper_name", "shippers", units),
+        _joined(shipments, "routes", "routes", units),
+        _joined(hs_codes, "hs_codes", "hs_codes", units),
+        _joined(shipments, "description", "descriptions", units),
+        _joined(profile_ids, "profile_id", "profile_ids", units, separator=", "),
+    ]
     points = table.get_column("points").unique().sort()
     unit = Decimal(1).scaleb(-run.scale)
     scores = pl.DataFrame(
@@ -268,14 +291,12 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         },
         schema_overrides={"score_float": pl.Float64, "score_whole": pl.Boolean},
     )
-    texts = ["bl_numbers", "top_reasons", "forced_reasons", "notes", "consignees", "shippers",
-             "routes", "hs_codes", "descriptions", "profile_ids"]  # fmt: skip
-    containers = table.select(
-        "rank", "key", "container_number", "lane", "points", "forced_lane", "hit_count"
-    ).join(scores, on="points", how="left")
-    for part in parts:
-        containers = containers.join(part, on="key", how="left")
-    containers = containers.with_columns(pl.col(texts).fill_null("")).sort("rank")
+    containers = (
+        table.select("rank", "key", "container_number", "lane", "points", "forced_lane",
+                     "hit_count")
+        .join(scores, on="points", how="left", maintain_order="left")
+        .with_columns(parts)
+    )  # fmt: skip
     cache["containers"] = containers
     return containers
 
@@ -514,14 +535,22 @@ def frame_units(run: FrameRun, keys: Iterable[str]) -> dict[str, Unit]:
         return {}
     key_series = pl.Series(wanted, dtype=pl.String).implode()
     table = run.container_table.filter(pl.col("key").is_in(key_series))
-    order = _shipment_order(run).filter(pl.col("key").is_in(key_series)).sort("order")
+    order = _shipment_order(run, key_series).sort("order")
     rows = order.get_column("row").to_list()
     shipments = shipments_of_frame(_frame(run)[rows])
     by_key: dict[str, list[Shipment]] = {}
     for key, shipment in zip(order.get_column("key").to_list(), shipments, strict=True):
         by_key.setdefault(key, []).append(shipment)
     hit_lists: dict[str, list[ShownHit]] = {}
-    hits = _explained(run).filter(pl.col("key").is_in(key_series))
+    if "hits" in _cache(run):
+        hits = _explained(run).filter(pl.col("key").is_in(key_series))
+    else:  # the terminal list alone: explain the hits of the units shown only
+        hits = (
+            run.explained_hits(wanted)
+            .with_row_index("hit")
+            .join(order.select("row", "order"), on="row", how="left")
+            .sort("order", "hit")
+        )
     weights = {ident: indicator.weight for ident, indicator in run.indicators.items()}
     for h in hits.iter_rows(named=True):
         hit_lists.setdefault(h["key"], []).append(
