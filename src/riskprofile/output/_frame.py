@@ -203,13 +203,18 @@ def _joined(
     a text key hashes slower than an integer), and put in place without a join."""
     value = pl.col(column)
     kept = rows.select("rank", column).filter(value.is_not_null() & (value != ""))
+    # Most units have one text: it is their cell as it is; only the others are grouped.
+    several = kept.get_column("rank").is_duplicated()
+    single = kept.filter(~several)
+    grouped = kept.filter(several)
     if distinct:
-        kept = kept.unique(keep="first", maintain_order=True)
-    joined = kept.group_by("rank").agg(value)
-    texts = joined.select((pl.col("rank") - 1).alias("at"), value.list.join(separator))
+        grouped = grouped.unique(keep="first", maintain_order=True)
+    texts = pl.concat(
+        [single, grouped.group_by("rank").agg(value).select("rank", value.list.join(separator))]
+    )
     return (
         pl.repeat("", units, eager=True, dtype=pl.String)
-        .scatter(texts.get_column("at"), texts.get_column(column))
+        .scatter(texts.get_column("rank") - 1, texts.get_column(column))
         .alias(name)
     )
 
@@ -248,12 +253,17 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     hits = _explained(run)
     # One fact counts once: a hit another hit counts is no reason of its own. The three
     # heaviest distinct explanations of each unit.
-    top = (
-        hits.filter(pl.col("counted_in").is_null())
-        .sort("priority", "position")
-        .select("rank", "explanation")
-        .unique(keep="first", maintain_order=True)
-        .filter(pl.int_range(pl.len()).over("rank") < 3)
+    counted = hits.filter(pl.col("counted_in").is_null())
+    several = counted.get_column("rank").is_duplicated()  # a unit's only reason is its top
+    top = pl.concat(
+        [
+            counted.filter(~several).select("rank", "explanation"),
+            counted.filter(several)
+            .sort("priority", "position")
+            .select("rank", "explanation")
+            .unique(keep="first", maintain_order=True)
+            .filter(pl.int_range(pl.len()).over("rank") < 3),
+        ]
     )
     forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
         "rank",
