@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import random
+import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pycountry
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +35,7 @@ from riskprofile import (
     run_examples,
     score,
 )
+from riskprofile.errors import RiskProfileError
 from riskprofile.evaluation import KINDS, Figures, Outcome, outcome_mapping, read_outcomes
 from riskprofile.evaluation._candidates import Candidate, benjamini_hochberg, binomial_tail
 from riskprofile.evaluation._suggest import suggest
@@ -538,3 +543,115 @@ def test_every_kind_writes_a_profile_whose_examples_pass(tmp_path: Path) -> None
     assert len(outcomes) == 2 * len(groups)
     lint = lint_profiles(profiles, today=dt.date(2026, 4, 1))
     assert [f for f in lint if f.severity != "info"] == []
+
+
+def _many_pairs(pairs: int) -> tuple[list[Shipment], list[Outcome]]:
+    """``pairs`` HS heading x origin pairs, each seen 3 times and found 3 times; each
+    heading and each origin also 20 times elsewhere with no finding, so only the pairs
+    stand out (all with one weight: one watch list)."""
+    countries = sorted(c.alpha_2 for c in pycountry.countries if c.alpha_2 not in {"DE", "UK"})
+    shipments: list[Shipment] = []
+    outcomes: list[Outcome] = []
+    n = 0
+
+    def add(heading: str, origin: str, found: bool) -> None:
+        nonlocal n
+        bl = f"BL{n:05d}"
+        shipments.append(
+            Shipment(
+                shipment_id=f"V/1/{bl}/-", manifest_ref="V/1", bl_number=bl,
+                arrival=START + dt.timedelta(days=n % 40 if found else n % 60),
+                hs_headings=[heading], origin_countries=[origin],
+            )
+        )  # fmt: skip
+        outcomes.append(Outcome(bl, inspected=True, finding=found))
+        n += 1
+
+    for i in range(pairs):
+        heading, origin = f"{8400 + i}", countries[i]
+        for _ in range(3):
+            add(heading, origin, True)
+        for _ in range(20):
+            add(heading, "DE", False)
+            add("9999", origin, False)
+    return shipments, outcomes
+
+
+def test_many_kept_pairs_make_a_watch_list_not_a_long_condition(tmp_path: Path) -> None:
+    """Looser thresholds keep 90 HS heading x origin pairs of one weight. They were
+    written into one condition ("8400" in hs_headings and "AD" in origin_countries or
+    ...) of over 4,000 characters, which failed to load while measuring the draft (the
+    error named a temporary file already deleted). Now they are one watch list, in a
+    CSV file beside the profile with each pair's figures as columns."""
+    shipments, outcomes = _many_pairs(90)
+    result = suggest(shipments, outcomes, split=dt.date(2026, 2, 10), min_support=3, min_findings=3)
+    pairs = {c.value for c in result.kept if c.kind == "heading_origin"}
+    assert len(pairs) == 90
+    assert result.precision is not None
+    files = result.files("draft.yaml")
+    assert list(files) == ["draft.yaml", "draft.heading_origins_w20.csv"]
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(files["draft.heading_origins_w20.csv"])))
+    assert {r["value"] for r in rows} == pairs
+    assert all(r["findings_before"] == r["units_before"] == "3" for r in rows)
+    profiles = load_profiles(tmp_path / "draft.yaml")
+    (profile,) = profiles
+    assert all(len(i.when) < 4000 for i in profile.profile.indicators)
+    outcomes_run = run_examples(profiles)
+    assert outcomes_run
+    assert all(o.passed for o in outcomes_run)
+    # Every pair scores, and the same heading from elsewhere does not.
+    hit = [s for s in shipments if f"{s.hs_headings[0]}:{s.origin_countries[0]}" in pairs]
+    run = score(hit, profiles, as_of=dt.date(2026, 2, 10), include_drafts=True)
+    assert all(c.score > 0 for c in run.containers)
+    other = [s for s in shipments[:60] if s.origin_countries == ["DE"]]
+    run = score(other, profiles, as_of=dt.date(2026, 2, 10), include_drafts=True)
+    assert all(c.score == 0 for c in run.containers)
+
+
+def test_a_draft_that_does_not_load_is_kept_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the draft ever fail to load while it is measured, the error names a file
+    that still exists."""
+    shipments, outcomes = _many_pairs(3)
+
+    def broken(self: Suggestions, name: str) -> dict[str, str]:
+        return {name: "id: other.broken\nversion: 1\n"}
+
+    monkeypatch.setattr(Suggestions, "files", broken)
+    with pytest.raises(RiskProfileError, match="does not load") as caught:
+        suggest(shipments, outcomes, split=dt.date(2026, 2, 10), min_support=3, min_findings=3)
+    named = re.search(r"kept in (\S+) for the report", str(caught.value))
+    assert named is not None
+    assert (Path(named.group(1)) / "suggested.yaml").is_file()
+    shutil.rmtree(named.group(1))
+
+
+def test_many_value_bands_make_several_indicators(tmp_path: Path) -> None:
+    """Value bands are written into their condition: 15 of one weight make two
+    indicators (10 and 5 bands), each short, and every example passes."""
+    figures = Figures(20, 8, 100, 0.05)
+    chapters = ["84", "85", "87"]
+    candidates = [
+        Candidate("value_band", f"{ch}|USD|{b}", f"{ch} {b}", figures, figures, 1e-6, True,
+                  "kept", 20)
+        for ch in chapters
+        for b in range(5)
+    ]  # fmt: skip
+    result = Suggestions(
+        split=dt.date(2026, 4, 1), train=figures, test=figures, candidates=tuple(candidates),
+        tests=len(candidates), threshold=0.001, alpha=0.05, min_support=10, min_findings=5,
+        min_lift=2.0, value_bands=5, precision=None, profile_id="other.bands",
+        owner="tests", category="other", undated=0, unmatched=0,
+        bands={(ch, "USD"): (1.0, 2.5, 4.0, 8.0) for ch in chapters},
+        indicators={"value-band-w20": (figures, figures), "value-band-w20-2": (figures, figures)},
+    )  # fmt: skip
+    path = tmp_path / "bands.yaml"
+    path.write_text(result.to_yaml(), encoding="utf-8")
+    profiles = load_profiles(path)
+    (profile,) = profiles
+    assert [i.id for i in profile.profile.indicators] == ["value-band-w20", "value-band-w20-2"]
+    assert all(len(i.when) < 2000 for i in profile.profile.indicators)
+    outcomes = run_examples(profiles)
+    assert len(outcomes) == 4
+    assert all(o.passed for o in outcomes), [str(o) for o in outcomes if not o.passed]

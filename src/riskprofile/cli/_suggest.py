@@ -147,11 +147,19 @@ def _suggest(args: argparse.Namespace) -> int:
     if not result.kept:
         print("nothing kept: no profile written")
         return 0
-    output.write_text(result.to_yaml(), encoding="utf-8")
+    files = result.files(output.name)
+    lists = [output.with_name(name) for name in files if name != output.name]
+    existing = [path for path in lists if path.exists()]
+    if existing and not args.force:
+        raise _usage(f"{existing[0]} exists (use --force to overwrite it)")
+    for name, text in files.items():
+        output.with_name(name).write_text(text, encoding="utf-8")
     print(
         f"wrote {output}: profile {result.profile_id}, {len(result.kept)} values, status "
         "draft\n  (review it, then run `riskprofile validate` and `riskprofile test` on it)"
     )
+    for path in lists:
+        print(f"wrote {path}: a watch list of the profile, one row per value with its figures")
     return 0
 
 

@@ -34,8 +34,7 @@ class CandidateKind:
         title: what it is, for people.
         list_name: the stem of its watch lists' names.
         condition: the condition over a watch list ``$L``, with ``{list}`` for the list's
-            name; empty for the kinds written value by value (``heading_origin``,
-            ``value_band``).
+            name; empty for the kind written value by value (``value_band``).
         field: the shipment field an example sets.
     """
 
@@ -54,7 +53,11 @@ KINDS: tuple[CandidateKind, ...] = (
     CandidateKind("consignee", "consignee", "consignees", "consignee_name in ${list}",
                   "consignee_name"),
     CandidateKind("shipper", "shipper", "shippers", "shipper_name in ${list}", "shipper_name"),
-    CandidateKind("heading_origin", "HS heading from an origin country", "heading_origins", "",
+    CandidateKind("heading_origin", "HS heading from an origin country", "heading_origins",
+                  # The list holds "<heading>:<country>" texts: some heading and some
+                  # origin of the shipment together.
+                  '[h for h in hs_headings if [c for c in origin_countries '
+                  'if h + ":" + c in ${list}].length > 0].length > 0',
                   "hs_headings"),
     CandidateKind("hs_code", "HS code", "hs_codes", _any_of("hs_codes"), "hs_codes"),
     CandidateKind("hs_heading", "HS heading", "hs_headings", _any_of("hs_headings"),

@@ -137,10 +137,7 @@ def _label(kind: str, value: str, bands: Bands) -> str:
 
 
 def _value_condition(kind: str, value: str, bands: Bands) -> str:
-    """The condition for one value of a kind written value by value."""
-    if kind == "heading_origin":
-        heading, country = value.split(":")
-        return f"{json.dumps(heading)} in hs_headings and {json.dumps(country)} in origin_countries"
+    """The condition for one value of the kind written value by value (a value band)."""
     chapter, currency, low, high = _band_limits(value, bands)
     parts = [
         "hs_chapters.length == 1",

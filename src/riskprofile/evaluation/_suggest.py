@@ -54,12 +54,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from riskprofile.errors import RiskProfileError
 from riskprofile.evaluation._candidates import (
     _KIND,
     _ORDER,
@@ -80,7 +82,7 @@ from riskprofile.evaluation._features import (
     _units,
 )
 from riskprofile.evaluation._outcomes import Outcome
-from riskprofile.evaluation._suggestions import Suggestions, _weight
+from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
 from riskprofile.model.shipment import Shipment
 
 __all__ = ["suggest"]
@@ -304,7 +306,9 @@ def suggest(
         undated=undated,
         unmatched=unmatched,
         bands=bands,
-        indicators=_indicator_figures(candidates, train, test, base, test_base),
+    )
+    result = replace(
+        result, indicators=_indicator_figures(result._groups(), train, test, base, test_base)
     )
     if not result.kept or not test_all.units:
         return result
@@ -314,7 +318,7 @@ def suggest(
 
 
 def _indicator_figures(
-    candidates: list[Candidate],
+    groups: list[_Group],
     train: list[_Unit],
     test: list[_Unit],
     base: float,
@@ -322,9 +326,7 @@ def _indicator_figures(
 ) -> dict[str, tuple[Figures, Figures]]:
     """Each indicator's figures over the units that carry any of its values (a unit with
     two of them counts once)."""
-    indicator = {
-        (c.kind, c.value): f"{c.kind.replace('_', '-')}-w{c.weight}" for c in candidates if c.kept
-    }
+    indicator = {(c.kind, c.value): g.indicator_id for g in groups for c in g.candidates}
     figures: dict[str, list[Figures]] = {}
     for units, rate in ((train, base), (test, test_base)):
         counts: dict[str, list[int]] = {name: [0, 0, 0] for name in indicator.values()}
@@ -345,10 +347,20 @@ def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> P
     from riskprofile.profiles import load_profiles
     from riskprofile.scoring import score
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "suggested.yaml"
-        path.write_text(result.to_yaml(), encoding="utf-8")
-        profiles = load_profiles(path)
+    # The draft is loaded from files as `riskprofile suggest` writes them. Should it not
+    # load (a bug of this module), the files are kept so the error names a file the
+    # user can open.
+    folder = Path(tempfile.mkdtemp(prefix="riskprofile-suggest-"))
+    for name, text in result.files("suggested.yaml").items():
+        (folder / name).write_text(text, encoding="utf-8")
+    try:
+        profiles = load_profiles(folder / "suggested.yaml")
+    except RiskProfileError as exc:
+        raise RiskProfileError(
+            f"the suggested draft does not load, which is a bug of riskprofile suggest "
+            f"(kept in {folder} for the report): {exc}"
+        ) from exc
+    shutil.rmtree(folder)
     as_of = dt.datetime(result.split.year, result.split.month, result.split.day, tzinfo=dt.UTC)
     run = score(
         [s for u in labelled for s in u.shipments],

@@ -30,13 +30,25 @@ __all__ = ["Suggestions"]
 # --- the profile -------------------------------------------------------------------------
 
 
+INLINE_VALUES = 12
+"""A watch list of more values than this is written to a CSV file beside the profile,
+one row per value with its figures as columns, instead of inline."""
+
+_PER_CONDITION = 10
+"""Value bands one indicator tests at most (each is written into its condition, about
+170 characters): more make further indicators, so no condition nears the 4,000
+characters a condition may have."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Group:
-    """The kept values of one kind with one weight: one watch list, one indicator."""
+    """The kept values of one kind with one weight: one watch list, one indicator (value
+    bands: one indicator per :data:`_PER_CONDITION` values, ``part`` 1, 2...)."""
 
     kind: str
     weight: int
     candidates: tuple[Candidate, ...]
+    part: int = 1
 
     @property
     def list_name(self) -> str:
@@ -44,8 +56,8 @@ class _Group:
 
     @property
     def indicator_id(self) -> str:
-        # The same id as _indicator_figures gives.
-        return f"{self.kind.replace('_', '-')}-w{self.weight}"
+        name = f"{self.kind.replace('_', '-')}-w{self.weight}"
+        return name if self.part == 1 else f"{name}-{self.part}"
 
 
 def _weight(train: Figures) -> int:
@@ -144,12 +156,15 @@ class Suggestions:
         for c in self.kept:
             assert c.weight is not None
             groups.setdefault((c.kind, c.weight), []).append(c)
-        return [
-            _Group(kind, weight, tuple(sorted(members, key=lambda c: c.value)))
-            for (kind, weight), members in sorted(
-                groups.items(), key=lambda kv: (_ORDER[kv[0][0]], -kv[0][1])
-            )
-        ]
+        out: list[_Group] = []
+        for (kind, weight), members in sorted(
+            groups.items(), key=lambda kv: (_ORDER[kv[0][0]], -kv[0][1])
+        ):
+            ordered = tuple(sorted(members, key=lambda c: c.value))
+            size = len(ordered) if _KIND[kind].condition else _PER_CONDITION
+            for part, start in enumerate(range(0, len(ordered), size), start=1):
+                out.append(_Group(kind, weight, ordered[start : start + size], part))
+        return out
 
     def _condition(self, group: _Group) -> str:
         spec = _KIND[group.kind]
@@ -167,7 +182,9 @@ class Suggestions:
         if kind == "heading_origin":
             heading, country = first.split(":")
             hit: dict[str, Any] = {"hs_headings": [heading], "origin_countries": [country]}
-            miss: dict[str, Any] = {"hs_headings": [heading], "origin_countries": ["ZZ"]}
+            pairs = {c.value for c in group.candidates}
+            other = next(a + b for a in "ZYX" for b in "ZYXWV" if f"{heading}:{a}{b}" not in pairs)
+            miss: dict[str, Any] = {"hs_headings": [heading], "origin_countries": [other]}
         elif kind == "value_band":
             bands = dict(self.bands)
             chapter, currency, low, high = _band_limits(first, bands)
@@ -220,12 +237,53 @@ class Suggestions:
             miss = {spec.field: [miss_value] if spec.field in _LIST_FIELDS else miss_value}
         return hit, miss
 
-    def to_yaml(self) -> str:
+    def files(self, name: str) -> dict[str, str]:
+        """The suggested profile written as files: file name -> text, the profile
+        ``name`` first, then a CSV file beside it for each watch list of more than
+        :data:`INLINE_VALUES` values (``<stem>.<list>.csv``: one row per value, its
+        training and test figures as columns). Write them all in one folder.
+
+        Raises:
+            ValueError: when no candidate was kept (there is nothing to suggest).
+        """
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        out = {name: self.to_yaml(list_files=stem)}
+        for group in self._groups():
+            if _KIND[group.kind].condition and len(group.candidates) > INLINE_VALUES:
+                out[f"{stem}.{group.list_name}.csv"] = self._csv(group)
+        return out
+
+    def _csv(self, group: _Group) -> str:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["value", "label", "units_before", "findings_before",
+                         "hit_rate_before", "lift_before", "units_after", "findings_after",
+                         "hit_rate_after", "p_value"])  # fmt: skip
+        for c in group.candidates:
+            writer.writerow([
+                c.value, c.label, c.train.units, c.train.findings,
+                _text(c.train.hit_rate), _text(c.train.lift), c.test.units, c.test.findings,
+                _text(c.test.hit_rate), f"{c.p_value:.4g}",
+            ])  # fmt: skip
+        return buffer.getvalue()
+
+    def to_yaml(self, *, list_files: str | None = None) -> str:
         """The suggested profile as YAML in the profile language, with every figure.
 
         The profile is ``status: draft``; each watch-list value carries its training and
         test figures in a comment, each indicator the figures of its whole list, and
         each indicator has an example it hits and one it misses (``riskprofile test``).
+        No condition names values one by one beyond a few value bands: a long list of
+        values is a watch list, and a long value-band set several indicators.
+
+        Args:
+            list_files: the profile file's name without its suffix: a watch list of more
+                than :data:`INLINE_VALUES` values is then read from
+                ``<list_files>.<list>.csv`` beside it (:meth:`files` writes them);
+                without it every list is inline.
 
         Raises:
             ValueError: when no candidate was kept (there is nothing to suggest).
@@ -304,6 +362,10 @@ class Suggestions:
                 "riskprofile suggest"
             )
             out.append(f"    source: {_yaml(source)}")
+            if list_files is not None and len(group.candidates) > INLINE_VALUES:
+                # One row per value, its figures as columns.
+                out.append(f"    file: {_yaml(f'{list_files}.{group.list_name}.csv')}")
+                continue
             out.append("    values:")
             for c in group.candidates:
                 out.append(f"      # before {split}: {c.train.text()}")
@@ -369,6 +431,10 @@ class Suggestions:
             },
             "candidates": [c.as_dict() for c in self.candidates],
         }
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
 
 
 def _explain(kind: str) -> str:
