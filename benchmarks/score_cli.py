@@ -6,11 +6,14 @@ its wall time and the child's own peak memory (max RSS, from ``wait4``). The row
 
 - the bundled 5,000-container port day (``riskprofile data generate --port-day``), CSV;
 - N shipments (default 100,000 and 1,000,000) as Parquet and as CSV;
-- the old path on a smaller batch of the same data (``--old-size``, default 10,000
-  shipments): ``--engine rowwise`` (the reference engine, read into models), and with
-  ``--against SRC`` the command of another source tree (a checkout of the previous
+- the old paths on smaller batches of the same data (``--old-size``, default 1,000 and
+  5,000 shipments): ``--engine rowwise`` (the reference engine, read into models), and
+  with ``--against SRC`` the command of another source tree (a checkout of the previous
   commit: ``git worktree add /tmp/before <commit>`` then ``--against /tmp/before/src``).
-  Their times are extrapolated linearly to the largest N (labelled ``*``) for the ratio.
+  Their times are extrapolated to the largest N (labelled ``*``) for the ratio: the
+  time at the larger old size plus the slope between the two sizes (so that the fixed
+  cost of a process - imports, loading the profiles - is not multiplied), or linearly
+  from one size when only one is given.
 
 Data: the non-repeated seeded chunks of ``benchmarks/_data.py`` (20,000 containers each,
 about 29,000 shipments), cached in ``--cache`` (default ``/tmp/riskprofile-bench``),
@@ -19,7 +22,7 @@ many shipments the file holds. Generating a million shipments costs about 5 minu
 CPU, once.
 
     python benchmarks/score_cli.py                          # port day, 100k, 1M, old path
-    python benchmarks/score_cli.py -n 100000 --old-size 5000
+    python benchmarks/score_cli.py -n 100000 --old-size 2000 --old-size 10000
     python benchmarks/score_cli.py -n 100000 --against /tmp/before/src
 """
 
@@ -119,7 +122,9 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--shipments", type=int, action="append", help="batch size(s)")
-    parser.add_argument("--old-size", type=int, default=10_000, help="shipments for the old path")
+    parser.add_argument(
+        "--old-size", type=int, action="append", help="old paths' sizes (default 1000, 5000)"
+    )
     parser.add_argument("--against", metavar="SRC", help="also time this source tree's CLI")
     parser.add_argument("--formats", default="parquet,csv", help="input formats (parquet,csv)")
     parser.add_argument("--output", default="csv", choices=["csv", "json", "parquet"],
@@ -151,16 +156,24 @@ def main() -> None:
         for fmt in args.formats.split(","):
             batch, held = make_batch(args.cache, n, fmt)
             time_it(f"{fmt}", batch, held, [])
-    old, held = make_batch(args.cache, args.old_size, "parquet")
+    old_batches = [
+        make_batch(args.cache, n, "parquet") for n in sorted(args.old_size or [1_000, 5_000])
+    ]
     largest = max(sizes)
     olds = [("--engine rowwise", ["--engine", "rowwise"], src)]
     if args.against:
         olds.append((f"CLI of {args.against}", [], Path(args.against)))
     new = next(r for r in rows if r[0] == "parquet" and r[2] >= largest * 0.9)
     for label, extra, tree in olds:
-        elapsed = time_it(f"old path: {label}, parquet", old, held, extra, tree)
-        guess = elapsed * new[2] / held
-        rows.append((f"{label} extrapolated*", "", new[2], guess, float("nan"),
+        timed = [(held, time_it(f"old path: {label}, parquet", old, held, extra, tree))
+                 for old, held in old_batches]  # fmt: skip
+        (n2, t2) = timed[-1]
+        if len(timed) > 1:
+            (n1, t1) = timed[-2]
+            guess, how = t2 + (t2 - t1) / (n2 - n1) * (new[2] - n2), "slope of the two sizes"
+        else:
+            guess, how = t2 * new[2] / n2, "linear from one size"
+        rows.append((f"{label} extrapolated* ({how})", "", new[2], guess, float("nan"),
                      f"{guess / new[3]:,.0f}x the default"))  # fmt: skip
     print()
     print("| input | engine | shipments | wall | peak RSS | note |")
@@ -170,7 +183,7 @@ def main() -> None:
         print(f"| {label} | {engine} | {held:,} | {elapsed:,.2f} s | {shown_rss} | {note} |")
     load = os.getloadavg()
     print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; output -o out.{args.output}; "
-          f"profiles: bundled; * extrapolated linearly from the old path's own row")  # fmt: skip
+          f"profiles: bundled; * extrapolated from the old path's own rows")  # fmt: skip
 
 
 if __name__ == "__main__":
