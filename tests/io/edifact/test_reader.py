@@ -19,6 +19,7 @@ from riskprofile.io.edifact import (
     write_segments,
 )
 from riskprofile.io.edifact._groups import table_for
+from tests.depth import depth
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
 SAMPLE = DATA / "karachi-d95b.edi"
@@ -303,7 +304,7 @@ def _corrupted(draw: st.DrawFn) -> tuple[str, str]:
     return write_segments(segments, tokens.service, una=True), kind
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_corrupted())
 def test_corruption_never_crashes_and_is_reported(
     tmp_path_factory: pytest.TempPathFactory, case: tuple[str, str]
@@ -396,7 +397,7 @@ def test_outcomes_are_not_read_from_edifact() -> None:
         read_outcomes(SAMPLE)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(

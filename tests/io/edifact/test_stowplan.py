@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact import StowedUnit, read_stowplan, write_baplie
+from tests.depth import depth
 from tests.strategies import container_numbers, locodes, size_type_codes
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "edifact" / "baplie-smdg22.edi"
@@ -89,7 +90,7 @@ _UNITS = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_UNITS, max_size=6), st.one_of(st.none(), st.just("0425W")))
 def test_units_round_trip(
     tmp_path_factory: pytest.TempPathFactory, units: list[StowedUnit], voyage: str | None

@@ -15,6 +15,7 @@ from riskprofile.io.edifact import (
     write_segment,
     write_segments,
 )
+from tests.depth import depth
 
 
 def test_defaults_apply_without_una() -> None:
@@ -119,7 +120,7 @@ def _segments(draw: st.DrawFn) -> list[Segment]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=depth(150), deadline=None)
 @given(_segments(), _SERVICES)
 def test_segments_round_trip_through_text(segments: list[Segment], service: ServiceChars) -> None:
     text = write_segments(segments, service, una=True, newline=False)
@@ -129,7 +130,7 @@ def test_segments_round_trip_through_text(segments: list[Segment], service: Serv
     assert not tokens.problems
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=depth(150), deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_tokenizes_without_crashing(text: str) -> None:
     try:

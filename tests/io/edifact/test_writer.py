@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from riskprofile.io import read_batch, read_manifests
 from riskprofile.io.edifact import ServiceChars, cuscar_segments, write_cuscar, write_edifact
 from riskprofile.model.manifest import Manifest
+from tests.depth import depth
 from tests.strategies import manifests
 
 
@@ -42,7 +43,7 @@ def _comparable(manifest: Manifest, directory: str) -> dict[str, Any]:
     return doc
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(manifests(), min_size=1, max_size=3),
     st.sampled_from(["D00B", "D95B"]),
