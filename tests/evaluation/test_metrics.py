@@ -32,13 +32,16 @@ from riskprofile.evaluation import (
     Outcome,
     Rate,
     SelectedBy,
+    cut_at_capacity,
     evaluate,
     match_outcomes,
+    text_summary,
     wilson_interval,
 )
 from riskprofile.model import Shipment
 from riskprofile.profiles import load_profiles
 from riskprofile.scoring import score
+from riskprofile.selection import parse_capacity
 from tests.depth import depth
 from tests.evaluation import AS_OF, CALL, Unit, make_run
 
@@ -106,6 +109,54 @@ def test_precision_and_recall_at_capacity(
     assert _close(row["precision"], precision)
     assert _close(row["recall"], recall)
     assert _close(row["coverage"], coverage)
+
+
+def test_a_tie_split_by_the_cut_is_said() -> None:
+    """F, G and H score 0 (ranks 6 to 8): a capacity of 6 takes F alone, by unit key.
+    The row says how many tie and how many the cut took, and the summary says it in
+    words; a cut through no tie (2: B alone scores 7) says nothing."""
+    run = make_run(UNITS, profiles=["p3"])
+    evaluation = evaluate(run, OUTCOMES, capacities=(6, 2, "100%"))
+    rows = {r["capacity"]: r for r in evaluation.capacity}
+    assert (rows["6"]["tied_at_cut"], rows["6"]["tied_taken"]) == (3, 1)
+    assert (rows["2"]["tied_at_cut"], rows["2"]["tied_taken"]) == (1, 1)
+    assert (rows["100%"]["tied_at_cut"], rows["100%"]["tied_taken"]) == (3, 3)
+    summary = text_summary(evaluation)
+    assert (
+        "at 6: 3 units tie at the cut (ranks 6-8, same score and lane): the cut took 1 of "
+        "them in rank order (by unit key)"
+    ) in summary
+    assert "at 2:" not in summary
+    assert "at 100%:" not in summary
+
+
+@settings(max_examples=depth(60), deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.sampled_from([None, False, True])), max_size=30),
+    st.integers(0, 100),
+)
+def test_cut_at_capacity_against_brute_force(
+    units: list[tuple[int, bool | None]], percent: int
+) -> None:
+    """The cut counts what a direct count counts, rounds as the selection rounds, and its
+    expected findings lie between the tie's worst and best draw."""
+    ranked = sorted(units, key=lambda u: -u[0])
+    cut = cut_at_capacity(ranked, f"{percent}%")
+    assert cut.k == min(parse_capacity(f"{percent}%", len(ranked)), len(ranked))
+    inside = ranked[: cut.k]
+    assert cut.labelled == sum(f is not None for _, f in inside)
+    assert cut.findings == sum(bool(f) for _, f in inside)
+    if cut.k:
+        tie = [f for r, f in ranked if r == ranked[cut.k - 1][0]]
+        assert cut.tied == len(tie)
+        assert cut.tied_taken == sum(r == ranked[cut.k - 1][0] for r, _ in inside)
+        assert cut.broken == (cut.tied_taken < cut.tied)
+        above = cut.findings - cut.tied_findings_taken
+        worst = above + max(0, cut.tied_findings - (cut.tied - cut.tied_taken))
+        best = above + min(cut.tied_findings, cut.tied_taken)
+        assert worst - 1e-9 <= cut.expected_findings <= best + 1e-9
+    else:
+        assert (cut.tied, cut.expected_findings) == (0, 0.0)
 
 
 def test_curve_has_a_point_at_each_labelled_unit(evaluation: Any) -> None:

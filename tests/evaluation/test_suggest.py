@@ -36,7 +36,14 @@ from riskprofile import (
     score,
 )
 from riskprofile.errors import RiskProfileError
-from riskprofile.evaluation import KINDS, Figures, Outcome, outcome_mapping, read_outcomes
+from riskprofile.evaluation import (
+    KINDS,
+    Figures,
+    Outcome,
+    cut_at_capacity,
+    outcome_mapping,
+    read_outcomes,
+)
 from riskprofile.evaluation._candidates import Candidate, benjamini_hochberg, binomial_tail
 from riskprofile.evaluation._suggest import suggest
 from riskprofile.evaluation._suggestions import Suggestions
@@ -147,7 +154,15 @@ def test_the_profile_lifts_precision_after_the_split(suggestions: Suggestions) -
     assert precision is not None
     assert precision.labelled == suggestions.test.units
     assert precision.findings == suggestions.test.findings
-    assert precision.capacity == math.ceil(0.1 * precision.labelled)
+    # Rounded down as evaluate and the selection round it (it was rounded up: 66 of 658).
+    assert precision.capacity == math.floor(0.1 * precision.labelled)
+    assert precision.capacity == cut_at_capacity([(0, None)] * precision.labelled, "10%").k
+    # Weights in steps of 5: units tie at the cut, and it is said.
+    assert precision.tied_taken < precision.tied
+    assert precision.cut_score is not None
+    note = f"{precision.tied:,} units tie at the cut score {precision.cut_score}: "
+    assert note in (precision.tie_note() or "")
+    assert f"# ({note}" in suggestions.to_yaml()
     assert precision.base_rate is not None
     assert precision.precision is not None
     assert precision.lift is not None

@@ -225,6 +225,9 @@ def render(result: Suggestions, *, show_all: bool = False) -> str:
             + (f" (lift {precision.lift:.1f})" if precision.lift is not None else "")
             + f", recall {_pct(precision.recall)}"
         )
+        note = precision.tie_note()
+        if note is not None:
+            lines.append(f"  ({note})")
     return "\n".join(lines) + "\n"
 
 

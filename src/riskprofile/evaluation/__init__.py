@@ -18,8 +18,10 @@ from riskprofile.evaluation._candidates import (
 from riskprofile.evaluation._metrics import (
     DEFAULT_CAPACITIES,
     TABLE_COLUMNS,
+    CapacityCut,
     Evaluation,
     Rate,
+    cut_at_capacity,
     evaluate,
     wilson_interval,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "Candidate",
     "CandidateKind",
+    "CapacityCut",
     "Evaluation",
     "Figures",
     "Outcome",
@@ -60,6 +63,7 @@ __all__ = [
     "Suggestions",
     "UnitOutcome",
     "UnmatchedOutcome",
+    "cut_at_capacity",
     "evaluate",
     "match_outcomes",
     "outcome_mapping",

@@ -206,16 +206,23 @@ class PrecisionAtCapacity:
     """How the suggested profile ranks the test period's labelled units.
 
     The labelled units are ranked by the profile's score; ``capacity`` of them are
-    "inspected". Units with the same score at the cut are taken at random, so their
-    findings count in proportion (the expected precision of such a draw).
+    "inspected" (:func:`~riskprofile.evaluation.cut_at_capacity`, as ``evaluate`` counts
+    it). Units with the same score at the cut are taken at random, so their findings
+    count in proportion (the expected precision of such a draw), and the tie is said
+    (``tied``, ``tied_taken``).
 
     Attributes:
-        capacity: units inspected (a share of the labelled units, rounded up).
+        capacity: units inspected (a share of the labelled units, rounded as the
+            selection rounds it: down, at least 1).
         labelled: labelled units in the test period.
         findings: their findings.
         found: expected findings among the ``capacity`` best-ranked units.
         flagged: labelled units the profile scores above 0.
         flagged_findings: their findings.
+        tied: units with the score at the cut (0 with none inspected).
+        tied_taken: of them, those within the capacity; fewer than ``tied`` when the cut
+            splits the tie.
+        cut_score: the score at the cut.
     """
 
     capacity: int
@@ -224,6 +231,18 @@ class PrecisionAtCapacity:
     found: float
     flagged: int
     flagged_findings: int
+    tied: int = 0
+    tied_taken: int = 0
+    cut_score: str | None = None
+
+    def tie_note(self) -> str | None:
+        """What the cut did with a tie, in words; None when it split none."""
+        if self.tied_taken >= self.tied:
+            return None
+        return (
+            f"{self.tied:,} units tie at the cut score {self.cut_score}: {self.tied_taken:,} "
+            f"of them are counted in, their findings in proportion"
+        )
 
     @property
     def precision(self) -> float | None:
@@ -259,6 +278,9 @@ class PrecisionAtCapacity:
             "recall": _round(self.recall),
             "flagged": self.flagged,
             "flagged_findings": self.flagged_findings,
+            "tied": self.tied,
+            "tied_taken": self.tied_taken,
+            "cut_score": self.cut_score,
         }
 
 

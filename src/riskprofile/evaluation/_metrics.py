@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,6 +40,7 @@ from riskprofile.evaluation._outcomes import (
     UnitOutcome,
     match_outcomes,
 )
+from riskprofile.rules import rank_key
 from riskprofile.scoring import ContainerResult, ScoringRun
 from riskprofile.selection import parse_capacity
 
@@ -48,9 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CAPACITIES",
+    "CapacityCut",
     "TABLE_COLUMNS",
     "Evaluation",
     "Rate",
+    "cut_at_capacity",
     "evaluate",
     "wilson_interval",
 ]
@@ -123,9 +126,121 @@ class Rate:
         return f"{self.value:.1%} ({self.successes}/{self.trials}; 95% CI {low:.1%}-{high:.1%})"
 
 
+@dataclass(frozen=True, slots=True)
+class CapacityCut:
+    """The first ``k`` units of a ranked list (:func:`cut_at_capacity`), and the tie at
+    the cut: the units ranked equal with the ``k``-th (same score and lane), of which
+    the cut took the first ones in rank order (by unit key) and left the others.
+
+    Attributes:
+        k: units inspected (the capacity, rounded as the selection rounds it).
+        total: units in the ranked list.
+        labelled: labelled units among the first ``k``.
+        findings: their findings.
+        tied: units ranked equal with the ``k``-th unit, inside the cut or not (0 when
+            ``k`` is 0).
+        tied_taken: of them, those among the first ``k``.
+        tied_labelled, tied_findings: the labelled units of the tie, and their findings.
+        tied_labelled_taken, tied_findings_taken: the same among the first ``k``.
+    """
+
+    k: int
+    total: int
+    labelled: int
+    findings: int
+    tied: int
+    tied_taken: int
+    tied_labelled: int
+    tied_findings: int
+    tied_labelled_taken: int
+    tied_findings_taken: int
+
+    @property
+    def broken(self) -> bool:
+        """Whether the cut splits a tie: units ranked equal fall on both sides."""
+        return self.tied_taken < self.tied
+
+    @property
+    def expected_labelled(self) -> float:
+        """Labelled units among the first ``k`` if the tie were drawn at random."""
+        if not self.tied:
+            return float(self.labelled)
+        share = self.tied_taken / self.tied
+        return self.labelled - self.tied_labelled_taken + self.tied_labelled * share
+
+    @property
+    def expected_findings(self) -> float:
+        """Findings among the first ``k`` if the tie were drawn at random (the units
+        above the tie, then the tie's findings in proportion to the share taken)."""
+        if not self.tied:
+            return float(self.findings)
+        share = self.tied_taken / self.tied
+        return self.findings - self.tied_findings_taken + self.tied_findings * share
+
+    def tie_note(self, score: str | None = None) -> str | None:
+        """What the cut did with a tie, in words; None when it split none.
+
+        >>> cut = cut_at_capacity([(10, True), (5, False), (5, True), (5, None), (0, False)], 2)
+        >>> print(cut.tie_note("5"))  # doctest: +NORMALIZE_WHITESPACE
+        3 units tie at the cut (score 5, ranks 2-4): the cut took 1 of them in rank order (by
+        unit key)
+        """
+        if not self.broken:
+            return None
+        first = self.k - self.tied_taken + 1
+        where = f"ranks {first:,}-{first + self.tied - 1:,}"
+        return (
+            f"{self.tied:,} units tie at the cut ("
+            + (f"score {score}, " if score is not None else "")
+            + f"{where}): the cut took {self.tied_taken:,} of them in rank order (by unit key)"
+        )
+
+
+def cut_at_capacity(
+    ranked: Sequence[tuple[Hashable, bool | None]], capacity: int | str
+) -> CapacityCut:
+    """The first units of a ranked list at a capacity, and the tie at the cut: the one
+    place `evaluate` and `suggest` count precision at capacity.
+
+    Args:
+        ranked: one ``(rank, finding)`` per unit, in rank order: ``rank`` equal for
+            units ranked equal (a score, or a score and a lane), ``finding`` None for a
+            unit not inspected.
+        capacity: a count (``30``) or a share of the units (``"3%"``), rounded as the
+            selection rounds it (down, at least 1: :func:`riskprofile.selection.parse_capacity`).
+
+    >>> cut = cut_at_capacity([(10, True), (5, False), (5, True), (0, None)], "50%")
+    >>> cut.k, cut.labelled, cut.findings, cut.tied, cut.tied_taken, cut.expected_findings
+    (2, 2, 1, 2, 1, 1.5)
+    """
+    total = len(ranked)
+    k = min(parse_capacity(capacity, total), total)
+    inside = ranked[:k]
+    labelled = sum(1 for _, f in inside if f is not None)
+    findings = sum(1 for _, f in inside if f)
+    if not k:
+        return CapacityCut(0, total, 0, 0, 0, 0, 0, 0, 0, 0)
+    rank = ranked[k - 1][0]
+    tie = [(i, f) for i, (r, f) in enumerate(ranked) if r == rank]
+    taken = [f for i, f in tie if i < k]
+    return CapacityCut(
+        k=k,
+        total=total,
+        labelled=labelled,
+        findings=findings,
+        tied=len(tie),
+        tied_taken=len(taken),
+        tied_labelled=sum(1 for _, f in tie if f is not None),
+        tied_findings=sum(1 for _, f in tie if f),
+        tied_labelled_taken=sum(1 for f in taken if f is not None),
+        tied_findings_taken=sum(1 for f in taken if f),
+    )
+
+
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("capacity", "k", "share_of_units", "labelled", "findings", "precision",
-                 "precision_low", "precision_high", "recall", "coverage"),
+                 "precision_low", "precision_high", "recall", "coverage", "tied_at_cut",
+                 "tied_taken"),
     "curve": ("k", "share_of_units", "labelled", "findings", "precision", "recall"),
     "selection": ("selected_by", "inspected", "findings", "hit_rate", "hit_rate_low",
                   "hit_rate_high", "lift"),
@@ -348,7 +463,6 @@ def evaluate(
 
     # Precision and recall along the ranked list.
     curve: list[dict[str, Any]] = []
-    positions: list[tuple[int, int, int]] = []  # (k, labelled so far, findings so far)
     seen = found = 0
     for position, container in enumerate(containers, start=1):
         unit = known.get(container.key)
@@ -356,7 +470,6 @@ def evaluate(
             continue
         seen += 1
         found += unit.finding
-        positions.append((position, seen, found))
         curve.append(
             {
                 "k": position,
@@ -368,10 +481,12 @@ def evaluate(
             }
         )
     capacity_rows = []
+    ranked = [
+        (rank_key(c)[:3], known[c.key].finding if c.key in known else None) for c in containers
+    ]
     for value in capacities:
-        k = min(parse_capacity(value, total), total)
-        inside = [p for p in positions if p[0] <= k]
-        seen_k, found_k = (inside[-1][1], inside[-1][2]) if inside else (0, 0)
+        cut = cut_at_capacity(ranked, value)
+        k, seen_k, found_k = cut.k, cut.labelled, cut.findings
         precision = Rate(found_k, seen_k)
         capacity_rows.append(
             {
@@ -383,6 +498,10 @@ def evaluate(
                 **precision.fields("precision"),
                 "recall": found_k / findings if findings else None,
                 "coverage": seen_k / k if k else None,
+                # Units ranked equal with the k-th, and how many of them the cut took
+                # (in rank order: by unit key); equal when the cut splits no tie.
+                "tied_at_cut": cut.tied,
+                "tied_taken": cut.tied_taken,
             }
         )
 

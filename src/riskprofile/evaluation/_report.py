@@ -82,6 +82,15 @@ def text_summary(evaluation: Evaluation, *, limit: int = 15) -> str:
             for r in ev.capacity
         ],
     )  # fmt: skip
+    for r in ev.capacity:
+        # A split tie is said: the units ranked equal on both sides of the cut.
+        if r["tied_taken"] < r["tied_at_cut"]:
+            first = r["k"] - r["tied_taken"] + 1
+            lines.append(
+                f"  at {r['capacity']}: {r['tied_at_cut']:,} units tie at the cut (ranks "
+                f"{first:,}-{first + r['tied_at_cut'] - 1:,}, same score and lane): the cut "
+                f"took {r['tied_taken']:,} of them in rank order (by unit key)"
+            )
     if ev.selection:
         lines += ["", "hit rate by how units were selected:"]
         lines += _aligned(

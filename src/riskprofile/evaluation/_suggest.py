@@ -53,7 +53,6 @@ the result and the profile it writes in :mod:`._suggestions`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import shutil
 import tempfile
 from collections import Counter
@@ -81,6 +80,7 @@ from riskprofile.evaluation._features import (
     _Unit,
     _units,
 )
+from riskprofile.evaluation._metrics import cut_at_capacity
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
 from riskprofile.model.shipment import Shipment
@@ -370,19 +370,14 @@ def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> P
         engine="rowwise",
     )
     scores = {c.key: c.score for c in run.containers}
-    by_score: dict[Decimal, list[bool]] = {}
-    for u in labelled:
-        by_score.setdefault(scores.get(u.key, Decimal(0)), []).append(u.finding)
-    k = max(1, math.ceil(capacity * len(labelled)))
-    left = k
-    expected = 0.0
-    for value in sorted(by_score, reverse=True):
-        group = by_score[value]
-        if left <= 0:
-            break
-        taken = min(left, len(group))
-        expected += sum(group) * taken / len(group)
-        left -= taken
+    ranked = sorted(
+        ((scores.get(u.key, Decimal(0)), u.key, u.finding) for u in labelled),
+        key=lambda r: (-r[0], r[1]),
+    )
+    # Rounded as evaluate and the selection round it; the tie at the cut in proportion.
+    share = Decimal(repr(capacity)) * 100
+    cut = cut_at_capacity([(s, f) for s, _, f in ranked], f"{share:f}%")
+    k, expected = cut.k, cut.expected_findings
     flagged = [u for u in labelled if scores.get(u.key, Decimal(0)) > 0]
     return PrecisionAtCapacity(
         capacity=k,
@@ -391,4 +386,7 @@ def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> P
         found=expected,
         flagged=len(flagged),
         flagged_findings=sum(u.finding for u in flagged),
+        tied=cut.tied,
+        tied_taken=cut.tied_taken,
+        cut_score=f"{ranked[k - 1][0]:f}" if k else None,
     )

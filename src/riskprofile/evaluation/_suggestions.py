@@ -321,6 +321,9 @@ class Suggestions:
                 + (f"{precision.lift:.1f}" if precision.lift is not None else "n/a")
                 + f"), recall {_pct(precision.recall)}."
             )
+            note = precision.tie_note()
+            if note is not None:
+                out.append(f"# ({note}.)")
         rationale = (
             f"Suggested from the inspection history: {len(self.kept)} values whose "
             f"hit rate before {split} was well above the base rate of "
