@@ -20,9 +20,11 @@ from typing import Any, Protocol
 
 import rule_engine
 from rule_engine import ast as re_ast
+from rule_engine._vendor.ply import lex, yacc
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 from rule_engine.parser import Parser, _DeferredAstNode
 
+from riskprofile.profiles._parse_tables import generated, table_module
 from riskprofile.profiles._regex import RegexRefused, compile_regex
 
 __all__ = ["HELPERS", "MAX_RANGE", "ListValues", "evaluation_time"]
@@ -161,6 +163,16 @@ class _Re2Parser(Parser):  # type: ignore[misc]
     # The start symbol, named: PLY would otherwise take the rule defined first.
     start = "statement"
 
+    def __init__(self) -> None:
+        # rule-engine's ParserBase.__init__, but for the table module: PLY reads the tables
+        # riskprofile ships when they were made for this grammar, and builds them (~0.4 s)
+        # only otherwise (see riskprofile.profiles._parse_tables).
+        self.debug = False
+        self.context = None
+        self._lexer = lex.lex(module=self, debug=False)
+        tables = table_module("riskprofile.profiles._re2_parsetab", "re2")
+        self._parser = yacc.yacc(module=self, debug=False, write_tables=False, tabmodule=tables)
+
     def p_expression_contains(self, p: Any) -> None:
         """
         expression : expression IN     expression
@@ -192,9 +204,15 @@ class _Re2Parser(Parser):  # type: ignore[misc]
         p[0] = _DeferredAstNode(_Re2Comparison, args=(self.context, self.op_names[op], left, right))
 
 
+def generated_parse_tables() -> dict[str, Any]:
+    """The parse tables of rule-engine's parser and of ours, built from the installed
+    rule-engine's grammars, as riskprofile ships them (``_parse_tables.write_tables``)."""
+    return {"rule_engine": generated(Parser), "re2": generated(_Re2Parser)}
+
+
 @cache
 def _parser() -> _Re2Parser:
-    return _Re2Parser()  # builds the parse tables: ~0.4 s, once, on first use
+    return _Re2Parser()  # once, on first use
 
 
 class _LazyParser:
