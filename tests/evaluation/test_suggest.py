@@ -532,6 +532,7 @@ def test_every_kind_writes_a_profile_whose_examples_pass(tmp_path: Path) -> None
         "transshipment_port": ["AEJEA", "ZZZZZ"],
         "loading_country": ["ZZ", "ZY"],
         "origin_country": ["ZZ"],
+        "code_origin_departure": ["930690:BG:TR", "851713:ZZ:CN"],
     }
     assert set(values) == {k.name for k in KINDS}
     candidates = [
@@ -670,3 +671,94 @@ def test_many_value_bands_make_several_indicators(tmp_path: Path) -> None:
     outcomes = run_examples(profiles)
     assert len(outcomes) == 4
     assert all(o.passed for o in outcomes), [str(o) for o in outcomes if not o.passed]
+
+
+def _traffic_with_rare_triples(seed: int) -> tuple[list[Shipment], list[Outcome], dt.date]:
+    """2,400 inspected declarations over 60 days: 12 HS codes x 8 origins x 6 departure
+    countries drawn at random, findings at 6 % everywhere; and 24 planted triples where
+    fraud concentrates (an HS6 code of its own, from an origin, departed from a
+    country), each seen 1 to 3 times before the split and twice after, every one a
+    finding. The first planted triple is 930690 from BG departed TR, 3 times before."""
+    rng = random.Random(seed)
+    codes = ["851713", "620342", "870899", "940360", "392690", "847130", "640399",
+             "090111", "151190", "730890", "848180", "611020"]  # fmt: skip
+    origins = ["CN", "VN", "IN", "TR", "DE", "TH", "ID", "BR"]
+    ports = ["CNSHA", "VNSGN", "INNSA", "TRMER", "DEHAM", "THLCH"]
+    split = dt.date(2026, 2, 15)
+    shipments: list[Shipment] = []
+    outcomes: list[Outcome] = []
+
+    def add(n: int, code: str, origin: str, port: str, day: int, found: bool) -> None:
+        bl = f"D{n:05d}"
+        shipments.append(
+            Shipment(
+                shipment_id=f"V/1/{bl}/-", manifest_ref="V/1", bl_number=bl,
+                arrival=START + dt.timedelta(days=day), hs_codes=[code + "00"],
+                origin_countries=[origin], port_of_loading=port,
+            )
+        )  # fmt: skip
+        outcomes.append(Outcome(bl, inspected=True, finding=found))
+
+    for n in range(2400):
+        add(n, rng.choice(codes), rng.choice(origins), rng.choice(ports), n * 60 // 2400,
+            rng.random() < 0.06)  # fmt: skip
+    n = 3000
+    for i in range(24):
+        code, origin, port = (
+            ("930690", "BG", "TRIST") if i == 0
+            else (f"{293300 + i}", rng.choice(origins), rng.choice(ports))
+        )  # fmt: skip
+        before = 3 if i == 0 else 1 + i % 3
+        days = [*[5, 20, 33][:before], 50, 55]
+        for day in days:
+            add(n, code, origin, port, day, True)
+            n += 1
+    return shipments, outcomes, split
+
+
+def test_rare_combinations_with_a_perfect_record_are_recovered(tmp_path: Path) -> None:
+    """Seen one to three times before the split, always with a finding: far below
+    min_support, so the single-value gate never tests them; shrunk towards the base rate
+    by a prior learned from every triple, every planted one is kept, those seen twice or
+    more weigh more than any random triple, and they are written as a CSV watch list
+    with their count, shrunk rate and first and last finding; the draft flags their
+    units after the split. (A random triple seen once with its one finding is kept too,
+    with the planted ones seen once: a repeat of a past finding is what is asked.)"""
+    shipments, outcomes, split = _traffic_with_rare_triples(17)
+    result = suggest(shipments, outcomes, split=split, combinations=True)
+    kept = {c.value: c for c in result.kept if c.kind == "code_origin_departure"}
+    planted = {v for v in kept if v.startswith(("2933", "9306"))}
+    assert len(planted) == 24
+    noise = [c for v, c in kept.items() if v not in planted]
+    repeated = [kept[v] for v in planted if kept[v].train.units >= 2]
+    assert len(repeated) == 17
+    assert min(c.weight or 0 for c in repeated) > max(c.weight or 0 for c in noise)
+    assert min(c.shrunk or 0 for c in repeated) > max(c.shrunk or 0 for c in noise)
+    triple = kept["930690:BG:TR"]
+    assert (triple.train.units, triple.train.findings) == (3, 3)
+    assert (triple.first_finding, triple.last_finding) == ("2026-01-06", "2026-02-03")
+    strength = result.prior_strength["code_origin_departure"]
+    base = result.train.base_rate or 0.0
+    assert triple.shrunk == pytest.approx((3 + base * strength) / (3 + strength))
+    # Not kept without asking, and never by the single-value gate.
+    plain = suggest(shipments, outcomes, split=split)
+    assert not any(c.kind == "code_origin_departure" for c in plain.candidates)
+    files = result.files("draft.yaml")
+    # One list per weight, each in its CSV file.
+    names = [n for n in files if "code_origin_departures" in n]
+    assert "draft.code_origin_departures_w25.csv" in names
+    rows = {r["value"]: r for n in names for r in csv.DictReader(io.StringIO(files[n]))}
+    assert set(rows) == set(kept)
+    row = rows["930690:BG:TR"]
+    assert (row["units_before"], row["findings_before"]) == ("3", "3")
+    assert (row["first_finding"], row["last_finding"]) == ("2026-01-06", "2026-02-03")
+    assert float(row["shrunk_rate"]) == pytest.approx(triple.shrunk, abs=1e-4)
+    for file_name, text in files.items():
+        (tmp_path / file_name).write_text(text, encoding="utf-8")
+    profiles = load_profiles(tmp_path / "draft.yaml")
+    examples = run_examples(profiles)
+    assert examples
+    assert all(o.passed for o in examples), [str(o) for o in examples if not o.passed]
+    later = [s for s in shipments if s.hs_codes[0].startswith(("2933", "9306"))]
+    run = score(later, profiles, as_of=split, include_drafts=True)
+    assert all(c.score > 0 for c in run.containers)

@@ -83,6 +83,11 @@ def register(commands: Any) -> None:
         help="share of the test period's inspected units the precision is measured at "
         "(default 10%%)",
     )  # fmt: skip
+    suggest.add_argument(
+        "--combinations", action="store_true",
+        help="also propose HS6 code x origin x departure country combinations, kept by "
+        "their shrunk hit rate, as CSV watch lists beside the profile",
+    )  # fmt: skip
     suggest.add_argument("--id", dest="profile_id", help="the profile's id")
     suggest.add_argument(
         "--category", default="other", choices=_CATEGORIES, metavar="CATEGORY",
@@ -133,6 +138,7 @@ def _suggest(args: argparse.Namespace) -> int:
             min_lift=args.min_lift,
             alpha=args.alpha,
             capacity=args.capacity,
+            combinations=args.combinations,
             profile_id=args.profile_id,
             category=args.category,
         )

@@ -21,7 +21,9 @@ __all__ = [
     "KINDS",
     "PrecisionAtCapacity",
     "benjamini_hochberg",
+    "beta_prior",
     "binomial_tail",
+    "shrunk_rate",
 ]
 
 
@@ -79,12 +81,72 @@ KINDS: tuple[CandidateKind, ...] = (
                   "port_of_loading"),
     CandidateKind("origin_country", "origin country of the goods", "origin_countries",
                   _any_of("origin_countries"), "origin_countries"),
+    CandidateKind("code_origin_departure",
+                  "HS6 code from an origin country, departed from a country",
+                  "code_origin_departures",
+                  # "<HS6>:<origin>:<departure country>" texts; null port first (a slice of
+                  # a missing port cannot be evaluated).
+                  'port_of_loading != null and [h for h in hs_codes if [c for c in '
+                  'origin_countries if h[:6] + ":" + c + ":" + port_of_loading[:2] in '
+                  '${list}].length > 0].length > 0',
+                  "hs_codes"),
 )  # fmt: skip
 """The candidate kinds, most specific first (ties between candidates with the same units
 go to the earlier kind: a port before its country, an HS code before its heading)."""
 
 
 _KIND = {k.name: k for k in KINDS}
+
+
+COMBINATIONS = frozenset({"code_origin_departure"})
+"""The kinds that combine fields at full code level: rare by nature, so they are not held
+to ``min_support`` and the false discovery test but kept by their shrunk hit rate
+(:func:`shrunk_rate`), and only when :func:`~riskprofile.evaluation.suggest` is asked
+for combinations."""
+
+
+def beta_prior(groups: Iterable[tuple[int, int]], rate: float) -> float:
+    """The strength ``m`` of the beta prior of the hit rates of a kind's values (the
+    prior is ``Beta(rate * m, (1 - rate) * m)``), from how much more their hit rates
+    differ than chance alone would make them differ (empirical Bayes, method of moments).
+
+    For values with ``n_i`` labelled units and hit rates ``r_i`` drawn from a beta with
+    mean ``rate`` and intra-class correlation ``rho = 1 / (m + 1)``, the expected
+    ``sum(n_i (r_i - rate)^2)`` is ``rate (1 - rate) (k + rho (N - k))`` (``k`` values,
+    ``N`` units): solved for ``rho``. ``rho`` is held within 0.001 and 0.5 (``m``
+    between 1 and 999); with every value seen once (``N == k``) nothing tells, and
+    ``m`` is 2.
+
+    >>> beta_prior([(1, 1), (1, 0), (1, 0)], 0.3)
+    2.0
+    >>> round(beta_prior([(3, 3), (3, 0), (3, 0), (3, 0)], 0.25), 2)
+    1.0
+    """
+    if not 0 < rate < 1:
+        return 2.0
+    k = total = 0
+    spread = 0.0
+    for units, findings in groups:
+        if units:
+            k += 1
+            total += units
+            spread += units * (findings / units - rate) ** 2
+    if total <= k:
+        return 2.0
+    rho = (spread / (rate * (1 - rate)) - k) / (total - k)
+    rho = min(0.5, max(0.001, rho))
+    return 1 / rho - 1
+
+
+def shrunk_rate(findings: int, units: int, rate: float, strength: float) -> float:
+    """The posterior mean hit rate of a value with ``findings`` in ``units`` under the
+    prior ``Beta(rate * strength, (1 - rate) * strength)``: its own record, pulled
+    towards ``rate`` the less of it there is.
+
+    >>> shrunk_rate(2, 2, 0.05, 2.0)
+    0.525
+    """
+    return (findings + rate * strength) / (units + strength)
 
 
 _LIST_FIELDS = frozenset({"hs_codes", "hs_headings", "hs_chapters", "origin_countries",
@@ -174,6 +236,9 @@ class Candidate:
         kept: it is in the suggested profile.
         reason: why it was kept or not.
         weight: its suggested weight when kept.
+        shrunk: a combination's shrunk training hit rate (:func:`shrunk_rate`).
+        first_finding, last_finding: a combination's first and last training finding
+            (ISO dates of the units' days).
     """
 
     kind: str
@@ -185,10 +250,20 @@ class Candidate:
     kept: bool
     reason: str
     weight: int | None = None
+    shrunk: float | None = None
+    first_finding: str | None = None
+    last_finding: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The candidate as plain values (JSON-ready)."""
-        return {
+        extra: dict[str, Any] = {}
+        if self.shrunk is not None:
+            extra = {
+                "shrunk_rate": _round(self.shrunk),
+                "first_finding": self.first_finding,
+                "last_finding": self.last_finding,
+            }
+        return extra | {
             "kind": self.kind,
             "value": self.value,
             "label": self.label,

@@ -80,8 +80,15 @@ def _band_of(value: float, cuts: tuple[float, ...]) -> int:
     return band
 
 
-def _features(s: Shipment, bands: Bands) -> set[tuple[str, str]]:
+def _features(s: Shipment, bands: Bands, combinations: bool = False) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
+    if combinations and s.port_of_loading and len(s.port_of_loading) >= 2:
+        departure = s.port_of_loading[:2]
+        out.update(
+            ("code_origin_departure", f"{h[:6]}:{c}:{departure}")
+            for h in s.hs_codes
+            for c in s.origin_countries
+        )
     out.update(("consignee", v) for v in [s.consignee_name] if v)
     out.update(("shipper", v) for v in [s.shipper_name] if v)
     out.update(("hs_code", v) for v in s.hs_codes)
@@ -133,6 +140,9 @@ def _label(kind: str, value: str, bands: Bands) -> str:
     if kind == "heading_origin":
         heading, country = value.split(":")
         return f"HS {heading} from {country}"
+    if kind == "code_origin_departure":
+        code, country, departure = value.split(":")
+        return f"HS {code} from {country} departed {departure}"
     return value
 
 

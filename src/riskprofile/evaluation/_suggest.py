@@ -42,6 +42,15 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
    the test period's labelled units to measure its precision at an inspection capacity
    against the base rate, which is what random selection would find.
 
+8. Combinations (only when asked, ``combinations=True``): every HS6 code x origin
+   country x departure country a unit carries. They are not held to ``min_support``
+   nor to the false discovery test: each with a training finding is kept when its hit
+   rate shrunk to the base rate (the posterior mean under a beta prior whose strength
+   is estimated from all the combinations' hit rates by the method of moments:
+   :func:`~._candidates.beta_prior`, :func:`~._candidates.shrunk_rate`) is at least
+   ``min_lift`` times the base rate, and weighted by that shrunk rate. They go to CSV
+   watch lists with their figures, shrunk rate and first and last finding.
+
 The profile comes out as ``status: draft``: it never scores unless a run asks for
 drafts, and an analyst reviews it before it is activated.
 
@@ -53,6 +62,7 @@ the result and the profile it writes in :mod:`._suggestions`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 import tempfile
 from collections import Counter
@@ -64,12 +74,15 @@ from riskprofile.errors import RiskProfileError
 from riskprofile.evaluation._candidates import (
     _KIND,
     _ORDER,
+    COMBINATIONS,
     Candidate,
     Figures,
     PrecisionAtCapacity,
     _lower,
     benjamini_hochberg,
+    beta_prior,
     binomial_tail,
+    shrunk_rate,
 )
 from riskprofile.evaluation._features import (
     _explains,
@@ -110,6 +123,7 @@ def suggest(
     alpha: float = 0.05,
     value_bands: int = 5,
     capacity: float = 0.1,
+    combinations: bool = False,
     profile_id: str | None = None,
     category: str = "other",
     owner: str = "PCU risk analysis (suggested, to review)",
@@ -134,6 +148,10 @@ def suggest(
             default.
         category: the suggested profile's category.
         owner: the suggested profile's owner.
+        combinations: also propose combinations at full code level (HS6 code x origin
+            country x departure country), kept by their shrunk hit rate rather than
+            ``min_support`` and the false discovery test, and written as CSV watch lists
+            with their figures (:meth:`Suggestions.files`).
         progress: called with a short message at each stage.
 
     Returns:
@@ -172,19 +190,23 @@ def suggest(
     bands = _learn_bands((s for u in train for s in u.shipments), value_bands)
     for u in ordered:
         for s in u.shipments:
-            u.features |= _features(s, bands)
+            u.features |= _features(s, bands, combinations)
 
     say("counting candidates")
     support: Counter[tuple[str, str]] = Counter()
     found: Counter[tuple[str, str]] = Counter()
     seen: Counter[tuple[str, str]] = Counter()
+    finding_days: dict[tuple[str, str], list[dt.date]] = {}
     for u in train:
         seen.update(u.features)
         if u.labelled:
             support.update(u.features)
             if u.finding:
                 found.update(u.features)
-    tested = sorted(f for f, n in support.items() if n >= min_support)
+                for f in u.features:
+                    if f[0] in COMBINATIONS and u.day is not None:
+                        finding_days.setdefault(f, []).append(u.day)
+    tested = sorted(f for f, n in support.items() if n >= min_support and f[0] not in COMBINATIONS)
     test_support: Counter[tuple[str, str]] = Counter()
     test_found: Counter[tuple[str, str]] = Counter()
     test_seen: Counter[tuple[str, str]] = Counter()
@@ -286,6 +308,14 @@ def suggest(
             )
         )
 
+    strength: dict[str, float] = {}
+    if combinations:
+        say("shrinking the hit rates of the combinations")
+        candidates += _combinations(
+            support, found, seen, test_support, test_found, test_seen, finding_days,
+            base, test_base, min_lift, strength,
+        )  # fmt: skip
+
     identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
     result = Suggestions(
         split=split,
@@ -306,6 +336,7 @@ def suggest(
         undated=undated,
         unmatched=unmatched,
         bands=bands,
+        prior_strength=dict(strength),
     )
     result = replace(
         result, indicators=_indicator_figures(result._groups(), train, test, base, test_base)
@@ -315,6 +346,68 @@ def suggest(
     say("scoring the test period with the suggested profile")
     precision = _precision(result, [u for u in test if u.labelled], capacity)
     return replace(result, precision=precision)
+
+
+def _combinations(
+    support: Counter[tuple[str, str]],
+    found: Counter[tuple[str, str]],
+    seen: Counter[tuple[str, str]],
+    test_support: Counter[tuple[str, str]],
+    test_found: Counter[tuple[str, str]],
+    test_seen: Counter[tuple[str, str]],
+    finding_days: dict[tuple[str, str], list[dt.date]],
+    base: float,
+    test_base: float | None,
+    min_lift: float,
+    strength: dict[str, float],
+) -> list[Candidate]:
+    """The combinations with a training finding, each kept when its shrunk hit rate is at
+    least ``min_lift`` times the base rate, strongest first; ``strength`` gets each
+    kind's prior strength."""
+    out: list[Candidate] = []
+    for kind in sorted(COMBINATIONS):
+        values = sorted(f for f in support if f[0] == kind)
+        m = beta_prior(((support[f], found[f]) for f in values), base)
+        strength[kind] = m
+        for f in values:
+            if not found[f]:
+                continue
+            shrunk = shrunk_rate(found[f], support[f], base, m)
+            tr = Figures(support[f], found[f], seen[f], base)
+            te = Figures(test_support[f], test_found[f], test_seen[f], test_base)
+            keep = shrunk >= min_lift * base
+            days = sorted(finding_days.get(f, []))
+            out.append(
+                Candidate(
+                    kind=kind,
+                    value=f[1],
+                    label=_label(kind, f[1], {}),
+                    train=tr,
+                    test=te,
+                    p_value=binomial_tail(found[f], support[f], base),
+                    kept=keep,
+                    reason=(
+                        f"kept: shrunk hit rate {shrunk * 100:.1f} %"
+                        if keep
+                        else f"shrunk hit rate {shrunk * 100:.1f} %, below "
+                        f"{_number(min_lift)} x the base rate"
+                    ),
+                    weight=_rate_weight(shrunk, base) if keep else None,
+                    shrunk=shrunk,
+                    first_finding=days[0].isoformat() if days else None,
+                    last_finding=days[-1].isoformat() if days else None,
+                )
+            )
+    out.sort(key=lambda c: (-(c.shrunk or 0.0), c.kind, c.value))
+    return out
+
+
+def _rate_weight(rate: float, base: float) -> int:
+    """Ten times the base-2 logarithm of a shrunk rate over the base rate, in steps of
+    5 from 5 to 50 (as single values are weighted at their lower bound)."""
+    if rate <= base:
+        return 5
+    return max(5, min(50, 5 * round(2 * math.log2(rate / base))))
 
 
 def _indicator_figures(

@@ -16,6 +16,7 @@ from riskprofile.evaluation._candidates import (
     _KIND,
     _LIST_FIELDS,
     _ORDER,
+    COMBINATIONS,
     Candidate,
     Figures,
     PrecisionAtCapacity,
@@ -124,6 +125,8 @@ class Suggestions:
             currency) -> the band limits.
         indicators: each suggested indicator's figures (training, test) over the units
             that carry any of its values.
+        prior_strength: for each combination kind proposed, the strength ``m`` of the
+            beta prior its hit rates are shrunk with (:func:`beta_prior`).
     """
 
     split: dt.date
@@ -145,6 +148,7 @@ class Suggestions:
     unmatched: int
     bands: Mapping[tuple[str, str], tuple[float, ...]] = field(repr=False)
     indicators: Mapping[str, tuple[Figures, Figures]] = field(default_factory=dict, repr=False)
+    prior_strength: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def kept(self) -> tuple[Candidate, ...]:
@@ -178,13 +182,23 @@ class Suggestions:
         """A shipment the indicator hits and one it misses."""
         first = group.candidates[0].value
         kind = group.kind
+        hit: dict[str, Any]
+        miss: dict[str, Any]
         spec = _KIND[kind]
-        if kind == "heading_origin":
+        if kind == "code_origin_departure":
+            code, country, departure = first.split(":")
+            triples = {c.value for c in group.candidates}
+            other = next(a + b for a in "ZYX" for b in "ZYXWV"
+                         if f"{code}:{a}{b}:{departure}" not in triples)  # fmt: skip
+            port = departure + "XXX"
+            hit = {"hs_codes": [code], "origin_countries": [country], "port_of_loading": port}
+            miss = {"hs_codes": [code], "origin_countries": [other], "port_of_loading": port}
+        elif kind == "heading_origin":
             heading, country = first.split(":")
-            hit: dict[str, Any] = {"hs_headings": [heading], "origin_countries": [country]}
+            hit = {"hs_headings": [heading], "origin_countries": [country]}
             pairs = {c.value for c in group.candidates}
             other = next(a + b for a in "ZYX" for b in "ZYXWV" if f"{heading}:{a}{b}" not in pairs)
-            miss: dict[str, Any] = {"hs_headings": [heading], "origin_countries": [other]}
+            miss = {"hs_headings": [heading], "origin_countries": [other]}
         elif kind == "value_band":
             bands = dict(self.bands)
             chapter, currency, low, high = _band_limits(first, bands)
@@ -249,9 +263,17 @@ class Suggestions:
         stem = name.rsplit(".", 1)[0] if "." in name else name
         out = {name: self.to_yaml(list_files=stem)}
         for group in self._groups():
-            if _KIND[group.kind].condition and len(group.candidates) > INLINE_VALUES:
+            if self._in_file(group):
                 out[f"{stem}.{group.list_name}.csv"] = self._csv(group)
         return out
+
+    @staticmethod
+    def _in_file(group: _Group) -> bool:
+        """Whether a group's list goes to a CSV file (with :meth:`files`): a long one,
+        and every list of combinations (their figures are the review)."""
+        if not _KIND[group.kind].condition:
+            return False
+        return len(group.candidates) > INLINE_VALUES or group.kind in COMBINATIONS
 
     def _csv(self, group: _Group) -> str:
         import csv
@@ -261,13 +283,16 @@ class Suggestions:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["value", "label", "units_before", "findings_before",
                          "hit_rate_before", "lift_before", "units_after", "findings_after",
-                         "hit_rate_after", "p_value"])  # fmt: skip
+                         "hit_rate_after", "p_value"]
+                        + (["shrunk_rate", "first_finding", "last_finding"]
+                           if group.kind in COMBINATIONS else []))  # fmt: skip
         for c in group.candidates:
             writer.writerow([
                 c.value, c.label, c.train.units, c.train.findings,
                 _text(c.train.hit_rate), _text(c.train.lift), c.test.units, c.test.findings,
                 _text(c.test.hit_rate), f"{c.p_value:.4g}",
-            ])  # fmt: skip
+            ] + ([_text(c.shrunk), c.first_finding or "", c.last_finding or ""]
+                 if group.kind in COMBINATIONS else []))  # fmt: skip
         return buffer.getvalue()
 
     def to_yaml(self, *, list_files: str | None = None) -> str:
@@ -310,6 +335,15 @@ class Suggestions:
             f"# <= {self.threshold:.3g} (Benjamini-Hochberg, false discovery rate"
             f" {_number(self.alpha)}, over {self.tests} tested candidates).",
         ]
+        for kind, strength in sorted(self.prior_strength.items()):
+            out.append(
+                f"# Combinations ({_KIND[kind].title}): any with a finding, kept when its hit"
+                f" rate shrunk to the base rate (beta prior of strength {strength:.3g}, from"
+            )
+            out.append(
+                f"# the data) is at least {_number(self.min_lift)} x the base rate; not held"
+                " to the support or the false discovery test."
+            )
         precision = self.precision
         if precision is not None:
             out.append(
@@ -365,7 +399,7 @@ class Suggestions:
                 "riskprofile suggest"
             )
             out.append(f"    source: {_yaml(source)}")
-            if list_files is not None and len(group.candidates) > INLINE_VALUES:
+            if list_files is not None and self._in_file(group):
                 # One row per value, its figures as columns.
                 out.append(f"    file: {_yaml(f'{list_files}.{group.list_name}.csv')}")
                 continue
@@ -428,6 +462,7 @@ class Suggestions:
             "undated": self.undated,
             "unmatched": self.unmatched,
             "precision": self.precision.as_dict() if self.precision else None,
+            "prior_strength": {k: float(f"{v:.4g}") for k, v in self.prior_strength.items()},
             "indicators": {
                 name: {"train": train.as_dict(), "test": test.as_dict()}
                 for name, (train, test) in self.indicators.items()
@@ -454,4 +489,6 @@ def _explain(kind: str) -> str:
         "transshipment_port": "transshipped at {transshipment_ports}",
         "loading_country": "departed from {port_of_loading}",
         "origin_country": "goods from {origin_countries}",
+        "code_origin_departure": "HS {hs_codes} from {origin_countries} loaded at "
+        "{port_of_loading}: a combination with past findings",
     }[kind]
