@@ -31,17 +31,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.engines import rowwise
 from riskprofile.engines._contract import Engine as EvaluationEngine
 from riskprofile.engines._contract import EngineName, ProfileOutcome
-from riskprofile.io._batch import Batch
+from riskprofile.io._batch import Batch, ReadAccount
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
@@ -66,6 +67,11 @@ from riskprofile.rules import (
     unevaluable_warnings,
     unit_key,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from riskprofile.io import FrameBatch
 
 __all__ = [
     "COLUMNAR_MIN_SHIPMENTS",
@@ -226,7 +232,7 @@ def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
 
 
 def score(
-    shipments: Iterable[Shipment] | Batch | str | os.PathLike[str],
+    shipments: Iterable[Shipment] | Batch | FrameBatch | pl.DataFrame | str | os.PathLike[str],
     profiles: Iterable[CompiledProfile],
     *,
     as_of: AsOf,
@@ -241,7 +247,9 @@ def score(
             the path of a batch file (read with :func:`~riskprofile.read_batch`'s
             defaults: lenient, no column mapping; column-wise with
             :func:`~riskprofile.io.read_frame`, which gives the same shipments and
-            rejected records, unless ``engine="rowwise"``), or shipments
+            rejected records, unless ``engine="rowwise"``), a
+            :class:`~riskprofile.io.FrameBatch` (``read_frame(...)``), a shipment frame
+            (:func:`~riskprofile.engines.columnar.shipment_frame`), or shipments
             (``read_batch(...).shipments``). Given a batch or a path, the run keeps the
             batch's rejected records and record count (``run.rejected``,
             ``run.records_read``), so that nothing read is lost.
@@ -284,9 +292,16 @@ def score(
         batch = _read(Path(shipments), engine)
     elif isinstance(shipments, Batch):
         batch = shipments
+    elif isinstance(shipments, ReadAccount):  # read_frame's FrameBatch
+        batch = _batch_of_frame(shipments)
+    elif _is_polars_frame(shipments):  # iterating one would give its columns
+        from riskprofile.model.frame import shipments_of_frame
+
+        batch = None
+        shipment_list = shipments_of_frame(cast("pl.DataFrame", shipments))
     else:
         batch = None
-        shipment_list = list(shipments)
+        shipment_list = list(cast("Iterable[Shipment]", shipments))
     if batch is not None:
         shipment_list = list(batch.shipments)
     evaluator: EvaluationEngine = rowwise
@@ -329,9 +344,21 @@ def _read(path: Path, engine: Engine) -> Batch:
 
         return read_batch(path)
     from riskprofile.io import read_frame
+
+    return _batch_of_frame(read_frame(path))
+
+
+def _is_polars_frame(value: object) -> bool:
+    """Whether ``value`` is a polars DataFrame (without importing polars: a frame
+    exists only once polars is loaded)."""
+    polars = sys.modules.get("polars")
+    return polars is not None and isinstance(value, polars.DataFrame)
+
+
+def _batch_of_frame(reading: FrameBatch) -> Batch:
+    """The :class:`Batch` of a column-wise read: its shipments and its account."""
     from riskprofile.model.frame import shipments_of_frame
 
-    reading = read_frame(path)
     return Batch(
         reading.source,
         reading.strictness,
