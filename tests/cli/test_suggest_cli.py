@@ -150,3 +150,29 @@ def test_help_in_docs_is_current(
     assert f"$ riskprofile {' '.join(argv)}\n{text}```" in (ROOT / "docs" / "cli.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_suggest_writes_the_list_files_beside_the_profile(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --combinations the kept combinations go to CSV watch lists beside the
+    profile: each is named on the terminal, the profile loads with them, and a list
+    file already there is kept unless --force."""
+    out = tmp_path / "draft.yaml"
+    argv = ["suggest", str(files["batch"]), str(files["outcomes"]), "--split", SPLIT,
+            "-o", str(out), "--combinations"]  # fmt: skip
+    assert _run(argv) == EXIT_OK
+    text = capsys.readouterr().out
+    lists = sorted(tmp_path.glob("draft.code_origin_departures_w*.csv"))
+    assert lists
+    for path in lists:
+        assert f"wrote {path}: a watch list of the profile" in text
+        assert path.read_text(encoding="utf-8").startswith("value,label,units_before,")
+    profiles = load_profiles(out)
+    assert all(o.passed for o in run_examples(profiles))
+    out.unlink()
+    assert _run(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert any(f"{path} exists (use --force" in err for path in lists)
+    assert not out.exists()
+    assert _run([*argv, "--force"]) == EXIT_OK
