@@ -75,14 +75,22 @@ class CompileProblem:
     severity: str = "error"
 
 
+@cache
+def _slot_names(node_type: type) -> tuple[str, ...]:
+    """The slots of ``node_type`` and its bases, most derived first, each once, without
+    ``context`` (worked out once per node class: a profile's trees are walked often)."""
+    names: list[str] = []
+    for cls in node_type.__mro__:
+        slots = getattr(cls, "__slots__", ())
+        for slot in (slots,) if isinstance(slots, str) else slots:
+            if slot not in names and slot != "context":
+                names.append(slot)
+    return tuple(names)
+
+
 def _children(node: Any) -> Iterator[Any]:
-    seen: set[str] = set()
-    values: list[Any] = []
-    for cls in type(node).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if slot not in seen and slot != "context":
-                seen.add(slot)
-                values.append(getattr(node, slot, None))
+    node_type: type = type(node)
+    values: list[Any] = [getattr(node, slot, None) for slot in _slot_names(node_type)]
     values += getattr(node, "__dict__", {}).values()
     for value in values:
         if isinstance(value, re_ast.ASTNodeBase):
