@@ -1,4 +1,4 @@
-"""The parse tables riskprofile ships for rule-engine's grammars (profiles/_parse_tables):
+"""The parse tables riskprofile ships for rule-engine's grammars (riskprofile/_parse_tables):
 they are what the installed rule-engine gives, both parsers read them instead of building
 them, and tables made for another grammar are not used."""
 
@@ -10,7 +10,8 @@ import types
 
 import pytest
 
-from riskprofile.profiles import _builtins, _parse_tables
+from riskprofile import _parse_tables
+from riskprofile.profiles import _builtins
 
 
 def test_the_shipped_tables_are_what_the_installed_rule_engine_gives() -> None:
@@ -35,6 +36,21 @@ def test_both_parsers_read_the_tables_in_a_fresh_process() -> None:
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.split() == ["MiniProduction", "MiniProduction"]
     assert done.stderr == ""  # PLY warns on stderr about a table it cannot read
+
+
+@pytest.mark.parametrize("first", ["riskprofile.engines.columnar", "riskprofile.io"])
+def test_rule_engine_reads_its_tables_whatever_riskprofile_module_comes_first(
+    first: str,
+) -> None:
+    # The finder is installed by `import riskprofile`, so a module that imports
+    # rule-engine before riskprofile.profiles (the columnar translator does) is covered.
+    code = (
+        f"import {first}\n"
+        "import rule_engine\n"
+        "print(type(rule_engine.Rule.parser._parser.productions[1]).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.split() == ["MiniProduction"]
 
 
 def test_tables_made_for_another_grammar_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:

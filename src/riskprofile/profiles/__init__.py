@@ -4,9 +4,6 @@
 >>> profiles = load_profiles(bundled=True, country="PK")
 """
 
-# First: rule-engine, imported by the modules below, then reads its parse tables from the
-# file riskprofile ships instead of building them (see _parse_tables).
-import riskprofile.profiles._parse_tables  # noqa: F401
 from riskprofile.profiles._compiled import (
     CompiledCondition,
     CompiledIndicator,

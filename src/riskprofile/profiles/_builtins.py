@@ -24,7 +24,7 @@ from rule_engine._vendor.ply import lex, yacc
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 from rule_engine.parser import Parser, _DeferredAstNode
 
-from riskprofile.profiles._parse_tables import generated, table_module
+from riskprofile._parse_tables import generated, table_module
 from riskprofile.profiles._regex import RegexRefused, compile_regex
 
 __all__ = ["HELPERS", "MAX_RANGE", "ListValues", "evaluation_time"]
@@ -166,7 +166,7 @@ class _Re2Parser(Parser):  # type: ignore[misc]
     def __init__(self) -> None:
         # rule-engine's ParserBase.__init__, but for the table module: PLY reads the tables
         # riskprofile ships when they were made for this grammar, and builds them (~0.4 s)
-        # only otherwise (see riskprofile.profiles._parse_tables).
+        # only otherwise (see riskprofile._parse_tables).
         self.debug = False
         self.context = None
         self._lexer = lex.lex(module=self, debug=False)

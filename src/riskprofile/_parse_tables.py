@@ -11,8 +11,8 @@ tokens and every grammar rule's text - is that of the grammar being built; other
 builds the tables as before. So a rule-engine whose grammar differs from the one the
 tables were made for is parsed exactly as without them, only slower.
 
-:func:`install` (run when ``riskprofile.profiles`` is imported, before any of its modules
-imports rule-engine) puts a finder on ``sys.meta_path`` that
+:func:`install` (run by ``import riskprofile``, so before any of its modules imports
+rule-engine) puts a finder on ``sys.meta_path`` that
 answers only for ``rule_engine.parser.parsetab``; the tables file is read when rule-engine
 asks for it, not before. ``_parse_tables.json`` is written by :func:`write_tables`
 from :func:`riskprofile.profiles._builtins.generated_parse_tables` after an upgrade of
@@ -134,6 +134,3 @@ def write_tables(tables: dict[str, Any], path: Path = TABLES) -> None:
     """Write ``tables`` (:func:`riskprofile.profiles._builtins.generated_parse_tables`) to
     the tables file."""
     path.write_text(dumps(tables), encoding="utf-8")
-
-
-install()
