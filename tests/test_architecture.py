@@ -116,12 +116,13 @@ def uses(module: Module, known: dict[str, Module]) -> Iterator[Use]:
                         aliases[alias.asname] = alias.name
                     yield Use(module.name, alias.name, None, node.lineno)
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-        ):
+        if not isinstance(node, ast.Attribute) or id(node) in skipped:
+            continue
+        if isinstance(node.value, ast.Name) and node.value.id in aliases:
             yield Use(module.name, aliases[node.value.id], node.attr, node.lineno)
+        elif isinstance(node.value, ast.Attribute) and ast.unparse(node.value) in known:
+            # ``import riskprofile.scoring`` then ``riskprofile.scoring._unit_key``
+            yield Use(module.name, ast.unparse(node.value), node.attr, node.lineno)
 
 
 def import_graph(known: dict[str, Module]) -> dict[str, set[str]]:
@@ -278,9 +279,11 @@ def test_private_names_across_packages_are_found(tmp_path: Path) -> None:
                 "from riskprofile import __version__\n"  # a dunder is not private
             ),
             "riskprofile/selection.py": "from riskprofile._clock import now\n",  # public name
+            "riskprofile/output.py": "import riskprofile.scoring\nriskprofile.scoring._unit_key()\n",
         },
     )
     assert private_uses(known) == {
+        ("riskprofile.output", "riskprofile.scoring", "_unit_key"),
         ("riskprofile.evaluation._a", "riskprofile.scoring", "_unit_key"),
         ("riskprofile.evaluation._b", "riskprofile.scoring", "_unit_key"),
         ("riskprofile.evaluation.deep._c", "riskprofile.scoring", "_unit_key"),
