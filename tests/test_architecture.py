@@ -279,7 +279,9 @@ def test_private_names_across_packages_are_found(tmp_path: Path) -> None:
                 "from riskprofile import __version__\n"  # a dunder is not private
             ),
             "riskprofile/selection.py": "from riskprofile._clock import now\n",  # public name
-            "riskprofile/output.py": "import riskprofile.scoring\nriskprofile.scoring._unit_key()\n",
+            "riskprofile/output.py": (
+                "import riskprofile.scoring\nriskprofile.scoring._unit_key()\n"
+            ),
         },
     )
     assert private_uses(known) == {
