@@ -1,8 +1,9 @@
 """Issue 15's one pipeline, checked from outside: ``riskprofile score``'s default
 (column-wise) path and ``--engine rowwise`` (the reference) give the same bytes on
 standard output, standard error, exit code and every file written, on the batches a
-user meets (a BOM, a .tsv, a column mapping, hostile cells, an empty batch, every
-record rejected, duplicate shipments, B/Ls without a container) and on profiles with
+user meets (typed Parquet columns, JSON Lines the frame cannot all read, a BOM, a .tsv,
+a column mapping, hostile cells, an empty batch, every record rejected, duplicate
+shipments, B/Ls without a container) and on profiles with
 exceptions, shared facts and indicators that cannot be evaluated; and ``score()`` takes
 a path, a :class:`~riskprofile.io.Batch`, :func:`~riskprofile.io.read_frame`'s result or
 a shipment frame and gives the same run."""
@@ -138,6 +139,8 @@ def _batches(folder: Path) -> dict[str, tuple[Path, list[str]]]:
     for row in no_box[1:8]:  # B/Ls whose container is not given
         row[no_box[0].index("container_number")] = ""
     return {
+        "typed-parquet": (_typed_parquet(folder / "typed.parquet"), []),
+        "hostile-jsonl": (_hostile_json_lines(folder / "hostile.jsonl"), []),
         "bom": (_write(folder / "bom.csv", rows[:40], bom=True), []),
         "tsv": (_write(folder / "batch.tsv", rows[:40], delimiter="\t"), []),
         "hostile": (_write(folder / "hostile.csv", hostile), []),
@@ -150,6 +153,52 @@ def _batches(folder: Path) -> dict[str, tuple[Path, list[str]]]:
             ["-m", "examples/mappings/customs-export.yaml"],
         ),
     }
+
+
+def _typed_parquet(path: Path) -> Path:
+    """The sample as a Parquet file whose columns are typed as an export types them
+    (integers, dates, timestamps, floats, a decimal, a boolean), not all text."""
+    import polars as pl
+
+    text = pl.read_csv(SAMPLE, infer_schema_length=0).head(30)
+    text.with_columns(
+        pl.col("vessel_imo").cast(pl.Int64, strict=False),
+        pl.col("arrival").str.to_datetime(strict=False, time_zone="UTC"),
+        pl.col("bl_issue_date").str.to_date(strict=False),
+        pl.col("gross_weight_kg").cast(pl.Float64, strict=False),
+        pl.col("packages").cast(pl.Int32, strict=False),
+        pl.col("verified_gross_mass_kg").cast(pl.Float32, strict=False),
+        pl.col("value").cast(pl.Decimal(20, 4), strict=False),
+        pl.col("container_full") == "true",
+        pl.col("hs_code").cast(pl.Int64, strict=False),
+        pl.col("port_of_loading").cast(pl.Categorical),
+    ).write_parquet(path)
+    return path
+
+
+def _hostile_json_lines(path: Path) -> Path:
+    """JSON Lines manifests, some read column-wise, some not (wrong types, a duplicate
+    B/L number, no consignments, unknown keys), and lines that are no manifest."""
+    from riskprofile.io import write_json
+    from riskprofile.synth import generate_port_day
+
+    write_json(generate_port_day(7, 12, planted=0, defect_rate=0.2).manifests, path)
+    document = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    lines = [json.dumps(document)]
+    changes: list[Callable[[dict[str, object]], None]] = [
+        lambda d: d.update(vessel_name='=cmd|" /c"\r\n\u2028X'),
+        lambda d: d.update(consignments=None),
+        lambda d: d.update(extra_field={"a": [1, 2]}),
+        lambda d: d.update(arrival=12),
+        lambda d: d.update(consignments=[{}]),
+    ]
+    for change in changes:
+        changed = json.loads(lines[0])
+        change(changed)
+        lines.append(json.dumps(changed, ensure_ascii=False))
+    lines += ["{not json", "[]", "null"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[object, str, str]:
@@ -200,7 +249,18 @@ def _cases(names: list[str]) -> list[object]:
     ]
 
 
-_EDGES = ["bom", "tsv", "hostile", "empty", "all-rejected", "duplicates", "no-container", "mapping"]
+_EDGES = [
+    "typed-parquet",
+    "hostile-jsonl",
+    "bom",
+    "tsv",
+    "hostile",
+    "empty",
+    "all-rejected",
+    "duplicates",
+    "no-container",
+    "mapping",
+]
 
 
 @pytest.mark.parametrize(("name", "variant"), _cases(_EDGES))
