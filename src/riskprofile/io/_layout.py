@@ -178,6 +178,19 @@ class ColumnMapping:
         return cls(columns={}, defaults={})
 
     @classmethod
+    def of(cls, mapping: ColumnMapping | str | Path | None) -> ColumnMapping:
+        """The mapping a reader was given: none (our layout), a mapping, or a mapping file.
+
+        >>> ColumnMapping.of(None) == ColumnMapping.identity()
+        True
+        """
+        if mapping is None:
+            return cls.identity()
+        if isinstance(mapping, ColumnMapping):
+            return mapping
+        return cls.from_file(mapping)
+
+    @classmethod
     def from_dict(
         cls, data: Any, *, source: str | None = None, node: yaml.Node | None = None
     ) -> ColumnMapping:

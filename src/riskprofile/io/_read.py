@@ -317,12 +317,7 @@ def read_manifests(
         return ManifestReading(
             source, strictness, unit, manifests, rejected=rejected, numbers=numbers
         )
-    if mapping is None:
-        resolved = ColumnMapping.identity()
-    elif isinstance(mapping, ColumnMapping):
-        resolved = mapping
-    else:
-        resolved = ColumnMapping.from_file(mapping)
+    resolved = ColumnMapping.of(mapping)
     if fmt == "csv":
         resolved = table_mapping(path, resolved)
         # surrogateescape: an undecodable byte costs its record, not the batch.

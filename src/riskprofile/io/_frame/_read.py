@@ -67,12 +67,7 @@ def read_frame(
             # Strict JSON refuses a whole manifest where a flat file refuses a row.
             return _via_models(path, None, strictness, fmt, "strict JSON input", progress)
         return _read_json(path, fmt, strictness, progress)
-    if mapping is None:
-        resolved = ColumnMapping.identity()
-    elif isinstance(mapping, ColumnMapping):
-        resolved = mapping
-    else:
-        resolved = ColumnMapping.from_file(mapping)
+    resolved = ColumnMapping.of(mapping)
     if resolved.date_format or resolved.datetime_format:
         reason = "date formats in the column mapping"
         return _via_models(path, resolved, strictness, fmt, reason, progress)
