@@ -293,7 +293,7 @@ def score(
     elif isinstance(shipments, Batch):
         batch = shipments
     elif isinstance(shipments, ReadAccount):  # read_frame's FrameBatch
-        batch = _batch_of_frame(shipments)
+        batch = shipments.to_batch()
     elif _is_polars_frame(shipments):  # iterating one would give its columns
         from riskprofile.model.frame import shipments_of_frame
 
@@ -345,7 +345,7 @@ def _read(path: Path, engine: Engine) -> Batch:
         return read_batch(path)
     from riskprofile.io import read_frame
 
-    return _batch_of_frame(read_frame(path))
+    return read_frame(path).to_batch()
 
 
 def _is_polars_frame(value: object) -> bool:
@@ -353,22 +353,6 @@ def _is_polars_frame(value: object) -> bool:
     exists only once polars is loaded)."""
     polars = sys.modules.get("polars")
     return polars is not None and isinstance(value, polars.DataFrame)
-
-
-def _batch_of_frame(reading: FrameBatch) -> Batch:
-    """The :class:`Batch` of a column-wise read: its shipments and its account."""
-    from riskprofile.model.frame import shipments_of_frame
-
-    return Batch(
-        reading.source,
-        reading.strictness,
-        shipments_of_frame(reading.frame),
-        list(reading.rejected),
-        reading.records_read,
-        reading.manifests,
-        ignored_columns=list(reading.ignored_columns),
-        record_unit=reading.record_unit,
-    )
 
 
 def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:

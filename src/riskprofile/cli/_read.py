@@ -51,21 +51,8 @@ def read_shipments(
     same order, the same rejected records), read through the frame; with ``rows`` only
     the shipments the frame filter keeps are made into objects (the rest are still read,
     and the counts are the file's)."""
-    from riskprofile.engines.columnar import shipments_of_frame
-    from riskprofile.io import Batch
-
     reading = read(path, mapping=mapping, strictness=strictness, progress=progress)
-    frame = reading.frame if rows is None else reading.frame.filter(rows)
-    return Batch(
-        reading.source,
-        reading.strictness,
-        shipments_of_frame(frame),
-        list(reading.rejected),
-        reading.records_read,
-        reading.manifests,
-        ignored_columns=list(reading.ignored_columns),
-        record_unit=reading.record_unit,
-    )
+    return reading.to_batch(rows)
 
 
 def _counts(values: pl.Series) -> dict[str, int]:

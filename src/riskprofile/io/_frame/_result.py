@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from riskprofile.io._batch import ReadAccount, RejectedRecord
+from riskprofile.io._batch import Batch, ReadAccount, RejectedRecord
 from riskprofile.io._read import BatchFormat
 from riskprofile.model._base import Strictness
 
@@ -51,3 +51,22 @@ class FrameBatch(ReadAccount):
     def rows_column_wise(self) -> int:
         """Records read column-wise, without a model object."""
         return self.records_read - self.rows_via_models
+
+    def to_batch(self, rows: pl.Expr | None = None) -> Batch:
+        """The :class:`~riskprofile.Batch` ``read_batch`` gives for the same file (the
+        same shipments in the same order, the same rejected records and counts); with
+        ``rows`` (a filter of the frame) only the shipments it keeps are made into
+        objects, the counts staying the file's."""
+        from riskprofile.model.frame import shipments_of_frame
+
+        frame = self.frame if rows is None else self.frame.filter(rows)
+        return Batch(
+            self.source,
+            self.strictness,
+            shipments_of_frame(frame),
+            list(self.rejected),
+            self.records_read,
+            self.manifests,
+            ignored_columns=list(self.ignored_columns),
+            record_unit=self.record_unit,
+        )
