@@ -26,7 +26,12 @@ from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact._envelope import Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
 from riskprofile.io.edifact._reader import paused_gc, read_text
-from riskprofile.io.edifact._syntax import DEFAULT_SERVICE, Segment, tokenize, write_segments
+from riskprofile.io.edifact._syntax import (
+    DEFAULT_SERVICE,
+    segment,
+    tokenize,
+    write_segments,
+)
 from riskprofile.io.edifact._values import FULL_EMPTY, format_number, parse_decimal, parse_weight
 
 __all__ = ["StowPlan", "StowedUnit", "read_stowplan", "write_baplie"]
@@ -208,18 +213,6 @@ def _unit(
     )
 
 
-def _seg(tag: str, *elements: tuple[str, ...] | str | None) -> Segment:
-    out: list[tuple[str, ...]] = []
-    for element in elements:
-        if element is None:
-            out.append(("",))
-        elif isinstance(element, str):
-            out.append((element,))
-        else:
-            out.append(element)
-    return Segment(tag, tuple(out))
-
-
 def write_baplie(
     units: Iterable[StowedUnit],
     *,
@@ -232,28 +225,28 @@ def write_baplie(
     stamp = (prepared or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
     when = f"{stamp.year:04d}{stamp.month:02d}{stamp.day:02d}{stamp.hour:02d}{stamp.minute:02d}"
     body = [
-        _seg("UNH", "1", ("BAPLIE", "D", "95B", "UN", "SMDG22")),
-        _seg("BGM", None, "1", "9"),
-        _seg("DTM", ("137", when, "203")),
-        _seg("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
-        _seg("LOC", "5", "XXXXX"),
-        _seg("DTM", ("178", when, "203")),
+        segment("UNH", "1", ("BAPLIE", "D", "95B", "UN", "SMDG22")),
+        segment("BGM", None, "1", "9"),
+        segment("DTM", ("137", when, "203")),
+        segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
+        segment("LOC", "5", "XXXXX"),
+        segment("DTM", ("178", when, "203")),
     ]
     for unit in units:
-        body.append(_seg("LOC", "147", (unit.position, "", "5")))
+        body.append(segment("LOC", "147", (unit.position, "", "5")))
         if unit.gross_mass_kg is not None:
-            body.append(_seg("MEA", "VGM", None, ("KGM", format_number(unit.gross_mass_kg))))
+            body.append(segment("MEA", "VGM", None, ("KGM", format_number(unit.gross_mass_kg))))
         else:
-            body.append(_seg("MEA", "WT", None, "KGM"))
+            body.append(segment("MEA", "WT", None, "KGM"))
         if unit.reefer_celsius is not None:
-            body.append(_seg("TMP", "2", (format_number(unit.reefer_celsius), "CEL")))
+            body.append(segment("TMP", "2", (format_number(unit.reefer_celsius), "CEL")))
         for code, port in (("9", unit.port_of_loading), ("11", unit.port_of_discharge)):
             if port is not None:
-                body.append(_seg("LOC", code, (port, "139", "6")))
-        body.append(_seg("RFF", ("BM", "1")))
+                body.append(segment("LOC", code, (port, "139", "6")))
+        body.append(segment("RFF", ("BM", "1")))
         full = None if unit.full is None else ("5" if unit.full else "4")
         body.append(
-            _seg(
+            segment(
                 "EQD",
                 "CN",
                 unit.container_number,
@@ -264,13 +257,13 @@ def write_baplie(
             )
         )
         if unit.operator is not None:
-            body.append(_seg("NAD", "CA", (unit.operator, "172", "20")))
+            body.append(segment("NAD", "CA", (unit.operator, "172", "20")))
         for imdg, un in unit.dangerous_goods:
-            body.append(_seg("DGS", "IMD", imdg, un))
-    body.append(_seg("UNT", str(len(body) + 1), "1"))
+            body.append(segment("DGS", "IMD", imdg, un))
+    body.append(segment("UNT", str(len(body) + 1), "1"))
     segments = [
-        _seg("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1"),
+        segment("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1"),
         *body,
-        _seg("UNZ", "1", "1"),
+        segment("UNZ", "1", "1"),
     ]
     return write_segments(segments, DEFAULT_SERVICE, una=True)

@@ -33,6 +33,7 @@ __all__ = [
     "ServiceChars",
     "SyntaxProblem",
     "Tokens",
+    "segment",
     "tokenize",
     "write_segment",
     "write_segments",
@@ -139,6 +140,24 @@ class Segment(NamedTuple):
     def text(self, service: ServiceChars = DEFAULT_SERVICE) -> str:
         """The segment as written (for messages that quote it)."""
         return write_segment(self, service)
+
+
+def segment(tag: str, *elements: str | Sequence[str | None] | None) -> Segment:
+    """A segment to write: each element a text (a simple element), a sequence of
+    components, or ``None`` (an empty element); a ``None`` component is empty.
+
+    >>> segment("LOC", "9", ("PKKHI", None, "6"), None).elements
+    (('9',), ('PKKHI', '', '6'), ('',))
+    """
+    out: list[Element] = []
+    for element in elements:
+        if element is None:
+            out.append(("",))
+        elif isinstance(element, str):
+            out.append((element,))
+        else:
+            out.append(tuple(c or "" for c in element))
+    return Segment(tag, tuple(out))
 
 
 @dataclass(frozen=True, slots=True)

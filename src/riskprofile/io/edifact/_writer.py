@@ -13,11 +13,17 @@ came with D.00B).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from riskprofile.io.edifact._syntax import DEFAULT_SERVICE, Segment, ServiceChars, write_segments
+from riskprofile.io.edifact._syntax import (
+    DEFAULT_SERVICE,
+    Segment,
+    ServiceChars,
+    segment,
+    write_segments,
+)
 from riskprofile.io.edifact._values import (
     SEALER_CODES,
     format_number,
@@ -32,22 +38,10 @@ __all__ = ["cuscar_segments", "write_cuscar", "write_edifact"]
 _DIRECTORIES = ("D95B", "D00B")
 
 
-def _seg(tag: str, *elements: str | Sequence[str] | None) -> Segment:
-    out: list[tuple[str, ...]] = []
-    for element in elements:
-        if element is None:
-            out.append(("",))
-        elif isinstance(element, str):
-            out.append((element,))
-        else:
-            out.append(tuple(c or "" for c in element))
-    return Segment(tag, tuple(out))
-
-
 def _weight(qualifier: str, kg: float | None) -> list[Segment]:
     if kg is None:
         return []
-    return [_seg("MEA", "AAE", qualifier, ("KGM", format_number(kg)))]
+    return [segment("MEA", "AAE", qualifier, ("KGM", format_number(kg)))]
 
 
 def _party(role: str, party: Party | None) -> list[Segment]:
@@ -56,7 +50,7 @@ def _party(role: str, party: Party | None) -> list[Segment]:
     name = split_text(party.name, 35, 5) if party.name else None
     address = split_text(party.address, 35, 4) if party.address else None
     return [
-        _seg(
+        segment(
             "NAD",
             role,
             (party.identifier,) if party.identifier else None,
@@ -74,7 +68,7 @@ def _party(role: str, party: Party | None) -> list[Segment]:
 def _container(box: Container) -> list[Segment]:
     full = None if box.full is None else ("5" if box.full else "4")
     out = [
-        _seg(
+        segment(
             "EQD",
             "CN",
             box.number,
@@ -87,7 +81,7 @@ def _container(box: Container) -> list[Segment]:
     out += _weight("VGM", box.verified_gross_mass_kg)
     out += _weight("T", box.tare_kg)
     for seal in box.seals:
-        out.append(_seg("SEL", seal.number, SEALER_CODES[seal.sealer] if seal.sealer else None))
+        out.append(segment("SEL", seal.number, SEALER_CODES[seal.sealer] if seal.sealer else None))
     return out
 
 
@@ -96,36 +90,36 @@ def _goods(number: int, item: GoodsItem, boxes: list[str], directory: str) -> li
     if item.packages is not None or item.package_type is not None:
         count = str(item.packages) if item.packages is not None else ""
         packages = (count, item.package_type or "")
-    out = [_seg("GID", str(number), packages)]
+    out = [segment("GID", str(number), packages)]
     if item.description is not None:
-        out.append(_seg("FTX", "AAA", None, None, split_text(item.description, 70, 5)))
+        out.append(segment("FTX", "AAA", None, None, split_text(item.description, 70, 5)))
     out += _weight("G", item.gross_weight_kg)
     out += _weight("AAL", item.net_weight_kg)
     if item.value is not None or item.currency is not None:
         value = format_number(item.value) if item.value is not None else ""
-        out.append(_seg("MOA", ("40", value, item.currency or "")))
-    out += [_seg("SGP", box) for box in boxes]
+        out.append(segment("MOA", ("40", value, item.currency or "")))
+    out += [segment("SGP", box) for box in boxes]
     if item.hs_code is not None:
-        out.append(_seg("CST", None, item.hs_code))
+        out.append(segment("CST", None, item.hs_code))
     if item.origin_country is not None and directory != "D95B":
-        out.append(_seg("LOC", "27", item.origin_country))
+        out.append(segment("LOC", "27", item.origin_country))
     return out
 
 
 def _consignment(number: int, bill: Consignment, directory: str) -> list[Segment]:
     issue = (bill.bl_number, "", "", "", write_date(bill.issue_date)) if bill.issue_date else None
-    out = [_seg("CNI", str(number), issue)]
+    out = [segment("CNI", str(number), issue)]
     if bill.master_bl_number is not None and bill.master_bl_number != bill.bl_number:
-        out.append(_seg("RFF", ("MB", bill.master_bl_number)))
-        out.append(_seg("RFF", ("BH", bill.bl_number)))
+        out.append(segment("RFF", ("MB", bill.master_bl_number)))
+        out.append(segment("RFF", ("BH", bill.bl_number)))
     else:
-        out.append(_seg("RFF", ("BM", bill.bl_number)))
+        out.append(segment("RFF", ("BM", bill.bl_number)))
     places = [("88", bill.place_of_receipt), ("9", bill.port_of_loading)]
     places += [("13", port) for port in bill.transshipment_ports]
     places += [("11", bill.port_of_discharge), ("7", bill.place_of_delivery)]
-    out += [_seg("LOC", code, place) for code, place in places if place is not None]
+    out += [segment("LOC", code, place) for code, place in places if place is not None]
     if bill.freight_terms is not None:
-        out.append(_seg("CPI", "4", None, "P" if bill.freight_terms == "prepaid" else "C"))
+        out.append(segment("CPI", "4", None, "P" if bill.freight_terms == "prepaid" else "C"))
     for role, party in (
         ("CZ", bill.shipper),
         ("CN", bill.consignee),
@@ -141,7 +135,7 @@ def _consignment(number: int, bill: Consignment, directory: str) -> list[Segment
         out += _goods(index, item, boxes, directory)
     rest = [box for box in bill.container_numbers if box not in covered]
     if rest:  # containers no goods line names: a bare GID (no item number) links them
-        out += [_seg("GID"), *(_seg("SGP", box) for box in rest)]
+        out += [segment("GID"), *(segment("SGP", box) for box in rest)]
     return out
 
 
@@ -152,8 +146,8 @@ def cuscar_segments(
     if directory not in _DIRECTORIES:
         raise ValueError(f"directory must be one of {', '.join(_DIRECTORIES)}, not {directory!r}")
     out = [
-        _seg("UNH", reference, ("CUSCAR", "D", directory[1:], "UN")),
-        _seg("BGM", "785", reference, "9"),
+        segment("UNH", reference, ("CUSCAR", "D", directory[1:], "UN")),
+        segment("BGM", "785", reference, "9"),
     ]
     transport = [
         manifest.voyage_number,
@@ -170,17 +164,17 @@ def cuscar_segments(
             vessel = (*ids, manifest.vessel_name or "")
         carrier = (manifest.carrier_scac, "172", "166") if manifest.carrier_scac else None
         out.append(
-            _seg("TDT", "20", manifest.voyage_number, None, None, carrier, None, None, vessel)
+            segment("TDT", "20", manifest.voyage_number, None, None, carrier, None, None, vessel)
         )
         if manifest.port_of_call is not None:
-            out.append(_seg("LOC", "60", manifest.port_of_call))
+            out.append(segment("LOC", "60", manifest.port_of_call))
         if manifest.arrival is not None:
-            out.append(_seg("DTM", ("132", *write_datetime(manifest.arrival))))
+            out.append(segment("DTM", ("132", *write_datetime(manifest.arrival))))
     for box in manifest.containers:
         out += _container(box)
     for number, bill in enumerate(manifest.consignments, start=1):
         out += _consignment(number, bill, directory)
-    out.append(_seg("UNT", str(len(out) + 1), reference))
+    out.append(segment("UNT", str(len(out) + 1), reference))
     return out
 
 
@@ -199,7 +193,7 @@ def write_cuscar(
     same bytes) is the interchange's date and time."""
     stamp = (prepared or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
     segments = [
-        _seg(
+        segment(
             "UNB",
             ("UNOW", "3"),
             sender,
@@ -211,7 +205,7 @@ def write_cuscar(
     count = 0
     for count, manifest in enumerate(manifests, start=1):
         segments += cuscar_segments(manifest, str(count), directory)
-    segments.append(_seg("UNZ", str(count), interchange))
+    segments.append(segment("UNZ", str(count), interchange))
     return write_segments(segments, service, una=True)
 
 
