@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 
 from tests.depth import FACTORS, HYPOTHESIS_DEFAULT, current, depth
+from tests.pgserver import postgres_dsn  # noqa: F401 - the fixture (throwaway PostgreSQL)
 
 for _name in FACTORS:
     settings.register_profile(
