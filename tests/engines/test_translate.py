@@ -433,8 +433,8 @@ indicators:
 
 
 def test_rowwise_fallback_lint_names_the_condition_and_reason(tmp_path: Path) -> None:
-    from riskprofile.profiles import load_profiles
-    from riskprofile.profiles._lint import ALL_LINTS, RowwiseFallback, lint_profiles
+    from riskprofile.engines.columnar import RowwiseFallback
+    from riskprofile.profiles import ALL_LINTS, lint_profiles, load_profiles
 
     (tmp_path / "p.yaml").write_text(PROFILE, encoding="utf-8")
     findings = lint_profiles(
@@ -445,13 +445,26 @@ def test_rowwise_fallback_lint_names_the_condition_and_reason(tmp_path: Path) ->
     ]
     assert "indicator 'letter-class' runs row-wise" in findings[0].message
     assert "the escape \\p" in findings[0].message
-    assert any(isinstance(lint, RowwiseFallback) for lint in ALL_LINTS)
+    # The engine's lint lives with the engine (the profile language knows no engine).
+    assert not any(lint.code == "rowwise_fallback" for lint in ALL_LINTS)
     bundled = lint_profiles(
         load_all_profiles(bundled_profiles_path()),
         today=dt.date(2026, 1, 1),
         lints=[RowwiseFallback()],
     )
     assert bundled == []
+
+
+def test_validate_runs_the_engines_lint_after_the_profile_lints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskprofile.cli import main
+
+    (tmp_path / "p.yaml").write_text(PROFILE, encoding="utf-8")
+    assert main(["validate", "--today", "2026-01-01", str(tmp_path)]) == 0
+    found = [line for line in capsys.readouterr().out.splitlines() if "rowwise_fallback" in line]
+    assert len(found) == 1
+    assert "indicator 'letter-class' runs row-wise in the columnar engine" in found[0]
 
 
 def test_profiles_engines_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -122,6 +122,22 @@ def test_module_docstring_lists_every_lint_with_its_severity() -> None:
         )
 
 
+def test_the_profile_language_imports_no_engine() -> None:
+    # The profile language sits below the engines (docs/architecture.md): a lint that asks
+    # an engine lives with the engine (riskprofile.engines.columnar.RowwiseFallback).
+    from tests.test_architecture import modules, uses
+
+    known = modules()
+    found = {
+        (m.name, u.home)
+        for m in known.values()
+        if m.part == "profiles"
+        for u in uses(m, known)
+        if u.home.startswith("riskprofile.engines")
+    }
+    assert found == set()
+
+
 def test_public_names_are_sorted_and_exist() -> None:
     assert lint_module.__all__ == sorted(lint_module.__all__)
     for name in lint_module.__all__:

@@ -127,11 +127,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _lint(profiles: Any, today: dt.date) -> list[Any]:
-    try:
-        from riskprofile.profiles._lint import lint_profiles
-    except ImportError:  # pragma: no cover - lint arrives separately
-        return []
-    return list(lint_profiles(profiles, today=today))
+    """The profile language's lints, then the columnar engine's (which lives with it)."""
+    from riskprofile.engines.columnar import RowwiseFallback
+    from riskprofile.profiles import ALL_LINTS, lint_profiles
+
+    return list(lint_profiles(profiles, today=today, lints=[*ALL_LINTS, RowwiseFallback()]))
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -224,7 +224,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _engines(args: argparse.Namespace) -> int:
-    from riskprofile.engines.columnar._translate import translate
+    from riskprofile.engines.columnar import translate
 
     profiles = _load(args)
     today = dt.datetime.now(tz=dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)

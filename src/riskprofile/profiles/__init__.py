@@ -15,7 +15,7 @@ from riskprofile.profiles._compiled import (
     ProfileSet,
 )
 from riskprofile.profiles._explain import record_of, render_explanation
-from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, lint_profiles
+from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, ProfileLint, lint_profiles
 from riskprofile.profiles._load import (
     bundled_profiles_path,
     fingerprint,
@@ -59,6 +59,7 @@ __all__ = [
     "Overlay",
     "Profile",
     "ProfileException",
+    "ProfileLint",
     "ProfileSet",
     "WatchList",
     "bundled_profiles_path",

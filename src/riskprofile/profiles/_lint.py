@@ -31,13 +31,17 @@ Lints, by code (severity):
 - ``no_bands`` (info): a profile without bands (only forced lanes can select).
 - ``no_examples`` (info): a profile without examples for ``riskprofile test``.
 - ``draft_or_retired`` (info): a profile whose status is not ``active``.
-- ``rowwise_fallback`` (info): a condition the columnar engine cannot translate exactly,
-  so it runs row-wise there (slower, same result).
 - ``unevaluable_on_null`` (warning): a condition that cannot be evaluated when a field
   it uses is null, which the field catalogue allows (``place_of_delivery&.starts_with(
   "AF")``, ``days_bl_to_arrival < 0``): each such shipment gets a note, not a result.
 
 Validity and review lints skip retired profiles: being out of date is what retired means.
+
+A lint that asks an engine about a condition lives with that engine, since the profile
+language sits below the engines: the columnar engine's ``rowwise_fallback`` (info; a
+condition it cannot translate exactly runs row-wise there, slower, same result) is
+:class:`riskprofile.engines.columnar.RowwiseFallback`, which ``riskprofile validate`` runs
+after these (``lint_profiles(profiles, today=..., lints=[*ALL_LINTS, RowwiseFallback()])``).
 
 >>> from datetime import date
 >>> from riskprofile.profiles import load_profiles
@@ -90,7 +94,6 @@ __all__ = [
     "NotYetValid",
     "ProfileLint",
     "ReviewOverdue",
-    "RowwiseFallback",
     "Severity",
     "UnevaluableOnNull",
     "UnreachableBand",
@@ -192,6 +195,13 @@ class ProfileLint(Lint):
     @abstractmethod
     def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterable[LintFinding]:
         """The findings of this lint on one profile."""
+
+    @staticmethod
+    def conditions(profile: CompiledProfile) -> Iterator[tuple[str, str, Condition]]:
+        """Every condition of ``profile`` (indicators, then exceptions): the key of its
+        position (for :meth:`finding`), its name for a message (``indicator 'x'``), and
+        the condition."""
+        return _conditions(profile)
 
 
 def _conditions(profile: CompiledProfile) -> Iterator[tuple[str, str, Condition]]:
@@ -675,29 +685,6 @@ class DraftOrRetired(ProfileLint):
             yield self.finding(profile, "profile", f"profile {profile.id} is {status}")
 
 
-class RowwiseFallback(ProfileLint):
-    """A condition the columnar engine runs row-wise, with the reason (see
-    ``riskprofile profiles engines``)."""
-
-    code = "rowwise_fallback"
-    severity = "info"
-    description = "a condition the columnar engine runs row-wise"
-
-    def check_profile(self, profile: CompiledProfile, *, today: dt.date) -> Iterator[LintFinding]:
-        """Translate every condition and report those that fall back."""
-        # Imported here: the profile language sits above the engines (docs/architecture.md),
-        # and this lint alone asks the columnar engine about a condition.
-        from riskprofile.engines.columnar._translate import translate
-
-        as_of = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
-        for key, name, condition in _conditions(profile):
-            reason = translate(condition, profile.lists, as_of).fallback
-            if reason is not None:
-                yield self.finding(
-                    profile, key, f"{name} runs row-wise in the columnar engine: {reason}"
-                )
-
-
 ALL_LINTS: tuple[Lint, ...] = (
     Expired(),
     Expiring(),
@@ -717,7 +704,6 @@ ALL_LINTS: tuple[Lint, ...] = (
     NoBands(),
     NoExamples(),
     DraftOrRetired(),
-    RowwiseFallback(),
     UnevaluableOnNull(),
 )
 """Every lint, one instance each, in the order of the module docstring."""

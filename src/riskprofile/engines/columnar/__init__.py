@@ -5,6 +5,7 @@ row-wise engine stays the reference semantics: this engine gives identical hits,
 lanes and rankings, and runs row-wise any indicator it cannot translate exactly.
 """
 
+from riskprofile.engines.columnar._lint import RowwiseFallback
 from riskprofile.engines.columnar._masks import (
     ConditionMasks,
     condition_masks,
@@ -26,6 +27,7 @@ __all__ = [
     "ConditionMasks",
     "FrameContainer",
     "FrameRun",
+    "RowwiseFallback",
     "Translation",
     "condition_masks",
     "evaluate",
