@@ -27,7 +27,15 @@ from rule_engine.parser import Parser, _DeferredAstNode
 from riskprofile._parse_tables import generated, table_module
 from riskprofile.profiles._regex import RegexRefused, compile_regex
 
-__all__ = ["HELPERS", "MAX_RANGE", "ListValues", "evaluation_time"]
+__all__ = [
+    "HELPERS",
+    "MAX_RANGE",
+    "BuiltinSymbol",
+    "Containment",
+    "ListValues",
+    "RegexComparison",
+    "evaluation_time",
+]
 
 # The evaluation time of the current thread, read by $now and $today.
 _EVALUATION = threading.local()
@@ -157,6 +165,13 @@ class _Contains(re_ast.ContainsExpression):  # type: ignore[misc]
         if isinstance(container, str | bytes):
             return bool(super().evaluate(thing))
         return bool(self.member.evaluate(thing) in container)
+
+
+# The nodes this parser builds in place of rule-engine's, by public name: the row-wise
+# engine's compiled conditions (riskprofile.engines._compiled_rules) dispatch on them.
+RegexComparison = _Re2Comparison
+BuiltinSymbol = _Builtin
+Containment = _Contains
 
 
 class _Re2Parser(Parser):  # type: ignore[misc]

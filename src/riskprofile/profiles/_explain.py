@@ -17,7 +17,7 @@ from rule_engine import ast as re_ast
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._tree import field_types, walk
 
-__all__ = ["record_of", "render_explanation", "show_value"]
+__all__ = ["FieldSymbol", "record_of", "render_explanation", "show_value"]
 
 
 class _Record(dict[str, Any]):
@@ -52,6 +52,10 @@ class _FieldSymbol(re_ast.SymbolExpression):  # type: ignore[misc]
         if value is _UNREAD:
             value = thing.read[self.name] = super().evaluate(thing)
         return value
+
+
+FieldSymbol = _FieldSymbol
+"""A shipment field in a compiled condition, by public name (see :class:`_FieldSymbol`)."""
 
 
 def _read_once(statement: Any) -> None:

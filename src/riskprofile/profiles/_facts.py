@@ -109,10 +109,28 @@ class SharedFact:
     rank: int
 
 
+# The groups of the last few runs' profiles (the very objects: compiled profiles never
+# change), so that scoring one shipment at a time does not regroup 100 indicators on
+# every call (about 0.4 ms of the 0.6 ms a call spends outside evaluation).
+_GROUPS: list[tuple[tuple[CompiledProfile, ...], dict[tuple[str, str], SharedFact]]] = []
+_GROUPS_KEPT = 4
+
+
 def fact_groups(profiles: Sequence[CompiledProfile]) -> dict[tuple[str, str], SharedFact]:
     """(profile id, indicator id) -> :class:`SharedFact` for every indicator whose fact
     another indicator of ``profiles`` (in run order: by id) also tests; indicators that
     test a fact alone are not in the result."""
+    key = tuple(profiles)
+    for kept, groups in _GROUPS:
+        if len(kept) == len(key) and all(a is b for a, b in zip(kept, key, strict=True)):
+            return dict(groups)
+    groups = _fact_groups(key)
+    _GROUPS.insert(0, (key, groups))
+    del _GROUPS[_GROUPS_KEPT:]
+    return dict(groups)
+
+
+def _fact_groups(profiles: Sequence[CompiledProfile]) -> dict[tuple[str, str], SharedFact]:
     candidates: list[tuple[CompiledProfile, CompiledIndicator, int, int]] = []
     for p_index, profile in enumerate(profiles):
         for i_index, ind in enumerate(profile.indicators):
