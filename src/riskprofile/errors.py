@@ -9,6 +9,7 @@ process boundaries in parallel batch runs.
      │    ├── RecordError     one record is invalid (names record, field and value)
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
+     ├── HistoryStoreError   a history store cannot be opened, read or written (``store``)
      ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
      ├── NoProfilesError     a scoring run in which no profile takes part (``skipped`` says why)
      ├── ProfileError        a risk profile is invalid (file, line, column, suggestion)
@@ -35,6 +36,7 @@ __all__ = [
     "DataError",
     "ExchangeError",
     "ExpiredError",
+    "HistoryStoreError",
     "InputFormatError",
     "MappingError",
     "NoProfilesError",
@@ -113,6 +115,16 @@ class InputFormatError(RiskProfileError):
         self.message = message
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class HistoryStoreError(RiskProfileError):
+    """A history store (:mod:`riskprofile.history`) cannot be opened, read or written;
+    ``store`` names it (a PostgreSQL DSN without its password)."""
+
+    def __init__(self, message: str, *, store: str | None = None) -> None:
+        self.message = message
+        self.store = store
+        super().__init__(f"history store {store}: {message}" if store else message)
 
 
 class NoProfilesError(RiskProfileError):

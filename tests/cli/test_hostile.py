@@ -45,7 +45,7 @@ bands:
 
 # One invocation per command that works on the files the `world` fixture makes.
 # Placeholders: {batch} {mapping} {profiles} {outcomes} {outcomes_mapping} {history}
-# {history_outcomes} {msg} {pub} {key} - input files;
+# {history_outcomes} {msg} {pub} {key} {store} - input files;
 # {out} {outdir} - outputs; every other non-option token is a plain value.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("score",): ["{batch}", "-m", "{mapping}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
@@ -81,12 +81,17 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json"],
     ("exchange", "schema"): [],
+    ("history", "add"): ["{batch}", "{outcomes}", "--store", "{out}.duckdb", "--as-of",
+                         "2026-11-02"],
+    ("history", "show"): ["--store", "{store}"],
+    ("history", "stats"): ["--store", "{store}", "--as-of", "2026-11-02"],
     ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
                           "DPRK", "--edition", "2026-11-01"],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
-          "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}")  # fmt: skip
+          "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}",
+          "{store}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
                   "fifo")  # fmt: skip
@@ -171,6 +176,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                  "--home", str(home)]) == 0  # fmt: skip
     assert main(["exchange", "trust", "add", "PK-KHI", str(keys / "PK-KHI.pub.pem"),
                  "--home", str(home)]) == 0  # fmt: skip
+    store = base / "store.duckdb"
+    assert main(["history", "add", str(batch), "--store", str(store)]) == 0
     import datetime as dt
 
     from riskprofile import load_profiles, read_batch, score
@@ -206,6 +213,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),
         "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
+        "{store}": str(store),
     }  # fmt: skip
 
 

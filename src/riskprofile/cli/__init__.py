@@ -25,6 +25,7 @@ from riskprofile.cli import (
     _data,
     _evaluate,
     _exchange,
+    _history,
     _lists,
     _profiles,
     _reference,
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reference.register(commands)
     _exchange.register(commands)
     _lists.register(commands)
+    _history.register(commands)
     return parser
 
 

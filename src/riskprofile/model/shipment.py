@@ -42,6 +42,7 @@ from riskprofile.model.manifest import (
 __all__ = [
     "CONTAINER_FLAG_RENAME",
     "PAYER_ROLES",
+    "HISTORY_FIELDS",
     "FieldSpec",
     "Shipment",
     "field_catalogue",
@@ -220,6 +221,73 @@ class Shipment(BaseModel):
         ["container_number:check_digit"],
     )
     quality_flag_count: int = _f("Number of data-quality flags.", 0, default=0)
+    # --- history (null unless scored with a history store: riskprofile.history) ------
+    consignee_first_seen_days: int | None = _none(
+        "Days from the consignee's first shipment in the history store to the run's as_of; "
+        "null when it has none before as_of (see consignee_prior_shipments) or no store "
+        "is given.",
+        412,
+    )
+    shipper_first_seen_days: int | None = _none(
+        "Days from the shipper's first shipment in the history store to as_of (null as for "
+        "consignee_first_seen_days).",
+        1030,
+    )
+    notify_first_seen_days: int | None = _none(
+        "Days from the notify party's first shipment in the history store to as_of (null as "
+        "for consignee_first_seen_days).",
+        95,
+    )
+    consignee_prior_shipments: int | None = _none(
+        "The consignee's shipments in the history store before as_of (0: never seen); null "
+        "without a store or a consignee.",
+        37,
+    )
+    shipper_prior_shipments: int | None = _none(
+        "The shipper's shipments in the history store before as_of (0: never seen).", 120
+    )
+    consignee_shipments_30d: int | None = _none(
+        "The consignee's shipments in the 30 days before as_of.", 3
+    )
+    consignee_shipments_365d: int | None = _none(
+        "The consignee's shipments in the 365 days before as_of.", 29
+    )
+    consignee_prior_inspections: int | None = _none(
+        "Inspections of the consignee's shipments recorded before as_of.", 4
+    )
+    consignee_prior_findings: int | None = _none(
+        "Inspections of the consignee's shipments that found something, before as_of.", 1
+    )
+    consignee_finding_rate: float | None = _none(
+        "The consignee's finding rate, shrunk towards the store's rate: (findings + 5 x store "
+        "rate) / (inspections + 5), so that 1 finding in 1 inspection is not 100 %; null "
+        "when the store has no inspection before as_of.",
+        0.21,
+    )
+    shipper_consignee_pair_seen: bool | None = _none(
+        "This shipper has shipped to this consignee before as_of.", True
+    )
+    consignee_new_hs_chapter: bool | None = _none(
+        "Some HS chapter of this shipment is new for the consignee (none of its shipments "
+        "before as_of had it); null when the consignee has no prior shipment.",
+        False,
+    )
+    consignee_new_port_of_loading: bool | None = _none(
+        "The port of loading is new for the consignee (null as for consignee_new_hs_chapter).",
+        False,
+    )
+    container_prior_findings: int | None = _none(
+        "Inspections of this container number that found something, before as_of.", 0
+    )
+
+
+HISTORY_FIELDS: tuple[str, ...] = tuple(
+    name for name in Shipment.model_fields if name.startswith(("consignee_first", "shipper_first",
+    "notify_first", "consignee_prior", "shipper_prior", "consignee_shipments_",
+    "consignee_finding", "shipper_consignee_pair", "consignee_new_", "container_prior"))
+)  # fmt: skip
+"""The fields a history store gives (:mod:`riskprofile.history`): null in a shipment read
+from a batch, filled in when it is scored with a store."""
 
 
 # --- flattening ----------------------------------------------------------------------------

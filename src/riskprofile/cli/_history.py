@@ -1,0 +1,203 @@
+"""``riskprofile history``: record scored batches and outcomes in a history store."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from riskprofile.cli import _args
+from riskprofile.cli._output import check_outputs
+
+__all__ = ["STORE_HELP", "register"]
+
+_SHOWN = 20
+
+STORE_HELP = (
+    "the history store: a DuckDB file (created by 'history add' when missing) or a "
+    "PostgreSQL DSN (postgresql://user@host/db)"
+)
+"""The help of every ``--store``/``--history`` option."""
+
+
+def register(commands: Any) -> None:
+    history = commands.add_parser(
+        "history",
+        help="record scored batches and inspection outcomes in a history store",
+        description="The history store keeps scored batches and inspection outcomes, for "
+        "the history fields of rules (consignee first seen, prior findings...): an embedded "
+        "DuckDB file, or PostgreSQL. See docs/history.md.",
+    )
+    sub = history.add_subparsers(dest="history_command", metavar="SUBCOMMAND", required=True)
+    add = sub.add_parser(
+        "add",
+        help="record a batch (and the outcomes of its inspections)",
+        description="Record a batch's shipments and, when given, the outcomes of its "
+        "inspections (the outcome layout of 'evaluate'). The same batch file twice is "
+        "recorded once, and a shipment, or an outcome, already in the store is not counted "
+        "again: the command says so. Outcomes that match no shipment of the batch are "
+        "listed, never dropped silently.",
+    )
+    add.add_argument("batch", help="batch file (JSON, JSON Lines, CSV, Parquet)")
+    add.add_argument("outcomes", nargs="?", help="outcome file of the batch's inspections")
+    add.add_argument("--store", required=True, help=STORE_HELP)
+    add.add_argument("-m", "--mapping", help="column mapping YAML for the batch")
+    add.add_argument("--outcomes-mapping", help="column mapping YAML for the outcome file")
+    add.add_argument("--as-of", type=_args.as_of,
+                     help="when the batch was scored (ISO 8601; default: today, UTC): the "
+                     "time of a shipment with no arrival or B/L date")  # fmt: skip
+    add.add_argument("--profiles", action="append", metavar="PATH",
+                     help="the profiles the batch was scored with: their fingerprints are "
+                     "kept with the run (repeatable; 'bundled' for the bundled ones)")  # fmt: skip
+    add.set_defaults(run=_add)
+    show = sub.add_parser(
+        "show",
+        help="list the batches recorded",
+        description="List the batches a history store holds, oldest first: run id, source, "
+        "as_of, shipments added, outcomes recorded.",
+    )
+    show.add_argument("--store", required=True, help=STORE_HELP)
+    show.add_argument("--format", choices=["table", "json"], default="table")
+    show.set_defaults(run=_show)
+    stats = sub.add_parser(
+        "stats",
+        help="count what a history store holds",
+        description="Count the runs, shipments, traders, inspections and findings a history "
+        "store holds (seen before --as-of when given).",
+    )
+    stats.add_argument("--store", required=True, help=STORE_HELP)
+    stats.add_argument("--as-of", type=_args.as_of,
+                       help="count only history seen strictly before this time")  # fmt: skip
+    stats.add_argument("--format", choices=["table", "json"], default="table")
+    stats.set_defaults(run=_stats)
+
+
+def _store_path_checked(command: str, store: str, inputs: list[str | None]) -> None:
+    from riskprofile.history._backends import is_dsn
+
+    if not store.strip():
+        raise _args.usage_error(command, "--store: give a DuckDB file or a postgresql:// DSN")
+    if not is_dsn(store):
+        check_outputs(command, [store], inputs)
+
+
+def _add(args: argparse.Namespace) -> int:
+    from riskprofile.history import open_store
+
+    command = "history add"
+    if not args.batch:
+        raise _args.usage_error(command, "give the batch file")
+    _store_path_checked(command, args.store, [args.batch, args.outcomes, args.mapping,
+                                              args.outcomes_mapping])  # fmt: skip
+    as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    fingerprints = None
+    if args.profiles:
+        fingerprints = {p.id: p.fingerprint for p in _args.load_profiles(args.profiles, None)}
+    with open_store(args.store) as store:
+        report = store.add(
+            args.batch,
+            args.outcomes or None,
+            as_of=as_of,
+            fingerprints=fingerprints,
+            mapping=args.mapping,
+            outcome_mapping=args.outcomes_mapping,
+        )
+    where = store.location
+    if report.batch_known:
+        print(f"{args.batch}: already recorded in {where} as {report.run_id}: its "
+              f"{report.shipments_read:,} shipments are not counted again")  # fmt: skip
+    else:
+        known = (f"; {report.shipments_known:,} already in the store, not counted again"
+                 if report.shipments_known else "")  # fmt: skip
+        print(f"{args.batch}: {report.shipments_added:,} of {report.shipments_read:,} "
+              f"shipments recorded in {where} as {report.run_id}{known}")  # fmt: skip
+    if report.duplicate_ids:
+        print(f"  {report.duplicate_ids:,} shipment(s) repeat an id of the same batch: the "
+              "first of each is kept")  # fmt: skip
+    if args.outcomes:
+        known = (f"; {report.outcomes_known:,} already recorded, not counted again"
+                 if report.outcomes_known else "")  # fmt: skip
+        print(f"{args.outcomes}: {report.outcomes_read:,} outcome record(s): "
+              f"{report.outcomes_added:,} inspection row(s) recorded{known}")  # fmt: skip
+    problems = 0
+    if report.rejected:
+        problems += len(report.rejected)
+        print(f"riskprofile: {len(report.rejected):,} batch record(s) rejected, not recorded:",
+              file=sys.stderr)  # fmt: skip
+        for rejected in report.rejected[:_SHOWN]:
+            print(_args.shorten(f"  {rejected}"), file=sys.stderr)
+    if report.outcomes_rejected:
+        problems += len(report.outcomes_rejected)
+        print(f"riskprofile: {len(report.outcomes_rejected):,} outcome record(s) rejected:",
+              file=sys.stderr)  # fmt: skip
+        for rejected in report.outcomes_rejected[:_SHOWN]:
+            print(_args.shorten(f"  {rejected}"), file=sys.stderr)
+    if report.unmatched:
+        problems += len(report.unmatched)
+        print(f"riskprofile: {len(report.unmatched):,} outcome(s) match no shipment of the "
+              "batch, not recorded:", file=sys.stderr)  # fmt: skip
+        for item in report.unmatched[:_SHOWN]:
+            line = f" (line {item.outcome.source_line})" if item.outcome.source_line else ""
+            print(_args.shorten(f"  {item.outcome.unit}{line}: {item.reason}"), file=sys.stderr)
+    if problems > _SHOWN:
+        print(f"  (the first {_SHOWN} of each kind are shown)", file=sys.stderr)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from riskprofile.history import open_store
+
+    _store_path_checked("history show", args.store, [])
+    with open_store(args.store, create=False) as store:
+        runs = store.runs()
+    if args.format == "json":
+        rows = [
+            {**row, "as_of": row["as_of"].isoformat() + "Z",
+             "added_at": row["added_at"].isoformat() + "Z",
+             "profile_fingerprints": json.loads(row["profile_fingerprints"])}
+            for row in runs.iter_rows(named=True)
+        ]  # fmt: skip
+        print(json.dumps(rows, indent=2))
+        return 0
+    if runs.height == 0:
+        print(f"{store.location}: no batch recorded yet")
+        return 0
+    print(f"{'run':<22} {'as_of':<16} {'shipments':>9} {'outcomes':>8}  source")
+    for row in runs.iter_rows(named=True):
+        print(f"{row['run_id']:<22} {row['as_of']:%Y-%m-%d %H:%M} {row['shipments_added']:>9,} "
+              f"{row['outcomes']:>8,}  {row['source']}")  # fmt: skip
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from riskprofile.history import open_store
+
+    _store_path_checked("history stats", args.store, [])
+    with open_store(args.store, create=False) as store:
+        stats = store.stats(args.as_of)
+    if args.format == "json":
+        print(json.dumps({
+            "runs": stats.runs, "shipments": stats.shipments, "consignees": stats.consignees,
+            "shippers": stats.shippers,
+            "first_seen": stats.first_seen.isoformat() + "Z" if stats.first_seen else None,
+            "last_seen": stats.last_seen.isoformat() + "Z" if stats.last_seen else None,
+            "inspections": stats.inspections, "findings": stats.findings,
+            "finding_rate": stats.finding_rate,
+        }, indent=2))  # fmt: skip
+        return 0
+    before = f" before {args.as_of.isoformat()}" if args.as_of else ""
+    span = (f"{stats.first_seen:%Y-%m-%d} to {stats.last_seen:%Y-%m-%d}"
+            if stats.first_seen and stats.last_seen else "none")  # fmt: skip
+    rate = f"{stats.finding_rate:.1%}" if stats.finding_rate is not None else "n/a"
+    print(f"{store.location}{before}:")
+    print(f"  runs          {stats.runs:,}")
+    print(f"  shipments     {stats.shipments:,} (seen {span})")
+    print(f"  consignees    {stats.consignees:,}")
+    print(f"  shippers      {stats.shippers:,}")
+    print(f"  inspections   {stats.inspections:,}")
+    print(f"  findings      {stats.findings:,} (rate {rate})")
+    return 0

@@ -1,0 +1,47 @@
+"""The history store: what was shipped, scored and found before, for rules to use.
+
+A :class:`HistoryStore` keeps scored batches' shipments (ids, parties and their trader
+keys, ports, HS, value, weight, dates), the runs that recorded them (``as_of``, profile
+fingerprints) and inspection outcomes (the evaluation's outcome format), in an embedded
+DuckDB file or a PostgreSQL database, behind one interface. Its features - a consignee's
+first appearance, shipments in the last 30 and 365 days, prior inspections and findings,
+a new shipper-consignee pair, a new HS chapter or port of loading for the consignee, a
+container's prior findings - are SQL over the store (:mod:`riskprofile.history._sql`),
+point-in-time: a feature at ``as_of`` sees only history strictly before it. They become
+the history fields of the shipment record
+(:data:`~riskprofile.model.shipment.HISTORY_FIELDS`), null unless a store is given.
+
+    >>> import tempfile, os
+    >>> from riskprofile.history import open_store
+    >>> from riskprofile.io import read_frame
+    >>> path = os.path.join(tempfile.mkdtemp(), "history.duckdb")
+    >>> with open_store(path) as store:
+    ...     _ = store.add("examples/data/karachi-sample.csv", as_of="2026-11-02")
+    ...     frame = with_history(read_frame("examples/data/karachi-sample.csv").frame,
+    ...                          store, as_of="2027-01-01")
+    >>> frame["consignee_prior_shipments"].min() > 0
+    True
+"""
+
+from riskprofile.history._join import HistorySource, with_history, with_history_shipments
+from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._store import (
+    SHRINK_STRENGTH,
+    AddReport,
+    HistoryStore,
+    StoreStats,
+    open_store,
+)
+
+__all__ = [
+    "PARTY_ROLES",
+    "SHRINK_STRENGTH",
+    "AddReport",
+    "HistorySource",
+    "HistoryStore",
+    "StoreStats",
+    "open_store",
+    "trader_key",
+    "with_history",
+    "with_history_shipments",
+]
