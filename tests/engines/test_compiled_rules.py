@@ -23,9 +23,10 @@ from riskprofile import read_batch
 from riskprofile.engines._compiled_rules import CompiledRule, compiled_rule
 from riskprofile.model import Shipment, flatten
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles
+from riskprofile.profiles._builtins import _Re2Rule
 from riskprofile.profiles._compiled import CompiledList, ListEntry
 from riskprofile.profiles._explain import record_of
-from riskprofile.profiles._expressions import Condition, compile_condition
+from riskprofile.profiles._expressions import Condition, _context, compile_condition
 from riskprofile.synth import generate_manifests
 from tests import strategies as rst
 from tests.depth import depth
@@ -191,3 +192,37 @@ def test_now_and_today_are_the_evaluation_time() -> None:
     )
     assert reference(condition, record_of(shipment)) is True
     assert check(condition, rule, [shipment]) == 1
+
+
+@pytest.mark.parametrize("operator", ["=~~", "=~", "!~~", "!~"])
+def test_words_of_a_list_searched_in_a_text(operator: str) -> None:
+    # A word without regex syntax matches only where it is written: a text without it is
+    # not searched. Words with regex syntax are searched as rule-engine does.
+    words = frozenset({"SCRAP", "C+", "A.B", "ÆØÅ", "SCRAP METAL", "", "a", "X|Y"})
+    expression = f'[w for w in $words if description {operator} ("\\\\b" + w + "\\\\b")]'
+    texts = ["SCRAP", "scrap", "AXB STEEL", "A.B", "C++ BOOKS", "CCC", "ÆØÅ SCRAP", "SCRAPMETAL",
+             "SCRAP METAL\nX", "", "a b", "Y", None]  # fmt: skip
+    shipments = [Shipment(description=t) for t in texts]
+    lists = {"words": ("string", words)}
+    condition, rule = compiled(f"{expression}.length > 0", lists)
+    assert check(condition, rule, shipments) == len(shipments)
+    # The words found, in the list's order: the very tuple rule-engine builds.
+    condition, rule = compiled(expression, lists)
+    for shipment in shipments:
+        expected = condition.rule.evaluate(record_of(shipment))
+        with decimal.localcontext(rule.decimal_context):
+            assert rule._run(record_of(shipment), [AS_OF, TODAY, None]) == expected
+
+
+def test_a_word_that_makes_an_invalid_pattern_is_given_back() -> None:
+    # Loading refuses such a list; a condition compiled around the loader still gives
+    # rule-engine's error, through rule-engine.
+    expression = '[w for w in $words if description =~~ ("\\\\b" + w + "\\\\b")]'
+    lists = {"words": ("string", frozenset({"(X", "X"}))}
+    rule_ = _Re2Rule(expression, context=_context(lists))
+    condition = Condition(expression, rule_, frozenset({"description"}), frozenset({"words"}))
+    rule = compiled_rule(condition)
+    assert rule is not None
+    shipments = [Shipment(description=t) for t in ("A (X", "Q", None)]
+    assert {reference(condition, record_of(s))[0] for s in shipments} == {"RegexSyntaxError"}
+    assert check(condition, rule, shipments) == 0

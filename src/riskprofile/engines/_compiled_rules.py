@@ -291,6 +291,10 @@ class _Compiler:
         fixed = node._right if isinstance(node.right, re_ast.StringExpression) else None
         right = None if fixed is not None else self.node(node.right)
         compile_regex = node._compile_regex
+        if fixed is None:
+            worded = self._worded_regex(node, left, use_match, found_wanted)
+            if worded is not None:
+                return worded
 
         def regex(record: Any, frame: list[Any]) -> bool:
             text = left(record, frame)
@@ -307,6 +311,51 @@ class _Compiler:
             if text is None or pattern is None:
                 # rule-engine: not modifier(left, regex)
                 return (text is pattern) if found_wanted else (text is not pattern)
+            match = pattern.match(text) if use_match else pattern.search(text)
+            return (match is not None) if found_wanted else (match is None)
+
+        return regex
+
+    def _worded_regex(
+        self, node: Any, left: _Node, use_match: bool, found_wanted: bool
+    ) -> _Node | None:
+        """``text =~~ ("\\b" + word + "\\b")``, the way a condition looks for each word
+        of a watch list in a text: when the word has no regex syntax in it, the pattern
+        matches only where the word is written, so a text that does not contain the
+        word is not searched (the pattern is still compiled, as rule-engine compiles it:
+        one that does not compile raises the same). The compiled patterns are kept per
+        word. None for any other right side."""
+        parts = _added_parts(node.right)
+        varying = [n for n, part in enumerate(parts) if type(part) is not re_ast.StringExpression]
+        if len(varying) != 1 or any(
+            part.value not in _ZERO_WIDTH for n, part in enumerate(parts) if n != varying[0]
+        ):
+            return None
+        compile_regex = node._compile_regex
+        if compile_regex("A").search("a") is not None:  # a case-blind pattern: not literal
+            return None
+        prefix = "".join(part.value for part in parts[: varying[0]])
+        suffix = "".join(part.value for part in parts[varying[0] + 1 :])
+        word = self.node(parts[varying[0]])
+        kept: dict[str, tuple[Any, bool]] = {}
+
+        def regex(record: Any, frame: list[Any]) -> bool:
+            text = left(record, frame)
+            if text is not None and type(text) is not str:
+                raise _Unsure
+            value = word(record, frame)
+            if type(value) is not str:
+                raise _Unsure
+            known = kept.get(value)
+            if known is None:
+                known = (compile_regex(prefix + value + suffix), _REGEX_SYNTAX.isdisjoint(value))
+                if len(kept) < _KEPT_WORDS:
+                    kept[value] = known
+            if text is None:  # rule-engine: not modifier(left, regex), the regex not null
+                return not found_wanted
+            if known[1] and value not in text:
+                return not found_wanted
+            pattern = known[0]
             match = pattern.match(text) if use_match else pattern.search(text)
             return (match is not None) if found_wanted else (match is None)
 
@@ -632,6 +681,23 @@ def _timed_list(node: Any) -> _Node:
         return value
 
     return timed
+
+
+def _added_parts(node: Any) -> list[Any]:
+    """The operands of a chain of ``+``, left to right (the node itself when it is not
+    an addition)."""
+    if type(node) is re_ast.AddExpression:
+        return _added_parts(node.left) + _added_parts(node.right)
+    return [node]
+
+
+# Text around a word in a pattern that matches no character (a word boundary), and the
+# characters that are regex syntax in RE2's grammar (outside a class) or that a text
+# could hold around a match differently (line ends): a word without any of them matches
+# only itself.
+_ZERO_WIDTH = frozenset({"", "\\b"})
+_REGEX_SYNTAX = frozenset("\\.+*?()|[]{}^$\n\r")
+_KEPT_WORDS = 4096
 
 
 def _ordered(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
