@@ -238,7 +238,7 @@ def score(
     as_of: AsOf,
     include_drafts: bool = False,
     progress: Callable[[int], None] | None = None,
-    engine: Engine = "auto",
+    engine: Engine | str | EvaluationEngine = "auto",
 ) -> ScoringRun:
     """Score every shipment against every profile and roll the results up by container.
 
@@ -266,7 +266,10 @@ def score(
         progress: called with the number of shipments done so far.
         engine: ``"rowwise"`` (the reference), ``"columnar"``, or ``"auto"``:
             columnar when the batch has at least :data:`COLUMNAR_MIN_SHIPMENTS`
-            shipments. Both give the same run.
+            shipments. Both give the same run. The SQL engine gives it too:
+            ``"duckdb"``, a ``postgresql://`` URL, or a
+            :class:`~riskprofile.engines.sql.SqlEngine` (any object with the engine
+            contract's ``evaluate``, :class:`~riskprofile.engines.Engine`).
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -305,7 +308,11 @@ def score(
     if batch is not None:
         shipment_list = list(batch.shipments)
     evaluator: EvaluationEngine = rowwise
-    if choose_engine(engine, len(shipment_list)) == "columnar":
+    if not isinstance(engine, str) or engine == "duckdb" or engine.startswith("postgres"):
+        from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
+
+        evaluator = engine if not isinstance(engine, str) else SqlEngine(engine)
+    elif choose_engine(cast("Engine", engine), len(shipment_list)) == "columnar":
         from riskprofile.engines import columnar  # polars: loaded when a run needs it
 
         evaluator = columnar
@@ -335,7 +342,7 @@ def score(
     )
 
 
-def _read(path: Path, engine: Engine) -> Batch:
+def _read(path: Path, engine: object) -> Batch:
     """A batch file's shipments: read column-wise (``read_frame``: the same shipments and
     rejected records, no model object per record) unless the row-wise engine, the
     reference, is asked for."""

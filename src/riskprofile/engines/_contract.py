@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ConditionMasks", "Engine", "EngineName", "FrameEngine", "ProfileOutcome"]
 
-EngineName = Literal["auto", "rowwise", "columnar"]
+EngineName = Literal["auto", "rowwise", "columnar", "duckdb"]
 """The engines :func:`riskprofile.score` can run (its ``engine`` argument): ``"auto"``
-chooses by batch size (:func:`riskprofile.scoring.choose_engine`)."""
+chooses by batch size (:func:`riskprofile.scoring.choose_engine`); ``"duckdb"`` is the
+SQL engine on an in-process DuckDB (:class:`riskprofile.engines.sql.SqlEngine`, which
+``score`` also takes itself, as does a ``postgresql://`` URL)."""
 
 
 @dataclass(frozen=True, slots=True)

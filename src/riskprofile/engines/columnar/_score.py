@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile.engines._contract import ProfileOutcome
+from riskprofile.engines._contract import FrameEngine, ProfileOutcome
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.errors import DataError
 from riskprofile.model.frame import frame_schema, shipment_frame
@@ -77,9 +77,14 @@ def _conditions(
 
 
 def _all_masks(
-    frame: pl.DataFrame, profiles: Sequence[CompiledProfile], as_of: dt.datetime
+    frame: pl.DataFrame,
+    profiles: Sequence[CompiledProfile],
+    as_of: dt.datetime,
+    frame_engine: FrameEngine | None = None,
 ) -> dict[str, ConditionMasks]:
     items, lists = _conditions(profiles)
+    if frame_engine is not None:  # another engine's masks (the SQL engine's)
+        return frame_engine.masks_for(frame, items, lists, as_of)
     return masks_for(frame, items, lists, as_of)
 
 
@@ -105,17 +110,19 @@ def evaluate(
     profiles: Iterable[CompiledProfile],
     as_of: dt.datetime,
     progress: Callable[[int], None] | None = None,
+    frame_engine: FrameEngine | None = None,
 ) -> Iterator[tuple[Shipment, list[ProfileOutcome]]]:
     """Evaluate every profile on every shipment column-wise, in input order.
 
     Gives exactly what :func:`riskprofile.engines.rowwise.evaluate` gives, notes
     included: a cell that cannot be evaluated is evaluated row-wise again for the
-    reason, which only those cells pay for.
+    reason, which only those cells pay for. ``frame_engine``, when given, computes the
+    condition masks instead of this engine (the SQL engine does).
     """
     shipment_list = list(shipments)
     profile_list = list(profiles)
     frame = shipment_frame(shipment_list)
-    masks = _all_masks(frame, profile_list, as_of)
+    masks = _all_masks(frame, profile_list, as_of, frame_engine)
 
     # Most cells are misses: a profile's all-miss outcome is one shared tuple, and only
     # the rows where something hit or could not be evaluated are built one by one.
@@ -219,6 +226,7 @@ def score_frame(
     *,
     as_of: AsOf,
     include_drafts: bool = False,
+    frame_engine: FrameEngine | None = None,
 ) -> FrameRun:
     """Score a shipment frame column-wise (see the module docstring).
 
@@ -231,6 +239,8 @@ def score_frame(
         as_of: the evaluation time, as for :func:`riskprofile.score` (a datetime, a
             date or an ISO 8601 string).
         include_drafts: as for :func:`riskprofile.score`.
+        frame_engine: the engine whose condition masks are scored (e.g. a
+            :class:`riskprofile.engines.sql.SqlEngine`); None: this columnar engine.
 
     Raises:
         NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
@@ -244,7 +254,7 @@ def score_frame(
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
     scale = _scale(profile_list)
-    masks = _all_masks(frame, profile_list, when)
+    masks = _all_masks(frame, profile_list, when, frame_engine)
     problem_rows = _problem_rows(masks.values(), frame.height)
 
     columns: dict[str, pl.Series] = {}

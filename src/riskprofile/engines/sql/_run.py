@@ -1,0 +1,252 @@
+"""Running translated conditions in a database: the shipment table loaded (DuckDB: the
+frame registered as it is; PostgreSQL: ``COPY`` into a temporary table), one ``SELECT``
+computing every condition's hit, error and undecided columns, and the masks built from
+its result. Rows a translation leaves undecided are evaluated row-wise; a condition that
+does not translate runs on the columnar engine, which says why in ``fallback``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+from sqlglot import exp
+
+from riskprofile.engines import columnar
+from riskprofile.engines._contract import ConditionMasks
+from riskprofile.engines.columnar._masks import _patched, _same_meaning
+from riskprofile.engines.sql._dialects import DIALECTS, Dialect
+from riskprofile.engines.sql._translate import SqlTranslation, translate
+from riskprofile.model.shipment import field_catalogue
+from riskprofile.profiles._expressions import Condition
+
+TABLE = "shipments"
+"""The table name the printed SQL reads (a table or view with the shipment frame's
+columns; ``_row``, the row's position, orders the result)."""
+
+
+def checked_lists(condition: Condition, lists: Mapping[str, frozenset[Any]]) -> None:
+    """Refuse watch lists given with other values than ``condition`` was compiled with."""
+    builtins = condition.rule.context.builtins
+    for name in condition.lists:
+        if name in lists and frozenset(builtins[name]) != frozenset(lists[name]):
+            raise ValueError(
+                f"${name}: the values given differ from those {condition.expression!r} "
+                "was compiled with"
+            )
+
+
+def select_sql(
+    translations: Sequence[tuple[str, SqlTranslation]],
+    dialect: Dialect,
+    table: str = TABLE,
+    *,
+    pretty: bool = False,
+) -> str:
+    """One ``SELECT`` of each translation's ``h<i>``, ``e<i>`` (and ``u<i>``) columns,
+    named by position in ``translations``, over ``table`` in ``_row`` order."""
+    columns: list[exp.Expression] = [exp.column("_row")]
+    for index, (_key, t) in enumerate(translations):
+        assert t.hit is not None
+        assert t.error is not None
+        # alias_ copies the (shared, cached) expressions: copy=False keeps them as they are.
+        columns.append(exp.Alias(this=t.hit, alias=exp.to_identifier(f"h{index}")))
+        columns.append(exp.Alias(this=t.error, alias=exp.to_identifier(f"e{index}")))
+        if t.undecided is not None:
+            columns.append(exp.Alias(this=t.undecided, alias=exp.to_identifier(f"u{index}")))
+    query = exp.select(*columns, copy=False).from_(exp.to_table(table), copy=False)
+    query = query.order_by("_row", copy=False)
+    return query.sql(dialect=dialect.sqlglot, pretty=pretty)
+
+
+def _types() -> dict[str, str]:
+    return {spec.name: spec.type for spec in field_catalogue()}
+
+
+def _with_nul(frame: pl.DataFrame, names: Iterable[str]) -> pl.Series:
+    """Rows with a NUL character in one of the text columns ``names`` (PostgreSQL text
+    cannot hold one)."""
+    tests = []
+    for name in names:
+        column = pl.col(name)
+        if frame.schema[name] == pl.String:
+            tests.append(column.str.contains("\x00", literal=True).fill_null(False))
+        elif isinstance(frame.schema[name], pl.List):
+            tests.append(
+                column.list.eval(pl.element().str.contains("\x00", literal=True))
+                .list.any()
+                .fill_null(False)
+            )
+    if not tests:
+        return pl.Series("nul", [False] * frame.height, dtype=pl.Boolean)
+    return frame.select(pl.any_horizontal(tests).alias("nul")).get_column("nul")
+
+
+class Database:
+    """A connection the engine runs its queries on: DuckDB (in-process) or PostgreSQL.
+
+    ``target`` is ``"duckdb"`` (a new in-memory database), a DuckDB connection, a
+    PostgreSQL URL (``postgresql://user@host:port/db``) or a psycopg connection.
+    """
+
+    def __init__(self, target: Any = "duckdb") -> None:
+        self.target = target
+        self.dialect = DIALECTS[self._dialect_name(target)]
+
+    @staticmethod
+    def _dialect_name(target: Any) -> str:
+        if isinstance(target, str):
+            if target == "duckdb":
+                return "duckdb"
+            if target.startswith(("postgresql://", "postgres://")):
+                return "postgres"
+            raise ValueError(f"engine target {target!r}: expected 'duckdb' or a postgresql:// URL")
+        module = type(target).__module__
+        if module.startswith(("duckdb", "_duckdb")):
+            return "duckdb"
+        if module.startswith("psycopg"):
+            return "postgres"
+        raise ValueError(
+            f"engine target {type(target).__name__}: not a DuckDB or psycopg connection"
+        )
+
+    def query(
+        self, frame: pl.DataFrame, translations: Sequence[tuple[str, SqlTranslation]]
+    ) -> pl.DataFrame:
+        """The ``SELECT`` of :func:`select_sql` run on ``frame`` (only the columns the
+        conditions read are loaded); a ``nul`` column marks rows loaded without a value
+        the database cannot hold (undecided for every condition)."""
+        names = sorted({c.name for _, t in translations for c in _columns(t)} & set(frame.columns))
+        table = f"riskprofile_shipments_{uuid.uuid4().hex[:12]}"
+        sql = select_sql(translations, self.dialect, table)
+        # (A frame of no columns has no rows: the row numbers alone keep the height.)
+        rows = pl.DataFrame({"_row": pl.int_range(frame.height, eager=True, dtype=pl.UInt32)})
+        data = rows.hstack(frame.select(names)) if names else rows
+        if self.dialect.name == "duckdb":
+            result = self._duckdb(data, table, sql)
+            return result.with_columns(pl.lit(False).alias("nul"))
+        nul = _with_nul(frame, names)
+        if nul.any():
+            data = data.with_columns(
+                [pl.when(nul).then(None).otherwise(pl.col(n)).alias(n) for n in names]
+            )
+        return self._postgres(data, table, sql).with_columns(nul.alias("nul"))
+
+    def _duckdb(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
+        import duckdb
+
+        connection = duckdb.connect() if self.target == "duckdb" else self.target
+        try:
+            connection.register(table, data.to_arrow())
+            relation: Any = connection.sql(sql)
+            # duckdb 2.x: to_arrow_table(); 1.x: arrow().
+            fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+            arrow = fetch()
+            return pl.DataFrame(pl.from_arrow(arrow))
+        finally:
+            connection.unregister(table)
+            if self.target == "duckdb":
+                connection.close()
+
+    def _postgres(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
+        import psycopg
+
+        types = _types()
+        connection = psycopg.connect(self.target) if isinstance(self.target, str) else self.target
+        try:
+            with connection.cursor() as cursor:
+                columns = ["_row", *data.columns[1:]]
+                sql_types = ["BIGINT", *(self.dialect.column_type(types[n]) for n in columns[1:])]  # type: ignore[arg-type]
+                spec = ", ".join(f'"{n}" {t}' for n, t in zip(columns, sql_types, strict=True))
+                cursor.execute(f'CREATE TEMPORARY TABLE "{table}" ({spec})')
+                names = ", ".join(f'"{n}"' for n in columns)
+                with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                    copy.set_types([t.lower().replace(" ", "") for t in _pg_types(sql_types)])
+                    for row in data.iter_rows():
+                        copy.write_row(row)
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+                header = [d.name for d in cursor.description or ()]
+                cursor.execute(f'DROP TABLE "{table}"')
+            connection.commit()
+        finally:
+            if isinstance(self.target, str):
+                connection.close()
+        return pl.DataFrame(rows, schema=header, orient="row")
+
+
+def _pg_types(sql_types: Sequence[str]) -> Iterator[str]:
+    for t in sql_types:
+        yield {
+            "BIGINT": "int8",
+            "TEXT": "text",
+            "DOUBLE PRECISION": "float8",
+            "NUMERIC(38, 18)": "numeric",
+            "BOOLEAN": "bool",
+            "TIMESTAMPTZ": "timestamptz",
+            "TEXT[]": "text[]",
+        }[t]
+
+
+def _columns(t: SqlTranslation) -> Iterator[exp.Column]:
+    for e in (t.hit, t.error, t.undecided):
+        if e is not None:
+            yield from e.find_all(exp.Column)
+
+
+def masks_for(
+    database: Database,
+    frame: pl.DataFrame,
+    conditions: Sequence[tuple[str, Condition]],
+    lists_by_key: Mapping[str, Mapping[str, frozenset[Any]]],
+    as_of: dt.datetime,
+) -> dict[str, ConditionMasks]:
+    """The :class:`~riskprofile.engines.FrameEngine` contract on ``database`` (see
+    :class:`riskprofile.engines.sql.SqlEngine`)."""
+    first: dict[tuple[Any, ...], str] = {}
+    same_as: dict[str, str] = {}
+    for key, condition in conditions:
+        checked_lists(condition, lists_by_key.get(key, {}))
+        same_as[key] = first.setdefault(_same_meaning(condition, as_of), key)
+    translated: list[tuple[str, SqlTranslation]] = []
+    fallback: list[tuple[str, Condition, str]] = []
+    by_key = dict(conditions)
+    for key, condition in conditions:
+        if same_as[key] != key:
+            continue
+        t = translate(condition, as_of, database.dialect)
+        if t.fallback is None:
+            translated.append((key, t))
+        else:
+            fallback.append((key, condition, t.fallback))
+    out: dict[str, ConditionMasks] = {}
+    if translated:
+        result = database.query(frame, translated)
+        nul = result.get_column("nul")
+        for index, (key, t) in enumerate(translated):
+            undecided = result.get_column(f"u{index}") if t.undecided is not None else None
+            if nul.any():
+                undecided = nul if undecided is None else undecided | nul
+            out[key] = _patched(
+                frame,
+                by_key[key],
+                as_of,
+                result.get_column(f"h{index}").cast(pl.Boolean),
+                result.get_column(f"e{index}").cast(pl.Boolean),
+                None if undecided is None else undecided.cast(pl.Boolean),
+            )
+    if fallback:
+        masks = columnar.masks_for(
+            frame,
+            [(key, condition) for key, condition, _ in fallback],
+            {key: lists_by_key[key] for key, _, _ in fallback if key in lists_by_key},
+            as_of,
+        )
+        for key, _condition, reason in fallback:
+            m = masks[key]
+            where = "columnar" if m.fallback is None else f"row-wise ({m.fallback})"
+            out[key] = ConditionMasks(m.hit, m.error, f"not in SQL: {reason}; ran {where}")
+    return {key: out[same_as[key]] for key, _ in conditions}

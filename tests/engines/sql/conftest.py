@@ -1,0 +1,28 @@
+"""The SQL engine on each supported dialect: DuckDB in-process, PostgreSQL on the
+throwaway server of ``tests/pgserver.py`` (skipped without the binaries, unless
+``RISKPROFILE_REQUIRE_POSTGRES=1``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from riskprofile.engines.sql import SqlEngine
+
+DIALECTS = ["duckdb", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_dsn: str) -> SqlEngine:
+    """One connection for the session: each test's tables are temporary and dropped."""
+    psycopg = pytest.importorskip("psycopg")
+    return SqlEngine(psycopg.connect(postgres_dsn))
+
+
+@pytest.fixture(params=DIALECTS)
+def sql_engine(request: pytest.FixtureRequest) -> SqlEngine:
+    """The SQL engine on each dialect in turn."""
+    if request.param == "duckdb":
+        pytest.importorskip("duckdb")
+        return SqlEngine("duckdb")
+    engine: SqlEngine = request.getfixturevalue("postgres_engine")
+    return engine
