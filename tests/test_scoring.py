@@ -1160,3 +1160,91 @@ def test_a_vgm_in_grams_is_a_likely_unit_error_not_a_weight_gap() -> None:
         # A real 6.2 t gap in kilograms is still a weight gap.
         assert [h.indicator_id for h in hits["MSKU1234565"]] == ["weight-gap"]
         assert all(s.notes == () for s in run.shipments)
+
+
+# --- a batch scored column-wise: the same run, objects made on first access ----------------
+
+
+def _as_batch(shipments: list[Shipment]) -> Any:
+    from riskprofile.io import Batch
+
+    return Batch("batch.csv", "lenient", shipments, [], len(shipments), 1, record_unit="row")
+
+
+@settings(PROPERTIES, max_examples=depth(10))
+@given(batches(), rst.profile_sets(), st.sampled_from(["batch", "frame"]))
+def test_a_batch_scored_column_wise_is_the_reference_run_in_every_export(
+    shipments: list[Shipment], profiles: ProfileSet, given_as: str
+) -> None:
+    from riskprofile.engines.columnar import shipment_frame
+
+    batch = _as_batch(shipments)
+    source = batch if given_as == "batch" else shipment_frame(shipments)
+    columnar = score(source, profiles, as_of=AS_OF, engine="columnar")
+    reference = score(batch if given_as == "batch" else shipments, profiles, as_of=AS_OF,
+                      engine="rowwise")  # fmt: skip
+    assert columnar.frame_run is not None
+    assert reference.frame_run is None
+    assert repr(columnar) == repr(reference)
+    assert len(columnar) == len(reference)
+    for kwargs in ({"capacity": "20%", "control_rate": "10%", "seed": 7}, {"capacity": 1}):
+        selected, expected = select(columnar, **kwargs), select(reference, **kwargs)
+        # The selection holds the very objects the reference run holds.
+        assert selected.selected == expected.selected
+        assert selected.left_out == expected.left_out
+        assert selected.documentary == expected.documentary
+        assert output.to_json(columnar, selected) == output.to_json(reference, expected)
+        assert output.to_csv(columnar, selected) == output.to_csv(reference, expected)
+        assert output.text_table(columnar, selected, details=True) == output.text_table(
+            reference, expected, details=True
+        )
+    assert "containers" not in columnar.__dict__  # none of that made every object
+    assert columnar.shipments == reference.shipments
+    assert columnar.containers == reference.containers
+    assert columnar == reference
+
+
+def test_score_makes_objects_only_for_the_containers_a_selection_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskprofile import scoring
+
+    profiles = load(
+        tmp_path / "p",
+        profile("t.hub", ind("hub", "transshipment_count >= 1", 10), bands=((10, "red"),)),
+    )
+    shipments = [ship(f"s{n:03}", transshipment_count=n % 7 == 0) for n in range(300)]
+    made: list[str] = []
+    real = scoring._score_shipment
+
+    def counted(shipment: Shipment, *args: Any) -> Any:
+        made.append(shipment.shipment_id)
+        return real(shipment, *args)
+
+    monkeypatch.setattr(scoring, "_score_shipment", counted)
+    run = score(_as_batch(shipments), profiles, as_of=AS_OF)  # 300 shipments: auto is columnar
+    selection = select(run, capacity=5)
+    text = output.to_json(run, selection)
+    # 43 red containers: 5 selected, 38 left out; the 257 green ones are never made.
+    assert len(selection.selected) == 5
+    assert len(selection.left_out) == 38
+    assert sorted(made) == sorted(
+        s.shipment_id
+        for c in (*selection.left_out, *(s.container for s in selection.selected))
+        for s in c.shipments  # type: ignore[attr-defined]
+    )
+    assert json.loads(text)["audit"]["containers"] == 300
+    assert len(run.shipments) == 300  # on first access, every shipment is made
+    assert len(made) == 43 + 300
+
+
+def test_a_replaced_column_wise_run_is_a_run_of_objects(tmp_path: Path) -> None:
+    import dataclasses
+
+    profiles = load(tmp_path / "p", profile("t.p", ind("x", "seal_count == 0", 1)))
+    shipments = [ship(f"s{n:03}") for n in range(3)]
+    run = score(_as_batch(shipments), profiles, as_of=AS_OF, engine="columnar")
+    changed = dataclasses.replace(run, skipped_profiles={"t.old": "retired"})
+    assert changed.frame_run is None
+    assert json.loads(output.to_json(changed))["audit"]["skipped_profiles"] == {"t.old": "retired"}
+    assert changed.containers == run.containers

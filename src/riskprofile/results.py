@@ -16,11 +16,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
 
 from riskprofile.rules import LANES, Lane, RankedContainer, most_severe
 
 if TYPE_CHECKING:
+    from riskprofile.engines.columnar import FrameRun
     from riskprofile.io._batch import RejectedRecord
     from riskprofile.model.shipment import Shipment
 
@@ -30,6 +31,7 @@ __all__ = [
     "ProfileScore",
     "RankedContainer",
     "RankedRun",
+    "RunTables",
     "ScoringRun",
     "ShipmentResult",
 ]
@@ -147,6 +149,62 @@ class ContainerResult:
         )
 
 
+class RunTables(Protocol):
+    """What a :class:`ScoringRun` scored column-wise keeps (:meth:`ScoringRun.of_frame`):
+    the column-wise run, and how to make the run's objects from it when they are first
+    asked for (the reference scoring code, on the same shipments)."""
+
+    @property
+    def frame_run(self) -> FrameRun:
+        """The column-wise run: its tables, ranking and notes."""
+        ...
+
+    def shipment_results(self) -> tuple[ShipmentResult, ...]:
+        """Every shipment's result, in the run's canonical order."""
+        ...
+
+    def container_results(
+        self, positions: Sequence[int] | None = None
+    ) -> tuple[ContainerResult, ...]:
+        """The containers at these places of the ranking (from 0), in that order; all of
+        them, in rank order, when ``positions`` is None."""
+        ...
+
+
+_Made = TypeVar("_Made")
+
+
+class _MadeOnFirstAccess(Generic[_Made]):
+    """A field of :class:`ScoringRun` that a run scored column-wise makes from its
+    :class:`RunTables` on first access (a run scored object-wise is given it)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, run: None, owner: type | None = None) -> _MadeOnFirstAccess[_Made]: ...
+    @overload
+    def __get__(self, run: ScoringRun, owner: type | None = None) -> _Made: ...
+    def __get__(
+        self, run: ScoringRun | None, owner: type | None = None
+    ) -> _Made | _MadeOnFirstAccess[_Made]:
+        if run is None:  # no default: the dataclass field stays required
+            raise AttributeError(self._name)
+        made: dict[str, Any] = run.__dict__
+        if self._name not in made:
+            tables = run.tables
+            assert tables is not None, "a ScoringRun without tables is given its results"
+            if self._name == "shipments":
+                made[self._name] = tables.shipment_results()
+            else:
+                made[self._name] = tables.container_results()
+        value: _Made = made[self._name]
+        return value
+
+    def __set__(self, run: ScoringRun, value: _Made) -> None:
+        run.__dict__[self._name] = value
+
+
 @dataclass(frozen=True)
 class ScoringRun:
     """Everything a scoring run produced, with its audit trail.
@@ -171,12 +229,24 @@ class ScoringRun:
             which that indicator could not be evaluated for at least one bill of lading,
             for every indicator where that happened, in key order (see
             :func:`unevaluable_warnings`).
+        tables: for a run :func:`~riskprofile.score` computed column-wise (a batch file,
+            a :class:`~riskprofile.io.Batch`, a frame), what it keeps instead of objects
+            (:class:`RunTables`); None for a run scored object-wise.
+
+    A run scored column-wise (:meth:`of_frame`) keeps its results as tables
+    (:attr:`frame_run`) and makes ``shipments`` and ``containers`` on first access, with
+    the reference scoring code on the same shipments: the same objects an object-wise run
+    holds. Its length, ``repr``, exports (:func:`riskprofile.output.write_output`,
+    ``to_json``, ``to_csv``, ``text_table``) and :func:`riskprofile.select` read the
+    tables, and a selection makes only the containers it holds.
     """
 
     as_of: dt.datetime
     fingerprints: dict[str, str]
-    shipments: tuple[ShipmentResult, ...]
-    containers: tuple[ContainerResult, ...]
+    # Required fields (the descriptor gives no default) that a run scored column-wise
+    # makes on first access; typed as what they hold.
+    shipments: tuple[ShipmentResult, ...] = _MadeOnFirstAccess()  # type: ignore[assignment]
+    containers: tuple[ContainerResult, ...] = _MadeOnFirstAccess()  # type: ignore[assignment]
     profile_versions: dict[str, int] = field(default_factory=dict)
     skipped_profiles: dict[str, str] = field(default_factory=dict)
     source: str | None = None
@@ -184,17 +254,63 @@ class ScoringRun:
     rejected: tuple[RejectedRecord, ...] = ()
     record_unit: str = "record"
     unevaluable: dict[str, int] = field(default_factory=dict)
+    tables: RunTables | None = field(default=None, init=False, compare=False, repr=False)
+
+    @classmethod
+    def of_frame(cls, tables: RunTables) -> ScoringRun:
+        """A run scored column-wise: its audit from ``tables.frame_run``, its objects made
+        from ``tables`` on first access (see the class docstring)."""
+        frame_run = tables.frame_run
+        run = cls(
+            as_of=frame_run.as_of,
+            fingerprints=frame_run.fingerprints,
+            shipments=(),
+            containers=(),
+            profile_versions=frame_run.profile_versions,
+            skipped_profiles=frame_run.skipped_profiles,
+            source=frame_run.source,
+            records_read=frame_run.records_read,
+            rejected=frame_run.rejected,
+            record_unit=frame_run.record_unit,
+            unevaluable=frame_run.unevaluable,
+        )
+        object.__setattr__(run, "tables", tables)
+        del run.__dict__["shipments"], run.__dict__["containers"]  # made on first access
+        return run
+
+    @property
+    def frame_run(self) -> FrameRun | None:
+        """The column-wise run behind a run scored column-wise (its tables, the same
+        bytes in every export); None for a run scored object-wise."""
+        return None if self.tables is None else self.tables.frame_run
+
+    def containers_at(self, positions: Sequence[int]) -> tuple[ContainerResult, ...]:
+        """The containers at these places of the ranking (from 0), in that order: what
+        a selection holds. A run scored column-wise makes only these."""
+        if self.tables is not None and "containers" not in self.__dict__:
+            return self.tables.container_results(positions)
+        containers = self.containers
+        return tuple(containers[i] for i in positions)
 
     def __len__(self) -> int:
-        return len(self.containers)
+        frame_run = self.frame_run
+        return len(self.containers) if frame_run is None else len(frame_run)
 
     def _repr_html_(self) -> str:
         from riskprofile.output import run_html
 
         return run_html(self)
 
+    def _lanes(self) -> dict[str, int]:
+        frame_run = self.frame_run
+        if frame_run is None:
+            return {lane: sum(1 for c in self.containers if c.lane == lane) for lane in LANES}
+        counts = frame_run.container_table.get_column("lane").value_counts()
+        found = dict(zip(counts["lane"].to_list(), counts["count"].to_list(), strict=True))
+        return {lane: int(found.get(lane, 0)) for lane in LANES}
+
     def __repr__(self) -> str:
-        lanes = {lane: sum(1 for c in self.containers if c.lane == lane) for lane in LANES}
+        lanes = self._lanes()
         shown = ", ".join(f"{n} {lane}" for lane, n in lanes.items() if n)
         records = (
             ""
@@ -202,7 +318,7 @@ class ScoringRun:
             else f", {self.records_read:,} records read ({len(self.rejected):,} rejected)"
         )
         return (
-            f"<ScoringRun {len(self.containers)} containers ({shown or 'none'}), "
+            f"<ScoringRun {len(self)} containers ({shown or 'none'}), "
             f"{len(self.fingerprints)} profiles, as of {self.as_of.isoformat()}{records}>"
         )
 
@@ -239,3 +355,5 @@ class RankedRun(Protocol):
 
     @property
     def containers(self) -> Sequence[RankedContainer]: ...
+
+    def __len__(self) -> int: ...

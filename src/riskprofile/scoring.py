@@ -29,11 +29,13 @@ The semantics, exactly (``docs/scoring.md`` says the same for analysts):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -42,7 +44,7 @@ from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.engines import rowwise
 from riskprofile.engines._contract import Engine as EvaluationEngine
 from riskprofile.engines._contract import EngineName, ProfileOutcome
-from riskprofile.io._batch import Batch, ReadAccount
+from riskprofile.io._batch import Batch, ReadAccount, RejectedRecord
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
@@ -266,10 +268,15 @@ def score(
         progress: called with the number of shipments done so far.
         engine: ``"rowwise"`` (the reference), ``"columnar"``, or ``"auto"``:
             columnar when the batch has at least :data:`COLUMNAR_MIN_SHIPMENTS`
-            shipments. Both give the same run. The SQL engine gives it too:
-            ``"duckdb"``, a ``postgresql://`` URL, or a
-            :class:`~riskprofile.engines.sql.SqlEngine` (any object with the engine
-            contract's ``evaluate``, :class:`~riskprofile.engines.Engine`).
+            shipments. Both give the same run. The columnar engine scores a batch (a
+            path, a ``Batch``, a ``FrameBatch``, a frame) column-wise
+            (:func:`~riskprofile.engines.columnar.score_frame`): the run keeps the
+            tables (``run.frame_run``), its exports and :func:`~riskprofile.select` read
+            them, and ``run.shipments``/``run.containers`` are made on first access (a
+            selection makes only the containers it holds); see ``docs/architecture.md``.
+            The SQL engine gives the same run too: ``"duckdb"``, a ``postgresql://``
+            URL, or a :class:`~riskprofile.engines.sql.SqlEngine` (any object with the
+            engine contract's ``evaluate``, :class:`~riskprofile.engines.Engine`).
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -290,39 +297,60 @@ def score(
     when = as_of_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
-    batch: Batch | None
+    batch: Batch | None = None
+    frame_batch: FrameBatch | None = None
+    frame: pl.DataFrame | None = None
     if isinstance(shipments, str | os.PathLike):
-        batch = _read(Path(shipments), engine)
+        if engine == "rowwise":
+            from riskprofile.io import read_batch
+
+            batch = read_batch(Path(shipments))
+        else:
+            from riskprofile.io import read_frame
+
+            frame_batch = read_frame(Path(shipments))
     elif isinstance(shipments, Batch):
         batch = shipments
     elif isinstance(shipments, ReadAccount):  # read_frame's FrameBatch
-        batch = shipments.to_batch()
+        frame_batch = shipments
     elif _is_polars_frame(shipments):  # iterating one would give its columns
+        frame = cast("pl.DataFrame", shipments)
+    else:
+        shipment_list = list(cast("Iterable[Shipment]", shipments))
+        return _score_objects(shipment_list, None, profile_list, skipped, when, engine, progress)
+    if frame_batch is not None:
+        frame = frame_batch.frame
+    count = len(batch.shipments) if batch is not None else cast("pl.DataFrame", frame).height
+    if _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar":
+        tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when)
+        if progress is not None:
+            progress(count)  # scored column-wise, all at once
+        return ScoringRun.of_frame(tables)
+    if batch is None and frame_batch is not None:
+        batch = frame_batch.to_batch()
+    if batch is None:  # a bare frame
+        return _score_objects(None, None, profile_list, skipped, when, engine, progress, frame)
+    return _score_objects(
+        list(batch.shipments), batch, profile_list, skipped, when, engine, progress
+    )
+
+
+def _score_objects(
+    shipment_list: list[Shipment] | None,
+    batch: Batch | None,
+    profile_list: list[CompiledProfile],
+    skipped: dict[str, str],
+    when: dt.datetime,
+    engine: Engine | str | EvaluationEngine,
+    progress: Callable[[int], None] | None,
+    frame: pl.DataFrame | None = None,
+) -> ScoringRun:
+    """The run of objects: one result per shipment, rolled up by container."""
+    if shipment_list is None:
         from riskprofile.model.frame import shipments_of_frame
 
-        batch = None
-        shipment_list = shipments_of_frame(cast("pl.DataFrame", shipments))
-    else:
-        batch = None
-        shipment_list = list(cast("Iterable[Shipment]", shipments))
-    if batch is not None:
-        shipment_list = list(batch.shipments)
-    evaluator: EvaluationEngine = rowwise
-    if not isinstance(engine, str) or engine == "duckdb" or engine.startswith("postgres"):
-        from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
-
-        evaluator = engine if not isinstance(engine, str) else SqlEngine(engine)
-    elif choose_engine(cast("Engine", engine), len(shipment_list)) == "columnar":
-        from riskprofile.engines import columnar  # polars: loaded when a run needs it
-
-        evaluator = columnar
-    facts = fact_groups(profile_list)
-    results = [
-        _score_shipment(shipment, outcomes, when, facts)
-        for shipment, outcomes in evaluator.evaluate(shipment_list, profile_list, when, progress)
-    ]
-    results.sort(key=lambda r: r.shipment_id)
-    _order_duplicates(results)
+        shipment_list = shipments_of_frame(cast("pl.DataFrame", frame))
+    results = _results(shipment_list, profile_list, when, engine, progress)
     containers = roll_up(results)
     units: Counter[str] = Counter()
     for container in containers:
@@ -342,17 +370,127 @@ def score(
     )
 
 
-def _read(path: Path, engine: object) -> Batch:
-    """A batch file's shipments: read column-wise (``read_frame``: the same shipments and
-    rejected records, no model object per record) unless the row-wise engine, the
-    reference, is asked for."""
-    if engine == "rowwise":
-        from riskprofile.io import read_batch
+def _results(
+    shipment_list: Sequence[Shipment],
+    profile_list: Sequence[CompiledProfile],
+    when: dt.datetime,
+    engine: Engine | str | EvaluationEngine,
+    progress: Callable[[int], None] | None = None,
+) -> list[ShipmentResult]:
+    """Each shipment's result, by the reference scoring code, in canonical order (by
+    shipment id, duplicates by content)."""
+    evaluator: EvaluationEngine = rowwise
+    if not _is_named(engine):
+        from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
 
-        return read_batch(path)
-    from riskprofile.io import read_frame
+        evaluator = engine if not isinstance(engine, str) else SqlEngine(engine)
+    elif choose_engine(cast("Engine", engine), len(shipment_list)) == "columnar":
+        from riskprofile.engines import columnar  # polars: loaded when a run needs it
 
-    return read_frame(path).to_batch()
+        evaluator = columnar
+    facts = fact_groups(profile_list)
+    results = [
+        _score_shipment(shipment, outcomes, when, facts)
+        for shipment, outcomes in evaluator.evaluate(shipment_list, profile_list, when, progress)
+    ]
+    results.sort(key=lambda r: r.shipment_id)
+    _order_duplicates(results)
+    return results
+
+
+@dataclass(frozen=True)
+class _AccountedFrame:
+    """A :class:`Batch`'s shipments as a frame, with its account (what
+    :func:`~riskprofile.engines.columnar.score_frame` keeps for the audit)."""
+
+    frame: pl.DataFrame
+    source: str
+    records_read: int
+    rejected: Sequence[RejectedRecord]
+    record_unit: str
+
+
+class _FrameTables:
+    """A batch scored column-wise (:func:`~riskprofile.engines.columnar.score_frame`), and
+    its objects made on first access by the reference scoring code on the same shipments
+    (:class:`~riskprofile.results.RunTables`): all of them for ``run.shipments`` or
+    ``run.containers``, only the containers asked for by a selection."""
+
+    def __init__(
+        self,
+        batch: Batch | None,
+        frame_batch: FrameBatch | None,
+        frame: pl.DataFrame | None,
+        profiles: list[CompiledProfile],
+        skipped: dict[str, str],
+        when: dt.datetime,
+    ) -> None:
+        from riskprofile.engines.columnar import score_frame, shipment_frame
+
+        self._batch = batch
+        self._profiles = profiles
+        self._when = when
+        self._results: tuple[ShipmentResult, ...] | None = None
+        self._containers: tuple[ContainerResult, ...] | None = None
+        source: pl.DataFrame | _AccountedFrame | FrameBatch
+        if batch is not None:
+            source = _AccountedFrame(
+                shipment_frame(batch.shipments), batch.source, batch.records_read,
+                batch.rejected, batch.record_unit,
+            )  # fmt: skip
+        elif frame_batch is not None:
+            source = frame_batch
+        else:
+            source = cast("pl.DataFrame", frame)
+        # The profiles are the ones taking part; the run says which were skipped and why.
+        run = score_frame(source, profiles, as_of=when, include_drafts=True)
+        self.frame_run = dataclasses.replace(run, skipped_profiles=skipped)
+
+    def _shipments(self, rows: Sequence[int] | None = None) -> list[Shipment]:
+        """The shipments of the frame's ``rows`` (all when None), in that order: the
+        batch's own objects, or made from the frame."""
+        if self._batch is not None:
+            every = self._batch.shipments
+            return list(every) if rows is None else [every[r] for r in rows]
+        from riskprofile.model.frame import shipments_of_frame
+
+        frame = cast("pl.DataFrame", self.frame_run.frame)
+        return shipments_of_frame(frame if rows is None else frame[list(rows)])
+
+    def shipment_results(self) -> tuple[ShipmentResult, ...]:
+        """Every shipment's result (see :class:`~riskprofile.results.RunTables`)."""
+        if self._results is None:
+            made = _results(self._shipments(), self._profiles, self._when, "auto")
+            self._results = tuple(made)
+        return self._results
+
+    def container_results(
+        self, positions: Sequence[int] | None = None
+    ) -> tuple[ContainerResult, ...]:
+        """The containers at ``positions`` of the ranking, or all (see
+        :class:`~riskprofile.results.RunTables`)."""
+        if positions is None or self._containers is not None:
+            if self._containers is None:
+                self._containers = tuple(roll_up(self.shipment_results()))
+            every = self._containers
+            return every if positions is None else tuple(every[i] for i in positions)
+        keys = self.frame_run.container_table.get_column("key").gather(list(positions))
+        rows = (
+            self.frame_run.shipment_scores.get_column("key")
+            .is_in(keys.unique().implode())
+            .arg_true()
+            .to_list()
+        )
+        # Columnar even for a few: the batch was, and its translations are cached.
+        made = _results(self._shipments(rows), self._profiles, self._when, "columnar")
+        by_key = {c.key: c for c in roll_up(made)}
+        return tuple(by_key[key] for key in keys.to_list())
+
+
+def _is_named(engine: object) -> bool:
+    """Whether ``engine`` names one of the library's own engines (``auto``, ``rowwise``,
+    ``columnar``), not the SQL engine (``duckdb``, a ``postgresql://`` URL, an object)."""
+    return isinstance(engine, str) and engine != "duckdb" and not engine.startswith("postgres")
 
 
 def _is_polars_frame(value: object) -> bool:

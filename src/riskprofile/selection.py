@@ -153,7 +153,7 @@ class Selection:
         shown = ", ".join(f"{n} {r}" for r, n in reasons.items() if n)
         warned = f", {len(self.warnings)} warnings" if self.warnings else ""
         return (
-            f"<Selection {len(self.selected)} of {len(self.run.containers)} containers "
+            f"<Selection {len(self.selected)} of {len(self.run)} containers "
             f"({shown or 'none'}), capacity {self.capacity}, {len(self.left_out)} left out"
             f"{warned}>"
         )
@@ -299,8 +299,11 @@ def select(
     For example ``select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%",
     seed=1)``.
     """
-    containers = run.containers  # already in rank order
-    ranked = _ranked_view(run)
+    # A ScoringRun scored column-wise is ranked from its tables, and makes only the
+    # containers the selection holds.
+    tables: RankedRun | None = getattr(run, "frame_run", None)
+    frame_run = run if tables is None else tables  # (an empty run is falsy)
+    ranked = _ranked_view(frame_run)
     total = ranked.total
     rate = _rate(control_rate)
     if rate > 0 and seed is None:
@@ -371,11 +374,9 @@ def select(
         for i, lane in zip(ranked.candidates, ranked.candidate_lanes, strict=True)
         if i not in taken
     ]
-    left_out = _take(containers, [i for i, lane in rest if lane in filled or lane != "blue"])
-    documentary = _take(
-        containers, [i for i, lane in rest if lane not in filled and lane == "blue"]
-    )
-    picked_containers = _take(containers, [i for _, i in chosen])
+    left_out = _take(run, [i for i, lane in rest if lane in filled or lane != "blue"])
+    documentary = _take(run, [i for i, lane in rest if lane not in filled and lane == "blue"])
+    picked_containers = _take(run, [i for _, i in chosen])
     selected = tuple(
         Selected(rank, reason, c)
         for rank, ((reason, _), c) in enumerate(zip(chosen, picked_containers, strict=True), 1)
@@ -383,7 +384,7 @@ def select(
     return Selection(
         run, selected, left_out, limit, rate, seed, tuple(warnings),
         documentary=documentary, control_on_top=control_on_top, lanes=filled, quotas=quotas,
-        manual_review=_manual_review(run, not_scored),
+        manual_review=_manual_review(frame_run, not_scored),
     )  # fmt: skip
 
 
@@ -457,8 +458,14 @@ def _scored_numbers(run: RankedRun, numbers: list[str]) -> set[str]:
     return {c.container_number for c in run.containers if c.container_number} & set(numbers)
 
 
-def _take(containers: Sequence[RankedContainer], positions: list[int]) -> tuple[Any, ...]:
-    take = getattr(containers, "take", None)  # a column-wise run makes them in one go
+def _take(run: RankedRun, positions: list[int]) -> tuple[Any, ...]:
+    """The run's containers at these places of the ranking, made in one go where the
+    run keeps tables (a ScoringRun scored column-wise, a FrameRun)."""
+    containers_at = getattr(run, "containers_at", None)
+    if containers_at is not None:
+        return tuple(containers_at(positions))
+    containers: Sequence[RankedContainer] = run.containers
+    take = getattr(containers, "take", None)
     if take is not None:
         return tuple(take(positions))
     return tuple(containers[i] for i in positions)

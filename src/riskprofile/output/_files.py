@@ -15,6 +15,7 @@ from riskprofile.output._tables import (
     container_rows,
     hit_rows,
     is_object_run,
+    tables_of,
 )
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
@@ -80,6 +81,7 @@ def to_json(run: Run, selection: Selection | None = None) -> str:
     """The run as one JSON document: audit trail, containers, hits (``run``: a
     :class:`~riskprofile.results.ScoringRun` or a column-wise
     :class:`~riskprofile.engines.columnar.FrameRun`, the same text for both)."""
+    run = tables_of(run)
     if not is_object_run(run):
         # Column-wise: the audit block by json.dumps, the two tables' text by polars.
         from riskprofile.output import _frame
@@ -109,6 +111,7 @@ def to_csv(run: Run, selection: Selection | None = None) -> str:
     to its first file): one row per container, in rank order (selected first with a
     selection), every cell safe to open in a spreadsheet; ``run`` as for :func:`to_json`.
     """
+    run = tables_of(run)
     if not is_object_run(run):
         from riskprofile.output import _frame
 
@@ -171,6 +174,7 @@ def write_output(
     :class:`~riskprofile.engines.columnar.FrameRun`: the same bytes are written for both.
     ``progress``, when given, is called with the number of files written so far.
     """
+    run = tables_of(run)
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
     done = progress or (lambda _files: None)

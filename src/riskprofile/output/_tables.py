@@ -27,6 +27,14 @@ def is_object_run(run: object) -> TypeIs[ScoringRun]:
     return not hasattr(run, "container_table")
 
 
+def tables_of(run: Run) -> Run:
+    """The column-wise run behind a :class:`~riskprofile.results.ScoringRun` that
+    :func:`riskprofile.score` computed column-wise (its ``frame_run``: the same bytes,
+    without an object per shipment), else ``run`` itself."""
+    frame_run: FrameRun | None = getattr(run, "frame_run", None)
+    return run if frame_run is None else frame_run
+
+
 CONTAINER_COLUMNS = (
     "rank", "key", "container_number", "bl_numbers", "lane", "score", "forced_lane",
     "selected", "reason", "hit_count", "top_reasons", "forced_reasons", "notes",

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from riskprofile.output._tables import Run, _profile_ids, _top, is_object_run, route
+from riskprofile.output._tables import Run, _profile_ids, _top, is_object_run, route, tables_of
 from riskprofile.output._units import Unit, _number
 from riskprofile.rules import LANES, UNEVALUABLE_WARNING, unevaluable_warnings
 
@@ -128,6 +128,7 @@ def text_table(
     ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
     :class:`~riskprofile.engines.columnar.FrameRun` (the same text for both; only the
     units shown are looked at one by one)."""
+    run = tables_of(run)
     lanes = _lane_counts(run)
     out = [
         f"{len(run):,} containers scored as of {run.as_of.date().isoformat()} "
