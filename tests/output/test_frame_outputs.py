@@ -342,7 +342,7 @@ def test_an_empty_bl_number_keys_its_unit_by_the_shipment_id_in_both_engines() -
 
 
 def test_text_is_escaped_in_json_as_json_dumps_escapes_it() -> None:
-    from riskprofile.output._frame import json_list
+    from riskprofile.output._frame_files import json_list
 
     texts = [chr(c) for c in range(0x300)] + ['a\\"b', "\U0001f600", "\u2028", ""]
     table = pl.DataFrame({"text": [*texts, None]})
@@ -359,3 +359,65 @@ def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
     assert frame_run.records_read is None
     assert frame_run.records_accepted is None
     assert output.to_json(frame_run) == output.to_json(reference)
+
+
+def test_json_put_together_in_many_parts_is_the_same_text(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # A run's JSON is put together and written some rows at a time; the seams (the comma
+    # after every row but the list's last) must not show, however the rows are cut.
+    from riskprofile.output import _frame_files
+
+    reference, frame_run, rejected = example_runs
+    chosen = select(reference, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
+    other = select(frame_run, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
+    expected = output.to_json(reference, chosen)
+    for rows in (1, 2, 7, len(frame_run) - 1, len(frame_run)):
+        monkeypatch.setattr(_frame_files, "_JSON_ROWS", rows)
+        assert output.to_json(frame_run, other) == expected, rows
+        output.write_output(frame_run, tmp_path / "out.json", selection=other)
+        assert (tmp_path / "out.json").read_text(encoding="utf-8") == expected, rows
+
+
+SAME_WORDS = {
+    "id": "t.words",
+    "version": 1,
+    "title": "Two indicators, one text",
+    "category": "other",
+    "owner": "tests",
+    "indicators": [
+        {"id": "a", "title": "A", "when": "packages > 0", "weight": 30, "explain": "same words"},
+        {"id": "b", "title": "B", "when": "packages > 1", "weight": 20,
+         "explain": "{packages} packages"},
+        {"id": "c", "title": "C", "when": "packages > 2", "weight": 10, "explain": "same words"},
+        {"id": "d", "title": "D", "when": "packages > 3", "weight": 5, "explain": "last words"},
+    ],
+    "bands": [{"min_score": 10, "lane": "blue"}],
+}  # fmt: skip
+
+
+def test_top_reasons_skip_a_text_two_indicators_word_alike(tmp_path: Path) -> None:
+    # The top reasons are the three heaviest distinct texts. Sorted by weight, one unit's
+    # texts read "same words", "4 packages", "same words", "last words": the third
+    # distinct text is the fourth hit's. An LCL container's B/Ls repeat texts too.
+    import yaml
+
+    (tmp_path / "words.yaml").write_text(yaml.safe_dump(SAME_WORDS), encoding="utf-8")
+    profiles = load_profiles(tmp_path)
+    shipments = [
+        Shipment(shipment_id=f"M/{n}", manifest_ref="M", bl_number=f"BL{n}",
+                 container_number=box, packages=packages)
+        for n, (box, packages) in enumerate([
+            ("MSKU0000001", 4), ("TGHU0000002", 4), ("TGHU0000002", 4), ("TGHU0000002", 2),
+            ("CAIU0000003", 3), ("CAIU0000003", 1), ("BMOU0000004", 2),
+        ])
+    ]  # fmt: skip
+    reference, frame_run = runs(shipments, profiles, [])
+    tops = {row["key"]: row["top_reasons"] for row in output.container_rows(frame_run)}
+    assert tops["M/MSKU0000001"] == "same words; 4 packages; last words"
+    assert tops["M/TGHU0000002"] == "same words; 4 packages; 2 packages"
+    assert tops["M/CAIU0000003"] == "same words; 3 packages"
+    assert tops["M/BMOU0000004"] == "same words; 2 packages"
+    assert_same_outputs(reference, frame_run, None, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,9 @@ from riskprofile.output._tables import (
 )
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    import polars as pl
+
+    from riskprofile.engines.columnar import FrameRun
     from riskprofile.selection import Selection
 
 
@@ -83,19 +86,31 @@ def to_json(run: Run, selection: Selection | None = None) -> str:
     :class:`~riskprofile.engines.columnar.FrameRun`, the same text for both)."""
     run = tables_of(run)
     if not is_object_run(run):
-        # Column-wise: the audit block by json.dumps, the two tables' text by polars.
-        from riskprofile.output import _frame
+        from riskprofile.output import _frame_files
 
-        head = json.dumps({"audit": _audit(run, selection)}, indent=2, ensure_ascii=False)
-        containers = _frame.json_list(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
-        hits = _frame.json_list(_frame.hit_frame(run), HIT_COLUMNS)
-        return f'{head[:-2]},\n  "containers": {containers},\n  "hits": {hits}\n}}\n'
+        return "".join(
+            p if isinstance(p, str) else _frame_files.json_text(p)
+            for p in _json_parts(run, selection)
+        )
     doc = {
         "audit": _audit(run, selection),
         "containers": container_rows(run, selection),
         "hits": hit_rows(run),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_parts(run: FrameRun, selection: Selection | None) -> Iterator[str | pl.DataFrame]:
+    """A column-wise run's JSON document in parts (:func:`~riskprofile.output._frame_files.
+    json_parts`): the audit block by ``json.dumps``, the two tables' text by polars."""
+    from riskprofile.output import _frame, _frame_files
+
+    head = json.dumps({"audit": _audit(run, selection)}, indent=2, ensure_ascii=False)
+    yield head[:-2] + ',\n  "containers": '
+    yield from _frame_files.json_parts(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
+    yield ',\n  "hits": '
+    yield from _frame_files.json_parts(_frame.hit_frame(run), HIT_COLUMNS)
+    yield "\n}\n"
 
 
 def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -113,17 +128,17 @@ def to_csv(run: Run, selection: Selection | None = None) -> str:
     """
     run = tables_of(run)
     if not is_object_run(run):
-        from riskprofile.output import _frame
+        from riskprofile.output import _frame, _frame_files
 
-        return _frame.csv_text(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
+        return _frame_files.csv_text(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
     return _csv(container_rows(run, selection), CONTAINER_COLUMNS)
 
 
 def _hits_csv(run: Run) -> str:
     if not is_object_run(run):
-        from riskprofile.output import _frame
+        from riskprofile.output import _frame, _frame_files
 
-        return _frame.csv_text(_frame.hit_frame(run), HIT_COLUMNS)
+        return _frame_files.csv_text(_frame.hit_frame(run), HIT_COLUMNS)
     return _csv(hit_rows(run), HIT_COLUMNS)
 
 
@@ -132,11 +147,11 @@ def _arrow_tables(run: Run, selection: Selection | None) -> tuple[Any, Any]:
     import pyarrow as pa
 
     if not is_object_run(run):
-        from riskprofile.output import _frame
+        from riskprofile.output import _frame, _frame_files
 
         return (
-            _frame.arrow_table(_frame.container_frame(run, selection), CONTAINER_COLUMNS),
-            _frame.arrow_table(_frame.hit_frame(run), HIT_COLUMNS),
+            _frame_files.arrow_table(_frame.container_frame(run, selection), CONTAINER_COLUMNS),
+            _frame_files.arrow_table(_frame.hit_frame(run), HIT_COLUMNS),
         )
     tables = []
     for rows, columns in ((container_rows(run, selection), CONTAINER_COLUMNS),
@@ -179,17 +194,23 @@ def write_output(
     fmt = format or path.suffix.lower().lstrip(".")
     done = progress or (lambda _files: None)
     if fmt == "json":
-        path.write_text(to_json(run, selection), encoding="utf-8")
+        if is_object_run(run):
+            path.write_text(to_json(run, selection), encoding="utf-8")
+        else:  # column-wise, straight to the file: the run's text is never held whole
+            from riskprofile.output import _frame_files
+
+            with path.open("wb") as handle:
+                _frame_files.write_parts(_json_parts(run, selection), handle)
         done(1)
         return [path]
     hits_path = output_files(path, fmt)[-1]
     if fmt == "csv":
         if not is_object_run(run):  # column-wise, straight to the files
-            from riskprofile.output import _frame
+            from riskprofile.output import _frame, _frame_files
 
-            _frame.write_csv(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path)
+            _frame_files.write_csv(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path)
             done(1)
-            _frame.write_csv(_frame.hit_frame(run), HIT_COLUMNS, hits_path)
+            _frame_files.write_csv(_frame.hit_frame(run), HIT_COLUMNS, hits_path)
             done(2)
             return [path, hits_path]
         path.write_text(to_csv(run, selection), encoding="utf-8")

@@ -15,16 +15,13 @@ Imported only for a column-wise run: importing :mod:`riskprofile.output` loads n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from riskprofile.io._cells import csv_cell, csv_line
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.output._units import Unit, _number
@@ -34,9 +31,7 @@ if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     from riskprofile.selection import Selection
 
 __all__ = [
-    "arrow_table",
     "container_frame",
-    "csv_text",
     "frame_units",
     "hit_frame",
     "lane_counts",
@@ -68,43 +63,71 @@ def _frame(run: FrameRun) -> pl.DataFrame:
     return run.frame
 
 
-def _shipment_order(run: FrameRun, keys: pl.Series | None = None) -> pl.DataFrame:
-    """Every shipment row (``row``) with its unit ``key`` and ``order``: its place when
-    shipments are sorted as the row-wise run sorts them (by shipment id; shipments that
-    share an id by their full content, as :func:`riskprofile.scoring.score` does). Only
-    the order within a unit matters: with ``keys`` (an imploded Series), only the rows of
-    those units, ordered among themselves."""
-    cache = _cache(run)
-    if "order" in cache:
-        found: pl.DataFrame = cache["order"]
-        return found if keys is None else found.filter(pl.col("key").is_in(keys))
-    frame = _frame(run)
-    rows = pl.DataFrame(
-        {
-            "row": pl.int_range(frame.height, dtype=pl.UInt32, eager=True),
-            "shipment_id": frame.get_column("shipment_id"),
-            "key": run.shipment_scores.get_column("key"),
-        }
-    )
-    if keys is not None:
-        rows = rows.filter(pl.col("key").is_in(keys))
-    tie = pl.Series("tie", [None] * rows.height, dtype=pl.String)
-    duplicated = rows.get_column("shipment_id").is_duplicated()
-    if duplicated.any():
-        places = duplicated.arg_true()
-        at = rows.get_column("row").gather(places).to_list()
+def _in_unit_order(rows: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (``row``: a shipment's row in ``frame``, ``unit``: its unit's rank or key)
+    sorted by unit, each unit's shipments as the row-wise run sorts them: by shipment id;
+    shipments that share an id by their full content (as :func:`riskprofile.scoring.score`
+    does), then in frame order."""
+    ids = frame.get_column("shipment_id").gather(rows.get_column("row")).alias("shipment_id")
+    ordered = rows.with_columns(ids).sort(["unit", "shipment_id"], maintain_order=True)
+    unit, sid = pl.col("unit"), pl.col("shipment_id")
+    same = (unit == unit.shift(1)) & (sid == sid.shift(1))
+    tied = ordered.select(same.fill_null(False) | same.shift(-1).fill_null(False)).to_series()
+    if tied.any():  # two shipments of a unit share an id: their content decides
+        places = tied.arg_true()
+        at = ordered.get_column("row").gather(places).to_list()
         texts = [s.model_dump_json() for s in shipments_of_frame(frame[at])]
+        tie = pl.Series("tie", [None] * ordered.height, dtype=pl.String)
         tie = tie.scatter(places, pl.Series(texts, dtype=pl.String))
-    order = (
-        rows.with_columns(tie)
-        .sort(["shipment_id", "tie"], maintain_order=True, nulls_last=False)
-        .with_row_index("order")
-        .select("row", "key", "order")
-        .sort("row")
+        ordered = ordered.with_columns(tie).sort(
+            ["unit", "shipment_id", "tie"], maintain_order=True
+        )
+    return ordered.select("row", "unit")
+
+
+def _shipment_places(run: FrameRun) -> pl.DataFrame:
+    """The shipment rows as the outputs list them: ``row`` (in the frame) and ``rank`` (of
+    its unit), units in rank order, each unit's shipments in the row-wise order
+    (:func:`_in_unit_order`); and, in the cache, each frame row's ``place`` in that list.
+
+    Only the units of several shipments are sorted on the shipment id (text): the others'
+    single rows go straight to their rank."""
+    cache = _cache(run)
+    if "places" in cache:
+        found: pl.DataFrame = cache["places"]
+        return found
+    frame = _frame(run)
+    units = run.shipment_scores.select("key").join(
+        run.container_table.select("key", "rank", "shipment_count"),
+        on="key",
+        how="left",
+        maintain_order="left",
     )
-    if keys is None:
-        cache["order"] = order
-    return order
+    rows = units.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+        pl.col("rank").alias("unit"),
+        pl.col("shipment_count") > 1,
+    )
+    several = rows.filter(pl.col("shipment_count")).select("row", "unit")
+    single = rows.filter(~pl.col("shipment_count")).select("row", "unit")
+    places = (
+        pl.concat([_in_unit_order(several, frame), single])
+        .sort("unit", maintain_order=True)
+        .rename({"unit": "rank"})
+    )
+    height = places.height
+    cache["place"] = pl.zeros(height, dtype=pl.UInt32, eager=True).scatter(
+        places.get_column("row"), pl.int_range(height, dtype=pl.UInt32, eager=True)
+    )
+    cache["places"] = places
+    return places
+
+
+def _place_of_rows(run: FrameRun) -> pl.Series:
+    """Each frame row's place in :func:`_shipment_places`' list."""
+    _shipment_places(run)
+    place: pl.Series = _cache(run)["place"]
+    return place
 
 
 def _number_columns(values: Sequence[Decimal], name: str) -> dict[str, list[Any]]:
@@ -126,8 +149,7 @@ def _explained(run: FrameRun) -> pl.DataFrame:
     if "hits" in cache:
         found: pl.DataFrame = cache["hits"]
         return found
-    order = _shipment_order(run)
-    explained = run.explained_hits().with_row_index("hit")
+    explained = run.explained_hits()
     # ``priority``: the place of each indicator in the order of the top reasons (highest
     # weight first, then profile and indicator), computed once for the few indicators.
     weights = sorted(
@@ -149,14 +171,29 @@ def _explained(run: FrameRun) -> pl.DataFrame:
             "priority": pl.Int64,
         },
     )
-    containers = run.container_table.select("key", "rank", "container_number")
-    bl = _frame(run).get_column("bl_number")
+    # The hits in the order of their shipments' places (a stable sort on one integer: a
+    # shipment's hits stay in profile and indicator order), then gathered once.
+    rows = explained.get_column("row")
+    hit_order = (
+        _place_of_rows(run)
+        .gather(rows)
+        .to_frame("place")
+        .with_row_index("hit")
+        .sort("place", maintain_order=True)
+        .get_column("hit")
+    )
+    rank = _shipment_places(run).get_column("rank")
+    ordered = explained[hit_order]
+    ordered_rows = ordered.get_column("row")
+    hit_rank = rank.gather(_place_of_rows(run).gather(ordered_rows))
+    containers = run.container_table.get_column("container_number")
     hits = (
-        explained.with_columns(bl.gather(explained.get_column("row")).alias("bl_number"))
-        .join(order.select("row", "order"), on="row", how="left")
-        .join(containers, on="key", how="left")
-        .join(numbers, on=["profile_id", "indicator_id"], how="left")
-        .sort(["rank", "order", "hit"])
+        ordered.with_columns(
+            _frame(run).get_column("bl_number").gather(ordered_rows).alias("bl_number"),
+            containers.gather(hit_rank - 1).alias("container_number"),
+            hit_rank.alias("rank"),
+        )
+        .join(numbers, on=["profile_id", "indicator_id"], how="left", maintain_order="left")
         .with_row_index("position")
     )
     cache["hits"] = hits
@@ -219,6 +256,41 @@ def _joined(
     )
 
 
+def _top_reasons(hits: pl.DataFrame) -> pl.DataFrame:
+    """The top reasons of each unit (``rank``, ``explanation``, in rank order): the three
+    heaviest distinct explanations of the hits that count (one fact counts once: a hit
+    another hit counts is no reason of its own), as the row-wise ``_top`` picks them.
+
+    Sorted by weight, a unit's hits of one indicator come together, and the texts that
+    repeat the one before them (an LCL container's B/Ls hitting the same indicator) are
+    dropped without hashing any text; the first three left are the answer unless the third
+    is the first again (two indicators wording the same text): only such units are
+    deduplicated in full."""
+    rank, text = pl.col("rank"), pl.col("explanation")
+    start = (rank != rank.shift(1)).fill_null(True)
+    kept = (
+        hits.filter(pl.col("counted_in").is_null())
+        .select("rank", "priority", "position", "explanation")
+        .sort(["rank", "priority", "position"])
+        .filter(start | (text != text.shift(1)).fill_null(True))
+        .select("rank", "explanation")
+    )
+    index = pl.int_range(pl.len(), dtype=pl.Int64)
+    within = index - pl.when(start).then(index).forward_fill()
+    first = kept.with_columns(within.alias("n")).filter(pl.col("n") < 3)
+    again = first.filter((pl.col("n") == 2) & (text == text.shift(2))).get_column("rank")
+    if again.len() == 0:
+        return first.select("rank", "explanation")
+    redone = (
+        kept.filter(rank.is_in(again.implode()))
+        .unique(keep="first", maintain_order=True)
+        .filter(pl.int_range(pl.len()).over("rank") < 3)
+    )
+    return pl.concat(
+        [first.filter(~rank.is_in(again.implode())).select(redone.columns), redone]
+    ).sort("rank", maintain_order=True)
+
+
 def _base_containers(run: FrameRun) -> pl.DataFrame:
     """Every column of the container table that does not depend on a selection, one row
     per container in rank order."""
@@ -229,42 +301,23 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     frame = _frame(run)
     table = run.container_table
     units = table.height
-    # Each shipment row's unit as its rank (the container table is in rank order).
-    order = _shipment_order(run).join(
-        table.select("key", "rank"), on="key", how="left", maintain_order="left"
-    )
-    shipments = (
-        frame.select(
-            "bl_number",
-            "consignee_name",
-            "shipper_name",
-            _route().alias("routes"),
-            "hs_codes",
-            "description",
-        )
-        .with_columns(order.get_column("rank"), order.get_column("order"))
-        .sort("order")
-    )
+    places = _shipment_places(run)
+    shipments = frame.select(
+        "bl_number",
+        "consignee_name",
+        "shipper_name",
+        _route().alias("routes"),
+        "hs_codes",
+        "description",
+    )[places.get_column("row")].with_columns(places.get_column("rank"))
+    note_places = _place_of_rows(run).gather(run.notes.get_column("row"))
     notes = (
-        run.notes.select("row", pl.col("notes").list.join(_SEPARATOR).alias("note"))
-        .join(order, on="row", how="left")
-        .sort("order")
+        run.notes.select(pl.col("notes").list.join(_SEPARATOR).alias("note"))
+        .with_columns(note_places.alias("place"), places.get_column("rank").gather(note_places))
+        .sort("place")
     )
     hits = _explained(run)
-    # One fact counts once: a hit another hit counts is no reason of its own. The three
-    # heaviest distinct explanations of each unit.
-    counted = hits.filter(pl.col("counted_in").is_null())
-    several = counted.get_column("rank").is_duplicated()  # a unit's only reason is its top
-    top = pl.concat(
-        [
-            counted.filter(~several).select("rank", "explanation"),
-            counted.filter(several)
-            .sort("priority", "position")
-            .select("rank", "explanation")
-            .unique(keep="first", maintain_order=True)
-            .filter(pl.int_range(pl.len()).over("rank") < 3),
-        ]
-    )
+    top = _top_reasons(hits)
     forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
         "rank",
         pl.concat_str(
@@ -377,149 +430,6 @@ def python_rows(table: pl.DataFrame, columns: Sequence[str]) -> list[dict[str, A
     return [dict(zip(columns, row, strict=True)) for row in zip(*data.values(), strict=True)]
 
 
-_CELL_FIRST = re.compile(r"^[=+\-@\t\r']")
-
-
-def _csv_column(values: pl.Series) -> pl.Series:
-    """A text column's cells as :func:`~riskprofile.io._cells.csv_cell` makes them: a
-    formula-like cell prefixed with a quote, decided by ``csv_cell`` itself once per
-    distinct value that may need it (those that start with ``= + - @``, a tab, a CR or a
-    quote). An empty text becomes null: polars writes ``""`` for an empty text, the csv
-    module (and ``csv_line``) nothing, as for None."""
-    text = values.cast(pl.String)
-    marked = text.str.contains(_CELL_FIRST.pattern).fill_null(False)
-    if marked.any():
-        distinct = text.filter(marked).unique().to_list()
-        changed = {v: str(csv_cell(v)) for v in distinct if str(csv_cell(v)) != v}
-        if changed:
-            text = text.replace(list(changed), list(changed.values()))
-    return text.replace("", None).alias(values.name)
-
-
-def _csv_cells(table: pl.DataFrame, column: str) -> pl.Series:
-    if column in _NUMBERS:
-        return table.get_column(f"{column}_text").alias(column)
-    values = table.get_column(column)
-    if values.dtype == pl.Boolean:  # str(True)
-        return values.replace_strict({True: "True", False: "False"}, return_dtype=pl.String).alias(
-            column
-        )
-    if values.dtype.is_integer():
-        return values.cast(pl.String).alias(column)
-    return _csv_column(values).alias(column)
-
-
-def csv_frame(table: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """A container or hit frame as the text cells :func:`~riskprofile.io._cells.csv_line`
-    writes (before quoting), empty cells null: what :func:`write_csv` writes.
-
-    polars' ``write_csv(quote_style="necessary")`` quotes a cell holding the separator,
-    a double quote, LF or CR, doubling quotes, and writes null as nothing: the quoting
-    of ``csv_line`` (the tests compare the bytes)."""
-    if table.height == 0:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    return pl.DataFrame([_csv_cells(table, c) for c in columns])
-
-
-def write_csv(table: pl.DataFrame, columns: Sequence[str], target: Any = None) -> str | None:
-    """The CSV file of a container or hit frame, with the bytes of ``csv_line`` row by
-    row: written to ``target`` (a path), or returned as text when ``target`` is None."""
-    cells = csv_frame(table, columns)
-    if cells.height == 0:
-        text = csv_line(columns)
-        if target is None:
-            return text
-        Path(target).write_text(text, encoding="utf-8")
-        return None
-    written: str | None = cells.write_csv(
-        target, quote_style="necessary", line_terminator="\n", include_header=True
-    )
-    return written
-
-
-def csv_text(table: pl.DataFrame, columns: Sequence[str]) -> str:
-    """The CSV text of a container or hit frame: the bytes of ``csv_line`` row by row."""
-    text = write_csv(table, columns)
-    assert text is not None
-    return text
-
-
-# What json.dumps(..., ensure_ascii=False) escapes in a text: the quote, the backslash,
-# and every control character below U+0020 (the usual five by name, the others as \u00XX).
-_JSON_NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-               "\b": "\\b", "\f": "\\f"}  # fmt: skip
-_JSON_ESCAPES = {
-    **{chr(c): f"\\u{c:04x}" for c in range(0x20) if chr(c) not in _JSON_NAMED},
-    **_JSON_NAMED,
-}
-
-
-def _json_value(table: pl.DataFrame, column: str) -> pl.Expr:
-    """A column's values as ``json.dumps`` writes them (text escaped and quoted, None
-    ``null``, Booleans ``true``/``false``, numbers as the row-wise tables hold them)."""
-    if column in _NUMBERS:
-        return pl.col(f"{column}_text")
-    dtype = table.schema[column]
-    value = pl.col(column)
-    if dtype == pl.Boolean:
-        text = pl.when(value).then(pl.lit("true")).otherwise(pl.lit("false"))
-    elif dtype.is_integer():
-        text = value.cast(pl.String)
-    else:
-        escaped = value.str.replace_many(list(_JSON_ESCAPES), list(_JSON_ESCAPES.values()))
-        text = pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
-    return text.fill_null(pl.lit("null"))
-
-
-def json_list(table: pl.DataFrame, columns: Sequence[str]) -> str:
-    """A container or hit frame as ``json.dumps(rows, indent=2, ensure_ascii=False)``
-    writes the list of its rows as a value of a top-level key (the list's lines indented
-    by two spaces, the rows' by four and their keys by six)."""
-    if table.height == 0:
-        return "[]"
-    fields = [
-        pl.concat_str(pl.lit(f'      "{column}": '), _json_value(table, column))
-        for column in columns
-    ]
-    rows = table.select(
-        pl.concat_str(pl.lit("    {\n"), pl.concat_str(fields, separator=",\n"), pl.lit("\n    }"))
-        .str.join(",\n")
-        .alias("rows")
-    )
-    return "[\n" + str(rows.item()) + "\n  ]"
-
-
-def arrow_table(table: pl.DataFrame, columns: Sequence[str]) -> Any:
-    """A container or hit frame as the Arrow table ``pyarrow.Table.from_pylist`` makes of
-    the row-wise rows (whole numbers int64, else float64; a column of None null)."""
-    import pyarrow as pa
-
-    if table.height == 0:
-        return pa.table({c: pa.array([], pa.string()) for c in columns})
-    arrays = {}
-    for column in columns:
-        if column in _NUMBERS:
-            if table.get_column(f"{column}_whole").all():
-                arrays[column] = pa.array(
-                    table.get_column(f"{column}_float").cast(pl.Int64).to_arrow(), pa.int64()
-                )
-            else:
-                arrays[column] = table.get_column(f"{column}_float").to_arrow()
-            continue
-        values = table.get_column(column)
-        if column in _NULLABLE and values.null_count() == table.height:
-            arrays[column] = pa.nulls(table.height)
-            continue
-        if values.dtype == pl.Boolean:
-            target = pa.bool_()
-        elif values.dtype.is_integer():
-            target = pa.int64()
-        else:
-            target = pa.string()
-        arrays[column] = values.to_arrow().cast(target)
-    return pa.table(arrays).combine_chunks()
-
-
 @dataclass(frozen=True, slots=True)
 class ShownHit:
     """A hit of a unit the list shows, as :class:`~riskprofile.results.Hit` has it."""
@@ -545,11 +455,17 @@ def frame_units(run: FrameRun, keys: Iterable[str]) -> dict[str, Unit]:
         return {}
     key_series = pl.Series(wanted, dtype=pl.String).implode()
     table = run.container_table.filter(pl.col("key").is_in(key_series))
-    order = _shipment_order(run, key_series).sort("order")
+    keys = run.shipment_scores.get_column("key")
+    # The units' shipments in the row-wise order (units by key: only the order within a
+    # unit matters here), and each one's place in that order.
+    order = _in_unit_order(
+        keys.to_frame("unit").with_row_index("row").filter(pl.col("unit").is_in(key_series)),
+        _frame(run),
+    ).with_row_index("order")
     rows = order.get_column("row").to_list()
     shipments = shipments_of_frame(_frame(run)[rows])
     by_key: dict[str, list[Shipment]] = {}
-    for key, shipment in zip(order.get_column("key").to_list(), shipments, strict=True):
+    for key, shipment in zip(order.get_column("unit").to_list(), shipments, strict=True):
         by_key.setdefault(key, []).append(shipment)
     hit_lists: dict[str, list[ShownHit]] = {}
     if "hits" in _cache(run):
