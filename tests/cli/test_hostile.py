@@ -85,6 +85,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
                          "2026-11-02"],
     ("history", "show"): ["--store", "{store}"],
     ("history", "stats"): ["--store", "{store}", "--as-of", "2026-11-02"],
+    ("sql",): ["{profiles}", "--dialect", "postgres", "--as-of", "2026-11-02"],
     ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
                           "DPRK", "--edition", "2026-11-01"],
 }  # fmt: skip

@@ -30,6 +30,7 @@ from riskprofile.cli import (
     _profiles,
     _reference,
     _score,
+    _sql,
     _suggest,
 )
 from riskprofile.errors import NoProfilesError, ProfileSetError, RiskProfileError
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _exchange.register(commands)
     _lists.register(commands)
     _history.register(commands)
+    _sql.register(commands)
     return parser
 
 

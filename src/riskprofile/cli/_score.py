@@ -83,10 +83,11 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     score.add_argument("-o", "--output", help="write to this file (csv/parquet also write .hits)")
     score.add_argument(
-        "--engine", choices=["auto", "rowwise", "columnar"], default="auto",
+        "--engine", type=_engine, default="auto",
         help="evaluation engine: auto (default) and columnar score the whole batch "
-        "column-wise; rowwise is the reference, one shipment at a time; all give the same "
-        "results",
+        "column-wise; rowwise is the reference, one shipment at a time; duckdb, or a "
+        "postgresql:// URL, evaluates the conditions in that database (docs/engines.md); "
+        "all give the same results",
     )  # fmt: skip
     score.add_argument(
         "--unevaluable-warn", type=_share, default=0.05, metavar="SHARE",
@@ -94,6 +95,17 @@ def register(commands: Any) -> None:
         "of the units (5%%, 0.05); default 5%%",
     )  # fmt: skip
     score.set_defaults(run=_score)
+
+
+def _engine(text: str) -> str:
+    """``auto``, ``rowwise``, ``columnar``, ``duckdb`` or a PostgreSQL URL."""
+    if text in ("auto", "rowwise", "columnar", "duckdb") or text.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r}: expected auto, rowwise, columnar, duckdb or a postgresql:// URL"
+    )
 
 
 def _share(text: str) -> float:
@@ -252,10 +264,19 @@ def _columnar(
     from riskprofile.cli._read import read
     from riskprofile.engines.columnar import score_frame
 
+    frame_engine = None
+    if args.engine == "duckdb" or args.engine.startswith("postgres"):
+        from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
+
+        frame_engine = SqlEngine(args.engine)
+
     batch = read(args.batch, mapping=args.mapping, strictness=strictness, progress=progress)
     _say_rejected(batch)
     with progress.stage(f"scoring {batch.frame.height:,} shipments"):
-        run = score_frame(batch, profiles, as_of=as_of, include_drafts=args.include_drafts)
+        run = score_frame(
+            batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
+            frame_engine=frame_engine,
+        )  # fmt: skip
     return run, batch
 
 

@@ -154,28 +154,39 @@ class Database:
     def _postgres(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
         import psycopg
 
-        types = _types()
         connection = psycopg.connect(self.target) if isinstance(self.target, str) else self.target
         try:
             with connection.cursor() as cursor:
-                columns = ["_row", *data.columns[1:]]
-                sql_types = ["BIGINT", *(self.dialect.column_type(types[n]) for n in columns[1:])]  # type: ignore[arg-type]
-                spec = ", ".join(f'"{n}" {t}' for n, t in zip(columns, sql_types, strict=True))
-                cursor.execute(f'CREATE TEMPORARY TABLE "{table}" ({spec})')
-                names = ", ".join(f'"{n}"' for n in columns)
-                with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                    copy.set_types([t.lower().replace(" ", "") for t in _pg_types(sql_types)])
-                    for row in data.iter_rows():
-                        copy.write_row(row)
+                load_postgres(cursor, data, table)
                 cursor.execute(sql)
                 rows = cursor.fetchall()
                 header = [d.name for d in cursor.description or ()]
                 cursor.execute(f'DROP TABLE "{table}"')
             connection.commit()
+        except BaseException:
+            connection.rollback()  # a caller's connection stays usable
+            raise
         finally:
             if isinstance(self.target, str):
                 connection.close()
         return pl.DataFrame(rows, schema=header, orient="row")
+
+
+def load_postgres(cursor: Any, data: pl.DataFrame, table: str, *, temporary: bool = True) -> None:
+    """Create ``table`` (temporary unless said) with ``data``'s columns - ``_row`` first,
+    then shipment-frame columns - and ``COPY`` its rows in, through a psycopg cursor."""
+    types = _types()
+    dialect = DIALECTS["postgres"]
+    columns = list(data.columns)
+    sql_types = ["BIGINT" if n == "_row" else dialect.column_type(types[n]) for n in columns]  # type: ignore[arg-type]
+    spec = ", ".join(f'"{n}" {t}' for n, t in zip(columns, sql_types, strict=True))
+    kind = "TEMPORARY TABLE" if temporary else "TABLE"
+    cursor.execute(f'CREATE {kind} "{table}" ({spec})')
+    names = ", ".join(f'"{n}"' for n in columns)
+    with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        copy.set_types(list(_pg_types(sql_types)))
+        for row in data.iter_rows():
+            copy.write_row(row)
 
 
 def _pg_types(sql_types: Sequence[str]) -> Iterator[str]:
