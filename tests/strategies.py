@@ -871,11 +871,12 @@ _EDGE_TEXTS = ("", "CN", "AF", "AFKBL", "PKKHI", "USD", "TO ORDER", "TO THE ORDE
 _EDGE_CODES = ("AF", "PK", "CN", "IR", "84", "85", "93", "3604", "AEJEA", "")
 RULE_NUMBER_FIELDS = ("packages", "transshipment_count", "days_bl_to_arrival",
                       "goods_gross_weight_kg", "value_per_kg", "cargo_mass_gap_kg",
-                      "declared_value")  # fmt: skip
+                      "declared_value", "consignee_first_seen_days",
+                      "consignee_finding_rate")  # fmt: skip
 RULE_TEXT_FIELDS = ("description", "port_of_loading", "place_of_delivery", "value_currency",
                     "consignee_name")  # fmt: skip
 RULE_LIST_FIELDS = ("hs_chapters", "route_countries", "transshipment_ports")
-RULE_BOOLEAN_FIELDS = ("consignee_aeo", "is_lcl", "container_full")
+RULE_BOOLEAN_FIELDS = ("consignee_aeo", "is_lcl", "container_full", "shipper_consignee_pair_seen")
 RULE_AS_OF = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
 RULE_LISTS: dict[str, tuple[str, frozenset[Any]]] = {
     "codes": ("string", frozenset({"AF", "PK", "AEJEA", "84"})),
@@ -916,6 +917,10 @@ def rule_shipments(draw: st.DrawFn) -> Shipment:
             )
         ),
         "consignee_aeo": draw(st.one_of(st.none(), st.booleans())),
+        # History fields (riskprofile.history): null without a store.
+        "consignee_first_seen_days": draw(st.one_of(st.none(), ints)),
+        "consignee_finding_rate": draw(_floats()),
+        "shipper_consignee_pair_seen": draw(st.one_of(st.none(), st.booleans())),
         "is_lcl": draw(st.booleans()),
         "container_full": draw(st.one_of(st.none(), st.booleans())),
         "bl_issue_date": draw(st.one_of(st.none(), moment.map(lambda m: m.date()))),

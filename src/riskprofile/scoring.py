@@ -73,6 +73,7 @@ from riskprofile.rules import (
 if TYPE_CHECKING:
     import polars as pl
 
+    from riskprofile.history._join import HistorySource
     from riskprofile.io import FrameBatch
 
 __all__ = [
@@ -241,6 +242,7 @@ def score(
     include_drafts: bool = False,
     progress: Callable[[int], None] | None = None,
     engine: Engine | str | EvaluationEngine = "auto",
+    history: HistorySource | None = None,
 ) -> ScoringRun:
     """Score every shipment against every profile and roll the results up by container.
 
@@ -277,6 +279,10 @@ def score(
             The SQL engine gives the same run too: ``"duckdb"``, a ``postgresql://``
             URL, or a :class:`~riskprofile.engines.sql.SqlEngine` (any object with the
             engine contract's ``evaluate``, :class:`~riskprofile.engines.Engine`).
+        history: a history store (an open :class:`~riskprofile.history.HistoryStore`,
+            a DuckDB file or a ``postgresql://`` DSN): the shipments' history fields
+            (``consignee_first_seen_days``...) are computed from what it saw strictly
+            before ``as_of``; without one they are null (rules on them do not fire).
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -317,9 +323,15 @@ def score(
         frame = cast("pl.DataFrame", shipments)
     else:
         shipment_list = list(cast("Iterable[Shipment]", shipments))
+        if history is not None:
+            from riskprofile.history._join import with_history_shipments
+
+            shipment_list = with_history_shipments(shipment_list, history, when)
         return _score_objects(shipment_list, None, profile_list, skipped, when, engine, progress)
     if frame_batch is not None:
         frame = frame_batch.frame
+    if history is not None:
+        batch, frame_batch, frame = _join_history(history, when, batch, frame_batch, frame)
     count = len(batch.shipments) if batch is not None else cast("pl.DataFrame", frame).height
     if _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar":
         tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when)
@@ -333,6 +345,26 @@ def score(
     return _score_objects(
         list(batch.shipments), batch, profile_list, skipped, when, engine, progress
     )
+
+
+def _join_history(
+    history: HistorySource,
+    when: dt.datetime,
+    batch: Batch | None,
+    frame_batch: FrameBatch | None,
+    frame: pl.DataFrame | None,
+) -> tuple[Batch | None, FrameBatch | None, pl.DataFrame | None]:
+    """The batch with its history fields filled in (column-wise; into the objects of a
+    :class:`~riskprofile.io.Batch`)."""
+    from dataclasses import replace
+
+    from riskprofile.history._join import with_history, with_history_shipments
+
+    if batch is not None:
+        shipments = with_history_shipments(batch.shipments, history, when)
+        return replace(batch, shipments=shipments), frame_batch, frame
+    joined = with_history(cast("pl.DataFrame", frame), history, when)
+    return batch, None if frame_batch is None else replace(frame_batch, frame=joined), joined
 
 
 def _score_objects(

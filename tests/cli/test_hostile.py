@@ -49,7 +49,8 @@ bands:
 # {out} {outdir} - outputs; every other non-option token is a plain value.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("score",): ["{batch}", "-m", "{mapping}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
-                 "--capacity", "3", "--control-rate", "10%", "--seed", "1", "-o", "{out}.csv"],
+                 "--capacity", "3", "--control-rate", "10%", "--seed", "1", "-o", "{out}.csv",
+                 "--history", "{store}"],
     ("evaluate",): ["{batch}", "{outcomes}", "--outcomes-mapping", "{outcomes_mapping}",
                     "--profiles", "{profiles}", "--as-of", "2026-11-02", "--capacity", "3",
                     "-o", "{out}.html"],

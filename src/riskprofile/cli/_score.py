@@ -90,6 +90,11 @@ def register(commands: Any) -> None:
         "all give the same results",
     )  # fmt: skip
     score.add_argument(
+        "--history", metavar="STORE",
+        help="fill the history fields (consignee_first_seen_days...) from this history "
+        "store: a DuckDB file or a postgresql:// DSN (see 'riskprofile history')",
+    )  # fmt: skip
+    score.add_argument(
         "--unevaluable-warn", type=_share, default=0.05, metavar="SHARE",
         help="warn of every indicator that could not be evaluated on more than this share "
         "of the units (5%%, 0.05); default 5%%",
@@ -247,7 +252,7 @@ def _via_models(
     with progress.stage("scoring", len(batch.shipments), "shipments") as step:
         run = score(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts, progress=step,
-            engine="rowwise",
+            engine="rowwise", history=_history(args, as_of),
         )  # fmt: skip
     return run, batch
 
@@ -272,6 +277,14 @@ def _columnar(
 
     batch = read(args.batch, mapping=args.mapping, strictness=strictness, progress=progress)
     _say_rejected(batch)
+    store = _history(args, as_of)
+    if store is not None:
+        from dataclasses import replace
+
+        from riskprofile.history import with_history
+
+        with progress.stage("joining the history fields"):
+            batch = replace(batch, frame=with_history(batch.frame, store, as_of))
     with progress.stage(f"scoring {batch.frame.height:,} shipments"):
         run = score_frame(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
@@ -328,3 +341,19 @@ def _write(
 
         for warning in unevaluable_warnings(run, warn):  # standard output is the data
             print(f"warning: {warning}", file=sys.stderr)
+
+
+def _history(args: argparse.Namespace, as_of: dt.datetime) -> str | None:
+    """The ``--history`` store, said out loud when it knows nothing before ``as_of``
+    (then every party is new to it: a run that looks informed but is not)."""
+    if args.history is None:
+        return None
+    from riskprofile.history import open_store
+
+    store: str = args.history
+    with open_store(store, create=False) as opened:
+        seen = opened.stats(as_of).shipments
+    if seen == 0:
+        print(f"riskprofile: warning: the history store {opened.location} has no shipment before "
+              f"{as_of.isoformat()}: every party is new to it", file=sys.stderr)  # fmt: skip
+    return store

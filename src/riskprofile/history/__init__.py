@@ -23,20 +23,21 @@ the history fields of the shipment record
     True
 """
 
-from riskprofile.history._join import HistorySource, with_history, with_history_shipments
-from riskprofile.history._keys import PARTY_ROLES, trader_key
-from riskprofile.history._store import (
-    SHRINK_STRENGTH,
-    AddReport,
-    HistoryStore,
-    StoreStats,
-    open_store,
+from riskprofile.history._features import SHRINK_STRENGTH
+from riskprofile.history._join import (
+    FeatureSource,
+    HistorySource,
+    with_history,
+    with_history_shipments,
 )
+from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._store import AddReport, HistoryStore, StoreStats, open_store
 
 __all__ = [
     "PARTY_ROLES",
     "SHRINK_STRENGTH",
     "AddReport",
+    "FeatureSource",
     "HistorySource",
     "HistoryStore",
     "StoreStats",

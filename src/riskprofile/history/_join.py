@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
 from riskprofile._as_of import AsOf
-from riskprofile.history._store import HistoryStore
+from riskprofile.history._backends import connect
+from riskprofile.history._features import ensure_schema, history_features
 
 if TYPE_CHECKING:
     from riskprofile.model.shipment import Shipment
 
-__all__ = ["HistorySource", "with_history", "with_history_shipments"]
+__all__ = ["FeatureSource", "HistorySource", "with_history", "with_history_shipments"]
 
-HistorySource = HistoryStore | str | Path
+
+class FeatureSource(Protocol):
+    """What gives history features: an open :class:`~riskprofile.history.HistoryStore`."""
+
+    def features(self, frame: pl.DataFrame, as_of: AsOf) -> pl.DataFrame:
+        """The history fields of each row of ``frame`` at ``as_of``."""
+        ...  # pragma: no cover
+
+
+HistorySource = FeatureSource | str | Path
 """What ``history=`` accepts: an open store, a DuckDB file path, or a PostgreSQL DSN."""
 
 
@@ -27,10 +37,16 @@ def with_history(frame: pl.DataFrame, history: HistorySource, as_of: AsOf) -> pl
     Raises:
         HistoryStoreError: the store cannot be opened or read.
     """
-    if isinstance(history, HistoryStore):
+    if not isinstance(history, str | Path):  # an open HistoryStore
         return frame.with_columns(history.features(frame, as_of))
-    with HistoryStore(history, create=False) as store:
-        return frame.with_columns(store.features(frame, as_of))
+    # Opened here without the store class, which reaches up to evaluation (outcomes):
+    # scoring imports this module.
+    db = connect(str(history), create=False)
+    try:
+        ensure_schema(db)
+        return frame.with_columns(history_features(db, frame, as_of))
+    finally:
+        db.close()
 
 
 def with_history_shipments(

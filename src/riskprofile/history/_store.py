@@ -20,25 +20,15 @@ import polars as pl
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend, connect
+from riskprofile.history._features import ensure_schema, history_features, naive_utc
 from riskprofile.history._keys import PARTY_ROLES, trader_key
-from riskprofile.history._sql import (
-    FEATURES,
-    INSPECTION_COLUMNS,
-    SCHEMA,
-    SHIPMENT_COLUMNS,
-    STORE_VERSION,
-)
-from riskprofile.model.shipment import HISTORY_FIELDS
+from riskprofile.history._sql import INSPECTION_COLUMNS, SHIPMENT_COLUMNS
 
 if TYPE_CHECKING:
     from riskprofile.evaluation import Outcome, OutcomeReading, UnmatchedOutcome
     from riskprofile.io import FrameBatch, RejectedRecord
 
-__all__ = ["SHRINK_STRENGTH", "AddReport", "HistoryStore", "StoreStats", "open_store"]
-
-SHRINK_STRENGTH = 5
-"""How many inspections' worth of the store's finding rate a consignee's rate is shrunk
-with: ``(findings + 5 x store rate) / (inspections + 5)``."""
+__all__ = ["AddReport", "HistoryStore", "StoreStats", "open_store"]
 
 
 @dataclass(frozen=True)
@@ -104,11 +94,6 @@ class StoreStats:
         return self.findings / self.inspections if self.inspections else None
 
 
-def _naive(when: dt.datetime) -> dt.datetime:
-    """A UTC time as the store's naive ``TIMESTAMP``."""
-    return when.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def _file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -124,7 +109,7 @@ def _utc_naive(column: str) -> pl.Expr:
 def shipment_rows(frame: pl.DataFrame, run_id: str, as_of: dt.datetime) -> pl.DataFrame:
     """The ``rp_shipments`` rows of a shipment frame: what history features read, with the
     trader keys, and ``seen_at`` (arrival, else the B/L's issue date, else ``as_of``)."""
-    when = pl.lit(_naive(as_of), dtype=pl.Datetime("us"))
+    when = pl.lit(naive_utc(as_of), dtype=pl.Datetime("us"))
     out = frame.select(
         "shipment_id",
         pl.lit(run_id).alias("run_id"),
@@ -184,29 +169,7 @@ class HistoryStore:
             raise
 
     def _create(self) -> None:
-        types = (
-            {"double": "DOUBLE", "timestamp": "TIMESTAMP"}
-            if self.dialect == "duckdb"
-            else {"double": "DOUBLE PRECISION", "timestamp": "TIMESTAMP"}
-        )
-        try:
-            for statement in SCHEMA:
-                self._db.run(statement.format(**types))
-            version = self._db.frame("SELECT value FROM rp_meta WHERE key = 'version'")
-        except Exception as exc:  # a file that is not a DuckDB database, a refused DDL
-            self._db.rollback()
-            raise HistoryStoreError(
-                f"not a history store, or cannot be written: {exc}", store=self.location
-            ) from None
-        if version.height == 0:
-            self._db.run("INSERT INTO rp_meta VALUES ('version', :v)", {"v": str(STORE_VERSION)})
-        elif version.item(0, 0) != str(STORE_VERSION):
-            raise HistoryStoreError(
-                f"store schema version {version.item(0, 0)}, this riskprofile reads version "
-                f"{STORE_VERSION}",
-                store=self.location,
-            )
-        self._db.commit()
+        ensure_schema(self._db)
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -340,8 +303,8 @@ class HistoryStore:
                     "run": run_id,
                     "digest": digest,
                     "source": read.source,
-                    "as_of": _naive(when),
-                    "added_at": _naive(dt.datetime.now(tz=dt.UTC)),
+                    "as_of": naive_utc(when),
+                    "added_at": naive_utc(dt.datetime.now(tz=dt.UTC)),
                     "fingerprints": json.dumps(dict(sorted((fingerprints or {}).items()))),
                     "added": added,
                 },
@@ -409,7 +372,7 @@ class HistoryStore:
 
     def stats(self, as_of: AsOf | None = None) -> StoreStats:
         """Counts of what the store holds (seen strictly before ``as_of`` when given)."""
-        when = _naive(as_of_datetime(as_of)) if as_of is not None else dt.datetime(9999, 1, 1)
+        when = naive_utc(as_of_datetime(as_of)) if as_of is not None else dt.datetime(9999, 1, 1)
         params = {"as_of": when, "as_of_day": when.date()}
         row = self._db.frame(
             "SELECT COUNT(*) AS shipments, COUNT(DISTINCT consignee_key) AS consignees, "
@@ -440,64 +403,7 @@ class HistoryStore:
         """The history fields of each row of a shipment frame at ``as_of``: one column per
         name of :data:`~riskprofile.model.shipment.HISTORY_FIELDS`, in the frame's row
         order, computed from history seen strictly before ``as_of`` only."""
-        from riskprofile.model.frame import frame_schema
-
-        when = as_of_datetime(as_of)
-        naive = _naive(when)
-        probe = frame.select(
-            pl.int_range(frame.height, dtype=pl.Int64).alias("row_id"),
-            *[trader_key(role) for role in PARTY_ROLES],
-            "container_number",
-            "port_of_loading",
-        )
-        chapters = (
-            frame.select(
-                pl.int_range(frame.height, dtype=pl.Int64).alias("row_id"),
-                pl.col("hs_chapters").alias("hs_chapter"),
-            )
-            .explode("hs_chapter")
-            .drop_nulls()
-        )
-        params = {
-            "as_of": naive,
-            "as_of_day": naive.date(),
-            "since_30": naive - dt.timedelta(days=30),
-            "since_365": naive - dt.timedelta(days=365),
-        }
-        self._db.stage("rp_probe", probe)
-        self._db.stage("rp_probe_chapters", chapters)
-        try:
-            raw = self._db.frame(FEATURES, params)
-        finally:
-            self._db.unstage("rp_probe")
-            self._db.unstage("rp_probe_chapters")
-            self._db.rollback()  # the staged tables only; nothing to keep
-        return _derive(raw, naive, frame.height).select(
-            pl.col(name).cast(frame_schema()[name]) for name in HISTORY_FIELDS
-        )
-
-
-def _derive(raw: pl.DataFrame, as_of: dt.datetime, height: int) -> pl.DataFrame:
-    """The history fields from the feature query's columns: days since first seen (whole
-    days, rounded down) and the shrunk finding rate."""
-    if raw.height != height:  # pragma: no cover - the query returns one row per probe row
-        raise HistoryStoreError(f"feature query returned {raw.height} rows for {height}")
-    when = pl.lit(as_of, dtype=pl.Datetime("us"))
-    days = {
-        f"{role}_first_seen_days": (when - pl.col(f"{role}_first_seen").cast(pl.Datetime("us")))
-        .dt.total_days()
-        .cast(pl.Int64)
-        for role in PARTY_ROLES
-    }
-    n, f = pl.col("store_inspections").cast(pl.Float64), pl.col("store_findings").cast(pl.Float64)
-    inspections = pl.col("consignee_prior_inspections").cast(pl.Float64)
-    findings = pl.col("consignee_prior_findings").cast(pl.Float64)
-    rate = (
-        pl.when(n > 0)
-        .then((findings + SHRINK_STRENGTH * f / n) / (inspections + SHRINK_STRENGTH))
-        .otherwise(None)
-    )
-    return raw.with_columns(**days, consignee_finding_rate=rate)
+        return history_features(self._db, frame, as_of)
 
 
 def _frame_batch(frame: pl.DataFrame) -> FrameBatch:

@@ -1,0 +1,120 @@
+"""The history store's schema and features, on any backend (no store object needed:
+``score(..., history=PATH)`` reads features through this module alone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile.errors import HistoryStoreError
+from riskprofile.history._backends import Backend
+from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._sql import FEATURES, SCHEMA, STORE_VERSION
+from riskprofile.model.shipment import HISTORY_FIELDS
+
+__all__ = ["SHRINK_STRENGTH", "ensure_schema", "history_features", "naive_utc"]
+
+SHRINK_STRENGTH = 5
+"""How many inspections' worth of the store's finding rate a consignee's rate is shrunk
+with: ``(findings + 5 x store rate) / (inspections + 5)``."""
+
+
+def naive_utc(when: dt.datetime) -> dt.datetime:
+    """A UTC time as the store's naive ``TIMESTAMP``."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def ensure_schema(db: Backend) -> None:
+    """Create the store's tables when missing, and refuse a store of another version.
+
+    Raises:
+        HistoryStoreError: the tables cannot be created or read, or the version differs.
+    """
+    types = (
+        {"double": "DOUBLE", "timestamp": "TIMESTAMP"}
+        if db.dialect == "duckdb"
+        else {"double": "DOUBLE PRECISION", "timestamp": "TIMESTAMP"}
+    )
+    try:
+        for statement in SCHEMA:
+            db.run(statement.format(**types))
+        version = db.frame("SELECT value FROM rp_meta WHERE key = 'version'")
+    except Exception as exc:  # a refused DDL, a database that is not ours
+        db.rollback()
+        raise HistoryStoreError(
+            f"not a history store, or cannot be written: {exc}", store=db.location
+        ) from None
+    if version.height == 0:
+        db.run("INSERT INTO rp_meta VALUES ('version', :v)", {"v": str(STORE_VERSION)})
+    elif version.item(0, 0) != str(STORE_VERSION):
+        raise HistoryStoreError(
+            f"store schema version {version.item(0, 0)}, this riskprofile reads version "
+            f"{STORE_VERSION}",
+            store=db.location,
+        )
+    db.commit()
+
+
+def history_features(db: Backend, frame: pl.DataFrame, as_of: AsOf) -> pl.DataFrame:
+    """The history fields of each row of a shipment frame at ``as_of``, from the store
+    ``db``: one column per name of :data:`~riskprofile.model.shipment.HISTORY_FIELDS`, in
+    the frame's row order, from history seen strictly before ``as_of`` only."""
+    from riskprofile.model.frame import frame_schema
+
+    naive = naive_utc(as_of_datetime(as_of))
+    probe = frame.select(
+        pl.int_range(frame.height, dtype=pl.Int64).alias("row_id"),
+        *[trader_key(role) for role in PARTY_ROLES],
+        "container_number",
+        "port_of_loading",
+    )
+    chapters = (
+        frame.select(
+            pl.int_range(frame.height, dtype=pl.Int64).alias("row_id"),
+            pl.col("hs_chapters").alias("hs_chapter"),
+        )
+        .explode("hs_chapter")
+        .drop_nulls()
+    )
+    params = {
+        "as_of": naive,
+        "as_of_day": naive.date(),
+        "since_30": naive - dt.timedelta(days=30),
+        "since_365": naive - dt.timedelta(days=365),
+    }
+    db.stage("rp_probe", probe)
+    db.stage("rp_probe_chapters", chapters)
+    try:
+        raw = db.frame(FEATURES, params)
+    finally:
+        db.unstage("rp_probe")
+        db.unstage("rp_probe_chapters")
+        db.rollback()  # the staged tables only; nothing to keep
+    return _derive(raw, naive, frame.height).select(
+        pl.col(name).cast(frame_schema()[name]) for name in HISTORY_FIELDS
+    )
+
+
+def _derive(raw: pl.DataFrame, as_of: dt.datetime, height: int) -> pl.DataFrame:
+    """The history fields from the feature query's columns: days since first seen (whole
+    days, rounded down) and the shrunk finding rate."""
+    if raw.height != height:  # pragma: no cover - the query returns one row per probe row
+        raise HistoryStoreError(f"feature query returned {raw.height} rows for {height}")
+    when = pl.lit(as_of, dtype=pl.Datetime("us"))
+    days = {
+        f"{role}_first_seen_days": (when - pl.col(f"{role}_first_seen").cast(pl.Datetime("us")))
+        .dt.total_days()
+        .cast(pl.Int64)
+        for role in PARTY_ROLES
+    }
+    n, f = pl.col("store_inspections").cast(pl.Float64), pl.col("store_findings").cast(pl.Float64)
+    inspections = pl.col("consignee_prior_inspections").cast(pl.Float64)
+    findings = pl.col("consignee_prior_findings").cast(pl.Float64)
+    rate = (
+        pl.when(n > 0)
+        .then((findings + SHRINK_STRENGTH * f / n) / (inspections + SHRINK_STRENGTH))
+        .otherwise(None)
+    )
+    return raw.with_columns(**days, consignee_finding_rate=rate)
