@@ -155,6 +155,29 @@ def test_comprehension_variables_resolve_outermost_first() -> None:
     assert check(condition, rule, shipments) == 2
 
 
+def test_values_kept_from_a_list() -> None:
+    # [x for x in values if x in $list] runs as one loop; inside another comprehension
+    # binding x, x is the outer x (and the loop is not used).
+    shipments = [
+        Shipment(route_countries=["PK", "AF"], hs_chapters=["84", "AF", "CN"]),
+        Shipment(route_countries=["CN"], hs_chapters=["84"]),
+        Shipment(route_countries=[], hs_chapters=[]),
+        Shipment(route_countries=["AF"], hs_chapters=["93"]),
+    ]
+    for expression in (
+        "[x for x in hs_chapters if x in $codes]",
+        "[x for x in hs_chapters if x in $codes].length > 0",
+        "[x for x in route_countries if [x for x in hs_chapters if x in $codes].length > 0]",
+        "[y for y in route_countries if [x for x in hs_chapters if x in $codes].length > 1]",
+    ):
+        condition, rule = compiled(expression)
+        assert check(condition, rule, shipments) == len(shipments), expression
+        for shipment in shipments:
+            expected = condition.rule.evaluate(record_of(shipment))
+            with decimal.localcontext(rule.decimal_context):
+                assert rule._run(record_of(shipment), [AS_OF, TODAY, None, None]) == expected
+
+
 def test_arithmetic_runs_in_the_rules_decimal_context() -> None:
     condition, rule = compiled("packages * 1.2345 == 12.345")
     shipment = Shipment(packages=10)

@@ -203,6 +203,9 @@ class _Compiler:
             result = self.node(node.result)
         finally:
             self.scopes.pop()
+        kept = self._kept_from_list(node, iterable)
+        if kept is not None:
+            return kept
 
         def comprehension(record: Any, frame: list[Any]) -> tuple[Any, ...]:
             values = iterable(record, frame)
@@ -216,6 +219,50 @@ class _Compiler:
             return tuple(out)
 
         return comprehension
+
+    def _kept_from_list(self, node: Any, iterable: _Node) -> _Node | None:
+        """``[x for x in values if x in $list]``, the commonest comprehension of the
+        bundled library, in one loop: the same values tested the same way, the list
+        looked up once (when there is a value to test: rule-engine looks it up for each).
+        None for any other comprehension."""
+        test, result = node.condition, node.result
+        variable = node.variable
+        if not (
+            type(test) is Containment
+            and type(test.container) is BuiltinSymbol
+            and test.container.name in self.condition.lists
+            and type(test.member) is re_ast.SymbolExpression
+            and type(result) is re_ast.SymbolExpression
+            and test.member.name == variable
+            and result.name == variable
+            and test.member.scope is None
+            and result.scope is None
+            and all(name != variable for name, _slot in self.scopes)  # not an outer one's
+        ):
+            return None
+        lookup = self.node(test.container)
+        accepted = tuple(
+            set(_accepted(test.member.result_type)) & set(_accepted(result.result_type))
+        )
+
+        def kept_from_list(record: Any, frame: list[Any]) -> tuple[Any, ...]:
+            values = iterable(record, frame)
+            if type(values) is not tuple and type(values) is not set:
+                raise _Unsure
+            if not values:
+                return ()
+            listed = lookup(record, frame)
+            if type(listed) is not set:
+                raise _Unsure
+            out = []
+            for value in values:
+                if value is not None and type(value) not in accepted:
+                    raise _Unsure
+                if value in listed:
+                    out.append(value)
+            return tuple(out)
+
+        return kept_from_list
 
     # --- symbols -------------------------------------------------------------------------
 
@@ -585,17 +632,7 @@ def _variable(slot: int, result_type: Any) -> _Node:
     """A comprehension variable: rule-engine re-checks its value against the variable's
     type; the values a comprehension iterates are already rule-engine values, so the
     types that pass as they are decide here and any other is left to rule-engine."""
-    wanted = DataType.NULLABLE.unwrap(result_type)
-    if wanted == DataType.UNDEFINED:
-        accepted: tuple[type, ...] = (str, Decimal, bool)
-    elif wanted == DataType.STRING:
-        accepted = (str,)
-    elif wanted == DataType.FLOAT:
-        accepted = (Decimal,)
-    elif wanted == DataType.BOOLEAN:
-        accepted = (bool,)
-    else:
-        accepted = ()
+    accepted = _accepted(result_type)
 
     def variable(_record: Any, frame: list[Any]) -> Any:
         value = frame[slot]
@@ -604,6 +641,21 @@ def _variable(slot: int, result_type: Any) -> _Node:
         raise _Unsure
 
     return variable
+
+
+def _accepted(result_type: Any) -> tuple[type, ...]:
+    """The types of value a comprehension variable of this type passes rule-engine's
+    check as they are (besides null)."""
+    wanted = DataType.NULLABLE.unwrap(result_type)
+    if wanted == DataType.UNDEFINED:
+        return (str, Decimal, bool)
+    if wanted == DataType.STRING:
+        return (str,)
+    if wanted == DataType.FLOAT:
+        return (Decimal,)
+    if wanted == DataType.BOOLEAN:
+        return (bool,)
+    return ()
 
 
 def _field(node: Any, kind: Any) -> _Node:

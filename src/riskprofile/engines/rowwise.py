@@ -39,8 +39,15 @@ class _Plan:
         self.exceptions = tuple(
             (exc, _test(compiled_rule(exc.condition), context)) for exc in profile.exceptions
         )
+        # An indicator's two possible results when its condition can be evaluated
+        # (frozen: shared by every shipment).
         self.indicators = tuple(
-            (ind, ind.id, _test(compiled_rule(ind.condition), context))
+            (
+                ind,
+                _test(compiled_rule(ind.condition), context),
+                IndicatorResult(ind.id, False),
+                IndicatorResult(ind.id, True),
+            )
             for ind in profile.indicators
         )
 
@@ -121,11 +128,14 @@ def _outcome(
         if holds:
             return ProfileOutcome(profile, (), exception.id, tuple(problems))
     results = []
-    for indicator, indicator_id, test in plan.indicators:
-        hit = _compiled(test, record, as_of, today)
-        results.append(
-            indicator.evaluate(record, as_of) if hit is None else IndicatorResult(indicator_id, hit)
-        )
+    for indicator, test, missed, hit in plan.indicators:
+        if test is not None:
+            try:
+                results.append(hit if test(record, as_of, today) else missed)
+                continue
+            except Exception:  # noqa: S110 - a case it does not decide: the reference's
+                pass
+        results.append(indicator.evaluate(record, as_of))
     return ProfileOutcome(profile, tuple(results), None, tuple(problems))
 
 
