@@ -38,6 +38,18 @@ import rule_engine
 from rule_engine import DataType
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._compiled_reads import (
+    FIRST_SLOT,
+    NOW,
+    TODAY,
+    Node,
+    Unsure,
+    accepted_types,
+    field_read,
+    ordered,
+    timed_list,
+    variable_read,
+)
 from riskprofile.profiles._builtins import (
     HELPERS,
     BuiltinSymbol,
@@ -51,16 +63,7 @@ from riskprofile.profiles._tree import field_types
 
 __all__ = ["CompiledRule", "compiled_rule"]
 
-# A compiled node: (record, frame) -> value. The frame holds the evaluation time, its
-# midnight, and one slot per comprehension variable of the condition.
-_Node = Callable[[Any, list[Any]], Any]
-_NOW, _TODAY, _FIRST_SLOT = 0, 1, 2
-_UNREAD = object()
 _PROBE = dt.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=dt.UTC)  # checks what $now/$today are
-
-
-class _Unsure(Exception):  # noqa: N818 - not an error: "rule-engine decides this case"
-    """This case is left to rule-engine."""
 
 
 class _NotCompiled(Exception):  # noqa: N818
@@ -80,7 +83,7 @@ class CompiledRule:
 
     __slots__ = ("_run", "_slots", "decimal_context")
 
-    def __init__(self, run: _Node, slots: int, decimal_context: decimal.Context) -> None:
+    def __init__(self, run: Node, slots: int, decimal_context: decimal.Context) -> None:
         self._run = run
         self._slots = slots
         self.decimal_context = decimal_context
@@ -131,7 +134,7 @@ class _Compiler:
         self.scopes: list[tuple[str, int]] = []  # comprehension variables, outermost first
         self.fields = field_types()
 
-    def node(self, node: Any) -> _Node:
+    def node(self, node: Any) -> Node:
         method = _METHODS.get(type(node))
         if method is None:
             raise _NotCompiled(type(node).__name__)
@@ -139,14 +142,14 @@ class _Compiler:
 
     # --- structure -----------------------------------------------------------------------
 
-    def statement(self, node: Any) -> _Node:
+    def statement(self, node: Any) -> Node:
         return self.node(node.expression)
 
-    def literal(self, node: Any) -> _Node:
+    def literal(self, node: Any) -> Node:
         value = node.value
         return lambda _record, _frame: value
 
-    def collection(self, node: Any) -> _Node:
+    def collection(self, node: Any) -> Node:
         members = [self.node(member) for member in node.value]
         make = node.result_type.python_type
         if all(type(member) in _LITERALS for member in node.value):
@@ -154,7 +157,7 @@ class _Compiler:
             return lambda _record, _frame: value
         return lambda record, frame: make(m(record, frame) for m in members)
 
-    def logic(self, node: Any) -> _Node:
+    def logic(self, node: Any) -> Node:
         left, right = self.node(node.left), self.node(node.right)
         if node.type == "and":
             return lambda record, frame: bool(left(record, frame) and right(record, frame))
@@ -162,7 +165,7 @@ class _Compiler:
             return lambda record, frame: bool(left(record, frame) or right(record, frame))
         raise _NotCompiled(node.type)
 
-    def unary(self, node: Any) -> _Node:
+    def unary(self, node: Any) -> Node:
         right = self.node(node.right)
         if node.type == "not":
             return lambda record, frame: not right(record, frame)
@@ -172,19 +175,19 @@ class _Compiler:
                 value = right(record, frame)
                 if type(value) is Decimal or type(value) is dt.timedelta:
                     return -value
-                raise _Unsure
+                raise Unsure
 
             return minus
         raise _NotCompiled(node.type)
 
-    def ternary(self, node: Any) -> _Node:
+    def ternary(self, node: Any) -> Node:
         test = self.node(node.condition)
         case_true, case_false = self.node(node.case_true), self.node(node.case_false)
         return lambda record, frame: (
             case_true(record, frame) if test(record, frame) else case_false(record, frame)
         )
 
-    def coalesce(self, node: Any) -> _Node:
+    def coalesce(self, node: Any) -> Node:
         left, right = self.node(node.left), self.node(node.right)
 
         def coalesce(record: Any, frame: list[Any]) -> Any:
@@ -193,9 +196,9 @@ class _Compiler:
 
         return coalesce
 
-    def comprehension(self, node: Any) -> _Node:
+    def comprehension(self, node: Any) -> Node:
         iterable = self.node(node.iterable)  # outside the variable's scope, as evaluated
-        slot = _FIRST_SLOT + self.slots
+        slot = FIRST_SLOT + self.slots
         self.slots += 1
         self.scopes.append((node.variable, slot))
         try:
@@ -210,7 +213,7 @@ class _Compiler:
         def comprehension(record: Any, frame: list[Any]) -> tuple[Any, ...]:
             values = iterable(record, frame)
             if type(values) is not tuple and type(values) is not set:
-                raise _Unsure  # null, or text (not iterable in rule-engine)
+                raise Unsure  # null, or text (not iterable in rule-engine)
             out = []
             for value in values:
                 frame[slot] = value
@@ -220,7 +223,7 @@ class _Compiler:
 
         return comprehension
 
-    def _kept_from_list(self, node: Any, iterable: _Node) -> _Node | None:
+    def _kept_from_list(self, node: Any, iterable: Node) -> Node | None:
         """``[x for x in values if x in $list]``, the commonest comprehension of the
         bundled library, in one loop: the same values tested the same way, the list
         looked up once (when there is a value to test: rule-engine looks it up for each).
@@ -242,22 +245,22 @@ class _Compiler:
             return None
         lookup = self.node(test.container)
         accepted = tuple(
-            set(_accepted(test.member.result_type)) & set(_accepted(result.result_type))
+            set(accepted_types(test.member.result_type)) & set(accepted_types(result.result_type))
         )
 
         def kept_from_list(record: Any, frame: list[Any]) -> tuple[Any, ...]:
             values = iterable(record, frame)
             if type(values) is not tuple and type(values) is not set:
-                raise _Unsure
+                raise Unsure
             if not values:
                 return ()
             listed = lookup(record, frame)
             if type(listed) is not set:
-                raise _Unsure
+                raise Unsure
             out = []
             for value in values:
                 if value is not None and type(value) not in accepted:
-                    raise _Unsure
+                    raise Unsure
                 if value in listed:
                     out.append(value)
             return tuple(out)
@@ -266,17 +269,17 @@ class _Compiler:
 
     # --- symbols -------------------------------------------------------------------------
 
-    def symbol(self, node: Any) -> _Node:
+    def symbol(self, node: Any) -> Node:
         if node.scope is not None:
             raise _NotCompiled(f"scope {node.scope}")
         for variable, slot in self.scopes:  # outermost first, as rule-engine looks
             if variable == node.name:
-                return _variable(slot, node.result_type)
+                return variable_read(slot, node.result_type)
         if node.name not in self.fields:
             raise _NotCompiled(node.name)
-        return _field(node, self.fields[node.name])
+        return field_read(node, self.fields[node.name])
 
-    def builtin(self, node: Any) -> _Node:
+    def builtin(self, node: Any) -> Node:
         name = node.name
         if name == "now" or name == "today":
             with evaluation_time(_PROBE):
@@ -287,10 +290,10 @@ class _Compiler:
                 else _PROBE.replace(hour=0, minute=0, second=0, microsecond=0)
             ):
                 raise _NotCompiled(f"${name}")  # fmt: skip
-            index = _NOW if name == "now" else _TODAY
+            index = NOW if name == "now" else TODAY
             return lambda _record, frame: frame[index]
         if name in self.condition.timed_lists:
-            return _timed_list(node)
+            return timed_list(node)
         if name in self.condition.lists or (name in HELPERS or name == "range"):
             try:
                 value = node.evaluate(None)  # a set or a function, the same on every call
@@ -303,7 +306,7 @@ class _Compiler:
 
     # --- comparisons ---------------------------------------------------------------------
 
-    def comparison(self, node: Any) -> _Node:
+    def comparison(self, node: Any) -> Node:
         left, right = self.node(node.left), self.node(node.right)
         if node.type == "eq":
 
@@ -321,14 +324,14 @@ class _Compiler:
             return unequal
         raise _NotCompiled(node.type)
 
-    def ordered(self, node: Any) -> _Node:
+    def ordered(self, node: Any) -> Node:
         op = _ORDERINGS.get(node.type)
         if op is None:
             raise _NotCompiled(node.type)
         left, right = self.node(node.left), self.node(node.right)
-        return lambda record, frame: _ordered(op, left(record, frame), right(record, frame))
+        return lambda record, frame: ordered(op, left(record, frame), right(record, frame))
 
-    def regex(self, node: Any) -> _Node:
+    def regex(self, node: Any) -> Node:
         kind = node.type
         if kind not in ("eq_fzm", "eq_fzs", "ne_fzm", "ne_fzs"):
             raise _NotCompiled(kind)
@@ -346,7 +349,7 @@ class _Compiler:
         def regex(record: Any, frame: list[Any]) -> bool:
             text = left(record, frame)
             if text is not None and type(text) is not str:
-                raise _Unsure
+                raise Unsure
             if right is None:
                 pattern = fixed
             else:
@@ -354,7 +357,7 @@ class _Compiler:
                 if type(pattern) is str:
                     pattern = compile_regex(pattern)
                 elif pattern is not None:
-                    raise _Unsure
+                    raise Unsure
             if text is None or pattern is None:
                 # rule-engine: not modifier(left, regex)
                 return (text is pattern) if found_wanted else (text is not pattern)
@@ -364,8 +367,8 @@ class _Compiler:
         return regex
 
     def _worded_regex(
-        self, node: Any, left: _Node, use_match: bool, found_wanted: bool
-    ) -> _Node | None:
+        self, node: Any, left: Node, use_match: bool, found_wanted: bool
+    ) -> Node | None:
         """``text =~~ ("\\b" + word + "\\b")``, the way a condition looks for each word
         of a watch list in a text: when the word has no regex syntax in it, the pattern
         matches only where the word is written, so a text that does not contain the
@@ -389,10 +392,10 @@ class _Compiler:
         def regex(record: Any, frame: list[Any]) -> bool:
             text = left(record, frame)
             if text is not None and type(text) is not str:
-                raise _Unsure
+                raise Unsure
             value = word(record, frame)
             if type(value) is not str:
-                raise _Unsure
+                raise Unsure
             known = kept.get(value)
             if known is None:
                 known = (compile_regex(prefix + value + suffix), _REGEX_SYNTAX.isdisjoint(value))
@@ -408,7 +411,7 @@ class _Compiler:
 
         return regex
 
-    def contains(self, node: Any) -> _Node:
+    def contains(self, node: Any) -> Node:
         container, member = self.node(node.container), self.node(node.member)
 
         def contains(record: Any, frame: list[Any]) -> bool:
@@ -416,17 +419,17 @@ class _Compiler:
             if type(values) is str:
                 item = member(record, frame)
                 if type(item) is not str:
-                    raise _Unsure  # rule-engine refuses a member that is not text
+                    raise Unsure  # rule-engine refuses a member that is not text
                 return item in values
             if type(values) is not tuple and type(values) is not set:
-                raise _Unsure
+                raise Unsure
             return member(record, frame) in values
 
         return contains
 
     # --- arithmetic ----------------------------------------------------------------------
 
-    def add(self, node: Any) -> _Node:
+    def add(self, node: Any) -> Node:
         left, right = self.node(node.left), self.node(node.right)
 
         def add(record: Any, frame: list[Any]) -> Any:
@@ -437,11 +440,11 @@ class _Compiler:
                 or (ta is dt.timedelta and tb is dt.datetime)
             ):
                 return a + b
-            raise _Unsure
+            raise Unsure
 
         return add
 
-    def subtract(self, node: Any) -> _Node:
+    def subtract(self, node: Any) -> Node:
         left, right = self.node(node.left), self.node(node.right)
 
         def subtract(record: Any, frame: list[Any]) -> Any:
@@ -451,11 +454,11 @@ class _Compiler:
                 ta is dt.datetime and tb is dt.timedelta
             ):
                 return a - b
-            raise _Unsure
+            raise Unsure
 
         return subtract
 
-    def arithmetic(self, node: Any) -> _Node:
+    def arithmetic(self, node: Any) -> Node:
         op = _ARITHMETIC.get(node.type)
         if op is None:
             raise _NotCompiled(node.type)
@@ -464,17 +467,17 @@ class _Compiler:
         def arithmetic(record: Any, frame: list[Any]) -> Any:
             a = left(record, frame)
             if type(a) is not Decimal:
-                raise _Unsure
+                raise Unsure
             b = right(record, frame)
             if type(b) is not Decimal:
-                raise _Unsure
+                raise Unsure
             return op(a, b)  # a division by zero raises: rule-engine words it
 
         return arithmetic
 
     # --- access --------------------------------------------------------------------------
 
-    def attribute(self, node: Any) -> _Node:
+    def attribute(self, node: Any) -> Node:
         if node._object_type is not None:  # an OBJECT type's attribute
             raise _NotCompiled(node.name)
         target = self.node(node.object)
@@ -488,7 +491,7 @@ class _Compiler:
                     return set(value)
                 if value is None and safe:
                     return None
-                raise _Unsure
+                raise Unsure
 
             return to_set
         if name in ("length", "is_empty"):
@@ -500,7 +503,7 @@ class _Compiler:
                     return len(value) == 0 if empty else Decimal(len(value))
                 if value is None and safe:
                     return None
-                raise _Unsure
+                raise Unsure
 
             return sized
 
@@ -509,15 +512,15 @@ class _Compiler:
             if value is None:
                 if safe:
                     return None
-                raise _Unsure
+                raise Unsure
             if isinstance(value, Mapping):
-                raise _Unsure  # rule-engine may look the name up as a key
+                raise Unsure  # rule-engine may look the name up as a key
             # rule-engine's own attribute resolution, on the value.
             return new_value(resolve(record, value, name), verify_type=False)
 
         return attribute
 
-    def item(self, node: Any) -> _Node:
+    def item(self, node: Any) -> Node:
         container, key = self.node(node.container), self.node(node.item)
         safe = node.safe
 
@@ -526,25 +529,25 @@ class _Compiler:
             if values is None:
                 if safe:
                     return None
-                raise _Unsure
+                raise Unsure
             if type(values) is not str and type(values) is not tuple:
-                raise _Unsure
+                raise Unsure
             index = key(record, frame)
             if type(index) is not Decimal or not rule_engine.types.is_integer_number(index):
-                raise _Unsure
+                raise Unsure
             try:
                 value = values[int(index)]
             except IndexError:
                 if safe:
                     return None
-                raise _Unsure from None
+                raise Unsure from None
             if value is None or type(value) is str or type(value) is Decimal:
                 return value
-            raise _Unsure
+            raise Unsure
 
         return item
 
-    def slice(self, node: Any) -> _Node:
+    def slice(self, node: Any) -> Node:
         container = self.node(node.container)
         start, stop = self.node(node.start), self.node(node.stop)
         safe = node.safe
@@ -553,7 +556,7 @@ class _Compiler:
             if value is None:
                 return None
             if type(value) is not Decimal or not rule_engine.types.is_integer_number(value):
-                raise _Unsure
+                raise Unsure
             return int(value)
 
         def sliced(record: Any, frame: list[Any]) -> Any:
@@ -561,21 +564,21 @@ class _Compiler:
             if values is None:
                 if safe:
                     return None
-                raise _Unsure
+                raise Unsure
             if type(values) is not str and type(values) is not tuple:
-                raise _Unsure
+                raise Unsure
             first = bound(start(record, frame))
             last = bound(stop(record, frame))
             part = values[first:last]
             if type(part) is tuple and not all(
                 v is None or type(v) is str or type(v) is Decimal for v in part
             ):
-                raise _Unsure
+                raise Unsure
             return part
 
         return sliced
 
-    def call(self, node: Any) -> _Node:
+    def call(self, node: Any) -> Node:
         general = self._call(node)
         callee = node.function
         if not (
@@ -603,7 +606,7 @@ class _Compiler:
 
         return affix
 
-    def _call(self, node: Any) -> _Node:
+    def _call(self, node: Any) -> Node:
         function = self.node(node.function)
         arguments = [self.node(a) for a in node.arguments]
         function_type = node.function.result_type
@@ -614,7 +617,7 @@ class _Compiler:
         def call(record: Any, frame: list[Any]) -> Any:
             callee = function(record, frame)
             if not callable(callee):
-                raise _Unsure
+                raise Unsure
             values = tuple(a(record, frame) for a in arguments)
             if typed:
                 validate(function_type, values)  # rule-engine's own check, on the values
@@ -622,117 +625,10 @@ class _Compiler:
             if type(result) is bool and result_type == DataType.BOOLEAN:
                 return result
             if not DataType.is_compatible(DataType.from_value(result), result_type):
-                raise _Unsure
+                raise Unsure
             return result
 
         return call
-
-
-def _variable(slot: int, result_type: Any) -> _Node:
-    """A comprehension variable: rule-engine re-checks its value against the variable's
-    type; the values a comprehension iterates are already rule-engine values, so the
-    types that pass as they are decide here and any other is left to rule-engine."""
-    accepted = _accepted(result_type)
-
-    def variable(_record: Any, frame: list[Any]) -> Any:
-        value = frame[slot]
-        if value is None or type(value) in accepted:
-            return value
-        raise _Unsure
-
-    return variable
-
-
-def _accepted(result_type: Any) -> tuple[type, ...]:
-    """The types of value a comprehension variable of this type passes rule-engine's
-    check as they are (besides null)."""
-    wanted = DataType.NULLABLE.unwrap(result_type)
-    if wanted == DataType.UNDEFINED:
-        return (str, Decimal, bool)
-    if wanted == DataType.STRING:
-        return (str,)
-    if wanted == DataType.FLOAT:
-        return (Decimal,)
-    if wanted == DataType.BOOLEAN:
-        return (bool,)
-    return ()
-
-
-def _field(node: Any, kind: Any) -> _Node:
-    """A shipment field: its value read once per record (``_Record.read``, which
-    rule-engine's own field reads share), converted as rule-engine converts it for the
-    common types, by rule-engine otherwise."""
-    name = node.name
-    convert = _converter(kind)
-    evaluate = node.evaluate
-
-    def first_read(record: Any) -> Any:
-        raw = record[name]
-        value = convert(raw)
-        if value is _UNREAD:
-            value = evaluate(record)  # rule-engine's read: raises on a type it refuses
-        record.read[name] = value
-        return value
-
-    def field(record: Any, _frame: list[Any]) -> Any:
-        value = record.read.get(name, _UNREAD)
-        if value is _UNREAD:
-            return first_read(record)
-        return value
-
-    return field
-
-
-def _converter(kind: Any) -> Callable[[Any], Any]:
-    """What rule-engine makes of a field's raw value (``coerce_value`` and the check
-    against the field's type) for the common types; ``_UNREAD`` for any other case."""
-    if kind == DataType.STRING:
-        return lambda raw: raw if raw is None or type(raw) is str else _UNREAD
-    if kind == DataType.BOOLEAN:
-        return lambda raw: raw if raw is None or type(raw) is bool else _UNREAD
-    if kind == DataType.FLOAT:
-
-        def number(raw: Any) -> Any:
-            kind_of = type(raw)
-            if raw is None or kind_of is Decimal:
-                return raw
-            if kind_of is float:
-                return Decimal(repr(raw))  # rule_engine.types.coercion._to_decimal
-            if kind_of is int:
-                return Decimal(raw)
-            return _UNREAD
-
-        return number
-    if kind == DataType.DATETIME:
-        return lambda raw: (
-            raw if raw is None or (type(raw) is dt.datetime and raw.tzinfo is not None)
-            else _UNREAD
-        )  # fmt: skip
-    if DataType.is_type(kind, DataType.ARRAY) and kind.value_type == DataType.STRING:
-        return lambda raw: (
-            raw if raw is None or (type(raw) is tuple and all(type(v) is str for v in raw))
-            else _UNREAD
-        )  # fmt: skip
-    return lambda _raw: _UNREAD
-
-
-def _timed_list(node: Any) -> _Node:
-    """A watch list with expiring entries: the set in force at the evaluation time, as
-    rule-engine resolves it (kept for the last time asked)."""
-    last: list[tuple[dt.datetime, Any] | None] = [None]
-    evaluate = node.evaluate
-
-    def timed(_record: Any, frame: list[Any]) -> Any:
-        as_of = frame[_NOW]
-        kept = last[0]
-        if kept is not None and kept[0] == as_of:
-            return kept[1]
-        with evaluation_time(as_of):
-            value = evaluate(None)
-        last[0] = (as_of, value)
-        return value
-
-    return timed
 
 
 def _added_parts(node: Any) -> list[Any]:
@@ -752,22 +648,6 @@ _REGEX_SYNTAX = frozenset("\\.+*?()|[]{}^$\n\r")
 _KEPT_WORDS = 4096
 
 
-def _ordered(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-    """rule-engine's ordered comparison (``ArithmeticComparisonExpression``)."""
-    if a is None and b is None:
-        return op is operator.ge or op is operator.le
-    if type(a) is tuple and type(b) is tuple:
-        for x, y in zip(a, b, strict=False):
-            if _ordered(operator.ne, x, y):
-                return _ordered(op, x, y)
-        if len(a) != len(b):
-            return op(len(a), len(b))
-        return op is operator.ge or op is operator.le
-    if type(a) is not type(b) or isinstance(a, tuple) or isinstance(b, tuple):
-        raise _Unsure
-    return op(a, b)
-
-
 _ORDERINGS = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
 _ARITHMETIC = {
     "mul": operator.mul,
@@ -785,7 +665,7 @@ _LITERALS = (
     re_ast.TimedeltaExpression,
     re_ast.BytesExpression,
 )
-_METHODS: dict[type, Callable[[_Compiler, Any], _Node]] = {
+_METHODS: dict[type, Callable[[_Compiler, Any], Node]] = {
     re_ast.Statement: _Compiler.statement,
     **dict.fromkeys(_LITERALS, _Compiler.literal),
     re_ast.ArrayExpression: _Compiler.collection,
