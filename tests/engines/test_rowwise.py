@@ -8,6 +8,7 @@ The reference here is the engine as it was before conditions were compiled: rule
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,53 @@ def test_rule_engine_evaluates_only_what_the_compiled_conditions_give_back(
     assert calls == ["goods_gross_weight_kg < 100", "packages > 100",
                      "goods_gross_weight_kg > 5000", "goods_gross_weight_kg < 100",
                      "goods_gross_weight_kg > 5000"]  # fmt: skip
+
+
+def test_threads_evaluating_at_other_times_each_get_their_own_answer() -> None:
+    # A scoring service evaluates on several threads: the compiled conditions keep no
+    # state between calls but caches of the same values (a list's entries in force are
+    # looked up per evaluation time).
+    doc = {
+        "id": "test.threads",
+        "version": 1,
+        "title": "Lists in force at other times",
+        "category": "other",
+        "owner": "tests",
+        "lists": {
+            "ports": {
+                "values": [{"value": "AEJEA", "expires": "2026-11-01"}, {"value": "PKKHI"}]
+            }
+        },
+        "indicators": [
+            {"id": "port", "title": "Listed port", "when": "port_of_loading in $ports",
+             "weight": 10},
+            {"id": "words", "title": "Word", "weight": 5,
+             "when": '[w for w in ["SCRAP", "ACETONE"]'
+                     ' if description =~~ ("\\\\b" + w + "\\\\b")]'},
+            {"id": "heavy", "title": "Heavy", "when": "goods_gross_weight_kg > 5000", "weight": 1},
+        ],
+    }  # fmt: skip
+    profiles = list(rst.load_profile_documents([doc]))
+    shipments = [
+        Shipment(port_of_loading=port, description=text, goods_gross_weight_kg=weight)
+        for port in ("AEJEA", "PKKHI", None)
+        for text in ("STEEL SCRAP", "ACETONE IN DRUMS", None)
+        for weight in (6000.0, None)
+    ]
+    times = [AS_OF - dt.timedelta(days=10), AS_OF, AS_OF - dt.timedelta(days=3)]
+    expected = {t: reference_outcomes(shipments, profiles, t) for t in times}
+    assert expected[times[0]] != expected[times[1]]  # the list's entry expired between
+    failures: list[str] = []
+
+    def work(offset: int) -> None:
+        for round_ in range(30):
+            moment = times[(offset + round_) % len(times)]
+            if engine_outcomes(shipments, profiles, moment) != expected[moment]:
+                failures.append(f"thread {offset}, round {round_}, {moment}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
