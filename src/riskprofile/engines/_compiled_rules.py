@@ -21,7 +21,14 @@ two nulls, of arrays member by member, refused between types; a regex on null; t
 containment test of text in text; comprehension variables resolved outermost first (as
 rule-engine's assignment scopes are searched); numbers as Decimals in the rule's decimal
 context (the caller enters it: :attr:`CompiledRule.decimal_context`). Field values are
-read once per record and shared with rule-engine's own reads (``_Record.read``).
+read once per record and shared with rule-engine's own reads (``_Record.read``); what a
+condition reads is in :mod:`._compiled_reads`.
+
+Two shapes of the bundled library run as one closure each, with the same result: a
+comprehension keeping a list field's values that are in a watch list
+(``[x for x in hs_codes if x in $list]``), and a watch list's words searched in a text
+(``text =~~ ("\\b" + word + "\\b")``: a text that does not contain a word without regex
+syntax is not searched, since the pattern can only match where the word is written).
 """
 
 from __future__ import annotations
