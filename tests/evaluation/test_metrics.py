@@ -436,3 +436,38 @@ def test_metrics_do_not_depend_on_the_order_of_the_outcomes(
 def test_an_outcome_match_can_be_passed_instead_of_outcomes() -> None:
     run = make_run(UNITS)
     assert evaluate(run, match_outcomes(run, OUTCOMES)).tables() == evaluate(run, OUTCOMES).tables()
+
+
+def test_a_run_scored_column_wise_is_evaluated_from_its_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The example port call (629 shipments: the columnar engine) and its inspections:
+    # the same evaluation, report and units as the reference run, with objects made only
+    # for the units an outcome is about.
+    from riskprofile import scoring
+    from riskprofile.evaluation import read_outcomes, report_html
+
+    batch = "examples/data/karachi-sample.csv"
+    profiles = load_profiles(bundled=True)
+    outcomes = read_outcomes("examples/data/karachi-sample.outcomes.csv")
+    reference_run = score(batch, profiles, as_of=dt.date(2026, 11, 2), engine="rowwise")
+    reference = evaluate(reference_run, outcomes, capacities=["3%", 10], profiles=profiles)
+    made: list[str] = []
+    real = scoring._score_shipment
+
+    def counted(shipment: Shipment, *args: Any) -> Any:
+        made.append(shipment.shipment_id)
+        return real(shipment, *args)
+
+    monkeypatch.setattr(scoring, "_score_shipment", counted)
+    run = score(batch, profiles, as_of=dt.date(2026, 11, 2))
+    assert run.frame_run is not None
+    evaluation = evaluate(run, outcomes, capacities=["3%", 10], profiles=profiles)
+    assert evaluation.to_json() == reference.to_json()
+    assert report_html(evaluation) == report_html(reference)
+    assert evaluation.labelled > 0
+    units = {u["key"] for u in evaluation.units}
+    assert sorted(made) == sorted(
+        s.shipment_id for c in reference_run.containers if c.key in units for s in c.shipments
+    )
+    assert len(made) < len(reference_run.shipments)

@@ -69,7 +69,7 @@ def _usage(message: str) -> SystemExit:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
-    from riskprofile.cli._read import read_shipments
+    from riskprofile.cli._read import read
     from riskprofile.evaluation import (
         DEFAULT_CAPACITIES,
         evaluate,
@@ -96,18 +96,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
     reading = read_outcomes(args.outcomes, args.outcomes_mapping)
     progress = Progress()
-    batch = read_shipments(args.batch, mapping=args.mapping, progress=progress)
+    # Scored through the frame: the run keeps its tables, and the evaluation reads them
+    # (objects only for the units with an outcome).
+    batch = read(args.batch, mapping=args.mapping, progress=progress)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
-    with progress.stage("scoring", len(batch.shipments), "shipments") as step:
+    with progress.stage("scoring", batch.frame.height, "shipments") as step:
         run = score(
-            batch.shipments, profiles, as_of=args.as_of, include_drafts=args.include_drafts,
-            progress=step,
-        )  # fmt: skip
+            batch, profiles, as_of=args.as_of, include_drafts=args.include_drafts, progress=step
+        )
     evaluation = evaluate(run, reading, capacities=capacities, by=args.by, profiles=profiles)
     sys.stdout.write(text_summary(evaluation))
     if args.output:

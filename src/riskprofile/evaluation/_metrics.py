@@ -40,8 +40,9 @@ from riskprofile.evaluation._outcomes import (
     UnitOutcome,
     match_outcomes,
 )
+from riskprofile.evaluation._units import ranked_units
 from riskprofile.rules import rank_key
-from riskprofile.scoring import ContainerResult, ScoringRun
+from riskprofile.scoring import ScoringRun
 from riskprofile.selection import parse_capacity
 
 if TYPE_CHECKING:
@@ -270,12 +271,36 @@ def _period(day: dt.date, by: Period) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
-def _fired_profiles(container: ContainerResult) -> set[str]:
-    return {p.profile_id for s in container.shipments for p in s.profiles if p.fired}
-
-
-def _indicators(container: ContainerResult) -> dict[tuple[str, str], str]:
-    return {(h.profile_id, h.indicator_id): h.title for h in container.hits}
+def _fired_and_hit(
+    run: ScoringRun,
+) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]], dict[tuple[str, str], str]]:
+    """The units (keys) each profile fired on, the units each indicator hit, and each
+    indicator's title: from the objects, or from the tables of a run scored column-wise
+    (the same: the units in rank order)."""
+    fired: dict[str, list[str]] = {}
+    hit: dict[tuple[str, str], list[str]] = {}
+    titles: dict[tuple[str, str], str] = {}
+    frame_run = run.frame_run
+    if frame_run is None:
+        for container in run.containers:
+            for pid in {p.profile_id for s in container.shipments for p in s.profiles if p.fired}:
+                fired.setdefault(pid, []).append(container.key)
+            indicators = {(h.profile_id, h.indicator_id): h.title for h in container.hits}
+            for ind, title in indicators.items():
+                hit.setdefault(ind, []).append(container.key)
+                titles.setdefault(ind, title)
+        return fired, hit, titles
+    assert frame_run.fired_table is not None, "score_frame gives the fired table"
+    for (pid,), group in frame_run.fired_table.group_by("profile_id", maintain_order=True):
+        fired[str(pid)] = group.get_column("key").to_list()
+    pairs = frame_run.hit_table.select("profile_id", "indicator_id", "key").unique(
+        maintain_order=True
+    )
+    for (pid, iid), group in pairs.group_by("profile_id", "indicator_id", maintain_order=True):
+        ind = (str(pid), str(iid))
+        hit[ind] = group.get_column("key").to_list()
+        titles[ind] = frame_run.indicators[ind].indicator.title
+    return fired, hit, titles
 
 
 @dataclass(frozen=True)
@@ -455,7 +480,7 @@ def evaluate(
     if by not in ("week", "month"):
         raise ValueError(f"by must be 'week' or 'month', not {by!r}")
     match = outcomes if isinstance(outcomes, OutcomeMatch) else match_outcomes(run, outcomes)
-    containers = run.containers
+    containers = ranked_units(run)
     total = len(containers)
     known: dict[str, UnitOutcome] = {k: u for k, u in match.units.items() if u.inspected}
     labelled = len(known)
@@ -536,15 +561,7 @@ def evaluate(
         base_rate, base_source = Rate(findings, labelled), "labelled"
 
     # Profiles and indicators.
-    fired: dict[str, list[str]] = {}
-    hit: dict[tuple[str, str], list[str]] = {}
-    titles: dict[tuple[str, str], str] = {}
-    for container in containers:
-        for pid in _fired_profiles(container):
-            fired.setdefault(pid, []).append(container.key)
-        for ind, title in _indicators(container).items():
-            hit.setdefault(ind, []).append(container.key)
-            titles.setdefault(ind, title)
+    fired, hit, titles = _fired_and_hit(run)
 
     def counts(keys: list[str]) -> tuple[int, int]:
         outcomes_ = [known[k] for k in keys if k in known]
@@ -620,10 +637,10 @@ def evaluate(
         )
 
     unit_rows = []
-    for rank, container in enumerate(containers, start=1):
-        outcome = match.units.get(container.key)
-        if outcome is None:
-            continue
+    # Only the units with an outcome are listed: only they are made as objects.
+    places = [i for i, c in enumerate(containers) if c.key in match.units]
+    for rank, container in zip((i + 1 for i in places), run.containers_at(places), strict=True):
+        outcome = match.units[container.key]
         unit_rows.append(
             {
                 "rank": rank,

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import yaml
 
 from riskprofile.errors import InputFormatError, MappingError
+from riskprofile.evaluation._units import unit_rows
 from riskprofile.io._batch import FieldProblem, RejectedRecord
 from riskprofile.io._cells import csv_text
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
@@ -673,20 +674,22 @@ def _index(run_or_shipments: ScoringRun | Iterable[Shipment]) -> _Index:
 
     index = _Index()
     seen: dict[str, None] = {}
+    rows: Iterable[tuple[str, str | None, str | None, str]]
     if isinstance(run_or_shipments, ScoringRun):
-        pairs = [(c.key, s.shipment) for c in run_or_shipments.containers for s in c.shipments]
+        rows = unit_rows(run_or_shipments)
     else:
-        pairs = [(_unit_key(s), s) for s in run_or_shipments]
-    for key, shipment in pairs:
+        rows = (
+            (_unit_key(s), s.container_number, s.bl_number, s.manifest_ref)
+            for s in run_or_shipments
+        )
+    for key, container_number, bl_number, manifest_ref in rows:
         if key not in seen:
             seen[key] = None
-            if shipment.container_number is not None:
-                number = normalise_container_number(shipment.container_number)
-                index.containers.setdefault(number or shipment.container_number, []).append(key)
-        if shipment.bl_number is not None:
-            keys = index.bills.setdefault(_fold(shipment.bl_number), {}).setdefault(
-                shipment.manifest_ref, []
-            )
+            if container_number is not None:
+                number = normalise_container_number(container_number)
+                index.containers.setdefault(number or container_number, []).append(key)
+        if bl_number is not None:
+            keys = index.bills.setdefault(_fold(bl_number), {}).setdefault(manifest_ref, [])
             if key not in keys:
                 keys.append(key)
     index.order = list(seen)

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskprofile.evaluation._units import ranked_units
+
 if TYPE_CHECKING:
     from riskprofile.evaluation._metrics import Evaluation
 
@@ -199,7 +201,7 @@ def score_distribution_svg(evaluation: Evaluation, bins: int = 10) -> str:
     as a share of its own group, so that the small groups stay visible)."""
     labelled = {u["key"]: u for u in evaluation.units if u["inspected"]}
     groups: dict[str, list[Decimal]] = {"finding": [], "no finding": [], "not inspected": []}
-    for c in evaluation.run.containers:
+    for c in ranked_units(evaluation.run):
         unit = labelled.get(c.key)
         name = "not inspected" if unit is None else "finding" if unit["finding"] else "no finding"
         groups[name].append(c.score)

@@ -130,6 +130,10 @@ class FrameRun:
         profiles: the profiles that took part, sorted by id.
         problem_rows: the frame's rows (from 0) on which some condition could not be
             evaluated: the only rows that can carry notes (:attr:`notes`).
+        fired_table: the units each profile fired on (``key``, ``profile_id``): a lane
+            other than green, or a hit that forces one, on any of the unit's shipments
+            (:attr:`ProfileScore.fired <riskprofile.results.ProfileScore.fired>`), which
+            evaluation counts per profile.
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -156,6 +160,7 @@ class FrameRun:
     record_unit: str = "record"
     profiles: tuple[CompiledProfile, ...] = field(default=(), repr=False, compare=False)
     problem_rows: pl.Series | None = field(default=None, repr=False, compare=False)
+    fired_table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.container_table.height

@@ -270,6 +270,7 @@ def score_frame(
     suppressions: list[pl.Expr | None] = []
     hits_by_profile: list[list[tuple[CompiledIndicator, pl.Expr]]] = []
     hit_of: list[tuple[CompiledProfile, CompiledIndicator]] = []
+    fired: list[pl.Expr] = []
     engines: dict[str, str] = {}
     for p_index, profile in enumerate(profile_list):
         # None for a profile without exceptions: nothing to mask, row by row.
@@ -343,6 +344,9 @@ def score_frame(
             contribution = pl.when(suppressed).then(0).otherwise(contribution)
         profile_points.append(contribution)
         severities.append(band)
+        # As ProfileScore.fired: a lane other than green, or a hit that forces one.
+        forcing = [hit for ind, hit in profile_hits if ind.indicator.lane is not None]
+        fired.append(pl.any_horizontal(band != _SEVERITY["green"], *forcing))
     counted_in = _counted_in(hit_of, facts, fact_hits)
 
     base = frame.select(
@@ -422,6 +426,11 @@ def score_frame(
     # with_columns, not select: a column of nulls (no shared fact) is broadcast to every row.
     counted_frame = base.with_columns(counted_in).select(e.meta.output_name() for e in counted_in)
     hit_table = _hit_table(base.select(effective), hit_of, scored, counted_frame)
+    fired_table = _fired_table(
+        base.lazy().select(f.alias(f"f{n}") for n, f in enumerate(fired)).collect(),
+        profile_list,
+        scored.get_column("key"),
+    )
     errors = base.select(e.alias(f"u{n}") for n, e in enumerate(unevaluable))
     units: dict[str, int] = {}
     for name, indicator_key in zip(errors.columns, unevaluable_of, strict=True):
@@ -448,7 +457,23 @@ def score_frame(
         record_unit="record" if batch is None else batch.record_unit,
         profiles=tuple(profile_list),
         problem_rows=problem_rows,
+        fired_table=fired_table,
     )
+
+
+def _fired_table(
+    fired: pl.DataFrame, profiles: Sequence[CompiledProfile], keys: pl.Series
+) -> pl.DataFrame:
+    """The units each profile fired on (on any of their shipments): ``key``,
+    ``profile_id``, by profile in run order, then by the units' first row."""
+    parts = [
+        keys.filter(column).unique(maintain_order=True).to_frame("key")
+        .with_columns(pl.lit(profile.id, pl.String).alias("profile_id"))
+        for column, profile in zip(fired.get_columns(), profiles, strict=True)
+    ]  # fmt: skip
+    if not parts:
+        return pl.DataFrame(schema={"key": pl.String, "profile_id": pl.String})
+    return pl.concat(parts)
 
 
 def _problem_rows(masks: Iterable[ConditionMasks], height: int) -> pl.Series:
