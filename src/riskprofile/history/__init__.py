@@ -30,10 +30,11 @@ from riskprofile.history._join import (
     with_history,
     with_history_shipments,
 )
-from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._keys import LEGAL_FORMS, PARTY_ROLES, trader_key, trader_name
 from riskprofile.history._store import AddReport, HistoryStore, StoreStats, open_store
 
 __all__ = [
+    "LEGAL_FORMS",
     "PARTY_ROLES",
     "SHRINK_STRENGTH",
     "AddReport",
@@ -43,6 +44,7 @@ __all__ = [
     "StoreStats",
     "open_store",
     "trader_key",
+    "trader_name",
     "with_history",
     "with_history_shipments",
 ]
