@@ -169,6 +169,9 @@ def test_values_kept_from_a_list() -> None:
         "[x for x in hs_chapters if x in $codes].length > 0",
         "[x for x in route_countries if [x for x in hs_chapters if x in $codes].length > 0]",
         "[y for y in route_countries if [x for x in hs_chapters if x in $codes].length > 1]",
+        "[x for x in hs_chapters if x in $words or x in $codes]",
+        "[x for x in hs_chapters if x in $codes or x in $codes]",
+        '[x for x in hs_chapters if x in $words or x == "84"]',
     ):
         condition, rule = compiled(expression)
         assert check(condition, rule, shipments) == len(shipments), expression

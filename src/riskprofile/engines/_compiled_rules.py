@@ -25,8 +25,8 @@ read once per record and shared with rule-engine's own reads (``_Record.read``);
 condition reads is in :mod:`._compiled_reads`.
 
 Two shapes of the bundled library run as one closure each, with the same result: a
-comprehension keeping a list field's values that are in a watch list
-(``[x for x in hs_codes if x in $list]``), and a watch list's words searched in a text
+comprehension keeping a list field's values that are in watch lists
+(``[x for x in hs_codes if x in $list or x in $other]``), and a watch list's words searched in a text
 (``text =~~ ("\\b" + word + "\\b")``: a text that does not contain a word without regex
 syntax is not searched, since the pattern can only match where the word is written).
 """
@@ -231,29 +231,35 @@ class _Compiler:
         return comprehension
 
     def _kept_from_list(self, node: Any, iterable: Node) -> Node | None:
-        """``[x for x in values if x in $list]``, the commonest comprehension of the
-        bundled library, in one loop: the same values tested the same way, the list
-        looked up once (when there is a value to test: rule-engine looks it up for each).
-        None for any other comprehension."""
+        """``[x for x in values if x in $list]`` (or ``x in $a or x in $b ...``), the
+        commonest comprehension of the bundled library, in one loop: the same values
+        tested the same way, each list looked up once (rule-engine looks them up for
+        each value; looking one up early changes nothing, and one that raised would be
+        given back). None for any other comprehension."""
         test, result = node.condition, node.result
         variable = node.variable
+        tests = _or_operands(test)
         if not (
-            type(test) is Containment
-            and type(test.container) is BuiltinSymbol
-            and test.container.name in self.condition.lists
-            and type(test.member) is re_ast.SymbolExpression
+            all(
+                type(t) is Containment
+                and type(t.container) is BuiltinSymbol
+                and t.container.name in self.condition.lists
+                and type(t.member) is re_ast.SymbolExpression
+                and t.member.name == variable
+                and t.member.scope is None
+                for t in tests
+            )
             and type(result) is re_ast.SymbolExpression
-            and test.member.name == variable
             and result.name == variable
-            and test.member.scope is None
             and result.scope is None
             and all(name != variable for name, _slot in self.scopes)  # not an outer one's
         ):
             return None
-        lookup = self.node(test.container)
-        accepted = tuple(
-            set(accepted_types(test.member.result_type)) & set(accepted_types(result.result_type))
-        )
+        lookups = [self.node(t.container) for t in tests]
+        accepted = set(accepted_types(result.result_type))
+        for t in tests:
+            accepted &= set(accepted_types(t.member.result_type))
+        types = tuple(accepted)
 
         def kept_from_list(record: Any, frame: list[Any]) -> tuple[Any, ...]:
             values = iterable(record, frame)
@@ -261,15 +267,18 @@ class _Compiler:
                 raise Unsure
             if not values:
                 return ()
-            listed = lookup(record, frame)
-            if type(listed) is not set:
-                raise Unsure
+            lists = [lookup(record, frame) for lookup in lookups]
+            for listed in lists:
+                if type(listed) is not set:
+                    raise Unsure
             out = []
             for value in values:
-                if value is not None and type(value) not in accepted:
+                if value is not None and type(value) not in types:
                     raise Unsure
-                if value in listed:
-                    out.append(value)
+                for listed in lists:
+                    if value in listed:
+                        out.append(value)
+                        break
             return tuple(out)
 
         return kept_from_list
@@ -636,6 +645,13 @@ class _Compiler:
             return result
 
         return call
+
+
+def _or_operands(node: Any) -> list[Any]:
+    """The operands of a chain of ``or``, left to right (the node itself otherwise)."""
+    if type(node) is re_ast.LogicExpression and node.type == "or":
+        return _or_operands(node.left) + _or_operands(node.right)
+    return [node]
 
 
 def _added_parts(node: Any) -> list[Any]:
