@@ -119,20 +119,30 @@ _SEALERS = ("carrier", "shipper", "customs", "other")
 # they occur in real declarations.
 _TEXT_ALPHABET = _UPPER + "abcdefxyz" + _DIGITS + " .,&-/'" + "ÄÉÇÑØŞĞ"
 
+# A strategy built afresh inside every draw is validated afresh by hypothesis (its
+# emptiness and recursion checked over the whole tree): that took three quarters of the
+# time of drawing a manifest. Each factory below builds its strategy once; what is drawn
+# from it is unchanged.
+_once = functools.cache
+_sampled = _once(st.sampled_from)  # for tuples, which are hashable
+
 
 # --- valid codes ---------------------------------------------------------------------------
 
 
+@_once
 def country_codes() -> st.SearchStrategy[str]:
     """Assigned ISO 3166-1 alpha-2 country codes (``PK``, ``EC``)."""
     return st.sampled_from(COUNTRY_CODES)
 
 
+@_once
 def currency_codes() -> st.SearchStrategy[str]:
     """ISO 4217 currency codes (``USD``, ``PKR``)."""
     return st.sampled_from(CURRENCY_CODES)
 
 
+@_once
 def locodes() -> st.SearchStrategy[str]:
     """UN/LOCODEs: a real country then three of A-Z and 2-9 (``PKKHI``), real ports often."""
     generated = st.builds(
@@ -143,6 +153,7 @@ def locodes() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(_KNOWN_LOCODES), generated)
 
 
+@_once
 def container_numbers() -> st.SearchStrategy[str]:
     """ISO 6346 container numbers with a correct check digit (``CSQU3054383``).
 
@@ -179,6 +190,7 @@ def container_number_spellings() -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
+@_once
 def size_type_codes() -> st.SearchStrategy[str]:
     """ISO 6346 size-type codes: current 1995 ones (``22G1``, ``45R1``, ``L5G1``) and legacy
     1984 ones (``2200``, ``4500``)."""
@@ -199,6 +211,7 @@ def size_type_codes() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(_KNOWN_SIZE_TYPES), current, legacy)
 
 
+@_once
 def hs_codes() -> st.SearchStrategy[str]:
     """HS codes as normalised: 6 digits (international) to 10 (national subheadings), in an
     existing chapter (01-97 but 77, or the national 98-99)."""
@@ -221,25 +234,30 @@ def hs_code_spellings() -> st.SearchStrategy[tuple[str, str]]:
     return st.builds(spell, hs_codes(), seps, seps)
 
 
+@_once
 def imo_numbers() -> st.SearchStrategy[str]:
     """IMO ship numbers: 7 digits, the last a correct check digit (``9321483``)."""
     return st.integers(100_000, 999_999).map(lambda n: f"{n}{_imo.calc_check_digit(str(n))}")
 
 
+@_once
 def scac_codes() -> st.SearchStrategy[str]:
     """Standard Carrier Alpha Codes: 2 to 4 capital letters (``MAEU``)."""
     return st.text(alphabet=_UPPER, min_size=2, max_size=4)
 
 
+@_once
 def weights(max_kg: int = 30_000) -> st.SearchStrategy[float]:
     """Non-negative masses in kg with one decimal, at most ``max_kg``."""
     return st.integers(0, max_kg * 10).map(lambda n: n / 10)
 
 
+@_once
 def _money() -> st.SearchStrategy[Decimal]:
     return st.decimals(min_value=0, max_value=10_000_000, places=2)
 
 
+@_once
 def _text(max_size: int = 24) -> st.SearchStrategy[str]:
     """Free text that is never blank (blank text is read as absent)."""
     return st.builds(
@@ -249,6 +267,7 @@ def _text(max_size: int = 24) -> st.SearchStrategy[str]:
     ).map(str.strip)
 
 
+@functools.lru_cache(maxsize=1024)  # keyed by the strategy object: bounded
 def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), strategy)
 
@@ -400,6 +419,12 @@ def invalid_values(kind: str) -> st.SearchStrategy[Any]:
 # --- documents and models ------------------------------------------------------------------
 
 
+@_once
+def _party_identifiers() -> st.SearchStrategy[str]:
+    return st.builds(lambda c, n: f"{c}{n}", country_codes(), st.integers(0, 10**9))
+
+
+@_once
 @st.composite
 def party_documents(draw: st.DrawFn) -> dict[str, Any]:
     """A party (shipper, consignee, notify party, payer) as a JSON-ready dict, never
@@ -409,9 +434,7 @@ def party_documents(draw: st.DrawFn) -> dict[str, Any]:
             "name": draw(_text()),
             "address": draw(_optional(_text(40))),
             "country": draw(_optional(country_codes())),
-            "identifier": draw(
-                _optional(st.builds(lambda c, n: f"{c}{n}", country_codes(), st.integers(0, 10**9)))
-            ),
+            "identifier": draw(_optional(_party_identifiers())),
             "aeo": draw(_optional(st.booleans())),
         }
     )
@@ -422,22 +445,29 @@ def parties() -> st.SearchStrategy[Party]:
     return party_documents().map(Party.model_validate)
 
 
+@_once
 @st.composite
 def seal_documents(draw: st.DrawFn) -> dict[str, Any]:
     """A seal as a JSON-ready dict: a number and, usually, who sealed."""
-    number = draw(
-        st.builds(
-            lambda p, n: f"{p}{n}",
-            st.sampled_from(["", "ML-", "SL", "CUS/"]),
-            st.integers(0, 10**8),
-        )
+    number = draw(_seal_numbers())
+    return _drop_none({"number": number, "sealer": draw(_optional(_sampled(_SEALERS)))})
+
+
+@_once
+def _seal_numbers() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda p, n: f"{p}{n}", st.sampled_from(["", "ML-", "SL", "CUS/"]), st.integers(0, 10**8)
     )
-    return _drop_none({"number": number, "sealer": draw(_optional(st.sampled_from(_SEALERS)))})
 
 
 def seals() -> st.SearchStrategy[Seal]:
     """Valid :class:`Seal` models."""
     return seal_documents().map(Seal.model_validate)
+
+
+@_once
+def _tares() -> st.SearchStrategy[float]:
+    return st.integers(1_500, 5_000).map(float)
 
 
 @st.composite
@@ -448,7 +478,7 @@ def container_documents(
 
     The VGM, when given with the tare, is the tare plus a cargo mass, so never below it.
     """
-    tare = draw(_optional(st.integers(1_500, 5_000).map(float)))
+    tare = draw(_optional(_tares()))
     cargo = draw(_optional(weights()))
     vgm = None if cargo is None else (tare or 0.0) + cargo
     return _drop_none(
@@ -456,11 +486,16 @@ def container_documents(
             "number": draw(number if number is not None else container_numbers()),
             "size_type": draw(_optional(size_type_codes())),
             "full": draw(_optional(st.booleans())),
-            "seals": draw(st.lists(seal_documents(), max_size=2)) or None,
+            "seals": draw(_seal_lists()) or None,
             "verified_gross_mass_kg": vgm,
             "tare_kg": tare,
         }
     )
+
+
+@_once
+def _seal_lists() -> st.SearchStrategy[list[dict[str, Any]]]:
+    return st.lists(seal_documents(), max_size=2)
 
 
 def containers() -> st.SearchStrategy[Container]:
@@ -484,7 +519,7 @@ def goods_item_documents(
             "hs_code": draw(_optional(hs_codes())),
             "description": draw(_optional(_text(40))),
             "packages": draw(_optional(st.integers(0, 5_000))),
-            "package_type": draw(_optional(st.sampled_from(_PACKAGE_TYPES))),
+            "package_type": draw(_optional(_sampled(_PACKAGE_TYPES))),
             "gross_weight_kg": None if gross is None else gross / 10,
             "net_weight_kg": None if net is None else net / 10,
             "value": None if value is None else str(value),
@@ -500,6 +535,7 @@ def goods_items() -> st.SearchStrategy[GoodsItem]:
     return goods_item_documents().map(GoodsItem.model_validate)
 
 
+@_once
 def _bl_numbers() -> st.SearchStrategy[str]:
     return st.builds(
         lambda scac, n: f"{scac}{n:09d}",
@@ -549,11 +585,9 @@ def consignment_documents(
             "transshipment_ports": draw(st.lists(locodes(), max_size=3)) or None,
             "port_of_discharge": draw(_optional(locodes())),
             "place_of_delivery": draw(_optional(locodes())),
-            "freight_terms": draw(_optional(st.sampled_from(["prepaid", "collect"]))),
+            "freight_terms": draw(_optional(_sampled(("prepaid", "collect")))),
             "freight_payer": draw(st.one_of(*payer_choices)),
-            "issue_date": draw(
-                _optional(st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(date.isoformat))
-            ),
+            "issue_date": draw(_optional(_issue_dates())),
             "goods": draw(st.lists(goods_item_documents(container_number=line_number), max_size=3))
             or None,
             "container_numbers": numbers or None,
@@ -561,9 +595,19 @@ def consignment_documents(
     )
 
 
+@_once
+def _issue_dates() -> st.SearchStrategy[str]:
+    return st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(date.isoformat)
+
+
 def consignments() -> st.SearchStrategy[Consignment]:
     """Valid :class:`Consignment` models."""
     return consignment_documents().map(Consignment.model_validate)
+
+
+@_once
+def _arrivals() -> st.SearchStrategy[datetime]:
+    return st.datetimes(datetime(2020, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
 
 
 @st.composite
@@ -579,18 +623,12 @@ def _valid_manifest_documents(draw: st.DrawFn) -> dict[str, Any]:
     # Some containers named by a B/L have no equipment data yet.
     declared = [n for n in pool if draw(st.booleans()) or draw(st.booleans())]
     boxes = [draw(container_documents(number=st.just(n))) for n in draw(st.permutations(declared))]
-    arrival = draw(
-        _optional(
-            st.datetimes(datetime(2020, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
-        )
-    )
+    arrival = draw(_optional(_arrivals()))
     return _drop_none(
         {
-            "vessel_name": draw(
-                _optional(st.sampled_from(["MSC ANNA", "MAERSK ESSEN", "CMA CGM T"]))
-            ),
+            "vessel_name": draw(_optional(_sampled(("MSC ANNA", "MAERSK ESSEN", "CMA CGM T")))),
             "vessel_imo": draw(_optional(imo_numbers())),
-            "voyage_number": draw(_optional(st.sampled_from(["0425W", "112E", "FE2611"]))),
+            "voyage_number": draw(_optional(_sampled(("0425W", "112E", "FE2611")))),
             "carrier_scac": draw(_optional(scac_codes())),
             "port_of_call": draw(_optional(locodes())),
             "arrival": None if arrival is None else arrival.isoformat().replace("+00:00", "Z"),
