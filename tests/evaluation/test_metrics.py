@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskprofile.evaluation import (
@@ -39,11 +39,13 @@ from riskprofile.evaluation import (
     wilson_interval,
 )
 from riskprofile.model import Shipment
-from riskprofile.profiles import load_profiles
+from riskprofile.profiles import ProfileSet, load_profiles
 from riskprofile.scoring import score
 from riskprofile.selection import parse_capacity
+from tests import strategies as rst
 from tests.depth import depth
 from tests.evaluation import AS_OF, CALL, Unit, make_run
+from tests.test_scoring import batches
 
 UNITS = [
     Unit("A", 9, ("p1/i1", "p1/i2")),
@@ -471,3 +473,41 @@ def test_a_run_scored_column_wise_is_evaluated_from_its_tables(
         s.shipment_id for c in reference_run.containers if c.key in units for s in c.shipments
     )
     assert len(made) < len(reference_run.shipments)
+
+
+@settings(
+    max_examples=depth(25),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(batches(), rst.profile_sets(), st.data())
+def test_evaluating_a_run_scored_column_wise_equals_the_reference_on_random_batches(
+    shipments: list[Shipment], profiles: ProfileSet, data: st.DataObject
+) -> None:
+    # Random batches and profiles (exceptions, bands, forced lanes, shared facts), and
+    # outcomes on random units, placed by key, container or B/L number.
+    from riskprofile.engines.columnar import shipment_frame
+    from riskprofile.evaluation import Outcome
+
+    reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
+    run = score(shipment_frame(shipments), profiles, as_of=AS_OF, engine="columnar")
+    assert run.frame_run is not None
+    outcomes = []
+    for container in reference.containers:
+        if data.draw(st.booleans()):
+            shipment = container.shipments[0].shipment
+            unit = data.draw(
+                st.sampled_from(
+                    [container.key, shipment.container_number or container.key,
+                     shipment.bl_number or container.key]
+                )
+            )  # fmt: skip
+            outcomes.append(
+                Outcome(unit, True, data.draw(st.booleans()),
+                        data.draw(st.sampled_from(["score", "control", None])))
+            )  # fmt: skip
+    expected = evaluate(reference, outcomes, capacities=[1, "50%"], profiles=profiles)
+    found = evaluate(run, outcomes, capacities=[1, "50%"], profiles=profiles)
+    assert found.to_json() == expected.to_json()
+    assert "containers" not in run.__dict__
