@@ -41,13 +41,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile.engines import rowwise
-from riskprofile.engines._contract import Engine as EvaluationEngine
-from riskprofile.engines._contract import EngineName, ProfileOutcome
-from riskprofile.io._batch import Batch, ReadAccount, RejectedRecord
+from riskprofile.engines import Engine as EvaluationEngine
+from riskprofile.engines import EngineName, ProfileOutcome, rowwise
+from riskprofile.io import Batch, ReadAccount, RejectedRecord
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
-from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
+from riskprofile.profiles import (
+    CompiledIndicator,
+    CompiledProfile,
+    SharedFact,
+    describe_counted_in,
+    fact_groups,
+)
 from riskprofile.results import (
     ContainerResult,
     Hit,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from riskprofile.io._batch import RejectedRecord
+from riskprofile.io import RejectedRecord
 from riskprofile.results import RankedRun
 from riskprofile.rules import LANES, Lane, RankedContainer
 

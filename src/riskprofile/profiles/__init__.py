@@ -15,6 +15,7 @@ from riskprofile.profiles._compiled import (
     ProfileSet,
 )
 from riskprofile.profiles._explain import record_of, render_explanation
+from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
 from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, ProfileLint, lint_profiles
 from riskprofile.profiles._load import (
     bundled_profiles_path,
@@ -61,8 +62,11 @@ __all__ = [
     "ProfileException",
     "ProfileLint",
     "ProfileSet",
+    "SharedFact",
     "WatchList",
     "bundled_profiles_path",
+    "describe_counted_in",
+    "fact_groups",
     "field_types",
     "fingerprint",
     "lint_profiles",
