@@ -24,6 +24,7 @@ line or row number, to the model path and the outcome reader.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import sys
@@ -46,6 +47,7 @@ __all__ = [
     "parquet_rows",
     "require_batch_file",
     "table_mapping",
+    "table_utf8",
     "undecodable_cell",
 ]
 
@@ -79,6 +81,38 @@ def decode_table(data: bytes, mapping: ColumnMapping, errors: str = "strict") ->
     'a,b'
     """
     return data.decode(mapping.encoding, errors).removeprefix(BOM)
+
+
+_UTF8_CODECS = frozenset({"utf-8", "utf-8-sig"})
+_UTF8_BOM = BOM.encode("utf-8")
+
+
+def table_utf8(data: bytes, mapping: ColumnMapping) -> bytes:
+    """A table's text as :func:`decode_table` gives it, as UTF-8 bytes, for a parser of
+    bytes. A file in UTF-8 is not decoded (a gigabyte of text would be copied twice): its
+    bytes are kept without the byte order mark(s) ``decode_table`` drops, and are NOT
+    validated here - the caller's parser must refuse bytes that are not UTF-8 (Polars'
+    CSV reader does, as strictly as Python's codec). Another encoding is decoded.
+
+    Raises:
+        UnicodeDecodeError: a byte is not text in a non-UTF-8 encoding.
+        LookupError: the encoding is unknown.
+
+    >>> table_utf8(b"\\xef\\xbb\\xbfa,b", ColumnMapping.identity())
+    b'a,b'
+    >>> table_utf8("é,b".encode("latin-1"), ColumnMapping.from_dict({"encoding": "latin-1"}))
+    b'\\xc3\\xa9,b'
+    """
+    codec = codecs.lookup(mapping.encoding).name
+    if codec not in _UTF8_CODECS:
+        return decode_table(data, mapping).encode("utf-8")
+    # utf-8-sig's decoder drops one mark; decode_table drops one more whatever the codec.
+    marks = 2 if codec == "utf-8-sig" else 1
+    skip = 0
+    while marks and data.startswith(_UTF8_BOM, skip):
+        skip += len(_UTF8_BOM)
+        marks -= 1
+    return data[skip:] if skip else data
 
 
 def open_table(

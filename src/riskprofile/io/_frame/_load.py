@@ -10,9 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
-from riskprofile.io._frame._values import PY_WHITESPACE
+from riskprofile.io._frame._values import _WS_INNER
 from riskprofile.io._layout import ColumnMapping
-from riskprofile.io._tabular import decode_table
+from riskprofile.io._tabular import table_utf8
 
 
 class _UnreadableError(Exception):
@@ -65,63 +65,113 @@ def _field_pattern(delimiter: str) -> str:
 
 
 def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
+    """The CSV file's records as text columns, or why the model path must read it.
+
+    The file is kept as UTF-8 bytes and each slice of records is parsed by Polars when
+    it is read: the whole file as Python text (a copy per line, the lines joined again)
+    cost five times the file in memory, and the whole file parsed at once twice the file
+    (sixteen bytes a cell, whatever its text)."""
+    delimiter = mapping.delimiter
+    if delimiter in ('"', "\n", "\r"):
+        return "an unusual delimiter"
     try:
-        text = decode_table(path.read_bytes(), mapping)
+        data = table_utf8(path.read_bytes(), mapping)
     except (OSError, UnicodeDecodeError, LookupError):
         return "the file cannot be decoded column-wise"
-    if mapping.delimiter in ('"', "\n", "\r"):
-        return "an unusual delimiter"
-    text = text.replace("\r\n", "\n")
-    if "\r" in text:
-        return "line breaks other than LF and CRLF"
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or "\x00" in text:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
+            return "line breaks other than LF and CRLF"
+    if not data or b"\x00" in data:
         return "an empty file or NUL characters"
+    lines = _lines(data)
+    if lines is None:  # Polars refuses bytes that are not UTF-8
+        return "the file cannot be decoded column-wise"
+    # The file's lines as the csv module sees them (a last line break ends the last line).
+    if lines.len() != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
+        return "rows that Polars splits differently"
     # Every line must be one record of plain RFC 4180 cells (quoted cells with doubled
-    # quotes, no line breaks inside): then line numbers are physical lines and Polars
-    # splits cells exactly as Python's csv module does.
-    checked = pl.Series(lines, dtype=pl.String).str.contains(_field_pattern(mapping.delimiter))
-    if not checked.all():
+    # quotes, no line breaks inside): then line numbers are physical lines, any run of
+    # lines parses alone, and Polars splits cells exactly as Python's csv module does.
+    # A line without quotes is such a line.
+    quoted = lines.filter(lines.str.contains('"', literal=True))
+    if not quoted.str.contains(_field_pattern(delimiter)).all():
         return "CSV quoting that only the csv module reads the same way"
-    header = [h.strip() for h in next(csv.reader([lines[0]], delimiter=mapping.delimiter))]
+    del quoted
+    header = [h.strip() for h in next(csv.reader([lines[0] or ""], delimiter=delimiter), [])]
     if len(set(header)) != len(header) or not header:
         return "a header the reference reader must judge"
-    try:
-        raw = pl.read_csv(
-            "\n".join(lines).encode("utf-8"),
-            separator=mapping.delimiter,
-            has_header=True,
-            infer_schema=False,
-            quote_char='"',
-            new_columns=header,
-        )
-    except pl.exceptions.PolarsError:
-        return "rows with more cells than the header"
-    if raw.height != len(lines) - 1 or raw.width != len(header):
-        return "rows that Polars splits differently"
-    # Cells marked as text against spreadsheet formulas lose their quote, as csv_rows
-    # does (riskprofile.io._cells.csv_text); one scan finds whether there are any.
-    marked = r"^'[=+\-@\t']"
-    if raw.select(pl.any_horizontal(pl.col(header).str.contains(marked)).any()).item():
-        raw = raw.with_columns(
-            pl.when(pl.col(h).str.contains(marked)).then(pl.col(h).str.slice(1))
-            .otherwise(pl.col(h)).alias(h)
-            for h in header
-        )  # fmt: skip
-    raw = raw.with_columns(pl.int_range(2, raw.height + 2, dtype=pl.Int64).alias("__line__"))
-    # The csv module skips rows whose every cell is blank (they are not records).
-    blank = pl.all_horizontal(
-        [pl.col(h).is_null() | (pl.col(h).str.strip_chars(PY_WHITESPACE) == "") for h in header]
-    )
-    records = raw.filter(~blank)
+    # Where each line ends in the bytes (after its line break).
+    ends = (lines.str.len_bytes().fill_null(0).cast(pl.Int64) + 1).cum_sum()
+    records = _record_lines(lines, delimiter)
+    del lines
+    head = data[: int(ends[0])]
 
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
-        names = [*header, "__line__"] if columns is None else [*columns, "__line__"]
-        return records.select(names).slice(start, stop - start).rechunk()
+        names = header if columns is None else columns
+        if stop <= start:
+            empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+            return empty.with_columns(pl.lit(0, pl.Int64).alias("__line__")).clear()
+        first, last = int(records[start]), int(records[stop - 1])  # lines, from 1
+        text = head + data[int(ends[first - 2]) : int(ends[last - 1])]
+        try:
+            raw = pl.read_csv(
+                text, separator=delimiter, has_header=True, infer_schema=False,
+                quote_char='"', columns=[header.index(n) for n in names],
+            )  # fmt: skip
+        except pl.exceptions.PolarsError as exc:
+            raise _UnreadableError("rows with more cells than the header") from exc
+        del text
+        if raw.height != last - first + 1:
+            raise _UnreadableError("rows that Polars splits differently")
+        raw.columns = names
+        # Cells marked as text against spreadsheet formulas lose their quote, as
+        # csv_rows does (riskprofile.io._cells.csv_text); a plain prefix test finds the
+        # columns that may hold any.
+        marked = r"^'[=+\-@\t']"
+        maybe = raw.select(pl.col(names).str.starts_with("'").any()).row(0)
+        raw = raw.with_columns(
+            pl.when(pl.col(n).str.contains(marked)).then(pl.col(n).str.slice(1))
+            .otherwise(pl.col(n)).alias(n)
+            for n, m in zip(names, maybe, strict=True) if m
+        )  # fmt: skip
+        lines = pl.int_range(first, last + 1, dtype=pl.Int64, eager=True).alias("__line__")
+        raw = raw.with_columns(lines)
+        if last - first + 1 != stop - start:  # blank lines among these records
+            raw = raw.filter(pl.col("__line__").is_in(records.slice(start, stop - start).implode()))
+        return raw.rechunk()
 
-    return _Source(header, records.height, load)
+    return _Source(header, records.len(), load)
+
+
+def _lines(data: bytes) -> pl.Series | None:
+    """The file's lines (null for an empty one), or None when it is not UTF-8."""
+    try:
+        # Each line as one cell: NUL, absent from the file, is the delimiter.
+        return pl.read_csv(
+            data, has_header=False, separator="\x00", quote_char=None,
+            schema={"line": pl.String},
+        ).get_column("line")  # fmt: skip
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _record_lines(lines: pl.Series, delimiter: str) -> pl.Series:
+    """The numbers (from 1, the header's) of the lines that are records: the csv module
+    skips a row whose every cell is blank, so that a line of only blanks, delimiters
+    and quotes is parsed as it does to tell (few are), the others are records."""
+    maybe_blank = f'^[{_WS_INNER}{re.escape(delimiter)}"]*$'
+    body = lines.slice(1)
+    suspect = (body.is_null() | body.str.contains(maybe_blank)).arg_true()
+    blank = [
+        int(at) + 2
+        for at, line in zip(suspect.to_list(), body.gather(suspect).to_list(), strict=True)
+        if all(not cell.strip() for cell in next(csv.reader([line or ""], delimiter=delimiter), []))
+    ]
+    numbers = pl.int_range(2, lines.len() + 1, dtype=pl.Int64, eager=True)
+    if blank:
+        numbers = numbers.filter(~numbers.is_in(pl.Series(blank, dtype=pl.Int64).implode()))
+    return numbers
 
 
 # --- value helpers -------------------------------------------------------------------------

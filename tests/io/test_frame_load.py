@@ -1,0 +1,147 @@
+"""The column-wise reader's load of a flat file (riskprofile.io._frame._load): a CSV file
+is handled as bytes and split by Polars, never held as Python text, and reads exactly as
+the model path reads it, byte-level edge cases included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from riskprofile.io import ColumnMapping
+from riskprofile.io._tabular import BOM, decode_table, table_utf8
+
+pl = pytest.importorskip("polars")
+pytest.importorskip("pyarrow")
+
+from riskprofile.io._frame._load import _load_csv, _Source  # noqa: E402
+from tests.io.test_columnar import assert_same_as_models  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "karachi-sample.csv"
+
+
+def _sample(rows: int) -> tuple[list[str], list[list[str]]]:
+    with open(SAMPLE, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    return table[0], table[1 : rows + 1]
+
+
+def _csv_text(header: list[str], rows: list[list[str]], newline: str = "\n") -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows([header, *rows])
+    return out.getvalue()
+
+
+def test_the_csv_load_holds_no_python_text_of_the_file(tmp_path: Path) -> None:
+    """Regression (issue 15): the CSV load decoded the whole file to one Python string,
+    split it into a Python string per line, joined the lines again and encoded them: five
+    copies of a 1M-shipment file (5.7 GiB peak). Now the file's bytes are the only Python
+    copy; Polars (not traced here) splits them."""
+    header, rows = _sample(200)
+    text = _csv_text(header, rows * 20)
+    path = tmp_path / "big.csv"
+    path.write_text(text, encoding="utf-8")
+    size = path.stat().st_size
+    assert size > 1_000_000
+    tracemalloc.start()
+    try:
+        loaded = _load_csv(path, ColumnMapping.identity())
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(loaded, _Source), loaded
+    assert loaded.height == 4000
+    assert peak < 1.5 * size, f"{peak:,} bytes of Python objects for a {size:,}-byte file"
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "UTF8", "latin-1", "utf-16"])
+@pytest.mark.parametrize("marks", [0, 1, 2, 3])
+def test_table_utf8_is_decode_table_in_utf8(codec: str, marks: int) -> None:
+    mapping = ColumnMapping.from_dict({"encoding": codec})
+    body = "a,Ïb\n1,2\n"
+    if codec == "latin-1":  # a UTF-8 mark read as latin-1 is three characters, kept
+        data = (BOM * marks).encode("utf-8") + body.encode(codec)
+    else:
+        data = (BOM * marks + body).encode(codec)
+    assert table_utf8(data, mapping) == decode_table(data, mapping).encode("utf-8")
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_crlf_and_marks_and_no_last_line_break_read_as_on_the_model_path(
+    tmp_path: Path,
+) -> None:
+    header, rows = _sample(12)
+    text = _csv_text(header, rows, newline="\r\n").removesuffix("\r\n")
+    path = _write(tmp_path, "crlf.csv", (BOM + BOM + text).encode("utf-8"))
+    got = assert_same_as_models(path)
+    assert got.fallback is None
+    assert got.records_read == 12
+
+
+def test_blank_rows_anywhere_are_no_records_on_either_path(tmp_path: Path) -> None:
+    header, rows = _sample(8)
+    empty = [""] * len(header)
+    spaced = [" "] * len(header)
+    spaced[-1] = "\u3000"  # Python whitespace beyond ASCII
+    text = _csv_text(header, [empty, *rows[:3], spaced, *rows[3:], empty])
+    text = text.replace("\n", "\n\n", 1)  # an empty line after the header
+    got = assert_same_as_models(_write(tmp_path, "blank.csv", text.encode("utf-8")))
+    assert got.records_read == 8
+    assert got.fallback is not None or got.rows_column_wise == 8
+
+
+def test_cells_marked_against_formulas_in_one_column_lose_their_mark(tmp_path: Path) -> None:
+    header, rows = _sample(6)
+    at = header.index("shipper_name")
+    rows[2][at] = "'=SUM(A1)"
+    rows[4][at] = "'plain quote stays"
+    got = assert_same_as_models(
+        _write(tmp_path, "marked.csv", _csv_text(header, rows).encode("utf-8"))
+    )
+    assert got.fallback is None
+    names = got.frame.get_column("shipper_name").to_list()
+    assert "=SUM(A1)" in names
+    assert "'PLAIN QUOTE STAYS" in names
+
+
+@pytest.mark.parametrize(
+    ("name", "spoil", "reason"),
+    [
+        ("cr.csv", lambda b: b.replace(b"\n", b"\r", 1), "line breaks other than LF and CRLF"),
+        ("nul.csv", lambda b: b.replace(b"PKKHI", b"PK\x00HI", 1),
+         "an empty file or NUL characters"),
+        ("byte.csv", lambda b: b + b"X\xff", "the file cannot be decoded column-wise"),
+        ("quote.csv", lambda b: b.replace(b"PKKHI", b'PK"KHI', 1),
+         "CSV quoting that only the csv module reads the same way"),
+    ],
+)  # fmt: skip
+def test_files_the_bytes_path_cannot_read_go_to_the_model_path(
+    tmp_path: Path, name: str, spoil: object, reason: str
+) -> None:
+    header, rows = _sample(10)
+    data = _csv_text(header, rows).encode("utf-8")
+    assert callable(spoil)
+    path = _write(tmp_path, name, spoil(data))
+    assert _load_csv(path, ColumnMapping.identity()) == reason
+
+
+def test_a_row_blank_only_once_its_formula_mark_is_dropped_is_a_record(tmp_path: Path) -> None:
+    """Regression: a row whose one cell is ``'`` and a tab (a tab marked as text against
+    spreadsheet formulas) is a record for the csv module - it tells blank rows before it
+    drops the mark - but the column-wise reader dropped the mark first and skipped the
+    row as blank: one record fewer than the model path, and its rejection lost."""
+    header, rows = _sample(4)
+    marked = [""] * len(header)
+    marked[header.index("shipper_name")] = "'\t"
+    path = _write(tmp_path, "tab.csv", _csv_text(header, [*rows[:2], marked, *rows[2:]]).encode())
+    got = assert_same_as_models(path)
+    assert got.records_read == 5
+    assert [r.record for r in got.rejected] == [4]
