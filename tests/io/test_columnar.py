@@ -547,6 +547,26 @@ def test_text_of_the_folded_shape_is_what_python_folds_it_to(text: str) -> None:
         assert _py_fold(text) == text
 
 
+@settings(max_examples=depth(500), deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=12),
+    st.sampled_from(["strip", "upper", "squeeze"]),
+)
+def test_text_of_each_kept_shape_is_what_python_makes_it(text: str, rule: str) -> None:
+    """The reader keeps identifiers, upper-cased identifiers and B/L numbers of these
+    shapes as they are and runs the Python rule on the rest (``_canonical``): each
+    shape must be text that its rule leaves alone."""
+    from riskprofile.io._frame import _values as v
+
+    shape, fn = {
+        "strip": (v._STRIPPED, v._py_strip),
+        "upper": (v._UPPER, str.upper),
+        "squeeze": (v._SQUEEZED, v._py_squeeze),
+    }[rule]
+    if pl.Series([text]).str.contains(shape).item():
+        assert fn(text) == text
+
+
 # --- numbers no frame column can hold ------------------------------------------------------
 
 # (column, cell, the shipment flag in lenient mode)

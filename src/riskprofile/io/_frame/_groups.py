@@ -19,10 +19,14 @@ from riskprofile.io._frame._values import (
     _FOLDED,
     _GOODS,
     _ROLES,
+    _SQUEEZED,
+    _STRIPPED,
+    _UPPER,
     _VOYAGE,
     _WS_INNER,
     PY_WHITESPACE,
     _canonical,
+    _canonical_distinct,
     _check_distinct,
     _check_number,
     _Checked,
@@ -224,7 +228,7 @@ class _GroupTables(_ReaderState):
         ).rename({"_first": "_bill_row"})
         base = {"bl_number": "X"}
         new: dict[str, pl.Series] = {}
-        new["v_master_bl_number"] = _map_distinct(b["master_bl_number"], _py_squeeze, pl.String)
+        new["v_master_bl_number"] = _canonical(b["master_bl_number"], _SQUEEZED, _py_squeeze)
         for name, field, dtype in (
             ("bl_issue_date", "issue_date", pl.Date),
             ("freight_terms", "freight_terms", pl.String),
@@ -252,11 +256,13 @@ class _GroupTables(_ReaderState):
                 new[f"t_{name}"] = checked.standard
             # Name and address as the shipment shows them (folded, upper case), the
             # identifier as declared and upper-cased (how payers are matched).
-            new[f"f_{prefix}_name"] = _canonical(b[f"{prefix}_name"], _FOLDED, _py_fold)
-            new[f"f_{prefix}_address"] = _canonical(b[f"{prefix}_address"], _FOLDED, _py_fold)
-            identifier = _map_distinct(b[f"{prefix}_identifier"], _py_strip, pl.String)
+            new[f"f_{prefix}_name"] = _canonical_distinct(b[f"{prefix}_name"], _FOLDED, _py_fold)
+            new[f"f_{prefix}_address"] = _canonical_distinct(
+                b[f"{prefix}_address"], _FOLDED, _py_fold
+            )
+            identifier = _canonical_distinct(b[f"{prefix}_identifier"], _STRIPPED, _py_strip)
             new[f"v_{prefix}_identifier"] = identifier
-            new[f"u_{prefix}_identifier"] = _map_distinct(identifier, str.upper, pl.String)
+            new[f"u_{prefix}_identifier"] = _canonical_distinct(identifier, _UPPER, str.upper)
             # A party is there when any of its cells is (an empty one is no party).
             new[f"p_{prefix}"] = (
                 pl.DataFrame(
@@ -527,7 +533,7 @@ class _GroupTables(_ReaderState):
             *[c.value.alias(f"v_{k}") for k, c in checks.items()],
             *[c.salvaged.alias(f"s_{k}") for k, c in checks.items()],
             *[c.standard.alias(f"t_{k}") for k, c in checks.items()],
-            _canonical(g["description"], _FOLDED, _py_fold).alias("v_description"),
+            _canonical_distinct(g["description"], _FOLDED, _py_fold).alias("v_description"),
             _map_distinct(g["package_type"], _py_upper, pl.String).alias("v_package_type"),
         )  # fmt: skip
         gross, net = pl.col("v_gross_weight_kg"), pl.col("v_net_weight_kg")

@@ -19,6 +19,7 @@ from riskprofile.io._frame._route import _ModelPath, routed
 from riskprofile.io._frame._values import (
     _CALL_KEY,
     _GOODS,
+    _SQUEEZED,
     _canonical,
     _is_blank,
     _iso6346_problem,
@@ -226,7 +227,7 @@ class _Reader(_GroupTables, _ModelPath):
                 "_has_goods"
             ),
         )
-        bl = _canonical(base["bl_number"], r"^[A-Z0-9]+$", _py_squeeze).alias("_bl")
+        bl = _canonical(base["bl_number"], _SQUEEZED, _py_squeeze).alias("_bl")
         number = _canonical(base["container_number"], r"^[A-Z0-9]+$", _py_container).alias(
             "_number"
         )
@@ -245,9 +246,11 @@ class _Reader(_GroupTables, _ModelPath):
             .replace_strict(numbers, verdicts.to_series(), default=None, return_dtype=pl.String)
             .alias("_tnum")
         )
+        # In record order already (every step above keeps the rows in place).
         return rows.select(
-            "_row", "_line", "_callkey", "_bl", "_number", "_tnum", "_has_goods", "_lone", "_huge"
-        ).sort("_row")
+            pl.col("_row").set_sorted(), "_line", "_callkey", "_bl", "_number", "_tnum",
+            "_has_goods", "_lone", "_huge",
+        )  # fmt: skip
 
     def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Ids of each row's call (its first row), bill of lading and container (hashes of

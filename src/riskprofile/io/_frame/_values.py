@@ -59,6 +59,14 @@ def _py_strip(value: str) -> str | None:
     return value.strip() or None
 
 
+# Text _py_strip leaves as it is: not empty, no Python whitespace at either end.
+_STRIPPED = f"^[^{_WS_INNER}](?s:.*[^{_WS_INNER}])?$"
+# Text str.upper leaves as it is: ASCII without lower case.
+_UPPER = r"^[\x00-\x60\x7b-\x7f]*$"
+# B/L numbers _py_squeeze leaves as they are.
+_SQUEEZED = r"^[A-Z0-9]+$"
+
+
 # Text _py_fold leaves as it is: printable ASCII without lower case, words one space apart.
 _FOLDED = r"^[!-`{-~]+( [!-`{-~]+)*$"
 
@@ -98,7 +106,8 @@ def _map_distinct(s: pl.Series, fn: Callable[[str], Any], dtype: Any) -> pl.Seri
 
 def _canonical(s: pl.Series, shape: str, fn: Callable[[str], Any]) -> pl.Series:
     """Values of ``shape`` are already normal; the others go through ``fn`` (per distinct
-    value)."""
+    value). For short keys of many distinct values (B/L and container numbers): the
+    shape is tested on every cell."""
     odd = ~s.str.contains(shape).fill_null(True)
     if not odd.any():
         return s
@@ -106,6 +115,21 @@ def _canonical(s: pl.Series, shape: str, fn: Callable[[str], Any]) -> pl.Series:
     out = s.clone()
     out.scatter(idx, _map_distinct(s.gather(idx), fn, pl.String))
     return out
+
+
+def _canonical_distinct(s: pl.Series, shape: str, fn: Callable[[str], Any]) -> pl.Series:
+    """:func:`_canonical` for text that repeats (names, addresses, descriptions,
+    identifiers): the shape is tested once per distinct value, and only the values
+    ``fn`` changes are replaced."""
+    values = s.drop_nulls().unique()
+    odd = values.filter(~values.str.contains(shape))
+    if odd.len() == 0:
+        return s
+    mapped = pl.Series([fn(v) for v in odd.to_list()], dtype=pl.String)
+    changed = odd.ne_missing(mapped)
+    if not changed.any():
+        return s
+    return s.replace(odd.filter(changed), mapped.filter(changed))
 
 
 @dataclass(frozen=True)
@@ -158,8 +182,12 @@ def _check_distinct(s: pl.Series, check: Check, dtype: Any) -> _Checked:
         values, pl.Series(range(len(values)), dtype=pl.UInt32), default=None,
         return_dtype=pl.UInt32,
     )  # fmt: skip
+    nothing = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")
     out = [
-        pl.Series([r[i] for r in results], dtype=t).gather(index)
+        # A flag no value has is a column of nulls, with no lookup.
+        nothing
+        if i and all(r[i] is None for r in results)
+        else pl.Series([r[i] for r in results], dtype=t).gather(index)
         for i, t in ((0, dtype), (1, pl.String), (2, pl.String))
     ]
     return _Checked(out[0], out[1], out[2])
