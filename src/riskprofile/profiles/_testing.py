@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from riskprofile.model import LENIENT, Manifest
-from riskprofile.model.shipment import Shipment, flatten
+from riskprofile.model.shipment import HISTORY_FIELDS, Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._explain import record_of
 from riskprofile.profiles._schema import Example
@@ -41,10 +41,10 @@ _GOODS = ("hs_codes", "origin_countries", "package_types", "description", "packa
 _SITUATIONAL = frozenset(
     {"shipment_id", "manifest_ref", "goods_scope", "bl_count_in_container",
      "container_count_in_bl", "is_lcl", "quality_flags", "quality_flag_count",
-     "container_declared"}
+     "container_declared", *HISTORY_FIELDS}
 )  # fmt: skip
-"""Fields that describe more than one bill and one container, or data problems: an
-example states them."""
+"""Fields that describe more than one bill and one container, data problems, or history
+(a store's, not the document's): an example states them."""
 
 DEFAULT_EXAMPLE_AS_OF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 """``$now``/``$today`` for an example that gives no ``as_of`` and whose profile gives no
