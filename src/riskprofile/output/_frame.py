@@ -108,13 +108,11 @@ def _shipment_places(run: FrameRun) -> pl.DataFrame:
         pl.col("rank").alias("unit"),
         pl.col("shipment_count") > 1,
     )
-    several = rows.filter(pl.col("shipment_count")).select("row", "unit")
+    several = _in_unit_order(rows.filter(pl.col("shipment_count")).select("row", "unit"), frame)
     single = rows.filter(~pl.col("shipment_count")).select("row", "unit")
-    places = (
-        pl.concat([_in_unit_order(several, frame), single])
-        .sort("unit", maintain_order=True)
-        .rename({"unit": "rank"})
-    )
+    places = pl.concat([several, single]).sort("unit", maintain_order=True).rename({"unit": "rank"})
+    cache["single"] = single.rename({"unit": "rank"})
+    cache["several"] = several.rename({"unit": "rank"})
     height = places.height
     cache["place"] = pl.zeros(height, dtype=pl.UInt32, eager=True).scatter(
         places.get_column("row"), pl.int_range(height, dtype=pl.UInt32, eager=True)
@@ -155,12 +153,14 @@ def _explained(run: FrameRun) -> pl.DataFrame:
     weights = sorted(
         ((-indicator.weight, pid, iid) for (pid, iid), indicator in run.indicators.items()),
     )
+    profile_number = {pid: n for n, pid in enumerate(_profile_names(run))}
     numbers = pl.DataFrame(
         {
             "profile_id": [w[1] for w in weights],
             "indicator_id": [w[2] for w in weights],
             **_number_columns([-w[0] for w in weights], "weight"),
             "priority": list(range(len(weights))),
+            "profile_number": [profile_number[w[1]] for w in weights],
         },
         schema={
             "profile_id": pl.String,
@@ -169,6 +169,7 @@ def _explained(run: FrameRun) -> pl.DataFrame:
             "weight_float": pl.Float64,
             "weight_whole": pl.Boolean,
             "priority": pl.Int64,
+            "profile_number": pl.Int64,
         },
     )
     # The hits in the order of their shipments' places (a stable sort on one integer: a
@@ -291,6 +292,69 @@ def _top_reasons(hits: pl.DataFrame) -> pl.DataFrame:
     ).sort("rank", maintain_order=True)
 
 
+def _unit_texts(
+    run: FrameRun,
+    values: pl.Series,
+    name: str,
+    separator: str = _SEPARATOR,
+    distinct: bool = True,
+) -> pl.Series:
+    """Per unit in rank order, the texts of its shipments' ``values`` (a column in frame
+    order) that are not empty, in the shipments' order (each once when ``distinct``),
+    joined; empty for a unit without any: as :func:`_joined`, for a shipment column.
+
+    A unit of one shipment takes that shipment's text as it is; only the units of several
+    are grouped. Each unit's text is then gathered once, from the column or from the
+    groups' texts, in rank order (no sort or join of a million texts)."""
+    _shipment_places(run)
+    single: pl.DataFrame = _cache(run)["single"]
+    several: pl.DataFrame = _cache(run)["several"]
+    text = pl.col(name)
+    many = several.select(
+        "rank", values.gather(several.get_column("row")).cast(pl.String).alias(name)
+    ).filter(text.is_not_null() & (text != ""))
+    if distinct:
+        many = many.unique(keep="first", maintain_order=True)
+    grouped = many.group_by("rank").agg(text.str.join(separator))
+    height = values.len()
+    where = (
+        pl.repeat(None, run.container_table.height, dtype=pl.Int64, eager=True)
+        .scatter(single.get_column("rank") - 1, single.get_column("row").cast(pl.Int64))
+        .scatter(
+            grouped.get_column("rank") - 1,
+            pl.int_range(height, height + grouped.height, dtype=pl.Int64, eager=True),
+        )
+    )
+    source = pl.concat([values.cast(pl.String), grouped.get_column(name)], rechunk=True)
+    return source.gather(where).fill_null("").alias(name)
+
+
+def _profile_ids(run: FrameRun, hits: pl.DataFrame) -> pl.DataFrame:
+    """Each unit's profiles that hit (``rank``, ``profile_id``), in rank order, each unit's
+    in text order: found as one integer per unit and profile (no text hashed), from the
+    hits' ``profile_number`` (:func:`_explained`)."""
+    names = _profile_names(run)
+    count = max(len(names), 1)
+    code = pl.col("code")
+    return (
+        hits.select((pl.col("rank") * count + pl.col("profile_number")).alias("code"))
+        .unique()
+        .sort("code")
+        .select(
+            (code // count).alias("rank"),
+            (code % count)
+            .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+            .alias("profile_id"),
+        )
+    )
+
+
+def _profile_names(run: FrameRun) -> list[str]:
+    """The ids of the run's profiles in text order (a hit's ``profile_number`` is the
+    place of its profile here)."""
+    return sorted({pid for pid, _iid in run.indicators})
+
+
 def _base_containers(run: FrameRun) -> pl.DataFrame:
     """Every column of the container table that does not depend on a selection, one row
     per container in rank order."""
@@ -302,14 +366,13 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     table = run.container_table
     units = table.height
     places = _shipment_places(run)
-    shipments = frame.select(
-        "bl_number",
-        "consignee_name",
-        "shipper_name",
-        _route().alias("routes"),
-        "hs_codes",
-        "description",
-    )[places.get_column("row")].with_columns(places.get_column("rank"))
+    hs_codes = (
+        frame.get_column("hs_codes")
+        .gather(places.get_column("row"))
+        .to_frame()
+        .with_columns(places.get_column("rank"))
+        .explode("hs_codes")
+    )
     note_places = _place_of_rows(run).gather(run.notes.get_column("row"))
     notes = (
         run.notes.select(pl.col("notes").list.join(_SEPARATOR).alias("note"))
@@ -331,18 +394,18 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
             pl.lit(")"),
         ).alias("forced"),
     )
-    profile_ids = hits.select("rank", "profile_id").unique().sort("rank", "profile_id")
-    hs_codes = shipments.select("rank", "hs_codes").explode("hs_codes")
+    profile_ids = _profile_ids(run, hits)
+    column = frame.get_column
     parts = [
-        _joined(shipments, "bl_number", "bl_numbers", units, separator=";", distinct=False),
+        _unit_texts(run, column("bl_number"), "bl_numbers", separator=";", distinct=False),
         _joined(top, "explanation", "top_reasons", units, distinct=False),
         _joined(forced, "forced", "forced_reasons", units, distinct=False),
         _joined(notes, "note", "notes", units, distinct=False),
-        _joined(shipments, "consignee_name", "consignees", units),
-        _joined(shipments, "shipper_name", "shippers", units),
-        _joined(shipments, "routes", "routes", units),
+        _unit_texts(run, column("consignee_name"), "consignees"),
+        _unit_texts(run, column("shipper_name"), "shippers"),
+        _unit_texts(run, frame.select(_route()).to_series(), "routes"),
         _joined(hs_codes, "hs_codes", "hs_codes", units),
-        _joined(shipments, "description", "descriptions", units),
+        _unit_texts(run, column("description"), "descriptions"),
         _joined(profile_ids, "profile_id", "profile_ids", units, separator=", "),
     ]
     points = table.get_column("points").unique().sort()
