@@ -129,13 +129,15 @@ def _add(args: argparse.Namespace) -> int:
         print(f"riskprofile: {len(report.rejected):,} batch record(s) rejected, not recorded:",
               file=sys.stderr)  # fmt: skip
         for rejected in report.rejected[:_SHOWN]:
-            print(_args.shorten(f"  {rejected}"), file=sys.stderr)
+            print(_args.shorten(f"  {args.batch}: record {rejected.record}: {rejected.reason}"),
+                  file=sys.stderr)  # fmt: skip
     if report.outcomes_rejected:
         problems += len(report.outcomes_rejected)
         print(f"riskprofile: {len(report.outcomes_rejected):,} outcome record(s) rejected:",
               file=sys.stderr)  # fmt: skip
         for rejected in report.outcomes_rejected[:_SHOWN]:
-            print(_args.shorten(f"  {rejected}"), file=sys.stderr)
+            print(_args.shorten(f"  {args.outcomes}: record {rejected.record}: "
+                                f"{rejected.reason}"), file=sys.stderr)  # fmt: skip
     if report.unmatched:
         problems += len(report.unmatched)
         print(f"riskprofile: {len(report.unmatched):,} outcome(s) match no shipment of the "

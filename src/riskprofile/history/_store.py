@@ -226,7 +226,8 @@ class HistoryStore:
         when = as_of_datetime(as_of)
         if isinstance(batch, pl.DataFrame):
             read = _frame_batch(batch)
-            digest = hashlib.sha256(batch.write_json().encode()).hexdigest()
+            # The rows' content, hashed column-wise (a frame has no file to hash).
+            digest = hashlib.sha256(batch.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()
         else:
             read = batch if isinstance(batch, FrameBatch) else read_frame(batch, mapping=mapping)
             source = Path(read.source)

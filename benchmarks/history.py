@@ -1,0 +1,117 @@
+"""History store benchmark: a history of N declarations, features joined to a batch of M.
+
+    python benchmarks/history.py --history 10000000 --batch 1000000 [--folder /tmp/bench]
+
+Builds a DuckDB store of ``--history`` synthetic shipments (parties drawn from pools of
+realistic size, a year of arrival dates, a few HS chapters and ports, 3 % inspected and
+a tenth of those with a finding), recorded through :meth:`HistoryStore.add` in chunks of
+a million, then joins the history fields to a ``--batch`` frame of shipments by the same
+parties (:func:`riskprofile.history.with_history`). Prints the wall and CPU time of each
+step and the peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from riskprofile.evaluation import Outcome
+from riskprofile.history import open_store, with_history
+from riskprofile.model.frame import frame_schema
+from riskprofile.model.shipment import Shipment
+
+CHUNK = 1_000_000
+START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def _frame(rng: np.random.Generator, first: int, rows: int, days: int) -> pl.DataFrame:
+    """``rows`` shipments numbered from ``first``, as a shipment frame."""
+    consignee = rng.integers(0, 200_000, rows)
+    shipper = rng.integers(0, 300_000, rows)
+    chapter = rng.choice(["08", "09", "39", "52", "61", "84", "85", "87"], rows)
+    seconds = rng.integers(0, days * 86_400, rows)
+    numbers = np.arange(first, first + rows)
+    frame = pl.DataFrame(
+        {
+            "shipment_id": [f"M{n // 50}/B{n}/BOXU{n % 9_999_999:07d}" for n in numbers],
+            "manifest_ref": [f"M{n // 50}" for n in numbers],
+            "bl_number": [f"B{n}" for n in numbers],
+            "container_number": [f"BOXU{n % 9_999_999:07d}" for n in numbers],
+        }
+    )
+    arrival = (
+        pl.lit(START.replace(tzinfo=None)) + pl.duration(seconds=pl.Series(seconds))
+    ).dt.replace_time_zone("UTC")
+    frame = frame.with_columns(
+        arrival.alias("arrival"),
+        pl.Series("consignee_name", [f"CONSIGNEE {c} LTD" for c in consignee]),
+        pl.lit("PK").alias("consignee_country"),
+        pl.Series("shipper_name", [f"SHIPPER {s} CO" for s in shipper]),
+        pl.lit("CN").alias("shipper_country"),
+        pl.Series("hs_chapters", [[c] for c in chapter]),
+        pl.Series("port_of_loading", rng.choice(["CNSHA", "CNNGB", "AEJEA", "SGSIN"], rows)),
+    )
+    schema = frame_schema()
+    defaults = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in Shipment.model_fields.items()
+    }
+    missing = [
+        pl.lit(defaults[n] if not isinstance(defaults[n], list) else [], dtype=schema[n]).alias(n)
+        for n in schema
+        if n not in frame.columns
+    ]
+    return frame.with_columns(missing).select(
+        pl.col(n).cast(schema[n]) if n != "hs_chapters" else pl.col(n) for n in schema
+    )
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--history", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="riskprofile-history-bench-"))
+    store_path = folder / f"history-{args.history}.duckdb"
+    rng = np.random.default_rng(2026)
+    wall, cpu = time.perf_counter(), time.process_time()
+    with open_store(store_path) as store:
+        if store.stats().shipments < args.history:
+            for first in range(0, args.history, CHUNK):
+                rows = min(CHUNK, args.history - first)
+                frame = _frame(rng, first, rows, 365)
+                inspected = frame.select("manifest_ref", "container_number", "arrival").sample(
+                    fraction=0.03, seed=first
+                )
+                outcomes = [
+                    Outcome(f"{m}/{c}", inspected=True, finding=i % 10 == 0, date=a.date())
+                    for i, (m, c, a) in enumerate(inspected.iter_rows())
+                ]
+                store.add(frame, outcomes, as_of=START)
+        took = f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU"
+        print(f"history of {args.history:,}: recorded in {took}; peak {_peak_mib():,.0f} MiB")
+        batch = _frame(rng, 10**9, args.batch, 30).with_columns(
+            (pl.col("arrival") + pl.duration(days=365)).alias("arrival")
+        )
+        wall, cpu = time.perf_counter(), time.process_time()
+        joined = with_history(batch, store, START + dt.timedelta(days=365))
+        print(f"features of {args.batch:,} shipments: {time.perf_counter() - wall:.1f} s wall, "
+              f"{time.process_time() - cpu:.1f} s CPU; peak {_peak_mib():,.0f} MiB; "
+              f"{joined['consignee_prior_shipments'].mean():.1f} prior shipments per consignee "
+              "on average")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
