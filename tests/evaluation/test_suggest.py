@@ -20,6 +20,7 @@ import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import pytest
@@ -762,3 +763,31 @@ def test_rare_combinations_with_a_perfect_record_are_recovered(tmp_path: Path) -
     later = [s for s in shipments if s.hs_codes[0].startswith(("2933", "9306"))]
     run = score(later, profiles, as_of=split, include_drafts=True)
     assert all(c.score > 0 for c in run.containers)
+
+
+def test_the_precision_is_scored_through_the_frame_as_object_by_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Enough inspected units after the split (about 400) that the draft scores them
+    # column-wise: no shipment result is made, and the figures are the objects' own.
+    from riskprofile import scoring
+
+    small = generate_history(4, days=30, containers_per_day=150, control_rate=0.1,
+                             targeting_rate=0.2)  # fmt: skip
+    split = small.start + dt.timedelta(days=20)
+    made: list[str] = []
+    real = scoring._score_shipment
+
+    def counted(shipment: Shipment, *args: Any) -> Any:
+        made.append(shipment.shipment_id)
+        return real(shipment, *args)
+
+    monkeypatch.setattr(scoring, "_score_shipment", counted)
+    framewise = suggest(small.shipments, small.outcomes, split=split, min_support=3)
+    assert framewise.precision is not None
+    assert framewise.precision.labelled > scoring.COLUMNAR_MIN_SHIPMENTS
+    assert made == []
+    monkeypatch.setattr(scoring, "COLUMNAR_MIN_SHIPMENTS", 10**9)  # one object each
+    objectwise = suggest(small.shipments, small.outcomes, split=split, min_support=3)
+    assert made
+    assert objectwise.precision == framewise.precision

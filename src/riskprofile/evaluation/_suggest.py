@@ -69,6 +69,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskprofile.errors import RiskProfileError
 from riskprofile.evaluation._candidates import (
@@ -97,6 +98,9 @@ from riskprofile.evaluation._metrics import cut_at_capacity
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
 from riskprofile.model.shipment import Shipment
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["suggest"]
 
@@ -437,8 +441,9 @@ def _indicator_figures(
 def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> PrecisionAtCapacity:
     from decimal import Decimal
 
+    from riskprofile.evaluation._units import ranked_units
     from riskprofile.profiles import load_profiles
-    from riskprofile.scoring import score
+    from riskprofile.scoring import COLUMNAR_MIN_SHIPMENTS, score
 
     # The draft is loaded from files as `riskprofile suggest` writes them. Should it not
     # load (a bug of this module), the files are kept so the error names a file the
@@ -455,14 +460,15 @@ def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> P
         ) from exc
     shutil.rmtree(folder)
     as_of = dt.datetime(result.split.year, result.split.month, result.split.day, tzinfo=dt.UTC)
-    run = score(
-        [s for u in labelled for s in u.shipments],
-        profiles,
-        as_of=as_of,
-        include_drafts=True,
-        engine="rowwise",
-    )
-    scores = {c.key: c.score for c in run.containers}
+    shipments = [s for u in labelled for s in u.shipments]
+    batch: list[Shipment] | pl.DataFrame = shipments
+    if len(shipments) >= COLUMNAR_MIN_SHIPMENTS:
+        from riskprofile.engines.columnar import shipment_frame
+
+        # As a frame: scored column-wise, the units' scores read from the run's tables.
+        batch = shipment_frame(shipments)
+    run = score(batch, profiles, as_of=as_of, include_drafts=True)
+    scores = {c.key: c.score for c in ranked_units(run)}
     ranked = sorted(
         ((scores.get(u.key, Decimal(0)), u.key, u.finding) for u in labelled),
         key=lambda r: (-r[0], r[1]),
