@@ -1248,3 +1248,14 @@ def test_a_replaced_column_wise_run_is_a_run_of_objects(tmp_path: Path) -> None:
     assert changed.frame_run is None
     assert json.loads(output.to_json(changed))["audit"]["skipped_profiles"] == {"t.old": "retired"}
     assert changed.containers == run.containers
+
+
+def test_a_run_scored_column_wise_pickles_as_its_objects(tmp_path: Path) -> None:
+    import pickle
+
+    profiles = load(tmp_path / "p", profile("t.p", ind("x", "seal_count == 0", 1)))
+    shipments = [ship(f"s{n:03}") for n in range(3)]
+    run = score(_as_batch(shipments), profiles, as_of=AS_OF, engine="columnar")
+    copy = pickle.loads(pickle.dumps(run))
+    assert copy.frame_run is None
+    assert copy == score(_as_batch(shipments), profiles, as_of=AS_OF, engine="rowwise")

@@ -278,6 +278,13 @@ class ScoringRun:
         del run.__dict__["shipments"], run.__dict__["containers"]  # made on first access
         return run
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A run scored column-wise pickles as the run of objects it stands for: its tables
+        # hold the compiled profiles, which do not pickle.
+        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        state["tables"] = None
+        return state
+
     @property
     def frame_run(self) -> FrameRun | None:
         """The column-wise run behind a run scored column-wise (its tables, the same
