@@ -2,7 +2,8 @@
 
 Hypothesis' default deadline (200 ms per example) measures the machine, not the code:
 on a shared 2-core runner a busy moment fails a correct test. Performance is measured
-in ``benchmarks/``, never by timed tests, so no example has a deadline.
+in ``benchmarks/``, never by timed tests, so no example has a deadline, and the
+``too_slow`` health check (which times the drawing of examples) is off as well.
 
 How many examples each property runs is chosen by ``RISKPROFILE_TEST_DEPTH`` (``dev``,
 the default; ``ci``, today's depth, which ``.ci/run`` sets; ``nightly``, ten times it):
@@ -10,17 +11,31 @@ see ``tests/depth.py``. Tests marked ``slow`` (the few that dominate the run tim
 ``ci`` and ``nightly`` depth only, or with ``-m slow``.
 """
 
+import os
+
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from tests.depth import FACTORS, HYPOTHESIS_DEFAULT, current, depth
 from tests.pgserver import postgres_dsn  # noqa: F401 - the fixture (throwaway PostgreSQL)
 
 for _name in FACTORS:
     settings.register_profile(
-        _name, deadline=None, max_examples=depth(HYPOTHESIS_DEFAULT, name=_name)
+        _name,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        max_examples=depth(HYPOTHESIS_DEFAULT, name=_name),
     )
 settings.load_profile(current())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The command line wraps its list to ``COLUMNS`` when that is set; pytest-xdist sets
+    ``COLUMNS=80`` and ``LINES=24`` in its workers, and a developer's shell may set them
+    too. The tests that depend on a width set their own, so every run (one process or
+    ``-n 2``) sees the same environment: without them."""
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 
 def pytest_report_header() -> str:
