@@ -252,3 +252,24 @@ def test_slow_tests_skip_at_dev_depth_only(
     pytest_collection_modifyitems(_Config(markexpr), [slow, quick])  # type: ignore[list-item, arg-type]
     assert [m.name for m in slow.marks] == (["slow", "skip"] if skipped else ["slow"])
     assert quick.marks == []
+
+
+def _readme_test_command() -> str:
+    # As .ci/run reads it: the first line between the markers that is not a fence.
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- test-command -->", 1)[1].split("<!-- /test-command -->", 1)[0]
+    return next(line for line in block.splitlines() if line and not line.startswith("```"))
+
+
+def test_the_readme_test_command_runs_on_every_core() -> None:
+    """The README's test command (which .ci/run runs word for word) runs the suite on every
+    core, whole files to each worker; the test extra installs pytest-xdist for it; and
+    docs/testing.md shows the same command."""
+    import tomllib
+
+    command = _readme_test_command()
+    assert command.endswith("-m pytest -q -n auto --dist loadfile"), command
+    extras = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    test_extra = extras["project"]["optional-dependencies"]["test"]
+    assert any(r.startswith("pytest-xdist") for r in test_extra), test_extra
+    assert command in (TESTS.parent / "docs" / "testing.md").read_text(encoding="utf-8")
