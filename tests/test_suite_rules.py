@@ -273,3 +273,12 @@ def test_the_readme_test_command_runs_on_every_core() -> None:
     test_extra = extras["project"]["optional-dependencies"]["test"]
     assert any(r.startswith("pytest-xdist") for r in test_extra), test_extra
     assert command in (TESTS.parent / "docs" / "testing.md").read_text(encoding="utf-8")
+
+
+def test_no_terminal_size_reaches_the_tests() -> None:
+    # pytest-xdist sets COLUMNS=80 and LINES=24 in its workers; the command line wraps to
+    # COLUMNS, so the tests would read another list than in a one-process run.
+    import os
+
+    assert "COLUMNS" not in os.environ
+    assert "LINES" not in os.environ
