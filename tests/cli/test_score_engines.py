@@ -137,3 +137,21 @@ def test_score_from_the_command_line_in_a_fresh_process(tmp_path: Path) -> None:
         slow.stdout,
         slow.stderr,
     )
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_scoring_to_csv_or_json_loads_no_numpy(suffix: str, tmp_path: Path) -> None:
+    # numpy costs 0.1-0.2 s of a port day's run, and was loaded only because the scores'
+    # weights were given to polars as Decimal objects. (Parquet output needs pyarrow,
+    # which loads it.) Asserted by what is loaded, not by time.
+    import subprocess
+
+    argv = ["score", SAMPLE, "--as-of", "2026-11-02", "-o", str(tmp_path / f"out.{suffix}")]
+    probe = (
+        "import sys\nfrom riskprofile.cli import main\n"
+        f"code = main({argv!r})\nprint(code, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip().splitlines()[-1] == "0 False"

@@ -399,7 +399,7 @@ def score_frame(
     def decimal_score(points: pl.Expr) -> pl.Expr:
         if scale == 0:  # whole weights: the points are the score
             return points.cast(pl.Decimal(38, 0))
-        return (points.cast(pl.Decimal(38, scale)) * pl.lit(unit, pl.Decimal(38, scale))).cast(
+        return (points.cast(pl.Decimal(38, scale)) * _decimal_lit(unit, scale)).cast(
             pl.Decimal(38, scale)
         )
 
@@ -508,6 +508,13 @@ def _ranked(grouped: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     return ranked, ranking.arg_sort().alias("position")
 
 
+def _decimal_lit(value: Decimal, scale: int) -> pl.Expr:
+    """``pl.lit(value, pl.Decimal(38, scale))``, read from its text by polars: a Decimal
+    object given to polars imports numpy (0.1-0.2 s of a port day's run, for nothing
+    else)."""
+    return pl.lit(format(value, "f"), pl.String).cast(pl.Decimal(38, scale))
+
+
 def _check_frame(frame: pl.DataFrame) -> None:
     """A frame that is not a shipment frame is refused, naming the columns at fault."""
     problems = []
@@ -596,7 +603,7 @@ def _hit_table(
                     pl.lit(profile.id, pl.String).alias("profile_id"),
                     pl.lit(profile.version, pl.Int64).alias("profile_version"),
                     pl.lit(ind.id, pl.String).alias("indicator_id"),
-                    pl.lit(ind.weight, pl.Decimal(38, 9)).alias("weight"),
+                    _decimal_lit(ind.weight, 9).alias("weight"),
                     pl.lit(ind.indicator.lane, pl.String).alias("forced_lane"),
                     counted_in.get_column(f"c{n}").gather(rows).alias("counted_in"),
                 )
