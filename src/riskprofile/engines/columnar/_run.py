@@ -384,9 +384,26 @@ def _as_record_type(name: str, value: Any) -> Any:
 
 
 def _shown(name: str, values: pl.Series) -> pl.Series:
-    """``show_value`` of each value of a frame column (dates as the Shipment holds them),
-    worded once per distinct value; floats each time (``-0.0`` equals ``0.0`` but is shown
-    ``-0``)."""
+    """``show_value`` of each value of a frame column (dates as the Shipment holds them).
+
+    Texts, whole numbers, Booleans and lists of texts are worded column-wise, as
+    ``show_value`` words them (a text as it is, None "unknown", a list's items joined by
+    ", " or "none"); the other values once per distinct value; floats each time (``-0.0``
+    equals ``0.0`` but is shown ``-0``)."""
+    value = pl.lit(values)
+    dtype = values.dtype
+    words: pl.Expr | None = None
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        words = value.cast(pl.String)
+    elif dtype == pl.Boolean:
+        words = pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
+    elif dtype.is_integer():
+        words = value.cast(pl.String)
+    elif dtype == pl.List(pl.String):
+        joined = value.list.eval(pl.element().fill_null("unknown")).list.join(", ")
+        words = pl.when(joined == "").then(pl.lit("none")).otherwise(joined)
+    if words is not None:
+        return pl.select(words.fill_null("unknown").alias(name)).to_series()
     if values.dtype == pl.Float64 or values.dtype == pl.Float32:
         return pl.Series(name, [show_value(v) for v in values.to_list()], dtype=pl.String)
     groups = (
@@ -396,9 +413,9 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
         .group_by("value", maintain_order=True)
         .agg("place")
     )
-    words = [show_value(_as_record_type(name, v)) for v in groups.get_column("value").to_list()]
+    texts = [show_value(_as_record_type(name, v)) for v in groups.get_column("value").to_list()]
     return (
-        groups.select(pl.Series("text", words, dtype=pl.String), "place")
+        groups.select(pl.Series("text", texts, dtype=pl.String), "place")
         .explode("place")
         .sort("place")
         .get_column("text")
