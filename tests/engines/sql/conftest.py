@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskprofile.engines.sql import SqlEngine
+from riskprofile.engines.sql import SqlEngine, _run
 
 DIALECTS = ["duckdb", "postgres"]
 
@@ -26,3 +26,10 @@ def sql_engine(request: pytest.FixtureRequest) -> SqlEngine:
         return SqlEngine("duckdb")
     engine: SqlEngine = request.getfixturevalue("postgres_engine")
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _strict_nulls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A NULL in a hit or error column fails the test (the engine would otherwise leave
+    the row to the row-wise engine, hiding a translation that lets SQL's NULL through)."""
+    monkeypatch.setattr(_run, "STRICT", True)

@@ -151,7 +151,8 @@ def test_sql_names_what_runs_on_the_columnar_engine(capsys: pytest.CaptureFixtur
     text = _run(capsys, ["sql", "--profile", "revenue.valuation-and-classification"])
     assert (
         "-- revenue.valuation-and-classification indicator cargo-heavier-than-declared (v1)\n"
-        "-- not in SQL: arithmetic (mul): not written in SQL yet (runs on the columnar engine)"
+        "-- not in SQL: arithmetic (mul) other than on integers (rule-engine's Decimal "
+        "arithmetic is not written in SQL) (runs on the columnar engine)"
     ) in text
 
 

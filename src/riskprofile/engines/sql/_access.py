@@ -31,6 +31,7 @@ from riskprofile.engines.sql._values import (
     or_,
     when,
 )
+from riskprofile.profiles._builtins import HELPERS
 from riskprofile.profiles._tree import walk
 
 
@@ -97,6 +98,13 @@ class _Access(_Core):
         raise Untranslatable(f"the attribute .{name} of a {obj.kind}")
 
     def call(self, node: re_ast.FunctionCallExpression) -> _Q:
+        if (
+            isinstance(node.function, re_ast.SymbolExpression)
+            and node.function.scope == "built-in"
+            and node.function.name in HELPERS
+            and len(node.arguments) == 2
+        ):
+            return self.helper(node.function.name, node.arguments)
         function = self.visit(node.function)
         if function.kind != "method" or function.method is None or len(node.arguments) != 1:
             raise Untranslatable("a function call other than starts_with/ends_with on text")
@@ -118,6 +126,56 @@ class _Access(_Core):
         return _Q("bool", nn(value), error=error,
                   undecided=any_(function.undecided, argument.undecided),
                   ctx=ctx, nullable=False)  # fmt: skip
+
+    def _affix_test(self, e: exp.Expression, texts: Any, start: bool) -> exp.Expression:
+        """Whether the text ``e`` starts (or ends) with one of ``texts``: affixes of one
+        length tested at once, ``left(e, n) IN (...)``."""
+        found: exp.Expression = FALSE
+        for size, group in groupby(sorted(set(texts), key=len), key=len):
+            wanted = [lit(p) for p in sorted(group)]
+            head = fn("left" if start else "right", e, lit(size)) if size else lit("")
+            found = or_(found, nn(exp.In(this=head, expressions=wanted)))
+        return found
+
+    def helper(self, name: str, arguments: Any) -> _Q:
+        """``$any_starts_with``, ``$any_ends_with``, ``$intersects`` over a list or text
+        field and a constant list (or, for ``$intersects``, two list fields)."""
+        first, second = (self.visit(a) for a in arguments)
+        error = any_(first.error, second.error)
+        undecided = any_(first.undecided, second.undecided)
+        ctx = ctx_of(first.ctx, second.ctx)
+        if name == "intersects" and first.is_const and not second.is_const:
+            first, second = second, first
+        if first.is_const or first.expr is None or first.ctx == "elem":
+            raise Untranslatable(f"${name} on a {first.kind}")
+        e, d = first.expr, self.d
+        if name == "intersects" and not second.is_const:
+            if first.kind != "list" or second.kind != "list" or second.ctx == "elem":
+                raise Untranslatable(f"${name} of a {first.kind} and a {second.kind}")
+            assert second.expr is not None
+            x = new_variable()
+            value = d.list_any(e, x, nn(d.list_contains(second.expr, x)))
+            return _Q("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
+        items = second.const
+        if not second.is_const or not isinstance(items, tuple | set | frozenset):
+            raise Untranslatable(f"${name} with a {second.kind}")
+        texts = sorted({item for item in items if isinstance(item, str)})
+        if first.kind not in ("list", "str") or (name == "intersects" and first.kind != "list"):
+            raise Untranslatable(f"${name} on a {first.kind}")
+        x = new_variable()
+        if not texts:
+            found: exp.Expression = FALSE
+        elif first.kind == "list":
+            if name == "intersects":
+                test = nn(exp.In(this=x, expressions=[lit(t) for t in texts]))
+            else:
+                test = self._affix_test(x, texts, name == "any_starts_with")
+            found = d.list_any(e, x, test)
+        else:
+            found = self._affix_test(e, texts, name == "any_starts_with")
+        if first.kind == "str":  # a null text cannot be evaluated (argument #1 is null)
+            error = any_(error, is_null(e))
+        return _Q("bool", found, error=error, undecided=undecided, ctx=ctx, nullable=False)
 
     # -- items and slices --
 
@@ -217,11 +275,29 @@ class _Access(_Core):
             nonzero: exp.Expression = exp.GT(this=d.list_length(e), expression=lit(0))
         else:
             count, nonzero = d.list_count(e, x, keep), d.list_any(e, x, keep)
+            texts = self._watched(node)
+            if texts and error is None and undecided is None:
+                nonzero = d.list_overlaps(e, texts)  # the same test, without a lambda
         return _Q("listish", count,
                   error=any_(iterable.error, None if error is None else d.list_any(e, x, error)),
                   undecided=any_(iterable.undecided,
                                  None if undecided is None else d.list_any(e, x, undecided)),
                   ctx="row", nonzero=nonzero)  # fmt: skip
+
+    def _watched(self, node: re_ast.ComprehensionExpression) -> list[str] | None:
+        """For ``[v for v in LIST_FIELD if v in CONSTANT_TEXTS]``: the texts."""
+        condition = node.condition
+        if not (
+            isinstance(condition, re_ast.ContainsExpression)
+            and _is_variable(condition.member, node.variable)
+            and _is_variable(node.result, node.variable)
+            and self._is_constant(condition.container)
+        ):
+            return None
+        items = self._constant(condition.container).const
+        if not isinstance(items, tuple | set | frozenset):
+            return None
+        return sorted(item for item in items if isinstance(item, str))
 
     def _element_masks(
         self, node: re_ast.ComprehensionExpression
@@ -353,12 +429,7 @@ class _Access(_Core):
         assert subject.expr is not None
         e = subject.expr
         if kind == "starts_with":
-            # Prefixes of one length tested at once: left(x, n) IN (...).
-            found: exp.Expression = FALSE
-            for size, group in groupby(sorted(set(patterns), key=len), key=len):
-                wanted = [lit(p) for p in sorted(group)]
-                head = fn("left", e, lit(size)) if size else lit("")
-                found = or_(found, nn(exp.In(this=head, expressions=wanted)))
+            found = self._affix_test(e, patterns, start=True)
             error = any_(subject.error, subject.null_or_none())
             return found, error, subject.undecided, subject.ctx
         anchored = condition.type == "eq_fzm"

@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -77,12 +78,6 @@ class _Core(ABC):
         self.d = dialect
         self.scopes: list[dict[str, _Q]] = []
         self.list_fields: set[str] = set()
-
-    def list_guards(self) -> list[exp.Expression]:
-        """A list field holding a NULL (no Shipment does; a table from elsewhere might)
-        makes rule-engine raise when it is read: such rows are left to the row-wise
-        engine."""
-        return [self.d.list_has_null(exp.column(name)) for name in sorted(self.list_fields)]
 
     # -- dispatch and constants --
 
@@ -186,8 +181,10 @@ class _Core(ABC):
     # -- not, and/or --
 
     def unary(self, node: re_ast.UnaryExpression) -> _Q:
-        if node.type != "not":
-            raise Untranslatable(f"the operator {node.type} (no arithmetic in SQL yet)")
+        if node.type == "uminus":
+            return self._negated(self.visit(node.right))
+        if node.type != "not":  # pragma: no cover - rule-engine has no other
+            raise Untranslatable(f"the operator {node.type}")
         right = self.visit(node.right)
         t, undecided = self.truthy(right)
         undecided = any_(right.undecided, undecided)
@@ -484,5 +481,62 @@ class _Core(ABC):
             return _Q("null", const=None, error=error, undecided=undecided)
         return _Q(kind, value, error=error, undecided=undecided, flavor=flavor, ctx=ctx)
 
+    def _negated(self, v: _Q) -> _Q:
+        """``-v``: exact for every number (a float's shortest decimal negates with it)."""
+        if v.kind != "num" or v.is_const:
+            raise Untranslatable(f"unary minus on a {v.kind}")
+        assert v.expr is not None
+        error = any_(v.error, is_null(v.expr))
+        undecided = v.undecided
+        if v.flavor == "int":  # -(-2**63) overflows BIGINT
+            too_big = nn(exp.GT(this=exp.Abs(this=v.expr), expression=lit(2**62)))
+            undecided = any_(undecided, too_big)
+        return replace(v, expr=exp.Neg(this=exp.Paren(this=v.expr)), error=error,
+                       undecided=undecided, nonzero=None, nullable=True)  # fmt: skip
+
+    def _whole_number(self, v: _Q) -> exp.Expression | None:
+        """``v`` as a BIGINT when it is an integer column or a small whole constant."""
+        if v.kind != "num":
+            return None
+        if v.is_const:
+            value = v.const
+            if value.is_finite() and value == value.to_integral_value() and abs(value) < 2**31:
+                return lit(int(value))
+            return None
+        return v.expr if v.flavor == "int" else None
+
     def arithmetic(self, node: Any) -> _Q:
-        raise Untranslatable(f"arithmetic ({node.type}): not written in SQL yet")
+        """``+``, ``-``, ``*`` on integers (exact; operands too large to be sure of are
+        undecided) and ``+`` on texts; other arithmetic (on floats and decimals, which
+        rule-engine computes in Decimal) falls back."""
+        op = node.type
+        left = self.visit(node.left)
+        right = self.visit(node.right)
+        ctx = ctx_of(left.ctx, right.ctx)
+        # Every operator raises on a null operand.
+        error = any_(left.error, right.error, left.null_or_none(), right.null_or_none())
+        undecided = any_(left.undecided, right.undecided)
+        if op == "add" and left.kind == right.kind == "str":
+            text: exp.Expression = exp.DPipe(this=self.lit_of(left), expression=self.lit_of(right))
+            return _Q("str", text, error=error, undecided=undecided, ctx=ctx)
+        a, b = self._whole_number(left), self._whole_number(right)
+        if op not in ("add", "sub", "mul") or a is None or b is None:
+            raise Untranslatable(
+                f"arithmetic ({op}) other than on integers (rule-engine's Decimal arithmetic "
+                "is not written in SQL)"
+            )
+        limit = 2**31 if op == "mul" else 2**61
+        for side, e in ((left, a), (right, b)):
+            if not side.is_const:
+                big = nn(exp.GT(this=exp.Abs(this=e), expression=lit(limit)))
+                undecided = any_(undecided, big)
+        safe_a = a if error is None else when(error, lit(0), a)
+        safe_b = b if error is None else when(error, lit(0), b)
+        if undecided is not None:  # the database must not overflow where we do not look
+            safe_a = when(undecided, lit(0), safe_a)
+            safe_b = when(undecided, lit(0), safe_b)
+        pair = {"this": exp.Paren(this=safe_a), "expression": exp.Paren(this=safe_b)}
+        value: exp.Expression = (
+            exp.Add(**pair) if op == "add" else exp.Sub(**pair) if op == "sub" else exp.Mul(**pair)
+        )
+        return _Q("num", value, error=error, undecided=undecided, flavor="int", ctx=ctx)

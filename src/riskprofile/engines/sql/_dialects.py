@@ -195,6 +195,16 @@ class Dialect:
             return fn("list_contains", e, member)
         return exp.EQ(this=member, expression=exp.Any(this=exp.Paren(this=e)))
 
+    def list_overlaps(self, e: exp.Expression, texts: list[str]) -> exp.Expression:
+        """Whether the list ``e`` holds one of ``texts`` (never NULL)."""
+        wanted = [lit(t) for t in texts]
+        if self.name == "duckdb":
+            found = fn("list_has_any", e, exp.Array(expressions=wanted))
+        else:
+            array = exp.cast(exp.Array(expressions=wanted), "TEXT[]")
+            found = exp.ArrayOverlaps(this=e, expression=array)
+        return exp.Coalesce(this=found, expressions=[exp.false()])
+
     def list_has_null(self, e: exp.Expression) -> exp.Expression:
         """Whether the list ``e`` holds a NULL (or is NULL itself): never NULL."""
         x = _variable()

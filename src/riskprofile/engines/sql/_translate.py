@@ -43,7 +43,7 @@ from riskprofile.profiles._expressions import Condition
 __all__ = ["SqlTranslation", "translate"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SqlTranslation:
     """A condition as SQL over one row of the shipment table, or why not.
 
@@ -52,7 +52,13 @@ class SqlTranslation:
         hit: true exactly where the row-wise evaluation returns true (never NULL).
         error: true exactly where it raises (never NULL).
         fallback: why the condition cannot be translated (then the others are None).
-        undecided: true where the row-wise engine must decide (None: no row can be).
+        undecided: true where the row-wise engine must decide (None: no row can be),
+            but for a list field holding a NULL (see ``list_fields``).
+        list_fields: the list fields the condition reads: a row where one holds a NULL
+            (no Shipment does; a table from elsewhere might) makes rule-engine raise when
+            the field is read, so it is left to the row-wise engine too
+            (:meth:`guarded_undecided` says so in SQL; the engine finds such rows once
+            per field, not once per condition).
     """
 
     expression: str
@@ -60,6 +66,13 @@ class SqlTranslation:
     error: exp.Expression | None
     fallback: str | None
     undecided: exp.Expression | None = None
+    list_fields: tuple[str, ...] = ()
+
+    def guarded_undecided(self, dialect: Dialect) -> exp.Expression | None:
+        """``undecided`` with the rows where a list field holds a NULL, in SQL."""
+        with naming():
+            guards = [dialect.list_has_null(exp.column(name)) for name in self.list_fields]
+        return any_(self.undecided, *guards)
 
 
 class _Translator(_Access):
@@ -124,12 +137,18 @@ def _translate(condition: Condition, as_of: dt.datetime, dialect: Dialect) -> Sq
             if result.ctx == "elem":  # pragma: no cover - elements never escape
                 raise Untranslatable("a list element outside its comprehension")
             truth, truth_undecided = translator.truthy(result)
-            guards = translator.list_guards()
         except Untranslatable as exc:
             return SqlTranslation(condition.expression, None, None, str(exc))
     error = result.error if result.error is not None else FALSE
-    undecided = any_(result.undecided, truth_undecided, *guards)
-    return SqlTranslation(condition.expression, and_(truth, not_(error)), error, None, undecided)
+    undecided = any_(result.undecided, truth_undecided)
+    return SqlTranslation(
+        condition.expression,
+        and_(truth, not_(error)),
+        error,
+        None,
+        undecided,
+        tuple(sorted(translator.list_fields)),
+    )
 
 
 # Translations by compiled rule, what the condition reads of the evaluation time and the
