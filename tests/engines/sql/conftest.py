@@ -32,4 +32,4 @@ def sql_engine(request: pytest.FixtureRequest) -> SqlEngine:
 def _strict_nulls(monkeypatch: pytest.MonkeyPatch) -> None:
     """A NULL in a hit or error column fails the test (the engine would otherwise leave
     the row to the row-wise engine, hiding a translation that lets SQL's NULL through)."""
-    monkeypatch.setattr(_run, "STRICT", True)
+    monkeypatch.setattr(_run, "STRICT_MASKS", True)

@@ -25,7 +25,7 @@ from riskprofile.engines.sql._translate import SqlTranslation, translate
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import Condition
 
-STRICT = False
+STRICT_MASKS = False
 """Raise on a NULL hit or error column (the tests do: the translation promises none)
 instead of leaving such rows to the row-wise engine."""
 
@@ -309,7 +309,7 @@ def masks_for(
                     undecided = extra if undecided is None else undecided | extra
             unknown = hit.is_null() | error.is_null()
             if unknown.any():  # never, by construction; if it were, rule-engine decides
-                if STRICT:
+                if STRICT_MASKS:
                     raise AssertionError(f"NULL in the SQL masks of {t.expression!r}")
                 undecided = unknown if undecided is None else undecided.fill_null(True) | unknown
             out[key] = _patched(
