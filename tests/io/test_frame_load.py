@@ -145,3 +145,17 @@ def test_a_row_blank_only_once_its_formula_mark_is_dropped_is_a_record(tmp_path:
     got = assert_same_as_models(path)
     assert got.records_read == 5
     assert [r.record for r in got.rejected] == [4]
+
+
+def test_a_row_with_more_cells_than_the_header_sends_the_file_to_the_model_path(
+    tmp_path: Path,
+) -> None:
+    """Each slice is parsed when it is read: a row with a cell beyond the header, found
+    in a later slice, still sends the whole file through the model path (and read in
+    slices of three records, the same)."""
+    header, rows = _sample(9)
+    rows[7] = [*rows[7], "AN EXTRA CELL"]
+    path = _write(tmp_path, "extra.csv", _csv_text(header, rows).encode("utf-8"))
+    got = assert_same_as_models(path)
+    assert got.fallback == "rows with more cells than the header"
+    assert got.rows_via_models == got.records_read == 9
