@@ -73,6 +73,46 @@ def _frame(rng: np.random.Generator, first: int, rows: int, days: int) -> pl.Dat
     )
 
 
+def _fill_sql(path: Path, rows: int) -> None:
+    """``rows`` shipments, their chapters and 3 % inspections, generated inside DuckDB
+    with the parties, dates and keys :func:`_frame` gives (and the keys trader_key
+    gives them)."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    start = START.replace(tzinfo=None).isoformat(sep=" ")
+    con.execute(f"""
+        INSERT INTO rp_shipments (shipment_id, run_id, seen_at, manifest_ref, bl_number,
+            container_number, arrival, shipper_key, shipper_name, shipper_country,
+            consignee_key, consignee_name, consignee_country, port_of_loading)
+        SELECT 'M' || (i // 50) || '/B' || i || '/' || box, 'bench', t, 'M' || (i // 50),
+               'B' || i, box, t,
+               'name:SHIPPER ' || (hash(i, 2) % 300000) || '|CN',
+               'SHIPPER ' || (hash(i, 2) % 300000) || ' CO', 'CN',
+               'name:CONSIGNEE ' || (hash(i, 1) % 200000) || '|PK',
+               'CONSIGNEE ' || (hash(i, 1) % 200000) || ' LTD', 'PK',
+               ['CNSHA', 'CNNGB', 'AEJEA', 'SGSIN'][CAST(1 + hash(i, 3) % 4 AS INTEGER)]
+        FROM (SELECT i, 'BOXU' || lpad(CAST(i % 9999999 AS VARCHAR), 7, '0') AS box,
+                     TIMESTAMP '{start}'
+                     + to_seconds(CAST(hash(i, 4) % (365 * 86400) AS BIGINT)) AS t
+              FROM range({rows}) r(i))
+    """)
+    con.execute("""
+        INSERT INTO rp_chapters SELECT shipment_id,
+            ['08', '09', '39', '52', '61', '84', '85', '87']
+            [CAST(1 + hash(shipment_id) % 8 AS INTEGER)]
+        FROM rp_shipments
+    """)
+    con.execute("""
+        INSERT INTO rp_inspections (outcome_id, shipment_id, run_id, unit, inspected_on,
+            inspected, finding)
+        SELECT shipment_id, shipment_id, 'bench', manifest_ref || '/' || container_number,
+               CAST(seen_at AS DATE), true, hash(shipment_id, 5) % 10 = 0
+        FROM rp_shipments WHERE hash(shipment_id, 6) % 100 < 3
+    """)
+    con.close()
+
+
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -82,11 +122,20 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument(
+        "--fill-sql", action="store_true",
+        help="fill the store with SQL inside DuckDB instead of HistoryStore.add (to measure "
+        "the features of a large history without the hours recording it takes on a busy "
+        "machine): the same shapes of data",
+    )  # fmt: skip
     args = parser.parse_args()
     folder = args.folder or Path(tempfile.mkdtemp(prefix="riskprofile-history-bench-"))
     store_path = folder / f"history-{args.history}.duckdb"
     rng = np.random.default_rng(2026)
     wall, cpu = time.perf_counter(), time.process_time()
+    if args.fill_sql and not store_path.exists():
+        open_store(store_path).close()
+        _fill_sql(store_path, args.history)
     with open_store(store_path) as store:
         if store.stats().shipments < args.history:
             for first in range(0, args.history, CHUNK):
