@@ -4,6 +4,8 @@ throwaway server of ``tests/pgserver.py`` (skipped without the binaries, unless
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from riskprofile.engines.sql import SqlEngine, _run
@@ -12,10 +14,11 @@ DIALECTS = ["duckdb", "postgres"]
 
 
 @pytest.fixture(scope="session")
-def postgres_engine(postgres_dsn: str) -> SqlEngine:
+def postgres_engine(postgres_dsn: str) -> Iterator[SqlEngine]:
     """One connection for the session: each test's tables are temporary and dropped."""
     psycopg = pytest.importorskip("psycopg")
-    return SqlEngine(psycopg.connect(postgres_dsn))
+    with psycopg.connect(postgres_dsn) as connection:
+        yield SqlEngine(connection)
 
 
 @pytest.fixture(params=DIALECTS)
