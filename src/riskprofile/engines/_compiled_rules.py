@@ -26,9 +26,10 @@ condition reads is in :mod:`._compiled_reads`.
 
 Two shapes of the bundled library run as one closure each, with the same result: a
 comprehension keeping a list field's values that are in watch lists
-(``[x for x in hs_codes if x in $list or x in $other]``), and a watch list's words searched in a text
-(``text =~~ ("\\b" + word + "\\b")``: a text that does not contain a word without regex
-syntax is not searched, since the pattern can only match where the word is written).
+(``[x for x in hs_codes if x in $list or x in $other]``), and a watch list's words
+searched in a text (``text =~~ ("\\b" + word + "\\b")``: a text that does not contain
+a word without regex syntax is not searched, since the pattern can only match where the
+word is written).
 """
 
 from __future__ import annotations
