@@ -44,11 +44,14 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
 
 8. Combinations (only when asked, ``combinations=True``): every HS6 code x origin
    country x departure country a unit carries. They are not held to ``min_support``
-   nor to the false discovery test: each with a training finding is kept when its hit
-   rate shrunk to the base rate (the posterior mean under a beta prior whose strength
-   is estimated from all the combinations' hit rates by the method of moments:
+   nor to the false discovery test: each with a training finding is kept when its
+   shrunk hit rate (the posterior mean under a beta prior whose strength is estimated
+   from all the combinations' hit rates by the method of moments:
    :func:`~._candidates.beta_prior`, :func:`~._candidates.shrunk_rate`) is at least
-   ``min_lift`` times the base rate, and weighted by that shrunk rate. They go to CSV
+   ``min_lift`` times the base rate, and weighted by that shrunk rate. The prior's mean
+   backs off through the combination's parents: its HS6 code's rate over the code's
+   other units, shrunk towards its heading's, shrunk towards its chapter's, shrunk
+   towards the base rate, so that a rare combination borrows strength from them. They go to CSV
    watch lists with their figures, shrunk rate and first and last finding.
 
 The profile comes out as ``status: draft``: it never scores unless a run asks for
@@ -201,10 +204,19 @@ def suggest(
     found: Counter[tuple[str, str]] = Counter()
     seen: Counter[tuple[str, str]] = Counter()
     finding_days: dict[tuple[str, str], list[dt.date]] = {}
+    # The parents of the combinations (HS6 code, heading, chapter), each counted once per
+    # labelled unit: the levels their shrinkage backs off to.
+    parents: Counter[tuple[str, str]] = Counter()
+    parents_found: Counter[tuple[str, str]] = Counter()
     for u in train:
         seen.update(u.features)
         if u.labelled:
             support.update(u.features)
+            if combinations:
+                levels = _parents(u.features)
+                parents.update(levels)
+                if u.finding:
+                    parents_found.update(levels)
             if u.finding:
                 found.update(u.features)
                 for f in u.features:
@@ -317,7 +329,7 @@ def suggest(
         say("shrinking the hit rates of the combinations")
         candidates += _combinations(
             support, found, seen, test_support, test_found, test_seen, finding_days,
-            base, test_base, min_lift, strength,
+            base, test_base, min_lift, strength, (parents, parents_found),
         )  # fmt: skip
 
     identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
@@ -364,10 +376,25 @@ def _combinations(
     test_base: float | None,
     min_lift: float,
     strength: dict[str, float],
+    parents: tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]],
 ) -> list[Candidate]:
     """The combinations with a training finding, each kept when its shrunk hit rate is at
     least ``min_lift`` times the base rate, strongest first; ``strength`` gets each
-    kind's prior strength."""
+    kind's prior strength and each parent level's (``hs6``, ``hs_heading``,
+    ``hs_chapter``).
+
+    Hierarchical back-off: a combination's prior mean is its HS6 code's shrunk rate
+    over the code's other units, itself shrunk towards its heading's, shrunk towards its
+    chapter's, shrunk towards the base rate (each level's strength from its own values,
+    :func:`beta_prior`). A rare combination borrows strength from its parents: its own
+    units are left out of them, so a combination alone in its code falls back to the
+    base rate as before."""
+    units, findings = parents
+    level_strength = {
+        level: beta_prior(((units[p], findings[p]) for p in units if p[0] == level), base)
+        for level in _LEVELS
+    }
+    strength.update(level_strength)
     out: list[Candidate] = []
     for kind in sorted(COMBINATIONS):
         values = sorted(f for f in support if f[0] == kind)
@@ -376,7 +403,15 @@ def _combinations(
         for f in values:
             if not found[f]:
                 continue
-            shrunk = shrunk_rate(found[f], support[f], base, m)
+            prior = base
+            code = f[1].split(":")[0][:6]
+            for level, width in zip(reversed(_LEVELS), (2, 4, 6), strict=True):
+                parent = (level, code[:width])
+                prior = shrunk_rate(
+                    findings[parent] - found[f], units[parent] - support[f], prior,
+                    level_strength[level],
+                )  # fmt: skip
+            shrunk = shrunk_rate(found[f], support[f], prior, m)
             tr = Figures(support[f], found[f], seen[f], base)
             te = Figures(test_support[f], test_found[f], test_seen[f], test_base)
             keep = shrunk >= min_lift * base
@@ -403,6 +438,20 @@ def _combinations(
                 )
             )
     out.sort(key=lambda c: (-(c.shrunk or 0.0), c.kind, c.value))
+    return out
+
+
+_LEVELS = ("hs6", "hs_heading", "hs_chapter")
+"""The parent levels a combination's shrinkage backs off to, nearest first."""
+
+
+def _parents(features: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The HS6 codes, headings and chapters of a unit's combinations."""
+    out: set[tuple[str, str]] = set()
+    for kind, value in features:
+        if kind in COMBINATIONS:
+            code = value.split(":")[0][:6]
+            out |= {("hs6", code), ("hs_heading", code[:4]), ("hs_chapter", code[:2])}
     return out
 
 

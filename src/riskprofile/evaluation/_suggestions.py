@@ -126,7 +126,9 @@ class Suggestions:
         indicators: each suggested indicator's figures (training, test) over the units
             that carry any of its values.
         prior_strength: for each combination kind proposed, the strength ``m`` of the
-            beta prior its hit rates are shrunk with (:func:`beta_prior`).
+            beta prior its hit rates are shrunk with (:func:`beta_prior`); and of each
+            level its prior's mean backs off through (``hs6``, ``hs_heading``,
+            ``hs_chapter``).
     """
 
     split: dt.date
@@ -335,14 +337,22 @@ class Suggestions:
             f"# <= {self.threshold:.3g} (Benjamini-Hochberg, false discovery rate"
             f" {_number(self.alpha)}, over {self.tests} tested candidates).",
         ]
-        for kind, strength in sorted(self.prior_strength.items()):
+        levels = self.prior_strength
+        for kind, strength in sorted(levels.items()):
+            if kind not in _KIND:
+                continue  # a parent level of the back-off, said below
             out.append(
                 f"# Combinations ({_KIND[kind].title}): any with a finding, kept when its hit"
-                f" rate shrunk to the base rate (beta prior of strength {strength:.3g}, from"
+                f" rate shrunk to its parents' (beta prior of strength {strength:.3g}, from"
             )
             out.append(
                 f"# the data) is at least {_number(self.min_lift)} x the base rate; not held"
-                " to the support or the false discovery test."
+                " to the support or the false discovery test. The prior's mean backs off"
+            )
+            out.append(
+                f"# HS6 code (strength {levels.get('hs6', 0):.3g}) -> heading"
+                f" ({levels.get('hs_heading', 0):.3g}) -> chapter"
+                f" ({levels.get('hs_chapter', 0):.3g}) -> base rate, each over the other units."
             )
         precision = self.precision
         if precision is not None:
