@@ -6,11 +6,8 @@ access, items, slices, calls and comprehensions are in :mod:`._access`; the disp
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import decimal
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -19,6 +16,7 @@ import rule_engine
 from rule_engine import ast as re_ast
 from sqlglot import exp
 
+from riskprofile.engines._translating import ConstantFolding
 from riskprofile.engines.sql import _numbers as num
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._regex import SAFE_CLASS, UnsupportedRegex, sql_pattern
@@ -39,10 +37,8 @@ from riskprofile.engines.sql._values import (
     or_,
     when,
 )
-from riskprofile.profiles._builtins import evaluation_time
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._regex import RegexRefused
-from riskprofile.profiles._tree import walk
 
 
 def _is_variable(node: Any, name: str) -> bool:
@@ -68,7 +64,7 @@ def _timestamp(value: dt.datetime) -> exp.Expression:
     return exp.cast(exp.Literal.string(utc.isoformat(sep=" ")), "TIMESTAMPTZ")
 
 
-class _Core(ABC):
+class _Core(ConstantFolding[_Q], ABC):
     """One condition's translation for one dialect: what every part uses."""
 
     def __init__(self, condition: Condition, as_of: dt.datetime, dialect: Dialect) -> None:
@@ -84,36 +80,6 @@ class _Core(ABC):
     @abstractmethod
     def visit(self, node: Any) -> _Q:
         """``node`` translated (the translator dispatches on its type)."""
-
-    def _lookup(self, name: str) -> _Q | None:
-        for scope in self.scopes:
-            if name in scope:
-                return scope[name]
-        return None
-
-    def _is_constant(self, node: Any) -> bool:
-        for child in walk(node):
-            if isinstance(child, re_ast.SymbolExpression) and child.scope is None:
-                bound = self._lookup(child.name)
-                if bound is None or not bound.is_const:
-                    return False
-            if isinstance(child, re_ast.ComprehensionExpression):
-                return False
-        return True
-
-    @contextlib.contextmanager
-    def _evaluating(self) -> Iterator[None]:
-        with contextlib.ExitStack() as stack:
-            for scope in self.scopes:
-                assignments = [
-                    re_ast.Assignment(name, value=v.const)
-                    for name, v in scope.items()
-                    if v.is_const
-                ]
-                stack.enter_context(self.context.assignments(*assignments))
-            stack.enter_context(decimal.localcontext(self.context.decimal_context))
-            stack.enter_context(evaluation_time(self.as_of))
-            yield
 
     def _constant(self, node: Any) -> _Q:
         with self._evaluating():

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
+from riskprofile.engines._translating import exact_gap, float_of
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._values import _Q, FALSE, Untranslatable, any_, nn, not_
 
@@ -35,20 +36,6 @@ COMPARE: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expression]] =
     "ge": lambda a, b: exp.GTE(this=a, expression=b),
 }
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-
-
-def _float_of(value: Decimal) -> float:
-    if not value.is_finite():
-        raise Untranslatable(f"the number {value} (not finite)")
-    f = float(value)
-    if not math.isfinite(f):
-        raise Untranslatable(f"the number {value} (too large for a float)")
-    return f
-
-
-def _gap(f: float, value: Decimal) -> Decimal:
-    with decimal.localcontext(prec=200):
-        return Decimal(repr(f)) - value
 
 
 def _not_finite(d: Dialect, e: exp.Expression) -> exp.Expression:
@@ -83,8 +70,8 @@ def compare_const(
     if x.flavor == "float":
         # Decimal(repr(x)) is strictly increasing in x: only x == f needs the sign of
         # Decimal(repr(f)) - value, known now.
-        f = _float_of(value)
-        gap = _gap(f, value)
+        f = float_of(value)
+        gap = exact_gap(f, value)
         fl = d.double(f)
         undecided = _not_finite(d, e)
         if op == "eq":
@@ -161,7 +148,7 @@ def fits(value: Decimal, flavor: str) -> bool:
     if flavor == "int":
         return value == value.to_integral_value() and abs(value) < 2**62
     if flavor == "float":
-        return math.isfinite(float(value)) and _gap(float(value), value) == 0
+        return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
     return abs(value) < _DEC_LIMIT and value == value.quantize(
         _QUANTUM, context=decimal.Context(prec=100)
     )

@@ -15,12 +15,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from riskprofile.engines._translating import Untranslatable as Untranslatable
 from riskprofile.model.shipment import field_catalogue
-
-
-class Untranslatable(Exception):  # noqa: N818 - a reason, not an error
-    """The condition has no exact SQL translation (in a dialect); the message says why."""
-
 
 _NO = object()
 

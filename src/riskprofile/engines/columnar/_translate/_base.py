@@ -8,12 +8,9 @@ dispatches on the node type is :class:`riskprofile.engines.columnar._translate._
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import decimal
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +18,7 @@ import polars as pl
 import rule_engine
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import ConstantFolding
 from riskprofile.engines.columnar._translate._numbers import _exact_zero
 from riskprofile.engines.columnar._translate._values import (
     _TD,
@@ -31,12 +29,10 @@ from riskprofile.engines.columnar._translate._values import (
     _fields,
     _nullable,
 )
-from riskprofile.profiles._builtins import evaluation_time
 from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._tree import walk
 
 
-class _Base(ABC):
+class _Base(ConstantFolding[_V], ABC):
     """What every part of the translator uses; :meth:`visit` is the translator's dispatch."""
 
     def __init__(
@@ -52,36 +48,6 @@ class _Base(ABC):
         self.scopes: list[dict[str, _V]] = []
 
     # -- constants --
-
-    def _lookup(self, name: str) -> _V | None:
-        for scope in self.scopes:
-            if name in scope:
-                return scope[name]
-        return None
-
-    def _is_constant(self, node: Any) -> bool:
-        for child in walk(node):
-            if isinstance(child, re_ast.SymbolExpression) and child.scope is None:
-                bound = self._lookup(child.name)
-                if bound is None or not bound.is_const:
-                    return False
-            if isinstance(child, re_ast.ComprehensionExpression):
-                return False
-        return True
-
-    @contextlib.contextmanager
-    def _evaluating(self) -> Iterator[None]:
-        with contextlib.ExitStack() as stack:
-            for scope in self.scopes:
-                assignments = [
-                    re_ast.Assignment(name, value=v.const)
-                    for name, v in scope.items()
-                    if v.is_const
-                ]
-                stack.enter_context(self.context.assignments(*assignments))
-            stack.enter_context(decimal.localcontext(self.context.decimal_context))
-            stack.enter_context(evaluation_time(self.as_of))
-            yield
 
     def _constant(self, node: Any) -> _V:
         with self._evaluating():

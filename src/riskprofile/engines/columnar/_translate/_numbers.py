@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from riskprofile.engines._translating import exact_gap, float_of
 from riskprofile.engines.columnar._translate._values import (
     _DEC,
     _DEC_LIMIT,
@@ -30,24 +31,10 @@ from riskprofile.engines.columnar._translate._values import (
 )
 
 
-def _float_of(value: Decimal) -> float:
-    if not value.is_finite():
-        raise Untranslatable(f"the number {value} (not finite)")
-    f = float(value)
-    if not math.isfinite(f):
-        raise Untranslatable(f"the number {value} (too large for a float)")
-    return f
-
-
-def _gap(f: float, value: Decimal) -> Decimal:
-    with decimal.localcontext(prec=200):
-        return Decimal(repr(f)) - value
-
-
 def _approx(v: _V) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
     """``v`` as a Float64 value, an absolute error bound, and where that is not enough."""
     if v.is_const:
-        f = _float_of(v.const)
+        f = float_of(v.const)
         with decimal.localcontext(prec=200):
             gap = abs(Decimal(f) - v.const)
         bound = float(gap) * (1 + 2.0**-40) if gap else 0.0
@@ -122,8 +109,8 @@ def _compare_const(op: str, x: _V, value: Decimal) -> tuple[pl.Expr, pl.Expr | N
     if x.flavor == "float":
         # Decimal(repr(x)) is strictly increasing in x, so only x == f needs the sign of
         # Decimal(repr(f)) - value, known now.
-        f = _float_of(value)
-        gap = _gap(f, value)
+        f = float_of(value)
+        gap = exact_gap(f, value)
         e = x.expr
         fl = pl.lit(f, dtype=_F64)
         undecided = ~e.is_finite()
@@ -256,7 +243,7 @@ def _fits(value: Decimal, flavor: str) -> bool:
     if flavor == "int":
         return value == value.to_integral_value() and abs(value) < 2**62
     if flavor == "float":
-        return math.isfinite(float(value)) and _gap(float(value), value) == 0
+        return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
     return abs(value) < _DEC_LIMIT and value == value.quantize(
         _QUANTUM, context=decimal.Context(prec=100)
     )

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import Untranslatable as Untranslatable
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._regex import compile_regex
 
@@ -45,10 +46,6 @@ class Part:
     column: str
     expr: pl.Expr
     cost: float
-
-
-class Untranslatable(Exception):  # noqa: N818 - a reason, not an error
-    """The condition has no exact columnar translation; the message says why."""
 
 
 _NO = object()

@@ -1,0 +1,106 @@
+"""What the two translators of conditions share: the columnar engine's (rule-engine AST
+-> Polars expressions, :mod:`riskprofile.engines.columnar`) and the SQL engine's
+(rule-engine AST -> SQL, :mod:`riskprofile.engines.sql`).
+
+Both evaluate a constant sub-expression with rule-engine itself, so that it means exactly
+what it means row-wise, with the comprehension variables bound to constants in scope
+(:class:`ConstantFolding`); both compare a float column with a decimal literal exactly,
+through the nearest float and the sign of the gap (:func:`float_of`, :func:`exact_gap`);
+and both give up on a condition by raising :class:`Untranslatable` with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import math
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, Generic, Protocol, TypeVar
+
+import rule_engine
+from rule_engine import ast as re_ast
+
+from riskprofile.profiles._builtins import evaluation_time
+from riskprofile.profiles._tree import walk
+
+__all__ = ["ConstantFolding", "Folded", "Untranslatable", "exact_gap", "float_of"]
+
+
+class Untranslatable(Exception):  # noqa: N818 - a reason, not an error
+    """The condition has no exact translation for this engine (or dialect); the message
+    says why, and the condition runs on the engine the translator falls back to."""
+
+
+class Folded(Protocol):
+    """A translated value that may be a constant (``const``, when ``is_const``)."""
+
+    @property
+    def const(self) -> Any:
+        """The constant's value (meaningless unless :attr:`is_const`)."""
+
+    @property
+    def is_const(self) -> bool:
+        """Whether the value is a constant known at translation time."""
+
+
+V = TypeVar("V", bound=Folded)
+
+
+class ConstantFolding(Generic[V]):
+    """The comprehension variables in scope, and rule-engine's evaluation of a constant
+    sub-expression in them. A translator sets ``context`` (the rule's context),
+    ``as_of`` (``$now``) and ``scopes`` (outermost first: rule-engine resolves a name
+    in the outermost scope that has it, and so do the translators)."""
+
+    context: rule_engine.Context
+    as_of: dt.datetime
+    scopes: list[dict[str, V]]
+
+    def _lookup(self, name: str) -> V | None:
+        for scope in self.scopes:
+            if name in scope:
+                return scope[name]
+        return None
+
+    def _is_constant(self, node: Any) -> bool:
+        for child in walk(node):
+            if isinstance(child, re_ast.SymbolExpression) and child.scope is None:
+                bound = self._lookup(child.name)
+                if bound is None or not bound.is_const:
+                    return False
+            if isinstance(child, re_ast.ComprehensionExpression):
+                return False
+        return True
+
+    @contextlib.contextmanager
+    def _evaluating(self) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for scope in self.scopes:
+                assignments = [
+                    re_ast.Assignment(name, value=v.const)
+                    for name, v in scope.items()
+                    if v.is_const
+                ]
+                stack.enter_context(self.context.assignments(*assignments))
+            stack.enter_context(decimal.localcontext(self.context.decimal_context))
+            stack.enter_context(evaluation_time(self.as_of))
+            yield
+
+
+def float_of(value: Decimal) -> float:
+    """The float nearest ``value``; Untranslatable when there is none (not finite, or
+    too large)."""
+    if not value.is_finite():
+        raise Untranslatable(f"the number {value} (not finite)")
+    f = float(value)
+    if not math.isfinite(f):
+        raise Untranslatable(f"the number {value} (too large for a float)")
+    return f
+
+
+def exact_gap(f: float, value: Decimal) -> Decimal:
+    """``f - value``, exactly (the sign says on which side of the float the literal is)."""
+    with decimal.localcontext(prec=200):
+        return Decimal(repr(f)) - value
