@@ -6,7 +6,10 @@ Both evaluate a constant sub-expression with rule-engine itself, so that it mean
 what it means row-wise, with the comprehension variables bound to constants in scope
 (:class:`ConstantFolding`); both compare a float column with a decimal literal exactly,
 through the nearest float and the sign of the gap (:func:`float_of`, :func:`exact_gap`);
-and both give up on a condition by raising :class:`Untranslatable` with the reason.
+both dispatch on the same node types to methods of the same names (:data:`NODE_METHODS`),
+read the field catalogue the same way (:data:`KIND_OF_TYPE`) and bound exact numbers by
+the same limits; and both give up on a condition by raising :class:`Untranslatable` with
+the reason.
 """
 
 from __future__ import annotations
@@ -25,7 +28,65 @@ from rule_engine import ast as re_ast
 from riskprofile.profiles._builtins import evaluation_time
 from riskprofile.profiles._tree import walk
 
-__all__ = ["ConstantFolding", "Folded", "Untranslatable", "exact_gap", "float_of"]
+__all__ = [
+    "DEC_LIMIT",
+    "INT_EXACT",
+    "KIND_OF_TYPE",
+    "NODE_METHODS",
+    "QUANTUM",
+    "ConstantFolding",
+    "Folded",
+    "Untranslatable",
+    "dispatch_table",
+    "exact_gap",
+    "float_of",
+]
+
+QUANTUM = Decimal("1e-18")
+"""The places a decimal field is exact to (18 after the point)."""
+DEC_LIMIT = Decimal(10) ** 20
+"""The magnitude below which a decimal field is held exactly."""
+INT_EXACT = 2**53
+"""Integers up to this magnitude are exact as floats."""
+
+KIND_OF_TYPE: dict[str, tuple[str, str | None]] = {
+    "string": ("str", None),
+    "integer": ("num", "int"),
+    "float": ("num", "float"),
+    "decimal": ("num", "dec"),
+    "boolean": ("bool", None),
+    "date": ("dt", None),
+    "datetime": ("dt", None),
+    "list[string]": ("list", None),
+}
+"""A catalogue field type's kind in a translation, and its number flavour."""
+
+NODE_METHODS: tuple[tuple[type, str], ...] = (
+    (re_ast.SymbolExpression, "symbol"),
+    (re_ast.UnaryExpression, "unary"),
+    (re_ast.LogicExpression, "logic"),
+    (re_ast.FuzzyComparisonExpression, "fuzzy"),
+    (re_ast.ArithmeticComparisonExpression, "ordered"),
+    (re_ast.ComparisonExpression, "comparison"),
+    (re_ast.ContainsExpression, "contains"),
+    (re_ast.AddExpression, "arithmetic"),
+    (re_ast.SubtractExpression, "arithmetic"),
+    (re_ast.ArithmeticExpression, "arithmetic"),
+    (re_ast.CoalesceExpression, "coalesce"),
+    (re_ast.TernaryExpression, "ternary"),
+    (re_ast.GetAttributeExpression, "attribute"),
+    (re_ast.FunctionCallExpression, "call"),
+    (re_ast.GetItemExpression, "item"),
+    (re_ast.GetSliceExpression, "slice"),
+    (re_ast.ComprehensionExpression, "comprehension"),
+)
+"""The translator method that takes each rule-engine node type, in the order they are
+tried (a subclass before its base: the ordered and fuzzy comparisons before ``==``)."""
+
+
+def dispatch_table(translator: type) -> tuple[tuple[type, Any], ...]:
+    """``(node type, method)`` of ``translator`` for each of :data:`NODE_METHODS`."""
+    return tuple((node, getattr(translator, name)) for node, name in NODE_METHODS)
 
 
 class Untranslatable(Exception):  # noqa: N818 - a reason, not an error

@@ -19,13 +19,9 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from riskprofile.engines._translating import exact_gap, float_of
+from riskprofile.engines._translating import DEC_LIMIT, INT_EXACT, QUANTUM, exact_gap, float_of
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._values import _Q, FALSE, Untranslatable, any_, nn, not_
-
-_QUANTUM = Decimal("1e-18")
-_DEC_LIMIT = Decimal(10) ** 20
-_INT_EXACT = 2**53
 
 COMPARE: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expression]] = {
     "eq": lambda a, b: exp.EQ(this=a, expression=b),
@@ -80,11 +76,11 @@ def compare_const(
         strict = COMPARE["lt" if op in ("lt", "le") else "gt"](e, fl)
         return (COMPARE["le" if op in ("lt", "le") else "ge"](e, fl) if at else strict), undecided
     if x.flavor == "dec":
-        if abs(value) >= _DEC_LIMIT:
+        if abs(value) >= DEC_LIMIT:
             raise Untranslatable(f"a comparison of a decimal with {value}")
         with decimal.localcontext(prec=100):
-            low = value.quantize(_QUANTUM, rounding=decimal.ROUND_FLOOR)
-            high = value.quantize(_QUANTUM, rounding=decimal.ROUND_CEILING)
+            low = value.quantize(QUANTUM, rounding=decimal.ROUND_FLOOR)
+            high = value.quantize(QUANTUM, rounding=decimal.ROUND_CEILING)
         if op == "eq":
             return (COMPARE["eq"](e, d.decimal(str(low))) if low == high else FALSE), None
         bound = {"lt": high, "le": low, "gt": low, "ge": high}[op]
@@ -114,7 +110,7 @@ def compare_numbers(
         ia, fb = (a, b) if a.flavor == "int" else (b, a)
         assert ia.expr is not None
         assert fb.expr is not None
-        big = nn(exp.GT(this=exp.Abs(this=ia.expr), expression=lit(_INT_EXACT)))
+        big = nn(exp.GT(this=exp.Abs(this=ia.expr), expression=lit(INT_EXACT)))
         ea = exp.cast(a.expr, "DOUBLE") if a.flavor == "int" else a.expr
         eb = exp.cast(b.expr, "DOUBLE") if b.flavor == "int" else b.expr
         return cmp(ea, eb), any_(big, _not_finite(d, fb.expr))
@@ -149,8 +145,8 @@ def fits(value: Decimal, flavor: str) -> bool:
         return value == value.to_integral_value() and abs(value) < 2**62
     if flavor == "float":
         return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
-    return abs(value) < _DEC_LIMIT and value == value.quantize(
-        _QUANTUM, context=decimal.Context(prec=100)
+    return abs(value) < DEC_LIMIT and value == value.quantize(
+        QUANTUM, context=decimal.Context(prec=100)
     )
 
 
@@ -160,4 +156,4 @@ def number_literal(d: Dialect, value: Decimal, flavor: str) -> exp.Expression:
         return lit(int(value))
     if flavor == "float":
         return d.double(float(value))
-    return d.decimal(str(value.quantize(_QUANTUM, context=decimal.Context(prec=100))))
+    return d.decimal(str(value.quantize(QUANTUM, context=decimal.Context(prec=100))))

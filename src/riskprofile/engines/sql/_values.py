@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from riskprofile.engines._translating import KIND_OF_TYPE
 from riskprofile.engines._translating import Untranslatable as Untranslatable
 from riskprofile.model.shipment import field_catalogue
 
@@ -23,22 +24,11 @@ _NO = object()
 TRUE: exp.Expression = exp.true()
 FALSE: exp.Expression = exp.false()
 
-_KIND_OF_TYPE = {
-    "string": ("str", None),
-    "integer": ("num", "int"),
-    "float": ("num", "float"),
-    "decimal": ("num", "dec"),
-    "boolean": ("bool", None),
-    "date": ("dt", None),
-    "datetime": ("dt", None),
-    "list[string]": ("list", None),
-}
-
 
 @cache
 def field_kinds() -> dict[str, tuple[str, str | None, bool]]:
     """Each field's kind, number flavor and whether it may be null."""
-    return {spec.name: (*_KIND_OF_TYPE[spec.type], spec.nullable) for spec in field_catalogue()}
+    return {spec.name: (*KIND_OF_TYPE[spec.type], spec.nullable) for spec in field_catalogue()}
 
 
 def nn(e: exp.Expression) -> exp.Expression:

@@ -50,8 +50,8 @@ from typing import Any
 
 import polars as pl
 import rule_engine
-from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.columnar._translate._access import _Access
 from riskprofile.engines.columnar._translate._comprehensions import _Comprehensions
 from riskprofile.engines.columnar._translate._values import _V, Part, Untranslatable, _any
@@ -101,25 +101,7 @@ class _Translator(_Access, _Comprehensions):
         raise Untranslatable(f"the expression {type(node).__name__}")
 
 
-_DISPATCH: tuple[tuple[type, Callable[[_Translator, Any], _V]], ...] = (
-    (re_ast.SymbolExpression, _Translator.symbol),
-    (re_ast.UnaryExpression, _Translator.unary),
-    (re_ast.LogicExpression, _Translator.logic),
-    (re_ast.FuzzyComparisonExpression, _Translator.fuzzy),
-    (re_ast.ArithmeticComparisonExpression, _Translator.ordered),
-    (re_ast.ComparisonExpression, _Translator.comparison),
-    (re_ast.ContainsExpression, _Translator.contains),
-    (re_ast.AddExpression, _Translator.arithmetic),
-    (re_ast.SubtractExpression, _Translator.arithmetic),
-    (re_ast.ArithmeticExpression, _Translator.arithmetic),
-    (re_ast.CoalesceExpression, _Translator.coalesce),
-    (re_ast.TernaryExpression, _Translator.ternary),
-    (re_ast.GetAttributeExpression, _Translator.attribute),
-    (re_ast.FunctionCallExpression, _Translator.call),
-    (re_ast.GetItemExpression, _Translator.item),
-    (re_ast.GetSliceExpression, _Translator.slice),
-    (re_ast.ComprehensionExpression, _Translator.comprehension),
-)
+_DISPATCH: tuple[tuple[type, Callable[[_Translator, Any], _V]], ...] = dispatch_table(_Translator)
 
 
 def translate(

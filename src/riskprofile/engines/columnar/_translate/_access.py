@@ -12,12 +12,12 @@ from typing import Any
 import polars as pl
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import INT_EXACT
 from riskprofile.engines.columnar._regex import _char
 from riskprofile.engines.columnar._translate._base import _Base
 from riskprofile.engines.columnar._translate._numbers import _int_lit
 from riskprofile.engines.columnar._translate._values import (
     _F64,
-    _INT_EXACT,
     _V,
     Untranslatable,
     _any,
@@ -137,7 +137,7 @@ class _Access(_Base):
                           undecided=undecided, ctx=ctx, nullable=maybe_null)  # fmt: skip
             if name == "total_seconds":
                 value = micros.cast(_F64) / 1e6
-                undecided = _any(undecided, micros.abs() > _INT_EXACT)
+                undecided = _any(undecided, micros.abs() > INT_EXACT)
                 return _V("num", value, flavor="float", error=error, undecided=undecided,
                           ctx=ctx, nullable=maybe_null)  # fmt: skip
         raise Untranslatable(f"the attribute .{name} of a {obj.kind}")

@@ -16,13 +16,10 @@ from typing import Any
 
 import polars as pl
 
-from riskprofile.engines._translating import exact_gap, float_of
+from riskprofile.engines._translating import DEC_LIMIT, INT_EXACT, QUANTUM, exact_gap, float_of
 from riskprofile.engines.columnar._translate._values import (
     _DEC,
-    _DEC_LIMIT,
     _F64,
-    _INT_EXACT,
-    _QUANTUM,
     _U,
     _V,
     Untranslatable,
@@ -41,7 +38,7 @@ def _approx(v: _V) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
         return pl.lit(f, dtype=_F64), (pl.lit(bound, dtype=_F64) if bound else None), None
     assert v.expr is not None
     if v.flavor == "int":
-        return v.expr.cast(_F64), None, v.expr.abs() > _INT_EXACT
+        return v.expr.cast(_F64), None, v.expr.abs() > INT_EXACT
     if v.flavor == "float":
         return v.expr, v.expr.abs() * 2.0**-52, ~v.expr.is_finite()
     if v.flavor == "dec":
@@ -120,11 +117,11 @@ def _compare_const(op: str, x: _V, value: Decimal) -> tuple[pl.Expr, pl.Expr | N
         strict = e < fl if op in ("lt", "le") else e > fl
         return (strict | (e == fl)) if at else strict, undecided
     if x.flavor == "dec":
-        if abs(value) >= _DEC_LIMIT:
+        if abs(value) >= DEC_LIMIT:
             raise Untranslatable(f"a comparison of a decimal with {value}")
         with decimal.localcontext(prec=100):
-            low = value.quantize(_QUANTUM, rounding=decimal.ROUND_FLOOR)
-            high = value.quantize(_QUANTUM, rounding=decimal.ROUND_CEILING)
+            low = value.quantize(QUANTUM, rounding=decimal.ROUND_FLOOR)
+            high = value.quantize(QUANTUM, rounding=decimal.ROUND_CEILING)
         e = x.expr
 
         def d(q: Decimal) -> pl.Expr:
@@ -161,7 +158,7 @@ def _compare_numbers(op: str, a: _V, b: _V) -> tuple[pl.Expr, pl.Expr | None]:
         ia, ib = (a, b) if a.flavor == "int" else (b, a)
         assert ia.expr is not None
         assert ib.expr is not None
-        guard = (ia.expr.abs() > _INT_EXACT) | ~ib.expr.is_finite()
+        guard = (ia.expr.abs() > INT_EXACT) | ~ib.expr.is_finite()
         ea = a.expr.cast(_F64) if a.flavor == "int" else a.expr
         eb = b.expr.cast(_F64) if b.flavor == "int" else b.expr
         return cmp(ea, eb), guard
@@ -244,8 +241,8 @@ def _fits(value: Decimal, flavor: str) -> bool:
         return value == value.to_integral_value() and abs(value) < 2**62
     if flavor == "float":
         return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
-    return abs(value) < _DEC_LIMIT and value == value.quantize(
-        _QUANTUM, context=decimal.Context(prec=100)
+    return abs(value) < DEC_LIMIT and value == value.quantize(
+        QUANTUM, context=decimal.Context(prec=100)
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import KIND_OF_TYPE
 from riskprofile.engines._translating import Untranslatable as Untranslatable
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._regex import compile_regex
@@ -63,30 +64,9 @@ _DT = pl.Datetime("us", "UTC")
 _TD = pl.Duration("us")
 
 
-_QUANTUM = Decimal("1e-18")
-
-
-_DEC_LIMIT = Decimal(10) ** 20
-
-
-_INT_EXACT = 2**53
-
-
 # Relative error allowed per arithmetic step: float rounding (2**-53) and rule-engine's
 # 28-digit Decimal rounding, with a wide margin.
 _U = 2.0**-48
-
-
-_KIND_OF_TYPE = {
-    "string": ("str", None),
-    "integer": ("num", "int"),
-    "float": ("num", "float"),
-    "decimal": ("num", "dec"),
-    "boolean": ("bool", None),
-    "date": ("dt", None),
-    "datetime": ("dt", None),
-    "list[string]": ("list", None),
-}
 
 
 @cache
@@ -96,7 +76,7 @@ def _nullable() -> dict[str, bool]:
 
 @cache
 def _fields() -> dict[str, tuple[str, str | None]]:
-    return {spec.name: _KIND_OF_TYPE[spec.type] for spec in field_catalogue()}
+    return {spec.name: KIND_OF_TYPE[spec.type] for spec in field_catalogue()}
 
 
 def _any(*exprs: pl.Expr | None) -> pl.Expr | None:
