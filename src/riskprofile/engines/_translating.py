@@ -39,6 +39,7 @@ __all__ = [
     "Untranslatable",
     "dispatch_table",
     "exact_gap",
+    "fits",
     "float_of",
 ]
 
@@ -165,3 +166,17 @@ def exact_gap(f: float, value: Decimal) -> Decimal:
     """``f - value``, exactly (the sign says on which side of the float the literal is)."""
     with decimal.localcontext(prec=200):
         return Decimal(repr(f)) - value
+
+
+def fits(value: Decimal, flavor: str) -> bool:
+    """Whether the constant ``value`` is exactly a value of a column of number
+    ``flavor`` (``int``, ``float``, ``dec``)."""
+    if not value.is_finite():
+        return False
+    if flavor == "int":
+        return value == value.to_integral_value() and abs(value) < 2**62
+    if flavor == "float":
+        return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
+    return abs(value) < DEC_LIMIT and value == value.quantize(
+        QUANTUM, context=decimal.Context(prec=100)
+    )

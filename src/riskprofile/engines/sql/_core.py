@@ -16,7 +16,7 @@ import rule_engine
 from rule_engine import ast as re_ast
 from sqlglot import exp
 
-from riskprofile.engines._translating import ConstantFolding
+from riskprofile.engines._translating import ConstantFolding, fits
 from riskprofile.engines.sql import _numbers as num
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._regex import SAFE_CLASS, UnsupportedRegex, sql_pattern
@@ -406,7 +406,7 @@ class _Core(ConstantFolding[_Q], ABC):
         if len(flavors) != 1:
             raise Untranslatable("a choice between numbers of different kinds")
         (flavor,) = flavors
-        if flavor is None or not all(num.fits(c.const, flavor) for c in consts):
+        if flavor is None or not all(fits(c.const, flavor) for c in consts):
             raise Untranslatable("a choice between numbers of different kinds")
         return "num", when(pick_a, self._number(a, flavor), self._number(b, flavor)), flavor
 

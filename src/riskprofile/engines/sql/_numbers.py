@@ -13,13 +13,18 @@ a condition that computes with numbers falls back.
 from __future__ import annotations
 
 import decimal
-import math
 from collections.abc import Callable
 from decimal import Decimal
 
 from sqlglot import exp
 
-from riskprofile.engines._translating import DEC_LIMIT, INT_EXACT, QUANTUM, exact_gap, float_of
+from riskprofile.engines._translating import (
+    DEC_LIMIT,
+    INT_EXACT,
+    QUANTUM,
+    exact_gap,
+    float_of,
+)
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._values import _Q, FALSE, Untranslatable, any_, nn, not_
 
@@ -137,21 +142,8 @@ def exact_zero(d: Dialect, v: _Q) -> tuple[exp.Expression, exp.Expression | None
     return COMPARE["eq"](v.expr, zero), undecided
 
 
-def fits(value: Decimal, flavor: str) -> bool:
-    """Whether the constant ``value`` is exactly a value of a ``flavor`` column."""
-    if not value.is_finite():
-        return False
-    if flavor == "int":
-        return value == value.to_integral_value() and abs(value) < 2**62
-    if flavor == "float":
-        return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
-    return abs(value) < DEC_LIMIT and value == value.quantize(
-        QUANTUM, context=decimal.Context(prec=100)
-    )
-
-
 def number_literal(d: Dialect, value: Decimal, flavor: str) -> exp.Expression:
-    """The constant ``value`` (which :func:`fits` ``flavor``) as a ``flavor`` value."""
+    """The constant ``value`` (which ``_translating.fits`` for ``flavor``) as a ``flavor`` value."""
     if flavor == "int":
         return lit(int(value))
     if flavor == "float":

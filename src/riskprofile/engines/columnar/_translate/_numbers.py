@@ -8,7 +8,6 @@ overflows or is NaN the row is undecided.
 from __future__ import annotations
 
 import decimal
-import math
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -232,18 +231,6 @@ def _arithmetic(op: str, a: _V, b: _V) -> _V:
     bound = bound * (1 + _U)
     undecided = _any(undecided, ~value.is_finite() | ~bound.is_finite())
     return _V("num", value, flavor="approx", bound=bound, undecided=undecided, ctx=ctx)
-
-
-def _fits(value: Decimal, flavor: str) -> bool:
-    if not value.is_finite():
-        return False
-    if flavor == "int":
-        return value == value.to_integral_value() and abs(value) < 2**62
-    if flavor == "float":
-        return math.isfinite(float(value)) and exact_gap(float(value), value) == 0
-    return abs(value) < DEC_LIMIT and value == value.quantize(
-        QUANTUM, context=decimal.Context(prec=100)
-    )
 
 
 def _num_expr(v: _V, flavor: str) -> pl.Expr:

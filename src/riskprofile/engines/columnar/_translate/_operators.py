@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from rule_engine import ast as re_ast
 
+from riskprofile.engines._translating import fits
 from riskprofile.engines.columnar._regex import UnsupportedRegex, rust_pattern
 from riskprofile.engines.columnar._translate._base import _Base
 from riskprofile.engines.columnar._translate._numbers import (
@@ -24,7 +25,6 @@ from riskprofile.engines.columnar._translate._numbers import (
     _compare_const,
     _compare_numbers,
     _exact_zero,
-    _fits,
     _int_const,
     _int_lit,
     _num_expr,
@@ -427,7 +427,7 @@ class _Operators(_Base):
         flavors = {v.flavor for v in (a, b) if v.kind == "num" and not v.is_const}
         consts = [v for v in (a, b) if v.kind == "num" and v.is_const]
         flavor = flavors.pop() if len(flavors) == 1 else None
-        if flavor in ("int", "float", "dec") and all(_fits(c.const, flavor) for c in consts):
+        if flavor in ("int", "float", "dec") and all(fits(c.const, flavor) for c in consts):
             ea = _num_expr(a, flavor)
             eb = _num_expr(b, flavor)
             return "num", pl.when(pick_a).then(ea).otherwise(eb), flavor, None
