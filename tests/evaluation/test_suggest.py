@@ -674,6 +674,19 @@ def test_many_value_bands_make_several_indicators(tmp_path: Path) -> None:
     assert all(o.passed for o in outcomes), [str(o) for o in outcomes if not o.passed]
 
 
+def _declaration(
+    bl: str, code: str, origin: str, port: str, day: int, found: bool
+) -> tuple[Shipment, Outcome]:
+    """One declaration of the seeded histories below (HS6 code, origin, port of loading,
+    ``day`` days after START) and its inspection outcome."""
+    shipment = Shipment(
+        shipment_id=f"V/1/{bl}/-", manifest_ref="V/1", bl_number=bl,
+        arrival=START + dt.timedelta(days=day), hs_codes=[code + "00"],
+        origin_countries=[origin], port_of_loading=port,
+    )  # fmt: skip
+    return shipment, Outcome(bl, inspected=True, finding=found)
+
+
 def _traffic_with_rare_triples(seed: int) -> tuple[list[Shipment], list[Outcome], dt.date]:
     """2,400 inspected declarations over 60 days: 12 HS codes x 8 origins x 6 departure
     countries drawn at random, findings at 6 % everywhere; and 24 planted triples where
@@ -690,15 +703,9 @@ def _traffic_with_rare_triples(seed: int) -> tuple[list[Shipment], list[Outcome]
     outcomes: list[Outcome] = []
 
     def add(n: int, code: str, origin: str, port: str, day: int, found: bool) -> None:
-        bl = f"D{n:05d}"
-        shipments.append(
-            Shipment(
-                shipment_id=f"V/1/{bl}/-", manifest_ref="V/1", bl_number=bl,
-                arrival=START + dt.timedelta(days=day), hs_codes=[code + "00"],
-                origin_countries=[origin], port_of_loading=port,
-            )
-        )  # fmt: skip
-        outcomes.append(Outcome(bl, inspected=True, finding=found))
+        shipment, outcome = _declaration(f"D{n:05d}", code, origin, port, day, found)
+        shipments.append(shipment)
+        outcomes.append(outcome)
 
     for n in range(2400):
         add(n, rng.choice(codes), rng.choice(origins), rng.choice(ports), n * 60 // 2400,
@@ -807,15 +814,9 @@ def _traffic_with_parents(seed: int) -> tuple[list[Shipment], list[Outcome], dt.
     outcomes: list[Outcome] = []
 
     def add(n: int, code: str, origin: str, port: str, day: int, found: bool) -> None:
-        bl = f"P{n:05d}"
-        shipments.append(
-            Shipment(
-                shipment_id=f"V/1/{bl}/-", manifest_ref="V/1", bl_number=bl,
-                arrival=START + dt.timedelta(days=day), hs_codes=[code + "00"],
-                origin_countries=[origin], port_of_loading=port,
-            )
-        )  # fmt: skip
-        outcomes.append(Outcome(bl, inspected=True, finding=found))
+        shipment, outcome = _declaration(f"P{n:05d}", code, origin, port, day, found)
+        shipments.append(shipment)
+        outcomes.append(outcome)
 
     for n in range(1200):
         add(n, rng.choice(codes), rng.choice(origins), rng.choice(ports), n * 60 // 1200,
