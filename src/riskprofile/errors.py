@@ -5,6 +5,7 @@ line for profiles and mapping files. All of them survive pickling, so they can c
 process boundaries in parallel batch runs.
 
     RiskProfileError
+     ├── DatabaseError       the database an engine runs on is unreachable or refused (``database``)
      ├── DataError           input data that cannot be used
      │    ├── RecordError     one record is invalid (names record, field and value)
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
@@ -34,6 +35,7 @@ __all__ = [
     "BadSignatureError",
     "BatchRejectedError",
     "DataError",
+    "DatabaseError",
     "ExchangeError",
     "ExpiredError",
     "HistoryStoreError",
@@ -125,6 +127,16 @@ class HistoryStoreError(RiskProfileError):
         self.message = message
         self.store = store
         super().__init__(f"history store {store}: {message}" if store else message)
+
+
+class DatabaseError(RiskProfileError):
+    """The database the SQL engine runs on (``--engine postgresql://...``) cannot be
+    reached, or refused a query; ``database`` names it (a URL without its password)."""
+
+    def __init__(self, message: str, *, database: str | None = None) -> None:
+        self.message = message
+        self.database = database
+        super().__init__(f"database {database}: {message}" if database else message)
 
 
 class NoProfilesError(RiskProfileError):

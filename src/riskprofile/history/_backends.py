@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
 
+from riskprofile._locations import is_dsn as is_dsn
+from riskprofile._locations import shown_location as shown_location
 from riskprofile.errors import HistoryStoreError
 
 __all__ = ["DUCKDB_MEMORY_LIMIT", "Backend", "connect", "shown_location"]
@@ -43,26 +44,6 @@ def _used(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """The parameters ``sql`` names (DuckDB refuses any other)."""
     names = set(_PARAM.findall(sql))
     return {k: v for k, v in (params or {}).items() if k in names}
-
-
-def shown_location(location: str) -> str:
-    """A store's location as messages show it: a DSN without its password.
-
-    >>> shown_location("postgresql://pcu:secret@db.example:5432/history")
-    'postgresql://pcu:***@db.example:5432/history'
-    """
-    if not is_dsn(location):
-        return location
-    parts = urlsplit(location)
-    if parts.password is None:
-        return location
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def is_dsn(location: str) -> bool:
-    """Whether a store location names a PostgreSQL server (``postgresql://...``)."""
-    return location.startswith(("postgresql://", "postgres://"))
 
 
 class Backend(Protocol):

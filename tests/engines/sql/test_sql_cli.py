@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from riskprofile import read_batch
-from riskprofile.cli import main
+from riskprofile.cli import EXIT_USAGE, main
 from riskprofile.engines.columnar import masks_for, shipment_frame
 from riskprofile.engines.sql._run import load_postgres
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles
@@ -55,6 +55,19 @@ def test_score_refuses_an_unknown_engine(capsys: pytest.CaptureFixture[str]) -> 
     assert "expected auto, rowwise, columnar, duckdb or a postgresql:// URL" in (
         capsys.readouterr().err
     )
+
+
+def test_an_unreachable_database_is_a_usage_error_without_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Port 1 on loopback refuses at once: before, psycopg's error escaped as exit 3
+    # ("internal error, a bug").
+    url = "postgresql://pcu:s3cret@127.0.0.1:1/cargo"
+    assert main(["score", *SCORE, "--engine", url]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "database postgresql://pcu:***@127.0.0.1:1/cargo: " in err
+    assert "s3cret" not in err
+    assert "internal error" not in err
 
 
 def test_the_python_api_takes_an_engine_a_name_or_a_connection(postgres_dsn: str) -> None:

@@ -17,11 +17,13 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from riskprofile._locations import shown_location
 from riskprofile.engines import columnar
 from riskprofile.engines._contract import ConditionMasks
 from riskprofile.engines.columnar._masks import _patched, _same_meaning
 from riskprofile.engines.sql._dialects import DIALECTS, Dialect
 from riskprofile.engines.sql._translate import SqlTranslation, translate
+from riskprofile.errors import DatabaseError
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import Condition
 
@@ -195,7 +197,22 @@ class Database:
     def _postgres(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
         import psycopg
 
-        connection = psycopg.connect(self.target) if isinstance(self.target, str) else self.target
+        where = shown_location(self.target) if isinstance(self.target, str) else "(connection)"
+
+        def refused(exc: psycopg.Error) -> DatabaseError:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if isinstance(self.target, str):
+                reason = reason.replace(self.target, where)
+            return DatabaseError(reason, database=where)
+
+        try:
+            connection = (
+                psycopg.connect(self.target, connect_timeout=10)
+                if isinstance(self.target, str)
+                else self.target
+            )
+        except psycopg.Error as exc:
+            raise refused(exc) from None
         try:
             with connection.cursor() as cursor:
                 load_postgres(cursor, data, table)
@@ -206,8 +223,11 @@ class Database:
                         text += chunk
                 cursor.execute(f'DROP TABLE "{table}"')
             connection.commit()
-        except BaseException:
+        except psycopg.Error as exc:
             connection.rollback()  # a caller's connection stays usable
+            raise refused(exc) from exc
+        except BaseException:
+            connection.rollback()
             raise
         finally:
             if isinstance(self.target, str):
