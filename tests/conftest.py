@@ -12,6 +12,8 @@ see ``tests/depth.py``. Tests marked ``slow`` (the few that dominate the run tim
 """
 
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,6 +30,15 @@ for _name in FACTORS:
     )
 settings.load_profile(current())
 
+# The parsed-profile cache (riskprofile.profiles._parse_cache) of the whole run in a
+# folder of its own, removed at the end, never the developer's ~/.cache; the cache tests
+# set their own.
+_CACHE_DIR = None
+if "RISKPROFILE_CACHE_DIR" not in os.environ:
+    _CACHE_DIR = os.environ["RISKPROFILE_CACHE_DIR"] = tempfile.mkdtemp(
+        prefix="riskprofile-test-cache-"
+    )
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """The command line wraps its list to ``COLUMNS`` when that is set; pytest-xdist sets
@@ -36,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     ``-n 2``) sees the same environment: without them."""
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 def pytest_report_header() -> str:

@@ -17,9 +17,10 @@ from pydantic import BaseModel, ValidationError
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import ProfileError
 from riskprofile.profiles._compiled import ListEntry, Location
+from riskprofile.profiles._parse_cache import parse_cached
 from riskprofile.profiles._schema import Overlay, Profile
 from riskprofile.profiles._tree import CompileProblem
-from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError, parse
+from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError
 
 __all__ = ["profile_files"]
 
@@ -134,7 +135,9 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
         errors.at(name, None, f"cannot read as UTF-8 text: {exc}", "io")
         return None
     try:
-        doc = parse(text)
+        # A file parsed before is read from the cache (the same document: errors that
+        # follow are located alike); one that does not parse always goes to the parser.
+        doc = parse_cached(text)
     except YamlError as exc:
         position = Position(exc.line, exc.column or 1) if exc.line else None
         errors.at(name, position, exc.message, "yaml")
