@@ -86,6 +86,10 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
                          "2026-11-02"],
     ("history", "show"): ["--store", "{store}"],
     ("history", "stats"): ["--store", "{store}", "--as-of", "2026-11-02"],
+    ("history", "traders", "list"): ["--store", "{store}"],
+    ("history", "traders", "merge"): ["{trader}", "{trader_into}", "--store", "{store}",
+                                      "--note", "one NTN"],
+    ("history", "traders", "split"): ["{trader}", "--store", "{store}"],
     ("sql",): ["{profiles}", "--dialect", "postgres", "--as-of", "2026-11-02"],
     ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
                           "DPRK", "--edition", "2026-11-01"],
@@ -180,6 +184,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                  "--home", str(home)]) == 0  # fmt: skip
     store = base / "store.duckdb"
     assert main(["history", "add", str(batch), "--store", str(store)]) == 0
+    from riskprofile.history import trader_key
+    from riskprofile.io import read_frame
+
+    # Two traders of the store, for 'history traders merge|split'.
+    trader, trader_into = (
+        read_frame(batch)
+        .frame.select(trader_key("consignee"))
+        .drop_nulls()
+        .unique(maintain_order=True)["consignee_key"][:2]
+    )
     import datetime as dt
 
     from riskprofile import load_profiles, read_batch, score
@@ -215,7 +229,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),
         "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
-        "{store}": str(store),
+        "{store}": str(store), "{trader}": trader, "{trader_into}": trader_into,
     }  # fmt: skip
 
 

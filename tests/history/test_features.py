@@ -22,8 +22,9 @@ from tests.depth import depth
 UTC = dt.UTC
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 BOXES = ("MSCU1234565", "MSKU7654321", "TGHU0000001")
-CONSIGNEES = ("KHAN LOGISTICS", "ZETA TRADING", "AL BURAQ", None)
-SHIPPERS = ("GLOBAL FRUITS SA", "EAST EXPORT", None)
+# With spellings resolved to another's trader by a close name (KHAN LOGISTIC, EAST EXPORTS).
+CONSIGNEES = ("KHAN LOGISTICS", "ZETA TRADING", "AL BURAQ", "KHAN LOGISTIC PVT LTD", None)
+SHIPPERS = ("GLOBAL FRUITS SA", "EAST EXPORT", "EAST EXPORTS", None)
 
 
 def shipment(i: int, day: float, **fields: Any) -> Shipment:

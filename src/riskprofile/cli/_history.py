@@ -72,6 +72,51 @@ def register(commands: Any) -> None:
                        help="count only history seen strictly before this time")  # fmt: skip
     stats.add_argument("--format", choices=["table", "json"], default="table")
     stats.set_defaults(run=_stats)
+    _register_traders(sub)
+
+
+def _register_traders(sub: Any) -> None:
+    traders = sub.add_parser(
+        "traders",
+        help="review how parties were resolved to traders; merge or split them",
+        description="Parties are resolved to traders by identifier, then by normalised "
+        "name and country, then by a close name (rapidfuzz, with its score). List the "
+        "resolutions with their score and reason, and override them: an analyst's merge "
+        "or split is kept in the store and used by every history field from then on.",
+    )
+    verbs = traders.add_subparsers(dest="traders_command", metavar="SUBCOMMAND", required=True)
+    listing = verbs.add_parser(
+        "list",
+        help="list the parties resolved to another trader, with score and reason",
+        description="List every party key resolved to another trader (by name, by a close "
+        "name, or by an analyst), with how: method, score, reason, who decided.",
+    )
+    listing.add_argument("--store", required=True, help=STORE_HELP)
+    listing.add_argument("--format", choices=["table", "json"], default="table")
+    listing.set_defaults(run=_traders_list)
+    merge = verbs.add_parser(
+        "merge",
+        help="an analyst's decision: one trader key is the same trader as another",
+        description="Resolve the trader key KEY (as 'history traders list' shows them: "
+        "'name:KHAN LOGISTIC|PK', 'id:PK1234567') to the trader INTO is, for every history "
+        "field from now on. Kept in the store.",
+    )
+    merge.add_argument("key", help="the trader key to merge")
+    merge.add_argument("into", help="the trader key it is the same trader as")
+    merge.add_argument("--store", required=True, help=STORE_HELP)
+    merge.add_argument("--note", default="", help="why (kept with the decision)")
+    merge.set_defaults(run=_traders_merge)
+    split = verbs.add_parser(
+        "split",
+        help="an analyst's decision: a trader key is a trader of its own",
+        description="Keep the trader key KEY apart from the trader it was resolved to (by "
+        "a close name, or by an earlier merge), for every history field from now on. Kept "
+        "in the store: the key is never resolved automatically again.",
+    )
+    split.add_argument("key", help="the trader key to split off")
+    split.add_argument("--store", required=True, help=STORE_HELP)
+    split.add_argument("--note", default="", help="why (kept with the decision)")
+    split.set_defaults(run=_traders_split)
 
 
 def _store_path_checked(command: str, store: str, inputs: list[str | None]) -> None:
@@ -203,3 +248,49 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"  inspections   {stats.inspections:,}")
     print(f"  findings      {stats.findings:,} (rate {rate})")
     return 0
+
+
+def _traders_list(args: argparse.Namespace) -> int:
+    from riskprofile.history import open_store
+
+    _store_path_checked("history traders list", args.store, [])
+    with open_store(args.store, create=False) as store:
+        links = store.traders()
+    if args.format == "json":
+        rows = [{**row, "decided_at": row["decided_at"].isoformat() + "Z"}
+                for row in links.iter_rows(named=True)]  # fmt: skip
+        print(json.dumps(rows, indent=2))
+        return 0
+    if links.height == 0:
+        print(f"{store.location}: every party is its own trader (nothing merged)")
+        return 0
+    for row in links.iter_rows(named=True):
+        score = f" {row['score']:g}" if row["score"] is not None else ""
+        print(_args.shorten(f"{row['key']} -> {row['trader']} [{row['method']}{score}, "
+                            f"{row['decided_by']}]: {row['reason']}"))  # fmt: skip
+    return 0
+
+
+def _decided(args: argparse.Namespace, command: str) -> int:
+    from riskprofile.history import open_store
+
+    for name in ("key", "into"):
+        if name in args and not str(getattr(args, name)).strip():
+            raise _args.usage_error(command, f"{name.upper()}: give a trader key, e.g. "
+                                    "'name:KHAN LOGISTICS|PK' (history traders list)")  # fmt: skip
+    _store_path_checked(command, args.store, [])
+    with open_store(args.store, create=False) as store:
+        if command.endswith("merge"):
+            link = store.merge_traders(args.key, args.into, note=args.note)
+        else:
+            link = store.split_trader(args.key, note=args.note)
+    print(_args.shorten(f"{link.key} -> {link.trader}: {link.reason}"))
+    return 0
+
+
+def _traders_merge(args: argparse.Namespace) -> int:
+    return _decided(args, "history traders merge")
+
+
+def _traders_split(args: argparse.Namespace) -> int:
+    return _decided(args, "history traders split")

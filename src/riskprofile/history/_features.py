@@ -12,6 +12,7 @@ from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend
 from riskprofile.history._keys import PARTY_ROLES, trader_key
 from riskprofile.history._sql import FEATURES, SCHEMA, STORE_VERSION
+from riskprofile.history._traders import FUZZY_THRESHOLD, resolve_probe
 from riskprofile.model.shipment import HISTORY_FIELDS
 
 __all__ = ["SHRINK_STRENGTH", "ensure_schema", "history_features", "naive_utc"]
@@ -57,18 +58,37 @@ def ensure_schema(db: Backend) -> None:
     db.commit()
 
 
-def history_features(db: Backend, frame: pl.DataFrame, as_of: AsOf) -> pl.DataFrame:
+def history_features(
+    db: Backend, frame: pl.DataFrame, as_of: AsOf, threshold: float = FUZZY_THRESHOLD
+) -> pl.DataFrame:
     """The history fields of each row of a shipment frame at ``as_of``, from the store
     ``db``: one column per name of :data:`~riskprofile.model.shipment.HISTORY_FIELDS`, in
-    the frame's row order, from history seen strictly before ``as_of`` only."""
+    the frame's row order, from history seen strictly before ``as_of`` only. Each party
+    counts as the trader it resolves to (:mod:`riskprofile.history._traders`; names
+    compared with ``threshold``)."""
     from riskprofile.model.frame import frame_schema
 
     naive = naive_utc(as_of_datetime(as_of))
-    probe = frame.select(
-        pl.int_range(frame.height, dtype=pl.Int64).alias("row_id"),
-        *[trader_key(role) for role in PARTY_ROLES],
-        "container_number",
-        "port_of_loading",
+    parties = frame.select(
+        *[
+            expr
+            for role in PARTY_ROLES
+            for expr in (trader_key(role), pl.col(f"{role}_name"), pl.col(f"{role}_country"))
+        ]
+    )
+    traders = resolve_probe(db, parties, naive, threshold)
+    probe = pl.concat(
+        [
+            frame.select(pl.int_range(frame.height, dtype=pl.Int64).alias("row_id")),
+            parties.select(
+                pl.col(f"{role}_key")
+                .replace(traders["key"], traders["trader"])
+                .alias(f"{role}_key")
+                for role in PARTY_ROLES
+            ),
+            frame.select("container_number", "port_of_loading"),
+        ],
+        how="horizontal",
     )
     chapters = (
         frame.select(

@@ -15,6 +15,8 @@ undated on a shipment seen before ``as_of``).
 
 from __future__ import annotations
 
+from riskprofile.history._traders import TRADER_SCHEMA
+
 __all__ = ["FEATURES", "SCHEMA", "SHIPMENT_COLUMNS", "STORE_VERSION"]
 
 STORE_VERSION = 1
@@ -91,25 +93,33 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS rp_chapters (shipment_id VARCHAR, hs_chapter VARCHAR)",
     _table("rp_inspections", INSPECTION_COLUMNS),
     "CREATE TABLE IF NOT EXISTS rp_outcome_runs (outcome_id VARCHAR, run_id VARCHAR)",
+    *TRADER_SCHEMA,
 )
 """The statements that create a store's tables (``{double}`` and ``{timestamp}`` are the
 dialect's types)."""
 
 # The feature query. Inputs: rp_probe (row_id, consignee_key, shipper_key, notify_key,
-# container_number, port_of_loading) and rp_probe_chapters (row_id, hs_chapter): the batch
-# being scored. One row per probe row, ordered by row_id.
+# container_number, port_of_loading; the keys already resolved to their traders) and
+# rp_probe_chapters (row_id, hs_chapter): the batch being scored. History keys are resolved
+# through rp_trader_links (riskprofile.history._traders). One row per probe row, ordered by
+# row_id.
 FEATURES = """
 WITH h AS (
-    SELECT shipment_id, seen_at, consignee_key, shipper_key, notify_key, port_of_loading
-    FROM rp_shipments
-    WHERE seen_at < :as_of
+    SELECT s.shipment_id, s.seen_at, s.container_number, s.port_of_loading,
+           COALESCE(lc.trader, s.consignee_key) AS consignee_key,
+           COALESCE(ls.trader, s.shipper_key) AS shipper_key,
+           COALESCE(ln.trader, s.notify_key) AS notify_key
+    FROM rp_shipments s
+    LEFT JOIN rp_trader_links lc ON lc.key = s.consignee_key
+    LEFT JOIN rp_trader_links ls ON ls.key = s.shipper_key
+    LEFT JOIN rp_trader_links ln ON ln.key = s.notify_key
+    WHERE s.seen_at < :as_of
 ),
 insp AS (
-    SELECT s.consignee_key, s.container_number, i.finding
+    SELECT h.consignee_key, h.container_number, i.finding
     FROM rp_inspections i
-    JOIN rp_shipments s ON s.shipment_id = i.shipment_id
+    JOIN h ON h.shipment_id = i.shipment_id
     WHERE i.inspected
-      AND s.seen_at < :as_of
       AND (i.inspected_on < :as_of_day OR i.inspected_on IS NULL)
 ),
 consignee AS (

@@ -23,6 +23,14 @@ from riskprofile.history._backends import Backend, connect
 from riskprofile.history._features import ensure_schema, history_features, naive_utc
 from riskprofile.history._keys import PARTY_ROLES, trader_key
 from riskprofile.history._sql import INSPECTION_COLUMNS, SHIPMENT_COLUMNS
+from riskprofile.history._traders import (
+    FUZZY_THRESHOLD,
+    TraderLink,
+    merge_traders,
+    register_traders,
+    split_trader,
+    trader_links,
+)
 
 if TYPE_CHECKING:
     from riskprofile.evaluation import Outcome, OutcomeReading, UnmatchedOutcome
@@ -158,7 +166,19 @@ class HistoryStore:
     (361, True, 0)
     """
 
-    def __init__(self, location: str | Path, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        create: bool = True,
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> None:
+        if not 0 < fuzzy_threshold <= 100:
+            raise HistoryStoreError(
+                f"fuzzy_threshold {fuzzy_threshold!r}: give a name similarity in (0, 100] "
+                f"(default {FUZZY_THRESHOLD:g})"
+            )
+        self.fuzzy_threshold = fuzzy_threshold
         self._db: Backend = connect(str(location), create=create)
         self.location = self._db.location
         self.dialect = self._db.dialect
@@ -296,6 +316,9 @@ class HistoryStore:
                 self._db.unstage("rp_incoming")
                 self._db.unstage("rp_incoming_chapters")
             added = self._count("rp_shipments") - before
+            if added:
+                now = naive_utc(dt.datetime.now(tz=dt.UTC))
+                register_traders(self._db, rows, self.fuzzy_threshold, now)
             known = unique.height - added
             self._db.run(
                 "INSERT INTO rp_runs VALUES (:run, :digest, :source, :as_of, :added_at, "
@@ -376,10 +399,14 @@ class HistoryStore:
         when = naive_utc(as_of_datetime(as_of)) if as_of is not None else dt.datetime(9999, 1, 1)
         params = {"as_of": when, "as_of_day": when.date()}
         row = self._db.frame(
-            "SELECT COUNT(*) AS shipments, COUNT(DISTINCT consignee_key) AS consignees, "
-            "COUNT(DISTINCT shipper_key) AS shippers, MIN(seen_at) AS first_seen, "
-            "MAX(seen_at) AS last_seen, COUNT(DISTINCT run_id) AS runs "
-            "FROM rp_shipments WHERE seen_at < :as_of",
+            "SELECT COUNT(*) AS shipments, "
+            "COUNT(DISTINCT COALESCE(lc.trader, s.consignee_key)) AS consignees, "
+            "COUNT(DISTINCT COALESCE(ls.trader, s.shipper_key)) AS shippers, "
+            "MIN(s.seen_at) AS first_seen, MAX(s.seen_at) AS last_seen, "
+            "COUNT(DISTINCT s.run_id) AS runs FROM rp_shipments s "
+            "LEFT JOIN rp_trader_links lc ON lc.key = s.consignee_key "
+            "LEFT JOIN rp_trader_links ls ON ls.key = s.shipper_key "
+            "WHERE s.seen_at < :as_of",
             params,
         ).row(0, named=True)
         insp = self._db.frame(
@@ -403,8 +430,51 @@ class HistoryStore:
     def features(self, frame: pl.DataFrame, as_of: AsOf) -> pl.DataFrame:
         """The history fields of each row of a shipment frame at ``as_of``: one column per
         name of :data:`~riskprofile.model.shipment.HISTORY_FIELDS`, in the frame's row
-        order, computed from history seen strictly before ``as_of`` only."""
-        return history_features(self._db, frame, as_of)
+        order, computed from history seen strictly before ``as_of`` only, each party
+        counted as the trader it resolves to."""
+        return history_features(self._db, frame, as_of, self.fuzzy_threshold)
+
+    # --- traders --------------------------------------------------------------------------
+
+    def traders(self) -> pl.DataFrame:
+        """Every party key resolved to another trader (or kept apart by an analyst): key,
+        trader, method (``name``, ``fuzzy``, ``merge``, ``split``), score, reason,
+        decided_by (``auto``/``analyst``), decided_at, and the first spelling of the key
+        and of the trader. Keys not listed are their own trader."""
+        return trader_links(self._db)
+
+    def merge_traders(self, key: str, into: str, *, note: str = "") -> TraderLink:
+        """An analyst's decision: the trader key ``key`` (``name:KHAN LOGISTIC|PK``) is the
+        trader ``into`` is, from now on for every feature (kept in the store; ``note``
+        says why).
+
+        Raises:
+            HistoryStoreError: a key is not recorded (the closest are suggested), or both
+                are one trader already.
+        """
+        return self._decide(lambda now: merge_traders(self._db, key, into, now, note), key)
+
+    def split_trader(self, key: str, *, note: str = "") -> TraderLink:
+        """An analyst's decision: the trader key ``key`` is a trader of its own, not the
+        one it was resolved to (kept in the store: never resolved again).
+
+        Raises:
+            HistoryStoreError: the key is not recorded, or is its own trader already.
+        """
+        return self._decide(lambda now: split_trader(self._db, key, now, note), key)
+
+    def _decide(self, decide: Any, key: str) -> TraderLink:
+        now = naive_utc(dt.datetime.now(tz=dt.UTC))
+        try:
+            decide(now)
+        except Exception:
+            self._db.rollback()
+            raise
+        self._db.commit()
+        row = self.traders().filter(pl.col("key") == key).row(0, named=True)
+        return TraderLink(key=row["key"], trader=row["trader"], method=row["method"],
+                          score=row["score"], reason=row["reason"],
+                          decided_by=row["decided_by"])  # fmt: skip
 
 
 def _frame_batch(frame: pl.DataFrame) -> FrameBatch:
@@ -431,12 +501,15 @@ def _outcomes(
                           records_read=len(given))  # fmt: skip
 
 
-def open_store(location: str | Path, *, create: bool = True) -> HistoryStore:
+def open_store(
+    location: str | Path, *, create: bool = True, fuzzy_threshold: float = FUZZY_THRESHOLD
+) -> HistoryStore:
     """Open the history store at ``location``: a DuckDB file path (created when missing,
     unless ``create`` is false), or a PostgreSQL DSN (``postgresql://user@host/db``; its
-    tables are created when missing).
+    tables are created when missing). ``fuzzy_threshold`` is the least name similarity
+    (0-100) at which a new trader name is taken for an earlier trader's.
 
     Raises:
         HistoryStoreError: the store cannot be opened or is not a history store.
     """
-    return HistoryStore(location, create=create)
+    return HistoryStore(location, create=create, fuzzy_threshold=fuzzy_threshold)
