@@ -1198,6 +1198,11 @@ def test_a_batch_scored_column_wise_is_the_reference_run_in_every_export(
         assert output.text_table(columnar, selected, details=True) == output.text_table(
             reference, expected, details=True
         )
+        for table in ("containers", "hits"):
+            assert selected.to_polars(table).equals(expected.to_polars(table))  # type: ignore[arg-type]
+    for table in ("containers", "hits"):
+        assert columnar.to_polars(table).equals(reference.to_polars(table))  # type: ignore[arg-type]
+    assert columnar._repr_html_() == reference._repr_html_()
     assert "containers" not in columnar.__dict__  # none of that made every object
     assert columnar.shipments == reference.shipments
     assert columnar.containers == reference.containers
@@ -1236,6 +1241,38 @@ def test_score_makes_objects_only_for_the_containers_a_selection_holds(
     assert json.loads(text)["audit"]["containers"] == 300
     assert len(run.shipments) == 300  # on first access, every shipment is made
     assert len(made) == 43 + 300
+
+
+def test_tables_and_notebook_view_of_a_column_wise_run_make_no_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskprofile import scoring
+
+    profiles = load(
+        tmp_path / "p",
+        profile("t.hub", ind("hub", "transshipment_count >= 1", 10), bands=((10, "red"),)),
+    )
+    shipments = [ship(f"s{n:03}", transshipment_count=n % 7 == 0) for n in range(300)]
+    made: list[str] = []
+    real = scoring._score_shipment
+
+    def counted(shipment: Shipment, *args: Any) -> Any:
+        made.append(shipment.shipment_id)
+        return real(shipment, *args)
+
+    monkeypatch.setattr(scoring, "_score_shipment", counted)
+    run = score(_as_batch(shipments), profiles, as_of=AS_OF)  # 300 shipments: auto is columnar
+    assert run.frame_run is not None
+    containers, hits = run.to_polars("containers"), run.to_polars("hits")
+    html = run._repr_html_()
+    assert made == []  # answered from the tables
+    assert containers.height == 300
+    assert hits.height == 43
+    assert html.count("<tr>") == 1 + 43  # the head, then the 43 red containers
+    selection = select(run, capacity=5)
+    made.clear()
+    assert selection.to_polars("containers").height == 300
+    assert made == []
 
 
 def test_a_replaced_column_wise_run_is_a_run_of_objects(tmp_path: Path) -> None:

@@ -237,8 +237,9 @@ class ScoringRun:
     (:attr:`frame_run`) and makes ``shipments`` and ``containers`` on first access, with
     the reference scoring code on the same shipments: the same objects an object-wise run
     holds. Its length, ``repr``, exports (:func:`riskprofile.output.write_output`,
-    ``to_json``, ``to_csv``, ``text_table``) and :func:`riskprofile.select` read the
-    tables, and a selection makes only the containers it holds.
+    ``to_json``, ``to_csv``, ``text_table``), :meth:`to_polars`, :meth:`to_pandas`, the
+    notebook view and :func:`riskprofile.select` read the tables, and a selection makes
+    only the containers it holds.
     """
 
     as_of: dt.datetime

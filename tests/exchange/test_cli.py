@@ -193,3 +193,44 @@ def test_a_deeply_nested_message_file_is_refused_and_logged(
     assert (code, out.strip()) == (1, "rejected [too_large]: nested deeper than 16 levels")
     code, out = _run(capsys, "log", "--home", home, "--direction", "rejected")
     assert "too_large" in out
+
+
+def test_warn_by_batch_makes_objects_for_the_container_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is read through the frame; only the warned container's shipments
+    become :class:`~riskprofile.Shipment` objects (scored by the reference engine). The
+    profiles' own examples are shipments too, made when they load: not counted."""
+    import polars as pl
+
+    from riskprofile.io import read_frame
+    from riskprofile.model.shipment import Shipment
+
+    box = "PCIU6784682"
+    frame = read_frame(SAMPLE).frame
+    theirs = frame.filter(pl.col("container_number") == box).height
+    assert 0 < theirs < frame.height
+    ids = set(frame.get_column("shipment_id").to_list())
+    made: list[object] = []
+    real_validate = Shipment.model_validate.__func__  # type: ignore[attr-defined]
+    real_init = Shipment.__init__
+
+    def validate(cls: type[Shipment], obj: object, *args: object, **kwargs: object) -> Shipment:
+        if isinstance(obj, dict) and obj.get("shipment_id") in ids:
+            made.append(obj["shipment_id"])
+        return real_validate(cls, obj, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def init(self: Shipment, **data: object) -> None:
+        if data.get("shipment_id") in ids:
+            made.append(data["shipment_id"])
+        real_init(self, **data)
+
+    monkeypatch.setattr(Shipment, "model_validate", classmethod(validate))
+    monkeypatch.setattr(Shipment, "__init__", init)
+    keys = tmp_path / "keys"
+    main(["exchange", "keygen", "--pcu", "PK-KHI", "-o", str(keys)])
+    code, out = _run(capsys, "warn", "--batch", SAMPLE, "--container", box, "--to", "KZ-AKT",
+                     "--key", str(keys / "PK-KHI.key.pem"), "-o", str(tmp_path / "out"),
+                     "--home", str(tmp_path / "home"), "--as-of", AS_OF)  # fmt: skip
+    assert code == 0, out
+    assert len(made) == theirs

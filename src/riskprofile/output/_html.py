@@ -6,7 +6,14 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from riskprofile.output._tables import Run, container_rows, hit_rows, is_object_run
+from riskprofile.output._tables import (
+    CONTAINER_COLUMNS,
+    Run,
+    container_rows,
+    hit_rows,
+    is_object_run,
+    tables_of,
+)
 from riskprofile.output._units import _number
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
@@ -85,21 +92,37 @@ def _hits_by_key(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def run_html(run: ScoringRun, limit: int = 50) -> str:
     """HTML for notebooks: the run's summary with its lanes, then the ranked containers
     that are not green (at most ``limit``), lanes in their colours, each with its hits
-    and the officer's explanations, and the rejected records of the batch, if any."""
-    rows = [r for r in container_rows(run) if r["lane"] != "green"]
-    shown = rows[:limit]
-    hits = _hits_by_key(hit_rows(run, {r["key"] for r in shown}))
+    and the officer's explanations, and the rejected records of the batch, if any.
+
+    A run :func:`~riskprofile.score` computed column-wise is shown from its tables (the
+    same HTML; no object per shipment is made)."""
+    source = tables_of(run)
+    lanes: Sequence[str]
+    if is_object_run(source):
+        rows = [r for r in container_rows(source) if r["lane"] != "green"]
+        shown, non_green = rows[:limit], len(rows)
+        lanes = [c.lane for c in source.containers]
+    else:  # scored column-wise: the same rows from the tables, no object per shipment
+        import polars as pl
+
+        from riskprofile.output import _frame
+
+        table = _frame.container_frame(source).filter(pl.col("lane") != "green")
+        shown = _frame.python_rows(table.head(max(limit, 0)), CONTAINER_COLUMNS)
+        non_green = table.height
+        lanes = source.container_table.get_column("lane").to_list()
+    hits = _hits_by_key(hit_rows(source, {r["key"] for r in shown})) if shown else {}
     for row in shown:
         row["container"] = row["container_number"] or row["key"]
         row["hits"] = _hits_html(hits.get(row["key"], []))
     columns = ("rank", "container", "lane", "score", "hits")
     parts = [
         f"<p>{html.escape(repr(run))}</p>",
-        f"<p>{_lane_counts_html([c.lane for c in run.containers])}</p>",
+        f"<p>{_lane_counts_html(lanes)}</p>",
         _html_table(shown, columns),
     ]
-    if len(rows) > len(shown):
-        parts.append(f"<p>... {len(rows) - len(shown):,} more non-green containers</p>")
+    if non_green > len(shown):
+        parts.append(f"<p>... {non_green - len(shown):,} more non-green containers</p>")
     parts.append(_rejected_html(run))
     return "".join(parts)
 

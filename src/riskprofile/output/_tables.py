@@ -202,10 +202,11 @@ def table_frame(
     its kin return.
 
     A :class:`~riskprofile.scoring.ScoringRun` gives the columns of
-    :data:`CONTAINER_COLUMNS` and :data:`HIT_COLUMNS`; a column-wise
-    :class:`~riskprofile.engines.columnar.FrameRun` gives its own tables as they are (no
-    copy through Python rows), with ``selected`` and ``reason`` joined when a selection
-    is given.
+    :data:`CONTAINER_COLUMNS` and :data:`HIT_COLUMNS` (one :func:`~riskprofile.score`
+    computed column-wise gives the same from its tables, without making its objects); a
+    column-wise :class:`~riskprofile.engines.columnar.FrameRun` gives its own tables as
+    they are (no copy through Python rows), with ``selected`` and ``reason`` joined when
+    a selection is given.
     """
     if table not in ("containers", "hits"):
         raise ValueError(f"table must be 'containers' or 'hits', not {table!r}")
@@ -214,11 +215,13 @@ def table_frame(
     if not is_object_run(run):
         frame = _frame_run_table(run, selection, table)
         return frame if library == "polars" else frame.to_pandas()
+    # A ScoringRun scored column-wise: the same rows from its tables, no object per shipment.
+    source = tables_of(run)
     columns: Sequence[str]
     if table == "containers":
-        rows, columns = container_rows(run, selection), CONTAINER_COLUMNS
+        rows, columns = container_rows(source, selection), CONTAINER_COLUMNS
     else:
-        rows, columns = hit_rows(run), HIT_COLUMNS
+        rows, columns = hit_rows(source), HIT_COLUMNS
     if library == "pandas":
         import pandas as pd
 
