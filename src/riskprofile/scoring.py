@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.engines import Engine as EvaluationEngine
-from riskprofile.engines import EngineName, ProfileOutcome, rowwise
+from riskprofile.engines import EngineName, FrameEngine, ProfileOutcome, rowwise
 from riskprofile.io import Batch, ReadAccount, RejectedRecord
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles import (
@@ -281,8 +281,13 @@ def score(
             them, and ``run.shipments``/``run.containers`` are made on first access (a
             selection makes only the containers it holds); see ``docs/architecture.md``.
             The SQL engine gives the same run too: ``"duckdb"``, a ``postgresql://``
-            URL, or a :class:`~riskprofile.engines.sql.SqlEngine` (any object with the
-            engine contract's ``evaluate``, :class:`~riskprofile.engines.Engine`).
+            URL, or a :class:`~riskprofile.engines.sql.SqlEngine` on a connection you
+            opened. It scores a batch through the frame as the columnar engine does
+            (the database computes the condition masks, no object per shipment), and
+            shipments given as objects through its ``evaluate``. Any other object with
+            the engine contract's ``evaluate`` (:class:`~riskprofile.engines.Engine`)
+            is given the shipments; one with ``masks_for``
+            (:class:`~riskprofile.engines.FrameEngine`) the frame.
         history: a history store (an open :class:`~riskprofile.history.HistoryStore`,
             a DuckDB file or a ``postgresql://`` DSN): the shipments' history fields
             (``consignee_first_seen_days``...) are computed from what it saw strictly
@@ -337,8 +342,11 @@ def score(
     if history is not None:
         batch, frame_batch, frame = _join_history(history, when, batch, frame_batch, frame)
     count = len(batch.shipments) if batch is not None else cast("pl.DataFrame", frame).height
-    if _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar":
-        tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when)
+    frame_engine = _frame_engine(engine)
+    if frame_engine is not None or (
+        _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar"
+    ):
+        tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when, frame_engine)
         if progress is not None:
             progress(count)  # scored column-wise, all at once
         return ScoringRun.of_frame(tables)
@@ -460,6 +468,7 @@ class _FrameTables:
         profiles: list[CompiledProfile],
         skipped: dict[str, str],
         when: dt.datetime,
+        frame_engine: FrameEngine | None = None,
     ) -> None:
         from riskprofile.engines.columnar import score_frame, shipment_frame
 
@@ -479,7 +488,9 @@ class _FrameTables:
         else:
             source = cast("pl.DataFrame", frame)
         # The profiles are the ones taking part; the run says which were skipped and why.
-        run = score_frame(source, profiles, as_of=when, include_drafts=True)
+        run = score_frame(
+            source, profiles, as_of=when, include_drafts=True, frame_engine=frame_engine
+        )
         self.frame_run = dataclasses.replace(run, skipped_profiles=skipped)
 
     def _shipments(self, rows: Sequence[int] | None = None) -> list[Shipment]:
@@ -527,6 +538,20 @@ def _is_named(engine: object) -> bool:
     """Whether ``engine`` names one of the library's own engines (``auto``, ``rowwise``,
     ``columnar``), not the SQL engine (``duckdb``, a ``postgresql://`` URL, an object)."""
     return isinstance(engine, str) and engine != "duckdb" and not engine.startswith("postgres")
+
+
+def _frame_engine(engine: object) -> FrameEngine | None:
+    """The SQL engine ``engine`` names (``"duckdb"``, a ``postgresql://`` URL), or
+    ``engine`` itself when it is an object with the frame contract (a
+    :class:`~riskprofile.engines.sql.SqlEngine`); None for the library's own engines and
+    for an engine with ``evaluate`` alone (it is given the shipments)."""
+    if isinstance(engine, str):
+        if _is_named(engine):
+            return None
+        from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
+
+        return SqlEngine(engine)
+    return engine if isinstance(engine, FrameEngine) else None
 
 
 def _is_polars_frame(value: object) -> bool:
