@@ -160,6 +160,75 @@ def test_a_party_is_one_trader_by_identifier_whatever_its_name() -> None:
     assert row["consignee_first_seen_days"] == 10
 
 
+def test_value_norm_route_and_container_ports_on_a_history_written_by_hand() -> None:
+    """Value per kg against the norm of its HS6, origin and currency; a known pair's new
+    route; a container's ports of loading; how a party was resolved to another trader."""
+
+    def goods(i: int, day: float, per_kg: float | None, **fields: Any) -> Shipment:
+        return shipment(
+            i,
+            day,
+            **{
+                "hs_subheadings": ["080390"],
+                "origin_countries": ["EC"],
+                "value_currency": "USD",
+                "value_per_kg": per_kg,
+                **fields,
+            },
+        )
+
+    history = [
+        goods(
+            i,
+            i,
+            per_kg,
+            consignee_name="KHAN LOGISTICS",
+            shipper_name="EAST EXPORT",
+            port_of_loading="ECGYE",
+            port_of_discharge="PKKHI",
+            container_number="MSCU1234565" if i < 3 else None,
+        )
+        for i, per_kg in enumerate([1.0, 1.2, 0.9, 1.1, 1.0, 2.0])
+    ]
+    history += [
+        goods(10, 10, 50.0, value_currency="EUR"),  # another currency: another norm
+        goods(11, 11, 1.0, container_number="MSCU1234565", port_of_loading="PAMIT"),
+        goods(12, 400, 9.0, container_number="MSCU1234565", port_of_loading="CNSHA"),  # late
+    ]
+    as_of = T0 + dt.timedelta(days=365)
+    probe = [
+        goods(20, 365, 0.25, consignee_name="KHAN LOGISTIC PVT LTD", shipper_name="EAST EXPORT",
+              port_of_loading="AEJEA", port_of_discharge="PKKHI", container_number="MSCU1234565"),
+        goods(21, 365, 1.0, consignee_name="KHAN LOGISTICS", shipper_name="EAST EXPORT",
+              port_of_loading="ECGYE", port_of_discharge="PKKHI", container_number="TGHU0000001"),
+        goods(22, 365, 1.0, value_currency="EUR", consignee_name="ZETA TRADING",
+              shipper_name="EAST EXPORT"),
+    ]  # fmt: skip
+    with open_store(":memory:") as store:
+        store.add(shipment_frame(history), as_of=T0)
+        cheap, usual, other = features(store, probe, as_of).to_dicts()
+    # USD values per kg before as_of: 1.0 1.2 0.9 1.1 1.0 2.0 1.0 -> median 1.0, absolute
+    # deviations 0 .2 .1 .1 0 1 0 -> MAD 0.1 (the lower middle value of seven: exact).
+    assert cheap["value_per_kg_norm_ratio"] == pytest.approx(0.25)
+    assert cheap["value_per_kg_robust_z"] == pytest.approx((0.25 - 1.0) / (1.4826 * 0.1))
+    assert usual["value_per_kg_norm_ratio"] == pytest.approx(1.0)
+    assert usual["value_per_kg_robust_z"] == 0
+    assert other["value_per_kg_norm_ratio"] is None  # one EUR shipment: no norm
+    assert other["value_per_kg_robust_z"] is None
+    assert cheap["shipper_consignee_route_new"] is True  # the pair, never from AEJEA
+    assert usual["shipper_consignee_route_new"] is False
+    assert other["shipper_consignee_route_new"] is None  # a new pair: no route to change
+    assert cheap["container_ports_365d"] == 2  # ECGYE, PAMIT (CNSHA comes after as_of)
+    assert cheap["container_new_port_of_loading"] is True
+    assert usual["container_ports_365d"] == 0
+    assert usual["container_new_port_of_loading"] is None  # no prior shipment
+    assert cheap["consignee_resolved_as"] == (
+        "matched KHAN LOGISTIC PVT LTD as KHAN LOGISTICS, score 96.3"
+    )
+    assert usual["consignee_resolved_as"] is None
+    assert cheap["shipper_resolved_as"] is None
+
+
 # --- property: no feature sees the future ---------------------------------------------------
 
 _row = st.fixed_dictionaries(
@@ -172,6 +241,9 @@ _row = st.fixed_dictionaries(
         "pol": st.sampled_from(("ECGYE", "PAMIT", None)),
         "inspected": st.sampled_from((None, False, True)),
         "inspected_after": st.integers(0, 5),
+        "pod": st.sampled_from(("PKKHI", "PKBQM", None)),
+        "per_kg": st.sampled_from((None, 0.5, 1.0, 1.5, 4.0)),
+        "currency": st.sampled_from(("USD", "EUR")),
     }
 )
 
@@ -185,7 +257,9 @@ def _history(rows: list[dict[str, Any]], first: int) -> tuple[list[Shipment], li
     for i, row in enumerate(rows, start=first):
         s = shipment(i, row["day"], consignee_name=row["consignee"], shipper_name=row["shipper"],
                      container_number=row["box"], hs_chapters=row["chapters"],
-                     port_of_loading=row["pol"])  # fmt: skip
+                     port_of_loading=row["pol"], port_of_discharge=row["pod"],
+                     hs_subheadings=["080390"], origin_countries=["EC"],
+                     value_currency=row["currency"], value_per_kg=row["per_kg"])  # fmt: skip
         shipments.append(s)
         if row["inspected"] is not None:
             key = unit(s) if s.container_number else f"{s.manifest_ref}/B/L {s.bl_number}"

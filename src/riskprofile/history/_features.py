@@ -15,11 +15,27 @@ from riskprofile.history._sql import FEATURES, SCHEMA, STORE_VERSION
 from riskprofile.history._traders import FUZZY_THRESHOLD, resolve_probe
 from riskprofile.model.shipment import HISTORY_FIELDS
 
-__all__ = ["SHRINK_STRENGTH", "ensure_schema", "history_features", "naive_utc"]
+__all__ = [
+    "MAD_SCALE",
+    "NORM_MIN_SHIPMENTS",
+    "SHRINK_STRENGTH",
+    "ensure_schema",
+    "history_features",
+    "naive_utc",
+]
 
 SHRINK_STRENGTH = 5
 """How many inspections' worth of the store's finding rate a consignee's rate is shrunk
 with: ``(findings + 5 x store rate) / (inspections + 5)``."""
+
+
+NORM_MIN_SHIPMENTS = 5
+"""The fewest earlier shipments of one HS6 code, origin and currency (with a value per
+kg) that make a norm to compare a value per kg with."""
+
+MAD_SCALE = 1.4826
+"""The median absolute deviation times this estimates a normal distribution's standard
+deviation: the robust z-score's unit."""
 
 
 def naive_utc(when: dt.datetime) -> dt.datetime:
@@ -86,7 +102,15 @@ def history_features(
                 .alias(f"{role}_key")
                 for role in PARTY_ROLES
             ),
-            frame.select("container_number", "port_of_loading"),
+            frame.select(
+                "container_number",
+                "port_of_loading",
+                "port_of_discharge",
+                pl.col("hs_subheadings").list.first().alias("hs6"),
+                pl.col("origin_countries").list.first().alias("origin_country"),
+                "value_currency",
+                pl.col("value_per_kg").cast(pl.Float64),
+            ),
         ],
         how="horizontal",
     )
@@ -112,8 +136,16 @@ def history_features(
         db.unstage("rp_probe")
         db.unstage("rp_probe_chapters")
         db.rollback()  # the staged tables only; nothing to keep
-    return _derive(raw, naive, frame.height).select(
-        pl.col(name).cast(frame_schema()[name]) for name in HISTORY_FIELDS
+    resolved = {
+        f"{role}_resolved_as": parties[f"{role}_key"].replace_strict(
+            traders["key"], traders["reason"], default=None, return_dtype=pl.String
+        )
+        for role in ("consignee", "shipper")
+    }
+    return (
+        _derive(raw, naive, frame.height)
+        .with_columns(**resolved)
+        .select(pl.col(name).cast(frame_schema()[name]) for name in HISTORY_FIELDS)
     )
 
 
@@ -137,4 +169,15 @@ def _derive(raw: pl.DataFrame, as_of: dt.datetime, height: int) -> pl.DataFrame:
         .then((findings + SHRINK_STRENGTH * f / n) / (inspections + SHRINK_STRENGTH))
         .otherwise(None)
     )
-    return raw.with_columns(**days, consignee_finding_rate=rate)
+    enough = pl.col("norm_shipments") >= NORM_MIN_SHIPMENTS
+    value = pl.col("value_per_kg").cast(pl.Float64)
+    median = pl.col("norm_median").cast(pl.Float64)
+    mad = pl.col("norm_mad").cast(pl.Float64)
+    ratio = pl.when(enough & (median > 0)).then(value / median)
+    robust_z = pl.when(enough & (mad > 0)).then((value - median) / (MAD_SCALE * mad))
+    return raw.with_columns(
+        **days,
+        consignee_finding_rate=rate,
+        value_per_kg_norm_ratio=ratio,
+        value_per_kg_robust_z=robust_z,
+    )

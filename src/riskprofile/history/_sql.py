@@ -99,13 +99,15 @@ SCHEMA: tuple[str, ...] = (
 dialect's types)."""
 
 # The feature query. Inputs: rp_probe (row_id, consignee_key, shipper_key, notify_key,
-# container_number, port_of_loading; the keys already resolved to their traders) and
+# container_number, port_of_loading, port_of_discharge, hs6, origin_country,
+# value_currency, value_per_kg; the keys already resolved to their traders) and
 # rp_probe_chapters (row_id, hs_chapter): the batch being scored. History keys are resolved
 # through rp_trader_links (riskprofile.history._traders). One row per probe row, ordered by
 # row_id.
 FEATURES = """
 WITH h AS (
     SELECT s.shipment_id, s.seen_at, s.container_number, s.port_of_loading,
+           s.port_of_discharge, s.hs6, s.origin_country, s.value_currency, s.value_per_kg,
            COALESCE(lc.trader, s.consignee_key) AS consignee_key,
            COALESCE(ls.trader, s.shipper_key) AS shipper_key,
            COALESCE(ln.trader, s.notify_key) AS notify_key
@@ -168,6 +170,40 @@ container_findings AS (
 overall AS (
     SELECT COUNT(*) AS n, CAST(SUM(CASE WHEN finding THEN 1 ELSE 0 END) AS BIGINT) AS f
     FROM insp
+),
+routes AS (
+    SELECT DISTINCT shipper_key, consignee_key, port_of_loading, port_of_discharge
+    FROM h WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL
+),
+container_stats AS (
+    SELECT container_number AS k, COUNT(*) AS n,
+           COUNT(DISTINCT CASE WHEN seen_at >= :since_365 THEN port_of_loading END) AS ports
+    FROM h WHERE container_number IN (SELECT container_number FROM rp_probe)
+    GROUP BY container_number
+),
+container_loading AS (
+    SELECT DISTINCT container_number, port_of_loading
+    FROM h WHERE container_number IN (SELECT container_number FROM rp_probe)
+      AND port_of_loading IS NOT NULL
+),
+priced AS (
+    SELECT h.hs6, h.origin_country, h.value_currency, h.value_per_kg
+    FROM h JOIN (SELECT DISTINCT hs6, origin_country, value_currency FROM rp_probe) g
+      ON g.hs6 = h.hs6 AND g.origin_country = h.origin_country
+     AND g.value_currency = h.value_currency
+    WHERE h.value_per_kg > 0
+),
+norms AS (
+    SELECT hs6, origin_country, value_currency, COUNT(*) AS n,
+           PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY value_per_kg) AS median
+    FROM priced GROUP BY hs6, origin_country, value_currency
+),
+spreads AS (
+    SELECT pr.hs6, pr.origin_country, pr.value_currency,
+           PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY ABS(pr.value_per_kg - nm.median)) AS mad
+    FROM priced pr JOIN norms nm ON nm.hs6 = pr.hs6
+     AND nm.origin_country = pr.origin_country AND nm.value_currency = pr.value_currency
+    GROUP BY pr.hs6, pr.origin_country, pr.value_currency
 )
 SELECT
     p.row_id,
@@ -195,7 +231,17 @@ SELECT
     CASE WHEN c.n IS NULL OR p.port_of_loading IS NULL THEN NULL
          ELSE lp.consignee_key IS NULL END AS consignee_new_port_of_loading,
     CASE WHEN p.container_number IS NULL THEN NULL ELSE COALESCE(cf.f, 0) END
-        AS container_prior_findings
+        AS container_prior_findings,
+    CASE WHEN p.container_number IS NULL THEN NULL ELSE COALESCE(cs.ports, 0) END
+        AS container_ports_365d,
+    CASE WHEN cs.n IS NULL OR p.port_of_loading IS NULL THEN NULL
+         ELSE cl.container_number IS NULL END AS container_new_port_of_loading,
+    CASE WHEN pr.consignee_key IS NULL THEN NULL
+         ELSE rt.consignee_key IS NULL END AS shipper_consignee_route_new,
+    p.value_per_kg,
+    nm.n AS norm_shipments,
+    nm.median AS norm_median,
+    sp.mad AS norm_mad
 FROM rp_probe p
 LEFT JOIN consignee c ON c.k = p.consignee_key
 LEFT JOIN shipper s ON s.k = p.shipper_key
@@ -206,6 +252,16 @@ LEFT JOIN loading lp ON lp.consignee_key = p.consignee_key
 LEFT JOIN new_chapter nc ON nc.row_id = p.row_id
 LEFT JOIN consignee_inspections ci ON ci.k = p.consignee_key
 LEFT JOIN container_findings cf ON cf.k = p.container_number
+LEFT JOIN container_stats cs ON cs.k = p.container_number
+LEFT JOIN container_loading cl ON cl.container_number = p.container_number
+    AND cl.port_of_loading = p.port_of_loading
+LEFT JOIN routes rt ON rt.shipper_key = p.shipper_key AND rt.consignee_key = p.consignee_key
+    AND rt.port_of_loading IS NOT DISTINCT FROM p.port_of_loading
+    AND rt.port_of_discharge IS NOT DISTINCT FROM p.port_of_discharge
+LEFT JOIN norms nm ON nm.hs6 = p.hs6 AND nm.origin_country = p.origin_country
+    AND nm.value_currency = p.value_currency
+LEFT JOIN spreads sp ON sp.hs6 = p.hs6 AND sp.origin_country = p.origin_country
+    AND sp.value_currency = p.value_currency
 CROSS JOIN overall o
 ORDER BY p.row_id
 """
