@@ -497,3 +497,70 @@ def test_the_quick_start_output_in_the_readme_and_cli_page_is_current(
     shown = readme.split("```text\n", 1)[1].split("     ...\n```", 1)[0]
     assert out.startswith(shown), "README.md shows stale quick-start output"
     assert "listed apart for documentary checks" in shown
+
+
+# --- the batch read while the profiles load ------------------------------------------------
+
+
+def test_the_batch_is_read_while_the_profiles_load(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The read starts before the profiles are loaded (so a second core can do it): the
+    profile loading here waits until the read has begun, which a command that read
+    only after loading never does."""
+    import threading
+
+    from riskprofile.cli import _args
+    from riskprofile.io import _frame
+
+    reading = threading.Event()
+    original_read, original_load = _frame.read_frame, _args.load_profiles
+
+    def read_frame(*args: object, **kwargs: object) -> object:
+        reading.set()
+        return original_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    def load_profiles(*args: object, **kwargs: object) -> object:
+        assert reading.wait(timeout=20), "the batch was not being read while profiles loaded"
+        return original_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_frame, "read_frame", read_frame)
+    monkeypatch.setattr(_args, "load_profiles", load_profiles)
+    code, out, _ = run(BASE, capsys)
+    assert code == EXIT_OK
+    assert SUMMARY.match(out.splitlines()[0])
+
+
+@pytest.mark.parametrize("batch", ["no/such/batch.csv", "README.md"])
+def test_profile_errors_come_before_the_batch_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], batch: str
+) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(
+        PROFILE.replace("container_full == true", "container_fulll == true"), encoding="utf-8"
+    )
+    code, out, err = run(["score", batch, "--profiles", str(folder)], capsys)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert err.splitlines()[-1] == "riskprofile: error: 1 problem(s) in the profiles"
+    assert batch not in err
+
+
+def test_a_run_no_profile_takes_part_in_is_refused_before_a_bad_batch_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["score", "no/such/batch.csv", "--profiles", str(tmp_path)], capsys)
+    assert code == EXIT_NO_PROFILES
+    assert out == ""
+    assert "no/such/batch.csv" not in err
+
+
+def test_a_batch_error_is_reported_once_the_profiles_are_good(
+    demo_profiles: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["score", "README.md", "--profiles", str(demo_profiles)], capsys)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert err.startswith("riskprofile: error:")
+    assert "README.md" in err

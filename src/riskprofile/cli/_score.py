@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,7 +18,7 @@ from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
     from riskprofile.engines.columnar import FrameRun
-    from riskprofile.io import RejectedRecord
+    from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model._base import Strictness
     from riskprofile.profiles import ProfileSet
     from riskprofile.profiles._compiled import CompiledProfile
@@ -187,19 +189,24 @@ def _score(args: argparse.Namespace) -> int:
         output_files(args.output, fmt) if args.output else [],
         [args.batch, args.mapping, *(args.profiles or [])],
     )
+    progress = Progress()
+    strictness: Strictness = "strict" if args.strict else "lenient"
+    # The column-wise read runs in a thread while the profiles load: Polars parses with
+    # the GIL released, the profiles are pure Python, so a second core does the one
+    # while the other does the other. Its result (or error) is taken once the profiles
+    # are known good: a profile error, or a run no profile takes part in, is still
+    # reported first and at once (the read is then abandoned, unfinished).
+    ahead = _ReadAhead(args, strictness, progress) if args.engine != "rowwise" else None
     profiles = _args.load_profiles(args.profiles, args.country)
     as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    # Before the batch is read: a run no profile takes part in is refused at once.
     check_profiles(profiles, as_of, args.include_drafts, "score")
-    progress = Progress()
-    strictness: Strictness = "strict" if args.strict else "lenient"
     run: ScoringRun | FrameRun
-    if args.engine == "rowwise":
+    if ahead is None:
         run, read = _via_models(args, profiles, as_of, strictness, progress)
     else:
-        run, read = _columnar(args, profiles, as_of, strictness, progress)
+        run, read = _columnar(args, profiles, as_of, ahead, progress)
     try:
         selection = select(
             run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
@@ -257,16 +264,52 @@ def _via_models(
     return run, batch
 
 
+class _ReadAhead:
+    """The batch read into the shipment frame in a thread of its own, started at once;
+    :meth:`result` waits for it and gives the batch, or raises what the read raised.
+
+    The thread is a daemon: a command that fails before it wants the batch (a profile
+    error) exits without waiting for the read. The modules the read uses are imported
+    before it starts, so that the two threads never import one module at once."""
+
+    def __init__(self, args: argparse.Namespace, strictness: Strictness, progress: Progress):
+        from riskprofile.cli._read import read
+
+        for module in ("riskprofile.io._frame", "riskprofile.profiles._load"):
+            importlib.import_module(module)
+
+        self._batch: FrameBatch | None = None
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._batch = read(
+                    args.batch, mapping=args.mapping, strictness=strictness, progress=progress
+                )
+            except BaseException as exc:  # given to the main thread by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="riskprofile-read", daemon=True)
+        self._thread.start()
+
+    def result(self) -> FrameBatch:
+        """The batch read (waits for the read to finish)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._batch is not None
+        return self._batch
+
+
 def _columnar(
     args: argparse.Namespace,
     profiles: ProfileSet,
     as_of: dt.datetime,
-    strictness: Strictness,
+    ahead: _ReadAhead,
     progress: Progress,
 ) -> tuple[FrameRun, _Read]:
     """The default path: the batch read straight into the shipment frame and scored
     column-wise, no Python object per shipment."""
-    from riskprofile.cli._read import read
     from riskprofile.engines.columnar import score_frame
 
     frame_engine = None
@@ -275,7 +318,7 @@ def _columnar(
 
         frame_engine = SqlEngine(args.engine)
 
-    batch = read(args.batch, mapping=args.mapping, strictness=strictness, progress=progress)
+    batch = ahead.result()
     _say_rejected(batch)
     store = _history(args, as_of)
     if store is not None:
