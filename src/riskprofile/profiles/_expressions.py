@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ from riskprofile.profiles._tree import (
     walk,
 )
 
-__all__ = ["Condition", "compile_condition"]
+__all__ = ["Condition", "compile_condition", "condition_builtins"]
 
 
 def _helper_type(name: str) -> Any:
@@ -74,25 +75,42 @@ def _helper_type(name: str) -> Any:
     )
 
 
-def _context(
-    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
-) -> rule_engine.Context:
-    context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
+_BASE_TYPES: dict[str, Any] = {}  # the types of the built-ins every context has, made once
+
+
+def condition_builtins(lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]]) -> Builtins:
+    """The built-ins of the conditions of one profile (``$now``, ``$today``, the helper
+    functions, the profile's ``lists``): made once per profile and given to each
+    :func:`compile_condition` (making them is most of what a context costs)."""
+    if not _BASE_TYPES:
+        types_: dict[str, Any] = {"now": DataType.DATETIME, "today": DataType.DATETIME}
+        types_.update({name: _helper_type(name) for name in HELPERS})
+        _BASE_TYPES.update(types_)
     values: dict[str, Any] = {
         "now": BuiltinValueGenerator(_now),
         "today": BuiltinValueGenerator(_today),
         "range": _bounded_range,
         **HELPERS,
     }
-    types_: dict[str, Any] = {"now": DataType.DATETIME, "today": DataType.DATETIME}
-    types_.update({name: _helper_type(name) for name in HELPERS})
+    types_ = dict(_BASE_TYPES)
     for name, (kind, items) in lists.items():
         # rule-engine's SET type is the built-in set
         values[name] = set(items) if isinstance(items, frozenset | set) else _list_at(items)
         types_[name] = DataType.SET(DataType.STRING if kind == "string" else DataType.FLOAT)
-    context.builtins = Builtins.from_defaults(
-        values=values, value_types=types_, timezone=context.default_timezone
-    )
+    return Builtins.from_defaults(values=values, value_types=types_, timezone=_utc())
+
+
+@functools.cache
+def _utc() -> Any:
+    """The time zone rule-engine's ``Context(default_timezone="utc")`` uses."""
+    return rule_engine.Context(default_timezone="utc").default_timezone
+
+
+def _context(
+    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]], builtins: Builtins | None
+) -> rule_engine.Context:
+    context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
+    context.builtins = condition_builtins(lists) if builtins is None else builtins
     return context
 
 
@@ -164,10 +182,16 @@ class Condition:
 
 
 def compile_condition(
-    expression: str, lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]]
+    expression: str,
+    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
+    *,
+    builtins: Builtins | None = None,
 ) -> Condition | list[CompileProblem]:
-    """Compile ``expression`` or return every problem found, each with its offset."""
-    context = _context(lists)
+    """Compile ``expression`` or return every problem found, each with its offset.
+
+    ``builtins`` are :func:`condition_builtins` of ``lists``, when the caller compiles
+    several conditions with the same lists (made here otherwise)."""
+    context = _context(lists, builtins)
     forbidden = [
         name for name in sorted(FORBIDDEN_BUILTINS)
         if re.search(rf"\${name}(?!\w)", expression) and name not in lists

@@ -28,7 +28,12 @@ from riskprofile.profiles._compiled import (
     ProfileSet,
 )
 from riskprofile.profiles._explain import explanation_fields, explanation_quotes
-from riskprofile.profiles._expressions import Condition, compile_condition, list_regex_problems
+from riskprofile.profiles._expressions import (
+    Condition,
+    compile_condition,
+    condition_builtins,
+    list_regex_problems,
+)
 from riskprofile.profiles._list_entries import _finish_list
 from riskprofile.profiles._lists import list_comparisons
 from riskprofile.profiles._overlays import _resolve_base, _resolve_overlays
@@ -79,10 +84,11 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     catalogue = field_types()
     ok = True
     pending: list[tuple[Indicator, Condition, list[tuple[str, str]]]] = []
+    builtins = condition_builtins(lists)  # one set for the profile's conditions
 
     def condition(kind: str, part_id: str, when: str) -> Condition | None:
         origin = resolved.parts[(kind, part_id)]
-        compiled = compile_condition(when, lists)
+        compiled = compile_condition(when, lists, builtins=builtins)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
