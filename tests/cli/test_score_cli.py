@@ -564,3 +564,30 @@ def test_a_batch_error_is_reported_once_the_profiles_are_good(
     assert out == ""
     assert err.startswith("riskprofile: error:")
     assert "README.md" in err
+
+
+def test_the_garbage_collector_leaves_the_run_s_objects_alone_while_it_scores(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While a batch is scored the objects made before it are frozen and the youngest
+    generation is collected less often; afterwards the process is as it was (the command
+    runs inside other processes too: these tests, a notebook)."""
+    import gc
+
+    from riskprofile.engines import columnar
+
+    seen: list[tuple[int, tuple[int, int, int]]] = []
+    original = columnar.score_frame
+
+    def score_frame(*args: object, **kwargs: object) -> object:
+        seen.append((gc.get_freeze_count(), gc.get_threshold()))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columnar, "score_frame", score_frame)
+    before = (gc.get_freeze_count(), gc.get_threshold())
+    code, _, _ = run(BASE, capsys)
+    assert code == EXIT_OK
+    ((frozen, threshold),) = seen
+    assert frozen > before[0]
+    assert threshold[0] >= 10 * before[1][0]
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before
