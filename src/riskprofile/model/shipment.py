@@ -279,43 +279,23 @@ class Shipment(BaseModel):
     container_prior_findings: int | None = _none(
         "Inspections of this container number that found something, before as_of.", 0
     )
-    container_ports_365d: int | None = _none(
-        "Distinct ports of loading of this container number's shipments in the 365 days "
-        "before as_of (0: none recorded); null without a container number.",
-        2,
-    )
-    container_new_port_of_loading: bool | None = _none(
-        "The port of loading is new for this container number (none of its shipments before "
-        "as_of was loaded there); null when the container has no prior shipment.",
-        False,
-    )
-    shipper_consignee_route_new: bool | None = _none(
-        "This shipper has shipped to this consignee before as_of, but never from this port "
-        "of loading to this port of discharge (a route change); null when the pair is new.",
-        False,
-    )
-    value_per_kg_norm_ratio: float | None = _none(
-        "value_per_kg over the median value per kg of the shipments of the same HS6 code, "
-        "origin and currency before as_of (0.2: a fifth of the norm); null with fewer than 5 "
-        "such shipments.",
-        0.95,
-    )
-    value_per_kg_robust_z: float | None = _none(
-        "How far value_per_kg is from that norm, in robust standard deviations: (value per "
-        "kg - median) / (1.4826 x median absolute deviation); null as for "
-        "value_per_kg_norm_ratio, or when the deviation is 0.",
-        -0.4,
-    )
-    consignee_resolved_as: str | None = _none(
-        "How the history store took the consignee for an earlier trader whose name it "
-        "spells differently; null when it is a trader of its own.",
-        "matched KHAN LOGISTIC PRIVATE LIMITED as KHAN LOGISTICS (PVT) LTD, score 96.3",
-    )
-    shipper_resolved_as: str | None = _none(
-        "How the history store took the shipper for an earlier trader (as for "
-        "consignee_resolved_as).",
-        "matched GLOBAL FRUIT as GLOBAL FRUITS SA, score 95.7",
-    )
+    # fmt: off
+    container_ports_365d: int | None = _none("Distinct ports of loading of this container "
+        "number in the 365 days before as_of; null without a container number.", 2)
+    container_new_port_of_loading: bool | None = _none("The port of loading is new for this "
+        "container number; null when it has no prior shipment.", False)
+    shipper_consignee_route_new: bool | None = _none("The pair shipped before as_of, never from "
+        "this port of loading to this port of discharge; null for a new pair.", False)
+    value_per_kg_norm_ratio: float | None = _none("value_per_kg over the median of earlier "
+        "shipments of its HS6, origin and currency; null with fewer than 5 of them.", 0.95)
+    value_per_kg_robust_z: float | None = _none("(value_per_kg - that median) / (1.4826 x their "
+        "median absolute deviation); null as above or when the deviation is 0.", -0.4)
+    consignee_resolved_as: str | None = _none("How the history store took the consignee for an "
+        "earlier trader spelled differently; null when it is its own trader.",
+        "matched KHAN LOGISTIC PRIVATE LIMITED as KHAN LOGISTICS (PVT) LTD, score 96.3")
+    shipper_resolved_as: str | None = _none("How the history store took the shipper for an "
+        "earlier trader (as for consignee_resolved_as).", "matched ZETA TRADNG as ZETA TRADING")
+    # fmt: on
 
 
 HISTORY_FIELDS: tuple[str, ...] = tuple(

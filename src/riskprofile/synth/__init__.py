@@ -53,6 +53,7 @@ from riskprofile.synth._history import (
     read_patterns,
     write_history,
 )
+from riskprofile.synth._history_patterns import HISTORY_PATTERNS
 from riskprofile.synth._planted import (
     SCENARIOS,
     PlantedCase,
@@ -69,6 +70,7 @@ __all__ = [
     "DEFAULT_START",
     "Defect",
     "GOODS_DEFECTS",
+    "HISTORY_PATTERNS",
     "History",
     "MANIFEST_DEFECTS",
     "PlantedCase",

@@ -40,6 +40,8 @@ from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
 from riskprofile.synth._generator import DEFAULT_START, _Batch, generate_manifest_documents
+from riskprofile.synth._history_common import PlantedPattern, _arrival_day, _sound
+from riskprofile.synth._history_patterns import HISTORY_PATTERNS, HistoryPlanting
 
 __all__ = [
     "PATTERN_COLUMNS",
@@ -64,33 +66,6 @@ _UNDERVALUED_SHARE = 0.2  # of the chapter's bills of lading
 _UNDERVALUED_CHAPTERS = ("87", "64", "52", "61", "62", "54", "95")  # narrow value bands
 _PAIR_SHARE = (0.008, 0.03)  # heading-origin pairs eligible for the pattern, by unit share
 _PORT_SHARE = (0.01, 0.03)  # ports of loading eligible for the trafficking pattern
-
-
-@dataclass(frozen=True, slots=True)
-class PlantedPattern:
-    """The ground truth of one planted pattern.
-
-    Attributes:
-        name: ``trader``, ``heading_origin``, ``loading_port``, ``undervaluation`` or
-            ``drift``.
-        kind: the feature that carries it, as :func:`riskprofile.evaluation.suggest`
-            names its candidate kinds: ``consignee``, ``heading_origin``,
-            ``port_of_loading``, ``value_band`` or ``shipper``.
-        value: the planted value: a trader's name, ``"<heading>:<country>"``, a
-            UN/LOCODE, or an HS chapter (for ``value_band``: its cheapest band).
-        finding_rate: the chance that an inspection of a unit with the pattern finds
-            something (on top of the background rate).
-        start: the first day the pattern is present (the period's first day, except for
-            ``drift``).
-        description: what is planted, in an officer's words.
-    """
-
-    name: str
-    kind: str
-    value: str
-    finding_rate: float
-    start: dt.date
-    description: str
 
 
 @dataclass(frozen=True)
@@ -158,21 +133,6 @@ def _retime(documents: list[Doc], start: dt.date, containers_per_day: int) -> No
         done += len(numbers)
 
 
-def _arrival_day(doc: Doc) -> dt.date:
-    return dt.datetime.fromisoformat(str(doc["arrival"])).date()
-
-
-def _sound(c: Doc) -> bool:
-    """A consignment fit to carry a rewritten trader: named consignee, at home."""
-    consignee = c["consignee"]
-    return (
-        consignee is not None
-        and bool(consignee["name"])
-        and "ORDER" not in str(consignee["name"])
-        and bool(c["goods"])
-    )
-
-
 def _pick_share(
     counts: Counter[tuple[str, int]], total: int, low: float, high: float, rng: random.Random
 ) -> str | None:
@@ -212,6 +172,8 @@ def generate_history(
     control_rate: float = 0.02,
     targeting_rate: float = 0.04,
     drift_start: float = 0.5,
+    history_patterns: bool = False,
+    late_start: float = 2 / 3,
 ) -> History:
     """Generate months of traffic with planted fraud patterns and the inspections' outcomes.
 
@@ -227,6 +189,12 @@ def generate_history(
         targeting_rate: the share of the other units officers pick; a unit with a planted
             pattern is picked three times as often.
         drift_start: when the ``drift`` pattern begins, as a fraction of the period.
+        history_patterns: also plant the patterns only a history store finds
+            (:data:`~riskprofile.synth.HISTORY_PATTERNS`: a renamed importer, a known
+            shipper's new consignee, a route change, an HS6 undervalued against its norm),
+            from their own random stream: without them the history is unchanged.
+        late_start: when those begin, as a fraction of the period (the part before is the
+            history a store would hold).
 
     Returns:
         A :class:`History`: manifests, shipments, outcomes and the planted patterns.
@@ -260,6 +228,13 @@ def generate_history(
     _retime(documents, start, containers_per_day)
     planting = _Planting(seed, documents, port_of_call, start, days)
     patterns = planting.plant(drift_start)
+    if history_patterns:
+        late_start = _check_rate("late_start", late_start)
+        planting.late = HistoryPlanting(seed, planting, late_start)
+        taken = {f"chapter:{p.value[:2]}" for p in patterns
+                 if p.name in ("undervaluation", "heading_origin")}  # fmt: skip
+        taken |= {f"shipper:{p.value}" for p in patterns if p.name == "drift"}
+        patterns = (*patterns, *planting.late.plant(taken))
     manifests = tuple(Manifest.model_validate(doc, context=LENIENT) for doc in documents)
     shipments: list[Shipment] = []
     units: dict[str, set[str]] = {}
@@ -295,6 +270,10 @@ _CATEGORIES = {
     "loading_port": "drugs",
     "undervaluation": "revenue",
     "drift": "precursors",
+    "renamed": "revenue",
+    "new_consignee": "drugs",
+    "route_change": "drugs",
+    "undervalued_hs6": "revenue",
 }
 _BACKGROUND_CATEGORIES = ("revenue", "ipr", "drugs", "weapons")
 
@@ -369,6 +348,7 @@ class _Planting:
         }
         self.undervalued: set[tuple[int, str]] = set()  # (manifest index, B/L number)
         self.port: str | None = None  # the trafficking port of loading, once chosen
+        self.late: HistoryPlanting | None = None  # the patterns only history finds
 
     def quarter(self, index: int) -> int:
         """The quarter of the period (0 to 3) in which manifest ``index`` arrives."""
@@ -534,6 +514,8 @@ class _Planting:
                 hit = heading in shipment.hs_headings and country in shipment.origin_countries
             elif p.name == "loading_port":
                 hit = shipment.port_of_loading == p.value
+            elif p.name in HISTORY_PATTERNS:
+                hit = self.late is not None and self.late.carries(p.name, index, shipment)
             else:
                 hit = (index, str(shipment.bl_number)) in self.undervalued
             if hit:
