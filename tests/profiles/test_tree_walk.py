@@ -44,3 +44,24 @@ def test_slots_are_worked_out_per_class_not_per_base() -> None:
     walked = [n.name for n in walk(node) if isinstance(n, re_ast.SymbolExpression)]
     assert sorted(walked) == ["x", "y"]
     assert "context" not in _slot_names(Wrapped)
+
+
+def test_walk_gives_the_order_of_a_recursive_walk_on_every_bundled_condition() -> None:
+    from riskprofile.profiles import load_all_profiles
+    from riskprofile.profiles._tree import _children
+
+    def recursive(node: Any) -> list[Any]:
+        found = [node]
+        for child in _children(node):
+            found += recursive(child)
+        return found
+
+    conditions = [
+        part.condition
+        for profile in load_all_profiles(bundled=True)
+        for part in (*profile.indicators, *profile.exceptions)
+    ]
+    assert conditions
+    for condition in conditions:
+        statement = condition.rule.statement
+        assert [id(n) for n in walk(statement)] == [id(n) for n in recursive(statement)]

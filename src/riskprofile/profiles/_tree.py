@@ -88,22 +88,38 @@ def _slot_names(node_type: type) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _children(node: Any) -> Iterator[Any]:
+def _children(node: Any) -> list[Any]:
+    """The nodes directly below ``node``, in slot order."""
+    found: list[Any] = []
     node_type: type = type(node)
     values: list[Any] = [getattr(node, slot, None) for slot in _slot_names(node_type)]
-    values += getattr(node, "__dict__", {}).values()
+    held = getattr(node, "__dict__", None)
+    if held:
+        values += held.values()
     for value in values:
-        if isinstance(value, re_ast.ASTNodeBase):
-            yield value
+        if isinstance(value, _NODE):
+            found.append(value)
         elif isinstance(value, list | tuple | set | frozenset):  # (a set literal holds a set)
-            yield from (v for v in value if isinstance(v, re_ast.ASTNodeBase))
+            found += [v for v in value if isinstance(v, _NODE)]
+    return found
+
+
+_NODE = re_ast.ASTNodeBase
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """``node`` and every node below it in a rule-engine syntax tree, parents first."""
-    yield node
-    for child in _children(node):
-        yield from walk(child)
+    """``node`` and every node below it in a rule-engine syntax tree, parents first.
+
+    Iterative: a tree is walked many times while a profile loads and translates, and
+    nested generators passed every node up through each level above it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        below = _children(current)
+        if below:
+            below.reverse()
+            stack += below
 
 
 def _describe(node: Any) -> str:
