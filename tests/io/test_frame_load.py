@@ -57,6 +57,35 @@ def test_the_csv_load_holds_no_python_text_of_the_file(tmp_path: Path) -> None:
     assert peak < 1.5 * size, f"{peak:,} bytes of Python objects for a {size:,}-byte file"
 
 
+def test_loading_records_copies_the_file_bytes_once_at_most(tmp_path: Path) -> None:
+    """Regression (issue 15): each load of records sliced the file's bytes and then put
+    the header before them, two copies; the read of every record's vessel call (the
+    whole file, before the slices) copied the 933 MB of a 1M-shipment file twice. Now
+    the records from the start of the file are read from its bytes as they are, and a
+    later run of records costs one copy of its own lines."""
+    header, rows = _sample(200)
+    path = tmp_path / "big.csv"
+    path.write_text(_csv_text(header, rows * 20), encoding="utf-8")
+    size = path.stat().st_size
+    loaded = _load_csv(path, ColumnMapping.identity())
+    assert isinstance(loaded, _Source), loaded
+
+    def peak_of(start: int, stop: int) -> int:
+        tracemalloc.start()
+        try:
+            frame = loaded.rows(start, stop, header[:2])
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert frame.height == stop - start
+        return peak
+
+    assert peak_of(0, loaded.height) < 0.1 * size
+    # A quarter of the records, then the second half: their lines copied once.
+    assert peak_of(0, 1000) < 0.35 * size
+    assert peak_of(2000, loaded.height) < 0.7 * size
+
+
 @pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "UTF8", "latin-1", "utf-16"])
 @pytest.mark.parametrize("marks", [0, 1, 2, 3])
 def test_table_utf8_is_decode_table_in_utf8(codec: str, marks: int) -> None:

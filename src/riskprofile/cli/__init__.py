@@ -29,6 +29,7 @@ from riskprofile.cli import (
     _exchange,
     _history,
     _lists,
+    _memory,
     _profiles,
     _reference,
     _score,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _freeze_at_exit()
+    _memory.configure_allocator()  # before anything loads Polars
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -113,7 +113,12 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
             empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
             return empty.with_columns(pl.lit(0, pl.Int64).alias("__line__")).clear()
         first, last = int(records[start]), int(records[stop - 1])  # lines, from 1
-        text = head + data[int(ends[first - 2]) : int(ends[last - 1])]
+        begin, end = int(ends[first - 2]), int(ends[last - 1])
+        # The header and the slice's lines in one copy at most (a slicing of the bytes,
+        # then a concatenation, made two: a GB each when the vessel calls of the whole
+        # file are read); none when they are the start of the file (``data[:end]`` of
+        # the whole file is the file itself).
+        text = data[:end] if first == 2 else b"".join((head, memoryview(data)[begin:end]))
         try:
             raw = pl.read_csv(
                 text, separator=delimiter, has_header=True, infer_schema=False,

@@ -1,0 +1,71 @@
+"""The command sets Polars' allocator options before Polars loads (riskprofile.cli._memory).
+
+jemalloc prints its options at exit when ``stats_print`` is among them: the child's own
+report says which options it read, so these tests see what the allocator got, not a
+timing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from riskprofile.cli._memory import ALLOCATOR_OPTIONS, configure_allocator
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
+
+
+def _allocator_options(user: str | None) -> dict[str, str]:
+    """The jemalloc options a ``riskprofile data check`` child ran with (read from its
+    statistics at exit), the user's ``_RJEM_MALLOC_CONF`` being ``user``."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    if user is not None:
+        env["_RJEM_MALLOC_CONF"] = user
+    child = subprocess.run(
+        [sys.executable, "-m", "riskprofile", "data", "check", str(SAMPLE)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert child.returncode in (0, 1), child.stderr[-2000:]
+    return dict(re.findall(r"^\s*opt\.(\w+): (\S+)", child.stderr, flags=re.MULTILINE))
+
+
+def test_the_options_reach_polars_allocator_before_it_loads() -> None:
+    options = _allocator_options("stats_print:true")
+    assert options["stats_print"] == "true"  # the user's own option is kept
+    assert options["oversize_threshold"] == "0"
+    assert options["muzzy_decay_ms"] == "0"
+    assert options["dirty_decay_ms"] == ALLOCATOR_OPTIONS.split("dirty_decay_ms:")[1].split(",")[0]
+
+
+def test_an_option_the_user_sets_wins() -> None:
+    options = _allocator_options("stats_print:true,dirty_decay_ms:777,oversize_threshold:8388608")
+    assert options["dirty_decay_ms"] == "777"
+    assert options["oversize_threshold"] == "8388608"
+    assert options["muzzy_decay_ms"] == "0"  # ours, where the user says nothing
+
+
+def test_nothing_is_set_once_polars_is_loaded(monkeypatch: object) -> None:
+    import polars  # noqa: F401  (loaded: its allocator has read its options already)
+
+    before = os.environ.get("_RJEM_MALLOC_CONF")
+    assert configure_allocator() is False
+    assert os.environ.get("_RJEM_MALLOC_CONF") == before
+
+
+def test_set_once_in_a_fresh_process() -> None:
+    code = (
+        "import os, sys\n"
+        "from riskprofile.cli._memory import configure_allocator\n"
+        "assert configure_allocator() and configure_allocator()\n"
+        "assert 'polars' not in sys.modules\n"
+        "print(os.environ['_RJEM_MALLOC_CONF'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "_RJEM_MALLOC_CONF": "narenas:2"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
+    assert out == ALLOCATOR_OPTIONS + ",narenas:2"
