@@ -1296,3 +1296,54 @@ def test_a_run_scored_column_wise_pickles_as_its_objects(tmp_path: Path) -> None
     copy = pickle.loads(pickle.dumps(run))
     assert copy.frame_run is None
     assert copy == score(_as_batch(shipments), profiles, as_of=AS_OF, engine="rowwise")
+
+
+# --- merge_runs: a day's vessel calls scored apart, ranked together ------------------------
+
+
+def _two_calls() -> tuple[list[Shipment], list[Shipment]]:
+    from riskprofile.io import read_batch
+
+    shipments = read_batch("examples/data/karachi-sample.csv").shipments
+    other = [
+        s.model_copy(update={"manifest_ref": "9740055/731W",
+                             "shipment_id": s.shipment_id.replace("/730W/", "/731W/")})
+        for s in shipments[:120]
+    ]  # fmt: skip
+    return list(shipments), other
+
+
+def test_merged_runs_rank_and_select_as_one_run_of_every_call() -> None:
+    from riskprofile.scoring import merge_runs
+
+    profiles = load_profiles(bundled=True, country="PK")
+    first, second = _two_calls()
+    apart = [score(calls, profiles, as_of="2026-11-02", engine="rowwise")
+             for calls in (first, second)]  # fmt: skip
+    together = score(first + second, profiles, as_of="2026-11-02", engine="rowwise")
+    merged = merge_runs(apart)
+    assert merged.containers == together.containers
+    assert merged.shipments == together.shipments
+    assert merged.unevaluable == together.unevaluable
+    day = select(merged, capacity="3%", control_rate="1%", seed=7)
+    whole = select(together, capacity="3%", control_rate="1%", seed=7)
+    assert [s.container.key for s in day.selected] == [s.container.key for s in whole.selected]
+
+
+def test_merge_runs_refuses_what_cannot_be_ranked_together() -> None:
+    from riskprofile.scoring import merge_runs
+
+    profiles = load_profiles(bundled=True, country="PK")
+    first, second = _two_calls()
+    run = score(first[:5], profiles, as_of="2026-11-02")
+    with pytest.raises(ValueError, match="different times"):
+        merge_runs([run, score(second[:5], profiles, as_of="2026-11-03")])
+    fewer = ProfileSet(tuple(p for p in profiles if p.id != "ipr.counterfeits"))
+    with pytest.raises(
+        ValueError, match=r"different profiles cannot be ranked together: ipr\.counterfeits"
+    ):
+        merge_runs([run, score(second[:5], fewer, as_of="2026-11-02")])
+    with pytest.raises(ValueError, match="is in two of the runs"):
+        merge_runs([run, run])
+    with pytest.raises(ValueError, match="at least one run"):
+        merge_runs([])

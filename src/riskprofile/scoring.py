@@ -95,6 +95,7 @@ __all__ = [
     "UNEVALUABLE_WARNING",
     "applicable_profiles",
     "choose_engine",
+    "merge_runs",
     "most_severe",
     "rank_key",
     "require_profiles",
@@ -588,3 +589,78 @@ def _order_duplicates(results: list[ShipmentResult]) -> None:
                 results[start:end], key=lambda r: r.shipment.model_dump_json()
             )
         start = end
+
+
+def merge_runs(runs: Iterable[ScoringRun]) -> ScoringRun:
+    """One run of several runs' units, ranked together: to select over a day's vessel
+    calls scored one at a time (``select(merge_runs(runs), capacity="3%")``), where
+    selecting per call would give each call its own share ("3 %" of one small call is
+    one container, of another none).
+
+    The runs must have been scored as of the same time with the same profiles (a
+    ranking across different rules or clocks means nothing), and hold different units
+    (a unit key in two runs is the same container scored twice). The merged run keeps
+    every shipment, container, rejected record and skipped profile; its
+    ``unevaluable`` counts are the sums; ``records_read`` is the sum when every run has
+    one; ``source`` joins the runs' sources with ``"; "``.
+
+    Raises:
+        ValueError: no run, runs of different ``as_of`` or profiles (naming them), or a
+            unit in two runs (naming it).
+
+    >>> import datetime as dt
+    >>> from riskprofile.model import Shipment
+    >>> from riskprofile.profiles import load_profiles
+    >>> profiles = load_profiles(bundled=True)
+    >>> day = [score([Shipment(shipment_id=f"{call}/B/-", manifest_ref=call, bl_number="B")],
+    ...              profiles, as_of="2026-11-02") for call in ("IMO1/1W", "IMO2/7E")]
+    >>> [c.key for c in merge_runs(day).containers]
+    ['IMO1/1W/B/L B', 'IMO2/7E/B/L B']
+    """
+    runs = list(runs)
+    if not runs:
+        raise ValueError("merge_runs needs at least one run")
+    first = runs[0]
+    for run in runs[1:]:
+        if run.as_of != first.as_of:
+            raise ValueError(
+                f"runs scored as of different times cannot be ranked together: "
+                f"{first.as_of.isoformat()} and {run.as_of.isoformat()}"
+            )
+        if run.fingerprints != first.fingerprints:
+            differ = sorted(set(run.fingerprints.items()) ^ set(first.fingerprints.items()))
+            raise ValueError(
+                "runs scored with different profiles cannot be ranked together: "
+                + ", ".join(sorted({pid for pid, _ in differ}))
+            )
+    seen: set[str] = set()
+    containers: list[ContainerResult] = []
+    for run in runs:
+        for container in run.containers:
+            if container.key in seen:
+                raise ValueError(f"unit {container.key} is in two of the runs")
+            seen.add(container.key)
+            containers.append(container)
+    containers.sort(key=rank_key)
+    shipments = sorted((s for run in runs for s in run.shipments), key=lambda r: r.shipment_id)
+    units: Counter[str] = Counter()
+    for run in runs:
+        units.update(run.unevaluable)
+    skipped: dict[str, str] = {}
+    for run in runs:
+        skipped.update(run.skipped_profiles)
+    sources = [run.source for run in runs if run.source is not None]
+    counts = [run.records_read for run in runs]
+    return ScoringRun(
+        as_of=first.as_of,
+        fingerprints=dict(first.fingerprints),
+        shipments=tuple(shipments),
+        containers=tuple(containers),
+        profile_versions=dict(first.profile_versions),
+        skipped_profiles=dict(sorted(skipped.items())),
+        source="; ".join(sources) if sources else None,
+        records_read=None if None in counts else sum(c for c in counts if c is not None),
+        rejected=tuple(r for run in runs for r in run.rejected),
+        record_unit=first.record_unit,
+        unevaluable=dict(sorted(units.items())),
+    )

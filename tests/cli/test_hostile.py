@@ -93,11 +93,13 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("sql",): ["{profiles}", "--dialect", "postgres", "--as-of", "2026-11-02"],
     ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
                           "DPRK", "--edition", "2026-11-01"],
+    ("serve",): ["--keys", "{apikeys}", "--profiles", "{profiles}", "--pool", "{out}.sqlite",
+                 "--port", "8787", "--check"],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
           "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}",
-          "{store}")  # fmt: skip
+          "{store}", "{apikeys}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
                   "fifo")  # fmt: skip
@@ -182,6 +184,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                  "--home", str(home)]) == 0  # fmt: skip
     assert main(["exchange", "trust", "add", "PK-KHI", str(keys / "PK-KHI.pub.pem"),
                  "--home", str(home)]) == 0  # fmt: skip
+    from riskprofile.serve import add_key
+
+    add_key(base / "apikeys.txt", "hostile")
     store = base / "store.duckdb"
     assert main(["history", "add", str(batch), "--store", str(store)]) == 0
     from riskprofile.history import trader_key
@@ -230,6 +235,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "base": str(base), "hostile": str(hostile),
         "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
         "{store}": str(store), "{trader}": trader, "{trader_into}": trader_into,
+        "{apikeys}": str(base / "apikeys.txt"),
     }  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from riskprofile.cli import (
     _profiles,
     _reference,
     _score,
+    _serve,
     _sql,
     _suggest,
 )
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _lists.register(commands)
     _history.register(commands)
     _sql.register(commands)
+    _serve.register(commands)
     return parser
 
 

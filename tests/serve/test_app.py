@@ -1,0 +1,207 @@
+"""Every route of the service through FastAPI's test client, refusals included."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from riskprofile.model import field_catalogue
+from riskprofile.serve import ServiceSettings, create_app
+from tests.serve.conftest import ROOT, bill_documents, karachi_call
+
+DOCUMENTS = bill_documents(karachi_call())
+DOCUMENTARY = str(ROOT / "profiles" / "base" / "documentary.yaml")
+
+
+@pytest.fixture
+def client(keys_file: tuple[str, str], tmp_path: Any) -> tuple[TestClient, dict[str, str]]:
+    """A service on one profile (fast), a pool of its own."""
+    path, key = keys_file
+    settings = ServiceSettings(keys=path, profiles=(DOCUMENTARY,),
+                               pool=str(tmp_path / "pool.sqlite"))  # fmt: skip
+    return TestClient(create_app(settings)), {"X-API-Key": key}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[str, str]]:
+    """One service for the refusals (they change nothing)."""
+    from riskprofile.serve import add_key
+
+    base = tmp_path_factory.mktemp("refusals")
+    key = add_key(base / "keys.txt", "asycuda")
+    settings = ServiceSettings(keys=str(base / "keys.txt"), profiles=(DOCUMENTARY,))
+    return TestClient(create_app(settings)), {"X-API-Key": key}
+
+
+ROUTES = [
+    ("get", "/v1/profiles", None),
+    ("get", "/v1/fields", None),
+    ("get", "/v1/calls", None),
+    ("post", "/v1/score", {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]}),
+    ("post", "/v1/select", {"as_of": "2026-11-02", "capacity": "3%"}),
+    ("post", "/v1/outcomes", {"outcomes": [{"container_number": "X", "inspected": False}]}),
+    ("post", "/v1/screen", {"names": ["ZETA TRADING LLC"]}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+@pytest.mark.parametrize("key", [None, "", "rpk_wrong"])
+def test_every_route_refuses_a_request_without_a_valid_key(
+    shared: tuple[TestClient, dict[str, str]], method: str, path: str, body: Any, key: str | None
+) -> None:
+    test, _ = shared
+    headers = {} if key is None else {"X-API-Key": key}
+    response = test.request(method, path, headers=headers, json=body)
+    assert response.status_code == 401
+    assert "X-API-Key" in response.json()["detail"]
+
+
+def test_healthz_needs_no_key(keys_file: tuple[str, str]) -> None:
+    """The bundled library with Pakistan's overlays, by default."""
+    test = TestClient(create_app(ServiceSettings(keys=keys_file[0], country="PK")))
+    assert test.get("/healthz").json() == {"status": "ok", "profiles": 8, "worker": os.getpid()}
+
+
+def test_profiles_and_fields(client: tuple[TestClient, dict[str, str]]) -> None:
+    test, headers = client
+    profiles = test.get("/v1/profiles", headers=headers).json()
+    assert all(p["fingerprint"].startswith("sha256:") for p in profiles["profiles"])
+    schema = test.get("/v1/fields", headers=headers).json()
+    assert len(schema["properties"]) == len(field_catalogue())
+    assert schema["properties"]["is_lcl"]["type"] == "boolean"
+    assert schema["properties"]["container_type"]["anyOf"][0]["enum"][0] == "general"
+
+
+def test_score_bill_by_bill_then_select_over_the_pool(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = client
+    for document in DOCUMENTS:
+        response = test.post("/v1/score", headers=headers,
+                             json={"as_of": "2026-11-02", "manifests": [document]})  # fmt: skip
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["pooled"]
+        assert "can change as the call fills" in body["note"]
+        assert body["containers"], "an addition returns the units its B/Ls name"
+    [call] = test.get("/v1/calls", headers=headers).json()["calls"]
+    assert (call["bills_of_lading"], call["shipments"], call["containers"]) == (273, 361, 251)
+    selection = test.post("/v1/select", headers=headers,
+                          json={"as_of": "2026-11-02", "capacity": "3%"}).json()  # fmt: skip
+    # 3 % of the day's 251 units, not of one B/L's.
+    assert selection["units"] == 251
+    assert selection["capacity"] == 7
+    units = test.get("/v1/calls", headers=headers,
+                     params={"key": call["key"], "as_of": "2026-11-02"}).json()  # fmt: skip
+    assert len(units["containers"]) == 251
+
+
+def test_records_are_grouped_and_scored(client: tuple[TestClient, dict[str, str]]) -> None:
+    test, headers = client
+    records = [
+        {"vessel_imo": "9321483", "voyage_number": "0425W", "bl_number": bl,
+         "container_number": "MSKU1234565", "gross_weight_kg": 100}
+        for bl in ("BL1", "BL2")
+    ]  # fmt: skip
+    body = test.post("/v1/score", headers=headers,
+                     json={"as_of": "2026-11-02", "records": records}).json()  # fmt: skip
+    [unit] = body["containers"]
+    assert unit["bl_numbers"] == ["BL1", "BL2"]
+    assert body["records_read"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"as_of": "yesterday", "manifests": DOCUMENTS[:1]}, "as_of"),
+        ({"as_of": "2026-11-02"}, "manifests"),
+        ({"as_of": "2026-11-02", "manifests": [{"consignments": [{"bl_number": None}]}]},
+         "consignments[0].bl_number"),
+        ({"as_of": "2026-11-02", "manifests": [{"consignments": [{"bl_number": "B",
+          "goods": [{"description": "X" * 10_000_000}]}]}]},
+         "manifests[0].consignments[0].goods[0].description"),
+        ({"as_of": "2026-11-02", "records": [{"no_such_column": 1}]}, "no_such_column"),
+        ({"as_of": "2026-11-02", "manifests": [{"vessel_name": "A", "consignments": [
+          {"bl_number": "B"}, {"bl_number": "B"}]}]}, "consignments[1].bl_number"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_422_naming_the_field(
+    shared: tuple[TestClient, dict[str, str]], body: dict[str, Any], field: str
+) -> None:
+    test, headers = shared
+    response = test.post("/v1/score", headers={**headers, "content-type": "application/json"},
+                         content=json.dumps(body))  # fmt: skip
+    assert response.status_code in (413, 422), response.text
+    fields = [p["field"] for p in response.json()["detail"]]
+    assert field in fields
+
+
+def test_a_10_mb_description_is_refused_quickly_and_briefly(
+    shared: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = shared
+    bill = {"bl_number": "B", "goods": [{"description": "X" * 10_000_000}]}
+    document = {"consignments": [bill]}
+    response = test.post("/v1/score", headers=headers,
+                         json={"as_of": "2026-11-02", "manifests": [document]})  # fmt: skip
+    assert response.status_code == 422
+    assert len(response.content) < 1000
+
+
+def test_an_oversize_body_is_413(keys_file: tuple[str, str]) -> None:
+    from riskprofile.serve import Limits
+
+    path, key = keys_file
+    test = TestClient(create_app(ServiceSettings(keys=path, limits=Limits(max_body_bytes=1000))))
+    response = test.post("/v1/score", headers={"X-API-Key": key},
+                         json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:20]})  # fmt: skip
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"][0]["reason"]
+
+
+def test_a_deep_body_is_refused_before_parsing(shared: tuple[TestClient, dict[str, str]]) -> None:
+    test, headers = shared
+    response = test.post("/v1/score", headers={**headers, "content-type": "application/json"},
+                         content=b"[" * 200_000)  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_outcomes_are_recorded_or_returned_with_the_reason(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = client
+    test.post(
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:3]}
+    )
+    number = DOCUMENTS[0]["containers"][0]["number"]
+    body = test.post("/v1/outcomes", headers=headers, json={"outcomes": [
+        {"container_number": number, "inspected": True, "finding": True, "category": "drugs"},
+        {"container_number": "NOPE1234567", "inspected": True},
+    ]}).json()  # fmt: skip
+    assert [r["record"] for r in body["recorded"]] == [1]
+    assert body["unmatched"][0]["record"] == 2
+    refused = test.post("/v1/outcomes", headers=headers, json={"outcomes": [
+        {"container_number": number, "inspected": False, "finding": True}]})  # fmt: skip
+    assert refused.status_code == 422
+
+
+def test_screen_lists_matches_with_scores_and_reasons(tmp_path: Any, keys_file: Any) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "id: t.names\nversion: 1\ntitle: T\ncategory: other\nowner: t\n"
+        "lists:\n  watched: {values: ['ZETA TRADING LLC']}\n"
+        "indicators:\n  - {id: w, title: W, when: consignee_name in $watched, weight: 1}\n",
+        encoding="utf-8",
+    )
+    path, key = keys_file
+    test = TestClient(create_app(ServiceSettings(keys=path, profiles=(str(profile),))))
+    body = test.post("/v1/screen", headers={"X-API-Key": key},
+                     json={"names": ["Zeta Trading", "ACME"]}).json()  # fmt: skip
+    [zeta, acme] = body["results"]
+    assert zeta["matches"][0]["entry"] == "ZETA TRADING LLC"
+    assert zeta["matches"][0]["score"] >= 99
+    assert acme["matches"] == []

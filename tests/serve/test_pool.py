@@ -1,0 +1,157 @@
+"""The pool: bills of lading that arrive one at a time give, once the call is complete,
+exactly the results of scoring the whole call as one manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskprofile import load_profiles, score
+from riskprofile.model import flatten
+from riskprofile.rules import applicable_profiles
+from riskprofile.serve import CallPool, DocumentsRefusedError, PoolStore
+from tests.depth import depth
+from tests.serve.conftest import AS_OF, bill_documents, karachi_call
+
+PROFILES = load_profiles(bundled=True, country="PK")
+TAKING_PART, SKIPPED = applicable_profiles(PROFILES, AS_OF, False)
+WHOLE = karachi_call()
+WHOLE_RUN = score(flatten(WHOLE), PROFILES, as_of=AS_OF, engine="rowwise")
+DOCUMENTS = bill_documents(WHOLE)
+# The property runs on one profile: what it proves is the shipments (and so any
+# profile's results) equal; the Karachi test above runs the whole library.
+FEW = [p for p in TAKING_PART if p.id == "general.documentary-anomalies"]
+FEW_RUN = score(flatten(WHOLE), FEW, as_of=AS_OF, engine="rowwise")
+
+
+def _add(pool: CallPool, documents: list[dict[str, Any]]) -> None:
+    for document in documents:
+        pool.add(pool.parse([document]), TAKING_PART, AS_OF, SKIPPED)
+
+
+def _final(pool: CallPool) -> Any:
+    return pool.run(pool.call_keys(), TAKING_PART, AS_OF, SKIPPED)
+
+
+def test_the_karachi_call_bill_by_bill_equals_the_whole_call() -> None:
+    """The issue's blocker: 273 single-B/L documents used to lose the LCL and container
+    weight fields of 148 shipments and change 139 lanes."""
+    pool = CallPool(PoolStore(":memory:"))
+    documents = list(DOCUMENTS)
+    random.Random(20261102).shuffle(documents)
+    _add(pool, documents)
+    final = _final(pool)
+    assert final.shipments == WHOLE_RUN.shipments
+    assert final.containers == WHOLE_RUN.containers
+    assert final.unevaluable == WHOLE_RUN.unevaluable
+
+
+def test_scored_on_their_own_the_bills_lose_the_container_fields() -> None:
+    """Why the pool exists: the same documents scored one by one, each alone."""
+    lost = 0
+    whole = {s.shipment_id: s for s in flatten(WHOLE)}
+    for document in DOCUMENTS:
+        pool = CallPool(PoolStore(":memory:"))
+        pool.add(pool.parse([document]), FEW, AS_OF, SKIPPED)
+        alone = {s.shipment_id: s for s in pool.shipments(pool.call_keys())}
+        for sid, mine in alone.items():
+            if mine.bl_count_in_container != whole[sid].bl_count_in_container:
+                lost += 1
+    assert lost > 100
+
+
+@settings(max_examples=depth(10, floor=3), deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    chunk=st.integers(1, 40),
+    amend=st.lists(st.integers(0, len(DOCUMENTS) - 1), max_size=3),
+)
+def test_any_order_any_grouping_and_resent_bills_give_the_whole_call(
+    seed: int, chunk: int, amend: list[int]
+) -> None:
+    """Documents of several B/Ls, in any order, some sent twice (a resend replaces):
+    the call, once complete, is the whole call's, field for field."""
+    rng = random.Random(seed)
+    documents = list(DOCUMENTS)
+    rng.shuffle(documents)
+    # A first version of some B/Ls with other goods weights, replaced later.
+    for index in amend:
+        first = documents[index]
+        if first.get("consignments"):
+            bill = dict(first["consignments"][0])
+            bill["goods"] = [dict(g, gross_weight_kg=1.0) for g in bill.get("goods", [])]
+            documents.insert(0, {**first, "consignments": [bill]})
+    pool = CallPool(PoolStore(":memory:"))
+    for start in range(0, len(documents), chunk):
+        merged: dict[str, Any] = {}
+        part = documents[start : start + chunk]
+        # Several B/Ls in one document (each B/L number once per document).
+        bills: dict[str, Any] = {}
+        boxes: dict[str, Any] = {}
+        for document in part:
+            for bill in document.get("consignments", []):
+                if bill["bl_number"] in bills:
+                    so_far = {**merged, "consignments": list(bills.values()),
+                              "containers": list(boxes.values())}  # fmt: skip
+                    pool.add(pool.parse([so_far]), FEW, AS_OF, SKIPPED)
+                    bills, boxes = {}, {}
+                bills[bill["bl_number"]] = bill
+            for box in document.get("containers", []):
+                boxes[box["number"]] = box
+            merged = {k: v for k, v in document.items() if k not in ("consignments", "containers")}
+        last = {**merged, "consignments": list(bills.values()), "containers": list(boxes.values())}
+        pool.add(pool.parse([last]), FEW, AS_OF, SKIPPED)
+    final = pool.run(pool.call_keys(), FEW, AS_OF, SKIPPED)
+    assert final.shipments == FEW_RUN.shipments
+    assert final.containers == FEW_RUN.containers
+
+
+def test_an_addition_returns_its_units_and_names_the_partners_it_changed() -> None:
+    pool = CallPool(PoolStore(":memory:"))
+    lcl = next(c for c in WHOLE_RUN.containers if len(c.shipments) > 1)
+    bills = set(lcl.bl_numbers)
+    mine = [d for d in DOCUMENTS if {c["bl_number"] for c in d.get("consignments", [])} & bills]
+    first = pool.add(pool.parse([mine[0]]), TAKING_PART, AS_OF, SKIPPED)
+    assert lcl.key in first.units
+    assert first.run.containers[0].shipments[0].shipment.bl_count_in_container == 1
+    later = pool.add(pool.parse([mine[1]]), TAKING_PART, AS_OF, SKIPPED)
+    assert lcl.key in later.units
+    unit = next(c for c in later.run.containers if c.key == lcl.key)
+    assert all(s.shipment.is_lcl for s in unit.shipments)
+
+
+def test_a_document_that_contradicts_its_call_is_refused_naming_the_field() -> None:
+    pool = CallPool(PoolStore(":memory:"))
+    _add(pool, DOCUMENTS[:1])
+    other = {**DOCUMENTS[1], "port_of_call": "KZAKT"}
+    with pytest.raises(DocumentsRefusedError) as caught:
+        pool.add(pool.parse([other]), TAKING_PART, AS_OF, SKIPPED)
+    [problem] = caught.value.problems
+    assert problem.field == "port_of_call"
+    assert problem.value == "KZAKT"
+
+
+def test_two_workers_sharing_one_store_see_each_others_bills(tmp_path: Any) -> None:
+    path = tmp_path / "pool.sqlite"
+    one, two = CallPool(PoolStore(path)), CallPool(PoolStore(path))
+    for index, document in enumerate(DOCUMENTS):
+        pool = one if index % 3 else two
+        pool.add(pool.parse([document]), FEW, AS_OF, SKIPPED)
+    for pool in (one, two):
+        final = pool.run(pool.call_keys(), FEW, AS_OF, SKIPPED)
+        assert final.containers == FEW_RUN.containers
+
+
+def test_a_new_as_of_rescores_every_shipment() -> None:
+    pool = CallPool(PoolStore(":memory:"))
+    _add(pool, DOCUMENTS[:20])
+    later = AS_OF + dt.timedelta(days=400)
+    chosen, skipped = applicable_profiles(PROFILES, later, False)
+    run = pool.run(pool.call_keys(), chosen, later, skipped)
+    expected = score(pool.shipments(pool.call_keys()), PROFILES, as_of=later, engine="rowwise")
+    assert run.containers == expected.containers
