@@ -107,8 +107,8 @@ def test_json_reads_as_the_model_path_reads_it(
         path = _write(Path(tmp) / name, written)
         got = assert_same_as_models(path, strictness=strictness)
         if got.fallback is None:
-            assert got.rows_via_models == 0
-            assert got.rejected == ()
+            # Only documents read through the model path alone can be rejected.
+            assert len(got.rejected) <= got.rows_via_models < got.records_read
 
 
 @pytest.mark.parametrize("name", ["sample.jsonl", "sample.json"])
@@ -172,9 +172,51 @@ def test_what_the_flat_layout_says_otherwise_goes_through_the_models(
     else:
         path = _write(tmp_path / "b.jsonl", docs)
     got = assert_same_as_models(path)
+    if change == "a line that is not JSON":  # that line alone: the manifest before it is plain
+        assert got.fallback is None
+        assert (got.rows_via_models, got.records_read) == (1, 2)
+        return
     assert got.fallback is not None
     assert got.fallback.startswith("JSON input: ")
     assert got.rows_via_models == got.records_read
+
+
+@pytest.mark.parametrize("name", ["b.jsonl", "b.json"])
+def test_a_document_that_is_not_plain_goes_alone_through_the_models(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other documents of the file are still read column-wise, and the frame is
+    the model path's, in file order (the plain documents before and after it)."""
+    from riskprofile.model.manifest import Manifest
+
+    (doc,) = _sample_documents()
+    bills, boxes = doc["consignments"], doc["containers"]
+    # Three vessel calls of the sample's bills and containers, the middle one not plain.
+    docs = []
+    for n, voyage in enumerate(["V1", "V2", "V3"]):
+        part = dict(doc, voyage_number=voyage, consignments=bills[n::3], containers=boxes[n::3])
+        docs.append(part)
+    docs[1] = dict(docs[1], consignments=[dict(docs[1]["consignments"][0], remarks="x"),
+                                          *docs[1]["consignments"][1:]])  # fmt: skip
+    path = _write(tmp_path / name, docs)
+    validated: list[object] = []
+    real = Manifest.model_validate.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Manifest], obj: object, *args: object, **kwargs: object) -> Manifest:
+        validated.append(obj)
+        return real(cls, obj, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Manifest, "model_validate", classmethod(counted))
+    got = read_frame(path)
+    # The column-wise reader checks each call's voyage cells with the model; the only
+    # whole document the model reads is the one that is not plain.
+    assert [v for v in validated if "consignments" in v] == [docs[1]]  # type: ignore[operator]
+    monkeypatch.undo()
+    assert got.fallback is None
+    assert (got.rows_via_models, got.records_read, got.manifests) == (1, 3, 3)
+    assert_same_as_models(path)
+    voyages = got.frame.get_column("voyage_number").unique(maintain_order=True).to_list()
+    assert voyages == ["V1", "V2", "V3"]
 
 
 def test_strict_json_and_a_mapping_go_through_the_models(tmp_path: Path) -> None:

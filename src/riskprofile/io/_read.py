@@ -120,23 +120,32 @@ def iter_json_manifests(
         raise InputFormatError(f"not a JSON file (format {fmt})", path=str(path))
     context = validation_context(strictness)
     for number, doc in json_documents(path, fmt):
-        if isinstance(doc, Undecodable):
-            problems = [FieldProblem(None, None, doc.reason)]
-        elif not isinstance(doc, dict):
-            problems = [FieldProblem(None, None, "a manifest must be a JSON object")]
-        else:
-            try:
-                manifest = Manifest.model_validate(doc, context=context)
-            except ValidationError as exc:
-                problems = problems_from_validation(exc)
-            else:
-                if numbers is not None:
-                    numbers.append(number)
-                yield manifest
-                continue
-        if rejected is not None:
-            boxes, bills = _units_of(doc)
-            rejected.append(RejectedRecord(str(path), number, tuple(problems), boxes, bills))
+        read = json_manifest(str(path), number, doc, context)
+        if isinstance(read, Manifest):
+            if numbers is not None:
+                numbers.append(number)
+            yield read
+        elif rejected is not None:
+            rejected.append(read)
+
+
+def json_manifest(
+    source: str, number: int, doc: Any, context: dict[str, Any]
+) -> Manifest | RejectedRecord:
+    """One document of a JSON or JSON Lines file (record ``number``, as
+    :func:`json_documents` gives it) as its manifest, or as the record rejected with its
+    reasons: what :func:`iter_json_manifests` does with each."""
+    if isinstance(doc, Undecodable):
+        problems = [FieldProblem(None, None, doc.reason)]
+    elif not isinstance(doc, dict):
+        problems = [FieldProblem(None, None, "a manifest must be a JSON object")]
+    else:
+        try:
+            return Manifest.model_validate(doc, context=context)
+        except ValidationError as exc:
+            problems = problems_from_validation(exc)
+    boxes, bills = _units_of(doc)
+    return RejectedRecord(source, number, tuple(problems), boxes, bills)
 
 
 def _items(value: Any) -> list[Any]:

@@ -18,12 +18,15 @@ thing, so a document is flattened only when it is *plain*:
   flat file cannot say it was declared otherwise);
 - no other document of the file is the same vessel call (a flat file merges calls).
 
-Anything else, in any document, sends the whole file through the model path, and so
-does a column-wise read that rejected or routed any row.
+A document that is not plain (or not JSON) goes through the model path alone; the plain
+ones of the same file are still read column-wise, and the two are put back in file
+order (``riskprofile.io._frame._read``). A column-wise read of the plain documents that
+rejected or routed any row sends the whole file through the model path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,7 @@ from riskprofile.io._read import BatchFormat, Undecodable, json_documents
 from riskprofile.model._base import MAX_TEXT_CHARS
 from riskprofile.model.codes import container_number_problem, normalise_container_number
 
-__all__ = ["NotFlatError", "flat_rows"]
+__all__ = ["FlatDocuments", "NotFlatError", "flat_documents"]
 
 _VOYAGE = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",
            "arrival")  # fmt: skip
@@ -245,25 +248,59 @@ def _rows(doc: Any) -> list[dict[str, str | None]]:
     return rows
 
 
-def flat_rows(path: Path, fmt: BatchFormat) -> tuple[list[dict[str, str | None]], int]:
-    """The flat rows of a JSON or JSON Lines batch whose every document is plain, and
-    the number of documents (records).
+@dataclasses.dataclass
+class FlatDocuments:
+    """A JSON or JSON Lines batch split by document: the flat rows of its plain
+    documents, and the others, which the model path reads.
+
+    Attributes:
+        rows: the flat rows of the plain documents, in file order.
+        plain: the record numbers of the plain documents, in file order.
+        others: record number -> why the model path reads that document, in file order.
+        documents: the documents (records) of the file.
+    """
+
+    rows: list[dict[str, str | None]] = dataclasses.field(default_factory=list)
+    plain: list[int] = dataclasses.field(default_factory=list)
+    others: dict[int, str] = dataclasses.field(default_factory=dict)
+    documents: int = 0
+
+
+def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
+    """The flat rows of each plain document of a JSON or JSON Lines batch; the others
+    (not plain, not JSON, or one vessel call with another document: a flat file would
+    merge them) are named with their reason, for the model path.
 
     Raises:
-        NotFlatError: a document is not plain (the reason; the model path reads it).
         InputFormatError: the file cannot be read at all (as ``read_batch``).
     """
-    rows: list[dict[str, str | None]] = []
-    calls: set[tuple[str, ...]] = set()
+    by_number: dict[int, list[dict[str, str | None]]] = {}
+    first_of_call: dict[tuple[str, ...], int] = {}
+    others: dict[int, str] = {}
     documents = 0
-    for _number, doc in json_documents(path, fmt):
+    for number, doc in json_documents(path, fmt):
         documents += 1
         if isinstance(doc, Undecodable):
-            raise NotFlatError("a record that is not JSON")
-        mine = _rows(doc)
+            others[number] = "a record that is not JSON"
+            continue
+        try:
+            mine = _rows(doc)
+        except NotFlatError as exc:
+            others[number] = str(exc)
+            continue
         key = tuple((mine[0][c] or "").strip().upper() for c in _CALL_KEY)
-        if key in calls:
-            raise NotFlatError("two documents of one vessel call")
-        calls.add(key)
-        rows += mine
-    return rows, documents
+        if key in first_of_call:
+            # Both documents: JSON keeps two manifests where a flat file merges them.
+            earlier = first_of_call[key]
+            if by_number.pop(earlier, None) is not None:
+                others[earlier] = "two documents of one vessel call"
+            others[number] = "two documents of one vessel call"
+            continue
+        first_of_call[key] = number
+        by_number[number] = mine
+    out = FlatDocuments(documents=documents)
+    out.others = dict(sorted(others.items()))
+    for number, mine in by_number.items():  # in file order (a dict keeps it)
+        out.plain.append(number)
+        out.rows += mine
+    return out
