@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from riskprofile.errors import ArgumentError, ArgumentTypeError
+
 __all__ = ["AsOf", "as_of_datetime"]
 
 AsOf = dt.datetime | dt.date | str
@@ -25,16 +27,20 @@ def as_of_datetime(value: Any) -> dt.datetime:
     >>> as_of_datetime(dt.date(2026, 11, 2))
     datetime.datetime(2026, 11, 2, 0, 0, tzinfo=datetime.timezone.utc)
 
-    Raises ValueError for a string that is not an ISO 8601 date or time (the message
-    quotes it), TypeError for anything else that is not a date.
+    Raises :class:`~riskprofile.errors.ArgumentError` (a ValueError) for a string that is
+    not an ISO 8601 date or time (the message quotes it),
+    :class:`~riskprofile.errors.ArgumentTypeError` (a TypeError) for anything else that
+    is not a date.
     """
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(
+            raise ArgumentError(
                 f"as_of must be an ISO 8601 date or time (2026-11-02, "
-                f"2026-11-02T10:00:00+05:00), not {value!r}"
+                f"2026-11-02T10:00:00+05:00), not {value!r}",
+                argument="as_of",
+                value=value,
             ) from None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -42,9 +48,15 @@ def as_of_datetime(value: Any) -> dt.datetime:
         try:
             return value.astimezone(dt.UTC)
         except OverflowError:  # 9999-12-31T23:59:59-12:00 is past year 9999 in UTC
-            raise ValueError(f"as_of {value.isoformat()!r} is beyond year 9999 in UTC") from None
+            raise ArgumentError(
+                f"as_of {value.isoformat()!r} is beyond year 9999 in UTC",
+                argument="as_of",
+                value=value,
+            ) from None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    raise TypeError(
-        f"as_of must be a date, a datetime or an ISO 8601 string, not {type(value).__name__}"
+    raise ArgumentTypeError(
+        f"as_of must be a date, a datetime or an ISO 8601 string, not {type(value).__name__}",
+        argument="as_of",
+        value=value,
     )

@@ -5,9 +5,11 @@ line for profiles and mapping files. All of them survive pickling, so they can c
 process boundaries in parallel batch runs.
 
     RiskProfileError
+     ├── ArgumentError       a call was given an argument value it does not take (also a ValueError)
+     │    └── ArgumentTypeError   an argument of a type it does not take (also a TypeError)
      ├── DatabaseError       the database an engine runs on is unreachable or refused (``database``)
      ├── DataError           input data that cannot be used
-     │    ├── RecordError     one record is invalid (names record, field and value)
+     │    ├── RecordError     one record is invalid (names record, field and value; a ValueError)
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
      ├── HistoryStoreError   a history store cannot be opened, read or written (``store``)
@@ -32,6 +34,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "BadSignatureError",
     "BatchRejectedError",
     "DataError",
@@ -72,34 +76,95 @@ def _rebuild(cls: type[RiskProfileError], args: tuple[Any, ...], state: dict[str
     return err
 
 
+class ArgumentError(RiskProfileError, ValueError):
+    """A call into the library was given an argument value it does not take (a
+    strictness, an engine, an ``as_of``...). Also a :class:`ValueError`, which is what
+    these arguments raised before.
+
+    Attributes:
+        argument: the argument's name (``strictness``).
+        value: what was given, as its ``repr``.
+        valid: the values it takes, when they can be listed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        argument: str,
+        value: Any = None,
+        valid: tuple[str, ...] = (),
+    ) -> None:
+        self.argument = argument
+        self.value = repr(value)
+        self.valid = tuple(valid)
+        super().__init__(message)
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of a type the call does not take (an ``as_of`` that is a number): an
+    :class:`ArgumentError`, and a :class:`TypeError` as before."""
+
+
 class DataError(RiskProfileError):
     """Input data that cannot be used."""
 
 
-class RecordError(DataError):
+class RecordError(DataError, ValueError):
     """One record is invalid.
+
+    Raised by the data model's constructors (``Shipment(...)``,
+    ``Manifest.model_validate(...)``) and every entry point that validates a record,
+    with Pydantic's ``ValidationError`` as ``__cause__``. Also a :class:`ValueError`,
+    as that ``ValidationError`` is.
 
     Attributes:
         record: where the record is: a row number, a document index or a reference
             such as a bill of lading number.
-        field: the field (or source column) at fault, if known.
+        field: the field (or source column) at fault, if known: the first problem's.
         value: the offending value as text, if any.
         reason: what is wrong, in words.
+        problems: every problem of the record as ``(field, value, reason)``, in the order
+            found (the first is ``field``, ``value``, ``reason``); one entry when the
+            error was made by hand.
     """
 
     def __init__(
-        self, reason: str, *, record: str | int, field: str | None = None, value: Any = None
+        self,
+        reason: str,
+        *,
+        record: str | int,
+        field: str | None = None,
+        value: Any = None,
+        problems: tuple[tuple[str | None, str | None, str], ...] = (),
     ) -> None:
         self.reason = reason
         self.record = record
         self.field = field
         self.value = None if value is None else str(value)
+        self.problems = problems or ((field, self.value, reason),)
         where = f"record {record}"
         if field:
             where += f", field {field!r}"
         if self.value is not None:
             where += f", value {self.value!r}"
-        super().__init__(f"{where}: {reason}")
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        super().__init__(f"{where}: {reason}{tail}")
+
+    def errors(self, *, include_url: bool = False) -> list[dict[str, Any]]:
+        """Pydantic's error details (``loc``, ``type``, ``msg``, ``input``), as its
+        ``ValidationError.errors()`` gives them, when the error came from the model; else
+        (made by hand, or unpickled) one ``value_error`` detail per problem."""
+        cause = self.__cause__
+        if cause is not None and hasattr(cause, "errors"):
+            details: list[dict[str, Any]] = cause.errors(include_url=include_url)
+            return details
+        return [
+            {"type": "value_error", "loc": tuple(field.split(".")) if field else (),
+             "msg": reason, "input": value}
+            for field, value, reason in self.problems
+        ]  # fmt: skip
 
 
 class BatchRejectedError(DataError):

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from riskprofile.errors import ArgumentError
 from riskprofile.io import RejectedRecord
 from riskprofile.results import RankedRun
 from riskprofile.rules import LANES, Lane, RankedContainer
@@ -186,20 +187,32 @@ def parse_capacity(value: int | str, total: int) -> int:
     """A count or a percentage of ``total`` (``"3%"``: rounded down, at least 1 when the
     share is above zero and there is anything to inspect)."""
     if isinstance(value, bool):
-        raise ValueError(f"capacity must be a count or a percentage, not {value!r}")
+        raise ArgumentError(
+            f"capacity must be a count or a percentage, not {value!r}",
+            argument="capacity",
+            value=value,
+        )
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"capacity must not be negative: {value}")
+            raise ArgumentError(
+                f"capacity must not be negative: {value}", argument="capacity", value=value
+            )
         return value
     text = str(value).strip()
     if text.isdigit():
         return int(text)
     match = _PERCENT.match(text)
     if not match:
-        raise ValueError(f"capacity must be a count (30) or a percentage (3%), not {value!r}")
+        raise ArgumentError(
+            f"capacity must be a count (30) or a percentage (3%), not {value!r}",
+            argument="capacity",
+            value=value,
+        )
     share = Decimal(match.group(1))
     if share > 100:
-        raise ValueError(f"capacity percentage above 100: {value!r}")
+        raise ArgumentError(
+            f"capacity percentage above 100: {value!r}", argument="capacity", value=value
+        )
     count = math.floor(share * total / 100)
     return max(count, 1) if share > 0 and total > 0 else count
 

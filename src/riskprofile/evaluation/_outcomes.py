@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
-from riskprofile.errors import InputFormatError, MappingError
+from riskprofile.errors import InputFormatError, MappingError, RecordError
 from riskprofile.evaluation._units import unit_rows
 from riskprofile.io._batch import FieldProblem, RejectedRecord
 from riskprofile.io._cells import csv_text
@@ -771,7 +771,13 @@ def match_outcomes(
     per_unit: dict[str, list[Outcome]] = {}
     matched: list[tuple[Outcome, tuple[str, ...]]] = []
     unmatched: list[UnmatchedOutcome] = []
-    for outcome in outcomes:
+    for number, outcome in enumerate(outcomes):
+        if not isinstance(outcome, Outcome):
+            raise RecordError(
+                f"not an Outcome ({type(outcome).__name__}): read outcomes with "
+                "read_outcomes(...) or make Outcome(...) records",
+                record=number,
+            )
         keys, reason = _place(outcome, index)
         if reason is not None:
             unmatched.append(UnmatchedOutcome(outcome, reason))

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from riskprofile.errors import BatchRejectedError
-from riskprofile.model._base import Strictness
+from riskprofile.errors import BatchRejectedError, RecordError
+from riskprofile.model._base import Strictness, validation_errors
 from riskprofile.model.shipment import Shipment
 
 __all__ = ["Batch", "FieldProblem", "ReadAccount", "RejectedRecord", "problems_from_validation"]
@@ -86,14 +86,16 @@ def _text(value: Any) -> str | None:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def problems_from_validation(exc: ValidationError, locate: Any = None) -> list[FieldProblem]:
-    """Turn a pydantic ValidationError into field problems.
+def problems_from_validation(
+    exc: ValidationError | RecordError, locate: Any = None
+) -> list[FieldProblem]:
+    """Turn a pydantic ValidationError (or a model's RecordError) into field problems.
 
     ``locate`` maps an error location tuple to the field name shown to the user; by
     default the location is written as a JSON path.
     """
     out = []
-    for err in exc.errors(include_url=False):
+    for err in validation_errors(exc):
         loc = err["loc"]
         name = locate(loc) if locate else json_path(loc)
         out.append(FieldProblem(field=name, value=_text(_error_input(err)), reason=err["msg"]))

@@ -6,9 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from riskprofile.errors import InputFormatError
+from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import Batch, FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._json import DOCUMENT_LIMITS, FILE_LIMITS, iter_lines, read_document
 from riskprofile.io._layout import ColumnMapping
@@ -142,7 +140,7 @@ def json_manifest(
     else:
         try:
             return Manifest.model_validate(doc, context=context)
-        except ValidationError as exc:
+        except RecordError as exc:
             problems = problems_from_validation(exc)
     boxes, bills = _units_of(doc)
     return RejectedRecord(source, number, tuple(problems), boxes, bills)

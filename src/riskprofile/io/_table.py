@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from riskprofile.errors import InputFormatError
+from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, did_you_mean
 from riskprofile.io._tabular import UNDECODABLE
@@ -292,7 +292,7 @@ class TableReader:
                 goods_doc["container_number"] = number
             try:
                 item = GoodsItem.model_validate(goods_doc, context=self.context)
-            except ValidationError as exc:
+            except RecordError as exc:
                 # Rejected before any of its values reach the groups.
                 self._reject(
                     line, problems_from_validation(exc, lambda loc: self._column_name("goods", loc))
@@ -330,7 +330,7 @@ class TableReader:
     ) -> tuple[Any, list[FieldProblem]]:
         try:
             return model.model_validate(doc, context=self.context), []
-        except ValidationError as exc:
+        except RecordError as exc:
             return None, problems_from_validation(exc, lambda loc: self._column_name(group, loc))
 
     def _conflicts(self, grp: Group) -> tuple[dict[int, list[FieldProblem]], list[QualityFlag]]:

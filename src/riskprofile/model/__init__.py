@@ -7,6 +7,8 @@ from riskprofile.model._base import (
     STRICT,
     QualityFlag,
     Strictness,
+    StrictnessMode,
+    parse_strictness,
     validation_context,
 )
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
@@ -26,7 +28,9 @@ __all__ = [
     "Seal",
     "Shipment",
     "Strictness",
+    "StrictnessMode",
     "field_catalogue",
     "flatten",
+    "parse_strictness",
     "validation_context",
 ]

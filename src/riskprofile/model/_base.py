@@ -21,8 +21,9 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, cast, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -37,6 +38,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from riskprofile.errors import ArgumentError, RecordError
 from riskprofile.model.codes import Problem
 
 __all__ = [
@@ -44,10 +46,16 @@ __all__ = [
     "LENIENT",
     "MAX_TEXT_CHARS",
     "STRICT",
+    "STRICTNESS_VALUES",
+    "CheckedModel",
     "QualityFlag",
     "RecordModel",
     "Strictness",
+    "StrictnessMode",
     "is_lenient",
+    "parse_strictness",
+    "record_error",
+    "validation_errors",
     "standard",
     "validation_context",
 ]
@@ -75,11 +83,201 @@ _MAX_REPAIR_ROUNDS = 64
 _MAX_FLAG_VALUE_CHARS = 200
 
 
-def validation_context(strictness: Strictness) -> dict[str, Any]:
-    """The Pydantic validation context for a strictness mode."""
-    if strictness not in ("strict", "lenient"):
-        raise ValueError(f"strictness must be 'strict' or 'lenient', not {strictness!r}")
-    return {"strictness": strictness}
+STRICTNESS_VALUES: tuple[Strictness, ...] = ("strict", "lenient")
+"""The values a strictness takes, as exact strings (no other case, no spaces)."""
+
+
+class StrictnessMode(StrEnum):
+    """The strictness modes as an enum: each member is its own exact string
+    (``StrictnessMode.LENIENT == "lenient"``), so either form is accepted wherever a
+    strictness is taken."""
+
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+
+def parse_strictness(value: object, *, argument: str = "strictness") -> Strictness:
+    """``value`` as a :data:`Strictness`, or :class:`~riskprofile.errors.ArgumentError`.
+
+    Takes exactly what is documented: ``"strict"`` or ``"lenient"`` (exact strings: a
+    misspelling, another case or a stray space is refused, never read as strict), a
+    :class:`StrictnessMode` member, or a validation context (:data:`STRICT`,
+    :data:`LENIENT`).
+
+    >>> parse_strictness(StrictnessMode.LENIENT)
+    'lenient'
+    >>> parse_strictness("lenEnt")
+    Traceback (most recent call last):
+    ...
+    riskprofile.errors.ArgumentError: strictness must be 'strict' or 'lenient', not 'lenEnt'
+    """
+    given = value
+    if isinstance(value, Mapping) and set(value) == {"strictness"}:
+        value = value["strictness"]
+    if isinstance(value, str):
+        for mode in STRICTNESS_VALUES:
+            if value == mode:  # a StrictnessMode member is equal to its string
+                return mode
+    raise ArgumentError(
+        f"{argument} must be 'strict' or 'lenient', not {given!r}",
+        argument=argument,
+        value=given,
+        valid=STRICTNESS_VALUES,
+    )
+
+
+def validation_context(strictness: Strictness | StrictnessMode) -> dict[str, Any]:
+    """The Pydantic validation context for a strictness mode.
+
+    Raises :class:`~riskprofile.errors.ArgumentError` (a ValueError) for anything but the
+    values :func:`parse_strictness` takes.
+    """
+    return {"strictness": parse_strictness(strictness)}
+
+
+def _checked_context(context: Any) -> Any:
+    """A ``model_validate`` context with its strictness checked: a mode given another
+    way than exactly ``"strict"``/``"lenient"`` would otherwise mean strict, silently."""
+    if context is None:
+        return None
+    if isinstance(context, Mapping):
+        if "strictness" not in context:
+            return context  # strict, the default
+        mode = parse_strictness(context["strictness"], argument="context['strictness']")
+        return context if type(context["strictness"]) is str else {**context, "strictness": mode}
+    if isinstance(context, str):  # context="lenient" or a StrictnessMode member
+        return validation_context(parse_strictness(context, argument="context"))
+    raise ArgumentError(
+        f"context must be STRICT, LENIENT or a strictness ('strict', 'lenient'), not {context!r}",
+        argument="context",
+        value=context,
+        valid=STRICTNESS_VALUES,
+    )
+
+
+_RECORD_KEYS = ("shipment_id", "bl_number", "number", "vessel_imo", "vessel_name")
+
+
+def _record_name(model: type[BaseModel], data: Any) -> str:
+    """How a rejected record is named: its model and, when it has one, its key."""
+    if isinstance(data, Mapping):
+        for key in _RECORD_KEYS:
+            value = data.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                text = str(value)
+                return f"{model.__name__} {key}={text[:60]!r}"
+    return model.__name__
+
+
+def record_error(model: type[BaseModel], data: Any, exc: ValidationError) -> RecordError:
+    """Pydantic's ``exc`` about ``data`` as a :class:`~riskprofile.errors.RecordError`
+    naming the record, its first problem's field and value, and every problem (raise it
+    ``from exc``)."""
+    problems: list[tuple[str | None, str | None, str]] = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or None
+        value = None if err["type"] == "missing" else _flag_value(err.get("input"))
+        if isinstance(err.get("input"), Mapping | list):
+            value = None  # a whole record or list: the field names it
+        problems.append((where, value, err["msg"]))
+    field, value, reason = problems[0] if problems else (None, None, str(exc))
+    return RecordError(
+        reason, record=_record_name(model, data), field=field, value=value,
+        problems=tuple(problems),
+    )  # fmt: skip
+
+
+def validation_errors(exc: RecordError | ValidationError) -> list[ErrorDetails]:
+    """Pydantic's error details behind a :class:`~riskprofile.errors.RecordError` raised
+    by a model, or of a ``ValidationError`` (see :meth:`RecordError.errors
+    <riskprofile.errors.RecordError.errors>`)."""
+    return cast("list[ErrorDetails]", exc.errors(include_url=False))
+
+
+class CheckedModel(BaseModel):
+    """Base of every model of the public API: constructing or validating one raises
+    :class:`~riskprofile.errors.RecordError` (a ``RiskProfileError``, and a ValueError)
+    naming the record, field and value, with Pydantic's ``ValidationError`` as its
+    ``__cause__``; a validation context whose strictness is not exactly ``"strict"`` or
+    ``"lenient"`` is refused (:class:`~riskprofile.errors.ArgumentError`) instead of
+    silently meaning strict."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise record_error(type(self), data, exc) from exc
+
+    # Pydantic's own validation (nested models, model_validate) keeps its fast path:
+    # this __init__ only wraps the error of a direct call.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Pydantic's ``model_validate``, raising :class:`~riskprofile.errors.RecordError`
+        (see the class docstring)."""
+        context = _checked_context(context)
+        try:
+            return super().model_validate(
+                obj, strict=strict, extra=extra, from_attributes=from_attributes,
+                context=context, by_alias=by_alias, by_name=by_name,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise record_error(cls, obj, exc) from exc
+
+    @classmethod
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Pydantic's ``model_validate_json``, raising
+        :class:`~riskprofile.errors.RecordError` (see the class docstring)."""
+        context = _checked_context(context)
+        try:
+            return super().model_validate_json(
+                json_data, strict=strict, extra=extra, context=context, by_alias=by_alias,
+                by_name=by_name,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise record_error(cls, None, exc) from exc
+
+    @classmethod
+    def model_validate_strings(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Pydantic's ``model_validate_strings``, raising
+        :class:`~riskprofile.errors.RecordError` (see the class docstring)."""
+        context = _checked_context(context)
+        try:
+            return super().model_validate_strings(
+                obj, strict=strict, extra=extra, context=context, by_alias=by_alias,
+                by_name=by_name,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise record_error(cls, obj, exc) from exc
 
 
 def is_lenient(info: ValidationInfo) -> bool:
@@ -125,7 +323,7 @@ the column-wise reader both emit each one a flat file can carry, alike, on data 
 trigger it)."""
 
 
-class QualityFlag(BaseModel):
+class QualityFlag(CheckedModel):
     """A data-quality problem found on a record and kept for rules and reports.
 
     Attributes:
@@ -212,7 +410,7 @@ def _find_standard(annotation: Any) -> tuple[_Standard, bool] | None:
     return None
 
 
-class RecordModel(BaseModel):
+class RecordModel(CheckedModel):
     """Base of the data model: unknown keys are errors, text is stripped, empty text is
     null, and the strictness mode decides between rejecting and flagging."""
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 import re
 import types
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from riskprofile.model._base import QualityFlag
+from riskprofile.model._base import CheckedModel, QualityFlag
 from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
 from riskprofile.model.manifest import (
     MAX_GROSS_MASS_KG,
@@ -69,7 +69,7 @@ def _list(description: str, example: Any) -> Any:
     return _f(description, example, default_factory=list)
 
 
-class Shipment(BaseModel):
+class Shipment(CheckedModel):
     """One container under one bill of lading, flattened for rules.
 
     Every field has a default, so a partial record (``Shipment(port_of_loading="ECGYE")``)
@@ -523,13 +523,17 @@ def _pieces(manifest: Manifest) -> list[_Piece]:
     return pieces
 
 
-def flatten(manifest: Manifest) -> list[Shipment]:
+def flatten(manifest: Manifest | Mapping[str, Any]) -> list[Shipment]:
     """Flatten a manifest into shipments, one per (bill of lading, container) pair.
 
     Consignments come in manifest order, each with its containers in declared order, then
     the containers that no consignment names. Shipment ids are unique within the result
-    (a repeated pair gets ``#2``, ``#3``...).
+    (a repeated pair gets ``#2``, ``#3``...). A manifest given as a mapping (its JSON
+    document) is validated first, strictly (``Manifest.model_validate``): one that is
+    not valid raises :class:`~riskprofile.errors.RecordError`.
     """
+    if not isinstance(manifest, Manifest):
+        manifest = Manifest.model_validate(manifest)
     # Equipment data comes from a number's first declaration; the flags of every one.
     boxes: dict[str, list[Container]] = {}
     for declared in manifest.containers:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from riskprofile.errors import ProfileError, ProfileSetError
+from riskprofile.errors import ProfileError, ProfileSetError, RecordError
+from riskprofile.model._base import validation_errors
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledCondition,
@@ -206,8 +205,8 @@ def _check_examples(resolved: _Resolved, errors: _Errors) -> bool:
         known = {k: v for k, v in example.shipment.items() if k in fields}
         try:
             Shipment.model_validate(known)
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
+        except RecordError as exc:
+            for err in validation_errors(exc):
                 field_name = str(err["loc"][0]) if err["loc"] else "shipment"
                 error((*at, "shipment", field_name),
                       f"{name}: {field_name}: {err['msg']} (got {err.get('input')!r})")  # fmt: skip

@@ -18,9 +18,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import ValidationError
-
+from riskprofile.errors import RecordError
 from riskprofile.model import LENIENT, Manifest
+from riskprofile.model._base import validation_errors
 from riskprofile.model.shipment import HISTORY_FIELDS, Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._explain import record_of
@@ -230,7 +230,7 @@ def example_shipment(fields: Mapping[str, Any]) -> tuple[Shipment, list[str]]:
     :data:`DERIVED_FROM`). Returns the shipment and the disagreements, in words.
 
     Raises:
-        pydantic.ValidationError: a field is unknown or its value has the wrong type.
+        RecordError: a field is unknown or its value has the wrong type.
     """
     shipment, problems, _ = _build(fields)
     return shipment, problems
@@ -285,10 +285,10 @@ def _values(profile: CompiledProfile, name: str, shipment: Shipment) -> str:
 def _check(profile: CompiledProfile, example: Example) -> tuple[list[str], tuple[str, ...]]:
     try:
         shipment, problems, stated = _build(example.shipment)
-    except ValidationError as exc:
+    except RecordError as exc:
         return [
             f"shipment.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_url=False)
+            for e in validation_errors(exc)
         ], ()
     return _expectations(profile, example, shipment, problems), stated
 

@@ -9,8 +9,8 @@ from copy import copy
 from dataclasses import dataclass
 
 import polars as pl
-from pydantic import ValidationError
 
+from riskprofile.errors import RecordError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._assemble import fast_frame
 from riskprofile.io._frame._groups import _GroupTables
@@ -181,7 +181,7 @@ class _Reader(_GroupTables, _ModelPath):
                     doc["container_number"] = number
                 try:
                     GoodsItem.model_validate(doc, context=self.table.context)
-                except ValidationError:
+                except RecordError:
                     refused.append(row)
         return pl.Series(refused, dtype=pl.Int64)
 

@@ -22,9 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from riskprofile.errors import InputFormatError
+from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io.edifact._envelope import Loose, Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, place_segments, table_for
@@ -211,7 +209,7 @@ def _read_message(
         doc["quality_flags"] = flags
     try:
         return Manifest.model_validate(doc, context=context)
-    except ValidationError as exc:
+    except RecordError as exc:
         where = message.problem("invalid_message", "the message is not a usable manifest", 1)
         problems = [FieldProblem(where.where, None, where.reason)]
         return [*problems, *problems_from_validation(exc)], doc
