@@ -21,6 +21,7 @@ _parse_tables.install()
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads on first use
     from riskprofile.errors import (
+        ArgumentError,
         BatchRejectedError,
         DataError,
         InputFormatError,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
         Seal,
         Shipment,
         Strictness,
+        StrictnessMode,
         field_catalogue,
         flatten,
         validation_context,
@@ -75,7 +77,15 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
         load_profiles,
         run_examples,
     )
-    from riskprofile.scoring import ContainerResult, Hit, ScoringRun, ShipmentResult, score
+    from riskprofile.scoring import (
+        ContainerResult,
+        Hit,
+        ScoringRun,
+        ShipmentResult,
+        read_run,
+        score,
+        write_run,
+    )
     from riskprofile.selection import Selection, select
 
 # Where each public name lives. They are imported on first use (PEP 562), so that
@@ -84,7 +94,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
 # the imports above and __all__.
 _HOMES: dict[str, str] = {
     "errors": (
-        "BatchRejectedError DataError InputFormatError MappingError NoProfilesError "
+        "ArgumentError BatchRejectedError DataError InputFormatError MappingError NoProfilesError "
         "ProfileError ProfileSetError RecordError RiskProfileError"
     ),
     "evaluation": "Evaluation Outcome Suggestions evaluate read_outcomes suggest",
@@ -94,12 +104,13 @@ _HOMES: dict[str, str] = {
     ),
     "model": (
         "LENIENT STRICT Consignment Container FieldSpec GoodsItem Manifest Party "
-        "QualityFlag Seal Shipment Strictness field_catalogue flatten validation_context"
+        "QualityFlag Seal Shipment Strictness StrictnessMode field_catalogue flatten "
+        "validation_context"
     ),
     "profiles": (
         "CompiledProfile ProfileSet lint_profiles load_all_profiles load_profiles run_examples"
     ),
-    "scoring": "ContainerResult Hit ScoringRun ShipmentResult score",
+    "scoring": "ContainerResult Hit ScoringRun ShipmentResult read_run score write_run",
     "selection": "Selection select",
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
@@ -132,6 +143,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ArgumentError",
     "Batch",
     "BatchRejectedError",
     "ColumnMapping",
@@ -166,6 +178,7 @@ __all__ = [
     "Shipment",
     "ShipmentResult",
     "Strictness",
+    "StrictnessMode",
     "Suggestions",
     "__version__",
     "evaluate",
@@ -177,6 +190,7 @@ __all__ = [
     "read_batch",
     "read_manifests",
     "read_outcomes",
+    "read_run",
     "run_examples",
     "score",
     "select",
@@ -185,4 +199,5 @@ __all__ = [
     "write_csv",
     "write_json",
     "write_parquet",
+    "write_run",
 ]

@@ -41,8 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile._run_file import RUN_FORMAT, RUN_VERSION, read_run, run_schema, write_run
 from riskprofile.engines import Engine as EvaluationEngine
 from riskprofile.engines import EngineName, FrameEngine, ProfileOutcome, rowwise
+from riskprofile.errors import ArgumentError, ArgumentTypeError, RecordError
 from riskprofile.io import Batch, ReadAccount, RejectedRecord
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles import (
@@ -83,6 +85,8 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNAR_MIN_SHIPMENTS",
     "LANES",
+    "RUN_FORMAT",
+    "RUN_VERSION",
     "ContainerResult",
     "Engine",
     "Hit",
@@ -98,10 +102,13 @@ __all__ = [
     "merge_runs",
     "most_severe",
     "rank_key",
+    "read_run",
     "require_profiles",
     "roll_up",
+    "run_schema",
     "score",
     "unevaluable_warnings",
+    "write_run",
 ]
 
 Engine = EngineName
@@ -301,7 +308,9 @@ def score(
     Raises:
         NoProfilesError: no profile takes part (none given, or every one skipped): a run
             that looked at nothing would call every container green.
-        ValueError: ``as_of`` is a string that is not an ISO 8601 date or time.
+        ArgumentError: ``as_of`` is not a date or an ISO 8601 date or time, or
+            ``engine`` is not one this function takes (a ``ValueError`` too).
+        RecordError: an item of ``shipments`` is not a :class:`Shipment`.
         InputFormatError: the batch file cannot be read at all.
 
     >>> from riskprofile.profiles import load_profiles
@@ -332,7 +341,7 @@ def score(
     elif _is_polars_frame(shipments):  # iterating one would give its columns
         frame = cast("pl.DataFrame", shipments)
     else:
-        shipment_list = list(cast("Iterable[Shipment]", shipments))
+        shipment_list = _shipment_list(shipments)
         if history is not None:
             from riskprofile.history._join import with_history_shipments
 
@@ -358,6 +367,27 @@ def score(
     return _score_objects(
         list(batch.shipments), batch, profile_list, skipped, when, engine, progress
     )
+
+
+def _shipment_list(shipments: object) -> list[Shipment]:
+    """The shipments :func:`score` was given as objects; anything else is refused, naming
+    its place in the input (a dict or a manifest there would fail later, obscurely)."""
+    if not isinstance(shipments, Iterable):
+        raise ArgumentTypeError(
+            "shipments must be a batch, a path, a frame or shipments, "
+            f"not {type(shipments).__name__}",
+            argument="shipments",
+            value=type(shipments).__name__,
+        )
+    out = list(shipments)
+    for index, item in enumerate(out):
+        if not isinstance(item, Shipment):
+            raise RecordError(
+                f"not a Shipment ({type(item).__name__}): make shipments with "
+                "flatten(manifest), Shipment.model_validate(...) or read_batch(...)",
+                record=index,
+            )
+    return out
 
 
 def _join_history(
@@ -565,10 +595,15 @@ def _is_polars_frame(value: object) -> bool:
 def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:
     """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``).
 
-    Raises ValueError for an unknown engine.
+    Raises :class:`~riskprofile.errors.ArgumentError` (a ValueError) for an unknown engine.
     """
     if engine not in ("auto", "rowwise", "columnar"):
-        raise ValueError(f"engine must be auto, rowwise or columnar, not {engine!r}")
+        raise ArgumentError(
+            f"engine must be auto, rowwise or columnar, not {engine!r}",
+            argument="engine",
+            value=engine,
+            valid=("auto", "rowwise", "columnar"),
+        )
     if engine == "rowwise":
         return "rowwise"
     if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
