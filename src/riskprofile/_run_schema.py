@@ -13,7 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from riskprofile.model.shipment import Shipment
 from riskprofile.rules import Lane
 
-__all__ = ["RunDocument"]
+__all__ = [
+    "ContainerResult",
+    "FieldProblem",
+    "Hit",
+    "ProfileScore",
+    "RejectedRecord",
+    "RunDocument",
+    "ShipmentResult",
+]
 
 # A decimal as its exact text (str(Decimal)): a JSON number would go through a float.
 _DecimalText = Annotated[
@@ -25,21 +33,21 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Problem(_Doc):
+class FieldProblem(_Doc):
     field: str | None
     value: str | None
     reason: str
 
 
-class _Rejected(_Doc):
+class RejectedRecord(_Doc):
     source: str
     record: int
-    problems: list[_Problem]
+    problems: list[FieldProblem]
     container_numbers: list[str] = Field(default_factory=list)
     bl_numbers: list[str] = Field(default_factory=list)
 
 
-class _Hit(_Doc):
+class Hit(_Doc):
     profile_id: str
     profile_version: int
     indicator_id: str
@@ -52,7 +60,7 @@ class _Hit(_Doc):
     )
 
 
-class _ProfileScore(_Doc):
+class ProfileScore(_Doc):
     profile_id: str
     profile_version: int
     score: _DecimalText
@@ -62,10 +70,10 @@ class _ProfileScore(_Doc):
     counted: _DecimalText | None
 
 
-class _ShipmentResult(_Doc):
+class ShipmentResult(_Doc):
     shipment: Shipment
-    hits: list[_Hit]
-    profiles: list[_ProfileScore]
+    hits: list[Hit]
+    profiles: list[ProfileScore]
     score: _DecimalText
     lane: Lane
     forced: list[str]
@@ -73,7 +81,7 @@ class _ShipmentResult(_Doc):
     unevaluable: list[str]
 
 
-class _Container(_Doc):
+class ContainerResult(_Doc):
     key: str
     container_number: str | None
     shipments: list[Annotated[int, Field(ge=0)]] = Field(
@@ -104,7 +112,7 @@ class RunDocument(_Doc):
     source: str | None
     records_read: int | None
     record_unit: str
-    rejected: list[_Rejected]
+    rejected: list[RejectedRecord]
     unevaluable: dict[str, int]
-    shipments: list[_ShipmentResult]
-    containers: list[_Container] = Field(description="The containers, in rank order.")
+    shipments: list[ShipmentResult]
+    containers: list[ContainerResult] = Field(description="The containers, in rank order.")

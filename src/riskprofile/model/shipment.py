@@ -527,13 +527,9 @@ def flatten(manifest: Manifest | Mapping[str, Any]) -> list[Shipment]:
     """Flatten a manifest into shipments, one per (bill of lading, container) pair.
 
     Consignments come in manifest order, each with its containers in declared order, then
-    the containers that no consignment names. Shipment ids are unique within the result
-    (a repeated pair gets ``#2``, ``#3``...). A manifest given as a mapping (its JSON
-    document) is validated first, strictly (``Manifest.model_validate``): one that is
-    not valid raises :class:`~riskprofile.errors.RecordError`.
-    """
-    if not isinstance(manifest, Manifest):
-        manifest = Manifest.model_validate(manifest)
+    the containers that no consignment names; shipment ids are unique (a repeated pair gets
+    ``#2``, ``#3``...). A manifest document (a mapping) is validated strictly first."""
+    manifest = manifest if isinstance(manifest, Manifest) else Manifest.model_validate(manifest)
     # Equipment data comes from a number's first declaration; the flags of every one.
     boxes: dict[str, list[Container]] = {}
     for declared in manifest.containers:
