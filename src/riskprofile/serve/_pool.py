@@ -28,8 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
+from riskprofile.errors import RecordError
 from riskprofile.model import Consignment, Container, Manifest, Shipment, flatten
 from riskprofile.model import validation_context as _validation_context
 from riskprofile.profiles import CompiledProfile
@@ -134,7 +133,7 @@ class _CallState:
     previous: dict[str, ContainerResult] = field(default_factory=dict)
 
 
-def _problems(record: int, exc: ValidationError, prefix: str) -> list[DocumentProblem]:
+def _problems(record: int, exc: RecordError, prefix: str) -> list[DocumentProblem]:
     out = []
     for err in exc.errors(include_url=False):
         path = prefix
@@ -217,7 +216,7 @@ class CallPool:
             return None
         try:
             manifest = Manifest.model_validate(header, context=self.context)
-        except ValidationError as exc:
+        except RecordError as exc:
             problems.extend(_problems(record, exc, ""))
             return None
         bills: list[tuple[str, dict[str, Any]]] = []
@@ -227,7 +226,7 @@ class CallPool:
             where = f"consignments[{index}]"
             try:
                 bill = Consignment.model_validate(raw, context=self.context)
-            except ValidationError as exc:
+            except RecordError as exc:
                 problems.extend(_problems(record, exc, where))
                 continue
             if bill.bl_number in seen:
@@ -248,7 +247,7 @@ class CallPool:
         for index, raw in enumerate(boxes_raw):
             try:
                 box = Container.model_validate(raw, context=self.context)
-            except ValidationError as exc:
+            except RecordError as exc:
                 problems.extend(_problems(record, exc, f"containers[{index}]"))
                 continue
             boxes.append((box.number, named.get(box.number, ""), raw))
@@ -559,7 +558,7 @@ def _arrival_day(header: Mapping[str, Any]) -> str | None:
         manifest = Manifest.model_validate(
             {"arrival": header.get("arrival")}, context=_validation_context("lenient")
         )
-    except ValidationError:
+    except RecordError:
         return None
     return None if manifest.arrival is None else manifest.arrival.date().isoformat()
 
