@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -591,3 +592,37 @@ def test_the_garbage_collector_leaves_the_run_s_objects_alone_while_it_scores(
     assert frozen > before[0]
     assert threshold[0] >= 10 * before[1][0]
     assert (gc.get_freeze_count(), gc.get_threshold()) == before
+
+
+def test_the_conditions_are_translated_while_the_batch_is_read_and_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The column-wise translations are made while the batch is still being read (the
+    read here waits for the first one, which a command translating only once it has the
+    frame never gives it), each condition once: scoring finds them made."""
+    import threading
+
+    from riskprofile.engines.columnar import _translate
+    from riskprofile.io import _frame
+
+    translated = threading.Event()
+    made: list[int] = []  # the compiled rules translated
+    original_read, original_translate = _frame.read_frame, _translate._translate
+
+    def read_frame(*args: object, **kwargs: object) -> object:
+        assert translated.wait(timeout=20), "nothing was translated while the batch was read"
+        return original_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    def translate(condition: Any, *args: object, **kwargs: object) -> object:
+        made.append(id(condition.rule))
+        translated.set()
+        return original_translate(condition, *args, **kwargs)  # type: ignore[arg-type]
+
+    _translate._TRANSLATIONS.clear()
+    monkeypatch.setattr(_frame, "read_frame", read_frame)
+    monkeypatch.setattr(_translate, "_translate", translate)
+    code, out, _ = run(BASE, capsys)
+    assert code == EXIT_OK
+    assert SUMMARY.match(out.splitlines()[0])
+    assert made
+    assert len(made) == len(set(made))

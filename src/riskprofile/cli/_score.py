@@ -227,6 +227,14 @@ def _score_batch(args: argparse.Namespace) -> int:
         hour=0, minute=0, second=0, microsecond=0
     )
     check_profiles(profiles, as_of, args.include_drafts, "score")
+    if ahead is not None and args.engine in ("auto", "columnar"):
+        # While the batch is still being read: the conditions translated for the
+        # column-wise engine, as score_frame would translate them once it has the frame.
+        from riskprofile.engines.columnar._translate import translate_ahead
+        from riskprofile.scoring import applicable_profiles
+
+        taking_part, _ = applicable_profiles(profiles, as_of, args.include_drafts)
+        translate_ahead(taking_part, as_of)
     run: ScoringRun | FrameRun
     if ahead is None:
         run, read = _via_models(args, profiles, as_of, strictness, progress)

@@ -44,7 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +55,10 @@ from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.columnar._translate._access import _Access
 from riskprofile.engines.columnar._translate._comprehensions import _Comprehensions
 from riskprofile.engines.columnar._translate._values import _V, Part, Untranslatable, _any
+from riskprofile.profiles._compiled import CompiledProfile
 from riskprofile.profiles._expressions import Condition
 
-__all__ = ["Part", "Translation", "shared_translation", "translate"]
+__all__ = ["Part", "Translation", "shared_translation", "translate", "translate_ahead"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,21 @@ def shared_translation(
     frame with those columns added. Equal sub-expressions of different conditions get
     the same name."""
     return _cached(condition, lists, as_of, shared=True)
+
+
+def translate_ahead(profiles: Iterable[CompiledProfile], as_of: dt.datetime) -> int:
+    """Translate every condition of ``profiles`` for ``as_of`` as scoring them column-wise
+    will (:func:`shared_translation`, kept in the cache ``score_frame`` reads), before the
+    frame is there: a caller still reading the batch in another thread does this pure
+    Python work meanwhile. Returns how many conditions were translated."""
+    count = 0
+    for profile in profiles:
+        conditions = [e.condition for e in profile.exceptions]
+        conditions += [i.condition for i in profile.indicators]
+        for condition in conditions:
+            shared_translation(condition, profile.lists, as_of)
+            count += 1
+    return count
 
 
 def _cached(
