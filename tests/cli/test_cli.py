@@ -186,3 +186,32 @@ def test_the_command_spares_the_interpreter_its_final_collection() -> None:
     lines = done.stdout.splitlines()
     assert lines[-1] == "frozen True"
     assert lines[-2] == "handlers 0"  # registered by the first run only
+
+
+def test_only_version_reads_the_package_metadata() -> None:
+    """Reading the installed version imports importlib.metadata (and email): about 45 ms
+    that only ``--version`` needs, not every command's parser."""
+    import riskprofile
+
+    probe = (
+        "import sys\n"
+        "from riskprofile.cli import main\n"
+        "try:\n"
+        "    main(['{}'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(riskprofile.__file__).parents[1])}
+    outs = {}
+    for option in ("--help", "--version"):
+        done = subprocess.run(
+            [sys.executable, "-c", probe.format(option)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        outs[option] = done.stdout.splitlines()
+    assert outs["--help"][-1] == "False"
+    assert outs["--version"] == [f"riskprofile {riskprofile.__version__}", "True"]

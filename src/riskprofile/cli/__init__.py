@@ -58,8 +58,6 @@ EXIT_NO_PROFILES = 4
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskprofile`` command."""
-    from riskprofile import __version__
-
     parser = _args.Parser(
         prog="riskprofile",
         description="Rule-based risk profiling of sea containers: score manifest batches "
@@ -69,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "2 the command could not run; 3 internal error; 4 no profile took part in the run. "
         "See docs/cli.md.",
     )
-    parser.add_argument("--version", action="version", version=f"riskprofile {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _score.register(commands)
     _evaluate.register(commands)
@@ -118,6 +116,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("riskprofile: internal error (a bug; please report it)", file=sys.stderr)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+class _Version(argparse.Action):
+    """``--version``, as argparse's own, with the version read only when asked for: the
+    package metadata needs ``importlib.metadata`` (and ``email``), about 45 ms of CPU
+    that every other command paid for nothing."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )  # fmt: skip
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from riskprofile import __version__
+
+        parser._print_message(f"riskprofile {__version__}\n", sys.stdout)
+        parser.exit()
 
 
 def _freeze_at_exit() -> None:
