@@ -117,12 +117,13 @@ def test_an_addition_returns_its_units_and_names_the_partners_it_changed() -> No
     bills = set(lcl.bl_numbers)
     mine = [d for d in DOCUMENTS if {c["bl_number"] for c in d.get("consignments", [])} & bills]
     first = pool.add(pool.parse([mine[0]]), TAKING_PART, AS_OF, SKIPPED)
-    assert lcl.key in first.units
-    assert first.run.containers[0].shipments[0].shipment.bl_count_in_container == 1
+    [unit] = [c for c in first.units if c.key == lcl.key]
+    assert unit.shipments[0].shipment.bl_count_in_container == 1
     later = pool.add(pool.parse([mine[1]]), TAKING_PART, AS_OF, SKIPPED)
-    assert lcl.key in later.units
-    unit = next(c for c in later.run.containers if c.key == lcl.key)
+    [unit] = [c for c in later.units if c.key == lcl.key]
     assert all(s.shipment.is_lcl for s in unit.shipments)
+    # The first B/L's other containers are not the second's: only what changed is said.
+    assert all(c.key not in {u.key for u in later.units} for c in later.changed)
 
 
 def test_a_document_that_contradicts_its_call_is_refused_naming_the_field() -> None:
@@ -155,3 +156,29 @@ def test_a_new_as_of_rescores_every_shipment() -> None:
     run = pool.run(pool.call_keys(), chosen, later, skipped)
     expected = score(pool.shipments(pool.call_keys()), PROFILES, as_of=later, engine="rowwise")
     assert run.containers == expected.containers
+
+
+def test_threads_of_one_worker_add_to_one_call_at_once() -> None:
+    """FastAPI runs requests on a thread pool: additions to one call from several
+    threads at once are taken one at a time (scoring included), none lost."""
+    import threading
+
+    pool = CallPool(PoolStore(":memory:"))
+    failures: list[BaseException] = []
+
+    def send(part: list[dict[str, Any]]) -> None:
+        try:
+            for document in part:
+                pool.add(pool.parse([document]), FEW, AS_OF, SKIPPED)
+                pool.summaries()  # a reader in between (GET /v1/calls)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=send, args=(DOCUMENTS[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    final = pool.run(pool.call_keys(), FEW, AS_OF, SKIPPED)
+    assert final.containers == FEW_RUN.containers

@@ -387,9 +387,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         else:
             scratch = CallPool(PoolStore(":memory:"), strictness=settings.strictness)
             arrival = scratch.add(parsed, chosen, when, skipped)
-        named = set(arrival.units)
-        changed = set(arrival.changed)
-        run = arrival.run
         warnings = [f"pool full: call {key} dropped" for key in arrival.evicted]
         return ScoreResponse(
             as_of=when.isoformat(),
@@ -397,14 +394,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             note=POOL_NOTE if body.keep else ALONE_NOTE,
             profiles=service.profiles_out(chosen),
             skipped_profiles=dict(skipped),
-            containers=[container_out(c) for c in run.containers if c.key in named],
-            changed=[container_out(c) for c in run.containers if c.key in changed],
+            containers=[container_out(c) for c in arrival.units],
+            changed=[container_out(c) for c in arrival.changed],
             calls=[_call_out(c) for c in arrival.calls],
             replaced=list(arrival.replaced),
             evicted=list(arrival.evicted),
             records_read=len(given),
             rejected=rejected,
-            unevaluable=dict(run.unevaluable),
+            unevaluable=arrival.unevaluable,
             warnings=warnings,
         )
 

@@ -88,19 +88,20 @@ class Arrival:
     """What an addition to the pool gives back.
 
     Attributes:
-        run: the calls the documents belong to, scored as they stand.
-        units: the keys of the units (containers, or B/Ls without one) the documents
-            name, in rank order.
-        changed: units of those calls the documents do not name whose score, lane or
-            forced lane changed with this addition (an LCL partner, say), in rank order.
+        units: the units (containers, or B/Ls without one) the documents name, scored
+            within their calls as they stand, in rank order.
+        changed: the other units of those calls whose score, lane or forced lane
+            changed with this addition (an LCL partner, say), in rank order.
+        unevaluable: ``<profile>/<indicator>`` -> the units of those calls on which it
+            could not be evaluated (as :attr:`ScoringRun.unevaluable`).
         calls: the calls, as they stand.
         replaced: the B/L numbers that replaced an earlier version.
         evicted: calls dropped from the pool to stay within its size.
     """
 
-    run: ScoringRun
-    units: tuple[str, ...]
-    changed: tuple[str, ...]
+    units: tuple[ContainerResult, ...]
+    changed: tuple[ContainerResult, ...]
+    unevaluable: dict[str, int]
     calls: tuple[CallSummary, ...]
     replaced: tuple[str, ...]
     evicted: tuple[str, ...] = ()
@@ -122,6 +123,7 @@ class _CallState:
     header_seq: int = -1
     seq: int = 0
     header: dict[str, Any] = field(default_factory=dict)
+    header_model: Manifest | None = None
     bills: dict[str, tuple[int, Consignment]] = field(default_factory=dict)
     boxes: dict[str, list[_Box]] = field(default_factory=dict)
     naming: dict[str, set[str]] = field(default_factory=dict)
@@ -130,7 +132,12 @@ class _CallState:
     scored_as: tuple[dt.datetime, tuple[tuple[str, str], ...]] | None = None
     dirty: set[str] = field(default_factory=set)
     units: dict[str, ContainerResult] = field(default_factory=dict)
-    previous: dict[str, ContainerResult] = field(default_factory=dict)
+    # Each shipment's unit, the units whose members changed since the last roll-up,
+    # each unit's place in the ranking, and the units the last roll-up changed.
+    unit_of: dict[str, str] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+    ranks: dict[str, Any] = field(default_factory=dict)
+    changed_units: set[str] = field(default_factory=set)
 
 
 def _problems(record: int, exc: RecordError, prefix: str) -> list[DocumentProblem]:
@@ -273,73 +280,78 @@ class CallPool:
             DocumentsRefusedError: a header field contradicts the call's (a vessel name, a
                 port of call), or the pool would hold too many B/Ls.
         """
-        with self._lock, self.store.writing() as db:
-            replaced: list[str] = []
-            problems: list[DocumentProblem] = []
-            headers: dict[str, dict[str, Any]] = {}
+        with self._lock:  # one addition at a time in this worker, scoring included
+            with self.store.writing() as db:  # every worker waits its turn to write
+                replaced: list[str] = []
+                problems: list[DocumentProblem] = []
+                headers: dict[str, dict[str, Any]] = {}
+                for doc in documents:
+                    row = PoolStore.call(db, doc.key)
+                    current = headers.get(doc.key, row.header if row else {})
+                    merged = _merge_header(current, doc.header, doc.record, problems)
+                    headers[doc.key] = merged
+                if problems:
+                    raise DocumentsRefusedError(problems)
+                for doc in documents:
+                    seq = PoolStore.next_seq(db)
+                    row = PoolStore.call(db, doc.key)
+                    header = headers[doc.key]
+                    if row is None or canonical(row.header) != canonical(header):
+                        day = _arrival_day(header)
+                        db.execute(
+                            "INSERT INTO calls VALUES (?, ?, ?, ?, ?) ON CONFLICT(call) DO UPDATE "
+                            "SET header = excluded.header, header_seq = excluded.header_seq, "
+                            "seq = excluded.seq, arrival_day = excluded.arrival_day",
+                            (doc.key, canonical(header), seq, seq, day),
+                        )
+                    else:
+                        db.execute("UPDATE calls SET seq = ? WHERE call = ?", (seq, doc.key))
+                    for bl, raw in doc.bills:
+                        before = db.execute(
+                            "SELECT 1 FROM bills WHERE call = ? AND bl = ?", (doc.key, bl)
+                        ).fetchone()
+                        if before is not None:
+                            replaced.append(bl)
+                            db.execute(
+                                "DELETE FROM boxes WHERE call = ? AND source = ?", (doc.key, bl)
+                            )
+                        db.execute(
+                            "INSERT OR REPLACE INTO bills VALUES (?, ?, ?, ?)",
+                            (doc.key, bl, seq, canonical(raw)),
+                        )
+                    for number, source, raw in doc.boxes:
+                        db.execute(
+                            "INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)",
+                            (doc.key, number, source, seq, canonical(raw)),
+                        )
+                evicted = self._evict(db, {d.key for d in documents})
+                keys = sorted({d.key for d in documents})
+                states = [self._refresh(db, key) for key in keys]
+            for state in states:
+                self._score(state, profiles, as_of)
+            named: set[str] = set()
+            by_key = {state.key: state for state in states}
             for doc in documents:
-                row = PoolStore.call(db, doc.key)
-                current = headers.get(doc.key, row.header if row else {})
-                merged = _merge_header(current, doc.header, doc.record, problems)
-                headers[doc.key] = merged
-            if problems:
-                raise DocumentsRefusedError(problems)
-            for doc in documents:
-                seq = PoolStore.next_seq(db)
-                row = PoolStore.call(db, doc.key)
-                header = headers[doc.key]
-                if row is None or canonical(row.header) != canonical(header):
-                    day = _arrival_day(header)
-                    db.execute(
-                        "INSERT INTO calls VALUES (?, ?, ?, ?, ?) ON CONFLICT(call) DO UPDATE "
-                        "SET header = excluded.header, header_seq = excluded.header_seq, "
-                        "seq = excluded.seq, arrival_day = excluded.arrival_day",
-                        (doc.key, canonical(header), seq, seq, day),
-                    )
-                else:
-                    db.execute("UPDATE calls SET seq = ? WHERE call = ?", (seq, doc.key))
-                for bl, raw in doc.bills:
-                    before = db.execute(
-                        "SELECT 1 FROM bills WHERE call = ? AND bl = ?", (doc.key, bl)
-                    ).fetchone()
-                    if before is not None:
-                        replaced.append(bl)
-                        db.execute("DELETE FROM boxes WHERE call = ? AND source = ?", (doc.key, bl))
-                    db.execute(
-                        "INSERT OR REPLACE INTO bills VALUES (?, ?, ?, ?)",
-                        (doc.key, bl, seq, canonical(raw)),
-                    )
-                for number, source, raw in doc.boxes:
-                    db.execute(
-                        "INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)",
-                        (doc.key, number, source, seq, canonical(raw)),
-                    )
-            evicted = self._evict(db, {d.key for d in documents})
-            keys = sorted({d.key for d in documents})
-            states = [self._refresh(db, key) for key in keys]
-        fingerprints = {p.id: p.fingerprint for p in profiles}
-        for state in states:
-            self._score(state, profiles, as_of)
-        run = _run_of(states, profiles, as_of, skipped, fingerprints)
-        named: set[str] = set()
-        for doc in documents:
-            bls = {bl for bl, _ in doc.bills}
-            state = self._states[doc.key]
-            for shipment in state.shipments.values():
-                if shipment.bl_number in bls:
-                    named.add(unit_key(shipment))
-            for number, _, _ in doc.boxes:
-                named.add(f"{doc.key}/{number}")
-        changed = self._changed(states, named)
-        units = tuple(c.key for c in run.containers if c.key in named)
-        return Arrival(
-            run=run,
-            units=units,
-            changed=tuple(c.key for c in run.containers if c.key in changed),
-            calls=tuple(_summary(s) for s in states),
-            replaced=tuple(replaced),
-            evicted=evicted,
-        )
+                bls = {bl for bl, _ in doc.bills}
+                state = by_key[doc.key]
+                for shipment in state.shipments.values():
+                    if shipment.bl_number in bls:
+                        named.add(unit_key(shipment))
+                for number, _, _ in doc.boxes:
+                    named.add(f"{doc.key}/{number}")
+            changed = {k for s in states for k in s.changed_units if k not in named}
+            ranked = sorted((k for s in states for k in s.units), key=lambda k: _rank_of(states, k))
+            units: Counter[str] = Counter()
+            for state in states:
+                units.update(_unevaluable(state.units.values()))
+            return Arrival(
+                units=tuple(_unit(states, k) for k in ranked if k in named),
+                changed=tuple(_unit(states, k) for k in ranked if k in changed),
+                unevaluable=dict(sorted(units.items())),
+                calls=tuple(_summary(s) for s in states),
+                replaced=tuple(replaced),
+                evicted=evicted,
+            )
 
     def _evict(self, db: Any, keep: set[str]) -> tuple[str, ...]:
         count = int(db.execute("SELECT count(*) FROM calls").fetchone()[0])
@@ -416,6 +428,8 @@ class CallPool:
                 self._states.popitem(last=False)
         full = state.header_seq != row.header_seq
         state.header, state.header_seq = row.header, row.header_seq
+        if full:
+            state.header_model = Manifest.model_validate(state.header, context=self.context)
         changed_bills = PoolStore.bills(db, key, state.seq)
         changed = {b.bl for b in changed_bills}
         affected: set[str] = set()
@@ -470,10 +484,19 @@ class CallPool:
                 if box.doc not in seen:  # declared alike by several documents: once
                     seen.add(box.doc)
                     boxes.append(box.model)
-        manifest = Manifest.model_validate(
-            {**state.header, "consignments": bills, "containers": boxes},
-            context=self.context,
-        )
+        numbers = [box.number for box in boxes]
+        if state.header_model is not None and len(set(numbers)) == len(numbers):
+            # The voyage fields validated once (their flags kept); B/Ls and containers
+            # validated as they arrived, each B/L number and container once: nothing
+            # left for the manifest's own checks (duplicates) to find.
+            manifest = state.header_model.model_copy(
+                update={"consignments": bills, "containers": boxes}
+            )
+        else:
+            manifest = Manifest.model_validate(
+                {**state.header, "consignments": bills, "containers": boxes},
+                context=self.context,
+            )
         fresh = {
             s.shipment_id: s
             for s in flatten(manifest)
@@ -491,10 +514,15 @@ class CallPool:
                 del state.shipments[sid]
                 state.results.pop(sid, None)
                 state.dirty.discard(sid)
+                state.touched.add(state.unit_of.pop(sid))
         for sid, shipment in fresh.items():
             if state.shipments.get(sid) != shipment:
                 state.shipments[sid] = shipment
                 state.dirty.add(sid)
+                if sid in state.unit_of:
+                    state.touched.add(state.unit_of[sid])
+                state.unit_of[sid] = key = unit_key(shipment)
+                state.touched.add(key)
 
     def _score(
         self, state: _CallState, profiles: Sequence[CompiledProfile], as_of: dt.datetime
@@ -504,8 +532,8 @@ class CallPool:
         token = (as_of, tuple(sorted((p.id, p.fingerprint) for p in profiles)))
         if state.scored_as != token:
             state.dirty = set(state.shipments)
+            state.touched.update(state.units, state.unit_of.values())
             state.scored_as = token
-        before = state.units
         if state.dirty:
             todo = [state.shipments[sid] for sid in sorted(state.dirty)]
             # include_drafts: the profiles given are the ones taking part already.
@@ -513,21 +541,26 @@ class CallPool:
             for result in run.shipments:
                 state.results[result.shipment_id] = result
             state.dirty = set()
-        results = [state.results[sid] for sid in sorted(state.shipments)]
-        state.units = {c.key: c for c in roll_up(results)}
-        state.previous = before
-
-    def _changed(self, states: Iterable[_CallState], named: set[str]) -> set[str]:
-        out = set()
-        for state in states:
-            before = state.previous
-            for key, unit in state.units.items():
-                old = before.get(key)
-                if key in named or old is None:
-                    continue
-                if (old.lane, old.score, old.forced) != (unit.lane, unit.score, unit.forced):
-                    out.add(key)
-        return out
+        # Roll up again only the units whose members changed.
+        touched = state.touched
+        members = [state.results[sid] for sid, key in state.unit_of.items() if key in touched]
+        made = {c.key: c for c in roll_up(members)}
+        state.changed_units = set()
+        for key in touched:
+            old, new = state.units.get(key), made.get(key)
+            if new is None:
+                state.units.pop(key, None)
+                state.ranks.pop(key, None)
+                continue
+            state.units[key] = new
+            state.ranks[key] = rank_key(new)
+            if old is None or (old.lane, old.score, old.forced) != (
+                new.lane,
+                new.score,
+                new.forced,
+            ):
+                state.changed_units.add(key)
+        state.touched = set()
 
 
 def _merge_header(
@@ -573,6 +606,27 @@ def _summary(state: _CallState) -> CallSummary:
     )
 
 
+def _rank_of(states: Sequence[_CallState], key: str) -> Any:
+    for state in states:
+        if key in state.ranks:
+            return state.ranks[key]
+    raise KeyError(key)
+
+
+def _unit(states: Sequence[_CallState], key: str) -> ContainerResult:
+    for state in states:
+        if key in state.units:
+            return state.units[key]
+    raise KeyError(key)
+
+
+def _unevaluable(containers: Iterable[ContainerResult]) -> Counter[str]:
+    units: Counter[str] = Counter()
+    for container in containers:
+        units.update({key for s in container.shipments for key in s.unevaluable})
+    return units
+
+
 def _run_of(
     states: Sequence[_CallState],
     profiles: Sequence[CompiledProfile],
@@ -583,10 +637,9 @@ def _run_of(
     """One run of the calls, as the library's :func:`~riskprofile.score` would make it
     from their shipments."""
     results = sorted((r for s in states for r in s.results.values()), key=lambda r: r.shipment_id)
-    containers = sorted((c for s in states for c in s.units.values()), key=rank_key)
-    units: Counter[str] = Counter()
-    for container in containers:
-        units.update({key for s in container.shipments for key in s.unevaluable})
+    ranked = sorted((k for s in states for k in s.units), key=lambda k: _rank_of(states, k))
+    containers = [_unit(states, k) for k in ranked]
+    units = _unevaluable(containers)
     return ScoringRun(
         as_of=as_of,
         fingerprints=fingerprints,
