@@ -183,3 +183,28 @@ def test_the_cache_is_safe_under_threads() -> None:
     assert failures == []
     for moment in times:
         assert columnar(condition, moment) == reference(condition, moment)
+
+
+def test_the_bundled_library_scored_at_now_again_and_again_translates_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A live service scores each request at now(): no bundled condition reads the
+    clock and no bundled list entry expires, so every call after the first finds its
+    translations (none is made again)."""
+    profiles = load_profiles(bundled=True)
+    conditions = [
+        part.condition
+        for profile in profiles
+        for part in (*profile.indicators, *profile.exceptions)
+    ]
+    moment = dt.datetime.now(dt.UTC)
+    later = moment + dt.timedelta(microseconds=3)
+    assert conditions
+    assert all(c.time_key(moment) == c.time_key(later) for c in conditions)
+    made = counting(monkeypatch)
+    frame = shipment_frame(ROWS)
+    score_frame(frame, profiles, as_of=moment)
+    first = len(made)
+    for step in range(1, 4):
+        score_frame(frame, profiles, as_of=moment + dt.timedelta(microseconds=step))
+    assert len(made) == first
