@@ -136,7 +136,10 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     src = Path(__file__).resolve().parents[1] / "src"
     cli = [sys.executable, "-m", "riskprofile"]
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    # Bytecode caches as an installed package has them: with PYTHONDONTWRITEBYTECODE set
+    # a source tree never gets its .pyc files and every run compiles ~110 modules again.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(src)
     rows: list[tuple[str, str, int, float, float, str]] = []
     out = args.cache / f"out.{args.output}"
 
