@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import importlib
 import os
 import shutil
@@ -178,13 +179,12 @@ def _score(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """The objects made so far (the modules imported) frozen out of the garbage
-    collector's reach, and its youngest generation collected ten times less often, while
-    a batch is scored: the objects a run makes live until it ends, so each collection
-    walked them again for nothing (about a tenth of a port day's CPU went to the
-    collector). Undone at the end (the command also runs inside other processes)."""
-    import gc
-
+    """While a batch is scored, the objects made so far frozen out of the garbage
+    collector's reach (again once the profiles are loaded) and its youngest generation
+    collected ten times less often: the modules and profiles live until the run ends, so
+    each collection walked them again for nothing (about a tenth of a port day's CPU went
+    to the collector). Undone at the end (the command also runs inside other processes:
+    the objects frozen meanwhile are handed back to the collector)."""
     threshold = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(threshold[0] * 10, *threshold[1:])
@@ -227,6 +227,7 @@ def _score_batch(args: argparse.Namespace) -> int:
         hour=0, minute=0, second=0, microsecond=0
     )
     check_profiles(profiles, as_of, args.include_drafts, "score")
+    gc.freeze()  # the modules and the profiles live as long as the run (see _fewer_collections)
     if ahead is not None and args.engine in ("auto", "columnar"):
         # While the batch is still being read: the conditions translated for the
         # column-wise engine, as score_frame would translate them once it has the frame.
