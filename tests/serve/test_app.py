@@ -63,7 +63,8 @@ def test_every_route_refuses_a_request_without_a_valid_key(
 def test_healthz_needs_no_key(keys_file: tuple[str, str]) -> None:
     """The bundled library with Pakistan's overlays, by default."""
     test = TestClient(create_app(ServiceSettings(keys=keys_file[0], country="PK")))
-    assert test.get("/healthz").json() == {"status": "ok", "profiles": 8, "worker": os.getpid()}
+    assert test.get("/healthz").json() == {"status": "ok", "profiles": 8, "worker": os.getpid(),
+                                           "reload_error": None}  # fmt: skip
 
 
 def test_profiles_and_fields(client: tuple[TestClient, dict[str, str]]) -> None:
@@ -205,3 +206,83 @@ def test_screen_lists_matches_with_scores_and_reasons(tmp_path: Any, keys_file: 
     assert zeta["matches"][0]["entry"] == "ZETA TRADING LLC"
     assert zeta["matches"][0]["score"] >= 99
     assert acme["matches"] == []
+
+
+PROFILE = """\
+id: t.reload
+version: {version}
+title: Reload
+category: other
+owner: tests
+indicators:
+  - {{id: any, title: Any B/L, when: bl_number != null, weight: {weight}}}
+bands:
+  - {{min_score: 1, lane: yellow}}
+"""
+
+
+def test_profiles_reload_without_a_restart_and_a_broken_set_is_never_used(
+    tmp_path: Any, keys_file: tuple[str, str]
+) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = folder / "t.yaml"
+    profile.write_text(PROFILE.format(version=1, weight=5), encoding="utf-8")
+    path, key = keys_file
+    settings = ServiceSettings(keys=path, profiles=(str(folder),), reload_seconds=0)
+    test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
+    body = {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1], "keep": False}
+
+    def scored() -> tuple[float, str]:
+        response = test.post("/v1/score", headers=headers, json=body).json()
+        return response["containers"][0]["score"], response["profiles"][0]["fingerprint"]
+
+    first_score, first_print = scored()
+    assert first_score == 5
+    profile.write_text(PROFILE.format(version=2, weight=7), encoding="utf-8")
+    second_score, second_print = scored()
+    assert (second_score, second_print != first_print) == (7, True)
+    # Half-written: the set that loaded last goes on scoring, and the worker says why.
+    profile.write_text(PROFILE.format(version=3, weight=9)[:60], encoding="utf-8")
+    assert scored() == (second_score, second_print)
+    health = test.get("/healthz").json()
+    assert "t.yaml" in health["reload_error"]
+    assert "t.yaml" in test.get("/v1/profiles", headers=headers).json()["reload_error"]
+    profile.write_text(PROFILE.format(version=3, weight=9), encoding="utf-8")
+    assert scored()[0] == 9
+    assert test.get("/healthz").json()["reload_error"] is None
+
+
+def test_a_rejected_record_is_named_by_its_place_even_after_a_line_break(
+    tmp_path: Any, keys_file: tuple[str, str]
+) -> None:
+    path, key = keys_file
+    settings = ServiceSettings(keys=path, profiles=(DOCUMENTARY,), strictness="strict")
+    test = TestClient(create_app(settings))
+    call = {"vessel_imo": "9321483", "voyage_number": "0425W"}
+    records = [
+        {**call, "bl_number": "B1", "container_number": "MSKU1234565",
+         "shipper_address": "1 HARBOUR ROAD\nKARACHI"},
+        {**call, "bl_number": "B2", "container_number": "MSKU1234560"},  # check digit
+    ]  # fmt: skip
+    body = test.post("/v1/score", headers={"X-API-Key": key},
+                     json={"as_of": "2026-11-02", "records": records}).json()  # fmt: skip
+    assert [(r["record"], r["field"]) for r in body["rejected"]] == [(2, "container_number")]
+    assert [c["bl_numbers"] for c in body["containers"]] == [["B1"]]
+    assert body["records_read"] == 2
+
+
+def test_recorded_outcomes_read_back_in_the_outcome_layout(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = client
+    test.post(
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:2]}
+    )
+    number = DOCUMENTS[0]["containers"][0]["number"]
+    found = {"container_number": number, "inspected": True, "finding": True, "category": "drugs"}
+    test.post("/v1/outcomes", headers=headers, json={"outcomes": [found]})
+    [outcome] = test.get("/v1/outcomes", headers=headers).json()["outcomes"]
+    assert outcome["unit"].endswith("/" + number)
+    assert (outcome["finding"], outcome["category"], outcome["recorded_by"]) == (
+        True, "drugs", "asycuda")  # fmt: skip

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import io
 import json
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +38,7 @@ from riskprofile.serve._models import (
     ContainerOut,
     FieldProblemOut,
     HitOut,
+    OutcomesListResponse,
     OutcomesRequest,
     OutcomesResponse,
     ProblemResponse,
@@ -86,6 +91,9 @@ class ServiceSettings:
         strictness: how documents are validated.
         limits: what a request may hold.
         max_calls: the most vessel calls the pool holds.
+        reload_seconds: how often a worker looks whether a profile file changed (a hash
+            of each file), at most: it then loads the whole set again and
+            swaps it in only if every file loads (0: on every request; below 0: never).
     """
 
     keys: str
@@ -95,12 +103,21 @@ class ServiceSettings:
     strictness: str = "lenient"
     limits: Limits = field(default_factory=Limits)
     max_calls: int = 2000
+    reload_seconds: float = 2.0
 
     def to_json(self) -> str:
         """The settings as JSON (how the command hands them to its workers)."""
         data = {
             k: getattr(self, k)
-            for k in ("keys", "profiles", "country", "pool", "strictness", "max_calls")
+            for k in (
+                "keys",
+                "profiles",
+                "country",
+                "pool",
+                "strictness",
+                "max_calls",
+                "reload_seconds",
+            )
         }
         data["profiles"] = list(self.profiles)
         data["limits"] = self.limits.__dict__
@@ -194,16 +211,68 @@ def _call_out(summary: CallSummary) -> CallOut:
     return CallOut(**summary.__dict__)
 
 
+def _signature(settings: ServiceSettings) -> tuple[tuple[str, str], ...]:
+    """Every file under the settings' own profile paths, with a hash of its bytes: what
+    changes when a profile or a list file is edited, added or removed (a modification
+    time can stay the same across two quick writes)."""
+    found: list[tuple[str, str]] = []
+    for path in settings.profiles:
+        if path == "bundled":
+            continue
+        root = Path(path)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for file in files:
+            try:
+                digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            except OSError as exc:
+                digest = f"unreadable: {exc.strerror}"
+            found.append((str(file), digest))
+    return tuple(found)
+
+
 class Service:
-    """What one worker holds: the keys, the profiles, the pool."""
+    """What one worker holds: the keys, the profiles, the pool.
+
+    The profiles are reloaded without a restart: at most every ``reload_seconds``, the
+    worker compares its profile files' contents (a hash of each) with what it loaded;
+    when they differ it loads the whole set again and swaps it in only if every file
+    loads (a request is served by one set from start to end). A set that fails to load
+    is not used: the worker keeps the one it has and says why in ``/healthz`` and
+    ``/v1/profiles`` (``reload_error``) until the files load again.
+    """
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.keys = ApiKeys.read(settings.keys)
-        self.profiles = load_service_profiles(settings)
+        self._signature = _signature(settings)
+        self._profiles = load_service_profiles(settings)
+        self._checked = time.monotonic()
+        self._reload_lock = threading.Lock()
+        self.reload_error: str | None = None
+        self.reloads = 0
         self.pool = CallPool(
             PoolStore(settings.pool), strictness=settings.strictness, max_calls=settings.max_calls
         )
+
+    @property
+    def profiles(self) -> ProfileSet:
+        """The profile set in use (reloaded first when its files changed)."""
+        interval = self.settings.reload_seconds
+        if interval >= 0 and time.monotonic() - self._checked >= interval:
+            with self._reload_lock:
+                self._checked = time.monotonic()
+                signature = _signature(self.settings)
+                if signature != self._signature:
+                    try:
+                        loaded = load_service_profiles(self.settings)
+                    except (RiskProfileError, OSError) as exc:
+                        self.reload_error = str(exc)[:2000]
+                    else:
+                        self._profiles, self.reload_error = loaded, None
+                        self.reloads += 1
+                    # A failed set is tried again only when the files change again.
+                    self._signature = signature
+        return self._profiles
 
     def taking_part(self, as_of: dt.datetime) -> tuple[list[CompiledProfile], dict[str, str]]:
         """The profiles that score at ``as_of``, and why the others do not (422 when
@@ -258,15 +327,28 @@ def _records_as_documents(
     header = [c.name for c in COLUMNS if any(c.name in r for r in records)]
     handle, name = tempfile.mkstemp(suffix=".csv", prefix="riskprofile-serve-")
     try:
+        # The reader numbers a record by the line it starts on, and a value may hold a
+        # line break: each record's first line, to give its index back.
+        index_of: dict[int, int] = {}
+        line = 2
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
+            writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
-            for record in records:
-                writer.writerow([_cell(record.get(column)) for column in header])
+            for index, record in enumerate(records, start=1):
+                row = io.StringIO()
+                csv.writer(row, lineterminator="\n").writerow(
+                    [_cell(record.get(column)) for column in header]
+                )
+                text = row.getvalue()
+                out.write(text)
+                index_of[line] = index
+                line += text.count("\n")
         reading = read_manifests(name, format="csv", strictness=strictness)  # type: ignore[arg-type]
         documents = [m.model_dump(mode="json", exclude_defaults=True) for m in reading]
         rejected = [
-            FieldProblemOut(record=r.record - 1, field=p.field, value=p.value, reason=p.reason)
+            FieldProblemOut(
+                record=index_of.get(r.record), field=p.field, value=p.value, reason=p.reason
+            )
             for r in reading.rejected
             for p in r.problems
         ]
@@ -328,7 +410,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     def healthz() -> dict[str, Any]:
         """Whether the worker is up, with how many profiles, and which process it is
         (no key needed)."""
-        return {"status": "ok", "profiles": len(service.profiles), "worker": os.getpid()}
+        profiles = service.profiles
+        return {"status": "ok", "profiles": len(profiles), "worker": os.getpid(),
+                "reload_error": service.reload_error}  # fmt: skip
 
     @app.get("/v1/profiles", response_model=ProfilesResponse, responses=_REFUSALS)
     def profiles(_: Caller, as_of: str | None = None) -> ProfilesResponse:
@@ -336,7 +420,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         fingerprints, and the ones that do not, with why."""
         when = _as_of(as_of)
         chosen, skipped = applicable_profiles(service.profiles, when, False)
-        return ProfilesResponse(profiles=service.profiles_out(chosen), skipped=skipped)
+        return ProfilesResponse(profiles=service.profiles_out(chosen), skipped=skipped,
+                                reload_error=service.reload_error)  # fmt: skip
 
     @app.get("/v1/fields", responses=_REFUSALS)
     def fields(_: Caller) -> dict[str, Any]:
@@ -548,6 +633,22 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             for u in match.unmatched
         ]
         return OutcomesResponse(recorded=recorded, unmatched=unmatched)
+
+    @app.get("/v1/outcomes", response_model=OutcomesListResponse, responses=_REFUSALS)
+    def recorded_outcomes(
+        _: Caller, call: Annotated[str | None, Query(max_length=400)] = None
+    ) -> OutcomesListResponse:
+        """Every outcome recorded (of one call with ``call``), in the order received, in
+        the outcome layout with the unit it was recorded for and the caller: what
+        ``riskprofile evaluate`` and the history store read (as JSON Lines, one per
+        line)."""
+        rows = service.pool.store.outcomes(call)
+        return OutcomesListResponse(
+            outcomes=[
+                {**doc, "unit": unit, "call": where, "recorded_by": who}
+                for where, unit, who, doc in rows
+            ]
+        )
 
     @app.post("/v1/screen", response_model=ScreenResponse, responses=_REFUSALS)
     def screen(body: ScreenRequest, _: Caller) -> ScreenResponse:

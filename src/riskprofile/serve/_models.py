@@ -14,6 +14,7 @@ __all__ = [
     "FieldProblemOut",
     "HitOut",
     "OutcomeIn",
+    "OutcomesListResponse",
     "OutcomesRequest",
     "OutcomesResponse",
     "ProblemResponse",
@@ -233,6 +234,12 @@ class OutcomesResponse(BaseModel):
     unmatched: list[FieldProblemOut]
 
 
+class OutcomesListResponse(BaseModel):
+    """The outcomes recorded, in the order received."""
+
+    outcomes: list[dict[str, Any]]
+
+
 class ScreenRequest(BaseModel):
     """Party names to screen against the profiles' name lists."""
 
@@ -273,3 +280,8 @@ class ProfilesResponse(BaseModel):
 
     profiles: list[ProfileOut]
     skipped: dict[str, str]
+    reload_error: str | None = Field(
+        None,
+        description="Why the profile files, changed since, could not be loaded again "
+        "(the set listed is the last one that loaded).",
+    )
