@@ -38,6 +38,7 @@ def test_the_options_reach_polars_allocator_before_it_loads() -> None:
     assert options["stats_print"] == "true"  # the user's own option is kept
     assert options["oversize_threshold"] == "0"
     assert options["muzzy_decay_ms"] == "0"
+    assert options["narenas"] == str(max(1, (os.cpu_count() or 1) // 2))
     assert options["dirty_decay_ms"] == ALLOCATOR_OPTIONS.split("dirty_decay_ms:")[1].split(",")[0]
 
 

@@ -18,7 +18,10 @@ memory it had just given back. Two defaults do it (docs/performance.md measures 
 - a page is then returned in two steps, first lazily (``MADV_FREE``: the page still
   counts in the process's memory until the system needs it), then for good
   (``muzzy_decay_ms``). ``muzzy_decay_ms:0`` returns it for good at once, so that the
-  memory the process holds is what it uses.
+  memory the process holds is what it uses;
+- jemalloc keeps four arenas per CPU, and a page freed in one arena is not reused by
+  another: Polars' threads and the reader's threads each took fresh pages. Half an arena
+  per CPU (one on two cores) reuses them: fewer faults and a lower peak together.
 
 A configuration the user sets in ``_RJEM_MALLOC_CONF`` comes after ours, so each of its
 options wins (jemalloc reads the options left to right, the last one counting).
@@ -31,7 +34,10 @@ import sys
 
 __all__ = ["ALLOCATOR_OPTIONS", "configure_allocator"]
 
-ALLOCATOR_OPTIONS = "oversize_threshold:0,dirty_decay_ms:2000,muzzy_decay_ms:0"
+ALLOCATOR_OPTIONS = (
+    f"narenas:{max(1, (os.cpu_count() or 1) // 2)},"
+    "oversize_threshold:0,dirty_decay_ms:2000,muzzy_decay_ms:0"
+)
 """The jemalloc options the command sets for Polars (before the user's own)."""
 
 _VARIABLE = "_RJEM_MALLOC_CONF"
