@@ -182,3 +182,18 @@ def test_threads_of_one_worker_add_to_one_call_at_once() -> None:
     assert failures == []
     final = pool.run(pool.call_keys(), FEW, AS_OF, SKIPPED)
     assert final.containers == FEW_RUN.containers
+
+
+def test_listing_the_calls_builds_none_and_a_full_pool_drops_the_oldest(tmp_path: Any) -> None:
+    path = tmp_path / "pool.sqlite"
+    writer = CallPool(PoolStore(path), max_calls=2)
+    other = [dict(d, voyage_number=f"V{i}") for i, d in enumerate(DOCUMENTS[:3])]
+    evicted = [writer.add(writer.parse([d]), FEW, AS_OF, SKIPPED).evicted for d in other]
+    assert evicted == [(), (), ("9740055/V0",)]
+    reader = CallPool(PoolStore(path))
+    listed = reader.summaries()
+    assert [(c.key, c.bills_of_lading, c.shipments) for c in listed] == [
+        ("9740055/V1", 1, None), ("9740055/V2", 1, None)]  # fmt: skip
+    assert reader._states == {}, "listing built no call"
+    [built] = [c for c in reader.summaries(["9740055/V2"]) if c.key == "9740055/V2"]
+    assert built.shipments is not None

@@ -512,7 +512,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             run = service.pool.run([key], chosen, when, skipped)
         except KeyError:
             raise HTTPException(404, detail=f"no call {key!r} in the pool") from None
-        summaries = [s for s in service.pool.summaries() if s.key == key]
+        summaries = [s for s in service.pool.summaries([key]) if s.key == key]
         return CallsResponse(
             as_of=when.isoformat(),
             calls=[_call_out(s) for s in summaries],

@@ -129,8 +129,11 @@ class CallOut(BaseModel):
 
     key: str
     bills_of_lading: int
-    shipments: int
-    containers: int
+    shipments: int | None = Field(
+        description="Null when the worker asked has not built the "
+        "call since its last addition (ask for it by key)."
+    )
+    containers: int | None
     arrival_day: str | None
 
 

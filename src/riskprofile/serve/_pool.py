@@ -74,12 +74,14 @@ class DocumentsRefusedError(ValueError):
 
 @dataclass(frozen=True)
 class CallSummary:
-    """A call of the pool as it stands."""
+    """A call of the pool as it stands (``shipments`` and ``containers`` are None when
+    this worker has not built the call since its last addition: counting them means
+    building it)."""
 
     key: str
     bills_of_lading: int
-    shipments: int
-    containers: int
+    shipments: int | None
+    containers: int | None
     arrival_day: str | None
 
 
@@ -367,13 +369,21 @@ class CallPool:
 
     # --- reading the pool ---------------------------------------------------------------
 
-    def summaries(self) -> list[CallSummary]:
-        """Every call of the pool, in key order."""
-        with self._lock:
-            with self.store.reading() as db:
-                keys = [row.call for row in PoolStore.calls(db)]
-                states = [self._refresh(db, key) for key in keys]
-            return [_summary(s) for s in states]
+    def summaries(self, build: Iterable[str] = ()) -> list[CallSummary]:
+        """Every call of the pool, in key order; the calls ``build`` built first (the
+        others counted in full only when this worker holds them up to date)."""
+        wanted = set(build)
+        with self._lock, self.store.reading() as db:
+            counts = dict(db.execute("SELECT call, count(*) FROM bills GROUP BY call").fetchall())
+            out = []
+            for row in PoolStore.calls(db):
+                state = self._states.get(row.call)
+                if row.call in wanted or (state is not None and state.seq == row.seq):
+                    out.append(_summary(self._refresh(db, row.call)))
+                else:
+                    out.append(CallSummary(row.call, int(counts.get(row.call, 0)), None, None,
+                                           row.arrival_day))  # fmt: skip
+            return out
 
     def call_keys(self, day: dt.date | None = None) -> list[str]:
         """The keys of the calls of the pool (arriving on ``day`` when given)."""
@@ -601,7 +611,7 @@ def _summary(state: _CallState) -> CallSummary:
         key=state.key,
         bills_of_lading=len(state.bills),
         shipments=len(state.shipments),
-        containers=len(state.units),
+        containers=len(set(state.unit_of.values())),
         arrival_day=_arrival_day(state.header),
     )
 
