@@ -308,6 +308,9 @@ def test_the_folder_follows_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/not/used")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache.cache_dir() == tmp_path / "home" / ".cache" / "riskprofile"
+    # No home to be found ("~" comes back): no cache, never one in the current folder.
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path("~")))
+    assert cache.cache_dir() is None
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")

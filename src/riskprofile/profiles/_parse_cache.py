@@ -66,15 +66,22 @@ class _CorruptEntryError(Exception):
 
 
 def cache_dir() -> Path | None:
-    """The folder of the parsed-profile cache, or None when the cache is turned off."""
+    """The folder of the parsed-profile cache, or None when the cache is turned off (or
+    there is no home folder to put it in)."""
     if os.environ.get(NO_CACHE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on"):
         return None
     chosen = os.environ.get(CACHE_DIR_VARIABLE)
     if chosen:
         return Path(chosen)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "riskprofile"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "riskprofile"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home directory to be found
+        return None
+    # A user without one may get "~" back: never a cache relative to the current folder.
+    return home / ".cache" / "riskprofile" if home.is_absolute() else None
 
 
 def parse_cached(text: str) -> YamlDocument:
