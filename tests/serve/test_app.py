@@ -286,3 +286,18 @@ def test_recorded_outcomes_read_back_in_the_outcome_layout(
     assert outcome["unit"].endswith("/" + number)
     assert (outcome["finding"], outcome["category"], outcome["recorded_by"]) == (
         True, "drugs", "asycuda")  # fmt: skip
+
+
+@pytest.mark.parametrize("route", ["/v1/score", "/v1/outcomes", "/v1/screen"])
+def test_a_lone_surrogate_is_422_not_500(
+    shared: tuple[TestClient, dict[str, str]], route: str
+) -> None:
+    """JSON allows "\\ud800"; no UTF-8 writer can write it back, not even the 422 that
+    names it (it was a UnicodeEncodeError: 500)."""
+    test, headers = shared
+    body = {"as_of": "2026-11-02", "manifests": [{"consignments": [{"bl_number": "B\ud800"}]}],
+            "names": ["\udfff"], "outcomes": [{"unit": "\ud800", "inspected": False}]}  # fmt: skip
+    response = test.post(route, headers={**headers, "content-type": "application/json"},
+                         content=json.dumps(body))  # fmt: skip
+    assert response.status_code == 422
+    assert "surrogate" in response.json()["detail"][0]["reason"]

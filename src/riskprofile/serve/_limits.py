@@ -2,7 +2,9 @@
 
 - The body: at most ``max_body_bytes`` (413, checked on ``Content-Length`` and while the
   body is read, so a lying or missing header cannot get round it), nested at most
-  ``max_depth`` levels (a linear scan outside strings, before the JSON parser recurses).
+  ``max_depth`` levels (a linear scan outside strings, before the JSON parser recurses),
+  and no lone UTF-16 surrogate escape (``"\ud800"``: JSON allows it, but it is no text
+  any UTF-8 writer can write back, not even into the 422 that names it).
 - Each field: text at most ``max_text_chars`` characters (the data model's own limit:
   a 10 MB goods description used to take 12 s and give 21 MB of JSON), lists at most
   ``max_items`` items; a request over either is refused with 422 naming the field
@@ -11,11 +13,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BodyLimit", "Limits", "field_problems", "nesting_depth"]
+__all__ = ["BodyLimit", "Limits", "field_problems", "lone_surrogate", "nesting_depth"]
+
+_ESCAPE = re.compile(rb"\\(?:\\|u([dD][89a-fA-F][0-9a-fA-F]{2}))")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,6 +60,26 @@ def nesting_depth(data: bytes) -> int:
         elif byte in (0x5D, 0x7D):
             depth -= 1
     return deepest
+
+
+def lone_surrogate(data: bytes) -> int | None:
+    """The byte offset of the first ``\\uD800``-``\\uDFFF`` escape in JSON text that is not
+    half of a pair (a high surrogate followed at once by a low one), or None."""
+    pending: int | None = None  # a high surrogate waiting for its low half
+    end = -1
+    for found in _ESCAPE.finditer(data):
+        unit = found.group(1)
+        if pending is not None and (found.start() != end or unit is None or unit[1] in b"89abAB"):
+            return pending
+        if unit is None:  # an escaped backslash
+            pending = None
+        elif unit[1] in b"89abAB":
+            pending, end = found.start(), found.end()
+        elif pending is None:
+            return found.start()
+        else:
+            pending = None
+    return pending
 
 
 def field_problems(value: Any, limits: Limits, path: str = "") -> list[dict[str, Any]]:
@@ -142,6 +167,11 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        where = lone_surrogate(body)
+        if where is not None:
+            await _refuse(send, 422, f"a lone UTF-16 surrogate escape at byte {where}: not "
+                          "text (send the character, or both halves of its pair)")  # fmt: skip
+            return
         if nesting_depth(body) > self.limits.max_depth:
             await _refuse(
                 send, 422, f"the body is nested deeper than {self.limits.max_depth} levels"
