@@ -23,6 +23,7 @@ from riskprofile.profiles._load import (
     load_all_profiles,
     load_profiles,
 )
+from riskprofile.profiles._lock import LOCK_FILE, lock_profiles
 from riskprofile.profiles._schema import (
     Band,
     Example,
@@ -41,6 +42,7 @@ from riskprofile.profiles._tree import field_types
 
 __all__ = [
     "ALL_LINTS",
+    "LOCK_FILE",
     "Band",
     "CompiledCondition",
     "CompiledIndicator",
@@ -72,6 +74,7 @@ __all__ = [
     "lint_profiles",
     "load_all_profiles",
     "load_profiles",
+    "lock_profiles",
     "profile_files",
     "record_of",
     "render_explanation",

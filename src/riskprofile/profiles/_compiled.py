@@ -12,6 +12,7 @@ from typing import Any
 import rule_engine
 
 from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile.errors import ArgumentError
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._explain import record_of, render_explanation, show_value
 from riskprofile.profiles._expressions import Condition
@@ -337,11 +338,32 @@ class ProfileSet:
         country: the country whose overlays were applied, if any.
         out_of_scope: profile id -> why it was left out for that country (its
             ``countries`` do not include it); a scoring run lists them as skipped.
+        reloader: how the set was loaded (the same call again), for :meth:`reload`;
+            None for a set made by hand.
     """
 
     profiles: tuple[CompiledProfile, ...]
     country: str | None = None
     out_of_scope: Mapping[str, str] = field(default_factory=dict, compare=False)
+    reloader: Callable[[], ProfileSet] | None = field(default=None, compare=False, repr=False)
+
+    def reload(self) -> ProfileSet:
+        """The set loaded again from the same files, with the same options (country,
+        bundled library, lock), as a new set: every file is read, validated and
+        compiled first, so a problem anywhere raises
+        (:class:`~riskprofile.errors.ProfileSetError`) and no set is made. This set is
+        immutable and stays as it was: swap the new one in with one assignment
+        (``profiles = profiles.reload()``), and a scoring run holds one set or the
+        other, never a mix. What a half-written file that still parses can do is in
+        ``docs/profiles.md`` (lock the folder: :func:`~riskprofile.profiles.lock_profiles`).
+        """
+        if self.reloader is None:
+            raise ArgumentError(
+                "this profile set was not loaded from files (load_profiles or "
+                "load_all_profiles): there is nothing to reload it from",
+                argument="self",
+            )
+        return self.reloader()
 
     def __iter__(self) -> Iterator[CompiledProfile]:
         return iter(self.profiles)

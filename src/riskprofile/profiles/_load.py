@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from riskprofile.profiles._expressions import (
 )
 from riskprofile.profiles._list_entries import _finish_list
 from riskprofile.profiles._lists import list_comparisons
+from riskprofile.profiles._lock import check_locks
 from riskprofile.profiles._overlays import _resolve_base, _resolve_overlays
 from riskprofile.profiles._schema import Indicator, Overlay, Profile, _country
 from riskprofile.profiles._sources import (
@@ -301,7 +303,9 @@ class _Loaded:
     overlays: dict[str, _Source]
 
 
-def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Loaded:
+def _load(
+    paths: str | Path | Sequence[str | Path], collect_errors: bool, lock: bool | None = None
+) -> _Loaded:
     if isinstance(paths, str | Path):
         paths = [paths]
     errors = _Errors(collect_errors)
@@ -314,6 +318,11 @@ def _load(paths: str | Path | Sequence[str | Path], collect_errors: bool) -> _Lo
         source = _read_source(path, errors)
         if source is not None:
             sources.append(source)
+    locked = check_locks(paths, {Path(s.path).resolve(): s.digest for s in sources}, lock)
+    if locked:  # not the reviewed set: nothing of it is compiled
+        for problem in locked:
+            errors.add(problem)
+        raise ProfileSetError(sorted(errors.found, key=lambda e: (e.path or "", e.line or 0)))
 
     bases: dict[str, _Source] = {}
     overlays: dict[str, _Source] = {}
@@ -355,6 +364,7 @@ def load_profiles(
     country: str | None = None,
     collect_errors: bool = True,
     bundled: bool = False,
+    lock: bool | None = None,
 ) -> ProfileSet:
     """Load, validate, resolve and compile risk profiles.
 
@@ -369,9 +379,17 @@ def load_profiles(
             (:func:`bundled_profiles_path`), as ``--profiles bundled`` does on the
             command line: one's own profiles then sit beside the bundled ones, and one's
             own overlays can adapt them. A profile id in both is a duplicate (an error).
+        lock: a folder among ``paths`` that holds a ``profiles.lock``
+            (:func:`~riskprofile.profiles.lock_profiles`) loads only with exactly the
+            files and bytes it locks (None, the default); ``True`` requires every folder
+            among ``paths`` to be locked; ``False`` ignores the locks.
+
+    Every file is read, validated and compiled before anything is returned: a problem
+    anywhere raises, and no set is made (:meth:`ProfileSet.reload` builds on this).
 
     Raises:
-        ProfileError: a problem, with its file, line and column.
+        ProfileError: a problem, with its file, line and column (code ``lock`` for a
+            file that is not what its folder's lock says).
 
     One's own folder beside the bundled library is
     ``load_profiles("my-profiles/", bundled=True)``; the bundled library alone:
@@ -386,7 +404,8 @@ def load_profiles(
         except ValueError as exc:
             # No overlay or scope would ever match: a silent run with the base profiles.
             raise ProfileError(f"country: {exc}", code="schema") from None
-    loaded = _load(_with_bundled(paths, bundled), collect_errors)
+    sources = _with_bundled(paths, bundled)
+    loaded = _load(sources, collect_errors, lock)
     compiled, bases, overlays = loaded.compiled, loaded.bases, loaded.overlays
     chosen: list[CompiledProfile] = []
     replaced: set[str] = set()
@@ -410,6 +429,7 @@ def load_profiles(
         tuple(sorted(chosen, key=lambda p: p.profile.id)),
         country=country,
         out_of_scope=dict(sorted(out_of_scope.items())),
+        reloader=partial(load_profiles, sources, country=country, lock=lock),
     )
 
 
@@ -418,12 +438,17 @@ def load_all_profiles(
     *,
     collect_errors: bool = True,
     bundled: bool = False,
+    lock: bool | None = None,
 ) -> ProfileSet:
     """Every profile under ``paths`` (and the bundled library with ``bundled=True``, as
-    for :func:`load_profiles`): the base profiles and every country's overlays,
-    resolved and compiled (for validation, lint and ``riskprofile test``)."""
-    loaded = _load(_with_bundled(paths, bundled), collect_errors)
-    return ProfileSet(tuple(sorted(loaded.compiled.values(), key=lambda p: p.id)))
+    for :func:`load_profiles`, ``lock`` too): the base profiles and every country's
+    overlays, resolved and compiled (for validation, lint and ``riskprofile test``)."""
+    sources = _with_bundled(paths, bundled)
+    loaded = _load(sources, collect_errors, lock)
+    return ProfileSet(
+        tuple(sorted(loaded.compiled.values(), key=lambda p: p.id)),
+        reloader=partial(load_all_profiles, sources, lock=lock),
+    )
 
 
 def _with_bundled(paths: str | Path | Sequence[str | Path], bundled: bool) -> list[str | Path]:

@@ -7,6 +7,7 @@ file whose shape is wrong or whose ids repeat.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from riskprofile.profiles._schema import Overlay, Profile
 from riskprofile.profiles._tree import CompileProblem
 from riskprofile.profiles._yaml import MAX_PROFILE_BYTES, Position, YamlDocument, YamlError
 
-__all__ = ["profile_files"]
+__all__ = ["file_digest", "profile_files"]
 
 
 _SUFFIXES = (".yaml", ".yml")
@@ -35,6 +36,12 @@ class _Source:
     path: str
     doc: YamlDocument
     model: Profile | Overlay
+    digest: str = ""  # of the bytes parsed (file_digest), for the folder's lock
+
+
+def file_digest(data: bytes) -> str:
+    """``sha256:<hex>`` of a profile file's bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -194,7 +201,7 @@ def _read_source(path: Path, errors: _Errors) -> _Source | None:
             errors.at(name, doc.position(loc), f"{where}: {message}", "schema", suggestion)
         return None
     assert isinstance(model, Profile | Overlay)
-    return _Source(name, doc, model)
+    return _Source(name, doc, model, file_digest(data))
 
 
 def _repeated_ids(name: str, doc: YamlDocument, errors: _Errors) -> bool:
