@@ -117,3 +117,33 @@ def test_every_flag_is_listed_where_its_value_is(
     batch = read_batch(path)
     codes = {name.split(":")[-1] for s in batch.shipments for name in s.quality_flags}
     assert codes <= {f.code for f in flags}
+
+
+def test_flags_read_only_the_flagged_units_through_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is read through the frame; the models read only the records of the
+    bills of lading and containers that carry a flag (the same listing as the whole
+    file's)."""
+    from riskprofile.model.manifest import GoodsItem
+
+    path = tmp_path / "b.csv"
+    write_csv(generate_manifests(5, 400, defect_rate=0.01), path)
+    _, expected = _check([str(path), "--flags", "--format", "json"], capsys)
+    made: list[int] = []
+    real = GoodsItem.model_validate.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[GoodsItem], obj: object, *args: object, **kwargs: object) -> object:
+        made.append(1)
+        return real(cls, obj, *args, **kwargs)
+
+    monkeypatch.setattr(GoodsItem, "model_validate", classmethod(counted))
+    reading = read_manifests(path)
+    whole = [f.as_dict() for f in flag_records(reading, list(reading))]
+    by_the_whole_file = len(made)
+    made.clear()
+    _, out = _check([str(path), "--flags", "--format", "json"], capsys)
+    assert out == expected
+    assert json.loads(out)["flag_list"] == whole != []
+    # The frame checks each distinct goods value once; the models read the flagged units.
+    assert 0 < len(made) < by_the_whole_file // 2

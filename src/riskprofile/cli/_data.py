@@ -155,24 +155,21 @@ def _count(text: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     from riskprofile.cli._read import frame_summary, read
     from riskprofile.io import read_manifests
-    from riskprofile.io._flags import flag_records
+    from riskprofile.io._flags import flag_records, frame_flag_records
     from riskprofile.model import Strictness
-    from riskprofile.model.shipment import flatten
 
     strictness: Strictness = "strict" if args.strict else "lenient"
+    frame = read(args.file, mapping=args.mapping, strictness=strictness)
+    summary = frame_summary(frame)
+    rejected = len(frame.rejected)
     if args.flags:
-        # As read_batch reads, keeping the manifests to list where their flags are (the
-        # record and field of each flag, which only the models know).
-        reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
-        manifests = list(reading)
-        batch = reading.batch([s for m in manifests for s in flatten(m)])
-        summary = batch.summary()
-        summary["flag_list"] = [f.as_dict() for f in flag_records(reading, manifests)]
-        rejected = len(batch.rejected)
-    else:
-        frame = read(args.file, mapping=args.mapping, strictness=strictness)
-        summary = frame_summary(frame)
-        rejected = len(frame.rejected)
+        # Where each flag is (its record and field) only the models know: they read the
+        # records of the flagged units only, or the whole file where that could differ.
+        flags = frame_flag_records(frame, args.mapping)
+        if flags is None:
+            reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
+            flags = flag_records(reading, list(reading))
+        summary["flag_list"] = [f.as_dict() for f in flags]
     if args.format == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:

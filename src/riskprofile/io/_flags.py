@@ -12,14 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import ManifestReading
 from riskprofile.io._table import _LOCATIONS, FlagSource, TableReader
 from riskprofile.model._base import RecordModel
 from riskprofile.model.manifest import Manifest
 
-__all__ = ["FlagRecord", "flag_records"]
+if TYPE_CHECKING:
+    from riskprofile.io._frame import FrameBatch
+
+__all__ = ["FlagRecord", "flag_records", "frame_flag_records"]
 
 _PARTIES = ("shipper", "consignee", "notify_party", "freight_payer")
 _PART = re.compile(r"[^.\[\]]+|\[(\d+)\]")
@@ -132,7 +137,29 @@ def flag_records(reading: ManifestReading, manifests: Iterable[Manifest]) -> lis
     """Every flag of ``manifests`` (read, in order, through ``reading``) with its record,
     container, column and value, in file order of the manifests and, within one, voyage,
     bills of lading (parties, goods), then containers (seals)."""
-    table: TableReader | None = reading._table
+    return _flag_records(reading._table, reading.record_numbers, manifests)
+
+
+def frame_flag_records(
+    batch: FrameBatch, mapping: ColumnMapping | str | Path | None = None
+) -> list[FlagRecord] | None:
+    """What :func:`flag_records` lists for the file ``batch`` was read from
+    (:func:`~riskprofile.io.read_frame`, with ``mapping``), the model path reading only
+    the records of the flagged bills of lading and containers; None when that could
+    differ from reading the whole file (then read it with
+    :func:`~riskprofile.io.read_manifests`)."""
+    from riskprofile.io._frame._flagged import flagged_manifests
+
+    found = flagged_manifests(batch, mapping)
+    if found is None:
+        return None
+    table, manifests = found
+    return _flag_records(table, [], manifests)
+
+
+def _flag_records(
+    table: TableReader | None, numbers: list[int], manifests: Iterable[Manifest]
+) -> list[FlagRecord]:
     out: list[FlagRecord] = []
     seen: set[tuple[Any, ...]] = set()
     for index, manifest in enumerate(manifests):
@@ -142,7 +169,6 @@ def flag_records(reading: ManifestReading, manifests: Iterable[Manifest]) -> lis
                 container = where.container
                 record: int | None
                 if table is None:  # JSON: one record per manifest
-                    numbers = reading.record_numbers
                     record = numbers[index] if index < len(numbers) else None
                     column = _json_path((*where.path, *_loc(flag.field)))
                 else:
