@@ -126,6 +126,9 @@ def test_records_are_grouped_and_scored(client: tuple[TestClient, dict[str, str]
           "goods": [{"description": "X" * 10_000_000}]}]}]},
          "manifests[0].consignments[0].goods[0].description"),
         ({"as_of": "2026-11-02", "records": [{"no_such_column": 1}]}, "no_such_column"),
+        ({"as_of": "2026-11-02", "records": []}, "records"),
+        ({"as_of": "2026-11-02", "manifests": []}, "manifests"),
+        ({"as_of": "2026-11-02", "records": [{"shipper_name": "X"}]}, "records"),
         ({"as_of": "2026-11-02", "manifests": [{"vessel_name": "A", "consignments": [
           {"bl_number": "B"}, {"bl_number": "B"}]}]}, "consignments[1].bl_number"),
     ],
@@ -301,3 +304,37 @@ def test_a_lone_surrogate_is_422_not_500(
                          content=json.dumps(body))  # fmt: skip
     assert response.status_code == 422
     assert "surrogate" in response.json()["detail"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"capacity": "3%", "control_rate": "1%"}, "seed"),
+        ({"capacity": "3%", "control_rate": "150%", "seed": 1}, "control_rate"),
+        ({"capacity": {"purple": 1}}, "capacity"),
+        ({"capacity": True}, "capacity"),
+        ({"capacity": "3%", "calls": ["NO/SUCH"]}, "calls"),
+    ],
+)
+def test_a_bad_selection_is_422_naming_its_field(
+    client: tuple[TestClient, dict[str, str]], body: dict[str, Any], field: str
+) -> None:
+    test, headers = client
+    test.post(
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:3]}
+    )
+    response = test.post("/v1/select", headers=headers, json={"as_of": "2026-11-02", **body})
+    assert response.status_code == 422, response.text
+    assert field in response.json()["detail"][0]["field"]
+
+
+def test_no_profile_taking_part_is_422_saying_why(
+    shared: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = shared
+    response = test.post("/v1/score", headers=headers,
+                         json={"as_of": "1990-01-01", "manifests": DOCUMENTS[:1]})  # fmt: skip
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["field"] == "as_of"
+    assert "general.documentary-anomalies: " in problem["reason"]

@@ -27,7 +27,7 @@ from riskprofile.io import COLUMNS, read_manifests
 from riskprofile.model import field_catalogue
 from riskprofile.profiles import CompiledProfile, ProfileSet, load_profiles
 from riskprofile.results import ContainerResult, ScoringRun
-from riskprofile.rules import applicable_profiles
+from riskprofile.rules import applicable_profiles, require_profiles
 from riskprofile.scoring import merge_runs
 from riskprofile.selection import select
 from riskprofile.serve._keys import ApiKeys
@@ -278,16 +278,11 @@ class Service:
         """The profiles that score at ``as_of``, and why the others do not (422 when
         none does: a run that looked at nothing would call every container green)."""
         chosen, skipped = applicable_profiles(self.profiles, as_of, False)
-        if not chosen:
-            raise _refused(
-                [
-                    FieldProblemOut(
-                        field="as_of",
-                        value=as_of.isoformat(),
-                        reason=str(NoProfilesError("no profile takes part", skipped=skipped)),
-                    )
-                ]
-            )
+        try:
+            require_profiles(chosen, skipped, as_of)
+        except NoProfilesError as exc:
+            problem = FieldProblemOut(field="as_of", value=as_of.isoformat(), reason=str(exc))
+            raise _refused([problem]) from None
         return chosen, skipped
 
     def profiles_out(self, profiles: Sequence[CompiledProfile]) -> list[ProfileOut]:
@@ -322,6 +317,9 @@ def _records_as_documents(
                     reason="not a column of the flat layout (docs/input.md)",
                 )
             )
+    if not any(r.get("bl_number") or r.get("container_number") for r in records):
+        problems.append(FieldProblemOut(field="records", reason="no record names a "
+                                        "bl_number or a container_number"))  # fmt: skip
     if problems:
         raise _refused(problems)
     header = [c.name for c in COLUMNS if any(c.name in r for r in records)]
@@ -437,6 +435,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
                 [FieldProblemOut(field="manifests", reason="give either 'manifests' or 'records'")]
             )
         given: Sequence[Any] = body.manifests if body.manifests is not None else body.records or []
+        what = "manifests" if body.manifests is not None else "records"
+        if not given:
+            raise _refused([FieldProblemOut(field=what, reason="empty: nothing to score")])
         limits = settings.limits
         if len(given) > limits.max_documents:
             raise _refused(
@@ -552,7 +553,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
                 control_on_top=body.control_on_top,
             )
         except ValueError as exc:
-            raise _refused([FieldProblemOut(field="capacity", reason=str(exc))]) from None
+            text = str(exc)
+            name = "seed" if "seed" in text else "control_rate" if "control" in text else "capacity"
+            raise _refused([FieldProblemOut(field=name, reason=text)]) from None
         return SelectResponse(
             as_of=when.isoformat(),
             calls=sorted(set(keys)),

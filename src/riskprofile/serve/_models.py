@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 __all__ = [
     "CallOut",
@@ -172,7 +172,7 @@ class SelectRequest(BaseModel):
 
     model_config = _FORBID
     as_of: str = Field(examples=["2026-11-02"])
-    capacity: int | str | dict[str, int | str] = Field(
+    capacity: StrictInt | StrictStr | dict[str, StrictInt | StrictStr] = Field(
         description="A count, a share ('3%') or quotas per lane ({'red': 2, 'yellow': '5%'}).",
         examples=["3%"],
     )
