@@ -1,4 +1,4 @@
-"""Benchmark: the SQL engine on DuckDB and PostgreSQL beside the columnar engine.
+"""Benchmark: the SQL engine on DuckDB, PostgreSQL and Spark beside the columnar engine.
 
 For N shipments and R indicators (the bundled base profiles' own indicators, copied
 until there are R; see ``score_columnar.py``), on the same shipment frame, it times each
@@ -10,7 +10,11 @@ checks that every engine's masks equal the columnar engine's:
 - **duckdb**: an in-memory DuckDB reading the frame in place (Arrow), one ``SELECT``;
 - **postgres**: a PostgreSQL server (``--postgres URL``, or a throwaway one started as
   the tests start it): the frame's columns ``COPY``-ed into a temporary table, then one
-  ``SELECT``; the load is also timed alone.
+  ``SELECT``; the load is also timed alone;
+- **spark**: a local Spark session (``local[*]``, the library's ``local_spark``; needs
+  the ``spark`` extra and Java 17+): the frame made a temporary view from Arrow, one
+  ``SELECT``, the result back as Arrow. Its ``translate`` line includes the session's
+  start and the JVM's first (compiling) query.
 
 The SQL engine's first call translates the conditions (cached afterwards): timed apart
 as ``translate``. Data: the seeded synthetic batches of ``score_columnar.py`` (cached in
@@ -66,7 +70,9 @@ def main() -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "riskprofile-benchmarks"
     )
     parser.add_argument("--postgres", help="a PostgreSQL URL (default: a throwaway server)")
-    parser.add_argument("--skip", action="append", default=[], choices=["duckdb", "postgres"])
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["duckdb", "postgres", "spark"]
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -121,8 +127,16 @@ def main() -> None:
         finally:
             if server is not None:
                 server.stop()
+    if "spark" not in args.skip:
+        from riskprofile.engines.sql._run import local_spark
+
+        spark = SqlEngine(local_spark())
+        small = frame.head(10)
+        _timed("spark translate", results, lambda: spark.masks_for(small, items, lists, AS_OF))
+        got = _timed("spark", results, lambda: spark.masks_for(frame, items, lists, AS_OF))
+        _same(reference, got, "spark")
     print("masks equal on every engine")
-    for name in ("duckdb", "postgres"):
+    for name in ("duckdb", "postgres", "spark"):
         if name in results:
             print(f"{name}: {results[name] / results['columnar']:.1f} x the columnar time")
 

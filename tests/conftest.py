@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.depth import FACTORS, HYPOTHESIS_DEFAULT, current, depth
 from tests.pgserver import postgres_dsn  # noqa: F401 - the fixture (throwaway PostgreSQL)
+from tests.sparksession import spark_session  # noqa: F401 - the fixture (local Spark)
 
 for _name in FACTORS:
     settings.register_profile(

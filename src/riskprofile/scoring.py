@@ -567,8 +567,13 @@ class _FrameTables:
 
 def _is_named(engine: object) -> bool:
     """Whether ``engine`` names one of the library's own engines (``auto``, ``rowwise``,
-    ``columnar``), not the SQL engine (``duckdb``, a ``postgresql://`` URL, an object)."""
-    return isinstance(engine, str) and engine != "duckdb" and not engine.startswith("postgres")
+    ``columnar``), not the SQL engine (``duckdb``, ``spark``, a ``postgresql://`` URL, an
+    object)."""
+    return (
+        isinstance(engine, str)
+        and engine not in ("duckdb", "spark")
+        and not engine.startswith("postgres")
+    )
 
 
 def _frame_engine(engine: object) -> FrameEngine | None:

@@ -89,8 +89,9 @@ def register(commands: Any) -> None:
     score.add_argument(
         "--engine", type=_engine, default="auto",
         help="evaluation engine: auto (default) and columnar score the whole batch "
-        "column-wise; rowwise is the reference, one shipment at a time; duckdb, or a "
-        "postgresql:// URL, evaluates the conditions in that database (docs/engines.md); "
+        "column-wise; rowwise is the reference, one shipment at a time; duckdb, a "
+        "postgresql:// URL or spark (a local Spark session) evaluates the conditions in "
+        "that database (docs/engines.md); "
         "all give the same results",
     )  # fmt: skip
     score.add_argument(
@@ -107,13 +108,13 @@ def register(commands: Any) -> None:
 
 
 def _engine(text: str) -> str:
-    """``auto``, ``rowwise``, ``columnar``, ``duckdb`` or a PostgreSQL URL."""
-    if text in ("auto", "rowwise", "columnar", "duckdb") or text.startswith(
+    """``auto``, ``rowwise``, ``columnar``, ``duckdb``, ``spark`` or a PostgreSQL URL."""
+    if text in ("auto", "rowwise", "columnar", "duckdb", "spark") or text.startswith(
         ("postgresql://", "postgres://")
     ):
         return text
     raise argparse.ArgumentTypeError(
-        f"{text!r}: expected auto, rowwise, columnar, duckdb or a postgresql:// URL"
+        f"{text!r}: expected auto, rowwise, columnar, duckdb, spark or a postgresql:// URL"
     )
 
 
@@ -347,7 +348,7 @@ def _columnar(
     from riskprofile.engines.columnar import score_frame
 
     frame_engine = None
-    if args.engine == "duckdb" or args.engine.startswith("postgres"):
+    if args.engine in ("duckdb", "spark") or args.engine.startswith("postgres"):
         from riskprofile.engines.sql import SqlEngine  # the database's client: when asked
 
         frame_engine = SqlEngine(args.engine)

@@ -15,7 +15,7 @@ __all__ = ["register"]
 def register(commands: Any) -> None:
     sql = commands.add_parser(
         "sql",
-        help="print the SQL of each indicator (DuckDB or PostgreSQL)",
+        help="print the SQL of each indicator (DuckDB, PostgreSQL or Spark)",
         description="Translate every exception and indicator of the profiles into SQL for "
         "the dialect: one query per condition over a table (or view) with the shipment "
         "frame's columns (see 'riskprofile fields') and a row number _row, giving per row "
@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
     sql.add_argument("paths", nargs="*", metavar="PATH",
                      help="profile files or folders; 'bundled' for the bundled library "
                      "(the default)")  # fmt: skip
-    sql.add_argument("--dialect", choices=["duckdb", "postgres"], default="duckdb",
+    sql.add_argument("--dialect", choices=["duckdb", "postgres", "spark"], default="duckdb",
                      help="the SQL dialect (default: duckdb)")  # fmt: skip
     sql.add_argument("--country", type=_args.country,
                      help="apply this country's overlays (ISO alpha-2)")  # fmt: skip

@@ -51,8 +51,8 @@ def test_score_on_postgres_is_the_columnar_output(
 
 def test_score_refuses_an_unknown_engine(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["score", *SCORE, "--engine", "spark"])
-    assert "expected auto, rowwise, columnar, duckdb or a postgresql:// URL" in (
+        main(["score", *SCORE, "--engine", "oracle"])
+    assert "expected auto, rowwise, columnar, duckdb, spark or a postgresql:// URL" in (
         capsys.readouterr().err
     )
 

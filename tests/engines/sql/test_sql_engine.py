@@ -81,9 +81,9 @@ def test_the_sql_engine_is_an_engine_and_a_frame_engine(sql_engine: SqlEngine) -
 
 
 def test_unknown_targets_are_refused() -> None:
-    with pytest.raises(ValueError, match="expected 'duckdb' or a postgresql:// URL"):
-        SqlEngine("spark")
-    with pytest.raises(ValueError, match="not a DuckDB or psycopg connection"):
+    with pytest.raises(ValueError, match="expected 'duckdb', 'spark' or a postgresql:// URL"):
+        SqlEngine("oracle")
+    with pytest.raises(ValueError, match="not a DuckDB or psycopg connection or a Spark session"):
         SqlEngine(object())
 
 

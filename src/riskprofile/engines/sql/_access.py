@@ -440,7 +440,7 @@ class _Access(_Core):
                 return None
             written.append(one)
         combined = "|".join(f"(?:{w})" for w, _ in written)
-        if any(w.startswith("(?i)") for w, _ in written) and self.d.name == "postgres":
+        if any(w.startswith("(?i)") for w, _ in written) and self.d.name != "duckdb":
             return None  # ARE takes flags at the very start only
         found = nn(self.d.regex_search(e, combined))
         guard = any(g for _, g in written)

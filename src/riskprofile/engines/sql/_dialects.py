@@ -24,7 +24,7 @@ from riskprofile.model.shipment import FieldType
 
 __all__ = ["DIALECTS", "Dialect", "DialectName"]
 
-DialectName = Literal["duckdb", "postgres"]
+DialectName = Literal["duckdb", "postgres", "spark"]
 
 # Element and table variables are numbered per condition, so that a condition's SQL
 # text is always the same (and two conditions never nest).
@@ -98,6 +98,10 @@ class Dialect:
         }
         if self.name == "duckdb":
             return duck[kind]
+        if self.name == "spark":  # TIMESTAMP is an instant there (with local time zone)
+            spark = {"string": "STRING", "date": "TIMESTAMP", "datetime": "TIMESTAMP",
+                     "list[string]": "ARRAY<STRING>"}  # fmt: skip
+            return spark.get(kind, duck[kind])
         pg = {"string": "TEXT", "float": "DOUBLE PRECISION", "decimal": "NUMERIC(38, 18)",
               "list[string]": "TEXT[]"}  # fmt: skip
         return pg.get(kind, duck[kind])
@@ -132,14 +136,17 @@ class Dialect:
         return fn("length", e)
 
     def contains_text(self, haystack: exp.Expression, needle: exp.Expression) -> exp.Expression:
-        return exp.GT(this=fn("strpos", haystack, needle), expression=lit(0))
+        position = "instr" if self.name == "spark" else "strpos"
+        return exp.GT(this=fn(position, haystack, needle), expression=lit(0))
 
     def starts_with(self, e: exp.Expression, prefix: exp.Expression) -> exp.Expression:
-        return fn("starts_with", e, prefix)
+        return fn("startswith" if self.name == "spark" else "starts_with", e, prefix)
 
     def ends_with(self, e: exp.Expression, suffix: exp.Expression) -> exp.Expression:
         if self.name == "duckdb":
             return fn("ends_with", e, suffix)
+        if self.name == "spark":
+            return fn("endswith", e, suffix)
         return exp.EQ(this=fn("right", e, self.text_length(suffix)), expression=suffix)
 
     def substring(
@@ -152,17 +159,19 @@ class Dialect:
         """Whether ``pattern`` (already written for this dialect) is found in ``e``."""
         if self.name == "duckdb":
             return fn("regexp_matches", e, lit(pattern))
-        return exp.RegexpLike(this=e, expression=lit(pattern))
+        return exp.RegexpLike(this=e, expression=lit(pattern))  # Spark: RLIKE (a search)
 
     # -- lists --
 
     def list_length(self, e: exp.Expression) -> exp.Expression:
         # PostgreSQL's array_length of an empty array is NULL: cardinality is 0.
-        return fn("len" if self.name == "duckdb" else "cardinality", e)
+        return fn({"duckdb": "len", "spark": "size"}.get(self.name, "cardinality"), e)
 
     def list_distinct_count(self, e: exp.Expression) -> exp.Expression:
         if self.name == "duckdb":
             return fn("len", fn("list_distinct", e))
+        if self.name == "spark":
+            return fn("size", fn("array_distinct", e))
         x = _variable()
         return exp.Subquery(
             this=exp.select(exp.Count(this=exp.Distinct(expressions=[x]))).from_(_unnest(e, x))
@@ -173,6 +182,8 @@ class Dialect:
         if self.name == "duckdb":
             at = lit(index + 1 if index >= 0 else index)
             return exp.Bracket(this=paren(e), expressions=[at], offset=1)
+        if self.name == "spark":  # element_at raises outside the list (ANSI mode)
+            return fn("try_element_at", e, lit(index + 1 if index >= 0 else index))
         position: exp.Expression = lit(index + 1)
         if index < 0:
             position = exp.Add(this=self.list_length(e), expression=lit(index + 1))
@@ -186,6 +197,8 @@ class Dialect:
         last = exp.Add(this=begin, expression=size)
         if self.name == "duckdb":
             return fn("list_slice", e, first, last)
+        if self.name == "spark":
+            return fn("slice", e, first, size)
         return exp.Bracket(
             this=paren(e), expressions=[exp.Slice(this=first, expression=last)], offset=1
         )
@@ -193,6 +206,8 @@ class Dialect:
     def list_contains(self, e: exp.Expression, member: exp.Expression) -> exp.Expression:
         if self.name == "duckdb":
             return fn("list_contains", e, member)
+        if self.name == "spark":
+            return fn("array_contains", e, member)
         return exp.EQ(this=member, expression=exp.Any(this=exp.Paren(this=e)))
 
     def list_overlaps(self, e: exp.Expression, texts: list[str]) -> exp.Expression:
@@ -200,6 +215,8 @@ class Dialect:
         wanted = [lit(t) for t in texts]
         if self.name == "duckdb":
             found = fn("list_has_any", e, exp.Array(expressions=wanted))
+        elif self.name == "spark":
+            found = fn("arrays_overlap", e, fn("array", *wanted))
         else:
             array = exp.cast(exp.Array(expressions=wanted), "TEXT[]")
             found = exp.ArrayOverlaps(this=e, expression=array)
@@ -217,14 +234,17 @@ class Dialect:
         """How many elements ``x`` of ``e`` make ``keep`` true."""
         if self.name == "duckdb":
             return fn("len", fn("list_filter", e, _lambda(x, keep)))
+        if self.name == "spark":  # filter keeps the elements where keep is TRUE (not NULL)
+            return fn("size", fn("filter", e, _lambda(x, keep)))
         return exp.Subquery(
             this=exp.select(exp.Count(this=exp.Star())).from_(_unnest(e, x)).where(keep)
         )
 
     def list_any(self, e: exp.Expression, x: exp.Column, test: exp.Expression) -> exp.Expression:
         """Whether some element ``x`` of ``e`` makes ``test`` true (never NULL)."""
-        if self.name == "duckdb":
-            count = fn("len", fn("list_filter", e, _lambda(x, test)))
+        if self.name in ("duckdb", "spark"):
+            # (Spark's exists is NULL where test is NULL for some element and TRUE for none.)
+            count = self.list_count(e, x, test)
             return exp.GT(this=exp.Coalesce(this=count, expressions=[lit(0)]), expression=lit(0))
         return exp.Exists(this=exp.select(lit(1)).from_(_unnest(e, x)).where(test))
 
@@ -253,5 +273,6 @@ def _unnest(e: exp.Expression, x: exp.Column) -> exp.Expression:
 DIALECTS: dict[str, Dialect] = {
     "duckdb": Dialect("duckdb", "duckdb"),
     "postgres": Dialect("postgres", "postgres"),
+    "spark": Dialect("spark", "spark"),
 }
 """The dialects the engine writes, each executed by the tests."""

@@ -63,14 +63,27 @@ def _are_char(code: int) -> str:
     return ch if ch.isalnum() else "\\" + ch if ch != " " else " "
 
 
+def _java_char(code: int) -> str:
+    """One character as a Java regex literal (outside or inside a class)."""
+    if code < 0x20:  # Java's \v is a class of vertical space, not U+000B: spelt in hex
+        return f"\\x{code:02X}"
+    return _are_char(code)
+
+
 class _AreWriter:
-    def __init__(self, pattern: str) -> None:
+    """RE2 syntax written out for PostgreSQL's ARE, or (``java``) for Java's regexes
+    (Spark's ``RLIKE``), from the constructs both read alike on printable ASCII."""
+
+    def __init__(self, pattern: str, *, java: bool = False) -> None:
         self.p = pattern
         self.i = 0
         self.case_insensitive = False
+        self.java = java
+        self.char = _java_char if java else _are_char
 
     def fail(self, what: str) -> UnsupportedRegex:
-        return UnsupportedRegex(f"{what} at {self.i} (not written for PostgreSQL)")
+        where = "Spark (Java regexes)" if self.java else "PostgreSQL"
+        return UnsupportedRegex(f"{what} at {self.i} (not written for {where})")
 
     def write(self) -> str:
         p = self.p
@@ -96,11 +109,17 @@ class _AreWriter:
                 out.append("^")
                 self.i += 1
             elif ch == "$":
-                out.append("$")
+                # RE2's $ (no multi-line flag) is the very end; Java's also matches
+                # before a final line terminator (\n, \r, ...): its \z is RE2's $.
+                out.append("\\z" if self.java else "$")
                 self.i += 1
             elif ch == "{":
                 repeat = _REPEAT.match(p, self.i)
-                if repeat and max(int(n) for n in (repeat.group(1), repeat.group(3)) if n) > 255:
+                if (
+                    repeat
+                    and not self.java
+                    and max(int(n) for n in (repeat.group(1), repeat.group(3)) if n) > 255
+                ):
                     raise self.fail("a repeat count above 255 (PostgreSQL's limit)")
                 if repeat:
                     out.append(repeat.group())
@@ -109,7 +128,7 @@ class _AreWriter:
                     out.append("\\{")
                     self.i += 1
             else:
-                out.append(_are_char(ord(ch)))
+                out.append(self.char(ord(ch)))
                 self.i += 1
         return "".join(out)
 
@@ -131,22 +150,24 @@ class _AreWriter:
         p = self.p
         ch = p[self.i + 1] if self.i + 1 < len(p) else ""
         if ch in "xX":
-            return _are_char(self.hex())
+            return self.char(self.hex())
         self.i += 2
         if ch.lower() in _PERL:
             return f"[{'^' if ch.isupper() else ''}{_PERL[ch.lower()]}]"
         if ch == "b":
-            return "\\y"
+            return "\\b" if self.java else "\\y"
         if ch == "B":
-            return "\\Y"
+            return "\\B" if self.java else "\\Y"
         if ch == "A":
             return "\\A"
         if ch == "z":
-            return "\\Z"
+            return "\\z" if self.java else "\\Z"
         if ch in _CONTROL:
-            return _are_char(_CONTROL[ch]) if _CONTROL[ch] >= 0x20 else "\\" + ch
+            if self.java or _CONTROL[ch] >= 0x20:
+                return self.char(_CONTROL[ch])
+            return "\\" + ch
         if ch.isascii() and not ch.isalnum() and ch.isprintable():
-            return _are_char(ord(ch))
+            return self.char(ord(ch))
         self.i -= 2
         raise self.fail(f"the escape \\{ch}")
 
@@ -164,20 +185,20 @@ class _AreWriter:
         ch = p[self.i]
         if ch != "\\":
             self.i += 1
-            return ord(ch), _are_char(ord(ch))
+            return ord(ch), self.char(ord(ch))
         nxt = p[self.i + 1] if self.i + 1 < len(p) else ""
         if nxt in "dsw":
             self.i += 2
             return None, _PERL[nxt]
         if nxt in "xX":
             code = self.hex()
-            return code, _are_char(code)
+            return code, self.char(code)
         if nxt in "tnr":
             self.i += 2
             return _CONTROL[nxt], "\\" + nxt
         if nxt.isascii() and not nxt.isalnum() and nxt.isprintable() and nxt != " ":
             self.i += 2
-            return ord(nxt), _are_char(ord(nxt))
+            return ord(nxt), self.char(ord(nxt))
         raise self.fail(f"the escape \\{nxt} in a class")
 
     def char_class(self) -> str:
@@ -220,7 +241,7 @@ def sql_pattern(pattern: str, dialect: str, *, anchored: bool) -> SqlPattern:
     if dialect == "duckdb":
         written = rf"\A(?:{pattern})" if anchored else pattern
         return SqlPattern(written, _UNICODE_TABLES.search(pattern) is not None)
-    writer = _AreWriter(pattern)
+    writer = _AreWriter(pattern, java=dialect == "spark")
     body = writer.write()
     out = f"(?:{body})"
     if anchored:

@@ -129,10 +129,12 @@ def _with_nul(frame: pl.DataFrame, names: Iterable[str]) -> pl.Series:
 
 
 class Database:
-    """A connection the engine runs its queries on: DuckDB (in-process) or PostgreSQL.
+    """A connection the engine runs its queries on: DuckDB (in-process), PostgreSQL or
+    Spark.
 
     ``target`` is ``"duckdb"`` (a new in-memory database), a DuckDB connection, a
-    PostgreSQL URL (``postgresql://user@host:port/db``) or a psycopg connection.
+    PostgreSQL URL (``postgresql://user@host:port/db``), a psycopg connection,
+    ``"spark"`` (a local Spark session, :func:`local_spark`) or a Spark session.
     """
 
     def __init__(self, target: Any = "duckdb") -> None:
@@ -142,18 +144,23 @@ class Database:
     @staticmethod
     def _dialect_name(target: Any) -> str:
         if isinstance(target, str):
-            if target == "duckdb":
-                return "duckdb"
+            if target in ("duckdb", "spark"):
+                return target
             if target.startswith(("postgresql://", "postgres://")):
                 return "postgres"
-            raise ValueError(f"engine target {target!r}: expected 'duckdb' or a postgresql:// URL")
+            raise ValueError(
+                f"engine target {target!r}: expected 'duckdb', 'spark' or a postgresql:// URL"
+            )
         module = type(target).__module__
         if module.startswith(("duckdb", "_duckdb")):
             return "duckdb"
         if module.startswith("psycopg"):
             return "postgres"
+        if module.startswith("pyspark"):
+            return "spark"
         raise ValueError(
-            f"engine target {type(target).__name__}: not a DuckDB or psycopg connection"
+            f"engine target {type(target).__name__}: not a DuckDB or psycopg connection "
+            "or a Spark session"
         )
 
     def query(
@@ -170,6 +177,9 @@ class Database:
         data = rows.hstack(frame.select(names)) if names else rows
         if self.dialect.name == "duckdb":
             result = self._duckdb(data, table, sql)
+            return result.with_columns(pl.lit(False).alias("nul"))
+        if self.dialect.name == "spark":
+            result = self._spark(data, table, sql)
             return result.with_columns(pl.lit(False).alias("nul"))
         nul = _with_nul(frame, names)
         if nul.any():
@@ -193,6 +203,25 @@ class Database:
             connection.unregister(table)
             if self.target == "duckdb":
                 connection.close()
+
+    def _spark(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
+        session = local_spark() if self.target == "spark" else self.target
+        # The session's time zone reads the shipments' dates (midnight UTC) and the
+        # query's instants: UTC for the query, the session's own again after it.
+        zone = session.conf.get("spark.sql.session.timeZone")
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+        try:
+            # Spark has no unsigned integers; Arrow's large (64-bit offset) strings and
+            # lists, as Polars' oldest compatibility level writes them.
+            data = data.with_columns(pl.col("_row").cast(pl.Int64))
+            arrow = data.to_arrow(compat_level=pl.CompatLevel.oldest())
+            session.createDataFrame(arrow).createOrReplaceTempView(table)
+            try:
+                return pl.DataFrame(pl.from_arrow(session.sql(sql).toArrow()))
+            finally:
+                session.catalog.dropTempView(table)
+        finally:
+            session.conf.set("spark.sql.session.timeZone", zone)
 
     def _postgres(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
         import psycopg
@@ -254,6 +283,32 @@ def load_postgres(cursor: Any, data: pl.DataFrame, table: str, *, temporary: boo
         copy.set_types(list(_pg_types(sql_types)))
         for row in data.iter_rows():
             copy.write_row(row)
+
+
+_SPARK_LOCK = threading.Lock()
+
+
+def local_spark() -> Any:
+    """The process's local Spark session (``local[*]``, web UI off, Arrow transfers),
+    made on first use - starting one takes tens of seconds - and kept for later runs;
+    an active session (``SparkSession.getActiveSession()``) is used as it is."""
+    from pyspark.sql import SparkSession
+
+    with _SPARK_LOCK:
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            return active
+        return (
+            SparkSession.builder.master("local[*]")
+            .appName("riskprofile")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            # Local mode runs in the driver: its default heap (1 GiB) runs out at about
+            # 100,000 shipments x 160 conditions.
+            .config("spark.driver.memory", "4g")
+            .getOrCreate()
+        )
 
 
 def _pg_types(sql_types: Sequence[str]) -> Iterator[str]:
