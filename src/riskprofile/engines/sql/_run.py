@@ -206,22 +206,17 @@ class Database:
 
     def _spark(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
         session = local_spark() if self.target == "spark" else self.target
-        # The session's time zone reads the shipments' dates (midnight UTC) and the
-        # query's instants: UTC for the query, the session's own again after it.
-        zone = session.conf.get("spark.sql.session.timeZone")
-        session.conf.set("spark.sql.session.timeZone", "UTC")
+        # The session's time zone does not matter: dates and times are instants (UTC in
+        # the frame, Spark's TIMESTAMP), and the query's literals carry their offset.
+        # Spark has no unsigned integers; Arrow's large (64-bit offset) strings and
+        # lists, as Polars' oldest compatibility level writes them.
+        data = data.with_columns(pl.col("_row").cast(pl.Int64))
+        arrow = data.to_arrow(compat_level=pl.CompatLevel.oldest())
+        session.createDataFrame(arrow).createOrReplaceTempView(table)
         try:
-            # Spark has no unsigned integers; Arrow's large (64-bit offset) strings and
-            # lists, as Polars' oldest compatibility level writes them.
-            data = data.with_columns(pl.col("_row").cast(pl.Int64))
-            arrow = data.to_arrow(compat_level=pl.CompatLevel.oldest())
-            session.createDataFrame(arrow).createOrReplaceTempView(table)
-            try:
-                return pl.DataFrame(pl.from_arrow(session.sql(sql).toArrow()))
-            finally:
-                session.catalog.dropTempView(table)
+            return pl.DataFrame(pl.from_arrow(session.sql(sql).toArrow()))
         finally:
-            session.conf.set("spark.sql.session.timeZone", zone)
+            session.catalog.dropTempView(table)
 
     def _postgres(self, data: pl.DataFrame, table: str, sql: str) -> pl.DataFrame:
         import psycopg
