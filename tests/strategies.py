@@ -910,11 +910,12 @@ _EDGE_CODES = ("AF", "PK", "CN", "IR", "84", "85", "93", "3604", "AEJEA", "")
 RULE_NUMBER_FIELDS = ("packages", "transshipment_count", "days_bl_to_arrival",
                       "goods_gross_weight_kg", "value_per_kg", "cargo_mass_gap_kg",
                       "declared_value", "consignee_first_seen_days",
-                      "consignee_finding_rate")  # fmt: skip
+                      "consignee_finding_rate", "stowplan_mass_gap_ratio")  # fmt: skip
 RULE_TEXT_FIELDS = ("description", "port_of_loading", "place_of_delivery", "value_currency",
                     "consignee_name")  # fmt: skip
-RULE_LIST_FIELDS = ("hs_chapters", "route_countries", "transshipment_ports")
-RULE_BOOLEAN_FIELDS = ("consignee_aeo", "is_lcl", "container_full", "shipper_consignee_pair_seen")
+RULE_LIST_FIELDS = ("hs_chapters", "route_countries", "transshipment_ports", "stowplan_dg_classes")
+RULE_BOOLEAN_FIELDS = ("consignee_aeo", "is_lcl", "container_full", "shipper_consignee_pair_seen",
+                       "stowplan_present", "stowplan_full_empty_mismatch")  # fmt: skip
 RULE_AS_OF = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
 RULE_LISTS: dict[str, tuple[str, frozenset[Any]]] = {
     "codes": ("string", frozenset({"AF", "PK", "AEJEA", "84"})),
@@ -959,6 +960,10 @@ def rule_shipments(draw: st.DrawFn) -> Shipment:
         "consignee_first_seen_days": draw(st.one_of(st.none(), ints)),
         "consignee_finding_rate": draw(_floats()),
         "shipper_consignee_pair_seen": draw(st.one_of(st.none(), st.booleans())),
+        # Stow-plan fields (riskprofile.io.edifact.join_stowplan): null without a plan.
+        "stowplan_mass_gap_ratio": draw(_floats()),
+        "stowplan_present": draw(st.one_of(st.none(), st.booleans())),
+        "stowplan_full_empty_mismatch": draw(st.one_of(st.none(), st.booleans())),
         "is_lcl": draw(st.booleans()),
         "container_full": draw(st.one_of(st.none(), st.booleans())),
         "bl_issue_date": draw(st.one_of(st.none(), moment.map(lambda m: m.date()))),

@@ -23,6 +23,7 @@ from riskprofile.rules import LANES, Lane, RankedContainer, most_severe
 if TYPE_CHECKING:
     from riskprofile.engines.columnar import FrameRun
     from riskprofile.io._batch import RejectedRecord
+    from riskprofile.io.edifact import StowplanCheck
     from riskprofile.model.shipment import Shipment
 
 __all__ = [
@@ -229,6 +230,10 @@ class ScoringRun:
             which that indicator could not be evaluated for at least one bill of lading,
             for every indicator where that happened, in key order (see
             :func:`unevaluable_warnings`).
+        stowplan: when the run was given a stow plan (``score(..., stowplan=...)``), what
+            joining it found beyond the shipments' ``stowplan_*`` fields: the units on
+            board and on no manifest (not scored: listed), the containers not on board,
+            and its warnings (:class:`~riskprofile.io.edifact.StowplanCheck`).
         tables: for a run :func:`~riskprofile.score` computed column-wise (a batch file,
             a :class:`~riskprofile.io.Batch`, a frame), what it keeps instead of objects
             (:class:`RunTables`); None for a run scored object-wise.
@@ -255,6 +260,7 @@ class ScoringRun:
     rejected: tuple[RejectedRecord, ...] = ()
     record_unit: str = "record"
     unevaluable: dict[str, int] = field(default_factory=dict)
+    stowplan: StowplanCheck | None = None
     tables: RunTables | None = field(default=None, init=False, compare=False, repr=False)
 
     @classmethod
@@ -274,6 +280,7 @@ class ScoringRun:
             rejected=frame_run.rejected,
             record_unit=frame_run.record_unit,
             unevaluable=frame_run.unevaluable,
+            stowplan=frame_run.stowplan,
         )
         object.__setattr__(run, "tables", tables)
         del run.__dict__["shipments"], run.__dict__["containers"]  # made on first access

@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 
     from riskprofile.history._join import HistorySource
     from riskprofile.io import FrameBatch
+    from riskprofile.io.edifact import StowPlan, StowplanCheck
 
 __all__ = [
     "COLUMNAR_MIN_SHIPMENTS",
@@ -255,6 +256,7 @@ def score(
     progress: Callable[[int], None] | None = None,
     engine: Engine | str | EvaluationEngine = "auto",
     history: HistorySource | None = None,
+    stowplan: StowPlan | str | os.PathLike[str] | None = None,
 ) -> ScoringRun:
     """Score every shipment against every profile and roll the results up by container.
 
@@ -300,6 +302,11 @@ def score(
             a DuckDB file or a ``postgresql://`` DSN): the shipments' history fields
             (``consignee_first_seen_days``...) are computed from what it saw strictly
             before ``as_of``; without one they are null (rules on them do not fire).
+        stowplan: the vessel's stow plan (a BAPLIE file or a
+            :class:`~riskprofile.io.edifact.StowPlan`): the shipments' ``stowplan_*``
+            cross-check fields are filled in from it (without one they are null), and
+            ``run.stowplan`` says what is on one side only (units on board and on no
+            manifest cannot be scored: they are listed there), see ``docs/edifact.md``.
 
     Returns:
         A :class:`ScoringRun`: the same input (in any order), profiles and ``as_of`` give
@@ -346,27 +353,39 @@ def score(
             from riskprofile.history._join import with_history_shipments
 
             shipment_list = with_history_shipments(shipment_list, history, when)
-        return _score_objects(shipment_list, None, profile_list, skipped, when, engine, progress)
+        check = None
+        if stowplan is not None:
+            from riskprofile.io.edifact import with_stowplan_shipments
+
+            shipment_list, check = with_stowplan_shipments(shipment_list, stowplan)
+        run = _score_objects(shipment_list, None, profile_list, skipped, when, engine, progress)
+        return run if check is None else dataclasses.replace(run, stowplan=check)
     if frame_batch is not None:
         frame = frame_batch.frame
     if history is not None:
         batch, frame_batch, frame = _join_history(history, when, batch, frame_batch, frame)
+    check = None
+    if stowplan is not None:
+        batch, frame_batch, frame, check = _join_stowplan(stowplan, batch, frame_batch, frame)
     count = len(batch.shipments) if batch is not None else cast("pl.DataFrame", frame).height
     frame_engine = _frame_engine(engine)
     if frame_engine is not None or (
         _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar"
     ):
         tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when, frame_engine)
+        tables.frame_run = dataclasses.replace(tables.frame_run, stowplan=check)
         if progress is not None:
             progress(count)  # scored column-wise, all at once
         return ScoringRun.of_frame(tables)
     if batch is None and frame_batch is not None:
         batch = frame_batch.to_batch()
     if batch is None:  # a bare frame
-        return _score_objects(None, None, profile_list, skipped, when, engine, progress, frame)
-    return _score_objects(
-        list(batch.shipments), batch, profile_list, skipped, when, engine, progress
-    )
+        run = _score_objects(None, None, profile_list, skipped, when, engine, progress, frame)
+    else:
+        run = _score_objects(
+            list(batch.shipments), batch, profile_list, skipped, when, engine, progress
+        )
+    return run if check is None else dataclasses.replace(run, stowplan=check)
 
 
 def _shipment_list(shipments: object) -> list[Shipment]:
@@ -408,6 +427,26 @@ def _join_history(
         return replace(batch, shipments=shipments), frame_batch, frame
     joined = with_history(cast("pl.DataFrame", frame), history, when)
     return batch, None if frame_batch is None else replace(frame_batch, frame=joined), joined
+
+
+def _join_stowplan(
+    plan: StowPlan | str | os.PathLike[str],
+    batch: Batch | None,
+    frame_batch: FrameBatch | None,
+    frame: pl.DataFrame | None,
+) -> tuple[Batch | None, FrameBatch | None, pl.DataFrame | None, StowplanCheck]:
+    """The batch with its stow-plan fields filled in (column-wise; into the objects of a
+    :class:`~riskprofile.io.Batch`), and what is on one side only."""
+    from dataclasses import replace
+
+    from riskprofile.io.edifact import join_stowplan, with_stowplan_shipments
+
+    if batch is not None:
+        shipments, check = with_stowplan_shipments(batch.shipments, plan)
+        return replace(batch, shipments=shipments), frame_batch, frame, check
+    joined, check = join_stowplan(cast("pl.DataFrame", frame), plan)
+    frame_batch = None if frame_batch is None else replace(frame_batch, frame=joined)
+    return batch, frame_batch, joined, check
 
 
 def _score_objects(

@@ -45,12 +45,12 @@ bands:
 
 # One invocation per command that works on the files the `world` fixture makes.
 # Placeholders: {batch} {mapping} {profiles} {outcomes} {outcomes_mapping} {history}
-# {history_outcomes} {msg} {pub} {key} {store} - input files;
+# {history_outcomes} {msg} {pub} {key} {store} {stowplan} - input files;
 # {out} {outdir} - outputs; every other non-option token is a plain value.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("score",): ["{batch}", "-m", "{mapping}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
                  "--capacity", "3", "--control-rate", "10%", "--seed", "1", "-o", "{out}.csv",
-                 "--history", "{store}"],
+                 "--history", "{store}", "--stowplan", "{stowplan}"],
     ("evaluate",): ["{batch}", "{outcomes}", "--outcomes-mapping", "{outcomes_mapping}",
                     "--profiles", "{profiles}", "--as-of", "2026-11-02", "--capacity", "3",
                     "-o", "{out}.html"],
@@ -99,7 +99,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
           "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}",
-          "{store}", "{apikeys}")  # fmt: skip
+          "{store}", "{apikeys}", "{stowplan}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
                   "fifo")  # fmt: skip
@@ -236,6 +236,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
         "{store}": str(store), "{trader}": trader, "{trader_into}": trader_into,
         "{apikeys}": str(base / "apikeys.txt"),
+        "{stowplan}": str(Path(__file__).parents[1] / "data" / "edifact" / "baplie-smdg22.edi"),
     }  # fmt: skip
 
 

@@ -100,6 +100,11 @@ def register(commands: Any) -> None:
         "store: a DuckDB file or a postgresql:// DSN (see 'riskprofile history')",
     )  # fmt: skip
     score.add_argument(
+        "--stowplan", metavar="BAPLIE",
+        help="the vessel's stow plan (BAPLIE): fill the stowplan_* cross-check fields and "
+        "list the containers on board and on no manifest (docs/edifact.md)",
+    )  # fmt: skip
+    score.add_argument(
         "--unevaluable-warn", type=_share, default=0.05, metavar="SHARE",
         help="warn of every indicator that could not be evaluated on more than this share "
         "of the units (5%%, 0.05); default 5%%",
@@ -213,7 +218,7 @@ def _score_batch(args: argparse.Namespace) -> int:
     check_outputs(
         "score",
         output_files(args.output, fmt) if args.output else [],
-        [args.batch, args.mapping, *(args.profiles or [])],
+        [args.batch, args.mapping, args.stowplan, *(args.profiles or [])],
     )
     progress = Progress()
     strictness: Strictness = "strict" if args.strict else "lenient"
@@ -294,7 +299,7 @@ def _via_models(
     with progress.stage("scoring", len(batch.shipments), "shipments") as step:
         run = score(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts, progress=step,
-            engine="rowwise", history=_history(args, as_of),
+            engine="rowwise", history=_history(args, as_of), stowplan=args.stowplan,
         )  # fmt: skip
     return run, batch
 
@@ -345,6 +350,8 @@ def _columnar(
 ) -> tuple[FrameRun, _Read]:
     """The default path: the batch read straight into the shipment frame and scored
     column-wise, no Python object per shipment."""
+    from dataclasses import replace
+
     from riskprofile.engines.columnar import score_frame
 
     frame_engine = None
@@ -357,18 +364,23 @@ def _columnar(
     _say_rejected(batch)
     store = _history(args, as_of)
     if store is not None:
-        from dataclasses import replace
-
         from riskprofile.history import with_history
 
         with progress.stage("joining the history fields"):
             batch = replace(batch, frame=with_history(batch.frame, store, as_of))
+    check = None
+    if args.stowplan is not None:
+        from riskprofile.io.edifact import join_stowplan
+
+        with progress.stage(f"joining the stow plan {args.stowplan}"):
+            joined, check = join_stowplan(batch.frame, args.stowplan)
+            batch = replace(batch, frame=joined)
     with progress.stage(f"scoring {batch.frame.height:,} shipments"):
         run = score_frame(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
             frame_engine=frame_engine,
         )  # fmt: skip
-    return run, batch
+    return (run if check is None else replace(run, stowplan=check)), batch
 
 
 def _write(
@@ -418,6 +430,8 @@ def _write(
         from riskprofile.scoring import unevaluable_warnings
 
         for warning in unevaluable_warnings(run, warn):  # standard output is the data
+            print(f"warning: {warning}", file=sys.stderr)
+        for warning in run.stowplan.warnings if run.stowplan is not None else ():
             print(f"warning: {warning}", file=sys.stderr)
 
 

@@ -15,17 +15,17 @@ from it (``riskprofile fields -o docs/fields.md``).
 from __future__ import annotations
 
 import re
-import types
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from riskprofile.model._base import CheckedModel, QualityFlag
+from riskprofile.model._catalogue import FieldSpec, FieldType, catalogue_of, render_catalogue
 from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
 from riskprofile.model.manifest import (
     MAX_GROSS_MASS_KG,
@@ -43,7 +43,9 @@ __all__ = [
     "CONTAINER_FLAG_RENAME",
     "PAYER_ROLES",
     "HISTORY_FIELDS",
+    "STOWPLAN_FIELDS",
     "FieldSpec",
+    "FieldType",
     "Shipment",
     "field_catalogue",
     "flag_names",
@@ -296,6 +298,71 @@ class Shipment(CheckedModel):
     shipper_resolved_as: str | None = _none("How the history store took the shipper for an "
         "earlier trader (as for consignee_resolved_as).", "matched ZETA TRADNG as ZETA TRADING")
     # fmt: on
+    # --- stow plan (null unless scored with a stow plan: docs/edifact.md) ---------------
+    stowplan_present: bool | None = _none(
+        "The container is in the stow plan (BAPLIE) the run was given (false: manifested "
+        "and not on board); null without a plan or a container number.",
+        True,
+    )
+    stowplan_position: str | None = _none(
+        "Its stowage position in the plan, bay-row-tier (ISO 9711-1).", "0020182"
+    )
+    stowplan_size_type: str | None = _none("The size-type code the plan gives.", "45R1")
+    stowplan_vgm_kg: float | None = _none(
+        "The mass the plan gives (its VGM, else its gross weight), kg.", 26350.0
+    )
+    stowplan_mass_gap_ratio: float | None = _none(
+        "(plan mass - declared mass) / declared mass, the declared mass being the VGM, else "
+        "the tare plus the container's declared goods weight: 0.25 means the plan is 25 % "
+        "heavier; null when either mass is unknown.",
+        0.01,
+    )
+    stowplan_full: bool | None = _none("The plan says laden (true) or empty (false).", True)
+    stowplan_full_empty_mismatch: bool | None = _none(
+        "Declared full and planned empty or the reverse, or declared empty and planned "
+        "heavier than its tare (4,000 kg when not declared) plus 1,000 kg; null when not on "
+        "board or the manifest does not say full or empty.",
+        False,
+    )
+    stowplan_port_of_loading: str | None = _none(
+        "The plan's port of loading (LOC+9) for the container.", "ECGYE"
+    )
+    stowplan_port_of_discharge: str | None = _none(
+        "The plan's port of discharge (LOC+11) for the container.", "PKKHI"
+    )
+    stowplan_pol_mismatch: bool | None = _none(
+        "The plan's port of loading is neither the B/L's port of loading nor one of its "
+        "transshipment ports; null when either side gives none.",
+        False,
+    )
+    stowplan_pod_mismatch: bool | None = _none(
+        "The plan's port of discharge is neither the B/L's port of discharge nor one of its "
+        "transshipment ports; null when either side gives none.",
+        False,
+    )
+    stowplan_dg_classes: list[str] = _list(
+        "IMDG classes of the dangerous goods the plan declares for the container (DGS).",
+        ["3"],
+    )
+    stowplan_un_numbers: list[str] = _list(
+        "UN numbers of the dangerous goods the plan declares for the container.", ["1263"]
+    )
+    stowplan_dg_undeclared: bool | None = _none(
+        "The plan declares dangerous goods for the container and the manifest does not: its "
+        "goods description names none of the plan's UN numbers ('UN 1263', 'UN1263') nor, "
+        "for goods the plan gives no UN number, says IMO, IMDG, HAZARDOUS or DANGEROUS; "
+        "null when not on board.",
+        False,
+    )
+    stowplan_reefer_celsius: float | None = _none(
+        "The reefer set temperature the plan gives, degrees Celsius.", -0.5
+    )
+    stowplan_reefer_mismatch: bool | None = _none(
+        "The plan sets a temperature on a container whose size-type (the plan's, else the "
+        "manifest's) is not a reefer; null when not on board, or when a temperature is set "
+        "and neither side gives a size-type that says.",
+        False,
+    )
 
 
 HISTORY_FIELDS: tuple[str, ...] = tuple(
@@ -307,6 +374,12 @@ HISTORY_FIELDS: tuple[str, ...] = tuple(
 )  # fmt: skip
 """The fields a history store gives (:mod:`riskprofile.history`): null in a shipment read
 from a batch, filled in when it is scored with a store."""
+
+STOWPLAN_FIELDS: tuple[str, ...] = tuple(
+    name for name in Shipment.model_fields if name.startswith("stowplan_")
+)
+"""The fields a stow plan gives (:func:`riskprofile.io.edifact.join_stowplan`): null (lists
+empty) in a shipment read from a batch, filled in when it is scored with a plan."""
 
 
 # --- flattening ----------------------------------------------------------------------------
@@ -690,66 +763,6 @@ def flatten_all(manifests: Iterable[Manifest]) -> Iterator[Shipment]:
 
 # --- field catalogue -----------------------------------------------------------------------
 
-FieldType = Literal[
-    "string", "integer", "float", "decimal", "boolean", "date", "datetime", "list[string]"
-]
-_SCALARS: dict[Any, FieldType] = {
-    str: "string",
-    int: "integer",
-    float: "float",
-    Decimal: "decimal",
-    bool: "boolean",
-    date: "date",
-    datetime: "datetime",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One field of the :class:`Shipment` record, as profile authors see it.
-
-    Attributes:
-        name: the field name used in rule expressions.
-        type: one of string, integer, float, decimal, boolean, date, datetime,
-            list[string].
-        nullable: whether the field can be null.
-        description: what the field means.
-        example: a typical value.
-        choices: the allowed values when the field is a closed set of strings.
-    """
-
-    name: str
-    type: FieldType
-    nullable: bool
-    description: str
-    example: Any
-    choices: tuple[str, ...] = ()
-
-
-def _literal_values(annotation: Any) -> tuple[str, ...]:
-    """The values of a ``Literal`` (or a union of them), else none."""
-    if get_origin(annotation) is Literal:
-        return tuple(get_args(annotation))
-    if get_origin(annotation) in (Union, types.UnionType):
-        return tuple(v for arg in get_args(annotation) for v in _literal_values(arg))
-    return ()
-
-
-def _field_type(annotation: Any) -> tuple[FieldType, bool, tuple[str, ...]]:
-    nullable = False
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        nullable = len(args) < len(get_args(annotation))
-        annotation = args[0]
-        origin = get_origin(annotation)
-    if origin is Literal:
-        return "string", nullable, tuple(get_args(annotation))
-    if origin is list:
-        (element,) = get_args(annotation) or (str,)
-        return "list[string]", nullable, _literal_values(element)
-    return _SCALARS[annotation], nullable, ()
-
 
 def field_catalogue() -> tuple[FieldSpec, ...]:
     """Every :class:`Shipment` field with its type, nullability, description and example.
@@ -757,44 +770,9 @@ def field_catalogue() -> tuple[FieldSpec, ...]:
     >>> next(f for f in field_catalogue() if f.name == "hs_chapters").type
     'list[string]'
     """
-    specs = []
-    for name, info in Shipment.model_fields.items():
-        ftype, nullable, choices = _field_type(info.annotation)
-        examples = info.examples or [None]
-        specs.append(
-            FieldSpec(
-                name=name,
-                type=ftype,
-                nullable=nullable,
-                description=info.description or "",
-                example=examples[0],
-                choices=choices,
-            )
-        )
-    return tuple(specs)
+    return catalogue_of(Shipment)
 
 
 def render_field_catalogue() -> str:
     """The field catalogue as the Markdown page ``docs/fields.md``."""
-    lines = [
-        "# Shipment fields",
-        "",
-        "<!-- Generated by `riskprofile fields -o docs/fields.md`; do not edit by hand. -->",
-        "",
-        "A *shipment* is one container as declared under one bill of lading. These are the",
-        "fields a risk profile's expressions can use. *Nullable* fields are null when the",
-        "declaration does not give the data; lists are empty instead of null.",
-        "",
-        "| field | type | nullable | description | example |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for spec in field_catalogue():
-        description = spec.description
-        if spec.choices:
-            description += " One of: " + ", ".join(f"`{c}`" for c in spec.choices) + "."
-        example = spec.example
-        shown = "`" + (repr(example) if not isinstance(example, str) else example) + "`"
-        cells = [f"`{spec.name}`", spec.type, "yes" if spec.nullable else "no", description, shown]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    lines.append("")
-    return "\n".join(lines)
+    return render_catalogue(field_catalogue())

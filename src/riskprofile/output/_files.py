@@ -69,6 +69,9 @@ def _audit(run: Run, selection: Selection | None) -> dict[str, Any]:
             ],
             warnings=list(selection.warnings),
         )
+    if run.stowplan is not None:
+        # Units on board and on no manifest are no shipment: listed here, not lost.
+        audit["stowplan"] = run.stowplan.as_dict()
     if run.records_read is not None:
         # Scored from a batch: what was read and what was not, so that nothing is lost.
         audit.update(

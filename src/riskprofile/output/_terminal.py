@@ -11,6 +11,7 @@ from riskprofile.output._units import Unit, _number
 from riskprofile.rules import LANES, UNEVALUABLE_WARNING, unevaluable_warnings
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.io.edifact import StowplanCheck
     from riskprofile.selection import ManualReview, Selection
 
 
@@ -177,6 +178,8 @@ def text_table(
     documentary = [] if selection is None else selection.documentary[: max(limit, 0)]
     by_key = _units(run, [key for _, _, key in picked] + [c.key for c in documentary])
     out.extend(f"warning: {w}" for w in unevaluable_warnings(run, unevaluable_warning))
+    if run.stowplan is not None:
+        out += _stowplan_lines(run.stowplan)
     body: list[str] = []
     for unit in selection.manual_review if selection is not None else ():
         body += ["", *_manual_lines(unit, width)]
@@ -201,8 +204,44 @@ def text_table(
             )  # fmt: skip
         if len(selection.documentary) > len(documentary):
             body.append(f"     ... {len(selection.documentary) - len(documentary)} more")
+    if run.stowplan is not None and run.stowplan.not_manifested:
+        body += ["", *_not_manifested_lines(run.stowplan, limit, width)]
     summary = [line for text in out for line in _wrap(text, width, "", "  ")]
     return "\n".join([*summary, *body]) + "\n"
+
+
+def _stowplan_lines(check: StowplanCheck) -> list[str]:
+    """The stow plan's account, then its warnings."""
+    line = (
+        f"stow plan {check.source}: {check.units:,} units on board, {check.matched:,} in the "
+        f"batch, {len(check.not_manifested):,} on no manifest, {len(check.not_on_board):,} "
+        "manifested containers not on board"
+    )
+    return [line, *(f"warning: {w}" for w in check.warnings)]
+
+
+def _not_manifested_lines(check: StowplanCheck, limit: int, width: int) -> list[str]:
+    """Each unit on board and on no manifest: not scored (it is no shipment), listed."""
+    lines = _wrap("on board and on no manifest (not scored: no declaration to score):",
+                  width, "", "  ")  # fmt: skip
+    shown = check.not_manifested[: max(limit, 0)]
+    for unit in shown:
+        parts = [f"{unit.container_number}  position {unit.position}"]
+        if unit.size_type:
+            parts.append(unit.size_type)
+        if unit.full is not None:
+            parts.append("full" if unit.full else "empty")
+        if unit.gross_mass_kg is not None:
+            parts.append(f"{unit.gross_mass_kg:,.0f} kg")
+        if unit.port_of_loading or unit.port_of_discharge:
+            parts.append(f"{unit.port_of_loading or '?'} -> {unit.port_of_discharge or '?'}")
+        if unit.dangerous_goods:
+            parts.append("DG " + ", ".join(f"{c or '?'}/UN{n or '?'}" for c, n in
+                                           unit.dangerous_goods))  # fmt: skip
+        lines += _wrap("  ".join(parts), width, "     ", "       ")
+    if len(check.not_manifested) > len(shown):
+        lines.append(f"     ... {len(check.not_manifested) - len(shown)} more")
+    return lines
 
 
 def _left_lanes(selection: Selection) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from typing import Any
 from riskprofile.errors import RecordError
 from riskprofile.model import LENIENT, Manifest
 from riskprofile.model._base import validation_errors
-from riskprofile.model.shipment import HISTORY_FIELDS, Shipment, flatten
+from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS, Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._explain import record_of
 from riskprofile.profiles._schema import Example
@@ -41,7 +41,7 @@ _GOODS = ("hs_codes", "origin_countries", "package_types", "description", "packa
 _SITUATIONAL = frozenset(
     {"shipment_id", "manifest_ref", "goods_scope", "bl_count_in_container",
      "container_count_in_bl", "is_lcl", "quality_flags", "quality_flag_count",
-     "container_declared", *HISTORY_FIELDS}
+     "container_declared", *HISTORY_FIELDS, *STOWPLAN_FIELDS}
 )  # fmt: skip
 """Fields that describe more than one bill and one container, data problems, or history
 (a store's, not the document's): an example states them."""

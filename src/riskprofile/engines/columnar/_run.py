@@ -32,6 +32,7 @@ from riskprofile.rules import LANES, Lane
 
 if TYPE_CHECKING:
     from riskprofile.io import RejectedRecord
+    from riskprofile.io.edifact import StowplanCheck
 
 __all__ = ["FrameContainer", "FrameRun", "FrameSource"]
 
@@ -134,6 +135,8 @@ class FrameRun:
             other than green, or a hit that forces one, on any of the unit's shipments
             (:attr:`ProfileScore.fired <riskprofile.results.ProfileScore.fired>`), which
             evaluation counts per profile.
+        stowplan: what joining a stow plan found, as in
+            :class:`~riskprofile.scoring.ScoringRun` (set by the caller that joined it).
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -161,6 +164,7 @@ class FrameRun:
     profiles: tuple[CompiledProfile, ...] = field(default=(), repr=False, compare=False)
     problem_rows: pl.Series | None = field(default=None, repr=False, compare=False)
     fired_table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    stowplan: StowplanCheck | None = None
 
     def __len__(self) -> int:
         return self.container_table.height

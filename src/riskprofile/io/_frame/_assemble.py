@@ -25,7 +25,7 @@ from riskprofile.io._frame._values import (
 )
 from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
-from riskprofile.model.shipment import HISTORY_FIELDS, PAYER_ROLES
+from riskprofile.model.shipment import HISTORY_FIELDS, PAYER_ROLES, STOWPLAN_FIELDS
 
 
 def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
@@ -526,10 +526,18 @@ def assemble(
     flags = flags_table["quality_flags"].gather(at_flags)
     columns["quality_flags"] = flags
     columns["quality_flag_count"] = flags.list.len()
-    # History fields come from a store, never from the file: null here.
+    # History and stow-plan fields come from a store or a plan, never from the file: null
+    # here (lists empty, as lists never are null).
     columns.update(
         {n: pl.repeat(None, pieces.height, dtype=schema[n], eager=True) for n in HISTORY_FIELDS}
     )
+    columns.update(
+        {
+            n: pl.repeat([] if schema[n] == pl.List(pl.String) else None, pieces.height,
+                         dtype=schema[n], eager=True)
+            for n in STOWPLAN_FIELDS
+        }
+    )  # fmt: skip
     out = [
         columns[name].alias(name)
         if columns[name].dtype == dtype

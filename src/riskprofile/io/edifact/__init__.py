@@ -7,8 +7,9 @@ envelopes and their control counts (:func:`open_envelopes`), the segment tables 
 group parser (:func:`segment_table`, :func:`place_segments`), the mapping that says where
 each field lives (:func:`load_mapping`), the reader (:func:`iter_edifact_manifests`) and
 the writer (:func:`write_cuscar`); stow plans (BAPLIE) are read into the units on board
-(:func:`read_stowplan`), written back (:func:`write_baplie`) and compared with the
-manifests (:func:`compare_stowplan`).
+(:func:`read_stowplan`), written back (:func:`write_baplie`), compared with the
+manifests (:func:`compare_stowplan`) and joined to a batch as shipment fields
+(:func:`join_stowplan`).
 """
 
 from riskprofile.io.edifact._crosscheck import Discrepancy, compare_stowplan
@@ -16,6 +17,12 @@ from riskprofile.io.edifact._envelope import Envelope, Loose, Message, Problem, 
 from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
 from riskprofile.io.edifact._mapping import EdifactMapping, Selector, default_mapping, load_mapping
 from riskprofile.io.edifact._reader import iter_edifact_manifests, looks_like_edifact
+from riskprofile.io.edifact._stowfields import (
+    StowplanCheck,
+    join_stowplan,
+    load_stowplan,
+    with_stowplan_shipments,
+)
 from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan, read_stowplan, write_baplie
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
@@ -42,18 +49,22 @@ __all__ = [
     "ServiceChars",
     "StowPlan",
     "StowedUnit",
+    "StowplanCheck",
     "Tokens",
     "compare_stowplan",
     "cuscar_segments",
     "default_mapping",
     "iter_edifact_manifests",
+    "join_stowplan",
     "load_mapping",
+    "load_stowplan",
     "looks_like_edifact",
     "open_envelopes",
     "place_segments",
     "read_stowplan",
     "segment_table",
     "tokenize",
+    "with_stowplan_shipments",
     "write_cuscar",
     "write_baplie",
     "write_edifact",

@@ -20,9 +20,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan
+from riskprofile.model.codes import describe_size_type
 from riskprofile.model.manifest import Consignment, Container, Manifest
 
-__all__ = ["VGM_TOLERANCE", "Discrepancy", "DiscrepancyKind", "compare_stowplan"]
+__all__ = [
+    "EMPTY_MARGIN_KG",
+    "EMPTY_TARE_KG",
+    "VGM_TOLERANCE",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "compare_stowplan",
+]
 
 DiscrepancyKind = Literal[
     "not_manifested",
@@ -38,7 +46,10 @@ DiscrepancyKind = Literal[
 VGM_TOLERANCE = 0.05
 """The share by which the plan's mass may differ from the declared one before it is a
 discrepancy (SOLAS VGM guidance lets administrations accept about ±5 %)."""
-_EMPTY_MARGIN_KG = 1_000.0
+EMPTY_TARE_KG = 4_000.0
+"""The tare taken for a container declared empty without one (a 40' high cube's, about)."""
+EMPTY_MARGIN_KG = 1_000.0
+"""How much over its tare a container declared empty may weigh in the plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +110,9 @@ def compare_stowplan(
       empty with a planned mass over the tare (4,000 kg when not declared) plus 1,000 kg;
     - ``port_of_discharge_differs``, ``port_of_loading_differs``: the plan's port is not
       the B/L's (its transhipment ports count for loading);
-    - ``reefer_setting_on_dry_box``: a set temperature on a container whose size-type is
-      not a reefer (ISO 6346 group R).
+    - ``reefer_setting_on_dry_box``: a set temperature on a container whose size-type
+      (the plan's, else the manifest's, when it is an ISO 6346 code) is not a reefer
+      (group R, legacy types 3x and 4x).
     """
     manifests = list(manifests)
     declared = _declared(manifests)
@@ -201,7 +213,8 @@ def _compare(
         )
     box = known.box
     if box is not None and box.full is not None:
-        heavy = planned is not None and planned > (box.tare_kg or 4_000.0) + _EMPTY_MARGIN_KG
+        tare = EMPTY_TARE_KG if box.tare_kg is None else box.tare_kg
+        heavy = planned is not None and planned > tare + EMPTY_MARGIN_KG
         if unit.full is not None and unit.full != box.full:
             out.append(
                 _found(
@@ -259,7 +272,7 @@ def _compare(
                     f"{bill.port_of_loading}, the plan at {unit.port_of_loading}",
                 )
             )
-    size_type = unit.size_type or (box.size_type if box is not None else None)
+    size_type = _size_type(unit, box)
     if unit.reefer_celsius is not None and size_type is not None and not _reefer(size_type):
         out.append(
             _found(
@@ -279,9 +292,17 @@ def _state(full: bool) -> str:
     return "full" if full else "empty"
 
 
+def _size_type(unit: StowedUnit, box: Container | None) -> str | None:
+    """The plan's size-type when it is an ISO 6346 code, else the manifest's, else none
+    (a code that says nothing cannot show a reefer setting to be wrong)."""
+    for code in (unit.size_type, box.size_type if box is not None else None):
+        if code is not None and describe_size_type(code.upper()) is not None:
+            return code
+    return None
+
+
 def _reefer(size_type: str) -> bool:
-    """ISO 6346: group code R (``22R1``); legacy codes 32-39 in the type digits (``2232``)."""
-    code = size_type.upper()
-    if len(code) == 4 and code[2].isalpha():
-        return code[2] == "R"
-    return len(code) == 4 and code[2] == "3"
+    """ISO 6346 (:func:`~riskprofile.model.codes.describe_size_type`): group R
+    (``22R1``), legacy types 3x and 4x (``2232``)."""
+    size = describe_size_type(size_type.upper())
+    return size is not None and size.group == "reefer"
