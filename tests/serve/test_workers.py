@@ -1,5 +1,6 @@
 """`riskprofile serve --workers 2` starts two worker processes that each load the profiles
-themselves, and scores through them, on loopback, bounded in time."""
+themselves, and scores through them, on loopback, bounded in time - started from a
+process that has run a columnar score (a fork of it would deadlock)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,30 @@ def served(tmp_path: Path) -> Any:
     key = add_key(tmp_path / "keys.txt", "tests")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_PROXY": "127.0.0.1"}
+    argv = [
+        "serve",
+        "--keys",
+        str(tmp_path / "keys.txt"),
+        "--profiles",
+        DOCUMENTARY,
+        "--pool",
+        str(tmp_path / "pool.sqlite"),
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+    ]
+    # The parent scores column-wise first: a worker forked from it would deadlock in
+    # Polars' thread pool; spawned workers that load their own profiles do not.
+    script = (
+        "import sys; from riskprofile import load_profiles, score; "
+        f"run = score({str(ROOT / 'examples' / 'data' / 'karachi-sample.csv')!r}, "
+        "load_profiles(bundled=True), as_of='2026-11-02', engine='columnar'); "
+        "assert run.frame_run is not None; "
+        f"from riskprofile.cli import main; sys.exit(main({argv!r}))"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "riskprofile", "serve", "--keys", str(tmp_path / "keys.txt"),
-         "--profiles", DOCUMENTARY, "--pool", str(tmp_path / "pool.sqlite"),
-         "--port", str(port), "--workers", "2"],
+        [sys.executable, "-c", script],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
