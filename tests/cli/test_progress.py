@@ -117,3 +117,36 @@ def test_score_in_a_pipe_writes_no_progress(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "\r" not in out.stderr
     assert "\x1b" not in out.stderr
+
+
+def _drawn_at_once(monkeypatch: pytest.MonkeyPatch) -> _Terminal:
+    """Standard error as a terminal, every stage drawn from its first call."""
+    import riskprofile.cli._progress as progress_module
+
+    stream = _Terminal()
+    real = progress_module.Progress.__init__
+
+    def at_once(self: Progress, *args: object, **kwargs: object) -> None:
+        real(self, stream, delay=0.0, timer=False)
+
+    monkeypatch.setattr(progress_module.Progress, "__init__", at_once)
+    return stream
+
+
+def test_data_convert_and_check_flags_draw_their_stages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskprofile.cli import main
+
+    sample = str(ROOT / "examples/data/karachi-sample.csv")
+    stream = _drawn_at_once(monkeypatch)
+    assert main(["data", "convert", sample, str(tmp_path / "b.jsonl")]) == 0
+    # Reading a flat file into models is one call (drawn by the timer when it is long);
+    # writing counts the manifests.
+    drawn = stream.getvalue()
+    assert f"\rwriting {tmp_path / 'b.jsonl'} 1 manifests (done in " in drawn
+    assert "wrote 1 manifests" in capsys.readouterr().out  # standard output as before
+    stream.seek(0)
+    stream.truncate(0)
+    assert main(["data", "check", sample, "--flags"]) == 0
+    assert f"\rreading {sample} [" in stream.getvalue()

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,22 +154,25 @@ def _count(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from riskprofile.cli._progress import Progress
     from riskprofile.cli._read import frame_summary, read
     from riskprofile.io import read_manifests
     from riskprofile.io._flags import flag_records, frame_flag_records
     from riskprofile.model import Strictness
 
     strictness: Strictness = "strict" if args.strict else "lenient"
-    frame = read(args.file, mapping=args.mapping, strictness=strictness)
+    progress = Progress()
+    frame = read(args.file, mapping=args.mapping, strictness=strictness, progress=progress)
     summary = frame_summary(frame)
     rejected = len(frame.rejected)
     if args.flags:
         # Where each flag is (its record and field) only the models know: they read the
         # records of the flagged units only, or the whole file where that could differ.
-        flags = frame_flag_records(frame, args.mapping)
-        if flags is None:
-            reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
-            flags = flag_records(reading, list(reading))
+        with progress.stage("finding where each flag is"):
+            flags = frame_flag_records(frame, args.mapping)
+            if flags is None:
+                reading = read_manifests(args.file, mapping=args.mapping, strictness=strictness)
+                flags = flag_records(reading, list(reading))
         summary["flag_list"] = [f.as_dict() for f in flags]
     if args.format == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
@@ -283,15 +287,21 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    from riskprofile.cli._progress import Progress
     from riskprofile.io import read_manifests
 
     out = Path(args.output)
     _check_writable_format(out)  # fail on an unknown output format before reading
     check_outputs("data convert", [out], [args.file, args.mapping])
-    reading = read_manifests(
-        args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
-    )
-    count, unit = _write(reading, out)
+    # The models are read, not the shipment frame: what is written is each manifest
+    # (goods lines, seals, parties), which the frame folds into one row per shipment.
+    progress = Progress()
+    with progress.stage(f"reading {args.file}"):  # a flat file: every row, here
+        reading = read_manifests(
+            args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
+        )
+    with progress.stage(f"writing {out}", unit="manifests") as step:
+        count, unit = _write(_counted(reading, step), out)
     for r in reading.rejected:
         print(f"{reading.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
@@ -299,6 +309,13 @@ def _convert(args: argparse.Namespace) -> int:
         f"{len(reading.rejected):,} rejected"
     )
     return 1 if (args.strict and reading.rejected) else 0
+
+
+def _counted(manifests: Iterable[Any], step: Callable[[int], None]) -> Iterator[Any]:
+    """``manifests``, telling ``step`` how many have gone by."""
+    for done, manifest in enumerate(manifests, start=1):
+        yield manifest
+        step(done)
 
 
 def _generate(args: argparse.Namespace) -> int:

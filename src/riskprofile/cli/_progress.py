@@ -137,6 +137,8 @@ class _Line:
                 text += f"{self.done:,}/{self.total:,} {self.unit}".rstrip()
                 if elapsed > 0 and self.done:
                     text += f", {self.done / elapsed:,.0f}/s"
+            elif self.done and self.unit:  # a count without a total: how many so far
+                text += f" {self.done:,} {self.unit}"
             text += f" ({'done in ' if final else ''}{elapsed:.1f} s)"
             # \r and erase-to-end-of-line: a terminal redraws the one line in place.
             self.progress.stream.write(f"\r{text}\x1b[K" + ("\n" if final else ""))
