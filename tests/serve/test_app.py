@@ -44,6 +44,7 @@ ROUTES = [
     ("post", "/v1/score", {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]}),
     ("post", "/v1/select", {"as_of": "2026-11-02", "capacity": "3%"}),
     ("post", "/v1/outcomes", {"outcomes": [{"container_number": "X", "inspected": False}]}),
+    ("get", "/v1/outcomes", None),
     ("post", "/v1/screen", {"names": ["ZETA TRADING LLC"]}),
 ]
 
@@ -338,3 +339,19 @@ def test_no_profile_taking_part_is_422_saying_why(
     [problem] = response.json()["detail"]
     assert problem["field"] == "as_of"
     assert "general.documentary-anomalies: " in problem["reason"]
+
+
+def test_an_outcome_for_a_bl_without_a_container_is_recorded_under_its_call(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test, headers = client
+    document = {"vessel_imo": "9321483", "voyage_number": "0425W",
+                "consignments": [{"bl_number": "NOBOX1"}]}  # fmt: skip
+    test.post("/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": [document]})
+    outcome = {"bl_number": "NOBOX1", "inspected": True}
+    recorded = test.post("/v1/outcomes", headers=headers, json={"outcomes": [outcome]}).json()
+    assert recorded["recorded"] == [{"record": 1, "unit": "9321483/0425W/B/L NOBOX1"}]
+    [kept] = test.get("/v1/outcomes", headers=headers, params={"call": "9321483/0425W"}).json()[
+        "outcomes"
+    ]
+    assert kept["call"] == "9321483/0425W"

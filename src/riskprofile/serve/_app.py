@@ -27,7 +27,7 @@ from riskprofile.io import COLUMNS, read_manifests
 from riskprofile.model import field_catalogue
 from riskprofile.profiles import CompiledProfile, ProfileSet, load_profiles
 from riskprofile.results import ContainerResult, ScoringRun
-from riskprofile.rules import applicable_profiles, require_profiles
+from riskprofile.rules import applicable_profiles, require_profiles, unit_key
 from riskprofile.scoring import merge_runs
 from riskprofile.selection import select
 from riskprofile.serve._keys import ApiKeys
@@ -618,11 +618,12 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             raise _refused(problems)
         shipments = service.pool.shipments(service.pool.call_keys())
         match = match_outcomes(shipments, given)
+        call_of = {unit_key(s): s.manifest_ref for s in shipments}
         recorded = []
         with service.pool.store.writing() as db:
             for outcome, keys in match.matched:
                 for key in keys:
-                    call = key.rsplit("/", 1)[0].removesuffix("/B/L")
+                    call = call_of[key]
                     row = body.outcomes[(outcome.source_line or 1) - 1].model_dump(mode="json")
                     db.execute(
                         "INSERT INTO outcomes (call, unit, caller, doc) VALUES (?, ?, ?, ?)",
