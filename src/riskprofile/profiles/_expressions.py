@@ -107,7 +107,8 @@ def _utc() -> Any:
 
 
 def _context(
-    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]], builtins: Builtins | None
+    lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
+    builtins: Builtins | None = None,
 ) -> rule_engine.Context:
     context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
     context.builtins = condition_builtins(lists) if builtins is None else builtins
