@@ -197,3 +197,12 @@ def test_listing_the_calls_builds_none_and_a_full_pool_drops_the_oldest(tmp_path
     assert reader._states == {}, "listing built no call"
     [built] = [c for c in reader.summaries(["9740055/V2"]) if c.key == "9740055/V2"]
     assert built.shipments is not None
+
+
+def test_a_call_over_its_bill_limit_is_refused_naming_it() -> None:
+    pool = CallPool(PoolStore(":memory:"), max_bills=2)
+    _add(pool, DOCUMENTS[:2])
+    with pytest.raises(DocumentsRefusedError, match="more than the limit of 2"):
+        pool.add(pool.parse(DOCUMENTS[2:3]), FEW, AS_OF, SKIPPED)
+    assert [c.bills_of_lading for c in pool.summaries()] == [2]
+    _add(pool, DOCUMENTS[:1])  # a resend replaces: still two

@@ -91,6 +91,7 @@ class ServiceSettings:
         strictness: how documents are validated.
         limits: what a request may hold.
         max_calls: the most vessel calls the pool holds.
+        max_bills: the most bills of lading one vessel call holds.
         reload_seconds: how often a worker looks whether a profile file changed (a hash
             of each file), at most: it then loads the whole set again and
             swaps it in only if every file loads (0: on every request; below 0: never).
@@ -103,6 +104,7 @@ class ServiceSettings:
     strictness: str = "lenient"
     limits: Limits = field(default_factory=Limits)
     max_calls: int = 2000
+    max_bills: int = 20_000
     reload_seconds: float = 2.0
 
     def to_json(self) -> str:
@@ -116,6 +118,7 @@ class ServiceSettings:
                 "pool",
                 "strictness",
                 "max_calls",
+                "max_bills",
                 "reload_seconds",
             )
         }
@@ -251,7 +254,10 @@ class Service:
         self.reload_error: str | None = None
         self.reloads = 0
         self.pool = CallPool(
-            PoolStore(settings.pool), strictness=settings.strictness, max_calls=settings.max_calls
+            PoolStore(settings.pool),
+            strictness=settings.strictness,
+            max_calls=settings.max_calls,
+            max_bills=settings.max_bills,
         )
 
     @property

@@ -175,6 +175,8 @@ class CallPool:
         max_calls: the most calls the store holds; adding one more drops the call least
             recently added to (said in :attr:`Arrival.evicted`).
         cached_calls: the most calls this worker keeps scored in memory.
+        max_bills: the most bills of lading one call holds (a call is rebuilt and scored
+            as a whole when its voyage fields change).
     """
 
     def __init__(
@@ -184,11 +186,13 @@ class CallPool:
         strictness: str = "lenient",
         max_calls: int = 2000,
         cached_calls: int = 128,
+        max_bills: int = 20_000,
     ) -> None:
         self.store = store
         self.context = _validation_context(strictness)  # type: ignore[arg-type]
         self.max_calls = max_calls
         self.cached_calls = cached_calls
+        self.max_bills = max_bills
         self._states: OrderedDict[str, _CallState] = OrderedDict()
         self._lock = threading.RLock()
 
@@ -280,7 +284,7 @@ class CallPool:
 
         Raises:
             DocumentsRefusedError: a header field contradicts the call's (a vessel name, a
-                port of call), or the pool would hold too many B/Ls.
+                port of call), or the call would hold more than ``max_bills`` B/Ls.
         """
         with self._lock:  # one addition at a time in this worker, scoring included
             with self.store.writing() as db:  # every worker waits its turn to write
@@ -292,6 +296,16 @@ class CallPool:
                     current = headers.get(doc.key, row.header if row else {})
                     merged = _merge_header(current, doc.header, doc.record, problems)
                     headers[doc.key] = merged
+                for key in {d.key for d in documents}:
+                    held = {r[0] for r in db.execute("SELECT bl FROM bills WHERE call = ?",
+                                                     (key,))}  # fmt: skip
+                    held.update(bl for d in documents if d.key == key for bl, _ in d.bills)
+                    if len(held) > self.max_bills:
+                        first = next(d.record for d in documents if d.key == key)
+                        problems.append(DocumentProblem(
+                            first, None, key,
+                            f"the vessel call would hold {len(held):,} bills of lading, more "
+                            f"than the limit of {self.max_bills:,}"))  # fmt: skip
                 if problems:
                     raise DocumentsRefusedError(problems)
                 for doc in documents:
