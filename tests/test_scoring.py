@@ -1200,6 +1200,7 @@ def test_a_batch_scored_column_wise_is_the_reference_run_in_every_export(
         )
         for table in ("containers", "hits"):
             assert selected.to_polars(table).equals(expected.to_polars(table))  # type: ignore[arg-type]
+        assert selected._repr_html_() == expected._repr_html_()
     for table in ("containers", "hits"):
         assert columnar.to_polars(table).equals(reference.to_polars(table))  # type: ignore[arg-type]
     assert columnar._repr_html_() == reference._repr_html_()
@@ -1272,6 +1273,7 @@ def test_tables_and_notebook_view_of_a_column_wise_run_make_no_object(
     selection = select(run, capacity=5)
     made.clear()
     assert selection.to_polars("containers").height == 300
+    assert selection._repr_html_().count("<tr>") == 1 + 5
     assert made == []
 
 

@@ -172,7 +172,9 @@ def selection_html(selection: Selection, limit: int = 100) -> str:
     picked = selection.selected[:limit]
     run = selection.run
     if is_object_run(run):
-        hits = _hits_by_key(hit_rows(run, {s.container.key for s in picked}))
+        # A run score() computed column-wise: the same rows from its tables (no object
+        # per shipment is made).
+        hits = _hits_by_key(hit_rows(tables_of(run), {s.container.key for s in picked}))
     else:  # a column-wise run: explain the hits of the containers shown only
         explain = getattr(run, "explained_hits", None)
         keys = [s.container.key for s in picked]
