@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -75,7 +77,10 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
     if delimiter in ('"', "\n", "\r"):
         return "an unusual delimiter"
     try:
-        data = table_utf8(path.read_bytes(), mapping)
+        with path.open("rb") as handle:
+            identity = _identity(handle)
+            stored = handle.read()
+        data = table_utf8(stored, mapping)
     except (OSError, UnicodeDecodeError, LookupError):
         return "the file cannot be decoded column-wise"
     if b"\r" in data:
@@ -84,6 +89,8 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
             return "line breaks other than LF and CRLF"
     if not data or b"\x00" in data:
         return "an empty file or NUL characters"
+    at = _offset_in(stored, data)
+    del stored
     lines = _lines(data)
     if lines is None:  # Polars refuses bytes that are not UTF-8
         return "the file cannot be decoded column-wise"
@@ -106,6 +113,32 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
     records = _record_lines(lines, delimiter)
     del lines
     head = data[: int(ends[0])]
+    size = len(data)
+
+    def text_of(first: int, begin: int, end: int) -> bytes:
+        # The header and the slice's lines in one copy at most (a slicing of the bytes,
+        # then a concatenation, made two: a GB each when the vessel calls of the whole
+        # file are read); none when they are the start of the file (``data[:end]`` of
+        # the whole file is the file itself).
+        return data[:end] if first == 2 else b"".join((head, memoryview(data)[begin:end]))
+
+    if at is not None:
+        # The bytes are the file's own from ``at`` on (UTF-8 with LF line breaks, the
+        # usual case): each slice reads its lines from the file again, so that the
+        # file's bytes (a GB at a million shipments) are not held while the slices are
+        # parsed. A file that changes meanwhile is read by the model path instead.
+        del data
+
+        def text_of(first: int, begin: int, end: int) -> bytes:
+            start = 0 if first == 2 else begin
+            with path.open("rb") as handle:
+                if _identity(handle) != identity:
+                    raise _UnreadableError("the file changed while it was read")
+                handle.seek(at + start)
+                lines = handle.read(min(end, size) - start)
+            if len(lines) != min(end, size) - start:
+                raise _UnreadableError("the file changed while it was read")
+            return lines if first == 2 else b"".join((head, lines))
 
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
         names = header if columns is None else columns
@@ -113,12 +146,7 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
             empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
             return empty.with_columns(pl.lit(0, pl.Int64).alias("__line__")).clear()
         first, last = int(records[start]), int(records[stop - 1])  # lines, from 1
-        begin, end = int(ends[first - 2]), int(ends[last - 1])
-        # The header and the slice's lines in one copy at most (a slicing of the bytes,
-        # then a concatenation, made two: a GB each when the vessel calls of the whole
-        # file are read); none when they are the start of the file (``data[:end]`` of
-        # the whole file is the file itself).
-        text = data[:end] if first == 2 else b"".join((head, memoryview(data)[begin:end]))
+        text = text_of(first, int(ends[first - 2]), int(ends[last - 1]))
         try:
             raw = pl.read_csv(
                 text, separator=delimiter, has_header=True, infer_schema=False,
@@ -147,6 +175,25 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
         return raw.rechunk()
 
     return _Source(header, records.len(), load)
+
+
+def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:
+    """What tells an open file from the same file changed: device, inode, size and the
+    time of its last change (in nanoseconds)."""
+    stat = os.fstat(handle.fileno())
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _offset_in(stored: bytes, data: bytes) -> int | None:
+    """Where ``data`` starts in the file's bytes ``stored`` when it is their end (the
+    file's own bytes, byte order marks dropped), else None (decoded from another
+    encoding, line breaks rewritten)."""
+    if data is stored:
+        return 0
+    at = len(stored) - len(data)
+    if at > 0 and memoryview(stored)[at:] == memoryview(data):
+        return at
+    return None
 
 
 def _lines(data: bytes) -> pl.Series | None:
