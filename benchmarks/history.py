@@ -56,7 +56,12 @@ def _frame(rng: np.random.Generator, first: int, rows: int, days: int) -> pl.Dat
         pl.Series("shipper_name", [f"SHIPPER {s} CO" for s in shipper]),
         pl.lit("CN").alias("shipper_country"),
         pl.Series("hs_chapters", [[c] for c in chapter]),
+        pl.Series("hs_subheadings", [[c + "0390"] for c in chapter]),
+        pl.Series("origin_countries", [[o] for o in rng.choice(["CN", "EC", "BR", "US"], rows)]),
+        pl.lit("USD").alias("value_currency"),
+        pl.Series("value_per_kg", rng.integers(100, 10_000, rows) / 100),
         pl.Series("port_of_loading", rng.choice(["CNSHA", "CNNGB", "AEJEA", "SGSIN"], rows)),
+        pl.lit("PKKHI").alias("port_of_discharge"),
     )
     schema = frame_schema()
     defaults = {
@@ -84,25 +89,39 @@ def _fill_sql(path: Path, rows: int) -> None:
     con.execute(f"""
         INSERT INTO rp_shipments (shipment_id, run_id, seen_at, manifest_ref, bl_number,
             container_number, arrival, shipper_key, shipper_name, shipper_country,
-            consignee_key, consignee_name, consignee_country, port_of_loading)
+            consignee_key, consignee_name, consignee_country, port_of_loading,
+            port_of_discharge, hs6, origin_country, value_currency, value_per_kg)
         SELECT 'M' || (i // 50) || '/B' || i || '/' || box, 'bench', t, 'M' || (i // 50),
                'B' || i, box, t,
                'name:SHIPPER ' || (hash(i, 2) % 300000) || '|CN',
                'SHIPPER ' || (hash(i, 2) % 300000) || ' CO', 'CN',
                'name:CONSIGNEE ' || (hash(i, 1) % 200000) || '|PK',
                'CONSIGNEE ' || (hash(i, 1) % 200000) || ' LTD', 'PK',
-               ['CNSHA', 'CNNGB', 'AEJEA', 'SGSIN'][CAST(1 + hash(i, 3) % 4 AS INTEGER)]
+               ['CNSHA', 'CNNGB', 'AEJEA', 'SGSIN'][CAST(1 + hash(i, 3) % 4 AS INTEGER)],
+               'PKKHI', chapter || '0390',
+               ['CN', 'EC', 'BR', 'US'][CAST(1 + hash(i, 7) % 4 AS INTEGER)], 'USD',
+               CAST(100 + hash(i, 8) % 9900 AS DOUBLE) / 100
         FROM (SELECT i, 'BOXU' || lpad(CAST(i % 9999999 AS VARCHAR), 7, '0') AS box,
                      TIMESTAMP '{start}'
-                     + to_seconds(CAST(hash(i, 4) % (365 * 86400) AS BIGINT)) AS t
+                     + to_seconds(CAST(hash(i, 4) % (365 * 86400) AS BIGINT)) AS t,
+                     ['08', '09', '39', '52', '61', '84', '85', '87']
+                     [CAST(1 + hash(i, 6) % 8 AS INTEGER)] AS chapter
               FROM range({rows}) r(i))
     """)
     con.execute("""
-        INSERT INTO rp_chapters SELECT shipment_id,
-            ['08', '09', '39', '52', '61', '84', '85', '87']
-            [CAST(1 + hash(shipment_id) % 8 AS INTEGER)]
-        FROM rp_shipments
+        INSERT INTO rp_chapters SELECT shipment_id, substr(hs6, 1, 2) FROM rp_shipments
     """)
+    # The trader registry HistoryStore.add keeps (every key, its name, first time seen).
+    for role, country in (("shipper", "CN"), ("consignee", "PK")):
+        con.execute(f"""
+            INSERT INTO rp_trader_names
+            SELECT {role}_key, substr({role}_key, 6, length({role}_key) - 8),
+                   MIN({role}_name), '{country}',
+                   '{country}|' || substr({role}_key, 6, 2) || '|'
+                   || regexp_replace({role}_key, '[^0-9]', '', 'g'),
+                   MIN(seen_at)
+            FROM rp_shipments GROUP BY {role}_key
+        """)
     con.execute("""
         INSERT INTO rp_inspections (outcome_id, shipment_id, run_id, unit, inspected_on,
             inspected, finding)

@@ -10,7 +10,7 @@ import polars as pl
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend
-from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._keys import PARTY_ROLES, trader_keys
 from riskprofile.history._sql import FEATURES, SCHEMA, STORE_VERSION
 from riskprofile.history._traders import FUZZY_THRESHOLD, resolve_probe
 from riskprofile.model.shipment import HISTORY_FIELDS
@@ -85,12 +85,8 @@ def history_features(
     from riskprofile.model.frame import frame_schema
 
     naive = naive_utc(as_of_datetime(as_of))
-    parties = frame.select(
-        *[
-            expr
-            for role in PARTY_ROLES
-            for expr in (trader_key(role), pl.col(f"{role}_name"), pl.col(f"{role}_country"))
-        ]
+    parties = trader_keys(frame).hstack(
+        frame.select(c for role in PARTY_ROLES for c in (f"{role}_name", f"{role}_country"))
     )
     traders = resolve_probe(db, parties, naive, threshold)
     probe = pl.concat(

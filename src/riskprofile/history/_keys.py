@@ -21,7 +21,14 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["LEGAL_FORMS", "PARTY_ROLES", "trader_key", "trader_name", "trader_name_expr"]
+__all__ = [
+    "LEGAL_FORMS",
+    "PARTY_ROLES",
+    "trader_key",
+    "trader_keys",
+    "trader_name",
+    "trader_name_expr",
+]
 
 PARTY_ROLES = ("shipper", "consignee", "notify")
 """The parties of a shipment a history store keeps, by their field prefix."""
@@ -110,3 +117,25 @@ def trader_key(role: str) -> pl.Expr:
         .otherwise(None)
         .alias(f"{role}_key")
     )
+
+
+def trader_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """The ``<role>_key`` column of each party of a shipment frame (as :func:`trader_key`
+    gives it), in the frame's row order: the normalisation runs once per distinct party,
+    not once per row (a day's batch names each trader many times).
+
+    >>> frame = pl.DataFrame({f"{r}_{c}": ["KHAN LOGISTICS LTD", "KHAN LOGISTICS LTD"]
+    ...                       if c == "name" else ["PK", "PK"] if c == "country" else [None] * 2
+    ...                       for r in PARTY_ROLES for c in ("identifier", "name", "country")},
+    ...                      schema_overrides={f"{r}_identifier": pl.String for r in PARTY_ROLES})
+    >>> trader_keys(frame)["consignee_key"].to_list()
+    ['name:KHAN LOGISTICS|PK', 'name:KHAN LOGISTICS|PK']
+    """
+    columns = []
+    for role in PARTY_ROLES:
+        party = [f"{role}_identifier", f"{role}_name", f"{role}_country"]
+        rows = frame.select(pl.col(c).cast(pl.String) for c in party)
+        keyed = rows.unique().with_columns(trader_key(role))
+        joined = rows.join(keyed, on=party, how="left", nulls_equal=True, maintain_order="left")
+        columns.append(joined[f"{role}_key"])
+    return pl.DataFrame(columns)

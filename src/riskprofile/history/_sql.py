@@ -8,9 +8,9 @@ the day counts are computed from the timestamps the query returns. So the same d
 gives the same features on the embedded file and on the server, and could run on any SQL
 engine that speaks this common subset.
 
-Point in time: every feature reads only ``h`` (shipments seen strictly before ``:as_of``)
-and ``insp`` (inspections known strictly before it: dated before the ``as_of`` day, or
-undated on a shipment seen before ``as_of``).
+Point in time: every feature reads only shipments seen strictly before ``:as_of``
+(``seen_at < :as_of`` in each part) and ``insp`` (inspections known strictly before it:
+dated before the ``as_of`` day, or undated on a shipment seen before ``as_of``).
 """
 
 from __future__ import annotations
@@ -101,55 +101,67 @@ dialect's types)."""
 # The feature query. Inputs: rp_probe (row_id, consignee_key, shipper_key, notify_key,
 # container_number, port_of_loading, port_of_discharge, hs6, origin_country,
 # value_currency, value_per_kg; the keys already resolved to their traders) and
-# rp_probe_chapters (row_id, hs_chapter): the batch being scored. History keys are resolved
-# through rp_trader_links (riskprofile.history._traders). One row per probe row, ordered by
-# row_id.
+# rp_probe_chapters (row_id, hs_chapter): the batch being scored. History keys count for
+# the probe's traders through `aliases` (each trader, and every key rp_trader_links
+# resolves to it: riskprofile.history._traders). Every part reads rp_shipments itself,
+# only what the batch's traders, containers and HS6 groups need: no shared scan of the
+# whole history is kept in memory. One row per probe row, ordered by row_id.
 FEATURES = """
-WITH h AS (
-    SELECT s.shipment_id, s.seen_at, s.container_number, s.port_of_loading,
-           s.port_of_discharge, s.hs6, s.origin_country, s.value_currency, s.value_per_kg,
-           COALESCE(lc.trader, s.consignee_key) AS consignee_key,
-           COALESCE(ls.trader, s.shipper_key) AS shipper_key,
-           COALESCE(ln.trader, s.notify_key) AS notify_key
-    FROM rp_shipments s
-    LEFT JOIN rp_trader_links lc ON lc.key = s.consignee_key
-    LEFT JOIN rp_trader_links ls ON ls.key = s.shipper_key
-    LEFT JOIN rp_trader_links ln ON ln.key = s.notify_key
-    WHERE s.seen_at < :as_of
+WITH probe_traders AS (
+    SELECT consignee_key AS k FROM rp_probe WHERE consignee_key IS NOT NULL
+    UNION SELECT shipper_key FROM rp_probe WHERE shipper_key IS NOT NULL
+    UNION SELECT notify_key FROM rp_probe WHERE notify_key IS NOT NULL
 ),
-insp AS (
-    SELECT h.consignee_key, h.container_number, i.finding
-    FROM rp_inspections i
-    JOIN h ON h.shipment_id = i.shipment_id
-    WHERE i.inspected
-      AND (i.inspected_on < :as_of_day OR i.inspected_on IS NULL)
+aliases AS (
+    SELECT k AS key, k AS trader FROM probe_traders
+    UNION
+    SELECT l.key, l.trader FROM rp_trader_links l JOIN probe_traders t ON t.k = l.trader
 ),
 consignee AS (
-    SELECT consignee_key AS k, MIN(seen_at) AS first_seen, COUNT(*) AS n,
-           CAST(SUM(CASE WHEN seen_at >= :since_30 THEN 1 ELSE 0 END) AS BIGINT) AS n30,
-           CAST(SUM(CASE WHEN seen_at >= :since_365 THEN 1 ELSE 0 END) AS BIGINT) AS n365
-    FROM h WHERE consignee_key IS NOT NULL GROUP BY consignee_key
+    SELECT a.trader AS k, MIN(s.seen_at) AS first_seen, COUNT(*) AS n,
+           CAST(SUM(CASE WHEN s.seen_at >= :since_30 THEN 1 ELSE 0 END) AS BIGINT) AS n30,
+           CAST(SUM(CASE WHEN s.seen_at >= :since_365 THEN 1 ELSE 0 END) AS BIGINT) AS n365
+    FROM rp_shipments s JOIN aliases a ON a.key = s.consignee_key
+    WHERE s.seen_at < :as_of GROUP BY a.trader
 ),
 shipper AS (
-    SELECT shipper_key AS k, MIN(seen_at) AS first_seen, COUNT(*) AS n
-    FROM h WHERE shipper_key IS NOT NULL GROUP BY shipper_key
+    SELECT a.trader AS k, MIN(s.seen_at) AS first_seen, COUNT(*) AS n
+    FROM rp_shipments s JOIN aliases a ON a.key = s.shipper_key
+    WHERE s.seen_at < :as_of GROUP BY a.trader
 ),
 notify AS (
-    SELECT notify_key AS k, MIN(seen_at) AS first_seen
-    FROM h WHERE notify_key IS NOT NULL GROUP BY notify_key
+    SELECT a.trader AS k, MIN(s.seen_at) AS first_seen
+    FROM rp_shipments s JOIN aliases a ON a.key = s.notify_key
+    WHERE s.seen_at < :as_of GROUP BY a.trader
+),
+pair_routes AS (
+    SELECT DISTINCT sa.trader AS shipper_key, ca.trader AS consignee_key,
+           s.port_of_loading, s.port_of_discharge
+    FROM rp_shipments s
+    JOIN aliases sa ON sa.key = s.shipper_key
+    JOIN aliases ca ON ca.key = s.consignee_key
+    JOIN (SELECT DISTINCT shipper_key, consignee_key FROM rp_probe) pp
+      ON pp.shipper_key = sa.trader AND pp.consignee_key = ca.trader
+    WHERE s.seen_at < :as_of
 ),
 pairs AS (
-    SELECT DISTINCT shipper_key, consignee_key
-    FROM h WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL
+    SELECT DISTINCT shipper_key, consignee_key FROM pair_routes
 ),
 loading AS (
-    SELECT DISTINCT consignee_key, port_of_loading
-    FROM h WHERE consignee_key IS NOT NULL AND port_of_loading IS NOT NULL
+    SELECT DISTINCT a.trader AS consignee_key, s.port_of_loading
+    FROM rp_shipments s JOIN aliases a ON a.key = s.consignee_key
+    JOIN (SELECT DISTINCT consignee_key, port_of_loading FROM rp_probe) pl
+      ON pl.consignee_key = a.trader AND pl.port_of_loading = s.port_of_loading
+    WHERE s.seen_at < :as_of
 ),
 chapters AS (
-    SELECT DISTINCT h.consignee_key, c.hs_chapter
-    FROM h JOIN rp_chapters c ON c.shipment_id = h.shipment_id
-    WHERE h.consignee_key IS NOT NULL
+    SELECT DISTINCT a.trader AS consignee_key, c.hs_chapter
+    FROM rp_shipments s JOIN aliases a ON a.key = s.consignee_key
+    JOIN rp_chapters c ON c.shipment_id = s.shipment_id
+    JOIN (SELECT DISTINCT p.consignee_key, pc.hs_chapter FROM rp_probe_chapters pc
+          JOIN rp_probe p ON p.row_id = pc.row_id) pcc
+      ON pcc.consignee_key = a.trader AND pcc.hs_chapter = c.hs_chapter
+    WHERE s.seen_at < :as_of
 ),
 new_chapter AS (
     SELECT pc.row_id, MAX(CASE WHEN ch.hs_chapter IS NULL THEN 1 ELSE 0 END) AS any_new
@@ -158,40 +170,48 @@ new_chapter AS (
     LEFT JOIN chapters ch ON ch.consignee_key = p.consignee_key AND ch.hs_chapter = pc.hs_chapter
     GROUP BY pc.row_id
 ),
+insp AS (
+    SELECT s.consignee_key, s.container_number, i.finding
+    FROM rp_inspections i
+    JOIN rp_shipments s ON s.shipment_id = i.shipment_id
+    WHERE i.inspected
+      AND s.seen_at < :as_of
+      AND (i.inspected_on < :as_of_day OR i.inspected_on IS NULL)
+),
 consignee_inspections AS (
-    SELECT consignee_key AS k, COUNT(*) AS n,
-           CAST(SUM(CASE WHEN finding THEN 1 ELSE 0 END) AS BIGINT) AS f
-    FROM insp WHERE consignee_key IS NOT NULL GROUP BY consignee_key
+    SELECT a.trader AS k, COUNT(*) AS n,
+           CAST(SUM(CASE WHEN i.finding THEN 1 ELSE 0 END) AS BIGINT) AS f
+    FROM insp i JOIN aliases a ON a.key = i.consignee_key GROUP BY a.trader
 ),
 container_findings AS (
     SELECT container_number AS k, CAST(SUM(CASE WHEN finding THEN 1 ELSE 0 END) AS BIGINT) AS f
-    FROM insp WHERE container_number IS NOT NULL GROUP BY container_number
+    FROM insp WHERE container_number IN (SELECT container_number FROM rp_probe)
+    GROUP BY container_number
 ),
 overall AS (
     SELECT COUNT(*) AS n, CAST(SUM(CASE WHEN finding THEN 1 ELSE 0 END) AS BIGINT) AS f
     FROM insp
 ),
-routes AS (
-    SELECT DISTINCT shipper_key, consignee_key, port_of_loading, port_of_discharge
-    FROM h WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL
-),
 container_stats AS (
     SELECT container_number AS k, COUNT(*) AS n,
            COUNT(DISTINCT CASE WHEN seen_at >= :since_365 THEN port_of_loading END) AS ports
-    FROM h WHERE container_number IN (SELECT container_number FROM rp_probe)
+    FROM rp_shipments
+    WHERE seen_at < :as_of AND container_number IN (SELECT container_number FROM rp_probe)
     GROUP BY container_number
 ),
 container_loading AS (
     SELECT DISTINCT container_number, port_of_loading
-    FROM h WHERE container_number IN (SELECT container_number FROM rp_probe)
+    FROM rp_shipments
+    WHERE seen_at < :as_of AND container_number IN (SELECT container_number FROM rp_probe)
       AND port_of_loading IS NOT NULL
 ),
 priced AS (
-    SELECT h.hs6, h.origin_country, h.value_currency, h.value_per_kg
-    FROM h JOIN (SELECT DISTINCT hs6, origin_country, value_currency FROM rp_probe) g
-      ON g.hs6 = h.hs6 AND g.origin_country = h.origin_country
-     AND g.value_currency = h.value_currency
-    WHERE h.value_per_kg > 0
+    SELECT s.hs6, s.origin_country, s.value_currency, s.value_per_kg
+    FROM rp_shipments s
+    JOIN (SELECT DISTINCT hs6, origin_country, value_currency FROM rp_probe) g
+      ON g.hs6 = s.hs6 AND g.origin_country = s.origin_country
+     AND g.value_currency = s.value_currency
+    WHERE s.seen_at < :as_of AND s.value_per_kg > 0
 ),
 norms AS (
     SELECT hs6, origin_country, value_currency, COUNT(*) AS n,
@@ -255,7 +275,7 @@ LEFT JOIN container_findings cf ON cf.k = p.container_number
 LEFT JOIN container_stats cs ON cs.k = p.container_number
 LEFT JOIN container_loading cl ON cl.container_number = p.container_number
     AND cl.port_of_loading = p.port_of_loading
-LEFT JOIN routes rt ON rt.shipper_key = p.shipper_key AND rt.consignee_key = p.consignee_key
+LEFT JOIN pair_routes rt ON rt.shipper_key = p.shipper_key AND rt.consignee_key = p.consignee_key
     AND rt.port_of_loading IS NOT DISTINCT FROM p.port_of_loading
     AND rt.port_of_discharge IS NOT DISTINCT FROM p.port_of_discharge
 LEFT JOIN norms nm ON nm.hs6 = p.hs6 AND nm.origin_country = p.origin_country

@@ -21,7 +21,7 @@ from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend, connect
 from riskprofile.history._features import ensure_schema, history_features, naive_utc
-from riskprofile.history._keys import PARTY_ROLES, trader_key
+from riskprofile.history._keys import PARTY_ROLES, trader_keys
 from riskprofile.history._sql import INSPECTION_COLUMNS, SHIPMENT_COLUMNS
 from riskprofile.history._traders import (
     FUZZY_THRESHOLD,
@@ -118,7 +118,8 @@ def shipment_rows(frame: pl.DataFrame, run_id: str, as_of: dt.datetime) -> pl.Da
     """The ``rp_shipments`` rows of a shipment frame: what history features read, with the
     trader keys, and ``seen_at`` (arrival, else the B/L's issue date, else ``as_of``)."""
     when = pl.lit(naive_utc(as_of), dtype=pl.Datetime("us"))
-    out = frame.select(
+    frame = frame.drop(f"{role}_key" for role in PARTY_ROLES if f"{role}_key" in frame.columns)
+    out = frame.hstack(trader_keys(frame)).select(
         "shipment_id",
         pl.lit(run_id).alias("run_id"),
         pl.coalesce(_utc_naive("arrival"), _utc_naive("bl_issue_date"), when).alias("seen_at"),
@@ -130,7 +131,7 @@ def shipment_rows(frame: pl.DataFrame, run_id: str, as_of: dt.datetime) -> pl.Da
             expr
             for role in PARTY_ROLES
             for expr in (
-                trader_key(role),
+                pl.col(f"{role}_key"),
                 pl.col(f"{role}_name"),
                 pl.col(f"{role}_country"),
                 pl.col(f"{role}_identifier"),

@@ -291,11 +291,12 @@ def resolve_probe(
     matched against the traders seen before ``as_of`` (same name, then close name); any
     other key is its own trader. ``probe`` has ``<role>_key``, ``<role>_name`` and
     ``<role>_country`` columns."""
+    # Once per distinct key; a name key holds its normalised name (name:<NAME>|<COUNTRY>),
+    # and only name keys are matched by name.
     names = (
         pl.concat(
             probe.select(
                 pl.col(f"{role}_key").alias("key"),
-                trader_name_expr(pl.col(f"{role}_name")).alias("name"),
                 pl.col(f"{role}_name").alias("spelling"),
                 pl.col(f"{role}_country").alias("country"),
             )
@@ -303,6 +304,11 @@ def resolve_probe(
         )
         .filter(pl.col("key").is_not_null())
         .unique("key", keep="first", maintain_order=True)
+        .with_columns(
+            pl.when(pl.col("key").str.starts_with("name:"))
+            .then(pl.col("key").str.slice(5).str.replace(r"\|[^|]*$", ""))
+            .alias("name")
+        )
         .with_columns(_block(pl.col("name"), pl.col("country")).alias("block"))
     )
     db.stage("rp_probe_keys", names.select("key"))
