@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--output", default="csv", choices=["csv", "json", "parquet"],
                         help="output format written with -o (default csv)")  # fmt: skip
     parser.add_argument("--no-port-day", action="store_true", help="skip the port-day row")
+    parser.add_argument("--no-old", action="store_true",
+                        help="skip the old paths' rows (row-wise, --against)")  # fmt: skip
     parser.add_argument("--cache", type=Path, default=Path("/tmp/riskprofile-bench"))
     args = parser.parse_args()
     sizes = sorted(args.shipments or [100_000, 1_000_000])
@@ -160,14 +162,15 @@ def main() -> None:
             batch, held = make_batch(args.cache, n, fmt)
             time_it(f"{fmt}", batch, held, [])
     old_batches = [
-        make_batch(args.cache, n, "parquet") for n in sorted(args.old_size or [1_000, 5_000])
+        make_batch(args.cache, n, "parquet")
+        for n in ([] if args.no_old else sorted(args.old_size or [1_000, 5_000]))
     ]
     largest = max(sizes)
-    olds = [("--engine rowwise", ["--engine", "rowwise"], src)]
-    if args.against:
+    olds = [] if args.no_old else [("--engine rowwise", ["--engine", "rowwise"], src)]
+    if args.against and not args.no_old:
         olds.append((f"CLI of {args.against}", [], Path(args.against)))
-    new = next(r for r in rows if r[0] == "parquet" and r[2] >= largest * 0.9)
-    for label, extra, tree in olds:
+    new = next((r for r in rows if r[0] == "parquet" and r[2] >= largest * 0.9), None)
+    for label, extra, tree in olds if new is not None else []:
         timed = [(held, time_it(f"old path: {label}, parquet", old, held, extra, tree))
                  for old, held in old_batches]  # fmt: skip
         (n2, t2) = timed[-1]
