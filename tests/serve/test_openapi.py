@@ -35,7 +35,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=depth(50), deadline=None,
+@settings(max_examples=depth(25), deadline=None,
           suppress_health_check=list(HealthCheck))  # fmt: skip
 def test_no_server_error_and_no_schema_violation(case: schemathesis.Case) -> None:
     from schemathesis.checks import not_a_server_error
