@@ -1,12 +1,14 @@
-"""The SQL engine: compiled profiles run where the data lives, in DuckDB or PostgreSQL.
+"""The SQL engine: compiled profiles run where the data lives, in DuckDB, PostgreSQL or
+Spark.
 
 Each condition is translated from its rule-engine syntax tree into a sqlglot expression
 tree and written in the database's dialect (:func:`condition_sql`); the row-wise
 engine's meaning is kept exactly, null rules included (see :mod:`._translate`). A run
 loads the shipment frame into the database (DuckDB reads the frame in place; PostgreSQL
-gets a temporary table by ``COPY``), computes every condition's hit and error columns in
-one ``SELECT``, and scores the masks it returns the same way the columnar engine does,
-so scores, lanes, the container roll-up and the ranking are the columnar engine's code.
+gets a temporary table by ``COPY``; Spark a temporary view from Arrow), computes every
+condition's hit and error columns in one ``SELECT``, and scores the masks it returns the
+same way the columnar engine does, so scores, lanes, the container roll-up and the
+ranking are the columnar engine's code.
 
 What does not translate (arithmetic, date arithmetic, the helper functions, a regex the
 dialect cannot say alike) runs on the columnar engine, condition by condition, and the
@@ -15,7 +17,7 @@ outside printable ASCII in PostgreSQL, a float that is NaN) is evaluated row-wis
 
 >>> from riskprofile.engines.sql import SqlEngine
 >>> engine = SqlEngine("duckdb")   # or SqlEngine("postgresql://user@host/db"),
->>> engine.dialect                 # or a duckdb / psycopg connection
+>>> engine.dialect                 # a duckdb / psycopg connection, a Spark session
 'duckdb'
 """
 
@@ -52,8 +54,10 @@ class SqlEngine:
     """An engine that evaluates conditions in a database.
 
     ``target`` is ``"duckdb"`` (an in-memory DuckDB per call), a DuckDB connection, a
-    PostgreSQL URL (``postgresql://user@host:port/db``, connected per call) or a
-    psycopg connection (then its transaction is committed after each call). It
+    PostgreSQL URL (``postgresql://user@host:port/db``, connected per call), a
+    psycopg connection (then its transaction is committed after each call), a Spark
+    session (``pyspark.sql.SparkSession``) or ``"spark"`` (the active session, or a
+    local one started on first use). It
     satisfies both engine contracts: :class:`~riskprofile.engines.FrameEngine`
     (``masks_for``) and :class:`~riskprofile.engines.Engine` (``evaluate``), and
     :func:`riskprofile.score` takes it as its ``engine``.
@@ -64,7 +68,7 @@ class SqlEngine:
 
     @property
     def dialect(self) -> DialectName:
-        """The SQL dialect the engine writes (``duckdb`` or ``postgres``)."""
+        """The SQL dialect the engine writes (``duckdb``, ``postgres`` or ``spark``)."""
         return self._database.dialect.name
 
     def __repr__(self) -> str:
