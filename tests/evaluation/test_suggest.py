@@ -772,6 +772,82 @@ def test_rare_combinations_with_a_perfect_record_are_recovered(tmp_path: Path) -
     assert all(c.score > 0 for c in run.containers)
 
 
+def _rare_triples_in_common_codes(
+    seed: int,
+) -> tuple[list[Shipment], list[Outcome], dt.date, dict[str, int]]:
+    """2,400 inspected declarations over 60 days, findings at 6 %: 40 HS6 codes x 15
+    origins x 10 ports of loading drawn at random (most triples rare); then 24 planted
+    triples of the same codes, origins and ports, none of them in that traffic, each
+    seen 1, 2 or 3 times before the split and twice after, every one a finding. Unlike
+    :func:`_traffic_with_rare_triples`, a planted triple's HS6 code, origin and
+    departure are ordinary ones: nothing but the triple itself tells it apart.
+    Returns the planted triples with how many times each is seen before the split."""
+    rng = random.Random(seed)
+    codes = [f"{rng.randint(100000, 979999)}" for _ in range(40)]
+    origins = ["CN", "VN", "IN", "TR", "DE", "TH", "ID", "BR", "MX", "PK", "EG", "KR",
+               "JP", "IT", "PL"]  # fmt: skip
+    ports = ["CNSHA", "VNSGN", "INNSA", "TRMER", "DEHAM", "THLCH", "SGSIN", "AEJEA",
+             "NLRTM", "MYPKG"]  # fmt: skip
+    shipments: list[Shipment] = []
+    outcomes: list[Outcome] = []
+
+    def add(n: int, code: str, origin: str, port: str, day: int, found: bool) -> None:
+        shipment, outcome = _declaration(f"C{n:05d}", code, origin, port, day, found)
+        shipments.append(shipment)
+        outcomes.append(outcome)
+
+    traffic: set[str] = set()
+    for n in range(2400):
+        code, origin, port = rng.choice(codes), rng.choice(origins), rng.choice(ports)
+        add(n, code, origin, port, n * 60 // 2400, rng.random() < 0.06)
+        traffic.add(f"{code}:{origin}:{port[:2]}")
+    planted: dict[str, int] = {}
+    n = 3000
+    while len(planted) < 24:
+        code, origin, port = rng.choice(codes), rng.choice(origins), rng.choice(ports)
+        triple = f"{code}:{origin}:{port[:2]}"
+        if triple in planted or triple in traffic:
+            continue
+        planted[triple] = before = 1 + len(planted) % 3
+        for day in [*rng.sample(range(45), before), 50, 55]:
+            add(n, code, origin, port, day, True)
+            n += 1
+    return shipments, outcomes, dt.date(2026, 2, 15), planted
+
+
+@pytest.mark.parametrize("seed", [17, 18, 19])
+def test_a_planted_triple_of_ordinary_values_is_recovered(seed: int, tmp_path: Path) -> None:
+    """The acceptance test of issue 17: a triple (HS6 code x origin x departure country)
+    seen 1 to 3 times before the split, always with a finding, made of an ordinary code,
+    origin and departure (its parents are at the base rate: the back-off does not lift
+    it), is kept by the draft, whatever the seed; those seen twice or more have a higher
+    shrunk rate than any chance triple seen once with its finding; and the draft, loaded
+    from its files, flags every one of their declarations after the split."""
+    shipments, outcomes, split, planted = _rare_triples_in_common_codes(seed)
+    result = suggest(shipments, outcomes, split=split, combinations=True)
+    kept = {c.value: c for c in result.kept if c.kind == "code_origin_departure"}
+    assert set(planted) <= set(kept), sorted(set(planted) - set(kept))
+    for triple, before in planted.items():
+        assert (kept[triple].train.units, kept[triple].train.findings) == (before, before)
+    chance_once = [c for v, c in kept.items() if v not in planted and c.train.units == 1]
+    repeated = [kept[v] for v, before in planted.items() if before >= 2]
+    assert chance_once
+    assert len(repeated) == 16
+    assert min(c.shrunk or 0 for c in repeated) > max(c.shrunk or 0 for c in chance_once)
+    for name, text in result.files("draft.yaml").items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    profiles = load_profiles(tmp_path / "draft.yaml")
+    later = [
+        s for s in shipments
+        if s.arrival is not None and s.arrival.date() >= split
+        and f"{s.hs_codes[0][:6]}:{s.origin_countries[0]}:{(s.port_of_loading or '')[:2]}"
+        in planted
+    ]  # fmt: skip
+    assert len(later) == 2 * len(planted)
+    run = score(later, profiles, as_of=split, include_drafts=True)
+    assert all(c.score > 0 for c in run.containers)
+
+
 def test_the_precision_is_scored_through_the_frame_as_object_by_object(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
