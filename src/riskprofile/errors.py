@@ -15,6 +15,8 @@ process boundaries in parallel batch runs.
      ├── HistoryStoreError   a history store cannot be opened, read or written (``store``)
      ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
      ├── NoProfilesError     a scoring run in which no profile takes part (``skipped`` says why)
+     ├── UnsafeForkError     Polars work in a process forked after Polars ran in its parent
+     ├── NotPicklableError   an object that cannot cross a process boundary (also a TypeError)
      ├── ProfileError        a risk profile is invalid (file, line, column, suggestion)
      │    └── ProfileSetError every problem of a profile set (collect-errors mode)
      └── ExchangeError       a message between PCUs is refused (``reason`` says why)
@@ -47,6 +49,7 @@ __all__ = [
     "MappingError",
     "NoProfilesError",
     "NotAddressedError",
+    "NotPicklableError",
     "ProfileError",
     "ProfileSetError",
     "RecordError",
@@ -56,6 +59,7 @@ __all__ = [
     "TamperedError",
     "TooLargeError",
     "UnknownSenderError",
+    "UnsafeForkError",
     "UnsignedError",
 ]
 
@@ -216,6 +220,18 @@ class NoProfilesError(RiskProfileError):
     def __init__(self, message: str, *, skipped: dict[str, str] | None = None) -> None:
         self.skipped = dict(skipped or {})
         super().__init__(message)
+
+
+class UnsafeForkError(RiskProfileError):
+    """Polars work (a columnar score, ``read_frame``) asked of a process forked after
+    Polars ran in its parent: it would deadlock (Polars' thread pool does not survive
+    ``fork()``). Start workers with ``spawn`` or ``forkserver``, or score row-wise."""
+
+
+class NotPicklableError(RiskProfileError, TypeError):
+    """An object that cannot cross a process boundary by pickling (a compiled profile
+    alone: pickle its :class:`~riskprofile.profiles.ProfileSet`); also a TypeError, as
+    pickle's own refusals are."""
 
 
 class MappingError(RiskProfileError):

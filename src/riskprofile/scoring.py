@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile._fork import forked_after_polars, require_fork_safe, warn_rowwise_in_fork
 from riskprofile._run_file import RUN_FORMAT, RUN_VERSION, read_run, run_schema, write_run
 from riskprofile.engines import Engine as EvaluationEngine
 from riskprofile.engines import EngineName, FrameEngine, ProfileOutcome, rowwise
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from riskprofile.io.edifact import StowPlan, StowplanCheck
 
 __all__ = [
+    "COLUMNAR_MIN_BATCH",
     "COLUMNAR_MIN_SHIPMENTS",
     "LANES",
     "RUN_FORMAT",
@@ -114,9 +116,17 @@ __all__ = [
 
 Engine = EngineName
 """The ``engine`` argument of :func:`score` (:data:`riskprofile.engines.EngineName`)."""
-COLUMNAR_MIN_SHIPMENTS = 200
-"""From this many shipments on, ``engine="auto"`` uses the columnar engine: below it,
-building the columns costs more than it saves."""
+COLUMNAR_MIN_SHIPMENTS = 175
+"""From this many shipments on, ``engine="auto"`` evaluates a list of shipments with the
+columnar engine: below it, building the columns and running a Polars query per
+indicator (a fixed 65-85 ms with the bundled library, warm) costs more than the
+row-wise engine's ~0.5 ms per shipment. Measured by ``benchmarks/engine_auto.py``:
+the columnar engine is 0.93-1.03x as fast at 150, 1.16x at 175, 1.5x at 250."""
+COLUMNAR_MIN_BATCH = 250
+"""From this many shipments on, ``engine="auto"`` scores a batch (a path, a ``Batch``, a
+``FrameBatch``, a frame) column-wise, keeping the tables: the tables and their exports
+cost more than objects for fewer (``benchmarks/engine_auto.py``: 0.73-0.91x at 200,
+0.97-1.22x at 250, 1.13-1.29x at 300)."""
 
 
 def _score_shipment(
@@ -283,9 +293,10 @@ def score(
             :class:`~riskprofile.profiles.ProfileSet` left out of its country's scope.
         progress: called with the number of shipments done so far.
         engine: ``"rowwise"`` (the reference), ``"columnar"``, or ``"auto"``:
-            columnar when the batch has at least :data:`COLUMNAR_MIN_SHIPMENTS`
-            shipments. Both give the same run. The columnar engine scores a batch (a
-            path, a ``Batch``, a ``FrameBatch``, a frame) column-wise
+            columnar for a batch of at least :data:`COLUMNAR_MIN_BATCH` shipments, or a
+            list of at least :data:`COLUMNAR_MIN_SHIPMENTS` (measured crossovers). Both
+            give the same run. The columnar engine scores a batch (a path, a ``Batch``,
+            a ``FrameBatch``, a frame) column-wise
             (:func:`~riskprofile.engines.columnar.score_frame`): the run keeps the
             tables (``run.frame_run``), its exports and :func:`~riskprofile.select` read
             them, and ``run.shipments``/``run.containers`` are made on first access (a
@@ -333,7 +344,7 @@ def score(
     frame_batch: FrameBatch | None = None
     frame: pl.DataFrame | None = None
     if isinstance(shipments, str | os.PathLike):
-        if engine == "rowwise":
+        if engine == "rowwise" or (engine == "auto" and forked_after_polars()):
             from riskprofile.io import read_batch
 
             batch = read_batch(Path(shipments))
@@ -362,6 +373,8 @@ def score(
         return run if check is None else dataclasses.replace(run, stowplan=check)
     if frame_batch is not None:
         frame = frame_batch.frame
+    if frame is not None:
+        require_fork_safe("scoring a frame")  # a frame's every use runs Polars
     if history is not None:
         batch, frame_batch, frame = _join_history(history, when, batch, frame_batch, frame)
     check = None
@@ -370,7 +383,8 @@ def score(
     count = len(batch.shipments) if batch is not None else cast("pl.DataFrame", frame).height
     frame_engine = _frame_engine(engine)
     if frame_engine is not None or (
-        _is_named(engine) and choose_engine(cast("Engine", engine), count) == "columnar"
+        _is_named(engine)
+        and choose_engine(cast("Engine", engine), count, tables=True) == "columnar"
     ):
         tables = _FrameTables(batch, frame_batch, frame, profile_list, skipped, when, frame_engine)
         tables.frame_run = dataclasses.replace(tables.frame_run, stowplan=check)
@@ -636,10 +650,16 @@ def _is_polars_frame(value: object) -> bool:
     return polars is not None and isinstance(value, polars.DataFrame)
 
 
-def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columnar"]:
-    """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``).
+def choose_engine(
+    engine: Engine, shipments: int, *, tables: bool = False
+) -> Literal["rowwise", "columnar"]:
+    """The engine a run of ``shipments`` shipments uses (see :func:`score`'s ``engine``):
+    for ``"auto"``, columnar from :data:`COLUMNAR_MIN_SHIPMENTS` shipments on, or from
+    :data:`COLUMNAR_MIN_BATCH` on for a batch scored into tables (``tables``).
 
-    Raises :class:`~riskprofile.errors.ArgumentError` (a ValueError) for an unknown engine.
+    Raises :class:`~riskprofile.errors.ArgumentError` (a ValueError) for an unknown engine,
+    :class:`~riskprofile.errors.UnsafeForkError` for the columnar engine in a process
+    forked after Polars ran in its parent (``"auto"`` is row-wise there, with a warning).
     """
     if engine not in ("auto", "rowwise", "columnar"):
         raise ArgumentError(
@@ -650,8 +670,12 @@ def choose_engine(engine: Engine, shipments: int) -> Literal["rowwise", "columna
         )
     if engine == "rowwise":
         return "rowwise"
-    if engine == "auto" and shipments < COLUMNAR_MIN_SHIPMENTS:
+    if engine == "auto" and forked_after_polars():
+        warn_rowwise_in_fork()  # Polars would deadlock here: the same run, row-wise
         return "rowwise"
+    if engine == "auto" and shipments < (COLUMNAR_MIN_BATCH if tables else COLUMNAR_MIN_SHIPMENTS):
+        return "rowwise"
+    require_fork_safe("the columnar engine")  # before any column is built
     return "columnar"
 
 

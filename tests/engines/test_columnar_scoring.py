@@ -28,6 +28,7 @@ from riskprofile.errors import DataError  # noqa: E402
 from riskprofile.model import Shipment, flatten  # noqa: E402
 from riskprofile.profiles import ProfileSet, bundled_profiles_path, load_profiles  # noqa: E402
 from riskprofile.scoring import (  # noqa: E402
+    COLUMNAR_MIN_BATCH,
     COLUMNAR_MIN_SHIPMENTS,
     ScoringRun,
     choose_engine,
@@ -421,6 +422,12 @@ def test_a_frame_run_says_what_it_holds(tmp_path: Path) -> None:
 def test_auto_uses_the_columnar_engine_for_large_batches_only() -> None:
     assert choose_engine("auto", COLUMNAR_MIN_SHIPMENTS - 1) == "rowwise"
     assert choose_engine("auto", COLUMNAR_MIN_SHIPMENTS) == "columnar"
+    assert choose_engine("auto", COLUMNAR_MIN_BATCH - 1, tables=True) == "rowwise"
+    assert choose_engine("auto", COLUMNAR_MIN_BATCH, tables=True) == "columnar"
+    # The measured crossovers (benchmarks/engine_auto.py): a list of 180 shipments is
+    # faster column-wise, a batch of 220 kept as tables is not.
+    assert choose_engine("auto", 180) == "columnar"
+    assert choose_engine("auto", 220, tables=True) == "rowwise"
     assert choose_engine("rowwise", 10**6) == "rowwise"
     assert choose_engine("columnar", 1) == "columnar"
 

@@ -12,7 +12,7 @@ from typing import Any
 import rule_engine
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile.errors import ArgumentError
+from riskprofile.errors import ArgumentError, NotPicklableError, ProfileError
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._explain import record_of, render_explanation, show_value
 from riskprofile.profiles._expressions import Condition
@@ -297,6 +297,14 @@ class CompiledProfile:
         """The profile version."""
         return self.profile.version
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rule-engine 5.1.0's compiled rules pickle but do not load back (an
+        # AttributeError on its array type): refuse here rather than in the worker.
+        raise NotPicklableError(
+            f"a compiled profile ({self.id}) does not pickle: pickle its ProfileSet (it "
+            "loads again from its files in the other process) or load the profiles there"
+        )
+
     def expired_lists(self, as_of: dt.datetime) -> list[str]:
         """The names of the watch lists whose every entry has expired at ``as_of``: they
         can match nothing (a list without entries is not one)."""
@@ -365,6 +373,16 @@ class ProfileSet:
             )
         return self.reloader()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled conditions do not pickle (CompiledProfile.__reduce__): a set travels as
+        # the call that loaded it and the fingerprints it had, and loads again there.
+        if self.reloader is None:
+            raise NotPicklableError(
+                "a profile set made by hand does not pickle: load it with load_profiles "
+                "(it then loads again from its files in the other process)"
+            )
+        return (_unpickled_set, (self.reloader, self.fingerprints))
+
     def __iter__(self) -> Iterator[CompiledProfile]:
         return iter(self.profiles)
 
@@ -381,3 +399,21 @@ class ProfileSet:
     def fingerprints(self) -> dict[str, str]:
         """Profile id -> fingerprint, for the audit trail of a scoring run."""
         return {p.id: p.fingerprint for p in self.profiles}
+
+
+def _unpickled_set(reloader: Callable[[], ProfileSet], fingerprints: dict[str, str]) -> ProfileSet:
+    """A pickled :class:`ProfileSet` loaded again from its files, refused unless its
+    profiles are the ones pickled (same ids and fingerprints)."""
+    loaded = reloader()
+    if loaded.fingerprints != fingerprints:
+        changed = sorted(
+            pid for pid in set(fingerprints) | set(loaded.fingerprints)
+            if fingerprints.get(pid) != loaded.fingerprints.get(pid)
+        )  # fmt: skip
+        raise ProfileError(
+            "the profiles changed on disk since the set was pickled, so the other process "
+            f"would score with other profiles: {', '.join(changed)}; load them again in "
+            "both processes",
+            code="io",
+        )
+    return loaded

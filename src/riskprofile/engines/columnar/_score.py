@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile._fork import require_fork_safe
 from riskprofile.engines._contract import FrameEngine, ProfileOutcome
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.errors import DataError
@@ -119,6 +120,7 @@ def evaluate(
     reason, which only those cells pay for. ``frame_engine``, when given, computes the
     condition masks instead of this engine (the SQL engine does).
     """
+    require_fork_safe("a columnar score")
     shipment_list = list(shipments)
     profile_list = list(profiles)
     frame = shipment_frame(shipment_list)
@@ -246,6 +248,7 @@ def score_frame(
         NoProfilesError: no profile takes part (as :func:`riskprofile.score`).
         DataError: ``frame`` is not a shipment frame.
     """
+    require_fork_safe("a columnar score")
     batch: FrameSource | None = None
     if not isinstance(frame, pl.DataFrame):
         batch, frame = frame, frame.frame

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from riskprofile._fork import require_fork_safe
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._json import FlatDocuments, flat_documents
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _Source, _UnreadableError
@@ -63,6 +64,7 @@ def read_frame(
     >>> batch.frame.height, batch.records_read, batch.rows_via_models
     (361, 629, 0)
     """
+    require_fork_safe("read_frame")  # Polars reads the file: never in a bad fork
     path = Path(path)
     source = str(path)
     require_batch_file(path, source)
