@@ -38,7 +38,7 @@ def test_evaluate_the_karachi_sample(tmp_path: Path, capsys: pytest.CaptureFixtu
         capsys,
     )  # fmt: skip
     assert code == 0, err
-    assert "251 units scored as of 2026-11-02 with 8 profiles" in out
+    assert "251 units scored as of 2026-11-02 with 9 profiles" in out
     assert "12 outcomes matched, 0 unmatched" in out
     assert "12 units inspected, 1 with a finding" in out
     assert f"wrote {report}" in out

@@ -106,6 +106,11 @@ def register(commands: Any) -> None:
         metavar="N",
         help="number of planted cases with --port-day (default: 1 per 125 containers)",
     )
+    gen.add_argument(
+        "--stowplan", metavar="FILE",
+        help="with --port-day, also write the vessels' stow plans (BAPLIE .edi) with planted "
+        "mismatches, and their list next to it (plan.edi: plan.planted.csv)",
+    )  # fmt: skip
     gen.set_defaults(run=_generate)
 
     history = sub.add_parser(
@@ -327,7 +332,12 @@ def _generate(args: argparse.Namespace) -> int:
         print("riskprofile: error: --planted needs --port-day", file=sys.stderr)
         return 2
     truth = path.with_suffix(".planted.csv")
-    check_outputs("data generate", [path, truth if args.port_day else None])
+    if args.stowplan is not None and not args.port_day:
+        print("riskprofile: error: --stowplan needs --port-day", file=sys.stderr)
+        return 2
+    plan = None if args.stowplan is None else Path(args.stowplan)
+    plan_truth = None if plan is None else plan.with_suffix(".planted.csv")
+    check_outputs("data generate", [path, truth if args.port_day else None, plan, plan_truth])
     if not args.port_day:
         manifests = generate_manifests(
             args.seed,
@@ -355,6 +365,15 @@ def _generate(args: argparse.Namespace) -> int:
         f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}; "
         f"{cases:,} planted cases to {truth}"
     )
+    if plan is not None and plan_truth is not None:
+        from riskprofile.synth import generate_stowplan
+
+        stowage = generate_stowplan(day.manifests, args.seed, avoid=day.planted_containers)
+        plan.write_text(stowage.text, encoding="utf-8")
+        mismatches = write_planted(stowage.planted, plan_truth)
+        units = sum(len(units) for _, _, units in stowage.units)
+        print(f"wrote {units:,} units on board to {plan}; {mismatches:,} planted mismatches "
+              f"to {plan_truth}")  # fmt: skip
     return 0
 
 

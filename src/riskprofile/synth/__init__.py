@@ -27,6 +27,11 @@ each a combination of indicators, and the ground truth to measure profiles again
 >>> [case.scenario for case in day.planted][:2]
 ['undeclared_weight', 'cocaine_reefer']
 
+:func:`generate_stowplan` writes the vessels' stow plans (BAPLIE) for a port day, with
+mismatches against the manifests planted in them (a laden box on board and on no
+manifest, a plan mass far above the VGM, dangerous goods the manifest does not
+mention...) and their list, for ``score --stowplan`` and the ``stowplan_*`` fields.
+
 :func:`generate_history` generates months of traffic with planted fraud patterns (a
 fraudulent importer, a risky HS heading from one country, a traffickers' port of loading,
 an undervalued chapter, a shipper that appears mid-period) and the outcomes of the
@@ -63,6 +68,7 @@ from riskprofile.synth._planted import (
     read_planted,
     write_planted,
 )
+from riskprofile.synth._stowplan import STOWPLAN_SCENARIOS, PortDayStowPlan, generate_stowplan
 
 __all__ = [
     "CONSIGNMENT_DEFECTS",
@@ -76,12 +82,15 @@ __all__ = [
     "PlantedCase",
     "PlantedPattern",
     "PortDay",
+    "PortDayStowPlan",
     "SCENARIOS",
+    "STOWPLAN_SCENARIOS",
     "Scenario",
     "generate_history",
     "generate_manifest_documents",
     "generate_manifests",
     "generate_port_day",
+    "generate_stowplan",
     "read_patterns",
     "read_planted",
     "write_history",

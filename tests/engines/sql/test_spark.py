@@ -216,7 +216,7 @@ def test_the_printed_spark_sql_runs_and_gives_the_engine_answers(
                  "--as-of", AS_OF.isoformat()]) == 0  # fmt: skip
     text = capsys.readouterr().out
     queries = _queries(text)
-    assert len(queries) == 161
+    assert len(queries) == 169
     # Every condition's SQL runs on Spark in the library test above; here a sample of
     # the printed text (a job each), that it runs as printed.
     queries = queries[::10]

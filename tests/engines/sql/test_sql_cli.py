@@ -126,9 +126,9 @@ def test_the_printed_duckdb_sql_runs_and_gives_the_engine_answers(
 
     text = _run(capsys, ["sql", "--dialect", "duckdb", "--as-of", AS_OF.isoformat()])
     queries = _queries(text)
-    assert len(queries) == 161
+    assert len(queries) == 169
     assert text.rstrip().endswith(
-        "162 conditions in 12 profiles: 161 in SQL, 1 on the columnar engine"
+        "170 conditions in 13 profiles: 169 in SQL, 1 on the columnar engine"
     )
     connection = duckdb.connect()
     connection.register("shipments", example_frame.with_row_index("_row").to_arrow())
@@ -149,7 +149,7 @@ def test_the_printed_postgres_sql_runs_and_gives_the_engine_answers(
         ["sql", "--dialect", "postgres", "--table", "manifests", "--as-of", AS_OF.isoformat()],
     )
     queries = _queries(text)
-    assert len(queries) == 161
+    assert len(queries) == 169
     with psycopg.connect(postgres_dsn) as connection, connection.cursor() as cursor:
         load_postgres(cursor, example_frame.with_row_index("_row"), "manifests")
         for key, query in queries:

@@ -23,7 +23,13 @@ from riskprofile.io.edifact._stowfields import (
     load_stowplan,
     with_stowplan_shipments,
 )
-from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan, read_stowplan, write_baplie
+from riskprofile.io.edifact._stowplan import (
+    StowedUnit,
+    StowPlan,
+    read_stowplan,
+    write_baplie,
+    write_baplie_calls,
+)
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
     Segment,
@@ -67,6 +73,7 @@ __all__ = [
     "with_stowplan_shipments",
     "write_cuscar",
     "write_baplie",
+    "write_baplie_calls",
     "write_edifact",
     "write_segment",
     "write_segments",

@@ -28,13 +28,14 @@ from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_ta
 from riskprofile.io.edifact._reader import paused_gc, read_text
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
+    Segment,
     segment,
     tokenize,
     write_segments,
 )
 from riskprofile.io.edifact._values import FULL_EMPTY, format_number, parse_decimal, parse_weight
 
-__all__ = ["StowPlan", "StowedUnit", "read_stowplan", "write_baplie"]
+__all__ = ["StowPlan", "StowedUnit", "read_stowplan", "write_baplie", "write_baplie_calls"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,11 +223,40 @@ def write_baplie(
 ) -> str:
     """Units as one BAPLIE message (SMDG 2.2 layout, D.95B) in one interchange: the same
     units always give the same bytes (``prepared`` defaults to the epoch)."""
+    return write_baplie_calls([(vessel, voyage, units)], prepared=prepared)
+
+
+def write_baplie_calls(
+    calls: Iterable[tuple[str | None, str | None, Iterable[StowedUnit]]],
+    *,
+    prepared: datetime | None = None,
+) -> str:
+    """Several vessels' plans, ``(vessel, voyage, units)`` each, as one BAPLIE message per
+    vessel (SMDG 2.2 layout, D.95B) in one interchange; :func:`read_stowplan` reads them
+    all back into one plan. The same calls always give the same bytes."""
     stamp = (prepared or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
     when = f"{stamp.year:04d}{stamp.month:02d}{stamp.day:02d}{stamp.hour:02d}{stamp.minute:02d}"
+    segments = [
+        segment("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1")
+    ]
+    count = 0
+    for vessel, voyage, units in calls:
+        count += 1
+        segments += _baplie_message(str(count), vessel, voyage, units, when)
+    segments.append(segment("UNZ", str(count), "1"))
+    return write_segments(segments, DEFAULT_SERVICE, una=True)
+
+
+def _baplie_message(
+    reference: str,
+    vessel: str | None,
+    voyage: str | None,
+    units: Iterable[StowedUnit],
+    when: str,
+) -> list[Segment]:
     body = [
-        segment("UNH", "1", ("BAPLIE", "D", "95B", "UN", "SMDG22")),
-        segment("BGM", None, "1", "9"),
+        segment("UNH", reference, ("BAPLIE", "D", "95B", "UN", "SMDG22")),
+        segment("BGM", None, reference, "9"),
         segment("DTM", ("137", when, "203")),
         segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
         segment("LOC", "5", "XXXXX"),
@@ -260,10 +290,5 @@ def write_baplie(
             body.append(segment("NAD", "CA", (unit.operator, "172", "20")))
         for imdg, un in unit.dangerous_goods:
             body.append(segment("DGS", "IMD", imdg, un))
-    body.append(segment("UNT", str(len(body) + 1), "1"))
-    segments = [
-        segment("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1"),
-        *body,
-        segment("UNZ", "1", "1"),
-    ]
-    return write_segments(segments, DEFAULT_SERVICE, una=True)
+    body.append(segment("UNT", str(len(body) + 1), reference))
+    return body
