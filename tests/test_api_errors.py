@@ -28,6 +28,7 @@ from riskprofile.model import (
     parse_strictness,
     validation_context,
 )
+from tests.depth import depth
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "karachi-sample.csv"
 BAD_DIGIT = {"number": "CSQU3054384"}  # ISO 6346 check digit should be 3
@@ -172,7 +173,7 @@ def test_a_misspelt_context_is_refused_not_taken_as_strict(context: Any) -> None
     assert "must be" in str(info.value)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=depth(60), deadline=None)
 @given(st.text(max_size=12).filter(lambda s: s not in ("strict", "lenient")))
 def test_any_other_strictness_is_refused_everywhere(text: str) -> None:
     with pytest.raises(ArgumentError, match="'strict' or 'lenient'"):

@@ -20,6 +20,7 @@ from riskprofile.output import to_json
 from riskprofile.profiles import ProfileSet
 from riskprofile.scoring import RUN_VERSION, read_run, run_schema, write_run
 from tests import strategies as rst
+from tests.depth import depth
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
@@ -45,7 +46,7 @@ def _assert_same_run(back: rp.ScoringRun, run: rp.ScoringRun) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None,
+    max_examples=depth(25), deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )  # fmt: skip
 @given(

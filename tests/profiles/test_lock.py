@@ -20,6 +20,7 @@ from riskprofile.profiles import (
     load_profiles,
     lock_profiles,
 )
+from tests.depth import depth
 
 BUNDLED = sorted(bundled_profiles_path().rglob("*.yaml"))
 
@@ -37,7 +38,7 @@ def _codes(exc: ProfileError) -> set[str]:
 
 
 @settings(
-    max_examples=16, deadline=None,
+    max_examples=depth(16), deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
 @given(file=st.sampled_from(BUNDLED), cut=st.floats(0, 1, exclude_max=True), at_line=st.booleans())
