@@ -124,6 +124,7 @@ def run_html(run: ScoringRun, limit: int = 50) -> str:
     if non_green > len(shown):
         parts.append(f"<p>... {non_green - len(shown):,} more non-green containers</p>")
     parts.append(_rejected_html(run))
+    parts.append(_stowplan_html(run))
     return "".join(parts)
 
 
@@ -149,7 +150,32 @@ def frame_run_html(run: Any, limit: int = 50) -> str:
     if non_green > len(shown):
         parts.append(f"<p>... {non_green - len(shown):,} more non-green containers</p>")
     parts.append(_rejected_html(run))
+    parts.append(_stowplan_html(run))
     return "".join(parts)
+
+
+def _stowplan_html(run: Run) -> str:
+    """The stow plan's warnings and the units on board and on no manifest (not scored)."""
+    check = getattr(run, "stowplan", None)
+    if check is None:
+        return ""
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in check.warnings)
+    units = "".join(
+        f"<li>{html.escape(u.container_number or '')} at {html.escape(u.position)}</li>"
+        for u in check.not_manifested
+    )
+    listed = (
+        f"<details><summary><b>on board and on no manifest: {len(check.not_manifested):,}"
+        f"</b> (not scored)</summary><ul>{units}</ul></details>"
+        if units
+        else ""
+    )
+    return (
+        f"<p>stow plan {html.escape(check.source)}: {check.units:,} units on board, "
+        f"{check.matched:,} in the batch</p>"
+        + (f"<ul>{warnings}</ul>" if warnings else "")
+        + listed
+    )
 
 
 def _rejected_html(run: Run) -> str:

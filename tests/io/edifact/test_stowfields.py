@@ -234,6 +234,9 @@ def test_score_with_a_plan_in_both_engines(engine: str, tmp_path: Path) -> None:
     audit = json.loads(to_json(run))["audit"]["stowplan"]
     assert [u["container_number"] for u in audit["not_manifested"]] == ["TGHU1234567"]
     assert "on board and on no manifest (not scored" in text_table(run)
+    shown = run._repr_html_()
+    assert "on board and on no manifest: 1</b>" in shown
+    assert "TGHU1234567 at 0060484" in shown
     ours, theirs = json.loads(to_json(run)), json.loads(to_json(reference))
     assert (ours["containers"], ours["hits"]) == (theirs["containers"], theirs["hits"])
 
