@@ -288,7 +288,24 @@ def test_broken_profiles_exit_2_with_every_location(
 def test_missing_batch_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["score", "no/such/batch.csv", "--as-of", "2026-11-02"], capsys)
     assert code == EXIT_USAGE
-    assert err.startswith("riskprofile: error:")
+    assert err.splitlines()[-1].startswith("riskprofile: error:")
+
+
+def test_a_run_without_the_stow_plan_or_history_names_the_indicators_that_cannot_fire(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = "examples/data/karachi-sample.csv"
+    plan = "tests/data/edifact/baplie-smdg22.edi"
+    args = ["score", sample, "--as-of", "2026-11-02", "-o", str(tmp_path / "out.csv")]
+    code, _, err = run(args, capsys)
+    assert code == 0
+    assert "profile general.stowplan-crosscheck: 8 of its 8 indicators read the stow " in err
+    assert "(give --stowplan)" in err
+    code, _, err = run([*args, "--stowplan", plan], capsys)
+    assert "give --stowplan" not in err
+    history_args = [*args, "--profiles", "examples/history/history.yaml"]
+    code, _, err = run(history_args, capsys)
+    assert re.search(r"indicators read the history fields, .*\(give --history\)", err)
 
 
 def test_strict_mode_exits_1_and_lists_rejections(

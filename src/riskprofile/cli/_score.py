@@ -150,16 +150,27 @@ def _width() -> int:
 
 
 def check_profiles(
-    profiles: Iterable[CompiledProfile], as_of: dt.datetime, include_drafts: bool, command: str
+    profiles: Iterable[CompiledProfile],
+    as_of: dt.datetime,
+    include_drafts: bool,
+    command: str,
+    *,
+    missing_sources: Sequence[tuple[str, frozenset[str], str]] = (),
 ) -> None:
     """Say on standard error which profiles will not score and why; raise
-    :class:`~riskprofile.errors.NoProfilesError` (its own exit code) when none will."""
+    :class:`~riskprofile.errors.NoProfilesError` (its own exit code) when none will.
+
+    ``missing_sources``: (what, its fields, the option that gives it) for each source of
+    fields the run was not given (a stow plan, a history store): the indicators that
+    read those fields are null there and cannot fire, which is said, not left silent."""
     from riskprofile.errors import NoProfilesError
     from riskprofile.scoring import applicable_profiles, require_profiles
 
     taking_part, skipped = applicable_profiles(profiles, as_of, include_drafts)
     for profile_id, why in skipped.items():
         print(f"riskprofile {command}: profile {profile_id} not scored: {why}", file=sys.stderr)
+    for line in _unfed_indicators(taking_part, missing_sources):
+        print(f"riskprofile {command}: warning: {line}", file=sys.stderr)
     for profile in taking_part:
         # A list whose every entry has expired matches nothing: a silent miss unless said.
         for name in profile.expired_lists(as_of):
@@ -176,6 +187,36 @@ def check_profiles(
         raise NoProfilesError(
             f"no profile takes part in the run as of {day}: {what}{hint}", skipped=exc.skipped
         ) from None
+
+
+def _missing_sources(args: argparse.Namespace) -> list[tuple[str, frozenset[str], str]]:
+    """The sources of fields ``riskprofile score`` was not given."""
+    from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS
+
+    missing = []
+    if getattr(args, "stowplan", None) is None:
+        missing.append(("stow plan's fields", frozenset(STOWPLAN_FIELDS), "--stowplan"))
+    if getattr(args, "history", None) is None:
+        missing.append(("history fields", frozenset(HISTORY_FIELDS), "--history"))
+    return missing
+
+
+def _unfed_indicators(
+    profiles: Iterable[CompiledProfile], missing: Sequence[tuple[str, frozenset[str], str]]
+) -> list[str]:
+    """One line per profile whose indicators read the fields of a source the run was not
+    given (their fields are null, so those indicators cannot fire)."""
+    lines = []
+    for profile in profiles:
+        for what, fields, option in missing:
+            unfed = [i for i in profile.indicators if i.condition.fields & fields]
+            if unfed:
+                lines.append(
+                    f"profile {profile.id}: {len(unfed)} of its {len(profile.indicators)} "
+                    f"indicators read the {what}, which this run was not given: they "
+                    f"cannot fire (give {option})"
+                )
+    return lines
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -232,7 +273,9 @@ def _score_batch(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    check_profiles(profiles, as_of, args.include_drafts, "score")
+    check_profiles(
+        profiles, as_of, args.include_drafts, "score", missing_sources=_missing_sources(args)
+    )
     gc.freeze()  # the modules and the profiles live as long as the run (see _fewer_collections)
     if ahead is not None and args.engine in ("auto", "columnar"):
         # While the batch is still being read: the conditions translated for the

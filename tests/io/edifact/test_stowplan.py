@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,27 @@ def test_on_board_not_manifested_and_manifested_not_on_board() -> None:
         ("not_manifested", "MSKU9070323"),
         ("not_on_board", _BOX),
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_given_as_the_stow_plan_is_refused_without_waiting(tmp_path: Path) -> None:
+    # `riskprofile score --stowplan /dev/stdin` (or a FIFO) waited forever for a writer.
+    fifo = tmp_path / "plan.edi"
+    os.mkfifo(fifo)
+    outcome: dict[str, str] = {}
+
+    def read() -> None:
+        try:
+            read_stowplan(fifo)
+            outcome["read"] = "no error"
+        except InputFormatError as exc:
+            outcome["error"] = str(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(60)
+    if reader.is_alive():  # the old reader waits in open(): a writer lets it go on
+        with open(fifo, "wb"):
+            pass
+        reader.join()
+    assert "not a regular file" in outcome.get("error", outcome.get("read", "")), outcome

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io.edifact._envelope import Loose, Message, Problem, open_envelopes
@@ -79,8 +80,11 @@ def read_text(path: Path) -> str:
     """The file's text: UTF-8 (syntax UNOW/UNOY) when it decodes so, else ISO 8859-1
     (UNOA to UNOC), which every byte decodes; a byte order mark is dropped."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        # A FIFO or a device is refused without waiting on it (`--stowplan /dev/stdin`
+        # hung the command), and no more than the limit is ever read.
+        data = read_regular_file(path, MAX_FILE_BYTES, refuse_larger=False)
+    except RefusedFileError as exc:
+        raise InputFormatError(f"cannot read: {exc}", path=str(path)) from None
     except OSError as exc:
         raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=str(path)) from None
     if len(data) > MAX_FILE_BYTES:
