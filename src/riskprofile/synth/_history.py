@@ -40,7 +40,12 @@ from riskprofile.model._base import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
 from riskprofile.synth._generator import DEFAULT_START, _Batch, generate_manifest_documents
-from riskprofile.synth._history_common import PlantedPattern, _arrival_day, _sound
+from riskprofile.synth._history_common import (
+    PlantedPattern,
+    _arrival_day,
+    _divide_values,
+    _sound,
+)
 from riskprofile.synth._history_patterns import HISTORY_PATTERNS, HistoryPlanting
 
 __all__ = [
@@ -460,13 +465,7 @@ class _Planting:
             if self.rng.random() >= _UNDERVALUED_SHARE:
                 continue
             factor = Decimal(str(round(6 + 6 * self.rng.random(), 1)))
-            for g in lines:
-                try:
-                    value = Decimal(str(g["value"]))
-                except ArithmeticError:
-                    continue  # a planted "N/A" stays as it is
-                if value.is_finite():
-                    g["value"] = str((value / factor).quantize(Decimal("0.01")))
+            _divide_values(lines, factor)
             self.undervalued.add((index, str(c["bl_number"])))
         return PlantedPattern(
             "undervaluation", "value_band", chapter, 0.3, self.start,

@@ -4,7 +4,9 @@ how they read a generated document."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["PlantedPattern"]
@@ -57,3 +59,15 @@ def _sound(c: Doc) -> bool:
         and "ORDER" not in str(consignee["name"])
         and bool(c["goods"])
     )
+
+
+def _divide_values(goods: Iterable[Doc], factor: Decimal) -> None:
+    """Each goods line's declared value divided by ``factor`` (to the cent), in place: an
+    undervaluation; a planted non-number ("N/A") or a non-finite value stays as it is."""
+    for g in goods:
+        try:
+            value = Decimal(str(g["value"]))
+        except ArithmeticError:
+            continue  # a planted "N/A" stays as it is
+        if value.is_finite():
+            g["value"] = str((value / factor).quantize(Decimal("0.01")))

@@ -30,7 +30,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from riskprofile.model.shipment import Shipment
-from riskprofile.synth._history_common import PlantedPattern, _arrival_day, _sound
+from riskprofile.synth._history_common import (
+    PlantedPattern,
+    _arrival_day,
+    _divide_values,
+    _sound,
+)
 
 if TYPE_CHECKING:
     from riskprofile.synth._history import _Planting
@@ -240,13 +245,7 @@ class HistoryPlanting:
             if self.rng.random() >= _UNDERVALUED_SHARE:
                 continue
             factor = Decimal(str(round(4 + 2 * self.rng.random(), 1)))
-            for g in c["goods"]:
-                try:
-                    value = Decimal(str(g["value"]))
-                except ArithmeticError:
-                    continue  # a planted "N/A" stays as it is
-                if value.is_finite():
-                    g["value"] = str((value / factor).quantize(Decimal("0.01")))
+            _divide_values(c["goods"], factor)
             units.add((index, str(c["bl_number"])))
         self.carriers["undervalued_hs6"] = lambda i, s: (i, str(s.bl_number)) in units
         hs6, origin = chosen.split(":")
