@@ -110,6 +110,50 @@ class Folded(Protocol):
 V = TypeVar("V", bound=Folded)
 
 
+class Operand(Folded, Protocol):
+    """A translated operand: its kind (``"list"``, ``"str"``...), comprehension context
+    and engine expression (None for a constant)."""
+
+    @property
+    def kind(self) -> str:
+        """The operand's field-type kind."""
+
+    @property
+    def ctx(self) -> Any:
+        """The comprehension context it is evaluated in (``"elem"`` for an element)."""
+
+    @property
+    def expr(self) -> Any:
+        """The engine's expression (None for a constant)."""
+
+
+OP = TypeVar("OP", bound=Operand)
+
+
+def helper_operands(name: str, first: OP, second: OP) -> tuple[OP, OP]:
+    """The operands of ``$any_starts_with``, ``$any_ends_with`` or ``$intersects`` with
+    the field first (``$intersects`` is symmetric), refusing what neither engine
+    translates: a constant or a comprehension element as the field, and two fields that
+    are not both lists."""
+    if name == "intersects" and first.is_const and not second.is_const:
+        first, second = second, first
+    if first.is_const or first.expr is None or first.ctx == "elem":
+        raise Untranslatable(f"${name} on a {first.kind}")
+    two_fields = name == "intersects" and not second.is_const
+    if two_fields and (first.kind != "list" or second.kind != "list" or second.ctx == "elem"):
+        raise Untranslatable(f"${name} of a {first.kind} and a {second.kind}")
+    return first, second
+
+
+def helper_texts(name: str, second: Operand) -> list[str]:
+    """The texts of the constant list a helper compares its field with, sorted (a
+    helper given anything else is refused)."""
+    items = second.const
+    if not second.is_const or not isinstance(items, tuple | set | frozenset):
+        raise Untranslatable(f"${name} with a {second.kind}")
+    return sorted({item for item in items if isinstance(item, str)})
+
+
 class ConstantFolding(Generic[V]):
     """The comprehension variables in scope, and rule-engine's evaluation of a constant
     sub-expression in them. A translator sets ``context`` (the rule's context),

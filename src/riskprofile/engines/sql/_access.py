@@ -13,6 +13,7 @@ from typing import Any
 from rule_engine import ast as re_ast
 from sqlglot import exp
 
+from riskprofile.engines._translating import helper_operands, helper_texts
 from riskprofile.engines.sql._core import _const, _Core, _is_variable
 from riskprofile.engines.sql._dialects import fn, lit, new_variable
 from riskprofile.engines.sql._values import (
@@ -144,22 +145,15 @@ class _Access(_Core):
         error = any_(first.error, second.error)
         undecided = any_(first.undecided, second.undecided)
         ctx = ctx_of(first.ctx, second.ctx)
-        if name == "intersects" and first.is_const and not second.is_const:
-            first, second = second, first
-        if first.is_const or first.expr is None or first.ctx == "elem":
-            raise Untranslatable(f"${name} on a {first.kind}")
+        first, second = helper_operands(name, first, second)
         e, d = first.expr, self.d
+        assert e is not None  # helper_operands refuses a field without one
         if name == "intersects" and not second.is_const:
-            if first.kind != "list" or second.kind != "list" or second.ctx == "elem":
-                raise Untranslatable(f"${name} of a {first.kind} and a {second.kind}")
             assert second.expr is not None
             x = new_variable()
             value = d.list_any(e, x, nn(d.list_contains(second.expr, x)))
             return _Q("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
-        items = second.const
-        if not second.is_const or not isinstance(items, tuple | set | frozenset):
-            raise Untranslatable(f"${name} with a {second.kind}")
-        texts = sorted({item for item in items if isinstance(item, str)})
+        texts = helper_texts(name, second)
         if first.kind not in ("list", "str") or (name == "intersects" and first.kind != "list"):
             raise Untranslatable(f"${name} on a {first.kind}")
         x = new_variable()

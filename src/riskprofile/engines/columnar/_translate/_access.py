@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from rule_engine import ast as re_ast
 
-from riskprofile.engines._translating import INT_EXACT
+from riskprofile.engines._translating import INT_EXACT, helper_operands, helper_texts
 from riskprofile.engines.columnar._regex import _char
 from riskprofile.engines.columnar._translate._base import _Base
 from riskprofile.engines.columnar._translate._numbers import _int_lit
@@ -197,21 +197,14 @@ class _Access(_Base):
         error = _any(first.error, second.error)
         undecided = _any(first.undecided, second.undecided)
         ctx = _ctx(first.ctx, second.ctx)
-        if name == "intersects" and first.is_const and not second.is_const:
-            first, second = second, first
-        if first.is_const or first.expr is None or first.ctx == "elem":
-            raise Untranslatable(f"${name} on a {first.kind}")
+        first, second = helper_operands(name, first, second)
         e = first.expr
+        assert e is not None  # helper_operands refuses a field without one
         if name == "intersects" and not second.is_const:
-            if first.kind != "list" or second.kind != "list" or second.ctx == "elem":
-                raise Untranslatable(f"${name} of a {first.kind} and a {second.kind}")
             assert second.expr is not None
             value = e.list.set_intersection(second.expr).list.len() > 0
             return _V("bool", value, error=error, undecided=undecided, ctx=ctx, nullable=False)
-        items = second.const
-        if not second.is_const or not isinstance(items, tuple | set | frozenset):
-            raise Untranslatable(f"${name} with a {second.kind}")
-        texts = sorted({item for item in items if isinstance(item, str)})
+        texts = helper_texts(name, second)
         if name == "intersects":
             if first.kind != "list":
                 raise Untranslatable(f"${name} of a {first.kind}")  # pragma: no cover
