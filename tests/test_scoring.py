@@ -1210,9 +1210,9 @@ def test_a_batch_scored_column_wise_is_the_reference_run_in_every_export(
     assert columnar == reference
 
 
-def test_score_makes_objects_only_for_the_containers_a_selection_holds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _counted_hub_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
+    """300 shipments (43 red, auto scores them column-wise) and the ids of the shipments
+    the run makes objects of, as it makes them."""
     from riskprofile import scoring
 
     profiles = load(
@@ -1228,7 +1228,13 @@ def test_score_makes_objects_only_for_the_containers_a_selection_holds(
         return real(shipment, *args)
 
     monkeypatch.setattr(scoring, "_score_shipment", counted)
-    run = score(_as_batch(shipments), profiles, as_of=AS_OF)  # 300 shipments: auto is columnar
+    return score(_as_batch(shipments), profiles, as_of=AS_OF), made
+
+
+def test_score_makes_objects_only_for_the_containers_a_selection_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run, made = _counted_hub_run(tmp_path, monkeypatch)
     selection = select(run, capacity=5)
     text = output.to_json(run, selection)
     # 43 red containers: 5 selected, 38 left out; the 257 green ones are never made.
@@ -1247,22 +1253,7 @@ def test_score_makes_objects_only_for_the_containers_a_selection_holds(
 def test_tables_and_notebook_view_of_a_column_wise_run_make_no_object(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskprofile import scoring
-
-    profiles = load(
-        tmp_path / "p",
-        profile("t.hub", ind("hub", "transshipment_count >= 1", 10), bands=((10, "red"),)),
-    )
-    shipments = [ship(f"s{n:03}", transshipment_count=n % 7 == 0) for n in range(300)]
-    made: list[str] = []
-    real = scoring._score_shipment
-
-    def counted(shipment: Shipment, *args: Any) -> Any:
-        made.append(shipment.shipment_id)
-        return real(shipment, *args)
-
-    monkeypatch.setattr(scoring, "_score_shipment", counted)
-    run = score(_as_batch(shipments), profiles, as_of=AS_OF)  # 300 shipments: auto is columnar
+    run, made = _counted_hub_run(tmp_path, monkeypatch)
     assert run.frame_run is not None
     containers, hits = run.to_polars("containers"), run.to_polars("hits")
     html = run._repr_html_()
