@@ -95,18 +95,23 @@ def register(commands: Any) -> None:
     warn = sub.add_parser(
         "warn",
         help="sign a warning about a container for partner PCUs",
-        description="Build a warning about a container from a scoring run's JSON output "
-        "(--run) or by scoring a batch (--batch), then write one signed copy per partner, "
-        "redacted by its policy (every personal field dropped for a partner without one), "
-        "and log what was sent to whom.",
+        description="Build a warning about a container from a written scoring run "
+        "(--run: a run file from write_run, or the JSON report of `riskprofile score`) or "
+        "by scoring a batch (--batch), then write one signed copy per partner, redacted by "
+        "its policy (every personal field dropped for a partner without one), and log what "
+        "was sent to whom.",
     )
     warn.add_argument(
         "--run",
         dest="run_json",
-        help="JSON output of `riskprofile score`; give --batch too, so that the parties "
-        "(and their names quoted in explanations) are redacted",
+        metavar="RUN",
+        help="a run file (riskprofile.write_run: route, vessel, voyage and parties come "
+        "from it) or the JSON report of `riskprofile score -o run.json` (no route or voyage "
+        "in it: give --batch too, so that they and the parties are known)",
     )
     warn.add_argument("--batch", help="the batch: scored when --run is not given")
+    warn.add_argument("-m", "--mapping",
+                      help="column mapping YAML for a CSV/Parquet --batch")  # fmt: skip
     warn.add_argument("--container", required=True, help="the container number")
     warn.add_argument("--to", action="append", required=True, metavar="PCU", type=_pcu,
                       help="a partner PCU (repeatable)")  # fmt: skip
@@ -240,22 +245,42 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 
 def _warning_from_run(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    from riskprofile._run_file import RUN_FORMAT, read_run
     from riskprofile.errors import InputFormatError
     from riskprofile.io._json import read_document
 
     doc = read_document(args.run_json)
+    if isinstance(doc, dict) and doc.get("format") == RUN_FORMAT:
+        # A run file holds every shipment with its fields: the route, the vessel call and
+        # the parties come from it, as from a batch scored here.
+        return _warning_from_scoring_run(read_run(args.run_json), args, sender, now)
     try:
         return _warning_from_run_doc(doc, args, sender, now)
     except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:
         detail = f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
-        raise InputFormatError(f"not the JSON output of `riskprofile score` ({detail})",
-                               path=args.run_json) from None  # fmt: skip
+        raise InputFormatError(f"not a run file or the JSON output of `riskprofile score` "
+                               f"({detail})", path=args.run_json) from None  # fmt: skip
+
+
+def _warning_from_scoring_run(
+    run: Any, args: argparse.Namespace, sender: str, now: dt.datetime
+) -> Any:
+    from riskprofile.exchange import to_warning
+
+    found = [c for c in run.containers if c.container_number == args.container]
+    if not found:
+        raise _not_found(args)
+    if not found[0].hits:
+        raise _not_found(args, "has no hits")
+    return to_warning(found[0], sender=sender, recipients=args.to, created=now,
+                      valid_for=dt.timedelta(days=args.valid_days), category=args.category,
+                      urgency=args.urgency)  # fmt: skip
 
 
 def _warning_from_run_doc(doc: Any, args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     import uuid
 
-    from riskprofile.exchange import Reason, RiskWarning
+    from riskprofile.exchange import Reason, RiskWarning, Voyage
 
     rows = [r for r in doc.get("containers", []) if r.get("container_number") == args.container]
     if not rows:
@@ -269,14 +294,22 @@ def _warning_from_run_doc(doc: Any, args: argparse.Namespace, sender: str, now: 
         Reason(profile_id=h["profile_id"], indicator_id=h["indicator_id"],
                explanation=h["explanation"]) for h in hits
     ))  # fmt: skip
-    parties = []
+    parties: list[Any] = []
+    voyage, route = Voyage(), []
     if args.batch:
         from riskprofile.exchange import parties_of
 
-        parties = parties_of(_shipments_of(args))
+        shipments = _shipments_of(args)
+        parties = parties_of(shipments)
+        if shipments:
+            first = shipments[0]
+            voyage = Voyage(vessel_name=first.vessel_name, vessel_imo=first.vessel_imo,
+                            voyage_number=first.voyage_number)  # fmt: skip
+            route = list(first.route)
     else:
-        print("riskprofile exchange warn: warning: without --batch the parties are unknown, "
-              "so names quoted in explanations cannot be redacted", file=sys.stderr)  # fmt: skip
+        print("riskprofile exchange warn: warning: a report (not a run file) without --batch "
+              "has no route, vessel or parties: they are sent empty, and names quoted in "
+              "explanations cannot be redacted", file=sys.stderr)  # fmt: skip
     return RiskWarning(
         parties=parties,
         message_id=str(uuid.uuid4()),
@@ -286,6 +319,8 @@ def _warning_from_run_doc(doc: Any, args: argparse.Namespace, sender: str, now: 
         expires=now + dt.timedelta(days=args.valid_days),
         container_number=args.container,
         bl_numbers=[b for b in (row.get("bl_numbers") or "").split(";") if b],
+        voyage=voyage,
+        route=route,
         reasons=reasons,
         category=args.category or hits[0]["profile_id"].split(".")[0],
         urgency=args.urgency,
@@ -310,25 +345,19 @@ def _shipments_of(args: argparse.Namespace) -> list[Any]:
     from riskprofile.cli._read import read_shipments
 
     rows = pl.col("container_number") == pl.lit(args.container, pl.String)
-    return read_shipments(args.batch, rows=rows).shipments
+    return read_shipments(args.batch, mapping=args.mapping, rows=rows).shipments
 
 
 def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
-    from riskprofile.exchange import to_warning
     from riskprofile.scoring import score
 
     profiles = _args.load_profiles(args.profiles, args.country)
     # A container's result depends on its own shipments only: scoring them alone gives
     # the very result (hits, score, lane) the whole batch's run gives it.
     run = score(_shipments_of(args), profiles, as_of=now)
-    found = [c for c in run.containers if c.container_number == args.container]
-    if not found:
+    if not any(c.container_number == args.container for c in run.containers):
         raise _not_found(args, "is not in the batch")
-    if not found[0].hits:
-        raise _not_found(args, "has no hits")
-    return to_warning(found[0], sender=sender, recipients=args.to, created=now,
-                      valid_for=dt.timedelta(days=args.valid_days), category=args.category,
-                      urgency=args.urgency)  # fmt: skip
+    return _warning_from_scoring_run(run, args, sender, now)
 
 
 def _warn(args: argparse.Namespace) -> int:
