@@ -77,11 +77,19 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
                            "{container}", "--to", "KZ-AKT", "--key", "{key}", "--valid-days",
                            "30", "-o", "{outdir}", "--home", "{outdir}", "--as-of",
                            "2026-11-02"],
+    ("exchange", "feedback"): ["{msg}", "--result", "nothing_found", "--finding", "clean",
+                               "--key", "{kz_key}", "--valid-days", "30", "-o", "{outdir}",
+                               "--home", "{outdir}", "--as-of", "2026-11-02"],
+    ("exchange", "seizure"): ["--warning", "{msg}", "--goods-category", "heroin", "--quantity",
+                              "12.5", "--unit", "kg", "--concealment", "door panels",
+                              "--photo", "p1.jpg", "--key", "{kz_key}", "-o", "{outdir}",
+                              "--home", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "verify"): ["{msg}", "--home", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "import"): ["{msg}", "--into", "{outdir}", "--home", "{outdir}", "--as-of",
                              "2026-11-02"],
     ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
-    ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json"],
+    ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json",
+                          "--warning", "w-00000001"],
     ("exchange", "schema"): [],
     ("history", "add"): ["{batch}", "{outcomes}", "--store", "{out}.duckdb", "--as-of",
                          "2026-11-02"],
@@ -99,7 +107,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
-          "{pub}", "{key}", "{history}", "{history_outcomes}", "{sanctions}",
+          "{pub}", "{key}", "{kz_key}", "{history}", "{history_outcomes}", "{sanctions}",
           "{store}", "{apikeys}", "{stowplan}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
@@ -231,6 +239,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{mapping}": str(mapping), "{outcomes_mapping}": str(outcomes_mapping),
         "{msg}": str(msg), "{pub}": str(keys / "KZ-AKT.pub.pem"),
         "{key}": str(keys / "PK-KHI.key.pem"), "{container}": container,
+        "{kz_key}": str(keys / "KZ-AKT.key.pem"),
         "{home}": str(home), "{history}": str(history),
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),

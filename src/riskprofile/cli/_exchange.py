@@ -55,6 +55,39 @@ def _valid_days(text: str) -> int:
     return days
 
 
+MAX_TEXT = 2000
+"""The longest free text a command line puts into a message (a finding, a unit)."""
+
+
+def _text(text: str) -> str:
+    """A free-text argument: not blank, at most :data:`MAX_TEXT` characters."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    if len(text) > MAX_TEXT or not text.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"must be printable text of at most {MAX_TEXT:,} characters"
+        )
+    return text.strip()
+
+
+def _quantity(text: str) -> str:
+    """A quantity: a decimal number, written as messages carry it (``12.5``)."""
+    import re
+
+    if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a decimal number such as 12.5")
+    return text
+
+
+def _answer_options(parser: argparse.ArgumentParser) -> None:
+    """The options feedback and seizure reports share with warnings."""
+    parser.add_argument("--key", required=True, help="this PCU's private key (<PCU>.key.pem)")
+    parser.add_argument("--valid-days", type=_valid_days, default=30,
+                        help="days until expiry, 1 to 365 (30)")  # fmt: skip
+    parser.add_argument("-o", "--output", default=".", help="folder for the signed files (.)")
+    _home_and_time(parser)
+
+
 def register(commands: Any) -> None:
     exchange = commands.add_parser(
         "exchange",
@@ -131,6 +164,47 @@ def register(commands: Any) -> None:
     _home_and_time(warn)
     warn.set_defaults(run=_warn)
 
+    feedback = sub.add_parser(
+        "feedback",
+        help="answer a partner's warning: what the inspection found",
+        description="Sign feedback on a warning this PCU received (the signed file, "
+        "checked against the trust store; it may have expired): the result of the "
+        "inspection of its container, sent to the PCU that warned and naming the warning. "
+        "Written into -o and logged as sent.",
+    )
+    feedback.add_argument("warning", help="the signed warning received (JSON)")
+    feedback.add_argument("--result", required=True,
+                          choices=["seizure", "irregularity", "nothing_found", "not_inspected"],
+                          help="what the inspection found")  # fmt: skip
+    feedback.add_argument("--finding", type=_text, help="what was found, in words")
+    _answer_options(feedback)
+    feedback.set_defaults(run=_feedback)
+
+    seizure = sub.add_parser(
+        "seizure",
+        help="report a seizure to partner PCUs",
+        description="Sign a seizure report: what was seized, how much, how it was hidden. "
+        "Given --warning (the signed warning that led to it), the report names it, goes to "
+        "the PCU that warned and takes its container, bills of lading and route.",
+    )
+    seizure.add_argument("--warning", help="the signed warning that led to the seizure")
+    seizure.add_argument(
+        "--to", action="append", metavar="PCU", type=_pcu,
+        help="a partner PCU (repeatable; with --warning, its sender is one)",
+    )  # fmt: skip
+    seizure.add_argument("--container", help="the container (default: the warning's)")
+    seizure.add_argument("--goods-category", required=True, type=_text,
+                         help="what was seized (heroin, cigarettes, …)")  # fmt: skip
+    seizure.add_argument("--quantity", required=True, type=_quantity,
+                         help="how much, a decimal number (12.5)")  # fmt: skip
+    seizure.add_argument("--unit", required=True, type=_text, help="its unit (kg, pieces)")
+    seizure.add_argument("--concealment", required=True, type=_text,
+                         help="how it was hidden")  # fmt: skip
+    seizure.add_argument("--photo", action="append", default=[], type=_text, metavar="REF",
+                         help="a reference to a photo (repeatable)")  # fmt: skip
+    _answer_options(seizure)
+    seizure.set_defaults(run=_seizure)
+
     verify = sub.add_parser(
         "verify",
         help="check a partner's signed message",
@@ -179,6 +253,10 @@ def register(commands: Any) -> None:
     log.add_argument("--direction", choices=["sent", "received", "imported", "rejected"])
     log.add_argument("--partner", help="the other PCU")
     log.add_argument("--message-id")
+    log.add_argument(
+        "--warning", metavar="MESSAGE_ID",
+        help="a warning and the feedback and seizure reports answering it",
+    )  # fmt: skip
     log.add_argument("--since", type=_args.as_of, help="from this time (ISO 8601)")
     log.add_argument("--until", type=_args.as_of, help="before this time (ISO 8601)")
     log.add_argument("--format", choices=["text", "json"], default="text")
@@ -361,8 +439,7 @@ def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime)
 
 
 def _warn(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import ExchangeLog, SigningKey, load_policy, send
-    from riskprofile.exchange._files import write_atomic
+    from riskprofile.exchange import SigningKey, load_policy
 
     if not (args.run_json or args.batch):
         print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
@@ -381,6 +458,22 @@ def _warn(args: argparse.Namespace) -> int:
     except _NotFoundError as exc:
         print(_args.shorten(f"riskprofile exchange warn: error: {exc}"), file=sys.stderr)
         return 2
+    return _send_and_write(args, "warn", warning, key, now, policies)
+
+
+def _send_and_write(
+    args: argparse.Namespace,
+    command: str,
+    message: Any,
+    key: Any,
+    now: dt.datetime,
+    policies: dict[str, Any],
+) -> int:
+    """Sign one copy of ``message`` per recipient, log it as sent and write it into
+    ``-o``; exit 2 (nothing signed or logged) when the folder cannot be written."""
+    from riskprofile.exchange import ExchangeLog, send
+    from riskprofile.exchange._files import write_atomic
+
     out = Path(args.output)
     try:  # before anything is signed and logged as sent
         out.mkdir(parents=True, exist_ok=True)
@@ -392,17 +485,69 @@ def _warn(args: argparse.Namespace) -> int:
     else:
         reason = "permission denied"
     if not writable:
-        print(f"riskprofile exchange warn: error: cannot write into {out}: {reason}",
+        print(f"riskprofile exchange {command}: error: cannot write into {out}: {reason}",
               file=sys.stderr)  # fmt: skip
         return 2
     log = ExchangeLog(_home(args) / "log.sqlite")
-    sent = send(warning, key=key, log=log, now=now, policies=policies)
+    sent = send(message, key=key, log=log, now=now, policies=policies)
     for partner, data in sent.items():
-        path = out / f"{warning.message_id}.{partner}.json"
+        path = out / f"{message.message_id}.{partner}.json"
         write_atomic(path, data)
         how = "redacted by its policy" if partner in policies else "personal fields dropped"
         print(f"wrote {path} for {partner} ({how})")
     return 0
+
+
+def _answered_warning(args: argparse.Namespace, command: str, pcu: str) -> Any:
+    """The warning ``--warning`` names (a signed warning this PCU received), checked
+    against the trust store but not for expiry: feedback may come after it expired."""
+    from riskprofile.errors import ExchangeError, InputFormatError
+    from riskprofile.exchange import RiskWarning, TrustStore, authenticate
+
+    trust = TrustStore.load(_home(args) / "trust.json")
+    try:
+        verified = authenticate(_read_message(args.warning), trust)
+    except ExchangeError as exc:
+        raise InputFormatError(f"not a warning to answer: rejected [{exc.reason}]: "
+                               f"{exc.detail}", path=args.warning) from None  # fmt: skip
+    warning = verified.message
+    if not isinstance(warning, RiskWarning):
+        raise InputFormatError(f"a {warning.kind} message, not a warning", path=args.warning)
+    if pcu not in warning.recipients:
+        raise InputFormatError(f"warning {warning.message_id} is addressed to "
+                               f"{', '.join(warning.recipients)}, not to {pcu} (the --key's "
+                               "PCU)", path=args.warning)  # fmt: skip
+    return warning
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import SigningKey, to_feedback
+
+    now = _now(args)
+    key = SigningKey.load(args.key)
+    warning = _answered_warning(args, "feedback", key.pcu)
+    message = to_feedback(warning, sender=key.pcu, created=now, result=args.result,
+                          finding=args.finding,
+                          valid_for=dt.timedelta(days=args.valid_days))  # fmt: skip
+    return _send_and_write(args, "feedback", message, key, now, {})
+
+
+def _seizure(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import SigningKey, to_seizure
+
+    if not (args.warning or args.to):
+        print("riskprofile exchange seizure: error: give --warning (the warning that led to "
+              "the seizure) or --to", file=sys.stderr)  # fmt: skip
+        return 2
+    now = _now(args)
+    key = SigningKey.load(args.key)
+    warning = _answered_warning(args, "seizure", key.pcu) if args.warning else None
+    message = to_seizure(warning, sender=key.pcu, created=now, recipients=args.to or (),
+                         goods_category=args.goods_category, quantity=args.quantity,
+                         unit=args.unit, concealment=args.concealment,
+                         container_number=args.container, photos=args.photo,
+                         valid_for=dt.timedelta(days=args.valid_days))  # fmt: skip
+    return _send_and_write(args, "seizure", message, key, now, {})
 
 
 def _read_message(path: str) -> bytes:
@@ -435,8 +580,10 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"rejected [{exc.reason}]: {exc.detail}")
         return 1
     m = verified.message
-    print(f"ok: {m.kind} {m.message_id} from {verified.sender} (key {verified.key_id[:16]}…), "
-          f"expires {m.expires.isoformat()}")  # fmt: skip
+    refers = getattr(m, "warning_id", None)
+    answers = f" on warning {refers}" if refers else ""
+    print(f"ok: {m.kind}{answers} {m.message_id} from {verified.sender} "
+          f"(key {verified.key_id[:16]}…), expires {m.expires.isoformat()}")  # fmt: skip
     return 0
 
 
@@ -462,6 +609,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{m.kind} {m.message_id} was already imported: nothing changed")
     else:
         print(f"imported {m.kind} {m.message_id} from {m.sender} into {args.into}")
+        if result.answers:
+            print(result.answers)
     print(f"{result.active_warnings} partner warning(s) in force")
     return 0
 
@@ -480,17 +629,23 @@ def _log(args: argparse.Namespace) -> int:
     entries = ExchangeLog(_home(args) / "log.sqlite").query(
         direction=args.direction, kind=args.kind, partner=args.partner,
         message_id=args.message_id, since=args.since, until=args.until,
+        chain=args.warning,
     )  # fmt: skip
     if args.format == "json":
-        rows = [{**e.__dict__, "at": e.at.isoformat(), "redacted": list(e.redacted)}
+        rows = [{**e.__dict__, "at": e.at.isoformat(), "redacted": list(e.redacted),
+                 "recorded": e.recorded.isoformat() if e.recorded else None}
                 for e in entries]  # fmt: skip
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     for e in entries:
         extra = f"  redacted: {', '.join(e.redacted)}" if e.redacted else ""
+        answers = f"  re {e.refers_to}" if e.refers_to else ""
         note = f"  {e.note}" if e.note else ""
-        print(f"{e.seq:>4}  {e.at.isoformat()}  {e.direction:<8}  {e.kind or '-':<8}  "
-              f"{e.message_id or '-'}  {e.partner or '-'}{extra}{note}")  # fmt: skip
+        # `at` is the time the message was judged at (--as-of); `recorded` the clock's.
+        recorded = f" (recorded {e.recorded.isoformat(timespec='seconds')})" if e.recorded else ""
+        print(f"{e.seq:>4}  {e.at.isoformat()}{recorded}  {e.direction:<8}  "
+              f"{e.kind or '-':<8}  {e.message_id or '-'}  {e.partner or '-'}"
+              f"{answers}{extra}{note}")  # fmt: skip
     return 0
 
 

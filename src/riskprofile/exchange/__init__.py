@@ -34,6 +34,8 @@ from riskprofile.exchange._messages import (
     message_json_schema,
     parse_message,
     parties_of,
+    to_feedback,
+    to_seizure,
     to_warning,
 )
 from riskprofile.exchange._redaction import (
@@ -49,6 +51,7 @@ from riskprofile.exchange._signing import (
     MAX_MESSAGE_DEPTH,
     SigningKey,
     Verified,
+    authenticate,
     digest,
     generate_keys,
     key_id,
@@ -83,6 +86,7 @@ __all__ = [
     "TrustStore",
     "Verified",
     "Voyage",
+    "authenticate",
     "canonicalize",
     "digest",
     "generate_keys",
@@ -96,6 +100,8 @@ __all__ = [
     "refresh_watch_list",
     "send",
     "sign",
+    "to_feedback",
+    "to_seizure",
     "to_warning",
     "verify",
 ]

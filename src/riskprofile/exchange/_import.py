@@ -75,12 +75,16 @@ class ImportResult:
             folder: nothing changed.
         active_warnings: warnings in force in the watch list after the import.
         files: the files written.
+        answers: for feedback and seizure reports, the warning answered, in words, and
+            whether the log holds it as sent to the message's sender (``feedback on
+            warning w-1.KZ-AKT, sent to KZ-AKT``); empty for a warning.
     """
 
     message: RiskWarning | Feedback | Seizure
     already_imported: bool
     active_warnings: int
     files: tuple[Path, ...]
+    answers: str = ""
 
 
 def _corrupt(path: Path, detail: str) -> InputFormatError:
@@ -331,13 +335,30 @@ def _import_verified(
         active, _expired = _write_lists(folder, _read_state(folder), now)
         return ImportResult(message, True, active, (folder / CONTAINERS, folder / BILLS))
     active, files = _write(message, folder, fingerprint, now)
+    refers_to = None if isinstance(message, RiskWarning) else message.warning_id
     common: dict[str, Any] = {"at": now, "kind": message.kind, "message_id": message.message_id,
                               "sender": message.sender, "partner": message.sender,
-                              "digest": fingerprint}  # fmt: skip
+                              "digest": fingerprint, "refers_to": refers_to}  # fmt: skip
     entries: list[tuple[Direction, dict[str, Any]]] = []
     if not received:
         entries.append(("received", common))
     note = f"{active} warning(s) in force in {folder}"
+    answered = _answered(message, log)
+    if answered:
+        note = f"{answered}; {note}"
     entries.append(("imported", {**common, "note": note}))
     log.record_many(entries)
-    return ImportResult(message, False, active, files)
+    return ImportResult(message, False, active, files, answered)
+
+
+def _answered(message: RiskWarning | Feedback | Seizure, log: ExchangeLog) -> str:
+    """What a feedback or seizure message answers, in words: a warning this PCU sent to
+    its sender, or one it has no record of sending (said, not hidden)."""
+    if isinstance(message, RiskWarning) or message.warning_id is None:
+        return ""
+    what = "feedback" if isinstance(message, Feedback) else "seizure report"
+    sent = log.query(direction="sent", kind="warning", message_id=message.warning_id)
+    if any(e.partner == message.sender for e in sent):
+        return f"{what} on warning {message.warning_id}, sent to {message.sender}"
+    return (f"{what} on warning {message.warning_id}, which this log has no record of "
+            f"sending to {message.sender}")  # fmt: skip

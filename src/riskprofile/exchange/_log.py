@@ -2,6 +2,11 @@
 
 SQLite from the standard library. Triggers refuse updates and deletions, so that the log
 is evidence of what was exchanged; replay detection reads it.
+
+Each entry has two times: ``at``, the time the caller judged the message at (the run's
+``as_of``, which may be any day), and ``recorded``, the wall-clock time the entry was
+written. The log is the one place of the exchange that reads the clock: evidence of
+when something happened cannot take the caller's word for it.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +38,9 @@ CREATE TABLE IF NOT EXISTS entries (
     partner TEXT,
     digest TEXT,
     redacted TEXT NOT NULL DEFAULT '[]',
-    note TEXT NOT NULL DEFAULT ''
+    note TEXT NOT NULL DEFAULT '',
+    recorded TEXT,
+    refers_to TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_message ON entries (message_id, direction);
 CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
@@ -41,6 +48,16 @@ BEGIN SELECT RAISE(ABORT, 'the exchange log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
 BEGIN SELECT RAISE(ABORT, 'the exchange log is append-only'); END;
 """
+# Columns added after the first release: a log written before them gains them (empty in
+# its old entries) when it is opened.
+_ADDED_COLUMNS = (("recorded", "TEXT"), ("refers_to", "TEXT"))
+_SELECT = ("SELECT seq, at, direction, kind, message_id, sender, partner, digest, redacted, "
+           "note, recorded, refers_to FROM entries")  # fmt: skip
+
+
+def wall_clock() -> dt.datetime:
+    """The current time, UTC, to the microsecond: what the log records as ``recorded``."""
+    return dt.datetime.now(tz=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -49,7 +66,7 @@ class LogEntry:
 
     Attributes:
         seq: its position in the log (1, 2, …).
-        at: when (the time the caller gave, UTC).
+        at: when, as the caller judged it (the ``now`` or ``as_of`` it gave, UTC).
         direction: ``sent``, ``received``, ``imported`` or ``rejected``.
         kind: ``warning``, ``feedback`` or ``seizure`` (None when unreadable).
         message_id, sender: of the message.
@@ -57,6 +74,9 @@ class LogEntry:
         digest: SHA-256 of the bytes sent or received.
         redacted: the fields redacted before sending (``parties.name: hash``).
         note: a rejection reason, or what an import did.
+        recorded: the wall-clock time the entry was written (UTC); None in entries of a
+            log written before this was kept.
+        refers_to: the warning a feedback or seizure message answers (its id).
     """
 
     seq: int
@@ -69,6 +89,8 @@ class LogEntry:
     digest: str | None
     redacted: tuple[str, ...]
     note: str
+    recorded: dt.datetime | None = None
+    refers_to: str | None = None
 
 
 class ExchangeLog:
@@ -82,14 +104,21 @@ class ExchangeLog:
     ['KZ-AKT']
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, clock: Callable[[], dt.datetime] = wall_clock) -> None:
+        """Open (or create) the log at ``path``. ``clock`` gives the wall-clock time each
+        entry is ``recorded`` at (the machine's clock; a test passes its own)."""
         self.path = Path(path)
+        self.clock = clock
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._error(exc) from None
         with self._database() as db, db:
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
+            for column, kind in _ADDED_COLUMNS:
+                if column not in have:
+                    db.execute(f"ALTER TABLE entries ADD COLUMN {column} {kind}")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path)
@@ -124,17 +153,22 @@ class ExchangeLog:
         digest: str | None = None,
         redacted: tuple[str, ...] | list[str] = (),
         note: str = "",
+        refers_to: str | None = None,
     ) -> int:
-        """Append one entry; returns its sequence number."""
+        """Append one entry; returns its sequence number. Its ``recorded`` time is the
+        log's clock's."""
         entry = {"at": at, "kind": kind, "message_id": message_id, "sender": sender,
                  "partner": partner, "digest": digest, "redacted": redacted,
-                 "note": note}  # fmt: skip
+                 "note": note, "refers_to": refers_to}  # fmt: skip
         return self.record_many([(direction, entry)])[0]
 
     def record_many(self, entries: Sequence[tuple[Direction, Mapping[str, Any]]]) -> list[int]:
         """Append several entries in one transaction, all or none; returns their sequence
         numbers. Each entry is a direction and the keyword arguments of :meth:`record`."""
         rows = []
+        recorded = self.clock()
+        if recorded.tzinfo is None:
+            raise ValueError("the log's clock must give timezone-aware times")
         for direction, fields in entries:
             at = fields["at"]
             if at.tzinfo is None:
@@ -142,13 +176,15 @@ class ExchangeLog:
             rows.append((at.astimezone(dt.UTC).isoformat(), direction, fields.get("kind"),
                          fields.get("message_id"), fields.get("sender"), fields.get("partner"),
                          fields.get("digest"), json.dumps(list(fields.get("redacted", ()))),
-                         fields.get("note", "")))  # fmt: skip
+                         fields.get("note", ""), recorded.astimezone(dt.UTC).isoformat(),
+                         fields.get("refers_to")))  # fmt: skip
         with self._database() as db, db:
             return [
                 int(
                     db.execute(
                         "INSERT INTO entries (at, direction, kind, message_id, sender, partner,"
-                        " digest, redacted, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " digest, redacted, note, recorded, refers_to)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         row,
                     ).lastrowid
                     or 0
@@ -165,9 +201,11 @@ class ExchangeLog:
         message_id: str | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        chain: str | None = None,
     ) -> list[LogEntry]:
         """The entries matching every condition given, oldest first. ``since`` is
-        inclusive and ``until`` exclusive."""
+        inclusive and ``until`` exclusive (both on ``at``). ``chain`` gives the entries
+        of a warning and of the feedback and seizure messages that answer it."""
         where: list[str] = []
         params: list[str] = []
         for column, value in (("direction", direction), ("kind", kind),
@@ -175,13 +213,16 @@ class ExchangeLog:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if chain is not None:
+            where.append("(message_id = ? OR refers_to = ?)")
+            params.extend((chain, chain))
         if since is not None:
             where.append("at >= ?")
             params.append(since.astimezone(dt.UTC).isoformat())
         if until is not None:
             where.append("at < ?")
             params.append(until.astimezone(dt.UTC).isoformat())
-        sql = "SELECT * FROM entries"
+        sql = _SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._database() as db:
@@ -200,7 +241,20 @@ class ExchangeLog:
 
 
 def _entry(row: tuple[object, ...]) -> LogEntry:
-    seq, at, direction, kind, message_id, sender, partner, digest, redacted, note = row
+    (
+        seq,
+        at,
+        direction,
+        kind,
+        message_id,
+        sender,
+        partner,
+        digest,
+        redacted,
+        note,
+        recorded,
+        refers,
+    ) = row
     return LogEntry(
         seq=int(str(seq)),
         at=dt.datetime.fromisoformat(str(at)),
@@ -212,4 +266,6 @@ def _entry(row: tuple[object, ...]) -> LogEntry:
         digest=digest,  # type: ignore[arg-type]
         redacted=tuple(json.loads(str(redacted))),
         note=str(note),
+        recorded=None if recorded is None else dt.datetime.fromisoformat(str(recorded)),
+        refers_to=refers,  # type: ignore[arg-type]
     )

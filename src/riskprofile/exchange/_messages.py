@@ -43,6 +43,8 @@ __all__ = [
     "message_json_schema",
     "parse_message",
     "parties_of",
+    "to_feedback",
+    "to_seizure",
     "to_warning",
     "valid_pcu",
 ]
@@ -284,4 +286,91 @@ def to_warning(
         score=format(result.score, "f"),
         lane=result.lane,
         parties=parties,
+    )
+
+
+FeedbackResult = Literal["seizure", "irregularity", "nothing_found", "not_inspected"]
+
+
+def _answering(warning: RiskWarning, sender: str) -> None:
+    if sender not in warning.recipients:
+        raise ValueError(
+            f"warning {warning.message_id} is addressed to {', '.join(warning.recipients)}, "
+            f"not to {sender}: only a PCU it warned answers it"
+        )
+
+
+def to_feedback(
+    warning: RiskWarning,
+    *,
+    sender: str,
+    created: dt.datetime,
+    result: FeedbackResult,
+    finding: str | None = None,
+    valid_for: dt.timedelta = dt.timedelta(days=30),
+    message_id: str | None = None,
+) -> Feedback:
+    """Feedback on a warning received: what the inspection of its container found, sent
+    back to the PCU that warned (``recipients``) and naming the warning (``warning_id``).
+
+    ``inspected`` follows from ``result`` (everything but ``not_inspected``). ``sender``
+    must be one of the warning's recipients (``ValueError`` otherwise).
+    """
+    _answering(warning, sender)
+    return Feedback(
+        message_id=message_id or str(uuid.uuid4()),
+        sender=sender,
+        recipients=[warning.sender],
+        created=created,
+        expires=created + valid_for,
+        warning_id=warning.message_id,
+        container_number=warning.container_number,
+        inspected=result != "not_inspected",
+        result=result,
+        finding=finding,
+    )
+
+
+def to_seizure(
+    warning: RiskWarning | None,
+    *,
+    sender: str,
+    created: dt.datetime,
+    goods_category: str,
+    quantity: str,
+    unit: str,
+    concealment: str,
+    recipients: Sequence[str] = (),
+    container_number: str | None = None,
+    photos: Sequence[str] = (),
+    valid_for: dt.timedelta = dt.timedelta(days=30),
+    message_id: str | None = None,
+) -> Seizure:
+    """A seizure report. Given the warning that led to it, the report names it
+    (``warning_id``), goes to the PCU that warned (and to ``recipients``) and takes its
+    container, bills of lading and route; without one, ``recipients`` and
+    ``container_number`` say what and to whom."""
+    route: list[str] = []
+    bls: list[str] = []
+    to = list(recipients)
+    if warning is not None:
+        _answering(warning, sender)
+        to = [warning.sender, *(p for p in to if p != warning.sender)]
+        container_number = container_number or warning.container_number
+        bls, route = list(warning.bl_numbers), list(warning.route)
+    return Seizure(
+        message_id=message_id or str(uuid.uuid4()),
+        sender=sender,
+        recipients=to,
+        created=created,
+        expires=created + valid_for,
+        warning_id=None if warning is None else warning.message_id,
+        container_number=container_number,
+        bl_numbers=bls,
+        goods_category=goods_category,
+        quantity=quantity,
+        unit=unit,
+        concealment=concealment,
+        route=route,
+        photos=list(photos),
     )

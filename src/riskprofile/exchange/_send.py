@@ -35,6 +35,11 @@ def send(
         data = sign(redacted, key)
         log.record("sent", at=now, kind=redacted.kind, message_id=redacted.message_id,
                    sender=key.pcu, partner=partner, digest=digest(data),
-                   redacted=done)  # fmt: skip
+                   redacted=done, refers_to=_refers_to(redacted))  # fmt: skip
         out[partner] = data
     return out
+
+
+def _refers_to(message: RiskWarning | Feedback | Seizure) -> str | None:
+    """The warning a feedback or seizure message answers, for the log's chains."""
+    return None if isinstance(message, RiskWarning) else message.warning_id

@@ -63,6 +63,7 @@ __all__ = [
     "MAX_MESSAGE_DEPTH",
     "SigningKey",
     "Verified",
+    "authenticate",
     "digest",
     "generate_keys",
     "key_id",
@@ -288,25 +289,12 @@ _ENVELOPE = re.compile(
 )
 
 
-def verify(
-    data: bytes,
-    trust: TrustStore,
-    *,
-    now: dt.datetime,
-    log: ExchangeLog | None = None,
-) -> Verified:
-    """Check a signed message; return it, or raise the :class:`ExchangeError` that says
-    why it is refused: ``too_large``, ``schema``, ``unsigned``, ``bad_signature``,
-    ``unknown_sender``, ``tampered``, ``expired``, or ``replayed`` (its id is already in
-    ``log`` as received).
-
-    The cheap checks come first, so that a forged message costs little: the size
-    (:data:`MAX_MESSAGE_BYTES`), then the sender, key and signature, read from the bytes
-    without parsing them; only a message its sender really signed is parsed (within
-    :data:`MAX_MESSAGE_DEPTH` levels of nesting) and checked against the schema.
-
-    ``now`` is the time expiry is judged at: library code never reads the clock.
-    """
+def authenticate(data: bytes, trust: TrustStore) -> Verified:
+    """Check that ``data`` is a message its sender signed with a key ``trust`` holds, in
+    the one canonical form, and of the schema; raise the :class:`ExchangeError` that
+    says why not. Unlike :func:`verify`, neither expiry nor replay is judged: this is how
+    a PCU reads back a warning it received, to answer it with feedback or a seizure
+    report after it expired."""
     if len(data) > MAX_MESSAGE_BYTES:
         raise TooLargeError(f"more than the {MAX_MESSAGE_BYTES:,} bytes a message may have "
                             f"({len(data):,} read)")  # fmt: skip
@@ -340,13 +328,38 @@ def verify(
     if message.sender != sender:
         raise TamperedError(f"payload sender {message.sender} is not the signer {sender}",
                             message_id=message_id)  # fmt: skip
+    return Verified(message, sender, kid, digest(data), data)
+
+
+def verify(
+    data: bytes,
+    trust: TrustStore,
+    *,
+    now: dt.datetime,
+    log: ExchangeLog | None = None,
+) -> Verified:
+    """Check a signed message; return it, or raise the :class:`ExchangeError` that says
+    why it is refused: ``too_large``, ``schema``, ``unsigned``, ``bad_signature``,
+    ``unknown_sender``, ``tampered``, ``expired``, or ``replayed`` (its id is already in
+    ``log`` as received).
+
+    The cheap checks come first, so that a forged message costs little: the size
+    (:data:`MAX_MESSAGE_BYTES`), then the sender, key and signature, read from the bytes
+    without parsing them; only a message its sender really signed is parsed (within
+    :data:`MAX_MESSAGE_DEPTH` levels of nesting) and checked against the schema
+    (:func:`authenticate`).
+
+    ``now`` is the time expiry is judged at: library code never reads the clock.
+    """
+    verified = authenticate(data, trust)
+    message = verified.message
+    message_id = message.message_id
     if message.expires <= now:
         raise ExpiredError(f"expired at {message.expires.isoformat()}", message_id=message_id)
     if message.created > now + MAX_CLOCK_SKEW:
         raise ExpiredError(f"not yet valid: created {message.created.isoformat()}, more than "
                            f"{MAX_CLOCK_SKEW.days} day after {now.isoformat()}",
                            message_id=message_id)  # fmt: skip
-    fingerprint = digest(data)
     if log is not None and log.received(message.message_id):
         raise ReplayedError("already received", message_id=message.message_id)
-    return Verified(message, sender, kid, fingerprint, data)
+    return verified
