@@ -104,6 +104,12 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
                           "DPRK", "--edition", "2026-11-01"],
     ("serve",): ["--keys", "{apikeys}", "--profiles", "{profiles}", "--pool", "{out}.sqlite",
                  "--port", "8787", "--check"],
+    ("serve", "users", "add"): ["newuser", "--role", "analyst", "--data", "{outdir}"],
+    ("serve", "users", "list"): ["--data", "{outdir}"],
+    ("serve", "users", "disable"): ["ana", "--data", "{outdir}"],
+    ("serve", "users", "enable"): ["ana", "--data", "{outdir}"],
+    ("serve", "users", "passwd"): ["ana", "--data", "{outdir}"],
+    ("serve", "audit", "verify"): ["--data", "{outdir}", "--head", "1:" + "0" * 64],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
@@ -128,6 +134,8 @@ def _leaf_commands(
     if not subs:
         return {path}
     for action in subs:
+        if not action.required:  # the command runs on its own too ('riskprofile serve')
+            leaves.add(path)
         for name, child in action.choices.items():
             leaves |= _leaf_commands(child, (*path, name))
     return leaves
@@ -196,6 +204,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     from riskprofile.serve import add_key
 
     add_key(base / "apikeys.txt", "hostile")
+    # The workbench's store (serve users/audit), in the home folder each test copies.
+    for name, role in (("sue", "supervisor"), ("ana", "analyst")):
+        assert main(["serve", "users", "add", name, "--role", role, "--data", str(home)]) == 0
     store = base / "store.duckdb"
     assert main(["history", "add", str(batch), "--store", str(store)]) == 0
     from riskprofile.history import trader_key

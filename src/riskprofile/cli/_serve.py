@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from riskprofile.cli import _args
+from riskprofile.cli import _args, _workbench
 
 __all__ = ["register"]
 
@@ -28,14 +28,27 @@ def register(commands: Any) -> None:
         "scored within the pool of their vessel call), /v1/select (over the pool), "
         "/v1/outcomes, /v1/screen, GET /v1/profiles, /v1/fields, /v1/calls, /healthz; "
         "OpenAPI at /openapi.json. Every request but /healthz needs an X-API-Key from "
-        "the keys file. Each worker process loads the keys and the profiles itself. See "
-        "docs/serve.md.",
+        "the keys file. Each worker process loads the keys and the profiles itself. "
+        "With --web, the workbench's pages too (users: 'serve users', audit log: 'serve "
+        "audit'). See docs/serve.md.",
     )
     serve.add_argument(
         "--keys",
-        required=True,
         metavar="FILE",
-        help="the API keys file (hashes only; --new-key adds one)",
+        help="the API keys file (hashes only; --new-key adds one); needed for the API, "
+        "not for --web alone",
+    )
+    serve.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the workbench's pages too (sign-in, dashboard, four-eyes changes, "
+        "audit log), on the store of --data or --store",
+    )
+    _workbench.add_store_options(serve)
+    serve.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="mark the workbench's cookies Secure (when served over HTTPS)",
     )
     serve.add_argument(
         "--new-key",
@@ -83,6 +96,7 @@ def register(commands: Any) -> None:
         help="load the keys, the profiles and the pool, say so, and exit without serving",
     )
     serve.set_defaults(run=_serve)
+    _workbench.register(serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -99,9 +113,15 @@ def _serve(args: argparse.Namespace) -> int:
             "serve",
             f"needs the serve extra: pip install 'riskprofile[serve]' ({exc.name} is missing)",
         ) from None
-    if not args.keys.strip():
+    if not args.web and (args.data is not None or args.store is not None):
+        raise _args.usage_error("serve", "--data and --store are the workbench's: add --web")
+    if args.keys is None and not args.web:
+        raise _args.usage_error("serve", "give --keys FILE (the API), --web (the pages), or both")
+    if args.keys is not None and not args.keys.strip():
         raise _args.usage_error("serve", "--keys: give a file name")
     if args.new_key is not None:
+        if args.keys is None:
+            raise _args.usage_error("serve", "--new-key needs --keys FILE")
         key = add_key(args.keys, args.new_key)
         print(f"added a key for {args.new_key} to {args.keys}; it is shown once:")
         print(key)
@@ -111,6 +131,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise _args.usage_error("serve", "--pool: give a file name")
     if Path(pool).exists() and not Path(pool).is_file():
         raise _args.usage_error("serve", f"--pool {pool}: not a regular file")
+    web = _web_settings(args) if args.web else None
+    if args.keys is None:
+        assert web is not None
+        return _serve_web_only(args, web)
     settings = ServiceSettings(
         keys=str(Path(args.keys).resolve()) if args.keys else args.keys,
         profiles=tuple(args.profiles or ()),
@@ -126,11 +150,17 @@ def _serve(args: argparse.Namespace) -> int:
         f"API keys, pool {settings.pool}",
         file=sys.stderr,
     )
+    if web is not None:
+        _mount_web(app, web)
     if args.check:
         return 0
     import uvicorn
 
     os.environ[SETTINGS_VARIABLE] = settings.to_json()
+    if web is not None:
+        from riskprofile.serve import WEB_SETTINGS_VARIABLE
+
+        os.environ[WEB_SETTINGS_VARIABLE] = web.to_json()
     if args.workers == 1:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     else:
@@ -145,4 +175,64 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level="info",
         )
+    return 0
+
+
+def _web_settings(args: argparse.Namespace) -> Any:
+    try:
+        from riskprofile.serve.web import WebSettings
+    except ImportError as exc:  # jinja2, argon2-cffi or babel not installed
+        raise _args.usage_error(
+            "serve",
+            f"--web needs the serve extra: pip install 'riskprofile[serve]' ({exc.name} is "
+            "missing)",
+        ) from None
+    # The same checks (and the same folder) as 'serve users add', which creates the store.
+    store = _workbench.open_store("serve", args, create=True)
+    store.close()
+    return WebSettings(
+        data=str(Path(args.data or "riskprofile-data").resolve()),
+        store=args.store,
+        profiles=tuple(args.profiles or ()),
+        country=args.country,
+        secure_cookies=args.secure_cookies,
+        max_body_mib=args.max_body,
+    )
+
+
+def _mount_web(app: Any, web: Any) -> None:
+    from riskprofile.serve.web import mount_web
+
+    context = mount_web(app, web)
+    with context.store.read() as tx:
+        from riskprofile.serve.web import list_users
+
+        users = list_users(tx)
+    print(f"riskprofile serve: the workbench's pages, {len(users)} users, store "
+          f"{context.store.shown}", file=sys.stderr)  # fmt: skip
+    if not any(u.role == "supervisor" and not u.disabled for u in users):
+        print("riskprofile serve: warning: no supervisor can sign in: add one with "
+              "'riskprofile serve users add NAME --role supervisor'", file=sys.stderr)  # fmt: skip
+
+
+def _serve_web_only(args: argparse.Namespace, web: Any) -> int:
+    from fastapi import FastAPI
+
+    from riskprofile.serve import WEB_SETTINGS_VARIABLE
+    from riskprofile.serve._limits import BodyLimit, Limits
+
+    app = FastAPI(title="riskprofile workbench", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(BodyLimit, limits=Limits(max_body_bytes=args.max_body * 1024 * 1024))
+    _mount_web(app, web)
+    if args.check:
+        return 0
+    import uvicorn
+
+    os.environ[WEB_SETTINGS_VARIABLE] = web.to_json()
+    if args.workers == 1:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    else:
+        del app
+        uvicorn.run("riskprofile.serve:app_from_environment", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, log_level="info")  # fmt: skip
     return 0

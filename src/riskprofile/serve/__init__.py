@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 __all__ = [
-    "SETTINGS_VARIABLE",
     "POOL_NOTE",
+    "SETTINGS_VARIABLE",
+    "WEB_SETTINGS_VARIABLE",
     "ApiKeys",
     "Arrival",
     "CallPool",
@@ -53,12 +54,27 @@ SETTINGS_VARIABLE = "RISKPROFILE_SERVE_SETTINGS"
 to each worker process."""
 
 
+WEB_SETTINGS_VARIABLE = "RISKPROFILE_WEB_SETTINGS"
+"""The same for the workbench's pages (``riskprofile serve --web``)."""
+
+
 def app_from_environment() -> FastAPI:
     """The application of one worker, from the settings in :data:`SETTINGS_VARIABLE`
-    (uvicorn's ``--factory`` target: ``riskprofile.serve:app_from_environment``)."""
+    and :data:`WEB_SETTINGS_VARIABLE` (uvicorn's ``--factory`` target:
+    ``riskprofile.serve:app_from_environment``)."""
     text = os.environ.get(SETTINGS_VARIABLE)
-    if not text:
+    web_text = os.environ.get(WEB_SETTINGS_VARIABLE)
+    if not text and not web_text:
         raise RuntimeError(
             f"{SETTINGS_VARIABLE} is not set: start the service with 'riskprofile serve'"
         )
-    return create_app(ServiceSettings.from_json(text))
+    if not web_text:
+        return create_app(ServiceSettings.from_json(text or ""))
+    from riskprofile.serve.web import WebSettings, create_web_app, mount_web
+
+    web = WebSettings.from_json(web_text)
+    if not text:
+        return create_web_app(web)
+    app = create_app(ServiceSettings.from_json(text))
+    mount_web(app, web)
+    return app
