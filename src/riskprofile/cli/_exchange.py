@@ -108,6 +108,12 @@ def register(commands: Any) -> None:
                         help="this PCU's id, e.g. PK-KHI (country, hyphen, 2-12 capitals "
                         "or digits)")  # fmt: skip
     keygen.add_argument("-o", "--output", required=True, help="folder to write the keys to")
+    keygen.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the private key with a passphrase, read from "
+        "$RISKPROFILE_KEY_PASSPHRASE or typed at the prompt (never an argument)",
+    )
     keygen.set_defaults(run=_keygen)
 
     trust = sub.add_parser(
@@ -279,8 +285,11 @@ def _now(args: argparse.Namespace) -> dt.datetime:
 def _keygen(args: argparse.Namespace) -> int:
     from riskprofile.exchange import generate_keys
 
+    passphrase = (
+        _passphrase(f"{args.pcu}'s new private key", confirm=True) if args.encrypt else None
+    )
     try:
-        private, public = generate_keys(args.pcu, args.output)
+        private, public = generate_keys(args.pcu, args.output, passphrase=passphrase)
     except FileExistsError as exc:
         print(_args.shorten(f"riskprofile exchange keygen: error: {exc}"), file=sys.stderr)
         return 2
@@ -288,8 +297,45 @@ def _keygen(args: argparse.Namespace) -> int:
         print(f"riskprofile exchange keygen: error: cannot write the keys into "
               f"{args.output}: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
         return 2
-    print(f"wrote {private} (private: keep it)\nwrote {public} (give it to partners)")
+    how = "encrypted with the passphrase" if passphrase else "not encrypted: --encrypt protects it"
+    print(f"wrote {private} (private: keep it; {how})\nwrote {public} (give it to partners)")
     return 0
+
+
+def _passphrase(what: str, *, confirm: bool = False) -> bytes:
+    """A private key's passphrase: from $RISKPROFILE_KEY_PASSPHRASE, else typed at the
+    prompt when there is a terminal. Never an argument: other users see a command line."""
+    import getpass
+
+    from riskprofile.errors import InputFormatError
+    from riskprofile.exchange._signing import PASSPHRASE_VARIABLE
+
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given is not None:
+        if not given:
+            raise InputFormatError(f"${PASSPHRASE_VARIABLE} is set but empty")
+        return given.encode("utf-8")
+    if not sys.stdin.isatty():
+        raise InputFormatError(
+            f"the passphrase of {what} is needed: set ${PASSPHRASE_VARIABLE}, or run at a "
+            "terminal to type it"
+        )
+    typed = getpass.getpass(f"passphrase of {what}: ")
+    if confirm and getpass.getpass("again: ") != typed:
+        raise InputFormatError("the two passphrases differ")
+    if not typed:
+        raise InputFormatError("an empty passphrase protects nothing")
+    return typed.encode("utf-8")
+
+
+def _signing_key(path: str) -> Any:
+    """This PCU's private key from ``--key``: its passphrase asked for when encrypted."""
+    from riskprofile.exchange import SigningKey
+    from riskprofile.exchange._signing import is_encrypted
+
+    if is_encrypted(path):
+        return SigningKey.load(path, passphrase=_passphrase(f"the private key {path}"))
+    return SigningKey.load(path)
 
 
 def _trust_add(args: argparse.Namespace) -> int:
@@ -439,13 +485,13 @@ def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime)
 
 
 def _warn(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import SigningKey, load_policy
+    from riskprofile.exchange import load_policy
 
     if not (args.run_json or args.batch):
         print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
         return 2
     now = _now(args)
-    key = SigningKey.load(args.key)
+    key = _signing_key(args.key)
     policies = {p.partner: p for p in (load_policy(path) for path in args.policy)}
     unused = sorted(set(policies) - set(args.to))
     if unused:
@@ -521,10 +567,10 @@ def _answered_warning(args: argparse.Namespace, command: str, pcu: str) -> Any:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import SigningKey, to_feedback
+    from riskprofile.exchange import to_feedback
 
     now = _now(args)
-    key = SigningKey.load(args.key)
+    key = _signing_key(args.key)
     warning = _answered_warning(args, "feedback", key.pcu)
     message = to_feedback(warning, sender=key.pcu, created=now, result=args.result,
                           finding=args.finding,
@@ -533,14 +579,14 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _seizure(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import SigningKey, to_seizure
+    from riskprofile.exchange import to_seizure
 
     if not (args.warning or args.to):
         print("riskprofile exchange seizure: error: give --warning (the warning that led to "
               "the seizure) or --to", file=sys.stderr)  # fmt: skip
         return 2
     now = _now(args)
-    key = SigningKey.load(args.key)
+    key = _signing_key(args.key)
     warning = _answered_warning(args, "seizure", key.pcu) if args.warning else None
     message = to_seizure(warning, sender=key.pcu, created=now, recipients=args.to or (),
                          goods_category=args.goods_category, quantity=args.quantity,

@@ -61,12 +61,15 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_MESSAGE_BYTES",
     "MAX_MESSAGE_DEPTH",
+    "PASSPHRASE_VARIABLE",
     "SigningKey",
     "Verified",
     "authenticate",
     "digest",
     "generate_keys",
+    "is_encrypted",
     "key_id",
+    "private_pem",
     "public_key_from_pem",
     "raw_public_key",
     "sign",
@@ -130,11 +133,15 @@ class SigningKey:
         )
 
     @classmethod
-    def load(cls, path: str | Path, pcu: str | None = None) -> SigningKey:
+    def load(
+        cls, path: str | Path, pcu: str | None = None, *, passphrase: bytes | None = None
+    ) -> SigningKey:
         """Read a private key PEM written by :func:`generate_keys`. The PCU id defaults to
-        the file name before ``.key.pem`` (``PK-KHI.key.pem``). A file that is missing,
-        unreadable or not an Ed25519 private key, or a name that is not a PCU id, is an
-        :class:`InputFormatError` naming the file."""
+        the file name before ``.key.pem`` (``PK-KHI.key.pem``). An encrypted key needs its
+        ``passphrase`` (:func:`is_encrypted` tells). A file that is missing, unreadable
+        or not an Ed25519 private key, a name that is not a PCU id, an encrypted key
+        without its passphrase or with a wrong one, is an :class:`InputFormatError`
+        naming the file."""
         path = Path(path)
         data = read_limited(path, MAX_KEY_FILE_BYTES, "private key file")
         pcu = pcu or path.name.removesuffix(".pem").removesuffix(".key")
@@ -143,9 +150,21 @@ class SigningKey:
         except ValueError as exc:
             raise InputFormatError(f"the key file must be named <PCU>.key.pem: {exc}",
                                    path=str(path)) from None  # fmt: skip
+        encrypted = _ENCRYPTED_PEM in data
+        if encrypted and not passphrase:
+            raise InputFormatError(
+                f"the private key is encrypted: give its passphrase (${PASSPHRASE_VARIABLE}, "
+                "or typed at the prompt)",
+                path=str(path),
+            )
         try:
-            key = serialization.load_pem_private_key(data, password=None)
+            key = serialization.load_pem_private_key(
+                data, password=passphrase if encrypted else None
+            )
         except (ValueError, TypeError) as exc:
+            if encrypted:
+                raise InputFormatError("wrong passphrase for the encrypted private key",
+                                       path=str(path)) from None  # fmt: skip
             raise InputFormatError(
                 f"not a private key PEM file written by `riskprofile exchange keygen` ({exc})",
                 path=str(path),
@@ -157,9 +176,45 @@ class SigningKey:
         return cls(pcu, key)
 
 
-def generate_keys(pcu: str, folder: str | Path) -> tuple[Path, Path]:
+PASSPHRASE_VARIABLE = "RISKPROFILE_KEY_PASSPHRASE"  # noqa: S105 - a variable's name
+"""The environment variable the command line reads a private key's passphrase from
+(else it asks at the prompt; never from an argument, which other users can see)."""
+_ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """Whether the private key file at ``path`` is encrypted with a passphrase."""
+    return _ENCRYPTED_PEM in read_limited(path, MAX_KEY_FILE_BYTES, "private key file")
+
+
+def private_pem(key: Ed25519PrivateKey, passphrase: bytes | None = None) -> bytes:
+    """A private key as PKCS#8 PEM, encrypted with ``passphrase`` when one is given
+    (``cryptography``'s ``BestAvailableEncryption``: the strongest PKCS#8 encryption the
+    installed version writes)."""
+    protection: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, protection
+    )
+
+
+def write_private_key(path: Path, pem: bytes) -> None:
+    """Write a private key file readable by its owner only; never over an existing one
+    (``FileExistsError``)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+
+
+def generate_keys(
+    pcu: str, folder: str | Path, *, passphrase: bytes | None = None
+) -> tuple[Path, Path]:
     """Generate a key pair for ``pcu``: ``<pcu>.key.pem`` (private, readable by the owner
-    only) and ``<pcu>.pub.pem`` (for partners) in ``folder`` (made if missing).
+    only; encrypted with ``passphrase`` when one is given) and ``<pcu>.pub.pem`` (for
+    partners) in ``folder`` (made if missing).
 
     Raises:
         ValueError: ``pcu`` is not a PCU id (:data:`PCU_PATTERN`): an id like
@@ -176,14 +231,7 @@ def generate_keys(pcu: str, folder: str | Path) -> tuple[Path, Path]:
     if private_path.exists():
         raise FileExistsError(f"{private_path} exists: keys are not overwritten")
     key = SigningKey(pcu, Ed25519PrivateKey.generate())
-    pem = key.private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    write_private_key(private_path, private_pem(key.private_key, passphrase))
     public_path.write_bytes(key.public_pem())
     return private_path, public_path
 
