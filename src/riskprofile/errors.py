@@ -13,6 +13,8 @@ process boundaries in parallel batch runs.
      │    └── BatchRejectedError   strict mode: one or more records of a batch were rejected
      ├── InputFormatError    a file cannot be read at all (format, encoding, header)
      ├── HistoryStoreError   a history store cannot be opened, read or written (``store``)
+     ├── WorkbenchError      the work queue refuses an action or a batch (``unit``, ``reason``)
+     │    └── TransitionError     an action a case's state (or the actor's role) does not allow
      ├── MappingError        a column-mapping file is invalid (file, line, suggestion)
      ├── NoProfilesError     a scoring run in which no profile takes part (``skipped`` says why)
      ├── UnsafeForkError     Polars work in a process forked after Polars ran in its parent
@@ -58,9 +60,11 @@ __all__ = [
     "SchemaError",
     "TamperedError",
     "TooLargeError",
+    "TransitionError",
     "UnknownSenderError",
     "UnsafeForkError",
     "UnsignedError",
+    "WorkbenchError",
 ]
 
 
@@ -196,6 +200,30 @@ class HistoryStoreError(RiskProfileError):
         self.message = message
         self.store = store
         super().__init__(f"history store {store}: {message}" if store else message)
+
+
+class WorkbenchError(RiskProfileError):
+    """The work queue (:mod:`riskprofile.workbench`) refuses a batch, an action or its
+    store; ``unit`` names the container (its unit key) or the file, when there is one,
+    and ``reason`` says why in the officer's words."""
+
+    def __init__(self, reason: str, *, unit: str | None = None) -> None:
+        self.reason = reason
+        self.unit = unit
+        super().__init__(f"{unit}: {reason}" if unit else reason)
+
+
+class TransitionError(WorkbenchError):
+    """An action the case's state does not allow (a result before a disposition), or
+    one the actor's role or assignment does not allow; ``action`` and ``state`` name
+    them."""
+
+    def __init__(
+        self, reason: str, *, unit: str | None = None, action: str = "", state: str = ""
+    ) -> None:
+        self.action = action
+        self.state = state
+        super().__init__(reason, unit=unit)
 
 
 class DatabaseError(RiskProfileError):

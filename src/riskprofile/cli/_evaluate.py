@@ -25,7 +25,11 @@ def register(commands: Any) -> None:
         "never fire or never find anything.",
     )
     evaluate.add_argument("batch", help="batch file (JSON, JSON Lines, CSV, Parquet)")
-    evaluate.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
+    evaluate.add_argument(
+        "outcomes",
+        help="outcome file (CSV, JSON, JSON Lines, Parquet), or a workbench store (its "
+        "SQLite file or postgresql:// DSN: the results recorded there)",
+    )
     evaluate.add_argument(
         "--as-of", type=_args.as_of, required=True, metavar="DATE",
         help="the date or time the batch was scored as of (ISO 8601)",
@@ -68,15 +72,10 @@ def _usage(message: str) -> SystemExit:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
-    from riskprofile.evaluation import (
-        DEFAULT_CAPACITIES,
-        evaluate,
-        read_outcomes,
-        text_summary,
-        write_report,
-    )
+    from riskprofile.evaluation import DEFAULT_CAPACITIES, evaluate, text_summary, write_report
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity
 
@@ -94,7 +93,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     profiles = _args.load_profiles(args.profiles, args.country)
     check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
-    reading = read_outcomes(args.outcomes, args.outcomes_mapping)
+    reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "evaluate", args.batch)
     progress = Progress()
     # Scored through the frame: the run keeps its tables, and the evaluation reads them
     # (objects only for the units with an outcome).

@@ -129,6 +129,7 @@ def _store_path_checked(command: str, store: str, inputs: list[str | None]) -> N
 
 
 def _add(args: argparse.Namespace) -> int:
+    from riskprofile.cli._outcomes import is_workbench_store, read_outcomes_of
     from riskprofile.history import open_store
 
     command = "history add"
@@ -142,10 +143,13 @@ def _add(args: argparse.Namespace) -> int:
     fingerprints = None
     if args.profiles:
         fingerprints = {p.id: p.fingerprint for p in _args.load_profiles(args.profiles, None)}
+    outcomes: Any = args.outcomes or None
+    if outcomes is not None and is_workbench_store(outcomes):  # the work queue's results
+        outcomes = read_outcomes_of(outcomes, args.outcomes_mapping, command, args.batch)
     with open_store(args.store) as store:
         report = store.add(
             args.batch,
-            args.outcomes or None,
+            outcomes,
             as_of=as_of,
             fingerprints=fingerprints,
             mapping=args.mapping,

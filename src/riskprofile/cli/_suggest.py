@@ -48,7 +48,11 @@ def register(commands: Any) -> None:
         "to review. Nothing is applied: the profile's status is draft.",
     )
     suggest.add_argument("history", help="batch file of the history (JSON, JSON Lines, CSV, ...)")
-    suggest.add_argument("outcomes", help="outcome file (CSV, JSON, JSON Lines, Parquet)")
+    suggest.add_argument(
+        "outcomes",
+        help="outcome file (CSV, JSON, JSON Lines, Parquet), or a workbench store (its "
+        "SQLite file or postgresql:// DSN)",
+    )
     suggest.add_argument(
         "--split", type=_args.iso_date, required=True, metavar="DATE",
         help="first day of the test period: learn before it, measure from it on",
@@ -103,9 +107,10 @@ def _usage(message: str) -> SystemExit:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read_shipments
-    from riskprofile.evaluation import read_outcomes, suggest
+    from riskprofile.evaluation import suggest
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -120,7 +125,7 @@ def _suggest(args: argparse.Namespace) -> int:
         [output, args.json],
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
-    reading = read_outcomes(args.outcomes, args.outcomes_mapping)
+    reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest")
     batch = read_shipments(args.history, mapping=args.mapping)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",

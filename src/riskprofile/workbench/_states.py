@@ -1,0 +1,327 @@
+"""A container's case on the work queue: its states, the actions that move it, and who
+may take them. Pure: no store, no clock; the store applies these rules in a transaction.
+
+::
+
+    not_selected --target--> selected --assign--> assigned --dispose(scanner|physical|
+         ^                      |  ^                 |  |     documentary)--> examining
+         |                      |  +----unassign-----+  |                        |
+         |                   release                    +--dispose(released)--+  result
+         |                      v                       +--dispose(referred)  |    v
+         |                   released <-----------------------+        |      +-> closed
+         |                                                      referred --result--^
+    (the scored units the selection did not take)
+
+``released`` and ``closed`` are final. A result (finding, NIL, not examined) only after a
+disposition; a disposition only on a container assigned to an officer; a release or a
+manual target always with a reason. Every action returns the case before and after.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from riskprofile.errors import TransitionError
+
+__all__ = [
+    "ACTIONS",
+    "DISPOSITIONS",
+    "RESULTS",
+    "ROLES",
+    "STATES",
+    "Action",
+    "Actor",
+    "Assign",
+    "Case",
+    "Disposition",
+    "Dispose",
+    "RecordResult",
+    "Release",
+    "ResultKind",
+    "Role",
+    "State",
+    "Target",
+    "Unassign",
+    "allowed_actions",
+    "apply",
+    "may",
+]
+
+State = Literal["not_selected", "selected", "assigned", "examining", "released", "referred",
+                "closed"]  # fmt: skip
+STATES: tuple[State, ...] = get_args(State)
+FINAL: frozenset[State] = frozenset({"released", "closed"})
+
+Role = Literal["analyst", "officer", "supervisor"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+Disposition = Literal["scanner", "physical", "documentary", "released", "referred"]
+"""What is done with a container: scanned (non-intrusive), physically examined, checked on
+the documents, released with a reason, or referred to a partner PCU."""
+DISPOSITIONS: tuple[Disposition, ...] = get_args(Disposition)
+_EXAMINATIONS = frozenset({"scanner", "physical", "documentary"})
+
+ResultKind = Literal["finding", "nil", "not_examined"]
+"""A finding (with its category), NIL (examined, nothing found), or not examined (why)."""
+RESULTS: tuple[ResultKind, ...] = get_args(ResultKind)
+
+SelectedBy = Literal["forced", "score", "control", "manual"]
+
+_TEXT_LIMIT = 2000  # a reason, note, category or quantity is a line of text, not a file
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a user name and a role (analyst, officer, supervisor)."""
+
+    name: str
+    role: Role
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise TransitionError("an actor needs a name", action="", state="")
+        if self.role not in ROLES:
+            raise TransitionError(
+                f"unknown role {self.role!r} (one of {', '.join(ROLES)})", action="", state=""
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """Where a container stands on the queue (what the store keeps beside its scores).
+
+    Attributes:
+        state: see the module docstring.
+        selected_by: why it is on the list (forced, score, control, manual), None when not.
+        officer: the officer it is assigned to.
+        disposition: what was done with it.
+        partner: the partner PCU it was referred to.
+        note: the disposition's note.
+        reason: why it was targeted by hand, released, or not examined.
+        result: finding, nil or not_examined.
+        category, quantity, seizure: what was found, how much, whether it was seized.
+        result_date: when the result was recorded (the inspection date).
+    """
+
+    state: State = "not_selected"
+    selected_by: SelectedBy | None = None
+    officer: str | None = None
+    disposition: Disposition | None = None
+    partner: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    result: ResultKind | None = None
+    category: str | None = None
+    quantity: str | None = None
+    seizure: bool = False
+    result_date: dt.date | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form (the audit log's before and after)."""
+        out = dataclasses.asdict(self)
+        out["result_date"] = self.result_date.isoformat() if self.result_date else None
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An analyst puts a container the selection did not take on the list."""
+
+    reason: str
+    name = "target"
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """An analyst takes a selected container off the list, with a reason."""
+
+    reason: str
+    name = "release"
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """A container on the list goes to an officer (again: to another officer)."""
+
+    officer: str
+    name = "assign"
+
+
+@dataclass(frozen=True, slots=True)
+class Unassign:
+    """An assigned container goes back to the list."""
+
+    name = "unassign"
+
+
+@dataclass(frozen=True, slots=True)
+class Dispose:
+    """The assigned officer decides what is done: an examination (scanner, physical,
+    documentary), a release (``reason`` required), or a referral (``partner`` required)."""
+
+    disposition: Disposition
+    note: str | None = None
+    reason: str | None = None
+    partner: str | None = None
+    name = "dispose"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """What the examination (or the partner PCU) found: a finding (``category``
+    required; ``quantity``, ``seizure``), NIL, or not examined (``reason`` required)."""
+
+    result: ResultKind
+    on: dt.date
+    category: str | None = None
+    quantity: str | None = None
+    seizure: bool = False
+    reason: str | None = None
+    name = "result"
+
+
+Action = Target | Release | Assign | Unassign | Dispose | RecordResult
+ACTIONS: tuple[str, ...] = ("target", "release", "assign", "unassign", "dispose", "result")
+
+# Which roles may take each action; an officer only on a container assigned to them.
+_ROLES: dict[str, frozenset[Role]] = {
+    "target": frozenset({"analyst", "supervisor"}),
+    "release": frozenset({"analyst", "supervisor"}),
+    "assign": frozenset({"analyst", "supervisor"}),
+    "unassign": frozenset({"analyst", "supervisor"}),
+    "dispose": frozenset({"officer", "supervisor"}),
+    "result": frozenset({"officer", "supervisor"}),
+}
+# The states each action starts from.
+_FROM: dict[str, frozenset[State]] = {
+    "target": frozenset({"not_selected"}),
+    "release": frozenset({"selected", "assigned"}),
+    "assign": frozenset({"selected", "assigned"}),
+    "unassign": frozenset({"assigned"}),
+    "dispose": frozenset({"assigned"}),
+    "result": frozenset({"examining", "referred"}),
+}
+_WHY_NOT: dict[str, str] = {
+    "target": "only a container that is not on the list can be targeted",
+    "release": "only a container on the list, not yet examined, can be released",
+    "assign": "only a container on the list, not yet examined, can be assigned",
+    "unassign": "only an assigned container can be unassigned",
+    "dispose": "a disposition needs a container assigned to an officer",
+    "result": "a result needs a disposition first (an examination or a referral)",
+}
+
+
+def allowed_actions(actor: Actor, case: Case) -> list[str]:
+    """The actions ``actor`` may take on ``case`` now (state, role and assignment)."""
+    return [a for a in ACTIONS if case.state in _FROM[a] and may(actor, a, case)]
+
+
+def may(actor: Actor, action: str, case: Case) -> bool:
+    """Whether ``actor``'s role allows ``action`` on ``case`` (an officer: only on a
+    container assigned to them). The state is checked by :func:`apply`."""
+    if actor.role not in _ROLES[action]:
+        return False
+    return actor.role != "officer" or case.officer == actor.name
+
+
+def _text(value: str | None, what: str, unit: str | None, action: str, state: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise TransitionError(f"{action} needs {what}", unit=unit, action=action, state=state)
+    if len(text) > _TEXT_LIMIT:
+        raise TransitionError(
+            f"{what} is over {_TEXT_LIMIT} characters", unit=unit, action=action, state=state
+        )
+    return text
+
+
+def _optional(
+    value: str | None, what: str, unit: str | None, action: str, state: str
+) -> str | None:
+    return _text(value, what, unit, action, state) if value and value.strip() else None
+
+
+def apply(case: Case, action: Action, actor: Actor, *, unit: str | None = None) -> Case:
+    """The case after ``actor`` takes ``action`` on it.
+
+    Raises:
+        TransitionError: the state does not allow the action (a result before a
+            disposition), the actor's role or assignment does not, or a required reason,
+            officer, partner or category is missing.
+    """
+    name, state = action.name, case.state
+    if not may(actor, name, case):
+        who = (
+            f"{actor.name} is not the officer it is assigned to"
+            if actor.role in _ROLES[name]
+            else f"a {actor.role} may not {name}"
+        )
+        raise TransitionError(f"{who} ({name} is for {' or '.join(sorted(_ROLES[name]))})",
+                              unit=unit, action=name, state=state)  # fmt: skip
+    if state not in _FROM[name]:
+        raise TransitionError(f"{_WHY_NOT[name]}; it is {state.replace('_', ' ')}",
+                              unit=unit, action=name, state=state)  # fmt: skip
+    if isinstance(action, Target):
+        reason = _text(action.reason, "a reason", unit, name, state)
+        return dataclasses.replace(case, state="selected", selected_by="manual", reason=reason)
+    if isinstance(action, Release):
+        reason = _text(action.reason, "a reason", unit, name, state)
+        return dataclasses.replace(case, state="released", reason=reason)
+    if isinstance(action, Assign):
+        officer = _text(action.officer, "an officer", unit, name, state)
+        return dataclasses.replace(case, state="assigned", officer=officer)
+    if isinstance(action, Unassign):
+        return dataclasses.replace(case, state="selected", officer=None)
+    if isinstance(action, Dispose):
+        return _dispose(case, action, unit)
+    return _result(case, action, unit)
+
+
+def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
+    name, state = action.name, case.state
+    if action.disposition not in DISPOSITIONS:
+        raise TransitionError(
+            f"unknown disposition {action.disposition!r} (one of {', '.join(DISPOSITIONS)})",
+            unit=unit, action=name, state=state,
+        )  # fmt: skip
+    note = _optional(action.note, "a note", unit, name, state)
+    if action.disposition in _EXAMINATIONS:
+        return dataclasses.replace(case, state="examining", disposition=action.disposition,
+                                   note=note)  # fmt: skip
+    if action.disposition == "released":
+        reason = _text(action.reason, "a reason for the release", unit, name, state)
+        return dataclasses.replace(case, state="released", disposition="released", note=note,
+                                   reason=reason)  # fmt: skip
+    partner = _text(action.partner, "the partner PCU it is referred to", unit, name, state)
+    return dataclasses.replace(case, state="referred", disposition="referred", note=note,
+                               partner=partner)  # fmt: skip
+
+
+def _result(case: Case, action: RecordResult, unit: str | None) -> Case:
+    name, state = action.name, case.state
+    if action.result not in RESULTS:
+        raise TransitionError(f"unknown result {action.result!r} (one of {', '.join(RESULTS)})",
+                              unit=unit, action=name, state=state)  # fmt: skip
+    category = _optional(action.category, "the category", unit, name, state)
+    quantity = _optional(action.quantity, "the quantity", unit, name, state)
+    reason = _optional(action.reason, "a reason", unit, name, state)
+    if action.result == "finding":
+        if category is None:
+            raise TransitionError("a finding needs its category (drugs, weapons, ...)",
+                                  unit=unit, action=name, state=state)  # fmt: skip
+    else:
+        if category is not None or quantity is not None or action.seizure:
+            what = "NIL" if action.result == "nil" else "not examined"
+            raise TransitionError(f"a {what} result has no category, quantity or seizure",
+                                  unit=unit, action=name, state=state)  # fmt: skip
+        if action.result == "not_examined" and reason is None:
+            raise TransitionError("not examined needs the reason why",
+                                  unit=unit, action=name, state=state)  # fmt: skip
+    return dataclasses.replace(
+        case, state="closed", result=action.result, category=category, quantity=quantity,
+        seizure=bool(action.seizure) and action.result == "finding",
+        reason=reason if reason is not None else case.reason, result_date=action.on,
+    )  # fmt: skip

@@ -1,0 +1,175 @@
+"""The case's state machine: which actions each state and role allow, and that no
+sequence of actions, by anyone, reaches a case that breaks the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskprofile.errors import TransitionError, WorkbenchError
+from riskprofile.workbench import (
+    Actor,
+    Assign,
+    Case,
+    Dispose,
+    RecordResult,
+    Release,
+    Target,
+    Unassign,
+    allowed_actions,
+    apply,
+)
+from tests.depth import depth
+
+ANALYST = Actor("amina", "analyst")
+OFFICER = Actor("ivan", "officer")
+OTHER_OFFICER = Actor("olga", "officer")
+SUPERVISOR = Actor("sara", "supervisor")
+DAY = dt.date(2026, 11, 3)
+
+
+def _assigned() -> Case:
+    return apply(Case(state="selected", selected_by="score"), Assign("ivan"), ANALYST)
+
+
+def test_the_whole_way_to_a_finding() -> None:
+    case = apply(Case(), Target("tip-off from the shipping line"), ANALYST)
+    assert (case.state, case.selected_by) == ("selected", "manual")
+    case = apply(case, Assign("ivan"), SUPERVISOR)
+    case = apply(case, Dispose("physical", note="bay 4"), OFFICER)
+    case = apply(
+        case,
+        RecordResult("finding", DAY, category="drugs", quantity="12 kg", seizure=True),
+        OFFICER,
+    )
+    assert (case.state, case.result, case.category, case.seizure) == ("closed", "finding", "drugs",
+                                                                     True)  # fmt: skip
+    assert case.result_date == DAY
+
+
+@pytest.mark.parametrize(
+    ("case", "action", "actor", "message"),
+    [
+        (Case(state="selected", selected_by="score"), RecordResult("nil", DAY), SUPERVISOR,
+         "a result needs a disposition first"),
+        (Case(state="selected", selected_by="score"), Dispose("scanner"), SUPERVISOR,
+         "a disposition needs a container assigned"),
+        (_assigned(), Dispose("scanner"), OTHER_OFFICER, "olga is not the officer"),
+        (Case(), Target("hunch"), OFFICER, "a officer may not target"),
+        (Case(), Target("  "), ANALYST, "target needs a reason"),
+        (Case(state="selected", selected_by="score"), Release(""), ANALYST, "needs a reason"),
+        (_assigned(), Dispose("released"), OFFICER, "a reason for the release"),
+        (_assigned(), Dispose("referred"), OFFICER, "the partner PCU"),
+        (_assigned(), Dispose("sniffed"), OFFICER, "unknown disposition"),  # type: ignore[arg-type]
+        (apply(_assigned(), Dispose("physical"), OFFICER), RecordResult("finding", DAY), OFFICER,
+         "a finding needs its category"),
+        (apply(_assigned(), Dispose("physical"), OFFICER),
+         RecordResult("nil", DAY, category="drugs"), OFFICER, "a NIL result has no category"),
+        (apply(_assigned(), Dispose("physical"), OFFICER), RecordResult("not_examined", DAY),
+         OFFICER, "not examined needs the reason"),
+        (Case(state="selected", selected_by="score"), Assign("ivan"), OFFICER,
+         "a officer may not assign"),
+        (Case(), Assign("ivan"), ANALYST, "only a container on the list"),
+    ],
+)  # fmt: skip
+def test_refusals_say_why(case: Case, action: object, actor: Actor, message: str) -> None:
+    with pytest.raises(TransitionError, match=message) as caught:
+        apply(case, action, actor, unit="V/1/MSKU1234565")  # type: ignore[arg-type]
+    assert caught.value.unit == "V/1/MSKU1234565"
+    assert isinstance(caught.value, WorkbenchError)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert (again.action, again.state, str(again)) == (caught.value.action, caught.value.state,
+                                                       str(caught.value))  # fmt: skip
+
+
+def test_a_closed_or_released_case_takes_no_action() -> None:
+    closed = apply(apply(_assigned(), Dispose("scanner"), OFFICER), RecordResult("nil", DAY),
+                   OFFICER)  # fmt: skip
+    released = apply(_assigned(), Release("cleared by the ministry"), SUPERVISOR)
+    for case in (closed, released):
+        assert allowed_actions(SUPERVISOR, case) == []
+
+
+def test_allowed_actions_follow_role_and_assignment() -> None:
+    case = _assigned()
+    assert allowed_actions(OFFICER, case) == ["dispose"]
+    assert allowed_actions(OTHER_OFFICER, case) == []
+    assert allowed_actions(ANALYST, case) == ["release", "assign", "unassign"]
+    assert allowed_actions(SUPERVISOR, case) == ["release", "assign", "unassign", "dispose"]
+
+
+def check(case: Case) -> None:
+    """The rules every reachable case keeps."""
+    assert (case.state == "not_selected") == (case.selected_by is None)
+    assert (case.state == "closed") == (case.result is not None)
+    if case.state in ("assigned", "examining", "referred", "closed"):
+        assert case.officer
+    if case.state == "examining":
+        assert case.disposition in ("scanner", "physical", "documentary")
+    if case.state == "referred":
+        assert case.disposition == "referred"
+        assert case.partner
+    if case.state == "closed":
+        assert case.disposition in ("scanner", "physical", "documentary", "referred")
+        assert case.result_date is not None
+        if case.result == "finding":
+            assert case.category
+        else:
+            assert case.category is None
+            assert case.quantity is None
+            assert not case.seizure
+        if case.result == "not_examined":
+            assert case.reason
+    if case.state == "released":
+        assert case.reason
+    if case.selected_by == "manual":
+        assert case.reason
+    if case.state in ("selected", "not_selected"):
+        assert case.officer is None
+        assert case.disposition is None
+
+
+texts = st.sampled_from(["", " ", "checked", "tip-off", "PKBQM"])
+actions = st.one_of(
+    st.builds(Target, texts),
+    st.builds(Release, texts),
+    st.builds(Assign, st.sampled_from(["ivan", "olga", ""])),
+    st.just(Unassign()),
+    st.builds(Dispose, st.sampled_from(["scanner", "physical", "documentary", "released",
+                                        "referred"]),
+              st.none() | texts, st.none() | texts, st.none() | texts),
+    st.builds(RecordResult, st.sampled_from(["finding", "nil", "not_examined"]), st.just(DAY),
+              st.none() | texts, st.none() | texts, st.booleans(), st.none() | texts),
+)  # fmt: skip
+actors = st.sampled_from([ANALYST, OFFICER, OTHER_OFFICER, SUPERVISOR])
+
+
+@settings(max_examples=depth(300))
+@given(
+    start=st.sampled_from([Case(), Case(state="selected", selected_by="score"),
+                           Case(state="selected", selected_by="control")]),
+    steps=st.lists(st.tuples(actions, actors), max_size=12),
+)  # fmt: skip
+def test_no_sequence_of_actions_breaks_the_rules(
+    start: Case, steps: list[tuple[object, Actor]]
+) -> None:
+    case = start
+    check(case)
+    for action, actor in steps:
+        allowed = allowed_actions(actor, case)
+        try:
+            after = apply(case, action, actor)  # type: ignore[arg-type]
+        except TransitionError as exc:
+            refused = exc
+        else:
+            refused = None
+        if refused is not None:
+            assert refused.action == action.name  # type: ignore[attr-defined]
+            continue
+        assert action.name in allowed  # type: ignore[attr-defined]
+        check(after)
+        case = after
