@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
         DataError,
         InputFormatError,
         MappingError,
+        MissingSourceWarning,
         NoProfilesError,
         ProfileError,
         ProfileSetError,
@@ -94,8 +95,9 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
 # the imports above and __all__.
 _HOMES: dict[str, str] = {
     "errors": (
-        "ArgumentError BatchRejectedError DataError InputFormatError MappingError NoProfilesError "
-        "ProfileError ProfileSetError RecordError RiskProfileError"
+        "ArgumentError BatchRejectedError DataError InputFormatError MappingError "
+        "MissingSourceWarning NoProfilesError ProfileError ProfileSetError RecordError "
+        "RiskProfileError"
     ),
     "evaluation": "Evaluation Outcome Suggestions evaluate read_outcomes suggest",
     "io": (
@@ -161,6 +163,7 @@ __all__ = [
     "LENIENT",
     "Manifest",
     "MappingError",
+    "MissingSourceWarning",
     "NoProfilesError",
     "Outcome",
     "Party",

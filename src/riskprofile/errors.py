@@ -250,6 +250,16 @@ class NoProfilesError(RiskProfileError):
         super().__init__(message)
 
 
+class MissingSourceWarning(UserWarning):
+    """Said by :func:`~riskprofile.score` when a profile taking part has indicators that
+    read the fields of a source the run was not given (a stow plan's ``stowplan_*``
+    fields, a history store's history fields): those fields are null, so those
+    indicators cannot fire. A warning, not an error: scoring without the source is
+    allowed, but it must not be silent. Give the source (``stowplan=``, ``history=``),
+    or filter the warning (``warnings.simplefilter("ignore", MissingSourceWarning)``)
+    where a missing source is expected."""
+
+
 class UnsafeForkError(RiskProfileError):
     """Polars work (a columnar score, ``read_frame``) asked of a process forked after
     Polars ran in its parent: it would deadlock (Polars' thread pool does not survive

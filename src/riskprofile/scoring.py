@@ -33,6 +33,7 @@ import dataclasses
 import datetime as dt
 import os
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,12 @@ from riskprofile._fork import forked_after_polars, require_fork_safe, warn_rowwi
 from riskprofile._run_file import RUN_FORMAT, RUN_VERSION, read_run, run_schema, write_run
 from riskprofile.engines import Engine as EvaluationEngine
 from riskprofile.engines import EngineName, FrameEngine, ProfileOutcome, rowwise
-from riskprofile.errors import ArgumentError, ArgumentTypeError, RecordError
+from riskprofile.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    MissingSourceWarning,
+    RecordError,
+)
 from riskprofile.io import Batch, ReadAccount, RejectedRecord
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles import (
@@ -257,6 +263,45 @@ def roll_up(results: Sequence[ShipmentResult]) -> list[ContainerResult]:
     return containers
 
 
+def missing_sources(
+    *, history: object | None, stowplan: object | None, command_line: bool = False
+) -> list[tuple[str, frozenset[str], str]]:
+    """(what, its fields, the option that gives it) for each source of fields a run was
+    not given: a stow plan (``stowplan_*`` fields) and a history store (history fields).
+    The option is spelt as :func:`score`'s argument, or with ``command_line`` as
+    ``riskprofile score``'s."""
+    from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS
+
+    missing = []
+    if stowplan is None:
+        option = "--stowplan" if command_line else "stowplan="
+        missing.append(("stow plan's fields", frozenset(STOWPLAN_FIELDS), option))
+    if history is None:
+        option = "--history" if command_line else "history="
+        missing.append(("history fields", frozenset(HISTORY_FIELDS), option))
+    return missing
+
+
+def unfed_indicators(
+    profiles: Iterable[CompiledProfile], missing: Sequence[tuple[str, frozenset[str], str]]
+) -> list[str]:
+    """One line per profile whose indicators read the fields of a source the run was not
+    given (their fields are null, so those indicators cannot fire): the same words on
+    the command line (standard error) and in :func:`score` (a
+    :class:`~riskprofile.errors.MissingSourceWarning`)."""
+    lines = []
+    for profile in profiles:
+        for what, fields, option in missing:
+            unfed = [i for i in profile.indicators if i.condition.fields & fields]
+            if unfed:
+                lines.append(
+                    f"profile {profile.id}: {len(unfed)} of its {len(profile.indicators)} "
+                    f"indicators read the {what}, which this run was not given: they "
+                    f"cannot fire (give {option})"
+                )
+    return lines
+
+
 def score(
     shipments: Iterable[Shipment] | Batch | FrameBatch | pl.DataFrame | str | os.PathLike[str],
     profiles: Iterable[CompiledProfile],
@@ -340,6 +385,9 @@ def score(
     when = as_of_datetime(as_of)
     profile_list, skipped = applicable_profiles(profiles, when, include_drafts)
     require_profiles(profile_list, skipped, when)
+    missing = missing_sources(history=history, stowplan=stowplan)
+    for line in unfed_indicators(profile_list, missing):
+        warnings.warn(line, MissingSourceWarning, stacklevel=2)
     batch: Batch | None = None
     frame_batch: FrameBatch | None = None
     frame: pl.DataFrame | None = None

@@ -20,7 +20,9 @@ import atexit
 import gc
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from riskprofile.cli import (
     _args,
@@ -87,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _freeze_at_exit()
     _memory.configure_allocator()  # before anything loads Polars
+    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -116,6 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("riskprofile: internal error (a bug; please report it)", file=sys.stderr)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A library warning (e.g. a profile whose indicators read fields the run was not
+    given) said as the command's own warnings are, without a source file and line."""
+    print(_args.shorten(f"riskprofile: warning: {message}"), file=file or sys.stderr)
 
 
 class _Version(argparse.Action):

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,12 +165,12 @@ def check_profiles(
     fields the run was not given (a stow plan, a history store): the indicators that
     read those fields are null there and cannot fire, which is said, not left silent."""
     from riskprofile.errors import NoProfilesError
-    from riskprofile.scoring import applicable_profiles, require_profiles
+    from riskprofile.scoring import applicable_profiles, require_profiles, unfed_indicators
 
     taking_part, skipped = applicable_profiles(profiles, as_of, include_drafts)
     for profile_id, why in skipped.items():
         print(f"riskprofile {command}: profile {profile_id} not scored: {why}", file=sys.stderr)
-    for line in _unfed_indicators(taking_part, missing_sources):
+    for line in unfed_indicators(taking_part, missing_sources):
         print(f"riskprofile {command}: warning: {line}", file=sys.stderr)
     for profile in taking_part:
         # A list whose every entry has expired matches nothing: a silent miss unless said.
@@ -191,32 +192,13 @@ def check_profiles(
 
 def _missing_sources(args: argparse.Namespace) -> list[tuple[str, frozenset[str], str]]:
     """The sources of fields ``riskprofile score`` was not given."""
-    from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS
+    from riskprofile.scoring import missing_sources
 
-    missing = []
-    if getattr(args, "stowplan", None) is None:
-        missing.append(("stow plan's fields", frozenset(STOWPLAN_FIELDS), "--stowplan"))
-    if getattr(args, "history", None) is None:
-        missing.append(("history fields", frozenset(HISTORY_FIELDS), "--history"))
-    return missing
-
-
-def _unfed_indicators(
-    profiles: Iterable[CompiledProfile], missing: Sequence[tuple[str, frozenset[str], str]]
-) -> list[str]:
-    """One line per profile whose indicators read the fields of a source the run was not
-    given (their fields are null, so those indicators cannot fire)."""
-    lines = []
-    for profile in profiles:
-        for what, fields, option in missing:
-            unfed = [i for i in profile.indicators if i.condition.fields & fields]
-            if unfed:
-                lines.append(
-                    f"profile {profile.id}: {len(unfed)} of its {len(profile.indicators)} "
-                    f"indicators read the {what}, which this run was not given: they "
-                    f"cannot fire (give {option})"
-                )
-    return lines
+    return missing_sources(
+        history=getattr(args, "history", None),
+        stowplan=getattr(args, "stowplan", None),
+        command_line=True,
+    )
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -333,13 +315,18 @@ def _via_models(
 ) -> tuple[ScoringRun, _Read]:
     """The reference path (``--engine rowwise``): a model object per record and per
     shipment (``read_batch``), scored one shipment at a time by the row-wise engine."""
+    from riskprofile.errors import MissingSourceWarning
     from riskprofile.io import read_batch
     from riskprofile.scoring import score
 
     with progress.stage(f"reading {args.batch}"):
         batch = read_batch(args.batch, mapping=args.mapping, strictness=strictness)
     _say_rejected(batch)
-    with progress.stage("scoring", len(batch.shipments), "shipments") as step:
+    with (
+        progress.stage("scoring", len(batch.shipments), "shipments") as step,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", MissingSourceWarning)  # said above, on stderr
         run = score(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts, progress=step,
             engine="rowwise", history=_history(args, as_of), stowplan=args.stowplan,

@@ -1,0 +1,100 @@
+"""A profile whose indicators read fields of a source the run was not given (a stow
+plan, a history store) cannot fire there: ``score()`` says so with a
+:class:`~riskprofile.MissingSourceWarning`, as ``riskprofile score`` does on standard
+error, instead of returning a run in which those indicators were silently blind."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import riskprofile
+from riskprofile import MissingSourceWarning, score
+from riskprofile.cli import main
+from riskprofile.io.edifact import StowPlan
+from riskprofile.model import Shipment
+from riskprofile.profiles import load_profiles
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples/data/karachi-sample.csv"
+
+PROFILE = """\
+id: test.sources
+version: 1
+title: Sources
+category: other
+owner: tests
+indicators:
+  - id: mass
+    title: Heavier in the plan
+    when: (stowplan_mass_gap_ratio ?? 0) > 0.2
+    weight: 40
+  - id: new
+    title: New consignee
+    when: (consignee_first_seen_days ?? 999) < 90
+    weight: 30
+  - id: plain
+    title: Heavy
+    when: (verified_gross_mass_kg ?? 0) > 1000
+    weight: 10
+"""
+
+
+@pytest.fixture
+def profiles(tmp_path: Path) -> riskprofile.ProfileSet:
+    (tmp_path / "p.yaml").write_text(PROFILE, encoding="utf-8")
+    return load_profiles(tmp_path)
+
+
+def _said(**sources: object) -> list[str]:
+    profiles = sources.pop("profiles")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        score(
+            [Shipment(container_number="CSQU3054383", verified_gross_mass_kg=5000.0)],
+            profiles,  # type: ignore[arg-type]
+            as_of="2026-12-08",
+            **sources,  # type: ignore[arg-type]
+        )
+    return [str(w.message) for w in caught if issubclass(w.category, MissingSourceWarning)]
+
+
+def test_each_missing_source_is_said_once_per_profile(profiles: riskprofile.ProfileSet) -> None:
+    assert _said(profiles=profiles) == [
+        "profile test.sources: 1 of its 3 indicators read the stow plan's fields, which "
+        "this run was not given: they cannot fire (give stowplan=)",
+        "profile test.sources: 1 of its 3 indicators read the history fields, which this "
+        "run was not given: they cannot fire (give history=)",
+    ]
+
+
+def test_a_given_source_is_not_said(profiles: riskprofile.ProfileSet) -> None:
+    said = _said(profiles=profiles, stowplan=StowPlan("p.edi", units=[]))
+    assert len(said) == 1
+    assert "history fields" in said[0]
+
+
+def test_a_profile_reading_neither_source_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        PROFILE.split("  - id: mass")[0]
+        + "  - id: plain\n    title: Heavy\n    when: (verified_gross_mass_kg ?? 0) > 1\n"
+        "    weight: 10\n",
+        encoding="utf-8",
+    )
+    assert _said(profiles=load_profiles(tmp_path)) == []
+
+
+def test_other_commands_say_it_as_the_command_line_says_warnings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `riskprofile evaluate` scores through score(): the library's warning reaches the
+    # analyst as a command-line warning, not as a Python source location.
+    monkeypatch.chdir(ROOT)
+    outcomes = ROOT / "examples/data/karachi-sample.outcomes.csv"
+    main(["evaluate", str(SAMPLE), str(outcomes), "--as-of", "2026-11-02"])
+    err = capsys.readouterr().err
+    assert "riskprofile: warning: profile general.stowplan-crosscheck: 8 of its 8" in err
+    assert "MissingSourceWarning" not in err
+    assert ".py:" not in err
