@@ -588,11 +588,29 @@ def consignment_documents(
             "freight_terms": draw(_optional(_sampled(("prepaid", "collect")))),
             "freight_payer": draw(st.one_of(*payer_choices)),
             "issue_date": draw(_optional(_issue_dates())),
+            **draw(_declaration_documents()),
             "goods": draw(st.lists(goods_item_documents(container_number=line_number), max_size=3))
             or None,
             "container_numbers": numbers or None,
         }
     )
+
+
+@_once
+@st.composite
+def _declaration_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A B/L's goods declaration fields (an export of declarations), each often absent."""
+    codes = _optional(_sampled(("KAPE", "kape", "4000", "Home Consumption", "1", "Cd")))
+    doc: dict[str, Any] = {
+        name: draw(codes)
+        for name in ("customs_office", "customs_procedure", "import_type", "import_use",
+                     "payment_type", "transport_mode", "origin_country_indicator", "tax_type")
+    }  # fmt: skip
+    doc["departure_country"] = draw(_optional(country_codes()))
+    doc["tax_rate"] = draw(_optional(st.integers(0, 400).map(lambda n: n / 4)))
+    doc["declarant_name"] = draw(_optional(_text()))
+    doc["declarant_identifier"] = draw(_optional(_party_identifiers()))
+    return doc
 
 
 @_once
@@ -646,6 +664,8 @@ _SLOTS: dict[str, dict[str, str]] = {
         "port_of_loading": "locode",
         "port_of_discharge": "locode",
         "place_of_delivery": "locode",
+        "departure_country": "country",
+        "tax_rate": "weight",
     },
     "party": {"country": "country"},
     "goods": {
@@ -811,6 +831,9 @@ _PROFILE_CONDITIONS = (
     'freight_terms == "collect"',
     "bl_number == null",
     "packages > 100",
+    'customs_procedure == "4000"',
+    "tax_rate >= 20",
+    "departure_country != consignee_country",
 )
 _PROFILE_EXCEPTIONS = (
     "consignee_aeo == true",

@@ -19,7 +19,14 @@ import yaml
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import MappingError
 
-__all__ = ["COLUMNS", "Column", "ColumnMapping", "read_mapping_yaml", "render_layout"]
+__all__ = [
+    "COLUMNS",
+    "DECLARATION_COLUMNS",
+    "Column",
+    "ColumnMapping",
+    "read_mapping_yaml",
+    "render_layout",
+]
 
 Group = Literal["voyage", "bill_of_lading", "container", "goods"]
 Kind = Literal["text", "number", "integer", "date", "datetime", "list", "bool"]
@@ -55,6 +62,32 @@ def _party(role: str, key: str, label: str, aeo: bool = True) -> list[Column]:
     return cols
 
 
+def _declaration() -> list[Column]:
+    """The goods declaration's own columns (an export of declarations, one per B/L): the
+    shipment fields of the same names."""
+    texts = (
+        ("customs_office", "Customs office of declaration (code)."),
+        ("customs_procedure", "Customs procedure or regime code (4000, 4071, ...)."),
+        ("import_type", "Import type, as the administration codes it."),
+        ("import_use", "Declared use of the imported goods."),
+        ("payment_type", "How duties and taxes are paid."),
+        ("transport_mode", "Mode of transport at the border (UN/ECE Rec. 19 code)."),
+        ("departure_country", "Country of departure, ISO 3166-1 alpha-2."),
+        ("origin_country_indicator", "The declaration's country-of-origin indicator."),
+        ("tax_type", "Type of the main duty or tax."),
+    )
+    cols = [Column(name, "bill_of_lading", (name,), "text", text) for name, text in texts]
+    cols.append(Column("tax_rate", "bill_of_lading", ("tax_rate",), "number",
+                       "Rate of that duty or tax, percent."))  # fmt: skip
+    cols += [
+        Column("declarant_name", "bill_of_lading", ("declarant_name",), "text",
+               "Declarant (or customs broker) name."),
+        Column("declarant_identifier", "bill_of_lading", ("declarant_identifier",), "text",
+               "Declarant identifier (licence, NTN, EORI...)."),
+    ]  # fmt: skip
+    return cols
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("vessel_name", "voyage", ("vessel_name",), "text", "Vessel name."),
     Column("vessel_imo", "voyage", ("vessel_imo",), "text", "IMO ship number (7 digits)."),
@@ -82,6 +115,7 @@ COLUMNS: tuple[Column, ...] = (
            "UN/LOCODE of the place of delivery."),
     Column("freight_terms", "bill_of_lading", ("freight_terms",), "text",
            "prepaid or collect (also P/PP/C/CC)."),
+    *_declaration(),
     Column("container_number", "container", ("number",), "text", "ISO 6346 container number."),
     Column("container_size_type", "container", ("size_type",), "text",
            "ISO 6346 size-type code (22G1, 45R1, legacy 2200)."),
@@ -105,6 +139,9 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
+DECLARATION_COLUMNS: tuple[str, ...] = tuple(c.name for c in _declaration())
+"""The goods declaration's columns, each the consignment field and the shipment field of
+the same name."""
 
 
 def did_you_mean(name: str, choices: list[str]) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.io._cells import CsvWriter
-from riskprofile.io._layout import COLUMNS
+from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
 from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
 
 __all__ = ["table_rows", "write_csv", "write_parquet"]
@@ -87,6 +87,7 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                 **_party_cells("consignee", c.consignee, True),
                 **_party_cells("notify", c.notify_party, True),
                 **_party_cells("freight_payer", c.freight_payer, True),
+                **{name: getattr(c, name) for name in DECLARATION_COLUMNS},
             }  # fmt: skip
             # Rows follow the B/L's container order (a reader meets each container in
             # the same order), each container's goods lines in declared order, then the

@@ -54,6 +54,7 @@ __all__ = [
     "Locode",
     "Manifest",
     "Party",
+    "Rate",
     "Seal",
     "Sealer",
     "Weight",
@@ -135,6 +136,21 @@ Weight = Annotated[float, *standard(None, _negative), AfterValidator(_weight_ran
 """A mass in kilograms, within ±:data:`MAX_WEIGHT_KG`; negative values are a standards
 problem."""
 Money = Annotated[Decimal, *standard(None, _negative), AfterValidator(_amount_range)]
+
+
+def _rate_range(value: float) -> float:
+    if abs(value) > MAX_WEIGHT_KG:
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} is out of range (a rate is at most 1e15 either way)",
+            {"value": value},
+        )
+    return value
+
+
+Rate = Annotated[float, *standard(None, _negative), AfterValidator(_rate_range)]
+"""A duty or tax rate in percent, within the bounds of a weight (the column-wise reader
+checks every number of the layout alike); negative values are a standards problem."""
 
 MAX_GROSS_MASS_KG = 45_000
 """No ISO container is rated above about 36 t gross (45' high cube); beyond this margin a
@@ -339,6 +355,24 @@ class Consignment(RecordModel):
     freight_terms: Annotated[FreightTerms, _word(_FREIGHT_WORDS)] | None = None
     freight_payer: Party | None = Field(None, description="Who pays the freight, when declared.")
     issue_date: date | None = Field(None, description="Date the B/L was issued.")
+    # The declaration's own data, where an export is one goods declaration per B/L (WCO
+    # Data Model names; text as declared, the shipment folds it).
+    customs_office: str | None = Field(None, description="Customs office of declaration.")
+    customs_procedure: str | None = Field(None, description="Customs procedure or regime code.")
+    import_type: str | None = Field(None, description="Import type, as the office codes it.")
+    import_use: str | None = Field(None, description="Declared use of the imported goods.")
+    payment_type: str | None = Field(None, description="How duties and taxes are paid.")
+    transport_mode: str | None = Field(None, description="Mode of transport at the border.")
+    departure_country: CountryCode | None = Field(
+        None, description="Country of departure (dispatch, export)."
+    )
+    origin_country_indicator: str | None = Field(
+        None, description="The declaration's country-of-origin indicator."
+    )
+    tax_type: str | None = Field(None, description="Type of the main duty or tax.")
+    tax_rate: Rate | None = Field(None, description="Rate of that duty or tax, percent.")
+    declarant_name: str | None = Field(None, description="Declarant (or customs broker) name.")
+    declarant_identifier: str | None = Field(None, description="Declarant identifier.")
     goods: list[GoodsItem] = Field(default_factory=list)
     container_numbers: list[ContainerNumber] = Field(
         default_factory=list, description="Containers the goods are stuffed in."

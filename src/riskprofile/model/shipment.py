@@ -14,7 +14,6 @@ from it (``riskprofile fields -o docs/fields.md``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from riskprofile.model._base import CheckedModel, QualityFlag
+from riskprofile.model._base import CheckedModel
 from riskprofile.model._catalogue import FieldSpec, FieldType, catalogue_of, render_catalogue
+from riskprofile.model._flag_names import flag_names, flagged_element
 from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
 from riskprofile.model.manifest import (
     MAX_GROSS_MASS_KG,
@@ -126,6 +126,28 @@ class Shipment(CheckedModel):
         "of them (matched on identifier, else name); null when no payer is declared.",
         "third_party",
     )
+    # --- declaration (an export of goods declarations: one per B/L) --------------------
+    # fmt: off
+    customs_office: str | None = _none("Customs office of declaration, as the "
+        "administration codes it (upper case, blanks folded, as every code below).", "KAPE")
+    customs_procedure: str | None = _none("Customs procedure or regime code (WCO data "
+        "element 'customs procedure'; 4000: release for home use).", "4000")
+    import_type: str | None = _none("Import type, as the administration codes it.", "HC")
+    import_use: str | None = _none("Declared use of the imported goods.", "COMMERCIAL")
+    payment_type: str | None = _none("How duties and taxes are paid.", "DEFERRED")
+    transport_mode: str | None = _none("Mode of transport at the border (UN/ECE Rec. 19: 1 "
+        "sea, 3 road, 4 air).", "1")
+    departure_country: str | None = _none("Country of departure (dispatch, export), ISO "
+        "3166-1 alpha-2.", "AE")
+    origin_country_indicator: str | None = _none("The declaration's country-of-origin "
+        "indicator, as the administration codes it.", "NP")
+    tax_type: str | None = _none("Type of the main duty or tax assessed.", "CD")
+    tax_rate: float | None = _none("Rate of that duty or tax, percent.", 20.0)
+    declarant_name: str | None = _none("Declarant (or customs broker) name, upper case, "
+        "blanks folded.", "AL NOOR CUSTOMS AGENCY")
+    declarant_identifier: str | None = _none("Declarant identifier (licence, NTN, EORI).",
+        "PKCHAL0042")
+    # fmt: on
     # --- route -------------------------------------------------------------------------
     place_of_receipt: str | None = _none("UN/LOCODE where the carrier took the goods.", "ECUIO")
     port_of_loading: str | None = _none("UN/LOCODE of the port of loading.", "ECGYE")
@@ -407,37 +429,6 @@ def normalised_text(value: str | None) -> str | None:
     return " ".join(value.split()).upper() if value else None
 
 
-_INDEX = re.compile(r"\[\d+\]")
-_ELEMENT = re.compile(r"(\w+)\[(\d+)\]")
-# Lenient validation flags a list element it had to drop with this code; the index is
-# then the input's, and the record it pointed at is gone.
-_DROPPED = "invalid_value"
-
-
-def _element(flag: QualityFlag) -> tuple[str, int] | None:
-    """The list and index a flag is about, when it is about a kept list element."""
-    match = _ELEMENT.fullmatch(flag.field)
-    if match is None or flag.code == _DROPPED:
-        return None
-    return match[1], int(match[2])
-
-
-def flag_names(
-    flags: list[QualityFlag], prefix: str, rename: dict[str, str] | None = None
-) -> list[str]:
-    """The shipment's ``quality_flags`` entries (``<field>:<code>``) for a model's flags:
-    the field named as the shipment names it (``prefix`` + field, or ``rename``'s name;
-    list indices dropped). Both readers name flags with it."""
-    out = []
-    for flag in flags:
-        field = _INDEX.sub("", flag.field)
-        field = (rename or {}).get(field, prefix + field)
-        # A nested model path names the shipment field: shipper.name -> shipper_name.
-        field = field.replace("notify_party.", "notify.").replace(".", "_")
-        out.append(f"{field}:{flag.code}")
-    return out
-
-
 def _party_fields(party: Party | None, role: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         f"{role}_name": normalised_text(party.name) if party else None,
@@ -634,7 +625,7 @@ def flatten(manifest: Manifest | Mapping[str, Any]) -> list[Shipment]:
     common: list[str] = []
     rename = {"consignments": "bl_number", "containers": "container_number"}
     for flag in manifest.quality_flags:
-        name, index = _element(flag) or ("", -1)
+        name, index = flagged_element(flag) or ("", -1)
         if name == "consignments" and index < len(manifest.consignments):
             bl_targeted.setdefault(index, []).extend(flag_names([flag], "", rename))
         elif name == "containers" and index < len(manifest.containers):
@@ -695,6 +686,12 @@ def flatten(manifest: Manifest | Mapping[str, Any]) -> list[Shipment]:
     return out
 
 
+# The declaration's text fields, folded and upper-cased as names are.
+_DECLARATION_TEXT = ("customs_office", "customs_procedure", "import_type", "import_use",
+                     "payment_type", "transport_mode", "origin_country_indicator", "tax_type",
+                     "declarant_name")  # fmt: skip
+
+
 def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, Any]:
     route = [c.place_of_receipt, c.port_of_loading, *c.transshipment_ports, c.port_of_discharge,
              c.place_of_delivery]  # fmt: skip
@@ -719,7 +716,11 @@ def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, A
         "route": folded,
         "route_countries": _fold_repeats(code[:2] for code in folded),
         "container_count_in_bl": len(c.all_container_numbers),
+        "departure_country": c.departure_country,
+        "tax_rate": c.tax_rate,
+        "declarant_identifier": c.declarant_identifier,
     }
+    fields.update({name: normalised_text(getattr(c, name)) for name in _DECLARATION_TEXT})
     fields.update(_party_fields(c.shipper, "shipper"))
     fields.update(_party_fields(c.consignee, "consignee"))
     fields.update(_party_fields(c.notify_party, "notify"))
@@ -732,7 +733,7 @@ def _consignment_flags(c: Consignment, goods: list[GoodsItem], number: str | Non
     own = [
         flag
         for flag in c.quality_flags
-        if (element := _element(flag)) is None
+        if (element := flagged_element(flag)) is None
         or element[0] != "container_numbers"
         or element[1] >= len(c.container_numbers)
         or c.container_numbers[element[1]] == number

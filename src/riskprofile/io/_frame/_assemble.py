@@ -23,6 +23,7 @@ from riskprofile.io._frame._values import (
     _sort_packed,
     _with_default,
 )
+from riskprofile.io._layout import DECLARATION_COLUMNS
 from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
 from riskprofile.model.shipment import HISTORY_FIELDS, PAYER_ROLES, STOWPLAN_FIELDS
@@ -380,6 +381,7 @@ def assemble(
             "place_of_delivery": pl.col("v_place_of_delivery"),
             "route": pl.col("route"),
             "route_countries": pl.col("route_countries"),
+            **{name: pl.col(f"v_{name}") for name in DECLARATION_COLUMNS},
             # For the data-quality flags:
             "_bill_flagged": pl.col("_flagged"),
             "_own_flags": pl.col("_own_flags"),

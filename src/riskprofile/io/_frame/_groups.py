@@ -42,7 +42,7 @@ from riskprofile.io._frame._values import (
     _py_upper,
     _unique_names,
 )
-from riskprofile.io._layout import COLUMN_BY_NAME
+from riskprofile.io._layout import COLUMN_BY_NAME, DECLARATION_COLUMNS
 from riskprofile.io._table import Group
 from riskprofile.model._base import LENIENT, QualityFlag
 from riskprofile.model.codes import describe_size_type
@@ -241,6 +241,23 @@ class _GroupTables(_ReaderState):
             new[f"v_{name}"] = checked.value
             new[f"s_{name}"] = checked.salvaged
             new[f"t_{name}"] = checked.standard
+        # The declaration's own fields: codes and the declarant's name folded as names
+        # are, the identifier as declared; the country and the rate checked by the model.
+        for name in DECLARATION_COLUMNS:
+            if name in ("departure_country", "tax_rate"):
+                check = self._field_check(Consignment, name, base)
+                checked = (
+                    _check_number(b[name], check, pl.Float64)
+                    if name == "tax_rate"
+                    else _check_distinct(b[name], check, pl.String)
+                )
+                new[f"v_{name}"] = checked.value
+                new[f"s_{name}"] = checked.salvaged
+                new[f"t_{name}"] = checked.standard
+            elif name == "declarant_identifier":
+                new[f"v_{name}"] = _canonical_distinct(b[name], _STRIPPED, _py_strip)
+            else:
+                new[f"v_{name}"] = _canonical_distinct(b[name], _FOLDED, _py_fold)
         ts_values, ts_flags = self._transshipments(b["transshipment_ports"])
         new["v_ts"], new["_ts_flags"] = ts_values, ts_flags
         for prefix, _role in _ROLES:
@@ -282,13 +299,18 @@ class _GroupTables(_ReaderState):
             )
         b = b.with_columns(*[s.alias(k) for k, s in new.items()])
         own = [
+            # The model's order: values it dropped (by field name), then standards.
+            _flag("departure_country", pl.col("s_departure_country")),
             _flag("freight_terms", pl.col("s_freight_terms")),
             _flag("bl_issue_date", pl.col("s_bl_issue_date")),
+            _flag("tax_rate", pl.col("s_tax_rate")),
             _flag("place_of_receipt", pl.col("t_place_of_receipt")),
             _flag("port_of_loading", pl.col("t_port_of_loading")),
             pl.col("_ts_flags"),
             _flag("port_of_discharge", pl.col("t_port_of_discharge")),
             _flag("place_of_delivery", pl.col("t_place_of_delivery")),
+            _flag("departure_country", pl.col("t_departure_country")),
+            _flag("tax_rate", pl.col("t_tax_rate")),
             # Consignment._consistency_flags: a key party without a name.
             *[
                 pl.when(pl.col(f"f_{role}_name").is_null()).then(pl.lit(f"{role}_name:missing"))

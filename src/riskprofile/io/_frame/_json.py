@@ -31,7 +31,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from riskprofile.io._layout import COLUMNS
+from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
 from riskprofile.io._read import BatchFormat, Undecodable, json_documents
 from riskprofile.model._base import MAX_TEXT_CHARS
 from riskprofile.model.codes import container_number_problem, normalise_container_number
@@ -48,7 +48,8 @@ _PARTY_KEYS = frozenset({"name", "address", "country", "identifier", "aeo"})
 _BILL_TEXT = {
     name: "bl_issue_date" if name == "issue_date" else name
     for name in ("bl_number", "master_bl_number", "issue_date", "place_of_receipt",
-                 "port_of_loading", "port_of_discharge", "place_of_delivery", "freight_terms")
+                 "port_of_loading", "port_of_discharge", "place_of_delivery", "freight_terms",
+                 *DECLARATION_COLUMNS)
 }  # fmt: skip
 _BILL_KEYS = frozenset(_BILL_TEXT) | frozenset(_PARTIES) | {
     "transshipment_ports", "goods", "container_numbers"}  # fmt: skip
@@ -58,7 +59,8 @@ _CONTAINER_KEYS = frozenset({"number", "size_type", "full", "seals", "verified_g
 _SEAL_KEYS = frozenset({"number", "sealer"})
 _GOODS = tuple(c.name for c in COLUMNS if c.group == "goods")
 _GOODS_KEYS = frozenset(_GOODS) | {"container_number"}
-_WEIGHTS = frozenset({"gross_weight_kg", "net_weight_kg", "verified_gross_mass_kg", "tare_kg"})
+_WEIGHTS = frozenset({"gross_weight_kg", "net_weight_kg", "verified_gross_mass_kg", "tare_kg",
+                      "tax_rate"})  # numbers read as floats  # fmt: skip
 _INTEGERS = _WEIGHTS | {"packages", "value"}
 _BOOLEANS = frozenset({"full", "aeo"})
 _LONGEST = MAX_TEXT_CHARS // 10
