@@ -71,7 +71,14 @@ def read_frame(
     fmt = format or detect_format(path)
     validation_context(strictness)
     if fmt == "edifact":
-        return _via_models(path, mapping, strictness, fmt, "EDIFACT input", progress)
+        # Column-wise where the model path would read the same (docs/edifact.md); lazy:
+        # the EDIFACT package imports this layer's reader.
+        from riskprofile.io.edifact._columns import read_edifact_frame
+
+        read = read_edifact_frame(path, mapping, strictness, progress)
+        if isinstance(read, str):
+            return _via_models(path, mapping, strictness, fmt, read, progress)
+        return read
     if fmt in ("json", "jsonl"):
         if mapping is not None:  # refused by the model path, as by read_batch
             return _via_models(path, mapping, strictness, fmt, "JSON input", progress)

@@ -35,7 +35,7 @@ from riskprofile.io.edifact._mapping import (
     default_mapping,
     load_mapping,
 )
-from riskprofile.io.edifact._syntax import ServiceChars, tokenize
+from riskprofile.io.edifact._syntax import Segment, ServiceChars, tokenize
 from riskprofile.io.edifact._values import (
     FULL_EMPTY,
     join_text,
@@ -487,25 +487,31 @@ class _Builder:
         found = next((f for s in selectors for f in s.find(node)), None)
         if found is None:
             return None
-        nad = found.segment
+        return party_of(found.segment)
 
-        def element(index: int) -> tuple[str, ...]:
-            return nad.elements[index - 1] if index <= len(nad.elements) else ()
 
-        party: dict[str, Any] = {}
-        name_text = join_text(element(4)[:5], _NAME_WIDTH)
-        address_parts = [join_text(element(5), _NAME_WIDTH), nad.value(6), nad.value(8)]
-        if name_text is None and any(element(3)):
-            # Only the unstructured C058 (name and address lines): the name first.
-            lines = element(3)
-            name_text, address_parts = lines[0] or None, [join_text(lines[1:], _NAME_WIDTH)]
-        address = ", ".join(p for p in address_parts if p) or None
-        for key, value in (
-            ("name", name_text),
-            ("address", address),
-            ("country", nad.value(9)),
-            ("identifier", nad.value(2, 1)),
-        ):
-            if value is not None:
-                party[key] = value
-        return party or None
+def party_of(nad: Segment) -> dict[str, Any] | None:
+    """A party from its ``NAD``: the structured name (C080) and street (C059), city,
+    postcode and country, or else the name and address lines (C058); the identifier
+    (C082); ``None`` when it holds none of them."""
+
+    def element(index: int) -> tuple[str, ...]:
+        return nad.elements[index - 1] if index <= len(nad.elements) else ()
+
+    party: dict[str, Any] = {}
+    name_text = join_text(element(4)[:5], _NAME_WIDTH)
+    address_parts = [join_text(element(5), _NAME_WIDTH), nad.value(6), nad.value(8)]
+    if name_text is None and any(element(3)):
+        # Only the unstructured C058 (name and address lines): the name first.
+        lines = element(3)
+        name_text, address_parts = lines[0] or None, [join_text(lines[1:], _NAME_WIDTH)]
+    address = ", ".join(p for p in address_parts if p) or None
+    for key, value in (
+        ("name", name_text),
+        ("address", address),
+        ("country", nad.value(9)),
+        ("identifier", nad.value(2, 1)),
+    ):
+        if value is not None:
+            party[key] = value
+    return party or None

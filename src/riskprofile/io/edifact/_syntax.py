@@ -213,24 +213,12 @@ def tokenize(text: str) -> Tokens:
         service = ServiceChars.from_una(text[:9])
         text = text[9:]
     problems: list[SyntaxProblem] = []
+    released = unreleased(text, service)
+    if released is None:
+        # The text itself holds a placeholder: fall back to the character loop.
+        return Tokens(service, *_tokenize_slowly(text, service), has_una=has_una)
+    text, back, dangling = released
     release = service.release
-    back: dict[int, str] | None = None
-    dangling = False
-    if release in text:
-        forward, back = _placeholders(service)
-        if any(p in text for p in forward.values()):
-            # The text itself holds a placeholder: fall back to the character loop.
-            return Tokens(service, *_tokenize_slowly(text, service), has_una=has_una)
-        stripped = text.rstrip("\r\n\t ")
-        dangling = (len(stripped) - len(stripped.rstrip(release))) % 2 == 1
-        # Left to right, a release character takes the next character: pairs of release
-        # characters first, then each released service character.
-        text = text.replace(release + release, forward[release])
-        for char, placeholder in forward.items():
-            if char != release:
-                text = text.replace(release + char, placeholder)
-        if release in text:  # released plain characters: the release character goes
-            text = re.sub(re.escape(release) + r"(.)", r"\1", text, flags=re.DOTALL)
     pieces = text.split(service.terminator)
     tail = pieces.pop()
     if tail.strip():
@@ -248,6 +236,32 @@ def tokenize(text: str) -> Tokens:
     if dangling:
         problems.append(SyntaxProblem(len(segments), "a release character ends the text", release))
     return Tokens(service, segments, problems, has_una)
+
+
+def unreleased(text: str, service: ServiceChars) -> tuple[str, dict[int, str] | None, bool] | None:
+    """``text`` (after the ``UNA``) with every released service character swapped for a
+    private-use placeholder and every other release character dropped, so that plain
+    splits cut it; with the table that swaps placeholders back (``None`` when there was
+    no release character) and whether a release character ends the text. ``None`` when
+    the text itself holds a placeholder character (the caller reads it character by
+    character)."""
+    release = service.release
+    if release not in text:
+        return text, None, False
+    forward, back = _placeholders(service)
+    if any(p in text for p in forward.values()):
+        return None
+    stripped = text.rstrip("\r\n\t ")
+    dangling = (len(stripped) - len(stripped.rstrip(release))) % 2 == 1
+    # Left to right, a release character takes the next character: pairs of release
+    # characters first, then each released service character.
+    text = text.replace(release + release, forward[release])
+    for char, placeholder in forward.items():
+        if char != release:
+            text = text.replace(release + char, placeholder)
+    if release in text:  # released plain characters: the release character goes
+        text = re.sub(re.escape(release) + r"(.)", r"\1", text, flags=re.DOTALL)
+    return text, back, dangling
 
 
 def _segments(

@@ -1,0 +1,113 @@
+"""The column-wise CUSCAR reader (``read_frame`` of an ``.edi`` file) against the model
+path, the reference: same frame, same rejected records, same counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskprofile.io import read_batch, read_frame
+from riskprofile.io.edifact import Segment, tokenize, write_cuscar, write_segments
+from riskprofile.model.frame import shipment_frame
+from riskprofile.model.manifest import Manifest
+from riskprofile.synth import generate_manifests
+from tests.depth import depth
+from tests.strategies import manifests
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
+
+
+def _same_as_the_models(path: Path) -> None:
+    fast = read_frame(path)
+    reference = read_batch(path)
+    assert fast.frame.equals(shipment_frame(reference.shipments))
+    assert list(fast.rejected) == reference.rejected
+    assert fast.records_read == reference.records_read
+    assert fast.manifests == reference.manifests
+    assert fast.record_unit == reference.record_unit == "message"
+
+
+def test_a_clean_port_day_is_read_column_wise(tmp_path: Path) -> None:
+    day = list(generate_manifests(seed=3, containers=150, defect_rate=0.0))
+    path = tmp_path / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 0
+    assert batch.frame.height > 150
+    _same_as_the_models(path)
+
+
+def test_the_sample_is_read_column_wise() -> None:
+    batch = read_frame(DATA / "karachi-d95b.edi")
+    assert batch.fallback is None
+    assert batch.rows_via_models == 0
+    _same_as_the_models(DATA / "karachi-d95b.edi")
+
+
+def test_a_message_with_a_defect_goes_through_the_models_alone(tmp_path: Path) -> None:
+    day = [
+        *generate_manifests(seed=5, containers=20, defect_rate=0.0),
+        *generate_manifests(seed=6, containers=20, defect_rate=0.0, port_of_call="AEJEA"),
+    ]
+    tokens = tokenize(write_cuscar(day))
+    segments = list(tokens.segments)
+    # A weight that does not read, in the second message only.
+    starts = [i for i, s in enumerate(segments) if s.tag == "UNH"]
+    assert len(starts) >= 2
+    at = next(i for i in range(starts[1], len(segments)) if segments[i].tag == "MEA")
+    mea = segments[at]
+    segments[at] = Segment(mea.tag, (*mea.elements[:2], ("KGM", "12x5")))
+    path = tmp_path / "x.edi"
+    path.write_text(write_segments(segments, tokens.service, una=True), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 1
+    assert any("invalid_value" in f for flags in batch.frame["quality_flags"] for f in flags)
+    _same_as_the_models(path)
+
+
+@st.composite
+def _interchanges(draw: st.DrawFn) -> str:
+    """Random manifests written as CUSCAR, now and then with a segment spoilt."""
+    originals: list[Manifest] = draw(st.lists(manifests(), min_size=1, max_size=3))
+    directory = draw(st.sampled_from(["D00B", "D95B"]))
+    tokens = tokenize(write_cuscar(originals, directory=directory))
+    segments = list(tokens.segments)
+    kind = draw(st.sampled_from(["none", "none", "drop", "swap", "junk_tag", "junk_value",
+                                 "duplicate", "release"]))  # fmt: skip
+    if kind != "none" and len(segments) > 3:
+        index = draw(st.integers(1, len(segments) - 2))
+        segment = segments[index]
+        if kind == "drop":
+            del segments[index]
+        elif kind == "swap":
+            segments[index], segments[index + 1] = segments[index + 1], segments[index]
+        elif kind == "junk_tag":
+            segments[index] = Segment(draw(st.sampled_from(["XYZ", "ZZ1", "FOO"])),
+                                      segment.elements)  # fmt: skip
+        elif kind == "duplicate":
+            segments.insert(index, segment)
+        else:
+            alphabet = "ab-?:+' " if kind == "release" else "abc1.,-"
+            junk = draw(st.text(alphabet=alphabet, min_size=0, max_size=5))
+            elements = list(segment.elements) or [("",)]
+            where = draw(st.integers(0, len(elements) - 1))
+            parts = list(elements[where])
+            parts[draw(st.integers(0, len(parts) - 1))] = junk
+            elements[where] = tuple(parts)
+            segments[index] = Segment(segment.tag, tuple(elements))
+    return write_segments(segments, tokens.service, una=True)
+
+
+@settings(max_examples=depth(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_interchanges())
+def test_the_column_wise_frame_is_the_model_paths(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path = tmp_path_factory.mktemp("cols") / "x.edi"
+    path.write_text(text, encoding="utf-8")
+    _same_as_the_models(path)
