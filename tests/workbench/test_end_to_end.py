@@ -58,6 +58,7 @@ def _work_three(workbench: Workbench, batch_id: str) -> list[str]:
     return [u.unit_key for u in worked]
 
 
+@pytest.mark.filterwarnings("ignore::riskprofile.errors.MissingSourceWarning")
 def test_evaluate_counts_the_results_recorded_in_the_workbench(
     generated_day: Path, tmp_path: Path, profiles: ProfileSet, capsys: pytest.CaptureFixture[str]
 ) -> None:

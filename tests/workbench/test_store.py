@@ -48,6 +48,7 @@ def _workbench(location: str, profiles: ProfileSet, **more: object) -> Workbench
     return Workbench(location, profiles, config=CONFIG, clock=lambda: CLOCK, **more)  # type: ignore[arg-type]
 
 
+@pytest.mark.filterwarnings("ignore::riskprofile.errors.MissingSourceWarning")
 def test_a_batch_is_loaded_once_and_listed_as_score_selects(
     location: str, port_day: Path, profiles: ProfileSet
 ) -> None:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from riskprofile._locations import is_dsn, shown_location
 from riskprofile.errors import WorkbenchError
 
-__all__ = ["Database", "connect", "is_sqlite_file"]
+__all__ = ["Database", "SharedDatabase", "connect", "is_sqlite_file", "schema"]
 
 _PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS wb_folder_files (
     PRIMARY KEY (path, batch_id)
 );
 """
+
+
+def schema(dialect: str) -> list[str]:
+    """The work queue's statements that make its tables (idempotent), for ``dialect``."""
+    blob = "BYTEA" if dialect == "postgresql" else "BLOB"
+    return [s.strip() for s in _SCHEMA.format(blob=blob).split(";") if s.strip()]
 
 
 class Database(Protocol):
@@ -193,6 +199,75 @@ class _Postgres:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class SharedDatabase:
+    """The work queue's tables in another part's store, in that store's transactions.
+
+    ``store`` has ``write()`` and ``read()``, context managers giving a transaction whose
+    ``execute(sql, params)`` and ``rows(sql, params)`` take ``?`` placeholders, and
+    ``declare(*statements)`` (the web shell's :class:`~riskprofile.serve.web.WebStore`).
+    A change made while the calling thread is inside one of the store's write
+    transactions (:meth:`joining`) joins it, so that the change and what the caller
+    writes beside it (an audit entry) commit together.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.dialect: str = store.dialect
+        self.location: str = getattr(store, "shown", None) or str(store.location)
+        self._local = threading.local()
+        store.declare(*schema(self.dialect))
+
+    @property
+    def current(self) -> Any:
+        """The store's transaction this thread is in, or None."""
+        return getattr(self._local, "tx", None)
+
+    @staticmethod
+    def _positional(sql: str, params: dict[str, Any] | None) -> tuple[str, tuple[Any, ...]]:
+        names = _PARAM.findall(sql)
+        return _PARAM.sub("?", sql), tuple((params or {})[n] for n in names)
+
+    @contextmanager
+    def joining(self, tx: Any) -> Iterator[None]:
+        """Run the work queue's statements in ``tx`` (one of the store's write
+        transactions) until the block ends."""
+        outer = self.current
+        self._local.tx = tx
+        try:
+            yield
+        finally:
+            self._local.tx = outer
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.current is not None:
+            yield
+            return
+        with self.store.write() as tx, self.joining(tx):
+            yield
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> int:
+        text, values = self._positional(sql, params)
+        if self.current is not None:
+            return int(self.current.execute(text, values))
+        with self.store.write() as tx:
+            return int(tx.execute(text, values))
+
+    def many(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            self.execute(sql, row)
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        text, values = self._positional(sql, params)
+        if self.current is not None:
+            return list(self.current.rows(text, values))
+        with self.store.read() as tx:
+            return list(tx.rows(text, values))
+
+    def close(self) -> None:
+        """The store is its owner's to close."""
 
 
 def connect(location: str | Path, *, create: bool = True) -> Database:

@@ -16,13 +16,14 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskprofile.errors import DataError, InputFormatError, WorkbenchError
+from riskprofile.errors import DataError, InputFormatError, MissingSourceWarning, WorkbenchError
 from riskprofile.io import FrameBatch, RejectedRecord, read_frame
 from riskprofile.profiles import CompiledProfile
 from riskprofile.results import ScoringRun
@@ -79,6 +80,7 @@ class Scored:
     seed: int | None
     units: list[dict[str, Any]]
     rejected: tuple[RejectedRecord, ...]
+    notes: tuple[str, ...] = ()
 
 
 def batch_id_of(content: bytes) -> str:
@@ -144,7 +146,11 @@ def score_batch(
             + (f" ({why})" if why else ""),
             unit=read.source,
         )
-    run = score(read, profiles, as_of=as_of, history=history)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", MissingSourceWarning)
+        run = score(read, profiles, as_of=as_of, history=history)
+    # Said out loud with the batch (a page shows it), not lost on a server's stderr.
+    notes = tuple(str(w.message) for w in said if issubclass(w.category, MissingSourceWarning))
     seed = _seed(config, batch_id)
     selection = select(
         run, capacity=config.capacity, control_rate=config.control_rate, seed=seed,
@@ -171,4 +177,4 @@ def score_batch(
                 "detail": json.dumps(unit_detail(container), sort_keys=True),
             }
         )
-    return Scored(read, run, selection, seed, units, read.rejected)
+    return Scored(read, run, selection, seed, units, read.rejected, notes)

@@ -221,13 +221,16 @@ class Workbench:
     """The work queue of a PCU: batches loaded, the inspection lists, and the cases.
 
     Args:
-        location: a SQLite file (created when missing) or a ``postgresql://`` DSN.
+        location: a SQLite file (created when missing), a ``postgresql://`` DSN, or a
+            :class:`~riskprofile.workbench._db.SharedDatabase` (the web app's store).
         profiles: the compiled profiles batches are scored with.
         config: capacity, control sample, column mapping and limits.
         history: a history store (an open one, a DuckDB file or a DSN): scoring fills the
             history fields from it, each batch loaded is recorded in it, and each result
             is written to its outcomes as it is recorded.
         clock: the wall clock (for tests); UTC.
+        on_change: called with every change inside the transaction that makes it (the
+            web app writes its audit entry there: both commit, or neither).
 
     >>> import datetime as dt
     >>> from riskprofile.profiles import load_profiles
@@ -241,15 +244,19 @@ class Workbench:
 
     def __init__(
         self,
-        location: str | Path,
+        location: str | Path | Database,
         profiles: Iterable[CompiledProfile],
         *,
         config: WorkbenchConfig | None = None,
         history: Any = None,
         clock: Callable[[], dt.datetime] | None = None,
         create: bool = True,
+        on_change: Callable[[Change], None] | None = None,
     ) -> None:
-        self.db: Database = connect(location, create=create)
+        self.db: Database = (
+            connect(location, create=create) if isinstance(location, str | Path) else location
+        )
+        self.on_change = on_change
         self.location = self.db.location
         self.profiles = list(profiles)
         self.config = config or WorkbenchConfig()
@@ -290,6 +297,8 @@ class Workbench:
         return int(self.db.rows("SELECT value FROM wb_meta WHERE name = 'seq'")[0][0])
 
     def _event(self, seq: int, change: Change) -> None:
+        if self.on_change is not None:
+            self.on_change(change)
         self.db.execute(
             "INSERT INTO wb_events (seq, unit_id, batch_id, action, actor, role, at, before, "
             "after) VALUES (:seq, :unit_id, :batch_id, :action, :actor, :role, :at, :before, "
@@ -311,6 +320,7 @@ class Workbench:
         as_of: AsOf,
         name: str | None = None,
         origin: str = "upload",
+        profiles: Iterable[CompiledProfile] | None = None,
     ) -> LoadReport:
         """Load a batch: read, score and select it, and put its containers on the queue.
 
@@ -321,6 +331,8 @@ class Workbench:
             as_of: the time the batch is scored as of (the day's date, usually).
             name: the file's name as shown; default the path's name.
             origin: where it came from (``upload``, ``folder <path>``, ``cli``).
+            profiles: the profiles to score it with, instead of the workbench's (a set
+                swapped in since it was opened).
 
         A file whose bytes were loaded before is not loaded again (``known``). A file
         that cannot be read as a batch, or has no shipment to score, is ``refused`` with
@@ -336,6 +348,7 @@ class Workbench:
             raise TransitionError(f"a {actor.role} may not load batches (analyst or supervisor)",
                                   action="load", state="")  # fmt: skip
         when = as_of_datetime(as_of)
+        used = self.profiles if profiles is None else list(profiles)
         if isinstance(source, bytes):
             content, shown = source, name or "upload"
         else:
@@ -358,7 +371,7 @@ class Workbench:
                               f"as {known.name}")  # fmt: skip
         try:
             with read_content(content, shown, self.config.mapping) as read:
-                scored = score_batch(read, batch_id, self.profiles, when, self.config,
+                scored = score_batch(read, batch_id, used, when, self.config,
                                      self.history, lambda p: f"{batch_id}.{p}")  # fmt: skip
         except WorkbenchError as exc:
             return self._refuse(batch_id, shown, origin, actor, when, exc.reason)
@@ -391,13 +404,13 @@ class Workbench:
         at = self._clock()
         now = self._now()
         read, selection = scored.frame_batch, scored.selection
-        warnings = [*selection.warnings]
+        warnings = [*scored.notes, *selection.warnings]
         if selection.manual_review:
             warnings.append(
                 f"{len(selection.manual_review)} unit(s) not scored (records rejected): "
                 "review them by hand"
             )
-        fingerprints = {p.id: p.fingerprint for p in self.profiles}
+        fingerprints = dict(scored.run.fingerprints)
         rejected = [f"{read.record_unit} {r.record}: {r.reason}" for r in scored.rejected]
         summary = {
             "status": "loaded", "name": name, "as_of": when.isoformat(),

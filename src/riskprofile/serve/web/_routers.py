@@ -11,4 +11,4 @@ from __future__ import annotations
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[str, ...] = ("riskprofile.serve.web._admin",)
+ROUTERS: tuple[str, ...] = ("riskprofile.serve.web._admin", "riskprofile.serve.web._queue")

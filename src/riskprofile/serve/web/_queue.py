@@ -1,0 +1,264 @@
+"""The work queue's pages: upload a batch, the day's inspection list, a container's page
+with its hits and explanations, and the forms that move its case (assign, disposition,
+result, manual targeting and release).
+
+The work itself is :mod:`riskprofile.workbench`; its tables live in the shell's store
+(:class:`~riskprofile.workbench._db.SharedDatabase`), and every change is written to the
+audit log in the same transaction as the change (the workbench's ``on_change``). Roles:
+an analyst loads batches and targets (adds, releases, assigns); an officer records
+dispositions and results on the containers assigned to them; a supervisor does all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from riskprofile.errors import RiskProfileError, TransitionError
+from riskprofile.serve.web._audit import record
+from riskprofile.serve.web._i18n import N_, _
+from riskprofile.serve.web._shell import NavItem, Refusal, render, require_role, web_context
+from riskprofile.serve.web._users import User, list_users
+from riskprofile.workbench import (
+    ACTIONS,
+    DISPOSITIONS,
+    RESULTS,
+    SORT_KEYS,
+    Action,
+    Actor,
+    Assign,
+    Change,
+    Dispose,
+    RecordResult,
+    Release,
+    Target,
+    Unassign,
+    Workbench,
+    WorkbenchConfig,
+    allowed_actions,
+)
+from riskprofile.workbench._db import SharedDatabase
+
+__all__ = ["NAV", "router", "workbench_of"]
+
+router = APIRouter()
+NAV = (NavItem("/queue", N_("Inspection list"), ("analyst", "officer", "supervisor")),)
+Anyone = Annotated[User, Depends(require_role("analyst", "officer", "supervisor"))]
+Loader = Annotated[User, Depends(require_role("analyst", "supervisor"))]
+_TEXT = 2000
+_LOCK = threading.Lock()
+
+
+def workbench_of(request: Request) -> Workbench:
+    """The application's workbench, on the shell's store (made on first use)."""
+    state = request.app.state
+    with _LOCK:
+        found: Workbench | None = getattr(state, "queue", None)
+        if found is None:
+            web = web_context(request)
+            shared = SharedDatabase(web.store)
+
+            def audit(change: Change) -> None:
+                record(shared.current, change.actor, f"queue.{change.action}",
+                       change.unit or change.batch_id, before=change.before,
+                       after=change.after)  # fmt: skip
+
+            # The list's capacity and control sample: set by `riskprofile serve`'s
+            # options (app.state.queue_config), else the workbench's defaults.
+            given: WorkbenchConfig = getattr(state, "queue_config", None) or WorkbenchConfig()
+            config = dataclasses.replace(given, max_bytes=web.settings.max_body_mib << 20)
+            found = Workbench(shared, (), config=config, on_change=audit)
+            state.queue = found
+    return found
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.username, user.role)
+
+
+def _officers(request: Request) -> list[str]:
+    with web_context(request).store.read() as tx:
+        return [u.username for u in list_users(tx) if u.role == "officer" and not u.disabled]
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    user: Anyone,
+    batch: Annotated[str | None, Query(max_length=64)] = None,
+    officer: Annotated[str | None, Query(max_length=64)] = None,
+    order: Annotated[str, Query(max_length=20)] = "rank",
+    everything: Annotated[bool, Query(alias="all")] = False,
+) -> HTMLResponse:
+    """The inspection list of a batch (the latest loaded by default): sortable, lanes in
+    colour, filtered by officer (an officer sees their own by default); ``all=true``
+    lists every container of the batch (to target one by hand)."""
+    workbench = workbench_of(request)
+    if order not in SORT_KEYS:
+        raise Refusal(422, _("Cannot sort by that column."))
+    batches = [b for b in workbench.batches() if b.status == "loaded"]
+    shown = next((b for b in batches if b.batch_id == batch), None) if batch else None
+    if batch and shown is None:
+        raise Refusal(404, _("No such batch."))
+    shown = shown or (batches[0] if batches else None)
+    if officer is None and user.role == "officer":
+        officer = user.username
+    units = (
+        workbench.units(shown.batch_id, on_list=not everything, officer=officer or None,
+                        order=order)
+        if shown is not None
+        else []
+    )  # fmt: skip
+    context = {
+        "batch": shown, "batches": batches, "refused": [b for b in workbench.batches()
+                                                        if b.status == "refused"][:5],
+        "units": units, "officer": officer or "", "order": order, "everything": everything,
+        "officers": _officers(request), "sort_keys": SORT_KEYS,
+        "today": dt.datetime.now(dt.UTC).date().isoformat(), "message": None,
+    }  # fmt: skip
+    fragment = request.headers.get("HX-Target") == "queue-table"
+    return render(request, "queue_table.html" if fragment else "queue.html", context)
+
+
+@router.post("/queue/upload", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    user: Loader,
+    file: Annotated[UploadFile, File()],
+    as_of: Annotated[dt.date, Form()],
+) -> Response:
+    """Load an uploaded batch (once per content); a file that cannot be loaded is
+    refused (422) with why, and nothing of it is kept but the refusal."""
+    workbench = workbench_of(request)
+    limit = workbench.config.max_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise Refusal(413, _("The file is larger than the limit."))
+    name = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+    web = web_context(request)
+    try:
+        report = workbench.load(content, actor=_actor(user), as_of=as_of, name=name,
+                                profiles=web.profiles)  # fmt: skip
+    except RiskProfileError as exc:
+        raise Refusal(422, str(exc)) from None
+    if report.status == "refused":
+        raise Refusal(422, _("The file was refused:") + f" {name}: {report.reason}")
+    return RedirectResponse(f"/queue?batch={report.batch_id}", status_code=303)
+
+
+@router.get("/queue/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(request: Request, user: Anyone, batch_id: str) -> HTMLResponse:
+    """A batch: when and by whom it was loaded, its warnings, and every record of it
+    that could not be read, with why."""
+    workbench = workbench_of(request)
+    info = workbench.batch(batch_id[:64])
+    if info is None:
+        raise Refusal(404, _("No such batch."))
+    return render(request, "queue_batch.html",
+                  {"batch": info, "rejected": workbench.rejected(info.batch_id)})  # fmt: skip
+
+
+def _unit_context(
+    request: Request, user: User, unit_id: str, message: str | None
+) -> dict[str, Any]:
+    workbench = workbench_of(request)
+    try:
+        unit = workbench.unit(unit_id[:128])
+    except RiskProfileError:
+        raise Refusal(404, _("No such container on the queue.")) from None
+    return {
+        "unit": unit, "detail": unit.detail, "events": workbench.events(unit.unit_id),
+        "allowed": allowed_actions(_actor(user), unit.case), "officers": _officers(request),
+        "dispositions": DISPOSITIONS, "results": RESULTS, "message": message,
+        "today": dt.datetime.now(dt.UTC).date().isoformat(),
+    }  # fmt: skip
+
+
+@router.get("/queue/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, user: Anyone, unit_id: str) -> HTMLResponse:
+    """A container: its case, every hit with its explanation, its route, parties,
+    goods and history facts, what happened to it so far, and the forms the user's role
+    allows now."""
+    return render(request, "queue_unit.html", _unit_context(request, user, unit_id, None))
+
+
+def _clean(value: str | None) -> str | None:
+    return value if value is not None and value.strip() else None
+
+
+def _action(name: str, form: dict[str, Any]) -> Action:  # the form's fields for the action named
+    if name == "target":
+        return Target(form["reason"] or "")
+    if name == "release":
+        return Release(form["reason"] or "")
+    if name == "assign":
+        return Assign(form["officer"] or "")
+    if name == "unassign":
+        return Unassign()
+    if name == "dispose":
+        if form["disposition"] not in DISPOSITIONS:
+            raise Refusal(422, _("Choose a disposition."))
+        return Dispose(form["disposition"], note=form["note"], reason=form["reason"],
+                       partner=form["partner"])  # fmt: skip
+    if form["result"] not in RESULTS:
+        raise Refusal(422, _("Choose a result."))
+    return RecordResult(form["result"], form["on"] or dt.datetime.now(dt.UTC).date(),
+                        category=form["category"], quantity=form["quantity"],
+                        seizure=bool(form["seizure"]), reason=form["reason"])  # fmt: skip
+
+
+@router.post("/queue/units/{unit_id}/{action}", response_class=HTMLResponse)
+def act(
+    request: Request,
+    user: Anyone,
+    unit_id: str,
+    action: str,
+    version: Annotated[int | None, Form(ge=0, le=2**62)] = None,
+    reason: Annotated[str | None, Form(max_length=_TEXT)] = None,
+    officer: Annotated[str | None, Form(max_length=64)] = None,
+    disposition: Annotated[str | None, Form(max_length=20)] = None,
+    note: Annotated[str | None, Form(max_length=_TEXT)] = None,
+    partner: Annotated[str | None, Form(max_length=200)] = None,
+    result: Annotated[str | None, Form(max_length=20)] = None,
+    category: Annotated[str | None, Form(max_length=200)] = None,
+    quantity: Annotated[str | None, Form(max_length=200)] = None,
+    seizure: Annotated[bool, Form()] = False,
+    on: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """Move a container's case: ``target``, ``release``, ``assign``, ``unassign``,
+    ``dispose`` or ``result`` (with the form's fields). Refused: 403 for a role or an
+    officer it is not assigned to, 409 for a state that does not allow it (or a page
+    shown before someone else acted), 422 for a missing reason, officer or category."""
+    if action not in ACTIONS:
+        raise Refusal(404, _("No such action."))
+    workbench = workbench_of(request)
+    context = _unit_context(request, user, unit_id, None)
+    unit = context["unit"]
+    actor = _actor(user)
+    if action not in allowed_actions(actor, unit.case):
+        from riskprofile.workbench import may
+
+        if not may(actor, action, unit.case):
+            raise Refusal(403, _("Your role (or the assignment) does not allow this."))
+        raise Refusal(409, _("The container's state does not allow this now."))
+    fields = {
+        "reason": _clean(reason), "officer": _clean(officer), "disposition": disposition,
+        "note": _clean(note), "partner": _clean(partner), "result": result,
+        "category": _clean(category), "quantity": _clean(quantity), "seizure": seizure,
+        "on": on,
+    }  # fmt: skip
+    if action == "assign" and fields["officer"] not in context["officers"]:
+        raise Refusal(422, _("Choose an officer."))
+    try:
+        workbench.act(unit.unit_id, _action(action, fields), actor, version=version)
+    except TransitionError as exc:
+        stale = version is not None and "since it was shown" in exc.reason
+        raise Refusal(409 if stale else 422, exc.reason) from None
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "queue_case.html", _unit_context(request, user, unit_id, None))
+    return RedirectResponse(f"/queue/units/{unit.unit_id}", status_code=303)

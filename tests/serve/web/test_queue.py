@@ -1,0 +1,221 @@
+"""The work queue's pages: every route, what it does for each role, and its refusals (no
+session, wrong role, CSRF, oversize upload, bad file, invalid transition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskprofile.evaluation import evaluate
+from riskprofile.io import write_json
+from riskprofile.scoring import score
+from riskprofile.synth import generate_port_day
+from riskprofile.workbench import WorkbenchConfig
+from tests.serve.web.conftest import Workbench, csrf_of, make_workbench
+
+AS_OF = "2026-11-02"
+_UNIT = re.compile(r'href="/queue/units/([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A port day of 60 containers, as the bytes of a JSON batch file."""
+    path = tmp_path_factory.mktemp("day") / "day.json"
+    write_json(generate_port_day(5, 60).manifests, path)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> Iterator[Workbench]:
+    """A workbench scoring with the bundled profiles."""
+    made = make_workbench(tmp_path, profiles=("bundled",), country="PK")
+    made.app.state.queue_config = WorkbenchConfig(capacity=6, control_rate="5%", seed=3)
+    yield made
+    made.store.close()
+
+
+def upload(client: Any, content: bytes, name: str = "day.json", **more: Any) -> Any:
+    data = {"csrf_token": csrf_of(client, "/queue"), "as_of": AS_OF, **more}
+    return client.post("/queue/upload", data=data, files={"file": (name, content)})
+
+
+def units_on(page: str) -> list[str]:
+    return _UNIT.findall(page)
+
+
+def post(client: Any, unit: str, action: str, htmx: bool = False, **data: Any) -> Any:
+    headers = {"HX-Request": "true"} if htmx else {}
+    form = {"csrf_token": csrf_of(client, f"/queue/units/{unit}"), **data}
+    return client.post(f"/queue/units/{unit}/{action}", data=form, headers=headers)
+
+
+def audit(bench: Workbench) -> list[tuple[str, str, Any, Any]]:
+    with bench.store.read() as tx:
+        rows = tx.rows("SELECT actor, action, before, after FROM web_audit ORDER BY seq")
+    return [(r[0], r[1], json.loads(r[2]) if r[2] else None, json.loads(r[3]) if r[3] else None)
+            for r in rows if str(r[1]).startswith("queue.")]  # fmt: skip
+
+
+def test_an_analyst_loads_a_batch_and_sees_the_list(bench: Workbench, day: bytes) -> None:
+    client = bench.client("ana")
+    assert "No batch is loaded yet" in client.get("/queue").text
+    response = upload(client, day)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    assert 'class="lane-red"' in page.text
+    listed = units_on(page.text)
+    assert listed
+    # The same file again is known: the list is the same, nothing is loaded twice.
+    assert upload(client, day, name="again.json").status_code == 303
+    [(actor, action, before, after)] = audit(bench)
+    assert (actor, action, before, after["status"]) == ("ana", "queue.load", None, "loaded")
+    # Sorted by score through htmx: only the table comes back.
+    fragment = client.get("/queue?order=score&all=true",
+                          headers={"HX-Request": "true", "HX-Target": "queue-table"})  # fmt: skip
+    assert fragment.status_code == 200
+    assert fragment.text.startswith('<div id="queue-table">')
+    assert len(units_on(fragment.text)) > len(listed)
+    assert client.get("/queue?order=weight").status_code == 422
+    assert client.get("/queue?batch=b-nope").status_code == 404
+
+
+def test_a_bad_file_is_refused_and_listed(bench: Workbench) -> None:
+    client = bench.client("sue")
+    response = upload(client, b'{"manifests": [', name="broken.json")
+    assert response.status_code == 422
+    assert "broken.json" in response.text
+    assert "not valid JSON" in response.text
+    assert "broken.json" in client.get("/queue").text  # under "Files refused"
+    assert upload(client, b"x", name="day.xlsx").status_code == 422
+
+
+def test_upload_refusals(tmp_path: Path, bench: Workbench, day: bytes) -> None:
+    assert bench.client().post("/queue/upload", files={"file": ("d.json", day)}).status_code == 401
+    assert bench.client().get("/queue").status_code == 303  # to the sign-in page
+    officer = bench.client("otto")
+    assert upload(officer, day).status_code == 403
+    analyst = bench.client("ana")
+    no_token = analyst.post("/queue/upload", data={"as_of": AS_OF}, files={"file": ("d.json", day)})
+    assert no_token.status_code == 403
+    assert upload(analyst, day, as_of="yesterday").status_code == 422
+    small = make_workbench(tmp_path / "small", profiles=("bundled",), max_body_mib=1)
+    assert upload(small.client("ana"), b"[" + b" " * (2 << 20) + b"]").status_code == 413
+    small.store.close()
+    with bench.store.read() as tx:
+        assert tx.one("SELECT COUNT(*) FROM wb_batches") == (0,)
+
+
+@pytest.fixture
+def loaded(bench: Workbench, day: bytes) -> list[str]:
+    """The port day loaded; its listed units, in list order."""
+    client = bench.client("ana")
+    upload(client, day)
+    return units_on(client.get("/queue").text)
+
+
+def test_the_container_page_shows_hits_and_explanations(
+    bench: Workbench, loaded: list[str]
+) -> None:
+    page = bench.client("otto").get(f"/queue/units/{loaded[0]}")
+    assert page.status_code == 200
+    unit = bench.app.state.queue.unit(loaded[0])
+    for hit in unit.detail["hits"]:
+        assert html.escape(hit["title"]) in page.text
+        assert html.escape(hit["explanation"]) in page.text
+    assert html.escape(unit.detail["shipments"][0]["parties"]["consignee"]["name"]) in page.text
+    assert bench.client("otto").get("/queue/units/b-nope.1").status_code == 404
+    assert bench.client().get(f"/queue/units/{loaded[0]}").status_code == 303
+
+
+def test_assign_dispose_result_by_role_with_the_audit_log(
+    bench: Workbench, loaded: list[str]
+) -> None:
+    analyst, officer, supervisor = bench.client("ana"), bench.client("otto"), bench.client("sue")
+    unit = loaded[0]
+    # An officer cannot assign; the analyst cannot record a disposition.
+    assert post(officer, unit, "assign", officer="otto").status_code == 403
+    assert post(analyst, unit, "assign", officer="nobody").status_code == 422
+    assert post(analyst, unit, "assign", officer="otto").status_code == 303
+    assert post(analyst, unit, "dispose", disposition="physical").status_code == 403
+    # A result before a disposition is refused: the state does not allow it.
+    assert post(officer, unit, "result", result="nil").status_code == 409
+    response = post(officer, unit, "dispose", htmx=True, disposition="physical", note="bay 4")
+    assert response.status_code == 200
+    assert response.text.startswith('<section id="case">')
+    assert post(officer, unit, "result", result="finding").status_code == 422  # no category
+    done = post(officer, unit, "result", result="finding", category="drugs", quantity="30 kg",
+                seizure="true", on="2026-11-03")  # fmt: skip
+    assert done.status_code == 303
+    assert post(supervisor, unit, "release", reason="late").status_code == 409  # final
+    trail = audit(bench)
+    assert [a for _, a, _, _ in trail] == ["queue.load", "queue.assign", "queue.dispose",
+                                           "queue.result"]  # fmt: skip
+    actor, _, before, after = trail[-1]
+    assert actor == "otto"
+    assert (before["state"], after["state"], after["category"], after["seizure"]) == (
+        "examining", "closed", "drugs", True)  # fmt: skip
+    [outcome] = bench.app.state.queue.outcomes()
+    assert (outcome.finding, outcome.category, outcome.date) == (True, "drugs",
+                                                                 dt.date(2026, 11, 3))  # fmt: skip
+
+
+def test_only_the_assigned_officer_acts_on_a_container(bench: Workbench, loaded: list[str]) -> None:
+    from riskprofile.serve.web import add_user
+
+    add_user(bench.store, "olga", "officer", "correct horse battery staple", actor="cli:test")
+    assert post(bench.client("ana"), loaded[0], "assign", officer="otto").status_code == 303
+    assert (
+        post(bench.client("olga"), loaded[0], "dispose", disposition="scanner").status_code == 403
+    )
+
+
+def test_manual_targeting_and_release_need_a_reason(bench: Workbench, loaded: list[str]) -> None:
+    analyst = bench.client("ana")
+    everything = units_on(analyst.get("/queue?all=true").text)
+    extra = next(u for u in everything if u not in loaded)
+    assert post(analyst, extra, "target", reason=" ").status_code == 422
+    assert post(analyst, extra, "target", reason="tip-off").status_code == 303
+    assert extra in units_on(analyst.get("/queue").text)
+    assert post(analyst, loaded[1], "release").status_code == 422
+    assert post(analyst, loaded[1], "release", reason="cleared by the ministry").status_code == 303
+    assert post(bench.client("otto"), extra, "target", reason="mine").status_code == 403
+    assert post(analyst, extra, "fly").status_code == 404
+
+
+def test_a_form_from_a_stale_page_is_refused(bench: Workbench, loaded: list[str]) -> None:
+    analyst, supervisor = bench.client("ana"), bench.client("sue")
+    version = bench.app.state.queue.unit(loaded[0]).version
+    assert post(analyst, loaded[0], "assign", officer="otto", version=version).status_code == 303
+    stale = post(supervisor, loaded[0], "assign", officer="otto", version=version)
+    assert stale.status_code == 409
+    assert "since it was shown" in stale.text
+
+
+@pytest.mark.filterwarnings("ignore::riskprofile.errors.MissingSourceWarning")
+def test_three_containers_worked_in_the_browser_are_counted_by_evaluate(
+    bench: Workbench, loaded: list[str], day: bytes, tmp_path: Path
+) -> None:
+    analyst, officer = bench.client("ana"), bench.client("otto")
+    results = [
+        {"result": "finding", "category": "drugs", "quantity": "20 kg"},
+        {"result": "nil"},
+        {"result": "not_examined", "reason": "scanner broken"},
+    ]
+    for unit, result in zip(loaded[:3], results, strict=True):
+        assert post(analyst, unit, "assign", officer="otto").status_code == 303
+        assert post(officer, unit, "dispose", disposition="scanner").status_code == 303
+        assert post(officer, unit, "result", on="2026-11-03", **result).status_code == 303
+    batch = tmp_path / "day.json"
+    batch.write_bytes(day)
+    run = score(batch, bench.app.state.web.profiles, as_of=AS_OF)
+    evaluation = evaluate(run, bench.app.state.queue.outcomes(), capacities=["100%"])
+    assert (evaluation.labelled, evaluation.findings) == (2, 1)  # not examined: unlabelled
+    assert evaluation.unmatched == ()
