@@ -643,3 +643,48 @@ def test_the_conditions_are_translated_while_the_batch_is_read_and_once(
     assert SUMMARY.match(out.splitlines()[0])
     assert made
     assert len(made) == len(set(made))
+
+
+def test_the_files_are_written_once_the_whole_frame_is_let_go(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With ``-o`` the top of the list is made from the whole run, then the files are
+    written from the run cut to the columns they read (``output.for_files``): by then
+    nothing holds the batch's whole frame, whose memory (most of a big run's) goes back
+    before the files' tables are built. Freed by reference counting alone, as in a
+    command whose collector is held back."""
+    import weakref
+
+    from riskprofile import output
+    from riskprofile.engines import columnar
+
+    frames: list[weakref.ref[Any]] = []
+    widths: list[int] = []
+    at_write: list[tuple[bool, int]] = []
+    original_score, original_write = columnar.score_frame, output.write_output
+
+    def score_frame(batch: Any, *args: object, **kwargs: object) -> object:
+        frames.append(weakref.ref(batch.frame))
+        widths.append(batch.frame.width)
+        return original_score(batch, *args, **kwargs)  # type: ignore[arg-type]
+
+    def write_output(run: Any, *args: object, **kwargs: object) -> object:
+        at_write.append((frames[0]() is not None, run.frame.width))
+        return original_write(run, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columnar, "score_frame", score_frame)
+    monkeypatch.setattr(output, "write_output", write_output)
+    target = tmp_path / "out.json"
+    code, out, _ = run([*BASE, "--details", "-o", str(target)], capsys)
+    assert code == EXIT_OK
+    ((alive, width),) = at_write
+    assert not alive, "the batch's whole frame is still held while the files are written"
+    assert width < widths[0]
+    # The reference engine's run is written whole: the same list and the same file.
+    monkeypatch.undo()
+    reference = tmp_path / "rowwise.json"
+    code, listed, _ = run([*BASE, "--details", "--engine", "rowwise", "-o", str(reference)],
+                          capsys)  # fmt: skip
+    assert code == EXIT_OK
+    assert reference.read_bytes() == target.read_bytes()
+    assert listed.replace(str(reference), str(target)) == out

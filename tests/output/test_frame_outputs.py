@@ -421,3 +421,61 @@ def test_top_reasons_skip_a_text_two_indicators_word_alike(tmp_path: Path) -> No
     assert tops["M/CAIU0000003"] == "same words; 3 packages"
     assert tops["M/BMOU0000004"] == "same words; 2 packages"
     assert_same_outputs(reference, frame_run, None, None)
+
+
+@PROPERTIES
+@given(st.data(), hostile_batches(), rst.profile_sets(), SELECTIONS)
+def test_a_run_cut_for_its_files_writes_the_same_files(
+    data: st.DataObject,
+    shipments: list[Shipment],
+    profiles: ProfileSet,
+    options: dict[str, Any] | None,
+) -> None:
+    """``for_files`` keeps only the frame's columns the files read (what needs whole
+    shipments - notes, shipments sharing an id - worked out first): the same bytes in
+    every format; units shown one by one are refused, not made from a partial frame."""
+    rejected = data.draw(rejected_records(shipments))
+    reference, frame_run = runs(shipments, profiles, rejected)
+    chosen = other = None
+    if options is not None:
+        chosen = select(reference, not_scored=rejected, **options)
+        other = select(frame_run, not_scored=rejected, **options)
+    cut = output.for_files(frame_run)
+    assert isinstance(cut, FrameRun)
+    assert cut.frame is not None
+    assert frame_run.frame is not None
+    assert set(cut.frame.columns) < set(frame_run.frame.columns)
+    assert output.to_json(cut, other) == output.to_json(reference, chosen)
+    assert output.to_csv(cut, other) == output.to_csv(reference, chosen)
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in ("json", "csv", "parquet"):
+            assert written(cut, other, Path(folder), fmt) == written(
+                reference, chosen, Path(folder), fmt
+            ), fmt
+    if len(reference.containers):
+        with pytest.raises(ValueError, match="cut for its files"):
+            output.text_table(cut, other, limit=len(reference.containers), unevaluable_warning=1)
+    assert output.for_files(reference) is reference
+
+
+def test_a_run_cut_for_its_files_keeps_the_fields_the_explanations_show(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]], tmp_path: Path
+) -> None:
+    """Every field a bundled indicator's explanation shows stays in the cut frame; the
+    columns no file reads go; the files are the reference run's."""
+    from riskprofile.profiles._explain import explanation_fields
+
+    reference, frame_run, _rejected = example_runs
+    cut = output.for_files(dataclasses.replace(frame_run))
+    assert cut.frame is not None
+    kept = set(cut.frame.columns)
+    shown = {
+        name
+        for i in frame_run.indicators.values()
+        for name in explanation_fields(i.indicator.explain or i.indicator.title)
+    }
+    assert shown
+    assert shown <= kept
+    assert "shipper_address" not in kept
+    for fmt in ("json", "csv"):
+        assert written(cut, None, tmp_path, fmt) == written(reference, None, tmp_path, fmt)

@@ -13,6 +13,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -279,11 +280,45 @@ def _score_batch(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except ValueError as exc:
         raise _usage(str(exc)) from None
-    _write(args, fmt, run, selection, progress)
+    top = _top_of_list(args, fmt, run, selection)
+    if top is not None:
+        # The list is made; the files read few of the batch's columns. Rebinding ``run``
+        # (and the selection's) leaves no reference to the whole frame, whose memory goes
+        # back before the files' tables are built.
+        from riskprofile.output import for_files
+
+        run = for_files(run)
+        selection = replace(selection, run=run)
+    _write(args, fmt, run, selection, progress, top)
     if read.rejected:
         print(f"{len(read.rejected):,} of {read.records_read:,} records rejected (listed on "
               "standard error)", file=sys.stderr)  # fmt: skip
     return 1 if (args.strict and read.rejected) else 0
+
+
+def _top_of_list(
+    args: argparse.Namespace, fmt: str, run: ScoringRun | FrameRun, selection: Selection
+) -> str | None:
+    """The top of the list that a command writing files prints (None for the others),
+    made before the files: it shows units one by one, from the whole run."""
+    from riskprofile.output import text_table
+
+    if not args.output or fmt == "table":
+        return None
+    return text_table(
+        run, selection, limit=10, unevaluable_warning=args.unevaluable_warn, width=_width(),
+        details=args.details,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _ReadAccount:
+    """What the command keeps of the batch read once it is scored (not its frame)."""
+
+    source: str
+    record_unit: str
+    records_read: int
+    rejected: Sequence[RejectedRecord]
 
 
 class _Read(Protocol):
@@ -367,8 +402,9 @@ class _ReadAhead:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._batch is not None
-        return self._batch
+        batch, self._batch = self._batch, None  # handed over: the frame is not kept here
+        assert batch is not None
+        return batch
 
 
 def _columnar(
@@ -380,8 +416,6 @@ def _columnar(
 ) -> tuple[FrameRun, _Read]:
     """The default path: the batch read straight into the shipment frame and scored
     column-wise, no Python object per shipment."""
-    from dataclasses import replace
-
     from riskprofile.engines.columnar import score_frame
 
     frame_engine = None
@@ -410,7 +444,8 @@ def _columnar(
             batch, profiles, as_of=as_of, include_drafts=args.include_drafts,
             frame_engine=frame_engine,
         )  # fmt: skip
-    return (run if check is None else replace(run, stowplan=check)), batch
+    account = _ReadAccount(batch.source, batch.record_unit, batch.records_read, batch.rejected)
+    return (run if check is None else replace(run, stowplan=check)), account
 
 
 def _write(
@@ -419,8 +454,10 @@ def _write(
     run: ScoringRun | FrameRun,
     selection: Selection,
     progress: Progress,
+    top: str | None,
 ) -> None:
-    """The list on standard output, or the files ``-o`` names (with the top of the list).
+    """The list on standard output, or the files ``-o`` names (with ``top``, the top of
+    the list, :func:`_top_of_list`).
 
     Progress is drawn only while files are written: standard output may be the same
     terminal."""
@@ -440,10 +477,7 @@ def _write(
         files = len(output_files(args.output, fmt))
         with progress.stage(f"writing {args.output}", files, "files") as step:
             written = write_output(run, args.output, selection=selection, format=fmt, progress=step)
-        listing = text_table(
-            run, selection, limit=10, unevaluable_warning=warn, width=width, details=args.details
-        )
-        print(listing, end="")
+        print(top, end="")
         print("wrote " + ", ".join(str(p) for p in written))
     elif fmt == "table":
         listing = text_table(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 # _csv and _LANE_STYLE: still imported from here by callers written before the split.
 from riskprofile.output._files import _csv as _csv
-from riskprofile.output._files import output_files, to_csv, to_json, write_output
+from riskprofile.output._files import for_files, output_files, to_csv, to_json, write_output
 from riskprofile.output._html import _LANE_STYLE as _LANE_STYLE
 from riskprofile.output._html import frame_run_html, run_html, selection_html
 from riskprofile.output._tables import (
@@ -36,6 +36,7 @@ __all__ = [
     "CONTAINER_COLUMNS",
     "HIT_COLUMNS",
     "container_rows",
+    "for_files",
     "frame_run_html",
     "hit_rows",
     "output_files",

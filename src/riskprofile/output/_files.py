@@ -167,6 +167,23 @@ def _arrow_tables(run: Run, selection: Selection | None) -> tuple[Any, Any]:
     return tables[0], tables[1]
 
 
+def for_files(run: Run) -> Run:
+    """``run`` as its files need it: for a column-wise run, the run with its frame cut to
+    the columns the files read, what needs whole shipments (notes, the order of shipments
+    that share an id) worked out first (:func:`~riskprofile.output._frame.for_files`);
+    any other run as it is. The files written from it are the same bytes; what shows
+    units one by one (:func:`~riskprofile.output.text_table`) is made from ``run``.
+
+    A command that writes a big run's files and keeps nothing else of it frees most of
+    the batch's memory so (``riskprofile score -o``)."""
+    tables = tables_of(run)
+    if is_object_run(tables):
+        return run
+    from riskprofile.output import _frame
+
+    return _frame.for_files(tables)
+
+
 def output_files(path: str | Path, format: str | None = None) -> list[Path]:
     """The files :func:`write_output` writes for ``path``: the file itself, and for
     ``csv`` and ``parquet`` the hits beside it (``out.csv`` -> ``out.hits.csv``)."""

@@ -16,7 +16,7 @@ Imported only for a column-wise run: importing :mod:`riskprofile.output` loads n
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ import polars as pl
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.output._units import Unit, _number
+from riskprofile.profiles._explain import explanation_fields, explanation_quotes
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     from riskprofile.engines.columnar import FrameRun
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # runs and selections call output: no import back at run time
 
 __all__ = [
     "container_frame",
+    "file_columns",
+    "for_files",
     "frame_units",
     "hit_frame",
     "lane_counts",
@@ -61,6 +64,52 @@ def _frame(run: FrameRun) -> pl.DataFrame:
     if run.frame is None:
         raise ValueError("this FrameRun keeps no shipment frame: its outputs cannot be written")
     return run.frame
+
+
+# The frame's columns the tables read besides the explanations' fields: the shipment's
+# identity and unit (``_in_unit_order``, the unit key), the parties, the route
+# (``_route``), the goods.
+_TABLE_COLUMNS = (
+    "shipment_id", "manifest_ref", "container_number", "bl_number", "consignee_name",
+    "shipper_name", "port_of_loading", "transshipment_ports", "port_of_discharge",
+    "hs_codes", "description",
+)  # fmt: skip
+_FILES_ONLY = "_files_only"
+
+
+def file_columns(run: FrameRun) -> list[str]:
+    """The columns of the run's frame that its files (:func:`riskprofile.output.
+    write_output`, ``to_json``, ``to_csv``) read, once its notes and the order of the
+    shipments that share an id are known: the tables' own columns and every field an
+    indicator's explanation shows or quotes a list entry by."""
+    columns = dict.fromkeys(_TABLE_COLUMNS)
+    for indicator in run.indicators.values():
+        template = indicator.indicator.explain or indicator.indicator.title
+        columns.update(dict.fromkeys(explanation_fields(template)))
+        for list_name, _column in explanation_quotes(template):
+            columns.update(dict.fromkeys(indicator.quoted[list_name][1]))
+    return [c for c in _frame(run).columns if c in columns]
+
+
+def for_files(run: FrameRun) -> FrameRun:
+    """The run with its frame cut to :func:`file_columns`, for writing its files: the
+    rest of the batch's columns (most of its memory at a million shipments) can then be
+    freed before the files' tables are built.
+
+    What needs whole shipments is worked out first, on the whole frame, and kept: the
+    notes (rows where a condition could not be evaluated, evaluated again row-wise) and
+    the order of a unit's shipments that share an id (by their content). The files of
+    the run returned are the run's, byte for byte; what shows units one by one (the
+    terminal list, ``hit_rows`` of some units) must be made from the whole run, before.
+    """
+    _shipment_places(run)
+    notes = run.notes
+    trimmed = replace(run, frame=_frame(run).select(file_columns(run)))
+    # Shared, not copied: the tables already built, and the notes.
+    trimmed.__dict__["_output_cache"] = _cache(run)
+    trimmed.__dict__["notes"] = notes
+    trimmed.__dict__[_FILES_ONLY] = True
+    return trimmed
 
 
 def _in_unit_order(rows: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
@@ -513,6 +562,11 @@ class ShownHit:
 
 def frame_units(run: FrameRun, keys: Iterable[str]) -> dict[str, Unit]:
     """The units ``keys`` of a column-wise run, by key."""
+    if run.__dict__.get(_FILES_ONLY):
+        raise ValueError(
+            "this FrameRun was cut for its files (for_files): its units' shipments are "
+            "not kept; show them from the whole run"
+        )
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
