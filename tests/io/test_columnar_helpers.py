@@ -1,5 +1,6 @@
 """The column-wise reader's helpers: exact float sums (Python's ``sum()`` per key, in row
-order), sorting by a packed key, keeping only the rows referred to."""
+order), sorting by a packed key, keeping only the rows referred to, the ISO 6346 verdict
+in Polars."""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ pl = pytest.importorskip("polars")
 
 from polars.testing import assert_frame_equal  # noqa: E402
 
-from riskprofile.io._frame._values import _compacted, _sequential_sums, _sort_packed  # noqa: E402
+from riskprofile.io._frame._values import (  # noqa: E402
+    _compacted,
+    _iso6346_problem,
+    _sequential_sums,
+    _sort_packed,
+)
+from riskprofile.model.codes import container_number_problem  # noqa: E402
+from tests.strategies import (  # noqa: E402
+    bad_check_digit_container_numbers,
+    container_numbers,
+    malformed_container_numbers,
+)
 
 # Magnitudes far apart, so that any other order of additions changes the result.
 FLOATS = st.one_of(
@@ -92,3 +104,42 @@ def test_compacted_keeps_the_rows_referred_to(size: int, at: list[int | None]) -
     # Each position still names the same row, and every kept row is named.
     assert kept["v"].gather(renumbered).to_list() == table["v"].gather(positions).to_list()
     assert sorted(set(renumbered.drop_nulls().to_list())) == list(range(kept.height))
+
+
+# Near misses of the shape: lower case, look-alike letters and digits (Cyrillic, full
+# width, Arabic-Indic), blanks, NBSP, BOM, control characters, a last line break.
+_NEAR = "ABCJUZxyz019\u0410\u0421\uff21\uff10\u0661 \xa0\ufeff\x00\x1f\n"
+
+
+@settings(max_examples=depth(300), deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            container_numbers(),
+            bad_check_digit_container_numbers(),
+            malformed_container_numbers(),
+            container_numbers().flatmap(
+                lambda n: st.tuples(st.integers(0, 10), st.sampled_from(_NEAR)).map(
+                    lambda c: n[: c[0]] + c[1] + n[c[0] + 1 :]
+                )
+            ),
+            st.text(alphabet=_NEAR, max_size=14),
+            st.text(max_size=30),
+        ),
+        max_size=30,
+    )
+)
+def test_iso6346_problem_is_the_models_verdict(numbers: list[str | None]) -> None:
+    # The column-wise verdict on every container number is the model's own code.
+    got = (
+        pl.Series("n", numbers, dtype=pl.String)
+        .to_frame()
+        .select(_iso6346_problem(pl.col("n")))
+        .to_series()
+        .to_list()
+    )
+    expected = [
+        None if n is None else getattr(container_number_problem(n), "code", None) for n in numbers
+    ]
+    assert got == expected

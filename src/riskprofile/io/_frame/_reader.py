@@ -238,14 +238,9 @@ class _Reader(_GroupTables, _ModelPath):
         rows = rows.with_columns(
             self._call_keys(rows.select(*_CALL_KEY)) if keys is None else keys.alias("_callkey")
         )
-        # The ISO 6346 verdict on each distinct container number.
-        numbers = rows["_number"].drop_nulls().unique()
-        verdicts = numbers.to_frame("n").select(_iso6346_problem(pl.col("n")))
-        rows = rows.with_columns(
-            rows["_number"]
-            .replace_strict(numbers, verdicts.to_series(), default=None, return_dtype=pl.String)
-            .alias("_tnum")
-        )
+        # The ISO 6346 verdict on each container number (arithmetic on every row costs
+        # less than finding the distinct numbers and looking the verdicts up).
+        rows = rows.with_columns(_iso6346_problem(pl.col("_number")).alias("_tnum"))
         # In record order already (every step above keeps the rows in place).
         return rows.select(
             pl.col("_row").set_sorted(), "_line", "_callkey", "_bl", "_number", "_tnum",

@@ -392,26 +392,31 @@ def _unique_names(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-_ISO6346_VALUES = {
-    ch: value for value, ch in enumerate("0123456789A BCDEFGHIJK LMNOPQRSTU VWXYZ") if ch != " "
-}
-
-
 def _iso6346_problem(number: pl.Expr) -> pl.Expr:
     """``container_number_problem(number).code`` in Polars (python-stdnum's arithmetic:
-    letters 10-38 skipping multiples of 11, weights 2**i, sum mod 11 mod 10)."""
+    letters 10-38 skipping multiples of 11, weights 2**i, sum mod 11 mod 10).
+
+    On the bytes of the text: a number of the standard's shape is eleven ASCII bytes, so
+    each character's value is integer arithmetic on its byte (no text per character)."""
     shape = number.str.contains(r"^[A-Z]{3}[UJZ][0-9]{7}$")
+    raw = number.cast(pl.Binary)
+
+    def byte(i: int) -> pl.Expr:
+        return raw.bin.get(i, null_on_oob=True).cast(pl.Int64)
+
     total = pl.lit(0, pl.Int64)
     for i in range(10):
-        value = number.str.slice(i, 1).replace_strict(
-            _ISO6346_VALUES, default=0, return_dtype=pl.Int64
-        )
+        if i < 4:  # a letter: A is 10, then 12-21, 23-32, 34-38 (multiples of 11 skipped)
+            k = byte(i) - ord("A")
+            value = 10 + k + sum(((k >= step).cast(pl.Int64) for step in (1, 11, 21)), pl.lit(0))
+        else:  # a digit
+            value = byte(i) - ord("0")
         total = total + value * (1 << i)
-    digit = (total % 11 % 10).cast(pl.String)
+    digit = total % 11 % 10
     return (
         pl.when(~shape)
         .then(pl.lit("format"))
-        .when(digit != number.str.slice(10, 1))
+        .when(digit != byte(10) - ord("0"))
         .then(pl.lit("check_digit"))
     )
 
