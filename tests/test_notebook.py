@@ -48,5 +48,8 @@ def test_notebook_runs() -> None:
         o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
     assert len(images) == 2  # the score distribution and the hits per indicator
+    # The history store fills in a history field, which a history profile reads.
+    history = next(_text(c) for c in notebook.cells if "open_store" in c.get("source", ""))
+    assert "container-seized-before: container PCIU6784682 had 1 earlier finding(s)" in history
     last = _text(notebook.cells[-1])
     assert "planted cases selected by the profiles" in last
