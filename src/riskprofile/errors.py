@@ -27,6 +27,7 @@ process boundaries in parallel batch runs.
           ├── BadSignatureError   a signature that cannot be read (``bad_signature``)
           ├── TamperedError       signature does not match the bytes (``tampered``)
           ├── UnknownSenderError  sender or key not in the trust store (``unknown_sender``)
+          ├── RevokedKeyError     signed with a key its PCU revoked (``revoked_key``)
           ├── ExpiredError        past its expiry (``expired``)
           ├── ReplayedError       a message id already received (``replayed``)
           ├── NotAddressedError   addressed to another PCU (``not_addressed``)
@@ -56,6 +57,7 @@ __all__ = [
     "ProfileSetError",
     "RecordError",
     "ReplayedError",
+    "RevokedKeyError",
     "RiskProfileError",
     "SchemaError",
     "TamperedError",
@@ -417,6 +419,12 @@ class UnknownSenderError(ExchangeError):
     """The sender, or its key, is not in the trust store."""
 
     reason = "unknown_sender"
+
+
+class RevokedKeyError(ExchangeError):
+    """Signed with a key its PCU has revoked (a signed revocation in the trust store)."""
+
+    reason = "revoked_key"
 
 
 class ExpiredError(ExchangeError):

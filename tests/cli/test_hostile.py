@@ -72,6 +72,11 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "keygen"): ["--pcu", "TM-TKM", "-o", "{outdir}"],
     ("exchange", "trust", "add"): ["KZ-AKT", "{pub}", "--home", "{outdir}"],
     ("exchange", "trust", "list"): ["--home", "{outdir}"],
+    ("exchange", "trust", "apply"): ["{stmt}", "--home", "{outdir}", "--as-of", "2026-11-02"],
+    ("exchange", "rotate"): ["--key", "{key}", "-o", "{outdir}", "--reason", "yearly",
+                             "--as-of", "2026-11-02"],
+    ("exchange", "revoke"): ["{kid}", "--key", "{key}", "--reason", "retired", "-o", "{outdir}",
+                             "--as-of", "2026-11-02"],
     ("exchange", "warn"): ["--batch", "{batch}", "-m", "{mapping}", "--profiles", "{profiles}",
                            "--container",
                            "{container}", "--to", "KZ-AKT", "--key", "{key}", "--valid-days",
@@ -113,7 +118,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
-          "{pub}", "{key}", "{kz_key}", "{history}", "{history_outcomes}", "{sanctions}",
+          "{pub}", "{key}", "{kz_key}", "{stmt}", "{history}", "{history_outcomes}", "{sanctions}",
           "{store}", "{apikeys}", "{stowplan}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
@@ -233,6 +238,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                  "--as-of", "2026-11-02"])  # fmt: skip
     assert code == 0
     [msg] = sent.glob("*.json")
+    rotated = base / "keys-rotated"
+    assert main(["exchange", "rotate", "--key", str(keys / "KZ-AKT.key.pem"), "-o",
+                 str(rotated), "--as-of", "2026-11-02"]) == 0  # fmt: skip
     hostile = base / "hostile"
     hostile.mkdir()
     (hostile / "empty").write_bytes(b"")
@@ -251,6 +259,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{msg}": str(msg), "{pub}": str(keys / "KZ-AKT.pub.pem"),
         "{key}": str(keys / "PK-KHI.key.pem"), "{container}": container,
         "{kz_key}": str(keys / "KZ-AKT.key.pem"),
+        "{stmt}": str(rotated / "KZ-AKT.rotation.json"), "{kid}": "ab" * 32,
         "{home}": str(home), "{history}": str(history),
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),

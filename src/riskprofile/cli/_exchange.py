@@ -18,12 +18,15 @@ __all__ = ["register"]
 _HOME_VARIABLE = "RISKPROFILE_EXCHANGE_HOME"
 
 
-def _home_and_time(parser: argparse.ArgumentParser, *, time: bool = True) -> None:
-    parser.add_argument(
-        "--home",
-        help=f"folder of the trust store and the log (default: ${_HOME_VARIABLE}, or "
-        "./.riskprofile-exchange)",
-    )
+def _home_and_time(
+    parser: argparse.ArgumentParser, *, time: bool = True, home: bool = True
+) -> None:
+    if home:
+        parser.add_argument(
+            "--home",
+            help=f"folder of the trust store and the log (default: ${_HOME_VARIABLE}, or "
+            "./.riskprofile-exchange)",
+        )
     if time:
         parser.add_argument(
             "--as-of", type=_args.as_of, help="the time to judge expiry at (ISO 8601; default: now)"
@@ -79,6 +82,17 @@ def _quantity(text: str) -> str:
     return text
 
 
+def _key_id(text: str) -> str:
+    """A key id argument: 64 lower-case hex digits."""
+    import re
+
+    if not re.fullmatch("[0-9a-f]{64}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a key id (64 hex digits, as `trust list` shows)"
+        )
+    return text
+
+
 def _answer_options(parser: argparse.ArgumentParser) -> None:
     """The options feedback and seizure reports share with warnings."""
     parser.add_argument("--key", required=True, help="this PCU's private key (<PCU>.key.pem)")
@@ -130,6 +144,52 @@ def register(commands: Any) -> None:
     listing = trust_sub.add_parser("list", help="list the trusted partners and key ids")
     _home_and_time(listing, time=False)
     listing.set_defaults(run=_trust_list)
+    apply = trust_sub.add_parser(
+        "apply",
+        help="apply a partner's signed key rotation or revocation",
+        description="Check a key statement (from `exchange rotate` or `exchange revoke` at "
+        "a partner) against the trust store, and apply it: a rotation signed by the "
+        "partner's trusted key and by the new key trusts the new key; a revocation signed "
+        "by a trusted key of the partner revokes the key it names. Exits 1 with the reason "
+        "when the statement is refused.",
+    )
+    apply.add_argument("statement", help="the signed key statement (JSON)")
+    _home_and_time(apply)
+    apply.set_defaults(run=_trust_apply)
+
+    rotate = sub.add_parser(
+        "rotate",
+        help="make a new key pair, signed over by the current key",
+        description="Generate this PCU's new key pair into -o (a folder other than the "
+        "current key's) and a key statement signed by the current key and the new one "
+        "(<PCU>.rotation.json) for partners to apply (`exchange trust apply`). Revoke the "
+        "old key once partners trust the new one.",
+    )
+    rotate.add_argument("--key", required=True, help="this PCU's current private key")
+    rotate.add_argument("-o", "--output", required=True, help="folder for the new keys")
+    rotate.add_argument("--reason", type=_text, default="key rotation",
+                        help="why, for partners (default: key rotation)")  # fmt: skip
+    rotate.add_argument("--encrypt", action="store_true",
+                        help="encrypt the new private key with a passphrase")  # fmt: skip
+    _home_and_time(rotate, home=False)
+    rotate.set_defaults(run=_rotate)
+
+    revoke = sub.add_parser(
+        "revoke",
+        help="sign the revocation of one of this PCU's keys",
+        description="Write a key statement revoking one of this PCU's keys, signed by "
+        "--key (the revoked key itself, or another key partners trust), for partners to "
+        "apply (`exchange trust apply`): messages signed with the key are then refused.",
+    )
+    revoke.add_argument(
+        "key_id", type=_key_id, help="the id of the key to revoke (64 hex digits; trust list)"
+    )
+    revoke.add_argument("--key", required=True, help="the private key that signs it")
+    revoke.add_argument("--reason", required=True, type=_text,
+                        help="why (compromised, retired, ...)")  # fmt: skip
+    revoke.add_argument("-o", "--output", default=".", help="folder for the statement (.)")
+    _home_and_time(revoke, home=False)
+    revoke.set_defaults(run=_revoke)
 
     warn = sub.add_parser(
         "warn",
@@ -362,9 +422,80 @@ def _trust_list(args: argparse.Namespace) -> int:
     from riskprofile.exchange import TrustStore
 
     store = TrustStore.load(_home(args) / "trust.json")
-    for pcu, keys in sorted(store.partners.items()):
-        for kid in sorted(keys):
+    for pcu in sorted(set(store.partners) | set(store.revoked)):
+        for kid in sorted(store.partners.get(pcu, {})):
             print(f"{pcu}\t{kid}")
+        for kid, r in sorted(store.revoked.get(pcu, {}).items()):
+            print(f"{pcu}\t{kid}\trevoked {r.at.isoformat()}: {r.reason}")
+    return 0
+
+
+def _trust_apply(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ExchangeError, InputFormatError
+    from riskprofile.exchange import TrustStore, apply_key_statement
+    from riskprofile.exchange._keys import MAX_STATEMENT_BYTES
+
+    path = _home(args) / "trust.json"
+    store = TrustStore.load(path)
+    data = _read_message(args.statement, MAX_STATEMENT_BYTES)
+    try:
+        applied = apply_key_statement(data, store, now=_now(args))
+    except ExchangeError as exc:
+        print(f"rejected [{exc.reason}]: {exc.detail}")
+        return 1
+    if not applied.changed:
+        print(f"nothing to change: {applied.summary}")
+        return 0
+    try:
+        store.save(path)
+    except OSError as exc:
+        raise InputFormatError(f"cannot write the trust store: {exc.strerror or exc}",
+                               path=str(path)) from None  # fmt: skip
+    print(applied.summary)
+    return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import SigningKey, generate_keys, rotation
+    from riskprofile.exchange._files import write_atomic
+
+    old = _signing_key(args.key)
+    passphrase = _passphrase(f"{old.pcu}'s new private key", confirm=True) if args.encrypt else None
+    try:
+        private, public = generate_keys(old.pcu, args.output, passphrase=passphrase)
+    except FileExistsError as exc:
+        print(_args.shorten(f"riskprofile exchange rotate: error: {exc} (give another -o)"),
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except OSError as exc:
+        print(f"riskprofile exchange rotate: error: cannot write the keys into "
+              f"{args.output}: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
+    new = SigningKey.load(private, passphrase=passphrase)
+    statement = Path(args.output) / f"{old.pcu}.rotation.json"
+    write_atomic(statement, rotation(old, new, created=_now(args), reason=args.reason))
+    print(f"wrote {private} (private: keep it)\nwrote {public}\nwrote {statement} (give it "
+          f"to partners: `riskprofile exchange trust apply {statement.name}`)")  # fmt: skip
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import revocation
+    from riskprofile.exchange._files import write_atomic
+
+    signer = _signing_key(args.key)
+    out = Path(args.output)
+    data = revocation(signer, args.key_id, created=_now(args), reason=args.reason)
+    path = out / f"{signer.pcu}.revocation.{args.key_id[:16]}.json"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        print(f"riskprofile exchange revoke: error: cannot write into {out}: "
+              f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
+    print(f"wrote {path} (give it to partners: `riskprofile exchange trust apply "
+          f"{path.name}`)")  # fmt: skip
     return 0
 
 
@@ -596,7 +727,7 @@ def _seizure(args: argparse.Namespace) -> int:
     return _send_and_write(args, "seizure", message, key, now, {})
 
 
-def _read_message(path: str) -> bytes:
+def _read_message(path: str, limit: int | None = None) -> bytes:
     """A message file's bytes, read no further than one byte past the size limit: a
     larger file is refused by the verification (and logged by an import) unread."""
     from riskprofile._files import RefusedFileError, read_regular_file
@@ -605,7 +736,7 @@ def _read_message(path: str) -> bytes:
 
     try:
         # Not waited on: a FIFO (or a device) is refused before any read.
-        return read_regular_file(path, MAX_MESSAGE_BYTES, refuse_larger=False)
+        return read_regular_file(path, limit or MAX_MESSAGE_BYTES, refuse_larger=False)
     except RefusedFileError as exc:
         raise InputFormatError(f"the message {exc}", path=path) from None
     except OSError as exc:

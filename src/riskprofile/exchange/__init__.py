@@ -18,6 +18,13 @@ from riskprofile.exchange._import import (
     import_message,
     refresh_watch_list,
 )
+from riskprofile.exchange._keys import (
+    KeyStatement,
+    StatementApplied,
+    apply_key_statement,
+    revocation,
+    rotation,
+)
 from riskprofile.exchange._log import Direction, ExchangeLog, LogEntry
 from riskprofile.exchange._messages import (
     MAX_VALIDITY,
@@ -58,7 +65,7 @@ from riskprofile.exchange._signing import (
     sign,
     verify,
 )
-from riskprofile.exchange._trust import TrustStore
+from riskprofile.exchange._trust import Revocation, TrustStore
 
 __all__ = [
     "FREE_TEXT_FIELDS",
@@ -75,17 +82,21 @@ __all__ = [
     "ExchangeLog",
     "Feedback",
     "ImportResult",
+    "KeyStatement",
     "LogEntry",
     "Message",
     "PartyRef",
     "Reason",
     "RedactionPolicy",
+    "Revocation",
     "RiskWarning",
     "Seizure",
     "SigningKey",
+    "StatementApplied",
     "TrustStore",
     "Verified",
     "Voyage",
+    "apply_key_statement",
     "authenticate",
     "canonicalize",
     "digest",
@@ -98,6 +109,8 @@ __all__ = [
     "parties_of",
     "redact",
     "refresh_watch_list",
+    "revocation",
+    "rotation",
     "send",
     "sign",
     "to_feedback",

@@ -34,6 +34,7 @@ from riskprofile.errors import (
     ExpiredError,
     InputFormatError,
     ReplayedError,
+    RevokedKeyError,
     SchemaError,
     TamperedError,
     TooLargeError,
@@ -300,12 +301,26 @@ def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
     if sender not in trust.partners:
         return UnknownSenderError(f"sender {sender[:40]!r} is not in the trust store",
                                   message_id=message_id)  # fmt: skip
+    if trust.revocation(sender, kid) is not None:
+        return _revoked(trust, sender, kid, message_id)
     if trust.key(sender, kid) is None:
         shown = kid[:16] if re.fullmatch("[0-9a-f]*", kid[:16]) else repr(kid[:16])
         return UnknownSenderError(f"key {shown}… is not a trusted key of {sender}",
                                   message_id=message_id)  # fmt: skip
     return TamperedError("the bytes are not the canonical form that was signed",
                          message_id=message_id)  # fmt: skip
+
+
+def _revoked(trust: TrustStore, sender: str, kid: str, message_id: str | None) -> ExchangeError:
+    """The refusal of a message signed with a revoked key, naming the key, when and why
+    it was revoked."""
+    revocation = trust.revocation(sender, kid)
+    assert revocation is not None
+    return RevokedKeyError(
+        f"signed with key {kid} of {sender}, revoked on {revocation.at.isoformat()} "
+        f"({revocation.reason[:80]})",
+        message_id=message_id,
+    )
 
 
 def _message_id(payload: Any) -> str | None:
@@ -352,6 +367,8 @@ def authenticate(data: bytes, trust: TrustStore) -> Verified:
     sender, kid = form["sender"].decode(), form["kid"].decode()
     if sender not in trust.partners:
         raise UnknownSenderError(f"sender {sender!r} is not in the trust store")
+    if trust.revocation(sender, kid) is not None:
+        raise _revoked(trust, sender, kid, None)
     public_key = trust.key(sender, kid)
     if public_key is None:
         raise UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}")
