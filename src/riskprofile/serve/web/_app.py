@@ -184,7 +184,7 @@ def _shell_router() -> APIRouter:
     def choose_language(
         request: Request,
         user: Annotated[User, Depends(current_user)],
-        language: Annotated[str, Form(max_length=20)],
+        language: Annotated[str, Form(max_length=20)] = "",
     ) -> Response:
         """Keep the language the user's pages are shown in ('' : the browser's)."""
         web = web_context(request)

@@ -11,4 +11,8 @@ from __future__ import annotations
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[str, ...] = ("riskprofile.serve.web._admin", "riskprofile.serve.web._queue")
+ROUTERS: tuple[str, ...] = (
+    "riskprofile.serve.web._queue",
+    "riskprofile.serve.web._changes",
+    "riskprofile.serve.web._admin",
+)
