@@ -13,7 +13,9 @@ restating it:
 - the total order of the inspection list (:func:`rank_key`, :data:`NOT_FORCED`);
 - the profiles that take part in a run (:func:`applicable_profiles`,
   :func:`require_profiles`);
-- the warning for an indicator blind to part of a run (:func:`unevaluable_warnings`).
+- the warning for an indicator blind to part of a run (:func:`unevaluable_warnings`),
+  and for indicators that read fields of a source the run was not given
+  (:func:`missing_sources`, :func:`unfed_indicators`).
 
 Where the columnar engine must restate a rule as an expression (the unit key, the band
 lane), the tests in ``tests/test_rules.py`` hold the two statements equal.
@@ -46,10 +48,12 @@ __all__ = [
     "applicable_profiles",
     "band_lane",
     "bands_by_threshold",
+    "missing_sources",
     "most_severe",
     "rank_key",
     "require_profiles",
     "unevaluable_warnings",
+    "unfed_indicators",
     "unit_key",
 ]
 
@@ -224,3 +228,42 @@ def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool
     if meta.valid_to is not None and day > meta.valid_to:
         return f"expired on {meta.valid_to.isoformat()}"
     return None
+
+
+def missing_sources(
+    *, history: object | None, stowplan: object | None, command_line: bool = False
+) -> list[tuple[str, frozenset[str], str]]:
+    """(what, its fields, the option that gives it) for each source of fields a run was
+    not given: a stow plan (``stowplan_*`` fields) and a history store (history fields).
+    The option is spelt as :func:`score`'s argument, or with ``command_line`` as
+    ``riskprofile score``'s."""
+    from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS
+
+    missing = []
+    if stowplan is None:
+        option = "--stowplan" if command_line else "stowplan="
+        missing.append(("stow plan's fields", frozenset(STOWPLAN_FIELDS), option))
+    if history is None:
+        option = "--history" if command_line else "history="
+        missing.append(("history fields", frozenset(HISTORY_FIELDS), option))
+    return missing
+
+
+def unfed_indicators(
+    profiles: Iterable[CompiledProfile], missing: Sequence[tuple[str, frozenset[str], str]]
+) -> list[str]:
+    """One line per profile whose indicators read the fields of a source the run was not
+    given (their fields are null, so those indicators cannot fire): the same words on
+    the command line (standard error) and in :func:`score` (a
+    :class:`~riskprofile.errors.MissingSourceWarning`)."""
+    lines = []
+    for profile in profiles:
+        for what, fields, option in missing:
+            unfed = [i for i in profile.indicators if i.condition.fields & fields]
+            if unfed:
+                lines.append(
+                    f"profile {profile.id}: {len(unfed)} of its {len(profile.indicators)} "
+                    f"indicators read the {what}, which this run was not given: they "
+                    f"cannot fire (give {option})"
+                )
+    return lines

@@ -166,7 +166,7 @@ def check_profiles(
     fields the run was not given (a stow plan, a history store): the indicators that
     read those fields are null there and cannot fire, which is said, not left silent."""
     from riskprofile.errors import NoProfilesError
-    from riskprofile.scoring import applicable_profiles, require_profiles, unfed_indicators
+    from riskprofile.rules import applicable_profiles, require_profiles, unfed_indicators
 
     taking_part, skipped = applicable_profiles(profiles, as_of, include_drafts)
     for profile_id, why in skipped.items():
@@ -193,7 +193,7 @@ def check_profiles(
 
 def _missing_sources(args: argparse.Namespace) -> list[tuple[str, frozenset[str], str]]:
     """The sources of fields ``riskprofile score`` was not given."""
-    from riskprofile.scoring import missing_sources
+    from riskprofile.rules import missing_sources
 
     return missing_sources(
         history=getattr(args, "history", None),
