@@ -90,6 +90,24 @@ def register(commands: Any) -> None:
         metavar="MIB",
         help="the largest request body, MiB (default 16)",
     )
+    queue = serve.add_argument_group("the work queue (with --web)")
+    queue.add_argument("--capacity", default="3%",
+                       help="each batch's inspection list: a count, a share (3%%) or per lane "
+                       "(red=20,yellow=5%%); default 3%%")  # fmt: skip
+    queue.add_argument(
+        "--control-rate",
+        default="1%",
+        help="the random control sample's share (default 1%%; 0 for none)",
+    )
+    queue.add_argument(
+        "--seed", type=int, help="the control sample's seed (default: from each file's hash)"
+    )
+    queue.add_argument(
+        "--drop-folder", metavar="FOLDER", help="the folder the cargo system drops batch files in"
+    )
+    queue.add_argument("--history", metavar="STORE",
+                       help="a history store (DuckDB file or postgresql:// DSN): history "
+                       "fields in scoring; batches and results recorded in it")  # fmt: skip
     serve.add_argument(
         "--check",
         action="store_true",
@@ -190,7 +208,13 @@ def _web_settings(args: argparse.Namespace) -> Any:
     # The same checks (and the same folder) as 'serve users add', which creates the store.
     store = _workbench.open_store("serve", args, create=True)
     store.close()
+    _check_queue_options(args)
     return WebSettings(
+        queue_capacity=args.capacity,
+        queue_control_rate=args.control_rate,
+        queue_seed=args.seed,
+        drop_folder=str(Path(args.drop_folder).resolve()) if args.drop_folder else None,
+        history=args.history,
         data=str(Path(args.data or "riskprofile-data").resolve()),
         store=args.store,
         profiles=tuple(args.profiles or ()),
@@ -198,6 +222,24 @@ def _web_settings(args: argparse.Namespace) -> Any:
         secure_cookies=args.secure_cookies,
         max_body_mib=args.max_body,
     )
+
+
+def _check_queue_options(args: argparse.Namespace) -> None:
+    from collections.abc import Mapping
+
+    from riskprofile.cli._score import _share
+    from riskprofile.selection import capacity_from_text, parse_capacity
+
+    try:
+        capacity = capacity_from_text(args.capacity)
+        values = list(capacity.values()) if isinstance(capacity, Mapping) else [capacity]
+        for value in values:
+            parse_capacity(value, 100)
+        _share(args.control_rate)
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        raise _args.usage_error("serve", str(exc)) from None
+    if args.drop_folder is not None and not Path(args.drop_folder).is_dir():
+        raise _args.usage_error("serve", f"--drop-folder {args.drop_folder}: not a folder")
 
 
 def _mount_web(app: Any, web: Any) -> None:

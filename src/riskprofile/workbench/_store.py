@@ -420,6 +420,13 @@ class Workbench:
         }  # fmt: skip
         with self.db.transaction():
             seq = self._next_seq()
+            # Writers are serialised from here: another worker may have loaded the same
+            # bytes since this one looked.
+            status = self.db.rows("SELECT status FROM wb_batches WHERE batch_id = :b",
+                                  {"b": batch_id})  # fmt: skip
+            if status and status[0][0] == "loaded":
+                return LoadReport(batch_id, name, "known",
+                                  reason="the same file was loaded meanwhile")  # fmt: skip
             self.db.execute("DELETE FROM wb_batches WHERE batch_id = :b", {"b": batch_id})
             self.db.execute(
                 "INSERT INTO wb_batches (batch_id, name, origin, status, loaded_at, loaded_by, "
@@ -466,7 +473,14 @@ class Workbench:
             warnings=tuple(warnings), change=change,
         )  # fmt: skip
 
-    def scan(self, folder: str | Path, *, actor: Actor, as_of: AsOf) -> list[LoadReport]:
+    def scan(
+        self,
+        folder: str | Path,
+        *,
+        actor: Actor,
+        as_of: AsOf,
+        profiles: Iterable[CompiledProfile] | None = None,
+    ) -> list[LoadReport]:
         """Load each new file of a drop folder once (see ``docs/serve.md``).
 
         A file is new when this folder never gave its bytes before (by content hash:
@@ -502,7 +516,7 @@ class Workbench:
             if seen:
                 continue
             report = self.load(content, actor=actor, as_of=as_of, name=path.name,
-                               origin=f"folder {base}")  # fmt: skip
+                               origin=f"folder {base}", profiles=profiles)  # fmt: skip
             with self.db.transaction():
                 self.db.execute(
                     "INSERT INTO wb_folder_files (path, batch_id, seen_at) VALUES (:p, :b, :at) "

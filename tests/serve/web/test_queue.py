@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,3 +220,63 @@ def test_three_containers_worked_in_the_browser_are_counted_by_evaluate(
     evaluation = evaluate(run, bench.app.state.queue.outcomes(), capacities=["100%"])
     assert (evaluation.labelled, evaluation.findings) == (2, 1)  # not examined: unlabelled
     assert evaluation.unmatched == ()
+
+
+def test_the_drop_folder_is_loaded_from_the_list_page(tmp_path: Path, day: bytes) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    bench = make_workbench(tmp_path, profiles=("bundled",), drop_folder=str(folder))
+    (folder / "day.json").write_bytes(day)
+    old = dt.datetime.now().timestamp() - 60
+    os.utime(folder / "day.json", (old, old))
+    analyst = bench.client("ana")
+    assert "drop folder" in analyst.get("/queue").text
+    assert bench.client("otto").post("/queue/scan", data={
+        "csrf_token": csrf_of(bench.client("otto"), "/queue")}).status_code == 403  # fmt: skip
+    response = analyst.post("/queue/scan", data={"csrf_token": csrf_of(analyst, "/queue")})
+    assert response.status_code == 303
+    assert "batch=b-" in response.headers["location"]
+    assert units_on(analyst.get(response.headers["location"]).text)
+    again = analyst.post("/queue/scan", data={"csrf_token": csrf_of(analyst, "/queue")})
+    assert again.headers["location"] == "/queue"  # nothing new
+    bench.store.close()
+    plain = make_workbench(tmp_path / "plain", profiles=("bundled",))
+    client = plain.client("ana")
+    assert (
+        client.post("/queue/scan", data={"csrf_token": csrf_of(client, "/queue")}).status_code
+        == 404
+    )
+    plain.store.close()
+
+
+def test_every_text_of_the_queue_pages_has_a_russian_translation() -> None:
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    import riskprofile.serve.web as web
+
+    root = Path(web.__file__).parent
+    with (root / "locale" / "ru" / "LC_MESSAGES" / "messages.po").open(encoding="utf-8") as f:
+        translated = {m.id for m in read_po(f) if m.id and m.string}
+    methods = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    used = {
+        message if isinstance(message, str) else message[0]
+        for name, _, message, _, _ in extract_from_dir(
+            str(root), method_map=methods, keywords={"_": None, "N_": None}
+        )
+        if "queue" in name
+    }
+    assert len(used) > 100
+    assert sorted(used - translated) == []
+
+
+def test_the_command_refuses_bad_queue_options(tmp_path: Path) -> None:
+    from riskprofile.cli import main
+
+    data = str(tmp_path / "data")
+    assert main(["serve", "--web", "--data", data, "--capacity", "lots", "--check"]) == 2
+    assert main(["serve", "--web", "--data", data, "--control-rate", "lots", "--check"]) == 2
+    assert main(["serve", "--web", "--data", data, "--drop-folder", str(tmp_path / "no"),
+                 "--check"]) == 2  # fmt: skip
+    assert main(["serve", "--web", "--data", data, "--capacity", "red=2,yellow=5%",
+                 "--drop-folder", str(tmp_path), "--check"]) == 0  # fmt: skip

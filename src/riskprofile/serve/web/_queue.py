@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from riskprofile.errors import RiskProfileError, TransitionError
+from riskprofile.selection import capacity_from_text
 from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
 from riskprofile.serve.web._shell import NavItem, Refusal, render, require_role, web_context
@@ -44,13 +45,26 @@ from riskprofile.workbench import (
 )
 from riskprofile.workbench._db import SharedDatabase
 
-__all__ = ["NAV", "router", "workbench_of"]
+__all__ = ["NAV", "WORDS", "router", "workbench_of"]
 
 router = APIRouter()
 NAV = (NavItem("/queue", N_("Inspection list"), ("analyst", "officer", "supervisor")),)
 Anyone = Annotated[User, Depends(require_role("analyst", "officer", "supervisor"))]
 Loader = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 _TEXT = 2000
+# The words the pages show from the data (lanes, states, reasons...), marked here so that
+# they are extracted into the catalogues and translated where they are shown.
+WORDS = (
+    N_("red"), N_("yellow"), N_("blue"), N_("green"),
+    N_("not_selected"), N_("selected"), N_("assigned"), N_("examining"), N_("released"),
+    N_("referred"), N_("closed"),
+    N_("forced"), N_("score"), N_("control"), N_("manual"),
+    N_("scanner"), N_("physical"), N_("documentary"),
+    N_("finding"), N_("nil"), N_("not_examined"),
+    N_("load"), N_("target"), N_("release"), N_("assign"), N_("unassign"), N_("dispose"),
+    N_("result"),
+    N_("shipper"), N_("consignee"), N_("notify"), N_("loaded"), N_("refused"),
+)  # fmt: skip
 _LOCK = threading.Lock()
 
 
@@ -70,9 +84,14 @@ def workbench_of(request: Request) -> Workbench:
 
             # The list's capacity and control sample: set by `riskprofile serve`'s
             # options (app.state.queue_config), else the workbench's defaults.
-            given: WorkbenchConfig = getattr(state, "queue_config", None) or WorkbenchConfig()
-            config = dataclasses.replace(given, max_bytes=web.settings.max_body_mib << 20)
-            found = Workbench(shared, (), config=config, on_change=audit)
+            settings = web.settings
+            given: WorkbenchConfig = getattr(state, "queue_config", None) or WorkbenchConfig(
+                capacity=capacity_from_text(settings.queue_capacity),
+                control_rate=settings.queue_control_rate, seed=settings.queue_seed,
+            )  # fmt: skip
+            config = dataclasses.replace(given, max_bytes=settings.max_body_mib << 20)
+            found = Workbench(shared, (), config=config, on_change=audit,
+                              history=settings.history)  # fmt: skip
             state.queue = found
     return found
 
@@ -120,6 +139,7 @@ def queue(
         "units": units, "officer": officer or "", "order": order, "everything": everything,
         "officers": _officers(request), "sort_keys": SORT_KEYS,
         "today": dt.datetime.now(dt.UTC).date().isoformat(), "message": None,
+        "drop_folder": web_context(request).settings.drop_folder,
     }  # fmt: skip
     fragment = request.headers.get("HX-Target") == "queue-table"
     return render(request, "queue_table.html" if fragment else "queue.html", context)
@@ -149,6 +169,25 @@ async def upload(
     if report.status == "refused":
         raise Refusal(422, _("The file was refused:") + f" {name}: {report.reason}")
     return RedirectResponse(f"/queue?batch={report.batch_id}", status_code=303)
+
+
+@router.post("/queue/scan", response_class=HTMLResponse)
+def scan(request: Request, user: Loader) -> Response:
+    """Load the drop folder's new files (each once; a file still being written waits
+    for the next scan; one that cannot be loaded is refused, listed on the list page)."""
+    web = web_context(request)
+    folder = web.settings.drop_folder
+    if not folder:
+        raise Refusal(404, _("No drop folder is configured (riskprofile serve --drop-folder)."))
+    workbench = workbench_of(request)
+    try:
+        reports = workbench.scan(folder, actor=_actor(user), as_of=dt.datetime.now(dt.UTC),
+                                 profiles=web.profiles)  # fmt: skip
+    except RiskProfileError as exc:
+        raise Refusal(422, str(exc)) from None
+    loaded = next((r for r in reports if r.status == "loaded"), None)
+    target = f"/queue?batch={loaded.batch_id}" if loaded else "/queue"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/queue/batches/{batch_id}", response_class=HTMLResponse)

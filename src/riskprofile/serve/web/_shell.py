@@ -78,6 +78,11 @@ class WebSettings:
         max_body_mib: the largest request body (an uploaded batch).
         reload_seconds: how often the profile files are looked at for a change another
             worker approved (a hash of each file).
+        queue_capacity, queue_control_rate, queue_seed: how each batch's inspection list
+            is drawn (as ``riskprofile score --capacity --control-rate --seed``).
+        drop_folder: the folder the cargo system drops batch files in (loaded once each).
+        history: a history store (DuckDB file or DSN) the queue scores with and records
+            each batch and result in.
     """
 
     data: str = "riskprofile-data"
@@ -91,6 +96,12 @@ class WebSettings:
     throttle_seconds: float = 900.0
     max_body_mib: int = 64
     reload_seconds: float = 2.0
+    # The work queue's (serve/web/_queue.py): each batch's list, the drop folder, history.
+    queue_capacity: str = "3%"
+    queue_control_rate: str = "1%"
+    queue_seed: int | None = None
+    drop_folder: str | None = None
+    history: str | None = None
 
     @property
     def location(self) -> str:
