@@ -228,13 +228,6 @@ def _shell_router() -> APIRouter:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
-    @router.get("/", response_class=HTMLResponse)
-    def home(request: Request, user: Annotated[User, Depends(current_user)]) -> HTMLResponse:
-        """The dashboard."""
-        from riskprofile.serve.web._dashboard import dashboard_context
-
-        return render(request, "dashboard.html", dashboard_context(web_context(request)))
-
     return router
 
 

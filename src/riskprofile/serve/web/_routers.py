@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[str, ...] = (
+    "riskprofile.serve.web._dashboard",
     "riskprofile.serve.web._queue",
     "riskprofile.serve.web._changes",
     "riskprofile.serve.web._admin",
