@@ -220,6 +220,15 @@ def test_three_containers_worked_in_the_browser_are_counted_by_evaluate(
     evaluation = evaluate(run, bench.app.state.queue.outcomes(), capacities=["100%"])
     assert (evaluation.labelled, evaluation.findings) == (2, 1)  # not examined: unlabelled
     assert evaluation.unmatched == ()
+    # `riskprofile evaluate` reads the results from the workbench's own store file.
+    from riskprofile.cli import main
+
+    report = tmp_path / "evaluation.json"
+    store = bench.settings.location
+    assert main(["evaluate", str(batch), store, "--as-of", AS_OF, "--country", "PK",
+                 "--capacity", "100%", "--json", str(report)]) == 0  # fmt: skip
+    [row] = json.loads(report.read_text(encoding="utf-8"))["capacity"]
+    assert (row["labelled"], row["findings"]) == (2, 1)
 
 
 def test_the_drop_folder_is_loaded_from_the_list_page(tmp_path: Path, day: bytes) -> None:
@@ -280,3 +289,26 @@ def test_the_command_refuses_bad_queue_options(tmp_path: Path) -> None:
                  "--check"]) == 2  # fmt: skip
     assert main(["serve", "--web", "--data", data, "--capacity", "red=2,yellow=5%",
                  "--drop-folder", str(tmp_path), "--check"]) == 0  # fmt: skip
+
+
+def test_the_queue_on_a_postgresql_store(
+    request: pytest.FixtureRequest, tmp_path: Path, day: bytes
+) -> None:
+    from tests.history.conftest import fresh_schema_dsn, server_dsn
+
+    dsn = fresh_schema_dsn(server_dsn(request))
+    bench = make_workbench(tmp_path, profiles=("bundled",), country="PK", store=dsn)
+    bench.app.state.queue_config = WorkbenchConfig(capacity=6, control_rate="5%", seed=3)
+    analyst, officer = bench.client("ana"), bench.client("otto")
+    assert upload(analyst, day).status_code == 303
+    assert upload(analyst, day).status_code == 303  # known
+    [unit, *_] = units_on(analyst.get("/queue").text)
+    assert post(analyst, unit, "assign", officer="otto").status_code == 303
+    assert post(officer, unit, "result", result="nil").status_code == 409
+    assert post(officer, unit, "dispose", disposition="documentary").status_code == 303
+    assert post(officer, unit, "result", result="nil", on="2026-11-03").status_code == 303
+    assert [a for _, a, _, _ in audit(bench)] == ["queue.load", "queue.assign", "queue.dispose",
+                                                  "queue.result"]  # fmt: skip
+    [outcome] = bench.app.state.queue.outcomes()
+    assert (outcome.inspected, outcome.finding) == (True, False)
+    bench.store.close()
