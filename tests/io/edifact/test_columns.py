@@ -111,3 +111,31 @@ def test_the_column_wise_frame_is_the_model_paths(
     path = tmp_path_factory.mktemp("cols") / "x.edi"
     path.write_text(text, encoding="utf-8")
     _same_as_the_models(path)
+
+
+@settings(max_examples=depth(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.sampled_from([0.05, 0.2, 0.5]), st.sampled_from([0, 1]))
+def test_a_port_day_with_defects_reads_as_the_models_read_it(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, defect_rate: float, second: int
+) -> None:
+    # Planted defects (duplicate B/Ls, check digits, bad weights...) send their B/Ls and
+    # containers, with every one sharing a container with them, through the model path.
+    day = list(generate_manifests(seed=seed, containers=30, defect_rate=defect_rate))
+    if second:
+        day += generate_manifests(seed=seed + 1, containers=10, defect_rate=defect_rate,
+                                  port_of_call="AEJEA")  # fmt: skip
+    path = tmp_path_factory.mktemp("defects") / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    _same_as_the_models(path)
+
+
+def test_defects_send_only_their_bills_through_the_models(tmp_path: Path) -> None:
+    day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
+    path = tmp_path / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models >= 1  # messages with a part read through the models
+    flags = {f for fs in batch.frame["quality_flags"] for f in fs}
+    assert "bl_number:duplicate" in flags or "container_number:check_digit" in flags
+    _same_as_the_models(path)

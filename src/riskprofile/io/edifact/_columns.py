@@ -44,7 +44,12 @@ import polars as pl
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._json import _LONGEST
-from riskprofile.io._frame._values import PY_WHITESPACE, _iso6346_problem, _py_container
+from riskprofile.io._frame._values import (
+    PY_WHITESPACE,
+    _canonical,
+    _iso6346_problem,
+    _py_container,
+)
 from riskprofile.io._layout import COLUMNS
 from riskprofile.io.edifact._envelope import Message, open_envelopes
 from riskprofile.io.edifact._groups import GroupDef, SegmentDef, table_for
@@ -62,6 +67,7 @@ from riskprofile.io.edifact._syntax import (
     _segments,
     tokenize,
     unreleased,
+    write_segment,
 )
 from riskprofile.io.edifact._values import FULL_EMPTY, parse_datetime
 from riskprofile.model._base import Strictness, validation_context
@@ -99,17 +105,33 @@ class EdifactColumns:
     """A CUSCAR file cut for the column-wise reader.
 
     Attributes:
-        cells: the flat layout's rows (every column as text) of the messages read
-            column-wise, in file order; ``__unit__`` is each row's message number.
-        fast: the numbers of those messages (units of the file, from 1), in file order.
-        routed: unit number -> the message the model path reads, in file order.
+        cells: the flat layout's rows (every column as text) of what is read
+            column-wise, in file order, with ``unit`` (the message number) and ``bill``
+            (the B/L's id, null for a container no B/L names).
+        fast: the messages with rows in ``cells`` (units of the file, from 1), in order.
+        routed: unit -> the whole message, for the model path (nothing of it in
+            ``cells``).
+        parts: unit -> the part of a message the model path reads (its header, the B/Ls
+            and containers routed, and their closure: the rest is in ``cells``).
+        fast_bills: ``unit``, ``run`` (the n-th B/L of the message in ``cells``) and
+            ``key`` (the B/L's place in the file), to put shipments back in order.
+        part_bills: unit -> the file places of the B/Ls in ``parts[unit]``, in order.
+        declared: ``unit``, ``container_number``, ``key``: where each container is first
+            declared (the order of the containers no B/L names).
+        whole: the whole message of a unit (when its part cannot be read alone).
         units: the file's units (messages; the envelope is plain, so no other).
         service: the service characters.
+        reasons: unit -> why (some of) it goes through the model path.
     """
 
     cells: pl.DataFrame
     fast: list[int]
     routed: dict[int, Message]
+    parts: dict[int, Message]
+    fast_bills: pl.DataFrame
+    part_bills: dict[int, list[int]]
+    declared: pl.DataFrame
+    whole: Callable[[int], Message]
     units: int
     service: ServiceChars
     reasons: dict[int, str] = field(default_factory=dict)
@@ -238,6 +260,15 @@ class _Cut:
             body = body.translate({k: service.release + c for k, c in self.back.items()})
         return service.una() + body
 
+    def text_from(self, indexes: list[int], trailer: str) -> str:
+        """The segments at ``indexes`` (0-based) and ``trailer`` (written) as EDIFACT
+        text with the file's service characters."""
+        service = self.service
+        body = service.terminator.join(self.pieces[i] for i in indexes) + service.terminator
+        if self.back is not None:
+            body = body.translate({k: service.release + c for k, c in self.back.items()})
+        return service.una() + body + trailer
+
     def translated(self, expr: pl.Expr) -> pl.Expr:
         """Placeholders back to the characters they stand for."""
         if self.back is None:
@@ -246,12 +277,14 @@ class _Cut:
 
     def element(self, expr: pl.Expr, element: int) -> pl.Expr:
         """Element ``element`` (from 1) untranslated, null when the segment has fewer."""
-        return expr.str.split(self.service.element).list.get(element, null_on_oob=True)
+        e = re.escape(self.service.element)
+        return expr.str.extract(f"^(?:[^{e}]*{e}){{{element}}}([^{e}]*)", 1)
 
     def component(self, expr: pl.Expr, element: int, component: int) -> pl.Expr:
         """The text of ``element``.``component``, translated; null when absent."""
-        parts = self.element(expr, element).str.split(self.service.component)
-        return self.translated(parts.list.get(component - 1, null_on_oob=True))
+        e, c = re.escape(self.service.element), re.escape(self.service.component)
+        pattern = f"^(?:[^{e}]*{e}){{{element}}}(?:[^{e}{c}]*{c}){{{component - 1}}}([^{e}{c}]*)"
+        return self.translated(expr.str.extract(pattern, 1))
 
 
 def _count(value: str | None) -> int | None:
@@ -347,14 +380,42 @@ class _Columns:
         self.envelope = envelope
         self.mapping = mapping
         self.bad: dict[int, str] = {}  # unit -> why the model path reads it
+        # Records the model path reads in a message otherwise read column-wise: B/Ls and
+        # containers (their ids), each with why; their closure goes with them.
+        self.bad_bills: dict[int, str] = {}
+        self.bad_boxes: dict[int, str] = {}
+        self._scope: str | None = None  # the section being read
+        self._parts: dict[tuple[str, str], pl.DataFrame] | None = None
+        self._records: dict[str, _Records] = {}
+        self.max_depth = 0
 
     def route(self, units: Iterable[int], reason: str) -> None:
         for unit in units:
             self.bad.setdefault(int(unit), reason)
 
-    def route_where(self, frame: pl.DataFrame, condition: pl.Expr, reason: str) -> None:
-        units = frame.filter(condition).get_column("unit").unique().to_list()
-        self.route(units, reason)
+    def route_where(
+        self, frame: pl.DataFrame, condition: pl.Expr, reason: str, scope: str | None = "field"
+    ) -> None:
+        """Route what the rows of ``frame`` meeting ``condition`` belong to: their
+        messages (``scope`` ``manifest`` or ``None``), or the B/Ls or containers of their
+        ``id`` (``consignments``, ``goods``: the B/L of a goods line, ``containers``);
+        ``field``: the section being read."""
+        hit = frame.filter(condition)
+        if hit.height == 0:
+            return
+        if scope == "field":
+            scope = self._scope
+        if scope in (None, "manifest") or "id" not in hit.columns:
+            self.route(hit.get_column("unit").unique().to_list(), reason)
+            return
+        ids = hit.get_column("id").unique()
+        if scope == "goods":
+            lines = self._records["goods"].frame
+            ids = lines.filter(pl.col("id").is_in(ids.implode())).get_column("parent").unique()
+            scope = "consignments"
+        target = self.bad_bills if scope == "consignments" else self.bad_boxes
+        for number in ids.to_list():
+            target.setdefault(int(number), reason)
 
     # --- placing segments --------------------------------------------------------------------
 
@@ -474,6 +535,13 @@ class _Columns:
     # --- records and fields ----------------------------------------------------------------
 
     def records(self, frame: pl.DataFrame, section: str) -> _Records:
+        """The records of ``section`` (each an occurrence of its group), in file order."""
+        found = self._records.get(section)
+        if found is None:
+            found = self._records[section] = self._find_records(frame, section)
+        return found
+
+    def _find_records(self, frame: pl.DataFrame, section: str) -> _Records:
         if section == "manifest":
             ids = (
                 frame.group_by("unit", maintain_order=True)
@@ -505,9 +573,16 @@ class _Columns:
         ``unit``, ``at``, ``raw``."""
         path = "/".join(p for p in (records.path, *selector.path) if p)
         rid = pl.col("unit").cast(pl.Int64) if records.depth == 0 else pl.col(f"occ{records.depth}")
-        found = frame.filter((pl.col("tag") == selector.tag) & (pl.col("path") == path)).select(
-            rid.alias("id"), "unit", "at", "raw"
-        )
+        if self._parts is None:
+            # One pass over the file's segments for every selector: by tag and group.
+            keep = ["tag", "path", "unit", "at", "raw"]
+            keep += [f"occ{d}" for d in range(1, self.max_depth + 1)]
+            parts = frame.select(keep).partition_by("tag", "path", as_dict=True)
+            self._parts = {(str(k[0]), str(k[1])): v for k, v in parts.items()}
+        part = self._parts.get((selector.tag, path))
+        if part is None:
+            part = frame.clear()
+        found = part.select(rid.alias("id"), "unit", "at", "raw")
         cut = self.cut
         for element, component, values in selector.conditions:
             value = cut.component(pl.col("raw"), element, component or 1).fill_null("")
@@ -686,31 +761,34 @@ class _Columns:
         date_only: bool,
     ) -> pl.DataFrame:
         found = self._first(frame, records, selectors, self._value_expr)
-        texts = found["raw"].to_list()
-        which = found["order"].to_list()
-        cache: dict[tuple[str, str | None], str | None] = {}
-        out: list[str | None] = []
-        for raw, order in zip(texts, which, strict=True):
-            selector = selectors[order]
-            segment = self.cut.segment(raw)
-            if selector.component is None:
-                element = selector.element or 1
-                parts: tuple[str, ...] = (
-                    segment.elements[element - 1] if element <= len(segment.elements) else ()
-                )
-                text = parts[1] if len(parts) > 1 else ""
-                code = parts[2] if len(parts) > 2 and parts[2] else None
+        text_expr: pl.Expr = pl.lit("")
+        code_expr: pl.Expr = pl.lit(None, pl.String)
+        for order, selector in enumerate(selectors):
+            element = selector.element or 1
+            if selector.component is None:  # a whole C507: qualifier, value, format
+                text = self.cut.component(pl.col("raw"), element, 2)
+                code = self.cut.component(pl.col("raw"), element, 3)
+                code = pl.when(code != "").then(code)
             else:
-                text, code = segment.value(selector.element or 1, selector.component) or "", None
-            key = (text, code)
-            if key not in cache:
-                try:
-                    stamp = parse_datetime(text, code).isoformat()
-                    cache[key] = stamp[:10] if date_only else stamp
-                except ValueError:
-                    cache[key] = None
-            out.append(cache[key])
-        found = found.with_columns(pl.Series("value", out, dtype=pl.String))
+                text = self.cut.component(pl.col("raw"), element, selector.component)
+                code = pl.lit(None, pl.String)
+            chosen = pl.col("order") == order
+            text_expr = pl.when(chosen).then(text.fill_null("")).otherwise(text_expr)
+            code_expr = pl.when(chosen).then(code).otherwise(code_expr)
+        found = found.with_columns(text_expr.alias("text"), code_expr.alias("code"))
+        distinct = found.select("text", "code").unique(maintain_order=True)
+        stamps: list[str | None] = []
+        for text, code in distinct.iter_rows():
+            try:
+                stamp = parse_datetime(text, code).isoformat()
+            except ValueError:
+                stamps.append(None)
+                continue
+            stamps.append(stamp[:10] if date_only else stamp)
+        table = distinct.with_columns(pl.Series("value", stamps, dtype=pl.String))
+        found = found.drop("value").join(
+            table, on=["text", "code"], how="left", nulls_equal=True, maintain_order="left"
+        )
         return self._checked(found, pl.col("value").is_not_null(), name)
 
     def _datetime(
@@ -793,6 +871,7 @@ class _Columns:
         fields as cells (parties as four columns each; seals two; lists as lists)."""
         records = self.records(frame, section)
         out = records.frame
+        self._scope = section
         for name, kind in FIELDS[section].items():
             found = self.values(frame, records, section, name, kind)
             if found is None:
@@ -808,6 +887,7 @@ class _Columns:
             else:
                 found = found.rename({"value": name})
             out = out.join(found, on="id", how="left", maintain_order="left")
+        self._scope = None
         return out
 
 
@@ -816,7 +896,20 @@ def _padded_or_long(column: str) -> pl.Expr:
     return (value != value.str.strip_chars(PY_WHITESPACE)) | (value.str.len_chars() > _LONGEST)
 
 
-def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
+@dataclass
+class _Laid:
+    """The flat rows of every message (``unit``, ``bill``: the B/L's id or null), the
+    containers each B/L names (``unit``, ``bill``, ``container_number``), the declared
+    containers (``unit``, ``id``, ``container_number``, ``at``) and the B/Ls (``unit``,
+    ``id``, ``at``)."""
+
+    rows: pl.DataFrame
+    listed: pl.DataFrame
+    boxes: pl.DataFrame
+    bills: pl.DataFrame
+
+
+def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     """The flat layout's rows of every message (routed ones included; dropped later)."""
     voyage = columns.section(frame, "manifest")
     boxes = columns.section(frame, "containers")
@@ -826,33 +919,42 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         if name not in goods.columns:
             goods = goods.with_columns(pl.lit(None, pl.List(pl.String)).alias(name))
     # --- plain-text rules on every cell ---------------------------------------------------
-    for table in (voyage, boxes, bills, goods):
+    sections = ("manifest", "containers", "consignments", "goods")
+    for scope, table in zip(sections, (voyage, boxes, bills, goods), strict=True):
         for column in table.columns:
             if table.schema[column] == pl.String:
                 columns.route_where(
                     table,
                     _padded_or_long(column).fill_null(False),
                     f"{column}: a padded or long text",
+                    scope,
                 )
             elif table.schema[column] == pl.List(pl.String):
-                items = table.select("unit", pl.col(column).alias("item")).explode("item")
+                items = table.select("unit", "id", pl.col(column).alias("item")).explode("item")
                 columns.route_where(
                     items,
                     _padded_or_long("item").fill_null(False),
                     f"{column}: a padded or long item",
+                    scope,
                 )
     # --- containers: keyed by their normalised number --------------------------------------
     if "number" not in boxes.columns:
         boxes = boxes.with_columns(pl.lit(None, pl.String).alias("number"))
-    columns.route_where(boxes, pl.col("number").is_null(), "a container without a number")
-    boxes = boxes.with_columns(_normalised(pl.col("number")).alias("container_number"))
+    columns.route_where(
+        boxes, pl.col("number").is_null(), "a container without a number", "containers"
+    )
+    boxes = boxes.with_columns(_normalised(boxes.get_column("number")).alias("container_number"))
     columns.route_where(
         boxes,
         _iso6346_problem(pl.col("container_number")).is_not_null(),
         "a container number off ISO 6346",
+        "containers",
     )
     columns.route_where(
-        boxes, pl.struct("unit", "container_number").is_duplicated(), "a container declared twice"
+        boxes,
+        pl.struct("unit", "container_number").is_duplicated(),
+        "a container declared twice",
+        "containers",
     )
     box_cells = {
         "size_type": "container_size_type",
@@ -875,13 +977,6 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
     for name in goods_names:
         if name not in goods.columns:
             goods = goods.with_columns(pl.lit(None, pl.String).alias(name))
-    gid = (
-        frame.filter(
-            pl.col(f"opens{columns.records(frame, 'goods').depth}") & (pl.col("tag") == "GID")
-        )
-        if columns.records(frame, "goods").depth
-        else frame.clear()
-    )
     goods_depth = columns.records(frame, "goods").depth
     goods_path = columns.records(frame, "goods").path
     if goods_depth:
@@ -905,13 +1000,15 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         goods = goods.join(data.with_columns(pl.lit(True).alias("data")), on="id", how="left")
     else:
         goods = goods.with_columns(pl.lit(None, pl.Boolean).alias("data"))
-    del gid
     goods = goods.with_columns(
         pl.col("container_number").fill_null(pl.lit([], pl.List(pl.String))).alias("linked"),
         pl.col("data").fill_null(False),
     )
-    goods = goods.with_columns(
-        pl.col("linked").list.eval(_normalised(pl.element())).alias("linked_norm"),
+    flat = goods.select("id", "linked").explode("linked")
+    flat = flat.with_columns(_normalised(flat.get_column("linked")).alias("linked_norm"))
+    normal = flat.group_by("id").agg(pl.col("linked_norm").drop_nulls())
+    goods = goods.join(normal, on="id", how="left", maintain_order="left").with_columns(
+        pl.col("linked_norm").fill_null(pl.lit([], pl.List(pl.String)))
     )
     kept = goods.filter((pl.col("linked").list.len() == 0) | pl.col("data"))
     kept = kept.with_columns(
@@ -923,10 +1020,18 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         kept,
         pl.all_horizontal(pl.col(c).is_null() for c in goods_names),
         "a goods line without a value",
+        "goods",
     )
     # Every linked container, first-seen order per bill.
     links = (
-        goods.select("unit", pl.col("parent").alias("bill"), "at", "linked", "linked_norm")
+        goods.select(
+            "unit",
+            pl.col("parent").alias("bill"),
+            pl.col("parent").alias("id"),
+            "at",
+            "linked",
+            "linked_norm",
+        )
         .explode("linked", "linked_norm")
         .drop_nulls("linked")
         .with_row_index("seq")
@@ -935,6 +1040,7 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         links,
         _iso6346_problem(pl.col("linked_norm")).is_not_null(),
         "a container number off ISO 6346",
+        "consignments",
     )
     # The model dedupes the raw texts; the flat layout refuses two that normalise alike.
     raw_first = links.unique(["bill", "linked"], keep="first", maintain_order=True)
@@ -942,6 +1048,7 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         raw_first,
         pl.struct("bill", "linked_norm").is_duplicated(),
         "a container number twice on a bill of lading",
+        "consignments",
     )
     listed = raw_first.with_columns(pl.int_range(pl.len()).over("bill").alias("k")).select(
         "unit", "bill", pl.col("linked_norm").alias("container_number"), "k"
@@ -949,12 +1056,16 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
     # --- bills ------------------------------------------------------------------------------
     if "bl_number" not in bills.columns:
         bills = bills.with_columns(pl.lit(None, pl.String).alias("bl_number"))
-    columns.route_where(bills, pl.col("bl_number").is_null(), "a bill of lading without a number")
+    # The model drops such a B/L, and its flags then concern the whole manifest.
+    columns.route_where(
+        bills, pl.col("bl_number").is_null(), "a bill of lading without a number", "manifest"
+    )
     squeezed = pl.col("bl_number").str.replace_all(r"\s", "").str.to_uppercase()
     columns.route_where(
         bills,
         pl.struct("unit", squeezed.alias("sq")).is_duplicated(),
         "a bill of lading number twice",
+        "consignments",
     )
     if "master_bl_number" in bills.columns:
         bills = bills.with_columns(
@@ -999,7 +1110,9 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
     voyage = voyage.with_columns(key.alias("_call"))
     # Only messages not routed so far compete for a call (as plain JSON documents do).
     plain = voyage.filter(~pl.col("unit").is_in(list(columns.bad)))
-    columns.route_where(plain, pl.col("_call").is_duplicated(), "two messages of one vessel call")
+    columns.route_where(
+        plain, pl.col("_call").is_duplicated(), "two messages of one vessel call", "manifest"
+    )
     # --- rows ---------------------------------------------------------------------------------
     named = listed.join(
         boxes.select("unit", "container_number", *box_columns, "equipped"),
@@ -1007,9 +1120,10 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
         how="left",
     )
     columns.route_where(
-        named,
+        named.with_columns(pl.col("bill").alias("id")),
         pl.col("equipped") == False,  # noqa: E712 - a Polars expression
         "a declared container without equipment data",
+        "consignments",
     )
     named = named.drop("equipped")
     lines = kept.select(
@@ -1076,13 +1190,21 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> pl.DataFrame:
     for name in _NAMES:
         if name not in rows.columns:
             rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
-    return rows.select(*[pl.col(n).cast(pl.String) for n in _NAMES], pl.col("unit"))
+    return _Laid(
+        rows.select(*[pl.col(n).cast(pl.String) for n in _NAMES], "unit", "bill"),
+        listed.select("unit", "bill", "container_number"),
+        boxes.select("unit", "id", "container_number", "at"),
+        bills.select("unit", "id", "at"),
+    )
 
 
-def _normalised(value: pl.Expr) -> pl.Expr:
+def _normalised(value: pl.Series) -> pl.Series:
     """How the flat layout keys a container (``_py_container``): the common shape as it
-    is, anything else through the model's normalisation."""
-    return value.map_elements(_py_container, return_dtype=pl.String, skip_nulls=True)
+    is, anything else through the model's normalisation (once per distinct value)."""
+    return _canonical(value, _CONTAINER_SHAPE, _py_container)
+
+
+_CONTAINER_SHAPE = r"^[A-Z]{4}[0-9]{7}$"
 
 
 # --- the whole read --------------------------------------------------------------------------
@@ -1109,15 +1231,136 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
     )
     function = cut.component(pl.col("raw"), 3, 1)
     columns.route_where(bgm, (function != "9") & (function != ""), "not an original message")
-    cells = _assemble(columns, frame)
+    laid = _assemble(columns, frame)
+    bills, boxes = _closure(columns, laid)
     bad = columns.bad
-    cells = cells.filter(~pl.col("unit").is_in(list(bad)))
-    routed: dict[int, Message] = {}
-    for number in sorted(bad):
+    # A message left with no B/L and no container of its own goes whole.
+    rest = pl.concat(
+        [
+            laid.bills.filter(~pl.col("id").is_in(list(bills))).select("unit"),
+            laid.boxes.filter(~pl.col("id").is_in(list(boxes))).select("unit"),
+        ]
+    )
+    left = set(rest.get_column("unit").to_list())
+    unit_of = dict(laid.bills.select("id", "unit").iter_rows())
+    unit_of.update(laid.boxes.select("id", "unit").iter_rows())
+    partial = {unit_of[i] for i in [*bills, *boxes]} - set(bad)
+    for unit in sorted(partial - left):
+        columns.route([unit], "every B/L and container of the message goes through the models")
+    partial &= left
+    cells = laid.rows.filter(
+        ~pl.col("unit").is_in(list(bad)) & ~pl.col("bill").is_in(list(bills)).fill_null(False)
+    )
+    routed_numbers = (
+        laid.boxes.filter(pl.col("id").is_in(list(boxes)))
+        .select("unit", "container_number", pl.lit(True).alias("_routed"))
+        .unique(["unit", "container_number"])
+    )
+    cells = (
+        cells.join(
+            routed_numbers, on=["unit", "container_number"], how="left", maintain_order="left"
+        )
+        .filter(~(pl.col("bill").is_null() & pl.col("_routed").fill_null(False)))
+        .drop("_routed")
+    )
+
+    def whole(number: int) -> Message:
         first, last = envelope.messages[number - 1]
-        routed[number] = _message(cut, first, last, envelope.interchange)
+        return _message(cut, first, last, envelope.interchange)
+
+    routed = {number: whole(number) for number in sorted(bad)}
+    parts = {unit: _part(columns, frame, unit, bills, boxes) for unit in sorted(partial - set(bad))}
     fast = [n for n in range(1, len(envelope.messages) + 1) if n not in bad]
-    return EdifactColumns(cells, fast, routed, len(envelope.messages), cut.service, dict(bad))
+    fast_bills = (
+        laid.bills.filter(~pl.col("unit").is_in(list(bad)) & ~pl.col("id").is_in(list(bills)))
+        .sort("at")
+        .select("unit", pl.int_range(pl.len()).over("unit").alias("run"), pl.col("at").alias("key"))
+    )
+    part_bills: dict[int, list[int]] = {}
+    for unit, at in (
+        laid.bills.filter(pl.col("id").is_in(list(bills)))
+        .sort("at")
+        .select("unit", "at")
+        .iter_rows()
+    ):
+        part_bills.setdefault(unit, []).append(at)
+    declared = laid.boxes.group_by("unit", "container_number").agg(pl.col("at").min().alias("key"))
+    reasons = dict(bad)
+    for record, reason in [*columns.bad_bills.items(), *columns.bad_boxes.items()]:
+        reasons.setdefault(unit_of.get(record, 0), reason)
+    return EdifactColumns(
+        cells,
+        fast,
+        routed,
+        parts,
+        fast_bills,
+        part_bills,
+        declared,
+        whole,
+        len(envelope.messages),
+        cut.service,
+        reasons,
+    )
+
+
+def _closure(columns: _Columns, laid: _Laid) -> tuple[set[int], set[int]]:
+    """The B/Ls and containers routed, with every B/L and container they share a
+    container number with, and so on (what the model path counts across them: B/Ls per
+    container, goods per container, a number's declarations)."""
+    bills = set(columns.bad_bills)
+    boxes = set(columns.bad_boxes)
+    if not bills and not boxes:
+        return bills, boxes
+    numbers_of_bill: dict[int, list[tuple[int, str]]] = {}
+    bills_of: dict[tuple[int, str], list[int]] = {}
+    for unit, bill, number in laid.listed.iter_rows():
+        numbers_of_bill.setdefault(bill, []).append((unit, number))
+        bills_of.setdefault((unit, number), []).append(bill)
+    boxes_of: dict[tuple[int, str], list[int]] = {}
+    number_of_box: dict[int, tuple[int, str]] = {}
+    for unit, box, number, _at in laid.boxes.iter_rows():
+        if number is not None:
+            boxes_of.setdefault((unit, number), []).append(box)
+            number_of_box[box] = (unit, number)
+    todo = [n for b in bills for n in numbers_of_bill.get(b, ())]
+    todo += [number_of_box[b] for b in boxes if b in number_of_box]
+    seen: set[tuple[int, str]] = set()
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        for bill in bills_of.get(key, ()):
+            if bill not in bills:
+                bills.add(bill)
+                todo += numbers_of_bill.get(bill, ())
+        boxes.update(boxes_of.get(key, ()))
+    return bills, boxes
+
+
+def _part(
+    columns: _Columns, frame: pl.DataFrame, unit: int, bills: set[int], boxes: set[int]
+) -> Message:
+    """The part of message ``unit`` the model path reads: every segment but those of
+    the B/Ls and containers read column-wise, with its trailer counting them."""
+    each = columns.mapping.each
+    mine = frame.filter(pl.col("unit") == unit)
+    keep = pl.lit(True)
+    for section, chosen in (("consignments", bills), ("containers", boxes)):
+        path = each.get(section, ())
+        depth = len(path)
+        if not 0 < depth <= columns.max_depth:
+            continue
+        inside = (pl.col("depth") >= depth) & (pl.col(f"prefix{depth}") == "/".join(path))
+        keep = keep & (~inside.fill_null(False) | pl.col(f"occ{depth}").is_in(list(chosen)))
+    ats = mine.filter(keep).get_column("at").to_list()
+    head = columns.envelope.heads[unit - 1]
+    cut = columns.cut
+    trailer = write_segment(Segment("UNT", ((str(len(ats)),), (head.reference,))), cut.service)
+    tokens = tokenize(cut.text_from(ats[:-1], trailer))
+    (message,) = open_envelopes(tokens).messages
+    message.interchange = columns.envelope.interchange
+    return message
 
 
 def _message(cut: _Cut, first: int, last: int, interchange: str | None) -> Message:
@@ -1158,8 +1401,6 @@ def read_edifact_frame(
     from riskprofile.io._layout import ColumnMapping
     from riskprofile.io._table import TableReader
     from riskprofile.io.edifact._reader import _mapping
-    from riskprofile.model.frame import shipment_frame
-    from riskprofile.model.shipment import flatten
 
     if strictness == "strict":
         return "strict EDIFACT input"
@@ -1183,8 +1424,7 @@ def read_edifact_frame(
     cells = split.cells.with_columns(
         pl.int_range(1, split.cells.height + 1, dtype=pl.Int64).alias("__line__")
     )
-    units = cells.get_column("unit")
-    cells = cells.drop("unit")
+    cells = cells.drop("unit", "bill")
 
     def load(start: int, stop: int, wanted: list[str] | None) -> pl.DataFrame:
         names = [*_NAMES, "__line__"] if wanted is None else [*wanted, "__line__"]
@@ -1203,43 +1443,10 @@ def read_edifact_frame(
     ).read(rows_to_units)
     if read.rejected or read.rows_via_models:
         return "EDIFACT input: rows the column-wise path does not read alone"
-    frame = read.frame
-    # Each column-wise message is one vessel call, its shipments together in file order.
-    first = pl.int_range(pl.len()) == 0
-    changed = first | pl.any_horizontal(
-        pl.col(c).ne_missing(pl.col(c).shift(1)) for c in _CALL_COLUMNS
-    )
-    runs = frame.select(changed.cast(pl.Int64).cum_sum().alias("_run")).to_series() - 1
-    if frame.height == 0 or int(runs[-1]) + 1 != fast_count:
-        return "EDIFACT input: messages the column-wise path does not tell apart"
-    del units
-    rejected: list[RejectedRecord] = []
-    manifests = read.manifests
-    if split.routed:
-        parts = [
-            frame.with_columns(
-                pl.Series(split.fast, dtype=pl.Int64).gather(runs).alias("_unit"),
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
-            )
-        ]
-        shipments = []
-        unit_of: list[int] = []
-        for number, message in split.routed.items():
-            outcome = read_message(message, resolved, split.service, strictness, source, number)
-            if isinstance(outcome, RejectedRecord):
-                rejected.append(outcome)
-                continue
-            manifests += 1
-            mine = flatten(outcome)
-            shipments += mine
-            unit_of += [number] * len(mine)
-        parts.append(
-            shipment_frame(shipments).with_columns(
-                pl.Series("_unit", unit_of, dtype=pl.Int64),
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
-            )
-        )
-        frame = pl.concat(parts).sort("_unit", "_at").drop("_unit", "_at")
+    merged = _in_file_order(read.frame, split, resolved, strictness, source)
+    if isinstance(merged, str):
+        return merged
+    frame, rejected, manifests = merged
     if progress is not None:
         progress(total, total)
     return FrameBatch(
@@ -1252,8 +1459,141 @@ def read_edifact_frame(
         manifests=manifests,
         ignored_columns=(),
         record_unit="message",
-        rows_via_models=len(split.routed),
+        rows_via_models=len(split.routed) + len(split.parts),
     )
+
+
+def _in_file_order(
+    fast: pl.DataFrame,
+    split: EdifactColumns,
+    mapping: EdifactMapping,
+    strictness: Strictness,
+    source: str,
+) -> tuple[pl.DataFrame, list[RejectedRecord], int] | str:
+    """The frame of every message in file order, its rejected records and the
+    manifests read: ``fast`` (the column-wise rows) and what the model path reads (whole
+    messages, and the parts of messages), each shipment placed where ``flatten`` of the
+    whole message puts it: B/Ls in message order, then the containers no B/L names in
+    the order first declared."""
+    from riskprofile.model._flag_names import flagged_element
+    from riskprofile.model.frame import shipment_frame
+    from riskprofile.model.shipment import _pieces, flatten
+
+    # Each message read column-wise is one vessel call, its shipments together.
+    first = pl.int_range(pl.len()) == 0
+    changed = first | pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(c).shift(1)) for c in _CALL_COLUMNS
+    )
+    runs = fast.select(changed.cast(pl.Int64).cum_sum().alias("_run")).to_series() - 1
+    if fast.height == 0 or int(runs[-1]) + 1 != len(split.fast):
+        return "EDIFACT input: messages the column-wise path does not tell apart"
+    units = pl.Series(split.fast, dtype=pl.Int64).gather(runs)
+    keyed = fast.with_columns(units.alias("_unit"))
+    # Within a message, the n-th run of one B/L number is its n-th B/L read column-wise.
+    new_bill = (pl.int_range(pl.len()) == 0) | pl.col("bl_number").ne_missing(
+        pl.col("bl_number").shift(1)
+    )
+    keyed = keyed.with_columns(
+        (new_bill & pl.col("bl_number").is_not_null())
+        .cast(pl.Int64)
+        .cum_sum()
+        .over("_unit")
+        .sub(1)
+        .alias("run"),
+        pl.col("bl_number").is_null().cast(pl.Int64).alias("_tail"),
+    )
+    counted = (
+        keyed.filter(pl.col("_tail") == 0)
+        .group_by("_unit")
+        .agg((pl.col("run").max() + 1).alias("n"))
+    )
+    expected = split.fast_bills.group_by("unit").agg(pl.len().alias("n"))
+    check = counted.join(expected, left_on="_unit", right_on="unit", how="full", coalesce=True)
+    if check.filter(pl.col("n").ne_missing(pl.col("n_right"))).height:
+        return "EDIFACT input: B/Ls the column-wise path does not tell apart"
+    fast_bills = split.fast_bills.with_columns(pl.col("unit").cast(pl.Int64))
+    declared = split.declared.with_columns(pl.col("unit").cast(pl.Int64))
+    keyed = (
+        keyed.join(
+            fast_bills.rename({"unit": "_unit", "key": "_bill_key"}),
+            on=["_unit", "run"],
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            declared.rename({"unit": "_unit", "key": "_box_key"}),
+            on=["_unit", "container_number"],
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.when(pl.col("_tail") == 1)
+            .then(pl.col("_box_key"))
+            .otherwise(pl.col("_bill_key"))
+            .fill_null(0)
+            .alias("_key"),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
+        )
+        .drop("run", "_bill_key", "_box_key")
+    )
+    parts = [keyed]
+    rejected: list[RejectedRecord] = []
+    manifests = len(split.fast)  # each gives a manifest (a part too, with its rows)
+    shipments = []
+    order: list[tuple[int, int, int]] = []
+    dropped: list[int] = []
+    declared_at = {(u, n): k for u, n, k in split.declared.iter_rows()}
+    wanted = sorted({*split.routed, *split.parts})
+    for number in wanted:
+        message = split.routed.get(number)
+        outcome = None
+        if message is None:  # a part: read alone unless the model says the whole message
+            outcome = read_message(split.parts[number], mapping, split.service, strictness,
+                                   source, number)  # fmt: skip
+            common = isinstance(outcome, RejectedRecord) or any(
+                (found := flagged_element(flag)) is None
+                or found[0] not in ("consignments", "containers")
+                for flag in outcome.quality_flags
+            )
+            if common:
+                dropped.append(number)
+                message = split.whole(number)
+                outcome = None
+        if outcome is None:
+            assert message is not None
+            outcome = read_message(message, mapping, split.service, strictness, source, number)
+            if isinstance(outcome, RejectedRecord):
+                rejected.append(outcome)
+                manifests -= number in split.parts
+                continue
+            manifests += number in split.routed
+            mine = flatten(outcome)
+            shipments += mine
+            order += [(number, 0, 0)] * len(mine)
+            continue
+        assert isinstance(outcome, Manifest)
+        bill_keys = split.part_bills.get(number, [])
+        for piece in _pieces(outcome):
+            if piece.consignment_index is not None:
+                order.append((number, 0, bill_keys[piece.consignment_index]))
+            else:
+                order.append((number, 1, declared_at.get((number, piece.container_number), 0)))
+        shipments += flatten(outcome)
+    if dropped:
+        keyed = keyed.filter(~pl.col("_unit").is_in(dropped))
+        parts = [keyed]
+    if shipments:
+        parts.append(
+            shipment_frame(shipments).with_columns(
+                pl.Series("_unit", [o[0] for o in order], dtype=pl.Int64),
+                pl.Series("_tail", [o[1] for o in order], dtype=pl.Int64),
+                pl.Series("_key", [o[2] for o in order], dtype=pl.Int64),
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
+            )
+        )
+    frame = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
+    frame = frame.sort("_unit", "_tail", "_key", "_at", maintain_order=True)
+    return frame.drop("_unit", "_tail", "_key", "_at"), rejected, manifests
 
 
 # The columns that tell one vessel call from the next in a frame read column-wise.
