@@ -6,7 +6,7 @@ import csv
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,11 +29,22 @@ class _Source:
     header: list[str]
     height: int
     load: Callable[[int, int, list[str] | None], pl.DataFrame]
+    # Columns of every record loaded with the file (a CSV file's, parsed while its bytes
+    # were in memory), until :meth:`every` hands them over.
+    kept: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def rows(self, start: int, stop: int, columns: list[str] | None = None) -> pl.DataFrame:
         """Records ``start`` to ``stop`` (of the file's records), ``columns`` of them or
         all, with ``__line__``."""
         return self.load(start, stop, columns)
+
+    def every(self, columns: list[str]) -> pl.DataFrame:
+        """``rows(0, height, columns)``: those loaded with the file when they are these
+        (handed over once), else loaded now."""
+        kept = self.kept.pop("every", None)
+        if kept is not None and kept.columns == [*columns, "__line__"]:
+            return kept
+        return self.rows(0, self.height, columns)
 
 
 def _load_parquet(path: Path) -> _Source | str:
@@ -66,13 +77,20 @@ def _field_pattern(delimiter: str) -> str:
     return f"^{cell}(?:{d}{cell})*$"
 
 
-def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
+def _load_csv(
+    path: Path, mapping: ColumnMapping, every: Callable[[list[str], int], list[str]] | None = None
+) -> _Source | str:
     """The CSV file's records as text columns, or why the model path must read it.
 
     The file is kept as UTF-8 bytes and each slice of records is parsed by Polars when
     it is read: the whole file as Python text (a copy per line, the lines joined again)
     cost five times the file in memory, and the whole file parsed at once twice the file
-    (sixteen bytes a cell, whatever its text)."""
+    (sixteen bytes a cell, whatever its text).
+
+    ``every``, given the header and the number of records, names the columns the reader
+    will need of every record (:meth:`_Source.every`; none for a file of one slice):
+    they are parsed here, from the bytes already in memory, instead of from a second
+    reading of the file."""
     delimiter = mapping.delimiter
     if delimiter in ('"', "\n", "\r"):
         return "an unusual delimiter"
@@ -122,24 +140,6 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
         # the whole file is the file itself).
         return data[:end] if first == 2 else b"".join((head, memoryview(data)[begin:end]))
 
-    if at is not None:
-        # The bytes are the file's own from ``at`` on (UTF-8 with LF line breaks, the
-        # usual case): each slice reads its lines from the file again, so that the
-        # file's bytes (a GB at a million shipments) are not held while the slices are
-        # parsed. A file that changes meanwhile is read by the model path instead.
-        del data
-
-        def text_of(first: int, begin: int, end: int) -> bytes:
-            start = 0 if first == 2 else begin
-            with path.open("rb") as handle:
-                if _identity(handle) != identity:
-                    raise _UnreadableError("the file changed while it was read")
-                handle.seek(at + start)
-                lines = handle.read(min(end, size) - start)
-            if len(lines) != min(end, size) - start:
-                raise _UnreadableError("the file changed while it was read")
-            return lines if first == 2 else b"".join((head, lines))
-
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
         names = header if columns is None else columns
         if stop <= start:
@@ -174,7 +174,33 @@ def _load_csv(path: Path, mapping: ColumnMapping) -> _Source | str:
             raw = raw.filter(pl.col("__line__").is_in(records.slice(start, stop - start).implode()))
         return raw.rechunk()
 
-    return _Source(header, records.len(), load)
+    kept: dict[str, pl.DataFrame] = {}
+    wanted = every(header, records.len()) if every is not None else []
+    if wanted:
+        try:
+            kept["every"] = load(0, records.len(), wanted)
+        except _UnreadableError as exc:
+            return str(exc)
+
+    if at is not None:
+        # The bytes are the file's own from ``at`` on (UTF-8 with LF line breaks, the
+        # usual case): each slice reads its lines from the file again, so that the
+        # file's bytes (a GB at a million shipments) are not held while the slices are
+        # parsed. A file that changes meanwhile is read by the model path instead.
+        del data
+
+        def text_of(first: int, begin: int, end: int) -> bytes:
+            start = 0 if first == 2 else begin
+            with path.open("rb") as handle:
+                if _identity(handle) != identity:
+                    raise _UnreadableError("the file changed while it was read")
+                handle.seek(at + start)
+                lines = handle.read(min(end, size) - start)
+            if len(lines) != min(end, size) - start:
+                raise _UnreadableError("the file changed while it was read")
+            return lines if first == 2 else b"".join((head, lines))
+
+    return _Source(header, records.len(), load, kept)
 
 
 def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:

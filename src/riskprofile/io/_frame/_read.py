@@ -10,7 +10,7 @@ from riskprofile._fork import require_fork_safe
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._json import FlatDocuments, flat_documents
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _Source, _UnreadableError
-from riskprofile.io._frame._reader import Progress, _Reader
+from riskprofile.io._frame._reader import Progress, _Reader, every_record_needs
 from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._values import _LIST_COLUMNS
 from riskprofile.io._layout import COLUMNS, ColumnMapping
@@ -96,7 +96,12 @@ def read_frame(
         return _via_models(path, resolved, strictness, fmt, reason, progress)
     if fmt == "csv":
         resolved = table_mapping(path, resolved)
-    loaded = _load_csv(path, resolved) if fmt == "csv" else _load_parquet(path)
+    if fmt == "csv":
+        # The columns cutting the file into slices reads are parsed with the file.
+        every = every_record_needs(lambda header: TableReader(resolved, strictness, header, source))
+        loaded = _load_csv(path, resolved, every)
+    else:
+        loaded = _load_parquet(path)
     if isinstance(loaded, str):
         return _via_models(path, resolved, strictness, fmt, loaded, progress)
     # The reference reader's header checks (and errors), and which file columns feed ours.

@@ -26,7 +26,7 @@ from riskprofile.io._frame._values import (
     _py_container,
     _py_squeeze,
 )
-from riskprofile.io._table import nest
+from riskprofile.io._table import TableReader, nest
 from riskprofile.model._base import MAX_TEXT_CHARS
 from riskprofile.model.manifest import GoodsItem
 
@@ -35,6 +35,25 @@ SLICE_WORKERS = 2
 
 Progress = Callable[[int, int], None]
 """A read's progress hook: called with (records done, records in the file)."""
+
+
+def call_key_sources(table: TableReader) -> list[str]:
+    """The file's columns that key the vessel calls: what cutting a file into slices
+    reads of every record."""
+    return sorted({n for c in _CALL_KEY for n in table.sources.get(c, ())})
+
+
+def every_record_needs(
+    table: Callable[[list[str]], TableReader],
+) -> Callable[[list[str], int], list[str]]:
+    """What :meth:`_Reader.read` reads of every record of a file with this header and
+    number of records before its slices (``table`` makes the file's table reader):
+    the call keys, when there is more than one slice to cut."""
+
+    def columns(header: list[str], records: int) -> list[str]:
+        return [] if records <= SLICE_RECORDS else call_key_sources(table(header))
+
+    return columns
 
 
 @dataclass(frozen=True)
@@ -115,8 +134,8 @@ class _Reader(_GroupTables, _ModelPath):
         height = self.records.height
         if height <= SLICE_RECORDS:
             return [(0, height)]
-        used = sorted({n for c in _CALL_KEY for n in self.table.sources.get(c, ())})
-        voyages = self.records.rows(0, height, used).select(self._column(c) for c in _CALL_KEY)
+        used = call_key_sources(self.table)
+        voyages = self.records.every(used).select(self._column(c) for c in _CALL_KEY)
         keys = self._file_call_keys = self._call_keys(voyages)
         spans = (
             keys.to_frame("_callkey")
