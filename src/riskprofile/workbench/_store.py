@@ -56,6 +56,7 @@ _BATCH = ("batch_id", "name", "origin", "status", "error", "loaded_at", "loaded_
 _OUTCOME_SELECTED_BY: dict[str, SelectedBy] = {
     "forced": "forced", "score": "score", "control": "control", "manual": "other",
 }  # fmt: skip
+_FRAMES_KEPT = 3
 _LANE_ORDER = {"red": 0, "yellow": 1, "blue": 2, "green": 3}
 # The statements built from the column tuples above (no value is ever formatted in).
 _SELECT_BATCHES = f"SELECT {', '.join(_BATCH)} FROM wb_batches"  # noqa: S608
@@ -463,8 +464,8 @@ class Workbench:
             change = Change(seq, "load", batch_id, None, name, actor.name, actor.role, at, None,
                             summary)  # fmt: skip
             self._event(seq, change)
-        self._frames[batch_id] = read.frame
         if self.history is not None:
+            self._keep_frame(batch_id, read.frame)
             self.history.add(read.frame, as_of=when, fingerprints=fingerprints)
         return LoadReport(
             batch_id, name, "loaded", records_read=read.records_read,
@@ -685,8 +686,16 @@ class Workbench:
             if info is None or not rows:
                 raise WorkbenchError("the batch's file is not in the store", unit=batch_id)
             with read_content(bytes(rows[0][0]), info.name, self.config.mapping) as read:
-                self._frames[batch_id] = read.frame
+                self._keep_frame(batch_id, read.frame)
         return self._frames[batch_id]
+
+    def _keep_frame(self, batch_id: str, frame: Any) -> None:
+        # The frames of the last few batches (results come in for the recent days): the
+        # others are read again from the store when needed.
+        self._frames.pop(batch_id, None)
+        self._frames[batch_id] = frame
+        while len(self._frames) > _FRAMES_KEPT:
+            self._frames.pop(next(iter(self._frames)))
 
     def _record_history(self, unit: UnitRow) -> None:
         outcome = outcome_of(unit)

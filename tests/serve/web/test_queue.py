@@ -312,3 +312,14 @@ def test_the_queue_on_a_postgresql_store(
     [outcome] = bench.app.state.queue.outcomes()
     assert (outcome.inspected, outcome.finding) == (True, False)
     bench.store.close()
+
+
+def test_a_long_list_shows_its_first_rows_and_says_so(
+    bench: Workbench, loaded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskprofile.serve.web import _queue
+
+    monkeypatch.setattr(_queue, "_ROWS_SHOWN", 5)
+    page = bench.client("ana").get("/queue?all=true&order=score").text
+    assert len(units_on(page)) == 5
+    assert "Showing the first 5 of" in page

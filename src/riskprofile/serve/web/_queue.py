@@ -52,6 +52,7 @@ NAV = (NavItem("/queue", N_("Inspection list"), ("analyst", "officer", "supervis
 Anyone = Annotated[User, Depends(require_role("analyst", "officer", "supervisor"))]
 Loader = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 _TEXT = 2000
+_ROWS_SHOWN = 500
 # The words the pages show from the data (lanes, states, reasons...), marked here so that
 # they are extracted into the catalogues and translated where they are shown.
 WORDS = (
@@ -133,9 +134,11 @@ def queue(
         if shown is not None
         else []
     )  # fmt: skip
+    total = len(units)
+    units = units[:_ROWS_SHOWN]  # a whole batch can be thousands of containers
     context = {
-        "batch": shown, "batches": batches, "refused": [b for b in workbench.batches()
-                                                        if b.status == "refused"][:5],
+        "total": total, "batch": shown, "batches": batches,
+        "refused": [b for b in workbench.batches() if b.status == "refused"][:5],
         "units": units, "officer": officer or "", "order": order, "everything": everything,
         "officers": _officers(request), "sort_keys": SORT_KEYS,
         "today": dt.datetime.now(dt.UTC).date().isoformat(), "message": None,
