@@ -645,6 +645,48 @@ def test_the_conditions_are_translated_while_the_batch_is_read_and_once(
     assert len(made) == len(set(made))
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_text_on_standard_output_is_written_in_parts_once_the_whole_frame_is_let_go(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """``--format json|csv`` to standard output: written some rows at a time (never the
+    whole run's text at once) from the run cut to the columns it reads, the batch's whole
+    frame let go; the same text as the reference engine's."""
+    import weakref
+
+    from riskprofile.engines import columnar
+    from riskprofile.output import _frame_files
+
+    frames: list[weakref.ref[Any]] = []
+    original_score = columnar.score_frame
+    original_csv, original_json = _frame_files.csv_frame, _frame_files.json_parts
+    alive: list[bool] = []  # whether the whole frame lived as each table's text was made
+
+    def score_frame(batch: Any, *args: object, **kwargs: object) -> object:
+        frames.append(weakref.ref(batch.frame))
+        return original_score(batch, *args, **kwargs)  # type: ignore[arg-type]
+
+    def csv_frame(*args: Any) -> Any:
+        alive.append(frames[0]() is not None)
+        return original_csv(*args)
+
+    def json_parts(*args: Any) -> Any:
+        alive.append(frames[0]() is not None)
+        return original_json(*args)
+
+    monkeypatch.setattr(columnar, "score_frame", score_frame)
+    monkeypatch.setattr(_frame_files, "csv_frame", csv_frame)
+    monkeypatch.setattr(_frame_files, "json_parts", json_parts)
+    monkeypatch.setattr(_frame_files, "_JSON_ROWS", 3)
+    argv = [*BASE, "--format", fmt, "--control-rate", "1%", "--seed", "1"]
+    code, out, err = run(argv, capsys)
+    assert code == EXIT_OK
+    assert alive == ([False] if fmt == "csv" else [False, False])
+    monkeypatch.undo()
+    reference = run([*argv, "--engine", "rowwise"], capsys)
+    assert reference == (EXIT_OK, out, err)
+
+
 def test_the_files_are_written_once_the_whole_frame_is_let_go(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

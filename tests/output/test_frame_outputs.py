@@ -381,6 +381,45 @@ def test_json_put_together_in_many_parts_is_the_same_text(
         assert (tmp_path / "out.json").read_text(encoding="utf-8") == expected, rows
 
 
+def test_text_written_to_a_stream_in_parts_is_the_same_text(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``write_text`` (standard output) writes the JSON and CSV text some rows at a time,
+    each part a write of its own: the same text as ``to_json``/``to_csv``, the row-wise
+    run's, however the rows are cut."""
+    import io
+
+    from riskprofile.output import _frame_files
+
+    class Parts(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.writes = 0
+
+        def write(self, text: str) -> int:
+            self.writes += 1
+            return super().write(text)
+
+    reference, frame_run, rejected = example_runs
+    chosen = select(reference, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
+    other = select(frame_run, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
+    cut = output.for_files(dataclasses.replace(frame_run))
+    for fmt, whole in (("json", output.to_json), ("csv", output.to_csv)):
+        expected = whole(reference, chosen)
+        for rows in (1, 7, len(frame_run) - 1, len(frame_run)):
+            monkeypatch.setattr(_frame_files, "_JSON_ROWS", rows)
+            for run, selection in ((frame_run, other), (cut, other), (reference, chosen)):
+                stream = Parts()
+                output.write_text(run, stream, selection, format=fmt)
+                assert stream.getvalue() == expected, (fmt, rows)
+                if rows == 1 and run is not reference:
+                    assert stream.writes >= len(frame_run), "not written in parts"
+    empty = output.for_files(dataclasses.replace(frame_run))
+    with pytest.raises(ValueError, match="unknown text format"):
+        output.write_text(empty, io.StringIO(), format="parquet")
+
+
 SAME_WORDS = {
     "id": "t.words",
     "version": 1,

@@ -281,10 +281,10 @@ def _score_batch(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _usage(str(exc)) from None
     top = _top_of_list(args, fmt, run, selection)
-    if top is not None:
-        # The list is made; the files read few of the batch's columns. Rebinding ``run``
-        # (and the selection's) leaves no reference to the whole frame, whose memory goes
-        # back before the files' tables are built.
+    if fmt != "table":
+        # The list is made; the files (or the JSON/CSV text) read few of the batch's
+        # columns. Rebinding ``run`` (and the selection's) leaves no reference to the
+        # whole frame, whose memory goes back before the files' tables are built.
         from riskprofile.output import for_files
 
         run = for_files(run)
@@ -461,7 +461,7 @@ def _write(
 
     Progress is drawn only while files are written: standard output may be the same
     terminal."""
-    from riskprofile.output import output_files, text_table, to_json, write_output
+    from riskprofile.output import output_files, text_table, write_output
 
     warn = args.unevaluable_warn
     width = _width()
@@ -484,12 +484,10 @@ def _write(
             run, selection, unevaluable_warning=warn, width=width, details=args.details
         )
         print(listing, end="")
-    elif fmt == "json":
-        sys.stdout.write(to_json(run, selection))
-    else:
-        from riskprofile.output import to_csv
+    else:  # JSON or CSV text on standard output, in parts
+        from riskprofile.output import write_text
 
-        sys.stdout.write(to_csv(run, selection))
+        write_text(run, sys.stdout, selection, format=fmt)
     if fmt in ("json", "csv") and not args.output:
         from riskprofile.scoring import unevaluable_warnings
 

@@ -17,7 +17,14 @@ from __future__ import annotations
 
 # _csv and _LANE_STYLE: still imported from here by callers written before the split.
 from riskprofile.output._files import _csv as _csv
-from riskprofile.output._files import for_files, output_files, to_csv, to_json, write_output
+from riskprofile.output._files import (
+    for_files,
+    output_files,
+    to_csv,
+    to_json,
+    write_output,
+    write_text,
+)
 from riskprofile.output._html import _LANE_STYLE as _LANE_STYLE
 from riskprofile.output._html import frame_run_html, run_html, selection_html
 from riskprofile.output._tables import (
@@ -50,4 +57,5 @@ __all__ = [
     "to_pandas",
     "to_polars",
     "write_output",
+    "write_text",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from riskprofile.io._cells import csv_line
 from riskprofile.output._tables import (
@@ -135,6 +135,28 @@ def to_csv(run: Run, selection: Selection | None = None) -> str:
 
         return _frame_files.csv_text(_frame.container_frame(run, selection), CONTAINER_COLUMNS)
     return _csv(container_rows(run, selection), CONTAINER_COLUMNS)
+
+
+def write_text(
+    run: Run, stream: TextIO, selection: Selection | None = None, *, format: str = "json"
+) -> None:
+    """Write :func:`to_json` (``format="json"``) or :func:`to_csv` (``"csv"``) to a text
+    stream (standard output): the same text, written in parts for a column-wise run, so
+    that a big run's text (gigabytes at a million containers) is never held whole."""
+    if format not in ("json", "csv"):
+        raise ValueError(f"unknown text format {format!r}: use json or csv")
+    run = tables_of(run)
+    if is_object_run(run):
+        stream.write(to_json(run, selection) if format == "json" else to_csv(run, selection))
+        return
+    from riskprofile.output import _frame, _frame_files
+
+    if format == "json":
+        for part in _json_parts(run, selection):
+            stream.write(part if isinstance(part, str) else _frame_files.json_text(part))
+        return
+    for text in _frame_files.csv_parts(_frame.container_frame(run, selection), CONTAINER_COLUMNS):
+        stream.write(text)
 
 
 def _hits_csv(run: Run) -> str:

@@ -16,7 +16,7 @@ from riskprofile.io._cells import csv_cell, csv_line
 from riskprofile.output._frame import _NULLABLE, _NUMBERS
 
 __all__ = [
-    "arrow_table", "csv_text", "json_list", "json_parts", "json_text", "write_csv",
+    "arrow_table", "csv_parts", "csv_text", "json_list", "json_parts", "json_text", "write_csv",
     "write_parts",
 ]  # fmt: skip
 
@@ -78,6 +78,20 @@ def write_csv(table: pl.DataFrame, columns: Sequence[str], target: Any = None) -
         target, quote_style="necessary", line_terminator="\n", include_header=True
     )
     return written
+
+
+def csv_parts(table: pl.DataFrame, columns: Sequence[str]) -> Iterator[str]:
+    """The text of :func:`csv_text` in parts of at most ``_JSON_ROWS`` rows each (the
+    header with the first), to be written one after the other: the whole run's text is
+    never held at once."""
+    cells = csv_frame(table, columns)
+    if cells.height == 0:
+        yield csv_line(columns)
+        return
+    for start in range(0, cells.height, _JSON_ROWS):
+        yield cells.slice(start, _JSON_ROWS).write_csv(
+            quote_style="necessary", line_terminator="\n", include_header=start == 0
+        )
 
 
 def csv_text(table: pl.DataFrame, columns: Sequence[str]) -> str:
