@@ -260,6 +260,8 @@ TRANSLATED = [
     'place_of_delivery in "PKKHI AFKBL"',
     "goods_gross_weight_kg in $limits",
     "[x for x in hs_chapters if x in $codes].length > 0",
+    '[x for x in route_countries if x in $codes or x in ["PK", "ZZ"] or x in $words].length > 0',
+    '[x for x in hs_chapters if x in $codes or x == "AF"].length > 0',
     '[x for x in route_countries if x.starts_with("A") or x == "84"].is_empty',
     "route_countries.length > route_countries.to_set.length",
     "route_countries.length == 0",
@@ -316,6 +318,26 @@ def test_each_kind_of_condition_translates_and_equals_rowwise(
     sql_engine: SqlEngine, expression: str
 ) -> None:
     assert_same_in_sql(sql_engine, expression, EDGES)
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
+def test_membership_in_several_watch_lists_is_one_overlap_test(dialect: str) -> None:
+    # `s in $a or s in $b or ...` on an element of a list field (as the precursor
+    # profiles write) is membership in the lists' union: one array-overlap test, not a
+    # subquery (PostgreSQL) or lambda per row (precursors' diversion-destination took
+    # 1.86 s per 20,000 rows in PostgreSQL with one).
+    condition = compiled(
+        '[x for x in route_countries if x in $codes or x in ["PK", "ZZ"]].length > 0'
+    )
+    t = condition_sql(condition, AS_OF, dialect)  # type: ignore[arg-type]
+    assert t.hit is not None
+    text = t.hit.sql(dialect=dialect)
+    overlap = {"duckdb": "LIST_HAS_ANY(", "postgres": " && ", "spark": "ARRAYS_OVERLAP("}
+    assert overlap[dialect] in text.upper(), text
+    assert "UNNEST" not in text.upper(), text
+    assert "FILTER" not in text.upper(), text
+    assert "'ZZ'" in text, text
+    assert "'AEJEA'" in text, text
 
 
 def test_an_empty_list_has_length_zero_not_null(sql_engine: SqlEngine) -> None:

@@ -279,19 +279,31 @@ class _Access(_Core):
                   ctx="row", nonzero=nonzero)  # fmt: skip
 
     def _watched(self, node: re_ast.ComprehensionExpression) -> list[str] | None:
-        """For ``[v for v in LIST_FIELD if v in CONSTANT_TEXTS]``: the texts."""
-        condition = node.condition
-        if not (
-            isinstance(condition, re_ast.ContainsExpression)
-            and _is_variable(condition.member, node.variable)
-            and _is_variable(node.result, node.variable)
-            and self._is_constant(condition.container)
-        ):
+        """For ``[v for v in LIST_FIELD if v in CONSTANT_TEXTS]``, and for a condition
+        that is an ``or`` of such tests (``v in $a or v in $b``, as the precursor
+        profiles write): the texts, all lists' together (an element of a list field is a
+        text, never NULL where SQL decides, so each test is true or false and the ``or``
+        is membership in the union)."""
+        if not _is_variable(node.result, node.variable) or node.condition is None:
             return None
-        items = self._constant(condition.container).const
-        if not isinstance(items, tuple | set | frozenset):
-            return None
-        return sorted(item for item in items if isinstance(item, str))
+        texts: set[str] = set()
+        tests = [node.condition]
+        while tests:
+            test = tests.pop()
+            if isinstance(test, re_ast.LogicExpression) and test.type == "or":
+                tests += [test.left, test.right]
+                continue
+            if not (
+                isinstance(test, re_ast.ContainsExpression)
+                and _is_variable(test.member, node.variable)
+                and self._is_constant(test.container)
+            ):
+                return None
+            items = self._constant(test.container).const
+            if not isinstance(items, tuple | set | frozenset):
+                return None
+            texts.update(item for item in items if isinstance(item, str))
+        return sorted(texts)
 
     def _element_masks(
         self, node: re_ast.ComprehensionExpression
