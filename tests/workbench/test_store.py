@@ -257,6 +257,18 @@ def test_results_reach_the_history_store_as_they_are_recorded(
         wb.act(released.unit_id, Release("cleared by the ministry"), ANALYST)
         assert wb.sync_history() == 2  # again: known to the store, counted once
         assert wb.history.stats().findings == stats.findings
+        # The next batch (the same call sent again a month later) is scored with the
+        # history: its container page shows what the store knew.
+        later = wb.load(port_day.read_bytes() + b"\n", actor=ANALYST, as_of="2026-12-01",
+                        name="resent.json")  # fmt: skip
+        assert later.status == "loaded"
+        again = next(u for u in wb.units(later.batch_id, on_list=False)
+                     if u.unit_key == unit.unit_key)  # fmt: skip
+        detail = wb.unit(again.unit_id).detail
+        assert detail is not None
+        facts = detail["shipments"][0]["history"]
+        assert facts["container_prior_findings"] >= 1
+        assert facts["consignee_prior_shipments"] >= 1
     with open_store(history) as store:
         assert store.stats().inspections == stats.inspections
     # A workbench store with a wrong file is refused, not overwritten.
