@@ -8,7 +8,7 @@ from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._state import _Call, _ReaderState
 from riskprofile.io._frame._values import _VOYAGE, _is_blank
 from riskprofile.io._table import TableReader
-from riskprofile.model.frame import shipment_frame
+from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment, flatten
 
 
@@ -110,10 +110,10 @@ class _ModelPath(_ReaderState):
         boxes: pl.DataFrame,
     ) -> tuple[pl.DataFrame, list[RejectedRecord], set[int]]:
         if slow_rows.height == 0:
-            empty = shipment_frame([]).with_columns(
-                pl.lit(0, pl.Int64).alias(k) for k in ("_k0", "_k1", "_k2", "_k3")
-            )
-            return empty.clear(), [], set()
+            # The frame of no shipment, from its schema (building it from no objects costs
+            # ~10 ms, in every slice).
+            keys = dict.fromkeys(("_k0", "_k1", "_k2", "_k3"), pl.Int64)
+            return pl.DataFrame(schema={**frame_schema(), **keys}), [], set()
         used = sorted({n for names in self.table.sources.values() for n in names})
         raw = self.raw.select("__line__", *used)
         raw = raw.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")).join(
