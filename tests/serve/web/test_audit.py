@@ -24,8 +24,14 @@ def _log(path: Path, count: int) -> WebStore:
     store = WebStore(str(path))
     for n in range(count):
         with store.write() as tx:
-            record(tx, f"user{n % 3}", "thing.change", f"target-{n}",
-                   before={"n": n} if n % 2 else None, after={"n": n + 1})  # fmt: skip
+            record(
+                tx,
+                f"user{n % 3}",
+                "thing.change",
+                f"target-{n}",
+                before={"n": n} if n % 2 else None,
+                after={"n": n + 1},
+            )
     return store
 
 
@@ -95,12 +101,15 @@ def test_any_single_edit_removal_or_insertion_is_found(
     kind = data.draw(st.sampled_from(["edit", "remove", "insert"]))
     seq = data.draw(st.integers(min_value=1, max_value=count))
     raw = _raw(path)
-    row = raw.execute(f"SELECT {', '.join(_COLUMNS)} FROM web_audit WHERE seq = ?",
-                      (seq,)).fetchone()  # fmt: skip
+    row = raw.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM web_audit WHERE seq = ?", (seq,)
+    ).fetchone()
     if kind == "edit":
         column = data.draw(st.sampled_from(_COLUMNS))
-        raw.execute(f"UPDATE web_audit SET {column} = ? WHERE seq = ?",
-                    (_edited(row[_COLUMNS.index(column)], column), seq))  # fmt: skip
+        raw.execute(
+            f"UPDATE web_audit SET {column} = ? WHERE seq = ?",
+            (_edited(row[_COLUMNS.index(column)], column), seq),
+        )
     elif kind == "remove":
         raw.execute("DELETE FROM web_audit WHERE seq = ?", (seq,))
     else:  # a forged entry after seq, the later ones moved up by one

@@ -118,9 +118,17 @@ def test_a_change_that_breaks_the_profiles_is_refused_with_its_location(bench: W
 
 @pytest.mark.parametrize(
     "path",
-    ["../outside.csv", "/etc/passwd", "sub/../../x.csv", ".hidden.csv", "profiles.lock",
-     "run.py", "", "a\\..\\..\\b.csv"],
-)  # fmt: skip
+    [
+        "../outside.csv",
+        "/etc/passwd",
+        "sub/../../x.csv",
+        ".hidden.csv",
+        "profiles.lock",
+        "run.py",
+        "",
+        "a\\..\\..\\b.csv",
+    ],
+)
 def test_a_path_outside_the_folder_or_of_another_kind_is_refused(
     bench: Workbench, path: str
 ) -> None:
@@ -173,15 +181,18 @@ def test_every_step_is_audited_with_the_files_hashes(bench: Workbench) -> None:
     decide(web, SUE, change.id, "approve")
     with web.store.read() as tx:
         rows = tx.rows("SELECT actor, action, target FROM web_audit WHERE action LIKE 'change.%'")
-    assert rows == [("ana", "change.propose", "watched.csv"),
-                    ("sue", "change.approve", "watched.csv")]  # fmt: skip
+    assert rows == [
+        ("ana", "change.propose", "watched.csv"),
+        ("sue", "change.approve", "watched.csv"),
+    ]
 
 
 _ACTORS = [ANA, SUE, SAM]  # (an officer's refusals have their own tests)
 
 
-@settings(max_examples=depth(40, floor=20),
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=depth(40, floor=20), suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     steps=st.lists(
         st.tuples(
@@ -237,8 +248,15 @@ def test_the_pages_propose_show_and_approve_a_change(bench: Workbench) -> None:
     assert "watched.csv" in analyst.get("/changes").text
     form = analyst.get("/changes/new?path=watched.csv")
     assert "ZETA TRADING LLC" in form.text
-    response = analyst.post("/changes", data={"csrf_token": csrf_of(analyst), "path": "watched.csv",
-                                              "content": NEW_LIST, "reason": "intel"})  # fmt: skip
+    response = analyst.post(
+        "/changes",
+        data={
+            "csrf_token": csrf_of(analyst),
+            "path": "watched.csv",
+            "content": NEW_LIST,
+            "reason": "intel",
+        },
+    )
     assert response.status_code == 303
     page = response.headers["location"]
     shown = analyst.get(page).text
@@ -255,8 +273,15 @@ def test_the_pages_propose_show_and_approve_a_change(bench: Workbench) -> None:
 
 def test_the_pages_refuse_a_bad_change_with_the_form_kept(bench: Workbench) -> None:
     analyst = bench.client("ana")
-    response = analyst.post("/changes", data={"csrf_token": csrf_of(analyst), "path": "../x.csv",
-                                              "content": NEW_LIST, "reason": "x"})  # fmt: skip
+    response = analyst.post(
+        "/changes",
+        data={
+            "csrf_token": csrf_of(analyst),
+            "path": "../x.csv",
+            "content": NEW_LIST,
+            "reason": "x",
+        },
+    )
     assert response.status_code == 422
     assert "KHAN FRESH IMPEX" in response.text  # the text is not lost
 

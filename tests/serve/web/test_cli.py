@@ -27,8 +27,9 @@ def test_the_first_supervisor_is_made_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "data"
-    code, out, _ = _run(["serve", "users", "add", "sue", "--role", "supervisor", "--data",
-                         str(data)], capsys)  # fmt: skip
+    code, out, _ = _run(
+        ["serve", "users", "add", "sue", "--role", "supervisor", "--data", str(data)], capsys
+    )
     assert code == 0
     password = out.split("password (shown once; change it on the Account page): ")[1].strip()
     store = WebStore(str(data / "workbench.sqlite"))
@@ -47,8 +48,20 @@ def test_a_password_given_on_standard_input_is_used_and_not_printed(
 ) -> None:
     data = tmp_path / "data"
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
-    code, out, _ = _run(["serve", "users", "add", "ana", "--role", "analyst", "--data",
-                         str(data), "--password-stdin"], capsys)  # fmt: skip
+    code, out, _ = _run(
+        [
+            "serve",
+            "users",
+            "add",
+            "ana",
+            "--role",
+            "analyst",
+            "--data",
+            str(data),
+            "--password-stdin",
+        ],
+        capsys,
+    )
     assert code == 0
     assert "a long enough password" not in out
     store = WebStore(str(data / "workbench.sqlite"))
@@ -76,8 +89,10 @@ def test_a_short_password_and_a_taken_name_are_refused(
 ) -> None:
     data = str(tmp_path / "data")
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    code, _, err = _run(["serve", "users", "add", "ana", "--role", "analyst", "--data", data,
-                         "--password-stdin"], capsys)  # fmt: skip
+    code, _, err = _run(
+        ["serve", "users", "add", "ana", "--role", "analyst", "--data", data, "--password-stdin"],
+        capsys,
+    )
     assert code == 2
     assert "at least 12 characters" in err
     assert (
@@ -108,8 +123,9 @@ def test_serve_web_check_opens_the_store_and_loads_the_profiles(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = str(tmp_path / "data")
-    code, _, err = _run(["serve", "--web", "--data", data, "--profiles", str(DOCUMENTARY),
-                         "--check"], capsys)  # fmt: skip
+    code, _, err = _run(
+        ["serve", "--web", "--data", data, "--profiles", str(DOCUMENTARY), "--check"], capsys
+    )
     assert code == 0
     assert "the workbench's pages, 0 users" in err
     assert "no supervisor can sign in" in err  # said out loud, not a silent empty app

@@ -35,16 +35,18 @@ def test_the_dashboard_shows_the_evaluation_of_the_recorded_results(
     tmp_path: Path,
 ) -> None:
     analyst, officer = bench.client("ana"), bench.client("otto")
-    for unit, result in zip(loaded[:2], [{"result": "finding", "category": "drugs"},
-                                         {"result": "nil"}], strict=True):  # fmt: skip
+    for unit, result in zip(
+        loaded[:2], [{"result": "finding", "category": "drugs"}, {"result": "nil"}], strict=True
+    ):
         assert post(analyst, unit, "assign", officer="otto").status_code == 303
         assert post(officer, unit, "dispose", disposition="physical").status_code == 303
         assert post(officer, unit, "result", on="2026-11-03", **result).status_code == 303
     batch = tmp_path / "day.json"
     batch.write_bytes(day)
     profiles = list(bench.app.state.web.profiles)
-    expected = evaluate(score(batch, profiles, as_of=AS_OF), bench.app.state.queue.outcomes(),
-                        profiles=profiles)  # fmt: skip
+    expected = evaluate(
+        score(batch, profiles, as_of=AS_OF), bench.app.state.queue.outcomes(), profiles=profiles
+    )
     page = bench.client("sue").get("/").text
     assert f"Inspected (a result recorded): {expected.labelled}" in page
     assert f"With a finding: {expected.findings}" in page

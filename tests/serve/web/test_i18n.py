@@ -53,9 +53,12 @@ def test_the_texts_are_found() -> None:
 @pytest.mark.parametrize("language", [lang for lang in _i18n.catalogue_languages() if lang != "en"])
 def test_every_text_has_a_translation(language: str) -> None:
     catalogue = _catalogue(language)
-    missing = [f"{where}: {msgid!r}" for msgid, where in sorted(_used().items())
-               if not catalogue.get(msgid) or (isinstance(catalogue[msgid], tuple)
-                                                and not all(catalogue[msgid]))]  # type: ignore[arg-type]  # fmt: skip
+    missing = [
+        f"{where}: {msgid!r}"
+        for msgid, where in sorted(_used().items())
+        if not catalogue.get(msgid)
+        or (isinstance(catalogue[msgid], tuple) and not all(catalogue[msgid]))
+    ]  # type: ignore[arg-type]
     assert not missing, f"{len(missing)} texts without a {language} translation:\n" + "\n".join(
         missing
     )
@@ -90,9 +93,16 @@ def test_russian_plural_forms_follow_the_number() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("ru-RU,ru;q=0.9,en;q=0.8", "ru"), ("de,fr;q=0.5", "en"), ("en;q=0.2,ru;q=0.9", "ru"),
-     ("", "en"), ("ru;q=0", "en"), ("x" * 5000, "en"), ("ru;q=abc", "en")],
-)  # fmt: skip
+    [
+        ("ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        ("de,fr;q=0.5", "en"),
+        ("en;q=0.2,ru;q=0.9", "ru"),
+        ("", "en"),
+        ("ru;q=0", "en"),
+        ("x" * 5000, "en"),
+        ("ru;q=abc", "en"),
+    ],
+)
 def test_the_browsers_language_is_negotiated(header: str, expected: str) -> None:
     assert _i18n.negotiate(header) == expected
 

@@ -212,3 +212,20 @@ def test_htmx_is_served_from_the_package(workbench: Workbench) -> None:
     response = workbench.client().get("/static/htmx.min.js")
     assert response.status_code == 200
     assert response.text.startswith("var htmx=")
+
+
+def test_the_vendored_htmx_is_the_recorded_release() -> None:
+    """static/README.md records htmx's version, licence and SHA-256: the file is that."""
+    import hashlib
+    import re
+
+    from riskprofile.serve.web import _shell
+
+    static = Path(_shell.__file__).with_name("static")
+    recorded = re.search(
+        r"SHA-256 of `htmx.min.js`: `([0-9a-f]{64})`",
+        (static / "README.md").read_text(encoding="utf-8"),
+    )
+    assert recorded
+    assert hashlib.sha256((static / "htmx.min.js").read_bytes()).hexdigest() == recorded.group(1)
+    assert "Zero-Clause BSD" in (static / "README.md").read_text(encoding="utf-8")
