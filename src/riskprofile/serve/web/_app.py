@@ -309,6 +309,9 @@ def mount_web(app: FastAPI, settings: WebSettings) -> WebContext:
     for name in ROUTERS:
         module = importlib.import_module(name)
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
+        peer = getattr(module, "peer_router", None)
+        if peer is not None:  # partners' services: no session, no CSRF (signed messages)
+            app.include_router(peer)
         context.nav.extend(getattr(module, "NAV", ()))
     context.nav.extend(_ACCOUNT_NAV)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
