@@ -70,6 +70,11 @@ Anyone = Annotated[User, Depends(require_role("analyst", "officer", "supervisor"
 Sender = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 Answerer = Annotated[User, Depends(require_role("analyst", "officer", "supervisor"))]
 
+# The messages' own words the pages show through _(...): marked here to be translated.
+_WORDS = (N_("warning"), N_("feedback"), N_("seizure"), N_("routine"), N_("high"),
+          N_("immediate"), N_("nothing_found"), N_("irregularity"),
+          N_("not_inspected"))  # fmt: skip
+
 FOLDER = "exchange"
 RECEIVE_PATH = "/exchange/receive"
 SEND_TIMEOUT = 10.0
