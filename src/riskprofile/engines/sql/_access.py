@@ -448,7 +448,33 @@ class _Access(_Core):
         combined = "|".join(f"(?:{w})" for w, _ in written)
         if any(w.startswith("(?i)") for w, _ in written) and self.d.name != "duckdb":
             return None  # ARE takes flags at the very start only
-        found = nn(self.d.regex_search(e, combined))
         guard = any(g for _, g in written)
+        factored = None if anchored else _word_bounded(patterns)
+        if factored is not None and (one := self._pattern(factored, anchored)) is not None:
+            combined, guard = one
+        found = nn(self.d.regex_search(e, combined))
         undecided = any_(subject.undecided, self._unsafe(e) if guard else None)
         return found, subject.error, undecided, subject.ctx
+
+
+
+def _word_bounded(patterns: list[str]) -> str | None:
+    r"""For patterns that are each ``\bWORDS\b`` with no ``|`` in WORDS (a list of names
+    searched as whole words, as the profiles write ``"\\b" + n + "\\b"``): one pattern,
+    ``\b(?:WORDS1|WORDS2|...)\b``, that a text contains exactly when it contains one of
+    them (the boundaries factored out: PostgreSQL's regex engine takes half the time
+    over 40 names); None for any other list."""
+    middles = []
+    for pattern in patterns:
+        middle = pattern[2:-2]
+        if not (
+            pattern.startswith("\\b")
+            and pattern.endswith("\\b")
+            and middle
+            and "|" not in middle
+            and not middle.endswith("\\")  # else the final \b is not an escape of its own
+            and "(?" not in middle  # no flags (they would reach the next words), no names
+        ):
+            return None
+        middles.append(middle)
+    return "\\b(?:" + "|".join(middles) + ")\\b"
