@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from copy import copy
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -14,6 +15,7 @@ from riskprofile.errors import RecordError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._assemble import fast_frame
 from riskprofile.io._frame._groups import _GroupTables
+from riskprofile.io._frame._load import _Source
 from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._route import _ModelPath, routed
 from riskprofile.io._frame._values import (
@@ -26,8 +28,10 @@ from riskprofile.io._frame._values import (
     _py_container,
     _py_squeeze,
 )
+from riskprofile.io._layout import COLUMNS, ColumnMapping
+from riskprofile.io._read import BatchFormat
 from riskprofile.io._table import TableReader, nest
-from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model._base import MAX_TEXT_CHARS, Strictness
 from riskprofile.model.manifest import GoodsItem
 
 SLICE_RECORDS = 250_000
@@ -287,3 +291,29 @@ class _Reader(_GroupTables, _ModelPath):
         )
         # One chunk per column: the later steps gather from these columns.
         return rows.sort("_row").rechunk()
+
+
+def read_text_rows(
+    path: Path,
+    cells: pl.DataFrame,
+    fmt: BatchFormat,
+    strictness: Strictness,
+    progress: Progress | None = None,
+) -> FrameBatch:
+    """Rows of the flat layout held as text columns (each of ``COLUMNS``; a missing one
+    is empty), read column-wise as a flat file's rows are: for readers that lay their
+    records out so (the column-wise EDIFACT reader). ``path`` names the source;
+    ``progress`` counts rows. The caller checks ``rejected`` and ``rows_via_models``."""
+    names = [c.name for c in COLUMNS]
+    missing = [pl.lit(None, pl.String).alias(n) for n in names if n not in cells.columns]
+    cells = cells.with_columns(missing).select(names)
+    cells = cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
+
+    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
+        wanted = [*names, "__line__"] if columns is None else [*columns, "__line__"]
+        return cells.select(wanted).slice(start, stop - start).rechunk()
+
+    mapping = ColumnMapping.identity()
+    table = TableReader(mapping, strictness, names, str(path))
+    source = _Source(names, cells.height, load)
+    return _Reader(path, fmt, mapping, strictness, table, source).read(progress)

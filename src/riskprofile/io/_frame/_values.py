@@ -421,4 +421,7 @@ def _iso6346_problem(number: pl.Expr) -> pl.Expr:
     )
 
 
+iso6346_problem = _iso6346_problem  # its public name, for the column-wise EDIFACT reader
+
+
 # --- the reader ----------------------------------------------------------------------------

@@ -1,0 +1,340 @@
+"""The column-wise CUSCAR reader's rows: the records laid out as the flat layout's rows,
+with the checks that route what the flat layout would say otherwise (see
+:mod:`._columns`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from riskprofile.io._frame._values import PY_WHITESPACE, iso6346_problem
+from riskprofile.io._layout import COLUMNS
+from riskprofile.io.edifact._fields import _NAMES, _SEP, _Columns
+from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model.codes import normalise_container_number
+
+# The longest text a cell may hold and stay plain (as for JSON documents read so).
+_LONGEST = MAX_TEXT_CHARS // 10
+
+
+def _padded_or_long(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return (value != value.str.strip_chars(PY_WHITESPACE)) | (value.str.len_chars() > _LONGEST)
+
+
+@dataclass
+class _Laid:
+    """The flat rows of every message (``unit``, ``bill``: the B/L's id or null), the
+    containers each B/L names (``unit``, ``bill``, ``container_number``), the declared
+    containers (``unit``, ``id``, ``container_number``, ``at``) and the B/Ls (``unit``,
+    ``id``, ``at``)."""
+
+    rows: pl.DataFrame
+    listed: pl.DataFrame
+    boxes: pl.DataFrame
+    bills: pl.DataFrame
+
+
+def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
+    """The flat layout's rows of every message (routed ones included; dropped later)."""
+    voyage = columns.section(frame, "manifest")
+    boxes = columns.section(frame, "containers")
+    bills = columns.section(frame, "consignments")
+    goods = columns.section(frame, "goods")
+    for name in ("container_number",):
+        if name not in goods.columns:
+            goods = goods.with_columns(pl.lit(None, pl.List(pl.String)).alias(name))
+    # --- plain-text rules on every cell ---------------------------------------------------
+    sections = ("manifest", "containers", "consignments", "goods")
+    for scope, table in zip(sections, (voyage, boxes, bills, goods), strict=True):
+        for column in table.columns:
+            if table.schema[column] == pl.String:
+                columns.route_where(
+                    table,
+                    _padded_or_long(column).fill_null(False),
+                    f"{column}: a padded or long text",
+                    scope,
+                )
+            elif table.schema[column] == pl.List(pl.String):
+                items = table.select("unit", "id", pl.col(column).alias("item")).explode("item")
+                columns.route_where(
+                    items,
+                    _padded_or_long("item").fill_null(False),
+                    f"{column}: a padded or long item",
+                    scope,
+                )
+    # --- containers: keyed by their normalised number --------------------------------------
+    if "number" not in boxes.columns:
+        boxes = boxes.with_columns(pl.lit(None, pl.String).alias("number"))
+    columns.route_where(
+        boxes, pl.col("number").is_null(), "a container without a number", "containers"
+    )
+    boxes = boxes.with_columns(_normalised(boxes.get_column("number")).alias("container_number"))
+    columns.route_where(
+        boxes,
+        iso6346_problem(pl.col("container_number")).is_not_null(),
+        "a container number off ISO 6346",
+        "containers",
+    )
+    columns.route_where(
+        boxes,
+        pl.struct("unit", "container_number").is_duplicated(),
+        "a container declared twice",
+        "containers",
+    )
+    box_cells = {
+        "size_type": "container_size_type",
+        "full": "container_full",
+        "verified_gross_mass_kg": "verified_gross_mass_kg",
+        "tare_kg": "tare_kg",
+        "seal_numbers": "seal_numbers",
+        "seal_sealers": "seal_sealers",
+    }
+    for source in box_cells:
+        if source not in boxes.columns:
+            boxes = boxes.with_columns(pl.lit(None, pl.String).alias(source))
+    boxes = boxes.rename({k: v for k, v in box_cells.items() if k != v})
+    box_columns = list(dict.fromkeys(box_cells.values()))
+    boxes = boxes.with_columns(
+        pl.any_horizontal(pl.col(c).is_not_null() for c in box_columns).alias("equipped")
+    )
+    # --- goods lines and the containers they link -----------------------------------------
+    goods_names = [c.name for c in COLUMNS if c.group == "goods"]
+    for name in goods_names:
+        if name not in goods.columns:
+            goods = goods.with_columns(pl.lit(None, pl.String).alias(name))
+    goods_depth = columns.records(frame, "goods").depth
+    goods_path = columns.records(frame, "goods").path
+    if goods_depth:
+        # _has_data: a GID with elements, any other segment of the line, any sub-group.
+        occ = pl.col(f"occ{goods_depth}")
+        inside = frame.filter(pl.col("depth") >= goods_depth).filter(
+            pl.col(f"prefix{goods_depth}") == goods_path
+        )
+        data = (
+            inside.filter(
+                (pl.col("depth") > goods_depth)
+                | ~pl.col("tag").is_in(["GID", "SGP"])
+                | (
+                    (pl.col("tag") == "GID")
+                    & pl.col("raw").str.contains(columns.cut.service.element, literal=True)
+                )
+            )
+            .select(occ.alias("id"))
+            .unique()
+        )
+        goods = goods.join(data.with_columns(pl.lit(True).alias("data")), on="id", how="left")
+    else:
+        goods = goods.with_columns(pl.lit(None, pl.Boolean).alias("data"))
+    goods = goods.with_columns(
+        pl.col("container_number").fill_null(pl.lit([], pl.List(pl.String))).alias("linked"),
+        pl.col("data").fill_null(False),
+    )
+    flat = goods.select("id", "linked").explode("linked")
+    flat = flat.with_columns(_normalised(flat.get_column("linked")).alias("linked_norm"))
+    normal = flat.group_by("id").agg(pl.col("linked_norm").drop_nulls())
+    goods = goods.join(normal, on="id", how="left", maintain_order="left").with_columns(
+        pl.col("linked_norm").fill_null(pl.lit([], pl.List(pl.String)))
+    )
+    kept = goods.filter((pl.col("linked").list.len() == 0) | pl.col("data"))
+    kept = kept.with_columns(
+        pl.when(pl.col("linked").list.len() == 1)
+        .then(pl.col("linked_norm").list.first())
+        .alias("container_number")
+    )
+    columns.route_where(
+        kept,
+        pl.all_horizontal(pl.col(c).is_null() for c in goods_names),
+        "a goods line without a value",
+        "goods",
+    )
+    # Every linked container, first-seen order per bill.
+    links = (
+        goods.select(
+            "unit",
+            pl.col("parent").alias("bill"),
+            pl.col("parent").alias("id"),
+            "at",
+            "linked",
+            "linked_norm",
+        )
+        .explode("linked", "linked_norm")
+        .drop_nulls("linked")
+        .with_row_index("seq")
+    )
+    columns.route_where(
+        links,
+        iso6346_problem(pl.col("linked_norm")).is_not_null(),
+        "a container number off ISO 6346",
+        "consignments",
+    )
+    # The model dedupes the raw texts; the flat layout refuses two that normalise alike.
+    raw_first = links.unique(["bill", "linked"], keep="first", maintain_order=True)
+    columns.route_where(
+        raw_first,
+        pl.struct("bill", "linked_norm").is_duplicated(),
+        "a container number twice on a bill of lading",
+        "consignments",
+    )
+    listed = raw_first.with_columns(pl.int_range(pl.len()).over("bill").alias("k")).select(
+        "unit", "bill", pl.col("linked_norm").alias("container_number"), "k"
+    )
+    # --- bills ------------------------------------------------------------------------------
+    if "bl_number" not in bills.columns:
+        bills = bills.with_columns(pl.lit(None, pl.String).alias("bl_number"))
+    # The model drops such a B/L, and its flags then concern the whole manifest.
+    columns.route_where(
+        bills, pl.col("bl_number").is_null(), "a bill of lading without a number", "manifest"
+    )
+    squeezed = pl.col("bl_number").str.replace_all(r"\s", "").str.to_uppercase()
+    columns.route_where(
+        bills,
+        pl.struct("unit", squeezed.alias("sq")).is_duplicated(),
+        "a bill of lading number twice",
+        "consignments",
+    )
+    if "master_bl_number" in bills.columns:
+        bills = bills.with_columns(
+            pl.when(pl.col("master_bl_number") != pl.col("bl_number").fill_null(""))
+            .then(pl.col("master_bl_number"))
+            .alias("master_bl_number")
+        )
+    if "issue_date" in bills.columns:
+        bills = bills.rename({"issue_date": "bl_issue_date"})
+    if "transshipment_ports" in bills.columns:
+        bills = bills.with_columns(
+            pl.col("transshipment_ports").list.join(_SEP).alias("transshipment_ports")
+        )
+        bills = bills.with_columns(
+            pl.when(pl.col("transshipment_ports") != "").then(pl.col("transshipment_ports"))
+        )
+    # --- manifests: bills or containers, one per vessel call ---------------------------
+    units_with = pl.concat([bills.select("unit"), boxes.select("unit")]).unique()
+    columns.route(
+        set(voyage["unit"].to_list()) - set(units_with["unit"].to_list()),
+        "a message with no bill of lading or container",
+    )
+    call = ["vessel_imo", "vessel_name", "voyage_number", "port_of_call"]
+    for name in _NAMES:
+        if (
+            name
+            in (
+                "vessel_name",
+                "vessel_imo",
+                "voyage_number",
+                "carrier_scac",
+                "port_of_call",
+                "arrival",
+            )
+            and name not in voyage.columns
+        ):
+            voyage = voyage.with_columns(pl.lit(None, pl.String).alias(name))
+    key = pl.concat_str(
+        [pl.col(c).fill_null("").str.strip_chars(PY_WHITESPACE).str.to_uppercase() for c in call],
+        separator="\x00",
+    )
+    voyage = voyage.with_columns(key.alias("_call"))
+    # Only messages not routed so far compete for a call (as plain JSON documents do).
+    plain = voyage.filter(~pl.col("unit").is_in(list(columns.bad)))
+    columns.route_where(
+        plain, pl.col("_call").is_duplicated(), "two messages of one vessel call", "manifest"
+    )
+    # --- rows ---------------------------------------------------------------------------------
+    named = listed.join(
+        boxes.select("unit", "container_number", *box_columns, "equipped"),
+        on=["unit", "container_number"],
+        how="left",
+    )
+    columns.route_where(
+        named.with_columns(pl.col("bill").alias("id")),
+        pl.col("equipped") == False,  # noqa: E712 - a Polars expression
+        "a declared container without equipment data",
+        "consignments",
+    )
+    named = named.drop("equipped")
+    lines = kept.select(
+        "unit", pl.col("parent").alias("bill"), "at", "container_number", *goods_names
+    ).with_columns(pl.int_range(pl.len()).over("bill").alias("line"))
+    with_box = lines.filter(pl.col("container_number").is_not_null()).join(
+        named.select("bill", "container_number", "k"), on=["bill", "container_number"], how="left"
+    )
+    bare = named.join(
+        with_box.select("bill", "container_number").unique(),
+        on=["bill", "container_number"],
+        how="anti",
+    )
+    rows_boxes = bare.select("unit", "bill", "k", pl.lit(-1).alias("line"), "container_number")
+    rows_lines = with_box.select("unit", "bill", "k", "line", "container_number", *goods_names)
+    big = 1 << 40
+    rows_loose = lines.filter(pl.col("container_number").is_null()).select(
+        "unit", "bill", pl.lit(big).alias("k"), "line", "container_number", *goods_names
+    )
+    rows = pl.concat(
+        [rows_boxes, rows_lines.with_columns(pl.col("k").cast(pl.Int64)), rows_loose],
+        how="diagonal_relaxed",
+    )
+    empty_bills = bills.join(rows.select(pl.col("bill").alias("id")).unique(), on="id", how="anti")
+    rows = pl.concat(
+        [
+            rows,
+            empty_bills.select(
+                "unit", pl.col("id").alias("bill"), pl.lit(big).alias("k"), pl.lit(-1).alias("line")
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    bill_cells = [c for c in bills.columns if c in _NAMES]
+    rows = rows.join(
+        bills.select(pl.col("id").alias("bill"), pl.col("at").alias("bill_at"), *bill_cells),
+        on="bill",
+        how="left",
+    )
+    rows = rows.join(
+        boxes.select("unit", "container_number", *box_columns),
+        on=["unit", "container_number"],
+        how="left",
+    )
+    # Containers no bill names: after the bills, in declaration order.
+    unnamed = boxes.join(
+        listed.select("unit", "container_number").unique(),
+        on=["unit", "container_number"],
+        how="anti",
+    ).select("unit", pl.col("at").alias("bill_at"), "container_number", *box_columns)
+    rows = pl.concat(
+        [
+            rows.with_columns(pl.lit(0).alias("tail")),
+            unnamed.with_columns(
+                pl.lit(1).alias("tail"), pl.lit(0).alias("k"), pl.lit(0).alias("line")
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    rows = rows.sort("unit", "tail", "bill_at", "k", "line", maintain_order=True)
+    rows = rows.join(
+        voyage.select("unit", *[c for c in voyage.columns if c in _NAMES]), on="unit", how="left"
+    )
+    for name in _NAMES:
+        if name not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
+    return _Laid(
+        rows.select(*[pl.col(n).cast(pl.String) for n in _NAMES], "unit", "bill"),
+        listed.select("unit", "bill", "container_number"),
+        boxes.select("unit", "id", "container_number", "at"),
+        bills.select("unit", "id", "at"),
+    )
+
+
+def _normalised(value: pl.Series) -> pl.Series:
+    """How the flat reader keys a container: the model's normalisation of the stripped
+    text, or the text as typed (the common shape is already normal; the others go
+    through the model once per distinct value)."""
+    values = value.drop_nulls().unique()
+    odd = values.filter(~values.str.contains(_CONTAINER_SHAPE))
+    if odd.len() == 0:
+        return value
+    keys = [(normalise_container_number(t.strip()) or t.strip()) or None for t in odd.to_list()]
+    return value.replace(odd, pl.Series(keys, dtype=pl.String))
+
+
+_CONTAINER_SHAPE = r"^[A-Z]{4}[0-9]{7}$"
