@@ -305,13 +305,16 @@ def mount_web(app: FastAPI, settings: WebSettings) -> WebContext:
     context.nav.extend(_SHELL_NAV)
     app.state.web = context
     context.profiles  # noqa: B018 - loaded now: a set that does not load stops the start
-    app.include_router(_shell_router())
+    # The pages are not part of the JSON API's OpenAPI document (nor fuzzed with it).
+    app.include_router(_shell_router(), include_in_schema=False)
     for name in ROUTERS:
         module = importlib.import_module(name)
-        app.include_router(module.router, dependencies=[Depends(verify_csrf)])
+        app.include_router(
+            module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False
+        )
         peer = getattr(module, "peer_router", None)
         if peer is not None:  # partners' services: no session, no CSRF (signed messages)
-            app.include_router(peer)
+            app.include_router(peer, include_in_schema=False)
         context.nav.extend(getattr(module, "NAV", ()))
     context.nav.extend(_ACCOUNT_NAV)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
