@@ -280,9 +280,64 @@ def load_postgres(cursor: Any, data: pl.DataFrame, table: str, *, temporary: boo
     cursor.execute(f'CREATE {kind} "{table}" ({spec})')
     names = ", ".join(f'"{n}"' for n in columns)
     with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-        copy.set_types(list(_pg_types(sql_types)))
-        for row in data.iter_rows():
-            copy.write_row(row)
+        for chunk in _copy_text(data):
+            copy.write(chunk)
+
+
+_COPY_ROWS = 100_000
+"""Rows per block of ``COPY`` text (written by Polars; the block is the memory used)."""
+
+
+def _copy_escaped(e: pl.Expr) -> pl.Expr:
+    """Text in ``COPY``'s text format: backslash, tab, newline and carriage return
+    escaped (NUL cannot be loaded: those rows were emptied, see :func:`_with_nul`)."""
+    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        e = e.str.replace_all(raw, escaped, literal=True)
+    return e
+
+
+def _copy_value(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column ``name`` as ``COPY`` text (``\\N`` for NULL)."""
+    column = pl.col(name)
+    if dtype == pl.String:
+        text = _copy_escaped(column)
+    elif dtype == pl.Boolean:
+        text = pl.when(column).then(pl.lit("t")).when(~column).then(pl.lit("f"))
+    elif dtype.is_integer() or isinstance(dtype, pl.Decimal):
+        text = column.cast(pl.String)
+    elif dtype.is_float():
+        text = (
+            pl.when(column.is_nan()).then(pl.lit("NaN"))
+            .when(column == float("inf")).then(pl.lit("Infinity"))
+            .when(column == float("-inf")).then(pl.lit("-Infinity"))
+            .otherwise(column.cast(pl.String))
+        )  # fmt: skip
+    elif isinstance(dtype, pl.Datetime) and dtype.time_zone == "UTC":
+        text = column.dt.to_string("%Y-%m-%d %H:%M:%S%.6f+00")
+    elif isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        # An array literal: each element quoted, backslash and quote escaped in it.
+        element = pl.element().str.replace_all("\\", "\\\\", literal=True)
+        element = element.str.replace_all('"', '\\"', literal=True)
+        quoted = (
+            pl.when(pl.element().is_null())
+            .then(pl.lit("NULL"))
+            .otherwise(pl.lit('"') + element + pl.lit('"'))
+        )
+        text = _copy_escaped(pl.lit("{") + column.list.eval(quoted).list.join(",") + pl.lit("}"))
+    else:
+        raise TypeError(f"column {name!r}: no COPY text for {dtype}")
+    return text.fill_null(pl.lit("\\N")).alias(name)
+
+
+def _copy_text(data: pl.DataFrame) -> Iterator[bytes]:
+    """``data``'s rows in ``COPY``'s text format, in blocks: Polars writes the text of
+    a whole column at once (one Python call per row cost 86 s at 1M shipments)."""
+    values = [_copy_value(name, dtype) for name, dtype in data.schema.items()]
+    for start in range(0, data.height, _COPY_ROWS):
+        lines = data.slice(start, _COPY_ROWS).select(
+            pl.concat_str(values, separator="\t").alias("line")
+        )
+        yield ("\n".join(lines.get_column("line").to_list()) + "\n").encode()
 
 
 _SPARK_LOCK = threading.Lock()
@@ -335,19 +390,6 @@ def local_spark() -> Any:
             .config("spark.driver.memory", "4g")
             .getOrCreate()
         )
-
-
-def _pg_types(sql_types: Sequence[str]) -> Iterator[str]:
-    for t in sql_types:
-        yield {
-            "BIGINT": "int8",
-            "TEXT": "text",
-            "DOUBLE PRECISION": "float8",
-            "NUMERIC(38, 18)": "numeric",
-            "BOOLEAN": "bool",
-            "TIMESTAMPTZ": "timestamptz",
-            "TEXT[]": "text[]",
-        }[t]
 
 
 def _columns(t: SqlTranslation) -> Iterator[exp.Column]:
