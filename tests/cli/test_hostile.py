@@ -115,6 +115,11 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("serve", "users", "enable"): ["ana", "--data", "{outdir}"],
     ("serve", "users", "passwd"): ["ana", "--data", "{outdir}"],
     ("serve", "audit", "verify"): ["--data", "{outdir}", "--head", "1:" + "0" * 64],
+    ("serve", "queue", "load"): ["{batch}", "--as", "ana", "--data", "{outdir}", "--as-of",
+                                 "2026-11-02", "--profiles", "{profiles}", "--capacity", "3",
+                                 "--control-rate", "10%", "--seed", "1"],
+    ("serve", "queue", "scan"): ["{outdir}", "--as", "sue", "--data", "{outdir}", "--as-of",
+                                 "2026-11-02", "--profiles", "{profiles}"],
 }  # fmt: skip
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",

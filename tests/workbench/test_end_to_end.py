@@ -98,3 +98,41 @@ def test_a_store_takes_no_outcome_mapping(
                  "--outcomes-mapping", "m.yaml"])  # fmt: skip
     assert code == 2
     assert "not a workbench store" in capsys.readouterr().err
+
+
+def test_the_command_line_loads_a_file_and_a_drop_folder(
+    generated_day: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import time
+
+    data = str(tmp_path / "data")
+    assert main(["serve", "users", "add", "ana", "--role", "analyst", "--data", data]) == 0
+    capsys.readouterr()
+    base = ["--data", data, "--as-of", AS_OF, "--country", "PK", "--capacity", "5"]
+    assert main(["serve", "queue", "load", str(generated_day), "--as", "nobody", *base]) == 2
+    assert "enabled analyst or supervisor" in capsys.readouterr().err
+    assert main(["serve", "queue", "load", str(generated_day), "--as", "ana", *base]) == 0
+    out = capsys.readouterr().out
+    assert "loaded as b-" in out
+    assert " on the list" in out
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "same.json").write_bytes(generated_day.read_bytes())
+    (folder / "bad.json").write_bytes(b"{")
+    old = time.time() - 60
+    for f in folder.iterdir():
+        os.utime(f, (old, old))
+    assert main(["serve", "queue", "scan", str(folder), "--as", "ana", *base]) == 1
+    captured = capsys.readouterr()
+    assert "same.json: already loaded" in captured.out
+    assert "bad.json: refused" in captured.err
+    assert main(["serve", "queue", "scan", str(folder), "--as", "ana", *base]) == 0
+    assert "no new file" in capsys.readouterr().out
+    from riskprofile.serve.web import WebStore
+
+    store = WebStore(str(tmp_path / "data" / "workbench.sqlite"))
+    with store.read() as tx:
+        actions = [r[0] for r in tx.rows("SELECT action FROM web_audit ORDER BY seq")]
+    store.close()
+    assert actions.count("queue.load") == 2  # the file loaded, the bad one refused

@@ -274,3 +274,15 @@ def test_results_reach_the_history_store_as_they_are_recorded(
     # A workbench store with a wrong file is refused, not overwritten.
     with pytest.raises(WorkbenchError, match="not a SQLite file"):
         Workbench(port_day, profiles)
+
+
+def test_a_folder_or_a_fifo_given_as_the_file_is_refused(
+    tmp_path: Path, profiles: ProfileSet
+) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    with _workbench(":memory:", profiles) as wb:
+        for source in (tmp_path, fifo, tmp_path / "missing.json"):
+            report = wb.load(source, actor=ANALYST, as_of=AS_OF)
+            assert report.status == "refused"
+            assert report.reason

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from riskprofile.cli import _args, _workbench
+from riskprofile.cli import _args, _queue, _workbench
 
 __all__ = ["register"]
 
@@ -114,7 +114,7 @@ def register(commands: Any) -> None:
         help="load the keys, the profiles and the pool, say so, and exit without serving",
     )
     serve.set_defaults(run=_serve)
-    _workbench.register(serve)
+    _queue.register(_workbench.register(serve))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -208,7 +208,7 @@ def _web_settings(args: argparse.Namespace) -> Any:
     # The same checks (and the same folder) as 'serve users add', which creates the store.
     store = _workbench.open_store("serve", args, create=True)
     store.close()
-    _check_queue_options(args)
+    _queue.check_queue_options(args)
     return WebSettings(
         queue_capacity=args.capacity,
         queue_control_rate=args.control_rate,
@@ -222,24 +222,6 @@ def _web_settings(args: argparse.Namespace) -> Any:
         secure_cookies=args.secure_cookies,
         max_body_mib=args.max_body,
     )
-
-
-def _check_queue_options(args: argparse.Namespace) -> None:
-    from collections.abc import Mapping
-
-    from riskprofile.cli._score import _share
-    from riskprofile.selection import capacity_from_text, parse_capacity
-
-    try:
-        capacity = capacity_from_text(args.capacity)
-        values = list(capacity.values()) if isinstance(capacity, Mapping) else [capacity]
-        for value in values:
-            parse_capacity(value, 100)
-        _share(args.control_rate)
-    except (ValueError, argparse.ArgumentTypeError) as exc:
-        raise _args.usage_error("serve", str(exc)) from None
-    if args.drop_folder is not None and not Path(args.drop_folder).is_dir():
-        raise _args.usage_error("serve", f"--drop-folder {args.drop_folder}: not a folder")
 
 
 def _mount_web(app: Any, web: Any) -> None:

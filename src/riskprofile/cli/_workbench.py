@@ -9,7 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from riskprofile.cli import _args
 
@@ -87,9 +87,10 @@ def open_store(command: str, args: argparse.Namespace, *, create: bool) -> WebSt
     return WebStore(str(location))
 
 
-def register(serve: argparse.ArgumentParser) -> None:
-    """Add ``users`` and ``audit`` under ``riskprofile serve``."""
-    sub = serve.add_subparsers(dest="serve_command", metavar="[users|audit]", required=False)
+def register(serve: argparse.ArgumentParser) -> Any:
+    """Add ``users`` and ``audit`` under ``riskprofile serve``; the subcommands' parser
+    (``queue`` joins it: cli/_queue.py)."""
+    sub = serve.add_subparsers(dest="serve_command", metavar="[users|audit|queue]", required=False)
     users = sub.add_parser(
         "users",
         help="the workbench's users",
@@ -155,6 +156,7 @@ def register(serve: argparse.ArgumentParser) -> None:
     )
     add_store_options(verify)
     verify.set_defaults(run=_audit_verify)
+    return sub
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile._files import read_regular_file
+from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import RiskProfileError, TransitionError, WorkbenchError
 from riskprofile.evaluation import Outcome, OutcomeReading, SelectedBy
 from riskprofile.profiles import CompiledProfile
@@ -356,7 +356,7 @@ class Workbench:
             shown = name or Path(source).name
             try:
                 content = read_regular_file(source, self.config.max_bytes)
-            except (OSError, RiskProfileError) as exc:
+            except (OSError, RefusedFileError, RiskProfileError) as exc:
                 reason = getattr(exc, "strerror", None) or str(exc)
                 return self._refuse(batch_id_of(str(source).encode()), shown, origin, actor,
                                     when, f"cannot read: {reason}")  # fmt: skip
@@ -505,7 +505,7 @@ class Workbench:
                     continue
                 content = read_regular_file(path, self.config.max_bytes, refuse_larger=False)
                 after = path.stat()
-            except (OSError, RiskProfileError):
+            except (OSError, RefusedFileError, RiskProfileError):
                 continue
             if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
                 continue  # being written: next time
