@@ -236,7 +236,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(problem)
     state = "intact" if report.intact else f"BROKEN ({len(report.problems)} problem(s))"
+    noun = "entry" if report.entries == 1 else "entries"
     print(
-        f"audit log {state}: {report.entries:,} entries; head {report.head_seq}:{report.head_hash}"
+        f"audit log {state}: {report.entries:,} {noun}; head {report.head_seq}:{report.head_hash}"
     )
     return 0 if report.intact else 1

@@ -229,3 +229,20 @@ def test_the_vendored_htmx_is_the_recorded_release() -> None:
     assert recorded
     assert hashlib.sha256((static / "htmx.min.js").read_bytes()).hexdigest() == recorded.group(1)
     assert "Zero-Clause BSD" in (static / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_pages_load_nothing_from_elsewhere() -> None:
+    """Offline on a PCU's LAN: no template points a script, style, image or font at
+    another site (no CDN)."""
+    import re
+
+    from riskprofile.serve.web import _shell
+
+    templates = Path(_shell.__file__).with_name("templates")
+    outside = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+    found = [
+        f"{t.name}: {m.group()}"
+        for t in sorted(templates.glob("*.html"))
+        for m in outside.finditer(t.read_text(encoding="utf-8"))
+    ]
+    assert not found
