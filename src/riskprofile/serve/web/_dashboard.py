@@ -64,7 +64,8 @@ def _evaluation(request: Request, batch_id: str | None) -> dict[str, Any]:
                                "results": len(outcomes.outcomes), "evaluation": None}  # fmt: skip
     if not outcomes.outcomes or chosen.as_of is None:
         return context
-    key = (chosen.batch_id, chosen.as_of, tuple(sorted(now.values())), len(outcomes.outcomes))
+    # Any result recorded or changed, or another profile set, is another key.
+    key = (chosen.batch_id, chosen.as_of, tuple(sorted(now.values())), hash(outcomes.outcomes))
     with _CACHE_LOCK:
         found = _CACHE.get(key)
     if found is None:

@@ -9,6 +9,7 @@ Every change to a user is written to the audit log in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -52,9 +53,13 @@ MIN_PASSWORD = 12
 """The shortest password taken (characters)."""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended parameters
-# Verifying a name that does not exist still costs one argon2 check, so the answer's time
-# does not tell which names exist.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying a name that does not exist still costs one argon2 check, so the answer's
+    time does not tell which names exist (made once, when first needed)."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 class UserError(WebStoreError):
@@ -278,7 +283,7 @@ def authenticate(
         row = tx.one(
             "SELECT password_hash, disabled FROM web_users WHERE username = ?", (username,)
         )
-    stored = str(row[0]) if row else _DUMMY_HASH
+    stored = str(row[0]) if row else _dummy_hash()
     try:
         good = _HASHER.verify(stored, password) and row is not None and not row[1]
     except (VerificationError, InvalidHashError):
