@@ -518,3 +518,37 @@ def test_a_run_cut_for_its_files_keeps_the_fields_the_explanations_show(
     assert "shipper_address" not in kept
     for fmt in ("json", "csv"):
         assert written(cut, None, tmp_path, fmt) == written(reference, None, tmp_path, fmt)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_container_tables_text_columns_are_made_on_polars_threads_count(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+    threads: int,
+) -> None:
+    """The container table's text columns (B/Ls, parties, routes, goods, reasons) are
+    made as many at a time as Polars has threads (it lets go of the interpreter's lock
+    while it works): on worker threads with two, on the calling thread with one; the
+    same table either way, the row-wise run's."""
+    import threading
+
+    from riskprofile.output import _frame
+
+    reference, frame_run, _rejected = example_runs
+    expected = output.to_csv(reference)
+    seen: list[str] = []
+    original = _frame._unit_texts
+
+    def unit_texts(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_frame, "_unit_texts", unit_texts)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: threads)
+    fresh = dataclasses.replace(frame_run)
+    assert output.to_csv(fresh) == expected
+    assert len(seen) == 5
+    if threads == 1:
+        assert set(seen) == {threading.current_thread().name}
+    else:
+        assert all(name.startswith("riskprofile-polars") for name in seen)

@@ -15,13 +15,14 @@ Imported only for a column-wise run: importing :mod:`riskprofile.output` loads n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from riskprofile._parallel import each_at_once
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.output._units import Unit, _number
@@ -404,6 +405,10 @@ def _profile_names(run: FrameRun) -> list[str]:
     return sorted({pid for pid, _iid in run.indicators})
 
 
+def _call(job: Callable[[], pl.Series]) -> pl.Series:
+    return job()
+
+
 def _base_containers(run: FrameRun) -> pl.DataFrame:
     """Every column of the container table that does not depend on a selection, one row
     per container in rank order."""
@@ -445,18 +450,24 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     )
     profile_ids = _profile_ids(run, hits)
     column = frame.get_column
-    parts = [
-        _unit_texts(run, column("bl_number"), "bl_numbers", separator=";", distinct=False),
-        _joined(top, "explanation", "top_reasons", units, distinct=False),
-        _joined(forced, "forced", "forced_reasons", units, distinct=False),
-        _joined(notes, "note", "notes", units, distinct=False),
-        _unit_texts(run, column("consignee_name"), "consignees"),
-        _unit_texts(run, column("shipper_name"), "shippers"),
-        _unit_texts(run, frame.select(_route()).to_series(), "routes"),
-        _joined(hs_codes, "hs_codes", "hs_codes", units),
-        _unit_texts(run, column("description"), "descriptions"),
-        _joined(profile_ids, "profile_id", "profile_ids", units, separator=", "),
-    ]
+    # Each column on its own (pure steps on the tables made above), side by side.
+    parts = each_at_once(
+        _call,
+        [
+            lambda: _unit_texts(
+                run, column("bl_number"), "bl_numbers", separator=";", distinct=False
+            ),
+            lambda: _joined(top, "explanation", "top_reasons", units, distinct=False),
+            lambda: _joined(forced, "forced", "forced_reasons", units, distinct=False),
+            lambda: _joined(notes, "note", "notes", units, distinct=False),
+            lambda: _unit_texts(run, column("consignee_name"), "consignees"),
+            lambda: _unit_texts(run, column("shipper_name"), "shippers"),
+            lambda: _unit_texts(run, frame.select(_route()).to_series(), "routes"),
+            lambda: _joined(hs_codes, "hs_codes", "hs_codes", units),
+            lambda: _unit_texts(run, column("description"), "descriptions"),
+            lambda: _joined(profile_ids, "profile_id", "profile_ids", units, separator=", "),
+        ],
+    )
     points = table.get_column("points").unique().sort()
     unit = Decimal(1).scaleb(-run.scale)
     scores = pl.DataFrame(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 import polars as pl
 
+from riskprofile._parallel import each_at_once
 from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.engines.rowwise import evaluate as evaluate_rowwise
 from riskprofile.model.frame import shipments_of_frame
@@ -229,19 +231,22 @@ class FrameRun:
             "counted_in",
         ).partition_by("profile_id", "indicator_id", maintain_order=True, as_dict=True)
         columns: dict[str, pl.Series] = {}
+        made = threading.Lock()
 
         def column(name: str) -> pl.Series:
-            # Gathering from a list column in several chunks costs a copy each time.
-            if name not in columns:
-                assert self.frame is not None
-                values = self.frame.get_column(name)
-                if isinstance(values.dtype, pl.List) and values.n_chunks() > 1:
-                    values = values.rechunk()
-                columns[name] = values
-            return columns[name]
+            # Gathering from a list column in several chunks costs a copy each time. The
+            # indicators are explained side by side: one copy per column, under a lock.
+            with made:
+                if name not in columns:
+                    assert self.frame is not None
+                    values = self.frame.get_column(name)
+                    if isinstance(values.dtype, pl.List) and values.n_chunks() > 1:
+                        values = values.rechunk()
+                    columns[name] = values
+                return columns[name]
 
-        parts = []
-        for ident, group in groups.items():
+        def explain(item: tuple[tuple[Any, ...], pl.DataFrame]) -> pl.DataFrame:
+            ident, group = item
             indicator = self.indicators[(str(ident[0]), str(ident[1]))]
             text = self._explain(indicator, group.get_column("row"), column)
             # A hit whose fact another hit counts says so (one fact counts once).
@@ -253,13 +258,14 @@ class FrameRun:
                 }
                 suffix = elsewhere.replace_strict(words, default="", return_dtype=pl.String)
                 text = (text + suffix.fill_null("")).alias("explanation")
-            parts.append(
-                group.select(
-                    "position",
-                    pl.lit(indicator.indicator.title, pl.String).alias("title"),
-                    text.alias("explanation"),
-                )
+            return group.select(
+                "position",
+                pl.lit(indicator.indicator.title, pl.String).alias("title"),
+                text.alias("explanation"),
             )
+
+        # Each indicator's hits on their own (the frame is only read), side by side.
+        parts = each_at_once(explain, groups.items())
         texts = pl.concat(parts).sort("position")
         return hits.with_columns(texts.get_column("title"), texts.get_column("explanation"))
 
