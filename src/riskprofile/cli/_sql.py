@@ -27,8 +27,10 @@ def register(commands: Any) -> None:
     sql.add_argument("paths", nargs="*", metavar="PATH",
                      help="profile files or folders; 'bundled' for the bundled library "
                      "(the default)")  # fmt: skip
-    sql.add_argument("--dialect", choices=["duckdb", "postgres", "spark"], default="duckdb",
-                     help="the SQL dialect (default: duckdb)")  # fmt: skip
+    sql.add_argument("--dialect", type=_dialect, default="duckdb",
+                     help="the SQL dialect: duckdb (default), postgres or spark - the ones "
+                     "whose SQL the tests execute; any other (trino, oracle, ...) is "
+                     "refused, saying why")  # fmt: skip
     sql.add_argument("--country", type=_args.country,
                      help="apply this country's overlays (ISO alpha-2)")  # fmt: skip
     sql.add_argument("--profile", metavar="ID", action="append",
@@ -80,6 +82,19 @@ def _sql(args: argparse.Namespace) -> int:
         f"{fallbacks} on the columnar engine\n"
     )
     return 0
+
+
+def _dialect(text: str) -> str:
+    """A dialect the SQL engine writes and the tests execute (``postgresql`` is
+    ``postgres``); any other is refused with the reason, never printed unverified."""
+    from riskprofile.engines.sql import DIALECTS
+    from riskprofile.engines.sql._dialects import unverified_reason
+
+    name = text.strip().lower()
+    name = "postgres" if name == "postgresql" else name
+    if name in DIALECTS:
+        return name
+    raise argparse.ArgumentTypeError(unverified_reason(name or text))
 
 
 def _identifier(name: str) -> bool:

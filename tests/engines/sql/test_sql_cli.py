@@ -14,6 +14,7 @@ import pytest
 from riskprofile import read_batch
 from riskprofile.cli import EXIT_USAGE, main
 from riskprofile.engines.columnar import masks_for, shipment_frame
+from riskprofile.engines.sql import condition_sql
 from riskprofile.engines.sql._run import load_postgres
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles
 from riskprofile.scoring import score
@@ -176,3 +177,35 @@ def test_sql_refuses_an_unknown_profile_and_a_table_name_that_is_no_name(
     assert "no profile no.such.profile" in capsys.readouterr().err
     assert main(["sql", "--table", "x; DROP TABLE y"]) == 2
     assert "not a plain table name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dialect", ["trino", "oracle", "snowflake", "tsql"])
+def test_a_dialect_the_tests_do_not_execute_is_refused_saying_why(
+    capsys: pytest.CaptureFixture[str], dialect: str
+) -> None:
+    # Trino cannot run here (no server from a package registry): its SQL would be text no
+    # engine ever ran, so it is refused, never printed as if it were verified.
+    with pytest.raises(SystemExit) as exit_:
+        main(["sql", "--dialect", dialect, "--as-of", AS_OF.isoformat()])
+    assert exit_.value.code == EXIT_USAGE
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"{dialect}: not supported - its SQL has never been executed on a real" in err
+    assert "duckdb, postgres, spark" in err
+    condition = next(iter(load_all_profiles(bundled_profiles_path()))).indicators[0].condition
+    with pytest.raises(ValueError, match="never been executed"):
+        condition_sql(condition, AS_OF, dialect)  # type: ignore[arg-type]
+
+
+def test_a_name_that_is_no_dialect_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sql", "--dialect", "excel"])
+    assert "'excel' is not a SQL dialect (supported: duckdb, postgres, spark)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_postgresql_is_the_postgres_dialect(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sql", "--profile", "precursors.controlled-chemicals", "--as-of", AS_OF.isoformat()]
+    postgres = _run(capsys, [*argv, "--dialect", "postgres"])
+    assert _run(capsys, [*argv, "--dialect", "PostgreSQL"]) == postgres

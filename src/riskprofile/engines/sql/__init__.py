@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from riskprofile.engines._contract import ConditionMasks, Engine, FrameEngine, ProfileOutcome
-from riskprofile.engines.sql._dialects import DIALECTS, DialectName
+from riskprofile.engines.sql._dialects import DIALECTS, Dialect, DialectName, unverified_reason
 from riskprofile.engines.sql._run import TABLE, Database, masks_for, select_sql
 from riskprofile.engines.sql._translate import SqlTranslation, translate
 
@@ -104,8 +104,10 @@ def condition_sql(
     condition: Condition, as_of: dt.datetime, dialect: DialectName = "duckdb"
 ) -> SqlTranslation:
     """``condition`` translated for ``dialect``: ``hit``, ``error`` and ``undecided``
-    as sqlglot expressions (render one with ``.sql(dialect)``), or ``fallback``."""
-    return translate(condition, as_of, DIALECTS[dialect])
+    as sqlglot expressions (render one with ``.sql(dialect)``), or ``fallback``.
+    A dialect other than ``duckdb``, ``postgres`` and ``spark`` (those the tests
+    execute) raises ValueError with the reason."""
+    return translate(condition, as_of, _supported(dialect))
 
 
 def profile_sql(
@@ -123,12 +125,19 @@ def profile_sql(
     items = [(f"exception {e.id}", e.condition) for e in profile.exceptions]
     items += [(f"indicator {i.id}", i.condition) for i in profile.indicators]
     for name, condition in items:
-        t = translate(condition, as_of, DIALECTS[dialect])
+        t = translate(condition, as_of, _supported(dialect))
         if t.fallback is not None:
             found.append((name, None, t.fallback))
             continue
-        sql = select_sql([(name, t)], DIALECTS[dialect], table, pretty=pretty)
+        sql = select_sql([(name, t)], _supported(dialect), table, pretty=pretty)
         found.append((name, sql, ""))
+    return found
+
+
+def _supported(dialect: str) -> Dialect:
+    found = DIALECTS.get(dialect)
+    if found is None:
+        raise ValueError(unverified_reason(dialect))
     return found
 
 

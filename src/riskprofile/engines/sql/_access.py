@@ -457,7 +457,6 @@ class _Access(_Core):
         return found, subject.error, undecided, subject.ctx
 
 
-
 def _word_bounded(patterns: list[str]) -> str | None:
     r"""For patterns that are each ``\bWORDS\b`` with no ``|`` in WORDS (a list of names
     searched as whole words, as the profiles write ``"\\b" + n + "\\b"``): one pattern,
