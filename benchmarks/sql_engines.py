@@ -20,6 +20,12 @@ The SQL engine's first call translates the conditions (cached afterwards): timed
 as ``translate``. Data: the seeded synthetic batches of ``score_columnar.py`` (cached in
 ``--cache``).
 
+Each line gives wall time and CPU time: this process's (Polars, DuckDB, the Arrow and
+COPY conversions) plus the database's where it runs in another process (the PostgreSQL
+backend serving the connection, Spark's JVM), read from ``/proc`` (Linux; the server on
+this machine). On a shared machine the CPU time is the steadier figure. The run ends
+with a Markdown table of the engines side by side.
+
     python benchmarks/sql_engines.py -n 100000 -r 100
     python benchmarks/sql_engines.py -n 1000000 -r 100 --postgres postgresql://me@host/db
 """
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -48,11 +55,49 @@ def _items(profiles: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
     return items, lists
 
 
+CPU: dict[str, float] = {}
+"""CPU seconds of each timed step (this process plus the server's processes)."""
+
+_SERVER_PIDS: list[int] = []
+"""Processes doing the current engine's work outside this one (PostgreSQL backend,
+Spark's JVM)."""
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children() -> list[int]:
+    """This process's child processes (Spark's JVM in local mode)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == os.getpid():
+                found.append(int(entry))
+    return found
+
+
+def _cpu_now() -> float:
+    return time.process_time() + sum(_process_cpu(pid) for pid in _SERVER_PIDS)
+
+
 def _timed(label: str, results: dict[str, float], run: Any) -> Any:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_now()
     value = run()
     results[label] = time.perf_counter() - start
-    print(f"  {label:<22} {results[label]:8.2f} s", flush=True)
+    CPU[label] = _cpu_now() - cpu
+    print(f"  {label:<22} {results[label]:8.2f} s  (CPU {CPU[label]:8.2f} s)", flush=True)
     return value
 
 
@@ -117,6 +162,8 @@ def main() -> None:
             import psycopg
 
             with psycopg.connect(url) as connection:
+                pid = connection.execute("SELECT pg_backend_pid()").fetchone()
+                _SERVER_PIDS[:] = [int(pid[0])] if pid else []
                 pg = SqlEngine(connection)
                 small = frame.head(10)
                 _timed("postgres translate", results,
@@ -130,7 +177,10 @@ def main() -> None:
     if "spark" not in args.skip:
         from riskprofile.engines.sql._run import local_spark
 
-        spark = SqlEngine(local_spark())
+        _SERVER_PIDS[:] = []
+        session = local_spark()
+        _SERVER_PIDS[:] = _children()  # the JVM (its start is before the figures)
+        spark = SqlEngine(session)
         small = frame.head(10)
         _timed("spark translate", results, lambda: spark.masks_for(small, items, lists, AS_OF))
         got = _timed("spark", results, lambda: spark.masks_for(frame, items, lists, AS_OF))
@@ -139,6 +189,13 @@ def main() -> None:
     for name in ("duckdb", "postgres", "spark"):
         if name in results:
             print(f"{name}: {results[name] / results['columnar']:.1f} x the columnar time")
+    print("\n| engine | wall s | CPU s | x columnar (wall) | x columnar (CPU) |"
+          "\n|---|---:|---:|---:|---:|")  # fmt: skip
+    for name in ("columnar", "duckdb", "postgres", "postgres load alone", "spark"):
+        if name in results:
+            print(f"| {name} | {results[name]:.2f} | {CPU[name]:.2f} | "
+                  f"{results[name] / results['columnar']:.1f} | "
+                  f"{CPU[name] / max(CPU['columnar'], 1e-9):.1f} |")  # fmt: skip
 
 
 def _time_load(connection: Any, frame: Any, items: Any, results: dict[str, float],
