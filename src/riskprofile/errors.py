@@ -50,6 +50,7 @@ __all__ = [
     "HistoryStoreError",
     "InputFormatError",
     "MappingError",
+    "MissingSourceWarning",
     "NoProfilesError",
     "NotAddressedError",
     "NotPicklableError",
