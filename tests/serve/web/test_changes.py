@@ -311,3 +311,37 @@ def test_without_a_profile_folder_changes_are_refused_saying_why(tmp_path: Path)
     response = bench.client("ana").get("/changes/new")
     assert response.status_code == 409
     assert "--profiles FOLDER" in response.text
+
+
+def test_a_profile_changed_around_the_workbench_in_a_locked_folder_is_not_loaded(
+    tmp_path: Path,
+) -> None:
+    from riskprofile.profiles import lock_profiles
+
+    folder = _folder(tmp_path)
+    lock_profiles(folder)
+    bench = make_workbench(tmp_path, profiles=(str(folder),), reload_seconds=0)
+    web = _web(bench)
+    before = web.profiles
+    (folder / "watch.yaml").write_text(PROFILE.replace("weight: 50", "weight: 99"))
+    assert web.profiles is before  # the set in use stays
+    assert web.reload_error
+    assert "profiles.lock" in web.reload_error or "lock" in web.reload_error
+    page = bench.client("ana").get("/")
+    assert "do not load; the set before is still in use" in page.text
+
+
+def test_a_quick_rewrite_of_the_same_size_is_seen(tmp_path: Path) -> None:
+    """Two writes within the clock's tick keep a file's modification time (and here its
+    size): the workbench compares the files' contents, so the change is still seen."""
+    import os
+
+    folder = _folder(tmp_path)
+    bench = make_workbench(tmp_path, profiles=(str(folder),), reload_seconds=0)
+    web = _web(bench)
+    assert _watched(web) == ("ZETA TRADING LLC",)
+    target = folder / "watched.csv"
+    stat = target.stat()
+    target.write_text(LIST.replace("ZETA", "BETA"), encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _watched(web) == ("BETA TRADING LLC",)

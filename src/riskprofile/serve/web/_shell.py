@@ -11,6 +11,7 @@ CSRF token never reaches it (docs/serve.md, "Adding pages").
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import threading
@@ -140,8 +141,10 @@ class NavItem:
     roles: tuple[str, ...] = ROLES
 
 
-def _profile_signature(paths: Sequence[str]) -> tuple[tuple[str, float, int], ...]:
-    found: list[tuple[str, float, int]] = []
+def _profile_signature(paths: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Every file under the profile paths with a hash of its bytes (a modification time
+    can stay the same across two quick writes of the same size)."""
+    found: list[tuple[str, str]] = []
     for path in paths:
         if path == "bundled":
             continue
@@ -149,10 +152,10 @@ def _profile_signature(paths: Sequence[str]) -> tuple[tuple[str, float, int], ..
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for file in files:
             try:
-                stat = file.stat()
-            except OSError:
-                continue
-            found.append((str(file), stat.st_mtime, stat.st_size))
+                digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            except OSError as exc:
+                digest = f"unreadable: {exc.strerror}"
+            found.append((str(file), digest))
     return tuple(found)
 
 
@@ -170,7 +173,7 @@ class WebContext:
     templates: jinja2.Environment
     nav: list[NavItem] = field(default_factory=list)
     _profiles: ProfileSet | None = None
-    _signature: tuple[tuple[str, float, int], ...] = ()
+    _signature: tuple[tuple[str, str], ...] = ()
     _checked: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     reload_error: str | None = None
