@@ -323,3 +323,19 @@ def test_a_long_list_shows_its_first_rows_and_says_so(
     page = bench.client("ana").get("/queue?all=true&order=score").text
     assert len(units_on(page)) == 5
     assert "Showing the first 5 of" in page
+
+
+def test_with_a_history_store_the_container_page_shows_history_facts(
+    tmp_path: Path, day: bytes
+) -> None:
+    history = str(tmp_path / "history.duckdb")
+    bench = make_workbench(tmp_path, profiles=("bundled",), country="PK", history=history)
+    bench.app.state.queue_config = WorkbenchConfig(capacity=6, control_rate="5%", seed=3)
+    analyst = bench.client("ana")
+    assert upload(analyst, day).status_code == 303
+    [unit, *_] = units_on(analyst.get("/queue").text)
+    page = analyst.get(f"/queue/units/{unit}").text
+    assert "consignee_prior_shipments: 0" in page  # a store that saw nothing yet
+    assert bench.app.state.queue.history.stats().runs == 1  # the batch is recorded in it
+    bench.app.state.queue.close()
+    bench.store.close()
