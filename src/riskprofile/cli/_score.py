@@ -191,6 +191,18 @@ def check_profiles(
         ) from None
 
 
+def _check_custom_fields(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """Refuse profiles requiring custom fields (``requires: extra:``) that the column
+    mapping of a flat batch does not give so; a JSON batch carries its own (``extra``)."""
+    from riskprofile.io import ColumnMapping, detect_format
+    from riskprofile.profiles import check_custom_fields
+
+    if detect_format(Path(args.batch)) not in ("csv", "parquet"):
+        return
+    mapping = ColumnMapping.of(args.mapping)
+    check_custom_fields(profiles, mapping.extra, args.mapping)
+
+
 def _missing_sources(args: argparse.Namespace) -> list[tuple[str, frozenset[str], str]]:
     """The sources of fields ``riskprofile score`` was not given."""
     from riskprofile.rules import missing_sources
@@ -253,6 +265,7 @@ def _score_batch(args: argparse.Namespace) -> int:
     # reported first and at once (the read is then abandoned, unfinished).
     ahead = _ReadAhead(args, strictness, progress) if args.engine != "rowwise" else None
     profiles = _args.load_profiles(args.profiles, args.country)
+    _check_custom_fields(args, profiles)
     as_of = args.as_of or dt.datetime.now(tz=dt.UTC).replace(
         hour=0, minute=0, second=0, microsecond=0
     )

@@ -19,6 +19,7 @@ from typing import Any
 from riskprofile._as_of import as_of_datetime
 from riskprofile.engines._compiled_rules import CompiledRule, compiled_rule
 from riskprofile.engines._contract import ProfileOutcome
+from riskprofile.model._extra import EXTRA_PREFIX
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import CompiledProfile, IndicatorResult
 from riskprofile.profiles._explain import record_of
@@ -106,8 +107,12 @@ def evaluate(
     today = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
     context = _decimal_context(profile_list)
     plans = [(profile, _plan(profile, context)) for profile in profile_list]
+    # The custom fields the profiles declare: null in a record whose shipment has none.
+    custom = sorted({EXTRA_PREFIX + n for p in profile_list for n in p.profile.requires.extra})
     for count, shipment in enumerate(shipments, start=1):
         record = record_of(shipment)
+        for name in custom:
+            record.setdefault(name, None)
         with decimal.localcontext(context or decimal.getcontext()):
             outcomes = [_outcome(profile, plan, record, as_of, today) for profile, plan in plans]
         yield shipment, outcomes

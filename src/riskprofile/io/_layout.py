@@ -18,6 +18,7 @@ import yaml
 
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import MappingError
+from riskprofile.model._extra import EXTRA_TYPES, NORMALISERS, ExtraColumn, is_extra_name
 
 __all__ = [
     "COLUMNS",
@@ -166,8 +167,9 @@ def yaml_line(node: yaml.Node | None, *path: str) -> int | None:
 
 _OPTION_KEYS = (
     "columns", "defaults", "delimiter", "encoding", "list_separator", "decimal_comma",
-    "date_format", "datetime_format",
+    "date_format", "datetime_format", "extra",
 )  # fmt: skip
+_EXTRA_KEYS = ("column", "type", "normalise")
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ class ColumnMapping:
         list_separator: separator inside list cells (transshipment ports, seals).
         decimal_comma: numbers are written ``1.234,56``.
         date_format, datetime_format: ``strptime`` formats; ISO 8601 when absent.
+        extra: the file's own columns read as custom fields (``x_<name>`` in rules; see
+            :mod:`riskprofile.model._extra`), in the order declared.
         source: the mapping file, for error messages.
 
     A mapping file is YAML with the same keys::
@@ -197,6 +201,8 @@ class ColumnMapping:
           seal_numbers: ["Seal 1", "Seal 2"]
         defaults:
           port_of_call: PKKHI
+        extra:
+          office: {column: "Office", type: text, normalise: upper}
     """
 
     columns: dict[str, str | tuple[str, ...]]
@@ -208,6 +214,7 @@ class ColumnMapping:
     date_format: str | None = None
     datetime_format: str | None = None
     source: str | None = None
+    extra: tuple[ExtraColumn, ...] = ()
 
     @classmethod
     def identity(cls) -> ColumnMapping:
@@ -282,6 +289,34 @@ class ColumnMapping:
             if not isinstance(value, str | int | float | bool):
                 fail(f"the default for {ours!r} must be a single value", str(ours))
             defaults[ours] = str(value)
+        section = "extra"
+        raw_extra = data.get("extra") or {}
+        if not isinstance(raw_extra, dict):
+            fail("'extra' must map custom field names to {column, type, normalise}", "extra")
+        extra: list[ExtraColumn] = []
+        for name, spec in raw_extra.items():
+            if not isinstance(name, str) or not is_extra_name(name):
+                fail(
+                    f"{name!r} is not a custom field name (lower case letters, digits and _, "
+                    "starting with a letter, at most 40 characters)",
+                    str(name),
+                )
+            if isinstance(spec, str) and spec:
+                spec = {"column": spec}
+            if not isinstance(spec, dict) or not isinstance(spec.get("column"), str):
+                fail(f'{name!r} needs a column: {{column: "File Column", type: text}}', name)
+            for key in spec:
+                if key not in _EXTRA_KEYS:
+                    fail(f"{name!r}: unknown key {key!r}", name, did_you_mean(str(key),
+                         list(_EXTRA_KEYS)))  # fmt: skip
+            kind, how = spec.get("type", "text"), spec.get("normalise", "strip")
+            if kind not in EXTRA_TYPES:
+                fail(f"{name!r}: type {kind!r} is not one of {', '.join(EXTRA_TYPES)}", name,
+                     did_you_mean(str(kind), list(EXTRA_TYPES)))  # fmt: skip
+            if how not in NORMALISERS:
+                fail(f"{name!r}: normalise {how!r} is not one of {', '.join(NORMALISERS)}",
+                     name, did_you_mean(str(how), list(NORMALISERS)))  # fmt: skip
+            extra.append(ExtraColumn(name, spec["column"], kind, how))
         section = None
         options: dict[str, Any] = {}
         for key in ("delimiter", "encoding", "list_separator", "date_format", "datetime_format"):
@@ -302,7 +337,7 @@ class ColumnMapping:
                 codecs.lookup(options["encoding"])
             except LookupError:
                 fail(f"unknown encoding {options['encoding']!r}", "encoding")
-        return cls(columns=columns, defaults=defaults, source=source, **options)
+        return cls(columns=columns, defaults=defaults, source=source, extra=tuple(extra), **options)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ColumnMapping:

@@ -22,6 +22,7 @@ from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_va
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, did_you_mean
 from riskprofile.io._tabular import UNDECODABLE
 from riskprofile.model._base import QualityFlag, RecordModel, Strictness, validation_context
+from riskprofile.model._extra import is_extra_field, parse_extra_cell
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
 
@@ -143,6 +144,16 @@ class TableReader:
                 "(name them in a column mapping)" + (f"; {hint}" if hint else ""),
                 path=self.source,
             )
+        for custom in self.mapping.extra:
+            if custom.column not in present:
+                raise InputFormatError(
+                    f"column {custom.column!r} (custom field {custom.field!r}"
+                    + (f" in {self.mapping.source}" if self.mapping.source else "")
+                    + ") is not in the file"
+                    + (f"; {s}" if (s := did_you_mean(custom.column, list(header))) else ""),
+                    path=self.source,
+                )
+            self.sources[custom.field] = (custom.column,)
         used = {name for names in self.sources.values() for name in names}
         self.ignored_columns = [h for h in header if h not in used]
         # Per group: (column, its one source column, whether a plain text cell needs no
@@ -267,6 +278,9 @@ class TableReader:
             return
         voyage = self.group_values("voyage", row)
         bill = self.group_values("bill_of_lading", row)
+        for custom in self.mapping.extra:  # the cells as given, typed once per B/L
+            cell = row.get(custom.column)
+            bill[custom.field] = None if _empty(cell) else cell
         box = self.group_values("container", row)
         goods = self.group_values("goods", row)
         bl_number = bill["bl_number"]
@@ -333,6 +347,34 @@ class TableReader:
         except RecordError as exc:
             return None, problems_from_validation(exc, lambda loc: self._column_name(group, loc))
 
+    def _custom_fields(self, grp: Group) -> tuple[dict[str, Any], list[QualityFlag]]:
+        """A B/L's custom fields, typed, and a flag for each cell its type cannot hold
+        (in either mode: the record is kept, the field null)."""
+        values: dict[str, Any] = {}
+        flags: list[QualityFlag] = []
+        for custom in self.mapping.extra:
+            cell = grp.raw.get(custom.field)
+            value, problem = parse_extra_cell(
+                custom,
+                cell,
+                list_separator=self.mapping.list_separator,
+                decimal_comma=self.mapping.decimal_comma,
+                date_format=self.mapping.date_format,
+            )
+            values[custom.name] = value
+            if problem is not None:
+                line = grp.origin.get(custom.field)
+                flags.append(
+                    QualityFlag(
+                        field=custom.field,
+                        code="invalid_value",
+                        value=str(cell),
+                        message=f"{problem} (column {custom.column!r}, record {line}; "
+                        "the field is null)",
+                    )
+                )
+        return values, flags
+
     def _conflicts(self, grp: Group) -> tuple[dict[int, list[FieldProblem]], list[QualityFlag]]:
         by_line: dict[int, list[FieldProblem]] = {}
         flags: list[QualityFlag] = []
@@ -341,7 +383,7 @@ class TableReader:
             by_line.setdefault(line, []).append(
                 FieldProblem(self._shown(column), str(value), reason)
             )
-            path = COLUMN_BY_NAME[column].path
+            path = COLUMN_BY_NAME[column].path if column in COLUMN_BY_NAME else (column,)
             flags.append(
                 QualityFlag(
                     field=".".join(path),
@@ -425,6 +467,7 @@ class TableReader:
         consignments = []
         for bill in call.bills.values():
             doc = nest("bill_of_lading", bill.header.raw)
+            doc["extra"], custom_flags = self._custom_fields(bill.header)
             consignment, problems = self._validate_group(
                 Consignment, "bill_of_lading", bill.header, doc
             )
@@ -439,6 +482,7 @@ class TableReader:
                     bad_lines.add(line)
             if not strict:
                 consignment._add_flags(flags)
+            consignment._add_flags(custom_flags)
             kept_lines = {
                 line for line, number in bill.rows
                 if line not in bad_lines and line not in self.problems
@@ -530,7 +574,7 @@ def _parse_time(value: str, fmt: str, *, date_only: bool) -> Any:
 def nest(group: str, values: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for name, value in values.items():
-        if value is None:
+        if value is None or is_extra_field(name):  # custom fields: _custom_fields
             continue
         path = COLUMN_BY_NAME[name].path
         if len(path) == 1:

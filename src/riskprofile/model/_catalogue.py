@@ -109,6 +109,10 @@ def render_catalogue(specs: Iterable[FieldSpec]) -> str:
         "fields a risk profile's expressions can use. *Nullable* fields are null when the",
         "declaration does not give the data; lists are empty instead of null.",
         "",
+        "An administration's own columns come as *custom fields* beside these, named",
+        "`x_<name>` (no field below starts with `x_`): see [input](input.md) (a column",
+        "mapping's `extra:`) and [profiles](profiles.md#custom-fields).",
+        "",
         "| field | type | nullable | description | example |",
         "| --- | --- | --- | --- | --- |",
     ]

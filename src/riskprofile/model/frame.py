@@ -37,7 +37,13 @@ import polars as pl
 from riskprofile.errors import DataError
 from riskprofile.model.shipment import FieldType, Shipment, field_catalogue
 
-__all__ = ["DECIMAL_SCALE", "frame_schema", "shipment_frame", "shipments_of_frame"]
+__all__ = [
+    "DECIMAL_SCALE",
+    "custom_columns",
+    "frame_schema",
+    "shipment_frame",
+    "shipments_of_frame",
+]
 
 DECIMAL_SCALE = 18
 """Decimal places kept exactly in decimal columns."""
@@ -132,6 +138,7 @@ def shipment_frame(shipments: Iterable[Shipment]) -> pl.DataFrame:
     names = [name for name, _ in specs]
     # One C-level call per shipment gathers its fields; the columns are then made whole.
     every = attrgetter(*names)
+    shipments = list(shipments)
     cells = [every(s) for s in shipments]
     by_column = list(zip(*cells, strict=True)) if cells else [() for _ in names]
     columns: dict[str, list[Any] | pl.Series] = {}
@@ -154,7 +161,50 @@ def shipment_frame(shipments: Iterable[Shipment]) -> pl.DataFrame:
         for i in decimals:
             if row[i] is not None:
                 _decimal(row[i], row[ids], names[i])
-    return pl.DataFrame(columns, schema=frame_schema())
+    frame = pl.DataFrame(columns, schema=frame_schema())
+    custom = custom_columns(shipments)
+    return frame.with_columns(custom) if custom else frame
+
+
+def custom_columns(shipments: list[Shipment]) -> list[pl.Series]:
+    """The shipments' custom fields (``x_<name>``) as columns, sorted by name, after the
+    catalogue's: each typed by its values (text ``String``, number ``Float64``, bool
+    ``Boolean``, date ``Datetime`` at midnight UTC, list ``List(String)``; ``String`` when
+    every value is null). A shipment without the field has null."""
+    names = sorted({n for s in shipments if s.__pydantic_extra__ for n in s.__pydantic_extra__})
+    out = []
+    for name in names:
+        values = [(s.__pydantic_extra__ or {}).get(name) for s in shipments]
+        first = next((v for v in values if v is not None), None)
+        kind = _kind(first)
+        for shipment, value in zip(shipments, values, strict=True):
+            if value is not None and _kind(value) != kind:
+                raise DataError(
+                    f"shipment {shipment.shipment_id}: {name} = {value!r} is {_kind(value)}, "
+                    f"where another shipment's {name} is {kind}: a column holds one type"
+                )
+        if isinstance(first, bool):
+            out.append(pl.Series(name, values, dtype=pl.Boolean))
+        elif isinstance(first, float | int):
+            out.append(pl.Series(name, [None if v is None else float(v) for v in values],
+                                 dtype=pl.Float64))  # fmt: skip
+        elif isinstance(first, dt.date):
+            out.append(pl.Series(name, _dates(values), dtype=_DTYPES["date"]))
+        elif isinstance(first, list):
+            out.append(pl.Series(name, values, dtype=pl.List(pl.String)))
+        else:
+            out.append(pl.Series(name, values, dtype=pl.String))
+    return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, float | int):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "a list" if isinstance(value, list) else "a text"
 
 
 def shipments_of_frame(frame: pl.DataFrame) -> list[Shipment]:
@@ -165,7 +215,9 @@ def shipments_of_frame(frame: pl.DataFrame) -> list[Shipment]:
     for row in frame.iter_rows(named=True):
         values = {}
         for name, value in row.items():
-            if value is not None and types[name] == "date":
+            if name not in types:  # a custom field: dates are midnight UTC in the frame
+                value = value.date() if isinstance(value, dt.datetime) else value
+            elif value is not None and types[name] == "date":
                 value = value.date()
             elif value is not None and types[name] == "decimal":
                 value = value.normalize() if value == value.to_integral_value() else value

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from riskprofile.model._base import QualityFlag, RecordModel, standard
+from riskprofile.model._extra import is_extra_name
 from riskprofile.model.codes import (
     Problem,
     container_number_problem,
@@ -136,6 +137,8 @@ Weight = Annotated[float, *standard(None, _negative), AfterValidator(_weight_ran
 """A mass in kilograms, within ±:data:`MAX_WEIGHT_KG`; negative values are a standards
 problem."""
 Money = Annotated[Decimal, *standard(None, _negative), AfterValidator(_amount_range)]
+CustomValue = str | float | bool | date | list[str] | None
+"""A custom field's value (:mod:`riskprofile.model._extra`)."""
 
 
 def _rate_range(value: float) -> float:
@@ -374,6 +377,11 @@ class Consignment(RecordModel):
     declarant_name: str | None = Field(None, description="Declarant (or customs broker) name.")
     declarant_identifier: str | None = Field(None, description="Declarant identifier.")
     goods: list[GoodsItem] = Field(default_factory=list)
+    extra: dict[str, CustomValue] = Field(
+        default_factory=dict,
+        description="Custom fields (a column mapping's `extra:`), by name without their x_ "
+        "prefix: text, a number, a date, a bool or a list of texts.",
+    )
     container_numbers: list[ContainerNumber] = Field(
         default_factory=list, description="Containers the goods are stuffed in."
     )
@@ -389,6 +397,17 @@ class Consignment(RecordModel):
         ):  # fmt: skip
             return None
         return party
+
+    @field_validator("extra", mode="after")
+    @classmethod
+    def _custom_names(cls, extra: dict[str, Any]) -> dict[str, Any]:
+        for name in extra:
+            if not is_extra_name(name):
+                raise ValueError(
+                    f"{name!r} is not a custom field name (lower case letters, digits and _, "
+                    "starting with a letter, at most 40 characters)"
+                )
+        return {name: value for name, value in extra.items() if value is not None}
 
     @field_validator("bl_number", "master_bl_number", mode="before")
     @classmethod

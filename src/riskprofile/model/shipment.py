@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from riskprofile.model._base import CheckedModel
 from riskprofile.model._catalogue import FieldSpec, FieldType, catalogue_of, render_catalogue
+from riskprofile.model._extra import EXTRA_PREFIX, CustomFieldsModel
 from riskprofile.model._flag_names import flag_names, flagged_element
 from riskprofile.model.codes import ContainerType, container_number_problem, describe_size_type
 from riskprofile.model.manifest import (
@@ -71,7 +71,7 @@ def _list(description: str, example: Any) -> Any:
     return _f(description, example, default_factory=list)
 
 
-class Shipment(CheckedModel):
+class Shipment(CustomFieldsModel):
     """One container under one bill of lading, flattened for rules.
 
     Every field has a default, so a partial record (``Shipment(port_of_loading="ECGYE")``)
@@ -79,7 +79,8 @@ class Shipment(CheckedModel):
     :func:`flatten`.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Custom fields (x_<name>, riskprofile.model._extra) beside the catalogue's.
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     # --- identity ----------------------------------------------------------------------
     shipment_id: str = _f(
@@ -721,6 +722,7 @@ def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, A
         "declarant_identifier": c.declarant_identifier,
     }
     fields.update({name: normalised_text(getattr(c, name)) for name in _DECLARATION_TEXT})
+    fields.update({EXTRA_PREFIX + name: value for name, value in c.extra.items()})
     fields.update(_party_fields(c.shipper, "shipper"))
     fields.update(_party_fields(c.consignee, "consignee"))
     fields.update(_party_fields(c.notify_party, "notify"))

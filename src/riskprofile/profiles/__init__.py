@@ -14,6 +14,7 @@ from riskprofile.profiles._compiled import (
     Location,
     ProfileSet,
 )
+from riskprofile.profiles._custom import check_custom_fields
 from riskprofile.profiles._explain import record_of, render_explanation
 from riskprofile.profiles._facts import SharedFact, describe_counted_in, fact_groups
 from riskprofile.profiles._lint import ALL_LINTS, Lint, LintFinding, ProfileLint, lint_profiles
@@ -34,6 +35,7 @@ from riskprofile.profiles._schema import (
     Overlay,
     Profile,
     ProfileException,
+    Requires,
     WatchList,
 )
 from riskprofile.profiles._sources import profile_files
@@ -64,9 +66,11 @@ __all__ = [
     "ProfileException",
     "ProfileLint",
     "ProfileSet",
+    "Requires",
     "SharedFact",
     "WatchList",
     "bundled_profiles_path",
+    "check_custom_fields",
     "describe_counted_in",
     "fact_groups",
     "field_types",

@@ -32,6 +32,7 @@ from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 
 from riskprofile._as_of import AsOf, as_of_datetime
+from riskprofile.model._extra import EXTRA_PREFIX, extra_catalogue_type, is_extra_field
 from riskprofile.profiles._builtins import (
     _EVALUATION,
     HELPERS,
@@ -52,6 +53,7 @@ from riskprofile.profiles._hints import (
 )
 from riskprofile.profiles._tree import (
     _KIND_NAMES,
+    _TYPES,
     FORBIDDEN_BUILTINS,
     CompileProblem,
     _catalogue,
@@ -61,7 +63,7 @@ from riskprofile.profiles._tree import (
     walk,
 )
 
-__all__ = ["Condition", "compile_condition", "condition_builtins"]
+__all__ = ["Condition", "compile_condition", "condition_builtins", "custom_field_types"]
 
 
 def _helper_type(name: str) -> Any:
@@ -109,10 +111,21 @@ def _utc() -> Any:
 def _context(
     lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
     builtins: Builtins | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> rule_engine.Context:
-    context = rule_engine.Context(type_resolver=field_types(), default_timezone="utc")
+    types_ = field_types() if not custom else {**field_types(), **custom}
+    context = rule_engine.Context(type_resolver=types_, default_timezone="utc")
     context.builtins = condition_builtins(lists) if builtins is None else builtins
     return context
+
+
+def custom_field_types(extra: Mapping[str, str]) -> dict[str, Any]:
+    """The rule-engine types of a profile's custom fields (``requires: extra:``), by their
+    name in rules: ``{"office": "text"}`` gives ``{"x_office": STRING}``."""
+    return {
+        EXTRA_PREFIX + name: _TYPES[extra_catalogue_type(kind)]  # type: ignore[arg-type]
+        for name, kind in extra.items()
+    }
 
 
 def list_regex_problems(
@@ -187,12 +200,15 @@ def compile_condition(
     lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
     *,
     builtins: Builtins | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> Condition | list[CompileProblem]:
     """Compile ``expression`` or return every problem found, each with its offset.
 
     ``builtins`` are :func:`condition_builtins` of ``lists``, when the caller compiles
-    several conditions with the same lists (made here otherwise)."""
-    context = _context(lists, builtins)
+    several conditions with the same lists (made here otherwise). ``custom`` types the
+    custom fields the profile declares (``x_office`` -> rule-engine type; see
+    :func:`custom_field_types`)."""
+    context = _context(lists, builtins, custom)
     forbidden = [
         name for name in sorted(FORBIDDEN_BUILTINS)
         if re.search(rf"\${name}(?!\w)", expression) and name not in lists
@@ -240,6 +256,16 @@ def compile_condition(
                     _suggest(name, listed),
                 )
             ]
+        if is_extra_field(name):
+            return [
+                CompileProblem(
+                    "unknown_field",
+                    f"unknown field {name!r}: a custom field is declared by the profile",
+                    _offset_of(expression, name),
+                    f"declare it: requires: {{extra: {{{name[2:]}: text}}}} (or number, date, "
+                    "bool, list), as the column mapping's extra: gives it",
+                )
+            ]
         return [
             CompileProblem(
                 "unknown_field",
@@ -281,7 +307,7 @@ def compile_condition(
     if problems:
         return problems
     _read_once(rule.statement)
-    fields = frozenset(context.symbols) & set(_catalogue())
+    fields = frozenset(context.symbols) & (set(_catalogue()) | set(custom or ()))
     used_lists = frozenset(
         n.name
         for n in walk(rule.statement)

@@ -32,6 +32,7 @@ from riskprofile.profiles._expressions import (
     Condition,
     compile_condition,
     condition_builtins,
+    custom_field_types,
     list_regex_problems,
 )
 from riskprofile.profiles._list_entries import _finish_list
@@ -82,14 +83,15 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
     slots = {name: _Slot() for name in resolved.lists}
     lists = {name: (kind, slots[name]) for name, (kind, _, _) in resolved.lists.items()}
     names = frozenset(resolved.lists)
-    catalogue = field_types()
+    custom = custom_field_types(profile.requires.extra)
+    catalogue = {**field_types(), **custom}
     ok = True
     pending: list[tuple[Indicator, Condition, list[tuple[str, str]]]] = []
     builtins = condition_builtins(lists)  # one set for the profile's conditions
 
     def condition(kind: str, part_id: str, when: str) -> Condition | None:
         origin = resolved.parts[(kind, part_id)]
-        compiled = compile_condition(when, lists, builtins=builtins)
+        compiled = compile_condition(when, lists, builtins=builtins, custom=custom)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
@@ -167,6 +169,9 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         positions[f"{kind}:{part_id}"] = _location(origin)
     for name, (_, _, origin) in resolved.lists.items():
         positions[f"list:{name}"] = _location(origin)
+    for name in profile.requires.extra:
+        where = ("requires", "extra", name)
+        positions[f"requires:{name}"] = _location(_Origin(resolved.origin, where))
     for index in range(len(profile.examples)):
         # An overlay's examples are its own; a base's are in the base file.
         positions[f"example:{index}"] = _location(_Origin(resolved.origin, ("examples", index)))

@@ -43,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from riskprofile.model._extra import ExtraType
 from riskprofile.model.codes import is_country, normalise_country
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Overlay",
     "Profile",
     "ProfileException",
+    "Requires",
     "Status",
     "WatchList",
 ]
@@ -271,6 +273,20 @@ class Example(_Strict):
     as_of: Day | None = Field(None, description="The evaluation date ($today), if it matters.")
 
 
+CustomName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class Requires(_Strict):
+    """What a profile needs of a run beyond the field catalogue."""
+
+    extra: dict[CustomName, ExtraType] = Field(
+        default_factory=dict,
+        description="Custom fields its conditions read (``x_<name>`` in rules), by name and "
+        "type (text, number, date, bool, list), as a column mapping's ``extra:`` declares "
+        "them: a run whose mapping does not give one so is refused.",
+    )
+
+
 class _ProfileMeta(_Strict):
     id: Identifier = Field(description="Stable id, unique across the profile set.")
     version: Annotated[int, Field(ge=1)] = Field(description="Bumped on every reviewed change.")
@@ -296,6 +312,7 @@ class Profile(_ProfileMeta):
     exceptions: list[ProfileException] = Field(default_factory=list)
     bands: list[Band] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
+    requires: Requires = Field(default_factory=Requires)
 
     @model_validator(mode="after")
     def _coherent(self) -> Profile:

@@ -50,6 +50,16 @@ def _converter(kind: str) -> Any:
     return None
 
 
+def _custom_converter(value: Any) -> Any:
+    """A custom field's value as :func:`~riskprofile.profiles._explain.record_of` gives it
+    (lists as tuples, dates at midnight UTC; a null list stays null)."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return value
+
+
 def records_of_frame(
     frame: pl.DataFrame, fields: Iterable[str], rows: Sequence[int] | None = None
 ) -> list[dict[str, Any]]:
@@ -57,6 +67,9 @@ def records_of_frame(
     datetimes), with only ``fields``; for ``rows`` (indices) or every row."""
     names = sorted(set(fields))
     types = _types()
+    # A custom field no shipment of the frame has is null, as in the row-wise record.
+    absent = [pl.lit(None).alias(n) for n in names if n not in frame.columns]
+    frame = frame.with_columns(absent) if absent else frame
     selected = frame.select(names) if names else pl.DataFrame({"_": [0] * frame.height})
     if rows is not None:
         selected = selected[list(rows)]
@@ -65,7 +78,7 @@ def records_of_frame(
     columns = []
     for name in names:
         values = selected.get_column(name).to_list()
-        convert = _converter(types[name])
+        convert = _converter(types[name]) if name in types else _custom_converter
         columns.append(values if convert is None else [convert(v) for v in values])
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 

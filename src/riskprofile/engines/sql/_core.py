@@ -115,6 +115,8 @@ class _Core(ConstantFolding[_Q], ABC):
             return bound
         if node.scope is not None:  # pragma: no cover - built-ins are constants
             raise Untranslatable(f"the built-in ${node.name}")
+        if node.name not in field_kinds():  # a custom field (x_<name>): not in the table
+            raise Untranslatable(f"the custom field {node.name}")
         kind, flavor, nullable = field_kinds()[node.name]
         if kind == "list":
             self.list_fields.add(node.name)

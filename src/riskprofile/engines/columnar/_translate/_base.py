@@ -102,6 +102,8 @@ class _Base(ConstantFolding[_V], ABC):
             return bound
         if node.scope is not None:  # pragma: no cover - built-ins are constants
             raise Untranslatable(f"the built-in ${node.name}")
+        if node.name not in _fields():  # a custom field (x_<name>): the row-wise engine's
+            raise Untranslatable(f"the custom field {node.name}")
         kind, flavor = _fields()[node.name]
         return _V(
             kind, pl.col(node.name), flavor=flavor, ctx="row", nullable=_nullable()[node.name]
