@@ -93,6 +93,8 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "import"): ["{msg}", "--into", "{outdir}", "--home", "{outdir}", "--as-of",
                              "2026-11-02"],
     ("exchange", "refresh"): ["--into", "{outdir}", "--as-of", "2026-11-02"],
+    ("exchange", "match"): ["{batch}", "-m", "{mapping}", "--into", "{outdir}", "--as-of",
+                            "2026-11-02"],
     ("exchange", "log"): ["--home", "{outdir}", "--since", "2026-11-01", "--format", "json",
                           "--warning", "w-00000001"],
     ("exchange", "schema"): [],

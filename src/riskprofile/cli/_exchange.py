@@ -211,7 +211,14 @@ def register(commands: Any) -> None:
     warn.add_argument("--batch", help="the batch: scored when --run is not given")
     warn.add_argument("-m", "--mapping",
                       help="column mapping YAML for a CSV/Parquet --batch")  # fmt: skip
-    warn.add_argument("--container", required=True, help="the container number")
+    warn.add_argument("--container", help="the container number (or --party)")
+    warn.add_argument("--party", type=_text, metavar="NAME",
+                      help="warn about a party instead: its name (give --reason)")  # fmt: skip
+    warn.add_argument("--role", default="consignee",
+                      choices=["shipper", "consignee", "notify", "freight_payer"],
+                      help="the party's role (consignee)")  # fmt: skip
+    warn.add_argument("--party-country", type=_args.country, help="the party's country")
+    warn.add_argument("--reason", type=_text, help="why the party is high-risk (--party)")
     warn.add_argument("--to", action="append", required=True, metavar="PCU", type=_pcu,
                       help="a partner PCU (repeatable)")  # fmt: skip
     warn.add_argument("--key", required=True, help="this PCU's private key (<PCU>.key.pem)")
@@ -299,6 +306,26 @@ def register(commands: Any) -> None:
     )
     _home_and_time(imp)
     imp.set_defaults(run=_import)
+
+    match = sub.add_parser(
+        "match",
+        help="find the parties of a batch that partners' party warnings name",
+        description="List the containers of a batch with a party (shipper, consignee, "
+        "notify, freight payer) that a partner's party warning in force names: by its "
+        "name (normalised: spelling, case and legal form do not count) or, when the "
+        "partner sent only a key, by the key under the secret of the policy (--policy). "
+        "Exits 1 when a party matches, 0 when none does.",
+    )
+    match.add_argument("batch", help="the batch (JSON, CSV, Parquet)")
+    match.add_argument("-m", "--mapping", help="column mapping YAML for a CSV/Parquet batch")
+    match.add_argument("--into", required=True, help="the folder of the partner watch lists")
+    match.add_argument("--policy", action="append", default=[], metavar="YAML",
+                       help="a partner's redaction policy: its salt is the key secret "
+                       "(repeatable)")  # fmt: skip
+    match.add_argument(
+        "--as-of", type=_args.as_of, help="the time to judge expiry at (ISO 8601; default: now)"
+    )
+    match.set_defaults(run=_match)
 
     refresh = sub.add_parser(
         "refresh",
@@ -603,6 +630,16 @@ def _shipments_of(args: argparse.Namespace) -> list[Any]:
     return read_shipments(args.batch, mapping=args.mapping, rows=rows).shipments
 
 
+def _party_warning(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    from riskprofile.exchange import PartyRef, to_party_warning
+
+    party = PartyRef(role=args.role, name=args.party, country=args.party_country)
+    return to_party_warning(party, sender=sender, recipients=args.to, created=now,
+                            explanation=args.reason, category=args.category or "other",
+                            valid_for=dt.timedelta(days=args.valid_days),
+                            urgency=args.urgency)  # fmt: skip
+
+
 def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     from riskprofile.scoring import score
 
@@ -618,7 +655,14 @@ def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime)
 def _warn(args: argparse.Namespace) -> int:
     from riskprofile.exchange import load_policy
 
-    if not (args.run_json or args.batch):
+    if (args.container is None) == (args.party is None):
+        print("riskprofile exchange warn: error: give --container (with --run or --batch) "
+              "or --party (with --reason)", file=sys.stderr)  # fmt: skip
+        return 2
+    if args.party is not None and not args.reason:
+        print("riskprofile exchange warn: error: --party needs --reason (why)", file=sys.stderr)
+        return 2
+    if args.container is not None and not (args.run_json or args.batch):
         print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
         return 2
     now = _now(args)
@@ -629,7 +673,20 @@ def _warn(args: argparse.Namespace) -> int:
         print(f"riskprofile exchange warn: error: policies for PCUs not in --to: {unused}",
               file=sys.stderr)  # fmt: skip
         return 2
-    build = _warning_from_run if args.run_json else _warning_from_batch
+    if args.party is not None:
+        from riskprofile.exchange import RedactionPolicy
+
+        for partner in args.to:
+            policy = policies.get(partner) or RedactionPolicy.strict(partner)
+            action = policy.action("parties.name")
+            if action == "drop" or (action == "hash" and not policy.salt):
+                what = "drops party names" if action == "drop" else "hashes names without a salt"
+                print(f"riskprofile exchange warn: error: the policy for {partner} {what}: the "
+                      "warning would name no one it can match; keep parties.name, or hash it "
+                      "with the salt you share (--policy)", file=sys.stderr)  # fmt: skip
+                return 2
+    build = (_party_warning if args.party is not None
+             else _warning_from_run if args.run_json else _warning_from_batch)  # fmt: skip
     try:
         warning = build(args, key.pcu, now)
     except _NotFoundError as exc:
@@ -790,6 +847,30 @@ def _import(args: argparse.Namespace) -> int:
             print(result.answers)
     print(f"{result.active_warnings} partner warning(s) in force")
     return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    from riskprofile.cli._read import read
+    from riskprofile.exchange import load_policy
+    from riskprofile.exchange._match import match_parties
+
+    secrets: list[str | None] = [
+        p.salt for p in (load_policy(path) for path in args.policy) if p.salt
+    ]
+    frame = read(args.batch, mapping=args.mapping).frame
+    found = []
+    for secret in secrets or [None]:
+        found.extend(match_parties(frame, args.into, now=_now(args), secret=secret))
+    seen = set()
+    for m in found:
+        line = (f"{m.container_number}\t{m.bl_number or '-'}\t{m.role}\t{m.name}\t"
+                f"by {m.by}: warned by {m.source} on {m.added}: {m.reason}")  # fmt: skip
+        if line not in seen:
+            seen.add(line)
+            print(line)
+    print(f"{len(seen)} part(y/ies) of {args.batch} named by partner party warnings",
+          file=sys.stderr)  # fmt: skip
+    return 1 if seen else 0
 
 
 def _refresh(args: argparse.Namespace) -> int:

@@ -39,6 +39,7 @@ from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 __all__ = [
     "OUTCOME_COLUMNS",
+    "PARTY_LIST_COLUMNS",
     "WATCH_LIST_COLUMNS",
     "ImportResult",
     "import_message",
@@ -49,6 +50,8 @@ __all__ = [
 STATE = "partner_warnings.json"
 CONTAINERS = "partner_warnings.csv"
 BILLS = "partner_warning_bls.csv"
+PARTIES = "partner_warning_parties.csv"
+PARTY_KEYS = "partner_warning_party_keys.csv"
 OUTCOMES = "outcomes.csv"
 LOCK = ".import.lock"
 
@@ -56,6 +59,9 @@ WATCH_LIST_COLUMNS = ("value", "expires", "message_id", "sender", "category", "u
                       "reason", "source", "added")  # fmt: skip
 """The columns of the watch lists: ``source`` is the PCU that warned, ``added`` the date
 (UTC) its warning was created."""
+PARTY_LIST_COLUMNS = (*WATCH_LIST_COLUMNS, "role")
+"""The columns of the party watch lists (a party warning's names and identifiers, or
+their keys): those of the other lists, and the party's role."""
 OUTCOME_COLUMNS = ("message_id", "kind", "sender", "created", "warning_id", "container_number",
                    "inspected", "result", "finding", "goods_category", "quantity", "unit",
                    "concealment", "route", "photos")  # fmt: skip
@@ -146,6 +152,8 @@ def _write_lists(folder: Path, state: dict[str, Any], now: dt.datetime) -> tuple
     """Write the watch lists from ``state``; (warnings in force, warnings expired)."""
     containers: list[dict[str, Any]] = []
     bills: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     active = expired = 0
     for message_id, entry in sorted(state.items()):
         expires = _expiry(folder / STATE, message_id, entry)
@@ -169,9 +177,21 @@ def _write_lists(folder: Path, state: dict[str, Any], now: dt.datetime) -> tuple
         if entry.get("container_number"):
             containers.append({"value": entry["container_number"], **common})
         bills.extend({"value": bl, **common} for bl in entry.get("bl_numbers", []))
-    for name, rows in ((CONTAINERS, containers), (BILLS, bills)):
+        if not entry.get("container_number") and not entry.get("bl_numbers"):
+            # a warning about a party: its names and identifiers, or their keys
+            for party in entry.get("parties") or []:
+                role = {"role": party.get("role", "")}
+                for field in ("name", "identifier"):
+                    if party.get(field) and not str(party[field]).startswith("hmac-"):
+                        parties.append({"value": party[field], **common, **role})
+                if party.get("name_key"):
+                    keys.append({"value": party["name_key"], **common, **role})
+    for name, rows, columns in ((CONTAINERS, containers, WATCH_LIST_COLUMNS),
+                                (BILLS, bills, WATCH_LIST_COLUMNS),
+                                (PARTIES, parties, PARTY_LIST_COLUMNS),
+                                (PARTY_KEYS, keys, PARTY_LIST_COLUMNS)):  # fmt: skip
         rows.sort(key=lambda r: (r["value"], r["message_id"]))
-        write_atomic(folder / name, _csv_bytes(WATCH_LIST_COLUMNS, rows))
+        write_atomic(folder / name, _csv_bytes(columns, rows))
     return active, expired
 
 
@@ -225,6 +245,7 @@ def _state_entry(message: RiskWarning, fingerprint: str) -> dict[str, Any]:
         "category": message.category,
         "urgency": message.urgency,
         "reasons": [r.model_dump() for r in message.reasons],
+        "parties": [p.model_dump(exclude_none=True) for p in message.parties],
         "digest": fingerprint,
     }
 
@@ -244,7 +265,12 @@ def _write(message: RiskWarning | Feedback | Seizure, folder: Path, fingerprint:
     """Write the message into the folder, each file replaced atomically: the state first,
     the lists derived from it after, so that a kill at any point leaves whole files that
     a new import of the same message completes."""
-    files: tuple[Path, ...] = (folder / CONTAINERS, folder / BILLS)
+    files: tuple[Path, ...] = (
+        folder / CONTAINERS,
+        folder / BILLS,
+        folder / PARTIES,
+        folder / PARTY_KEYS,
+    )
     state = _read_state(folder)
     if isinstance(message, RiskWarning):
         state[message.message_id] = _state_entry(message, fingerprint)

@@ -43,7 +43,9 @@ __all__ = [
     "message_json_schema",
     "parse_message",
     "parties_of",
+    "party_key",
     "to_feedback",
+    "to_party_warning",
     "to_seizure",
     "to_warning",
     "valid_pcu",
@@ -92,13 +94,41 @@ class Voyage(_Model):
 
 class PartyRef(_Model):
     """A party to the consignment. Name, address and identifier are personal data: a
-    redaction policy drops or hashes them before a message leaves."""
+    redaction policy drops or hashes them before a message leaves. ``name_key`` is the
+    party's :func:`party_key` under the secret the two PCUs share: the partner matches
+    it against its own parties' keys without the name travelling."""
 
     role: Literal["shipper", "consignee", "notify", "freight_payer"]
     name: str | None = None
     address: str | None = None
     country: str | None = None
     identifier: str | None = None
+    name_key: Annotated[str, StringConstraints(pattern=r"^pk1:[0-9a-f]{64}$")] | None = None
+
+
+def party_key(name: str, secret: str) -> str | None:
+    """The key two PCUs match a party by without sending its name: HMAC-SHA256, under
+    their shared ``secret``, of the name normalised as the history store resolves
+    traders (upper case, accents dropped, Cyrillic transliterated, punctuation folded,
+    the legal form stripped: ``Khan Logistics (Pvt.) Ltd.`` and ``KHAN LOGISTICS PRIVATE
+    LIMITED`` give one key). None for a name that normalises to nothing.
+
+    >>> party_key("Khan Logistics (Pvt.) Ltd.", "s3cret") == party_key(
+    ...     "KHAN LOGISTICS PRIVATE LIMITED", "s3cret")
+    True
+    """
+    import hashlib
+    import hmac
+
+    from riskprofile.history._keys import trader_name
+
+    if not secret:
+        raise ValueError("a party key needs the secret the two PCUs share")
+    normal = trader_name(name)
+    if not normal:
+        return None
+    digest = hmac.new(secret.encode("utf-8"), normal.encode("utf-8"), hashlib.sha256)
+    return "pk1:" + digest.hexdigest()
 
 
 def valid_pcu(text: str) -> str:
@@ -373,4 +403,36 @@ def to_seizure(
         concealment=concealment,
         route=route,
         photos=list(photos),
+    )
+
+
+def to_party_warning(
+    party: PartyRef,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    created: dt.datetime,
+    explanation: str,
+    category: str,
+    valid_for: dt.timedelta = dt.timedelta(days=30),
+    urgency: Urgency = "high",
+    message_id: str | None = None,
+) -> RiskWarning:
+    """A warning about a party (a trader, a freight payer), not a container: the
+    partner's imports put it in the party watch lists (its name, or its ``name_key``
+    when the redaction policy hashes names). ``explanation`` says why, in words."""
+    if not (party.name or party.identifier or party.name_key):
+        raise ValueError("a party warning names the party (name, identifier or name_key)")
+    return RiskWarning(
+        message_id=message_id or str(uuid.uuid4()),
+        sender=sender,
+        recipients=list(recipients),
+        created=created,
+        expires=created + valid_for,
+        reasons=[
+            Reason(profile_id="analyst", indicator_id="party-warning", explanation=explanation)
+        ],
+        category=category,
+        urgency=urgency,
+        parties=[party],
     )

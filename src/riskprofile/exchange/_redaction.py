@@ -38,6 +38,7 @@ from riskprofile.exchange._messages import (
     RiskWarning,
     Seizure,
     parse_message,
+    party_key,
 )
 
 __all__ = [
@@ -209,6 +210,16 @@ def redact(message: _M, policy: RedactionPolicy) -> tuple[_M, list[str]]:
     payload = message.model_dump(mode="json")
     done = []
     replaced: dict[str, str] = {}
+    if policy.action("parties.name") == "hash" and policy.salt:
+        # Beside the hash of the name as written, the key the partner matches by: the
+        # same secret over the normalised name (spelling, legal form, case do not count).
+        keyed = 0
+        for party in payload.get("parties") or []:
+            if party.get("name") and not party.get("name_key"):
+                party["name_key"] = party_key(str(party["name"]), policy.salt)
+                keyed += party["name_key"] is not None
+        if keyed:
+            done.append(f"parties.name_key: {keyed} key(s)")
     for path in PERSONAL_FIELDS:
         action = policy.action(path)
         if action != "keep" and _apply(payload, path.split("."), action, policy.salt, replaced):
