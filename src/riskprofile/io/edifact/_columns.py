@@ -210,30 +210,25 @@ def _closure(columns: _Columns, laid: _Laid) -> tuple[set[int], set[int]]:
     boxes = set(columns.bad_boxes)
     if not bills and not boxes:
         return bills, boxes
-    numbers_of_bill: dict[int, list[tuple[int, str]]] = {}
-    bills_of: dict[tuple[int, str], list[int]] = {}
-    for unit, bill, number in laid.listed.iter_rows():
-        numbers_of_bill.setdefault(bill, []).append((unit, number))
-        bills_of.setdefault((unit, number), []).append(bill)
-    boxes_of: dict[tuple[int, str], list[int]] = {}
-    number_of_box: dict[int, tuple[int, str]] = {}
-    for unit, box, number, _at in laid.boxes.iter_rows():
-        if number is not None:
-            boxes_of.setdefault((unit, number), []).append(box)
-            number_of_box[box] = (unit, number)
-    todo = [n for b in bills for n in numbers_of_bill.get(b, ())]
-    todo += [number_of_box[b] for b in boxes if b in number_of_box]
-    seen: set[tuple[int, str]] = set()
-    while todo:
-        key = todo.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        for bill in bills_of.get(key, ()):
-            if bill not in bills:
-                bills.add(bill)
-                todo += numbers_of_bill.get(bill, ())
-        boxes.update(boxes_of.get(key, ()))
+    listed = laid.listed.select("unit", "bill", "container_number")
+    declared = laid.boxes.select("unit", pl.col("id").alias("box"), "container_number")
+    keys = ["unit", "container_number"]
+    # The container numbers concerned, grown until no B/L or container adds one.
+    numbers = pl.concat(
+        [
+            listed.filter(pl.col("bill").is_in(list(bills))).select(keys),
+            declared.filter(pl.col("box").is_in(list(boxes))).select(keys),
+        ]
+    ).unique()
+    while True:
+        more_bills = listed.join(numbers, on=keys, how="semi").get_column("bill").unique()
+        grown = set(more_bills.to_list()) - bills
+        bills |= grown
+        if not grown:
+            break
+        added = listed.filter(pl.col("bill").is_in(list(grown))).select(keys)
+        numbers = pl.concat([numbers, added]).unique()
+    boxes |= set(declared.join(numbers, on=keys, how="semi").get_column("box").to_list())
     return bills, boxes
 
 

@@ -134,8 +134,14 @@ class _Cut:
         self.pieces = pieces
         raw = pl.Series("raw", pieces, dtype=pl.String).str.strip_chars_start("\r\n\t ")
         elem, comp = _escape(service.element), _escape(service.component)
-        tag = raw.str.extract(f"^([^{elem}{comp}]*)", 1).alias("tag")
-        self.frame = pl.DataFrame([raw, tag])
+        # A tag is three capitals or digits, then an element or a component separator
+        # or the end; any other start leaves the tag empty (no place in any message: the
+        # model path reads that message and reports it as the tokenizer cuts it).
+        shaped = raw.str.contains(f"^[A-Z][A-Z0-9]{{2}}(?:[{elem}{comp}]|$)")
+        frame = pl.DataFrame([raw])
+        self.frame = frame.with_columns(
+            pl.when(shaped).then(raw.str.slice(0, 3)).otherwise(pl.lit("")).alias("tag")
+        )
 
     def segment(self, raw: str) -> Segment:
         """One segment as the tokenizer reads it."""

@@ -149,31 +149,28 @@ class _Columns:
                 frame, pl.col("raw").str.contains(rep, literal=True), "repeated elements"
             )
         frame = frame.filter(pl.col("state") >= 0)
-        ok = pl.Series(list(range(len(machine.states))), dtype=pl.Int32)
+        placed_states = frame.get_column("state")
+        known = machine.states
 
-        def per_state(values: list[Any], dtype: Any) -> pl.Expr:
-            table = pl.Series(values, dtype=dtype)
-            return pl.col("state").replace_strict(ok, table, return_dtype=dtype)
+        def per_state(values: list[Any], dtype: Any) -> pl.Series:
+            return pl.Series(values, dtype=dtype).gather(placed_states)
 
         exprs = [
-            per_state(["/".join(s.names) for s in machine.states], pl.String).alias("path"),
-            per_state([len(s.names) for s in machine.states], pl.Int32).alias("depth"),
-            per_state([s.limit for s in machine.states], pl.Int32).alias("limit"),
+            per_state(["/".join(s.names) for s in known], pl.Categorical).alias("path"),
+            per_state([len(s.names) for s in known], pl.Int32).alias("depth"),
+            per_state([s.limit for s in known], pl.Int32).alias("limit"),
         ]
         for d in range(1, depth + 1):
-            exprs.append(
-                per_state([d in s.opens for s in machine.states], pl.Boolean).alias(f"opens{d}")
-            )
+            exprs.append(per_state([d in s.opens for s in known], pl.Boolean).alias(f"opens{d}"))
             exprs.append(
                 per_state(
-                    ["/".join(s.names[:d]) if len(s.names) >= d else None for s in machine.states],
-                    pl.String,
+                    ["/".join(s.names[:d]) if len(s.names) >= d else None for s in known],
+                    pl.Categorical,
                 ).alias(f"prefix{d}")
             )
             exprs.append(
                 per_state(
-                    [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in machine.states],
-                    pl.Int32,
+                    [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in known], pl.Int32
                 ).alias(f"repeat{d}")
             )
         frame = frame.with_columns(exprs)
@@ -291,7 +288,8 @@ class _Columns:
             )
             parts.append(hits.filter(pl.col("value").is_not_null()))
         both = pl.concat(parts) if len(parts) > 1 else parts[0]
-        return both.sort("order", "at").group_by("id", maintain_order=True).first()
+        # Hits are in message order within each selector's, selectors in their order.
+        return both.unique("id", keep="first", maintain_order=True)
 
     def _value_expr(self, selector: Selector) -> pl.Expr:
         cut = self.cut
@@ -526,7 +524,7 @@ class _Columns:
             hits = self.hits(frame, records, selector).with_columns(pl.lit(order).alias("order"))
             parts.append(hits)
         both = pl.concat(parts) if len(parts) > 1 else parts[0]
-        found = both.sort("order", "at").group_by("id", maintain_order=True).first()
+        found = both.unique("id", keep="first", maintain_order=True)
         distinct = found["raw"].unique()
         keys = ("name", "address", "country", "identifier")
         columns: dict[str, list[str | None]] = {k: [] for k in keys}
@@ -546,6 +544,8 @@ class _Columns:
         fields as cells (parties as four columns each; seals two; lists as lists)."""
         records = self.records(frame, section)
         out = records.frame
+        ids = out.select("id")
+        fields: list[pl.Series] = []
         self._scope = section
         for name, kind in FIELDS[section].items():
             found = self.values(frame, records, section, name, kind)
@@ -561,6 +561,9 @@ class _Columns:
                 found = found.rename({"value": "seal_numbers", "sealers": "seal_sealers"})
             else:
                 found = found.rename({"value": name})
-            out = out.join(found, on="id", how="left", maintain_order="left")
+            # Each field aligned on the records alone: joining onto the whole growing
+            # table would copy it once per field.
+            aligned = ids.join(found, on="id", how="left", maintain_order="left").drop("id")
+            fields.extend(aligned.get_columns())
         self._scope = None
-        return out
+        return out.hstack(fields)

@@ -19,7 +19,9 @@ _LONGEST = MAX_TEXT_CHARS // 10
 
 
 def _padded_or_long(column: str) -> pl.Expr:
-    value = pl.col(column)
+    """Text the flat layout would read otherwise: blanks around it, or too long
+    (``""``: the list element being evaluated)."""
+    value = pl.col(column) if column else pl.element()
     return (value != value.str.strip_chars(PY_WHITESPACE)) | (value.str.len_chars() > _LONGEST)
 
 
@@ -48,22 +50,18 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     # --- plain-text rules on every cell ---------------------------------------------------
     sections = ("manifest", "containers", "consignments", "goods")
     for scope, table in zip(sections, (voyage, boxes, bills, goods), strict=True):
-        for column in table.columns:
-            if table.schema[column] == pl.String:
-                columns.route_where(
-                    table,
-                    _padded_or_long(column).fill_null(False),
-                    f"{column}: a padded or long text",
-                    scope,
-                )
-            elif table.schema[column] == pl.List(pl.String):
-                items = table.select("unit", "id", pl.col(column).alias("item")).explode("item")
-                columns.route_where(
-                    items,
-                    _padded_or_long("item").fill_null(False),
-                    f"{column}: a padded or long item",
-                    scope,
-                )
+        checks = [
+            _padded_or_long(column).fill_null(False)
+            for column in table.columns
+            if table.schema[column] == pl.String
+        ]
+        checks += [
+            pl.col(column).list.eval(_padded_or_long("")).list.any().fill_null(False)
+            for column in table.columns
+            if table.schema[column] == pl.List(pl.String)
+        ]
+        if checks:
+            columns.route_where(table, pl.any_horizontal(checks), "a padded or long text", scope)
     # --- containers: keyed by their normalised number --------------------------------------
     if "number" not in boxes.columns:
         boxes = boxes.with_columns(pl.lit(None, pl.String).alias("number"))

@@ -43,8 +43,11 @@ Element = tuple[str, ...]
 """A data element: its components (a simple element has one)."""
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
-# Private-use code points standing in for released service characters while splitting.
-_PLACEHOLDER_BASE = 0xF8F0
+# Control characters (\x01 to \x05, never in EDIFACT text) standing in for released
+# service characters while splitting: the text stays one byte a character (a private-use
+# code point made Python hold it in two, and every step after slower). A text holding
+# one is cut character by character instead.
+_PLACEHOLDER_BASE = 0x01
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +262,14 @@ def unreleased(text: str, service: ServiceChars) -> tuple[str, dict[int, str] | 
     for char, placeholder in forward.items():
         if char != release:
             text = text.replace(release + char, placeholder)
-    if release in text:  # released plain characters: the release character goes
-        text = re.sub(re.escape(release) + r"(.)", r"\1", text, flags=re.DOTALL)
+    if release in text:
+        # Released plain characters: the release character goes. No two are left side by
+        # side (pairs went first), so each one left releases the next character, except
+        # one at the very end, which releases nothing and stays.
+        if text.endswith(release):
+            text = text[:-1].replace(release, "") + release
+        else:
+            text = text.replace(release, "")
     return text, back, dangling
 
 
