@@ -38,3 +38,17 @@ def test_planted_cases_are_in_the_sample() -> None:
     pairs = {(s.container_number, s.bl_number) for s in read_batch(SAMPLE).shipments}
     for case in planted:
         assert (case.container_number, case.bl_number) in pairs
+
+
+def test_the_stow_plan_day_is_what_the_seeded_generator_writes(tmp_path: Path) -> None:
+    data = Path("examples/data")
+    day, plan = tmp_path / "day.edi", tmp_path / "plan.edi"
+    command = ["data", "generate", "--port-day", "--seed", "4", "--containers", "60"]
+    assert main([*command, "-o", str(day), "--stowplan", str(plan)]) == 0
+    stale = "is stale: regenerate it with the command in examples/README.md"
+    for made, shipped in (
+        (day, data / "karachi-stowday.edi"),
+        (plan, data / "karachi-stowplan.edi"),
+        (tmp_path / "plan.planted.csv", data / "karachi-stowplan.planted.csv"),
+    ):
+        assert made.read_bytes() == shipped.read_bytes(), f"{shipped} {stale}"

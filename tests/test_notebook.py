@@ -51,5 +51,10 @@ def test_notebook_runs() -> None:
     # The history store fills in a history field, which a history profile reads.
     history = next(_text(c) for c in notebook.cells if "open_store" in c.get("source", ""))
     assert "container-seized-before: container PCIU6784682 had 1 earlier finding(s)" in history
+    # The stow plan against the manifest: both sides' lists and the cross-check's hits.
+    stow = next(_text(c) for c in notebook.cells if "stow_run" in c.get("source", ""))
+    assert "1 on board and on no manifest, 1 manifested and not on board" in stow
+    assert "undeclared-dangerous-goods" in stow
+    assert "reefer-setting-on-dry-box" in stow
     last = _text(notebook.cells[-1])
     assert "planted cases selected by the profiles" in last
