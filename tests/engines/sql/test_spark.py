@@ -280,3 +280,84 @@ def test_the_conditions_run_as_spark_tasks_in_one_job_not_in_the_optimizer(
     assert spark_session.conf.get("spark.sql.optimizer.excludedRules", None) == before
     for key, condition in items:
         assert (masks[key].hit.to_list(), masks[key].error.to_list()) == rowwise(condition, rows)
+
+
+# --- the history features' SQL on Spark ----------------------------------------------------
+
+
+class _SparkHistory:
+    """The history store's backend contract (``riskprofile.history._backends.Backend``)
+    for reading, on a Spark session: the store's tables and the staged probe are
+    temporary views, and ``:name`` parameters are Spark's named parameter markers."""
+
+    dialect = "spark"
+    location = "(spark)"
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.views: list[str] = []
+
+    def run(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        raise AssertionError(f"a history read wrote on Spark: {sql[:80]}")
+
+    def frame(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+        import re
+
+        used = set(re.findall(r":([a-z_][a-z0-9_]*)", sql))
+        args = {k: v for k, v in (params or {}).items() if k in used}
+        return pl.DataFrame(pl.from_arrow(self.session.sql(sql, args=args).toArrow()))
+
+    def stage(self, name: str, frame: pl.DataFrame) -> None:
+        arrow = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+        self.session.createDataFrame(arrow).createOrReplaceTempView(name)
+        self.views.append(name)
+
+    def unstage(self, name: str) -> None:
+        self.session.catalog.dropTempView(name)
+        self.views.remove(name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        for name in list(self.views):
+            self.unstage(name)
+
+
+# Three histories at any depth: each example is a Spark query of some twenty joins and
+# aggregations (several seconds of planning on a quiet machine).
+@settings(max_examples=depth(3, floor=3), deadline=None,
+          suppress_health_check=list(HealthCheck))  # fmt: skip
+@given(data=st.data())
+def test_the_history_features_sql_on_spark_is_duckdbs(spark_session: Any, data: Any) -> None:
+    # The feature query of riskprofile.history (written for DuckDB and PostgreSQL) run on
+    # Spark over a seeded history's tables: the same features, value for value.
+    from riskprofile.history import open_store
+    from riskprofile.history._features import history_features
+    from tests.history.test_features import T0, _history, _row
+
+    rows = data.draw(st.lists(_row, min_size=3, max_size=12), label="history")
+    probe_rows = data.draw(st.lists(_row, min_size=1, max_size=4), label="probe")
+    cut = data.draw(st.integers(1, 70), label="cut")
+    as_of = T0 + dt.timedelta(days=cut, hours=3)
+    shipments, outcomes = _history(rows, 0)
+    probe = shipment_frame(_history(probe_rows, 5000)[0])
+    spark = _SparkHistory(spark_session)
+    with open_store(":memory:") as store:
+        store.add(shipment_frame(shipments), outcomes, as_of=T0)
+        expected = store.features(probe, as_of)
+        db = store._db
+        tables = db.frame("SELECT table_name FROM information_schema.tables")["table_name"]
+        for table in tables:
+            if table.startswith("rp_"):
+                spark.stage(table, db.frame(f"SELECT * FROM {table}"))
+    try:
+        got = history_features(spark, probe, as_of, store.fuzzy_threshold)
+    finally:
+        spark.close()
+    assert got.schema == expected.schema
+    assert got.to_dicts() == expected.to_dicts()
+    assert expected.height == probe.height
