@@ -246,3 +246,16 @@ def test_the_pages_load_nothing_from_elsewhere() -> None:
         for m in outside.finditer(t.read_text(encoding="utf-8"))
     ]
     assert not found
+
+
+def test_a_refused_htmx_request_gets_a_message_for_the_page(workbench: Workbench) -> None:
+    client = workbench.client("otto")
+    response = client.get("/audit", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response.headers["hx-retarget"] == "#flash"
+    assert response.text.strip() == '<p class="error" role="alert">Your role cannot do this.</p>'
+    gone = workbench.client().post("/logout", headers={"HX-Request": "true"})
+    assert gone.status_code == 401
+    assert gone.headers["hx-redirect"] == "/login"
+    assert '<script src="/static/app.js" defer></script>' in client.get("/").text
+    assert workbench.client().get("/static/app.js").status_code == 200

@@ -256,6 +256,19 @@ def _install_handlers(app: FastAPI) -> None:
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
             )
             return RedirectResponse(f"/login?next={target}", status_code=303)
+        if request.headers.get("HX-Request") == "true":
+            # A fragment for the page's #flash (static/app.js lets htmx swap it in);
+            # without a session the whole page goes to the sign-in form.
+            headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+            if exc.status == 401:
+                headers["HX-Redirect"] = "/login"
+            return render(
+                request,
+                "refused_fragment.html",
+                {"message": exc.message},
+                status=exc.status,
+                headers=headers,
+            )
         return render(
             request,
             "refused.html",
