@@ -139,3 +139,24 @@ def test_defects_send_only_their_bills_through_the_models(tmp_path: Path) -> Non
     flags = {f for fs in batch.frame["quality_flags"] for f in fs}
     assert "bl_number:duplicate" in flags or "container_number:check_digit" in flags
     _same_as_the_models(path)
+
+
+def test_a_cuscar_file_scores_as_its_shipments_read_through_the_models(tmp_path: Path) -> None:
+    from riskprofile import load_profiles, score
+    from riskprofile.profiles import bundled_profiles_path
+
+    day = list(generate_manifests(seed=13, containers=120, defect_rate=0.05))
+    path = tmp_path / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    profiles = load_profiles(bundled_profiles_path(), country="PK")
+    fast = score(path, profiles, as_of="2026-12-08")  # read column-wise (read_frame)
+    reference = score(read_batch(path).shipments, profiles, as_of="2026-12-08")
+
+    def ranked(run: object) -> list[tuple[object, ...]]:
+        return [
+            (b.key, b.score, b.lane, sorted(f"{h.profile_id}/{h.indicator_id}" for h in b.hits))
+            for b in run.containers  # type: ignore[attr-defined]
+        ]
+
+    assert ranked(fast) == ranked(reference)
+    assert any(b.hits for b in fast.containers)
