@@ -440,14 +440,15 @@ class _Columns:
             element = selector.element or 1
             if selector.component is None:  # a whole C507: qualifier, value, format
                 text = self.cut.component(pl.col("raw"), element, 2)
-                code = self.cut.component(pl.col("raw"), element, 3)
-                code = pl.when(code != "").then(code)
+                # the date/time format code (DTM's 2379), not a quality flag's code
+                fmt = self.cut.component(pl.col("raw"), element, 3)
+                fmt = pl.when(fmt != "").then(fmt)
             else:
                 text = self.cut.component(pl.col("raw"), element, selector.component)
-                code = pl.lit(None, pl.String)
+                fmt = pl.lit(None, pl.String)
             chosen = pl.col("order") == order
             text_expr = pl.when(chosen).then(text.fill_null("")).otherwise(text_expr)
-            code_expr = pl.when(chosen).then(code).otherwise(code_expr)
+            code_expr = pl.when(chosen).then(fmt).otherwise(code_expr)
         found = found.with_columns(text_expr.alias("text"), code_expr.alias("code"))
         distinct = found.select("text", "code").unique(maintain_order=True)
         stamps: list[str | None] = []

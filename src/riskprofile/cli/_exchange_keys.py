@@ -1,0 +1,199 @@
+"""``riskprofile exchange``'s keys and trust store: make, encrypt, rotate and revoke this
+PCU's keys, and add, list and apply (signed) updates to the partners' trusted keys; the
+exchange home folder and clock the other exchange commands share."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from riskprofile.cli import _args
+
+HOME_VARIABLE = "RISKPROFILE_EXCHANGE_HOME"
+
+
+def _home(args: argparse.Namespace) -> Path:
+    return Path(args.home or os.environ.get(HOME_VARIABLE) or ".riskprofile-exchange")
+
+
+def _now(args: argparse.Namespace) -> dt.datetime:
+    # The command line is where the wall clock enters; the library takes `now` as given.
+    return getattr(args, "as_of", None) or dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import generate_keys
+
+    passphrase = (
+        _passphrase(f"{args.pcu}'s new private key", confirm=True) if args.encrypt else None
+    )
+    try:
+        private, public = generate_keys(args.pcu, args.output, passphrase=passphrase)
+    except FileExistsError as exc:
+        print(_args.shorten(f"riskprofile exchange keygen: error: {exc}"), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"riskprofile exchange keygen: error: cannot write the keys into "
+              f"{args.output}: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
+    how = "encrypted with the passphrase" if passphrase else "not encrypted: --encrypt protects it"
+    print(f"wrote {private} (private: keep it; {how})\nwrote {public} (give it to partners)")
+    return 0
+
+
+def _passphrase(what: str, *, confirm: bool = False) -> bytes:
+    """A private key's passphrase: from $RISKPROFILE_KEY_PASSPHRASE, else typed at the
+    prompt when there is a terminal. Never an argument: other users see a command line."""
+    import getpass
+
+    from riskprofile.errors import InputFormatError
+    from riskprofile.exchange._signing import PASSPHRASE_VARIABLE
+
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given is not None:
+        if not given:
+            raise InputFormatError(f"${PASSPHRASE_VARIABLE} is set but empty")
+        return given.encode("utf-8")
+    if not sys.stdin.isatty():
+        raise InputFormatError(
+            f"the passphrase of {what} is needed: set ${PASSPHRASE_VARIABLE}, or run at a "
+            "terminal to type it"
+        )
+    typed = getpass.getpass(f"passphrase of {what}: ")
+    if confirm and getpass.getpass("again: ") != typed:
+        raise InputFormatError("the two passphrases differ")
+    if not typed:
+        raise InputFormatError("an empty passphrase protects nothing")
+    return typed.encode("utf-8")
+
+
+def _signing_key(path: str) -> Any:
+    """This PCU's private key from ``--key``: its passphrase asked for when encrypted."""
+    from riskprofile.exchange import SigningKey
+    from riskprofile.exchange._signing import is_encrypted
+
+    if is_encrypted(path):
+        return SigningKey.load(path, passphrase=_passphrase(f"the private key {path}"))
+    return SigningKey.load(path)
+
+
+def _trust_add(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import TrustStore
+    from riskprofile.exchange._files import read_limited
+
+    path = _home(args) / "trust.json"
+    store = TrustStore.load(path)
+    pem = read_limited(args.public_key, 64 * 1024, "public key file")
+    try:
+        kid = store.add(args.pcu, pem)
+    except ValueError as exc:
+        print(
+            _args.shorten(f"riskprofile exchange trust: error: {args.public_key}: {exc}"),
+            file=sys.stderr,
+        )
+        return 2
+    store.save(path)
+    print(f"trusted {args.pcu} key {kid} in {path}")
+    return 0
+
+
+def _trust_list(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import TrustStore
+
+    store = TrustStore.load(_home(args) / "trust.json")
+    for pcu in sorted(set(store.partners) | set(store.revoked)):
+        for kid in sorted(store.partners.get(pcu, {})):
+            print(f"{pcu}\t{kid}")
+        for kid, r in sorted(store.revoked.get(pcu, {}).items()):
+            print(f"{pcu}\t{kid}\trevoked {r.at.isoformat()}: {r.reason}")
+    return 0
+
+
+def _trust_apply(args: argparse.Namespace) -> int:
+    from riskprofile.errors import ExchangeError, InputFormatError
+    from riskprofile.exchange import TrustStore, apply_key_statement
+    from riskprofile.exchange._keys import MAX_STATEMENT_BYTES
+
+    path = _home(args) / "trust.json"
+    store = TrustStore.load(path)
+    data = _read_message(args.statement, MAX_STATEMENT_BYTES)
+    try:
+        applied = apply_key_statement(data, store, now=_now(args))
+    except ExchangeError as exc:
+        print(f"rejected [{exc.reason}]: {exc.detail}")
+        return 1
+    if not applied.changed:
+        print(f"nothing to change: {applied.summary}")
+        return 0
+    try:
+        store.save(path)
+    except OSError as exc:
+        raise InputFormatError(f"cannot write the trust store: {exc.strerror or exc}",
+                               path=str(path)) from None  # fmt: skip
+    print(applied.summary)
+    return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import SigningKey, generate_keys, rotation
+    from riskprofile.exchange._files import write_atomic
+
+    old = _signing_key(args.key)
+    passphrase = _passphrase(f"{old.pcu}'s new private key", confirm=True) if args.encrypt else None
+    try:
+        private, public = generate_keys(old.pcu, args.output, passphrase=passphrase)
+    except FileExistsError as exc:
+        print(_args.shorten(f"riskprofile exchange rotate: error: {exc} (give another -o)"),
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except OSError as exc:
+        print(f"riskprofile exchange rotate: error: cannot write the keys into "
+              f"{args.output}: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
+    new = SigningKey.load(private, passphrase=passphrase)
+    statement = Path(args.output) / f"{old.pcu}.rotation.json"
+    write_atomic(statement, rotation(old, new, created=_now(args), reason=args.reason))
+    print(f"wrote {private} (private: keep it)\nwrote {public}\nwrote {statement} (give it "
+          f"to partners: `riskprofile exchange trust apply {statement.name}`)")  # fmt: skip
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from riskprofile.exchange import revocation
+    from riskprofile.exchange._files import write_atomic
+
+    signer = _signing_key(args.key)
+    out = Path(args.output)
+    data = revocation(signer, args.key_id, created=_now(args), reason=args.reason)
+    path = out / f"{signer.pcu}.revocation.{args.key_id[:16]}.json"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        print(f"riskprofile exchange revoke: error: cannot write into {out}: "
+              f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 2
+    print(f"wrote {path} (give it to partners: `riskprofile exchange trust apply "
+          f"{path.name}`)")  # fmt: skip
+    return 0
+
+
+def _read_message(path: str, limit: int | None = None) -> bytes:
+    """A message file's bytes, read no further than one byte past the size limit: a
+    larger file is refused by the verification (and logged by an import) unread."""
+    from riskprofile._files import RefusedFileError, read_regular_file
+    from riskprofile.errors import InputFormatError
+    from riskprofile.exchange._signing import MAX_MESSAGE_BYTES
+
+    try:
+        # Not waited on: a FIFO (or a device) is refused before any read.
+        return read_regular_file(path, limit or MAX_MESSAGE_BYTES, refuse_larger=False)
+    except RefusedFileError as exc:
+        raise InputFormatError(f"the message {exc}", path=path) from None
+    except OSError as exc:
+        raise InputFormatError(f"cannot read the message: {exc.strerror or exc}",
+                               path=path) from None  # fmt: skip
