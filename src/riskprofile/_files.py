@@ -4,8 +4,10 @@ never read past a limit)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["RefusedFileError", "read_regular_file"]
@@ -55,3 +57,23 @@ def read_regular_file(path: str | Path, limit: int, *, refuse_larger: bool = Tru
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def files_signature(paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Every file under ``paths`` (files, or folders searched recursively; the word
+    ``bundled`` skipped) with the SHA-256 of its bytes, or why it could not be read: what
+    changes when a profile or list file is edited, added or removed. A modification time
+    is not enough: it can stay the same across two quick writes of the same size."""
+    found: list[tuple[str, str]] = []
+    for path in paths:
+        if path == "bundled":
+            continue
+        root = Path(path)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for file in files:
+            try:
+                digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            except OSError as exc:
+                digest = f"unreadable: {exc.strerror}"
+            found.append((str(file), digest))
+    return tuple(found)

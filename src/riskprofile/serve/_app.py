@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -22,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 
+from riskprofile._files import files_signature
 from riskprofile.errors import NoProfilesError, RiskProfileError
 from riskprofile.io import COLUMNS, read_manifests
 from riskprofile.model import field_catalogue
@@ -214,25 +214,6 @@ def _call_out(summary: CallSummary) -> CallOut:
     return CallOut(**summary.__dict__)
 
 
-def _signature(settings: ServiceSettings) -> tuple[tuple[str, str], ...]:
-    """Every file under the settings' own profile paths, with a hash of its bytes: what
-    changes when a profile or a list file is edited, added or removed (a modification
-    time can stay the same across two quick writes)."""
-    found: list[tuple[str, str]] = []
-    for path in settings.profiles:
-        if path == "bundled":
-            continue
-        root = Path(path)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for file in files:
-            try:
-                digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            except OSError as exc:
-                digest = f"unreadable: {exc.strerror}"
-            found.append((str(file), digest))
-    return tuple(found)
-
-
 class Service:
     """What one worker holds: the keys, the profiles, the pool.
 
@@ -247,7 +228,7 @@ class Service:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.keys = ApiKeys.read(settings.keys)
-        self._signature = _signature(settings)
+        self._signature = files_signature(settings.profiles)
         self._profiles = load_service_profiles(settings)
         self._checked = time.monotonic()
         self._reload_lock = threading.Lock()
@@ -267,7 +248,7 @@ class Service:
         if interval >= 0 and time.monotonic() - self._checked >= interval:
             with self._reload_lock:
                 self._checked = time.monotonic()
-                signature = _signature(self.settings)
+                signature = files_signature(self.settings.profiles)
                 if signature != self._signature:
                     try:
                         loaded = load_service_profiles(self.settings)

@@ -11,7 +11,6 @@ CSRF token never reaches it (docs/serve.md, "Adding pages").
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import threading
@@ -27,6 +26,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from riskprofile._files import files_signature
 from riskprofile.errors import RiskProfileError
 from riskprofile.profiles import ProfileSet, load_profiles
 from riskprofile.serve.web import _i18n
@@ -141,24 +141,6 @@ class NavItem:
     roles: tuple[str, ...] = ROLES
 
 
-def _profile_signature(paths: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """Every file under the profile paths with a hash of its bytes (a modification time
-    can stay the same across two quick writes of the same size)."""
-    found: list[tuple[str, str]] = []
-    for path in paths:
-        if path == "bundled":
-            continue
-        root = Path(path)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for file in files:
-            try:
-                digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            except OSError as exc:
-                digest = f"unreadable: {exc.strerror}"
-            found.append((str(file), digest))
-    return tuple(found)
-
-
 @dataclass
 class WebContext:
     """What one worker holds for the pages: settings, store, templates, the profile set.
@@ -196,7 +178,7 @@ class WebContext:
             return self._profiles
         with self._lock:
             self._checked = time.monotonic()
-            signature = _profile_signature(self.settings.profiles)
+            signature = files_signature(self.settings.profiles)
             if self._profiles is None or signature != self._signature:
                 try:
                     loaded = self.load_profiles()
@@ -214,7 +196,7 @@ class WebContext:
         """Put a set in use (after an approved change: loaded and checked already)."""
         with self._lock:
             self._profiles, self.reload_error = profiles, None
-            self._signature = _profile_signature(self.settings.profiles)
+            self._signature = files_signature(self.settings.profiles)
             self._checked = time.monotonic()
 
 
