@@ -148,7 +148,7 @@ def written(run: Any, selection: Selection | None, folder: Path, fmt: str) -> di
     return out
 
 
-def assert_same_outputs(
+def assert_same_files(
     reference: ScoringRun, frame_run: FrameRun, chosen: Selection | None, other: Selection | None
 ) -> None:
     assert output.to_json(frame_run, other) == output.to_json(reference, chosen)
@@ -158,6 +158,12 @@ def assert_same_outputs(
             assert written(frame_run, other, Path(folder), fmt) == written(
                 reference, chosen, Path(folder), fmt
             ), fmt
+
+
+def assert_same_outputs(
+    reference: ScoringRun, frame_run: FrameRun, chosen: Selection | None, other: Selection | None
+) -> None:
+    assert_same_files(reference, frame_run, chosen, other)
     for options in ({}, {"details": True}, {"limit": 1, "width": 40},
                     {"limit": 0, "unevaluable_warning": 0.0}):  # fmt: skip
         expected = output.text_table(reference, chosen, **options)
@@ -484,13 +490,7 @@ def test_a_run_cut_for_its_files_writes_the_same_files(
     assert cut.frame is not None
     assert frame_run.frame is not None
     assert set(cut.frame.columns) < set(frame_run.frame.columns)
-    assert output.to_json(cut, other) == output.to_json(reference, chosen)
-    assert output.to_csv(cut, other) == output.to_csv(reference, chosen)
-    with tempfile.TemporaryDirectory() as folder:
-        for fmt in ("json", "csv", "parquet"):
-            assert written(cut, other, Path(folder), fmt) == written(
-                reference, chosen, Path(folder), fmt
-            ), fmt
+    assert_same_files(reference, cut, chosen, other)
     if len(reference.containers):
         with pytest.raises(ValueError, match="cut for its files"):
             output.text_table(cut, other, limit=len(reference.containers), unevaluable_warning=1)
