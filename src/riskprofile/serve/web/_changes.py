@@ -28,6 +28,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from riskprofile.errors import ProfileSetError, RiskProfileError
+from riskprofile.exchange._files import write_atomic
 from riskprofile.profiles import load_profiles, lock_profiles
 from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
@@ -257,16 +258,7 @@ def propose(web: WebContext, user: User, path: str, content: str, reason: str) -
 
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(target, data)
 
 
 def _restore(folder: Path, target: Path, before: bytes | None, locked: bool) -> None:
