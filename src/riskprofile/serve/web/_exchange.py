@@ -34,6 +34,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from riskprofile._files import read_regular_file
 from riskprofile.errors import ExchangeError, RiskProfileError
 from riskprofile.exchange import (
     MAX_VALIDITY,
@@ -258,7 +259,7 @@ def _received(setup: ExchangeSetup, now: dt.datetime) -> list[_Shown]:
     trust = setup.trust()
     shown = []
     for path in sorted(setup.received.glob("*.json")):
-        data = path.read_bytes()[: MAX_MESSAGE_BYTES + 1]
+        data = read_regular_file(path, MAX_MESSAGE_BYTES, refuse_larger=False)
         try:
             verified = authenticate(data, trust)
         except ExchangeError as exc:  # a key revoked since, say: shown, and why
