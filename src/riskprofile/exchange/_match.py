@@ -14,7 +14,7 @@ from typing import Any
 from riskprofile.errors import InputFormatError
 from riskprofile.exchange._files import read_limited
 from riskprofile.exchange._import import MAX_STATE_BYTES, PARTIES, PARTY_KEYS
-from riskprofile.exchange._messages import party_key
+from riskprofile.exchange._messages import _normal_party_key
 from riskprofile.io._cells import csv_text
 
 __all__ = ["PartyMatch", "match_parties"]
@@ -77,7 +77,7 @@ def match_parties(
     without it, keys are not compared). In batch order."""
     import polars as pl
 
-    from riskprofile.history._keys import trader_name_expr
+    from riskprofile.history._keys import trader_name, trader_name_expr
 
     folder = Path(folder)
     named = _entries(folder, PARTIES, now)
@@ -86,7 +86,7 @@ def match_parties(
         return []
     by_name: dict[str, dict[str, str]] = {}
     for row in named:
-        normal = pl.select(trader_name_expr(pl.lit(row["value"], pl.String))).item()
+        normal = trader_name(row["value"])
         by_name.setdefault(normal or row["value"].upper(), row)
     by_key = {row["value"]: row for row in keyed}
     found = []
@@ -100,15 +100,12 @@ def match_parties(
             trader_name_expr(pl.col(column)).alias("normal"),
             (pl.col(ident) if ident in frame.columns else pl.lit(None, pl.String)).alias("ident"),
         ).filter(pl.col("name").is_not_null())  # fmt: skip
-        keys: dict[str, str | None] = {}
         for container, bl, name, normal, ident_value in rows.iter_rows():
             hit, by = by_name.get(normal or ""), "name"
             if hit is None and ident_value:
                 hit = by_name.get(str(ident_value).upper())
             if hit is None and secret and normal:
-                if normal not in keys:
-                    keys[normal] = party_key(name, secret)
-                hit, by = by_key.get(keys[normal] or ""), "key"
+                hit, by = by_key.get(_normal_party_key(normal, secret)), "key"
             if hit is not None:
                 found.append(PartyMatch(container or "", bl, role, name, by,
                                         hit.get("message_id", ""), hit.get("source", ""),

@@ -117,16 +117,19 @@ def party_key(name: str, secret: str) -> str | None:
     ...     "KHAN LOGISTICS PRIVATE LIMITED", "s3cret")
     True
     """
-    import hashlib
-    import hmac
-
     from riskprofile.history._keys import trader_name
 
     if not secret:
         raise ValueError("a party key needs the secret the two PCUs share")
     normal = trader_name(name)
-    if not normal:
-        return None
+    return _normal_party_key(normal, secret) if normal else None
+
+
+def _normal_party_key(normal: str, secret: str) -> str:
+    """:func:`party_key` of a name already normalised (``trader_name``'s)."""
+    import hashlib
+    import hmac
+
     digest = hmac.new(secret.encode("utf-8"), normal.encode("utf-8"), hashlib.sha256)
     return "pk1:" + digest.hexdigest()
 
