@@ -281,15 +281,28 @@ class _Columns:
     ) -> pl.DataFrame:
         """Per record, the first hit whose ``value`` is not null, of the first selector
         that has one: ``id``, ``unit``, ``value``, ``raw``."""
+        both = self._stacked(frame, records, selectors, value)
+        # Hits are in message order within each selector's, selectors in their order.
+        return both.unique("id", keep="first", maintain_order=True)
+
+    def _stacked(
+        self,
+        frame: pl.DataFrame,
+        records: _Records,
+        selectors: tuple[Selector, ...],
+        value: Callable[[Selector], pl.Expr],
+    ) -> pl.DataFrame:
+        """Every selector's hits whose ``value`` is not null, with its ``order``."""
         parts = []
         for order, selector in enumerate(selectors):
             hits = self.hits(frame, records, selector).with_columns(
                 value(selector).alias("value"), pl.lit(order).alias("order")
             )
             parts.append(hits.filter(pl.col("value").is_not_null()))
-        both = pl.concat(parts) if len(parts) > 1 else parts[0]
-        # Hits are in message order within each selector's, selectors in their order.
-        return both.unique("id", keep="first", maintain_order=True)
+        return pl.concat(parts) if len(parts) > 1 else parts[0]
+
+    def _value_or_segment(self, selector: Selector) -> pl.Expr:
+        return pl.col("raw") if selector.element is None else self._value_expr(selector)
 
     def _value_expr(self, selector: Selector) -> pl.Expr:
         cut = self.cut
@@ -341,16 +354,14 @@ class _Columns:
         )
 
     def _every(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...]
+        self,
+        frame: pl.DataFrame,
+        records: _Records,
+        selectors: tuple[Selector, ...],
+        value: Callable[[Selector], pl.Expr],
     ) -> pl.DataFrame:
-        """Per record, every hit with a value of the first selector that has one."""
-        parts = []
-        for order, selector in enumerate(selectors):
-            hits = self.hits(frame, records, selector).with_columns(
-                self._value_expr(selector).alias("value"), pl.lit(order).alias("order")
-            )
-            parts.append(hits.filter(pl.col("value").is_not_null()))
-        both = pl.concat(parts) if len(parts) > 1 else parts[0]
+        """Per record, every hit with a ``value`` of the first selector that has one."""
+        both = self._stacked(frame, records, selectors, value)
         first = both.group_by("id").agg(pl.col("order").min().alias("first"))
         return (
             both.join(first, on="id")
@@ -362,7 +373,7 @@ class _Columns:
     def _text_list(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
     ) -> pl.DataFrame:
-        hits = self._every(frame, records, selectors)
+        hits = self._every(frame, records, selectors, self._value_expr)
         self.route_where(
             hits, pl.col("value").str.contains(_SEP, literal=True), f"{name}: an item holds ';'"
         )
@@ -371,7 +382,7 @@ class _Columns:
     def _containers(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
     ) -> pl.DataFrame:
-        hits = self._every(frame, records, selectors)
+        hits = self._every(frame, records, selectors, self._value_expr)
         hits = hits.unique(["id", "value"], keep="first", maintain_order=True)
         return hits.group_by("id", maintain_order=True).agg(pl.col("unit").first(), pl.col("value"))
 
@@ -486,15 +497,8 @@ class _Columns:
     def _seals(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
     ) -> pl.DataFrame:
-        parts = []
-        for order, selector in enumerate(selectors):
-            hits = self.hits(frame, records, selector).with_columns(pl.lit(order).alias("order"))
-            if selector.element is not None:
-                hits = hits.filter(self._value_expr(selector).is_not_null())
-            parts.append(hits)
-        both = pl.concat(parts) if len(parts) > 1 else parts[0]
-        first = both.group_by("id").agg(pl.col("order").min().alias("first"))
-        hits = both.join(first, on="id").filter(pl.col("order") == pl.col("first")).sort("at")
+        # A selector of a whole segment counts every segment it finds.
+        hits = self._every(frame, records, selectors, self._value_or_segment)
         cut = self.cut
         number = cut.component(pl.col("raw"), 1, 1)
         sealer = cut.component(pl.col("raw"), 2, 1)
@@ -520,12 +524,7 @@ class _Columns:
     def _party(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
     ) -> pl.DataFrame:
-        parts = []
-        for order, selector in enumerate(selectors):
-            hits = self.hits(frame, records, selector).with_columns(pl.lit(order).alias("order"))
-            parts.append(hits)
-        both = pl.concat(parts) if len(parts) > 1 else parts[0]
-        found = both.unique("id", keep="first", maintain_order=True)
+        found = self._first(frame, records, selectors, lambda _selector: pl.col("raw"))
         distinct = found["raw"].unique()
         keys = ("name", "address", "country", "identifier")
         columns: dict[str, list[str | None]] = {k: [] for k in keys}
