@@ -57,7 +57,7 @@ from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 if TYPE_CHECKING:
     from riskprofile.exchange._log import ExchangeLog
-    from riskprofile.exchange._trust import TrustStore
+    from riskprofile.exchange._trust import Revocation, TrustStore
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -301,8 +301,8 @@ def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
     if sender not in trust.partners:
         return UnknownSenderError(f"sender {sender[:40]!r} is not in the trust store",
                                   message_id=message_id)  # fmt: skip
-    if trust.revocation(sender, kid) is not None:
-        return _revoked(trust, sender, kid, message_id)
+    if (revoked := trust.revocation(sender, kid)) is not None:
+        return _revoked(revoked, sender, kid, message_id)
     if trust.key(sender, kid) is None:
         shown = kid[:16] if re.fullmatch("[0-9a-f]*", kid[:16]) else repr(kid[:16])
         return UnknownSenderError(f"key {shown}… is not a trusted key of {sender}",
@@ -311,11 +311,11 @@ def _refusal_reason(data: bytes, trust: TrustStore) -> ExchangeError:
                          message_id=message_id)  # fmt: skip
 
 
-def _revoked(trust: TrustStore, sender: str, kid: str, message_id: str | None) -> ExchangeError:
+def _revoked(
+    revocation: Revocation, sender: str, kid: str, message_id: str | None
+) -> ExchangeError:
     """The refusal of a message signed with a revoked key, naming the key, when and why
     it was revoked."""
-    revocation = trust.revocation(sender, kid)
-    assert revocation is not None
     return RevokedKeyError(
         f"signed with key {kid} of {sender}, revoked on {revocation.at.isoformat()} "
         f"({revocation.reason[:80]})",
@@ -367,8 +367,8 @@ def authenticate(data: bytes, trust: TrustStore) -> Verified:
     sender, kid = form["sender"].decode(), form["kid"].decode()
     if sender not in trust.partners:
         raise UnknownSenderError(f"sender {sender!r} is not in the trust store")
-    if trust.revocation(sender, kid) is not None:
-        raise _revoked(trust, sender, kid, None)
+    if (revoked := trust.revocation(sender, kid)) is not None:
+        raise _revoked(revoked, sender, kid, None)
     public_key = trust.key(sender, kid)
     if public_key is None:
         raise UnknownSenderError(f"key {kid[:16]}… is not a trusted key of {sender}")
