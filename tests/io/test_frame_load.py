@@ -37,16 +37,19 @@ def _csv_text(header: list[str], rows: list[list[str]], newline: str = "\n") -> 
     return out.getvalue()
 
 
+def _big_csv(tmp_path: Path) -> tuple[Path, list[str], int]:
+    header, rows = _sample(200)
+    path = tmp_path / "big.csv"
+    path.write_text(_csv_text(header, rows * 20), encoding="utf-8")
+    return path, header, path.stat().st_size
+
+
 def test_the_csv_load_holds_no_python_text_of_the_file(tmp_path: Path) -> None:
     """Regression (issue 15): the CSV load decoded the whole file to one Python string,
     split it into a Python string per line, joined the lines again and encoded them: five
     copies of a 1M-shipment file (5.7 GiB peak). Now the file's bytes are the only Python
     copy; Polars (not traced here) splits them."""
-    header, rows = _sample(200)
-    text = _csv_text(header, rows * 20)
-    path = tmp_path / "big.csv"
-    path.write_text(text, encoding="utf-8")
-    size = path.stat().st_size
+    path, _header, size = _big_csv(tmp_path)
     assert size > 1_000_000
     tracemalloc.start()
     try:
@@ -57,13 +60,6 @@ def test_the_csv_load_holds_no_python_text_of_the_file(tmp_path: Path) -> None:
     assert isinstance(loaded, _Source), loaded
     assert loaded.height == 4000
     assert peak < 1.5 * size, f"{peak:,} bytes of Python objects for a {size:,}-byte file"
-
-
-def _big_csv(tmp_path: Path) -> tuple[Path, list[str], int]:
-    header, rows = _sample(200)
-    path = tmp_path / "big.csv"
-    path.write_text(_csv_text(header, rows * 20), encoding="utf-8")
-    return path, header, path.stat().st_size
 
 
 def test_the_loaded_csv_does_not_hold_the_file_bytes(tmp_path: Path) -> None:
