@@ -137,9 +137,14 @@ class ServiceSettings:
 
 def load_service_profiles(settings: ServiceSettings) -> ProfileSet:
     """The profile set the settings name (the bundled library when none)."""
-    paths = list(settings.profiles)
-    own = [p for p in paths if p != "bundled"]  # the word adds the bundled library
-    return load_profiles(own, country=settings.country, bundled=len(own) < len(paths) or not paths)
+    return load_named_profiles(settings.profiles, settings.country)
+
+
+def load_named_profiles(paths: Sequence[str], country: str | None) -> ProfileSet:
+    """The profile set of ``paths`` (folders and files; the word ``bundled`` adds the
+    bundled library, which is also the set when ``paths`` is empty)."""
+    own = [p for p in paths if p != "bundled"]
+    return load_profiles(own, country=country, bundled=len(own) < len(paths) or not paths)
 
 
 def _as_of(value: str | None, field_name: str = "as_of") -> dt.datetime:

@@ -29,7 +29,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from riskprofile.errors import ProfileSetError, RiskProfileError
 from riskprofile.exchange._files import write_atomic
-from riskprofile.profiles import load_profiles, lock_profiles
+from riskprofile.profiles import lock_profiles
+from riskprofile.serve._app import load_named_profiles
 from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
 from riskprofile.serve.web._shell import (
@@ -161,9 +162,8 @@ def _check_loads(web: WebContext, folder: Path, relative: str, content: bytes) -
         if (copy / _LOCK_FILE).exists():
             lock_profiles(copy)
         paths = [str(copy) if Path(p) == folder else p for p in web.settings.profiles]
-        own = [p for p in paths if p != "bundled"]
         try:
-            load_profiles(own, country=web.settings.country, bundled=len(own) < len(paths))
+            load_named_profiles(paths, web.settings.country)
         except ProfileSetError as exc:
             lines = [e.location_text().replace(str(copy) + os.sep, "") for e in exc.errors[:20]]
             raise ChangeError(

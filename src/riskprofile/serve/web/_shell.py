@@ -28,7 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from riskprofile._files import files_signature
 from riskprofile.errors import RiskProfileError
-from riskprofile.profiles import ProfileSet, load_profiles
+from riskprofile.profiles import ProfileSet
+from riskprofile.serve._app import load_named_profiles
 from riskprofile.serve.web import _i18n
 from riskprofile.serve.web._store import WebStore
 from riskprofile.serve.web._users import ROLES, Session, Throttle, User, find_session
@@ -162,11 +163,7 @@ class WebContext:
 
     def load_profiles(self) -> ProfileSet:
         """Load the settings' profiles (raises :class:`RiskProfileError`)."""
-        paths = list(self.settings.profiles)
-        own = [p for p in paths if p != "bundled"]
-        return load_profiles(
-            own, country=self.settings.country, bundled=len(own) < len(paths) or not paths
-        )
+        return load_named_profiles(self.settings.profiles, self.settings.country)
 
     @property
     def profiles(self) -> ProfileSet:
