@@ -577,7 +577,7 @@ def _send_and_write(
     return 0
 
 
-def _answered_warning(args: argparse.Namespace, command: str, pcu: str) -> Any:
+def _answered_warning(args: argparse.Namespace, pcu: str) -> Any:
     """The warning ``--warning`` names (a signed warning this PCU received), checked
     against the trust store but not for expiry: feedback may come after it expired."""
     from riskprofile.errors import ExchangeError, InputFormatError
@@ -604,7 +604,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
     now = _now(args)
     key = _signing_key(args.key)
-    warning = _answered_warning(args, "feedback", key.pcu)
+    warning = _answered_warning(args, key.pcu)
     message = to_feedback(warning, sender=key.pcu, created=now, result=args.result,
                           finding=args.finding,
                           valid_for=dt.timedelta(days=args.valid_days))  # fmt: skip
@@ -620,7 +620,7 @@ def _seizure(args: argparse.Namespace) -> int:
         return 2
     now = _now(args)
     key = _signing_key(args.key)
-    warning = _answered_warning(args, "seizure", key.pcu) if args.warning else None
+    warning = _answered_warning(args, key.pcu) if args.warning else None
     message = to_seizure(warning, sender=key.pcu, created=now, recipients=args.to or (),
                          goods_category=args.goods_category, quantity=args.quantity,
                          unit=args.unit, concealment=args.concealment,
