@@ -95,9 +95,9 @@ def _quantity(text: str) -> str:
 
 def _key_id(text: str) -> str:
     """A key id argument: 64 lower-case hex digits."""
-    import re
+    from riskprofile.exchange._trust import KEY_ID
 
-    if not re.fullmatch("[0-9a-f]{64}", text):
+    if not KEY_ID.fullmatch(text):
         raise argparse.ArgumentTypeError(
             f"{text[:40]!r} is not a key id (64 hex digits, as `trust list` shows)"
         )

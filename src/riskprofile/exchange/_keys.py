@@ -58,7 +58,7 @@ from riskprofile.errors import (
 from riskprofile.exchange._canonical import canonicalize
 from riskprofile.exchange._messages import MAX_CLOCK_SKEW, PCU_PATTERN
 from riskprofile.exchange._signing import SigningKey, key_id, raw_public_key
-from riskprofile.exchange._trust import Revocation, TrustStore
+from riskprofile.exchange._trust import KEY_ID, Revocation, TrustStore
 from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
 __all__ = [
@@ -75,7 +75,7 @@ MAX_STATEMENT_BYTES = 64 * 1024
 _LIMITS = JsonLimits(max_bytes=MAX_STATEMENT_BYTES, max_depth=4, max_integer_digits=4,
                      allow_constants=False)  # fmt: skip
 
-KeyId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+KeyId = Annotated[str, StringConstraints(pattern=f"^{KEY_ID.pattern}$")]
 
 
 class KeyStatement(BaseModel):
