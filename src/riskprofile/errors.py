@@ -26,6 +26,7 @@ process boundaries in parallel batch runs.
           ├── UnsignedError       no signature (``unsigned``)
           ├── BadSignatureError   a signature that cannot be read (``bad_signature``)
           ├── TamperedError       signature does not match the bytes (``tampered``)
+          ├── NotJsonError        not UTF-8 JSON at all: a wrong file, not a message (``not_json``)
           ├── UnknownSenderError  sender or key not in the trust store (``unknown_sender``)
           ├── RevokedKeyError     signed with a key its PCU revoked (``revoked_key``)
           ├── ExpiredError        past its expiry (``expired``)
@@ -53,6 +54,7 @@ __all__ = [
     "MissingSourceWarning",
     "NoProfilesError",
     "NotAddressedError",
+    "NotJsonError",
     "NotPicklableError",
     "ProfileError",
     "ProfileSetError",
@@ -377,8 +379,8 @@ class ExchangeError(RiskProfileError):
 
     Attributes:
         reason: a stable code: ``schema``, ``unsigned``, ``bad_signature``, ``tampered``,
-            ``unknown_sender``, ``expired``, ``replayed``, ``not_addressed`` or
-            ``too_large``.
+            ``not_json``, ``unknown_sender``, ``revoked_key``, ``expired``, ``replayed``,
+            ``not_addressed`` or ``too_large``.
         message_id: the message concerned, when it could be read.
         detail: what is wrong, in words.
     """
@@ -414,6 +416,13 @@ class TamperedError(ExchangeError):
     """The signature does not match the bytes: changed after signing."""
 
     reason = "tampered"
+
+
+class NotJsonError(ExchangeError):
+    """Not UTF-8 JSON at all: a wrong file (a PDF, a spreadsheet), or one damaged beyond
+    reading; not a signed message or key statement whose bytes were changed."""
+
+    reason = "not_json"
 
 
 class UnknownSenderError(ExchangeError):

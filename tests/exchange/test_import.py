@@ -62,6 +62,11 @@ def test_import_is_idempotent_and_a_replay_is_refused(
     again = import_message(signed, trust=kz_trust, log=log, into=tmp_path, now=NOW)
     assert again.already_imported
     assert {p.name: p.read_bytes() for p in tmp_path.glob("partner_*")} == before
+    # Regression (note 25): the second import rewrites every watch list and says so; it
+    # listed only the container and B/L lists, not the two party lists.
+    lists = set(tmp_path.glob("partner_warning*.csv"))
+    assert len(lists) == 4
+    assert set(again.files) == lists
     # another message under an id already received: a replay
     other = sign(make_warning(container_number="TGHU1234567"), pk_key)
     with pytest.raises(ReplayedError):

@@ -242,3 +242,22 @@ def test_rotate_apply_revoke_on_the_command_line(
     )
     assert code == 2
     assert "exists" in err
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7 not a statement", b"\xff\xfe", b"{no json"])
+def test_a_file_that_is_not_json_is_not_called_tampered(
+    data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression (note 25): `trust apply` on a wrong file said "rejected [tampered]"; a
+    file that is not JSON is `not_json`, and a message likewise."""
+    with pytest.raises(ExchangeError) as info:
+        apply_key_statement(data, _trusting(), now=NOW)
+    assert info.value.reason == "not_json"
+    with pytest.raises(ExchangeError) as info:
+        verify(data, _trusting(), now=NOW)
+    assert info.value.reason == "not_json"
+    wrong = tmp_path / "statement.pdf"
+    wrong.write_bytes(data)
+    code, out, _ = _main(capsys, "trust", "apply", str(wrong), "--home", str(tmp_path))
+    assert (code, out.split()[:2]) == (1, ["rejected", "[not_json]:"])
+    assert "not a key statement" in out

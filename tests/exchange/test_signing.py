@@ -15,6 +15,7 @@ from riskprofile.errors import (
     BadSignatureError,
     ExchangeError,
     ExpiredError,
+    NotJsonError,
     ReplayedError,
     SchemaError,
     TamperedError,
@@ -67,7 +68,7 @@ def test_rejection_reasons(pk_key: SigningKey, kz_key: SigningKey, kz_trust: Tru
     envelope = json.loads(signed)
 
     cases: list[tuple[bytes, type[ExchangeError], str]] = [
-        (b"\xff not json", TamperedError, "tampered"),
+        (b"\xff not json", NotJsonError, "not_json"),
         (canonicalize({"x": 1}), SchemaError, "schema"),
         (_resigned(signed, signature=None), UnsignedError, "unsigned"),
         (canonicalize({"payload": envelope["payload"]}), UnsignedError, "unsigned"),

@@ -53,6 +53,8 @@ BILLS = "partner_warning_bls.csv"
 PARTIES = "partner_warning_parties.csv"
 PARTY_KEYS = "partner_warning_party_keys.csv"
 OUTCOMES = "outcomes.csv"
+LIST_FILES = (CONTAINERS, BILLS, PARTIES, PARTY_KEYS)
+"""The watch lists derived from the state, rewritten by every import and refresh."""
 LOCK = ".import.lock"
 
 WATCH_LIST_COLUMNS = ("value", "expires", "message_id", "sender", "category", "urgency",
@@ -195,6 +197,11 @@ def _write_lists(folder: Path, state: dict[str, Any], now: dt.datetime) -> tuple
     return active, expired
 
 
+def _list_files(folder: Path) -> tuple[Path, ...]:
+    """The watch lists :func:`_write_lists` writes, in the order written."""
+    return tuple(folder / name for name in LIST_FILES)
+
+
 def refresh(folder: str | Path, *, now: dt.datetime) -> tuple[int, int]:
     """Rewrite the watch lists of ``folder`` from its state at ``now``; returns how many
     warnings are in force and how many have expired (left out of the lists)."""
@@ -265,12 +272,7 @@ def _write(message: RiskWarning | Feedback | Seizure, folder: Path, fingerprint:
     """Write the message into the folder, each file replaced atomically: the state first,
     the lists derived from it after, so that a kill at any point leaves whole files that
     a new import of the same message completes."""
-    files: tuple[Path, ...] = (
-        folder / CONTAINERS,
-        folder / BILLS,
-        folder / PARTIES,
-        folder / PARTY_KEYS,
-    )
+    files = _list_files(folder)
     state = _read_state(folder)
     if isinstance(message, RiskWarning):
         state[message.message_id] = _state_entry(message, fingerprint)
@@ -358,8 +360,9 @@ def _import_verified(
         _refused(log, exc, now, fingerprint)
         raise
     if held is not None and received:
+        # The lists are rewritten (at this `now`): every one of them is reported.
         active, _expired = _write_lists(folder, _read_state(folder), now)
-        return ImportResult(message, True, active, (folder / CONTAINERS, folder / BILLS))
+        return ImportResult(message, True, active, _list_files(folder))
     active, files = _write(message, folder, fingerprint, now)
     refers_to = None if isinstance(message, RiskWarning) else message.warning_id
     common: dict[str, Any] = {"at": now, "kind": message.kind, "message_id": message.message_id,

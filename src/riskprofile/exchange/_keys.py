@@ -48,6 +48,7 @@ from pydantic import (
 from riskprofile.errors import (
     BadSignatureError,
     ExpiredError,
+    NotJsonError,
     RevokedKeyError,
     SchemaError,
     TamperedError,
@@ -179,7 +180,8 @@ def _read(data: bytes) -> tuple[KeyStatement, dict[str, Any], list[tuple[str, by
     except JsonInputError as exc:
         if exc.problem in ("size", "depth"):
             raise TooLargeError(exc.reason) from None
-        raise TamperedError(f"not UTF-8 JSON ({exc.reason})") from None
+        # A wrong file (a message, a PDF) is not a statement someone changed.
+        raise NotJsonError(f"not UTF-8 JSON ({exc.reason}): not a key statement") from None
     if not isinstance(doc, dict) or set(doc) != {"signatures", "statement"}:
         raise SchemaError("not a key statement: an object of signatures and statement")
     body, entries = doc["statement"], doc["signatures"]

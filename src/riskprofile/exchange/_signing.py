@@ -33,6 +33,7 @@ from riskprofile.errors import (
     ExchangeError,
     ExpiredError,
     InputFormatError,
+    NotJsonError,
     ReplayedError,
     RevokedKeyError,
     SchemaError,
@@ -338,8 +339,10 @@ def _parse(data: bytes) -> Any:
             raise TooLargeError(exc.reason) from None
         if exc.problem == "integer":
             raise SchemaError(f"not a message: {exc.reason}") from None
-        raise TamperedError(f"not UTF-8 JSON ({exc.reason}): damaged or changed in transit",
-                            ) from None  # fmt: skip
+        # Not the signed form and not even JSON: a wrong file, or one damaged beyond
+        # reading; a signed message whose bytes were changed is `tampered` (above).
+        raise NotJsonError(f"not UTF-8 JSON ({exc.reason}): not a signed message, or damaged "
+                           "beyond reading") from None  # fmt: skip
 
 
 # The one form a signed message takes: its canonical bytes, whose members come in this

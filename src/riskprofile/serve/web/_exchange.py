@@ -210,8 +210,8 @@ def _now() -> dt.datetime:
 
 
 _STATUS = {"too_large": 413, "schema": 400, "unsigned": 401, "bad_signature": 400,
-           "tampered": 400, "unknown_sender": 403, "revoked_key": 403, "expired": 422,
-           "replayed": 409, "not_addressed": 403}  # fmt: skip
+           "tampered": 400, "not_json": 400, "unknown_sender": 403, "revoked_key": 403,
+           "expired": 422, "replayed": 409, "not_addressed": 403}  # fmt: skip
 
 
 @peer_router.post(RECEIVE_PATH)
