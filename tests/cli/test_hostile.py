@@ -74,9 +74,9 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("exchange", "trust", "list"): ["--home", "{outdir}"],
     ("exchange", "trust", "apply"): ["{stmt}", "--home", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "rotate"): ["--key", "{key}", "-o", "{outdir}", "--reason", "yearly",
-                             "--as-of", "2026-11-02"],
+                             "--home", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "revoke"): ["{kid}", "--key", "{key}", "--reason", "retired", "-o", "{outdir}",
-                             "--as-of", "2026-11-02"],
+                             "--home", "{outdir}", "--as-of", "2026-11-02"],
     ("exchange", "warn"): ["--batch", "{batch}", "-m", "{mapping}", "--profiles", "{profiles}",
                            "--container",
                            "{container}", "--to", "KZ-AKT", "--key", "{key}", "--valid-days",
@@ -247,7 +247,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     [msg] = sent.glob("*.json")
     rotated = base / "keys-rotated"
     assert main(["exchange", "rotate", "--key", str(keys / "KZ-AKT.key.pem"), "-o",
-                 str(rotated), "--as-of", "2026-11-02"]) == 0  # fmt: skip
+                 str(rotated), "--home", str(base / "rotated-home"),
+                 "--as-of", "2026-11-02"]) == 0  # fmt: skip
     hostile = base / "hostile"
     hostile.mkdir()
     (hostile / "empty").write_bytes(b"")

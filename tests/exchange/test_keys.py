@@ -175,10 +175,12 @@ def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str
 
 
 def test_rotate_apply_revoke_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keys, new_keys = tmp_path / "keys", tmp_path / "keys-2027"
     kz = str(tmp_path / "kz")
+    pk = tmp_path / "pk"  # the home of the PCU that rotates and revokes: its log
+    monkeypatch.setenv("RISKPROFILE_EXCHANGE_HOME", str(pk))
     assert _main(capsys, "keygen", "--pcu", "PK-KHI", "-o", str(keys))[0] == 0
     assert (
         _main(capsys, "trust", "add", "PK-KHI", str(keys / "PK-KHI.pub.pem"), "--home", kz)[0] == 0
@@ -242,6 +244,39 @@ def test_rotate_apply_revoke_on_the_command_line(
     )
     assert code == 2
     assert "exists" in err
+    _the_statements_are_in_both_logs(capsys, pk, Path(kz), old_id, tmp_path / "x")
+
+
+def _the_statements_are_in_both_logs(
+    capsys: pytest.CaptureFixture[str], pk: Path, kz: Path, old_id: str, other: Path
+) -> None:
+    """Regression (note 25): rotations and revocations were not in the exchange log. The
+    PCU that made them logs them as sent, the partner as imported (or rejected), each with
+    the wall-clock time beside `at` and the key it is about."""
+    from riskprofile.exchange import ExchangeLog
+
+    made = [(e.direction, e.kind, e.sender) for e in ExchangeLog(pk / "log.sqlite")]
+    assert made == [("sent", "key_rotation", "PK-KHI"), ("sent", "key_revocation", "PK-KHI")]
+    applied = list(ExchangeLog(kz / "log.sqlite"))
+    assert [(e.direction, e.kind, e.partner) for e in applied] == [
+        ("imported", "key_rotation", "PK-KHI"),
+        ("imported", "key_rotation", "PK-KHI"),
+        ("imported", "key_revocation", "PK-KHI"),
+    ]
+    assert applied[1].note.startswith("nothing to change")
+    assert applied[2].message_id == old_id
+    assert all(e.recorded is not None for e in applied)
+    assert applied[0].at == dt.datetime(2026, 11, 5, tzinfo=dt.UTC)
+    (refused,) = ExchangeLog(other / "log.sqlite")
+    assert (refused.direction, refused.kind, refused.message_id) == (
+        "rejected", "key_revocation", old_id,
+    )  # fmt: skip
+    assert refused.note.startswith("unknown_sender: ")
+    code, out, _ = _main(capsys, "log", "--home", str(kz), "--kind", "key_revocation")
+    assert code == 0
+    (line,) = out.splitlines()
+    assert f"imported  key_revocation  {old_id}  PK-KHI" in line
+    assert "(recorded " in line
 
 
 @pytest.mark.parametrize("data", [b"%PDF-1.7 not a statement", b"\xff\xfe", b"{no json"])

@@ -182,7 +182,7 @@ def register(commands: Any) -> None:
                         help="why, for partners (default: key rotation)")  # fmt: skip
     rotate.add_argument("--encrypt", action="store_true",
                         help="encrypt the new private key with a passphrase")  # fmt: skip
-    _home_and_time(rotate, home=False)
+    _home_and_time(rotate)
     rotate.set_defaults(run=_rotate)
 
     revoke = sub.add_parser(
@@ -199,7 +199,7 @@ def register(commands: Any) -> None:
     revoke.add_argument("--reason", required=True, type=_text,
                         help="why (compromised, retired, ...)")  # fmt: skip
     revoke.add_argument("-o", "--output", default=".", help="folder for the statement (.)")
-    _home_and_time(revoke, home=False)
+    _home_and_time(revoke)
     revoke.set_defaults(run=_revoke)
 
     warn = sub.add_parser(
@@ -353,7 +353,8 @@ def register(commands: Any) -> None:
 
     log = sub.add_parser("log", help="query the log of messages sent and received",
                          description="List log entries, oldest first.")  # fmt: skip
-    log.add_argument("--kind", choices=["warning", "feedback", "seizure"])
+    log.add_argument("--kind", choices=["warning", "feedback", "seizure", "key_rotation",
+                                        "key_revocation"])  # fmt: skip
     log.add_argument("--direction", choices=["sent", "received", "imported", "rejected"])
     log.add_argument("--partner", help="the other PCU")
     log.add_argument("--message-id")

@@ -115,34 +115,54 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 def _trust_apply(args: argparse.Namespace) -> int:
     from riskprofile.errors import ExchangeError, InputFormatError
-    from riskprofile.exchange import TrustStore, apply_key_statement
+    from riskprofile.exchange import (
+        ExchangeLog,
+        TrustStore,
+        apply_key_statement,
+        log_key_statement,
+    )
     from riskprofile.exchange._keys import MAX_STATEMENT_BYTES
 
     path = _home(args) / "trust.json"
     store = TrustStore.load(path)
+    log = ExchangeLog(_home(args) / "log.sqlite")
     data = _read_message(args.statement, MAX_STATEMENT_BYTES)
+    now = _now(args)
     try:
-        applied = apply_key_statement(data, store, now=_now(args))
+        applied = apply_key_statement(data, store, now=now)
     except ExchangeError as exc:
+        log_key_statement(log, "rejected", data, at=now, note=f"{exc.reason}: {exc.detail}")
         print(f"rejected [{exc.reason}]: {exc.detail}")
         return 1
+    pcu = applied.statement.pcu
     if not applied.changed:
-        print(f"nothing to change: {applied.summary}")
+        note = f"nothing to change: {applied.summary}"
+        log_key_statement(log, "imported", data, at=now, note=note, partner=pcu)
+        print(note)
         return 0
     try:
         store.save(path)
     except OSError as exc:
         raise InputFormatError(f"cannot write the trust store: {exc.strerror or exc}",
                                path=str(path)) from None  # fmt: skip
+    # Logged once the store is written: the log says what the trust store holds.
+    log_key_statement(log, "imported", data, at=now, note=applied.summary, partner=pcu)
     print(applied.summary)
     return 0
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import SigningKey, generate_keys, rotation
+    from riskprofile.exchange import (
+        ExchangeLog,
+        SigningKey,
+        generate_keys,
+        log_key_statement,
+        rotation,
+    )
     from riskprofile.exchange._files import write_atomic
 
     old = _signing_key(args.key)
+    log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
     passphrase = _passphrase(f"{old.pcu}'s new private key", confirm=True) if args.encrypt else None
     try:
         private, public = generate_keys(old.pcu, args.output, passphrase=passphrase)
@@ -156,19 +176,26 @@ def _rotate(args: argparse.Namespace) -> int:
         return 2
     new = SigningKey.load(private, passphrase=passphrase)
     statement = Path(args.output) / f"{old.pcu}.rotation.json"
-    write_atomic(statement, rotation(old, new, created=_now(args), reason=args.reason))
+    now = _now(args)
+    data = rotation(old, new, created=now, reason=args.reason)
+    write_atomic(statement, data)
+    log_key_statement(log, "sent", data, at=now,
+                      note=f"rotated from key {old.key_id} to {new.key_id}: {args.reason}; "
+                      f"statement {statement}")  # fmt: skip
     print(f"wrote {private} (private: keep it)\nwrote {public}\nwrote {statement} (give it "
           f"to partners: `riskprofile exchange trust apply {statement.name}`)")  # fmt: skip
     return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from riskprofile.exchange import revocation
+    from riskprofile.exchange import ExchangeLog, log_key_statement, revocation
     from riskprofile.exchange._files import write_atomic
 
     signer = _signing_key(args.key)
+    log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
     out = Path(args.output)
-    data = revocation(signer, args.key_id, created=_now(args), reason=args.reason)
+    now = _now(args)
+    data = revocation(signer, args.key_id, created=now, reason=args.reason)
     path = out / f"{signer.pcu}.revocation.{args.key_id[:16]}.json"
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -177,6 +204,8 @@ def _revoke(args: argparse.Namespace) -> int:
         print(f"riskprofile exchange revoke: error: cannot write into {out}: "
               f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
         return 2
+    note = f"revoked key {args.key_id}: {args.reason}; statement {path}"
+    log_key_statement(log, "sent", data, at=now, note=note)
     print(f"wrote {path} (give it to partners: `riskprofile exchange trust apply "
           f"{path.name}`)")  # fmt: skip
     return 0

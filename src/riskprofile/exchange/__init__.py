@@ -22,6 +22,7 @@ from riskprofile.exchange._keys import (
     KeyStatement,
     StatementApplied,
     apply_key_statement,
+    log_key_statement,
     revocation,
     rotation,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "import_message",
     "key_id",
     "load_policy",
+    "log_key_statement",
     "message_json_schema",
     "parse_message",
     "parties_of",

@@ -47,6 +47,7 @@ from pydantic import (
 
 from riskprofile.errors import (
     BadSignatureError,
+    ExchangeError,
     ExpiredError,
     NotJsonError,
     RevokedKeyError,
@@ -57,8 +58,9 @@ from riskprofile.errors import (
     UnsignedError,
 )
 from riskprofile.exchange._canonical import canonicalize
+from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import MAX_CLOCK_SKEW, PCU_PATTERN
-from riskprofile.exchange._signing import SigningKey, key_id, raw_public_key
+from riskprofile.exchange._signing import SigningKey, digest, key_id, raw_public_key
 from riskprofile.exchange._trust import KEY_ID, Revocation, TrustStore
 from riskprofile.io._json import JsonInputError, JsonLimits, loads
 
@@ -67,6 +69,7 @@ __all__ = [
     "KeyStatement",
     "StatementApplied",
     "apply_key_statement",
+    "log_key_statement",
     "revocation",
     "rotation",
 ]
@@ -218,8 +221,9 @@ def _read(data: bytes) -> tuple[KeyStatement, dict[str, Any], list[tuple[str, by
 
 def apply_key_statement(data: bytes, trust: TrustStore, *, now: dt.datetime) -> StatementApplied:
     """Check a key statement against ``trust`` and apply it there (in memory: save the
-    store after). Raises the :class:`~riskprofile.errors.ExchangeError` that says why a
-    statement is refused: ``too_large``, ``schema``, ``unsigned``, ``bad_signature``,
+    store after, then :func:`log_key_statement`). Raises the
+    :class:`~riskprofile.errors.ExchangeError` that says why a statement is refused:
+    ``too_large``, ``not_json``, ``schema``, ``unsigned``, ``bad_signature``,
     ``tampered``, ``unknown_sender`` (the PCU or the signing key is not trusted),
     ``revoked_key`` (a rotation signed with a revoked key) or ``expired`` (created more
     than a day after ``now``)."""
@@ -295,3 +299,44 @@ def _revoke(
     summary = (f"{pcu}: revoked key {target} ({statement.created.date().isoformat()}: "
                f"{statement.reason})")  # fmt: skip
     return StatementApplied(statement, tuple(checked), changed, summary)
+
+
+def _subject(statement: KeyStatement) -> str:
+    """The key a statement is about: the new key of a rotation, the revoked key."""
+    if statement.new_key is not None:
+        return key_id(_public_key(statement.new_key))
+    return statement.key_id
+
+
+def log_key_statement(
+    log: ExchangeLog,
+    direction: Direction,
+    data: bytes,
+    *,
+    at: dt.datetime,
+    note: str = "",
+    partner: str | None = None,
+) -> int:
+    """Record a key statement in the exchange log: ``sent`` when this PCU made it
+    (``exchange rotate``/``revoke``), ``imported`` when it was applied to the trust store,
+    ``rejected`` when it was refused (``note``: the reason). The entry's ``kind`` is
+    ``key_rotation`` or ``key_revocation``, its ``message_id`` the key the statement is
+    about (the new key of a rotation, the revoked key), its ``sender`` the PCU whose keys
+    they are; like every entry it is ``recorded`` at the wall-clock time. A statement
+    too damaged to read is logged with what could be read (nothing but its digest)."""
+    try:
+        statement, _body, _signatures = _read(data)
+    except ExchangeError:
+        statement = None
+    if statement is None:
+        return log.record(direction, at=at, digest=digest(data), note=note, partner=partner)
+    return log.record(
+        direction,
+        at=at,
+        kind=statement.kind,
+        message_id=_subject(statement),
+        sender=statement.pcu,
+        partner=partner,
+        digest=digest(data),
+        note=note,
+    )

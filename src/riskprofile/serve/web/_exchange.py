@@ -76,6 +76,7 @@ _WORDS = (N_("warning"), N_("feedback"), N_("seizure"), N_("routine"), N_("high"
           N_("immediate"), N_("nothing_found"), N_("irregularity"),
           N_("not_inspected"))  # fmt: skip
 
+_KINDS = ("warning", "feedback", "seizure")
 FOLDER = "exchange"
 RECEIVE_PATH = "/exchange/receive"
 SEND_TIMEOUT = 10.0
@@ -293,7 +294,8 @@ def inbox(
 def _inbox(request: Request, message: str | None, status: int) -> HTMLResponse:
     setup = setup_of(request)
     now = _now()
-    sent = setup.log().query(direction="sent")[::-1][:200]
+    # messages only: the key statements this PCU made are on `exchange log`
+    sent = [e for e in setup.log().query(direction="sent") if e.kind in _KINDS][::-1][:200]
     context = {
         "pcu": setup.pcu(), "received": _received(setup, now), "sent": sent,
         "partners": setup.partners(), "now": now, "message": message,
