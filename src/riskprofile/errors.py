@@ -221,13 +221,17 @@ class WorkbenchError(RiskProfileError):
 class TransitionError(WorkbenchError):
     """An action the case's state does not allow (a result before a disposition), or
     one the actor's role or assignment does not allow; ``action`` and ``state`` name
-    them."""
+    them. ``code`` names the refusal and ``params`` fill its message template, so that
+    pages can show it translated (``riskprofile.workbench.REFUSALS``); "" and {} when
+    raised without one."""
 
     def __init__(
         self, reason: str, *, unit: str | None = None, action: str = "", state: str = ""
     ) -> None:
         self.action = action
         self.state = state
+        self.code = ""
+        self.params: dict[str, Any] = {}
         super().__init__(reason, unit=unit)
 
 

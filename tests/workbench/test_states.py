@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from riskprofile.errors import TransitionError, WorkbenchError
 from riskprofile.workbench import (
+    REFUSALS,
     Actor,
     Assign,
     Case,
@@ -22,6 +23,8 @@ from riskprofile.workbench import (
     Unassign,
     allowed_actions,
     apply,
+    refusal_text,
+    why_not,
 )
 from tests.depth import depth
 
@@ -84,6 +87,28 @@ def test_refusals_say_why(case: Case, action: object, actor: Actor, message: str
     again = pickle.loads(pickle.dumps(caught.value))
     assert (again.action, again.state, str(again)) == (caught.value.action, caught.value.state,
                                                        str(caught.value))  # fmt: skip
+    # A page translates it from its code and parameters: in English, the same words.
+    assert caught.value.code in REFUSALS
+    assert (again.code, again.params) == (caught.value.code, caught.value.params)
+    assert refusal_text(caught.value) == caught.value.reason
+
+
+def test_a_refusal_is_translated_from_its_template_and_words() -> None:
+    russian = {
+        REFUSALS["role_may_not"]: "роли «%(role)s» не разрешено «%(action)s» (для: %(roles)s)",
+        "officer": "инспектор", "target": "добавление", "analyst": "аналитик",
+        "supervisor": "руководитель", "or": "или",
+    }  # fmt: skip
+    with pytest.raises(TransitionError) as caught:
+        apply(Case(), Target("hunch"), OFFICER)
+    assert refusal_text(caught.value, lambda text: russian.get(text, text)) == (
+        "роли «инспектор» не разрешено «добавление» (для: аналитик или руководитель)"
+    )
+    # A template the catalogue lacks stays English whole, its words too.
+    with pytest.raises(TransitionError) as caught:
+        apply(Case(), Dispose("scanner"), SUPERVISOR)
+    assert refusal_text(caught.value, lambda text: russian.get(text, text)) == (caught.value.reason)
+    assert caught.value.reason.endswith("; it is not selected")
 
 
 def test_a_closed_or_released_case_takes_no_action() -> None:
@@ -167,8 +192,12 @@ def test_no_sequence_of_actions_breaks_the_rules(
             refused = exc
         else:
             refused = None
+        for name in ("target", "release", "assign", "unassign", "dispose", "result"):
+            assert (why_not(actor, name, case) is None) == (name in allowed)
         if refused is not None:
             assert refused.action == action.name  # type: ignore[attr-defined]
+            assert refused.code in REFUSALS
+            assert refusal_text(refused) == refused.reason
             continue
         assert action.name in allowed  # type: ignore[attr-defined]
         check(after)

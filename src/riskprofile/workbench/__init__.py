@@ -21,6 +21,7 @@ store read directly.
 
 from riskprofile.workbench._db import is_sqlite_file
 from riskprofile.workbench._load import BATCH_SUFFIXES, WorkbenchConfig
+from riskprofile.workbench._refusals import REFUSALS, refusal_text
 from riskprofile.workbench._states import (
     ACTIONS,
     DISPOSITIONS,
@@ -43,6 +44,7 @@ from riskprofile.workbench._states import (
     allowed_actions,
     apply,
     may,
+    why_not,
 )
 from riskprofile.workbench._store import (
     SORT_KEYS,
@@ -59,6 +61,7 @@ __all__ = [
     "ACTIONS",
     "BATCH_SUFFIXES",
     "DISPOSITIONS",
+    "REFUSALS",
     "RESULTS",
     "ROLES",
     "SORT_KEYS",
@@ -88,4 +91,6 @@ __all__ = [
     "may",
     "open_workbench",
     "outcome_of",
+    "refusal_text",
+    "why_not",
 ]

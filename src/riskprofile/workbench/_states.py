@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from riskprofile.errors import TransitionError
+from riskprofile.workbench._refusals import refuse
 
 __all__ = [
     "ACTIONS",
@@ -48,6 +49,7 @@ __all__ = [
     "allowed_actions",
     "apply",
     "may",
+    "why_not",
 ]
 
 State = Literal["not_selected", "selected", "assigned", "examining", "released", "referred",
@@ -82,11 +84,10 @@ class Actor:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise TransitionError("an actor needs a name", action="", state="")
+            raise refuse("actor_name", None, "", "")
         if self.role not in ROLES:
-            raise TransitionError(
-                f"unknown role {self.role!r} (one of {', '.join(ROLES)})", action="", state=""
-            )
+            raise refuse("actor_role", None, "", "", value=self.role,
+                         choices=ROLES)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,14 +205,6 @@ _FROM: dict[str, frozenset[State]] = {
     "dispose": frozenset({"assigned"}),
     "result": frozenset({"examining", "referred"}),
 }
-_WHY_NOT: dict[str, str] = {
-    "target": "only a container that is not on the list can be targeted",
-    "release": "only a container on the list, not yet examined, can be released",
-    "assign": "only a container on the list, not yet examined, can be assigned",
-    "unassign": "only an assigned container can be unassigned",
-    "dispose": "a disposition needs a container assigned to an officer",
-    "result": "a result needs a disposition first (an examination or a referral)",
-}
 
 
 def allowed_actions(actor: Actor, case: Case) -> list[str]:
@@ -228,13 +221,12 @@ def may(actor: Actor, action: str, case: Case) -> bool:
 
 
 def _text(value: str | None, what: str, unit: str | None, action: str, state: str) -> str:
+    # ``what`` names the refusals: needs_<what> when empty, <what>_too_long when too long.
     text = " ".join((value or "").split())
     if not text:
-        raise TransitionError(f"{action} needs {what}", unit=unit, action=action, state=state)
+        raise refuse(f"needs_{what}", unit, action, state, action=action)
     if len(text) > _TEXT_LIMIT:
-        raise TransitionError(
-            f"{what} is over {_TEXT_LIMIT} characters", unit=unit, action=action, state=state
-        )
+        raise refuse(f"{what}_too_long", unit, action, state, limit=_TEXT_LIMIT)
     return text
 
 
@@ -242,6 +234,26 @@ def _optional(
     value: str | None, what: str, unit: str | None, action: str, state: str
 ) -> str | None:
     return _text(value, what, unit, action, state) if value and value.strip() else None
+
+
+def why_not(
+    actor: Actor, action: str, case: Case, *, unit: str | None = None
+) -> TransitionError | None:
+    """Why ``actor`` may not take ``action`` on ``case`` now, whatever its fields: the
+    role or the assignment (code ``role_may_not``, ``not_assigned_to``), else the state
+    (``state_<action>``); None when both allow it (its fields are checked by
+    :func:`apply`)."""
+    state = case.state
+    if not may(actor, action, case):
+        roles = tuple(sorted(_ROLES[action]))
+        if actor.role in _ROLES[action]:
+            return refuse("not_assigned_to", unit, action, state,
+                          actor=actor.name, action=action, roles=roles)  # fmt: skip
+        return refuse("role_may_not", unit, action, state, role=actor.role,
+                      action=action, roles=roles)  # fmt: skip
+    if state not in _FROM[action]:
+        return refuse(f"state_{action}", unit, action, state, state=state)
+    return None
 
 
 def apply(case: Case, action: Action, actor: Actor, *, unit: str | None = None) -> Case:
@@ -253,25 +265,17 @@ def apply(case: Case, action: Action, actor: Actor, *, unit: str | None = None) 
             officer, partner or category is missing.
     """
     name, state = action.name, case.state
-    if not may(actor, name, case):
-        who = (
-            f"{actor.name} is not the officer it is assigned to"
-            if actor.role in _ROLES[name]
-            else f"a {actor.role} may not {name}"
-        )
-        raise TransitionError(f"{who} ({name} is for {' or '.join(sorted(_ROLES[name]))})",
-                              unit=unit, action=name, state=state)  # fmt: skip
-    if state not in _FROM[name]:
-        raise TransitionError(f"{_WHY_NOT[name]}; it is {state.replace('_', ' ')}",
-                              unit=unit, action=name, state=state)  # fmt: skip
+    refused = why_not(actor, name, case, unit=unit)
+    if refused is not None:
+        raise refused
     if isinstance(action, Target):
-        reason = _text(action.reason, "a reason", unit, name, state)
+        reason = _text(action.reason, "reason", unit, name, state)
         return dataclasses.replace(case, state="selected", selected_by="manual", reason=reason)
     if isinstance(action, Release):
-        reason = _text(action.reason, "a reason", unit, name, state)
+        reason = _text(action.reason, "reason", unit, name, state)
         return dataclasses.replace(case, state="released", reason=reason)
     if isinstance(action, Assign):
-        officer = _text(action.officer, "an officer", unit, name, state)
+        officer = _text(action.officer, "officer", unit, name, state)
         return dataclasses.replace(case, state="assigned", officer=officer)
     if isinstance(action, Unassign):
         return dataclasses.replace(case, state="selected", officer=None)
@@ -283,19 +287,17 @@ def apply(case: Case, action: Action, actor: Actor, *, unit: str | None = None) 
 def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
     name, state = action.name, case.state
     if action.disposition not in DISPOSITIONS:
-        raise TransitionError(
-            f"unknown disposition {action.disposition!r} (one of {', '.join(DISPOSITIONS)})",
-            unit=unit, action=name, state=state,
-        )  # fmt: skip
-    note = _optional(action.note, "a note", unit, name, state)
+        raise refuse("unknown_disposition", unit, name, state, value=action.disposition,
+                     choices=DISPOSITIONS)  # fmt: skip
+    note = _optional(action.note, "note", unit, name, state)
     if action.disposition in _EXAMINATIONS:
         return dataclasses.replace(case, state="examining", disposition=action.disposition,
                                    note=note)  # fmt: skip
     if action.disposition == "released":
-        reason = _text(action.reason, "a reason for the release", unit, name, state)
+        reason = _text(action.reason, "release_reason", unit, name, state)
         return dataclasses.replace(case, state="released", disposition="released", note=note,
                                    reason=reason)  # fmt: skip
-    partner = _text(action.partner, "the partner PCU it is referred to", unit, name, state)
+    partner = _text(action.partner, "partner", unit, name, state)
     return dataclasses.replace(case, state="referred", disposition="referred", note=note,
                                partner=partner)  # fmt: skip
 
@@ -303,23 +305,19 @@ def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
 def _result(case: Case, action: RecordResult, unit: str | None) -> Case:
     name, state = action.name, case.state
     if action.result not in RESULTS:
-        raise TransitionError(f"unknown result {action.result!r} (one of {', '.join(RESULTS)})",
-                              unit=unit, action=name, state=state)  # fmt: skip
-    category = _optional(action.category, "the category", unit, name, state)
-    quantity = _optional(action.quantity, "the quantity", unit, name, state)
-    reason = _optional(action.reason, "a reason", unit, name, state)
+        raise refuse("unknown_result", unit, name, state, value=action.result,
+                     choices=RESULTS)  # fmt: skip
+    category = _optional(action.category, "category", unit, name, state)
+    quantity = _optional(action.quantity, "quantity", unit, name, state)
+    reason = _optional(action.reason, "reason", unit, name, state)
     if action.result == "finding":
         if category is None:
-            raise TransitionError("a finding needs its category (drugs, weapons, ...)",
-                                  unit=unit, action=name, state=state)  # fmt: skip
+            raise refuse("finding_needs_category", unit, name, state)
     else:
         if category is not None or quantity is not None or action.seizure:
-            what = "NIL" if action.result == "nil" else "not examined"
-            raise TransitionError(f"a {what} result has no category, quantity or seizure",
-                                  unit=unit, action=name, state=state)  # fmt: skip
+            raise refuse(f"{action.result}_has_no_finding", unit, name, state)
         if action.result == "not_examined" and reason is None:
-            raise TransitionError("not examined needs the reason why",
-                                  unit=unit, action=name, state=state)  # fmt: skip
+            raise refuse("not_examined_needs_reason", unit, name, state)
     return dataclasses.replace(
         case, state="closed", result=action.result, category=category, quantity=quantity,
         seizure=bool(action.seizure) and action.result == "finding",

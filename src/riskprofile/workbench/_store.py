@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile._files import RefusedFileError, read_regular_file
-from riskprofile.errors import RiskProfileError, TransitionError, WorkbenchError
+from riskprofile.errors import RiskProfileError, WorkbenchError
 from riskprofile.evaluation import Outcome, OutcomeReading, SelectedBy
 from riskprofile.profiles import CompiledProfile
 from riskprofile.workbench._db import Database, connect
@@ -32,6 +32,7 @@ from riskprofile.workbench._load import (
     read_content,
     score_batch,
 )
+from riskprofile.workbench._refusals import refuse
 from riskprofile.workbench._states import Action, Actor, Case, Target, allowed_actions, apply
 
 __all__ = [
@@ -346,8 +347,7 @@ class Workbench:
             NoProfilesError: no profile takes part at ``as_of``.
         """
         if actor.role not in ("analyst", "supervisor"):
-            raise TransitionError(f"a {actor.role} may not load batches (analyst or supervisor)",
-                                  action="load", state="")  # fmt: skip
+            raise refuse("load_role", None, "load", "", role=actor.role)
         when = as_of_datetime(as_of)
         used = self.profiles if profiles is None else list(profiles)
         if isinstance(source, bytes):
@@ -637,11 +637,8 @@ class Workbench:
             seq = self._next_seq()
             unit = self.unit(unit_id)
             if version is not None and version != unit.version:
-                raise TransitionError(
-                    f"changed by {unit.updated_by} at {unit.updated_at} since it was shown "
-                    "(load the page again)",
-                    unit=unit.unit_key, action=action.name, state=unit.case.state,
-                )  # fmt: skip
+                raise refuse("stale", unit.unit_key, action.name, unit.case.state,
+                             by=unit.updated_by, at=unit.updated_at)  # fmt: skip
             case = apply(unit.case, action, actor, unit=unit.unit_key)
             rank = unit.list_rank
             if isinstance(action, Target):
@@ -657,9 +654,7 @@ class Workbench:
                  "v": unit.version},
             )  # fmt: skip
             if changed != 1:  # pragma: no cover - the counter row serialises writers
-                raise TransitionError("changed by someone else meanwhile (try again)",
-                                      unit=unit.unit_key, action=action.name,
-                                      state=unit.case.state)  # fmt: skip
+                raise refuse("raced", unit.unit_key, action.name, unit.case.state)
             change = Change(seq, action.name, unit.batch_id, unit_id, unit.unit_key, actor.name,
                             actor.role, at, unit.case.as_dict(), case.as_dict())  # fmt: skip
             self._event(seq, change)

@@ -279,6 +279,43 @@ def test_every_text_of_the_queue_pages_has_a_russian_translation() -> None:
     assert sorted(used - translated) == []
 
 
+def test_every_refusal_of_the_workbench_is_marked_for_translation() -> None:
+    from riskprofile.serve.web._refusals import MARKED
+    from riskprofile.workbench import REFUSALS
+
+    assert sorted(MARKED) == sorted(REFUSALS.values())
+
+
+def test_refusals_are_shown_in_russian(bench: Workbench, loaded: list[str]) -> None:
+    analyst, officer = bench.client("ana"), bench.client("otto")
+    unit = loaded[0]
+    russian = {"Accept-Language": "ru"}
+
+    def refused(client: Any, action: str, **data: Any) -> Any:
+        form = {"csrf_token": csrf_of(client, f"/queue/units/{unit}"), **data}
+        return client.post(f"/queue/units/{unit}/{action}", data=form, headers=russian)
+
+    forbidden = refused(officer, "assign", officer="otto")
+    assert forbidden.status_code == 403
+    assert "роли «инспектор» не разрешено действие «назначение»" in forbidden.text
+    assert "аналитик или руководитель" in html.unescape(forbidden.text)
+    assert post(analyst, unit, "assign", officer="otto").status_code == 303
+    early = refused(officer, "result", result="nil")
+    assert early.status_code == 409
+    text = html.unescape(early.text)
+    assert "для результата сначала нужно решение" in text
+    assert "состояние контейнера: назначен" in text
+    assert "needs a disposition" not in text
+    assert refused(officer, "dispose", disposition="referred").status_code == 422
+    assert post(officer, unit, "dispose", disposition="physical").status_code == 303
+    missing = refused(officer, "result", result="finding")
+    assert missing.status_code == 422
+    assert "для находки нужна её категория" in html.unescape(missing.text)
+    # In English, the workbench's own words.
+    english = post(officer, unit, "result", result="finding")
+    assert "a finding needs its category" in html.unescape(english.text)
+
+
 def test_the_command_refuses_bad_queue_options(tmp_path: Path) -> None:
     from riskprofile.cli import main
 

@@ -23,6 +23,7 @@ from riskprofile.errors import RiskProfileError, TransitionError
 from riskprofile.selection import capacity_from_text
 from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
+from riskprofile.serve.web._refusals import refusal_message
 from riskprofile.serve.web._shell import NavItem, Refusal, render, require_role, web_context
 from riskprofile.serve.web._users import User, list_users
 from riskprofile.workbench import (
@@ -42,6 +43,7 @@ from riskprofile.workbench import (
     Workbench,
     WorkbenchConfig,
     allowed_actions,
+    why_not,
 )
 from riskprofile.workbench._db import SharedDatabase
 
@@ -282,12 +284,10 @@ def act(
     context = _unit_context(request, user, unit_id, None)
     unit = context["unit"]
     actor = _actor(user)
-    if action not in allowed_actions(actor, unit.case):
-        from riskprofile.workbench import may
-
-        if not may(actor, action, unit.case):
-            raise Refusal(403, _("Your role (or the assignment) does not allow this."))
-        raise Refusal(409, _("The container's state does not allow this now."))
+    refused = why_not(actor, action, unit.case, unit=unit.unit_key)
+    if refused is not None:
+        forbidden = refused.code in ("role_may_not", "not_assigned_to")
+        raise Refusal(403 if forbidden else 409, refusal_message(refused))
     fields = {
         "reason": _clean(reason), "officer": _clean(officer), "disposition": disposition,
         "note": _clean(note), "partner": _clean(partner), "result": result,
@@ -299,8 +299,8 @@ def act(
     try:
         workbench.act(unit.unit_id, _action(action, fields), actor, version=version)
     except TransitionError as exc:
-        stale = version is not None and "since it was shown" in exc.reason
-        raise Refusal(409 if stale else 422, exc.reason) from None
+        stale = exc.code in ("stale", "raced")
+        raise Refusal(409 if stale else 422, refusal_message(exc)) from None
     if request.headers.get("HX-Request") == "true":
         return render(request, "queue_case.html", _unit_context(request, user, unit_id, None))
     return RedirectResponse(f"/queue/units/{unit.unit_id}", status_code=303)
