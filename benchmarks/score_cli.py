@@ -102,8 +102,10 @@ def port_day(cache: Path, cli: list[str]) -> tuple[Path, int]:
 
 def run(
     cli: list[str], batch: Path, out: Path, extra: list[str], env: dict[str, str]
-) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one ``riskprofile score`` child process."""
+) -> tuple[float, float, float, float]:
+    """Wall seconds, peak RSS (MiB), and user and kernel CPU seconds of one ``riskprofile
+    score`` child process (its own and its threads': ``wait4``'s account). On a machine
+    other jobs share, the CPU is the steady figure; the wall is the target's."""
     start = time.perf_counter()
     child = subprocess.Popen(
         [*cli, "score", str(batch), *ARGS, "-o", str(out), *extra],
@@ -116,7 +118,7 @@ def run(
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 1):
         sys.exit(f"riskprofile score {batch} failed ({child.returncode}): {stderr.decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime
 
 
 def main() -> None:
@@ -142,16 +144,17 @@ def main() -> None:
     # a source tree never gets its .pyc files and every run compiles ~110 modules again.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(src)
-    rows: list[tuple[str, str, int, float, float, str]] = []
+    # label, engine, shipments, wall, peak RSS, (user, kernel) CPU, note
+    rows: list[tuple[str, str, int, float, float, tuple[float, float] | None, str]] = []
     out = args.cache / f"out.{args.output}"
 
     def time_it(label: str, batch: Path, held: int, extra: list[str], tree: Path = src) -> float:
         child_env = {**env, "PYTHONPATH": str(tree)}
-        elapsed, rss = run(cli, batch, out, extra, child_env)
+        elapsed, rss, user, kernel = run(cli, batch, out, extra, child_env)
         engine = " ".join(extra) or "default"
-        rows.append((label, engine, held, elapsed, rss, ""))
-        print(f"  {label}: {held:,} shipments, {engine}: {elapsed:.2f} s, {rss:,.0f} MiB",
-              flush=True)  # fmt: skip
+        rows.append((label, engine, held, elapsed, rss, (user, kernel), ""))
+        print(f"  {label}: {held:,} shipments, {engine}: {elapsed:.2f} s, CPU {user:.2f} + "
+              f"{kernel:.2f} s, {rss:,.0f} MiB", flush=True)  # fmt: skip
         return elapsed
 
     if not args.no_port_day:
@@ -179,14 +182,18 @@ def main() -> None:
             guess, how = t2 + (t2 - t1) / (n2 - n1) * (new[2] - n2), "slope of the two sizes"
         else:
             guess, how = t2 * new[2] / n2, "linear from one size"
-        rows.append((f"{label} extrapolated* ({how})", "", new[2], guess, float("nan"),
+        rows.append((f"{label} extrapolated* ({how})", "", new[2], guess, float("nan"), None,
                      f"{guess / new[3]:,.0f}x the default"))  # fmt: skip
     print()
-    print("| input | engine | shipments | wall | peak RSS | note |")
-    print("| --- | --- | ---: | ---: | ---: | --- |")
-    for label, engine, held, elapsed, rss, note in rows:
+    print("| input | engine | shipments | wall | CPU, user + kernel | peak RSS | note |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for label, engine, held, elapsed, rss, cpu, note in rows:
         shown_rss = "" if rss != rss else f"{rss:,.0f} MiB"
-        print(f"| {label} | {engine} | {held:,} | {elapsed:,.2f} s | {shown_rss} | {note} |")
+        shown_cpu = "" if cpu is None else f"{cpu[0]:.2f} + {cpu[1]:.2f} s"
+        print(
+            f"| {label} | {engine} | {held:,} | {elapsed:,.2f} s | {shown_cpu} | {shown_rss} "
+            f"| {note} |"
+        )
     load = os.getloadavg()
     print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; output -o out.{args.output}; "
           f"profiles: bundled; * extrapolated from the old path's own rows")  # fmt: skip
