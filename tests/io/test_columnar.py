@@ -94,7 +94,9 @@ def _write_rows(rows: list[list[str]], directory: Path, stem: str) -> tuple[Path
     columns = {n: [r[i] if r[i] != "" else None for r in rows] for i, n in enumerate(NAMES)}
     parquet_path = directory / f"{stem}.parquet"
     table = pa.table({n: pa.array(v, type=pa.string()) for n, v in columns.items()})
-    pq.write_table(table, parquet_path)
+    # Row groups of a few rows: the reader keeps a slice's cells in the chunks it read
+    # them in, so that every read here crosses chunks (a file of up to 4 rows has one).
+    pq.write_table(table, parquet_path, row_group_size=4)
     return csv_path, parquet_path
 
 

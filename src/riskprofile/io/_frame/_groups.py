@@ -36,6 +36,7 @@ from riskprofile.io._frame._values import (
     _folded,
     _is_blank,
     _map_distinct,
+    _mask,
     _py_fold,
     _py_squeeze,
     _py_strip,
@@ -98,13 +99,17 @@ class _GroupTables(_ReaderState):
             .sort("_first")
         )
         firsts = summary["_first"]
+        # Each group's first row, in row order (the order of ``summary``): the rows are
+        # taken by a mask, not gathered, so that the file's cells may stay in the chunks
+        # they were read in (a gather from many chunks costs more than their copy).
+        is_first = _mask(rows.height, firsts)
         meta = rows.select(
             *[c for c in ("_call", "_callkey", "_bl", "_number") if c != key]
-        ).gather(firsts)
+        ).filter(is_first)
         head = pl.concat([summary.select(key, "_first", "_suspect"), meta], how="horizontal")
         empty = pl.lit([], _FLAGS)
         if not summary["_suspect"].any():
-            values = cells.gather(firsts)
+            values = cells.filter(is_first)
             return pl.concat([head, values], how="horizontal").with_columns(
                 empty.alias("_conflicts"), pl.lit(False).alias("_conflict")
             )
@@ -193,7 +198,7 @@ class _GroupTables(_ReaderState):
         # Each group's values: its first row's cells, or for a suspect its merged values.
         nth = pl.col("_suspect").cast(pl.UInt32).cum_sum() - 1
         at = summary.select(pl.when(pl.col("_suspect")).then(nth).alias("c"))
-        values = cells.gather(firsts)
+        values = cells.filter(is_first)
         places = summary["_suspect"].arg_true()
         values = values.with_columns(values[n].scatter(places, exact[n]) for n in varying)
         conflicts = conflict_names.gather(at["c"])

@@ -57,16 +57,23 @@ def _load_parquet(path: Path) -> _Source | str:
         return "Parquet columns that are not text"
 
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
-        # Only the row groups of the slice are read. One chunk per column: every later
-        # step gathers from these columns, and would otherwise join the chunks each time.
+        # Only the row groups of the slice are read. Their chunks are kept (the steps
+        # after take the rows they need by masks, which do not join chunks), and the
+        # line numbers are made in the same query, chunked as the cells are: an
+        # expression over columns chunked differently joins their chunks first.
         names = list(schema) if columns is None else columns
+        line = pl.int_range(pl.len(), dtype=pl.Int64) + (start + 1)
         try:
-            raw = pl.scan_parquet(path).select(names).slice(start, stop - start).collect()
+            raw = (
+                pl.scan_parquet(path)
+                .select(names)
+                .slice(start, stop - start)
+                .with_columns(pl.col(pl.Null).cast(pl.String), line.alias("__line__"))
+                .collect()
+            )
         except pl.exceptions.PolarsError as exc:
             raise _UnreadableError("the Parquet file cannot be read column-wise") from exc
-        raw = raw.with_columns(pl.col(pl.Null).cast(pl.String)).rechunk()
-        lines = pl.int_range(start + 1, stop + 1, dtype=pl.Int64, eager=True)
-        return raw.with_columns(lines.alias("__line__"))
+        return raw
 
     return _Source(list(schema), height, load)
 
@@ -140,6 +147,8 @@ def _load_csv(
         # the whole file is the file itself).
         return data[:end] if first == 2 else b"".join((head, memoryview(data)[begin:end]))
 
+    delimiter_bytes = delimiter.encode()
+
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
         names = header if columns is None else columns
         if stop <= start:
@@ -147,31 +156,41 @@ def _load_csv(
             return empty.with_columns(pl.lit(0, pl.Int64).alias("__line__")).clear()
         first, last = int(records[start]), int(records[stop - 1])  # lines, from 1
         text = text_of(first, int(ends[first - 2]), int(ends[last - 1]))
+        # The line numbers come with the cells (a file's own column of that name is
+        # ignored by the reader, so it is not read).
+        names = [n for n in names if n != "__line__"]
         try:
             raw = pl.read_csv(
                 text, separator=delimiter, has_header=True, infer_schema=False,
                 quote_char='"', columns=[header.index(n) for n in names],
+                row_index_name="__line__", row_index_offset=first,
             )  # fmt: skip
         except pl.exceptions.PolarsError as exc:
             raise _UnreadableError("rows with more cells than the header") from exc
+        # Cells marked as text against spreadsheet formulas lose their quote, as
+        # csv_rows does (riskprofile.io._cells.csv_text); the bytes tell whether any cell
+        # may start with one, then a plain prefix test finds the columns that may.
+        marks = _may_start_cells(text, delimiter_bytes)
         del text
         if raw.height != last - first + 1:
             raise _UnreadableError("rows that Polars splits differently")
-        raw.columns = names
-        # Cells marked as text against spreadsheet formulas lose their quote, as
-        # csv_rows does (riskprofile.io._cells.csv_text); a plain prefix test finds the
-        # columns that may hold any.
+        raw.columns = ["__line__", *names]
         marked = r"^'[=+\-@\t']"
-        maybe = raw.select(pl.col(names).str.starts_with("'").any()).row(0)
+        maybe = (
+            raw.select(pl.col(names).str.starts_with("'").any()).row(0)
+            if marks
+            else [False] * len(names)
+        )
         raw = raw.with_columns(
             pl.when(pl.col(n).str.contains(marked)).then(pl.col(n).str.slice(1))
             .otherwise(pl.col(n)).alias(n)
             for n, m in zip(names, maybe, strict=True) if m
         )  # fmt: skip
-        lines = pl.int_range(first, last + 1, dtype=pl.Int64, eager=True).alias("__line__")
-        raw = raw.with_columns(lines)
+        raw = raw.select(*names, pl.col("__line__").cast(pl.Int64))
         if last - first + 1 != stop - start:  # blank lines among these records
             raw = raw.filter(pl.col("__line__").is_in(records.slice(start, stop - start).implode()))
+        # Polars parses in many small chunks (some sixty a slice), which the later steps
+        # would each join again: joined here, once.
         return raw.rechunk()
 
     kept: dict[str, pl.DataFrame] = {}
@@ -201,6 +220,29 @@ def _load_csv(
             return lines if first == 2 else b"".join((head, lines))
 
     return _Source(header, records.len(), load, kept)
+
+
+# Past this many apostrophes in a slice, its cells are tested by Polars instead.
+_APOSTROPHES_LOOKED_AT = 100_000
+
+
+def _may_start_cells(text: bytes, delimiter: bytes) -> bool:
+    """Whether a CSV cell of ``text`` (whole lines) may start with an apostrophe: one
+    starts the text or follows a line break, the delimiter or a quote (which may open a
+    quoted cell). False is certain; True is checked cell by cell. Apostrophes are found
+    as single bytes (``memchr``, as fast as a copy), and most have a letter before them
+    (``O'BRIEN``, ``MEN'S``)."""
+    at = text.find(b"'")
+    seen = 0
+    width = len(delimiter)
+    while at != -1:
+        if at == 0 or text[at - 1] in b'\n"' or text[max(0, at - width) : at] == delimiter:
+            return True
+        seen += 1
+        if seen > _APOSTROPHES_LOOKED_AT:
+            return True
+        at = text.find(b"'", at + 1)
+    return False
 
 
 def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:
