@@ -7,13 +7,14 @@ import datetime as dt
 import pickle
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from riskprofile.errors import TransitionError, WorkbenchError
 from riskprofile.workbench import (
     REFUSALS,
     Actor,
+    Amend,
     Assign,
     Case,
     Dispose,
@@ -37,6 +38,28 @@ DAY = dt.date(2026, 11, 3)
 
 def _assigned() -> Case:
     return apply(Case(state="selected", selected_by="score"), Assign("ivan"), ANALYST)
+
+
+def _closed() -> Case:
+    examining = apply(_assigned(), Dispose("physical"), OFFICER)
+    found = RecordResult("finding", DAY, category="drugs", quantity="12 kg", seizure=True)
+    return apply(examining, found, OFFICER)
+
+
+def test_a_closed_result_is_amended_by_a_supervisor_or_with_one() -> None:
+    case = _closed()
+    assert allowed_actions(SUPERVISOR, case) == ["amend"]
+    assert allowed_actions(OFFICER, case) == ["amend"]  # with an approval, checked by apply
+    assert allowed_actions(ANALYST, case) == []
+    nil = apply(case, Amend("nil", DAY, "the lab found no drug"), SUPERVISOR)
+    assert (nil.state, nil.result, nil.category, nil.quantity, nil.seizure) == (
+        "closed", "nil", None, None, False)  # fmt: skip
+    corrected = Amend("finding", dt.date(2026, 11, 4), "weighed again", category="drugs",
+                      quantity="11.5 kg", seizure=True, approved_by=SUPERVISOR)  # fmt: skip
+    again = apply(nil, corrected, OFFICER)
+    assert (again.result, again.quantity, again.result_date) == ("finding", "11.5 kg",
+                                                                 dt.date(2026, 11, 4))  # fmt: skip
+    assert (again.officer, again.disposition) == (case.officer, case.disposition)
 
 
 def test_the_whole_way_to_a_finding() -> None:
@@ -77,6 +100,19 @@ def test_the_whole_way_to_a_finding() -> None:
         (Case(state="selected", selected_by="score"), Assign("ivan"), OFFICER,
          "a officer may not assign"),
         (Case(), Assign("ivan"), ANALYST, "only a container on the list"),
+        (_assigned(), Amend("nil", DAY, "typo"), SUPERVISOR, "only a closed result can be amended"),
+        (_closed(), Amend("nil", DAY, "typo"), ANALYST, "a analyst may not amend"),
+        (_closed(), Amend("nil", DAY, " "), SUPERVISOR, "amend needs a reason"),
+        (_closed(), Amend("nil", DAY, "typo"), OFFICER, "needs the supervisor who approved"),
+        (_closed(), Amend("nil", DAY, "typo", approved_by=OTHER_OFFICER), OFFICER,
+         "approver olga is not a supervisor"),
+        (_closed(), Amend("nil", DAY, "typo", approved_by=Actor("ivan", "supervisor")), OFFICER,
+         "ivan cannot approve their own amendment"),
+        (_closed(), Amend("finding", DAY, "typo", category="drugs", quantity="12 kg",
+                          seizure=True), SUPERVISOR, "the amendment changes nothing"),
+        (_closed(), Amend("finding", DAY, "typo"), SUPERVISOR, "a finding needs its category"),
+        (_closed(), Amend("nil", DAY, "typo", approved_by=SUPERVISOR), OTHER_OFFICER,
+         "olga is not the officer"),
     ],
 )  # fmt: skip
 def test_refusals_say_why(case: Case, action: object, actor: Actor, message: str) -> None:
@@ -111,12 +147,12 @@ def test_a_refusal_is_translated_from_its_template_and_words() -> None:
     assert caught.value.reason.endswith("; it is not selected")
 
 
-def test_a_closed_or_released_case_takes_no_action() -> None:
+def test_a_closed_or_released_case_takes_no_action_but_an_amendment() -> None:
     closed = apply(apply(_assigned(), Dispose("scanner"), OFFICER), RecordResult("nil", DAY),
                    OFFICER)  # fmt: skip
     released = apply(_assigned(), Release("cleared by the ministry"), SUPERVISOR)
-    for case in (closed, released):
-        assert allowed_actions(SUPERVISOR, case) == []
+    assert allowed_actions(SUPERVISOR, closed) == ["amend"]
+    assert allowed_actions(SUPERVISOR, released) == []
 
 
 def test_allowed_actions_follow_role_and_assignment() -> None:
@@ -169,6 +205,10 @@ actions = st.one_of(
               st.none() | texts, st.none() | texts, st.none() | texts),
     st.builds(RecordResult, st.sampled_from(["finding", "nil", "not_examined"]), st.just(DAY),
               st.none() | texts, st.none() | texts, st.booleans(), st.none() | texts),
+    st.builds(Amend, st.sampled_from(["finding", "nil", "not_examined"]),
+              st.sampled_from([DAY, DAY + dt.timedelta(days=1)]), texts, st.none() | texts,
+              st.none() | texts, st.booleans(), st.none() | texts,
+              st.none() | st.sampled_from([SUPERVISOR, OTHER_OFFICER, OFFICER])),
 )  # fmt: skip
 actors = st.sampled_from([ANALYST, OFFICER, OTHER_OFFICER, SUPERVISOR])
 
@@ -176,7 +216,8 @@ actors = st.sampled_from([ANALYST, OFFICER, OTHER_OFFICER, SUPERVISOR])
 @settings(max_examples=depth(300))
 @given(
     start=st.sampled_from([Case(), Case(state="selected", selected_by="score"),
-                           Case(state="selected", selected_by="control")]),
+                           Case(state="selected", selected_by="control"), _assigned(),
+                           apply(_assigned(), Dispose("physical"), OFFICER), _closed()]),
     steps=st.lists(st.tuples(actions, actors), max_size=12),
 )  # fmt: skip
 def test_no_sequence_of_actions_breaks_the_rules(
@@ -192,7 +233,7 @@ def test_no_sequence_of_actions_breaks_the_rules(
             refused = exc
         else:
             refused = None
-        for name in ("target", "release", "assign", "unassign", "dispose", "result"):
+        for name in ("target", "release", "assign", "unassign", "dispose", "result", "amend"):
             assert (why_not(actor, name, case) is None) == (name in allowed)
         if refused is not None:
             assert refused.action == action.name  # type: ignore[attr-defined]
@@ -200,5 +241,45 @@ def test_no_sequence_of_actions_breaks_the_rules(
             assert refusal_text(refused) == refused.reason
             continue
         assert action.name in allowed  # type: ignore[attr-defined]
+        event(f"applied {action.name}")  # type: ignore[attr-defined]
         check(after)
+        case = after
+
+
+amendments = st.builds(
+    Amend, st.sampled_from(["finding", "nil", "not_examined"]),
+    st.sampled_from([DAY, DAY + dt.timedelta(days=1)]), st.sampled_from(["typo", "lab report"]),
+    st.none() | st.sampled_from(["drugs", "weapons"]), st.none() | st.sampled_from(["2 kg"]),
+    st.booleans(), st.none() | st.sampled_from(["seal broken"]),
+    st.none() | st.sampled_from([SUPERVISOR, OTHER_OFFICER, Actor("ivan", "supervisor")]),
+)  # fmt: skip
+
+
+@settings(max_examples=depth(200))
+@given(steps=st.lists(st.tuples(amendments, actors), min_size=1, max_size=8))
+def test_amendments_keep_the_case_closed_and_its_history(steps: list[tuple[Amend, Actor]]) -> None:
+    case = start = _closed()
+    for action, actor in steps:
+        try:
+            after = apply(case, action, actor)
+        except TransitionError as exc:
+            refused: TransitionError | None = exc
+        else:
+            refused = None
+        if refused is not None:
+            assert refused.code in REFUSALS
+            continue
+        check(after)
+        assert after.state == "closed"
+        assert after != case
+        assert actor.role == "supervisor" or (
+            actor.name == case.officer
+            and action.approved_by is not None
+            and action.approved_by.role == "supervisor"
+            and action.approved_by.name != actor.name
+        )
+        # Who had it, and what was done with it, stay; the result is the amendment's.
+        assert (after.officer, after.disposition, after.selected_by) == (
+            start.officer, start.disposition, start.selected_by)  # fmt: skip
+        assert (after.result, after.result_date) == (action.result, action.on)
         case = after

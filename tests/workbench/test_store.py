@@ -22,6 +22,7 @@ from riskprofile.scoring import score
 from riskprofile.selection import select
 from riskprofile.workbench import (
     Actor,
+    Amend,
     Assign,
     Dispose,
     RecordResult,
@@ -190,6 +191,11 @@ def test_outcomes_read_back_equal_what_was_recorded(
                     wb.act(unit.unit_id, action, actor)  # type: ignore[arg-type]
                 continue
             change = wb.act(unit.unit_id, action, actor)  # type: ignore[arg-type]
+            assert change.after is not None
+            if isinstance(action, Amend):
+                assert change.after.pop("amended_because") == action.why
+                assert change.after.pop("approved_by") == (
+                    action.approved_by.name if action.approved_by else None)  # fmt: skip
             assert change.after == expected.as_dict()
             cases[unit.unit_id] = expected
         stored = {u.unit_id: u for u in wb.units(on_list=False)}
@@ -274,6 +280,66 @@ def test_results_reach_the_history_store_as_they_are_recorded(
     # A workbench store with a wrong file is refused, not overwritten.
     with pytest.raises(WorkbenchError, match="not a SQLite file"):
         Workbench(port_day, profiles)
+
+
+def test_an_amended_result_is_the_outcome_and_replaces_the_history_row(
+    tmp_path: Path, port_day: Path, profiles: ProfileSet
+) -> None:
+    history = str(tmp_path / "history.duckdb")
+    with _workbench(str(tmp_path / "wb.sqlite"), profiles, history=history) as wb:
+        batch = wb.load(port_day, actor=ANALYST, as_of=AS_OF).batch_id
+        unit = wb.units(batch)[0]
+        wb.act(unit.unit_id, Assign("ivan"), ANALYST)
+        wb.act(unit.unit_id, Dispose("physical"), OFFICER)
+        found = RecordResult("finding", DAY, category="drugs", quantity="40 kg", seizure=True)
+        wb.act(unit.unit_id, found, OFFICER)
+        recorded = wb.history.stats()
+        assert recorded.findings >= 1
+        change = wb.act(unit.unit_id, Amend("nil", DAY, "the lab found sugar"), SUPERVISOR)
+        assert change.before is not None
+        assert change.after is not None
+        assert (change.before["result"], change.before["category"]) == ("finding", "drugs")
+        assert (change.after["result"], change.after["category"]) == ("nil", None)
+        assert (change.after["amended_because"], change.after["approved_by"]) == (
+            "the lab found sugar", None)  # fmt: skip
+        [outcome] = wb.outcomes(batch).outcomes
+        assert (outcome.inspected, outcome.finding, outcome.category) == (True, False, None)
+        # The history counts the latest result only, not both.
+        assert wb.history.stats().findings == 0
+        assert wb.history.stats().inspections == recorded.inspections
+        # The officer amends again, with a supervisor's approval.
+        with pytest.raises(TransitionError, match="needs the supervisor"):
+            wb.act(unit.unit_id, Amend("finding", DAY, "weighed", category="drugs"), OFFICER)
+        back = Amend("finding", DAY, "the second lab found heroin", category="drugs",
+                     quantity="39.5 kg", seizure=True, approved_by=SUPERVISOR)  # fmt: skip
+        wb.act(unit.unit_id, back, OFFICER)
+        [outcome] = wb.outcomes(batch).outcomes
+        assert (outcome.finding, outcome.quantity) == (True, "39.5 kg")
+        assert wb.history.stats() == recorded
+        assert [e.action for e in wb.events(unit.unit_id)][-3:] == ["result", "amend", "amend"]
+        # Written again whole: each amendment's earlier result is replaced, not added.
+        wb.sync_history()
+        assert wb.history.stats() == recorded
+
+
+def test_an_amendment_made_without_the_history_store_is_replaced_by_sync(
+    tmp_path: Path, port_day: Path, profiles: ProfileSet
+) -> None:
+    history = str(tmp_path / "history.duckdb")
+    location = str(tmp_path / "wb.sqlite")
+    with _workbench(location, profiles, history=history) as wb:
+        batch = wb.load(port_day, actor=ANALYST, as_of=AS_OF).batch_id
+        unit = wb.units(batch)[0]
+        wb.act(unit.unit_id, Assign("ivan"), ANALYST)
+        wb.act(unit.unit_id, Dispose("physical"), OFFICER)
+        wb.act(unit.unit_id, RecordResult("finding", DAY, category="drugs"), OFFICER)
+        recorded = wb.history.stats()
+    with _workbench(location, profiles) as wb:  # no history store configured today
+        wb.act(unit.unit_id, Amend("nil", DAY, "the lab found sugar"), SUPERVISOR)
+    with _workbench(location, profiles, history=history) as wb:
+        wb.sync_history()
+        assert (wb.history.stats().findings, wb.history.stats().inspections) == (
+            0, recorded.inspections)  # fmt: skip
 
 
 def test_a_folder_or_a_fifo_given_as_the_file_is_refused(

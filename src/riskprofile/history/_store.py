@@ -218,6 +218,7 @@ class HistoryStore:
         fingerprints: Mapping[str, str] | None = None,
         mapping: Any = None,
         outcome_mapping: Any = None,
+        replaces: Iterable[Outcome] = (),
     ) -> AddReport:
         """Record a batch's shipments and, optionally, the outcomes of its inspections.
 
@@ -241,6 +242,9 @@ class HistoryStore:
                 (profile id -> fingerprint), kept with the run.
             mapping: the batch's column mapping (as for ``read_frame``).
             outcome_mapping: the outcome file's column mapping (as for ``read_outcomes``).
+            replaces: outcomes recorded before that ``outcomes`` correct (an amended
+                result): their rows are removed in the same transaction, before the new
+                ones are added, so the history counts the latest result only.
         """
         from riskprofile.io import FrameBatch, read_frame
 
@@ -260,7 +264,7 @@ class HistoryStore:
         run_id = f"run-{digest[:16]}"
         reading = _outcomes(outcomes, outcome_mapping)
         try:
-            report = self._add(read, reading, run_id, digest, when, fingerprints)
+            report = self._add(read, reading, run_id, digest, when, fingerprints, replaces)
         except HistoryStoreError:
             self._db.rollback()
             raise
@@ -281,6 +285,7 @@ class HistoryStore:
         digest: str,
         when: dt.datetime,
         fingerprints: Mapping[str, str] | None,
+        replaces: Iterable[Outcome] = (),
     ) -> AddReport:
         known_run = self._db.frame(
             "SELECT run_id FROM rp_runs WHERE batch_digest = :d", {"d": digest}
@@ -346,6 +351,17 @@ class HistoryStore:
             duplicate_ids=frame.height - unique.height,
             rejected=tuple(read.rejected),
         )
+        replaced = list(replaces)
+        if replaced:
+            from riskprofile.history._outcomes import inspection_rows
+
+            old, _unmatched = inspection_rows(unique, replaced, report.run_id)
+            self._db.stage("rp_replaced", old.select("outcome_id"))
+            try:
+                self._db.run("DELETE FROM rp_inspections WHERE outcome_id IN "
+                             "(SELECT outcome_id FROM rp_replaced)")  # fmt: skip
+            finally:
+                self._db.unstage("rp_replaced")
         if reading is None:
             return report
         return self._add_outcomes(report, unique, reading)

@@ -37,6 +37,11 @@ REFUSALS: Mapping[str, str] = {
     "state_dispose": "a disposition needs a container assigned to an officer; it is %(state)s",
     "state_result": "a result needs a disposition first (an examination or a referral); "
     "it is %(state)s",
+    "state_amend": "only a closed result can be amended; it is %(state)s",
+    "needs_approver": "an officer's amendment needs the supervisor who approved it",
+    "approver_not_supervisor": "the amendment's approver %(approver)s is not a supervisor",
+    "approver_is_actor": "%(approver)s cannot approve their own amendment",
+    "amendment_changes_nothing": "the amendment changes nothing",
     "needs_reason": "%(action)s needs a reason",
     "needs_officer": "%(action)s needs an officer",
     "needs_release_reason": "%(action)s needs a reason for the release",

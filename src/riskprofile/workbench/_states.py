@@ -35,6 +35,7 @@ __all__ = [
     "STATES",
     "Action",
     "Actor",
+    "Amend",
     "Assign",
     "Case",
     "Disposition",
@@ -184,8 +185,27 @@ class RecordResult:
     name = "result"
 
 
-Action = Target | Release | Assign | Unassign | Dispose | RecordResult
-ACTIONS: tuple[str, ...] = ("target", "release", "assign", "unassign", "dispose", "result")
+@dataclass(frozen=True, slots=True)
+class Amend:
+    """A closed result corrected, with ``why``: the new result is given whole, as
+    :class:`RecordResult` gives it. A supervisor amends; so does the officer the
+    container is assigned to, with a supervisor's approval (``approved_by``, another
+    person, whose role the caller has checked: the web pages ask for their password)."""
+
+    result: ResultKind
+    on: dt.date
+    why: str
+    category: str | None = None
+    quantity: str | None = None
+    seizure: bool = False
+    reason: str | None = None
+    approved_by: Actor | None = None
+    name = "amend"
+
+
+Action = Target | Release | Assign | Unassign | Dispose | RecordResult | Amend
+ACTIONS: tuple[str, ...] = ("target", "release", "assign", "unassign", "dispose", "result",
+                            "amend")  # fmt: skip
 
 # Which roles may take each action; an officer only on a container assigned to them.
 _ROLES: dict[str, frozenset[Role]] = {
@@ -195,6 +215,7 @@ _ROLES: dict[str, frozenset[Role]] = {
     "unassign": frozenset({"analyst", "supervisor"}),
     "dispose": frozenset({"officer", "supervisor"}),
     "result": frozenset({"officer", "supervisor"}),
+    "amend": frozenset({"officer", "supervisor"}),
 }
 # The states each action starts from.
 _FROM: dict[str, frozenset[State]] = {
@@ -204,6 +225,7 @@ _FROM: dict[str, frozenset[State]] = {
     "unassign": frozenset({"assigned"}),
     "dispose": frozenset({"assigned"}),
     "result": frozenset({"examining", "referred"}),
+    "amend": frozenset({"closed"}),
 }
 
 
@@ -281,7 +303,29 @@ def apply(case: Case, action: Action, actor: Actor, *, unit: str | None = None) 
         return dataclasses.replace(case, state="selected", officer=None)
     if isinstance(action, Dispose):
         return _dispose(case, action, unit)
+    if isinstance(action, Amend):
+        return _amend(case, action, actor, unit)
     return _result(case, action, unit)
+
+
+def _amend(case: Case, action: Amend, actor: Actor, unit: str | None) -> Case:
+    name, state = action.name, case.state
+    _text(action.why, "reason", unit, name, state)
+    approver = action.approved_by
+    if actor.role == "officer":
+        if approver is None:
+            raise refuse("needs_approver", unit, name, state)
+        if approver.role != "supervisor":
+            raise refuse("approver_not_supervisor", unit, name, state, approver=approver.name)
+        if approver.name == actor.name:
+            raise refuse("approver_is_actor", unit, name, state, approver=approver.name)
+    corrected = RecordResult(action.result, action.on, category=action.category,
+                             quantity=action.quantity, seizure=action.seizure,
+                             reason=action.reason)  # fmt: skip
+    after = _result(case, corrected, unit, name)
+    if after == case:
+        raise refuse("amendment_changes_nothing", unit, name, state)
+    return after
 
 
 def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
@@ -302,8 +346,8 @@ def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
                                partner=partner)  # fmt: skip
 
 
-def _result(case: Case, action: RecordResult, unit: str | None) -> Case:
-    name, state = action.name, case.state
+def _result(case: Case, action: RecordResult, unit: str | None, name: str = "result") -> Case:
+    state = case.state
     if action.result not in RESULTS:
         raise refuse("unknown_result", unit, name, state, value=action.result,
                      choices=RESULTS)  # fmt: skip

@@ -33,7 +33,15 @@ from riskprofile.workbench._load import (
     score_batch,
 )
 from riskprofile.workbench._refusals import refuse
-from riskprofile.workbench._states import Action, Actor, Case, Target, allowed_actions, apply
+from riskprofile.workbench._states import (
+    Action,
+    Actor,
+    Amend,
+    Case,
+    Target,
+    allowed_actions,
+    apply,
+)
 
 __all__ = [
     "SORT_KEYS",
@@ -175,16 +183,21 @@ class UnitRow:
         return self.case.selected_by is not None
 
 
-def _unit_row(row: tuple[Any, ...]) -> UnitRow:
-    values = dict(zip(_UNIT, row, strict=True))
+def _case_of(values: Mapping[str, Any]) -> Case:
+    # A case from its stored columns, or from an event's before/after.
     case = Case(**{name: values[name] for name in _CASE})
-    case = dataclasses.replace(
+    return dataclasses.replace(
         case,
         seizure=bool(case.seizure),
         result_date=dt.date.fromisoformat(str(values["result_date"]))
         if values["result_date"]
         else None,
     )
+
+
+def _unit_row(row: tuple[Any, ...]) -> UnitRow:
+    values = dict(zip(_UNIT, row, strict=True))
+    case = _case_of(values)
     return UnitRow(
         unit_id=values["unit_id"], batch_id=values["batch_id"], unit_key=values["unit_key"],
         container_number=values["container_number"],
@@ -626,7 +639,10 @@ class Workbench:
         ``version``: the case's version the actor saw (:attr:`UnitRow.version`); when it
         changed since, the action is refused (someone else acted first). A result (or a
         release) is an outcome from then on (:meth:`outcomes`) and is written to the
-        history store's outcomes when there is one.
+        history store's outcomes when there is one. An amendment (:class:`Amend`)
+        corrects a closed result: its change's ``after`` also gives ``amended_because``
+        and ``approved_by``; :meth:`outcomes` read the amended result from then on, and
+        the history store's row of the result it corrects is replaced.
 
         Raises:
             TransitionError: the state, the role or the assignment does not allow it.
@@ -655,11 +671,16 @@ class Workbench:
             )  # fmt: skip
             if changed != 1:  # pragma: no cover - the counter row serialises writers
                 raise refuse("raced", unit.unit_key, action.name, unit.case.state)
+            after = case.as_dict()
+            if isinstance(action, Amend):
+                after["amended_because"] = " ".join(action.why.split())
+                after["approved_by"] = action.approved_by.name if action.approved_by else None
             change = Change(seq, action.name, unit.batch_id, unit_id, unit.unit_key, actor.name,
-                            actor.role, at, unit.case.as_dict(), case.as_dict())  # fmt: skip
+                            actor.role, at, unit.case.as_dict(), after)  # fmt: skip
             self._event(seq, change)
         if self.history is not None and case.state in ("closed", "released"):
-            self._record_history(self.unit(unit_id))
+            self._record_history(self.unit(unit_id), replaces=unit if isinstance(action, Amend)
+                                 else None)  # fmt: skip
         return change
 
     # --- outcomes -----------------------------------------------------------------------
@@ -692,12 +713,28 @@ class Workbench:
         while len(self._frames) > _FRAMES_KEPT:
             self._frames.pop(next(iter(self._frames)))
 
-    def _record_history(self, unit: UnitRow) -> None:
+    def _record_history(self, unit: UnitRow, replaces: UnitRow | None = None) -> None:
+        # An amended result replaces the one recorded before: the history counts the
+        # latest only.
         outcome = outcome_of(unit)
         info = self.batch(unit.batch_id)
         if outcome is None or info is None or info.as_of is None:
             return
-        self.history.add(self._frame(unit.batch_id), [outcome], as_of=info.as_of)
+        old = outcome_of(replaces) if replaces is not None else None
+        self.history.add(self._frame(unit.batch_id), [outcome], as_of=info.as_of,
+                         replaces=[old] if old is not None else [])  # fmt: skip
+
+    def _amended(self, batch_id: str) -> list[Outcome]:
+        # The outcomes each amendment of the batch replaced (the cases before it).
+        units = {u.unit_id: u for u in self.units(batch_id, on_list=False)}
+        replaced = []
+        for change in self.events(batch_id=batch_id):
+            if change.action == "amend" and change.unit_id in units and change.before:
+                before = _case_of(change.before)
+                old = outcome_of(dataclasses.replace(units[change.unit_id], case=before))
+                if old is not None:
+                    replaced.append(old)
+        return replaced
 
     def sync_history(self) -> int:
         """Write every batch and outcome to the history store again (each is recorded
@@ -710,7 +747,8 @@ class Workbench:
                 continue
             outcomes = list(self.outcomes(info.batch_id))
             self.history.add(self._frame(info.batch_id), outcomes, as_of=info.as_of,
-                             fingerprints=info.fingerprints)  # fmt: skip
+                             fingerprints=info.fingerprints,
+                             replaces=self._amended(info.batch_id))  # fmt: skip
             count += len(outcomes)
         return count
 

@@ -279,6 +279,48 @@ def test_every_text_of_the_queue_pages_has_a_russian_translation() -> None:
     assert sorted(used - translated) == []
 
 
+def test_a_closed_result_is_amended_by_a_supervisor_or_with_ones_password(
+    bench: Workbench, loaded: list[str]
+) -> None:
+    from tests.serve.web.conftest import PASSWORD
+
+    analyst, officer, supervisor = bench.client("ana"), bench.client("otto"), bench.client("sue")
+    unit = loaded[0]
+    assert post(analyst, unit, "assign", officer="otto").status_code == 303
+    assert post(officer, unit, "dispose", disposition="physical").status_code == 303
+    assert post(officer, unit, "result", result="finding", category="drugs", quantity="30 kg",
+                seizure="true", on="2026-11-03").status_code == 303  # fmt: skip
+    page = officer.get(f"/queue/units/{unit}").text
+    assert "Amend the result" in page
+    assert 'name="approver_password"' in page  # an officer needs a supervisor's approval
+    assert 'name="approver_password"' not in supervisor.get(f"/queue/units/{unit}").text
+    assert "Amend the result" not in analyst.get(f"/queue/units/{unit}").text
+    assert post(analyst, unit, "amend", result="nil", why="typo").status_code == 403
+    assert post(supervisor, unit, "amend", result="nil").status_code == 422  # no why
+    nil = post(supervisor, unit, "amend", result="nil", why="the lab found sugar",
+               on="2026-11-03")  # fmt: skip
+    assert nil.status_code == 303
+    [outcome] = bench.app.state.queue.outcomes()
+    assert (outcome.inspected, outcome.finding) == (True, False)
+    # The officer: refused without the approval, or with a wrong password.
+    back = {"result": "finding", "category": "drugs", "quantity": "29 kg", "seizure": "true",
+            "why": "the second lab found heroin", "on": "2026-11-03"}  # fmt: skip
+    assert post(officer, unit, "amend", **back).status_code == 422
+    assert post(officer, unit, "amend", approver="sue", approver_password="nope",
+                **back).status_code == 403  # fmt: skip
+    assert post(officer, unit, "amend", approver="ana", approver_password=PASSWORD,
+                **back).status_code == 422  # an analyst is no supervisor  # fmt: skip
+    done = post(officer, unit, "amend", approver="sue", approver_password=PASSWORD, **back)
+    assert done.status_code == 303
+    [outcome] = bench.app.state.queue.outcomes()
+    assert (outcome.finding, outcome.category, outcome.quantity) == (True, "drugs", "29 kg")
+    amendments = [(actor, before, after) for actor, action, before, after in audit(bench)
+                  if action == "queue.amend"]  # fmt: skip
+    assert [(a, b["result"], c["result"], c["approved_by"]) for a, b, c in amendments] == [
+        ("sue", "finding", "nil", None), ("otto", "nil", "finding", "sue")]  # fmt: skip
+    assert amendments[0][2]["amended_because"] == "the lab found sugar"
+
+
 def test_every_refusal_of_the_workbench_is_marked_for_translation() -> None:
     from riskprofile.serve.web._refusals import MARKED
     from riskprofile.workbench import REFUSALS

@@ -25,7 +25,7 @@ from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
 from riskprofile.serve.web._refusals import refusal_message
 from riskprofile.serve.web._shell import NavItem, Refusal, render, require_role, web_context
-from riskprofile.serve.web._users import User, list_users
+from riskprofile.serve.web._users import User, authenticate, list_users
 from riskprofile.workbench import (
     ACTIONS,
     DISPOSITIONS,
@@ -33,6 +33,7 @@ from riskprofile.workbench import (
     SORT_KEYS,
     Action,
     Actor,
+    Amend,
     Assign,
     Change,
     Dispose,
@@ -65,7 +66,7 @@ WORDS = (
     N_("scanner"), N_("physical"), N_("documentary"),
     N_("finding"), N_("nil"), N_("not_examined"),
     N_("load"), N_("target"), N_("release"), N_("assign"), N_("unassign"), N_("dispose"),
-    N_("result"),
+    N_("result"), N_("amend"),
     N_("shipper"), N_("consignee"), N_("notify"), N_("loaded"), N_("refused"),
 )  # fmt: skip
 _LOCK = threading.Lock()
@@ -251,9 +252,29 @@ def _action(name: str, form: dict[str, Any]) -> Action:  # the form's fields for
                        partner=form["partner"])  # fmt: skip
     if form["result"] not in RESULTS:
         raise Refusal(422, _("Choose a result."))
-    return RecordResult(form["result"], form["on"] or dt.datetime.now(dt.UTC).date(),
-                        category=form["category"], quantity=form["quantity"],
-                        seizure=bool(form["seizure"]), reason=form["reason"])  # fmt: skip
+    on = form["on"] or dt.datetime.now(dt.UTC).date()
+    if name == "amend":
+        return Amend(form["result"], on, form["why"] or "", category=form["category"],
+                     quantity=form["quantity"], seizure=bool(form["seizure"]),
+                     reason=form["reason"], approved_by=form["approver"])  # fmt: skip
+    return RecordResult(form["result"], on, category=form["category"],
+                        quantity=form["quantity"], seizure=bool(form["seizure"]),
+                        reason=form["reason"])  # fmt: skip
+
+
+def _approver(request: Request, user: User, name: str | None, password: str | None) -> Actor | None:
+    """The supervisor approving an officer's amendment, by their name and password typed
+    at the officer's desk (checked, throttled and audited as a sign-in is)."""
+    if user.role != "officer" or not name:
+        return None
+    address = request.client.host if request.client else None
+    approver, wait = authenticate(web_context(request).store, name, password or "",
+                                  address=address)  # fmt: skip
+    if wait:
+        raise Refusal(429, _("Too many failed attempts: try again later."))
+    if approver is None:
+        raise Refusal(403, _("The approving supervisor's name or password is wrong."))
+    return _actor(approver)
 
 
 @router.post("/queue/units/{unit_id}/{action}", response_class=HTMLResponse)
@@ -273,9 +294,13 @@ def act(
     quantity: Annotated[str | None, Form(max_length=200)] = None,
     seizure: Annotated[bool, Form()] = False,
     on: Annotated[dt.date | None, Form()] = None,
+    why: Annotated[str | None, Form(max_length=_TEXT)] = None,
+    approver: Annotated[str | None, Form(max_length=64)] = None,
+    approver_password: Annotated[str | None, Form(max_length=1024)] = None,
 ) -> Response:
     """Move a container's case: ``target``, ``release``, ``assign``, ``unassign``,
-    ``dispose`` or ``result`` (with the form's fields). Refused: 403 for a role or an
+    ``dispose``, ``result`` or ``amend`` (with the form's fields; an officer's amendment
+    with the approving supervisor's name and password). Refused: 403 for a role or an
     officer it is not assigned to, 409 for a state that does not allow it (or a page
     shown before someone else acted), 422 for a missing reason, officer or category."""
     if action not in ACTIONS:
@@ -292,7 +317,9 @@ def act(
         "reason": _clean(reason), "officer": _clean(officer), "disposition": disposition,
         "note": _clean(note), "partner": _clean(partner), "result": result,
         "category": _clean(category), "quantity": _clean(quantity), "seizure": seizure,
-        "on": on,
+        "on": on, "why": _clean(why),
+        "approver": _approver(request, user, _clean(approver), approver_password)
+        if action == "amend" else None,
     }  # fmt: skip
     if action == "assign" and fields["officer"] not in context["officers"]:
         raise Refusal(422, _("Choose an officer."))
