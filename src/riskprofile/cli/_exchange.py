@@ -524,9 +524,9 @@ def _warn(args: argparse.Namespace) -> int:
 
         for partner in args.to:
             policy = policies.get(partner) or RedactionPolicy.strict(partner)
-            action = policy.action("parties.name")
-            if action == "drop" or (action == "hash" and not policy.salt):
-                what = "drops party names" if action == "drop" else "hashes names without a salt"
+            if policy.party_names() == "refused":
+                dropped = policy.action("parties.name") == "drop"
+                what = "drops party names" if dropped else "hashes names without a salt"
                 print(f"riskprofile exchange warn: error: the policy for {partner} {what}: the "
                       "warning would name no one it can match; keep parties.name, or hash it "
                       "with the salt you share (--policy)", file=sys.stderr)  # fmt: skip

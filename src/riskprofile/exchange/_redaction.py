@@ -98,6 +98,16 @@ class RedactionPolicy(BaseModel):
             return "keep"
         return "hash" if path in self.hash else "drop"
 
+    def party_names(self) -> Literal["readable", "key", "refused"]:
+        """How a party warning's party reaches the partner: ``readable`` (names kept),
+        ``key`` (hashed with the salt the two PCUs share: matched through
+        :func:`party_key`) or ``refused`` (dropped, or hashed without a salt: the
+        warning would name no one the partner can match)."""
+        action = self.action("parties.name")
+        if action == "keep":
+            return "readable"
+        return "key" if action == "hash" and self.salt else "refused"
+
     @classmethod
     def strict(cls, partner: str) -> RedactionPolicy:
         """Drop every personal field: the policy when none is given."""

@@ -6,6 +6,7 @@ and of the pages (no session, wrong role, CSRF)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -249,3 +250,80 @@ def test_without_a_key_the_pcu_is_told_how_to_make_one(tmp_path: Path, day: byte
         assert "exchange keygen" in answer.text
     finally:
         bench.store.close()
+
+
+def _policy(bench: Workbench, partner: str, text: str) -> None:
+    folder = Path(bench.settings.data) / "exchange" / "policies"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{partner}.yaml").write_text(f"partner: {partner}\n{text}", encoding="utf-8")
+
+
+def test_a_party_warning_composed_on_a_container_page_reaches_the_partner(
+    pcus: dict[str, Workbench], day: bytes
+) -> None:
+    """Issue 20: party warnings composed in the browser, readable or matched through the
+    key the two PCUs share, like container warnings; the partner's inbox shows them and
+    its import puts them in the party watch lists."""
+    from riskprofile.exchange import party_key
+
+    pk, kz = pcus["PK-KHI"].client("ana"), pcus["KZ-AKT"].client("ana")
+    unit, _container = _red_unit(pk, _load(pk, day))
+    assert "kind=party" in pk.get(f"/queue/units/{unit}").text
+    # no policy for Aktau: a party name would be dropped, so the warning is refused
+    form = pk.get(f"/exchange/compose?unit={unit}&kind=party")
+    assert form.status_code == 200
+    assert "the partner&#39;s policy would leave the party nameless" in form.text
+    parties = re.findall(
+        r'name="party" value="(\d+)"[^>]*> <span class="role">([a-z_]+)</span>: '
+        r'<span class="name">([^<]+)</span>',
+        form.text,
+    )
+    assert parties, form.text
+    index, role, name = parties[0]
+    name = html.unescape(name)
+    refused = _send(pk, unit, kind="party", to="KZ-AKT", party=index, reason="fronts for X",
+                    category="fraud")  # fmt: skip
+    assert refused.status_code == 422
+    assert "would name no one it can match" in refused.text
+    # hashed with the salt the two PCUs share: the name does not travel, its key does
+    _policy(pcus["PK-KHI"], "KZ-AKT", "hash: [parties.name]\nsalt: shared-secret-1\n")
+    assert "matched through the shared key" in pk.get(
+        f"/exchange/compose?unit={unit}&kind=party").text  # fmt: skip
+    for missing in ({"reason": ""}, {"party": "999"}, {"category": ""}):
+        bad = _send(pk, unit, **{"kind": "party", "to": "KZ-AKT", "party": index,
+                                 "reason": "fronts", "category": "fraud", **missing})  # fmt: skip
+        assert bad.status_code == 422, missing
+    sent = _send(pk, unit, kind="party", to="KZ-AKT", party=index, reason="fronts for ZZ",
+                 category="fraud", urgency="immediate", valid_days="10")  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    inbox = kz.get("/exchange").text
+    row = inbox.split('id="inbox"')[1].split("</table>")[0]
+    assert f"{role}: by shared key" in row
+    assert name not in row
+    received = Path(pcus["KZ-AKT"].settings.data) / "exchange"
+    (data,) = [p.read_bytes() for p in (received / "received").glob("*.json")]
+    assert name.encode() not in data
+    keys = (received / "inbox" / "partner_warning_party_keys.csv").read_text()
+    expected = party_key(name, "shared-secret-1")
+    assert expected is not None
+    assert expected in keys
+    assert "fronts for ZZ" in keys
+    message_id = re.search(r'href="/exchange/messages/([^"]+)"', inbox)
+    assert message_id
+    assert "matched through the shared key" in kz.get(
+        f"/exchange/messages/{message_id.group(1)}").text  # fmt: skip
+    # readable: the partner's policy keeps names
+    _policy(pcus["PK-KHI"], "KZ-AKT", "keep: [parties.name]\n")
+    sent = _send(pk, unit, kind="party", to="KZ-AKT", party=index, reason="fronts again",
+                 category="fraud")  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    readable = (received / "inbox" / "partner_warning_parties.csv").read_text()
+    assert name in readable
+    assert f"{role}: {html.escape(name, quote=False)}" in kz.get("/exchange").text
+    # an officer does not warn; the audit log has each party warning sent
+    officer = pcus["PK-KHI"].client("otto")
+    assert _send(officer, unit, kind="party", to="KZ-AKT", party=index, reason="x",
+                 category="fraud").status_code == 403  # fmt: skip
+    with pcus["PK-KHI"].store.read() as tx:
+        actions = [r[0] for r in tx.rows("SELECT action FROM web_audit ORDER BY seq")]
+    assert actions.count("exchange.party") == 2

@@ -74,7 +74,7 @@ Answerer = Annotated[User, Depends(require_role("analyst", "officer", "superviso
 # The messages' own words the pages show through _(...): marked here to be translated.
 _WORDS = (N_("warning"), N_("feedback"), N_("seizure"), N_("routine"), N_("high"),
           N_("immediate"), N_("nothing_found"), N_("irregularity"),
-          N_("not_inspected"))  # fmt: skip
+          N_("not_inspected"), N_("party"), N_("freight_payer"))  # fmt: skip
 
 _KINDS = ("warning", "feedback", "seizure")
 FOLDER = "exchange"
@@ -344,19 +344,47 @@ def compose(
     """The form of a warning, feedback or seizure report about a container on the
     queue, filled from its page (hits, route, vessel) and the warnings received about
     it."""
-    if kind not in ("warning", "feedback", "seizure"):
+    if kind not in ("warning", "party", "feedback", "seizure"):
         raise Refusal(404, _("No such message kind."))
     setup = setup_of(request)
     found = _unit(request, unit)
     detail = found.detail
     hits = sorted(detail["hits"], key=lambda h: -float(h["weight"]))
+    policies = setup.policies()
+    partners = setup.partners()
     context = {
-        "unit": found, "kind": kind, "partners": setup.partners(), "pcu": setup.pcu(),
+        "unit": found, "kind": kind, "partners": partners, "pcu": setup.pcu(),
         "hits": hits, "category": hits[0]["profile"].split(".")[0] if hits else "",
         "warnings": _warnings_about(setup, found.container_number),
-        "max_days": MAX_VALIDITY.days, "message": None,
+        "max_days": MAX_VALIDITY.days, "message": None, "parties": _parties(found),
+        "travel": {p: _(_TRAVEL[_party_travel(policies.get(p), p)]) for p in partners},
     }  # fmt: skip
     return render(request, "exchange_compose.html", context)
+
+
+def _parties(unit: Any) -> list[PartyRef]:
+    """The container's parties, each distinct one once, in the order of its bills."""
+    parties: list[PartyRef] = []
+    for shipment in unit.detail["shipments"]:
+        for role, p in shipment.get("parties", {}).items():
+            if p.get("name") or p.get("identifier"):
+                party = PartyRef(role=role, name=p.get("name"), country=p.get("country"),
+                                 identifier=p.get("identifier"))  # fmt: skip
+                if party not in parties:
+                    parties.append(party)
+    return parties
+
+
+def _party_travel(policy: RedactionPolicy | None, partner: str) -> str:
+    """How a party warning's party reaches ``partner``: RedactionPolicy.party_names."""
+    return (policy or RedactionPolicy.strict(partner)).party_names()
+
+
+_TRAVEL = {
+    "readable": N_("readable: the name is sent"),
+    "key": N_("matched through the shared key: the name does not travel"),
+    "refused": N_("refused: the partner's policy would leave the party nameless"),
+}
 
 
 def _warning_of(unit: Any, sender: str, to: str, now: dt.datetime, form: dict[str, Any]) -> Any:
@@ -370,14 +398,7 @@ def _warning_of(unit: Any, sender: str, to: str, now: dt.datetime, form: dict[st
     ))  # fmt: skip
     first = detail["shipments"][0] if detail["shipments"] else {}
     voyage = first.get("voyage", {})
-    parties = []
-    for shipment in detail["shipments"]:
-        for role, p in shipment.get("parties", {}).items():
-            if p.get("name") or p.get("identifier"):
-                party = PartyRef(role=role, name=p.get("name"), country=p.get("country"),
-                                 identifier=p.get("identifier"))  # fmt: skip
-                if party not in parties:
-                    parties.append(party)
+    parties = _parties(unit)
     import uuid
 
     return RiskWarning(
@@ -389,6 +410,36 @@ def _warning_of(unit: Any, sender: str, to: str, now: dt.datetime, form: dict[st
         route=list(first.get("route", {}).get("route") or []), reasons=reasons,
         category=form["category"] or hits[0]["profile"].split(".")[0],
         urgency=form["urgency"], score=str(unit.score), lane=unit.lane, parties=parties,
+    )  # fmt: skip
+
+
+def _party_warning_of(
+    unit: Any, sender: str, to: str, now: dt.datetime, form: dict[str, Any],
+    setup: ExchangeSetup, index: int, reason: str,
+) -> RiskWarning:  # fmt: skip
+    """A warning about one of the container's parties (``index`` in :func:`_parties`),
+    refused when the partner's policy would leave the party nameless."""
+    from riskprofile.exchange import to_party_warning
+
+    if to not in setup.partners():
+        raise Refusal(422, _("Choose a partner PCU."))
+    if form["urgency"] not in ("routine", "high", "immediate"):
+        raise Refusal(422, _("Choose an urgency."))
+    parties = _parties(unit)
+    if not 0 <= index < len(parties):
+        raise Refusal(422, _("Choose the party the warning is about."))
+    if not reason.strip():
+        raise Refusal(422, _("Say why the party is high-risk."))
+    if not form["category"]:
+        raise Refusal(422, _("Say what is suspected (the category)."))
+    if _party_travel(setup.policies().get(to), to) == "refused":
+        raise Refusal(422, _("The redaction policy for %(pcu)s drops party names, or hashes "
+                             "them without the salt you share: the warning would name no one "
+                             "it can match.") % {"pcu": to})  # fmt: skip
+    return to_party_warning(
+        parties[index], sender=sender, recipients=[valid_pcu(to)], created=now,
+        explanation=reason.strip(), category=form["category"], urgency=form["urgency"],
+        valid_for=dt.timedelta(days=form["valid_days"]),
     )  # fmt: skip
 
 
@@ -409,15 +460,17 @@ def send_message(
     quantity: Annotated[str, Form(max_length=30)] = "",
     quantity_unit: Annotated[str, Form(max_length=30)] = "",
     concealment: Annotated[str, Form(max_length=2000)] = "",
+    party: Annotated[int, Form(ge=0, le=1000)] = -1,
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Sign the message composed and send it to the partner's service; the page says
     whether the partner imported it, or why it refused it (or could not be reached).
-    A warning is an analyst's or a supervisor's; anyone answers one (feedback,
-    seizure)."""
+    A warning (about the container, or about one of its parties: ``kind=party``) is an
+    analyst's or a supervisor's; anyone answers one (feedback, seizure)."""
     from riskprofile.exchange import to_feedback, to_seizure
 
     setup = setup_of(request)
-    if kind == "warning" and user.role == "officer":
+    if kind in ("warning", "party") and user.role == "officer":
         raise Refusal(403, _("Your role does not allow this."))
     found = _unit(request, unit)
     key = setup.key()
@@ -431,6 +484,8 @@ def send_message(
             if urgency not in ("routine", "high", "immediate"):
                 raise Refusal(422, _("Choose an urgency."))
             message: Any = _warning_of(found, key.pcu, valid_pcu(to), now, form)
+        elif kind == "party":
+            message = _party_warning_of(found, key.pcu, to, now, form, setup, party, reason)
         elif kind in ("feedback", "seizure"):
             answered = [s.message for s in _warnings_about(setup, found.container_number)
                         if s.message.message_id == warning_id]  # fmt: skip
