@@ -163,7 +163,11 @@ def _shipment(d: Declaration) -> Shipment:
         manifest_ref="DECL",
         bl_number=bl,
         arrival=START + dt.timedelta(days=d.day),
+        # The derived code levels a reader fills in from the goods items.
         hs_codes=[d.hs6 + "00"],
+        hs_subheadings=[d.hs6],
+        hs_headings=[d.hs6[:4]],
+        hs_chapters=[d.hs6[:2]],
         origin_countries=[d.origin],
         port_of_loading=d.port,
         consignee_name=d.consignee,

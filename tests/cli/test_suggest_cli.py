@@ -155,7 +155,7 @@ def test_help_in_docs_is_current(
 def test_suggest_writes_the_list_files_beside_the_profile(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With --combinations the kept combinations go to CSV watch lists beside the
+    """With --combinations the kept combinations and HS6 codes go to CSV watch lists beside the
     profile: each is named on the terminal, the profile loads with them, and a list
     file already there is kept unless --force."""
     out = tmp_path / "draft.yaml"
@@ -163,7 +163,7 @@ def test_suggest_writes_the_list_files_beside_the_profile(
             "-o", str(out), "--combinations"]  # fmt: skip
     assert _run(argv) == EXIT_OK
     text = capsys.readouterr().out
-    lists = sorted(tmp_path.glob("draft.code_origin_departures_w*.csv"))
+    lists = sorted(tmp_path.glob("draft.*_w*.csv"))  # combinations, HS6 codes
     assert lists
     for path in lists:
         assert f"wrote {path}: a watch list of the profile" in text

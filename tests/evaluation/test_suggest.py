@@ -525,6 +525,7 @@ def test_every_kind_writes_a_profile_whose_examples_pass(tmp_path: Path) -> None
         "shipper": ["ŁÓDŹ EXPORT SP. Z O.O."],
         "heading_origin": ["8517:CN", "6402:VN"],
         "hs_code": ["00000000", "851713"],
+        "hs_subheading": ["000000", "851713"],
         "hs_heading": ["0000"],
         "hs_chapter": ["00", "85"],
         "value_band": ["87|USD|0", "87|USD|2", "87|USD|4"],
@@ -754,7 +755,7 @@ def test_rare_combinations_with_a_perfect_record_are_recovered(tmp_path: Path) -
     files = result.files("draft.yaml")
     # One list per weight, each in its CSV file.
     names = [n for n in files if "code_origin_departures" in n]
-    assert "draft.code_origin_departures_w25.csv" in names
+    assert f"draft.code_origin_departures_w{triple.weight}.csv" in names
     rows = {r["value"]: r for n in names for r in csv.DictReader(io.StringIO(files[n]))}
     assert set(rows) == set(kept)
     row = rows["930690:BG:TR"]

@@ -62,6 +62,8 @@ KINDS: tuple[CandidateKind, ...] = (
                   'if h + ":" + c in ${list}].length > 0].length > 0',
                   "hs_headings"),
     CandidateKind("hs_code", "HS code", "hs_codes", _any_of("hs_codes"), "hs_codes"),
+    CandidateKind("hs_subheading", "HS6 code, by its past hit rate", "hs6_codes",
+                  _any_of("hs_subheadings"), "hs_subheadings"),
     CandidateKind("hs_heading", "HS heading", "hs_headings", _any_of("hs_headings"),
                   "hs_headings"),
     CandidateKind("hs_chapter", "HS chapter", "hs_chapters", _any_of("hs_chapters"),
@@ -103,6 +105,13 @@ COMBINATIONS = frozenset({"code_origin_departure"})
 to ``min_support`` and the false discovery test but kept by their shrunk hit rate
 (:func:`shrunk_rate`), and only when :func:`~riskprofile.evaluation.suggest` is asked
 for combinations."""
+
+
+RATED = COMBINATIONS | {"hs_subheading"}
+"""The kinds judged by their rate rather than by the false discovery test, and only when
+:func:`~riskprofile.evaluation.suggest` is asked for combinations: the combinations and
+the HS6 codes (the one-list tier: every code whose past hit rate is above the base rate).
+Their lists go to CSV files with their first and last finding."""
 
 
 def beta_prior(groups: Iterable[tuple[int, int]], rate: float) -> float:
@@ -149,8 +158,8 @@ def shrunk_rate(findings: int, units: int, rate: float, strength: float) -> floa
     return (findings + rate * strength) / (units + strength)
 
 
-_LIST_FIELDS = frozenset({"hs_codes", "hs_headings", "hs_chapters", "origin_countries",
-                          "transshipment_ports"})  # fmt: skip
+_LIST_FIELDS = frozenset({"hs_codes", "hs_subheadings", "hs_headings", "hs_chapters",
+                          "origin_countries", "transshipment_ports"})  # fmt: skip
 
 
 _ORDER = {k.name: i for i, k in enumerate(KINDS)}
@@ -258,11 +267,9 @@ class Candidate:
         """The candidate as plain values (JSON-ready)."""
         extra: dict[str, Any] = {}
         if self.shrunk is not None:
-            extra = {
-                "shrunk_rate": _round(self.shrunk),
-                "first_finding": self.first_finding,
-                "last_finding": self.last_finding,
-            }
+            extra["shrunk_rate"] = _round(self.shrunk)
+        if self.first_finding is not None:
+            extra |= {"first_finding": self.first_finding, "last_finding": self.last_finding}
         return extra | {
             "kind": self.kind,
             "value": self.value,

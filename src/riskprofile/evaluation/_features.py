@@ -89,6 +89,8 @@ def _features(s: Shipment, bands: Bands, combinations: bool = False) -> set[tupl
             for h in s.hs_codes
             for c in s.origin_countries
         )
+    if combinations:
+        out.update(("hs_subheading", v) for v in s.hs_subheadings)
     out.update(("consignee", v) for v in [s.consignee_name] if v)
     out.update(("shipper", v) for v in [s.shipper_name] if v)
     out.update(("hs_code", v) for v in s.hs_codes)

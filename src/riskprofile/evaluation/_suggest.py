@@ -70,7 +70,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +79,7 @@ from riskprofile.evaluation._candidates import (
     _KIND,
     _ORDER,
     COMBINATIONS,
+    RATED,
     Candidate,
     Figures,
     PrecisionAtCapacity,
@@ -89,6 +90,7 @@ from riskprofile.evaluation._candidates import (
     shrunk_rate,
 )
 from riskprofile.evaluation._features import (
+    Bands,
     _explains,
     _features,
     _label,
@@ -99,6 +101,7 @@ from riskprofile.evaluation._features import (
 )
 from riskprofile.evaluation._metrics import cut_at_capacity
 from riskprofile.evaluation._outcomes import Outcome
+from riskprofile.evaluation._suggest_stack import Stack, apply_stack, stack_tiers
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
 from riskprofile.model.shipment import Shipment
 
@@ -199,6 +202,82 @@ def suggest(
         for s in u.shipments:
             u.features |= _features(s, bands, combinations)
 
+    learned = _learn(
+        train, test, base, test_base, bands, min_support=min_support,
+        min_findings=min_findings, min_lift=min_lift, alpha=alpha,
+        combinations=combinations, say=say,
+    )  # fmt: skip
+    candidates, threshold, strength = learned.candidates, learned.threshold, learned.strength
+    stack: Stack | None = None
+    if combinations:
+        say("weighing the tiers on the last months before the split")
+        stack = stack_tiers(
+            train, base, bands, split, capacity=capacity,
+            learn=lambda fold_train, fold_base: _learn(
+                fold_train, [], fold_base, None, bands, min_support=min_support,
+                min_findings=min_findings, min_lift=min_lift, alpha=alpha,
+                combinations=True, say=lambda _message: None,
+            ).candidates,
+        )  # fmt: skip
+        candidates = apply_stack(candidates, stack, base)
+
+    identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
+    result = Suggestions(
+        split=split,
+        train=train_all,
+        test=test_all,
+        candidates=tuple(candidates),
+        tests=learned.tested,
+        threshold=threshold,
+        alpha=alpha,
+        min_support=min_support,
+        min_findings=min_findings,
+        min_lift=min_lift,
+        value_bands=value_bands,
+        precision=None,
+        profile_id=identifier,
+        owner=owner,
+        category=category,
+        undated=undated,
+        unmatched=unmatched,
+        bands=bands,
+        prior_strength=dict(strength),
+        stack=stack,
+    )
+    result = replace(
+        result, indicators=_indicator_figures(result._groups(), train, test, base, test_base)
+    )
+    if not result.kept or not test_all.units:
+        return result
+    say("scoring the test period with the suggested profile")
+    precision = _precision(result, [u for u in test if u.labelled], capacity)
+    return replace(result, precision=precision)
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    candidates: list[Candidate]
+    tested: int
+    threshold: float
+    strength: dict[str, float]
+
+
+def _learn(
+    train: list[_Unit],
+    test: list[_Unit],
+    base: float,
+    test_base: float | None,
+    bands: Bands,
+    *,
+    min_support: int,
+    min_findings: int,
+    min_lift: float,
+    alpha: float,
+    combinations: bool,
+    say: Callable[[str], None],
+) -> _Learned:
+    """Steps 3 to 5 and 8 of the method on ``train`` (``test`` only gives the figures
+    after the split): every candidate with its figures, kept or not and why."""
     say("counting candidates")
     support: Counter[tuple[str, str]] = Counter()
     found: Counter[tuple[str, str]] = Counter()
@@ -220,9 +299,9 @@ def suggest(
             if u.finding:
                 found.update(u.features)
                 for f in u.features:
-                    if f[0] in COMBINATIONS and u.day is not None:
+                    if f[0] in RATED and u.day is not None:
                         finding_days.setdefault(f, []).append(u.day)
-    tested = sorted(f for f, n in support.items() if n >= min_support and f[0] not in COMBINATIONS)
+    tested = sorted(f for f, n in support.items() if n >= min_support and f[0] not in RATED)
     test_support: Counter[tuple[str, str]] = Counter()
     test_found: Counter[tuple[str, str]] = Counter()
     test_seen: Counter[tuple[str, str]] = Counter()
@@ -331,37 +410,12 @@ def suggest(
             support, found, seen, test_support, test_found, test_seen, finding_days,
             base, test_base, min_lift, strength, (parents, parents_found),
         )  # fmt: skip
+        candidates += _subheadings(
+            support, found, seen, test_support, test_found, test_seen, finding_days,
+            base, test_base,
+        )  # fmt: skip
 
-    identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
-    result = Suggestions(
-        split=split,
-        train=train_all,
-        test=test_all,
-        candidates=tuple(candidates),
-        tests=len(tested),
-        threshold=threshold,
-        alpha=alpha,
-        min_support=min_support,
-        min_findings=min_findings,
-        min_lift=min_lift,
-        value_bands=value_bands,
-        precision=None,
-        profile_id=identifier,
-        owner=owner,
-        category=category,
-        undated=undated,
-        unmatched=unmatched,
-        bands=bands,
-        prior_strength=dict(strength),
-    )
-    result = replace(
-        result, indicators=_indicator_figures(result._groups(), train, test, base, test_base)
-    )
-    if not result.kept or not test_all.units:
-        return result
-    say("scoring the test period with the suggested profile")
-    precision = _precision(result, [u for u in test if u.labelled], capacity)
-    return replace(result, precision=precision)
+    return _Learned(candidates, len(tested), threshold, strength)
 
 
 def _combinations(
@@ -438,6 +492,48 @@ def _combinations(
                 )
             )
     out.sort(key=lambda c: (-(c.shrunk or 0.0), c.kind, c.value))
+    return out
+
+
+def _subheadings(
+    support: Counter[tuple[str, str]],
+    found: Counter[tuple[str, str]],
+    seen: Counter[tuple[str, str]],
+    test_support: Counter[tuple[str, str]],
+    test_found: Counter[tuple[str, str]],
+    test_seen: Counter[tuple[str, str]],
+    finding_days: dict[tuple[str, str], list[dt.date]],
+    base: float,
+    test_base: float | None,
+) -> list[Candidate]:
+    """The HS6 tier: every HS6 code with a training finding, kept when its hit rate is
+    above the base rate (the one-list rule), highest rate first; its weight is set by
+    the stack (:func:`~._suggest_stack.apply_stack`)."""
+    out: list[Candidate] = []
+    for f in sorted(f for f in support if f[0] == "hs_subheading" and found[f]):
+        rate = found[f] / support[f]
+        keep = rate > base
+        days = sorted(finding_days.get(f, []))
+        out.append(
+            Candidate(
+                kind=f[0],
+                value=f[1],
+                label=f[1],
+                train=Figures(support[f], found[f], seen[f], base),
+                test=Figures(test_support[f], test_found[f], test_seen[f], test_base),
+                p_value=binomial_tail(found[f], support[f], base),
+                kept=keep,
+                reason=(
+                    f"kept: hit rate {rate * 100:.1f} %"
+                    if keep
+                    else f"hit rate {rate * 100:.1f} %, not above the base rate"
+                ),
+                weight=max(1, round(10 * math.log2(rate / base))) if keep else None,
+                first_finding=days[0].isoformat() if days else None,
+                last_finding=days[-1].isoformat() if days else None,
+            )
+        )
+    out.sort(key=lambda c: (-(c.train.hit_rate or 0.0), -c.train.units, c.value))
     return out
 
 

@@ -16,7 +16,7 @@ from riskprofile.evaluation._candidates import (
     _KIND,
     _LIST_FIELDS,
     _ORDER,
-    COMBINATIONS,
+    RATED,
     Candidate,
     Figures,
     PrecisionAtCapacity,
@@ -24,6 +24,7 @@ from riskprofile.evaluation._candidates import (
     _round,
 )
 from riskprofile.evaluation._features import _band_limits, _number, _value_condition
+from riskprofile.evaluation._suggest_stack import Stack
 
 __all__ = ["Suggestions"]
 
@@ -129,6 +130,9 @@ class Suggestions:
             beta prior its hit rates are shrunk with (:func:`beta_prior`); and of each
             level its prior's mean backs off through (``hs6``, ``hs_heading``,
             ``hs_chapter``).
+        stack: with combinations, the coefficient of each tier (single values, HS6
+            codes, combinations) and the precision on the training period's last months
+            it was chosen by (:class:`~._suggest_stack.Stack`).
     """
 
     split: dt.date
@@ -151,6 +155,7 @@ class Suggestions:
     bands: Mapping[tuple[str, str], tuple[float, ...]] = field(repr=False)
     indicators: Mapping[str, tuple[Figures, Figures]] = field(default_factory=dict, repr=False)
     prior_strength: Mapping[str, float] = field(default_factory=dict)
+    stack: Stack | None = None
 
     @property
     def kept(self) -> tuple[Candidate, ...]:
@@ -241,6 +246,7 @@ class Suggestions:
                     "consignee": "NOT ON THE LIST",
                     "shipper": "NOT ON THE LIST",
                     "hs_code": "00000000",
+                    "hs_subheading": "000000",
                     "hs_heading": "0000",
                     "hs_chapter": "00",
                     "origin_country": "ZZ",
@@ -275,7 +281,7 @@ class Suggestions:
         and every list of combinations (their figures are the review)."""
         if not _KIND[group.kind].condition:
             return False
-        return len(group.candidates) > INLINE_VALUES or group.kind in COMBINATIONS
+        return len(group.candidates) > INLINE_VALUES or group.kind in RATED
 
     def _csv(self, group: _Group) -> str:
         import csv
@@ -287,14 +293,14 @@ class Suggestions:
                          "hit_rate_before", "lift_before", "units_after", "findings_after",
                          "hit_rate_after", "p_value"]
                         + (["shrunk_rate", "first_finding", "last_finding"]
-                           if group.kind in COMBINATIONS else []))  # fmt: skip
+                           if group.kind in RATED else []))  # fmt: skip
         for c in group.candidates:
             writer.writerow([
                 c.value, c.label, c.train.units, c.train.findings,
                 _text(c.train.hit_rate), _text(c.train.lift), c.test.units, c.test.findings,
                 _text(c.test.hit_rate), f"{c.p_value:.4g}",
             ] + ([_text(c.shrunk), c.first_finding or "", c.last_finding or ""]
-                 if group.kind in COMBINATIONS else []))  # fmt: skip
+                 if group.kind in RATED else []))  # fmt: skip
         return buffer.getvalue()
 
     def to_yaml(self, *, list_files: str | None = None) -> str:
@@ -354,6 +360,8 @@ class Suggestions:
                 f" ({levels.get('hs_heading', 0):.3g}) -> chapter"
                 f" ({levels.get('hs_chapter', 0):.3g}) -> base rate, each over the other units."
             )
+        if self.stack is not None:
+            out += [f"# {line}" for line in self.stack.text()]
         precision = self.precision
         if precision is not None:
             out.append(
@@ -473,6 +481,7 @@ class Suggestions:
             "unmatched": self.unmatched,
             "precision": self.precision.as_dict() if self.precision else None,
             "prior_strength": {k: float(f"{v:.4g}") for k, v in self.prior_strength.items()},
+            "stack": self.stack.as_dict() if self.stack else None,
             "indicators": {
                 name: {"train": train.as_dict(), "test": test.as_dict()}
                 for name, (train, test) in self.indicators.items()
@@ -491,6 +500,7 @@ def _explain(kind: str) -> str:
         "shipper": "shipper {shipper_name} is on the suggested list",
         "heading_origin": "HS headings {hs_headings} from {origin_countries}",
         "hs_code": "HS codes {hs_codes}",
+        "hs_subheading": "HS6 codes {hs_subheadings}: past findings above the base rate",
         "hs_heading": "HS headings {hs_headings}",
         "hs_chapter": "HS chapters {hs_chapters}",
         "value_band": "HS {hs_chapters} declared at {value_per_kg} {value_currency} per kg",
