@@ -164,7 +164,22 @@ class _Contains(re_ast.ContainsExpression):  # type: ignore[misc]
         container = self.container.evaluate(thing)
         if isinstance(container, str | bytes):
             return bool(super().evaluate(thing))
-        return bool(self.member.evaluate(thing) in container)
+        member = self.member.evaluate(thing)
+        if member in container:
+            return True
+        screen = getattr(container, "screen", None)
+        if screen is None or member is None:
+            return False
+        # A list matched by trader (``match: trader``): the party whose name this is,
+        # with its identifier and country (the loader allows only ``<role>_name in $l``).
+        from riskprofile.lists._screening import party_fields
+
+        identifier, _, country = party_fields(self.member.name[: -len("_name")])
+
+        def read(name: str | None) -> Any:
+            return self.context.resolve(thing, name) if name is not None else None
+
+        return container.match((read(identifier), member, read(country))) is not None
 
 
 # The nodes this parser builds in place of rule-engine's, by public name: the row-wise

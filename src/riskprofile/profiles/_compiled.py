@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rule_engine
 
@@ -17,6 +17,9 @@ from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._explain import record_of, render_explanation, show_value
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._schema import Indicator, Profile
+
+if TYPE_CHECKING:
+    from riskprofile.lists._screening import ScreenMatch, TraderScreen
 
 __all__ = [
     "Location",
@@ -88,7 +91,7 @@ class CompiledList:
     """
 
     __slots__ = ("_all", "_by_value", "_cache", "_expiries", "columns", "entries", "kind",
-                 "name", "values", "written_as")  # fmt: skip
+                 "name", "screen", "values", "written_as")  # fmt: skip
 
     def __init__(
         self,
@@ -108,6 +111,24 @@ class CompiledList:
         self._by_value: dict[Any, list[ListEntry]] | None = None  # made when first asked
         self._cache: tuple[dt.datetime, set[Any]] | None = None
         self._expiries: list[dt.datetime] = sorted({e.expires for e in entries if e.expires})
+        self.screen: TraderScreen | None = None
+
+    def match_traders(self, threshold: float | None = None) -> None:
+        """Compare the list with parties as traders from now on (``match: trader``, see
+        :mod:`riskprofile.lists._screening`): its values in force are then a
+        :class:`~riskprofile.lists._screening.ScreenedValues`. Called once, when the
+        list is compiled."""
+        from riskprofile.lists._screening import DEFAULT_THRESHOLD, ScreenedValues, TraderScreen
+
+        chosen = DEFAULT_THRESHOLD if threshold is None else threshold
+        self.screen = TraderScreen(self.entries, chosen)
+        self._all = ScreenedValues(self.values, self.screen)
+        self._cache = None
+
+    @property
+    def matched_by_trader(self) -> bool:
+        """Whether the list is compared with parties as traders (``match: trader``)."""
+        return self.screen is not None
 
     @property
     def expiring(self) -> bool:
@@ -124,6 +145,10 @@ class CompiledList:
         if cached is not None and cached[0] == as_of:
             return cached[1]
         values = {e.value for e in self.entries if e.in_force(as_of)}
+        if self.screen is not None:
+            from riskprofile.lists._screening import ScreenedValues
+
+            values = ScreenedValues(values, self.screen)
         self._cache = (as_of, values)
         return values
 
@@ -230,12 +255,43 @@ class CompiledIndicator:
 
         return render_explanation(self.indicator.explain or self.indicator.title, shipment, quote)
 
+    def trader_match(
+        self, name: str, value_of: Callable[[str], Any], as_of: dt.datetime | None
+    ) -> ScreenMatch | None:
+        """How a party of the shipment matched trader list ``name`` (``match: trader``):
+        the first party compared with it, in the order written, that is an entry in
+        force at ``as_of``; None when none is (or the list is matched exactly)."""
+        from riskprofile.lists._screening import ScreenedValues, party_fields
+
+        watch, fields = self.quoted[name]
+        values = watch.at(as_of)
+        if not isinstance(values, ScreenedValues):
+            return None
+        for field_name in fields:
+            if not field_name.endswith("_name"):
+                continue  # a party's identifier or country, read with its name
+            identifier, party_name, country = party_fields(field_name[: -len("_name")])
+            party = (
+                value_of(identifier) if identifier else None,
+                value_of(party_name),
+                value_of(country) if country else None,
+            )
+            if party[1] is None:
+                continue
+            found = values.match(party)
+            if found is not None:
+                return found
+        return None
+
     def matched_entry(
         self, name: str, value_of: Callable[[str], Any], as_of: dt.datetime | None
     ) -> ListEntry | None:
         """The entry of list ``name`` the shipment matched (``value_of``: a field's value
         by name), or None."""
         watch, fields = self.quoted[name]
+        if watch.matched_by_trader:
+            screened = self.trader_match(name, value_of, as_of)
+            return screened.entry if screened is not None else None
         for field_name in fields:
             value = value_of(field_name)
             for item in value if isinstance(value, list | tuple) else (value,):
@@ -252,7 +308,15 @@ class CompiledIndicator:
         self, name: str, column: str, value_of: Callable[[str], Any], as_of: dt.datetime | None
     ) -> str:
         """``{$name.column}`` for a shipment (``value_of``: its fields by name): the
-        matched entry's column as written, "unknown" when empty or nothing matched."""
+        matched entry's column as written, "unknown" when empty or nothing matched (of a
+        trader list, also how the party matched: ``match``, ``method``, ``score``,
+        ``party``)."""
+        from riskprofile.lists._screening import MATCH_COLUMNS
+
+        watch = self.quoted[name][0]
+        if watch.matched_by_trader and column in MATCH_COLUMNS and column not in watch.columns:
+            found = self.trader_match(name, value_of, as_of)
+            return found.column(column) if found is not None else "unknown"
         entry = self.matched_entry(name, value_of, as_of)
         if entry is None:
             return "unknown"

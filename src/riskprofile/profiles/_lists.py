@@ -50,6 +50,7 @@ __all__ = [
     "field_format",
     "list_comparisons",
     "parse_expiry",
+    "trader_list_uses",
 ]
 
 STANDARD_COLUMNS = ("value", "expires", "added", "source", "reason", "owner")
@@ -327,6 +328,42 @@ def _visit(
                 pairs.append((str(name), target[1]))
     for child in _children(node):
         _visit(child, scopes, lists, pairs)
+
+
+def trader_list_uses(statement: Any, name: str) -> tuple[list[str], list[str]]:
+    """The party name fields a trader list (``match: trader``) ``$name`` is compared with
+    (``consignee_name in $name``, ``not in``), in the order written, and how it is used
+    otherwise (a node's description each): a trader list is a party screening, which
+    compares one party's name, with its identifier and country, with the list; any other
+    use would compare text with it as written, and is refused."""
+    from riskprofile.lists._screening import SCREENED_ROLES
+
+    parties = {f"{role}_name" for role in SCREENED_ROLES} & _FIELDS
+    fields: list[str] = []
+    other: list[str] = []
+    allowed: set[int] = set()
+    bound: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, re_ast.ComprehensionExpression):
+            bound.add(str(node.variable))
+        if isinstance(node, re_ast.ContainsExpression) and _builtin(node.container) == name:
+            member = node.member
+            if (
+                isinstance(member, re_ast.SymbolExpression)
+                and member.scope is None
+                and member.name in parties
+                and member.name not in bound
+            ):
+                fields.append(str(member.name))
+                allowed.add(id(node.container))
+        if _builtin(node) == name and id(node) not in allowed:
+            other.append(type(node).__name__)
+        for child in _children(node):
+            visit(child)
+
+    visit(statement)
+    return list(dict.fromkeys(fields)), other
 
 
 # --- expiry ----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from riskprofile.profiles._expressions import (
     list_regex_problems,
 )
 from riskprofile.profiles._list_entries import _finish_list
-from riskprofile.profiles._lists import list_comparisons
+from riskprofile.profiles._lists import list_comparisons, trader_list_uses
 from riskprofile.profiles._lock import check_locks
 from riskprofile.profiles._overlays import _resolve_base, _resolve_overlays
 from riskprofile.profiles._schema import Indicator, Overlay, Profile, _country
@@ -136,12 +136,18 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         for name, field_name in list_comparisons(cond.rule.statement, names):
             compared[name].append(field_name)
     watch_lists: dict[str, CompiledList] = {}
+    traders = {n for n, w in profile.lists.items() if w.match == "trader"} & names
+    parts = [(("indicator", ind.id), c) for ind, c, _ in pending]
+    parts += [(("exception", e.id), e.condition) for e in exceptions]
+    ok = _check_trader_lists(resolved, traders, parts, errors) and ok
     for name, (kind, entries, origin) in resolved.lists.items():
         fields_of = tuple(dict.fromkeys(compared[name]))
         final = _finish_list(name, kind, entries, fields_of, origin, errors, profile.id)
         if final is None:
             ok = False
             continue
+        if name in traders:
+            final.match_traders(profile.lists[name].threshold)
         slots[name].list = watch_lists[name] = final
     # A regex built from a list's values is checked for each of the final values.
     for kind, part_id, cond in [("indicator", ind.id, c) for ind, c, _ in pending] + [
@@ -153,6 +159,7 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
 
     indicators = []
     for ind, compiled, quotes in pending:
+        ind, quotes = _saying_how(ind, compiled, quotes, traders)
         quoted = _quoted(ind, compiled, quotes, watch_lists, resolved, errors, profile.id)
         if quoted is None:
             ok = False
@@ -230,6 +237,61 @@ def _check_examples(resolved: _Resolved, errors: _Errors) -> bool:
     return ok
 
 
+def _check_trader_lists(
+    resolved: _Resolved,
+    traders: set[str],
+    parts: list[tuple[tuple[str, str], Condition]],
+    errors: _Errors,
+) -> bool:
+    """Every use of a trader list (``match: trader``) is a party screening
+    (``consignee_name in $list``); false, each other use reported, when one is not."""
+    from riskprofile.lists._screening import SCREENED_ROLES
+
+    ok = True
+    for name in sorted(traders):
+        used = False
+        for part, cond in parts:
+            fields, other = trader_list_uses(cond.rule.statement, name)
+            used = used or bool(fields)
+            if other:
+                origin = resolved.parts[part]
+                parties = ", ".join(f"{r}_name" for r in SCREENED_ROLES)
+                errors.at(origin.source, origin.source.doc.position((*origin.path, "when")),
+                          f"${name} is matched by trader (match: trader): a condition may "
+                          f"only test a party's name with it ('consignee_name in ${name}'), "
+                          "not use it otherwise", "list",
+                          f"compare one of {parties} with it, or declare a list of its own "
+                          "without 'match: trader'", resolved.profile.id)  # fmt: skip
+                ok = False
+        if not used and ok:
+            origin = _Origin(resolved.origin, ("lists", name))
+            errors.at(origin.source, origin.source.doc.position(origin.path),
+                      f"${name} is matched by trader (match: trader) but no condition tests "
+                      "a party's name with it, so it can never match", "list",
+                      f"use it as 'consignee_name in ${name}' or drop 'match: trader'",
+                      resolved.profile.id)  # fmt: skip
+            ok = False
+    return ok
+
+
+def _saying_how(
+    ind: Indicator, compiled: Condition, quotes: list[tuple[str, str]], traders: set[str]
+) -> tuple[Indicator, list[tuple[str, str]]]:
+    """``ind`` with its explanation saying how each trader list it tests matched
+    (``{$list.match}`` added when it does not quote it): a party matched by a close name
+    must never reach the officer as if it were the name listed."""
+    quoted = {(n, c) for n, c in quotes}
+    missing = [
+        n for n in sorted(traders)
+        if trader_list_uses(compiled.rule.statement, n)[0] and (n, "match") not in quoted
+    ]  # fmt: skip
+    if not missing:
+        return ind, quotes
+    added = "".join(f" ({{${n}.match}})" for n in missing)
+    template = (ind.explain or ind.title) + added
+    return ind.model_copy(update={"explain": template}), [*quotes, *((n, "match") for n in missing)]
+
+
 def _quoted(
     ind: Indicator,
     compiled: Condition,
@@ -254,6 +316,17 @@ def _quoted(
             ok = False
             continue
         fields = tuple(dict.fromkeys(f for n, f in own if n == name))
+        watch = watch_lists.get(name)
+        extra: tuple[str, ...] = ()
+        if watch is not None and watch.matched_by_trader:
+            from riskprofile.lists._screening import MATCH_COLUMNS, party_fields
+
+            extra = MATCH_COLUMNS
+            # The party's identifier and country are read with its name.
+            names = trader_list_uses(compiled.rule.statement, name)[0]
+            fields = tuple(
+                f for n in names for f in party_fields(n[: -len("_name")]) if f is not None
+            )
         if not fields:
             errors.at(origin.source, position,
                       f"explain: {placeholder}: the condition compares no field with ${name} "
@@ -261,15 +334,14 @@ def _quoted(
                       "explain", profile_id=profile_id)  # fmt: skip
             ok = False
             continue
-        watch = watch_lists.get(name)
         if watch is None:  # refused above
             ok = False
             continue
-        if column not in watch.columns:
+        if column not in watch.columns and column not in extra:
             errors.at(origin.source, position,
                       f"explain: {placeholder}: ${name} has no column {column!r} "
-                      f"(its columns: {', '.join(watch.columns)})", "explain",
-                      _suggest(column, watch.columns), profile_id)  # fmt: skip
+                      f"(its columns: {', '.join((*watch.columns, *extra))})", "explain",
+                      _suggest(column, (*watch.columns, *extra)), profile_id)  # fmt: skip
             ok = False
             continue
         quoted[name] = (watch, fields)
@@ -288,6 +360,11 @@ def fingerprint(
     for indicator in data["indicators"]:
         if indicator.get("fact") is None:  # fingerprints from before ``fact`` stay the same
             indicator.pop("fact", None)
+    for declared in data["lists"].values():  # fingerprints from before ``match`` stay
+        if declared.get("match") == "exact":
+            declared.pop("match")
+        if declared.get("threshold") is None:
+            declared.pop("threshold", None)
     data["lists"] = {
         name: {**data["lists"].get(name, {}), "values": [str(v) for v in values], "file": None}
         for name, values in sorted(lists.items())

@@ -214,11 +214,28 @@ class WatchList(_Strict):
     file: str | None = Field(
         None, description="A CSV file next to the profile holding the values instead."
     )
+    match: Literal["exact", "trader"] = Field(
+        "exact",
+        description="How a party's name is compared with the list: 'exact' (the name as "
+        "written is a value) or 'trader' (the party as a trader: by identifier, normalised "
+        "name and country, then a close name; see docs/lists.md).",
+    )
+    threshold: float | None = Field(
+        None,
+        ge=50,
+        le=100,
+        description="For 'match: trader': the least fuzzy score (rapidfuzz ratio of the "
+        "normalised names, 50-100) of a close-name match; 90 when not given.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> WatchList:
         if (self.values is None) == (self.file is None):
             raise ValueError("give either 'values' or 'file' (exactly one)")
+        if self.threshold is not None and self.match != "trader":
+            raise ValueError("'threshold' is for a list with 'match: trader'")
+        if self.match == "trader" and self.type != "string":
+            raise ValueError("'match: trader' is for a list of names (type string)")
         return self
 
 

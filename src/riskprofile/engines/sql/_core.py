@@ -319,6 +319,10 @@ class _Core(ConstantFolding[_Q], ABC):
             items = container.const
             if items is None:
                 raise Untranslatable("'in' on a null")
+            if getattr(items, "screen", None) is not None:
+                # Parties are matched to it by trader identity, in Python (the columnar
+                # engine's masks, which the fallback runs).
+                raise Untranslatable("a watch list matched by trader (match: trader)")
             if isinstance(items, str):  # a substring of a constant text
                 if member.kind != "str":
                     return _Q("bool", FALSE, error=TRUE, ctx=ctx, nullable=False)

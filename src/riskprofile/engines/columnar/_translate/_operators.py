@@ -276,6 +276,8 @@ class _Operators(_Base):
                 value = pl.lit(items).str.contains(_lit(member), literal=True).fill_null(False)
             else:
                 value = self._in_constant(member, items)
+                if getattr(items, "screen", None) is not None:  # a list matched by trader
+                    value = value | _screened(node.member.name, items)
         elif container.kind == "list":
             assert container.expr is not None
             if member.kind == "str":
@@ -486,3 +488,20 @@ class _Operators(_Base):
             return _V("null", const=None, error=error, undecided=undecided)
         return _V(kind, value, error=error, undecided=undecided, flavor=flavor, bound=bound,
                   ctx=ctx)  # fmt: skip
+
+
+def _screened(name_field: str, values: Any) -> pl.Expr:
+    """Whether each row's party of ``name_field`` (``consignee_name``) is an entry of the
+    trader list ``values`` (:class:`~riskprofile.lists._screening.ScreenedValues`), as
+    the row-wise engine's containment decides it: the rows' distinct parties are
+    matched once each (:func:`~riskprofile.lists._screening.screen_mask`)."""
+    from riskprofile.lists._screening import party_fields, screen_mask
+
+    fields = party_fields(name_field[: -len("_name")])
+    present = [f for f in fields if f is not None]
+
+    def mask(parties: pl.Series) -> pl.Series:
+        columns = {f: parties.struct.field(f) for f in present}
+        return screen_mask(values, [columns[f] if f is not None else None for f in fields])
+
+    return pl.struct(present).map_batches(mask, return_dtype=pl.Boolean)
