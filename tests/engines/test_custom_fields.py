@@ -88,6 +88,7 @@ def test_custom_fields_read_and_score_alike_in_both_engines(
         mapping = folder / "map.yaml"
         batch = read_batch(folder / "batch.csv", mapping=mapping, strictness=strictness)  # type: ignore[arg-type]
         frame = read_frame(folder / "batch.csv", mapping=mapping, strictness=strictness)  # type: ignore[arg-type]
+        assert frame.fallback is None  # custom fields are read column-wise
         assert_frame_equal(frame.frame, shipment_frame(batch.shipments), check_exact=True)
         assert frame.rejected == tuple(batch.rejected)
         reference = score(batch, profiles, as_of=AS_OF, engine="rowwise")

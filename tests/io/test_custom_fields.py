@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from riskprofile.cli import main
@@ -81,8 +82,9 @@ def test_custom_cells_are_typed_and_bad_ones_flagged_with_nothing_lost(files: Pa
         "x_tax_rate:invalid_value", "x_inspected:invalid_value", "x_urgent:invalid_value",
     ]  # fmt: skip
     frame = read_frame(files / "batch.csv", mapping=files / "map.yaml")
-    assert frame.fallback == "custom fields (extra) in the column mapping"
+    assert (frame.fallback, frame.rows_via_models) == (None, 0)  # read column-wise
     assert frame.frame["x_tax_rate"].to_list() == [17.5, None]
+    assert frame.frame["x_inspected"].dtype == pl.Datetime("us", "UTC")
 
 
 def test_a_missing_column_and_bad_declarations_are_refused_with_their_line(
@@ -148,3 +150,20 @@ def test_score_refuses_them_and_explains_a_hit_on_them(
     assert main([*args, "-m", str(files / "less.yaml")]) == 2
     err = capsys.readouterr().err
     assert f"{files / 'p.yaml'}:9:5: custom field x_tax_rate is required as number" in err
+
+
+def test_data_convert_keeps_custom_fields_typed(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = str(files / "map.yaml")
+    assert main(["data", "convert", str(files / "batch.csv"), str(files / "b.jsonl"),
+                 "-m", mapping]) == 0  # fmt: skip
+    frame = read_frame(files / "b.jsonl").frame
+    # A custom date comes back a date (it came back as text), the others as they were.
+    assert frame["x_inspected"].to_list() == [dt.datetime(2026, 10, 1, tzinfo=dt.UTC), None]
+    assert frame["x_codes"].to_list() == [["A", "B"], None]
+    assert main(["data", "convert", str(files / "batch.csv"), str(files / "b.csv"),
+                 "-m", mapping]) == 0  # fmt: skip
+    header = (files / "b.csv").read_text("utf-8").splitlines()[0].split(",")
+    assert header[-5:] == ["x_office", "x_tax_rate", "x_inspected", "x_urgent", "x_codes"]
+    capsys.readouterr()

@@ -272,7 +272,9 @@ def _flag_lines(flags: list[dict[str, Any]], unit: str, *, show_all: bool) -> li
     return out
 
 
-def _write(manifests: Any, path: Path) -> tuple[int, str]:
+def _write(manifests: Any, path: Path, extra: list[str] | None = None) -> tuple[int, str]:
+    """Write ``manifests`` in the format of ``path``'s name; ``extra``: the custom fields
+    a flat file gets columns for (None: those the manifests have)."""
     from riskprofile.io import detect_format, write_csv, write_json, write_parquet
 
     fmt = detect_format(path)
@@ -281,9 +283,9 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
 
         raise InputFormatError("the folder to write into does not exist", path=str(path))
     if fmt == "csv":
-        return write_csv(manifests, path), "rows"
+        return write_csv(manifests, path, extra=extra), "rows"
     if fmt == "parquet":
-        return write_parquet(manifests, path), "rows"
+        return write_parquet(manifests, path, extra=extra), "rows"
     if fmt == "edifact":  # CUSCAR, one message per manifest (docs/edifact.md)
         from riskprofile.io.edifact import write_edifact
 
@@ -293,7 +295,7 @@ def _write(manifests: Any, path: Path) -> tuple[int, str]:
 
 def _convert(args: argparse.Namespace) -> int:
     from riskprofile.cli._progress import Progress
-    from riskprofile.io import read_manifests
+    from riskprofile.io import ColumnMapping, detect_format, read_manifests
 
     out = Path(args.output)
     _check_writable_format(out)  # fail on an unknown output format before reading
@@ -305,8 +307,12 @@ def _convert(args: argparse.Namespace) -> int:
         reading = read_manifests(
             args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
         )
+    # A flat file gets a column for each custom field of the mapping, even one no record
+    # fills, so that the mapping reads it back.
+    flat = detect_format(Path(args.file)) in ("csv", "parquet")
+    extra = [c.name for c in ColumnMapping.of(args.mapping).extra] if flat else []
     with progress.stage(f"writing {out}", unit="manifests") as step:
-        count, unit = _write(_counted(reading, step), out)
+        count, unit = _write(_counted(reading, step), out, extra or None)
     for r in reading.rejected:
         print(f"{reading.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
@@ -345,7 +351,7 @@ def _generate(args: argparse.Namespace) -> int:
             port_of_call=args.port_of_call,
             defect_rate=args.defect_rate,
         )
-        rows, unit = _write(manifests, path)
+        rows, unit = _write(manifests, path, extra=[])  # streamed: no custom fields
         print(f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}")
         return 0
     try:
@@ -359,7 +365,7 @@ def _generate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"riskprofile: error: {exc}", file=sys.stderr)
         return 2
-    rows, unit = _write(day.manifests, path)
+    rows, unit = _write(day.manifests, path, extra=[])
     cases = write_planted(day.planted, truth)
     print(
         f"wrote {rows:,} {unit} ({args.containers:,} containers, seed {args.seed}) to {path}; "

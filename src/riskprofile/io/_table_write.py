@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from riskprofile.errors import DataError
 from riskprofile.io._cells import CsvWriter
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
+from riskprofile.model._extra import EXTRA_PREFIX
 from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
 
 __all__ = ["table_rows", "write_csv", "write_parquet"]
@@ -47,7 +49,8 @@ def _goods_cells(g: GoodsItem) -> dict[str, Any]:
 
 
 def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
-    """Manifests as rows of the flat layout (column name -> value or None)."""
+    """Manifests as rows of the flat layout (column name -> value or None); a bill of
+    lading's custom fields as ``x_<name>`` on each of its rows."""
     for m in manifests:
         voyage = {
             "vessel_name": m.vessel_name, "vessel_imo": m.vessel_imo,
@@ -88,6 +91,7 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                 **_party_cells("notify", c.notify_party, True),
                 **_party_cells("freight_payer", c.freight_payer, True),
                 **{name: getattr(c, name) for name in DECLARATION_COLUMNS},
+                **{EXTRA_PREFIX + name: value for name, value in c.extra.items()},
             }  # fmt: skip
             # Rows follow the B/L's container order (a reader meets each container in
             # the same order), each container's goods lines in declared order, then the
@@ -111,7 +115,33 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                 yield {**voyage, **box_cells(box.number)}
 
 
-def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
+def _custom_names(
+    manifests: Iterable[Manifest], extra: Sequence[str] | None
+) -> tuple[Iterable[Manifest], list[str]]:
+    """The manifests (gathered when they must be looked through) and the custom fields
+    to write as columns, ``x_<name>``: those named, or all that the manifests have,
+    sorted by name."""
+    if extra is not None:
+        return manifests, [EXTRA_PREFIX + name for name in extra]
+    if not isinstance(manifests, Sequence):
+        manifests = list(manifests)
+    found = {name for m in manifests for c in m.consignments for name in c.extra}
+    return manifests, [EXTRA_PREFIX + name for name in sorted(found)]
+
+
+def _checked(row: dict[str, Any], custom: set[str]) -> dict[str, Any]:
+    for name in row:
+        if name.startswith(EXTRA_PREFIX) and name not in custom:
+            raise DataError(
+                f"bill of lading {row.get('bl_number')}: custom field {name} is not among "
+                f"the custom fields to write ({', '.join(sorted(custom)) or 'none'})"
+            )
+    return row
+
+
+def write_csv(
+    manifests: Iterable[Manifest], path: str | Path, *, extra: Sequence[str] | None = None
+) -> int:
     """Write manifests as a CSV file in the flat layout; returns the rows written.
 
     Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) is written
@@ -119,29 +149,47 @@ def write_csv(manifests: Iterable[Manifest], path: str | Path) -> int:
 
     A goods line that a multi-container B/L shares (no container number) is written
     without one, followed by one row per container of the B/L.
+
+    Custom fields (``Consignment.extra``) are written after the layout's columns as
+    ``x_<name>`` (a date ISO 8601, a bool ``true``/``false``, a list joined with ``;``):
+    ``extra`` names them (without the prefix); by default they are the custom fields the
+    manifests have, sorted by name, and manifests that are not a list are gathered first
+    to find them. A manifest with a custom field that ``extra`` does not name is refused
+    (:class:`~riskprofile.DataError`), never written without it. To read them back, a
+    column mapping declares each with its type (``extra: {cleared: {column: x_cleared,
+    type: date}}``).
     """
-    names = [c.name for c in COLUMNS]
+    manifests, custom = _custom_names(manifests, extra)
+    allowed = set(custom)
+    names = [c.name for c in COLUMNS] + custom
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = CsvWriter(handle)
         writer.writerow(names)
         for row in table_rows(manifests):
+            _checked(row, allowed)
             writer.writerow(["" if (v := _cell(row.get(n))) is None else v for n in names])
             count += 1
     return count
 
 
-def write_parquet(manifests: Iterable[Manifest], path: str | Path) -> int:
-    """Write manifests as a Parquet file in the flat layout (all columns text)."""
+def write_parquet(
+    manifests: Iterable[Manifest], path: str | Path, *, extra: Sequence[str] | None = None
+) -> int:
+    """Write manifests as a Parquet file in the flat layout (all columns text); custom
+    fields as :func:`write_csv` writes them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    names = [c.name for c in COLUMNS]
+    manifests, custom = _custom_names(manifests, extra)
+    allowed = set(custom)
+    names = [c.name for c in COLUMNS] + custom
     schema = pa.schema([(n, pa.string()) for n in names])
     count = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         chunk: list[dict[str, Any]] = []
         for row in table_rows(manifests):
+            _checked(row, allowed)
             chunk.append({n: _cell(row.get(n)) for n in names})
             if len(chunk) >= 8192:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
 from riskprofile.model._base import QualityFlag, RecordModel, standard
@@ -137,7 +137,10 @@ Weight = Annotated[float, *standard(None, _negative), AfterValidator(_weight_ran
 """A mass in kilograms, within ±:data:`MAX_WEIGHT_KG`; negative values are a standards
 problem."""
 Money = Annotated[Decimal, *standard(None, _negative), AfterValidator(_amount_range)]
-CustomValue = str | float | bool | date | list[str] | None
+CustomDate = Annotated[date, PlainSerializer(lambda d: {"date": d.isoformat()}, when_used="json")]
+"""A custom date: JSON has no date, so it is written ``{"date": "2026-10-12"}``, which
+reads back as a date (a plain ``"2026-10-12"`` stays text)."""
+CustomValue = str | float | bool | CustomDate | list[str] | None
 """A custom field's value (:mod:`riskprofile.model._extra`)."""
 
 
@@ -338,6 +341,17 @@ class GoodsItem(RecordModel):
         return []
 
 
+def _custom_date(value: Any) -> Any:
+    """A custom field's value as JSON gives it: ``{"date": "2026-10-12"}`` is a date (a
+    text that is not one is left for the union to refuse)."""
+    if isinstance(value, dict) and set(value) == {"date"} and isinstance(value["date"], str):
+        try:
+            return date.fromisoformat(value["date"])
+        except ValueError:
+            return value
+    return value
+
+
 class Consignment(RecordModel):
     """A bill of lading: who ships what to whom, by which route, in which containers."""
 
@@ -397,6 +411,15 @@ class Consignment(RecordModel):
         ):  # fmt: skip
             return None
         return party
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _tagged_dates(cls, extra: Any) -> Any:
+        # JSON has no date: a custom date is written {"date": "2026-10-12"} (see
+        # CustomDate), so that it is read back a date, not text.
+        if not isinstance(extra, dict):
+            return extra
+        return {name: _custom_date(value) for name, value in extra.items()}
 
     @field_validator("extra", mode="after")
     @classmethod

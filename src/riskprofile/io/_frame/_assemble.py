@@ -24,6 +24,7 @@ from riskprofile.io._frame._values import (
     _with_default,
 )
 from riskprofile.io._layout import DECLARATION_COLUMNS
+from riskprofile.model._extra import is_extra_field
 from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
 from riskprofile.model.shipment import HISTORY_FIELDS, PAYER_ROLES, STOWPLAN_FIELDS
@@ -387,6 +388,9 @@ def assemble(
             "_own_flags": pl.col("_own_flags"),
             "_bill_conflicts": pl.col("_conflicts"),
             "_party_flags": pl.col("_party_flags"),
+            "_custom_flags": pl.col("_custom_flags"),
+            # Custom fields (riskprofile.io._frame._custom), typed already.
+            **{n: pl.col(n) for n in bills.columns if is_extra_field(n)},
         }
     )
     schema = frame_schema()
@@ -396,7 +400,7 @@ def assemble(
         ),
         {"is_house_bl": False, "transshipment_ports": [], "transshipment_count": 0,
          "route": [], "route_countries": [], "_bill_flagged": False, "_own_flags": [],
-         "_bill_conflicts": [], "_party_flags": []},
+         "_bill_conflicts": [], "_party_flags": [], "_custom_flags": []},
     )  # fmt: skip
 
     # Each piece's row in each table; each table is let go once gathered.
@@ -480,8 +484,8 @@ def assemble(
             pieces["_piece"], has_bill.alias("_has_bill"), has_box.alias("_has_box"),
             declared.alias("_declared"),
             *[columns[n] for n in ("_call_flags", "_bill_flagged", "_own_flags",
-              "_bill_conflicts", "_party_flags", "_goods_flagged", "_box_flagged",
-              "t_number", "_box_flags")],
+              "_bill_conflicts", "_custom_flags", "_party_flags", "_goods_flagged",
+              "_box_flagged", "t_number", "_box_flags")],
         ]
     )  # fmt: skip
     with_flags = flag_sources.filter(
@@ -508,6 +512,7 @@ def assemble(
             pl.col("_call_flags"),
             pl.col("_own_flags"),
             pl.col("_bill_conflicts"),
+            pl.col("_custom_flags"),
             # The B/L's own check of its container numbers comes last: the reader
             # gives it the numbers after validating it.
             pl.when(has_bill_).then(number_flag).otherwise(empty),
@@ -546,5 +551,6 @@ def assemble(
         else columns[name].cast(dtype).alias(name)
         for name, dtype in schema.items()
     ]
+    custom = [columns[n] for n in sorted(columns) if is_extra_field(n)]
     keys = [pieces[k].cast(pl.Int64) for k in ("_k0", "_k1", "_k2", "_k3")]
-    return pl.DataFrame([*out, *keys])
+    return pl.DataFrame([*out, *custom, *keys])

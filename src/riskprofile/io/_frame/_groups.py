@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from riskprofile.io._frame._custom import _custom_cell, custom_values
 from riskprofile.io._frame._state import _Call, _ReaderState
 from riskprofile.io._frame._values import (
     _BILL,
@@ -130,7 +131,8 @@ class _GroupTables(_ReaderState):
         # ``_conflicts`` makes the flag, ``names_of`` (:func:`flag_names`) names it).
         flag_of = {
             n: names_of([QualityFlag(
-                field=".".join(COLUMN_BY_NAME[n].path), code="inconsistent", message=""
+                field=".".join(COLUMN_BY_NAME[n].path if n in COLUMN_BY_NAME else (n,)),
+                code="inconsistent", message="",
             )])[0]
             for n in varying
         }  # fmt: skip
@@ -165,10 +167,15 @@ class _GroupTables(_ReaderState):
         if others:
             used = sorted({s for n in others for s in self.table.sources.get(n, ())})
             records = self.raw.select("__line__", *used).gather(their_rows["_row"])
-            plan = [(n, COLUMN_BY_NAME[n]) for n in others]
+            plan = [(n, COLUMN_BY_NAME.get(n)) for n in others]
             for k, record in zip(their_rows[key].to_list(), records.iter_rows(named=True),
                                  strict=True):  # fmt: skip
-                cell = {n: self.table.column_value(column, record) for n, column in plan}
+                cell = {
+                    # A custom field's cell is merged as given (TableReader.add).
+                    n: _custom_cell(record.get(self.table.sources[n][0])) if column is None
+                    else self.table.column_value(column, record)
+                    for n, column in plan
+                }  # fmt: skip
                 merged.setdefault(k, Group()).merge(record["__line__"], cell)
             later = [
                 (k, line, varying.index(column), flag_of[column])
@@ -228,9 +235,11 @@ class _GroupTables(_ReaderState):
 
     def _bills(self, rows: pl.DataFrame) -> pl.DataFrame:
         rename = {"issue_date": "bl_issue_date", "container_numbers": "container_number"}
+        custom = [c.field for c in self.mapping.extra]
         b = self._group_table(
-            rows, "_bh", list(_BILL), "bill_of_lading", lambda f: flag_names(f, "", rename)
+            rows, "_bh", [*_BILL, *custom], "bill_of_lading", lambda f: flag_names(f, "", rename)
         ).rename({"_first": "_bill_row"})
+        b = custom_values(b, self.mapping)
         base = {"bl_number": "X"}
         new: dict[str, pl.Series] = {}
         new["v_master_bl_number"] = _canonical(b["master_bl_number"], _SQUEEZED, _py_squeeze)
@@ -333,6 +342,7 @@ class _GroupTables(_ReaderState):
             pl.any_horizontal(
                 [pl.col(c).is_not_null() for c in flag_cols]
                 + [pl.col("_ts_flags").list.len() > 0, pl.col("_conflict")]
+                + [pl.col("_custom_flags").list.len() > 0]
                 + [pl.col(f"f_{role}_name").is_null() for role in KEY_PARTIES]
             ).alias("_flagged"),
         )

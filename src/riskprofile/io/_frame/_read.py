@@ -47,9 +47,9 @@ def read_frame(
     (:mod:`riskprofile.io._frame._json` says what plain is); each other document of
     such a file is read through the model path alone (``rows_via_models`` counts
     them). JSON in strict mode, a JSON file without a plain document, and column
-    mappings with ``date_format`` or ``datetime_format``, a default for a list column or
-    custom fields (``extra``), are read through the model path whole (``fallback`` says
-    so).
+    mappings with ``date_format`` or ``datetime_format`` or a default for a list column,
+    are read through the model path whole (``fallback`` says so). Custom fields
+    (``extra``) are read column-wise.
 
     ``progress``, when given, is called with (records done, records in the file): with
     ``(0, total)`` once the file is loaded, then as each slice of about
@@ -90,10 +90,6 @@ def read_frame(
     resolved = ColumnMapping.of(mapping)
     if resolved.date_format or resolved.datetime_format:
         reason = "date formats in the column mapping"
-        return _via_models(path, resolved, strictness, fmt, reason, progress)
-    if resolved.extra:
-        # Custom fields are typed by the model path's reader (parse_extra_cell).
-        reason = "custom fields (extra) in the column mapping"
         return _via_models(path, resolved, strictness, fmt, reason, progress)
     if any(name in _LIST_COLUMNS for name in resolved.defaults):
         # The default applies when a list has no items, which only splitting tells.
@@ -265,5 +261,7 @@ def _with_other_documents(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
         )
     )
-    frame = pl.concat(parts).sort("_doc", "_at").drop("_doc", "_at")
+    # Only documents read through the models can carry custom fields (a bill of lading's
+    # ``extra``: not plain): their columns (sorted by name) come after the catalogue's.
+    frame = pl.concat(parts, how="diagonal").sort("_doc", "_at").drop("_doc", "_at")
     return frame, tuple(rejected), manifests

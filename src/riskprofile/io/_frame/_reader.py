@@ -14,6 +14,7 @@ import polars as pl
 from riskprofile.errors import RecordError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._assemble import fast_frame
+from riskprofile.io._frame._custom import with_custom_columns, without_empty_custom
 from riskprofile.io._frame._groups import _GroupTables
 from riskprofile.io._frame._load import _Source
 from riskprofile.io._frame._result import FrameBatch
@@ -113,6 +114,7 @@ class _Reader(_GroupTables, _ModelPath):
             rows_via_models += part.rows_via_models
         # Slices hold whole calls in file order: their frames follow one another.
         frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+        frame = without_empty_custom(frame)
         return FrameBatch(
             source=self.source,
             format=self.fmt,
@@ -184,6 +186,9 @@ class _Reader(_GroupTables, _ModelPath):
         self.raw = self.raw.clear()
         fast = fast_frame(fast_rows, calls, bills, boxes, goods, grouped_rows)
         # The column-wise frame is in the model path's order already; merged, it is sorted.
+        if self.mapping.extra:  # the parts' custom columns alike (frames concatenate)
+            fast = with_custom_columns(fast, self.mapping.extra)
+            slow = with_custom_columns(slow, self.mapping.extra)
         frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")
         fast_calls = set(fast_rows["_call"].unique().to_list())
