@@ -537,13 +537,13 @@ def test_the_container_tables_text_columns_are_made_on_polars_threads_count(
     reference, frame_run, _rejected = example_runs
     expected = output.to_csv(reference)
     seen: list[str] = []
-    original = _frame._unit_texts
+    original = _frame._joined
 
-    def unit_texts(*args: Any, **kwargs: Any) -> Any:
+    def joined(*args: Any, **kwargs: Any) -> Any:
         seen.append(threading.current_thread().name)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(_frame, "_unit_texts", unit_texts)
+    monkeypatch.setattr(_frame, "_joined", joined)
     monkeypatch.setattr(pl, "thread_pool_size", lambda: threads)
     fresh = dataclasses.replace(frame_run)
     assert output.to_csv(fresh) == expected
@@ -552,3 +552,30 @@ def test_the_container_tables_text_columns_are_made_on_polars_threads_count(
         assert set(seen) == {threading.current_thread().name}
     else:
         assert all(name.startswith("riskprofile-polars") for name in seen)
+
+
+def test_the_shipment_texts_of_units_of_several_shipments_are_grouped_once(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The five container columns made from shipment columns (B/Ls, consignees, shippers,
+    routes, descriptions) group the shipments of the units of several once, all five
+    together, not once per column; the table is still the row-wise run's."""
+    reference, frame_run, _rejected = example_runs
+    assert frame_run.container_table.get_column("shipment_count").max() > 1  # units of several
+    groupings: list[list[str]] = []
+    original = pl.DataFrame.group_by
+
+    def group_by(self: Any, *by: Any, **kwargs: Any) -> Any:
+        groupings.append(list(self.columns))
+        return original(self, *by, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "group_by", group_by)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 1)
+    fresh = dataclasses.replace(frame_run)
+    assert output.to_csv(fresh) == output.to_csv(reference)
+    shipment_columns = {"bl_numbers", "consignees", "shippers", "routes", "descriptions"}
+    grouping_them = [g for g in groupings if shipment_columns & set(g)]
+    assert grouping_them == [
+        ["rank", "bl_numbers", "consignees", "shippers", "routes", "descriptions"]
+    ]

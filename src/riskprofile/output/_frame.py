@@ -76,6 +76,11 @@ _TABLE_COLUMNS = (
     "hs_codes", "description",
 )  # fmt: skip
 _FILES_ONLY = "_files_only"
+# The container table's text columns, in its column order.
+_TEXT_COLUMNS = (
+    "bl_numbers", "top_reasons", "forced_reasons", "notes", "consignees", "shippers",
+    "routes", "hs_codes", "descriptions", "profile_ids",
+)  # fmt: skip
 
 
 def file_columns(run: FrameRun) -> list[str]:
@@ -342,31 +347,45 @@ def _top_reasons(hits: pl.DataFrame) -> pl.DataFrame:
     ).sort("rank", maintain_order=True)
 
 
-def _unit_texts(
-    run: FrameRun,
-    values: pl.Series,
-    name: str,
-    separator: str = _SEPARATOR,
-    distinct: bool = True,
-) -> pl.Series:
-    """Per unit in rank order, the texts of its shipments' ``values`` (a column in frame
-    order) that are not empty, in the shipments' order (each once when ``distinct``),
-    joined; empty for a unit without any: as :func:`_joined`, for a shipment column.
+@dataclass(frozen=True)
+class _UnitText:
+    """A text column of the container table made from a shipment column: ``values`` (in
+    frame order), the texts that are not empty joined with ``separator``, each once when
+    ``distinct``."""
+
+    values: pl.Series
+    name: str
+    separator: str = _SEPARATOR
+    distinct: bool = True
+
+
+def _unit_texts(run: FrameRun, columns: Sequence[_UnitText]) -> list[pl.Series]:
+    """Per unit in rank order, for each of ``columns``, the texts of its shipments that
+    are not empty, in the shipments' order (each once when ``distinct``), joined; empty
+    for a unit without any: as :func:`_joined`, for shipment columns.
 
     A unit of one shipment takes that shipment's text as it is; only the units of several
-    are grouped. Each unit's text is then gathered once, from the column or from the
-    groups' texts, in rank order (no sort or join of a million texts)."""
+    are grouped, all the columns in one grouping on the rank they are sorted by (no text
+    hashed to group; the texts made distinct within each unit). Each unit's text is then
+    gathered once, from the column or from the groups' texts, in rank order (no sort or
+    join of a million texts)."""
     _shipment_places(run)
     single: pl.DataFrame = _cache(run)["single"]
     several: pl.DataFrame = _cache(run)["several"]
-    text = pl.col(name)
+    rows = several.get_column("row")
+    # ``several`` lists the units' shipments unit by unit, in rank order.
     many = several.select(
-        "rank", values.gather(several.get_column("row")).cast(pl.String).alias(name)
-    ).filter(text.is_not_null() & (text != ""))
-    if distinct:
-        many = many.unique(keep="first", maintain_order=True)
-    grouped = many.group_by("rank").agg(text.str.join(separator))
-    height = values.len()
+        pl.col("rank").set_sorted(),
+        *(c.values.gather(rows).cast(pl.String).alias(c.name) for c in columns),
+    )
+    texts = []
+    for c in columns:
+        text = pl.col(c.name).filter(pl.col(c.name).is_not_null() & (pl.col(c.name) != ""))
+        texts.append(
+            (text.unique(maintain_order=True) if c.distinct else text).str.join(c.separator)
+        )
+    grouped = many.group_by("rank", maintain_order=True).agg(texts)
+    height = run.shipment_scores.height
     where = (
         pl.repeat(None, run.container_table.height, dtype=pl.Int64, eager=True)
         .scatter(single.get_column("rank") - 1, single.get_column("row").cast(pl.Int64))
@@ -375,8 +394,13 @@ def _unit_texts(
             pl.int_range(height, height + grouped.height, dtype=pl.Int64, eager=True),
         )
     )
-    source = pl.concat([values.cast(pl.String), grouped.get_column(name)], rechunk=True)
-    return source.gather(where).fill_null("").alias(name)
+    return [
+        pl.concat([c.values.cast(pl.String), grouped.get_column(c.name)], rechunk=True)
+        .gather(where)
+        .fill_null("")
+        .alias(c.name)
+        for c in columns
+    ]
 
 
 def _profile_ids(run: FrameRun, hits: pl.DataFrame) -> pl.DataFrame:
@@ -405,7 +429,7 @@ def _profile_names(run: FrameRun) -> list[str]:
     return sorted({pid for pid, _iid in run.indicators})
 
 
-def _call(job: Callable[[], pl.Series]) -> pl.Series:
+def _call(job: Callable[[], list[pl.Series]]) -> list[pl.Series]:
     return job()
 
 
@@ -450,24 +474,34 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
     )
     profile_ids = _profile_ids(run, hits)
     column = frame.get_column
-    # Each column on its own (pure steps on the tables made above), side by side.
-    parts = each_at_once(
+
+    def shipment_texts() -> list[pl.Series]:
+        return _unit_texts(
+            run,
+            [
+                _UnitText(column("bl_number"), "bl_numbers", separator=";", distinct=False),
+                _UnitText(column("consignee_name"), "consignees"),
+                _UnitText(column("shipper_name"), "shippers"),
+                _UnitText(frame.select(_route()).to_series(), "routes"),
+                _UnitText(column("description"), "descriptions"),
+            ],
+        )
+
+    # Each job on its own (pure steps on the tables made above), side by side.
+    made = each_at_once(
         _call,
         [
-            lambda: _unit_texts(
-                run, column("bl_number"), "bl_numbers", separator=";", distinct=False
-            ),
-            lambda: _joined(top, "explanation", "top_reasons", units, distinct=False),
-            lambda: _joined(forced, "forced", "forced_reasons", units, distinct=False),
-            lambda: _joined(notes, "note", "notes", units, distinct=False),
-            lambda: _unit_texts(run, column("consignee_name"), "consignees"),
-            lambda: _unit_texts(run, column("shipper_name"), "shippers"),
-            lambda: _unit_texts(run, frame.select(_route()).to_series(), "routes"),
-            lambda: _joined(hs_codes, "hs_codes", "hs_codes", units),
-            lambda: _unit_texts(run, column("description"), "descriptions"),
-            lambda: _joined(profile_ids, "profile_id", "profile_ids", units, separator=", "),
+            shipment_texts,
+            lambda: [_joined(top, "explanation", "top_reasons", units, distinct=False)],
+            lambda: [_joined(forced, "forced", "forced_reasons", units, distinct=False)],
+            lambda: [_joined(notes, "note", "notes", units, distinct=False)],
+            lambda: [_joined(hs_codes, "hs_codes", "hs_codes", units)],
+            lambda: [_joined(profile_ids, "profile_id", "profile_ids", units, separator=", ")],
         ],
     )
+    # In the table's column order (the row-wise table's, whatever the jobs' order).
+    by_name = {part.name: part for parts in made for part in parts}
+    parts = [by_name[name] for name in _TEXT_COLUMNS]
     points = table.get_column("points").unique().sort()
     unit = Decimal(1).scaleb(-run.scale)
     scores = pl.DataFrame(
