@@ -19,7 +19,7 @@ from riskprofile.io._cells import csv_text
 from riskprofile.profiles._compiled import CompiledList, ListEntry, Location
 from riskprofile.profiles._lists import STANDARD_COLUMNS, FieldFormat, field_format, parse_expiry
 from riskprofile.profiles._schema import ListChange, ListItem, WatchList
-from riskprofile.profiles._sources import _Errors, _location, _Origin, _Source
+from riskprofile.profiles._sources import _Errors, _location, _Origin, _Source, file_digest
 from riskprofile.profiles._yaml import Position
 
 __all__ = ["MAX_LIST_BYTES", "MAX_LIST_FILE_BYTES"]
@@ -198,6 +198,7 @@ def _list_file_rows(
             reader = csv.reader(io.StringIO(text))
             rows = [(reader.line_num, [csv_text(cell) for cell in row]) for row in reader]
             errors.list_files[key] = (rows, len(data))
+            errors.list_digests[key] = file_digest(data)  # the bytes parsed, for the lock
     read = errors.list_files[key]
     if isinstance(read, str):
         errors.at(source, position, read, "list")

@@ -37,7 +37,7 @@ from riskprofile.profiles._expressions import (
 )
 from riskprofile.profiles._list_entries import _finish_list
 from riskprofile.profiles._lists import list_comparisons, trader_list_uses
-from riskprofile.profiles._lock import check_locks
+from riskprofile.profiles._lock import check_list_locks, check_locks
 from riskprofile.profiles._overlays import _resolve_base, _resolve_overlays
 from riskprofile.profiles._schema import Indicator, Overlay, Profile, _country
 from riskprofile.profiles._sources import (
@@ -433,6 +433,10 @@ def _load(
         done = _compile(item, errors)
         if done is not None:
             compiled[key] = done
+    digests = {Path(k): v for k, v in errors.list_digests.items()}
+    unlocked = check_list_locks(paths, digests, lock)  # the list files read, as read
+    if unlocked:  # not the reviewed lists: what else their values would say is beside it
+        raise ProfileSetError(sorted(unlocked, key=lambda e: e.path or ""))
 
     if errors.found:
         found = sorted(errors.found, key=lambda e: (e.path or "", e.line or 0, e.column or 0))

@@ -74,6 +74,8 @@ class _Errors:
         # name it, and the bytes every list reads count against MAX_LIST_BYTES.
         self.list_files: dict[str, tuple[list[tuple[int, list[str]]], int] | str] = {}
         self.list_bytes = 0
+        # resolved path -> digest of the bytes read, for the folder's lock
+        self.list_digests: dict[str, str] = {}
         self.list_entries: dict[tuple[str, str], tuple[ListEntry, ...] | None] = {}
         # Values already written as a field is written, by normaliser (a file's values
         # are normalised once however many lists name it).

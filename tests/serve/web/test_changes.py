@@ -345,3 +345,61 @@ def test_a_quick_rewrite_of_the_same_size_is_seen(tmp_path: Path) -> None:
     target.write_text(LIST.replace("ZETA", "BETA"), encoding="utf-8")
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert _watched(web) == ("BETA TRADING LLC",)
+
+
+def test_a_file_is_deleted_only_on_a_second_supervisors_approval(bench: Workbench) -> None:
+    """Regression (note 25): a proposal could not delete a file. Now one can, under the
+    same rules: checked by loading the set without it, approved by someone else, audited,
+    and the folder's lock written again."""
+    from riskprofile.profiles import lock_profiles
+
+    web = _web(bench)
+    folder = web.settings.profile_folder
+    assert folder is not None
+    (folder / "old.yaml").write_text(PROFILE.replace("demo.watch", "demo.old"))
+    lock_profiles(folder)
+    web.swap_profiles(web.load_profiles())
+    assert len(web.load_profiles()) == 2
+    # a list a profile still reads cannot go: the set would not load
+    with pytest.raises(ChangeError, match="do not load") as refused:
+        propose(web, ANA, "watched.csv", "", "gone", delete=True)
+    assert refused.value.status == 422
+    with pytest.raises(ChangeError, match="does not exist"):
+        propose(web, ANA, "nothing.yaml", "", "gone", delete=True)
+    change = propose(web, ANA, "old.yaml", "", "retired profile", delete=True)
+    assert change.kind == "delete"
+    assert (folder / "old.yaml").exists()  # nothing happens on a proposal
+    with pytest.raises(ChangeError) as own:
+        decide(web, ANA, change.id, "approve")
+    assert own.value.status == 403
+    decide(web, SUE, change.id, "approve")
+    assert not (folder / "old.yaml").exists()
+    assert "old.yaml" not in (folder / "profiles.lock").read_text()
+    assert [p.profile.id for p in web.load_profiles()] == ["demo.watch"]  # locked, loads
+    with web.store.read() as tx:
+        rows = tx.rows("SELECT action, after FROM web_audit WHERE target = 'old.yaml' ORDER BY seq")
+    assert [r[0] for r in rows] == ["change.propose", "change.approve"]
+    assert all('"delete": true' in r[1] and '"sha256": ""' in r[1] for r in rows)
+
+
+def test_the_pages_propose_a_deletion(bench: Workbench) -> None:
+    web = _web(bench)
+    folder = web.settings.profile_folder
+    assert folder is not None
+    (folder / "old.yaml").write_text(PROFILE.replace("demo.watch", "demo.old"))
+    analyst = bench.client("ana")
+    response = analyst.post(
+        "/changes",
+        data={"csrf_token": csrf_of(analyst), "path": "old.yaml", "delete": "true",
+              "reason": "retired"},
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    shown = analyst.get(response.headers["location"]).text
+    assert "This change deletes the file." in shown
+    assert "-id: demo.old" in shown
+    supervisor = bench.client("sue")
+    done = supervisor.post(
+        response.headers["location"] + "/approve", data={"csrf_token": csrf_of(supervisor)}
+    )
+    assert done.status_code == 303
+    assert not (folder / "old.yaml").exists()

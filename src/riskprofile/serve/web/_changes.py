@@ -2,14 +2,15 @@
 when a supervisor who is someone else approves it.
 
 A proposal is the whole new text of one file in the served profile folder (a profile's
-YAML, or a list's CSV or text file). It is checked when proposed and again when approved
-by loading the whole set with it in a copy of the folder, so a change that breaks any
-profile never gets in. On approval the file is written atomically (a temporary file
-renamed over it), the folder's lock is written again if it has one (the approval is the
-review), the set is loaded from the real folder and swapped in whole; if that load fails
-the file is put back. A proposal made against a file that has changed since (another
-approval) is refused as stale. Every step is in the audit log with the file's SHA-256
-before and after.
+YAML, or a list's CSV or text file), or its deletion (kind ``delete``). It is checked
+when proposed and again when approved by loading the whole set with it in a copy of the
+folder, so a change that breaks any profile never gets in (a list a profile still reads
+cannot be deleted). On approval the file is written atomically (a temporary file
+renamed over it) or deleted (its folder synced), the folder's lock is written again if
+it has one (the approval is the review), the set is loaded from the real folder and
+swapped in whole; if that load fails the file is put back. A proposal made against a
+file that has changed since (another approval) is refused as stale. Every step is in the
+audit log with the file's SHA-256 before and after (empty for a file deleted).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Change:
 
     id: int
     path: str
-    kind: Literal["profile", "list"]
+    kind: Literal["profile", "list", "delete"]
     content: str
     base_sha: str
     reason: str
@@ -151,14 +152,18 @@ def _current(target: Path) -> bytes | None:
         return None
 
 
-def _check_loads(web: WebContext, folder: Path, relative: str, content: bytes) -> None:
-    """Load the whole set with the change applied, in a copy of the folder."""
+def _check_loads(web: WebContext, folder: Path, relative: str, content: bytes | None) -> None:
+    """Load the whole set with the change applied (``content`` None: the file deleted),
+    in a copy of the folder."""
     with tempfile.TemporaryDirectory(prefix="riskprofile-change-") as temporary:
         copy = Path(temporary) / "profiles"
         shutil.copytree(folder, copy, symlinks=False)
         target = copy.joinpath(*PurePosixPath(relative).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if content is None:
+            target.unlink()
+        else:
+            target.write_bytes(content)
         if (copy / _LOCK_FILE).exists():
             lock_profiles(copy)
         paths = [str(copy) if Path(p) == folder else p for p in web.settings.profiles]
@@ -202,13 +207,17 @@ def list_changes(tx: Tx, *, limit: int = 200) -> list[Change]:
     return [_change(r) for r in rows]
 
 
-def propose(web: WebContext, user: User, path: str, content: str, reason: str) -> Change:
-    """Propose the new text of one file; checked (the whole set loads with it) and
-    audited as ``change.propose``. Nothing takes effect yet."""
+def propose(
+    web: WebContext, user: User, path: str, content: str, reason: str, *, delete: bool = False
+) -> Change:
+    """Propose the new text of one file, or (``delete``) its deletion; checked (the whole
+    set loads with it) and audited as ``change.propose``. Nothing takes effect yet."""
     if user.role not in ("analyst", "supervisor"):
         raise ChangeError(403, _("Your role cannot do this."))
     folder = _folder(web)
     relative, target = _relative(folder, path)
+    if delete:
+        return _propose_deletion(web, user, folder, relative, target, reason)
     data = content.replace("\r\n", "\n").encode("utf-8")
     if len(data) > MAX_CHANGE_BYTES:
         raise ChangeError(422, _("The file is over 1 MiB."))
@@ -224,6 +233,34 @@ def propose(web: WebContext, user: User, path: str, content: str, reason: str) -
     kind: Literal["profile", "list"] = (
         "profile" if PurePosixPath(relative).suffix.lower() in _PROFILE_SUFFIXES else "list"
     )
+    return _record_proposal(web, user, relative, kind, data, before, reason)
+
+
+def _propose_deletion(
+    web: WebContext, user: User, folder: Path, relative: str, target: Path, reason: str
+) -> Change:
+    """Propose deleting a file: it must exist, and the set must load without it."""
+    reason = reason.strip()
+    if not reason:
+        raise ChangeError(422, _("Say why (the reason is kept with the change)."))
+    before = _current(target)
+    if before is None:
+        raise ChangeError(422, _("File %(path)s does not exist: nothing to delete.")
+                          % {"path": relative})  # fmt: skip
+    _check_loads(web, folder, relative, None)
+    return _record_proposal(web, user, relative, "delete", b"", before, reason)
+
+
+def _record_proposal(
+    web: WebContext,
+    user: User,
+    relative: str,
+    kind: Literal["profile", "list", "delete"],
+    data: bytes,
+    before: bytes | None,
+    reason: str,
+) -> Change:
+    deleted = {"delete": True} if kind == "delete" else {}
     with web.store.write() as tx:
         number = tx.next_id("web_changes")
         entry = record(
@@ -232,7 +269,12 @@ def propose(web: WebContext, user: User, path: str, content: str, reason: str) -
             "change.propose",
             relative,
             before={"sha256": _sha(before)},
-            after={"change": number, "sha256": _sha(data), "reason": reason[:2000]},
+            after={
+                "change": number,
+                "sha256": "" if deleted else _sha(data),
+                "reason": reason[:2000],
+                **deleted,
+            },
         )
         tx.execute(
             f"INSERT INTO web_changes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
@@ -259,6 +301,16 @@ def propose(web: WebContext, user: User, path: str, content: str, reason: str) -
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, data)
+
+
+def _delete(target: Path) -> None:
+    """Delete an approved file, the deletion made durable (its folder synced)."""
+    target.unlink()
+    descriptor = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _restore(folder: Path, target: Path, before: bytes | None, locked: bool) -> None:
@@ -319,9 +371,11 @@ def decide(
                         "it is stale; propose it again on the file as it is."
                     ),
                 )
-            data = change.content.encode("utf-8")
+            data = None if change.kind == "delete" else change.content.encode("utf-8")
             _check_loads(web, folder, relative, data)
             before["sha256"], after["sha256"] = _sha(current), _sha(data)
+            if data is None:
+                after["delete"] = True
         # The decision is recorded first, in this transaction; if writing the file or
         # loading the set fails, the exception rolls the record back and the file is put
         # back as it was.
@@ -336,7 +390,10 @@ def decide(
         decided = get_change(tx, change.id)
         if decision == "approve":
             locked = (folder / _LOCK_FILE).exists()
-            _write_atomically(target, data)
+            if data is None:
+                _delete(target)
+            else:
+                _write_atomically(target, data)
             try:
                 if locked:
                     lock_profiles(folder)
@@ -400,13 +457,15 @@ def propose_page(
     request: Request,
     user: Proposer,
     path: Annotated[str, Form(max_length=300)],
-    content: Annotated[str, Form(max_length=MAX_CHANGE_BYTES)],
     reason: Annotated[str, Form(max_length=2000)],
+    content: Annotated[str, Form(max_length=MAX_CHANGE_BYTES)] = "",
+    delete: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Propose a change (it takes effect only on another user's approval)."""
+    """Propose a change, or a file's deletion (it takes effect only on another user's
+    approval)."""
     web = web_context(request)
     try:
-        change = propose(web, user, path, content, reason)
+        change = propose(web, user, path, content, reason, delete=delete)
     except ChangeError as exc:
         return render(
             request,
