@@ -16,7 +16,7 @@ import rule_engine
 from rule_engine import ast as re_ast
 from sqlglot import exp
 
-from riskprofile.engines._translating import ConstantFolding, fits
+from riskprofile.engines._translating import KIND_OF_TYPE, ConstantFolding, fits
 from riskprofile.engines.sql import _numbers as num
 from riskprofile.engines.sql._dialects import Dialect, lit
 from riskprofile.engines.sql._regex import SAFE_CLASS, UnsupportedRegex, sql_pattern
@@ -30,6 +30,7 @@ from riskprofile.engines.sql._values import (
     boolean,
     both,
     ctx_of,
+    custom_field_type,
     field_kinds,
     is_null,
     nn,
@@ -37,6 +38,7 @@ from riskprofile.engines.sql._values import (
     or_,
     when,
 )
+from riskprofile.model._extra import is_extra_field
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._regex import RegexRefused
 
@@ -115,9 +117,14 @@ class _Core(ConstantFolding[_Q], ABC):
             return bound
         if node.scope is not None:  # pragma: no cover - built-ins are constants
             raise Untranslatable(f"the built-in ${node.name}")
-        if node.name not in field_kinds():  # a custom field (x_<name>): not in the table
-            raise Untranslatable(f"the custom field {node.name}")
-        kind, flavor, nullable = field_kinds()[node.name]
+        known = field_kinds().get(node.name)
+        if known is not None:
+            kind, flavor, nullable = known
+        else:  # a custom field (x_<name>): a column of its declared type, maybe null
+            custom = custom_field_type(node.result_type) if is_extra_field(node.name) else None
+            if custom is None:
+                raise Untranslatable(f"the field {node.name}")
+            (kind, flavor), nullable = KIND_OF_TYPE[custom], True
         if kind == "list":
             self.list_fields.add(node.name)
         return _Q(kind, exp.column(node.name), flavor=flavor, ctx="row", nullable=nullable)

@@ -24,7 +24,9 @@ from riskprofile.engines._contract import ConditionMasks
 from riskprofile.engines.columnar._masks import _patched, _same_meaning
 from riskprofile.engines.sql._dialects import DIALECTS, Dialect
 from riskprofile.engines.sql._translate import SqlTranslation, translate
+from riskprofile.engines.sql._values import custom_field_type
 from riskprofile.errors import DatabaseError
+from riskprofile.model._extra import is_extra_field
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import Condition
 
@@ -111,6 +113,25 @@ def select_sql(
 
 def _types() -> dict[str, str]:
     return {spec.name: spec.type for spec in field_catalogue()}
+
+
+def _column_type(name: str, dtype: pl.DataType, types: Mapping[str, str]) -> str:
+    """The catalogue type of frame column ``name``: the catalogue's, or, for a custom
+    field (``x_<name>``), the one its column's dtype holds (text, number, date, bool,
+    list are String, Float64, UTC Datetime, Boolean, List(String))."""
+    if name in types:
+        return types[name]
+    if dtype == pl.String:
+        return "string"
+    if dtype == pl.Float64:
+        return "float"
+    if dtype == pl.Boolean:
+        return "boolean"
+    if isinstance(dtype, pl.Datetime):
+        return "date"
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return "list[string]"
+    raise TypeError(f"column {name!r}: no SQL type for {dtype}")
 
 
 def _with_nul(frame: pl.DataFrame, names: Iterable[str]) -> pl.Series:
@@ -274,7 +295,10 @@ def load_postgres(cursor: Any, data: pl.DataFrame, table: str, *, temporary: boo
     types = _types()
     dialect = DIALECTS["postgres"]
     columns = list(data.columns)
-    sql_types = ["BIGINT" if n == "_row" else dialect.column_type(types[n]) for n in columns]  # type: ignore[arg-type]
+    sql_types = [
+        "BIGINT" if n == "_row" else dialect.column_type(_column_type(n, data.schema[n], types))  # type: ignore[arg-type]
+        for n in columns
+    ]
     spec = ", ".join(f'"{n}" {t}' for n, t in zip(columns, sql_types, strict=True))
     kind = "TEMPORARY TABLE" if temporary else "TABLE"
     cursor.execute(f'CREATE {kind} "{table}" ({spec})')
@@ -413,6 +437,28 @@ def _list_holes(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, pl.Serie
     return {n: found.get_column(n) for n in present if found.get_column(n).any()}
 
 
+_CUSTOM_DTYPES: dict[str, pl.DataType] = {
+    "string": pl.String(), "float": pl.Float64(), "boolean": pl.Boolean(),
+    "date": pl.Datetime("us", "UTC"), "list[string]": pl.List(pl.String()),
+}  # fmt: skip
+
+
+def _with_absent_custom_fields(
+    frame: pl.DataFrame, conditions: Iterable[Condition]
+) -> pl.DataFrame:
+    """``frame`` with a null column of its declared type for each custom field the
+    conditions read and the batch has no column for (no record gave it a value): null
+    in every row, as the row-wise engine reads it."""
+    added: dict[str, pl.Expr] = {}
+    for condition in conditions:
+        for name in sorted(condition.fields):
+            if is_extra_field(name) and name not in frame.columns and name not in added:
+                kind = custom_field_type(condition.rule.context.resolve_type(name))
+                if kind is not None:
+                    added[name] = pl.lit(None, _CUSTOM_DTYPES[kind]).alias(name)
+    return frame.with_columns(added.values()) if added else frame
+
+
 def masks_for(
     database: Database,
     frame: pl.DataFrame,
@@ -440,6 +486,7 @@ def masks_for(
             fallback.append((key, condition, t.fallback))
     out: dict[str, ConditionMasks] = {}
     if translated:
+        frame = _with_absent_custom_fields(frame, [by_key[key] for key, _ in translated])
         result = database.query(frame, translated)
         nul = result.get_column("nul")
         holes = _list_holes(frame, {f for _, t in translated for f in t.list_fields})

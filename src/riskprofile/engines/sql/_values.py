@@ -31,6 +31,19 @@ def field_kinds() -> dict[str, tuple[str, str | None, bool]]:
     return {spec.name: (*KIND_OF_TYPE[spec.type], spec.nullable) for spec in field_catalogue()}
 
 
+# A custom field's rule-engine type (riskprofile.profiles.custom_field_types) -> its
+# catalogue type: the type its frame column has (riskprofile.model._extra).
+_CUSTOM_TYPES = {"STRING": "string", "FLOAT": "float", "DATETIME": "date", "BOOLEAN": "boolean",
+                 "ARRAY": "list[string]"}  # fmt: skip
+
+
+def custom_field_type(result_type: Any) -> str | None:
+    """The catalogue type of a custom field (``x_<name>``) whose rule-engine type is
+    ``result_type`` (text: ``string``, number: ``float``, date: ``date``, bool:
+    ``boolean``, list: ``list[string]``), or None."""
+    return _CUSTOM_TYPES.get(getattr(result_type, "name", ""))
+
+
 def nn(e: exp.Expression) -> exp.Expression:
     """``e`` with NULL read as FALSE."""
     if _never_null(e):
