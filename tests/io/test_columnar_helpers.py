@@ -143,3 +143,11 @@ def test_iso6346_problem_is_the_models_verdict(numbers: list[str | None]) -> Non
         None if n is None else getattr(container_number_problem(n), "code", None) for n in numbers
     ]
     assert got == expected
+
+
+def test_iso6346_problem_reads_each_byte_of_the_number_once() -> None:
+    """Regression (issue 15): each letter's value was written with its byte four times
+    (``10 + k + (k >= 1) + (k >= 11) + (k >= 21)``), and an expression used twice is
+    computed twice: 23 byte reads per row at a million rows. Now one per character."""
+    expression = str(_iso6346_problem(pl.col("n")))
+    assert expression.count("bin.get(") == 11

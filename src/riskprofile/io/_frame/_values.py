@@ -406,11 +406,10 @@ def _iso6346_problem(number: pl.Expr) -> pl.Expr:
 
     total = pl.lit(0, pl.Int64)
     for i in range(10):
-        if i < 4:  # a letter: A is 10, then 12-21, 23-32, 34-38 (multiples of 11 skipped)
-            k = byte(i) - ord("A")
-            value = 10 + k + sum(((k >= step).cast(pl.Int64) for step in (1, 11, 21)), pl.lit(0))
-        else:  # a digit
-            value = byte(i) - ord("0")
+        # Each byte read once (an expression used twice is computed twice). A letter:
+        # A is 10, then 12-21, 23-32, 34-38 (multiples of 11 skipped), that is
+        # 10 + k + ceil(k / 10) for k = byte - ord("A"): (11 * byte - 606) // 10.
+        value = (byte(i) * 11 - 606) // 10 if i < 4 else byte(i) - ord("0")
         total = total + value * (1 << i)
     digit = total % 11 % 10
     return (
