@@ -89,8 +89,10 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     suggest.add_argument(
         "--combinations", action="store_true",
-        help="also propose HS6 code x origin x departure country combinations, kept by "
-        "their shrunk hit rate, as CSV watch lists beside the profile",
+        help="also propose HS6 codes by their past hit rate and HS6 code x origin x "
+        "departure country and HS6 code x tax type combinations by their shrunk hit rate, "
+        "as CSV watch lists beside the profile, each tier weighted by how it ranked the "
+        "last third of the days before the split",
     )  # fmt: skip
     suggest.add_argument("--id", dest="profile_id", help="the profile's id")
     suggest.add_argument(

@@ -55,6 +55,17 @@ KINDS: tuple[CandidateKind, ...] = (
     CandidateKind("consignee", "consignee", "consignees", "consignee_name in ${list}",
                   "consignee_name"),
     CandidateKind("shipper", "shipper", "shippers", "shipper_name in ${list}", "shipper_name"),
+    CandidateKind("consignee_identifier", "importer (consignee) identifier",
+                  "importer_ids", "consignee_identifier in ${list}", "consignee_identifier"),
+    CandidateKind("shipper_identifier", "seller (shipper) identifier", "seller_ids",
+                  "shipper_identifier in ${list}", "shipper_identifier"),
+    CandidateKind("declarant_identifier", "declarant identifier", "declarant_ids",
+                  "declarant_identifier in ${list}", "declarant_identifier"),
+    CandidateKind("declarant_name", "declarant", "declarants", "declarant_name in ${list}",
+                  "declarant_name"),
+    CandidateKind("customs_office", "customs office", "customs_offices",
+                  "customs_office in ${list}", "customs_office"),
+    CandidateKind("tax_type", "tax type", "tax_types", "tax_type in ${list}", "tax_type"),
     CandidateKind("heading_origin", "HS heading from an origin country", "heading_origins",
                   # The list holds "<heading>:<country>" texts: some heading and some
                   # origin of the shipment together.
@@ -92,15 +103,46 @@ KINDS: tuple[CandidateKind, ...] = (
                   'origin_countries if h[:6] + ":" + c + ":" + port_of_loading[:2] in '
                   '${list}].length > 0].length > 0',
                   "hs_codes"),
+    CandidateKind("code_tax_type", "HS6 code with a tax type", "code_tax_types",
+                  # "<HS6>:<tax type>" texts; null tax type first.
+                  'tax_type != null and [h for h in hs_subheadings '
+                  'if h + ":" + tax_type in ${list}].length > 0',
+                  "hs_subheadings"),
 )  # fmt: skip
 """The candidate kinds, most specific first (ties between candidates with the same units
 go to the earlier kind: a port before its country, an HS code before its heading)."""
 
 
-_KIND = {k.name: k for k in KINDS}
+def custom_kind(name: str) -> CandidateKind:
+    """The kind of a text custom field (``x_office``): its values as single values, a
+    watch list tested by ``x_office in $list`` (the draft declares the field under
+    ``requires: extra:``)."""
+    return CandidateKind(name, f"custom field {name}", f"{name}_values",
+                         f"{name} in ${{list}}", name)  # fmt: skip
 
 
-COMBINATIONS = frozenset({"code_origin_departure"})
+class _Kinds(dict[str, CandidateKind]):
+    """The kinds by name; a custom field's (``x_...``) made on demand."""
+
+    def __missing__(self, name: str) -> CandidateKind:
+        if name.startswith("x_"):
+            return custom_kind(name)
+        raise KeyError(name)
+
+
+class _Order(dict[str, int]):
+    """Each kind's place: a custom field's after every kind of the catalogue."""
+
+    def __missing__(self, name: str) -> int:
+        if name.startswith("x_"):
+            return len(KINDS)
+        raise KeyError(name)
+
+
+_KIND = _Kinds({k.name: k for k in KINDS})
+
+
+COMBINATIONS = frozenset({"code_origin_departure", "code_tax_type"})
 """The kinds that combine fields at full code level: rare by nature, so they are not held
 to ``min_support`` and the false discovery test but kept by their shrunk hit rate
 (:func:`shrunk_rate`), and only when :func:`~riskprofile.evaluation.suggest` is asked
@@ -162,7 +204,7 @@ _LIST_FIELDS = frozenset({"hs_codes", "hs_subheadings", "hs_headings", "hs_chapt
                           "origin_countries", "transshipment_ports"})  # fmt: skip
 
 
-_ORDER = {k.name: i for i, k in enumerate(KINDS)}
+_ORDER = _Order({k.name: i for i, k in enumerate(KINDS)})
 
 
 _MIN_BAND_SHIPMENTS = 20  # per band: a chapter needs value_bands * 20 shipments for bands

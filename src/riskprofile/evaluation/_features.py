@@ -80,6 +80,12 @@ def _band_of(value: float, cuts: tuple[float, ...]) -> int:
     return band
 
 
+_TRADER_FIELDS = ("consignee_identifier", "shipper_identifier", "declarant_identifier",
+                  "declarant_name", "customs_office", "tax_type")  # fmt: skip
+"""Declaration-level fields whose values are single candidates (their kind's name is the
+field's)."""
+
+
 def _features(s: Shipment, bands: Bands, combinations: bool = False) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     if combinations and s.port_of_loading and len(s.port_of_loading) >= 2:
@@ -91,6 +97,16 @@ def _features(s: Shipment, bands: Bands, combinations: bool = False) -> set[tupl
         )
     if combinations:
         out.update(("hs_subheading", v) for v in s.hs_subheadings)
+        if s.tax_type:
+            out.update(("code_tax_type", f"{h}:{s.tax_type}") for h in s.hs_subheadings)
+    for kind in _TRADER_FIELDS:
+        value = getattr(s, kind)
+        if value:
+            out.add((kind, value))
+    for name, value in (s.model_extra or {}).items():
+        # Text custom fields (x_office): numbers, dates and lists are not values to list.
+        if name.startswith("x_") and isinstance(value, str) and value:
+            out.add((name, value))
     out.update(("consignee", v) for v in [s.consignee_name] if v)
     out.update(("shipper", v) for v in [s.shipper_name] if v)
     out.update(("hs_code", v) for v in s.hs_codes)
@@ -145,6 +161,9 @@ def _label(kind: str, value: str, bands: Bands) -> str:
     if kind == "code_origin_departure":
         code, country, departure = value.split(":")
         return f"HS {code} from {country} departed {departure}"
+    if kind == "code_tax_type":
+        code, tax = value.split(":", 1)
+        return f"HS {code} with tax type {tax}"
     return value
 
 

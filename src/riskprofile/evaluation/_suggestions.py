@@ -200,6 +200,12 @@ class Suggestions:
             port = departure + "XXX"
             hit = {"hs_codes": [code], "origin_countries": [country], "port_of_loading": port}
             miss = {"hs_codes": [code], "origin_countries": [other], "port_of_loading": port}
+        elif kind == "code_tax_type":
+            code, tax = first.split(":", 1)
+            pairs = {c.value for c in group.candidates}
+            other = next(t for t in ("ZZ", "ZY", "ZX", "ZW", "ZV") if f"{code}:{t}" not in pairs)
+            hit = {"hs_subheadings": [code], "tax_type": tax}
+            miss = {"hs_subheadings": [code], "tax_type": other}
         elif kind == "heading_origin":
             heading, country = first.split(":")
             hit = {"hs_headings": [heading], "origin_countries": [country]}
@@ -243,8 +249,6 @@ class Suggestions:
             else:
                 hit = {spec.field: [first] if spec.field in _LIST_FIELDS else first}
                 miss_value = {
-                    "consignee": "NOT ON THE LIST",
-                    "shipper": "NOT ON THE LIST",
                     "hs_code": "00000000",
                     "hs_subheading": "000000",
                     "hs_heading": "0000",
@@ -253,7 +257,7 @@ class Suggestions:
                     "port_of_loading": "ZZZZZ",
                     "place_of_receipt": "ZZZZZ",
                     "transshipment_port": "ZZZZZ",
-                }[kind]
+                }.get(kind, "NOT ON THE LIST")
             while miss_value in values:
                 miss_value = "Z" + miss_value  # a value nobody would declare
             miss = {spec.field: [miss_value] if spec.field in _LIST_FIELDS else miss_value}
@@ -404,6 +408,12 @@ class Suggestions:
                 "record every result, found or not, so the suggestion can be measured."
             ),
         ]
+        custom = sorted({g.kind for g in groups if g.kind.startswith("x_")})
+        if custom:
+            # The custom fields the conditions read, as the column mapping declares them.
+            out.append("requires:")
+            out.append("  extra:")
+            out += [f"    {kind[2:]}: text" for kind in custom]
         listed = [g for g in groups if _KIND[g.kind].condition]
         if listed:
             out.append("lists:")
@@ -495,6 +505,8 @@ def _text(value: float | None) -> str:
 
 
 def _explain(kind: str) -> str:
+    if kind.startswith("x_"):
+        return f"{kind} {{{kind}}} is on the suggested list"
     return {
         "consignee": "consignee {consignee_name} is on the suggested list",
         "shipper": "shipper {shipper_name} is on the suggested list",
@@ -511,4 +523,12 @@ def _explain(kind: str) -> str:
         "origin_country": "goods from {origin_countries}",
         "code_origin_departure": "HS {hs_codes} from {origin_countries} loaded at "
         "{port_of_loading}: a combination with past findings",
+        "code_tax_type": "HS {hs_subheadings} with tax type {tax_type}: a combination with "
+        "past findings",
+        "consignee_identifier": "importer {consignee_identifier} is on the suggested list",
+        "shipper_identifier": "seller {shipper_identifier} is on the suggested list",
+        "declarant_identifier": "declarant {declarant_identifier} is on the suggested list",
+        "declarant_name": "declarant {declarant_name} is on the suggested list",
+        "customs_office": "declared at office {customs_office}",
+        "tax_type": "tax type {tax_type}",
     }[kind]

@@ -212,8 +212,10 @@ def _check_examples(resolved: _Resolved, errors: _Errors) -> bool:
     for index, example in enumerate(profile.examples):
         at: tuple[str | int, ...] = ("examples", index)
         name = f"example {example.name!r}"
+        # A custom field the profile declares (requires: extra:) is a field of its own.
+        custom = {f"x_{name}" for name in profile.requires.extra}
         for key in example.shipment:
-            if key not in fields:
+            if key not in fields and key not in custom:
                 error((*at, "shipment", key), f"{name}: unknown shipment field {key!r}",
                       _suggest(key, fields))  # fmt: skip
         known = {k: v for k, v in example.shipment.items() if k in fields}

@@ -38,6 +38,12 @@ _PORTS = ("place_of_receipt", "port_of_loading", "transshipment_ports", "port_of
           "place_of_delivery")  # fmt: skip
 _GOODS = ("hs_codes", "origin_countries", "package_types", "description", "packages",
           "goods_gross_weight_kg", "goods_net_weight_kg", "declared_value")  # fmt: skip
+_DECLARATION = ("customs_office", "customs_procedure", "import_type", "import_use",
+                "payment_type", "transport_mode", "origin_country_indicator", "tax_type",
+                "tax_rate", "declarant_name", "declarant_identifier",
+                "departure_country")  # fmt: skip
+"""The declaration-level fields, declared on the consignment as a declaration export
+gives them."""
 _SITUATIONAL = frozenset(
     {"shipment_id", "manifest_ref", "goods_scope", "bl_count_in_container",
      "container_count_in_bl", "is_lcl", "quality_flags", "quality_flag_count",
@@ -172,6 +178,7 @@ def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
         "issue_date": g["bl_issue_date"],
         "goods": goods,
         "container_numbers": [number] if number else [],
+        **{name: g[name] for name in _DECLARATION},
     }
     containers = []
     if number is not None:
@@ -247,6 +254,10 @@ def _build(fields: Mapping[str, Any]) -> tuple[Shipment, list[str], tuple[str, .
     problems: list[str] = []
     taken: list[str] = []
     for name in sorted(stated):
+        if name.startswith("x_"):
+            # A custom field: no manifest carries it, taken as stated.
+            update[name] = getattr(given, name)
+            continue
         value, result = getattr(given, name), getattr(built, name)
         sources = DERIVED_FROM.get(name)
         if sources is not None and not stated & set(sources):
