@@ -48,6 +48,22 @@ def test_reads_our_layout_with_lenient_yes_no(tmp_path: Path) -> None:
     assert (third.inspected, third.finding, third.source_line) == (False, False, 4)
 
 
+def test_reads_a_seized_quantity_with_its_unit_apart(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "o.csv",
+        "unit,inspected,finding,category,quantity,quantity_unit,seizure\n"
+        "MSKU9045125,yes,yes,drugs,120.5,kg,yes\n"
+        "TGHU9876542,yes,no,,,,\n"
+        "BL77,yes,no,,,,yes\n",
+    )
+    reading = read_outcomes(path)
+    first, second = reading.outcomes
+    assert (first.quantity, first.quantity_unit, first.seizure) == ("120.5", "kg", True)
+    assert (second.quantity_unit, second.seizure) == (None, None)
+    [rejected] = reading.rejected
+    assert "a seizure without a finding" in str(rejected)
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [("yes", True), ("Y", True), ("TRUE", True), ("1", True), (1, True), (1.0, True),

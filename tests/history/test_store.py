@@ -103,3 +103,19 @@ def test_a_dsn_password_is_never_shown() -> None:
     with pytest.raises(HistoryStoreError) as caught:
         open_store("postgresql://pcu:s3cret@127.0.0.1:1/history?connect_timeout=1")
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_store_made_before_quantities_were_kept_gets_their_columns(tmp_path: Path) -> None:
+    import duckdb
+
+    from riskprofile.history import open_store
+
+    path = tmp_path / "old.duckdb"
+    with open_store(str(path)):
+        pass
+    with duckdb.connect(str(path)) as db:
+        for column in ("quantity", "quantity_unit", "seizure"):
+            db.execute(f"ALTER TABLE rp_inspections DROP COLUMN {column}")
+    with open_store(str(path)) as store:
+        columns = store._db.frame("SELECT * FROM rp_inspections LIMIT 0").columns
+    assert columns[-3:] == ["quantity", "quantity_unit", "seizure"]

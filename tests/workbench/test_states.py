@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from decimal import Decimal
 
 import pytest
 from hypothesis import event, given, settings
@@ -57,9 +58,31 @@ def test_a_closed_result_is_amended_by_a_supervisor_or_with_one() -> None:
     corrected = Amend("finding", dt.date(2026, 11, 4), "weighed again", category="drugs",
                       quantity="11.5 kg", seizure=True, approved_by=SUPERVISOR)  # fmt: skip
     again = apply(nil, corrected, OFFICER)
-    assert (again.result, again.quantity, again.result_date) == ("finding", "11.5 kg",
-                                                                 dt.date(2026, 11, 4))  # fmt: skip
+    assert (again.result, again.quantity, again.quantity_unit, again.result_date) == (
+        "finding", "11.5", "kg", dt.date(2026, 11, 4))  # fmt: skip
     assert (again.officer, again.disposition) == (case.officer, case.disposition)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "kept"),
+    [("12 kg", None, ("12", "kg")), ("12.5", "kg", ("12.5", "kg")), ("3kg", None, ("3", "kg")),
+     ("400 pairs", "pairs", ("400", "pairs")), (None, None, (None, None)),
+     ("12", None, "needs its unit"), ("two bags", None, "not a number above zero"),
+     ("0 kg", None, "not a number above zero"), ("1,000 kg", None, "not a number above zero"),
+     ("-2 kg", None, "not a number above zero"), (None, "kg", "given without a quantity"),
+     ("12 kg", "t", "another unit than t"), ("12", "k" * 2001, "unit is over 2000")],
+)  # fmt: skip
+def test_a_quantity_is_a_number_with_its_unit(
+    quantity: str | None, unit: str | None, kept: tuple[str | None, str | None] | str
+) -> None:
+    examining = apply(_assigned(), Dispose("physical"), OFFICER)
+    found = RecordResult("finding", DAY, category="drugs", quantity=quantity, quantity_unit=unit)
+    if isinstance(kept, str):
+        with pytest.raises(TransitionError, match=kept):
+            apply(examining, found, OFFICER)
+        return
+    case = apply(examining, found, OFFICER)
+    assert (case.quantity, case.quantity_unit) == kept
 
 
 def test_the_whole_way_to_a_finding() -> None:
@@ -179,9 +202,13 @@ def check(case: Case) -> None:
         assert case.result_date is not None
         if case.result == "finding":
             assert case.category
+            if case.quantity is not None:
+                assert Decimal(case.quantity) > 0
+                assert case.quantity_unit
         else:
             assert case.category is None
             assert case.quantity is None
+            assert case.quantity_unit is None
             assert not case.seizure
         if case.result == "not_examined":
             assert case.reason
@@ -195,6 +222,8 @@ def check(case: Case) -> None:
 
 
 texts = st.sampled_from(["", " ", "checked", "tip-off", "PKBQM"])
+quantities = st.sampled_from(["", "2 kg", "3", "1.5 t", "two bags", "0 kg"])
+units = st.sampled_from(["kg", "pieces", " "])
 actions = st.one_of(
     st.builds(Target, texts),
     st.builds(Release, texts),
@@ -204,11 +233,13 @@ actions = st.one_of(
                                         "referred"]),
               st.none() | texts, st.none() | texts, st.none() | texts),
     st.builds(RecordResult, st.sampled_from(["finding", "nil", "not_examined"]), st.just(DAY),
-              st.none() | texts, st.none() | texts, st.booleans(), st.none() | texts),
+              st.none() | texts, st.none() | quantities, st.booleans(), st.none() | texts,
+              st.none() | units),
     st.builds(Amend, st.sampled_from(["finding", "nil", "not_examined"]),
               st.sampled_from([DAY, DAY + dt.timedelta(days=1)]), texts, st.none() | texts,
               st.none() | texts, st.booleans(), st.none() | texts,
-              st.none() | st.sampled_from([SUPERVISOR, OTHER_OFFICER, OFFICER])),
+              st.none() | st.sampled_from([SUPERVISOR, OTHER_OFFICER, OFFICER]),
+              st.none() | units),
 )  # fmt: skip
 actors = st.sampled_from([ANALYST, OFFICER, OTHER_OFFICER, SUPERVISOR])
 
@@ -249,9 +280,10 @@ def test_no_sequence_of_actions_breaks_the_rules(
 amendments = st.builds(
     Amend, st.sampled_from(["finding", "nil", "not_examined"]),
     st.sampled_from([DAY, DAY + dt.timedelta(days=1)]), st.sampled_from(["typo", "lab report"]),
-    st.none() | st.sampled_from(["drugs", "weapons"]), st.none() | st.sampled_from(["2 kg"]),
+    st.none() | st.sampled_from(["drugs", "weapons"]), st.none() | st.sampled_from(["2 kg", "2"]),
     st.booleans(), st.none() | st.sampled_from(["seal broken"]),
     st.none() | st.sampled_from([SUPERVISOR, OTHER_OFFICER, Actor("ivan", "supervisor")]),
+    st.none() | st.sampled_from(["kg", "g"]),
 )  # fmt: skip
 
 

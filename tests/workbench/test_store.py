@@ -136,10 +136,10 @@ def test_three_containers_to_a_result_with_before_and_after(
                OFFICER)  # fmt: skip
         reading = wb.outcomes(batch)
         assert set(reading.outcomes) == {
-            Outcome(first.unit_key, True, True, first.case.selected_by, "drugs", "40 kg", DAY,  # type: ignore[arg-type]
-                    container_number=first.container_number),
+            Outcome(first.unit_key, True, True, first.case.selected_by, "drugs", "40", DAY,  # type: ignore[arg-type]
+                    container_number=first.container_number, quantity_unit="kg", seizure=True),
             Outcome(second.unit_key, True, False, second.case.selected_by, date=DAY,  # type: ignore[arg-type]
-                    container_number=second.container_number),
+                    container_number=second.container_number, seizure=False),
             Outcome(extra.unit_key, False, False, "other", date=DAY,
                     container_number=extra.container_number),
         }  # fmt: skip
@@ -314,12 +314,48 @@ def test_an_amended_result_is_the_outcome_and_replaces_the_history_row(
                      quantity="39.5 kg", seizure=True, approved_by=SUPERVISOR)  # fmt: skip
         wb.act(unit.unit_id, back, OFFICER)
         [outcome] = wb.outcomes(batch).outcomes
-        assert (outcome.finding, outcome.quantity) == (True, "39.5 kg")
+        assert (outcome.finding, outcome.quantity, outcome.quantity_unit) == (True, "39.5", "kg")
         assert wb.history.stats() == recorded
         assert [e.action for e in wb.events(unit.unit_id)][-3:] == ["result", "amend", "amend"]
         # Written again whole: each amendment's earlier result is replaced, not added.
         wb.sync_history()
         assert wb.history.stats() == recorded
+
+
+def test_a_seized_quantity_reaches_the_outcomes_and_the_history_store(
+    tmp_path: Path, port_day: Path, profiles: ProfileSet
+) -> None:
+    import sqlite3
+
+    from riskprofile.history import open_store
+
+    location, history = tmp_path / "wb.sqlite", str(tmp_path / "history.duckdb")
+    with _workbench(str(location), profiles, history=history) as wb:
+        batch = wb.load(port_day, actor=ANALYST, as_of=AS_OF).batch_id
+        first, second = wb.units(batch)[:2]
+    # A store made before quantities had units (no quantity_unit column) is upgraded.
+    with sqlite3.connect(location) as db:
+        db.execute("ALTER TABLE wb_units DROP COLUMN quantity_unit")
+    with _workbench(str(location), profiles, history=history) as wb:
+        for unit in (first, second):
+            wb.act(unit.unit_id, Assign("ivan"), ANALYST)
+            wb.act(unit.unit_id, Dispose("physical"), OFFICER)
+        seized = RecordResult("finding", DAY, category="drugs", quantity="12.5",
+                              quantity_unit="kg", seizure=True)  # fmt: skip
+        wb.act(first.unit_id, seized, OFFICER)
+        wb.act(second.unit_id, RecordResult("finding", DAY, category="ipr",
+                                            quantity="400 pairs"), OFFICER)  # fmt: skip
+        got = {o.unit: (o.category, o.quantity, o.quantity_unit, o.seizure)
+               for o in wb.outcomes(batch)}  # fmt: skip
+        assert got == {first.unit_key: ("drugs", "12.5", "kg", True),
+                       second.unit_key: ("ipr", "400", "pairs", False)}  # fmt: skip
+    with open_store(history) as store:
+        rows = store._db.frame(
+            "SELECT DISTINCT unit, category, quantity, quantity_unit, seizure "
+            "FROM rp_inspections ORDER BY category"
+        ).rows()
+    assert rows == [(first.unit_key, "drugs", "12.5", "kg", True),
+                    (second.unit_key, "ipr", "400", "pairs", False)]  # fmt: skip
 
 
 def test_an_amendment_made_without_the_history_store_is_replaced_by_sync(

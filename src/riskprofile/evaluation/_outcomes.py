@@ -88,11 +88,15 @@ class Outcome:
             control sample) or ``other``; None when not recorded.
         category: what was found, e.g. ``drugs``, ``precursors``, ``weapons``,
             ``wildlife``, ``ipr``, ``revenue``.
-        quantity: as reported, e.g. ``"120 kg"``.
+        quantity: as reported, e.g. ``"120 kg"``, or the number alone when
+            ``quantity_unit`` gives the unit (``"120"``, ``"kg"``: what the workbench records).
         date: the inspection date.
         source_line: where in the outcome file (line, row or position), when read from one.
         container_number: the container number, when the file gives it apart from ``unit``.
         bl_number: the bill of lading number, when the file gives it apart from ``unit``.
+        quantity_unit: the unit of ``quantity`` (``kg``, ``pieces``, ``litres``), when
+            given apart from it.
+        seizure: whether what was found was seized; None when not recorded.
 
     >>> Outcome("PCIU6784682", inspected=True, finding=True, selected_by="score").finding
     True
@@ -108,10 +112,14 @@ class Outcome:
     source_line: int | None = None
     container_number: str | None = None
     bl_number: str | None = None
+    quantity_unit: str | None = None
+    seizure: bool | None = None
 
     def __post_init__(self) -> None:
         if self.finding and not self.inspected:
             raise ValueError(f"outcome {self.unit!r}: a finding needs an inspection")
+        if self.seizure and not self.finding:
+            raise ValueError(f"outcome {self.unit!r}: a seizure needs a finding")
         if self.selected_by is not None and self.selected_by not in SELECTED_BY:
             raise ValueError(
                 f"outcome {self.unit!r}: selected_by must be one of {', '.join(SELECTED_BY)}, "
@@ -145,7 +153,12 @@ OUTCOME_COLUMNS: tuple[OutcomeColumn, ...] = (
                   "(empty means no when not inspected)."),
     OutcomeColumn("category", "text", "What was found: drugs, precursors, weapons, wildlife, "
                   "ipr, revenue, ..."),
-    OutcomeColumn("quantity", "text", "How much, as reported (`120 kg`)."),
+    OutcomeColumn("quantity", "text", "How much, as reported (`120 kg`), or the number alone "
+                  "with `quantity_unit`."),
+    OutcomeColumn("quantity_unit", "text", "The unit of `quantity` when given apart (`kg`, "
+                  "`pieces`, `litres`)."),
+    OutcomeColumn("seizure", "bool", "What was found was seized: yes/no (empty: not "
+                  "recorded)."),
     OutcomeColumn("date", "date", "Inspection date (ISO 8601, or the mapping's date_format)."),
 )  # fmt: skip
 """The outcome layout: our column names, as used in an outcome column mapping."""
@@ -396,6 +409,11 @@ class _RowReader:
                 FieldProblem(self._shown("finding"), _text(self._cell("finding", row)),
                              "a finding on a unit that was not inspected")
             )  # fmt: skip
+        if values["seizure"] is True and finding is not True:
+            problems.append(
+                FieldProblem(self._shown("seizure"), _text(self._cell("seizure", row)),
+                             "a seizure without a finding")
+            )  # fmt: skip
         if problems:
             self.rejected.append(RejectedRecord(self.source, line, tuple(problems)))
             return
@@ -412,6 +430,8 @@ class _RowReader:
                 source_line=line,
                 container_number=values["container_number"],
                 bl_number=values["bl_number"],
+                quantity_unit=values["quantity_unit"],
+                seizure=values["seizure"],
             )
         )
 

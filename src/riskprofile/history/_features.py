@@ -11,7 +11,7 @@ from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend
 from riskprofile.history._keys import PARTY_ROLES, trader_keys
-from riskprofile.history._sql import FEATURES, SCHEMA, STORE_VERSION
+from riskprofile.history._sql import ADDED_COLUMNS, FEATURES, SCHEMA, STORE_VERSION
 from riskprofile.history._traders import FUZZY_THRESHOLD, resolve_probe
 from riskprofile.model.shipment import HISTORY_FIELDS
 
@@ -57,6 +57,8 @@ def ensure_schema(db: Backend) -> None:
     try:
         for statement in SCHEMA:
             db.run(statement.format(**types))
+        for table, column, kind in ADDED_COLUMNS:
+            db.run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
         version = db.frame("SELECT value FROM rp_meta WHERE key = 'version'")
     except Exception as exc:  # a refused DDL, a database that is not ours
         db.rollback()

@@ -30,6 +30,9 @@ _SCHEMA = {
     "finding": pl.Boolean,
     "selected_by": pl.String,
     "category": pl.String,
+    "quantity": pl.String,
+    "quantity_unit": pl.String,
+    "seizure": pl.Boolean,
 }
 
 
@@ -85,6 +88,9 @@ def inspection_rows(
             "finding": outcome.finding,
             "selected_by": outcome.selected_by,
             "category": outcome.category,
+            "quantity": outcome.quantity,
+            "quantity_unit": outcome.quantity_unit,
+            "seizure": outcome.seizure,
         }
         for outcome, keys in match.matched
         for key in keys

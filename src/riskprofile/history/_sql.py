@@ -66,8 +66,19 @@ INSPECTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("finding", "BOOLEAN"),
     ("selected_by", "VARCHAR"),
     ("category", "VARCHAR"),
+    ("quantity", "VARCHAR"),
+    ("quantity_unit", "VARCHAR"),
+    ("seizure", "BOOLEAN"),
 )
 """The columns of ``rp_inspections``: one row per outcome and shipment it applies to."""
+
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rp_inspections", "quantity", "VARCHAR"),
+    ("rp_inspections", "quantity_unit", "VARCHAR"),
+    ("rp_inspections", "seizure", "BOOLEAN"),
+)
+"""Nullable columns added since a store's version was set: added to an older store of the
+same version when it is opened (``ADD COLUMN IF NOT EXISTS``)."""
 
 RUN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("run_id", "VARCHAR"),

@@ -602,10 +602,13 @@ def create_app(settings: ServiceSettings) -> FastAPI:
                         source_line=index,
                         container_number=item.container_number,
                         bl_number=item.bl_number,
+                        quantity_unit=item.quantity_unit,
+                        seizure=item.seizure,
                     )
                 )
             except ValueError as exc:
-                problems.append(FieldProblemOut(record=index, field="finding", reason=str(exc)))
+                field = "seizure" if "seizure" in str(exc) else "finding"
+                problems.append(FieldProblemOut(record=index, field=field, reason=str(exc)))
         if problems:
             raise _refused(problems)
         shipments = service.pool.shipments(service.pool.call_keys())

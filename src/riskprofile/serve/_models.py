@@ -219,7 +219,11 @@ class OutcomeIn(BaseModel):
     finding: bool = False
     selected_by: Literal["score", "forced", "control", "other"] | None = None
     category: str | None = None
-    quantity: str | None = None
+    quantity: str | None = Field(
+        None, description="How much: `120 kg`, or `120` with `quantity_unit`."
+    )
+    quantity_unit: str | None = Field(None, description="The unit of `quantity` (`kg`).")
+    seizure: bool | None = Field(None, description="What was found was seized.")
     date: dt.date | None = None
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from riskprofile._locations import is_dsn, shown_location
 from riskprofile.errors import WorkbenchError
 
-__all__ = ["Database", "SharedDatabase", "connect", "is_sqlite_file", "schema"]
+__all__ = ["Database", "SharedDatabase", "connect", "is_sqlite_file", "schema", "upgrade"]
 
 _PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS wb_units (
     container_number TEXT, bl_numbers TEXT NOT NULL, position BIGINT NOT NULL,
     score TEXT NOT NULL, lane TEXT NOT NULL, forced_lane TEXT, list_rank BIGINT,
     state TEXT NOT NULL, selected_by TEXT, officer TEXT, disposition TEXT, partner TEXT,
-    note TEXT, reason TEXT, result TEXT, category TEXT, quantity TEXT,
+    note TEXT, reason TEXT, result TEXT, category TEXT, quantity TEXT, quantity_unit TEXT,
     seizure BIGINT NOT NULL, result_date TEXT, version BIGINT NOT NULL,
     updated_at TEXT NOT NULL, updated_by TEXT NOT NULL, detail TEXT NOT NULL
 );
@@ -59,6 +59,23 @@ CREATE TABLE IF NOT EXISTS wb_folder_files (
     PRIMARY KEY (path, batch_id)
 );
 """
+
+
+# Nullable columns added since the tables were first made: a store made before gets them
+# when it is opened (see upgrade).
+_ADDED = (("wb_units", "quantity_unit", "TEXT"),)
+
+
+def upgrade(db: Database) -> None:
+    """Add the columns a store made by an older riskprofile lacks (idempotent)."""
+    for table, column, kind in _ADDED:
+        if db.dialect == "postgresql":
+            db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+            continue
+        # SQLite has no ADD COLUMN IF NOT EXISTS. The names are ours, never a value.
+        names = {r[0] for r in db.rows(f"SELECT name FROM pragma_table_info('{table}')")}  # noqa: S608
+        if column not in names:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def schema(dialect: str) -> list[str]:
@@ -123,6 +140,7 @@ class _SQLite:
             if path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA.format(blob="BLOB"))
+            upgrade(self)
         except sqlite3.Error as exc:
             raise WorkbenchError(str(exc), unit=f"workbench store {path}") from None
 
@@ -170,6 +188,7 @@ class _Postgres:
                 for statement in _SCHEMA.format(blob="BYTEA").split(";"):
                     if statement.strip():
                         self._db.execute(statement.encode())
+                upgrade(self)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise WorkbenchError(
@@ -218,6 +237,7 @@ class SharedDatabase:
         self.location: str = getattr(store, "shown", None) or str(store.location)
         self._local = threading.local()
         store.declare(*schema(self.dialect))
+        upgrade(self)
 
     @property
     def current(self) -> Any:

@@ -53,6 +53,12 @@ REFUSALS: Mapping[str, str] = {
     "note_too_long": "a note is over %(limit)d characters",
     "category_too_long": "the category is over %(limit)d characters",
     "quantity_too_long": "the quantity is over %(limit)d characters",
+    "unit_too_long": "the quantity's unit is over %(limit)d characters",
+    "bad_quantity": "the quantity %(value)s is not a number above zero followed by its unit "
+    "(12.5 kg)",
+    "quantity_needs_unit": "the quantity %(value)s needs its unit (kg, pieces, litres, ...)",
+    "unit_without_quantity": "the unit %(value)s is given without a quantity",
+    "two_units": "the quantity %(value)s has another unit than %(quantity_unit)s",
     "unknown_disposition": "unknown disposition %(value)s (one of %(choices)s)",
     "unknown_result": "unknown result %(value)s (one of %(choices)s)",
     "finding_needs_category": "a finding needs its category (drugs, weapons, ...)",

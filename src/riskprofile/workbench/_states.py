@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, get_args
 
 from riskprofile.errors import TransitionError
@@ -104,7 +106,10 @@ class Case:
         note: the disposition's note.
         reason: why it was targeted by hand, released, or not examined.
         result: finding, nil or not_examined.
-        category, quantity, seizure: what was found, how much, whether it was seized.
+        category, quantity, quantity_unit, seizure: what was found, how much (a number
+            above zero, as text: ``"12.5"``) in what unit (``kg``, ``pieces``), whether it
+            was seized. A store written before units were kept may hold the quantity
+            with its unit in one text (``"12 kg"``) and no ``quantity_unit``.
         result_date: when the result was recorded (the inspection date).
     """
 
@@ -118,6 +123,7 @@ class Case:
     result: ResultKind | None = None
     category: str | None = None
     quantity: str | None = None
+    quantity_unit: str | None = None
     seizure: bool = False
     result_date: dt.date | None = None
 
@@ -174,7 +180,10 @@ class Dispose:
 @dataclass(frozen=True, slots=True)
 class RecordResult:
     """What the examination (or the partner PCU) found: a finding (``category``
-    required; ``quantity``, ``seizure``), NIL, or not examined (``reason`` required)."""
+    required; ``quantity``, ``seizure``), NIL, or not examined (``reason`` required).
+
+    ``quantity`` is a number above zero with its unit: in ``quantity_unit``, or after
+    the number (``"12.5 kg"``, split into ``"12.5"`` and ``"kg"``)."""
 
     result: ResultKind
     on: dt.date
@@ -182,6 +191,7 @@ class RecordResult:
     quantity: str | None = None
     seizure: bool = False
     reason: str | None = None
+    quantity_unit: str | None = None
     name = "result"
 
 
@@ -200,6 +210,7 @@ class Amend:
     seizure: bool = False
     reason: str | None = None
     approved_by: Actor | None = None
+    quantity_unit: str | None = None
     name = "amend"
 
 
@@ -321,7 +332,8 @@ def _amend(case: Case, action: Amend, actor: Actor, unit: str | None) -> Case:
             raise refuse("approver_is_actor", unit, name, state, approver=approver.name)
     corrected = RecordResult(action.result, action.on, category=action.category,
                              quantity=action.quantity, seizure=action.seizure,
-                             reason=action.reason)  # fmt: skip
+                             reason=action.reason,
+                             quantity_unit=action.quantity_unit)  # fmt: skip
     after = _result(case, corrected, unit, name)
     if after == case:
         raise refuse("amendment_changes_nothing", unit, name, state)
@@ -346,13 +358,37 @@ def _dispose(case: Case, action: Dispose, unit: str | None) -> Case:
                                partner=partner)  # fmt: skip
 
 
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s.,].*)?")
+
+
+def _quantity(
+    action: RecordResult, unit: str | None, name: str, state: str
+) -> tuple[str | None, str | None]:
+    """The quantity (a number above zero, as written) and its unit, or (None, None)."""
+    text = _optional(action.quantity, "quantity", unit, name, state)
+    given = _optional(action.quantity_unit, "unit", unit, name, state)
+    if text is None:
+        if given is not None:
+            raise refuse("unit_without_quantity", unit, name, state, value=given)
+        return None, None
+    match = _QUANTITY.fullmatch(text)
+    if match is None or Decimal(match.group(1)) <= 0:
+        raise refuse("bad_quantity", unit, name, state, value=text)
+    number, inline = match.group(1), match.group(2)
+    if inline and given and inline != given:
+        raise refuse("two_units", unit, name, state, value=text, quantity_unit=given)
+    if not (inline or given):
+        raise refuse("quantity_needs_unit", unit, name, state, value=text)
+    return number, given or inline
+
+
 def _result(case: Case, action: RecordResult, unit: str | None, name: str = "result") -> Case:
     state = case.state
     if action.result not in RESULTS:
         raise refuse("unknown_result", unit, name, state, value=action.result,
                      choices=RESULTS)  # fmt: skip
     category = _optional(action.category, "category", unit, name, state)
-    quantity = _optional(action.quantity, "quantity", unit, name, state)
+    quantity, quantity_unit = _quantity(action, unit, name, state)
     reason = _optional(action.reason, "reason", unit, name, state)
     if action.result == "finding":
         if category is None:
@@ -364,6 +400,6 @@ def _result(case: Case, action: RecordResult, unit: str | None, name: str = "res
             raise refuse("not_examined_needs_reason", unit, name, state)
     return dataclasses.replace(
         case, state="closed", result=action.result, category=category, quantity=quantity,
-        seizure=bool(action.seizure) and action.result == "finding",
+        quantity_unit=quantity_unit, seizure=bool(action.seizure) and action.result == "finding",
         reason=reason if reason is not None else case.reason, result_date=action.on,
     )  # fmt: skip

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 _CASE = ("state", "selected_by", "officer", "disposition", "partner", "note", "reason",
-         "result", "category", "quantity", "seizure", "result_date")  # fmt: skip
+         "result", "category", "quantity", "quantity_unit", "seizure", "result_date")  # fmt: skip
 _UNIT = ("unit_id", "batch_id", "unit_key", "container_number", "bl_numbers", "position",
          "score", "lane", "forced_lane", "list_rank", *_CASE, "version", "updated_at",
          "updated_by")  # fmt: skip
@@ -185,7 +185,9 @@ class UnitRow:
 
 def _case_of(values: Mapping[str, Any]) -> Case:
     # A case from its stored columns, or from an event's before/after.
-    case = Case(**{name: values[name] for name in _CASE})
+    # An event written before a column was added lacks its key: None, as the column.
+    given: dict[str, Any] = {name: values.get(name) for name in _CASE}
+    case = Case(**given)
     return dataclasses.replace(
         case,
         seizure=bool(case.seizure),
@@ -219,7 +221,9 @@ def _batch_info(row: tuple[Any, ...]) -> BatchInfo:
 def outcome_of(unit: UnitRow) -> Outcome | None:
     """The outcome a case has given, as :func:`~riskprofile.evaluate` reads it: a closed
     case's result (a finding, NIL, or not examined), a released container (not
-    inspected); None while the case is open."""
+    inspected); None while the case is open. A finding carries its category, quantity,
+    quantity unit and whether it was seized; NIL was seized nothing (``seizure`` False);
+    a container not inspected has ``seizure`` None."""
     case = unit.case
     if case.state not in ("closed", "released") or case.selected_by is None:
         return None
@@ -229,6 +233,7 @@ def outcome_of(unit: UnitRow) -> Outcome | None:
         unit=unit.unit_key, inspected=inspected, finding=case.result == "finding",
         selected_by=_OUTCOME_SELECTED_BY[case.selected_by], category=case.category,
         quantity=case.quantity, date=when, container_number=unit.container_number,
+        quantity_unit=case.quantity_unit, seizure=case.seizure if inspected else None,
     )  # fmt: skip
 
 

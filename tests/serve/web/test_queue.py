@@ -313,7 +313,8 @@ def test_a_closed_result_is_amended_by_a_supervisor_or_with_ones_password(
     done = post(officer, unit, "amend", approver="sue", approver_password=PASSWORD, **back)
     assert done.status_code == 303
     [outcome] = bench.app.state.queue.outcomes()
-    assert (outcome.finding, outcome.category, outcome.quantity) == (True, "drugs", "29 kg")
+    assert (outcome.finding, outcome.category, outcome.quantity) == (True, "drugs", "29")
+    assert (outcome.quantity_unit, outcome.seizure) == ("kg", True)
     amendments = [(actor, before, after) for actor, action, before, after in audit(bench)
                   if action == "queue.amend"]  # fmt: skip
     assert [(a, b["result"], c["result"], c["approved_by"]) for a, b, c in amendments] == [

@@ -256,10 +256,11 @@ def _action(name: str, form: dict[str, Any]) -> Action:  # the form's fields for
     if name == "amend":
         return Amend(form["result"], on, form["why"] or "", category=form["category"],
                      quantity=form["quantity"], seizure=bool(form["seizure"]),
-                     reason=form["reason"], approved_by=form["approver"])  # fmt: skip
+                     reason=form["reason"], approved_by=form["approver"],
+                     quantity_unit=form["quantity_unit"])  # fmt: skip
     return RecordResult(form["result"], on, category=form["category"],
                         quantity=form["quantity"], seizure=bool(form["seizure"]),
-                        reason=form["reason"])  # fmt: skip
+                        reason=form["reason"], quantity_unit=form["quantity_unit"])  # fmt: skip
 
 
 def _approver(request: Request, user: User, name: str | None, password: str | None) -> Actor | None:
@@ -292,6 +293,7 @@ def act(
     result: Annotated[str | None, Form(max_length=20)] = None,
     category: Annotated[str | None, Form(max_length=200)] = None,
     quantity: Annotated[str | None, Form(max_length=200)] = None,
+    quantity_unit: Annotated[str | None, Form(max_length=30)] = None,
     seizure: Annotated[bool, Form()] = False,
     on: Annotated[dt.date | None, Form()] = None,
     why: Annotated[str | None, Form(max_length=_TEXT)] = None,
@@ -317,6 +319,7 @@ def act(
         "reason": _clean(reason), "officer": _clean(officer), "disposition": disposition,
         "note": _clean(note), "partner": _clean(partner), "result": result,
         "category": _clean(category), "quantity": _clean(quantity), "seizure": seizure,
+        "quantity_unit": _clean(quantity_unit),
         "on": on, "why": _clean(why),
         "approver": _approver(request, user, _clean(approver), approver_password)
         if action == "amend" else None,
