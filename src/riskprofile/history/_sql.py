@@ -15,6 +15,7 @@ dated before the ``as_of`` day, or undated on a shipment seen before ``as_of``).
 
 from __future__ import annotations
 
+from riskprofile.history._custom import CUSTOM_SCHEMA
 from riskprofile.history._traders import TRADER_SCHEMA
 
 __all__ = ["FEATURES", "SCHEMA", "SHIPMENT_COLUMNS", "STORE_VERSION"]
@@ -105,6 +106,7 @@ SCHEMA: tuple[str, ...] = (
     _table("rp_inspections", INSPECTION_COLUMNS),
     "CREATE TABLE IF NOT EXISTS rp_outcome_runs (outcome_id VARCHAR, run_id VARCHAR)",
     *TRADER_SCHEMA,
+    CUSTOM_SCHEMA,
 )
 """The statements that create a store's tables (``{double}`` and ``{timestamp}`` are the
 dialect's types)."""

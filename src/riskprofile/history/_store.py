@@ -20,6 +20,7 @@ import polars as pl
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend, connect
+from riskprofile.history._custom import insert_custom, read_custom, stored_custom_fields
 from riskprofile.history._features import ensure_schema, history_features, naive_utc
 from riskprofile.history._keys import PARTY_ROLES, trader_keys
 from riskprofile.history._sql import INSPECTION_COLUMNS, SHIPMENT_COLUMNS
@@ -303,6 +304,7 @@ class HistoryStore:
                 .unique(maintain_order=True)
             )
             before = self._count("rp_shipments")
+            insert_custom(self._db, unique)  # before: its shipments are not stored yet
             self._db.stage("rp_incoming", rows)
             self._db.stage("rp_incoming_chapters", chapters)
             try:
@@ -450,6 +452,25 @@ class HistoryStore:
         order, computed from history seen strictly before ``as_of`` only, each party
         counted as the trader it resolves to."""
         return history_features(self._db, frame, as_of, self.fuzzy_threshold)
+
+    def custom_fields(self) -> pl.DataFrame:
+        """The custom fields (``x_<name>``, a column mapping's ``extra:``) recorded with
+        the batches: name, kind (text, number, date, bool, list) and how many shipments
+        give a value."""
+        return stored_custom_fields(self._db)
+
+    def custom_values(self, names: Iterable[str], as_of: AsOf) -> pl.DataFrame:
+        """The shipments seen strictly before ``as_of`` with the custom fields ``names``
+        (``x_office``), typed as declared: ``shipment_id``, ``seen_at``,
+        ``shipper_key``, ``consignee_key``, ``notify_key`` and one column per name (null
+        where a shipment gave none): what a feature over a custom field reads, point in
+        time.
+
+        Raises:
+            HistoryStoreError: a name the store holds no value of (the fields it holds
+                are named).
+        """
+        return read_custom(self._db, list(names), naive_utc(as_of_datetime(as_of)))
 
     # --- traders --------------------------------------------------------------------------
 
