@@ -579,3 +579,48 @@ def test_the_shipment_texts_of_units_of_several_shipments_are_grouped_once(
     assert grouping_them == [
         ["rank", "bl_numbers", "consignees", "shippers", "routes", "descriptions"]
     ]
+
+
+def test_the_units_a_list_shows_are_taken_from_the_frame_without_a_gather(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The few units the top of a list shows are made from one-row slices of the
+    frame: no gather of the whole frame by row numbers (at a million shipments read in
+    chunks it copied every column first). The list is still the row-wise run's."""
+    reference, frame_run, rejected = example_runs
+    options: dict[str, Any] = {"capacity": "5%", "control_rate": "1%", "seed": 7}
+    expected = output.text_table(reference, select(reference, not_scored=rejected, **options))
+    chosen = select(frame_run, not_scored=rejected, **options)
+    gathers: list[int] = []
+    original = pl.DataFrame.__getitem__
+
+    def getitem(self: Any, key: Any) -> Any:
+        if isinstance(key, list) and self.height == frame_run.shipment_scores.height:
+            gathers.append(len(key))
+        return original(self, key)
+
+    monkeypatch.setattr(pl.DataFrame, "__getitem__", getitem)
+    assert output.text_table(dataclasses.replace(frame_run), chosen) == expected
+    assert gathers == []
+
+
+@given(st.lists(st.integers(0, 299), max_size=300))
+@settings(max_examples=depth(30), deadline=None, database=None)
+def test_rows_of_a_frame_in_chunks_are_its_gathered_rows(rows: list[int]) -> None:
+    from riskprofile.output._frame import _rows_of
+
+    frame = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "n": list(range(start, start + 100)),
+                    "text": [f"t{start}"] * 100,
+                    "codes": [[str(start)]] * 100,
+                }
+            )
+            for start in (0, 100, 200)
+        ],
+        rechunk=False,
+    )
+    assert _rows_of(frame, rows).equals(frame[rows])
