@@ -1,6 +1,7 @@
 """How well ``suggest``'s draft ranks declarations it never saw, beside two baselines.
 
     python benchmarks/suggest_quality.py [--declarations 20000] [--seed 17 ...] [--days 180]
+                                         [--traders]
 
 Builds a seeded declaration-level history (every declaration inspected, as a fraud-label
 history is), learns before a time split (the first two thirds of the days) and measures
@@ -33,7 +34,15 @@ consignees that are found again and again, and many fraud combinations (HS6 x or
 departure country) each seen a handful of times, found almost always while active.
 Patterns drift: each combination and consignee pattern is active for a window of days,
 some ending before the split (not repeated after), some starting after it (nothing can
-learn them). Labels are noisy: 3 % of the declarations' findings flipped.
+learn them). Labels are noisy: 3 % of the declarations' findings flipped. Each
+declaration carries its HS6 code, heading and chapter as a reader derives them from the
+goods item, and its consignee's identifier.
+
+With ``--traders``, each declaration also has a tax type (5, skewed), a customs office
+(12) and a declarant (300, skewed), drawn from their own seeded generator (the other
+columns and the labels' draws are those without it), and one HS6 x tax type pair in 400
+of the traffic is planted with an active window of days (+3 on the log-odds of a finding
+within it); the boosted model gets those columns too.
 """
 
 from __future__ import annotations
@@ -71,6 +80,10 @@ class Declaration:
     port: str
     consignee: str
     finding: bool
+    # With --traders: the declaration-level columns.
+    tax_type: str | None = None
+    office: str | None = None
+    declarant: str | None = None
 
     @property
     def departure(self) -> str:
@@ -90,7 +103,7 @@ def _zipf(rng: random.Random, values: Sequence[str], exponent: float) -> list[fl
     return out
 
 
-def history(declarations: int, days: int, seed: int) -> list[Declaration]:
+def history(declarations: int, days: int, seed: int, traders: bool = False) -> list[Declaration]:
     """The seeded history (see the module's documentation)."""
     rng = random.Random(seed)
     chapters = [f"{c:02d}" for c in rng.sample(range(1, 98), 30)]
@@ -140,9 +153,14 @@ def history(declarations: int, days: int, seed: int) -> list[Declaration]:
             consignee = rng.choices(consignees, cum_weights=consignee_w)[0]
             draws.append((day, triple[0], triple[1], origin_port, consignee))
     draws.sort(key=lambda d: d[0])
+    columns, pairs = _trader_columns(draws, days, seed) if traders else ([], {})
     out = []
     for n, (day, code, origin, port, consignee) in enumerate(draws):
         logit = base_logit + chapter_risk[code[:2]] + code_risk[code]
+        tax, office, declarant = columns[n] if traders else (None, None, None)
+        window = pairs.get((code, tax or ""))
+        if window and window[0] <= day <= window[1]:
+            logit += 3.0
         window = combos.get((code, origin, port[:2]))
         if window and window[0] <= day <= window[1]:
             logit += 4.5
@@ -152,8 +170,41 @@ def history(declarations: int, days: int, seed: int) -> list[Declaration]:
         finding = rng.random() < 1 / (1 + math.exp(-logit))
         if rng.random() < 0.03:
             finding = not finding
-        out.append(Declaration(n, day, code, origin, port, consignee, finding))
+        out.append(
+            Declaration(n, day, code, origin, port, consignee, finding, tax, office, declarant)
+        )
     return out
+
+
+TAX_TYPES = ("CD", "RD", "ACD", "ST", "FED")
+
+
+def _trader_columns(
+    draws: Sequence[tuple[int, str, str, str, str]], days: int, seed: int
+) -> tuple[list[tuple[str, str, str]], dict[tuple[str, str], tuple[int, int]]]:
+    """With --traders: each declaration's tax type, customs office and declarant (their
+    own seeded draws, so the other columns and the labels' draws stay as without them);
+    and the planted HS6 x tax type pairs with their active windows of days (a declaration
+    of a pair within its window: +3 on the log-odds of a finding)."""
+    rng = random.Random(seed * 7919 + 1)
+    tax_w = _zipf(rng, TAX_TYPES, 1.0)
+    offices = [f"OF{i:02d}" for i in range(12)]
+    declarants = [f"AGENCY {i:03d}" for i in range(300)]
+    declarant_w = _zipf(rng, declarants, 1.0)
+    columns = [
+        (
+            rng.choices(TAX_TYPES, cum_weights=tax_w)[0],
+            rng.choice(offices),
+            rng.choices(declarants, cum_weights=declarant_w)[0],
+        )
+        for _ in draws
+    ]
+    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+    for _ in range(len(draws) // 400):
+        n = rng.randrange(len(draws))
+        start = rng.randint(-days // 4, days - 1)
+        pairs[(draws[n][1], columns[n][0])] = (start, start + rng.randint(days // 3, days))
+    return columns, pairs
 
 
 def _shipment(d: Declaration) -> Shipment:
@@ -171,6 +222,10 @@ def _shipment(d: Declaration) -> Shipment:
         origin_countries=[d.origin],
         port_of_loading=d.port,
         consignee_name=d.consignee,
+        consignee_identifier=f"ID{d.consignee[9:14]}",
+        tax_type=d.tax_type,
+        customs_office=d.office,
+        declarant_name=d.declarant,
     )
 
 
@@ -260,11 +315,13 @@ def one_list(train: list[Declaration], test: list[Declaration]) -> Scored:
     ]
 
 
-FIELDS = ("hs6", "hs4", "chapter", "origin", "departure", "port", "consignee")
+FIELDS = ("hs6", "hs4", "chapter", "origin", "departure", "port", "consignee", "tax_type",
+          "office", "declarant")  # fmt: skip
 
 
 def _row(d: Declaration) -> list[str]:
-    return [d.hs6, d.hs6[:4], d.hs6[:2], d.origin, d.departure, d.port, d.consignee]
+    return [d.hs6, d.hs6[:4], d.hs6[:2], d.origin, d.departure, d.port, d.consignee,
+            d.tax_type or "", d.office or "", d.declarant or ""]  # fmt: skip
 
 
 def boosted(train: list[Declaration], test: list[Declaration], seed: int) -> Scored | None:
@@ -288,9 +345,9 @@ def boosted(train: list[Declaration], test: list[Declaration], seed: int) -> Sco
     return [(float(p), d.number, d.finding) for p, d in zip(proba, test, strict=True)]
 
 
-def measure(declarations: int, days: int, seed: int) -> None:
+def measure(declarations: int, days: int, seed: int, traders: bool = False) -> None:
     """One seeded history, its three rankings measured side by side (printed)."""
-    history_ = history(declarations, days, seed)
+    history_ = history(declarations, days, seed, traders)
     split_day = days * 2 // 3
     split = (START + dt.timedelta(days=split_day)).date()
     train = [d for d in history_ if d.day < split_day]
@@ -352,9 +409,14 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--seed", type=int, nargs="+", default=[17])
+    parser.add_argument(
+        "--traders", action="store_true",
+        help="add tax type, customs office and declarant columns, and planted HS6 x tax "
+        "type patterns",
+    )  # fmt: skip
     args = parser.parse_args()
     for seed in args.seed:
-        measure(args.declarations, args.days, seed)
+        measure(args.declarations, args.days, seed, args.traders)
 
 
 if __name__ == "__main__":
