@@ -472,7 +472,9 @@ def _payer_role(c: Consignment) -> PayerRole | None:
 
 
 def _sum(values: list[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
+    # Added smallest first: float addition is not associative, and the same goods in
+    # another order (B/Ls sent in another order) must give the same total, to the bit.
+    known = sorted(v for v in values if v is not None)
     return sum(known) if known else None
 
 

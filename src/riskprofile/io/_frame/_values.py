@@ -269,14 +269,15 @@ def _plus_zero(value: pl.Expr) -> pl.Expr:
 
 
 def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
-    """Per key, Python's ``sum()`` of each column's non-null values in row order (the rows
-    of a key need not be together), or null when there are none.
+    """Per key, Python's ``sum()`` of each column's non-null values, smallest first (the
+    rows of a key need not be together), or null when there are none.
 
-    The model path adds floats left to right, from 0; Polars' ``sum`` adds in another
-    order, which can change the last bit once there are three or more values. Groups with
-    at most two values are summed by ``sum`` (the order cannot matter); the others by
-    ``cum_sum``, a left-to-right scan whose last value is the sequential sum (a group keeps
-    its rows' order). Starting from 0 only turns a -0.0 total into 0.0.
+    The model path adds floats sorted, left to right, from 0, so that a total does not
+    depend on the order of the B/Ls or goods lines; Polars' ``sum`` adds in another order,
+    which can change the last bit once there are three or more values. Groups with at most
+    two values are summed by ``sum`` (the order cannot matter); the others by ``cum_sum``
+    over the sorted values, a left-to-right scan whose last value is the sequential sum (a
+    group keeps its rows' order). Starting from 0 only turns a -0.0 total into 0.0.
     """
     frame = pl.DataFrame([keys, *columns])
     k = keys.name
@@ -292,6 +293,7 @@ def _sequential_sums(keys: pl.Series, *columns: pl.Series) -> pl.DataFrame:
             fixed = (
                 frame.select(k, c)
                 .filter(pl.col(k).is_in(many.implode()) & pl.col(c).is_not_null())
+                .sort(k, c)
                 .group_by(k)
                 .agg(pl.col(c).cum_sum().last())
             )
