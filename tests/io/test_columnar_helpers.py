@@ -19,7 +19,6 @@ from polars.testing import assert_frame_equal  # noqa: E402
 
 from riskprofile.io._frame._values import (  # noqa: E402
     _compacted,
-    _gathered,
     _iso6346_problem,
     _sequential_sums,
     _sort_packed,
@@ -152,28 +151,3 @@ def test_iso6346_problem_reads_each_byte_of_the_number_once() -> None:
     computed twice: 23 byte reads per row at a million rows. Now one per character."""
     expression = str(_iso6346_problem(pl.col("n")))
     assert expression.count("bin.get(") == 11
-
-
-@settings(max_examples=depth(60), deadline=None)
-@given(
-    values=st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=1, max_size=8),
-    positions=st.lists(st.one_of(st.none(), st.integers(0, 7)), max_size=12),
-    chunks=st.integers(1, 3),
-)
-def test_gathered_rows_are_the_tables_rows_or_its_defaults(
-    values: list[int | None], positions: list[int | None], chunks: int
-) -> None:
-    """``_gathered`` (a table's rows at positions, a null position giving the defaults)
-    equals the table with one more row of defaults, gathered: what it replaces, without
-    copying the table."""
-    positions = [p if p is None or p < len(values) else len(values) - 1 for p in positions]
-    table = pl.DataFrame(
-        {"n": values, "flags": [[str(v)] if v is not None else [] for v in values]},
-        schema={"n": pl.Int64, "flags": pl.List(pl.String)},
-    )
-    table = pl.concat([table.slice(i, 1) for i in range(table.height)]) if chunks > 1 else table
-    default = {"flags": []}
-    at = pl.Series(positions, dtype=pl.get_index_type())
-    extra = pl.DataFrame({"n": [None], "flags": [[]]}, schema=table.schema)
-    reference = pl.concat([table, extra]).select(pl.all().gather(at.fill_null(table.height)))
-    assert_frame_equal(_gathered(table, at, default), reference)

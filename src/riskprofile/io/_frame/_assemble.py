@@ -15,13 +15,13 @@ from riskprofile.io._frame._values import (
     _decimal_to_float,
     _flag,
     _flag_list,
-    _gathered,
     _mask,
     _plus_zero,
     _positions,
     _scattered,
     _sequential_sums,
     _sort_packed,
+    _with_default,
 )
 from riskprofile.io._layout import DECLARATION_COLUMNS
 from riskprofile.model._extra import is_extra_field
@@ -104,14 +104,15 @@ def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
     )
     multi_agg = multi_agg.join(weights, on="_piece")
     agg = pl.concat([single_agg, multi_agg.select(single_agg.columns)])
-    # Aligned to the pieces: a piece without goods has no goods.
-    rows = pl.int_range(agg.height, dtype=pl.get_index_type(), eager=True)
-    at = _scattered(n_pieces, agg["_piece"], rows)
-    g = _gathered(
-        agg.drop("_piece"), at,
+    # Aligned to the pieces: a piece without goods takes the last row, no goods.
+    table = _with_default(
+        agg.drop("_piece"),
         {"goods_item_count": 0, **{n: [] for n in listed}, "_has_packages": False,
          "_value_without_currency": False, "_goods_flagged": False},
     )  # fmt: skip
+    rows = pl.int_range(agg.height, dtype=pl.get_index_type(), eager=True)
+    at = _scattered(n_pieces, agg["_piece"], rows).fill_null(agg.height)
+    g = table.select(pl.all().gather(at))
     one_currency = (pl.col("value_currencies").list.len() == 1) & ~pl.col("_value_without_currency")
     g = g.with_columns(
         pl.when(pl.col("description") != "").then(pl.col("description")).alias("description"),
@@ -152,7 +153,7 @@ def fast_frame(
     nb, nx = bills.height, boxes.height
     r = pl.DataFrame([r["_row"], at_bills.alias("_bi"), at_boxes.alias("_xi")]).rechunk()
     del at_bills, at_boxes
-    # (Gathers below read tables of one chunk: see _gathered.)
+    # (Gathers below read tables of one chunk: see _with_default.)
     bill_ends = bills.select("_call", "_bill_row").rechunk()
     box_ends = boxes.select("_call", "_box_row").rechunk()
     bi, xi = pl.col("_bi"), pl.col("_xi")
@@ -333,6 +334,7 @@ def assemble(
         },
     )  # fmt: skip
     empty = pl.lit([], _FLAGS)
+    nb, nx = bills.height, boxes.height
 
     # Bills.
     issue = pl.col("v_bl_issue_date")
@@ -392,33 +394,31 @@ def assemble(
         }
     )
     schema = frame_schema()
-    bill_table = bills.select(
-        (e.cast(schema[n]) if n in schema else e).alias(n) for n, e in bill_columns.items()
-    )
-    bill_default = (
+    bill_table = _with_default(
+        bills.select(
+            (e.cast(schema[n]) if n in schema else e).alias(n) for n, e in bill_columns.items()
+        ),
         {"is_house_bl": False, "transshipment_ports": [], "transshipment_count": 0,
          "route": [], "route_countries": [], "_bill_flagged": False, "_own_flags": [],
-         "_bill_conflicts": [], "_party_flags": [], "_custom_flags": []}
+         "_bill_conflicts": [], "_party_flags": [], "_custom_flags": []},
     )  # fmt: skip
 
-    # Each piece's row in each table (null: the piece has no such thing, and gets the
-    # table's defaults); each table is let go once gathered.
-    def gathered(
-        table: pl.DataFrame, at: pl.Series, default: dict[str, Any] | None = None
-    ) -> dict[str, pl.Series]:
-        return {c.name: c for c in _gathered(table, at, default or {}).get_columns()}
+    # Each piece's row in each table; each table is let go once gathered.
+    def gathered(table: pl.DataFrame, at: pl.Series) -> dict[str, pl.Series]:
+        return {c.name: c for c in table.select(pl.all().gather(at)).get_columns()}
 
     has_bill, has_box = pieces["_bi"].is_not_null(), pieces["_xi"].is_not_null()
-    at_box = pieces["_xi"]
+    at_box = pieces["_xi"].fill_null(nx)
     columns = gathered(voyage, pieces["_rank"])
-    columns.update(gathered(bill_table, pieces["_bi"], bill_default))
+    columns.update(gathered(bill_table, pieces["_bi"].fill_null(nb)))
     del bill_table
 
     # Containers: what any piece holding one shows, and what only a piece that
     # declares it shows.
     number = pl.col("_number")
     known = pl.col("_known")
-    box_table = boxes.select(
+    box_table = _with_default(
+        boxes.select(
             number.alias("container_number"),
             pl.col("t_number").is_null().alias("container_number_valid"),
             pl.when(number.str.len_chars() >= 3).then(number.str.slice(0, 3))
@@ -429,37 +429,42 @@ def assemble(
             pl.col("t_number"),
             pl.col("_equipment"),
             (pl.col("_flagged") | pl.col("t_number").is_not_null()).alias("_box_flagged"),
+        ),
+        {"bl_count_in_container": 0, "is_lcl": False, "_equipment": False,
+         "_box_flagged": False},
     )  # fmt: skip
-    box_default = {"bl_count_in_container": 0, "is_lcl": False, "_equipment": False,
-                   "_box_flagged": False}  # fmt: skip
-    columns.update(gathered(box_table, at_box, box_default))
+    columns.update(gathered(box_table, at_box))
     del box_table
     declared = has_box & (columns["_equipment"] | ~has_bill)
-    at_declared = pieces.select(pl.when(pl.lit(declared)).then(pl.col("_xi"))).to_series()
+    at_declared = pieces.select(
+        pl.when(pl.lit(declared)).then(pl.col("_xi")).otherwise(nx).cast(at_box.dtype)
+    ).to_series()
     vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
     plausible = (vgm <= MAX_GROSS_MASS_KG) & (tare <= MAX_TARE_KG)
-    declared_table = boxes.select(
-        pl.lit(True).alias("container_declared"),
-        pl.col("v_size").alias("container_size_type"),
-        pl.col("v_type").alias("container_type"),
-        pl.col("v_length").alias("container_length_ft"),
-        pl.col("v_teu").alias("container_teu"),
-        pl.col("v_full").alias("container_full"),
-        pl.col("v_seal_numbers").list.len().cast(pl.Int64).alias("seal_count"),
-        pl.col("v_seal_numbers").alias("seal_numbers"),
-        pl.col("v_sealer_types").alias("sealer_types"),
-        vgm.alias("verified_gross_mass_kg"),
-        tare.alias("tare_kg"),
-        # Null when either mass is implausible (a unit error), as flatten does.
-        pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
-        pl.when(known & plausible)
-        .then(vgm - tare - pl.col("_box_goods"))
-        .alias("cargo_mass_gap_kg"),
-        pl.col("_box_flags"),
-    )
-    declared_default = {"container_declared": False, "seal_count": 0, "seal_numbers": [],
-                        "sealer_types": [], "_box_flags": []}  # fmt: skip
-    columns.update(gathered(declared_table, at_declared, declared_default))
+    declared_table = _with_default(
+        boxes.select(
+            pl.lit(True).alias("container_declared"),
+            pl.col("v_size").alias("container_size_type"),
+            pl.col("v_type").alias("container_type"),
+            pl.col("v_length").alias("container_length_ft"),
+            pl.col("v_teu").alias("container_teu"),
+            pl.col("v_full").alias("container_full"),
+            pl.col("v_seal_numbers").list.len().cast(pl.Int64).alias("seal_count"),
+            pl.col("v_seal_numbers").alias("seal_numbers"),
+            pl.col("v_sealer_types").alias("sealer_types"),
+            vgm.alias("verified_gross_mass_kg"),
+            tare.alias("tare_kg"),
+            # Null when either mass is implausible (a unit error), as flatten does.
+            pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
+            pl.when(known & plausible)
+            .then(vgm - tare - pl.col("_box_goods"))
+            .alias("cargo_mass_gap_kg"),
+            pl.col("_box_flags"),
+        ),
+        {"container_declared": False, "seal_count": 0, "seal_numbers": [],
+         "sealer_types": [], "_box_flags": []},
+    )  # fmt: skip
+    columns.update(gathered(declared_table, at_declared))
     del declared_table
     columns.update({c.name: c for c in goods.get_columns()})
     columns["goods_scope"] = pieces["goods_scope"]
@@ -519,14 +524,13 @@ def assemble(
         .list.unique(maintain_order=True)
         .alias("quality_flags"),
     )
+    flags_table = _with_default(flagged.select("quality_flags"), {"quality_flags": []})
     at_flags = _scattered(
         pieces.height,
         flagged["_piece"],
         pl.int_range(flagged.height, dtype=pl.get_index_type(), eager=True),
-    )
-    flags = _gathered(flagged.select("quality_flags"), at_flags, {"quality_flags": []})[
-        "quality_flags"
-    ]
+    ).fill_null(flagged.height)
+    flags = flags_table["quality_flags"].gather(at_flags)
     columns["quality_flags"] = flags
     columns["quality_flag_count"] = flags.list.len()
     # History and stow-plan fields come from a store or a plan, never from the file: null
