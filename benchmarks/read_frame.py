@@ -16,6 +16,16 @@ chunks; see ``_data.py``: about 0.45 s of CPU per 1,000 containers, some 2.5-3 m
 
     python benchmarks/read_frame.py                       # 100k and 1M rows
     python benchmarks/read_frame.py --rows 100000 --sample 20000
+
+``--stages FILE`` says where the CPU of ``read_frame(FILE)`` goes instead: each run a
+fresh child process with the command line's allocator options and one slice worker (so
+that a step's process CPU is its own, Polars' threads included), the CPU of each step of
+the reader (inclusive: the bills' table holds its group table). With ``--against SRC``
+the same for another source tree (``git worktree add /tmp/before <commit>``), the runs
+alternating, so that the two are measured side by side on a shared machine:
+
+    python benchmarks/read_frame.py --stages /tmp/pipeline-bench/cli-11-1000000.parquet \
+        --against /tmp/before/src --runs 2
 """
 
 from __future__ import annotations
@@ -69,6 +79,56 @@ print(json.dumps({
 }))
 """
 
+CHILD_STAGES = """
+import functools, json, os, resource, sys, time
+if sys.argv[2]:
+    sys.path.insert(0, sys.argv[2])
+from riskprofile.cli._memory import configure_allocator
+configure_allocator()
+import riskprofile.io._frame._read as read_module
+import riskprofile.io._frame._reader as reader_module
+from riskprofile.io import read_frame
+from riskprofile.io._frame import _load
+reader_module.SLICE_WORKERS = 1
+cpu = {}
+def timed(label, fn):
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            cpu[label] = cpu.get(label, 0.0) + time.process_time() - start
+    return inner
+steps = {"_slices": "cut into slices of whole calls", "_rows": "rows and keys",
+         "_ids": "rows and keys", "_goods": "goods lines", "_calls": "vessel calls",
+         "_bills": "bills of lading", "_boxes": "containers",
+         "_group_table": "  of which group tables (first rows, merges)",
+         "_slow_frame": "model path"}
+for name, label in steps.items():
+    if hasattr(reader_module._Reader, name):
+        setattr(reader_module._Reader, name, timed(label, getattr(reader_module._Reader, name)))
+reader_module.fast_frame = timed("assembling the frame", reader_module.fast_frame)
+def loading(original, label):
+    def load_file(*args, **kwargs):
+        source = timed(label, original)(*args, **kwargs)
+        if isinstance(source, str):
+            return source
+        source = _load._Source(source.header, source.height,
+                               timed("loading the slices", source.load), source.kept)
+        return source
+    return load_file
+read_module._load_csv = loading(read_module._load_csv, "the file, before its slices")
+read_module._load_parquet = loading(read_module._load_parquet, "the file, before its slices")
+usage = resource.getrusage(resource.RUSAGE_SELF)
+start = time.process_time()
+batch = read_frame(sys.argv[1])
+cpu["total"] = time.process_time() - start
+after = resource.getrusage(resource.RUSAGE_SELF)
+cpu["  of which kernel"] = after.ru_stime - usage.ru_stime
+print(json.dumps({"cpu": cpu, "shipments": batch.frame.height, "load": os.getloadavg()[0]}))
+"""
+
 BASELINE = (
     "import resource, polars, riskprofile.io._frame; "
     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
@@ -119,14 +179,50 @@ def run(child: str, path: Path) -> dict[str, float]:
     return result
 
 
+def stages(path: Path, against: str | None, runs: int) -> None:
+    """CPU per step of ``read_frame(path)``, this tree and ``against``, runs alternating."""
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    trees = {"this tree": here, **({against: against} if against else {})}
+    results: dict[str, list[dict[str, float]]] = {tree: [] for tree in trees}
+    loads = []
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for _ in range(runs):
+        for tree, src in trees.items():
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD_STAGES, str(path), src],
+                capture_output=True, text=True, check=True, env=env,
+            )  # fmt: skip
+            result = json.loads(out.stdout)
+            results[tree].append(result["cpu"])
+            loads.append(result["load"])
+    print(f"read_frame({path.name}), one slice worker, CPU seconds per step (inclusive), "
+          f"{runs} run(s) each, load average {min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
+    order = ["the file, before its slices", "cut into slices of whole calls",
+             "loading the slices", "rows and keys", "goods lines", "vessel calls",
+             "bills of lading", "containers", "  of which group tables (first rows, merges)",
+             "model path", "assembling the frame", "total", "  of which kernel"]  # fmt: skip
+    found = {k for rs in results.values() for r in rs for k in r}
+    labels = [k for k in order if k in found]
+    print(f"  {'step':46s}" + "".join(f"{t[-24:]:>26s}" for t in trees))
+    for label in labels:
+        cells = [", ".join(f"{r.get(label, 0.0):.2f}" for r in results[tree]) for tree in trees]
+        print(f"  {label:46s}" + "".join(f"{c:>26s}" for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", type=Path, metavar="FILE", help="CPU per reader step")
+    parser.add_argument("--against", metavar="SRC", help="with --stages: another source tree")
+    parser.add_argument("--runs", type=int, default=1, help="with --stages: runs of each tree")
     parser.add_argument("--rows", type=int, action="append", help="batch size(s) in rows")
     parser.add_argument("--sample", type=int, default=25_000, help="rows the model path reads")
     parser.add_argument(
         "--generate", type=int, default=100_000, help="largest batch generated outright"
     )
     args = parser.parse_args()
+    if args.stages:
+        stages(args.stages, args.against, args.runs)
+        return
     sizes = sorted(args.rows or [100_000, 1_000_000])
     baseline = int(
         subprocess.run(
