@@ -166,4 +166,10 @@ def test_data_convert_keeps_custom_fields_typed(
                  "-m", mapping]) == 0  # fmt: skip
     header = (files / "b.csv").read_text("utf-8").splitlines()[0].split(",")
     assert header[-5:] == ["x_office", "x_tax_rate", "x_inspected", "x_urgent", "x_codes"]
-    capsys.readouterr()
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert said.startswith("custom fields written as columns x_office, x_tax_rate")
+    # What it says reads the file back with every type kept.
+    (files / "back.yaml").write_text(said.split("typed with ", 1)[1], encoding="utf-8")
+    back = read_frame(files / "b.csv", mapping=files / "back.yaml")
+    expected = read_frame(files / "batch.csv", mapping=files / "map.yaml").frame
+    assert back.frame.select("^x_.*$").equals(expected.select("^x_.*$"))

@@ -310,7 +310,8 @@ def _convert(args: argparse.Namespace) -> int:
     # A flat file gets a column for each custom field of the mapping, even one no record
     # fills, so that the mapping reads it back.
     flat = detect_format(Path(args.file)) in ("csv", "parquet")
-    extra = [c.name for c in ColumnMapping.of(args.mapping).extra] if flat else []
+    custom = ColumnMapping.of(args.mapping).extra if flat else ()
+    extra = [c.name for c in custom]
     with progress.stage(f"writing {out}", unit="manifests") as step:
         count, unit = _write(_counted(reading, step), out, extra or None)
     for r in reading.rejected:
@@ -319,6 +320,11 @@ def _convert(args: argparse.Namespace) -> int:
         f"wrote {count:,} {unit} to {out}; {reading.records_read:,} records read, "
         f"{len(reading.rejected):,} rejected"
     )
+    if custom and detect_format(out) in ("csv", "parquet"):
+        # A flat file does not say a column's type: say how to read them back typed.
+        fields = ", ".join(f"{c.name}: {{column: {c.field}, type: {c.type}}}" for c in custom)
+        print(f"custom fields written as columns {', '.join(c.field for c in custom)}; "
+              f"a column mapping reads them back typed with extra: {{{fields}}}")  # fmt: skip
     return 1 if (args.strict and reading.rejected) else 0
 
 
