@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ def register(commands: Any) -> None:
         "--by", choices=["week", "month"], default="week", help="trend period (default: week)"
     )
     evaluate.add_argument(
+        "--group-by", action="append", metavar="FIELD", default=[],
+        help="also break the evaluation down by a field's values (a text, true/false or "
+        "list field, custom fields x_<name> too): units, inspected, findings, hit rate and "
+        "lift per value; repeatable",
+    )  # fmt: skip
+    evaluate.add_argument(
         "--strict", action="store_true",
         help="exit 1 if any batch or outcome record is rejected or any outcome is unmatched",
     )  # fmt: skip
@@ -75,7 +82,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
+    from riskprofile.errors import ArgumentError
     from riskprofile.evaluation import DEFAULT_CAPACITIES, evaluate, text_summary, write_report
+    from riskprofile.evaluation._breakdown import check_group_field
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity
 
@@ -104,19 +113,32 @@ def _evaluate(args: argparse.Namespace) -> int:
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
+    for field in args.group_by:  # refused before the batch is scored
+        try:
+            check_group_field(field, batch.frame.schema)
+        except ArgumentError as exc:
+            raise _usage(f"--group-by {field}: {exc}") from None
     with progress.stage("scoring", batch.frame.height, "shipments") as step:
         run = score(
             batch, profiles, as_of=args.as_of, include_drafts=args.include_drafts, progress=step
         )
     evaluation = evaluate(run, reading, capacities=capacities, by=args.by, profiles=profiles)
     sys.stdout.write(text_summary(evaluation))
+    breakdowns = {field: evaluation.breakdown(field) for field in args.group_by}
+    for field, rows in breakdowns.items():
+        sys.stdout.write(breakdown_text(field, rows))
     if args.output:
         write_report(
             evaluation, args.output, title=f"riskprofile evaluation: {Path(args.batch).name}"
         )
         print(f"wrote {args.output}")
     if args.json:
-        Path(args.json).write_text(evaluation.to_json(), encoding="utf-8")
+        text = evaluation.to_json()
+        if breakdowns:  # the evaluation's document, with the breakdowns asked for
+            document = json.loads(text)
+            document["breakdowns"] = {f: [dict(r) for r in rows] for f, rows in breakdowns.items()}
+            text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        Path(args.json).write_text(text, encoding="utf-8")
         print(f"wrote {args.json}")
     problems = len(batch.rejected) + len(reading.rejected) + len(evaluation.unmatched)
     if problems:
@@ -126,3 +148,23 @@ def _evaluate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if (args.strict and problems) else 0
+
+
+def breakdown_text(field: str, rows: Any) -> str:
+    """A breakdown (:meth:`~riskprofile.evaluation.Evaluation.breakdown`) as a terminal
+    table."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    lines = [f"\nby {field}:", f"  {'value':<28} {'units':>7} {'fired':>7} {'inspected':>9} "
+             f"{'findings':>8} {'hit rate':>9} {'95% interval':>15} {'lift':>6}"]  # fmt: skip
+    for r in rows:
+        interval = (f"{pct(r['hit_rate_low'])}-{pct(r['hit_rate_high'])}"
+                    if r["hit_rate_low"] is not None else "")  # fmt: skip
+        lift = f"{r['lift']:.2f}" if r["lift"] is not None else ""
+        lines.append(
+            f"  {str(r['value'])[:28]:<28} {r['units']:>7,} {r['fired']:>7,} {r['inspected']:>9,} "
+            f"{r['findings']:>8,} {pct(r['hit_rate']):>9} {interval:>15} {lift:>6}"
+        )
+    return "\n".join(lines) + "\n"

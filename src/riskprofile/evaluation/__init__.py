@@ -8,6 +8,7 @@ the detection trend, and the indicators that never fire or never find anything.
 a date and measured after it, as a draft profile to review.
 """
 
+from riskprofile.evaluation._breakdown import BREAKDOWN_COLUMNS, breakdown
 from riskprofile.evaluation._candidates import (
     KINDS,
     Candidate,
@@ -44,6 +45,7 @@ from riskprofile.evaluation._suggest import suggest
 from riskprofile.evaluation._suggestions import Suggestions
 
 __all__ = [
+    "BREAKDOWN_COLUMNS",
     "DEFAULT_CAPACITIES",
     "KINDS",
     "OUTCOME_COLUMNS",
@@ -63,6 +65,7 @@ __all__ = [
     "Suggestions",
     "UnitOutcome",
     "UnmatchedOutcome",
+    "breakdown",
     "cut_at_capacity",
     "evaluate",
     "match_outcomes",

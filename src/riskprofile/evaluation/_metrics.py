@@ -421,6 +421,15 @@ class Evaluation:
         doc = {"audit": self.audit(), **self.tables()}
         return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
 
+    def breakdown(self, field: str, *, limit: int = 30) -> tuple[dict[str, Any], ...]:
+        """The units grouped by the values their shipments give ``field`` - a catalogue
+        field or a custom field (``x_office``) that groups: text, true/false or a list -
+        with each group's units, fired, inspected, findings, hit rate (95 % interval)
+        and lift over the base rate (see :func:`riskprofile.evaluation.breakdown`)."""
+        from riskprofile.evaluation._breakdown import breakdown
+
+        return breakdown(self, field, limit=limit)
+
     def summary(self) -> str:
         """A short text for the terminal: the headline figures and the tables that need
         attention."""
