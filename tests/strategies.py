@@ -405,14 +405,19 @@ _INVALID: dict[str, st.SearchStrategy[Any]] = {
         st.decimals(max_value=Decimal("-0.01"), min_value=-1000, places=2).map(str),
         unparseable_numbers(),
     ),
+    "un_number": st.sampled_from(["12", "12345", "ABCD", "0000", "UN-0"]),
+    "imdg_class": st.sampled_from(["4", "10", "6.3", "2.4", "1.7", "X"]),
+    "temperature": st.one_of(st.sampled_from(["150", "-300", "1e9"]), unparseable_numbers()),
+    "transport_mode": st.sampled_from(["X", "12", "RAILWAY", "sea-air"]),
 }
 
 
 def invalid_values(kind: str) -> st.SearchStrategy[Any]:
     """Invalid values for one kind of field: ``container_number``, ``locode``, ``country``,
     ``currency``, ``hs_code``, ``imo``, ``size_type``, ``scac``, ``weight`` (negative or
-    unparseable), ``money`` (negative or unparseable). Code kinds also include placeholders
-    of separators only (``"-"``)."""
+    unparseable), ``money`` (negative or unparseable), ``un_number``, ``imdg_class``,
+    ``temperature`` (beyond any reefer or unparseable), ``transport_mode``. Code kinds also
+    include placeholders of separators only (``"-"``)."""
     return _INVALID[kind]
 
 
@@ -489,8 +494,29 @@ def container_documents(
             "seals": draw(_seal_lists()) or None,
             "verified_gross_mass_kg": vgm,
             "tare_kg": tare,
+            "reefer_celsius": draw(_optional(_reefer_settings())),
         }
     )
+
+
+@_once
+def _reefer_settings() -> st.SearchStrategy[float]:
+    return st.integers(-600, 300).map(lambda n: n / 10)
+
+
+@_once
+def un_numbers() -> st.SearchStrategy[str]:
+    """UN numbers of dangerous goods (four digits)."""
+    return st.integers(4, 3599).map(lambda n: f"{n:04d}")
+
+
+IMDG_CLASSES = ("1.1", "1.4", "1.4S", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3", "5.1",
+                "5.2", "6.1", "6.2", "7", "8", "9")  # fmt: skip
+
+
+@_once
+def _transport_modes() -> st.SearchStrategy[str]:
+    return st.sampled_from(("1", "2", "3", "4", "8"))
 
 
 @_once
@@ -525,6 +551,8 @@ def goods_item_documents(
             "value": None if value is None else str(value),
             "currency": draw(currency_codes()) if value is not None else None,
             "origin_country": draw(_optional(country_codes())),
+            "un_number": draw(_optional(un_numbers())),
+            "imdg_class": draw(_optional(_sampled(IMDG_CLASSES))),
             "container_number": draw(container_number),
         }
     )
@@ -585,6 +613,8 @@ def consignment_documents(
             "transshipment_ports": draw(st.lists(locodes(), max_size=3)) or None,
             "port_of_discharge": draw(_optional(locodes())),
             "place_of_delivery": draw(_optional(locodes())),
+            "pre_carriage_mode": draw(_optional(_transport_modes())),
+            "on_carriage_mode": draw(_optional(_transport_modes())),
             "freight_terms": draw(_optional(_sampled(("prepaid", "collect")))),
             "freight_payer": draw(st.one_of(*payer_choices)),
             "issue_date": draw(_optional(_issue_dates())),
@@ -666,6 +696,8 @@ _SLOTS: dict[str, dict[str, str]] = {
         "place_of_delivery": "locode",
         "departure_country": "country",
         "tax_rate": "weight",
+        "pre_carriage_mode": "transport_mode",
+        "on_carriage_mode": "transport_mode",
     },
     "party": {"country": "country"},
     "goods": {
@@ -676,12 +708,15 @@ _SLOTS: dict[str, dict[str, str]] = {
         "gross_weight_kg": "weight",
         "net_weight_kg": "weight",
         "value": "money",
+        "un_number": "un_number",
+        "imdg_class": "imdg_class",
     },
     "container": {
         "number": "container_number",
         "size_type": "size_type",
         "verified_gross_mass_kg": "weight",
         "tare_kg": "weight",
+        "reefer_celsius": "temperature",
     },
 }
 _LIST_SLOTS: dict[str, dict[str, str]] = {

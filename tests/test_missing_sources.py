@@ -95,6 +95,6 @@ def test_other_commands_say_it_as_the_command_line_says_warnings(
     outcomes = ROOT / "examples/data/karachi-sample.outcomes.csv"
     main(["evaluate", str(SAMPLE), str(outcomes), "--as-of", "2026-11-02"])
     err = capsys.readouterr().err
-    assert "riskprofile: warning: profile general.stowplan-crosscheck: 8 of its 8" in err
+    assert "riskprofile: warning: profile general.stowplan-crosscheck: 9 of its 9" in err
     assert "MissingSourceWarning" not in err
     assert ".py:" not in err

@@ -299,7 +299,7 @@ def test_a_run_without_the_stow_plan_or_history_names_the_indicators_that_cannot
     args = ["score", sample, "--as-of", "2026-11-02", "-o", str(tmp_path / "out.csv")]
     code, _, err = run(args, capsys)
     assert code == 0
-    assert "profile general.stowplan-crosscheck: 8 of its 8 indicators read the stow " in err
+    assert "profile general.stowplan-crosscheck: 9 of its 9 indicators read the stow " in err
     assert "(give --stowplan)" in err
     code, _, err = run([*args, "--stowplan", plan], capsys)
     assert "give --stowplan" not in err

@@ -39,7 +39,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 # The bundled library's stow-plan profile reads fields only a stow plan fills: a run
 # without one says so (its indicators cannot fire), rather than leaving it silent.
 STOWPLAN_WARNING = (
-    "riskprofile score: warning: profile general.stowplan-crosscheck: 8 of its 8 indicators "
+    "riskprofile score: warning: profile general.stowplan-crosscheck: 9 of its 9 indicators "
     "read the stow plan's fields, which this run was not given: they cannot fire "
     "(give --stowplan)\n"
 )

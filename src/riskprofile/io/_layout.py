@@ -116,6 +116,10 @@ COLUMNS: tuple[Column, ...] = (
            "UN/LOCODE of the place of delivery."),
     Column("freight_terms", "bill_of_lading", ("freight_terms",), "text",
            "prepaid or collect (also P/PP/C/CC)."),
+    Column("pre_carriage_mode", "bill_of_lading", ("pre_carriage_mode",), "text",
+           "Mode of the pre-carriage (UN/ECE Rec. 19 code 1-9, or sea/rail/road/air...)."),
+    Column("on_carriage_mode", "bill_of_lading", ("on_carriage_mode",), "text",
+           "Mode of the on-carriage (as pre_carriage_mode)."),
     *_declaration(),
     Column("container_number", "container", ("number",), "text", "ISO 6346 container number."),
     Column("container_size_type", "container", ("size_type",), "text",
@@ -128,6 +132,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("verified_gross_mass_kg", "container", ("verified_gross_mass_kg",), "number",
            "Verified gross mass, kg."),
     Column("tare_kg", "container", ("tare_kg",), "number", "Tare, kg."),
+    Column("container_reefer_celsius", "container", ("reefer_celsius",), "number",
+           "Reefer set temperature, degrees Celsius."),
     Column("hs_code", "goods", ("hs_code",), "text", "HS code, 6 to 10 digits (dots allowed)."),
     Column("description", "goods", ("description",), "text", "Goods description."),
     Column("packages", "goods", ("packages",), "integer", "Number of packages."),
@@ -137,6 +143,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("value", "goods", ("value",), "number", "Declared value."),
     Column("currency", "goods", ("currency",), "text", "ISO 4217 currency of the value."),
     Column("origin_country", "goods", ("origin_country",), "text", "Country of origin."),
+    Column("un_number", "goods", ("un_number",), "text",
+           "UN number of dangerous goods (4 digits; UN 1263 is read as 1263)."),
+    Column("imdg_class", "goods", ("imdg_class",), "text",
+           "IMDG class or division of those goods (3, 6.1, 1.4S)."),
 )  # fmt: skip
 
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}

@@ -587,7 +587,7 @@ def nest(group: str, values: dict[str, Any]) -> dict[str, Any]:
 def _container_doc(raw: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for name in ("container_number", "container_size_type", "container_full",
-                 "verified_gross_mass_kg", "tare_kg"):  # fmt: skip
+                 "verified_gross_mass_kg", "tare_kg", "container_reefer_celsius"):  # fmt: skip
         if raw.get(name) is not None:
             doc[COLUMN_BY_NAME[name].path[0]] = raw[name]
     numbers = list(raw.get("seal_numbers") or [])

@@ -44,7 +44,8 @@ def _goods_cells(g: GoodsItem) -> dict[str, Any]:
         "hs_code": g.hs_code, "description": g.description, "packages": g.packages,
         "package_type": g.package_type, "gross_weight_kg": g.gross_weight_kg,
         "net_weight_kg": g.net_weight_kg, "value": g.value, "currency": g.currency,
-        "origin_country": g.origin_country,
+        "origin_country": g.origin_country, "un_number": g.un_number,
+        "imdg_class": g.imdg_class,
     }  # fmt: skip
 
 
@@ -74,6 +75,7 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                     if any(s.sealer for s in box.seals) else [],
                     verified_gross_mass_kg=box.verified_gross_mass_kg,
                     tare_kg=box.tare_kg,
+                    container_reefer_celsius=box.reefer_celsius,
                 )  # fmt: skip
             return cells
 
@@ -86,6 +88,7 @@ def table_rows(manifests: Iterable[Manifest]) -> Iterator[dict[str, Any]]:
                 "transshipment_ports": list(c.transshipment_ports),
                 "port_of_discharge": c.port_of_discharge,
                 "place_of_delivery": c.place_of_delivery, "freight_terms": c.freight_terms,
+                "pre_carriage_mode": c.pre_carriage_mode, "on_carriage_mode": c.on_carriage_mode,
                 **_party_cells("shipper", c.shipper, True),
                 **_party_cells("consignee", c.consignee, True),
                 **_party_cells("notify", c.notify_party, True),

@@ -1,4 +1,5 @@
-"""The standards the data model checks: ISO 6346, UN/LOCODE, ISO 3166, ISO 4217, HS, IMO.
+"""The standards the data model checks: ISO 6346, UN/LOCODE, ISO 3166, ISO 4217, HS, IMO,
+UN numbers and IMDG classes of dangerous goods, UN/ECE Rec. 19 modes of transport.
 
 Each code has a ``normalise_*`` function (how the value is written down canonically) and a
 ``*_problem`` function that returns a :class:`Problem` when the value breaks the standard,
@@ -29,6 +30,7 @@ __all__ = [
     "currency_problem",
     "describe_size_type",
     "hs_code_problem",
+    "imdg_class_problem",
     "imo_problem",
     "is_country",
     "locode_problem",
@@ -36,10 +38,15 @@ __all__ = [
     "normalise_container_number",
     "normalise_country",
     "normalise_hs_code",
+    "normalise_imdg_class",
     "normalise_imo",
     "normalise_locode",
+    "normalise_transport_mode",
+    "normalise_un_number",
     "scac_problem",
     "size_type_problem",
+    "transport_mode_problem",
+    "un_number_problem",
 ]
 
 
@@ -317,4 +324,81 @@ def scac_problem(code: str) -> Problem | None:
     """Check the shape of a Standard Carrier Alpha Code (2 to 4 letters, e.g. MAEU)."""
     if not re.fullmatch(r"[A-Z]{2,4}", code):
         return Problem("format", f"{code!r} is not a SCAC carrier code (2 to 4 letters)")
+    return None
+
+
+# --- dangerous goods: UN numbers and IMDG classes ------------------------------------------
+
+
+def normalise_un_number(value: str) -> str:
+    """``"UN 1263"`` -> ``"1263"``."""
+    return normalise_code(value).removeprefix("UN")
+
+
+@lru_cache(maxsize=_CACHE)
+def un_number_problem(number: str) -> Problem | None:
+    """Check a UN number (the UN Model Regulations' four digits, 0004 to 3599 and a few
+    above; 0000 is none).
+
+    Whether the number is assigned in a given edition of the Dangerous Goods List is not
+    checked: the list is not bundled.
+    """
+    if not re.fullmatch(r"[0-9]{4}", number) or number == "0000":
+        return Problem("format", f"{number!r} is not a UN number (4 digits, e.g. 1263)")
+    return None
+
+
+# The IMDG Code's classes and divisions (Part 2); class 1 may carry its compatibility group
+# (1.4S), as stow plans and dangerous goods declarations write it.
+_IMDG_CLASSES = frozenset({
+    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
+    "5.1", "5.2", "6.1", "6.2", "7", "8", "9",
+})  # fmt: skip
+_IMDG_EXPLOSIVE = re.compile(r"1\.[1-6][A-HJKLNS]")
+
+
+def normalise_imdg_class(value: str) -> str:
+    """``"class 6.1"`` -> ``"6.1"``, ``"1.4 s"`` -> ``"1.4S"`` (the dot is kept: 6.1 is
+    not 61)."""
+    written = re.sub(r"\s+", "", value).upper().removeprefix("CLASS")
+    return written.replace(",", ".")
+
+
+@lru_cache(maxsize=_CACHE)
+def imdg_class_problem(code: str) -> Problem | None:
+    """Check an IMDG class or division (``3``, ``6.1``, ``1.4S``): one of the IMDG Code's."""
+    if code in _IMDG_CLASSES or _IMDG_EXPLOSIVE.fullmatch(code):
+        return None
+    return Problem(
+        "format",
+        f"{code!r} is not an IMDG class or division (1.1-1.6, 2.1-2.3, 3, 4.1-4.3, 5.1, 5.2, "
+        "6.1, 6.2, 7, 8, 9)",
+    )
+
+
+# --- UN/ECE Recommendation 19: modes of transport ------------------------------------------
+
+# The words exports write for a mode, as Rec. 19's one-digit codes.
+_MODE_WORDS = {
+    "SEA": "1", "MARITIME": "1", "VESSEL": "1", "FEEDER": "1", "RAIL": "2", "TRAIN": "2",
+    "ROAD": "3", "TRUCK": "3", "LORRY": "3", "AIR": "4", "MAIL": "5", "MULTIMODAL": "6",
+    "PIPELINE": "7", "INLANDWATER": "8", "BARGE": "8", "RIVER": "8",
+}  # fmt: skip
+
+
+def normalise_transport_mode(value: str) -> str:
+    """A mode of transport as its UN/ECE Rec. 19 code: ``"Road"`` -> ``"3"``."""
+    written = normalise_code(value)
+    return _MODE_WORDS.get(written, written)
+
+
+@lru_cache(maxsize=_CACHE)
+def transport_mode_problem(code: str) -> Problem | None:
+    """Check a UN/ECE Rec. 19 mode of transport: one digit (1 sea, 2 rail, 3 road, 4 air,
+    5 mail, 6 multimodal, 7 fixed installation, 8 inland water, 0 and 9 not said)."""
+    if not re.fullmatch(r"[0-9]", code):
+        return Problem(
+            "format",
+            f"{code!r} is not a UN/ECE Rec. 19 mode of transport (1 sea, 2 rail, 3 road...)",
+        )
     return None

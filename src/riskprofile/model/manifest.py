@@ -30,16 +30,22 @@ from riskprofile.model.codes import (
     country_problem,
     currency_problem,
     hs_code_problem,
+    imdg_class_problem,
     imo_problem,
     locode_problem,
     normalise_code,
     normalise_container_number,
     normalise_country,
     normalise_hs_code,
+    normalise_imdg_class,
     normalise_imo,
     normalise_locode,
+    normalise_transport_mode,
+    normalise_un_number,
     scac_problem,
     size_type_problem,
+    transport_mode_problem,
+    un_number_problem,
 )
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "FreightTerms",
     "GoodsItem",
     "HSCode",
+    "IMDGClass",
     "IMONumber",
     "Locode",
     "Manifest",
@@ -58,6 +65,9 @@ __all__ = [
     "Rate",
     "Seal",
     "Sealer",
+    "Temperature",
+    "TransportMode",
+    "UNNumber",
     "Weight",
 ]
 
@@ -81,6 +91,12 @@ HSCode = Annotated[str, *standard(normalise_hs_code, hs_code_problem)]
 IMONumber = Annotated[str, *standard(normalise_imo, imo_problem)]
 """IMO ship identification number, 7 digits (``9321483``)."""
 SCAC = Annotated[str, *standard(normalise_code, scac_problem)]
+UNNumber = Annotated[str, *standard(normalise_un_number, un_number_problem)]
+"""UN number of dangerous goods, four digits (``1263``; ``UN 1263`` is read as it)."""
+IMDGClass = Annotated[str, *standard(normalise_imdg_class, imdg_class_problem)]
+"""IMDG class or division of dangerous goods (``3``, ``6.1``, ``1.4S``)."""
+TransportMode = Annotated[str, *standard(normalise_transport_mode, transport_mode_problem)]
+"""UN/ECE Rec. 19 mode of transport, one digit (``3`` road; ``ROAD`` is read as it)."""
 SizeTypeCode = Annotated[str, *standard(normalise_code, size_type_problem)]
 MAX_WEIGHT_KG = 1e15
 """The largest weight (either sign) a mass field holds, in kg: far beyond any cargo (the
@@ -133,6 +149,25 @@ def _amount_range(value: Decimal) -> Decimal:
     return value
 
 
+MAX_REEFER_CELSIUS = 100.0
+"""The warmest or coldest (either sign) set temperature a reefer field holds, in degrees
+Celsius: no reefer is set beyond it (super-freezers go to -70 °C), so a value beyond is
+not a setting (most often a misplaced field or a unit error); it is refused (strict) or
+dropped with an ``invalid_value`` flag (lenient)."""
+
+
+def _temperature_range(value: float) -> float:
+    if not -MAX_REEFER_CELSIUS <= value <= MAX_REEFER_CELSIUS:
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} °C is out of range (a reefer is set between -100 and +100 °C)",
+            {"value": value},
+        )
+    return value
+
+
+Temperature = Annotated[float, AfterValidator(_temperature_range)]
+"""A reefer set temperature in degrees Celsius, within ±:data:`MAX_REEFER_CELSIUS`."""
 Weight = Annotated[float, *standard(None, _negative), AfterValidator(_weight_range)]
 """A mass in kilograms, within ±:data:`MAX_WEIGHT_KG`; negative values are a standards
 problem."""
@@ -270,6 +305,11 @@ class Container(RecordModel):
         None, description="Verified gross mass (SOLAS VGM): cargo, packing and tare, in kg."
     )
     tare_kg: Weight | None = Field(None, description="Tare mass of the empty container, kg.")
+    reefer_celsius: Temperature | None = Field(
+        None,
+        description="Reefer set temperature, degrees Celsius (EDIFACT TMP); null for a "
+        "box that is not a running reefer or when not declared.",
+    )
 
     def _consistency_flags(self) -> list[QualityFlag]:
         vgm, tare = self.verified_gross_mass_kg, self.tare_kg
@@ -316,6 +356,14 @@ class GoodsItem(RecordModel):
     value: Money | None = Field(None, description="Declared value (exact decimal).")
     currency: CurrencyCode | None = Field(None, description="ISO 4217 currency of the value.")
     origin_country: CountryCode | None = Field(None, description="Country of origin.")
+    un_number: UNNumber | None = Field(
+        None,
+        description="UN number of the dangerous goods of this line (EDIFACT DGS).",
+        examples=["1263"],
+    )
+    imdg_class: IMDGClass | None = Field(
+        None, description="IMDG class or division of those dangerous goods.", examples=["3"]
+    )
     container_number: ContainerNumber | None = Field(
         None,
         description="Container this line is stuffed in; null means every container of the "
@@ -369,6 +417,14 @@ class Consignment(RecordModel):
     )
     port_of_discharge: Locode | None = None
     place_of_delivery: Locode | None = None
+    pre_carriage_mode: TransportMode | None = Field(
+        None,
+        description="Mode of the leg from the place of receipt to the port of loading "
+        "(UN/ECE Rec. 19: 2 rail, 3 road, 8 inland water...).",
+    )
+    on_carriage_mode: TransportMode | None = Field(
+        None, description="Mode of the leg from the port of discharge to the place of delivery."
+    )
     freight_terms: Annotated[FreightTerms, _word(_FREIGHT_WORDS)] | None = None
     freight_payer: Party | None = Field(None, description="Who pays the freight, when declared.")
     issue_date: date | None = Field(None, description="Date the B/L was issued.")

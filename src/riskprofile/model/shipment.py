@@ -156,6 +156,14 @@ class Shipment(CustomFieldsModel):
     transshipment_count: int = _f("Number of transshipment ports.", 2, default=0)
     port_of_discharge: str | None = _none("UN/LOCODE of the port of discharge.", "PKKHI")
     place_of_delivery: str | None = _none("UN/LOCODE of the place of delivery.", "AFKBL")
+    pre_carriage_mode: str | None = _none(
+        "Mode of the pre-carriage, place of receipt to port of loading (UN/ECE Rec. 19: 1 sea, "
+        "2 rail, 3 road, 4 air, 8 inland water); null when not declared.",
+        "3",
+    )
+    on_carriage_mode: str | None = _none(
+        "Mode of the on-carriage, port of discharge to place of delivery (Rec. 19 code).", "3"
+    )
     route: list[str] = _list(
         "Every known place from receipt to delivery, in order, repeats of the same place "
         "next to each other folded.",
@@ -184,6 +192,14 @@ class Shipment(CustomFieldsModel):
         "FRESH BANANAS | SAID TO CONTAIN 1200 CARTONS",
     )
     origin_countries: list[str] = _list("Countries of origin of the goods.", ["EC"])
+    un_numbers: list[str] = _list(
+        "UN numbers of the dangerous goods declared on the goods lines, in order, without repeats.",
+        ["1263"],
+    )
+    imdg_classes: list[str] = _list(
+        "IMDG classes or divisions of the dangerous goods declared, in order, without repeats.",
+        ["3"],
+    )
     packages: int | None = _none("Total packages (null when no line declares any).", 1200)
     package_types: list[str] = _list("Package types.", ["CT"])
     goods_gross_weight_kg: float | None = _none("Total gross weight of the goods, kg.", 21600.0)
@@ -218,6 +234,9 @@ class Shipment(CustomFieldsModel):
     )
     verified_gross_mass_kg: float | None = _none("Verified gross mass (VGM), kg.", 26100.0)
     tare_kg: float | None = _none("Tare mass, kg.", 4500.0)
+    container_reefer_celsius: float | None = _none(
+        "Reefer set temperature declared for the container, degrees Celsius.", -18.0
+    )
     container_cargo_mass_kg: float | None = _none(
         "VGM minus tare: what the cargo weighs, kg; null when either is unknown or flagged "
         "implausible (beyond any container: likely a unit error).",
@@ -371,10 +390,12 @@ class Shipment(CustomFieldsModel):
         "UN numbers of the dangerous goods the plan declares for the container.", ["1263"]
     )
     stowplan_dg_undeclared: bool | None = _none(
-        "The plan declares dangerous goods for the container and the manifest does not: its "
-        "goods description names none of the plan's UN numbers ('UN 1263', 'UN1263') nor, "
-        "for goods the plan gives no UN number, says IMO, IMDG, HAZARDOUS or DANGEROUS; "
-        "null when not on board.",
+        "The plan declares dangerous goods for the container and the manifest does not: "
+        "neither its UN numbers (un_numbers) nor its goods description ('UN 1263', "
+        "'UN1263') name any of the plan's UN numbers, its IMDG classes (imdg_classes) none "
+        "of the plan's classes, and, for goods the plan gives no UN number, it declares no "
+        "dangerous goods and the description does not say IMO, IMDG, HAZARDOUS or "
+        "DANGEROUS; null when not on board.",
         False,
     )
     stowplan_reefer_celsius: float | None = _none(
@@ -384,6 +405,17 @@ class Shipment(CustomFieldsModel):
         "The plan sets a temperature on a container whose size-type (the plan's, else the "
         "manifest's) is not a reefer; null when not on board, or when a temperature is set "
         "and neither side gives a size-type that says.",
+        False,
+    )
+    stowplan_reefer_gap_celsius: float | None = _none(
+        "The plan's set temperature minus the one the manifest declares "
+        "(container_reefer_celsius), degrees Celsius; null when either is missing.",
+        0.0,
+    )
+    stowplan_reefer_setting_differs: bool | None = _none(
+        "The manifest declares a set temperature and the plan sets another (more than 1 °C "
+        "away) or none (the box is not running as a reefer); null when not on board or the "
+        "manifest declares no setting.",
         False,
     )
 
@@ -496,6 +528,8 @@ def _goods_fields(goods: list[GoodsItem], scope: GoodsScope) -> dict[str, Any]:
         "hs_subheadings": _unique(h[:6] for h in hs),
         "description": " | ".join(d for d in descriptions if d) or None,
         "origin_countries": _unique(g.origin_country for g in goods),
+        "un_numbers": _unique(g.un_number for g in goods),
+        "imdg_classes": _unique(g.imdg_class for g in goods),
         "packages": sum(packages) if packages else None,
         "package_types": _unique(g.package_type for g in goods),
         "goods_gross_weight_kg": gross,
@@ -541,6 +575,7 @@ def _container_fields(number: str | None, box: Container | None) -> dict[str, An
         "sealer_types": sorted({s.sealer or "unknown" for s in seals}),
         "verified_gross_mass_kg": vgm,
         "tare_kg": tare,
+        "container_reefer_celsius": box.reefer_celsius if box else None,
         "container_cargo_mass_kg": (
             vgm - tare
             if vgm is not None and tare is not None and _plausible_masses(vgm, tare)
@@ -716,6 +751,8 @@ def _consignment_fields(c: Consignment, arrival: datetime | None) -> dict[str, A
         "transshipment_count": len(c.transshipment_ports),
         "port_of_discharge": c.port_of_discharge,
         "place_of_delivery": c.place_of_delivery,
+        "pre_carriage_mode": c.pre_carriage_mode,
+        "on_carriage_mode": c.on_carriage_mode,
         "route": folded,
         "route_countries": _fold_repeats(code[:2] for code in folded),
         "container_count_in_bl": len(c.all_container_numbers),

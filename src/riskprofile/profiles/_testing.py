@@ -37,7 +37,8 @@ __all__ = [
 _PORTS = ("place_of_receipt", "port_of_loading", "transshipment_ports", "port_of_discharge",
           "place_of_delivery")  # fmt: skip
 _GOODS = ("hs_codes", "origin_countries", "package_types", "description", "packages",
-          "goods_gross_weight_kg", "goods_net_weight_kg", "declared_value")  # fmt: skip
+          "goods_gross_weight_kg", "goods_net_weight_kg", "declared_value", "un_numbers",
+          "imdg_classes")  # fmt: skip
 _DECLARATION = ("customs_office", "customs_procedure", "import_type", "import_use",
                 "payment_type", "transport_mode", "origin_country_indicator", "tax_type",
                 "tax_rate", "declarant_name", "declarant_identifier",
@@ -143,10 +144,12 @@ def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
     g = given.model_dump()
     number = g["container_number"]
     box = [f for f in ("container_size_type", "container_full", "seal_numbers",
-                       "verified_gross_mass_kg", "tare_kg") if f in stated]  # fmt: skip
+                       "verified_gross_mass_kg", "tare_kg", "container_reefer_celsius")
+           if f in stated]  # fmt: skip
     if number is None and box:
         number = _STANDS_IN_CONTAINER
-    items = max(len(g["hs_codes"]), len(g["origin_countries"]), len(g["package_types"]))
+    listed = ("hs_codes", "origin_countries", "package_types", "un_numbers", "imdg_classes")
+    items = max(len(g[name]) for name in listed)
     if not items and stated & set(_GOODS):
         items = 1
     goods = []
@@ -155,6 +158,8 @@ def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
             "hs_code": g["hs_codes"][i] if i < len(g["hs_codes"]) else None,
             "origin_country": g["origin_countries"][i] if i < len(g["origin_countries"]) else None,
             "package_type": g["package_types"][i] if i < len(g["package_types"]) else None,
+            "un_number": g["un_numbers"][i] if i < len(g["un_numbers"]) else None,
+            "imdg_class": g["imdg_classes"][i] if i < len(g["imdg_classes"]) else None,
             "container_number": number,
         }
         if i == 0:  # the totals, declared once
@@ -173,6 +178,8 @@ def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
         "consignee": _party(g, "consignee"),
         "notify_party": _party(g, "notify"),
         **{port: g[port] for port in _PORTS},
+        "pre_carriage_mode": g["pre_carriage_mode"],
+        "on_carriage_mode": g["on_carriage_mode"],
         "freight_terms": g["freight_terms"],
         "freight_payer": {"name": payer} if payer else None,
         "issue_date": g["bl_issue_date"],
@@ -194,6 +201,7 @@ def _manifest(given: Shipment, stated: set[str]) -> dict[str, Any]:
                 ],
                 "verified_gross_mass_kg": g["verified_gross_mass_kg"],
                 "tare_kg": g["tare_kg"],
+                "reefer_celsius": g["container_reefer_celsius"],
             }
         )
     voyage = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",

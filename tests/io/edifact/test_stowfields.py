@@ -91,6 +91,9 @@ def test_the_karachi_call_against_its_plan() -> None:
         "stowplan_dg_undeclared": False,
         "stowplan_reefer_celsius": -18.0,
         "stowplan_reefer_mismatch": False,
+        # The cargo report sets it at -18 °C too (its TMP).
+        "stowplan_reefer_gap_celsius": 0.0,
+        "stowplan_reefer_setting_differs": False,
     }
     # On board and on no manifest: listed (it is no shipment); the empty box discharged
     # at Nhava Sheva is another port's cargo.
@@ -280,6 +283,7 @@ def _plans(draw: st.DrawFn, manifest: Manifest) -> StowPlan:
             continue  # not on board
         box = declared.get(number)
         vgm = box.verified_gross_mass_kg if box is not None else None
+        setting = box.reefer_celsius if box is not None else None
         mass = draw(
             st.one_of(
                 st.none(),
@@ -300,7 +304,8 @@ def _plans(draw: st.DrawFn, manifest: Manifest) -> StowPlan:
                 port_of_loading=draw(st.one_of(st.none(), st.sampled_from(pols or [None]),
                                                locodes())),
                 port_of_discharge=draw(st.one_of(st.none(), st.sampled_from(ports), locodes())),
-                reefer_celsius=draw(st.one_of(st.none(), st.just(-18.0))),
+                reefer_celsius=draw(st.one_of(st.none(), st.just(-18.0), st.sampled_from(
+                    [setting + 0.5, setting + 3.0] if setting is not None else [5.0]))),
             )
         )  # fmt: skip
     return StowPlan("plan.edi", vessel=manifest.vessel_name, units=units)
@@ -337,6 +342,9 @@ def test_the_fields_say_what_compare_stowplan_says(manifest: Manifest, data: st.
     )
     assert {s.container_number for s in shipments if s.stowplan_reefer_mismatch} == kind(
         "reefer_setting_on_dry_box"
+    )
+    assert {s.container_number for s in shipments if s.stowplan_reefer_setting_differs} == kind(
+        "reefer_setting_differs"
     )
     assert _keys(shipments, "stowplan_pod_mismatch") == per_bill("port_of_discharge_differs")
     assert _keys(shipments, "stowplan_pol_mismatch") == per_bill("port_of_loading_differs")

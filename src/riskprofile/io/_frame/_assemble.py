@@ -42,6 +42,8 @@ def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
         "hs_headings": hs.str.slice(0, 4),
         "hs_subheadings": hs.str.slice(0, 6),
         "origin_countries": pl.col("v_origin_country"),
+        "un_numbers": pl.col("v_un_number"),
+        "imdg_classes": pl.col("v_imdg_class"),
         "package_types": pl.col("v_package_type"),
         "value_currencies": pl.when(with_value).then(pl.col("v_currency")),
     }
@@ -257,7 +259,8 @@ def fast_frame(
         ]
     )
     order = _sort_packed(order, {"_piece": n_pieces, "_shared": 2, "_line": fast_goods.height})
-    goods_cols = ["_row", "v_hs_code", "v_currency", "v_origin_country", "v_gross_weight_kg",
+    goods_cols = ["_row", "v_hs_code", "v_currency", "v_origin_country", "v_un_number",
+                  "v_imdg_class", "v_gross_weight_kg",
                   "v_net_weight_kg", "v_packages", "v_value", "v_description",
                   "v_package_type", "_flagged", "_goods_flags"]  # fmt: skip
     piece_goods = pl.concat(
@@ -380,6 +383,8 @@ def assemble(
             "transshipment_count": pl.col("v_ts").list.len(),
             "port_of_discharge": pl.col("v_port_of_discharge"),
             "place_of_delivery": pl.col("v_place_of_delivery"),
+            "pre_carriage_mode": pl.col("v_pre_carriage_mode"),
+            "on_carriage_mode": pl.col("v_on_carriage_mode"),
             "route": pl.col("route"),
             "route_countries": pl.col("route_countries"),
             **{name: pl.col(f"v_{name}") for name in DECLARATION_COLUMNS},
@@ -454,6 +459,7 @@ def assemble(
             pl.col("v_sealer_types").alias("sealer_types"),
             vgm.alias("verified_gross_mass_kg"),
             tare.alias("tare_kg"),
+            pl.col("v_reefer_celsius").alias("container_reefer_celsius"),
             # Null when either mass is implausible (a unit error), as flatten does.
             pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
             pl.when(known & plausible)

@@ -250,6 +250,8 @@ class _GroupTables(_ReaderState):
             ("port_of_loading", "port_of_loading", pl.String),
             ("port_of_discharge", "port_of_discharge", pl.String),
             ("place_of_delivery", "place_of_delivery", pl.String),
+            ("pre_carriage_mode", "pre_carriage_mode", pl.String),
+            ("on_carriage_mode", "on_carriage_mode", pl.String),
         ):
             checked = _check_distinct(b[name], self._field_check(Consignment, field, base), dtype)
             new[f"v_{name}"] = checked.value
@@ -317,12 +319,16 @@ class _GroupTables(_ReaderState):
             _flag("departure_country", pl.col("s_departure_country")),
             _flag("freight_terms", pl.col("s_freight_terms")),
             _flag("bl_issue_date", pl.col("s_bl_issue_date")),
+            _flag("on_carriage_mode", pl.col("s_on_carriage_mode")),
+            _flag("pre_carriage_mode", pl.col("s_pre_carriage_mode")),
             _flag("tax_rate", pl.col("s_tax_rate")),
             _flag("place_of_receipt", pl.col("t_place_of_receipt")),
             _flag("port_of_loading", pl.col("t_port_of_loading")),
             pl.col("_ts_flags"),
             _flag("port_of_discharge", pl.col("t_port_of_discharge")),
             _flag("place_of_delivery", pl.col("t_place_of_delivery")),
+            _flag("pre_carriage_mode", pl.col("t_pre_carriage_mode")),
+            _flag("on_carriage_mode", pl.col("t_on_carriage_mode")),
             _flag("departure_country", pl.col("t_departure_country")),
             _flag("tax_rate", pl.col("t_tax_rate")),
             # Consignment._consistency_flags: a key party without a name.
@@ -441,6 +447,14 @@ class _GroupTables(_ReaderState):
             new[f"v_{name}"], new[f"s_{name}"], new[f"t_{name}"] = (
                 checked.value, checked.salvaged, checked.standard,
             )  # fmt: skip
+        # A set temperature: few distinct values, each read by the model (its range is not
+        # a weight's, and a negative one is no problem).
+        reefer = _check_distinct(
+            x["container_reefer_celsius"],
+            self._field_check(Container, "reefer_celsius", base),
+            pl.Float64,
+        )
+        new["v_reefer_celsius"], new["s_reefer_celsius"] = reefer.value, reefer.salvaged
         codes = size.value.drop_nulls().unique()
         described = [describe_size_type(c) for c in codes.to_list()]
         for name, attr, dtype in (("v_type", "group", pl.String),
@@ -455,13 +469,14 @@ class _GroupTables(_ReaderState):
             for n in ("container_size_type", "container_full", "seal_numbers", "seal_sealers")
         ] + [
             new[f"v_{n}"].is_not_null() | new[f"s_{n}"].is_not_null()
-            for n in ("verified_gross_mass_kg", "tare_kg")
+            for n in ("verified_gross_mass_kg", "tare_kg", "reefer_celsius")
         ]
         new["_equipment"] = pl.DataFrame(present).select(pl.any_horizontal(pl.all())).to_series()
         x = x.with_columns(*[s.alias(k) for k, s in new.items()])
         vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
         flags = [
             _flag("container_full", pl.col("s_full")),
+            _flag("container_reefer_celsius", pl.col("s_reefer_celsius")),
             _flag("tare_kg", pl.col("s_tare_kg")),
             _flag("verified_gross_mass_kg", pl.col("s_verified_gross_mass_kg")),
             _flag("container_number", pl.col("t_number")),
@@ -473,8 +488,8 @@ class _GroupTables(_ReaderState):
             pl.when(tare > MAX_TARE_KG).then(pl.lit("tare_kg:implausible")),
             pl.col("_conflicts"),
         ]
-        codes_cols = ("s_full", "s_tare_kg", "s_verified_gross_mass_kg", "t_number", "t_size",
-                      "t_verified_gross_mass_kg", "t_tare_kg")  # fmt: skip
+        codes_cols = ("s_full", "s_reefer_celsius", "s_tare_kg", "s_verified_gross_mass_kg",
+                      "t_number", "t_size", "t_verified_gross_mass_kg", "t_tare_kg")  # fmt: skip
         broken = pl.any_horizontal(pl.col(c).is_not_null() for c in codes_cols)
         consistency = ((vgm >= 0) & (vgm < tare)) | (vgm > MAX_GROSS_MASS_KG) | (tare > MAX_TARE_KG)
         x = x.with_columns(
@@ -549,7 +564,7 @@ class _GroupTables(_ReaderState):
             pl.col("_has_goods") & ~pl.col("_lone")
         )
         checks: dict[str, _Checked] = {}
-        for name in ("hs_code", "currency", "origin_country"):
+        for name in ("hs_code", "currency", "origin_country", "un_number", "imdg_class"):
             checks[name] = _check_distinct(
                 g[name], self._field_check(GoodsItem, name, {}), pl.String
             )
@@ -576,8 +591,10 @@ class _GroupTables(_ReaderState):
         gross, net = pl.col("v_gross_weight_kg"), pl.col("v_net_weight_kg")
         flags = [
             _flag("goods_gross_weight_kg", pl.col("s_gross_weight_kg")),
+            _flag("goods_imdg_class", pl.col("s_imdg_class")),
             _flag("goods_net_weight_kg", pl.col("s_net_weight_kg")),
             _flag("goods_packages", pl.col("s_packages")),
+            _flag("goods_un_number", pl.col("s_un_number")),
             _flag("goods_value", pl.col("s_value")),
             _flag("goods_hs_code", pl.col("t_hs_code")),
             _flag("goods_gross_weight_kg", pl.col("t_gross_weight_kg")),
@@ -585,6 +602,8 @@ class _GroupTables(_ReaderState):
             _flag("goods_value", pl.col("t_value")),
             _flag("goods_currency", pl.col("t_currency")),
             _flag("goods_origin_country", pl.col("t_origin_country")),
+            _flag("goods_un_number", pl.col("t_un_number")),
+            _flag("goods_imdg_class", pl.col("t_imdg_class")),
             # A flat file's goods line names its row's container (the B/L itself does not
             # check the numbers it is given afterwards).
             _flag("container_number", pl.col("t_number")),

@@ -49,18 +49,18 @@ _BILL_TEXT = {
     name: "bl_issue_date" if name == "issue_date" else name
     for name in ("bl_number", "master_bl_number", "issue_date", "place_of_receipt",
                  "port_of_loading", "port_of_discharge", "place_of_delivery", "freight_terms",
-                 *DECLARATION_COLUMNS)
+                 "pre_carriage_mode", "on_carriage_mode", *DECLARATION_COLUMNS)
 }  # fmt: skip
 _BILL_KEYS = frozenset(_BILL_TEXT) | frozenset(_PARTIES) | {
     "transshipment_ports", "goods", "container_numbers"}  # fmt: skip
 _MANIFEST_KEYS = frozenset(_VOYAGE) | {"consignments", "containers"}
 _CONTAINER_KEYS = frozenset({"number", "size_type", "full", "seals", "verified_gross_mass_kg",
-                             "tare_kg"})  # fmt: skip
+                             "tare_kg", "reefer_celsius"})  # fmt: skip
 _SEAL_KEYS = frozenset({"number", "sealer"})
 _GOODS = tuple(c.name for c in COLUMNS if c.group == "goods")
 _GOODS_KEYS = frozenset(_GOODS) | {"container_number"}
 _WEIGHTS = frozenset({"gross_weight_kg", "net_weight_kg", "verified_gross_mass_kg", "tare_kg",
-                      "tax_rate"})  # numbers read as floats  # fmt: skip
+                      "tax_rate", "reefer_celsius"})  # numbers read as floats  # fmt: skip
 _INTEGERS = _WEIGHTS | {"packages", "value"}
 _BOOLEANS = frozenset({"full", "aeo"})
 _LONGEST = MAX_TEXT_CHARS // 10
@@ -163,6 +163,7 @@ def _box_cells(box: dict[str, Any] | None) -> dict[str, str | None]:
             box.get("verified_gross_mass_kg"), "verified_gross_mass_kg"
         ),
         "tare_kg": _text(box.get("tare_kg"), "tare_kg"),
+        "container_reefer_celsius": _text(box.get("reefer_celsius"), "reefer_celsius"),
     }
 
 

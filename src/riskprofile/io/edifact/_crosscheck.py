@@ -26,6 +26,7 @@ from riskprofile.model.manifest import Consignment, Container, Manifest
 __all__ = [
     "EMPTY_MARGIN_KG",
     "EMPTY_TARE_KG",
+    "REEFER_TOLERANCE_CELSIUS",
     "VGM_TOLERANCE",
     "Discrepancy",
     "DiscrepancyKind",
@@ -40,6 +41,7 @@ DiscrepancyKind = Literal[
     "port_of_discharge_differs",
     "port_of_loading_differs",
     "reefer_setting_on_dry_box",
+    "reefer_setting_differs",
 ]
 """What disagrees (see :func:`compare_stowplan`)."""
 
@@ -50,6 +52,9 @@ EMPTY_TARE_KG = 4_000.0
 """The tare taken for a container declared empty without one (a 40' high cube's, about)."""
 EMPTY_MARGIN_KG = 1_000.0
 """How much over its tare a container declared empty may weigh in the plan."""
+REEFER_TOLERANCE_CELSIUS = 1.0
+"""How far the plan's set temperature may be from the declared one (a reefer holds its
+setting to within about half a degree; the two documents round differently)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,9 @@ def compare_stowplan(
       the B/L's (its transhipment ports count for loading);
     - ``reefer_setting_on_dry_box``: a set temperature on a container whose size-type
       (the plan's, else the manifest's, when it is an ISO 6346 code) is not a reefer
-      (group R, legacy types 3x and 4x).
+      (group R, legacy types 3x and 4x);
+    - ``reefer_setting_differs``: the manifest declares a set temperature and the plan
+      sets none or one more than :data:`REEFER_TOLERANCE_CELSIUS` away.
     """
     manifests = list(manifests)
     declared = _declared(manifests)
@@ -283,6 +290,25 @@ def _compare(
                 size_type,
                 f"{unit.reefer_celsius:g} °C",
                 f"set to {unit.reefer_celsius:g} °C on a {size_type}, not a reefer",
+            )
+        )
+    declared_setting = box.reefer_celsius if box is not None else None
+    if declared_setting is not None and (
+        unit.reefer_celsius is None
+        or abs(unit.reefer_celsius - declared_setting) > REEFER_TOLERANCE_CELSIUS
+    ):
+        planned_setting = (
+            "no setting" if unit.reefer_celsius is None else f"{unit.reefer_celsius:g} °C"
+        )
+        out.append(
+            _found(
+                "reefer_setting_differs",
+                number,
+                known,
+                unit,
+                f"{declared_setting:g} °C",
+                planned_setting,
+                f"declared {declared_setting:g} °C, the plan {planned_setting}",
             )
         )
     return out

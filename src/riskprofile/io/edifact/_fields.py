@@ -436,6 +436,33 @@ class _Columns:
         ok = pl.col("unit_code").is_in(_KILOGRAMS) & pl.col("value").str.contains(_NUMBER)
         return self._checked(found, ok, name)
 
+    def _temperature(
+        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
+    ) -> pl.DataFrame:
+        # Degrees Celsius written plainly are the flat layout's cell; another unit (FAH)
+        # or anything odd goes to the model path, which converts or flags it.
+        found = self._first(frame, records, selectors, self._value_expr)
+        unit_expr: pl.Expr = pl.lit("")
+        text_expr: pl.Expr = pl.lit("")
+        for order, selector in enumerate(selectors):
+            if selector.component is None:
+                element = self.cut.element(pl.col("raw"), selector.element or 1)
+                split = element.str.split(self.cut.service.component)
+                text = self.cut.translated(split.list.get(0, null_on_oob=True)).fill_null("")
+                unit = self.cut.translated(split.list.get(1, null_on_oob=True)).fill_null("")
+            else:
+                unit, text = pl.lit(""), pl.col("value")
+            chosen = pl.col("order") == order
+            unit_expr = pl.when(chosen).then(unit).otherwise(unit_expr)
+            text_expr = pl.when(chosen).then(text).otherwise(text_expr)
+        found = found.with_columns(unit_expr.alias("unit_code"), text_expr.alias("value"))
+        value = pl.col("value")
+        if self.cut.service.decimal == ",":
+            value = value.str.replace(",", ".", literal=True)
+        found = found.with_columns(value)
+        ok = pl.col("unit_code").is_in(["", "CEL"]) & pl.col("value").str.contains(_NUMBER)
+        return self._checked(found, ok, name)
+
     def _when(
         self,
         frame: pl.DataFrame,

@@ -59,6 +59,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "verified_gross_mass_kg": "weight",
         "tare_kg": "weight",
         "seals": "seals",
+        "reefer_celsius": "temperature",
     },
     "consignments": {
         "bl_number": "text",
@@ -72,6 +73,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "transshipment_ports": "text_list",
         "port_of_discharge": "text",
         "place_of_delivery": "text",
+        "pre_carriage_mode": "text",
+        "on_carriage_mode": "text",
         "freight_terms": "text",
         "issue_date": "date",
     },
@@ -85,6 +88,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "value": "decimal",
         "currency": "text",
         "origin_country": "text",
+        "un_number": "text",
+        "imdg_class": "text",
         "container_number": "containers",
     },
 }

@@ -41,6 +41,7 @@ from riskprofile.io.edifact._values import (
     join_text,
     parse_datetime,
     parse_decimal,
+    parse_temperature,
     parse_weight,
 )
 from riskprofile.model._base import Strictness, validation_context
@@ -430,6 +431,26 @@ class _Builder:
             return None
         try:
             return parse_weight(unit, text, self.decimal)
+        except ValueError as exc:
+            self._problem(doc, name, found, str(exc), found.value)
+            return None
+
+    def _read_temperature(
+        self, selectors: tuple[Selector, ...], node: GroupNode, doc: dict[str, Any], name: str
+    ) -> Any:
+        found = self._first(selectors, node)
+        if found is None:
+            return None
+        if found.parts:  # a whole C239 element: value, unit
+            text = found.parts[0]
+            unit = found.parts[1] or None if len(found.parts) > 1 else None
+        else:
+            unit, text = None, found.value or ""
+        if not text:
+            self._problem(doc, name, found, "the temperature has no value", found.value)
+            return None
+        try:
+            return parse_temperature(unit, text, self.decimal)
         except ValueError as exc:
             self._problem(doc, name, found, str(exc), found.value)
             return None

@@ -86,6 +86,7 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
         "full": "container_full",
         "verified_gross_mass_kg": "verified_gross_mass_kg",
         "tare_kg": "tare_kg",
+        "reefer_celsius": "container_reefer_celsius",
         "seal_numbers": "seal_numbers",
         "seal_sealers": "seal_sealers",
     }

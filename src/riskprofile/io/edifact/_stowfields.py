@@ -26,7 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskprofile.io.edifact._crosscheck import EMPTY_MARGIN_KG, EMPTY_TARE_KG
+from riskprofile.io.edifact._crosscheck import (
+    EMPTY_MARGIN_KG,
+    EMPTY_TARE_KG,
+    REEFER_TOLERANCE_CELSIUS,
+)
 from riskprofile.io.edifact._envelope import Problem
 from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan, read_stowplan
 from riskprofile.model.codes import describe_size_type
@@ -257,21 +261,50 @@ def _fields() -> list[pl.Expr]:
         .otherwise(off)
     )
     description = pl.col("description")
+    plan_un = pl.col("stowplan_un_numbers").fill_null(pl.lit([], pl.List(pl.String)))
     named_un = (
         description.str.extract_all(_UN_NUMBER)
         .list.eval(pl.element().str.slice(-4))
         .fill_null(pl.lit([], pl.List(pl.String)))
-        .list.set_intersection(pl.col("stowplan_un_numbers"))
+        .list.set_intersection(plan_un)
         .list.len()
         > 0
     )
+    # The manifest's own dangerous goods fields (DGS on the cargo report).
+    declared_un = pl.col("un_numbers").list.set_intersection(plan_un).list.len() > 0
+    declared_class = (
+        pl.col("imdg_classes")
+        .list.set_intersection(
+            pl.col("stowplan_dg_classes").fill_null(pl.lit([], pl.List(pl.String)))
+        )
+        .list.len()
+        > 0
+    )
+    declares_dg = (pl.col("un_numbers").list.len() > 0) | (pl.col("imdg_classes").list.len() > 0)
     words = description.str.contains(_DG_WORDS).fill_null(False)
     dg_undeclared = (
         pl.when(~on)
         .then(off)
         .when(pl.col("_stow_dg") == 0)
         .then(False)
-        .otherwise(~(named_un | (pl.col("_stow_dg_unnumbered") & words)))
+        .otherwise(
+            ~(
+                named_un
+                | declared_un
+                | declared_class
+                | (pl.col("_stow_dg_unnumbered") & (words | declares_dg))
+            )
+        )
+    )
+    declared_setting = pl.col("container_reefer_celsius")
+    plan_setting = pl.col("stowplan_reefer_celsius")
+    reefer_gap = pl.when(on).then(plan_setting - declared_setting)
+    setting_differs = (
+        pl.when(~on | declared_setting.is_null())
+        .then(off)
+        .when(plan_setting.is_null())
+        .then(True)
+        .otherwise((plan_setting - declared_setting).abs() > REEFER_TOLERANCE_CELSIUS)
     )
     reefer_box = pl.coalesce(
         pl.col("_stow_reefer_box"),
@@ -295,6 +328,8 @@ def _fields() -> list[pl.Expr]:
         pod_mismatch.alias("stowplan_pod_mismatch"),
         dg_undeclared.alias("stowplan_dg_undeclared"),
         reefer_mismatch.alias("stowplan_reefer_mismatch"),
+        reefer_gap.alias("stowplan_reefer_gap_celsius"),
+        setting_differs.alias("stowplan_reefer_setting_differs"),
         pl.col("stowplan_dg_classes").fill_null(pl.lit([], pl.List(pl.String))),
         pl.col("stowplan_un_numbers").fill_null(pl.lit([], pl.List(pl.String))),
     ]  # fmt: skip

@@ -33,7 +33,12 @@ from riskprofile.io.edifact._syntax import (
     tokenize,
     write_segments,
 )
-from riskprofile.io.edifact._values import FULL_EMPTY, format_number, parse_decimal, parse_weight
+from riskprofile.io.edifact._values import (
+    FULL_EMPTY,
+    format_number,
+    parse_temperature,
+    parse_weight,
+)
 
 __all__ = ["StowPlan", "StowedUnit", "read_stowplan", "write_baplie", "write_baplie_calls"]
 
@@ -187,9 +192,7 @@ def _unit(
     if tmp is not None:
         value, unit_code = tmp[1].value(2, 1), tmp[1].value(2, 2)
         try:
-            reefer = float(parse_decimal(value or "", decimal))
-            if (unit_code or "CEL") == "FAH":
-                reefer = round((reefer - 32) * 5 / 9, 2)
+            reefer = parse_temperature(unit_code, value or "", decimal)
         except ValueError as exc:
             problems.append(message.problem("invalid_value", str(exc), tmp[0], "2.1", value))
     dangerous = tuple(

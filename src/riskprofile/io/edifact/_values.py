@@ -18,6 +18,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_decimal",
+    "parse_temperature",
     "parse_weight",
     "split_text",
     "write_date",
@@ -111,6 +112,20 @@ def parse_weight(unit: str | None, text: str, decimal_mark: str = ".") -> float:
         raise ValueError(f"{unit!r} is not a unit of mass (KGM, TNE, GRM, LBR)")
     value = float(parse_decimal(text, decimal_mark)) * factor
     return round(value, 6) if factor != 1.0 else value
+
+
+def parse_temperature(unit: str | None, text: str, decimal_mark: str = ".") -> float:
+    """A temperature in degrees Celsius from a value and its 6411 unit (``CEL`` when
+    absent; ``FAH`` converted, to the hundredth).
+
+    Raises:
+        ValueError: not a number, or not a unit of temperature.
+    """
+    scale = (unit or "CEL").upper()
+    if scale not in ("CEL", "FAH"):
+        raise ValueError(f"{unit!r} is not a unit of temperature (CEL, FAH)")
+    value = float(parse_decimal(text, decimal_mark))
+    return round((value - 32) * 5 / 9, 2) if scale == "FAH" else value
 
 
 def format_number(value: float | Decimal) -> str:

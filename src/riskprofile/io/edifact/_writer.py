@@ -82,6 +82,8 @@ def _container(box: Container) -> list[Segment]:
     out += _weight("T", box.tare_kg)
     for seal in box.seals:
         out.append(segment("SEL", seal.number, SEALER_CODES[seal.sealer] if seal.sealer else None))
+    if box.reefer_celsius is not None:  # SG6: the set temperature
+        out.append(segment("TMP", "2", (format_number(box.reefer_celsius), "CEL")))
     return out
 
 
@@ -99,6 +101,8 @@ def _goods(number: int, item: GoodsItem, boxes: list[str], directory: str) -> li
         value = format_number(item.value) if item.value is not None else ""
         out.append(segment("MOA", ("40", value, item.currency or "")))
     out += [segment("SGP", box) for box in boxes]
+    if item.un_number is not None or item.imdg_class is not None:
+        out.append(segment("DGS", "IMD", item.imdg_class, item.un_number))
     if item.hs_code is not None:
         out.append(segment("CST", None, item.hs_code))
     if item.origin_country is not None and directory != "D95B":
@@ -120,6 +124,10 @@ def _consignment(number: int, bill: Consignment, directory: str) -> list[Segment
     out += [segment("LOC", code, place) for code, place in places if place is not None]
     if bill.freight_terms is not None:
         out.append(segment("CPI", "4", None, "P" if bill.freight_terms == "prepaid" else "C"))
+    # SG9: the consignment's own legs before and after the main carriage.
+    for stage, mode in (("10", bill.pre_carriage_mode), ("30", bill.on_carriage_mode)):
+        if mode is not None:
+            out.append(segment("TDT", stage, None, mode))
     for role, party in (
         ("CZ", bill.shipper),
         ("CN", bill.consignee),
