@@ -266,3 +266,39 @@ def test_engines_agree_on_random_parties(
                 for r in ("consignee", "shipper") if getattr(ship, f"{r}_name") is not None
             )  # fmt: skip
             assert bool(hits) == expected
+
+
+def test_an_imported_official_names_list_screens_by_trader(tmp_path: Path) -> None:
+    from riskprofile.lists import import_list, write_watch_lists
+
+    imported = import_list("auto", "examples/lists/un-consolidated-sample.xml")
+    write_watch_lists(imported, tmp_path, "un")
+    profile = (
+        "id: un.trader\nversion: 1\ntitle: UN list\ncategory: other\nowner: tests\n"
+        "lists:\n  un_names: {file: un_names.csv, match: trader}\n"
+        "indicators:\n  - id: listed\n    title: A party is on the UN list\n"
+        "    when: consignee_name in $un_names\n    weight: 100\n"
+        '    explain: "{$un_names.list} ({$un_names.programme}): {$un_names.match}"\n'
+    )
+    (tmp_path / "p.yaml").write_text(profile, encoding="utf-8")
+    profiles = load_profiles([tmp_path / "p.yaml"])
+    # Written otherwise than listed (legal form spelt out, a missing letter): the names
+    # list has no country column, so a listed party is screened wherever it ships from.
+    ships = [
+        Shipment(shipment_id="S1", consignee_name="KORYO OCEAN SHIPPING CO LIMITED",
+                 consignee_country="CN"),
+        Shipment(shipment_id="S2", consignee_name="KORYO OCEAN SHIPING COMPANY"),
+        Shipment(shipment_id="S3", consignee_name="KORYO TRADING"),
+    ]  # fmt: skip
+    said = {}
+    for engine in ("rowwise", "columnar"):
+        run = score(ships, profiles, as_of=AS_OF, engine=engine)
+        said[engine] = {s.shipment_id: [h.explanation for h in s.hits] for s in run.shipments}
+    assert said["rowwise"] == said["columnar"]
+    assert said["rowwise"] == {
+        "S1": ["UN Security Council consolidated list, 2026-11-02 (DPRK): matched KORYO OCEAN "
+               "SHIPPING CO LIMITED as Koryo Ocean Shipping Co. Ltd, the same name"],
+        "S2": ["UN Security Council consolidated list, 2026-11-02 (DPRK): matched KORYO OCEAN "
+               "SHIPING COMPANY as Koryo Ocean Shipping Co. Ltd, score 97.4"],
+        "S3": [],
+    }  # fmt: skip
