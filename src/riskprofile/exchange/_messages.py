@@ -126,12 +126,11 @@ def party_key(name: str, secret: str) -> str | None:
 
 
 def _normal_party_key(normal: str, secret: str) -> str:
-    """:func:`party_key` of a name already normalised (``trader_name``'s)."""
-    import hashlib
-    import hmac
+    """:func:`party_key` of a name already normalised (``trader_name``'s): the one
+    derivation, which the party-key watch lists match by too."""
+    from riskprofile.lists._party_keys import normal_party_key
 
-    digest = hmac.new(secret.encode("utf-8"), normal.encode("utf-8"), hashlib.sha256)
-    return "pk1:" + digest.hexdigest()
+    return normal_party_key(normal, secret)
 
 
 def valid_pcu(text: str) -> str:

@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,6 +47,7 @@ __all__ = [
     "MATCH_COLUMNS",
     "SCREENED_ROLES",
     "Party",
+    "Screen",
     "ScreenMatch",
     "ScreenedValues",
     "TraderScreen",
@@ -96,13 +97,14 @@ class ScreenMatch:
     Attributes:
         entry: the list entry.
         party: the party's name as the shipment writes it.
-        method: ``exact``, ``identifier``, ``name`` or ``fuzzy``.
+        method: ``exact``, ``identifier``, ``name``, ``fuzzy``, or ``key`` (a partner's
+            party key under the secret the two PCUs share: ``match: party_key``).
         score: 100 but for a close name (rapidfuzz ``ratio``, one decimal).
     """
 
     entry: ListEntry
     party: str
-    method: Literal["exact", "identifier", "name", "fuzzy"]
+    method: Literal["exact", "identifier", "name", "fuzzy", "key"]
     score: float
 
     @property
@@ -119,6 +121,12 @@ class ScreenMatch:
             return f"matched {self.party} as {self.listed} by identifier"
         if self.method == "name":
             return f"matched {self.party} as {self.listed}, the same name"
+        if self.method == "key":
+            columns = self.entry.columns
+            warning = columns.get("message_id") or "?"
+            source = columns.get("source") or columns.get("sender") or "a partner PCU"
+            return (f"party {self.party} matched warning {warning} from {source} through "
+                    "the shared key")  # fmt: skip
         return f"matched {self.party} as {self.listed}, score {self.score:g}"
 
     def column(self, name: str) -> str:
@@ -231,6 +239,16 @@ class TraderScreen:
         return ScreenMatch(self.entries[candidates[best[2]]], shown, "fuzzy", round(best[1], 1))
 
 
+class Screen(Protocol):
+    """How a list's entries are matched to a party: :class:`TraderScreen`, or
+    :class:`~riskprofile.lists._party_keys.KeyScreen` (``match: party_key``)."""
+
+    entries: tuple[ListEntry, ...]
+
+    def match(self, party: Party, trader: str | None, in_force: set[Any]) -> ScreenMatch | None:
+        """The entry in force that ``party`` is (``trader``: its name's trader name)."""
+
+
 class ScreenedValues(set[Any]):
     """The values of a trader list in force at one evaluation time (``$name``: a set,
     as every list's value is), with the list's :class:`TraderScreen` and the answers
@@ -238,7 +256,7 @@ class ScreenedValues(set[Any]):
 
     __slots__ = ("_answers", "screen")
 
-    def __init__(self, values: Iterable[Any], screen: TraderScreen) -> None:
+    def __init__(self, values: Iterable[Any], screen: Screen) -> None:
         super().__init__(values)
         self.screen = screen
         self._answers: dict[Party, ScreenMatch | None] = {}

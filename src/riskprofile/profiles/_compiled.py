@@ -19,7 +19,7 @@ from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._schema import Indicator, Profile
 
 if TYPE_CHECKING:
-    from riskprofile.lists._screening import ScreenMatch, TraderScreen
+    from riskprofile.lists._screening import Screen, ScreenMatch
 
 __all__ = [
     "Location",
@@ -111,7 +111,7 @@ class CompiledList:
         self._by_value: dict[Any, list[ListEntry]] | None = None  # made when first asked
         self._cache: tuple[dt.datetime, set[Any]] | None = None
         self._expiries: list[dt.datetime] = sorted({e.expires for e in entries if e.expires})
-        self.screen: TraderScreen | None = None
+        self.screen: Screen | None = None
 
     def match_traders(self, threshold: float | None = None) -> None:
         """Compare the list with parties as traders from now on (``match: trader``, see
@@ -125,9 +125,22 @@ class CompiledList:
         self._all = ScreenedValues(self.values, self.screen)
         self._cache = None
 
+    def match_keys(self, secret: str) -> None:
+        """Compare the list's values, partner PCUs' party keys, with the key of a party's
+        name under ``secret`` from now on (``match: party_key``, see
+        :mod:`riskprofile.lists._party_keys`); matched as trader lists are (the same
+        engine code). Called once, when the list is compiled."""
+        from riskprofile.lists._party_keys import KeyScreen
+        from riskprofile.lists._screening import ScreenedValues
+
+        self.screen = KeyScreen(self.entries, secret)
+        self._all = ScreenedValues(self.values, self.screen)
+        self._cache = None
+
     @property
     def matched_by_trader(self) -> bool:
-        """Whether the list is compared with parties as traders (``match: trader``)."""
+        """Whether the list is compared with parties as traders (``match: trader``), or
+        by their names' keys (``match: party_key``)."""
         return self.screen is not None
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -136,17 +137,26 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
         for name, field_name in list_comparisons(cond.rule.statement, names):
             compared[name].append(field_name)
     watch_lists: dict[str, CompiledList] = {}
-    traders = {n for n, w in profile.lists.items() if w.match == "trader"} & names
+    traders = {n for n, w in profile.lists.items() if w.match != "exact"} & names
     parts = [(("indicator", ind.id), c) for ind, c, _ in pending]
     parts += [(("exception", e.id), e.condition) for e in exceptions]
     ok = _check_trader_lists(resolved, traders, parts, errors) and ok
     for name, (kind, entries, origin) in resolved.lists.items():
         fields_of = tuple(dict.fromkeys(compared[name]))
+        keyed = name in traders and profile.lists[name].match == "party_key"
+        if keyed:  # keys, not names: kept as written
+            fields_of = ()
         final = _finish_list(name, kind, entries, fields_of, origin, errors, profile.id)
         if final is None:
             ok = False
             continue
-        if name in traders:
+        if keyed:
+            secret = _party_key_secret(resolved, name, final, errors)
+            if secret is None:
+                ok = False
+                continue
+            final.match_keys(secret)
+        elif name in traders:
             final.match_traders(profile.lists[name].threshold)
         slots[name].list = watch_lists[name] = final
     # A regex built from a list's values is checked for each of the final values.
@@ -276,6 +286,39 @@ def _check_trader_lists(
     return ok
 
 
+def _party_key_secret(
+    resolved: _Resolved, name: str, final: CompiledList, errors: _Errors
+) -> str | None:
+    """The secret of a party-key list (``match: party_key``), from the environment
+    variable its ``secret_env`` names; None (and why reported) when it is not set, or
+    when a value is not a party key: such a list could never match, and says so."""
+    from riskprofile.lists._party_keys import PARTY_KEY_PATTERN
+
+    watch = resolved.profile.lists[name]
+    origin = _Origin(resolved.origin, ("lists", name))
+    where = origin.source.doc.position(origin.path)
+    bad = [str(e.value) for e in final.entries if not PARTY_KEY_PATTERN.fullmatch(str(e.value))]
+    if bad:
+        errors.at(origin.source, where,
+                  f"${name} is matched by party key (match: party_key), and {bad[0][:40]!r} "
+                  "is not a party key (pk1: and 64 hex digits)", "list",
+                  "read the keys a partner's party warnings carry: "
+                  "partner_warning_party_keys.csv of `riskprofile exchange import`",
+                  resolved.profile.id)  # fmt: skip
+        return None
+    variable = str(watch.secret_env)
+    secret = os.environ.get(variable)
+    if not secret:
+        errors.at(origin.source, where,
+                  f"${name} is matched by party key (match: party_key) and ${variable} is "
+                  f"{'empty' if secret == '' else 'not set'}: without the secret no party "
+                  "can ever match", "list",
+                  f"set {variable} to the secret shared with the partner PCU (the salt of "
+                  "the redaction policy agreed with it)", resolved.profile.id)  # fmt: skip
+        return None
+    return secret
+
+
 def _saying_how(
     ind: Indicator, compiled: Condition, quotes: list[tuple[str, str]], traders: set[str]
 ) -> tuple[Indicator, list[tuple[str, str]]]:
@@ -367,6 +410,8 @@ def fingerprint(
             declared.pop("match")
         if declared.get("threshold") is None:
             declared.pop("threshold", None)
+        if declared.get("secret_env") is None:
+            declared.pop("secret_env", None)
     data["lists"] = {
         name: {**data["lists"].get(name, {}), "values": [str(v) for v in values], "file": None}
         for name, values in sorted(lists.items())

@@ -214,11 +214,19 @@ class WatchList(_Strict):
     file: str | None = Field(
         None, description="A CSV file next to the profile holding the values instead."
     )
-    match: Literal["exact", "trader"] = Field(
+    match: Literal["exact", "trader", "party_key"] = Field(
         "exact",
         description="How a party's name is compared with the list: 'exact' (the name as "
-        "written is a value) or 'trader' (the party as a trader: by identifier, normalised "
-        "name and country, then a close name; see docs/lists.md).",
+        "written is a value), 'trader' (the party as a trader: by identifier, normalised "
+        "name and country, then a close name; see docs/lists.md) or 'party_key' (the "
+        "values are partner PCUs' party keys: the name's key under the secret in "
+        "'secret_env' is a value; see docs/exchange.md).",
+    )
+    secret_env: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")] | None = Field(
+        None,
+        description="For 'match: party_key': the environment variable holding the "
+        "secret shared with the partner PCU (its redaction policy's salt); never the "
+        "secret itself.",
     )
     threshold: float | None = Field(
         None,
@@ -234,8 +242,13 @@ class WatchList(_Strict):
             raise ValueError("give either 'values' or 'file' (exactly one)")
         if self.threshold is not None and self.match != "trader":
             raise ValueError("'threshold' is for a list with 'match: trader'")
-        if self.match == "trader" and self.type != "string":
-            raise ValueError("'match: trader' is for a list of names (type string)")
+        if self.match != "exact" and self.type != "string":
+            raise ValueError(f"'match: {self.match}' is for a list of names (type string)")
+        if (self.match == "party_key") != (self.secret_env is not None):
+            raise ValueError(
+                "'match: party_key' needs 'secret_env' (the environment variable holding the "
+                "secret shared with the partner), and 'secret_env' is for such a list only"
+            )
         return self
 
 
