@@ -214,3 +214,24 @@ def test_an_imported_key_matched_warning_hits_the_sample_in_both_engines(
         assert all("from PK-KHI through the shared key" in e for e in explained)
         assert all("undervalued textiles through three ports" in e for e in explained)
     assert hit[0] == hit[1] == sorted(faisal)
+
+
+def test_a_party_key_list_used_otherwise_or_never_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(VARIABLE, SECRET)
+    (tmp_path / "partner_warning_party_keys.csv").write_text(_keys_csv(WARNED))
+    otherwise = PROFILE.replace(
+        "or notify_name in $partner_party_keys",
+        'or [k for k in $partner_party_keys if k == "x"]',
+    )
+    (tmp_path / "p.yaml").write_text(otherwise, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"matched by party key \(match: party_key\)"):
+        load_profiles([tmp_path / "p.yaml"])
+    never = PROFILE.split("indicators:")[0] + (
+        "indicators:\n  - id: vessel\n    title: A vessel\n    when: vessel_name == 'X'\n"
+        "    weight: 1\n"
+    )
+    (tmp_path / "p.yaml").write_text(never, encoding="utf-8")
+    with pytest.raises(ProfileError, match="can never match"):
+        load_profiles([tmp_path / "p.yaml"])

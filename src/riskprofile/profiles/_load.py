@@ -261,6 +261,8 @@ def _check_trader_lists(
 
     ok = True
     for name in sorted(traders):
+        how = f"match: {resolved.profile.lists[name].match}"  # trader, or party_key
+        by = "trader" if how == "match: trader" else "party key"
         used = False
         for part, cond in parts:
             fields, other = trader_list_uses(cond.rule.statement, name)
@@ -269,18 +271,18 @@ def _check_trader_lists(
                 origin = resolved.parts[part]
                 parties = ", ".join(f"{r}_name" for r in SCREENED_ROLES)
                 errors.at(origin.source, origin.source.doc.position((*origin.path, "when")),
-                          f"${name} is matched by trader (match: trader): a condition may "
+                          f"${name} is matched by {by} ({how}): a condition may "
                           f"only test a party's name with it ('consignee_name in ${name}'), "
                           "not use it otherwise", "list",
                           f"compare one of {parties} with it, or declare a list of its own "
-                          "without 'match: trader'", resolved.profile.id)  # fmt: skip
+                          f"without '{how}'", resolved.profile.id)  # fmt: skip
                 ok = False
         if not used and ok:
             origin = _Origin(resolved.origin, ("lists", name))
             errors.at(origin.source, origin.source.doc.position(origin.path),
-                      f"${name} is matched by trader (match: trader) but no condition tests "
+                      f"${name} is matched by {by} ({how}) but no condition tests "
                       "a party's name with it, so it can never match", "list",
-                      f"use it as 'consignee_name in ${name}' or drop 'match: trader'",
+                      f"use it as 'consignee_name in ${name}' or drop '{how}'",
                       resolved.profile.id)  # fmt: skip
             ok = False
     return ok
