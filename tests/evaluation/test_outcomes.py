@@ -61,7 +61,7 @@ def test_reads_a_seized_quantity_with_its_unit_apart(tmp_path: Path) -> None:
     assert (first.quantity, first.quantity_unit, first.seizure) == ("120.5", "kg", True)
     assert (second.quantity_unit, second.seizure) == (None, None)
     [rejected] = reading.rejected
-    assert "a seizure without a finding" in str(rejected)
+    assert "a seizure needs a finding" in str(rejected)
 
 
 @pytest.mark.parametrize(

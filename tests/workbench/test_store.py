@@ -358,6 +358,54 @@ def test_a_seized_quantity_reaches_the_outcomes_and_the_history_store(
                     (second.unit_key, "ipr", "400", "pairs", False)]  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore::riskprofile.errors.MissingSourceWarning")
+def test_a_batch_is_evaluated_through_the_public_api_whatever_its_bl_order(
+    tmp_path: Path, profiles: ProfileSet
+) -> None:
+    import random
+
+    from riskprofile.evaluation import evaluate
+    from riskprofile.io import write_json
+    from riskprofile.synth import generate_port_day
+    from tests.workbench.test_weight_order import AWKWARD
+
+    [call] = generate_port_day(7, 40).manifests
+    # Goods weights whose float sums depend on the order they are added in.
+    weights = iter(AWKWARD * 1000)
+    call = call.model_copy(update={"consignments": [
+        c.model_copy(update={"goods": [g.model_copy(update={"gross_weight_kg": next(weights)})
+                                       for g in c.goods]})
+        for c in call.consignments]})  # fmt: skip
+    shuffled = call.model_copy(update={"consignments": random.Random(3).sample(
+        call.consignments, len(call.consignments))})  # fmt: skip
+    files = [tmp_path / "call.json", tmp_path / "shuffled.json"]
+    write_json([call], files[0])
+    write_json([shuffled], files[1])
+    figures = []
+    with _workbench(str(tmp_path / "wb.sqlite"), profiles) as wb:
+        for path in files:
+            batch = wb.load(path, actor=ANALYST, as_of=AS_OF).batch_id
+            assert wb.evaluation(batch) is None  # no result yet
+            for unit, result in zip(wb.units(batch)[:3], [
+                RecordResult("finding", DAY, category="drugs", quantity="2 kg"),
+                RecordResult("nil", DAY), RecordResult("nil", DAY)], strict=False):  # fmt: skip
+                wb.act(unit.unit_id, Assign("ivan"), ANALYST)
+                wb.act(unit.unit_id, Dispose("scanner"), OFFICER)
+                wb.act(unit.unit_id, result, OFFICER)
+            evaluation = wb.evaluation(batch)
+            assert evaluation is not None
+            # The same as evaluating a fresh run of the file on the recorded outcomes.
+            fresh = evaluate(score(path, profiles, as_of=AS_OF), wb.outcomes(batch),
+                             profiles=profiles)  # fmt: skip
+            assert evaluation.tables() == fresh.tables()
+            assert wb.rescore(batch).containers == score(path, profiles, as_of=AS_OF).containers
+            figures.append(sorted(map(repr, evaluation.units)))
+            assert wb.frame(batch).height == len(evaluation.run.shipments)
+        with pytest.raises(WorkbenchError, match="no batch"):
+            wb.rescore("b-nope")
+    assert figures[0] == figures[1]
+
+
 def test_an_amendment_made_without_the_history_store_is_replaced_by_sync(
     tmp_path: Path, port_day: Path, profiles: ProfileSet
 ) -> None:

@@ -88,15 +88,11 @@ class Outcome:
             control sample) or ``other``; None when not recorded.
         category: what was found, e.g. ``drugs``, ``precursors``, ``weapons``,
             ``wildlife``, ``ipr``, ``revenue``.
-        quantity: as reported, e.g. ``"120 kg"``, or the number alone when
-            ``quantity_unit`` gives the unit (``"120"``, ``"kg"``: what the workbench records).
+        quantity: as reported (``"120 kg"``, or ``"120"`` and ``quantity_unit``); seizure: seized.
         date: the inspection date.
         source_line: where in the outcome file (line, row or position), when read from one.
         container_number: the container number, when the file gives it apart from ``unit``.
         bl_number: the bill of lading number, when the file gives it apart from ``unit``.
-        quantity_unit: the unit of ``quantity`` (``kg``, ``pieces``, ``litres``), when
-            given apart from it.
-        seizure: whether what was found was seized; None when not recorded.
 
     >>> Outcome("PCIU6784682", inspected=True, finding=True, selected_by="score").finding
     True
@@ -153,12 +149,9 @@ OUTCOME_COLUMNS: tuple[OutcomeColumn, ...] = (
                   "(empty means no when not inspected)."),
     OutcomeColumn("category", "text", "What was found: drugs, precursors, weapons, wildlife, "
                   "ipr, revenue, ..."),
-    OutcomeColumn("quantity", "text", "How much, as reported (`120 kg`), or the number alone "
-                  "with `quantity_unit`."),
-    OutcomeColumn("quantity_unit", "text", "The unit of `quantity` when given apart (`kg`, "
-                  "`pieces`, `litres`)."),
-    OutcomeColumn("seizure", "bool", "What was found was seized: yes/no (empty: not "
-                  "recorded)."),
+    OutcomeColumn("quantity", "text", "How much, as reported (`120 kg`), or the number alone."),
+    OutcomeColumn("quantity_unit", "text", "The unit of `quantity` when apart (`kg`, `pieces`)."),
+    OutcomeColumn("seizure", "bool", "What was found was seized: yes/no (empty: not said)."),
     OutcomeColumn("date", "date", "Inspection date (ISO 8601, or the mapping's date_format)."),
 )  # fmt: skip
 """The outcome layout: our column names, as used in an outcome column mapping."""
@@ -410,10 +403,8 @@ class _RowReader:
                              "a finding on a unit that was not inspected")
             )  # fmt: skip
         if values["seizure"] is True and finding is not True:
-            problems.append(
-                FieldProblem(self._shown("seizure"), _text(self._cell("seizure", row)),
-                             "a seizure without a finding")
-            )  # fmt: skip
+            unfound = FieldProblem(self._shown("seizure"), "yes", "a seizure needs a finding")
+            problems.append(unfound)
         if problems:
             self.rejected.append(RejectedRecord(self.source, line, tuple(problems)))
             return

@@ -22,6 +22,7 @@ store read directly.
 from riskprofile.workbench._db import is_sqlite_file
 from riskprofile.workbench._load import BATCH_SUFFIXES, WorkbenchConfig
 from riskprofile.workbench._refusals import REFUSALS, refusal_text
+from riskprofile.workbench._rows import BatchInfo, Change, LoadReport, UnitRow, outcome_of
 from riskprofile.workbench._states import (
     ACTIONS,
     DISPOSITIONS,
@@ -47,16 +48,7 @@ from riskprofile.workbench._states import (
     may,
     why_not,
 )
-from riskprofile.workbench._store import (
-    SORT_KEYS,
-    BatchInfo,
-    Change,
-    LoadReport,
-    UnitRow,
-    Workbench,
-    open_workbench,
-    outcome_of,
-)
+from riskprofile.workbench._store import SORT_KEYS, Workbench, open_workbench
 
 __all__ = [
     "ACTIONS",

@@ -15,16 +15,15 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import RiskProfileError, WorkbenchError
-from riskprofile.evaluation import Outcome, OutcomeReading, SelectedBy
+from riskprofile.evaluation import Evaluation, Outcome, OutcomeReading
 from riskprofile.profiles import CompiledProfile
+from riskprofile.results import ScoringRun
 from riskprofile.workbench._db import Database, connect
 from riskprofile.workbench._load import (
     WorkbenchConfig,
@@ -33,49 +32,41 @@ from riskprofile.workbench._load import (
     score_batch,
 )
 from riskprofile.workbench._refusals import refuse
+from riskprofile.workbench._rows import (
+    BATCH_COLUMNS,
+    CASE_COLUMNS,
+    UNIT_COLUMNS,
+    BatchInfo,
+    Change,
+    LoadReport,
+    UnitRow,
+    batch_info,
+    case_of,
+    outcome_of,
+    unit_row,
+)
 from riskprofile.workbench._states import (
     Action,
     Actor,
     Amend,
-    Case,
     Target,
     allowed_actions,
     apply,
 )
 
-__all__ = [
-    "SORT_KEYS",
-    "BatchInfo",
-    "Change",
-    "LoadReport",
-    "UnitRow",
-    "Workbench",
-    "open_workbench",
-    "outcome_of",
-]
+__all__ = ["SORT_KEYS", "Workbench", "open_workbench"]
 
-_CASE = ("state", "selected_by", "officer", "disposition", "partner", "note", "reason",
-         "result", "category", "quantity", "quantity_unit", "seizure", "result_date")  # fmt: skip
-_UNIT = ("unit_id", "batch_id", "unit_key", "container_number", "bl_numbers", "position",
-         "score", "lane", "forced_lane", "list_rank", *_CASE, "version", "updated_at",
-         "updated_by")  # fmt: skip
-_BATCH = ("batch_id", "name", "origin", "status", "error", "loaded_at", "loaded_by", "as_of",
-          "seed", "capacity", "control_rate", "records_read", "shipments", "units",
-          "selected", "fingerprints", "warnings")  # fmt: skip
-_OUTCOME_SELECTED_BY: dict[str, SelectedBy] = {
-    "forced": "forced", "score": "score", "control": "control", "manual": "other",
-}  # fmt: skip
 _FRAMES_KEPT = 3
 _LANE_ORDER = {"red": 0, "yellow": 1, "blue": 2, "green": 3}
 # The statements built from the column tuples above (no value is ever formatted in).
-_SELECT_BATCHES = f"SELECT {', '.join(_BATCH)} FROM wb_batches"  # noqa: S608
+_SELECT_BATCHES = f"SELECT {', '.join(BATCH_COLUMNS)} FROM wb_batches"  # noqa: S608
 _SELECT_UNITS = (
-    f"SELECT {', '.join(f'u.{c}' for c in _UNIT)} FROM wb_units u "  # noqa: S608
+    f"SELECT {', '.join(f'u.{c}' for c in UNIT_COLUMNS)} FROM wb_units u "  # noqa: S608
     "JOIN wb_batches b ON b.batch_id = u.batch_id"
 )
-_SELECT_UNIT = f"SELECT {', '.join(_UNIT)}, detail FROM wb_units WHERE unit_id = :u"  # noqa: S608
+_SELECT_UNIT = f"SELECT {', '.join(UNIT_COLUMNS)}, detail FROM wb_units WHERE unit_id = :u"  # noqa: S608
 _UPDATE_CASE = (
-    f"UPDATE wb_units SET {', '.join(f'{c} = :{c}' for c in _CASE)}, "  # noqa: S608
+    f"UPDATE wb_units SET {', '.join(f'{c} = :{c}' for c in CASE_COLUMNS)}, "  # noqa: S608
     "list_rank = :rank, version = version + 1, updated_at = :at, updated_by = :by "
     "WHERE unit_id = :u AND version = :v"
 )
@@ -93,148 +84,6 @@ _EVENT_FILTERS = {
 }
 SortKey = Literal["rank", "score", "lane", "container", "state", "officer"]
 SORT_KEYS: tuple[SortKey, ...] = ("rank", "score", "lane", "container", "state", "officer")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change, for the audit log: who did what, when, and the state before and after
-    (None before a batch's load; a case's fields otherwise)."""
-
-    seq: int
-    action: str
-    batch_id: str
-    unit_id: str | None
-    unit: str | None
-    actor: str
-    role: str
-    at: dt.datetime
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What loading a file gave.
-
-    ``status``: ``loaded``; ``known`` (the same bytes were loaded before: nothing done);
-    or ``refused`` (``reason`` says why; nothing of it was stored but the refusal).
-    """
-
-    batch_id: str
-    name: str
-    status: Literal["loaded", "known", "refused"]
-    reason: str | None = None
-    records_read: int = 0
-    shipments: int = 0
-    units: int = 0
-    selected: int = 0
-    rejected: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    change: Change | None = None
-
-
-@dataclass(frozen=True)
-class BatchInfo:
-    """A batch as the store keeps it (see :class:`LoadReport` for ``status``)."""
-
-    batch_id: str
-    name: str
-    origin: str
-    status: str
-    error: str | None
-    loaded_at: str
-    loaded_by: str
-    as_of: str | None
-    seed: int | None
-    capacity: str | None
-    control_rate: str | None
-    records_read: int | None
-    shipments: int | None
-    units: int | None
-    selected: int | None
-    fingerprints: dict[str, str]
-    warnings: list[str]
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """A container of a batch and its case. ``detail`` (its hits with explanations,
-    route, parties, goods, history facts) is filled by :meth:`Workbench.unit` only."""
-
-    unit_id: str
-    batch_id: str
-    unit_key: str
-    container_number: str | None
-    bl_numbers: tuple[str, ...]
-    position: int
-    score: Decimal
-    lane: str
-    forced_lane: str | None
-    list_rank: int | None
-    case: Case
-    version: int
-    updated_at: str
-    updated_by: str
-    detail: dict[str, Any] | None = None
-
-    @property
-    def on_list(self) -> bool:
-        """Whether the container is (or was) on the inspection list."""
-        return self.case.selected_by is not None
-
-
-def _case_of(values: Mapping[str, Any]) -> Case:
-    # A case from its stored columns, or from an event's before/after.
-    # An event written before a column was added lacks its key: None, as the column.
-    given: dict[str, Any] = {name: values.get(name) for name in _CASE}
-    case = Case(**given)
-    return dataclasses.replace(
-        case,
-        seizure=bool(case.seizure),
-        result_date=dt.date.fromisoformat(str(values["result_date"]))
-        if values["result_date"]
-        else None,
-    )
-
-
-def _unit_row(row: tuple[Any, ...]) -> UnitRow:
-    values = dict(zip(_UNIT, row, strict=True))
-    case = _case_of(values)
-    return UnitRow(
-        unit_id=values["unit_id"], batch_id=values["batch_id"], unit_key=values["unit_key"],
-        container_number=values["container_number"],
-        bl_numbers=tuple(json.loads(values["bl_numbers"])), position=int(values["position"]),
-        score=Decimal(values["score"]), lane=values["lane"], forced_lane=values["forced_lane"],
-        list_rank=None if values["list_rank"] is None else int(values["list_rank"]),
-        case=case, version=int(values["version"]), updated_at=values["updated_at"],
-        updated_by=values["updated_by"],
-    )  # fmt: skip
-
-
-def _batch_info(row: tuple[Any, ...]) -> BatchInfo:
-    values = dict(zip(_BATCH, row, strict=True))
-    values["fingerprints"] = json.loads(values["fingerprints"] or "{}")
-    values["warnings"] = json.loads(values["warnings"] or "[]")
-    return BatchInfo(**values)
-
-
-def outcome_of(unit: UnitRow) -> Outcome | None:
-    """The outcome a case has given, as :func:`~riskprofile.evaluate` reads it: a closed
-    case's result (a finding, NIL, or not examined), a released container (not
-    inspected); None while the case is open. A finding carries its category, quantity,
-    quantity unit and whether it was seized; NIL was seized nothing (``seizure`` False);
-    a container not inspected has ``seizure`` None."""
-    case = unit.case
-    if case.state not in ("closed", "released") or case.selected_by is None:
-        return None
-    inspected = case.state == "closed" and case.result != "not_examined"
-    when = case.result_date or dt.date.fromisoformat(unit.updated_at[:10])
-    return Outcome(
-        unit=unit.unit_key, inspected=inspected, finding=case.result == "finding",
-        selected_by=_OUTCOME_SELECTED_BY[case.selected_by], category=case.category,
-        quantity=case.quantity, date=when, container_number=unit.container_number,
-        quantity_unit=case.quantity_unit, seizure=case.seizure if inspected else None,
-    )  # fmt: skip
 
 
 class Workbench:
@@ -550,12 +399,12 @@ class Workbench:
     def batch(self, batch_id: str) -> BatchInfo | None:
         """A batch loaded or refused, or None."""
         rows = self.db.rows(_SELECT_BATCHES + " WHERE batch_id = :b", {"b": batch_id})
-        return _batch_info(rows[0]) if rows else None
+        return batch_info(rows[0]) if rows else None
 
     def batches(self) -> list[BatchInfo]:
         """Every batch loaded or refused, the latest first."""
         rows = self.db.rows(_SELECT_BATCHES + " ORDER BY seq DESC")
-        return [_batch_info(r) for r in rows]
+        return [batch_info(r) for r in rows]
 
     def rejected(self, batch_id: str) -> list[tuple[str, str]]:
         """The batch's records that could not be read: (record, reason), in file order."""
@@ -594,7 +443,7 @@ class Workbench:
         # The conditions are ours; every value is a parameter.
         sql = f"{_SELECT_UNITS} WHERE {' AND '.join(where)} ORDER BY u.batch_id, u.position"
         rows = self.db.rows(sql, params)
-        units = [_unit_row(r) for r in rows]
+        units = [unit_row(r) for r in rows]
         keys: dict[str, Callable[[UnitRow], Any]] = {
             "rank": lambda u: (u.list_rank is None, u.list_rank or 0, u.position),
             "score": lambda u: (-u.score, u.position),
@@ -614,7 +463,7 @@ class Workbench:
         rows = self.db.rows(_SELECT_UNIT, {"u": unit_id})
         if not rows:
             raise WorkbenchError("no such container on the queue", unit=unit_id)
-        return dataclasses.replace(_unit_row(rows[0][:-1]), detail=json.loads(rows[0][-1]))
+        return dataclasses.replace(unit_row(rows[0][:-1]), detail=json.loads(rows[0][-1]))
 
     def events(self, unit_id: str | None = None, batch_id: str | None = None) -> list[Change]:
         """Every change recorded (of one container, or of one batch), in order."""
@@ -666,7 +515,7 @@ class Workbench:
                 top = self.db.rows("SELECT MAX(list_rank) FROM wb_units WHERE batch_id = :b",
                                    {"b": unit.batch_id})[0][0]  # fmt: skip
                 rank = int(top or 0) + 1
-            values = {name: getattr(case, name) for name in _CASE}
+            values = {name: getattr(case, name) for name in CASE_COLUMNS}
             values["seizure"] = int(case.seizure)
             values["result_date"] = case.result_date.isoformat() if case.result_date else None
             changed = self.db.execute(
@@ -699,7 +548,14 @@ class Workbench:
         return OutcomeReading(source=f"workbench store {self.location}", outcomes=tuple(found),
                               rejected=(), records_read=len(found), record_unit="case")  # fmt: skip
 
-    def _frame(self, batch_id: str) -> Any:
+    def frame(self, batch_id: str) -> Any:
+        """A loaded batch's shipment frame (a Polars ``DataFrame``): its file, kept in the
+        store, read again as it was when loaded, with the workbench's column mapping (the
+        frames of the last few batches are kept in memory).
+
+        Raises:
+            WorkbenchError: no batch with this id was loaded.
+        """
         if batch_id not in self._frames:
             info = self.batch(batch_id)
             rows = self.db.rows("SELECT content FROM wb_batch_files WHERE batch_id = :b",
@@ -709,6 +565,44 @@ class Workbench:
             with read_content(bytes(rows[0][0]), info.name, self.config.mapping) as read:
                 self._keep_frame(batch_id, read.frame)
         return self._frames[batch_id]
+
+    def rescore(
+        self, batch_id: str, profiles: Iterable[CompiledProfile] | None = None
+    ) -> ScoringRun:
+        """A loaded batch scored again at its own ``as_of``, with ``profiles`` (the
+        workbench's by default: give the set in use now when it was swapped since) and
+        the history store when there is one: the run its evaluation reads. The list the
+        batch was loaded with is kept; this does not change it.
+
+        Raises:
+            WorkbenchError: no batch with this id was loaded.
+            NoProfilesError: no profile takes part at the batch's ``as_of``.
+        """
+        from riskprofile.scoring import score
+
+        info = self.batch(batch_id)
+        if info is None or info.status != "loaded" or info.as_of is None:
+            raise WorkbenchError("no batch with this id was loaded", unit=batch_id)
+        used = self.profiles if profiles is None else list(profiles)
+        return score(self.frame(batch_id), used, as_of=as_of_datetime(info.as_of),
+                     history=self.history)  # fmt: skip
+
+    def evaluation(
+        self,
+        batch_id: str,
+        profiles: Iterable[CompiledProfile] | None = None,
+        **options: Any,
+    ) -> Evaluation | None:
+        """A loaded batch's evaluation (:func:`~riskprofile.evaluate`) on the results
+        recorded for it: :meth:`rescore` and :meth:`outcomes`; None while no result is
+        recorded. ``options`` go to ``evaluate`` (``capacities``, ``seed``, ...)."""
+        from riskprofile.evaluation import evaluate
+
+        outcomes = self.outcomes(batch_id)
+        if not outcomes.outcomes:
+            return None
+        used = self.profiles if profiles is None else list(profiles)
+        return evaluate(self.rescore(batch_id, used), outcomes, profiles=used, **options)
 
     def _keep_frame(self, batch_id: str, frame: Any) -> None:
         # The frames of the last few batches (results come in for the recent days): the
@@ -726,7 +620,7 @@ class Workbench:
         if outcome is None or info is None or info.as_of is None:
             return
         old = outcome_of(replaces) if replaces is not None else None
-        self.history.add(self._frame(unit.batch_id), [outcome], as_of=info.as_of,
+        self.history.add(self.frame(unit.batch_id), [outcome], as_of=info.as_of,
                          replaces=[old] if old is not None else [])  # fmt: skip
 
     def _amended(self, batch_id: str) -> list[Outcome]:
@@ -735,7 +629,7 @@ class Workbench:
         replaced = []
         for change in self.events(batch_id=batch_id):
             if change.action == "amend" and change.unit_id in units and change.before:
-                before = _case_of(change.before)
+                before = case_of(change.before)
                 old = outcome_of(dataclasses.replace(units[change.unit_id], case=before))
                 if old is not None:
                     replaced.append(old)
@@ -751,7 +645,7 @@ class Workbench:
             if info.status != "loaded" or info.as_of is None:
                 continue
             outcomes = list(self.outcomes(info.batch_id))
-            self.history.add(self._frame(info.batch_id), outcomes, as_of=info.as_of,
+            self.history.add(self.frame(info.batch_id), outcomes, as_of=info.as_of,
                              fingerprints=info.fingerprints,
                              replaces=self._amended(info.batch_id))  # fmt: skip
             count += len(outcomes)

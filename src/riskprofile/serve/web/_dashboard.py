@@ -3,7 +3,8 @@ recorded - the evaluation report (:func:`riskprofile.evaluate`) of a loaded batc
 each profile's hit rate on the inspected containers.
 
 A batch is scored again for its evaluation, at its own ``as_of``, with the profile set
-in use now (the workbench keeps a batch's file and its cases, not the run): when the set
+in use now (the workbench keeps a batch's file and its cases, not the run:
+:meth:`~riskprofile.workbench.Workbench.evaluation`): when the set
 has changed since the batch was loaded (an approved change), the page says which
 profiles differ from the ones the list was drawn with. An evaluation is kept in memory
 until a result is recorded or the set changes.
@@ -11,14 +12,13 @@ until a result is recorded or the set changes.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from riskprofile.evaluation import Evaluation, evaluate, report_html
+from riskprofile.evaluation import Evaluation, report_html
 from riskprofile.serve.web._i18n import _
 from riskprofile.serve.web._shell import Refusal, WebContext, current_user, render, web_context
 from riskprofile.serve.web._users import User
@@ -69,11 +69,9 @@ def _evaluation(request: Request, batch_id: str | None) -> dict[str, Any]:
     with _CACHE_LOCK:
         found = _CACHE.get(key)
     if found is None:
-        from riskprofile.scoring import score
-
-        frame = workbench._frame(chosen.batch_id)  # the batch's file as the workbench read it
-        run = score(frame, profiles, as_of=dt.datetime.fromisoformat(chosen.as_of))
-        found = evaluate(run, outcomes, profiles=profiles)
+        found = workbench.evaluation(chosen.batch_id, profiles)
+        if found is None:  # pragma: no cover - the outcomes were read just above
+            return context
         with _CACHE_LOCK:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
