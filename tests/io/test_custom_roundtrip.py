@@ -14,10 +14,19 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from riskprofile import DataError, Manifest
-from riskprofile.io import read_frame, read_manifests, write_csv, write_json, write_parquet
+from riskprofile.io import (
+    read_batch,
+    read_frame,
+    read_manifests,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 from riskprofile.model import LENIENT
+from riskprofile.model.frame import shipment_frame
 from tests import strategies as rst
 from tests.depth import depth
 from tests.io.test_columnar import assert_same_as_models
@@ -79,6 +88,7 @@ def test_every_custom_type_round_trips_through_json_csv_and_parquet(
         for name in ("b.json", "b.jsonl"):
             write_json(manifests, folder / name)
             assert _extras(list(read_manifests(folder / name))) == _extras(manifests)
+            assert_same_as_models(folder / name)  # custom fields read column-wise too
         for name, write in (("b.csv", write_csv), ("b.parquet", write_parquet)):
             write(manifests, folder / name, extra=sorted(kinds))
             back = list(read_manifests(folder / name, mapping=mapping))
@@ -120,17 +130,67 @@ def test_write_csv_refuses_a_custom_field_it_was_not_told_of(tmp_path: Path) -> 
     assert (tmp_path / "b.csv").read_text("utf-8").splitlines()[0].endswith(",x_office")
 
 
-def test_json_with_custom_fields_on_some_documents_reads_as_on_the_model_path(
-    tmp_path: Path,
+def test_json_custom_fields_are_read_column_wise_as_on_the_model_path(tmp_path: Path) -> None:
+    parties = {"shipper": {"name": "S"}, "consignee": {"name": "C"}}
+    extra = {"office": "KAPE", "seen": {"date": "2026-10-12"}, "rate": 3, "urgent": True,
+             "codes": ["A", "B"]}  # fmt: skip
+    plain = {"vessel_name": "A", "consignments": [{"bl_number": "B1", **parties}]}
+    custom = {"vessel_name": "B", "consignments": [{"bl_number": "B2", **parties,
+                                                    "extra": extra}]}  # fmt: skip
+    spaced = {"vessel_name": "C", "consignments": [{"bl_number": "B3", **parties,
+                                                    "extra": {"office": " KAPE "}}]}  # fmt: skip
+    path = tmp_path / "b.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in (plain, custom, spaced)), "utf-8")
+    got = assert_same_as_models(path)  # the frames put together (it raised ShapeError)
+    # Text with blanks around it would read back stripped: that document alone goes
+    # through the models; the custom fields of the others are read column-wise.
+    assert got.rows_via_models == 1
+    assert got.frame.columns[-5:] == ["x_codes", "x_office", "x_rate", "x_seen", "x_urgent"]
+    assert got.frame["x_rate"].to_list() == [None, 3.0, None]
+    # A custom field of two types is the model path's error on both paths.
+    retyped = {"vessel_name": "D", "consignments": [{"bl_number": "B4", **parties,
+                                                     "extra": {"office": 7}}]}  # fmt: skip
+    path.write_text("".join(json.dumps(d) + "\n" for d in (custom, retyped)), "utf-8")
+    for read in (lambda: shipment_frame(read_batch(path).shipments), lambda: read_frame(path)):
+        with pytest.raises(DataError, match="a column holds one type"):
+            read()
+
+
+_JSON_VALUES = st.one_of(
+    st.none(),
+    st.text(alphabet="Ab ;-", max_size=4),
+    st.integers(-(10**16), 10**16),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.lists(st.text(alphabet="Ab ;", max_size=3), max_size=3),
+    st.dates().map(lambda d: {"date": d.isoformat()}),
+    st.just({"date": "2026-13-01"}),
+)
+
+
+@_SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(["office", "rate", "seen"]), _JSON_VALUES),
+                min_size=1, max_size=3))  # fmt: skip
+def test_json_custom_values_read_column_wise_exactly_or_through_the_models(
+    extras: list[dict[str, Any]],
 ) -> None:
     parties = {"shipper": {"name": "S"}, "consignee": {"name": "C"}}
-    plain = {"vessel_name": "A", "consignments": [{"bl_number": "B1", **parties}]}
-    custom = {"vessel_name": "B", "consignments": [
-        {"bl_number": "B2", **parties, "extra": {"office": "KAPE", "seen": {"date": "2026-10-12"}}}
-    ]}  # fmt: skip
-    path = tmp_path / "b.jsonl"
-    other = {**plain, "vessel_name": "C"}
-    path.write_text("".join(json.dumps(d) + "\n" for d in (plain, custom, other)), "utf-8")
-    got = assert_same_as_models(path)  # the frames concatenated (it raised ShapeError)
-    assert got.rows_via_models == 1
-    assert got.frame.columns[-2:] == ["x_office", "x_seen"]
+    docs = [
+        {
+            "vessel_name": f"V{i}",
+            "consignments": [{"bl_number": f"B{i}", **parties, "extra": extra}],
+        }
+        for i, extra in enumerate(extras)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "b.jsonl"
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs), "utf-8")
+        try:
+            expected = shipment_frame(read_batch(path).shipments)
+        except DataError:  # a field of two types: the same error on both paths
+            with pytest.raises(DataError):
+                read_frame(path)
+            return
+        got = read_frame(path)
+        assert_frame_equal(got.frame, expected, check_exact=True)
+        assert got.rejected == tuple(read_batch(path).rejected)

@@ -16,7 +16,12 @@ thing, so a document is flattened only when it is *plain*:
   every container number keeps to ISO 6346; a goods line holds a value besides its
   container number; a declared container that a bill names carries equipment data (a
   flat file cannot say it was declared otherwise);
-- no other document of the file is the same vessel call (a flat file merges calls).
+- no other document of the file is the same vessel call (a flat file merges calls);
+- its custom fields (a bill's ``extra``) are of one type each, the type the file's first
+  plain document gives them, and read back from their text as the same values (text
+  without blanks around it, a list of such items without ``;``, a number within
+  ``1e15``, a date ``{"date": "2026-10-12"}``): they become ``x_<name>`` cells, read
+  with a mapping's ``extra`` of those types.
 
 A document that is not plain (or not JSON) goes through the model path alone; the plain
 ones of the same file are still read column-wise, and the two are put back in file
@@ -27,6 +32,7 @@ rejected or routed any row sends the whole file through the model path.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -34,6 +40,7 @@ from typing import Any
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
 from riskprofile.io._read import BatchFormat, Undecodable, json_documents
 from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model._extra import EXTRA_PREFIX, ExtraType, is_extra_name
 from riskprofile.model.codes import container_number_problem, normalise_container_number
 
 __all__ = ["FlatDocuments", "NotFlatError", "flat_documents"]
@@ -52,7 +59,7 @@ _BILL_TEXT = {
                  "pre_carriage_mode", "on_carriage_mode", *DECLARATION_COLUMNS)
 }  # fmt: skip
 _BILL_KEYS = frozenset(_BILL_TEXT) | frozenset(_PARTIES) | {
-    "transshipment_ports", "goods", "container_numbers"}  # fmt: skip
+    "transshipment_ports", "goods", "container_numbers", "extra"}  # fmt: skip
 _MANIFEST_KEYS = frozenset(_VOYAGE) | {"consignments", "containers"}
 _CONTAINER_KEYS = frozenset({"number", "size_type", "full", "seals", "verified_gross_mass_kg",
                              "tare_kg", "reefer_celsius"})  # fmt: skip
@@ -65,6 +72,7 @@ _INTEGERS = _WEIGHTS | {"packages", "value"}
 _BOOLEANS = frozenset({"full", "aeo"})
 _LONGEST = MAX_TEXT_CHARS // 10
 _SEPARATOR = ";"
+_CUSTOM_RANGE = 1e15  # parse_extra_cell's: a number beyond it is not read as one
 
 
 class NotFlatError(Exception):
@@ -167,8 +175,58 @@ def _box_cells(box: dict[str, Any] | None) -> dict[str, str | None]:
     }
 
 
-def _rows(doc: Any) -> list[dict[str, str | None]]:
-    """The flat rows of one manifest document, in :func:`table_rows`' order."""
+def _custom_cells(value: Any, kinds: dict[str, ExtraType]) -> dict[str, str | None]:
+    """A bill's custom fields (``extra``) as ``x_<name>`` cells that the mapping's
+    ``extra`` (type by the JSON value, normalised ``strip``) reads back as the values the
+    model holds, each field's type noted in ``kinds``; :class:`NotFlatError` for a value
+    that would read differently (blanks around text, a list item with the separator, a
+    number out of the reader's range...)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise NotFlatError("custom fields that are not an object")
+    cells: dict[str, str | None] = {}
+    for name, item in value.items():
+        if not isinstance(name, str) or not is_extra_name(name):
+            raise NotFlatError("a custom field name the model refuses")
+        kind: ExtraType
+        if item is None:
+            continue
+        if isinstance(item, bool):
+            kind, cell = "bool", "true" if item else "false"
+        elif isinstance(item, int | float):
+            number = float(item)
+            if not math.isfinite(number) or abs(number) > _CUSTOM_RANGE:
+                raise NotFlatError("a custom number out of range")
+            kind, cell = "number", repr(number)
+        elif isinstance(item, str):
+            if not item.strip() or item != item.strip() or len(item) > _LONGEST:
+                raise NotFlatError("custom text blank, with blanks around it or long")
+            kind, cell = "text", item
+        elif isinstance(item, list):
+            if not item or not all(
+                isinstance(i, str) and i.strip() and i == i.strip() and _SEPARATOR not in i
+                for i in item
+            ):
+                raise NotFlatError("a custom list with items a flat file would split")
+            kind, cell = "list", _SEPARATOR.join(item)
+        elif isinstance(item, dict) and set(item) == {"date"} and isinstance(item["date"], str):
+            try:
+                cell = dt.date.fromisoformat(item["date"]).isoformat()
+            except ValueError:
+                raise NotFlatError("a custom date that is not one") from None
+            kind = "date"
+        else:
+            raise NotFlatError("a custom value of no custom type")
+        if kinds.setdefault(name, kind) != kind:
+            raise NotFlatError("a custom field of two types")
+        cells[EXTRA_PREFIX + name] = cell
+    return cells
+
+
+def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
+    """The flat rows of one manifest document, in :func:`table_rows`' order; the types
+    of its custom fields go into ``kinds``."""
     manifest = _object(doc, _MANIFEST_KEYS, "the manifest")
     voyage = {name: _text(manifest.get(name), name) for name in _VOYAGE}
     bills = _list(manifest, "consignments")
@@ -213,6 +271,7 @@ def _rows(doc: Any) -> list[dict[str, str | None]]:
         )
         for role in _PARTIES:
             bill.update(_party_cells(role, bill_doc.get(role)))
+        bill.update(_custom_cells(bill_doc.get("extra"), kinds))
         listed = [_container_number(n) for n in _list(bill_doc, "container_numbers")]
         if len(set(listed)) != len(listed):
             raise NotFlatError("a container number twice on a bill of lading")
@@ -261,12 +320,15 @@ class FlatDocuments:
         plain: the record numbers of the plain documents, in file order.
         others: record number -> why the model path reads that document, in file order.
         documents: the documents (records) of the file.
+        custom: the custom fields of the plain documents' bills (``x_<name>`` cells)
+            and their types.
     """
 
     rows: list[dict[str, str | None]] = dataclasses.field(default_factory=list)
     plain: list[int] = dataclasses.field(default_factory=list)
     others: dict[int, str] = dataclasses.field(default_factory=dict)
     documents: int = 0
+    custom: dict[str, ExtraType] = dataclasses.field(default_factory=dict)
 
 
 def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
@@ -278,6 +340,7 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
     """
     by_number: dict[int, list[dict[str, str | None]]] = {}
+    custom: dict[str, ExtraType] = {}
     first_of_call: dict[tuple[str, ...], int] = {}
     others: dict[int, str] = {}
     documents = 0
@@ -286,8 +349,10 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
         if isinstance(doc, Undecodable):
             others[number] = "a record that is not JSON"
             continue
+        # A custom field keeps the type the file's first plain document gives it.
+        kinds = dict(custom)
         try:
-            mine = _rows(doc)
+            mine = _rows(doc, kinds)
         except NotFlatError as exc:
             others[number] = str(exc)
             continue
@@ -301,7 +366,8 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
             continue
         first_of_call[key] = number
         by_number[number] = mine
-    out = FlatDocuments(documents=documents)
+        custom = kinds
+    out = FlatDocuments(documents=documents, custom=custom)
     out.others = dict(sorted(others.items()))
     for number, mine in by_number.items():  # in file order (a dict keeps it)
         out.plain.append(number)

@@ -24,7 +24,8 @@ from riskprofile.io._read import (
 from riskprofile.io._table import TableReader
 from riskprofile.io._tabular import require_batch_file, table_mapping
 from riskprofile.model._base import Strictness, validation_context
-from riskprofile.model.frame import shipment_frame
+from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn, is_extra_field
+from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment, flatten
 
 __all__ = ["read_frame"]
@@ -153,7 +154,9 @@ def _read_json(
     if not split.plain:
         reason = next(iter(split.others.values()), "no manifest")
         return _via_models(path, None, strictness, fmt, f"JSON input: {reason}", progress)
-    names = [c.name for c in COLUMNS]
+    # Custom fields (a bill's ``extra``) as x_<name> cells, typed by the JSON values.
+    custom = tuple(ExtraColumn(n, EXTRA_PREFIX + n, k) for n, k in sorted(split.custom.items()))
+    names = [c.name for c in COLUMNS] + [c.column for c in custom]
     cells = pl.DataFrame(
         {name: [row.get(name) for row in split.rows] for name in names},
         schema=dict.fromkeys(names, pl.String),
@@ -166,7 +169,7 @@ def _read_json(
         return cells.select(wanted).slice(start, stop - start).rechunk()
 
     source = _Source(names, cells.height, load)
-    mapping = ColumnMapping.identity()
+    mapping = ColumnMapping(columns={}, defaults={}, extra=custom)
     table = TableReader(mapping, strictness, names, str(path))
     plain, documents = len(split.plain), split.documents
 
@@ -220,8 +223,9 @@ def _with_other_documents(
     model path (:func:`~riskprofile.io._read.json_manifest`, one at a time, as
     ``read_batch`` reads them), the column-wise frame ``fast`` of the plain ones cut at
     each vessel call. None when the calls of ``fast`` are not one per plain document
-    (two documents whose calls only a normalised value tells apart): the caller then
-    reads the whole file through the model path."""
+    (two documents whose calls only a normalised value tells apart), or when a custom
+    field has one type in ``fast`` and another in the rest: the caller then reads the
+    whole file through the model path."""
     # Each plain document is one vessel call, its shipments together and in file order;
     # a call's voyage columns are the same on each of its shipments.
     first = pl.int_range(pl.len()) == 0
@@ -261,7 +265,11 @@ def _with_other_documents(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
         )
     )
-    # Only documents read through the models can carry custom fields (a bill of lading's
-    # ``extra``: not plain): their columns (sorted by name) come after the catalogue's.
+    # Custom columns (sorted by name) come after the catalogue's, from either part; a
+    # field of two types is the model path's error (a column holds one type).
+    shared = set(parts[0].columns) & set(parts[1].columns)
+    if any(parts[0].schema[n] != parts[1].schema[n] for n in shared):
+        return None
     frame = pl.concat(parts, how="diagonal").sort("_doc", "_at").drop("_doc", "_at")
+    frame = frame.select(*frame_schema(), *sorted(c for c in frame.columns if is_extra_field(c)))
     return frame, tuple(rejected), manifests
