@@ -3,6 +3,7 @@ the history store, typed, and read back point-in-time, alike on DuckDB and Postg
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -106,3 +107,20 @@ def test_random_custom_fields_read_back_as_read(
             read.select("shipment_id", *given_values).sort("shipment_id"),
             expected.sort("shipment_id"),
         )
+
+
+def test_history_add_and_stats_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskprofile.cli import main
+
+    batch, mapping = _write(tmp_path, BATCH, FIELDS)
+    store = str(tmp_path / "h.duckdb")
+    assert main(["history", "add", str(batch), "-m", str(mapping), "--store", store,
+                 "--as-of", "2026-11-02"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["history", "stats", "--store", store]) == 0
+    assert "custom fields x_codes (list, 1), x_office (text, 1)" in capsys.readouterr().out
+    assert main(["history", "stats", "--store", store, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["custom_fields"][0] == {"name": "x_codes", "kind": "list", "shipments": 1}

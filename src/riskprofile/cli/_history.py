@@ -230,15 +230,21 @@ def _stats(args: argparse.Namespace) -> int:
     _store_path_checked("history stats", args.store, [])
     with open_store(args.store, create=False) as store:
         stats = store.stats(args.as_of)
+        custom = store.custom_fields().rows()
     if args.format == "json":
-        print(json.dumps({
+        document: dict[str, Any] = {
             "runs": stats.runs, "shipments": stats.shipments, "consignees": stats.consignees,
             "shippers": stats.shippers,
             "first_seen": stats.first_seen.isoformat() + "Z" if stats.first_seen else None,
             "last_seen": stats.last_seen.isoformat() + "Z" if stats.last_seen else None,
             "inspections": stats.inspections, "findings": stats.findings,
             "finding_rate": stats.finding_rate,
-        }, indent=2))  # fmt: skip
+        }  # fmt: skip
+        if custom:  # recorded with the batches (a column mapping's extra:)
+            document["custom_fields"] = [
+                {"name": name, "kind": kind, "shipments": count} for name, kind, count in custom
+            ]
+        print(json.dumps(document, indent=2))
         return 0
     before = f" before {args.as_of.isoformat()}" if args.as_of else ""
     span = (f"{stats.first_seen:%Y-%m-%d} to {stats.last_seen:%Y-%m-%d}"
@@ -251,6 +257,9 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"  shippers      {stats.shippers:,}")
     print(f"  inspections   {stats.inspections:,}")
     print(f"  findings      {stats.findings:,} (rate {rate})")
+    if custom:
+        fields = ", ".join(f"{name} ({kind}, {count:,})" for name, kind, count in custom)
+        print(f"  custom fields {fields}")
     return 0
 
 
