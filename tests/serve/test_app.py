@@ -66,9 +66,32 @@ def test_healthz_needs_no_key(keys_file: tuple[str, str]) -> None:
     """The bundled library with Pakistan's overlays, by default."""
     test = TestClient(create_app(ServiceSettings(keys=keys_file[0], country="PK")))
     taking_part = len(load_profiles(bundled=True, country="PK"))
-    assert test.get("/healthz").json() == {"status": "ok", "profiles": taking_part,
-                                           "worker": os.getpid(),
-                                           "reload_error": None}  # fmt: skip
+    health = test.get("/healthz").json()
+    warnings = health.pop("warnings")
+    assert health == {"status": "ok", "profiles": taking_part, "worker": os.getpid(),
+                      "reload_error": None}  # fmt: skip
+    # The service is given no stow plan: the profile that reads one is said to be blind.
+    [blind] = [w for w in warnings if "general.stowplan-crosscheck" in w]
+    assert "stow plan's fields, which this run was not given: they cannot fire" in blind
+
+
+def test_a_score_says_what_its_run_cannot_see(keys_file: tuple[str, str]) -> None:
+    path, key = keys_file
+    stowplan = str(ROOT / "profiles" / "base" / "stowplan.yaml")
+    settings = ServiceSettings(keys=path, profiles=(DOCUMENTARY, stowplan))
+    test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
+    body = {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]}
+    response = test.post("/v1/score", headers=headers, json=body).json()
+    [warning] = response["warnings"]
+    assert warning.startswith("profile general.stowplan-crosscheck: ")
+    assert "(give stowplan=)" in warning
+    selection = test.post("/v1/select", headers=headers,
+                          json={"as_of": "2026-11-02", "capacity": "3%"}).json()  # fmt: skip
+    assert warning in selection["warnings"]
+    assert test.get("/healthz").json()["warnings"] == [warning]
+    # A profile set that reads no missing source: nothing to say.
+    plain = TestClient(create_app(ServiceSettings(keys=path, profiles=(DOCUMENTARY,))))
+    assert plain.post("/v1/score", headers=headers, json=body).json()["warnings"] == []
 
 
 def test_profiles_and_fields(client: tuple[TestClient, dict[str, str]]) -> None:
@@ -195,6 +218,23 @@ def test_outcomes_are_recorded_or_returned_with_the_reason(
     refused = test.post("/v1/outcomes", headers=headers, json={"outcomes": [
         {"container_number": number, "inspected": False, "finding": True}]})  # fmt: skip
     assert refused.status_code == 422
+    seized = {
+        "container_number": number,
+        "inspected": True,
+        "finding": True,
+        "category": "drugs",
+        "quantity": "12.5",
+        "quantity_unit": "kg",
+        "seizure": True,
+    }
+    assert test.post("/v1/outcomes", headers=headers,
+                     json={"outcomes": [seized]}).status_code == 200  # fmt: skip
+    [*_, last] = test.get("/v1/outcomes", headers=headers).json()["outcomes"]
+    assert (last["quantity"], last["quantity_unit"], last["seizure"]) == ("12.5", "kg", True)
+    unfound = test.post("/v1/outcomes", headers=headers, json={"outcomes": [
+        {"container_number": number, "inspected": True, "seizure": True}]})  # fmt: skip
+    assert unfound.status_code == 422
+    assert unfound.json()["detail"][0]["field"] == "seizure"
 
 
 def test_screen_lists_matches_with_scores_and_reasons(tmp_path: Any, keys_file: Any) -> None:

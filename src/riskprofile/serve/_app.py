@@ -399,10 +399,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, Any]:
         """Whether the worker is up, with how many profiles, and which process it is
-        (no key needed)."""
+        (no key needed); ``warnings``: what a run with the profiles taking part today
+        cannot see (indicators that read a stow plan's or a history store's fields, which
+        the service is not given)."""
         profiles = service.profiles
+        today, _skipped = applicable_profiles(profiles, dt.datetime.now(dt.UTC), False)
         return {"status": "ok", "profiles": len(profiles), "worker": os.getpid(),
-                "reload_error": service.reload_error}  # fmt: skip
+                "reload_error": service.reload_error,
+                "warnings": service.pool.run_warnings(today)}  # fmt: skip
 
     @app.get("/v1/profiles", response_model=ProfilesResponse, responses=_REFUSALS)
     def profiles(_: Caller, as_of: str | None = None) -> ProfilesResponse:
@@ -465,7 +469,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         else:
             scratch = CallPool(PoolStore(":memory:"), strictness=settings.strictness)
             arrival = scratch.add(parsed, chosen, when, skipped)
-        warnings = [f"pool full: call {key} dropped" for key in arrival.evicted]
+        warnings = [*service.pool.run_warnings(chosen),
+                    *(f"pool full: call {key} dropped" for key in arrival.evicted)]  # fmt: skip
         return ScoreResponse(
             as_of=when.isoformat(),
             pooled=body.keep,
@@ -567,7 +572,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             documentary=[c.key for c in chosen_list.documentary],
             unused_capacity=chosen_list.unused_capacity,
             over_capacity=chosen_list.over_capacity,
-            warnings=list(chosen_list.warnings),
+            warnings=[*service.pool.run_warnings(chosen), *chosen_list.warnings],
         )
 
     @app.post("/v1/outcomes", response_model=OutcomesResponse, responses=_REFUSALS)

@@ -156,7 +156,11 @@ class ScoreResponse(BaseModel):
     records_read: int
     rejected: list[FieldProblemOut]
     unevaluable: dict[str, int]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="What the run cannot see or did: a profile whose indicators read a stow "
+        "plan's or a history store's fields, which the service is not given (they cannot "
+        "fire); a call dropped from a full pool."
+    )
 
 
 class CallsResponse(BaseModel):

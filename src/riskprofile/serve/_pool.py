@@ -33,7 +33,7 @@ from riskprofile.model import Consignment, Container, Manifest, Shipment, flatte
 from riskprofile.model import validation_context as _validation_context
 from riskprofile.profiles import CompiledProfile
 from riskprofile.results import ContainerResult, ScoringRun, ShipmentResult
-from riskprofile.rules import rank_key, unit_key
+from riskprofile.rules import missing_sources, rank_key, unfed_indicators, unit_key
 from riskprofile.scoring import roll_up, score
 from riskprofile.serve._store import BoxRow, PoolStore, canonical
 
@@ -398,6 +398,14 @@ class CallPool:
                     out.append(CallSummary(row.call, int(counts.get(row.call, 0)), None, None,
                                            row.arrival_day))  # fmt: skip
             return out
+
+    @staticmethod
+    def run_warnings(profiles: Iterable[CompiledProfile]) -> list[str]:
+        """What a run of the pool cannot see, said once per profile: the pool scores
+        without a stow plan or a history store, so indicators that read their fields
+        cannot fire (the words of :class:`~riskprofile.errors.MissingSourceWarning`,
+        which each worker's log shows once)."""
+        return unfed_indicators(profiles, missing_sources(history=None, stowplan=None))
 
     def call_keys(self, day: dt.date | None = None) -> list[str]:
         """The keys of the calls of the pool (arriving on ``day`` when given)."""
