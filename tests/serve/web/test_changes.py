@@ -396,6 +396,7 @@ def test_the_pages_propose_a_deletion(bench: Workbench) -> None:
     assert response.status_code == 303, response.text
     shown = analyst.get(response.headers["location"]).text
     assert "This change deletes the file." in shown
+    assert "old.yaml <strong>(deleted)</strong>" in analyst.get("/changes").text
     assert "-id: demo.old" in shown
     supervisor = bench.client("sue")
     done = supervisor.post(
