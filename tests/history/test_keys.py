@@ -70,3 +70,29 @@ def test_the_store_counts_two_spellings_as_one_trader() -> None:
         [row] = store.features(shipment_frame(probe), arrival + dt.timedelta(days=30)).to_dicts()
     assert row["consignee_prior_shipments"] == 2
     assert row["consignee_first_seen_days"] == 30
+
+
+# Names as parties are written: Latin with accents, Cyrillic (Russian and Kazakh),
+# punctuation, legal forms anywhere, digits, and any other character now and then.
+_PIECES = st.sampled_from(
+    [*LEGAL_FORMS, "M/S", "L.L.C.", "(PVT)", "CO.,", "S.A.", "ТОО", "ООО", "Қазақ", "Ёлка",
+     "Йошкар", "Щит", "Élan", "Müller", "Ñandú", "ﬁne", "Ⅻ", "ß", "İ", "ǅ", "&", "-", "«", "»",
+     "12", "007", "Khan", "logistics", " ", "\t"]
+)  # fmt: skip
+_NAMES = st.one_of(
+    st.lists(_PIECES, max_size=8).map(" ".join),
+    st.text(max_size=20),
+    st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=6).map("".join),
+)
+
+
+@settings(max_examples=depth(400))
+@given(st.lists(_NAMES, min_size=1, max_size=20))
+def test_one_name_in_python_is_the_expression(names: list[str]) -> None:
+    import polars as pl
+
+    from riskprofile.history._keys import trader_name_expr, trader_name_text
+
+    frame = pl.DataFrame({"name": names}, schema={"name": pl.String})
+    expected = frame.select(trader_name_expr(pl.col("name")))["name"].to_list()
+    assert [trader_name_text(n) for n in names] == expected

@@ -266,7 +266,10 @@ class ScreenedValues(set[Any]):
         answers = self._answers
         if party in answers:
             return answers[party]
-        self.remember([party], _trader_names([party[1]]))
+        from riskprofile.history._keys import trader_name_text
+
+        # One name: in Python (a Polars query per party would cost ~1,000 times more).
+        self.remember([party], [trader_name_text(party[1])])
         return answers[party]
 
     def remember(self, parties: Sequence[Party], traders: Sequence[str | None]) -> None:
