@@ -320,6 +320,11 @@ def test_a_closed_result_is_amended_by_a_supervisor_or_with_ones_password(
     assert [(a, b["result"], c["result"], c["approved_by"]) for a, b, c in amendments] == [
         ("sue", "finding", "nil", None), ("otto", "nil", "finding", "sue")]  # fmt: skip
     assert amendments[0][2]["amended_because"] == "the lab found sugar"
+    with bench.store.read() as tx:
+        checks = tx.rows("SELECT actor, action FROM web_audit WHERE action LIKE 'approval%' "
+                         "ORDER BY seq")  # fmt: skip
+    assert [tuple(r) for r in checks] == [("sue", "approval.failed"), ("ana", "approval"),
+                                          ("sue", "approval")]  # fmt: skip
 
 
 def test_every_refusal_of_the_workbench_is_marked_for_translation() -> None:

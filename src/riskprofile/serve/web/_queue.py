@@ -270,7 +270,7 @@ def _approver(request: Request, user: User, name: str | None, password: str | No
         return None
     address = request.client.host if request.client else None
     approver, wait = authenticate(web_context(request).store, name, password or "",
-                                  address=address)  # fmt: skip
+                                  address=address, purpose="approval")  # fmt: skip
     if wait:
         raise Refusal(429, _("Too many failed attempts: try again later."))
     if approver is None:
