@@ -91,3 +91,14 @@ def test_a_schema_refusal_does_not_print_the_sender_s_text_raw() -> None:
         parse_message(bad_id)
     assert "\n" not in str(info.value)
     assert info.value.message_id is None
+
+
+def test_a_warning_from_an_overlays_hit_is_not_about_its_country() -> None:
+    """Regression: a hit of the overlay ``pk.narcotics.maritime-trafficking`` made
+    warnings of category ``pk`` (the country), in the command line and the workbench."""
+    from riskprofile.exchange import warning_category
+
+    assert warning_category("pk.narcotics.maritime-trafficking") == "narcotics"
+    assert warning_category("narcotics.maritime-trafficking") == "narcotics"
+    assert warning_category("general.documentary-anomalies") == "general"
+    assert warning_category("pk.local") == "pk"  # a PCU's own profile named pk.*: as written

@@ -47,6 +47,7 @@ from riskprofile.exchange._messages import (
     to_party_warning,
     to_seizure,
     to_warning,
+    warning_category,
 )
 from riskprofile.exchange._redaction import (
     FREE_TEXT_FIELDS,
@@ -123,4 +124,5 @@ __all__ = [
     "to_seizure",
     "to_warning",
     "verify",
+    "warning_category",
 ]

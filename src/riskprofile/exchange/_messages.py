@@ -49,6 +49,7 @@ __all__ = [
     "to_seizure",
     "to_warning",
     "valid_pcu",
+    "warning_category",
 ]
 
 SCHEMA_VERSION = 1
@@ -284,7 +285,8 @@ def to_warning(
     """A warning about a scored container: its hits become the reasons.
 
     ``category`` defaults to the first part of the id of the profile with the heaviest
-    hit (``narcotics.maritime-trafficking`` gives ``narcotics``). Parties are included in
+    hit (``narcotics.maritime-trafficking`` gives ``narcotics``; a country's overlay
+    ``pk.narcotics.maritime-trafficking`` too: :func:`warning_category`). Parties are included in
     full: redact them per partner (:func:`redact`) before signing.
     """
     hits = sorted(result.hits, key=lambda h: (-h.weight, h.profile_id, h.indicator_id))
@@ -313,12 +315,27 @@ def to_warning(
         ),
         route=list(first.route),
         reasons=reasons,
-        category=category or hits[0].profile_id.split(".")[0],
+        category=category or warning_category(hits[0].profile_id),
         urgency=urgency,
         score=format(result.score, "f"),
         lane=result.lane,
         parties=parties,
     )
+
+
+def warning_category(profile_id: str) -> str:
+    """What a warning from a hit of profile ``profile_id`` is about, by default: the first
+    part of its id, after the country of an overlay (``<country>.<base id>``).
+
+    >>> warning_category("narcotics.maritime-trafficking")
+    'narcotics'
+    >>> warning_category("pk.narcotics.maritime-trafficking")
+    'narcotics'
+    """
+    parts = profile_id.split(".")
+    if len(parts) > 2 and re.fullmatch(r"[a-z]{2}", parts[0]):
+        parts = parts[1:]
+    return parts[0]
 
 
 FeedbackResult = Literal["seizure", "irregularity", "nothing_found", "not_inspected"]

@@ -96,6 +96,29 @@ def test_a_port_day_worked_warned_and_evaluated(
     screens.shot(kz, "aktau-warning")
     watch = (aktau.exchange / "inbox" / "partner_warnings.csv").read_text()
     assert container.group(1) in watch
+    # A warning about one of the container's parties, matched through the key the two
+    # PCUs share (Karachi's policy for Aktau hashes names with their salt): the name does
+    # not travel; Aktau's inbox shows it "by shared key" and its key list holds the key.
+    policies = karachi.exchange / "policies"
+    policies.mkdir(exist_ok=True)
+    (policies / "KZ-AKT.yaml").write_text(
+        'partner: KZ-AKT\nhash: [parties.name]\nsalt: "agreed by PK-KHI and KZ-AKT"\n'
+    )
+    sue.goto(f"/queue/units/{units[0]}")
+    sue.click("text=Warn about a party")
+    sue.wait_for_url(re.compile(r".*/exchange/compose.*kind=party.*"))
+    assert "matched through the shared key" in sue.inner_text("form#compose")
+    assert sue.input_value("input[name=category]") not in ("", "pk")  # not the country
+    sue.fill("textarea[name=reason]", "pays the freight of three seized boxes")
+    screens.shot(sue, "karachi-compose-party-warning")
+    sue.click("form#compose button[type=submit]")
+    sue.wait_for_url(re.compile(r".*/exchange\?delivered=party.*"))
+    kz.goto("/exchange")
+    assert "by shared key" in kz.inner_text("#inbox")
+    screens.shot(kz, "aktau-inbox-party-warning")
+    keys = (aktau.exchange / "inbox" / "partner_warning_party_keys.csv").read_text()
+    assert "pays the freight of three seized boxes" in keys
+    assert "pk1:" in keys
     # Karachi's dashboard: the evaluation of the day reads the three results.
     sue.goto("/")
     text = sue.inner_text("main")

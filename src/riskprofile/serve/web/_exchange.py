@@ -52,6 +52,7 @@ from riskprofile.exchange import (
     import_message,
     load_policy,
     send,
+    warning_category,
 )
 from riskprofile.exchange._messages import PCU_PATTERN, valid_pcu
 from riskprofile.exchange._signing import MAX_MESSAGE_BYTES, PASSPHRASE_VARIABLE, is_encrypted
@@ -354,7 +355,7 @@ def compose(
     partners = setup.partners()
     context = {
         "unit": found, "kind": kind, "partners": partners, "pcu": setup.pcu(),
-        "hits": hits, "category": hits[0]["profile"].split(".")[0] if hits else "",
+        "hits": hits, "category": warning_category(hits[0]["profile"]) if hits else "",
         "warnings": _warnings_about(setup, found.container_number),
         "max_days": MAX_VALIDITY.days, "message": None, "parties": _parties(found),
         "travel": {p: _(_TRAVEL[_party_travel(policies.get(p), p)]) for p in partners},
@@ -408,7 +409,7 @@ def _warning_of(unit: Any, sender: str, to: str, now: dt.datetime, form: dict[st
         voyage=Voyage(vessel_name=voyage.get("vessel_name"), vessel_imo=voyage.get("vessel_imo"),
                       voyage_number=voyage.get("voyage_number")),
         route=list(first.get("route", {}).get("route") or []), reasons=reasons,
-        category=form["category"] or hits[0]["profile"].split(".")[0],
+        category=form["category"] or warning_category(hits[0]["profile"]),
         urgency=form["urgency"], score=str(unit.score), lane=unit.lane, parties=parties,
     )  # fmt: skip
 
