@@ -10,8 +10,10 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
 2. Candidate features of a unit, over every shipment it carries: HS codes, headings and
    chapters, origin countries, HS heading and origin country together, port of loading,
    its country (the departure country), place of receipt, transshipment ports, shipper
-   and consignee names, and value-per-kg bands per HS chapter and currency (quantiles of
-   the training period's shipments of a single chapter, labelled or not).
+   and consignee names, importer and seller identifiers, declarant, customs office, tax
+   type, text custom fields (``x_...``), and value-per-kg bands per HS chapter and
+   currency (quantiles of the training period's shipments of a single chapter, labelled
+   or not).
 3. For each candidate, on each period: *support* (labelled units with it), *findings*,
    *hit rate* with its Wilson interval, and *lift* (hit rate over the period's base rate,
    the hit rate of all its labelled units).
@@ -43,7 +45,8 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
    against the base rate, which is what random selection would find.
 
 8. Combinations (only when asked, ``combinations=True``): every HS6 code x origin
-   country x departure country a unit carries. They are not held to ``min_support``
+   country x departure country a unit carries, and every HS6 code x tax type. They are
+   not held to ``min_support``
    nor to the false discovery test: each with a training finding is kept when its
    shrunk hit rate (the posterior mean under a beta prior whose strength is estimated
    from all the combinations' hit rates by the method of moments:
@@ -53,6 +56,12 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
    other units, shrunk towards its heading's, shrunk towards its chapter's, shrunk
    towards the base rate, so that a rare combination borrows strength from them. They go to CSV
    watch lists with their figures, shrunk rate and first and last finding.
+
+9. With combinations, also every HS6 code whose training hit rate is above the base
+   rate (the one-list rule), and the three tiers (single values, HS6 codes,
+   combinations) are weighted by coefficients chosen on the training period's last
+   third of days (:mod:`._suggest_stack`): on those months the draft never ranks below
+   its best tier.
 
 The profile comes out as ``status: draft``: it never scores unless a run asks for
 drafts, and an analyst reviews it before it is activated.
