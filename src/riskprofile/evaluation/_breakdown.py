@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskprofile.errors import ArgumentError
+from riskprofile.evaluation._rates import Rate, fired_and_hit
 
 if TYPE_CHECKING:
     from riskprofile.evaluation._metrics import Evaluation
@@ -164,13 +165,9 @@ def breakdown(
         ArgumentError: ``field`` is no field of the run, or one that does not group (a
             number or a date): the message says why.
     """
-    from riskprofile.evaluation._metrics import Rate
-
     _refuse_if_not_grouping(field, _field_type(evaluation.run, field))
-    from riskprofile.evaluation._metrics import _fired_and_hit
-
     values = _unit_values(evaluation.run, field)
-    fired = {k for keys in _fired_and_hit(evaluation.run)[0].values() for k in keys}
+    fired = {k for keys in fired_and_hit(evaluation.run)[0].values() for k in keys}
     known = evaluation.match.units
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for key, labels in values.items():  # every unit of the run, inspected or not
