@@ -163,6 +163,7 @@ def test_suggest_writes_the_list_files_beside_the_profile(
             "-o", str(out), "--combinations"]  # fmt: skip
     assert _run(argv) == EXIT_OK
     text = capsys.readouterr().out
+    assert "tiers weighted single x " in text  # the stack is said, with its figures
     lists = sorted(tmp_path.glob("draft.*_w*.csv"))  # combinations, HS6 codes
     assert lists
     for path in lists:

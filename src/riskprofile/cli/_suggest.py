@@ -241,6 +241,10 @@ def render(result: Suggestions, *, show_all: bool = False) -> str:
         note = precision.tie_note()
         if note is not None:
             lines.append(f"  ({note})")
+    if result.stack is not None:
+        # Which tiers the draft weighs and why: a tier left out is said, not silent.
+        lines.append("")
+        lines += [line[0].lower() + line[1:] for line in result.stack.text()]
     return "\n".join(lines) + "\n"
 
 
