@@ -70,6 +70,25 @@ def test_a_message_with_a_defect_goes_through_the_models_alone(tmp_path: Path) -
     _same_as_the_models(path)
 
 
+def test_a_package_count_that_is_a_released_separator_is_routed_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # GID+1+?::CT reads the package count as ":" - not a number: the B/L goes through
+    # the models (flagged), and the column-wise cast must not fail on it.
+    day = list(generate_manifests(seed=5, containers=20, defect_rate=0.0))
+    tokens = tokenize(write_cuscar(day))
+    segments = list(tokens.segments)
+    at = next(i for i, s in enumerate(segments) if s.tag == "GID" and len(s.elements) > 1)
+    gid = segments[at]
+    segments[at] = Segment(gid.tag, (gid.elements[0], (":", *gid.elements[1][1:]),
+                                     *gid.elements[2:]))  # fmt: skip
+    path = tmp_path / "x.edi"
+    path.write_text(write_segments(segments, tokens.service, una=True), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.rows_via_models >= 1
+    _same_as_the_models(path)
+
+
 @st.composite
 def _interchanges(draw: st.DrawFn) -> str:
     """Random manifests written as CUSCAR, now and then with a segment spoilt."""

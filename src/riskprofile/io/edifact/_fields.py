@@ -395,7 +395,9 @@ class _Columns:
     ) -> pl.DataFrame:
         found = self._first(frame, records, selectors, self._value_expr)
         found = self._checked(found, pl.col("value").str.contains(_INTEGER), name)
-        return found.with_columns(pl.col("value").cast(pl.Int64).cast(pl.String))
+        # A value that is no integer has been routed to the models above; its row here
+        # is overwritten by theirs, so it is cast to null rather than failing the read.
+        return found.with_columns(pl.col("value").cast(pl.Int64, strict=False).cast(pl.String))
 
     def _decimal(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
