@@ -404,3 +404,50 @@ def test_the_pages_propose_a_deletion(bench: Workbench) -> None:
     )
     assert done.status_code == 303
     assert not (folder / "old.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "data", "status"),
+    [
+        # the officer's role cannot propose
+        ("otto", "/changes", {"path": "watched.csv", "content": NEW_LIST, "reason": "x"}, 403),
+        ("ana", "/changes/1/reject", {"note": "no"}, 403),  # only a supervisor rejects
+        ("otto", "/changes/1/reject", {"note": "no"}, 403),
+        ("sue", "/changes/1/withdraw", {}, 403),  # only the proposer withdraws
+        ("otto", "/changes/1/withdraw", {}, 403),
+        ("ana", "/users/otto/disable", {}, 403),  # only a supervisor manages users
+        ("otto", "/users/ana/disable", {}, 403),
+        ("ana", "/users/otto/enable", {}, 403),
+        ("otto", "/users/ana/enable", {}, 403),
+        ("ana", "/account/language", {"language": "xx"}, 422),  # no such catalogue
+        ("ana", "/account/language", {"language": "../en"}, 422),
+    ],
+)
+def test_the_posting_routes_refuse_a_wrong_role_or_bad_input(
+    bench: Workbench, who: str, path: str, data: dict[str, str], status: int
+) -> None:
+    """Each refusal through the pages, and nothing changed by it: change 1 stays pending,
+    the users stay enabled, the language stays unset."""
+    web = _web(bench)
+    pending = propose(web, ANA, "watched.csv", NEW_LIST, "intelligence report 12/2026")
+    assert pending.id == 1
+    if path.startswith("/users/") and path.endswith("/enable"):
+        from riskprofile.serve.web._users import set_disabled
+
+        set_disabled(web.store, path.split("/")[2], True, actor="cli:test")
+    client = bench.client(who)
+    response = client.post(path, data={"csrf_token": csrf_of(client), **data})
+    assert response.status_code == status
+    from riskprofile.serve.web._changes import get_change
+    from riskprofile.serve.web._users import get_user
+
+    with web.store.read() as tx:
+        change = get_change(tx, 1)
+        users = {name: get_user(tx, name) for name in ("ana", "otto")}
+    assert change is not None
+    assert change.status == "pending"
+    target = path.split("/")[2] if path.startswith("/users/") else None
+    for name, user in users.items():
+        assert user is not None
+        assert user.disabled is (name == target and path.endswith("/enable"))
+        assert user.language is None
