@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 import pytest
@@ -38,28 +39,44 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[s
     return TestClient(create_app(settings)), {"X-API-Key": key}
 
 
-ROUTES = [
-    ("get", "/v1/profiles", None),
-    ("get", "/v1/fields", None),
-    ("get", "/v1/calls", None),
-    ("post", "/v1/score", {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]}),
-    ("post", "/v1/select", {"as_of": "2026-11-02", "capacity": "3%"}),
-    ("post", "/v1/outcomes", {"outcomes": [{"container_number": "X", "inspected": False}]}),
-    ("get", "/v1/outcomes", None),
-    ("post", "/v1/screen", {"names": ["ZETA TRADING LLC"]}),
-]
+# Bodies that would be accepted with a key; a route not named here is sent ``{}`` (the
+# key check comes before the body's).
+BODIES = {
+    "/v1/score": {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]},
+    "/v1/select": {"as_of": "2026-11-02", "capacity": "3%"},
+    "/v1/outcomes": {"outcomes": [{"container_number": "X", "inspected": False}]},
+    "/v1/screen": {"names": ["ZETA TRADING LLC"]},
+}
+# The only routes a caller without a key may use.
+PUBLIC = {("get", "/healthz")}
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+def _routes(test: TestClient) -> list[tuple[str, str]]:
+    """Every (method, path) the service's OpenAPI document lists, so a new route cannot
+    skip the key test; path parameters filled with ``x``."""
+    paths = test.app.openapi()["paths"]  # type: ignore[attr-defined]
+    return [
+        (method, re.sub(r"\{[^}]*\}", "x", path))
+        for path, operations in paths.items()
+        for method in operations
+        if (method, path) not in PUBLIC
+    ]
+
+
 @pytest.mark.parametrize("key", [None, "", "rpk_wrong"])
 def test_every_route_refuses_a_request_without_a_valid_key(
-    shared: tuple[TestClient, dict[str, str]], method: str, path: str, body: Any, key: str | None
+    shared: tuple[TestClient, dict[str, str]], key: str | None
 ) -> None:
     test, _ = shared
     headers = {} if key is None else {"X-API-Key": key}
-    response = test.request(method, path, headers=headers, json=body)
-    assert response.status_code == 401
-    assert "X-API-Key" in response.json()["detail"]
+    routes = _routes(test)
+    assert ("post", "/v1/score") in routes
+    assert ("get", "/v1/outcomes") in routes
+    for method, path in routes:
+        body = BODIES.get(path, {}) if method != "get" else None
+        response = test.request(method, path, headers=headers, json=body)
+        assert response.status_code == 401, (method, path, response.text)
+        assert "X-API-Key" in response.json()["detail"]
 
 
 def test_healthz_needs_no_key(keys_file: tuple[str, str]) -> None:
@@ -398,3 +415,33 @@ def test_an_outcome_for_a_bl_without_a_container_is_recorded_under_its_call(
         "outcomes"
     ]
     assert kept["call"] == "9321483/0425W"
+
+
+def test_outcomes_and_select_keep_the_field_and_count_limits(keys_file: tuple[str, str]) -> None:
+    """/v1/outcomes and /v1/select's ``calls`` used to store and return any size."""
+    from riskprofile.serve import Limits
+
+    path, key = keys_file
+    settings = ServiceSettings(keys=path, profiles=(DOCUMENTARY,),
+                               limits=Limits(max_documents=3))  # fmt: skip
+    test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
+    huge = {"container_number": "X", "inspected": True, "finding": True,
+            "category": "X" * 10_000_000}  # fmt: skip
+    response = test.post("/v1/outcomes", headers=headers, json={"outcomes": [huge]})
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["field"] == "outcomes[0].category"
+    assert "more than the limit of 10,000" in problem["reason"]
+    assert len(response.content) < 1000
+    assert test.get("/v1/outcomes", headers=headers).json()["outcomes"] == []
+    many = [{"container_number": "X", "inspected": False}] * 4
+    response = test.post("/v1/outcomes", headers=headers, json={"outcomes": many})
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"][0]["field"] == "outcomes"
+    calls = {"as_of": "2026-11-02", "capacity": "3%"}
+    response = test.post("/v1/select", headers=headers, json={**calls, "calls": ["K"] * 4})
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"][0]["field"] == "calls"
+    response = test.post("/v1/select", headers=headers, json={**calls, "calls": ["K" * 20_000]})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "calls[0]"

@@ -517,11 +517,32 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             containers=[container_out(c) for c in run.containers],
         )
 
+    def _within_limits(items: list[Any], what: str) -> None:
+        """Refuse a list of more than ``max_documents`` items (413), or one with a text or
+        list over the per-field limits (422 naming its path), as /v1/score does."""
+        limits = settings.limits
+        if len(items) > limits.max_documents:
+            raise _refused(
+                [
+                    FieldProblemOut(
+                        field=what,
+                        reason=f"{len(items):,} items, more than the "
+                        f"limit of {limits.max_documents:,}",
+                    )
+                ],
+                413,
+            )
+        too_big = field_problems(items, limits, what)
+        if too_big:
+            raise _refused([FieldProblemOut(**p) for p in too_big])
+
     @app.post("/v1/select", response_model=SelectResponse, responses=_REFUSALS)
     def select_pool(body: SelectRequest, _: Caller) -> SelectResponse:
         """The inspection list over the pool (every call, the calls named, or the calls
         arriving on ``day``), not over one request: a share of the day, not of a B/L."""
         when = _as_of(body.as_of)
+        if body.calls is not None:
+            _within_limits(body.calls, "calls")
         chosen, skipped = service.taking_part(when)
         keys = body.calls if body.calls is not None else service.pool.call_keys(body.day)
         runs: list[ScoringRun] = []
@@ -581,6 +602,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         unit (or units of several calls) is returned with the reason, not kept."""
         from riskprofile.evaluation import Outcome, match_outcomes
 
+        _within_limits(
+            [o.model_dump(mode="json", exclude_none=True) for o in body.outcomes], "outcomes"
+        )
         problems: list[FieldProblemOut] = []
         given: list[Outcome] = []
         for index, item in enumerate(body.outcomes, start=1):
