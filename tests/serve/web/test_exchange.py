@@ -327,3 +327,45 @@ def test_a_party_warning_composed_on_a_container_page_reaches_the_partner(
     with pcus["PK-KHI"].store.read() as tx:
         actions = [r[0] for r in tx.rows("SELECT action FROM web_audit ORDER BY seq")]
     assert actions.count("exchange.party") == 2
+
+
+def test_a_seizure_of_our_own_is_reported_to_a_named_partner_from_the_recorded_result(
+    pcus: dict[str, Workbench], day: bytes
+) -> None:
+    """No warning was received about the container: the seizure report goes to the
+    partner named, pre-filled from the case's recorded finding, and is audited (the CLI's
+    ``exchange seizure --to``)."""
+    from tests.serve.web.test_queue import post
+
+    pk, kz = pcus["PK-KHI"].client("ana"), pcus["KZ-AKT"].client("ana")
+    unit, container = _red_unit(pk, _load(pk, day))
+    officer = pcus["PK-KHI"].client("otto")
+    assert post(pk, unit, "assign", officer="otto").status_code == 303
+    assert post(officer, unit, "dispose", disposition="physical").status_code == 303
+    done = post(officer, unit, "result", result="finding", category="cocaine",
+                quantity="41.5 kg", seizure="true", on="2026-11-03")  # fmt: skip
+    assert done.status_code == 303
+    form = officer.get(f"/exchange/compose?unit={unit}&kind=seizure").text
+    assert 'name="goods_category" required maxlength="200" value="cocaine"' in form
+    assert 'value="41.5"' in form
+    assert 'name="quantity_unit" required maxlength="30" value="kg"' in form
+    assert '<option value="KZ-AKT" selected>' in form
+    # neither a warning nor a partner: said; an unknown warning id: said
+    assert _send(officer, unit, kind="seizure", goods_category="cocaine", quantity="41.5",
+                 quantity_unit="kg", concealment="x").status_code == 422  # fmt: skip
+    assert _send(officer, unit, kind="seizure", warning_id="nope", to="KZ-AKT",
+                 goods_category="cocaine", quantity="41.5", quantity_unit="kg",
+                 concealment="x").status_code == 422  # fmt: skip
+    sent = _send(officer, unit, kind="seizure", to="KZ-AKT", goods_category="cocaine",
+                 quantity="41.5", quantity_unit="kg", concealment="false floor")  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    inbox = kz.get("/exchange").text
+    assert container in inbox
+    assert "41.5" in inbox
+    with pcus["PK-KHI"].store.read() as tx:
+        rows = tx.rows("SELECT actor, action, after FROM web_audit WHERE action = "
+                       "'exchange.seizure'")  # fmt: skip
+    [(actor, _action, after)] = rows
+    assert actor == "otto"
+    assert json.loads(after)["to"] == ["KZ-AKT"]
+    assert json.loads(after)["container"] == container

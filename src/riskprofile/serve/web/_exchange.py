@@ -359,8 +359,21 @@ def compose(
         "warnings": _warnings_about(setup, found.container_number),
         "max_days": MAX_VALIDITY.days, "message": None, "parties": _parties(found),
         "travel": {p: _(_TRAVEL[_party_travel(policies.get(p), p)]) for p in partners},
+        "seized": _seized(found),
     }  # fmt: skip
     return render(request, "exchange_compose.html", context)
+
+
+def _seized(unit: Any) -> dict[str, str]:
+    """What the case's recorded result says was found (a seizure report's pre-filled
+    goods, quantity and unit); empty fields while no finding is recorded. A store
+    written before units were kept holds ``"12 kg"`` in the quantity: it is split."""
+    case = unit.case
+    quantity, quantity_unit = case.quantity or "", case.quantity_unit or ""
+    if quantity and not quantity_unit and " " in quantity.strip():
+        quantity, quantity_unit = quantity.strip().split(None, 1)
+    return {"goods_category": case.category or "", "quantity": quantity,
+            "quantity_unit": quantity_unit}  # fmt: skip
 
 
 def _parties(unit: Any) -> list[PartyRef]:
@@ -490,12 +503,18 @@ def send_message(
         elif kind in ("feedback", "seizure"):
             answered = [s.message for s in _warnings_about(setup, found.container_number)
                         if s.message.message_id == warning_id]  # fmt: skip
-            if not answered:
+            warning: RiskWarning | None = None
+            if answered:
+                assert isinstance(answered[0], RiskWarning)
+                warning = answered[0]
+            elif kind == "feedback" or warning_id:
                 raise Refusal(422, _("Choose the warning this answers."))
-            warning = answered[0]
-            assert isinstance(warning, RiskWarning)
+            elif to not in partners:  # a seizure report of one's own, to a named partner
+                raise Refusal(422, _("Choose the warning this answers, or a partner PCU."))
+            recipients = [valid_pcu(to)] if to in partners else []
             valid_for = dt.timedelta(days=valid_days)
             if kind == "feedback":
+                assert warning is not None
                 if result not in ("seizure", "irregularity", "nothing_found", "not_inspected"):
                     raise Refusal(422, _("Choose a result."))
                 message = to_feedback(
@@ -510,7 +529,8 @@ def send_message(
                 message = to_seizure(warning, sender=key.pcu, created=now,
                                      goods_category=goods_category.strip(), quantity=quantity,
                                      unit=quantity_unit.strip(), concealment=concealment.strip(),
-                                     valid_for=valid_for)  # fmt: skip
+                                     recipients=recipients, valid_for=valid_for,
+                                     container_number=found.container_number)  # fmt: skip
         else:
             raise Refusal(404, _("No such message kind."))
     except ValueError as exc:  # a message the schema refuses
