@@ -136,3 +136,28 @@ def test_the_command_line_loads_a_file_and_a_drop_folder(
         actions = [r[0] for r in tx.rows("SELECT action FROM web_audit ORDER BY seq")]
     store.close()
     assert actions.count("queue.load") == 2  # the file loaded, the bad one refused
+
+
+@pytest.mark.filterwarnings("ignore::riskprofile.errors.MissingSourceWarning")
+def test_suggest_reads_the_results_recorded_in_the_workbench(
+    generated_day: Path, tmp_path: Path, profiles: ProfileSet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`riskprofile suggest DAY STORE`: the store is the outcome file, its three results
+    (two findings) counted as inspected and findings, none left out as unmatched."""
+    store = tmp_path / "workbench.sqlite"
+    config = WorkbenchConfig(capacity=5, control_rate="2%", seed=7)
+    with Workbench(store, profiles, config=config) as workbench:
+        batch = workbench.load(generated_day, actor=ANALYST, as_of=AS_OF)
+        _work_three(workbench, batch.batch_id)
+    report, draft = tmp_path / "suggest.json", tmp_path / "draft.yaml"
+    capsys.readouterr()
+    code = main(["suggest", str(generated_day), str(store), "--split", "2027-01-01",
+                 "-o", str(draft), "--json", str(report)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    train, test = doc["train"], doc["test"]
+    assert (train["units"], train["findings"]) == (3, 2)  # before the split: all three
+    assert (test["units"], test["findings"]) == (0, 0)
+    assert doc["unmatched"] == 0
+    assert "3 inspected, 2 findings" in out
