@@ -86,7 +86,7 @@ def test_healthz_needs_no_key(keys_file: tuple[str, str]) -> None:
     health = test.get("/healthz").json()
     warnings = health.pop("warnings")
     assert health == {"status": "ok", "profiles": taking_part, "worker": os.getpid(),
-                      "reload_error": None}  # fmt: skip
+                      "reload_error": None, "reload_off": None}  # fmt: skip
     # The service is given no stow plan: the profile that reads one is said to be blind.
     [blind] = [w for w in warnings if "general.stowplan-crosscheck" in w]
     assert "stow plan's fields, which this run was not given: they cannot fire" in blind
@@ -288,13 +288,17 @@ bands:
 def test_profiles_reload_without_a_restart_and_a_broken_set_is_never_used(
     tmp_path: Any, keys_file: tuple[str, str]
 ) -> None:
+    from riskprofile.profiles import lock_profiles
+
     folder = tmp_path / "profiles"
     folder.mkdir()
     profile = folder / "t.yaml"
     profile.write_text(PROFILE.format(version=1, weight=5), encoding="utf-8")
+    lock_profiles(folder)
     path, key = keys_file
     settings = ServiceSettings(keys=path, profiles=(str(folder),), reload_seconds=0)
     test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
+    assert test.get("/healthz").json()["reload_off"] is None
     body = {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1], "keep": False}
 
     def scored() -> tuple[float, str]:
@@ -304,6 +308,7 @@ def test_profiles_reload_without_a_restart_and_a_broken_set_is_never_used(
     first_score, first_print = scored()
     assert first_score == 5
     profile.write_text(PROFILE.format(version=2, weight=7), encoding="utf-8")
+    lock_profiles(folder)
     second_score, second_print = scored()
     assert (second_score, second_print != first_print) == (7, True)
     # Half-written: the set that loaded last goes on scoring, and the worker says why.
@@ -312,8 +317,44 @@ def test_profiles_reload_without_a_restart_and_a_broken_set_is_never_used(
     health = test.get("/healthz").json()
     assert "t.yaml" in health["reload_error"]
     assert "t.yaml" in test.get("/v1/profiles", headers=headers).json()["reload_error"]
+    # Cut where the rest still parses (no lane bands): it loads alone, but not its lock.
+    cut = PROFILE.format(version=3, weight=9)
+    profile.write_text(cut[: cut.index("bands:")], encoding="utf-8")
+    assert scored() == (second_score, second_print)
+    assert "t.yaml" in test.get("/healthz").json()["reload_error"]
     profile.write_text(PROFILE.format(version=3, weight=9), encoding="utf-8")
+    lock_profiles(folder)
     assert scored()[0] == 9
+    assert test.get("/healthz").json()["reload_error"] is None
+    # The lock removed while running: no reload until it is back.
+    (folder / "profiles.lock").unlink()
+    profile.write_text(PROFILE.format(version=4, weight=11), encoding="utf-8")
+    assert scored()[0] == 9
+    assert "profiles.lock" in test.get("/healthz").json()["reload_error"]
+
+
+def test_an_unlocked_folder_is_loaded_once_and_a_cut_file_never_swapped_in(
+    tmp_path: Any, keys_file: tuple[str, str]
+) -> None:
+    """A cut of a profile that still parses (documentary.yaml without its lane bands)
+    loads on its own; in an unlocked folder the service never reloads, and says so."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = folder / "documentary.yaml"
+    whole = (ROOT / "profiles" / "base" / "documentary.yaml").read_text(encoding="utf-8")
+    profile.write_text(whole, encoding="utf-8")
+    path, key = keys_file
+    settings = ServiceSettings(keys=path, profiles=(str(folder),), reload_seconds=0)
+    test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
+    reload_off = test.get("/healthz").json()["reload_off"]
+    assert "hot reload is off" in reload_off
+    assert str(folder) in reload_off
+    assert "profiles.lock" in reload_off
+    before = test.get("/v1/profiles", headers=headers).json()["profiles"]
+    cut = whole[: whole.rindex("\nbands:") + 1]
+    profile.write_text(cut, encoding="utf-8")
+    assert len(load_profiles(str(folder))) == 1  # the cut alone would load
+    assert test.get("/v1/profiles", headers=headers).json()["profiles"] == before
     assert test.get("/healthz").json()["reload_error"] is None
 
 
@@ -445,3 +486,23 @@ def test_outcomes_and_select_keep_the_field_and_count_limits(keys_file: tuple[st
     response = test.post("/v1/select", headers=headers, json={**calls, "calls": ["K" * 20_000]})
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"] == "calls[0]"
+
+
+def test_serve_says_at_start_that_an_unlocked_folder_is_not_reloaded(
+    tmp_path: Any, keys_file: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskprofile.cli import main
+    from riskprofile.profiles import lock_profiles
+
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(PROFILE.format(version=1, weight=5), encoding="utf-8")
+    command = ["serve", "--keys", keys_file[0], "--profiles", str(folder),
+               "--pool", str(tmp_path / "pool.sqlite"), "--check"]  # fmt: skip
+    assert main(command) == 0
+    assert f"hot reload is off: {folder} is not a folder with a profiles.lock" in (
+        capsys.readouterr().err
+    )
+    lock_profiles(folder)
+    assert main(command) == 0
+    assert "hot reload" not in capsys.readouterr().err

@@ -168,6 +168,8 @@ def _serve(args: argparse.Namespace) -> int:
         f"API keys, pool {settings.pool}",
         file=sys.stderr,
     )
+    if service.reload_off is not None:
+        print(f"riskprofile serve: {service.reload_off}", file=sys.stderr)
     if web is not None:
         _mount_web(app, web)
     if args.check:

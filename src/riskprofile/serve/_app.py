@@ -22,10 +22,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 
 from riskprofile._files import files_signature
-from riskprofile.errors import NoProfilesError, RiskProfileError
+from riskprofile.errors import NoProfilesError, ProfileError, RiskProfileError
 from riskprofile.io import COLUMNS, read_manifests
 from riskprofile.model import field_catalogue
-from riskprofile.profiles import CompiledProfile, ProfileSet, load_profiles
+from riskprofile.profiles import LOCK_FILE, CompiledProfile, ProfileSet, load_profiles
 from riskprofile.results import ContainerResult, ScoringRun
 from riskprofile.rules import applicable_profiles, require_profiles, unit_key
 from riskprofile.scoring import merge_runs
@@ -147,6 +147,27 @@ def load_named_profiles(paths: Sequence[str], country: str | None) -> ProfileSet
     return load_profiles(own, country=country, bundled=len(own) < len(paths) or not paths)
 
 
+def reload_off(settings: ServiceSettings) -> str | None:
+    """Why the service does not reload its profiles while it runs, or None when it does:
+    a ``--profiles`` path that is not a folder with a ``profiles.lock`` (an editor's
+    half-written file could parse and load), or ``reload_seconds`` below 0."""
+    if settings.reload_seconds < 0:
+        return "hot reload is off (reload_seconds below 0): restart to load changed profiles"
+    unlocked = [
+        p
+        for p in settings.profiles
+        if p != "bundled" and not (Path(p).is_dir() and (Path(p) / LOCK_FILE).is_file())
+    ]
+    if not unlocked:
+        return None
+    return (
+        f"hot reload is off: {', '.join(unlocked)} is not a folder with a {LOCK_FILE} (a "
+        "half-written profile could load); the profiles were loaded once, at start: "
+        "restart to load changed ones, or lock the folder "
+        "(riskprofile.profiles.lock_profiles) to have them reloaded"
+    )
+
+
 def _as_of(value: str | None, field_name: str = "as_of") -> dt.datetime:
     if value is None:
         now = dt.datetime.now(dt.UTC)
@@ -222,12 +243,16 @@ def _call_out(summary: CallSummary) -> CallOut:
 class Service:
     """What one worker holds: the keys, the profiles, the pool.
 
-    The profiles are reloaded without a restart: at most every ``reload_seconds``, the
-    worker compares its profile files' contents (a hash of each) with what it loaded;
-    when they differ it loads the whole set again and swaps it in only if every file
-    loads (a request is served by one set from start to end). A set that fails to load
-    is not used: the worker keeps the one it has and says why in ``/healthz`` and
-    ``/v1/profiles`` (``reload_error``) until the files load again.
+    The profiles are reloaded without a restart, but only from locked folders (every
+    ``--profiles`` path a folder holding a ``profiles.lock``): at most every
+    ``reload_seconds``, the worker compares its profile files' contents (a hash of each)
+    with what it loaded; when they differ it loads the whole set again and swaps it in
+    only if every file loads and matches its folder's lock (a request is served by one
+    set from start to end). A set that fails is not used: the worker keeps the one it
+    has and says why in ``/healthz`` and ``/v1/profiles`` (``reload_error``) until the
+    files load again. Without a lock, a file cut where the rest still parses would load
+    (an editor's half-written save): the profiles are then loaded once, at start, and
+    ``reload_off`` (also in ``/healthz``) says why.
     """
 
     def __init__(self, settings: ServiceSettings) -> None:
@@ -239,6 +264,7 @@ class Service:
         self._reload_lock = threading.Lock()
         self.reload_error: str | None = None
         self.reloads = 0
+        self.reload_off = reload_off(settings)
         self.pool = CallPool(
             PoolStore(settings.pool),
             strictness=settings.strictness,
@@ -250,12 +276,15 @@ class Service:
     def profiles(self) -> ProfileSet:
         """The profile set in use (reloaded first when its files changed)."""
         interval = self.settings.reload_seconds
-        if interval >= 0 and time.monotonic() - self._checked >= interval:
+        if self.reload_off is None and time.monotonic() - self._checked >= interval:
             with self._reload_lock:
                 self._checked = time.monotonic()
                 signature = files_signature(self.settings.profiles)
                 if signature != self._signature:
                     try:
+                        unlocked = reload_off(self.settings)
+                        if unlocked is not None:  # a lock removed since the start
+                            raise ProfileError(f"not reloaded: {unlocked}", code="lock")
                         loaded = load_service_profiles(self.settings)
                     except (RiskProfileError, OSError) as exc:
                         self.reload_error = str(exc)[:2000]
@@ -405,7 +434,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         profiles = service.profiles
         today, _skipped = applicable_profiles(profiles, dt.datetime.now(dt.UTC), False)
         return {"status": "ok", "profiles": len(profiles), "worker": os.getpid(),
-                "reload_error": service.reload_error,
+                "reload_error": service.reload_error, "reload_off": service.reload_off,
                 "warnings": service.pool.run_warnings(today)}  # fmt: skip
 
     @app.get("/v1/profiles", response_model=ProfilesResponse, responses=_REFUSALS)
