@@ -95,6 +95,8 @@ class ServiceSettings:
         reload_seconds: how often a worker looks whether a profile file changed (a hash
             of each file), at most: it then loads the whole set again and
             swaps it in only if every file loads (0: on every request; below 0: never).
+            Only when every ``profiles`` path is a folder with a ``profiles.lock``:
+            otherwise the profiles are loaded once (see :func:`reload_off`).
     """
 
     keys: str
