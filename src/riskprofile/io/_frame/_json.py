@@ -6,8 +6,11 @@ flat file holds; the column-wise reader then reads them as it reads a flat file.
 gives the JSON path's frame only where the flat layout and the JSON model say the same
 thing, so a document is flattened only when it is *plain*:
 
-- its keys are the model's (no ``quality_flags`` given in, no unknown key), its nesting
-  is the model's, and it holds at least one bill of lading or container;
+- its keys are the model's (no unknown key), its nesting is the model's, and it holds at
+  least one bill of lading or container; a record's ``quality_flags`` (``write_json``
+  writes them) only where they are exactly the flags the model gives that record itself
+  (then the model path keeps them as they are, and reads the record as it would without
+  them): a flag for a value the writer dropped, or a manifest's over its bills, is not;
 - its text is text (a number only where the layout has a number, a boolean only for
   ``full`` and ``aeo``; floats only for weights, finite), without blanks around it,
   within a tenth of the longest text a field takes, and a list item holds no ``;``;
@@ -39,9 +42,10 @@ from typing import Any
 
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
 from riskprofile.io._read import BatchFormat, Undecodable, json_documents
-from riskprofile.model._base import MAX_TEXT_CHARS
+from riskprofile.model._base import MAX_TEXT_CHARS, RecordModel
 from riskprofile.model._extra import EXTRA_PREFIX, ExtraType, is_extra_name
 from riskprofile.model.codes import container_number_problem, normalise_container_number
+from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
 
 __all__ = ["FlatDocuments", "NotFlatError", "flat_documents"]
 
@@ -124,10 +128,46 @@ def _items(values: list[Any], field: str) -> list[str]:
     return out
 
 
-def _object(value: Any, keys: frozenset[str], what: str) -> dict[str, Any]:
-    if not isinstance(value, dict) or not set(value) <= keys:
+_FLAGS = "quality_flags"
+_LENIENT = {"strictness": "lenient"}
+
+
+def _object(
+    value: Any, keys: frozenset[str], what: str, model: type[RecordModel], **only: Any
+) -> dict[str, Any]:
+    """A record of the document without the ``quality_flags`` our own writer gives it,
+    or :class:`NotFlatError`; ``only`` replaces values of the record when
+    :func:`_own_flags` checks its flags."""
+    if not isinstance(value, dict):
         raise NotFlatError(f"{what} is not a plain object")
-    return value
+    record: dict[str, Any] = (
+        {k: v for k, v in value.items() if k != _FLAGS} if _FLAGS in value else value
+    )
+    if not set(record) <= keys:
+        raise NotFlatError(f"{what} is not a plain object")
+    if _FLAGS in value:
+        _own_flags(value[_FLAGS], {**record, **only}, model, what)
+    return record
+
+
+def _own_flags(given: Any, value: dict[str, Any], model: type[RecordModel], what: str) -> None:
+    """:class:`NotFlatError` unless a record's given ``quality_flags`` are exactly the
+    flags the model gives the record ``value`` itself, in its order (what ``write_json``
+    writes): the model path then keeps them as they are (it does not add a flag twice),
+    so the record reads as it does without them. A flag it would not give itself (for a
+    key our writer dropped, a duplicate among records...) sends the document to the
+    models. The caller's ``only`` leaves out nested records whose flags are checked on
+    their own (the manifest is validated without its bills and containers): a flag over
+    them is one the record alone would not give, and the document is not plain."""
+    if not isinstance(given, list) or not given:
+        raise NotFlatError(f"{what} has quality flags given in")
+    try:
+        record = model.model_validate(value, context=_LENIENT)
+    except ValueError:
+        raise NotFlatError(f"{what} has quality flags given in") from None
+    own = [flag.model_dump(mode="json", exclude_defaults=True) for flag in record.quality_flags]
+    if given != own:
+        raise NotFlatError(f"{what} has quality flags given in")
 
 
 def _container_number(value: Any) -> str:
@@ -145,7 +185,7 @@ def _container_number(value: Any) -> str:
 def _party_cells(role: str, value: Any) -> dict[str, str | None]:
     if value is None:
         return {}
-    party = _object(value, _PARTY_KEYS, role)
+    party = _object(value, _PARTY_KEYS, role, Party)
     prefix = _PARTIES[role]
     return {f"{prefix}_{k}": _text(party.get(k), k) for k in sorted(_PARTY_KEYS)}
 
@@ -156,7 +196,7 @@ def _box_cells(box: dict[str, Any] | None) -> dict[str, str | None]:
     seals = _list(box, "seals")
     numbers, sealers = [], []
     for seal in seals:
-        seal = _object(seal, _SEAL_KEYS, "a seal")
+        seal = _object(seal, _SEAL_KEYS, "a seal", Seal)
         numbers += _items([seal.get("number")], "seal_numbers")
         sealer = _text(seal.get("sealer"), "sealer")
         if sealer is not None and _SEPARATOR in sealer:
@@ -227,7 +267,9 @@ def _custom_cells(value: Any, kinds: dict[str, ExtraType]) -> dict[str, str | No
 def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
     """The flat rows of one manifest document, in :func:`table_rows`' order; the types
     of its custom fields go into ``kinds``."""
-    manifest = _object(doc, _MANIFEST_KEYS, "the manifest")
+    manifest = _object(
+        doc, _MANIFEST_KEYS, "the manifest", Manifest, consignments=[], containers=[]
+    )
     voyage = {name: _text(manifest.get(name), name) for name in _VOYAGE}
     bills = _list(manifest, "consignments")
     boxes_given = _list(manifest, "containers")
@@ -235,7 +277,7 @@ def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
         raise NotFlatError("a manifest with no bill of lading or container")
     boxes: dict[str, dict[str, Any]] = {}
     for given in boxes_given:
-        box = _object(given, _CONTAINER_KEYS, "a container")
+        box = _object(given, _CONTAINER_KEYS, "a container", Container)
         number = _container_number(box.get("number"))
         if number in boxes:
             raise NotFlatError("a container declared twice")
@@ -256,7 +298,7 @@ def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
     named: set[str] = set()
     bl_numbers: set[str] = set()
     for given in bills:
-        bill_doc = _object(given, _BILL_KEYS, "a bill of lading")
+        bill_doc = _object(given, _BILL_KEYS, "a bill of lading", Consignment)
         bill = {column: _text(bill_doc.get(key), key) for key, column in _BILL_TEXT.items()}
         bl_number = bill["bl_number"]
         if bl_number is None:
@@ -278,7 +320,7 @@ def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
         goods_given = _list(bill_doc, "goods")
         lines: list[tuple[str | None, dict[str, str | None]]] = []
         for item in goods_given:
-            line = _object(item, _GOODS_KEYS, "a goods line")
+            line = _object(item, _GOODS_KEYS, "a goods line", GoodsItem)
             cells = {name: _text(line.get(name), name) for name in _GOODS}
             if all(v is None for v in cells.values()):
                 raise NotFlatError("a goods line without a value")
