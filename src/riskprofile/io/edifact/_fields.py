@@ -413,28 +413,7 @@ class _Columns:
     def _weight(
         self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
     ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, self._value_expr)
-        parts = []
-        for order, selector in enumerate(selectors):
-            if selector.component is None:
-                element = self.cut.element(pl.col("raw"), selector.element or 1)
-                split = element.str.split(self.cut.service.component)
-                unit = self.cut.translated(split.list.get(0, null_on_oob=True)).fill_null("")
-                text = self.cut.translated(split.list.get(1, null_on_oob=True)).fill_null("")
-            else:
-                unit, text = pl.lit(""), pl.col("value")
-            parts.append((order, unit, text))
-        unit_expr: pl.Expr = pl.lit("")
-        text_expr: pl.Expr = pl.lit("")
-        # The selector each record's value came from decides how to read it.
-        for order, unit, text in parts:
-            unit_expr = pl.when(pl.col("order") == order).then(unit).otherwise(unit_expr)
-            text_expr = pl.when(pl.col("order") == order).then(text).otherwise(text_expr)
-        found = found.with_columns(unit_expr.alias("unit_code"), text_expr.alias("value"))
-        value = pl.col("value")
-        if self.cut.service.decimal == ",":
-            value = value.str.replace(",", ".", literal=True)
-        found = found.with_columns(value)
+        found = self._measure(frame, records, selectors, unit_first=True)
         ok = pl.col("unit_code").is_in(_KILOGRAMS) & pl.col("value").str.contains(_NUMBER)
         return self._checked(found, ok, name)
 
@@ -443,15 +422,32 @@ class _Columns:
     ) -> pl.DataFrame:
         # Degrees Celsius written plainly are the flat layout's cell; another unit (FAH)
         # or anything odd goes to the model path, which converts or flags it.
+        found = self._measure(frame, records, selectors, unit_first=False)
+        ok = pl.col("unit_code").is_in(["", "CEL"]) & pl.col("value").str.contains(_NUMBER)
+        return self._checked(found, ok, name)
+
+    def _measure(
+        self,
+        frame: pl.DataFrame,
+        records: _Records,
+        selectors: tuple[Selector, ...],
+        *,
+        unit_first: bool,
+    ) -> pl.DataFrame:
+        """The first value found with its ``unit_code``: a whole element is split into
+        unit and number (the unit first for a weight, MEA; last for a temperature, TMP),
+        a single component has no unit; the number with a decimal point."""
         found = self._first(frame, records, selectors, self._value_expr)
+        unit_at, text_at = (0, 1) if unit_first else (1, 0)
         unit_expr: pl.Expr = pl.lit("")
         text_expr: pl.Expr = pl.lit("")
+        # The selector each record's value came from decides how to read it.
         for order, selector in enumerate(selectors):
             if selector.component is None:
                 element = self.cut.element(pl.col("raw"), selector.element or 1)
                 split = element.str.split(self.cut.service.component)
-                text = self.cut.translated(split.list.get(0, null_on_oob=True)).fill_null("")
-                unit = self.cut.translated(split.list.get(1, null_on_oob=True)).fill_null("")
+                unit = self.cut.translated(split.list.get(unit_at, null_on_oob=True)).fill_null("")
+                text = self.cut.translated(split.list.get(text_at, null_on_oob=True)).fill_null("")
             else:
                 unit, text = pl.lit(""), pl.col("value")
             chosen = pl.col("order") == order
@@ -461,9 +457,7 @@ class _Columns:
         value = pl.col("value")
         if self.cut.service.decimal == ",":
             value = value.str.replace(",", ".", literal=True)
-        found = found.with_columns(value)
-        ok = pl.col("unit_code").is_in(["", "CEL"]) & pl.col("value").str.contains(_NUMBER)
-        return self._checked(found, ok, name)
+        return found.with_columns(value)
 
     def _when(
         self,
