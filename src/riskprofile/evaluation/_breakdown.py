@@ -48,9 +48,8 @@ def _unknown(field: str, specs: Iterable[str]) -> ArgumentError:
 
 def _schema_type(field: str, schema: Mapping[str, Any]) -> str:
     """The catalogue type of ``field`` in a shipment frame of ``schema``."""
-    import polars as pl
-
-    from riskprofile.model._extra import is_extra_field
+    from riskprofile.model._extra import extra_catalogue_type, is_extra_field
+    from riskprofile.model.frame import custom_field_kind
     from riskprofile.model.shipment import field_catalogue
 
     specs = {spec.name: spec.type for spec in field_catalogue()}
@@ -65,14 +64,8 @@ def _schema_type(field: str, schema: Mapping[str, Any]) -> str:
             argument="group_by",
             value=field,
         )
-    dtype = schema[field]
-    if dtype == pl.String:
-        return "string"
-    if dtype == pl.Boolean:
-        return "boolean"
-    if isinstance(dtype, pl.List):
-        return "list[string]"
-    return "date" if isinstance(dtype, pl.Datetime) else "float"
+    kind = custom_field_kind(schema[field])
+    return "float" if kind is None else extra_catalogue_type(kind)
 
 
 def _field_type(run: ScoringRun, field: str) -> str:

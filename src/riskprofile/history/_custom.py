@@ -16,6 +16,7 @@ import polars as pl
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend
 from riskprofile.model._extra import is_extra_field
+from riskprofile.model.frame import custom_field_kind
 
 __all__ = [
     "CUSTOM_SCHEMA",
@@ -39,26 +40,12 @@ _COLUMN_OF = {"text": "text_value", "list": "text_value", "number": "number_valu
               "date": "date_value", "bool": "bool_value"}  # fmt: skip
 
 
-def _kind(dtype: pl.DataType) -> str | None:
-    if dtype == pl.String:
-        return "text"
-    if dtype == pl.Float64:
-        return "number"
-    if dtype == pl.Boolean:
-        return "bool"
-    if isinstance(dtype, pl.Datetime):
-        return "date"
-    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return "list"
-    return None
-
-
 def custom_kinds(frame: pl.DataFrame) -> dict[str, str]:
     """The custom fields of a shipment frame and their types (text, number, date, bool,
     list), from their columns' dtypes."""
-    kinds = {}
+    kinds: dict[str, str] = {}
     for name, dtype in frame.schema.items():
-        kind = _kind(dtype) if is_extra_field(name) else None
+        kind = custom_field_kind(dtype) if is_extra_field(name) else None
         if kind is not None:
             kinds[name] = kind
     return kinds

@@ -35,11 +35,13 @@ from typing import Any
 import polars as pl
 
 from riskprofile.errors import DataError
+from riskprofile.model._extra import ExtraType
 from riskprofile.model.shipment import FieldType, Shipment, field_catalogue
 
 __all__ = [
     "DECIMAL_SCALE",
     "custom_columns",
+    "custom_field_kind",
     "frame_schema",
     "shipment_frame",
     "shipments_of_frame",
@@ -195,6 +197,22 @@ def custom_columns(shipments: list[Shipment]) -> list[pl.Series]:
         else:
             out.append(pl.Series(name, values, dtype=pl.String))
     return out
+
+
+def custom_field_kind(dtype: pl.DataType) -> ExtraType | None:
+    """The type (text, number, date, bool, list) of a custom field whose frame column
+    has ``dtype`` (String, Float64, UTC Datetime, Boolean, List(String)), or None."""
+    if dtype == pl.String:
+        return "text"
+    if dtype == pl.Float64:
+        return "number"
+    if dtype == pl.Boolean:
+        return "bool"
+    if isinstance(dtype, pl.Datetime):
+        return "date"
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return "list"
+    return None
 
 
 def _kind(value: Any) -> str:

@@ -26,7 +26,8 @@ from riskprofile.engines.sql._dialects import DIALECTS, Dialect
 from riskprofile.engines.sql._translate import SqlTranslation, translate
 from riskprofile.engines.sql._values import custom_field_type
 from riskprofile.errors import DatabaseError
-from riskprofile.model._extra import is_extra_field
+from riskprofile.model._extra import extra_catalogue_type, is_extra_field
+from riskprofile.model.frame import custom_field_kind
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles._expressions import Condition
 
@@ -121,16 +122,9 @@ def _column_type(name: str, dtype: pl.DataType, types: Mapping[str, str]) -> str
     list are String, Float64, UTC Datetime, Boolean, List(String))."""
     if name in types:
         return types[name]
-    if dtype == pl.String:
-        return "string"
-    if dtype == pl.Float64:
-        return "float"
-    if dtype == pl.Boolean:
-        return "boolean"
-    if isinstance(dtype, pl.Datetime):
-        return "date"
-    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return "list[string]"
+    kind = custom_field_kind(dtype)
+    if kind is not None:
+        return extra_catalogue_type(kind)
     raise TypeError(f"column {name!r}: no SQL type for {dtype}")
 
 
