@@ -26,7 +26,7 @@ from riskprofile.model._extra import is_extra_field, parse_extra_cell
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
 
-__all__ = ["FlagSource", "TableReader"]
+__all__ = ["FlagSource", "TableReader", "custom_cell"]
 
 _GROUP_COLUMNS = {
     group: [c for c in COLUMNS if c.group == group]
@@ -81,6 +81,11 @@ class _Call:
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def custom_cell(value: Any) -> Any:
+    """A custom field's cell as a B/L merges it: as given, blank is nothing."""
+    return None if _empty(value) else value
 
 
 class TableReader:
@@ -280,7 +285,7 @@ class TableReader:
         bill = self.group_values("bill_of_lading", row)
         for custom in self.mapping.extra:  # the cells as given, typed once per B/L
             cell = row.get(custom.column)
-            bill[custom.field] = None if _empty(cell) else cell
+            bill[custom.field] = custom_cell(cell)
         box = self.group_values("container", row)
         goods = self.group_values("goods", row)
         bl_number = bill["bl_number"]

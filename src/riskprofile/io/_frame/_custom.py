@@ -10,11 +10,11 @@ the catalogue's, sorted by name (:func:`~riskprofile.model.frame.custom_columns`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import polars as pl
 
 from riskprofile.io._layout import ColumnMapping
+from riskprofile.io._table import custom_cell
 from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn, ExtraType, parse_extra_cell
 from riskprofile.model.frame import frame_schema
 
@@ -34,13 +34,6 @@ def custom_dtype(kind: ExtraType) -> pl.DataType:
     """The frame's dtype for a custom field of ``kind`` (dates at midnight UTC, as the
     catalogue's dates)."""
     return _DTYPES[kind]
-
-
-def _custom_cell(value: Any) -> Any:
-    """A custom field's cell as the model path merges it: as given, blank is nothing."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return value
 
 
 def custom_values(bills: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
@@ -76,7 +69,7 @@ def _typed(
     parsed = [
         parse_extra_cell(
             custom,
-            _custom_cell(cell),
+            custom_cell(cell),
             list_separator=mapping.list_separator,
             decimal_comma=mapping.decimal_comma,
             date_format=mapping.date_format,

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from riskprofile.io._frame._custom import _custom_cell, custom_values
+from riskprofile.io._frame._custom import custom_values
 from riskprofile.io._frame._state import _Call, _ReaderState
 from riskprofile.io._frame._values import (
     _BILL,
@@ -45,7 +45,7 @@ from riskprofile.io._frame._values import (
     _unique_names,
 )
 from riskprofile.io._layout import COLUMN_BY_NAME, DECLARATION_COLUMNS
-from riskprofile.io._table import Group
+from riskprofile.io._table import Group, custom_cell
 from riskprofile.model._base import LENIENT, QualityFlag
 from riskprofile.model.codes import describe_size_type
 from riskprofile.model.manifest import (
@@ -172,7 +172,7 @@ class _GroupTables(_ReaderState):
                                  strict=True):  # fmt: skip
                 cell = {
                     # A custom field's cell is merged as given (TableReader.add).
-                    n: _custom_cell(record.get(self.table.sources[n][0])) if column is None
+                    n: custom_cell(record.get(self.table.sources[n][0])) if column is None
                     else self.table.column_value(column, record)
                     for n, column in plan
                 }  # fmt: skip
