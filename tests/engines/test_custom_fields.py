@@ -60,6 +60,18 @@ def exports(draw: st.DrawFn) -> tuple[dict[str, dict[str, str]], list[dict[str, 
     return fields, rows
 
 
+def write_export(
+    folder: Path, fields: dict[str, dict[str, str]], rows: list[dict[str, str]]
+) -> tuple[Path, Path]:
+    """A drawn export (:func:`exports`) written to ``folder``: ``batch.csv`` and its
+    column mapping ``map.yaml``."""
+    header = ["bl_number", "consignee_name", *[s["column"] for s in fields.values()]]
+    lines = [",".join(header)] + [",".join(row[h] for h in header) for row in rows]
+    (folder / "batch.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "map.yaml").write_text(yaml.safe_dump({"extra": fields}), encoding="utf-8")
+    return folder / "batch.csv", folder / "map.yaml"
+
+
 @settings(max_examples=depth(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exports(), st.sampled_from(["lenient", "strict"]))
 def test_custom_fields_read_and_score_alike_in_both_engines(
@@ -68,10 +80,7 @@ def test_custom_fields_read_and_score_alike_in_both_engines(
     fields, rows = export
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        header = ["bl_number", "consignee_name", *[s["column"] for s in fields.values()]]
-        lines = [",".join(header)] + [",".join(row[h] for h in header) for row in rows]
-        (folder / "batch.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (folder / "map.yaml").write_text(yaml.safe_dump({"extra": fields}), encoding="utf-8")
+        write_export(folder, fields, rows)
         profile = {
             "id": "test.custom", "version": 1, "title": "Custom", "category": "other",
             "owner": "tests",

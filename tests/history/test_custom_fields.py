@@ -17,7 +17,7 @@ from riskprofile.errors import HistoryStoreError
 from riskprofile.history import open_store
 from riskprofile.io import read_frame
 from tests.depth import depth
-from tests.engines.test_custom_fields import exports
+from tests.engines.test_custom_fields import exports, write_export
 
 FIELDS = {
     "office": {"column": "Office", "type": "text", "normalise": "upper"},
@@ -92,9 +92,7 @@ def test_random_custom_fields_read_back_as_read(
     fields, rows = export
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        header = ["bl_number", "consignee_name", *[s["column"] for s in fields.values()]]
-        lines = [",".join(header)] + [",".join(row[h] for h in header) for row in rows]
-        batch, mapping = _write(folder, "\n".join(lines) + "\n", fields)
+        batch, mapping = write_export(folder, fields, rows)
         frame = read_frame(batch, mapping=mapping).frame
         unique = frame.unique("shipment_id", keep="first", maintain_order=True)
         names = [c for c in frame.columns if c.startswith("x_")]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 
 from riskprofile.engines import columnar
@@ -17,7 +16,7 @@ from riskprofile.engines.sql import SqlEngine
 from riskprofile.io import read_frame
 from riskprofile.profiles._expressions import Condition, compile_condition, custom_field_types
 from tests.depth import depth
-from tests.engines.test_custom_fields import AS_OF, exports
+from tests.engines.test_custom_fields import AS_OF, exports, write_export
 
 # Conditions over a custom field of each type: comparisons, membership, text functions,
 # nulls; each is translated to SQL (none is left to another engine).
@@ -44,12 +43,8 @@ def _conditions(fields: dict[str, dict[str, str]]) -> list[tuple[str, Condition]
 
 def _frame(fields: dict[str, dict[str, str]], rows: list[dict[str, str]]) -> pl.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        header = ["bl_number", "consignee_name", *[s["column"] for s in fields.values()]]
-        lines = [",".join(header)] + [",".join(row[h] for h in header) for row in rows]
-        (folder / "batch.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (folder / "map.yaml").write_text(yaml.safe_dump({"extra": fields}), encoding="utf-8")
-        return read_frame(folder / "batch.csv", mapping=folder / "map.yaml").frame
+        batch, mapping = write_export(Path(tmp), fields, rows)
+        return read_frame(batch, mapping=mapping).frame
 
 
 @settings(max_examples=depth(25), deadline=None, suppress_health_check=list(HealthCheck))
