@@ -170,8 +170,12 @@ def check_locks(
     return problems
 
 
+def _is_list(name: str) -> bool:
+    return Path(name).suffix.lower() in LIST_SUFFIXES
+
+
 def _profiles_only(locked: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in locked.items() if Path(k).suffix.lower() not in LIST_SUFFIXES}
+    return {k: v for k, v in locked.items() if not _is_list(k)}
 
 
 def check_list_locks(
@@ -210,7 +214,7 @@ def check_list_locks(
                     "again so that the lists are checked too", path=str(lock), code="lock",
                 ))  # fmt: skip
             continue
-        lists = {k: v for k, v in locked.items() if k not in _profiles_only(locked)}
+        lists = {k: v for k, v in locked.items() if _is_list(k)}
         for name in sorted(set(lists) - {_relative(folder, p) for p in list_files(folder)}):
             problems.append(ProfileError(
                 f"{name} is locked but missing: restore it, or lock the folder again",
