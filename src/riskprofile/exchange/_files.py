@@ -18,7 +18,7 @@ from pathlib import Path
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import InputFormatError
 
-__all__ = ["folder_lock", "read_limited", "write_atomic"]
+__all__ = ["folder_lock", "read_limited", "sync_folder", "write_atomic"]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -43,12 +43,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder's entry is on disk; Windows cannot open
-    # a folder for this, and does not need to.
+def sync_folder(folder: Path) -> None:
+    """Make a rename or a deletion in ``folder`` durable (its entries written to disk);
+    Windows cannot open a folder for this, and does not need to."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from riskprofile.errors import ProfileSetError, RiskProfileError
-from riskprofile.exchange._files import write_atomic
+from riskprofile.exchange._files import sync_folder, write_atomic
 from riskprofile.profiles import lock_profiles
 from riskprofile.serve._app import load_named_profiles
 from riskprofile.serve.web._audit import record
@@ -306,11 +306,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def _delete(target: Path) -> None:
     """Delete an approved file, the deletion made durable (its folder synced)."""
     target.unlink()
-    descriptor = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    sync_folder(target.parent)
 
 
 def _restore(folder: Path, target: Path, before: bytes | None, locked: bool) -> None:
