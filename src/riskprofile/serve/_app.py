@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +20,6 @@ from fastapi.security import APIKeyHeader
 
 from riskprofile._files import files_signature
 from riskprofile.errors import NoProfilesError, ProfileError, RiskProfileError
-from riskprofile.io import COLUMNS, read_manifests
 from riskprofile.model import field_catalogue
 from riskprofile.profiles import LOCK_FILE, CompiledProfile, ProfileSet, load_profiles
 from riskprofile.results import ContainerResult, ScoringRun
@@ -56,6 +52,7 @@ from riskprofile.serve._models import (
     ShipmentOut,
 )
 from riskprofile.serve._pool import CallPool, CallSummary, DocumentProblem, DocumentsRefusedError
+from riskprofile.serve._records import record_problems, records_as_documents
 from riskprofile.serve._screen import name_lists, screen_name
 from riskprofile.serve._store import PoolStore
 
@@ -322,70 +319,6 @@ class Service:
         ]
 
 
-def _records_as_documents(
-    records: Sequence[Mapping[str, Any]], strictness: str
-) -> tuple[list[dict[str, Any]], list[FieldProblemOut]]:
-    """Flat records grouped into manifest documents by the CSV reader itself (its
-    grouping, conflicts and strictness), with each rejected record's problems."""
-    known = {c.name for c in COLUMNS}
-    problems: list[FieldProblemOut] = []
-    for index, record in enumerate(records, start=1):
-        unknown = sorted(set(record) - known)
-        if unknown:
-            problems.append(
-                FieldProblemOut(
-                    record=index,
-                    field=unknown[0],
-                    value=None,
-                    reason="not a column of the flat layout (docs/input.md)",
-                )
-            )
-    if not any(r.get("bl_number") or r.get("container_number") for r in records):
-        problems.append(FieldProblemOut(field="records", reason="no record names a "
-                                        "bl_number or a container_number"))  # fmt: skip
-    if problems:
-        raise _refused(problems)
-    header = [c.name for c in COLUMNS if any(c.name in r for r in records)]
-    handle, name = tempfile.mkstemp(suffix=".csv", prefix="riskprofile-serve-")
-    try:
-        # The reader numbers a record by the line it starts on, and a value may hold a
-        # line break: each record's first line, to give its index back.
-        index_of: dict[int, int] = {}
-        line = 2
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            for index, record in enumerate(records, start=1):
-                row = io.StringIO()
-                csv.writer(row, lineterminator="\n").writerow(
-                    [_cell(record.get(column)) for column in header]
-                )
-                text = row.getvalue()
-                out.write(text)
-                index_of[line] = index
-                line += text.count("\n")
-        reading = read_manifests(name, format="csv", strictness=strictness)  # type: ignore[arg-type]
-        documents = [m.model_dump(mode="json", exclude_defaults=True) for m in reading]
-        rejected = [
-            FieldProblemOut(
-                record=index_of.get(r.record), field=p.field, value=p.value, reason=p.reason
-            )
-            for r in reading.rejected
-            for p in r.problems
-        ]
-    finally:
-        Path(name).unlink(missing_ok=True)
-    return documents, rejected
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def create_app(settings: ServiceSettings) -> FastAPI:
     """The service's ASGI application; its worker loads the keys and profiles now.
 
@@ -484,7 +417,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             raise _refused([FieldProblemOut(**p) for p in too_big])
         rejected: list[FieldProblemOut] = []
         if body.records is not None:
-            documents, rejected = _records_as_documents(body.records, settings.strictness)
+            problems = record_problems(body.records)
+            if problems:
+                raise _refused(problems)
+            documents, rejected = records_as_documents(body.records, settings.strictness)
         else:
             documents = list(body.manifests or [])
         chosen, skipped = service.taking_part(when)
