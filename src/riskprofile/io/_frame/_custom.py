@@ -18,7 +18,7 @@ from riskprofile.io._table import custom_cell
 from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn, ExtraType, parse_extra_cell
 from riskprofile.model.frame import frame_schema
 
-__all__ = ["custom_dtype", "custom_values", "with_custom_columns", "without_empty_custom"]
+__all__ = ["custom_values", "with_custom_columns", "without_empty_custom"]
 
 _DTYPES: dict[ExtraType, pl.DataType] = {
     "text": pl.String(),
@@ -28,12 +28,6 @@ _DTYPES: dict[ExtraType, pl.DataType] = {
     "list": pl.List(pl.String),
 }
 _FLAGS = pl.List(pl.String)
-
-
-def custom_dtype(kind: ExtraType) -> pl.DataType:
-    """The frame's dtype for a custom field of ``kind`` (dates at midnight UTC, as the
-    catalogue's dates)."""
-    return _DTYPES[kind]
 
 
 def custom_values(bills: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
