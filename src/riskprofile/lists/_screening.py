@@ -186,6 +186,10 @@ class TraderScreen:
         self._by_id: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
         self._by_block: dict[str, list[int]] = {}
+        # The first entry of each value (the one an exact hit is explained by).
+        self._by_value: dict[Any, int] = {}
+        for index, entry in enumerate(self.entries):
+            self._by_value.setdefault(entry.value, index)
         for index, (name, ident) in enumerate(zip(names, self._ids, strict=True)):
             if ident:
                 self._by_id.setdefault(ident, []).append(index)
@@ -204,10 +208,8 @@ class TraderScreen:
         (``trader``: the party name's trader name), or None."""
         identifier_text, name, country = party
         shown = name or identifier_text or ""
-        if name is not None and name in in_force:
-            for entry in self.entries:
-                if entry.value == name:
-                    return ScreenMatch(entry, shown, "exact", 100.0)
+        if name is not None and name in in_force and name in self._by_value:
+            return ScreenMatch(self.entries[self._by_value[name]], shown, "exact", 100.0)
         identifier = _identifier(identifier_text)
         for index in self._by_id.get(identifier, ()) if identifier else ():
             if self.entries[index].value in in_force:
