@@ -3,14 +3,27 @@ path, the reference: same frame, same rejected records, same counts."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import polars as pl
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskprofile.io import read_batch, read_frame
-from riskprofile.io.edifact import Segment, tokenize, write_cuscar, write_segments
+from riskprofile.io.edifact import (
+    EdifactMapping,
+    Segment,
+    default_mapping,
+    load_mapping,
+    tokenize,
+    write_cuscar,
+    write_segments,
+)
+from riskprofile.io.edifact._columns import edifact_columns
+from riskprofile.io.edifact._mapping import FIELDS
 from riskprofile.model.frame import shipment_frame
 from riskprofile.model.manifest import Manifest
 from riskprofile.synth import generate_manifests
@@ -18,6 +31,7 @@ from tests.depth import depth
 from tests.strategies import manifests
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
+DEFAULT_YAML = Path(__file__).resolve().parents[3] / "src/riskprofile/io/edifact/cuscar-un.yaml"
 
 
 def _same_as_the_models(path: Path) -> None:
@@ -179,3 +193,54 @@ def test_a_cuscar_file_scores_as_its_shipments_read_through_the_models(tmp_path:
 
     assert ranked(fast) == ranked(reference)
     assert any(b.hits for b in fast.containers)
+
+
+def _polars_steps(text: str, mapping: EdifactMapping) -> int:
+    """The eager Polars steps ``edifact_columns`` takes (each goes through ``lazy()``)."""
+    counted = 0
+    lazy = pl.DataFrame.lazy
+
+    def counting(frame: pl.DataFrame) -> pl.LazyFrame:
+        nonlocal counted
+        counted += 1
+        return lazy(frame)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pl.DataFrame, "lazy", counting)
+        edifact_columns(text, mapping)
+    return counted
+
+
+def test_a_sections_fields_are_read_in_one_pass_not_per_selector(tmp_path: Path) -> None:
+    # Every field given one more selector (one that never matches, on segments the
+    # mapping reads already): the column-wise
+    # reader's Polars steps stay as many (one pass per section reads every selector),
+    # where reading selector by selector took several steps more for each.
+    text = (DATA / "karachi-d95b.edi").read_text(encoding="utf-8")
+    extended = {}
+    for section, fields in yaml.safe_load(DEFAULT_YAML.read_text(encoding="utf-8")).items():
+        if not isinstance(fields, dict):
+            extended[section] = fields
+            continue
+        extended[section] = {}
+        for name, selectors in fields.items():
+            listed = [selectors] if isinstance(selectors, str) else selectors
+            if name != "each" and all(s.split()[-1][:1].isdigit() and "." in s.split()[-1]
+                                      for s in listed):  # fmt: skip
+                head, place = listed[0].split()
+                listed = [*listed, re.sub(r"\[[^]]*\]", "", head) + "[1=ZZZ] " + place]
+            extended[section][name] = listed if name != "each" else selectors
+    path = tmp_path / "extended.yaml"
+    path.write_text(yaml.safe_dump(extended), encoding="utf-8")
+    more = load_mapping(path)
+    added = sum(
+        len(more.selectors(s, n)) - len(default_mapping().selectors(s, n))
+        for s, names in FIELDS.items()
+        for n in names
+    )
+    assert added >= 15
+    assert _polars_steps(text, more) == _polars_steps(text, default_mapping())
+    # ...and the frame is the same.
+    edi = tmp_path / "x.edi"
+    edi.write_text(text, encoding="utf-8")
+    assert read_frame(edi, mapping=path).frame.equals(read_frame(edi).frame)

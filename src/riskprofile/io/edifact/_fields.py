@@ -4,28 +4,18 @@ records of each section, and each field of the mapping for all records at once (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from riskprofile.io._layout import COLUMNS
-from riskprofile.io.edifact._cutting import _TAG, _Cut, _Envelope, _Machine, _WholeFile
+from riskprofile.io.edifact._cutting import _TAG, _Cut, _Envelope, _Machine
 from riskprofile.io.edifact._groups import table_for
-from riskprofile.io.edifact._mapping import FIELDS, EdifactMapping, Selector
-from riskprofile.io.edifact._reader import (
-    party_of,
-)
-from riskprofile.io.edifact._values import FULL_EMPTY, parse_datetime
+from riskprofile.io.edifact._mapping import FIELDS, EdifactMapping
+from riskprofile.io.edifact._selected import _Field, _Selected
 
-_NAME_WIDTH = 35
-_TEXT_WIDTH = 70
-_SEP = ";"
-_INTEGER = r"^[0-9]{1,15}$"
-_DECIMAL = r"^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,12})?$"
-_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,12})?$"
-_KILOGRAMS = ("", "KGM", "KG", "kgm", "kg", "Kg", "KGm")
 _PARTY_ROLES = {
     "shipper": "shipper",
     "consignee": "consignee",
@@ -59,8 +49,10 @@ class _Columns:
         # containers (their ids), each with why; their closure goes with them.
         self.bad_bills: dict[int, str] = {}
         self.bad_boxes: dict[int, str] = {}
-        self._scope: str | None = None  # the section being read
+        self._selected = _Selected(cut)
+        self.passes = 0  # one-pass reads of a section's fields (counted by the tests)
         self._parts: dict[tuple[str, str], pl.DataFrame] | None = None
+        self._no_segments = pl.DataFrame()
         self._records: dict[str, _Records] = {}
         self.max_depth = 0
 
@@ -69,17 +61,14 @@ class _Columns:
             self.bad.setdefault(int(unit), reason)
 
     def route_where(
-        self, frame: pl.DataFrame, condition: pl.Expr, reason: str, scope: str | None = "field"
+        self, frame: pl.DataFrame, condition: pl.Expr, reason: str, scope: str | None = None
     ) -> None:
         """Route what the rows of ``frame`` meeting ``condition`` belong to: their
         messages (``scope`` ``manifest`` or ``None``), or the B/Ls or containers of their
-        ``id`` (``consignments``, ``goods``: the B/L of a goods line, ``containers``);
-        ``field``: the section being read."""
+        ``id`` (``consignments``, ``goods``: the B/L of a goods line, ``containers``)."""
         hit = frame.filter(condition)
         if hit.height == 0:
             return
-        if scope == "field":
-            scope = self._scope
         if scope in (None, "manifest") or "id" not in hit.columns:
             self.route(hit.get_column("unit").unique().to_list(), reason)
             return
@@ -240,353 +229,54 @@ class _Columns:
         )
         return _Records(ids, d, "/".join(path))
 
-    def hits(self, frame: pl.DataFrame, records: _Records, selector: Selector) -> pl.DataFrame:
-        """The segments ``selector`` finds for each record, in message order: ``id``,
-        ``unit``, ``at``, ``raw``."""
-        path = "/".join(p for p in (records.path, *selector.path) if p)
-        rid = pl.col("unit").cast(pl.Int64) if records.depth == 0 else pl.col(f"occ{records.depth}")
+    def _segments(self, frame: pl.DataFrame, tag: str, path: str) -> pl.DataFrame:
+        """The segments of ``tag`` at group ``path``, in file order."""
         if self._parts is None:
-            # One pass over the file's segments for every selector: by tag and group.
-            keep = ["tag", "path", "unit", "at", "raw"]
+            # One pass over the file's segments for every section: by tag and group.
+            keep = ["tag", "path", "unit", "raw"]
             keep += [f"occ{d}" for d in range(1, self.max_depth + 1)]
-            parts = frame.select(keep).partition_by("tag", "path", as_dict=True)
+            kept = frame.select(keep)
+            parts = kept.partition_by("tag", "path", as_dict=True)
             self._parts = {(str(k[0]), str(k[1])): v for k, v in parts.items()}
-        part = self._parts.get((selector.tag, path))
-        if part is None:
-            part = frame.clear()
-        found = part.select(rid.alias("id"), "unit", "at", "raw")
-        cut = self.cut
-        for element, component, values in selector.conditions:
-            value = cut.component(pl.col("raw"), element, component or 1).fill_null("")
-            found = found.filter(value.is_in(sorted(values)))
-        return found
-
-    def values(
-        self, frame: pl.DataFrame, records: _Records, section: str, name: str, kind: str
-    ) -> pl.DataFrame | None:
-        """One field's value for each record that has it: ``id``, ``unit``, ``value``
-        (text as the flat layout's cell); ``None`` when the mapping leaves it out."""
-        selectors = self.mapping.selectors(section, name)
-        if not selectors:
-            return None
-        reader: Callable[..., pl.DataFrame] = getattr(self, f"_{kind}")
-        return reader(frame, records, selectors, name)
-
-    def _first(
-        self,
-        frame: pl.DataFrame,
-        records: _Records,
-        selectors: tuple[Selector, ...],
-        value: Callable[[Selector], pl.Expr],
-    ) -> pl.DataFrame:
-        """Per record, the first hit whose ``value`` is not null, of the first selector
-        that has one: ``id``, ``unit``, ``value``, ``raw``."""
-        both = self._stacked(frame, records, selectors, value)
-        # Hits are in message order within each selector's, selectors in their order.
-        return both.unique("id", keep="first", maintain_order=True)
-
-    def _stacked(
-        self,
-        frame: pl.DataFrame,
-        records: _Records,
-        selectors: tuple[Selector, ...],
-        value: Callable[[Selector], pl.Expr],
-    ) -> pl.DataFrame:
-        """Every selector's hits whose ``value`` is not null, with its ``order``."""
-        parts = []
-        for order, selector in enumerate(selectors):
-            hits = self.hits(frame, records, selector).with_columns(
-                value(selector).alias("value"), pl.lit(order).alias("order")
-            )
-            parts.append(hits.filter(pl.col("value").is_not_null()))
-        return pl.concat(parts) if len(parts) > 1 else parts[0]
-
-    def _value_or_segment(self, selector: Selector) -> pl.Expr:
-        return pl.col("raw") if selector.element is None else self._value_expr(selector)
-
-    def _value_expr(self, selector: Selector) -> pl.Expr:
-        cut = self.cut
-        if selector.element is None:
-            raise _WholeFile(f"the mapping's {selector.text!r} reads a whole segment")
-        if selector.component is None:
-            parts = cut.element(pl.col("raw"), selector.element).str.split(
-                self.cut.service.component
-            )
-            joined = cut.translated(
-                parts.list.eval(pl.element().filter(pl.element() != "")).list.join(" ")
-            )
-            return pl.when(joined != "").then(joined)
-        value = cut.component(pl.col("raw"), selector.element, selector.component)
-        return pl.when(value != "").then(value)
-
-    def _text(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        if all(s.component is not None for s in selectors):
-            return self._first(frame, records, selectors, self._value_expr).select(
-                "id", "unit", "value"
-            )
-        if len(selectors) > 1:
-            raise _WholeFile(f"several selectors for {name} where one reads a whole element")
-        (selector,) = selectors
-        width = _TEXT_WIDTH if selector.tag == "FTX" else _NAME_WIDTH
-        hits = self.hits(frame, records, selector)
-        element = self.cut.element(pl.col("raw"), selector.element or 1)
-        parts = element.str.split(self.cut.service.component)
-        hits = hits.with_columns(
-            self.cut.translated(
-                parts.list.eval(pl.element().filter(pl.element() != "")).list.join(" ")
-            ).alias("value"),
-            # join_text glues on after a part of exactly the width (a word cut there)
-            # when another part follows.
-            parts.list.eval(pl.element().filter(pl.element() != ""))
-            .list.eval(
-                (self.cut.translated(pl.element()).str.len_chars() == width)
-                & (pl.int_range(pl.len()) < pl.len() - 1)
-            )
-            .list.any()
-            .alias("cut"),
-        )
-        self.route_where(hits, pl.col("cut").fill_null(False), f"{name}: a word cut in a text")
-        hits = hits.filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
-        return hits.group_by("id", maintain_order=True).agg(
-            pl.col("unit").first(), pl.col("value").str.join(" ")
-        )
-
-    def _every(
-        self,
-        frame: pl.DataFrame,
-        records: _Records,
-        selectors: tuple[Selector, ...],
-        value: Callable[[Selector], pl.Expr],
-    ) -> pl.DataFrame:
-        """Per record, every hit with a ``value`` of the first selector that has one."""
-        both = self._stacked(frame, records, selectors, value)
-        first = both.group_by("id").agg(pl.col("order").min().alias("first"))
-        return (
-            both.join(first, on="id")
-            .filter(pl.col("order") == pl.col("first"))
-            .sort("at")
-            .drop("first", "order")
-        )
-
-    def _text_list(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        hits = self._every(frame, records, selectors, self._value_expr)
-        self.route_where(
-            hits, pl.col("value").str.contains(_SEP, literal=True), f"{name}: an item holds ';'"
-        )
-        return hits.group_by("id", maintain_order=True).agg(pl.col("unit").first(), pl.col("value"))
-
-    def _containers(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        hits = self._every(frame, records, selectors, self._value_expr)
-        hits = hits.unique(["id", "value"], keep="first", maintain_order=True)
-        return hits.group_by("id", maintain_order=True).agg(pl.col("unit").first(), pl.col("value"))
-
-    def _checked(self, found: pl.DataFrame, ok: pl.Expr, name: str) -> pl.DataFrame:
-        self.route_where(found, ~ok.fill_null(False), f"{name}: a value the model flags")
-        return found.select("id", "unit", "value")
-
-    def _integer(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, self._value_expr)
-        found = self._checked(found, pl.col("value").str.contains(_INTEGER), name)
-        # A value that is no integer has been routed to the models above; its row here
-        # is overwritten by theirs, so it is cast to null rather than failing the read.
-        return found.with_columns(pl.col("value").cast(pl.Int64, strict=False).cast(pl.String))
-
-    def _decimal(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, self._value_expr)
-        value = pl.col("value")
-        if self.cut.service.decimal == ",":
-            value = value.str.replace(",", ".", literal=True)
-        return self._checked(
-            found.with_columns(value), pl.col("value").str.contains(_DECIMAL), name
-        )
-
-    def _weight(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        found = self._measure(frame, records, selectors, unit_first=True)
-        ok = pl.col("unit_code").is_in(_KILOGRAMS) & pl.col("value").str.contains(_NUMBER)
-        return self._checked(found, ok, name)
-
-    def _temperature(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        # Degrees Celsius written plainly are the flat layout's cell; another unit (FAH)
-        # or anything odd goes to the model path, which converts or flags it.
-        found = self._measure(frame, records, selectors, unit_first=False)
-        ok = pl.col("unit_code").is_in(["", "CEL"]) & pl.col("value").str.contains(_NUMBER)
-        return self._checked(found, ok, name)
-
-    def _measure(
-        self,
-        frame: pl.DataFrame,
-        records: _Records,
-        selectors: tuple[Selector, ...],
-        *,
-        unit_first: bool,
-    ) -> pl.DataFrame:
-        """The first value found with its ``unit_code``: a whole element is split into
-        unit and number (the unit first for a weight, MEA; last for a temperature, TMP),
-        a single component has no unit; the number with a decimal point."""
-        found = self._first(frame, records, selectors, self._value_expr)
-        unit_at, text_at = (0, 1) if unit_first else (1, 0)
-        unit_expr: pl.Expr = pl.lit("")
-        text_expr: pl.Expr = pl.lit("")
-        # The selector each record's value came from decides how to read it.
-        for order, selector in enumerate(selectors):
-            if selector.component is None:
-                element = self.cut.element(pl.col("raw"), selector.element or 1)
-                split = element.str.split(self.cut.service.component)
-                unit = self.cut.translated(split.list.get(unit_at, null_on_oob=True)).fill_null("")
-                text = self.cut.translated(split.list.get(text_at, null_on_oob=True)).fill_null("")
-            else:
-                unit, text = pl.lit(""), pl.col("value")
-            chosen = pl.col("order") == order
-            unit_expr = pl.when(chosen).then(unit).otherwise(unit_expr)
-            text_expr = pl.when(chosen).then(text).otherwise(text_expr)
-        found = found.with_columns(unit_expr.alias("unit_code"), text_expr.alias("value"))
-        value = pl.col("value")
-        if self.cut.service.decimal == ",":
-            value = value.str.replace(",", ".", literal=True)
-        return found.with_columns(value)
-
-    def _when(
-        self,
-        frame: pl.DataFrame,
-        records: _Records,
-        selectors: tuple[Selector, ...],
-        name: str,
-        date_only: bool,
-    ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, self._value_expr)
-        text_expr: pl.Expr = pl.lit("")
-        code_expr: pl.Expr = pl.lit(None, pl.String)
-        for order, selector in enumerate(selectors):
-            element = selector.element or 1
-            if selector.component is None:  # a whole C507: qualifier, value, format
-                text = self.cut.component(pl.col("raw"), element, 2)
-                # the date/time format code (DTM's 2379), not a quality flag's code
-                fmt = self.cut.component(pl.col("raw"), element, 3)
-                fmt = pl.when(fmt != "").then(fmt)
-            else:
-                text = self.cut.component(pl.col("raw"), element, selector.component)
-                fmt = pl.lit(None, pl.String)
-            chosen = pl.col("order") == order
-            text_expr = pl.when(chosen).then(text.fill_null("")).otherwise(text_expr)
-            code_expr = pl.when(chosen).then(fmt).otherwise(code_expr)
-        found = found.with_columns(text_expr.alias("text"), code_expr.alias("code"))
-        distinct = found.select("text", "code").unique(maintain_order=True)
-        stamps: list[str | None] = []
-        for text, code in distinct.iter_rows():
-            try:
-                stamp = parse_datetime(text, code).isoformat()
-            except ValueError:
-                stamps.append(None)
-                continue
-            stamps.append(stamp[:10] if date_only else stamp)
-        table = distinct.with_columns(pl.Series("value", stamps, dtype=pl.String))
-        found = found.drop("value").join(
-            table, on=["text", "code"], how="left", nulls_equal=True, maintain_order="left"
-        )
-        return self._checked(found, pl.col("value").is_not_null(), name)
-
-    def _datetime(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        return self._when(frame, records, selectors, name, False)
-
-    def _date(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        return self._when(frame, records, selectors, name, True)
-
-    def _full_empty(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, self._value_expr)
-        codes = {k: "true" if v else "false" for k, v in FULL_EMPTY.items()}
-        found = self._checked(found, pl.col("value").is_in(list(codes)), name)
-        return found.with_columns(pl.col("value").replace_strict(codes, default=None))
-
-    def _seals(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        # A selector of a whole segment counts every segment it finds.
-        hits = self._every(frame, records, selectors, self._value_or_segment)
-        cut = self.cut
-        number = cut.component(pl.col("raw"), 1, 1)
-        sealer = cut.component(pl.col("raw"), 2, 1)
-        hits = hits.with_columns(
-            pl.when(number != "").then(number).alias("number"),
-            pl.when(sealer != "").then(sealer).alias("sealer"),
-        )
-        self.route_where(hits, pl.col("number").is_null(), f"{name}: a seal without a number")
-        self.route_where(
-            hits,
-            pl.col("number").str.contains(_SEP, literal=True)
-            | pl.col("sealer").str.contains(_SEP, literal=True).fill_null(False),
-            f"{name}: a seal holds ';'",
-        )
-        return hits.group_by("id", maintain_order=True).agg(
-            pl.col("unit").first(),
-            pl.col("number").str.join(_SEP).alias("value"),
-            pl.when(pl.col("sealer").is_not_null().any())
-            .then(pl.col("sealer").fill_null("").str.join(_SEP))
-            .alias("sealers"),
-        )
-
-    def _party(
-        self, frame: pl.DataFrame, records: _Records, selectors: tuple[Selector, ...], name: str
-    ) -> pl.DataFrame:
-        found = self._first(frame, records, selectors, lambda _selector: pl.col("raw"))
-        distinct = found["raw"].unique()
-        keys = ("name", "address", "country", "identifier")
-        columns: dict[str, list[str | None]] = {k: [] for k in keys}
-        for raw in distinct.to_list():
-            party = party_of(self.cut.segment(raw)) or {}
-            for key in keys:
-                columns[key].append(party.get(key))
-        table = pl.DataFrame(
-            {"raw": distinct, **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()}}
-        )
-        return found.select("id", "unit", "raw").join(table, on="raw", how="left").drop("raw")
+            self._no_segments = kept.clear()
+        part = self._parts.get((tag, path))
+        return part if part is not None else self._no_segments
 
     # --- the rows -----------------------------------------------------------------------------
 
     def section(self, frame: pl.DataFrame, section: str) -> pl.DataFrame:
         """One row per record of ``section``: ``id``, ``unit``, ``parent``, ``at`` and its
-        fields as cells (parties as four columns each; seals two; lists as lists)."""
+        fields as cells (parties as four columns each; seals two; lists as lists), all
+        read in one pass over the segments the mapping's selectors name
+        (:mod:`._selected`)."""
         records = self.records(frame, section)
         out = records.frame
-        ids = out.select("id")
-        fields: list[pl.Series] = []
-        self._scope = section
-        for name, kind in FIELDS[section].items():
-            found = self.values(frame, records, section, name, kind)
-            if found is None:
-                continue
-            found = found.drop("unit")
-            if kind == "party":
-                prefix = _PARTY_ROLES[name]
-                found = found.rename(
-                    {k: f"{prefix}_{k}" for k in ("name", "address", "country", "identifier")}
-                )
-            elif kind == "seals":
-                found = found.rename({"value": "seal_numbers", "sealers": "seal_sealers"})
-            else:
-                found = found.rename({"value": name})
-            # Each field aligned on the records alone: joining onto the whole growing
-            # table would copy it once per field.
-            aligned = ids.join(found, on="id", how="left", maintain_order="left").drop("id")
-            fields.extend(aligned.get_columns())
-        self._scope = None
-        return out.hstack(fields)
+        fields = [
+            _Field(index, name, kind, selectors)
+            for index, (name, kind) in enumerate(FIELDS[section].items())
+            if (selectors := self.mapping.selectors(section, name))
+        ]
+        if not fields:
+            return out
+        reader = self._selected
+        parts = reader.plan(fields, records.path)
+        rid = pl.col("unit").cast(pl.Int64) if records.depth == 0 else pl.col(f"occ{records.depth}")
+        hits = pl.concat(
+            [reader.hits(part, self._segments(frame, part.tag, part.path), rid) for part in parts],
+            how="diagonal",
+        )
+        self.passes += 1
+        found = hits.group_by("id").agg(reader.aggregates(fields)).collect()
+        table = out.select("id", "unit").join(found, on="id", how="left", maintain_order="left")
+
+        def route(found: pl.DataFrame, condition: pl.Expr, reason: str) -> None:
+            self.route_where(found, condition, reason, section)
+
+        cells: list[pl.Series] = []
+        for spec in fields:
+            finished = reader.finish(table, spec, route)
+            if spec.kind == "party":
+                prefix = _PARTY_ROLES[spec.name]
+                finished = [s.alias(f"{prefix}_{s.name}") for s in finished]
+            cells.extend(finished)
+        return out.hstack(cells)
