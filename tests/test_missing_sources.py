@@ -86,15 +86,48 @@ def test_a_profile_reading_neither_source_is_silent(tmp_path: Path) -> None:
     assert _said(profiles=load_profiles(tmp_path)) == []
 
 
-def test_other_commands_say_it_as_the_command_line_says_warnings(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_evaluate_says_it_in_its_own_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `riskprofile evaluate` scores through score(): the library's warning reaches the
-    # analyst as a command-line warning, not as a Python source location.
+    # `riskprofile evaluate` has no --stowplan: it says the indicators cannot fire in the
+    # command's words (once, as `score` does), not score()'s "give stowplan=" (an option
+    # of the Python API the analyst cannot give it), nor as a Python source location.
     monkeypatch.chdir(ROOT)
     outcomes = ROOT / "examples/data/karachi-sample.outcomes.csv"
     main(["evaluate", str(SAMPLE), str(outcomes), "--as-of", "2026-11-02"])
     err = capsys.readouterr().err
-    assert "riskprofile: warning: profile general.stowplan-crosscheck: 9 of its 9" in err
+    said = (
+        "riskprofile evaluate: warning: profile general.stowplan-crosscheck: 9 of its 9 "
+        "indicators read the stow plan's fields, which this run was not given: they cannot "
+        "fire (riskprofile evaluate takes no stow plan)\n"
+    )
+    assert err.count(said) == 1
+    assert "stowplan=" not in err
     assert "MissingSourceWarning" not in err
     assert ".py:" not in err
+
+
+def test_exchange_warn_from_a_batch_says_it_in_its_own_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["exchange", "keygen", "--pcu", "PK-KHI", "-o", str(tmp_path)]) == 0
+    run = score(str(SAMPLE), load_profiles(bundled=True), as_of="2026-11-02")
+    box = next(c.container_number for c in run.containers if c.hits)
+    capsys.readouterr()
+    code = main([
+        "exchange", "warn", "--batch", str(SAMPLE), "--container", str(box), "--to", "KZ-AKT",
+        "--key", str(tmp_path / "PK-KHI.key.pem"), "-o", str(tmp_path / "out"),
+        "--home", str(tmp_path / "home"), "--as-of", "2026-11-02T09:00:00Z",
+    ])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert (
+        err.count(
+            "riskprofile exchange warn: warning: profile general.stowplan-crosscheck: 9 of its "
+            "9 indicators read the stow plan's fields, which this run was not given: they "
+            "cannot fire (riskprofile exchange warn takes no stow plan)\n"
+        )
+        == 1
+    )
+    assert "stowplan=" not in err

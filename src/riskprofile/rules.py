@@ -231,21 +231,35 @@ def _not_applicable(profile: CompiledProfile, day: dt.date, include_drafts: bool
 
 
 def missing_sources(
-    *, history: object | None, stowplan: object | None, command_line: bool = False
+    *,
+    history: object | None,
+    stowplan: object | None,
+    command_line: bool = False,
+    command: str | None = None,
 ) -> list[tuple[str, frozenset[str], str]]:
-    """(what, its fields, the option that gives it) for each source of fields a run was
-    not given: a stow plan (``stowplan_*`` fields) and a history store (history fields).
-    The option is spelt as :func:`score`'s argument, or with ``command_line`` as
-    ``riskprofile score``'s."""
+    """(what, its fields, what to do) for each source of fields a run was not given: a
+    stow plan (``stowplan_*`` fields) and a history store (history fields).
+
+    What to do names the option that gives the source, spelt as :func:`score`'s
+    argument, or with ``command_line`` as ``riskprofile score``'s; ``command`` names a
+    command that has no such option (``evaluate``, ``exchange warn``), which is said
+    instead of an option the command would refuse."""
     from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS
+
+    def todo(option: str, noun: str) -> str:
+        if command is not None:
+            return f"riskprofile {command} takes no {noun}"
+        return f"give --{option}" if command_line else f"give {option}="
 
     missing = []
     if stowplan is None:
-        option = "--stowplan" if command_line else "stowplan="
-        missing.append(("stow plan's fields", frozenset(STOWPLAN_FIELDS), option))
+        missing.append(
+            ("stow plan's fields", frozenset(STOWPLAN_FIELDS), todo("stowplan", "stow plan"))
+        )
     if history is None:
-        option = "--history" if command_line else "history="
-        missing.append(("history fields", frozenset(HISTORY_FIELDS), option))
+        missing.append(
+            ("history fields", frozenset(HISTORY_FIELDS), todo("history", "history store"))
+        )
     return missing
 
 
@@ -258,12 +272,12 @@ def unfed_indicators(
     :class:`~riskprofile.errors.MissingSourceWarning`)."""
     lines = []
     for profile in profiles:
-        for what, fields, option in missing:
+        for what, fields, todo in missing:
             unfed = [i for i in profile.indicators if i.condition.fields & fields]
             if unfed:
                 lines.append(
                     f"profile {profile.id}: {len(unfed)} of its {len(profile.indicators)} "
                     f"indicators read the {what}, which this run was not given: they "
-                    f"cannot fire (give {option})"
+                    f"cannot fire ({todo})"
                 )
     return lines

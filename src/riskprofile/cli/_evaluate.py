@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
-    from riskprofile.errors import ArgumentError
+    from riskprofile.errors import ArgumentError, MissingSourceWarning
     from riskprofile.evaluation import DEFAULT_CAPACITIES, evaluate, text_summary, write_report
     from riskprofile.evaluation._breakdown import check_group_field
+    from riskprofile.rules import missing_sources
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity
 
@@ -100,7 +102,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         [args.batch, args.outcomes, args.mapping, args.outcomes_mapping, *(args.profiles or [])],
     )
     profiles = _args.load_profiles(args.profiles, args.country)
-    check_profiles(profiles, args.as_of, args.include_drafts, "evaluate")
+    # The command has no --stowplan or --history: indicators reading those fields are
+    # said to be unable to fire, in the command's own words (not score()'s "stowplan=").
+    check_profiles(
+        profiles, args.as_of, args.include_drafts, "evaluate",
+        missing_sources=missing_sources(history=None, stowplan=None, command="evaluate"),
+    )  # fmt: skip
     # Read the outcomes first: a bad outcome file is found before the batch is scored.
     reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "evaluate", args.batch)
     progress = Progress()
@@ -118,7 +125,11 @@ def _evaluate(args: argparse.Namespace) -> int:
             check_group_field(field, batch.frame.schema)
         except ArgumentError as exc:
             raise _usage(f"--group-by {field}: {exc}") from None
-    with progress.stage("scoring", batch.frame.height, "shipments") as step:
+    with (
+        progress.stage("scoring", batch.frame.height, "shipments") as step,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", MissingSourceWarning)  # said above, on stderr
         run = score(
             batch, profiles, as_of=args.as_of, include_drafts=args.include_drafts, progress=step
         )

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
+import warnings
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -487,12 +488,23 @@ def _party_warning(args: argparse.Namespace, sender: str, now: dt.datetime) -> A
 
 
 def _warning_from_batch(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
+    from riskprofile.cli._score import check_profiles
+    from riskprofile.errors import MissingSourceWarning
+    from riskprofile.rules import missing_sources
     from riskprofile.scoring import score
 
     profiles = _args.load_profiles(args.profiles, args.country)
+    # Said as `score` says it: profiles skipped, lists expired, indicators that read a
+    # stow plan or history this command is never given (in its own words).
+    check_profiles(
+        profiles, now, False, "exchange warn",
+        missing_sources=missing_sources(history=None, stowplan=None, command="exchange warn"),
+    )  # fmt: skip
     # A container's result depends on its own shipments only: scoring them alone gives
     # the very result (hits, score, lane) the whole batch's run gives it.
-    run = score(_shipments_of(args), profiles, as_of=now)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSourceWarning)  # said above, on stderr
+        run = score(_shipments_of(args), profiles, as_of=now)
     if not any(c.container_number == args.container for c in run.containers):
         raise _not_found(args, "is not in the batch")
     return _warning_from_scoring_run(run, args, sender, now)
