@@ -150,3 +150,38 @@ def test_data_convert_and_check_flags_draw_their_stages(
     stream.truncate(0)
     assert main(["data", "check", sample, "--flags"]) == 0
     assert f"\rreading {sample} [" in stream.getvalue()
+
+
+def test_a_message_printed_while_a_line_is_drawn_stands_on_its_own_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A warning said on standard error while the batch is read (the read draws its line
+    # in its own thread) used to run onto the progress line: "reading b.csv [###...]
+    # riskprofile score: warning: ...". The line is erased first, and drawn again at the
+    # stage's next update, under the message.
+    terminal, clock = _Terminal(), _Clock()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress(delay=1.0, clock=clock, timer=False)
+    with progress.stage("reading b.csv", 4, "records") as step:
+        clock.now += 2.0
+        step(1)
+        print("riskprofile score: warning: a list has expired", file=sys.stderr)
+        step(2)
+    assert sys.stderr is terminal  # put back when the stage ends
+    lines = terminal.getvalue().split("\n")
+    assert lines[0].startswith("\rreading b.csv [")
+    assert lines[0].endswith("\r\x1b[Kriskprofile score: warning: a list has expired")
+    assert lines[1].startswith("\rreading b.csv [###############...............] 2/4")
+    assert "done in" in lines[-2]
+    print("after", file=sys.stderr)  # no longer wrapped: written as it is
+    assert terminal.getvalue().endswith("\nafter\n")
+
+
+def test_off_a_terminal_standard_error_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with Progress(delay=0.0).stage("scoring", 2) as step:
+        assert sys.stderr is pipe
+        step(1)
+        print("warning: x", file=sys.stderr)
+    assert pipe.getvalue() == "warning: x\n"

@@ -4,6 +4,10 @@ Shown only on a terminal, and only for a stage that lasts more than a second: in
 a file standard error carries the same bytes with or without it (the tests compare them).
 A stage that reports how far it is (``done`` of ``total``) draws a bar; one that cannot
 (a column-wise step is one call) shows its elapsed time, redrawn from a timer thread.
+
+While a line is drawn on standard error, anything else the command prints there (a
+warning said while the batch is read in its thread) first clears the line, so that the
+message stands on a line of its own; the next redraw puts the progress back under it.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class Progress:
         self.delay = delay
         self.clock = clock
         self.timer = timer
+        self.on_screen: _Line | None = None  # the line drawn and not yet finished
 
     @contextmanager
     def stage(self, what: str, total: int | None = None, unit: str = "") -> Iterator[Step]:
@@ -66,12 +71,68 @@ class Progress:
             return
         line = _Line(self, what, total, unit)
         line.start()
-        try:
-            yield line.update
-        except BaseException:
-            line.finish(failed=True)  # the error says what happened, not "done"
-            raise
-        line.finish(failed=False)
+        with _clearing_stderr(self):
+            try:
+                yield line.update
+            except BaseException:
+                line.finish(failed=True)  # the error says what happened, not "done"
+                raise
+            line.finish(failed=False)
+
+
+_installed: dict[int, int] = {}  # id(Progress) -> stages open that share the wrapper
+_install_lock = threading.Lock()
+
+
+@contextmanager
+def _clearing_stderr(progress: Progress) -> Iterator[None]:
+    """``sys.stderr`` wrapped while a stage of ``progress`` draws on it (stages open on
+    several threads share one wrapper; the last to close puts the stream back)."""
+    with _install_lock:
+        ours = progress.stream is sys.stderr or isinstance(sys.stderr, _ClearFirst)
+        if ours and not isinstance(sys.stderr, _ClearFirst):
+            sys.stderr = _ClearFirst(progress, sys.stderr)
+        if isinstance(sys.stderr, _ClearFirst) and sys.stderr.progress is progress:
+            _installed[id(progress)] = _installed.get(id(progress), 0) + 1
+        else:
+            ours = False
+    try:
+        yield
+    finally:
+        if ours:
+            with _install_lock:
+                left = _installed[id(progress)] - 1
+                if left:
+                    _installed[id(progress)] = left
+                else:
+                    del _installed[id(progress)]
+                    if isinstance(sys.stderr, _ClearFirst) and sys.stderr.progress is progress:
+                        sys.stderr = sys.stderr.stream
+
+
+class _ClearFirst:
+    """Standard error while a progress line may be on it: a write first erases the line
+    drawn (``\\r`` and erase-to-end-of-line) and has the next update draw it again."""
+
+    def __init__(self, progress: Progress, stream: TextIO) -> None:
+        self.progress = progress
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        line = self.progress.on_screen
+        if line is None or not text:
+            return self.stream.write(text)
+        with line.lock:
+            self.stream.write("\r\x1b[K")
+            self.progress.on_screen = None
+            line.last = 0.0  # redrawn at its next update or tick, under the message
+            return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> object:  # isatty, fileno, encoding...
+        return getattr(self.stream, name)
 
 
 def _ignore(done: int, total: int | None = None, /) -> None:
@@ -141,8 +202,12 @@ class _Line:
                 text += f" {self.done:,} {self.unit}"
             text += f" ({'done in ' if final else ''}{elapsed:.1f} s)"
             # \r and erase-to-end-of-line: a terminal redraws the one line in place.
-            self.progress.stream.write(f"\r{text}\x1b[K" + ("\n" if final else ""))
-            self.progress.stream.flush()
+            stream = self.progress.stream
+            if isinstance(stream, _ClearFirst):
+                stream = stream.stream
+            stream.write(f"\r{text}\x1b[K" + ("\n" if final else ""))
+            stream.flush()
+            self.progress.on_screen = None if final else self
 
     def finish(self, *, failed: bool) -> None:
         self.stop.set()
@@ -151,8 +216,11 @@ class _Line:
         if not self.shown:
             return
         if failed:
-            self.progress.stream.write("\n")
-            self.progress.stream.flush()
+            with self.lock:
+                if self.progress.on_screen is self:
+                    self.progress.on_screen = None
+                    self.progress.stream.write("\n")
+                    self.progress.stream.flush()
             return
         if self.total is not None:
             self.done = max(self.done, self.total)
