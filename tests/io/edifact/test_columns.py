@@ -25,7 +25,7 @@ from riskprofile.io.edifact import (
 from riskprofile.io.edifact._columns import edifact_columns
 from riskprofile.io.edifact._mapping import FIELDS
 from riskprofile.model.frame import shipment_frame
-from riskprofile.model.manifest import Manifest
+from riskprofile.model.manifest import Manifest, Seal
 from riskprofile.synth import generate_manifests
 from tests.depth import depth
 from tests.strategies import manifests
@@ -244,3 +244,25 @@ def test_a_sections_fields_are_read_in_one_pass_not_per_selector(tmp_path: Path)
     edi = tmp_path / "x.edi"
     edi.write_text(text, encoding="utf-8")
     assert read_frame(edi, mapping=path).frame.equals(read_frame(edi).frame)
+
+
+@pytest.mark.parametrize("seals", [9, 10])
+def test_a_segment_over_its_repeat_limit_goes_through_the_models(
+    tmp_path: Path, seals: int
+) -> None:
+    # SEL may stand 9 times under an EQD (SG5): the tenth is a problem the model path
+    # reports; counted column-wise as the length of a run of one group state.
+    day = [
+        *generate_manifests(seed=5, containers=20, defect_rate=0.0),
+        *generate_manifests(seed=6, containers=20, defect_rate=0.0, port_of_call="AEJEA"),
+    ]
+    box = day[-1].containers[2]
+    many = [Seal(number=f"SL{n:06d}", sealer="carrier") for n in range(seals)]
+    day[-1].containers[2] = box.model_copy(update={"seals": many})
+    path = tmp_path / "x.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    assert write_cuscar(day).count(f"SEL+SL{seals - 1:06d}") == 1
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == (seals > 9)
+    _same_as_the_models(path)

@@ -36,6 +36,9 @@ class _State:
     names: tuple[str, ...]  # the group at each depth below the root
     opens: tuple[int, ...]  # the depths this state's segment opened a group at
     limit: int  # how often the tag may stand in the innermost group (the least entry)
+    # The tag stands at several entries of the innermost group: its repeats need not
+    # follow one another (counted by group, not by runs).
+    scattered: bool
 
 
 class _Machine:
@@ -60,7 +63,7 @@ class _Machine:
             return found
         number = len(self.states)
         names = tuple(g.name for g, _ in levels[1:])
-        self.states.append(_State(levels, names, opens, limit))
+        self.states.append(_State(levels, names, opens, limit, len(limits) > 1))
         self.moves.append({})
         self.index[key] = number
         return number

@@ -148,6 +148,8 @@ class _Columns:
             per_state(["/".join(s.names) for s in known], pl.Categorical).alias("path"),
             per_state([len(s.names) for s in known], pl.Int32).alias("depth"),
             per_state([s.limit for s in known], pl.Int32).alias("limit"),
+            per_state([bool(s.opens) for s in known], pl.Boolean).alias("opens"),
+            per_state([s.scattered for s in known], pl.Boolean).alias("scattered"),
         ]
         for d in range(1, depth + 1):
             exprs.append(per_state([d in s.opens for s in known], pl.Boolean).alias(f"opens{d}"))
@@ -174,14 +176,34 @@ class _Columns:
 
     def _repeats(self, frame: pl.DataFrame, depth: int) -> None:
         """Route the messages where a segment or group repeats more often than its table
-        allows (counted per occurrence, as the group parser counts)."""
-        inner = pl.col("unit").cast(pl.Int64)
-        for d in range(1, depth + 1):
-            inner = pl.when(pl.col("depth") == d).then(pl.col(f"occ{d}")).otherwise(inner)
-        counts = frame.group_by("unit", "depth", inner.alias("inner"), "tag").agg(
-            pl.len().alias("n"), pl.col("limit").min()
+        allows (counted per occurrence, as the group parser counts).
+
+        A tag that stands at one entry of its group can only repeat right after itself
+        (the group parser never goes back to an earlier entry, and a group opened after
+        it closes before anything of this occurrence comes again): its count is the
+        length of a run of one state that opens no group. Only a tag at several entries
+        of its group is counted by a group_by over its occurrence."""
+        state = pl.col("state")
+        starts = (
+            (pl.int_range(pl.len()) == 0)
+            | pl.col("opens")
+            | state.ne(state.shift(1))
+            | pl.col("unit").ne(pl.col("unit").shift(1))
         )
-        self.route_where(counts, pl.col("n") > pl.col("limit"), "a segment repeated too often")
+        runs = frame.select("unit", "limit", starts.alias("start")).with_row_index("i")
+        runs = runs.filter(pl.col("start")).with_columns(
+            pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n")
+        )
+        self.route_where(runs, pl.col("n") > pl.col("limit"), "a segment repeated too often")
+        scattered = frame.filter(pl.col("scattered"))
+        if scattered.height:
+            inner = pl.col("unit").cast(pl.Int64)
+            for d in range(1, depth + 1):
+                inner = pl.when(pl.col("depth") == d).then(pl.col(f"occ{d}")).otherwise(inner)
+            counts = scattered.group_by("unit", "depth", inner.alias("inner"), "tag").agg(
+                pl.len().alias("n"), pl.col("limit").min()
+            )
+            self.route_where(counts, pl.col("n") > pl.col("limit"), "a segment repeated too often")
         for d in range(1, depth + 1):
             parent = pl.col("unit").cast(pl.Int64) if d == 1 else pl.col(f"occ{d - 1}")
             opened = (
