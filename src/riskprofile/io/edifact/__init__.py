@@ -6,8 +6,10 @@ docs/edifact.md); this package holds the parts: the tokenizer (:func:`tokenize`)
 envelopes and their control counts (:func:`open_envelopes`), the segment tables and the
 group parser (:func:`segment_table`, :func:`place_segments`), the mapping that says where
 each field lives (:func:`load_mapping`), the reader (:func:`iter_edifact_manifests`) and
-the writer (:func:`write_cuscar`); stow plans (BAPLIE) are read into the units on board
-(:func:`read_stowplan`), written back (:func:`write_baplie`), compared with the
+the writer (:func:`write_cuscar`); stow plans (BAPLIE 1.5 to 2.2 on D.95B, BAPLIE 3 on
+D.13B and later) are read into the units on board (:func:`read_stowplan`, each message with
+its directory's table: :func:`baplie_table`), written back (:func:`write_baplie`, either
+layout), compared with the
 manifests (:func:`compare_stowplan`) and joined to a batch as shipment fields
 (:func:`join_stowplan`).
 """
@@ -24,8 +26,10 @@ from riskprofile.io.edifact._stowfields import (
     with_stowplan_shipments,
 )
 from riskprofile.io.edifact._stowplan import (
+    BAPLIE_VERSIONS,
     StowedUnit,
     StowPlan,
+    baplie_table,
     read_stowplan,
     write_baplie,
     write_baplie_calls,
@@ -42,6 +46,7 @@ from riskprofile.io.edifact._syntax import (
 from riskprofile.io.edifact._writer import cuscar_segments, write_cuscar, write_edifact
 
 __all__ = [
+    "BAPLIE_VERSIONS",
     "DEFAULT_SERVICE",
     "Discrepancy",
     "EdifactMapping",
@@ -57,6 +62,7 @@ __all__ = [
     "StowedUnit",
     "StowplanCheck",
     "Tokens",
+    "baplie_table",
     "compare_stowplan",
     "cuscar_segments",
     "default_mapping",

@@ -6,9 +6,12 @@ from the declared weight, a port of discharge that disagrees). This module reads
 the plan says; comparing it with a manifest is for the caller.
 
 Read: BAPLIE in the D.95B layout of SMDG's manuals 1.5 (``BAPLIE:1:911``), 2.0 and 2.2
-(``BAPLIE:D:95B:UN:SMDG22``). Each stowage location (``LOC+147``, bay-row-tier) with its
-container (``EQD``) becomes a :class:`StowedUnit`; every problem is kept with its place
-(:attr:`StowPlan.problems`) and no unit with a container number is ever dropped.
+(``BAPLIE:D:95B:UN:SMDG22``), and in the layout of the message's revision 7 that SMDG's
+BAPLIE 3 manuals use (``BAPLIE:D:13B:UN:SMDG31``; D.13A to D.20B, and D.21A and later
+with their ``ATT`` segments): each message is read with the segment table of its
+directory (:func:`baplie_table`). Each container (``EQD``) in a stowage location
+(``LOC+147``, bay-row-tier) becomes a :class:`StowedUnit`; every problem is kept with its
+place (:attr:`StowPlan.problems`) and no unit with a container number is ever dropped.
 
 >>> plan = read_stowplan("tests/data/edifact/baplie-smdg22.edi")
 >>> [(u.position, u.container_number) for u in plan.units][:2]
@@ -17,14 +20,16 @@ container (``EQD``) becomes a :class:`StowedUnit`; every problem is kept with it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
-from riskprofile.errors import InputFormatError
+from riskprofile.errors import ArgumentError, InputFormatError
 from riskprofile.io.edifact._envelope import Message, Problem, open_envelopes
-from riskprofile.io.edifact._groups import GroupNode, place_segments, segment_table
+from riskprofile.io.edifact._groups import GroupNode, SegmentTable, place_segments, segment_table
 from riskprofile.io.edifact._reader import paused_gc, read_text
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
@@ -40,7 +45,24 @@ from riskprofile.io.edifact._values import (
     parse_weight,
 )
 
-__all__ = ["StowPlan", "StowedUnit", "read_stowplan", "write_baplie", "write_baplie_calls"]
+__all__ = [
+    "BAPLIE_VERSIONS",
+    "StowPlan",
+    "StowedUnit",
+    "baplie_table",
+    "read_stowplan",
+    "write_baplie",
+    "write_baplie_calls",
+]
+
+BaplieVersion = Literal["2.2", "3.1"]
+# The SMDG manual versions write_baplie writes: the UNH message identifier of each.
+BAPLIE_VERSIONS: dict[str, tuple[str, str, str, str, str]] = {
+    "2.2": ("BAPLIE", "D", "95B", "UN", "SMDG22"),
+    "3.1": ("BAPLIE", "D", "13B", "UN", "SMDG31"),
+}
+# Tables read location-first with an equipment group per container (revision 7).
+_EQUIPMENT_FIRST = ("D13B", "D21A")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +75,13 @@ class StowedUnit:
         container_number: the container's number as written (``EQD`` element 2).
         size_type: the ISO 6346 size-type code.
         full: true when laden, false when empty (``EQD`` 8169: 5 full, 4 empty).
-        gross_mass_kg: the verified gross mass (``MEA+VGM``) or, failing that, the gross
-            weight (``MEA+WT``), in kg.
-        port_of_loading, port_of_discharge: ``LOC+9`` and ``LOC+11`` of the location.
+        gross_mass_kg: the verified gross mass (``MEA+VGM``; BAPLIE 3: ``MEA+AAE+VGM``) or,
+            failing that, the gross weight (``MEA+WT``; BAPLIE 3: ``MEA+AAE+AET``), in kg.
+        port_of_loading, port_of_discharge: ``LOC+9`` and ``LOC+11`` of the location
+            (BAPLIE 3: of the container).
         dangerous_goods: ``(IMDG class, UN number)`` of each ``DGS``.
         reefer_celsius: the set temperature (``TMP+2``), in degrees Celsius.
-        operator: the container operator (``NAD+CA``).
+        operator: the container operator (``NAD+CA``; BAPLIE 3: ``NAD+CF``).
         message, segment: the message reference and the position of the ``LOC+147`` in it.
     """
 
@@ -83,9 +106,13 @@ class StowPlan:
     Attributes:
         source: the file.
         vessel, voyage: from the first message's ``TDT+20`` (vessel name, voyage number).
-        units: every occupied location, in file order.
+        units: every container on board, in file order (a location holding several
+            containers gives a unit for each).
         problems: control counts, segments out of place, values that cannot be read,
-            locations without a container: each with its place in the file.
+            locations without a container (BAPLIE 2): each with its place in the file.
+        empty_locations: the positions a BAPLIE 3 plan lists without equipment (lost or
+            blocked slots, empty locations reported by agreement): no container is
+            missing there, so they are no problem, but they are not silently dropped.
     """
 
     source: str
@@ -93,6 +120,7 @@ class StowPlan:
     voyage: str | None = None
     units: list[StowedUnit] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    empty_locations: list[str] = field(default_factory=list)
 
     @property
     def container_numbers(self) -> list[str]:
@@ -116,7 +144,6 @@ def read_stowplan(path: str | Path) -> StowPlan:
             raise InputFormatError(exc.message, path=source) from None
         envelope = open_envelopes(tokens)
         decimal = tokens.service.decimal
-        table = segment_table("BAPLIE", "D95B")
         messages = 0
         for unit in envelope.units:
             if not isinstance(unit, Message):
@@ -130,23 +157,59 @@ def read_stowplan(path: str | Path) -> StowPlan:
                 )
                 continue
             messages += 1
+            table = baplie_table(unit.directory)
             root, placing = place_segments(unit, table)
             plan.problems.extend(unit.problems)
-            plan.problems.extend(placing)
-            _voyage(plan, root)
-            for location in root.groups.get("SG2", ()):
-                stowed = _unit(unit, location, decimal, plan.problems)
-                if stowed is not None:
-                    plan.units.append(stowed)
+            plan.problems.extend(_named(unit, p) for p in placing)
+            if table.directory in _EQUIPMENT_FIRST:
+                _voyage(plan, root, "SG4")
+                _equipment_units(unit, root, decimal, plan)
+            else:
+                _voyage(plan, root, "SG1")
+                for location in root.groups.get("SG2", ()):
+                    plan.units.extend(_unit(unit, location, decimal, plan.problems))
     if not messages:
         raise InputFormatError("no BAPLIE message in the file", path=source)
     return plan
 
 
-def _voyage(plan: StowPlan, root: GroupNode) -> None:
+def _named(message: Message, problem: Problem) -> Problem:
+    """An ``EQD`` without a place names its container: the unit is not read, and the
+    problem says which one it is."""
+    if problem.code != "unplaced_segment" or problem.tag != "EQD" or problem.position is None:
+        return problem
+    number = message.segments[problem.position - 1].value(2, 1)
+    if not number:
+        return problem
+    return replace(
+        problem, reason=f"{problem.reason}: container {number} is not read", value=number
+    )
+
+
+def baplie_table(directory: str) -> SegmentTable:
+    """The segment table a BAPLIE message of ``directory`` (``D13B``) is read with.
+
+    D.13A to D.20B have the message's revision 7 (BAPLIE 3), D.21A and later add ``ATT``
+    to it; every older directory, and SMDG 1.5's ``1:911``, is read with D.95B's (the
+    layout SMDG's manuals 1.5 to 2.2 use).
+
+    >>> baplie_table("D16A").directory, baplie_table("D95B").directory
+    ('D13B', 'D95B')
+    """
+    match = re.fullmatch(r"D(\d\d)([AB])", directory.upper())
+    if match is not None and int(match[1]) < 90:  # 2000 and later
+        year = int(match[1])
+        if year >= 21:
+            return segment_table("BAPLIE", "D21A")
+        if year >= 13:
+            return segment_table("BAPLIE", "D13B")
+    return segment_table("BAPLIE", "D95B")
+
+
+def _voyage(plan: StowPlan, root: GroupNode, group: str) -> None:
     if plan.vessel is not None or plan.voyage is not None:
         return
-    for transport in root.groups.get("SG1", ()):
+    for transport in root.groups.get(group, ()):
         found = transport.first("TDT")
         if found is not None and found[1].value(1) == "20":
             plan.voyage = found[1].value(2)
@@ -154,67 +217,208 @@ def _voyage(plan: StowPlan, root: GroupNode) -> None:
             return
 
 
-def _unit(
-    message: Message, node: GroupNode, decimal: str, problems: list[Problem]
-) -> StowedUnit | None:
-    cell = node.first("LOC")
-    if cell is None:
-        return None
-    position, loc = cell
-    places = {s.value(1): s.value(2, 1) for _, s in node.segments.get("LOC", [])[1:]}
-    equipment = node.groups.get("SG3", [])
-    eqd = equipment[0].first("EQD") if equipment else None
-    if eqd is None:
-        problems.append(
-            message.problem("no_container", "a stowage location without a container", position)
-        )
-        return None
-    _, box = eqd
-    operator = None
-    nad = equipment[0].first("NAD")
-    if nad is not None:
-        operator = nad[1].value(2, 1)
-    mass: float | None = None
-    masses = {s.value(1): (p, s) for p, s in node.segments.get("MEA", [])}
-    for qualifier in ("VGM", "WT", "AAE"):
+def _mass(
+    message: Message,
+    masses: dict[str | None, tuple[int, Segment]],
+    qualifiers: tuple[str, ...],
+    decimal: str,
+    problems: list[Problem],
+) -> float | None:
+    """The first of ``qualifiers`` the ``MEA`` segments have, in kg (``None`` when its
+    value is absent: a location's ``MEA`` is mandatory in BAPLIE 2, its value is not)."""
+    for qualifier in qualifiers:
         if qualifier in masses:
             at, mea = masses[qualifier]
             unit_code, text = mea.value(3, 1), mea.value(3, 2)
-            if text is None:  # a location's MEA is mandatory, its value is not
-                break
+            if text is None:
+                return None
             try:
-                mass = parse_weight(unit_code, text, decimal)
+                return parse_weight(unit_code, text, decimal)
             except ValueError as exc:
                 problems.append(message.problem("invalid_value", str(exc), at, "3", text))
-            break
-    reefer = None
-    tmp = node.first("TMP")
-    if tmp is not None:
-        value, unit_code = tmp[1].value(2, 1), tmp[1].value(2, 2)
-        try:
-            reefer = parse_temperature(unit_code, value or "", decimal)
-        except ValueError as exc:
-            problems.append(message.problem("invalid_value", str(exc), tmp[0], "2.1", value))
+                return None
+    return None
+
+
+def _reefer(
+    message: Message, tmp: tuple[int, Segment] | None, decimal: str, problems: list[Problem]
+) -> float | None:
+    if tmp is None:
+        return None
+    value, unit_code = tmp[1].value(2, 1), tmp[1].value(2, 2)
+    try:
+        return parse_temperature(unit_code, value or "", decimal)
+    except ValueError as exc:
+        problems.append(message.problem("invalid_value", str(exc), tmp[0], "2.1", value))
+        return None
+
+
+def _full(box: Segment) -> bool | None:
+    code = box.value(6)
+    return FULL_EMPTY.get(code) if code else None
+
+
+def _unit(
+    message: Message, node: GroupNode, decimal: str, problems: list[Problem]
+) -> list[StowedUnit]:
+    """The containers of one BAPLIE 2 stowage location (``SG2``): the location's weight,
+    temperature and dangerous goods are the first container's; every further ``EQD``
+    there (bundled flat racks...) is a unit of its own with the location's ports."""
+    cell = node.first("LOC")
+    if cell is None:
+        return []
+    position, loc = cell
+    places = {s.value(1): s.value(2, 1) for _, s in node.segments.get("LOC", [])[1:]}
+    equipment = node.groups.get("SG3", [])
+    if not equipment:
+        problems.append(
+            message.problem("no_container", "a stowage location without a container", position)
+        )
+        return []
+    masses: dict[str | None, tuple[int, Segment]] = {}
+    for at, mea in node.segments.get("MEA", []):
+        masses.setdefault(mea.value(1), (at, mea))
     dangerous = tuple(
         (dgs.value(2, 1), dgs.value(3, 1))
         for group in node.groups.get("SG4", ())
         for _, dgs in group.segments.get("DGS", [])
     )
-    full_code = box.value(6)
-    return StowedUnit(
-        position=loc.value(2, 1) or "",
-        container_number=box.value(2, 1),
-        size_type=box.value(3, 1),
-        full=FULL_EMPTY.get(full_code) if full_code else None,
-        gross_mass_kg=mass,
-        port_of_loading=places.get("9"),
-        port_of_discharge=places.get("11"),
-        dangerous_goods=dangerous,
-        reefer_celsius=reefer,
-        operator=operator,
-        message=message.reference,
-        segment=position,
-    )
+    units = []
+    for index, group in enumerate(equipment):
+        eqd = group.first("EQD")
+        if eqd is None:  # the group's trigger: never absent
+            continue
+        box = eqd[1]
+        nad = group.first("NAD")
+        first = index == 0
+        units.append(
+            StowedUnit(
+                position=loc.value(2, 1) or "",
+                container_number=box.value(2, 1),
+                size_type=box.value(3, 1),
+                full=_full(box),
+                gross_mass_kg=(
+                    _mass(message, masses, ("VGM", "WT", "AAE"), decimal, problems)
+                    if first
+                    else None
+                ),
+                port_of_loading=places.get("9"),
+                port_of_discharge=places.get("11"),
+                dangerous_goods=dangerous if first else (),
+                reefer_celsius=(
+                    _reefer(message, node.first("TMP"), decimal, problems) if first else None
+                ),
+                operator=nad[1].value(2, 1) if nad is not None else None,
+                message=message.reference,
+                segment=position,
+            )
+        )
+    return units
+
+
+def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: StowPlan) -> None:
+    """The containers of a BAPLIE 3 message (revision 7): one unit per ``EQD`` (``SG7``)
+    of each stowage location (``SG6``), everything read from the container's own group.
+
+    A location whose ``CNT`` is missing lets the next ``LOC+147`` be placed as a port of
+    the previous container (``SG8``): it is said, and the containers after it get its
+    position, not the previous one's. One in the voyage's places (``SG5``: ``UNS+D``
+    missing or out of place) is said too."""
+    for voyage in root.groups.get("SG4", ()):
+        for place in voyage.groups.get("SG5", ()):
+            found = place.first("LOC")
+            if found is not None and found[1].value(1) == "147":
+                plan.problems.append(
+                    message.problem(
+                        "misplaced_location",
+                        "a stowage location (LOC+147) among the voyage's places: no UNS+D "
+                        "before it; its container is not read",
+                        found[0],
+                        "2.1",
+                        found[1].value(2, 1),
+                    )
+                )
+    for location in root.groups.get("SG6", ()):
+        trigger = location.first("LOC")
+        if trigger is None:  # the group's trigger: never absent
+            continue
+        cells = [(trigger[0], trigger[1].value(2, 1) or "")]
+        equipment = location.groups.get("SG7", ())
+        if not equipment:
+            plan.empty_locations.append(cells[0][1])
+            continue
+        used: set[int] = set()
+        for group in equipment:
+            segments, groups = group.segments, group.groups
+            at_box, box = segments["EQD"][0]  # the group's trigger
+            cell_at, position = (
+                cells[0] if len(cells) == 1 else max(c for c in cells if c[0] < at_box)
+            )
+            used.add(cell_at)
+            places: dict[str | None, str | None] = {}
+            for leg in groups.get("SG8", ()):
+                at, loc = leg.segments["LOC"][0]
+                qualifier = loc.value(1)
+                if qualifier == "147":
+                    cells.append((at, loc.value(2, 1) or ""))
+                    plan.problems.append(
+                        message.problem(
+                            "misplaced_location",
+                            "a stowage location (LOC+147) after a container's ports: the "
+                            "location before it has no CNT; read as a location of its own",
+                            at,
+                        )
+                    )
+                elif qualifier not in places:
+                    places[qualifier] = loc.value(2, 1)
+            masses: dict[str | None, tuple[int, Segment]] = {}
+            for at, mea in segments.get("MEA", ()):
+                masses.setdefault(mea.value(2, 1), (at, mea))
+            operator = None
+            for _, nad in segments.get("NAD", ()):
+                role = nad.value(1)
+                if role == "CF" or (role == "CA" and operator is None):
+                    operator = nad.value(2, 1)
+                    if role == "CF":
+                        break
+            settings = groups.get("SG9")
+            goods = groups.get("SG11")
+            plan.units.append(
+                StowedUnit(
+                    position,
+                    box.value(2, 1),
+                    box.value(3, 1),
+                    _full(box),
+                    _mass(message, masses, ("VGM", "AET"), decimal, plan.problems),
+                    places.get("9"),
+                    places.get("11"),
+                    tuple(
+                        (dgs.value(2, 1), dgs.value(3, 1))
+                        for group in goods
+                        for _, dgs in group.segments["DGS"]
+                    )
+                    if goods
+                    else (),
+                    _reefer(message, settings[0].first("TMP"), decimal, plan.problems)
+                    if settings
+                    else None,
+                    operator,
+                    message.reference,
+                    cell_at,
+                )
+            )
+        # A misplaced LOC+147 no container follows is an empty location, not a lost one.
+        plan.empty_locations.extend(p for at, p in cells[1:] if at not in used)
+
+
+def _check_version(version: str) -> None:
+    if version not in BAPLIE_VERSIONS:
+        raise ArgumentError(
+            f"version must be one of {', '.join(BAPLIE_VERSIONS)}, not {version!r}",
+            argument="version",
+            value=version,
+            valid=tuple(BAPLIE_VERSIONS),
+        )
 
 
 def write_baplie(
@@ -223,29 +427,47 @@ def write_baplie(
     vessel: str | None = None,
     voyage: str | None = None,
     prepared: datetime | None = None,
+    version: BaplieVersion = "2.2",
 ) -> str:
-    """Units as one BAPLIE message (SMDG 2.2 layout, D.95B) in one interchange: the same
-    units always give the same bytes (``prepared`` defaults to the epoch)."""
-    return write_baplie_calls([(vessel, voyage, units)], prepared=prepared)
+    """Units as one BAPLIE message in one interchange: SMDG's 2.2 layout on D.95B
+    (``version="2.2"``, the default) or its 3.1 layout on D.13B (``version="3.1"``). The
+    same units always give the same bytes (``prepared`` defaults to the epoch).
+
+    >>> text = write_baplie([StowedUnit("0020182", "MSKU9070323")], version="3.1")
+    >>> text.splitlines()[2]
+    "UNH+1+BAPLIE:D:13B:UN:SMDG31'"
+
+    Raises:
+        ArgumentError: another ``version``.
+    """
+    return write_baplie_calls([(vessel, voyage, units)], prepared=prepared, version=version)
 
 
 def write_baplie_calls(
     calls: Iterable[tuple[str | None, str | None, Iterable[StowedUnit]]],
     *,
     prepared: datetime | None = None,
+    version: BaplieVersion = "2.2",
 ) -> str:
     """Several vessels' plans, ``(vessel, voyage, units)`` each, as one BAPLIE message per
-    vessel (SMDG 2.2 layout, D.95B) in one interchange; :func:`read_stowplan` reads them
-    all back into one plan. The same calls always give the same bytes."""
+    vessel in one interchange (``version`` as for :func:`write_baplie`);
+    :func:`read_stowplan` reads them all back into one plan. The same calls always give
+    the same bytes.
+
+    Raises:
+        ArgumentError: another ``version``.
+    """
+    _check_version(version)
     stamp = (prepared or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
     when = f"{stamp.year:04d}{stamp.month:02d}{stamp.day:02d}{stamp.hour:02d}{stamp.minute:02d}"
     segments = [
         segment("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1")
     ]
     count = 0
+    write = _baplie_message if version == "2.2" else _baplie3_message
     for vessel, voyage, units in calls:
         count += 1
-        segments += _baplie_message(str(count), vessel, voyage, units, when)
+        segments += write(str(count), vessel, voyage, units, when)
     segments.append(segment("UNZ", str(count), "1"))
     return write_segments(segments, DEFAULT_SERVICE, una=True)
 
@@ -258,7 +480,7 @@ def _baplie_message(
     when: str,
 ) -> list[Segment]:
     body = [
-        segment("UNH", reference, ("BAPLIE", "D", "95B", "UN", "SMDG22")),
+        segment("UNH", reference, BAPLIE_VERSIONS["2.2"]),
         segment("BGM", None, reference, "9"),
         segment("DTM", ("137", when, "203")),
         segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
@@ -277,21 +499,60 @@ def _baplie_message(
             if port is not None:
                 body.append(segment("LOC", code, (port, "139", "6")))
         body.append(segment("RFF", ("BM", "1")))
-        full = None if unit.full is None else ("5" if unit.full else "4")
-        body.append(
-            segment(
-                "EQD",
-                "CN",
-                unit.container_number,
-                (unit.size_type, "102", "5") if unit.size_type else None,
-                None,
-                None,
-                full,
-            )
-        )
+        body.append(_eqd(unit, "102"))
         if unit.operator is not None:
             body.append(segment("NAD", "CA", (unit.operator, "172", "20")))
         for imdg, un in unit.dangerous_goods:
             body.append(segment("DGS", "IMD", imdg, un))
+    body.append(segment("UNT", str(len(body) + 1), reference))
+    return body
+
+
+def _eqd(unit: StowedUnit, code_list: str) -> Segment:
+    full = None if unit.full is None else ("5" if unit.full else "4")
+    return segment(
+        "EQD",
+        "CN",
+        unit.container_number,
+        (unit.size_type, code_list, "5") if unit.size_type else None,
+        None,
+        None,
+        full,
+    )
+
+
+def _baplie3_message(
+    reference: str,
+    vessel: str | None,
+    voyage: str | None,
+    units: Iterable[StowedUnit],
+    when: str,
+) -> list[Segment]:
+    """One message in SMDG's BAPLIE 3.1 layout (D.13B): a header closed by ``UNS+D``,
+    then per unit its location (``SG6``), its equipment (``SG7``) with the operator,
+    the VGM, the ports (``SG8``), the set temperature (``SG9``), the dangerous goods
+    (``SG11``), and the location's ``CNT``."""
+    body = [
+        segment("UNH", reference, BAPLIE_VERSIONS["3.1"]),
+        segment("BGM", "658", reference, "9"),  # 658: a full bay plan
+        segment("DTM", ("137", when, "203")),
+        segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
+        segment("UNS", "D"),
+    ]
+    for unit in units:
+        body.append(segment("LOC", "147", (unit.position, "9711", "5")))
+        body.append(_eqd(unit, "6346"))
+        if unit.operator is not None:
+            body.append(segment("NAD", "CF", (unit.operator, "LINES", "306")))
+        if unit.gross_mass_kg is not None:
+            body.append(segment("MEA", "AAE", "VGM", ("KGM", format_number(unit.gross_mass_kg))))
+        for code, port in (("9", unit.port_of_loading), ("11", unit.port_of_discharge)):
+            if port is not None:
+                body.append(segment("LOC", code, (port, "139", "6")))
+        if unit.reefer_celsius is not None:
+            body.append(segment("TMP", "2", (format_number(unit.reefer_celsius), "CEL")))
+        for imdg, un in unit.dangerous_goods:
+            body.append(segment("DGS", "IMD", imdg, un))
+        body.append(segment("CNT", ("8", "1")))
     body.append(segment("UNT", str(len(body) + 1), reference))
     return body

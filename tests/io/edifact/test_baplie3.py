@@ -1,0 +1,301 @@
+"""BAPLIE 3 (SMDG 3.x, the message's revision 7 on D.13A and later): the segment tables,
+the reader, the writer, and the cross-check on such a plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskprofile.errors import ArgumentError
+from riskprofile.io import read_frame, read_manifests
+from riskprofile.io.edifact import (
+    BAPLIE_VERSIONS,
+    StowedUnit,
+    StowPlan,
+    baplie_table,
+    compare_stowplan,
+    join_stowplan,
+    open_envelopes,
+    place_segments,
+    read_stowplan,
+    tokenize,
+    write_baplie,
+)
+from tests.depth import depth
+from tests.io.edifact.test_stowplan import _UNITS
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
+SMDG22 = DATA / "baplie-smdg22.edi"
+SMDG31 = DATA / "baplie-smdg31.edi"
+CUSCAR = Path(__file__).resolve().parents[3] / "examples" / "data" / "karachi-cuscar.edi"
+
+
+def _bare(plan: StowPlan) -> list[StowedUnit]:
+    """The units without where they were read (message, segment)."""
+    return [replace(u, message=None, segment=None) for u in plan.units]
+
+
+def _write(tmp_path: Path, text: str, name: str = "plan.edi") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_baplie3_sample_gives_the_units_of_the_baplie2_sample() -> None:
+    # The same four containers written in each layout: the 3.x file uses every group of
+    # the D.13B table (RFF-DTM, NAD-CTA-COM, TDT-LOC-DTM, UNS, the location's FTX/RFF,
+    # the equipment's NAD/MEA/HAN/DIM/RFF, its ports, TMP-RNG, EQA, DGS-ATT-MEA-FTX-CTA).
+    three, two = read_stowplan(SMDG31), read_stowplan(SMDG22)
+    assert three.problems == []
+    assert (three.vessel, three.voyage) == ("MAERSK ESSEN", "0425W")
+    assert _bare(three) == _bare(two)
+    reefer, _, dg, empty = three.units
+    assert (reefer.reefer_celsius, reefer.gross_mass_kg, reefer.operator) == (-18.0, 18250.5, "MAE")
+    assert dg.gross_mass_kg == 21400.0  # MEA+AAE+AET when there is no VGM
+    assert dg.dangerous_goods == (("3", "1263"),)  # the DGS group's own MEA is not the box's
+    assert (empty.full, empty.port_of_discharge) == (False, "INNSA")
+    # A lost slot (no equipment, FTX+AGW, RFF+EQ naming the box that takes it) is no
+    # missing container: listed apart, not a problem.
+    assert three.empty_locations == ["0010182"]
+    assert [u.segment for u in three.units] == [16, 28, 36, 49]
+
+
+def test_every_segment_of_the_sample_is_placed_in_its_group() -> None:
+    tokens = tokenize(SMDG31.read_text(encoding="utf-8"))
+    (message,) = open_envelopes(tokens).messages
+    root, problems = place_segments(message, baplie_table(message.directory))
+    assert problems == []
+    assert [len(root.groups[g]) for g in ("SG1", "SG2", "SG4", "SG6")] == [1, 1, 1, 5]
+    dg_box = root.groups["SG6"][2].groups["SG7"][0]
+    (goods,) = dg_box.groups["SG11"]
+    assert sorted(goods.segments) == ["ATT", "DGS", "FTX", "MEA"]
+    assert sorted(goods.groups) == ["SG12"]
+    assert sorted(root.groups["SG6"][0].groups["SG7"][0].groups) == ["SG10", "SG8", "SG9"]
+
+
+@pytest.mark.parametrize(
+    ("directory", "table"),
+    [
+        ("D13A", "D13B"),
+        ("D13B", "D13B"),
+        ("D16A", "D13B"),
+        ("D17B", "D13B"),
+        ("D20B", "D13B"),
+        ("D21A", "D21A"),
+        ("D24A", "D21A"),
+        ("D95B", "D95B"),
+        ("D04B", "D95B"),
+        ("D12B", "D95B"),
+        ("1911", "D95B"),  # SMDG 1.5: BAPLIE:1:911
+        ("", "D95B"),
+    ],
+)
+def test_each_directory_is_read_with_its_table(directory: str, table: str) -> None:
+    assert baplie_table(directory).directory == table
+
+
+def test_a_d21a_plan_reads_the_att_segments_the_d13b_table_has_no_place_for(
+    tmp_path: Path,
+) -> None:
+    text = SMDG31.read_text(encoding="utf-8")
+    text = text.replace("LOC+147+0040382:9711:5'\n", "LOC+147+0040382:9711:5'\nATT+9+STW'\n")
+    text = text.replace("HAN+KC:HANDLING:306'\n", "HAN+KC:HANDLING:306'\nATT+9+OOG'\n")
+    count = int(re.search(r"UNT\+(\d+)", text)[1])  # type: ignore[index]
+    text = text.replace(f"UNT+{count}+", f"UNT+{count + 2}+")
+    newer = read_stowplan(_write(tmp_path, text.replace("D:13B", "D:21A"), "d21a.edi"))
+    assert newer.problems == []
+    assert _bare(newer) == _bare(read_stowplan(SMDG31))
+    older = read_stowplan(_write(tmp_path, text, "d13b.edi"))
+    assert {p.code for p in older.problems} == {"unplaced_segment"}
+    assert {p.tag for p in older.problems} == {"ATT"}
+    assert _bare(older) == _bare(newer)  # nothing else is lost
+
+
+def test_several_containers_in_one_location_are_each_read(tmp_path: Path) -> None:
+    # BAPLIE 3: a location may hold up to 9 equipment (SG7), e.g. flat racks bundled.
+    text = SMDG31.read_text(encoding="utf-8").replace(
+        "CNT+8:1'\nLOC+147+0040382",
+        "EQD+CN+FSCU7654321:6346:5+22P1:6346:5+++4'\nCNT+8:2'\nLOC+147+0040382",
+        1,
+    )
+    text = text.replace("UNT+60+", "UNT+61+")
+    plan = read_stowplan(_write(tmp_path, text))
+    assert plan.problems == []
+    first, second = plan.units[:2]
+    assert (second.position, second.container_number, second.size_type) == (
+        "0020182",
+        "FSCU7654321",
+        "22P1",
+    )
+    assert second.reefer_celsius is None
+    assert second.gross_mass_kg is None
+    assert first.reefer_celsius == -18.0
+
+
+def test_a_baplie2_location_holding_two_containers_loses_neither(tmp_path: Path) -> None:
+    # The D.95B table allows 3 EQD per location (SG3); only the first one was read, the
+    # others dropped without a word.
+    text = SMDG22.read_text(encoding="utf-8").replace(
+        "NAD+CA+MAE:172:20'\nLOC+147+0040382",
+        "NAD+CA+MAE:172:20'\nEQD+CN+TCLU1234568+22P1:102:5+++4'\nLOC+147+0040382",
+        1,
+    )
+    text = text.replace("UNT+39+", "UNT+40+")
+    plan = read_stowplan(_write(tmp_path, text))
+    assert plan.problems == []
+    assert plan.container_numbers[:2] == ["MSKU9070323", "TCLU1234568"]
+    first, second = plan.units[:2]
+    assert second.position == first.position == "0020182"
+    assert (second.port_of_loading, second.full, second.gross_mass_kg) == ("CNSHA", False, None)
+    assert first.gross_mass_kg == 18250.5
+
+
+def test_a_location_without_its_cnt_does_not_give_its_container_to_the_one_before(
+    tmp_path: Path,
+) -> None:
+    # Without CNT, a LOC+147 right after a container's ports (SG8) has a place as one
+    # more port of that container: its own container must keep its position, and the
+    # slip is said. (After a later group, TMP or DGS, it opens a location as it should.)
+    text = SMDG31.read_text(encoding="utf-8")
+    for cnt in ("CNT+8:1'\nLOC+147+0060484", "CNT+8:1'\nLOC+147+0040382"):
+        text = text.replace(cnt, cnt[len("CNT+8:1'\n") :], 1)
+    text = text.replace("UNT+60+", "UNT+58+")
+    plan = read_stowplan(_write(tmp_path, text))
+    assert [(p.code, p.position) for p in plan.problems] == [("misplaced_location", 34)]
+    assert _bare(plan) == _bare(read_stowplan(SMDG31))
+    assert [u.segment for u in plan.units] == [16, 27, 34, 47]
+
+
+def test_version_is_checked() -> None:
+    with pytest.raises(ArgumentError, match=r"version must be one of 2\.2, 3\.1"):
+        write_baplie([], version="3.0")  # type: ignore[arg-type]
+    assert set(BAPLIE_VERSIONS) == {"2.2", "3.1"}
+
+
+@settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_UNITS, max_size=6), st.one_of(st.none(), st.just("0425W")))
+def test_units_round_trip_through_both_layouts(
+    tmp_path_factory: pytest.TempPathFactory, units: list[StowedUnit], voyage: str | None
+) -> None:
+    folder = tmp_path_factory.mktemp("bap3")
+    plans = {}
+    for version in BAPLIE_VERSIONS:
+        text = write_baplie(units, vessel="MSC ANNA", voyage=voyage, version=version)
+        assert text == write_baplie(units, vessel="MSC ANNA", voyage=voyage, version=version)
+        plans[version] = read_stowplan(_write(folder, text, f"{version}.edi"))
+        assert plans[version].problems == []
+        assert (plans[version].vessel, plans[version].voyage) == ("MSC ANNA", voyage)
+    assert "UNH+1+BAPLIE:D:13B:UN:SMDG31'" in write_baplie(units, version="3.1")
+    assert _bare(plans["3.1"]) == units == _bare(plans["2.2"])
+
+
+def _cross(plan: StowPlan) -> list[tuple[object, ...]]:
+    manifests = list(read_manifests(CUSCAR))
+    return [
+        (d.kind, d.container_number, d.bl_numbers, d.position, d.declared, d.planned)
+        for d in compare_stowplan(manifests, plan)
+    ]
+
+
+def test_the_cross_check_is_the_same_on_a_baplie3_plan() -> None:
+    three, two = read_stowplan(SMDG31), read_stowplan(SMDG22)
+    assert (
+        _cross(three)
+        == _cross(two)
+        == [("not_manifested", "TGHU1234567", (), "0060484", None, "TGHU1234567")]
+    )
+    frame = read_frame(CUSCAR).frame
+    joined3, check3 = join_stowplan(frame, three)
+    joined2, check2 = join_stowplan(frame, two)
+    assert joined3.equals(joined2)
+    assert (check3.matched, check3.units) == (check2.matched, check2.units)
+    assert [u.container_number for u in check3.not_manifested] == ["TGHU1234567"]
+
+
+_NUMBER = {
+    "MEA": (re.compile(r"(KGM:)[^']*"), r"\g<1>x1"),
+    "TMP": (re.compile(r"(TMP\+2\+)[^:']*"), r"\g<1>x1"),
+}
+
+
+@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_UNITS, min_size=1, max_size=4),
+    st.sampled_from(sorted(BAPLIE_VERSIONS)),
+    st.sampled_from(["tag", "value", "drop"]),
+    st.data(),
+)
+def test_a_spoilt_segment_never_crashes_the_reader_and_is_reported(
+    tmp_path_factory: pytest.TempPathFactory,
+    units: list[StowedUnit],
+    version: str,
+    spoil: str,
+    data: st.DataObject,
+) -> None:
+    lines = write_baplie(units, version=version).splitlines()  # type: ignore[arg-type]
+    unh = next(i for i, line in enumerate(lines) if line.startswith("UNH"))
+    unt = next(i for i, line in enumerate(lines) if line.startswith("UNT"))
+    candidates = list(range(unh + 1, unt))
+    if spoil == "value":  # a segment with a number (BAPLIE 2 writes MEA+WT++KGM without)
+        candidates = [
+            i
+            for i in candidates
+            if lines[i][:3] in _NUMBER and _NUMBER[lines[i][:3]][0].search(lines[i])
+        ]
+        if not candidates:
+            return
+    index = data.draw(st.sampled_from(candidates))
+    position = index - unh + 1  # in the message, UNH being 1
+    line = lines[index]
+    if spoil == "tag":
+        lines[index] = "ZZZ" + line[3:]
+    elif spoil == "value":
+        pattern, replacement = _NUMBER[line[:3]]
+        lines[index] = pattern.sub(replacement, line)
+    else:
+        del lines[index]
+    path = _write(tmp_path_factory.mktemp("spoilt"), "\n".join(lines) + "\n")
+    plan = read_stowplan(path)  # never raises: the file still holds a BAPLIE message
+    found = {(p.code, p.position) for p in plan.problems}
+    if spoil == "tag":
+        assert ("unplaced_segment", position) in found
+    elif spoil == "value":
+        assert ("invalid_value", position) in found
+    else:
+        assert any(code == "control_count" for code, _ in found)
+    # Nothing lost without a word: every container number written is read, or a problem
+    # names a segment of the message (its EQD unplaced, or the count that is off).
+    if len(plan.container_numbers) < len(units):
+        assert plan.problems
+
+
+# --- sample messages from public repositories (origin and licence: tests/data/README.md) --
+
+
+def test_a_parser_fixture_from_a_public_repository_reads_without_a_problem() -> None:
+    # apimeister/edifact-types' test-data/d04b_baplie.edi (MIT OR Apache-2.0): a D.04B
+    # message (read with the D.95B table: the same layout), placeholder values.
+    plan = read_stowplan(DATA / "apimeister-d04b-baplie.edi")
+    assert plan.problems == []
+    assert plan.empty_locations == []
+    (unit,) = plan.units
+    assert (unit.position, unit.container_number, unit.full) == ("0050302", "CONTAINER", True)
+    assert (unit.gross_mass_kg, unit.operator, plan.voyage) == (23000.0, "TSL", "RFN234")
+
+
+def test_an_equipment_first_sample_is_refused_container_by_container() -> None:
+    # nezpik/Pistology-3DBaplie's frontend/public/sample_baplie.txt (MIT): a D.15A message
+    # written equipment first (EQD before its LOC+147) and without UNS+D, which is not the
+    # UN layout. No container can be read; each is named in a problem, nothing is silent.
+    plan = read_stowplan(DATA / "pistology-sample-baplie.txt")
+    assert plan.units == []
+    named = [p.value for p in plan.problems if p.code == "unplaced_segment" and p.tag == "EQD"]
+    assert named == ["NYKU1234567", "MSKU9876543", "TRIU5555555", "CMAU7777777", "OOLU8888888"]
+    misplaced = [p.value for p in plan.problems if p.code == "misplaced_location"]
+    assert misplaced == ["0200404", "0400204", "0300606", "0600204", "0500404"]
+    assert "control_count" in {p.code for p in plan.problems}  # UNT says 24, there are 23
