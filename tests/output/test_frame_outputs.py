@@ -554,6 +554,46 @@ def test_the_container_tables_text_columns_are_made_on_polars_threads_count(
         assert all(name.startswith("riskprofile-polars") for name in seen)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_two_files_are_written_side_by_side(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fmt: str,
+) -> None:
+    """A column-wise run's container and hit files are built and written on two threads
+    at once (the hits' file while the container table is still being made: Polars lets
+    go of the interpreter's lock); the progress hears of each file as it ends; the files
+    are the row-wise run's."""
+    import threading
+
+    from riskprofile.output import _frame_files
+
+    reference, frame_run, _rejected = example_runs
+    expected = written(reference, None, tmp_path, fmt)
+    both = threading.Barrier(2, timeout=20)  # each file waits for the other: side by side
+    threads: list[str] = []
+    original_csv, original_arrow = _frame_files.write_csv, _frame_files.arrow_table
+
+    def meet(original: Any) -> Any:
+        def waiting(*args: Any, **kwargs: Any) -> Any:
+            both.wait()
+            threads.append(threading.current_thread().name)
+            return original(*args, **kwargs)
+
+        return waiting
+
+    monkeypatch.setattr(_frame_files, "write_csv", meet(original_csv))
+    monkeypatch.setattr(_frame_files, "arrow_table", meet(original_arrow))
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 2)
+    fresh = dataclasses.replace(frame_run)
+    assert written(fresh, None, tmp_path, fmt) == expected
+    assert len(set(threads)) == 2
+    told: list[int] = []
+    output.write_output(fresh, tmp_path / f"again.{fmt}", format=fmt, progress=told.append)
+    assert told == [1, 2]
+
+
 def test_the_shipment_texts_of_units_of_several_shipments_are_grouped_once(
     example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
     monkeypatch: pytest.MonkeyPatch,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -216,6 +217,25 @@ def output_files(path: str | Path, format: str | None = None) -> list[Path]:
     return [path]
 
 
+def _side_by_side(jobs: Sequence[Callable[[], object]], done: Callable[[int], None]) -> None:
+    """Each job (writing one file of a column-wise run) on a thread of its own, side by
+    side: Polars lets go of the interpreter's lock while it builds a table and while its
+    writer serializes and writes, so the hits' file is written while the container table
+    is still being built. ``done`` is told the files written so far, as each one ends."""
+    from riskprofile._parallel import each_at_once
+
+    finished = threading.Lock()
+    count = [0]
+
+    def run(job: Callable[[], object]) -> None:
+        job()
+        with finished:
+            count[0] += 1
+            done(count[0])
+
+    each_at_once(run, jobs)
+
+
 def write_output(
     run: Run,
     path: str | Path,
@@ -250,10 +270,16 @@ def write_output(
         if not is_object_run(run):  # column-wise, straight to the files
             from riskprofile.output import _frame, _frame_files
 
-            _frame_files.write_csv(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path)
-            done(1)
-            _frame_files.write_csv(_frame.hit_frame(run), HIT_COLUMNS, hits_path)
-            done(2)
+            hits = _frame.hit_frame(run)  # first: the container table reads the hits too
+            _side_by_side(
+                [
+                    lambda: _frame_files.write_csv(
+                        _frame.container_frame(run, selection), CONTAINER_COLUMNS, path
+                    ),
+                    lambda: _frame_files.write_csv(hits, HIT_COLUMNS, hits_path),
+                ],
+                done,
+            )
             return [path, hits_path]
         path.write_text(to_csv(run, selection), encoding="utf-8")
         done(1)
@@ -264,6 +290,23 @@ def write_output(
         import pyarrow.parquet as pq
 
         metadata = {b"riskprofile.audit": json.dumps(_audit(run, selection)).encode()}
+        if not is_object_run(run):
+            from riskprofile.output import _frame, _frame_files
+
+            hits = _frame.hit_frame(run)  # first: the container table reads the hits too
+
+            def write(table: pl.DataFrame, columns: Sequence[str], target: Path) -> None:
+                arrow = _frame_files.arrow_table(table, columns)
+                pq.write_table(arrow.replace_schema_metadata(metadata), str(target))
+
+            _side_by_side(
+                [
+                    lambda: write(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path),
+                    lambda: write(hits, HIT_COLUMNS, hits_path),
+                ],
+                done,
+            )
+            return [path, hits_path]
         for written, (table, target) in enumerate(
             zip(_arrow_tables(run, selection), (path, hits_path), strict=True), start=1
         ):

@@ -473,22 +473,6 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         .with_columns(note_places.alias("place"), places.get_column("rank").gather(note_places))
         .sort("place")
     )
-    hits = _explained(run)
-    top = _top_reasons(hits)
-    forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
-        "rank",
-        pl.concat_str(
-            "forced_lane",
-            pl.lit(": "),
-            "profile_id",
-            pl.lit("/"),
-            "indicator_id",
-            pl.lit(" ("),
-            "explanation",
-            pl.lit(")"),
-        ).alias("forced"),
-    )
-    profile_ids = _profile_ids(run, hits)
     column = frame.get_column
 
     def shipment_texts() -> list[pl.Series]:
@@ -503,16 +487,40 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
             ],
         )
 
-    # Each job on its own (pure steps on the tables made above), side by side.
+    def hit_texts() -> list[pl.Series]:
+        # The columns made from the explained hits; the explanations are made here (on
+        # this job's thread, beside the others) unless the hit table was built before.
+        hits = _explained(run)
+        forced = hits.filter(pl.col("forced_lane").is_not_null()).select(
+            "rank",
+            pl.concat_str(
+                "forced_lane",
+                pl.lit(": "),
+                "profile_id",
+                pl.lit("/"),
+                "indicator_id",
+                pl.lit(" ("),
+                "explanation",
+                pl.lit(")"),
+            ).alias("forced"),
+        )
+        return [
+            _joined(_top_reasons(hits), "explanation", "top_reasons", units, distinct=False),
+            _joined(forced, "forced", "forced_reasons", units, distinct=False),
+            _joined(_profile_ids(run, hits), "profile_id", "profile_ids", units, separator=", "),
+        ]
+
+    # Each job on its own (pure steps on the tables made above), side by side; none
+    # waits for the explanations but the one that reads them.
     made = each_at_once(
         _call,
         [
+            hit_texts,
             shipment_texts,
-            lambda: [_joined(top, "explanation", "top_reasons", units, distinct=False)],
-            lambda: [_joined(forced, "forced", "forced_reasons", units, distinct=False)],
-            lambda: [_joined(notes, "note", "notes", units, distinct=False)],
-            lambda: [_joined(hs_codes, "hs_codes", "hs_codes", units)],
-            lambda: [_joined(profile_ids, "profile_id", "profile_ids", units, separator=", ")],
+            lambda: [
+                _joined(notes, "note", "notes", units, distinct=False),
+                _joined(hs_codes, "hs_codes", "hs_codes", units),
+            ],
         ],
     )
     # In the table's column order (the row-wise table's, whatever the jobs' order).
