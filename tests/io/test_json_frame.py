@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from stdnum import iso6346
 
 from riskprofile.io import read_batch, read_frame, read_manifests, write_json
-from riskprofile.io._frame._json import flat_documents
+from riskprofile.io._frame._json_split import flat_documents
 from riskprofile.model import LENIENT
 from riskprofile.model.codes import container_number_problem
 from riskprofile.model.manifest import Manifest
@@ -110,8 +110,10 @@ def test_json_reads_as_the_model_path_reads_it(
         path = _write(Path(tmp) / name, written)
         got = assert_same_as_models(path, strictness=strictness)
         if got.fallback is None:
-            # Only documents read through the model path alone can be rejected.
-            assert len(got.rejected) <= got.rows_via_models < got.records_read
+            # Only documents read through the model path (whole) can be rejected; some
+            # bill or container was read column-wise.
+            assert len(got.rejected) <= got.rows_via_models <= got.records_read
+            assert len(got.rejected) < got.records_read
 
 
 @pytest.mark.parametrize("name", ["sample.jsonl", "sample.json"])
@@ -160,12 +162,9 @@ def _spoilt(change: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(
     "change",
-    ["duplicate B/L", "our flags given in", "an unknown key", "a number for a text field",
-     "blanks around text", "null for a list", "a goods line with no value",
-     "a declared container without equipment", "one vessel call twice",
-     "a line that is not JSON"],
-)  # fmt: skip
-def test_what_the_flat_layout_says_otherwise_goes_through_the_models(
+    ["a number for a text field", "one vessel call twice", "a line that is not JSON"],
+)
+def test_what_the_flat_layout_says_otherwise_of_a_voyage_goes_whole_through_the_models(
     tmp_path: Path, change: str
 ) -> None:
     docs = _spoilt(change)
@@ -184,12 +183,44 @@ def test_what_the_flat_layout_says_otherwise_goes_through_the_models(
     assert got.rows_via_models == got.records_read
 
 
+@pytest.mark.parametrize(
+    ("change", "bills", "reason"),
+    [("duplicate B/L", 2, "a bill of lading number twice"),
+     ("our flags given in", 1, "a bill of lading has quality flags given in"),
+     ("an unknown key", 1, "a bill of lading is not a plain object"),
+     ("blanks around text", 1, "port_of_loading has blanks around it"),
+     ("null for a list", 1, "container_numbers is not a list"),
+     ("a goods line with no value", 1, "a goods line without a value"),
+     ("a declared container without equipment", 1,
+      "a declared container without equipment data")],
+)  # fmt: skip
+def test_what_the_flat_layout_says_otherwise_of_a_bill_routes_only_that_bill(
+    tmp_path: Path, change: str, bills: int, reason: str
+) -> None:
+    """Only the bill (and what it is read with: its containers, a bill of its number)
+    goes through the model path; the other 271 bills of the call are read column-wise,
+    and the frame is the model path's, each shipment in its place."""
+    path = _write(tmp_path / "b.jsonl", _spoilt(change))
+    got = assert_same_as_models(path)
+    assert got.fallback is None
+    assert (got.rows_via_models, got.records_read, got.manifests) == (1, 1, 1)
+    split = flat_documents(path, "jsonl")
+    assert not split.others
+    part = split.parts[1]
+    # Bill 0 of the sample names two containers, and no other bill names them.
+    assert (part.bills, part.containers) == (bills, 2)
+    assert part.reason.startswith(reason)
+    assert len(part.fast_at) + len(part.shipments) == got.frame.height
+    assert len(part.shipments) == 2 * bills
+
+
 @pytest.mark.parametrize("name", ["b.jsonl", "b.json"])
-def test_a_document_that_is_not_plain_goes_alone_through_the_models(
+def test_a_bill_that_is_not_plain_goes_alone_through_the_models(
     tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The other documents of the file are still read column-wise, and the frame is
-    the model path's, in file order (the plain documents before and after it)."""
+    """The other documents of the file, and the other bills of its document, are still
+    read column-wise, and the frame is the model path's, in file order (the plain
+    documents before and after it)."""
     from riskprofile.model.manifest import Manifest
 
     (doc,) = _sample_documents()
@@ -212,8 +243,13 @@ def test_a_document_that_is_not_plain_goes_alone_through_the_models(
     monkeypatch.setattr(Manifest, "model_validate", classmethod(counted))
     got = read_frame(path)
     # The column-wise reader checks each call's voyage cells with the model; the only
-    # whole document the model reads is the one that is not plain.
-    assert [v for v in validated if "consignments" in v] == [docs[1]]  # type: ignore[operator]
+    # manifest the model reads is the voyage of the middle document with the bill that
+    # is not plain (no other bill names its containers).
+    read = [v for v in validated if "consignments" in v]  # type: ignore[operator]
+    bill = docs[1]["consignments"][0]
+    voyage = {k: v for k, v in docs[1].items() if k not in ("consignments", "containers")}
+    boxes = [b for b in docs[1]["containers"] if b["number"] in bill["container_numbers"]]
+    assert read == [{**voyage, "consignments": [bill], "containers": boxes}]
     monkeypatch.undo()
     assert got.fallback is None
     assert (got.rows_via_models, got.records_read, got.manifests) == (1, 3, 3)

@@ -1,16 +1,18 @@
-"""JSON and JSON Lines manifests as rows of the flat layout, for the column-wise reader.
+"""JSON and JSON Lines manifests as rows of the flat layout, for the column-wise reader:
+what a *plain* record is, and its cells.
 
 A manifest document becomes the rows :func:`~riskprofile.io.table_rows` would write for
 it (one per goods line, container and bill of lading), its values as the text cells a
 flat file holds; the column-wise reader then reads them as it reads a flat file. That
 gives the JSON path's frame only where the flat layout and the JSON model say the same
-thing, so a document is flattened only when it is *plain*:
+thing, so a record is flattened only when it is *plain*:
 
-- its keys are the model's (no unknown key), its nesting is the model's, and it holds at
-  least one bill of lading or container; a record's ``quality_flags`` (``write_json``
-  writes them) only where they are exactly the flags the model gives that record itself
-  (then the model path keeps them as they are, and reads the record as it would without
-  them): a flag for a value the writer dropped, or a manifest's over its bills, is not;
+- its keys are the model's (no unknown key), its nesting is the model's; a record's
+  ``quality_flags`` (``write_json`` writes them) only where they are exactly the flags
+  the model gives that record itself (then the model path keeps them as they are, and
+  reads the record as it would without them): a flag for a value the writer dropped is
+  not; the manifest's flags over one of its bills or containers route that bill or
+  container (``_json_split``);
 - its text is text (a number only where the layout has a number, a boolean only for
   ``full`` and ``aeo``; floats only for weights, finite), without blanks around it,
   within a tenth of the longest text a field takes, and a list item holds no ``;``;
@@ -21,33 +23,30 @@ thing, so a document is flattened only when it is *plain*:
   flat file cannot say it was declared otherwise);
 - no other document of the file is the same vessel call (a flat file merges calls);
 - its custom fields (a bill's ``extra``) are of one type each, the type the file's first
-  plain document gives them, and read back from their text as the same values (text
+  plain bill gives them, and read back from their text as the same values (text
   without blanks around it, a list of such items without ``;``, a number within
   ``1e15``, a date ``{"date": "2026-10-12"}``): they become ``x_<name>`` cells, read
   with a mapping's ``extra`` of those types.
 
-A document that is not plain (or not JSON) goes through the model path alone; the plain
-ones of the same file are still read column-wise, and the two are put back in file
-order (``riskprofile.io._frame._read``). A column-wise read of the plain documents that
-rejected or routed any row sends the whole file through the model path.
+A bill of lading or container that is not plain goes through the model path with what
+it is read with, the rest of its document column-wise (``_json_split``); a document
+whose voyage is not plain (or that is not JSON) goes whole through the model path. The
+two are put back in file order (``_json_read``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from pathlib import Path
 from typing import Any
 
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
-from riskprofile.io._read import BatchFormat, Undecodable, json_documents
 from riskprofile.model._base import MAX_TEXT_CHARS, RecordModel
 from riskprofile.model._extra import EXTRA_PREFIX, ExtraType, is_extra_name
 from riskprofile.model.codes import container_number_problem, normalise_container_number
-from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest, Party, Seal
+from riskprofile.model.manifest import Party, Seal
 
-__all__ = ["FlatDocuments", "NotFlatError", "flat_documents"]
+__all__ = ["NotFlatError"]
 
 _VOYAGE = ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call",
            "arrival")  # fmt: skip
@@ -262,156 +261,3 @@ def _custom_cells(value: Any, kinds: dict[str, ExtraType]) -> dict[str, str | No
             raise NotFlatError("a custom field of two types")
         cells[EXTRA_PREFIX + name] = cell
     return cells
-
-
-def _rows(doc: Any, kinds: dict[str, ExtraType]) -> list[dict[str, str | None]]:
-    """The flat rows of one manifest document, in :func:`table_rows`' order; the types
-    of its custom fields go into ``kinds``."""
-    manifest = _object(
-        doc, _MANIFEST_KEYS, "the manifest", Manifest, consignments=[], containers=[]
-    )
-    voyage = {name: _text(manifest.get(name), name) for name in _VOYAGE}
-    bills = _list(manifest, "consignments")
-    boxes_given = _list(manifest, "containers")
-    if not bills and not boxes_given:
-        raise NotFlatError("a manifest with no bill of lading or container")
-    boxes: dict[str, dict[str, Any]] = {}
-    for given in boxes_given:
-        box = _object(given, _CONTAINER_KEYS, "a container", Container)
-        number = _container_number(box.get("number"))
-        if number in boxes:
-            raise NotFlatError("a container declared twice")
-        boxes[number] = {**box, "__cells__": _box_cells(box)}
-
-    def box_cells(number: str | None, named_by_bill: bool) -> dict[str, str | None]:
-        if number is None:
-            return {}
-        box = boxes.get(number)
-        if box is None:
-            return {"container_number": number}
-        cells: dict[str, str | None] = box["__cells__"]
-        if named_by_bill and not any(v is not None for v in cells.values()):
-            raise NotFlatError("a declared container without equipment data")
-        return {"container_number": number, **cells}
-
-    rows: list[dict[str, str | None]] = []
-    named: set[str] = set()
-    bl_numbers: set[str] = set()
-    for given in bills:
-        bill_doc = _object(given, _BILL_KEYS, "a bill of lading", Consignment)
-        bill = {column: _text(bill_doc.get(key), key) for key, column in _BILL_TEXT.items()}
-        bl_number = bill["bl_number"]
-        if bl_number is None:
-            raise NotFlatError("a bill of lading without a number")
-        squeezed = "".join(bl_number.split()).upper()
-        if squeezed in bl_numbers:
-            raise NotFlatError("a bill of lading number twice")
-        bl_numbers.add(squeezed)
-        bill["transshipment_ports"] = (
-            _SEPARATOR.join(_items(_list(bill_doc, "transshipment_ports"), "transshipment_ports"))
-            or None
-        )
-        for role in _PARTIES:
-            bill.update(_party_cells(role, bill_doc.get(role)))
-        bill.update(_custom_cells(bill_doc.get("extra"), kinds))
-        listed = [_container_number(n) for n in _list(bill_doc, "container_numbers")]
-        if len(set(listed)) != len(listed):
-            raise NotFlatError("a container number twice on a bill of lading")
-        goods_given = _list(bill_doc, "goods")
-        lines: list[tuple[str | None, dict[str, str | None]]] = []
-        for item in goods_given:
-            line = _object(item, _GOODS_KEYS, "a goods line", GoodsItem)
-            cells = {name: _text(line.get(name), name) for name in _GOODS}
-            if all(v is None for v in cells.values()):
-                raise NotFlatError("a goods line without a value")
-            given_number = line.get("container_number")
-            in_box = None if given_number is None else _container_number(given_number)
-            lines.append((in_box, cells))
-        # Declared containers plus any named only on goods lines, in first-seen order
-        # (Consignment.all_container_numbers), then the lines the bill shares.
-        seen = dict.fromkeys(listed)
-        for in_box, _cells in lines:
-            if in_box is not None:
-                seen.setdefault(in_box)
-        emitted = False
-        for held in [*seen, None]:
-            mine = [cells for n, cells in lines if n == held]
-            if held is not None:
-                named.add(held)
-                if not mine:
-                    emitted = True
-                    rows.append({**voyage, **bill, **box_cells(held, True)})
-            for cells in mine:
-                emitted = True
-                rows.append({**voyage, **bill, **box_cells(held, True), **cells})
-        if not emitted:
-            rows.append({**voyage, **bill})
-    for number in boxes:
-        if number not in named:
-            rows.append({**voyage, **box_cells(number, False)})
-    return rows
-
-
-@dataclasses.dataclass
-class FlatDocuments:
-    """A JSON or JSON Lines batch split by document: the flat rows of its plain
-    documents, and the others, which the model path reads.
-
-    Attributes:
-        rows: the flat rows of the plain documents, in file order.
-        plain: the record numbers of the plain documents, in file order.
-        others: record number -> why the model path reads that document, in file order.
-        documents: the documents (records) of the file.
-        custom: the custom fields of the plain documents' bills (``x_<name>`` cells)
-            and their types.
-    """
-
-    rows: list[dict[str, str | None]] = dataclasses.field(default_factory=list)
-    plain: list[int] = dataclasses.field(default_factory=list)
-    others: dict[int, str] = dataclasses.field(default_factory=dict)
-    documents: int = 0
-    custom: dict[str, ExtraType] = dataclasses.field(default_factory=dict)
-
-
-def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
-    """The flat rows of each plain document of a JSON or JSON Lines batch; the others
-    (not plain, not JSON, or one vessel call with another document: a flat file would
-    merge them) are named with their reason, for the model path.
-
-    Raises:
-        InputFormatError: the file cannot be read at all (as ``read_batch``).
-    """
-    by_number: dict[int, list[dict[str, str | None]]] = {}
-    custom: dict[str, ExtraType] = {}
-    first_of_call: dict[tuple[str, ...], int] = {}
-    others: dict[int, str] = {}
-    documents = 0
-    for number, doc in json_documents(path, fmt):
-        documents += 1
-        if isinstance(doc, Undecodable):
-            others[number] = "a record that is not JSON"
-            continue
-        # A custom field keeps the type the file's first plain document gives it.
-        kinds = dict(custom)
-        try:
-            mine = _rows(doc, kinds)
-        except NotFlatError as exc:
-            others[number] = str(exc)
-            continue
-        key = tuple((mine[0][c] or "").strip().upper() for c in _CALL_KEY)
-        if key in first_of_call:
-            # Both documents: JSON keeps two manifests where a flat file merges them.
-            earlier = first_of_call[key]
-            if by_number.pop(earlier, None) is not None:
-                others[earlier] = "two documents of one vessel call"
-            others[number] = "two documents of one vessel call"
-            continue
-        first_of_call[key] = number
-        by_number[number] = mine
-        custom = kinds
-    out = FlatDocuments(documents=documents, custom=custom)
-    out.others = dict(sorted(others.items()))
-    for number, mine in by_number.items():  # in file order (a dict keeps it)
-        out.plain.append(number)
-        out.rows += mine
-    return out
