@@ -525,6 +525,92 @@ def test_interleaved_vessel_calls_are_read_in_one_slice(
     assert taken[-1] == [(0, got.records_read)]
 
 
+def test_slices_share_the_records_evenly_among_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 15): slices were cut at the first vessel call starting
+    ``SLICE_RECORDS`` records on, so the last slice was whatever was left (at a million
+    shipments seven slices of 250,000 records and one of 40,000): one worker read the
+    last long slice alone while the other had nothing left. The slices are now as many
+    as ``SLICE_RECORDS`` asks, rounded up to a multiple of the workers, each within one
+    vessel call of an equal share."""
+    from riskprofile.synth import generate_manifests
+
+    manifests = [
+        m.model_copy(update={"voyage_number": f"V{seed:03d}"})
+        for seed in range(5, 35)
+        for m in generate_manifests(seed, containers=5)
+    ]
+    path = tmp_path / "calls.csv"
+    write_csv(manifests, path)
+    expected = _same(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    calls = [len(list(g)) for _k, g in itertools.groupby(r["voyage_number"] for r in rows)]
+    assert len(calls) == 30
+    taken = _slices_taken(monkeypatch)
+    got = _read_in_slices(path, 100, 2)
+    assert_frame_equal(got.frame, expected.frame, check_exact=True)
+    (slices,) = taken
+    sizes = [stop - start for start, stop in slices]
+    assert len(sizes) == 2 * -(-len(rows) // 200), sizes
+    share = len(rows) / len(sizes)
+    assert all(abs(size - share) < max(calls) for size in sizes), (sizes, max(calls))
+
+
+def test_balanced_cuts_fall_on_the_first_start_at_or_after_each_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(columnar_reader, "SLICE_RECORDS", 300)
+    monkeypatch.setattr(columnar_reader, "SLICE_WORKERS", 2)
+    starts = list(range(0, 1000, 10))
+    assert columnar_reader.balanced_cuts(starts, 1000) == [0, 250, 500, 750, 1000]
+    # Few places to cut: no empty slice, no cut twice.
+    assert columnar_reader.balanced_cuts([0, 990], 1000) == [0, 990, 1000]
+    assert columnar_reader.balanced_cuts([0], 1000) == [0, 1000]
+    monkeypatch.setattr(columnar_reader, "SLICE_WORKERS", 1)
+    assert columnar_reader.balanced_cuts(starts, 1000) == [0, 250, 500, 750, 1000]
+    assert columnar_reader.balanced_cuts(starts, 700) == [0, 240, 470, 700]
+
+
+def test_goods_cells_are_tested_for_blanks_about_once_a_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 15): whether a record has goods was found by a blank test (a
+    regular expression) of every goods cell, nine a record (about 3 % of the read's CPU
+    at a million shipments); now a record of null goods cells takes none, and a later
+    goods column is tested only where the earlier ones were blank."""
+    tested: list[int] = []
+    blank = columnar_reader._is_blank
+
+    def counting(value: Any) -> Any:
+        def count(verdicts: Any) -> Any:
+            tested.append(len(verdicts))
+            return verdicts
+
+        return blank(value).map_batches(count, return_dtype=pl.Boolean)
+
+    monkeypatch.setattr(columnar_reader, "_is_blank", counting)
+    got = read_frame(EXAMPLES / "data" / "karachi-sample.csv")
+    assert got.records_read == 629
+    assert 629 <= sum(tested) < 629 * 1.5, tested
+
+
+def test_a_record_whose_only_goods_cell_is_a_late_column_has_goods(tmp_path: Path) -> None:
+    """Goods found by a later column, or by none (blank cells of Python whitespace), as
+    on the model path."""
+    from riskprofile.synth import generate_manifests
+
+    rows = _rows_of(list(generate_manifests(6, containers=4)), tmp_path)
+    goods = [i for i, n in enumerate(NAMES) if COLUMNS[i].group == "goods"]
+    last = goods[-1]
+    for at, filled in ((0, None), (1, last), (2, goods[1]), (3, None)):
+        for i in goods:
+            if i != filled:
+                rows[at][i] = ["", " ", "\u3000", "\x1c"][(i + at) % 4]
+    for path in _write_rows(rows, tmp_path, "late-goods"):
+        _same(path)
+
+
 def test_a_lone_negative_zero_weight_totals_zero_as_on_the_model_path(tmp_path: Path) -> None:
     """Python's sum() of a lone -0.0 is 0.0; Polars drops a literal ``+ 0.0``."""
     manifest = Manifest.model_validate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -59,6 +60,31 @@ def every_record_needs(
         return [] if records <= SLICE_RECORDS else call_key_sources(table(header))
 
     return columns
+
+
+def balanced_cuts(starts: list[int], height: int) -> list[int]:
+    """Where to cut ``height`` records into slices: 0, some of ``starts`` (the records
+    a slice may begin at, ascending), ``height``. As many slices as ``SLICE_RECORDS``
+    asks for, rounded up to a multiple of ``SLICE_WORKERS``, each as near an equal share
+    as the starts allow: slices of ``SLICE_RECORDS`` and a short last one kept one
+    worker alone on the last long slice while the other had nothing left to do.
+
+    >>> balanced_cuts(list(range(0, 100, 10)), 100)  # SLICE_RECORDS is 250,000
+    [0, 100]
+    >>> balanced_cuts(list(range(0, 600_000, 1_000)), 600_000)  # and two workers
+    [0, 150000, 300000, 450000, 600000]
+    """
+    count = -(-height // SLICE_RECORDS)
+    if count > 1:
+        count = -(-count // SLICE_WORKERS) * SLICE_WORKERS
+    cuts = [0]
+    for i in range(1, count):
+        target = i * height // count
+        at = bisect.bisect_left(starts, max(target, cuts[-1] + 1))
+        if at < len(starts) and starts[at] < height:
+            cuts.append(starts[at])
+    cuts.append(height)
+    return cuts
 
 
 @dataclass(frozen=True)
@@ -153,12 +179,7 @@ class _Reader(_GroupTables, _ModelPath):
         # A cut may come before a call's first record when every earlier call has ended.
         ended = spans["_hi"].cum_max().shift(1, fill_value=-1)
         starts = spans.filter(ended < spans["_lo"])["_lo"].to_list()
-        cuts = [0]
-        for at in starts[1:]:
-            if at - cuts[-1] >= SLICE_RECORDS:
-                cuts.append(at)
-        cuts.append(height)
-        return list(itertools.pairwise(cuts))
+        return list(itertools.pairwise(balanced_cuts(starts, height)))
 
     def _read_slice(self) -> _Slice:
         rows = self._rows()
@@ -251,10 +272,7 @@ class _Reader(_GroupTables, _ModelPath):
             pl.col("__line__").alias("_line"),
             huge.alias("_huge"),
             *[self._column(c) for c in key_cols],
-            pl.any_horizontal(_is_blank(self._column(c)).not_() for c in _GOODS).alias(
-                "_has_goods"
-            ),
-        )
+        ).with_columns(self._has_goods())
         bl = _canonical(base["bl_number"], _SQUEEZED, _py_squeeze).alias("_bl")
         number = _canonical(base["container_number"], r"^[A-Z0-9]+$", _py_container).alias(
             "_number"
@@ -274,6 +292,25 @@ class _Reader(_GroupTables, _ModelPath):
             pl.col("_row").set_sorted(), "_line", "_callkey", "_bl", "_number", "_tnum",
             "_has_goods", "_lone", "_huge",
         )  # fmt: skip
+
+    def _has_goods(self) -> pl.Series:
+        """Whether each record has a goods cell that is not blank, with few blank tests
+        (a regular expression a cell): a record whose goods cells are all null has none
+        (a third of the records of a flat file: container and B/L rows), nearly every
+        goods line has an HS code, and a later goods column is tested only on the
+        records whose earlier cells were all blank."""
+        cells = self._select([self._column(n) for n in _GOODS])
+        first, *later = _GOODS
+        filled = cells.select(~_is_blank(pl.col(first))).to_series()
+        some = cells.select(~pl.all_horizontal(pl.all().is_null())).to_series()
+        pending = (some & ~filled).arg_true()
+        for name in later:
+            if pending.len() == 0:
+                break
+            found = cells.select(pl.col(name).gather(pending)).select(~_is_blank(pl.col(name)))
+            filled = filled.scatter(pending.filter(found.to_series()), True)
+            pending = pending.filter(~found.to_series())
+        return filled.alias("_has_goods")
 
     def _ids(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Ids of each row's call (its first row), bill of lading and container (hashes of
