@@ -3,6 +3,7 @@ the reader, the writer, and the cross-check on such a plan."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from riskprofile.cli import main
 from riskprofile.errors import ArgumentError
 from riskprofile.io import read_frame, read_manifests
 from riskprofile.io.edifact import (
@@ -24,10 +26,15 @@ from riskprofile.io.edifact import (
     place_segments,
     read_stowplan,
     tokenize,
+    with_stowplan_shipments,
     write_baplie,
 )
+from riskprofile.model import Manifest, flatten
+from riskprofile.model.shipment import STOWPLAN_FIELDS
 from tests.depth import depth
+from tests.io.edifact.test_stowfields import _plans
 from tests.io.edifact.test_stowplan import _UNITS
+from tests.strategies import manifests
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
 SMDG22 = DATA / "baplie-smdg22.edi"
@@ -217,6 +224,27 @@ def test_the_cross_check_is_the_same_on_a_baplie3_plan() -> None:
     assert [u.container_number for u in check3.not_manifested] == ["TGHU1234567"]
 
 
+@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifests(), st.data())
+def test_random_plans_cross_check_alike_in_both_layouts(
+    tmp_path_factory: pytest.TempPathFactory, manifest: Manifest, data: st.DataObject
+) -> None:
+    # The planted disagreements of test_stowfields' plans, written as BAPLIE 2.2 and 3.1:
+    # both files give the in-memory plan's discrepancies and stowplan_* fields exactly.
+    plan = data.draw(_plans(manifest))
+    folder = tmp_path_factory.mktemp("cross")
+    expected = compare_stowplan([manifest], plan)
+    shipments, _ = with_stowplan_shipments(flatten(manifest), plan)
+    fields = [{f: getattr(s, f) for f in STOWPLAN_FIELDS} for s in shipments]
+    for version in BAPLIE_VERSIONS:
+        text = write_baplie(plan.units, vessel=plan.vessel, version=version)  # type: ignore[arg-type]
+        read = read_stowplan(_write(folder, text, f"{version}.edi"))
+        assert read.problems == []
+        assert compare_stowplan([manifest], read) == expected
+        again, _ = with_stowplan_shipments(flatten(manifest), read)
+        assert [{f: getattr(s, f) for f in STOWPLAN_FIELDS} for s in again] == fields
+
+
 _NUMBER = {
     "MEA": (re.compile(r"(KGM:)[^']*"), r"\g<1>x1"),
     "TMP": (re.compile(r"(TMP\+2\+)[^:']*"), r"\g<1>x1"),
@@ -288,6 +316,19 @@ def test_a_parser_fixture_from_a_public_repository_reads_without_a_problem() -> 
     assert (unit.gross_mass_kg, unit.operator, plan.voyage) == (23000.0, "TSL", "RFN234")
 
 
+def test_a_parser_issue_sample_reads_its_container_with_every_detail() -> None:
+    # xlate/staedi's src/test/resources/EDIFACT/issue122/baplie-test.edi (Apache-2.0): an
+    # SMDG 2.0 location as a user sent it with an issue, sender and voyage blanked: a DG
+    # box (UN 2198) loaded at Port Said for La Spezia, a container number with a space,
+    # empty DTMs. Its UNT counts 18 segments where there are 19: said, nothing else.
+    plan = read_stowplan(DATA / "staedi-baplie-test.edi")
+    assert [(p.code, p.value) for p in plan.problems] == [("control_count", "18")]
+    (unit,) = plan.units
+    assert (unit.position, unit.container_number, unit.full) == ("0030586", "TOLU 2566410", True)
+    assert (unit.port_of_loading, unit.port_of_discharge) == ("EGPSD", "ITSPE")
+    assert (unit.gross_mass_kg, unit.dangerous_goods) == (10000.0, (("2.3", "2198"),))
+
+
 def test_an_equipment_first_sample_is_refused_container_by_container() -> None:
     # nezpik/Pistology-3DBaplie's frontend/public/sample_baplie.txt (MIT): a D.15A message
     # written equipment first (EQD before its LOC+147) and without UNS+D, which is not the
@@ -299,3 +340,29 @@ def test_an_equipment_first_sample_is_refused_container_by_container() -> None:
     misplaced = [p.value for p in plan.problems if p.code == "misplaced_location"]
     assert misplaced == ["0200404", "0400204", "0300606", "0600204", "0500404"]
     assert "control_count" in {p.code for p in plan.problems}  # UNT says 24, there are 23
+
+
+def test_score_with_a_baplie3_plan_says_what_it_says_with_the_baplie2_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The whole way: `riskprofile score MANIFEST --stowplan BAPLIE` in both engines and
+    # both outputs gives the same scores, audit and warnings for the two layouts of a plan.
+    outputs = {}
+    for plan in (SMDG22, SMDG31):
+        for engine in ("auto", "rowwise"):
+            for form in ("json", "table"):
+                argv = ["score", str(CUSCAR), "--stowplan", str(plan), "--as-of", "2026-12-08",
+                        "--engine", engine, "--format", form]  # fmt: skip
+                assert main(argv) == 0
+                out, err = capsys.readouterr()
+                outputs[plan.name, engine, form] = (
+                    out.replace(plan.name, "PLAN"),
+                    err.replace(plan.name, "PLAN"),
+                )
+    for engine in ("auto", "rowwise"):
+        for form in ("json", "table"):
+            assert outputs[SMDG31.name, engine, form] == outputs[SMDG22.name, engine, form]
+    out, err = outputs[SMDG31.name, "auto", "json"]
+    assert json.loads(out)["audit"]["stowplan"]["matched"] == 2
+    assert "warning: 1 container on board and on no manifest of the batch" in err
+    assert "TGHU1234567  position 0060484" in outputs[SMDG31.name, "auto", "table"][0]
