@@ -366,3 +366,14 @@ def test_score_with_a_baplie3_plan_says_what_it_says_with_the_baplie2_one(
     assert json.loads(out)["audit"]["stowplan"]["matched"] == 2
     assert "warning: 1 container on board and on no manifest of the batch" in err
     assert "TGHU1234567  position 0060484" in outputs[SMDG31.name, "auto", "table"][0]
+
+
+def test_a_baplie3_plan_keeping_the_baplie2_mass_writing_still_gives_the_mass(
+    tmp_path: Path,
+) -> None:
+    text = SMDG31.read_text(encoding="utf-8")
+    text = text.replace("MEA+AAE+VGM+KGM:24500'", "MEA+VGM++KGM:24500'")
+    text = text.replace("MEA+AAE+AET+KGM:21400'", "MEA+WT++KGM:21400'")
+    plan = read_stowplan(_write(tmp_path, text))
+    assert plan.problems == []
+    assert [u.gross_mass_kg for u in plan.units] == [18250.5, 24500.0, 21400.0, 2200.0]

@@ -61,6 +61,9 @@ BAPLIE_VERSIONS: dict[str, tuple[str, str, str, str, str]] = {
     "2.2": ("BAPLIE", "D", "95B", "UN", "SMDG22"),
     "3.1": ("BAPLIE", "D", "13B", "UN", "SMDG31"),
 }
+# The BAPLIE 3 mass qualifiers, first found wins: MEA+AAE+VGM, +AET (gross), then the
+# BAPLIE 2 writing (MEA+VGM++, MEA+WT++) keyed "2:<qualifier>".
+_MASSES_3 = ("VGM", "AET", "2:VGM", "2:WT")
 # Tables read location-first with an equipment group per container (revision 7).
 _EQUIPMENT_FIRST = ("D13B", "D21A")
 
@@ -373,7 +376,10 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
                     places[qualifier] = loc.value(2, 1)
             masses: dict[str | None, tuple[int, Segment]] = {}
             for at, mea in segments.get("MEA", ()):
+                # MEA+AAE+VGM as SMDG 3 writes it; MEA+VGM++ as BAPLIE 2 did, which some
+                # senders keep: read, not silently passed over.
                 masses.setdefault(mea.value(2, 1), (at, mea))
+                masses.setdefault(f"2:{mea.value(1)}", (at, mea))
             operator = None
             for _, nad in segments.get("NAD", ()):
                 role = nad.value(1)
@@ -389,7 +395,7 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
                     box.value(2, 1),
                     box.value(3, 1),
                     _full(box),
-                    _mass(message, masses, ("VGM", "AET"), decimal, plan.problems),
+                    _mass(message, masses, _MASSES_3, decimal, plan.problems),
                     places.get("9"),
                     places.get("11"),
                     tuple(
