@@ -309,6 +309,8 @@ FLAG_CODES: Mapping[str, str] = {
     "message_type": "an EDIFACT message of a type that is not read",
     "message_function": "an EDIFACT message that is not an original (a cancellation, a "
     "replacement...), read as it stands",
+    "misplaced_location": "a BAPLIE stowage location (LOC+147) found where the message "
+    "has no location (its CNT or UNS+D missing), read as a location of its own or not",
     "no_container": "a stowage location (BAPLIE) without a container",
     "outside_message": "EDIFACT segments outside any message",
     "syntax": "an EDIFACT segment that breaks the syntax rules",
