@@ -17,6 +17,13 @@ chunks; see ``_data.py``: about 0.45 s of CPU per 1,000 containers, some 2.5-3 m
     python benchmarks/read_frame.py                       # 100k and 1M rows
     python benchmarks/read_frame.py --rows 100000 --sample 20000
 
+``--jsonl`` reads the generated batch written as JSON Lines by ``write_json`` instead
+(sizes up to ``--generate``): CPU and peak memory of ``read_frame`` in a fresh process,
+and how many documents, bills of lading and containers went through the model path;
+with ``--against SRC`` the same for another source tree, side by side:
+
+    python benchmarks/read_frame.py --jsonl --rows 100000 --against /tmp/before/src
+
 ``--stages FILE`` says where the CPU of ``read_frame(FILE)`` goes instead: each run a
 fresh child process with the command line's allocator options and one slice worker (so
 that a step's process CPU is its own, Polars' threads included), the CPU of each step of
@@ -129,6 +136,34 @@ cpu["  of which kernel"] = after.ru_stime - usage.ru_stime
 print(json.dumps({"cpu": cpu, "shipments": batch.frame.height, "load": os.getloadavg()[0]}))
 """
 
+CHILD_JSONL = """
+import json, os, resource, sys, time
+from pathlib import Path
+if sys.argv[2]:
+    sys.path.insert(0, sys.argv[2])
+from riskprofile.io import read_frame
+start = time.process_time()
+batch = read_frame(sys.argv[1])
+cpu = time.process_time() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out = {"cpu": cpu, "max_rss_kib": peak, "documents": batch.records_read,
+       "shipments": batch.frame.height, "via_models": batch.rows_via_models,
+       "fallback": batch.fallback, "load": os.getloadavg()[0]}
+try:  # the split below the document (not in older trees)
+    from riskprofile.io._frame._json_split import flat_documents
+except ImportError:
+    pass
+else:
+    if batch.fallback is None:
+        split = flat_documents(Path(sys.argv[1]), "jsonl")
+        out["parts"] = len(split.parts)
+        out["whole"] = len(split.others)
+        out["bills"] = sum(p.bills for p in split.parts.values())
+        out["containers"] = sum(p.containers for p in split.parts.values())
+        out["shipments_via_models"] = sum(len(p.shipments) for p in split.parts.values())
+print(json.dumps(out))
+"""
+
 BASELINE = (
     "import resource, polars, riskprofile.io._frame; "
     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
@@ -160,6 +195,52 @@ def batch_of(rows: int, generate: int) -> tuple[Path, str]:
         return generated(rows), "generated"
     note = f"chunks of {CHUNK_CONTAINERS:,} containers generated with seeds {SEED}, {SEED + 1}, ..."
     return batch_of_rows(CACHE / "chunks", rows, SEED), note
+
+
+def generated_jsonl(rows: int) -> Path:
+    """The generated batch of about ``rows`` rows as JSON Lines, written by ``write_json``
+    straight from the generator (cached)."""
+    from riskprofile import write_json
+    from riskprofile.synth import generate_manifests
+
+    path = CACHE / f"generated-{SEED}-{rows}.jsonl"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        containers = max(1, int(rows / 2.4))
+        written = write_json(generate_manifests(seed=SEED, containers=containers), path)
+        print(f"generated {written:,} documents -> {path}")
+    return path
+
+
+def jsonl(sizes: list[int], generate: int, against: str | None) -> None:
+    """``read_frame`` of the generated batches as JSON Lines, this tree and ``against``."""
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    trees = {"this tree": here, **({against: against} if against else {})}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for rows in sizes:
+        if rows > generate:
+            print(f"{rows:,} rows: JSON Lines only up to --generate ({generate:,}) rows")
+            continue
+        path = generated_jsonl(rows)
+        for tree, src in trees.items():
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD_JSONL, str(path), src],
+                capture_output=True, text=True, check=True, env=env,
+            )  # fmt: skip
+            r = json.loads(out.stdout)
+            print(
+                f"{path.name} ({tree}): read_frame CPU {r['cpu']:.2f} s, peak RSS "
+                f"{r['max_rss_kib'] / 1024:.0f} MiB, load {r['load']:.1f}; "
+                f"{r['documents']:,} documents, {r['shipments']:,} shipments, "
+                f"{r['via_models']:,} documents via the model path"
+                + (f" (whole file: {r['fallback']})" if r["fallback"] else "")
+            )
+            if "parts" in r:
+                print(
+                    f"  {r['parts']:,} in part, {r['whole']:,} whole; {r['bills']:,} bills of "
+                    f"lading, {r['containers']:,} container declarations and "
+                    f"{r['shipments_via_models']:,} shipments through the models"
+                )
 
 
 def sample_of(path: Path, rows: int) -> Path:
@@ -212,7 +293,10 @@ def stages(path: Path, against: str | None, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stages", type=Path, metavar="FILE", help="CPU per reader step")
-    parser.add_argument("--against", metavar="SRC", help="with --stages: another source tree")
+    parser.add_argument(
+        "--against", metavar="SRC", help="with --stages or --jsonl: another source tree"
+    )
+    parser.add_argument("--jsonl", action="store_true", help="the batch as JSON Lines")
     parser.add_argument("--runs", type=int, default=1, help="with --stages: runs of each tree")
     parser.add_argument("--rows", type=int, action="append", help="batch size(s) in rows")
     parser.add_argument("--sample", type=int, default=25_000, help="rows the model path reads")
@@ -224,6 +308,9 @@ def main() -> None:
         stages(args.stages, args.against, args.runs)
         return
     sizes = sorted(args.rows or [100_000, 1_000_000])
+    if args.jsonl:
+        jsonl(sizes, args.generate, args.against)
+        return
     baseline = int(
         subprocess.run(
             [sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True
