@@ -594,6 +594,41 @@ def test_the_two_files_are_written_side_by_side(
     assert told == [1, 2]
 
 
+def test_the_hits_are_explained_once_beside_the_container_tables_shipment_columns(
+    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Writing a column-wise run's CSV files, the hits are explained (for the hits' file)
+    while the container table's columns made from shipments are built (for the other),
+    on two threads at once; the container table's reasons, which read the explained hits
+    too, wait for them: every hit is explained once, not once per file."""
+    import threading
+
+    from riskprofile.output import _frame
+
+    reference, frame_run, _rejected = example_runs
+    expected = written(reference, None, tmp_path, "csv")
+    both = threading.Barrier(2, timeout=20)
+    explained: list[str] = []
+    original_explain, original_texts = FrameRun.explained_hits, _frame._unit_texts
+
+    def explain(self: FrameRun, keys: Any = None) -> Any:
+        explained.append(threading.current_thread().name)
+        both.wait()
+        return original_explain(self, keys)
+
+    def unit_texts(*args: Any, **kwargs: Any) -> Any:
+        both.wait()
+        return original_texts(*args, **kwargs)
+
+    monkeypatch.setattr(FrameRun, "explained_hits", explain)
+    monkeypatch.setattr(_frame, "_unit_texts", unit_texts)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 2)
+    assert written(dataclasses.replace(frame_run), None, tmp_path, "csv") == expected
+    assert len(explained) == 1
+
+
 def test_the_shipment_texts_of_units_of_several_shipments_are_grouped_once(
     example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
     monkeypatch: pytest.MonkeyPatch,

@@ -220,8 +220,10 @@ def output_files(path: str | Path, format: str | None = None) -> list[Path]:
 def _side_by_side(jobs: Sequence[Callable[[], object]], done: Callable[[int], None]) -> None:
     """Each job (writing one file of a column-wise run) on a thread of its own, side by
     side: Polars lets go of the interpreter's lock while it builds a table and while its
-    writer serializes and writes, so the hits' file is written while the container table
-    is still being built. ``done`` is told the files written so far, as each one ends."""
+    writer serializes and writes. The hits are explained while the container table's
+    columns made from shipments are built, and written while the rest of that table is
+    (the tables the two share are made once: the second thread waits for the first's).
+    ``done`` is told the files written so far, as each one ends."""
     from riskprofile._parallel import each_at_once
 
     finished = threading.Lock()
@@ -270,13 +272,12 @@ def write_output(
         if not is_object_run(run):  # column-wise, straight to the files
             from riskprofile.output import _frame, _frame_files
 
-            hits = _frame.hit_frame(run)  # first: the container table reads the hits too
             _side_by_side(
                 [
                     lambda: _frame_files.write_csv(
                         _frame.container_frame(run, selection), CONTAINER_COLUMNS, path
                     ),
-                    lambda: _frame_files.write_csv(hits, HIT_COLUMNS, hits_path),
+                    lambda: _frame_files.write_csv(_frame.hit_frame(run), HIT_COLUMNS, hits_path),
                 ],
                 done,
             )
@@ -293,8 +294,6 @@ def write_output(
         if not is_object_run(run):
             from riskprofile.output import _frame, _frame_files
 
-            hits = _frame.hit_frame(run)  # first: the container table reads the hits too
-
             def write(table: pl.DataFrame, columns: Sequence[str], target: Path) -> None:
                 arrow = _frame_files.arrow_table(table, columns)
                 pq.write_table(arrow.replace_schema_metadata(metadata), str(target))
@@ -302,7 +301,7 @@ def write_output(
             _side_by_side(
                 [
                     lambda: write(_frame.container_frame(run, selection), CONTAINER_COLUMNS, path),
-                    lambda: write(hits, HIT_COLUMNS, hits_path),
+                    lambda: write(_frame.hit_frame(run), HIT_COLUMNS, hits_path),
                 ],
                 done,
             )

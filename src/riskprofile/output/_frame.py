@@ -15,10 +15,12 @@ Imported only for a column-wise run: importing :mod:`riskprofile.output` loads n
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
@@ -49,6 +51,10 @@ _NUMBERS = {"score", "weight"}
 # Columns a row-wise run may leave None (all None: a null-typed Parquet column).
 _NULLABLE = {"container_number", "forced_lane", "reason", "action", "bl_number"}
 _SEPARATOR = "; "
+T = TypeVar("T")
+
+
+_CACHE_MADE = threading.Lock()
 
 
 def _cache(run: FrameRun) -> dict[str, Any]:
@@ -56,9 +62,30 @@ def _cache(run: FrameRun) -> dict[str, Any]:
     # output of the run are kept in its instance dictionary, not in its fields.
     found: dict[str, Any] | None = run.__dict__.get("_output_cache")
     if found is None:
-        found = {}
-        run.__dict__["_output_cache"] = found
+        with _CACHE_MADE:  # two files' threads may ask at once: one cache per run
+            found = run.__dict__.setdefault("_output_cache", {})
     return found
+
+
+def _once(name: str) -> Callable[[Callable[[FrameRun], T]], Callable[[FrameRun], T]]:
+    """A table of the run made once and kept in its cache under ``name``: the files of a
+    run are built on two threads at once, and a thread that asks for a table another is
+    making waits for it instead of making it again."""
+
+    def decorate(make: Callable[[FrameRun], T]) -> Callable[[FrameRun], T]:
+        @functools.wraps(make)
+        def once(run: FrameRun) -> T:
+            cache = _cache(run)
+            if name not in cache:
+                with cache.setdefault(f"{name}:lock", threading.Lock()):
+                    if name not in cache:
+                        cache[name] = make(run)
+            found: T = cache[name]
+            return found
+
+        return once
+
+    return decorate
 
 
 def _frame(run: FrameRun) -> pl.DataFrame:
@@ -156,6 +183,7 @@ def _in_unit_order(rows: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return ordered.select("row", "unit")
 
 
+@_once("places")
 def _shipment_places(run: FrameRun) -> pl.DataFrame:
     """The shipment rows as the outputs list them: ``row`` (in the frame) and ``rank`` (of
     its unit), units in rank order, each unit's shipments in the row-wise order
@@ -164,9 +192,6 @@ def _shipment_places(run: FrameRun) -> pl.DataFrame:
     Only the units of several shipments are sorted on the shipment id (text): the others'
     single rows go straight to their rank."""
     cache = _cache(run)
-    if "places" in cache:
-        found: pl.DataFrame = cache["places"]
-        return found
     frame = _frame(run)
     units = run.shipment_scores.select("key").join(
         run.container_table.select("key", "rank", "shipment_count"),
@@ -188,7 +213,6 @@ def _shipment_places(run: FrameRun) -> pl.DataFrame:
     cache["place"] = pl.zeros(height, dtype=pl.UInt32, eager=True).scatter(
         places.get_column("row"), pl.int_range(height, dtype=pl.UInt32, eager=True)
     )
-    cache["places"] = places
     return places
 
 
@@ -210,14 +234,11 @@ def _number_columns(values: Sequence[Decimal], name: str) -> dict[str, list[Any]
     }
 
 
+@_once("hits")
 def _explained(run: FrameRun) -> pl.DataFrame:
     """Every hit, explained, in the row-wise hit table's order (containers by rank, their
     shipments in order, each shipment's hits by profile and indicator), with ``position``
     (the order), ``rank``, the container's number and the B/L's number."""
-    cache = _cache(run)
-    if "hits" in cache:
-        found: pl.DataFrame = cache["hits"]
-        return found
     explained = run.explained_hits()
     # ``priority``: the place of each indicator in the order of the top reasons (highest
     # weight first, then profile and indicator), computed once for the few indicators.
@@ -259,7 +280,7 @@ def _explained(run: FrameRun) -> pl.DataFrame:
     ordered_rows = ordered.get_column("row")
     hit_rank = rank.gather(_place_of_rows(run).gather(ordered_rows))
     containers = run.container_table.get_column("container_number")
-    hits = (
+    return (
         ordered.with_columns(
             _frame(run).get_column("bl_number").gather(ordered_rows).alias("bl_number"),
             containers.gather(hit_rank - 1).alias("container_number"),
@@ -268,8 +289,6 @@ def _explained(run: FrameRun) -> pl.DataFrame:
         .join(numbers, on=["profile_id", "indicator_id"], how="left", maintain_order="left")
         .with_row_index("position")
     )
-    cache["hits"] = hits
-    return hits
 
 
 def _route() -> pl.Expr:
@@ -449,13 +468,10 @@ def _call(job: Callable[[], list[pl.Series]]) -> list[pl.Series]:
     return job()
 
 
+@_once("containers")
 def _base_containers(run: FrameRun) -> pl.DataFrame:
     """Every column of the container table that does not depend on a selection, one row
     per container in rank order."""
-    cache = _cache(run)
-    if "containers" in cache:
-        found: pl.DataFrame = cache["containers"]
-        return found
     frame = _frame(run)
     table = run.container_table
     units = table.height
@@ -535,14 +551,12 @@ def _base_containers(run: FrameRun) -> pl.DataFrame:
         },
         schema_overrides={"score_float": pl.Float64, "score_whole": pl.Boolean},
     )
-    containers = (
+    return (
         table.select("rank", "key", "container_number", "lane", "points", "forced_lane",
                      "hit_count")
         .join(scores, on="points", how="left", maintain_order="left")
         .with_columns(parts)
     )  # fmt: skip
-    cache["containers"] = containers
-    return containers
 
 
 def container_frame(run: FrameRun, selection: Selection | None = None) -> pl.DataFrame:
