@@ -283,13 +283,22 @@ class _Columns:
         reader = self._selected
         parts = reader.plan(fields, records.path)
         rid = pl.col("unit").cast(pl.Int64) if records.depth == 0 else pl.col(f"occ{records.depth}")
-        hits = pl.concat(
-            [reader.hits(part, self._segments(frame, part.tag, part.path), rid) for part in parts],
-            how="diagonal",
-        )
+        # Each part's hits grouped by record (its ids are in file order, so sorted) and
+        # aligned on the records alone: all in one query, none joined onto a growing table.
+        ids = out.select("id", "unit")
+        aligned = []
+        for part in parts:
+            hits = reader.hits(part, self._segments(frame, part.tag, part.path), rid)
+            found = hits.with_columns(pl.col("id").set_sorted()).group_by("id")
+            aligned.append(
+                ids.lazy()
+                .join(
+                    found.agg(reader.aggregates(part)), on="id", how="left", maintain_order="left"
+                )
+                .drop("id", "unit")
+            )
         self.passes += 1
-        found = hits.group_by("id").agg(reader.aggregates(fields)).collect()
-        table = out.select("id", "unit").join(found, on="id", how="left", maintain_order="left")
+        table = ids.hstack([c for f in pl.collect_all(aligned) for c in f.get_columns()])
 
         def route(found: pl.DataFrame, condition: pl.Expr, reason: str) -> None:
             self.route_where(found, condition, reason, section)

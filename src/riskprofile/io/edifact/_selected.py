@@ -39,6 +39,10 @@ _PARTY_KEYS = ("name", "address", "country", "identifier")
 _FIRST = ("text", "integer", "decimal", "full_empty", "weight", "temperature", "party",
           "datetime", "date")  # fmt: skip
 _EVERY = ("text_list", "containers", "seals")
+# The columns a kind reads beside its value, each non-null exactly where the value is
+# (so that each one's first non-null is the same hit's).
+_EXTRA = {"weight": ("_unit",), "temperature": ("_unit",), "datetime": ("_format",),
+          "date": ("_format",)}  # fmt: skip
 
 
 @dataclass
@@ -66,6 +70,7 @@ class _Part:
     uses: list[tuple[_Field, int, Selector]] = field(default_factory=list)
     elements: set[int] = field(default_factory=set)
     components: dict[int, int] = field(default_factory=dict)
+    read: set[tuple[int, int]] = field(default_factory=set)
 
     def element(self, number: int) -> pl.Expr:
         """Element ``number`` untranslated (null when the segment has fewer)."""
@@ -73,10 +78,12 @@ class _Part:
         return pl.col(f"_e{number}")
 
     def component(self, number: int, component: int) -> pl.Expr:
-        """Component ``component`` of element ``number`` untranslated (null if absent)."""
+        """Component ``component`` of element ``number``, translated (null if absent);
+        each read once however many selectors read it."""
         self.elements.add(number)
         self.components[number] = max(self.components.get(number, 1), component)
-        return pl.col(f"_c{number}").struct.field(f"field_{component - 1}")
+        self.read.add((number, component))
+        return pl.col(f"_t{number}_{component}")
 
 
 class _Selected:
@@ -130,22 +137,32 @@ class _Selected:
             lazy = lazy.with_columns(
                 pl.col(f"_e{n}").str.split_exact(self._comp, c - 1).alias(f"_c{n}")
                 for n, c in part.components.items()
+            ).with_columns(
+                self._translated(pl.col(f"_c{n}").struct.field(f"field_{c - 1}")).alias(
+                    f"_t{n}_{c}"
+                )
+                for n, c in sorted(part.read)
             )
         return lazy.select("id", *columns)
 
-    def aggregates(self, fields: list[_Field]) -> list[pl.Expr]:
+    def aggregates(self, part: _Part) -> list[pl.Expr]:
         """Per record, each selector's first hit or all its hits (see :meth:`hits`)."""
+        # Only aggregations Polars runs on its fast path (a plain first, any, implode):
+        # a struct, a drop_nulls or a filter per group costs many times more.
         out: list[pl.Expr] = []
-        for spec in fields:
-            for order in range(len(spec.selectors)):
-                column = pl.col(spec.column(order))
-                if spec.joined:
-                    out.append(column.filter(column != "").str.join(" "))
-                    out.append(pl.col(spec.column(order, "_cut")).any())
-                elif spec.kind in _FIRST:
-                    out.append(column.drop_nulls().first())
-                else:
-                    out.append(column.drop_nulls())
+        for spec, order, _selector in part.uses:
+            column = pl.col(spec.column(order))
+            if spec.joined:
+                out.append(column)
+                out.append(pl.col(spec.column(order, "_cut")).any())
+            elif spec.kind in _FIRST:
+                out.append(column.first(ignore_nulls=True))
+                out += [
+                    pl.col(spec.column(order, s)).first(ignore_nulls=True)
+                    for s in _EXTRA.get(spec.kind, ())
+                ]
+            else:
+                out.append(column.drop_nulls())
         return out
 
     # --- each selector's per-hit columns ------------------------------------------------------
@@ -167,13 +184,13 @@ class _Selected:
         if selector.component is None:
             value = self._whole(part, selector.element)
         else:
-            value = self._translated(part.component(selector.element, selector.component))
+            value = part.component(selector.element, selector.component)
         return pl.when(value != "").then(value)
 
     def _columns(self, part: _Part, spec: _Field, order: int, selector: Selector) -> list[pl.Expr]:
         hit: pl.Expr = pl.lit(True)
         for element, component, values in selector.conditions:
-            value = self._translated(part.component(element, component or 1)).fill_null("")
+            value = part.component(element, component or 1).fill_null("")
             hit = hit & value.is_in(sorted(values))
         name = spec.column(order)
         kind = spec.kind
@@ -196,12 +213,20 @@ class _Selected:
         found = hit & value.is_not_null()
         payload: pl.Expr = value
         if kind in ("weight", "temperature"):
-            payload = self._measure(part, selector, value, unit_first=kind == "weight")
-        elif kind in ("datetime", "date"):
-            payload = self._stamp(part, selector)
-        elif kind == "seals":
-            seal = self._translated(part.component(1, 1))
-            sealer = self._translated(part.component(2, 1))
+            text, unit = self._measure(part, selector, value, unit_first=kind == "weight")
+            return [
+                pl.when(found).then(text).alias(name),
+                pl.when(found).then(unit).alias(spec.column(order, "_unit")),
+            ]
+        if kind in ("datetime", "date"):
+            text, fmt = self._stamp(part, selector)
+            return [
+                pl.when(found).then(text).alias(name),
+                pl.when(found).then(fmt).alias(spec.column(order, "_format")),
+            ]
+        if kind == "seals":
+            seal = part.component(1, 1)
+            sealer = part.component(2, 1)
             payload = pl.struct(
                 pl.when(seal != "").then(seal).alias("number"),
                 pl.when(sealer != "").then(sealer).alias("sealer"),
@@ -210,29 +235,29 @@ class _Selected:
 
     def _measure(
         self, part: _Part, selector: Selector, value: pl.Expr, *, unit_first: bool
-    ) -> pl.Expr:
+    ) -> tuple[pl.Expr, pl.Expr]:
         """A whole element split into unit and number (the unit first for a weight, MEA;
         last for a temperature, TMP); a single component has no unit."""
         if selector.component is None:
             number = selector.element or 1
             unit_at, text_at = (1, 2) if unit_first else (2, 1)
-            unit = self._translated(part.component(number, unit_at)).fill_null("")
-            text = self._translated(part.component(number, text_at)).fill_null("")
+            unit = part.component(number, unit_at).fill_null("")
+            text = part.component(number, text_at).fill_null("")
         else:
             unit, text = pl.lit(""), value
-        return pl.struct(text.alias("value"), unit.alias("unit"))
+        return text, unit
 
-    def _stamp(self, part: _Part, selector: Selector) -> pl.Expr:
+    def _stamp(self, part: _Part, selector: Selector) -> tuple[pl.Expr, pl.Expr]:
+        """The date/time text and its format code (``""`` for none)."""
         number = selector.element or 1
         if selector.component is None:  # a whole C507: qualifier, value, format
-            text = self._translated(part.component(number, 2))
+            text = part.component(number, 2)
             # the date/time format code (DTM's 2379), not a quality flag's code
-            fmt = self._translated(part.component(number, 3))
-            fmt = pl.when(fmt != "").then(fmt)
+            fmt = part.component(number, 3).fill_null("")
         else:
-            text = self._translated(part.component(number, selector.component))
-            fmt = pl.lit(None, pl.String)
-        return pl.struct(text.fill_null("").alias("text"), fmt.alias("format"))
+            text = part.component(number, selector.component)
+            fmt = pl.lit("")
+        return text.fill_null(""), fmt
 
     # --- each field finished, on one row per record --------------------------------------------
 
@@ -248,28 +273,40 @@ class _Selected:
         orders = range(len(spec.selectors))
         columns = [pl.col(spec.column(k)) for k in orders]
         if spec.joined:
-            value = columns[0]
+            # Every hit's text (null where a segment was no hit), the empty ones left out.
+            texts = columns[0].list.eval(pl.element().filter(pl.element() != "")).list.join(" ")
             route(table, pl.col(spec.column(0, "_cut")).fill_null(False),
                   f"{name}: a word cut in a text")  # fmt: skip
-            return [table.select(pl.when(value != "").then(value).alias(name)).to_series()]
+            return [table.select(pl.when(texts != "").then(texts).alias(name)).to_series()]
         if kind in _EVERY:
             chosen: pl.Expr = pl.lit(None)
             for column in reversed(columns):
                 chosen = pl.when(column.list.len() > 0).then(column).otherwise(chosen)
             return self._listed(table.select("id", "unit", chosen.alias("_v")), spec, route)
         first = pl.coalesce(columns) if len(columns) > 1 else columns[0]
-        found = table.select("id", "unit", first.alias("_v"))
+        extra = {
+            suffix: pl.coalesce(
+                [
+                    pl.when(c.is_not_null()).then(pl.col(spec.column(k, suffix)))
+                    for k, c in enumerate(columns)
+                ]
+            )
+            for suffix in _EXTRA.get(kind, ())
+        }
+        found = table.select(
+            "id", "unit", first.alias("_v"), *(e.alias(s) for s, e in extra.items())
+        )
         value = pl.col("_v")
         if kind == "party":
             return self._party(found)
         if kind in ("datetime", "date"):
             return [self._when(found, name, kind == "date", route)]
         if kind in ("weight", "temperature"):
-            number = value.struct.field("value")
+            number = value
             if self._decimal_comma:
                 number = number.str.replace(",", ".", literal=True)
             units = _KILOGRAMS if kind == "weight" else ("", "CEL")
-            unit = value.struct.field("unit")
+            unit = pl.col("_unit")
             ok = unit.is_in(units) & number.str.contains(_NUMBER)
             route(found, value.is_not_null() & ~ok.fill_null(False),
                   f"{name}: a value the model flags")  # fmt: skip
@@ -347,7 +384,10 @@ class _Selected:
         route: Callable[[pl.DataFrame, pl.Expr, str], None],
     ) -> pl.Series:
         """A date or a date and time, each distinct text and format parsed once."""
-        pairs = found.select(pl.col("_v").struct.field("text"), pl.col("_v").struct.field("format"))
+        code = pl.col("_format")
+        pairs = found.select(
+            pl.col("_v").alias("text"), pl.when(code != "").then(code).alias("format")
+        )
         distinct = pairs.drop_nulls("text").unique(maintain_order=True)
         stamps: list[str | None] = []
         for text, code in distinct.iter_rows():
