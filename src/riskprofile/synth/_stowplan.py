@@ -19,6 +19,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 
 from stdnum import iso6346
 
@@ -55,8 +56,8 @@ class PortDayStowPlan:
     """The stow plans of a port day and the mismatches planted in them.
 
     Attributes:
-        text: the plans as one BAPLIE interchange (SMDG 2.2 on D.95B), one message per
-            vessel call, in the calls' order.
+        text: the plans as one BAPLIE interchange (SMDG 2.2 on D.95B, or 3.1 on D.13B),
+            one message per vessel call, in the calls' order.
         units: every unit on board, per call: ``(vessel, voyage, units)``.
         planted: the planted mismatches, by call, then container number; a case's
             ``bl_number`` is empty for a container on no manifest.
@@ -187,6 +188,7 @@ def generate_stowplan(
     planted: int | None = None,
     avoid: Iterable[str] = (),
     prepared: datetime | None = None,
+    version: Literal["2.2", "3.1"] = "2.2",
 ) -> PortDayStowPlan:
     """The vessels' stow plans for ``manifests`` (a port day), with mismatches planted.
 
@@ -205,6 +207,8 @@ def generate_stowplan(
             of each scenario when the day has the containers for them.
         avoid: container numbers not to plant on.
         prepared: the date of the messages (the epoch by default, for the same bytes).
+        version: the BAPLIE layout of ``text``: SMDG 2.2 on D.95B, or ``"3.1"`` (SMDG 3.1
+            on D.13B); the units and the planted cases are the same in both.
 
     Raises:
         ValueError: for a negative ``planted``.
@@ -265,7 +269,7 @@ def generate_stowplan(
         plans.append((manifest.vessel_name, manifest.voyage_number, tuple(units)))
     cases.sort(key=lambda cc: (cc[0], cc[1].container_number))
     return PortDayStowPlan(
-        text=write_baplie_calls(plans, prepared=prepared),
+        text=write_baplie_calls(plans, prepared=prepared, version=version),
         units=tuple(plans),
         planted=tuple(case for _, case in cases),
     )

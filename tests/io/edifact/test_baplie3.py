@@ -377,3 +377,20 @@ def test_a_baplie3_plan_keeping_the_baplie2_mass_writing_still_gives_the_mass(
     plan = read_stowplan(_write(tmp_path, text))
     assert plan.problems == []
     assert [u.gross_mass_kg for u in plan.units] == [18250.5, 24500.0, 21400.0, 2200.0]
+
+
+def test_a_synthetic_port_days_plans_in_baplie3_read_as_in_baplie2(tmp_path: Path) -> None:
+    from riskprofile.synth import generate_port_day, generate_stowplan
+
+    day = generate_port_day(3, 300)
+    plans = {
+        version: generate_stowplan(day.manifests, 3, avoid=day.planted_containers, version=version)
+        for version in BAPLIE_VERSIONS
+    }
+    assert plans["2.2"].units == plans["3.1"].units
+    assert plans["2.2"].planted == plans["3.1"].planted
+    assert "BAPLIE:D:13B:UN:SMDG31" in plans["3.1"].text
+    read = {v: read_stowplan(_write(tmp_path, p.text, f"{v}.edi")) for v, p in plans.items()}
+    assert read["3.1"].problems == read["2.2"].problems == []
+    assert _bare(read["3.1"]) == _bare(read["2.2"])
+    assert _bare(read["3.1"]) == [u for _, _, units in plans["3.1"].units for u in units]
