@@ -394,3 +394,20 @@ def test_a_synthetic_port_days_plans_in_baplie3_read_as_in_baplie2(tmp_path: Pat
     assert read["3.1"].problems == read["2.2"].problems == []
     assert _bare(read["3.1"]) == _bare(read["2.2"])
     assert _bare(read["3.1"]) == [u for _, _, units in plans["3.1"].units for u in units]
+
+
+def test_a_d04b_header_in_its_own_groups_is_said_and_loses_no_container(tmp_path: Path) -> None:
+    # D.96A-D.12B group the header's RFF-DTM and NAD-CTA-COM; read with the D.95B table
+    # (SMDG 2.x's), the segments it has no place for are said, the units are all read.
+    extra = (
+        "RFF+ACW:X1'\nDTM+171:202612061800:203'\nNAD+CA+MAE:172:20'\nCTA+IC+:DESK'\nCOM+123:TE'\n"
+    )
+    text = SMDG22.read_text(encoding="utf-8").replace("BAPLIE:D:95B:UN:SMDG22", "BAPLIE:D:04B:UN")
+    text = text.replace("DTM+137:202612070600:203'\n", "DTM+137:202612070600:203'\n" + extra)
+    plan = read_stowplan(_write(tmp_path, text.replace("UNT+39+", "UNT+44+")))
+    assert [(p.code, p.tag) for p in plan.problems] == [
+        ("unplaced_segment", "DTM"),
+        ("unplaced_segment", "CTA"),
+        ("unplaced_segment", "COM"),
+    ]
+    assert _bare(plan) == _bare(read_stowplan(SMDG22))
