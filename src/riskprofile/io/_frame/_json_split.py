@@ -112,6 +112,7 @@ class _Bill:
     cells: Row = dataclasses.field(default_factory=dict)
     seen: list[str] = dataclasses.field(default_factory=list)
     lines: list[tuple[str | None, Row]] = dataclasses.field(default_factory=list)
+    kinds: dict[str, ExtraType] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -124,13 +125,15 @@ class _Box:
 
 
 def _bill(given: Any, kinds: dict[str, ExtraType]) -> _Bill:
+    """A bill of the document; its custom fields must have the types ``kinds`` (the
+    file's so far) gives them."""
     if not isinstance(given, dict):
         raise _WholeDocumentError("a bill of lading that is not an object")
     number = given.get("bl_number")
     if not isinstance(number, str) or not number.strip():
         raise _WholeDocumentError("a bill of lading without a number")
     out = _Bill("".join(number.split()).upper(), _named(given))
-    mine = dict(kinds)
+    mine: dict[str, ExtraType] = {}
     try:
         bill_doc = _object(given, _BILL_KEYS, "a bill of lading", Consignment)
         bill = {column: _text(bill_doc.get(key), key) for key, column in _BILL_TEXT.items()}
@@ -143,6 +146,8 @@ def _bill(given: Any, kinds: dict[str, ExtraType]) -> _Bill:
         for role in _PARTIES:
             bill.update(_party_cells(role, bill_doc.get(role)))
         bill.update(_custom_cells(bill_doc.get("extra"), mine))
+        if any(kinds.get(name, kind) != kind for name, kind in mine.items()):
+            raise NotFlatError("a custom field of two types")
         listed = [_container_number(n) for n in _list(bill_doc, "container_numbers")]
         if len(set(listed)) != len(listed):
             raise NotFlatError("a container number twice on a bill of lading")
@@ -158,14 +163,13 @@ def _bill(given: Any, kinds: dict[str, ExtraType]) -> _Bill:
     except NotFlatError as exc:
         out.problem = str(exc)
         return out
-    kinds.update(mine)
     # Declared containers plus any named only on goods lines, in first-seen order
     # (Consignment.all_container_numbers).
     seen = dict.fromkeys(listed)
     for in_box, _cells in lines:
         if in_box is not None:
             seen.setdefault(in_box)
-    out.cells, out.seen, out.lines = bill, list(seen), lines
+    out.cells, out.seen, out.lines, out.kinds = bill, list(seen), lines, mine
     return out
 
 
@@ -263,6 +267,12 @@ def _split(doc: Any, kinds: dict[str, ExtraType]) -> _Document:
     _close(bills, bills_of_box, by_key, routed_bills, routed_boxes)
     if len(routed_bills) == len(bills) and all(b.number in routed_boxes for b in boxes):
         raise _WholeDocumentError(next(iter([*routed_bills.values(), *routed_boxes.values()])))
+    # The custom field types of the plain bills (a routed bill's go with the model path).
+    for i, bill in enumerate(bills):
+        if i not in routed_bills:
+            for name, kind in bill.kinds.items():
+                if kinds.setdefault(name, kind) != kind:
+                    raise _WholeDocumentError("a custom field of two types")
     out = _Document(header, voyage, given, bills_given, boxes_given, bills, boxes,
                     routed_bills, routed_boxes)  # fmt: skip
     out.rows = _rows(out, declared)
