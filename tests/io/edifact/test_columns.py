@@ -266,3 +266,36 @@ def test_a_segment_over_its_repeat_limit_goes_through_the_models(
     assert batch.fallback is None
     assert batch.rows_via_models == (seals > 9)
     _same_as_the_models(path)
+
+
+def test_a_header_flag_does_not_send_the_whole_message_through_the_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second message has a vessel IMO off its check digit (a flag on the header,
+    # which the flat reader gives the rows read column-wise too) and a container number
+    # off ISO 6346 (its B/Ls go through the models): the part read through the models is
+    # kept, not the whole message read again.
+    from riskprofile.io.edifact import _columns
+
+    first = list(generate_manifests(seed=5, containers=20, defect_rate=0.0))
+    second = list(generate_manifests(seed=6, containers=20, defect_rate=0.0,
+                                     port_of_call="AEJEA"))  # fmt: skip
+    imo, box = second[0].vessel_imo, second[0].containers[0].number
+    assert imo is not None
+    assert imo != first[0].vessel_imo
+    head, body = write_cuscar(first + second).split(f"+{imo}:", 1)
+    bad_imo = imo[:-1] + str((int(imo[-1]) + 1) % 10)
+    text = f"{head}+{bad_imo}:{body}".replace(box, box[:-1] + str((int(box[-1]) + 1) % 10))
+    path = tmp_path / "x.edi"
+    path.write_text(text, encoding="utf-8")
+    wholes = []
+    whole_message = _columns._message
+    monkeypatch.setattr(_columns, "_message", lambda *a: wholes.append(a) or whole_message(*a))
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 1
+    assert wholes == []
+    flags = [f for fs in batch.frame["quality_flags"] for f in fs]
+    assert "vessel_imo:check_digit" in flags
+    assert "container_number:check_digit" in flags
+    _same_as_the_models(path)

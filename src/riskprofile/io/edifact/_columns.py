@@ -430,9 +430,16 @@ def _in_file_order(
         if message is None:  # a part: read alone unless the model says the whole message
             outcome = read_message(split.parts[number], mapping, split.service, strictness,
                                    source, number)  # fmt: skip
+            # A flag on a value of the message's header (a vessel IMO off its check
+            # digit) reads alike in the part and in the whole message, and the flat
+            # reader gives the rows read column-wise the same; any other flag that is
+            # not about one of the part's own B/Ls or containers may concern the rest.
             common = isinstance(outcome, RejectedRecord) or any(
-                (found := flagged_element(flag)) is None
-                or found[0] not in ("consignments", "containers")
+                flag.field not in _HEADER_FIELDS
+                and (
+                    (found := flagged_element(flag)) is None
+                    or found[0] not in ("consignments", "containers")
+                )
                 for flag in outcome.quality_flags
             )
             if common:
@@ -484,6 +491,12 @@ _CALL_COLUMNS = (
     "voyage_number",
     "port_of_call",
     "arrival",
+)
+
+
+# The message header's own values: a flag on one of them is the header's alone.
+_HEADER_FIELDS = frozenset(
+    ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call", "arrival")
 )
 
 
