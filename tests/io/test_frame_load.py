@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import tempfile
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -286,6 +287,98 @@ def test_a_parquet_slice_keeps_its_row_groups_chunks_with_the_line_numbers_alike
     assert len(next(iter(lengths))) > 1  # the row groups' chunks, not joined
     assert raw["__line__"].to_list() == list(range(6, 31))
     assert raw.drop("__line__").rows() == frame.slice(5, 25).rows()
+
+
+def test_a_parquet_files_row_groups_are_each_decoded_once_across_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 15): a slice beginning or ending inside a row group made Polars
+    decode that whole row group, so slices cut at vessel calls decoded most row groups
+    twice (a quarter of loading the 1M Parquet file). Each row group is now decoded once
+    and its rows handed to the slices that hold them, in the same chunks and with the
+    same line numbers."""
+    from riskprofile.io._frame import _load
+    from riskprofile.io._frame._row_groups import row_group_sizes
+
+    header, rows = _sample(40)
+    frame = pl.DataFrame([pl.Series(n, [r[i] or None for r in rows], pl.String)
+                          for i, n in enumerate(header)])  # fmt: skip
+    path = tmp_path / "groups.parquet"
+    frame.write_parquet(path, row_group_size=8)
+    assert row_group_sizes(path) == [8] * 5
+    scans: list[tuple[int, int]] = []
+    scan = _load._scan
+
+    def spy(path: Path, start: int, stop: int, names: list[str]) -> pl.DataFrame:
+        scans.append((start, stop))
+        return scan(path, start, stop, names)
+
+    monkeypatch.setattr(_load, "_scan", spy)
+    source = _load._load_parquet(path)
+    assert isinstance(source, _Source)
+    cuts = [0, 5, 13, 14, 27, 40]
+    for start, stop in itertools.pairwise(cuts):
+        raw = source.rows(start, stop)
+        assert raw["__line__"].to_list() == list(range(start + 1, stop + 1))
+        assert raw.drop("__line__").rows() == frame.slice(start, stop - start).rows()
+        lengths = {tuple(len(chunk) for chunk in raw[c].get_chunks()) for c in raw.columns}
+        assert len(lengths) == 1, lengths  # every column chunked alike
+    assert sorted(scans) == [(0, 8), (8, 16), (16, 24), (24, 32), (32, 40)]
+    # Columns of every record (the call keys) are read as they are asked for.
+    assert source.rows(0, 40, ["vessel_imo"]).columns == ["vessel_imo", "__line__"]
+
+
+@settings(max_examples=depth(40), deadline=None)
+@given(
+    height=st.integers(1, 30),
+    group=st.integers(1, 9),
+    data=st.data(),
+)
+def test_parquet_slices_read_through_row_groups_are_the_files_rows(
+    height: int, group: int, data: st.DataObject
+) -> None:
+    """Any cut of a Parquet file into consecutive slices, loaded in any order, gives each
+    slice's rows and line numbers (each row group decoded once)."""
+    from riskprofile.io._frame._load import _load_parquet
+
+    cuts = (
+        sorted(set(data.draw(st.lists(st.integers(1, height - 1), max_size=6))))
+        if height > 1
+        else []
+    )
+    bounds = [0, *cuts, height]
+    slices = list(itertools.pairwise(bounds))
+    order = data.draw(st.permutations(slices))
+    frame = pl.DataFrame(
+        {
+            "a": [f"a{i}" for i in range(height)],
+            "b": [None if i % 3 else "b" for i in range(height)],
+        }
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "slices.parquet"
+        frame.write_parquet(path, row_group_size=group)
+        source = _load_parquet(path)
+        assert isinstance(source, _Source)
+        for start, stop in order:
+            raw = source.rows(start, stop)
+            assert raw["__line__"].to_list() == list(range(start + 1, stop + 1))
+            assert raw.drop("__line__").rows() == frame.slice(start, stop - start).rows()
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [b"", b"PAR1", b"\x00" * 12, b"PAR1" + b"\xff" * 8 + b"\x04\x00\x00\x00PAR1",
+     b"PAR1\x19\xfc\x08\x00\x00\x00PAR1", b"PAR1\x4c\x00\x02\x00\x00\x00PAR1"],
+)  # fmt: skip
+def test_a_parquet_footer_that_cannot_be_read_gives_no_row_groups(
+    tmp_path: Path, footer: bytes
+) -> None:
+    from riskprofile.io._frame._row_groups import row_group_sizes
+
+    path = tmp_path / "odd.parquet"
+    path.write_bytes(footer)
+    assert row_group_sizes(path) is None
 
 
 @settings(max_examples=depth(200), deadline=None)
