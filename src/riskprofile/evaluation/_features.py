@@ -8,34 +8,69 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
-from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, _cut, binomial_tail
+from riskprofile.evaluation._candidates import (
+    _MIN_BAND_SHIPMENTS,
+    COMBINATIONS,
+    RATED,
+    _cut,
+    binomial_tail,
+)
 from riskprofile.evaluation._outcomes import Outcome, UnitOutcome, match_outcomes
 from riskprofile.model.shipment import Shipment
+
+if TYPE_CHECKING:
+    import polars as pl
+
+Feature = tuple[str, str]
+"""A candidate feature: its kind and value."""
 
 
 def _explains(
     f: tuple[str, str],
     g: tuple[str, str],
-    members: Mapping[tuple[str, str], set[str]],
-    units: Mapping[str, _Unit],
+    members: Mapping[tuple[str, str], int],
+    findings: int,
     base: float,
     alpha: float,
 ) -> bool:
     """Whether candidate ``f`` is the better explanation of a kept candidate ``g``: ``g``
     lies mostly within ``f``, ``f``'s other units find more than the base rate on their
-    own, and ``g`` finds no more than they do (a port and the main trade loaded there)."""
+    own, and ``g`` finds no more than they do (a port and the main trade loaded there).
+
+    ``members`` are each candidate's labelled training units and ``findings`` those with
+    a finding, as bit sets over the units' ids (:func:`bits`)."""
     inner, outer = members[g], members[f]
-    if len(inner) >= len(outer) or 2 * len(inner & outer) < len(inner):
+    size = inner.bit_count()
+    if size >= outer.bit_count() or 2 * (inner & outer).bit_count() < size:
         return False
-    rest = outer - inner
-    rest_found = sum(units[k].finding for k in rest)
-    inner_found = sum(units[k].finding for k in inner)
-    if not rest or binomial_tail(rest_found, len(rest), base) > alpha:
+    rest = outer & ~inner
+    rest_size = rest.bit_count()
+    rest_found = (rest & findings).bit_count()
+    inner_found = (inner & findings).bit_count()
+    if not rest_size or binomial_tail(rest_found, rest_size, base) > alpha:
         return False
-    return binomial_tail(inner_found, len(inner), rest_found / len(rest)) > alpha
+    return binomial_tail(inner_found, size, rest_found / rest_size) > alpha
+
+
+def bits(ids: Iterable[int]) -> int:
+    """A set of unit ids as the bits of one integer (bit ``i`` for id ``i``): the sets of
+    units the redundancy step intersects, one bit per unit however large the history.
+
+    >>> bin(bits([0, 3, 4]))
+    '0b11001'
+    """
+    ids = list(ids)
+    if not ids:
+        return 0
+    buffer = bytearray(max(ids) // 8 + 1)
+    for i in ids:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
 
 
 # --- features ----------------------------------------------------------------------------
@@ -186,6 +221,22 @@ def _value_condition(kind: str, value: str, bands: Bands) -> str:
 # --- units -------------------------------------------------------------------------------
 
 
+class UnitLike(Protocol):
+    """What the method reads of a unit: its id (a bit in :func:`bits` sets, unique in a
+    history), key, day, and whether it was inspected and found something."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def day(self) -> dt.date | None: ...
+    @property
+    def labelled(self) -> bool: ...
+    @property
+    def finding(self) -> bool: ...
+
+
 @dataclass
 class _Unit:
     key: str
@@ -193,6 +244,7 @@ class _Unit:
     features: set[tuple[str, str]] = field(default_factory=set)
     shipments: list[Shipment] = field(default_factory=list)
     outcome: UnitOutcome | None = None
+    id: int = -1
 
     @property
     def labelled(self) -> bool:
@@ -204,8 +256,13 @@ class _Unit:
 
 
 def _shipment_day(s: Shipment) -> dt.date | None:
+    """The arrival's day in UTC (as rules and the shipment frame read it), else the B/L
+    issue date."""
     if s.arrival is not None:
-        return s.arrival.date()
+        arrival = s.arrival
+        if arrival.tzinfo is not None:
+            arrival = arrival.astimezone(dt.UTC)
+        return arrival.date()
     return s.bl_issue_date
 
 
@@ -229,3 +286,179 @@ def _units(shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> tuple[
         if unit.day is None:
             unit.day = combined.date
     return units, len(match.unmatched)
+
+
+# --- the counts the method selects on ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Each candidate's counts on the training and test periods (step 3 of the method),
+    and what the selection asks of the training units, from either history.
+
+    Attributes:
+        support, found, seen: labelled training units with the feature, those with a
+            finding, all training units with it.
+        test_support, test_found, test_seen: the same on the test period.
+        finding_days: the first and last training day with a finding, per feature of a
+            kind judged by its rate (:data:`~._candidates.RATED`).
+        parents, parents_found: labelled training units and findings per parent of the
+            combinations (``("hs6", code)``, ``("hs_heading", ...)``,
+            ``("hs_chapter", ...)``), each counted once per unit; empty without
+            combinations.
+        members: the labelled training units of each feature asked for, as :func:`bits`.
+        findings: the labelled training units with a finding, as :func:`bits`.
+    """
+
+    support: Counter[Feature]
+    found: Counter[Feature]
+    seen: Counter[Feature]
+    test_support: Counter[Feature]
+    test_found: Counter[Feature]
+    test_seen: Counter[Feature]
+    finding_days: dict[Feature, list[dt.date]]
+    parents: Counter[Feature]
+    parents_found: Counter[Feature]
+    members: Callable[[Collection[Feature]], dict[Feature, int]]
+    findings: int
+
+
+COMBINATION_LEVELS = ("hs6", "hs_heading", "hs_chapter")
+"""The parent levels a combination's shrinkage backs off to, nearest first."""
+
+
+def combination_parents(features: Iterable[Feature]) -> set[Feature]:
+    """The HS6 codes, headings and chapters of a unit's combinations."""
+    out: set[Feature] = set()
+    for kind, value in features:
+        if kind in COMBINATIONS:
+            code = value.split(":")[0][:6]
+            out |= {("hs6", code), ("hs_heading", code[:4]), ("hs_chapter", code[:2])}
+    return out
+
+
+class History(Protocol):
+    """A history the method learns from: its units (sorted by key) and the counts of
+    their features. :class:`ObjectHistory` is the reference; the shipment frame's
+    (:class:`~._suggest_frame.FrameHistory`) gives the same figures column-wise."""
+
+    @property
+    def units(self) -> Sequence[UnitLike]: ...
+    @property
+    def unmatched(self) -> int: ...
+    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands: ...
+    def add_features(self, bands: Bands, combinations: bool) -> None: ...
+    def count(
+        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
+    ) -> Counts: ...
+    def shipment_features(
+        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
+    ) -> list[list[set[Feature]]]: ...
+    def indicator_counts(
+        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+    ) -> dict[str, tuple[int, int, int]]: ...
+    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame: ...
+
+
+class ObjectHistory:
+    """A history of :class:`~riskprofile.model.shipment.Shipment` objects: the reference
+    way the method reads its units and counts their features (the shipment frame's,
+    :class:`~._suggest_frame.FrameHistory`, gives the same counts column-wise)."""
+
+    def __init__(self, shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> None:
+        units, self.unmatched = _units(shipments, outcomes)
+        self.units: list[_Unit] = [units[k] for k in sorted(units)]
+        for number, unit in enumerate(self.units):
+            unit.id = number
+
+    def _own(self, units: Sequence[UnitLike]) -> list[_Unit]:
+        return [self.units[u.id] for u in units]
+
+    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands:
+        """The value-per-kg bands of the training period's shipments."""
+        return _learn_bands((s for u in self._own(train) for s in u.shipments), count)
+
+    def add_features(self, bands: Bands, combinations: bool) -> None:
+        """Every unit's candidate features, over its shipments."""
+        for u in self.units:
+            for s in u.shipments:
+                u.features |= _features(s, bands, combinations)
+
+    def count(
+        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
+    ) -> Counts:
+        """The features' counts on ``train`` and ``test``."""
+        train, test = self._own(train), self._own(test)
+        support: Counter[Feature] = Counter()
+        found: Counter[Feature] = Counter()
+        seen: Counter[Feature] = Counter()
+        finding_days: dict[Feature, list[dt.date]] = {}
+        parents: Counter[Feature] = Counter()
+        parents_found: Counter[Feature] = Counter()
+        for u in train:
+            seen.update(u.features)
+            if u.labelled:
+                support.update(u.features)
+                if combinations:
+                    levels = combination_parents(u.features)
+                    parents.update(levels)
+                    if u.finding:
+                        parents_found.update(levels)
+                if u.finding:
+                    found.update(u.features)
+                    for f in u.features:
+                        if f[0] in RATED and u.day is not None:
+                            finding_days.setdefault(f, []).append(u.day)
+        test_support: Counter[Feature] = Counter()
+        test_found: Counter[Feature] = Counter()
+        test_seen: Counter[Feature] = Counter()
+        for u in test:
+            test_seen.update(u.features)
+            if u.labelled:
+                test_support.update(u.features)
+                if u.finding:
+                    test_found.update(u.features)
+        labelled = [u for u in train if u.labelled]
+
+        def members(features: Collection[Feature]) -> dict[Feature, int]:
+            ids: dict[Feature, list[int]] = {f: [] for f in features}
+            for u in labelled:
+                for f in u.features:
+                    if f in ids:
+                        ids[f].append(u.id)
+            return {f: bits(v) for f, v in ids.items()}
+
+        return Counts(
+            support, found, seen, test_support, test_found, test_seen, finding_days,
+            parents, parents_found, members, bits(u.id for u in labelled if u.finding),
+        )  # fmt: skip
+
+    def shipment_features(
+        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
+    ) -> list[list[set[Feature]]]:
+        """Each unit's features among ``wanted`` per shipment (with combinations), in the
+        order given."""
+        keep = set(wanted)
+        return [
+            [u.features & keep] if len(u.shipments) == 1
+            else [_features(s, bands, True) & keep for s in u.shipments]
+            for u in self._own(units)
+        ]  # fmt: skip
+
+    def indicator_counts(
+        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+    ) -> dict[str, tuple[int, int, int]]:
+        """Per indicator: units with any of its values, of them labelled, and found."""
+        counts: dict[str, list[int]] = {}
+        for u in self._own(units):
+            for name in {indicator[f] for f in u.features if f in indicator}:
+                row = counts.setdefault(name, [0, 0, 0])
+                row[0] += 1
+                if u.labelled:
+                    row[1] += 1
+                    row[2] += u.finding
+        return {name: (a, b, c) for name, (a, b, c) in counts.items()}
+
+    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame:
+        """The shipments of ``units``, to score."""
+        return [s for u in self._own(units) for s in u.shipments]

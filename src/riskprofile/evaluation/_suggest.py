@@ -78,10 +78,11 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import polars as pl
 
 from riskprofile.errors import RiskProfileError
 from riskprofile.evaluation._candidates import (
@@ -99,14 +100,15 @@ from riskprofile.evaluation._candidates import (
     shrunk_rate,
 )
 from riskprofile.evaluation._features import (
+    COMBINATION_LEVELS,
     Bands,
+    Counts,
+    History,
+    ObjectHistory,
+    UnitLike,
     _explains,
-    _features,
     _label,
-    _learn_bands,
     _number,
-    _Unit,
-    _units,
 )
 from riskprofile.evaluation._metrics import cut_at_capacity
 from riskprofile.evaluation._outcomes import Outcome
@@ -114,25 +116,21 @@ from riskprofile.evaluation._suggest_stack import Stack, apply_stack, stack_tier
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
 from riskprofile.model.shipment import Shipment
 
-if TYPE_CHECKING:
-    import polars as pl
-
 __all__ = ["suggest"]
 
 
-def _figures(units: list[_Unit], feature: tuple[str, str] | None, base: float | None) -> Figures:
-    chosen = [u for u in units if feature is None or feature in u.features]
-    labelled = [u for u in chosen if u.labelled]
+def _figures(units: Sequence[UnitLike], base: float | None) -> Figures:
+    labelled = [u for u in units if u.labelled]
     return Figures(
         units=len(labelled),
         findings=sum(u.finding for u in labelled),
-        seen=len(chosen),
+        seen=len(units),
         base_rate=base,
     )
 
 
 def suggest(
-    shipments: Iterable[Shipment],
+    shipments: Iterable[Shipment] | pl.DataFrame,
     outcomes: Iterable[Outcome],
     *,
     split: dt.date,
@@ -191,29 +189,34 @@ def suggest(
         raise ValueError(f"capacity must be a share above 0 and at most 1, not {capacity!r}")
     say = progress or (lambda _message: None)
     say("matching outcomes to units")
-    units, unmatched = _units(shipments, outcomes)
-    ordered = [units[k] for k in sorted(units)]
+    history: History
+    if isinstance(shipments, pl.DataFrame):
+        from riskprofile.evaluation._suggest_frame import FrameHistory
+
+        history = FrameHistory(shipments, outcomes)
+    else:
+        history = ObjectHistory(shipments, outcomes)
+    ordered, unmatched = history.units, history.unmatched
     train = [u for u in ordered if u.day is not None and u.day < split]
     test = [u for u in ordered if u.day is not None and u.day >= split]
     undated = sum(1 for u in ordered if u.day is None)
-    train_all = _figures(train, None, None)
+    train_all = _figures(train, None)
     if not train_all.units:
         raise ValueError(f"no inspected unit before {split.isoformat()}: nothing to learn from")
     base = train_all.findings / train_all.units
-    test_all = _figures(test, None, None)
+    test_all = _figures(test, None)
     test_base = test_all.findings / test_all.units if test_all.units else None
     train_all = Figures(train_all.units, train_all.findings, train_all.seen, base)
     test_all = Figures(test_all.units, test_all.findings, test_all.seen, test_base)
 
     say("learning value bands")
-    bands = _learn_bands((s for u in train for s in u.shipments), value_bands)
-    for u in ordered:
-        for s in u.shipments:
-            u.features |= _features(s, bands, combinations)
+    bands = history.learn_bands(train, value_bands)
+    history.add_features(bands, combinations)
 
+    say("counting candidates")
     learned = _learn(
-        train, test, base, test_base, bands, min_support=min_support,
-        min_findings=min_findings, min_lift=min_lift, alpha=alpha,
+        history.count(train, test, combinations), base, test_base, bands,
+        min_support=min_support, min_findings=min_findings, min_lift=min_lift, alpha=alpha,
         combinations=combinations, say=say,
     )  # fmt: skip
     candidates, threshold, strength = learned.candidates, learned.threshold, learned.strength
@@ -223,10 +226,11 @@ def suggest(
         stack = stack_tiers(
             train, base, bands, split, capacity=capacity,
             learn=lambda fold_train, fold_base: _learn(
-                fold_train, [], fold_base, None, bands, min_support=min_support,
-                min_findings=min_findings, min_lift=min_lift, alpha=alpha,
-                combinations=True, say=lambda _message: None,
+                history.count(fold_train, [], True), fold_base, None, bands,
+                min_support=min_support, min_findings=min_findings, min_lift=min_lift,
+                alpha=alpha, combinations=True, say=lambda _message: None,
             ).candidates,
+            features=history.shipment_features,
         )  # fmt: skip
         candidates = apply_stack(candidates, stack, base)
 
@@ -254,12 +258,14 @@ def suggest(
         stack=stack,
     )
     result = replace(
-        result, indicators=_indicator_figures(result._groups(), train, test, base, test_base)
+        result,
+        indicators=_indicator_figures(history, result._groups(), train, test, base, test_base),
     )
     if not result.kept or not test_all.units:
         return result
     say("scoring the test period with the suggested profile")
-    precision = _precision(result, [u for u in test if u.labelled], capacity)
+    labelled = [u for u in test if u.labelled]
+    precision = _precision(result, labelled, history.batch(labelled), capacity)
     return replace(result, precision=precision)
 
 
@@ -272,8 +278,7 @@ class _Learned:
 
 
 def _learn(
-    train: list[_Unit],
-    test: list[_Unit],
+    counts: Counts,
     base: float,
     test_base: float | None,
     bands: Bands,
@@ -285,42 +290,12 @@ def _learn(
     combinations: bool,
     say: Callable[[str], None],
 ) -> _Learned:
-    """Steps 3 to 5 and 8 of the method on ``train`` (``test`` only gives the figures
-    after the split): every candidate with its figures, kept or not and why."""
-    say("counting candidates")
-    support: Counter[tuple[str, str]] = Counter()
-    found: Counter[tuple[str, str]] = Counter()
-    seen: Counter[tuple[str, str]] = Counter()
-    finding_days: dict[tuple[str, str], list[dt.date]] = {}
-    # The parents of the combinations (HS6 code, heading, chapter), each counted once per
-    # labelled unit: the levels their shrinkage backs off to.
-    parents: Counter[tuple[str, str]] = Counter()
-    parents_found: Counter[tuple[str, str]] = Counter()
-    for u in train:
-        seen.update(u.features)
-        if u.labelled:
-            support.update(u.features)
-            if combinations:
-                levels = _parents(u.features)
-                parents.update(levels)
-                if u.finding:
-                    parents_found.update(levels)
-            if u.finding:
-                found.update(u.features)
-                for f in u.features:
-                    if f[0] in RATED and u.day is not None:
-                        finding_days.setdefault(f, []).append(u.day)
+    """Steps 4, 5 and 8 of the method on the counts of a history's training period (its
+    test period only gives the figures after the split): every candidate with its
+    figures, kept or not and why."""
+    support, found, seen = counts.support, counts.found, counts.seen
+    test_support, test_found, test_seen = counts.test_support, counts.test_found, counts.test_seen
     tested = sorted(f for f, n in support.items() if n >= min_support and f[0] not in RATED)
-    test_support: Counter[tuple[str, str]] = Counter()
-    test_found: Counter[tuple[str, str]] = Counter()
-    test_seen: Counter[tuple[str, str]] = Counter()
-    for u in test:
-        test_seen.update(u.features)
-        if u.labelled:
-            test_support.update(u.features)
-            if u.finding:
-                test_found.update(u.features)
-
     say(f"testing {len(tested)} candidates")
     figures: dict[tuple[str, str], tuple[Figures, Figures, float]] = {}
     for f in tested:
@@ -330,13 +305,18 @@ def _learn(
     threshold = benjamini_hochberg([p for _, _, p in figures.values()], alpha)
     order = sorted(tested, key=lambda f: (-_lower(figures[f][0]), _ORDER[f[0]], f[1]))
 
-    labelled_train = {u.key: u for u in train if u.labelled}
-    members: dict[tuple[str, str], set[str]] = {}
-    for u in labelled_train.values():
-        for f in u.features:
-            if f in figures:
-                members.setdefault(f, set()).add(u.key)
-    covered: set[str] = set()
+    # The units of the candidates that pass the tests (only they are compared), as bit
+    # sets: the selection intersects them, however many units the history has.
+    members = counts.members(
+        [
+            f
+            for f, (tr, _, p_value) in figures.items()
+            if tr.findings >= min_findings and (tr.lift or 0.0) >= min_lift and p_value <= threshold
+        ]
+    )
+    sizes = {f: m.bit_count() for f, m in members.items()}
+    findings = counts.findings
+    covered = 0
     kept_labels: list[tuple[tuple[str, str], str]] = []
     candidates: list[Candidate] = []
     position: dict[tuple[str, str], int] = {}
@@ -357,14 +337,14 @@ def _learn(
         else:
             # Covered: a kept candidate shares at least half of its units or of their
             # own, and the units that no kept candidate has no longer pass the test.
-            rest = members[f] - covered
-            rest_found = sum(labelled_train[k].finding for k in rest)
+            rest = members[f] & ~covered
+            rest_found = (rest & findings).bit_count()
             nested = [
                 (g, label_g)
                 for g, label_g in kept_labels
-                if 2 * len(members[g] & members[f]) >= min(len(members[g]), len(members[f]))
+                if 2 * (members[g] & members[f]).bit_count() >= min(sizes[g], sizes[f])
             ]
-            within = [g for g, _ in nested if _explains(f, g, members, labelled_train, base, alpha)]
+            within = [g for g, _ in nested if _explains(f, g, members, findings, base, alpha)]
             if nested and len(within) == len(nested):
                 # The kept candidates it overlaps are parts of it that find no more than
                 # the rest of it: it is the better explanation, and replaces them.
@@ -385,11 +365,14 @@ def _learn(
                     )
                 kept_labels = [(g, lab) for g, lab in kept_labels if g not in within]
                 kept_labels.append((f, label))
-                covered = {k for g, _ in kept_labels for k in members[g]}
+                covered = 0
+                for g, _ in kept_labels:
+                    covered |= members[g]
             elif nested and (
-                rest_found < min_findings or binomial_tail(rest_found, len(rest), base) > threshold
+                rest_found < min_findings
+                or binomial_tail(rest_found, rest.bit_count(), base) > threshold
             ):
-                nearest = max(nested, key=lambda kl: len(members[kl[0]] & members[f]))
+                nearest = max(nested, key=lambda kl: (members[kl[0]] & members[f]).bit_count())
                 coverer[f] = nearest[0]
                 reason = f"covered by {_KIND[nearest[0][0]].title} {nearest[1]}"
             else:
@@ -416,11 +399,11 @@ def _learn(
     if combinations:
         say("shrinking the hit rates of the combinations")
         candidates += _combinations(
-            support, found, seen, test_support, test_found, test_seen, finding_days,
-            base, test_base, min_lift, strength, (parents, parents_found),
+            support, found, seen, test_support, test_found, test_seen, counts.finding_days,
+            base, test_base, min_lift, strength, (counts.parents, counts.parents_found),
         )  # fmt: skip
         candidates += _subheadings(
-            support, found, seen, test_support, test_found, test_seen, finding_days,
+            support, found, seen, test_support, test_found, test_seen, counts.finding_days,
             base, test_base,
         )  # fmt: skip
 
@@ -546,18 +529,7 @@ def _subheadings(
     return out
 
 
-_LEVELS = ("hs6", "hs_heading", "hs_chapter")
-"""The parent levels a combination's shrinkage backs off to, nearest first."""
-
-
-def _parents(features: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The HS6 codes, headings and chapters of a unit's combinations."""
-    out: set[tuple[str, str]] = set()
-    for kind, value in features:
-        if kind in COMBINATIONS:
-            code = value.split(":")[0][:6]
-            out |= {("hs6", code), ("hs_heading", code[:4]), ("hs_chapter", code[:2])}
-    return out
+_LEVELS = COMBINATION_LEVELS
 
 
 def _rate_weight(rate: float, base: float) -> int:
@@ -569,9 +541,10 @@ def _rate_weight(rate: float, base: float) -> int:
 
 
 def _indicator_figures(
+    history: History,
     groups: list[_Group],
-    train: list[_Unit],
-    test: list[_Unit],
+    train: Sequence[UnitLike],
+    test: Sequence[UnitLike],
     base: float,
     test_base: float | None,
 ) -> dict[str, tuple[Figures, Figures]]:
@@ -580,19 +553,19 @@ def _indicator_figures(
     indicator = {(c.kind, c.value): g.indicator_id for g in groups for c in g.candidates}
     figures: dict[str, list[Figures]] = {}
     for units, rate in ((train, base), (test, test_base)):
-        counts: dict[str, list[int]] = {name: [0, 0, 0] for name in indicator.values()}
-        for u in units:
-            for name in {indicator[f] for f in u.features if f in indicator}:
-                counts[name][0] += 1
-                if u.labelled:
-                    counts[name][1] += 1
-                    counts[name][2] += u.finding
-        for name, (seen, labelled, found) in counts.items():
+        counts = history.indicator_counts(units, indicator)
+        for name in sorted(set(indicator.values())):
+            seen, labelled, found = counts.get(name, (0, 0, 0))
             figures.setdefault(name, []).append(Figures(labelled, found, seen, rate))
     return {name: (pair[0], pair[1]) for name, pair in sorted(figures.items())}
 
 
-def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> PrecisionAtCapacity:
+def _precision(
+    result: Suggestions,
+    labelled: Sequence[UnitLike],
+    batch: list[Shipment] | pl.DataFrame,
+    capacity: float,
+) -> PrecisionAtCapacity:
     from decimal import Decimal
 
     from riskprofile.evaluation._units import ranked_units
@@ -614,13 +587,11 @@ def _precision(result: Suggestions, labelled: list[_Unit], capacity: float) -> P
         ) from exc
     shutil.rmtree(folder)
     as_of = dt.datetime(result.split.year, result.split.month, result.split.day, tzinfo=dt.UTC)
-    shipments = [s for u in labelled for s in u.shipments]
-    batch: list[Shipment] | pl.DataFrame = shipments
-    if len(shipments) >= COLUMNAR_MIN_SHIPMENTS:
+    if isinstance(batch, list) and len(batch) >= COLUMNAR_MIN_SHIPMENTS:
         from riskprofile.engines.columnar import shipment_frame
 
         # As a frame: scored column-wise, the units' scores read from the run's tables.
-        batch = shipment_frame(shipments)
+        batch = shipment_frame(batch)
     run = score(batch, profiles, as_of=as_of, include_drafts=True)
     scores = {c.key: c.score for c in ranked_units(run)}
     ranked = sorted(

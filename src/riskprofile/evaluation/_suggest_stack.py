@@ -29,13 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from riskprofile.evaluation._candidates import COMBINATIONS, Candidate, _lower
-from riskprofile.evaluation._features import Bands, _features, _Unit
+from riskprofile.evaluation._features import Bands, Feature, UnitLike
 from riskprofile.evaluation._metrics import cut_at_capacity
 
 __all__ = ["Stack", "apply_stack", "stack_tiers", "tier_of"]
@@ -142,18 +142,22 @@ def _capacities(capacity: float) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{s.normalize():f}%" for s in (half, share)))
 
 
-Learn = Callable[[list[_Unit], float], Sequence[Candidate]]
+Learn = Callable[[list[UnitLike], float], Sequence[Candidate]]
 """Learns the candidates on some units, given their base rate."""
+
+Features = Callable[[Sequence[UnitLike], Bands, Collection[Feature]], list[list[set[Feature]]]]
+"""Each unit's candidate features among some per shipment (with combinations)."""
 
 
 def stack_tiers(
-    train: list[_Unit],
+    train: Sequence[UnitLike],
     base: float,
     bands: Bands,
     split: dt.date,
     *,
     capacity: float,
     learn: Learn,
+    features: Features,
 ) -> Stack:
     """Choose the tiers' coefficients on the training period's last months (the method
     is in this module's documentation)."""
@@ -172,7 +176,7 @@ def stack_tiers(
     if not labelled or not findings_before or not after or not any(u.finding for u in after):
         return nothing
     fold_base = findings_before / len(labelled)
-    measure = _measurer(learn(before, fold_base), fold_base, after, bands, capacities)
+    measure = _measurer(learn(before, fold_base), fold_base, after, bands, capacities, features)
     grid = [c for c in itertools.product(COEFFICIENTS, repeat=len(TIERS)) if any(c)]
     # Fewer tiers first, then smaller coefficients: the first best is the simplest.
     grid.sort(key=lambda c: (sum(1 for x in c if x), c))
@@ -196,9 +200,10 @@ def stack_tiers(
 def _measurer(
     candidates: Sequence[Candidate],
     base: float,
-    units: Sequence[_Unit],
+    units: Sequence[UnitLike],
     bands: Bands,
     capacities: Sequence[str],
+    features: Features,
 ) -> Callable[[Sequence[float]], float]:
     """A function of the tiers' coefficients: the mean precision at ``capacities`` of the
     labelled ``units`` scored as a draft of ``candidates`` weighted by them would score
@@ -210,15 +215,13 @@ def _measurer(
             strengths[(c.kind, c.value)] = (TIERS.index(tier_of(c.kind)), value)
     # Each unit: per shipment, the (tier, kind, points) of the values it has.
     rows = []
-    for u in sorted(units, key=lambda u: u.key):
-        sets = [u.features] if len(u.shipments) == 1 else [
-            _features(s, bands, True) for s in u.shipments
-        ]  # fmt: skip
+    per_shipment = features(units, bands, strengths.keys())
+    for i in sorted(range(len(units)), key=lambda i: units[i].key):
         shipments = [
-            sorted((strengths[f][0], f[0], strengths[f][1]) for f in features if f in strengths)
-            for features in sets
+            sorted((strengths[f][0], f[0], strengths[f][1]) for f in found if f in strengths)
+            for found in per_shipment[i]
         ]
-        rows.append((u.finding, shipments))
+        rows.append((units[i].finding, shipments))
 
     def measure(coefficients: Sequence[float]) -> float:
         scored = []

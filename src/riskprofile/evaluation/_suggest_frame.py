@@ -1,0 +1,554 @@
+""":func:`~riskprofile.evaluation.suggest` on the shipment frame: the units and their
+candidate features made column-wise, their counts by group-by, no object per shipment.
+
+:class:`FrameHistory` reads a shipment frame (:func:`~riskprofile.io.read_frame`, or
+:func:`~riskprofile.model.frame.shipment_frame`) and gives the method what the reference
+:class:`~._features.ObjectHistory` gives it from shipment objects, the same figures to
+the unit: the units (a container, or a B/L without one; dated by the earliest arrival,
+else B/L issue date, of their shipments, else by their inspection), each feature kind
+exploded to one row per unit and value, and per candidate the support, findings and
+units seen on each period, its first and last finding, the combinations' parents, and
+the labelled units of the candidates the selection compares (as bit sets). Only these
+small tables of candidates reach the selection and weighting code, which both histories
+share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple, cast
+
+import polars as pl
+
+from riskprofile.errors import DataError
+from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, RATED, _cut
+from riskprofile.evaluation._features import _TRADER_FIELDS, Bands, Counts, Feature, UnitLike
+from riskprofile.evaluation._outcomes import Outcome, match_outcomes
+from riskprofile.model.shipment import Shipment
+from riskprofile.rules import UNIT_KEY_CONTAINER, UNIT_KEY_NO_CONTAINER
+
+__all__ = ["FrameHistory", "FrameUnit"]
+
+_LISTS = {
+    "hs_code": "hs_codes",
+    "hs_heading": "hs_headings",
+    "hs_chapter": "hs_chapters",
+    "origin_country": "origin_countries",
+    "transshipment_port": "transshipment_ports",
+}
+"""Kinds whose values are a list field's items."""
+
+_TEXTS = {
+    **{name: name for name in _TRADER_FIELDS},
+    "consignee": "consignee_name",
+    "shipper": "shipper_name",
+    "port_of_loading": "port_of_loading",
+    "place_of_receipt": "place_of_receipt",
+}
+"""Kinds whose value is a text field's, when not empty."""
+
+COLUMNS = (
+    "shipment_id", "manifest_ref", "container_number", "bl_number", "arrival",
+    "bl_issue_date", "hs_codes", "hs_subheadings", "hs_headings", "hs_chapters",
+    "origin_countries", "transshipment_ports", "value_per_kg", "value_currency",
+    *_TEXTS.values(),
+)  # fmt: skip
+"""The shipment frame's columns the method reads (and every text custom field)."""
+
+
+class FrameUnit(NamedTuple):
+    """A unit of a :class:`FrameHistory` (a :class:`~._features.UnitLike`)."""
+
+    id: int
+    key: str
+    day: dt.date | None
+    labelled: bool
+    finding: bool
+
+
+class _Row(NamedTuple):
+    """What outcome matching reads of a shipment (as of a
+    :class:`~riskprofile.model.shipment.Shipment`)."""
+
+    shipment_id: str
+    manifest_ref: str
+    container_number: str | None
+    bl_number: str | None
+
+
+def _unit_key() -> pl.Expr:
+    """:func:`riskprofile.rules.unit_key` column-wise."""
+    container = UNIT_KEY_CONTAINER.split("{manifest_ref}")[1].split("{container_number}")[0]
+    no_container = UNIT_KEY_NO_CONTAINER.split("{manifest_ref}")[1].split("{bl_number}")[0]
+    return (
+        pl.when(pl.col("container_number").is_not_null())
+        .then(pl.col("manifest_ref") + pl.lit(container) + pl.col("container_number"))
+        .otherwise(
+            pl.col("manifest_ref")
+            + pl.lit(no_container)
+            + pl.coalesce(pl.col("bl_number"), pl.col("shipment_id"))
+        )
+    )
+
+
+def _text(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column) != "")
+
+
+class FrameHistory:
+    """A history read from the shipment frame (see the module's documentation).
+
+    Raises:
+        DataError: the frame lacks a column the method reads.
+    """
+
+    def __init__(self, frame: pl.DataFrame, outcomes: Iterable[Outcome]) -> None:
+        missing = [c for c in COLUMNS if c not in frame.columns]
+        if missing:
+            raise DataError(
+                f"the history frame has no column {', '.join(missing)}: give the shipment "
+                "frame (read_frame or shipment_frame)"
+            )
+        self._customs = sorted(
+            c for c, t in frame.schema.items() if c.startswith("x_") and t == pl.String
+        )
+        self._frame = frame
+        rows = frame.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+            _unit_key().alias("_key"),
+            pl.coalesce(pl.col("arrival").dt.date(), pl.col("bl_issue_date").dt.date()).alias(
+                "_day"
+            ),
+        )
+        keys = rows.group_by("_key").agg(pl.col("_day").min()).sort("_key")
+        match = match_outcomes(
+            cast(
+                Iterable[Shipment],
+                (
+                    _Row(*r)
+                    for r in frame.select(
+                        "shipment_id", "manifest_ref", "container_number", "bl_number"
+                    ).iter_rows()
+                ),
+            ),
+            outcomes,
+        )
+        self.unmatched = len(match.unmatched)
+        units: list[FrameUnit] = []
+        for number, (key, day) in enumerate(keys.iter_rows()):
+            outcome = match.units.get(key)
+            if outcome is None:
+                units.append(FrameUnit(number, key, day, False, False))
+            else:
+                units.append(
+                    FrameUnit(
+                        number,
+                        key,
+                        day if day is not None else outcome.date,
+                        outcome.inspected,
+                        outcome.finding,
+                    )
+                )
+        self.units: list[FrameUnit] = units
+        ids = keys.select("_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"))
+        self._rows = (
+            rows.join(ids, on="_key", how="left", maintain_order="left")
+            .select("_row", "_unit")
+            .hstack(frame.select(*COLUMNS[6:], *self._customs))
+        )
+        self._bands: Bands = {}
+        self._combinations = False
+        self._labels = pl.DataFrame(
+            {
+                "_unit": [u.id for u in units],
+                "_day": [u.day for u in units],
+                "_labelled": [u.labelled for u in units],
+                "_finding": [u.finding for u in units],
+            },
+            schema={
+                "_unit": pl.UInt32,
+                "_day": pl.Date,
+                "_labelled": pl.Boolean,
+                "_finding": pl.Boolean,
+            },
+        )
+
+    # --- the units' features ---------------------------------------------------------
+
+    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands:
+        """The value-per-kg bands of the training period's shipments (as
+        :func:`~._features._learn_bands`)."""
+        values = (
+            self._rows.lazy()
+            .join(_ids(train).lazy(), on="_unit", how="semi")
+            .filter(_single_chapter())
+            .select(
+                pl.col("hs_chapters").list.first().alias("chapter"),
+                pl.col("value_currency").alias("currency"),
+                pl.col("value_per_kg").alias("v"),
+            )
+            .group_by("chapter", "currency")
+            .agg(
+                pl.len().alias("n"),
+                *(
+                    pl.col("v").sort().get(pl.len() * i // count).alias(f"q{i}")
+                    for i in range(1, count)
+                ),
+            )
+            .filter(pl.col("n") >= count * _MIN_BAND_SHIPMENTS)
+            .sort("chapter", "currency")
+            .collect()
+        )
+        bands: Bands = {}
+        for row in values.iter_rows(named=True):
+            cuts = sorted({_cut(row[f"q{i}"]) for i in range(1, count)})
+            cuts = [c for c in cuts if c > 0]
+            if cuts:
+                bands[(row["chapter"], row["currency"])] = tuple(cuts)
+        return bands
+
+    def add_features(self, bands: Bands, combinations: bool) -> None:
+        """Remember the bands and whether combinations are candidates (the features
+        themselves are made column-wise each time they are counted)."""
+        self._bands = bands
+        self._combinations = combinations
+
+    def _kinds(
+        self, rows: pl.LazyFrame, combinations: bool, level: str = "_unit"
+    ) -> Iterator[tuple[str, pl.LazyFrame]]:
+        """Each kind's ``(level, value)`` rows, distinct: ``level`` is ``_unit`` (a unit's
+        features over its shipments) or ``_row`` (a shipment's)."""
+
+        def distinct(values: pl.LazyFrame) -> pl.LazyFrame:
+            return values.select(level, "value").unique()
+
+        def items(column: str) -> pl.LazyFrame:
+            return rows.select(level, pl.col(column).alias("value")).explode("value").drop_nulls()
+
+        def pairs(first: str, second: str, *, where: pl.Expr | None = None) -> pl.LazyFrame:
+            chosen = rows if where is None else rows.filter(where)
+            return (
+                chosen.select(level, pl.col(first).alias("a"), pl.col(second).alias("b"), "_pol")
+                .explode("a")
+                .explode("b")
+                .drop_nulls(["a", "b"])
+            )
+
+        departure = pl.col("port_of_loading").str.len_chars() >= 2
+        rows = rows.with_columns(pl.col("port_of_loading").str.slice(0, 2).alias("_pol"))
+        if combinations:
+            yield (
+                "code_origin_departure",
+                distinct(
+                    pairs("hs_codes", "origin_countries", where=departure).select(
+                        level,
+                        pl.concat_str(
+                            pl.col("a").str.slice(0, 6), pl.col("b"), pl.col("_pol"), separator=":"
+                        ).alias("value"),
+                    )
+                ),
+            )
+            yield "hs_subheading", distinct(items("hs_subheadings"))
+            yield (
+                "code_tax_type",
+                distinct(
+                    rows.filter(_text("tax_type"))
+                    .select(level, pl.col("hs_subheadings").alias("a"), "tax_type")
+                    .explode("a")
+                    .drop_nulls("a")
+                    .select(level, pl.concat_str("a", "tax_type", separator=":").alias("value"))
+                ),
+            )
+        for kind, column in _TEXTS.items():
+            yield (
+                kind,
+                distinct(rows.filter(_text(column)).select(level, pl.col(column).alias("value"))),
+            )
+        for name in self._customs:
+            yield (
+                name,
+                distinct(rows.filter(_text(name)).select(level, pl.col(name).alias("value"))),
+            )
+        for kind, column in _LISTS.items():
+            yield kind, distinct(items(column))
+        yield (
+            "heading_origin",
+            distinct(
+                pairs("hs_headings", "origin_countries").select(
+                    level, pl.concat_str("a", "b", separator=":").alias("value")
+                )
+            ),
+        )
+        yield (
+            "loading_country",
+            distinct(rows.filter(departure).select(level, pl.col("_pol").alias("value"))),
+        )
+        if self._bands:
+            yield "value_band", distinct(self._value_bands(rows, level))
+
+    def _value_bands(self, rows: pl.LazyFrame, level: str) -> pl.LazyFrame:
+        width = max(len(cuts) for cuts in self._bands.values())
+        table = pl.LazyFrame(
+            {
+                "_chapter": [k[0] for k in self._bands],
+                "_currency": [k[1] for k in self._bands],
+                **{
+                    f"_c{i}": [c[i] if i < len(c) else None for c in self._bands.values()]
+                    for i in range(width)
+                },
+            },
+            schema={
+                "_chapter": pl.String,
+                "_currency": pl.String,
+                **{f"_c{i}": pl.Float64 for i in range(width)},
+            },
+        )
+        band = pl.sum_horizontal(
+            (pl.col("value_per_kg") >= pl.col(f"_c{i}")).fill_null(False).cast(pl.Int64)
+            for i in range(width)
+        )
+        return (
+            rows.filter(_single_chapter())
+            .select(
+                level,
+                pl.col("hs_chapters").list.first().alias("_chapter"),
+                pl.col("value_currency").alias("_currency"),
+                "value_per_kg",
+            )
+            .join(table, on=["_chapter", "_currency"], how="inner")
+            .select(
+                level,
+                pl.concat_str("_chapter", "_currency", band.cast(pl.String), separator="|").alias(
+                    "value"
+                ),
+            )
+        )
+
+    # --- counts ----------------------------------------------------------------------
+
+    def count(
+        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
+    ) -> Counts:
+        """The features' counts on ``train`` and ``test``, by group-by."""
+        periods = pl.concat(
+            [
+                _ids(train).with_columns(pl.lit(0, pl.UInt8).alias("_period")),
+                _ids(test).with_columns(pl.lit(1, pl.UInt8).alias("_period")),
+            ]
+        ).join(self._labels, on="_unit", how="left")
+        names = ("seen", "support", "found", "test_seen", "test_support", "test_found")
+        counters: dict[str, Counter[Feature]] = {name: Counter() for name in names}
+        finding_days: dict[Feature, list[dt.date]] = {}
+        found_day = pl.col("_day").filter(
+            (pl.col("_period") == 0) & pl.col("_labelled") & pl.col("_finding")
+        )
+        parents = []
+        for kind, values in self._kinds(self._rows.lazy(), combinations):
+            joined = values.join(periods.lazy(), on="_unit", how="inner")
+            counted = (
+                joined.group_by("value")
+                .agg(
+                    *(
+                        _period_count(period, labelled, finding).alias(prefix + name)
+                        for period, prefix in ((0, ""), (1, "test_"))
+                        for name, labelled, finding in (
+                            ("seen", False, False),
+                            ("support", True, False),
+                            ("found", True, True),
+                        )
+                    ),
+                    found_day.min().alias("first"),
+                    found_day.max().alias("last"),
+                )
+                .collect()
+            )
+            for name in names:
+                column = counted.filter(pl.col(name) > 0).select("value", name)
+                counters[name].update({(kind, value): n for value, n in column.iter_rows()})
+            if kind in RATED:
+                for value, first, last in (
+                    counted.filter(pl.col("first").is_not_null())
+                    .select("value", "first", "last")
+                    .iter_rows()
+                ):
+                    finding_days[(kind, value)] = [first, last]
+            if combinations and kind in ("code_origin_departure", "code_tax_type"):
+                parents.append(
+                    joined.filter((pl.col("_period") == 0) & pl.col("_labelled")).select(
+                        "_unit",
+                        "_finding",
+                        pl.col("value").str.split(":").list.first().str.slice(0, 6).alias("c"),
+                    )
+                )
+        parent_units: Counter[Feature] = Counter()
+        parent_found: Counter[Feature] = Counter()
+        if parents:
+            codes = pl.concat(parents)
+            for level, width in (("hs6", 6), ("hs_heading", 4), ("hs_chapter", 2)):
+                counted = (
+                    codes.select("_unit", "_finding", pl.col("c").str.slice(0, width))
+                    .unique()
+                    .group_by("c")
+                    .agg(pl.len().alias("n"), pl.col("_finding").sum().alias("f"))
+                    .collect()
+                )
+                for code, n, f in counted.iter_rows():
+                    parent_units[(level, code)] = n
+                    if f:
+                        parent_found[(level, code)] = f
+        learned = periods.filter((pl.col("_period") == 0) & pl.col("_labelled"))
+        bound = len(self.units)
+
+        def members(features: Collection[Feature]) -> dict[Feature, int]:
+            wanted: dict[str, list[str]] = {}
+            for kind, value in features:
+                wanted.setdefault(kind, []).append(value)
+            out: dict[Feature, int] = dict.fromkeys(features, 0)
+            for kind, values in self._kinds(self._rows.lazy(), combinations):
+                if kind not in wanted:
+                    continue
+                chosen = (
+                    values.filter(pl.col("value").is_in(wanted[kind]))
+                    .join(learned.lazy(), on="_unit", how="semi")
+                    .collect()
+                )
+                for value, part in _bit_sets(chosen, bound):
+                    out[(kind, value)] = part
+            return out
+
+        finding_units = learned.filter(pl.col("_finding")).select(
+            "_unit", pl.lit("").alias("value")
+        )
+        findings = next((b for _, b in _bit_sets(finding_units, bound)), 0)
+        return Counts(
+            counters["support"], counters["found"], counters["seen"],
+            counters["test_support"], counters["test_found"], counters["test_seen"],
+            finding_days, parent_units, parent_found, members, findings,
+        )  # fmt: skip
+
+    def shipment_features(
+        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
+    ) -> list[list[set[Feature]]]:
+        """Each unit's features among ``wanted`` per shipment (with combinations), in the
+        order given."""
+        chosen = self._rows.lazy().join(_ids(units).lazy(), on="_unit", how="semi")
+        values_of: dict[str, list[str]] = {}
+        for kind, value in wanted:
+            values_of.setdefault(kind, []).append(value)
+        per_row: dict[int, set[Feature]] = {}
+        for kind, values in self._kinds(chosen, True, level="_row"):
+            if kind not in values_of:
+                continue
+            chosen_values = values.filter(pl.col("value").is_in(values_of[kind]))
+            for row, value in chosen_values.collect().iter_rows():
+                per_row.setdefault(row, set()).add((kind, value))
+        shipments: dict[int, list[set[Feature]]] = {}
+        for unit, row in chosen.select("_unit", "_row").collect().sort("_row").iter_rows():
+            shipments.setdefault(unit, []).append(per_row.get(row, set()))
+        return [shipments.get(u.id, []) for u in units]
+
+    def indicator_counts(
+        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+    ) -> dict[str, tuple[int, int, int]]:
+        """Per indicator: units with any of its values, of them labelled, and found."""
+        if not indicator:
+            return {}
+        table = pl.DataFrame(
+            {
+                "kind": [f[0] for f in indicator],
+                "value": [f[1] for f in indicator],
+                "name": list(indicator.values()),
+            },
+            schema={"kind": pl.String, "value": pl.String, "name": pl.String},
+        )
+        kinds = set(table["kind"].to_list())
+        chosen = self._rows.lazy().join(_ids(units).lazy(), on="_unit", how="semi")
+        parts = [
+            values.join(
+                table.lazy().filter(pl.col("kind") == kind).select("value", "name"), on="value"
+            ).select("_unit", "name")
+            for kind, values in self._kinds(chosen, self._combinations)
+            if kind in kinds
+        ]
+        if not parts:
+            return {}
+        counted = (
+            pl.concat(parts)
+            .unique()
+            .join(self._labels.lazy(), on="_unit", how="left")
+            .group_by("name")
+            .agg(
+                pl.len().alias("seen"),
+                pl.col("_labelled").sum().alias("labelled"),
+                (pl.col("_labelled") & pl.col("_finding")).sum().alias("found"),
+            )
+            .collect()
+        )
+        return {
+            name: (seen, labelled, found) for name, seen, labelled, found in counted.iter_rows()
+        }
+
+    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame:
+        """The shipments of ``units``, as a frame to score."""
+        rows = self._rows.select("_row", "_unit").join(_ids(units), on="_unit", how="semi")
+        return self._frame[rows.get_column("_row").sort()]
+
+
+def _ids(units: Sequence[UnitLike]) -> pl.DataFrame:
+    return pl.DataFrame({"_unit": [u.id for u in units]}, schema={"_unit": pl.UInt32})
+
+
+def _single_chapter() -> pl.Expr:
+    """As :func:`~._features._single_chapter_value`: one chapter, a value per kg above 0
+    and a currency."""
+    value = pl.col("value_per_kg")
+    return (
+        (pl.col("hs_chapters").list.len() == 1)
+        & value.is_not_null()
+        & value.is_not_nan()
+        & (value > 0)
+        & pl.col("value_currency").is_not_null()
+    )
+
+
+def _period_count(period: int, labelled: bool, finding: bool) -> pl.Expr:
+    chosen = pl.col("_period") == period
+    if labelled:
+        chosen = chosen & pl.col("_labelled")
+    if finding:
+        chosen = chosen & pl.col("_finding")
+    return chosen.sum()
+
+
+_BIT = pl.Series([1 << i for i in range(8)], dtype=pl.UInt8)
+
+
+def _bit_sets(rows: pl.DataFrame, bound: int) -> Iterator[tuple[str, int]]:
+    """Per value of ``rows`` (``_unit``, ``value``), its units as the bits of one integer
+    (:func:`~._features.bits`), made column-wise: each byte's bits summed, the bytes
+    scattered into a zeroed buffer."""
+    if rows.is_empty():
+        return
+    size = bound // 8 + 1
+    packed = (
+        rows.select(
+            "value",
+            (pl.col("_unit") // 8).cast(pl.UInt32).alias("byte"),
+            pl.lit(_BIT).gather(pl.col("_unit") % 8).alias("bit"),
+        )
+        .group_by("value", "byte")
+        .agg(pl.col("bit").sum().cast(pl.UInt8))
+    )
+    for (value,), part in packed.partition_by("value", as_dict=True).items():
+        buffer = (
+            pl.zeros(size, pl.UInt8, eager=True)
+            .scatter(part.get_column("byte"), part.get_column("bit"))
+            .rechunk()
+            .to_arrow()
+        )
+        data = buffer.buffers()[1]
+        assert data is not None
+        raw = data.to_pybytes()[buffer.offset : buffer.offset + size]
+        yield str(value), int.from_bytes(raw, "little")

@@ -1,0 +1,177 @@
+"""``suggest`` on the shipment frame (column-wise counts) equals ``suggest`` on the shipment
+objects (the reference): the same candidates, figures, stack and profile text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskprofile import Shipment
+from riskprofile.errors import DataError
+from riskprofile.evaluation import Outcome
+from riskprofile.evaluation._features import bits
+from riskprofile.evaluation._suggest import suggest
+from riskprofile.evaluation._suggest_frame import _bit_sets
+from riskprofile.model.frame import shipment_frame
+from tests.depth import depth
+
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+SPLIT = dt.date(2026, 2, 10)
+CONTAINERS = ["MSCU1234565", "CSQU3054383", "TGHU8821303", "MAEU1234560"]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Shipment], list[Outcome], dict[str, Any]]:
+    """Random histories over few values (so that values repeat and pass the tests):
+    containers shared by several B/Ls and vessel calls, B/Ls without one, days from the
+    arrival (in and out of UTC), the B/L date or only the inspection, several codes and
+    origins per shipment, value bands, traders, tax types, a text custom field; outcomes
+    by unit key, container or B/L number, some matching nothing, some not inspected."""
+    count = draw(st.integers(30, 90))
+    shipments: list[Shipment] = []
+    outcomes: list[Outcome] = []
+    some = st.sampled_from
+    for n in range(count):
+        call = draw(some(["V/1", "V/2", "V/3"]))
+        bl = f"BL{n:04d}"
+        container = draw(st.none() | some(CONTAINERS))
+        day = START + dt.timedelta(days=draw(st.integers(0, 59)), hours=draw(st.integers(0, 23)))
+        when = draw(some(["arrival", "arrival", "offset", "bl", "none"]))
+        fields: dict[str, Any] = {
+            "shipment_id": f"{call}/{bl}/{container or '-'}",
+            "manifest_ref": call,
+            "bl_number": bl,
+            "container_number": container,
+            "hs_codes": draw(st.lists(some(["85171300", "620342", "851762", "3004"]), max_size=2)),
+            "origin_countries": draw(st.lists(some(["CN", "VN", "IN"]), max_size=2)),
+            "port_of_loading": draw(st.none() | some(["CNSHA", "AEJEA", "E", ""])),
+            "consignee_name": draw(st.none() | some(["ALPHA", "BRAVO", ""])),
+            "shipper_name": draw(st.none() | some(["SH1", "SH2"])),
+            "consignee_identifier": draw(st.none() | some(["ID1", "ID2"])),
+            "tax_type": draw(st.none() | some(["CD", "RD", ""])),
+            "customs_office": draw(st.none() | some(["OF1", "OF2"])),
+            "transshipment_ports": draw(st.lists(some(["SGSIN", "MYPKG"]), max_size=2)),
+            "place_of_receipt": draw(st.none() | some(["CNXYZ", "VNABC"])),
+        }
+        codes = fields["hs_codes"]
+        fields["hs_subheadings"] = sorted({c[:6] for c in codes if len(c) >= 6})
+        fields["hs_headings"] = sorted({c[:4] for c in codes})
+        fields["hs_chapters"] = sorted({c[:2] for c in codes})
+        if draw(st.booleans()):
+            fields["value_per_kg"] = draw(some([0.5, 1.0, 2.0, 3.5, 8.0, 0.0]))
+            fields["value_currency"] = draw(some(["USD", "USD", "EUR"]))
+        if draw(st.booleans()):
+            fields["x_office"] = draw(some(["A", "B", ""]))
+        if when == "arrival":
+            fields["arrival"] = day
+        elif when == "offset":  # a day other than UTC's near midnight
+            fields["arrival"] = day.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+        elif when == "bl":
+            fields["bl_issue_date"] = day.date()
+        shipments.append(Shipment(**fields))
+        how = draw(some(["key", "container", "bl", "none", "nothing", "unmatched"]))
+        finding = draw(st.booleans())
+        inspected = finding or draw(st.booleans())
+        date = day.date() if draw(st.booleans()) else None
+        if how == "key":
+            unit = f"{call}/{container}" if container else f"{call}/B/L {bl}"
+            outcomes.append(Outcome(unit, inspected=inspected, finding=finding, date=date))
+        elif how == "container" and container:
+            outcomes.append(Outcome(container, inspected=inspected, finding=finding, date=date))
+        elif how == "bl":
+            outcomes.append(Outcome(bl.lower(), inspected=inspected, finding=finding, date=date))
+        elif how == "unmatched":
+            outcomes.append(Outcome("NOPE", inspected=True, finding=finding))
+    settings_: dict[str, Any] = {
+        "min_support": draw(st.integers(1, 4)),
+        "min_findings": draw(st.integers(1, 3)),
+        "min_lift": draw(some([1.0, 1.5, 2.0])),
+        "alpha": draw(some([0.2, 0.5, 0.9])),
+        "value_bands": 2,
+        "capacity": draw(some([0.1, 0.5])),
+        "combinations": draw(st.booleans()),
+    }
+    return shipments, outcomes, settings_
+
+
+def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
+    """A larger history (several hundred units, every kind, combinations and the stack):
+    the same draft, byte for byte."""
+    shipments, outcomes = [], []
+    for n in range(600):
+        code = ["851713", "620342", "300490", "940360"][n % 4]
+        origin = ["CN", "VN", "IN"][n % 3]
+        port = ["CNSHA", "VNSGN", "INNSA", "SGSIN"][(n // 3) % 4]
+        bl = f"BL{n:05d}"
+        shipments.append(
+            Shipment(
+                shipment_id=f"DECL/{bl}/-",
+                manifest_ref="DECL",
+                bl_number=bl,
+                arrival=START + dt.timedelta(days=n * 90 // 600),
+                hs_codes=[code + "00"],
+                hs_subheadings=[code],
+                hs_headings=[code[:4]],
+                hs_chapters=[code[:2]],
+                origin_countries=[origin],
+                port_of_loading=port,
+                consignee_name=f"IMPORTER {n % 17}",
+                tax_type=["CD", "RD"][n % 2],
+                value_per_kg=float(n % 13 + 1),
+                value_currency="USD",
+            )
+        )
+        risky = (code == "300490" and origin == "IN") or n % 17 == 3
+        outcomes.append(Outcome(bl, inspected=True, finding=risky or n % 11 == 0))
+    split = (START + dt.timedelta(days=60)).date()
+    expected = suggest(shipments, outcomes, split=split, combinations=True)
+    result = suggest(shipment_frame(shipments), outcomes, split=split, combinations=True)
+    assert expected.kept
+    assert expected.stack is not None
+    assert expected.stack.inner_split is not None
+    assert result.as_dict() == expected.as_dict()
+    assert result.files("s.yaml") == expected.files("s.yaml")
+
+
+def test_an_arrival_out_of_utc_is_dated_by_its_utc_day() -> None:
+    """An arrival at 23:30 in New York on 9 February is 10 February in UTC, as rules and
+    the frame read it: it falls in the test period (the objects gave it the local day)."""
+    ny = dt.timezone(dt.timedelta(hours=-5))
+    arrivals = [dt.datetime(2026, 2, 9, 23, 30, tzinfo=ny)]
+    arrivals += [START + dt.timedelta(days=n) for n in range(1, 5)]
+    shipments = [
+        Shipment(
+            shipment_id=f"V/1/BL{n}/-",
+            manifest_ref="V/1",
+            bl_number=f"BL{n}",
+            arrival=arrival,
+            consignee_name="ALPHA",
+        )
+        for n, arrival in enumerate(arrivals)
+    ]
+    outcomes = [Outcome(f"BL{n}", inspected=True, finding=n == 0) for n in range(5)]
+    for history in (shipments, shipment_frame(shipments)):
+        result = suggest(history, outcomes, split=SPLIT, min_support=1, min_findings=1)
+        assert (result.train.units, result.test.units, result.test.findings) == (4, 1, 1)
+
+
+def test_a_frame_without_the_columns_is_refused() -> None:
+    frame = shipment_frame([Shipment(shipment_id="a")]).drop("hs_codes", "port_of_loading")
+    with pytest.raises(DataError, match="no column hs_codes, port_of_loading"):
+        suggest(frame, [], split=SPLIT)
+
+
+@settings(max_examples=depth(50), deadline=None)
+@given(st.dictionaries(st.sampled_from("abc"), st.sets(st.integers(0, 300), min_size=1)))
+def test_bit_sets_made_column_wise_equal_bits(sets: dict[str, set[int]]) -> None:
+    rows = pl.DataFrame(
+        {"_unit": [i for ids in sets.values() for i in ids],
+         "value": [v for v, ids in sets.items() for _ in ids]},
+        schema={"_unit": pl.UInt32, "value": pl.String},
+    )  # fmt: skip
+    assert dict(_bit_sets(rows, 300)) == {v: bits(ids) for v, ids in sets.items()}
