@@ -313,7 +313,9 @@ def _convert(args: argparse.Namespace) -> int:
     custom = ColumnMapping.of(args.mapping).extra if flat else ()
     extra = [c.name for c in custom]
     with progress.stage(f"writing {out}", unit="manifests") as step:
-        count, unit = _write(_counted(reading, step), out, extra or None)
+        # A flat file's custom fields are the mapping's (none without one): known before
+        # reading, so the manifests are written as they come, never gathered first.
+        count, unit = _write(_counted(reading, step), out, extra if flat else None)
     for r in reading.rejected:
         print(f"{reading.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(

@@ -176,6 +176,9 @@ def write_csv(
     return count
 
 
+_CHUNK_ROWS = 8192  # rows of a Parquet file written at a time (a row group each)
+
+
 def write_parquet(
     manifests: Iterable[Manifest], path: str | Path, *, extra: Sequence[str] | None = None
 ) -> int:
@@ -194,7 +197,7 @@ def write_parquet(
         for row in table_rows(manifests):
             _checked(row, allowed)
             chunk.append({n: _cell(row.get(n)) for n in names})
-            if len(chunk) >= 8192:
+            if len(chunk) >= _CHUNK_ROWS:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
                 count += len(chunk)
                 chunk = []

@@ -31,7 +31,8 @@ class FrameBatch(ReadAccount):
         record_unit: what a record number counts: ``line`` (CSV), ``row`` (Parquet), or
             for JSON ``line``/``manifest``.
         rows_via_models: records that went through the model path (the rest were read
-            column-wise); all of them when ``fallback`` is set.
+            column-wise), a JSON document also when only some of its bills of lading
+            and containers did; all of them when ``fallback`` is set.
         fallback: why the whole file went through the model path, or null.
     """
 
