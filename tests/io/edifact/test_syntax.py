@@ -15,6 +15,7 @@ from riskprofile.io.edifact import (
     write_segment,
     write_segments,
 )
+from riskprofile.io.edifact._syntax import _placeholders, unreleased
 from tests.depth import depth
 
 
@@ -140,3 +141,41 @@ def test_any_text_tokenizes_without_crashing(text: str) -> None:
         return
     for problem in tokens.problems:
         assert 1 <= problem.segment <= max(1, len(tokens.segments))
+
+
+_RELEASED = st.text(alphabet=st.sampled_from("AB1 +:?'*|#~,\n\r\u00e9"), max_size=40)
+
+
+def _unreleased_by_replaces(text: str, service: ServiceChars) -> tuple[str, bool]:
+    """The reference: the chain of ``str.replace`` calls ``unreleased`` made before it
+    became one regex pass (pairs of release characters first, then each released
+    service character, then every other release character but one at the very end)."""
+    release = service.release
+    forward, _back = _placeholders(service)
+    stripped = text.rstrip("\r\n\t ")
+    dangling = (len(stripped) - len(stripped.rstrip(release))) % 2 == 1
+    text = text.replace(release + release, forward[release])
+    for char, placeholder in forward.items():
+        if char != release:
+            text = text.replace(release + char, placeholder)
+    if release in text:
+        if text.endswith(release):
+            text = text[:-1].replace(release, "") + release
+        else:
+            text = text.replace(release, "")
+    return text, dangling
+
+
+@settings(max_examples=depth(300), deadline=None)
+@given(_RELEASED, _SERVICES)
+def test_released_characters_are_swapped_in_one_pass_as_by_the_replaces(
+    text: str, service: ServiceChars
+) -> None:
+    found = unreleased(text, service)
+    assert found is not None
+    swapped, back, dangling = found
+    if service.release not in text:
+        assert (swapped, back, dangling) == (text, None, False)
+        return
+    assert (swapped, dangling) == _unreleased_by_replaces(text, service)
+    assert back == _placeholders(service)[1]

@@ -254,22 +254,18 @@ def unreleased(text: str, service: ServiceChars) -> tuple[str, dict[int, str] | 
     forward, back = _placeholders(service)
     if any(p in text for p in forward.values()):
         return None
-    stripped = text.rstrip("\r\n\t ")
-    dangling = (len(stripped) - len(stripped.rstrip(release))) % 2 == 1
-    # Left to right, a release character takes the next character: pairs of release
-    # characters first, then each released service character.
-    text = text.replace(release + release, forward[release])
-    for char, placeholder in forward.items():
-        if char != release:
-            text = text.replace(release + char, placeholder)
-    if release in text:
-        # Released plain characters: the release character goes. No two are left side by
-        # side (pairs went first), so each one left releases the next character, except
-        # one at the very end, which releases nothing and stays.
-        if text.endswith(release):
-            text = text[:-1].replace(release, "") + release
-        else:
-            text = text.replace(release, "")
+    end = len(text)
+    while end and text[end - 1] in "\r\n\t ":
+        end -= 1
+    start = end
+    while start and text[start - 1] == release:
+        start -= 1
+    dangling = (end - start) % 2 == 1
+    # Left to right, a release character takes the next character: a service character
+    # (the release character too) becomes its placeholder, a plain one stays as itself.
+    # One regex pass; a release character at the very end releases nothing and stays.
+    get = forward.get
+    text = re.sub(re.escape(release) + "(.)", lambda m: get(m[1], m[1]), text, flags=re.DOTALL)
     return text, back, dangling
 
 
