@@ -168,29 +168,29 @@ def _field_check(model: type[RecordModel], field: str, base: dict[str, Any]) -> 
 
 
 def _check_distinct(s: pl.Series, check: Check, dtype: Any) -> _Checked:
-    """Apply ``check`` to each distinct value of ``s`` (one lookup, then gathers)."""
+    """Apply ``check`` to each distinct value of ``s``, then one lookup a column: none
+    for text the model keeps as it is (most values of most columns), and for a flag
+    column a lookup of the few values that have the flag, not of every value."""
     values = s.drop_nulls().unique()
-    results = [check(v) for v in values.to_list()]
-    if dtype == pl.String and all(
-        r[0] == v and r[1] is None and r[2] is None
-        for v, r in zip(values.to_list(), results, strict=True)
-    ):
-        # Every value is kept as it is, with no flag: nothing to look up.
-        nothing = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")
-        return _Checked(s.alias(""), nothing, nothing)
-    index = s.replace_strict(
-        values, pl.Series(range(len(values)), dtype=pl.UInt32), default=None,
-        return_dtype=pl.UInt32,
-    )  # fmt: skip
+    texts = values.to_list()
+    results = [check(v) for v in texts]
     nothing = pl.repeat(None, len(s), dtype=pl.String, eager=True).alias("")
-    out = [
+    if dtype == pl.String and all(r[0] == v for v, r in zip(texts, results, strict=True)):
+        value = s.alias("")
+    else:
+        mapped = pl.Series([r[0] for r in results], dtype=dtype)
+        value = s.replace_strict(values, mapped, default=None, return_dtype=dtype).alias("")
+    flags = []
+    for i in (1, 2):
         # A flag no value has is a column of nulls, with no lookup.
-        nothing
-        if i and all(r[i] is None for r in results)
-        else pl.Series([r[i] for r in results], dtype=t).gather(index)
-        for i, t in ((0, dtype), (1, pl.String), (2, pl.String))
-    ]
-    return _Checked(out[0], out[1], out[2])
+        having = [(v, r[i]) for v, r in zip(texts, results, strict=True) if r[i] is not None]
+        if not having:
+            flags.append(nothing)
+            continue
+        keys = pl.Series([v for v, _code in having], dtype=pl.String)
+        codes = pl.Series([code for _v, code in having], dtype=pl.String)
+        flags.append(s.replace_strict(keys, codes, default=None, return_dtype=pl.String).alias(""))
+    return _Checked(value, flags[0], flags[1])
 
 
 def _check_number(s: pl.Series, check: Check, dtype: Any) -> _Checked:
