@@ -384,9 +384,9 @@ class _Selected:
         route: Callable[[pl.DataFrame, pl.Expr, str], None],
     ) -> pl.Series:
         """A date or a date and time, each distinct text and format parsed once."""
-        code = pl.col("_format")
+        form = pl.col("_format")  # DTM's 2379, not a quality flag's code
         pairs = found.select(
-            pl.col("_v").alias("text"), pl.when(code != "").then(code).alias("format")
+            pl.col("_v").alias("text"), pl.when(form != "").then(form).alias("format")
         )
         distinct = pairs.drop_nulls("text").unique(maintain_order=True)
         stamps: list[str | None] = []
