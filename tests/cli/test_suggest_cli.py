@@ -177,3 +177,23 @@ def test_suggest_writes_the_list_files_beside_the_profile(
     assert any(f"{path} exists (use --force" in err for path in lists)
     assert not out.exists()
     assert _run([*argv, "--force"]) == EXIT_OK
+
+
+@pytest.mark.slow
+def test_suggest_columnar_and_rowwise_write_the_same_draft(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command counts on the shipment frame by default; the objects (``--engine
+    rowwise``) are the reference: the same summary, draft and watch lists, byte for byte."""
+    written = {}
+    for engine in ("columnar", "rowwise"):
+        folder = tmp_path / engine
+        folder.mkdir()
+        argv = ["suggest", str(files["batch"]), str(files["outcomes"]), "--split", SPLIT,
+                "--combinations", "--min-support", "5", "--engine", engine,
+                "-o", str(folder / "s.yaml")]  # fmt: skip
+        assert _run(argv) == EXIT_OK
+        out = capsys.readouterr().out.replace(str(folder), "FOLDER")
+        written[engine] = (out, {p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert written["columnar"] == written["rowwise"]
+    assert "s.yaml" in written["columnar"][1]

@@ -94,6 +94,12 @@ def register(commands: Any) -> None:
         "as CSV watch lists beside the profile, each tier weighted by how it ranked the "
         "last third of the days before the split",
     )  # fmt: skip
+    suggest.add_argument(
+        "--engine", choices=("columnar", "rowwise"), default="columnar",
+        help="columnar (default): the units and their candidates counted column-wise on "
+        "the shipment frame; rowwise: the reference, a shipment object per record; both "
+        "give the same suggestions",
+    )  # fmt: skip
     suggest.add_argument("--id", dest="profile_id", help="the profile's id")
     suggest.add_argument(
         "--category", default="other", choices=_CATEGORIES, metavar="CATEGORY",
@@ -111,7 +117,7 @@ def _usage(message: str) -> SystemExit:
 def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
-    from riskprofile.cli._read import read_shipments
+    from riskprofile.cli._read import read
     from riskprofile.evaluation import suggest
     from riskprofile.profiles import bundled_profiles_path
 
@@ -128,16 +134,18 @@ def _suggest(args: argparse.Namespace) -> int:
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
     reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest")
-    batch = read_shipments(args.history, mapping=args.mapping)
+    batch = read(args.history, mapping=args.mapping)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
+    # The frame is counted column-wise; the objects are the reference (as for scoring).
+    history = batch.frame if args.engine == "columnar" else batch.to_batch().shipments
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
     try:
         result = suggest(
-            batch.shipments,
+            history,
             reading.outcomes,
             split=args.split,
             min_support=args.min_support,
