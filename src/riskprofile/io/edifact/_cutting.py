@@ -150,6 +150,10 @@ class _Cut:
         """One segment as the tokenizer reads it."""
         return _segments([raw.lstrip("\r\n\t ")], self.service, self.back)[0]
 
+    def segments(self, raws: list[str]) -> list[Segment]:
+        """Segments as the tokenizer reads them (the column's texts, already stripped)."""
+        return _segments(raws, self.service, self.back)
+
     def text_of(self, first: int, last: int) -> str:
         """Segments ``first`` to ``last`` (0-based, both included) as EDIFACT text with
         the file's service characters (released characters released again)."""

@@ -109,11 +109,12 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     if goods_depth:
         # _has_data: a GID with elements, any other segment of the line, any sub-group.
         occ = pl.col(f"occ{goods_depth}")
-        inside = frame.filter(pl.col("depth") >= goods_depth).filter(
-            pl.col(f"prefix{goods_depth}") == goods_path
-        )
+        # One lazy query: the segment column is not copied for the goods lines' part.
         data = (
-            inside.filter(
+            frame.lazy()
+            .select("depth", "tag", "raw", occ, pl.col(f"prefix{goods_depth}").alias("prefix"))
+            .filter((pl.col("depth") >= goods_depth) & (pl.col("prefix") == goods_path))
+            .filter(
                 (pl.col("depth") > goods_depth)
                 | ~pl.col("tag").is_in(["GID", "SGP"])
                 | (
@@ -123,6 +124,7 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
             )
             .select(occ.alias("id"))
             .unique()
+            .collect()
         )
         goods = goods.join(data.with_columns(pl.lit(True).alias("data")), on="id", how="left")
     else:
@@ -301,15 +303,17 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
         on=["unit", "container_number"],
         how="anti",
     ).select("unit", pl.col("at").alias("bill_at"), "container_number", *box_columns)
-    rows = pl.concat(
-        [
-            rows.with_columns(pl.lit(0).alias("tail")),
-            unnamed.with_columns(
-                pl.lit(1).alias("tail"), pl.lit(0).alias("k"), pl.lit(0).alias("line")
-            ),
-        ],
-        how="diagonal_relaxed",
-    )
+    rows = rows.with_columns(pl.lit(0).alias("tail"))
+    if unnamed.height:
+        rows = pl.concat(
+            [
+                rows,
+                unnamed.with_columns(
+                    pl.lit(1).alias("tail"), pl.lit(0).alias("k"), pl.lit(0).alias("line")
+                ),
+            ],
+            how="diagonal_relaxed",
+        )
     rows = rows.sort("unit", "tail", "bill_at", "k", "line", maintain_order=True)
     rows = rows.join(
         voyage.select("unit", *[c for c in voyage.columns if c in _NAMES]), on="unit", how="left"

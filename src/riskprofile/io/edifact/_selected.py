@@ -362,8 +362,8 @@ class _Selected:
         raws = found.get_column("_v")
         distinct = raws.drop_nulls().unique()
         cells: dict[str, list[str | None]] = {k: [] for k in _PARTY_KEYS}
-        for raw in distinct.to_list():
-            party = party_of(self.cut.segment(raw)) or {}
+        for segment in self.cut.segments(distinct.to_list()):
+            party = party_of(segment) or {}
             for key in _PARTY_KEYS:
                 cells[key].append(party.get(key))
         table = pl.DataFrame(
