@@ -107,6 +107,40 @@ def test_each_directory_is_read_with_its_table(directory: str, table: str) -> No
     assert baplie_table(directory).directory == table
 
 
+@pytest.mark.parametrize(
+    ("directory", "association", "table"),
+    [
+        ("D13B", "SMDG22", "D95B"),  # a 2.x message sent on a newer directory
+        ("D16A", "SMDG20", "D95B"),
+        ("D95B", "SMDG31", "D13B"),  # a 3.x message on an older one
+        ("D22A", "SMDG31", "D21A"),
+        ("D13B", "SMDG31", "D13B"),
+        ("D95B", "SMDG15", "D95B"),
+        ("D16A", "ACME1", "D13B"),  # not an SMDG manual: the directory decides
+        ("D16A", None, "D13B"),
+    ],
+)
+def test_the_smdg_manual_named_in_unh_says_the_layout(
+    directory: str, association: str | None, table: str
+) -> None:
+    assert baplie_table(directory, association).directory == table
+
+
+def test_a_message_labelled_with_another_directory_is_read_by_its_smdg_manual(
+    tmp_path: Path,
+) -> None:
+    two = SMDG22.read_text(encoding="utf-8").replace(
+        "BAPLIE:D:95B:UN:SMDG22", "BAPLIE:D:13B:UN:SMDG22"
+    )
+    three = SMDG31.read_text(encoding="utf-8").replace(
+        "BAPLIE:D:13B:UN:SMDG31", "BAPLIE:D:95B:UN:SMDG31"
+    )
+    for text, sample in ((two, SMDG22), (three, SMDG31)):
+        plan = read_stowplan(_write(tmp_path, text))
+        assert plan.problems == []
+        assert _bare(plan) == _bare(read_stowplan(sample))
+
+
 def test_a_d21a_plan_reads_the_att_segments_the_d13b_table_has_no_place_for(
     tmp_path: Path,
 ) -> None:

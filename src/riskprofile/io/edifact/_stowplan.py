@@ -169,7 +169,8 @@ def _read(path: Path, plan: StowPlan) -> int:
             )
             continue
         messages += 1
-        table = baplie_table(unit.directory)
+        association = unit.segments[0].value(2, 5) if unit.segments else None
+        table = baplie_table(unit.directory, association)
         root, placing = place_segments(unit, table)
         plan.problems.extend(unit.problems)
         plan.problems.extend(_named(unit, p) for p in placing)
@@ -196,23 +197,32 @@ def _named(message: Message, problem: Problem) -> Problem:
     )
 
 
-def baplie_table(directory: str) -> SegmentTable:
+def baplie_table(directory: str, association: str | None = None) -> SegmentTable:
     """The segment table a BAPLIE message of ``directory`` (``D13B``) is read with.
 
     D.13A to D.20B have the message's revision 7 (BAPLIE 3), D.21A and later add ``ATT``
     to it; every older directory, and SMDG 1.5's ``1:911``, is read with D.95B's (the
-    layout SMDG's manuals 1.5 to 2.2 use).
+    layout SMDG's manuals 1.5 to 2.2 use). The SMDG manual a message names in its ``UNH``
+    (``association``, ``SMDG22``, ``SMDG31``) says its layout whatever its directory: a
+    2.x message sent on D.13B is read with D.95B's table, a 3.x one on an older
+    directory with D.13B's.
 
     >>> baplie_table("D16A").directory, baplie_table("D95B").directory
     ('D13B', 'D95B')
+    >>> baplie_table("D13B", "SMDG22").directory
+    'D95B'
     """
     match = re.fullmatch(r"D(\d\d)([AB])", directory.upper())
-    if match is not None and int(match[1]) < 90:  # 2000 and later
-        year = int(match[1])
-        if year >= 21:
-            return segment_table("BAPLIE", "D21A")
-        if year >= 13:
-            return segment_table("BAPLIE", "D13B")
+    year = int(match[1]) if match is not None and int(match[1]) < 90 else 0  # 2000 on
+    manual = re.fullmatch(r"SMDG(\d)", (association or "").upper()[:5])
+    if manual is not None and manual[1] in "12":
+        year = 0
+    elif manual is not None and manual[1] == "3":
+        year = max(year, 13)
+    if year >= 21:
+        return segment_table("BAPLIE", "D21A")
+    if year >= 13:
+        return segment_table("BAPLIE", "D13B")
     return segment_table("BAPLIE", "D95B")
 
 
