@@ -9,7 +9,8 @@ Read: BAPLIE in the D.95B layout of SMDG's manuals 1.5 (``BAPLIE:1:911``), 2.0 a
 (``BAPLIE:D:95B:UN:SMDG22``), and in the layout of the message's revision 7 that SMDG's
 BAPLIE 3 manuals use (``BAPLIE:D:13B:UN:SMDG31``; D.13A to D.20B, and D.21A and later
 with their ``ATT`` segments): each message is read with the segment table of its
-directory (:func:`baplie_table`). Each container (``EQD``) in a stowage location
+directory, or of the SMDG manual its ``UNH`` names (:func:`baplie_table`). Each
+container (``EQD``) in a stowage location
 (``LOC+147``, bay-row-tier) becomes a :class:`StowedUnit`; every problem is kept with its
 place (:attr:`StowPlan.problems`) and no unit with a container number is ever dropped.
 
