@@ -24,6 +24,7 @@ CPU, once.
     python benchmarks/score_cli.py                          # port day, 100k, 1M, old path
     python benchmarks/score_cli.py -n 100000 --old-size 2000 --old-size 10000
     python benchmarks/score_cli.py -n 100000 --against /tmp/before/src
+    python benchmarks/score_cli.py -n 1000000 --no-old --compare /tmp/before/src
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ def main() -> None:
         "--old-size", type=int, action="append", help="old paths' sizes (default 1000, 5000)"
     )
     parser.add_argument("--against", metavar="SRC", help="also time this source tree's CLI")
+    parser.add_argument(
+        "--compare", metavar="SRC",
+        help="run every default row with this source tree's CLI too, right after this "
+        "tree's (before/after side by side, in one run)",
+    )  # fmt: skip
     parser.add_argument("--formats", default="parquet,csv", help="input formats (parquet,csv)")
     parser.add_argument("--output", default="csv", choices=["csv", "json", "parquet"],
                         help="output format written with -o (default csv)")  # fmt: skip
@@ -157,13 +163,18 @@ def main() -> None:
               f"{kernel:.2f} s, {rss:,.0f} MiB", flush=True)  # fmt: skip
         return elapsed
 
+    def both(label: str, batch: Path, held: int) -> None:
+        time_it(label, batch, held, [])
+        if args.compare:
+            time_it(f"{label}, {args.compare}", batch, held, [], Path(args.compare))
+
     if not args.no_port_day:
         batch, held = port_day(args.cache, cli)
-        time_it("port day, CSV", batch, held, [])
+        both("port day, CSV", batch, held)
     for n in sizes:
         for fmt in args.formats.split(","):
             batch, held = make_batch(args.cache, n, fmt)
-            time_it(f"{fmt}", batch, held, [])
+            both(f"{fmt}", batch, held)
     old_batches = [
         make_batch(args.cache, n, "parquet")
         for n in ([] if args.no_old else sorted(args.old_size or [1_000, 5_000]))
