@@ -22,6 +22,7 @@ The first three run with the cyclic garbage collector paused, as the reader runs
 
     python benchmarks/edifact.py                      # 20,000 containers
     python benchmarks/edifact.py --containers 100000  # the issue's size
+    python benchmarks/edifact.py --containers 100000 --defect-rate 0  # no planted defects
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def main() -> None:
     parser.add_argument("--containers", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baplie", type=int, default=20_000, help="stow plan units")
+    parser.add_argument(
+        "--defect-rate",
+        type=float,
+        default=None,
+        help="planted defects (the generator's default when not given; 0 for none)",
+    )
     args = parser.parse_args()
 
     from riskprofile.io import read_batch, read_frame
@@ -65,7 +72,8 @@ def main() -> None:
     from riskprofile.io.edifact._groups import table_for
     from riskprofile.synth import generate_manifests
 
-    manifests = list(generate_manifests(seed=args.seed, containers=args.containers))
+    planted = {} if args.defect_rate is None else {"defect_rate": args.defect_rate}
+    manifests = list(generate_manifests(seed=args.seed, containers=args.containers, **planted))
     text = write_cuscar(manifests)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "day.edi"

@@ -129,15 +129,18 @@ class _Columns:
             pl.int_range(pl.len(), dtype=pl.Int64).alias("at"),
         )
         frame = pl.concat([frame, placed], how="horizontal")
-        frame = frame.filter(pl.col("unit") > 0)
+        inside = pl.col("unit") > 0
         # Syntax the tokenizer reports: a tag that is not one, repetitions.
-        self.route_where(frame, ~pl.col("tag").str.contains(_TAG), "a segment tag that is not one")
+        self.route_where(
+            frame, inside & ~pl.col("tag").str.contains(_TAG), "a segment tag that is not one"
+        )
         rep = cut.service.repetition
         if rep != " ":
             self.route_where(
-                frame, pl.col("raw").str.contains(rep, literal=True), "repeated elements"
+                frame, inside & pl.col("raw").str.contains(rep, literal=True), "repeated elements"
             )
-        frame = frame.filter(pl.col("state") >= 0)
+        # One filter (each copies the segment column's texts).
+        frame = frame.filter(inside & (pl.col("state") >= 0))
         placed_states = frame.get_column("state")
         known = machine.states
 
