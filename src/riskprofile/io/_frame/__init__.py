@@ -30,10 +30,12 @@ It is a hybrid, and exact by construction where it is not exact by computation:
 - A whole file goes through the model path when reading it column-wise could differ from
   the reference reader at all: a column mapping with date formats or with a default for
   a list column, CSV with line breaks inside quoted cells or unusual quoting, Parquet
-  columns that are not text, JSON in strict mode or JSON that the flat layout would say
-  differently (``_json``). :attr:`FrameBatch.fallback` says why.
+  columns that are not text, JSON in strict mode or JSON of which no bill of lading or
+  container is plain (``_json``). :attr:`FrameBatch.fallback` says why.
 - JSON and JSON Lines manifests are flattened into the flat layout's rows
-  (``_json``: the rows :func:`~riskprofile.io.table_rows` writes for them) and read
+  (``_json``: the rows :func:`~riskprofile.io.table_rows` writes for them; a bill of
+  lading or container the flat layout would say otherwise goes through the model path
+  with what it is read with, ``_json_split``) and read
   column-wise like a flat file.
 
 The result is the frame :func:`~riskprofile.engines.columnar.shipment_frame` gives for
@@ -43,7 +45,8 @@ records; the tests prove it by property tests against the model path.
 The modules, in the order a read goes through them:
 
 - ``_read``: :func:`read_frame`, which picks the column-wise path or the model path;
-  ``_json``: plain JSON manifests as flat rows;
+  ``_json_read``: a JSON or JSON Lines file; ``_json_split``: its documents split
+  into flat rows and the parts the model path reads; ``_json``: plain records as cells;
   ``_result``: :class:`FrameBatch`;
 - ``_load``: the file's records as text columns, a slice at a time (the file policies
   of :mod:`riskprofile.io._tabular`);
