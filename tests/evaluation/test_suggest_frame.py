@@ -133,7 +133,7 @@ def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
     result = suggest(shipment_frame(shipments), outcomes, split=split, combinations=True)
     assert expected.kept
     assert expected.stack is not None
-    assert expected.stack.inner_split is not None
+    assert expected.stack.folds
     assert result.as_dict() == expected.as_dict()
     assert result.files("s.yaml") == expected.files("s.yaml")
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskprofile.evaluation import Outcome
+from riskprofile.evaluation import Outcome, cut_at_capacity
 from riskprofile.evaluation._suggest import suggest
-from riskprofile.evaluation._suggest_stack import COEFFICIENTS, TIERS
+from riskprofile.evaluation._suggest_stack import (
+    BACKBONE,
+    BACKBONE_COEFFICIENTS,
+    COEFFICIENTS,
+    HALF_LIVES,
+    TIERS,
+)
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles import load_profiles
 from riskprofile.scoring import score
@@ -35,8 +42,8 @@ def _declaration(
 
 
 PLANTED_DAYS = (5, 25, 45, 55, 65, 80)
-"""Each planted code's days: two before the inner split (day 40), two in the validation
-months (40-59), two after the split (day 60)."""
+"""Each planted code's days: two before the first fold starts (day 30), two in the folds
+(days 30-59), two after the split (day 60)."""
 
 
 def _rare_perfect_codes(
@@ -82,11 +89,13 @@ def test_a_rare_hs6_code_with_a_perfect_record_ranks_in_the_draft(tmp_path: Path
     result = suggest(shipments, outcomes, split=split, combinations=True)
     stack = result.stack
     assert stack is not None
-    assert stack.inner_split == dt.date(2026, 2, 10)
+    starts = [dt.date(2026, 1, 31), dt.date(2026, 2, 6), dt.date(2026, 2, 12)]
+    assert [f.start for f in stack.folds] == starts
+    assert all(f.end == split for f in stack.folds)
     assert stack.coefficients["hs6"] > 0
-    # Never below its best tier on the months it was chosen on.
-    assert stack.precision["stack"] >= max(stack.precision[t] for t in TIERS)
-    assert stack.precision["hs6"] > stack.precision["combination"]
+    # Never below the one-list tier on any fold it was chosen on.
+    assert all(f.precision["stack"] >= f.precision["hs6"] for f in stack.folds)
+    assert all(f.precision["hs6"] > f.precision["combination"] for f in stack.folds)
     kept = {c.value: c for c in result.kept if c.kind == "hs_subheading"}
     assert set(planted) <= set(kept)
     assert all((kept[c].train.units, kept[c].train.findings) == (4, 4) for c in planted)
@@ -146,20 +155,31 @@ def _small_history(
     combos=st.integers(0, 12),
     shuffle=st.randoms(use_true_random=False),
 )
-def test_the_stack_never_ranks_below_its_best_tier_on_its_months(
+def test_the_stack_never_ranks_below_the_one_list_tier_on_its_folds(
     seed: int, risky_codes: int, combos: int, shuffle: random.Random
 ) -> None:
     """Whatever the history, the chosen coefficients are among those tried, the stack's
-    precision on the validation months is at least each tier's alone, and the same
+    precision on every fold is at least the HS6 tier's alone (by its margin), and the same
     history in another order gives the same stack and the same draft, byte for byte."""
     shipments, outcomes, split = _small_history(seed, risky_codes, combos)
     result = suggest(shipments, outcomes, split=split, combinations=True)
     stack = result.stack
     assert stack is not None
     assert set(stack.coefficients) == set(TIERS)
-    assert all(c in COEFFICIENTS for c in stack.coefficients.values())
-    if stack.inner_split is not None:
-        assert stack.precision["stack"] >= max(stack.precision[t] for t in TIERS)
+    assert stack.half_life in (*HALF_LIVES, None)
+    assert (stack.half_life is None) == (stack.fallback or not stack.folds)
+    if stack.folds:
+        assert stack.coefficients["hs6"] in BACKBONE_COEFFICIENTS
+        assert stack.coefficients["single"] in COEFFICIENTS
+        assert stack.coefficients["combination"] in COEFFICIENTS
+        # The one-list tier is the backbone: the chosen stack ranks every fold at least
+        # as well as it, by its worst-fold margin.
+        assert stack.margin is not None
+        assert stack.margin >= 0
+        for fold in stack.folds:
+            assert fold.precision["stack"] >= fold.precision["hs6"] + stack.margin - 1e-12
+        if stack.fallback:
+            assert stack.coefficients == dict(zip(TIERS, BACKBONE, strict=True))
     order = list(range(len(shipments)))
     shuffle.shuffle(order)
     again = suggest(
@@ -173,3 +193,67 @@ def test_the_stack_never_ranks_below_its_best_tier_on_its_months(
         # A kept value's weight is its points times its tier's coefficient.
         assert c.weight is not None
         assert c.weight >= 1
+
+
+def _vanishing_combinations(
+    seed: int,
+) -> tuple[list[Shipment], list[Outcome], dt.date]:
+    """3,000 inspected declarations over 90 days, 40 HS6 codes x 12 origins x 8 ports
+    drawn at random, findings at 10 % and at 50 % for six codes; and 50 rare triples
+    (codes the traffic never carries) each declared on four days between days 20 and 59,
+    always a finding, and never after. Split on day 60: the months before it reward the
+    combinations, which do not come back after it."""
+    rng = random.Random(seed)
+    codes = [f"{c}" for c in rng.sample(range(100000, 899999), 40)]
+    origins = ["CN", "VN", "IN", "TR", "DE", "TH", "ID", "BR", "MX", "PK", "EG", "KR"]
+    ports = ["CNSHA", "VNSGN", "INNSA", "TRMER", "DEHAM", "THLCH", "SGSIN", "AEJEA"]
+    risky = set(codes[:6])
+    pairs = []
+    for n in range(3000):
+        code = rng.choice(codes)
+        pairs.append(
+            _declaration(f"D{n:05d}", code, rng.choice(origins), rng.choice(ports),
+                         n * 90 // 3000, rng.random() < (0.5 if code in risky else 0.1))
+        )  # fmt: skip
+    for t in range(50):
+        for j in range(4):
+            pairs.append(
+                _declaration(f"P{t:02d}{j}", f"{900000 + t * 13}", origins[t % 12],
+                             ports[t % 8], 20 + (t + 10 * j) % 40, True)
+            )  # fmt: skip
+    return [s for s, _ in pairs], [o for _, o in pairs], dt.date(2026, 3, 2)
+
+
+def test_the_draft_is_never_below_the_one_list_rule_when_combinations_stop() -> None:
+    """The last third of the days before the split (the one window the tiers were weighed
+    on before) is full of repeats of the rare triples, so it chose the combinations
+    alone and left the HS6 codes out; after the split the triples stop, and that draft
+    found 0.27 of its 10 % where the one-list rule (each HS6 code's past hit rate) finds
+    0.54. Now the HS6 tier is the backbone: the folds show nothing beats it on every one
+    of them, so the draft is that tier alone, says so, and ranks the months after the
+    split as the one-list rule does."""
+    shipments, outcomes, split = _vanishing_combinations(1)
+    result = suggest(shipments, outcomes, split=split, combinations=True, capacity=0.1)
+    stack = result.stack
+    assert stack is not None
+    assert stack.coefficients["hs6"] >= 1
+    assert stack.fallback
+    assert "the one-list rule alone" in result.to_yaml()
+    # The one-list rule on the same units, counted as evaluate counts.
+    seen: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    later = []
+    for s, o in zip(shipments, outcomes, strict=True):
+        assert s.arrival is not None
+        if s.arrival.date() < split:
+            seen[s.hs_subheadings[0]] += 1
+            found[s.hs_subheadings[0]] += o.finding is True
+        else:
+            later.append((s.hs_subheadings[0], bool(o.finding)))
+    rates = [(found[c] / seen[c] if seen[c] else 0.0, f) for c, f in later]
+    cut = cut_at_capacity(sorted(rates, key=lambda r: -r[0]), "10%")
+    one_list = cut.expected_findings / cut.k
+    assert result.precision is not None
+    assert result.precision.precision is not None
+    assert result.precision.capacity == cut.k
+    assert result.precision.precision >= one_list - 1e-9

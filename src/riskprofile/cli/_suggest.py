@@ -91,8 +91,8 @@ def register(commands: Any) -> None:
         "--combinations", action="store_true",
         help="also propose HS6 codes by their past hit rate and HS6 code x origin x "
         "departure country and HS6 code x tax type combinations by their shrunk hit rate, "
-        "as CSV watch lists beside the profile, each tier weighted by how it ranked the "
-        "last third of the days before the split",
+        "as CSV watch lists beside the profile, each tier weighted by how it ranked "
+        "rolling folds before the split (the HS6 codes always in)",
     )  # fmt: skip
     suggest.add_argument(
         "--engine", choices=("columnar", "rowwise"), default="columnar",

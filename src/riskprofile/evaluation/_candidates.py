@@ -189,10 +189,11 @@ def beta_prior(groups: Iterable[tuple[int, int]], rate: float) -> float:
     return 1 / rho - 1
 
 
-def shrunk_rate(findings: int, units: int, rate: float, strength: float) -> float:
+def shrunk_rate(findings: float, units: float, rate: float, strength: float) -> float:
     """The posterior mean hit rate of a value with ``findings`` in ``units`` under the
     prior ``Beta(rate * strength, (1 - rate) * strength)``: its own record, pulled
-    towards ``rate`` the less of it there is.
+    towards ``rate`` the less of it there is. ``findings`` and ``units`` may be
+    recency-weighted counts (each unit counted by its weight).
 
     >>> shrunk_rate(2, 2, 0.05, 2.0)
     0.525
@@ -288,6 +289,9 @@ class Candidate:
         reason: why it was kept or not.
         weight: its suggested weight when kept.
         shrunk: a combination's shrunk training hit rate (:func:`shrunk_rate`).
+        prior: a combination's prior mean (its parents' rate it is shrunk towards).
+        recent: a combination's shrunk rate from recency-weighted units
+            (:func:`~._suggest_stack.recency`), which weighs it when set.
         first_finding, last_finding: a combination's first and last training finding
             (ISO dates of the units' days).
     """
@@ -302,6 +306,8 @@ class Candidate:
     reason: str
     weight: int | None = None
     shrunk: float | None = None
+    prior: float | None = None
+    recent: float | None = None
     first_finding: str | None = None
     last_finding: str | None = None
 
@@ -310,6 +316,8 @@ class Candidate:
         extra: dict[str, Any] = {}
         if self.shrunk is not None:
             extra["shrunk_rate"] = _round(self.shrunk)
+        if self.recent is not None:
+            extra["recent_rate"] = _round(self.recent)
         if self.first_finding is not None:
             extra |= {"first_finding": self.first_finding, "last_finding": self.last_finding}
         return extra | {

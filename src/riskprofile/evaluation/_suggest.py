@@ -59,9 +59,10 @@ The method, exactly (``docs/evaluation.md`` says the same for analysts):
 
 9. With combinations, also every HS6 code whose training hit rate is above the base
    rate (the one-list rule), and the three tiers (single values, HS6 codes,
-   combinations) are weighted by coefficients chosen on the training period's last
-   third of days (:mod:`._suggest_stack`): on those months the draft never ranks below
-   its best tier.
+   combinations) are weighted by coefficients, and the combinations' evidence by a
+   recency half-life, chosen on rolling folds inside the training period
+   (:mod:`._suggest_stack`): the HS6 tier is the backbone, and on every fold the draft
+   ranks at least as well as it (else it is that tier alone, and says so).
 
 The profile comes out as ``status: draft``: it never scores unless a run asks for
 drafts, and an analyst reviews it before it is activated.
@@ -222,17 +223,20 @@ def suggest(
     candidates, threshold, strength = learned.candidates, learned.threshold, learned.strength
     stack: Stack | None = None
     if combinations:
-        say("weighing the tiers on the last months before the split")
+        say("weighing the tiers on rolling folds before the split")
         stack = stack_tiers(
-            train, base, bands, split, capacity=capacity,
+            train, base, bands, split, capacity=capacity, min_lift=min_lift,
             learn=lambda fold_train, fold_base: _learn(
                 history.count(fold_train, [], True), fold_base, None, bands,
                 min_support=min_support, min_findings=min_findings, min_lift=min_lift,
                 alpha=alpha, combinations=True, say=lambda _message: None,
-            ).candidates,
+            ),
             features=history.shipment_features,
         )  # fmt: skip
-        candidates = apply_stack(candidates, stack, base)
+        candidates = apply_stack(
+            candidates, stack, base, units=train, split=split, strength=strength,
+            min_lift=min_lift, bands=bands, features=history.shipment_features,
+        )  # fmt: skip
 
     identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
     result = Suggestions(
@@ -479,6 +483,7 @@ def _combinations(
                     ),
                     weight=_rate_weight(shrunk, base) if keep else None,
                     shrunk=shrunk,
+                    prior=prior,
                     first_finding=days[0].isoformat() if days else None,
                     last_finding=days[-1].isoformat() if days else None,
                 )

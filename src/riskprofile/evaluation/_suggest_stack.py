@@ -1,5 +1,6 @@
 """How :func:`~riskprofile.evaluation.suggest` weighs its tiers against each other when
-asked for combinations: by how each ranks units it was not learned from.
+asked for combinations: by how each ranks units it was not learned from, on several
+rolling-origin folds, with the one-list rule as the backbone.
 
 A draft made with ``combinations=True`` adds three *tiers* of values, each with its own
 strength in points (ten times the base-2 logarithm of a rate over the base rate):
@@ -8,20 +9,29 @@ strength in points (ten times the base-2 logarithm of a rate over the base rate)
   ports, traders, value bands...), at the lower bound of their hit rate's 95 % interval;
 - ``hs6``: every HS6 code (``hs_subheadings``) whose past hit rate is above the base
   rate, at that rate: the one-list rule, written as watch lists;
-- ``combination``: the combinations at full code level, at their shrunk hit rate.
+- ``combination``: the combinations at full code level, at their shrunk hit rate,
+  optionally from recency-weighted evidence (:func:`recency`).
 
 Summed with equal weight, the tiers can rank worse than one of them alone (at a small
-capacity the combinations push out the best HS6 codes). So the weight of each tier, a
-*coefficient* that multiplies its values' points, is chosen on data the tiers were not
-learned from: the training period is split again (:data:`VALIDATION_SHARE` of its days
-last), every tier is learned on the months before that inner split, the units after it
-are scored as the draft would score them (a unit's score is the highest over its
-shipments of the sum of the weights of the distinct indicators its shipment hits), and
-the coefficients (each of :data:`COEFFICIENTS`, not all 0) with the best mean precision
-at half the capacity and at the capacity are kept. Each tier alone is among the choices,
-so on those validation months the draft never ranks below its best tier; ties go to
-fewer tiers. The tiers are then learned again on the whole training period and weighted
-with those coefficients.
+capacity the combinations push out the best HS6 codes), and one window of days can
+misjudge them (patterns drift). So the weight of each tier, a *coefficient* that
+multiplies its values' points, and the *half-life* of the combinations' evidence are
+chosen on **rolling-origin folds** inside the training period: for each fold start
+``d_k`` (:data:`FOLD_STARTS`, shares of the training days), every tier is learned on the
+units before ``d_k`` and the labelled units from ``d_k`` up to the split are scored as
+the draft would score them (a unit's score is the highest over its shipments of the sum
+of the weights of the distinct indicators its shipment hits). The HS6 tier is the
+*backbone*: its coefficient is at least 1 (:data:`COEFFICIENTS` for the other tiers,
+:data:`BACKBONE_COEFFICIENTS` for it), so the other tiers add to the one-list ordering
+and cannot replace it. For every set of coefficients and half-life
+(:data:`HALF_LIVES`), the *margin* on a fold is the mean precision at half the capacity
+and at the capacity minus that of the HS6 tier alone; the set with the best **worst-fold
+margin** is kept (ties to fewer tiers, smaller coefficients, longer half-life first). The HS6
+tier alone has margin 0 on every fold: when no set beats it on every fold, the draft
+**falls back to the HS6 tier alone** (the one-list ordering) and its header says so. So
+on every fold the chosen stack ranks at least as well as the one-list tier. The tiers
+are then learned again on the whole training period and weighted with what was
+chosen.
 """
 
 from __future__ import annotations
@@ -32,22 +42,35 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from riskprofile.evaluation._candidates import COMBINATIONS, Candidate, _lower
+from riskprofile.evaluation._candidates import COMBINATIONS, Candidate, _lower, shrunk_rate
 from riskprofile.evaluation._features import Bands, Feature, UnitLike
 from riskprofile.evaluation._metrics import cut_at_capacity
 
-__all__ = ["Stack", "apply_stack", "stack_tiers", "tier_of"]
+__all__ = ["Fold", "Stack", "apply_stack", "combinations_of", "recency", "stack_tiers", "tier_of"]
 
 TIERS = ("single", "hs6", "combination")
 """The tiers, in the order their coefficients are written."""
 
 COEFFICIENTS = (0.0, 0.5, 1.0, 2.0)
-"""The coefficients tried for each tier."""
+"""The coefficients tried for the single values and the combinations."""
 
-VALIDATION_SHARE = 1 / 3
-"""The share of the training period's days, last, that the tiers are measured on."""
+BACKBONE_COEFFICIENTS = (1.0, 2.0, 4.0)
+"""The coefficients tried for the HS6 tier (the backbone: never left out)."""
+
+BACKBONE = (0.0, BACKBONE_COEFFICIENTS[-1], 0.0)
+"""The HS6 tier alone at its finest weights (a point is a quarter of the log-2 step of
+the others, so codes whose rates differ by 2 % or more get different weights): the
+one-list ordering, what the margins are measured against and the draft falls back to."""
+
+HALF_LIVES: tuple[int | None, ...] = (30, 15)
+"""The half-lives (days) tried for the combinations' evidence (None would count every
+unit alike: measured, it let the folds keep stale combinations on one seed in nine)."""
+
+FOLD_STARTS = (0.5, 0.6, 0.7)
+"""Where the rolling folds start, as shares of the training period's days; each fold is
+measured from its start up to the split."""
 
 MAX_WEIGHT = 1000
 """A weight's upper bound in the profile language."""
@@ -66,7 +89,8 @@ def points(candidate: Candidate, base: float) -> float | None:
     """A kept candidate's strength in its tier, before the tier's coefficient: ten times
     the base-2 logarithm of its rate over the base rate (a single value's rate is the
     lower bound of its 95 % interval, held within 5 and 50 points as single values are
-    weighted; a combination's its shrunk rate; an HS6 code's its hit rate). None for a
+    weighted; a combination's its shrunk rate, recency-weighted when set; an HS6 code's
+    its hit rate). None for a
     candidate not kept."""
     if not candidate.kept or base <= 0:
         return None
@@ -75,7 +99,10 @@ def points(candidate: Candidate, base: float) -> float | None:
         low = _lower(candidate.train)
         value = 10 * math.log2(low / base) if low > base else 5.0
         return max(5.0, min(50.0, value))
-    rate = candidate.shrunk if tier == "combination" else candidate.train.hit_rate
+    if tier == "combination":
+        rate = candidate.recent if candidate.recent is not None else candidate.shrunk
+    else:
+        rate = candidate.train.hit_rate
     if rate is None or rate <= base:
         return None
     return 10 * math.log2(rate / base)
@@ -85,53 +112,155 @@ def _weight(coefficient: float, value: float) -> int:
     return min(MAX_WEIGHT, round(coefficient * value))
 
 
+def recency(
+    candidates: Sequence[Candidate],
+    units: Sequence[tuple[UnitLike, set[Feature]]],
+    as_of: dt.date,
+    half_life: int | None,
+    strength: Mapping[str, float],
+    base: float,
+    min_lift: float,
+) -> list[Candidate]:
+    """The combinations' shrunk rates from recency-weighted evidence (``recent``): each
+    labelled unit before ``as_of`` counts ``0.5 ** (age / half_life)`` (its age in days
+    at ``as_of``), and a combination's rate is shrunk towards the same prior mean with the same
+    strength as before (:func:`~._candidates.shrunk_rate`). A combination whose
+    findings are old, and whose recent units found nothing, falls back towards its
+    parents' rate; it is kept when it has a finding and its rate is at least
+    ``min_lift`` times the base rate. ``units``: each labelled unit with its
+    combinations (:func:`combinations_of`). The other candidates are returned as they
+    are; with ``half_life`` None, all of them."""
+    if half_life is None:
+        return list(candidates)
+    wanted = {
+        (c.kind, c.value) for c in candidates if c.kind in COMBINATIONS and c.prior is not None
+    }
+    weighted: dict[tuple[str, str], list[float]] = {}
+    for u, features in units:
+        if not u.labelled or u.day is None or u.day >= as_of:
+            continue
+        w = 0.5 ** ((as_of - u.day).days / half_life)
+        for f in features:
+            if f in wanted:
+                counts = weighted.setdefault(f, [0.0, 0.0])
+                counts[0] += w
+                counts[1] += w * u.finding
+    out = []
+    for c in candidates:
+        key = (c.kind, c.value)
+        if key not in wanted or c.prior is None:
+            out.append(c)
+            continue
+        units_w, found_w = weighted.get(key, (0.0, 0.0))
+        rate = shrunk_rate(found_w, units_w, c.prior, strength.get(c.kind, 2.0))
+        keep = c.train.findings > 0 and rate >= min_lift * base
+        decay = f"recency-weighted, half-life {half_life} days"
+        reason = (
+            f"kept: shrunk hit rate {rate * 100:.1f} % ({decay})"
+            if keep
+            else f"shrunk hit rate {rate * 100:.1f} % ({decay}), below {min_lift:g} x the base rate"
+        )
+        weight = max(1, round(10 * math.log2(rate / base))) if keep and base > 0 else None
+        out.append(replace(c, recent=rate, kept=keep, reason=reason, weight=weight))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
-class Stack:
-    """The tiers' coefficients and how they were chosen.
+class Fold:
+    """One rolling fold: the tiers learned on the units before ``start``, measured on the
+    labelled units from ``start`` up to ``end`` (excluded).
 
     Attributes:
-        inner_split: the first day of the validation months (the tiers were learned
-            before it); None when there was nothing to validate on.
-        units, findings: labelled units and findings of the validation months.
-        capacities: the capacities the precision is measured at (``"5%"``, ``"10%"``).
-        coefficients: the chosen coefficient of each tier (:data:`TIERS`).
-        precision: the mean precision at ``capacities`` on the validation months of each
-            tier alone (``single``, ``hs6``, ``combination``) and of the chosen stack
-            (``stack``); empty when there was nothing to validate on.
-        tried: how many coefficient sets were measured.
+        precision: the mean precision at the stack's capacities of each tier alone
+            (``single``, ``hs6``, ``combination``, at the chosen half-life) and of the
+            chosen stack (``stack``).
     """
 
-    inner_split: dt.date | None
+    start: dt.date
+    end: dt.date
     units: int
     findings: int
+    precision: Mapping[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fold as plain values (JSON-ready)."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "units": self.units,
+            "findings": self.findings,
+            "precision": {k: round(v, 4) for k, v in self.precision.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """The tiers' coefficients, the combinations' half-life, and how they were chosen.
+
+    Attributes:
+        folds: the rolling folds they were chosen on; empty when there was nothing to
+            validate on (then every tier has coefficient 1).
+        capacities: the capacities the precision is measured at (``"5%"``, ``"10%"``).
+        coefficients: the chosen coefficient of each tier (:data:`TIERS`).
+        half_life: the half-life in days of the combinations' evidence; None when every
+            unit counts alike.
+        margin: the chosen stack's worst-fold margin over the HS6 tier alone (mean
+            precision at ``capacities``); None without folds.
+        fallback: no set beat the HS6 tier alone on every fold: the draft is that tier
+            alone (the one-list ordering).
+        tried: how many (coefficients, half-life) sets were measured.
+    """
+
+    folds: tuple[Fold, ...]
     capacities: tuple[str, ...]
     coefficients: Mapping[str, float]
-    precision: Mapping[str, float]
+    half_life: int | None
+    margin: float | None
+    fallback: bool
     tried: int
 
     def text(self) -> list[str]:
         """The stack in words, one line each (the draft's header)."""
         chosen = ", ".join(f"{t} x {self.coefficients[t]:g}" for t in TIERS)
-        if self.inner_split is None:
-            return [f"Tiers weighted {chosen}: no labelled month before the split to choose on."]
+        if not self.folds:
+            return [f"Tiers weighted {chosen}: no labelled months before the split to choose on."]
         at = " and ".join(self.capacities)
-        alone = ", ".join(f"{t} {self.precision[t]:.3f}" for t in TIERS if t in self.precision)
-        return [
-            f"Tiers weighted {chosen}: chosen of {self.tried} coefficient sets on the"
-            f" {self.units} labelled units from {self.inner_split.isoformat()}",
-            f"(tiers learned before it): mean precision at {at} {self.precision['stack']:.3f},"
-            f" each tier alone {alone}.",
-        ]
+        if self.fallback:
+            lines = [
+                f"Tiers weighted {chosen}: the one-list rule alone (HS6 codes by past hit"
+                f" rate), because none of the {self.tried} other sets tried ranked above it"
+                f" on every one of the {len(self.folds)} rolling folds before the split.",
+            ]
+        else:
+            decay = (
+                f"half-life {self.half_life} days"
+                if self.half_life is not None
+                else "every unit alike"
+            )
+            lines = [
+                f"Tiers weighted {chosen}, combinations' evidence {decay}: chosen of"
+                f" {self.tried} sets on {len(self.folds)} rolling folds before the split,"
+                f" at least {self.margin or 0:+.3f} above the HS6 tier alone on every fold"
+                f" (mean precision at {at}).",
+            ]
+        for fold in self.folds:
+            alone = ", ".join(f"{t} {fold.precision[t]:.3f}" for t in TIERS)
+            lines.append(
+                f"Fold {fold.start.isoformat()} to {fold.end.isoformat()} ({fold.units}"
+                f" labelled units, tiers learned before it): stack"
+                f" {fold.precision['stack']:.3f}, each tier alone {alone}."
+            )
+        return lines
 
     def as_dict(self) -> dict[str, Any]:
         """The stack as plain values (JSON-ready)."""
         return {
-            "inner_split": self.inner_split.isoformat() if self.inner_split else None,
-            "units": self.units,
-            "findings": self.findings,
+            "folds": [f.as_dict() for f in self.folds],
             "capacities": list(self.capacities),
             "coefficients": dict(self.coefficients),
-            "precision": {k: round(v, 4) for k, v in self.precision.items()},
+            "half_life": self.half_life,
+            "margin": round(self.margin, 4) if self.margin is not None else None,
+            "fallback": self.fallback,
             "tried": self.tried,
         }
 
@@ -142,11 +271,41 @@ def _capacities(capacity: float) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{s.normalize():f}%" for s in (half, share)))
 
 
-Learn = Callable[[list[UnitLike], float], Sequence[Candidate]]
+class Learned(Protocol):
+    """What :data:`Learn` returns: the candidates and the combinations' prior strengths."""
+
+    @property
+    def candidates(self) -> Sequence[Candidate]: ...
+
+    @property
+    def strength(self) -> Mapping[str, float]: ...
+
+
+Learn = Callable[[list[UnitLike], float], Learned]
 """Learns the candidates on some units, given their base rate."""
 
 Features = Callable[[Sequence[UnitLike], Bands, Collection[Feature]], list[list[set[Feature]]]]
 """Each unit's candidate features among some per shipment (with combinations)."""
+
+
+def combinations_of(
+    candidates: Sequence[Candidate],
+    units: Sequence[UnitLike],
+    bands: Bands,
+    features: Features,
+) -> list[tuple[UnitLike, set[Feature]]]:
+    """Each labelled unit of ``units`` with the combinations among ``candidates`` that
+    it carries (what :func:`recency` weighs)."""
+    wanted = {(c.kind, c.value) for c in candidates if c.kind in COMBINATIONS}
+    labelled = [u for u in units if u.labelled]
+    found = features(labelled, bands, wanted)
+    return [(u, set().union(*shipments)) for u, shipments in zip(labelled, found, strict=True)]
+
+
+def _fold_starts(first: dt.date, split: dt.date) -> list[dt.date]:
+    span = (split - first).days
+    starts = {first + dt.timedelta(days=round(span * share)) for share in FOLD_STARTS}
+    return sorted(d for d in starts if first < d < split)
 
 
 def stack_tiers(
@@ -156,72 +315,120 @@ def stack_tiers(
     split: dt.date,
     *,
     capacity: float,
+    min_lift: float,
     learn: Learn,
     features: Features,
 ) -> Stack:
-    """Choose the tiers' coefficients on the training period's last months (the method
-    is in this module's documentation)."""
+    """Choose the tiers' coefficients and the combinations' half-life on rolling folds
+    before the split (the method is in this module's documentation)."""
     capacities = _capacities(capacity)
-    equal = dict.fromkeys(TIERS, 1.0)
     days = [u.day for u in train if u.day is not None]
-    nothing = Stack(None, 0, 0, capacities, equal, {}, 0)
+    nothing = Stack((), capacities, dict.fromkeys(TIERS, 1.0), None, None, False, 0)
     if not days:
         return nothing
-    first = min(days)
-    inner = split - dt.timedelta(days=int((split - first).days * VALIDATION_SHARE + 1e-9))
-    before = [u for u in train if u.day is not None and u.day < inner]
-    after = [u for u in train if u.day is not None and u.day >= inner and u.labelled]
-    labelled = [u for u in before if u.labelled]
-    findings_before = sum(u.finding for u in labelled)
-    if not labelled or not findings_before or not after or not any(u.finding for u in after):
+    starts = _fold_starts(min(days), split)
+    # Each usable fold: (start, end, units, findings, a measurer per half-life).
+    folds: list[tuple[dt.date, dt.date, int, int, dict[int | None, _Measure]]] = []
+    end = split
+    for start in starts:
+        before = [u for u in train if u.day is not None and u.day < start]
+        after = [u for u in train if u.day is not None and start <= u.day < end and u.labelled]
+        labelled = [u for u in before if u.labelled]
+        found = sum(u.finding for u in labelled)
+        if not labelled or not found or not after or not any(u.finding for u in after):
+            continue
+        fold_base = found / len(labelled)
+        learned = learn(before, fold_base)
+        carried = combinations_of(learned.candidates, before, bands, features)
+        # The measured units' values, once for every half-life.
+        values = features(after, bands, {(c.kind, c.value) for c in learned.candidates})
+        measures = {
+            h: _measurer(
+                recency(learned.candidates, carried, start, h, learned.strength, fold_base,
+                        min_lift),
+                fold_base, after, values, capacities,
+            )
+            for h in (None, *HALF_LIVES)
+        }  # fmt: skip
+        folds.append((start, end, len(after), sum(u.finding for u in after), measures))
+    if not folds:
         return nothing
-    fold_base = findings_before / len(labelled)
-    measure = _measurer(learn(before, fold_base), fold_base, after, bands, capacities, features)
-    grid = [c for c in itertools.product(COEFFICIENTS, repeat=len(TIERS)) if any(c)]
-    # Fewer tiers first, then smaller coefficients: the first best is the simplest.
-    grid.sort(key=lambda c: (sum(1 for x in c if x), c))
-    measured = [(measure(c), c) for c in grid]
-    best_value, best = max(measured, key=lambda m: m[0])  # max keeps the first best
-    alone = {
-        tier: next(v for v, c in measured if c == tuple(float(t == tier) for t in TIERS))
-        for tier in TIERS
-    }
-    return Stack(
-        inner_split=inner,
-        units=len(after),
-        findings=sum(u.finding for u in after),
-        capacities=capacities,
-        coefficients=dict(zip(TIERS, best, strict=True)),
-        precision=alone | {"stack": best_value},
-        tried=len(grid),
+    grid = list(itertools.product(COEFFICIENTS, BACKBONE_COEFFICIENTS, COEFFICIENTS))
+    # Fewer tiers first, then smaller coefficients, then the longer half-life: the first
+    # best is the simplest.
+    options = sorted(
+        ((c, h) for c in grid for h in HALF_LIVES),
+        key=lambda o: (sum(1 for x in o[0] if x), o[0], HALF_LIVES.index(o[1])),
     )
+    backbone = [f[4][None](BACKBONE) for f in folds]
+    cache: dict[tuple[tuple[float, ...], int | None], list[float]] = {}
+
+    def precisions(option: tuple[tuple[float, ...], int | None]) -> list[float]:
+        if option not in cache:
+            cache[option] = [f[4][option[1]](option[0]) for f in folds]
+        return cache[option]
+
+    def worst(option: tuple[tuple[float, ...], int | None]) -> float:
+        return min(p - b for p, b in zip(precisions(option), backbone, strict=True))
+
+    best = max(options, key=worst)  # max keeps the first best
+    margin = worst(best)
+    fallback = margin <= 0
+    if fallback:
+        best, margin = (BACKBONE, None), 0.0
+    coefficients, half_life = best
+    sets = {"single": (1.0, 0.0, 0.0), "hs6": BACKBONE, "combination": (0.0, 0.0, 1.0)}
+    records = []
+    for k, (start, end, units, findings, _) in enumerate(folds):
+        alone = {tier: precisions((sets[tier], half_life))[k] for tier in TIERS}
+        records.append(Fold(start, end, units, findings, alone | {"stack": precisions(best)[k]}))
+    return Stack(
+        folds=tuple(records),
+        capacities=capacities,
+        coefficients=dict(zip(TIERS, coefficients, strict=True)),
+        half_life=half_life,
+        margin=margin,
+        fallback=fallback,
+        tried=len(options),
+    )
+
+
+_Measure = Callable[[Sequence[float]], float]
 
 
 def _measurer(
     candidates: Sequence[Candidate],
     base: float,
     units: Sequence[UnitLike],
-    bands: Bands,
+    per_shipment: Sequence[Sequence[set[Feature]]],
     capacities: Sequence[str],
-    features: Features,
-) -> Callable[[Sequence[float]], float]:
+) -> _Measure:
     """A function of the tiers' coefficients: the mean precision at ``capacities`` of the
     labelled ``units`` scored as a draft of ``candidates`` weighted by them would score
-    them."""
+    them (``per_shipment``: each unit's values per shipment)."""
     strengths: dict[tuple[str, str], tuple[int, float]] = {}
     for c in candidates:
         value = points(c, base)
         if value is not None:
             strengths[(c.kind, c.value)] = (TIERS.index(tier_of(c.kind)), value)
-    # Each unit: per shipment, the (tier, kind, points) of the values it has.
+    # Each unit a value hits: per shipment, the (tier, kind, points) of the values it has.
+    # Units no value hits score 0 whatever the coefficients: only counted.
     rows = []
-    per_shipment = features(units, bands, strengths.keys())
+    zeros: list[tuple[int, bool]] = []
     for i in sorted(range(len(units)), key=lambda i: units[i].key):
         shipments = [
-            sorted((strengths[f][0], f[0], strengths[f][1]) for f in found if f in strengths)
+            hits
             for found in per_shipment[i]
+            if (
+                hits := sorted(
+                    (strengths[f][0], f[0], strengths[f][1]) for f in found if f in strengths
+                )
+            )
         ]
-        rows.append((units[i].finding, shipments))
+        if shipments:
+            rows.append((units[i].finding, shipments))
+        else:
+            zeros.append((0, units[i].finding))
 
     def measure(coefficients: Sequence[float]) -> float:
         scored = []
@@ -236,6 +443,7 @@ def _measurer(
                 best = max(best, sum(w for _, w in groups))
             scored.append((best, finding))
         scored.sort(key=lambda r: -r[0])
+        scored += zeros
         total = 0.0
         for at in capacities:
             cut = cut_at_capacity(scored, at)
@@ -245,10 +453,25 @@ def _measurer(
     return measure
 
 
-def apply_stack(candidates: Sequence[Candidate], stack: Stack, base: float) -> list[Candidate]:
-    """The candidates weighted by their tier's coefficient: a kept candidate's weight is
-    its points times the coefficient, rounded; one whose tier has coefficient 0, or
-    whose weight rounds below 1, is no longer kept, and says why."""
+def apply_stack(
+    candidates: Sequence[Candidate],
+    stack: Stack,
+    base: float,
+    *,
+    units: Sequence[UnitLike],
+    split: dt.date,
+    strength: Mapping[str, float],
+    min_lift: float,
+    bands: Bands,
+    features: Features,
+) -> list[Candidate]:
+    """The candidates weighted by their tier's coefficient, the combinations' rates from
+    evidence weighted with the stack's half-life at ``split`` (:func:`recency`): a kept
+    candidate's weight is its points times the coefficient, rounded; one whose tier has
+    coefficient 0, or whose weight rounds below 1, is no longer kept, and says why."""
+    if stack.half_life is not None:
+        carried = combinations_of(candidates, units, bands, features)
+        candidates = recency(candidates, carried, split, stack.half_life, strength, base, min_lift)
     out = []
     for c in candidates:
         value = points(c, base)
@@ -260,7 +483,10 @@ def apply_stack(candidates: Sequence[Candidate], stack: Stack, base: float) -> l
         weight = _weight(coefficient, value)
         if not coefficient:
             reason = (
-                f"left out with its tier ({tier}): the months before the split rank "
+                f"left out with its tier ({tier}): the one-list rule alone ranks the folds"
+                " before the split better"
+                if stack.fallback
+                else f"left out with its tier ({tier}): the folds before the split rank "
                 "better without it"
             )
             out.append(replace(c, kept=False, weight=None, reason=reason))

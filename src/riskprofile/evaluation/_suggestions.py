@@ -131,8 +131,9 @@ class Suggestions:
             level its prior's mean backs off through (``hs6``, ``hs_heading``,
             ``hs_chapter``).
         stack: with combinations, the coefficient of each tier (single values, HS6
-            codes, combinations) and the precision on the training period's last months
-            it was chosen by (:class:`~._suggest_stack.Stack`).
+            codes, combinations), the half-life of the combinations' evidence, and the
+            rolling folds before the split they were chosen on
+            (:class:`~._suggest_stack.Stack`).
     """
 
     split: dt.date
@@ -296,14 +297,14 @@ class Suggestions:
         writer.writerow(["value", "label", "units_before", "findings_before",
                          "hit_rate_before", "lift_before", "units_after", "findings_after",
                          "hit_rate_after", "p_value"]
-                        + (["shrunk_rate", "first_finding", "last_finding"]
+                        + (["shrunk_rate", "recent_rate", "first_finding", "last_finding"]
                            if group.kind in RATED else []))  # fmt: skip
         for c in group.candidates:
             writer.writerow([
                 c.value, c.label, c.train.units, c.train.findings,
                 _text(c.train.hit_rate), _text(c.train.lift), c.test.units, c.test.findings,
                 _text(c.test.hit_rate), f"{c.p_value:.4g}",
-            ] + ([_text(c.shrunk), c.first_finding or "", c.last_finding or ""]
+            ] + ([_text(c.shrunk), _text(c.recent), c.first_finding or "", c.last_finding or ""]
                  if group.kind in RATED else []))  # fmt: skip
         return buffer.getvalue()
 
