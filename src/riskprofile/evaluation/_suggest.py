@@ -440,8 +440,10 @@ def _combinations(
     units are left out of them, so a combination alone in its code falls back to the
     base rate as before."""
     units, findings = parents
+    # Summed in the parents' order, not the order they were counted in (which follows
+    # set iteration, so string hashing): the same float to the last bit in any process.
     level_strength = {
-        level: beta_prior(((units[p], findings[p]) for p in units if p[0] == level), base)
+        level: beta_prior(((units[p], findings[p]) for p in sorted(units) if p[0] == level), base)
         for level in _LEVELS
     }
     strength.update(level_strength)
