@@ -168,7 +168,7 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
         return _message(cut, first, last, envelope.interchange)
 
     routed = {number: whole(number) for number in sorted(bad)}
-    parts = {unit: _part(columns, frame, unit, bills, boxes) for unit in sorted(partial - set(bad))}
+    parts = _parts(columns, frame, sorted(partial - set(bad)), bills, boxes)
     fast = [n for n in range(1, len(envelope.messages) + 1) if n not in bad]
     fast_bills = (
         laid.bills.filter(~pl.col("unit").is_in(list(bad)) & ~pl.col("id").is_in(list(bills)))
@@ -232,14 +232,16 @@ def _closure(columns: _Columns, laid: _Laid) -> tuple[set[int], set[int]]:
     return bills, boxes
 
 
-def _part(
-    columns: _Columns, frame: pl.DataFrame, unit: int, bills: set[int], boxes: set[int]
-) -> Message:
-    """The part of message ``unit`` the model path reads: every segment but those of
-    the B/Ls and containers read column-wise, with its trailer counting them."""
+def _parts(
+    columns: _Columns, frame: pl.DataFrame, units: list[int], bills: set[int], boxes: set[int]
+) -> dict[int, Message]:
+    """The part of each message of ``units`` the model path reads: every segment but
+    those of the B/Ls and containers read column-wise, with its trailer counting them
+    (the segments of every part picked in one filter, not one per message)."""
+    if not units:
+        return {}
     each = columns.mapping.each
-    mine = frame.filter(pl.col("unit") == unit)
-    keep = pl.lit(True)
+    keep = pl.col("unit").is_in(units)
     for section, chosen in (("consignments", bills), ("containers", boxes)):
         path = each.get(section, ())
         depth = len(path)
@@ -247,14 +249,17 @@ def _part(
             continue
         inside = (pl.col("depth") >= depth) & (pl.col(f"prefix{depth}") == "/".join(path))
         keep = keep & (~inside.fill_null(False) | pl.col(f"occ{depth}").is_in(list(chosen)))
-    ats = mine.filter(keep).get_column("at").to_list()
-    head = columns.envelope.heads[unit - 1]
+    picked = frame.lazy().filter(keep).group_by("unit").agg(pl.col("at")).collect()
     cut = columns.cut
-    trailer = write_segment(Segment("UNT", ((str(len(ats)),), (head.reference,))), cut.service)
-    tokens = tokenize(cut.text_from(ats[:-1], trailer))
-    (message,) = open_envelopes(tokens).messages
-    message.interchange = columns.envelope.interchange
-    return message
+    parts: dict[int, Message] = {}
+    for unit, ats in sorted(picked.iter_rows()):
+        head = columns.envelope.heads[unit - 1]
+        trailer = write_segment(Segment("UNT", ((str(len(ats)),), (head.reference,))), cut.service)
+        tokens = tokenize(cut.text_from(ats[:-1], trailer))
+        (message,) = open_envelopes(tokens).messages
+        message.interchange = columns.envelope.interchange
+        parts[unit] = message
+    return parts
 
 
 def _message(cut: _Cut, first: int, last: int, interchange: str | None) -> Message:
