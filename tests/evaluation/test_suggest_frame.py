@@ -234,3 +234,41 @@ def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -
         )  # fmt: skip
         results.append((strength, [c.shrunk for c in candidates]))
     assert results[0] == results[1]
+
+
+def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None:
+    """By unit key, container (typed loosely), B/L (any case, blanks); a container or B/L
+    in two vessel calls, or nothing, leaves the outcome unmatched."""
+    from riskprofile.evaluation._outcomes import match_outcomes
+    from riskprofile.evaluation._suggest_frame import _match, _unit_key
+
+    places = [("a", "V/1", "BL1", "MSCU1234565"), ("b", "V/1", "BL2", "MSCU1234565"),
+              ("c", "V/2", "BL3", "CSQU3054383"), ("d", "V/3", "BL3", "TGHU8821303"),
+              ("e", "V/3", "BL4", None), ("f", "V/2", "BL5", "MSCU1234565")]  # fmt: skip
+    shipments = [
+        Shipment(shipment_id=i, manifest_ref=call, bl_number=bl, container_number=container)
+        for i, call, bl, container in places
+    ]
+    day = dt.date(2026, 1, 5)
+    outcomes = [
+        Outcome("V/3/B/L BL4", inspected=True, finding=True, date=day),
+        Outcome("mscu 123456-5", inspected=True, finding=False),  # two calls
+        Outcome("csqu3054383", inspected=True, finding=True),
+        Outcome(" bl 2 ", inspected=True, finding=False),
+        Outcome("BL3", inspected=True, finding=True),  # two calls
+        Outcome("X", inspected=True, finding=False, container_number="TGHU 882130-3"),
+        Outcome("X", inspected=False, finding=False, bl_number="bl5", date=day),
+        Outcome("NOTHING", inspected=True, finding=True),
+    ]
+    frame = shipment_frame(shipments)
+    expected = match_outcomes(shipments, outcomes)
+    keys = frame.select(_unit_key().alias("_key")).get_column("_key")
+    matched, unmatched = _match(frame, keys, keys.unique().to_frame(), outcomes)
+    assert unmatched == len(expected.unmatched) == 3
+    got = {
+        key: (inspected, finding, date)
+        for key, inspected, finding, date in matched.sort("_key").iter_rows()
+    }
+    assert got == {
+        key: (u.inspected, u.finding, u.date) for key, u in sorted(expected.units.items())
+    }

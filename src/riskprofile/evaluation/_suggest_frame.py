@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple
 
 import polars as pl
 
-from riskprofile.errors import DataError
+from riskprofile.errors import DataError, RecordError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, RATED, _cut
 from riskprofile.evaluation._features import _TRADER_FIELDS, Bands, Counts, Feature, UnitLike
-from riskprofile.evaluation._outcomes import Outcome, match_outcomes
+from riskprofile.evaluation._outcomes import Outcome, _fold
+from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 from riskprofile.rules import UNIT_KEY_CONTAINER, UNIT_KEY_NO_CONTAINER
 
@@ -66,16 +67,6 @@ class FrameUnit(NamedTuple):
     day: dt.date | None
     labelled: bool
     finding: bool
-
-
-class _Row(NamedTuple):
-    """What outcome matching reads of a shipment (as of a
-    :class:`~riskprofile.model.shipment.Shipment`)."""
-
-    shipment_id: str
-    manifest_ref: str
-    container_number: str | None
-    bl_number: str | None
 
 
 def _unit_key() -> pl.Expr:
@@ -123,34 +114,12 @@ class FrameHistory:
             ),
         )
         keys = rows.group_by("_key").agg(pl.col("_day").min()).sort("_key")
-        match = match_outcomes(
-            cast(
-                Iterable[Shipment],
-                (
-                    _Row(*r)
-                    for r in frame.select(
-                        "shipment_id", "manifest_ref", "container_number", "bl_number"
-                    ).iter_rows()
-                ),
-            ),
-            outcomes,
-        )
-        self.unmatched = len(match.unmatched)
-        units: list[FrameUnit] = []
-        for number, (key, day) in enumerate(keys.iter_rows()):
-            outcome = match.units.get(key)
-            if outcome is None:
-                units.append(FrameUnit(number, key, day, False, False))
-            else:
-                units.append(
-                    FrameUnit(
-                        number,
-                        key,
-                        day if day is not None else outcome.date,
-                        outcome.inspected,
-                        outcome.finding,
-                    )
-                )
+        matched, self.unmatched = _match(frame, rows.get_column("_key"), keys, outcomes)
+        keys = keys.join(matched, on="_key", how="left", maintain_order="left")
+        units: list[FrameUnit] = [
+            FrameUnit(number, key, day if day is not None else date, bool(inspected), bool(found))
+            for number, (key, day, inspected, found, date) in enumerate(keys.iter_rows())
+        ]
         self.units: list[FrameUnit] = units
         ids = keys.select("_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"))
         self._rows = (
@@ -552,3 +521,124 @@ def _bit_sets(rows: pl.DataFrame, bound: int) -> Iterator[tuple[str, int]]:
         assert data is not None
         raw = data.to_pybytes()[buffer.offset : buffer.offset + size]
         yield str(value), int.from_bytes(raw, "little")
+
+
+# --- outcomes matched to the units, column-wise ------------------------------------------
+
+_ASCII_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+"""What ``str.split()`` splits on among ASCII characters."""
+
+
+def _folded(values: pl.Series) -> pl.Series:
+    """:func:`~._outcomes._fold` of each value: column-wise for ASCII text, by the function
+    itself for the rest (whose blanks and upper case Python and Polars may read apart)."""
+    ascii_ = values.str.contains(r"^[\x00-\x7f]*$")
+    out = values.str.replace_all(_ASCII_BLANKS, "").str.to_uppercase()
+    if ascii_.all():
+        return out
+    other = values.filter(~ascii_).unique()
+    mapping = dict(zip(other.to_list(), [_fold(v) for v in other.to_list()], strict=True))
+    return pl.select(
+        pl.when(ascii_).then(out).otherwise(values.replace_strict(mapping, default=None))
+    ).to_series()
+
+
+def _containers(values: pl.Series, *, fold: bool) -> pl.Series:
+    """``normalise_container_number(v) or v`` of each value, as the index reads a unit's
+    container; with ``fold``, ``... or _fold(v)``, as an outcome's is looked up."""
+    distinct = values.drop_nulls().unique().to_list()
+    mapping = {v: normalise_container_number(v) or (_fold(v) if fold else v) for v in distinct}
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _match(
+    frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: Iterable[Outcome]
+) -> tuple[pl.DataFrame, int]:
+    """:func:`~._outcomes.match_outcomes` column-wise, as the method reads it: per matched
+    unit key, inspected, finding and the earliest inspection date (``_key``,
+    ``_inspected``, ``_finding``, ``_date``); and how many outcomes match no unit."""
+    cells: dict[str, list[Any]] = {n: [] for n in ("unit", "c", "b", "i", "f", "d")}
+    for number, outcome in enumerate(outcomes):
+        if not isinstance(outcome, Outcome):
+            raise RecordError(
+                f"not an Outcome ({type(outcome).__name__}): read outcomes with "
+                "read_outcomes(...) or make Outcome(...) records",
+                record=number,
+            )
+        for name, value in zip(
+            cells, (outcome.unit, outcome.container_number, outcome.bl_number,
+                    outcome.inspected, outcome.finding, outcome.date), strict=True,
+        ):  # fmt: skip
+            cells[name].append(value)
+    table = pl.DataFrame(
+        cells,
+        schema={"unit": pl.String, "c": pl.String, "b": pl.String, "i": pl.Boolean,
+                "f": pl.Boolean, "d": pl.Date},
+    ).with_row_index("_o")  # fmt: skip
+    known = units.select(pl.col("_key").alias("unit"))
+    direct = table.join(known, on="unit", how="semi").rename({"unit": "_key"})
+    rest = table.join(known, on="unit", how="anti")
+    # Each outcome's four places in order: its container, its B/L, its unit read as a
+    # container and as a B/L; the first that names a unit, or several, decides.
+    rest = rest.with_columns(
+        _containers(rest.get_column("c"), fold=True).alias("c1"),
+        _folded(rest.get_column("b")).alias("b2"),
+        _containers(rest.get_column("unit"), fold=True).alias("c3"),
+        _folded(rest.get_column("unit")).alias("b4"),
+    )
+    with_container = frame.select("container_number").with_columns(keys.alias("_key"))
+    with_container = with_container.filter(pl.col("container_number").is_not_null()).unique()
+    wanted_c = pl.concat([rest.get_column("c1"), rest.get_column("c3")]).drop_nulls().unique()
+    containers = (
+        with_container.with_columns(
+            _containers(with_container.get_column("container_number"), fold=False).alias("cn")
+        )
+        .filter(pl.col("cn").is_in(wanted_c.implode()))
+        .group_by("cn")
+        .agg(pl.col("_key").n_unique().alias("n"), pl.col("_key").first().alias("key"))
+    )
+    bills = frame.select("bl_number", "manifest_ref").with_columns(keys.alias("_key"))
+    bills = bills.filter(pl.col("bl_number").is_not_null()).unique()
+    wanted_b = pl.concat([rest.get_column("b2"), rest.get_column("b4")]).drop_nulls().unique()
+    bills = bills.with_columns(_folded(bills.get_column("bl_number")).alias("bf")).filter(
+        pl.col("bf").is_in(wanted_b.implode())
+    )
+    calls = bills.group_by("bf").agg(pl.col("manifest_ref").n_unique().alias("n"))
+    for column, table_ in (("c1", containers), ("c3", containers)):
+        rest = rest.join(
+            table_.rename({"cn": column, "n": f"{column}_n", "key": f"{column}_key"}),
+            on=column, how="left",
+        )  # fmt: skip
+    for column in ("b2", "b4"):
+        rest = rest.join(calls.rename({"bf": column, "n": f"{column}_n"}), on=column, how="left")
+    found = [pl.col(f"{c}_n").fill_null(0) > 0 for c in ("c1", "b2", "c3", "b4")]
+    chosen: Any = pl.when(found[0]).then(pl.lit("c1"))
+    for place, hit in zip(("b2", "c3", "b4"), found[1:], strict=True):
+        chosen = chosen.when(hit).then(pl.lit(place))
+    rest = rest.with_columns(chosen.otherwise(None).alias("_by"))
+    count = pl.coalesce(
+        *(pl.when(pl.col("_by") == c).then(pl.col(f"{c}_n")) for c in ("c1", "b2", "c3", "b4"))
+    )
+    rest = rest.with_columns(count.alias("_n"))
+    placed = rest.filter(pl.col("_n") == 1)
+    by_container = placed.filter(pl.col("_by").is_in(["c1", "c3"])).select(
+        pl.when(pl.col("_by") == "c1").then("c1_key").otherwise("c3_key").alias("_key"),
+        "i", "f", "d",
+    )  # fmt: skip
+    by_bill = (
+        placed.filter(pl.col("_by").is_in(["b2", "b4"]))
+        .select(
+            pl.when(pl.col("_by") == "b2").then("b2").otherwise("b4").alias("bf"), "i", "f", "d"
+        )
+        .join(bills.select("bf", "_key").unique(), on="bf")
+        .drop("bf")
+    )
+    every = pl.concat(
+        [direct.select("_key", "i", "f", "d"), by_container, by_bill.select("_key", "i", "f", "d")]
+    )
+    matched = every.group_by("_key").agg(
+        pl.col("i").any().alias("_inspected"),
+        pl.col("f").any().alias("_finding"),
+        pl.col("d").min().alias("_date"),
+    )
+    return matched, rest.height - placed.height
