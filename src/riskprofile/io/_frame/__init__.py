@@ -50,6 +50,8 @@ The modules, in the order a read goes through them:
   ``_result``: :class:`FrameBatch`;
 - ``_load``: the file's records as text columns, a slice at a time (the file policies
   of :mod:`riskprofile.io._tabular`);
+  ``_row_groups``: a Parquet file's row-group sizes, read from its footer (so that
+  each row group is decoded once, whichever slices hold its rows);
 - ``_reader``: the reader of one file: slices of whole vessel calls, each row's keys and
   the ids of its call, bill of lading and container; ``_state``: what its steps share;
 - ``_groups``: the tables of vessel calls, bills of lading, containers and goods lines,
