@@ -530,7 +530,7 @@ def test_slices_share_the_records_evenly_among_the_workers(
 ) -> None:
     """Regression (issue 15): slices were cut at the first vessel call starting
     ``SLICE_RECORDS`` records on, so the last slice was whatever was left (at a million
-    shipments seven slices of 250,000 records and one of 40,000): one worker read the
+    shipments seven slices of about 251,000 records and one of 30,743): one worker read the
     last long slice alone while the other had nothing left. The slices are now as many
     as ``SLICE_RECORDS`` asks, rounded up to a multiple of the workers, each within one
     vessel call of an equal share."""
