@@ -852,3 +852,21 @@ def test_a_header_that_is_not_text_in_the_encoding_is_said(tmp_path: Path) -> No
     path.write_bytes(b"bl_\xffnumber," + ",".join(header[1:]).encode() + b"\n")
     with pytest.raises(InputFormatError, match="the header is not utf-8-sig text"):
         read_batch(path)
+
+
+def test_a_file_without_vessel_call_columns_is_read_in_one_slice(tmp_path: Path) -> None:
+    """Declarations with no vessel or voyage column, more records than a slice: one call,
+    read in one slice (it crashed: the call keys came out one row long, 'Series _callkey,
+    length 1 doesn't match the DataFrame height')."""
+    path = tmp_path / "declarations.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["bl_number", "arrival", "hs_code", "origin_country", "value"])
+        writer.writerows(
+            [f"D{n:04d}", "2026-01-02T00:00:00Z", "85171300", "CN", str(n + 1)] for n in range(30)
+        )
+    got = _read_in_slices(path, 8)
+    assert got.fallback is None
+    assert got.rows_via_models == 0
+    assert_frame_equal(got.frame, read_frame(path).frame)
+    assert got.frame.height == 30

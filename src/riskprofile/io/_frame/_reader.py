@@ -167,6 +167,8 @@ class _Reader(_GroupTables, _ModelPath):
         if height <= SLICE_RECORDS:
             return [(0, height)]
         used = call_key_sources(self.table)
+        if not used:  # no vessel call columns: one call, which no cut may split
+            return [(0, height)]
         voyages = self.records.every(used).select(self._column(c) for c in _CALL_KEY)
         keys = self._file_call_keys = self._call_keys(voyages)
         spans = (
