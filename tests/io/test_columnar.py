@@ -156,14 +156,23 @@ def test_json_with_our_quality_flags_reads_as_the_model_path(tmp_path: Path) -> 
 
     # write_json keeps each model's quality_flags, which the JSON path reads back in (a
     # flat file has no such column). Flags that are the model's own no longer route a
-    # document (6cd7aa9); the sample's planted container numbers off ISO 6346 still do.
+    # document (6cd7aa9); the sample's planted container numbers off ISO 6346 route only
+    # the bills that name them (and those containers), not the whole document (c8efc69).
+    from riskprofile.io._frame._json_split import flat_documents
+
     manifests = list(read_manifests(EXAMPLES / "data" / "karachi-sample.csv"))
     path = tmp_path / "b.jsonl"
     write_json(manifests, path)
     got = _same(path)
-    assert got.fallback is not None
-    assert "plain object" not in got.fallback
-    assert "ISO 6346" in got.fallback
+    assert got.fallback is None
+    split = flat_documents(path, "jsonl")
+    assert not split.others  # no document read whole by the models
+    parts = list(split.parts.values())
+    assert parts
+    assert all("ISO 6346" in part.reason for part in parts)
+    assert all("plain object" not in part.reason for part in parts)
+    routed = sum(len(part.shipments) for part in parts)
+    assert 0 < routed < got.frame.height / 10  # the rest of each call column-wise
 
 
 # --- the hybrid routing --------------------------------------------------------------------
