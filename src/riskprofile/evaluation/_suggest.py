@@ -151,7 +151,9 @@ def suggest(
     from ``split`` on (the method is in this module's documentation).
 
     Args:
-        shipments: the history's shipments (e.g. ``read_batch(...).shipments``).
+        shipments: the history's shipments (e.g. ``read_batch(...).shipments``), or its
+            shipment frame (``read_frame(...).frame``): counted column-wise, with the same
+            result (:mod:`._suggest_frame`).
         outcomes: the inspections' outcomes (e.g. ``read_outcomes(...).outcomes``),
             matched to the units by unit key, container number or B/L number.
         split: the first day of the test period.
