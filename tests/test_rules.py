@@ -11,8 +11,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskprofile.engines.columnar import score_frame, shipment_frame
-from riskprofile.engines.columnar._score import _unit_key
+from riskprofile.engines.columnar import score_frame, shipment_frame, unit_key_expression
 from riskprofile.model import Shipment
 from riskprofile.profiles import load_profiles
 from riskprofile.rules import (
@@ -97,7 +96,8 @@ def test_the_unit_key_is_the_same_rule_on_objects_and_on_a_frame(
         schema=dict.fromkeys(("manifest_ref", "container_number", "bl_number", "shipment_id"),
                              pl.String),
     )  # fmt: skip
-    assert frame.select(_unit_key()).to_series().to_list() == [unit_key(s) for s in shipments]
+    keys = frame.select(unit_key_expression()).to_series().to_list()
+    assert keys == [unit_key(s) for s in shipments]
 
 
 def test_lanes_and_their_severity() -> None:

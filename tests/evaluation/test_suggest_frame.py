@@ -183,6 +183,26 @@ def test_an_arrival_out_of_utc_is_dated_by_its_utc_day() -> None:
         assert (result.train.units, result.test.units, result.test.findings) == (4, 1, 1)
 
 
+def test_a_bill_of_lading_numbered_empty_stands_by_its_shipment_id() -> None:
+    """As :func:`~riskprofile.rules.unit_key` reads ``bl_number or shipment_id``: shipments
+    without a container whose B/L number is empty are each their own unit on the frame
+    too, not one unit ``V/1/B/L `` (the frame then had none inspected)."""
+    shipments = [
+        Shipment(
+            shipment_id=f"S{n}",
+            manifest_ref="V/1",
+            bl_number="",
+            arrival=START + dt.timedelta(days=n),
+            consignee_name="ALPHA",
+        )
+        for n in range(5)
+    ]
+    outcomes = [Outcome(f"V/1/B/L S{n}", inspected=True, finding=n == 0) for n in range(5)]
+    for history in (shipments, shipment_frame(shipments)):
+        result = suggest(history, outcomes, split=SPLIT, min_support=1, min_findings=1)
+        assert (result.train.units, result.train.findings) == (5, 1)
+
+
 def test_a_frame_without_the_columns_is_refused() -> None:
     frame = shipment_frame([Shipment(shipment_id="a")]).drop("hs_codes", "port_of_loading")
     with pytest.raises(DataError, match="no column hs_codes, port_of_loading"):
@@ -239,8 +259,9 @@ def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -
 def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None:
     """By unit key, container (typed loosely), B/L (any case, blanks); a container or B/L
     in two vessel calls, or nothing, leaves the outcome unmatched."""
+    from riskprofile.engines.columnar import unit_key_expression
     from riskprofile.evaluation._outcomes import match_outcomes
-    from riskprofile.evaluation._suggest_frame import _match, _unit_key
+    from riskprofile.evaluation._suggest_frame import _match
 
     places = [("a", "V/1", "BL1", "MSCU1234565"), ("b", "V/1", "BL2", "MSCU1234565"),
               ("c", "V/2", "BL3", "CSQU3054383"), ("d", "V/3", "BL3", "TGHU8821303"),
@@ -262,7 +283,7 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     ]
     frame = shipment_frame(shipments)
     expected = match_outcomes(shipments, outcomes)
-    keys = frame.select(_unit_key().alias("_key")).get_column("_key")
+    keys = frame.select(unit_key_expression().alias("_key")).get_column("_key")
     matched, unmatched = _match(frame, keys, keys.unique().to_frame(), outcomes)
     assert unmatched == len(expected.unmatched) == 3
     got = {

@@ -22,13 +22,13 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from riskprofile.engines.columnar import unit_key_expression
 from riskprofile.errors import DataError, RecordError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, RATED, _cut
 from riskprofile.evaluation._features import _TRADER_FIELDS, Bands, Counts, Feature, UnitLike
 from riskprofile.evaluation._outcomes import Outcome, _fold
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
-from riskprofile.rules import UNIT_KEY_CONTAINER, UNIT_KEY_NO_CONTAINER
 
 __all__ = ["FrameHistory", "FrameUnit"]
 
@@ -69,21 +69,6 @@ class FrameUnit(NamedTuple):
     finding: bool
 
 
-def _unit_key() -> pl.Expr:
-    """:func:`riskprofile.rules.unit_key` column-wise."""
-    container = UNIT_KEY_CONTAINER.split("{manifest_ref}")[1].split("{container_number}")[0]
-    no_container = UNIT_KEY_NO_CONTAINER.split("{manifest_ref}")[1].split("{bl_number}")[0]
-    return (
-        pl.when(pl.col("container_number").is_not_null())
-        .then(pl.col("manifest_ref") + pl.lit(container) + pl.col("container_number"))
-        .otherwise(
-            pl.col("manifest_ref")
-            + pl.lit(no_container)
-            + pl.coalesce(pl.col("bl_number"), pl.col("shipment_id"))
-        )
-    )
-
-
 def _text(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column) != "")
 
@@ -108,7 +93,7 @@ class FrameHistory:
         self._frame = frame
         rows = frame.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-            _unit_key().alias("_key"),
+            unit_key_expression().alias("_key"),
             pl.coalesce(pl.col("arrival").dt.date(), pl.col("bl_issue_date").dt.date()).alias(
                 "_day"
             ),

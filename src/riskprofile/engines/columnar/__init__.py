@@ -13,7 +13,7 @@ from riskprofile.engines.columnar._masks import (
     records_of_frame,
 )
 from riskprofile.engines.columnar._run import FrameContainer, FrameRun
-from riskprofile.engines.columnar._score import evaluate, score_frame
+from riskprofile.engines.columnar._score import evaluate, score_frame, unit_key_expression
 from riskprofile.engines.columnar._translate import Translation, translate
 from riskprofile.model.frame import (
     DECIMAL_SCALE,
@@ -38,4 +38,5 @@ __all__ = [
     "shipment_frame",
     "shipments_of_frame",
     "translate",
+    "unit_key_expression",
 ]

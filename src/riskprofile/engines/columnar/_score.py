@@ -364,7 +364,7 @@ def score_frame(
         base.lazy()
         .select(
             pl.col("shipment_id"),
-            _unit_key().alias("key"),
+            unit_key_expression().alias("key"),
             pl.col("container_number"),
             pl.sum_horizontal(*profile_points).alias("points")
             if profile_points
@@ -533,7 +533,7 @@ def _check_frame(frame: pl.DataFrame) -> None:
         )
 
 
-def _unit_key() -> pl.Expr:
+def unit_key_expression() -> pl.Expr:
     """:func:`riskprofile.rules.unit_key` as an expression, from the same templates."""
     bl = pl.col("bl_number")
     # As unit_key's ``bl_number or shipment_id``: an empty B/L number names no B/L.
