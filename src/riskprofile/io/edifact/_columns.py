@@ -42,6 +42,7 @@ import polars as pl
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import RejectedRecord
+from riskprofile.io._layout import COLUMNS
 from riskprofile.io.edifact._cutting import _Cut, _envelope, _WholeFile
 from riskprofile.io.edifact._envelope import Message, open_envelopes
 from riskprofile.io.edifact._fields import _Columns
@@ -499,10 +500,9 @@ _CALL_COLUMNS = (
 )
 
 
-# The message header's own values: a flag on one of them is the header's alone.
-_HEADER_FIELDS = frozenset(
-    ("vessel_name", "vessel_imo", "voyage_number", "carrier_scac", "port_of_call", "arrival")
-)
+# The message header's own values (the layout's voyage columns): a flag on one of them
+# is the header's alone.
+_HEADER_FIELDS = frozenset(c.name for c in COLUMNS if c.group == "voyage")
 
 
 def _places(manifest: Manifest) -> list[tuple[int | None, str | None]]:
