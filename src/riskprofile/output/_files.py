@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     import polars as pl
 
     from riskprofile.engines.columnar import FrameRun
+    from riskprofile.results import ScoringRun
     from riskprofile.selection import Selection
 
 
@@ -168,17 +169,11 @@ def _hits_csv(run: Run) -> str:
     return _csv(hit_rows(run), HIT_COLUMNS)
 
 
-def _arrow_tables(run: Run, selection: Selection | None) -> tuple[Any, Any]:
-    """The container and hit tables as the Arrow tables the Parquet files hold."""
+def _arrow_tables(run: ScoringRun, selection: Selection | None) -> tuple[Any, Any]:
+    """The container and hit tables of a row-wise run as the Arrow tables the Parquet
+    files hold (a column-wise run's are made by :func:`write_output`, side by side)."""
     import pyarrow as pa
 
-    if not is_object_run(run):
-        from riskprofile.output import _frame, _frame_files
-
-        return (
-            _frame_files.arrow_table(_frame.container_frame(run, selection), CONTAINER_COLUMNS),
-            _frame_files.arrow_table(_frame.hit_frame(run), HIT_COLUMNS),
-        )
     tables = []
     for rows, columns in ((container_rows(run, selection), CONTAINER_COLUMNS),
                           (hit_rows(run), HIT_COLUMNS)):  # fmt: skip
