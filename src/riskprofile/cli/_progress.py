@@ -80,7 +80,6 @@ class Progress:
             line.finish(failed=False)
 
 
-_installed: dict[int, int] = {}  # id(Progress) -> stages open that share the wrapper
 _install_lock = threading.Lock()
 
 
@@ -89,25 +88,20 @@ def _clearing_stderr(progress: Progress) -> Iterator[None]:
     """``sys.stderr`` wrapped while a stage of ``progress`` draws on it (stages open on
     several threads share one wrapper; the last to close puts the stream back)."""
     with _install_lock:
-        ours = progress.stream is sys.stderr or isinstance(sys.stderr, _ClearFirst)
-        if ours and not isinstance(sys.stderr, _ClearFirst):
+        if progress.stream is sys.stderr and not isinstance(sys.stderr, _ClearFirst):
             sys.stderr = _ClearFirst(progress, sys.stderr)
-        if isinstance(sys.stderr, _ClearFirst) and sys.stderr.progress is progress:
-            _installed[id(progress)] = _installed.get(id(progress), 0) + 1
-        else:
-            ours = False
+        found = sys.stderr
+        wrapper = found if isinstance(found, _ClearFirst) and found.progress is progress else None
+        if wrapper is not None:
+            wrapper.stages += 1
     try:
         yield
     finally:
-        if ours:
+        if wrapper is not None:
             with _install_lock:
-                left = _installed[id(progress)] - 1
-                if left:
-                    _installed[id(progress)] = left
-                else:
-                    del _installed[id(progress)]
-                    if isinstance(sys.stderr, _ClearFirst) and sys.stderr.progress is progress:
-                        sys.stderr = sys.stderr.stream
+                wrapper.stages -= 1
+                if not wrapper.stages and sys.stderr is wrapper:
+                    sys.stderr = wrapper.stream
 
 
 class _ClearFirst:
@@ -117,6 +111,7 @@ class _ClearFirst:
     def __init__(self, progress: Progress, stream: TextIO) -> None:
         self.progress = progress
         self.stream = stream
+        self.stages = 0  # the stages of ``progress`` open that share this wrapper
 
     def write(self, text: str) -> int:
         line = self.progress.on_screen
