@@ -178,11 +178,6 @@ class _Cut:
             return expr
         return expr.str.replace_many([chr(k) for k in self.back], list(self.back.values()))
 
-    def element(self, expr: pl.Expr, element: int) -> pl.Expr:
-        """Element ``element`` (from 1) untranslated, null when the segment has fewer."""
-        e = re.escape(self.service.element)
-        return expr.str.extract(f"^(?:[^{e}]*{e}){{{element}}}([^{e}]*)", 1)
-
     def component(self, expr: pl.Expr, element: int, component: int) -> pl.Expr:
         """The text of ``element``.``component``, translated; null when absent."""
         e, c = re.escape(self.service.element), re.escape(self.service.component)
