@@ -446,7 +446,7 @@ def _combinations(
     # set iteration, so string hashing): the same float to the last bit in any process.
     level_strength = {
         level: beta_prior(((units[p], findings[p]) for p in sorted(units) if p[0] == level), base)
-        for level in _LEVELS
+        for level in COMBINATION_LEVELS
     }
     strength.update(level_strength)
     out: list[Candidate] = []
@@ -459,7 +459,7 @@ def _combinations(
                 continue
             prior = base
             code = f[1].split(":")[0][:6]
-            for level, width in zip(reversed(_LEVELS), (2, 4, 6), strict=True):
+            for level, width in zip(reversed(COMBINATION_LEVELS), (2, 4, 6), strict=True):
                 parent = (level, code[:width])
                 prior = shrunk_rate(
                     findings[parent] - found[f], units[parent] - support[f], prior,
@@ -536,9 +536,6 @@ def _subheadings(
         )
     out.sort(key=lambda c: (-(c.train.hit_rate or 0.0), -c.train.units, c.value))
     return out
-
-
-_LEVELS = COMBINATION_LEVELS
 
 
 def _rate_weight(rate: float, base: float) -> int:

@@ -24,8 +24,15 @@ import polars as pl
 
 from riskprofile.engines.columnar import unit_key_expression
 from riskprofile.errors import DataError, RecordError
-from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, RATED, _cut
-from riskprofile.evaluation._features import _TRADER_FIELDS, Bands, Counts, Feature, UnitLike
+from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
+from riskprofile.evaluation._features import (
+    _TRADER_FIELDS,
+    COMBINATION_LEVELS,
+    Bands,
+    Counts,
+    Feature,
+    UnitLike,
+)
 from riskprofile.evaluation._outcomes import Outcome, _fold
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
@@ -328,7 +335,7 @@ class FrameHistory:
                     .iter_rows()
                 ):
                     finding_days[(kind, value)] = [first, last]
-            if combinations and kind in ("code_origin_departure", "code_tax_type"):
+            if combinations and kind in COMBINATIONS:
                 parents.append(
                     joined.filter((pl.col("_period") == 0) & pl.col("_labelled")).select(
                         "_unit",
@@ -340,7 +347,7 @@ class FrameHistory:
         parent_found: Counter[Feature] = Counter()
         if parents:
             codes = pl.concat(parents)
-            for level, width in (("hs6", 6), ("hs_heading", 4), ("hs_chapter", 2)):
+            for level, width in zip(COMBINATION_LEVELS, (6, 4, 2), strict=True):
                 counted = (
                     codes.select("_unit", "_finding", pl.col("c").str.slice(0, width))
                     .unique()
