@@ -162,9 +162,10 @@ def check_profiles(
     """Say on standard error which profiles will not score and why; raise
     :class:`~riskprofile.errors.NoProfilesError` (its own exit code) when none will.
 
-    ``missing_sources``: (what, its fields, the option that gives it) for each source of
-    fields the run was not given (a stow plan, a history store): the indicators that
-    read those fields are null there and cannot fire, which is said, not left silent."""
+    ``missing_sources``: (what, its fields, what to do) for each source of fields the run
+    was not given (a stow plan, a history store; :func:`~riskprofile.rules.missing_sources`):
+    the indicators that read those fields are null there and cannot fire, which is said,
+    not left silent."""
     from riskprofile.errors import NoProfilesError
     from riskprofile.rules import applicable_profiles, require_profiles, unfed_indicators
 
