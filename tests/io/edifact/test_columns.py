@@ -299,3 +299,41 @@ def test_a_header_flag_does_not_send_the_whole_message_through_the_models(
     assert "vessel_imo:check_digit" in flags
     assert "container_number:check_digit" in flags
     _same_as_the_models(path)
+
+
+def test_the_models_read_their_parts_beside_the_flat_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The parts routed through the models (Python) are read on a thread of their own
+    # while the flat reader (Polars) reads the rest: the flat reader here waits for a
+    # part to be read, which happens only if the two run side by side.
+    import threading
+
+    from riskprofile.io._frame import _reader
+    from riskprofile.io.edifact import _columns
+
+    day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
+    path = tmp_path / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    part_read = threading.Event()
+    threads = set()
+    read_message, read_rows = _columns.read_message, _reader.read_text_rows
+
+    def reading_a_message(*args: object) -> object:
+        threads.add(threading.get_ident())
+        part_read.set()
+        return read_message(*args)  # type: ignore[arg-type]
+
+    def reading_rows(*args: object, **kwargs: object) -> object:
+        waited = part_read.wait(timeout=30)
+        return read_rows(*args, **kwargs) if waited else None  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_columns, "read_message", reading_a_message)
+    monkeypatch.setattr(_reader, "read_text_rows", reading_rows)
+    batch = read_frame(path)
+    assert part_read.is_set()
+    assert threading.get_ident() not in threads
+    assert batch.fallback is None
+    assert batch.rows_via_models >= 1
+    monkeypatch.undo()
+    _same_as_the_models(path)

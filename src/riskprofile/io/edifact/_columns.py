@@ -34,9 +34,10 @@ a row send the whole file through the model path (``FrameBatch.fallback`` says w
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
@@ -68,6 +69,8 @@ if TYPE_CHECKING:
 
 
 __all__ = ["EdifactColumns", "edifact_columns", "read_edifact_frame"]
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -325,11 +328,17 @@ def read_edifact_frame(
             progress(done * fast_count // max(rows, 1), total)
 
     cells = split.cells.drop("unit", "bill")
-    read = read_text_rows(path, cells, "edifact", strictness, rows_to_units)
-    del cells
+    # The model path's messages and parts (Python, holding the GIL) are read on a
+    # thread of their own while the flat reader (mostly Polars, which lets go of the
+    # GIL) reads the rest: on two cores the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        side = pool.submit(_paused, _model_side, split, resolved, strictness, source)
+        read = read_text_rows(path, cells, "edifact", strictness, rows_to_units)
+        del cells
+        models = side.result()
     if read.rejected or read.rows_via_models:
         return "EDIFACT input: rows the column-wise path does not read alone"
-    merged = _in_file_order(read.frame, split, resolved, strictness, source)
+    merged = _in_file_order(read.frame, split, models)
     if isinstance(merged, str):
         return merged
     frame, rejected, manifests = merged
@@ -349,22 +358,109 @@ def read_edifact_frame(
     )
 
 
-def _in_file_order(
-    fast: pl.DataFrame,
-    split: EdifactColumns,
-    mapping: EdifactMapping,
-    strictness: Strictness,
-    source: str,
-) -> tuple[pl.DataFrame, list[RejectedRecord], int] | str:
-    """The frame of every message in file order, its rejected records and the
-    manifests read: ``fast`` (the column-wise rows) and what the model path reads (whole
-    messages, and the parts of messages), each shipment placed where ``flatten`` of the
-    whole message puts it: B/Ls in message order, then the containers no B/L names in
-    the order first declared."""
+def _paused(function: Callable[..., _T], *args: object) -> _T:
+    """``function(*args)`` with the cyclic garbage collector paused (the model path's
+    objects live until the frame is made of them; none is cyclic garbage)."""
+    with paused_gc():
+        return function(*args)
+
+
+@dataclass
+class _ModelSide:
+    """What the model path reads of a file (whole messages and parts of messages): its
+    shipments as a frame keyed for the file order (``_unit``, ``_tail``, ``_key``,
+    ``_at``; ``None`` when none), its rejected records, the manifests it adds to (or
+    takes from) the column-wise ones, and the messages whose column-wise rows are
+    dropped because the model path read them whole."""
+
+    frame: pl.DataFrame | None
+    rejected: list[RejectedRecord]
+    manifests: int
+    dropped: list[int]
+
+
+def _model_side(
+    split: EdifactColumns, mapping: EdifactMapping, strictness: Strictness, source: str
+) -> _ModelSide:
+    """The messages and parts of messages the model path reads, each shipment keyed
+    where ``flatten`` of the whole message puts it (see :func:`_in_file_order`). Needs
+    nothing of the column-wise rows: it runs beside the flat reader."""
     from riskprofile.model._flag_names import flagged_element
     from riskprofile.model.frame import shipment_frame
     from riskprofile.model.shipment import flatten
 
+    rejected: list[RejectedRecord] = []
+    manifests = 0
+    shipments = []
+    order: list[tuple[int, int, int]] = []
+    dropped: list[int] = []
+    wanted = sorted({*split.routed, *split.parts})
+    # Where each container of a part's message is first declared (only those messages).
+    declared_at = {
+        (u, n): k
+        for u, n, k in split.declared.filter(pl.col("unit").is_in(list(split.parts))).iter_rows()
+    }
+    for number in wanted:
+        message = split.routed.get(number)
+        outcome = None
+        if message is None:  # a part: read alone unless the model says the whole message
+            outcome = read_message(split.parts[number], mapping, split.service, strictness,
+                                   source, number)  # fmt: skip
+            # A flag on a value of the message's header (a vessel IMO off its check
+            # digit) reads alike in the part and in the whole message, and the flat
+            # reader gives the rows read column-wise the same; any other flag that is
+            # not about one of the part's own B/Ls or containers may concern the rest.
+            common = isinstance(outcome, RejectedRecord) or any(
+                flag.field not in _HEADER_FIELDS
+                and (
+                    (found := flagged_element(flag)) is None
+                    or found[0] not in ("consignments", "containers")
+                )
+                for flag in outcome.quality_flags
+            )
+            if common:
+                dropped.append(number)
+                message = split.whole(number)
+                outcome = None
+        if outcome is None:
+            assert message is not None
+            outcome = read_message(message, mapping, split.service, strictness, source, number)
+            if isinstance(outcome, RejectedRecord):
+                rejected.append(outcome)
+                manifests -= number in split.parts
+                continue
+            manifests += number in split.routed
+            mine = flatten(outcome)
+            shipments += mine
+            order += [(number, 0, 0)] * len(mine)
+            continue
+        assert isinstance(outcome, Manifest)
+        bill_keys = split.part_bills.get(number, [])
+        for index, box in _places(outcome):
+            if index is not None:
+                order.append((number, 0, bill_keys[index]))
+            else:
+                order.append((number, 1, declared_at.get((number, box), 0)))
+        shipments += flatten(outcome)
+    frame = None
+    if shipments:
+        frame = shipment_frame(shipments).with_columns(
+            pl.Series("_unit", [o[0] for o in order], dtype=pl.Int64),
+            pl.Series("_tail", [o[1] for o in order], dtype=pl.Int64),
+            pl.Series("_key", [o[2] for o in order], dtype=pl.Int64),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
+        )
+    return _ModelSide(frame, rejected, manifests, dropped)
+
+
+def _in_file_order(
+    fast: pl.DataFrame, split: EdifactColumns, models: _ModelSide
+) -> tuple[pl.DataFrame, list[RejectedRecord], int] | str:
+    """The frame of every message in file order, its rejected records and the
+    manifests read: ``fast`` (the column-wise rows) and what the model path read
+    (``models``: whole messages, and the parts of messages), each shipment placed where
+    ``flatten`` of the whole message puts it: B/Ls in message order, then the containers
+    no B/L names in the order first declared."""
     # Each message read column-wise is one vessel call, its shipments together.
     first = pl.int_range(pl.len()) == 0
     changed = first | pl.any_horizontal(
@@ -422,71 +518,15 @@ def _in_file_order(
         )
         .drop("run", "_bill_key", "_box_key")
     )
+    if models.dropped:
+        keyed = keyed.filter(~pl.col("_unit").is_in(models.dropped))
     parts = [keyed]
-    rejected: list[RejectedRecord] = []
-    manifests = len(split.fast)  # each gives a manifest (a part too, with its rows)
-    shipments = []
-    order: list[tuple[int, int, int]] = []
-    dropped: list[int] = []
-    declared_at = {(u, n): k for u, n, k in split.declared.iter_rows()}
-    wanted = sorted({*split.routed, *split.parts})
-    for number in wanted:
-        message = split.routed.get(number)
-        outcome = None
-        if message is None:  # a part: read alone unless the model says the whole message
-            outcome = read_message(split.parts[number], mapping, split.service, strictness,
-                                   source, number)  # fmt: skip
-            # A flag on a value of the message's header (a vessel IMO off its check
-            # digit) reads alike in the part and in the whole message, and the flat
-            # reader gives the rows read column-wise the same; any other flag that is
-            # not about one of the part's own B/Ls or containers may concern the rest.
-            common = isinstance(outcome, RejectedRecord) or any(
-                flag.field not in _HEADER_FIELDS
-                and (
-                    (found := flagged_element(flag)) is None
-                    or found[0] not in ("consignments", "containers")
-                )
-                for flag in outcome.quality_flags
-            )
-            if common:
-                dropped.append(number)
-                message = split.whole(number)
-                outcome = None
-        if outcome is None:
-            assert message is not None
-            outcome = read_message(message, mapping, split.service, strictness, source, number)
-            if isinstance(outcome, RejectedRecord):
-                rejected.append(outcome)
-                manifests -= number in split.parts
-                continue
-            manifests += number in split.routed
-            mine = flatten(outcome)
-            shipments += mine
-            order += [(number, 0, 0)] * len(mine)
-            continue
-        assert isinstance(outcome, Manifest)
-        bill_keys = split.part_bills.get(number, [])
-        for index, box in _places(outcome):
-            if index is not None:
-                order.append((number, 0, bill_keys[index]))
-            else:
-                order.append((number, 1, declared_at.get((number, box), 0)))
-        shipments += flatten(outcome)
-    if dropped:
-        keyed = keyed.filter(~pl.col("_unit").is_in(dropped))
-        parts = [keyed]
-    if shipments:
-        parts.append(
-            shipment_frame(shipments).with_columns(
-                pl.Series("_unit", [o[0] for o in order], dtype=pl.Int64),
-                pl.Series("_tail", [o[1] for o in order], dtype=pl.Int64),
-                pl.Series("_key", [o[2] for o in order], dtype=pl.Int64),
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("_at"),
-            )
-        )
+    if models.frame is not None:
+        parts.append(models.frame)
     frame = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
     frame = frame.sort("_unit", "_tail", "_key", "_at", maintain_order=True)
-    return frame.drop("_unit", "_tail", "_key", "_at"), rejected, manifests
+    manifests = len(split.fast) + models.manifests  # each gives a manifest (a part too)
+    return frame.drop("_unit", "_tail", "_key", "_at"), models.rejected, manifests
 
 
 # The columns that tell one vessel call from the next in a frame read column-wise.
