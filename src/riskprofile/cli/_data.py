@@ -111,6 +111,10 @@ def register(commands: Any) -> None:
         help="with --port-day, also write the vessels' stow plans (BAPLIE .edi) with planted "
         "mismatches, and their list next to it (plan.edi: plan.planted.csv)",
     )  # fmt: skip
+    gen.add_argument(
+        "--baplie-version", choices=("2.2", "3.1"), default="2.2",
+        help="the --stowplan layout: SMDG 2.2 on D.95B (default) or SMDG 3.1 on D.13B",
+    )  # fmt: skip
     gen.set_defaults(run=_generate)
 
     history = sub.add_parser(
@@ -349,6 +353,9 @@ def _generate(args: argparse.Namespace) -> int:
     if args.stowplan is not None and not args.port_day:
         print("riskprofile: error: --stowplan needs --port-day", file=sys.stderr)
         return 2
+    if args.baplie_version != "2.2" and args.stowplan is None:
+        print("riskprofile: error: --baplie-version needs --stowplan", file=sys.stderr)
+        return 2
     plan = None if args.stowplan is None else Path(args.stowplan)
     plan_truth = None if plan is None else plan.with_suffix(".planted.csv")
     check_outputs("data generate", [path, truth if args.port_day else None, plan, plan_truth])
@@ -382,7 +389,9 @@ def _generate(args: argparse.Namespace) -> int:
     if plan is not None and plan_truth is not None:
         from riskprofile.synth import generate_stowplan
 
-        stowage = generate_stowplan(day.manifests, args.seed, avoid=day.planted_containers)
+        stowage = generate_stowplan(
+            day.manifests, args.seed, avoid=day.planted_containers, version=args.baplie_version
+        )
         plan.write_text(stowage.text, encoding="utf-8")
         mismatches = write_planted(stowage.planted, plan_truth)
         units = sum(len(units) for _, _, units in stowage.units)

@@ -311,7 +311,6 @@ FLAG_CODES: Mapping[str, str] = {
     "replacement...), read as it stands",
     "misplaced_location": "a BAPLIE stowage location (LOC+147) found where the message "
     "has no location (its CNT or UNS+D missing), read as a location of its own or not",
-    "no_container": "a stowage location (BAPLIE) without a container",
     "outside_message": "EDIFACT segments outside any message",
     "syntax": "an EDIFACT segment that breaks the syntax rules",
     "too_many": "an EDIFACT segment or group repeated beyond its limit",

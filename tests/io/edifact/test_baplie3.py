@@ -472,3 +472,48 @@ def test_the_file_s_segments_are_freed_before_the_collector_is_back_on(
     assert len(plan.units) == 2_000
     assert len(young) == 1
     assert young[0] < 5 * len(units)  # the units and their tuples, not ~30 per segment
+
+
+# --- one answer for an empty location, and BAPLIE 3 from the command line -----------------
+
+
+def test_an_empty_location_is_listed_alike_in_both_layouts(tmp_path: Path) -> None:
+    # The 3.1 sample's lost slot 0010182, written in the 2.2 sample as a location without
+    # equipment: BAPLIE 2 reported it as a problem (no_container), BAPLIE 3 listed it in
+    # empty_locations. Both now list it, and neither calls it a problem.
+    lost = "LOC+147+0010182::5'\nFTX+AGW+++LOST SLOT'\nMEA+WT++KGM'\nRFF+BM:1'\n"
+    text = SMDG22.read_text(encoding="utf-8").replace("LOC+147+0020182", lost + "LOC+147+0020182")
+    two = read_stowplan(_write(tmp_path, text.replace("UNT+39+", "UNT+43+")))
+    three = read_stowplan(SMDG31)
+    assert two.problems == three.problems == []
+    assert two.empty_locations == three.empty_locations == ["0010182"]
+    assert _bare(two) == _bare(three)
+
+
+def test_data_generate_writes_the_stow_plan_in_baplie3_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["data", "generate", "--port-day", "--seed", "3", "--containers", "300"]
+    plans = {}
+    for version in ("2.2", "3.1"):
+        out = tmp_path / version
+        out.mkdir()
+        assert main([*argv, "-o", str(out / "day.csv"), "--stowplan", str(out / "plan.edi"),
+                     "--baplie-version", version]) == 0  # fmt: skip
+        capsys.readouterr()
+        text = (out / "plan.edi").read_text(encoding="utf-8")
+        assert BAPLIE_VERSIONS[version][-1] in text  # SMDG22, SMDG31 in the UNH
+        plans[version] = read_stowplan(out / "plan.edi")
+        assert plans[version].problems == []
+        planted = (out / "plan.planted.csv").read_bytes()
+        assert planted == (tmp_path / "2.2" / "plan.planted.csv").read_bytes()
+    assert _bare(plans["3.1"]) == _bare(plans["2.2"])
+
+
+def test_baplie_version_needs_a_stow_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["data", "generate", "--port-day", "-o", str(tmp_path / "d.csv"),
+            "--baplie-version", "3.1"]  # fmt: skip
+    assert main(argv) == 2
+    assert "--baplie-version needs --stowplan" in capsys.readouterr().err

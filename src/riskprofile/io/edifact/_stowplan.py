@@ -112,11 +112,11 @@ class StowPlan:
         vessel, voyage: from the first message's ``TDT+20`` (vessel name, voyage number).
         units: every container on board, in file order (a location holding several
             containers gives a unit for each).
-        problems: control counts, segments out of place, values that cannot be read,
-            locations without a container (BAPLIE 2): each with its place in the file.
-        empty_locations: the positions a BAPLIE 3 plan lists without equipment (lost or
-            blocked slots, empty locations reported by agreement): no container is
-            missing there, so they are no problem, but they are not silently dropped.
+        problems: control counts, segments out of place, values that cannot be read:
+            each with its place in the file.
+        empty_locations: the positions a plan lists without equipment (lost or blocked
+            slots, empty locations reported by agreement), in either layout: no container
+            is missing there, so they are no problem, but they are not silently dropped.
     """
 
     source: str
@@ -181,7 +181,7 @@ def _read(path: Path, plan: StowPlan) -> int:
         else:
             _voyage(plan, root, "SG1")
             for location in root.groups.get("SG2", ()):
-                plan.units.extend(_unit(unit, location, decimal, plan.problems))
+                plan.units.extend(_unit(unit, location, decimal, plan))
     return messages
 
 
@@ -279,12 +279,12 @@ def _full(box: Segment) -> bool | None:
     return FULL_EMPTY.get(code) if code else None
 
 
-def _unit(
-    message: Message, node: GroupNode, decimal: str, problems: list[Problem]
-) -> list[StowedUnit]:
+def _unit(message: Message, node: GroupNode, decimal: str, plan: StowPlan) -> list[StowedUnit]:
     """The containers of one BAPLIE 2 stowage location (``SG2``): the location's weight,
     temperature and dangerous goods are the first container's; every further ``EQD``
-    there (bundled flat racks...) is a unit of its own with the location's ports."""
+    there (bundled flat racks...) is a unit of its own with the location's ports. A
+    location without equipment is an empty location, as in BAPLIE 3."""
+    problems = plan.problems
     cell = node.first("LOC")
     if cell is None:
         return []
@@ -292,9 +292,9 @@ def _unit(
     places = {s.value(1): s.value(2, 1) for _, s in node.segments.get("LOC", [])[1:]}
     equipment = node.groups.get("SG3", [])
     if not equipment:
-        problems.append(
-            message.problem("no_container", "a stowage location without a container", position)
-        )
+        # SMDG 2.x lists empty (or blocked) locations by agreement, as 3.x does: no
+        # container is missing there, and the position is kept, not dropped.
+        plan.empty_locations.append(loc.value(2, 1) or "")
         return []
     masses: dict[str | None, tuple[int, Segment]] = {}
     for at, mea in node.segments.get("MEA", []):
