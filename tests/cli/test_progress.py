@@ -185,3 +185,31 @@ def test_off_a_terminal_standard_error_is_left_alone(monkeypatch: pytest.MonkeyP
         step(1)
         print("warning: x", file=sys.stderr)
     assert pipe.getvalue() == "warning: x\n"
+
+
+class _Ticking(_Clock):
+    """A clock that moves a second each time it is read: every update is drawn."""
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_the_read_line_advances_within_a_slice() -> None:
+    # The read's line used to advance once per slice of 250,000 records: a file of one
+    # slice showed 0/629 until it was all read. It now moves as each step is done.
+    from riskprofile.cli._read import read
+
+    stream = _Terminal()
+    progress = Progress(stream, delay=1.0, clock=_Ticking(), timer=False)
+    batch = read(ROOT / "examples/data/karachi-sample.csv", progress=progress)
+    total = batch.records_read
+    shown = [
+        int(line.split(f"/{total:,} records")[0].rsplit(" ", 1)[1].replace(",", ""))
+        for line in stream.getvalue().split("\r")[1:]
+        if f"/{total:,} records" in line
+    ]
+    assert shown == sorted(shown)
+    between = {n for n in shown if 0 < n < total}
+    assert len(between) >= 5
+    assert shown[-1] == total

@@ -1,4 +1,5 @@
-"""``read_frame(..., progress=)``: (records done, records in the file) as slices finish."""
+"""``read_frame(..., progress=)``: (records done, records in the file) as each step of
+each slice is done."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def manifests() -> list[Manifest]:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_progress_is_reported_per_slice_on_the_calling_thread(
+def test_progress_is_reported_per_step_on_the_calling_thread(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     manifests: list[Manifest],
@@ -43,10 +44,28 @@ def test_progress_is_reported_per_slice_on_the_calling_thread(
     assert batch.frame.equals(whole.frame)
     assert calls[0] == (0, total)
     assert calls[-1] == (total, total)
-    assert len(calls) == 4  # the start, then one per vessel call (each a slice)
-    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(set(done))  # never down, never the same count twice
     assert {t for _, t in calls} == {total}
     assert threads == {threading.get_ident()}
+    if workers == 1:
+        # Each of the three vessel calls is a slice, and each step of a slice moves the
+        # count: not only once per slice (the start and three calls, as it was).
+        assert batch.manifests == 3
+        # (Some steps' shares of a slice of 30 records round to the same count.)
+        assert len(calls) >= 1 + 3 * 5
+
+
+def test_each_step_of_one_slice_moves_the_count(tmp_path: Path) -> None:
+    # The whole file is one slice: the count used to go from 0 straight to the total.
+    calls: list[tuple[int, int]] = []
+    batch = read_frame(
+        "examples/data/karachi-sample.csv", progress=lambda d, t: calls.append((d, t))
+    )
+    total = batch.records_read
+    expected = [0, *sorted({int(total * s) for s in _reader.SLICE_STEPS.values()}), total]
+    assert [d for d, _ in calls] == expected
+    assert len(expected) == len(_reader.SLICE_STEPS) + 2
 
 
 def test_a_file_read_through_the_models_reports_once(

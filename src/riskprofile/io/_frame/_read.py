@@ -43,10 +43,12 @@ def read_frame(
     (``extra``) are read column-wise.
 
     ``progress``, when given, is called with (records done, records in the file): with
-    ``(0, total)`` once the file is loaded, then as each slice of about
-    ``SLICE_RECORDS`` records is read, last with ``(total, total)``; a file read through
-    the model path reports once, when it is read. Calls come from the calling thread;
-    the count never goes down.
+    ``(0, total)`` once the file is loaded, then as each step of a slice of about
+    ``SLICE_RECORDS`` records is done (loading it, its rows, goods lines, bills of
+    lading, containers...: a share of the slice's records each) and as each slice is
+    read, last with ``(total, total)``; a file read through the model path reports
+    once, when it is read. Calls come from the calling thread; the count never goes
+    down and never repeats.
 
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
