@@ -29,12 +29,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from riskprofile.errors import NoProfilesError
-from riskprofile.profiles._schema import Lane
+from riskprofile.profiles.shared import Lane
 
 if TYPE_CHECKING:
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles._compiled import CompiledProfile
-    from riskprofile.profiles._schema import Band
+    from riskprofile.profiles.shared import Band, CompiledProfile
 
 __all__ = [
     "LANES",

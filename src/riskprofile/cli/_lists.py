@@ -109,7 +109,7 @@ def _import(args: argparse.Namespace) -> int:
           f"({described})")  # fmt: skip
     for item in written:
         print(f"  {item.path}: {item.rows} {item.what}")
-    from riskprofile.profiles._list_entries import MAX_LIST_FILE_BYTES
+    from riskprofile.profiles.shared import MAX_LIST_FILE_BYTES
 
     for item in written:
         size = item.path.stat().st_size

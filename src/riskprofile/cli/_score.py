@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model._base import Strictness
     from riskprofile.profiles import ProfileSet
-    from riskprofile.profiles._compiled import CompiledProfile
+    from riskprofile.profiles.shared import CompiledProfile
     from riskprofile.scoring import ScoringRun
     from riskprofile.selection import Selection
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from rule_engine import DataType
 
-from riskprofile.profiles._builtins import evaluation_time
+from riskprofile.profiles.shared import evaluation_time
 
 __all__ = [
     "FIRST_SLOT",

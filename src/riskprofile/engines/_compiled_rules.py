@@ -58,16 +58,16 @@ from riskprofile.engines._compiled_reads import (
     timed_list,
     variable_read,
 )
-from riskprofile.profiles._builtins import (
+from riskprofile.profiles.shared import (
     HELPERS,
     BuiltinSymbol,
+    Condition,
     Containment,
+    FieldSymbol,
     RegexComparison,
     evaluation_time,
+    field_types,
 )
-from riskprofile.profiles._explain import FieldSymbol
-from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._tree import field_types
 
 __all__ = ["CompiledRule", "compiled_rule"]
 

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 
     from riskprofile.engines import columnar, rowwise
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles._compiled import CompiledProfile, IndicatorResult
-    from riskprofile.profiles._expressions import Condition
+    from riskprofile.profiles.shared import CompiledProfile, Condition, IndicatorResult
 
 __all__ = ["ConditionMasks", "Engine", "EngineName", "FrameEngine", "ProfileOutcome"]
 

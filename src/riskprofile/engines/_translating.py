@@ -25,8 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import rule_engine
 from rule_engine import ast as re_ast
 
-from riskprofile.profiles._builtins import evaluation_time
-from riskprofile.profiles._tree import walk
+from riskprofile.profiles.shared import evaluation_time, walk
 
 __all__ = [
     "DEC_LIMIT",

@@ -28,7 +28,7 @@ from riskprofile._parallel import each_at_once
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.output._units import Unit, _number
-from riskprofile.profiles._explain import explanation_fields, explanation_quotes
+from riskprofile.profiles.shared import explanation_fields, explanation_quotes
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     from riskprofile.engines.columnar import FrameRun

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from riskprofile.profiles import CompiledProfile
-from riskprofile.profiles._lists import list_comparisons
+from riskprofile.profiles.shared import list_comparisons
 
 __all__ = ["NameList", "Match", "name_lists", "screen_name"]
 

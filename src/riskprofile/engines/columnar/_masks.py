@@ -22,8 +22,7 @@ import rule_engine
 from riskprofile.engines._contract import ConditionMasks
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._builtins import evaluation_time
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles.shared import Condition, evaluation_time
 
 __all__ = ["ConditionMasks", "condition_masks", "masks_for", "records_of_frame"]
 

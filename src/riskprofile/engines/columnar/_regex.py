@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from riskprofile.profiles._regex import compile_regex
+from riskprofile.profiles.shared import compile_regex
 
 __all__ = ["SAFE_TEXT", "RustPattern", "UnsupportedRegex", "rust_pattern"]
 

@@ -22,14 +22,15 @@ from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.engines.rowwise import evaluate as evaluate_rowwise
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile
-from riskprofile.profiles._explain import (
+from riskprofile.profiles.shared import (
+    CompiledIndicator,
+    CompiledProfile,
+    describe_counted_in,
     explanation_fields,
     explanation_quotes,
     render_explanation,
     show_value,
 )
-from riskprofile.profiles._facts import describe_counted_in
 from riskprofile.rules import LANES, Lane
 
 if TYPE_CHECKING:

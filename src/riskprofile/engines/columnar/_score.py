@@ -32,10 +32,15 @@ from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.errors import DataError
 from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles._compiled import CompiledIndicator, CompiledProfile, IndicatorResult
-from riskprofile.profiles._explain import record_of
-from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._facts import SharedFact, fact_groups
+from riskprofile.profiles.shared import (
+    CompiledIndicator,
+    CompiledProfile,
+    Condition,
+    IndicatorResult,
+    SharedFact,
+    fact_groups,
+    record_of,
+)
 from riskprofile.rules import (
     LANE_SEVERITY,
     LANES,

@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles._compiled import CompiledProfile
-    from riskprofile.profiles._expressions import Condition
+    from riskprofile.profiles.shared import CompiledProfile, Condition
 
 __all__ = [
     "DIALECTS",

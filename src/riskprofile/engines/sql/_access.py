@@ -32,8 +32,7 @@ from riskprofile.engines.sql._values import (
     or_,
     when,
 )
-from riskprofile.profiles._builtins import HELPERS
-from riskprofile.profiles._tree import walk
+from riskprofile.profiles.shared import HELPERS, walk
 
 
 def _ascii(d: Any, e: exp.Expression) -> exp.Expression:

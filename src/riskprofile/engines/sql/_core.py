@@ -39,8 +39,7 @@ from riskprofile.engines.sql._values import (
     when,
 )
 from riskprofile.model._extra import is_extra_field
-from riskprofile.profiles._expressions import Condition
-from riskprofile.profiles._regex import RegexRefused
+from riskprofile.profiles.shared import Condition, RegexRefused
 
 
 def _is_variable(node: Any, name: str) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from riskprofile.profiles._regex import compile_regex
+from riskprofile.profiles.shared import compile_regex
 
 __all__ = ["SAFE_CLASS", "SqlPattern", "UnsupportedRegex", "sql_pattern"]
 

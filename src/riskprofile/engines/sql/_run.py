@@ -29,7 +29,7 @@ from riskprofile.errors import DatabaseError
 from riskprofile.model._extra import extra_catalogue_type, is_extra_field
 from riskprofile.model.frame import custom_field_kind
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles.shared import Condition
 
 STRICT_MASKS = False
 """Raise on a NULL hit or error column (the tests do: the translation promises none)

@@ -38,7 +38,7 @@ from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.sql._access import _Access
 from riskprofile.engines.sql._dialects import Dialect, naming
 from riskprofile.engines.sql._values import _Q, FALSE, Untranslatable, and_, any_, not_
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles.shared import Condition
 
 __all__ = ["SqlTranslation", "translate"]
 

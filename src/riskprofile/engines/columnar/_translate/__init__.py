@@ -55,8 +55,7 @@ from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.columnar._translate._access import _Access
 from riskprofile.engines.columnar._translate._comprehensions import _Comprehensions
 from riskprofile.engines.columnar._translate._values import _V, Part, Untranslatable, _any
-from riskprofile.profiles._compiled import CompiledProfile
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles.shared import CompiledProfile, Condition
 
 __all__ = ["Part", "Translation", "shared_translation", "translate", "translate_ahead"]
 

@@ -25,7 +25,7 @@ from riskprofile.engines.columnar._translate._values import (
     _ctx,
     _lit,
 )
-from riskprofile.profiles._builtins import HELPERS
+from riskprofile.profiles.shared import HELPERS
 
 
 class _Access(_Base):

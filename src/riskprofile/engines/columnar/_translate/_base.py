@@ -29,7 +29,7 @@ from riskprofile.engines.columnar._translate._values import (
     _fields,
     _nullable,
 )
-from riskprofile.profiles._expressions import Condition
+from riskprofile.profiles.shared import Condition
 
 
 class _Base(ConstantFolding[_V], ABC):

@@ -28,8 +28,7 @@ from riskprofile.engines.columnar._translate._values import (
     _Re2Regex,
     _unsafe_text,
 )
-from riskprofile.profiles._regex import RegexRefused
-from riskprofile.profiles._tree import walk
+from riskprofile.profiles.shared import RegexRefused, walk
 
 
 class _Comprehensions(_Operators):

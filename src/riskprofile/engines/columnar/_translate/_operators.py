@@ -45,7 +45,7 @@ from riskprofile.engines.columnar._translate._values import (
     _Re2Regex,
     _unsafe_text,
 )
-from riskprofile.profiles._regex import RegexRefused
+from riskprofile.profiles.shared import RegexRefused
 
 
 class _Operators(_Base):

@@ -20,7 +20,7 @@ from rule_engine import ast as re_ast
 from riskprofile.engines._translating import KIND_OF_TYPE
 from riskprofile.engines._translating import Untranslatable as Untranslatable
 from riskprofile.model.shipment import field_catalogue
-from riskprofile.profiles._regex import compile_regex
+from riskprofile.profiles.shared import compile_regex
 
 __all__ = ["Part"]
 
