@@ -180,9 +180,10 @@ def _select(
         by_column.setdefault(parts[name].column, []).append((name, parts[name]))
     added: list[pl.Series] = []
     direct: list[pl.Expr] = []
+    schema = frame.schema  # built anew by polars on each read: once
     for column, named in by_column.items():
         evaluated = [part.expr.alias(name) for name, part in named]
-        dtype = frame.schema.get(column)  # None: missing, for Polars to say so
+        dtype = schema.get(column)  # None: missing, for Polars to say so
         weight = _weight([part for _, part in named], isinstance(dtype, pl.List))
         if dtype is not None and weight >= _WEIGHT_FOR_DISTINCT:
             values = frame.select(pl.col(column).unique())

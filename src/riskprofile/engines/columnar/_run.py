@@ -399,8 +399,8 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
 
     Texts, whole numbers, Booleans and lists of texts are worded column-wise, as
     ``show_value`` words them (a text as it is, None "unknown", a list's items joined by
-    ", " or "none"); the other values once per distinct value; floats each time (``-0.0``
-    equals ``0.0`` but is shown ``-0``)."""
+    ", " or "none"); the other values once per distinct value (floats too, but for zeros
+    and NaNs: :func:`_shown_floats`)."""
     value = pl.lit(values)
     dtype = values.dtype
     words: pl.Expr | None = None
@@ -416,7 +416,7 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
     if words is not None:
         return pl.select(words.fill_null("unknown").alias(name)).to_series()
     if values.dtype == pl.Float64 or values.dtype == pl.Float32:
-        return pl.Series(name, [show_value(v) for v in values.to_list()], dtype=pl.String)
+        return _shown_floats(name, values)
     groups = (
         values.alias("value")
         .to_frame()
@@ -432,6 +432,24 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
         .get_column("text")
         .alias(name)
     )
+
+
+def _shown_floats(name: str, values: pl.Series) -> pl.Series:
+    """``show_value`` of each float: once per distinct value, but for zeros and NaNs,
+    worded row by row (``-0.0`` equals ``0.0`` and is shown ``-0``; a NaN equals
+    nothing), usually few."""
+    special = ((values == 0) | values.is_nan()).fill_null(False)
+    plain = values.filter(~special).drop_nulls().unique().to_list()
+    if plain:
+        words = [show_value(v) for v in plain]
+        text = values.replace_strict(plain, words, default=None, return_dtype=pl.String)
+    else:
+        text = pl.repeat(None, len(values), dtype=pl.String, eager=True)
+    if special.any():
+        at = special.arg_true()
+        shown = [show_value(v) for v in values.gather(at).to_list()]
+        text = text.scatter(at, pl.Series(shown, dtype=pl.String))
+    return text.fill_null("unknown").alias(name)
 
 
 def _concat_text(pieces: Sequence[pl.Series | str], height: int) -> pl.Series:

