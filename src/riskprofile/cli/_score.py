@@ -23,7 +23,7 @@ from riskprofile.cli._progress import Progress
 if TYPE_CHECKING:
     from riskprofile.engines.columnar import FrameRun
     from riskprofile.io import FrameBatch, RejectedRecord
-    from riskprofile.model._base import Strictness
+    from riskprofile.model import Strictness
     from riskprofile.profiles import ProfileSet
     from riskprofile.profiles.shared import CompiledProfile
     from riskprofile.scoring import ScoringRun

@@ -19,7 +19,7 @@ from typing import Any
 from riskprofile._as_of import as_of_datetime
 from riskprofile.engines._compiled_rules import CompiledRule, compiled_rule
 from riskprofile.engines._contract import ProfileOutcome
-from riskprofile.model._extra import EXTRA_PREFIX
+from riskprofile.model.shared import EXTRA_PREFIX
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles.shared import CompiledProfile, IndicatorResult, record_of
 

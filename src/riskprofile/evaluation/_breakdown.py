@@ -48,8 +48,8 @@ def _unknown(field: str, specs: Iterable[str]) -> ArgumentError:
 
 def _schema_type(field: str, schema: Mapping[str, Any]) -> str:
     """The catalogue type of ``field`` in a shipment frame of ``schema``."""
-    from riskprofile.model._extra import extra_catalogue_type, is_extra_field
     from riskprofile.model.frame import custom_field_kind
+    from riskprofile.model.shared import extra_catalogue_type, is_extra_field
     from riskprofile.model.shipment import field_catalogue
 
     specs = {spec.name: spec.type for spec in field_catalogue()}
@@ -72,7 +72,7 @@ def _field_type(run: ScoringRun, field: str) -> str:
     """The catalogue type of ``field`` in the run (a custom field's from its values)."""
     import datetime as dt
 
-    from riskprofile.model._extra import is_extra_field
+    from riskprofile.model.shared import is_extra_field
     from riskprofile.model.shipment import field_catalogue
 
     frame_run = run.frame_run

@@ -15,8 +15,8 @@ import polars as pl
 
 from riskprofile.errors import HistoryStoreError
 from riskprofile.history._backends import Backend
-from riskprofile.model._extra import is_extra_field
 from riskprofile.model.frame import custom_field_kind
+from riskprofile.model.shared import is_extra_field
 
 __all__ = [
     "CUSTOM_SCHEMA",

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from riskprofile.errors import BatchRejectedError, RecordError
-from riskprofile.model._base import Strictness, validation_errors
+from riskprofile.model import Strictness
+from riskprofile.model.shared import validation_errors
 from riskprofile.model.shipment import Shipment
 
 __all__ = ["Batch", "FieldProblem", "ReadAccount", "RejectedRecord", "problems_from_validation"]

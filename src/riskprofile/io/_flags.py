@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import ManifestReading
 from riskprofile.io._table import _LOCATIONS, FlagSource, TableReader
-from riskprofile.model._base import RecordModel
 from riskprofile.model.manifest import Manifest
+from riskprofile.model.shared import RecordModel
 
 if TYPE_CHECKING:
     from riskprofile.io._frame import FrameBatch

@@ -18,7 +18,7 @@ import yaml
 
 from riskprofile._files import RefusedFileError, read_regular_file
 from riskprofile.errors import MappingError
-from riskprofile.model._extra import EXTRA_TYPES, NORMALISERS, ExtraColumn, is_extra_name
+from riskprofile.model.shared import EXTRA_TYPES, NORMALISERS, ExtraColumn, is_extra_name
 
 __all__ = [
     "COLUMNS",

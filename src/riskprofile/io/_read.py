@@ -19,7 +19,7 @@ from riskprofile.io._tabular import (
     table_mapping,
 )
 from riskprofile.io.edifact import iter_edifact_manifests, looks_like_edifact
-from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
 

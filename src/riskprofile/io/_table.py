@@ -21,10 +21,10 @@ from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, did_you_mean
 from riskprofile.io._tabular import UNDECODABLE
-from riskprofile.model._base import QualityFlag, RecordModel, Strictness, validation_context
-from riskprofile.model._extra import is_extra_field, parse_extra_cell
+from riskprofile.model import QualityFlag, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
+from riskprofile.model.shared import RecordModel, is_extra_field, parse_extra_cell
 
 __all__ = ["FlagSource", "TableReader", "custom_cell"]
 

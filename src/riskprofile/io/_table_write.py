@@ -9,8 +9,8 @@ from typing import Any
 from riskprofile.errors import DataError
 from riskprofile.io._cells import CsvWriter
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
-from riskprofile.model._extra import EXTRA_PREFIX
 from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
+from riskprofile.model.shared import EXTRA_PREFIX
 
 __all__ = ["table_rows", "write_csv", "write_parquet"]
 

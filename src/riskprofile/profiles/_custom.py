@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from riskprofile.errors import ProfileError, ProfileSetError
-from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn
+from riskprofile.model.shared import EXTRA_PREFIX, ExtraColumn
 from riskprofile.profiles._compiled import CompiledProfile
 
 __all__ = ["check_custom_fields"]

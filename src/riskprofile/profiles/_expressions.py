@@ -32,7 +32,7 @@ from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 
 from riskprofile._as_of import AsOf, as_of_datetime
-from riskprofile.model._extra import EXTRA_PREFIX, extra_catalogue_type, is_extra_field
+from riskprofile.model.shared import EXTRA_PREFIX, extra_catalogue_type, is_extra_field
 from riskprofile.profiles._builtins import (
     _EVALUATION,
     HELPERS,

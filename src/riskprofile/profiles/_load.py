@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.errors import ProfileError, ProfileSetError, RecordError
-from riskprofile.model._base import validation_errors
+from riskprofile.model.shared import validation_errors
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles._compiled import (
     CompiledCondition,

@@ -43,8 +43,8 @@ from pydantic import (
     model_validator,
 )
 
-from riskprofile.model._extra import ExtraType
 from riskprofile.model.codes import is_country, normalise_country
+from riskprofile.model.shared import ExtraType
 
 __all__ = [
     "RESERVED_LIST_NAMES",

@@ -20,7 +20,7 @@ from typing import Any
 
 from riskprofile.errors import RecordError
 from riskprofile.model import LENIENT, Manifest
-from riskprofile.model._base import validation_errors
+from riskprofile.model.shared import validation_errors
 from riskprofile.model.shipment import HISTORY_FIELDS, STOWPLAN_FIELDS, Shipment, flatten
 from riskprofile.profiles._compiled import CompiledProfile, Location
 from riskprofile.profiles._explain import record_of

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from riskprofile.model._base import LENIENT
+from riskprofile.model import LENIENT
 from riskprofile.model.codes import is_country, locode_problem, normalise_locode
 from riskprofile.model.manifest import Manifest
 from riskprofile.synth._bills import _BillDraws

@@ -36,7 +36,7 @@ from typing import Any
 
 from riskprofile.evaluation._outcomes import Outcome, SelectedBy
 from riskprofile.io._cells import CsvWriter, csv_text
-from riskprofile.model._base import LENIENT
+from riskprofile.model import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten
 from riskprofile.synth._generator import DEFAULT_START, _Batch, generate_manifest_documents

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from riskprofile.io._cells import CsvWriter, csv_text
-from riskprofile.model._base import LENIENT
+from riskprofile.model import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.synth._generator import generate_manifest_documents
 from riskprofile.synth._planting import Doc, PlantedCase, _Host, _hosts, _Planting, _Route

@@ -38,7 +38,7 @@ from riskprofile.engines.sql._values import (
     or_,
     when,
 )
-from riskprofile.model._extra import is_extra_field
+from riskprofile.model.shared import is_extra_field
 from riskprofile.profiles.shared import Condition, RegexRefused
 
 

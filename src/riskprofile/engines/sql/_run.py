@@ -26,8 +26,8 @@ from riskprofile.engines.sql._dialects import DIALECTS, Dialect
 from riskprofile.engines.sql._translate import SqlTranslation, translate
 from riskprofile.engines.sql._values import custom_field_type
 from riskprofile.errors import DatabaseError
-from riskprofile.model._extra import extra_catalogue_type, is_extra_field
 from riskprofile.model.frame import custom_field_kind
+from riskprofile.model.shared import extra_catalogue_type, is_extra_field
 from riskprofile.model.shipment import field_catalogue
 from riskprofile.profiles.shared import Condition
 

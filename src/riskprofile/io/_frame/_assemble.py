@@ -24,9 +24,9 @@ from riskprofile.io._frame._values import (
     _with_default,
 )
 from riskprofile.io._layout import DECLARATION_COLUMNS
-from riskprofile.model._extra import is_extra_field
 from riskprofile.model.frame import frame_schema
 from riskprofile.model.manifest import MAX_GROSS_MASS_KG, MAX_TARE_KG
+from riskprofile.model.shared import is_extra_field
 from riskprofile.model.shipment import HISTORY_FIELDS, PAYER_ROLES, STOWPLAN_FIELDS
 
 

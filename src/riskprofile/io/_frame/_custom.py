@@ -15,8 +15,8 @@ import polars as pl
 
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._table import custom_cell
-from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn, ExtraType, parse_extra_cell
 from riskprofile.model.frame import frame_schema
+from riskprofile.model.shared import EXTRA_PREFIX, ExtraColumn, ExtraType, parse_extra_cell
 
 __all__ = ["custom_values", "with_custom_columns", "without_empty_custom"]
 

@@ -46,7 +46,7 @@ from riskprofile.io._frame._values import (
 )
 from riskprofile.io._layout import COLUMN_BY_NAME, DECLARATION_COLUMNS
 from riskprofile.io._table import Group, custom_cell
-from riskprofile.model._base import LENIENT, QualityFlag
+from riskprofile.model import LENIENT, QualityFlag
 from riskprofile.model.codes import describe_size_type
 from riskprofile.model.manifest import (
     KEY_PARTIES,

@@ -41,10 +41,15 @@ import math
 from typing import Any
 
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
-from riskprofile.model._base import MAX_TEXT_CHARS, RecordModel
-from riskprofile.model._extra import EXTRA_PREFIX, ExtraType, is_extra_name
 from riskprofile.model.codes import container_number_problem, normalise_container_number
 from riskprofile.model.manifest import Party, Seal
+from riskprofile.model.shared import (
+    EXTRA_PREFIX,
+    MAX_TEXT_CHARS,
+    ExtraType,
+    RecordModel,
+    is_extra_name,
+)
 
 __all__ = ["NotFlatError"]
 

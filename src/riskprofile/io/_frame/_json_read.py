@@ -16,9 +16,9 @@ from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat, json_documents, json_manifest
 from riskprofile.io._table import TableReader
-from riskprofile.model._base import Strictness, validation_context
-from riskprofile.model._extra import EXTRA_PREFIX, ExtraColumn, is_extra_field
+from riskprofile.model import Strictness, validation_context
 from riskprofile.model.frame import frame_schema, shipment_frame
+from riskprofile.model.shared import EXTRA_PREFIX, ExtraColumn, is_extra_field
 from riskprofile.model.shipment import Shipment, flatten
 
 __all__ = ["read_json_frame"]

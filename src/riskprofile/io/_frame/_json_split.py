@@ -60,11 +60,10 @@ from riskprofile.io._frame._json import (
     _text,
 )
 from riskprofile.io._read import BatchFormat, Undecodable, json_documents
-from riskprofile.model._base import QualityFlag
-from riskprofile.model._extra import ExtraType
-from riskprofile.model._flag_names import flagged_element
+from riskprofile.model import QualityFlag
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
+from riskprofile.model.shared import ExtraType, flagged_element
 from riskprofile.model.shipment import Shipment, flatten
 
 __all__ = ["DocumentPart", "FlatDocuments", "flat_documents"]

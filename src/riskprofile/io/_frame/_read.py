@@ -14,7 +14,7 @@ from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader
 from riskprofile.io._tabular import require_batch_file, table_mapping
-from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model import Strictness, validation_context
 from riskprofile.model.frame import shipment_frame
 
 __all__ = ["read_frame"]

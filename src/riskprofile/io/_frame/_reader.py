@@ -34,8 +34,9 @@ from riskprofile.io._frame._values import (
 from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat
 from riskprofile.io._table import TableReader, nest
-from riskprofile.model._base import MAX_TEXT_CHARS, Strictness
+from riskprofile.model import Strictness
 from riskprofile.model.manifest import GoodsItem
+from riskprofile.model.shared import MAX_TEXT_CHARS
 
 SLICE_RECORDS = 250_000
 SLICE_WORKERS = 2

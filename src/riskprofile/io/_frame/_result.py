@@ -8,7 +8,7 @@ import polars as pl
 
 from riskprofile.io._batch import Batch, ReadAccount, RejectedRecord
 from riskprofile.io._read import BatchFormat
-from riskprofile.model._base import Strictness
+from riskprofile.model import Strictness
 
 __all__ = ["FrameBatch"]
 

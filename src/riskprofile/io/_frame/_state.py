@@ -20,8 +20,9 @@ from riskprofile.io._frame._values import (
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat
 from riskprofile.io._table import TableReader
-from riskprofile.model._base import RecordModel, Strictness
+from riskprofile.model import Strictness
 from riskprofile.model.manifest import Manifest
+from riskprofile.model.shared import RecordModel
 
 
 @dataclass(frozen=True)

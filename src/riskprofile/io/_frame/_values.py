@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 
 from riskprofile.io._layout import COLUMNS
-from riskprofile.model._base import LENIENT, RecordModel
+from riskprofile.model import LENIENT
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.frame import DECIMAL_SCALE
 from riskprofile.model.manifest import MAX_PACKAGES, MAX_WEIGHT_KG
+from riskprofile.model.shared import RecordModel
 
 # Python's str.strip()/str.split() whitespace (str.isspace), which is wider than the
 # Unicode White_Space that Polars' own strip uses (it adds \x1c-\x1f).

@@ -61,7 +61,7 @@ from riskprofile.io.edifact._syntax import (
     tokenize,
     write_segment,
 )
-from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
 if TYPE_CHECKING:
@@ -385,8 +385,8 @@ def _model_side(
     """The messages and parts of messages the model path reads, each shipment keyed
     where ``flatten`` of the whole message puts it (see :func:`_in_file_order`). Needs
     nothing of the column-wise rows: it runs beside the flat reader."""
-    from riskprofile.model._flag_names import flagged_element
     from riskprofile.model.frame import shipment_frame
+    from riskprofile.model.shared import flagged_element
     from riskprofile.model.shipment import flatten
 
     rejected: list[RejectedRecord] = []

@@ -44,7 +44,7 @@ from riskprofile.io.edifact._values import (
     parse_temperature,
     parse_weight,
 )
-from riskprofile.model._base import Strictness, validation_context
+from riskprofile.model import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
 __all__ = [

@@ -12,8 +12,8 @@ from riskprofile.io._frame._values import PY_WHITESPACE, iso6346_problem
 from riskprofile.io._layout import COLUMNS
 from riskprofile.io.edifact._fields import _NAMES, _Columns
 from riskprofile.io.edifact._selected import _SEP
-from riskprofile.model._base import MAX_TEXT_CHARS
 from riskprofile.model.codes import normalise_container_number
+from riskprofile.model.shared import MAX_TEXT_CHARS
 
 # The longest text a cell may hold and stay plain (as for JSON documents read so).
 _LONGEST = MAX_TEXT_CHARS // 10
