@@ -133,6 +133,31 @@ def _goods_per_piece(piece_goods: pl.DataFrame, n_pieces: int) -> pl.DataFrame:
     )  # fmt: skip
 
 
+class _Blank:
+    """One all-null column of each type, shared by every column of the frame that is all
+    null. Polars never writes into a column another holds, so they read as separate
+    columns. A field whose column the file does not have (a flat file without the
+    declarations' eleven columns, say) was gathered into a buffer of nulls of its own:
+    some 220 MB at a million shipments, held as long as the frame (through scoring and
+    writing). (Polars shares the history and stow-plan fields' nulls already.)"""
+
+    def __init__(self, height: int) -> None:
+        self.height = height
+        self.made: dict[pl.DataType, pl.Series] = {}
+
+    def shared(self, column: pl.Series) -> pl.Series:
+        """``column``, or the shared all-null column of its type (with its name) when it
+        is all null."""
+        if not self.height or column.len() != self.height:
+            return column
+        if column.null_count() != self.height:
+            return column
+        if column.dtype not in self.made:
+            self.made[column.dtype] = column
+            return column
+        return self.made[column.dtype].alias(column.name)
+
+
 def fast_frame(
     rows: pl.DataFrame,
     calls: dict[int, _Call],
@@ -551,10 +576,13 @@ def assemble(
             for n in STOWPLAN_FIELDS
         }
     )  # fmt: skip
+    blank = _Blank(pieces.height)
     out = [
-        columns[name].alias(name)
-        if columns[name].dtype == dtype
-        else columns[name].cast(dtype).alias(name)
+        blank.shared(
+            columns[name].alias(name)
+            if columns[name].dtype == dtype
+            else columns[name].cast(dtype).alias(name)
+        )
         for name, dtype in schema.items()
     ]
     custom = [columns[n] for n in sorted(columns) if is_extra_field(n)]
