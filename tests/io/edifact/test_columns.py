@@ -197,12 +197,16 @@ def test_a_cuscar_file_scores_as_its_shipments_read_through_the_models(tmp_path:
 
 def _polars_steps(text: str, mapping: EdifactMapping) -> int:
     """The eager Polars steps ``edifact_columns`` takes (each goes through ``lazy()``)."""
+    import threading
+
     counted = 0
     lazy = pl.DataFrame.lazy
+    lock = threading.Lock()  # the sections are read on two threads
 
     def counting(frame: pl.DataFrame) -> pl.LazyFrame:
         nonlocal counted
-        counted += 1
+        with lock:
+            counted += 1
         return lazy(frame)
 
     with pytest.MonkeyPatch.context() as patch:
@@ -315,9 +319,16 @@ def test_the_models_read_their_parts_beside_the_flat_reader(
     day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
     path = tmp_path / "day.edi"
     path.write_text(write_cuscar(day), encoding="utf-8")
+    assert not edifact_columns(path.read_text(encoding="utf-8"), default_mapping()).routed
     part_read = threading.Event()
     threads = set()
+    tokenized = set()
     read_message, read_rows = _columns.read_message, _reader.read_text_rows
+    tokenize = _columns.tokenize
+
+    def tokenizing(text: str) -> object:
+        tokenized.add(threading.get_ident())
+        return tokenize(text)
 
     def reading_a_message(*args: object) -> object:
         threads.add(threading.get_ident())
@@ -330,10 +341,47 @@ def test_the_models_read_their_parts_beside_the_flat_reader(
 
     monkeypatch.setattr(_columns, "read_message", reading_a_message)
     monkeypatch.setattr(_reader, "read_text_rows", reading_rows)
+    monkeypatch.setattr(_columns, "tokenize", tokenizing)
     batch = read_frame(path)
     assert part_read.is_set()
+    # The part is cut out and tokenized on the models' thread too.
+    assert threads == tokenized
     assert threading.get_ident() not in threads
     assert batch.fallback is None
     assert batch.rows_via_models >= 1
     monkeypatch.undo()
+    _same_as_the_models(path)
+
+
+def test_the_sections_are_read_two_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The B/Ls' section waits here until the goods lines' section has started: it can
+    # only if the two are read side by side. What they route is routed as if read one
+    # after the other (the frame is the model path's, and the reasons the same twice).
+    import threading
+
+    from riskprofile.io.edifact._fields import _Columns
+
+    day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
+    text = write_cuscar(day)
+    goods_started = threading.Event()
+    waited = []
+    section = _Columns.section
+
+    def reading(self: _Columns, frame: pl.DataFrame, name: str, *rest: object) -> object:
+        if name == "goods":
+            goods_started.set()
+        elif name == "consignments":
+            waited.append(goods_started.wait(timeout=30))
+        return section(self, frame, name, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Columns, "section", reading)
+    first = edifact_columns(text, default_mapping())
+    assert waited == [True]
+    again = edifact_columns(text, default_mapping())
+    assert first.reasons == again.reasons
+    assert first.cells.equals(again.cells)
+    path = tmp_path / "day.edi"
+    path.write_text(text, encoding="utf-8")
     _same_as_the_models(path)

@@ -84,14 +84,16 @@ class EdifactColumns:
         fast: the messages with rows in ``cells`` (units of the file, from 1), in order.
         routed: unit -> the whole message, for the model path (nothing of it in
             ``cells``).
-        parts: unit -> the part of a message the model path reads (its header, the B/Ls
-            and containers routed, and their closure: the rest is in ``cells``).
+        parts: unit -> the segments (their places in the file) of the part of a message
+            the model path reads (its header, the B/Ls and containers routed, and their
+            closure: the rest is in ``cells``); ``part`` cuts it out as a message.
         fast_bills: ``unit``, ``run`` (the n-th B/L of the message in ``cells``) and
             ``key`` (the B/L's place in the file), to put shipments back in order.
         part_bills: unit -> the file places of the B/Ls in ``parts[unit]``, in order.
         declared: ``unit``, ``container_number``, ``key``: where each container is first
             declared (the order of the containers no B/L names).
         whole: the whole message of a unit (when its part cannot be read alone).
+        part: the part of a message of ``parts`` as a message (with its trailer).
         units: the file's units (messages; the envelope is plain, so no other).
         service: the service characters.
         reasons: unit -> why (some of) it goes through the model path.
@@ -100,11 +102,12 @@ class EdifactColumns:
     cells: pl.DataFrame
     fast: list[int]
     routed: dict[int, Message]
-    parts: dict[int, Message]
+    parts: dict[int, list[int]]
     fast_bills: pl.DataFrame
     part_bills: dict[int, list[int]]
     declared: pl.DataFrame
     whole: Callable[[int], Message]
+    part: Callable[[int], Message]
     units: int
     service: ServiceChars
     reasons: dict[int, str] = field(default_factory=dict)
@@ -173,6 +176,10 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
 
     routed = {number: whole(number) for number in sorted(bad)}
     parts = _parts(columns, frame, sorted(partial - set(bad)), bills, boxes)
+
+    def part(number: int) -> Message:
+        return _part(columns, number, parts[number])
+
     fast = [n for n in range(1, len(envelope.messages) + 1) if n not in bad]
     fast_bills = (
         laid.bills.filter(~pl.col("unit").is_in(list(bad)) & ~pl.col("id").is_in(list(bills)))
@@ -200,6 +207,7 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
         part_bills,
         declared,
         whole,
+        part,
         len(envelope.messages),
         cut.service,
         reasons,
@@ -238,10 +246,11 @@ def _closure(columns: _Columns, laid: _Laid) -> tuple[set[int], set[int]]:
 
 def _parts(
     columns: _Columns, frame: pl.DataFrame, units: list[int], bills: set[int], boxes: set[int]
-) -> dict[int, Message]:
-    """The part of each message of ``units`` the model path reads: every segment but
-    those of the B/Ls and containers read column-wise, with its trailer counting them
-    (the segments of every part picked in one filter, not one per message)."""
+) -> dict[int, list[int]]:
+    """The part of each message of ``units`` the model path reads, as the places of its
+    segments in the file: every segment but those of the B/Ls and containers read
+    column-wise (the segments of every part picked in one filter, not one per
+    message)."""
     if not units:
         return {}
     each = columns.mapping.each
@@ -254,16 +263,20 @@ def _parts(
         inside = (pl.col("depth") >= depth) & (pl.col(f"prefix{depth}") == "/".join(path))
         keep = keep & (~inside.fill_null(False) | pl.col(f"occ{depth}").is_in(list(chosen)))
     picked = frame.lazy().filter(keep).group_by("unit").agg(pl.col("at")).collect()
+    return dict(sorted(picked.iter_rows()))
+
+
+def _part(columns: _Columns, unit: int, ats: list[int]) -> Message:
+    """The part of message ``unit`` made of the segments at ``ats`` (its ``UNT`` last),
+    as a message of its own with a trailer that counts them (tokenized here: on the
+    model path's thread)."""
     cut = columns.cut
-    parts: dict[int, Message] = {}
-    for unit, ats in sorted(picked.iter_rows()):
-        head = columns.envelope.heads[unit - 1]
-        trailer = write_segment(Segment("UNT", ((str(len(ats)),), (head.reference,))), cut.service)
-        tokens = tokenize(cut.text_from(ats[:-1], trailer))
-        (message,) = open_envelopes(tokens).messages
-        message.interchange = columns.envelope.interchange
-        parts[unit] = message
-    return parts
+    head = columns.envelope.heads[unit - 1]
+    trailer = write_segment(Segment("UNT", ((str(len(ats)),), (head.reference,))), cut.service)
+    tokens = tokenize(cut.text_from(ats[:-1], trailer))
+    (message,) = open_envelopes(tokens).messages
+    message.interchange = columns.envelope.interchange
+    return message
 
 
 def _message(cut: _Cut, first: int, last: int, interchange: str | None) -> Message:
@@ -404,7 +417,7 @@ def _model_side(
         message = split.routed.get(number)
         outcome = None
         if message is None:  # a part: read alone unless the model says the whole message
-            outcome = read_message(split.parts[number], mapping, split.service, strictness,
+            outcome = read_message(split.part(number), mapping, split.service, strictness,
                                    source, number)  # fmt: skip
             # A flag on a value of the message's header (a vessel IMO off its check
             # digit) reads alike in the part and in the whole message, and the flat

@@ -75,6 +75,23 @@ class _Machine:
             found = self.roots[id(table)] = self._state(((table, 0),), (), "")
         return found
 
+    def complete(self, tags: list[str]) -> list[list[int]]:
+        """Every state reachable from the roots made so far and its move on each of
+        ``tags``: per state (in number order), per tag (in ``tags``' order), the state
+        after it (``-1``: no place)."""
+        frontier = list(self.roots.values())
+        seen = set(frontier)
+        while frontier:
+            state = frontier.pop()
+            for tag in tags:
+                target = self.moves[state].get(tag)
+                if target is None:
+                    target = self.move(state, tag)
+                if target >= 0 and target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        return [[self.moves[s][tag] for tag in tags] for s in range(len(self.states))]
+
     def move(self, state: int, tag: str) -> int:
         """The state after ``tag`` (``-1``: the segment has no place)."""
         levels = self.states[state].levels

@@ -5,6 +5,7 @@ records of each section, and each field of the mapping for all records at once (
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import polars as pl
 
 from riskprofile.io._layout import COLUMNS
 from riskprofile.io.edifact._cutting import _TAG, _Cut, _Envelope, _Machine
-from riskprofile.io.edifact._groups import table_for
+from riskprofile.io.edifact._groups import GroupDef, table_for
 from riskprofile.io.edifact._mapping import FIELDS, EdifactMapping
 from riskprofile.io.edifact._selected import _Field, _Selected
 
@@ -23,6 +24,14 @@ _PARTY_ROLES = {
     "freight_payer": "freight_payer",
 }
 _NAMES = [c.name for c in COLUMNS]
+
+
+def _tags_of(group: GroupDef) -> set[str]:
+    """Every segment tag of ``group`` and the groups in it."""
+    tags: set[str] = set()
+    for entry in group.entries:
+        tags |= _tags_of(entry) if isinstance(entry, GroupDef) else {entry.tag}
+    return tags
 
 
 # --- the columns -----------------------------------------------------------------------------
@@ -50,11 +59,11 @@ class _Columns:
         self.bad_bills: dict[int, str] = {}
         self.bad_boxes: dict[int, str] = {}
         self._selected = _Selected(cut)
-        self.passes = 0  # one-pass reads of a section's fields (counted by the tests)
         self._parts: dict[tuple[str, str], pl.DataFrame] | None = None
         self._no_segments = pl.DataFrame()
         self._records: dict[str, _Records] = {}
         self.max_depth = 0
+        self.walked = 0  # segments walked through the segment tables (for tests)
 
     def route(self, units: Iterable[int], reason: str) -> None:
         for unit in units:
@@ -85,38 +94,10 @@ class _Columns:
 
     def place(self) -> pl.DataFrame:
         """Every message segment with its unit, state, group path and occurrences."""
-        cut, envelope = self.cut, self.envelope
+        cut = self.cut
         frame = cut.frame
         machine = _Machine()
-        tags = frame["tag"].to_list()
-        states = [-1] * len(tags)
-        units = [0] * len(tags)
-        roots: list[int | None] = []
-        for number, ((first, last), head) in enumerate(
-            zip(envelope.messages, envelope.heads, strict=True), start=1
-        ):
-            table, note = table_for(head)
-            if table is None or note is not None:
-                roots.append(None)
-                self.route([number], note or "not read")
-                continue
-            if not envelope.trailer_ok[number - 1]:
-                self.route([number], "the message trailer (UNT) disagrees")
-            state = machine.root(table.root)
-            moves = machine.moves
-            for i in range(first, last + 1):
-                units[i] = number
-                tag = tags[i]
-                target = moves[state].get(tag)
-                if target is None:
-                    target = machine.move(state, tag)
-                    moves = machine.moves
-                if target < 0:
-                    self.route([number], "a segment out of place")
-                    continue
-                states[i] = target
-                state = target
-        del tags
+        units, states = self._walk(machine)
         each = self.mapping.each
         needed = max(
             len(each.get("containers", ())),
@@ -124,9 +105,8 @@ class _Columns:
         )
         depth = max([needed, *(len(s.names) for s in machine.states)])
         self.max_depth = depth
-        placed = pl.DataFrame({"unit": pl.Series(units, dtype=pl.Int32)}).with_columns(
-            pl.Series("state", states, dtype=pl.Int32),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("at"),
+        placed = pl.DataFrame([units, states]).with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("at")
         )
         frame = pl.concat([frame, placed], how="horizontal")
         inside = pl.col("unit") > 0
@@ -176,6 +156,63 @@ class _Columns:
         )
         self._repeats(frame, depth)
         return frame
+
+    def _walk(self, machine: _Machine) -> tuple[pl.Series, pl.Series]:
+        """Each segment's message (``unit``, 0 outside the messages read) and state in
+        its message's segment table (``state``, -1 for a segment with no place), routing
+        the messages with a segment out of place.
+
+        The machine's moves are made complete first (every state reachable from the
+        tables' roots, on every tag the tables know: a few dozen of each), as a table
+        indexed by state and tag code, so that the walk over the file's tags is one list
+        lookup per segment. A segment with no place leaves the state as it was, marked:
+        state ``s + n`` (of ``n`` states) moves as ``s`` does."""
+        envelope = self.envelope
+        tags = self.cut.frame.get_column("tag")
+        height = len(tags)
+        read: list[tuple[int, int, int, int]] = []  # number, first, last, root state
+        known: set[str] = set()
+        for number, ((first, last), head) in enumerate(
+            zip(envelope.messages, envelope.heads, strict=True), start=1
+        ):
+            table, note = table_for(head)
+            if table is None or note is not None:
+                self.route([number], note or "not read")
+                continue
+            if not envelope.trailer_ok[number - 1]:
+                self.route([number], "the message trailer (UNT) disagrees")
+            read.append((number, first, last, machine.root(table.root)))
+            known.update(_tags_of(table.root))
+        codes_of = {tag: code for code, tag in enumerate(sorted(known))}
+        moves = machine.complete(list(codes_of))
+        n = len(moves)
+        # Code len(known): a tag no table knows, which no state takes.
+        after = [[n + s if t < 0 else t for t in row] + [n + s] for s, row in enumerate(moves)]
+        after += after
+        codes = tags.replace_strict(codes_of, default=len(codes_of), return_dtype=pl.Int32)
+        code_list = codes.to_list()
+        del codes
+        walked: list[int] = []
+        numbered: list[int] = []
+        done = 0
+        for number, first, last, root in read:
+            walked += [-1] * (first - done)
+            numbered += [0] * (first - done)
+            state = root
+            walked += [state := after[state][c] for c in code_list[first : last + 1]]
+            numbered += [number] * (last + 1 - first)
+            done = last + 1
+        walked += [-1] * (height - done)
+        numbered += [0] * (height - done)
+        del code_list
+        self.walked = done
+        units = pl.Series("unit", numbered, dtype=pl.Int32)
+        states = pl.Series("state", walked, dtype=pl.Int32)
+        unplaced = states >= n
+        if unplaced.any():
+            self.route(units.filter(unplaced).unique().to_list(), "a segment out of place")
+            states = states.set(unplaced, -1)
+        return units, states
 
     def _repeats(self, frame: pl.DataFrame, depth: int) -> None:
         """Route the messages where a segment or group repeats more often than its table
@@ -254,8 +291,8 @@ class _Columns:
         )
         return _Records(ids, d, "/".join(path))
 
-    def _segments(self, frame: pl.DataFrame, tag: str, path: str) -> pl.DataFrame:
-        """The segments of ``tag`` at group ``path``, in file order."""
+    def _split(self, frame: pl.DataFrame) -> None:
+        """The file's segments split by tag and group, once for every section."""
         if self._parts is None:
             # One pass over the file's segments for every section: by tag and group.
             keep = ["tag", "path", "unit", "raw"]
@@ -264,16 +301,46 @@ class _Columns:
             parts = kept.partition_by("tag", "path", as_dict=True)
             self._parts = {(str(k[0]), str(k[1])): v for k, v in parts.items()}
             self._no_segments = kept.clear()
+
+    def _segments(self, frame: pl.DataFrame, tag: str, path: str) -> pl.DataFrame:
+        """The segments of ``tag`` at group ``path``, in file order."""
+        self._split(frame)
+        assert self._parts is not None
         part = self._parts.get((tag, path))
         return part if part is not None else self._no_segments
 
     # --- the rows -----------------------------------------------------------------------------
 
-    def section(self, frame: pl.DataFrame, section: str) -> pl.DataFrame:
+    def sections(self, frame: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
+        """:meth:`section` of each of ``names``, two at a time on threads of their own
+        (each is Polars queries and some Python: one's Python runs while the other's
+        Polars does); what they route is routed afterwards in the order of ``names``,
+        as if read one after the other."""
+        self._split(frame)
+        for name in names:
+            self.records(frame, name)
+        deferred: dict[str, list[tuple[pl.DataFrame, pl.Expr, str]]] = {n: [] for n in names}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # The largest sections first, so that the small ones fill in after them.
+            order = sorted(names, key=lambda n: -self.records(frame, n).frame.height)
+            running = {n: pool.submit(self.section, frame, n, deferred[n]) for n in order}
+            tables = {n: running[n].result() for n in names}
+        for name in names:
+            for found, condition, reason in deferred[name]:
+                self.route_where(found, condition, reason, name)
+        return tables
+
+    def section(
+        self,
+        frame: pl.DataFrame,
+        section: str,
+        deferred: list[tuple[pl.DataFrame, pl.Expr, str]] | None = None,
+    ) -> pl.DataFrame:
         """One row per record of ``section``: ``id``, ``unit``, ``parent``, ``at`` and its
         fields as cells (parties as four columns each; seals two; lists as lists), all
         read in one pass over the segments the mapping's selectors name
-        (:mod:`._selected`)."""
+        (:mod:`._selected`). What the fields route is routed at once, or appended to
+        ``deferred`` when given."""
         records = self.records(frame, section)
         out = records.frame
         fields = [
@@ -300,11 +367,13 @@ class _Columns:
                 )
                 .drop("id", "unit")
             )
-        self.passes += 1
         table = ids.hstack([c for f in pl.collect_all(aligned) for c in f.get_columns()])
 
         def route(found: pl.DataFrame, condition: pl.Expr, reason: str) -> None:
-            self.route_where(found, condition, reason, section)
+            if deferred is not None:
+                deferred.append((found, condition, reason))
+            else:
+                self.route_where(found, condition, reason, section)
 
         cells: list[pl.Series] = []
         for spec in fields:

@@ -41,10 +41,9 @@ class _Laid:
 
 def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     """The flat layout's rows of every message (routed ones included; dropped later)."""
-    voyage = columns.section(frame, "manifest")
-    boxes = columns.section(frame, "containers")
-    bills = columns.section(frame, "consignments")
-    goods = columns.section(frame, "goods")
+    read = columns.sections(frame, ["manifest", "containers", "consignments", "goods"])
+    voyage, boxes = read["manifest"], read["containers"]
+    bills, goods = read["consignments"], read["goods"]
     for name in ("container_number",):
         if name not in goods.columns:
             goods = goods.with_columns(pl.lit(None, pl.List(pl.String)).alias(name))
