@@ -22,7 +22,7 @@ from riskprofile.rules import LANES, Lane, RankedContainer, most_severe
 
 if TYPE_CHECKING:
     from riskprofile.engines.columnar import FrameRun
-    from riskprofile.io._batch import RejectedRecord
+    from riskprofile.io import RejectedRecord
     from riskprofile.io.edifact import StowplanCheck
     from riskprofile.model.shipment import Shipment
 

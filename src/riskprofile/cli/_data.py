@@ -166,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
     from riskprofile.cli._progress import Progress
     from riskprofile.cli._read import frame_summary, read
     from riskprofile.io import read_manifests
-    from riskprofile.io._flags import flag_records, frame_flag_records
+    from riskprofile.io.shared import flag_records, frame_flag_records
     from riskprofile.model import Strictness
 
     strictness: Strictness = "strict" if args.strict else "lenient"

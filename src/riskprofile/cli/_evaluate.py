@@ -85,7 +85,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from riskprofile.cli._read import read
     from riskprofile.errors import ArgumentError, MissingSourceWarning
     from riskprofile.evaluation import DEFAULT_CAPACITIES, evaluate, text_summary, write_report
-    from riskprofile.evaluation._breakdown import check_group_field
+    from riskprofile.evaluation.shared import check_group_field
     from riskprofile.rules import missing_sources
     from riskprofile.scoring import score
     from riskprofile.selection import parse_capacity

@@ -47,7 +47,7 @@ def _home_and_time(
 
 def _pcu(text: str) -> str:
     """A PCU id argument (``PK-KHI``): it names files, so nothing else is accepted."""
-    from riskprofile.exchange._messages import valid_pcu
+    from riskprofile.exchange.shared import valid_pcu
 
     try:
         return valid_pcu(text)
@@ -57,7 +57,7 @@ def _pcu(text: str) -> str:
 
 def _valid_days(text: str) -> int:
     """Days a warning stays valid: 1 to the maximum a message may be valid."""
-    from riskprofile.exchange._messages import MAX_VALIDITY
+    from riskprofile.exchange import MAX_VALIDITY
 
     try:
         days = int(text)
@@ -96,7 +96,7 @@ def _quantity(text: str) -> str:
 
 def _key_id(text: str) -> str:
     """A key id argument: 64 lower-case hex digits."""
-    from riskprofile.exchange._trust import KEY_ID
+    from riskprofile.exchange.shared import KEY_ID
 
     if not KEY_ID.fullmatch(text):
         raise argparse.ArgumentTypeError(
@@ -376,7 +376,7 @@ def register(commands: Any) -> None:
 def _warning_from_run(args: argparse.Namespace, sender: str, now: dt.datetime) -> Any:
     from riskprofile._run_file import RUN_FORMAT, read_run
     from riskprofile.errors import InputFormatError
-    from riskprofile.io._json import read_document
+    from riskprofile.io.shared import read_document
 
     doc = read_document(args.run_json)
     if isinstance(doc, dict) and doc.get("format") == RUN_FORMAT:
@@ -564,7 +564,7 @@ def _send_and_write(
     """Sign one copy of ``message`` per recipient, log it as sent and write it into
     ``-o``; exit 2 (nothing signed or logged) when the folder cannot be written."""
     from riskprofile.exchange import ExchangeLog, send
-    from riskprofile.exchange._files import write_atomic
+    from riskprofile.exchange.shared import write_atomic
 
     out = Path(args.output)
     try:  # before anything is signed and logged as sent
@@ -693,7 +693,7 @@ def _import(args: argparse.Namespace) -> int:
 def _match(args: argparse.Namespace) -> int:
     from riskprofile.cli._read import read
     from riskprofile.exchange import load_policy
-    from riskprofile.exchange._match import match_parties
+    from riskprofile.exchange.shared import match_parties
 
     secrets: list[str | None] = [
         p.salt for p in (load_policy(path) for path in args.policy) if p.salt
@@ -715,7 +715,7 @@ def _match(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from riskprofile.exchange._import import refresh
+    from riskprofile.exchange.shared import refresh
 
     active, expired = refresh(args.into, now=_now(args))
     print(f"{active} partner warning(s) in force, {expired} expired (left out) in {args.into}")

@@ -51,7 +51,7 @@ def _passphrase(what: str, *, confirm: bool = False) -> bytes:
     import getpass
 
     from riskprofile.errors import InputFormatError
-    from riskprofile.exchange._signing import PASSPHRASE_VARIABLE
+    from riskprofile.exchange.shared import PASSPHRASE_VARIABLE
 
     given = os.environ.get(PASSPHRASE_VARIABLE)
     if given is not None:
@@ -74,7 +74,7 @@ def _passphrase(what: str, *, confirm: bool = False) -> bytes:
 def _signing_key(path: str) -> Any:
     """This PCU's private key from ``--key``: its passphrase asked for when encrypted."""
     from riskprofile.exchange import SigningKey
-    from riskprofile.exchange._signing import is_encrypted
+    from riskprofile.exchange.shared import is_encrypted
 
     if is_encrypted(path):
         return SigningKey.load(path, passphrase=_passphrase(f"the private key {path}"))
@@ -83,7 +83,7 @@ def _signing_key(path: str) -> Any:
 
 def _trust_add(args: argparse.Namespace) -> int:
     from riskprofile.exchange import TrustStore
-    from riskprofile.exchange._files import read_limited
+    from riskprofile.exchange.shared import read_limited
 
     path = _home(args) / "trust.json"
     store = TrustStore.load(path)
@@ -121,7 +121,7 @@ def _trust_apply(args: argparse.Namespace) -> int:
         apply_key_statement,
         log_key_statement,
     )
-    from riskprofile.exchange._keys import MAX_STATEMENT_BYTES
+    from riskprofile.exchange.shared import MAX_STATEMENT_BYTES
 
     path = _home(args) / "trust.json"
     store = TrustStore.load(path)
@@ -159,7 +159,7 @@ def _rotate(args: argparse.Namespace) -> int:
         log_key_statement,
         rotation,
     )
-    from riskprofile.exchange._files import write_atomic
+    from riskprofile.exchange.shared import write_atomic
 
     old = _signing_key(args.key)
     log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
@@ -189,7 +189,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     from riskprofile.exchange import ExchangeLog, log_key_statement, revocation
-    from riskprofile.exchange._files import write_atomic
+    from riskprofile.exchange.shared import write_atomic
 
     signer = _signing_key(args.key)
     log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
@@ -216,7 +216,7 @@ def _read_message(path: str, limit: int | None = None) -> bytes:
     larger file is refused by the verification (and logged by an import) unread."""
     from riskprofile._files import RefusedFileError, read_regular_file
     from riskprofile.errors import InputFormatError
-    from riskprofile.exchange._signing import MAX_MESSAGE_BYTES
+    from riskprofile.exchange import MAX_MESSAGE_BYTES
 
     try:
         # Not waited on: a FIFO (or a device) is refused before any read.

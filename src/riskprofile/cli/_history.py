@@ -120,7 +120,7 @@ def _register_traders(sub: Any) -> None:
 
 
 def _store_path_checked(command: str, store: str, inputs: list[str | None]) -> None:
-    from riskprofile.history._backends import is_dsn
+    from riskprofile._locations import is_dsn
 
     if not store.strip():
         raise _args.usage_error(command, "--store: give a DuckDB file or a postgresql:// DSN")

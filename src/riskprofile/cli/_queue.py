@@ -82,7 +82,7 @@ def _workbench_of(args: argparse.Namespace, command: str) -> tuple[Any, Any, Any
     from riskprofile.selection import capacity_from_text
     from riskprofile.serve.web import list_users, record
     from riskprofile.workbench import Actor, Workbench, WorkbenchConfig
-    from riskprofile.workbench._db import SharedDatabase
+    from riskprofile.workbench.shared import SharedDatabase
 
     check_queue_options(args, command)
     store = _workbench.open_store(command, args, create=False)

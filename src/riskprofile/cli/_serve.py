@@ -244,8 +244,8 @@ def _mount_web(app: Any, web: Any) -> None:
 def _serve_web_only(args: argparse.Namespace, web: Any) -> int:
     from fastapi import FastAPI
 
-    from riskprofile.serve import WEB_SETTINGS_VARIABLE
-    from riskprofile.serve._limits import BodyLimit, Limits
+    from riskprofile.serve import WEB_SETTINGS_VARIABLE, Limits
+    from riskprofile.serve.shared import BodyLimit
 
     app = FastAPI(title="riskprofile workbench", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(BodyLimit, limits=Limits(max_body_bytes=args.max_body * 1024 * 1024))

@@ -34,8 +34,8 @@ from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import Feedback, RiskWarning, Seizure
 from riskprofile.exchange._signing import digest, verify
 from riskprofile.exchange._trust import TrustStore
-from riskprofile.io._cells import csv_line, csv_text
-from riskprofile.io._json import JsonInputError, JsonLimits, loads
+from riskprofile.io import csv_text
+from riskprofile.io.shared import JsonInputError, JsonLimits, csv_line, loads
 
 __all__ = [
     "OUTCOME_COLUMNS",

@@ -62,7 +62,7 @@ from riskprofile.exchange._log import Direction, ExchangeLog
 from riskprofile.exchange._messages import MAX_CLOCK_SKEW, PCU_PATTERN
 from riskprofile.exchange._signing import SigningKey, digest, key_id, raw_public_key
 from riskprofile.exchange._trust import KEY_ID, Revocation, TrustStore
-from riskprofile.io._json import JsonInputError, JsonLimits, loads
+from riskprofile.io.shared import JsonInputError, JsonLimits, loads
 
 __all__ = [
     "MAX_STATEMENT_BYTES",

@@ -15,7 +15,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.exchange._files import read_limited
 from riskprofile.exchange._import import MAX_STATE_BYTES, PARTIES, PARTY_KEYS
 from riskprofile.exchange._messages import _normal_party_key
-from riskprofile.io._cells import csv_text
+from riskprofile.io import csv_text
 
 __all__ = ["PartyMatch", "match_parties"]
 
@@ -77,7 +77,7 @@ def match_parties(
     without it, keys are not compared). In batch order."""
     import polars as pl
 
-    from riskprofile.history._keys import trader_name, trader_name_expr
+    from riskprofile.history.shared import trader_name, trader_name_expr
 
     folder = Path(folder)
     named = _entries(folder, PARTIES, now)

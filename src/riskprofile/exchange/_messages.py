@@ -118,7 +118,7 @@ def party_key(name: str, secret: str) -> str | None:
     ...     "KHAN LOGISTICS PRIVATE LIMITED", "s3cret")
     True
     """
-    from riskprofile.history._keys import trader_name
+    from riskprofile.history.shared import trader_name
 
     if not secret:
         raise ValueError("a party key needs the secret the two PCUs share")
@@ -129,7 +129,7 @@ def party_key(name: str, secret: str) -> str | None:
 def _normal_party_key(normal: str, secret: str) -> str:
     """:func:`party_key` of a name already normalised (``trader_name``'s): the one
     derivation, which the party-key watch lists match by too."""
-    from riskprofile.lists._party_keys import normal_party_key
+    from riskprofile.lists.shared import normal_party_key
 
     return normal_party_key(normal, secret)
 

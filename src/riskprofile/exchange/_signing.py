@@ -54,7 +54,7 @@ from riskprofile.exchange._messages import (
     parse_message,
     valid_pcu,
 )
-from riskprofile.io._json import JsonInputError, JsonLimits, loads
+from riskprofile.io.shared import JsonInputError, JsonLimits, loads
 
 if TYPE_CHECKING:
     from riskprofile.exchange._log import ExchangeLog

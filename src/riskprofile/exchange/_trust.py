@@ -30,7 +30,7 @@ from riskprofile.errors import InputFormatError
 from riskprofile.exchange._files import write_atomic
 from riskprofile.exchange._messages import valid_pcu
 from riskprofile.exchange._signing import key_id, public_key_from_pem, raw_public_key
-from riskprofile.io._json import JsonInputError, JsonLimits, read_document
+from riskprofile.io.shared import JsonInputError, JsonLimits, read_document
 
 __all__ = ["MAX_TRUST_STORE_BYTES", "Revocation", "TrustStore"]
 

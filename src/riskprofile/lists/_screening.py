@@ -152,7 +152,7 @@ def _trader_names(names: Sequence[str | None]) -> list[str | None]:
     """:func:`~riskprofile.history.trader_name` of each name, column-wise."""
     import polars as pl
 
-    from riskprofile.history._keys import trader_name_expr
+    from riskprofile.history.shared import trader_name_expr
 
     frame = pl.DataFrame({"name": list(names)}, schema={"name": pl.String})
     return frame.select(trader_name_expr(pl.col("name")))["name"].to_list()
@@ -268,7 +268,7 @@ class ScreenedValues(set[Any]):
         answers = self._answers
         if party in answers:
             return answers[party]
-        from riskprofile.history._keys import trader_name_text
+        from riskprofile.history.shared import trader_name_text
 
         # One name: in Python (a Polars query per party would cost ~1,000 times more).
         self.remember([party], [trader_name_text(party[1])])

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from riskprofile.io._cells import csv_line
+from riskprofile.io.shared import csv_line
 from riskprofile.output._tables import (
     CONTAINER_COLUMNS,
     HIT_COLUMNS,

@@ -12,7 +12,8 @@ from typing import Any, BinaryIO
 
 import polars as pl
 
-from riskprofile.io._cells import csv_cell, csv_line
+from riskprofile.io import csv_cell
+from riskprofile.io.shared import csv_line
 from riskprofile.output._frame import _NULLABLE, _NUMBERS
 
 __all__ = [

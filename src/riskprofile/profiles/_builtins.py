@@ -172,7 +172,7 @@ class _Contains(re_ast.ContainsExpression):  # type: ignore[misc]
             return False
         # A list matched by trader (``match: trader``): the party whose name this is,
         # with its identifier and country (the loader allows only ``<role>_name in $l``).
-        from riskprofile.lists._screening import party_fields
+        from riskprofile.lists.shared import party_fields
 
         identifier, _, country = party_fields(self.member.name[: -len("_name")])
 

@@ -19,7 +19,7 @@ from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._schema import Indicator, Profile
 
 if TYPE_CHECKING:
-    from riskprofile.lists._screening import Screen, ScreenMatch
+    from riskprofile.lists.shared import Screen, ScreenMatch
 
 __all__ = [
     "Location",
@@ -118,7 +118,7 @@ class CompiledList:
         :mod:`riskprofile.lists._screening`): its values in force are then a
         :class:`~riskprofile.lists._screening.ScreenedValues`. Called once, when the
         list is compiled."""
-        from riskprofile.lists._screening import DEFAULT_THRESHOLD, ScreenedValues, TraderScreen
+        from riskprofile.lists.shared import DEFAULT_THRESHOLD, ScreenedValues, TraderScreen
 
         chosen = DEFAULT_THRESHOLD if threshold is None else threshold
         self.screen = TraderScreen(self.entries, chosen)
@@ -130,8 +130,7 @@ class CompiledList:
         name under ``secret`` from now on (``match: party_key``, see
         :mod:`riskprofile.lists._party_keys`); matched as trader lists are (the same
         engine code). Called once, when the list is compiled."""
-        from riskprofile.lists._party_keys import KeyScreen
-        from riskprofile.lists._screening import ScreenedValues
+        from riskprofile.lists.shared import KeyScreen, ScreenedValues
 
         self.screen = KeyScreen(self.entries, secret)
         self._all = ScreenedValues(self.values, self.screen)
@@ -159,7 +158,7 @@ class CompiledList:
             return cached[1]
         values = {e.value for e in self.entries if e.in_force(as_of)}
         if self.screen is not None:
-            from riskprofile.lists._screening import ScreenedValues
+            from riskprofile.lists.shared import ScreenedValues
 
             values = ScreenedValues(values, self.screen)
         self._cache = (as_of, values)
@@ -274,7 +273,7 @@ class CompiledIndicator:
         """How a party of the shipment matched trader list ``name`` (``match: trader``):
         the first party compared with it, in the order written, that is an entry in
         force at ``as_of``; None when none is (or the list is matched exactly)."""
-        from riskprofile.lists._screening import ScreenedValues, party_fields
+        from riskprofile.lists.shared import ScreenedValues, party_fields
 
         watch, fields = self.quoted[name]
         values = watch.at(as_of)
@@ -324,7 +323,7 @@ class CompiledIndicator:
         matched entry's column as written, "unknown" when empty or nothing matched (of a
         trader list, also how the party matched: ``match``, ``method``, ``score``,
         ``party``)."""
-        from riskprofile.lists._screening import MATCH_COLUMNS
+        from riskprofile.lists.shared import MATCH_COLUMNS
 
         watch = self.quoted[name][0]
         if watch.matched_by_trader and column in MATCH_COLUMNS and column not in watch.columns:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from riskprofile._files import RefusedFileError, read_regular_file
-from riskprofile.io._cells import csv_text
+from riskprofile.io import csv_text
 from riskprofile.profiles._compiled import CompiledList, ListEntry, Location
 from riskprofile.profiles._lists import STANDARD_COLUMNS, FieldFormat, field_format, parse_expiry
 from riskprofile.profiles._schema import ListChange, ListItem, WatchList

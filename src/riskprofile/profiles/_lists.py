@@ -336,7 +336,7 @@ def trader_list_uses(statement: Any, name: str) -> tuple[list[str], list[str]]:
     otherwise (a node's description each): a trader list is a party screening, which
     compares one party's name, with its identifier and country, with the list; any other
     use would compare text with it as written, and is refused."""
-    from riskprofile.lists._screening import SCREENED_ROLES
+    from riskprofile.lists.shared import SCREENED_ROLES
 
     parties = {f"{role}_name" for role in SCREENED_ROLES} & _FIELDS
     fields: list[str] = []

@@ -257,7 +257,7 @@ def _check_trader_lists(
 ) -> bool:
     """Every use of a trader list (``match: trader``) is a party screening
     (``consignee_name in $list``); false, each other use reported, when one is not."""
-    from riskprofile.lists._screening import SCREENED_ROLES
+    from riskprofile.lists.shared import SCREENED_ROLES
 
     ok = True
     for name in sorted(traders):
@@ -294,7 +294,7 @@ def _party_key_secret(
     """The secret of a party-key list (``match: party_key``), from the environment
     variable its ``secret_env`` names; None (and why reported) when it is not set, or
     when a value is not a party key: such a list could never match, and says so."""
-    from riskprofile.lists._party_keys import PARTY_KEY_PATTERN
+    from riskprofile.lists.shared import PARTY_KEY_PATTERN
 
     watch = resolved.profile.lists[name]
     origin = _Origin(resolved.origin, ("lists", name))
@@ -366,7 +366,7 @@ def _quoted(
         watch = watch_lists.get(name)
         extra: tuple[str, ...] = ()
         if watch is not None and watch.matched_by_trader:
-            from riskprofile.lists._screening import MATCH_COLUMNS, party_fields
+            from riskprofile.lists.shared import MATCH_COLUMNS, party_fields
 
             extra = MATCH_COLUMNS
             # The party's identifier and country are read with its name.

@@ -34,8 +34,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from riskprofile.evaluation._outcomes import Outcome, SelectedBy
-from riskprofile.io._cells import CsvWriter, csv_text
+from riskprofile.evaluation.shared import Outcome, SelectedBy
+from riskprofile.io import csv_text
+from riskprofile.io.shared import CsvWriter
 from riskprofile.model import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.model.shipment import Shipment, flatten

@@ -24,7 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from riskprofile.io._cells import CsvWriter, csv_text
+from riskprofile.io import csv_text
+from riskprofile.io.shared import CsvWriter
 from riskprofile.model import LENIENT
 from riskprofile.model.manifest import Manifest
 from riskprofile.synth._generator import generate_manifest_documents

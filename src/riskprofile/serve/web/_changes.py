@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from riskprofile.errors import ProfileSetError, RiskProfileError
-from riskprofile.exchange._files import sync_folder, write_atomic
+from riskprofile.exchange.shared import sync_folder, write_atomic
 from riskprofile.profiles import lock_profiles
 from riskprofile.serve._app import load_named_profiles
 from riskprofile.serve.web._audit import record

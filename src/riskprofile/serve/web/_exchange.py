@@ -37,7 +37,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from riskprofile._files import read_regular_file
 from riskprofile.errors import ExchangeError, RiskProfileError
 from riskprofile.exchange import (
+    MAX_MESSAGE_BYTES,
     MAX_VALIDITY,
+    PCU_PATTERN,
     ExchangeLog,
     Feedback,
     PartyRef,
@@ -54,8 +56,7 @@ from riskprofile.exchange import (
     send,
     warning_category,
 )
-from riskprofile.exchange._messages import PCU_PATTERN, valid_pcu
-from riskprofile.exchange._signing import MAX_MESSAGE_BYTES, PASSPHRASE_VARIABLE, is_encrypted
+from riskprofile.exchange.shared import PASSPHRASE_VARIABLE, is_encrypted, valid_pcu
 from riskprofile.serve.web._audit import record
 from riskprofile.serve.web._i18n import N_, _
 from riskprofile.serve.web._shell import NavItem, Refusal, render, require_role, web_context

@@ -46,7 +46,7 @@ from riskprofile.workbench import (
     allowed_actions,
     why_not,
 )
-from riskprofile.workbench._db import SharedDatabase
+from riskprofile.workbench.shared import SharedDatabase
 
 __all__ = ["NAV", "WORDS", "router", "workbench_of"]
 

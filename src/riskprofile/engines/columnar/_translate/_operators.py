@@ -495,7 +495,7 @@ def _screened(name_field: str, values: Any) -> pl.Expr:
     trader list ``values`` (:class:`~riskprofile.lists._screening.ScreenedValues`), as
     the row-wise engine's containment decides it: the rows' distinct parties are
     matched once each (:func:`~riskprofile.lists._screening.screen_mask`)."""
-    from riskprofile.lists._screening import party_fields, screen_mask
+    from riskprofile.lists.shared import party_fields, screen_mask
 
     fields = party_fields(name_field[: -len("_name")])
     present = [f for f in fields if f is not None]
