@@ -1,20 +1,30 @@
 """``riskprofile data convert``: each conversion path writes the bytes the model path
-writes (``write_*`` of the manifests ``read_manifests`` gives, gathered), and a flat
-file's manifests are written as they are read, never gathered first."""
+writes (``write_*`` of the manifests ``read_manifests`` gives, gathered); a flat file to a
+flat file is converted from its columns (``--engine columnar``, the default), the same
+bytes, messages and exit code as the model path (``--engine rowwise``) on random flat
+files with planted problems; and the model path writes a flat file's manifests as they
+are read, never gathered first."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from riskprofile.cli import main
-from riskprofile.io import read_manifests, write_csv, write_json, write_parquet
-from riskprofile.io._cells import CsvWriter
+from riskprofile.io import COLUMNS, read_manifests, table_rows, write_csv, write_json, write_parquet
+from riskprofile.io._cells import CsvWriter, csv_line
 from riskprofile.io._table import TableReader
+from riskprofile.io._table_write import cell_text
 from riskprofile.synth import generate_manifests
+from tests.depth import depth
 
 WRITERS: dict[str, Any] = {".csv": write_csv, ".parquet": write_parquet, ".jsonl": write_json}
 
@@ -98,7 +108,222 @@ def test_a_flat_file_is_written_as_it_is_read(
         import riskprofile.io._table_write as table_write
 
         monkeypatch.setattr(table_write, "_CHUNK_ROWS", 1)
-    assert main(["data", "convert", str(batches[".csv"]), str(tmp_path / f"o{target}")]) == 0
+    args = ["data", "convert", str(batches[".csv"]), str(tmp_path / f"o{target}")]
+    assert main([*args, "--engine", "rowwise"]) == 0
     assert events.count("read") >= 3
     last_read = len(events) - 1 - events[::-1].index("read")
     assert "write" in events[:last_read]
+
+
+# --- the column-wise convert against the model path -----------------------------------
+
+_TEXT = ["", "  ", " padded ", "=HYPERLINK(1)", "-5", "a,b", 'say "hi"',
+         "\u00a0nbsp\u2003", "stra\u00dfe", "'=quoted", "+3.25", "@x", "lower case",
+         "\x1ceparator\x1f", "\tTAB"]  # fmt: skip
+_NUMBER = ["12.50", "1E+2", "007", "-0", "0.0000001", "1e15", "1e16", "abc", "1,5", " 3 ", "-12",
+           "999999999999999.9", "1_000", "0.1", "2.675", "1000000001", "", " "]  # fmt: skip
+_CODE = ["pkkhi", "PK KHI", "XXXXX", "12", "usd", "US", "PAK", "zz", "", "cn sha", "3", "ROAD"]
+_BOX = ["csqu 305438 3", "MSCU1234566", "BADNUMBER", "", "CSQU3054383", "tcnu 123456-0"]
+_SEALS = ["S1;S2", ";S1", "S1;;S2", " S1 ; S2 ", "", "S9", "S1; S1"]
+_SEALERS = ["CA;SH", "XX", "CA;;CU", "CA;SH;CU;CA", "", "customs", " sh "]
+_WORD = ["Y", "no", "maybe", "F", "E", "FCL", "x", "collect", "PP", ""]
+_DATE = ["2026-01-02", "2026-13-01", "02/01/2026", "2026-11-02T08:00:00", ""]
+_KIND = {
+    "text": _TEXT, "number": _NUMBER, "integer": _NUMBER, "date": _DATE,
+    "datetime": _DATE, "bool": _WORD, "list": _SEALS,
+}  # fmt: skip
+
+
+def _palette(column: str, kind: str) -> list[str]:
+    if column == "container_number":
+        return _BOX
+    if column == "seal_sealers":
+        return _SEALERS
+    if column in ("freight_terms", "container_full"):
+        return _WORD
+    if column.endswith(
+        (
+            "country",
+            "port_of_loading",
+            "port_of_discharge",
+            "place_of_receipt",
+            "place_of_delivery",
+            "currency",
+            "port_of_call",
+            "_mode",
+            "hs_code",
+        )
+    ):
+        return _CODE + _TEXT[:3]  # fmt: skip
+    return _KIND[kind]
+
+
+def _base_rows() -> tuple[list[str], list[list[str]]]:
+    manifests = [m for seed in range(8, 14) for m in generate_manifests(seed, 2, defect_rate=0.2)]
+    header = [c.name for c in COLUMNS]
+    rows = [
+        ["" if (v := cell_text(row.get(n))) is None else v for n in header]
+        for row in table_rows(manifests)
+    ]
+    return header, rows
+
+
+_HEADER, _ROWS = _base_rows()
+_KINDS = {c.name: c.kind for c in COLUMNS}
+_COLUMN_NAMES = [c.name for c in COLUMNS]
+
+_edits = st.lists(
+    st.tuples(
+        st.integers(0, len(_ROWS) - 1),
+        st.sampled_from(_COLUMN_NAMES),
+        st.integers(0, 40),
+    ),
+    min_size=1,
+    max_size=25,
+)
+# Rows copied (a goods line twice, a bill's row in another call's place), given another
+# row's B/L or container, or moved to the end.
+_moves = st.lists(
+    st.tuples(
+        st.sampled_from(["copy", "bill", "box", "last", "drop_bill"]),
+        st.integers(0, len(_ROWS) - 1),
+        st.integers(0, len(_ROWS) - 1),
+    ),
+    max_size=5,
+)
+
+
+def _planted(
+    edits: list[tuple[int, str, int]], moves: list[tuple[str, int, int]]
+) -> list[list[str]]:
+    rows = [list(r) for r in _ROWS]
+    at = {n: i for i, n in enumerate(_HEADER)}
+    for row, column, pick in edits:
+        palette = _palette(column, _KINDS[column])
+        rows[row][at[column]] = palette[pick % len(palette)]
+    for how, a, b in moves:
+        if how == "copy":
+            rows.insert(b, list(rows[a]))
+        elif how == "bill":
+            rows[a][at["bl_number"]] = rows[b][at["bl_number"]].lower()
+        elif how == "box":
+            rows[a][at["container_number"]] = rows[b][at["container_number"]]
+        elif how == "last":
+            rows.append(rows.pop(a))
+        else:
+            rows[a][at["bl_number"]] = ""
+    return rows
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=_edits,
+    moves=_moves,
+    source=st.sampled_from([".csv", ".parquet", ".tsv"]),
+    target=st.sampled_from([".csv", ".parquet"]),
+    strict=st.booleans(),
+    custom=st.booleans(),
+)
+def test_the_columnwise_convert_writes_the_model_paths_bytes(
+    tmp_path_factory: pytest.TempPathFactory,
+    edits: list[tuple[int, str, int]],
+    moves: list[tuple[str, int, int]],
+    source: str,
+    target: str,
+    strict: bool,
+    custom: bool,
+) -> None:
+    """A flat file with planted problems (padded, blank, odd and conflicting cells, bad
+    codes, seals the model repairs, rows without a B/L or copied into other calls):
+    ``--engine columnar`` writes the same bytes, says the same and exits alike as the
+    model path."""
+    folder = tmp_path_factory.mktemp("differential")
+    rows = _planted(edits, moves)
+    header = list(_HEADER)
+    if custom:  # a custom column (a number), and a mapping that reads it
+        header.append("office_rate")
+        rows = [[*r, _NUMBER[i % len(_NUMBER)]] for i, r in enumerate(rows)]
+    path = folder / f"in{source}"
+    if source == ".parquet":
+        pl.DataFrame(
+            [
+                pl.Series(n, [r[i] or None for r in rows], dtype=pl.String)
+                for i, n in enumerate(header)
+            ]
+        ).write_parquet(path)
+    else:
+        sep = "\t" if source == ".tsv" else ","
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write("".join(csv_line(r, delimiter=sep) for r in [header, *rows]))
+    args = ["data", "convert", str(path)]
+    if custom:
+        mapping = folder / "map.yaml"
+        mapping.write_text(yaml.safe_dump(
+            {"extra": {"rate": {"column": "office_rate", "type": "number"}}}), "utf-8")  # fmt: skip
+        args += ["--mapping", str(mapping)]
+    if strict:
+        args.append("--strict")
+    expected_path, out_path = folder / f"expected{target}", folder / f"out{target}"
+    expected = _run([*args[:3], str(expected_path), *args[3:], "--engine", "rowwise"])
+    got = _run([*args[:3], str(out_path), *args[3:]])
+    assert got == (
+        expected[0],
+        expected[1].replace(str(expected_path), str(out_path)),
+        expected[2],
+    )
+    assert out_path.read_bytes() == expected_path.read_bytes()
+
+
+def test_the_columnwise_convert_reads_no_model_for_plain_calls(
+    batches: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file with defects the model flags but keeps (lenient) is converted from its
+    columns: no vessel call is assembled by the model path."""
+    assembled: list[Any] = []
+    finish = TableReader.finish_call
+
+    def counted(self: TableReader, call: Any, strict: bool) -> Any:
+        assembled.append(call)
+        yield from finish(self, call, strict)
+
+    monkeypatch.setattr(TableReader, "finish_call", counted)
+    out = tmp_path / "out.csv"
+    assert main(["data", "convert", str(batches[".parquet"]), str(out)]) == 0
+    assert assembled == []
+    assert main(["data", "convert", str(batches[".parquet"]), str(tmp_path / "o.csv"),
+                 "--engine", "rowwise"]) == 0  # fmt: skip
+    assert len(assembled) == 3
+    assert out.read_bytes() == (tmp_path / "o.csv").read_bytes()
+
+
+def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
+    """Each value of the palettes in each column, one vessel call each (routing takes
+    whole calls, so that one value routed leaves the others column-wise): the same
+    bytes as the model path, in both modes."""
+    at = {n: i for i, n in enumerate(_HEADER)}
+    first = [r for r in _ROWS if r[at["voyage_number"]] == _ROWS[0][at["voyage_number"]]]
+    rows = []
+    for column in _COLUMN_NAMES:
+        if column in ("voyage_number", "vessel_imo", "vessel_name", "port_of_call"):
+            continue
+        for value in _palette(column, _KINDS[column]):
+            call = [list(r) for r in first]
+            for r in call:
+                r[at["voyage_number"]] = f"V{len(rows)}"
+            call[len(rows) % len(call)][at[column]] = value
+            rows += call
+    path = tmp_path / "planted.csv"
+    path.write_text("".join(csv_line(r) for r in [_HEADER, *rows]), "utf-8")
+    for mode in ([], ["--strict"]):
+        got = _run(["data", "convert", str(path), str(tmp_path / "a.csv"), *mode])
+        expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), *mode,
+                         "--engine", "rowwise"])  # fmt: skip
+        assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
+        assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -65,6 +65,12 @@ def register(commands: Any) -> None:
     convert.add_argument("output", help="the file to write")
     convert.add_argument("-m", "--mapping", help="column mapping YAML for CSV/Parquet exports")
     convert.add_argument("--strict", action="store_true", help="reject records with invalid codes")
+    convert.add_argument(
+        "--engine", choices=["columnar", "rowwise"], default="columnar",
+        help="columnar (default): a flat file to a flat file is converted from its columns, "
+        "only the vessel calls the data model must read going through it; rowwise: every "
+        "record through the data model (the reference; the same output)",
+    )  # fmt: skip
     convert.set_defaults(run=_convert)
 
     gen = sub.add_parser(
@@ -304,9 +310,18 @@ def _convert(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _check_writable_format(out)  # fail on an unknown output format before reading
     check_outputs("data convert", [out], [args.file, args.mapping])
+    progress = Progress()
+    flat_formats = ("csv", "parquet")
+    if (
+        args.engine == "columnar"
+        and detect_format(Path(args.file)) in flat_formats
+        and detect_format(out) in flat_formats
+    ):
+        done = _convert_columns(args, out, progress)
+        if done is not None:
+            return done
     # The models are read, not the shipment frame: what is written is each manifest
     # (goods lines, seals, parties), which the frame folds into one row per shipment.
-    progress = Progress()
     with progress.stage(f"reading {args.file}"):  # a flat file: every row, here
         reading = read_manifests(
             args.file, mapping=args.mapping, strictness="strict" if args.strict else "lenient"
@@ -326,12 +341,59 @@ def _convert(args: argparse.Namespace) -> int:
         f"wrote {count:,} {unit} to {out}; {reading.records_read:,} records read, "
         f"{len(reading.rejected):,} rejected"
     )
+    if flat:
+        _say_custom(custom, out)
+    return 1 if (args.strict and reading.rejected) else 0
+
+
+def _convert_columns(args: argparse.Namespace, out: Path, progress: Any) -> int | None:
+    """A flat file to a flat file from its columns (the vessel calls the model must read
+    through it); None when the whole file must go through the model path."""
+    from riskprofile._fork import require_fork_safe
+    from riskprofile.io import ColumnMapping, detect_format
+    from riskprofile.io._frame._convert import FlatConversion, convert_flat, flat_names
+    from riskprofile.io._table_write import FlatSink
+    from riskprofile.io._tabular import require_batch_file, table_mapping
+    from riskprofile.model import Strictness
+
+    require_fork_safe("data convert")
+    path = Path(args.file)
+    require_batch_file(path, str(path))
+    fmt = detect_format(path)
+    mapping = ColumnMapping.of(args.mapping)
+    if fmt == "csv":
+        mapping = table_mapping(path, mapping)
+    if not out.parent.is_dir():
+        from riskprofile.errors import InputFormatError
+
+        raise InputFormatError("the folder to write into does not exist", path=str(out))
+    strictness: Strictness = "strict" if args.strict else "lenient"
+    with (
+        progress.stage(f"converting {args.file}", unit="records") as step,
+        FlatSink(out, flat_names(mapping), detect_format(out)) as sink,
+    ):
+        done = convert_flat(path, fmt, mapping, strictness, sink.write, step)
+    if not isinstance(done, FlatConversion):
+        return None  # why: ``done``; the model path writes the file again
+    for r in done.rejected:
+        print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
+    print(
+        f"wrote {done.rows:,} rows to {out}; {done.records_read:,} records read, "
+        f"{len(done.rejected):,} rejected"
+    )
+    _say_custom(mapping.extra, out)
+    return 1 if (args.strict and done.rejected) else 0
+
+
+def _say_custom(custom: Any, out: Path) -> None:
+    """How to read a flat file's custom columns (``custom``: the mapping's) back typed:
+    a flat file does not say a column's type."""
+    from riskprofile.io import detect_format
+
     if custom and detect_format(out) in ("csv", "parquet"):
-        # A flat file does not say a column's type: say how to read them back typed.
         fields = ", ".join(f"{c.name}: {{column: {c.field}, type: {c.type}}}" for c in custom)
         print(f"custom fields written as columns {', '.join(c.field for c in custom)}; "
               f"a column mapping reads them back typed with extra: {{{fields}}}")  # fmt: skip
-    return 1 if (args.strict and reading.rejected) else 0
 
 
 def _counted(manifests: Iterable[Any], step: Callable[[int], None]) -> Iterator[Any]:

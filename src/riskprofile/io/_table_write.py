@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from riskprofile.errors import DataError
-from riskprofile.io._cells import CsvWriter
+from riskprofile.io._cells import CsvWriter, csv_cell, csv_line
 from riskprofile.io._layout import COLUMNS, DECLARATION_COLUMNS
 from riskprofile.model.manifest import Container, GoodsItem, Manifest, Party
 from riskprofile.model.shared import EXTRA_PREFIX
 
-__all__ = ["table_rows", "write_csv", "write_parquet"]
+__all__ = ["FlatSink", "cell_text", "checked_row", "table_rows", "write_csv", "write_parquet"]
 
 
-def _cell(value: Any) -> Any:
+def cell_text(value: Any) -> str | None:
+    """A value of :func:`table_rows` as the flat writers write it: None as is, a bool
+    ``true``/``false``, a list joined with ``;`` (an empty one None), anything else its
+    ``str``."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -132,7 +135,9 @@ def _custom_names(
     return manifests, [EXTRA_PREFIX + name for name in sorted(found)]
 
 
-def _checked(row: dict[str, Any], custom: set[str]) -> dict[str, Any]:
+def checked_row(row: dict[str, Any], custom: set[str]) -> dict[str, Any]:
+    """``row``, refused (:class:`~riskprofile.DataError`) when it holds a custom field
+    that is not among ``custom`` (``x_<name>``)."""
     for name in row:
         if name.startswith(EXTRA_PREFIX) and name not in custom:
             raise DataError(
@@ -170,8 +175,8 @@ def write_csv(
         writer = CsvWriter(handle)
         writer.writerow(names)
         for row in table_rows(manifests):
-            _checked(row, allowed)
-            writer.writerow(["" if (v := _cell(row.get(n))) is None else v for n in names])
+            checked_row(row, allowed)
+            writer.writerow(["" if (v := cell_text(row.get(n))) is None else v for n in names])
             count += 1
     return count
 
@@ -195,8 +200,8 @@ def write_parquet(
     with pq.ParquetWriter(str(path), schema) as writer:
         chunk: list[dict[str, Any]] = []
         for row in table_rows(manifests):
-            _checked(row, allowed)
-            chunk.append({n: _cell(row.get(n)) for n in names})
+            checked_row(row, allowed)
+            chunk.append({n: cell_text(row.get(n)) for n in names})
             if len(chunk) >= _CHUNK_ROWS:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
                 count += len(chunk)
@@ -205,3 +210,94 @@ def write_parquet(
             writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
             count += len(chunk)
     return count
+
+
+class FlatSink:
+    """A flat CSV or Parquet file written from text columns (Polars frames of the
+    layout's columns, ``names``): the bytes :func:`write_csv` and :func:`write_parquet`
+    write for the same rows (``data convert``'s column-wise path). Use as a context
+    manager; :meth:`write` takes the next rows."""
+
+    def __init__(self, path: str | Path, names: Sequence[str], fmt: str) -> None:
+        self.path = Path(path)
+        self.names = list(names)
+        self.fmt = fmt
+        self.rows = 0
+        self._handle: Any = None
+        self._writer: Any = None
+        self._pending: list[Any] = []
+        self._pending_rows = 0
+
+    def __enter__(self) -> FlatSink:
+        if self.fmt == "csv":
+            self._handle = open(self.path, "w", newline="", encoding="utf-8")
+            self._handle.write(csv_line(self.names, lineterminator="\r\n"))
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self._schema = pa.schema([(n, pa.string()) for n in self.names])
+            self._writer = pq.ParquetWriter(str(self.path), self._schema)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            if self._pending_rows and exc[0] is None:
+                self._flush(final=True)
+            self._writer.close()
+        if self._handle is not None:
+            self._handle.close()
+
+    def write(self, frame: Any) -> None:
+        """Write the rows of ``frame`` (a Polars frame with a text column per name)."""
+        if frame.height == 0:
+            return
+        self.rows += frame.height
+        if self._handle is not None:
+            self._handle.write("".join(_csv_records(frame, self.names).to_list()))
+            return
+        import pyarrow as pa
+
+        columns = [frame[n].to_arrow().cast(pa.string()) for n in self.names]
+        self._pending.append(pa.Table.from_arrays(columns, schema=self._schema))
+        self._pending_rows += frame.height
+        self._flush(final=False)
+
+    def _flush(self, *, final: bool) -> None:
+        """Write the pending rows in row groups of ``_CHUNK_ROWS``, as
+        :func:`write_parquet` cuts them (the last, short one only at the end)."""
+        import pyarrow as pa
+
+        if self._pending_rows < _CHUNK_ROWS and not final:
+            return
+        table = pa.concat_tables(self._pending)
+        start = 0
+        while table.num_rows - start >= _CHUNK_ROWS or (final and start < table.num_rows):
+            # One chunk per column, as Table.from_pylist gives write_parquet.
+            self._writer.write_table(table.slice(start, _CHUNK_ROWS).combine_chunks())
+            start += _CHUNK_ROWS
+        rest = table.slice(start)
+        self._pending = [rest] if rest.num_rows else []
+        self._pending_rows = rest.num_rows
+
+
+def _csv_records(frame: Any, names: list[str]) -> Any:
+    """Each row of ``frame`` as :func:`~riskprofile.io.csv_line` writes it (cells that a
+    spreadsheet would run as a formula quoted by :func:`~riskprofile.io.csv_cell`, once
+    per distinct cell; quotes where the csv module puts them), ended by CRLF."""
+    import polars as pl
+
+    cells = []
+    for name in names:
+        s = frame[name]
+        marked = s.str.contains(r"^[=+\-@\t\r']").fill_null(False)
+        if marked.any():
+            values = s.filter(marked).unique()
+            s = s.replace(values, pl.Series([csv_cell(v) for v in values.to_list()]))
+        col = pl.lit(s)
+        quoted = pl.lit('"') + col.str.replace_all('"', '""', literal=True) + pl.lit('"')
+        cells.append(
+            pl.when(col.str.contains('[,"\n\r]')).then(quoted).otherwise(col).fill_null("")
+        )
+    line = pl.concat_str(cells, separator=",") + pl.lit("\r\n")
+    return frame.select(line.alias("_line")).to_series()
