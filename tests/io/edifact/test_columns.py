@@ -385,3 +385,27 @@ def test_the_sections_are_read_two_at_a_time(
     path = tmp_path / "day.edi"
     path.write_text(text, encoding="utf-8")
     _same_as_the_models(path)
+
+
+def test_placing_the_segments_does_not_copy_their_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The segments of a plain interchange (all in messages but its UNB and UNZ) are
+    # kept by a slice of the segment column, not filtered into a copy of its texts.
+    from riskprofile.io.edifact._cutting import _Cut, _envelope
+    from riskprofile.io.edifact._fields import _Columns
+
+    day = list(generate_manifests(seed=3, containers=60, defect_rate=0.0))
+    cut = _Cut(write_cuscar(day))
+    columns = _Columns(cut, _envelope(cut), default_mapping())
+    copied = []
+    filter_ = pl.DataFrame.filter
+
+    def filtering(frame: pl.DataFrame, *args: object, **kwargs: object) -> pl.DataFrame:
+        out = filter_(frame, *args, **kwargs)  # type: ignore[arg-type]
+        if "raw" in out.columns:
+            copied.append(out.height)
+        return out
+
+    monkeypatch.setattr(pl.DataFrame, "filter", filtering)
+    placed = columns.place()
+    assert placed.height == cut.frame.height - 2  # UNB and UNZ
+    assert max(copied, default=0) < placed.height // 10

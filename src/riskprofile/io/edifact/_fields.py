@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -119,41 +118,46 @@ class _Columns:
             self.route_where(
                 frame, inside & pl.col("raw").str.contains(rep, literal=True), "repeated elements"
             )
-        # One filter (each copies the segment column's texts).
-        frame = frame.filter(inside & (pl.col("state") >= 0))
+        # The segments placed: one slice when they are one stretch of the file (all but
+        # its UNB and UNZ, the common case: no copy of the segments' texts), else one
+        # filter.
+        kept = ((units > 0) & (states >= 0)).arg_true()
+        if kept.len() and int(kept[-1]) - int(kept[0]) + 1 == kept.len():
+            frame = frame.slice(int(kept[0]), kept.len())
+        else:
+            frame = frame.filter(inside & (pl.col("state") >= 0))
         placed_states = frame.get_column("state")
         known = machine.states
-
-        def per_state(values: list[Any], dtype: Any) -> pl.Series:
-            return pl.Series(values, dtype=dtype).gather(placed_states)
-
-        exprs = [
-            per_state(["/".join(s.names) for s in known], pl.Categorical).alias("path"),
-            per_state([len(s.names) for s in known], pl.Int32).alias("depth"),
-            per_state([s.limit for s in known], pl.Int32).alias("limit"),
-            per_state([bool(s.opens) for s in known], pl.Boolean).alias("opens"),
-            per_state([s.scattered for s in known], pl.Boolean).alias("scattered"),
-        ]
+        # Each state's attributes, gathered for every segment in one query (a column
+        # per thread).
+        info: dict[str, pl.Series] = {
+            "path": pl.Series(["/".join(s.names) for s in known], dtype=pl.Categorical),
+            "depth": pl.Series([len(s.names) for s in known], dtype=pl.Int32),
+            "limit": pl.Series([s.limit for s in known], dtype=pl.Int32),
+            "opens": pl.Series([bool(s.opens) for s in known], dtype=pl.Boolean),
+            "scattered": pl.Series([s.scattered for s in known], dtype=pl.Boolean),
+        }
         for d in range(1, depth + 1):
-            exprs.append(per_state([d in s.opens for s in known], pl.Boolean).alias(f"opens{d}"))
-            exprs.append(
-                per_state(
-                    ["/".join(s.names[:d]) if len(s.names) >= d else None for s in known],
-                    pl.Categorical,
-                ).alias(f"prefix{d}")
+            info[f"opens{d}"] = pl.Series([d in s.opens for s in known], dtype=pl.Boolean)
+            info[f"prefix{d}"] = pl.Series(
+                ["/".join(s.names[:d]) if len(s.names) >= d else None for s in known],
+                dtype=pl.Categorical,
             )
-            exprs.append(
-                per_state(
-                    [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in known], pl.Int32
-                ).alias(f"repeat{d}")
+            info[f"repeat{d}"] = pl.Series(
+                [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in known],
+                dtype=pl.Int32,
             )
-        frame = frame.with_columns(exprs)
-        frame = frame.with_columns(
-            [
+        gathered = (
+            pl.DataFrame(info)
+            .lazy()
+            .select(pl.all().gather(placed_states))
+            .with_columns(
                 pl.col(f"opens{d}").cast(pl.Int64).cum_sum().alias(f"occ{d}")
                 for d in range(1, depth + 1)
-            ]
+            )
+            .collect()
         )
+        frame = frame.hstack(gathered.get_columns())
         self._repeats(frame, depth)
         return frame
 
@@ -235,7 +239,9 @@ class _Columns:
             pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n")
         )
         self.route_where(runs, pl.col("n") > pl.col("limit"), "a segment repeated too often")
-        scattered = frame.filter(pl.col("scattered"))
+        # Lazy queries: only the columns counted are read (the segments' texts are not
+        # copied for the segments they keep).
+        scattered = frame.lazy().filter(pl.col("scattered")).drop("raw").collect()
         if scattered.height:
             inner = pl.col("unit").cast(pl.Int64)
             for d in range(1, depth + 1):
@@ -244,16 +250,17 @@ class _Columns:
                 pl.len().alias("n"), pl.col("limit").min()
             )
             self.route_where(counts, pl.col("n") > pl.col("limit"), "a segment repeated too often")
+        queries = []
         for d in range(1, depth + 1):
             parent = pl.col("unit").cast(pl.Int64) if d == 1 else pl.col(f"occ{d - 1}")
-            opened = (
-                frame.filter(pl.col(f"opens{d}"))
+            queries.append(
+                frame.lazy()
+                .filter(pl.col(f"opens{d}"))
                 .group_by("unit", parent.alias("parent"), pl.col(f"prefix{d}"))
-                .agg(pl.len().alias("n"), pl.col(f"repeat{d}").min())
+                .agg(pl.len().alias("n"), pl.col(f"repeat{d}").min().alias("repeat"))
             )
-            self.route_where(
-                opened, pl.col("n") > pl.col(f"repeat{d}"), "a group repeated too often"
-            )
+        for opened in pl.collect_all(queries):
+            self.route_where(opened, pl.col("n") > pl.col("repeat"), "a group repeated too often")
 
     # --- records and fields ----------------------------------------------------------------
 
