@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from riskprofile._fork import require_fork_safe
@@ -15,7 +17,8 @@ from riskprofile.io._read import BatchFormat, detect_format, read_batch
 from riskprofile.io._table import TableReader
 from riskprofile.io._tabular import require_batch_file, table_mapping
 from riskprofile.model import Strictness, validation_context
-from riskprofile.model.frame import shipment_frame
+from riskprofile.model.frame import frame_schema, shipment_frame
+from riskprofile.model.shared import EXTRA_PREFIX
 
 __all__ = ["read_frame"]
 
@@ -27,6 +30,7 @@ def read_frame(
     strictness: Strictness = "lenient",
     format: BatchFormat | None = None,
     progress: Progress | None = None,
+    columns: Collection[str] | None = None,
 ) -> FrameBatch:
     """Read a batch straight into the shipment frame.
 
@@ -50,16 +54,52 @@ def read_frame(
     once, when it is read. Calls come from the calling thread; the count never goes
     down and never repeats.
 
+    ``columns``, when given, keeps only those columns of the shipment frame (in the
+    frame's order) and every custom field (``x_...``): each slice of a flat file drops
+    the others as soon as it is read, so a large file held for a few columns takes the
+    memory of those columns. The rows, rejected records and counts are those of the
+    whole read; a projected frame cannot be made back into shipments (``to_batch``).
+
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
         MappingError: the mapping file is invalid.
+        ValueError: ``columns`` names a column the shipment frame does not have.
 
     >>> batch = read_frame("examples/data/karachi-sample.csv")
     >>> batch.frame.height, batch.records_read, batch.rows_via_models
     (361, 629, 0)
     """
     require_fork_safe("read_frame")  # Polars reads the file: never in a bad fork
-    path = Path(path)
+    keep = _projection(columns)
+    read = _read_frame(Path(path), mapping, strictness, format, progress, keep)
+    if keep is None or read.frame.columns == [c for c in read.frame.columns if keep(c)]:
+        return read
+    return dataclasses.replace(
+        read, frame=read.frame.select([c for c in read.frame.columns if keep(c)])
+    )
+
+
+def _projection(columns: Collection[str] | None) -> Callable[[str], bool] | None:
+    """Which frame columns a ``columns`` projection keeps (None: every one)."""
+    if columns is None:
+        return None
+    known = frame_schema()
+    unknown = sorted(c for c in columns if c not in known and not c.startswith(EXTRA_PREFIX))
+    if unknown:
+        raise ValueError(f"the shipment frame has no column {', '.join(map(repr, unknown))}")
+    wanted = frozenset(columns)
+    return lambda name: name in wanted or name.startswith(EXTRA_PREFIX)
+
+
+def _read_frame(
+    path: Path,
+    mapping: ColumnMapping | str | Path | None,
+    strictness: Strictness,
+    format: BatchFormat | None,
+    progress: Progress | None,
+    keep: Callable[[str], bool] | None,
+) -> FrameBatch:
+    """:func:`read_frame` once the projection is checked."""
     source = str(path)
     require_batch_file(path, source)
     fmt = format or detect_format(path)
@@ -104,7 +144,7 @@ def read_frame(
     # The reference reader's header checks (and errors), and which file columns feed ours.
     table = TableReader(resolved, strictness, loaded.header, source)
     try:
-        return _Reader(path, fmt, resolved, strictness, table, loaded).read(progress)
+        return _Reader(path, fmt, resolved, strictness, table, loaded, keep).read(progress)
     except _UnreadableError as exc:
         return _via_models(path, resolved, strictness, fmt, str(exc), progress)
 

@@ -306,6 +306,8 @@ class _Reader(_GroupTables, _ModelPath):
             slow = with_custom_columns(slow, self.mapping.extra)
         frame = pl.concat([fast, slow]).sort("_k0", "_k1", "_k2", "_k3") if slow.height else fast
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")
+        if self.keep is not None:  # read_frame's projection, before the slices add up
+            frame = frame.select([c for c in frame.columns if self.keep(c)])
         fast_calls = set(fast_rows["_call"].unique().to_list())
         return _Slice(frame, rejected, len(fast_calls | slow_calls), slow_rows.height)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,11 @@ class _ReaderState:
         strictness: Strictness,
         table: TableReader,
         records: _Source,
+        keep: Callable[[str], bool] | None = None,
     ) -> None:
         self.path = path
+        # The frame's columns kept (read_frame's projection); None keeps every one.
+        self.keep = keep
         self.source = str(path)
         self.fmt = fmt
         self.mapping = mapping
