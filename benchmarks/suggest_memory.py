@@ -7,7 +7,8 @@ For each ``--declarations`` count, a seeded declaration-level history is written
 (cached in ``--folder``): a Parquet batch in the flat layout, one declaration per B/L
 (HS code, origin, port of loading, consignee and its identifier, tax type, customs
 office, declarant, value and gross weight in USD, every column text as an export gives
-it, so that the reader reads it column-wise) over 180 days, and a Parquet outcome
+it, so that the reader reads it column-wise; the vessel and voyage, three calls a
+day) over 180 days, and a Parquet outcome
 file with every declaration inspected (a fraud-label history). HS codes, origins and
 consignees are drawn with skewed (Zipf-like) frequencies; findings at a base rate of about
 20 %, higher for some chapters and codes, for planted HS6 x origin x departure
@@ -52,8 +53,8 @@ def write_history(declarations: int, folder: Path, seed: int = 17) -> tuple[Path
     once: ``(batch, outcomes)``."""
     import numpy as np
 
-    batch = folder / f"history-{declarations}.parquet"
-    outcomes = folder / f"history-{declarations}.outcomes.parquet"
+    batch = folder / f"history-{declarations}.calls.parquet"
+    outcomes = folder / f"history-{declarations}.calls.outcomes.parquet"
     if batch.exists() and outcomes.exists():
         return batch, outcomes
     rng = np.random.default_rng(seed)
@@ -114,8 +115,12 @@ def write_history(declarations: int, folder: Path, seed: int = 17) -> tuple[Path
         ("ID" + pl.col("consignee_i").cast(pl.String)).alias("consignee_identifier"),
     )
     arrival = pl.lit(START) + pl.duration(days=pl.col("day"))
+    # Three vessel calls a day: a declaration names its vessel and voyage, as an export
+    # from the declaration system gives them (the reader reads a call at a time).
+    vessel = pl.lit("VESSEL ") + (pl.col("n").cast(pl.Int64) % 3).cast(pl.String)
     history = history.select(
         (pl.lit("D") + pl.col("n")).alias("bl_number"),
+        vessel.alias("vessel_name"), pl.col("day").cast(pl.String).alias("voyage_number"),
         arrival.alias("arrival"), "hs_code", "origin_country", "port_of_loading", "consignee_name",
         "consignee_identifier", "tax_type", "customs_office", "declarant_name",
         "gross_weight_kg", "value", "currency",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from riskprofile import Shipment
 from riskprofile.errors import DataError
-from riskprofile.evaluation import Outcome
+from riskprofile.evaluation import HISTORY_COLUMNS, Outcome
 from riskprofile.evaluation._features import bits
 from riskprofile.evaluation._suggest import suggest
 from riskprofile.evaluation._suggest_frame import _bit_sets
@@ -105,19 +105,24 @@ def test_the_frame_gives_what_the_objects_give(
     data: tuple[list[Shipment], list[Outcome], dict[str, Any]],
 ) -> None:
     shipments, outcomes, options = data
+    frame = shipment_frame(shipments)
+    # As `riskprofile suggest` reads a history: only the columns the method reads.
+    projected = frame.select(c for c in frame.columns if c in HISTORY_COLUMNS or c[:2] == "x_")
     try:
         expected = suggest(shipments, outcomes, split=SPLIT, **options)
     except ValueError as exc:
         message = str(exc)
-        with pytest.raises(ValueError, match="no inspected unit") as got:
-            suggest(shipment_frame(shipments), outcomes, split=SPLIT, **options)
-        assert str(got.value) == message
+        for history in (frame, projected):
+            with pytest.raises(ValueError, match="no inspected unit") as got:
+                suggest(history, outcomes, split=SPLIT, **options)
+            assert str(got.value) == message
         return
-    result = suggest(shipment_frame(shipments), outcomes, split=SPLIT, **options)
-    assert result.as_dict() == expected.as_dict()
-    assert result.candidates == expected.candidates
-    assert result.precision == expected.precision
-    assert result.stack == expected.stack
+    for history in (frame, projected):
+        result = suggest(history, outcomes, split=SPLIT, **options)
+        assert result.as_dict() == expected.as_dict()
+        assert result.candidates == expected.candidates
+        assert result.precision == expected.precision
+        assert result.stack == expected.stack
     if expected.kept:
         assert result.files("s.yaml") == expected.files("s.yaml")
 
@@ -284,8 +289,9 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     frame = shipment_frame(shipments)
     expected = match_outcomes(shipments, outcomes)
     keys = frame.select(unit_key_expression().alias("_key")).get_column("_key")
-    matched, unmatched = _match(frame, keys, keys.unique().to_frame(), outcomes)
+    matched, unmatched, first = _match(frame, keys, keys.unique().to_frame(), outcomes)
     assert unmatched == len(expected.unmatched) == 3
+    assert first == expected.unmatched[0].outcome.unit == "mscu 123456-5"
     got = {
         key: (inspected, finding, date)
         for key, inspected, finding, date in matched.sort("_key").iter_rows()
@@ -293,3 +299,22 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     assert got == {
         key: (u.inspected, u.finding, u.date) for key, u in sorted(expected.units.items())
     }
+
+
+def test_outcomes_matching_no_unit_are_said_when_nothing_is_learned() -> None:
+    """Regression (review of issue 17): outcomes that name nothing in the history left
+    only "no inspected unit before DATE", not why; both engines now say how many
+    outcomes matched no unit, and the first one's unit."""
+    shipments = [
+        Shipment(shipment_id=f"V/1/BL{n}", manifest_ref="V/1", bl_number=f"BL{n}",
+                 arrival=START + dt.timedelta(days=n), hs_codes=["851713"])
+        for n in range(4)
+    ]  # fmt: skip
+    outcomes = [Outcome(f"DECL-{n}", inspected=True, finding=n == 0) for n in range(3)]
+    messages = []
+    for history in (shipments, shipment_frame(shipments)):
+        with pytest.raises(ValueError, match="no inspected unit before 2026-02-10") as got:
+            suggest(history, outcomes, split=SPLIT)
+        messages.append(str(got.value))
+    assert messages[0] == messages[1]
+    assert "3 outcomes match no unit of the history, the first 'DECL-0'" in messages[0]

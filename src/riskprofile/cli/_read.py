@@ -11,6 +11,7 @@ rows it needs.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +32,15 @@ def read(
     mapping: str | Path | None = None,
     strictness: Strictness = "lenient",
     progress: Progress | None = None,
+    columns: Collection[str] | None = None,
 ) -> FrameBatch:
-    """``read_frame`` with a progress line on a terminal."""
+    """``read_frame`` with a progress line on a terminal (``columns``: its projection)."""
     from riskprofile.io import read_frame
 
     with (progress or Progress()).stage(f"reading {path}", unit="records") as step:
-        return read_frame(path, mapping=mapping, strictness=strictness, progress=step)
+        return read_frame(
+            path, mapping=mapping, strictness=strictness, progress=step, columns=columns
+        )
 
 
 def read_shipments(

@@ -118,7 +118,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
-    from riskprofile.evaluation import suggest
+    from riskprofile.evaluation import HISTORY_COLUMNS, suggest
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -134,12 +134,15 @@ def _suggest(args: argparse.Namespace) -> int:
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
     reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest")
-    batch = read(args.history, mapping=args.mapping)
+    # The frame is counted column-wise, read for the columns the method uses (a history
+    # of millions of declarations is held in a fraction of the whole frame); the objects
+    # are the reference (as for scoring).
+    columnar = args.engine == "columnar"
+    batch = read(args.history, mapping=args.mapping, columns=HISTORY_COLUMNS if columnar else None)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
-    # The frame is counted column-wise; the objects are the reference (as for scoring).
-    history = batch.frame if args.engine == "columnar" else batch.to_batch().shipments
+    history = batch.frame if columnar else batch.to_batch().shipments
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip

@@ -42,11 +42,13 @@ from riskprofile.evaluation._outcomes import (
 )
 from riskprofile.evaluation._report import report_html, text_summary, write_report
 from riskprofile.evaluation._suggest import suggest
+from riskprofile.evaluation._suggest_frame import HISTORY_COLUMNS
 from riskprofile.evaluation._suggestions import Suggestions
 
 __all__ = [
     "BREAKDOWN_COLUMNS",
     "DEFAULT_CAPACITIES",
+    "HISTORY_COLUMNS",
     "KINDS",
     "OUTCOME_COLUMNS",
     "TABLE_COLUMNS",

@@ -267,7 +267,7 @@ def _shipment_day(s: Shipment) -> dt.date | None:
 
 
 def _units(shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> tuple[
-    dict[str, _Unit], int
+    dict[str, _Unit], int, str | None
 ]:  # fmt: skip
     from riskprofile.rules import unit_key as _unit_key
 
@@ -285,7 +285,8 @@ def _units(shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> tuple[
         unit.outcome = combined
         if unit.day is None:
             unit.day = combined.date
-    return units, len(match.unmatched)
+    first = match.unmatched[0].outcome.unit if match.unmatched else None
+    return units, len(match.unmatched), first
 
 
 # --- the counts the method selects on ----------------------------------------------------
@@ -338,7 +339,8 @@ def combination_parents(features: Iterable[Feature]) -> set[Feature]:
 
 
 class History(Protocol):
-    """A history the method learns from: its units (sorted by key) and the counts of
+    """A history the method learns from: its units (sorted by key), the outcomes that
+    match none of them (how many, and the first one's unit as given), and the counts of
     their features. :class:`ObjectHistory` is the reference; the shipment frame's
     (:class:`~._suggest_frame.FrameHistory`) gives the same figures column-wise."""
 
@@ -346,6 +348,8 @@ class History(Protocol):
     def units(self) -> Sequence[UnitLike]: ...
     @property
     def unmatched(self) -> int: ...
+    @property
+    def first_unmatched(self) -> str | None: ...
     def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands: ...
     def add_features(self, bands: Bands, combinations: bool) -> None: ...
     def count(
@@ -366,7 +370,7 @@ class ObjectHistory:
     :class:`~._suggest_frame.FrameHistory`, gives the same counts column-wise)."""
 
     def __init__(self, shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> None:
-        units, self.unmatched = _units(shipments, outcomes)
+        units, self.unmatched, self.first_unmatched = _units(shipments, outcomes)
         self.units: list[_Unit] = [units[k] for k in sorted(units)]
         for number, unit in enumerate(self.units):
             unit.id = number

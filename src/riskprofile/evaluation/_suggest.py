@@ -205,7 +205,10 @@ def suggest(
     undated = sum(1 for u in ordered if u.day is None)
     train_all = _figures(train, None)
     if not train_all.units:
-        raise ValueError(f"no inspected unit before {split.isoformat()}: nothing to learn from")
+        raise ValueError(
+            f"no inspected unit before {split.isoformat()}: nothing to learn from"
+            + _unmatched_note(unmatched, history.first_unmatched)
+        )
     base = train_all.findings / train_all.units
     test_all = _figures(test, None)
     test_base = test_all.findings / test_all.units if test_all.units else None
@@ -273,6 +276,17 @@ def suggest(
     labelled = [u for u in test if u.labelled]
     precision = _precision(result, labelled, history.batch(labelled), capacity)
     return replace(result, precision=precision)
+
+
+def _unmatched_note(count: int, first: str | None) -> str:
+    """What to add when outcomes matched no unit: most likely why nothing is labelled."""
+    if not count:
+        return ""
+    outcomes = "outcome matches" if count == 1 else "outcomes match"
+    return (
+        f" ({count:,} {outcomes} no unit of the history, the first {first!r}: do the "
+        "outcomes name the history's containers, B/Ls or unit keys?)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

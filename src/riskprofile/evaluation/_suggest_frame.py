@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from riskprofile.engines.columnar import unit_key_expression
+from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_expression
 from riskprofile.errors import DataError, RecordError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
 from riskprofile.evaluation._features import (
@@ -37,7 +37,7 @@ from riskprofile.evaluation._outcomes import Outcome, _fold
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 
-__all__ = ["FrameHistory", "FrameUnit"]
+__all__ = ["HISTORY_COLUMNS", "FrameHistory", "FrameUnit"]
 
 _LISTS = {
     "hs_code": "hs_codes",
@@ -57,13 +57,15 @@ _TEXTS = {
 }
 """Kinds whose value is a text field's, when not empty."""
 
-COLUMNS = (
+HISTORY_COLUMNS = (
     "shipment_id", "manifest_ref", "container_number", "bl_number", "arrival",
     "bl_issue_date", "hs_codes", "hs_subheadings", "hs_headings", "hs_chapters",
     "origin_countries", "transshipment_ports", "value_per_kg", "value_currency",
     *_TEXTS.values(),
 )  # fmt: skip
-"""The shipment frame's columns the method reads (and every text custom field)."""
+"""The shipment frame's columns the method reads (and every text custom field): the
+projection ``read_frame(..., columns=HISTORY_COLUMNS)`` reads a history with. The test
+period is scored on these columns, the others empty (a draft profile reads no other)."""
 
 
 class FrameUnit(NamedTuple):
@@ -88,7 +90,7 @@ class FrameHistory:
     """
 
     def __init__(self, frame: pl.DataFrame, outcomes: Iterable[Outcome]) -> None:
-        missing = [c for c in COLUMNS if c not in frame.columns]
+        missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
         if missing:
             raise DataError(
                 f"the history frame has no column {', '.join(missing)}: give the shipment "
@@ -106,7 +108,9 @@ class FrameHistory:
             ),
         )
         keys = rows.group_by("_key").agg(pl.col("_day").min()).sort("_key")
-        matched, self.unmatched = _match(frame, rows.get_column("_key"), keys, outcomes)
+        matched, self.unmatched, self.first_unmatched = _match(
+            frame, rows.get_column("_key"), keys, outcomes
+        )
         keys = keys.join(matched, on="_key", how="left", maintain_order="left")
         units: list[FrameUnit] = [
             FrameUnit(number, key, day if day is not None else date, bool(inspected), bool(found))
@@ -117,7 +121,7 @@ class FrameHistory:
         self._rows = (
             rows.join(ids, on="_key", how="left", maintain_order="left")
             .select("_row", "_unit")
-            .hstack(frame.select(*COLUMNS[6:], *self._customs))
+            .hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs))
         )
         self._bands: Bands = {}
         self._combinations = False
@@ -454,7 +458,20 @@ class FrameHistory:
     def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame:
         """The shipments of ``units``, as a frame to score."""
         rows = self._rows.select("_row", "_unit").join(_ids(units), on="_unit", how="semi")
-        return self._frame[rows.get_column("_row").sort()]
+        return _whole(self._frame[rows.get_column("_row").sort()])
+
+
+def _whole(frame: pl.DataFrame) -> pl.DataFrame:
+    """A projected frame (:data:`HISTORY_COLUMNS`) with the shipment frame's other
+    columns as a shipment that gives none of them has them, so that it scores: a draft
+    profile's conditions read none of them."""
+    schema = frame_schema()
+    missing = [name for name in schema if name not in frame.schema]
+    if not missing:
+        return frame
+    blank = shipment_frame([Shipment(shipment_id="-")]).select(missing)
+    filled = frame.hstack(blank[pl.zeros(frame.height, pl.UInt32, eager=True)])
+    return filled.select(*schema, *(c for c in frame.columns if c not in schema))
 
 
 def _ids(units: Sequence[UnitLike]) -> pl.DataFrame:
@@ -545,10 +562,11 @@ def _containers(values: pl.Series, *, fold: bool) -> pl.Series:
 
 def _match(
     frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: Iterable[Outcome]
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, int, str | None]:
     """:func:`~._outcomes.match_outcomes` column-wise, as the method reads it: per matched
     unit key, inspected, finding and the earliest inspection date (``_key``,
-    ``_inspected``, ``_finding``, ``_date``); and how many outcomes match no unit."""
+    ``_inspected``, ``_finding``, ``_date``); how many outcomes match no unit (or
+    several vessel calls), and the first of them's unit as given."""
     cells: dict[str, list[Any]] = {n: [] for n in ("unit", "c", "b", "i", "f", "d")}
     for number, outcome in enumerate(outcomes):
         if not isinstance(outcome, Outcome):
@@ -633,4 +651,5 @@ def _match(
         pl.col("f").any().alias("_finding"),
         pl.col("d").min().alias("_date"),
     )
-    return matched, rest.height - placed.height
+    left = rest.filter(pl.col("_n").fill_null(0) != 1).sort("_o").get_column("unit")
+    return matched, left.len(), left[0] if left.len() else None
