@@ -16,7 +16,7 @@ from tests.depth import depth
 pl = pytest.importorskip("polars")
 
 from riskprofile.engines.columnar import shipment_frame  # noqa: E402
-from riskprofile.engines.columnar._run import _as_record_type, _shown  # noqa: E402
+from riskprofile.results._frame import _as_record_type, _shown  # noqa: E402
 from tests.engines.test_columnar_scoring import batches  # noqa: E402
 
 
@@ -77,7 +77,7 @@ def test_a_float_column_is_worded_once_per_distinct_value(
     """A Python call per hit was the largest Python part of explaining a million
     shipments' hits (``value_per_kg`` is shown by 17 bundled indicators): each distinct
     value is worded once now; zeros and NaNs (few) still one by one."""
-    import riskprofile.engines.columnar._run as run_module
+    import riskprofile.results._frame as run_module
 
     calls = [0]
 

@@ -21,7 +21,7 @@ from riskprofile.cli import _args
 from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
-    from riskprofile.engines.columnar import FrameRun
+    from riskprofile.results import FrameRun
     from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model import Strictness
     from riskprofile.profiles import ProfileSet

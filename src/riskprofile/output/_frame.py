@@ -1,4 +1,4 @@
-"""The outputs of a column-wise run (:class:`~riskprofile.engines.columnar.FrameRun`),
+"""The outputs of a column-wise run (:class:`~riskprofile.results.FrameRun`),
 built with polars: the same tables, texts and bytes as for a
 :class:`~riskprofile.scoring.ScoringRun`, without a Python object per container or
 shipment.
@@ -31,7 +31,7 @@ from riskprofile.output._units import Unit, _number
 from riskprofile.profiles.shared import explanation_fields, explanation_quotes
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
-    from riskprofile.engines.columnar import FrameRun
+    from riskprofile.results import FrameRun
     from riskprofile.selection import Selection
 
 __all__ = [

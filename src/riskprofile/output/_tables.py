@@ -11,18 +11,17 @@ from riskprofile.output._units import HitView, _number
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     from typing_extensions import TypeIs
 
-    from riskprofile.engines.columnar import FrameRun
-    from riskprofile.results import ScoringRun
+    from riskprofile.results import FrameRun, ScoringRun
     from riskprofile.selection import Selection
 
 Run: TypeAlias = "ScoringRun | FrameRun"
 """A run every output takes: a :class:`~riskprofile.results.ScoringRun`, or a column-wise
-:class:`~riskprofile.engines.columnar.FrameRun` (the same bytes come out of both)."""
+:class:`~riskprofile.results.FrameRun` (the same bytes come out of both)."""
 
 
 def is_object_run(run: object) -> TypeIs[ScoringRun]:
     """Whether ``run`` is a :class:`~riskprofile.results.ScoringRun` (one object per
-    shipment), not a column-wise :class:`~riskprofile.engines.columnar.FrameRun` (which
+    shipment), not a column-wise :class:`~riskprofile.results.FrameRun` (which
     keeps its results in tables)."""
     return not hasattr(run, "container_table")
 
@@ -91,7 +90,7 @@ def container_rows(run: Run, selection: Selection | None = None) -> list[dict[st
     yellow beyond the capacity) or ``release``; empty without a selection.
 
     ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
-    :class:`~riskprofile.engines.columnar.FrameRun`: the same rows come out of both.
+    :class:`~riskprofile.results.FrameRun`: the same rows come out of both.
     """
     if not is_object_run(run):
         from riskprofile.output import _frame
@@ -204,7 +203,7 @@ def table_frame(
     A :class:`~riskprofile.scoring.ScoringRun` gives the columns of
     :data:`CONTAINER_COLUMNS` and :data:`HIT_COLUMNS` (one :func:`~riskprofile.score`
     computed column-wise gives the same from its tables, without making its objects); a
-    column-wise :class:`~riskprofile.engines.columnar.FrameRun` gives its own tables as
+    column-wise :class:`~riskprofile.results.FrameRun` gives its own tables as
     they are (no copy through Python rows), with ``selected`` and ``reason`` joined when
     a selection is given.
     """

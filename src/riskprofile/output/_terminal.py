@@ -127,7 +127,7 @@ def text_table(
     listed apart, one line each.
 
     ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
-    :class:`~riskprofile.engines.columnar.FrameRun` (the same text for both; only the
+    :class:`~riskprofile.results.FrameRun` (the same text for both; only the
     units shown are looked at one by one)."""
     run = tables_of(run)
     lanes = _lane_counts(run)

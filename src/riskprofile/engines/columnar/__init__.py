@@ -12,8 +12,12 @@ from riskprofile.engines.columnar._masks import (
     masks_for,
     records_of_frame,
 )
-from riskprofile.engines.columnar._run import FrameContainer, FrameRun
-from riskprofile.engines.columnar._score import evaluate, score_frame, unit_key_expression
+from riskprofile.engines.columnar._score import (
+    FrameSource,
+    evaluate,
+    score_frame,
+    unit_key_expression,
+)
 from riskprofile.engines.columnar._translate import Translation, translate
 from riskprofile.model.frame import (
     DECIMAL_SCALE,
@@ -21,12 +25,14 @@ from riskprofile.model.frame import (
     shipment_frame,
     shipments_of_frame,
 )
+from riskprofile.results import FrameContainer, FrameRun  # the run's home: results
 
 __all__ = [
     "DECIMAL_SCALE",
     "ConditionMasks",
     "FrameContainer",
     "FrameRun",
+    "FrameSource",
     "RowwiseFallback",
     "Translation",
     "condition_masks",

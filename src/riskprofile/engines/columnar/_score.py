@@ -11,7 +11,9 @@ Two entry points:
   shipment: hits, profile scores, lanes, the container roll-up and the ranking are all
   computed column-wise. It is what scores a million containers in seconds; its scores,
   lanes, forced lanes and ranking equal :func:`riskprofile.score`'s (the tests prove it).
-  What it returns, :class:`~riskprofile.engines.columnar._run.FrameRun`, is in :mod:`._run`.
+  What it returns, :class:`~riskprofile.results.FrameRun`, is the results' type (in
+  :mod:`riskprofile.results`, beside :class:`~riskprofile.results.ScoringRun`): this
+  module builds its tables, and gives it the row-wise engine to word its notes.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
 from riskprofile._as_of import AsOf, as_of_datetime
 from riskprofile._fork import require_fork_safe
+from riskprofile.engines import rowwise
 from riskprofile.engines._contract import FrameEngine, ProfileOutcome
 from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.errors import DataError
@@ -41,6 +44,7 @@ from riskprofile.profiles.shared import (
     fact_groups,
     record_of,
 )
+from riskprofile.results import FrameRun
 from riskprofile.rules import (
     LANE_SEVERITY,
     LANES,
@@ -53,12 +57,28 @@ from riskprofile.rules import (
 )
 
 if TYPE_CHECKING:
-    pass
-from riskprofile.engines.columnar._run import FrameRun, FrameSource
+    from riskprofile.io import RejectedRecord
 
-__all__ = ["evaluate", "score_frame"]
+__all__ = ["FrameSource", "evaluate", "score_frame"]
 
 _SEVERITY = LANE_SEVERITY
+
+
+class FrameSource(Protocol):
+    """What :func:`score_frame` takes besides a bare frame: the
+    :class:`~riskprofile.io.FrameBatch` of :func:`~riskprofile.io.read_frame` (its
+    frame, and what was read and rejected, which the run keeps for its audit)."""
+
+    @property
+    def frame(self) -> pl.DataFrame: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def records_read(self) -> int: ...
+    @property
+    def rejected(self) -> Sequence[RejectedRecord]: ...
+    @property
+    def record_unit(self) -> str: ...
 
 
 def _key(profile: CompiledProfile, kind: str, item_id: str) -> str:
@@ -466,6 +486,7 @@ def score_frame(
         profiles=tuple(profile_list),
         problem_rows=problem_rows,
         fired_table=fired_table,
+        reference=rowwise,
     )
 
 

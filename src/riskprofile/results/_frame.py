@@ -1,7 +1,13 @@
-"""What :func:`~riskprofile.engines.columnar.score_frame` returns: a column-wise run
+"""A column-wise run, what :func:`~riskprofile.engines.columnar.score_frame` returns
 (:class:`FrameRun`: the hit, profile and container tables, the ranking, the batch's
-source and rejected records, notes worded as the row-wise run words them) and its
-containers as objects on demand (:class:`FrameContainers`, :class:`FrameContainer`).
+source and rejected records, notes and explanations worded as the row-wise run words
+them) and its containers as objects on demand (:class:`FrameContainers`,
+:class:`FrameContainer`).
+
+The engine builds the tables; this module holds them and reads them. It imports no
+engine: the notes are worded by the engine the run was given as its reference
+(:attr:`FrameRun.reference`, the row-wise engine for the runs of
+:func:`~riskprofile.engines.columnar.score_frame`).
 """
 
 from __future__ import annotations
@@ -13,13 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import polars as pl
 
 from riskprofile._parallel import each_at_once
-from riskprofile.engines._contract import ProfileOutcome
-from riskprofile.engines.rowwise import evaluate as evaluate_rowwise
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.profiles.shared import (
@@ -34,10 +38,11 @@ from riskprofile.profiles.shared import (
 from riskprofile.rules import LANES, Lane
 
 if TYPE_CHECKING:
+    from riskprofile.engines import Engine, ProfileOutcome
     from riskprofile.io import RejectedRecord
     from riskprofile.io.edifact import StowplanCheck
 
-__all__ = ["FrameContainer", "FrameRun", "FrameSource"]
+__all__ = ["FrameContainer", "FrameContainers", "FrameRun", "outcome_notes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +109,8 @@ class FrameContainers(Sequence[FrameContainer]):
 
 @dataclass(frozen=True)
 class FrameRun:
-    """A scoring run computed column-wise (:func:`score_frame`).
+    """A scoring run computed column-wise
+    (:func:`~riskprofile.engines.columnar.score_frame`, which builds its tables).
 
     Attributes:
         as_of: the evaluation time.
@@ -128,7 +134,7 @@ class FrameRun:
         unevaluable: ``<profile>/<indicator>`` -> units on which it could not be
             evaluated, as in :class:`~riskprofile.scoring.ScoringRun`.
         source, records_read, rejected, record_unit: as in
-            :class:`~riskprofile.scoring.ScoringRun`, when :func:`score_frame` was given
+            :class:`~riskprofile.scoring.ScoringRun`, when ``score_frame`` was given
             the :class:`~riskprofile.io.FrameBatch` of :func:`~riskprofile.io.read_frame`
             (None, None, ``()`` and ``"record"`` for a bare frame).
         profiles: the profiles that took part, sorted by id.
@@ -140,6 +146,10 @@ class FrameRun:
             evaluation counts per profile.
         stowplan: what joining a stow plan found, as in
             :class:`~riskprofile.scoring.ScoringRun` (set by the caller that joined it).
+        reference: the engine that words the :attr:`notes` by evaluating the rows with
+            problems again (:mod:`riskprofile.engines.rowwise`, the reference, for the
+            runs of :func:`~riskprofile.engines.columnar.score_frame`); None: a run with
+            problem rows cannot word its notes (:attr:`notes` raises).
 
     Scores are exact: they are kept as integers of ``10**-scale`` points and shown as
     decimals.
@@ -168,6 +178,7 @@ class FrameRun:
     problem_rows: pl.Series | None = field(default=None, repr=False, compare=False)
     fired_table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     stowplan: StowplanCheck | None = None
+    reference: Engine | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.container_table.height
@@ -187,14 +198,20 @@ class FrameRun:
         <problem>"`` for an indicator that could not be evaluated), in row order.
 
         Only the rows where a condition could not be evaluated (:attr:`problem_rows`,
-        usually few) are evaluated again, row-wise, for the wording.
+        usually few) are evaluated again, by the :attr:`reference` engine, for the
+        wording.
         """
         rows: list[int] = [] if self.problem_rows is None else self.problem_rows.to_list()
         found_rows: list[int] = []
         found: list[list[str]] = []
         if rows and self.frame is not None:
+            if self.reference is None:
+                raise ValueError(
+                    f"this FrameRun has {len(rows)} rows with problems and no reference "
+                    "engine to word their notes (FrameRun.reference)"
+                )
             shipments = shipments_of_frame(self.frame[rows])
-            outcomes = evaluate_rowwise(shipments, self.profiles, self.as_of)
+            outcomes = self.reference.evaluate(shipments, self.profiles, self.as_of)
             for row, (_shipment, profile_outcomes) in zip(rows, outcomes, strict=True):
                 notes = outcome_notes(profile_outcomes)
                 if notes:
@@ -354,23 +371,6 @@ def outcome_notes(outcomes: Iterable[ProfileOutcome]) -> list[str]:
             if result.problem is not None:
                 notes.append(f"{profile.id}/{indicator.id}: {result.problem}")
     return notes
-
-
-class FrameSource(Protocol):
-    """What :func:`score_frame` takes besides a bare frame: the
-    :class:`~riskprofile.io.FrameBatch` of :func:`~riskprofile.io.read_frame` (its
-    frame, and what was read and rejected, which the run keeps for its audit)."""
-
-    @property
-    def frame(self) -> pl.DataFrame: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def records_read(self) -> int: ...
-    @property
-    def rejected(self) -> Sequence[RejectedRecord]: ...
-    @property
-    def record_unit(self) -> str: ...
 
 
 def _row_of(values: Mapping[str, list[Any]], index: int) -> Callable[[str], Any]:

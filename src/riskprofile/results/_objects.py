@@ -1,9 +1,5 @@
-"""The results of a scoring run, shared by both engines and by selection and output.
-
-:class:`ScoringRun` holds one :class:`ShipmentResult` per shipment (its :class:`Hit` and
-:class:`ProfileScore` list) and the :class:`ContainerResult` roll-ups in rank order. A
-column-wise run (:class:`~riskprofile.engines.columnar.FrameRun`) keeps the same results
-as tables; selection sees either through :class:`RankedRun` and :class:`RankedContainer`.
+"""The results of a scoring run as objects (:class:`ScoringRun` and what it holds), and
+what selection reads of any run (:class:`RankedRun`). See :mod:`riskprofile.results`.
 
 This module depends on the rules (:mod:`riskprofile.rules`) and on the data model only:
 the engines, scoring, selection and output all build on it, and it on none of them
@@ -21,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, over
 from riskprofile.rules import LANES, Lane, RankedContainer, most_severe
 
 if TYPE_CHECKING:
-    from riskprofile.engines.columnar import FrameRun
     from riskprofile.io import RejectedRecord
     from riskprofile.io.edifact import StowplanCheck
     from riskprofile.model.shipment import Shipment
+    from riskprofile.results._frame import FrameRun
 
 __all__ = [
     "ContainerResult",
@@ -366,7 +362,7 @@ class ScoringRun:
 
 class RankedRun(Protocol):
     """A run whose containers come in rank order (:func:`~riskprofile.rules.rank_key`): a
-    :class:`ScoringRun`, or a :class:`~riskprofile.engines.columnar.FrameRun`."""
+    :class:`ScoringRun`, or a :class:`~riskprofile.results.FrameRun`."""
 
     @property
     def containers(self) -> Sequence[RankedContainer]: ...
