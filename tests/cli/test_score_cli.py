@@ -730,3 +730,47 @@ def test_the_files_are_written_once_the_whole_frame_is_let_go(
     assert code == EXIT_OK
     assert reference.read_bytes() == target.read_bytes()
     assert listed.replace(str(reference), str(target)) == out
+
+
+def test_the_hits_are_explained_while_the_selection_is_made(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The files' hits do not depend on the selection: they are explained on a thread of
+    their own while the selection and the top of the list are made from the whole run
+    (here the selection waits until they are being explained, which a command that
+    explained them only when writing never does). The files are the reference's bytes."""
+    import threading
+
+    from riskprofile import selection
+    from riskprofile.results import FrameRun
+
+    explaining = threading.Event()
+    explained_on: list[str] = []
+    original_explain, original_select = FrameRun.explained_hits, selection.select
+
+    def explained_hits(self: FrameRun, keys: Any = None) -> Any:
+        if keys is None:  # the whole run's, for the files (the list explains its units')
+            explained_on.append(threading.current_thread().name)
+            explaining.set()
+        return original_explain(self, keys)
+
+    def select(*args: Any, **kwargs: Any) -> Any:
+        assert explaining.wait(timeout=30), "the hits were not explained beside the selection"
+        return original_select(*args, **kwargs)
+
+    monkeypatch.setattr(FrameRun, "explained_hits", explained_hits)
+    monkeypatch.setattr(selection, "select", select)
+    command = [*BASE, "--capacity", "3", "--control-rate", "10%", "--seed", "4"]
+    code, out, _ = run([*command, "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == EXIT_OK
+    assert explained_on == ["riskprofile-files"]  # once, ahead
+    monkeypatch.undo()
+    code, reference_out, _ = run(
+        [*command, "--engine", "rowwise", "-o", str(tmp_path / "ref.csv")], capsys
+    )
+    assert code == EXIT_OK
+    assert out.replace("out.", "ref.") == reference_out
+    for name in ("{}.csv", "{}.hits.csv"):
+        assert (tmp_path / name.format("out")).read_bytes() == (
+            tmp_path / name.format("ref")
+        ).read_bytes()

@@ -21,11 +21,11 @@ from riskprofile.cli import _args
 from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
-    from riskprofile.results import FrameRun
     from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model import Strictness
     from riskprofile.profiles import ProfileSet
     from riskprofile.profiles.shared import CompiledProfile
+    from riskprofile.results import FrameRun
     from riskprofile.scoring import ScoringRun
     from riskprofile.selection import Selection
 
@@ -240,7 +240,7 @@ def _fewer_collections() -> Iterator[None]:
 
 def _score_batch(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
-    from riskprofile.output import output_files
+    from riskprofile.output import FilesAhead, output_files
     from riskprofile.selection import capacity_from_text, select
 
     fmt = args.format
@@ -287,6 +287,11 @@ def _score_batch(args: argparse.Namespace) -> int:
         run, read = _via_models(args, profiles, as_of, strictness, progress)
     else:
         run, read = _columnar(args, profiles, as_of, ahead, progress)
+    # The files (or the JSON/CSV text) read few of the batch's columns, and their hits
+    # do not depend on the selection: the run is cut for them, and its hits explained,
+    # on a thread of their own while the selection and the top of the list are made
+    # from the whole run.
+    ahead_files = FilesAhead(run) if fmt != "table" else None
     try:
         selection = select(
             run, capacity=capacity_from_text(args.capacity), control_rate=args.control_rate,
@@ -295,13 +300,10 @@ def _score_batch(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _usage(str(exc)) from None
     top = _top_of_list(args, fmt, run, selection)
-    if fmt != "table":
-        # The list is made; the files (or the JSON/CSV text) read few of the batch's
-        # columns. Rebinding ``run`` (and the selection's) leaves no reference to the
-        # whole frame, whose memory goes back before the files' tables are built.
-        from riskprofile.output import for_files
-
-        run = for_files(run)
+    if ahead_files is not None:
+        # The list is made. Rebinding ``run`` (and the selection's) leaves no reference
+        # to the whole frame, whose memory goes back before the files' tables are built.
+        run = ahead_files.result()
         selection = replace(selection, run=run)
     _write(args, fmt, run, selection, progress, top)
     if read.rejected:

@@ -15,9 +15,8 @@ Parquet), ``_terminal`` (the text table), ``_html`` (notebook views).
 
 from __future__ import annotations
 
-# _csv and _LANE_STYLE: still imported from here by callers written before the split.
-from riskprofile.output._files import _csv as _csv
 from riskprofile.output._files import (
+    FilesAhead,
     for_files,
     output_files,
     to_csv,
@@ -25,6 +24,9 @@ from riskprofile.output._files import (
     write_output,
     write_text,
 )
+
+# _csv and _LANE_STYLE: still imported from here by callers written before the split.
+from riskprofile.output._files import _csv as _csv
 from riskprofile.output._html import _LANE_STYLE as _LANE_STYLE
 from riskprofile.output._html import frame_run_html, run_html, selection_html
 from riskprofile.output._tables import (
@@ -41,6 +43,7 @@ from riskprofile.output._terminal import text_table
 
 __all__ = [
     "CONTAINER_COLUMNS",
+    "FilesAhead",
     "HIT_COLUMNS",
     "container_rows",
     "for_files",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,8 +23,7 @@ from riskprofile.output._tables import (
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     import polars as pl
 
-    from riskprofile.engines.columnar import FrameRun
-    from riskprofile.results import ScoringRun
+    from riskprofile.results import FrameRun, ScoringRun
     from riskprofile.selection import Selection
 
 
@@ -88,7 +88,7 @@ def _audit(run: Run, selection: Selection | None) -> dict[str, Any]:
 def to_json(run: Run, selection: Selection | None = None) -> str:
     """The run as one JSON document: audit trail, containers, hits (``run``: a
     :class:`~riskprofile.results.ScoringRun` or a column-wise
-    :class:`~riskprofile.engines.columnar.FrameRun`, the same text for both)."""
+    :class:`~riskprofile.results.FrameRun`, the same text for both)."""
     run = tables_of(run)
     if not is_object_run(run):
         from riskprofile.output import _frame_files
@@ -202,6 +202,58 @@ def for_files(run: Run) -> Run:
     return _frame.for_files(tables)
 
 
+class FilesAhead:
+    """:func:`for_files` of ``run`` on a thread of its own, started at once, and then the
+    explained hits its files will need (the largest table of a big run's files), while
+    the caller does what needs the whole run: the selection, the top of the list.
+    :meth:`result` gives :func:`for_files`' run as soon as it is there (the hits may
+    still be being explained: :func:`write_output` then waits for them, it does not make
+    them again).
+
+    Nothing of the files depends on the selection but the container table's selection
+    columns, so the work moved ahead is the same work, done sooner: the files are the
+    same bytes. An error while explaining is not lost: the files' writer meets it again.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self._run: Run | None = run
+        self._files: Run | None = None
+        self._error: BaseException | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="riskprofile-files", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        run, self._run = self._run, None  # the whole run is the caller's to free
+        assert run is not None
+        try:
+            files = for_files(run)
+        except BaseException as exc:  # given to the caller by result()
+            self._error = exc
+            self._ready.set()
+            return
+        self._files = files
+        self._ready.set()
+        del run
+        tables = tables_of(files)
+        if not is_object_run(tables):
+            from riskprofile.output import _frame
+
+            # An error here is met again, and raised, when the files are written.
+            with contextlib.suppress(Exception):
+                _frame.hit_frame(tables)
+
+    def result(self) -> Run:
+        """The run cut for its files (:func:`for_files`); waits for it, not for the
+        explanations."""
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        files = self._files
+        assert files is not None
+        return files
+
+
 def output_files(path: str | Path, format: str | None = None) -> list[Path]:
     """The files :func:`write_output` writes for ``path``: the file itself, and for
     ``csv`` and ``parquet`` the hits beside it (``out.csv`` -> ``out.hits.csv``)."""
@@ -245,7 +297,7 @@ def write_output(
     ``parquet`` (likewise, needs pyarrow). Returns the files written.
 
     ``run`` is a :class:`~riskprofile.results.ScoringRun` or a column-wise
-    :class:`~riskprofile.engines.columnar.FrameRun`: the same bytes are written for both.
+    :class:`~riskprofile.results.FrameRun`: the same bytes are written for both.
     ``progress``, when given, is called with the number of files written so far.
     """
     run = tables_of(run)
