@@ -277,7 +277,7 @@ def _score_batch(args: argparse.Namespace) -> int:
     if ahead is not None and args.engine in ("auto", "columnar"):
         # While the batch is still being read: the conditions translated for the
         # column-wise engine, as score_frame would translate them once it has the frame.
-        from riskprofile.engines.columnar._translate import translate_ahead
+        from riskprofile.engines.columnar import translate_ahead
         from riskprofile.scoring import applicable_profiles
 
         taking_part, _ = applicable_profiles(profiles, as_of, args.include_drafts)

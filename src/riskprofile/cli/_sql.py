@@ -87,8 +87,7 @@ def _sql(args: argparse.Namespace) -> int:
 def _dialect(text: str) -> str:
     """A dialect the SQL engine writes and the tests execute (``postgresql`` is
     ``postgres``); any other is refused with the reason, never printed unverified."""
-    from riskprofile.engines.sql import DIALECTS
-    from riskprofile.engines.sql._dialects import unverified_reason
+    from riskprofile.engines.sql import DIALECTS, unverified_reason
 
     name = text.strip().lower()
     name = "postgres" if name == "postgresql" else name

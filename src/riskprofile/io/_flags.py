@@ -148,7 +148,7 @@ def frame_flag_records(
     the records of the flagged bills of lading and containers; None when that could
     differ from reading the whole file (then read it with
     :func:`~riskprofile.io.read_manifests`)."""
-    from riskprofile.io._frame._flagged import flagged_manifests
+    from riskprofile.io._frame.shared import flagged_manifests
 
     found = flagged_manifests(batch, mapping)
     if found is None:

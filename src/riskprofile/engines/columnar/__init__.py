@@ -18,7 +18,7 @@ from riskprofile.engines.columnar._score import (
     score_frame,
     unit_key_expression,
 )
-from riskprofile.engines.columnar._translate import Translation, translate
+from riskprofile.engines.columnar._translate import Translation, translate, translate_ahead
 from riskprofile.model.frame import (
     DECIMAL_SCALE,
     frame_schema,
@@ -44,5 +44,6 @@ __all__ = [
     "shipment_frame",
     "shipments_of_frame",
     "translate",
+    "translate_ahead",
     "unit_key_expression",
 ]

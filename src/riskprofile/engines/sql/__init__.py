@@ -46,6 +46,7 @@ __all__ = [
     "SqlTranslation",
     "condition_sql",
     "profile_sql",
+    "unverified_reason",
 ]
 
 

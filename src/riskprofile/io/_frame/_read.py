@@ -107,7 +107,7 @@ def _read_frame(
     if fmt == "edifact":
         # Column-wise where the model path would read the same (docs/edifact.md); lazy:
         # the EDIFACT package imports this layer's reader.
-        from riskprofile.io.edifact._columns import read_edifact_frame
+        from riskprofile.io.edifact.shared import read_edifact_frame
 
         read = read_edifact_frame(path, mapping, strictness, progress)
         if isinstance(read, str):

@@ -65,7 +65,7 @@ from riskprofile.model import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
 if TYPE_CHECKING:
-    from riskprofile.io._frame._result import FrameBatch
+    from riskprofile.io._frame.shared import FrameBatch
 
 
 __all__ = ["EdifactColumns", "edifact_columns", "read_edifact_frame"]
@@ -311,8 +311,7 @@ def read_edifact_frame(
         InputFormatError: the file cannot be read, or its ``UNA`` is unusable.
         MappingError: the mapping file is invalid.
     """
-    from riskprofile.io._frame._reader import read_text_rows
-    from riskprofile.io._frame._result import FrameBatch
+    from riskprofile.io._frame.shared import FrameBatch, read_text_rows
     from riskprofile.io.edifact._reader import _mapping
 
     if strictness == "strict":

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from riskprofile.io._frame._values import PY_WHITESPACE, iso6346_problem
+from riskprofile.io._frame.shared import PY_WHITESPACE, iso6346_problem
 from riskprofile.io._layout import COLUMNS
 from riskprofile.io.edifact._fields import _NAMES, _Columns
 from riskprofile.io.edifact._selected import _SEP
