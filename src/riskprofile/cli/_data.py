@@ -351,9 +351,14 @@ def _convert_columns(args: argparse.Namespace, out: Path, progress: Any) -> int 
     through it); None when the whole file must go through the model path."""
     from riskprofile._fork import require_fork_safe
     from riskprofile.io import ColumnMapping, detect_format
-    from riskprofile.io._frame._convert import FlatConversion, convert_flat, flat_names
-    from riskprofile.io._table_write import FlatSink
-    from riskprofile.io._tabular import require_batch_file, table_mapping
+    from riskprofile.io.shared import (
+        FlatConversion,
+        FlatSink,
+        convert_flat,
+        flat_names,
+        require_batch_file,
+        table_mapping,
+    )
     from riskprofile.model import Strictness
 
     require_fork_safe("data convert")

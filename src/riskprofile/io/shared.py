@@ -5,8 +5,15 @@ The modules of this package are private; another part of riskprofile imports an 
 from :mod:`riskprofile.io` (the user API) or from here (the library's own use; not
 promised to users): bounded JSON (every JSON input goes through it), CSV cells that a
 spreadsheet never runs as formulas, the column mapping's YAML, the tabular file
-policies, and the data-quality flags of a batch with where each is.
+policies, and the data-quality flags of a batch with where each is; ``data convert``'s
+column-wise conversion and the sink it writes to.
+
+The conversion (``convert_flat``, ``FlatConversion``, ``flat_names``) is imported on
+first use, as :mod:`riskprofile.io` imports ``read_frame``: it loads polars and the
+column-wise reader, which the other names here do not need.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from riskprofile.io._cells import CsvWriter, csv_line
 from riskprofile.io._flags import flag_records, frame_flag_records
@@ -20,18 +27,32 @@ from riskprofile.io._json import (
     read_document,
 )
 from riskprofile.io._layout import did_you_mean, read_mapping_yaml, yaml_line
-from riskprofile.io._tabular import allow_any_csv_cell, open_table, parquet_rows, table_mapping
+from riskprofile.io._table_write import FlatSink
+from riskprofile.io._tabular import (
+    allow_any_csv_cell,
+    open_table,
+    parquet_rows,
+    require_batch_file,
+    table_mapping,
+)
+
+if TYPE_CHECKING:
+    from riskprofile.io._frame.shared import FlatConversion, convert_flat, flat_names
 
 __all__ = [
     "DOCUMENT_LIMITS",
     "FILE_LIMITS",
     "CsvWriter",
+    "FlatConversion",
+    "FlatSink",
     "JsonInputError",
     "JsonLimits",
     "allow_any_csv_cell",
+    "convert_flat",
     "csv_line",
     "did_you_mean",
     "flag_records",
+    "flat_names",
     "frame_flag_records",
     "iter_lines",
     "loads",
@@ -39,6 +60,17 @@ __all__ = [
     "parquet_rows",
     "read_document",
     "read_mapping_yaml",
+    "require_batch_file",
     "table_mapping",
     "yaml_line",
 ]
+
+_LAZY = frozenset({"FlatConversion", "convert_flat", "flat_names"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from riskprofile.io._frame import shared  # polars: loaded on first use
+
+        return getattr(shared, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

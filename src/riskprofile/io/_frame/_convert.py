@@ -57,9 +57,9 @@ from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat
 from riskprofile.io._table import TableReader, custom_cell
 from riskprofile.io._table_write import cell_text, checked_row, table_rows
-from riskprofile.model._base import LENIENT, QualityFlag, RecordModel, Strictness
-from riskprofile.model._extra import EXTRA_PREFIX, parse_extra_cell
+from riskprofile.model import LENIENT, QualityFlag, Strictness
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Party, Seal
+from riskprofile.model.shared import EXTRA_PREFIX, RecordModel, parse_extra_cell
 
 __all__ = ["FlatConversion", "convert_flat", "flat_names"]
 
