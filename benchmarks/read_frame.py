@@ -27,7 +27,8 @@ with ``--against SRC`` the same for another source tree, side by side:
 ``--stages FILE`` says where the CPU of ``read_frame(FILE)`` goes instead: each run a
 fresh child process with the command line's allocator options and one slice worker (so
 that a step's process CPU is its own, Polars' threads included), the CPU of each step of
-the reader (inclusive: the bills' table holds its group table). With ``--against SRC``
+the reader (inclusive: the bills' table holds its group table), and the child's peak
+memory. With ``--against SRC``
 the same for another source tree (``git worktree add /tmp/before <commit>``), the runs
 alternating, so that the two are measured side by side on a shared machine:
 
@@ -133,6 +134,7 @@ batch = read_frame(sys.argv[1])
 cpu["total"] = time.process_time() - start
 after = resource.getrusage(resource.RUSAGE_SELF)
 cpu["  of which kernel"] = after.ru_stime - usage.ru_stime
+cpu["peak RSS, GiB (one slice worker)"] = after.ru_maxrss / 2**20
 print(json.dumps({"cpu": cpu, "shipments": batch.frame.height, "load": os.getloadavg()[0]}))
 """
 
@@ -281,7 +283,8 @@ def stages(path: Path, against: str | None, runs: int) -> None:
     order = ["the file, before its slices", "cut into slices of whole calls",
              "loading the slices", "rows and keys", "goods lines", "vessel calls",
              "bills of lading", "containers", "  of which group tables (first rows, merges)",
-             "model path", "assembling the frame", "total", "  of which kernel"]  # fmt: skip
+             "model path", "assembling the frame", "total", "  of which kernel",
+             "peak RSS, GiB (one slice worker)"]  # fmt: skip
     found = {k for rs in results.values() for r in rs for k in r}
     labels = [k for k in order if k in found]
     print(f"  {'step':46s}" + "".join(f"{t[-24:]:>26s}" for t in trees))

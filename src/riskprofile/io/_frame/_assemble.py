@@ -145,6 +145,12 @@ class _Blank:
         self.height = height
         self.made: dict[pl.DataType, pl.Series] = {}
 
+    def null(self, dtype: pl.DataType, name: str) -> pl.Series:
+        """The shared all-null column of ``dtype``, named ``name``."""
+        if dtype not in self.made:
+            self.made[dtype] = pl.repeat(None, self.height, dtype=dtype, eager=True)
+        return self.made[dtype].alias(name)
+
     def shared(self, column: pl.Series) -> pl.Series:
         """``column``, or the shared all-null column of its type (with its name) when it
         is all null."""
@@ -424,46 +430,61 @@ def assemble(
         }
     )
     schema = frame_schema()
-    bill_table = _with_default(
-        bills.select(
-            (e.cast(schema[n]) if n in schema else e).alias(n) for n, e in bill_columns.items()
-        ),
-        {"is_house_bl": False, "transshipment_ports": [], "transshipment_count": 0,
-         "route": [], "route_countries": [], "_bill_flagged": False, "_own_flags": [],
-         "_bill_conflicts": [], "_party_flags": [], "_custom_flags": []},
-    )  # fmt: skip
+    bill_table = bills.select(
+        (e.cast(schema[n]) if n in schema else e).alias(n) for n, e in bill_columns.items()
+    )
+    bill_defaults = {
+        "is_house_bl": False, "transshipment_ports": [], "transshipment_count": 0,
+        "route": [], "route_countries": [], "_bill_flagged": False, "_own_flags": [],
+        "_bill_conflicts": [], "_party_flags": [], "_custom_flags": [],
+    }  # fmt: skip
+    blank = _Blank(pieces.height)
 
     # Each piece's row in each table; each table is let go once gathered.
-    def gathered(table: pl.DataFrame, at: pl.Series) -> dict[str, pl.Series]:
-        return {c.name: c for c in table.select(pl.all().gather(at)).get_columns()}
+    def gathered(
+        table: pl.DataFrame, at: pl.Series, default: dict[str, Any] | None = None
+    ) -> dict[str, pl.Series]:
+        """``table``'s columns at the rows ``at`` (``len(table)`` for the row of
+        ``default``, when given). A column all null with no default (a field the file
+        has no column for: a flat file without the eleven declaration columns, say) is
+        the shared null column: not copied with the default row, nor gathered."""
+        empty = [
+            c.name for c in table.get_columns()
+            if c.null_count() == c.len() and (default is None or c.name not in default)
+        ]  # fmt: skip
+        rest = table.drop(empty) if empty else table
+        if default is not None:
+            rest = _with_default(rest, default)
+        out = {c.name: c for c in rest.select(pl.all().gather(at)).get_columns()}
+        return {n: out[n] if n in out else blank.null(table.schema[n], n) for n in table.columns}
 
     has_bill, has_box = pieces["_bi"].is_not_null(), pieces["_xi"].is_not_null()
     at_box = pieces["_xi"].fill_null(nx)
     columns = gathered(voyage, pieces["_rank"])
-    columns.update(gathered(bill_table, pieces["_bi"].fill_null(nb)))
+    columns.update(gathered(bill_table, pieces["_bi"].fill_null(nb), bill_defaults))
     del bill_table
 
     # Containers: what any piece holding one shows, and what only a piece that
     # declares it shows.
     number = pl.col("_number")
     known = pl.col("_known")
-    box_table = _with_default(
-        boxes.select(
-            number.alias("container_number"),
-            pl.col("t_number").is_null().alias("container_number_valid"),
-            pl.when(number.str.len_chars() >= 3).then(number.str.slice(0, 3))
-            .alias("container_owner_code"),
-            pl.when(known).then(pl.col("_box_goods")).alias("container_goods_weight_kg"),
-            pl.col("_bl_count").alias("bl_count_in_container"),
-            (pl.col("_bl_count") > 1).alias("is_lcl"),
-            pl.col("t_number"),
-            pl.col("_equipment"),
-            (pl.col("_flagged") | pl.col("t_number").is_not_null()).alias("_box_flagged"),
-        ),
-        {"bl_count_in_container": 0, "is_lcl": False, "_equipment": False,
-         "_box_flagged": False},
-    )  # fmt: skip
-    columns.update(gathered(box_table, at_box))
+    box_table = boxes.select(
+        number.alias("container_number"),
+        pl.col("t_number").is_null().alias("container_number_valid"),
+        pl.when(number.str.len_chars() >= 3)
+        .then(number.str.slice(0, 3))
+        .alias("container_owner_code"),
+        pl.when(known).then(pl.col("_box_goods")).alias("container_goods_weight_kg"),
+        pl.col("_bl_count").alias("bl_count_in_container"),
+        (pl.col("_bl_count") > 1).alias("is_lcl"),
+        pl.col("t_number"),
+        pl.col("_equipment"),
+        (pl.col("_flagged") | pl.col("t_number").is_not_null()).alias("_box_flagged"),
+    )
+    box_defaults = {
+        "bl_count_in_container": 0, "is_lcl": False, "_equipment": False, "_box_flagged": False
+    }  # fmt: skip
+    columns.update(gathered(box_table, at_box, box_defaults))
     del box_table
     declared = has_box & (columns["_equipment"] | ~has_bill)
     at_declared = pieces.select(
@@ -471,31 +492,31 @@ def assemble(
     ).to_series()
     vgm, tare = pl.col("v_verified_gross_mass_kg"), pl.col("v_tare_kg")
     plausible = (vgm <= MAX_GROSS_MASS_KG) & (tare <= MAX_TARE_KG)
-    declared_table = _with_default(
-        boxes.select(
-            pl.lit(True).alias("container_declared"),
-            pl.col("v_size").alias("container_size_type"),
-            pl.col("v_type").alias("container_type"),
-            pl.col("v_length").alias("container_length_ft"),
-            pl.col("v_teu").alias("container_teu"),
-            pl.col("v_full").alias("container_full"),
-            pl.col("v_seal_numbers").list.len().cast(pl.Int64).alias("seal_count"),
-            pl.col("v_seal_numbers").alias("seal_numbers"),
-            pl.col("v_sealer_types").alias("sealer_types"),
-            vgm.alias("verified_gross_mass_kg"),
-            tare.alias("tare_kg"),
-            pl.col("v_reefer_celsius").alias("container_reefer_celsius"),
-            # Null when either mass is implausible (a unit error), as flatten does.
-            pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
-            pl.when(known & plausible)
-            .then(vgm - tare - pl.col("_box_goods"))
-            .alias("cargo_mass_gap_kg"),
-            pl.col("_box_flags"),
-        ),
-        {"container_declared": False, "seal_count": 0, "seal_numbers": [],
-         "sealer_types": [], "_box_flags": []},
-    )  # fmt: skip
-    columns.update(gathered(declared_table, at_declared))
+    declared_table = boxes.select(
+        pl.lit(True).alias("container_declared"),
+        pl.col("v_size").alias("container_size_type"),
+        pl.col("v_type").alias("container_type"),
+        pl.col("v_length").alias("container_length_ft"),
+        pl.col("v_teu").alias("container_teu"),
+        pl.col("v_full").alias("container_full"),
+        pl.col("v_seal_numbers").list.len().cast(pl.Int64).alias("seal_count"),
+        pl.col("v_seal_numbers").alias("seal_numbers"),
+        pl.col("v_sealer_types").alias("sealer_types"),
+        vgm.alias("verified_gross_mass_kg"),
+        tare.alias("tare_kg"),
+        pl.col("v_reefer_celsius").alias("container_reefer_celsius"),
+        # Null when either mass is implausible (a unit error), as flatten does.
+        pl.when(plausible).then(vgm - tare).alias("container_cargo_mass_kg"),
+        pl.when(known & plausible)
+        .then(vgm - tare - pl.col("_box_goods"))
+        .alias("cargo_mass_gap_kg"),
+        pl.col("_box_flags"),
+    )
+    declared_defaults = {
+        "container_declared": False, "seal_count": 0, "seal_numbers": [], "sealer_types": [],
+        "_box_flags": [],
+    }  # fmt: skip
+    columns.update(gathered(declared_table, at_declared, declared_defaults))
     del declared_table
     columns.update({c.name: c for c in goods.get_columns()})
     columns["goods_scope"] = pieces["goods_scope"]
@@ -576,7 +597,6 @@ def assemble(
             for n in STOWPLAN_FIELDS
         }
     )  # fmt: skip
-    blank = _Blank(pieces.height)
     out = [
         blank.shared(
             columns[name].alias(name)
