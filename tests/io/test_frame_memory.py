@@ -61,3 +61,31 @@ def test_a_column_the_file_lacks_is_shared_and_equal(
     sliced = read_frame(path).frame
     assert sliced.equals(whole)
     assert len(_buffers(sliced, ["tax_rate", *floats])) == 2  # one per slice
+
+
+def test_a_field_the_file_lacks_is_not_copied_or_gathered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each group table was copied with a row of defaults and gathered to the shipments
+    # whole, the columns of fields the file lacks too (a quarter of the bills' columns in
+    # a flat file without the declaration columns).
+    from riskprofile.io._frame import _assemble
+
+    path = tmp_path / "calls.csv"
+    write_csv(generate_manifests(5, containers=10), path)
+    expected = read_frame(path).frame
+    copied: list[str] = []
+    real = _assemble._with_default
+
+    def recording(table: pl.DataFrame, default: dict[str, object]) -> pl.DataFrame:
+        copied.extend(table.columns)
+        return real(table, default)
+
+    monkeypatch.setattr(_assemble, "_with_default", recording)
+    frame = read_frame(path).frame
+    assert frame.equals(expected)
+    assert "bl_number" in copied  # the columns with values are
+    assert "seal_numbers" in copied
+    assert not {"tax_rate", "customs_office", "declarant_name"} & set(copied)
+    for name in ("tax_rate", "customs_office", "declarant_name"):
+        assert frame.get_column(name).null_count() == frame.height
