@@ -159,7 +159,9 @@ def _palette(column: str, kind: str) -> list[str]:
 
 
 def _base_rows() -> tuple[list[str], list[list[str]]]:
-    manifests = [m for seed in range(8, 14) for m in generate_manifests(seed, 2, defect_rate=0.2)]
+    # Three vessel calls: LCL containers of several bills, bills of several containers,
+    # goods lines without a container, sealers given or not.
+    manifests = [m for seed in (8, 9, 10) for m in generate_manifests(seed, 5, defect_rate=0.2)]
     header = [c.name for c in COLUMNS]
     rows = [
         ["" if (v := cell_text(row.get(n))) is None else v for n in header]
@@ -185,7 +187,7 @@ _edits = st.lists(
 # row's B/L or container, or moved to the end.
 _moves = st.lists(
     st.tuples(
-        st.sampled_from(["copy", "bill", "box", "last", "drop_bill"]),
+        st.sampled_from(["copy", "bill", "box", "last", "drop_bill", "drop_box"]),
         st.integers(0, len(_ROWS) - 1),
         st.integers(0, len(_ROWS) - 1),
     ),
@@ -210,8 +212,10 @@ def _planted(
             rows[a][at["container_number"]] = rows[b][at["container_number"]]
         elif how == "last":
             rows.append(rows.pop(a))
-        else:
+        elif how == "drop_bill":
             rows[a][at["bl_number"]] = ""
+        else:
+            rows[a][at["container_number"]] = ""
     return rows
 
 
@@ -304,21 +308,33 @@ def test_the_columnwise_convert_reads_no_model_for_plain_calls(
 
 
 def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
-    """Each value of the palettes in each column, one vessel call each (routing takes
-    whole calls, so that one value routed leaves the others column-wise): the same
-    bytes as the model path, in both modes."""
+    """Each value of the palettes in each column, three to a vessel call (routing takes
+    whole calls, so that a value routed leaves most others column-wise): the same bytes
+    as the model path, in both modes."""
     at = {n: i for i, n in enumerate(_HEADER)}
-    first = [r for r in _ROWS if r[at["voyage_number"]] == _ROWS[0][at["voyage_number"]]]
+    # The second call: a bill of two containers, two bills sharing one, goods lines
+    # without a container.
+    second = _ROWS[[r[at["voyage_number"]] for r in _ROWS].index("133W") :]
+    base = [r for r in second if r[at["voyage_number"]] == "133W"]
+    # And a container no bill names (on board, not declared), between the bills' rows.
+    bare = ["" if c.group in ("bill_of_lading", "goods") else v
+            for c, v in zip(COLUMNS, base[1], strict=True)]  # fmt: skip
+    bare[at["container_number"]] = "CSQU3054383"
+    base.insert(2, bare)
+    planted = [
+        (column, value)
+        for column in _COLUMN_NAMES
+        if column not in ("voyage_number", "vessel_imo", "vessel_name", "port_of_call")
+        for value in _palette(column, _KINDS[column])
+    ]
     rows = []
-    for column in _COLUMN_NAMES:
-        if column in ("voyage_number", "vessel_imo", "vessel_name", "port_of_call"):
-            continue
-        for value in _palette(column, _KINDS[column]):
-            call = [list(r) for r in first]
-            for r in call:
-                r[at["voyage_number"]] = f"V{len(rows)}"
-            call[len(rows) % len(call)][at[column]] = value
-            rows += call
+    for n in range(0, len(planted), 3):
+        call = [list(r) for r in base]
+        for r in call:
+            r[at["voyage_number"]] = f"V{n}"
+        for i, (column, value) in enumerate(planted[n : n + 3]):
+            call[(n + 4 * i) % len(call)][at[column]] = value
+        rows += call
     path = tmp_path / "planted.csv"
     path.write_text("".join(csv_line(r) for r in [_HEADER, *rows]), "utf-8")
     for mode in ([], ["--strict"]):
