@@ -254,7 +254,11 @@ class FlatSink:
             return
         self.rows += frame.height
         if self._handle is not None:
-            self._handle.write("".join(_csv_records(frame, self.names).to_list()))
+            # Each record is one text cell, written as it is (no quotes, no line end).
+            self._handle.flush()
+            _csv_records(frame, self.names).to_frame().write_csv(
+                self._handle, include_header=False, quote_style="never", line_terminator=""
+            )
             return
         import pyarrow as pa
 
