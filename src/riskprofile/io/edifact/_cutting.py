@@ -5,6 +5,7 @@ machine over tags (see :mod:`._columns`)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,22 +147,42 @@ class _Cut:
         if dangling:
             raise _WholeFile("a release character ends the text")
         self.back = back
-        pieces = text.split(service.terminator)
+        # Cut in Polars, the two halves of the text (split at a terminator: after the
+        # swap above every terminator left ends a segment) on two threads: no Python
+        # string per segment, and both cores at work.
+        terminator = service.terminator
+        middle = text.find(terminator, len(text) // 2)
+        halves = [text] if middle < 0 else [text[:middle], text[middle + 1 :]]
         del text
-        tail = pieces.pop()
-        if tail.strip():
-            raise _WholeFile("text after the last segment terminator")
-        self.pieces = pieces
-        raw = pl.Series("raw", pieces, dtype=pl.String).str.strip_chars_start("\r\n\t ")
         elem, comp = _escape(service.element), _escape(service.component)
         # A tag is three capitals or digits, then an element or a component separator
         # or the end; any other start leaves the tag empty (no place in any message: the
         # model path reads that message and reports it as the tokenizer cuts it).
-        shaped = raw.str.contains(f"^[A-Z][A-Z0-9]{{2}}(?:[{elem}{comp}]|$)")
-        frame = pl.DataFrame([raw])
-        self.frame = frame.with_columns(
-            pl.when(shaped).then(raw.str.slice(0, 3)).otherwise(pl.lit("")).alias("tag")
-        )
+        shape = f"^[A-Z][A-Z0-9]{{2}}(?:[{elem}{comp}]|$)"
+
+        def cut(half: str) -> pl.DataFrame:
+            raw = pl.col("raw")
+            return (
+                pl.LazyFrame({"raw": [half]}, schema={"raw": pl.String})
+                .select(raw.str.split(terminator))
+                .explode("raw")
+                .select(raw.str.strip_chars_start("\r\n\t "))
+                .with_columns(
+                    pl.when(raw.str.contains(shape))
+                    .then(raw.str.slice(0, 3))
+                    .otherwise(pl.lit(""))
+                    .alias("tag")
+                )
+                .collect()
+            )
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            frame = pl.concat(list(pool.map(cut, halves)), rechunk=False)
+        del halves
+        tail = frame.item(frame.height - 1, "raw")
+        if tail.strip():
+            raise _WholeFile("text after the last segment terminator")
+        self.frame = frame.slice(0, frame.height - 1)
 
     def segment(self, raw: str) -> Segment:
         """One segment as the tokenizer reads it."""
@@ -175,7 +196,8 @@ class _Cut:
         """Segments ``first`` to ``last`` (0-based, both included) as EDIFACT text with
         the file's service characters (released characters released again)."""
         service = self.service
-        body = service.terminator.join(self.pieces[first : last + 1]) + service.terminator
+        raws = self.frame.get_column("raw").slice(first, last + 1 - first).to_list()
+        body = service.terminator.join(raws) + service.terminator
         if self.back is not None:
             body = body.translate({k: service.release + c for k, c in self.back.items()})
         return service.una() + body
@@ -184,7 +206,8 @@ class _Cut:
         """The segments at ``indexes`` (0-based) and ``trailer`` (written) as EDIFACT
         text with the file's service characters."""
         service = self.service
-        body = service.terminator.join(self.pieces[i] for i in indexes) + service.terminator
+        raws = self.frame.get_column("raw").gather(indexes).to_list()
+        body = service.terminator.join(raws) + service.terminator
         if self.back is not None:
             body = body.translate({k: service.release + c for k, c in self.back.items()})
         return service.una() + body + trailer
