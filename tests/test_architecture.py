@@ -2,8 +2,8 @@
 
 - no import cycle among riskprofile's modules, counting the imports inside functions
   (an import under ``if TYPE_CHECKING:`` is for type checkers only and does not count);
-- no private name (``_x``) imported or used across the library's parts (its first-level
-  packages and top-level modules): what two parts share has a public name in its home;
+- no private name (``_x``) imported or used outside its package (a top-level module's
+  outside the module): what two packages share has a public name in its home;
 - no private module (``_x.py``, or any module under a ``_x`` package) imported from
   outside the package that holds it, under ``if TYPE_CHECKING:`` too: another part takes
   a package's names from the package or from its public modules (``shared``, ...). The
@@ -29,9 +29,14 @@ MAX_LINES = 800
 
 # Known cycles, each as its sorted modules (a strongly connected component).
 ALLOWED_CYCLES: set[tuple[str, ...]] = set()
-# Private names used outside their part of the library (its first-level package, or the
-# top-level module), as (importing module, home module, name).
-ALLOWED_PRIVATE: set[tuple[str, str, str]] = set()
+# Private names used outside their package (a top-level module's: outside the module), as
+# (importing module, home module, name).
+ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
+    # The SQL engine reuses two functions of the columnar masks: the columnar engine's
+    # owner names them publicly (then the SQL engine imports them from its package).
+    ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks", "_patched"),
+    ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks", "_same_meaning"),
+}
 # Private modules imported from outside the package that holds them, as (importing
 # module, private module).
 ALLOWED_PRIVATE_MODULES: set[tuple[str, str]] = {
@@ -197,8 +202,11 @@ def cycles(graph: dict[str, set[str]]) -> set[tuple[str, ...]]:
 
 
 def private_uses(known: dict[str, Module]) -> set[tuple[str, str, str]]:
-    """``(importer, home, name)`` for each private name a module takes from a module of
-    another part of the library (dunders such as ``__version__`` are not private)."""
+    """``(importer, home, name)`` for each private name a module takes from a module
+    outside its package: a name of ``engines.columnar._masks`` is the columnar engine's,
+    not the SQL engine's; a name of a top-level module (``scoring._unit_key``) or of the
+    root package is that module's alone. Dunders such as ``__version__`` are not
+    private."""
     found = set()
     for module in known.values():
         for use in uses(module, known):
@@ -206,7 +214,11 @@ def private_uses(known: dict[str, Module]) -> set[tuple[str, str, str]]:
             if name is None or not name.startswith("_") or name.startswith("__"):
                 continue
             home = known.get(use.home)
-            if home is not None and home.part != module.part:
+            if home is None or module.name == home.name:
+                continue
+            holder = home.package
+            inside = module.name == holder or module.name.startswith(holder + ".")
+            if holder == "riskprofile" or not inside:
                 found.add((module.name, use.home, name))
     return found
 
@@ -332,17 +344,31 @@ def test_private_names_across_packages_are_found(tmp_path: Path) -> None:
             "riskprofile/evaluation/_b.py": (
                 "from riskprofile import scoring\nscoring._unit_key()\n"
                 "from riskprofile.evaluation._a import _x\n"  # same part: allowed
-                "from riskprofile.evaluation.deep._c import _y\n"  # a subpackage too
+                "from riskprofile.evaluation.deep._c import _y\n"  # a subpackage's: its own
                 "from riskprofile import __version__\n"  # a dunder is not private
             ),
             "riskprofile/selection.py": "from riskprofile._clock import now\n",  # public name
             "riskprofile/output.py": (
                 "import riskprofile.scoring\nriskprofile.scoring._unit_key()\n"
             ),
+            "riskprofile/engines/__init__.py": "",
+            "riskprofile/engines/columnar/__init__.py": "from ._masks import _patched\n",
+            "riskprofile/engines/columnar/_masks.py": "def _patched(): ...\n",
+            "riskprofile/engines/columnar/_score.py": (
+                "from riskprofile.engines.columnar._masks import _patched\n"  # its package
+            ),
+            "riskprofile/engines/sql/__init__.py": "",
+            "riskprofile/engines/sql/_run.py": (
+                "from riskprofile.engines.columnar._masks import _patched\n"  # another one
+                "from riskprofile import _seen\n"  # the root package's own
+            ),
         },
     )
     assert private_uses(known) == {
+        ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks", "_patched"),
+        ("riskprofile.engines.sql._run", "riskprofile", "_seen"),
         ("riskprofile.output", "riskprofile.scoring", "_unit_key"),
+        ("riskprofile.evaluation._b", "riskprofile.evaluation.deep._c", "_y"),
         ("riskprofile.evaluation._a", "riskprofile.scoring", "_unit_key"),
         ("riskprofile.evaluation._b", "riskprofile.scoring", "_unit_key"),
         ("riskprofile.evaluation.deep._c", "riskprofile.scoring", "_unit_key"),
