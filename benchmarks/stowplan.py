@@ -25,13 +25,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
+    from stdnum import iso6346
+
     from riskprofile.io.edifact import BAPLIE_VERSIONS, StowedUnit, read_stowplan, write_baplie
 
     rng = random.Random(args.seed)
+    # Real plans' numbers carry their check digits: each one off ISO 6346 is a problem.
+    numbers = [f"MSKU{n:06d}" for n in range(args.units)]
     units = [
         StowedUnit(
             f"{n % 90:03d}{n % 20:02d}{n % 50:02d}",
-            f"MSKU{n:07d}",
+            numbers[n] + iso6346.calc_check_digit(numbers[n]),
             rng.choice(["22G1", "45G1", "45R1"]),
             rng.random() > 0.1,
             round(rng.uniform(2_000, 30_000), 1),

@@ -40,7 +40,7 @@ STRICT_ONLY = {"incomplete"}
 # The structure of an EDIFACT interchange (read by the EDIFACT reader only).
 EDIFACT_ONLY = {
     "control_count", "control_reference", "directory", "invalid_message", "message_function",
-    "message_type", "misplaced_location", "outside_message", "syntax",
+    "message_type", "misplaced_location", "no_position", "outside_message", "syntax",
     "too_many", "truncated",
     "unplaced_segment",
 }  # fmt: skip

@@ -311,6 +311,8 @@ FLAG_CODES: Mapping[str, str] = {
     "replacement...), read as it stands",
     "misplaced_location": "a BAPLIE stowage location (LOC+147) found where the message "
     "has no location (its CNT or UNS+D missing), read as a location of its own or not",
+    "no_position": "a BAPLIE location opened by a LOC that is no stowage location (its "
+    "LOC+147 missing): its containers are read without a position",
     "outside_message": "EDIFACT segments outside any message",
     "syntax": "an EDIFACT segment that breaks the syntax rules",
     "too_many": "an EDIFACT segment or group repeated beyond its limit",

@@ -344,7 +344,8 @@ def test_a_parser_fixture_from_a_public_repository_reads_without_a_problem() -> 
     # apimeister/edifact-types' test-data/d04b_baplie.edi (MIT OR Apache-2.0): a D.04B
     # message (read with the D.95B table: the same layout), placeholder values.
     plan = read_stowplan(DATA / "apimeister-d04b-baplie.edi")
-    assert plan.problems == []
+    # No segment rejected; its placeholder container number is flagged, kept as written.
+    assert [(p.code, p.tag, p.value) for p in plan.problems] == [("format", "EQD", "CONTAINER")]
     assert plan.empty_locations == []
     (unit,) = plan.units
     assert (unit.position, unit.container_number, unit.full) == ("0050302", "CONTAINER", True)
@@ -355,9 +356,13 @@ def test_a_parser_issue_sample_reads_its_container_with_every_detail() -> None:
     # xlate/staedi's src/test/resources/EDIFACT/issue122/baplie-test.edi (Apache-2.0): an
     # SMDG 2.0 location as a user sent it with an issue, sender and voyage blanked: a DG
     # box (UN 2198) loaded at Port Said for La Spezia, a container number with a space,
-    # empty DTMs. Its UNT counts 18 segments where there are 19: said, nothing else.
+    # empty DTMs. Its UNT counts 18 segments where there are 19: said; the number with
+    # its blank is kept as written and flagged (matched as TOLU2566410). Nothing else.
     plan = read_stowplan(DATA / "staedi-baplie-test.edi")
-    assert [(p.code, p.value) for p in plan.problems] == [("control_count", "18")]
+    assert [(p.code, p.value) for p in plan.problems] == [
+        ("control_count", "18"),
+        ("format", "TOLU 2566410"),
+    ]
     (unit,) = plan.units
     assert (unit.position, unit.container_number, unit.full) == ("0030586", "TOLU 2566410", True)
     assert (unit.port_of_loading, unit.port_of_discharge) == ("EGPSD", "ITSPE")
@@ -426,7 +431,10 @@ def test_a_synthetic_port_days_plans_in_baplie3_read_as_in_baplie2(tmp_path: Pat
     assert plans["2.2"].planted == plans["3.1"].planted
     assert "BAPLIE:D:13B:UN:SMDG31" in plans["3.1"].text
     read = {v: read_stowplan(_write(tmp_path, p.text, f"{v}.edi")) for v, p in plans.items()}
-    assert read["3.1"].problems == read["2.2"].problems == []
+    # The same problems in both: the port day's spoilt container numbers, flagged.
+    flags = {v: [(p.code, p.value) for p in read[v].problems] for v in read}
+    assert flags["3.1"] == flags["2.2"]
+    assert {code for code, _ in flags["2.2"]} <= {"check_digit", "format"}
     assert _bare(read["3.1"]) == _bare(read["2.2"])
     assert _bare(read["3.1"]) == [u for _, _, units in plans["3.1"].units for u in units]
 
@@ -504,7 +512,8 @@ def test_data_generate_writes_the_stow_plan_in_baplie3_when_asked(
         text = (out / "plan.edi").read_text(encoding="utf-8")
         assert BAPLIE_VERSIONS[version][-1] in text  # SMDG22, SMDG31 in the UNH
         plans[version] = read_stowplan(out / "plan.edi")
-        assert plans[version].problems == []
+        flags = [(p.code, p.value) for p in plans[version].problems]
+        assert {code for code, _ in flags} <= {"check_digit", "format"}  # spoilt on purpose
         planted = (out / "plan.planted.csv").read_bytes()
         assert planted == (tmp_path / "2.2" / "plan.planted.csv").read_bytes()
     assert _bare(plans["3.1"]) == _bare(plans["2.2"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stdnum import iso6346
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact import StowedUnit, read_stowplan, write_baplie
@@ -64,7 +65,8 @@ def test_a_file_without_baplie_is_refused(tmp_path: Path) -> None:
 
 
 def test_more_locations_than_the_table_allows_are_read_and_said_once(tmp_path: Path) -> None:
-    units = [StowedUnit(f"{n:07d}", f"MSKU{n:06d}0") for n in range(10_050)]
+    numbers = [f"MSKU{n:06d}" for n in range(10_050)]
+    units = [StowedUnit(f"{n:07d}", b + iso6346.calc_check_digit(b)) for n, b in enumerate(numbers)]
     path = tmp_path / "big.edi"
     path.write_text(write_baplie(units))
     plan = read_stowplan(path)

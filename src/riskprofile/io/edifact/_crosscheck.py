@@ -128,7 +128,7 @@ def compare_stowplan(
     on_board: set[str] = set()
     for unit in plan.units:
         number = unit.container_number
-        if number is None:
+        if number is None or not unit.is_container:  # break-bulk: on no container manifest
             continue
         number = "".join(number.split()).upper()
         on_board.add(number)

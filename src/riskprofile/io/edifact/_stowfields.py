@@ -67,9 +67,11 @@ class StowplanCheck:
             have ``stowplan_present`` false).
         on_board_twice: container numbers in more than one location of the plan (the
             fields come from the first).
-        unnumbered: units whose equipment gives no container number.
+        unnumbered: containers whose equipment gives no container number.
         problems: every problem found reading the plan, with its place.
         batch_vessels: the vessel names of the batch, to tell another vessel's plan.
+        other_equipment: units on board that are no container (break-bulk cargo,
+            ``EQD+BB``: :attr:`StowedUnit.is_container`), left out of the comparison.
     """
 
     source: str
@@ -84,6 +86,7 @@ class StowplanCheck:
     unnumbered: int
     problems: tuple[Problem, ...]
     batch_vessels: tuple[str, ...] = ()
+    other_equipment: int = 0
 
     @property
     def warnings(self) -> list[str]:
@@ -155,6 +158,7 @@ class StowplanCheck:
             "not_on_board": list(self.not_on_board),
             "on_board_twice": list(self.on_board_twice),
             "unnumbered": self.unnumbered,
+            "other_equipment": self.other_equipment,
             "problems": [str(p) for p in self.problems],
             "warnings": self.warnings,
         }
@@ -185,7 +189,7 @@ def _plan_frame(units: Sequence[StowedUnit]) -> pl.DataFrame:
         size = describe_size_type(code.upper()) if code else None
         return None if size is None else size.group == "reefer"
 
-    rows = [u for u in units if u.container_number is not None]
+    rows = [u for u in units if u.container_number is not None and u.is_container]
     return pl.DataFrame(
         {
             "_stow_key": [_number(u.container_number or "") for u in rows],
@@ -372,14 +376,15 @@ def _check(
 
     in_batch = set(keyed.get_column("_stow_key").drop_nulls().to_list())
     ports = set(keyed.get_column("port_of_call").drop_nulls().to_list())
+    boxes = [u for u in plan.units if u.is_container]
     counts: dict[str, int] = {}
-    for unit in plan.units:
+    for unit in boxes:
         if unit.container_number is not None:
             key = _number(unit.container_number)
             counts[key] = counts.get(key, 0) + 1
     not_manifested: list[StowedUnit] = []
     elsewhere = 0
-    for unit in plan.units:
+    for unit in boxes:
         if unit.container_number is None or _number(unit.container_number) in in_batch:
             continue
         if not ports or unit.port_of_discharge is None or unit.port_of_discharge in ports:
@@ -406,9 +411,10 @@ def _check(
         discharged_elsewhere=elsewhere,
         not_on_board=tuple(missing),
         on_board_twice=tuple(sorted(k for k, n in counts.items() if n > 1)),
-        unnumbered=sum(1 for u in plan.units if u.container_number is None),
+        unnumbered=sum(1 for u in boxes if u.container_number is None),
         problems=tuple(plan.problems),
         batch_vessels=tuple(vessels),
+        other_equipment=len(plan.units) - len(boxes),
     )
 
 

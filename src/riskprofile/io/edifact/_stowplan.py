@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from operator import mul
 from pathlib import Path
 from typing import Literal
 
@@ -32,11 +33,11 @@ from riskprofile.errors import ArgumentError, InputFormatError
 from riskprofile.io.edifact._envelope import Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, SegmentTable, place_segments, segment_table
 from riskprofile.io.edifact._reader import paused_gc, read_text
+from riskprofile.io.edifact._stowtext import decimal_at, stowplan_tokens
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
     Segment,
     segment,
-    tokenize,
     write_segments,
 )
 from riskprofile.io.edifact._values import (
@@ -45,6 +46,7 @@ from riskprofile.io.edifact._values import (
     parse_temperature,
     parse_weight,
 )
+from riskprofile.model.codes import container_number_problem, normalise_container_number
 
 __all__ = [
     "BAPLIE_VERSIONS",
@@ -67,6 +69,22 @@ BAPLIE_VERSIONS: dict[str, tuple[str, str, str, str, str]] = {
 _MASSES_3 = ("VGM", "AET", "2:VGM", "2:WT")
 # Tables read location-first with an equipment group per container (revision 7).
 _EQUIPMENT_FIRST = ("D13B", "D21A")
+# ISO 6346 at the speed of a 20,000-unit plan: the shape, then the check digit from each
+# character's value (letters 10 to 38, the multiples of 11 skipped) weighted 2**i. Only
+# a number that fails is handed to model.codes for the reason.
+_ISO6346 = re.compile(r"[A-Z]{3}[UJZ][0-9]{7}")
+_VALUES = {str(d): d for d in range(10)} | dict(
+    zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [v for v in range(10, 39) if v % 11], strict=True)
+)
+_WEIGHTS = tuple(2**i for i in range(10))
+
+
+def _iso6346(number: str) -> bool:
+    """``number`` is an ISO 6346 container number with its check digit right."""
+    if _ISO6346.fullmatch(number) is None:
+        return False
+    total = sum(map(mul, map(_VALUES.__getitem__, number[:10]), _WEIGHTS))
+    return str(total % 11 % 10) == number[10]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,8 @@ class StowedUnit:
         reefer_celsius: the set temperature (``TMP+2``), in degrees Celsius.
         operator: the container operator (``NAD+CA``; BAPLIE 3: ``NAD+CF``).
         message, segment: the message reference and the position of the ``LOC+147`` in it.
+        equipment: the ``EQD`` qualifier (8053): ``CN`` a container, ``BB`` break-bulk
+            cargo, ``TE`` a trailer...
     """
 
     position: str
@@ -101,6 +121,17 @@ class StowedUnit:
     operator: str | None = None
     message: str | None = None
     segment: int | None = None
+    equipment: str = "CN"
+
+    @property
+    def is_container(self) -> bool:
+        """A container: ``EQD+CN``, or other equipment numbered as an ISO 6346 container
+        (a swap body, a box on a trailer). Break-bulk cargo (``EQD+BB``) is on board but
+        is no container: the stow plan's cross-check leaves it out."""
+        if self.equipment == "CN":
+            return True
+        number = self.container_number
+        return number is not None and _iso6346(normalise_container_number(number))
 
 
 @dataclass(slots=True)
@@ -128,8 +159,13 @@ class StowPlan:
 
     @property
     def container_numbers(self) -> list[str]:
-        """The container numbers on board, in file order."""
-        return [u.container_number for u in self.units if u.container_number is not None]
+        """The container numbers on board, in file order, as written (break-bulk and
+        other equipment that is no container left out: :attr:`StowedUnit.is_container`)."""
+        return [
+            u.container_number
+            for u in self.units
+            if u.container_number is not None and u.is_container
+        ]
 
 
 def read_stowplan(path: str | Path) -> StowPlan:
@@ -154,11 +190,10 @@ def read_stowplan(path: str | Path) -> StowPlan:
 def _read(path: Path, plan: StowPlan) -> int:
     """Read ``path``'s messages into ``plan``; the number of BAPLIE messages."""
     try:
-        tokens = tokenize(read_text(path))
+        tokens, decimals = stowplan_tokens(read_text(path))
     except InputFormatError as exc:
         raise InputFormatError(exc.message, path=plan.source) from None
     envelope = open_envelopes(tokens)
-    decimal = tokens.service.decimal
     messages = 0
     for unit in envelope.units:
         if not isinstance(unit, Message):
@@ -170,9 +205,8 @@ def _read(path: Path, plan: StowPlan) -> int:
             )
             continue
         messages += 1
-        association = unit.segments[0].value(2, 5) if unit.segments else None
-        table = baplie_table(unit.directory, association)
-        root, placing = place_segments(unit, table)
+        decimal = decimal_at(decimals, unit.first)
+        root, table, placing = _placed(unit)
         plan.problems.extend(unit.problems)
         plan.problems.extend(_named(unit, p) for p in placing)
         if table.directory in _EQUIPMENT_FIRST:
@@ -183,6 +217,33 @@ def _read(path: Path, plan: StowPlan) -> int:
             for location in root.groups.get("SG2", ()):
                 plan.units.extend(_unit(unit, location, decimal, plan))
     return messages
+
+
+def _placed(message: Message) -> tuple[GroupNode, SegmentTable, list[Problem]]:
+    """The message placed in its segment table, as its ``UNH`` labels it; when that
+    leaves containers without a place and the other layout places every one of them
+    (a 3.x plan labelled ``SMDG22`` or ``D:95B``, a 2.x one labelled ``D:13B``), the
+    other layout, said (``directory``)."""
+    association = message.segments[0].value(2, 5) if message.segments else None
+    table = baplie_table(message.directory, association)
+    root, placing = place_segments(message, table)
+    if not any(p.code == "unplaced_segment" and p.tag == "EQD" for p in placing):
+        return root, table, placing
+    other = segment_table("BAPLIE", "D95B" if table.directory in _EQUIPMENT_FIRST else "D21A")
+    again, replaced = place_segments(message, other)
+    if any(p.code == "unplaced_segment" and p.tag == "EQD" for p in replaced):
+        return root, table, placing
+    label = ":".join(v or "" for v in message.segments[0].elements[1][:5]).rstrip(":")
+    layout = "SMDG 2.x (D.95B)" if other.directory == "D95B" else "SMDG 3.x (revision 7)"
+    note = message.problem(
+        "directory",
+        f"labelled {label} but written in the {layout} layout: read with the "
+        f"{other.directory} segment table",
+        1,
+        "2",
+        label,
+    )
+    return again, other, [note, *replaced]
 
 
 def _named(message: Message, problem: Problem) -> Problem:
@@ -291,14 +352,18 @@ def _unit(message: Message, node: GroupNode, decimal: str, plan: StowPlan) -> li
     position, loc = cell
     places = {s.value(1): s.value(2, 1) for _, s in node.segments.get("LOC", [])[1:]}
     equipment = node.groups.get("SG3", [])
+    cell_text = _cell(message, position, loc, bool(equipment), problems)
+    if cell_text is None:  # a port where the location should be: it is a port
+        places.setdefault(loc.value(1), loc.value(2, 1))
     if not equipment:
         # SMDG 2.x lists empty (or blocked) locations by agreement, as 3.x does: no
         # container is missing there, and the position is kept, not dropped.
-        plan.empty_locations.append(loc.value(2, 1) or "")
+        if cell_text is not None:
+            plan.empty_locations.append(cell_text)
         return []
     masses: dict[str | None, tuple[int, Segment]] = {}
     for at, mea in node.segments.get("MEA", []):
-        masses.setdefault(mea.value(1), (at, mea))
+        masses.setdefault((mea.value(1) or "").upper(), (at, mea))
     dangerous = tuple(
         (dgs.value(2, 1), dgs.value(3, 1))
         for group in node.groups.get("SG4", ())
@@ -312,10 +377,14 @@ def _unit(message: Message, node: GroupNode, decimal: str, plan: StowPlan) -> li
         box = eqd[1]
         nad = group.first("NAD")
         first = index == 0
+        kind = _equipment(box)
+        number = box.value(2, 1)
+        if number is not None and kind == "CN":
+            _number_flag(message, eqd[0], number, problems)
         units.append(
             StowedUnit(
-                position=loc.value(2, 1) or "",
-                container_number=box.value(2, 1),
+                position=cell_text or "",
+                container_number=number,
                 size_type=box.value(3, 1),
                 full=_full(box),
                 gross_mass_kg=(
@@ -332,9 +401,75 @@ def _unit(message: Message, node: GroupNode, decimal: str, plan: StowPlan) -> li
                 operator=nad[1].value(2, 1) if nad is not None else None,
                 message=message.reference,
                 segment=position,
+                equipment=kind,
             )
         )
     return units
+
+
+def _equipment(box: Segment) -> str:
+    """The ``EQD`` qualifier (``CN`` when absent), in upper case."""
+    kind = box.value(1)
+    return kind.upper() if kind is not None else "CN"
+
+
+def _cell(
+    message: Message, position: int, loc: Segment, equipped: bool, problems: list[Problem]
+) -> str | None:
+    """The bay-row-tier of a location's first ``LOC``, as written; ``None``, said, when
+    that ``LOC`` is no stowage location (``LOC+9`` where the ``LOC+147`` is missing)."""
+    qualifier = loc.value(1)
+    if qualifier == "147":
+        return loc.value(2, 1) or ""
+    if equipped:
+        problems.append(
+            message.problem(
+                "no_position",
+                f"a location opened by LOC+{qualifier or ''}, not LOC+147 (bay-row-tier): "
+                "its containers are read without a position",
+                position,
+                "1",
+                qualifier,
+            )
+        )
+    else:
+        problems.append(
+            message.problem(
+                "unplaced_segment",
+                f"LOC+{qualifier or ''} where a stowage location (LOC+147) was expected, and "
+                "no container after it: not a location",
+                position,
+                "1",
+                qualifier,
+            )
+        )
+    return None
+
+
+def _number_flag(message: Message, at: int, number: str, problems: list[Problem]) -> None:
+    """Flag a container number off ISO 6346 (``format``, ``check_digit``): the unit keeps
+    it as written. Lower case alone is not flagged: the cross-check matches numbers in
+    upper case, without blanks."""
+    if _iso6346(number):
+        return
+    normal = normalise_container_number(number)
+    found = container_number_problem(normal)
+    if found is None:
+        if normal != number.upper():
+            problems.append(
+                message.problem(
+                    "format",
+                    f"container number written with blanks or signs: kept as written, "
+                    f"matched as {normal}",
+                    at,
+                    "2.1",
+                    number,
+                )
+            )
+        return
+    problems.append(
+        message.problem(found.code, f"{found.message}: kept as written", at, "2.1", number)
+    )
 
 
 def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: StowPlan) -> None:
@@ -363,10 +498,12 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
         trigger = location.first("LOC")
         if trigger is None:  # the group's trigger: never absent
             continue
-        cells = [(trigger[0], trigger[1].value(2, 1) or "")]
         equipment = location.groups.get("SG7", ())
+        cell_text = _cell(message, trigger[0], trigger[1], bool(equipment), plan.problems)
+        cells = [(trigger[0], cell_text or "")]
         if not equipment:
-            plan.empty_locations.append(cells[0][1])
+            if cell_text is not None:
+                plan.empty_locations.append(cell_text)
             continue
         used: set[int] = set()
         for group in equipment:
@@ -396,11 +533,15 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
             for at, mea in segments.get("MEA", ()):
                 # MEA+AAE+VGM as SMDG 3 writes it; MEA+VGM++ as BAPLIE 2 did, which some
                 # senders keep: read, not silently passed over.
-                masses.setdefault(mea.value(2, 1), (at, mea))
-                masses.setdefault(f"2:{mea.value(1)}", (at, mea))
+                masses.setdefault((mea.value(2, 1) or "").upper(), (at, mea))
+                masses.setdefault(f"2:{(mea.value(1) or '').upper()}", (at, mea))
+            kind = _equipment(box)
+            number = box.value(2, 1)
+            if number is not None and kind == "CN":
+                _number_flag(message, at_box, number, plan.problems)
             operator = None
             for _, nad in segments.get("NAD", ()):
-                role = nad.value(1)
+                role = (nad.value(1) or "").upper()
                 if role == "CF" or (role == "CA" and operator is None):
                     operator = nad.value(2, 1)
                     if role == "CF":
@@ -410,7 +551,7 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
             plan.units.append(
                 StowedUnit(
                     position,
-                    box.value(2, 1),
+                    number,
                     box.value(3, 1),
                     _full(box),
                     _mass(message, masses, _MASSES_3, decimal, plan.problems),
@@ -429,6 +570,7 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
                     operator,
                     message.reference,
                     cell_at,
+                    kind,
                 )
             )
         # A misplaced LOC+147 no container follows is an empty location, not a lost one.
@@ -536,7 +678,7 @@ def _eqd(unit: StowedUnit, code_list: str) -> Segment:
     full = None if unit.full is None else ("5" if unit.full else "4")
     return segment(
         "EQD",
-        "CN",
+        unit.equipment,
         unit.container_number,
         (unit.size_type, code_list, "5") if unit.size_type else None,
         None,
