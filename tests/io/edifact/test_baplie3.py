@@ -526,3 +526,23 @@ def test_baplie_version_needs_a_stow_plan(
             "--baplie-version", "3.1"]  # fmt: skip
     assert main(argv) == 2
     assert "--baplie-version needs --stowplan" in capsys.readouterr().err
+
+
+def test_the_head_of_a_real_vessel_plan_reads_every_container_without_a_rejected_segment() -> None:
+    # henry0hai/parse-baplie's demo_v22.edi (ISC), its first 15 locations: a real 2.2 plan
+    # (X-PRESS EUPHRATES 0133, Khalifa and Jebel Ali for Bahrain), blank lines between
+    # locations, DTMs without a qualifier, EQA numbers with blanks, GDS, LOC+76/83. The
+    # excerpt has no UNT/UNZ (cut after a whole location): that, and only that, is said.
+    path = DATA / "parse-baplie-demo-v22-head.edi"
+    plan = read_stowplan(path)
+    assert [p.code for p in plan.problems] == ["truncated", "truncated"]
+    assert (plan.vessel, plan.voyage) == ("X-PRESS EUPHRATES", "0133")
+    written = re.findall(r"EQD\+CN\+([^+']+)", path.read_text(encoding="utf-8"))
+    assert plan.container_numbers == written
+    assert len(written) == 14
+    reefers = [
+        (u.container_number, u.reefer_celsius, u.full) for u in plan.units if u.reefer_celsius
+    ]
+    assert reefers == [("FSCU5705950", 2.0, True), ("TRIU8898774", -25.0, True)]
+    assert sum(u.full is False for u in plan.units) == 11
+    assert {u.port_of_discharge for u in plan.units} == {"BHBAH"}
