@@ -556,3 +556,38 @@ def test_the_frame_schema_is_read_once_not_once_per_column(
     monkeypatch.undo()
     assert 0 < reads[0] <= 12 < len(frame_schema())
     assert_frame_run_matches(run, score(example, profiles, as_of=AS_OF, engine="rowwise"))
+
+
+def test_the_columns_distinct_values_are_evaluated_side_by_side(
+    example: list[Shipment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column's sub-expressions evaluated on its distinct values (found, then joined
+    back) are worked out for several columns at once: each such join here waits until
+    another is running too. The run is the one-at-a-time run's (and the reference's)."""
+    import threading
+
+    from riskprofile.engines.columnar._translate import translate_ahead
+    from riskprofile.rules import applicable_profiles
+
+    profiles = load_profiles([bundled_profiles_path()])
+    frame = shipment_frame(example * 3)  # every value repeated: distinct values pay
+    when = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    translate_ahead(applicable_profiles(profiles, when, False)[0], when)
+    one_at_a_time = score_frame(frame, profiles, as_of=AS_OF)
+    both = threading.Barrier(2, timeout=20)
+    joins: list[str] = []
+    original = pl.DataFrame.join
+
+    def join(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(joins) < 2:
+            joins.append(threading.current_thread().name)
+            both.wait()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "join", join)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 2)
+    run = score_frame(frame, profiles, as_of=AS_OF)
+    monkeypatch.undo()
+    assert len(set(joins)) == 2
+    assert run.hit_table.equals(one_at_a_time.hit_table)
+    assert run.container_table.equals(one_at_a_time.container_table)

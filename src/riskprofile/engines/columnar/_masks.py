@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 import rule_engine
 
+from riskprofile._parallel import each_at_once
 from riskprofile.engines._contract import ConditionMasks
 from riskprofile.engines.columnar._translate import Part, Translation, shared_translation
 from riskprofile.model.shipment import field_catalogue
@@ -178,26 +179,38 @@ def _select(
     by_column: dict[str, list[tuple[str, Part]]] = {}
     for name in sorted(used & parts.keys()):
         by_column.setdefault(parts[name].column, []).append((name, parts[name]))
-    added: list[pl.Series] = []
-    direct: list[pl.Expr] = []
     schema = frame.schema  # built anew by polars on each read: once
-    for column, named in by_column.items():
-        evaluated = [part.expr.alias(name) for name, part in named]
+
+    def on_distinct(item: tuple[str, list[tuple[str, Part]]]) -> list[pl.Series] | None:
+        """The column's parts evaluated on its distinct values and joined back, or None
+        when that does not pay (they are then evaluated on every row)."""
+        column, named = item
         dtype = schema.get(column)  # None: missing, for Polars to say so
         weight = _weight([part for _, part in named], isinstance(dtype, pl.List))
-        if dtype is not None and weight >= _WEIGHT_FOR_DISTINCT:
-            values = frame.select(pl.col(column).unique())
-            if values.height <= frame.height * _DISTINCT_SHARE:
-                joined = frame.select(column).join(
-                    values.with_columns(evaluated),
-                    on=column,
-                    how="left",
-                    nulls_equal=True,
-                    maintain_order="left",
-                )
-                added += [joined.get_column(name) for name, _ in named]
-                continue
-        direct += evaluated
+        if dtype is None or weight < _WEIGHT_FOR_DISTINCT:
+            return None
+        values = frame.select(pl.col(column).unique())
+        if values.height > frame.height * _DISTINCT_SHARE:
+            return None
+        joined = frame.select(column).join(
+            values.with_columns(part.expr.alias(name) for name, part in named),
+            on=column,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        return [joined.get_column(name) for name, _ in named]
+
+    # Each column's distinct values found and joined back on their own (a text column's
+    # ``unique`` runs on one thread), side by side; the results in the columns' order.
+    columns = list(by_column.items())
+    added: list[pl.Series] = []
+    direct: list[pl.Expr] = []
+    for (_column, named), found in zip(columns, each_at_once(on_distinct, columns), strict=True):
+        if found is None:
+            direct += [part.expr.alias(name) for name, part in named]
+        else:
+            added += found
     base = frame.hstack(added) if added else frame
     return base.lazy().with_columns(direct).select(exprs).collect()
 
