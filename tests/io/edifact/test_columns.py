@@ -409,3 +409,44 @@ def test_placing_the_segments_does_not_copy_their_texts(monkeypatch: pytest.Monk
     placed = columns.place()
     assert placed.height == cut.frame.height - 2  # UNB and UNZ
     assert max(copied, default=0) < placed.height // 10
+
+
+@settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_interchanges(), st.sampled_from(["\n", "\r\n", "", " "]))
+def test_the_segment_column_holds_the_tokenizers_segments(text: str, newline: str) -> None:
+    # The text is cut in Polars, its two halves apart: each segment is the one the
+    # tokenizer reads, wherever the middle falls (a released terminator, a line break).
+    from riskprofile.io.edifact._cutting import _Cut, _WholeFile
+
+    text = text.replace("'\n", "'" + newline)
+    try:
+        cut = _Cut(text)
+    except _WholeFile:
+        return
+    tokens = tokenize(text)
+    raws = cut.frame.get_column("raw").to_list()
+    assert cut.segments(raws) == tokens.segments
+    assert cut.frame.get_column("tag").to_list() == [
+        s.tag if re.fullmatch(r"[A-Z][A-Z0-9]{2}", s.tag) else "" for s in tokens.segments
+    ]
+
+
+def test_the_text_is_cut_on_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from riskprofile.io.edifact._cutting import _Cut
+
+    day = list(generate_manifests(seed=3, containers=30, defect_rate=0.0))
+    text = write_cuscar(day)
+    threads = []
+    collect = pl.LazyFrame.collect
+
+    def collecting(frame: pl.LazyFrame, *args: object, **kwargs: object) -> pl.DataFrame:
+        threads.append(threading.get_ident())
+        return collect(frame, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", collecting)
+    cut = _Cut(text)
+    assert len(threads) == 2
+    assert threading.get_ident() not in threads
+    assert cut.frame.height == len(tokenize(text).segments)
