@@ -233,7 +233,7 @@ def _run(args: list[str]) -> tuple[int, str, str]:
     source=st.sampled_from([".csv", ".parquet", ".tsv"]),
     target=st.sampled_from([".csv", ".parquet"]),
     strict=st.booleans(),
-    custom=st.booleans(),
+    mapping=st.sampled_from(["none", "custom", "comma", "defaults", "renamed"]),
 )
 def test_the_columnwise_convert_writes_the_model_paths_bytes(
     tmp_path_factory: pytest.TempPathFactory,
@@ -242,18 +242,31 @@ def test_the_columnwise_convert_writes_the_model_paths_bytes(
     source: str,
     target: str,
     strict: bool,
-    custom: bool,
+    mapping: str,
 ) -> None:
     """A flat file with planted problems (padded, blank, odd and conflicting cells, bad
-    codes, seals the model repairs, rows without a B/L or copied into other calls):
-    ``--engine columnar`` writes the same bytes, says the same and exits alike as the
-    model path."""
+    codes, seals the model repairs, rows without a B/L or copied into other calls), read
+    with or without a column mapping (a custom column, decimal commas, defaults, columns
+    of other names and seals from two columns): ``--engine columnar`` writes the same
+    bytes, says the same and exits alike as the model path."""
     folder = tmp_path_factory.mktemp("differential")
     rows = _planted(edits, moves)
     header = list(_HEADER)
-    if custom:  # a custom column (a number), and a mapping that reads it
+    options: dict[str, Any] = {
+        "none": {},
+        "custom": {"extra": {"rate": {"column": "office_rate", "type": "number"}}},
+        "comma": {"decimal_comma": True},
+        "defaults": {"defaults": {"port_of_call": "PKKHI", "currency": "USD", "packages": 1}},
+        "renamed": {"columns": {"bl_number": "B/L No", "seal_numbers": ["Seal 1", "Seal 2"]}},
+    }[mapping]
+    if mapping == "custom":  # a custom column (a number)
         header.append("office_rate")
         rows = [[*r, _NUMBER[i % len(_NUMBER)]] for i, r in enumerate(rows)]
+    if mapping == "renamed":  # the seals in two columns, the first seal and the rest
+        at = header.index("seal_numbers")
+        header[header.index("bl_number")] = "B/L No"
+        header[at : at + 1] = ["Seal 1", "Seal 2"]
+        rows = [[*r[:at], *[*r[at].split(";", 1), ""][:2], *r[at + 1 :]] for r in rows]
     path = folder / f"in{source}"
     if source == ".parquet":
         pl.DataFrame(
@@ -267,11 +280,9 @@ def test_the_columnwise_convert_writes_the_model_paths_bytes(
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write("".join(csv_line(r, delimiter=sep) for r in [header, *rows]))
     args = ["data", "convert", str(path)]
-    if custom:
-        mapping = folder / "map.yaml"
-        mapping.write_text(yaml.safe_dump(
-            {"extra": {"rate": {"column": "office_rate", "type": "number"}}}), "utf-8")  # fmt: skip
-        args += ["--mapping", str(mapping)]
+    if options:
+        (folder / "map.yaml").write_text(yaml.safe_dump(options), "utf-8")
+        args += ["--mapping", str(folder / "map.yaml")]
     if strict:
         args.append("--strict")
     expected_path, out_path = folder / f"expected{target}", folder / f"out{target}"
