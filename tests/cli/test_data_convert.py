@@ -354,3 +354,30 @@ def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
                          "--engine", "rowwise"])  # fmt: skip
         assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
         assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_a_file_of_many_slices_is_written_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slices of whole vessel calls, converted two at a time, are written in file order
+    (a slice per few records here; a million records make eight)."""
+    from riskprofile.io._frame import _reader
+
+    monkeypatch.setattr(_reader, "SLICE_RECORDS", 7)
+    rows = _planted([(3, "seal_sealers", 1), (30, "description", 2)], [("copy", 4, 5)])
+    path = tmp_path / "many.csv"
+    path.write_text("".join(csv_line(r) for r in [_HEADER, *rows]), "utf-8")
+    calls: list[int] = []
+    convert = _reader._Reader._slices
+
+    def slices(self: Any) -> Any:
+        found = convert(self)
+        calls.append(len(found))
+        return found
+
+    monkeypatch.setattr(_reader._Reader, "_slices", slices)
+    got = _run(["data", "convert", str(path), str(tmp_path / "a.csv")])
+    assert calls[0] > 2
+    expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), "--engine", "rowwise"])
+    assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -31,8 +31,11 @@ byte, on random flat files with planted problems.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +45,7 @@ from typing import Any
 import polars as pl
 
 from riskprofile.io._batch import RejectedRecord
+from riskprofile.io._frame import _reader
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
 from riskprofile.io._frame._reader import Progress, _Reader, every_record_needs
 from riskprofile.io._frame._route import routed
@@ -137,22 +141,41 @@ def convert_flat(
         progress(0, total)
     rows = done = via_models = 0
     rejected: list[RejectedRecord] = []
-    for start, stop in slices:
+
+    def convert(start: int, stop: int) -> tuple[pl.DataFrame, list[RejectedRecord], int]:
         part = copy(reader)
         part._merged = {}
-        try:
-            out, refused, slow = part._convert_records(start, stop)
-        except _UnreadableError as exc:
-            if done == 0:
-                return str(exc)
-            raise
-        sink(out)
-        rows += out.height
-        rejected += refused
-        via_models += slow
-        done += stop - start
-        if progress is not None:
-            progress(done, total)
+        return part._convert_records(start, stop)
+
+    # Slices are converted two at a time (as read_frame reads them) and written in file
+    # order; at most one more slice waits converted, so that the memory stays a few
+    # slices', whatever the file's size.
+    with ThreadPoolExecutor(max_workers=max(1, _reader.SLICE_WORKERS)) as pool:
+        pending: deque[tuple[int, Future[Any]]] = deque()
+        ahead = iter(slices)
+        for span in itertools.islice(ahead, _reader.SLICE_WORKERS + 1):
+            pending.append((span[1] - span[0], pool.submit(convert, *span)))
+        while pending:
+            size, future = pending.popleft()
+            try:
+                out, refused, slow = future.result()
+            except _UnreadableError as exc:
+                if done == 0:  # nothing written yet: the model path reads the file
+                    for _size, other in pending:
+                        other.cancel()
+                    return str(exc)
+                raise
+            following = next(ahead, None)
+            if following is not None:
+                start, stop = following
+                pending.append((stop - start, pool.submit(convert, start, stop)))
+            sink(out)
+            rows += out.height
+            rejected += refused
+            via_models += slow
+            done += size
+            if progress is not None:
+                progress(done, total)
     return FlatConversion(rows, total, tuple(rejected), reader.unit, via_models)
 
 
