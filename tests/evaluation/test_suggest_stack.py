@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -257,3 +258,75 @@ def test_the_draft_is_never_below_the_one_list_rule_when_combinations_stop() -> 
     assert result.precision.precision is not None
     assert result.precision.capacity == cut.k
     assert result.precision.precision >= one_list - 1e-9
+
+
+def _measure_unit_by_unit(
+    candidates: list[Any], base: float, units: list[Any], per_shipment: list[Any],
+    capacities: tuple[str, ...], coefficients: tuple[float, ...],
+) -> float:  # fmt: skip
+    """The fold's precision as it was measured before units were grouped by what they
+    carry: each unit scored, ranked by score and key."""
+    from riskprofile.evaluation._suggest_stack import _weight, points, tier_of
+
+    strengths = {}
+    for c in candidates:
+        value = points(c, base)
+        if value is not None:
+            strengths[(c.kind, c.value)] = (TIERS.index(tier_of(c.kind)), value)
+    scored = []
+    for i in sorted(range(len(units)), key=lambda i: units[i].key):
+        best = 0
+        for found in per_shipment[i]:
+            hits = sorted((strengths[f][0], f[0], strengths[f][1]) for f in found if f in strengths)
+            groups = {(k, w) for t, k, v in hits if (w := _weight(coefficients[t], v)) >= 1}
+            best = max(best, sum(w for _, w in groups))
+        scored.append((best, units[i].finding))
+    scored.sort(key=lambda r: -r[0])
+    total = 0.0
+    for at in capacities:
+        cut = cut_at_capacity(scored, at)
+        total += cut.expected_findings / cut.k if cut.k else 0.0
+    return total / len(capacities)
+
+
+@settings(max_examples=depth(40), deadline=None)
+@given(st.data())
+def test_a_fold_measured_per_signature_equals_it_measured_unit_by_unit(data: st.DataObject) -> None:
+    """The folds' measure groups units that carry the same values (one score per group,
+    counted with its units and findings: the memory and CPU of a fold at a million
+    units); it gives the unit-by-unit ranking's precision to the last bit."""
+    from riskprofile.evaluation import Candidate, Figures
+    from riskprofile.evaluation._features import UnitLike
+    from riskprofile.evaluation._suggest_frame import FrameUnit
+    from riskprofile.evaluation._suggest_stack import _measurer
+
+    base = data.draw(st.sampled_from([0.1, 0.2, 0.3]))
+    kinds = ["hs_code", "origin_country", "hs_subheading", "code_origin_departure"]
+    candidates = []
+    for n in range(data.draw(st.integers(1, 8))):
+        units_ = data.draw(st.integers(1, 40))
+        found = data.draw(st.integers(0, units_))
+        figures = Figures(units_, found, units_, base)
+        candidates.append(
+            Candidate(kind=kinds[n % 4], value=f"v{n}", label=f"v{n}", train=figures,
+                      test=figures, p_value=0.01, kept=data.draw(st.booleans()), reason="",
+                      weight=None, shrunk=data.draw(st.floats(0.0, 0.9)))
+        )  # fmt: skip
+    features = [(c.kind, c.value) for c in candidates] + [("hs_code", "other")]
+    count = data.draw(st.integers(1, 60))
+    units: list[UnitLike] = [
+        FrameUnit(i, f"K{(i * 7919) % 101:03d}/{i}", None, True, data.draw(st.booleans()))
+        for i in range(count)
+    ]
+    per_shipment = [
+        [set(data.draw(st.lists(st.sampled_from(features), max_size=3)))
+         for _ in range(data.draw(st.integers(0, 2)))]
+        for _ in range(count)
+    ]  # fmt: skip
+    capacities = data.draw(st.sampled_from([("5%", "10%"), ("50%",), ("1%", "3%")]))
+    measure = _measurer(candidates, base, units, per_shipment, capacities)
+    for coefficients in ((1.0, 4.0, 1.0), (0.0, 2.0, 0.5), (2.0, 1.0, 0.0), (0.5, 4.0, 2.0)):
+        expected = _measure_unit_by_unit(
+            candidates, base, units, per_shipment, capacities, coefficients
+        )
+        assert measure(coefficients) == expected

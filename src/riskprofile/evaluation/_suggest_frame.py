@@ -399,19 +399,24 @@ class FrameHistory:
         """Each unit's features among ``wanted`` per shipment (with combinations), in the
         order given."""
         chosen = self._rows.lazy().join(_ids(units).lazy(), on="_unit", how="semi")
-        values_of: dict[str, list[str]] = {}
-        for kind, value in wanted:
-            values_of.setdefault(kind, []).append(value)
+        # Each feature is the one tuple of ``wanted`` (not one per shipment), and a
+        # shipment with none of them shares one empty set: a fold holds these for every
+        # labelled unit of a million.
+        features_of: dict[str, dict[str, Feature]] = {}
+        for feature in wanted:
+            features_of.setdefault(feature[0], {})[feature[1]] = feature
         per_row: dict[int, set[Feature]] = {}
         for kind, values in self._kinds(chosen, True, level="_row"):
-            if kind not in values_of:
+            if kind not in features_of:
                 continue
-            chosen_values = values.filter(pl.col("value").is_in(values_of[kind]))
+            of_kind = features_of[kind]
+            chosen_values = values.filter(pl.col("value").is_in(list(of_kind)))
             for row, value in chosen_values.collect().iter_rows():
-                per_row.setdefault(row, set()).add((kind, value))
+                per_row.setdefault(row, set()).add(of_kind[value])
+        none: set[Feature] = set()
         shipments: dict[int, list[set[Feature]]] = {}
         for unit, row in chosen.select("_unit", "_row").collect().sort("_row").iter_rows():
-            shipments.setdefault(unit, []).append(per_row.get(row, set()))
+            shipments.setdefault(unit, []).append(per_row.get(row, none))
         return [shipments.get(u.id, []) for u in units]
 
     def indicator_counts(

@@ -299,7 +299,11 @@ def combinations_of(
     wanted = {(c.kind, c.value) for c in candidates if c.kind in COMBINATIONS}
     labelled = [u for u in units if u.labelled]
     found = features(labelled, bands, wanted)
-    return [(u, set().union(*shipments)) for u, shipments in zip(labelled, found, strict=True)]
+    none: set[Feature] = set()  # shared by the units that carry none (most of them)
+    return [
+        (u, set().union(*shipments) if any(shipments) else none)
+        for u, shipments in zip(labelled, found, strict=True)
+    ]
 
 
 def _fold_starts(first: dt.date, split: dt.date) -> list[dt.date]:
@@ -406,44 +410,48 @@ def _measurer(
     """A function of the tiers' coefficients: the mean precision at ``capacities`` of the
     labelled ``units`` scored as a draft of ``candidates`` weighted by them would score
     them (``per_shipment``: each unit's values per shipment)."""
-    strengths: dict[tuple[str, str], tuple[int, float]] = {}
+    hit_of: dict[Feature, tuple[int, str, float]] = {}
     for c in candidates:
         value = points(c, base)
         if value is not None:
-            strengths[(c.kind, c.value)] = (TIERS.index(tier_of(c.kind)), value)
-    # Each unit a value hits: per shipment, the (tier, kind, points) of the values it has.
-    # Units no value hits score 0 whatever the coefficients: only counted.
-    rows = []
-    zeros: list[tuple[int, bool]] = []
-    for i in sorted(range(len(units)), key=lambda i: units[i].key):
-        shipments = [
+            hit_of[(c.kind, c.value)] = (TIERS.index(tier_of(c.kind)), c.kind, value)
+    # Units whose shipments carry the same values score alike whatever the coefficients:
+    # each such signature (per shipment, the (tier, kind, points) of its values) is
+    # scored once and counted with its units and findings. The precision at a capacity
+    # depends only on how many units and findings each score has (a tie at the cut is
+    # taken in proportion), so this is the per-unit ranking's figure, with one entry per
+    # signature rather than per unit.
+    groups: dict[tuple[tuple[tuple[int, str, float], ...], ...], list[int]] = {}
+    for i in range(len(units)):
+        signature = tuple(
             hits
             for found in per_shipment[i]
-            if (
-                hits := sorted(
-                    (strengths[f][0], f[0], strengths[f][1]) for f in found if f in strengths
-                )
-            )
-        ]
-        if shipments:
-            rows.append((units[i].finding, shipments))
-        else:
-            zeros.append((0, units[i].finding))
+            if (hits := tuple(sorted(hit_of[f] for f in found if f in hit_of)))
+        )
+        counted = groups.setdefault(signature, [0, 0])
+        counted[0] += 1
+        counted[1] += bool(units[i].finding)
+    # Units no value hits score 0 whatever the coefficients.
+    zeros = groups.pop((), [0, 0])
 
     def measure(coefficients: Sequence[float]) -> float:
-        scored = []
-        for finding, shipments in rows:
+        by_score: dict[int, list[int]] = {0: list(zeros)}
+        for signature, (count, found) in groups.items():
             best = 0
-            for hits in shipments:
-                groups = {
+            for hits in signature:
+                distinct = {
                     (kind, w)
                     for tier, kind, value in hits
                     if (w := _weight(coefficients[tier], value)) >= 1
                 }
-                best = max(best, sum(w for _, w in groups))
-            scored.append((best, finding))
-        scored.sort(key=lambda r: -r[0])
-        scored += zeros
+                best = max(best, sum(w for _, w in distinct))
+            totals = by_score.setdefault(best, [0, 0])
+            totals[0] += count
+            totals[1] += found
+        scored: list[tuple[int, bool]] = []
+        for score in sorted(by_score, reverse=True):
+            count, found = by_score[score]
+            scored += [(score, True)] * found + [(score, False)] * (count - found)
         total = 0.0
         for at in capacities:
             cut = cut_at_capacity(scored, at)
