@@ -22,6 +22,9 @@ from tests.depth import FACTORS, HYPOTHESIS_DEFAULT, current, depth
 from tests.pgserver import postgres_dsn  # noqa: F401 - the fixture (throwaway PostgreSQL)
 from tests.sparksession import spark_session  # noqa: F401 - the fixture (local Spark)
 
+# ``--cpu-report N``: CPU time per worker, file and test (see tests/cpureport.py).
+pytest_plugins = ("tests.cpureport",)
+
 for _name in FACTORS:
     settings.register_profile(
         _name,
