@@ -61,13 +61,15 @@ def test_edge_values_are_shown_as_show_value_words_them(values: pl.Series) -> No
         max_size=30,
     ),
     st.sampled_from([pl.Float64, pl.Float32]),
+    st.integers(1, 6),
 )
 def test_floats_are_shown_as_show_value_words_each_of_them(
-    floats: list[float | None], dtype: pl.DataType
+    floats: list[float | None], dtype: pl.DataType, repeats: int
 ) -> None:
-    """Zeros of either sign, NaNs, infinities, nulls and repeats: worded as ``show_value``
-    words each value (``-0.0`` equals ``0.0`` but is shown ``-0``)."""
-    values = pl.Series("value_per_kg", floats + floats[:5], dtype=dtype)
+    """Zeros of either sign, NaNs, infinities, nulls, values mostly distinct or repeated
+    (worded once each): as ``show_value`` words each value (``-0.0`` equals ``0.0`` but
+    is shown ``-0``)."""
+    values = pl.Series("value_per_kg", floats * repeats + floats[:5], dtype=dtype)
     assert _shown("value_per_kg", values).to_list() == _one_by_one("value_per_kg", values)
 
 
@@ -91,3 +93,14 @@ def test_a_float_column_is_worded_once_per_distinct_value(
     monkeypatch.undo()
     assert shown == _one_by_one("value_per_kg", values)
     assert calls[0] == 2 + 2 * 500  # 1.5 and 2.25 once; each zero on its own row
+    # Mostly distinct values: row by row (a mapping as long as the column costs more).
+    calls[0] = 0
+    distinct = pl.Series("value_per_kg", [n / 7 for n in range(1, 1001)] * 2)
+    monkeypatch.setattr(run_module, "show_value", counting)
+    assert _shown("value_per_kg", distinct).to_list() == _one_by_one("value_per_kg", distinct)
+    assert calls[0] == 1000  # each distinct value once: one in two
+
+    calls[0] = 0
+    distinct = pl.Series("value_per_kg", [n / 7 for n in range(1, 1001)])
+    assert _shown("value_per_kg", distinct).to_list() == _one_by_one("value_per_kg", distinct)
+    assert calls[0] == 1000

@@ -399,8 +399,8 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
 
     Texts, whole numbers, Booleans and lists of texts are worded column-wise, as
     ``show_value`` words them (a text as it is, None "unknown", a list's items joined by
-    ", " or "none"); the other values once per distinct value (floats too, but for zeros
-    and NaNs: :func:`_shown_floats`)."""
+    ", " or "none"); the other values once per distinct value (floats too when they
+    repeat: :func:`_shown_floats`)."""
     value = pl.lit(values)
     dtype = values.dtype
     words: pl.Expr | None = None
@@ -435,14 +435,18 @@ def _shown(name: str, values: pl.Series) -> pl.Series:
 
 
 def _shown_floats(name: str, values: pl.Series) -> pl.Series:
-    """``show_value`` of each float: once per distinct value, but for zeros and NaNs,
-    worded row by row (``-0.0`` equals ``0.0`` and is shown ``-0``; a NaN equals
-    nothing), usually few."""
+    """``show_value`` of each float: once per distinct value when they repeat (at most
+    one distinct value in two), but for zeros and NaNs, worded row by row (``-0.0``
+    equals ``0.0`` and is shown ``-0``; a NaN equals nothing); else row by row (a
+    mapping of as many values as rows costs more than the calls it spares)."""
     special = ((values == 0) | values.is_nan()).fill_null(False)
-    plain = values.filter(~special).drop_nulls().unique().to_list()
-    if plain:
-        words = [show_value(v) for v in plain]
-        text = values.replace_strict(plain, words, default=None, return_dtype=pl.String)
+    plain = values.filter(~special).drop_nulls().unique()
+    if 2 * len(plain) > len(values) - values.null_count():
+        return pl.Series(name, [show_value(v) for v in values.to_list()], dtype=pl.String)
+    if len(plain):
+        distinct = plain.to_list()
+        words = [show_value(v) for v in distinct]
+        text = values.replace_strict(distinct, words, default=None, return_dtype=pl.String)
     else:
         text = pl.repeat(None, len(values), dtype=pl.String, eager=True)
     if special.any():
