@@ -282,6 +282,40 @@ def test_no_private_module_across_packages() -> None:
     )
 
 
+def _all_of(path: Path) -> set[str]:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__":
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+# Names a shared module repeats from its package's __all__, with why.
+ALLOWED_TWO_DOORS = {
+    # scoring takes them from history.shared: the package brings the store, whose
+    # outcomes are evaluation's, which imports scoring (an import cycle).
+    "riskprofile.history.shared": {
+        "HistorySource",
+        "trader_name",
+        "with_history",
+        "with_history_shipments",
+    },
+    # The EDIFACT reader takes FrameBatch here: riskprofile.io._frame imports its reader,
+    # which calls the EDIFACT reader (an import cycle, in a function).
+    "riskprofile.io._frame.shared": {"FrameBatch"},
+}
+
+
+def test_a_shared_module_repeats_nothing_of_its_package() -> None:
+    """One name, one door: a package's ``shared`` module holds what its ``__all__`` does
+    not (see docs/architecture.md, "Each package's doors")."""
+    found = {}
+    for path in sorted((SRC / "riskprofile").rglob("shared.py")):
+        both = _all_of(path) & _all_of(path.with_name("__init__.py"))
+        if both:
+            found[".".join(path.relative_to(SRC).with_suffix("").parts)] = both
+    assert found == ALLOWED_TWO_DOORS
+
+
 def test_no_module_over_max_lines() -> None:
     found = long_modules(modules())
     assert found - ALLOWED_LONG == set(), f"modules over {MAX_LINES} lines: split them by job"

@@ -33,7 +33,7 @@ from riskprofile.profiles.shared import Lane
 
 if TYPE_CHECKING:
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles.shared import Band, CompiledProfile
+    from riskprofile.profiles import Band, CompiledProfile
 
 __all__ = [
     "LANES",

@@ -23,8 +23,7 @@ from riskprofile.cli._progress import Progress
 if TYPE_CHECKING:
     from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model import Strictness
-    from riskprofile.profiles import ProfileSet
-    from riskprofile.profiles.shared import CompiledProfile
+    from riskprofile.profiles import CompiledProfile, ProfileSet
     from riskprofile.results import FrameRun
     from riskprofile.scoring import ScoringRun
     from riskprofile.selection import Selection

@@ -58,6 +58,7 @@ from riskprofile.engines._compiled_reads import (
     timed_list,
     variable_read,
 )
+from riskprofile.profiles import field_types
 from riskprofile.profiles.shared import (
     HELPERS,
     BuiltinSymbol,
@@ -66,7 +67,6 @@ from riskprofile.profiles.shared import (
     FieldSymbol,
     RegexComparison,
     evaluation_time,
-    field_types,
 )
 
 __all__ = ["CompiledRule", "compiled_rule"]

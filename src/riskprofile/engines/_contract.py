@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from riskprofile.engines import columnar, rowwise
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles.shared import CompiledProfile, Condition, IndicatorResult
+    from riskprofile.profiles import CompiledProfile, IndicatorResult
+    from riskprofile.profiles.shared import Condition
 
 __all__ = ["ConditionMasks", "Engine", "EngineName", "FrameEngine", "ProfileOutcome"]
 

@@ -21,7 +21,7 @@ from riskprofile.engines._compiled_rules import CompiledRule, compiled_rule
 from riskprofile.engines._contract import ProfileOutcome
 from riskprofile.model.shared import EXTRA_PREFIX
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles.shared import CompiledProfile, IndicatorResult, record_of
+from riskprofile.profiles import CompiledProfile, IndicatorResult, record_of
 
 __all__ = ["ProfileOutcome", "evaluate"]
 

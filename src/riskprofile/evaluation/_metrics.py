@@ -46,7 +46,7 @@ from riskprofile.scoring import ScoringRun
 from riskprofile.selection import parse_capacity
 
 if TYPE_CHECKING:
-    from riskprofile.profiles.shared import CompiledProfile
+    from riskprofile.profiles import CompiledProfile
 
 __all__ = [
     "DEFAULT_CAPACITIES",

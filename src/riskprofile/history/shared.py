@@ -2,9 +2,12 @@
 screening, the exchange), beyond :mod:`riskprofile.history`.
 
 The modules of this package are private; another part of riskprofile imports a history
-name from here: importing it loads how a trader is named and how history joins a frame,
-not the store (:mod:`riskprofile.history` loads the store and its backends). Not
-promised to users.
+name from :mod:`riskprofile.history` (the user API) or from here (the library's own use;
+not promised to users): how a trader is named, and how history joins a frame.
+
+``trader_name``, ``with_history``, ``with_history_shipments`` and ``HistorySource`` are
+in the package's user API too: scoring takes them here, because the package brings the
+store, whose outcomes are evaluation's, which imports scoring (an import cycle).
 """
 
 from riskprofile.history._join import HistorySource, with_history, with_history_shipments

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from riskprofile.lists._screening import Party, ScreenMatch
 
 if TYPE_CHECKING:
-    from riskprofile.profiles.shared import ListEntry
+    from riskprofile.profiles import ListEntry
 
 __all__ = ["PARTY_KEY_PATTERN", "KeyScreen", "normal_party_key"]
 

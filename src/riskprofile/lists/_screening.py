@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     import polars as pl
 
-    from riskprofile.profiles.shared import ListEntry
+    from riskprofile.profiles import ListEntry
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -4,7 +4,7 @@ language, the columnar engine, the exchange), beyond :mod:`riskprofile.lists`.
 The modules of this package are private; another part of riskprofile imports a lists
 name from here (the library's own use; not promised to users): party watch lists
 matched through trader identity (``match: trader``) and through partner PCUs' party
-keys (``match: party_key``). Importing it loads no list reader.
+keys (``match: party_key``).
 """
 
 from riskprofile.lists._party_keys import PARTY_KEY_PATTERN, KeyScreen, normal_party_key

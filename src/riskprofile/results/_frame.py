@@ -26,15 +26,13 @@ import polars as pl
 from riskprofile._parallel import each_at_once
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles.shared import (
+from riskprofile.profiles import (
     CompiledIndicator,
     CompiledProfile,
     describe_counted_in,
-    explanation_fields,
-    explanation_quotes,
     render_explanation,
-    show_value,
 )
+from riskprofile.profiles.shared import explanation_fields, explanation_quotes, show_value
 from riskprofile.rules import LANES, Lane
 
 if TYPE_CHECKING:

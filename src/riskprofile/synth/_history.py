@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from riskprofile.evaluation.shared import Outcome, SelectedBy
+from riskprofile.evaluation import Outcome, SelectedBy
 from riskprofile.io import csv_text
 from riskprofile.io.shared import CsvWriter
 from riskprofile.model import LENIENT

@@ -35,15 +35,15 @@ from riskprofile.engines.columnar._masks import ConditionMasks, masks_for
 from riskprofile.errors import DataError
 from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shipment import Shipment
-from riskprofile.profiles.shared import (
+from riskprofile.profiles import (
     CompiledIndicator,
     CompiledProfile,
-    Condition,
     IndicatorResult,
     SharedFact,
     fact_groups,
     record_of,
 )
+from riskprofile.profiles.shared import Condition
 from riskprofile.results import FrameRun
 from riskprofile.rules import (
     LANE_SEVERITY,

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     import polars as pl
 
     from riskprofile.model.shipment import Shipment
-    from riskprofile.profiles.shared import CompiledProfile, Condition
+    from riskprofile.profiles import CompiledProfile
+    from riskprofile.profiles.shared import Condition
 
 __all__ = [
     "DIALECTS",

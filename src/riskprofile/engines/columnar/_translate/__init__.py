@@ -55,7 +55,8 @@ from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.columnar._translate._access import _Access
 from riskprofile.engines.columnar._translate._comprehensions import _Comprehensions
 from riskprofile.engines.columnar._translate._values import _V, Part, Untranslatable, _any
-from riskprofile.profiles.shared import CompiledProfile, Condition
+from riskprofile.profiles import CompiledProfile
+from riskprofile.profiles.shared import Condition
 
 __all__ = ["Part", "Translation", "shared_translation", "translate", "translate_ahead"]
 
