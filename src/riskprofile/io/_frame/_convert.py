@@ -148,13 +148,13 @@ def convert_flat(
         return part._convert_records(start, stop)
 
     # Slices are converted two at a time (as read_frame reads them) and written in file
-    # order; at most one more slice waits converted, so that the memory stays a few
+    # order; the next starts once a slice is written, so that the memory stays two
     # slices', whatever the file's size.
     with ThreadPoolExecutor(max_workers=max(1, _reader.SLICE_WORKERS)) as pool:
         pending: deque[tuple[int, Future[Any]]] = deque()
         ahead = iter(slices)
-        for span in itertools.islice(ahead, _reader.SLICE_WORKERS + 1):
-            pending.append((span[1] - span[0], pool.submit(convert, *span)))
+        for start, stop in itertools.islice(ahead, max(1, _reader.SLICE_WORKERS)):
+            pending.append((stop - start, pool.submit(convert, start, stop)))
         while pending:
             size, future = pending.popleft()
             try:
@@ -165,12 +165,13 @@ def convert_flat(
                         other.cancel()
                     return str(exc)
                 raise
+            sink(out)
+            rows += out.height
+            del out, future
             following = next(ahead, None)
             if following is not None:
                 start, stop = following
                 pending.append((stop - start, pool.submit(convert, start, stop)))
-            sink(out)
-            rows += out.height
             rejected += refused
             via_models += slow
             done += size
