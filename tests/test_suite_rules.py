@@ -164,8 +164,11 @@ def test_depth_scales_from_the_ci_depth(name: str, expected: int) -> None:
 
 
 def test_depth_keeps_a_floor_and_a_search_budget() -> None:
-    assert depth(25, name="dev") == 10  # a fifth would be 5: the floor
-    assert depth(8, name="dev") == 8  # never more than the CI depth
+    assert depth(40, name="dev") == 8  # a fifth
+    assert depth(15, name="dev") == 5  # a fifth would be 3: the floor
+    assert depth(4, name="dev") == 4  # never more than the CI depth
+    assert depth(100, name="ci") == 100  # CI keeps its depth whatever the floor
+    assert depth(12, name="ci") == 12
     assert depth(500, floor=500, name="dev") == 500  # a search keeps its budget
     assert depth(500, floor=500, name="nightly") == 5000
 
