@@ -37,7 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -69,8 +69,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["EdifactColumns", "edifact_columns", "read_edifact_frame"]
-
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -325,7 +323,11 @@ def read_edifact_frame(
     except InputFormatError as exc:
         raise InputFormatError(exc.message, path=source) from None
     try:
-        split = edifact_columns(text, resolved)
+        # The collector paused throughout: the sections' and the flat reader's Python
+        # objects (rows, parsed parties and dates, distinct values) are no cyclic
+        # garbage, and each collection would walk them all again.
+        with paused_gc():
+            split = edifact_columns(text, resolved)
     except _WholeFile as exc:
         return f"EDIFACT input: {exc}"
     except InputFormatError as exc:
@@ -343,8 +345,8 @@ def read_edifact_frame(
     # The model path's messages and parts (Python, holding the GIL) are read on a
     # thread of their own while the flat reader (mostly Polars, which lets go of the
     # GIL) reads the rest: on two cores the two overlap.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        side = pool.submit(_paused, _model_side, split, resolved, strictness, source)
+    with ThreadPoolExecutor(max_workers=1) as pool, paused_gc():
+        side = pool.submit(_model_side, split, resolved, strictness, source)
         read = read_text_rows(path, cells, "edifact", strictness, rows_to_units)
         del cells
         models = side.result()
@@ -368,13 +370,6 @@ def read_edifact_frame(
         record_unit="message",
         rows_via_models=len(split.routed) + len(split.parts),
     )
-
-
-def _paused(function: Callable[..., _T], *args: object) -> _T:
-    """``function(*args)`` with the cyclic garbage collector paused (the model path's
-    objects live until the frame is made of them; none is cyclic garbage)."""
-    with paused_gc():
-        return function(*args)
 
 
 @dataclass
