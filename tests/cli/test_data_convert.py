@@ -119,7 +119,7 @@ def test_a_flat_file_is_written_as_it_is_read(
 
 _TEXT = ["", "  ", " padded ", "=HYPERLINK(1)", "-5", "a,b", 'say "hi"',
          "\u00a0nbsp\u2003", "stra\u00dfe", "'=quoted", "+3.25", "@x", "lower case",
-         "\x1ceparator\x1f", "\tTAB"]  # fmt: skip
+         "\x1ceparator\x1f", "\tTAB", "L" * 10_001]  # fmt: skip
 _NUMBER = ["12.50", "1E+2", "007", "-0", "0.0000001", "1e15", "1e16", "abc", "1,5", " 3 ", "-12",
            "999999999999999.9", "1_000", "0.1", "2.675", "1000000001", "", " "]  # fmt: skip
 _CODE = ["pkkhi", "PK KHI", "XXXXX", "12", "usd", "US", "PAK", "zz", "", "cn sha", "3", "ROAD"]
