@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -171,9 +172,12 @@ def fast_frame(
     boxes: pl.DataFrame,
     goods: pl.DataFrame,
     grouped_rows: int,
+    pieces_done: Callable[[], None] | None = None,
 ) -> pl.DataFrame:
     """The shipment frame of the rows read column-wise (``rows``, of the slice's
-    ``grouped_rows`` rows that belong to a group), from the group tables."""
+    ``grouped_rows`` rows that belong to a group), from the group tables.
+    ``pieces_done`` is called when the shipments (pieces) and their goods are made,
+    before the columns are gathered (the read's progress)."""
     # Bills and containers are referred to by their row in ``bills`` and ``boxes``
     # (``_bi``, ``_xi``): gathers by position instead of joins by hash. Only those of
     # these rows are kept (the rows may be a part of the file's).
@@ -330,6 +334,8 @@ def fast_frame(
     in_pairs = pieces.filter(bi.is_not_null() & xi.is_not_null()).group_by("_xi").len()
     box_bl_count = _scattered(nx, in_pairs["_xi"], in_pairs["len"].cast(pl.Int64)).fill_null(0)
     box_goods = _scattered(nx, box_totals["_xi"], box_totals["_box_goods"])
+    if pieces_done is not None:
+        pieces_done()
     return assemble(
         pieces, goods_agg, piece_goods, calls, call_ids, bills,
         boxes.with_columns(box_known.alias("_known"), box_bl_count.alias("_bl_count"),
