@@ -40,13 +40,6 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
 # Private modules imported from outside the package that holds them, as (importing
 # module, private module).
 ALLOWED_PRIVATE_MODULES: set[tuple[str, str]] = {
-    # evaluation._outcomes is at MAX_LINES: its imports from riskprofile.io and
-    # io.shared take 13 lines more than today's. Its owner (issue 17's suggest work)
-    # switches them when it splits the module.
-    *(
-        ("riskprofile.evaluation._outcomes", f"riskprofile.io.{module}")
-        for module in ("_batch", "_cells", "_json", "_layout", "_read", "_tabular")
-    ),
     # The SQL engine reuses two private functions of the columnar masks (`_patched`,
     # `_same_meaning`): the columnar engine's owner names them publicly.
     ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks"),

@@ -265,7 +265,7 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     """By unit key, container (typed loosely), B/L (any case, blanks); a container or B/L
     in two vessel calls, or nothing, leaves the outcome unmatched."""
     from riskprofile.engines.columnar import unit_key_expression
-    from riskprofile.evaluation._outcomes import match_outcomes
+    from riskprofile.evaluation._matching import match_outcomes
     from riskprofile.evaluation._suggest_frame import _match
 
     places = [("a", "V/1", "BL1", "MSCU1234565"), ("b", "V/1", "BL2", "MSCU1234565"),

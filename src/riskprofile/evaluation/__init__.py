@@ -16,6 +16,12 @@ from riskprofile.evaluation._candidates import (
     Figures,
     PrecisionAtCapacity,
 )
+from riskprofile.evaluation._matching import (
+    OutcomeMatch,
+    UnitOutcome,
+    UnmatchedOutcome,
+    match_outcomes,
+)
 from riskprofile.evaluation._metrics import (
     DEFAULT_CAPACITIES,
     TABLE_COLUMNS,
@@ -30,12 +36,8 @@ from riskprofile.evaluation._outcomes import (
     OUTCOME_COLUMNS,
     Outcome,
     OutcomeColumn,
-    OutcomeMatch,
     OutcomeReading,
     SelectedBy,
-    UnitOutcome,
-    UnmatchedOutcome,
-    match_outcomes,
     outcome_mapping,
     read_outcomes,
     render_outcome_layout,

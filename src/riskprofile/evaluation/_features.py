@@ -20,7 +20,8 @@ from riskprofile.evaluation._candidates import (
     _cut,
     binomial_tail,
 )
-from riskprofile.evaluation._outcomes import Outcome, UnitOutcome, match_outcomes
+from riskprofile.evaluation._matching import UnitOutcome, match_outcomes
+from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.model.shipment import Shipment
 
 if TYPE_CHECKING:

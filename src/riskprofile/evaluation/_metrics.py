@@ -31,14 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskprofile.evaluation._outcomes import (
-    SELECTED_BY,
-    Outcome,
-    OutcomeMatch,
-    OutcomeReading,
-    UnitOutcome,
-    match_outcomes,
-)
+from riskprofile.evaluation._matching import OutcomeMatch, UnitOutcome, match_outcomes
+from riskprofile.evaluation._outcomes import SELECTED_BY, Outcome, OutcomeReading
 from riskprofile.evaluation._rates import Rate, fired_and_hit, wilson_interval
 from riskprofile.evaluation._units import ranked_units
 from riskprofile.rules import rank_key

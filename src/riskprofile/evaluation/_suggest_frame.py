@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_expression
-from riskprofile.errors import DataError, RecordError
+from riskprofile.errors import DataError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
 from riskprofile.evaluation._features import (
     _TRADER_FIELDS,
@@ -33,7 +33,8 @@ from riskprofile.evaluation._features import (
     Feature,
     UnitLike,
 )
-from riskprofile.evaluation._outcomes import Outcome, _fold
+from riskprofile.evaluation._matching import fold as fold_text
+from riskprofile.evaluation._outcomes import Outcome, require_outcome
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 
@@ -544,14 +545,14 @@ _ASCII_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
 
 
 def _folded(values: pl.Series) -> pl.Series:
-    """:func:`~._outcomes._fold` of each value: column-wise for ASCII text, by the function
+    """:func:`~._matching.fold` of each value: column-wise for ASCII text, by the function
     itself for the rest (whose blanks and upper case Python and Polars may read apart)."""
     ascii_ = values.str.contains(r"^[\x00-\x7f]*$")
     out = values.str.replace_all(_ASCII_BLANKS, "").str.to_uppercase()
     if ascii_.all():
         return out
     other = values.filter(~ascii_).unique()
-    mapping = dict(zip(other.to_list(), [_fold(v) for v in other.to_list()], strict=True))
+    mapping = dict(zip(other.to_list(), [fold_text(v) for v in other.to_list()], strict=True))
     return pl.select(
         pl.when(ascii_).then(out).otherwise(values.replace_strict(mapping, default=None))
     ).to_series()
@@ -559,27 +560,22 @@ def _folded(values: pl.Series) -> pl.Series:
 
 def _containers(values: pl.Series, *, fold: bool) -> pl.Series:
     """``normalise_container_number(v) or v`` of each value, as the index reads a unit's
-    container; with ``fold``, ``... or _fold(v)``, as an outcome's is looked up."""
+    container; with ``fold``, ``... or fold_text(v)``, as an outcome's is looked up."""
     distinct = values.drop_nulls().unique().to_list()
-    mapping = {v: normalise_container_number(v) or (_fold(v) if fold else v) for v in distinct}
+    mapping = {v: normalise_container_number(v) or (fold_text(v) if fold else v) for v in distinct}
     return values.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
 def _match(
     frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: Iterable[Outcome]
 ) -> tuple[pl.DataFrame, int, str | None]:
-    """:func:`~._outcomes.match_outcomes` column-wise, as the method reads it: per matched
+    """:func:`~._matching.match_outcomes` column-wise, as the method reads it: per matched
     unit key, inspected, finding and the earliest inspection date (``_key``,
     ``_inspected``, ``_finding``, ``_date``); how many outcomes match no unit (or
     several vessel calls), and the first of them's unit as given."""
     cells: dict[str, list[Any]] = {n: [] for n in ("unit", "c", "b", "i", "f", "d")}
-    for number, outcome in enumerate(outcomes):
-        if not isinstance(outcome, Outcome):
-            raise RecordError(
-                f"not an Outcome ({type(outcome).__name__}): read outcomes with "
-                "read_outcomes(...) or make Outcome(...) records",
-                record=number,
-            )
+    for number, given in enumerate(outcomes):
+        outcome = require_outcome(given, number)
         for name, value in zip(
             cells, (outcome.unit, outcome.container_number, outcome.bl_number,
                     outcome.inspected, outcome.finding, outcome.date), strict=True,
