@@ -4,20 +4,25 @@ The model path (:mod:`._reader`: a :class:`~riskprofile.Manifest` per message, t
 :func:`~riskprofile.model.shipment.flatten`) is the reference and stays so; for a large
 interchange it builds millions of small objects. This path makes none per segment:
 
-1. the text is cut into segments by plain splits (released service characters are
-   swapped for placeholders first, as the tokenizer does) and held in one Polars column;
+1. the text is cut into segments by plain splits in Polars (released service
+   characters are swapped for placeholders first, as the tokenizer does; the two
+   halves of the text on two threads) and held in one Polars column;
 2. the envelope is checked on its few service segments (``UNB``, ``UNH``, ``UNT``,
    ``UNZ``), each read by the tokenizer itself;
-3. a loop over the *tags* alone walks each message through its segment table (the
-   group parser's own rule, memoised per state and tag), giving each segment its group
-   path and each group occurrence a number; repeats over the table's limits are counted
-   in Polars;
+3. the *tags* alone walk each message through its segment table (the group parser's
+   own rule, made a complete table of moves per state and tag first: one list lookup
+   per segment), giving each segment its group path and each group occurrence a
+   number; repeats over the table's limits are counted in Polars;
 4. each field of the mapping is taken where its selectors say, for every record at
-   once (first match wins, as in the model path), and the records are laid out as the
-   rows of the flat layout that :func:`~riskprofile.io.table_rows` writes for the same
-   manifest;
+   once (first match wins, as in the model path; the four record sections two at a
+   time on two threads), and the records are laid out as the rows of the flat layout
+   that :func:`~riskprofile.io.table_rows` writes for the same manifest;
 5. those rows are read by the column-wise flat reader (:mod:`riskprofile.io._frame`),
-   which normalises and checks every value as it does for CSV and Parquet.
+   which normalises and checks every value as it does for CSV and Parquet, while what
+   is routed to the model path (below) is read on a thread of its own.
+
+The cyclic garbage collector is paused for the whole read: nothing it makes is cyclic
+garbage.
 
 Exact by routing: a message this path could read differently from the model path goes
 through the model path alone (its shipments and its rejection are then the model's own,
