@@ -420,9 +420,12 @@ class _Reader(_GroupTables, _ModelPath):
             .group_by("_callkey")
             .agg(pl.col("_row").min().alias("_call"))
         )
-        rows = rows.join(first, on="_callkey", how="left").with_columns(
-            pl.when(~pl.col("_lone")).then(pl.col("_call")).alias("_call")
+        # A lookup of the few calls keeps the rows in record order (a join did not: the
+        # rows were sorted again, every column gathered).
+        call = pl.col("_callkey").replace_strict(
+            first["_callkey"], first["_call"], default=None, return_dtype=pl.Int64
         )
+        rows = rows.with_columns(pl.when(~pl.col("_lone")).then(call).alias("_call"))
         rows = rows.with_columns(
             pl.when(pl.col("_bl").is_not_null() & ~pl.col("_lone"))
             .then(pl.struct("_call", "_bl").hash(seed=7))
@@ -432,7 +435,7 @@ class _Reader(_GroupTables, _ModelPath):
             .alias("_xh"),
         )
         # One chunk per column: the later steps gather from these columns.
-        return rows.sort("_row").rechunk()
+        return rows.rechunk()
 
 
 def read_text_rows(
