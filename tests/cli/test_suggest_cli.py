@@ -37,6 +37,16 @@ def files(history: History, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return write_history(history, tmp_path_factory.mktemp("history") / "history.csv")
 
 
+@pytest.fixture(scope="module")
+def small_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same 60 days at 10 containers a day: enough for the usage errors, which need
+    files of the right shape around ``SPLIT``, not what the suggestions learn."""
+    small = generate_history(
+        11, days=60, containers_per_day=10, control_rate=0.05, targeting_rate=0.08
+    )
+    return write_history(small, tmp_path_factory.mktemp("small") / "history.csv")
+
+
 @pytest.mark.slow
 def test_suggest_prints_the_candidates_and_writes_a_draft(
     history: History,
@@ -73,9 +83,10 @@ def test_suggest_prints_the_candidates_and_writes_a_draft(
 
 
 def test_suggest_never_writes_into_the_bundled_profiles(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    small_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = bundled_profiles_path() / "base" / "suggested-test.yaml"
+    files = small_files
     argv = ["suggest", str(files["batch"]), str(files["outcomes"]), "--split", SPLIT,
             "-o", str(target)]  # fmt: skip
     assert _run(argv) == EXIT_USAGE
@@ -95,7 +106,7 @@ def test_suggest_never_writes_into_the_bundled_profiles(
     ],
 )
 def test_suggest_usage_errors(
-    files: dict[str, Path],
+    small_files: dict[str, Path],
     extra: list[str],
     message: str,
     tmp_path: Path,
@@ -103,6 +114,7 @@ def test_suggest_usage_errors(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    files = small_files
     assert _run(["suggest", str(files["batch"]), str(files["outcomes"]), *extra]) == EXIT_USAGE
     assert message in capsys.readouterr().err
     assert not list(tmp_path.glob("*.yaml"))
@@ -152,6 +164,7 @@ def test_help_in_docs_is_current(
     )
 
 
+@pytest.mark.slow  # its point needs kept combinations: months of history, run three times
 def test_suggest_writes_the_list_files_beside_the_profile(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -60,7 +60,9 @@ SPLIT_DAY = 90  # of 120: learn on the first three quarters, measure on the last
 @pytest.fixture(scope="module")
 def history() -> History:
     # 24,000 containers over 120 days; 4 % control sample, 6 % targeted (18 % of the
-    # units that carry a planted pattern).
+    # units that carry a planted pattern). About 20 s of CPU to generate and learn from,
+    # so the tests on it are marked slow (run at ci depth): with half the containers a
+    # planted pattern is no longer recovered.
     return generate_history(
         SEED, days=120, containers_per_day=200, control_rate=0.04, targeting_rate=0.06
     )
@@ -99,6 +101,7 @@ def _recovered(suggestions: Suggestions, pattern: PlantedPattern) -> bool:
 # --- acceptance ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_every_planted_pattern_is_recovered(history: History, suggestions: Suggestions) -> None:
     assert len(history.patterns) == 5
     for pattern in history.patterns:
@@ -111,6 +114,7 @@ def test_every_planted_pattern_is_recovered(history: History, suggestions: Sugge
     assert found.test.lift > 2
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_the_profile_catches_each_pattern_after_the_split(
     history: History, split: dt.date, profile_path: Path
 ) -> None:
@@ -131,6 +135,7 @@ def test_the_profile_catches_each_pattern_after_the_split(
         assert len(keys & flagged) / len(keys) >= 0.5, pattern.name
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_nothing_suggested_that_the_planted_patterns_do_not_explain(
     history: History, split: dt.date, profile_path: Path
 ) -> None:
@@ -150,6 +155,7 @@ def test_nothing_suggested_that_the_planted_patterns_do_not_explain(
         assert planted / len(keys) >= 0.6, (indicator, planted, len(keys))
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_the_profile_lifts_precision_after_the_split(suggestions: Suggestions) -> None:
     precision = suggestions.precision
     assert precision is not None
@@ -171,6 +177,7 @@ def test_the_profile_lifts_precision_after_the_split(suggestions: Suggestions) -
     assert precision.lift >= 3
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_figures_are_consistent(suggestions: Suggestions) -> None:
     train, test = suggestions.train, suggestions.test
     assert train.base_rate == train.findings / train.units
@@ -204,6 +211,7 @@ def test_figures_are_consistent(suggestions: Suggestions) -> None:
 # --- the YAML ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_the_yaml_loads_and_its_examples_pass(suggestions: Suggestions, profile_path: Path) -> None:
     profiles = load_profiles(profile_path)
     (profile,) = profiles
@@ -220,6 +228,7 @@ def test_the_yaml_loads_and_its_examples_pass(suggestions: Suggestions, profile_
     assert [f for f in findings if f.severity != "info"] == []
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_the_yaml_carries_the_figures(suggestions: Suggestions) -> None:
     text = suggestions.to_yaml()
     assert "status: draft" in text
@@ -231,6 +240,7 @@ def test_the_yaml_carries_the_figures(suggestions: Suggestions) -> None:
     assert f"precision {precision.precision * 100:.1f} %" in text  # type: ignore[operator]
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_a_draft_never_scores_unless_asked(
     history: History, split: dt.date, profile_path: Path
 ) -> None:
@@ -242,6 +252,7 @@ def test_a_draft_never_scores_unless_asked(
     assert not run.skipped_profiles
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_same_history_same_bytes_in_any_order(
     history: History, split: dt.date, suggestions: Suggestions
 ) -> None:
@@ -254,6 +265,7 @@ def test_same_history_same_bytes_in_any_order(
     assert again.as_dict() == suggestions.as_dict()
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_nothing_kept_gives_no_yaml(history: History) -> None:
     few = suggest(
         history.shipments[:3000], history.outcomes, split=history.start + dt.timedelta(days=10)
@@ -265,6 +277,7 @@ def test_nothing_kept_gives_no_yaml(history: History) -> None:
         few.to_yaml()
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_bad_settings_are_refused(history: History, split: dt.date) -> None:
     with pytest.raises(ValueError, match="no inspected unit before"):
         suggest(history.shipments[:10], history.outcomes, split=history.start)
@@ -497,6 +510,7 @@ def test_a_port_replaces_the_trade_loaded_there() -> None:
     assert (port.train.units, port.train.findings, port.train.seen) == (60, 20, 60)
 
 
+@pytest.mark.slow  # on the 24,000-container `history` (its size is the point)
 def test_pure_noise_suggests_nothing(history: History, split: dt.date) -> None:
     """The same traffic with findings at one rate everywhere (no pattern at all): the
     false discovery control keeps nothing, though hundreds of values are tested."""
