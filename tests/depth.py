@@ -46,3 +46,12 @@ def depth(ci: int, *, floor: int = 5, name: str | None = None) -> int:
     """
     factor = FACTORS[current() if name is None else name]
     return max(min(floor, ci), round(ci * factor))
+
+
+def size(ci: int, *, dev: int, name: str | None = None) -> int:
+    """How much data a test generates: ``ci`` at CI (and nightly) depth, ``dev`` at dev
+    depth. Only for a test whose assertions hold at any size (a comparison of two paths,
+    say), where a larger input only searches further; a test whose point is the size
+    (a statistical recovery) keeps its size and is marked ``slow`` instead.
+    """
+    return min(dev, ci) if (current() if name is None else name) == "dev" else ci

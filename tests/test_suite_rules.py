@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.depth import VARIABLE, current, depth
+from tests.depth import VARIABLE, current, depth, size
 
 TESTS = Path(__file__).resolve().parent
 WALL_CLOCK = frozenset(
@@ -171,6 +171,13 @@ def test_depth_keeps_a_floor_and_a_search_budget() -> None:
     assert depth(12, name="ci") == 12
     assert depth(500, floor=500, name="dev") == 500  # a search keeps its budget
     assert depth(500, floor=500, name="nightly") == 5000
+
+
+def test_size_is_smaller_in_dev_only() -> None:
+    assert size(300, dev=100, name="dev") == 100
+    assert size(300, dev=100, name="ci") == 300
+    assert size(300, dev=100, name="nightly") == 300
+    assert size(50, dev=100, name="dev") == 50  # never more than CI's
 
 
 def test_the_depth_variable_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
