@@ -151,8 +151,15 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
         ]
     )
     left = set(rest.get_column("unit").to_list())
-    unit_of = dict(laid.bills.select("id", "unit").iter_rows())
-    unit_of.update(laid.boxes.select("id", "unit").iter_rows())
+    # The message of each B/L and container routed (only those: not one Python pair
+    # per record of the file).
+    routed_ids = pl.Series([*bills, *boxes], dtype=pl.Int64).implode()
+    unit_of = dict(
+        laid.bills.filter(pl.col("id").is_in(routed_ids)).select("id", "unit").iter_rows()
+    )
+    unit_of.update(
+        laid.boxes.filter(pl.col("id").is_in(routed_ids)).select("id", "unit").iter_rows()
+    )
     partial = {unit_of[i] for i in [*bills, *boxes]} - set(bad)
     for unit in sorted(partial - left):
         columns.route([unit], "every B/L and container of the message goes through the models")
