@@ -16,6 +16,7 @@ scales every property alike; a literal would override the profile at every depth
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ TESTS = Path(__file__).resolve().parent
 WALL_CLOCK = frozenset(
     {"perf_counter", "perf_counter_ns", "time", "time_ns", "monotonic", "monotonic_ns"}
 )
+
+
+@functools.cache
+def _parse(source: str) -> ast.Module:
+    """Each test file's tree, parsed once for the three rules that read it (only read)."""
+    return ast.parse(source)
 
 
 def _is_wall_clock_call(node: ast.AST) -> bool:
@@ -60,7 +67,7 @@ def _uses(node: ast.AST, names: set[str], functions: set[str]) -> bool:
 
 def wall_clock_comparisons(source: str) -> list[int]:
     """The lines of ``source`` that compare a wall-clock reading against something."""
-    tree = ast.parse(source)
+    tree = _parse(source)
     names: set[str] = set()
     functions: set[str] = set()
     # Taint spreads through assignments and return values until nothing changes.
@@ -104,7 +111,7 @@ def hypothesis_deadlines(source: str) -> list[int]:
     per example; ``conftest.py`` sets none for the whole suite)."""
     return sorted(
         keyword.value.lineno
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(_parse(source))
         if isinstance(node, ast.Call)
         for keyword in node.keywords
         if keyword.arg == "deadline"
@@ -131,7 +138,7 @@ def pinned_max_examples(source: str) -> list[int]:
     constants, no ``depth(...)`` call or name), which no depth would scale."""
     return sorted(
         keyword.value.lineno
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(_parse(source))
         if isinstance(node, ast.Call)
         for keyword in node.keywords
         if keyword.arg == "max_examples"
