@@ -479,3 +479,20 @@ def test_the_collector_is_paused_while_the_file_is_read(tmp_path: Path) -> None:
     assert gc.isenabled()
     assert batch.rows_via_models >= 1
     assert len(collections) <= 2, collections
+
+
+def test_a_mapping_a_section_cannot_take_falls_back_from_its_thread(tmp_path: Path) -> None:
+    # The goods section, read on a thread of its own, finds a mapping feature the
+    # column-wise path does not take: the whole file goes through the models, said so.
+    mapping = yaml.safe_load(DEFAULT_YAML.read_text(encoding="utf-8"))
+    mapping["goods"]["description"] = ["FTX[1=AAA] 4", "FTX[1=BLC] 4"]
+    mapping_path = tmp_path / "mapping.yaml"
+    mapping_path.write_text(yaml.safe_dump(mapping), encoding="utf-8")
+    day = list(generate_manifests(seed=3, containers=40, defect_rate=0.0))
+    path = tmp_path / "day.edi"
+    path.write_text(write_cuscar(day), encoding="utf-8")
+    batch = read_frame(path, mapping=mapping_path)
+    assert batch.fallback is not None
+    assert "several selectors for description" in batch.fallback
+    reference = read_batch(path, mapping=mapping_path)
+    assert batch.frame.equals(shipment_frame(reference.shipments))
