@@ -2,13 +2,13 @@
 
 ``RISKPROFILE_TEST_DEPTH`` chooses a hypothesis profile:
 
-- ``dev`` (the default, what ``pytest -q`` gives a newcomer): a fifth of the CI depth,
+- ``dev`` (the default, what ``pytest -q`` gives a newcomer): a tenth of the CI depth,
   never fewer than 5 examples per property (or the test's own floor);
 - ``ci`` (``.ci/run`` sets it): the depth the suite has always had, exactly;
 - ``nightly`` (a release or a nightly job): ten times the CI depth.
 
 A test that wants more or fewer examples than hypothesis' default (100 at CI depth) writes
-``@settings(max_examples=depth(200))``: 200 in CI, 40 in dev, 2,000 in nightly. A
+``@settings(max_examples=depth(200))``: 200 in CI, 20 in dev, 2,000 in nightly. A
 literal ``max_examples`` would override the profile and stay at one depth, so
 ``tests/test_suite_rules.py`` refuses one. A search that must *find* something within a
 budget (``find``, or counting the shapes a strategy reaches) is not shallower in dev:
@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 
 VARIABLE = "RISKPROFILE_TEST_DEPTH"
-FACTORS = {"dev": 0.2, "ci": 1.0, "nightly": 10.0}
+FACTORS = {"dev": 0.1, "ci": 1.0, "nightly": 10.0}
 DEFAULT = "dev"
 HYPOTHESIS_DEFAULT = 100  # hypothesis' own max_examples, the suite's CI depth
 

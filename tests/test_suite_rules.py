@@ -165,14 +165,14 @@ def test_the_depth_rule_catches_a_pinned_number() -> None:
     assert pinned_max_examples("s = settings(max_examples=EXAMPLES)\n") == []
 
 
-@pytest.mark.parametrize(("name", "expected"), [("dev", 40), ("ci", 200), ("nightly", 2000)])
+@pytest.mark.parametrize(("name", "expected"), [("dev", 20), ("ci", 200), ("nightly", 2000)])
 def test_depth_scales_from_the_ci_depth(name: str, expected: int) -> None:
     assert depth(200, name=name) == expected
 
 
 def test_depth_keeps_a_floor_and_a_search_budget() -> None:
-    assert depth(40, name="dev") == 8  # a fifth
-    assert depth(15, name="dev") == 5  # a fifth would be 3: the floor
+    assert depth(80, name="dev") == 8  # a tenth
+    assert depth(25, name="dev") == 5  # a tenth would be 3: the floor
     assert depth(4, name="dev") == 4  # never more than the CI depth
     assert depth(100, name="ci") == 100  # CI keeps its depth whatever the floor
     assert depth(12, name="ci") == 12
