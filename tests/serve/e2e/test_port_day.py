@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.serve.e2e.conftest import ROOT, Pcu, Screens, sign_in
 
 PORT_DAY = ROOT / "examples" / "data" / "karachi-sample.csv"
@@ -36,6 +38,7 @@ def _work(officer: Any, unit: str, result: str, category: str) -> None:
     _submit(officer, "result")
 
 
+@pytest.mark.slow  # two workbench servers and Chromium for a whole port day
 def test_a_port_day_worked_warned_and_evaluated(
     pcus: dict[str, Pcu], browser: Any, screens: Screens
 ) -> None:
