@@ -113,9 +113,12 @@ class FrameHistory:
             frame, rows.get_column("_key"), keys, outcomes
         )
         keys = keys.join(matched, on="_key", how="left", maintain_order="left")
+        # One date object per day, not one per unit (a history has few days, many units).
+        days: dict[dt.date | None, dt.date | None] = {}
         units: list[FrameUnit] = [
-            FrameUnit(number, key, day if day is not None else date, bool(inspected), bool(found))
+            FrameUnit(number, key, days.setdefault(when, when), bool(inspected), bool(found))
             for number, (key, day, inspected, found, date) in enumerate(keys.iter_rows())
+            for when in (day if day is not None else date,)
         ]
         self.units: list[FrameUnit] = units
         ids = keys.select("_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"))
