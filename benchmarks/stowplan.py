@@ -63,6 +63,31 @@ def main() -> None:
                 f"BAPLIE {version}: {len(plan.units):,} units, {size:.1f} MB, "
                 f"read_stowplan {best:.2f} s CPU, {len(plan.problems)} problems"
             )
+        # The same plans as real files vary (tests/io/edifact/test_baplie_variation.py):
+        # the worst cases for time.
+        two = write_baplie(units, version="2.2")
+        three = write_baplie(units, version="3.1")
+        varied = {
+            "2.2 wrapped at 80, CRLF": "\r\n".join(
+                two.replace("\n", "")[i : i + 80] for i in range(0, len(two), 80)
+            ),
+            "2.2 in lower case": two.lower(),
+            "3.1 labelled SMDG22": three.replace(
+                "BAPLIE:D:13B:UN:SMDG31", "BAPLIE:D:95B:UN:SMDG22"
+            ),
+            "2.2 labelled SMDG31": two.replace("BAPLIE:D:95B:UN:SMDG22", "BAPLIE:D:13B:UN:SMDG31"),
+        }
+        for name, text in varied.items():
+            path = Path(folder) / "varied.edi"
+            path.write_text(text, encoding="utf-8")
+            best = float("inf")
+            for _ in range(args.repeat):
+                plan = None
+                start = time.process_time()
+                plan = read_stowplan(path)
+                best = min(best, time.process_time() - start)
+            assert len(plan.units) == len(units), (name, len(plan.units))
+            print(f"BAPLIE {name}: read_stowplan {best:.2f} s CPU, {len(plan.problems)} problems")
 
 
 if __name__ == "__main__":

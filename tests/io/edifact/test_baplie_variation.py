@@ -527,3 +527,10 @@ def test_break_bulk_is_left_out_of_the_cross_check_in_both_paths() -> None:
     assert (check.units, check.unnumbered, check.other_equipment) == (was.units, 0, 2)
     assert check.not_manifested == was.not_manifested
     assert check.as_dict()["other_equipment"] == 2
+
+
+def test_a_file_written_all_in_lower_case_una_included(tmp_path: Path) -> None:
+    # Was: the lower-case una a segment outside any message.
+    plan = read_stowplan(_write(tmp_path, _text("3.1").lower()))
+    assert plan.container_numbers == ["msku9070323", "csqu3054383"]
+    assert [p.code for p in plan.problems] == ["syntax"]  # the tags, said once

@@ -223,27 +223,37 @@ def _placed(message: Message) -> tuple[GroupNode, SegmentTable, list[Problem]]:
     """The message placed in its segment table, as its ``UNH`` labels it; when that
     leaves containers without a place and the other layout places every one of them
     (a 3.x plan labelled ``SMDG22`` or ``D:95B``, a 2.x one labelled ``D:13B``), the
-    other layout, said (``directory``)."""
+    other layout, said (``directory``). A ``UNS`` (which only the 3.x layout has) that
+    disagrees with the label has the other layout tried first, so that a mislabelled
+    plan is placed once, not twice."""
     association = message.segments[0].value(2, 5) if message.segments else None
-    table = baplie_table(message.directory, association)
-    root, placing = place_segments(message, table)
-    if not any(p.code == "unplaced_segment" and p.tag == "EQD" for p in placing):
-        return root, table, placing
-    other = segment_table("BAPLIE", "D95B" if table.directory in _EQUIPMENT_FIRST else "D21A")
-    again, replaced = place_segments(message, other)
-    if any(p.code == "unplaced_segment" and p.tag == "EQD" for p in replaced):
-        return root, table, placing
-    label = ":".join(v or "" for v in message.segments[0].elements[1][:5]).rstrip(":")
-    layout = "SMDG 2.x (D.95B)" if other.directory == "D95B" else "SMDG 3.x (revision 7)"
-    note = message.problem(
-        "directory",
-        f"labelled {label} but written in the {layout} layout: read with the "
-        f"{other.directory} segment table",
-        1,
-        "2",
-        label,
-    )
-    return again, other, [note, *replaced]
+    labelled = baplie_table(message.directory, association)
+    other = segment_table("BAPLIE", "D95B" if labelled.directory in _EQUIPMENT_FIRST else "D21A")
+    has_uns = any(s.tag == "UNS" for s in message.segments)
+    tried = [labelled, other]
+    if has_uns is (labelled.directory not in _EQUIPMENT_FIRST):
+        tried.reverse()
+    placed = {}
+    for table in tried:
+        root, placing = place_segments(message, table)
+        placed[table.directory] = (root, placing)
+        if any(p.code == "unplaced_segment" and p.tag == "EQD" for p in placing):
+            continue
+        if table is labelled:
+            return root, table, placing
+        label = ":".join(v or "" for v in message.segments[0].elements[1][:5]).rstrip(":")
+        layout = "SMDG 2.x (D.95B)" if table.directory == "D95B" else "SMDG 3.x (revision 7)"
+        note = message.problem(
+            "directory",
+            f"labelled {label} but written in the {layout} layout: read with the "
+            f"{table.directory} segment table",
+            1,
+            "2",
+            label,
+        )
+        return root, table, [note, *placing]
+    root, placing = placed[labelled.directory]
+    return root, labelled, placing
 
 
 def _named(message: Message, problem: Problem) -> Problem:
@@ -450,7 +460,7 @@ def _number_flag(message: Message, at: int, number: str, problems: list[Problem]
     """Flag a container number off ISO 6346 (``format``, ``check_digit``): the unit keeps
     it as written. Lower case alone is not flagged: the cross-check matches numbers in
     upper case, without blanks."""
-    if _iso6346(number):
+    if _iso6346(number) or _iso6346(number.upper()):  # lower case alone: no flag
         return
     normal = normalise_container_number(number)
     found = container_number_problem(normal)

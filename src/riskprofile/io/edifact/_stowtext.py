@@ -22,6 +22,7 @@ from dataclasses import replace
 from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
+    Segment,
     ServiceChars,
     SyntaxProblem,
     Tokens,
@@ -54,6 +55,8 @@ def stowplan_tokens(text: str) -> tuple[Tokens, list[tuple[int, str]]]:
         InputFormatError: the file's first ``UNA`` is unusable.
     """
     text = text.lstrip(_END).rstrip(_END)
+    if text[:3] == "una":  # a file written all in lower case
+        text = "UNA" + text[3:]
     if "\n" in text or "\r" in text:
         text = text.replace("\r", "").replace("\n", "")
     pieces = _interchanges(text)
@@ -126,15 +129,19 @@ def _usable(una: str) -> bool:
 def _upper_case_tags(tokens: Tokens) -> None:
     """Read tags written in lower case (``loc``, ``Eqd``) in upper case, said once."""
     segments = tokens.segments
-    fixed = [
-        number
-        for number, segment in enumerate(segments, start=1)
-        if not segment.tag.isupper() and _TAG.fullmatch(segment.tag.upper())
-    ]
+    fixed: list[int] = []
+    upper: dict[str, str] = {}  # a file has a few dozen distinct tags
+    for index, (tag, elements, repetitions) in enumerate(segments):
+        if tag.isupper():
+            continue
+        read = upper.get(tag)
+        if read is None:
+            read = upper[tag] = tag.upper() if _TAG.fullmatch(tag.upper()) else ""
+        if read:
+            segments[index] = Segment(read, elements, repetitions)
+            fixed.append(index + 1)
     if not fixed:
         return
-    for number in fixed:
-        segments[number - 1] = segments[number - 1]._replace(tag=segments[number - 1].tag.upper())
     done = set(fixed)
     tokens.problems = [
         p for p in tokens.problems if not (p.segment in done and p.reason == "not a segment tag")
