@@ -9,6 +9,10 @@ test (set-up, call and tear-down). With ``-n`` (pytest-xdist) each worker measur
 and sends it to the controller, which prints one summary: every process's total, then the
 ``N`` costliest test files and tests. The files matter for ``--dist loadfile``: a worker
 runs whole files, so one costly file can make the run's wall time.
+
+A child process's CPU counts when it is waited for: the servers and the browser of a
+session fixture are waited for at the end of the session, so their CPU lands on the
+worker's last test, not on the tests that used them.
 """
 
 from __future__ import annotations
