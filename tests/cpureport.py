@@ -75,8 +75,8 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     meter = config.stash.get(_METER, None)
-    if meter is None:
-        return
+    if meter is None or (meter.collected is None and not meter.tests):
+        return  # no report, or the xdist controller (its CPU counts the workers' again)
     report = {
         "name": os.environ.get("PYTEST_XDIST_WORKER", "main"),
         "total": _cpu(),
