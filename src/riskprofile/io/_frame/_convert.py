@@ -48,7 +48,6 @@ from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame import _reader
 from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
 from riskprofile.io._frame._reader import Progress, _Reader, every_record_needs
-from riskprofile.io._frame._route import routed
 from riskprofile.io._frame._values import (
     _BILL,
     _EQUIPMENT,
@@ -204,22 +203,8 @@ class _Converter(_Reader):
         self.raw = self.records.rows(start, stop)
         if self._file_call_keys is not None:
             self._slice_call_keys = self._file_call_keys.slice(start, stop - start)
-        # As _Reader._read_slice: the same rows, groups and routing.
-        rows = self._rows()
-        goods = self._goods(rows)
-        if self.strict:
-            broken = pl.concat([goods.filter(pl.col("_broken"))["_row"], self._refused(rows)])
-            rows = rows.with_columns(
-                (pl.col("_lone") | pl.col("_row").is_in(broken.implode())).alias("_lone")
-            )
-        rows = self._ids(rows)
-        goods = goods.join(
-            rows.filter(~pl.col("_lone")).select("_row", "_bh", "_xh"), on="_row"
-        ).sort("_row")
-        calls = self._calls(rows)
-        bills = self._bills(rows)
-        boxes = self._boxes(rows)
-        to_models = routed(rows, calls, bills, boxes, goods, self.strict)
+        # The same rows, groups and routing as read_frame (_Reader._grouped).
+        rows, _goods, calls, _bills, _boxes, to_models = self._grouped()
         lone = rows["_lone"]
         slow_rows = rows.filter(to_models | lone)
         fast_rows = rows.filter(~to_models & ~lone)

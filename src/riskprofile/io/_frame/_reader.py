@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -21,6 +22,7 @@ from riskprofile.io._frame._groups import _GroupTables
 from riskprofile.io._frame._load import _Source
 from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._route import _ModelPath, routed
+from riskprofile.io._frame._state import _Call
 from riskprofile.io._frame._values import (
     _CALL_KEY,
     _GOODS,
@@ -159,6 +161,15 @@ class _Slice:
     rows_via_models: int
 
 
+class _Grouped(NamedTuple):
+    rows: pl.DataFrame
+    goods: pl.DataFrame
+    calls: dict[int, _Call]
+    bills: pl.DataFrame
+    boxes: pl.DataFrame
+    to_models: pl.Series
+
+
 class _Reader(_GroupTables, _ModelPath):
     """Reads a flat file into the shipment frame, a slice of whole vessel calls at a time."""
 
@@ -271,7 +282,10 @@ class _Reader(_GroupTables, _ModelPath):
         starts = spans.filter(ended < spans["_lo"])["_lo"].to_list()
         return list(itertools.pairwise(balanced_cuts(starts, height)))
 
-    def _read_slice(self) -> _Slice:
+    def _grouped(self) -> _Grouped:
+        """The slice's rows and goods lines, its calls', bills' and containers' group
+        tables, and which rows the model path must read: one routing for ``read_frame``
+        and the column-wise ``data convert`` alike."""
         rows = self._rows()
         self._step_done("rows")
         goods = self._goods(rows)
@@ -293,6 +307,10 @@ class _Reader(_GroupTables, _ModelPath):
         boxes = self._boxes(rows)
         self._step_done("containers")
         to_models = routed(rows, calls, bills, boxes, goods, self.strict)
+        return _Grouped(rows, goods, calls, bills, boxes, to_models)
+
+    def _read_slice(self) -> _Slice:
+        rows, goods, calls, bills, boxes, to_models = self._grouped()
         lone = rows["_lone"]
         slow_rows = rows.filter(to_models | lone)
         fast_rows = rows.filter(~to_models & ~lone)
