@@ -26,7 +26,7 @@ from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
 from riskprofile.model.shared import RecordModel, is_extra_field, parse_extra_cell
 
-__all__ = ["FlagSource", "TableReader", "custom_cell"]
+__all__ = ["FlagSource", "TableReader", "custom_cell", "list_parts"]
 
 _GROUP_COLUMNS = {
     group: [c for c in COLUMNS if c.group == group]
@@ -81,6 +81,16 @@ class _Call:
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def list_parts(cell: str, separator: str, *, positional: bool) -> list[str | None]:
+    """A list cell's items as a flat file's reader takes them: split at ``separator``,
+    each stripped; an empty place is kept (None) only where places pair up by position
+    (seal numbers and their sealers), else dropped. A blank cell has no item."""
+    if not cell.strip():
+        return []
+    parts = [p.strip() for p in cell.split(separator)]
+    return [p or None for p in parts if positional or p]
 
 
 def custom_cell(value: Any) -> Any:
@@ -193,8 +203,7 @@ class TableReader:
                 if isinstance(cell, list | tuple):
                     items.extend(c for c in cell if positional or not _empty(c))
                 elif not _empty(cell):
-                    parts = [p.strip() for p in str(cell).split(sep)]
-                    items.extend(p or None for p in parts if positional or p)
+                    items.extend(list_parts(str(cell), sep, positional=positional))
             if not items and column.name in self.mapping.defaults:
                 default = self.mapping.defaults[column.name]
                 items = [p.strip() for p in default.split(self.mapping.list_separator) if p.strip()]

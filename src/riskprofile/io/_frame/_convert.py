@@ -58,7 +58,7 @@ from riskprofile.io._frame._values import (
 )
 from riskprofile.io._layout import COLUMNS, ColumnMapping
 from riskprofile.io._read import BatchFormat
-from riskprofile.io._table import TableReader, custom_cell
+from riskprofile.io._table import TableReader, custom_cell, list_parts
 from riskprofile.io._table_write import cell_text, checked_row, table_rows
 from riskprofile.model import LENIENT, QualityFlag, Strictness
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Party, Seal
@@ -429,14 +429,11 @@ class _Converter(_Reader):
         positional = self._positional("seal_sealers")
         sealer = self._field_check(Seal, "sealer", {"number": "X"})
 
-        def parts(cell: str, keep_empty: bool) -> list[str | None]:
-            if not cell.strip():
-                return []
-            items = [p.strip() for p in cell.split(sep)]
-            return [p or None for p in items if keep_empty or p]
-
         distinct = numbers.drop_nulls().unique()
-        found = [[p for p in parts(v, False) if p is not None] for v in distinct.to_list()]
+        found = [
+            [p for p in list_parts(v, sep, positional=False) if p is not None]
+            for v in distinct.to_list()
+        ]
         number_texts = numbers.replace_strict(
             distinct, pl.Series([cell_text(f) for f in found], dtype=pl.String),
             default=None, return_dtype=pl.String,
@@ -448,7 +445,7 @@ class _Converter(_Reader):
         combos = pl.DataFrame({"s": sealers, "n": count}).unique()
         texts = []
         for cell, n in combos.iter_rows():
-            kinds = parts(cell, positional) if cell is not None else []
+            kinds = list_parts(cell, sep, positional=positional) if cell is not None else []
             said = [sealer(k)[0] if k is not None else None for k in kinds]
             said += [None] * max(0, n - len(said))
             texts.append(cell_text([k or "" for k in said]) if any(said) else None)

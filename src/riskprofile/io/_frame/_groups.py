@@ -45,7 +45,7 @@ from riskprofile.io._frame._values import (
     _unique_names,
 )
 from riskprofile.io._layout import COLUMN_BY_NAME, DECLARATION_COLUMNS
-from riskprofile.io._table import Group, custom_cell
+from riskprofile.io._table import Group, custom_cell, list_parts
 from riskprofile.model import LENIENT, QualityFlag
 from riskprofile.model.codes import describe_size_type
 from riskprofile.model.manifest import (
@@ -511,14 +511,8 @@ class _GroupTables(_ReaderState):
         positional = self._positional("seal_numbers")
         sealer_check = self._field_check(Seal, "sealer", {"number": "X"})
 
-        def split(cell: str, keep_empty: bool) -> list[str | None]:
-            if not cell.strip():
-                return []
-            parts = [p.strip() for p in cell.split(sep)]
-            return [p or None for p in parts if keep_empty or p]
-
         def numbers_of(cell: str) -> list[str | None]:
-            return split(cell, positional)
+            return list_parts(cell, sep, positional=positional)
 
         part = f"[^{re.escape(sep)}{_WS_INNER}]+"
         simple = numbers_raw.str.contains(f"^{part}(?:{re.escape(sep)}{part})*$")
@@ -543,7 +537,7 @@ class _GroupTables(_ReaderState):
         combos = pl.DataFrame({"s": sealers_raw, "n": count}).unique()
         types, bad = [], []
         for cell, n in combos.iter_rows():
-            kinds = split(cell, positional_sealers) if cell is not None else []
+            kinds = list_parts(cell, sep, positional=positional_sealers) if cell is not None else []
             verdicts = [sealer_check(k) if k is not None else (None, None, None) for k in kinds]
             bad.append(len(kinds) > n or any(v[1] or v[2] for v in verdicts))
             padded = [v[0] for v in verdicts] + [None] * max(0, n - len(kinds))
