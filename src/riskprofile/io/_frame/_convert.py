@@ -46,13 +46,12 @@ import polars as pl
 
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame import _reader
-from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
-from riskprofile.io._frame._reader import Progress, _Reader, every_record_needs
+from riskprofile.io._frame._load import _UnreadableError
+from riskprofile.io._frame._reader import Progress, _Reader, load_flat, whole_file_reason
 from riskprofile.io._frame._values import (
     _BILL,
     _EQUIPMENT,
     _GOODS,
-    _LIST_COLUMNS,
     _VOYAGE,
     _map_distinct,
 )
@@ -116,21 +115,14 @@ def convert_flat(
     through the model path (as :func:`~riskprofile.read_frame` would say it).
 
     ``mapping`` is the resolved column mapping (a ``.tsv`` file's tab included)."""
-    if mapping.date_format or mapping.datetime_format:
-        return "date formats in the column mapping"
-    if any(name in _LIST_COLUMNS for name in mapping.defaults):
-        return "a default for a list column"
-    source = str(path)
-    if fmt == "csv":
-        every = every_record_needs(lambda header: TableReader(mapping, strictness, header, source))
-        loaded = _load_csv(path, mapping, every)
-    else:
-        loaded = _load_parquet(path)
+    reason = whole_file_reason(mapping)
+    if reason is not None:
+        return reason
+    loaded = load_flat(path, fmt, mapping, strictness)
     if isinstance(loaded, str):
         return loaded
-    # The reference reader's header checks (and errors), and which file columns feed ours.
-    table = TableReader(mapping, strictness, loaded.header, source)
-    reader = _Converter(path, fmt, mapping, strictness, table, loaded)
+    table, records = loaded
+    reader = _Converter(path, fmt, mapping, strictness, table, records)
     try:
         slices = reader._slices()
     except _UnreadableError as exc:

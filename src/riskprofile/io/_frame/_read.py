@@ -8,13 +8,11 @@ from pathlib import Path
 
 from riskprofile._fork import require_fork_safe
 from riskprofile.io._frame._json_read import read_json_frame
-from riskprofile.io._frame._load import _load_csv, _load_parquet, _UnreadableError
-from riskprofile.io._frame._reader import Progress, _Reader, every_record_needs
+from riskprofile.io._frame._load import _UnreadableError
+from riskprofile.io._frame._reader import Progress, _Reader, load_flat, whole_file_reason
 from riskprofile.io._frame._result import FrameBatch
-from riskprofile.io._frame._values import _LIST_COLUMNS
 from riskprofile.io._layout import ColumnMapping
 from riskprofile.io._read import BatchFormat, detect_format, read_batch
-from riskprofile.io._table import TableReader
 from riskprofile.io._tabular import require_batch_file, table_mapping
 from riskprofile.model import Strictness, validation_context
 from riskprofile.model.frame import frame_schema, shipment_frame
@@ -124,27 +122,17 @@ def _read_frame(
             return _via_models(path, None, strictness, fmt, read, progress)
         return read
     resolved = ColumnMapping.of(mapping)
-    if resolved.date_format or resolved.datetime_format:
-        reason = "date formats in the column mapping"
-        return _via_models(path, resolved, strictness, fmt, reason, progress)
-    if any(name in _LIST_COLUMNS for name in resolved.defaults):
-        # The default applies when a list has no items, which only splitting tells.
-        reason = "a default for a list column"
+    reason = whole_file_reason(resolved)
+    if reason is not None:
         return _via_models(path, resolved, strictness, fmt, reason, progress)
     if fmt == "csv":
         resolved = table_mapping(path, resolved)
-    if fmt == "csv":
-        # The columns cutting the file into slices reads are parsed with the file.
-        every = every_record_needs(lambda header: TableReader(resolved, strictness, header, source))
-        loaded = _load_csv(path, resolved, every)
-    else:
-        loaded = _load_parquet(path)
+    loaded = load_flat(path, fmt, resolved, strictness)
     if isinstance(loaded, str):
         return _via_models(path, resolved, strictness, fmt, loaded, progress)
-    # The reference reader's header checks (and errors), and which file columns feed ours.
-    table = TableReader(resolved, strictness, loaded.header, source)
+    table, records = loaded
     try:
-        return _Reader(path, fmt, resolved, strictness, table, loaded, keep).read(progress)
+        return _Reader(path, fmt, resolved, strictness, table, records, keep).read(progress)
     except _UnreadableError as exc:
         return _via_models(path, resolved, strictness, fmt, str(exc), progress)
 

@@ -19,13 +19,14 @@ from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._frame._assemble import fast_frame
 from riskprofile.io._frame._custom import with_custom_columns, without_empty_custom
 from riskprofile.io._frame._groups import _GroupTables
-from riskprofile.io._frame._load import _Source
+from riskprofile.io._frame._load import _load_csv, _load_parquet, _Source
 from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._route import _ModelPath, routed
 from riskprofile.io._frame._state import _Call
 from riskprofile.io._frame._values import (
     _CALL_KEY,
     _GOODS,
+    _LIST_COLUMNS,
     _SQUEEZED,
     _canonical,
     _is_blank,
@@ -126,6 +127,36 @@ def every_record_needs(
         return [] if records <= SLICE_RECORDS else call_key_sources(table(header))
 
     return columns
+
+
+def whole_file_reason(mapping: ColumnMapping) -> str | None:
+    """Why a flat file read with ``mapping`` goes through the model path whole, said
+    before it is loaded (None: it is read column-wise): ``read_frame`` and the
+    column-wise ``data convert`` alike."""
+    if mapping.date_format or mapping.datetime_format:
+        return "date formats in the column mapping"
+    if any(name in _LIST_COLUMNS for name in mapping.defaults):
+        # The default applies when a list has no items, which only splitting tells.
+        return "a default for a list column"
+    return None
+
+
+def load_flat(
+    path: Path, fmt: BatchFormat, mapping: ColumnMapping, strictness: Strictness
+) -> tuple[TableReader, _Source] | str:
+    """A flat file loaded for the column-wise reader, with the reference reader's header
+    checks (and errors) and the file columns that feed each field; or why the model path
+    must read it whole (``mapping`` is resolved, a ``.tsv`` file's tab included)."""
+    source = str(path)
+    if fmt == "csv":
+        # The columns cutting the file into slices reads are parsed with the file.
+        every = every_record_needs(lambda header: TableReader(mapping, strictness, header, source))
+        loaded = _load_csv(path, mapping, every)
+    else:
+        loaded = _load_parquet(path)
+    if isinstance(loaded, str):
+        return loaded
+    return TableReader(mapping, strictness, loaded.header, source), loaded
 
 
 def balanced_cuts(starts: list[int], height: int) -> list[int]:
