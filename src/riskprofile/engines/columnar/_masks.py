@@ -187,7 +187,7 @@ def _select(
         column, named = item
         dtype = schema.get(column)  # None: missing, for Polars to say so
         weight = _weight([part for _, part in named], isinstance(dtype, pl.List))
-        if dtype is None or weight < _WEIGHT_FOR_DISTINCT:
+        if not column or dtype is None or weight < _WEIGHT_FOR_DISTINCT:
             return None
         values = frame.select(pl.col(column).unique())
         if values.height > frame.height * _DISTINCT_SHARE:

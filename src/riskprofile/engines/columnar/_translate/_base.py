@@ -46,6 +46,8 @@ class _Base(ConstantFolding[_V], ABC):
         # Comprehension variables, outermost first: rule-engine resolves a name in the
         # outermost scope that has it, and so do we.
         self.scopes: list[dict[str, _V]] = []
+        # How many comprehensions evaluated on an exploded list enclose the node visited.
+        self.nesting = 0
 
     # -- constants --
 

@@ -14,10 +14,12 @@ import polars as pl
 from rule_engine import ast as re_ast
 
 from riskprofile.engines.columnar._regex import UnsupportedRegex, _char, rust_pattern
+from riskprofile.engines.columnar._translate._exploded import MAX_NESTING, exploded
 from riskprofile.engines.columnar._translate._numbers import _int_lit
 from riskprofile.engines.columnar._translate._operators import _Operators
 from riskprofile.engines.columnar._translate._values import (
     _V,
+    Part,
     Untranslatable,
     _any,
     _both,
@@ -49,8 +51,13 @@ class _Comprehensions(_Operators):
         self.scopes.append({node.variable: element})
         try:
             masks = self._element_masks(node)
+        except Untranslatable:
+            # The body reads other fields (or another list): on the exploded list.
+            masks = None
         finally:
             self.scopes.pop()
+        if masks is None:
+            return self._exploded(node, iterable)
         keep, error, undecided = masks
         e = iterable.expr
         if keep is None:
@@ -65,17 +72,42 @@ class _Comprehensions(_Operators):
         return _V("listish", count.cast(pl.Int64), error=error, undecided=undecided, ctx="row",
                   nonzero=nonzero)  # fmt: skip
 
+    def _exploded(self, node: re_ast.ComprehensionExpression, iterable: _V) -> _V:
+        """The comprehension over a list field evaluated on the list exploded to one row
+        per element (:mod:`._exploded`), its body reading any field."""
+        assert iterable.expr is not None
+        if self.nesting >= MAX_NESTING:
+            raise Untranslatable(
+                f"comprehensions over list fields nested more than {MAX_NESTING} deep "
+                "whose body reads other fields"
+            )
+        name = f"~element{self.nesting}"
+        outer, local = self.parts, dict[str, Part]()
+        self.parts = local
+        self.nesting += 1
+        self.scopes.append({node.variable: _V("str", pl.col(name), ctx="row", nullable=False)})
+        try:
+            masks = self._element_masks(node, exploded=True)
+        finally:
+            self.scopes.pop()
+            self.nesting -= 1
+            self.parts = outer
+        count, error, undecided = exploded(iterable.expr, name, masks, local, outer)
+        return _V("listish", count, ctx="row", nonzero=count > 0,
+                  error=_any(iterable.error, error),
+                  undecided=_any(iterable.undecided, undecided))  # fmt: skip
+
     def _element_masks(
-        self, node: re_ast.ComprehensionExpression
+        self, node: re_ast.ComprehensionExpression, exploded: bool = False
     ) -> tuple[pl.Expr | None, pl.Expr | None, pl.Expr | None]:
         """For one element: kept (None: always), error, undecided — expressions in the
-        context of a list element (or literals)."""
+        context of a list element (or literals), or of the exploded list's rows."""
         keep: pl.Expr | None = None
         error: pl.Expr | None = None
         undecided: pl.Expr | None = None
         if node.condition is not None:
             condition = self.visit(node.condition)
-            if condition.ctx == "row":
+            if condition.ctx == "row" and not exploded:
                 raise Untranslatable(
                     "a comprehension over a list field whose condition also reads other fields"
                 )
@@ -85,7 +117,7 @@ class _Comprehensions(_Operators):
             undecided = _any(condition.undecided, tu)
         if not _is_variable(node.result, node.variable):
             result = self.visit(node.result)
-            if result.ctx == "row":
+            if result.ctx == "row" and not exploded:
                 raise Untranslatable(
                     "a comprehension over a list field whose result reads other fields"
                 )

@@ -36,7 +36,9 @@ class Part:
     they are few (see :mod:`._masks`).
 
     Attributes:
-        column: the frame column the expression reads (and only that one).
+        column: the frame column the expression reads (and only that one); empty
+            for a part reading several columns (a comprehension over a list field
+            whose body reads other fields, :mod:`._exploded`): evaluated on every row.
         expr: the expression, row by row over ``column``.
         cost: an estimate of what evaluating it on every row costs, in regexes over a
             text column (a comprehension over a list about 0.4, a regex inside it 1
