@@ -1,7 +1,12 @@
 """The layout's rules, read from the source with :mod:`ast` (nothing is imported):
 
 - no import cycle among riskprofile's modules, counting the imports inside functions
-  (an import under ``if TYPE_CHECKING:`` is for type checkers only and does not count);
+  (an import under ``if TYPE_CHECKING:`` is for type checkers only and does not count)
+  and the packages an import runs: importing ``a.b.c`` runs ``a/__init__`` and
+  ``a/b/__init__`` first (those the importer is not already inside). A package's lazy
+  re-export (PEP 562: a name imported under ``if TYPE_CHECKING:`` in its ``__init__``
+  and loaded by its module-level ``__getattr__``) is an edge of whoever uses the name,
+  to the module that defines it, not an edge of the package;
 - no private name (``_x``) imported or used outside its package (a top-level module's
   outside the module): what two packages share has a public name in its home;
 - no private module (``_x.py``, or any module under a ``_x`` package) imported from
@@ -101,12 +106,28 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
     return ids
 
 
-def uses(module: Module, known: dict[str, Module], typed: bool = False) -> Iterator[Use]:
+def _loading_on_first_use(tree: ast.Module) -> set[int]:
+    """The ids of the nodes of a module-level ``__getattr__`` or ``__dir__`` (PEP 562):
+    in a package's ``__init__`` they load its lazy re-exports when a name is asked for."""
+    ids: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in ("__getattr__", "__dir__"):
+            ids.update(id(n) for n in ast.walk(node))
+    return ids
+
+
+def uses(
+    module: Module, known: dict[str, Module], typed: bool = False, lazy: bool = True
+) -> Iterator[Use]:
     """Every run-time import of a riskprofile module by ``module``, wherever it is (in
     a function too), and every ``alias._name`` on an imported riskprofile module; with
-    ``typed``, the imports under ``if TYPE_CHECKING:`` too."""
+    ``typed``, the imports under ``if TYPE_CHECKING:`` too; without ``lazy``, not a
+    package's loading of its lazy re-exports (its ``__getattr__``: see
+    :func:`import_graph`)."""
     tree = ast.parse(module.path.read_text(encoding="utf-8"))
     skipped = set() if typed else _type_checking_only(tree)
+    if not lazy and module.is_package:
+        skipped |= _loading_on_first_use(tree)
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -143,12 +164,51 @@ def uses(module: Module, known: dict[str, Module], typed: bool = False) -> Itera
             yield Use(module.name, ast.unparse(node.value), node.attr, node.lineno)
 
 
+def lazy_names(module: Module, known: dict[str, Module]) -> dict[str, str]:
+    """A package's lazy re-exports: each name its ``__init__`` imports under ``if
+    TYPE_CHECKING:`` (for type checkers) and loads in a module-level ``__getattr__`` on
+    first use, with the module it is imported from. Empty for a package without
+    ``__getattr__`` (its type-checking imports are for annotations only)."""
+    if not module.is_package:
+        return {}
+    tree = ast.parse(module.path.read_text(encoding="utf-8"))
+    if not any(
+        isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body
+    ):
+        return {}
+    run = {(use.home, use.name) for use in uses(module, known, lazy=False)}
+    return {
+        use.name: use.home
+        for use in uses(module, known, typed=True, lazy=False)
+        if use.name is not None and (use.home, use.name) not in run
+    }
+
+
+def packages_run(name: str, importer: str) -> list[str]:
+    """The packages whose ``__init__`` importing ``name`` runs for ``importer``: each
+    package above ``name``, but not those ``importer`` is inside (Python ran them before
+    ``importer``)."""
+    parts = name.split(".")
+    above = [".".join(parts[:i]) for i in range(1, len(parts))]
+    return [p for p in above if p != importer and not importer.startswith(p + ".")]
+
+
 def import_graph(known: dict[str, Module]) -> dict[str, set[str]]:
+    """Which modules each module makes Python run: what it imports (in a function too),
+    the packages above those, and for a name a package re-exports lazily, the module
+    that defines it (see :func:`lazy_names`)."""
+    lazy = {name: lazy_names(module, known) for name, module in known.items()}
     graph: dict[str, set[str]] = {name: set() for name in known}
     for module in known.values():
-        for use in uses(module, known):
-            if use.home in known and use.home != module.name:
-                graph[module.name].add(use.home)
+        for use in uses(module, known, lazy=False):
+            home, name = use.home, use.name
+            while home in known:
+                for run in [*packages_run(home, module.name), home]:
+                    if run != module.name:
+                        graph[module.name].add(run)
+                if name is None or name not in lazy[home] or lazy[home][name] == home:
+                    break
+                home = lazy[home][name]
     return graph
 
 
@@ -282,20 +342,9 @@ def _all_of(path: Path) -> set[str]:
     return set()
 
 
-# Names a shared module repeats from its package's __all__, with why.
-ALLOWED_TWO_DOORS = {
-    # scoring takes them from history.shared: the package brings the store, whose
-    # outcomes are evaluation's, which imports scoring (an import cycle).
-    "riskprofile.history.shared": {
-        "HistorySource",
-        "trader_name",
-        "with_history",
-        "with_history_shipments",
-    },
-    # The EDIFACT reader takes FrameBatch here: riskprofile.io._frame imports its reader,
-    # which calls the EDIFACT reader (an import cycle, in a function).
-    "riskprofile.io._frame.shared": {"FrameBatch"},
-}
+# Names a shared module repeats from its package's __all__, with why (none today: the
+# last ones were there to step round an import cycle, gone since).
+ALLOWED_TWO_DOORS: dict[str, set[str]] = {}
 
 
 def test_a_shared_module_repeats_nothing_of_its_package() -> None:
@@ -355,6 +404,90 @@ def test_a_type_checking_import_makes_no_cycle(tmp_path: Path) -> None:
         },
     )
     assert cycles(import_graph(known)) == set()
+
+
+def test_a_cycle_through_a_package_init_is_found(tmp_path: Path) -> None:
+    """Importing ``history.shared`` runs ``history/__init__`` first: its re-export of the
+    store closes the cycle, although no module imports the package by name."""
+    known = _tree(
+        tmp_path,
+        {
+            "riskprofile/__init__.py": "",
+            "riskprofile/history/__init__.py": "from riskprofile.history._store import S\n",
+            "riskprofile/history/_store.py": "def f():\n    from riskprofile import scoring\n",
+            "riskprofile/history/shared.py": "",
+            "riskprofile/scoring.py": "from riskprofile.history.shared import x\n",
+            # inside its own package: Python ran history/__init__ before it
+            "riskprofile/history/_join.py": "from riskprofile.history.shared import x\n",
+        },
+    )
+    assert cycles(import_graph(known)) == {
+        ("riskprofile.history", "riskprofile.history._store", "riskprofile.scoring")
+    }
+
+
+LAZY_INIT = """from typing import TYPE_CHECKING, Any
+from riskprofile.history._join import J
+if TYPE_CHECKING:
+    from riskprofile.history._store import S
+def __getattr__(name: str) -> Any:
+    if name == "S":
+        from riskprofile.history import _store
+        return _store.S
+    raise AttributeError(name)
+"""
+
+
+def test_a_lazy_re_export_is_an_edge_of_its_user(tmp_path: Path) -> None:
+    """A name loaded by the package's ``__getattr__`` is no edge of the package: whoever
+    asks for it runs the module that defines it."""
+    files = {
+        "riskprofile/__init__.py": "",
+        "riskprofile/history/__init__.py": LAZY_INIT,
+        "riskprofile/history/_join.py": "J = 1\n",
+        "riskprofile/history/_store.py": "def f():\n    from riskprofile import scoring\n",
+        "riskprofile/history/shared.py": "",
+        "riskprofile/scoring.py": "from riskprofile.history.shared import x\n",
+    }
+    known = _tree(tmp_path, files)
+    assert lazy_names(known["riskprofile.history"], known) == {"S": "riskprofile.history._store"}
+    assert import_graph(known)["riskprofile.history"] == {"riskprofile.history._join"}
+    assert cycles(import_graph(known)) == set()
+    # scoring asking for the lazy name closes the cycle again, through the store
+    files["riskprofile/scoring.py"] = "from riskprofile.history import S\n"
+    assert cycles(import_graph(_tree(tmp_path, files))) == {
+        ("riskprofile.history._store", "riskprofile.scoring")
+    }
+
+
+def loaded_undeclared(known: dict[str, Module]) -> set[tuple[str, str]]:
+    """``(package, module)`` for each riskprofile module a package's ``__getattr__``
+    imports that is the home of none of its lazy names: the cycle test would not see the
+    names it loads."""
+    found = set()
+    for module in known.values():
+        homes = set(lazy_names(module, known).values())
+        loading = set(uses(module, known)) - set(uses(module, known, lazy=False))
+        found |= {(module.name, u.home) for u in loading if u.home not in homes}
+    return found
+
+
+def test_every_lazy_re_export_is_declared_for_type_checkers() -> None:
+    assert loaded_undeclared(modules()) == set()
+
+
+def test_an_undeclared_lazy_re_export_is_found(tmp_path: Path) -> None:
+    init = LAZY_INIT.replace("    from riskprofile.history._store import S\n", "    pass\n")
+    known = _tree(
+        tmp_path,
+        {
+            "riskprofile/__init__.py": "",
+            "riskprofile/history/__init__.py": init,
+            "riskprofile/history/_join.py": "J = 1\n",
+            "riskprofile/history/_store.py": "S = 1\n",
+        },
+    )
+    assert loaded_undeclared(known) == {("riskprofile.history", "riskprofile.history._store")}
 
 
 def test_private_names_across_packages_are_found(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ from riskprofile.rules import (
 if TYPE_CHECKING:
     import polars as pl
 
-    from riskprofile.history.shared import HistorySource
+    from riskprofile.history import HistorySource
     from riskprofile.io import FrameBatch
     from riskprofile.io.edifact import StowPlan, StowplanCheck
 
@@ -372,7 +372,7 @@ def score(
     else:
         shipment_list = _shipment_list(shipments)
         if history is not None:
-            from riskprofile.history.shared import with_history_shipments
+            from riskprofile.history import with_history_shipments
 
             shipment_list = with_history_shipments(shipment_list, history, when)
         check = None
@@ -445,7 +445,7 @@ def _join_history(
     :class:`~riskprofile.io.Batch`)."""
     from dataclasses import replace
 
-    from riskprofile.history.shared import with_history, with_history_shipments
+    from riskprofile.history import with_history, with_history_shipments
 
     if batch is not None:
         shipments = with_history_shipments(batch.shipments, history, when)

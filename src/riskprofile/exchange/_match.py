@@ -77,7 +77,8 @@ def match_parties(
     without it, keys are not compared). In batch order."""
     import polars as pl
 
-    from riskprofile.history.shared import trader_name, trader_name_expr
+    from riskprofile.history import trader_name
+    from riskprofile.history.shared import trader_name_expr
 
     folder = Path(folder)
     named = _entries(folder, PARTIES, now)

@@ -118,7 +118,7 @@ def party_key(name: str, secret: str) -> str | None:
     ...     "KHAN LOGISTICS PRIVATE LIMITED", "s3cret")
     True
     """
-    from riskprofile.history.shared import trader_name
+    from riskprofile.history import trader_name
 
     if not secret:
         raise ValueError("a party key needs the secret the two PCUs share")

@@ -61,9 +61,31 @@ The modules, in the order a read goes through them:
   for just them;
 - ``_assemble``: the column-wise path, the shipment frame from the group tables
   (``fast_frame``).
+
+``read_frame`` is imported on first use (PEP 562): its reader calls the EDIFACT reader,
+which takes :class:`FrameBatch` and the cell checks from this package. Loaded with the
+package, it would close an import cycle (``tests/test_architecture.py``).
 """
 
-from riskprofile.io._frame._read import read_frame
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from riskprofile.io._frame._result import FrameBatch
 
+if TYPE_CHECKING:
+    from riskprofile.io._frame._read import read_frame
+
 __all__ = ["FrameBatch", "read_frame"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "read_frame":
+        from riskprofile.io._frame import _read
+
+        return _read.read_frame
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "read_frame"})

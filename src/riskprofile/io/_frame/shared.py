@@ -1,20 +1,19 @@
 """What the column-wise reader shares with the rest of :mod:`riskprofile.io` (the EDIFACT
-reader, the flag listing, :mod:`riskprofile.io.shared`): the result of a read, the row
-reader of delimited text, the cell checks, the manifests of the flagged records, and
-``data convert``'s column-wise conversion. The other modules of this
-package are private to it; the package itself is private to ``riskprofile.io``.
+reader, the flag listing, :mod:`riskprofile.io.shared`) beyond the package's own
+``FrameBatch`` and ``read_frame``: the row reader of delimited text, the cell checks, the
+manifests of the flagged records, and ``data convert``'s column-wise conversion. The
+other modules of this package are private to it; the package itself is private to
+``riskprofile.io``.
 """
 
 from riskprofile.io._frame._convert import FlatConversion, convert_flat, flat_names
 from riskprofile.io._frame._flagged import flagged_manifests
 from riskprofile.io._frame._reader import read_text_rows
-from riskprofile.io._frame._result import FrameBatch
 from riskprofile.io._frame._values import PY_WHITESPACE, iso6346_problem
 
 __all__ = [
     "PY_WHITESPACE",
     "FlatConversion",
-    "FrameBatch",
     "convert_flat",
     "flagged_manifests",
     "flat_names",

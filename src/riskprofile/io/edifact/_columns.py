@@ -70,7 +70,7 @@ from riskprofile.model import Strictness, validation_context
 from riskprofile.model.manifest import Manifest
 
 if TYPE_CHECKING:
-    from riskprofile.io._frame.shared import FrameBatch
+    from riskprofile.io._frame import FrameBatch
 
 
 __all__ = ["EdifactColumns", "edifact_columns", "read_edifact_frame"]
@@ -321,7 +321,8 @@ def read_edifact_frame(
         InputFormatError: the file cannot be read, or its ``UNA`` is unusable.
         MappingError: the mapping file is invalid.
     """
-    from riskprofile.io._frame.shared import FrameBatch, read_text_rows
+    from riskprofile.io._frame import FrameBatch
+    from riskprofile.io._frame.shared import read_text_rows
     from riskprofile.io.edifact._reader import _mapping
 
     if strictness == "strict":
