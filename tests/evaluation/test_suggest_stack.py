@@ -7,8 +7,10 @@ import datetime as dt
 import random
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -296,9 +298,9 @@ def test_a_fold_measured_per_signature_equals_it_measured_unit_by_unit(data: st.
     counted with its units and findings: the memory and CPU of a fold at a million
     units); it gives the unit-by-unit ranking's precision to the last bit."""
     from riskprofile.evaluation import Candidate, Figures
-    from riskprofile.evaluation._features import UnitLike
-    from riskprofile.evaluation._suggest_frame import FrameUnit
+    from riskprofile.evaluation._features import FEATURE_SCHEMA
     from riskprofile.evaluation._suggest_stack import _measurer
+    from riskprofile.evaluation._unit_table import UnitTable
 
     base = data.draw(st.sampled_from([0.1, 0.2, 0.3]))
     kinds = ["hs_code", "origin_country", "hs_subheading", "code_origin_departure"]
@@ -314,19 +316,90 @@ def test_a_fold_measured_per_signature_equals_it_measured_unit_by_unit(data: st.
         )  # fmt: skip
     features = [(c.kind, c.value) for c in candidates] + [("hs_code", "other")]
     count = data.draw(st.integers(1, 60))
-    units: list[UnitLike] = [
-        FrameUnit(i, f"K{(i * 7919) % 101:03d}/{i}", None, True, data.draw(st.booleans()))
-        for i in range(count)
-    ]
+    keys = [f"K{(i * 7919) % 101:03d}/{i}" for i in range(count)]
+    findings = [data.draw(st.booleans()) for _ in range(count)]
+    units = [SimpleNamespace(key=k, finding=f) for k, f in zip(keys, findings, strict=True)]
     per_shipment = [
         [set(data.draw(st.lists(st.sampled_from(features), max_size=3)))
          for _ in range(data.draw(st.integers(0, 2)))]
         for _ in range(count)
     ]  # fmt: skip
     capacities = data.draw(st.sampled_from([("5%", "10%"), ("50%",), ("1%", "3%")]))
-    measure = _measurer(candidates, base, units, per_shipment, capacities)
+    # As the histories give them: the units as columns, each shipment's values as rows.
+    table = UnitTable.of(range(count), keys, [None] * count, [True] * count, findings)
+    cells: dict[str, list[int]] = {name: [] for name in FEATURE_SCHEMA}
+    row = 0
+    for unit, shipments in enumerate(per_shipment):
+        for found in shipments:
+            for f in found:
+                cells["_unit"].append(unit)
+                cells["_row"].append(row)
+                cells["feature"].append(features.index(f))
+            row += 1
+    values = pl.DataFrame(cells, schema=FEATURE_SCHEMA)
+    measure = _measurer(candidates, base, table, (features, values), capacities)
     for coefficients in ((1.0, 4.0, 1.0), (0.0, 2.0, 0.5), (2.0, 1.0, 0.0), (0.5, 4.0, 2.0)):
         expected = _measure_unit_by_unit(
             candidates, base, units, per_shipment, capacities, coefficients
         )
         assert measure(coefficients) == expected
+
+
+@settings(max_examples=depth(60), deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=8),
+    st.sampled_from(["1%", "5%", "10%", "50%", "100%", "3"]),
+)
+def test_a_cut_of_counts_is_the_cut_of_the_list_it_stands_for(
+    ranks: list[tuple[int, int]], capacity: str
+) -> None:
+    """The folds and the test period count each score's units and findings instead of
+    listing every unit (a million per fold); the cut is the same to the last field."""
+    from riskprofile.evaluation._metrics import cut_of_counts
+
+    counts = [(units, min(found, units)) for units, found in ranks]
+    listed = [
+        (-rank, finding)
+        for rank, (units, found) in enumerate(counts)
+        for finding in [True] * found + [False] * (units - found)
+    ]
+    assert cut_of_counts(counts, capacity) == cut_at_capacity(listed, capacity)
+
+
+@settings(max_examples=depth(40), deadline=None)
+@given(st.data())
+def test_recency_sums_the_units_as_a_loop_over_them_does(data: st.DataObject) -> None:
+    """The combinations' recency-weighted evidence is summed column-wise (a running sum
+    per combination over the units in id order): the same floats, to the last bit, as
+    adding each unit's weight in turn."""
+    from riskprofile.evaluation._suggest_stack import Carried, _weighted
+
+    features = [("code_origin_departure", f"85171{n}:CN:CN") for n in range(4)]
+    as_of = dt.date(2026, 3, 1)
+    rows = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, 50), st.integers(0, 3), st.integers(-3, 90), st.booleans()),
+            max_size=60,
+            unique_by=lambda r: (r[0], r[1]),
+        )
+    )
+    table = pl.DataFrame(
+        {
+            "_unit": [r[0] for r in rows],
+            "feature": [r[1] for r in rows],
+            "_day": [as_of - dt.timedelta(days=r[2]) for r in rows],
+            "_finding": [r[3] for r in rows],
+        },
+        schema={"_unit": pl.UInt32, "feature": pl.UInt32, "_day": pl.Date, "_finding": pl.Boolean},
+    )
+    half_life = data.draw(st.sampled_from([15, 30, 7]))
+    expected: dict[tuple[str, str], list[float]] = {}
+    for _unit, feature, age, finding in sorted(rows):
+        if age <= 0:  # on or after as_of: not counted
+            continue
+        w = 0.5 ** (age / half_life)
+        sums = expected.setdefault(features[feature], [0.0, 0.0])
+        sums[0] += w
+        sums[1] += w * finding
+    got = _weighted(Carried(features, table), set(features), as_of, half_life)
+    assert {f: list(v) for f, v in got.items()} == expected

@@ -11,7 +11,9 @@ import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
+
+import polars as pl
 
 from riskprofile.evaluation._candidates import (
     _MIN_BAND_SHIPMENTS,
@@ -22,10 +24,8 @@ from riskprofile.evaluation._candidates import (
 )
 from riskprofile.evaluation._matching import UnitOutcome, match_outcomes
 from riskprofile.evaluation._outcomes import Outcome
+from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.shipment import Shipment
-
-if TYPE_CHECKING:
-    import polars as pl
 
 Feature = tuple[str, str]
 """A candidate feature: its kind and value."""
@@ -222,22 +222,6 @@ def _value_condition(kind: str, value: str, bands: Bands) -> str:
 # --- units -------------------------------------------------------------------------------
 
 
-class UnitLike(Protocol):
-    """What the method reads of a unit: its id (a bit in :func:`bits` sets, unique in a
-    history), key, day, and whether it was inspected and found something."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def day(self) -> dt.date | None: ...
-    @property
-    def labelled(self) -> bool: ...
-    @property
-    def finding(self) -> bool: ...
-
-
 @dataclass
 class _Unit:
     key: str
@@ -339,30 +323,33 @@ def combination_parents(features: Iterable[Feature]) -> set[Feature]:
     return out
 
 
+FEATURE_SCHEMA = {"_unit": pl.UInt32, "_row": pl.UInt32, "feature": pl.UInt32}
+"""The columns of :meth:`History.unit_features`: a unit's id, one of its shipments (a
+number unique in the table), and a feature of that shipment (its index among those
+asked for)."""
+
+
 class History(Protocol):
-    """A history the method learns from: its units (sorted by key), the outcomes that
-    match none of them (how many, and the first one's unit as given), and the counts of
-    their features. :class:`ObjectHistory` is the reference; the shipment frame's
+    """A history the method learns from: its units (sorted by key, as a
+    :class:`~._unit_table.UnitTable`), the outcomes that match none of them (how many,
+    and the first one's unit as given), and the counts of their features.
+    :class:`ObjectHistory` is the reference; the shipment frame's
     (:class:`~._suggest_frame.FrameHistory`) gives the same figures column-wise."""
 
     @property
-    def units(self) -> Sequence[UnitLike]: ...
+    def units(self) -> UnitTable: ...
     @property
     def unmatched(self) -> int: ...
     @property
     def first_unmatched(self) -> str | None: ...
-    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands: ...
+    def learn_bands(self, train: UnitTable, count: int) -> Bands: ...
     def add_features(self, bands: Bands, combinations: bool) -> None: ...
-    def count(
-        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
-    ) -> Counts: ...
-    def shipment_features(
-        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
-    ) -> list[list[set[Feature]]]: ...
+    def count(self, train: UnitTable, test: UnitTable, combinations: bool) -> Counts: ...
+    def unit_features(self, units: UnitTable, wanted: Sequence[Feature]) -> pl.DataFrame: ...
     def indicator_counts(
-        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+        self, units: UnitTable, indicator: Mapping[Feature, str]
     ) -> dict[str, tuple[int, int, int]]: ...
-    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame: ...
+    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame: ...
 
 
 class ObjectHistory:
@@ -372,35 +359,42 @@ class ObjectHistory:
 
     def __init__(self, shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> None:
         units, self.unmatched, self.first_unmatched = _units(shipments, outcomes)
-        self.units: list[_Unit] = [units[k] for k in sorted(units)]
-        for number, unit in enumerate(self.units):
+        self._units: list[_Unit] = [units[k] for k in sorted(units)]
+        for number, unit in enumerate(self._units):
             unit.id = number
+        self.units = UnitTable.of(
+            [u.id for u in self._units],
+            [u.key for u in self._units],
+            [u.day for u in self._units],
+            [u.labelled for u in self._units],
+            [u.finding for u in self._units],
+        )
+        self._bands: Bands = {}
 
-    def _own(self, units: Sequence[UnitLike]) -> list[_Unit]:
-        return [self.units[u.id] for u in units]
+    def _own(self, units: UnitTable) -> list[_Unit]:
+        return [self._units[i] for i in units.table.get_column("_unit").to_list()]
 
-    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands:
+    def learn_bands(self, train: UnitTable, count: int) -> Bands:
         """The value-per-kg bands of the training period's shipments."""
         return _learn_bands((s for u in self._own(train) for s in u.shipments), count)
 
     def add_features(self, bands: Bands, combinations: bool) -> None:
         """Every unit's candidate features, over its shipments."""
-        for u in self.units:
+        self._bands = bands
+        for u in self._units:
             for s in u.shipments:
                 u.features |= _features(s, bands, combinations)
 
-    def count(
-        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
-    ) -> Counts:
+    def count(self, train: UnitTable, test: UnitTable, combinations: bool) -> Counts:
         """The features' counts on ``train`` and ``test``."""
-        train, test = self._own(train), self._own(test)
+        train_units, test_units = self._own(train), self._own(test)
         support: Counter[Feature] = Counter()
         found: Counter[Feature] = Counter()
         seen: Counter[Feature] = Counter()
         finding_days: dict[Feature, list[dt.date]] = {}
         parents: Counter[Feature] = Counter()
         parents_found: Counter[Feature] = Counter()
-        for u in train:
+        for u in train_units:
             seen.update(u.features)
             if u.labelled:
                 support.update(u.features)
@@ -417,13 +411,13 @@ class ObjectHistory:
         test_support: Counter[Feature] = Counter()
         test_found: Counter[Feature] = Counter()
         test_seen: Counter[Feature] = Counter()
-        for u in test:
+        for u in test_units:
             test_seen.update(u.features)
             if u.labelled:
                 test_support.update(u.features)
                 if u.finding:
                     test_found.update(u.features)
-        labelled = [u for u in train if u.labelled]
+        labelled = [u for u in train_units if u.labelled]
 
         def members(features: Collection[Feature]) -> dict[Feature, int]:
             ids: dict[Feature, list[int]] = {f: [] for f in features}
@@ -438,20 +432,27 @@ class ObjectHistory:
             parents, parents_found, members, bits(u.id for u in labelled if u.finding),
         )  # fmt: skip
 
-    def shipment_features(
-        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
-    ) -> list[list[set[Feature]]]:
-        """Each unit's features among ``wanted`` per shipment (with combinations), in the
-        order given."""
-        keep = set(wanted)
-        return [
-            [u.features & keep] if len(u.shipments) == 1
-            else [_features(s, bands, True) & keep for s in u.shipments]
-            for u in self._own(units)
-        ]  # fmt: skip
+    def unit_features(self, units: UnitTable, wanted: Sequence[Feature]) -> pl.DataFrame:
+        """The features among ``wanted`` (with combinations) of each shipment of
+        ``units`` (:data:`FEATURE_SCHEMA`)."""
+        index = {f: i for i, f in enumerate(wanted)}
+        cells: dict[str, list[int]] = {name: [] for name in FEATURE_SCHEMA}
+        row = 0
+        for u in self._own(units):
+            per_shipment = (
+                [u.features] if len(u.shipments) == 1
+                else [_features(s, self._bands, True) for s in u.shipments]
+            )  # fmt: skip
+            for found in per_shipment:
+                for i in sorted(index[f] for f in found if f in index):
+                    cells["_unit"].append(u.id)
+                    cells["_row"].append(row)
+                    cells["feature"].append(i)
+                row += 1
+        return pl.DataFrame(cells, schema=FEATURE_SCHEMA)
 
     def indicator_counts(
-        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+        self, units: UnitTable, indicator: Mapping[Feature, str]
     ) -> dict[str, tuple[int, int, int]]:
         """Per indicator: units with any of its values, of them labelled, and found."""
         counts: dict[str, list[int]] = {}
@@ -464,6 +465,6 @@ class ObjectHistory:
                     row[2] += u.finding
         return {name: (a, b, c) for name, (a, b, c) in counts.items()}
 
-    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame:
+    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame:
         """The shipments of ``units``, to score."""
         return [s for u in self._own(units) for s in u.shipments]

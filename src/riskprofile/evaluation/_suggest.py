@@ -79,9 +79,11 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -106,28 +108,26 @@ from riskprofile.evaluation._features import (
     Counts,
     History,
     ObjectHistory,
-    UnitLike,
     _explains,
     _label,
     _number,
 )
-from riskprofile.evaluation._metrics import cut_at_capacity
+from riskprofile.evaluation._metrics import cut_of_counts
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._suggest_stack import Stack, apply_stack, stack_tiers
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
+from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.shipment import Shipment
+
+if TYPE_CHECKING:
+    from riskprofile.scoring import ScoringRun
 
 __all__ = ["suggest"]
 
 
-def _figures(units: Sequence[UnitLike], base: float | None) -> Figures:
-    labelled = [u for u in units if u.labelled]
-    return Figures(
-        units=len(labelled),
-        findings=sum(u.finding for u in labelled),
-        seen=len(units),
-        base_rate=base,
-    )
+def _figures(units: UnitTable, base: float | None) -> Figures:
+    labelled = units.labelled()
+    return Figures(units=len(labelled), findings=labelled.findings, seen=len(units), base_rate=base)
 
 
 def suggest(
@@ -200,9 +200,8 @@ def suggest(
     else:
         history = ObjectHistory(shipments, outcomes)
     ordered, unmatched = history.units, history.unmatched
-    train = [u for u in ordered if u.day is not None and u.day < split]
-    test = [u for u in ordered if u.day is not None and u.day >= split]
-    undated = sum(1 for u in ordered if u.day is None)
+    train, test = ordered.dated(None, split), ordered.dated(split, None)
+    undated = ordered.undated
     train_all = _figures(train, None)
     if not train_all.units:
         raise ValueError(
@@ -230,17 +229,18 @@ def suggest(
     if combinations:
         say("weighing the tiers on rolling folds before the split")
         stack = stack_tiers(
-            train, base, bands, split, capacity=capacity, min_lift=min_lift,
+            train, base, split, capacity=capacity, min_lift=min_lift,
             learn=lambda fold_train, fold_base: _learn(
-                history.count(fold_train, [], True), fold_base, None, bands,
+                history.count(fold_train, fold_train.where(pl.lit(False)), True), fold_base,
+                None, bands,
                 min_support=min_support, min_findings=min_findings, min_lift=min_lift,
                 alpha=alpha, combinations=True, say=lambda _message: None,
             ),
-            features=history.shipment_features,
+            features=history.unit_features,
         )  # fmt: skip
         candidates = apply_stack(
             candidates, stack, base, units=train, split=split, strength=strength,
-            min_lift=min_lift, bands=bands, features=history.shipment_features,
+            min_lift=min_lift, features=history.unit_features,
         )  # fmt: skip
 
     identifier = profile_id or f"{category}.suggested-{split.isoformat()}"
@@ -273,7 +273,7 @@ def suggest(
     if not result.kept or not test_all.units:
         return result
     say("scoring the test period with the suggested profile")
-    labelled = [u for u in test if u.labelled]
+    labelled = test.labelled()
     precision = _precision(result, labelled, history.batch(labelled), capacity)
     return replace(result, precision=precision)
 
@@ -563,8 +563,8 @@ def _rate_weight(rate: float, base: float) -> int:
 def _indicator_figures(
     history: History,
     groups: list[_Group],
-    train: Sequence[UnitLike],
-    test: Sequence[UnitLike],
+    train: UnitTable,
+    test: UnitTable,
     base: float,
     test_base: float | None,
 ) -> dict[str, tuple[Figures, Figures]]:
@@ -580,15 +580,37 @@ def _indicator_figures(
     return {name: (pair[0], pair[1]) for name, pair in sorted(figures.items())}
 
 
+def _unit_scores(run: ScoringRun) -> tuple[pl.DataFrame, list[Decimal]]:
+    """Each unit's score in ``run`` as a code (``key``, ``code``: an index into the
+    distinct scores, ascending, which always hold 0): read from the container table of
+    a run scored column-wise, with no object per unit."""
+    frame_run = run.frame_run
+    if frame_run is not None:
+        table = frame_run.container_table.select("key", "points")
+        unit = Decimal(1).scaleb(-frame_run.scale)
+        points = sorted({0, *table.get_column("points").unique().to_list()})
+        code = {p: i for i, p in enumerate(points)}
+        scores = [(Decimal(p) * unit).normalize() + 0 for p in points]
+        return table.select(
+            "key", pl.col("points").replace_strict(code, return_dtype=pl.UInt32).alias("code")
+        ), scores
+    from riskprofile.evaluation._units import ranked_units
+
+    pairs = [(c.key, c.score) for c in ranked_units(run)]
+    scores = sorted({Decimal(0), *(score for _, score in pairs)})
+    index = {score: i for i, score in enumerate(scores)}
+    return pl.DataFrame(
+        {"key": [k for k, _ in pairs], "code": [index[score] for _, score in pairs]},
+        schema={"key": pl.String, "code": pl.UInt32},
+    ), scores
+
+
 def _precision(
     result: Suggestions,
-    labelled: Sequence[UnitLike],
+    labelled: UnitTable,
     batch: list[Shipment] | pl.DataFrame,
     capacity: float,
 ) -> PrecisionAtCapacity:
-    from decimal import Decimal
-
-    from riskprofile.evaluation._units import ranked_units
     from riskprofile.profiles import load_profiles
     from riskprofile.scoring import COLUMNAR_MIN_SHIPMENTS, score
 
@@ -613,24 +635,40 @@ def _precision(
         # As a frame: scored column-wise, the units' scores read from the run's tables.
         batch = shipment_frame(batch)
     run = score(batch, profiles, as_of=as_of, include_drafts=True)
-    scores = {c.key: c.score for c in ranked_units(run)}
-    ranked = sorted(
-        ((scores.get(u.key, Decimal(0)), u.key, u.finding) for u in labelled),
-        key=lambda r: (-r[0], r[1]),
+    codes, scores = _unit_scores(run)
+    zero = scores.index(Decimal(0))
+    # The labelled units ranked by score, highest first (a unit the run does not hold
+    # scores 0): per score, its units and findings. The tie at the cut is taken in
+    # proportion, so the order within a score does not change the figures.
+    ranks = (
+        labelled.table.select("_key", "_finding")
+        .join(codes, left_on="_key", right_on="key", how="left")
+        .group_by(pl.col("code").fill_null(zero))
+        .agg(pl.len().alias("units"), pl.col("_finding").sum().alias("findings"))
+        .sort("code", descending=True)
     )
+    per_rank = [(units, found) for units, found in ranks.select("units", "findings").iter_rows()]
     # Rounded as evaluate and the selection round it; the tie at the cut in proportion.
     share = Decimal(repr(capacity)) * 100
-    cut = cut_at_capacity([(s, f) for s, _, f in ranked], f"{share:f}%")
+    cut = cut_of_counts(per_rank, f"{share:f}%")
     k, expected = cut.k, cut.expected_findings
-    flagged = [u for u in labelled if scores.get(u.key, Decimal(0)) > 0]
+    cut_score = None
+    if k:
+        start = 0
+        for code, units in ranks.select("code", "units").iter_rows():
+            start += units
+            if start >= k:
+                cut_score = f"{scores[code]:f}"
+                break
+    flagged = ranks.filter(pl.col("code") > zero)
     return PrecisionAtCapacity(
         capacity=k,
         labelled=len(labelled),
-        findings=sum(u.finding for u in labelled),
+        findings=labelled.findings,
         found=expected,
-        flagged=len(flagged),
-        flagged_findings=sum(u.finding for u in flagged),
+        flagged=int(flagged.get_column("units").sum()),
+        flagged_findings=int(flagged.get_column("findings").sum()),
         tied=cut.tied,
         tied_taken=cut.tied_taken,
-        cut_score=f"{ranked[k - 1][0]:f}" if k else None,
+        cut_score=cut_score,
     )

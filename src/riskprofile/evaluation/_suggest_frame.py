@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import polars as pl
 
@@ -28,17 +28,18 @@ from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS
 from riskprofile.evaluation._features import (
     _TRADER_FIELDS,
     COMBINATION_LEVELS,
+    FEATURE_SCHEMA,
     Bands,
     Counts,
     Feature,
-    UnitLike,
 )
 from riskprofile.evaluation._matching import fold as fold_text
 from riskprofile.evaluation._outcomes import Outcome, require_outcome
+from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 
-__all__ = ["HISTORY_COLUMNS", "FrameHistory", "FrameUnit"]
+__all__ = ["HISTORY_COLUMNS", "FrameHistory"]
 
 _LISTS = {
     "hs_code": "hs_codes",
@@ -67,16 +68,6 @@ HISTORY_COLUMNS = (
 """The shipment frame's columns the method reads (and every text custom field): the
 projection ``read_frame(..., columns=HISTORY_COLUMNS)`` reads a history with. The test
 period is scored on these columns, the others empty (a draft profile reads no other)."""
-
-
-class FrameUnit(NamedTuple):
-    """A unit of a :class:`FrameHistory` (a :class:`~._features.UnitLike`)."""
-
-    id: int
-    key: str
-    day: dt.date | None
-    labelled: bool
-    finding: bool
 
 
 def _text(column: str) -> pl.Expr:
@@ -113,45 +104,34 @@ class FrameHistory:
             frame, rows.get_column("_key"), keys, outcomes
         )
         keys = keys.join(matched, on="_key", how="left", maintain_order="left")
-        # One date object per day, not one per unit (a history has few days, many units).
-        days: dict[dt.date | None, dt.date | None] = {}
-        units: list[FrameUnit] = [
-            FrameUnit(number, key, days.setdefault(when, when), bool(inspected), bool(found))
-            for number, (key, day, inspected, found, date) in enumerate(keys.iter_rows())
-            for when in (day if day is not None else date,)
-        ]
-        self.units: list[FrameUnit] = units
-        ids = keys.select("_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"))
+        # The units as columns (ids in key order): no object per unit.
+        self.units = UnitTable(
+            keys.select(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"),
+                "_key",
+                pl.coalesce("_day", "_date").alias("_day"),
+                pl.col("_inspected").fill_null(False).alias("_labelled"),
+                pl.col("_finding").fill_null(False),
+            )
+        )
         self._rows = (
-            rows.join(ids, on="_key", how="left", maintain_order="left")
+            rows.join(self.units.table.select("_key", "_unit"), on="_key", how="left",
+                      maintain_order="left")
             .select("_row", "_unit")
             .hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs))
-        )
+        )  # fmt: skip
         self._bands: Bands = {}
         self._combinations = False
-        self._labels = pl.DataFrame(
-            {
-                "_unit": [u.id for u in units],
-                "_day": [u.day for u in units],
-                "_labelled": [u.labelled for u in units],
-                "_finding": [u.finding for u in units],
-            },
-            schema={
-                "_unit": pl.UInt32,
-                "_day": pl.Date,
-                "_labelled": pl.Boolean,
-                "_finding": pl.Boolean,
-            },
-        )
+        self._labels = self.units.table.select("_unit", "_day", "_labelled", "_finding")
 
     # --- the units' features ---------------------------------------------------------
 
-    def learn_bands(self, train: Sequence[UnitLike], count: int) -> Bands:
+    def learn_bands(self, train: UnitTable, count: int) -> Bands:
         """The value-per-kg bands of the training period's shipments (as
         :func:`~._features._learn_bands`)."""
         values = (
             self._rows.lazy()
-            .join(_ids(train).lazy(), on="_unit", how="semi")
+            .join(train.ids().lazy(), on="_unit", how="semi")
             .filter(_single_chapter())
             .select(
                 pl.col("hs_chapters").list.first().alias("chapter"),
@@ -297,14 +277,12 @@ class FrameHistory:
 
     # --- counts ----------------------------------------------------------------------
 
-    def count(
-        self, train: Sequence[UnitLike], test: Sequence[UnitLike], combinations: bool
-    ) -> Counts:
+    def count(self, train: UnitTable, test: UnitTable, combinations: bool) -> Counts:
         """The features' counts on ``train`` and ``test``, by group-by."""
         periods = pl.concat(
             [
-                _ids(train).with_columns(pl.lit(0, pl.UInt8).alias("_period")),
-                _ids(test).with_columns(pl.lit(1, pl.UInt8).alias("_period")),
+                train.ids().with_columns(pl.lit(0, pl.UInt8).alias("_period")),
+                test.ids().with_columns(pl.lit(1, pl.UInt8).alias("_period")),
             ]
         ).join(self._labels, on="_unit", how="left")
         names = ("seen", "support", "found", "test_seen", "test_support", "test_found")
@@ -397,34 +375,35 @@ class FrameHistory:
             finding_days, parent_units, parent_found, members, findings,
         )  # fmt: skip
 
-    def shipment_features(
-        self, units: Sequence[UnitLike], bands: Bands, wanted: Collection[Feature]
-    ) -> list[list[set[Feature]]]:
-        """Each unit's features among ``wanted`` per shipment (with combinations), in the
-        order given."""
-        chosen = self._rows.lazy().join(_ids(units).lazy(), on="_unit", how="semi")
-        # Each feature is the one tuple of ``wanted`` (not one per shipment), and a
-        # shipment with none of them shares one empty set: a fold holds these for every
-        # labelled unit of a million.
-        features_of: dict[str, dict[str, Feature]] = {}
-        for feature in wanted:
-            features_of.setdefault(feature[0], {})[feature[1]] = feature
-        per_row: dict[int, set[Feature]] = {}
-        for kind, values in self._kinds(chosen, True, level="_row"):
-            if kind not in features_of:
-                continue
-            of_kind = features_of[kind]
-            chosen_values = values.filter(pl.col("value").is_in(list(of_kind)))
-            for row, value in chosen_values.collect().iter_rows():
-                per_row.setdefault(row, set()).add(of_kind[value])
-        none: set[Feature] = set()
-        shipments: dict[int, list[set[Feature]]] = {}
-        for unit, row in chosen.select("_unit", "_row").collect().sort("_row").iter_rows():
-            shipments.setdefault(unit, []).append(per_row.get(row, none))
-        return [shipments.get(u.id, []) for u in units]
+    def unit_features(self, units: UnitTable, wanted: Sequence[Feature]) -> pl.DataFrame:
+        """The features among ``wanted`` (with combinations) of each shipment of
+        ``units`` (:data:`~._features.FEATURE_SCHEMA`), made column-wise."""
+        chosen = self._rows.lazy().join(units.ids().lazy(), on="_unit", how="semi")
+        table = pl.DataFrame(
+            {"kind": [f[0] for f in wanted], "value": [f[1] for f in wanted]},
+            schema={"kind": pl.String, "value": pl.String},
+        ).with_row_index("feature")
+        kinds = set(table.get_column("kind").to_list())
+        parts = [
+            values.join(
+                table.lazy().filter(pl.col("kind") == kind).select("value", "feature"),
+                on="value",
+            ).select("_row", "feature")
+            for kind, values in self._kinds(chosen, True, level="_row")
+            if kind in kinds
+        ]
+        if not parts:
+            return pl.DataFrame(schema=FEATURE_SCHEMA)
+        return (
+            pl.concat(parts)
+            .join(chosen.select("_row", "_unit"), on="_row")
+            .select("_unit", "_row", "feature")
+            .collect()
+            .cast(FEATURE_SCHEMA)  # type: ignore[arg-type]
+        )
 
     def indicator_counts(
-        self, units: Sequence[UnitLike], indicator: Mapping[Feature, str]
+        self, units: UnitTable, indicator: Mapping[Feature, str]
     ) -> dict[str, tuple[int, int, int]]:
         """Per indicator: units with any of its values, of them labelled, and found."""
         if not indicator:
@@ -438,7 +417,7 @@ class FrameHistory:
             schema={"kind": pl.String, "value": pl.String, "name": pl.String},
         )
         kinds = set(table["kind"].to_list())
-        chosen = self._rows.lazy().join(_ids(units).lazy(), on="_unit", how="semi")
+        chosen = self._rows.lazy().join(units.ids().lazy(), on="_unit", how="semi")
         parts = [
             values.join(
                 table.lazy().filter(pl.col("kind") == kind).select("value", "name"), on="value"
@@ -464,9 +443,9 @@ class FrameHistory:
             name: (seen, labelled, found) for name, seen, labelled, found in counted.iter_rows()
         }
 
-    def batch(self, units: Sequence[UnitLike]) -> list[Shipment] | pl.DataFrame:
+    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame:
         """The shipments of ``units``, as a frame to score."""
-        rows = self._rows.select("_row", "_unit").join(_ids(units), on="_unit", how="semi")
+        rows = self._rows.select("_row", "_unit").join(units.ids(), on="_unit", how="semi")
         return _whole(self._frame[rows.get_column("_row").sort()])
 
 
@@ -481,10 +460,6 @@ def _whole(frame: pl.DataFrame) -> pl.DataFrame:
     blank = shipment_frame([Shipment(shipment_id="-")]).select(missing)
     filled = frame.hstack(blank[pl.zeros(frame.height, pl.UInt32, eager=True)])
     return filled.select(*schema, *(c for c in frame.columns if c not in schema))
-
-
-def _ids(units: Sequence[UnitLike]) -> pl.DataFrame:
-    return pl.DataFrame({"_unit": [u.id for u in units]}, schema={"_unit": pl.UInt32})
 
 
 def _single_chapter() -> pl.Expr:

@@ -44,11 +44,23 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
-from riskprofile.evaluation._candidates import COMBINATIONS, Candidate, _lower, shrunk_rate
-from riskprofile.evaluation._features import Bands, Feature, UnitLike
-from riskprofile.evaluation._metrics import cut_at_capacity
+import polars as pl
 
-__all__ = ["Fold", "Stack", "apply_stack", "combinations_of", "recency", "stack_tiers", "tier_of"]
+from riskprofile.evaluation._candidates import COMBINATIONS, Candidate, _lower, shrunk_rate
+from riskprofile.evaluation._features import Feature
+from riskprofile.evaluation._metrics import cut_of_counts
+from riskprofile.evaluation._unit_table import UnitTable
+
+__all__ = [
+    "Carried",
+    "Fold",
+    "Stack",
+    "apply_stack",
+    "combinations_of",
+    "recency",
+    "stack_tiers",
+    "tier_of",
+]
 
 TIERS = ("single", "hs6", "combination")
 """The tiers, in the order their coefficients are written."""
@@ -112,9 +124,49 @@ def _weight(coefficient: float, value: float) -> int:
     return min(MAX_WEIGHT, round(coefficient * value))
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """The combinations the labelled units of a period carry (:func:`combinations_of`),
+    as columns: ``table`` has one row per unit and combination (``_unit``, ``feature``:
+    an index into ``features``, ``_day``, ``_finding``)."""
+
+    features: Sequence[Feature]
+    table: pl.DataFrame
+
+
+def _weighted(
+    carried: Carried, wanted: Collection[Feature], as_of: dt.date, half_life: int
+) -> dict[Feature, tuple[float, float]]:
+    """Per combination of ``wanted``, its labelled units before ``as_of`` and their
+    findings, each counted ``0.5 ** (age / half_life)``: summed unit after unit in the
+    order of their ids (a running sum per combination), so the same floats to the last
+    bit as a loop over the units."""
+    index = [i for i, f in enumerate(carried.features) if f in wanted]
+    rows = carried.table.filter(
+        pl.col("feature").is_in(pl.Series(index, dtype=pl.UInt32).implode())
+        & (pl.col("_day") < as_of)
+    )
+    if rows.is_empty():
+        return {}
+    # One weight per day (a history has few days), computed by Python's own power.
+    days = rows.get_column("_day").unique().to_list()
+    weight = {d: 0.5 ** ((as_of - d).days / half_life) for d in days}
+    w = pl.col("_day").replace_strict(weight, return_dtype=pl.Float64)
+    summed = (
+        rows.sort("feature", "_unit")
+        .with_columns(w.alias("w"))
+        .group_by("feature", maintain_order=True)
+        .agg(
+            pl.col("w").cum_sum().last().alias("units"),
+            (pl.col("w") * pl.col("_finding").cast(pl.Float64)).cum_sum().last().alias("found"),
+        )
+    )
+    return {carried.features[i]: (units, found) for i, units, found in summed.iter_rows()}
+
+
 def recency(
     candidates: Sequence[Candidate],
-    units: Sequence[tuple[UnitLike, set[Feature]]],
+    carried: Carried,
     as_of: dt.date,
     half_life: int | None,
     strength: Mapping[str, float],
@@ -127,24 +179,15 @@ def recency(
     strength as before (:func:`~._candidates.shrunk_rate`). A combination whose
     findings are old, and whose recent units found nothing, falls back towards its
     parents' rate; it is kept when it has a finding and its rate is at least
-    ``min_lift`` times the base rate. ``units``: each labelled unit with its
-    combinations (:func:`combinations_of`). The other candidates are returned as they
+    ``min_lift`` times the base rate. ``carried``: the labelled units' combinations
+    (:func:`combinations_of`). The other candidates are returned as they
     are; with ``half_life`` None, all of them."""
     if half_life is None:
         return list(candidates)
     wanted = {
         (c.kind, c.value) for c in candidates if c.kind in COMBINATIONS and c.prior is not None
     }
-    weighted: dict[tuple[str, str], list[float]] = {}
-    for u, features in units:
-        if not u.labelled or u.day is None or u.day >= as_of:
-            continue
-        w = 0.5 ** ((as_of - u.day).days / half_life)
-        for f in features:
-            if f in wanted:
-                counts = weighted.setdefault(f, [0.0, 0.0])
-                counts[0] += w
-                counts[1] += w * u.finding
+    weighted = _weighted(carried, wanted, as_of, half_life)
     out = []
     for c in candidates:
         key = (c.kind, c.value)
@@ -281,29 +324,29 @@ class Learned(Protocol):
     def strength(self) -> Mapping[str, float]: ...
 
 
-Learn = Callable[[list[UnitLike], float], Learned]
+Learn = Callable[[UnitTable, float], Learned]
 """Learns the candidates on some units, given their base rate."""
 
-Features = Callable[[Sequence[UnitLike], Bands, Collection[Feature]], list[list[set[Feature]]]]
-"""Each unit's candidate features among some per shipment (with combinations)."""
+Features = Callable[[UnitTable, Sequence[Feature]], pl.DataFrame]
+"""Each shipment's candidate features among some (with combinations) of some units:
+``_unit``, ``_row`` (the shipment) and ``feature`` (an index into the features asked
+for), as :meth:`~._features.History.unit_features` gives them."""
 
 
 def combinations_of(
-    candidates: Sequence[Candidate],
-    units: Sequence[UnitLike],
-    bands: Bands,
-    features: Features,
-) -> list[tuple[UnitLike, set[Feature]]]:
-    """Each labelled unit of ``units`` with the combinations among ``candidates`` that
-    it carries (what :func:`recency` weighs)."""
-    wanted = {(c.kind, c.value) for c in candidates if c.kind in COMBINATIONS}
-    labelled = [u for u in units if u.labelled]
-    found = features(labelled, bands, wanted)
-    none: set[Feature] = set()  # shared by the units that carry none (most of them)
-    return [
-        (u, set().union(*shipments) if any(shipments) else none)
-        for u, shipments in zip(labelled, found, strict=True)
-    ]
+    candidates: Sequence[Candidate], units: UnitTable, features: Features
+) -> Carried:
+    """The combinations among ``candidates`` that each labelled unit of ``units``
+    carries, over its shipments (what :func:`recency` weighs)."""
+    wanted = sorted({(c.kind, c.value) for c in candidates if c.kind in COMBINATIONS})
+    labelled = units.labelled()
+    table = (
+        features(labelled, wanted)
+        .select("_unit", "feature")
+        .unique()
+        .join(labelled.table.select("_unit", "_day", "_finding"), on="_unit")
+    )
+    return Carried(wanted, table)
 
 
 def _fold_starts(first: dt.date, split: dt.date) -> list[dt.date]:
@@ -312,10 +355,15 @@ def _fold_starts(first: dt.date, split: dt.date) -> list[dt.date]:
     return sorted(d for d in starts if first < d < split)
 
 
+def _can_hit(candidates: Sequence[Candidate]) -> list[Feature]:
+    """The candidates that can score a unit in a fold: the kept ones, and every
+    combination (weighing its evidence by recency may keep it)."""
+    return sorted({(c.kind, c.value) for c in candidates if c.kept or c.kind in COMBINATIONS})
+
+
 def stack_tiers(
-    train: Sequence[UnitLike],
+    train: UnitTable,
     base: float,
-    bands: Bands,
     split: dt.date,
     *,
     capacity: float,
@@ -324,28 +372,31 @@ def stack_tiers(
     features: Features,
 ) -> Stack:
     """Choose the tiers' coefficients and the combinations' half-life on rolling folds
-    before the split (the method is in this module's documentation)."""
+    before the split (the method is in this module's documentation). The folds are
+    filters of the units' table; each fold's units are grouped by the values they carry
+    (:func:`_measurer`), so a fold costs per distinct signature, not per unit."""
     capacities = _capacities(capacity)
-    days = [u.day for u in train if u.day is not None]
+    first = train.first_day()
     nothing = Stack((), capacities, dict.fromkeys(TIERS, 1.0), None, None, False, 0)
-    if not days:
+    if first is None:
         return nothing
-    starts = _fold_starts(min(days), split)
+    starts = _fold_starts(first, split)
     # Each usable fold: (start, end, units, findings, a measurer per half-life).
     folds: list[tuple[dt.date, dt.date, int, int, dict[int | None, _Measure]]] = []
     end = split
     for start in starts:
-        before = [u for u in train if u.day is not None and u.day < start]
-        after = [u for u in train if u.day is not None and start <= u.day < end and u.labelled]
-        labelled = [u for u in before if u.labelled]
-        found = sum(u.finding for u in labelled)
-        if not labelled or not found or not after or not any(u.finding for u in after):
+        before = train.dated(None, start)
+        after = train.dated(start, end).labelled()
+        labelled = before.labelled()
+        found = labelled.findings
+        if not len(labelled) or not found or not len(after) or not after.findings:
             continue
         fold_base = found / len(labelled)
         learned = learn(before, fold_base)
-        carried = combinations_of(learned.candidates, before, bands, features)
+        carried = combinations_of(learned.candidates, before, features)
         # The measured units' values, once for every half-life.
-        values = features(after, bands, {(c.kind, c.value) for c in learned.candidates})
+        wanted = _can_hit(learned.candidates)
+        values = (wanted, features(after, wanted))
         measures = {
             h: _measurer(
                 recency(learned.candidates, carried, start, h, learned.strength, fold_base,
@@ -354,7 +405,7 @@ def stack_tiers(
             )
             for h in (None, *HALF_LIVES)
         }  # fmt: skip
-        folds.append((start, end, len(after), sum(u.finding for u in after), measures))
+        folds.append((start, end, len(after), after.findings, measures))
     if not folds:
         return nothing
     grid = list(itertools.product(COEFFICIENTS, BACKBONE_COEFFICIENTS, COEFFICIENTS))
@@ -399,18 +450,64 @@ def stack_tiers(
 
 _Measure = Callable[[Sequence[float]], float]
 
+_Hit = tuple[int, str, float]
+"""A value's tier (its index in :data:`TIERS`), kind and points."""
+
+
+def _signatures(
+    hit_of: Mapping[Feature, _Hit],
+    units: UnitTable,
+    values: tuple[Sequence[Feature], pl.DataFrame],
+) -> tuple[dict[tuple[tuple[_Hit, ...], ...], list[int]], list[int]]:
+    """The labelled ``units`` grouped by signature (per shipment that any value of
+    ``hit_of`` hits, the distinct hits of its values, sorted), column-wise: each
+    signature's ``[units, findings]``, and those of the units no value hits."""
+    features, table = values
+    hits = sorted(set(hit_of.values()))
+    code = {h: i for i, h in enumerate(hits)}
+    chosen = [(i, code[hit_of[f]]) for i, f in enumerate(features) if f in hit_of]
+    codes = pl.DataFrame(
+        {"feature": [i for i, _ in chosen], "code": [c for _, c in chosen]},
+        schema={"feature": pl.UInt32, "code": pl.UInt32},
+    )
+    counted = (
+        table.lazy()
+        .join(codes.lazy(), on="feature")
+        .select("_unit", "_row", "code")
+        .unique()
+        .group_by("_unit", "_row")
+        .agg(pl.col("code").sort().cast(pl.String).str.join(",").alias("shipment"))
+        .group_by("_unit")
+        .agg(pl.col("shipment").unique().sort().str.join(";").alias("signature"))
+        .join(units.table.lazy().select("_unit", "_finding"), on="_unit")
+        .group_by("signature")
+        .agg(pl.len().alias("units"), pl.col("_finding").sum().alias("findings"))
+        .sort("signature")
+        .collect()
+    )
+    groups: dict[tuple[tuple[_Hit, ...], ...], list[int]] = {}
+    for text, count, found in counted.iter_rows():
+        signature = tuple(
+            tuple(hits[int(c)] for c in shipment.split(",")) for shipment in text.split(";")
+        )
+        groups[signature] = [count, found]
+    hit_units = sum(g[0] for g in groups.values())
+    hit_findings = sum(g[1] for g in groups.values())
+    return groups, [len(units) - hit_units, units.findings - hit_findings]
+
 
 def _measurer(
     candidates: Sequence[Candidate],
     base: float,
-    units: Sequence[UnitLike],
-    per_shipment: Sequence[Sequence[set[Feature]]],
+    units: UnitTable,
+    values: tuple[Sequence[Feature], pl.DataFrame],
     capacities: Sequence[str],
 ) -> _Measure:
     """A function of the tiers' coefficients: the mean precision at ``capacities`` of the
     labelled ``units`` scored as a draft of ``candidates`` weighted by them would score
-    them (``per_shipment``: each unit's values per shipment)."""
-    hit_of: dict[Feature, tuple[int, str, float]] = {}
+    them (``values``: features, and each shipment's among them, as
+    :data:`Features` gives them)."""
+    hit_of: dict[Feature, _Hit] = {}
     for c in candidates:
         value = points(c, base)
         if value is not None:
@@ -420,19 +517,9 @@ def _measurer(
     # scored once and counted with its units and findings. The precision at a capacity
     # depends only on how many units and findings each score has (a tie at the cut is
     # taken in proportion), so this is the per-unit ranking's figure, with one entry per
-    # signature rather than per unit.
-    groups: dict[tuple[tuple[tuple[int, str, float], ...], ...], list[int]] = {}
-    for i in range(len(units)):
-        signature = tuple(
-            hits
-            for found in per_shipment[i]
-            if (hits := tuple(sorted(hit_of[f] for f in found if f in hit_of)))
-        )
-        counted = groups.setdefault(signature, [0, 0])
-        counted[0] += 1
-        counted[1] += bool(units[i].finding)
-    # Units no value hits score 0 whatever the coefficients.
-    zeros = groups.pop((), [0, 0])
+    # signature rather than per unit. Units no value hits score 0 whatever the
+    # coefficients.
+    groups, zeros = _signatures(hit_of, units, values)
 
     def measure(coefficients: Sequence[float]) -> float:
         by_score: dict[int, list[int]] = {0: list(zeros)}
@@ -448,13 +535,12 @@ def _measurer(
             totals = by_score.setdefault(best, [0, 0])
             totals[0] += count
             totals[1] += found
-        scored: list[tuple[int, bool]] = []
-        for score in sorted(by_score, reverse=True):
-            count, found = by_score[score]
-            scored += [(score, True)] * found + [(score, False)] * (count - found)
+        # Each score's units, its findings first (the tie at the cut is taken in
+        # proportion, so their order within a score does not change the figure).
+        ranks = [(by_score[s][0], by_score[s][1]) for s in sorted(by_score, reverse=True)]
         total = 0.0
         for at in capacities:
-            cut = cut_at_capacity(scored, at)
+            cut = cut_of_counts(ranks, at)
             total += cut.expected_findings / cut.k if cut.k else 0.0
         return total / len(capacities)
 
@@ -466,11 +552,10 @@ def apply_stack(
     stack: Stack,
     base: float,
     *,
-    units: Sequence[UnitLike],
+    units: UnitTable,
     split: dt.date,
     strength: Mapping[str, float],
     min_lift: float,
-    bands: Bands,
     features: Features,
 ) -> list[Candidate]:
     """The candidates weighted by their tier's coefficient, the combinations' rates from
@@ -478,7 +563,7 @@ def apply_stack(
     candidate's weight is its points times the coefficient, rounded; one whose tier has
     coefficient 0, or whose weight rounds below 1, is no longer kept, and says why."""
     if stack.half_life is not None:
-        carried = combinations_of(candidates, units, bands, features)
+        carried = combinations_of(candidates, units, features)
         candidates = recency(candidates, carried, split, stack.half_life, strength, base, min_lift)
     out = []
     for c in candidates:
