@@ -219,6 +219,9 @@ def _planted(
     return rows
 
 
+_NOTE = "riskprofile: note: data convert: "
+
+
 def _run(args: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -288,7 +291,9 @@ def test_the_columnwise_convert_writes_the_model_paths_bytes(
     expected_path, out_path = folder / f"expected{target}", folder / f"out{target}"
     expected = _run([*args[:3], str(expected_path), *args[3:], "--engine", "rowwise"])
     got = _run([*args[:3], str(out_path), *args[3:]])
-    assert got == (
+    # A file the column-wise path hands to the model path whole is said (a note).
+    said = "".join(line for line in got[2].splitlines(keepends=True) if not line.startswith(_NOTE))
+    assert (*got[:2], said) == (
         expected[0],
         expected[1].replace(str(expected_path), str(out_path)),
         expected[2],
@@ -381,3 +386,130 @@ def test_a_file_of_many_slices_is_written_in_order(
     expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), "--engine", "rowwise"])
     assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+# --- which path ran, said; and no partial file -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "said"),
+    [
+        (".csv", ".jsonl", "JSON Lines output is written through the data model"),
+        (".parquet", ".json", "JSON output is written through the data model"),
+        (".jsonl", ".csv", "JSON Lines input is read through the data model"),
+        (".csv", ".parquet", None),
+    ],
+)
+def test_the_path_that_ran_is_said(
+    batches: dict[str, Path], tmp_path: Path, source: str, target: str, said: str | None
+) -> None:
+    """``--engine columnar`` (the default) says on standard error when the conversion
+    goes through the data model instead; ``--engine rowwise`` asked for it."""
+    args = ["data", "convert", str(batches[source])]
+    code, _out, err = _run([*args, str(tmp_path / f"a{target}")])
+    assert code == 0
+    notes = [line for line in err.splitlines() if line.startswith(_NOTE)]
+    assert notes == ([] if said is None else [notes[0]])
+    if said is not None:
+        assert said in notes[0]
+    _code, _out, err = _run([*args, str(tmp_path / f"b{target}"), "--engine", "rowwise"])
+    assert _NOTE not in err
+    assert (tmp_path / f"a{target}").read_bytes() == (tmp_path / f"b{target}").read_bytes()
+
+
+def test_a_whole_file_through_the_model_is_said(batches: dict[str, Path], tmp_path: Path) -> None:
+    """A mapping the column-wise path cannot read (date formats) sends the whole file to
+    the model path, with the reason, and the same bytes (the column-wise attempt's
+    header is not left behind)."""
+    mapping = tmp_path / "dates.yaml"
+    mapping.write_text(yaml.safe_dump({"date_format": "%Y-%m-%d"}), "utf-8")
+    args = ["data", "convert", str(batches[".csv"]), "--mapping", str(mapping)]
+    code, _out, err = _run([*args[:3], str(tmp_path / "a.csv"), *args[3:]])
+    assert code == 0
+    assert f"{_NOTE}the whole file is read through the data model: date formats" in err
+    _run([*args[:3], str(tmp_path / "b.csv"), *args[3:], "--engine", "rowwise"])
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def _fail_after_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model path fails once it has assembled (and the writer written) one call."""
+    from riskprofile.errors import InputFormatError
+
+    finish = TableReader.finish_call
+    calls: list[Any] = []
+
+    def failing(self: TableReader, call: Any, strict: bool) -> Any:
+        calls.append(call)
+        if len(calls) > 1:
+            raise InputFormatError("planted failure", path="batch")
+        yield from finish(self, call, strict)
+
+    monkeypatch.setattr(TableReader, "finish_call", failing)
+
+
+@pytest.mark.parametrize(
+    ("target", "engine", "dated"),
+    [
+        (".jsonl", "rowwise", False),
+        (".csv", "rowwise", False),
+        (".csv", "columnar", True),
+        (".parquet", "columnar", True),
+    ],
+)
+def test_a_failed_conversion_leaves_no_partial_file(
+    batches: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    engine: str,
+    dated: bool,
+) -> None:
+    """A conversion that fails part-way leaves no file behind (a new output) or the old
+    file as it was (an existing one): not the calls written so far, nor the header the
+    column-wise path wrote before handing the file to the model path (``dated``: date
+    formats in the mapping send it there)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    args = ["data", "convert", str(batches[".csv"]), "--engine", engine]
+    if dated:
+        mapping = tmp_path / "dates.yaml"
+        mapping.write_text(yaml.safe_dump({"date_format": "%Y-%m-%d"}), "utf-8")
+        args += ["--mapping", str(mapping)]
+    _fail_after_first_call(monkeypatch)
+    code, _out, err = _run([*args[:3], str(folder / f"new{target}"), *args[3:]])
+    assert code == 2
+    assert "planted failure" in err
+    assert sorted(p.name for p in folder.iterdir()) == []
+    old = folder / f"old{target}"
+    old.write_bytes(b"the previous output\n")
+    assert _run([*args[:3], str(old), *args[3:]])[0] == 2
+    assert sorted(p.name for p in folder.iterdir()) == [old.name]
+    assert old.read_bytes() == b"the previous output\n"
+
+
+def test_a_columnwise_conversion_failing_midway_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The column-wise path fails after its first slices were written: no file."""
+    from riskprofile.errors import InputFormatError
+    from riskprofile.io._frame import _convert, _reader
+
+    monkeypatch.setattr(_reader, "SLICE_RECORDS", 7)
+    path = tmp_path / "many.csv"
+    path.write_text("".join(csv_line(r) for r in [_HEADER, *_ROWS]), "utf-8")
+    converted = _convert._Converter._convert_records
+    seen: list[int] = []
+
+    def failing(self: Any, start: int, stop: int) -> Any:
+        seen.append(start)
+        if start > 0 and len(seen) > 2:
+            raise InputFormatError("planted failure", path=str(path))
+        return converted(self, start, stop)
+
+    monkeypatch.setattr(_convert._Converter, "_convert_records", failing)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code, _out, err = _run(["data", "convert", str(path), str(folder / "a.csv")])
+    assert code == 2, err
+    assert "planted failure" in err
+    assert list(folder.iterdir()) == []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -282,12 +285,14 @@ def _flag_lines(flags: list[dict[str, Any]], unit: str, *, show_all: bool) -> li
     return out
 
 
-def _write(manifests: Any, path: Path, extra: list[str] | None = None) -> tuple[int, str]:
-    """Write ``manifests`` in the format of ``path``'s name; ``extra``: the custom fields
-    a flat file gets columns for (None: those the manifests have)."""
+def _write(
+    manifests: Any, path: Path, extra: list[str] | None = None, fmt: str | None = None
+) -> tuple[int, str]:
+    """Write ``manifests`` in the format ``fmt`` (None: of ``path``'s name); ``extra``:
+    the custom fields a flat file gets columns for (None: those the manifests have)."""
     from riskprofile.io import detect_format, write_csv, write_json, write_parquet
 
-    fmt = detect_format(path)
+    fmt = fmt or detect_format(path)
     if not path.parent.is_dir():
         from riskprofile.errors import InputFormatError
 
@@ -303,23 +308,67 @@ def _write(manifests: Any, path: Path, extra: list[str] | None = None) -> tuple[
     return write_json(manifests, path, lines=fmt == "jsonl"), "manifests"
 
 
+@contextlib.contextmanager
+def _whole_or_nothing(out: Path) -> Iterator[Path]:
+    """A file beside ``out`` to write into: renamed to ``out`` when the block ends, and
+    removed when it raises (or is interrupted), so that a failed conversion leaves no
+    partial file (nor a header alone) and an existing ``out`` as it was."""
+    partial = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
+    try:
+        yield partial
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        if isinstance(exc, OSError) and exc.filename == str(partial):
+            exc.filename = str(out)  # the message names the file asked for
+        raise
+    os.replace(partial, out)
+
+
+_NAMES = {"json": "JSON", "jsonl": "JSON Lines", "edifact": "EDIFACT"}
+
+
+def _note(text: str) -> None:
+    """Say on standard error which path a conversion took, when it is not the one
+    ``--engine`` asked for (never silently)."""
+    print(f"riskprofile: note: data convert: {text}", file=sys.stderr)
+
+
 def _convert(args: argparse.Namespace) -> int:
+    from riskprofile.io import detect_format
+
+    out = Path(args.output)
+    fmt = detect_format(out)  # fail on an unknown output format before reading
+    check_outputs("data convert", [out], [args.file, args.mapping])
+    with _whole_or_nothing(out) as partial:
+        return _convert_into(args, out, partial, fmt)
+
+
+def _convert_into(args: argparse.Namespace, out: Path, partial: Path, fmt: str) -> int:
+    """Convert into ``partial`` (the file to write, renamed to ``out`` after), saying
+    ``out`` in the messages."""
     from riskprofile.cli._progress import Progress
     from riskprofile.io import ColumnMapping, detect_format, read_manifests
 
-    out = Path(args.output)
-    _check_writable_format(out)  # fail on an unknown output format before reading
-    check_outputs("data convert", [out], [args.file, args.mapping])
     progress = Progress()
     flat_formats = ("csv", "parquet")
-    if (
-        args.engine == "columnar"
-        and detect_format(Path(args.file)) in flat_formats
-        and detect_format(out) in flat_formats
-    ):
-        done = _convert_columns(args, out, progress)
-        if done is not None:
-            return done
+    source_fmt = detect_format(Path(args.file))
+    if args.engine == "columnar":
+        if source_fmt in flat_formats and fmt in flat_formats:
+            done = _convert_columns(args, out, partial, progress)
+            if done is not None:
+                return done
+        elif source_fmt not in flat_formats:
+            _note(
+                f"{_NAMES[source_fmt]} input is read through the data model (--engine "
+                "columnar converts a CSV, TSV or Parquet file from its columns)"
+            )
+        else:
+            _note(
+                f"{_NAMES[fmt]} output is written through the data model: each manifest "
+                "with its data-quality flags and their messages, which only the model "
+                "makes (--engine columnar converts to CSV or Parquet from the columns)"
+            )
     # The models are read, not the shipment frame: what is written is each manifest
     # (goods lines, seals, parties), which the frame folds into one row per shipment.
     with progress.stage(f"reading {args.file}"):  # a flat file: every row, here
@@ -328,13 +377,13 @@ def _convert(args: argparse.Namespace) -> int:
         )
     # A flat file gets a column for each custom field of the mapping, even one no record
     # fills, so that the mapping reads it back.
-    flat = detect_format(Path(args.file)) in ("csv", "parquet")
+    flat = source_fmt in flat_formats
     custom = ColumnMapping.of(args.mapping).extra if flat else ()
     extra = [c.name for c in custom]
     with progress.stage(f"writing {out}", unit="manifests") as step:
         # A flat file's custom fields are the mapping's (none without one): known before
         # reading, so the manifests are written as they come, never gathered first.
-        count, unit = _write(_counted(reading, step), out, extra if flat else None)
+        count, unit = _write(_counted(reading, step), partial, extra if flat else None, fmt)
     for r in reading.rejected:
         print(f"{reading.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
@@ -346,9 +395,12 @@ def _convert(args: argparse.Namespace) -> int:
     return 1 if (args.strict and reading.rejected) else 0
 
 
-def _convert_columns(args: argparse.Namespace, out: Path, progress: Any) -> int | None:
+def _convert_columns(
+    args: argparse.Namespace, out: Path, partial: Path, progress: Any
+) -> int | None:
     """A flat file to a flat file from its columns (the vessel calls the model must read
-    through it); None when the whole file must go through the model path."""
+    through it), written into ``partial``; None when the whole file must go through the
+    model path (said on standard error)."""
     from riskprofile._fork import require_fork_safe
     from riskprofile.io import ColumnMapping, detect_format
     from riskprofile.io.shared import (
@@ -375,11 +427,13 @@ def _convert_columns(args: argparse.Namespace, out: Path, progress: Any) -> int 
     strictness: Strictness = "strict" if args.strict else "lenient"
     with (
         progress.stage(f"converting {args.file}", unit="records") as step,
-        FlatSink(out, flat_names(mapping), detect_format(out)) as sink,
+        FlatSink(partial, flat_names(mapping), detect_format(out)) as sink,
     ):
         done = convert_flat(path, fmt, mapping, strictness, sink.write, step)
     if not isinstance(done, FlatConversion):
-        return None  # why: ``done``; the model path writes the file again
+        # Nothing was given to the sink: the model path writes the file again.
+        _note(f"the whole file is read through the data model: {done}")
+        return None
     for r in done.rejected:
         print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
