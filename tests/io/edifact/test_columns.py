@@ -496,3 +496,42 @@ def test_a_mapping_a_section_cannot_take_falls_back_from_its_thread(tmp_path: Pa
     assert "several selectors for description" in batch.fallback
     reference = read_batch(path, mapping=mapping_path)
     assert batch.frame.equals(shipment_frame(reference.shipments))
+
+
+def test_a_segment_gets_its_occurrences_not_every_attribute_of_its_state() -> None:
+    # Placing the segments adds to the segment column only what differs segment by
+    # segment (the message, the state, the place, each group occurrence); a state's
+    # group path, depth and limits are read from the state where a query needs them,
+    # not gathered into a column per attribute for every one of the file's segments.
+    from riskprofile.io.edifact._cutting import _Cut, _envelope
+    from riskprofile.io.edifact._fields import _Columns
+
+    day = list(generate_manifests(seed=3, containers=40, defect_rate=0.0))
+    cut = _Cut(write_cuscar(day))
+    columns = _Columns(cut, _envelope(cut), default_mapping())
+    placed = columns.place()
+    occurrences = [f"occ{d}" for d in range(1, columns.max_depth + 1)]
+    assert placed.columns == ["raw", "tag", "unit", "state", "at", *occurrences]
+
+
+def test_the_sections_read_their_segments_without_partitioning_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Each part a section reads (a tag in a group) is one lazy filter on the states that
+    # stand for it, reading three columns; no partition of the whole segment column
+    # (every segment and column of the file copied into one frame per tag and group).
+    partitioned = []
+    partition_by = pl.DataFrame.partition_by
+
+    def partitioning(frame: pl.DataFrame, *args: object, **kwargs: object) -> object:
+        partitioned.append(frame.height)
+        return partition_by(frame, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(pl.DataFrame, "partition_by", partitioning)
+    text = write_cuscar(list(generate_manifests(seed=4, containers=40, defect_rate=0.0)))
+    split = edifact_columns(text, default_mapping())
+    assert partitioned == []
+    assert split.cells.height > 40
+    path = tmp_path / "day.edi"
+    path.write_text(text, encoding="utf-8")
+    _same_as_the_models(path)

@@ -49,7 +49,7 @@ import polars as pl
 from riskprofile.errors import InputFormatError
 from riskprofile.io._batch import RejectedRecord
 from riskprofile.io._layout import COLUMNS
-from riskprofile.io.edifact._cutting import _Cut, _envelope, _WholeFile
+from riskprofile.io.edifact._cutting import _Cut, _envelope, _State, _WholeFile
 from riskprofile.io.edifact._envelope import Message, open_envelopes
 from riskprofile.io.edifact._fields import _Columns
 from riskprofile.io.edifact._mapping import EdifactMapping
@@ -134,9 +134,12 @@ def edifact_columns(text: str, mapping: EdifactMapping) -> EdifactColumns:
         frame = columns.place()
     # BGM message function other than an original: flagged by the model path.
     bgm = (
-        frame.filter((pl.col("tag") == "BGM") & (pl.col("depth") == 0))
+        frame.lazy()
+        .filter(columns.where(lambda s: s.tag == "BGM" and not s.names))
+        .select("unit", "raw")
         .group_by("unit", maintain_order=True)
         .first()
+        .collect()
     )
     function = cut.component(pl.col("raw"), 3, 1)
     columns.route_where(bgm, (function != "9") & (function != ""), "not an original message")
@@ -270,10 +273,16 @@ def _parts(
         depth = len(path)
         if not 0 < depth <= columns.max_depth:
             continue
-        inside = (pl.col("depth") >= depth) & (pl.col(f"prefix{depth}") == "/".join(path))
-        keep = keep & (~inside.fill_null(False) | pl.col(f"occ{depth}").is_in(list(chosen)))
+        inside = columns.where(_within(path))
+        keep = keep & (~inside | pl.col(f"occ{depth}").is_in(list(chosen)))
     picked = frame.lazy().filter(keep).group_by("unit").agg(pl.col("at")).collect()
     return dict(sorted(picked.iter_rows()))
+
+
+def _within(path: tuple[str, ...]) -> Callable[[_State], bool]:
+    """Whether a state is in the group at ``path`` (or a group in it)."""
+    depth, names = len(path), tuple(path)
+    return lambda s: s.names[:depth] == names
 
 
 def _part(columns: _Columns, unit: int, ats: list[int]) -> Message:

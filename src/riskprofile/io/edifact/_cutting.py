@@ -20,7 +20,6 @@ from riskprofile.io.edifact._syntax import (
     unreleased,
 )
 
-_TAG = r"^[A-Z][A-Z0-9]{2}$"
 _SERVICE_TAGS = ("UNB", "UNZ", "UNG", "UNE", "UNH", "UNT")
 
 
@@ -35,6 +34,7 @@ class _WholeFile(Exception):  # noqa: N818 - a signal, not an error
 class _State:
     levels: tuple[tuple[GroupDef, int], ...]
     names: tuple[str, ...]  # the group at each depth below the root
+    tag: str  # the tag of the segment that led to it ("" for a root)
     opens: tuple[int, ...]  # the depths this state's segment opened a group at
     limit: int  # how often the tag may stand in the innermost group (the least entry)
     # The tag stands at several entries of the innermost group: its repeats need not
@@ -58,13 +58,13 @@ class _Machine:
         group = levels[-1][0]
         limits = [e.repeat for e in group.entries if isinstance(e, SegmentDef) and e.tag == tag]
         limit = min(limits) if limits else 1
-        key = (tuple((id(g), p) for g, p in levels), opens, limit)
+        key = (tuple((id(g), p) for g, p in levels), opens, limit, tag)
         found = self.index.get(key)
         if found is not None:
             return found
         number = len(self.states)
         names = tuple(g.name for g, _ in levels[1:])
-        self.states.append(_State(levels, names, opens, limit, len(limits) > 1))
+        self.states.append(_State(levels, names, tag, opens, limit, len(limits) > 1))
         self.moves.append({})
         self.index[key] = number
         return number

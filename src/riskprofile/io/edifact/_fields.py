@@ -4,14 +4,14 @@ records of each section, and each field of the mapping for all records at once (
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
 
 from riskprofile.io._layout import COLUMNS
-from riskprofile.io.edifact._cutting import _TAG, _Cut, _Envelope, _Machine
+from riskprofile.io.edifact._cutting import _Cut, _Envelope, _Machine, _State
 from riskprofile.io.edifact._groups import GroupDef, table_for
 from riskprofile.io.edifact._mapping import FIELDS, EdifactMapping
 from riskprofile.io.edifact._selected import _Field, _Selected
@@ -58,10 +58,11 @@ class _Columns:
         self.bad_bills: dict[int, str] = {}
         self.bad_boxes: dict[int, str] = {}
         self._selected = _Selected(cut)
-        self._parts: dict[tuple[str, str], pl.DataFrame] | None = None
-        self._no_segments = pl.DataFrame()
+        # (tag, group path) -> the states of the segment tables that stand for it.
+        self._part_states: dict[tuple[str, str], list[int]] = {}
         self._records: dict[str, _Records] = {}
         self.max_depth = 0
+        self.states: list[_State] = []  # the segment tables' states (see place)
         self.walked = 0  # segments walked through the segment tables (for tests)
 
     def route(self, units: Iterable[int], reason: str) -> None:
@@ -89,6 +90,23 @@ class _Columns:
         for number in ids.to_list():
             target.setdefault(int(number), reason)
 
+    def where(self, test: Callable[[_State], bool]) -> pl.Expr:
+        """Whether a segment's state passes ``test`` (a state's attributes are the same
+        for every segment in it: tested once per state, not per segment)."""
+        return pl.col("state").is_in([n for n, s in enumerate(self.states) if test(s)])
+
+    def opening(self, depth: int) -> pl.Expr:
+        """Whether a segment opens a group at ``depth``."""
+        return self.where(lambda s: depth in s.opens)
+
+    def attribute(self, value: Callable[[_State], int]) -> pl.Expr:
+        """An attribute of each segment's state (for the segments a query keeps)."""
+        return self.gathered([value(s) for s in self.states])
+
+    def gathered(self, values: list[int]) -> pl.Expr:
+        """``values`` (one per state) gathered for each segment by its state."""
+        return pl.lit(pl.Series(values, dtype=pl.Int32)).gather(pl.col("state"))
+
     # --- placing segments --------------------------------------------------------------------
 
     def place(self) -> pl.DataFrame:
@@ -110,9 +128,8 @@ class _Columns:
         frame = pl.concat([frame, placed], how="horizontal")
         inside = pl.col("unit") > 0
         # Syntax the tokenizer reports: a tag that is not one, repetitions.
-        self.route_where(
-            frame, inside & ~pl.col("tag").str.contains(_TAG), "a segment tag that is not one"
-        )
+        # The tag column is a tag or empty (see _Cut): an empty one is not a tag.
+        self.route_where(frame, inside & (pl.col("tag") == ""), "a segment tag that is not one")
         rep = cut.service.repetition
         if rep != " ":
             self.route_where(
@@ -126,38 +143,17 @@ class _Columns:
             frame = frame.slice(int(kept[0]), kept.len())
         else:
             frame = frame.filter(inside & (pl.col("state") >= 0))
-        placed_states = frame.get_column("state")
         known = machine.states
-        # Each state's attributes, gathered for every segment in one query (a column
-        # per thread).
-        info: dict[str, pl.Series] = {
-            "path": pl.Series(["/".join(s.names) for s in known], dtype=pl.Categorical),
-            "depth": pl.Series([len(s.names) for s in known], dtype=pl.Int32),
-            "limit": pl.Series([s.limit for s in known], dtype=pl.Int32),
-            "opens": pl.Series([bool(s.opens) for s in known], dtype=pl.Boolean),
-            "scattered": pl.Series([s.scattered for s in known], dtype=pl.Boolean),
-        }
-        for d in range(1, depth + 1):
-            info[f"opens{d}"] = pl.Series([d in s.opens for s in known], dtype=pl.Boolean)
-            info[f"prefix{d}"] = pl.Series(
-                ["/".join(s.names[:d]) if len(s.names) >= d else None for s in known],
-                dtype=pl.Categorical,
-            )
-            info[f"repeat{d}"] = pl.Series(
-                [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in known],
-                dtype=pl.Int32,
-            )
-        gathered = (
-            pl.DataFrame(info)
-            .lazy()
-            .select(pl.all().gather(placed_states))
-            .with_columns(
-                pl.col(f"opens{d}").cast(pl.Int64).cum_sum().alias(f"occ{d}")
-                for d in range(1, depth + 1)
-            )
-            .collect()
+        self.states = known
+        for number, state in enumerate(known):
+            self._part_states.setdefault((state.tag, "/".join(state.names)), []).append(number)
+        # Each group occurrence numbered: the running count of the segments opening a
+        # group at that depth. Every other attribute of a segment's state (its group
+        # path, depth, limits) is read from the state where a query needs it, on the
+        # segments it keeps, not gathered for every segment.
+        frame = frame.with_columns(
+            self.opening(d).cast(pl.Int64).cum_sum().alias(f"occ{d}") for d in range(1, depth + 1)
         )
-        frame = frame.hstack(gathered.get_columns())
         self._repeats(frame, depth)
         return frame
 
@@ -230,18 +226,35 @@ class _Columns:
         state = pl.col("state")
         starts = (
             (pl.int_range(pl.len()) == 0)
-            | pl.col("opens")
+            | self.where(lambda s: bool(s.opens))
             | state.ne(state.shift(1))
             | pl.col("unit").ne(pl.col("unit").shift(1))
         )
-        runs = frame.select("unit", "limit", starts.alias("start")).with_row_index("i")
-        runs = runs.filter(pl.col("start")).with_columns(
-            pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n")
+        runs = (
+            frame.lazy()
+            .select("unit", "state", starts.alias("start"))
+            .with_row_index("i")
+            .filter(pl.col("start"))
+            .with_columns(
+                pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n"),
+                self.attribute(lambda s: s.limit).alias("limit"),
+            )
+            .filter(pl.col("n") > pl.col("limit"))
+            .collect()
         )
-        self.route_where(runs, pl.col("n") > pl.col("limit"), "a segment repeated too often")
+        self.route_where(runs, pl.lit(True), "a segment repeated too often")
         # Lazy queries: only the columns counted are read (the segments' texts are not
         # copied for the segments they keep).
-        scattered = frame.lazy().filter(pl.col("scattered")).drop("raw").collect()
+        scattered = (
+            frame.lazy()
+            .filter(self.where(lambda s: s.scattered))
+            .drop("raw")
+            .with_columns(
+                self.attribute(lambda s: len(s.names)).alias("depth"),
+                self.attribute(lambda s: s.limit).alias("limit"),
+            )
+            .collect()
+        )
         if scattered.height:
             inner = pl.col("unit").cast(pl.Int64)
             for d in range(1, depth + 1):
@@ -251,13 +264,16 @@ class _Columns:
             )
             self.route_where(counts, pl.col("n") > pl.col("limit"), "a segment repeated too often")
         queries = []
+        prefixes: dict[str, int] = {}
         for d in range(1, depth + 1):
             parent = pl.col("unit").cast(pl.Int64) if d == 1 else pl.col(f"occ{d - 1}")
+            codes = [prefixes.setdefault("/".join(s.names[:d]), len(prefixes)) for s in self.states]
+            repeats = [s.levels[d][0].repeat if len(s.levels) > d else 0 for s in self.states]
             queries.append(
                 frame.lazy()
-                .filter(pl.col(f"opens{d}"))
-                .group_by("unit", parent.alias("parent"), pl.col(f"prefix{d}"))
-                .agg(pl.len().alias("n"), pl.col(f"repeat{d}").min().alias("repeat"))
+                .filter(self.opening(d))
+                .group_by("unit", parent.alias("parent"), self.gathered(codes).alias("prefix"))
+                .agg(pl.len().alias("n"), self.gathered(repeats).min().alias("repeat"))
             )
         for opened in pl.collect_all(queries):
             self.route_where(opened, pl.col("n") > pl.col("repeat"), "a group repeated too often")
@@ -274,9 +290,11 @@ class _Columns:
     def _find_records(self, frame: pl.DataFrame, section: str) -> _Records:
         if section == "manifest":
             ids = (
-                frame.group_by("unit", maintain_order=True)
-                .agg()
+                frame.lazy()
+                .select("unit")
+                .unique(maintain_order=True)
                 .with_columns(pl.col("unit").cast(pl.Int64).alias("id"))
+                .collect()
             )
             return _Records(ids.with_columns(pl.col("unit").alias("parent")), 0, "")
         path = list(self.mapping.each.get(section, ()))
@@ -293,28 +311,24 @@ class _Columns:
         parent = (
             pl.col("unit").cast(pl.Int64) if parent_depth == 0 else pl.col(f"occ{parent_depth}")
         )
-        ids = frame.filter(pl.col(f"opens{d}") & (pl.col(f"prefix{d}") == "/".join(path))).select(
-            "unit", pl.col(f"occ{d}").alias("id"), parent.alias("parent"), "at"
+        # Lazy: only the four columns read are filtered, not the whole segment frame.
+        joined = "/".join(path)
+        ids = (
+            frame.lazy()
+            .filter(self.where(lambda s: d in s.opens and "/".join(s.names[:d]) == joined))
+            .select("unit", pl.col(f"occ{d}").alias("id"), parent.alias("parent"), "at")
+            .collect()
         )
         return _Records(ids, d, "/".join(path))
 
-    def _split(self, frame: pl.DataFrame) -> None:
-        """The file's segments split by tag and group, once for every section."""
-        if self._parts is None:
-            # One pass over the file's segments for every section: by tag and group.
-            keep = ["tag", "path", "unit", "raw"]
-            keep += [f"occ{d}" for d in range(1, self.max_depth + 1)]
-            kept = frame.select(keep)
-            parts = kept.partition_by("tag", "path", as_dict=True)
-            self._parts = {(str(k[0]), str(k[1])): v for k, v in parts.items()}
-            self._no_segments = kept.clear()
-
-    def _segments(self, frame: pl.DataFrame, tag: str, path: str) -> pl.DataFrame:
-        """The segments of ``tag`` at group ``path``, in file order."""
-        self._split(frame)
-        assert self._parts is not None
-        part = self._parts.get((tag, path))
-        return part if part is not None else self._no_segments
+    def _segments(self, frame: pl.DataFrame, tag: str, path: str, rid: str) -> pl.DataFrame:
+        """The segments of ``tag`` at group ``path``, in file order: ``unit``, ``raw`` and
+        ``rid`` (the record's id column). A lazy filter on the states that stand for them
+        (known from the segment tables, not from the segments), reading only those three
+        columns: no partition of the whole segment column."""
+        states = self._part_states.get((tag, path), [])
+        columns = list(dict.fromkeys(["unit", "raw", rid]))
+        return frame.lazy().filter(pl.col("state").is_in(states)).select(columns).collect()
 
     # --- the rows -----------------------------------------------------------------------------
 
@@ -323,7 +337,6 @@ class _Columns:
         (each is Polars queries and some Python: one's Python runs while the other's
         Polars does); what they route is routed afterwards in the order of ``names``,
         as if read one after the other."""
-        self._split(frame)
         for name in names:
             self.records(frame, name)
         deferred: dict[str, list[tuple[pl.DataFrame, pl.Expr, str]]] = {n: [] for n in names}
@@ -359,13 +372,15 @@ class _Columns:
             return out
         reader = self._selected
         parts = reader.plan(fields, records.path)
-        rid = pl.col("unit").cast(pl.Int64) if records.depth == 0 else pl.col(f"occ{records.depth}")
+        rid_column = "unit" if records.depth == 0 else f"occ{records.depth}"
+        rid = pl.col(rid_column).cast(pl.Int64)
         # Each part's hits grouped by record (its ids are in file order, so sorted) and
         # aligned on the records alone: all in one query, none joined onto a growing table.
         ids = out.select("id", "unit")
         aligned = []
         for part in parts:
-            hits = reader.hits(part, self._segments(frame, part.tag, part.path), rid)
+            segments = self._segments(frame, part.tag, part.path, rid_column)
+            hits = reader.hits(part, segments, rid)
             found = hits.with_columns(pl.col("id").set_sorted()).group_by("id")
             aligned.append(
                 ids.lazy()

@@ -10,6 +10,7 @@ import polars as pl
 
 from riskprofile.io._frame.shared import PY_WHITESPACE, iso6346_problem
 from riskprofile.io._layout import COLUMNS
+from riskprofile.io.edifact._cutting import _State
 from riskprofile.io.edifact._fields import _NAMES, _Columns
 from riskprofile.io.edifact._selected import _SEP
 from riskprofile.model.codes import normalise_container_number
@@ -109,15 +110,21 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
         # _has_data: a GID with elements, any other segment of the line, any sub-group.
         occ = pl.col(f"occ{goods_depth}")
         # One lazy query: the segment column is not copied for the goods lines' part.
+        names = tuple(goods_path.split("/"))
+
+        def line(s: _State) -> bool:  # a segment of a goods line or of its sub-groups
+            return s.names[:goods_depth] == names
+
+        def data_alone(s: _State) -> bool:  # data whatever its elements
+            return line(s) and (len(s.names) > goods_depth or s.tag not in ("GID", "SGP"))
+
         data = (
             frame.lazy()
-            .select("depth", "tag", "raw", occ, pl.col(f"prefix{goods_depth}").alias("prefix"))
-            .filter((pl.col("depth") >= goods_depth) & (pl.col("prefix") == goods_path))
+            .select("state", "raw", occ)
             .filter(
-                (pl.col("depth") > goods_depth)
-                | ~pl.col("tag").is_in(["GID", "SGP"])
+                columns.where(data_alone)
                 | (
-                    (pl.col("tag") == "GID")
+                    columns.where(lambda s: line(s) and s.names == names and s.tag == "GID")
                     & pl.col("raw").str.contains(columns.cut.service.element, literal=True)
                 )
             )
