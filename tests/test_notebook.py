@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 
-nbclient = pytest.importorskip("nbclient")
-nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("ipykernel")
-pytest.importorskip("matplotlib")
+# Looked for, not imported, at collection: importing ipykernel and matplotlib cost every
+# pytest-xdist worker almost half a second; the tests import what they use.
+_MISSING = [m for m in ("nbclient", "nbformat", "ipykernel", "matplotlib") if find_spec(m) is None]
+pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"could not find {', '.join(_MISSING)}")
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "port-day.ipynb"
 
@@ -20,6 +21,8 @@ def _text(cell: object) -> str:
 
 
 def test_notebook_is_committed_without_outputs() -> None:
+    import nbformat
+
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(notebook)
     for cell in notebook.cells:
@@ -30,6 +33,9 @@ def test_notebook_is_committed_without_outputs() -> None:
 
 @pytest.mark.slow
 def test_notebook_runs() -> None:
+    import nbclient
+    import nbformat
+
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # The kernel is the python3 of the running interpreter (jupyter_client swaps the
     # spec's `python` for sys.executable), so it sees this virtual environment.

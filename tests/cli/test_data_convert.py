@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,11 @@ def _palette(column: str, kind: str) -> list[str]:
     return _KIND[kind]
 
 
+@cache
 def _base_rows() -> tuple[list[str], list[list[str]]]:
+    """Made when a test first needs them, not on import (every pytest-xdist worker
+    collects every file). The strategies below draw row numbers from a wide range, taken
+    modulo the number of rows."""
     # Three vessel calls: LCL containers of several bills, bills of several containers,
     # goods lines without a container, sealers given or not.
     manifests = [m for seed in (8, 9, 10) for m in generate_manifests(seed, 5, defect_rate=0.2)]
@@ -170,13 +175,12 @@ def _base_rows() -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-_HEADER, _ROWS = _base_rows()
 _KINDS = {c.name: c.kind for c in COLUMNS}
 _COLUMN_NAMES = [c.name for c in COLUMNS]
 
 _edits = st.lists(
     st.tuples(
-        st.integers(0, len(_ROWS) - 1),
+        st.integers(0, 2**16 - 1),
         st.sampled_from(_COLUMN_NAMES),
         st.integers(0, 40),
     ),
@@ -188,8 +192,8 @@ _edits = st.lists(
 _moves = st.lists(
     st.tuples(
         st.sampled_from(["copy", "bill", "box", "last", "drop_bill", "drop_box"]),
-        st.integers(0, len(_ROWS) - 1),
-        st.integers(0, len(_ROWS) - 1),
+        st.integers(0, 2**16 - 1),
+        st.integers(0, 2**16 - 1),
     ),
     max_size=5,
 )
@@ -198,12 +202,15 @@ _moves = st.lists(
 def _planted(
     edits: list[tuple[int, str, int]], moves: list[tuple[str, int, int]]
 ) -> list[list[str]]:
-    rows = [list(r) for r in _ROWS]
-    at = {n: i for i, n in enumerate(_HEADER)}
+    header, base = _base_rows()
+    rows = [list(r) for r in base]
+    at = {n: i for i, n in enumerate(header)}
     for row, column, pick in edits:
+        row %= len(base)
         palette = _palette(column, _KINDS[column])
         rows[row][at[column]] = palette[pick % len(palette)]
     for how, a, b in moves:
+        a, b = a % len(base), b % len(base)
         if how == "copy":
             rows.insert(b, list(rows[a]))
         elif how == "bill":
@@ -254,7 +261,7 @@ def test_the_columnwise_convert_writes_the_model_paths_bytes(
     bytes, says the same and exits alike as the model path."""
     folder = tmp_path_factory.mktemp("differential")
     rows = _planted(edits, moves)
-    header = list(_HEADER)
+    header = list(_base_rows()[0])
     options: dict[str, Any] = {
         "none": {},
         "custom": {"extra": {"rate": {"column": "office_rate", "type": "number"}}},
@@ -327,10 +334,11 @@ def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
     """Each value of the palettes in each column, three to a vessel call (routing takes
     whole calls, so that a value routed leaves most others column-wise): the same bytes
     as the model path, in both modes."""
-    at = {n: i for i, n in enumerate(_HEADER)}
+    header, base = _base_rows()
+    at = {n: i for i, n in enumerate(header)}
     # The second call: a bill of two containers, two bills sharing one, goods lines
     # without a container.
-    second = _ROWS[[r[at["voyage_number"]] for r in _ROWS].index("133W") :]
+    second = base[[r[at["voyage_number"]] for r in base].index("133W") :]
     base = [r for r in second if r[at["voyage_number"]] == "133W"]
     # And a container no bill names (on board, not declared), between the bills' rows.
     bare = ["" if c.group in ("bill_of_lading", "goods") else v
@@ -352,7 +360,7 @@ def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
             call[(n + 4 * i) % len(call)][at[column]] = value
         rows += call
     path = tmp_path / "planted.csv"
-    path.write_text("".join(csv_line(r) for r in [_HEADER, *rows]), "utf-8")
+    path.write_text("".join(csv_line(r) for r in [_base_rows()[0], *rows]), "utf-8")
     for mode in ([], ["--strict"]):
         got = _run(["data", "convert", str(path), str(tmp_path / "a.csv"), *mode])
         expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), *mode,
@@ -371,7 +379,7 @@ def test_a_file_of_many_slices_is_written_in_order(
     monkeypatch.setattr(_reader, "SLICE_RECORDS", 7)
     rows = _planted([(3, "seal_sealers", 1), (30, "description", 2)], [("copy", 4, 5)])
     path = tmp_path / "many.csv"
-    path.write_text("".join(csv_line(r) for r in [_HEADER, *rows]), "utf-8")
+    path.write_text("".join(csv_line(r) for r in [_base_rows()[0], *rows]), "utf-8")
     calls: list[int] = []
     convert = _reader._Reader._slices
 

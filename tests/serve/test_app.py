@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import cache
 from typing import Any
 
 import pytest
@@ -15,7 +16,18 @@ from riskprofile.profiles import load_profiles
 from riskprofile.serve import ServiceSettings, create_app
 from tests.serve.conftest import ROOT, bill_documents, karachi_call
 
-DOCUMENTS = bill_documents(karachi_call())
+
+@cache
+def _karachi() -> tuple[dict[str, Any], ...]:
+    return tuple(bill_documents(karachi_call()))
+
+
+def _documents() -> list[dict[str, Any]]:
+    """The Karachi call, one document per B/L: read when a test first needs it, not on
+    import (every pytest-xdist worker collects every file)."""
+    return list(_karachi())
+
+
 DOCUMENTARY = str(ROOT / "profiles" / "base" / "documentary.yaml")
 
 
@@ -39,14 +51,17 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[s
     return TestClient(create_app(settings)), {"X-API-Key": key}
 
 
-# Bodies that would be accepted with a key; a route not named here is sent ``{}`` (the
-# key check comes before the body's).
-BODIES = {
-    "/v1/score": {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]},
-    "/v1/select": {"as_of": "2026-11-02", "capacity": "3%"},
-    "/v1/outcomes": {"outcomes": [{"container_number": "X", "inspected": False}]},
-    "/v1/screen": {"names": ["ZETA TRADING LLC"]},
-}
+def _bodies() -> dict[str, Any]:
+    """Bodies that would be accepted with a key; a route not named here is sent ``{}``
+    (the key check comes before the body's)."""
+    return {
+        "/v1/score": {"as_of": "2026-11-02", "manifests": _documents()[:1]},
+        "/v1/select": {"as_of": "2026-11-02", "capacity": "3%"},
+        "/v1/outcomes": {"outcomes": [{"container_number": "X", "inspected": False}]},
+        "/v1/screen": {"names": ["ZETA TRADING LLC"]},
+    }
+
+
 # The only routes a caller without a key may use.
 PUBLIC = {("get", "/healthz")}
 
@@ -73,7 +88,7 @@ def test_every_route_refuses_a_request_without_a_valid_key(
     assert ("post", "/v1/score") in routes
     assert ("get", "/v1/outcomes") in routes
     for method, path in routes:
-        body = BODIES.get(path, {}) if method != "get" else None
+        body = _bodies().get(path, {}) if method != "get" else None
         response = test.request(method, path, headers=headers, json=body)
         assert response.status_code == 401, (method, path, response.text)
         assert "X-API-Key" in response.json()["detail"]
@@ -97,7 +112,7 @@ def test_a_score_says_what_its_run_cannot_see(keys_file: tuple[str, str]) -> Non
     stowplan = str(ROOT / "profiles" / "base" / "stowplan.yaml")
     settings = ServiceSettings(keys=path, profiles=(DOCUMENTARY, stowplan))
     test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
-    body = {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1]}
+    body = {"as_of": "2026-11-02", "manifests": _documents()[:1]}
     response = test.post("/v1/score", headers=headers, json=body).json()
     [warning] = response["warnings"]
     assert warning.startswith("profile general.stowplan-crosscheck: ")
@@ -125,7 +140,7 @@ def test_score_bill_by_bill_then_select_over_the_pool(
     client: tuple[TestClient, dict[str, str]],
 ) -> None:
     test, headers = client
-    for document in DOCUMENTS:
+    for document in _documents():
         response = test.post("/v1/score", headers=headers,
                              json={"as_of": "2026-11-02", "manifests": [document]})  # fmt: skip
         assert response.status_code == 200, response.text
@@ -162,7 +177,7 @@ def test_records_are_grouped_and_scored(client: tuple[TestClient, dict[str, str]
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"as_of": "yesterday", "manifests": DOCUMENTS[:1]}, "as_of"),
+        ({"as_of": "yesterday", "manifests": _documents()[:1]}, "as_of"),
         ({"as_of": "2026-11-02"}, "manifests"),
         ({"as_of": "2026-11-02", "manifests": [{"consignments": [{"bl_number": None}]}]},
          "consignments[0].bl_number"),
@@ -206,7 +221,7 @@ def test_an_oversize_body_is_413(keys_file: tuple[str, str]) -> None:
     path, key = keys_file
     test = TestClient(create_app(ServiceSettings(keys=path, limits=Limits(max_body_bytes=1000))))
     response = test.post("/v1/score", headers={"X-API-Key": key},
-                         json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:20]})  # fmt: skip
+                         json={"as_of": "2026-11-02", "manifests": _documents()[:20]})  # fmt: skip
     assert response.status_code == 413
     assert "limit" in response.json()["detail"][0]["reason"]
 
@@ -223,9 +238,9 @@ def test_outcomes_are_recorded_or_returned_with_the_reason(
 ) -> None:
     test, headers = client
     test.post(
-        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:3]}
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": _documents()[:3]}
     )
-    number = DOCUMENTS[0]["containers"][0]["number"]
+    number = _documents()[0]["containers"][0]["number"]
     body = test.post("/v1/outcomes", headers=headers, json={"outcomes": [
         {"container_number": number, "inspected": True, "finding": True, "category": "drugs"},
         {"container_number": "NOPE1234567", "inspected": True},
@@ -299,7 +314,7 @@ def test_profiles_reload_without_a_restart_and_a_broken_set_is_never_used(
     settings = ServiceSettings(keys=path, profiles=(str(folder),), reload_seconds=0)
     test, headers = TestClient(create_app(settings)), {"X-API-Key": key}
     assert test.get("/healthz").json()["reload_off"] is None
-    body = {"as_of": "2026-11-02", "manifests": DOCUMENTS[:1], "keep": False}
+    body = {"as_of": "2026-11-02", "manifests": _documents()[:1], "keep": False}
 
     def scored() -> tuple[float, str]:
         response = test.post("/v1/score", headers=headers, json=body).json()
@@ -382,9 +397,9 @@ def test_recorded_outcomes_read_back_in_the_outcome_layout(
 ) -> None:
     test, headers = client
     test.post(
-        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:2]}
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": _documents()[:2]}
     )
-    number = DOCUMENTS[0]["containers"][0]["number"]
+    number = _documents()[0]["containers"][0]["number"]
     found = {"container_number": number, "inspected": True, "finding": True, "category": "drugs"}
     test.post("/v1/outcomes", headers=headers, json={"outcomes": [found]})
     [outcome] = test.get("/v1/outcomes", headers=headers).json()["outcomes"]
@@ -423,7 +438,7 @@ def test_a_bad_selection_is_422_naming_its_field(
 ) -> None:
     test, headers = client
     test.post(
-        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": DOCUMENTS[:3]}
+        "/v1/score", headers=headers, json={"as_of": "2026-11-02", "manifests": _documents()[:3]}
     )
     response = test.post("/v1/select", headers=headers, json={"as_of": "2026-11-02", **body})
     assert response.status_code == 422, response.text
@@ -435,7 +450,7 @@ def test_no_profile_taking_part_is_422_saying_why(
 ) -> None:
     test, headers = shared
     response = test.post("/v1/score", headers=headers,
-                         json={"as_of": "1990-01-01", "manifests": DOCUMENTS[:1]})  # fmt: skip
+                         json={"as_of": "1990-01-01", "manifests": _documents()[:1]})  # fmt: skip
     assert response.status_code == 422
     [problem] = response.json()["detail"]
     assert problem["field"] == "as_of"

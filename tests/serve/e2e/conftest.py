@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +37,14 @@ pytestmark = pytest.mark.e2e
 
 
 def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    # Looked for, not imported: playwright and the serve extra cost every pytest-xdist
+    # worker a third of a second to import at collection (the fixtures import them).
+    if find_spec("playwright") is None or find_spec("playwright.sync_api") is None:
         return "the playwright package is not installed (pip install 'riskprofile[e2e]')"
     if not CHROMIUM.exists():
         return f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium)"
     for extra in ("fastapi", "uvicorn", "jinja2", "argon2", "babel"):
-        try:
-            __import__(extra)
-        except ImportError:
+        if find_spec(extra) is None:
             return f"the serve extra is not installed ({extra})"
     return None
 
