@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -23,6 +23,7 @@ from riskprofile.output._tables import (
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
     import polars as pl
 
+    from riskprofile.profiles import CompiledIndicator
     from riskprofile.results import FrameRun, ScoringRun
     from riskprofile.selection import Selection
 
@@ -183,6 +184,14 @@ def _arrow_tables(run: ScoringRun, selection: Selection | None) -> tuple[Any, An
             else pa.table({c: pa.array([], pa.string()) for c in columns})
         )
     return tables[0], tables[1]
+
+
+def shown_fields(indicators: Iterable[CompiledIndicator]) -> frozenset[str]:
+    """The shipment fields the outputs of a column-wise run of ``indicators`` read (its
+    files and its list): :func:`~riskprofile.output._frame.shown_fields`."""
+    from riskprofile.output import _frame
+
+    return _frame.shown_fields(indicators)
 
 
 def for_files(run: Run) -> Run:

@@ -25,12 +25,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import polars as pl
 
 from riskprofile._parallel import each_at_once
+from riskprofile.lists.shared import party_fields
 from riskprofile.model.frame import shipments_of_frame
 from riskprofile.model.shipment import Shipment
 from riskprofile.output._units import Unit, _number
 from riskprofile.profiles.shared import explanation_fields, explanation_quotes
 
 if TYPE_CHECKING:  # runs and selections call output: no import back at run time
+    from riskprofile.profiles import CompiledIndicator
     from riskprofile.results import FrameRun
     from riskprofile.selection import Selection
 
@@ -43,6 +45,7 @@ __all__ = [
     "lane_counts",
     "non_green_keys",
     "python_rows",
+    "shown_fields",
 ]
 
 # Columns whose values are numbers that are whole or not (``_number``): kept as a text
@@ -115,13 +118,25 @@ def file_columns(run: FrameRun) -> list[str]:
     write_output`, ``to_json``, ``to_csv``) read, once its notes and the order of the
     shipments that share an id are known: the tables' own columns and every field an
     indicator's explanation shows or quotes a list entry by."""
-    columns = dict.fromkeys(_TABLE_COLUMNS)
-    for indicator in run.indicators.values():
-        template = indicator.indicator.explain or indicator.indicator.title
-        columns.update(dict.fromkeys(explanation_fields(template)))
-        for list_name, _column in explanation_quotes(template):
-            columns.update(dict.fromkeys(indicator.quoted[list_name][1]))
+    columns = shown_fields(indicator for indicator in run.indicators.values())
     return [c for c in _frame(run).columns if c in columns]
+
+
+def shown_fields(indicators: Iterable[CompiledIndicator]) -> frozenset[str]:
+    """The shipment fields the outputs of a run of ``indicators`` show (its files, its
+    list): the tables' own columns and every field an explanation shows or quotes a
+    list entry by (a trader list's party with its identifier and country)."""
+    columns = set(_TABLE_COLUMNS)
+    for indicator in indicators:
+        template = indicator.indicator.explain or indicator.indicator.title
+        columns.update(explanation_fields(template))
+        for list_name, _column in explanation_quotes(template):
+            watch, fields = indicator.quoted[list_name]
+            columns.update(fields)
+            for name in fields if watch.matched_by_trader else ():  # the party whole
+                if name.endswith("_name"):
+                    columns.update(f for f in party_fields(name[: -len("_name")]) if f)
+    return frozenset(columns)
 
 
 def for_files(run: FrameRun) -> FrameRun:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -52,6 +53,44 @@ class FrameBatch(ReadAccount):
     def rows_column_wise(self) -> int:
         """Records read column-wise, without a model object."""
         return self.records_read - self.rows_via_models
+
+    def reading_only(self, fields: Collection[str]) -> FrameBatch:
+        """The batch with every shipment field but ``fields`` blank: as a shipment that
+        gives none of them has it (the model's default, null for most), so that the frame
+        keeps its schema and still scores. Each blank is one column shared by every field
+        that has it (Polars never writes into a column another holds), so the fields left
+        blank cost next to nothing; custom fields (``x_...``) are kept.
+
+        For a run that provably reads nothing else (``riskprofile score`` reads the
+        fields its profiles' conditions and its outputs read): the batch's memory is then
+        that of those fields. Shipments made back from the frame (:meth:`to_batch`) have
+        the defaults in the blank fields."""
+        from riskprofile.model.frame import frame_schema, shipment_frame
+        from riskprofile.model.shipment import Shipment
+
+        schema = frame_schema()
+        frame = self.frame
+        blank = [c for c in frame.columns if c in schema and c not in fields]
+        if not blank:
+            return self
+        defaults = shipment_frame([Shipment(shipment_id="-")])
+        # Chunked as the kept columns are (a frame read in slices is in several): a frame
+        # whose columns are chunked apart is made whole again, every column copied, by the
+        # first filter or gather of the run.
+        lengths = next(frame.get_column(c) for c in frame.columns if c not in blank)
+        shared: dict[tuple[str, str], pl.Series] = {}
+        columns = []
+        for name in frame.columns:
+            if name not in blank:
+                columns.append(frame.get_column(name))
+                continue
+            default = defaults.get_column(name)
+            key = (str(default.dtype), repr(default.to_list()))
+            if key not in shared:
+                parts = [default.new_from_index(0, n) for n in lengths.chunk_lengths()]
+                shared[key] = pl.concat(parts, rechunk=False) if parts else default.clear()
+            columns.append(shared[key].alias(name))
+        return replace(self, frame=pl.DataFrame(columns))
 
     def to_batch(self, rows: pl.Expr | None = None) -> Batch:
         """The :class:`~riskprofile.Batch` ``read_batch`` gives for the same file (the
