@@ -36,19 +36,10 @@ MAX_LINES = 800
 ALLOWED_CYCLES: set[tuple[str, ...]] = set()
 # Private names used outside their package (a top-level module's: outside the module), as
 # (importing module, home module, name).
-ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
-    # The SQL engine reuses two functions of the columnar masks: the columnar engine's
-    # owner names them publicly (then the SQL engine imports them from its package).
-    ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks", "_patched"),
-    ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks", "_same_meaning"),
-}
+ALLOWED_PRIVATE: set[tuple[str, str, str]] = set()
 # Private modules imported from outside the package that holds them, as (importing
 # module, private module).
-ALLOWED_PRIVATE_MODULES: set[tuple[str, str]] = {
-    # The SQL engine reuses two private functions of the columnar masks (`_patched`,
-    # `_same_meaning`): the columnar engine's owner names them publicly.
-    ("riskprofile.engines.sql._run", "riskprofile.engines.columnar._masks"),
-}
+ALLOWED_PRIVATE_MODULES: set[tuple[str, str]] = set()
 # Modules over MAX_LINES lines ("splits" and "readers" are splitting them).
 ALLOWED_LONG: set[str] = set()
 

@@ -21,7 +21,8 @@ from sqlglot import exp
 from riskprofile._locations import shown_location
 from riskprofile.engines import columnar
 from riskprofile.engines._contract import ConditionMasks
-from riskprofile.engines.columnar._masks import _patched, _same_meaning
+from riskprofile.engines.columnar.shared import patched as _patched
+from riskprofile.engines.columnar.shared import same_meaning as _same_meaning
 from riskprofile.engines.sql._dialects import DIALECTS, Dialect
 from riskprofile.engines.sql._translate import SqlTranslation, translate
 from riskprofile.engines.sql._values import custom_field_type
