@@ -504,7 +504,8 @@ def test_a_columnwise_conversion_failing_midway_leaves_no_partial_file(
 
     monkeypatch.setattr(_reader, "SLICE_RECORDS", 7)
     path = tmp_path / "many.csv"
-    path.write_text("".join(csv_line(r) for r in [_HEADER, *_ROWS]), "utf-8")
+    header, rows = _base_rows()
+    path.write_text("".join(csv_line(r) for r in [header, *rows]), "utf-8")
     converted = _convert._Converter._convert_records
     seen: list[int] = []
 
@@ -521,3 +522,26 @@ def test_a_columnwise_conversion_failing_midway_leaves_no_partial_file(
     assert code == 2, err
     assert "planted failure" in err
     assert list(folder.iterdir()) == []
+
+
+def test_a_link_is_written_through_and_a_files_mode_kept(
+    batches: dict[str, Path], tmp_path: Path
+) -> None:
+    """Written whole then renamed: an output that is a symbolic link stays a link (its
+    target gets the manifests), and an existing output keeps its mode."""
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n", "utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    assert main(["data", "convert", str(batches[".csv"]), str(link)]) == 0
+    assert link.is_symlink()
+    assert (target.stat().st_mode & 0o777) == 0o640
+    expected = tmp_path / "expected.jsonl"
+    assert main(["data", "convert", str(batches[".csv"]), str(expected)]) == 0
+    assert target.read_bytes() == expected.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "expected.jsonl",
+        "link.jsonl",
+        "real.jsonl",
+    ]

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -312,17 +313,28 @@ def _write(
 def _whole_or_nothing(out: Path) -> Iterator[Path]:
     """A file beside ``out`` to write into: renamed to ``out`` when the block ends, and
     removed when it raises (or is interrupted), so that a failed conversion leaves no
-    partial file (nor a header alone) and an existing ``out`` as it was."""
-    partial = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
+    partial file (nor a header alone) and an existing ``out`` as it was. A symbolic link
+    is written through (its target replaced, keeping its mode); a device or a pipe, or a
+    file in a folder that cannot be written, is written in place."""
+    target = out.resolve() if out.is_symlink() else out
+    if (target.exists() and not target.is_file()) or not os.access(
+        target.parent if str(target.parent) else Path(), os.W_OK
+    ):
+        yield out
+        return
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
         yield partial
+        if mode is not None:
+            os.chmod(partial, mode)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
         if isinstance(exc, OSError) and exc.filename == str(partial):
             exc.filename = str(out)  # the message names the file asked for
         raise
-    os.replace(partial, out)
+    os.replace(partial, target)
 
 
 _NAMES = {"json": "JSON", "jsonl": "JSON Lines", "edifact": "EDIFACT"}
