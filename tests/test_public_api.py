@@ -80,3 +80,27 @@ def test_only_number_is_required_for_a_container() -> None:
     box = riskprofile.Container.model_validate({"number": "CSQU3054383"})
     assert box.number == "CSQU3054383"
     assert box.quality_flags == []
+
+
+def _lazy_packages() -> list[str]:
+    """The packages whose ``__init__`` loads names on first use (PEP 562)."""
+    src = Path(riskprofile.__file__).resolve().parents[1]
+    found = []
+    for path in sorted((src / "riskprofile").rglob("__init__.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body):
+            found.append(".".join(path.parent.relative_to(src).parts))
+    return found
+
+
+@pytest.mark.parametrize("package", _lazy_packages())
+def test_a_lazy_package_gives_every_name_of_its_all(package: str) -> None:
+    """A name a package loads on first use is there when asked for (``from package
+    import name``), and ``dir()`` lists it, as an eager re-export would be."""
+    import importlib
+
+    module = importlib.import_module(package)
+    assert {"riskprofile", "riskprofile.history", "riskprofile.io._frame"} <= set(_lazy_packages())
+    for name in module.__all__:
+        assert getattr(module, name) is not None, f"{package}.{name}"
+    assert set(module.__all__) <= set(dir(module))
