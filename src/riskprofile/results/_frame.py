@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FrameContainer", "FrameContainers", "FrameRun", "outcome_notes"]
 
+# Up to this many hits, explaining gathers from the frame's columns as they are (see
+# FrameRun.explained_hits).
+_FEW_HITS = 256
+
 
 @dataclass(frozen=True, slots=True)
 class FrameContainer:
@@ -250,13 +254,18 @@ class FrameRun:
         made = threading.Lock()
 
         def column(name: str) -> pl.Series:
-            # Gathering from a list column in several chunks costs a copy each time. The
+            # Gathering from a list column in several chunks costs a copy each time; many
+            # rows from any column in several chunks (a frame read slice by slice) are
+            # gathered several times slower than from one. Such a column is put in one
+            # chunk once (a text column's 16-byte views are copied, not its texts), unless
+            # the hits are few (the units a list shows) and it holds no lists. The
             # indicators are explained side by side: one copy per column, under a lock.
             with made:
                 if name not in columns:
                     assert self.frame is not None
                     values = self.frame.get_column(name)
-                    if isinstance(values.dtype, pl.List) and values.n_chunks() > 1:
+                    many = hits.height > _FEW_HITS or isinstance(values.dtype, pl.List)
+                    if values.n_chunks() > 1 and many:
                         values = values.rechunk()
                     columns[name] = values
                 return columns[name]

@@ -407,6 +407,10 @@ def score_frame(
             ),
         )
         .collect()
+        # In one chunk: the hit table and the outputs gather from these columns by row,
+        # which polars does many times slower from a column in several chunks (a frame
+        # read slice by slice); a text column's views are copied, not its texts.
+        .rechunk()
     )
     # Every column aggregated is the same for any order of the group's rows, and the
     # ranking ends on the unique key. Units in order of first appearance all the same:
@@ -441,7 +445,7 @@ def score_frame(
         _lane_expr(pl.col("forced_severity")).alias("forced_lane"),
         "hit_count",
         pl.col("shipment_count").cast(pl.Int64),
-    )
+    ).rechunk()
     shipment_scores = scored.select(
         "shipment_id",
         "key",
