@@ -22,7 +22,14 @@ ALLOWED = {
     "model": {"riskprofile.errors"},
     # riskprofile._files and riskprofile._fork are leaves (they import only errors): the
     # regular-file reader, and the check that Polars is not used in an unsafe fork.
-    "io": {"riskprofile.errors", "riskprofile._files", "riskprofile._fork", "riskprofile.model"},
+    # riskprofile._allocator is a leaf too (Polars' allocator options, set before it loads).
+    "io": {
+        "riskprofile.errors",
+        "riskprofile._files",
+        "riskprofile._fork",
+        "riskprofile._allocator",
+        "riskprofile.model",
+    },
 }
 
 

@@ -7,6 +7,7 @@ so that importing this package does not load polars. ``ReadAccount`` is what bot
 
 from typing import TYPE_CHECKING, Any
 
+from riskprofile._allocator import configure_allocator
 from riskprofile.io._batch import Batch, FieldProblem, ReadAccount, RejectedRecord
 from riskprofile.io._cells import csv_cell, csv_text
 from riskprofile.io._layout import COLUMNS, Column, ColumnMapping, render_layout
@@ -55,6 +56,9 @@ _LAZY = frozenset({"FrameBatch", "read_frame"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
+        # Polars' allocator options, as the command line sets them, when this is what
+        # loads Polars (the user's own _RJEM_MALLOC_CONF options still win).
+        configure_allocator()
         from riskprofile.io import _frame  # polars: loaded on first use
 
         return getattr(_frame, name)
