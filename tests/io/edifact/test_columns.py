@@ -535,3 +535,39 @@ def test_the_sections_read_their_segments_without_partitioning_the_file(
     path = tmp_path / "day.edi"
     path.write_text(text, encoding="utf-8")
     _same_as_the_models(path)
+
+
+def test_a_measure_or_a_date_is_read_from_its_components_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A weight (MEA), a temperature (TMP) or a date (DTM) read from a whole element takes
+    # its number and unit (or text and format) from the components: the element's joined
+    # text (a regex replace over every segment of the part) is not made just to ask
+    # whether there is one.
+    from riskprofile.io.edifact._selected import _Selected
+
+    joined: list[str] = []
+    whole = _Selected._whole
+
+    def recording(self: _Selected, part: object, number: int) -> pl.Expr:
+        joined.append(part.tag)  # type: ignore[attr-defined]
+        return whole(self, part, number)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Selected, "_whole", recording)
+    day = list(generate_manifests(seed=6, containers=30, defect_rate=0.0))
+    split = edifact_columns(write_cuscar(day), default_mapping())
+    assert split.cells.get_column("gross_weight_kg").is_not_null().any()
+    assert joined  # the texts read whole (FTX) still are
+    assert not {"MEA", "TMP", "DTM"} & set(joined)
+
+
+@settings(max_examples=depth(60), deadline=None)
+@given(st.lists(st.text(alphabet=" \t\n\x1c\x85\u3000\u2028ab;", max_size=6), max_size=8))
+def test_a_padded_text_is_found_as_stripping_finds_it(texts: list[str]) -> None:
+    # The padded-text check tests a cell's first and last characters against what
+    # str.strip removes, rather than comparing each cell with a stripped copy of it.
+    from riskprofile.io._frame.shared import PY_WHITESPACE
+    from riskprofile.io.edifact._rows import _padded_or_long
+
+    found = pl.DataFrame({"v": texts}, schema={"v": pl.String}).select(_padded_or_long("v"))
+    assert found.to_series().to_list() == [t != t.strip(PY_WHITESPACE) for t in texts]

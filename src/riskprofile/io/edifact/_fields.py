@@ -236,9 +236,10 @@ class _Columns:
             .with_row_index("i")
             .filter(pl.col("start"))
             .with_columns(
-                pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n"),
-                self.attribute(lambda s: s.limit).alias("limit"),
+                pl.col("i").shift(-1, fill_value=frame.height).sub(pl.col("i")).alias("n")
             )
+            .filter(pl.col("n") > 1)  # a limit is at least 1: only repeats are looked up
+            .with_columns(self.attribute(lambda s: s.limit).alias("limit"))
             .filter(pl.col("n") > pl.col("limit"))
             .collect()
         )

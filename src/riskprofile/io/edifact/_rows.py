@@ -20,11 +20,16 @@ from riskprofile.model.shared import MAX_TEXT_CHARS
 _LONGEST = MAX_TEXT_CHARS // 10
 
 
+# A character ``str.strip`` removes (a regex class).
+_BLANK = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+
+
 def _padded_or_long(column: str) -> pl.Expr:
-    """Text the flat layout would read otherwise: blanks around it, or too long
-    (``""``: the list element being evaluated)."""
+    """Text the flat layout would read otherwise: blanks around it (a first or last
+    character that stripping removes: tested, not a stripped copy of every cell made), or
+    too long (``""``: the list element being evaluated)."""
     value = pl.col(column) if column else pl.element()
-    return (value != value.str.strip_chars(PY_WHITESPACE)) | (value.str.len_chars() > _LONGEST)
+    return value.str.contains(f"^{_BLANK}|{_BLANK}$") | (value.str.len_chars() > _LONGEST)
 
 
 @dataclass

@@ -187,6 +187,17 @@ class _Selected:
             value = part.component(selector.element, selector.component)
         return pl.when(value != "").then(value)
 
+    def _present(self, part: _Part, selector: Selector) -> pl.Expr:
+        """Whether :meth:`_value` is not null, without making it: a whole element has a
+        component that is not empty, a component is not empty."""
+        if selector.element is None:
+            return pl.lit(True)
+        if selector.component is None:
+            comp = re.escape(self._comp)
+            return part.element(selector.element).str.contains(f"[^{comp}]").fill_null(False)
+        value = part.component(selector.element, selector.component)
+        return (value != "").fill_null(False)
+
     def _columns(self, part: _Part, spec: _Field, order: int, selector: Selector) -> list[pl.Expr]:
         hit: pl.Expr = pl.lit(True)
         for element, component, values in selector.conditions:
@@ -209,8 +220,15 @@ class _Selected:
             ]
         if kind == "party":
             return [pl.when(hit).then(pl.col("raw")).alias(name)]
-        value = self._value(part, selector)
-        found = hit & value.is_not_null()
+        measured = kind in ("weight", "temperature", "datetime", "date")
+        if measured and selector.element is not None and selector.component is None:
+            # A whole element read from its components below: whether it holds a value
+            # is all that is asked of the element's joined text (not made, then).
+            value = pl.lit(None, pl.String)
+            found = hit & self._present(part, selector)
+        else:
+            value = self._value(part, selector)
+            found = hit & value.is_not_null()
         payload: pl.Expr = value
         if kind in ("weight", "temperature"):
             text, unit = self._measure(part, selector, value, unit_first=kind == "weight")
