@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,30 @@ def _cases() -> list[Any]:
                 for value in hostile
             )  # fmt: skip
     return cases
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_parser_and_cheap_password_hashes() -> Iterator[None]:
+    """The module's 1,500 runs share one parser: ``main`` builds the whole parser on each
+    call (about 10 ms: argparse makes a help formatter for every option it adds), which
+    no hostile value changes, and parsing leaves the parser as it was. Passwords are
+    hashed with argon2id at its lowest cost, as in the workbench's own tests (0.2 s of
+    CPU a hash at the real cost; the hash records its parameters)."""
+    from riskprofile import cli
+
+    parser = cli.build_parser()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "build_parser", lambda: parser)
+        try:
+            from argon2 import PasswordHasher
+
+            from riskprofile.serve.web import _users
+        except ImportError:  # no serve extra: its commands say so, at no cost
+            pass
+        else:
+            cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+            patch.setattr(_users, "_HASHER", cheap)
+        yield
 
 
 @pytest.fixture(scope="module")
