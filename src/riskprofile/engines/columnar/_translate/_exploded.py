@@ -12,8 +12,8 @@ another list field is one more such function inside the exploded frame: a cross 
 of the two lists per row.
 
 The exploded frame is built a batch of rows at a time, at most :data:`ELEMENTS_PER_BATCH`
-elements (or one row, if a single row has more), so that memory is bounded whatever the
-lists' lengths; the time grows with the elements (the product of the lengths, for a
+elements and those of one more row, so that memory is bounded whatever the lists'
+lengths; the time grows with the elements (the product of the lengths, for a
 nested comprehension), as it does row-wise. Comprehensions over list fields nested
 deeper than :data:`MAX_NESTING` are not translated (the condition falls back to the
 row-wise engine, saying so).
@@ -62,29 +62,55 @@ class _Exploded:
     def __call__(self, rows: pl.Series) -> pl.Series:
         frame = rows.struct.unnest()
         height = frame.height
-        lengths = frame.get_column(_LIST).list.len().fill_null(0).cast(pl.Int64)
-        count = pl.Series("count", [0] * height, dtype=pl.Int64)
-        error = pl.Series("error", [False] * height, dtype=pl.Boolean)
-        undecided = pl.Series("undecided", [False] * height, dtype=pl.Boolean)
+        lengths = frame.get_column(_LIST).list.len().fill_null(0)
+        if height and lengths.max() == 1:
+            return self._at_most_one(frame, lengths).alias(rows.name)
+        found: list[pl.DataFrame] = []
         if height and lengths.sum() > 0:
             frame = frame.with_row_index(_ROW)
             for start, stop in _batches(lengths, ELEMENTS_PER_BATCH):
-                found = self._per_row(frame.slice(start, stop - start))
-                if found.height:
-                    index = found.get_column(_ROW)
-                    count = count.scatter(index, found.get_column("count"))
-                    error = error.scatter(index, found.get_column("error"))
-                    undecided = undecided.scatter(index, found.get_column("undecided"))
+                found.append(self._per_row(frame.slice(start, stop - start)))
+        count = pl.zeros(height, pl.Int64, eager=True).alias("count")
+        error = pl.repeat(False, height, dtype=pl.Boolean, eager=True).alias("error")
+        undecided = error.alias("undecided")
+        if found:
+            per_row = pl.concat(found)
+            index = per_row.get_column(_ROW)
+            count = count.scatter(index, per_row.get_column("count"))
+            error = error.clone().scatter(index, per_row.get_column("error"))
+            undecided = undecided.clone().scatter(index, per_row.get_column("undecided"))
         return pl.struct(count, error, undecided, eager=True).alias(rows.name)
+
+    def _at_most_one(self, rows: pl.DataFrame, lengths: pl.Series) -> pl.Series:
+        """As :meth:`__call__` where no list has more than one element (a declaration's
+        one HS code and origin): the body on each row's element, no explode."""
+        one = pl.lit(lengths == 1)
+        elements = rows.lazy().with_columns(pl.col(_LIST).list.first().alias(self.element))
+        for name, expr in self.parts:
+            elements = elements.with_columns(expr.alias(name))
+        # A row with no element has none kept, none raising: whatever the body gives
+        # on its null element is dropped.
+        result = elements.select(
+            pl.struct(
+                # Nulls as the per-row sums and anys of __call__ read them.
+                pl.when(one)
+                .then(self.keep.cast(pl.Int64).fill_null(0))
+                .otherwise(0)
+                .alias("count"),
+                (one & self.error.fill_null(False)).alias("error"),
+                (one & self.undecided.fill_null(False)).alias("undecided"),
+            )
+        ).collect()
+        return result.to_series()
 
     def _per_row(self, rows: pl.DataFrame) -> pl.DataFrame:
         """The rows' counts and masks, for those with at least one element."""
+        # An empty (or null) list gives no element, as row-wise.
         elements = (
-            rows.filter(pl.col(_LIST).list.len() > 0)
-            .explode(_LIST)
+            rows.lazy()
+            .explode(_LIST, empty_as_null=False, keep_nulls=False)
             .rename({_LIST: self.element})
             .with_columns(pl.col(self.element).cast(pl.String))
-            .lazy()
         )
         for name, expr in self.parts:
             elements = elements.with_columns(expr.alias(name))
@@ -103,16 +129,13 @@ class _Exploded:
 
 def _batches(lengths: pl.Series, budget: int) -> list[tuple[int, int]]:
     """Consecutive row ranges ``[start, stop)`` whose lists hold at most ``budget``
-    elements together (a row holding more is a range of its own)."""
-    ranges: list[tuple[int, int]] = []
-    start, total = 0, 0
-    for index, length in enumerate(lengths.to_list()):
-        if total and total + length > budget:
-            ranges.append((start, index))
-            start, total = index, 0
-        total += length
-    ranges.append((start, len(lengths)))
-    return ranges
+    elements together, plus the elements of one row (the rows whose first element falls
+    in the same ``budget``-long stretch of all the elements)."""
+    if lengths.sum() <= budget:
+        return [(0, len(lengths))]
+    stretch = (lengths.cum_sum() - lengths) // budget
+    firsts = (stretch != stretch.shift(1)).fill_null(True).arg_true().to_list()
+    return list(zip(firsts, [*firsts[1:], len(lengths)], strict=True))
 
 
 def exploded(
