@@ -15,6 +15,7 @@ from riskprofile import Shipment
 from riskprofile.errors import DataError
 from riskprofile.evaluation import HISTORY_COLUMNS, Outcome
 from riskprofile.evaluation._features import bits
+from riskprofile.evaluation._outcome_table import OutcomeTable, outcome_table
 from riskprofile.evaluation._suggest import suggest
 from riskprofile.evaluation._suggest_frame import _bit_sets
 from riskprofile.model.frame import shipment_frame
@@ -117,8 +118,10 @@ def test_the_frame_gives_what_the_objects_give(
                 suggest(history, outcomes, split=SPLIT, **options)
             assert str(got.value) == message
         return
-    for history in (frame, projected):
-        result = suggest(history, outcomes, split=SPLIT, **options)
+    # The outcomes as objects, and as the table `riskprofile suggest` reads them into.
+    table = OutcomeTable("outcomes", outcome_table(outcomes), (), len(outcomes))
+    for history, read in ((frame, outcomes), (projected, outcomes), (projected, table)):
+        result = suggest(history, read, split=SPLIT, **options)
         assert result.as_dict() == expected.as_dict()
         assert result.candidates == expected.candidates
         assert result.precision == expected.precision
@@ -266,6 +269,7 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     in two vessel calls, or nothing, leaves the outcome unmatched."""
     from riskprofile.engines.columnar import unit_key_expression
     from riskprofile.evaluation._matching import match_outcomes
+    from riskprofile.evaluation._outcome_table import outcome_table
     from riskprofile.evaluation._suggest_frame import _match
 
     places = [("a", "V/1", "BL1", "MSCU1234565"), ("b", "V/1", "BL2", "MSCU1234565"),
@@ -289,7 +293,8 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
     frame = shipment_frame(shipments)
     expected = match_outcomes(shipments, outcomes)
     keys = frame.select(unit_key_expression().alias("_key")).get_column("_key")
-    matched, unmatched, first = _match(frame, keys, keys.unique().to_frame(), outcomes)
+    table = outcome_table(outcomes)
+    matched, unmatched, first = _match(frame, keys, keys.unique().to_frame(), table)
     assert unmatched == len(expected.unmatched) == 3
     assert first == expected.unmatched[0].outcome.unit == "mscu 123456-5"
     got = {
@@ -318,3 +323,31 @@ def test_outcomes_matching_no_unit_are_said_when_nothing_is_learned() -> None:
         messages.append(str(got.value))
     assert messages[0] == messages[1]
     assert "3 outcomes match no unit of the history, the first 'DECL-0'" in messages[0]
+
+
+@settings(max_examples=depth(100), deadline=None)
+@given(
+    st.lists(
+        st.none()
+        | st.text(alphabet=st.sampled_from(list("aB1 -./\t\x1c\x1f\u00a0\u2003\u00e9\u00df")))
+        | st.text(),
+        max_size=20,
+    )
+)
+def test_container_numbers_are_read_column_wise_as_the_functions_read_them(
+    values: list[str | None],
+) -> None:
+    """The outcomes' and units' container numbers are normalised column-wise (a million
+    outcomes named by B/L each went through Python): the same text as
+    ``normalise_container_number(v) or fold(v)`` (or ``or v``), value by value."""
+    from riskprofile.evaluation._matching import fold
+    from riskprofile.evaluation._suggest_frame import _containers
+    from riskprofile.model.codes import normalise_container_number
+
+    series = pl.Series(values, dtype=pl.String)
+    for folded in (True, False):
+        expected = [
+            None if v is None else normalise_container_number(v) or (fold(v) if folded else v)
+            for v in values
+        ]
+        assert _containers(series, fold=folded).to_list() == expected

@@ -24,18 +24,24 @@ def is_workbench_store(location: str) -> bool:
 
 
 def read_outcomes_of(
-    location: str, mapping: str | None, command: str, batch: str | None = None
+    location: str,
+    mapping: str | None,
+    command: str,
+    batch: str | None = None,
+    *,
+    columns: bool = False,
 ) -> Any:
-    """The outcomes of an outcome file or of a workbench store (an ``OutcomeReading``).
+    """The outcomes of an outcome file or of a workbench store (an ``OutcomeReading``;
+    with ``columns``, an outcome file's as an ``OutcomeTable``: no object per outcome).
 
     From a store: the outcomes recorded for ``batch`` when the store loaded that very
     file (the same bytes), else every outcome the store holds.
     """
     from riskprofile.cli import _args
-    from riskprofile.evaluation import read_outcomes
+    from riskprofile.evaluation import read_outcome_table, read_outcomes
 
     if not is_workbench_store(location):
-        return read_outcomes(location, mapping)
+        return (read_outcome_table if columns else read_outcomes)(location, mapping)
     if mapping:
         raise _args.usage_error(
             command, "--outcomes-mapping is for an outcome file, not a workbench store"

@@ -118,7 +118,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
-    from riskprofile.evaluation import HISTORY_COLUMNS, suggest
+    from riskprofile.evaluation import HISTORY_COLUMNS, OutcomeTable, suggest
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -133,11 +133,11 @@ def _suggest(args: argparse.Namespace) -> int:
         [output, args.json],
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
-    reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest")
     # The frame is counted column-wise, read for the columns the method uses (a history
-    # of millions of declarations is held in a fraction of the whole frame); the objects
-    # are the reference (as for scoring).
+    # of millions of declarations is held in a fraction of the whole frame), and the
+    # outcomes are read into columns; the objects are the reference (as for scoring).
     columnar = args.engine == "columnar"
+    reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest", columns=columnar)
     batch = read(args.history, mapping=args.mapping, columns=HISTORY_COLUMNS if columnar else None)
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
@@ -149,7 +149,7 @@ def _suggest(args: argparse.Namespace) -> int:
     try:
         result = suggest(
             history,
-            reading.outcomes,
+            reading if isinstance(reading, OutcomeTable) else reading.outcomes,
             split=args.split,
             min_support=args.min_support,
             min_findings=args.min_findings,

@@ -32,6 +32,7 @@ from riskprofile.evaluation._metrics import (
     evaluate,
     wilson_interval,
 )
+from riskprofile.evaluation._outcome_table import OutcomeTable, read_outcome_table
 from riskprofile.evaluation._outcomes import (
     OUTCOME_COLUMNS,
     Outcome,
@@ -63,6 +64,7 @@ __all__ = [
     "OutcomeColumn",
     "OutcomeMatch",
     "OutcomeReading",
+    "OutcomeTable",
     "PrecisionAtCapacity",
     "Rate",
     "SelectedBy",
@@ -74,6 +76,7 @@ __all__ = [
     "evaluate",
     "match_outcomes",
     "outcome_mapping",
+    "read_outcome_table",
     "read_outcomes",
     "render_outcome_layout",
     "report_html",

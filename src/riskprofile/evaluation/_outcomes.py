@@ -445,6 +445,26 @@ class _RowReader:
         )
 
 
+def _reject(reader: _RowReader, number: int, reason: str) -> None:
+    reader.records_read += 1
+    reader.rejected.append(
+        RejectedRecord(reader.source, number, (FieldProblem(None, None, reason),))
+    )
+
+
+def _record(reader: _RowReader, number: int, record: Any) -> None:
+    """Read one record of any format (a row, a JSON object, or what could not be one)."""
+    if isinstance(record, _Bad):
+        _reject(reader, number, record.reason)
+    elif not isinstance(record, dict):
+        _reject(reader, number, "an outcome must be an object of column names and values")
+    elif "__extra__" in record:
+        extra = ", ".join(map(repr, record["__extra__"]))
+        _reject(reader, number, f"more cells than header columns: {extra}")
+    else:
+        reader.add(number, record)
+
+
 def _text(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 200 else text[:200] + "..."
@@ -541,36 +561,21 @@ class _Bad:
     reason: str
 
 
-def read_outcomes(
-    path: str | Path,
-    mapping: ColumnMapping | str | Path | None = None,
-    *,
-    format: BatchFormat | None = None,
-) -> OutcomeReading:
-    """Read an outcome file: CSV, JSON (a list of objects, or ``{"outcomes": [...]}``),
-    JSON Lines or Parquet, one record per inspected (or not inspected) unit.
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """An outcome file opened: its mapping, header and records (read lazily)."""
 
-    Args:
-        path: the file.
-        mapping: an outcome :class:`~riskprofile.ColumnMapping` (see
-            :func:`outcome_mapping`) or the path of its YAML file, when the columns (or
-            the JSON keys) are not named as in :data:`OUTCOME_COLUMNS`.
-        format: ``csv``, ``json``, ``jsonl`` or ``parquet``; from the file name when
-            omitted.
+    source: str
+    format: BatchFormat
+    mapping: ColumnMapping
+    header: list[str]
+    records: Iterable[tuple[int, Any]]
+    record_unit: str
 
-    Returns:
-        An :class:`OutcomeReading`: every record is either an outcome or rejected with its
-        line, field, value and reason.
 
-    Raises:
-        InputFormatError: the file cannot be read at all, or it lacks a unit or an
-            inspected column (and the mapping gives no default).
-        MappingError: the mapping file is invalid.
-
-    >>> reading = read_outcomes("examples/data/karachi-sample.outcomes.csv")
-    >>> reading.records_read == len(reading.outcomes) + len(reading.rejected)
-    True
-    """
+def _open(
+    path: str | Path, mapping: ColumnMapping | str | Path | None, format: BatchFormat | None
+) -> _Opened:
     path = Path(path)
     source = str(path)
     if not path.is_file():
@@ -601,28 +606,44 @@ def read_outcomes(
             if isinstance(doc, dict):
                 keys.update(dict.fromkeys(str(k) for k in doc))
         header = list(keys)
-    reader = _RowReader(resolved, header, source)
-    for number, record in records:
-        if isinstance(record, _Bad):
-            reader.records_read += 1
-            reader.rejected.append(
-                RejectedRecord(source, number, (FieldProblem(None, None, record.reason),))
-            )
-        elif not isinstance(record, dict):
-            reader.records_read += 1
-            reason = "an outcome must be an object of column names and values"
-            reader.rejected.append(
-                RejectedRecord(source, number, (FieldProblem(None, None, reason),))
-            )
-        elif "__extra__" in record:
-            reader.records_read += 1
-            extra = ", ".join(map(repr, record["__extra__"]))
-            reason = f"more cells than header columns: {extra}"
-            reader.rejected.append(
-                RejectedRecord(source, number, (FieldProblem(None, None, reason),))
-            )
-        else:
-            reader.add(number, record)
+    return _Opened(source, fmt, resolved, header, records, unit)
+
+
+def read_outcomes(
+    path: str | Path,
+    mapping: ColumnMapping | str | Path | None = None,
+    *,
+    format: BatchFormat | None = None,
+) -> OutcomeReading:
+    """Read an outcome file: CSV, JSON (a list of objects, or ``{"outcomes": [...]}``),
+    JSON Lines or Parquet, one record per inspected (or not inspected) unit.
+
+    Args:
+        path: the file.
+        mapping: an outcome :class:`~riskprofile.ColumnMapping` (see
+            :func:`outcome_mapping`) or the path of its YAML file, when the columns (or
+            the JSON keys) are not named as in :data:`OUTCOME_COLUMNS`.
+        format: ``csv``, ``json``, ``jsonl`` or ``parquet``; from the file name when
+            omitted.
+
+    Returns:
+        An :class:`OutcomeReading`: every record is either an outcome or rejected with its
+        line, field, value and reason.
+
+    Raises:
+        InputFormatError: the file cannot be read at all, or it lacks a unit or an
+            inspected column (and the mapping gives no default).
+        MappingError: the mapping file is invalid.
+
+    >>> reading = read_outcomes("examples/data/karachi-sample.outcomes.csv")
+    >>> reading.records_read == len(reading.outcomes) + len(reading.rejected)
+    True
+    """
+    opened = _open(path, mapping, format)
+    reader = _RowReader(opened.mapping, opened.header, opened.source)
+    for number, record in opened.records:
+        _record(reader, number, record)
+    source, unit = opened.source, opened.record_unit
     return OutcomeReading(
         source=source,
         outcomes=tuple(reader.outcomes),

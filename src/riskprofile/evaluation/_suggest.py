@@ -113,6 +113,7 @@ from riskprofile.evaluation._features import (
     _number,
 )
 from riskprofile.evaluation._metrics import cut_of_counts
+from riskprofile.evaluation._outcome_table import OutcomeTable
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._suggest_stack import Stack, apply_stack, stack_tiers
 from riskprofile.evaluation._suggestions import Suggestions, _Group, _weight
@@ -132,7 +133,7 @@ def _figures(units: UnitTable, base: float | None) -> Figures:
 
 def suggest(
     shipments: Iterable[Shipment] | pl.DataFrame,
-    outcomes: Iterable[Outcome],
+    outcomes: Iterable[Outcome] | OutcomeTable,
     *,
     split: dt.date,
     min_support: int = 10,
@@ -154,8 +155,10 @@ def suggest(
         shipments: the history's shipments (e.g. ``read_batch(...).shipments``), or its
             shipment frame (``read_frame(...).frame``): counted column-wise, with the same
             result (:mod:`._suggest_frame`).
-        outcomes: the inspections' outcomes (e.g. ``read_outcomes(...).outcomes``),
-            matched to the units by unit key, container number or B/L number.
+        outcomes: the inspections' outcomes (e.g. ``read_outcomes(...).outcomes``), or
+            an :class:`~riskprofile.evaluation.OutcomeTable` (``read_outcome_table(...)``:
+            no object per outcome), matched to the units by unit key, container number
+            or B/L number.
         split: the first day of the test period.
         min_support: labelled training units a candidate needs to be tested.
         min_findings: training findings a candidate needs to be kept.
@@ -198,7 +201,8 @@ def suggest(
 
         history = FrameHistory(shipments, outcomes)
     else:
-        history = ObjectHistory(shipments, outcomes)
+        given = outcomes.outcomes if isinstance(outcomes, OutcomeTable) else outcomes
+        history = ObjectHistory(shipments, given)
     ordered, unmatched = history.units, history.unmatched
     train, test = ordered.dated(None, split), ordered.dated(split, None)
     undated = ordered.undated

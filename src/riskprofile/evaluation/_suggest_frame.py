@@ -34,7 +34,8 @@ from riskprofile.evaluation._features import (
     Feature,
 )
 from riskprofile.evaluation._matching import fold as fold_text
-from riskprofile.evaluation._outcomes import Outcome, require_outcome
+from riskprofile.evaluation._outcome_table import OutcomeTable, outcome_table
+from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
@@ -81,7 +82,7 @@ class FrameHistory:
         DataError: the frame lacks a column the method reads.
     """
 
-    def __init__(self, frame: pl.DataFrame, outcomes: Iterable[Outcome]) -> None:
+    def __init__(self, frame: pl.DataFrame, outcomes: Iterable[Outcome] | OutcomeTable) -> None:
         missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
         if missing:
             raise DataError(
@@ -100,8 +101,9 @@ class FrameHistory:
             ),
         )
         keys = rows.group_by("_key").agg(pl.col("_day").min()).sort("_key")
+        table = outcomes.table if isinstance(outcomes, OutcomeTable) else outcome_table(outcomes)
         matched, self.unmatched, self.first_unmatched = _match(
-            frame, rows.get_column("_key"), keys, outcomes
+            frame, rows.get_column("_key"), keys, table
         )
         keys = keys.join(matched, on="_key", how="left", maintain_order="left")
         # The units as columns (ids in key order): no object per unit.
@@ -536,34 +538,44 @@ def _folded(values: pl.Series) -> pl.Series:
     ).to_series()
 
 
+_CODE_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f \-./]+"
+"""What :func:`~riskprofile.model.codes.normalise_code` drops among ASCII characters."""
+
+
 def _containers(values: pl.Series, *, fold: bool) -> pl.Series:
     """``normalise_container_number(v) or v`` of each value, as the index reads a unit's
-    container; with ``fold``, ``... or fold_text(v)``, as an outcome's is looked up."""
-    distinct = values.drop_nulls().unique().to_list()
-    mapping = {v: normalise_container_number(v) or (fold_text(v) if fold else v) for v in distinct}
-    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+    container; with ``fold``, ``... or fold_text(v)``, as an outcome's is looked up:
+    column-wise for ASCII text, by the functions themselves for the rest."""
+    ascii_ = values.str.contains(r"^[\x00-\x7f]*$").fill_null(True)
+    code = values.str.replace_all(_CODE_BLANKS, "").str.to_uppercase()
+    otherwise = _folded(values) if fold else values
+    out = pl.select(pl.when(code == "").then(otherwise).otherwise(code)).to_series()
+    if ascii_.all():
+        return out
+    other = values.filter(~ascii_).unique().to_list()
+    mapping = {v: normalise_container_number(v) or (fold_text(v) if fold else v) for v in other}
+    return pl.select(
+        pl.when(ascii_)
+        .then(out)
+        .otherwise(values.replace_strict(mapping, default=None, return_dtype=pl.String))
+    ).to_series()
 
 
 def _match(
-    frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: Iterable[Outcome]
+    frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: pl.DataFrame
 ) -> tuple[pl.DataFrame, int, str | None]:
     """:func:`~._matching.match_outcomes` column-wise, as the method reads it: per matched
     unit key, inspected, finding and the earliest inspection date (``_key``,
     ``_inspected``, ``_finding``, ``_date``); how many outcomes match no unit (or
     several vessel calls), and the first of them's unit as given."""
-    cells: dict[str, list[Any]] = {n: [] for n in ("unit", "c", "b", "i", "f", "d")}
-    for number, given in enumerate(outcomes):
-        outcome = require_outcome(given, number)
-        for name, value in zip(
-            cells, (outcome.unit, outcome.container_number, outcome.bl_number,
-                    outcome.inspected, outcome.finding, outcome.date), strict=True,
-        ):  # fmt: skip
-            cells[name].append(value)
-    table = pl.DataFrame(
-        cells,
-        schema={"unit": pl.String, "c": pl.String, "b": pl.String, "i": pl.Boolean,
-                "f": pl.Boolean, "d": pl.Date},
-    ).with_row_index("_o")  # fmt: skip
+    table = outcomes.select(
+        "unit",
+        pl.col("container_number").alias("c"),
+        pl.col("bl_number").alias("b"),
+        pl.col("inspected").alias("i"),
+        pl.col("finding").alias("f"),
+        pl.col("date").alias("d"),
+    ).with_row_index("_o")
     known = units.select(pl.col("_key").alias("unit"))
     direct = table.join(known, on="unit", how="semi").rename({"unit": "_key"})
     rest = table.join(known, on="unit", how="anti")
