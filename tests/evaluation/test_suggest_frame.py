@@ -351,3 +351,30 @@ def test_container_numbers_are_read_column_wise_as_the_functions_read_them(
             for v in values
         ]
         assert _containers(series, fold=folded).to_list() == expected
+
+
+def test_a_value_its_watch_list_refuses_is_not_kept_and_the_draft_loads() -> None:
+    """Regression (found by the differential test): a history whose declarations give a
+    4-digit HS code (read as written, flagged) that always finds something kept it as an
+    HS code, and the draft did not load ("'3004' is not an HS code (6 to 10 digits)"):
+    `suggest` failed with "a bug of riskprofile suggest". The value is now left out,
+    saying why; its heading carries it."""
+    shipments, outcomes = [], []
+    for n in range(240):
+        risky = n % 4 == 0
+        code = "3004" if risky else ["851713", "620342", "940360"][n % 3]
+        bl = f"BL{n:05d}"
+        shipments.append(
+            Shipment(shipment_id=f"D/{bl}/-", manifest_ref="D", bl_number=bl,
+                     arrival=START + dt.timedelta(days=n * 60 // 240), hs_codes=[code],
+                     hs_headings=[code[:4]], hs_chapters=[code[:2]],
+                     origin_countries=[["CN", "VN", "IN"][n % 3]], port_of_loading="CNSHA")
+        )  # fmt: skip
+        outcomes.append(Outcome(bl, inspected=True, finding=risky or n % 13 == 0))
+    for history in (shipments, shipment_frame(shipments)):
+        result = suggest(history, outcomes, split=SPLIT)
+        refused = next(c for c in result.candidates if (c.kind, c.value) == ("hs_code", "3004"))
+        assert not refused.kept
+        assert "'3004' is not an HS code (6 to 10 digits)" in refused.reason
+        assert any(c.value.startswith("3004") for c in result.kept)
+        assert result.precision is not None

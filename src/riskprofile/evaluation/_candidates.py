@@ -121,6 +121,31 @@ def custom_kind(name: str) -> CandidateKind:
                          f"{name} in ${{list}}", name)  # fmt: skip
 
 
+_LISTED = {
+    k.name: k.field for k in KINDS if k.condition in (_any_of(k.field), f"{k.field} in ${{list}}")
+}
+"""The kinds whose watch list is compared with a field's own values (not a text made
+of several fields): the profile language refuses a value no value of the field equals."""
+
+
+def unlistable(kind: str, value: str) -> str | None:
+    """Why ``value`` cannot be written in a watch list of ``kind`` (a 4-digit text in
+    ``hs_codes``, which the profile language refuses: no HS code equals it), or None.
+
+    >>> unlistable("hs_code", "3004")
+    "'3004' is not an HS code (6 to 10 digits); compare it with hs_headings"
+    >>> unlistable("hs_code", "300490") is None
+    True
+    """
+    field = _LISTED.get(kind)
+    if field is None:
+        return None
+    from riskprofile.profiles.shared import field_format
+
+    form = field_format(field)
+    return None if form is None else form.problem(form.normalise(value))
+
+
 class _Kinds(dict[str, CandidateKind]):
     """The kinds by name; a custom field's (``x_...``) made on demand."""
 

@@ -101,6 +101,7 @@ from riskprofile.evaluation._candidates import (
     beta_prior,
     binomial_tail,
     shrunk_rate,
+    unlistable,
 )
 from riskprofile.evaluation._features import (
     COMBINATION_LEVELS,
@@ -358,6 +359,9 @@ def _learn(
             reason = f"p-value {p_value:.2g} above the threshold " + (
                 f"{threshold:.2g}" if threshold else "(none passes)"
             )
+        elif (unwritable := unlistable(*f)) is not None:
+            # Kept, the draft would not load: its watch list refuses the value.
+            reason = f"{unwritable}: a watch list of {_KIND[f[0]].title} values cannot hold it"
         else:
             # Covered: a kept candidate shares at least half of its units or of their
             # own, and the units that no kept candidate has no longer pass the test.

@@ -28,7 +28,7 @@ from riskprofile.profiles._explain import (
 )
 from riskprofile.profiles._expressions import Condition
 from riskprofile.profiles._list_entries import MAX_LIST_FILE_BYTES
-from riskprofile.profiles._lists import list_comparisons
+from riskprofile.profiles._lists import field_format, list_comparisons
 from riskprofile.profiles._regex import RegexRefused, compile_regex
 from riskprofile.profiles._schema import Lane
 from riskprofile.profiles._tree import walk
@@ -47,6 +47,7 @@ __all__ = [
     "evaluation_time",
     "explanation_fields",
     "explanation_quotes",
+    "field_format",
     "list_comparisons",
     "show_value",
     "walk",
