@@ -571,3 +571,55 @@ def test_a_padded_text_is_found_as_stripping_finds_it(texts: list[str]) -> None:
 
     found = pl.DataFrame({"v": texts}, schema={"v": pl.String}).select(_padded_or_long("v"))
     assert found.to_series().to_list() == [t != t.strip(PY_WHITESPACE) for t in texts]
+
+
+def test_placeholders_are_swapped_back_per_record_not_per_segment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A file with released service characters: each part's hits keep the components as
+    # they stand in the cut text (placeholders), the conditions compare them in that form,
+    # and the placeholders are swapped back on the records' aggregates (one row per
+    # record), not on every component of every segment (seals excepted: a list of pairs).
+    from riskprofile.io.edifact._selected import _Selected
+
+    swaps: list[str] = []
+    in_hits: list[str] = []
+    from polars.expr.string import ExprStringNameSpace
+
+    hits, replace_many = _Selected.hits, ExprStringNameSpace.replace_many
+
+    def tracking_hits(self: _Selected, part: object, *args: object) -> pl.LazyFrame:
+        in_hits.append(part.tag)  # type: ignore[attr-defined]
+        try:
+            return hits(self, part, *args)  # type: ignore[arg-type]
+        finally:
+            in_hits.pop()
+
+    def counting(self: object, *args: object, **kwargs: object) -> pl.Expr:
+        if in_hits:
+            swaps.append(in_hits[-1])
+        return replace_many(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Selected, "hits", tracking_hits)
+    monkeypatch.setattr(ExprStringNameSpace, "replace_many", counting)
+    day = list(generate_manifests(seed=8, containers=30, defect_rate=0.0))
+    bill = day[0].consignments[0]
+    goods = bill.goods[0].model_copy(update={"description": "A+B:C'D?E CRATES"})
+    shipper = bill.shipper.model_copy(update={"name": "O'NEIL + SONS: ?LTD"})  # type: ignore[union-attr]
+    day[0] = day[0].model_copy(
+        update={
+            "consignments": [
+                bill.model_copy(update={"goods": [goods, *bill.goods[1:]], "shipper": shipper}),
+                *day[0].consignments[1:],
+            ]
+        }
+    )
+    text = write_cuscar(day)
+    assert all(released in text for released in ("?'", "?+", "?:", "??"))
+    path = tmp_path / "released.edi"
+    path.write_text(text, encoding="utf-8")
+    frame = read_frame(path).frame
+    assert "A+B:C'D?E CRATES" in frame.get_column("description").to_list()
+    assert "O'NEIL + SONS: ?LTD" in frame.get_column("shipper_name").to_list()
+    assert set(swaps) <= {"SEL"}
+    _same_as_the_models(path)

@@ -391,6 +391,7 @@ class _Columns:
                 .drop("id", "unit")
             )
         table = ids.hstack([c for f in pl.collect_all(aligned) for c in f.get_columns()])
+        table = reader.translate(table, fields)
 
         def route(found: pl.DataFrame, condition: pl.Expr, reason: str) -> None:
             if deferred is not None:

@@ -78,7 +78,7 @@ class _Part:
         return pl.col(f"_e{number}")
 
     def component(self, number: int, component: int) -> pl.Expr:
-        """Component ``component`` of element ``number``, translated (null if absent);
+        """Component ``component`` of element ``number``, untranslated (null if absent);
         each read once however many selectors read it."""
         self.elements.add(number)
         self.components[number] = max(self.components.get(number, 1), component)
@@ -138,9 +138,7 @@ class _Selected:
                 pl.col(f"_e{n}").str.split_exact(self._comp, c - 1).alias(f"_c{n}")
                 for n, c in part.components.items()
             ).with_columns(
-                self._translated(pl.col(f"_c{n}").struct.field(f"field_{c - 1}")).alias(
-                    f"_t{n}_{c}"
-                )
+                pl.col(f"_c{n}").struct.field(f"field_{c - 1}").alias(f"_t{n}_{c}")
                 for n, c in sorted(part.read)
             )
         return lazy.select("id", *columns)
@@ -170,15 +168,45 @@ class _Selected:
     def _translated(self, expr: pl.Expr) -> pl.Expr:
         return self.cut.translated(expr)
 
+    def _untranslated(self, value: str) -> str:
+        """``value`` as it stands in the cut text (service characters as placeholders)."""
+        back = self.cut.back
+        if back is None:
+            return value
+        return value.translate({ord(c): chr(k) for k, c in back.items()})
+
+    def translate(self, table: pl.DataFrame, fields: list[_Field]) -> pl.DataFrame:
+        """The aggregates of ``table`` (one row per record) with placeholders back to the
+        characters they stand for: done here, on each record's hits, rather than on every
+        component of every segment of the parts (the conditions compare the components
+        as they stand, against values put in the same form)."""
+        if self.cut.back is None:
+            return table
+        out: list[pl.Expr] = []
+        for spec in fields:
+            if spec.kind in ("party", "seals"):
+                continue  # the segment itself (parsed as the tokenizer does); seals: done
+            for order, selector in enumerate(spec.selectors):
+                names = [spec.column(order, suffix) for suffix in _EXTRA.get(spec.kind, ())]
+                if spec.joined or selector.element is not None:
+                    names.append(spec.column(order))
+                for name in names:
+                    column = pl.col(name)
+                    if table.schema[name] == pl.List(pl.String):
+                        out.append(column.list.eval(self._translated(pl.element())).alias(name))
+                    else:
+                        out.append(self._translated(column).alias(name))
+        return table.with_columns(out) if out else table
+
     def _whole(self, part: _Part, number: int) -> pl.Expr:
-        """A whole element: its non-empty components joined with a space, translated
+        """A whole element: its non-empty components joined with a space, untranslated
         (empty when it has none; null when the segment has no such element)."""
         comp = re.escape(self._comp)
         text = part.element(number).str.strip_chars(self._comp)
-        return self._translated(text.str.replace_all(f"{comp}+", " "))
+        return text.str.replace_all(f"{comp}+", " ")
 
     def _value(self, part: _Part, selector: Selector) -> pl.Expr:
-        """The selector's value, translated; null when empty (as the model path finds)."""
+        """The selector's value, untranslated; null when empty (as the model path finds)."""
         if selector.element is None:
             return pl.col("raw")
         if selector.component is None:
@@ -202,7 +230,7 @@ class _Selected:
         hit: pl.Expr = pl.lit(True)
         for element, component, values in selector.conditions:
             value = part.component(element, component or 1).fill_null("")
-            hit = hit & value.is_in(sorted(values))
+            hit = hit & value.is_in(sorted(self._untranslated(v) for v in values))
         name = spec.column(order)
         kind = spec.kind
         if spec.joined:
@@ -243,8 +271,8 @@ class _Selected:
                 pl.when(found).then(fmt).alias(spec.column(order, "_format")),
             ]
         if kind == "seals":
-            seal = part.component(1, 1)
-            sealer = part.component(2, 1)
+            seal = self._translated(part.component(1, 1))
+            sealer = self._translated(part.component(2, 1))
             payload = pl.struct(
                 pl.when(seal != "").then(seal).alias("number"),
                 pl.when(sealer != "").then(sealer).alias("sealer"),
