@@ -185,3 +185,39 @@ def test_reading_only_blanks_the_other_fields_as_a_shipment_without_them() -> No
         [],
     )
     assert batch.reading_only(frame_schema()) is batch  # nothing to blank
+
+
+def test_the_frame_scored_is_in_one_chunk_its_blanks_shared() -> None:
+    # Read slice by slice, a frame is in one chunk a slice: the run's gathers (the hits'
+    # explanations first) would each copy the columns they read into one chunk.
+    batch = read_frame(SAMPLE)
+    kept = {"shipment_id", "consignee_name", "hs_codes", "packages"}
+    frame = pl.concat([batch.frame] * 3, rechunk=False)
+    frame = dataclasses.replace(batch, frame=frame).reading_only(kept).frame
+    expected = frame.clone()
+    score_command._in_one_chunk(frame, kept)
+    assert {frame.get_column(c).n_chunks() for c in frame.columns} == {1}
+    assert frame.equals(expected)
+    # The blanks with one value are one column still (not one copy each).
+    floats = [c for c in frame.columns if c not in kept and frame.schema[c] == pl.Float64]
+    pointers = {frame.get_column(c).to_arrow().buffers()[1].address for c in floats}
+    assert len(floats) > 5
+    assert len(pointers) == 1
+
+
+def test_the_command_scores_a_frame_in_one_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import riskprofile.io._frame._reader as reader
+
+    # Three vessel calls read in three slices (a slice holds whole calls).
+    sample = pl.read_csv(SAMPLE, infer_schema=False)
+    calls = [sample.with_columns(pl.lit(f"73{n}W").alias("voyage_number")) for n in range(3)]
+    pl.concat(calls).write_csv(tmp_path / "calls.csv")
+    monkeypatch.setattr(reader, "SLICE_RECORDS", sample.height)
+    assert read_frame(tmp_path / "calls.csv").frame.get_column("shipment_id").n_chunks() > 1
+    frames = _scored_frames(monkeypatch)
+    code, _, _ = _run(["score", str(tmp_path / "calls.csv"), "--as-of", "2026-11-02"], capsys)
+    assert code == 0
+    (scored,) = frames
+    assert {scored.get_column(c).n_chunks() for c in scored.columns} == {1}

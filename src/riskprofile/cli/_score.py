@@ -11,7 +11,7 @@ import shutil
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +21,8 @@ from riskprofile.cli import _args
 from riskprofile.cli._progress import Progress
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from riskprofile.io import FrameBatch, RejectedRecord
     from riskprofile.model import Strictness
     from riskprofile.profiles import CompiledProfile, ProfileSet
@@ -442,7 +444,11 @@ def _columnar(
     batch = ahead.result()
     _say_rejected(batch)
     if frame_engine is None and args.history is None and args.stowplan is None:
-        batch = _reading_only_what_is_read(batch, profiles, as_of, args.include_drafts)
+        cut = _reading_only_what_is_read(batch, profiles, as_of, args.include_drafts)
+        if cut is not batch:  # the whole frame is freed here: its kept columns are cut's
+            batch = cut
+            del cut
+            _in_one_chunk(batch.frame, _fields_read(profiles, as_of, args.include_drafts))
     store = _history(args, as_of)
     if store is not None:
         from riskprofile.history import with_history
@@ -479,15 +485,22 @@ def _reading_only_what_is_read(
 
     Kept whole when two shipments share an id: the outputs order those by their whole
     content (as the row-wise run does)."""
-    from riskprofile.lists.shared import party_fields
-    from riskprofile.output import shown_fields
-    from riskprofile.scoring import applicable_profiles
-
     ids = batch.frame.get_column("shipment_id")
     # By their hashes (a tenth of the CPU of comparing the texts at a million): two ids
     # that collide only keep the frame whole.
     if ids.hash().n_unique() != ids.len():
         return batch
+    return batch.reading_only(_fields_read(profiles, as_of, include_drafts))
+
+
+def _fields_read(profiles: ProfileSet, as_of: dt.datetime, include_drafts: bool) -> frozenset[str]:
+    """The shipment fields a run of the profiles taking part reads: those their
+    conditions read (a party compared with a trader list whole) and those the outputs
+    show (:func:`~riskprofile.output.shown_fields`)."""
+    from riskprofile.lists.shared import party_fields
+    from riskprofile.output import shown_fields
+    from riskprofile.scoring import applicable_profiles
+
     taking_part, _ = applicable_profiles(profiles, as_of, include_drafts)
     fields = set(shown_fields(i for p in taking_part for i in p.indicators))
     for profile in taking_part:
@@ -495,7 +508,37 @@ def _reading_only_what_is_read(
         fields.update(*(e.condition.fields for e in profile.exceptions))
     for name in [f for f in fields if f.endswith("_name")]:  # a trader list reads the party
         fields.update(f for f in party_fields(name[: -len("_name")]) if f)
-    return batch.reading_only(fields)
+    return frozenset(fields)
+
+
+def _in_one_chunk(frame: pl.DataFrame, kept: Collection[str]) -> None:
+    """Put each column of ``frame`` (read slice by slice: one chunk a slice) in one chunk,
+    in place, one column at a time, so that each column's chunks are freed as soon as it
+    is copied (``frame`` must be their only holder). ``kept``: the fields
+    :meth:`~riskprofile.io.FrameBatch.reading_only` kept; the others are its blanks.
+
+    The run reads these columns many times, and polars gathers from a column in one
+    chunk several times faster: the hits' explanations put every column they read in
+    one chunk first, about 700 MiB at a million shipments held while the hits are
+    explained, the run's peak. A blank, or a column the read left all null, is shared by
+    the columns with the same value: it is made whole once, not once per column."""
+    from riskprofile.model.frame import frame_schema
+
+    schema = frame_schema()
+    shared: dict[tuple[str, str], pl.Series] = {}
+    for index, name in enumerate(frame.columns):
+        column = frame.get_column(name)
+        if column.n_chunks() == 1:
+            continue
+        blank = name in schema and name not in kept
+        if blank or column.null_count() == column.len():
+            key = (str(column.dtype), repr(column.head(1).to_list()))
+            if key not in shared:
+                shared[key] = column.rechunk()
+            frame.replace_column(index, shared[key].alias(name))
+        else:
+            frame.replace_column(index, column.rechunk())
+        del column
 
 
 def _write(
