@@ -220,12 +220,17 @@ def _shipment_places(run: FrameRun) -> pl.DataFrame:
     single rows go straight to their rank."""
     cache = _cache(run)
     frame = _frame(run)
-    units = run.shipment_scores.select("key").join(
-        run.container_table.select("key", "rank", "shipment_count"),
-        on="key",
-        how="left",
-        maintain_order="left",
-    )
+    if run.shipment_ranks is not None:  # placed by the roll-up: no join of the keys
+        ranks = run.shipment_ranks.alias("rank")
+        counts = run.container_table.get_column("shipment_count").gather(ranks - 1)
+        units = pl.DataFrame([ranks, counts])
+    else:
+        units = run.shipment_scores.select("key").join(
+            run.container_table.select("key", "rank", "shipment_count"),
+            on="key",
+            how="left",
+            maintain_order="left",
+        )
     rows = units.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
         pl.col("rank").alias("unit"),

@@ -146,6 +146,9 @@ class FrameRun:
             other than green, or a hit that forces one, on any of the unit's shipments
             (:attr:`ProfileScore.fired <riskprofile.results.ProfileScore.fired>`), which
             evaluation counts per profile.
+        shipment_ranks: each shipment's unit's ``rank`` in :attr:`container_table`, in
+            the frame's order (Int64), as the roll-up grouped them; None: the outputs
+            find it by the unit ``key``.
         stowplan: what joining a stow plan found, as in
             :class:`~riskprofile.scoring.ScoringRun` (set by the caller that joined it).
         reference: the engine that words the :attr:`notes` by evaluating the rows with
@@ -179,6 +182,7 @@ class FrameRun:
     profiles: tuple[CompiledProfile, ...] = field(default=(), repr=False, compare=False)
     problem_rows: pl.Series | None = field(default=None, repr=False, compare=False)
     fired_table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    shipment_ranks: pl.Series | None = field(default=None, repr=False, compare=False)
     stowplan: StowplanCheck | None = None
     reference: Engine | None = field(default=None, repr=False, compare=False)
 
