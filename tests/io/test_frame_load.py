@@ -427,7 +427,19 @@ def test_records_after_the_start_are_read_in_one_piece(tmp_path: Path) -> None:
 
 
 _LINE_BEFORE = st.sampled_from(
-    ["", "   ", ",,", "a,b", "__line__,x,y", 'x,"__line__",y', '"p,q",r,s', "1,2,3,4", "x,y,z"]
+    [
+        "",
+        "   ",
+        ",,",
+        "a,b",
+        "__line__,x,y",
+        'x,"__line__",y',
+        '"p,q",r,s',
+        "1,2,3,4",
+        "x,y,z",
+        '"q"",r",s,t',
+        '"q""","""r",t',
+    ]
 )
 
 

@@ -302,7 +302,7 @@ def _same_width(line: bytes, delimiter: str, width: int) -> bool:
     """Whether one line of the file (with its line break) is ``width`` cells that Polars
     may take as a header: not blank, split by the csv module into that many (the file
     passed the RFC 4180 check, so Polars splits it alike), none named ``__line__``."""
-    text = line.decode("utf-8").removesuffix("\n")
+    text = line.decode("utf-8", "replace").removesuffix("\n")  # Polars refuses what is not
     if not text.strip():
         return False
     cells = next(csv.reader([text], delimiter=delimiter), [])
