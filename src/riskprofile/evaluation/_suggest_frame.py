@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
 
 import polars as pl
 
@@ -460,7 +459,11 @@ def _whole(frame: pl.DataFrame) -> pl.DataFrame:
     if not missing:
         return frame
     blank = shipment_frame([Shipment(shipment_id="-")]).select(missing)
-    filled = frame.hstack(blank[pl.zeros(frame.height, pl.UInt32, eager=True)])
+    # As literals: Polars keeps a column of one repeated value without a row each (the
+    # test period of a large history is most of a hundred columns wide).
+    filled = frame.with_columns(
+        pl.lit(blank.get_column(name)).first().alias(name) for name in missing
+    )
     return filled.select(*schema, *(c for c in frame.columns if c not in schema))
 
 
@@ -579,68 +582,56 @@ def _match(
     known = units.select(pl.col("_key").alias("unit"))
     direct = table.join(known, on="unit", how="semi").rename({"unit": "_key"})
     rest = table.join(known, on="unit", how="anti")
+    placed = [direct.select("_key", "i", "f", "d")]
+    unplaced: list[pl.DataFrame] = []
+    indexes: dict[str, pl.DataFrame] = {}
+
+    def index(kind: str) -> pl.DataFrame:
+        """Per container number (``c``) or folded B/L number (``b``) of the history: how
+        many units (vessel calls) it names (``n``), and the units' keys (``_key``)."""
+        if kind not in indexes:
+            if kind == "c":
+                named = frame.select("container_number").with_columns(keys.alias("_key"))
+                named = named.filter(pl.col("container_number").is_not_null()).unique()
+                place = _containers(named.get_column("container_number"), fold=False)
+                named = named.select(place.alias("place"), "_key")
+                counts = named.group_by("place").agg(pl.col("_key").n_unique().alias("n"))
+            else:
+                named = frame.select("bl_number", "manifest_ref").with_columns(keys.alias("_key"))
+                named = named.filter(pl.col("bl_number").is_not_null()).unique()
+                place = _folded(named.get_column("bl_number"))
+                named = named.select(place.alias("place"), "manifest_ref", "_key")
+                counts = named.group_by("place").agg(pl.col("manifest_ref").n_unique().alias("n"))
+            indexes[kind] = counts.join(named.select("place", "_key").unique(), on="place")
+        return indexes[kind]
+
     # Each outcome's four places in order: its container, its B/L, its unit read as a
-    # container and as a B/L; the first that names a unit, or several, decides.
-    rest = rest.with_columns(
-        _containers(rest.get_column("c"), fold=True).alias("c1"),
-        _folded(rest.get_column("b")).alias("b2"),
-        _containers(rest.get_column("unit"), fold=True).alias("c3"),
-        _folded(rest.get_column("unit")).alias("b4"),
-    )
-    with_container = frame.select("container_number").with_columns(keys.alias("_key"))
-    with_container = with_container.filter(pl.col("container_number").is_not_null()).unique()
-    wanted_c = pl.concat([rest.get_column("c1"), rest.get_column("c3")]).drop_nulls().unique()
-    containers = (
-        with_container.with_columns(
-            _containers(with_container.get_column("container_number"), fold=False).alias("cn")
+    # container and as a B/L; the first that names a unit, or several, decides. Each
+    # step reads only the outcomes no earlier step decided.
+    for column, kind in (("c", "c"), ("b", "b"), ("unit", "c"), ("unit", "b")):
+        values = rest.get_column(column)
+        if rest.is_empty() or values.null_count() == len(values):
+            continue
+        place = _containers(values, fold=True) if kind == "c" else _folded(values)
+        found = rest.with_columns(place.alias("place")).join(
+            index(kind).select("place", "n").unique(), on="place", how="left"
         )
-        .filter(pl.col("cn").is_in(wanted_c.implode()))
-        .group_by("cn")
-        .agg(pl.col("_key").n_unique().alias("n"), pl.col("_key").first().alias("key"))
-    )
-    bills = frame.select("bl_number", "manifest_ref").with_columns(keys.alias("_key"))
-    bills = bills.filter(pl.col("bl_number").is_not_null()).unique()
-    wanted_b = pl.concat([rest.get_column("b2"), rest.get_column("b4")]).drop_nulls().unique()
-    bills = bills.with_columns(_folded(bills.get_column("bl_number")).alias("bf")).filter(
-        pl.col("bf").is_in(wanted_b.implode())
-    )
-    calls = bills.group_by("bf").agg(pl.col("manifest_ref").n_unique().alias("n"))
-    for column, table_ in (("c1", containers), ("c3", containers)):
-        rest = rest.join(
-            table_.rename({"cn": column, "n": f"{column}_n", "key": f"{column}_key"}),
-            on=column, how="left",
-        )  # fmt: skip
-    for column in ("b2", "b4"):
-        rest = rest.join(calls.rename({"bf": column, "n": f"{column}_n"}), on=column, how="left")
-    found = [pl.col(f"{c}_n").fill_null(0) > 0 for c in ("c1", "b2", "c3", "b4")]
-    chosen: Any = pl.when(found[0]).then(pl.lit("c1"))
-    for place, hit in zip(("b2", "c3", "b4"), found[1:], strict=True):
-        chosen = chosen.when(hit).then(pl.lit(place))
-    rest = rest.with_columns(chosen.otherwise(None).alias("_by"))
-    count = pl.coalesce(
-        *(pl.when(pl.col("_by") == c).then(pl.col(f"{c}_n")) for c in ("c1", "b2", "c3", "b4"))
-    )
-    rest = rest.with_columns(count.alias("_n"))
-    placed = rest.filter(pl.col("_n") == 1)
-    by_container = placed.filter(pl.col("_by").is_in(["c1", "c3"])).select(
-        pl.when(pl.col("_by") == "c1").then("c1_key").otherwise("c3_key").alias("_key"),
-        "i", "f", "d",
-    )  # fmt: skip
-    by_bill = (
-        placed.filter(pl.col("_by").is_in(["b2", "b4"]))
-        .select(
-            pl.when(pl.col("_by") == "b2").then("b2").otherwise("b4").alias("bf"), "i", "f", "d"
+        decided = found.filter(pl.col("n").fill_null(0) > 0)
+        placed.append(
+            decided.filter(pl.col("n") == 1)
+            .join(index(kind).select("place", "_key"), on="place")
+            .select("_key", "i", "f", "d")
         )
-        .join(bills.select("bf", "_key").unique(), on="bf")
-        .drop("bf")
+        unplaced.append(decided.filter(pl.col("n") > 1).select("_o", "unit"))
+        rest = found.filter(pl.col("n").fill_null(0) == 0).drop("place", "n")
+    matched = (
+        pl.concat(placed)
+        .group_by("_key")
+        .agg(
+            pl.col("i").any().alias("_inspected"),
+            pl.col("f").any().alias("_finding"),
+            pl.col("d").min().alias("_date"),
+        )
     )
-    every = pl.concat(
-        [direct.select("_key", "i", "f", "d"), by_container, by_bill.select("_key", "i", "f", "d")]
-    )
-    matched = every.group_by("_key").agg(
-        pl.col("i").any().alias("_inspected"),
-        pl.col("f").any().alias("_finding"),
-        pl.col("d").min().alias("_date"),
-    )
-    left = rest.filter(pl.col("_n").fill_null(0) != 1).sort("_o").get_column("unit")
+    left = pl.concat([*unplaced, rest.select("_o", "unit")]).sort("_o").get_column("unit")
     return matched, left.len(), left[0] if left.len() else None
