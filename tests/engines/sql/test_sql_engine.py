@@ -399,6 +399,23 @@ def test_what_does_not_translate_runs_on_the_columnar_engine(
     assert (hit, error) == rowwise(compiled(expression), EDGES)
 
 
+def test_a_comprehension_reading_other_fields_runs_translated_on_the_columnar_engine(
+    sql_engine: SqlEngine,
+) -> None:
+    # suggest's combination shape: not in SQL, and no longer row-wise behind it.
+    expression = (
+        "port_of_loading != null and [h for h in hs_chapters if [c for c in route_countries "
+        "if h + c + port_of_loading[2:] in $codes]].length > 0"
+    )
+    rows = [*EDGES, Shipment(hs_chapters=["A"], route_countries=["F"], port_of_loading="PK")]
+    hit, error, fallback = sql_masks(sql_engine, expression, rows)
+    assert fallback is not None
+    assert fallback.startswith("not in SQL: ")
+    assert fallback.endswith("ran columnar")
+    assert (hit, error) == rowwise(compiled(expression), rows)
+    assert hit[-1]
+
+
 def test_a_regex_postgres_cannot_say_alike_runs_on_the_columnar_engine(
     sql_engine: SqlEngine,
 ) -> None:
