@@ -263,9 +263,9 @@ def test_the_exploded_frame_is_built_in_bounded_batches() -> None:
     seen: list[int] = []
     original = _exploded._Exploded._per_row
 
-    def recording(self: Any, rows: Any) -> Any:
+    def recording(self: Any, rows: Any, lengths: Any) -> Any:
         seen.append(int(rows.get_column("~list").list.len().sum()))
-        return original(self, rows)
+        return original(self, rows, lengths)
 
     shipments = [Shipment(hs_chapters=[f"{n:02}"] * (n % 7), route_countries=["AF", "PK"],
                           port_of_loading="AFKBL") for n in range(40)]  # fmt: skip

@@ -4,12 +4,13 @@ the list exploded to one row per element.
 ``[h for h in hs_subheadings if h + ":" + tax_type in $code_tax_types]`` cannot run in
 ``list.eval`` (Polars lets an element expression read the element only). Such a
 comprehension is evaluated by :class:`_Exploded`, a batch function over a struct of the
-iterated list and every column the body reads: it explodes the list with the row's
-number (a row with an empty list has no element), evaluates the body's masks (kept,
-error, undecided) as ordinary column expressions there, with the other fields repeated
-for each element, and sums and ors them back per row. A comprehension in the body over
-another list field is one more such function inside the exploded frame: a cross product
-of the two lists per row.
+iterated list and every column the body reads: it explodes the list (a row with an
+empty list has no element; the others' elements follow in the rows' order), evaluates
+the body's masks (kept, error, undecided) as ordinary column expressions there, with the
+other fields repeated for each element, and sums them back per row (the differences of
+their running sums at the ends of each row's elements: no grouping). A comprehension
+in the body over another list field is one more such function inside the exploded
+frame: a cross product of the two lists per row.
 
 The exploded frame is built a batch of rows at a time, at most :data:`ELEMENTS_PER_BATCH`
 elements and those of one more row, so that memory is bounded whatever the lists'
@@ -35,9 +36,8 @@ ELEMENTS_PER_BATCH = 1 << 20
 MAX_NESTING = 2
 """How deep comprehensions over list fields that read other fields may nest."""
 
-# The struct's field holding the iterated list, and the exploded frame's row number.
+# The struct's field holding the iterated list.
 _LIST = "~list"
-_ROW = "~row"
 _RESULT = pl.Struct({"count": pl.Int64, "error": pl.Boolean, "undecided": pl.Boolean})
 _UNIQUE = itertools.count()
 
@@ -65,21 +65,17 @@ class _Exploded:
         lengths = frame.get_column(_LIST).list.len().fill_null(0)
         if height and lengths.max() == 1:
             return self._at_most_one(frame, lengths).alias(rows.name)
-        found: list[pl.DataFrame] = []
-        if height and lengths.sum() > 0:
-            frame = frame.with_row_index(_ROW)
-            for start, stop in _batches(lengths, ELEMENTS_PER_BATCH):
-                found.append(self._per_row(frame.slice(start, stop - start)))
-        count = pl.zeros(height, pl.Int64, eager=True).alias("count")
-        error = pl.repeat(False, height, dtype=pl.Boolean, eager=True).alias("error")
-        undecided = error.alias("undecided")
-        if found:
-            per_row = pl.concat(found)
-            index = per_row.get_column(_ROW)
-            count = count.scatter(index, per_row.get_column("count"))
-            error = error.clone().scatter(index, per_row.get_column("error"))
-            undecided = undecided.clone().scatter(index, per_row.get_column("undecided"))
-        return pl.struct(count, error, undecided, eager=True).alias(rows.name)
+        if not height or lengths.sum() == 0:
+            count = pl.zeros(height, pl.Int64, eager=True).alias("count")
+            never = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
+            return pl.struct(count, never.alias("error"), never.alias("undecided"),
+                             eager=True).alias(rows.name)  # fmt: skip
+        found = [
+            self._per_row(frame.slice(start, stop - start), lengths.slice(start, stop - start))
+            for start, stop in _batches(lengths, ELEMENTS_PER_BATCH)
+        ]
+        per_row = found[0] if len(found) == 1 else pl.concat(found)
+        return per_row.to_struct(rows.name)
 
     def _at_most_one(self, rows: pl.DataFrame, lengths: pl.Series) -> pl.Series:
         """As :meth:`__call__` where no list has more than one element (a declaration's
@@ -103,9 +99,11 @@ class _Exploded:
         ).collect()
         return result.to_series()
 
-    def _per_row(self, rows: pl.DataFrame) -> pl.DataFrame:
-        """The rows' counts and masks, for those with at least one element."""
-        # An empty (or null) list gives no element, as row-wise.
+    def _per_row(self, rows: pl.DataFrame, lengths: pl.Series) -> pl.DataFrame:
+        """The rows' counts and masks (``count``, ``error``, ``undecided``)."""
+        # An empty (or null) list gives no element, as row-wise; the others' elements
+        # follow in the rows' order, so each row's are a stretch: its sums are the
+        # differences of the running sums at the stretch's ends.
         elements = (
             rows.lazy()
             .explode(_LIST, empty_as_null=False, keep_nulls=False)
@@ -114,16 +112,30 @@ class _Exploded:
         )
         for name, expr in self.parts:
             elements = elements.with_columns(expr.alias(name))
-        return (
+        running = (
             elements.select(
-                pl.col(_ROW),
-                self.keep.cast(pl.Int64).alias("count"),
-                self.error.alias("error"),
-                self.undecided.alias("undecided"),
+                # Nulls as sums and anys read them: nothing.
+                self.keep.cast(pl.Int64).fill_null(0).alias("count"),
+                self.error.fill_null(False).cast(pl.Int64).alias("error"),
+                self.undecided.fill_null(False).cast(pl.Int64).alias("undecided"),
             )
-            .group_by(_ROW)
-            .agg(pl.col("count").sum(), pl.col("error").any(), pl.col("undecided").any())
+            .select(pl.all().cum_sum())
             .collect()
+        )
+        zero = pl.DataFrame({name: [0] for name in running.columns}, schema=running.schema)
+        running = pl.concat([zero, running])
+        ends = lengths.cast(pl.Int64).cum_sum()
+        starts = ends - lengths.cast(pl.Int64)
+        sums = {
+            name: running.get_column(name).gather(ends) - running.get_column(name).gather(starts)
+            for name in running.columns
+        }
+        return pl.DataFrame(
+            {
+                "count": sums["count"],
+                "error": sums["error"] > 0,
+                "undecided": sums["undecided"] > 0,
+            }
         )
 
 
