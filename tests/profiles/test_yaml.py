@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskprofile.profiles._yaml import YamlError, parse
+from riskprofile.profiles._yaml import MAX_DEPTH, YamlError, parse
 from tests.depth import depth
 
 # The pieces YAML mistakes are made of.
@@ -81,3 +81,26 @@ def test_a_huge_integer_is_refused_in_a_short_message() -> None:
         "large"
     )
     assert (info.value.line, info.value.column) == (1, 9)
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+@pytest.mark.parametrize("extra", [1, 5_000])
+def test_a_flow_collection_too_deep_is_refused_at_its_bracket(opening: str, extra: int) -> None:
+    """The bracket that goes deeper than any value may is named, whatever follows it: the
+    scanner stops there instead of reading ahead through every bracket of the file (a
+    file of 20,000 brackets took about a second before being refused at the first)."""
+    levels = MAX_DEPTH + 1 + extra
+    closing = "]" if opening == "[" else "}"
+    body = "1" if opening != "[" else ""
+    text = "a: " + opening * levels + body + closing * levels + "\n"
+    with pytest.raises(YamlError, match=f"nested more than {MAX_DEPTH} deep") as caught:
+        parse(text)
+    # The (MAX_DEPTH + 1)-th bracket, or the one after it: never the outermost.
+    column = caught.value.column
+    assert column is not None
+    assert column > 3 + len(opening) * MAX_DEPTH
+
+
+def test_a_flow_collection_as_deep_as_allowed_still_parses() -> None:
+    text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert parse(text).data is not None

@@ -169,6 +169,23 @@ def _deep_flow_start(text: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a flow collection (``[``, ``{``) nested deeper than
+    any value may be as its bracket is scanned: the scanner otherwise reads ahead through
+    every bracket of ``[[[[...`` (each may start a key) before the first value is built,
+    about a second for a file of nothing but brackets, and only then is the depth seen."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803
+        # The element of a collection one level in has a path one longer, so flow level
+        # MAX_DEPTH + 1 is always deeper than `build` allows (never refused sooner).
+        if self.flow_level > MAX_DEPTH:
+            mark = self.get_mark()
+            raise YamlError(
+                f"values are nested more than {MAX_DEPTH} deep", mark.line + 1, mark.column + 1
+            )
+        super().fetch_flow_collection_start(TokenClass)
+
+
 def _expanded_size(root: yaml.Node, limit: int) -> int:
     """How many values the node graph expands to, counted without expanding it (aliases
     share nodes, so sizes are memoised per node); stops early past ``limit``."""
@@ -206,7 +223,7 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
 def parse(text: str, *, max_nodes: int = MAX_NODES) -> YamlDocument:
     """Parse one YAML document with positions; raise :class:`YamlError` on any problem."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         at = exc.position
         raise YamlError(
