@@ -139,3 +139,45 @@ def test_no_reader_keeps_its_own_copy_of_the_policies() -> None:
         and any(s in path.read_text(encoding="utf-8") for s in ('== ".tsv"', "\\ufeff"))
     ]
     assert spelt == []
+
+
+_UNCLOSED_HEADER = "bl_number,container_number,port_of_loading,port_of_discharge\n"
+_GOOD_ROW = "MEDU{n:04d},MSCU1234565,CNSHA,PKKHI\n"
+
+
+@pytest.mark.parametrize("rows_after", [0, 1, 3])
+@pytest.mark.parametrize("line_break_at_end", [True, False])
+def test_a_quoted_cell_that_never_closes_is_rejected_not_read_into_one_cell(
+    tmp_path: Path, rows_after: int, line_break_at_end: bool
+) -> None:
+    """The csv module, lenient, reads an unclosed quote to the end of the file: every
+    later record became part of one cell, and the file read as fewer records without a
+    word. The record is rejected, naming the lines it would have swallowed; the records
+    before it are read as they were (both paths: the frame's routes such a file to the
+    reference reader)."""
+    before = "".join(_GOOD_ROW.format(n=n) for n in range(2))
+    after = "".join(_GOOD_ROW.format(n=n) for n in range(10, 10 + rows_after))
+    text = _UNCLOSED_HEADER + before + '"MEDU9999,MSCU1234565,CNSHA,PKKHI\n' + after
+    if not line_break_at_end:
+        text = text.rstrip("\n")
+    path = tmp_path / "unclosed.csv"
+    path.write_text(text, encoding="utf-8")
+    last = text.count("\n") + (0 if text.endswith("\n") else 1)
+    batch, frame = read_batch(path), read_frame(path)
+    for reading in (batch, frame):
+        assert reading.records_read == 3
+        [rejected] = reading.rejected
+        assert rejected.record == 4
+        assert f"lines 4 to {last} (the end of the file)" in rejected.reason
+        assert "never closes" in rejected.reason
+    assert sorted(s.bl_number for s in batch.shipments) == ["MEDU0000", "MEDU0001"]
+    assert frame.frame.height == 2
+
+
+def test_a_quoted_cell_closed_on_the_last_line_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "closed.csv"
+    text = _UNCLOSED_HEADER + _GOOD_ROW.format(n=1) + 'MEDU0002,MSCU1234565,CNSHA,"PK\nKHI"'
+    path.write_text(text, encoding="utf-8")
+    batch = read_batch(path)
+    assert batch.records_read == 2
+    assert [r.reason for r in batch.rejected if "never closes" in r.reason] == []

@@ -39,6 +39,7 @@ from riskprofile.io._layout import ColumnMapping
 
 __all__ = [
     "BOM",
+    "UNCLOSED",
     "UNDECODABLE",
     "allow_any_csv_cell",
     "csv_rows",
@@ -174,6 +175,45 @@ def undecodable_cell(header: list[str], cells: list[str]) -> tuple[str, str] | N
     return None
 
 
+UNCLOSED = "__unclosed__"
+"""The key of the row :func:`csv_rows` gives for a record whose quoted cell never closes
+(the value: the file's last line, up to which the csv module read it as one cell)."""
+
+
+class _LinesRead:
+    """A text file's lines as the csv module takes them, keeping those of the record
+    being read (``taken``) and whether the file ran out under it (``ended``)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._lines = iter(handle)
+        self.taken: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> _LinesRead:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            text = next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
+        self.taken.append(text)
+        return text
+
+
+def _unclosed(taken: list[str], delimiter: str) -> bool:
+    """Whether a record's lines end inside a quoted cell: the csv module, lenient, reads
+    such a cell to the end of the file (every later line into one cell, without a word);
+    strict, it says "unexpected end of data"."""
+    try:
+        for _ in csv.reader(taken, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def csv_rows(
     handle: TextIO, mapping: ColumnMapping, source: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -184,7 +224,8 @@ def csv_rows(
     the batch; in the header it makes the file unreadable.
     """
     allow_any_csv_cell()
-    reader = csv.reader(handle, delimiter=mapping.delimiter)
+    lines = _LinesRead(handle)
+    reader = csv.reader(lines, delimiter=mapping.delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -202,6 +243,7 @@ def csv_rows(
         line = reader.line_num
         while True:
             start = line + 1
+            lines.taken.clear()
             try:
                 cells = next(reader)
             except StopIteration:
@@ -209,6 +251,9 @@ def csv_rows(
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
+            if lines.ended and _unclosed(lines.taken, mapping.delimiter):
+                yield start, {UNCLOSED: line}
+                return
             if not cells or all(not c.strip() for c in cells):
                 continue
             bad = undecodable_cell(header, cells)
