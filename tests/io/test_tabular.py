@@ -181,3 +181,17 @@ def test_a_quoted_cell_closed_on_the_last_line_is_read(tmp_path: Path) -> None:
     batch = read_batch(path)
     assert batch.records_read == 2
     assert [r.reason for r in batch.rejected if "never closes" in r.reason] == []
+
+
+def test_an_outcome_whose_quoted_cell_never_closes_is_rejected(tmp_path: Path) -> None:
+    """The outcome reader has its own CSV loop: the same rule holds there."""
+    lines = OUTCOMES.read_text(encoding="utf-8").splitlines(keepends=True)[:6]
+    header, rows = lines[0], lines[1:]
+    broken = '"' + rows[2]  # a quote opened at the start of the third record
+    path = tmp_path / "outcomes.csv"
+    path.write_text(header + "".join(rows[:2]) + broken + "".join(rows[3:]), encoding="utf-8")
+    reading = read_outcomes(path)
+    assert len(reading.outcomes) == 2
+    [rejected] = reading.rejected
+    assert rejected.record == 4
+    assert "lines 4 to 6 (the end of the file)" in rejected.reason

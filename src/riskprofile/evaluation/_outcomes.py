@@ -33,6 +33,8 @@ from riskprofile.io import (
 from riskprofile.io.shared import (
     DOCUMENT_LIMITS,
     FILE_LIMITS,
+    UNCLOSED,
+    LinesRead,
     allow_any_csv_cell,
     did_you_mean,
     iter_lines,
@@ -41,6 +43,8 @@ from riskprofile.io.shared import (
     read_document,
     read_mapping_yaml,
     table_mapping,
+    unclosed_quote,
+    unclosed_reason,
     yaml_line,
 )
 from riskprofile.model.codes import normalise_container_number
@@ -458,6 +462,8 @@ def _record(reader: _RowReader, number: int, record: Any) -> None:
         _reject(reader, number, record.reason)
     elif not isinstance(record, dict):
         _reject(reader, number, "an outcome must be an object of column names and values")
+    elif UNCLOSED in record:
+        _reject(reader, number, unclosed_reason(number, record[UNCLOSED]))
     elif "__extra__" in record:
         extra = ", ".join(map(repr, record["__extra__"]))
         _reject(reader, number, f"more cells than header columns: {extra}")
@@ -501,7 +507,8 @@ def _csv_records(
             path=source,
         ) from None
     allow_any_csv_cell()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = LinesRead(io.StringIO(text, newline=""))
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -513,6 +520,7 @@ def _csv_records(
         line = reader.line_num
         while True:
             start = line + 1
+            lines.taken.clear()
             try:
                 cells = next(reader)
             except StopIteration:
@@ -520,6 +528,9 @@ def _csv_records(
             except csv.Error as exc:
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
+            if lines.ended and unclosed_quote(lines.taken, delimiter):
+                yield start, {UNCLOSED: line}
+                return
             if not cells or all(not c.strip() for c in cells):
                 continue
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from riskprofile.errors import InputFormatError, RecordError
 from riskprofile.io._batch import FieldProblem, RejectedRecord, problems_from_validation
 from riskprofile.io._layout import COLUMN_BY_NAME, COLUMNS, Column, ColumnMapping, did_you_mean
-from riskprofile.io._tabular import UNCLOSED, UNDECODABLE
+from riskprofile.io._tabular import UNCLOSED, UNDECODABLE, unclosed_reason
 from riskprofile.model import QualityFlag, Strictness, validation_context
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
@@ -285,11 +285,7 @@ class TableReader:
             self._reject(line, [FieldProblem(self._shown(column), shown, reason)])
             return
         if UNCLOSED in row:
-            reason = (
-                f"a quoted cell opened on this record never closes: lines {line} to "
-                f"{row[UNCLOSED]} (the end of the file) would be one cell; close its quote "
-                '(") or double a quote inside a quoted cell ("")'
-            )
+            reason = unclosed_reason(line, row[UNCLOSED])
             self._reject(line, [FieldProblem(None, None, reason)])
             return
         if "__extra__" in row:

@@ -41,6 +41,7 @@ __all__ = [
     "BOM",
     "UNCLOSED",
     "UNDECODABLE",
+    "LinesRead",
     "allow_any_csv_cell",
     "csv_rows",
     "decode_table",
@@ -49,6 +50,8 @@ __all__ = [
     "require_batch_file",
     "table_mapping",
     "table_utf8",
+    "unclosed_quote",
+    "unclosed_reason",
     "undecodable_cell",
 ]
 
@@ -180,7 +183,7 @@ UNCLOSED = "__unclosed__"
 (the value: the file's last line, up to which the csv module read it as one cell)."""
 
 
-class _LinesRead:
+class LinesRead:
     """A text file's lines as the csv module takes them, keeping those of the record
     being read (``taken``) and whether the file ran out under it (``ended``)."""
 
@@ -189,7 +192,7 @@ class _LinesRead:
         self.taken: list[str] = []
         self.ended = False
 
-    def __iter__(self) -> _LinesRead:
+    def __iter__(self) -> LinesRead:
         return self
 
     def __next__(self) -> str:
@@ -202,7 +205,7 @@ class _LinesRead:
         return text
 
 
-def _unclosed(taken: list[str], delimiter: str) -> bool:
+def unclosed_quote(taken: list[str], delimiter: str) -> bool:
     """Whether a record's lines end inside a quoted cell: the csv module, lenient, reads
     such a cell to the end of the file (every later line into one cell, without a word);
     strict, it says "unexpected end of data"."""
@@ -212,6 +215,16 @@ def _unclosed(taken: list[str], delimiter: str) -> bool:
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
     return False
+
+
+def unclosed_reason(first: int, last: int) -> str:
+    """Why a record whose quoted cell opened on line ``first`` and never closed before
+    the file's last line ``last`` is rejected."""
+    return (
+        f"a quoted cell opened on this record never closes: lines {first} to {last} (the "
+        'end of the file) would be one cell; close its quote (") or double a quote inside '
+        'a quoted cell ("")'
+    )
 
 
 def csv_rows(
@@ -224,7 +237,7 @@ def csv_rows(
     the batch; in the header it makes the file unreadable.
     """
     allow_any_csv_cell()
-    lines = _LinesRead(handle)
+    lines = LinesRead(handle)
     reader = csv.reader(lines, delimiter=mapping.delimiter)
     try:
         header = next(reader)
@@ -251,7 +264,7 @@ def csv_rows(
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
-            if lines.ended and _unclosed(lines.taken, mapping.delimiter):
+            if lines.ended and unclosed_quote(lines.taken, mapping.delimiter):
                 yield start, {UNCLOSED: line}
                 return
             if not cells or all(not c.strip() for c in cells):

@@ -29,11 +29,15 @@ from riskprofile.io._json import (
 from riskprofile.io._layout import did_you_mean, read_mapping_yaml, yaml_line
 from riskprofile.io._table_write import FlatSink
 from riskprofile.io._tabular import (
+    UNCLOSED,
+    LinesRead,
     allow_any_csv_cell,
     open_table,
     parquet_rows,
     require_batch_file,
     table_mapping,
+    unclosed_quote,
+    unclosed_reason,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +51,8 @@ __all__ = [
     "FlatSink",
     "JsonInputError",
     "JsonLimits",
+    "LinesRead",
+    "UNCLOSED",
     "allow_any_csv_cell",
     "convert_flat",
     "csv_line",
@@ -62,6 +68,8 @@ __all__ = [
     "read_mapping_yaml",
     "require_batch_file",
     "table_mapping",
+    "unclosed_quote",
+    "unclosed_reason",
     "yaml_line",
 ]
 
