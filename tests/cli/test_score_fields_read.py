@@ -156,10 +156,11 @@ def test_shipments_sharing_an_id_keep_the_frame_whole() -> None:
     import datetime as dt
 
     as_of = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
-    cut = score_command._reading_only_what_is_read(batch, profiles, as_of, False)
+    fields = score_command._fields_read(profiles, as_of, False)
+    cut = score_command._reading_only_what_is_read(batch, fields)
     assert cut is not batch
     twice = dataclasses.replace(batch, frame=pl.concat([batch.frame, batch.frame.head(1)]))
-    assert score_command._reading_only_what_is_read(twice, profiles, as_of, False) is twice
+    assert score_command._reading_only_what_is_read(twice, fields) is twice
 
 
 def test_reading_only_blanks_the_other_fields_as_a_shipment_without_them() -> None:

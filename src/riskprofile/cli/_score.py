@@ -444,11 +444,12 @@ def _columnar(
     batch = ahead.result()
     _say_rejected(batch)
     if frame_engine is None and args.history is None and args.stowplan is None:
-        cut = _reading_only_what_is_read(batch, profiles, as_of, args.include_drafts)
+        fields = _fields_read(profiles, as_of, args.include_drafts)
+        cut = _reading_only_what_is_read(batch, fields)
         if cut is not batch:  # the whole frame is freed here: its kept columns are cut's
             batch = cut
             del cut
-            _in_one_chunk(batch.frame, _fields_read(profiles, as_of, args.include_drafts))
+            _in_one_chunk(batch.frame, fields)
     store = _history(args, as_of)
     if store is not None:
         from riskprofile.history import with_history
@@ -471,13 +472,10 @@ def _columnar(
     return (run if check is None else replace(run, stowplan=check)), account
 
 
-def _reading_only_what_is_read(
-    batch: FrameBatch, profiles: ProfileSet, as_of: dt.datetime, include_drafts: bool
-) -> FrameBatch:
+def _reading_only_what_is_read(batch: FrameBatch, fields: Collection[str]) -> FrameBatch:
     """The batch with the shipment fields that nothing of this run reads left blank
-    (:meth:`~riskprofile.io.FrameBatch.reading_only`): the fields the conditions of the
-    profiles taking part read (a party compared with a trader list whole) and those the
-    outputs show (:func:`~riskprofile.output.shown_fields`). Every field was read and
+    (:meth:`~riskprofile.io.FrameBatch.reading_only`), given the ``fields`` it reads
+    (:func:`_fields_read`). Every field was read and
     checked (the rejected records and quality flags are the file's); the fields left
     blank (about a quarter of the frame's memory at a million shipments with the
     bundled library: addresses, the notify party, the vessel...) are freed before
@@ -490,7 +488,7 @@ def _reading_only_what_is_read(
     # that collide only keep the frame whole.
     if ids.hash().n_unique() != ids.len():
         return batch
-    return batch.reading_only(_fields_read(profiles, as_of, include_drafts))
+    return batch.reading_only(fields)
 
 
 def _fields_read(profiles: ProfileSet, as_of: dt.datetime, include_drafts: bool) -> frozenset[str]:

@@ -43,7 +43,6 @@ from riskprofile.io.shared import (
     read_document,
     read_mapping_yaml,
     table_mapping,
-    unclosed_quote,
     unclosed_reason,
     yaml_line,
 )
@@ -520,7 +519,6 @@ def _csv_records(
         line = reader.line_num
         while True:
             start = line + 1
-            lines.taken.clear()
             try:
                 cells = next(reader)
             except StopIteration:
@@ -528,7 +526,7 @@ def _csv_records(
             except csv.Error as exc:
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
-            if lines.ended and unclosed_quote(lines.taken, delimiter):
+            if lines.ended:
                 yield start, {UNCLOSED: line}
                 return
             if not cells or all(not c.strip() for c in cells):

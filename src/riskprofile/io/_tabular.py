@@ -50,7 +50,6 @@ __all__ = [
     "require_batch_file",
     "table_mapping",
     "table_utf8",
-    "unclosed_quote",
     "unclosed_reason",
     "undecodable_cell",
 ]
@@ -184,12 +183,14 @@ UNCLOSED = "__unclosed__"
 
 
 class LinesRead:
-    """A text file's lines as the csv module takes them, keeping those of the record
-    being read (``taken``) and whether the file ran out under it (``ended``)."""
+    """A text file's lines as the csv module takes them, saying whether the file ran out
+    under a record (``ended``). The csv module asks for a line past the end only from
+    inside a quoted cell (no escape character is set): lenient, it then gives the cell
+    read to the end of the file, every later line in it, without a word; so a record read
+    once ``ended`` is set is one whose quoted cell never closes."""
 
     def __init__(self, handle: TextIO) -> None:
         self._lines = iter(handle)
-        self.taken: list[str] = []
         self.ended = False
 
     def __iter__(self) -> LinesRead:
@@ -197,24 +198,10 @@ class LinesRead:
 
     def __next__(self) -> str:
         try:
-            text = next(self._lines)
+            return next(self._lines)
         except StopIteration:
             self.ended = True
             raise
-        self.taken.append(text)
-        return text
-
-
-def unclosed_quote(taken: list[str], delimiter: str) -> bool:
-    """Whether a record's lines end inside a quoted cell: the csv module, lenient, reads
-    such a cell to the end of the file (every later line into one cell, without a word);
-    strict, it says "unexpected end of data"."""
-    try:
-        for _ in csv.reader(taken, delimiter=delimiter, strict=True):
-            pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
 
 
 def unclosed_reason(first: int, last: int) -> str:
@@ -256,7 +243,6 @@ def csv_rows(
         line = reader.line_num
         while True:
             start = line + 1
-            lines.taken.clear()
             try:
                 cells = next(reader)
             except StopIteration:
@@ -264,7 +250,7 @@ def csv_rows(
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise InputFormatError(f"line {start}: {exc}", path=source) from None
             line = reader.line_num
-            if lines.ended and unclosed_quote(lines.taken, mapping.delimiter):
+            if lines.ended:
                 yield start, {UNCLOSED: line}
                 return
             if not cells or all(not c.strip() for c in cells):

@@ -36,7 +36,6 @@ from riskprofile.io._tabular import (
     parquet_rows,
     require_batch_file,
     table_mapping,
-    unclosed_quote,
     unclosed_reason,
 )
 
@@ -68,7 +67,6 @@ __all__ = [
     "read_mapping_yaml",
     "require_batch_file",
     "table_mapping",
-    "unclosed_quote",
     "unclosed_reason",
     "yaml_line",
 ]
