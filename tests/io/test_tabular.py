@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from riskprofile.errors import InputFormatError
 from riskprofile.evaluation import read_outcomes
 from riskprofile.io import ColumnMapping, read_batch, read_frame
 from riskprofile.io._tabular import BOM, decode_table, table_mapping
@@ -195,3 +196,13 @@ def test_an_outcome_whose_quoted_cell_never_closes_is_rejected(tmp_path: Path) -
     [rejected] = reading.rejected
     assert rejected.record == 4
     assert "lines 4 to 6 (the end of the file)" in rejected.reason
+
+
+@pytest.mark.parametrize("reader", ["batch", "frame", "outcomes"])
+def test_a_header_whose_quoted_cell_never_closes_is_refused(tmp_path: Path, reader: str) -> None:
+    """The whole file would be the header and no record left: 0 records read, no word."""
+    path = tmp_path / "header.csv"
+    path.write_text('unit,"inspected\nA,yes\nB,no\n', encoding="utf-8")
+    read = {"batch": read_batch, "frame": read_frame, "outcomes": read_outcomes}[reader]
+    with pytest.raises(InputFormatError, match=r"header never closes: lines 1 to 3"):
+        read(path)

@@ -43,6 +43,7 @@ from riskprofile.io.shared import (
     read_document,
     read_mapping_yaml,
     table_mapping,
+    unclosed_header,
     unclosed_reason,
     yaml_line,
 )
@@ -514,6 +515,8 @@ def _csv_records(
         raise InputFormatError("the file is empty (no header row)", path=source) from None
     except csv.Error as exc:
         raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+    if lines.ended:
+        raise unclosed_header(reader.line_num, source)
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         line = reader.line_num

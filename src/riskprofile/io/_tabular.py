@@ -50,6 +50,7 @@ __all__ = [
     "require_batch_file",
     "table_mapping",
     "table_utf8",
+    "unclosed_header",
     "unclosed_reason",
     "undecodable_cell",
 ]
@@ -214,6 +215,16 @@ def unclosed_reason(first: int, last: int) -> str:
     )
 
 
+def unclosed_header(last: int, source: str) -> InputFormatError:
+    """The error for a header whose quoted cell never closes: the csv module read every
+    line of the file, to ``last``, into the header, leaving no record."""
+    return InputFormatError(
+        f"a quoted cell of the header never closes: lines 1 to {last} (the end of the "
+        'file) would be the header and no record would be left; close its quote (")',
+        path=source,
+    )
+
+
 def csv_rows(
     handle: TextIO, mapping: ColumnMapping, source: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -232,6 +243,8 @@ def csv_rows(
         raise InputFormatError("the file is empty (no header row)", path=source) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputFormatError(f"cannot read the header: {exc}", path=source) from None
+    if lines.ended:
+        raise unclosed_header(reader.line_num, source)
     if undecodable_cell(header, header) is not None:
         raise InputFormatError(
             f"the header is not {mapping.encoding} text; set 'encoding' in the column mapping",

@@ -36,6 +36,7 @@ from riskprofile.io._tabular import (
     parquet_rows,
     require_batch_file,
     table_mapping,
+    unclosed_header,
     unclosed_reason,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "read_mapping_yaml",
     "require_batch_file",
     "table_mapping",
+    "unclosed_header",
     "unclosed_reason",
     "yaml_line",
 ]
