@@ -16,6 +16,7 @@ minutes on 2 quiet cores, once; later runs read the cache.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -55,7 +56,10 @@ def chunks(folder: Path, count: int, seed: int = 11, workers: int | None = None)
     missing = [s for s in seeds if not (folder / f"chunk-{s}-{CHUNK_CONTAINERS}.parquet").exists()]
     if missing:
         start = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        # Spawned, not forked: the caller has usually loaded Polars (its thread pool
+        # started), and a forked child then waits forever on a lock a parent's thread held.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=spawn) as pool:
             list(pool.map(_chunk, [folder] * len(missing), missing,
                           [CHUNK_CONTAINERS] * len(missing)))  # fmt: skip
         print(f"generated {len(missing)} chunk(s) of {CHUNK_CONTAINERS:,} containers in "
