@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -241,7 +242,7 @@ def _run(args: list[str]) -> tuple[int, str, str]:
     edits=_edits,
     moves=_moves,
     source=st.sampled_from([".csv", ".parquet", ".tsv"]),
-    target=st.sampled_from([".csv", ".parquet"]),
+    target=st.sampled_from([".csv", ".parquet", ".json", ".jsonl"]),
     strict=st.booleans(),
     mapping=st.sampled_from(["none", "custom", "comma", "defaults", "renamed"]),
 )
@@ -258,7 +259,8 @@ def test_the_columnwise_convert_writes_the_model_paths_bytes(
     codes, seals the model repairs, rows without a B/L or copied into other calls), read
     with or without a column mapping (a custom column, decimal commas, defaults, columns
     of other names and seals from two columns): ``--engine columnar`` writes the same
-    bytes, says the same and exits alike as the model path."""
+    bytes, says the same and exits alike as the model path; to JSON and JSON Lines too
+    (each record's data-quality flags with their messages)."""
     folder = tmp_path_factory.mktemp("differential")
     rows = _planted(edits, moves)
     header = list(_base_rows()[0])
@@ -330,10 +332,34 @@ def test_the_columnwise_convert_reads_no_model_for_plain_calls(
     assert out.read_bytes() == (tmp_path / "o.csv").read_bytes()
 
 
+def test_to_json_the_model_reads_only_the_flagged_records(
+    batches: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """To JSON Lines, a call read column-wise has the model path read only the rows of
+    its flagged bills of lading and containers (their flags worded by the model); the
+    others are written from their columns. The same bytes as the model path."""
+    added: list[int] = []
+    add = TableReader.add
+
+    def counted(self: TableReader, line: int, row: Any) -> None:
+        added.append(line)
+        add(self, line, row)
+
+    monkeypatch.setattr(TableReader, "add", counted)
+    out, expected = tmp_path / "out.jsonl", tmp_path / "expected.jsonl"
+    assert main(["data", "convert", str(batches[".parquet"]), str(out)]) == 0
+    through_models = len(added)
+    added.clear()
+    assert main(["data", "convert", str(batches[".parquet"]), str(expected),
+                 "--engine", "rowwise"]) == 0  # fmt: skip
+    assert 0 < through_models < len(added) / 2
+    assert out.read_bytes() == expected.read_bytes()
+
+
 def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
     """Each value of the palettes in each column, three to a vessel call (routing takes
     whole calls, so that a value routed leaves most others column-wise): the same bytes
-    as the model path, in both modes."""
+    as the model path, in both modes, to CSV and to JSON Lines."""
     header, base = _base_rows()
     at = {n: i for i, n in enumerate(header)}
     # The second call: a bill of two containers, two bills sharing one, goods lines
@@ -361,12 +387,13 @@ def test_every_planted_value_in_every_column(tmp_path: Path) -> None:
         rows += call
     path = tmp_path / "planted.csv"
     path.write_text("".join(csv_line(r) for r in [_base_rows()[0], *rows]), "utf-8")
-    for mode in ([], ["--strict"]):
-        got = _run(["data", "convert", str(path), str(tmp_path / "a.csv"), *mode])
-        expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), *mode,
+    for mode, target in itertools.product(([], ["--strict"]), (".csv", ".jsonl")):
+        a, b = f"a{target}", f"b{target}"
+        got = _run(["data", "convert", str(path), str(tmp_path / a), *mode])
+        expected = _run(["data", "convert", str(path), str(tmp_path / b), *mode,
                          "--engine", "rowwise"])  # fmt: skip
-        assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
-        assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+        assert got == (expected[0], expected[1].replace(b, a), expected[2])
+        assert (tmp_path / a).read_bytes() == (tmp_path / b).read_bytes()
 
 
 def test_a_file_of_many_slices_is_written_in_order(
@@ -389,11 +416,13 @@ def test_a_file_of_many_slices_is_written_in_order(
         return found
 
     monkeypatch.setattr(_reader._Reader, "_slices", slices)
-    got = _run(["data", "convert", str(path), str(tmp_path / "a.csv")])
-    assert calls[0] > 2
-    expected = _run(["data", "convert", str(path), str(tmp_path / "b.csv"), "--engine", "rowwise"])
-    assert got == (expected[0], expected[1].replace("b.csv", "a.csv"), expected[2])
-    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    for target in (".csv", ".json"):
+        a, b = f"a{target}", f"b{target}"
+        got = _run(["data", "convert", str(path), str(tmp_path / a)])
+        assert calls[-1] > 2
+        expected = _run(["data", "convert", str(path), str(tmp_path / b), "--engine", "rowwise"])
+        assert got == (expected[0], expected[1].replace(b, a), expected[2])
+        assert (tmp_path / a).read_bytes() == (tmp_path / b).read_bytes()
 
 
 # --- which path ran, said; and no partial file -------------------------------------------
@@ -402,8 +431,8 @@ def test_a_file_of_many_slices_is_written_in_order(
 @pytest.mark.parametrize(
     ("source", "target", "said"),
     [
-        (".csv", ".jsonl", "JSON Lines output is written through the data model"),
-        (".parquet", ".json", "JSON output is written through the data model"),
+        (".csv", ".jsonl", None),
+        (".parquet", ".json", None),
         (".jsonl", ".csv", "JSON Lines input is read through the data model"),
         (".csv", ".parquet", None),
     ],

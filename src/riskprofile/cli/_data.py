@@ -71,9 +71,10 @@ def register(commands: Any) -> None:
     convert.add_argument("--strict", action="store_true", help="reject records with invalid codes")
     convert.add_argument(
         "--engine", choices=["columnar", "rowwise"], default="columnar",
-        help="columnar (default): a flat file to a flat file is converted from its columns, "
-        "only the vessel calls the data model must read going through it; rowwise: every "
-        "record through the data model (the reference; the same output)",
+        help="columnar (default): a flat file to a flat file, JSON or JSON Lines is "
+        "converted from its columns, only the vessel calls the data model must read (and "
+        "to JSON the flagged records) going through it; rowwise: every record through the "
+        "data model (the reference; the same output)",
     )  # fmt: skip
     convert.set_defaults(run=_convert)
 
@@ -366,8 +367,8 @@ def _convert_into(args: argparse.Namespace, out: Path, partial: Path, fmt: str) 
     flat_formats = ("csv", "parquet")
     source_fmt = detect_format(Path(args.file))
     if args.engine == "columnar":
-        if source_fmt in flat_formats and fmt in flat_formats:
-            done = _convert_columns(args, out, partial, progress)
+        if source_fmt in flat_formats and fmt in (*flat_formats, "json", "jsonl"):
+            done = _convert_columns(args, out, partial, progress, fmt)
             if done is not None:
                 return done
         elif source_fmt not in flat_formats:
@@ -377,9 +378,8 @@ def _convert_into(args: argparse.Namespace, out: Path, partial: Path, fmt: str) 
             )
         else:
             _note(
-                f"{_NAMES[fmt]} output is written through the data model: each manifest "
-                "with its data-quality flags and their messages, which only the model "
-                "makes (--engine columnar converts to CSV or Parquet from the columns)"
+                f"{_NAMES[fmt]} output is written through the data model (--engine "
+                "columnar converts to CSV, Parquet, JSON or JSON Lines from the columns)"
             )
     # The models are read, not the shipment frame: what is written is each manifest
     # (goods lines, seals, parties), which the frame folds into one row per shipment.
@@ -408,17 +408,19 @@ def _convert_into(args: argparse.Namespace, out: Path, partial: Path, fmt: str) 
 
 
 def _convert_columns(
-    args: argparse.Namespace, out: Path, partial: Path, progress: Any
+    args: argparse.Namespace, out: Path, partial: Path, progress: Any, out_fmt: str
 ) -> int | None:
-    """A flat file to a flat file from its columns (the vessel calls the model must read
-    through it), written into ``partial``; None when the whole file must go through the
-    model path (said on standard error)."""
+    """A flat file to a flat file, JSON or JSON Lines from its columns (the vessel calls
+    the model must read through it), written into ``partial``; None when the whole file
+    must go through the model path (said on standard error)."""
     from riskprofile._fork import require_fork_safe
     from riskprofile.io import ColumnMapping, detect_format
     from riskprofile.io.shared import (
         FlatConversion,
         FlatSink,
+        JsonSink,
         convert_flat,
+        convert_json,
         flat_names,
         require_batch_file,
         table_mapping,
@@ -437,11 +439,15 @@ def _convert_columns(
 
         raise InputFormatError("the folder to write into does not exist", path=str(out))
     strictness: Strictness = "strict" if args.strict else "lenient"
-    with (
-        progress.stage(f"converting {args.file}", unit="records") as step,
-        FlatSink(partial, flat_names(mapping), detect_format(out)) as sink,
-    ):
-        done = convert_flat(path, fmt, mapping, strictness, sink.write, step)
+    to_json = out_fmt in ("json", "jsonl")
+    sink: Any = (
+        JsonSink(partial, lines=out_fmt == "jsonl")
+        if to_json
+        else FlatSink(partial, flat_names(mapping), out_fmt)
+    )
+    convert = convert_json if to_json else convert_flat
+    with progress.stage(f"converting {args.file}", unit="records") as step, sink:
+        done = convert(path, fmt, mapping, strictness, sink.write, step)
     if not isinstance(done, FlatConversion):
         # Nothing was given to the sink: the model path writes the file again.
         _note(f"the whole file is read through the data model: {done}")
@@ -449,10 +455,11 @@ def _convert_columns(
     for r in done.rejected:
         print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
-        f"wrote {done.rows:,} rows to {out}; {done.records_read:,} records read, "
-        f"{len(done.rejected):,} rejected"
+        f"wrote {done.rows:,} {'manifests' if to_json else 'rows'} to {out}; "
+        f"{done.records_read:,} records read, {len(done.rejected):,} rejected"
     )
-    _say_custom(mapping.extra, out)
+    if not to_json:
+        _say_custom(mapping.extra, out)
     return 1 if (args.strict and done.rejected) else 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -364,17 +364,47 @@ def write_json(
     path = Path(path)
     if lines is None:
         lines = path.suffix.lower() in (".jsonl", ".ndjson")
-    count = 0
-    with open(path, "w", encoding="utf-8") as handle:
-        if not lines:
-            handle.write("[\n")
+    with JsonSink(path, lines=lines) as sink:
         for manifest in manifests:
-            text = manifest.model_dump_json(exclude_defaults=True)
-            if lines:
-                handle.write(text + "\n")
-            else:
-                handle.write(("," if count else "") + text + "\n")
-            count += 1
-        if not lines:
-            handle.write("]\n")
-    return count
+            sink.write_texts([manifest.model_dump_json(exclude_defaults=True)])
+    return sink.count
+
+
+class JsonSink:
+    """A JSON array or JSON Lines file of manifests written from their JSON texts (each
+    a manifest's ``model_dump_json(exclude_defaults=True)``), laid out as
+    :func:`write_json` lays them out: one manifest a line, the array's ``[`` and ``]``
+    on lines of their own. Use as a context manager; :meth:`write` takes the next
+    manifests (``data convert``'s column-wise path)."""
+
+    def __init__(self, path: str | Path, *, lines: bool) -> None:
+        self.path = Path(path)
+        self.lines = lines
+        self.count = 0
+        self._handle: Any = None
+
+    def __enter__(self) -> JsonSink:
+        self._handle = open(self.path, "w", encoding="utf-8")
+        if not self.lines:
+            self._handle.write("[\n")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.lines and exc[0] is None:
+            self._handle.write("]\n")
+        self._handle.close()
+
+    def write_texts(self, texts: Sequence[str]) -> None:
+        """Write the next manifests, each given as its JSON text."""
+        if not texts:
+            return
+        if self.lines:
+            self._handle.write("\n".join(texts) + "\n")
+        else:
+            self._handle.write(("," if self.count else "") + "\n,".join(texts) + "\n")
+        self.count += len(texts)
+
+    def write(self, frame: Any) -> None:
+        """Write the manifests of ``frame`` (a Polars frame whose ``manifest`` column
+        holds each one's JSON text)."""
+        self.write_texts(frame.get_column("manifest").to_list())

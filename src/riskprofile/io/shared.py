@@ -8,9 +8,9 @@ spreadsheet never runs as formulas, the column mapping's YAML, the tabular file
 policies, and the data-quality flags of a batch with where each is; ``data convert``'s
 column-wise conversion and the sink it writes to.
 
-The conversion (``convert_flat``, ``FlatConversion``, ``flat_names``) is imported on
-first use, as :mod:`riskprofile.io` imports ``read_frame``: it loads polars and the
-column-wise reader, which the other names here do not need.
+The conversion (``convert_flat``, ``convert_json``, ``FlatConversion``, ``flat_names``)
+is imported on first use, as :mod:`riskprofile.io` imports ``read_frame``: it loads
+polars and the column-wise reader, which the other names here do not need.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from riskprofile.io._json import (
     read_document,
 )
 from riskprofile.io._layout import did_you_mean, read_mapping_yaml, yaml_line
+from riskprofile.io._read import JsonSink
 from riskprofile.io._table_write import FlatSink
 from riskprofile.io._tabular import (
     UNCLOSED,
@@ -41,7 +42,12 @@ from riskprofile.io._tabular import (
 )
 
 if TYPE_CHECKING:
-    from riskprofile.io._frame.shared import FlatConversion, convert_flat, flat_names
+    from riskprofile.io._frame.shared import (
+        FlatConversion,
+        convert_flat,
+        convert_json,
+        flat_names,
+    )
 
 __all__ = [
     "DOCUMENT_LIMITS",
@@ -51,10 +57,12 @@ __all__ = [
     "FlatSink",
     "JsonInputError",
     "JsonLimits",
+    "JsonSink",
     "LinesRead",
     "UNCLOSED",
     "allow_any_csv_cell",
     "convert_flat",
+    "convert_json",
     "csv_line",
     "did_you_mean",
     "flag_records",
@@ -73,7 +81,7 @@ __all__ = [
     "yaml_line",
 ]
 
-_LAZY = frozenset({"FlatConversion", "convert_flat", "flat_names"})
+_LAZY = frozenset({"FlatConversion", "convert_flat", "convert_json", "flat_names"})
 
 
 def __getattr__(name: str) -> Any:

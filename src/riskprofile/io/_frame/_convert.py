@@ -115,6 +115,20 @@ def convert_flat(
     through the model path (as :func:`~riskprofile.read_frame` would say it).
 
     ``mapping`` is the resolved column mapping (a ``.tsv`` file's tab included)."""
+    return convert_slices(_Converter, path, fmt, mapping, strictness, sink, progress)
+
+
+def convert_slices(
+    converter: type[_Converter],
+    path: Path,
+    fmt: BatchFormat,
+    mapping: ColumnMapping,
+    strictness: Strictness,
+    sink: Sink,
+    progress: Progress | None = None,
+) -> FlatConversion | str:
+    """:func:`convert_flat` with the reader ``converter`` (its ``_convert_records``
+    gives each slice's output): a slice of whole vessel calls at a time, in file order."""
     reason = whole_file_reason(mapping)
     if reason is not None:
         return reason
@@ -122,7 +136,7 @@ def convert_flat(
     if isinstance(loaded, str):
         return loaded
     table, records = loaded
-    reader = _Converter(path, fmt, mapping, strictness, table, records)
+    reader = converter(path, fmt, mapping, strictness, table, records)
     try:
         slices = reader._slices()
     except _UnreadableError as exc:
