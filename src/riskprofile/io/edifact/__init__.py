@@ -25,15 +25,8 @@ from riskprofile.io.edifact._stowfields import (
     load_stowplan,
     with_stowplan_shipments,
 )
-from riskprofile.io.edifact._stowplan import (
-    BAPLIE_VERSIONS,
-    StowedUnit,
-    StowPlan,
-    baplie_table,
-    read_stowplan,
-    write_baplie,
-    write_baplie_calls,
-)
+from riskprofile.io.edifact._stowplan import StowedUnit, StowPlan, baplie_table, read_stowplan
+from riskprofile.io.edifact._stowwriter import BAPLIE_VERSIONS, write_baplie, write_baplie_calls
 from riskprofile.io.edifact._syntax import (
     DEFAULT_SERVICE,
     Segment,

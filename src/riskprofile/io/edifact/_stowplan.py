@@ -1,4 +1,5 @@
-"""Stow plans: BAPLIE messages read into the units on board, and written back.
+"""Stow plans: BAPLIE messages read into the units on board (written back by
+:mod:`riskprofile.io.edifact._stowwriter`).
 
 The stow plan is written by the vessel operator, not by whoever filed the manifest, so
 the two can contradict each other (a container on board and not manifested, a VGM far
@@ -22,48 +23,27 @@ place (:attr:`StowPlan.problems`) and no unit with a container number is ever dr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from operator import mul
 from pathlib import Path
-from typing import Literal
 
-from riskprofile.errors import ArgumentError, InputFormatError
+from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact._envelope import Message, Problem, open_envelopes
 from riskprofile.io.edifact._groups import GroupNode, SegmentTable, place_segments, segment_table
 from riskprofile.io.edifact._reader import paused_gc, read_text
 from riskprofile.io.edifact._stowtext import decimal_at, stowplan_tokens
 from riskprofile.io.edifact._syntax import (
-    DEFAULT_SERVICE,
     Segment,
-    segment,
-    write_segments,
 )
 from riskprofile.io.edifact._values import (
     FULL_EMPTY,
-    format_number,
     parse_temperature,
     parse_weight,
 )
 from riskprofile.model.codes import container_number_problem, normalise_container_number
 
-__all__ = [
-    "BAPLIE_VERSIONS",
-    "StowPlan",
-    "StowedUnit",
-    "baplie_table",
-    "read_stowplan",
-    "write_baplie",
-    "write_baplie_calls",
-]
+__all__ = ["StowPlan", "StowedUnit", "baplie_table", "read_stowplan"]
 
-BaplieVersion = Literal["2.2", "3.1"]
-# The SMDG manual versions write_baplie writes: the UNH message identifier of each.
-BAPLIE_VERSIONS: dict[str, tuple[str, str, str, str, str]] = {
-    "2.2": ("BAPLIE", "D", "95B", "UN", "SMDG22"),
-    "3.1": ("BAPLIE", "D", "13B", "UN", "SMDG31"),
-}
 # The BAPLIE 3 mass qualifiers, first found wins: MEA+AAE+VGM, +AET (gross), then the
 # BAPLIE 2 writing (MEA+VGM++, MEA+WT++) keyed "2:<qualifier>".
 _MASSES_3 = ("VGM", "AET", "2:VGM", "2:WT")
@@ -585,150 +565,3 @@ def _equipment_units(message: Message, root: GroupNode, decimal: str, plan: Stow
             )
         # A misplaced LOC+147 no container follows is an empty location, not a lost one.
         plan.empty_locations.extend(p for at, p in cells[1:] if at not in used)
-
-
-def _check_version(version: str) -> None:
-    if version not in BAPLIE_VERSIONS:
-        raise ArgumentError(
-            f"version must be one of {', '.join(BAPLIE_VERSIONS)}, not {version!r}",
-            argument="version",
-            value=version,
-            valid=tuple(BAPLIE_VERSIONS),
-        )
-
-
-def write_baplie(
-    units: Iterable[StowedUnit],
-    *,
-    vessel: str | None = None,
-    voyage: str | None = None,
-    prepared: datetime | None = None,
-    version: BaplieVersion = "2.2",
-) -> str:
-    """Units as one BAPLIE message in one interchange: SMDG's 2.2 layout on D.95B
-    (``version="2.2"``, the default) or its 3.1 layout on D.13B (``version="3.1"``). The
-    same units always give the same bytes (``prepared`` defaults to the epoch).
-
-    >>> text = write_baplie([StowedUnit("0020182", "MSKU9070323")], version="3.1")
-    >>> text.splitlines()[2]
-    "UNH+1+BAPLIE:D:13B:UN:SMDG31'"
-
-    Raises:
-        ArgumentError: another ``version``.
-    """
-    return write_baplie_calls([(vessel, voyage, units)], prepared=prepared, version=version)
-
-
-def write_baplie_calls(
-    calls: Iterable[tuple[str | None, str | None, Iterable[StowedUnit]]],
-    *,
-    prepared: datetime | None = None,
-    version: BaplieVersion = "2.2",
-) -> str:
-    """Several vessels' plans, ``(vessel, voyage, units)`` each, as one BAPLIE message per
-    vessel in one interchange (``version`` as for :func:`write_baplie`);
-    :func:`read_stowplan` reads them all back into one plan. The same calls always give
-    the same bytes.
-
-    Raises:
-        ArgumentError: another ``version``.
-    """
-    _check_version(version)
-    stamp = (prepared or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
-    when = f"{stamp.year:04d}{stamp.month:02d}{stamp.day:02d}{stamp.hour:02d}{stamp.minute:02d}"
-    segments = [
-        segment("UNB", ("UNOA", "2"), "RISKPROFILE", "RECEIVER", (when[2:8], when[8:]), "1")
-    ]
-    count = 0
-    write = _baplie_message if version == "2.2" else _baplie3_message
-    for vessel, voyage, units in calls:
-        count += 1
-        segments += write(str(count), vessel, voyage, units, when)
-    segments.append(segment("UNZ", str(count), "1"))
-    return write_segments(segments, DEFAULT_SERVICE, una=True)
-
-
-def _baplie_message(
-    reference: str,
-    vessel: str | None,
-    voyage: str | None,
-    units: Iterable[StowedUnit],
-    when: str,
-) -> list[Segment]:
-    body = [
-        segment("UNH", reference, BAPLIE_VERSIONS["2.2"]),
-        segment("BGM", None, reference, "9"),
-        segment("DTM", ("137", when, "203")),
-        segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
-        segment("LOC", "5", "XXXXX"),
-        segment("DTM", ("178", when, "203")),
-    ]
-    for unit in units:
-        body.append(segment("LOC", "147", (unit.position, "", "5")))
-        if unit.gross_mass_kg is not None:
-            body.append(segment("MEA", "VGM", None, ("KGM", format_number(unit.gross_mass_kg))))
-        else:
-            body.append(segment("MEA", "WT", None, "KGM"))
-        if unit.reefer_celsius is not None:
-            body.append(segment("TMP", "2", (format_number(unit.reefer_celsius), "CEL")))
-        for code, port in (("9", unit.port_of_loading), ("11", unit.port_of_discharge)):
-            if port is not None:
-                body.append(segment("LOC", code, (port, "139", "6")))
-        body.append(segment("RFF", ("BM", "1")))
-        body.append(_eqd(unit, "102"))
-        if unit.operator is not None:
-            body.append(segment("NAD", "CA", (unit.operator, "172", "20")))
-        for imdg, un in unit.dangerous_goods:
-            body.append(segment("DGS", "IMD", imdg, un))
-    body.append(segment("UNT", str(len(body) + 1), reference))
-    return body
-
-
-def _eqd(unit: StowedUnit, code_list: str) -> Segment:
-    full = None if unit.full is None else ("5" if unit.full else "4")
-    return segment(
-        "EQD",
-        unit.equipment,
-        unit.container_number,
-        (unit.size_type, code_list, "5") if unit.size_type else None,
-        None,
-        None,
-        full,
-    )
-
-
-def _baplie3_message(
-    reference: str,
-    vessel: str | None,
-    voyage: str | None,
-    units: Iterable[StowedUnit],
-    when: str,
-) -> list[Segment]:
-    """One message in SMDG's BAPLIE 3.1 layout (D.13B): a header closed by ``UNS+D``,
-    then per unit its location (``SG6``), its equipment (``SG7``) with the operator,
-    the VGM, the ports (``SG8``), the set temperature (``SG9``), the dangerous goods
-    (``SG11``), and the location's ``CNT``."""
-    body = [
-        segment("UNH", reference, BAPLIE_VERSIONS["3.1"]),
-        segment("BGM", "658", reference, "9"),  # 658: a full bay plan
-        segment("DTM", ("137", when, "203")),
-        segment("TDT", "20", voyage, None, None, None, None, None, ("", "", "", vessel or "")),
-        segment("UNS", "D"),
-    ]
-    for unit in units:
-        body.append(segment("LOC", "147", (unit.position, "9711", "5")))
-        body.append(_eqd(unit, "6346"))
-        if unit.operator is not None:
-            body.append(segment("NAD", "CF", (unit.operator, "LINES", "306")))
-        if unit.gross_mass_kg is not None:
-            body.append(segment("MEA", "AAE", "VGM", ("KGM", format_number(unit.gross_mass_kg))))
-        for code, port in (("9", unit.port_of_loading), ("11", unit.port_of_discharge)):
-            if port is not None:
-                body.append(segment("LOC", code, (port, "139", "6")))
-        if unit.reefer_celsius is not None:
-            body.append(segment("TMP", "2", (format_number(unit.reefer_celsius), "CEL")))
-        for imdg, un in unit.dangerous_goods:
-            body.append(segment("DGS", "IMD", imdg, un))
-        body.append(segment("CNT", ("8", "1")))
-    body.append(segment("UNT", str(len(body) + 1), reference))
-    return body
