@@ -41,7 +41,7 @@ STRICT_ONLY = {"incomplete"}
 EDIFACT_ONLY = {
     "control_count", "control_reference", "directory", "invalid_message", "message_function",
     "message_type", "misplaced_location", "no_position", "outside_message", "syntax",
-    "too_many", "truncated",
+    "too_many", "transfer_sequence", "truncated",
     "unplaced_segment",
 }  # fmt: skip
 

@@ -316,6 +316,8 @@ FLAG_CODES: Mapping[str, str] = {
     "outside_message": "EDIFACT segments outside any message",
     "syntax": "an EDIFACT segment that breaks the syntax rules",
     "too_many": "an EDIFACT segment or group repeated beyond its limit",
+    "transfer_sequence": "a BAPLIE plan sent as a sequence of messages (UNH status of the "
+    "transfer) with a part missing, without its last part or with a part twice",
     "truncated": "an EDIFACT message or interchange without its trailer",
     "unplaced_segment": "an EDIFACT segment the message's structure has no place for",
 }

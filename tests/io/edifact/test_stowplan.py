@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stdnum import iso6346
 
 from riskprofile.errors import InputFormatError
 from riskprofile.io.edifact import StowedUnit, read_stowplan, write_baplie
@@ -62,16 +61,6 @@ def test_a_file_without_baplie_is_refused(tmp_path: Path) -> None:
     path.write_text("UNH+1+CUSCAR:D:95B:UN'BGM+785'UNT+3+1'")
     with pytest.raises(InputFormatError, match="no BAPLIE message"):
         read_stowplan(path)
-
-
-def test_more_locations_than_the_table_allows_are_read_and_said_once(tmp_path: Path) -> None:
-    numbers = [f"MSKU{n:06d}" for n in range(10_050)]
-    units = [StowedUnit(f"{n:07d}", b + iso6346.calc_check_digit(b)) for n, b in enumerate(numbers)]
-    path = tmp_path / "big.edi"
-    path.write_text(write_baplie(units))
-    plan = read_stowplan(path)
-    assert len(plan.units) == 10_050
-    assert [p.code for p in plan.problems] == ["too_many"]
 
 
 _UNITS = st.builds(

@@ -175,6 +175,7 @@ def _read(path: Path, plan: StowPlan) -> int:
         raise InputFormatError(exc.message, path=plan.source) from None
     envelope = open_envelopes(tokens)
     messages = 0
+    transfers: dict[str, list[Message]] = {}
     for unit in envelope.units:
         if not isinstance(unit, Message):
             plan.problems.extend(unit.problems)
@@ -185,10 +186,14 @@ def _read(path: Path, plan: StowPlan) -> int:
             )
             continue
         messages += 1
+        unh = unit.segments[0]
+        if unh.value(4, 1) is not None or unh.value(4, 2) is not None:
+            key = unh.value(3) or f"interchange {unit.interchange}"
+            transfers.setdefault(key, []).append(unit)
         decimal = decimal_at(decimals, unit.first)
         root, table, placing = _placed(unit)
         plan.problems.extend(unit.problems)
-        plan.problems.extend(_named(unit, p) for p in placing)
+        plan.problems.extend(_named(unit, _ship_size(unit, table, p)) for p in placing)
         if table.directory in _EQUIPMENT_FIRST:
             _voyage(plan, root, "SG4")
             _equipment_units(unit, root, decimal, plan)
@@ -196,7 +201,100 @@ def _read(path: Path, plan: StowPlan) -> int:
             _voyage(plan, root, "SG1")
             for location in root.groups.get("SG2", ()):
                 plan.units.extend(_unit(unit, location, decimal, plan))
+    for key, parts in transfers.items():
+        plan.problems.extend(_sequence(key, parts))
     return messages
+
+
+# The group of one stowage location in each layout's segment table.
+_LOCATION_GROUP = {"D95B": "SG2", "D13B": "SG6", "D21A": "SG6"}
+
+
+def _ship_size(message: Message, table: SegmentTable, problem: Problem) -> Problem:
+    """More stowage locations in one message than its table allows is a large ship's
+    plan sent whole, not a broken one: said as such, every location being read."""
+    group = _LOCATION_GROUP[table.directory]
+    if problem.code != "too_many" or not problem.reason.startswith(f"{group} occurs"):
+        return problem
+    limit = table.group(group).repeat
+    return replace(
+        problem,
+        reason=f"more than {limit:,} stowage locations in one message, the limit of the "
+        f"{table.directory} segment table ({group}): every location is read (a plan this "
+        "large may be split over several messages)",
+    )
+
+
+def _sequence(key: str, parts: list[Message]) -> list[Problem]:
+    """The messages of one plan sent as a sequence of transfers (``UNH`` common access
+    reference ``key``, ``S010``: the part's number, ``C`` on the first, ``F`` on the
+    last): a part missing or sent twice is said, for its containers are missing from
+    the plan or read twice. One message numbered 1 without ``C`` or ``F`` is whole."""
+    problems = []
+    seen: dict[int, Message] = {}
+    last = None
+    started = False
+    for part in parts:
+        unh = part.segments[0]
+        number_text, flag = unh.value(4, 1), (unh.value(4, 2) or "").upper()
+        started = started or flag == "C"
+        if flag == "F":
+            last = part
+        if number_text is None or not number_text.isdigit():
+            problems.append(
+                part.problem(
+                    "transfer_sequence",
+                    f"the part of the plan sent as the sequence {key!r} has no number",
+                    1,
+                    "4.1",
+                    number_text,
+                )
+            )
+            continue
+        number = int(number_text)
+        if number in seen:
+            problems.append(
+                part.problem(
+                    "transfer_sequence",
+                    f"part {number} of the plan sent as the sequence {key!r} comes twice (also "
+                    f"message {seen[number].reference}): its containers are read twice",
+                    1,
+                    "4.1",
+                    number_text,
+                )
+            )
+        seen.setdefault(number, part)
+    if not seen:
+        return problems
+    top = max(seen)
+    final = last.segments[0].value(4, 1) if last is not None else None
+    end = int(final) if final is not None and final.isdigit() else top
+    missing = [n for n in range(1, max(end, top) + 1) if n not in seen]
+    first = parts[0]
+    if last is None and (started or top > 1):
+        problems.append(
+            first.problem(
+                "transfer_sequence",
+                f"the plan sent as the sequence {key!r} has no last part (F) in the file: "
+                f"parts after {top} may be missing, and their containers with them",
+                1,
+                "4.2",
+            )
+        )
+    if missing:
+        several = len(missing) > 1
+        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        problems.append(
+            first.problem(
+                "transfer_sequence",
+                f"the plan sent as the sequence {key!r} lacks part{'s' if several else ''} "
+                f"{shown} of {max(end, top)}: the containers in {'them' if several else 'it'} "
+                "are missing from the plan",
+                1,
+                "4.1",
+            )
+        )
+    return problems
 
 
 def _placed(message: Message) -> tuple[GroupNode, SegmentTable, list[Problem]]:
