@@ -119,6 +119,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
     from riskprofile.cli._read import read
     from riskprofile.evaluation import HISTORY_COLUMNS, OutcomeTable, suggest
+    from riskprofile.evaluation.shared import literal_constants
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -142,7 +143,10 @@ def _suggest(args: argparse.Namespace) -> int:
     for rejected in batch.rejected:
         print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
-    history = batch.frame if columnar else batch.to_batch().shipments
+    # Its columns of one value as literals (see evaluation's _compact), and the reading
+    # let go: the frame suggest holds is the only one.
+    history = literal_constants(batch.frame) if columnar else batch.to_batch().shipments
+    del batch
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip

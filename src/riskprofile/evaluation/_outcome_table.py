@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from riskprofile.errors import InputFormatError
+from riskprofile.evaluation._compact import literal_constants
 from riskprofile.evaluation._outcomes import (
     OUTCOME_COLUMNS,
     Outcome,
@@ -159,10 +160,10 @@ def _rows(
     for number, record in records:
         _record(reader, number, record)
         if len(reader.outcomes) >= _SLICE:
-            parts.append(outcome_table(reader.outcomes))
+            parts.append(literal_constants(outcome_table(reader.outcomes)))
             reader.outcomes.clear()
     if reader.outcomes:
-        parts.append(outcome_table(reader.outcomes))
+        parts.append(literal_constants(outcome_table(reader.outcomes)))
         reader.outcomes.clear()
 
 
@@ -197,7 +198,7 @@ def _parquet(path: Path, reader: _RowReader) -> list[pl.DataFrame]:
                 part = pl.concat([part, extra]).sort("source_line")
                 del reader.outcomes[before:]
         reader.records_read += accepted
-        parts.append(part)
+        parts.append(literal_constants(part))
         line += record_batch.num_rows
     return parts
 

@@ -24,6 +24,7 @@ import polars as pl
 from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_expression
 from riskprofile.errors import DataError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
+from riskprofile.evaluation._compact import literal_constants
 from riskprofile.evaluation._features import (
     _TRADER_FIELDS,
     COMBINATION_LEVELS,
@@ -88,6 +89,9 @@ class FrameHistory:
                 f"the history frame has no column {', '.join(missing)}: give the shipment "
                 "frame (read_frame or shipment_frame)"
             )
+        # A column of one value (most often a field the history does not give) as a
+        # literal: no 16-byte view per row of nothing (see _compact).
+        frame = literal_constants(frame)
         self._customs = sorted(
             c for c, t in frame.schema.items() if c.startswith("x_") and t == pl.String
         )
