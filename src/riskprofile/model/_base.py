@@ -288,7 +288,8 @@ def is_lenient(info: ValidationInfo) -> bool:
 
 FLAG_CODES: Mapping[str, str] = {
     "check_digit": "a code whose check digit is wrong (ISO 6346 container, IMO number)",
-    "duplicate": "a bill of lading or container declared twice in one manifest",
+    "duplicate": "a bill of lading or container declared twice in one manifest; in a "
+    "BAPLIE plan, a container or a stowage slot found twice in one vessel's plan",
     "format": "a code not in its standard's shape (LOCODE, country, currency, HS...)",
     "implausible": "a mass above what any container reaches (grams or pounds for kg?)",
     "incomplete": "a bill of lading some of whose records were rejected",

@@ -34,7 +34,7 @@ from riskprofile.model import Manifest, flatten
 from riskprofile.model.shipment import STOWPLAN_FIELDS
 from tests.depth import depth
 from tests.io.edifact.test_stowfields import _plans
-from tests.io.edifact.test_stowplan import _UNITS
+from tests.io.edifact.test_stowplan import _unit_lists
 from tests.strategies import manifests
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
@@ -220,7 +220,7 @@ def test_version_is_checked() -> None:
 
 
 @settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_UNITS, max_size=6), st.one_of(st.none(), st.just("0425W")))
+@given(_unit_lists(max_size=6), st.one_of(st.none(), st.just("0425W")))
 def test_units_round_trip_through_both_layouts(
     tmp_path_factory: pytest.TempPathFactory, units: list[StowedUnit], voyage: str | None
 ) -> None:
@@ -288,7 +288,7 @@ _NUMBER = {
 
 @settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(_UNITS, min_size=1, max_size=4),
+    _unit_lists(min_size=1, max_size=4),
     st.sampled_from(sorted(BAPLIE_VERSIONS)),
     st.sampled_from(["tag", "value", "drop"]),
     st.data(),

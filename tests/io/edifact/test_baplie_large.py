@@ -14,7 +14,7 @@ from stdnum import iso6346
 from riskprofile.io.edifact import StowedUnit, StowPlan, _stowwriter, read_stowplan, write_baplie
 from riskprofile.io.edifact._syntax import tokenize
 from tests.depth import depth
-from tests.io.edifact.test_stowplan import _UNITS
+from tests.io.edifact.test_stowplan import _unit_lists
 
 # Each SMDG version as the reader sees it: the layout written and the UNH label it has.
 _LABELS = {
@@ -121,7 +121,7 @@ def test_the_writer_splits_at_the_table_s_limit(version: str) -> None:
 
 @settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(_UNITS, max_size=12),
+    _unit_lists(max_size=12),
     st.integers(1, 5),
     st.sampled_from(["2.2", "3.1"]),
     st.booleans(),
@@ -205,10 +205,13 @@ def test_a_plan_without_its_last_part_is_said(tmp_path: Path) -> None:
 def test_a_part_sent_twice_is_said(tmp_path: Path) -> None:
     plan = _sequence(tmp_path, [1, 2, 2, 3, 4, 5])
     assert len(plan.units) == 6
-    (problem,) = plan.problems
-    assert problem.code == "transfer_sequence"
-    assert "part 2 of the plan sent as the sequence '1' comes twice" in problem.reason
-    assert problem.message == "2"
+    number, slot, sequence = plan.problems
+    assert sequence.code == "transfer_sequence"
+    assert "part 2 of the plan sent as the sequence '1' comes twice" in sequence.reason
+    assert sequence.message == "2"
+    # Its container is on board twice, in the same slot: both said at the second part.
+    assert (number.code, slot.code) == ("duplicate", "duplicate")
+    assert number.reason.startswith(f"container {plan.units[1].container_number} is also at ")
 
 
 def test_the_first_part_missing_is_said(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from riskprofile.io.edifact import (
 from riskprofile.io.edifact._syntax import Segment, ServiceChars, segment, write_segments
 from riskprofile.model.codes import container_number_problem
 from tests.depth import depth
-from tests.io.edifact.test_stowplan import _UNITS
+from tests.io.edifact.test_stowplan import _unit_lists
 
 # UNH message identifiers senders use, per layout; the last of each is the other layout's
 # label (a mislabelled plan, read with the layout it is written in and said).
@@ -291,7 +291,7 @@ def _odd(number: str, kind: int) -> str:
 
 @settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(_UNITS, min_size=1, max_size=7),
+    _unit_lists(min_size=1, max_size=7),
     variations(),
     st.integers(1, 3),
     st.integers(1, 2),
@@ -348,7 +348,7 @@ def test_every_container_of_a_varied_plan_is_recovered(
 
 
 @settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_UNITS, min_size=1, max_size=6), st.sampled_from(["2.2", "3.1"]), st.data())
+@given(_unit_lists(min_size=1, max_size=6), st.sampled_from(["2.2", "3.1"]), st.data())
 def test_a_plan_cut_off_keeps_every_container_before_the_cut(
     tmp_path_factory: pytest.TempPathFactory,
     units: list[StowedUnit],

@@ -274,7 +274,7 @@ def _plans(draw: st.DrawFn, manifest: Manifest) -> StowPlan:
         numbers += [n for n in bill.all_container_numbers if n not in numbers]
     ports = [manifest.port_of_call, *(b.port_of_discharge for b in manifest.consignments)]
     pols = [b.port_of_loading for b in manifest.consignments]
-    others = st.lists(container_numbers(), max_size=2).map(
+    others = st.lists(container_numbers(), max_size=2, unique=True).map(
         lambda ns: [n for n in ns if n not in numbers]
     )
     units = []

@@ -176,6 +176,7 @@ def _read(path: Path, plan: StowPlan) -> int:
     envelope = open_envelopes(tokens)
     messages = 0
     transfers: dict[str, list[Message]] = {}
+    seen: dict[tuple[str | None, str | None], _Seen] = {}  # per vessel call
     for unit in envelope.units:
         if not isinstance(unit, Message):
             plan.problems.extend(unit.problems)
@@ -191,19 +192,77 @@ def _read(path: Path, plan: StowPlan) -> int:
             key = unh.value(3) or f"interchange {unit.interchange}"
             transfers.setdefault(key, []).append(unit)
         decimal = decimal_at(decimals, unit.first)
+        start = len(plan.units)
         root, table, placing = _placed(unit)
         plan.problems.extend(unit.problems)
         plan.problems.extend(_named(unit, _ship_size(unit, table, p)) for p in placing)
         if table.directory in _EQUIPMENT_FIRST:
-            _voyage(plan, root, "SG4")
+            call = _voyage(plan, root, "SG4")
             _equipment_units(unit, root, decimal, plan)
         else:
-            _voyage(plan, root, "SG1")
+            call = _voyage(plan, root, "SG1")
             for location in root.groups.get("SG2", ()):
                 plan.units.extend(_unit(unit, location, decimal, plan))
+        _twice(unit, plan.units, start, seen.setdefault(call, ({}, {})), plan.problems)
     for key, parts in transfers.items():
         plan.problems.extend(_sequence(key, parts))
     return messages
+
+
+# The first unit read of each container number (upper case, no blanks) and of each
+# position in one vessel call's messages, with its message.
+_Seen = tuple[dict[str, tuple[StowedUnit, Message]], dict[str, tuple[StowedUnit, Message]]]
+
+
+def _twice(
+    message: Message, units: list[StowedUnit], start: int, seen: _Seen, problems: list[Problem]
+) -> None:
+    """Say a container number found again in one vessel call's plan (in another
+    location, or a part of the plan sent twice) and a position found again in another
+    location (two containers in one slot): both units are kept, the later one's
+    location is named. Several containers of one location (a BAPLIE 2 location with
+    two ``EQD``) are no slot taken twice; the plans of other vessels in the file are
+    not compared (``seen`` is the call's)."""
+    numbers, cells = seen
+    for index in range(start, len(units)):
+        unit = units[index]
+        if not unit.is_container:
+            continue
+        number = unit.container_number
+        if number is not None:
+            key = "".join(number.split()).upper()
+            first, where = numbers.setdefault(key, (unit, message))
+            if first is not unit:
+                problems.append(
+                    message.problem(
+                        "duplicate",
+                        f"container {number} is also at position {first.position or '(none)'} "
+                        f"({_place(first, where)}): both units are kept",
+                        unit.segment,
+                        "2.1",
+                        number,
+                    )
+                )
+        if unit.position:
+            first, where = cells.setdefault(unit.position, (unit, message))
+            if first is not unit and (first.segment != unit.segment or where is not message):
+                other = first.container_number or "(no number)"
+                problems.append(
+                    message.problem(
+                        "duplicate",
+                        f"position {unit.position} also holds {other} "
+                        f"({_place(first, where)}): two containers in one slot, both kept",
+                        unit.segment,
+                        "2.1",
+                        unit.position,
+                    )
+                )
+
+
+def _place(unit: StowedUnit, message: Message) -> str:
+    """``interchange 1, message 2, segment 8`` of a unit's location."""
+    inside = f"message {message.reference}, segment {unit.segment}"
+    return inside if message.interchange is None else f"interchange {message.interchange}, {inside}"
 
 
 # The group of one stowage location in each layout's segment table.
@@ -376,15 +435,18 @@ def baplie_table(directory: str, association: str | None = None) -> SegmentTable
     return segment_table("BAPLIE", "D95B")
 
 
-def _voyage(plan: StowPlan, root: GroupNode, group: str) -> None:
-    if plan.vessel is not None or plan.voyage is not None:
-        return
+def _voyage(plan: StowPlan, root: GroupNode, group: str) -> tuple[str | None, str | None]:
+    """The message's vessel and voyage (``TDT+20``), given to ``plan`` when it has
+    neither yet (the first message's)."""
+    call: tuple[str | None, str | None] = (None, None)
     for transport in root.groups.get(group, ()):
         found = transport.first("TDT")
         if found is not None and found[1].value(1) == "20":
-            plan.voyage = found[1].value(2)
-            plan.vessel = found[1].value(8, 4)
-            return
+            call = (found[1].value(8, 4), found[1].value(2))
+            break
+    if plan.vessel is None and plan.voyage is None:
+        plan.vessel, plan.voyage = call
+    return call
 
 
 def _mass(
