@@ -8,6 +8,7 @@ run writes them.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import json
@@ -212,16 +213,42 @@ def test_a_frame_runs_notes_are_the_row_wise_runs(
 
 
 @pytest.fixture(scope="module")
-def example_runs() -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
-    profiles = load_profiles(bundled=True)
-    batch = read_batch(EXAMPLE)
-    frame_batch = read_frame(EXAMPLE)
+def bundled() -> ProfileSet:
+    return load_profiles(bundled=True)
+
+
+def _example_runs(
+    path: Path, profiles: ProfileSet
+) -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
+    batch = read_batch(path)
+    frame_batch = read_frame(path)
     assert frame_batch.rejected == tuple(batch.rejected)
     return (
         score(batch, profiles, as_of=AS_OF),
         score_frame(frame_batch, profiles, as_of=AS_OF),
         list(batch.rejected),
     )
+
+
+@pytest.fixture(scope="module")
+def example_runs(bundled: ProfileSet) -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
+    return _example_runs(EXAMPLE, bundled)
+
+
+@pytest.fixture(scope="module")
+def seam_runs(
+    bundled: ProfileSet, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
+    """The example port day's first 40 records, for the tests that cut a run's text at
+    every seam: a part of one row costs some 10 ms (about 3 s a run for the whole day),
+    and every seam is between two rows like any other. The whole day's files are
+    compared, cut the usual way, by the tests above."""
+    with EXAMPLE.open(encoding="utf-8", newline="") as whole:
+        records = list(csv.reader(whole))[:41]
+    path = tmp_path_factory.mktemp("seams") / "first-records.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(records)
+    return _example_runs(path, bundled)
 
 
 @pytest.mark.parametrize("with_selection", [False, True])
@@ -368,7 +395,7 @@ def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
 
 
 def test_json_put_together_in_many_parts_is_the_same_text(
-    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    seam_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -376,7 +403,7 @@ def test_json_put_together_in_many_parts_is_the_same_text(
     # after every row but the list's last) must not show, however the rows are cut.
     from riskprofile.output import _frame_files
 
-    reference, frame_run, rejected = example_runs
+    reference, frame_run, rejected = seam_runs
     chosen = select(reference, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
     other = select(frame_run, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
     expected = output.to_json(reference, chosen)
@@ -388,7 +415,7 @@ def test_json_put_together_in_many_parts_is_the_same_text(
 
 
 def test_text_written_to_a_stream_in_parts_is_the_same_text(
-    example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    seam_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``write_text`` (standard output) writes the JSON and CSV text some rows at a time,
@@ -407,7 +434,7 @@ def test_text_written_to_a_stream_in_parts_is_the_same_text(
             self.writes += 1
             return super().write(text)
 
-    reference, frame_run, rejected = example_runs
+    reference, frame_run, rejected = seam_runs
     chosen = select(reference, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
     other = select(frame_run, capacity="5%", control_rate="1%", seed=7, not_scored=rejected)
     cut = output.for_files(dataclasses.replace(frame_run))
