@@ -163,14 +163,60 @@ def test_a_port_day_with_defects_reads_as_the_models_read_it(
 
 
 def test_defects_send_only_their_bills_through_the_models(tmp_path: Path) -> None:
-    day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
+    day = list(generate_manifests(seed=12, containers=200, defect_rate=0.05))
     path = tmp_path / "day.edi"
     path.write_text(write_cuscar(day), encoding="utf-8")
     batch = read_frame(path)
     assert batch.fallback is None
     assert batch.rows_via_models >= 1  # messages with a part read through the models
     flags = {f for fs in batch.frame["quality_flags"] for f in fs}
-    assert "bl_number:duplicate" in flags or "container_number:check_digit" in flags
+    assert "bl_number:duplicate" in flags
+    assert "container_number:check_digit" in flags
+    _same_as_the_models(path)
+
+
+def _spoilt_check_digit(number: str) -> str:
+    return number[:10] + str((int(number[10]) + 1) % 10)
+
+
+def test_a_container_number_off_its_check_digit_is_read_column_wise(tmp_path: Path) -> None:
+    # The flat reader flags it as the models do: no B/L goes to the models for it.
+    day = list(generate_manifests(seed=5, containers=20, defect_rate=0.0))
+    text = write_cuscar(day)
+    number = day[0].containers[0].number
+    path = tmp_path / "day.edi"
+    path.write_text(text.replace(number, _spoilt_check_digit(number)), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 0
+    flags = {f for fs in batch.frame["quality_flags"] for f in fs}
+    assert "container_number:check_digit" in flags
+    _same_as_the_models(path)
+
+
+def test_a_bad_container_number_on_a_bill_without_a_consignee_goes_to_the_models(
+    tmp_path: Path,
+) -> None:
+    # The models flag the B/L's container numbers before its consistency flags (no
+    # consignee name), the flat reader after them: such a B/L is read by the models.
+    day = list(generate_manifests(seed=5, containers=20, defect_rate=0.0))
+    tokens = tokenize(write_cuscar(day))
+    segments = list(tokens.segments)
+    at = next(i for i, s in enumerate(segments) if s.tag == "SGP")
+    number = segments[at].elements[0][0]
+    cni = max(i for i in range(at) if segments[i].tag == "CNI")
+    nad = next(
+        i for i in range(cni, at) if segments[i].tag == "NAD" and segments[i].value(1) == "CN"
+    )
+    segments[nad] = Segment("NAD", (("CN",),))  # a consignee without a name: none
+    text = write_segments(segments, tokens.service, una=True)
+    path = tmp_path / "day.edi"
+    path.write_text(text.replace(number, _spoilt_check_digit(number)), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 1
+    both = {"container_number:check_digit", "consignee_name:missing"}
+    assert any(both <= set(fs) for fs in batch.frame["quality_flags"])
     _same_as_the_models(path)
 
 
@@ -276,9 +322,9 @@ def test_a_header_flag_does_not_send_the_whole_message_through_the_models(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The second message has a vessel IMO off its check digit (a flag on the header,
-    # which the flat reader gives the rows read column-wise too) and a container number
-    # off ISO 6346 (its B/Ls go through the models): the part read through the models is
-    # kept, not the whole message read again.
+    # which the flat reader gives the rows read column-wise too) and a container whose
+    # VGM does not read (it and its B/Ls go through the models): the part read through
+    # the models is kept, not the whole message read again.
     from riskprofile.io.edifact import _columns
 
     first = list(generate_manifests(seed=5, containers=20, defect_rate=0.0))
@@ -289,7 +335,12 @@ def test_a_header_flag_does_not_send_the_whole_message_through_the_models(
     assert imo != first[0].vessel_imo
     head, body = write_cuscar(first + second).split(f"+{imo}:", 1)
     bad_imo = imo[:-1] + str((int(imo[-1]) + 1) % 10)
-    text = f"{head}+{bad_imo}:{body}".replace(box, box[:-1] + str((int(box[-1]) + 1) % 10))
+    text = re.sub(
+        f"(EQD\\+CN\\+{box}[^']*'\\s*MEA\\+AAE\\+VGM\\+KGM:)[0-9]+",
+        r"\g<1>12x5",
+        f"{head}+{bad_imo}:{body}",
+    )
+    assert "12x5" in text
     path = tmp_path / "x.edi"
     path.write_text(text, encoding="utf-8")
     wholes = []
@@ -301,7 +352,7 @@ def test_a_header_flag_does_not_send_the_whole_message_through_the_models(
     assert wholes == []
     flags = [f for fs in batch.frame["quality_flags"] for f in fs]
     assert "vessel_imo:check_digit" in flags
-    assert "container_number:check_digit" in flags
+    assert "verified_gross_mass_kg:invalid_value" in flags
     _same_as_the_models(path)
 
 

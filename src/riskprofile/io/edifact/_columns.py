@@ -30,10 +30,11 @@ put back in file order): any problem the model path would report or flag (a segm
 of place, a count, a value that does not read, another message type or directory, a
 message function other than an original), and anything the flat layout says otherwise
 than the manifest (the rules of :mod:`riskprofile.io._frame._json`: a blank or padded
-text, a container number off ISO 6346, a B/L number twice, two messages of one vessel
-call...). A file whose envelope is not plain ``[UNB] (UNH...UNT)* [UNZ]``, a strict
-read, a mapping feature this path does not take, and a flat read that rejected or routed
-a row send the whole file through the model path (``FrameBatch.fallback`` says why).
+text, a container number off ISO 6346 on a B/L without a key party's name, a B/L
+number twice, two messages of one vessel call...). A file whose envelope is not plain
+``[UNB] (UNH...UNT)* [UNZ]``, a strict read, a mapping feature this path does not take,
+and a flat read that rejected or routed a row send the whole file through the model path
+(``FrameBatch.fallback`` says why).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from riskprofile.io.edifact._cutting import _State
 from riskprofile.io.edifact._fields import _NAMES, _Columns
 from riskprofile.io.edifact._selected import _SEP
 from riskprofile.model.codes import normalise_container_number
+from riskprofile.model.manifest import KEY_PARTIES
 from riskprofile.model.shared import MAX_TEXT_CHARS
 
 # The longest text a cell may hold and stay plain (as for JSON documents read so).
@@ -75,12 +76,6 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
         boxes, pl.col("number").is_null(), "a container without a number", "containers"
     )
     boxes = boxes.with_columns(_normalised(boxes.get_column("number")).alias("container_number"))
-    columns.route_where(
-        boxes,
-        iso6346_problem(pl.col("container_number")).is_not_null(),
-        "a container number off ISO 6346",
-        "containers",
-    )
     columns.route_where(
         boxes,
         pl.struct("unit", "container_number").is_duplicated(),
@@ -176,10 +171,22 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
         .drop_nulls("linked")
         .with_row_index("seq")
     )
+    # A container number off ISO 6346 is flagged alike by the flat reader (on the B/L,
+    # the container and the goods line: the same ``container_number`` flag), but for its
+    # place among a B/L's own flags: the model flags the numbers a B/L lists as it
+    # validates them, before the B/L's consistency flags (a key party without a name);
+    # the flat reader flags them after. Only a B/L with both goes to the models.
+    nameless = [
+        pl.col(f"{role}_name").is_null() | pl.col(f"{role}_name").str.contains(f"^{_BLANK}*$")
+        if f"{role}_name" in bills.columns
+        else pl.lit(True)
+        for role in KEY_PARTIES
+    ]
+    unnamed_bills = bills.filter(pl.any_horizontal(nameless)).select("id")
     columns.route_where(
-        links,
+        links.join(unnamed_bills, on="id", how="semi"),
         iso6346_problem(pl.col("linked_norm")).is_not_null(),
-        "a container number off ISO 6346",
+        "a container number off ISO 6346 on a B/L that names no shipper or consignee",
         "consignments",
     )
     # The model dedupes the raw texts; the flat layout refuses two that normalise alike.
