@@ -367,7 +367,7 @@ def test_the_models_read_their_parts_beside_the_flat_reader(
     from riskprofile.io._frame import shared
     from riskprofile.io.edifact import _columns
 
-    day = list(generate_manifests(seed=11, containers=200, defect_rate=0.05))
+    day = list(generate_manifests(seed=12, containers=200, defect_rate=0.05))
     path = tmp_path / "day.edi"
     path.write_text(write_cuscar(day), encoding="utf-8")
     assert not edifact_columns(path.read_text(encoding="utf-8"), default_mapping()).routed
