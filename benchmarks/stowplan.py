@@ -3,10 +3,12 @@
 Writes the same seeded units with ``write_baplie`` in SMDG's 2.2 layout (D.95B) and its
 3.1 layout (D.13B) and times ``read_stowplan`` on each (``time.process_time``, so that
 other work on the machine does not count; best of ``--repeat`` runs). The issue asks for
-a 20,000-container BAPLIE in under a second, in every version.
+a 20,000-container BAPLIE in under a second, in every version: the 2.2 plan is also read
+labelled as SMDG 1.5 (``BAPLIE:1:911``) and 2.0, and, beyond 9,999 locations, both as
+the writer splits it (several messages) and in one message (as some carriers send it).
 
     python benchmarks/stowplan.py                 # 20,000 units
-    python benchmarks/stowplan.py --units 100000
+    python benchmarks/stowplan.py --units 40000
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def main() -> None:
     numbers = [f"MSKU{n:06d}" for n in range(args.units)]
     units = [
         StowedUnit(
-            f"{n % 90:03d}{n % 20:02d}{n % 50:02d}",
+            f"{n // 1_000 + 1:03d}{n % 1_000 // 40:02d}{n % 40 + 2:02d}",  # each slot once
             numbers[n] + iso6346.calc_check_digit(numbers[n]),
             rng.choice(["22G1", "45G1", "45R1"]),
             rng.random() > 0.1,
@@ -47,20 +49,36 @@ def main() -> None:
         )
         for n in range(args.units)
     ]
+    from riskprofile.io.edifact import _stowwriter
+
     with tempfile.TemporaryDirectory() as folder:
+        plans = {}
         for version in BAPLIE_VERSIONS:
-            path = Path(folder) / f"plan-{version}.edi"
-            path.write_text(write_baplie(units, version=version), encoding="utf-8")  # type: ignore[arg-type]
+            text = write_baplie(units, version=version)  # type: ignore[arg-type]
+            parts = text.count("UNH+")
+            plans[f"{version} ({parts} message{'s' if parts > 1 else ''})"] = text
+            if parts > 1:  # the same plan in one message, over the table's limit
+                limit = _stowwriter._location_limit
+                _stowwriter._location_limit = lambda version: 10**9  # type: ignore[assignment]
+                plans[f"{version} (1 message)"] = write_baplie(units, version=version)  # type: ignore[arg-type]
+                _stowwriter._location_limit = limit
+        for label, unh in (("1.5", "BAPLIE:1:911:UN:SMDG15"), ("2.0", "BAPLIE:D:95B:UN:SMDG20")):
+            for name, text in list(plans.items()):
+                if name.startswith("2.2"):
+                    plans[label + name[3:]] = text.replace("BAPLIE:D:95B:UN:SMDG22", unh)
+        for name, text in plans.items():
+            path = Path(folder) / "plan.edi"
+            path.write_text(text, encoding="utf-8")
             best = float("inf")
             for _ in range(args.repeat):
                 plan = None  # the last plan freed outside the timing
                 start = time.process_time()
                 plan = read_stowplan(path)
                 best = min(best, time.process_time() - start)
-            assert len(plan.units) == len(units), (version, len(plan.units))
+            assert len(plan.units) == len(units), (name, len(plan.units))
             size = path.stat().st_size / 1e6
             print(
-                f"BAPLIE {version}: {len(plan.units):,} units, {size:.1f} MB, "
+                f"BAPLIE {name}: {len(plan.units):,} units, {size:.1f} MB, "
                 f"read_stowplan {best:.2f} s CPU, {len(plan.problems)} problems"
             )
         # The same plans as real files vary (tests/io/edifact/test_baplie_variation.py):

@@ -33,7 +33,7 @@ def _units(count: int, seed: int = 7) -> list[StowedUnit]:
         body = f"{rng.choice(['MSKU', 'MSCU', 'CMAU'])}{n:06d}"
         units.append(
             StowedUnit(
-                f"{n % 98 + 1:03d}{n % 24:02d}{n % 46 + 2:02d}",
+                f"{n // 1_000 + 1:03d}{n % 1_000 // 40:02d}{n % 40 + 2:02d}",  # each slot once
                 body + iso6346.calc_check_digit(body),
                 rng.choice(["22G1", "45G1", "45R1", "22T6"]),
                 rng.random() > 0.1,
