@@ -406,5 +406,16 @@ class JsonSink:
 
     def write(self, frame: Any) -> None:
         """Write the manifests of ``frame`` (a Polars frame whose ``manifest`` column
-        holds each one's JSON text)."""
-        self.write_texts(frame.get_column("manifest").to_list())
+        holds each one's JSON text, without a line end: JSON escapes them)."""
+        import polars as pl
+
+        if frame.height == 0:
+            return
+        texts = frame.select("manifest")
+        if not self.lines:  # each after the file's first follows a comma
+            first = pl.int_range(pl.len()) == 0 if self.count == 0 else pl.lit(False)
+            comma = pl.when(first).then(pl.lit("")).otherwise(pl.lit(","))
+            texts = texts.select(pl.concat_str([comma, pl.col("manifest")]).alias("manifest"))
+        self._handle.flush()
+        texts.write_csv(self._handle, include_header=False, quote_style="never")
+        self.count += frame.height

@@ -123,14 +123,10 @@ class _JsonConverter(_Converter):
     def _model_reader(self, rows: pl.DataFrame) -> TableReader:
         """A reference reader given ``rows`` (of the slice), in record order."""
         used = sorted({n for names_ in self.table.sources.values() for n in names_})
-        raw = (
-            self.raw.select("__line__", *used)
-            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
-            .join(rows.select("_row"), on="_row", how="semi")
-            .sort("_row")
-        )
+        # Only their cells are copied (a few per cent of the slice's, mostly).
+        raw = self.raw.select("__line__", *used).gather(rows["_row"].unique().sort())
         reader = TableReader(self.mapping, self.strictness, self.header, self.source)
-        for record in raw.select("__line__", *used).iter_rows():
+        for record in raw.iter_rows():
             reader.add(record[0], dict(zip(used, record[1:], strict=True)))
         return reader
 
