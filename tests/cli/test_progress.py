@@ -140,12 +140,19 @@ def test_data_convert_and_check_flags_draw_their_stages(
 
     sample = str(ROOT / "examples/data/karachi-sample.csv")
     stream = _drawn_at_once(monkeypatch)
-    assert main(["data", "convert", sample, str(tmp_path / "b.jsonl")]) == 0
+    assert main(["data", "convert", sample, str(tmp_path / "b.jsonl"), "--engine", "rowwise"]) == 0
     # Reading a flat file into models is one call (drawn by the timer when it is long);
     # writing counts the manifests.
     drawn = stream.getvalue()
     assert f"\rwriting {tmp_path / 'b.jsonl'} 1 manifests (done in " in drawn
     assert "wrote 1 manifests" in capsys.readouterr().out  # standard output as before
+    stream.seek(0)
+    stream.truncate(0)
+    # Column-wise (the default), converting counts the records.
+    assert main(["data", "convert", sample, str(tmp_path / "c.jsonl")]) == 0
+    assert f"\rconverting {sample} [" in stream.getvalue()
+    assert "629/629 records" in stream.getvalue()
+    assert "wrote 1 manifests" in capsys.readouterr().out
     stream.seek(0)
     stream.truncate(0)
     assert main(["data", "check", sample, "--flags"]) == 0
