@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.depth import depth, size
+from tests.records import fresh, records_of
 
 pl = pytest.importorskip("polars")
 
@@ -48,16 +49,7 @@ def rowwise(
     condition: Condition, shipments: Sequence[Shipment], as_of: dt.datetime = AS_OF
 ) -> tuple[list[bool], list[bool]]:
     """The reference: hit and error per shipment, as the row-wise engine sees them."""
-    return rowwise_records(condition, [record_of(shipment) for shipment in shipments], as_of)
-
-
-def fresh(record: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a record made by ``record_of``, as ``record_of`` makes it (the same
-    values, nothing read yet): making records from shipments (pydantic iterating every
-    field) took a third of the bundled library's reference."""
-    copy = type(record)()
-    copy.update(record)
-    return copy
+    return rowwise_records(condition, records_of(shipments), as_of)
 
 
 def rowwise_records(
@@ -154,7 +146,7 @@ def library_reference(
     (it was computed again for each way, most of these tests' time)."""
     reference = {}
     for source, shipments in _library_shipments().items():
-        records = [record_of(shipment) for shipment in shipments]
+        records = records_of(shipments)
         results = {key: rowwise_records(condition, records) for key, condition, _ in library}
         reference[source] = (shipments, results)
     return reference

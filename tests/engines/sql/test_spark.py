@@ -44,7 +44,8 @@ from tests.engines.sql.test_sql_engine import (
 )
 from tests.engines.test_columnar_scoring import batches
 from tests.engines.test_contract import check_contract, check_frame_contract, outcomes_of
-from tests.engines.test_translate import rowwise
+from tests.engines.test_translate import rowwise, rowwise_records
+from tests.records import records_of
 
 pytestmark = pytest.mark.spark
 
@@ -93,10 +94,12 @@ def test_the_bundled_library_on_spark_equals_rowwise(
         {key: lists for key, _, lists in library},
         AS_OF,
     )
-    for key, _condition, _ in library:
+    records = records_of(shipments)
+    for key, condition, _ in library:
         got = masks[key]
         assert (got.fallback is not None) == (key in LIBRARY_FALLBACKS), (key, got.fallback)
-        assert (got.hit.to_list(), got.error.to_list()) == rowwise(_condition, shipments), key
+        expected = rowwise_records(condition, records)
+        assert (got.hit.to_list(), got.error.to_list()) == expected, key
 
 
 # Java's regexes are not RE2: what differs on these texts is written out (RE2's $ is the

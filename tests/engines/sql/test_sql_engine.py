@@ -39,7 +39,8 @@ from tests import strategies as rst
 from tests.depth import depth
 from tests.engines.test_columnar_scoring import batches
 from tests.engines.test_contract import check_contract, check_frame_contract, outcomes_of
-from tests.engines.test_translate import rowwise
+from tests.engines.test_translate import rowwise, rowwise_records
+from tests.records import records_of
 
 AS_OF = rst.RULE_AS_OF
 LISTS = {name: values for name, (_kind, values) in rst.RULE_LISTS.items()}
@@ -146,7 +147,8 @@ def library_shipments() -> list[Shipment]:
 def library_reference(
     library: list[tuple[str, Condition, Any]], library_shipments: list[Shipment]
 ) -> dict[str, tuple[list[bool], list[bool]]]:
-    return {key: rowwise(condition, library_shipments) for key, condition, _ in library}
+    records = records_of(library_shipments)
+    return {key: rowwise_records(condition, records) for key, condition, _ in library}
 
 
 # The one bundled condition that computes (0.1 * a weight): it runs on the columnar engine.
