@@ -23,6 +23,7 @@ An entry that no longer applies fails the test too, so the lists only shrink.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,15 @@ def modules(root: Path = SRC) -> dict[str, Module]:
     return found
 
 
-def _type_checking_only(tree: ast.AST) -> set[int]:
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> ast.Module:
+    """The syntax tree of a module's text, parsed once per text (the rules read each
+    module several times; nothing changes a tree once parsed)."""
+    return ast.parse(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_checking_only(tree: ast.AST) -> frozenset[int]:
     """The ids of the nodes under ``if TYPE_CHECKING:`` (imports there do not run)."""
     ids: set[int] = set()
     for node in ast.walk(tree):
@@ -94,7 +103,7 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
         ):
             for statement in node.body:
                 ids.update(id(n) for n in ast.walk(statement))
-    return ids
+    return frozenset(ids)
 
 
 def _loading_on_first_use(tree: ast.Module) -> set[int]:
@@ -115,8 +124,8 @@ def uses(
     ``typed``, the imports under ``if TYPE_CHECKING:`` too; without ``lazy``, not a
     package's loading of its lazy re-exports (its ``__getattr__``: see
     :func:`import_graph`)."""
-    tree = ast.parse(module.path.read_text(encoding="utf-8"))
-    skipped = set() if typed else _type_checking_only(tree)
+    tree = _parsed(module.path.read_text(encoding="utf-8"))
+    skipped = set() if typed else set(_type_checking_only(tree))
     if not lazy and module.is_package:
         skipped |= _loading_on_first_use(tree)
     aliases: dict[str, str] = {}
@@ -162,7 +171,7 @@ def lazy_names(module: Module, known: dict[str, Module]) -> dict[str, str]:
     ``__getattr__`` (its type-checking imports are for annotations only)."""
     if not module.is_package:
         return {}
-    tree = ast.parse(module.path.read_text(encoding="utf-8"))
+    tree = _parsed(module.path.read_text(encoding="utf-8"))
     if not any(
         isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body
     ):
