@@ -384,6 +384,20 @@ def test_text_is_escaped_in_json_as_json_dumps_escapes_it() -> None:
     assert '{\n  "k": ' + json_list(table, ["text"]) + "\n}" == expected
 
 
+def test_csv_cells_are_made_safe_as_csv_cell_makes_them() -> None:
+    """Every first character up to U+0300 (the formula triggers, the quote, other ASCII,
+    characters whose UTF-8 starts with another byte), alone and followed by more text:
+    the column-wise cells are ``csv_cell``'s, empty text null."""
+    from riskprofile.io import csv_cell
+    from riskprofile.output._frame_files import csv_frame
+
+    firsts = [chr(c) for c in range(0x300)] + ["\U0001f600", "\u2028"]
+    texts = [*firsts, *(f + rest for f in firsts for rest in ("=1", "x", "-5", "5"))]
+    table = pl.DataFrame({"text": [*texts, "", None, "-5", "'=x", "'quoted'"]})
+    cells = csv_frame(table, ["text"]).get_column("text").to_list()
+    assert cells == [csv_cell(v) or None for v in table.get_column("text").to_list()]
+
+
 def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
     profiles = load_profiles(bundled=True)
     shipments = list(read_batch(EXAMPLE).shipments)[:50]
