@@ -110,13 +110,11 @@ def test_a_plan_over_the_limit_in_one_message_is_read_whole_and_said_once(
     assert "D95B segment table (SG2): every location is read" in notice.reason
 
 
-@pytest.mark.parametrize("version", ["2.2", "3.1"])
-def test_the_writer_splits_at_the_table_s_limit(version: str) -> None:
-    limit = 9_999 if version == "2.2" else 99_999
-    assert _stowwriter._location_limit(version) == limit
-    text = write_baplie(_units(10_000), version=version)  # type: ignore[arg-type]
-    headers = [s for s in tokenize(text).segments if s.tag == "UNH"]
-    assert len(headers) == (2 if version == "2.2" else 1)
+def test_the_writer_splits_at_the_table_s_limit() -> None:
+    # The limit each version writes to: its location group's repeat in the segment table
+    # (the splitting itself is tested below with the limit patched small).
+    assert _stowwriter._location_limit("2.2") == 9_999
+    assert _stowwriter._location_limit("3.1") == 99_999
 
 
 @settings(max_examples=depth(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
