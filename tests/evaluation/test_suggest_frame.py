@@ -130,9 +130,8 @@ def test_the_frame_gives_what_the_objects_give(
         assert result.files("s.yaml") == expected.files("s.yaml")
 
 
-def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
-    """A larger history (several hundred units, every kind, combinations and the stack):
-    the same draft, byte for byte."""
+def _planted() -> tuple[list[Shipment], list[Outcome], dt.date]:
+    """A history of 600 declarations over 90 days, its split after 60 days."""
     shipments, outcomes = [], []
     for n in range(600):
         code = ["851713", "620342", "300490", "940360"][n % 4]
@@ -159,7 +158,13 @@ def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
         )
         risky = (code == "300490" and origin == "IN") or n % 17 == 3
         outcomes.append(Outcome(bl, inspected=True, finding=risky or n % 11 == 0))
-    split = (START + dt.timedelta(days=60)).date()
+    return shipments, outcomes, (START + dt.timedelta(days=60)).date()
+
+
+def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
+    """A larger history (several hundred units, every kind, combinations and the stack):
+    the same draft, byte for byte."""
+    shipments, outcomes, split = _planted()
     expected = suggest(shipments, outcomes, split=split, combinations=True)
     result = suggest(shipment_frame(shipments), outcomes, split=split, combinations=True)
     assert expected.kept
@@ -167,6 +172,24 @@ def test_a_planted_history_gives_the_same_draft_from_the_frame() -> None:
     assert expected.stack.folds
     assert result.as_dict() == expected.as_dict()
     assert result.files("s.yaml") == expected.files("s.yaml")
+
+
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_the_test_period_scored_a_slice_of_units_at_a_time_gives_the_same_precision(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """The draft scores the test period's labelled units a slice at a time (a unit's score
+    is its shipments' alone): the same precision, tie and cut as in one run."""
+    from riskprofile.evaluation import _suggest
+
+    shipments, outcomes, split = _planted()
+    whole = suggest(shipment_frame(shipments), outcomes, split=split, combinations=True)
+    assert whole.precision is not None
+    assert whole.precision.labelled > size
+    monkeypatch.setattr(_suggest, "SCORED_UNITS", size)
+    for history in (shipment_frame(shipments), shipments):
+        sliced = suggest(history, outcomes, split=split, combinations=True)
+        assert sliced.precision == whole.precision
 
 
 def test_an_arrival_out_of_utc_is_dated_by_its_utc_day() -> None:

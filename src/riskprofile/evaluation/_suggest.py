@@ -79,7 +79,7 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -279,8 +279,18 @@ def suggest(
         return result
     say("scoring the test period with the suggested profile")
     labelled = test.labelled()
-    precision = _precision(result, labelled, history.batch(labelled), capacity)
+    # A slice of units at a time: a unit's score is its shipments' alone, and the
+    # scoring's working memory is a slice's, however long the test period.
+    batches = (
+        history.batch(labelled.slice(start, SCORED_UNITS))
+        for start in range(0, len(labelled), SCORED_UNITS)
+    )
+    precision = _precision(result, labelled, batches, capacity)
     return replace(result, precision=precision)
+
+
+SCORED_UNITS = 200_000
+"""The test period's labelled units scored at a time (each with all its shipments)."""
 
 
 def _unmatched_note(count: int, first: str | None) -> str:
@@ -613,10 +623,32 @@ def _unit_scores(run: ScoringRun) -> tuple[pl.DataFrame, list[Decimal]]:
     ), scores
 
 
+def _merged(
+    parts: Sequence[tuple[pl.DataFrame, list[Decimal]]],
+) -> tuple[pl.DataFrame, list[Decimal]]:
+    """The units' score codes of several runs (:func:`_unit_scores` of each) as one: the
+    codes of each run mapped into the distinct scores of all of them."""
+    if len(parts) == 1:
+        return parts[0]
+    scores = sorted({Decimal(0), *(score for _, own in parts for score in own)})
+    index = {score: i for i, score in enumerate(scores)}
+    tables = [
+        codes.with_columns(
+            pl.col("code").replace_strict(
+                {i: index[score] for i, score in enumerate(own)}, return_dtype=pl.UInt32
+            )
+        )
+        for codes, own in parts
+    ]
+    if not tables:
+        return pl.DataFrame(schema={"key": pl.String, "code": pl.UInt32}), scores
+    return pl.concat(tables), scores
+
+
 def _precision(
     result: Suggestions,
     labelled: UnitTable,
-    batch: list[Shipment] | pl.DataFrame,
+    batches: Iterable[list[Shipment] | pl.DataFrame],
     capacity: float,
 ) -> PrecisionAtCapacity:
     from riskprofile.profiles import load_profiles
@@ -637,13 +669,15 @@ def _precision(
         ) from exc
     shutil.rmtree(folder)
     as_of = dt.datetime(result.split.year, result.split.month, result.split.day, tzinfo=dt.UTC)
-    if isinstance(batch, list) and len(batch) >= COLUMNAR_MIN_SHIPMENTS:
-        from riskprofile.engines.columnar import shipment_frame
+    parts: list[tuple[pl.DataFrame, list[Decimal]]] = []
+    for batch in batches:
+        if isinstance(batch, list) and len(batch) >= COLUMNAR_MIN_SHIPMENTS:
+            from riskprofile.engines.columnar import shipment_frame
 
-        # As a frame: scored column-wise, the units' scores read from the run's tables.
-        batch = shipment_frame(batch)
-    run = score(batch, profiles, as_of=as_of, include_drafts=True)
-    codes, scores = _unit_scores(run)
+            # As a frame: scored column-wise, the units' scores read from the run's tables.
+            batch = shipment_frame(batch)
+        parts.append(_unit_scores(score(batch, profiles, as_of=as_of, include_drafts=True)))
+    codes, scores = _merged(parts)
     zero = scores.index(Decimal(0))
     # The labelled units ranked by score, highest first (a unit the run does not hold
     # scores 0): per score, its units and findings. The tie at the cut is taken in

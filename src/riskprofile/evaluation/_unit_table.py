@@ -71,6 +71,10 @@ class UnitTable:
         """The units for which ``predicate`` (over :data:`UNIT_SCHEMA`) holds."""
         return UnitTable(self.table.filter(predicate))
 
+    def slice(self, start: int, length: int) -> UnitTable:
+        """``length`` units from the ``start``-th, in the order of the ids."""
+        return UnitTable(self.table.slice(start, length))
+
     def labelled(self) -> UnitTable:
         """The units an outcome says were inspected."""
         return self.where(pl.col("_labelled"))
