@@ -614,8 +614,8 @@ def _match(
     # step reads only the outcomes no earlier step decided.
     for column, kind in (("c", "c"), ("b", "b"), ("unit", "c"), ("unit", "b")):
         values = rest.get_column(column)
-        if rest.is_empty() or values.null_count() == len(values):
-            continue
+        if rest.is_empty() or values.null_count() == len(values) or index(kind).is_empty():
+            continue  # nothing to place, or nowhere (a history without containers)
         place = _containers(values, fold=True) if kind == "c" else _folded(values)
         found = rest.with_columns(place.alias("place")).join(
             index(kind).select("place", "n").unique(), on="place", how="left"
