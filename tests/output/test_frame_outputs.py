@@ -281,9 +281,9 @@ MAPPINGS = DATA.parent / "mappings"
     ],
 )
 def test_the_other_example_batches_give_the_same_files(
-    name: str, mapping: str | None, strictness: Any
+    name: str, mapping: str | None, strictness: Any, bundled: ProfileSet
 ) -> None:
-    profiles = load_profiles(bundled=True)
+    profiles = bundled
     options: dict[str, Any] = {"strictness": strictness}
     if mapping is not None:
         options["mapping"] = MAPPINGS / mapping
@@ -327,8 +327,8 @@ NOTED = {
 }  # fmt: skip
 
 
-def test_a_frame_run_shows_its_rejected_records_in_a_notebook() -> None:
-    profiles = load_profiles(bundled=True)
+def test_a_frame_run_shows_its_rejected_records_in_a_notebook(bundled: ProfileSet) -> None:
+    profiles = bundled
     shipments = list(read_batch(EXAMPLE).shipments)[:20]
     rejected = [
         RejectedRecord("batch.csv", 7, (FieldProblem("gross_weight", "x", "not a number"),))
@@ -362,12 +362,14 @@ def test_notes_of_indicators_and_exceptions_that_cannot_be_evaluated(tmp_path: P
     assert_same_outputs(reference, frame_run, None, None)
 
 
-def test_an_empty_bl_number_keys_its_unit_by_the_shipment_id_in_both_engines() -> None:
+def test_an_empty_bl_number_keys_its_unit_by_the_shipment_id_in_both_engines(
+    bundled: ProfileSet,
+) -> None:
     # The row-wise unit key is "<ref>/B/L <bl_number or shipment_id>"; the columnar one
     # took an empty B/L number as a name ("<ref>/B/L "), so that the two runs' keys, and
     # their outputs, differed.
     shipments = [Shipment(shipment_id=f"M/{n}", manifest_ref="M", bl_number="") for n in (1, 2)]
-    profiles = load_profiles(bundled=True)
+    profiles = bundled
     reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
     assert [c.key for c in frame_run.containers] == ["M/B/L M/1", "M/B/L M/2"]
@@ -398,8 +400,8 @@ def test_csv_cells_are_made_safe_as_csv_cell_makes_them() -> None:
     assert cells == [csv_cell(v) or None for v in table.get_column("text").to_list()]
 
 
-def test_a_frame_run_without_a_batch_writes_no_batch_audit() -> None:
-    profiles = load_profiles(bundled=True)
+def test_a_frame_run_without_a_batch_writes_no_batch_audit(bundled: ProfileSet) -> None:
+    profiles = bundled
     shipments = list(read_batch(EXAMPLE).shipments)[:50]
     reference = score(shipments, profiles, as_of=AS_OF, engine="rowwise")
     frame_run = score_frame(shipment_frame(shipments), profiles, as_of=AS_OF)
@@ -799,6 +801,7 @@ def test_rows_of_a_frame_in_chunks_are_its_gathered_rows(rows: list[int]) -> Non
 
 def test_a_frame_in_chunks_is_gathered_from_in_one_chunk(
     example_runs: tuple[ScoringRun, FrameRun, list[RejectedRecord]],
+    bundled: ProfileSet,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -825,7 +828,7 @@ def test_a_frame_in_chunks_is_gathered_from_in_one_chunk(
 
     monkeypatch.setattr(pl.Series, "gather", gather)
     monkeypatch.setattr(pl.DataFrame, "__getitem__", getitem)
-    run = score_frame(frame, load_profiles(bundled=True), as_of=AS_OF)
+    run = score_frame(frame, bundled, as_of=AS_OF)
     chosen = select(run, not_scored=rejected, capacity="5%", control_rate="1%", seed=3)
     expected = select(reference, not_scored=rejected, capacity="5%", control_rate="1%", seed=3)
     output.write_output(run, tmp_path / "frame.csv", selection=chosen)
