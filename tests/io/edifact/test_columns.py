@@ -162,15 +162,40 @@ def test_a_port_day_with_defects_reads_as_the_models_read_it(
     _same_as_the_models(path)
 
 
+def _spoilt_vgm(text: str) -> str:
+    """``text`` with its first VGM a value that does not read (its container and their
+    B/Ls go through the models)."""
+    spoilt = re.sub(r"(MEA\+AAE\+VGM\+KGM:)[0-9]+", r"\g<1>12x5", text, count=1)
+    assert spoilt != text
+    return spoilt
+
+
 def test_defects_send_only_their_bills_through_the_models(tmp_path: Path) -> None:
+    day = list(generate_manifests(seed=12, containers=200, defect_rate=0.05))
+    path = tmp_path / "day.edi"
+    path.write_text(_spoilt_vgm(write_cuscar(day)), encoding="utf-8")
+    batch = read_frame(path)
+    assert batch.fallback is None
+    assert batch.rows_via_models == 1  # messages with a part read through the models
+    assert batch.frame.height > 200
+    _same_as_the_models(path)
+
+
+def test_a_bill_of_lading_number_twice_is_read_column_wise(tmp_path: Path) -> None:
+    # The later B/L of a number given twice is read apart from the first and flagged, as
+    # the models read it: its shipment ids (#2 where both name a container), the B/Ls
+    # in a container counted by number.
     day = list(generate_manifests(seed=12, containers=200, defect_rate=0.05))
     path = tmp_path / "day.edi"
     path.write_text(write_cuscar(day), encoding="utf-8")
     batch = read_frame(path)
     assert batch.fallback is None
-    assert batch.rows_via_models >= 1  # messages with a part read through the models
-    flags = {f for fs in batch.frame["quality_flags"] for f in fs}
-    assert "bl_number:duplicate" in flags
+    assert batch.rows_via_models == 0
+    frame = batch.frame
+    assert frame.filter(pl.col("quality_flags").list.contains("bl_number:duplicate")).height
+    assert frame.filter(pl.col("shipment_id").str.ends_with("#2")).height
+    assert not frame.filter(pl.col("bl_number").str.contains("\ue000")).height
+    flags = {f for fs in frame["quality_flags"] for f in fs}
     assert "container_number:check_digit" in flags
     _same_as_the_models(path)
 
@@ -369,7 +394,7 @@ def test_the_models_read_their_parts_beside_the_flat_reader(
 
     day = list(generate_manifests(seed=12, containers=200, defect_rate=0.05))
     path = tmp_path / "day.edi"
-    path.write_text(write_cuscar(day), encoding="utf-8")
+    path.write_text(_spoilt_vgm(write_cuscar(day)), encoding="utf-8")
     assert not edifact_columns(path.read_text(encoding="utf-8"), default_mapping()).routed
     part_read = threading.Event()
     threads = set()
@@ -513,7 +538,7 @@ def test_the_collector_is_paused_while_the_file_is_read(tmp_path: Path) -> None:
 
     day = list(generate_manifests(seed=11, containers=300, defect_rate=0.05))
     path = tmp_path / "day.edi"
-    path.write_text(write_cuscar(day), encoding="utf-8")
+    path.write_text(_spoilt_vgm(write_cuscar(day)), encoding="utf-8")
     read_frame(path)  # modules imported, caches filled
     collections = []
 

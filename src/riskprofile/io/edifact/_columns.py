@@ -60,7 +60,7 @@ from riskprofile.io.edifact._reader import (
     paused_gc,
     read_text,
 )
-from riskprofile.io.edifact._rows import _assemble, _Laid
+from riskprofile.io.edifact._rows import _assemble, _Laid, unmark_twice
 from riskprofile.io.edifact._syntax import (
     Segment,
     ServiceChars,
@@ -379,6 +379,7 @@ def read_edifact_frame(
     if isinstance(merged, str):
         return merged
     frame, rejected, manifests = merged
+    frame = unmark_twice(frame, list(_CALL_COLUMNS))
     if progress is not None:
         progress(total, total)
     return FrameBatch(

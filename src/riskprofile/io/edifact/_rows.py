@@ -207,13 +207,6 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     columns.route_where(
         bills, pl.col("bl_number").is_null(), "a bill of lading without a number", "manifest"
     )
-    squeezed = pl.col("bl_number").str.replace_all(r"\s", "").str.to_uppercase()
-    columns.route_where(
-        bills,
-        pl.struct("unit", squeezed.alias("sq")).is_duplicated(),
-        "a bill of lading number twice",
-        "consignments",
-    )
     if "master_bl_number" in bills.columns:
         bills = bills.with_columns(
             pl.when(pl.col("master_bl_number") != pl.col("bl_number").fill_null(""))
@@ -339,9 +332,10 @@ def _assemble(columns: _Columns, frame: pl.DataFrame) -> _Laid:
     for name in _NAMES:
         if name not in rows.columns:
             rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
+    rows, listed = _twice(columns, bills, rows, listed.select("unit", "bill", "container_number"))
     return _Laid(
         rows.select(*[pl.col(n).cast(pl.String) for n in _NAMES], "unit", "bill"),
-        listed.select("unit", "bill", "container_number"),
+        listed,
         boxes.select("unit", "id", "container_number", "at"),
         bills.select("unit", "id", "at"),
     )
@@ -360,3 +354,134 @@ def _normalised(value: pl.Series) -> pl.Series:
 
 
 _CONTAINER_SHAPE = r"^[A-Z]{4}[0-9]{7}$"
+
+
+# Appended to the number of each later B/L of a number given twice in a message, for the
+# flat reader to keep them apart (see _twice); taken off again by ``unmark_twice``.
+TWICE = "\ue000"
+# The fields of a container declaration's flags (and its seals'): the model puts a
+# B/L's ``bl_number:duplicate`` before them.
+_BOX_FLAGS = ("container_", "tare_kg:", "verified_gross_mass_kg:", "seal_", "sealer:")
+
+
+def _twice(
+    columns: _Columns, bills: pl.DataFrame, rows: pl.DataFrame, listed: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """B/L numbers given twice in a message. The model keeps such B/Ls apart and flags
+    the later ones (``bl_number:duplicate``); the flat reader would merge them into one.
+    Each later one's rows get the number marked (``TWICE`` and its rank), so that the
+    flat reader reads them apart, and :func:`unmark_twice` puts back what the model
+    says otherwise; the B/Ls are tied together for the closure (a number each lists), so
+    that they go to the models all or none. A file holding ``TWICE`` sends them to the
+    models."""
+    squeezed = pl.col("bl_number").str.replace_all(r"\s", "").str.to_uppercase()
+    dup = bills.select("unit", "id", "at", squeezed.alias("sq")).filter(
+        pl.struct("unit", "sq").is_duplicated()
+    )
+    if dup.height == 0:
+        return rows, listed
+    if rows.get_column("bl_number").str.contains(TWICE, literal=True).any():
+        columns.route_where(dup, pl.lit(True), "a bill of lading number twice", "consignments")
+        return rows, listed
+    safe = dup.sort("at").with_columns(pl.int_range(pl.len()).over("unit", "sq").alias("nth"))
+    tie = safe.select("unit", pl.col("id").alias("bill"), (TWICE + pl.col("sq")).alias("n"))
+    listed = pl.concat(
+        [listed, tie.rename({"n": "container_number"}).cast(listed.schema)], how="vertical"
+    )
+    later = safe.filter(pl.col("nth") > 0).select(pl.col("id").alias("bill"), "nth")
+    nth = pl.col("nth")
+    rows = (
+        rows.join(later, on="bill", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(nth.is_not_null())
+            .then(pl.col("bl_number") + TWICE + nth.cast(pl.String))
+            .otherwise(pl.col("bl_number"))
+            .alias("bl_number")
+        )
+        .drop("nth")
+    )
+    return rows, listed
+
+
+def unmark_twice(frame: pl.DataFrame, call: list[str]) -> pl.DataFrame:
+    """The B/Ls :func:`_twice` marked, as the model reads them: the number itself, the
+    shipment id made of it (``#2``... for a B/L number and container met again in the
+    message), ``bl_number:duplicate`` after the B/L's, its parties' and its goods'
+    flags, before its container's, and the B/Ls in a container counted by number
+    (``call``: the columns that tell one message from another). Worked out on the rows
+    of those B/L numbers and containers alone, and put back in place."""
+    marked = frame.get_column("bl_number").str.contains(TWICE, literal=True).fill_null(False)
+    if not marked.any():
+        return frame
+    number = pl.col("bl_number").str.replace(f"{TWICE}[0-9]+$", "")
+    bl = pl.col("bl_number")
+    seen = frame.filter(marked).select(number, "container_number")
+    numbers = seen.get_column("bl_number").unique().implode()
+    boxes = seen.get_column("container_number").drop_nulls().unique().implode()
+    near = (
+        frame.with_row_index("_i")
+        .filter(marked | bl.is_in(numbers) | pl.col("container_number").is_in(boxes))
+        .select("_i", *call, "bl_number", "container_number", "shipment_id", "quality_flags",
+                "quality_flag_count", "bl_count_in_container", "is_lcl")
+        .with_columns(bl.str.contains(TWICE, literal=True).alias("_m"))
+    )  # fmt: skip
+    flags = []
+    for given, hit in near.select("quality_flags", "_m").iter_rows():
+        if not hit:
+            flags.append(given)
+            continue
+        place = next(
+            (i for i, f in enumerate(given)
+             if f.startswith(_BOX_FLAGS) and not f.startswith("container_number:")),
+            len(given),
+        )  # fmt: skip
+        flags.append([*given[:place], "bl_number:duplicate", *given[place:]])
+    schema = frame.schema
+    box, pair = [*call, "container_number"], [*call, "bl_number", "container_number"]
+    again = pl.int_range(pl.len()).over(pair)
+    in_box = pl.col("_m").any().over(box) & pl.col("container_number").is_not_null()
+    ident = pl.concat_str(
+        pl.col("manifest_ref"), pl.lit("/"), bl, pl.lit("/"),
+        pl.col("container_number").fill_null("-"),
+    )  # fmt: skip
+    near = (
+        near.with_columns(
+            number,
+            pl.Series("quality_flags", flags, dtype=schema["quality_flags"]),
+        )
+        .with_columns(
+            pl.when(pl.col("_m")).then(ident).otherwise(pl.col("shipment_id")).alias("shipment_id"),
+            pl.col("quality_flags")
+            .list.len()
+            .cast(schema["quality_flag_count"])
+            .alias("quality_flag_count"),
+            pl.when(in_box)
+            .then(bl.n_unique().over(box))
+            .otherwise(pl.col("bl_count_in_container"))
+            .cast(schema["bl_count_in_container"])
+            .alias("bl_count_in_container"),
+        )
+        .with_columns(
+            pl.when(pl.col("_m").any().over(pair) & (again > 0))
+            .then(pl.col("shipment_id") + "#" + (again + 1).cast(pl.String))
+            .otherwise(pl.col("shipment_id"))
+            .alias("shipment_id"),
+            pl.when(in_box)
+            .then(pl.col("bl_count_in_container") > 1)
+            .otherwise(pl.col("is_lcl"))
+            .alias("is_lcl"),
+        )
+    )
+    index = pl.get_index_type()
+    spot = pl.repeat(None, frame.height, dtype=index, eager=True).scatter(
+        near.get_column("_i"), pl.int_range(near.height, dtype=index, eager=True)
+    )
+    put = ("bl_number", "shipment_id", "quality_flags", "quality_flag_count",
+           "bl_count_in_container", "is_lcl")  # fmt: skip
+    return frame.with_columns(
+        pl.when(spot.is_not_null())
+        .then(near.get_column(name).gather(spot))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in put
+    )
