@@ -233,3 +233,83 @@ def test_translating_ahead_also_finds_the_shared_facts(monkeypatch: pytest.Monke
     frame = shipment_frame([Shipment(manifest_ref="M", container_number="C1")])
     score_frame(frame, profiles, as_of=DAY)
     assert made == [1]  # found, not made again
+
+
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weakref
+
+    from riskprofile.engines.columnar._translate import _values
+
+    monkeypatch.setattr(_values, "_COMPILES", {})
+    monkeypatch.setattr(_translate, "_TRANSLATIONS", weakref.WeakKeyDictionary())
+
+
+def _queries(monkeypatch: pytest.MonkeyPatch, refuse: str | None = None) -> list[int]:
+    """Counts the Polars queries made (each by how many patterns it checks); one
+    checking a pattern with ``refuse`` in it raises, as one that does not compile."""
+    made: list[int] = []
+    original = pl.select
+
+    def select(*exprs: object, **named: object) -> object:
+        made.append(len(exprs))
+        if refuse is not None and any(refuse in str(e) for e in exprs):
+            raise pl.exceptions.ComputeError("regex parse error (refused by the test)")
+        return original(*exprs, **named)
+
+    monkeypatch.setattr(pl, "select", select)
+    return made
+
+
+def _bundled() -> list[object]:
+    from riskprofile.profiles import bundled_profiles_path
+    from riskprofile.scoring import applicable_profiles
+
+    profiles = load_profiles([bundled_profiles_path()])
+    return list(applicable_profiles(profiles, DAY, False)[0])
+
+
+def _same(a: _translate.Translation, b: _translate.Translation) -> bool:
+    exprs = [(a.hit, b.hit), (a.error, b.error), (a.undecided, b.undecided)]
+    return (a.expression, a.fallback) == (b.expression, b.fallback) and all(
+        (x is None and y is None) or (x is not None and y is not None and x.meta.eq(y))
+        for x, y in exprs
+    )
+
+
+@pytest.mark.parametrize("refuse", [None, "NIKE"])
+def test_translating_ahead_checks_the_regexes_in_one_query(
+    monkeypatch: pytest.MonkeyPatch, refuse: str | None
+) -> None:
+    """``translate_ahead`` checks that the bundled library's regexes compile for Polars
+    in one query (there were 134, one per pattern), and translates as one condition at a
+    time does; when a pattern does not compile, each is checked on its own and the
+    conditions with it fall back naming it, as before."""
+    profiles = _bundled()
+    conditions = [
+        (c, p.lists)  # type: ignore[attr-defined]
+        for p in profiles
+        for c in [e.condition for e in p.exceptions] + [i.condition for i in p.indicators]  # type: ignore[attr-defined]
+    ]
+    _fresh_caches(monkeypatch)
+    made = _queries(monkeypatch, refuse)
+    _translate.translate_ahead(profiles, DAY)  # type: ignore[arg-type]
+    ahead = [shared_translation(c, lists, DAY) for c, lists in conditions]
+    if refuse is None:
+        assert len(made) == 1
+    else:
+        assert all(n == 1 for n in made[1:])
+        assert len(made) > 100
+    assert made[0] > 100
+    _fresh_caches(monkeypatch)
+    _queries(monkeypatch, refuse)
+    one_by_one = [shared_translation(c, lists, DAY) for c, lists in conditions]
+    assert all(
+        _same(a[0], b[0]) and a[1].keys() == b[1].keys()
+        for a, b in zip(ahead, one_by_one, strict=True)
+    )
+    refused = [t.fallback for t, _ in ahead if t.fallback and "NIKE" in t.fallback]
+    if refuse is None:
+        assert not refused
+    else:
+        assert refused
+        assert all("does not compile for Polars" in r for r in refused)

@@ -54,7 +54,15 @@ import rule_engine
 from riskprofile.engines._translating import dispatch_table
 from riskprofile.engines.columnar._translate._access import _Access
 from riskprofile.engines.columnar._translate._comprehensions import _Comprehensions
-from riskprofile.engines.columnar._translate._values import _V, Part, Untranslatable, _any
+from riskprofile.engines.columnar._translate._values import (
+    _V,
+    Part,
+    Untranslatable,
+    _any,
+    _assuming_compiles,
+    _compiles,
+    _compiles_ahead,
+)
 from riskprofile.profiles import CompiledProfile
 from riskprofile.profiles.shared import Condition
 
@@ -81,6 +89,10 @@ class Translation:
     error: pl.Expr | None
     fallback: str | None
     undecided: pl.Expr | None = None
+
+
+# A translation and the parts it reads (see shared_translation).
+_Found = tuple[Translation, Mapping[str, Part]]
 
 
 # --- the translator ------------------------------------------------------------------------
@@ -120,7 +132,7 @@ def translate(
 
 def shared_translation(
     condition: Condition, lists: Mapping[str, frozenset[Any]], as_of: dt.datetime
-) -> tuple[Translation, Mapping[str, Part]]:
+) -> _Found:
     """As :func:`translate`, with sub-expressions over one text or list column written
     as columns of their own (:class:`Part`, by column name): the expressions read the
     frame with those columns added. Equal sub-expressions of different conditions get
@@ -139,19 +151,48 @@ def translate_ahead(profiles: Iterable[CompiledProfile], as_of: dt.datetime) -> 
 
     profiles = list(profiles)
     fact_groups(profiles)
-    count = 0
-    for profile in profiles:
-        conditions = [e.condition for e in profile.exceptions]
-        conditions += [i.condition for i in profile.indicators]
-        for condition in conditions:
-            shared_translation(condition, profile.lists, as_of)
-            count += 1
-    return count
+    todo = [
+        (condition, profile.lists)
+        for profile in profiles
+        for condition in [e.condition for e in profile.exceptions]
+        + [i.condition for i in profile.indicators]
+    ]
+    # Whether the regexes compile for Polars is checked in one query for all the
+    # conditions rather than one query each: they are translated taking the patterns
+    # not checked yet to compile, then checked; a translation is kept if its patterns
+    # all do, and made again (knowing which do not) if not.
+    made: dict[tuple[rule_engine.Rule, tuple[Any, ...]], tuple[Condition, _Found, list[str]]] = {}
+    with _assuming_compiles() as assumed:
+        for condition, lists in todo:
+            key = _key(condition, lists, as_of, shared=True)
+            if (condition.rule, key) not in made and _lookup(condition, key) is None:
+                start = len(assumed)
+                found = _made(condition, as_of, shared=True)
+                made[condition.rule, key] = condition, found, assumed[start:]
+    _compiles_ahead(assumed)
+    for (_, key), (condition, found, patterns) in made.items():
+        if not all(_compiles(p) for p in patterns):
+            found = _made(condition, as_of, shared=True)
+        _store(condition, key, found)
+    return len(todo)
 
 
 def _cached(
     condition: Condition, lists: Mapping[str, frozenset[Any]], as_of: dt.datetime, shared: bool
-) -> tuple[Translation, Mapping[str, Part]]:
+) -> _Found:
+    key = _key(condition, lists, as_of, shared)
+    found = _lookup(condition, key)
+    if found is None:
+        found = _made(condition, as_of, shared)
+        _store(condition, key, found)
+    return found
+
+
+def _key(
+    condition: Condition, lists: Mapping[str, frozenset[Any]], as_of: dt.datetime, shared: bool
+) -> tuple[Any, ...]:
+    """The key of ``condition``'s translation in :data:`_TRANSLATIONS`, once ``lists``
+    are known to be those it was compiled with."""
     builtins = condition.rule.context.builtins
     for name in condition.lists:
         if name in lists and frozenset(builtins[name]) != frozenset(lists[name]):
@@ -159,36 +200,45 @@ def _cached(
                 f"${name}: the values given differ from those {condition.expression!r} "
                 "was compiled with"
             )
-    utc = as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
     # Only what the condition reads of the evaluation time keys the translation: most
     # read none, and then every date (and every now()) shares one translation.
-    key = (condition.time_key(utc), shared)
+    return (condition.time_key(_utc(as_of)), shared)
+
+
+def _utc(as_of: dt.datetime) -> dt.datetime:
+    return as_of.astimezone(dt.UTC) if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+
+
+def _lookup(condition: Condition, key: tuple[Any, ...]) -> _Found | None:
     with _TRANSLATIONS_LOCK:
         known = _TRANSLATIONS.get(condition.rule)
-        found = known.get(key) if known is not None else None
-    if found is not None:
-        return found
+        return known.get(key) if known is not None else None
+
+
+def _made(condition: Condition, as_of: dt.datetime, shared: bool) -> _Found:
     parts: dict[str, Part] | None = {} if shared else None
-    translation = _translate(condition, utc, parts)
+    translation = _translate(condition, _utc(as_of), parts)
     used: set[str] = set()
     for e in (translation.hit, translation.error, translation.undecided):
         used.update(e.meta.root_names() if e is not None else ())
-    found = (translation, {name: part for name, part in (parts or {}).items() if name in used})
+    return translation, {name: part for name, part in (parts or {}).items() if name in used}
+
+
+def _store(condition: Condition, key: tuple[Any, ...], found: _Found) -> None:
     with _TRANSLATIONS_LOCK:
         known = _TRANSLATIONS.setdefault(condition.rule, {})
         if len(known) >= 8:  # a few evaluation times per rule are plenty
             known.clear()
         known[key] = found
-    return found
 
 
 # Translations by compiled rule, what the condition reads of the evaluation time
 # (Condition.time_key) and sharing: scoring batch after batch, date after date, with
 # the same profiles translates each condition once. Weak keys: a rule no longer loaded
 # goes. The lock makes looking up and storing one step for threads scoring at once.
-_TRANSLATIONS: weakref.WeakKeyDictionary[
-    rule_engine.Rule, dict[tuple[tuple[Any, ...], bool], tuple[Translation, Mapping[str, Part]]]
-] = weakref.WeakKeyDictionary()
+_TRANSLATIONS: weakref.WeakKeyDictionary[rule_engine.Rule, dict[tuple[Any, ...], _Found]] = (
+    weakref.WeakKeyDictionary()
+)
 _TRANSLATIONS_LOCK = threading.Lock()
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, reduce
@@ -218,13 +221,55 @@ def _is_variable(node: Any, name: str) -> bool:
     return isinstance(node, re_ast.SymbolExpression) and node.scope is None and node.name == name
 
 
-@cache
 def _compiles(pattern: str) -> bool:
+    known = _COMPILES.get(pattern)
+    if known is None:
+        assumed = getattr(_ASSUMING, "patterns", None)
+        if assumed is not None:
+            assumed.append(pattern)
+            return True
+        try:
+            pl.select(pl.lit("").str.contains(pattern))
+        except Exception:
+            known = False
+        else:
+            known = True
+        _COMPILES[pattern] = known
+    return known
+
+
+@contextmanager
+def _assuming_compiles() -> Iterator[list[str]]:
+    """Within: a pattern not yet checked is taken to compile and added to the list
+    yielded, to be checked later all at once (:func:`_compiles_ahead`); a translation
+    made so holds only if they all do. For this thread only."""
+    patterns: list[str] = []
+    _ASSUMING.patterns = patterns
     try:
-        pl.select(pl.lit("").str.contains(pattern))
+        yield patterns
+    finally:
+        _ASSUMING.patterns = None
+
+
+def _compiles_ahead(patterns: Iterable[str]) -> None:
+    """Whether each of ``patterns`` compiles for Polars, found in one query (a small
+    Polars query costs about as much for one pattern as for a hundred) and kept for
+    :func:`_compiles`. When one does not compile, each is tried on its own."""
+    new = [p for p in dict.fromkeys(patterns) if p not in _COMPILES]
+    if not new:
+        return
+    try:
+        pl.select(*(pl.lit("").str.contains(p).alias(str(i)) for i, p in enumerate(new)))
     except Exception:
-        return False
-    return True
+        for pattern in new:
+            _compiles(pattern)
+    else:
+        _COMPILES.update(dict.fromkeys(new, True))
+
+
+# Whether a pattern compiles for Polars, by pattern (patterns are few and small).
+_COMPILES: dict[str, bool] = {}
+_ASSUMING = threading.local()
 
 
 def _check_compiles(pattern: str) -> None:
