@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.depth import depth
+from tests.depth import depth, size
 
 pl = pytest.importorskip("polars")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -239,12 +239,14 @@ def example_runs(bundled: ProfileSet) -> tuple[ScoringRun, FrameRun, list[Reject
 def seam_runs(
     bundled: ProfileSet, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[ScoringRun, FrameRun, list[RejectedRecord]]:
-    """The example port day's first 40 records, for the tests that cut a run's text at
-    every seam: a part of one row costs some 10 ms (about 3 s a run for the whole day),
-    and every seam is between two rows like any other. The whole day's files are
-    compared, cut the usual way, by the tests above."""
+    """The example port day, for the tests that cut a run's text at every seam: its
+    first 40 records at dev depth (a part of one row costs some 10 ms, about 3 s a run
+    for the whole day, and every seam is between two rows like any other), the whole day
+    at CI depth. The whole day's files are compared, cut the usual way, by the tests
+    above at every depth."""
     with EXAMPLE.open(encoding="utf-8", newline="") as whole:
-        records = list(csv.reader(whole))[:41]
+        records = list(csv.reader(whole))
+    records = records[: 1 + size(len(records) - 1, dev=40)]
     path = tmp_path_factory.mktemp("seams") / "first-records.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows(records)
