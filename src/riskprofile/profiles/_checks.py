@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -90,13 +90,15 @@ def _list_pattern_problems(
     statement: Any,
     node: Any,
     lists: Mapping[str, tuple[str, frozenset[Any] | ListValues]],
+    nodes: Sequence[Any] | None = None,
 ) -> list[CompileProblem]:
     """A regex built from a watch list's values (``[n for n in $names if description =~~
     ("\\b" + n + "\\b")]``) is compiled for every value when the profile loads, so that a
-    value that makes it invalid is refused then, not reported on every shipment."""
+    value that makes it invalid is refused then, not reported on every shipment.
+    ``nodes`` are ``walk(statement)`` when the caller has them."""
     over = {
         n.variable: n.iterable.name
-        for n in walk(statement)
+        for n in (walk(statement) if nodes is None else nodes)
         if isinstance(n, re_ast.ComprehensionExpression)
         and isinstance(n.iterable, re_ast.SymbolExpression)
         and n.iterable.scope == "built-in"
@@ -216,11 +218,16 @@ def _cost_problems(expression: str, node: Any) -> list[CompileProblem]:
     return []
 
 
-def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> list[CompileProblem]:
+def _check_tree(
+    expression: str, statement: Any, lists: Mapping[str, Any], nodes: Sequence[Any] | None = None
+) -> list[CompileProblem]:
+    """Every problem of ``statement`` these checks find, in the order of its nodes
+    (``nodes``: ``walk(statement)``, when the caller has them; the tree is walked once)."""
     problems = []
-    constant_variables = _constant_variables(statement)
-    variables = _comprehension_fields(statement)
-    for node in walk(statement):
+    nodes = list(walk(statement)) if nodes is None else nodes
+    constant_variables = _constant_variables(statement, nodes)
+    variables = _comprehension_fields(statement, nodes)
+    for node in nodes:
         if (
             isinstance(node, re_ast.SymbolExpression)
             and node.scope == "built-in"
@@ -281,7 +288,7 @@ def _check_tree(expression: str, statement: Any, lists: Mapping[str, Any]) -> li
                     )
                 )
             else:
-                problems += _list_pattern_problems(expression, statement, node, lists)
+                problems += _list_pattern_problems(expression, statement, node, lists, nodes)
         problems += _cost_problems(expression, node)
         problems += _helper_problems(expression, node)
         if (
@@ -326,11 +333,13 @@ def _string_literals(node: Any) -> list[str]:
     return []
 
 
-def _comprehension_fields(statement: Any) -> dict[str, str | None]:
+def _comprehension_fields(
+    statement: Any, nodes: Sequence[Any] | None = None
+) -> dict[str, str | None]:
     """Each comprehension variable and the list field it runs over (None when it runs
     over anything else, or over several things under one name)."""
     found: dict[str, str | None] = {}
-    for n in walk(statement):
+    for n in walk(statement) if nodes is None else nodes:
         if isinstance(n, re_ast.ComprehensionExpression):
             iterable = n.iterable
             field = (

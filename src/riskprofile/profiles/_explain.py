@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,9 +58,10 @@ FieldSymbol = _FieldSymbol
 """A shipment field in a compiled condition, by public name (see :class:`_FieldSymbol`)."""
 
 
-def _read_once(statement: Any) -> None:
-    """Make the field symbols of a compiled statement :class:`_FieldSymbol` nodes."""
-    nodes = list(walk(statement))
+def _read_once(statement: Any, nodes: Sequence[Any] | None = None) -> None:
+    """Make the field symbols of a compiled statement :class:`_FieldSymbol` nodes
+    (``nodes``: ``walk(statement)``, when the caller has them)."""
+    nodes = list(walk(statement)) if nodes is None else nodes
     variables = {n.variable for n in nodes if isinstance(n, re_ast.ComprehensionExpression)}
     catalogue = field_types()
     for node in nodes:

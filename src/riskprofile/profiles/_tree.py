@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -61,6 +61,11 @@ def _catalogue() -> dict[str, FieldSpec]:
 
 def field_types() -> dict[str, Any]:
     """Every shipment field's rule-engine type (what expressions may refer to)."""
+    return dict(_field_types())  # a copy: callers add their custom fields to it
+
+
+@cache
+def _field_types() -> dict[str, Any]:
     return {name: _TYPES[spec.type] for name, spec in _catalogue().items()}
 
 
@@ -180,12 +185,17 @@ _OPERATORS = {
 }  # fmt: skip
 
 
-def _constant_variables(statement: Any) -> frozenset[str]:
+def _constant_variables(statement: Any, nodes: Sequence[Any] | None = None) -> frozenset[str]:
     """Comprehension variables that run over constants only (a watch list, a literal
-    list), never over shipment data; a name also bound over data is not one."""
+    list), never over shipment data; a name also bound over data is not one (``nodes``:
+    ``walk(statement)``, when the caller has them)."""
     constant: set[str] = set()
     data: set[str] = set()
-    comprehensions = [n for n in walk(statement) if isinstance(n, re_ast.ComprehensionExpression)]
+    comprehensions = [
+        n
+        for n in (walk(statement) if nodes is None else nodes)
+        if isinstance(n, re_ast.ComprehensionExpression)
+    ]
     changed = True
     while changed:  # nested comprehensions: a variable over a constant variable is constant
         changed = False
