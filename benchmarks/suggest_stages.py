@@ -6,12 +6,12 @@
 Makes the library calls ``riskprofile suggest HISTORY OUTCOMES --split DAY120
 --combinations`` makes (``--plain``: without combinations), on the seeded history of
 ``benchmarks/suggest_memory.py`` (written once into ``--folder`` if it is not there):
-the outcomes read into a table, the history read into the projected shipment frame
-(``read_frame(..., columns=HISTORY_COLUMNS)`` and its constant columns as literals, as
-the command holds it), then :func:`~riskprofile.evaluation.suggest` with a ``progress``
-callback that marks its stages (matching outcomes to units, learning value bands,
-counting, testing, shrinking, the rolling folds, scoring the test period), then the
-draft's files written.
+the outcomes read into a table, the history read as the command reads it
+(``read_history`` of ``cli/_suggest.py``; in a tree before it,
+``read_frame(..., columns=HISTORY_COLUMNS)`` and its constant columns as literals), then
+:func:`~riskprofile.evaluation.suggest` with a ``progress`` callback that marks its
+stages (matching outcomes to units, learning value bands, counting, testing, shrinking,
+the rolling folds, scoring the test period), then the draft's files written.
 
 Per stage, a table row: CPU (user + kernel of the whole process, every thread, from
 ``getrusage``), the peak resident memory within the stage (a thread reads
@@ -110,6 +110,16 @@ def draft_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_history(path: str, mapping: str | None) -> Any:
+    """The reading of ``riskprofile suggest`` before it was a function of the command
+    (``cli/_suggest.py``'s ``read_history``): to measure an older tree alike."""
+    from riskprofile.cli._read import read
+    from riskprofile.evaluation import HISTORY_COLUMNS
+    from riskprofile.evaluation.shared import literal_constants
+
+    return literal_constants(read(path, mapping=mapping, columns=HISTORY_COLUMNS).frame)
+
+
 def run(
     batch: Path, outcomes: Path, split: dt.date, output: Path, *, combinations: bool
 ) -> tuple[Stages, Any]:
@@ -118,15 +128,15 @@ def run(
     stages = Stages()
     stages.start("imports, outcomes read (read_outcome_table)")
     from riskprofile.cli._outcomes import read_outcomes_of
-    from riskprofile.cli._read import read
-    from riskprofile.evaluation import HISTORY_COLUMNS, suggest
-    from riskprofile.evaluation.shared import literal_constants
+    from riskprofile.evaluation import suggest
 
+    try:  # the command's own reading, where the tree has it as a function
+        from riskprofile.cli._suggest import read_history
+    except ImportError:
+        read_history = _read_history
     reading = read_outcomes_of(str(outcomes), None, "suggest", columns=True)
-    stages.start("read_frame(columns=HISTORY_COLUMNS), literals")
-    read_batch = read(batch, columns=HISTORY_COLUMNS)
-    history = literal_constants(read_batch.frame)
-    del read_batch
+    stages.start("history read (read_frame, as the command reads it)")
+    history = read_history(str(batch), None)
     say: Callable[[str], None] = stages.start
     result = suggest(history, reading, split=split, combinations=combinations, progress=say)
     stages.start("draft's files written")

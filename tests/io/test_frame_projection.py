@@ -116,3 +116,52 @@ def test_a_projected_read_through_the_model_path_gives_the_same_columns(tmp_path
 def test_a_column_the_frame_does_not_have_is_refused() -> None:
     with pytest.raises(ValueError, match="no column 'hs_code'"):
         read_frame(DATA / "karachi-sample.csv", columns=["hs_code", "bl_number"])
+
+
+def test_a_compacted_read_compacts_each_slice_as_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``compact`` is applied to each slice before the slices add up (so the read's peak
+    is near the frame it returns), and the frame holds the same values."""
+    from riskprofile.evaluation.shared import compact_history
+
+    path, mapping = _calls_with_office(tmp_path)
+    monkeypatch.setattr(_reader, "SLICE_RECORDS", 700)
+    seen: list[int] = []
+
+    def compact(frame: Any) -> Any:
+        seen.append(frame.height)
+        return compact_history(frame)
+
+    plain = read_frame(path, mapping=mapping, columns=HISTORY_COLUMNS)
+    compacted = read_frame(path, mapping=mapping, columns=HISTORY_COLUMNS, compact=compact)
+    # Every slice, then the whole frame (a no-op on a frame it made).
+    assert len(seen) > 2
+    assert sum(seen[:-1]) == seen[-1] == plain.frame.height
+    assert compacted.frame.schema["manifest_ref"] == pl.Categorical()
+    assert compacted.frame.schema["hs_codes"] == pl.List(pl.Categorical())
+    assert compacted.frame.schema["x_office"] == pl.Categorical()
+    assert compacted.frame.schema["bl_number"] == pl.String  # one value a row: text
+    text = compacted.frame.cast(dict(plain.frame.schema))  # type: ignore[arg-type]
+    assert text.equals(plain.frame)
+    assert compacted.rejected == plain.rejected
+
+
+def test_a_read_not_in_slices_is_compacted_whole(tmp_path: Path) -> None:
+    """Through the model path (a date format), ``compact`` is applied to the frame."""
+    from riskprofile.evaluation.shared import compact_history
+
+    path = tmp_path / "dated.csv"
+    path.write_text(
+        "bl_number,arrival,hs_code,origin_country\nB1,02/11/2026,851713,CN\n"
+        "B2,03/11/2026,620342,VN\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "dated.yaml"
+    mapping.write_text("date_format: '%d/%m/%Y'\n", encoding="utf-8")
+    plain = read_frame(path, mapping=mapping, columns=COLUMNS)
+    compacted = read_frame(path, mapping=mapping, columns=COLUMNS, compact=compact_history)
+    assert compacted.fallback is not None
+    assert compacted.frame.schema["hs_codes"] == pl.List(pl.Categorical())
+    text = compacted.frame.cast(dict(plain.frame.schema))  # type: ignore[arg-type]
+    assert text.equals(plain.frame)

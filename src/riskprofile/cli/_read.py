@@ -11,7 +11,7 @@ rows it needs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,14 +33,17 @@ def read(
     strictness: Strictness = "lenient",
     progress: Progress | None = None,
     columns: Collection[str] | None = None,
+    compact: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> FrameBatch:
-    """``read_frame`` with a progress line on a terminal (``columns``: its projection)."""
+    """``read_frame`` with a progress line on a terminal (``columns``: its projection,
+    ``compact``: its compaction of each slice)."""
     from riskprofile.io import read_frame
 
     with (progress or Progress()).stage(f"reading {path}", unit="records") as step:
         return read_frame(
-            path, mapping=mapping, strictness=strictness, progress=step, columns=columns
-        )
+            path, mapping=mapping, strictness=strictness, progress=step, columns=columns,
+            compact=compact,
+        )  # fmt: skip
 
 
 def read_shipments(

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from riskprofile.evaluation import Candidate, Figures, Suggestions
+    from riskprofile.model.shipment import Shipment
 
 from riskprofile.cli import _args
 from riskprofile.cli._output import inside
 
-__all__ = ["register"]
+__all__ = ["read_history", "register"]
 
 _SHOWN = 25
 _CATEGORIES = ("narcotics", "precursors", "weapons", "strategic_goods", "wildlife", "ipr",
@@ -117,9 +120,7 @@ def _usage(message: str) -> SystemExit:
 def _suggest(args: argparse.Namespace) -> int:
     from riskprofile.cli._outcomes import read_outcomes_of
     from riskprofile.cli._output import check_outputs
-    from riskprofile.cli._read import read
-    from riskprofile.evaluation import HISTORY_COLUMNS, OutcomeTable, suggest
-    from riskprofile.evaluation.shared import literal_constants
+    from riskprofile.evaluation import OutcomeTable, suggest
     from riskprofile.profiles import bundled_profiles_path
 
     output = Path(args.output or f"suggested-{args.split.isoformat()}.yaml")
@@ -134,19 +135,11 @@ def _suggest(args: argparse.Namespace) -> int:
         [output, args.json],
         [args.history, args.outcomes, args.mapping, args.outcomes_mapping],
     )
-    # The frame is counted column-wise, read for the columns the method uses (a history
-    # of millions of declarations is held in a fraction of the whole frame), and the
-    # outcomes are read into columns; the objects are the reference (as for scoring).
+    # The frame is counted column-wise and the outcomes are read into columns; the
+    # objects are the reference (as for scoring).
     columnar = args.engine == "columnar"
     reading = read_outcomes_of(args.outcomes, args.outcomes_mapping, "suggest", columns=columnar)
-    batch = read(args.history, mapping=args.mapping, columns=HISTORY_COLUMNS if columnar else None)
-    for rejected in batch.rejected:
-        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
-              file=sys.stderr)  # fmt: skip
-    # Its columns of one value as literals (see evaluation's _compact), and the reading
-    # let go: the frame suggest holds is the only one.
-    history = literal_constants(batch.frame) if columnar else batch.to_batch().shipments
-    del batch
+    history = read_history(args.history, args.mapping, columnar=columnar)
     for rejected in reading.rejected:
         print(f"{reading.source}: {reading.record_unit} {rejected.record}: {rejected.reason}",
               file=sys.stderr)  # fmt: skip
@@ -189,6 +182,29 @@ def _suggest(args: argparse.Namespace) -> int:
     for path in lists:
         print(f"wrote {path}: a watch list of the profile, one row per value with its figures")
     return 0
+
+
+def read_history(
+    path: str, mapping: str | None, *, columnar: bool = True
+) -> pl.DataFrame | list[Shipment]:
+    """The history as ``riskprofile suggest`` holds it, its rejected records told on
+    standard error: columnar, the shipment frame read for the columns the method uses
+    (a history of millions of declarations is held in a fraction of the whole frame),
+    each slice compacted as it is read (text of repeated values as categoricals) and
+    its columns of one value as literals (see evaluation's _compact), the reading let go;
+    else the shipments (the reference)."""
+    from riskprofile.cli._read import read
+    from riskprofile.evaluation import HISTORY_COLUMNS
+    from riskprofile.evaluation.shared import compact_history, literal_constants
+
+    if columnar:
+        batch = read(path, mapping=mapping, columns=HISTORY_COLUMNS, compact=compact_history)
+    else:
+        batch = read(path, mapping=mapping)
+    for rejected in batch.rejected:
+        print(f"{batch.source}: {batch.record_unit} {rejected.record}: {rejected.reason}",
+              file=sys.stderr)  # fmt: skip
+    return literal_constants(batch.frame) if columnar else batch.to_batch().shipments
 
 
 def _figures(f: Figures) -> str:

@@ -8,13 +8,22 @@ estimate (``estimated_size``) says 0. A history of ten million declarations read
 columns :func:`~riskprofile.evaluation.suggest` reads had five such columns, and its
 outcomes eight: some 2 GiB of views of nothing. Polars keeps a literal column (one value,
 a length) without a row each, and filters, joins, gathers and concatenations keep it so.
+
+Text of repeated values (a manifest, a trader, an office, a port; an HS code or an origin
+as a list's item) is held as a categorical: 4 bytes a row (or item) and each distinct
+value once, where text takes a 16-byte view a row (an item's view and its 8-byte offset
+a list row) and the text itself when longer than 12 bytes. A history of a million
+declarations read for the method's columns holds its buffers in 154 MiB so, 293 MiB as
+text (``docs/performance.md``). The text of one value a row (``shipment_id``,
+``bl_number``, ``container_number``: the units' keys) stays text: a categorical would
+hold every value once more in its categories.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["literal_constants"]
+__all__ = ["TEXT_OF_ONE_ROW", "as_text", "compact_history", "literal_constants", "text_columns"]
 
 
 def literal_constants(frame: pl.DataFrame) -> pl.DataFrame:
@@ -47,7 +56,7 @@ def _exact(dtype: object) -> bool:
     floats: 0.0 and -0.0, NaNs)."""
     if isinstance(dtype, pl.List):
         return _exact(dtype.inner)
-    if dtype == pl.String or dtype == pl.Boolean:
+    if dtype == pl.String or dtype == pl.Boolean or isinstance(dtype, pl.Categorical):
         return True
     return isinstance(dtype, pl.DataType) and (dtype.is_integer() or dtype.is_temporal())
 
@@ -58,3 +67,70 @@ def _one_value(column: pl.Series) -> bool:
         return column.n_unique() == 1
     except pl.exceptions.PolarsError:  # a type Polars cannot hash: kept as it is
         return False
+
+
+TEXT_OF_ONE_ROW = frozenset({"shipment_id", "bl_number", "container_number"})
+"""Text columns of the shipment frame whose values are (nearly) one a row: kept as text
+by :func:`compact_history`."""
+
+
+def _categorical(dtype: object) -> object | None:
+    """``dtype`` with its text as categoricals (a list's items likewise); None when it
+    holds no text."""
+    if dtype == pl.String:
+        return pl.Categorical()
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return pl.List(pl.Categorical())
+    return None
+
+
+def compact_history(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its text columns (and lists of text) as categoricals, but for the
+    text of one value a row (:data:`TEXT_OF_ONE_ROW`): the same values in less memory.
+    Every frame of the same columns gets the same schema (slices of a read concatenate),
+    and a frame it made comes back as it is. :func:`as_text` makes them text again.
+
+    >>> frame = pl.DataFrame({"bl_number": ["B1", "B2"], "port": ["PKKHI", "PKKHI"],
+    ...                       "codes": [["8703"], ["8703", "8704"]]})
+    >>> compact = compact_history(frame)
+    >>> [str(t) for t in compact.dtypes]
+    ['String', 'Categorical', 'List(Categorical)']
+    >>> as_text(compact).equals(frame)
+    True
+    """
+    casts = {
+        name: dtype
+        for name, dtype in ((n, _categorical(t)) for n, t in frame.schema.items())
+        if dtype is not None and name not in TEXT_OF_ONE_ROW
+    }
+    return frame.cast(casts) if casts else frame  # type: ignore[arg-type]
+
+
+def _textual(dtype: object) -> object | None:
+    if isinstance(dtype, pl.Categorical):
+        return pl.String
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Categorical):
+        return pl.List(pl.String)
+    return None
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its categoricals (and lists of them) as text: what
+    :func:`compact_history` was given."""
+    casts = {
+        name: dtype
+        for name, dtype in ((n, _textual(t)) for n, t in frame.schema.items())
+        if dtype is not None
+    }
+    return frame.cast(casts) if casts else frame  # type: ignore[arg-type]
+
+
+def text_columns(frame: pl.LazyFrame | pl.DataFrame) -> list[pl.Expr]:
+    """Expressions that read ``frame``'s categorical columns (and lists of them) as text,
+    named as they are: for ``with_columns`` where text functions read them."""
+    schema = frame.collect_schema()
+    return [
+        pl.col(name).cast(dtype)  # type: ignore[arg-type]
+        for name, dtype in ((n, _textual(t)) for n, t in schema.items())
+        if dtype is not None
+    ]

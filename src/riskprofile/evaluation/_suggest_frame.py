@@ -24,7 +24,12 @@ import polars as pl
 from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_expression
 from riskprofile.errors import DataError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
-from riskprofile.evaluation._compact import literal_constants
+from riskprofile.evaluation._compact import (
+    as_text,
+    compact_history,
+    literal_constants,
+    text_columns,
+)
 from riskprofile.evaluation._features import (
     _TRADER_FIELDS,
     COMBINATION_LEVELS,
@@ -89,11 +94,15 @@ class FrameHistory:
                 f"the history frame has no column {', '.join(missing)}: give the shipment "
                 "frame (read_frame or shipment_frame)"
             )
-        # A column of one value (most often a field the history does not give) as a
-        # literal: no 16-byte view per row of nothing (see _compact).
-        frame = literal_constants(frame)
+        # Text of repeated values as categoricals, a column of one value (most often a
+        # field the history does not give) as a literal: no 16-byte view per row (see
+        # _compact; a frame read with compact_history is so already). Text is read
+        # back where a step needs it, a query (or a range of units) at a time.
+        frame = literal_constants(compact_history(frame))
         self._customs = sorted(
-            c for c, t in frame.schema.items() if c.startswith("x_") and t == pl.String
+            c
+            for c, t in frame.schema.items()
+            if c.startswith("x_") and (t == pl.String or isinstance(t, pl.Categorical))
         )
         self._frame = frame
         rows = frame.select(
@@ -134,8 +143,9 @@ class FrameHistory:
     def learn_bands(self, train: UnitTable, count: int) -> Bands:
         """The value-per-kg bands of the training period's shipments (as
         :func:`~._features._learn_bands`)."""
+        rows = self._rows.lazy()
         values = (
-            self._rows.lazy()
+            rows.with_columns(text_columns(rows))
             .join(train.ids().lazy(), on="_unit", how="semi")
             .filter(_single_chapter())
             .select(
@@ -191,6 +201,7 @@ class FrameHistory:
             )
 
         departure = pl.col("port_of_loading").str.len_chars() >= 2
+        rows = rows.with_columns(text_columns(rows))  # the columns a query reads, as text
         rows = rows.with_columns(pl.col("port_of_loading").str.slice(0, 2).alias("_pol"))
         if combinations:
             yield (
@@ -451,7 +462,7 @@ class FrameHistory:
     def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame:
         """The shipments of ``units``, as a frame to score."""
         rows = self._rows.select("_row", "_unit").join(units.ids(), on="_unit", how="semi")
-        return _whole(self._frame[rows.get_column("_row").sort()])
+        return _whole(as_text(self._frame[rows.get_column("_row").sort()]))
 
 
 def _whole(frame: pl.DataFrame) -> pl.DataFrame:

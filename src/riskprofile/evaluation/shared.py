@@ -5,6 +5,6 @@ private; not promised to users.
 """
 
 from riskprofile.evaluation._breakdown import check_group_field
-from riskprofile.evaluation._compact import literal_constants
+from riskprofile.evaluation._compact import as_text, compact_history, literal_constants
 
-__all__ = ["check_group_field", "literal_constants"]
+__all__ = ["as_text", "check_group_field", "compact_history", "literal_constants"]

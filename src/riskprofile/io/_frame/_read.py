@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+import polars as pl
+
 from riskprofile._fork import require_fork_safe
 from riskprofile.io._frame._json_read import read_json_frame
 from riskprofile.io._frame._load import _UnreadableError
@@ -29,6 +31,7 @@ def read_frame(
     format: BatchFormat | None = None,
     progress: Progress | None = None,
     columns: Collection[str] | None = None,
+    compact: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> FrameBatch:
     """Read a batch straight into the shipment frame.
 
@@ -58,6 +61,13 @@ def read_frame(
     memory of those columns. The rows, rejected records and counts are those of the
     whole read; a projected frame cannot be made back into shipments (``to_batch``).
 
+    ``compact``, when given, is applied to each slice of a flat file as soon as it is
+    read (and projected), before the slices add up, and to the whole frame of any other
+    read: a function that holds the same values in less memory (categoricals for text of
+    repeated values, say) keeps the read's peak near the frame it returns. It must give
+    every slice the same schema (the slices are concatenated) and change nothing given
+    a frame it made (it is applied to the whole frame as well).
+
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
         MappingError: the mapping file is invalid.
@@ -69,12 +79,13 @@ def read_frame(
     """
     require_fork_safe("read_frame")  # Polars reads the file: never in a bad fork
     keep = _projection(columns)
-    read = _read_frame(Path(path), mapping, strictness, format, progress, keep)
-    if keep is None or read.frame.columns == [c for c in read.frame.columns if keep(c)]:
-        return read
-    return dataclasses.replace(
-        read, frame=read.frame.select([c for c in read.frame.columns if keep(c)])
-    )
+    read = _read_frame(Path(path), mapping, strictness, format, progress, keep, compact)
+    frame = read.frame
+    if keep is not None and frame.columns != [c for c in frame.columns if keep(c)]:
+        frame = frame.select([c for c in frame.columns if keep(c)])
+    if compact is not None:  # the whole frame of a read not in slices (no-op otherwise)
+        frame = compact(frame)
+    return read if frame is read.frame else dataclasses.replace(read, frame=frame)
 
 
 def _projection(columns: Collection[str] | None) -> Callable[[str], bool] | None:
@@ -96,6 +107,7 @@ def _read_frame(
     format: BatchFormat | None,
     progress: Progress | None,
     keep: Callable[[str], bool] | None,
+    compact: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> FrameBatch:
     """:func:`read_frame` once the projection is checked."""
     source = str(path)
@@ -132,7 +144,9 @@ def _read_frame(
         return _via_models(path, resolved, strictness, fmt, loaded, progress)
     table, records = loaded
     try:
-        return _Reader(path, fmt, resolved, strictness, table, records, keep).read(progress)
+        reader = _Reader(path, fmt, resolved, strictness, table, records, keep)
+        reader.compact = compact
+        return reader.read(progress)
     except _UnreadableError as exc:
         return _via_models(path, resolved, strictness, fmt, str(exc), progress)
 

@@ -361,6 +361,8 @@ class _Reader(_GroupTables, _ModelPath):
         frame = frame.drop("_k0", "_k1", "_k2", "_k3")
         if self.keep is not None:  # read_frame's projection, before the slices add up
             frame = frame.select([c for c in frame.columns if self.keep(c)])
+        if self.compact is not None:  # read_frame's compaction, likewise
+            frame = self.compact(frame)
         fast_calls = set(fast_rows["_call"].unique().to_list())
         return _Slice(frame, rejected, len(fast_calls | slow_calls), slow_rows.height)
 

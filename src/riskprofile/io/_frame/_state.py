@@ -52,6 +52,8 @@ class _ReaderState:
         self.path = path
         # The frame's columns kept (read_frame's projection); None keeps every one.
         self.keep = keep
+        # Applied to each slice once projected (read_frame's ``compact``); None: none.
+        self.compact: Callable[[pl.DataFrame], pl.DataFrame] | None = None
         self.source = str(path)
         self.fmt = fmt
         self.mapping = mapping
