@@ -71,10 +71,11 @@ def register(commands: Any) -> None:
     convert.add_argument("--strict", action="store_true", help="reject records with invalid codes")
     convert.add_argument(
         "--engine", choices=["columnar", "rowwise"], default="columnar",
-        help="columnar (default): a flat file to a flat file, JSON or JSON Lines is "
-        "converted from its columns, only the vessel calls the data model must read (and "
-        "to JSON the flagged records) going through it; rowwise: every record through the "
-        "data model (the reference; the same output)",
+        help="columnar (default): a flat file to a flat file, JSON or JSON Lines, and "
+        "JSON or JSON Lines to a flat file, are converted from their columns, only what "
+        "the data model must read (to JSON the flagged records, from JSON the bills of "
+        "lading and containers a flat file says otherwise) going through it; rowwise: "
+        "every record through the data model (the reference; the same output)",
     )  # fmt: skip
     convert.set_defaults(run=_convert)
 
@@ -371,10 +372,15 @@ def _convert_into(args: argparse.Namespace, out: Path, partial: Path, fmt: str) 
             done = _convert_columns(args, out, partial, progress, fmt)
             if done is not None:
                 return done
-        elif source_fmt not in flat_formats:
+        elif source_fmt in ("json", "jsonl") and fmt in flat_formats and args.mapping is None:
+            done = _convert_json_columns(args, out, partial, progress, fmt)
+            if done is not None:
+                return done
+        elif source_fmt not in flat_formats and args.mapping is None:
             _note(
                 f"{_NAMES[source_fmt]} input is read through the data model (--engine "
-                "columnar converts a CSV, TSV or Parquet file from its columns)"
+                "columnar converts a CSV, TSV or Parquet file from its columns, and JSON "
+                "or JSON Lines to CSV or Parquet)"
             )
         else:
             _note(
@@ -461,6 +467,54 @@ def _convert_columns(
     if not to_json:
         _say_custom(mapping.extra, out)
     return 1 if (args.strict and done.rejected) else 0
+
+
+def _convert_json_columns(
+    args: argparse.Namespace, out: Path, partial: Path, progress: Any, out_fmt: str
+) -> int | None:
+    """A JSON or JSON Lines file to a flat file from the columns of its plain bills of
+    lading and containers (the rest through the model path), written into ``partial``;
+    None when the whole file must go through the model path (said on standard error)."""
+    from riskprofile._fork import require_fork_safe
+    from riskprofile.io import detect_format
+    from riskprofile.io.shared import (
+        FlatConversion,
+        FlatSink,
+        plan_json_to_flat,
+        require_batch_file,
+    )
+
+    if args.strict:
+        # Strict JSON refuses a whole manifest where a flat file refuses a row.
+        _note("the whole file is read through the data model: strict JSON input")
+        return None
+    require_fork_safe("data convert")
+    path = Path(args.file)
+    require_batch_file(path, str(path))
+    if not out.parent.is_dir():
+        from riskprofile.errors import InputFormatError
+
+        raise InputFormatError("the folder to write into does not exist", path=str(out))
+    with progress.stage(f"reading {args.file}"):
+        plan = plan_json_to_flat(path, detect_format(path))
+    if isinstance(plan, str):
+        _note(f"the whole file is read through the data model: {plan}")
+        return None
+    with (
+        progress.stage(f"converting {args.file}", unit="records") as step,
+        FlatSink(partial, plan.names, out_fmt) as sink,
+    ):
+        done = plan.convert(sink.write, step)
+    if not isinstance(done, FlatConversion):
+        _note(f"the whole file is read through the data model: {done}")
+        return None
+    for r in done.rejected:
+        print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
+    print(
+        f"wrote {done.rows:,} rows to {out}; {done.records_read:,} records read, "
+        f"{len(done.rejected):,} rejected"
+    )
+    return 0
 
 
 def _say_custom(custom: Any, out: Path) -> None:

@@ -8,7 +8,8 @@ spreadsheet never runs as formulas, the column mapping's YAML, the tabular file
 policies, and the data-quality flags of a batch with where each is; ``data convert``'s
 column-wise conversion and the sink it writes to.
 
-The conversion (``convert_flat``, ``convert_json``, ``FlatConversion``, ``flat_names``)
+The conversion (``convert_flat``, ``convert_json``, ``FlatConversion``, ``flat_names``,
+``plan_json_to_flat``)
 is imported on first use, as :mod:`riskprofile.io` imports ``read_frame``: it loads
 polars and the column-wise reader, which the other names here do not need.
 """
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         convert_flat,
         convert_json,
         flat_names,
+        plan_json_to_flat,
     )
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "loads",
     "open_table",
     "parquet_rows",
+    "plan_json_to_flat",
     "read_document",
     "read_mapping_yaml",
     "require_batch_file",
@@ -81,7 +84,9 @@ __all__ = [
     "yaml_line",
 ]
 
-_LAZY = frozenset({"FlatConversion", "convert_flat", "convert_json", "flat_names"})
+_LAZY = frozenset(
+    {"FlatConversion", "convert_flat", "convert_json", "flat_names", "plan_json_to_flat"}
+)
 
 
 def __getattr__(name: str) -> Any:

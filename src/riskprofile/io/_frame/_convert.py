@@ -63,7 +63,7 @@ from riskprofile.model import LENIENT, QualityFlag, Strictness
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Party, Seal
 from riskprofile.model.shared import EXTRA_PREFIX, RecordModel, parse_extra_cell
 
-__all__ = ["FlatConversion", "convert_flat", "flat_names"]
+__all__ = ["FlatConversion", "convert_flat", "flat_names", "run_slices"]
 
 _KEYS = ("_k0", "_k1", "_k2", "_k3", "_k4", "_k5")
 _NO_KEYS = (None,) * (len(_KEYS) - 1)
@@ -136,7 +136,15 @@ def convert_slices(
     if isinstance(loaded, str):
         return loaded
     table, records = loaded
-    reader = converter(path, fmt, mapping, strictness, table, records)
+    return run_slices(converter(path, fmt, mapping, strictness, table, records), sink, progress)
+
+
+def run_slices(
+    reader: _Converter, sink: Sink, progress: Progress | None = None
+) -> FlatConversion | str:
+    """The slices of ``reader``'s records converted (its ``_convert_records``), two at a
+    time, and given to ``sink`` in file order; or, before anything is given to
+    ``sink``, the reason the whole file must go through the model path."""
     try:
         slices = reader._slices()
     except _UnreadableError as exc:

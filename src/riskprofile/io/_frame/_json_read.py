@@ -21,7 +21,31 @@ from riskprofile.model.frame import frame_schema, shipment_frame
 from riskprofile.model.shared import EXTRA_PREFIX, ExtraColumn, is_extra_field
 from riskprofile.model.shipment import Shipment, flatten
 
-__all__ = ["read_json_frame"]
+__all__ = ["plain_rows", "read_json_frame"]
+
+
+def plain_rows(
+    path: Path, split: FlatDocuments, strictness: Strictness
+) -> tuple[ColumnMapping, TableReader, _Source]:
+    """The plain rows of ``split`` (taken from it) as the records of a flat file: the
+    mapping that reads them (custom fields, a bill's ``extra``, as x_<name> cells typed
+    by the JSON values), its table reader and the records."""
+    custom = tuple(ExtraColumn(n, EXTRA_PREFIX + n, k) for n, k in sorted(split.custom.items()))
+    names = [c.name for c in COLUMNS] + [c.column for c in custom]
+    cells = pl.DataFrame(
+        {name: [row.get(name) for row in split.rows] for name in names},
+        schema=dict.fromkeys(names, pl.String),
+    )
+    split.rows = []
+    cells = cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
+
+    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
+        wanted = [*names, "__line__"] if columns is None else [*columns, "__line__"]
+        return cells.select(wanted).slice(start, stop - start).rechunk()
+
+    mapping = ColumnMapping(columns={}, defaults={}, extra=custom)
+    table = TableReader(mapping, strictness, names, str(path))
+    return mapping, table, _Source(names, cells.height, load)
 
 
 def read_json_frame(
@@ -38,23 +62,7 @@ def read_json_frame(
     split = flat_documents(path, fmt)
     if not split.plain:
         return f"JSON input: {next(iter(split.others.values()), 'no manifest')}"
-    # Custom fields (a bill's ``extra``) as x_<name> cells, typed by the JSON values.
-    custom = tuple(ExtraColumn(n, EXTRA_PREFIX + n, k) for n, k in sorted(split.custom.items()))
-    names = [c.name for c in COLUMNS] + [c.column for c in custom]
-    cells = pl.DataFrame(
-        {name: [row.get(name) for row in split.rows] for name in names},
-        schema=dict.fromkeys(names, pl.String),
-    )
-    split.rows = []
-    cells = cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
-
-    def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
-        wanted = [*names, "__line__"] if columns is None else [*columns, "__line__"]
-        return cells.select(wanted).slice(start, stop - start).rechunk()
-
-    source = _Source(names, cells.height, load)
-    mapping = ColumnMapping(columns={}, defaults={}, extra=custom)
-    table = TableReader(mapping, strictness, names, str(path))
+    mapping, table, source = plain_rows(path, split, strictness)
     plain, documents = len(split.plain), split.documents
 
     def rows_to_records(done: int, total: int) -> None:

@@ -33,6 +33,7 @@ as does a document of the same vessel call as another (a flat file would merge t
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manife
 from riskprofile.model.shared import ExtraType, flagged_element
 from riskprofile.model.shipment import Shipment, flatten
 
-__all__ = ["DocumentPart", "FlatDocuments", "flat_documents"]
+__all__ = ["BARE", "DocumentPart", "FlatDocuments", "flat_documents"]
 
 Row = dict[str, str | None]
 _LISTS = ("consignments", "containers")
@@ -210,6 +211,7 @@ class _Document:
     routed_bills: dict[int, str]
     routed_boxes: dict[str, str]
     rows: list[Row] = dataclasses.field(default_factory=list)
+    units: list[int] = dataclasses.field(default_factory=list)
 
 
 def _split(doc: Any, kinds: dict[str, ExtraType]) -> _Document:
@@ -274,7 +276,7 @@ def _split(doc: Any, kinds: dict[str, ExtraType]) -> _Document:
                     raise _WholeDocumentError("a custom field of two types")
     out = _Document(header, voyage, given, bills_given, boxes_given, bills, boxes,
                     routed_bills, routed_boxes)  # fmt: skip
-    out.rows = _rows(out, declared)
+    out.rows, out.units = _rows(out, declared)
     return out
 
 
@@ -356,9 +358,14 @@ def _close(
                 todo.append(("bill", i))
 
 
-def _rows(doc: _Document, declared: dict[str, _Box]) -> list[Row]:
+BARE = 1 << 40
+"""A row's unit (:attr:`FlatDocuments.units`) of a container no bill names: ``BARE``
+plus the place of its first declaration; a bill's rows have the bill's place."""
+
+
+def _rows(doc: _Document, declared: dict[str, _Box]) -> tuple[list[Row], list[int]]:
     """The flat rows of the document's plain bills and containers, in
-    :func:`table_rows`' order."""
+    :func:`table_rows`' order, and each one's unit (:data:`BARE`)."""
     voyage = doc.voyage
 
     def box_cells(number: str) -> Row:
@@ -366,6 +373,7 @@ def _rows(doc: _Document, declared: dict[str, _Box]) -> list[Row]:
         return {"container_number": number, **(box.cells if box is not None else {})}
 
     rows: list[Row] = []
+    units: list[int] = []
     named: set[str] = set()
     for i, bill in enumerate(doc.bills):
         if i in doc.routed_bills:
@@ -384,10 +392,15 @@ def _rows(doc: _Document, declared: dict[str, _Box]) -> list[Row]:
                 rows.append({**voyage, **bill.cells, **box, **cells})
         if not emitted:
             rows.append({**voyage, **bill.cells})
+        units += [i] * (len(rows) - len(units))
+    first: dict[str, int] = {}
+    for j, held_box in enumerate(doc.boxes):
+        first.setdefault(held_box.number, j)
     for number in declared:
         if number not in named and number not in doc.routed_boxes:
             rows.append({**voyage, **box_cells(number)})
-    return rows
+            units.append(BARE + first[number])
+    return rows, units
 
 
 @dataclasses.dataclass
@@ -396,6 +409,9 @@ class DocumentPart:
     and where their shipments go among the document's.
 
     Attributes:
+        manifest: the part as the model reads it (lenient).
+        bill_places: the place in the document of each of its bills.
+        box_places: the place in the document of each of its container declarations.
         shipments: the part's shipments (``flatten`` of the part).
         at: each one's place among the document's shipments.
         fast_at: the places of the shipments read column-wise, in their order.
@@ -404,6 +420,9 @@ class DocumentPart:
         reason: why the first of them went to the model path.
     """
 
+    manifest: Manifest
+    bill_places: list[int]
+    box_places: list[int]
     shipments: list[Shipment]
     at: list[int]
     fast_at: list[int]
@@ -474,7 +493,8 @@ def _part(doc: _Document) -> DocumentPart:
     if len(shipments) != len(at):  # pragma: no cover - flatten's own count
         raise _WholeDocumentError("a part the model reads otherwise alone")
     reason = next(iter([*doc.routed_bills.values(), *doc.routed_boxes.values()]))
-    return DocumentPart(shipments, at, fast_at, len(routed_bills), len(routed_decls), reason)
+    return DocumentPart(manifest, routed_bills, routed_decls, shipments, at, fast_at,
+                        len(routed_bills), len(routed_decls), reason)  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -485,7 +505,10 @@ class FlatDocuments:
 
     Attributes:
         rows: the flat rows read column-wise, in file order.
+        units: each row's bill of lading or container no bill names (its place in its
+            document, :data:`BARE`); ``data convert`` puts the parts' rows among them.
         plain: the record numbers of the documents with rows, in file order.
+        row_counts: the rows of each of them.
         shipments: record number -> shipments its rows give (one per bill of lading
             and container pair, and per container no bill names).
         parts: record number -> the part of that document the model path reads.
@@ -497,7 +520,9 @@ class FlatDocuments:
     """
 
     rows: list[Row] = dataclasses.field(default_factory=list)
+    units: array[int] = dataclasses.field(default_factory=lambda: array("q"))
     plain: list[int] = dataclasses.field(default_factory=list)
+    row_counts: list[int] = dataclasses.field(default_factory=list)
     shipments: dict[int, int] = dataclasses.field(default_factory=dict)
     parts: dict[int, DocumentPart] = dataclasses.field(default_factory=dict)
     others: dict[int, str] = dataclasses.field(default_factory=dict)
@@ -520,7 +545,7 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
     """
-    by_number: dict[int, tuple[list[Row], int, DocumentPart | None]] = {}
+    by_number: dict[int, tuple[list[Row], list[int], int, DocumentPart | None]] = {}
     custom: dict[str, ExtraType] = {}
     first_of_call: dict[tuple[str, ...], int] = {}
     others: dict[int, str] = {}
@@ -554,13 +579,15 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
                 continue
         first_of_call[key] = number
         count = _fast_shipments(split) if part is None else len(part.fast_at)
-        by_number[number] = (split.rows, count, part)
+        by_number[number] = (split.rows, split.units, count, part)
         custom = kinds
     out = FlatDocuments(documents=documents, custom=custom)
     out.others = dict(sorted(others.items()))
-    for number, (rows, count, part) in by_number.items():  # in file order (a dict keeps it)
+    for number, (rows, units, count, part) in by_number.items():  # in file order (a dict keeps it)
         out.plain.append(number)
         out.rows += rows
+        out.units.extend(units)
+        out.row_counts.append(len(rows))
         out.shipments[number] = count
         if part is not None:
             out.parts[number] = part

@@ -7,6 +7,7 @@ other modules of this package are private to it; the package itself is private t
 """
 
 from riskprofile.io._frame._convert import FlatConversion, convert_flat, flat_names
+from riskprofile.io._frame._convert_from_json import JsonToFlat, plan_json_to_flat
 from riskprofile.io._frame._convert_json import convert_json
 from riskprofile.io._frame._flagged import flagged_manifests
 from riskprofile.io._frame._reader import read_text_rows
@@ -15,10 +16,12 @@ from riskprofile.io._frame._values import PY_WHITESPACE, iso6346_problem
 __all__ = [
     "PY_WHITESPACE",
     "FlatConversion",
+    "JsonToFlat",
     "convert_flat",
     "convert_json",
     "flagged_manifests",
     "flat_names",
     "iso6346_problem",
+    "plan_json_to_flat",
     "read_text_rows",
 ]
