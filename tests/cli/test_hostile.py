@@ -46,7 +46,8 @@ bands:
 
 # One invocation per command that works on the files the `world` fixture makes.
 # Placeholders: {batch} {mapping} {profiles} {outcomes} {outcomes_mapping} {history}
-# {history_outcomes} {msg} {pub} {key} {store} {stowplan} - input files;
+# {history_outcomes} {msg} {pub} {key} {store} {merged_store} {stowplan} - input files
+# (a store is copied for each case: some commands change it);
 # {out} {outdir} - outputs; every other non-option token is a plain value.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("score",): ["{batch}", "-m", "{mapping}", "--profiles", "{profiles}", "--as-of", "2026-11-02",
@@ -106,7 +107,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("history", "traders", "list"): ["--store", "{store}"],
     ("history", "traders", "merge"): ["{trader}", "{trader_into}", "--store", "{store}",
                                       "--note", "one NTN"],
-    ("history", "traders", "split"): ["{trader}", "--store", "{store}"],
+    ("history", "traders", "split"): ["{trader}", "--store", "{merged_store}"],
     ("sql",): ["{profiles}", "--dialect", "postgres", "--as-of", "2026-11-02"],
     ("lists", "import"): ["auto", "{sanctions}", "-o", "{outdir}", "--name", "un", "--programme",
                           "DPRK", "--edition", "2026-11-01"],
@@ -127,7 +128,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
 
 INPUTS = ("{batch}", "{mapping}", "{profiles}", "{outcomes}", "{outcomes_mapping}", "{msg}",
           "{pub}", "{key}", "{kz_key}", "{stmt}", "{history}", "{history_outcomes}", "{sanctions}",
-          "{store}", "{apikeys}", "{stowplan}")  # fmt: skip
+          "{store}", "{merged_store}", "{apikeys}", "{stowplan}")  # fmt: skip
 # A FIFO is an input that never ends: reading one waits for ever (it must be refused).
 HOSTILE_INPUTS = ("missing", "folder", "empty", "garbage", "bad-utf8", "deep-json", "blank",
                   "fifo")  # fmt: skip
@@ -256,6 +257,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         .drop_nulls()
         .unique(maintain_order=True)["consignee_key"][:2]
     )
+    merged_store = base / "merged.duckdb"  # the two traders merged, for 'split'
+    shutil.copy(store, merged_store)
+    assert main(["history", "traders", "merge", trader, trader_into, "--store",
+                 str(merged_store), "--note", "one NTN"]) == 0  # fmt: skip
     import datetime as dt
 
     from riskprofile import load_profiles, read_batch, score
@@ -297,10 +302,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "{history_outcomes}": str(history.with_suffix(".outcomes.csv")),
         "base": str(base), "hostile": str(hostile),
         "{sanctions}": str(Path(__file__).parents[1] / "data" / "lists" / "un_consolidated.xml"),
-        "{store}": str(store), "{trader}": trader, "{trader_into}": trader_into,
+        "{store}": str(store), "{merged_store}": str(merged_store), "{trader}": trader,
+        "{trader_into}": trader_into,
         "{apikeys}": str(base / "apikeys.txt"),
         "{stowplan}": str(Path(__file__).parents[1] / "data" / "edifact" / "baplie-smdg22.edi"),
     }  # fmt: skip
+
+
+def _files(world: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Each file of the world, with its size and modification time."""
+    return {
+        str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in Path(world["base"]).rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def world_files(world: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """The world as the cases found it: no case may change it (a case that wrote over
+    the batch would leave every later case reading something else)."""
+    return _files(world)
 
 
 def _argv(
@@ -316,14 +338,32 @@ def _argv(
             token = str(tmp / ("out" + token[len("{out}") :]))
         elif token == "{outdir}":
             token = str(home)
+        elif token in ("{store}", "{merged_store}"):  # a copy: 'traders merge' changes it
+            store = tmp / Path(world[token]).name
+            if not store.exists():
+                shutil.copy(world[token], store)
+            token = str(store)
         else:
             token = world.get(token, token)
         argv.append(token)
     return [*command, *argv]
 
 
-def _hostile(kind: str, world: dict[str, str], token: str) -> str:
+def _hostile(kind: str, world: dict[str, str], token: str, command: tuple[str, ...]) -> str:
     hostile = Path(world["hostile"])
+    if kind == "is-input":
+        # One of the command's own inputs; a command without any gets an existing file
+        # of its own, which it may overwrite: never a file of the world another case reads.
+        own = [t for t in COMMANDS[command] if t in INPUTS]
+        if own:
+            return world[own[0]]
+        existing = Path.cwd() / "existing-file.csv"
+        shutil.copy(world["{batch}"], existing)
+        return str(existing)
+    if kind in ("corrupt-home", "deep-home"):  # a copy: a command may write into it
+        copy = Path.cwd() / kind
+        shutil.copytree(hostile / kind, copy)
+        return str(copy)
     return {
         "missing": str(hostile / "no-such-file"),
         "folder": str(hostile),
@@ -333,13 +373,11 @@ def _hostile(kind: str, world: dict[str, str], token: str) -> str:
         "deep-json": str(hostile / "deep-json"),
         "fifo": str(hostile / "fifo"),
         "blank": "",
-        "no-folder": str(hostile / "no-such-folder" / ("x" + token[len("{out}") :])),
+        # In the case's own folder: a command may make it (keygen -o makes its folder).
+        "no-folder": str(Path.cwd() / "no-such-folder" / ("x" + token[len("{out}") :])),
         "is-folder": str(hostile),
-        "is-input": world["{batch}"],
         "under-a-file": str(hostile / "a-file" / "x.csv"),
         "is-file": str(hostile / "a-file"),
-        "corrupt-home": str(hostile / "corrupt-home"),
-        "deep-home": str(hostile / "deep-home"),
     }[kind]
 
 
@@ -367,15 +405,18 @@ def test_the_working_invocations_work(
 @pytest.mark.parametrize(("command", "position", "value"), _cases())
 def test_hostile_argument_gives_a_message_not_a_traceback(
     command: tuple[str, ...], position: int, value: str, world: dict[str, str],
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    world_files: dict[str, tuple[int, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RISKPROFILE_EXCHANGE_HOME", raising=False)
     token = COMMANDS[command][position]
     is_path = token in INPUTS or token.startswith("{out}") or token == "{outdir}"
-    replacement = _hostile(value, world, token) if is_path else value
+    replacement = _hostile(value, world, token, command) if is_path else value
     argv = _argv(command, world, tmp_path, {position: replacement})
     code, err = _run(argv, capsys)
+    changed = {path for path, _ in _files(world).items() ^ world_files.items()}
+    assert not changed, f"{' '.join(argv)[:300]}\nchanged the world's {sorted(changed)}"
     assert "Traceback" not in err, f"{' '.join(argv)[:300]}\n{err[-3000:]}"
     assert code != EXIT_INTERNAL_ERROR, f"{' '.join(argv)[:300]}\n{err[-3000:]}"
     if code not in (0, 1):
