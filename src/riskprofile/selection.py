@@ -47,6 +47,7 @@ __all__ = [
     "Selected",
     "Selection",
     "capacity_from_text",
+    "check_selection",
     "parse_capacity",
     "select",
 ]
@@ -248,14 +249,39 @@ def _rate_decimal(value: float | str) -> Decimal:
 
 
 def _rate(value: float | str) -> float:
-    if isinstance(value, str):
-        match = _PERCENT.match(value)
-        rate = float(match.group(1)) / 100 if match else float(value)
-    else:
-        rate = float(value)
+    try:
+        if isinstance(value, str):
+            match = _PERCENT.match(value)
+            rate = float(match.group(1)) / 100 if match else float(value)
+        else:
+            rate = float(value)
+    except (TypeError, ValueError):
+        rate = math.nan  # not a number: refused below, in the same words
     if not 0 <= rate <= 1:
         raise ValueError(f"control rate must be between 0 and 1 (or 0% and 100%): {value!r}")
     return rate
+
+
+def check_selection(
+    capacity: Capacity,
+    *,
+    control_rate: float | str = 0.0,
+    seed: int | None = None,
+    lanes: Iterable[Lane] = PHYSICAL_LANES,
+) -> None:
+    """Raise the :class:`ValueError` that :func:`select` would raise for these arguments,
+    without a run: none of them depends on the batch, so a command line checks them
+    before it reads anything.
+
+    >>> check_selection("3%", control_rate="1%", seed=1)
+    >>> check_selection("3%", control_rate="1%")
+    Traceback (most recent call last):
+    ValueError: a control sample needs an explicit seed (reproducibility)
+    """
+    rate = _rate(control_rate)
+    if rate > 0 and seed is None:
+        raise ValueError("a control sample needs an explicit seed (reproducibility)")
+    _quotas(capacity, 0, lanes)
 
 
 def _quotas(
@@ -312,6 +338,7 @@ def select(
     For example ``select(run, capacity={"red": 2, "yellow": "5%"}, control_rate="1%",
     seed=1)``.
     """
+    check_selection(capacity, control_rate=control_rate, seed=seed, lanes=lanes)
     # A ScoringRun scored column-wise is ranked from its tables, and makes only the
     # containers the selection holds.
     tables: RankedRun | None = getattr(run, "frame_run", None)
@@ -319,8 +346,6 @@ def select(
     ranked = _ranked_view(frame_run)
     total = ranked.total
     rate = _rate(control_rate)
-    if rate > 0 and seed is None:
-        raise ValueError("a control sample needs an explicit seed (reproducibility)")
     quotas, limit, filled = _quotas(capacity, total, lanes)
     forced = len(ranked.forced)
 

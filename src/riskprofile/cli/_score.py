@@ -242,8 +242,16 @@ def _fewer_collections() -> Iterator[None]:
 def _score_batch(args: argparse.Namespace) -> int:
     from riskprofile.cli._output import check_outputs
     from riskprofile.output import FilesAhead, output_files
-    from riskprofile.selection import capacity_from_text, select
+    from riskprofile.selection import capacity_from_text, check_selection, select
 
+    # The options that need no file are checked first, the output paths next, then the
+    # input files: a bad --capacity is refused before anything is read (docs/cli.md).
+    try:
+        check_selection(
+            capacity_from_text(args.capacity), control_rate=args.control_rate, seed=args.seed
+        )
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
     fmt = args.format
     if fmt is None:
         suffix = (args.output or "").rsplit(".", 1)[-1].lower() if args.output else ""
