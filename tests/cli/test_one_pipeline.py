@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from riskprofile.cli import main
 from tests.depth import depth
+from tests.profile_memo import load_once
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples/data/karachi-sample.csv"
@@ -102,6 +103,7 @@ _VARIANTS = [
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "100")
+    load_once(monkeypatch)  # each run loads the same profiles: once per process
 
 
 def _rows() -> list[list[str]]:

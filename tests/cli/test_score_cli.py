@@ -20,6 +20,7 @@ import pytest
 from riskprofile.cli import EXIT_DATA_PROBLEMS, EXIT_NO_PROFILES, EXIT_OK, EXIT_USAGE, main
 from riskprofile.output import CONTAINER_COLUMNS, HIT_COLUMNS
 from riskprofile.profiles import bundled_profiles_path, load_profiles
+from tests.profile_memo import load_once
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = "examples/data/karachi-sample.csv"
@@ -58,6 +59,7 @@ bands:
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    load_once(monkeypatch)  # each run loads the same profiles: once per process
 
 
 @pytest.fixture

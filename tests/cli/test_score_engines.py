@@ -16,6 +16,7 @@ from riskprofile.cli import main
 from riskprofile.io import write_csv, write_json, write_parquet
 from riskprofile.synth import generate_port_day
 from tests.depth import depth
+from tests.profile_memo import load_once
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = "examples/data/karachi-sample.csv"
@@ -25,6 +26,7 @@ SAMPLE = "examples/data/karachi-sample.csv"
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "100")
+    load_once(monkeypatch)  # each run loads the same profiles: once per process
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -19,9 +19,15 @@ from riskprofile.engines.sql._run import load_postgres
 from riskprofile.profiles import bundled_profiles_path, load_all_profiles
 from riskprofile.scoring import score
 from tests.engines.sql.test_sql_engine import AS_OF
+from tests.profile_memo import load_once
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "data" / "karachi-sample.csv"
 SCORE = [str(EXAMPLE), "--as-of", "2026-11-02", "--format", "json", "--details"]
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_once(monkeypatch)  # each run loads the same profiles: once per process
 
 
 def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

@@ -28,10 +28,17 @@ from riskprofile.io import write_json
 from riskprofile.synth import generate_port_day
 from riskprofile.workbench import WorkbenchConfig
 from tests.exchange.conftest import make_warning
+from tests.profile_memo import SERVE, TARGETS, load_once
 from tests.serve.web.conftest import Workbench, csrf_of, make_workbench
 
 AS_OF = "2026-11-02"
 _UNIT = re.compile(r'href="/queue/units/([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workbench here scores with the bundled library: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, SERVE)
 
 
 @pytest.fixture(scope="module")
