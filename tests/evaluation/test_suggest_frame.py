@@ -100,11 +100,21 @@ def histories(draw: st.DrawFn) -> tuple[list[Shipment], list[Outcome], dict[str,
     return shipments, outcomes, settings_
 
 
-@settings(max_examples=depth(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories())
+@settings(
+    max_examples=depth(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(histories(), st.sampled_from([1_000_000, 1, 7]))
 def test_the_frame_gives_what_the_objects_give(
+    monkeypatch: pytest.MonkeyPatch,
     data: tuple[list[Shipment], list[Outcome], dict[str, Any]],
+    part_rows: int,
 ) -> None:
+    from riskprofile.evaluation import _suggest_units
+
+    # The outcomes placed in one partition of the places, or in many (set each example).
+    monkeypatch.setattr(_suggest_units, "PART_ROWS", part_rows)
     shipments, outcomes, options = data
     frame = shipment_frame(shipments)
     # As `riskprofile suggest` reads a history: only the columns the method reads.
@@ -287,17 +297,23 @@ def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -
     assert results[0] == results[1]
 
 
-def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None:
+@pytest.mark.parametrize("part_rows", [1, 2, 3, 1000])
+def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them(
+    monkeypatch: pytest.MonkeyPatch, part_rows: int
+) -> None:
     """By unit key, container (typed loosely), B/L (any case, blanks); a container or B/L
-    in two vessel calls, or nothing, leaves the outcome unmatched."""
+    in two vessel calls, or nothing, leaves the outcome unmatched: the same whether the
+    places are indexed in one partition or many (``PART_ROWS`` rows each)."""
     from riskprofile.engines.columnar import unit_key_expression
+    from riskprofile.evaluation import _suggest_units
     from riskprofile.evaluation._matching import match_outcomes
     from riskprofile.evaluation._outcome_table import outcome_table
-    from riskprofile.evaluation._suggest_frame import _match
 
+    monkeypatch.setattr(_suggest_units, "PART_ROWS", part_rows)
     places = [("a", "V/1", "BL1", "MSCU1234565"), ("b", "V/1", "BL2", "MSCU1234565"),
               ("c", "V/2", "BL3", "CSQU3054383"), ("d", "V/3", "BL3", "TGHU8821303"),
-              ("e", "V/3", "BL4", None), ("f", "V/2", "BL5", "MSCU1234565")]  # fmt: skip
+              ("e", "V/3", "BL4", None), ("f", "V/2", "BL5", "MSCU1234565"),
+              ("g", "V/4", "BL6", None), ("h", "V/4", "BL6 ", "TGHU8821303")]  # fmt: skip
     shipments = [
         Shipment(shipment_id=i, manifest_ref=call, bl_number=bl, container_number=container)
         for i, call, bl, container in places
@@ -312,20 +328,28 @@ def test_outcomes_are_placed_column_wise_as_match_outcomes_places_them() -> None
         Outcome("X", inspected=True, finding=False, container_number="TGHU 882130-3"),
         Outcome("X", inspected=False, finding=False, bl_number="bl5", date=day),
         Outcome("NOTHING", inspected=True, finding=True),
+        Outcome("bl6", inspected=True, finding=True, date=day),  # a B/L in two units
+        Outcome("V/4/B/L BL6", inspected=True, finding=False),
     ]
     frame = shipment_frame(shipments)
     expected = match_outcomes(shipments, outcomes)
-    keys = frame.select(unit_key_expression().alias("_key")).get_column("_key")
-    table = outcome_table(outcomes)
-    matched, unmatched, first = _match(frame, keys, keys.unique().to_frame(), table)
-    assert unmatched == len(expected.unmatched) == 3
-    assert first == expected.unmatched[0].outcome.unit == "mscu 123456-5"
+    found = _suggest_units.frame_units(frame, outcome_table(outcomes))
+    assert found.unmatched == len(expected.unmatched) == 4, expected.unmatched
+    assert found.first_unmatched == expected.unmatched[0].outcome.unit == "mscu 123456-5"
+    # The ids in key order, each row's its unit's.
+    keys = frame.select(unit_key_expression()).to_series()
+    ordered = sorted(set(keys))
+    assert [ordered[i] for i in found.rows] == keys.to_list()
+    # Undated shipments: a unit's day is its earliest inspection date.
     got = {
-        key: (inspected, finding, date)
-        for key, inspected, finding, date in matched.sort("_key").iter_rows()
+        ordered[unit]: (labelled, finding, day)
+        for unit, day, labelled, finding in found.units.table.iter_rows()
     }
+    assert len(expected.units) == 6
     assert got == {
-        key: (u.inspected, u.finding, u.date) for key, u in sorted(expected.units.items())
+        key: (u.inspected, u.finding, u.date) if u else (False, False, None)
+        for key in ordered
+        for u in [expected.units.get(key)]
     }
 
 
@@ -364,7 +388,7 @@ def test_container_numbers_are_read_column_wise_as_the_functions_read_them(
     outcomes named by B/L each went through Python): the same text as
     ``normalise_container_number(v) or fold(v)`` (or ``or v``), value by value."""
     from riskprofile.evaluation._matching import fold
-    from riskprofile.evaluation._suggest_frame import _containers
+    from riskprofile.evaluation._suggest_units import _containers
     from riskprofile.model.codes import normalise_container_number
 
     series = pl.Series(values, dtype=pl.String)

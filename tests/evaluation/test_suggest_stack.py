@@ -326,7 +326,7 @@ def test_a_fold_measured_per_signature_equals_it_measured_unit_by_unit(data: st.
     ]  # fmt: skip
     capacities = data.draw(st.sampled_from([("5%", "10%"), ("50%",), ("1%", "3%")]))
     # As the histories give them: the units as columns, each shipment's values as rows.
-    table = UnitTable.of(range(count), keys, [None] * count, [True] * count, findings)
+    table = UnitTable.of(range(count), [None] * count, [True] * count, findings)
     cells: dict[str, list[int]] = {name: [] for name in FEATURE_SCHEMA}
     row = 0
     for unit, shipments in enumerate(per_shipment):

@@ -349,7 +349,7 @@ class History(Protocol):
     def indicator_counts(
         self, units: UnitTable, indicator: Mapping[Feature, str]
     ) -> dict[str, tuple[int, int, int]]: ...
-    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame: ...
+    def batch(self, units: UnitTable) -> tuple[list[Shipment] | pl.DataFrame, pl.DataFrame]: ...
 
 
 class ObjectHistory:
@@ -364,7 +364,6 @@ class ObjectHistory:
             unit.id = number
         self.units = UnitTable.of(
             [u.id for u in self._units],
-            [u.key for u in self._units],
             [u.day for u in self._units],
             [u.labelled for u in self._units],
             [u.finding for u in self._units],
@@ -465,6 +464,12 @@ class ObjectHistory:
                     row[2] += u.finding
         return {name: (a, b, c) for name, (a, b, c) in counts.items()}
 
-    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame:
-        """The shipments of ``units``, to score."""
-        return [s for u in self._own(units) for s in u.shipments]
+    def batch(self, units: UnitTable) -> tuple[list[Shipment] | pl.DataFrame, pl.DataFrame]:
+        """The shipments of ``units``, to score, and each unit's key (``_unit``,
+        ``_key``)."""
+        own = self._own(units)
+        keys = pl.DataFrame(
+            {"_unit": [u.id for u in own], "_key": [u.key for u in own]},
+            schema={"_unit": pl.UInt32, "_key": pl.String},
+        )
+        return [s for u in own for s in u.shipments], keys

@@ -79,7 +79,7 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -281,10 +281,10 @@ def suggest(
     labelled = test.labelled()
     # A slice of units at a time: a unit's score is its shipments' alone, and the
     # scoring's working memory is a slice's, however long the test period.
-    batches = (
-        history.batch(labelled.slice(start, SCORED_UNITS))
-        for start in range(0, len(labelled), SCORED_UNITS)
+    slices = (
+        labelled.slice(start, SCORED_UNITS) for start in range(0, len(labelled), SCORED_UNITS)
     )
+    batches = ((part, *history.batch(part)) for part in slices)
     precision = _precision(result, labelled, batches, capacity)
     return replace(result, precision=precision)
 
@@ -623,34 +623,14 @@ def _unit_scores(run: ScoringRun) -> tuple[pl.DataFrame, list[Decimal]]:
     ), scores
 
 
-def _merged(
-    parts: Sequence[tuple[pl.DataFrame, list[Decimal]]],
-) -> tuple[pl.DataFrame, list[Decimal]]:
-    """The units' score codes of several runs (:func:`_unit_scores` of each) as one: the
-    codes of each run mapped into the distinct scores of all of them."""
-    if len(parts) == 1:
-        return parts[0]
-    scores = sorted({Decimal(0), *(score for _, own in parts for score in own)})
-    index = {score: i for i, score in enumerate(scores)}
-    tables = [
-        codes.with_columns(
-            pl.col("code").replace_strict(
-                {i: index[score] for i, score in enumerate(own)}, return_dtype=pl.UInt32
-            )
-        )
-        for codes, own in parts
-    ]
-    if not tables:
-        return pl.DataFrame(schema={"key": pl.String, "code": pl.UInt32}), scores
-    return pl.concat(tables), scores
-
-
 def _precision(
     result: Suggestions,
     labelled: UnitTable,
-    batches: Iterable[list[Shipment] | pl.DataFrame],
+    batches: Iterable[tuple[UnitTable, list[Shipment] | pl.DataFrame, pl.DataFrame]],
     capacity: float,
 ) -> PrecisionAtCapacity:
+    """The draft's precision at ``capacity`` over ``labelled``, scored a slice of units at
+    a time (``batches``: each slice's units, their shipments and each unit's key)."""
     from riskprofile.profiles import load_profiles
     from riskprofile.scoring import COLUMNAR_MIN_SHIPMENTS, score
 
@@ -669,27 +649,33 @@ def _precision(
         ) from exc
     shutil.rmtree(folder)
     as_of = dt.datetime(result.split.year, result.split.month, result.split.day, tzinfo=dt.UTC)
-    parts: list[tuple[pl.DataFrame, list[Decimal]]] = []
-    for batch in batches:
+    # Per score, the labelled units the draft gives it and their findings, counted a
+    # slice at a time: only these counts outlive a slice (a unit the run does not hold
+    # scores 0).
+    counts: dict[Decimal, list[int]] = {Decimal(0): [0, 0]}
+    for units, batch, keys in batches:
         if isinstance(batch, list) and len(batch) >= COLUMNAR_MIN_SHIPMENTS:
             from riskprofile.engines.columnar import shipment_frame
 
             # As a frame: scored column-wise, the units' scores read from the run's tables.
             batch = shipment_frame(batch)
-        parts.append(_unit_scores(score(batch, profiles, as_of=as_of, include_drafts=True)))
-    codes, scores = _merged(parts)
-    zero = scores.index(Decimal(0))
-    # The labelled units ranked by score, highest first (a unit the run does not hold
-    # scores 0): per score, its units and findings. The tie at the cut is taken in
-    # proportion, so the order within a score does not change the figures.
-    ranks = (
-        labelled.table.select("_key", "_finding")
-        .join(codes, left_on="_key", right_on="key", how="left")
-        .group_by(pl.col("code").fill_null(zero))
-        .agg(pl.len().alias("units"), pl.col("_finding").sum().alias("findings"))
-        .sort("code", descending=True)
-    )
-    per_rank = [(units, found) for units, found in ranks.select("units", "findings").iter_rows()]
+        codes, scores = _unit_scores(score(batch, profiles, as_of=as_of, include_drafts=True))
+        counted = (
+            units.table.select("_unit", "_finding")
+            .join(keys, on="_unit", how="left")
+            .join(codes, left_on="_key", right_on="key", how="left")
+            .group_by("code")
+            .agg(pl.len().alias("units"), pl.col("_finding").sum().alias("findings"))
+        )
+        for code, units_, found in counted.iter_rows():
+            tally = counts.setdefault(Decimal(0) if code is None else scores[code], [0, 0])
+            tally[0] += units_
+            tally[1] += found
+    # The labelled units ranked by score, highest first: per score, its units and
+    # findings. The tie at the cut is taken in proportion, so the order within a score
+    # does not change the figures.
+    ranks = sorted(((s, n, f) for s, (n, f) in counts.items() if n), reverse=True)
+    per_rank = [(units_, found) for _, units_, found in ranks]
     # Rounded as evaluate and the selection round it; the tie at the cut in proportion.
     share = Decimal(repr(capacity)) * 100
     cut = cut_of_counts(per_rank, f"{share:f}%")
@@ -697,19 +683,19 @@ def _precision(
     cut_score = None
     if k:
         start = 0
-        for code, units in ranks.select("code", "units").iter_rows():
-            start += units
+        for at, units_, _ in ranks:
+            start += units_
             if start >= k:
-                cut_score = f"{scores[code]:f}"
+                cut_score = f"{at:f}"
                 break
-    flagged = ranks.filter(pl.col("code") > zero)
+    flagged = [(units_, found) for at, units_, found in ranks if at > 0]
     return PrecisionAtCapacity(
         capacity=k,
         labelled=len(labelled),
         findings=labelled.findings,
         found=expected,
-        flagged=int(flagged.get_column("units").sum()),
-        flagged_findings=int(flagged.get_column("findings").sum()),
+        flagged=sum(n for n, _ in flagged),
+        flagged_findings=sum(f for _, f in flagged),
         tied=cut.tied,
         tied_taken=cut.tied_taken,
         cut_score=cut_score,

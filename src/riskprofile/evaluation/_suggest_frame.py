@@ -38,11 +38,10 @@ from riskprofile.evaluation._features import (
     Counts,
     Feature,
 )
-from riskprofile.evaluation._matching import fold as fold_text
 from riskprofile.evaluation._outcome_table import OutcomeTable, outcome_table
 from riskprofile.evaluation._outcomes import Outcome
+from riskprofile.evaluation._suggest_units import frame_units
 from riskprofile.evaluation._unit_table import UnitTable
-from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.shipment import Shipment
 
 __all__ = ["HISTORY_COLUMNS", "FrameHistory"]
@@ -105,35 +104,17 @@ class FrameHistory:
             if c.startswith("x_") and (t == pl.String or isinstance(t, pl.Categorical))
         )
         self._frame = frame
-        rows = frame.select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-            unit_key_expression().alias("_key"),
-            pl.coalesce(pl.col("arrival").dt.date(), pl.col("bl_issue_date").dt.date()).alias(
-                "_day"
-            ),
-        )
-        keys = rows.group_by("_key").agg(pl.col("_day").min()).sort("_key")
         table = outcomes.table if isinstance(outcomes, OutcomeTable) else outcome_table(outcomes)
-        matched, self.unmatched, self.first_unmatched = _match(
-            frame, rows.get_column("_key"), keys, table
-        )
-        keys = keys.join(matched, on="_key", how="left", maintain_order="left")
-        # The units as columns (ids in key order): no object per unit.
-        self.units = UnitTable(
-            keys.select(
-                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_unit"),
-                "_key",
-                pl.coalesce("_day", "_date").alias("_day"),
-                pl.col("_inspected").fill_null(False).alias("_labelled"),
-                pl.col("_finding").fill_null(False),
-            )
-        )
-        self._rows = (
-            rows.join(self.units.table.select("_key", "_unit"), on="_key", how="left",
-                      maintain_order="left")
-            .select("_row", "_unit")
-            .hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs))
+        # The units as columns (ids in key order), each row's unit id: no object per
+        # unit, no key held as text (see _suggest_units).
+        found = frame_units(frame, table)
+        self.units, self.unmatched, self.first_unmatched = (
+            found.units, found.unmatched, found.first_unmatched
         )  # fmt: skip
+        self._rows = pl.DataFrame(
+            [pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row"),
+             found.rows.alias("_unit")]
+        ).hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs))  # fmt: skip
         self._bands: Bands = {}
         self._combinations = False
         self._labels = self.units.table.select("_unit", "_day", "_labelled", "_finding")
@@ -459,10 +440,19 @@ class FrameHistory:
             name: (seen, labelled, found) for name, seen, labelled, found in counted.iter_rows()
         }
 
-    def batch(self, units: UnitTable) -> list[Shipment] | pl.DataFrame:
-        """The shipments of ``units``, as a frame to score."""
-        rows = self._rows.select("_row", "_unit").join(units.ids(), on="_unit", how="semi")
-        return _whole(as_text(self._frame[rows.get_column("_row").sort()]))
+    def batch(self, units: UnitTable) -> tuple[list[Shipment] | pl.DataFrame, pl.DataFrame]:
+        """The shipments of ``units``, as a frame to score, and each unit's key as the
+        run names it (``_unit``, ``_key``)."""
+        rows = (
+            self._rows.select("_row", "_unit")
+            .join(units.ids(), on="_unit", how="semi")
+            .sort("_row")
+        )
+        frame = _whole(as_text(self._frame[rows.get_column("_row")]))
+        keys = frame.select(rows.get_column("_unit"), unit_key_expression().alias("_key")).unique(
+            "_unit"
+        )
+        return frame, keys
 
 
 def _whole(frame: pl.DataFrame) -> pl.DataFrame:
@@ -534,119 +524,3 @@ def _bit_sets(rows: pl.DataFrame, bound: int) -> Iterator[tuple[str, int]]:
         assert data is not None
         raw = data.to_pybytes()[buffer.offset : buffer.offset + size]
         yield str(value), int.from_bytes(raw, "little")
-
-
-# --- outcomes matched to the units, column-wise ------------------------------------------
-
-_ASCII_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
-"""What ``str.split()`` splits on among ASCII characters."""
-
-
-def _folded(values: pl.Series) -> pl.Series:
-    """:func:`~._matching.fold` of each value: column-wise for ASCII text, by the function
-    itself for the rest (whose blanks and upper case Python and Polars may read apart)."""
-    ascii_ = values.str.contains(r"^[\x00-\x7f]*$")
-    out = values.str.replace_all(_ASCII_BLANKS, "").str.to_uppercase()
-    if ascii_.all():
-        return out
-    other = values.filter(~ascii_).unique()
-    mapping = dict(zip(other.to_list(), [fold_text(v) for v in other.to_list()], strict=True))
-    return pl.select(
-        pl.when(ascii_).then(out).otherwise(values.replace_strict(mapping, default=None))
-    ).to_series()
-
-
-_CODE_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f \-./]+"
-"""What :func:`~riskprofile.model.codes.normalise_code` drops among ASCII characters."""
-
-
-def _containers(values: pl.Series, *, fold: bool) -> pl.Series:
-    """``normalise_container_number(v) or v`` of each value, as the index reads a unit's
-    container; with ``fold``, ``... or fold_text(v)``, as an outcome's is looked up:
-    column-wise for ASCII text, by the functions themselves for the rest."""
-    ascii_ = values.str.contains(r"^[\x00-\x7f]*$").fill_null(True)
-    code = values.str.replace_all(_CODE_BLANKS, "").str.to_uppercase()
-    otherwise = _folded(values) if fold else values
-    out = pl.select(pl.when(code == "").then(otherwise).otherwise(code)).to_series()
-    if ascii_.all():
-        return out
-    other = values.filter(~ascii_).unique().to_list()
-    mapping = {v: normalise_container_number(v) or (fold_text(v) if fold else v) for v in other}
-    return pl.select(
-        pl.when(ascii_)
-        .then(out)
-        .otherwise(values.replace_strict(mapping, default=None, return_dtype=pl.String))
-    ).to_series()
-
-
-def _match(
-    frame: pl.DataFrame, keys: pl.Series, units: pl.DataFrame, outcomes: pl.DataFrame
-) -> tuple[pl.DataFrame, int, str | None]:
-    """:func:`~._matching.match_outcomes` column-wise, as the method reads it: per matched
-    unit key, inspected, finding and the earliest inspection date (``_key``,
-    ``_inspected``, ``_finding``, ``_date``); how many outcomes match no unit (or
-    several vessel calls), and the first of them's unit as given."""
-    table = outcomes.select(
-        "unit",
-        pl.col("container_number").alias("c"),
-        pl.col("bl_number").alias("b"),
-        pl.col("inspected").alias("i"),
-        pl.col("finding").alias("f"),
-        pl.col("date").alias("d"),
-    ).with_row_index("_o")
-    known = units.select(pl.col("_key").alias("unit"))
-    direct = table.join(known, on="unit", how="semi").rename({"unit": "_key"})
-    rest = table.join(known, on="unit", how="anti")
-    placed = [direct.select("_key", "i", "f", "d")]
-    unplaced: list[pl.DataFrame] = []
-    indexes: dict[str, pl.DataFrame] = {}
-
-    def index(kind: str) -> pl.DataFrame:
-        """Per container number (``c``) or folded B/L number (``b``) of the history: how
-        many units (vessel calls) it names (``n``), and the units' keys (``_key``)."""
-        if kind not in indexes:
-            if kind == "c":
-                named = frame.select("container_number").with_columns(keys.alias("_key"))
-                named = named.filter(pl.col("container_number").is_not_null()).unique()
-                place = _containers(named.get_column("container_number"), fold=False)
-                named = named.select(place.alias("place"), "_key")
-                counts = named.group_by("place").agg(pl.col("_key").n_unique().alias("n"))
-            else:
-                named = frame.select("bl_number", "manifest_ref").with_columns(keys.alias("_key"))
-                named = named.filter(pl.col("bl_number").is_not_null()).unique()
-                place = _folded(named.get_column("bl_number"))
-                named = named.select(place.alias("place"), "manifest_ref", "_key")
-                counts = named.group_by("place").agg(pl.col("manifest_ref").n_unique().alias("n"))
-            indexes[kind] = counts.join(named.select("place", "_key").unique(), on="place")
-        return indexes[kind]
-
-    # Each outcome's four places in order: its container, its B/L, its unit read as a
-    # container and as a B/L; the first that names a unit, or several, decides. Each
-    # step reads only the outcomes no earlier step decided.
-    for column, kind in (("c", "c"), ("b", "b"), ("unit", "c"), ("unit", "b")):
-        values = rest.get_column(column)
-        if rest.is_empty() or values.null_count() == len(values) or index(kind).is_empty():
-            continue  # nothing to place, or nowhere (a history without containers)
-        place = _containers(values, fold=True) if kind == "c" else _folded(values)
-        found = rest.with_columns(place.alias("place")).join(
-            index(kind).select("place", "n").unique(), on="place", how="left"
-        )
-        decided = found.filter(pl.col("n").fill_null(0) > 0)
-        placed.append(
-            decided.filter(pl.col("n") == 1)
-            .join(index(kind).select("place", "_key"), on="place")
-            .select("_key", "i", "f", "d")
-        )
-        unplaced.append(decided.filter(pl.col("n") > 1).select("_o", "unit"))
-        rest = found.filter(pl.col("n").fill_null(0) == 0).drop("place", "n")
-    matched = (
-        pl.concat(placed)
-        .group_by("_key")
-        .agg(
-            pl.col("i").any().alias("_inspected"),
-            pl.col("f").any().alias("_finding"),
-            pl.col("d").min().alias("_date"),
-        )
-    )
-    left = pl.concat([*unplaced, rest.select("_o", "unit")]).sort("_o").get_column("unit")
-    return matched, left.len(), left[0] if left.len() else None

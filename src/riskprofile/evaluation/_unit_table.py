@@ -2,10 +2,11 @@
 splits into periods and rolling folds, with no Python object per unit.
 
 A history of ten million declarations has millions of units; as objects they cost some
-200 bytes each before any stage's working memory, as columns about 40. The method reads
-a unit's id (a bit in the redundancy step's bit sets, unique in a history), key, day,
-and whether it was inspected and found something; the periods and folds are filters
-of one table, in the order of the ids (the history's units sorted by key).
+200 bytes each before any stage's working memory, as columns under 10 (a key as text
+would be some 40 more: the history gives a unit's key when its shipments are scored).
+The method reads a unit's id (a bit in the redundancy step's bit sets, unique in a
+history), day, and whether it was inspected and found something; the periods and folds
+are filters of one table, in the order of the ids (the history's units sorted by key).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ __all__ = ["UNIT_SCHEMA", "UnitTable"]
 
 UNIT_SCHEMA = {
     "_unit": pl.UInt32,
-    "_key": pl.String,
     "_day": pl.Date,
     "_labelled": pl.Boolean,
     "_finding": pl.Boolean,
 }
-"""The columns of a :class:`UnitTable`: id, key, day (None when the unit has no date),
+"""The columns of a :class:`UnitTable`: id, day (None when the unit has no date),
 labelled (an outcome says it was inspected) and finding."""
 
 
@@ -33,8 +33,7 @@ labelled (an outcome says it was inspected) and finding."""
 class UnitTable:
     """Units of a history as columns (:data:`UNIT_SCHEMA`), sorted by id.
 
-    >>> units = UnitTable.of([0, 1], ["A", "B"], [dt.date(2026, 1, 2), None], [True, False],
-    ...                      [True, False])
+    >>> units = UnitTable.of([0, 1], [dt.date(2026, 1, 2), None], [True, False], [True, False])
     >>> len(units), len(units.labelled()), units.findings
     (2, 1, 1)
     """
@@ -45,7 +44,6 @@ class UnitTable:
     def of(
         cls,
         ids: Sequence[int],
-        keys: Sequence[str],
         days: Sequence[dt.date | None],
         labelled: Sequence[bool],
         finding: Sequence[bool],
@@ -55,7 +53,6 @@ class UnitTable:
             pl.DataFrame(
                 {
                     "_unit": ids,
-                    "_key": keys,
                     "_day": days,
                     "_labelled": labelled,
                     "_finding": finding,
