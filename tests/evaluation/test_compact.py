@@ -9,6 +9,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from riskprofile.evaluation._compact import DERIVED, text_columns
 from riskprofile.evaluation.shared import as_text, compact_history, literal_constants
 from tests.depth import depth
 
@@ -55,11 +56,53 @@ def test_a_float_column_of_one_value_stays_as_it_is() -> None:
 
 
 _TEXTS = {
+    "manifest_ref": (pl.String, st.sampled_from([None, "M1", "M2"])),
     "bl_number": (pl.String, st.sampled_from([None, "", "B1", "B2"])),
+    "container_number": (pl.String, st.sampled_from([None, "MSCU1234565"])),
     "port_of_loading": (pl.String, st.sampled_from([None, "", "PKKHI", "CNSHA"])),
-    "hs_codes": (pl.List(pl.String), st.sampled_from([None, [], ["01"], ["01", None], ["02"]])),
+    "hs_codes": (
+        pl.List(pl.String),
+        st.sampled_from([None, [], ["01"], ["01", None], ["870321"], ["870321", "870390"]]),
+    ),
     "value": (pl.Float64, st.sampled_from([None, 1.5])),
 }
+_MADE = {
+    "shipment_id": (pl.String, st.sampled_from([None, "", "M1/B1/-", "X"])),
+    "hs_chapters": (pl.List(pl.String), st.sampled_from([None, [], ["87"], ["01"]])),
+    "hs_headings": (pl.List(pl.String), st.sampled_from([None, [], ["8703"], ["01"]])),
+    "hs_subheadings": (pl.List(pl.String), st.sampled_from([[], ["870321"], ["870321", "870390"]])),
+}
+
+
+def _history(data: st.DataObject, height: int) -> pl.DataFrame:
+    """Columns of a history; the made ones (shipment id, HS chapters...) most often as
+    the reader makes them, else drawn."""
+    frame = pl.DataFrame(
+        [
+            pl.Series(name, [data.draw(cells) for _ in range(height)], dtype=dtype)
+            for name, (dtype, cells) in _TEXTS.items()
+        ]
+    )
+    made = frame.select(
+        pl.concat_str(
+            pl.col("manifest_ref"), pl.lit("/"), pl.col("bl_number").fill_null("-"), pl.lit("/"),
+            pl.col("container_number").fill_null("-"),
+        ).alias("shipment_id"),
+        *(
+            pl.col("hs_codes").list.eval(pl.element().str.slice(0, width))
+            .list.unique(maintain_order=True).alias(name)
+            for name, width in (("hs_chapters", 2), ("hs_headings", 4), ("hs_subheadings", 6))
+        ),
+    )  # fmt: skip
+    columns = {}
+    for name, (dtype, cells) in _MADE.items():
+        values = made.get_column(name).to_list()
+        columns[name] = pl.Series(
+            name,
+            [v if data.draw(st.integers(0, 3)) else data.draw(cells) for v in values],
+            dtype=dtype,
+        )
+    return frame.with_columns(**columns)
 
 
 @settings(max_examples=depth(200))
@@ -67,15 +110,7 @@ _TEXTS = {
 def test_a_compacted_history_holds_the_same_values(
     data: st.DataObject, first: int, second: int
 ) -> None:
-    def part(height: int) -> pl.DataFrame:
-        return pl.DataFrame(
-            [
-                pl.Series(name, [data.draw(cells) for _ in range(height)], dtype=dtype)
-                for name, (dtype, cells) in _TEXTS.items()
-            ]
-        )
-
-    one, two = part(first), part(second)
+    one, two = _history(data, first), _history(data, second)
     compact = compact_history(one)
     assert compact.schema["bl_number"] == pl.String
     assert compact.schema["port_of_loading"] == pl.Categorical()
@@ -88,3 +123,25 @@ def test_a_compacted_history_holds_the_same_values(
     assert as_text(joined).equals(pl.concat([one, two]))
     # And its columns of one value as literals, as suggest holds it.
     assert as_text(literal_constants(joined)).equals(pl.concat([one, two]))
+    # Read in a query as the text it was given.
+    queried = joined.lazy().with_columns(text_columns(joined)).drop(DERIVED).collect()
+    assert queried.equals(pl.concat([one, two]))
+
+
+def test_a_row_whose_unit_key_reads_its_shipment_id_keeps_it() -> None:
+    """Without a B/L number, a unit is keyed by its shipment id: kept in the frame."""
+    frame = pl.DataFrame(
+        {
+            "shipment_id": ["M1/-/-", "M1/B1/-"],
+            "manifest_ref": ["M1", "M1"],
+            "bl_number": [None, "B1"],
+            "container_number": [None, None],
+        },
+        schema=dict.fromkeys(
+            ("shipment_id", "manifest_ref", "bl_number", "container_number"), pl.String
+        ),
+    )  # fmt: skip
+    compact = compact_history(frame)
+    assert compact.get_column("shipment_id").to_list() == ["M1/-/-", None]
+    assert compact.get_column(DERIVED).to_list() == [False, True]
+    assert as_text(compact).equals(frame)

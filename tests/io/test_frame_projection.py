@@ -123,7 +123,7 @@ def test_a_compacted_read_compacts_each_slice_as_it_is_read(
 ) -> None:
     """``compact`` is applied to each slice before the slices add up (so the read's peak
     is near the frame it returns), and the frame holds the same values."""
-    from riskprofile.evaluation.shared import compact_history
+    from riskprofile.evaluation.shared import as_text, compact_history
 
     path, mapping = _calls_with_office(tmp_path)
     monkeypatch.setattr(_reader, "SLICE_RECORDS", 700)
@@ -142,14 +142,17 @@ def test_a_compacted_read_compacts_each_slice_as_it_is_read(
     assert compacted.frame.schema["hs_codes"] == pl.List(pl.Categorical())
     assert compacted.frame.schema["x_office"] == pl.Categorical()
     assert compacted.frame.schema["bl_number"] == pl.String  # one value a row: text
-    text = compacted.frame.cast(dict(plain.frame.schema))  # type: ignore[arg-type]
-    assert text.equals(plain.frame)
+    # The reader's shipment ids and HS chapters, headings, subheadings: made again (in
+    # the rows where they are as the reader makes them: most of them).
+    assert compacted.frame.get_column("shipment_id").null_count() > plain.frame.height * 0.9
+    assert compacted.frame.get_column("hs_headings").null_count() > plain.frame.height * 0.9
+    assert as_text(compacted.frame).equals(plain.frame)
     assert compacted.rejected == plain.rejected
 
 
 def test_a_read_not_in_slices_is_compacted_whole(tmp_path: Path) -> None:
     """Through the model path (a date format), ``compact`` is applied to the frame."""
-    from riskprofile.evaluation.shared import compact_history
+    from riskprofile.evaluation.shared import as_text, compact_history
 
     path = tmp_path / "dated.csv"
     path.write_text(
@@ -163,5 +166,4 @@ def test_a_read_not_in_slices_is_compacted_whole(tmp_path: Path) -> None:
     compacted = read_frame(path, mapping=mapping, columns=COLUMNS, compact=compact_history)
     assert compacted.fallback is not None
     assert compacted.frame.schema["hs_codes"] == pl.List(pl.Categorical())
-    text = compacted.frame.cast(dict(plain.frame.schema))  # type: ignore[arg-type]
-    assert text.equals(plain.frame)
+    assert as_text(compacted.frame).equals(plain.frame)

@@ -21,9 +21,18 @@ hold every value once more in its categories.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
-__all__ = ["TEXT_OF_ONE_ROW", "as_text", "compact_history", "literal_constants", "text_columns"]
+__all__ = [
+    "DERIVED",
+    "TEXT_OF_ONE_ROW",
+    "as_text",
+    "compact_history",
+    "literal_constants",
+    "text_columns",
+]
 
 
 def literal_constants(frame: pl.DataFrame) -> pl.DataFrame:
@@ -73,6 +82,32 @@ TEXT_OF_ONE_ROW = frozenset({"shipment_id", "bl_number", "container_number"})
 """Text columns of the shipment frame whose values are (nearly) one a row: kept as text
 by :func:`compact_history`."""
 
+DERIVED = "_compact_derived"
+"""The column :func:`compact_history` adds: whether the row's derived columns
+(:func:`_derivations`) were left out, to be made again from the others."""
+
+
+def _derivations(names: Collection[str]) -> dict[str, pl.Expr]:
+    """The columns among ``names`` that the reader makes from others, as it makes them,
+    read from text or categoricals alike: ``shipment_id`` (manifest, B/L, container) and
+    the HS chapters, headings and subheadings (the codes' first 2, 4 and 6 characters, in
+    order, without repeats)."""
+    out: dict[str, pl.Expr] = {}
+    if {"shipment_id", "manifest_ref", "bl_number", "container_number"} <= set(names):
+        out["shipment_id"] = pl.concat_str(
+            pl.col("manifest_ref").cast(pl.String), pl.lit("/"),
+            pl.col("bl_number").cast(pl.String).fill_null("-"), pl.lit("/"),
+            pl.col("container_number").cast(pl.String).fill_null("-"),
+        )  # fmt: skip
+    if "hs_codes" in names:
+        codes = pl.col("hs_codes").cast(pl.List(pl.String))
+        for name, width in (("hs_chapters", 2), ("hs_headings", 4), ("hs_subheadings", 6)):
+            if name in names:
+                out[name] = codes.list.eval(pl.element().str.slice(0, width)).list.unique(
+                    maintain_order=True
+                )
+    return out
+
 
 def _categorical(dtype: object) -> object | None:
     """``dtype`` with its text as categoricals (a list's items likewise); None when it
@@ -86,9 +121,13 @@ def _categorical(dtype: object) -> object | None:
 
 def compact_history(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its text columns (and lists of text) as categoricals, but for the
-    text of one value a row (:data:`TEXT_OF_ONE_ROW`): the same values in less memory.
-    Every frame of the same columns gets the same schema (slices of a read concatenate),
-    and a frame it made comes back as it is. :func:`as_text` makes them text again.
+    text of one value a row (:data:`TEXT_OF_ONE_ROW`), and the columns made from others
+    (``shipment_id``; the HS chapters, headings and subheadings) left out (null) in the
+    rows where they are as the reader makes them (:data:`DERIVED` says which rows; a row
+    whose ``shipment_id`` its unit key reads, without a B/L number, keeps them): the same
+    values in less memory. Every frame of the same columns gets the same schema (slices
+    of a read concatenate), and a frame it made comes back as it is. :func:`as_text`
+    gives the frame it was given; :func:`text_columns` reads its columns so in a query.
 
     >>> frame = pl.DataFrame({"bl_number": ["B1", "B2"], "port": ["PKKHI", "PKKHI"],
     ...                       "codes": [["8703"], ["8703", "8704"]]})
@@ -98,6 +137,19 @@ def compact_history(frame: pl.DataFrame) -> pl.DataFrame:
     >>> as_text(compact).equals(frame)
     True
     """
+    if DERIVED in frame.columns:
+        return frame
+    derived = _derivations(frame.columns)
+    if derived:
+        made = [pl.col(name).eq_missing(expression) for name, expression in derived.items()]
+        if "shipment_id" in derived:  # the unit key of a row without a B/L number reads it
+            bl = pl.col("bl_number")
+            made.append(bl.is_not_null() & (bl != ""))
+        marker = frame.select(pl.all_horizontal(made).alias(DERIVED)).to_series()
+        frame = frame.with_columns(
+            *(pl.when(marker).then(None).otherwise(pl.col(name)).alias(name) for name in derived),
+            marker,
+        )
     casts = {
         name: dtype
         for name, dtype in ((n, _categorical(t)) for n, t in frame.schema.items())
@@ -114,23 +166,27 @@ def _textual(dtype: object) -> object | None:
     return None
 
 
-def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its categoricals (and lists of them) as text: what
-    :func:`compact_history` was given."""
-    casts = {
-        name: dtype
-        for name, dtype in ((n, _textual(t)) for n, t in frame.schema.items())
-        if dtype is not None
-    }
-    return frame.cast(casts) if casts else frame  # type: ignore[arg-type]
-
-
 def text_columns(frame: pl.LazyFrame | pl.DataFrame) -> list[pl.Expr]:
-    """Expressions that read ``frame``'s categorical columns (and lists of them) as text,
-    named as they are: for ``with_columns`` where text functions read them."""
+    """Expressions that read ``frame``'s columns as :func:`compact_history` was given
+    them, named as they are: categoricals (and lists of them) as text, the columns it
+    left out made again (for ``with_columns`` where text functions read them)."""
     schema = frame.collect_schema()
-    return [
-        pl.col(name).cast(dtype)  # type: ignore[arg-type]
+    exprs = {
+        name: pl.col(name).cast(dtype)  # type: ignore[arg-type]
         for name, dtype in ((n, _textual(t)) for n, t in schema.items())
         if dtype is not None
-    ]
+    }
+    if DERIVED in schema:
+        for name, expression in _derivations(schema.names()).items():
+            kept = exprs.get(name, pl.col(name))
+            exprs[name] = pl.when(pl.col(DERIVED)).then(expression).otherwise(kept).alias(name)
+    return list(exprs.values())
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` as :func:`compact_history` was given it (the same values, text as text,
+    the columns it left out made again)."""
+    exprs = text_columns(frame)
+    if exprs:
+        frame = frame.with_columns(exprs)
+    return frame.drop(DERIVED) if DERIVED in frame.columns else frame

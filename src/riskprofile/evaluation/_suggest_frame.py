@@ -25,6 +25,7 @@ from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_
 from riskprofile.errors import DataError
 from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
 from riskprofile.evaluation._compact import (
+    DERIVED,
     as_text,
     compact_history,
     literal_constants,
@@ -104,6 +105,7 @@ class FrameHistory:
             if c.startswith("x_") and (t == pl.String or isinstance(t, pl.Categorical))
         )
         self._frame = frame
+        derived = [DERIVED] if DERIVED in frame.columns else []  # see _compact
         table = outcomes.table if isinstance(outcomes, OutcomeTable) else outcome_table(outcomes)
         # The units as columns (ids in key order), each row's unit id: no object per
         # unit, no key held as text (see _suggest_units).
@@ -114,7 +116,7 @@ class FrameHistory:
         self._rows = pl.DataFrame(
             [pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row"),
              found.rows.alias("_unit")]
-        ).hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs))  # fmt: skip
+        ).hstack(frame.select(*HISTORY_COLUMNS[6:], *self._customs, *derived))  # fmt: skip
         self._bands: Bands = {}
         self._combinations = False
         self._labels = self.units.table.select("_unit", "_day", "_labelled", "_finding")

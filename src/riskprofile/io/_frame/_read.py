@@ -81,8 +81,13 @@ def read_frame(
     keep = _projection(columns)
     read = _read_frame(Path(path), mapping, strictness, format, progress, keep, compact)
     frame = read.frame
-    if keep is not None and frame.columns != [c for c in frame.columns if keep(c)]:
-        frame = frame.select([c for c in frame.columns if keep(c)])
+    if keep is not None:
+        # The frame's columns not asked for (a column the slices' compaction added is
+        # none of them).
+        known = frame_schema()
+        kept = [c for c in frame.columns if keep(c) or c not in known]
+        if kept != frame.columns:
+            frame = frame.select(kept)
     if compact is not None:  # the whole frame of a read not in slices (no-op otherwise)
         frame = compact(frame)
     return read if frame is read.frame else dataclasses.replace(read, frame=frame)
