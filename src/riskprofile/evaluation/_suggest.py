@@ -289,8 +289,10 @@ def suggest(
     return replace(result, precision=precision)
 
 
-SCORED_UNITS = 200_000
-"""The test period's labelled units scored at a time (each with all its shipments)."""
+SCORED_UNITS = 50_000
+"""The test period's labelled units scored at a time (each with all its shipments): at
+1M declarations a slice of 200,000 took 273 MiB above the history to score, one of
+50,000 95 MiB, for 0.6 s more CPU over the 333,333 labelled units."""
 
 
 def _unmatched_note(count: int, first: str | None) -> str:
