@@ -361,6 +361,34 @@ class ColumnMapping:
         return theirs if isinstance(theirs, tuple) else (theirs,)
 
 
+_MAX_FLOW_DEPTH = 64  # a mapping file nests three deep at most (columns: {ours: [a, b]})
+
+
+def _flow_deeper_than(text: str, limit: int) -> bool:
+    """Whether a ``[``/``{`` collection of ``text`` nests more than ``limit`` deep (quoted
+    text and comments aside)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth, quote, comment, previous = 0, "", False, "\n"
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return False
+
+
 def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     """A mapping file's data and node graph (for line numbers): safe YAML, at most
     :data:`MAX_MAPPING_BYTES`; any problem is a :class:`MappingError` naming the file."""
@@ -382,9 +410,17 @@ def read_mapping_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MappingError(f"not UTF-8 text (byte {exc.start})", path=str(path)) from None
+    if _flow_deeper_than(text, _MAX_FLOW_DEPTH):
+        # Refused before PyYAML reads it: its scanner takes time in the square of the
+        # depth (a second for 5,000 '['), before it gives up on the recursion below.
+        raise MappingError("values are nested too deeply", path=str(path))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)  # composed once: the node (for lines) and the data
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise MappingError(
