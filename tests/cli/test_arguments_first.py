@@ -91,3 +91,34 @@ def test_a_good_capacity_lets_the_missing_batch_be_said(
                  "red=2,yellow=5%", "--control-rate", "1%", "--seed", "7"])  # fmt: skip
     assert code == 2
     assert str(missing) in capsys.readouterr().err
+
+
+EXCHANGE = {
+    "warn": ["--batch", "{missing}", "--container", "MSKU1234565", "--to", "KZ-AKT"],
+    "feedback": ["{missing}", "--result", "nothing_found", "--finding", "clean"],
+    "seizure": ["--warning", "{missing}", "--goods-category", "heroin", "--quantity", "12.5",
+                "--unit", "kg", "--concealment", "door panels"],
+    "rotate": ["--reason", "yearly"],
+    "revoke": ["ab" * 32, "--reason", "retired"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+@pytest.mark.parametrize("command", sorted(EXCHANGE))
+def test_an_exchange_output_folder_that_cannot_be_made_is_refused_before_the_key_is_read(
+    command: str, where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    out = a_file if where == "a file" else a_file / "sent"
+    missing = str(tmp_path / "no-such-file")
+    argv = [a.replace("{missing}", missing) for a in EXCHANGE[command]]
+    code = main(["exchange", command, *argv, "--key", missing, "-o", str(out),
+                 "--home", str(tmp_path / "home"), "--as-of", "2026-11-02"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"exchange {command}: error: cannot write " in err, err
+    assert f"into {out}: " in err, err
+    assert "file" in err.rsplit(": ", 1)[-1], err
+    assert "no-such-file" not in err  # the key was not read
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # nothing made

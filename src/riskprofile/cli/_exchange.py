@@ -523,6 +523,8 @@ def _warn(args: argparse.Namespace) -> int:
     if args.container is not None and not (args.run_json or args.batch):
         print("riskprofile exchange warn: error: give --run or --batch", file=sys.stderr)
         return 2
+    if _cannot_write_into(args, "warn"):
+        return 2
     now = _now(args)
     key = _signing_key(args.key)
     policies = {p.partner: p for p in (load_policy(path) for path in args.policy)}
@@ -551,6 +553,18 @@ def _warn(args: argparse.Namespace) -> int:
         print(_args.shorten(f"riskprofile exchange warn: error: {exc}"), file=sys.stderr)
         return 2
     return _send_and_write(args, "warn", warning, key, now, policies)
+
+
+def _cannot_write_into(args: argparse.Namespace, command: str) -> bool:
+    """Say (and return True) when the ``-o`` folder cannot be made or written into:
+    checked before the key and the messages are read, nothing made."""
+    from riskprofile.cli._output import folder_problem
+
+    problem = folder_problem(args.output)
+    if problem is not None:
+        print(_args.shorten(f"riskprofile exchange {command}: error: cannot write into "
+                            f"{args.output}: {problem}"), file=sys.stderr)  # fmt: skip
+    return problem is not None
 
 
 def _send_and_write(
@@ -615,6 +629,8 @@ def _answered_warning(args: argparse.Namespace, pcu: str) -> Any:
 def _feedback(args: argparse.Namespace) -> int:
     from riskprofile.exchange import to_feedback
 
+    if _cannot_write_into(args, "feedback"):
+        return 2
     now = _now(args)
     key = _signing_key(args.key)
     warning = _answered_warning(args, key.pcu)
@@ -630,6 +646,8 @@ def _seizure(args: argparse.Namespace) -> int:
     if not (args.warning or args.to):
         print("riskprofile exchange seizure: error: give --warning (the warning that led to "
               "the seizure) or --to", file=sys.stderr)  # fmt: skip
+        return 2
+    if _cannot_write_into(args, "seizure"):
         return 2
     now = _now(args)
     key = _signing_key(args.key)

@@ -152,6 +152,7 @@ def _trust_apply(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
+    from riskprofile.cli._output import folder_problem
     from riskprofile.exchange import (
         ExchangeLog,
         SigningKey,
@@ -161,6 +162,11 @@ def _rotate(args: argparse.Namespace) -> int:
     )
     from riskprofile.exchange.shared import write_atomic
 
+    problem = folder_problem(args.output)  # before the key is read (and a passphrase asked)
+    if problem is not None:
+        print(_args.shorten(f"riskprofile exchange rotate: error: cannot write the keys into "
+                            f"{args.output}: {problem}"), file=sys.stderr)  # fmt: skip
+        return 2
     old = _signing_key(args.key)
     log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
     passphrase = _passphrase(f"{old.pcu}'s new private key", confirm=True) if args.encrypt else None
@@ -188,9 +194,15 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
+    from riskprofile.cli._output import folder_problem
     from riskprofile.exchange import ExchangeLog, log_key_statement, revocation
     from riskprofile.exchange.shared import write_atomic
 
+    problem = folder_problem(args.output)  # before the key is read
+    if problem is not None:
+        print(_args.shorten(f"riskprofile exchange revoke: error: cannot write into "
+                            f"{args.output}: {problem}"), file=sys.stderr)  # fmt: skip
+        return 2
     signer = _signing_key(args.key)
     log = ExchangeLog(_home(args) / "log.sqlite")  # opened first: a bad --home writes nothing
     out = Path(args.output)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from riskprofile.cli import _args
 
-__all__ = ["check_outputs", "emit", "inside"]
+__all__ = ["check_outputs", "emit", "folder_problem", "inside"]
 
 
 def emit(text: str, output: str | None) -> None:
@@ -32,6 +32,21 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet): compare where they would be
         return a.resolve() == b.resolve()
+
+
+def folder_problem(folder: str | Path) -> str | None:
+    """Why ``folder`` (an output folder the command makes when missing, with its parents)
+    could not be made or written into, found without making anything; None when it can.
+    Checked before a command reads its inputs (a key, a message, a batch)."""
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent  # the nearest part of the path that exists
+    if not probe.is_dir():
+        return "it is a file, not a folder" if probe == folder else f"{probe} is a file"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return "permission denied"
+    return None
 
 
 def inside(path: Path, folder: Path) -> bool:
