@@ -113,6 +113,53 @@ def test_any_document_comes_back_exactly_as_parsed(
     assert same_doc(round_trip(doc), doc)
 
 
+def _damaged(change: Any) -> dict[str, Any]:
+    encoded: dict[str, Any] = json.loads(json.dumps(cache._encode(parse(TEXTS[1]))))
+    change(encoded)
+    return encoded
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e: e.pop("raw"),
+        lambda e: e.update(extra=[]),
+        lambda e: e.update(paths={}),
+        lambda e: e["paths"].append("when"),  # a path that is no list
+        lambda e: e["paths"][0].append(1.5),
+        lambda e: e["paths"][0].append(True),
+        lambda e: e["keys"].append(0),  # not three numbers per row
+        lambda e: e["keys"].__setitem__(0, len(e["paths"])),  # no such path
+        lambda e: e["keys"].__setitem__(0, -1),  # counted from the end in Python
+        lambda e: e["values"].__setitem__(1, "2"),
+        lambda e: e["values"].__setitem__(2, True),
+        lambda e: e.update(values={"0": 1}),
+        lambda e: e["scalars"].__setitem__(1, 0),  # a scalar of no segment
+        lambda e: e["scalars"].__setitem__(1, 99),  # more segments than written
+        lambda e: e["scalars"].append(0),  # a path without a count
+        lambda e: e["scalars"].__setitem__(0, len(e["paths"])),
+        lambda e: e["scalars"].__setitem__(2, 1.0),
+        lambda e: e.update(raw=[[0, "x", 1]]),
+        lambda e: e.update(raw=[[len(e["paths"]), "x"]]),
+        lambda e: e.update(raw=[[0, 1]]),
+        lambda e: e.update(raw={}),
+    ],
+)
+def test_the_decoder_refuses_every_shape_it_does_not_write(change: Any) -> None:
+    # An entry with a sound MAC is still only what this module writes: anything else
+    # is refused as corrupt (never an IndexError, never a document built from it).
+    assert cache._decode(_damaged(lambda e: None)).scalars  # the undamaged one reads
+    with pytest.raises(cache._CorruptEntryError):
+        cache._decode(_damaged(change))
+
+
+def test_each_path_is_written_once() -> None:
+    doc = parse(TEXTS[1])
+    encoded = cache._encode(doc)
+    assert len(encoded["paths"]) == len(set(doc.keys) | set(doc.values) | set(doc.scalars))
+    assert all(type(n) is int for n in encoded["keys"] + encoded["values"])
+
+
 # --- the cache folder ------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ CACHE_DIR_VARIABLE = "RISKPROFILE_CACHE_DIR"
 NO_CACHE_VARIABLE = "RISKPROFILE_NO_CACHE"
 """The environment variable that turns the cache off (``1``, ``true`` or ``yes``)."""
 
-_FORMAT = 1  # bumped when the entries' layout changes
+_FORMAT = 2  # bumped when the entries' layout changes
 _SUBFOLDER = f"parsed-profiles-v{_FORMAT}"
 _MAX_ENTRIES = 512  # past this many entries the oldest go when a new one is written
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any entry of a 1 MiB profile file
@@ -270,16 +270,34 @@ def _prune(folder: Path) -> None:
 # Values are tagged so that every type comes back as it was parsed: ["s", text],
 # ["i", int], ["f", repr], ["b", bool], ["n"], ["d", "2026-01-31"], ["t", iso, offset
 # seconds or null], ["l", [values]], ["m", [[key, value], ...]] (keys in the order
-# written). Paths are JSON lists of texts and integers.
+# written). Each path is written once, in "paths" (JSON lists of texts and integers);
+# the tables name it by its index there, as flat lists of integers, which decode several
+# times faster than a list per row: "keys" and "values" [path, line, column, ...],
+# "scalars" [path, number of segments, then offset, line, column of each, ...], "raw"
+# [[path, text], ...].
 
 
 def _encode(doc: YamlDocument) -> dict[str, Any]:
+    index: dict[tuple[str | int, ...], int] = {}
+
+    def at(path: tuple[str | int, ...]) -> int:
+        return index.setdefault(path, len(index))
+
+    keys = [n for p, pos in doc.keys.items() for n in (at(p), pos.line, pos.column)]
+    values = [n for p, pos in doc.values.items() for n in (at(p), pos.line, pos.column)]
+    scalars: list[int] = []
+    for path, source in doc.scalars.items():
+        scalars += (at(path), len(source.segments))
+        for segment in source.segments:
+            scalars += segment
+    raw = [[at(p), text] for p, text in doc.raw.items()]
     return {
         "data": _value(doc.data),
-        "keys": [[list(p), pos.line, pos.column] for p, pos in doc.keys.items()],
-        "values": [[list(p), pos.line, pos.column] for p, pos in doc.values.items()],
-        "scalars": [[list(p), [list(s) for s in src.segments]] for p, src in doc.scalars.items()],
-        "raw": [[list(p), text] for p, text in doc.raw.items()],
+        "paths": [list(p) for p in index],
+        "keys": keys,
+        "values": values,
+        "scalars": scalars,
+        "raw": raw,
     }
 
 
@@ -307,43 +325,77 @@ def _value(value: Any) -> list[Any]:
     raise TypeError(f"cannot cache a {type(value).__name__}")  # pragma: no cover
 
 
+_TABLES = frozenset({"data", "paths", "keys", "values", "scalars", "raw"})
+
+
 def _decode(data: Any) -> YamlDocument:
-    if not isinstance(data, dict) or set(data) != {"data", "keys", "values", "scalars", "raw"}:
+    if not isinstance(data, dict) or set(data) != _TABLES:
         raise _CorruptEntryError("document")
     doc = YamlDocument(data=_unvalue(data["data"]))
-    for target, rows in ((doc.keys, data["keys"]), (doc.values, data["values"])):
-        for row in _rows(rows, 3):
-            target[_path(row[0])] = Position(_int(row[1]), _int(row[2]))
-    for row in _rows(data["scalars"], 2):
-        segments = row[1]
-        if not isinstance(segments, list) or not segments:
+    paths = _paths(data["paths"])
+    for target, name in ((doc.keys, "keys"), (doc.values, "values")):
+        flat = _ints(data[name], len(paths))
+        if len(flat) % 3:
+            raise _CorruptEntryError(name)
+        each = iter(flat)
+        for path, line, column in zip(each, each, each, strict=True):
+            target[paths[path]] = Position(line, column)
+    flat, at = _ints(data["scalars"]), 0
+    while at < len(flat):
+        path, count = flat[at], flat[at + 1] if at + 1 < len(flat) else 0
+        end = at + 2 + 3 * count
+        if not 0 <= path < len(paths) or count < 1 or end > len(flat):
             raise _CorruptEntryError("scalar")
-        doc.scalars[_path(row[0])] = ScalarSource(
-            tuple((_int(s[0]), _int(s[1]), _int(s[2])) for s in _rows(segments, 3))
-        )
-    for row in _rows(data["raw"], 2):
-        if not isinstance(row[1], str):
+        each = iter(flat[at + 2 : end])
+        doc.scalars[paths[path]] = ScalarSource(tuple(zip(each, each, each, strict=True)))
+        at = end
+    rows = data["raw"]
+    if not isinstance(rows, list):
+        raise _CorruptEntryError("raw")
+    for row in rows:
+        if not (
+            isinstance(row, list)
+            and len(row) == 2
+            and type(row[0]) is int
+            and 0 <= row[0] < len(paths)
+            and isinstance(row[1], str)
+        ):
             raise _CorruptEntryError("raw")
-        doc.raw[_path(row[0])] = row[1]
+        doc.raw[paths[row[0]]] = row[1]
     return doc
 
 
-def _rows(rows: Any, width: int) -> list[list[Any]]:
-    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == width for r in rows):
-        raise _CorruptEntryError("rows")
-    return rows
+def _paths(items: Any) -> list[tuple[str | int, ...]]:
+    if not isinstance(items, list):
+        raise _CorruptEntryError("paths")
+    paths = []
+    for item in items:
+        if not isinstance(item, list):
+            raise _CorruptEntryError("path")
+        path = tuple(item)
+        for part in path:
+            if type(part) is not str and type(part) is not int:
+                raise _CorruptEntryError("path")
+        paths.append(path)
+    return paths
+
+
+def _ints(values: Any, paths: int | None = None) -> list[int]:
+    """``values`` when a list of integers (and, given ``paths``, every third from the
+    first a path's index)."""
+    if not isinstance(values, list) or not all(type(v) is int for v in values):
+        raise _CorruptEntryError("integers")
+    if paths is not None and values:
+        indexes = values[0::3]
+        if min(indexes) < 0 or max(indexes) >= paths:
+            raise _CorruptEntryError("path index")
+    return values
 
 
 def _int(value: Any) -> int:
     if type(value) is not int:
         raise _CorruptEntryError("integer")
     return value
-
-
-def _path(items: Any) -> tuple[str | int, ...]:
-    if not isinstance(items, list) or not all(type(p) in (str, int) for p in items):
-        raise _CorruptEntryError("path")
-    return tuple(items)
 
 
 def _unvalue(item: Any) -> Any:
