@@ -257,8 +257,10 @@ def _check_tree(
                         _offset_of(expression, getattr(node.left, "name", "") or ""),
                     )
                 )
-        problems += _choice_problems(expression, node, variables)
-        problems += _spelling_problems(expression, node, variables)
+        if isinstance(node, re_ast.ComparisonExpression | re_ast.ContainsExpression):
+            # (no other node compares a literal with a field)
+            problems += _choice_problems(expression, node, variables)
+            problems += _spelling_problems(expression, node, variables)
         if isinstance(node, re_ast.ContainsExpression):
             problems += _element_type_problems(expression, node, lists)
             member, container = _kind(node.member), _kind(node.container)

@@ -186,6 +186,8 @@ def list_regex_problems(
 ) -> list[CompileProblem]:
     """The regexes ``condition`` builds from watch-list values, compiled for every value
     of ``lists``: for a loader that fills the lists after compiling the conditions."""
+    if "~" not in condition.expression:  # no regex operator (=~, =~~, !~, !~~)
+        return []
     statement = condition.rule.statement
     problems = []
     for node in walk(statement):

@@ -133,8 +133,10 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
 
     # The fields each list is compared with, over every condition, in the order written.
     compared: dict[str, list[str]] = {name: [] for name in names}
-    for cond in [c for _, c, _ in pending] + [e.condition for e in exceptions]:
-        for name, field_name in list_comparisons(cond.rule.statement, names):
+    # Each condition's (list, field) pairs, worked out once: the quotes need them too.
+    own = [list_comparisons(c.rule.statement, names) for _, c, _ in pending]
+    for pairs in own + [list_comparisons(e.condition.rule.statement, names) for e in exceptions]:
+        for name, field_name in pairs:
             compared[name].append(field_name)
     watch_lists: dict[str, CompiledList] = {}
     traders = {n for n, w in profile.lists.items() if w.match != "exact"} & names
@@ -168,9 +170,9 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
             ok = False
 
     indicators = []
-    for ind, compiled, quotes in pending:
+    for (ind, compiled, quotes), pairs in zip(pending, own, strict=True):
         ind, quotes = _saying_how(ind, compiled, quotes, traders)
-        quoted = _quoted(ind, compiled, quotes, watch_lists, resolved, errors, profile.id)
+        quoted = _quoted(ind, compiled, pairs, quotes, watch_lists, resolved, errors, profile.id)
         if quoted is None:
             ok = False
             continue
@@ -342,6 +344,7 @@ def _saying_how(
 def _quoted(
     ind: Indicator,
     compiled: Condition,
+    own: list[tuple[str, str]],
     quotes: list[tuple[str, str]],
     watch_lists: dict[str, CompiledList],
     resolved: _Resolved,
@@ -349,10 +352,10 @@ def _quoted(
     profile_id: str,
 ) -> dict[str, tuple[CompiledList, tuple[str, ...]]] | None:
     """The lists ``ind``'s explanation quotes, with the fields its condition compares
-    with each (the matched entry is found through them); None when a quote is wrong."""
+    with each (the matched entry is found through them; ``own``: its
+    :func:`list_comparisons`); None when a quote is wrong."""
     origin = resolved.parts[("indicator", ind.id)]
     position = origin.source.doc.position((*origin.path, "explain"))
-    own = list_comparisons(compiled.rule.statement, frozenset(resolved.lists))
     quoted: dict[str, tuple[CompiledList, tuple[str, ...]]] = {}
     ok = True
     for name, column in quotes:
