@@ -156,3 +156,19 @@ def test_shared_contexts_evaluate_conditions_apart_in_threads() -> None:
     for thread in threads:
         thread.join()
     assert sorted(results) == [False, True]
+
+
+def test_loading_profiles_without_trader_lists_leaves_the_lists_package_unread() -> None:
+    # riskprofile.lists brings the official lists' XML readers: a load needs it only for
+    # a list matched by trader or party key.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from riskprofile.profiles import load_profiles\n"
+        "load_profiles(bundled=True)\n"
+        "print('riskprofile.lists' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
