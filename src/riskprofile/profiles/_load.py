@@ -31,7 +31,6 @@ from riskprofile.profiles._compiled import (
 from riskprofile.profiles._explain import explanation_fields, explanation_quotes
 from riskprofile.profiles._expressions import (
     Condition,
-    compile_condition,
     condition_builtins,
     custom_field_types,
     list_regex_problems,
@@ -40,6 +39,7 @@ from riskprofile.profiles._list_entries import _finish_list
 from riskprofile.profiles._lists import list_comparisons, trader_list_uses
 from riskprofile.profiles._lock import check_list_locks, check_locks
 from riskprofile.profiles._overlays import _resolve_base, _resolve_overlays
+from riskprofile.profiles._reuse import compile_reused
 from riskprofile.profiles._schema import Indicator, Overlay, Profile, _country
 from riskprofile.profiles._sources import (
     _Errors,
@@ -92,7 +92,7 @@ def _compile(resolved: _Resolved, errors: _Errors) -> CompiledProfile | None:
 
     def condition(kind: str, part_id: str, when: str) -> Condition | None:
         origin = resolved.parts[(kind, part_id)]
-        compiled = compile_condition(when, lists, builtins=builtins, custom=custom)
+        compiled = compile_reused(when, lists, builtins=builtins, custom=custom)
         if isinstance(compiled, list):
             for problem in compiled:
                 _problem(errors, origin, "when", problem, profile.id)
