@@ -51,6 +51,8 @@ MAX_TEMPLATES = 4096
 """The most templates kept; past it they are all dropped (and made again as needed)."""
 
 _TEMPLATES: dict[tuple[Any, ...], Condition] = {}
+# The custom field types the keys name by identity, held so that no id is reused.
+_KINDS: dict[int, Any] = {}
 _LOCK = threading.Lock()
 
 _REGEX_TYPE = type(compile_regex("a"))
@@ -79,6 +81,7 @@ def forget_compiled() -> None:
     """Drop every template (for tests, and for a process that wants the memory back)."""
     with _LOCK:
         _TEMPLATES.clear()
+        _KINDS.clear()
 
 
 def compile_reused(
@@ -110,6 +113,8 @@ def compile_reused(
         with _LOCK:
             if len(_TEMPLATES) >= MAX_TEMPLATES:
                 _TEMPLATES.clear()
+                _KINDS.clear()
+            _KINDS.update((id(kind), kind) for kind in (custom or {}).values())
             _TEMPLATES[key] = template
         return compiled
     try:
