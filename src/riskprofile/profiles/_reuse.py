@@ -29,7 +29,6 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-import rule_engine
 from rule_engine import ast as re_ast
 from rule_engine.builtins import Builtins
 from rule_engine.types import _DataTypeDef
@@ -82,6 +81,7 @@ def forget_compiled() -> None:
     with _LOCK:
         _TEMPLATES.clear()
         _KINDS.clear()
+        _HOW.clear()
 
 
 def compile_reused(
@@ -170,42 +170,69 @@ def _copy(condition: Condition, builtins: Builtins | None, lists: Lists) -> Cond
     )
 
 
+_SHARE, _NODE, _CONTAINER, _METHOD, _PARTIAL, _OTHER = range(6)
+_HOW: dict[type, int] = {}  # what _copied does with a value of each type, worked out once
+_UNSET = object()
+
+
+def _how(kind: type) -> int:
+    how = _HOW.get(kind)
+    if how is None:
+        if issubclass(kind, _SHARED):
+            how = _SHARE
+        elif issubclass(kind, re_ast.ASTNodeBase):
+            how = _NODE
+        elif kind in (list, tuple, set, frozenset):
+            how = _CONTAINER
+        elif kind is types.MethodType:
+            how = _METHOD
+        elif kind is functools.partial:
+            how = _PARTIAL
+        else:
+            how = _OTHER
+        _HOW[kind] = how
+    return how
+
+
 def _copied(value: Any, memo: dict[int, Any]) -> Any:
     """``value`` for the copy: nodes, containers and evaluators copied (once each, by
     identity), the template's context replaced, immutable values shared."""
+    kind: Any = type(value)
+    how = _HOW.get(kind)
+    if how is None:
+        how = _how(kind)
+    if how == _SHARE:
+        return value
     found = memo.get(id(value))
     if found is not None:
         return found
-    if isinstance(value, _SHARED):
-        return value
-    kind = type(value)
-    if isinstance(value, re_ast.ASTNodeBase):
+    if how == _NODE:
         node = object.__new__(kind)
         memo[id(value)] = node
-        for name in _slots(kind):  # type: ignore[arg-type]
-            if hasattr(value, name):
-                object.__setattr__(node, name, _copied(getattr(value, name), memo))
-        held = getattr(value, "__dict__", None)
-        if held is not None:
-            vars(node).update({k: _copied(v, memo) for k, v in held.items()})
+        for name in _slots(kind):
+            held = getattr(value, name, _UNSET)
+            if held is not _UNSET:
+                object.__setattr__(node, name, _copied(held, memo))
+        own = getattr(value, "__dict__", None)
+        if own is not None:
+            vars(node).update({k: _copied(v, memo) for k, v in own.items()})
         return node
-    if kind in (list, tuple, set, frozenset):
+    if how == _CONTAINER:
         return kind(_copied(v, memo) for v in value)
-    if kind is types.MethodType and isinstance(value.__self__, re_ast.ASTNodeBase):
+    if how == _METHOD and isinstance(value.__self__, re_ast.ASTNodeBase):
         return types.MethodType(value.__func__, _copied(value.__self__, memo))
-    if kind is functools.partial:
+    if how == _PARTIAL:
         return functools.partial(
             _copied(value.func, memo),
             *(_copied(a, memo) for a in value.args),
             **{k: _copied(v, memo) for k, v in value.keywords.items()},
         )
-    if isinstance(value, rule_engine.Context):
-        raise _UnshareableError("another context")
+    # The template's context is in memo: another one, or anything else, is unknown.
     raise _UnshareableError(kind.__name__)
 
 
 @functools.cache
-def _slots(kind: type) -> tuple[str, ...]:
+def _slots(kind: Any) -> tuple[str, ...]:
     """The attribute names of ``kind``'s slots and its bases' (private ones mangled)."""
     names: list[str] = []
     for cls in kind.__mro__:
