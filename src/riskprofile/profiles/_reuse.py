@@ -46,8 +46,9 @@ __all__ = ["compile_reused", "forget_compiled"]
 
 Lists = Mapping[str, tuple[str, frozenset[Any] | ListValues]]
 
-MAX_TEMPLATES = 4096
-"""The most templates kept; past it they are all dropped (and made again as needed)."""
+MAX_TEMPLATES = 1024
+"""The most templates kept (about 8 kB each); past it they are all dropped (and made again
+as needed)."""
 
 _TEMPLATES: dict[tuple[Any, ...], Condition] = {}
 # The custom field types the keys name by identity, held so that no id is reused.
