@@ -135,12 +135,9 @@ class JsonToFlat:
         in file order; or, before anything is given to it, the reason the whole file
         must go through the model path."""
         split = self.split
-        docs = pl.Series(
-            [n for n, count in zip(split.plain, split.row_counts, strict=True)
-             for _ in range(count)], dtype=pl.Int64,
-        )  # fmt: skip
+        docs = pl.Series(split.docs, dtype=pl.Int64)
         units = pl.Series(split.units, dtype=pl.Int64)
-        split.units = type(split.units)("q")
+        split.docs, split.units = type(split.docs)("q"), type(split.units)("q")
         mapping, table, records = plain_rows(self.path, split, "lenient")
         reader = _FromJson(self.path, self.fmt, mapping, "lenient", table, records)
         reader.docs, reader.units = docs, units

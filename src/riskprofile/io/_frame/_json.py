@@ -37,6 +37,7 @@ two are put back in file order (``_json_read``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
@@ -59,6 +60,10 @@ _CALL_KEY = ("vessel_imo", "vessel_name", "voyage_number", "port_of_call")
 _PARTIES = {"shipper": "shipper", "consignee": "consignee", "notify_party": "notify",
             "freight_payer": "freight_payer"}  # fmt: skip
 _PARTY_KEYS = frozenset({"name", "address", "country", "identifier", "aeo"})
+# Each role's keys (in order) and their columns.
+_PARTY_COLUMNS = {
+    role: [(k, f"{prefix}_{k}") for k in sorted(_PARTY_KEYS)] for role, prefix in _PARTIES.items()
+}
 # The bill's text fields, and their columns (the issue date's is ``bl_issue_date``).
 _BILL_TEXT = {
     name: "bl_issue_date" if name == "issue_date" else name
@@ -89,6 +94,12 @@ class NotFlatError(Exception):
 
 def _text(value: Any, field: str) -> str | None:
     """A JSON value as the flat file's cell, or :class:`NotFlatError`."""
+    if value.__class__ is str:  # most values: the checks below, in their order
+        if not value.strip():
+            return None
+        if value != value.strip() or len(value) > _LONGEST:
+            raise NotFlatError(f"{field} has blanks around it or is long")
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -178,20 +189,29 @@ def _container_number(value: Any) -> str:
     text = _text(value, "container_number")
     if text is None:
         raise NotFlatError("a blank container number")
-    number = normalise_container_number(text) or text
+    number = _iso_number(text)
     # A bill of lading flags the numbers it lists when it is validated, before its own
     # consistency flags; a flat file's bill is given them afterwards (flags after).
-    if container_number_problem(number) is not None:
+    if number is None:
         raise NotFlatError("a container number off ISO 6346")
     return number
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _iso_number(text: str) -> str | None:
+    """A container number as the model holds it, None when it breaks ISO 6346 (once per
+    number: a bill, its goods lines and the declaration each name it)."""
+    number = normalise_container_number(text) or text
+    return None if container_number_problem(number) is not None else number
 
 
 def _party_cells(role: str, value: Any) -> dict[str, str | None]:
     if value is None:
         return {}
     party = _object(value, _PARTY_KEYS, role, Party)
-    prefix = _PARTIES[role]
-    return {f"{prefix}_{k}": _text(party.get(k), k) for k in sorted(_PARTY_KEYS)}
+    get = party.get
+    # Only the values given (a cell no row has is empty), checked in the keys' order.
+    return {column: _text(v, k) for k, column in _PARTY_COLUMNS[role] if (v := get(k)) is not None}
 
 
 def _box_cells(box: dict[str, Any] | None) -> dict[str, str | None]:

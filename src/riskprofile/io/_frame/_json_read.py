@@ -32,12 +32,11 @@ def plain_rows(
     by the JSON values), its table reader and the records."""
     custom = tuple(ExtraColumn(n, EXTRA_PREFIX + n, k) for n, k in sorted(split.custom.items()))
     names = [c.name for c in COLUMNS] + [c.column for c in custom]
-    cells = pl.DataFrame(
-        {name: [row.get(name) for row in split.rows] for name in names},
-        schema=dict.fromkeys(names, pl.String),
-    )
-    split.rows = []
-    cells = cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
+    cells = split.cells
+    split.cells = pl.DataFrame()
+    cells = cells.select(
+        pl.col(n) if n in cells.columns else pl.lit(None, pl.String).alias(n) for n in names
+    ).with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("__line__"))
 
     def load(start: int, stop: int, columns: list[str] | None) -> pl.DataFrame:
         wanted = [*names, "__line__"] if columns is None else [*columns, "__line__"]

@@ -33,9 +33,12 @@ as does a document of the same vessel call as another (a flat file would merge t
 from __future__ import annotations
 
 import dataclasses
+import functools
 from array import array
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from riskprofile.io._frame._json import (
     _BILL_KEYS,
@@ -60,11 +63,12 @@ from riskprofile.io._frame._json import (
     _party_cells,
     _text,
 )
+from riskprofile.io._layout import COLUMNS
 from riskprofile.io._read import BatchFormat, Undecodable, json_documents
 from riskprofile.model import QualityFlag
 from riskprofile.model.codes import normalise_container_number
 from riskprofile.model.manifest import Consignment, Container, GoodsItem, Manifest
-from riskprofile.model.shared import ExtraType, flagged_element
+from riskprofile.model.shared import EXTRA_PREFIX, ExtraType, flagged_element
 from riskprofile.model.shipment import Shipment, flatten
 
 __all__ = ["BARE", "DocumentPart", "FlatDocuments", "flat_documents"]
@@ -85,6 +89,11 @@ def _identity(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
+    return _normalised(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised(value: str) -> str:
     return normalise_container_number(value) or value.strip()
 
 
@@ -136,8 +145,14 @@ def _bill(given: Any, kinds: dict[str, ExtraType]) -> _Bill:
     mine: dict[str, ExtraType] = {}
     try:
         bill_doc = _object(given, _BILL_KEYS, "a bill of lading", Consignment)
-        bill = {column: _text(bill_doc.get(key), key) for key, column in _BILL_TEXT.items()}
-        if bill["bl_number"] is None:
+        get = bill_doc.get
+        # Only the values given (a cell no row has is empty), checked in the keys' order.
+        bill = {
+            column: _text(value, key)
+            for key, column in _BILL_TEXT.items()
+            if (value := get(key)) is not None
+        }
+        if bill.get("bl_number") is None:
             raise NotFlatError("a bill of lading without a number")
         bill["transshipment_ports"] = (
             _SEPARATOR.join(_items(_list(bill_doc, "transshipment_ports"), "transshipment_ports"))
@@ -154,7 +169,10 @@ def _bill(given: Any, kinds: dict[str, ExtraType]) -> _Bill:
         lines: list[tuple[str | None, Row]] = []
         for item in _list(bill_doc, "goods"):
             line = _object(item, _GOODS_KEYS, "a goods line", GoodsItem)
-            cells = {name: _text(line.get(name), name) for name in _GOODS}
+            line_get = line.get
+            cells = {
+                name: _text(value, name) for name in _GOODS if (value := line_get(name)) is not None
+            }
             if all(v is None for v in cells.values()):
                 raise NotFlatError("a goods line without a value")
             given_number = line.get("container_number")
@@ -504,11 +522,12 @@ class FlatDocuments:
     path reads, and the documents it reads whole.
 
     Attributes:
-        rows: the flat rows read column-wise, in file order.
+        cells: the flat rows read column-wise, in file order: a text column for each
+            column of the layout a row has and each custom field (``x_<name>``).
+        docs: each row's document (its record number).
         units: each row's bill of lading or container no bill names (its place in its
             document, :data:`BARE`); ``data convert`` puts the parts' rows among them.
         plain: the record numbers of the documents with rows, in file order.
-        row_counts: the rows of each of them.
         shipments: record number -> shipments its rows give (one per bill of lading
             and container pair, and per container no bill names).
         parts: record number -> the part of that document the model path reads.
@@ -519,10 +538,10 @@ class FlatDocuments:
             types.
     """
 
-    rows: list[Row] = dataclasses.field(default_factory=list)
+    cells: pl.DataFrame = dataclasses.field(default_factory=pl.DataFrame)
+    docs: array[int] = dataclasses.field(default_factory=lambda: array("q"))
     units: array[int] = dataclasses.field(default_factory=lambda: array("q"))
     plain: list[int] = dataclasses.field(default_factory=list)
-    row_counts: list[int] = dataclasses.field(default_factory=list)
     shipments: dict[int, int] = dataclasses.field(default_factory=dict)
     parts: dict[int, DocumentPart] = dataclasses.field(default_factory=dict)
     others: dict[int, str] = dataclasses.field(default_factory=dict)
@@ -537,6 +556,55 @@ def _fast_shipments(doc: _Document) -> int:
     return sum(max(1, len(bill.seen)) for bill in doc.bills) + len(unnamed)
 
 
+_LAYOUT = [c.name for c in COLUMNS]
+_CHUNK_ROWS = 20_000
+
+
+class _Cells:
+    """Documents' rows gathered as text frames, a chunk of rows at a time (a dict per
+    row is some ten times the frame's size), each row with its document and unit."""
+
+    def __init__(self) -> None:
+        self.frames: list[pl.DataFrame] = []
+        self.pending: list[Row] = []
+        self.custom: set[str] = set()
+        self.docs: array[int] = array("q")
+        self.units: array[int] = array("q")
+
+    def add(self, number: int, doc: _Document) -> None:
+        self.pending += doc.rows
+        self.docs.extend([number] * len(doc.rows))
+        self.units.extend(doc.units)
+        self.custom.update(
+            EXTRA_PREFIX + name
+            for i, bill in enumerate(doc.bills)
+            if i not in doc.routed_bills
+            for name in bill.kinds
+        )
+        doc.rows, doc.units = [], []
+        if len(self.pending) >= _CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            names = [*_LAYOUT, *sorted(self.custom)]
+            self.frames.append(pl.from_dicts(self.pending, schema=dict.fromkeys(names, pl.String)))
+            self.pending, self.custom = [], set()
+
+    def kept(self, dropped: set[int]) -> tuple[pl.DataFrame, array[int], array[int]]:
+        """The rows, their documents and units, but those of documents ``dropped``."""
+        self.flush()
+        frame = pl.concat(self.frames, how="diagonal") if self.frames else pl.DataFrame()
+        self.frames = []
+        docs, units = self.docs, self.units
+        if dropped and frame.height:
+            keep = ~pl.Series(docs, dtype=pl.Int64).is_in(sorted(dropped))
+            frame = frame.filter(keep)
+            docs = array("q", pl.Series(docs, dtype=pl.Int64).filter(keep).to_list())
+            units = array("q", pl.Series(units, dtype=pl.Int64).filter(keep).to_list())
+        return frame, docs, units
+
+
 def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
     """Each document of a JSON or JSON Lines batch split into the flat rows of its
     plain bills and containers and the part the model path reads (see the module
@@ -545,7 +613,8 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
     Raises:
         InputFormatError: the file cannot be read at all (as ``read_batch``).
     """
-    by_number: dict[int, tuple[list[Row], list[int], int, DocumentPart | None]] = {}
+    by_number: dict[int, tuple[int, DocumentPart | None]] = {}
+    cells = _Cells()
     custom: dict[str, ExtraType] = {}
     first_of_call: dict[tuple[str, ...], int] = {}
     others: dict[int, str] = {}
@@ -579,15 +648,16 @@ def flat_documents(path: Path, fmt: BatchFormat) -> FlatDocuments:
                 continue
         first_of_call[key] = number
         count = _fast_shipments(split) if part is None else len(part.fast_at)
-        by_number[number] = (split.rows, split.units, count, part)
+        by_number[number] = (count, part)
+        cells.add(number, split)
         custom = kinds
     out = FlatDocuments(documents=documents, custom=custom)
     out.others = dict(sorted(others.items()))
-    for number, (rows, units, count, part) in by_number.items():  # in file order (a dict keeps it)
+    # Rows of a document that turned out to share its vessel call with a later one.
+    dropped = set(first_of_call.values()) - set(by_number)
+    out.cells, out.docs, out.units = cells.kept(dropped)
+    for number, (count, part) in by_number.items():  # in file order (a dict keeps it)
         out.plain.append(number)
-        out.rows += rows
-        out.units.extend(units)
-        out.row_counts.append(len(rows))
         out.shipments[number] = count
         if part is not None:
             out.parts[number] = part
