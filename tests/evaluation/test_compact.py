@@ -145,3 +145,33 @@ def test_a_row_whose_unit_key_reads_its_shipment_id_keeps_it() -> None:
     assert compact.get_column("shipment_id").to_list() == ["M1/-/-", None]
     assert compact.get_column(DERIVED).to_list() == [False, True]
     assert as_text(compact).equals(frame)
+
+
+def test_suggest_holds_its_history_compactly() -> None:
+    """``FrameHistory`` keeps the frame with its text of repeated values as categoricals
+    and the reader's shipment ids and HS chapters... left out, and gives the test
+    period's shipments back as they were (the differential tests hold the figures)."""
+    from riskprofile import Shipment
+    from riskprofile.evaluation._suggest_frame import FrameHistory
+    from riskprofile.model.frame import shipment_frame
+
+    shipments = [
+        Shipment(
+            shipment_id=f"M1/B{n}/-", manifest_ref="M1", bl_number=f"B{n}",
+            arrival=dt.datetime(2026, 1, 1 + n, tzinfo=dt.UTC),
+            hs_codes=["87032100"], hs_subheadings=["870321"], hs_headings=["8703"],
+            hs_chapters=["87"], origin_countries=["CN" if n % 2 else "VN"],
+            port_of_loading="CNSHA", consignee_name=f"IMPORTER {n % 3}",
+        )
+        for n in range(6)
+    ]  # fmt: skip
+    frame = shipment_frame(shipments)
+    history = FrameHistory(frame, [])
+    held = history._frame
+    assert held.schema["consignee_name"] == pl.Categorical()
+    assert held.schema["origin_countries"] == pl.List(pl.Categorical())
+    for name in ("shipment_id", "hs_chapters", "hs_headings", "hs_subheadings"):
+        assert held.get_column(name).null_count() == held.height, name
+    scored, _keys = history.batch(history.units)
+    assert isinstance(scored, pl.DataFrame)
+    assert scored.select(frame.columns).equals(frame)

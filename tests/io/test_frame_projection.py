@@ -167,3 +167,18 @@ def test_a_read_not_in_slices_is_compacted_whole(tmp_path: Path) -> None:
     assert compacted.fallback is not None
     assert compacted.frame.schema["hs_codes"] == pl.List(pl.Categorical())
     assert as_text(compacted.frame).equals(plain.frame)
+
+
+def test_suggest_reads_its_history_compacted(tmp_path: Path) -> None:
+    """``riskprofile suggest`` reads the history compacted (categoricals, the reader's
+    shipment ids left out), its values the plain read's."""
+    from riskprofile.cli._suggest import read_history
+    from riskprofile.evaluation.shared import as_text
+
+    path, mapping = _calls_with_office(tmp_path)
+    plain = read_frame(path, mapping=mapping, columns=HISTORY_COLUMNS).frame
+    held = read_history(str(path), str(mapping))
+    assert isinstance(held, pl.DataFrame)
+    assert held.schema["port_of_loading"] == pl.Categorical()
+    assert held.get_column("shipment_id").null_count() > held.height * 0.9
+    assert as_text(held).equals(plain)
