@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from riskprofile import Shipment
 from riskprofile.errors import DataError
 from riskprofile.evaluation import HISTORY_COLUMNS, Outcome
-from riskprofile.evaluation._features import bits
+from riskprofile.evaluation._members import MEMBER_SCHEMA, Members
 from riskprofile.evaluation._outcome_table import OutcomeTable, outcome_table
 from riskprofile.evaluation._suggest import suggest
-from riskprofile.evaluation._suggest_frame import _bit_sets
 from riskprofile.model.frame import shipment_frame
 from tests.depth import depth
 
@@ -105,12 +104,20 @@ def histories(draw: st.DrawFn) -> tuple[list[Shipment], list[Outcome], dict[str,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(histories(), st.sampled_from([1_000_000, 1, 7]))
+@given(histories(), st.sampled_from([1_000_000, 1, 7]), st.integers(1, 9))
 def test_the_frame_gives_what_the_objects_give(
     monkeypatch: pytest.MonkeyPatch,
     data: tuple[list[Shipment], list[Outcome], dict[str, Any]],
     part_rows: int,
+    step: int,
 ) -> None:
+    """(The frame's features are also counted ``step`` units at a time, and the
+    members' pairs likewise: a history of millions of units is counted in ranges.)"""
+    import riskprofile.evaluation._members as members
+    import riskprofile.evaluation._suggest_frame as module
+
+    monkeypatch.setattr(module, "COUNTED_UNITS", step)
+    monkeypatch.setattr(members, "PAIR_UNITS", step)
     from riskprofile.evaluation import _suggest_units
 
     # The outcomes placed in one partition of the places, or in many (set each example).
@@ -251,14 +258,45 @@ def test_a_frame_without_the_columns_is_refused() -> None:
 
 
 @settings(max_examples=depth(50), deadline=None)
-@given(st.dictionaries(st.sampled_from("abc"), st.sets(st.integers(0, 300), min_size=1)))
-def test_bit_sets_made_column_wise_equal_bits(sets: dict[str, set[int]]) -> None:
+@given(
+    st.dictionaries(st.sampled_from("abcd"), st.sets(st.integers(0, 300), min_size=1)),
+    st.sets(st.integers(0, 300)),
+    st.integers(1, 400),
+)
+def test_members_count_what_the_sets_hold(
+    sets: dict[str, set[int]], findings: set[int], step: int
+) -> None:
+    """The redundancy step's figures from the sorted ids and the pairs' self-join (a
+    range of units at a time) equal those of the sets themselves."""
+    import riskprofile.evaluation._members as module
+
+    features = [("k", v) for v in sorted(sets)]
     rows = pl.DataFrame(
-        {"_unit": [i for ids in sets.values() for i in ids],
-         "value": [v for v, ids in sets.items() for _ in ids]},
-        schema={"_unit": pl.UInt32, "value": pl.String},
+        {"feature": [i for i, v in enumerate(sorted(sets)) for _ in sets[v]],
+         "_unit": [u for v in sorted(sets) for u in sets[v]],
+         "_finding": [u in findings for v in sorted(sets) for u in sets[v]]},
+        schema=MEMBER_SCHEMA,
     )  # fmt: skip
-    assert dict(_bit_sets(rows, 300)) == {v: bits(ids) for v, ids in sets.items()}
+    old, module.PAIR_UNITS = module.PAIR_UNITS, step
+    try:
+        members = Members(features, rows, 301)
+    finally:
+        module.PAIR_UNITS = old
+    mask = members.mask()
+    for v in sorted(sets):
+        if v in "ab":
+            members.cover(mask, ("k", v))
+    marked = set().union(*(sets[v] for v in sets if v in "ab"))
+    for v, ids in sets.items():
+        f = ("k", v)
+        assert (members.size(f), members.found(f)) == (len(ids), len(ids & findings))
+        assert members.shared(f) == {
+            ("k", w): (len(ids & other), len(ids & other & findings))
+            for w, other in sets.items()
+            if w != v and ids & other
+        }
+        rest = ids - marked
+        assert members.outside(f, mask) == (len(rest), len(rest & findings))
 
 
 def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -> None:
@@ -269,6 +307,7 @@ def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -
     import random
     from collections import Counter
 
+    from riskprofile.evaluation._features import COUNT_SCHEMA
     from riskprofile.evaluation._suggest import _combinations
 
     rng = random.Random(5)
@@ -286,13 +325,21 @@ def test_the_parents_prior_does_not_depend_on_the_order_they_were_counted_in() -
         for level, width in (("hs6", 6), ("hs_heading", 4), ("hs_chapter", 2)):
             units[(level, code[:width])] += 1 + (more := rng.randint(20, 200))
             findings[(level, code[:width])] += hit + sum(rng.random() < rate for _ in range(more))
+    chosen = sorted(support)
+    table = pl.DataFrame(
+        {"kind": [f[0] for f in chosen], "value": [f[1] for f in chosen],
+         "seen": [support[f] for f in chosen], "support": [support[f] for f in chosen],
+         "found": [found[f] for f in chosen], "test_seen": [0] * len(chosen),
+         "test_support": [0] * len(chosen), "test_found": [0] * len(chosen),
+         "first": [None] * len(chosen), "last": [None] * len(chosen)},
+        schema=COUNT_SCHEMA,
+    )  # fmt: skip
     results = []
     for order in (sorted(units), sorted(units, reverse=True)):
         strength: dict[str, float] = {}
         candidates = _combinations(
-            support, found, support, Counter(), Counter(), Counter(), {}, 0.2, None, 1.0,
-            strength, (Counter({p: units[p] for p in order}), findings),
-        )  # fmt: skip
+            table, 0.2, None, 1.0, strength, (Counter({p: units[p] for p in order}), findings)
+        )
         results.append((strength, [c.shrunk for c in candidates]))
     assert results[0] == results[1]
 

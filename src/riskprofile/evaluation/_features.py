@@ -23,6 +23,7 @@ from riskprofile.evaluation._candidates import (
     binomial_tail,
 )
 from riskprofile.evaluation._matching import UnitOutcome, match_outcomes
+from riskprofile.evaluation._members import MEMBER_SCHEMA, Members
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.shipment import Shipment
@@ -32,46 +33,24 @@ Feature = tuple[str, str]
 
 
 def _explains(
-    f: tuple[str, str],
-    g: tuple[str, str],
-    members: Mapping[tuple[str, str], int],
-    findings: int,
-    base: float,
-    alpha: float,
+    f: tuple[str, str], g: tuple[str, str], members: Members, base: float, alpha: float
 ) -> bool:
     """Whether candidate ``f`` is the better explanation of a kept candidate ``g``: ``g``
     lies mostly within ``f``, ``f``'s other units find more than the base rate on their
     own, and ``g`` finds no more than they do (a port and the main trade loaded there).
 
-    ``members`` are each candidate's labelled training units and ``findings`` those with
-    a finding, as bit sets over the units' ids (:func:`bits`)."""
-    inner, outer = members[g], members[f]
-    size = inner.bit_count()
-    if size >= outer.bit_count() or 2 * (inner & outer).bit_count() < size:
+    ``members`` holds each candidate's labelled training units, those with a finding,
+    and what two candidates share (:class:`~._members.Members`)."""
+    size, outer = members.size(g), members.size(f)
+    shared, shared_found = members.shared(f).get(g, (0, 0))
+    if size >= outer or 2 * shared < size:
         return False
-    rest = outer & ~inner
-    rest_size = rest.bit_count()
-    rest_found = (rest & findings).bit_count()
-    inner_found = (inner & findings).bit_count()
+    rest_size = outer - shared
+    rest_found = members.found(f) - shared_found
+    inner_found = members.found(g)
     if not rest_size or binomial_tail(rest_found, rest_size, base) > alpha:
         return False
     return binomial_tail(inner_found, size, rest_found / rest_size) > alpha
-
-
-def bits(ids: Iterable[int]) -> int:
-    """A set of unit ids as the bits of one integer (bit ``i`` for id ``i``): the sets of
-    units the redundancy step intersects, one bit per unit however large the history.
-
-    >>> bin(bits([0, 3, 4]))
-    '0b11001'
-    """
-    ids = list(ids)
-    if not ids:
-        return 0
-    buffer = bytearray(max(ids) // 8 + 1)
-    for i in ids:
-        buffer[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(buffer, "little")
 
 
 # --- features ----------------------------------------------------------------------------
@@ -277,36 +256,46 @@ def _units(shipments: Iterable[Shipment], outcomes: Iterable[Outcome]) -> tuple[
 # --- the counts the method selects on ----------------------------------------------------
 
 
+COUNT_SCHEMA = {
+    "kind": pl.String,
+    "value": pl.String,
+    "seen": pl.UInt32,
+    "support": pl.UInt32,
+    "found": pl.UInt32,
+    "test_seen": pl.UInt32,
+    "test_support": pl.UInt32,
+    "test_found": pl.UInt32,
+    "first": pl.Date,
+    "last": pl.Date,
+}
+"""The columns of :attr:`Counts.table`: a feature (kind, value); all training units with
+it, of them the labelled ones (its support) and those with a finding; the same on the
+test period; its first and last training day with a finding (read for the kinds judged
+by their rate, :data:`~._candidates.RATED`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     """Each candidate's counts on the training and test periods (step 3 of the method),
     and what the selection asks of the training units, from either history.
 
     Attributes:
-        support, found, seen: labelled training units with the feature, those with a
-            finding, all training units with it.
-        test_support, test_found, test_seen: the same on the test period.
-        finding_days: the first and last training day with a finding, per feature of a
-            kind judged by its rate (:data:`~._candidates.RATED`).
+        table: the counts of every feature with a labelled training unit
+            (:data:`COUNT_SCHEMA`, sorted by kind and value): one row each, as columns
+            (the others are never read: at ten million declarations most values are
+            seen once, in one period).
         parents, parents_found: labelled training units and findings per parent of the
             combinations (``("hs6", code)``, ``("hs_heading", ...)``,
             ``("hs_chapter", ...)``), each counted once per unit; empty without
             combinations.
-        members: the labelled training units of each feature asked for, as :func:`bits`.
-        findings: the labelled training units with a finding, as :func:`bits`.
+        members: the labelled training units of the features asked for, those with a
+            finding and what two of them share (:class:`~._members.Members`).
     """
 
-    support: Counter[Feature]
-    found: Counter[Feature]
-    seen: Counter[Feature]
-    test_support: Counter[Feature]
-    test_found: Counter[Feature]
-    test_seen: Counter[Feature]
-    finding_days: dict[Feature, list[dt.date]]
+    table: pl.DataFrame
     parents: Counter[Feature]
     parents_found: Counter[Feature]
-    members: Callable[[Collection[Feature]], dict[Feature, int]]
-    findings: int
+    members: Callable[[Collection[Feature]], Members]
 
 
 COMBINATION_LEVELS = ("hs6", "hs_heading", "hs_chapter")
@@ -418,18 +407,38 @@ class ObjectHistory:
                     test_found.update(u.features)
         labelled = [u for u in train_units if u.labelled]
 
-        def members(features: Collection[Feature]) -> dict[Feature, int]:
-            ids: dict[Feature, list[int]] = {f: [] for f in features}
+        def members(features: Collection[Feature]) -> Members:
+            chosen = list(features)
+            index = {f: i for i, f in enumerate(chosen)}
+            cells: dict[str, list[int | bool]] = {name: [] for name in MEMBER_SCHEMA}
             for u in labelled:
-                for f in u.features:
-                    if f in ids:
-                        ids[f].append(u.id)
-            return {f: bits(v) for f, v in ids.items()}
+                for i in sorted(index[f] for f in u.features if f in index):
+                    cells["feature"].append(i)
+                    cells["_unit"].append(u.id)
+                    cells["_finding"].append(u.finding)
+            rows = pl.DataFrame(cells, schema=MEMBER_SCHEMA)
+            return Members(chosen, rows, len(self._units))
 
-        return Counts(
-            support, found, seen, test_support, test_found, test_seen, finding_days,
-            parents, parents_found, members, bits(u.id for u in labelled if u.finding),
+        chosen = sorted(support)
+        days = [sorted(finding_days.get(f, [])) for f in chosen]
+        table = pl.DataFrame(
+            {
+                "kind": [f[0] for f in chosen],
+                "value": [f[1] for f in chosen],
+                **{
+                    name: [counter[f] for f in chosen]
+                    for name, counter in (
+                        ("seen", seen), ("support", support), ("found", found),
+                        ("test_seen", test_seen), ("test_support", test_support),
+                        ("test_found", test_found),
+                    )
+                },
+                "first": [d[0] if d else None for d in days],
+                "last": [d[-1] if d else None for d in days],
+            },
+            schema=COUNT_SCHEMA,
         )  # fmt: skip
+        return Counts(table, parents, parents_found, members)
 
     def unit_features(self, units: UnitTable, wanted: Sequence[Feature]) -> pl.DataFrame:
         """The features among ``wanted`` (with combinations) of each shipment of

@@ -79,7 +79,7 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -330,20 +330,22 @@ def _learn(
     """Steps 4, 5 and 8 of the method on the counts of a history's training period (its
     test period only gives the figures after the split): every candidate with its
     figures, kept or not and why."""
-    support, found, seen = counts.support, counts.found, counts.seen
-    test_support, test_found, test_seen = counts.test_support, counts.test_found, counts.test_seen
-    tested = sorted(f for f, n in support.items() if n >= min_support and f[0] not in RATED)
+    rows = counts.table.filter(
+        (pl.col("support") >= min_support) & ~pl.col("kind").is_in(sorted(RATED))
+    ).select("kind", "value", *_FIGURES)
+    tested = sorted((kind, value) for kind, value, *_ in rows.iter_rows())
     say(f"testing {len(tested)} candidates")
     figures: dict[tuple[str, str], tuple[Figures, Figures, float]] = {}
-    for f in tested:
-        tr = Figures(support[f], found[f], seen[f], base)
-        te = Figures(test_support[f], test_found[f], test_seen[f], test_base)
-        figures[f] = (tr, te, binomial_tail(found[f], support[f], base))
+    for kind, value, *numbers in rows.iter_rows():
+        tr, te = _pair(numbers, base, test_base)
+        figures[(kind, value)] = (tr, te, binomial_tail(tr.findings, tr.units, base))
+    figures = {f: figures[f] for f in tested}
     threshold = benjamini_hochberg([p for _, _, p in figures.values()], alpha)
     order = sorted(tested, key=lambda f: (-_lower(figures[f][0]), _ORDER[f[0]], f[1]))
 
-    # The units of the candidates that pass the tests (only they are compared), as bit
-    # sets: the selection intersects them, however many units the history has.
+    # The units of the candidates that pass the tests (only they are compared), as sorted
+    # ids with what each pair shares: the selection's memory is that of their units, not
+    # of a bit per unit of the history each (see _members).
     members = counts.members(
         [
             f
@@ -351,9 +353,7 @@ def _learn(
             if tr.findings >= min_findings and (tr.lift or 0.0) >= min_lift and p_value <= threshold
         ]
     )
-    sizes = {f: m.bit_count() for f, m in members.items()}
-    findings = counts.findings
-    covered = 0
+    covered = members.mask()
     kept_labels: list[tuple[tuple[str, str], str]] = []
     candidates: list[Candidate] = []
     position: dict[tuple[str, str], int] = {}
@@ -377,14 +377,14 @@ def _learn(
         else:
             # Covered: a kept candidate shares at least half of its units or of their
             # own, and the units that no kept candidate has no longer pass the test.
-            rest = members[f] & ~covered
-            rest_found = (rest & findings).bit_count()
+            shared = members.shared(f)
+            size = members.size(f)
             nested = [
                 (g, label_g)
                 for g, label_g in kept_labels
-                if 2 * (members[g] & members[f]).bit_count() >= min(sizes[g], sizes[f])
+                if 2 * shared.get(g, (0, 0))[0] >= min(members.size(g), size)
             ]
-            within = [g for g, _ in nested if _explains(f, g, members, findings, base, alpha)]
+            within = [g for g, _ in nested if _explains(f, g, members, base, alpha)]
             if nested and len(within) == len(nested):
                 # The kept candidates it overlaps are parts of it that find no more than
                 # the rest of it: it is the better explanation, and replaces them.
@@ -405,20 +405,20 @@ def _learn(
                     )
                 kept_labels = [(g, lab) for g, lab in kept_labels if g not in within]
                 kept_labels.append((f, label))
-                covered = 0
+                covered = members.mask()
                 for g, _ in kept_labels:
-                    covered |= members[g]
+                    members.cover(covered, g)
             elif nested and (
-                rest_found < min_findings
-                or binomial_tail(rest_found, rest.bit_count(), base) > threshold
+                (rest := members.outside(f, covered))[1] < min_findings
+                or binomial_tail(rest[1], rest[0], base) > threshold
             ):
-                nearest = max(nested, key=lambda kl: (members[kl[0]] & members[f]).bit_count())
+                nearest = max(nested, key=lambda kl: shared.get(kl[0], (0, 0))[0])
                 coverer[f] = nearest[0]
                 reason = f"covered by {_KIND[nearest[0][0]].title} {nearest[1]}"
             else:
                 keep = True
                 reason = "kept"
-                covered |= members[f]
+                members.cover(covered, f)
                 kept_labels.append((f, label))
         position[f] = len(candidates)
         candidates.append(
@@ -439,25 +439,29 @@ def _learn(
     if combinations:
         say("shrinking the hit rates of the combinations")
         candidates += _combinations(
-            support, found, seen, test_support, test_found, test_seen, counts.finding_days,
-            base, test_base, min_lift, strength, (counts.parents, counts.parents_found),
+            counts.table, base, test_base, min_lift, strength,
+            (counts.parents, counts.parents_found),
         )  # fmt: skip
-        candidates += _subheadings(
-            support, found, seen, test_support, test_found, test_seen, counts.finding_days,
-            base, test_base,
-        )  # fmt: skip
+        candidates += _subheadings(counts.table, base, test_base)
 
     return _Learned(candidates, len(tested), threshold, strength)
 
 
+_FIGURES = ("support", "found", "seen", "test_support", "test_found", "test_seen")
+"""The count columns a candidate's figures on both periods are read from."""
+
+
+def _pair(numbers: Sequence[int], base: float, test_base: float | None) -> tuple[Figures, Figures]:
+    """A feature's figures on both periods from its :data:`_FIGURES`."""
+    support, found, seen, test_support, test_found, test_seen = numbers
+    return (
+        Figures(support, found, seen, base),
+        Figures(test_support, test_found, test_seen, test_base),
+    )
+
+
 def _combinations(
-    support: Counter[tuple[str, str]],
-    found: Counter[tuple[str, str]],
-    seen: Counter[tuple[str, str]],
-    test_support: Counter[tuple[str, str]],
-    test_found: Counter[tuple[str, str]],
-    test_seen: Counter[tuple[str, str]],
-    finding_days: dict[tuple[str, str], list[dt.date]],
+    table: pl.DataFrame,
     base: float,
     test_base: float | None,
     min_lift: float,
@@ -467,7 +471,7 @@ def _combinations(
     """The combinations with a training finding, each kept when its shrunk hit rate is at
     least ``min_lift`` times the base rate, strongest first; ``strength`` gets each
     kind's prior strength and each parent level's (``hs6``, ``hs_heading``,
-    ``hs_chapter``).
+    ``hs_chapter``). ``table``: the counts (:attr:`~._features.Counts.table`).
 
     Hierarchical back-off: a combination's prior mean is its HS6 code's shrunk rate
     over the code's other units, itself shrunk towards its heading's, shrunk towards its
@@ -485,33 +489,35 @@ def _combinations(
     strength.update(level_strength)
     out: list[Candidate] = []
     for kind in sorted(COMBINATIONS):
-        values = sorted(f for f in support if f[0] == kind)
-        m = beta_prior(((support[f], found[f]) for f in values), base)
+        # In the order of the values (UTF-8 bytes sort as code points do): the prior's
+        # float sum as over the sorted features, without a Python object per value.
+        values = table.filter(pl.col("kind") == kind).sort("value")
+        m = beta_prior(values.select("support", "found").iter_rows(), base)
         strength[kind] = m
-        for f in values:
-            if not found[f]:
-                continue
+        for value, *numbers, first, last in (
+            values.filter(pl.col("found") > 0)
+            .select("value", *_FIGURES, "first", "last")
+            .iter_rows()
+        ):
+            tr, te = _pair(numbers, base, test_base)
             prior = base
-            code = f[1].split(":")[0][:6]
+            code = value.split(":")[0][:6]
             for level, width in zip(reversed(COMBINATION_LEVELS), (2, 4, 6), strict=True):
                 parent = (level, code[:width])
                 prior = shrunk_rate(
-                    findings[parent] - found[f], units[parent] - support[f], prior,
+                    findings[parent] - tr.findings, units[parent] - tr.units, prior,
                     level_strength[level],
                 )  # fmt: skip
-            shrunk = shrunk_rate(found[f], support[f], prior, m)
-            tr = Figures(support[f], found[f], seen[f], base)
-            te = Figures(test_support[f], test_found[f], test_seen[f], test_base)
+            shrunk = shrunk_rate(tr.findings, tr.units, prior, m)
             keep = shrunk >= min_lift * base
-            days = sorted(finding_days.get(f, []))
             out.append(
                 Candidate(
                     kind=kind,
-                    value=f[1],
-                    label=_label(kind, f[1], {}),
+                    value=value,
+                    label=_label(kind, value, {}),
                     train=tr,
                     test=te,
-                    p_value=binomial_tail(found[f], support[f], base),
+                    p_value=binomial_tail(tr.findings, tr.units, base),
                     kept=keep,
                     reason=(
                         f"kept: shrunk hit rate {shrunk * 100:.1f} %"
@@ -522,41 +528,34 @@ def _combinations(
                     weight=_rate_weight(shrunk, base) if keep else None,
                     shrunk=shrunk,
                     prior=prior,
-                    first_finding=days[0].isoformat() if days else None,
-                    last_finding=days[-1].isoformat() if days else None,
+                    first_finding=first.isoformat() if first is not None else None,
+                    last_finding=last.isoformat() if last is not None else None,
                 )
             )
     out.sort(key=lambda c: (-(c.shrunk or 0.0), c.kind, c.value))
     return out
 
 
-def _subheadings(
-    support: Counter[tuple[str, str]],
-    found: Counter[tuple[str, str]],
-    seen: Counter[tuple[str, str]],
-    test_support: Counter[tuple[str, str]],
-    test_found: Counter[tuple[str, str]],
-    test_seen: Counter[tuple[str, str]],
-    finding_days: dict[tuple[str, str], list[dt.date]],
-    base: float,
-    test_base: float | None,
-) -> list[Candidate]:
+def _subheadings(table: pl.DataFrame, base: float, test_base: float | None) -> list[Candidate]:
     """The HS6 tier: every HS6 code with a training finding, kept when its hit rate is
     above the base rate (the one-list rule), highest rate first; its weight is set by
     the stack (:func:`~._suggest_stack.apply_stack`)."""
     out: list[Candidate] = []
-    for f in sorted(f for f in support if f[0] == "hs_subheading" and found[f]):
-        rate = found[f] / support[f]
+    rows = table.filter((pl.col("kind") == "hs_subheading") & (pl.col("found") > 0))
+    for value, *numbers, first, last in rows.select(
+        "value", *_FIGURES, "first", "last"
+    ).iter_rows():
+        tr, te = _pair(numbers, base, test_base)
+        rate = tr.findings / tr.units
         keep = rate > base
-        days = sorted(finding_days.get(f, []))
         out.append(
             Candidate(
-                kind=f[0],
-                value=f[1],
-                label=f[1],
-                train=Figures(support[f], found[f], seen[f], base),
-                test=Figures(test_support[f], test_found[f], test_seen[f], test_base),
-                p_value=binomial_tail(found[f], support[f], base),
+                kind="hs_subheading",
+                value=value,
+                label=value,
+                train=tr,
+                test=te,
+                p_value=binomial_tail(tr.findings, tr.units, base),
                 kept=keep,
                 reason=(
                     f"kept: hit rate {rate * 100:.1f} %"
@@ -564,8 +563,8 @@ def _subheadings(
                     else f"hit rate {rate * 100:.1f} %, not above the base rate"
                 ),
                 weight=max(1, round(10 * math.log2(rate / base))) if keep else None,
-                first_finding=days[0].isoformat() if days else None,
-                last_finding=days[-1].isoformat() if days else None,
+                first_finding=first.isoformat() if first is not None else None,
+                last_finding=last.isoformat() if last is not None else None,
             )
         )
     out.sort(key=lambda c: (-(c.train.hit_rate or 0.0), -c.train.units, c.value))

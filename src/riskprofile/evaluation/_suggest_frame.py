@@ -15,7 +15,6 @@ share.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
@@ -23,7 +22,7 @@ import polars as pl
 
 from riskprofile.engines.columnar import frame_schema, shipment_frame, unit_key_expression
 from riskprofile.errors import DataError
-from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, RATED, _cut
+from riskprofile.evaluation._candidates import _MIN_BAND_SHIPMENTS, COMBINATIONS, _cut
 from riskprofile.evaluation._compact import (
     DERIVED,
     as_text,
@@ -34,18 +33,24 @@ from riskprofile.evaluation._compact import (
 from riskprofile.evaluation._features import (
     _TRADER_FIELDS,
     COMBINATION_LEVELS,
+    COUNT_SCHEMA,
     FEATURE_SCHEMA,
     Bands,
     Counts,
     Feature,
 )
+from riskprofile.evaluation._members import MEMBER_SCHEMA, Members
 from riskprofile.evaluation._outcome_table import OutcomeTable, outcome_table
 from riskprofile.evaluation._outcomes import Outcome
 from riskprofile.evaluation._suggest_units import frame_units
 from riskprofile.evaluation._unit_table import UnitTable
 from riskprofile.model.shipment import Shipment
 
-__all__ = ["HISTORY_COLUMNS", "FrameHistory"]
+__all__ = ["COUNTED_UNITS", "HISTORY_COLUMNS", "FrameHistory"]
+
+COUNTED_UNITS = 1 << 18
+"""Units whose features are exploded and counted at a time (:meth:`FrameHistory._ranges`):
+the counting's working memory is a range's, however many units the history has."""
 
 _LISTS = {
     "hs_code": "hs_codes",
@@ -163,21 +168,31 @@ class FrameHistory:
         self._combinations = combinations
 
     def _kinds(
-        self, rows: pl.LazyFrame, combinations: bool, level: str = "_unit"
+        self,
+        rows: pl.LazyFrame,
+        combinations: bool,
+        level: str = "_unit",
+        carry: Sequence[str] = (),
     ) -> Iterator[tuple[str, pl.LazyFrame]]:
         """Each kind's ``(level, value)`` rows, distinct: ``level`` is ``_unit`` (a unit's
-        features over its shipments) or ``_row`` (a shipment's)."""
+        features over its shipments) or ``_row`` (a shipment's); ``carry``: columns of
+        ``rows`` that are the unit's own (its period, labels), kept beside it."""
+        keep = (level, *carry)
 
         def distinct(values: pl.LazyFrame) -> pl.LazyFrame:
-            return values.select(level, "value").unique()
+            return values.select(*keep, "value").unique(subset=[level, "value"])
 
         def items(column: str) -> pl.LazyFrame:
-            return rows.select(level, pl.col(column).alias("value")).explode("value").drop_nulls()
+            return (
+                rows.select(*keep, pl.col(column).alias("value"))
+                .explode("value")
+                .drop_nulls("value")
+            )
 
         def pairs(first: str, second: str, *, where: pl.Expr | None = None) -> pl.LazyFrame:
             chosen = rows if where is None else rows.filter(where)
             return (
-                chosen.select(level, pl.col(first).alias("a"), pl.col(second).alias("b"), "_pol")
+                chosen.select(*keep, pl.col(first).alias("a"), pl.col(second).alias("b"), "_pol")
                 .explode("a")
                 .explode("b")
                 .drop_nulls(["a", "b"])
@@ -191,7 +206,7 @@ class FrameHistory:
                 "code_origin_departure",
                 distinct(
                     pairs("hs_codes", "origin_countries", where=departure).select(
-                        level,
+                        *keep,
                         pl.concat_str(
                             pl.col("a").str.slice(0, 6), pl.col("b"), pl.col("_pol"), separator=":"
                         ).alias("value"),
@@ -203,21 +218,21 @@ class FrameHistory:
                 "code_tax_type",
                 distinct(
                     rows.filter(_text("tax_type"))
-                    .select(level, pl.col("hs_subheadings").alias("a"), "tax_type")
+                    .select(*keep, pl.col("hs_subheadings").alias("a"), "tax_type")
                     .explode("a")
                     .drop_nulls("a")
-                    .select(level, pl.concat_str("a", "tax_type", separator=":").alias("value"))
+                    .select(*keep, pl.concat_str("a", "tax_type", separator=":").alias("value"))
                 ),
             )
         for kind, column in _TEXTS.items():
             yield (
                 kind,
-                distinct(rows.filter(_text(column)).select(level, pl.col(column).alias("value"))),
+                distinct(rows.filter(_text(column)).select(*keep, pl.col(column).alias("value"))),
             )
         for name in self._customs:
             yield (
                 name,
-                distinct(rows.filter(_text(name)).select(level, pl.col(name).alias("value"))),
+                distinct(rows.filter(_text(name)).select(*keep, pl.col(name).alias("value"))),
             )
         for kind, column in _LISTS.items():
             yield kind, distinct(items(column))
@@ -225,18 +240,18 @@ class FrameHistory:
             "heading_origin",
             distinct(
                 pairs("hs_headings", "origin_countries").select(
-                    level, pl.concat_str("a", "b", separator=":").alias("value")
+                    *keep, pl.concat_str("a", "b", separator=":").alias("value")
                 )
             ),
         )
         yield (
             "loading_country",
-            distinct(rows.filter(departure).select(level, pl.col("_pol").alias("value"))),
+            distinct(rows.filter(departure).select(*keep, pl.col("_pol").alias("value"))),
         )
         if self._bands:
-            yield "value_band", distinct(self._value_bands(rows, level))
+            yield "value_band", distinct(self._value_bands(rows, keep))
 
-    def _value_bands(self, rows: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    def _value_bands(self, rows: pl.LazyFrame, keep: Sequence[str]) -> pl.LazyFrame:
         width = max(len(cuts) for cuts in self._bands.values())
         table = pl.LazyFrame(
             {
@@ -260,14 +275,14 @@ class FrameHistory:
         return (
             rows.filter(_single_chapter())
             .select(
-                level,
+                *keep,
                 pl.col("hs_chapters").list.first().alias("_chapter"),
                 pl.col("value_currency").alias("_currency"),
                 "value_per_kg",
             )
             .join(table, on=["_chapter", "_currency"], how="inner")
             .select(
-                level,
+                *keep,
                 pl.concat_str("_chapter", "_currency", band.cast(pl.String), separator="|").alias(
                     "value"
                 ),
@@ -276,26 +291,45 @@ class FrameHistory:
 
     # --- counts ----------------------------------------------------------------------
 
+    def _ranges(self, units: pl.DataFrame) -> Iterator[pl.LazyFrame]:
+        """The rows (shipments) of ``units`` with ``units``' columns beside them,
+        :data:`COUNTED_UNITS` units at a time (lazily: each query reads only its columns
+        of the range's rows): a unit's features are its own shipments', so each range is
+        counted alone and the counts summed (a kind exploded for the whole history at
+        once held rows of every unit and value together)."""
+        top = units.get_column("_unit").max()
+        if top is None:
+            return
+        assert isinstance(top, int)
+        for low in range(0, top + 1, COUNTED_UNITS):
+            within = pl.col("_unit").is_between(low, low + COUNTED_UNITS - 1)
+            part = units.filter(within)
+            if not part.is_empty():
+                yield self._rows.lazy().filter(within).join(part.lazy(), on="_unit", how="inner")
+
     def count(self, train: UnitTable, test: UnitTable, combinations: bool) -> Counts:
-        """The features' counts on ``train`` and ``test``, by group-by."""
+        """The features' counts on ``train`` and ``test``, by group-by, a range of units
+        at a time (:meth:`_ranges`)."""
         periods = pl.concat(
             [
                 train.ids().with_columns(pl.lit(0, pl.UInt8).alias("_period")),
                 test.ids().with_columns(pl.lit(1, pl.UInt8).alias("_period")),
             ]
         ).join(self._labels, on="_unit", how="left")
-        names = ("seen", "support", "found", "test_seen", "test_support", "test_found")
-        counters: dict[str, Counter[Feature]] = {name: Counter() for name in names}
-        finding_days: dict[Feature, list[dt.date]] = {}
         found_day = pl.col("_day").filter(
             (pl.col("_period") == 0) & pl.col("_labelled") & pl.col("_finding")
         )
-        parents = []
-        for kind, values in self._kinds(self._rows.lazy(), combinations):
-            joined = values.join(periods.lazy(), on="_unit", how="inner")
-            counted = (
-                joined.group_by("value")
-                .agg(
+        learned_ = (pl.col("_period") == 0) & pl.col("_labelled")
+        totals: dict[str, pl.DataFrame] = {}
+        parents: list[pl.DataFrame] = []
+        carry = ("_period", "_labelled", "_finding", "_day")
+        for rows in self._ranges(periods):
+            codes = []
+            for kind, values in self._kinds(rows, combinations, carry=carry):
+                # A combination's rows are read twice (its counts, its parents): made once.
+                combination = combinations and kind in COMBINATIONS
+                distinct = values.collect().lazy() if combination else values
+                counted = distinct.group_by("value").agg(
                     *(
                         _period_count(period, labelled, finding).alias(prefix + name)
                         for period, prefix in ((0, ""), (1, "test_"))
@@ -308,76 +342,75 @@ class FrameHistory:
                     found_day.min().alias("first"),
                     found_day.max().alias("last"),
                 )
-                .collect()
-            )
-            for name in names:
-                column = counted.filter(pl.col(name) > 0).select("value", name)
-                counters[name].update({(kind, value): n for value, n in column.iter_rows()})
-            if kind in RATED:
-                for value, first, last in (
-                    counted.filter(pl.col("first").is_not_null())
-                    .select("value", "first", "last")
-                    .iter_rows()
-                ):
-                    finding_days[(kind, value)] = [first, last]
-            if combinations and kind in COMBINATIONS:
-                parents.append(
-                    joined.filter((pl.col("_period") == 0) & pl.col("_labelled")).select(
-                        "_unit",
-                        "_finding",
-                        pl.col("value").str.split(":").list.first().str.slice(0, 6).alias("c"),
+                totals[kind] = _summed(totals.get(kind), counted.collect())
+                if combination:
+                    codes.append(
+                        distinct.filter(learned_).select(
+                            "_unit",
+                            "_finding",
+                            pl.col("value").str.split(":").list.first().str.slice(0, 6).alias("c"),
+                        )
                     )
-                )
+            if codes:
+                # A unit's parents are its own: each counted once per unit in its range.
+                joined = pl.concat(codes).collect()
+                for level, width in zip(COMBINATION_LEVELS, (6, 4, 2), strict=True):
+                    parents.append(
+                        joined.select("_unit", "_finding", pl.col("c").str.slice(0, width))
+                        .unique()
+                        .group_by("c")
+                        .agg(pl.len().alias("n"), pl.col("_finding").sum().alias("f"))
+                        .with_columns(pl.lit(level).alias("level"))
+                    )
+        table = pl.concat(
+            [
+                counted.filter(pl.col("support") > 0).with_columns(pl.lit(kind).alias("kind"))
+                for kind, counted in totals.items()
+            ]
+            or [pl.DataFrame(schema=COUNT_SCHEMA)],
+            how="diagonal_relaxed",
+        )
+        table = table.select(*COUNT_SCHEMA).cast(COUNT_SCHEMA).sort("kind", "value")  # type: ignore[arg-type]
         parent_units: Counter[Feature] = Counter()
         parent_found: Counter[Feature] = Counter()
         if parents:
-            codes = pl.concat(parents)
-            for level, width in zip(COMBINATION_LEVELS, (6, 4, 2), strict=True):
-                counted = (
-                    codes.select("_unit", "_finding", pl.col("c").str.slice(0, width))
-                    .unique()
-                    .group_by("c")
-                    .agg(pl.len().alias("n"), pl.col("_finding").sum().alias("f"))
-                    .collect()
-                )
-                for code, n, f in counted.iter_rows():
-                    parent_units[(level, code)] = n
-                    if f:
-                        parent_found[(level, code)] = f
-        learned = periods.filter((pl.col("_period") == 0) & pl.col("_labelled"))
+            summed = (
+                pl.concat(parents).group_by("level", "c").agg(pl.col("n").sum(), pl.col("f").sum())
+            )
+            for level, code, n, f in summed.select("level", "c", "n", "f").iter_rows():
+                parent_units[(level, code)] = n
+                if f:
+                    parent_found[(level, code)] = f
+        learned = periods.filter(learned_).select("_unit", "_finding")
         bound = len(self.units)
 
-        def members(features: Collection[Feature]) -> dict[Feature, int]:
-            wanted: dict[str, list[str]] = {}
-            for kind, value in features:
-                wanted.setdefault(kind, []).append(value)
-            out: dict[Feature, int] = dict.fromkeys(features, 0)
-            for kind, values in self._kinds(self._rows.lazy(), combinations):
-                if kind not in wanted:
-                    continue
-                chosen = (
-                    values.filter(pl.col("value").is_in(wanted[kind]))
-                    .join(learned.lazy(), on="_unit", how="semi")
-                    .collect()
+        def members(features: Collection[Feature]) -> Members:
+            chosen = list(features)
+            table = pl.DataFrame(
+                {"kind": [f[0] for f in chosen], "value": [f[1] for f in chosen]},
+                schema={"kind": pl.String, "value": pl.String},
+            ).with_row_index("feature")
+            kinds = set(table.get_column("kind").to_list())
+            parts = [
+                values.join(
+                    table.lazy().filter(pl.col("kind") == kind).select("value", "feature"),
+                    on="value",
                 )
-                for value, part in _bit_sets(chosen, bound):
-                    out[(kind, value)] = part
-            return out
+                .select(*MEMBER_SCHEMA)
+                .collect()
+                for rows in self._ranges(learned)
+                for kind, values in self._kinds(rows, combinations, carry=("_finding",))
+                if kind in kinds
+            ]
+            rows = pl.concat(parts) if parts else pl.DataFrame(schema=MEMBER_SCHEMA)
+            return Members(chosen, rows, bound)
 
-        finding_units = learned.filter(pl.col("_finding")).select(
-            "_unit", pl.lit("").alias("value")
-        )
-        findings = next((b for _, b in _bit_sets(finding_units, bound)), 0)
-        return Counts(
-            counters["support"], counters["found"], counters["seen"],
-            counters["test_support"], counters["test_found"], counters["test_seen"],
-            finding_days, parent_units, parent_found, members, findings,
-        )  # fmt: skip
+        return Counts(table, parent_units, parent_found, members)
 
     def unit_features(self, units: UnitTable, wanted: Sequence[Feature]) -> pl.DataFrame:
         """The features among ``wanted`` (with combinations) of each shipment of
-        ``units`` (:data:`~._features.FEATURE_SCHEMA`), made column-wise."""
-        chosen = self._rows.lazy().join(units.ids().lazy(), on="_unit", how="semi")
+        ``units`` (:data:`~._features.FEATURE_SCHEMA`), made column-wise, a range of
+        units at a time (:meth:`_ranges`)."""
         table = pl.DataFrame(
             {"kind": [f[0] for f in wanted], "value": [f[1] for f in wanted]},
             schema={"kind": pl.String, "value": pl.String},
@@ -387,24 +420,22 @@ class FrameHistory:
             values.join(
                 table.lazy().filter(pl.col("kind") == kind).select("value", "feature"),
                 on="value",
-            ).select("_row", "feature")
-            for kind, values in self._kinds(chosen, True, level="_row")
+            )
+            .select("_unit", "_row", "feature")
+            .collect()
+            for rows in (self._ranges(units.ids()) if kinds else ())
+            for kind, values in self._kinds(rows, True, level="_row", carry=("_unit",))
             if kind in kinds
         ]
         if not parts:
             return pl.DataFrame(schema=FEATURE_SCHEMA)
-        return (
-            pl.concat(parts)
-            .join(chosen.select("_row", "_unit"), on="_row")
-            .select("_unit", "_row", "feature")
-            .collect()
-            .cast(FEATURE_SCHEMA)  # type: ignore[arg-type]
-        )
+        return pl.concat(parts).cast(FEATURE_SCHEMA)  # type: ignore[arg-type]
 
     def indicator_counts(
         self, units: UnitTable, indicator: Mapping[Feature, str]
     ) -> dict[str, tuple[int, int, int]]:
-        """Per indicator: units with any of its values, of them labelled, and found."""
+        """Per indicator: units with any of its values, of them labelled, and found (a
+        range of units at a time, :meth:`_ranges`)."""
         if not indicator:
             return {}
         table = pl.DataFrame(
@@ -416,30 +447,41 @@ class FrameHistory:
             schema={"kind": pl.String, "value": pl.String, "name": pl.String},
         )
         kinds = set(table["kind"].to_list())
-        chosen = self._rows.lazy().join(units.ids().lazy(), on="_unit", how="semi")
-        parts = [
-            values.join(
-                table.lazy().filter(pl.col("kind") == kind).select("value", "name"), on="value"
-            ).select("_unit", "name")
-            for kind, values in self._kinds(chosen, self._combinations)
-            if kind in kinds
-        ]
-        if not parts:
+        counted = []
+        for rows in self._ranges(units.ids()):
+            parts = [
+                values.join(
+                    table.lazy().filter(pl.col("kind") == kind).select("value", "name"),
+                    on="value",
+                ).select("_unit", "name")
+                for kind, values in self._kinds(rows, self._combinations)
+                if kind in kinds
+            ]
+            if parts:
+                counted.append(
+                    pl.concat(parts)
+                    .unique()
+                    .join(self._labels.lazy(), on="_unit", how="left")
+                    .group_by("name")
+                    .agg(
+                        pl.len().alias("seen"),
+                        pl.col("_labelled").sum().alias("labelled"),
+                        (pl.col("_labelled") & pl.col("_finding")).sum().alias("found"),
+                    )
+                    .collect()
+                )
+        if not counted:
             return {}
-        counted = (
-            pl.concat(parts)
-            .unique()
-            .join(self._labels.lazy(), on="_unit", how="left")
+        summed = (
+            pl.concat(counted, how="vertical_relaxed")
             .group_by("name")
-            .agg(
-                pl.len().alias("seen"),
-                pl.col("_labelled").sum().alias("labelled"),
-                (pl.col("_labelled") & pl.col("_finding")).sum().alias("found"),
-            )
-            .collect()
+            .agg(pl.col("seen").sum(), pl.col("labelled").sum(), pl.col("found").sum())
         )
         return {
-            name: (seen, labelled, found) for name, seen, labelled, found in counted.iter_rows()
+            name: (seen, labelled, found)
+            for name, seen, labelled, found in summed.select(
+                "name", "seen", "labelled", "found"
+            ).iter_rows()
         }
 
     def batch(self, units: UnitTable) -> tuple[list[Shipment] | pl.DataFrame, pl.DataFrame]:
@@ -487,6 +529,26 @@ def _single_chapter() -> pl.Expr:
     )
 
 
+def _summed(total: pl.DataFrame | None, part: pl.DataFrame) -> pl.DataFrame:
+    """The counts of a kind so far and of one more range of units, per value: summed, the
+    first and last finding days the earliest and latest."""
+    if total is None:
+        return part
+    return (
+        pl.concat([total, part], how="vertical_relaxed")
+        .group_by("value")
+        .agg(
+            *(
+                pl.col(name).sum()
+                for name in part.columns
+                if name not in ("value", "first", "last")
+            ),
+            pl.col("first").min(),
+            pl.col("last").max(),
+        )
+    )
+
+
 def _period_count(period: int, labelled: bool, finding: bool) -> pl.Expr:
     chosen = pl.col("_period") == period
     if labelled:
@@ -494,35 +556,3 @@ def _period_count(period: int, labelled: bool, finding: bool) -> pl.Expr:
     if finding:
         chosen = chosen & pl.col("_finding")
     return chosen.sum()
-
-
-_BIT = pl.Series([1 << i for i in range(8)], dtype=pl.UInt8)
-
-
-def _bit_sets(rows: pl.DataFrame, bound: int) -> Iterator[tuple[str, int]]:
-    """Per value of ``rows`` (``_unit``, ``value``), its units as the bits of one integer
-    (:func:`~._features.bits`), made column-wise: each byte's bits summed, the bytes
-    scattered into a zeroed buffer."""
-    if rows.is_empty():
-        return
-    size = bound // 8 + 1
-    packed = (
-        rows.select(
-            "value",
-            (pl.col("_unit") // 8).cast(pl.UInt32).alias("byte"),
-            pl.lit(_BIT).gather(pl.col("_unit") % 8).alias("bit"),
-        )
-        .group_by("value", "byte")
-        .agg(pl.col("bit").sum().cast(pl.UInt8))
-    )
-    for (value,), part in packed.partition_by("value", as_dict=True).items():
-        buffer = (
-            pl.zeros(size, pl.UInt8, eager=True)
-            .scatter(part.get_column("byte"), part.get_column("bit"))
-            .rechunk()
-            .to_arrow()
-        )
-        data = buffer.buffers()[1]
-        assert data is not None
-        raw = data.to_pybytes()[buffer.offset : buffer.offset + size]
-        yield str(value), int.from_bytes(raw, "little")
