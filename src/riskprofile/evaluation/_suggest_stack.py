@@ -453,15 +453,21 @@ _Measure = Callable[[Sequence[float]], float]
 _Hit = tuple[int, str, float]
 """A value's tier (its index in :data:`TIERS`), kind and points."""
 
+_HIT_SCHEMA = {"group": pl.UInt32, "shipment": pl.UInt32, "tier": pl.UInt8, "kind": pl.UInt32,
+               "points": pl.Float64}  # fmt: skip
+"""The hits of the signatures (:func:`_signatures`): a signature, one of its shipments, and
+the tier, kind (a number) and points of a value that shipment hits."""
+
 
 def _signatures(
     hit_of: Mapping[Feature, _Hit],
     units: UnitTable,
     values: tuple[Sequence[Feature], pl.DataFrame],
-) -> tuple[dict[tuple[tuple[_Hit, ...], ...], list[int]], list[int]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[int]]:
     """The labelled ``units`` grouped by signature (per shipment that any value of
-    ``hit_of`` hits, the distinct hits of its values, sorted), column-wise: each
-    signature's ``[units, findings]``, and those of the units no value hits."""
+    ``hit_of`` hits, the distinct hits of its values), column-wise: the signatures'
+    hits (:data:`_HIT_SCHEMA`), each signature's units and findings (``group``,
+    ``units``, ``findings``), and the units and findings of the units no value hits."""
     features, table = values
     hits = sorted(set(hit_of.values()))
     code = {h: i for i, h in enumerate(hits)}
@@ -483,17 +489,38 @@ def _signatures(
         .group_by("signature")
         .agg(pl.len().alias("units"), pl.col("_finding").sum().alias("findings"))
         .sort("signature")
+        .with_row_index("group")
         .collect()
     )
-    groups: dict[tuple[tuple[_Hit, ...], ...], list[int]] = {}
-    for text, count, found in counted.iter_rows():
-        signature = tuple(
-            tuple(hits[int(c)] for c in shipment.split(",")) for shipment in text.split(";")
+    kinds = sorted({kind for _, kind, _ in hits})
+    described = pl.DataFrame(
+        {
+            "code": range(len(hits)),
+            "tier": [tier for tier, _, _ in hits],
+            "kind": [kinds.index(kind) for _, kind, _ in hits],
+            "points": [points for _, _, points in hits],
+        },
+        schema={"code": pl.UInt32, "tier": pl.UInt8, "kind": pl.UInt32, "points": pl.Float64},
+    )
+    shipments = (
+        counted.select("group", pl.col("signature").str.split(";").alias("shipment"))
+        .explode("shipment")
+        .with_row_index("_shipment")
+        .select(
+            "group",
+            pl.col("_shipment").alias("shipment"),
+            pl.col("shipment").str.split(",").alias("code"),
         )
-        groups[signature] = [count, found]
-    hit_units = sum(g[0] for g in groups.values())
-    hit_findings = sum(g[1] for g in groups.values())
-    return groups, [len(units) - hit_units, units.findings - hit_findings]
+        .explode("code")
+        .with_columns(pl.col("code").cast(pl.UInt32))
+        .join(described, on="code")
+        .select(*_HIT_SCHEMA)
+        .cast(_HIT_SCHEMA)  # type: ignore[arg-type]
+    )
+    groups = counted.select("group", "units", "findings")
+    hit_units = int(groups.get_column("units").sum())
+    hit_findings = int(groups.get_column("findings").sum())
+    return shipments, groups, [len(units) - hit_units, units.findings - hit_findings]
 
 
 def _measurer(
@@ -518,26 +545,51 @@ def _measurer(
     # depends only on how many units and findings each score has (a tie at the cut is
     # taken in proportion), so this is the per-unit ranking's figure, with one entry per
     # signature rather than per unit. Units no value hits score 0 whatever the
-    # coefficients.
-    groups, zeros = _signatures(hit_of, units, values)
+    # coefficients. The signatures are scored column-wise, each weighting in one query.
+    hits, groups, zeros = _signatures(hit_of, units, values)
 
     def measure(coefficients: Sequence[float]) -> float:
-        by_score: dict[int, list[int]] = {0: list(zeros)}
-        for signature, (count, found) in groups.items():
-            best = 0
-            for hits in signature:
-                distinct = {
-                    (kind, w)
-                    for tier, kind, value in hits
-                    if (w := _weight(coefficients[tier], value)) >= 1
-                }
-                best = max(best, sum(w for _, w in distinct))
-            totals = by_score.setdefault(best, [0, 0])
-            totals[0] += count
-            totals[1] += found
+        tier = pl.col("tier")
+        coefficient = (
+            pl.when(tier == 0)
+            .then(pl.lit(coefficients[0], pl.Float64))
+            .when(tier == 1)
+            .then(pl.lit(coefficients[1], pl.Float64))
+            .otherwise(pl.lit(coefficients[2], pl.Float64))
+        )
+        # As _weight: the points times the coefficient, rounded half to even as Python's
+        # round(), at most MAX_WEIGHT; a shipment's distinct (kind, weight) of 1 or more.
+        weight = (
+            (coefficient * pl.col("points"))
+            .round(0, mode="half_to_even")
+            .clip(upper_bound=MAX_WEIGHT)
+            .cast(pl.Int64)
+        )
+        scores = (
+            hits.lazy()
+            .select("group", "shipment", "kind", weight.alias("w"))
+            .filter(pl.col("w") >= 1)
+            .unique()
+            .group_by("group", "shipment")
+            .agg(pl.col("w").sum())
+            .group_by("group")
+            .agg(pl.col("w").max().alias("score"))
+        )
+        by_score = (
+            groups.lazy()
+            .join(scores, on="group", how="left")
+            .group_by(pl.col("score").fill_null(0))
+            .agg(pl.col("units").sum(), pl.col("findings").sum())
+            .collect()
+        )
+        totals: dict[int, list[int]] = {0: list(zeros)}
+        for score, count, found in by_score.select("score", "units", "findings").iter_rows():
+            row = totals.setdefault(score, [0, 0])
+            row[0] += count
+            row[1] += found
         # Each score's units, its findings first (the tie at the cut is taken in
         # proportion, so their order within a score does not change the figure).
-        ranks = [(by_score[s][0], by_score[s][1]) for s in sorted(by_score, reverse=True)]
+        ranks = [(totals[s][0], totals[s][1]) for s in sorted(totals, reverse=True)]
         total = 0.0
         for at in capacities:
             cut = cut_of_counts(ranks, at)
