@@ -36,8 +36,14 @@ _MAX_BYTES = 32 * 1024 * 1024
 _VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
 
 # Where the loaders are read: the command line imports them from ``riskprofile.profiles``
-# when it runs (cli._args, cli._profiles, cli._sql), the services at import.
-TARGETS = ("riskprofile.profiles.load_profiles", "riskprofile.profiles.load_all_profiles")
+# when it runs (cli._args, cli._profiles, cli._sql), the services at import; a test module
+# that imported one names its own (``f"{__name__}.load_profiles"``).
+TARGETS = (
+    "riskprofile.profiles.load_profiles",
+    "riskprofile.profiles.load_all_profiles",
+    "riskprofile.load_profiles",
+    "riskprofile.load_all_profiles",
+)
 SERVE = "riskprofile.serve._app.load_profiles"
 
 

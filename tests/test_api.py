@@ -31,6 +31,7 @@ from riskprofile.scoring import ScoringRun, score
 from riskprofile.selection import select
 from riskprofile.synth import generate_manifests
 from tests.depth import depth
+from tests.profile_memo import TARGETS, load_once
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
@@ -51,6 +52,12 @@ indicators:
 bands:
   - {min_score: 10, lane: blue}
 """
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, f"{__name__}.load_profiles")
 
 
 @pytest.fixture(scope="module")

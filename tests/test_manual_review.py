@@ -18,10 +18,17 @@ from riskprofile.profiles import bundled_profiles_path, load_profiles
 from riskprofile.scoring import score
 from riskprofile.selection import ManualReview, select
 from tests import strategies as rst
+from tests.profile_memo import TARGETS, load_once
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
 AS_OF = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, f"{__name__}.load_profiles")
 
 
 def _rejected(record: int, boxes: tuple[str, ...], bls: tuple[str, ...]) -> RejectedRecord:

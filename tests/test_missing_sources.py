@@ -16,6 +16,7 @@ from riskprofile.cli import main
 from riskprofile.io.edifact import StowPlan
 from riskprofile.model import Shipment
 from riskprofile.profiles import load_profiles
+from tests.profile_memo import TARGETS, load_once
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples/data/karachi-sample.csv"
@@ -40,6 +41,12 @@ indicators:
     when: (verified_gross_mass_kg ?? 0) > 1000
     weight: 10
 """
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, f"{__name__}.load_profiles")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import riskprofile.engines.columnar
 from riskprofile.cli import main
 from riskprofile.io import FrameBatch, read_frame
 from riskprofile.model.frame import frame_schema, shipments_of_frame
+from tests.profile_memo import load_once
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "data" / "karachi-sample.csv"
@@ -39,6 +40,12 @@ indicators:
     lane: red
     explain: EXPLAIN
 """
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.depth import depth
+from tests.profile_memo import TARGETS, load_once
 
 pl = pytest.importorskip("polars")
 
@@ -46,6 +47,12 @@ PROPERTIES = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, f"{__name__}.load_profiles")
 
 
 @st.composite

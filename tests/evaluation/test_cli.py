@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from riskprofile.cli import main
+from tests.profile_memo import load_once
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -19,6 +20,12 @@ SAMPLE_OUTCOMES = EXAMPLES / "data" / "karachi-sample.outcomes.csv"
 DECLARATIONS = EXAMPLES / "data" / "declarations.csv"
 DECLARATION_MAPPING = EXAMPLES / "mappings" / "declarations.yaml"
 DECLARATION_OUTCOMES = EXAMPLES / "mappings" / "declarations.outcomes.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,9 +15,16 @@ import pytest
 from riskprofile.cli import main
 from riskprofile.exchange import ExchangeLog, to_feedback, to_seizure
 from tests.exchange.conftest import NOW, make_warning
+from tests.profile_memo import load_once
 
 SAMPLE = "examples/data/karachi-sample.csv"
 AS_OF = "2026-11-02T09:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

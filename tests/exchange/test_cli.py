@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 
 from riskprofile.cli import main
+from tests.profile_memo import load_once
 
 SAMPLE = "examples/data/karachi-sample.csv"
 AS_OF = "2026-11-02T09:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

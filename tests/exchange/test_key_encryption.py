@@ -12,8 +12,15 @@ from riskprofile.cli import main
 from riskprofile.errors import InputFormatError
 from riskprofile.exchange import SigningKey, generate_keys
 from riskprofile.exchange._signing import PASSPHRASE_VARIABLE, is_encrypted
+from tests.profile_memo import load_once
 
 SAMPLE = "examples/data/karachi-sample.csv"
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 def test_an_encrypted_key_loads_with_its_passphrase_only(tmp_path: Path) -> None:

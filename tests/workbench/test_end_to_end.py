@@ -23,11 +23,18 @@ from riskprofile.workbench import (
     Workbench,
     WorkbenchConfig,
 )
+from tests.profile_memo import load_once
 
 ANALYST = Actor("amina", "analyst")
 OFFICER = Actor("ivan", "officer")
 AS_OF = "2026-11-02"
 DAY = dt.date(2026, 11, 3)
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -35,12 +35,19 @@ from riskprofile.model.shipment import STOWPLAN_FIELDS
 from tests.depth import depth
 from tests.io.edifact.test_stowfields import _plans
 from tests.io.edifact.test_stowplan import _unit_lists
+from tests.profile_memo import load_once
 from tests.strategies import manifests
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
 SMDG22 = DATA / "baplie-smdg22.edi"
 SMDG31 = DATA / "baplie-smdg31.edi"
 CUSCAR = Path(__file__).resolve().parents[3] / "examples" / "data" / "karachi-cuscar.edi"
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch)
 
 
 def _bare(plan: StowPlan) -> list[StowedUnit]:

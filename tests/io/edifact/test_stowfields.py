@@ -29,6 +29,7 @@ from riskprofile.model.shipment import STOWPLAN_FIELDS
 from riskprofile.output import text_table, to_json
 from riskprofile.profiles import load_profiles
 from tests.depth import depth
+from tests.profile_memo import TARGETS, load_once
 from tests.strategies import container_numbers, locodes, manifests, size_type_codes
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "edifact"
@@ -57,6 +58,12 @@ indicators:
 bands:
   - {min_score: 20, lane: yellow}
 """
+
+
+@pytest.fixture(autouse=True)
+def _profiles_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same profiles again and again: loaded once per process."""
+    load_once(monkeypatch, *TARGETS, f"{__name__}.load_profiles")
 
 
 def _fields(shipment: Shipment) -> dict[str, Any]:
