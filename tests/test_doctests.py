@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.profile_memo import load_once
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "riskprofile"
 
@@ -48,6 +50,7 @@ def test_the_modules_with_examples_are_found() -> None:
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    load_once(monkeypatch)  # many examples load the bundled library: once per process
     results, report = run_examples(name)
     assert results.attempted > 0, f"{name}: '>>>' in the source but no example found"
     assert results.failed == 0, report
