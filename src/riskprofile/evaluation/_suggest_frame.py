@@ -386,10 +386,7 @@ class FrameHistory:
 
         def members(features: Collection[Feature]) -> Members:
             chosen = list(features)
-            table = pl.DataFrame(
-                {"kind": [f[0] for f in chosen], "value": [f[1] for f in chosen]},
-                schema={"kind": pl.String, "value": pl.String},
-            ).with_row_index("feature")
+            table = _feature_table(chosen)
             kinds = set(table.get_column("kind").to_list())
             parts = [
                 values.join(
@@ -411,10 +408,7 @@ class FrameHistory:
         """The features among ``wanted`` (with combinations) of each shipment of
         ``units`` (:data:`~._features.FEATURE_SCHEMA`), made column-wise, a range of
         units at a time (:meth:`_ranges`)."""
-        table = pl.DataFrame(
-            {"kind": [f[0] for f in wanted], "value": [f[1] for f in wanted]},
-            schema={"kind": pl.String, "value": pl.String},
-        ).with_row_index("feature")
+        table = _feature_table(wanted)
         kinds = set(table.get_column("kind").to_list())
         parts = [
             values.join(
@@ -514,6 +508,15 @@ def _whole(frame: pl.DataFrame) -> pl.DataFrame:
         pl.lit(blank.get_column(name)).first().alias(name) for name in missing
     )
     return filled.select(*schema, *(c for c in frame.columns if c not in schema))
+
+
+def _feature_table(features: Sequence[Feature]) -> pl.DataFrame:
+    """``features`` as a table of ``kind`` and ``value``, numbered (``feature``) in their
+    order."""
+    return pl.DataFrame(
+        {"kind": [f[0] for f in features], "value": [f[1] for f in features]},
+        schema={"kind": pl.String, "value": pl.String},
+    ).with_row_index("feature")
 
 
 def _single_chapter() -> pl.Expr:
