@@ -458,12 +458,7 @@ def _convert_columns(
         # Nothing was given to the sink: the model path writes the file again.
         _note(f"the whole file is read through the data model: {done}")
         return None
-    for r in done.rejected:
-        print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
-    print(
-        f"wrote {done.rows:,} {'manifests' if to_json else 'rows'} to {out}; "
-        f"{done.records_read:,} records read, {len(done.rejected):,} rejected"
-    )
+    _say_converted(done, out, "manifests" if to_json else "rows")
     if not to_json:
         _say_custom(mapping.extra, out)
     return 1 if (args.strict and done.rejected) else 0
@@ -508,13 +503,18 @@ def _convert_json_columns(
     if not isinstance(done, FlatConversion):
         _note(f"the whole file is read through the data model: {done}")
         return None
+    _say_converted(done, out, "rows")
+    return 0
+
+
+def _say_converted(done: Any, out: Path, noun: str) -> None:
+    """A column-wise conversion's rejected records (standard error) and its summary."""
     for r in done.rejected:
         print(f"{done.record_unit} {r.record}: {r.reason}", file=sys.stderr)
     print(
-        f"wrote {done.rows:,} rows to {out}; {done.records_read:,} records read, "
+        f"wrote {done.rows:,} {noun} to {out}; {done.records_read:,} records read, "
         f"{len(done.rejected):,} rejected"
     )
-    return 0
 
 
 def _say_custom(custom: Any, out: Path) -> None:
